@@ -1,0 +1,71 @@
+import { DEMO_CATEGORIES, DEMO_LOCATIONS } from './retailer';
+import { Rng } from './rng';
+import { row } from './csv';
+
+export interface DemoProduct {
+  sku: string;
+  name: string;
+  category: string;
+  list_price: number;
+  channels: string[];
+}
+
+const ALL_CHANNELS = ['app', 'mini_program', 'web', 'pos', 'group_buy'];
+
+/** ~500 SKUs across the six categories, prices in fen rounded to x.90 yuan. */
+export function demoProducts(seed: number, count = 500): DemoProduct[] {
+  const rng = new Rng(seed ^ 0x5eed01);
+  const cats = Object.entries(DEMO_CATEGORIES);
+  const totalWeight = cats.reduce((t, [, c]) => t + c.weight, 0);
+  const out: DemoProduct[] = [];
+  let n = 0;
+  for (const [category, c] of cats) {
+    const quota = Math.round((count * c.weight) / totalWeight);
+    const seen = new Set<string>();
+    for (let i = 0; i < quota * 4 && seen.size < quota; i++) {
+      const [item, lo, hi] = rng.pick(c.items);
+      const brand = rng.pick(c.brands);
+      const variant = rng.pick(c.variants);
+      const name = `${brand} ${item} ${variant}`;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      n++;
+      const price = Math.max(190, Math.round(rng.int(lo, hi) / 100) * 100 - 10);
+      // A few SKUs are exclusive to one channel group, as retailers do.
+      const channels = rng.chance(0.03) ? ['app', 'mini_program'] : rng.chance(0.03) ? ['pos'] : ALL_CHANNELS;
+      out.push({ sku: `SKU${String(n).padStart(5, '0')}`, name, category, list_price: price, channels });
+    }
+  }
+  return out;
+}
+
+export function locationsCsv(): string {
+  return DEMO_LOCATIONS.map((l) =>
+    row([l.id, l.name, l.type, l.lat, l.lng, 'Asia/Shanghai', l.address, l.opening_hours ? JSON.stringify(l.opening_hours) : null, l.can_ship, l.can_pickup, l.local_delivery_km]),
+  ).join('');
+}
+export const LOCATION_COLUMNS = ['id', 'name', 'type', 'lat', 'lng', 'timezone', 'address', 'opening_hours', 'can_ship', 'can_pickup', 'local_delivery_km'];
+
+export function productsCsv(products: DemoProduct[]): string {
+  return products.map((p) => row([p.sku, p.name, p.category, p.list_price, p.channels, '{}'])).join('');
+}
+export const PRODUCT_COLUMNS = ['sku', 'name', 'category', 'list_price', 'channels', 'attributes'];
+
+/** Stock per location: the DC carries everything deep; each store ~70% of the range, some at zero. */
+export function stockCsv(seed: number, products: DemoProduct[]): string {
+  const rng = new Rng(seed ^ 0x570c);
+  let out = '';
+  for (const l of DEMO_LOCATIONS) {
+    for (const p of products) {
+      if (l.type === 'dc') {
+        if (p.category === 'fresh') continue;
+        out += row([l.id, p.sku, rng.int(200, 2000), 0, 0]);
+      } else if (rng.chance(0.7)) {
+        const onHand = rng.chance(0.08) ? 0 : rng.int(1, p.category === 'appliances' ? 12 : 60);
+        out += row([l.id, p.sku, onHand, 0, rng.int(1, 3)]);
+      }
+    }
+  }
+  return out;
+}
+export const STOCK_COLUMNS = ['location_id', 'sku', 'on_hand', 'reserved', 'safety_stock'];

@@ -1,0 +1,206 @@
+import type { KeyRing } from '../platform/crypto/keys';
+import { seal } from '../platform/crypto/keys';
+import { mask, STRONG_TYPES, type IdentifierType } from '../modules/customers/identifiers';
+import type { DemoProduct } from './catalog';
+import { row } from './csv';
+import { DEMO_LOCATIONS } from './retailer';
+import { Rng, Sampler } from './rng';
+
+const TZ_OFFSET_MS = 8 * 3600 * 1000; // Asia/Shanghai, no DST
+const DAY_MS = 86400 * 1000;
+const HOUR_WEIGHTS = [1, 0.5, 0.3, 0.2, 0.2, 0.4, 1, 3, 5, 6, 7, 8, 10, 8, 6, 6, 7, 9, 11, 12, 12, 10, 6, 3];
+const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周', '徐', '孙', '马', '朱', '胡', '郭', '何', '林', '罗', '高'];
+const GIVEN = ['伟', '芳', '娜', '敏', '静', '丽', '强', '磊', '洋', '艳', '勇', '军', '杰', '娟', '涛', '明', '超', '秀英', '霞', '平', '刚', '桂英', '婷', '雪', '浩', '宇', '欣怡', '子涵', '梓萱', '一诺'];
+
+export const CUSTOMER_COLUMNS = ['id', 'created_at', 'first_channel', 'data_key', 'pii', 'traits'];
+export const IDENTIFIER_COLUMNS = ['customer_id', 'type', 'value_hash', 'value_enc', 'masked', 'strong', 'first_seen', 'last_seen'];
+export const ORDER_COLUMNS = ['id', 'channel', 'customer_id', 'location_id', 'fulfillment_type', 'status', 'currency', 'subtotal', 'discount_total', 'delivery_fee', 'total', 'placed_at', 'paid_at'];
+export const LINE_COLUMNS = ['order_id', 'line_no', 'sku', 'qty', 'unit_price', 'discount', 'amount'];
+export const EVENT_COLUMNS = ['event_id', 'type', 'occurred_at', 'channel', 'customer_id', 'anonymous_id', 'location_id', 'properties', 'received_at'];
+
+export interface HistoryPlan {
+  seed: number;
+  anchor: Date;
+  months: number;
+  products: DemoProduct[];
+  /** Mean product-view events per customer (0 for none). */
+  eventsPerCustomer: number;
+}
+
+export interface Chunk {
+  customers: string;
+  identifiers: string;
+  orders: string;
+  lines: string;
+  events: string;
+  counts: { customers: number; orders: number; lines: number; events: number };
+}
+
+/** Shared, precomputed distributions for one generation run. */
+export class HistoryGenerator {
+  private readonly days: number[] = []; // UTC ms of each local midnight in the window
+  private readonly daySampler: Sampler;
+  private readonly hourSampler = new Sampler(HOUR_WEIGHTS);
+  private readonly todayHourSampler: Sampler;
+  private readonly byCategory = new Map<string, DemoProduct[]>();
+  private readonly categories: string[];
+  private readonly stores = DEMO_LOCATIONS.filter((l) => l.type === 'store');
+  private readonly storeSampler: Sampler;
+  private readonly startMs: number;
+
+  constructor(private readonly plan: HistoryPlan, private readonly keys: KeyRing) {
+    const anchorLocal = plan.anchor.getTime() + TZ_OFFSET_MS;
+    const todayMidnight = Math.floor(anchorLocal / DAY_MS) * DAY_MS - TZ_OFFSET_MS;
+    const start = new Date(todayMidnight + TZ_OFFSET_MS);
+    start.setUTCMonth(start.getUTCMonth() - plan.months);
+    this.startMs = start.getTime() - TZ_OFFSET_MS;
+    const weights: number[] = [];
+    for (let t = this.startMs; t <= todayMidnight; t += DAY_MS) {
+      this.days.push(t);
+      const local = new Date(t + TZ_OFFSET_MS);
+      const dow = local.getUTCDay();
+      const m = local.getUTCMonth() + 1;
+      const d = local.getUTCDate();
+      let w = dow === 0 || dow === 6 ? 1.35 : dow === 5 ? 1.15 : 1;
+      if (m === 6 && d <= 18) w *= 1 + (2.2 * d) / 18; // 618 build-up to the peak day
+      if (m === 6 && d === 18) w *= 1.6;
+      if (m === 11 && d <= 11) w *= 1 + (2 * d) / 11; // Double 11
+      w *= 1 + (0.15 * (t - this.startMs)) / (todayMidnight - this.startMs + 1); // gentle growth
+      weights.push(w);
+    }
+    const hourNow = new Date(anchorLocal).getUTCHours();
+    weights[weights.length - 1] *= (hourNow + 1) / 24;
+    this.daySampler = new Sampler(weights);
+    this.todayHourSampler = new Sampler(HOUR_WEIGHTS.slice(0, hourNow + 1));
+    for (const p of plan.products) {
+      const list = this.byCategory.get(p.category) ?? [];
+      list.push(p);
+      this.byCategory.set(p.category, list);
+    }
+    this.categories = [...this.byCategory.keys()];
+    this.storeSampler = new Sampler(this.stores.map((_, i) => 1 + ((i * 7) % 5) * 0.3));
+  }
+
+  private randomTime(rng: Rng): Date {
+    const di = this.daySampler.draw(rng);
+    const isToday = di === this.days.length - 1;
+    const hour = isToday ? this.todayHourSampler.draw(rng) : this.hourSampler.draw(rng);
+    let t = this.days[di] + hour * 3600000 + rng.int(0, 3599999);
+    if (t > this.plan.anchor.getTime()) t = this.plan.anchor.getTime() - rng.int(1000, 600000);
+    return new Date(t);
+  }
+
+  customerId(i: number): string {
+    return `cus_demo${this.plan.seed}_${String(i).padStart(7, '0')}`;
+  }
+
+  private identifier(customerId: string, dek: Buffer, type: IdentifierType, value: string, at: string): string {
+    return row([customerId, type, this.keys.blindIndex(type, value), seal(dek, value), mask(type, value), STRONG_TYPES.has(type), at, at]);
+  }
+
+  /** Customers [from, to) with their identifiers, orders, lines and behaviour events. */
+  chunk(from: number, to: number): Chunk {
+    const { seed } = this.plan;
+    const c: Chunk = { customers: '', identifiers: '', orders: '', lines: '', events: '', counts: { customers: 0, orders: 0, lines: 0, events: 0 } };
+    for (let i = from; i < to; i++) {
+      const rng = new Rng((seed * 1000003) ^ (i * 2654435761));
+      const id = this.customerId(i);
+      const home = this.stores[this.storeSampler.draw(rng)];
+      const style = rng.weighted([0.4, 0.3, 0.3]); // 0 store shopper, 1 online shopper, 2 omnichannel
+      const channelWeights = style === 0 ? [0.08, 0.1, 0.02, 0.75, 0.05] : style === 1 ? [0.4, 0.38, 0.1, 0.04, 0.08] : [0.25, 0.22, 0.05, 0.35, 0.13];
+      const channels = ['app', 'mini_program', 'web', 'pos', 'group_buy'];
+      const favourite = [rng.pick(this.categories), rng.pick(this.categories)];
+      const segment = rng.weighted([0.3, 0.4, 0.22, 0.08]);
+      const nOrders = segment === 0 ? 1 : Math.max(1, rng.poisson([0, 4, 10, 25][segment]));
+      const times = Array.from({ length: nOrders }, () => this.randomTime(rng)).sort((a, b) => a.getTime() - b.getTime());
+      const createdAt = new Date(Math.min(times[0].getTime() - rng.int(0, 40) * DAY_MS, times[0].getTime()));
+      const firstChannel = channels[rng.weighted(channelWeights)];
+
+      const dek = this.keys.newDataKey();
+      const name = rng.pick(SURNAMES) + rng.pick(GIVEN);
+      const birthday = `${rng.int(1960, 2004)}-${String(rng.int(1, 12)).padStart(2, '0')}-${String(rng.int(1, 28)).padStart(2, '0')}`;
+      const traits = { city: '上海', gender: rng.chance(0.55) ? 'female' : 'male', home_store: home.id };
+      c.customers += row([id, createdAt.toISOString(), firstChannel, dek.wrapped, seal(dek.plain, JSON.stringify({ name, birthday })), JSON.stringify(traits)]);
+      c.counts.customers++;
+      const at = createdAt.toISOString();
+      const phone = `+861${[3, 5, 7, 8, 9][i % 5]}${String((i * 48271 + seed * 7) % 1000000000).padStart(9, '0')}`;
+      if (rng.chance(0.92)) c.identifiers += this.identifier(id, dek.plain, 'phone', phone, at);
+      if (rng.chance(0.6)) c.identifiers += this.identifier(id, dek.plain, 'member_card', `M${seed}${String(i).padStart(9, '0')}`, at);
+      if (rng.chance(0.5)) c.identifiers += this.identifier(id, dek.plain, 'wechat_unionid', `oU${seed}x${(i * 2654435761 % 4294967296).toString(36)}${i.toString(36)}`, at);
+      if (rng.chance(0.5)) c.identifiers += this.identifier(id, dek.plain, 'wechat_openid', `oM${seed}x${(i * 40503 % 65536).toString(36)}${i.toString(36)}`, at);
+      if (rng.chance(0.4)) c.identifiers += this.identifier(id, dek.plain, 'device_id', `dev-${seed}-${i.toString(16)}`, at);
+      if (rng.chance(0.15)) c.identifiers += this.identifier(id, dek.plain, 'email', `user${i}.${seed}@example.com`, at);
+
+      for (let k = 0; k < nOrders; k++) {
+        const channel = channels[rng.weighted(channelWeights)];
+        const orderId = `ord_demo${seed}_${String(i).padStart(7, '0')}_${k}`;
+        const placed = times[k];
+        let fulfilment: string;
+        let locationId: string;
+        let status: string;
+        if (channel === 'pos') {
+          fulfilment = 'in_store';
+          locationId = home.id;
+          status = 'completed';
+        } else if (channel === 'group_buy' || rng.chance(0.25)) {
+          fulfilment = 'pickup';
+          locationId = home.id;
+          status = 'collected';
+        } else {
+          fulfilment = 'delivery';
+          locationId = home.local_delivery_km && rng.chance(0.6) ? home.id : 'dc-jiading';
+          status = 'delivered';
+        }
+        if (channel !== 'pos' && rng.chance(0.03)) status = 'cancelled';
+        const nLines = 1 + rng.poisson(0.9);
+        let subtotal = 0;
+        let lines = '';
+        const used = new Set<string>();
+        const lineRows: [string, number, number, number][] = [];
+        for (let l = 0; l < nLines; l++) {
+          const cat = rng.chance(0.65) ? rng.pick(favourite) : rng.pick(this.categories);
+          const p = rng.pick(this.byCategory.get(cat)!);
+          if (used.has(p.sku) || !p.channels.includes(channel)) continue;
+          used.add(p.sku);
+          const qty = cat === 'fresh' || cat === 'snacks' ? rng.int(1, 4) : rng.chance(0.85) ? 1 : 2;
+          lineRows.push([p.sku, qty, p.list_price, p.list_price * qty]);
+          subtotal += p.list_price * qty;
+        }
+        if (lineRows.length === 0) continue;
+        // One in eight orders used a coupon: the discount is spread over lines in fen, remainder on the last.
+        const discount = rng.chance(0.125) ? Math.floor((subtotal * rng.int(5, 15)) / 100) : 0;
+        let left = discount;
+        lineRows.forEach(([sku, qty, price, amount], li) => {
+          const d = li === lineRows.length - 1 ? left : Math.floor((discount * amount) / subtotal);
+          left -= d;
+          lines += row([orderId, li + 1, sku, qty, price, d, amount - d]);
+        });
+        const deliveryFee = fulfilment === 'delivery' && subtotal - discount < 9900 ? 600 : 0;
+        c.orders += row([orderId, channel, id, locationId, fulfilment, status, 'CNY', subtotal, discount, deliveryFee, subtotal - discount + deliveryFee, placed.toISOString(), status === 'cancelled' ? null : placed.toISOString()]);
+        c.lines += lines;
+        c.counts.orders++;
+        c.counts.lines += lineRows.length;
+      }
+
+      if (this.plan.eventsPerCustomer > 0) {
+        const onlineWeights = [channelWeights[0], channelWeights[1], channelWeights[2]];
+        const nViews = rng.poisson(this.plan.eventsPerCustomer * (style === 0 ? 0.3 : 1.2));
+        for (let v = 0; v < nViews; v++) {
+          const t = this.randomTime(rng);
+          if (t < createdAt) continue;
+          const cat = rng.chance(0.7) ? rng.pick(favourite) : rng.pick(this.categories);
+          const p = rng.pick(this.byCategory.get(cat)!);
+          const ch = channels[rng.weighted(onlineWeights)];
+          const ts = t.toISOString();
+          c.events += row([`demo${seed}-${i}-v${v}`, 'product_viewed', ts, ch, id, null, null, JSON.stringify({ sku: p.sku }), ts]);
+          c.counts.events++;
+          if (rng.chance(0.25)) {
+            c.events += row([`demo${seed}-${i}-c${v}`, 'added_to_cart', ts, ch, id, null, null, JSON.stringify({ sku: p.sku, qty: 1 }), ts]);
+            c.counts.events++;
+          }
+        }
+      }
+    }
+    return c;
+  }
+}

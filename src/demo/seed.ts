@@ -1,0 +1,70 @@
+import { sql } from 'kysely';
+import type { Database } from '../platform/db/database';
+import type { KeyRing } from '../platform/crypto/keys';
+import { getSetting, putSetting } from '../platform/settings';
+import { demoProducts, LOCATION_COLUMNS, locationsCsv, PRODUCT_COLUMNS, productsCsv, STOCK_COLUMNS, stockCsv } from './catalog';
+import { CUSTOMER_COLUMNS, EVENT_COLUMNS, HistoryGenerator, IDENTIFIER_COLUMNS, LINE_COLUMNS, ORDER_COLUMNS } from './history';
+
+export interface SeedOptions {
+  customers: number;
+  months: number;
+  seed: number;
+  /** The moment the history ends (default: now), so the dashboard shows today's trade. */
+  anchor?: Date;
+  eventsPerCustomer?: number;
+  chunkSize?: number;
+}
+
+export type Progress = (done: number, total: number, phase: string) => void;
+
+export interface SeedResult {
+  customers: number;
+  orders: number;
+  lines: number;
+  events: number;
+  ms: number;
+}
+
+export const DEMO_DEFAULTS: SeedOptions = { customers: 20000, months: 6, seed: 42, eventsPerCustomer: 8 };
+
+/** True once a demo retailer has been loaded into this database. */
+export async function isSeeded(database: Database): Promise<boolean> {
+  return (await getSetting(database.db, 'demo_seed')) !== undefined;
+}
+
+/**
+ * Loads the demo retailer with bulk COPY in chunks of customers, so memory stays flat whether
+ * it is 20,000 customers on PGlite or 1,000,000 on PostgreSQL.
+ */
+export async function seedDemo(database: Database, keys: KeyRing, opts: SeedOptions, progress: Progress = () => {}): Promise<SeedResult> {
+  const started = Date.now();
+  const anchor = opts.anchor ?? new Date();
+  const products = demoProducts(opts.seed);
+  await database.copyCsv('locations', LOCATION_COLUMNS, locationsCsv());
+  await database.copyCsv('products', PRODUCT_COLUMNS, productsCsv(products));
+  await database.copyCsv('stock', STOCK_COLUMNS, stockCsv(opts.seed, products));
+  const gen = new HistoryGenerator({ seed: opts.seed, anchor, months: opts.months, products, eventsPerCustomer: opts.eventsPerCustomer ?? 8 }, keys);
+  const chunkSize = opts.chunkSize ?? 2000;
+  const totals = { customers: 0, orders: 0, lines: 0, events: 0 };
+  progress(0, opts.customers, 'customers and history');
+  for (let from = 0; from < opts.customers; from += chunkSize) {
+    const to = Math.min(opts.customers, from + chunkSize);
+    const c = gen.chunk(from, to);
+    await database.copyCsv('customers', CUSTOMER_COLUMNS, c.customers);
+    await database.copyCsv('customer_identifiers', IDENTIFIER_COLUMNS, c.identifiers);
+    await database.copyCsv('orders', ORDER_COLUMNS, c.orders);
+    await database.copyCsv('order_lines', LINE_COLUMNS, c.lines);
+    if (c.events) await database.copyCsv('customer_events', EVENT_COLUMNS, c.events);
+    totals.customers += c.counts.customers;
+    totals.orders += c.counts.orders;
+    totals.lines += c.counts.lines;
+    totals.events += c.counts.events;
+    progress(to, opts.customers, 'customers and history');
+    // Let the event loop breathe between chunks (PGlite runs on this thread).
+    await new Promise((r) => setImmediate(r));
+  }
+  await sql`ANALYZE`.execute(database.db);
+  const result = { ...totals, ms: Date.now() - started };
+  await putSetting(database.db, 'demo_seed', { ...opts, anchor: anchor.toISOString(), ...totals });
+  return result;
+}

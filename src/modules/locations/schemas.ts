@@ -1,0 +1,13 @@
+import { Type } from '@sinclair/typebox';
+
+export const LocationSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  type: Type.Union([Type.Literal('dc'), Type.Literal('store'), Type.Literal('dark_store')]),
+  lat: Type.Number(),
+  lng: Type.Number(),
+  timezone: Type.String(),
+  address: Type.Union([Type.String(), Type.Null()]),
+  opening_hours: Type.Union([Type.Record(Type.String(), Type.Array(Type.Tuple([Type.String(), Type.String()]))), Type.Null()]),
+  capabilities: Type.Object({ ship: Type.Boolean(), pickup: Type.Boolean(), local_delivery_km: Type.Union([Type.Number(), Type.Null()]) }),
+});

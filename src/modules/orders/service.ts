@@ -1,0 +1,86 @@
+import type { Queryable } from '../../platform/db/database';
+import type { Principal } from '../../platform/auth/roles';
+import { decodeCursor, page } from '../../platform/http/pagination';
+
+export const ORDER_CHANNELS = ['app', 'mini_program', 'web', 'pos', 'group_buy'] as const;
+
+export interface OrderLineView {
+  line_no: number;
+  sku: string;
+  qty: number;
+  unit_price: number;
+  discount: number;
+  amount: number;
+}
+
+export interface OrderView {
+  id: string;
+  channel: string;
+  customer_id: string | null;
+  location_id: string | null;
+  fulfillment_type: string;
+  status: string;
+  currency: string;
+  totals: { subtotal: number; discount: number; delivery_fee: number; total: number };
+  placed_at: string;
+  paid_at: string | null;
+  lines?: OrderLineView[];
+}
+
+type OrderRow = {
+  id: string; channel: string; customer_id: string | null; location_id: string | null; fulfillment_type: string; status: string;
+  currency: string; subtotal: string; discount_total: string; delivery_fee: string; total: string; placed_at: Date; paid_at: Date | null;
+};
+
+function toView(r: OrderRow): OrderView {
+  return {
+    id: r.id,
+    channel: r.channel,
+    customer_id: r.customer_id,
+    location_id: r.location_id,
+    fulfillment_type: r.fulfillment_type,
+    status: r.status,
+    currency: r.currency,
+    totals: { subtotal: Number(r.subtotal), discount: Number(r.discount_total), delivery_fee: Number(r.delivery_fee), total: Number(r.total) },
+    placed_at: r.placed_at.toISOString(),
+    paid_at: r.paid_at ? r.paid_at.toISOString() : null,
+  };
+}
+
+const COLUMNS = ['id', 'channel', 'customer_id', 'location_id', 'fulfillment_type', 'status', 'currency', 'subtotal', 'discount_total', 'delivery_fee', 'total', 'placed_at', 'paid_at'] as const;
+
+export interface OrderFilter {
+  customer_id?: string;
+  channel?: string;
+  location_id?: string;
+  status?: string;
+  cursor?: string;
+  limit: number;
+}
+
+/** Newest first. Store staff see only their own store's orders. */
+export async function listOrders(db: Queryable, principal: Principal, f: OrderFilter) {
+  const after = decodeCursor(f.cursor, 2);
+  let q = db.selectFrom('orders').select(COLUMNS).orderBy('placed_at', 'desc').orderBy('id', 'desc').limit(f.limit + 1);
+  if (f.customer_id) q = q.where('customer_id', '=', f.customer_id);
+  if (f.channel) q = q.where('channel', '=', f.channel);
+  if (f.status) q = q.where('status', '=', f.status);
+  const location = principal.role === 'store_staff' ? principal.locationId : f.location_id;
+  if (location) q = q.where('location_id', '=', location);
+  if (after) {
+    const [at, id] = [new Date(String(after[0])), String(after[1])];
+    q = q.where((eb) => eb.or([eb('placed_at', '<', at), eb.and([eb('placed_at', '=', at), eb('id', '<', id)])]));
+  }
+  const rows = (await q.execute()).map(toView);
+  return page(rows, f.limit, (o) => [o.placed_at, o.id]);
+}
+
+export async function getOrder(db: Queryable, id: string): Promise<OrderView | null> {
+  const r = await db.selectFrom('orders').select(COLUMNS).where('id', '=', id).executeTakeFirst();
+  if (!r) return null;
+  const lines = await db.selectFrom('order_lines').select(['line_no', 'sku', 'qty', 'unit_price', 'discount', 'amount']).where('order_id', '=', id).orderBy('line_no').execute();
+  return {
+    ...toView(r),
+    lines: lines.map((l) => ({ line_no: l.line_no, sku: l.sku, qty: l.qty, unit_price: Number(l.unit_price), discount: Number(l.discount), amount: Number(l.amount) })),
+  };
+}

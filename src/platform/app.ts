@@ -1,0 +1,75 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { allModules } from '../modules';
+import { ensureKey, generateSecret } from './auth/keys';
+import type { Config } from './config';
+import { KeyRing, loadMasterKey } from './crypto/keys';
+import { openDatabase, type Database } from './db/database';
+import { migrate } from './db/migrate';
+import { Dispatcher } from './events/dispatcher';
+import type { AppContext } from './http/context';
+import { buildServer } from './http/server';
+import { createLogger } from './logging';
+import { VERSION } from './version';
+
+export interface Santong {
+  app: FastifyInstance;
+  ctx: AppContext;
+  url: string;
+  /** The admin key printed for the console in dev mode (null when not created here). */
+  devAdminKey: string | null;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** An already open database (tests); otherwise one is opened from the config. */
+  database?: Database;
+  logger?: Logger;
+  /** Called before the server listens, after migrations: used to seed the demo retailer. */
+  beforeListen?: (ctx: AppContext) => Promise<void>;
+  startDispatcher?: boolean;
+}
+
+/** Opens the database, migrates, ensures keys, builds the server and listens. */
+export async function startSantong(config: Config, opts: StartOptions = {}): Promise<Santong> {
+  const log = opts.logger ?? createLogger(config.logLevel);
+  const database = opts.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  await migrate(database);
+  const keys = new KeyRing(loadMasterKey(config.masterKey, config.masterKeyFile));
+  const dispatcher = new Dispatcher(database, log, config.dispatcherIntervalMs);
+  const ctx: AppContext = { config, database, dispatcher, log, keys, version: VERSION };
+
+  if (config.adminKey) await ensureKey(database.db, { name: 'SANTONG_ADMIN_KEY', role: 'admin', secret: config.adminKey });
+  let devAdminKey: string | null = null;
+  if (config.dev && !config.adminKey) {
+    // A console key for local use, kept beside the data so the same key works on every start.
+    const file = path.join(path.dirname(config.dataDir), 'admin.key');
+    devAdminKey = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : generateSecret();
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, devAdminKey + '\n', { mode: 0o600 });
+    await ensureKey(database.db, { name: 'dev console', role: 'admin', secret: devAdminKey });
+  }
+  if (opts.beforeListen) await opts.beforeListen(ctx);
+
+  const app = await buildServer(ctx, allModules);
+  const address = await app.listen({ port: config.port, host: config.host });
+  const url = `http://localhost:${new URL(address).port}`;
+  if (opts.startDispatcher !== false) dispatcher.start();
+
+  let closed = false;
+  return {
+    app,
+    ctx,
+    url,
+    devAdminKey,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await dispatcher.stop();
+      await app.close();
+      if (!opts.database) await database.close();
+    },
+  };
+}

@@ -1,0 +1,19 @@
+export const ROLES = ['admin', 'marketer', 'store_staff', 'support', 'analyst', 'integration'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const CHANNELS = ['app', 'mini_program', 'web', 'pos', 'group_buy'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+/** Who is calling: resolved from the API key on every /v1 request. */
+export interface Principal {
+  keyId: string;
+  name: string;
+  role: Role;
+  locationId: string | null;
+  channel: Channel | null;
+}
+
+/** Role groups used by route declarations. */
+export const ALL_ROLES: readonly Role[] = ROLES;
+export const STAFF_ROLES: readonly Role[] = ['admin', 'support', 'store_staff'];
+export const READ_AGGREGATES: readonly Role[] = ['admin', 'marketer', 'analyst', 'store_staff', 'support'];

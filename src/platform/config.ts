@@ -1,0 +1,52 @@
+import path from 'node:path';
+
+/** Runtime configuration, read once from the environment. */
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | null;
+  dataDir: string;
+  adminKey: string | null;
+  demo: boolean;
+  dev: boolean;
+  logLevel: string;
+  currency: string;
+  /** Unpaid online reservations expire after this many seconds. */
+  reservationTtlSeconds: number;
+  bodyLimitBytes: number;
+  dispatcherIntervalMs: number;
+  /** 32-byte master key (hex/base64); when absent a key file beside the data dir is used. */
+  masterKey: string | undefined;
+  masterKeyFile: string;
+  /** The retailer's reporting time zone (days on the dashboard). */
+  timezone: string;
+}
+
+function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const dataDir = path.resolve(env.SANTONG_DATA_DIR ?? path.join(process.cwd(), '.santong', 'data'));
+  return {
+    port: intFromEnv(env, 'PORT', 8080),
+    host: env.HOST ?? '0.0.0.0',
+    databaseUrl: env.DATABASE_URL && env.DATABASE_URL !== '' ? env.DATABASE_URL : null,
+    dataDir,
+    adminKey: env.SANTONG_ADMIN_KEY && env.SANTONG_ADMIN_KEY !== '' ? env.SANTONG_ADMIN_KEY : null,
+    demo: env.SANTONG_DEMO !== '0',
+    dev: env.NODE_ENV !== 'production',
+    logLevel: env.LOG_LEVEL ?? 'info',
+    currency: env.SANTONG_CURRENCY ?? 'CNY',
+    reservationTtlSeconds: intFromEnv(env, 'SANTONG_RESERVATION_TTL_SECONDS', 15 * 60),
+    bodyLimitBytes: intFromEnv(env, 'SANTONG_BODY_LIMIT_BYTES', 1024 * 1024),
+    dispatcherIntervalMs: intFromEnv(env, 'SANTONG_DISPATCH_INTERVAL_MS', 500),
+    masterKey: env.SANTONG_MASTER_KEY || undefined,
+    masterKeyFile: path.resolve(env.SANTONG_MASTER_KEY_FILE ?? path.join(path.dirname(dataDir), 'master.key')),
+    timezone: env.SANTONG_TIMEZONE ?? 'Asia/Shanghai',
+  };
+}

@@ -1,0 +1,194 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** int8 and numeric arrive as strings from both backends; callers convert with Number(). */
+export type Int8 = ColumnType<string, number | bigint | string, number | bigint | string>;
+/** An int8 column with a database default (bigserial or DEFAULT 0). */
+export type Int8Default = ColumnType<string, number | bigint | string | undefined, number | bigint | string>;
+export type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+export type Json<T = unknown> = ColumnType<T, string, string>;
+
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  role: string;
+  location_id: string | null;
+  channel: string | null;
+  key_hash: string;
+  key_prefix: string;
+  created_at: Generated<Date>;
+  revoked_at: Date | null;
+}
+
+export interface IdempotencyKeysTable {
+  api_key_id: string;
+  key: string;
+  method: string;
+  path: string;
+  request_hash: string;
+  status_code: number | null;
+  response_body: string | null;
+  created_at: Generated<Date>;
+  completed_at: Date | null;
+}
+
+export interface OutboxTable {
+  id: Int8Default;
+  aggregate_type: string;
+  aggregate_id: string;
+  type: string;
+  payload: Json<Record<string, unknown>>;
+  occurred_at: Generated<Date>;
+  dispatched_at: Date | null;
+}
+
+export interface WebhooksTable {
+  id: string;
+  url: string;
+  events: string[];
+  secret: string;
+  active: Generated<boolean>;
+  created_at: Generated<Date>;
+}
+
+export interface WebhookDeliveriesTable {
+  id: Int8Default;
+  webhook_id: string;
+  outbox_id: Int8;
+  aggregate_id: string;
+  status: Generated<string>;
+  attempts: Generated<number>;
+  next_attempt_at: Generated<Date>;
+  last_error: string | null;
+  delivered_at: Date | null;
+}
+
+export interface LocationsTable {
+  id: string;
+  name: string;
+  type: 'dc' | 'store' | 'dark_store';
+  lat: number;
+  lng: number;
+  timezone: Generated<string>;
+  address: string | null;
+  opening_hours: Json<Record<string, [string, string][]> | null> | null;
+  can_ship: boolean;
+  can_pickup: boolean;
+  local_delivery_km: number | null;
+  created_at: Generated<Date>;
+}
+
+export interface ProductsTable {
+  sku: string;
+  name: string;
+  category: string;
+  list_price: Int8;
+  channels: string[];
+  attributes: Json<Record<string, unknown>>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface StockTable {
+  location_id: string;
+  sku: string;
+  on_hand: number;
+  reserved: Generated<number>;
+  safety_stock: Generated<number>;
+  updated_at: Generated<Date>;
+}
+
+export interface StockMovementsTable {
+  id: Int8Default;
+  location_id: string;
+  sku: string;
+  delta: number;
+  reason: string;
+  ref: string | null;
+  created_at: Generated<Date>;
+}
+
+export interface CustomersTable {
+  id: string;
+  created_at: Generated<Date>;
+  first_channel: string | null;
+  data_key: Buffer | null;
+  pii: Buffer | null;
+  traits: Json<Record<string, unknown>>;
+  merged_into: string | null;
+  erased_at: Date | null;
+}
+
+export interface CustomerIdentifiersTable {
+  customer_id: string;
+  type: string;
+  value_hash: string;
+  value_enc: Buffer | null;
+  masked: string;
+  strong: boolean;
+  first_seen: Generated<Date>;
+  last_seen: Generated<Date>;
+}
+
+export interface CustomerEventsTable {
+  id: Int8Default;
+  event_id: string;
+  type: string;
+  occurred_at: Timestamp;
+  channel: string;
+  customer_id: string | null;
+  anonymous_id: string | null;
+  location_id: string | null;
+  properties: Json<Record<string, unknown>>;
+  received_at: Generated<Date>;
+}
+
+export interface OrdersTable {
+  id: string;
+  channel: string;
+  customer_id: string | null;
+  location_id: string | null;
+  fulfillment_type: string;
+  status: string;
+  currency: Generated<string>;
+  subtotal: Int8;
+  discount_total: Int8Default;
+  delivery_fee: Int8Default;
+  total: Int8;
+  placed_at: Timestamp;
+  paid_at: Timestamp | null;
+  note: string | null;
+}
+
+export interface OrderLinesTable {
+  order_id: string;
+  line_no: number;
+  sku: string;
+  qty: number;
+  unit_price: Int8;
+  discount: Int8Default;
+  amount: Int8;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: Json<unknown>;
+  updated_at: Generated<Date>;
+}
+
+export interface DB {
+  settings: SettingsTable;
+  api_keys: ApiKeysTable;
+  idempotency_keys: IdempotencyKeysTable;
+  outbox: OutboxTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  locations: LocationsTable;
+  products: ProductsTable;
+  stock: StockTable;
+  stock_movements: StockMovementsTable;
+  customers: CustomersTable;
+  customer_identifiers: CustomerIdentifiersTable;
+  customer_events: CustomerEventsTable;
+  orders: OrdersTable;
+  order_lines: OrderLinesTable;
+}

@@ -1,0 +1,30 @@
+import type { Queryable } from '../db/database';
+
+export interface DomainEvent {
+  aggregateType: string;
+  aggregateId: string;
+  type: string;
+  payload: Record<string, unknown>;
+}
+
+export interface PublishedEvent extends DomainEvent {
+  id: string;
+  occurredAt: Date;
+}
+
+/**
+ * Records an event in the transactional outbox. Call it with the transaction that makes the
+ * change, so the event exists if and only if the change committed.
+ */
+export async function publish(tx: Queryable, event: DomainEvent): Promise<void> {
+  await tx
+    .insertInto('outbox')
+    .values({
+      aggregate_type: event.aggregateType,
+      aggregate_id: event.aggregateId,
+      type: event.type,
+      payload: JSON.stringify(event.payload),
+      dispatched_at: null,
+    })
+    .execute();
+}

@@ -1,0 +1,15 @@
+import crypto from 'node:crypto';
+
+/** `X-Santong-Signature: t=<unix>,v1=<hex hmac-sha256 of "<t>.<body>">`, as Stripe-style receivers expect. */
+export function signPayload(secret: string, body: string, timestamp: number): string {
+  const mac = crypto.createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
+  return `t=${timestamp},v1=${mac}`;
+}
+
+export function verifySignature(secret: string, body: string, header: string, toleranceSeconds = 300, now = Date.now()): boolean {
+  const parts = Object.fromEntries(header.split(',').map((p) => p.split('=') as [string, string]));
+  const t = Number(parts.t);
+  if (!Number.isFinite(t) || Math.abs(now / 1000 - t) > toleranceSeconds || typeof parts.v1 !== 'string') return false;
+  const expected = crypto.createHmac('sha256', secret).update(`${t}.${body}`).digest('hex');
+  return parts.v1.length === expected.length && crypto.timingSafeEqual(Buffer.from(parts.v1), Buffer.from(expected));
+}

@@ -1,0 +1,28 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+
+export const ErrorSchema = Type.Object(
+  {
+    error: Type.Object(
+      { code: Type.String(), message: Type.String(), field: Type.Optional(Type.String()) },
+      { additionalProperties: true },
+    ),
+  },
+  { $id: 'Error' },
+);
+
+/** Standard error responses to list in a route's schema so /docs shows them. */
+export function errors(...codes: number[]): Record<number, TSchema> {
+  const out: Record<number, TSchema> = {};
+  for (const c of [400, 401, 403, ...codes]) out[c] = Type.Ref('Error');
+  return out;
+}
+
+export const Fen = (description = 'amount in fen (integer minor units)') => Type.Integer({ minimum: 0, maximum: 1e13, description });
+export const Cursor = Type.Optional(Type.String({ maxLength: 200, description: 'opaque cursor from next_cursor' }));
+export const Limit = Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 }));
+export const Id = Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_.:-]+$' });
+
+/** A string enum as JSON Schema `enum`, so a wrong value is answered with the allowed ones. */
+export function StringEnum<const T extends readonly string[]>(values: T, options: { description?: string; default?: T[number] } = {}) {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+}

@@ -1,0 +1,122 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import fastifyStatic from '@fastify/static';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { sql } from 'kysely';
+import { authenticate, hashKey } from '../auth/keys';
+import type { Principal } from '../auth/roles';
+import { registerIdempotency } from '../idempotency/idempotency';
+import type { AppContext } from './context';
+import { AppError, errorBody, forbidden, unauthorized } from './errors';
+import { ErrorSchema } from './schemas';
+import type { ModuleRoutes } from './types';
+import { describe, fieldOf } from './validation';
+import './types';
+
+const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'web', 'dist');
+const PRINCIPAL_TTL_MS = 5000;
+
+/** Builds the HTTP server: error shape, auth, roles, idempotency, OpenAPI docs, console, modules. */
+export async function buildServer(ctx: AppContext, modules: ModuleRoutes[]): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.log as FastifyBaseLogger,
+    bodyLimit: ctx.config.bodyLimitBytes,
+    genReqId: () => Math.random().toString(36).slice(2, 12),
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addSchema(ErrorSchema);
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err instanceof AppError) return reply.code(err.status).send(errorBody(err));
+    if (err.validation && err.validation.length > 0) {
+      const v = err.validation[0];
+      const field = fieldOf(v, err.validationContext ?? 'body');
+      return reply.code(400).send(errorBody(new AppError(400, 'validation_error', describe(v, field), field)));
+    }
+    const status = err.statusCode ?? 500;
+    if (status === 413) return reply.code(413).send(errorBody(new AppError(413, 'payload_too_large', `request body exceeds ${ctx.config.bodyLimitBytes} bytes`, 'body')));
+    if (status >= 400 && status < 500) {
+      const code = err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported_media_type' : 'invalid_request';
+      const message = err instanceof SyntaxError || /JSON/i.test(err.message) ? 'request body is not valid JSON' : err.message;
+      return reply.code(status).send(errorBody(new AppError(status, code, message, 'body')));
+    }
+    req.log.error({ err }, 'unhandled error');
+    return reply.code(500).send(errorBody(new AppError(500, 'internal_error', 'internal error')));
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Santong API', version: ctx.version, description: 'One API for every channel: goods, channels and people.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  // Every /v1 route must say which roles may call it: a route without roles fails at start.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/v1/') && !route.config?.roles) throw new Error(`route ${route.method} ${route.url} declares no roles`);
+  });
+
+  const principals = new Map<string, { p: Principal | null; at: number }>();
+  app.decorateRequest('principal', null as unknown as Principal);
+  app.addHook('onRequest', async (req) => {
+    if (!req.url.startsWith('/v1/')) return;
+    const header = req.headers.authorization;
+    const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    if (!match) throw unauthorized();
+    const h = hashKey(match[1]);
+    let cached = principals.get(h);
+    if (!cached || Date.now() - cached.at > PRINCIPAL_TTL_MS) {
+      cached = { p: await authenticate(ctx.database.db, match[1]), at: Date.now() };
+      if (principals.size > 10000) principals.clear();
+      principals.set(h, cached);
+    }
+    if (!cached.p) throw unauthorized('API key is unknown or revoked');
+    req.principal = cached.p;
+  });
+  app.addHook('preHandler', async (req) => {
+    const roles = req.routeOptions.config?.roles;
+    if (roles && req.principal && !roles.includes(req.principal.role)) throw forbidden();
+  });
+  app.decorate('forgetPrincipals', () => principals.clear());
+  registerIdempotency(app, ctx.database);
+
+  app.get(
+    '/health',
+    {
+      schema: {
+        tags: ['platform'],
+        security: [],
+        response: { 200: Type.Object({ status: Type.Literal('ok'), db: Type.Union([Type.Literal('pglite'), Type.Literal('postgres')]), version: Type.String() }) },
+      },
+    },
+    async () => {
+      await sql`SELECT 1`.execute(ctx.database.db);
+      return { status: 'ok' as const, db: ctx.database.kind, version: ctx.version };
+    },
+  );
+
+  await app.register(
+    async (v1) => {
+      for (const m of modules) await v1.register(m(ctx));
+    },
+    { prefix: '/v1' },
+  );
+
+  const hasConsole = fs.existsSync(path.join(webDist, 'index.html'));
+  if (hasConsole) await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false });
+  app.setNotFoundHandler((req, reply) => {
+    const wantsPage = req.method === 'GET' && !req.url.startsWith('/v1/') && (req.headers.accept ?? '').includes('text/html');
+    if (wantsPage && hasConsole) return reply.type('text/html').sendFile('index.html');
+    return reply.code(404).send(errorBody(new AppError(404, 'not_found', `no route ${req.method} ${req.url.split('?')[0]}`)));
+  });
+
+  return app;
+}

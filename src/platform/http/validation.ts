@@ -1,0 +1,24 @@
+import type { FastifySchemaValidationError } from 'fastify/types/schema';
+
+/**
+ * Turns an Ajv error into a dotted field path such as `lines[0].qty`, so the caller
+ * is told exactly which field is wrong.
+ */
+export function fieldOf(err: FastifySchemaValidationError, context: string): string {
+  const segments = err.instancePath.split('/').filter((s) => s !== '').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const params = err.params as Record<string, unknown>;
+  if (typeof params.missingProperty === 'string') segments.push(params.missingProperty);
+  if (typeof params.additionalProperty === 'string') segments.push(params.additionalProperty);
+  let out = '';
+  for (const s of segments) out += /^\d+$/.test(s) ? `[${s}]` : out === '' ? s : `.${s}`;
+  if (out === '') return context === 'body' ? 'body' : context;
+  return out;
+}
+
+export function describe(err: FastifySchemaValidationError, field: string): string {
+  const params = err.params as Record<string, unknown>;
+  if (err.keyword === 'required') return `${field} is required`;
+  if (err.keyword === 'additionalProperties') return `${field} is not a known field`;
+  if (err.keyword === 'enum' && Array.isArray(params.allowedValues)) return `${field} must be one of ${params.allowedValues.join(', ')}`;
+  return `${field} ${err.message ?? 'is invalid'}`;
+}
