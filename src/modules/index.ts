@@ -3,10 +3,14 @@ import { webhookRoutes } from '../platform/events/routes';
 import type { ModuleRoutes } from '../platform/http/types';
 import { analyticsRoutes } from './analytics/routes';
 import { catalogRoutes } from './catalog/routes';
+import { courierRoutes } from './couriers/routes';
 import { customerRoutes } from './customers/routes';
+import { fulfilmentRoutes } from './fulfilment/routes';
 import { inventoryRoutes } from './inventory/routes';
 import { locationRoutes } from './locations/routes';
 import { orderRoutes } from './orders/routes';
+
+export { startModuleWorkers } from './workers';
 
 /** Every module's routes, mounted under /v1. */
 export const allModules: ModuleRoutes[] = [
@@ -17,5 +21,7 @@ export const allModules: ModuleRoutes[] = [
   inventoryRoutes,
   customerRoutes,
   orderRoutes,
+  fulfilmentRoutes,
+  courierRoutes,
   analyticsRoutes,
 ];

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { allModules } from '../modules';
+import { allModules, startModuleWorkers } from '../modules';
+import { WebhookCourierAdapter } from '../modules/couriers/adapter';
 import { ensureKey, generateSecret } from './auth/keys';
 import type { Config } from './config';
 import { KeyRing, loadMasterKey } from './crypto/keys';
@@ -39,7 +40,10 @@ export async function startSantong(config: Config, opts: StartOptions = {}): Pro
   await migrate(database);
   const keys = new KeyRing(loadMasterKey(config.masterKey, config.masterKeyFile));
   const dispatcher = new Dispatcher(database, log, config.dispatcherIntervalMs);
-  const ctx: AppContext = { config, database, dispatcher, log, keys, version: VERSION };
+  if (config.courierWebhookUrl && config.courierWebhookSecret.length < 16) throw new Error('SANTONG_COURIER_WEBHOOK_SECRET must be at least 16 characters');
+  const courier = config.courierWebhookUrl ? new WebhookCourierAdapter(config.courierWebhookUrl, config.courierWebhookSecret) : null;
+  const ctx: AppContext = { config, database, dispatcher, log, keys, version: VERSION, courier, publicUrl: config.publicUrl ?? '' };
+  startModuleWorkers(ctx);
 
   if (config.adminKey) await ensureKey(database.db, { name: 'SANTONG_ADMIN_KEY', role: 'admin', secret: config.adminKey });
   let devAdminKey: string | null = null;
@@ -56,6 +60,7 @@ export async function startSantong(config: Config, opts: StartOptions = {}): Pro
   const app = await buildServer(ctx, allModules);
   const address = await app.listen({ port: config.port, host: config.host });
   const url = `http://localhost:${new URL(address).port}`;
+  if (!config.publicUrl) ctx.publicUrl = `http://127.0.0.1:${new URL(address).port}`;
   if (opts.startDispatcher !== false) dispatcher.start();
 
   let closed = false;

@@ -20,6 +20,11 @@ export interface Config {
   masterKeyFile: string;
   /** The retailer's reporting time zone (days on the dashboard). */
   timezone: string;
+  /** Where the webhook courier adapter posts jobs; no courier when unset. */
+  courierWebhookUrl: string | null;
+  courierWebhookSecret: string;
+  /** Base URL couriers call back (default: the server's own address). */
+  publicUrl: string | null;
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -48,5 +53,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     masterKey: env.SANTONG_MASTER_KEY || undefined,
     masterKeyFile: path.resolve(env.SANTONG_MASTER_KEY_FILE ?? path.join(path.dirname(dataDir), 'master.key')),
     timezone: env.SANTONG_TIMEZONE ?? 'Asia/Shanghai',
+    courierWebhookUrl: env.SANTONG_COURIER_WEBHOOK_URL || null,
+    courierWebhookSecret: env.SANTONG_COURIER_WEBHOOK_SECRET ?? '',
+    publicUrl: env.SANTONG_PUBLIC_URL || null,
   };
 }

@@ -1,7 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import { ALL_ROLES } from '../../platform/auth/roles';
 import { notFound } from '../../platform/http/errors';
-import { Cursor, errors, Limit } from '../../platform/http/schemas';
+import { Cursor, errors, Limit, StringEnum } from '../../platform/http/schemas';
+import { CHANNELS } from '../../platform/auth/roles';
+import { upsertProduct } from './write';
 import type { ModuleRoutes } from '../../platform/http/types';
 import { getProduct, listProducts } from './service';
 
@@ -17,8 +19,43 @@ export const ProductSchema = Type.Object({
 
 const Sku = Type.String({ minLength: 1, maxLength: 64 });
 
+const ProductBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    category: Type.String({ minLength: 1, maxLength: 64 }),
+    list_price: Type.Integer({ minimum: 0, maximum: 1e11, description: 'fen' }),
+    channels: Type.Optional(Type.Array(StringEnum(CHANNELS), { minItems: 1, maxItems: 5, uniqueItems: true })),
+    attributes: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.Unknown())),
+  },
+  { additionalProperties: false },
+);
+
 export const catalogRoutes: ModuleRoutes = (ctx) => async (app) => {
   const db = ctx.database.db;
+  const write = (sku: string, body: typeof ProductBody.static) => db.transaction().execute((tx) => upsertProduct(tx, { sku, ...body }));
+
+  app.post(
+    '/products',
+    {
+      config: { roles: ['admin'] },
+      schema: { tags: ['goods'], summary: 'Create or update a product; a list price change publishes price.changed', body: Type.Composite([Type.Object({ sku: Sku }), ProductBody], { additionalProperties: false }), response: { 201: ProductSchema, 200: ProductSchema, ...errors() } },
+    },
+    async (req, reply) => {
+      const { sku, ...rest } = req.body;
+      const r = await write(sku, rest);
+      return reply.code(r.created ? 201 : 200).send(r.product);
+    },
+  );
+
+  app.put(
+    '/products/:sku',
+    { config: { roles: ['admin'] }, schema: { tags: ['goods'], summary: 'Update a product (the same list price for everyone, everywhere)', params: Type.Object({ sku: Sku }), body: ProductBody, response: { 200: ProductSchema, 201: ProductSchema, ...errors() } } },
+    async (req, reply) => {
+      const r = await write(req.params.sku, req.body);
+      return reply.code(r.created ? 201 : 200).send(r.product);
+    },
+  );
+
   app.get(
     '/products',
     {

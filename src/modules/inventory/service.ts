@@ -1,4 +1,6 @@
-import type { Queryable } from '../../platform/db/database';
+import { sql } from 'kysely';
+import type { Queryable, Tx } from '../../platform/db/database';
+import { publish } from '../../platform/events/outbox';
 
 export interface StockLevel {
   location_id: string;
@@ -8,6 +10,9 @@ export interface StockLevel {
   available: number;
   online_available: number;
 }
+
+export const MOVEMENT_REASONS = ['sale', 'receipt', 'adjustment', 'count', 'transfer_in', 'transfer_out', 'return', 'damage'] as const;
+export type MovementReason = (typeof MOVEMENT_REASONS)[number] | 'cancel_restock';
 
 export function levelOf(r: { location_id: string; on_hand: number; reserved: number; safety_stock: number }): StockLevel {
   const available = r.on_hand - r.reserved;
@@ -22,4 +27,85 @@ export async function stockOfSku(db: Queryable, sku: string) {
     { on_hand: 0, reserved: 0, available: 0, online_available: 0 },
   );
   return { sku, locations, totals };
+}
+
+/** Online-available units per (location, sku) for these SKUs, keyed `location|sku`. */
+export async function onlineAvailability(db: Queryable, skus: string[]): Promise<Map<string, number>> {
+  const map = new Map<string, number>();
+  if (skus.length === 0) return map;
+  const rows = await db.selectFrom('stock').select(['location_id', 'sku', 'on_hand', 'reserved', 'safety_stock']).where('sku', 'in', skus).execute();
+  for (const r of rows) map.set(`${r.location_id}|${r.sku}`, r.on_hand - r.reserved - r.safety_stock);
+  return map;
+}
+
+async function recordMovement(tx: Queryable, m: { location_id: string; sku: string; delta: number; reason: MovementReason; ref: string | null }): Promise<void> {
+  if (m.delta === 0) return;
+  await tx.insertInto('stock_movements').values(m).execute();
+}
+
+/**
+ * Reserves online stock: a conditional update that only succeeds while
+ * on_hand - reserved - safety_stock covers the quantity. This row-level check in the database is
+ * what makes overselling impossible, whatever the number of processes.
+ */
+export async function reserve(tx: Tx, locationId: string, sku: string, qty: number): Promise<boolean> {
+  const r = await sql`UPDATE stock SET reserved = reserved + ${qty}, updated_at = now()
+    WHERE location_id = ${locationId} AND sku = ${sku} AND on_hand - reserved - safety_stock >= ${qty}`.execute(tx);
+  return Number(r.numAffectedRows ?? 0) === 1;
+}
+
+/** Turns reserved units into a sale: on hand and reserved both go down. */
+export async function consumeReserved(tx: Tx, locationId: string, sku: string, qty: number, ref: string): Promise<void> {
+  await sql`UPDATE stock SET on_hand = on_hand - ${qty}, reserved = reserved - ${qty}, updated_at = now() WHERE location_id = ${locationId} AND sku = ${sku}`.execute(tx);
+  await recordMovement(tx, { location_id: locationId, sku, delta: -qty, reason: 'sale', ref });
+}
+
+export async function releaseReserved(tx: Tx, locationId: string, sku: string, qty: number): Promise<void> {
+  await sql`UPDATE stock SET reserved = reserved - ${qty}, updated_at = now() WHERE location_id = ${locationId} AND sku = ${sku}`.execute(tx);
+}
+
+/** Adds a signed quantity to on hand (creating the row if needed) and records the movement. Returns the new on hand. */
+export async function move(tx: Tx, m: { location_id: string; sku: string; delta: number; reason: MovementReason; ref: string | null }): Promise<number> {
+  const row = await tx
+    .insertInto('stock')
+    .values({ location_id: m.location_id, sku: m.sku, on_hand: m.delta })
+    .onConflict((oc) => oc.columns(['location_id', 'sku']).doUpdateSet({ on_hand: sql`stock.on_hand + ${m.delta}`, updated_at: new Date() }))
+    .returning('on_hand')
+    .executeTakeFirstOrThrow();
+  await recordMovement(tx, m);
+  return row.on_hand;
+}
+
+/**
+ * An in-store sale never blocks the till: on hand goes down even below zero, and a negative
+ * balance raises `stock.discrepancy` so the store recounts.
+ */
+export async function sellInStore(tx: Tx, locationId: string, sku: string, qty: number, ref: string): Promise<void> {
+  const onHand = await move(tx, { location_id: locationId, sku, delta: -qty, reason: 'sale', ref });
+  if (onHand < 0) {
+    await publish(tx, { aggregateType: 'stock', aggregateId: `${locationId}:${sku}`, type: 'stock.discrepancy', payload: { location_id: locationId, sku, on_hand: onHand, ref, skus: [sku] } });
+  }
+}
+
+/** A stock count sets on hand; the difference is recorded as a `count` movement. */
+export async function setCount(tx: Tx, locationId: string, sku: string, onHand: number, safetyStock: number | undefined): Promise<StockLevel> {
+  const before = await tx.selectFrom('stock').select(['on_hand']).where('location_id', '=', locationId).where('sku', '=', sku).forUpdate().executeTakeFirst();
+  const row = await tx
+    .insertInto('stock')
+    .values({ location_id: locationId, sku, on_hand: onHand, ...(safetyStock !== undefined ? { safety_stock: safetyStock } : {}) })
+    .onConflict((oc) => oc.columns(['location_id', 'sku']).doUpdateSet({ on_hand: onHand, ...(safetyStock !== undefined ? { safety_stock: safetyStock } : {}), updated_at: new Date() }))
+    .returning(['location_id', 'on_hand', 'reserved', 'safety_stock'])
+    .executeTakeFirstOrThrow();
+  await recordMovement(tx, { location_id: locationId, sku, delta: onHand - (before?.on_hand ?? 0), reason: 'count', ref: null });
+  return levelOf(row);
+}
+
+export async function listMovements(db: Queryable, f: { location_id?: string; sku?: string; before?: string; limit: number }) {
+  let q = db.selectFrom('stock_movements').selectAll().orderBy('id', 'desc').limit(f.limit + 1);
+  if (f.location_id) q = q.where('location_id', '=', f.location_id);
+  if (f.sku) q = q.where('sku', '=', f.sku);
+  if (f.before) q = q.where('id', '<', f.before);
+  const rows = await q.execute();
+  const items = rows.slice(0, f.limit).map((r) => ({ id: String(r.id), location_id: r.location_id, sku: r.sku, delta: r.delta, reason: r.reason, ref: r.ref, created_at: r.created_at.toISOString() }));
+  return { items, next_cursor: rows.length > f.limit ? items[items.length - 1].id : null };
 }

@@ -1,18 +1,86 @@
 import { Type } from '@sinclair/typebox';
 import { ALL_ROLES } from '../../platform/auth/roles';
-import { notFound } from '../../platform/http/errors';
-import { errors, Id } from '../../platform/http/schemas';
+import { notFound, unprocessable } from '../../platform/http/errors';
+import { errors, Id, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
+import { newId } from '../../platform/ids';
+import { forgetLocations } from './cache';
+import { nearbyStores } from './nearby';
 import { LocationSchema } from './schemas';
-import { getLocation, listLocations } from './service';
+import { getLocation, listLocations, upsertLocation } from './service';
+import { DAY_NAMES } from '../routing/geo';
+
+const HHMM = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$' });
+const LocationBody = Type.Object(
+  {
+    id: Type.Optional(Id),
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    type: StringEnum(['dc', 'store', 'dark_store'] as const),
+    lat: Type.Number({ minimum: -90, maximum: 90 }),
+    lng: Type.Number({ minimum: -180, maximum: 180 }),
+    timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    address: Type.Optional(Type.String({ maxLength: 500 })),
+    opening_hours: Type.Optional(Type.Union([Type.Object(Object.fromEntries(DAY_NAMES.map((d) => [d, Type.Optional(Type.Array(Type.Tuple([HHMM, HHMM]), { maxItems: 4 }))])), { additionalProperties: false }), Type.Null()])),
+    capabilities: Type.Object(
+      { ship: Type.Boolean(), pickup: Type.Boolean(), local_delivery_km: Type.Union([Type.Number({ minimum: 0, maximum: 100 }), Type.Null()]) },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+function validTimezone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export const locationRoutes: ModuleRoutes = (ctx) => async (app) => {
   const db = ctx.database.db;
+
+  app.post(
+    '/locations',
+    { config: { roles: ['admin'] }, schema: { tags: ['goods'], summary: 'Create (or, with an existing id, update) a DC, store or dark store', body: LocationBody, response: { 201: LocationSchema, 200: LocationSchema, ...errors(422) } } },
+    async (req, reply) => {
+      if (req.body.timezone && !validTimezone(req.body.timezone)) throw unprocessable('invalid_timezone', `${req.body.timezone} is not an IANA time zone`, 'timezone');
+      const { location, created } = await upsertLocation(db, req.body.id ?? newId('loc'), req.body);
+      forgetLocations();
+      return reply.code(created ? 201 : 200).send(location);
+    },
+  );
+
   app.get(
     '/locations',
     { config: { roles: ALL_ROLES }, schema: { tags: ['goods'], summary: 'DC, stores and dark stores', response: { 200: Type.Object({ items: Type.Array(LocationSchema) }), ...errors() } } },
     async () => ({ items: await listLocations(db) }),
   );
+
+  app.get(
+    '/locations/nearby',
+    {
+      config: { roles: ALL_ROLES },
+      schema: {
+        tags: ['goods'],
+        summary: 'Stores within a radius, nearest first, with online-available stock of a SKU',
+        querystring: Type.Object({
+          lat: Type.Number({ minimum: -90, maximum: 90 }),
+          lng: Type.Number({ minimum: -180, maximum: 180 }),
+          radius_km: Type.Number({ minimum: 0, maximum: 500, default: 3 }),
+          sku: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+          qty: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
+        }),
+        response: { 200: Type.Object({ items: Type.Array(Type.Object({ location_id: Type.String(), type: Type.String(), distance_km: Type.Number(), online_available: Type.Optional(Type.Integer()) })) }), ...errors() },
+      },
+    },
+    async (req) => {
+      if (req.query.qty !== undefined && !req.query.sku) throw unprocessable('sku_required', 'qty needs a sku', 'qty');
+      return { items: await nearbyStores(db, { ...req.query, radius_km: req.query.radius_km ?? 3 }) };
+    },
+  );
+
   app.get(
     '/locations/:id',
     { config: { roles: ALL_ROLES }, schema: { tags: ['goods'], params: Type.Object({ id: Id }), response: { 200: LocationSchema, ...errors(404) } } },

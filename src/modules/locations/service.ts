@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import type { Queryable } from '../../platform/db/database';
 import type { LocationsTable } from '../../platform/db/schema';
 
-export type OpeningHours = Record<string, [string, string][]>;
+export type OpeningHours = Partial<Record<string, [string, string][]>>;
 
 export interface Location {
   id: string;
@@ -41,4 +41,33 @@ export async function getLocation(db: Queryable, id: string): Promise<Location |
 
 export async function locationExists(db: Queryable, id: string): Promise<boolean> {
   return (await db.selectFrom('locations').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+}
+
+export interface LocationInput {
+  id?: string;
+  name: string;
+  type: 'dc' | 'store' | 'dark_store';
+  lat: number;
+  lng: number;
+  timezone?: string;
+  address?: string;
+  opening_hours?: OpeningHours | null;
+  capabilities: { ship: boolean; pickup: boolean; local_delivery_km: number | null };
+}
+
+/** Creates a location, or updates it when the id exists. */
+export async function upsertLocation(db: Queryable, id: string, l: LocationInput): Promise<{ location: Location; created: boolean }> {
+  const values = {
+    name: l.name, type: l.type, lat: l.lat, lng: l.lng, timezone: l.timezone ?? 'Asia/Shanghai', address: l.address ?? null,
+    opening_hours: l.opening_hours ? JSON.stringify(l.opening_hours) : null,
+    can_ship: l.capabilities.ship, can_pickup: l.capabilities.pickup, local_delivery_km: l.capabilities.local_delivery_km,
+  };
+  const existed = await locationExists(db, id);
+  const row = await db
+    .insertInto('locations')
+    .values({ id, ...values })
+    .onConflict((oc) => oc.column('id').doUpdateSet(values))
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return { location: toLocation(row), created: !existed };
 }

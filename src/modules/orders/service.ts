@@ -4,15 +4,6 @@ import { decodeCursor, page } from '../../platform/http/pagination';
 
 export const ORDER_CHANNELS = ['app', 'mini_program', 'web', 'pos', 'group_buy'] as const;
 
-export interface OrderLineView {
-  line_no: number;
-  sku: string;
-  qty: number;
-  unit_price: number;
-  discount: number;
-  amount: number;
-}
-
 export interface OrderView {
   id: string;
   channel: string;
@@ -24,7 +15,6 @@ export interface OrderView {
   totals: { subtotal: number; discount: number; delivery_fee: number; total: number };
   placed_at: string;
   paid_at: string | null;
-  lines?: OrderLineView[];
 }
 
 type OrderRow = {
@@ -73,14 +63,4 @@ export async function listOrders(db: Queryable, principal: Principal, f: OrderFi
   }
   const rows = (await q.execute()).map(toView);
   return page(rows, f.limit, (o) => [o.placed_at, o.id]);
-}
-
-export async function getOrder(db: Queryable, id: string): Promise<OrderView | null> {
-  const r = await db.selectFrom('orders').select(COLUMNS).where('id', '=', id).executeTakeFirst();
-  if (!r) return null;
-  const lines = await db.selectFrom('order_lines').select(['line_no', 'sku', 'qty', 'unit_price', 'discount', 'amount']).where('order_id', '=', id).orderBy('line_no').execute();
-  return {
-    ...toView(r),
-    lines: lines.map((l) => ({ line_no: l.line_no, sku: l.sku, qty: l.qty, unit_price: Number(l.unit_price), discount: Number(l.discount), amount: Number(l.amount) })),
-  };
 }

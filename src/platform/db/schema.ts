@@ -157,6 +157,17 @@ export interface OrdersTable {
   placed_at: Timestamp;
   paid_at: Timestamp | null;
   note: string | null;
+  speed: string | null;
+  delivery_lat: number | null;
+  delivery_lng: number | null;
+  address_enc: Buffer | null;
+  address_key: Buffer | null;
+  routing: Json<Record<string, unknown>> | null;
+  pickup_code: string | null;
+  reserved_until: Timestamp | null;
+  payment_ref: string | null;
+  refunded_total: Int8Default;
+  updated_at: Generated<Date>;
 }
 
 export interface OrderLinesTable {
@@ -167,6 +178,94 @@ export interface OrderLinesTable {
   unit_price: Int8;
   discount: Int8Default;
   amount: Int8;
+  returned_qty: Generated<number>;
+}
+
+export interface StockReservationsTable {
+  id: Int8Default;
+  order_id: string;
+  fulfillment_id: string;
+  location_id: string;
+  sku: string;
+  qty: number;
+  status: Generated<string>;
+  expires_at: Timestamp | null;
+  created_at: Generated<Date>;
+  closed_at: Timestamp | null;
+}
+
+export interface StockAlertsTable {
+  sku: string;
+  region: string;
+  state: string;
+  available: number;
+  threshold: number;
+  changed_at: Generated<Date>;
+}
+
+export interface PromotionPausesTable {
+  sku: string;
+  region: string;
+  reason: string;
+  paused_at: Generated<Date>;
+  resumed_at: Timestamp | null;
+}
+
+export interface FulfillmentsTable {
+  id: string;
+  order_id: string;
+  location_id: string;
+  type: string;
+  speed: string | null;
+  status: string;
+  eta: Timestamp | null;
+  courier: string | null;
+  courier_job_id: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface FulfillmentLinesTable {
+  fulfillment_id: string;
+  sku: string;
+  qty: number;
+}
+
+export interface FulfillmentEventsTable {
+  id: Int8Default;
+  fulfillment_id: string;
+  type: string;
+  at: Timestamp;
+  source: string;
+}
+
+export interface OrderReturnsTable {
+  id: string;
+  order_id: string;
+  location_id: string;
+  reason: string;
+  refund_amount: Int8;
+  created_at: Generated<Date>;
+}
+
+export interface OrderReturnLinesTable {
+  return_id: string;
+  sku: string;
+  qty: number;
+  amount: Int8;
+}
+
+export interface CourierJobsTable {
+  id: string;
+  fulfillment_id: string;
+  adapter: string;
+  status: Generated<string>;
+  external_id: string | null;
+  attempts: Generated<number>;
+  next_attempt_at: Generated<Date>;
+  last_error: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
 }
 
 export interface SettingsTable {
@@ -191,4 +290,13 @@ export interface DB {
   customer_events: CustomerEventsTable;
   orders: OrdersTable;
   order_lines: OrderLinesTable;
+  stock_reservations: StockReservationsTable;
+  stock_alerts: StockAlertsTable;
+  promotion_pauses: PromotionPausesTable;
+  fulfillments: FulfillmentsTable;
+  fulfillment_lines: FulfillmentLinesTable;
+  fulfillment_events: FulfillmentEventsTable;
+  order_returns: OrderReturnsTable;
+  order_return_lines: OrderReturnLinesTable;
+  courier_jobs: CourierJobsTable;
 }

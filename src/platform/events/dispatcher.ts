@@ -22,6 +22,7 @@ export function backoffSeconds(attempts: number): number {
  */
 export class Dispatcher {
   private readonly subscribers = new Map<string, Subscriber[]>();
+  private readonly tasks: { name: string; run: () => Promise<unknown> }[] = [];
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = false;
@@ -38,6 +39,11 @@ export class Dispatcher {
     const list = this.subscribers.get(type) ?? [];
     list.push(handler);
     this.subscribers.set(type, list);
+  }
+
+  /** A periodic job run on every tick (expiring reservations, sending courier jobs). */
+  addTask(name: string, run: () => Promise<unknown>): void {
+    this.tasks.push({ name, run });
   }
 
   start(): void {
@@ -57,8 +63,15 @@ export class Dispatcher {
     await this.running;
   }
 
-  /** One pass: fan out new outbox rows, then attempt due deliveries. Returns counts. */
+  /** One pass: periodic tasks, fan out new outbox rows, then attempt due deliveries. Returns counts. */
   async runOnce(): Promise<{ fannedOut: number; delivered: number; failed: number }> {
+    for (const t of this.tasks) {
+      try {
+        await t.run();
+      } catch (err) {
+        this.log.error({ err, task: t.name }, 'periodic task failed');
+      }
+    }
     const fannedOut = await this.fanOut();
     const { delivered, failed } = await this.deliverDue();
     return { fannedOut, delivered, failed };
@@ -102,6 +115,7 @@ export class Dispatcher {
           WHERE id IN (
             SELECT d.id FROM webhook_deliveries d
             WHERE d.status = 'pending' AND d.next_attempt_at <= now()
+              AND EXISTS (SELECT 1 FROM webhooks w WHERE w.id = d.webhook_id AND w.active)
               AND NOT EXISTS (
                 SELECT 1 FROM webhook_deliveries e
                 WHERE e.webhook_id = d.webhook_id AND e.aggregate_id = d.aggregate_id

@@ -8,6 +8,8 @@ declare module 'fastify' {
     roles?: readonly Role[];
     /** Routes that accept Idempotency-Key; on by default for POST, PUT and DELETE. */
     idempotent?: boolean;
+    /** No API key: the route authenticates its caller itself (e.g. a signed courier callback). */
+    public?: boolean;
   }
   interface FastifyInstance {
     /** Drops cached API-key lookups (after a key is revoked). */

@@ -1,0 +1,61 @@
+import { Type } from '@sinclair/typebox';
+import { AppError, notFound } from '../../platform/http/errors';
+import { errors, StringEnum } from '../../platform/http/schemas';
+import type { ModuleRoutes } from '../../platform/http/types';
+import { applyEvent } from '../fulfilment/service';
+import type { FulfilmentEvent } from '../fulfilment/state';
+import { COURIER_STATUSES, type CourierStatus } from './adapter';
+
+const TO_EVENT: Record<CourierStatus, FulfilmentEvent | null> = { accepted: null, picked_up: 'out_for_delivery', delivered: 'delivered', failed: 'failed' };
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    rawBody?: string;
+  }
+}
+
+export const courierRoutes: ModuleRoutes = (ctx) => async (app) => {
+  // The callback is authenticated by its signature over the exact bytes sent, so keep them.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    req.rawBody = body as string;
+    try {
+      done(null, JSON.parse(body as string));
+    } catch {
+      done(new AppError(400, 'invalid_request', 'request body is not valid JSON', 'body'), undefined);
+    }
+  });
+
+  app.post(
+    '/couriers/:adapter/callback',
+    {
+      config: { roles: [], public: true, idempotent: false },
+      schema: {
+        tags: ['goods'],
+        summary: 'Status callback from a courier platform, signed with the adapter secret (X-Santong-Signature)',
+        security: [],
+        params: Type.Object({ adapter: Type.String({ minLength: 1, maxLength: 40 }) }),
+        body: Type.Object({ job_id: Type.String({ minLength: 1, maxLength: 100 }), status: StringEnum(COURIER_STATUSES), at: Type.Optional(Type.String({ format: 'date-time' })), rider: Type.Optional(Type.String({ maxLength: 100 })) }),
+        response: { 200: Type.Object({ ok: Type.Boolean(), fulfillment_id: Type.String(), status: Type.String() }), ...errors(404, 409) },
+      },
+    },
+    async (req) => {
+      const adapter = ctx.courier;
+      if (!adapter || adapter.name !== req.params.adapter) throw notFound('courier adapter', 'adapter');
+      if (!adapter.verifyCallback(req.headers, req.rawBody ?? '')) throw new AppError(401, 'invalid_signature', 'the callback signature is missing or wrong', 'x-santong-signature');
+      const at = req.body.at ? new Date(req.body.at) : new Date();
+      return ctx.database.db.transaction().execute(async (tx) => {
+        const job = await tx.selectFrom('courier_jobs').selectAll().where('id', '=', req.body.job_id).where('adapter', '=', adapter.name).forUpdate().executeTakeFirst();
+        if (!job) throw notFound('courier job', 'job_id');
+        const event = TO_EVENT[req.body.status];
+        const f = await tx.selectFrom('fulfillments').select('status').where('id', '=', job.fulfillment_id).executeTakeFirstOrThrow();
+        // Platforms repeat callbacks: the same status again is acknowledged without a second effect.
+        if (job.status !== req.body.status && !(event && f.status === event)) {
+          if (event) await applyEvent(tx, job.fulfillment_id, event, at, `courier:${adapter.name}`, null);
+          await tx.updateTable('courier_jobs').set({ status: req.body.status, updated_at: new Date() }).where('id', '=', job.id).execute();
+        }
+        const now = await tx.selectFrom('fulfillments').select('status').where('id', '=', job.fulfillment_id).executeTakeFirstOrThrow();
+        return { ok: true, fulfillment_id: job.fulfillment_id, status: now.status };
+      });
+    },
+  );
+};

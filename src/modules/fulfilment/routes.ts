@@ -1,0 +1,86 @@
+import { Type } from '@sinclair/typebox';
+import { forbidden, notFound } from '../../platform/http/errors';
+import { errors, Id, StringEnum } from '../../platform/http/schemas';
+import type { ModuleRoutes } from '../../platform/http/types';
+import { collect, listFulfilments, readFulfilment, recordEvent } from './service';
+import { FULFILMENT_EVENTS } from './state';
+
+export const FulfilmentSchema = Type.Object({
+  id: Type.String(),
+  order_id: Type.String(),
+  location_id: Type.String(),
+  type: Type.String(),
+  speed: Type.Union([Type.String(), Type.Null()]),
+  status: Type.String(),
+  eta: Type.Union([Type.String(), Type.Null()]),
+  courier: Type.Union([Type.String(), Type.Null()]),
+  lines: Type.Array(Type.Object({ sku: Type.String(), qty: Type.Integer() })),
+  events: Type.Array(Type.Object({ type: Type.String(), at: Type.String(), source: Type.String() })),
+  created_at: Type.String(),
+});
+
+const staff = ['admin', 'store_staff', 'support', 'integration'] as const;
+const IdParams = Type.Object({ id: Id });
+
+export const fulfilmentRoutes: ModuleRoutes = (ctx) => async (app) => {
+  const db = ctx.database.db;
+
+  app.get(
+    '/fulfillments',
+    {
+      config: { roles: staff },
+      schema: {
+        tags: ['goods'],
+        summary: "A store's work queue (store staff see their own store)",
+        querystring: Type.Object({ location_id: Type.Optional(Id), status: Type.Optional(Type.String({ maxLength: 200, description: 'comma-separated statuses' })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })) }),
+        response: { 200: Type.Object({ items: Type.Array(FulfilmentSchema) }), ...errors() },
+      },
+    },
+    async (req) => {
+      const location = req.principal.role === 'store_staff' ? req.principal.locationId ?? undefined : req.query.location_id;
+      const status = req.query.status ? req.query.status.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+      return { items: await listFulfilments(db, { location_id: location, status, limit: req.query.limit ?? 50 }) };
+    },
+  );
+
+  app.get(
+    '/fulfillments/:id',
+    { config: { roles: staff }, schema: { tags: ['goods'], params: IdParams, response: { 200: FulfilmentSchema, ...errors(404) } } },
+    async (req) => {
+      const f = await readFulfilment(db, req.params.id);
+      if (!f) throw notFound('fulfilment', 'id');
+      if (req.principal.role === 'store_staff' && f.location_id !== req.principal.locationId) throw forbidden('this fulfilment belongs to another store');
+      return f;
+    },
+  );
+
+  app.post(
+    '/fulfillments/:id/events',
+    {
+      config: { roles: staff },
+      schema: {
+        tags: ['goods'],
+        summary: 'Advance a fulfilment (picked, packed, shipped, ready_for_pickup, ...); impossible transitions get 409',
+        params: IdParams,
+        body: Type.Object({ type: StringEnum(FULFILMENT_EVENTS), at: Type.Optional(Type.String({ format: 'date-time' })) }, { additionalProperties: false }),
+        response: { 200: FulfilmentSchema, ...errors(404, 409) },
+      },
+    },
+    async (req) => recordEvent(ctx, req.principal, req.params.id, req.body.type, req.body.at ? new Date(req.body.at) : undefined),
+  );
+
+  app.post(
+    '/fulfillments/:id/collect',
+    {
+      config: { roles: ['admin', 'store_staff'] },
+      schema: {
+        tags: ['goods'],
+        summary: 'Hand a pickup order over: the pickup code must match (422 otherwise)',
+        params: IdParams,
+        body: Type.Object({ pickup_code: Type.String({ minLength: 1, maxLength: 20 }) }, { additionalProperties: false }),
+        response: { 200: FulfilmentSchema, ...errors(404, 409, 422) },
+      },
+    },
+    async (req) => collect(ctx, req.principal, req.params.id, req.body.pickup_code),
+  );
+};

@@ -1,0 +1,83 @@
+import type { Principal } from '../../platform/auth/roles';
+import type { Queryable, Tx } from '../../platform/db/database';
+import { publish } from '../../platform/events/outbox';
+import type { AppContext } from '../../platform/http/context';
+import { conflict, forbidden, notFound, unprocessable } from '../../platform/http/errors';
+import { allowed, orderStatusFrom, type FulfilmentEvent } from './state';
+
+export interface FulfilmentView {
+  id: string;
+  order_id: string;
+  location_id: string;
+  type: string;
+  speed: string | null;
+  status: string;
+  eta: string | null;
+  courier: string | null;
+  lines: { sku: string; qty: number }[];
+  events: { type: string; at: string; source: string }[];
+  created_at: string;
+}
+
+export async function readFulfilment(db: Queryable, id: string): Promise<FulfilmentView | null> {
+  const f = await db.selectFrom('fulfillments').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!f) return null;
+  const [lines, events] = await Promise.all([
+    db.selectFrom('fulfillment_lines').select(['sku', 'qty']).where('fulfillment_id', '=', id).orderBy('sku').execute(),
+    db.selectFrom('fulfillment_events').select(['type', 'at', 'source']).where('fulfillment_id', '=', id).orderBy('id').execute(),
+  ]);
+  return {
+    id: f.id, order_id: f.order_id, location_id: f.location_id, type: f.type, speed: f.speed, status: f.status,
+    eta: f.eta ? new Date(f.eta).toISOString() : null, courier: f.courier, lines,
+    events: events.map((e) => ({ type: e.type, at: new Date(e.at).toISOString(), source: e.source })),
+    created_at: f.created_at.toISOString(),
+  };
+}
+
+/** A store's work queue: its fulfilments in the given statuses, oldest first. */
+export async function listFulfilments(db: Queryable, f: { location_id?: string; status?: string[]; limit: number }) {
+  let q = db.selectFrom('fulfillments').select('id').orderBy('created_at').limit(f.limit);
+  if (f.location_id) q = q.where('location_id', '=', f.location_id);
+  if (f.status && f.status.length) q = q.where('status', 'in', f.status);
+  const ids = (await q.execute()).map((r) => r.id);
+  const out: FulfilmentView[] = [];
+  for (const id of ids) out.push((await readFulfilment(db, id))!);
+  return out;
+}
+
+async function lockFulfilment(tx: Tx, id: string, principal: Principal | null) {
+  const f = await tx.selectFrom('fulfillments').select(['id', 'order_id', 'location_id', 'type', 'status']).where('id', '=', id).forUpdate().executeTakeFirst();
+  if (!f) throw notFound('fulfilment', 'id');
+  if (principal?.role === 'store_staff' && principal.locationId !== f.location_id) throw forbidden('this fulfilment belongs to another store');
+  return f;
+}
+
+/** Applies one event under the state machine, then updates the order's status. */
+export async function applyEvent(tx: Tx, fulfilmentId: string, event: FulfilmentEvent, at: Date, source: string, principal: Principal | null): Promise<void> {
+  const f = await lockFulfilment(tx, fulfilmentId, principal);
+  if (!allowed(f.type, f.status, event)) throw conflict('invalid_transition', `a ${f.type} fulfilment that is ${f.status} cannot become ${event}`, 'type');
+  await tx.updateTable('fulfillments').set({ status: event, updated_at: at }).where('id', '=', f.id).execute();
+  await tx.insertInto('fulfillment_events').values({ fulfillment_id: f.id, type: event, at, source }).execute();
+  const statuses = (await tx.selectFrom('fulfillments').select('status').where('order_id', '=', f.order_id).forUpdate().execute()).map((r) => r.status);
+  const orderStatus = orderStatusFrom(statuses);
+  await tx.updateTable('orders').set({ status: orderStatus, updated_at: at }).where('id', '=', f.order_id).where('status', 'not in', ['cancelled', 'expired']).execute();
+  await publish(tx, { aggregateType: 'order', aggregateId: f.order_id, type: `fulfillment.${event}`, payload: { order_id: f.order_id, fulfillment_id: f.id, location_id: f.location_id, status: event, order_status: orderStatus } });
+  if (orderStatus === 'completed') await publish(tx, { aggregateType: 'order', aggregateId: f.order_id, type: 'order.completed', payload: { order_id: f.order_id } });
+}
+
+export async function recordEvent(ctx: AppContext, principal: Principal, id: string, event: FulfilmentEvent, at: Date | undefined): Promise<FulfilmentView> {
+  await ctx.database.db.transaction().execute((tx) => applyEvent(tx, id, event, at ?? new Date(), `api:${principal.keyId}`, principal));
+  return (await readFulfilment(ctx.database.db, id))!;
+}
+
+/** Hands a pickup order over at the counter: the customer's pickup code must match. */
+export async function collect(ctx: AppContext, principal: Principal, id: string, code: string): Promise<FulfilmentView> {
+  await ctx.database.db.transaction().execute(async (tx) => {
+    const f = await lockFulfilment(tx, id, principal);
+    if (f.type !== 'pickup') throw conflict('invalid_transition', 'only pickup fulfilments are collected', 'id');
+    const order = await tx.selectFrom('orders').select('pickup_code').where('id', '=', f.order_id).executeTakeFirstOrThrow();
+    if (order.pickup_code !== code) throw unprocessable('invalid_pickup_code', 'the pickup code does not match', 'pickup_code');
+    await applyEvent(tx, id, 'collected', new Date(), `collect:${principal.keyId}`, principal);
+  });
+  return (await readFulfilment(ctx.database.db, id))!;
+}

@@ -1,0 +1,89 @@
+import { sql } from 'kysely';
+import type { Queryable, Tx } from '../../platform/db/database';
+import { publish } from '../../platform/events/outbox';
+import { getSetting, putSetting } from '../../platform/settings';
+
+/** A region is all stores, or the stores within radius_km of a point. */
+export interface Region {
+  id: string;
+  lat?: number;
+  lng?: number;
+  radius_km?: number;
+}
+
+export interface LowStockPolicy {
+  /** Online-available units below which a SKU is low in a region. */
+  threshold: number;
+  regions: Region[];
+}
+
+export const DEFAULT_LOW_STOCK: LowStockPolicy = { threshold: 5, regions: [{ id: 'all' }] };
+
+export async function getLowStockPolicy(db: Queryable): Promise<LowStockPolicy> {
+  return (await getSetting<LowStockPolicy>(db, 'low_stock_policy')) ?? DEFAULT_LOW_STOCK;
+}
+
+export async function setLowStockPolicy(db: Queryable, p: LowStockPolicy): Promise<void> {
+  await putSetting(db, 'low_stock_policy', p);
+}
+
+/**
+ * Re-evaluates these SKUs in every region. On a crossing below the threshold it publishes
+ * `stock.low` once and pauses promotions on the SKU in that region; on recovery `stock.restored`.
+ */
+export async function evaluateLowStock(tx: Tx, skus: string[]): Promise<void> {
+  if (skus.length === 0) return;
+  const policy = await getLowStockPolicy(tx);
+  for (const region of policy.regions) {
+    const near = region.lat !== undefined && region.lng !== undefined && region.radius_km !== undefined;
+    const rows = (
+      await sql<{ sku: string; available: string }>`
+        SELECT p.sku, coalesce(sum(greatest(0, s.on_hand - s.reserved - s.safety_stock)), 0)::text AS available
+        FROM unnest(${skus}::text[]) AS p(sku)
+        LEFT JOIN stock s ON s.sku = p.sku AND s.location_id IN (
+          SELECT id FROM locations WHERE type IN ('store','dark_store')
+            AND (${!near} OR 2 * 6371.0088 * asin(least(1, sqrt(
+                  power(sin(radians(lat - ${region.lat ?? 0}) / 2), 2)
+                + cos(radians(${region.lat ?? 0})) * cos(radians(lat)) * power(sin(radians(lng - ${region.lng ?? 0}) / 2), 2)))) <= ${region.radius_km ?? 0}))
+        GROUP BY p.sku`.execute(tx)
+    ).rows;
+    for (const r of rows) {
+      const available = Number(r.available);
+      const state = available < policy.threshold ? 'low' : 'ok';
+      const prev = await tx.selectFrom('stock_alerts').select('state').where('sku', '=', r.sku).where('region', '=', region.id).forUpdate().executeTakeFirst();
+      if ((prev?.state ?? 'ok') === state) {
+        if (prev) await tx.updateTable('stock_alerts').set({ available, threshold: policy.threshold }).where('sku', '=', r.sku).where('region', '=', region.id).execute();
+        continue;
+      }
+      await tx
+        .insertInto('stock_alerts')
+        .values({ sku: r.sku, region: region.id, state, available, threshold: policy.threshold })
+        .onConflict((oc) => oc.columns(['sku', 'region']).doUpdateSet({ state, available, threshold: policy.threshold, changed_at: new Date() }))
+        .execute();
+      if (state === 'low') {
+        await tx.insertInto('promotion_pauses').values({ sku: r.sku, region: region.id, reason: `online stock ${available} below ${policy.threshold}`, resumed_at: null }).execute();
+      } else {
+        await tx.updateTable('promotion_pauses').set({ resumed_at: new Date() }).where('sku', '=', r.sku).where('region', '=', region.id).where('resumed_at', 'is', null).execute();
+      }
+      await publish(tx, {
+        aggregateType: 'stock_region',
+        aggregateId: `${region.id}:${r.sku}`,
+        type: state === 'low' ? 'stock.low' : 'stock.restored',
+        payload: { sku: r.sku, region: region.id, online_available: available, threshold: policy.threshold, promotions_paused: state === 'low' },
+      });
+    }
+  }
+}
+
+/** Whether promotions on a SKU are paused (in any region, or the given one). Pricing asks this. */
+export async function promotionsPaused(db: Queryable, sku: string, region?: string): Promise<{ paused: boolean; reason: string | null }> {
+  let q = db.selectFrom('promotion_pauses').select(['region', 'reason']).where('sku', '=', sku).where('resumed_at', 'is', null);
+  if (region) q = q.where('region', '=', region);
+  const row = await q.executeTakeFirst();
+  return row ? { paused: true, reason: `${row.reason} in region ${row.region}` } : { paused: false, reason: null };
+}
+
+export async function listLowStock(db: Queryable) {
+  const rows = await db.selectFrom('stock_alerts').selectAll().where('state', '=', 'low').orderBy('changed_at', 'desc').limit(500).execute();
+  return rows.map((r) => ({ sku: r.sku, region: r.region, online_available: r.available, threshold: r.threshold, since: r.changed_at.toISOString() }));
+}

@@ -1,0 +1,114 @@
+import { sql } from 'kysely';
+import type { AppContext } from '../../platform/http/context';
+import type { Tx } from '../../platform/db/database';
+import { conflict, notFound } from '../../platform/http/errors';
+import { publish } from '../../platform/events/outbox';
+import { newId } from '../../platform/ids';
+import { consumeReserved, move, releaseReserved } from '../inventory/service';
+import { readOrderDetail, type OrderDetail } from './view';
+
+type OrderRow = { id: string; status: string; reserved_until: Date | null; payment_ref: string | null; total: string; speed: string | null; fulfillment_type: string };
+
+async function lockOrder(tx: Tx, id: string): Promise<OrderRow> {
+  const o = await tx.selectFrom('orders').select(['id', 'status', 'reserved_until', 'payment_ref', 'total', 'speed', 'fulfillment_type']).where('id', '=', id).forUpdate().executeTakeFirst();
+  if (!o) throw notFound('order', 'id');
+  return { ...o, reserved_until: o.reserved_until ? new Date(o.reserved_until) : null };
+}
+
+async function activeReservations(tx: Tx, orderId: string) {
+  return tx.selectFrom('stock_reservations').select(['id', 'location_id', 'sku', 'qty']).where('order_id', '=', orderId).where('status', '=', 'active').orderBy('location_id').orderBy('sku').execute();
+}
+
+async function skusOf(tx: Tx, orderId: string): Promise<string[]> {
+  return (await tx.selectFrom('order_lines').select('sku').where('order_id', '=', orderId).execute()).map((r) => r.sku);
+}
+
+/** Releases an unpaid order's reservations and closes it as expired or cancelled. */
+async function releaseOrder(tx: Tx, orderId: string, status: 'expired' | 'cancelled'): Promise<void> {
+  for (const r of await activeReservations(tx, orderId)) await releaseReserved(tx, r.location_id, r.sku, r.qty);
+  await tx.updateTable('stock_reservations').set({ status: 'released', closed_at: new Date() }).where('order_id', '=', orderId).where('status', '=', 'active').execute();
+  await tx.updateTable('orders').set({ status, updated_at: new Date() }).where('id', '=', orderId).execute();
+  await tx.updateTable('fulfillments').set({ status: 'cancelled', updated_at: new Date() }).where('order_id', '=', orderId).execute();
+}
+
+/** Confirms payment: reserved stock becomes sold; hour and same-day deliveries go to the courier. */
+export async function payOrder(ctx: AppContext, id: string, paymentRef: string, now = new Date()): Promise<OrderDetail> {
+  const expired = await ctx.database.db.transaction().execute(async (tx) => {
+    const o = await lockOrder(tx, id);
+    if (o.status !== 'pending_payment') {
+      if (o.payment_ref === paymentRef) return false; // the same payment confirmed twice
+      throw conflict('order_not_payable', `order is ${o.status}`, 'id');
+    }
+    if (o.reserved_until && o.reserved_until.getTime() < now.getTime()) {
+      await releaseOrder(tx, id, 'expired');
+      await publish(tx, { aggregateType: 'order', aggregateId: id, type: 'order.expired', payload: { order_id: id, skus: await skusOf(tx, id) } });
+      return true;
+    }
+    for (const r of await activeReservations(tx, id)) await consumeReserved(tx, r.location_id, r.sku, r.qty, id);
+    await tx.updateTable('stock_reservations').set({ status: 'consumed', closed_at: now }).where('order_id', '=', id).where('status', '=', 'active').execute();
+    await tx.updateTable('orders').set({ status: 'paid', paid_at: now, payment_ref: paymentRef, updated_at: now }).where('id', '=', id).execute();
+    await tx.updateTable('fulfillments').set({ status: 'allocated', updated_at: now }).where('order_id', '=', id).execute();
+    const fulfilments = await tx.selectFrom('fulfillments').select(['id', 'speed', 'type']).where('order_id', '=', id).execute();
+    const courier = ctx.courier;
+    if (courier) {
+      for (const f of fulfilments.filter((x) => x.type === 'delivery' && (x.speed === 'hour' || x.speed === 'same_day'))) {
+        await tx.insertInto('courier_jobs').values({ id: newId('cj', now.getTime()), fulfillment_id: f.id, adapter: courier.name, external_id: null, last_error: null }).execute();
+        await tx.updateTable('fulfillments').set({ courier: courier.name }).where('id', '=', f.id).execute();
+      }
+    }
+    await publish(tx, { aggregateType: 'order', aggregateId: id, type: 'order.paid', payload: { order_id: id, payment_ref: paymentRef, total: Number(o.total) } });
+    return false;
+  });
+  if (expired) throw conflict('order_expired', 'the reservation expired before payment; the stock was released', 'id');
+  return (await readOrderDetail(ctx.database.db, id))!;
+}
+
+const CANCELLABLE_AFTER_PAYMENT = new Set(['pending', 'allocated', 'picked', 'packed', 'ready_for_pickup']);
+
+/** Cancels an order: unpaid → reservations released; paid but not yet handed over → stock put back. */
+export async function cancelOrder(ctx: AppContext, id: string, reason: string | undefined): Promise<OrderDetail> {
+  await ctx.database.db.transaction().execute(async (tx) => {
+    const o = await lockOrder(tx, id);
+    const skus = await skusOf(tx, id);
+    if (o.status === 'pending_payment') {
+      await releaseOrder(tx, id, 'cancelled');
+    } else if (o.status === 'paid' || o.status === 'in_fulfilment' || o.status === 'ready_for_pickup') {
+      const fulfilments = await tx.selectFrom('fulfillments').select(['id', 'location_id', 'status']).where('order_id', '=', id).execute();
+      const blocked = fulfilments.find((f) => !CANCELLABLE_AFTER_PAYMENT.has(f.status));
+      if (blocked) throw conflict('order_not_cancellable', `fulfilment ${blocked.id} is ${blocked.status}; use a return`, 'id');
+      const lines = await tx.selectFrom('fulfillment_lines').select(['fulfillment_id', 'sku', 'qty']).where('fulfillment_id', 'in', fulfilments.map((f) => f.id)).execute();
+      const sorted = lines.map((l) => ({ ...l, location: fulfilments.find((f) => f.id === l.fulfillment_id)!.location_id })).sort((a, b) => (a.location + a.sku < b.location + b.sku ? -1 : 1));
+      for (const l of sorted) await move(tx, { location_id: l.location, sku: l.sku, delta: l.qty, reason: 'cancel_restock', ref: id });
+      await tx.updateTable('orders').set({ status: 'cancelled', refunded_total: sql`total`, updated_at: new Date() }).where('id', '=', id).execute();
+      await tx.updateTable('fulfillments').set({ status: 'cancelled', updated_at: new Date() }).where('order_id', '=', id).execute();
+      await tx.updateTable('courier_jobs').set({ status: 'cancelled', updated_at: new Date() }).where('fulfillment_id', 'in', fulfilments.map((f) => f.id)).where('status', 'in', ['pending', 'sent', 'accepted']).execute();
+    } else {
+      throw conflict('order_not_cancellable', `order is ${o.status}`, 'id');
+    }
+    await publish(tx, { aggregateType: 'order', aggregateId: id, type: 'order.cancelled', payload: { order_id: id, reason: reason ?? null, previous_status: o.status, skus } });
+  });
+  return (await readOrderDetail(ctx.database.db, id))!;
+}
+
+/** Expires unpaid orders whose reservation time is up; returns how many. Safe from several processes. */
+export async function expireDue(ctx: AppContext, now = new Date(), batch = 100): Promise<number> {
+  const due = await ctx.database.db
+    .selectFrom('orders')
+    .select('id')
+    .where('status', '=', 'pending_payment')
+    .where('reserved_until', '<', now)
+    .orderBy('reserved_until')
+    .limit(batch)
+    .execute();
+  let n = 0;
+  for (const { id } of due) {
+    await ctx.database.db.transaction().execute(async (tx) => {
+      const o = await lockOrder(tx, id);
+      if (o.status !== 'pending_payment' || !o.reserved_until || o.reserved_until >= now) return;
+      await releaseOrder(tx, id, 'expired');
+      await publish(tx, { aggregateType: 'order', aggregateId: id, type: 'order.expired', payload: { order_id: id, skus: await skusOf(tx, id) } });
+      n++;
+    });
+  }
+  return n;
+}

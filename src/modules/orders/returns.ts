@@ -1,0 +1,80 @@
+import { sql } from 'kysely';
+import type { Principal } from '../../platform/auth/roles';
+import type { AppContext } from '../../platform/http/context';
+import { conflict, forbidden, notFound, unprocessable } from '../../platform/http/errors';
+import { publish } from '../../platform/events/outbox';
+import { newId } from '../../platform/ids';
+import { move } from '../inventory/service';
+import { refundFor } from './pricing';
+
+export const RETURN_WINDOW_DAYS = 7;
+const RETURNABLE = new Set(['paid', 'in_fulfilment', 'ready_for_pickup', 'shipped', 'completed', 'fulfilment_failed']);
+
+export interface ReturnInput {
+  lines: { sku: string; qty: number }[];
+  location_id: string;
+  reason: string;
+}
+
+export interface ReturnView {
+  id: string;
+  order_id: string;
+  location_id: string;
+  reason: string;
+  refund_amount: number;
+  lines: { sku: string; qty: number; amount: number }[];
+  created_at: string;
+}
+
+/**
+ * A return (7-day no-reason return): restocks at the receiving location and refunds what was paid
+ * for those units, discounts included, exact in fen. Never more than was bought.
+ */
+export async function createReturn(ctx: AppContext, principal: Principal, orderId: string, input: ReturnInput, now = new Date()): Promise<ReturnView> {
+  if (principal.role === 'store_staff' && principal.locationId !== input.location_id) throw forbidden('store staff take returns at their own store only');
+  const seen = new Set<string>();
+  input.lines.forEach((l, i) => {
+    if (seen.has(l.sku)) throw unprocessable('duplicate_sku', `${l.sku} appears twice`, `lines[${i}].sku`);
+    seen.add(l.sku);
+  });
+  return ctx.database.db.transaction().execute(async (tx) => {
+    const order = await tx.selectFrom('orders').select(['id', 'status', 'placed_at']).where('id', '=', orderId).forUpdate().executeTakeFirst();
+    if (!order) throw notFound('order', 'id');
+    if (!RETURNABLE.has(order.status)) throw conflict('order_not_returnable', `order is ${order.status}`, 'id');
+    if (now.getTime() - new Date(order.placed_at).getTime() > RETURN_WINDOW_DAYS * 86400_000 && principal.role !== 'admin') {
+      throw unprocessable('return_window_closed', `returns are accepted within ${RETURN_WINDOW_DAYS} days`, 'id');
+    }
+    const loc = await tx.selectFrom('locations').select('id').where('id', '=', input.location_id).executeTakeFirst();
+    if (!loc) throw unprocessable('unknown_location', `location ${input.location_id} does not exist`, 'location_id');
+    const bought = await tx.selectFrom('order_lines').selectAll().where('order_id', '=', orderId).execute();
+    const id = newId('ret', now.getTime());
+    const lines: { sku: string; qty: number; amount: number }[] = [];
+    for (const [i, l] of input.lines.entries()) {
+      const b = bought.find((x) => x.sku === l.sku);
+      if (!b) throw unprocessable('not_in_order', `${l.sku} is not in this order`, `lines[${i}].sku`);
+      if (l.qty > b.qty - b.returned_qty) throw unprocessable('return_exceeds_purchase', `only ${b.qty - b.returned_qty} of ${l.sku} can still be returned`, `lines[${i}].qty`);
+      lines.push({ sku: l.sku, qty: l.qty, amount: refundFor(Number(b.amount), b.qty, b.returned_qty, l.qty) });
+    }
+    const refund = lines.reduce((t, l) => t + l.amount, 0);
+    await tx.insertInto('order_returns').values({ id, order_id: orderId, location_id: input.location_id, reason: input.reason, refund_amount: refund, created_at: now }).execute();
+    await tx.insertInto('order_return_lines').values(lines.map((l) => ({ return_id: id, ...l }))).execute();
+    for (const l of lines) {
+      await tx.updateTable('order_lines').set((eb) => ({ returned_qty: eb('returned_qty', '+', l.qty) })).where('order_id', '=', orderId).where('sku', '=', l.sku).execute();
+    }
+    for (const l of [...lines].sort((a, b) => (a.sku < b.sku ? -1 : 1))) await move(tx, { location_id: input.location_id, sku: l.sku, delta: l.qty, reason: 'return', ref: id });
+    await tx.updateTable('orders').set({ refunded_total: sql`refunded_total + ${refund}`, updated_at: now }).where('id', '=', orderId).execute();
+    await publish(tx, { aggregateType: 'order', aggregateId: orderId, type: 'order.returned', payload: { order_id: orderId, return_id: id, location_id: input.location_id, refund_amount: refund, lines, skus: lines.map((l) => l.sku) } });
+    return { id, order_id: orderId, location_id: input.location_id, reason: input.reason, refund_amount: refund, lines, created_at: now.toISOString() };
+  });
+}
+
+export async function listReturns(ctx: AppContext, orderId: string): Promise<ReturnView[]> {
+  const db = ctx.database.db;
+  const rets = await db.selectFrom('order_returns').selectAll().where('order_id', '=', orderId).orderBy('created_at').execute();
+  const out: ReturnView[] = [];
+  for (const r of rets) {
+    const lines = await db.selectFrom('order_return_lines').select(['sku', 'qty', 'amount']).where('return_id', '=', r.id).execute();
+    out.push({ id: r.id, order_id: r.order_id, location_id: r.location_id, reason: r.reason, refund_amount: Number(r.refund_amount), lines: lines.map((l) => ({ sku: l.sku, qty: l.qty, amount: Number(l.amount) })), created_at: r.created_at.toISOString() });
+  }
+  return out;
+}

@@ -1,0 +1,70 @@
+import { Type } from '@sinclair/typebox';
+import { CHANNELS } from '../../platform/auth/roles';
+import { Id, StringEnum } from '../../platform/http/schemas';
+
+const Sku = Type.String({ minLength: 1, maxLength: 64 });
+const Lat = Type.Number({ minimum: -90, maximum: 90 });
+const Lng = Type.Number({ minimum: -180, maximum: 180 });
+
+export const LineInput = Type.Object({ sku: Sku, qty: Type.Integer({ minimum: 1, maximum: 10000 }) }, { additionalProperties: false });
+
+export const CustomerRefSchema = Type.Union([
+  Type.Object({ id: Id }, { additionalProperties: false }),
+  Type.Object({ type: Type.String({ minLength: 1, maxLength: 40 }), value: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+]);
+
+export const FulfillmentInputSchema = Type.Union([
+  Type.Object({ type: Type.Literal('delivery'), lat: Lat, lng: Lng, address: Type.String({ minLength: 1, maxLength: 500 }), speed: StringEnum(['hour', 'same_day', 'standard'] as const) }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('pickup'), location_id: Id }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('in_store'), location_id: Id }, { additionalProperties: false }),
+]);
+
+export const PlaceOrderBody = Type.Object(
+  {
+    channel: StringEnum(CHANNELS),
+    customer: Type.Optional(CustomerRefSchema),
+    lines: Type.Array(LineInput, { minItems: 1, maxItems: 200 }),
+    fulfillment: FulfillmentInputSchema,
+    coupon_codes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 20 })),
+    points: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
+    note: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+
+const Candidate = Type.Object({ location_id: Type.String(), distance_km: Type.Union([Type.Number(), Type.Null()]), can_fulfil: Type.Boolean(), why_not: Type.Optional(Type.String()) });
+
+export const OrderDetailSchema = Type.Object({
+  id: Type.String(),
+  status: Type.String(),
+  channel: Type.String(),
+  customer_id: Type.Union([Type.String(), Type.Null()]),
+  location_id: Type.Union([Type.String(), Type.Null()]),
+  fulfillment_type: Type.String(),
+  speed: Type.Union([Type.String(), Type.Null()]),
+  currency: Type.String(),
+  lines: Type.Array(Type.Object({ line_no: Type.Integer(), sku: Type.String(), qty: Type.Integer(), unit_price: Type.Integer(), discount: Type.Integer(), amount: Type.Integer(), returned_qty: Type.Integer() })),
+  totals: Type.Object({ subtotal: Type.Integer(), discount: Type.Integer(), delivery_fee: Type.Integer(), total: Type.Integer(), refunded: Type.Integer() }),
+  allocations: Type.Array(Type.Object({
+    fulfillment_id: Type.String(), location_id: Type.String(), type: Type.String(),
+    lines: Type.Array(Type.Object({ sku: Type.String(), qty: Type.Integer() })),
+    speed: Type.Union([Type.String(), Type.Null()]), eta: Type.Union([Type.String(), Type.Null()]), status: Type.String(),
+  })),
+  routing: Type.Union([Type.Object({ decision: Type.String(), reason: Type.String(), strategy: Type.String(), candidates: Type.Array(Candidate) }), Type.Null()]),
+  pickup_code: Type.Optional(Type.String()),
+  reserved_until: Type.Optional(Type.String()),
+  placed_at: Type.String(),
+  paid_at: Type.Union([Type.String(), Type.Null()]),
+  payment_ref: Type.Union([Type.String(), Type.Null()]),
+  note: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const ReturnBody = Type.Object(
+  { lines: Type.Array(LineInput, { minItems: 1, maxItems: 200 }), location_id: Id, reason: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
+
+export const ReturnSchema = Type.Object({
+  id: Type.String(), order_id: Type.String(), location_id: Type.String(), reason: Type.String(), refund_amount: Type.Integer(),
+  lines: Type.Array(Type.Object({ sku: Type.String(), qty: Type.Integer(), amount: Type.Integer() })), created_at: Type.String(),
+});

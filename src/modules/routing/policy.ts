@@ -1,0 +1,228 @@
+import type { OpeningHours } from '../locations/service';
+import { haversineKm, isOpen } from './geo';
+
+export type Speed = 'hour' | 'same_day' | 'standard';
+
+export interface RoutingLocation {
+  id: string;
+  type: 'dc' | 'store' | 'dark_store';
+  lat: number;
+  lng: number;
+  timezone: string;
+  opening_hours: OpeningHours | null;
+  can_ship: boolean;
+  can_pickup: boolean;
+  local_delivery_km: number | null;
+}
+
+export type FulfillmentRequest =
+  | { type: 'delivery'; lat: number; lng: number; speed: Speed }
+  | { type: 'pickup'; location_id: string }
+  | { type: 'in_store'; location_id: string };
+
+export interface RoutingLine {
+  sku: string;
+  qty: number;
+}
+
+/** Online-available units of a SKU at a location (0 when unknown). */
+export type StockLookup = (locationId: string, sku: string) => number;
+
+export interface Candidate {
+  location_id: string;
+  distance_km: number | null;
+  can_fulfil: boolean;
+  why_not?: string;
+}
+
+export interface Allocation {
+  location_id: string;
+  lines: RoutingLine[];
+  speed: Speed | null;
+  eta: string;
+}
+
+export interface RoutingSuccess {
+  ok: true;
+  decision: 'in_store' | 'pickup' | 'single' | 'split';
+  reason: string;
+  allocations: Allocation[];
+  candidates: Candidate[];
+}
+
+export interface RoutingFailure {
+  ok: false;
+  /** Index of the first line that cannot be served. */
+  line: number;
+  reason: string;
+  candidates: Candidate[];
+}
+
+export type RoutingResult = RoutingSuccess | RoutingFailure;
+
+export interface RoutingPolicy {
+  /** Radius for same-day delivery from stores and dark stores. */
+  sameDayRadiusKm: number;
+  /** Prefer the DC for standard parcels when it has everything. */
+  preferDcForStandard: boolean;
+  /** Most locations one order may be split across. */
+  maxSplit: number;
+  /** How many candidates (nearest first) an explanation lists. */
+  explainTop: number;
+}
+
+export const DEFAULT_POLICY: RoutingPolicy = { sameDayRadiusKm: 50, preferDcForStandard: true, maxSplit: 4, explainTop: 12 };
+
+export interface RoutingInput {
+  request: FulfillmentRequest;
+  lines: RoutingLine[];
+  locations: RoutingLocation[];
+  stock: StockLookup;
+  now: Date;
+}
+
+/** A routing strategy: the default below, or a retailer's own. */
+export interface RoutingStrategy {
+  name: string;
+  route(input: RoutingInput, policy: RoutingPolicy): RoutingResult;
+}
+
+const MINUTE = 60_000;
+
+function eta(now: Date, loc: RoutingLocation, speed: Speed | null, type: FulfillmentRequest['type']): string {
+  if (type === 'in_store') return now.toISOString();
+  if (type === 'pickup') return new Date(now.getTime() + 120 * MINUTE).toISOString();
+  if (speed === 'hour') return new Date(now.getTime() + 60 * MINUTE).toISOString();
+  if (speed === 'same_day') return new Date(now.getTime() + 6 * 60 * MINUTE).toISOString();
+  return new Date(now.getTime() + (loc.type === 'dc' ? 2 : 3) * 24 * 60 * MINUTE).toISOString();
+}
+
+function round(km: number): number {
+  return Math.round(km * 100) / 100;
+}
+
+/** First line a location cannot serve in full, with the units it has. */
+function shortfall(loc: string, lines: RoutingLine[], stock: StockLookup): { index: number; has: number } | null {
+  for (let i = 0; i < lines.length; i++) {
+    const has = stock(loc, lines[i].sku);
+    if (has < lines[i].qty) return { index: i, has };
+  }
+  return null;
+}
+
+function missingText(lines: RoutingLine[], s: { index: number; has: number }): string {
+  return `insufficient stock of ${lines[s.index].sku} (has ${Math.max(0, s.has)}, needs ${lines[s.index].qty})`;
+}
+
+interface Scored {
+  loc: RoutingLocation;
+  km: number;
+  why?: string;
+}
+
+/** The default policy of the goods issue: pickup/in-store → that store; hour → nearest covering open store; else one location, else the fewest. */
+export const defaultStrategy: RoutingStrategy = {
+  name: 'default',
+  route(input, policy) {
+    const { request, lines, locations, stock, now } = input;
+    if (request.type === 'in_store' || request.type === 'pickup') {
+      const loc = locations.find((l) => l.id === request.location_id);
+      if (!loc) return { ok: false, line: 0, reason: `location ${request.location_id} does not exist`, candidates: [] };
+      if (request.type === 'in_store') {
+        // The till is never blocked: an in-store sale is allocated to its store whatever the records say.
+        return { ok: true, decision: 'in_store', reason: 'sold at the till of this store', allocations: [{ location_id: loc.id, lines, speed: null, eta: eta(now, loc, null, 'in_store') }], candidates: [{ location_id: loc.id, distance_km: 0, can_fulfil: true }] };
+      }
+      const why = !loc.can_pickup ? 'does not offer pickup' : (() => {
+        const s = shortfall(loc.id, lines, stock);
+        return s ? missingText(lines, s) : undefined;
+      })();
+      if (why) {
+        const s = shortfall(loc.id, lines, stock);
+        return { ok: false, line: s?.index ?? 0, reason: `${loc.id} ${why}`, candidates: [{ location_id: loc.id, distance_km: 0, can_fulfil: false, why_not: why }] };
+      }
+      return { ok: true, decision: 'pickup', reason: `picked up at ${loc.id}`, allocations: [{ location_id: loc.id, lines, speed: null, eta: eta(now, loc, null, 'pickup') }], candidates: [{ location_id: loc.id, distance_km: 0, can_fulfil: true }] };
+    }
+
+    const { lat, lng, speed } = request;
+    const scored: Scored[] = locations.map((loc) => ({ loc, km: haversineKm(lat, lng, loc.lat, loc.lng) }));
+    scored.sort((a, b) => a.km - b.km);
+    // Which locations may serve this speed at all, and why not.
+    for (const s of scored) {
+      const l = s.loc;
+      if (speed === 'hour') {
+        if (l.local_delivery_km === null) s.why = 'no local delivery';
+        else if (s.km > l.local_delivery_km) s.why = `out of delivery range (${round(s.km)} km > ${l.local_delivery_km} km)`;
+        else if (!isOpen(l.opening_hours, l.timezone, now)) s.why = 'closed now';
+      } else if (speed === 'same_day') {
+        if (l.type === 'dc') s.why = 'a DC does not deliver same day';
+        else if (!l.can_ship && l.local_delivery_km === null) s.why = 'does not ship';
+        else if (s.km > policy.sameDayRadiusKm) s.why = `beyond same-day radius (${round(s.km)} km > ${policy.sameDayRadiusKm} km)`;
+      } else if (!l.can_ship) s.why = 'does not ship parcels';
+    }
+    const eligible = scored.filter((s) => !s.why);
+    const singles = eligible.filter((s) => {
+      const short = shortfall(s.loc.id, lines, stock);
+      if (short) s.why = missingText(lines, short);
+      return !short;
+    });
+    const explain = (chosen: Set<string>): Candidate[] => {
+      const top = scored.slice(0, policy.explainTop);
+      for (const s of scored) if (chosen.has(s.loc.id) && !top.includes(s)) top.push(s);
+      return top.map((s) => ({ location_id: s.loc.id, distance_km: round(s.km), can_fulfil: !s.why, ...(s.why ? { why_not: s.why } : {}) }));
+    };
+
+    let single: Scored | undefined;
+    let reason = '';
+    if (speed === 'standard' && policy.preferDcForStandard) single = singles.find((s) => s.loc.type === 'dc');
+    if (single) reason = 'standard parcel from the DC, which has every line';
+    else if (singles.length > 0) {
+      single = singles[0];
+      reason = speed === 'hour'
+        ? `nearest open store that delivers to the address within ${single.loc.local_delivery_km} km and has every line`
+        : `nearest location that can ship every line (${round(single.km)} km)`;
+    }
+    if (single) {
+      return { ok: true, decision: 'single', reason, allocations: [{ location_id: single.loc.id, lines, speed, eta: eta(now, single.loc, speed, 'delivery') }], candidates: explain(new Set([single.loc.id])) };
+    }
+    if (speed === 'hour') {
+      const firstMissing = lines.findIndex((l) => !eligible.some((s) => stock(s.loc.id, l.sku) >= l.qty));
+      return { ok: false, line: Math.max(0, firstMissing), reason: eligible.length === 0 ? 'no open store delivers to this address within the hour' : 'no store in hour-delivery range has every line', candidates: explain(new Set()) };
+    }
+
+    // Split across the fewest locations: repeatedly take the one that covers most of what is left, nearer first.
+    const need = new Map(lines.map((l) => [l.sku, l.qty]));
+    const allocations: Allocation[] = [];
+    const used = new Set<string>();
+    while ([...need.values()].some((q) => q > 0) && allocations.length < policy.maxSplit) {
+      let best: { s: Scored; units: number } | null = null;
+      for (const s of eligible) {
+        if (used.has(s.loc.id)) continue;
+        let units = 0;
+        for (const [sku, q] of need) units += Math.min(q, Math.max(0, stock(s.loc.id, sku)));
+        if (units > 0 && (!best || units > best.units)) best = { s, units };
+      }
+      if (!best) break;
+      used.add(best.s.loc.id);
+      const take: RoutingLine[] = [];
+      for (const [sku, q] of need) {
+        const n = Math.min(q, Math.max(0, stock(best.s.loc.id, sku)));
+        if (n > 0) {
+          take.push({ sku, qty: n });
+          need.set(sku, q - n);
+        }
+      }
+      allocations.push({ location_id: best.s.loc.id, lines: take, speed, eta: eta(now, best.s.loc, speed, 'delivery') });
+    }
+    const unmet = lines.findIndex((l) => (need.get(l.sku) ?? 0) > 0);
+    if (unmet >= 0) {
+      return { ok: false, line: unmet, reason: `not enough ${lines[unmet].sku} in locations that can serve ${speed} delivery`, candidates: explain(used) };
+    }
+    return {
+      ok: true,
+      decision: 'split',
+      reason: `no single location has every line; split across ${allocations.length} locations, the fewest that cover the order, nearer first`,
+      allocations,
+      candidates: explain(used),
+    };
+  },
+};
