@@ -69,3 +69,14 @@ export function stockCsv(seed: number, products: DemoProduct[]): string {
   return out;
 }
 export const STOCK_COLUMNS = ['location_id', 'sku', 'on_hand', 'reserved', 'safety_stock'];
+
+/** One `count` movement per opening stock row (location_id, sku, on_hand first in each row). */
+export function countMovementsCsv(stock: string): string {
+  let out = '';
+  for (const line of stock.split('\n')) {
+    if (!line) continue;
+    const [loc, sku, onHand] = line.split(',');
+    if (onHand !== '0') out += row([loc, sku, Number(onHand), 'count', 'opening stock']);
+  }
+  return out;
+}

@@ -14,7 +14,9 @@ const GIVEN = ['伟', '芳', '娜', '敏', '静', '丽', '强', '磊', '洋', '�
 
 export const CUSTOMER_COLUMNS = ['id', 'created_at', 'first_channel', 'data_key', 'pii', 'traits'];
 export const IDENTIFIER_COLUMNS = ['customer_id', 'type', 'value_hash', 'value_enc', 'masked', 'strong', 'first_seen', 'last_seen'];
-export const ORDER_COLUMNS = ['id', 'channel', 'customer_id', 'location_id', 'fulfillment_type', 'status', 'currency', 'subtotal', 'discount_total', 'delivery_fee', 'total', 'placed_at', 'paid_at'];
+export const ORDER_COLUMNS = ['id', 'channel', 'customer_id', 'location_id', 'fulfillment_type', 'status', 'currency', 'subtotal', 'discount_total', 'delivery_fee', 'total', 'placed_at', 'paid_at', 'speed', 'pickup_code', 'routing'];
+export const FULFILMENT_COLUMNS = ['id', 'order_id', 'location_id', 'type', 'speed', 'status', 'eta', 'created_at', 'updated_at'];
+export const FULFILMENT_LINE_COLUMNS = ['fulfillment_id', 'sku', 'qty'];
 export const LINE_COLUMNS = ['order_id', 'line_no', 'sku', 'qty', 'unit_price', 'discount', 'amount'];
 export const EVENT_COLUMNS = ['event_id', 'type', 'occurred_at', 'channel', 'customer_id', 'anonymous_id', 'location_id', 'properties', 'received_at'];
 
@@ -33,6 +35,8 @@ export interface Chunk {
   orders: string;
   lines: string;
   events: string;
+  fulfilments: string;
+  fulfilmentLines: string;
   counts: { customers: number; orders: number; lines: number; events: number };
 }
 
@@ -101,7 +105,7 @@ export class HistoryGenerator {
   /** Customers [from, to) with their identifiers, orders, lines and behaviour events. */
   chunk(from: number, to: number): Chunk {
     const { seed } = this.plan;
-    const c: Chunk = { customers: '', identifiers: '', orders: '', lines: '', events: '', counts: { customers: 0, orders: 0, lines: 0, events: 0 } };
+    const c: Chunk = { customers: '', identifiers: '', orders: '', lines: '', events: '', fulfilments: '', fulfilmentLines: '', counts: { customers: 0, orders: 0, lines: 0, events: 0 } };
     for (let i = from; i < to; i++) {
       const rng = new Rng((seed * 1000003) ^ (i * 2654435761));
       const id = this.customerId(i);
@@ -137,21 +141,36 @@ export class HistoryGenerator {
         const placed = times[k];
         let fulfilment: string;
         let locationId: string;
-        let status: string;
+        // Order status and the fulfilment's final state; the last hours' online orders are still open.
+        let status = 'completed';
+        let fStatus: string;
+        let speed: string | null = null;
+        const recent = this.plan.anchor.getTime() - placed.getTime() < 3 * 3600_000;
         if (channel === 'pos') {
           fulfilment = 'in_store';
           locationId = home.id;
-          status = 'completed';
+          fStatus = 'completed';
         } else if (channel === 'group_buy' || rng.chance(0.25)) {
           fulfilment = 'pickup';
           locationId = home.id;
-          status = 'collected';
+          fStatus = recent ? rng.pick(['allocated', 'picked', 'ready_for_pickup']) : 'collected';
         } else {
           fulfilment = 'delivery';
-          locationId = home.local_delivery_km && rng.chance(0.6) ? home.id : 'dc-jiading';
-          status = 'delivered';
+          const local = home.local_delivery_km !== null && rng.chance(0.6);
+          locationId = local ? home.id : 'dc-jiading';
+          speed = local ? 'hour' : 'standard';
+          fStatus = recent ? rng.pick(['allocated', 'picked', 'shipped']) : 'delivered';
         }
-        if (channel !== 'pos' && rng.chance(0.03)) status = 'cancelled';
+        if (fStatus === 'ready_for_pickup') status = 'ready_for_pickup';
+        else if (fStatus === 'shipped') status = 'shipped';
+        else if (fStatus === 'picked') status = 'in_fulfilment';
+        else if (fStatus === 'allocated') status = 'paid';
+        if (channel !== 'pos' && !recent && rng.chance(0.03)) {
+          status = 'cancelled';
+          fStatus = 'cancelled';
+        }
+        const pickupCode = fulfilment === 'pickup' ? String(rng.int(0, 999999)).padStart(6, '0') : null;
+        const fulfilmentId = `ful_demo${seed}_${String(i).padStart(7, '0')}_${k}`;
         const nLines = 1 + rng.poisson(0.9);
         let subtotal = 0;
         let lines = '';
@@ -174,9 +193,13 @@ export class HistoryGenerator {
           const d = li === lineRows.length - 1 ? left : Math.floor((discount * amount) / subtotal);
           left -= d;
           lines += row([orderId, li + 1, sku, qty, price, d, amount - d]);
+          c.fulfilmentLines += row([fulfilmentId, sku, qty]);
         });
         const deliveryFee = fulfilment === 'delivery' && subtotal - discount < 9900 ? 600 : 0;
-        c.orders += row([orderId, channel, id, locationId, fulfilment, status, 'CNY', subtotal, discount, deliveryFee, subtotal - discount + deliveryFee, placed.toISOString(), status === 'cancelled' ? null : placed.toISOString()]);
+        const at = placed.toISOString();
+        const routing = { decision: fulfilment === 'delivery' ? 'single' : fulfilment, reason: 'imported history', strategy: 'demo', candidates: [] };
+        c.orders += row([orderId, channel, id, locationId, fulfilment, status, 'CNY', subtotal, discount, deliveryFee, subtotal - discount + deliveryFee, at, status === 'cancelled' ? null : at, speed, pickupCode, JSON.stringify(routing)]);
+        c.fulfilments += row([fulfilmentId, orderId, locationId, fulfilment, speed, fStatus, null, at, at]);
         c.lines += lines;
         c.counts.orders++;
         c.counts.lines += lineRows.length;

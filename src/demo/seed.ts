@@ -2,8 +2,8 @@ import { sql } from 'kysely';
 import type { Database } from '../platform/db/database';
 import type { KeyRing } from '../platform/crypto/keys';
 import { getSetting, putSetting } from '../platform/settings';
-import { demoProducts, LOCATION_COLUMNS, locationsCsv, PRODUCT_COLUMNS, productsCsv, STOCK_COLUMNS, stockCsv } from './catalog';
-import { CUSTOMER_COLUMNS, EVENT_COLUMNS, HistoryGenerator, IDENTIFIER_COLUMNS, LINE_COLUMNS, ORDER_COLUMNS } from './history';
+import { countMovementsCsv, demoProducts, LOCATION_COLUMNS, locationsCsv, PRODUCT_COLUMNS, productsCsv, STOCK_COLUMNS, stockCsv } from './catalog';
+import { CUSTOMER_COLUMNS, EVENT_COLUMNS, FULFILMENT_COLUMNS, FULFILMENT_LINE_COLUMNS, HistoryGenerator, IDENTIFIER_COLUMNS, LINE_COLUMNS, ORDER_COLUMNS } from './history';
 
 export interface SeedOptions {
   customers: number;
@@ -42,7 +42,10 @@ export async function seedDemo(database: Database, keys: KeyRing, opts: SeedOpti
   const products = demoProducts(opts.seed);
   await database.copyCsv('locations', LOCATION_COLUMNS, locationsCsv());
   await database.copyCsv('products', PRODUCT_COLUMNS, productsCsv(products));
-  await database.copyCsv('stock', STOCK_COLUMNS, stockCsv(opts.seed, products));
+  const stock = stockCsv(opts.seed, products);
+  await database.copyCsv('stock', STOCK_COLUMNS, stock);
+  // The opening stock is a count: every on-hand figure is backed by a recorded movement.
+  await database.copyCsv('stock_movements', ['location_id', 'sku', 'delta', 'reason', 'ref'], countMovementsCsv(stock));
   const gen = new HistoryGenerator({ seed: opts.seed, anchor, months: opts.months, products, eventsPerCustomer: opts.eventsPerCustomer ?? 8 }, keys);
   const chunkSize = opts.chunkSize ?? 2000;
   const totals = { customers: 0, orders: 0, lines: 0, events: 0 };
@@ -54,6 +57,8 @@ export async function seedDemo(database: Database, keys: KeyRing, opts: SeedOpti
     await database.copyCsv('customer_identifiers', IDENTIFIER_COLUMNS, c.identifiers);
     await database.copyCsv('orders', ORDER_COLUMNS, c.orders);
     await database.copyCsv('order_lines', LINE_COLUMNS, c.lines);
+    await database.copyCsv('fulfillments', FULFILMENT_COLUMNS, c.fulfilments);
+    await database.copyCsv('fulfillment_lines', FULFILMENT_LINE_COLUMNS, c.fulfilmentLines);
     if (c.events) await database.copyCsv('customer_events', EVENT_COLUMNS, c.events);
     totals.customers += c.counts.customers;
     totals.orders += c.counts.orders;

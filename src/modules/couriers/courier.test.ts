@@ -38,7 +38,7 @@ class FakeCourier {
   async callback(callbackUrl: string, body: Record<string, unknown>, secret = SECRET) {
     const text = JSON.stringify(body);
     const res = await fetch(callbackUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-santong-signature': signPayload(secret, text, Math.floor(Date.now() / 1000)) }, body: text });
-    return { status: res.status, body: await res.json() };
+    return { status: res.status, body: (await res.json()) as any };
   }
 }
 

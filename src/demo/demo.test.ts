@@ -1,0 +1,281 @@
+import crypto from 'node:crypto';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../test/server';
+import { KeyRing, open } from '../platform/crypto/keys';
+import { demoProducts } from './catalog';
+import { CUSTOMER_COLUMNS, HistoryGenerator, IDENTIFIER_COLUMNS, LINE_COLUMNS, ORDER_COLUMNS, type Chunk } from './history';
+import { DEMO_CATEGORIES, DEMO_LOCATIONS } from './retailer';
+
+/** Parses the CSV the generator writes for COPY (quoted fields, "" escapes, no embedded newlines). */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const fields: string[] = [];
+    let i = 0;
+    while (i <= line.length) {
+      if (line[i] === '"') {
+        let v = '';
+        i++;
+        while (i < line.length) {
+          if (line[i] === '"' && line[i + 1] === '"') {
+            v += '"';
+            i += 2;
+          } else if (line[i] === '"') {
+            i++;
+            break;
+          } else v += line[i++];
+        }
+        fields.push(v);
+        i++; // the comma
+      } else {
+        const end = line.indexOf(',', i);
+        fields.push(line.slice(i, end === -1 ? line.length : end));
+        i = end === -1 ? line.length + 1 : end + 1;
+      }
+    }
+    rows.push(fields);
+  }
+  return rows;
+}
+
+function records(text: string, columns: string[]): Record<string, string>[] {
+  return parseCsv(text).map((fields) => {
+    expect(fields).toHaveLength(columns.length);
+    return Object.fromEntries(columns.map((c, i) => [c, fields[i]]));
+  });
+}
+
+/** The same records with the encrypted columns (random IVs and data keys by design) left out. */
+function withoutEncrypted(text: string, columns: string[], encrypted: string[]): string[][] {
+  return parseCsv(text).map((fields) => fields.filter((_, i) => !encrypted.includes(columns[i])));
+}
+
+const masterKey = crypto.createHash('sha256').update('demo-test-master').digest();
+const SEED = 42;
+/** A window that covers June (618) in full: February to the end of July 2024. */
+const ANCHOR = new Date('2024-07-31T15:00:00+08:00');
+const products = demoProducts(SEED);
+
+function generate(customers: number, keys = new KeyRing(masterKey)): Chunk {
+  return new HistoryGenerator({ seed: SEED, anchor: ANCHOR, months: 6, products, eventsPerCustomer: 4 }, keys).chunk(0, customers);
+}
+
+/** Local (Asia/Shanghai, UTC+8 without DST) calendar date of an instant. */
+const localDate = (iso: string) => new Date(new Date(iso).getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+
+describe('demo generator', () => {
+  it('is deterministic for a seed, apart from the encrypted columns', () => {
+    const a = generate(150);
+    const b = generate(150);
+    expect(a.counts).toEqual(b.counts);
+    expect(a.counts.orders).toBeGreaterThan(150);
+    expect(a.orders).toBe(b.orders);
+    expect(a.lines).toBe(b.lines);
+    expect(a.events).toBe(b.events);
+    expect(withoutEncrypted(a.customers, CUSTOMER_COLUMNS, ['data_key', 'pii'])).toEqual(withoutEncrypted(b.customers, CUSTOMER_COLUMNS, ['data_key', 'pii']));
+    expect(withoutEncrypted(a.identifiers, IDENTIFIER_COLUMNS, ['value_enc'])).toEqual(withoutEncrypted(b.identifiers, IDENTIFIER_COLUMNS, ['value_enc']));
+
+    // The encrypted columns differ between runs but hold the same personal data.
+    const keys = new KeyRing(masterKey);
+    const [ca, cb] = [records(a.customers, CUSTOMER_COLUMNS)[0], records(b.customers, CUSTOMER_COLUMNS)[0]];
+    expect(ca.pii).not.toBe(cb.pii);
+    const pii = (c: Record<string, string>) => {
+      const dek = keys.unwrap(Buffer.from(c.data_key.replace(/^\\x/, ''), 'hex'));
+      return JSON.parse(open(dek, Buffer.from(c.pii.replace(/^\\x/, ''), 'hex')).toString('utf8'));
+    };
+    expect(pii(ca)).toEqual(pii(cb));
+    expect(pii(ca)).toEqual({ name: expect.any(String), birthday: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
+
+    // Another seed is another retailer.
+    const other = new HistoryGenerator({ seed: SEED + 1, anchor: ANCHOR, months: 6, products, eventsPerCustomer: 4 }, keys).chunk(0, 150);
+    expect(other.orders).not.toBe(a.orders);
+  });
+
+  it('generates the same chunk whether customers are generated in one go or in pieces', () => {
+    const whole = generate(120);
+    const gen = new HistoryGenerator({ seed: SEED, anchor: ANCHOR, months: 6, products, eventsPerCustomer: 4 }, new KeyRing(masterKey));
+    const pieces = [gen.chunk(0, 50), gen.chunk(50, 120)];
+    expect(pieces.map((p) => p.orders).join('')).toBe(whole.orders);
+    expect(pieces.map((p) => p.lines).join('')).toBe(whole.lines);
+  });
+
+  it('has ~500 products in the six categories with positive integer prices, 1 DC and 12 stores', () => {
+    expect(demoProducts(SEED)).toEqual(products);
+    expect(products.length).toBeGreaterThanOrEqual(450);
+    expect(products.length).toBeLessThanOrEqual(550);
+    expect(new Set(products.map((p) => p.category))).toEqual(new Set(['appliances', '3c', 'mother_baby', 'fresh', 'snacks', 'personal_care']));
+    expect(Object.keys(DEMO_CATEGORIES)).toHaveLength(6);
+    expect(new Set(products.map((p) => p.sku)).size).toBe(products.length);
+    for (const p of products) {
+      expect(Number.isInteger(p.list_price), p.sku).toBe(true);
+      expect(p.list_price, p.sku).toBeGreaterThan(0);
+      expect(p.channels.length, p.sku).toBeGreaterThan(0);
+    }
+    expect(DEMO_LOCATIONS.filter((l) => l.type === 'dc')).toHaveLength(1);
+    expect(DEMO_LOCATIONS.filter((l) => l.type === 'store')).toHaveLength(12);
+    expect(DEMO_LOCATIONS).toHaveLength(13);
+  });
+
+  describe('a six-month history covering June', () => {
+    let orders: Record<string, string>[];
+    let lines: Record<string, string>[];
+    beforeAll(() => {
+      const c = generate(2500);
+      orders = records(c.orders, ORDER_COLUMNS);
+      lines = records(c.lines, LINE_COLUMNS);
+    });
+
+    it('adds up: total = subtotal - discount + delivery fee; lines sum to subtotal - discount', () => {
+      const byOrder = new Map<string, Record<string, string>[]>();
+      for (const l of lines) byOrder.set(l.order_id, [...(byOrder.get(l.order_id) ?? []), l]);
+      const skus = new Map(products.map((p) => [p.sku, p]));
+      const problems: string[] = [];
+      for (const o of orders) {
+        const [subtotal, discount, fee, total] = [o.subtotal, o.discount_total, o.delivery_fee, o.total].map(Number);
+        if (![subtotal, discount, fee, total].every((n) => Number.isInteger(n) && n >= 0)) problems.push(`${o.id}: amounts ${[subtotal, discount, fee, total]}`);
+        if (total !== subtotal - discount + fee) problems.push(`${o.id}: total ${total} != ${subtotal} - ${discount} + ${fee}`);
+        const ls = byOrder.get(o.id) ?? [];
+        if (ls.length === 0) problems.push(`${o.id}: no lines`);
+        const amounts = ls.reduce((t, l) => t + Number(l.amount), 0);
+        if (amounts !== subtotal - discount) problems.push(`${o.id}: lines ${amounts} != ${subtotal} - ${discount}`);
+        if (ls.reduce((t, l) => t + Number(l.discount), 0) !== discount) problems.push(`${o.id}: line discounts != ${discount}`);
+        ls.forEach((l, i) => {
+          if (Number(l.line_no) !== i + 1) problems.push(`${o.id}: line_no ${l.line_no} at ${i}`);
+          if (Number(l.amount) !== Number(l.unit_price) * Number(l.qty) - Number(l.discount)) problems.push(`${o.id}/${l.line_no}: amount`);
+          if (Number(l.unit_price) !== skus.get(l.sku)?.list_price) problems.push(`${o.id}/${l.line_no}: price of ${l.sku}`);
+          if (!(Number(l.qty) > 0)) problems.push(`${o.id}/${l.line_no}: qty ${l.qty}`);
+        });
+        if (o.currency !== 'CNY') problems.push(`${o.id}: currency ${o.currency}`);
+        if (new Date(o.placed_at) > ANCHOR) problems.push(`${o.id}: placed after the anchor`);
+      }
+      expect(problems.slice(0, 20)).toEqual([]);
+      expect(lines.length).toBeGreaterThanOrEqual(orders.length);
+    });
+
+    it('sells more per day at weekends than on weekdays', () => {
+      const perDay = new Map<string, number>();
+      for (const o of orders) perDay.set(localDate(o.placed_at), (perDay.get(localDate(o.placed_at)) ?? 0) + 1);
+      // Leave out the 618 build-up, the partial last day and the sparse first weeks of the window.
+      const days = [...perDay.entries()].filter(([d]) => d >= '2024-03-01' && d < '2024-07-31' && !(d >= '2024-06-01' && d <= '2024-06-18'));
+      const avg = (xs: number[]) => xs.reduce((t, x) => t + x, 0) / xs.length;
+      const dow = (d: string) => new Date(d + 'T00:00:00Z').getUTCDay();
+      const weekend = avg(days.filter(([d]) => dow(d) === 0 || dow(d) === 6).map(([, n]) => n));
+      const weekday = avg(days.filter(([d]) => dow(d) >= 1 && dow(d) <= 4).map(([, n]) => n));
+      expect(weekend / weekday).toBeGreaterThan(1.15);
+    });
+
+    it('peaks on June 18 (618)', () => {
+      const june = new Map<string, number>();
+      for (const o of orders) {
+        const d = localDate(o.placed_at);
+        if (d.startsWith('2024-06-')) june.set(d, (june.get(d) ?? 0) + 1);
+      }
+      expect(june.size).toBe(30);
+      const average = [...june.values()].reduce((t, n) => t + n, 0) / 30;
+      const peak = june.get('2024-06-18')!;
+      expect(peak / average).toBeGreaterThan(2);
+      expect(Math.max(...june.values())).toBe(peak);
+    });
+  });
+});
+
+describe('demo retailer behind the dashboard API', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer({ demo: true });
+  });
+  afterAll(async () => s?.close());
+
+  /** Sales straight from the orders table for local dates [from, to] in Asia/Shanghai. */
+  async function direct(from: string, to: string, locationId?: string) {
+    const start = new Date(`${from}T00:00:00+08:00`);
+    const end = new Date(new Date(`${to}T00:00:00+08:00`).getTime() + 86400_000);
+    const rows = (
+      await sql<{ channel: string; sales: string; orders: string; customers: string }>`
+        SELECT channel, sum(total)::text AS sales, count(*)::text AS orders, count(DISTINCT customer_id)::text AS customers
+        FROM orders
+        WHERE placed_at >= ${start} AND placed_at < ${end}
+          AND status NOT IN ('pending_payment', 'cancelled', 'expired')
+          AND (${locationId ?? null}::text IS NULL OR location_id = ${locationId ?? null}::text)
+        GROUP BY channel ORDER BY channel`.execute(s.santong.ctx.database.db)
+    ).rows.map((r) => ({ channel: r.channel, sales: Number(r.sales), orders: Number(r.orders), customers: Number(r.customers) }));
+    const all = (
+      await sql<{ customers: string }>`
+        SELECT count(DISTINCT customer_id)::text AS customers FROM orders
+        WHERE placed_at >= ${start} AND placed_at < ${end}
+          AND status NOT IN ('pending_payment', 'cancelled', 'expired')
+          AND (${locationId ?? null}::text IS NULL OR location_id = ${locationId ?? null}::text)`.execute(s.santong.ctx.database.db)
+    ).rows[0];
+    return {
+      sales: rows.reduce((t, r) => t + r.sales, 0),
+      orders: rows.reduce((t, r) => t + r.orders, 0),
+      customers: Number(all.customers),
+      byChannel: rows,
+    };
+  }
+
+  function checkPeriod(p: any, d: Awaited<ReturnType<typeof direct>>) {
+    expect({ sales: p.totals.sales, orders: p.totals.orders, customers: p.totals.customers }).toEqual({ sales: d.sales, orders: d.orders, customers: d.customers });
+    expect(p.totals.average_order_value).toBe(d.orders ? Math.round(d.sales / d.orders) : 0);
+    const byChannel = [...p.by_channel].sort((a: any, b: any) => a.channel.localeCompare(b.channel));
+    expect(byChannel).toEqual(d.byChannel);
+    // The channels add up to the totals (a customer who bought in two channels counts in both).
+    expect(p.by_channel.reduce((t: number, c: any) => t + c.sales, 0)).toBe(p.totals.sales);
+    expect(p.by_channel.reduce((t: number, c: any) => t + c.orders, 0)).toBe(p.totals.orders);
+    expect(p.by_channel.reduce((t: number, c: any) => t + c.customers, 0)).toBeGreaterThanOrEqual(p.totals.customers);
+  }
+
+  it('seeds 1 DC, 12 stores and ~500 products, with consistent order amounts', async () => {
+    const locations = (await s.api('GET', '/v1/locations')).body.items as { type: string }[];
+    expect(locations.filter((l) => l.type === 'dc')).toHaveLength(1);
+    expect(locations.filter((l) => l.type === 'store')).toHaveLength(12);
+    const db = s.santong.ctx.database.db;
+    const counts = (
+      await sql<{ products: string; categories: string; bad_price: string; orders: string; bad_total: string; bad_lines: string }>`
+        SELECT (SELECT count(*) FROM products)::text AS products,
+               (SELECT count(DISTINCT category) FROM products)::text AS categories,
+               (SELECT count(*) FROM products WHERE list_price <= 0)::text AS bad_price,
+               (SELECT count(*) FROM orders)::text AS orders,
+               (SELECT count(*) FROM orders WHERE total <> subtotal - discount_total + delivery_fee)::text AS bad_total,
+               (SELECT count(*) FROM orders o WHERE o.subtotal - o.discount_total <>
+                  (SELECT coalesce(sum(amount), 0) FROM order_lines l WHERE l.order_id = o.id))::text AS bad_lines`.execute(db)
+    ).rows[0];
+    expect(Number(counts.products)).toBeGreaterThanOrEqual(450);
+    expect(Number(counts.products)).toBeLessThanOrEqual(550);
+    expect(Number(counts.categories)).toBe(6);
+    expect(Number(counts.orders)).toBeGreaterThan(300);
+    expect({ bad_price: counts.bad_price, bad_total: counts.bad_total, bad_lines: counts.bad_lines }).toEqual({ bad_price: '0', bad_total: '0', bad_lines: '0' });
+  });
+
+  it('shows the same figures as a direct sum over the orders table, and by_channel adds up', async () => {
+    const r = await s.api('GET', '/v1/analytics/dashboard');
+    expect(r.status).toBe(200);
+    const dash = r.body;
+    expect(dash).toMatchObject({ timezone: 'Asia/Shanghai', currency: 'CNY' });
+    expect(dash.today.from).toBe(dash.today.to);
+    expect(dash.last_30_days.to).toBe(dash.today.to);
+    const span = (Date.parse(dash.last_30_days.to) - Date.parse(dash.last_30_days.from)) / 86400_000;
+    expect(span).toBe(29);
+
+    checkPeriod(dash.last_30_days, await direct(dash.last_30_days.from, dash.last_30_days.to));
+    checkPeriod(dash.today, await direct(dash.today.from, dash.today.to));
+    expect(dash.last_30_days.totals.orders).toBeGreaterThan(0);
+
+    // The daily series covers the same 30 days and adds up to the same totals.
+    const daily = dash.daily as { date: string; channel: string; sales: number; orders: number }[];
+    expect(daily.every((d) => d.date >= dash.last_30_days.from && d.date <= dash.last_30_days.to)).toBe(true);
+    expect(daily.reduce((t, d) => t + d.sales, 0)).toBe(dash.last_30_days.totals.sales);
+    expect(daily.reduce((t, d) => t + d.orders, 0)).toBe(dash.last_30_days.totals.orders);
+  });
+
+  it('filters by location the same way', async () => {
+    const r = await s.api('GET', '/v1/analytics/dashboard?location_id=st-renmin');
+    expect(r.status).toBe(200);
+    const d = await direct(r.body.last_30_days.from, r.body.last_30_days.to, 'st-renmin');
+    checkPeriod(r.body.last_30_days, d);
+    const all = (await s.api('GET', '/v1/analytics/dashboard')).body;
+    expect(r.body.last_30_days.totals.sales).toBeLessThan(all.last_30_days.totals.sales);
+  });
+});
