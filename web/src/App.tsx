@@ -1,0 +1,62 @@
+import { Layout } from './components/Layout';
+import { PageHeader } from './components/PageHeader';
+import { useI18n } from './i18n';
+import { Customers } from './pages/Customers';
+import { Dashboard } from './pages/Dashboard';
+import { Inventory } from './pages/Inventory';
+import { Loyalty } from './pages/Loyalty';
+import { Marketing } from './pages/Marketing';
+import { Orders } from './pages/Orders';
+import { Settings } from './pages/Settings';
+import { SignIn } from './pages/SignIn';
+import { Stores } from './pages/Stores';
+import { href, useRoute, type Route } from './router';
+import { useSession } from './session';
+
+function NotFound() {
+  const { t } = useI18n();
+  return (
+    <>
+      <PageHeader title={t('notFound.title')} />
+      <a className="btn" href={href('dashboard')}>
+        {t('notFound.back')}
+      </a>
+    </>
+  );
+}
+
+function CurrentPage({ route }: { route: Route }) {
+  const selected = route.params[0] ?? null;
+  switch (route.page) {
+    case 'dashboard':
+      return <Dashboard />;
+    case 'customers':
+      return <Customers />;
+    case 'orders':
+      return <Orders selected={selected} />;
+    case 'inventory':
+      return <Inventory selected={selected} />;
+    case 'stores':
+      return <Stores />;
+    case 'loyalty':
+      return <Loyalty />;
+    case 'marketing':
+      return <Marketing />;
+    case 'settings':
+      return <Settings />;
+    default:
+      return <NotFound />;
+  }
+}
+
+export function App() {
+  const { key } = useSession();
+  const route = useRoute();
+  if (!key) return <SignIn />;
+  return (
+    <Layout current={route.page}>
+      {/* A new key (sign-in as someone else) starts every page afresh. */}
+      <CurrentPage key={key} route={route} />
+    </Layout>
+  );
+}

@@ -1,0 +1,201 @@
+/** A small client for the Santong REST API: bearer key, JSON in and out, one error type. */
+
+export class ApiError extends Error {
+  constructor(
+    public readonly status: number,
+    public readonly code: string,
+    message: string,
+    public readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+export type Query = Record<string, string | number | null | undefined>;
+
+/** `/v1/orders` + {channel: 'pos', cursor: undefined} → `/v1/orders?channel=pos` (empty values are left out). */
+export function withQuery(path: string, query: Query = {}): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+async function readError(res: Response): Promise<ApiError> {
+  let body: unknown = null;
+  try {
+    body = await res.json();
+  } catch {
+    // not JSON: fall back to the status line
+  }
+  const e = (body as { error?: { code?: unknown; message?: unknown; field?: unknown } } | null)?.error;
+  if (e && typeof e.message === 'string') {
+    return new ApiError(res.status, typeof e.code === 'string' ? e.code : 'error', e.message, typeof e.field === 'string' ? e.field : undefined);
+  }
+  return new ApiError(res.status, 'http_error', `HTTP ${res.status} ${res.statusText}`.trim());
+}
+
+/** One call to the API with this key. Throws ApiError for any non-2xx answer and for network failures (status 0). */
+export async function request<T>(key: string, method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  const headers: Record<string, string> = { authorization: `Bearer ${key}`, accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    throw new ApiError(0, 'network_error', err instanceof Error ? err.message : String(err));
+  }
+  if (!res.ok) throw await readError(res);
+  if (res.status === 204) return undefined as T;
+  return (await res.json()) as T;
+}
+
+export interface Api {
+  get<T>(path: string, query?: Query, signal?: AbortSignal): Promise<T>;
+  post<T>(path: string, body: unknown): Promise<T>;
+  del<T>(path: string): Promise<T>;
+}
+
+/** A client bound to one key; a 401 (key revoked meanwhile) calls onUnauthorized before the error is thrown. */
+export function createApi(key: string, onUnauthorized: () => void): Api {
+  const call = async <T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> => {
+    try {
+      return await request<T>(key, method, path, body, signal);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) onUnauthorized();
+      throw err;
+    }
+  };
+  return {
+    get: (path, query, signal) => call('GET', withQuery(path, query), undefined, signal),
+    post: (path, body) => call('POST', path, body),
+    del: (path) => call('DELETE', path),
+  };
+}
+
+/** Checks a key before it is stored: a 401 means it is wrong; anything else that fails is thrown. */
+export async function checkKey(key: string): Promise<boolean> {
+  try {
+    await request<unknown>(key, 'GET', '/v1/locations');
+    return true;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return false;
+    throw err;
+  }
+}
+
+// ---- Shapes of the answers the console reads ----
+
+export type ChannelCode = 'app' | 'mini_program' | 'web' | 'pos' | 'group_buy';
+export const CHANNELS: readonly ChannelCode[] = ['app', 'mini_program', 'web', 'pos', 'group_buy'];
+
+export interface ChannelFigures {
+  channel: string;
+  sales: number;
+  orders: number;
+  customers: number;
+}
+
+export interface Period {
+  from: string;
+  to: string;
+  totals: { sales: number; orders: number; customers: number; average_order_value: number };
+  by_channel: ChannelFigures[];
+}
+
+export interface Dashboard {
+  timezone: string;
+  currency: string;
+  today: Period;
+  last_30_days: Period;
+  daily: { date: string; channel: string; sales: number; orders: number }[];
+}
+
+export interface OrderLine {
+  line_no: number;
+  sku: string;
+  qty: number;
+  unit_price: number;
+  discount: number;
+  amount: number;
+}
+
+export interface Order {
+  id: string;
+  channel: string;
+  customer_id: string | null;
+  location_id: string | null;
+  fulfillment_type: string;
+  status: string;
+  currency: string;
+  totals: { subtotal: number; discount: number; delivery_fee: number; total: number };
+  placed_at: string;
+  paid_at: string | null;
+  lines?: OrderLine[];
+}
+
+export interface Customer {
+  id: string;
+  created_at: string;
+  first_channel: string | null;
+  traits: Record<string, unknown>;
+  identifiers: { type: string; masked: string | null }[];
+}
+
+export interface Product {
+  sku: string;
+  name: string;
+  category: string;
+  list_price: number;
+  channels: string[];
+  attributes: Record<string, unknown>;
+  updated_at: string;
+}
+
+export interface StockLevel {
+  location_id: string;
+  on_hand: number;
+  reserved: number;
+  safety_stock: number;
+  available: number;
+  online_available: number;
+}
+
+export interface Stock {
+  sku: string;
+  locations: StockLevel[];
+  totals: { on_hand: number; reserved: number; available: number; online_available: number };
+}
+
+export interface Location {
+  id: string;
+  name: string;
+  type: 'dc' | 'store' | 'dark_store';
+  lat: number;
+  lng: number;
+  timezone: string;
+  address: string | null;
+  opening_hours: Record<string, [string, string][]> | null;
+  capabilities: { ship: boolean; pickup: boolean; local_delivery_km: number | null };
+}
+
+export const ROLES = ['admin', 'marketer', 'store_staff', 'support', 'analyst', 'integration'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  role: string;
+  location_id: string | null;
+  channel: string | null;
+  key_prefix: string;
+  created_at: string;
+  revoked_at: string | null;
+}

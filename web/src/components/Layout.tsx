@@ -1,0 +1,45 @@
+import type { ReactNode } from 'react';
+import { useI18n, type MessageKey } from '../i18n';
+import { href, PAGES, type PageName } from '../router';
+import { useSession } from '../session';
+import { Icon } from './Icon';
+import { LanguageSwitch } from './LanguageSwitch';
+
+/** The signed-in frame: sidebar navigation, language switch and sign out around the current page. */
+export function Layout({ current, children }: { current: PageName | null; children: ReactNode }) {
+  const { t } = useI18n();
+  const { signOut } = useSession();
+  return (
+    <div className="shell">
+      <aside className="sidebar">
+        <a className="brand" href={href('dashboard')}>
+          <span className="brand-mark" aria-hidden="true">三</span>
+          <span>
+            <strong>{t('app.name')}</strong>
+            <small>{t('app.tagline')}</small>
+          </span>
+        </a>
+        <nav aria-label={t('nav.menu')}>
+          <ul>
+            {PAGES.map((p) => (
+              <li key={p}>
+                <a href={href(p)} className={p === current ? 'active' : ''} aria-current={p === current ? 'page' : undefined} data-testid={`nav-${p}`}>
+                  <Icon name={p} />
+                  <span>{t(`nav.${p}` as MessageKey)}</span>
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="sidebar-foot">
+          <LanguageSwitch className="segmented-dark" />
+          <button type="button" className="signout" onClick={signOut} data-testid="sign-out">
+            <Icon name="signOut" />
+            <span>{t('nav.signOut')}</span>
+          </button>
+        </div>
+      </aside>
+      <main className="content">{children}</main>
+    </div>
+  );
+}

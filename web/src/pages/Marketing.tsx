@@ -1,0 +1,5 @@
+import { ComingSoon } from '../components/ComingSoon';
+
+export function Marketing() {
+  return <ComingSoon module="marketing" />;
+}
