@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Queryable } from '../../platform/db/database';
 
-/** Orders that are sales: paid or sold in store, not awaiting payment, cancelled or expired. */
+/** Orders that are sales: paid or sold in store, not awaiting payment, cancelled or expired. Sales are net of refunds. */
 export const NOT_SALES = ['pending_payment', 'cancelled', 'expired'];
 
 export interface ChannelFigures {
@@ -53,7 +53,7 @@ export async function dashboard(db: Queryable, opts: { timezone: string; currenc
              to_char((now() AT TIME ZONE ${tz}) - interval '29 days', 'YYYY-MM-DD') AS start_date`.execute(db)
   ).rows[0];
   const period = (from: Date) => sql<Row>`
-      SELECT channel, sum(total)::text AS sales, count(*)::text AS orders, count(DISTINCT customer_id)::text AS customers
+      SELECT channel, sum(total - refunded_total)::text AS sales, count(*)::text AS orders, count(DISTINCT customer_id)::text AS customers
       FROM orders
       WHERE placed_at >= ${from} AND status NOT IN (${sql.join(NOT_SALES)})
         AND (${loc}::text IS NULL OR location_id = ${loc}::text)
@@ -62,7 +62,7 @@ export async function dashboard(db: Queryable, opts: { timezone: string; currenc
     period(bounds.today),
     period(bounds.start30),
     sql<{ date: string; channel: string; sales: string; orders: string }>`
-      SELECT to_char(placed_at AT TIME ZONE ${tz}, 'YYYY-MM-DD') AS date, channel, sum(total)::text AS sales, count(*)::text AS orders
+      SELECT to_char(placed_at AT TIME ZONE ${tz}, 'YYYY-MM-DD') AS date, channel, sum(total - refunded_total)::text AS sales, count(*)::text AS orders
       FROM orders
       WHERE placed_at >= ${bounds.start30} AND status NOT IN (${sql.join(NOT_SALES)})
         AND (${loc}::text IS NULL OR location_id = ${loc}::text)

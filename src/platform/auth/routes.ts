@@ -48,6 +48,19 @@ export const apiKeyRoutes: ModuleRoutes = (ctx) => async (app) => {
     },
   );
 
+  app.get(
+    '/me',
+    {
+      config: { roles: ROLES },
+      schema: {
+        tags: ['platform'],
+        summary: 'Who this key is: role and the location or channel it is bound to',
+        response: { 200: Type.Object({ key_id: Type.String(), name: Type.String(), role: Type.String(), location_id: Type.Union([Type.String(), Type.Null()]), channel: Type.Union([Type.String(), Type.Null()]) }), ...errors() },
+      },
+    },
+    async (req) => ({ key_id: req.principal.keyId, name: req.principal.name, role: req.principal.role, location_id: req.principal.locationId, channel: req.principal.channel }),
+  );
+
   app.get('/api-keys', { config: admin, schema: { tags: ['platform'], response: { 200: Type.Object({ items: Type.Array(KeyView) }), ...errors() } } }, async () => ({
     items: await listKeys(ctx.database.db),
   }));
