@@ -1,29 +1,164 @@
 import { Type } from '@sinclair/typebox';
-import { ALL_ROLES } from '../../platform/auth/roles';
-import { Cursor, errors, Limit } from '../../platform/http/schemas';
+import { CHANNELS } from '../../platform/auth/roles';
+import { audit } from '../../platform/audit/audit';
+import { forbidden, notFound, unprocessable } from '../../platform/http/errors';
+import { Cursor, errors, Id, Limit, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
+import { IDENTIFIER_TYPES, InvalidIdentifier, normalise, type IdentifierType } from './identifiers';
+import { identify, rootOf, unmerge } from './identity';
+import { lookup, readProfile } from './profile';
 import { listCustomers } from './service';
 
-const CustomerSummary = Type.Object({
+const IdentifierInput = Type.Object({ type: StringEnum(IDENTIFIER_TYPES), value: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
+const Traits = Type.Record(Type.String({ maxLength: 64 }), Type.Union([Type.String({ maxLength: 500 }), Type.Number(), Type.Boolean(), Type.Null()]), { maxProperties: 50 });
+
+const IdentifierView = Type.Object({ type: Type.String(), value: Type.Optional(Type.String()), masked: Type.Optional(Type.String()), strong: Type.Boolean(), first_seen: Type.String(), last_seen: Type.String() });
+export const ProfileSchema = Type.Object({
   id: Type.String(),
+  requested_id: Type.Optional(Type.String()),
+  merged_into: Type.Optional(Type.String()),
+  kind: Type.String(),
   created_at: Type.String(),
   first_channel: Type.Union([Type.String(), Type.Null()]),
+  identifiers: Type.Array(IdentifierView),
+  traits: Type.Record(Type.String(), Type.Unknown()),
+  tags: Type.Array(Type.String()),
+  stats: Type.Object({
+    orders: Type.Integer(),
+    spend: Type.Integer(),
+    by_channel: Type.Array(Type.Object({ channel: Type.String(), orders: Type.Integer(), spend: Type.Integer(), last_order_at: Type.Union([Type.String(), Type.Null()]) })),
+    last_seen: Type.Array(Type.Object({ channel: Type.String(), at: Type.String() })),
+  }),
+  merges: Type.Array(Type.Object({ merge_id: Type.String(), from: Type.String(), into: Type.String(), at: Type.String(), undone_at: Type.Union([Type.String(), Type.Null()]), linked_by: Type.Array(Type.String()) })),
+  members: Type.Array(Type.String()),
+});
+const Summary = Type.Object({
+  id: Type.String(), kind: Type.String(), created_at: Type.String(), first_channel: Type.Union([Type.String(), Type.Null()]),
   traits: Type.Record(Type.String(), Type.Unknown()),
   identifiers: Type.Array(Type.Object({ type: Type.String(), masked: Type.Union([Type.String(), Type.Null()]) })),
+  tags: Type.Array(Type.String()),
 });
+const Tag = Type.String({ minLength: 1, maxLength: 64, pattern: '^[^\\s,][^,]*$' });
+const people = ['admin', 'support', 'store_staff', 'marketer', 'analyst'] as const;
 
 export const customerRoutes: ModuleRoutes = (ctx) => async (app) => {
+  const db = ctx.database.db;
+
+  app.post(
+    '/identify',
+    {
+      config: { roles: ['admin', 'integration', 'store_staff', 'support'] },
+      schema: {
+        tags: ['people'],
+        summary: 'One ID: resolve identifiers to one customer, creating or merging as the identity rules say',
+        body: Type.Object({ identifiers: Type.Array(IdentifierInput, { maxItems: 20 }), traits: Type.Optional(Traits), channel: StringEnum(CHANNELS), anonymous_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ customer_id: Type.String(), created: Type.Boolean(), merged: Type.Array(Type.Object({ from: Type.String(), into: Type.String(), merge_id: Type.String() })) }), ...errors(422) },
+      },
+    },
+    async (req) => {
+      if (req.principal.role === 'integration' && req.principal.channel !== req.body.channel) throw forbidden(`this key identifies for channel ${req.principal.channel} only`);
+      return identify(ctx.database, ctx.keys, req.body, req.principal);
+    },
+  );
+
   app.get(
     '/customers',
     {
-      config: { roles: ALL_ROLES.filter((r) => r !== 'integration') },
+      config: { roles: people },
       schema: {
         tags: ['people'],
-        summary: 'Customers (identifier values masked by role; none for marketers and analysts)',
-        querystring: Type.Object({ cursor: Cursor, limit: Limit }),
-        response: { 200: Type.Object({ items: Type.Array(CustomerSummary), next_cursor: Type.Union([Type.String(), Type.Null()]) }), ...errors() },
+        summary: 'Customers by tag, or (admin, support, store staff) by exact phone, e-mail or card in q',
+        querystring: Type.Object({ q: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), tag: Type.Optional(Tag), cursor: Cursor, limit: Limit }),
+        response: { 200: Type.Object({ items: Type.Array(Summary), next_cursor: Type.Union([Type.String(), Type.Null()]) }), ...errors() },
       },
     },
-    async (req) => listCustomers(ctx.database.db, req.principal, { cursor: req.query.cursor, limit: req.query.limit ?? 50 }),
+    async (req) => {
+      let ids: string[] | undefined;
+      if (req.query.q) {
+        if (!['admin', 'support', 'store_staff'].includes(req.principal.role)) throw forbidden('searching by contact data is not allowed for your role');
+        ids = [];
+        for (const type of ['phone', 'email', 'member_card', 'pos_card', 'wechat_unionid', 'external'] as IdentifierType[]) {
+          let v: string;
+          try {
+            v = normalise(type, req.query.q);
+          } catch {
+            continue;
+          }
+          const id = await lookup(db, ctx.keys, type, v);
+          if (id && !ids.includes(id)) ids.push(id);
+        }
+        if (req.query.q.startsWith('cus_') && (await rootOf(db, req.query.q))) ids.push((await rootOf(db, req.query.q))!);
+        await audit(db, req.principal, { action: 'customer.search', details: { found: ids.length } });
+      }
+      return listCustomers(db, req.principal, { cursor: req.query.cursor, limit: req.query.limit ?? 50, tag: req.query.tag, ids });
+    },
+  );
+
+  app.get(
+    '/customers/lookup',
+    {
+      config: { roles: ['admin', 'support', 'store_staff'] },
+      schema: {
+        tags: ['people'],
+        summary: "The till's member lookup: exact match on one identifier",
+        querystring: Type.Object({ type: StringEnum(IDENTIFIER_TYPES), value: Type.String({ minLength: 1, maxLength: 200 }) }),
+        response: { 200: ProfileSchema, ...errors(404, 422) },
+      },
+    },
+    async (req) => {
+      let v: string;
+      try {
+        v = normalise(req.query.type, req.query.value);
+      } catch (e) {
+        throw unprocessable('invalid_identifier', e instanceof InvalidIdentifier ? e.message : 'invalid identifier', 'value');
+      }
+      const id = await lookup(db, ctx.keys, req.query.type, v);
+      await audit(db, req.principal, { action: 'customer.lookup', subject: id, details: { type: req.query.type, found: id !== null } });
+      if (!id) throw notFound('customer', 'value');
+      return (await readProfile(db, ctx.keys, id, req.principal))!;
+    },
+  );
+
+  app.get(
+    '/customers/:id',
+    { config: { roles: people }, schema: { tags: ['people'], summary: 'The 360° profile (a merged-away id returns its survivor with merged_into)', params: Type.Object({ id: Id }), response: { 200: ProfileSchema, ...errors(404) } } },
+    async (req) => {
+      const p = await readProfile(db, ctx.keys, req.params.id, req.principal);
+      if (!p) throw notFound('customer', 'id');
+      if (req.principal.role === 'admin') await audit(db, req.principal, { action: 'customer.view', subject: p.id });
+      return p;
+    },
+  );
+
+  app.post(
+    '/customers/:id/unmerge',
+    {
+      config: { roles: ['admin', 'support'] },
+      schema: { tags: ['people'], summary: 'Undo a wrong merge', params: Type.Object({ id: Id }), body: Type.Object({ merge_id: Id }, { additionalProperties: false }), response: { 200: Type.Object({ merge_id: Type.String(), restored: Type.String(), survivor: Type.String() }), ...errors(404, 409, 422) } },
+    },
+    async (req) => unmerge(ctx.database, ctx.keys, req.params.id, req.body.merge_id, req.principal),
+  );
+
+  app.put(
+    '/customers/:id/tags/:tag',
+    { config: { roles: ['admin', 'marketer', 'support'] }, schema: { tags: ['people'], summary: 'Add a manual tag', params: Type.Object({ id: Id, tag: Tag }), response: { 200: Type.Object({ customer_id: Type.String(), tag: Type.String() }), ...errors(404) } } },
+    async (req) => {
+      const root = await rootOf(db, req.params.id);
+      if (!root) throw notFound('customer', 'id');
+      await db.insertInto('customer_tags').values({ customer_id: root, tag: req.params.tag }).onConflict((oc) => oc.doNothing()).execute();
+      return { customer_id: root, tag: req.params.tag };
+    },
+  );
+
+  app.delete(
+    '/customers/:id/tags/:tag',
+    { config: { roles: ['admin', 'marketer', 'support'] }, schema: { tags: ['people'], params: Type.Object({ id: Id, tag: Tag }), response: { 200: Type.Object({ customer_id: Type.String(), tag: Type.String() }), ...errors(404) } } },
+    async (req) => {
+      const root = await rootOf(db, req.params.id);
+      if (!root) throw notFound('customer', 'id');
+      const members = (await db.selectFrom('customers').select('id').where((eb) => eb.or([eb('id', '=', root), eb('root_id', '=', root)])).execute()).map((r) => r.id);
+      await db.deleteFrom('customer_tags').where('customer_id', 'in', members).where('tag', '=', req.params.tag).execute();
+      return { customer_id: root, tag: req.params.tag };
+    },
   );
 };

@@ -6,7 +6,7 @@ import { seal } from '../../platform/crypto/keys';
 import { AppError, conflict, forbidden, unprocessable } from '../../platform/http/errors';
 import { newId } from '../../platform/ids';
 import { publish } from '../../platform/events/outbox';
-import { CustomerRefError, resolveCustomer, type CustomerRef } from '../customers/resolve';
+import { resolveCustomer, type CustomerRef } from '../customers/resolve';
 import { onlineAvailability, reserve, sellInStore } from '../inventory/service';
 import { routingLocations } from '../locations/cache';
 import { haversineKm } from '../routing/geo';
@@ -97,6 +97,7 @@ export async function placeOrder(ctx: AppContext, principal: Principal, input: P
   const totals = totalsOf(priced, speed);
   const request: FulfillmentRequest = f.type === 'delivery' ? { type: 'delivery', lat: f.lat, lng: f.lng, speed: f.speed } : f;
 
+  const customerId = input.customer ? await resolveCustomer(ctx.database, ctx.keys, input.customer, input.channel, principal) : null;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const stock = f.type === 'in_store' ? new Map<string, number>() : await onlineAvailability(db, skus);
     const routed: RoutingResult = defaultStrategy.route({ request, lines: input.lines, locations, stock: stockLookup(stock), now }, DEFAULT_POLICY);
@@ -108,9 +109,8 @@ export async function placeOrder(ctx: AppContext, principal: Principal, input: P
       });
     }
     try {
-      return await db.transaction().execute((tx) => writeOrder(ctx, tx, input, priced, totals, routed, now));
+      return await db.transaction().execute((tx) => writeOrder(ctx, tx, input, customerId, priced, totals, routed, now));
     } catch (e) {
-      if (e instanceof CustomerRefError) throw unprocessable(e.code, e.message, e.field);
       if (!(e instanceof RaceLost)) throw e;
       // Someone took the stock between routing and reserving: route again on fresh figures.
     }
@@ -118,11 +118,10 @@ export async function placeOrder(ctx: AppContext, principal: Principal, input: P
   throw conflict('insufficient_stock', 'stock ran out while the order was being placed', 'lines[0]', { alternatives: { nearby_stores: [], speeds: [] } });
 }
 
-async function writeOrder(ctx: AppContext, tx: Tx, input: PlaceOrderInput, priced: PricedLine[], totals: ReturnType<typeof totalsOf>, routed: RoutingSuccess, now: Date): Promise<OrderDetail> {
+async function writeOrder(ctx: AppContext, tx: Tx, input: PlaceOrderInput, customerId: string | null, priced: PricedLine[], totals: ReturnType<typeof totalsOf>, routed: RoutingSuccess, now: Date): Promise<OrderDetail> {
   const f = input.fulfillment;
   const online = f.type !== 'in_store';
   const id = newId('ord', now.getTime());
-  const customerId = input.customer ? await resolveCustomer(tx, ctx.keys, input.customer, input.channel) : null;
   const reservedUntil = online ? new Date(now.getTime() + ctx.config.reservationTtlSeconds * 1000) : null;
   const pickupCode = f.type === 'pickup' ? String(crypto.randomInt(0, 1_000_000)).padStart(6, '0') : null;
   const routing: RoutingOut = { decision: routed.decision, reason: routed.reason, strategy: defaultStrategy.name, candidates: routed.candidates };

@@ -52,7 +52,11 @@ export interface OrderFilter {
 export async function listOrders(db: Queryable, principal: Principal, f: OrderFilter) {
   const after = decodeCursor(f.cursor, 2);
   let q = db.selectFrom('orders').select(COLUMNS).orderBy('placed_at', 'desc').orderBy('id', 'desc').limit(f.limit + 1);
-  if (f.customer_id) q = q.where('customer_id', '=', f.customer_id);
+  if (f.customer_id) {
+    const id = f.customer_id;
+    // the whole person: the customer and everyone merged into them
+    q = q.where('customer_id', 'in', db.selectFrom('customers').select('id').where((eb) => eb.or([eb('id', '=', id), eb('root_id', '=', id)])));
+  }
   if (f.channel) q = q.where('channel', '=', f.channel);
   if (f.status) q = q.where('status', '=', f.status);
   const location = principal.role === 'store_staff' ? principal.locationId : f.location_id;

@@ -116,6 +116,28 @@ export interface CustomersTable {
   traits: Json<Record<string, unknown>>;
   merged_into: string | null;
   erased_at: Date | null;
+  root_id: string | null;
+  kind: Generated<string>;
+  trait_seen: ColumnType<Record<string, string>, string | undefined, string>;
+  updated_at: Generated<Date>;
+}
+
+export interface CustomerMergesTable {
+  id: string;
+  from_id: string;
+  into_id: string;
+  channel: string | null;
+  linked_by: string[];
+  changes: Buffer | null;
+  created_at: Generated<Date>;
+  undone_at: Date | null;
+}
+
+export interface CustomerTagsTable {
+  customer_id: string;
+  tag: string;
+  source: Generated<string>;
+  created_at: Generated<Date>;
 }
 
 export interface CustomerIdentifiersTable {
@@ -274,7 +296,19 @@ export interface SettingsTable {
   updated_at: Generated<Date>;
 }
 
+export interface AuditLogTable {
+  id: Int8Default;
+  at: Generated<Date>;
+  actor_key: string | null;
+  actor_role: string | null;
+  action: string;
+  subject: string | null;
+  reason: string | null;
+  details: Json<Record<string, unknown>>;
+}
+
 export interface DB {
+  audit_log: AuditLogTable;
   settings: SettingsTable;
   api_keys: ApiKeysTable;
   idempotency_keys: IdempotencyKeysTable;
@@ -288,6 +322,8 @@ export interface DB {
   customers: CustomersTable;
   customer_identifiers: CustomerIdentifiersTable;
   customer_events: CustomerEventsTable;
+  customer_merges: CustomerMergesTable;
+  customer_tags: CustomerTagsTable;
   orders: OrdersTable;
   order_lines: OrderLinesTable;
   stock_reservations: StockReservationsTable;
