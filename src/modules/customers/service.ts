@@ -1,3 +1,4 @@
+import './tables';
 import type { Queryable } from '../../platform/db/database';
 import type { Principal } from '../../platform/auth/roles';
 import { decodeCursor, page } from '../../platform/http/pagination';
