@@ -25,6 +25,9 @@ export interface Config {
   courierWebhookSecret: string;
   /** Base URL couriers call back (default: the server's own address). */
   publicUrl: string | null;
+  /** Reads of personal data one API key may make per window before a security.bulk_access alert (0: no alert). */
+  bulkAccessLimit: number;
+  bulkAccessWindowSeconds: number;
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -56,5 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     courierWebhookUrl: env.SANTONG_COURIER_WEBHOOK_URL || null,
     courierWebhookSecret: env.SANTONG_COURIER_WEBHOOK_SECRET ?? '',
     publicUrl: env.SANTONG_PUBLIC_URL || null,
+    bulkAccessLimit: intFromEnv(env, 'SANTONG_BULK_ACCESS_LIMIT', 200),
+    bulkAccessWindowSeconds: intFromEnv(env, 'SANTONG_BULK_ACCESS_WINDOW_SECONDS', 600),
   };
 }

@@ -23,3 +23,13 @@ export async function audit(db: Queryable, actor: Principal | null, e: AuditEntr
     })
     .execute();
 }
+
+/**
+ * How the audit log names a subject after its personal data was erased: a keyed hash (HMAC under
+ * the master key's blind-index key) of the id, so the trail stays one person's trail and whoever
+ * holds the master key can still answer "was cus_... erased, and who touched it?", while the log
+ * itself no longer links the id to anything.
+ */
+export function erasedSubject(keys: { blindIndex(type: string, normalised: string): string }, id: string): string {
+  return 'erased:' + keys.blindIndex('audit_subject', id);
+}

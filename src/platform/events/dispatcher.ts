@@ -6,7 +6,8 @@ import { signPayload } from './signature';
 
 export type Subscriber = (event: PublishedEvent, tx: Tx) => Promise<void>;
 
-const MAX_ATTEMPTS = 10;
+/** About 14 hours of retries with the one-hour cap: a retailer's endpoint may be down overnight. */
+const MAX_ATTEMPTS = 20;
 const BATCH = 200;
 
 /** Backoff after the n-th failed attempt: 2, 4, 8 ... seconds, at most one hour. */
@@ -73,7 +74,15 @@ export class Dispatcher {
       }
     }
     const fannedOut = await this.fanOut();
-    const { delivered, failed } = await this.deliverDue();
+    // Each pass delivers one event per aggregate (order per aggregate); keep going while there is work.
+    let delivered = 0;
+    let failed = 0;
+    for (let pass = 0; pass < 20; pass++) {
+      const r = await this.deliverDue();
+      delivered += r.delivered;
+      failed += r.failed;
+      if (r.delivered === 0) break;
+    }
     return { fannedOut, delivered, failed };
   }
 

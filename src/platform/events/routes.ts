@@ -53,7 +53,15 @@ export const webhookRoutes: ModuleRoutes = (ctx) => async (app) => {
     '/webhooks/:id',
     { config: admin, schema: { tags: ['platform'], params: Type.Object({ id: Id }), response: { 200: WebhookView, ...errors(404) } } },
     async (req) => {
-      const row = await ctx.database.db.updateTable('webhooks').set({ active: false }).where('id', '=', req.params.id).returningAll().executeTakeFirst();
+      // Deleting stops deliveries at once: deliveries still waiting for a retry are given up too.
+      const row = await ctx.database.db.transaction().execute(async (tx) => {
+        const hook = await tx.updateTable('webhooks').set({ active: false }).where('id', '=', req.params.id).returningAll().executeTakeFirst();
+        if (hook) {
+          await tx.updateTable('webhook_deliveries').set({ status: 'dead', last_error: 'webhook deleted' })
+            .where('webhook_id', '=', hook.id).where('status', '=', 'pending').execute();
+        }
+        return hook;
+      });
       if (!row) throw notFound('webhook', 'id');
       return view(row);
     },

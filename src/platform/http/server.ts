@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
+import AjvCompiler from '@fastify/ajv-compiler';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { sql } from 'kysely';
@@ -15,7 +16,7 @@ import type { AppContext } from './context';
 import { AppError, errorBody, forbidden, unauthorized } from './errors';
 import { ErrorSchema } from './schemas';
 import type { ModuleRoutes } from './types';
-import { describe, fieldOf } from './validation';
+import { describe, fieldOf, findUnstorable } from './validation';
 import './types';
 
 const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'web', 'dist');
@@ -23,11 +24,31 @@ const PRINCIPAL_TTL_MS = 5000;
 
 /** Builds the HTTP server: error shape, auth, roles, idempotency, OpenAPI docs, console, modules. */
 export async function buildServer(ctx: AppContext, modules: ModuleRoutes[]): Promise<FastifyInstance> {
+  const buildAjv = AjvCompiler();
   const app = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
     bodyLimit: ctx.config.bodyLimitBytes,
     genReqId: () => Math.random().toString(36).slice(2, 12),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    schemaController: {
+      compilersFactory: {
+        // Query strings, path params and headers arrive as text and are coerced to the declared
+        // types; JSON bodies are taken as sent, so 12345 is not a string, "5" or null not a number,
+        // and a bare value not an array.
+        buildValidator(externalSchemas, options) {
+          const coercing = buildAjv(externalSchemas, options);
+          const strict = buildAjv(externalSchemas, { ...options, customOptions: { ...options?.customOptions, coerceTypes: false } } as typeof options);
+          return (route) => (route.httpPart === 'body' ? strict : coercing)(route);
+        },
+      },
+    },
+    // URLs the router cannot take (bad percent-encoding, a parameter over 100 characters) get
+    // the same error shape as everything else.
+    frameworkErrors: (err, _req, reply) => {
+      const status = err.statusCode === 414 ? 414 : 400;
+      const message = status === 414 ? 'a path segment is too long' : 'the URL is not valid (bad percent-encoding)';
+      return (reply as FastifyReply).code(status).send(errorBody(new AppError(status, 'invalid_request', message, 'path')));
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addSchema(ErrorSchema);
@@ -61,13 +82,13 @@ export async function buildServer(ctx: AppContext, modules: ModuleRoutes[]): Pro
 
   // Every /v1 route must say which roles may call it: a route without roles fails at start.
   app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/v1/') && !route.config?.roles) throw new Error(`route ${route.method} ${route.url} declares no roles`);
+    if (route.url.startsWith('/v1/') && !route.config?.roles && !route.config?.public) throw new Error(`route ${route.method} ${route.url} declares no roles`);
   });
 
   const principals = new Map<string, { p: Principal | null; at: number }>();
   app.decorateRequest('principal', null as unknown as Principal);
   app.addHook('onRequest', async (req) => {
-    if (!req.url.startsWith('/v1/')) return;
+    if (!req.url.startsWith('/v1/') || req.routeOptions.config?.public) return;
     const header = req.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!match) throw unauthorized();
@@ -84,6 +105,14 @@ export async function buildServer(ctx: AppContext, modules: ModuleRoutes[]): Pro
   app.addHook('preHandler', async (req) => {
     const roles = req.routeOptions.config?.roles;
     if (roles && req.principal && !roles.includes(req.principal.role)) throw forbidden();
+  });
+  // Text PostgreSQL cannot store (NUL) and numbers that are not finite ("Infinity" in a query
+  // string passes Ajv's coercion) are refused here rather than failing in the database.
+  app.addHook('preHandler', async (req) => {
+    for (const [part, value] of [['params', req.params], ['querystring', req.query], ['body', req.body]] as const) {
+      const bad = findUnstorable(value);
+      if (bad) throw new AppError(400, 'validation_error', `${bad.path === '' ? part : bad.path} ${bad.problem}`, bad.path === '' ? part : bad.path);
+    }
   });
   app.decorate('forgetPrincipals', () => principals.clear());
   registerIdempotency(app, ctx.database);

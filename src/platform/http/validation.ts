@@ -22,3 +22,26 @@ export function describe(err: FastifySchemaValidationError, field: string): stri
   if (err.keyword === 'enum' && Array.isArray(params.allowedValues)) return `${field} must be one of ${params.allowedValues.join(', ')}`;
   return `${field} ${err.message ?? 'is invalid'}`;
 }
+
+/**
+ * The first value PostgreSQL could not take: a string with a NUL character (text and jsonb refuse
+ * it) or a number that is not finite. Returns its dotted path (`lines[0].sku`) or null.
+ */
+export function findUnstorable(value: unknown, path = ''): { path: string; problem: string } | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? { path, problem: 'must not contain NUL characters' } : null;
+  if (typeof value === 'number') return Number.isFinite(value) ? null : { path, problem: 'must be a finite number' };
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const bad = findUnstorable(value[i], `${path}[${i}]`);
+      if (bad) return bad;
+    }
+    return null;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const bad = findUnstorable(k, path === '' ? k : `${path}.${k}`) ?? findUnstorable(v, path === '' ? k : `${path}.${k}`);
+      if (bad) return bad;
+    }
+  }
+  return null;
+}
