@@ -5,10 +5,12 @@ import { Customers } from './pages/Customers';
 import { Dashboard } from './pages/Dashboard';
 import { Inventory } from './pages/Inventory';
 import { Loyalty } from './pages/Loyalty';
+import { MeProvider } from './me';
 import { Marketing } from './pages/Marketing';
 import { Orders } from './pages/Orders';
 import { Settings } from './pages/Settings';
 import { SignIn } from './pages/SignIn';
+import { StoreTasks } from './pages/StoreTasks';
 import { Stores } from './pages/Stores';
 import { href, useRoute, type Route } from './router';
 import { useSession } from './session';
@@ -34,6 +36,8 @@ function CurrentPage({ route }: { route: Route }) {
       return <Customers />;
     case 'orders':
       return <Orders selected={selected} />;
+    case 'store':
+      return <StoreTasks selected={selected} />;
     case 'inventory':
       return <Inventory selected={selected} />;
     case 'stores':
@@ -54,9 +58,11 @@ export function App() {
   const route = useRoute();
   if (!key) return <SignIn />;
   return (
-    <Layout current={route.page}>
-      {/* A new key (sign-in as someone else) starts every page afresh. */}
-      <CurrentPage key={key} route={route} />
-    </Layout>
+    // A new key (sign-in as someone else) starts every page afresh.
+    <MeProvider key={key}>
+      <Layout current={route.page}>
+        <CurrentPage key={key} route={route} />
+      </Layout>
+    </MeProvider>
   );
 }

@@ -60,6 +60,7 @@ export async function request<T>(key: string, method: string, path: string, body
 export interface Api {
   get<T>(path: string, query?: Query, signal?: AbortSignal): Promise<T>;
   post<T>(path: string, body: unknown): Promise<T>;
+  put<T>(path: string, body: unknown): Promise<T>;
   del<T>(path: string): Promise<T>;
 }
 
@@ -76,6 +77,7 @@ export function createApi(key: string, onUnauthorized: () => void): Api {
   return {
     get: (path, query, signal) => call('GET', withQuery(path, query), undefined, signal),
     post: (path, body) => call('POST', path, body),
+    put: (path, body) => call('PUT', path, body),
     del: (path) => call('DELETE', path),
   };
 }
@@ -141,6 +143,73 @@ export interface Order {
   lines?: OrderLine[];
 }
 
+/** GET /v1/orders/:id: the order with what routing decided and where it is being fulfilled. */
+export interface OrderDetail extends Omit<Order, 'totals' | 'lines'> {
+  speed: string | null;
+  lines: (OrderLine & { returned_qty: number })[];
+  totals: Order['totals'] & { refunded: number };
+  allocations: Allocation[];
+  routing: Routing | null;
+  pickup_code?: string;
+  reserved_until?: string;
+  payment_ref: string | null;
+  note: string | null;
+}
+
+export interface Allocation {
+  fulfillment_id: string;
+  location_id: string;
+  type: string;
+  lines: { sku: string; qty: number }[];
+  speed: string | null;
+  eta: string | null;
+  status: string;
+}
+
+export interface RoutingCandidate {
+  location_id: string;
+  distance_km: number | null;
+  can_fulfil: boolean;
+  why_not?: string;
+}
+
+export interface Routing {
+  decision: string;
+  reason: string;
+  strategy: string;
+  candidates: RoutingCandidate[];
+}
+
+export interface FulfilmentEvent {
+  type: string;
+  at: string;
+  source: string;
+}
+
+export interface Fulfilment {
+  id: string;
+  order_id: string;
+  location_id: string;
+  type: string;
+  speed: string | null;
+  status: string;
+  eta: string | null;
+  courier: string | null;
+  lines: { sku: string; qty: number }[];
+  events: FulfilmentEvent[];
+  created_at: string;
+}
+
+export interface OrderReturn {
+  id: string;
+  order_id: string;
+  location_id: string;
+  reason: string;
+  refund_amount: number;
+  lines: { sku: string; qty: number; amount: number }[];
+  created_at: string;
+}
+
 export interface Customer {
   id: string;
   created_at: string;
@@ -174,6 +243,39 @@ export interface Stock {
   totals: { on_hand: number; reserved: number; available: number; online_available: number };
 }
 
+export const MOVEMENT_REASONS = ['sale', 'receipt', 'adjustment', 'count', 'transfer_in', 'transfer_out', 'return', 'damage'] as const;
+export type MovementReason = (typeof MOVEMENT_REASONS)[number];
+
+export interface StockMovement {
+  id: string;
+  location_id: string;
+  sku: string;
+  delta: number;
+  reason: string;
+  ref: string | null;
+  created_at: string;
+}
+
+export interface LowStockItem {
+  sku: string;
+  region: string;
+  online_available: number;
+  threshold: number;
+  since: string;
+}
+
+export interface LowStockPolicy {
+  threshold: number;
+  regions: { id: string; lat?: number; lng?: number; radius_km?: number }[];
+}
+
+export interface NearbyStore {
+  location_id: string;
+  type: string;
+  distance_km: number;
+  online_available?: number;
+}
+
 export interface Location {
   id: string;
   name: string;
@@ -188,6 +290,15 @@ export interface Location {
 
 export const ROLES = ['admin', 'marketer', 'store_staff', 'support', 'analyst', 'integration'] as const;
 export type Role = (typeof ROLES)[number];
+
+/** GET /v1/me: who the signed-in key is. */
+export interface Me {
+  key_id: string;
+  name: string;
+  role: Role;
+  location_id: string | null;
+  channel: string | null;
+}
 
 export interface ApiKey {
   id: string;

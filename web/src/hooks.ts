@@ -107,3 +107,52 @@ export function usePagedList<T>(path: string, query: Query = {}, limit = 50): Pa
 
   return { items, error, loading, hasMore: cursor !== null, loadMore, reload };
 }
+
+export interface Action {
+  busy: boolean;
+  error: Error | null;
+  /** Runs one write; its error is kept (and undefined returned) instead of thrown. */
+  run<T>(write: () => Promise<T>): Promise<T | undefined>;
+  clear(): void;
+}
+
+/** One write at a time (a button or a form), with its error kept for showing inline. */
+export function useAction(): Action {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<Error | null>(null);
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
+  const run = useCallback(async <T>(write: () => Promise<T>): Promise<T | undefined> => {
+    setBusy(true);
+    setError(null);
+    try {
+      return await write();
+    } catch (err) {
+      if (mounted.current) setError(err instanceof Error ? err : new Error(String(err)));
+      return undefined;
+    } finally {
+      if (mounted.current) setBusy(false);
+    }
+  }, []);
+  const clear = useCallback(() => setError(null), []);
+  return { busy, error, run, clear };
+}
+
+/** Calls fn every `ms` while the page is visible (a store tablet's queue refreshing itself). */
+export function useInterval(fn: () => void, ms: number): void {
+  const latest = useRef(fn);
+  useEffect(() => {
+    latest.current = fn;
+  }, [fn]);
+  useEffect(() => {
+    const timer = window.setInterval(() => {
+      if (document.visibilityState !== 'hidden') latest.current();
+    }, ms);
+    return () => window.clearInterval(timer);
+  }, [ms]);
+}

@@ -74,6 +74,8 @@ export const orderRoutes: ModuleRoutes = (ctx) => async (app) => {
       if (req.principal.role === 'store_staff' && !o.allocations.some((a) => a.location_id === req.principal.locationId) && o.location_id !== req.principal.locationId) {
         throw forbidden('this order belongs to another store');
       }
+      // The pickup code proves the customer at the counter: only the app that shows it to them and admins get it.
+      if (o.pickup_code && req.principal.role !== 'admin' && req.principal.role !== 'integration') delete o.pickup_code;
       return o;
     },
   );

@@ -1,9 +1,30 @@
 import type { ReactNode } from 'react';
-import { useI18n, type MessageKey } from '../i18n';
+import { localName } from '../format';
+import { translateValue, useI18n, type MessageKey } from '../i18n';
+import { useLocations } from '../locations';
+import { useMe } from '../me';
 import { href, PAGES, type PageName } from '../router';
 import { useSession } from '../session';
 import { Icon } from './Icon';
 import { LanguageSwitch } from './LanguageSwitch';
+
+/** Who is signed in: the key's name, role and, for store staff, their store. */
+function Who() {
+  const { t, lang } = useI18n();
+  const me = useMe();
+  const { byId } = useLocations();
+  if (!me) return null;
+  const store = me.location_id ? byId.get(me.location_id) : undefined;
+  return (
+    <div className="who" data-testid="who">
+      <strong>{me.name}</strong>
+      <span>
+        {translateValue(t, 'role', me.role)}
+        {me.location_id && <> · {store ? localName(store.name, lang) : me.location_id}</>}
+      </span>
+    </div>
+  );
+}
 
 /** The signed-in frame: sidebar navigation, language switch and sign out around the current page. */
 export function Layout({ current, children }: { current: PageName | null; children: ReactNode }) {
@@ -32,6 +53,7 @@ export function Layout({ current, children }: { current: PageName | null; childr
           </ul>
         </nav>
         <div className="sidebar-foot">
+          <Who />
           <LanguageSwitch className="segmented-dark" />
           <button type="button" className="signout" onClick={signOut} data-testid="sign-out">
             <Icon name="signOut" />

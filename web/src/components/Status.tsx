@@ -1,5 +1,5 @@
 import { ApiError } from '../api';
-import { useI18n } from '../i18n';
+import { useI18n, type MessageKey, type Translate } from '../i18n';
 
 export function Loading() {
   const { t } = useI18n();
@@ -49,6 +49,43 @@ export function LoadMore({ count, hasMore, loading, onMore }: { count: number; h
       ) : (
         count > 0 && <span className="muted">{t('common.end')}</span>
       )}
+    </div>
+  );
+}
+
+/** API error codes the console explains in the user's language; others show the API's own message. */
+const KNOWN_CODES: Record<string, MessageKey> = {
+  invalid_pickup_code: 'apiError.invalid_pickup_code',
+  invalid_transition: 'apiError.invalid_transition',
+  order_not_payable: 'apiError.order_not_payable',
+  order_expired: 'apiError.order_expired',
+  order_not_cancellable: 'apiError.order_not_cancellable',
+  order_not_returnable: 'apiError.order_not_returnable',
+  return_exceeds_purchase: 'apiError.return_exceeds_purchase',
+  return_window_closed: 'apiError.return_window_closed',
+  unknown_sku: 'apiError.unknown_sku',
+  unknown_location: 'apiError.unknown_location',
+  zero_delta: 'apiError.zero_delta',
+  network_error: 'apiError.network_error',
+};
+
+/** A write's error in words: a known code in the user's language plus the API's message, or the message alone. */
+export function errorText(t: Translate, error: Error): string {
+  if (error instanceof ApiError) {
+    if (error.status === 403) return `${t('common.forbidden')} (${error.message})`;
+    const key = KNOWN_CODES[error.code];
+    if (key) return `${t(key)} (${error.message})`;
+  }
+  return t('common.error', { message: error.message });
+}
+
+/** The error of a form or button, shown next to it. */
+export function ActionError({ error, testId = 'action-error' }: { error: Error | null; testId?: string }) {
+  const { t } = useI18n();
+  if (!error) return null;
+  return (
+    <div className="status status-error form-error" role="alert" data-testid={testId} data-code={error instanceof ApiError ? error.code : undefined}>
+      {errorText(t, error)}
     </div>
   );
 }

@@ -1,3 +1,4 @@
+import type { MouseEvent } from 'react';
 import type { Location } from '../api';
 import { localName } from '../format';
 import { translateValue, useI18n } from '../i18n';
@@ -73,11 +74,29 @@ function Marker({ type, x, y }: { type: Location['type']; x: number; y: number }
   return <circle cx={x} cy={y} r={6} fill={fill} stroke="#fff" strokeWidth={2} />;
 }
 
+/** A searched point with its radius, drawn over the map. */
+export interface MapPoint {
+  lat: number;
+  lng: number;
+  radius_km?: number;
+}
+
+interface StoreMapProps {
+  locations: Location[];
+  highlight?: string | null;
+  onHighlight?: (id: string | null) => void;
+  /** Clicking the map picks a point there. */
+  onPick?: (lat: number, lng: number) => void;
+  point?: MapPoint | null;
+  /** Locations found near the point: ringed. */
+  matches?: Set<string>;
+}
+
 /**
  * Locations plotted by coordinates (equirectangular, x scaled by cos of the mean latitude so that
  * distances look alike both ways), scaled to fit, with each local delivery radius drawn around its store.
  */
-export function StoreMap({ locations, highlight, onHighlight }: { locations: Location[]; highlight?: string | null; onHighlight?: (id: string | null) => void }) {
+export function StoreMap({ locations, highlight, onHighlight, onPick, point, matches }: StoreMapProps) {
   const { t, lang } = useI18n();
   const placed = locations.filter((l) => Number.isFinite(l.lat) && Number.isFinite(l.lng));
   if (placed.length === 0) return null;
@@ -105,16 +124,28 @@ export function StoreMap({ locations, highlight, onHighlight }: { locations: Loc
   const scale = Math.min((W - 2 * PAD) / spanX, (H - 2 * PAD) / spanY);
   const cx = (minX + maxX) / 2;
   const cy = (minY + maxY) / 2;
-  const project = (l: Location) => ({ x: W / 2 + (l.lng * kx - cx) * scale, y: H / 2 + (-l.lat - cy) * scale });
+  const project = (l: { lat: number; lng: number }) => ({ x: W / 2 + (l.lng * kx - cx) * scale, y: H / 2 + (-l.lat - cy) * scale });
+  const unproject = (x: number, y: number) => ({ lng: ((x - W / 2) / scale + cx) / kx, lat: -((y - H / 2) / scale + cy) });
   const pxPerKm = scale / KM_PER_DEGREE;
   const barKm = scaleKm(pxPerKm);
   const types = [...new Set(placed.map((l) => l.type))];
   const points = placed.map((l) => ({ ...project(l), label: localName(l.name, lang) }));
   const labels = placeLabels(points, W, H);
+  const picked = point && Number.isFinite(point.lat) && Number.isFinite(point.lng) ? project(point) : null;
+
+  function pick(e: MouseEvent<SVGSVGElement>) {
+    if (!onPick) return;
+    const svg = e.currentTarget;
+    const ctm = svg.getScreenCTM();
+    if (!ctm) return;
+    const p = new DOMPoint(e.clientX, e.clientY).matrixTransform(ctm.inverse());
+    const { lat, lng } = unproject(p.x, p.y);
+    onPick(Math.round(lat * 1e5) / 1e5, Math.round(lng * 1e5) / 1e5);
+  }
 
   return (
     <figure className="store-map">
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={t('stores.mapLabel')} data-testid="store-map">
+      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={t('stores.mapLabel')} data-testid="store-map" className={onPick ? 'pickable' : undefined} onClick={pick}>
         <defs>
           <pattern id="map-grid" width="40" height="40" patternUnits="userSpaceOnUse">
             <path d="M40 0H0V40" fill="none" stroke="#e6e9ef" strokeWidth="1" />
@@ -138,18 +169,22 @@ export function StoreMap({ locations, highlight, onHighlight }: { locations: Loc
             />
           );
         })}
+        {picked && point?.radius_km ? (
+          <circle className="search-radius" cx={picked.x} cy={picked.y} r={point.radius_km * pxPerKm} data-testid="search-radius" />
+        ) : null}
         {placed.map((l, i) => {
           const p = points[i];
           const box = labels[i];
           return (
             <g
               key={l.id}
-              className={'site' + (highlight === l.id ? ' active' : '')}
+              className={'site' + (highlight === l.id ? ' active' : '') + (matches?.has(l.id) ? ' match' : '')}
               data-testid={`site-${l.id}`}
               onMouseEnter={() => onHighlight?.(l.id)}
               onMouseLeave={() => onHighlight?.(null)}
             >
               <title>{`${l.name} · ${translateValue(t, 'locationType', l.type)}${l.capabilities.local_delivery_km ? ' · ' + t('stores.km', { km: l.capabilities.local_delivery_km }) : ''}`}</title>
+              {matches?.has(l.id) && <circle className="match-ring" cx={p.x} cy={p.y} r={12} />}
               <Marker type={l.type} x={p.x} y={p.y} />
               <text x={box.x} y={box.y + box.h / 2} dy="0.35em" className="site-label">
                 {p.label}
@@ -157,6 +192,13 @@ export function StoreMap({ locations, highlight, onHighlight }: { locations: Loc
             </g>
           );
         })}
+        {picked && (
+          <g className="search-point" data-testid="search-point" transform={`translate(${picked.x}, ${picked.y})`}>
+            <line x1={-9} x2={9} y1={0} y2={0} />
+            <line x1={0} x2={0} y1={-9} y2={9} />
+            <circle r={4} />
+          </g>
+        )}
         <g className="scale-bar" transform={`translate(${PAD}, ${H - 18})`}>
           <line x1={0} x2={barKm * pxPerKm} y1={0} y2={0} />
           <line x1={0} x2={0} y1={-4} y2={4} />
@@ -182,6 +224,12 @@ export function StoreMap({ locations, highlight, onHighlight }: { locations: Loc
           <span className="swatch swatch-radius" aria-hidden="true" />
           {t('stores.mapHint')}
         </span>
+        {matches && matches.size > 0 && (
+          <span className="legend-item">
+            <span className="swatch swatch-match" aria-hidden="true" />
+            {t('nearby.legend')}
+          </span>
+        )}
       </figcaption>
     </figure>
   );

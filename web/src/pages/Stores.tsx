@@ -1,10 +1,14 @@
-import { useState } from 'react';
-import type { Location } from '../api';
+import { useMemo, useState } from 'react';
+import type { Location, NearbyStore, Query } from '../api';
+import { LocationForm } from '../components/LocationForm';
+import { NearbySearch, nearbyQuery, type NearbyInput } from '../components/NearbySearch';
 import { PageHeader, Panel } from '../components/PageHeader';
-import { StoreMap } from '../components/StoreMap';
+import { StoreMap, type MapPoint } from '../components/StoreMap';
 import { Empty, ErrorMessage, Loading } from '../components/Status';
+import { localName } from '../format';
 import { useResource } from '../hooks';
 import { translateValue, useI18n, type MessageKey, type Translate } from '../i18n';
+import { can, useMe } from '../me';
 
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
@@ -28,22 +32,73 @@ export function summariseHours(hours: Location['opening_hours'], t: Translate): 
 }
 
 export function Stores() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
+  const me = useMe();
   const { data, error, loading, reload } = useResource<{ items: Location[] }>('/v1/locations');
   const [highlight, setHighlight] = useState<string | null>(null);
+  const [input, setInput] = useState<NearbyInput>({ lat: '', lng: '', radius: '3', sku: '', qty: '' });
+  const [query, setQuery] = useState<Query | null>(null);
+  const nearby = useResource<{ items: NearbyStore[] }>(query ? '/v1/locations/nearby' : null, query ?? undefined);
+  const matches = useMemo(() => (query && nearby.data ? new Set(nearby.data.items.map((n) => n.location_id)) : undefined), [query, nearby.data]);
+  const [showCreate, setShowCreate] = useState(false);
+  const [created, setCreated] = useState<Location | null>(null);
   const items = data?.items ?? [];
   const yesNo = (b: boolean) => (b ? <span className="yes">✓ {t('common.yes')}</span> : <span className="muted">{t('common.no')}</span>);
 
+  const lat = Number(input.lat);
+  const lng = Number(input.lng);
+  const point: MapPoint | null = input.lat.trim() && input.lng.trim() && Number.isFinite(lat) && Number.isFinite(lng) ? { lat, lng, radius_km: query ? Number(query.radius_km) : undefined } : null;
+
+  /** A click on the map searches around that point at once, with the radius and SKU in the form. */
+  function pick(la: number, ln: number) {
+    const next = { ...input, lat: String(la), lng: String(ln) };
+    setInput(next);
+    const q = nearbyQuery(next);
+    if ('query' in q) setQuery(q.query);
+  }
+
   return (
     <>
-      <PageHeader title={t('stores.title')} subtitle={t('stores.subtitle')} />
+      <PageHeader
+        title={t('stores.title')}
+        subtitle={t('stores.subtitle')}
+        actions={
+          can(me, 'createLocation') ? (
+            <button type="button" className={'btn' + (showCreate ? ' pressed' : '')} aria-expanded={showCreate} onClick={() => setShowCreate(!showCreate)} data-testid="location-create-open">
+              {t('locationForm.title')}
+            </button>
+          ) : undefined
+        }
+      />
+      {showCreate && (
+        <Panel title={t('locationForm.title')} hint={t('locationForm.hint')} testId="location-create">
+          {created && (
+            <div className="status status-ok" role="status" data-testid="location-created">
+              {t('locationForm.created', { name: localName(created.name, lang), id: created.id })}
+            </div>
+          )}
+          <LocationForm
+            point={point}
+            onCreated={(l) => {
+              setCreated(l);
+              reload();
+            }}
+          />
+        </Panel>
+      )}
       {error && <ErrorMessage error={error} onRetry={reload} />}
       {!data && loading && <Loading />}
       {data && items.length === 0 && <Empty />}
       {items.length > 0 && (
         <>
           <Panel title={t('stores.map')} hint={t('stores.mapHint')}>
-            <StoreMap locations={items} highlight={highlight} onHighlight={setHighlight} />
+            <div className="map-layout">
+              <StoreMap locations={items} highlight={highlight} onHighlight={setHighlight} onPick={pick} point={point} matches={matches} />
+              <div>
+                <h3 className="first">{t('nearby.title')}</h3>
+                <NearbySearch input={input} onInput={setInput} query={query} result={nearby} onSearch={setQuery} onHighlight={setHighlight} />
+              </div>
+            </div>
           </Panel>
           <Panel>
             <div className="table-wrap">
@@ -64,7 +119,7 @@ export function Stores() {
                   {items.map((l) => (
                     <tr
                       key={l.id}
-                      className={highlight === l.id ? 'selected' : ''}
+                      className={(highlight === l.id ? 'selected' : '') + (matches?.has(l.id) ? ' match-row' : '')}
                       onMouseEnter={() => setHighlight(l.id)}
                       onMouseLeave={() => setHighlight(null)}
                       data-testid={`store-row-${l.id}`}

@@ -1,0 +1,42 @@
+import { createContext, useContext, type ReactNode } from 'react';
+import type { Me, Role } from './api';
+import { useResource } from './hooks';
+
+/**
+ * Who the signed-in key is (GET /v1/me), loaded once per key. The console uses it to offer only the
+ * actions the role may take and to bind store staff to their store; the API enforces the same rules.
+ */
+const MeContext = createContext<Me | undefined>(undefined);
+
+export function MeProvider({ children }: { children: ReactNode }) {
+  const { data } = useResource<Me>('/v1/me');
+  return <MeContext.Provider value={data}>{children}</MeContext.Provider>;
+}
+
+/** undefined while loading. */
+export function useMe(): Me | undefined {
+  return useContext(MeContext);
+}
+
+/** The roles the API allows for each action (mirrors the route declarations in src/modules). */
+const ALLOWED = {
+  payOrder: ['admin', 'integration', 'store_staff'],
+  cancelOrder: ['admin', 'integration', 'store_staff', 'support'],
+  returnOrder: ['admin', 'store_staff', 'support', 'integration'],
+  readFulfilments: ['admin', 'store_staff', 'support', 'integration'],
+  advanceFulfilment: ['admin', 'store_staff', 'support', 'integration'],
+  collect: ['admin', 'store_staff'],
+  writeStock: ['admin', 'store_staff', 'integration'],
+  createLocation: ['admin'],
+} satisfies Record<string, Role[]>;
+
+export type Action = keyof typeof ALLOWED;
+
+export function can(me: Me | undefined, action: Action): boolean {
+  return !!me && (ALLOWED[action] as readonly string[]).includes(me.role);
+}
+
+/** The one location a store staff key is bound to; null for every other role. */
+export function boundLocation(me: Me | undefined): string | null {
+  return me?.role === 'store_staff' ? me.location_id : null;
+}
