@@ -50,6 +50,8 @@ export async function evaluateLowStock(tx: Tx, skus: string[]): Promise<void> {
     for (const r of rows) {
       const available = Number(r.available);
       const state = available < policy.threshold ? 'low' : 'ok';
+      // Make sure the row exists before locking it, so two dispatchers cannot both see "no alert yet".
+      await tx.insertInto('stock_alerts').values({ sku: r.sku, region: region.id, state: 'ok', available, threshold: policy.threshold }).onConflict((oc) => oc.doNothing()).execute();
       const prev = await tx.selectFrom('stock_alerts').select('state').where('sku', '=', r.sku).where('region', '=', region.id).forUpdate().executeTakeFirst();
       if ((prev?.state ?? 'ok') === state) {
         if (prev) await tx.updateTable('stock_alerts').set({ available, threshold: policy.threshold }).where('sku', '=', r.sku).where('region', '=', region.id).execute();

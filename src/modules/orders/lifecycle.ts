@@ -78,7 +78,13 @@ export async function cancelOrder(ctx: AppContext, id: string, reason: string | 
       if (blocked) throw conflict('order_not_cancellable', `fulfilment ${blocked.id} is ${blocked.status}; use a return`, 'id');
       const lines = await tx.selectFrom('fulfillment_lines').select(['fulfillment_id', 'sku', 'qty']).where('fulfillment_id', 'in', fulfilments.map((f) => f.id)).execute();
       const sorted = lines.map((l) => ({ ...l, location: fulfilments.find((f) => f.id === l.fulfillment_id)!.location_id })).sort((a, b) => (a.location + a.sku < b.location + b.sku ? -1 : 1));
-      for (const l of sorted) await move(tx, { location_id: l.location, sku: l.sku, delta: l.qty, reason: 'cancel_restock', ref: id });
+      // Units already returned were restocked by the return: put back only the rest.
+      const returned = new Map((await tx.selectFrom('order_lines').select(['sku', 'returned_qty']).where('order_id', '=', id).execute()).map((r) => [r.sku, r.returned_qty]));
+      for (const l of sorted) {
+        const already = Math.min(l.qty, returned.get(l.sku) ?? 0);
+        returned.set(l.sku, (returned.get(l.sku) ?? 0) - already);
+        if (l.qty > already) await move(tx, { location_id: l.location, sku: l.sku, delta: l.qty - already, reason: 'cancel_restock', ref: id });
+      }
       await tx.updateTable('orders').set({ status: 'cancelled', refunded_total: sql`total`, updated_at: new Date() }).where('id', '=', id).execute();
       await tx.updateTable('fulfillments').set({ status: 'cancelled', updated_at: new Date() }).where('order_id', '=', id).execute();
       await tx.updateTable('courier_jobs').set({ status: 'cancelled', updated_at: new Date() }).where('fulfillment_id', 'in', fulfilments.map((f) => f.id)).where('status', 'in', ['pending', 'sent', 'accepted']).execute();
