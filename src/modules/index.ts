@@ -5,6 +5,7 @@ import { analyticsRoutes } from './analytics/routes';
 import { catalogRoutes } from './catalog/routes';
 import { courierRoutes } from './couriers/routes';
 import { customerRoutes } from './customers/routes';
+import { privacyRoutes } from './customers/privacy-routes';
 import { fulfilmentRoutes } from './fulfilment/routes';
 import { inventoryRoutes } from './inventory/routes';
 import { locationRoutes } from './locations/routes';
@@ -20,6 +21,7 @@ export const allModules: ModuleRoutes[] = [
   catalogRoutes,
   inventoryRoutes,
   customerRoutes,
+  privacyRoutes,
   orderRoutes,
   fulfilmentRoutes,
   courierRoutes,

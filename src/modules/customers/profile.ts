@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Principal } from '../../platform/auth/roles';
 import { open, type KeyRing } from '../../platform/crypto/keys';
 import type { Database } from '../../platform/db/database';
+import { currentConsents, type ConsentState } from './consent';
 import { dataKeyOf, groupIds, rootOf, traitState } from './identity';
 
 type Db = Database['db'];
@@ -39,6 +40,8 @@ export interface Profile {
   identifiers: IdentifierView[];
   traits: Record<string, unknown>;
   tags: string[];
+  /** The consent in force per purpose, across the group. */
+  consents: ConsentState[];
   stats: {
     orders: number;
     spend: number;
@@ -77,7 +80,7 @@ export async function readProfile(db: Db, keys: KeyRing, id: string, viewer: Pri
   if (vis === 'full') Object.assign(traits, state.personal);
   else if (vis === 'masked') for (const [k, v] of Object.entries(state.personal)) traits[k] = maskText(v);
 
-  const [byChannel, lastSeen, tags, merges] = await Promise.all([
+  const [byChannel, lastSeen, tags, merges, consents] = await Promise.all([
     sql<{ channel: string; orders: string; spend: string; last_order_at: Date | null }>`
       SELECT channel, count(*)::text AS orders, coalesce(sum(total - refunded_total), 0)::text AS spend, max(placed_at) AS last_order_at
       FROM orders WHERE customer_id IN (${sql.join(members)}) AND status NOT IN ('pending_payment','cancelled','expired')
@@ -89,6 +92,7 @@ export async function readProfile(db: Db, keys: KeyRing, id: string, viewer: Pri
       GROUP BY channel ORDER BY channel`.execute(db),
     db.selectFrom('customer_tags').select('tag').distinct().where('customer_id', 'in', members).orderBy('tag').execute(),
     db.selectFrom('customer_merges').selectAll().where((eb) => eb.or([eb('into_id', 'in', members), eb('from_id', 'in', members)])).orderBy('created_at').execute(),
+    currentConsents(db, members),
   ]);
   const by = byChannel.rows.map((r) => ({ channel: r.channel, orders: Number(r.orders), spend: Number(r.spend), last_order_at: r.last_order_at ? new Date(r.last_order_at).toISOString() : null }));
   const profile: Profile = {
@@ -99,6 +103,7 @@ export async function readProfile(db: Db, keys: KeyRing, id: string, viewer: Pri
     identifiers,
     traits,
     tags: tags.map((t) => t.tag),
+    consents,
     stats: {
       orders: by.reduce((t, b) => t + b.orders, 0),
       spend: by.reduce((t, b) => t + b.spend, 0),

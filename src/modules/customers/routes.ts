@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { CHANNELS } from '../../platform/auth/roles';
-import { audit } from '../../platform/audit/audit';
+import { personalDataRead } from '../../platform/audit/bulk';
 import { forbidden, notFound, unprocessable } from '../../platform/http/errors';
 import { Cursor, errors, Id, Limit, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
@@ -12,6 +12,7 @@ import { listCustomers } from './service';
 const IdentifierInput = Type.Object({ type: StringEnum(IDENTIFIER_TYPES), value: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
 const Traits = Type.Record(Type.String({ maxLength: 64 }), Type.Union([Type.String({ maxLength: 500 }), Type.Number(), Type.Boolean(), Type.Null()]), { maxProperties: 50 });
 
+export const ConsentStateSchema = Type.Object({ purpose: Type.String(), granted: Type.Boolean(), at: Type.Union([Type.String(), Type.Null()]), channel: Type.Union([Type.String(), Type.Null()]), source: Type.Union([Type.String(), Type.Null()]) });
 const IdentifierView = Type.Object({ type: Type.String(), value: Type.Optional(Type.String()), masked: Type.Optional(Type.String()), strong: Type.Boolean(), first_seen: Type.String(), last_seen: Type.String() });
 export const ProfileSchema = Type.Object({
   id: Type.String(),
@@ -23,6 +24,7 @@ export const ProfileSchema = Type.Object({
   identifiers: Type.Array(IdentifierView),
   traits: Type.Record(Type.String(), Type.Unknown()),
   tags: Type.Array(Type.String()),
+  consents: Type.Array(ConsentStateSchema),
   stats: Type.Object({
     orders: Type.Integer(),
     spend: Type.Integer(),
@@ -88,7 +90,7 @@ export const customerRoutes: ModuleRoutes = (ctx) => async (app) => {
           if (id && !ids.includes(id)) ids.push(id);
         }
         if (req.query.q.startsWith('cus_') && (await rootOf(db, req.query.q))) ids.push((await rootOf(db, req.query.q))!);
-        await audit(db, req.principal, { action: 'customer.search', details: { found: ids.length } });
+        await personalDataRead(db, ctx.config, req.principal, { action: 'customer.search', details: { found: ids.length } });
       }
       return listCustomers(db, req.principal, { cursor: req.query.cursor, limit: req.query.limit ?? 50, tag: req.query.tag, ids });
     },
@@ -113,7 +115,7 @@ export const customerRoutes: ModuleRoutes = (ctx) => async (app) => {
         throw unprocessable('invalid_identifier', e instanceof InvalidIdentifier ? e.message : 'invalid identifier', 'value');
       }
       const id = await lookup(db, ctx.keys, req.query.type, v);
-      await audit(db, req.principal, { action: 'customer.lookup', subject: id, details: { type: req.query.type, found: id !== null } });
+      await personalDataRead(db, ctx.config, req.principal, { action: 'customer.lookup', subject: id, details: { type: req.query.type, found: id !== null } });
       if (!id) throw notFound('customer', 'value');
       return (await readProfile(db, ctx.keys, id, req.principal))!;
     },
@@ -125,7 +127,7 @@ export const customerRoutes: ModuleRoutes = (ctx) => async (app) => {
     async (req) => {
       const p = await readProfile(db, ctx.keys, req.params.id, req.principal);
       if (!p) throw notFound('customer', 'id');
-      if (req.principal.role === 'admin') await audit(db, req.principal, { action: 'customer.view', subject: p.id });
+      if (req.principal.role === 'admin') await personalDataRead(db, ctx.config, req.principal, { action: 'customer.view', subject: p.id });
       return p;
     },
   );
