@@ -11,8 +11,10 @@ import path from 'node:path';
 export class KeyRing {
   private readonly wrapKey: Buffer;
   private readonly indexKey: Buffer;
+  private readonly master: Buffer;
 
   constructor(master: Buffer) {
+    this.master = master;
     if (master.length !== 32) throw new Error('master key must be 32 bytes');
     this.wrapKey = Buffer.from(crypto.hkdfSync('sha256', master, Buffer.alloc(0), 'santong/wrap', 32));
     this.indexKey = Buffer.from(crypto.hkdfSync('sha256', master, Buffer.alloc(0), 'santong/blind-index', 32));
@@ -21,6 +23,11 @@ export class KeyRing {
   /** Keyed hash of a normalised value, for exact-match lookups. */
   blindIndex(type: string, normalised: string): string {
     return crypto.createHmac('sha256', this.indexKey).update(`${type}:${normalised}`).digest('base64url');
+  }
+
+  /** A key for one purpose (e.g. keyed fingerprints), derived from the master key. */
+  derive(purpose: string): Buffer {
+    return Buffer.from(crypto.hkdfSync('sha256', this.master, Buffer.alloc(0), `santong/${purpose}`, 32));
   }
 
   newDataKey(): { plain: Buffer; wrapped: Buffer } {

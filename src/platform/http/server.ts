@@ -115,7 +115,7 @@ export async function buildServer(ctx: AppContext, modules: ModuleRoutes[]): Pro
     }
   });
   app.decorate('forgetPrincipals', () => principals.clear());
-  registerIdempotency(app, ctx.database);
+  registerIdempotency(app, ctx.database, ctx.keys.derive('idempotency'));
 
   app.get(
     '/health',

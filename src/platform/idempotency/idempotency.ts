@@ -5,8 +5,9 @@ import { AppError } from '../http/errors';
 
 const HEADER = 'idempotency-key';
 
-function requestHash(req: FastifyRequest): string {
-  return crypto.createHash('sha256').update(`${req.method} ${req.url}\n${JSON.stringify(req.body ?? null)}`).digest('hex');
+/** Keyed (HMAC) so that a stored fingerprint of a body holding a phone number cannot be brute-forced. */
+function requestHash(req: FastifyRequest, key: Buffer): string {
+  return crypto.createHmac('sha256', key).update(`${req.method} ${req.url}\n${JSON.stringify(req.body ?? null)}`).digest('hex');
 }
 
 /**
@@ -14,7 +15,7 @@ function requestHash(req: FastifyRequest): string {
  * request gets the first response back with no second effect; a repeat while the first is
  * running, or with a different body, gets 409. 5xx answers release the key so it can be retried.
  */
-export function registerIdempotency(app: FastifyInstance, database: Database): void {
+export function registerIdempotency(app: FastifyInstance, database: Database, hashKey: Buffer): void {
   app.decorateRequest('idempotencyClaim', null);
 
   app.addHook('preHandler', async (req: FastifyRequest, reply: FastifyReply) => {
@@ -23,7 +24,7 @@ export function registerIdempotency(app: FastifyInstance, database: Database): v
     if (req.routeOptions.config.idempotent === false || !req.principal) return;
     const key = Array.isArray(raw) ? raw[0] : raw;
     if (key.length < 1 || key.length > 200) throw new AppError(400, 'invalid_request', 'Idempotency-Key must be 1 to 200 characters', 'Idempotency-Key');
-    const hash = requestHash(req);
+    const hash = requestHash(req, hashKey);
     const apiKeyId = req.principal.keyId;
     const claimed = await database.db
       .insertInto('idempotency_keys')
