@@ -8,6 +8,9 @@ import { migrate } from '../platform/db/migrate';
 import { startSantong } from '../platform/app';
 import { DEMO_DEFAULTS, isSeeded, seedDemo } from '../demo/seed';
 import { progressBar } from './progress';
+import { ImportFileError, ImportUsageError, parseMaps } from '../modules/imports/csv';
+import { importCustomers } from '../modules/imports/customers';
+import { importOrders } from '../modules/imports/orders';
 
 const USAGE = `santong <command>
 
@@ -17,6 +20,20 @@ const USAGE = `santong <command>
                                 load the demo retailer
   keys create --role R --name NAME [--location ID] [--channel C]
                                 create an API key and print it
+  import customers FILE.csv[.gz] [--map column=field ...] [--channel C] [--report FILE]
+                                customers through One ID: columns phone, email, member_card,
+                                pos_card, wechat_unionid, wechat_openid, device_id, external,
+                                name, gender, birthday, city (any subset; --map renames, e.g.
+                                --map Mobile=phone); re-running creates no duplicates
+  import orders FILE.csv[.gz] [--map column=field ...] [--channel C] [--report FILE]
+                [--strict] [--money fen|yuan] [--timezone TZ] [--window N]
+                                order history, one line per row: order_id, placed_at, sku, qty,
+                                amount or unit_price (fen; --money yuan for 12.90), channel,
+                                location_id, product_name, customer_<type> (e.g. customer_phone);
+                                unknown SKUs become products in category imported (--strict:
+                                rejected); orders already imported are skipped
+  import options: --report FILE writes every rejected row as "row N: field: reason";
+                  --encoding gb18030 for Excel files saved in Chinese; --concurrency N
 `;
 
 function fail(message: string): never {
@@ -99,6 +116,75 @@ async function main(argv: string[]): Promise<void> {
       const key = await createKey(database.db, { name: values.name, role: values.role as Role, locationId: values.location ?? null, channel: (values.channel as Channel | undefined) ?? null });
       process.stdout.write(key.key + '\n');
       await database.close();
+      return;
+    }
+    case 'import': {
+      const [kind, ...args] = rest;
+      if (kind !== 'customers' && kind !== 'orders') fail('import supports: customers, orders');
+      const { values, positionals } = parseArgs({
+        args,
+        allowPositionals: true,
+        options: {
+          map: { type: 'string', multiple: true },
+          channel: { type: 'string' },
+          report: { type: 'string' },
+          encoding: { type: 'string' },
+          concurrency: { type: 'string' },
+          strict: { type: 'boolean' },
+          money: { type: 'string' },
+          timezone: { type: 'string' },
+          window: { type: 'string' },
+        },
+      });
+      if (positionals.length !== 1) fail(`import ${kind} needs one FILE`);
+      if (kind === 'customers') {
+        const extra = (['strict', 'money', 'timezone', 'window'] as const).filter((o) => values[o] !== undefined);
+        if (extra.length) fail(`--${extra[0]} is an option of import orders`);
+      }
+      if (values.money !== undefined && values.money !== 'fen' && values.money !== 'yuan') fail('--money must be fen or yuan');
+      const concurrency = values.concurrency === undefined ? undefined : intOpt(values.concurrency, 'concurrency', 1) || 1;
+      const window = values.window === undefined ? undefined : intOpt(values.window, 'window', 10000) || 1;
+      const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: Math.max(10, (concurrency ?? 8) + 2) });
+      let usage: string | null = null;
+      try {
+        await migrate(database);
+        const keys = new KeyRing(loadMasterKey(config.masterKey, config.masterKeyFile));
+        const bar = progressBar(`Importing ${kind}`);
+        const common = { file: positionals[0], maps: parseMaps(values.map), channel: values.channel, report: values.report ?? null, encoding: values.encoding, concurrency, progress: bar.update };
+        let r: { rows: number; rejected: number; firstRejected: string[]; ignoredColumns: string[]; report: string | null; ms: number; rowsPerSecond: number };
+        let summary: string;
+        try {
+          if (kind === 'customers') {
+            const c = await importCustomers(database, keys, common);
+            r = c;
+            summary = `${c.imported.toLocaleString('en')} imported: ${c.created.toLocaleString('en')} new customers, ${c.imported - c.created} found again, ${c.merges} merges`;
+          } else {
+            const o = await importOrders(database, keys, { ...common, strict: values.strict, money: values.money as 'fen' | 'yuan' | undefined, timezone: values.timezone ?? config.timezone, currency: config.currency, window });
+            r = o;
+            summary = `${o.orders.toLocaleString('en')} orders (${o.lines.toLocaleString('en')} lines) imported, ${o.skipped.toLocaleString('en')} already imported, ${o.rejectedOrders.toLocaleString('en')} rejected; customers: ${o.customers.created.toLocaleString('en')} new, ${o.customers.resolved - o.customers.created} found, ${o.customers.merges} merges; ${o.productsCreated} products created${o.redone ? `; ${o.redone} orders of an interrupted run redone` : ''}`;
+          }
+        } finally {
+          bar.stop();
+        }
+        if (r.ignoredColumns.length) process.stdout.write(`ignored columns: ${r.ignoredColumns.join(', ')}\n`);
+        process.stdout.write(`${r.rows.toLocaleString('en')} rows in ${(r.ms / 1000).toFixed(1)} s (${r.rowsPerSecond.toLocaleString('en')} rows/s): ${summary}\n`);
+        if (r.rejected > 0) {
+          process.stdout.write(`${r.rejected.toLocaleString('en')} rows rejected${r.report ? `, listed in ${r.report}` : ''}\n`);
+          if (!r.report) {
+            for (const line of r.firstRejected) process.stdout.write(`  ${line}\n`);
+            if (r.rejected > r.firstRejected.length) process.stdout.write(`  ... and ${r.rejected - r.firstRejected.length} more (--report FILE lists them all)\n`);
+          }
+        }
+      } catch (e) {
+        if (e instanceof ImportFileError) {
+          process.stderr.write(`santong: import stopped: ${e.message}\nThe rows before it were imported; fix the file and run the same command again (what is already imported is not imported twice).\n`);
+          process.exitCode = 1;
+        } else if (e instanceof ImportUsageError) usage = e.message;
+        else throw e;
+      } finally {
+        await database.close();
+      }
+      if (usage) fail(usage);
       return;
     }
     case undefined:
