@@ -1,6 +1,8 @@
 import { Layout } from './components/Layout';
 import { PageHeader } from './components/PageHeader';
 import { useI18n } from './i18n';
+import { Audit } from './pages/Audit';
+import { CustomerProfile } from './pages/CustomerProfile';
 import { Customers } from './pages/Customers';
 import { Dashboard } from './pages/Dashboard';
 import { Inventory } from './pages/Inventory';
@@ -33,7 +35,7 @@ function CurrentPage({ route }: { route: Route }) {
     case 'dashboard':
       return <Dashboard />;
     case 'customers':
-      return <Customers />;
+      return selected ? <CustomerProfile key={selected} id={selected} /> : <Customers />;
     case 'orders':
       return <Orders selected={selected} />;
     case 'store':
@@ -46,6 +48,8 @@ function CurrentPage({ route }: { route: Route }) {
       return <Loyalty />;
     case 'marketing':
       return <Marketing />;
+    case 'audit':
+      return <Audit key={selected ?? ''} subject={selected} />;
     case 'settings':
       return <Settings />;
     default:

@@ -210,12 +210,115 @@ export interface OrderReturn {
   created_at: string;
 }
 
+/** GET /v1/customers: one row; identifiers are masked (null for roles that may not see them). */
 export interface Customer {
   id: string;
+  kind: string;
   created_at: string;
   first_channel: string | null;
   traits: Record<string, unknown>;
   identifiers: { type: string; masked: string | null }[];
+  tags: string[];
+}
+
+/** One identifier of a profile: `value` for admins, `masked` for support and store staff, neither for the others. */
+export interface IdentifierView {
+  type: string;
+  value?: string;
+  masked?: string;
+  strong: boolean;
+  first_seen: string;
+  last_seen: string;
+}
+
+export const CONSENT_PURPOSES = ['marketing_sms', 'marketing_wechat', 'marketing_push', 'marketing_email', 'personalization', 'analytics'] as const;
+
+/** The consent in force for one purpose; at, channel and source are null when none was ever recorded. */
+export interface ConsentState {
+  purpose: string;
+  granted: boolean;
+  at: string | null;
+  channel: string | null;
+  source: string | null;
+}
+
+export interface ConsentRecord {
+  customer_id: string;
+  purpose: string;
+  granted: boolean;
+  at: string;
+  channel: string;
+  source: string;
+}
+
+/** GET /v1/customers/:id/consents */
+export interface Consents {
+  customer_id: string;
+  consents: ConsentState[];
+  history: ConsentRecord[];
+}
+
+export interface Merge {
+  merge_id: string;
+  from: string;
+  into: string;
+  at: string;
+  undone_at: string | null;
+  linked_by: string[];
+}
+
+/** GET /v1/customers/:id: the 360° profile (a merged-away id answers with its survivor and merged_into). */
+export interface Profile {
+  id: string;
+  requested_id?: string;
+  merged_into?: string;
+  kind: string;
+  created_at: string;
+  first_channel: string | null;
+  identifiers: IdentifierView[];
+  traits: Record<string, unknown>;
+  tags: string[];
+  consents: ConsentState[];
+  stats: {
+    orders: number;
+    spend: number;
+    by_channel: { channel: string; orders: number; spend: number; last_order_at: string | null }[];
+    last_seen: { channel: string; at: string }[];
+  };
+  merges: Merge[];
+  members: string[];
+}
+
+export const TIMELINE_KINDS = ['order', 'event', 'merge', 'consent'] as const;
+export type TimelineKind = (typeof TIMELINE_KINDS)[number];
+
+/** One moment of GET /v1/customers/:id/timeline, newest first. */
+export interface TimelineItem {
+  kind: TimelineKind;
+  at: string;
+  channel?: string;
+  /** The event type; merged/unmerged; the consent purpose. */
+  type?: string;
+  data: Record<string, unknown>;
+}
+
+/** POST /v1/customers/:id/reveal */
+export interface Revealed {
+  customer_id: string;
+  type: string;
+  values: { value: string; masked: string; first_seen: string; last_seen: string }[];
+}
+
+/** GET /v1/audit: one entry of the audit log. */
+export interface AuditEntry {
+  id: string;
+  at: string;
+  actor_key: string | null;
+  actor_role: string | null;
+  action: string;
+  subject: string | null;
+  reason: string | null;
+  details: Record<string, unknown>;
 }
 
 export interface Product {

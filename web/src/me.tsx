@@ -28,6 +28,14 @@ const ALLOWED = {
   collect: ['admin', 'store_staff'],
   writeStock: ['admin', 'store_staff', 'integration'],
   createLocation: ['admin'],
+  /** GET /v1/customers?q=: exact phone, e-mail or card (audited). */
+  searchContacts: ['admin', 'support', 'store_staff'],
+  tagCustomer: ['admin', 'marketer', 'support'],
+  recordConsent: ['admin', 'support', 'store_staff', 'integration'],
+  unmerge: ['admin', 'support'],
+  reveal: ['admin', 'support'],
+  erase: ['admin'],
+  readAudit: ['admin'],
 } satisfies Record<string, Role[]>;
 
 export type Action = keyof typeof ALLOWED;

@@ -1,7 +1,10 @@
 import { useEffect, useState } from 'react';
 
-/** The console's pages, in sidebar order; the route is the hash: #/orders, #/orders/<id>, #/store/<location id>. */
-export const PAGES = ['dashboard', 'customers', 'orders', 'store', 'inventory', 'stores', 'loyalty', 'marketing', 'settings'] as const;
+/**
+ * The console's pages, in sidebar order; the route is the hash: #/orders, #/orders/<id>, #/store/<location id>,
+ * #/customers/<customer id>, #/audit/<subject>.
+ */
+export const PAGES = ['dashboard', 'customers', 'orders', 'store', 'inventory', 'stores', 'loyalty', 'marketing', 'audit', 'settings'] as const;
 export type PageName = (typeof PAGES)[number];
 
 export interface Route {

@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import { localName } from '../format';
 import { translateValue, useI18n, type MessageKey } from '../i18n';
 import { useLocations } from '../locations';
-import { useMe } from '../me';
+import { can, useMe, type Action } from '../me';
 import { href, PAGES, type PageName } from '../router';
 import { useSession } from '../session';
 import { Icon } from './Icon';
@@ -26,10 +26,18 @@ function Who() {
   );
 }
 
+/** Pages only some roles may open: the others are not offered them in the sidebar. */
+const PAGE_ACTION: Partial<Record<PageName, Action>> = { audit: 'readAudit' };
+
 /** The signed-in frame: sidebar navigation, language switch and sign out around the current page. */
 export function Layout({ current, children }: { current: PageName | null; children: ReactNode }) {
   const { t } = useI18n();
   const { signOut } = useSession();
+  const me = useMe();
+  const pages = PAGES.filter((p) => {
+    const action = PAGE_ACTION[p];
+    return !action || can(me, action) || p === current;
+  });
   return (
     <div className="shell">
       <aside className="sidebar">
@@ -42,7 +50,7 @@ export function Layout({ current, children }: { current: PageName | null; childr
         </a>
         <nav aria-label={t('nav.menu')}>
           <ul>
-            {PAGES.map((p) => (
+            {pages.map((p) => (
               <li key={p}>
                 <a href={href(p)} className={p === current ? 'active' : ''} aria-current={p === current ? 'page' : undefined} data-testid={`nav-${p}`}>
                   <Icon name={p} />

@@ -67,6 +67,10 @@ const KNOWN_CODES: Record<string, MessageKey> = {
   unknown_location: 'apiError.unknown_location',
   zero_delta: 'apiError.zero_delta',
   network_error: 'apiError.network_error',
+  open_orders: 'apiError.open_orders',
+  merge_already_undone: 'apiError.merge_already_undone',
+  merge_superseded: 'apiError.merge_superseded',
+  merge_not_of_customer: 'apiError.merge_not_of_customer',
 };
 
 /** A write's error in words: a known code in the user's language plus the API's message, or the message alone. */
