@@ -6,6 +6,7 @@ import { catalogRoutes } from './catalog/routes';
 import { courierRoutes } from './couriers/routes';
 import { customerRoutes } from './customers/routes';
 import { privacyRoutes } from './customers/privacy-routes';
+import { eventRoutes } from './customers/events-routes';
 import { fulfilmentRoutes } from './fulfilment/routes';
 import { inventoryRoutes } from './inventory/routes';
 import { locationRoutes } from './locations/routes';
@@ -22,6 +23,7 @@ export const allModules: ModuleRoutes[] = [
   inventoryRoutes,
   customerRoutes,
   privacyRoutes,
+  eventRoutes,
   orderRoutes,
   fulfilmentRoutes,
   courierRoutes,
