@@ -112,6 +112,16 @@ for (const l of locations) {
 }
 const buildMs = msSince(buildStart);
 const stock = (loc: string, sku: string) => stockMap.get(`${loc}|${sku}`) ?? 0;
+// Which locations hold each SKU, as the order path passes it (built from the same stock rows).
+const holderIndex = new Map<string, string[]>();
+for (const [key, qty] of stockMap) {
+  if (qty <= 0) continue;
+  const [loc, sku] = key.split('|');
+  const list = holderIndex.get(sku) ?? [];
+  list.push(loc);
+  holderIndex.set(sku, list);
+}
+const holders = (sku: string) => holderIndex.get(sku) ?? [];
 
 // ---------------------------------------------------------------- the orders
 
@@ -144,7 +154,7 @@ const decisions = Array.from({ length: N_DEC + WARMUP }, makeDecision);
 // ---------------------------------------------------------------- measure
 
 function route(d: Decision): RoutingResult {
-  return defaultStrategy.route({ request: d.request, lines: d.lines, locations, stock, now: d.now }, DEFAULT_POLICY);
+  return defaultStrategy.route({ request: d.request, lines: d.lines, locations, stock, holders, now: d.now }, DEFAULT_POLICY);
 }
 
 /** The baseline: distance to every location, then sort, as the strategy does first for a delivery. */
@@ -192,7 +202,7 @@ const countingStock = (loc: string, sku: string) => {
 const lookupsPerKind = new Map<string, number>();
 for (let i = 0; i < N_DEC; i++) {
   const d = decisions[i];
-  defaultStrategy.route({ request: d.request, lines: d.lines, locations, stock: countingStock, now: d.now }, DEFAULT_POLICY);
+  defaultStrategy.route({ request: d.request, lines: d.lines, locations, stock: countingStock, holders, now: d.now }, DEFAULT_POLICY);
   lookupsPerKind.set(d.kind, (lookupsPerKind.get(d.kind) ?? 0) + lookups);
   lookups = 0;
 }

@@ -38,6 +38,20 @@ function stockLookup(map: Map<string, number>) {
   return (loc: string, sku: string) => map.get(`${loc}|${sku}`) ?? 0;
 }
 
+/** Which locations hold some online stock of each SKU, so routing skips the rest. */
+function holdersOf(map: Map<string, number>) {
+  const by = new Map<string, string[]>();
+  for (const [key, qty] of map) {
+    if (qty <= 0) continue;
+    const bar = key.indexOf('|'); // location ids cannot contain '|', SKUs may
+    const sku = key.slice(bar + 1);
+    const list = by.get(sku) ?? [];
+    list.push(key.slice(0, bar));
+    by.set(sku, list);
+  }
+  return (sku: string) => by.get(sku) ?? [];
+}
+
 /** What else could serve a line that cannot be served as asked: nearby stores that have it, other speeds. */
 function alternatives(input: PlaceOrderInput, failed: number, locations: RoutingLocation[], stock: Map<string, number>, now: Date) {
   const line = input.lines[failed];
@@ -100,7 +114,7 @@ export async function placeOrder(ctx: AppContext, principal: Principal, input: P
   const customerId = input.customer ? await resolveCustomer(ctx.database, ctx.keys, input.customer, input.channel, principal) : null;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const stock = f.type === 'in_store' ? new Map<string, number>() : await onlineAvailability(db, skus);
-    const routed: RoutingResult = defaultStrategy.route({ request, lines: input.lines, locations, stock: stockLookup(stock), now }, DEFAULT_POLICY);
+    const routed: RoutingResult = defaultStrategy.route({ request, lines: input.lines, locations, stock: stockLookup(stock), holders: holdersOf(stock), now }, DEFAULT_POLICY);
     if (!routed.ok) {
       throw new AppError(409, 'insufficient_stock', routed.reason, `lines[${routed.line}]`, {
         sku: input.lines[routed.line].sku,
