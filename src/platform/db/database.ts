@@ -22,8 +22,11 @@ export interface Database {
   db: Kysely<DB>;
   pool: pg.Pool;
   pglite: PGlite | null;
-  /** Bulk-load CSV rows into a table (COPY ... FROM). */
-  copyCsv(table: string, columns: string[], csv: string): Promise<void>;
+  /**
+   * Bulk-load CSV rows into a table (COPY ... FROM). `trusted` skips foreign-key triggers for rows
+   * our own generator made consistent (needs a superuser; silently checked otherwise).
+   */
+  copyCsv(table: string, columns: string[], csv: string, opts?: { trusted?: boolean }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -55,12 +58,15 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
     db,
     pool,
     pglite: null,
-    async copyCsv(table, columns, csv) {
+    async copyCsv(table, columns, csv, opts) {
       const client = await pool.connect();
+      let replica = false;
       try {
+        if (opts?.trusted) replica = await client.query('SET session_replication_role = replica').then(() => true, () => false);
         const sqlText = `COPY ${quoteIdent(table)} (${columns.map(quoteIdent).join(',')}) FROM STDIN WITH (FORMAT csv)`;
         await pipeline(Readable.from([csv]), client.query(copyStreams.from(sqlText)));
       } finally {
+        if (replica) await client.query('RESET session_replication_role').catch(() => undefined);
         client.release();
       }
     },
@@ -80,16 +86,18 @@ async function openPglite(dataDir: string, loadDataDir?: Blob): Promise<Database
     db,
     pool,
     pglite,
-    async copyCsv(table, columns, csv) {
+    async copyCsv(table, columns, csv, opts) {
       // Hold the pool's only connection so no other transaction shares the session meanwhile.
       const client = await pool.connect();
       try {
+        if (opts?.trusted) await pglite.query('SET session_replication_role = replica');
         await pglite.query(
           `COPY ${quoteIdent(table)} (${columns.map(quoteIdent).join(',')}) FROM '/dev/blob' WITH (FORMAT csv)`,
           [],
           { blob: new Blob([csv]) },
         );
       } finally {
+        if (opts?.trusted) await pglite.query('RESET session_replication_role');
         client.release();
       }
     },
