@@ -111,17 +111,20 @@ for (const l of locations) {
   for (let j = 0; j < assortment; j++) stockMap.set(`${l.id}|${skuId(skuIndex(2))}`, units(l));
 }
 const buildMs = msSince(buildStart);
-const stock = (loc: string, sku: string) => stockMap.get(`${loc}|${sku}`) ?? 0;
-// Which locations hold each SKU, as the order path passes it (built from the same stock rows).
-const holderIndex = new Map<string, string[]>();
+// Indexed by SKU, then location: a lookup allocates nothing (a `${loc}|${sku}` key per lookup
+// made garbage whose collection dominated p99). Also gives which locations hold each SKU.
+const bySku = new Map<string, Map<string, number>>();
 for (const [key, qty] of stockMap) {
-  if (qty <= 0) continue;
   const [loc, sku] = key.split('|');
-  const list = holderIndex.get(sku) ?? [];
-  list.push(loc);
-  holderIndex.set(sku, list);
+  let m = bySku.get(sku);
+  if (!m) bySku.set(sku, (m = new Map()));
+  m.set(loc, qty);
 }
+const stock = (loc: string, sku: string) => bySku.get(sku)?.get(loc) ?? 0;
+const holderIndex = new Map<string, string[]>();
+for (const [sku, m] of bySku) holderIndex.set(sku, [...m].filter(([, q]) => q > 0).map(([loc]) => loc));
 const holders = (sku: string) => holderIndex.get(sku) ?? [];
+stockMap.clear();
 
 // ---------------------------------------------------------------- the orders
 

@@ -116,6 +116,22 @@ function missingText(lines: RoutingLine[], s: { index: number; has: number }): s
   return `insufficient stock of ${lines[s.index].sku} (has ${Math.max(0, s.has)}, needs ${lines[s.index].qty})`;
 }
 
+/** The n nearest, in order, by one pass with a small sorted buffer. */
+function nearestFirst(scored: Scored[], n: number): Scored[] {
+  const top: Scored[] = [];
+  for (const s of scored) {
+    if (top.length === n && s.km >= top[n - 1].km) continue;
+    let i = top.length === n ? n - 1 : top.length;
+    if (top.length < n) top.push(s);
+    while (i > 0 && top[i - 1].km > s.km) {
+      top[i] = top[i - 1];
+      i--;
+    }
+    top[i] = s;
+  }
+  return top;
+}
+
 interface Scored {
   loc: RoutingLocation;
   km: number;
@@ -147,8 +163,9 @@ export const defaultStrategy: RoutingStrategy = {
     }
 
     const { lat, lng, speed } = request;
+    // No full sort: the decision needs the nearest qualifying location, the explanation only the nearest few.
     const scored: Scored[] = locations.map((loc) => ({ loc, km: haversineKm(lat, lng, loc.lat, loc.lng) }));
-    scored.sort((a, b) => a.km - b.km);
+    const nearest = nearestFirst(scored, policy.explainTop);
     // Which locations may serve this speed at all; the reason text is written only for the
     // candidates an explanation shows (formatting it for 1,000 locations costs more than routing).
     for (const s of scored) {
@@ -170,7 +187,7 @@ export const defaultStrategy: RoutingStrategy = {
     const stocked = (holders ? eligible.filter((s) => holders.has(s.loc.id)) : eligible).map((s) => ({ s, has: lines.map((l) => stock(s.loc.id, l.sku)) }));
     const covers = (has: number[]) => has.every((n, i) => n >= lines[i].qty);
     const explain = (chosen: Set<string>): Candidate[] => {
-      const top = scored.slice(0, policy.explainTop);
+      const top = [...nearest];
       for (const s of scored) if (chosen.has(s.loc.id) && !top.includes(s)) top.push(s);
       return top.map((s) => {
         if (s.whyLater) s.why = s.whyLater();
@@ -184,10 +201,15 @@ export const defaultStrategy: RoutingStrategy = {
 
     let single: Scored | undefined;
     let reason = '';
-    if (speed === 'standard' && policy.preferDcForStandard) single = stocked.find((x) => x.s.loc.type === 'dc' && covers(x.has))?.s;
+    const closest = (ok: (x: (typeof stocked)[number]) => boolean) => {
+      let best: Scored | undefined;
+      for (const x of stocked) if ((!best || x.s.km < best.km) && ok(x)) best = x.s;
+      return best;
+    };
+    if (speed === 'standard' && policy.preferDcForStandard) single = closest((x) => x.s.loc.type === 'dc' && covers(x.has));
     if (single) reason = 'standard parcel from the DC, which has every line';
     else {
-      single = stocked.find((x) => covers(x.has))?.s;
+      single = closest((x) => covers(x.has));
       if (single) {
         reason = speed === 'hour'
           ? `nearest open store that delivers to the address within ${single.loc.local_delivery_km} km and has every line`
@@ -212,7 +234,7 @@ export const defaultStrategy: RoutingStrategy = {
         if (used.has(x.s.loc.id)) continue;
         let units = 0;
         for (let i = 0; i < lines.length; i++) units += Math.min(remaining[i], Math.max(0, x.has[i]));
-        if (units > 0 && (!best || units > best.units)) best = { x, units };
+        if (units > 0 && (!best || units > best.units || (units === best.units && x.s.km < best.x.s.km))) best = { x, units };
       }
       if (!best) break;
       used.add(best.x.s.loc.id);
