@@ -196,6 +196,11 @@ async function createCustomer(tx: Tx, keys: KeyRing, channel: string, kind: 'kno
 }
 
 async function identifyTx(tx: Tx, keys: KeyRing, idents: Ident[], input: IdentifyInput, at: Date, actor: Principal | null): Promise<IdentifyResult> {
+  // Weak identifiers have no unique index (a family tablet sits on several people), so two calls
+  // bringing the same new device could each attach it to someone else. Serialise calls that share
+  // an identifier with transaction-scoped advisory locks, taken in one order to avoid deadlocks.
+  const lockKeys = [...new Set(idents.map((i) => `${i.type}:${i.hash}`))].sort();
+  for (const k of lockKeys) await sql`SELECT pg_advisory_xact_lock(hashtextextended(${k}, 0))`.execute(tx);
   const matches = await findMatches(tx, idents);
   const strongRoots = new Set(matches.filter((m) => m.strong).map((m) => m.root));
   const weakRoots = [...new Set(matches.filter((m) => !m.strong && !strongRoots.has(m.root)).map((m) => m.root))];
