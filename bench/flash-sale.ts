@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { codeRevision } from './revision';
 import { fmt, msSince, summarise, type Summary } from './stats';
+import { adminQueryAt, databaseUrl, runCleanups, startWatchdog } from './harness';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const HARD_LIMIT_MS = 175_000; // the whole run, setup and teardown included
@@ -65,21 +66,9 @@ assertLoopback(args.pg, '--pg');
 if (args.url) assertLoopback(args.url, '--url');
 if (args.db) assertLoopback(args.db, '--db');
 
-function dbUrl(name: string): string {
-  const u = new URL(args.pg);
-  u.pathname = '/' + name;
-  return u.toString();
-}
+const dbUrl = (name: string): string => databaseUrl(args.pg, name);
 
-async function adminQuery(text: string): Promise<void> {
-  const c = new pg.Client({ connectionString: args.pg });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
+const adminQuery = (text: string): Promise<void> => adminQueryAt(args.pg, text);
 
 const log = (s: string) => process.stderr.write(`[flash-sale] ${s}\n`);
 
@@ -397,23 +386,11 @@ function httpPost(agent: http.Agent, url: string, headers: Record<string, string
 
 const cleanups: (() => Promise<void>)[] = [];
 
-async function cleanup(): Promise<void> {
-  while (cleanups.length) {
-    const f = cleanups.pop()!;
-    try {
-      await f();
-    } catch (err) {
-      log(`cleanup: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
-}
+const cleanup = (): Promise<void> => runCleanups(cleanups, log);
 
-const watchdog = setTimeout(() => {
-  log(`time limit (${HARD_LIMIT_MS / 1000} s) reached; cleaning up`);
+startWatchdog(HARD_LIMIT_MS, cleanups, log, () => {
   if (child) child.kill('SIGKILL');
-  void cleanup().finally(() => process.exit(3));
-}, HARD_LIMIT_MS);
-watchdog.unref();
+});
 
 async function main(): Promise<number> {
   const runStarted = Date.now();
@@ -664,6 +641,5 @@ try {
   log(`failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
 } finally {
   await cleanup();
-  clearTimeout(watchdog);
 }
 process.exit(exitCode);

@@ -28,6 +28,7 @@ import { migrate } from '../src/platform/db/migrate';
 import { normalise, type IdentifierType } from '../src/modules/customers/identifiers';
 import { identify } from '../src/modules/customers/identity';
 import { fmt, msSince, summarise } from './stats';
+import { adminQueryAt, databaseUrl, runCleanups, startWatchdog } from './harness';
 
 const { values: args } = parseArgs({
   options: {
@@ -160,31 +161,11 @@ async function startAutoanalyze(url: string): Promise<{ stop(): Promise<void> }>
 
 // ---------------------------------------------------------------- main
 
-async function adminQuery(text: string): Promise<void> {
-  const c = new pg.Client({ connectionString: args.pg });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
+const adminQuery = (text: string): Promise<void> => adminQueryAt(args.pg, text);
 
 const cleanups: (() => Promise<void>)[] = [];
-async function cleanup(): Promise<void> {
-  while (cleanups.length) {
-    try {
-      await cleanups.pop()!();
-    } catch (err) {
-      log(`cleanup: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
-}
-const watchdog = setTimeout(() => {
-  log(`hard time limit reached; cleaning up`);
-  void cleanup().finally(() => process.exit(3));
-}, HARD_LIMIT_MS);
-watchdog.unref();
+const cleanup = (): Promise<void> => runCleanups(cleanups, log);
+startWatchdog(HARD_LIMIT_MS, cleanups, log);
 
 async function main(): Promise<number> {
   const tag = crypto.randomBytes(4).toString('hex');
@@ -196,13 +177,11 @@ async function main(): Promise<number> {
   const name = `santong_bench_${tag}`;
   await adminQuery(`CREATE DATABASE ${name}`);
   cleanups.push(() => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-  const u = new URL(args.pg);
-  u.pathname = '/' + name;
-  const database: Database = await openDatabase({ databaseUrl: u.toString(), dataDir: '', poolSize: C + 2 });
+  const database: Database = await openDatabase({ databaseUrl: databaseUrl(args.pg, name), dataDir: '', poolSize: C + 2 });
   cleanups.push(() => database.close());
   await migrate(database);
   const keys = new KeyRing(crypto.randomBytes(32));
-  const autoanalyze = await startAutoanalyze(u.toString());
+  const autoanalyze = await startAutoanalyze(databaseUrl(args.pg, name));
   cleanups.push(() => autoanalyze.stop());
 
   // Resolve every sighting through identify(), C at a time, until done or out of time. One person's

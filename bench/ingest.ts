@@ -31,6 +31,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { fmt, msSince, summarise } from './stats';
+import { adminQueryAt, databaseUrl, runCleanups, startWatchdog } from './harness';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const HARD_LIMIT_MS = 290_000;
@@ -74,21 +75,9 @@ if (!['127.0.0.1', 'localhost'].includes(new URL(args.pg).hostname)) throw new E
 
 const log = (s: string) => process.stderr.write(`[ingest] ${s}\n`);
 
-function dbUrl(name: string): string {
-  const u = new URL(args.pg);
-  u.pathname = '/' + name;
-  return u.toString();
-}
+const dbUrl = (name: string): string => databaseUrl(args.pg, name);
 
-async function adminQuery(text: string): Promise<void> {
-  const c = new pg.Client({ connectionString: args.pg });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
+const adminQuery = (text: string): Promise<void> => adminQueryAt(args.pg, text);
 
 // ---------------------------------------------------------------- CPU accounting (Linux /proc)
 
@@ -364,21 +353,10 @@ async function startAutoanalyze(url: string): Promise<{ now(): Promise<void>; st
 // ---------------------------------------------------------------- main
 
 const cleanups: (() => Promise<void>)[] = [];
-async function cleanup(): Promise<void> {
-  while (cleanups.length) {
-    try {
-      await cleanups.pop()!();
-    } catch (err) {
-      log(`cleanup: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
-}
-const watchdog = setTimeout(() => {
-  log(`time limit (${HARD_LIMIT_MS / 1000} s) reached; cleaning up`);
+const cleanup = (): Promise<void> => runCleanups(cleanups, log);
+startWatchdog(HARD_LIMIT_MS, cleanups, log, () => {
   if (child) child.kill('SIGKILL');
-  void cleanup().finally(() => process.exit(3));
-}, HARD_LIMIT_MS);
-watchdog.unref();
+});
 
 async function main(): Promise<number> {
   const tag = crypto.randomBytes(4).toString('hex');
