@@ -7,7 +7,7 @@ import { AppError } from '../../platform/http/errors';
 import { newId } from '../../platform/ids';
 import { routingLocations } from '../locations/cache';
 import { mask, STRONG_TYPES, type IdentifierType } from './identifiers';
-import { identify, prepareIdentifiers } from './identity';
+import { identify, lockIdentifiers, prepareIdentifiers } from './identity';
 
 /** The most events one POST /v1/events may carry. */
 export const MAX_BATCH = 1000;
@@ -436,6 +436,17 @@ async function writeBatch(tx: Tx, keys: KeyRing, events: Prepared[], sets: Ident
   const writing = sets.filter((s) => s.mode === 'new' || s.mode === 'attach');
   const notYetKnown: string[] = [];
   if (writing.length > 0) {
+    // Serialise with identify() and other batches on the identifiers about to be written, then make
+    // sure none was written meanwhile (weak identifiers have no unique index to stop a second writer).
+    const fresh = writing.flatMap((s) => s.fresh!);
+    await lockIdentifiers(tx, fresh.map((i) => `${i.type}:${i.hash}`));
+    const taken = await sql<{ type: string; value_hash: string }>`
+      SELECT type, value_hash FROM customer_identifiers
+      WHERE (type, value_hash) IN (SELECT * FROM unnest(${fresh.map((i) => i.type)}::text[], ${fresh.map((i) => i.hash)}::text[]))`.execute(tx);
+    if (taken.rows.length > 0) {
+      const takenKeys = new Set(taken.rows.map((r) => `${r.type}:${r.value_hash}`));
+      throw new IdentifierConflict(writing.filter((s) => s.fresh!.some((i) => takenKeys.has(`${i.type}:${i.hash}`))));
+    }
     const attachRoots = [...new Set(writing.filter((s) => s.mode === 'attach').map((s) => s.target!))];
     const deks = new Map<string, Buffer>();
     if (attachRoots.length > 0) {

@@ -199,8 +199,7 @@ async function identifyTx(tx: Tx, keys: KeyRing, idents: Ident[], input: Identif
   // Weak identifiers have no unique index (a family tablet sits on several people), so two calls
   // bringing the same new device could each attach it to someone else. Serialise calls that share
   // an identifier with transaction-scoped advisory locks, taken in one order to avoid deadlocks.
-  const lockKeys = [...new Set(idents.map((i) => `${i.type}:${i.hash}`))].sort();
-  for (const k of lockKeys) await sql`SELECT pg_advisory_xact_lock(hashtextextended(${k}, 0))`.execute(tx);
+  await lockIdentifiers(tx, idents.map((i) => `${i.type}:${i.hash}`));
   const matches = await findMatches(tx, idents);
   const strongRoots = new Set(matches.filter((m) => m.strong).map((m) => m.root));
   const weakRoots = [...new Set(matches.filter((m) => !m.strong && !strongRoots.has(m.root)).map((m) => m.root))];
@@ -259,6 +258,17 @@ async function identifyTx(tx: Tx, keys: KeyRing, idents: Ident[], input: Identif
   }
   if (created) await publish(tx, { aggregateType: 'customer', aggregateId: survivor.id, type: 'customer.created', payload: { customer_id: survivor.id, channel: input.channel } });
   return { customer_id: survivor.id, created, merged };
+}
+
+/**
+ * Transaction-scoped advisory locks on identifier keys (`type:hash`), taken in sorted order in one
+ * statement. Every writer of new identifiers (identify, bulk event ingest) takes them, so two
+ * writers bringing the same new weak identifier cannot both attach it to different people.
+ */
+export async function lockIdentifiers(tx: Tx, keys: string[]): Promise<void> {
+  const sorted = [...new Set(keys)].sort();
+  if (sorted.length === 0) return;
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM (SELECT k FROM unnest(${sorted}::text[]) AS k ORDER BY k) AS s`.execute(tx);
 }
 
 /** Undoes a merge: the merged-away customer (and whatever was merged into it) stands alone again. */
