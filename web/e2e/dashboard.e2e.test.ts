@@ -1,101 +1,45 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../test/server';
+import { launchConsole, SHOTS, text, yuan, type ConsoleUnderTest } from './console';
 
 /**
  * The console in a real (headless) Chromium against a real server with the small demo retailer.
  * Needs the built console: npx vite build --config web/vite.config.ts
  */
 
-const DIST_INDEX = path.resolve(import.meta.dirname, '..', 'dist', 'index.html');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = process.env.E2E_SCREENSHOT_DIR ?? os.tmpdir();
-
-/** Money as the console must show it, worked out independently of web/src/format.ts. */
-function yuan(fen: number): string {
-  return '¥' + (fen / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-}
-
-let server: TestServer;
-let context: BrowserContext;
-let profileDir: string;
-
+let ui: ConsoleUnderTest;
 beforeAll(async () => {
-  if (!fs.existsSync(DIST_INDEX)) {
-    throw new Error(`The console is not built (${DIST_INDEX} is missing): run \`npx vite build --config web/vite.config.ts\` first.`);
-  }
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`No Chromium at ${CHROMIUM}: install it (apt-get install -y chromium) or set CHROMIUM_PATH.`);
-  }
-  server = await startTestServer({ demo: true });
-  profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'santong-e2e-chromium-'));
-  // A persistent context is how Playwright takes a user data dir of our own (a fresh temp one).
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1440, height: 960 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  ui = await launchConsole('dashboard');
 });
-
-afterAll(async () => {
-  await context?.close();
-  if (profileDir) fs.rmSync(profileDir, { recursive: true, force: true });
-  await server?.close();
-});
-
-/** Uncaught errors in the page, checked at the end of each test. */
-const pageErrors: string[] = [];
-
-/** A new page at the sign-in screen, with no key or language stored. */
-async function freshPage(): Promise<Page> {
-  const page = await context.newPage();
-  page.on('pageerror', (err) => pageErrors.push(err.message));
-  await page.goto(server.url + '/');
-  await page.evaluate('localStorage.clear()');
-  await page.reload();
-  return page;
-}
+afterAll(async () => ui?.close());
 
 /** A fresh page signed in with the admin key. */
-async function signedInPage(): Promise<Page> {
-  const page = await freshPage();
-  await page.getByTestId('signin-key').fill(server.adminKey);
-  await page.getByTestId('signin-submit').click();
-  await page.getByTestId('nav-dashboard').waitFor();
-  return page;
-}
+const signedInPage = (): Promise<Page> => ui.signedIn(ui.server.adminKey);
 
-async function text(page: Page, testId: string): Promise<string> {
-  const el = page.getByTestId(testId);
-  await el.waitFor();
-  return ((await el.textContent()) ?? '').trim();
-}
+const byTestId = (page: Page, testId: string): Promise<string> => text(page.getByTestId(testId));
 
 describe('console', () => {
   it('signs in, shows the dashboard figures of the API and switches to English', async () => {
-    const page = await freshPage();
+    const page = await ui.freshPage();
 
     // A wrong key is refused with a message; the admin key gets in.
     await page.getByTestId('signin-key').fill('st_not_a_real_key');
     await page.getByTestId('signin-submit').click();
-    expect(await text(page, 'signin-error')).toBe('密钥无效或已被吊销');
-    await page.getByTestId('signin-key').fill(server.adminKey);
+    expect(await byTestId(page, 'signin-error')).toBe('密钥无效或已被吊销');
+    await page.getByTestId('signin-key').fill(ui.server.adminKey);
     await page.getByTestId('signin-submit').click();
 
-    const shown = await text(page, 'kpi-30d-sales');
-    const r = await server.api('GET', '/v1/analytics/dashboard');
+    const shown = await byTestId(page, 'kpi-30d-sales');
+    const r = await ui.server.api('GET', '/v1/analytics/dashboard');
     expect(r.status).toBe(200);
     const d = r.body;
     expect(d.last_30_days.totals.sales).toBeGreaterThan(0);
     expect(shown).toBe(yuan(d.last_30_days.totals.sales));
     expect(shown).not.toBe('¥0.00');
     expect(shown).toMatch(/^¥\d{1,3}(,\d{3})*\.\d{2}$/);
-    expect(await text(page, 'kpi-30d-orders')).toBe(d.last_30_days.totals.orders.toLocaleString('en-US'));
-    expect(await text(page, 'kpi-today-sales')).toBe(yuan(d.today.totals.sales));
+    expect(await byTestId(page, 'kpi-30d-orders')).toBe(d.last_30_days.totals.orders.toLocaleString('en-US'));
+    expect(await byTestId(page, 'kpi-today-sales')).toBe(yuan(d.today.totals.sales));
 
     // The channel table has the POS row, named in Chinese, with its 30-day sales.
     const pos = d.last_30_days.by_channel.find((c: any) => c.channel === 'pos');
@@ -103,7 +47,7 @@ describe('console', () => {
     const posRow = page.getByTestId('channel-row-pos');
     await posRow.waitFor();
     expect(await posRow.textContent()).toContain('门店 POS');
-    expect(await text(page, 'channel-30d-sales-pos')).toBe(yuan(pos.sales));
+    expect(await byTestId(page, 'channel-30d-sales-pos')).toBe(yuan(pos.sales));
 
     // The chart is drawn: bars for the days with sales, in the channels' colours, and a legend.
     const chart = page.getByTestId('daily-chart');
@@ -117,18 +61,18 @@ describe('console', () => {
     await page.screenshot({ path: path.join(SHOTS, 'santong-dashboard-zh.png'), fullPage: true });
 
     // English, remembered across a reload.
-    expect(await text(page, 'nav-orders')).toBe('订单');
+    expect(await byTestId(page, 'nav-orders')).toBe('订单');
     await page.getByTestId('lang-en').click();
-    expect(await text(page, 'nav-orders')).toBe('Orders');
+    expect(await byTestId(page, 'nav-orders')).toBe('Orders');
     await expect.poll(() => page.locator('h1').first().textContent()).toBe('Dashboard');
     expect(await page.getByTestId('channel-row-pos').textContent()).toContain('Store POS');
     await page.reload();
-    expect(await text(page, 'nav-dashboard')).toBe('Dashboard');
-    expect(await text(page, 'kpi-30d-sales')).toBe(shown);
+    expect(await byTestId(page, 'nav-dashboard')).toBe('Dashboard');
+    expect(await byTestId(page, 'kpi-30d-sales')).toBe(shown);
     expect(await page.evaluate('document.documentElement.lang')).toBe('en');
     await page.screenshot({ path: path.join(SHOTS, 'santong-dashboard-en.png'), fullPage: true });
     await page.close();
-    expect(pageErrors).toEqual([]);
+    expect(ui.pageErrors).toEqual([]);
   });
 
   it('lists orders with their detail and plots the stores', async () => {
@@ -138,19 +82,19 @@ describe('console', () => {
     await page.getByTestId('nav-orders').click();
     const rows = page.getByTestId('order-row');
     await rows.first().waitFor();
-    const first = (await server.api('GET', '/v1/orders?limit=1')).body.items[0];
+    const first = (await ui.server.api('GET', '/v1/orders?limit=1')).body.items[0];
     expect(await rows.first().textContent()).toContain(first.id);
     expect(await rows.count()).toBe(50);
 
     await rows.first().click();
     await page.waitForURL((u) => u.hash === `#/orders/${first.id}`);
-    expect(await text(page, 'order-detail-id')).toBe(first.id);
-    const detail = (await server.api('GET', `/v1/orders/${first.id}`)).body;
+    expect(await byTestId(page, 'order-detail-id')).toBe(first.id);
+    const detail = (await ui.server.api('GET', `/v1/orders/${first.id}`)).body;
     expect(detail.lines.length).toBeGreaterThan(0);
     await page.getByTestId('order-line').first().waitFor();
     expect(await page.getByTestId('order-line').count()).toBe(detail.lines.length);
     expect(await page.getByTestId('order-line').first().textContent()).toContain(detail.lines[0].sku);
-    expect(await text(page, 'order-detail-total')).toBe(yuan(detail.totals.total));
+    expect(await byTestId(page, 'order-detail-total')).toBe(yuan(detail.totals.total));
 
     // "Load more" appends the next page.
     await page.getByTestId('load-more').click();
@@ -158,7 +102,7 @@ describe('console', () => {
 
     // The channel filter asks the API for that channel only.
     await page.getByTestId('filter-channel').selectOption('pos');
-    const firstPos = (await server.api('GET', '/v1/orders?limit=1&channel=pos')).body.items[0];
+    const firstPos = (await ui.server.api('GET', '/v1/orders?limit=1&channel=pos')).body.items[0];
     await expect.poll(async () => (await rows.first().textContent()) ?? '').toContain(firstPos.id);
     expect(await rows.first().textContent()).toContain('门店 POS');
 
@@ -166,7 +110,7 @@ describe('console', () => {
     await page.getByTestId('nav-stores').click();
     const map = page.getByTestId('store-map');
     await map.waitFor();
-    const locations = (await server.api('GET', '/v1/locations')).body.items;
+    const locations = (await ui.server.api('GET', '/v1/locations')).body.items;
     expect(locations.length).toBeGreaterThan(1);
     expect(await map.locator('[data-testid^="site-"]').count()).toBe(locations.length);
     const withRadius = locations.filter((l: any) => l.capabilities.local_delivery_km);
@@ -175,7 +119,7 @@ describe('console', () => {
     expect(await page.getByTestId('stores-table').locator('tbody tr').count()).toBe(locations.length);
     await page.screenshot({ path: path.join(SHOTS, 'santong-stores.png'), fullPage: true });
     await page.close();
-    expect(pageErrors).toEqual([]);
+    expect(ui.pageErrors).toEqual([]);
   });
 
   it('creates, shows once and revokes an API key; other roles are told they may not', async () => {
@@ -188,33 +132,33 @@ describe('console', () => {
     await page.getByTestId('new-key-name').fill('Jing an till');
     await page.getByTestId('new-key-role').selectOption('store_staff');
     await page.getByTestId('new-key-submit').click();
-    expect(await text(page, 'new-key-error')).toBe('门店员工密钥必须绑定一个门店');
+    expect(await byTestId(page, 'new-key-error')).toBe('门店员工密钥必须绑定一个门店');
     await page.getByTestId('new-key-role').selectOption('analyst');
     await page.getByTestId('new-key-submit').click();
-    const secret = await text(page, 'new-key-value');
+    const secret = await byTestId(page, 'new-key-value');
     expect(secret).toMatch(/^st_/);
-    const keys = (await server.api('GET', '/v1/api-keys')).body.items;
+    const keys = (await ui.server.api('GET', '/v1/api-keys')).body.items;
     const created = keys.find((k: any) => k.name === 'Jing an till');
     expect(created?.role).toBe('analyst');
     await expect.poll(() => page.getByTestId('api-key-row').count()).toBe(keys.length);
 
     // The new key works and its role is shown what it may not do.
-    const analyst = await context.newPage();
-    await analyst.goto(server.url + '/#/settings');
+    const analyst = await ui.context.newPage();
+    await analyst.goto(ui.server.url + '/#/settings');
     await analyst.evaluate(`localStorage.setItem('santong.apiKey', ${JSON.stringify(secret)})`);
     await analyst.reload();
-    expect(await text(analyst, 'forbidden')).toBe('您的角色无权管理 API 密钥（仅管理员可用）');
+    expect(await byTestId(analyst, 'forbidden')).toBe('您的角色无权管理 API 密钥（仅管理员可用）');
     await analyst.getByTestId('nav-customers').click();
     await analyst.getByTestId('customer-row').first().waitFor();
     expect(await analyst.getByTestId('customer-row').first().textContent()).toContain('无权查看');
 
     // Revoked, the key no longer signs in: the analyst's console goes back to the sign-in page.
     await page.getByTestId(`revoke-${created.id}`).click();
-    await expect.poll(async () => (await server.api('GET', '/v1/api-keys')).body.items.find((k: any) => k.id === created.id)?.revoked_at).not.toBeNull();
+    await expect.poll(async () => (await ui.server.api('GET', '/v1/api-keys')).body.items.find((k: any) => k.id === created.id)?.revoked_at).not.toBeNull();
     await analyst.getByTestId('nav-orders').click();
-    expect(await text(analyst, 'signin-error')).toBe('您的密钥已失效，请重新登录');
+    expect(await byTestId(analyst, 'signin-error')).toBe('您的密钥已失效，请重新登录');
     await analyst.close();
     await page.close();
-    expect(pageErrors).toEqual([]);
+    expect(ui.pageErrors).toEqual([]);
   });
 });

@@ -1,9 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../test/server';
+import { allProducts, launchConsole, SHOTS, text, type ConsoleUnderTest } from './console';
 
 /**
  * The goods screens of the console in a real (headless) Chromium against a real server with the small
@@ -12,86 +9,22 @@ import { startTestServer, type TestServer } from '../../test/server';
  * Needs the built console: npx vite build --config web/vite.config.ts
  */
 
-const DIST_INDEX = path.resolve(import.meta.dirname, '..', 'dist', 'index.html');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = process.env.E2E_SCREENSHOT_DIR ?? os.tmpdir();
-
-let server: TestServer;
-let context: BrowserContext;
-let profileDir: string;
-
+let ui: ConsoleUnderTest;
 beforeAll(async () => {
-  if (!fs.existsSync(DIST_INDEX)) {
-    throw new Error(`The console is not built (${DIST_INDEX} is missing): run \`npx vite build --config web/vite.config.ts\` first.`);
-  }
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`No Chromium at ${CHROMIUM}: install it (apt-get install -y chromium) or set CHROMIUM_PATH.`);
-  }
-  server = await startTestServer({ demo: true });
-  profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'santong-e2e-goods-'));
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1440, height: 960 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  ui = await launchConsole('goods');
 });
-
-afterAll(async () => {
-  await context?.close();
-  if (profileDir) fs.rmSync(profileDir, { recursive: true, force: true });
-  await server?.close();
-});
-
-/** Uncaught errors in the page, checked at the end of each test. */
-const pageErrors: string[] = [];
-
-/** A new page signed in with this key (no language stored: Chinese). */
-async function signedIn(key: string): Promise<Page> {
-  const page = await context.newPage();
-  page.on('pageerror', (err) => pageErrors.push(err.message));
-  await page.goto(server.url + '/');
-  await page.evaluate('localStorage.clear()');
-  await page.reload();
-  await page.getByTestId('signin-key').fill(key);
-  await page.getByTestId('signin-submit').click();
-  await page.getByTestId('nav-dashboard').waitFor();
-  return page;
-}
-
-async function text(el: Locator): Promise<string> {
-  await el.waitFor();
-  return ((await el.textContent()) ?? '').trim();
-}
-
-async function ok<T = any>(method: string, p: string, body?: unknown, expected = method === 'POST' ? 201 : 200): Promise<T> {
-  const r = await server.api<T>(method, p, body);
-  if (r.status !== expected) throw new Error(`${method} ${p}: ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body;
-}
-
-/** Every product of the demo catalogue, following the cursor. */
-async function allProducts(): Promise<any[]> {
-  const out: any[] = [];
-  let cursor: string | null = null;
-  do {
-    const page: any = await ok('GET', `/v1/products?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-    out.push(...page.items);
-    cursor = page.next_cursor;
-  } while (cursor);
-  return out;
-}
+afterAll(async () => ui?.close());
 
 describe('goods in the console', () => {
   it('store staff pick, ready and hand over a pickup order; the admin sees its routing and timeline', async () => {
     // A SKU sold online with stock at a store that offers pickup, found from the demo data.
-    const locations: any[] = (await ok('GET', '/v1/locations')).items;
+    const locations: any[] = (await ui.ok('GET', '/v1/locations')).items;
     const pickupStores = new Set(locations.filter((l) => l.type !== 'dc' && l.capabilities.pickup).map((l) => l.id));
     let chosen: { sku: string; channel: string; location: string } | null = null;
-    for (const p of await allProducts()) {
+    for (const p of await allProducts(ui)) {
       const channel = p.channels.find((c: string) => c !== 'pos');
       if (!channel) continue;
-      const stock = await ok('GET', `/v1/stock/${encodeURIComponent(p.sku)}`);
+      const stock = await ui.ok('GET', `/v1/stock/${encodeURIComponent(p.sku)}`);
       const level = stock.locations.find((l: any) => pickupStores.has(l.location_id) && l.online_available >= 1);
       if (level) {
         chosen = { sku: p.sku, channel, location: level.location_id };
@@ -102,19 +35,19 @@ describe('goods in the console', () => {
     const { sku, channel, location } = chosen!;
 
     // Placed and paid through the API, as an app would.
-    const placed = await ok('POST', '/v1/orders', { channel, lines: [{ sku, qty: 1 }], fulfillment: { type: 'pickup', location_id: location } });
+    const placed = await ui.ok('POST', '/v1/orders', { channel, lines: [{ sku, qty: 1 }], fulfillment: { type: 'pickup', location_id: location } });
     expect(placed.status).toBe('pending_payment');
     expect(placed.pickup_code).toMatch(/^\d{6}$/);
     expect(placed.allocations).toHaveLength(1);
     const orderId: string = placed.id;
     const fulfilmentId: string = placed.allocations[0].fulfillment_id;
     const code: string = placed.pickup_code;
-    const paid = await ok('POST', `/v1/orders/${orderId}/pay`, { payment_ref: 'e2e-pay-1' }, 200);
+    const paid = await ui.ok('POST', `/v1/orders/${orderId}/pay`, { payment_ref: 'e2e-pay-1' }, 200);
     expect(paid.status).toBe('paid');
 
     // The store's own key: its console shows that store's queue, with no choice of location.
-    const key = await ok('POST', '/v1/api-keys', { name: 'e2e counter tablet', role: 'store_staff', location_id: location });
-    const staff = await signedIn(key.key);
+    const key = await ui.ok('POST', '/v1/api-keys', { name: 'e2e counter tablet', role: 'store_staff', location_id: location });
+    const staff = await ui.signedIn(key.key);
     await staff.getByTestId('nav-store').click();
     await staff.waitForURL((u) => u.hash === '#/store');
     expect(await text(staff.locator('h1'))).toBe('门店作业');
@@ -127,19 +60,19 @@ describe('goods in the console', () => {
     expect(await text(card.getByTestId('task-status'))).toBe('待拣货');
     expect(await card.textContent()).toContain(sku);
     // Only this store's open fulfilments are listed: as many cards as the API has.
-    const open = (await ok('GET', `/v1/fulfillments?location_id=${location}&status=allocated,picked,packed,ready_for_pickup`)).items;
+    const open = (await ui.ok('GET', `/v1/fulfillments?location_id=${location}&status=allocated,picked,packed,ready_for_pickup`)).items;
     expect(await staff.getByTestId('task-card').count()).toBe(open.length);
 
     // Picked, then ready for pickup: the card moves to the counter section.
     await card.getByTestId('step-picked').click();
     await expect.poll(() => card.getAttribute('data-status')).toBe('picked');
     expect(await text(card.getByTestId('task-status'))).toBe('已拣货');
-    expect((await ok('GET', `/v1/fulfillments/${fulfilmentId}`)).status).toBe('picked');
+    expect((await ui.ok('GET', `/v1/fulfillments/${fulfilmentId}`)).status).toBe('picked');
     await card.getByTestId('step-ready_for_pickup').click();
     const atCounter = staff.getByTestId('section-counter').locator(`[data-fulfilment="${fulfilmentId}"]`);
     await atCounter.waitFor();
     expect(await atCounter.getAttribute('data-status')).toBe('ready_for_pickup');
-    expect((await ok('GET', `/v1/orders/${orderId}`)).status).toBe('ready_for_pickup');
+    expect((await ui.ok('GET', `/v1/orders/${orderId}`)).status).toBe('ready_for_pickup');
 
     // A wrong code is refused and said so; nothing is handed over.
     const wrong = code === '000000' ? '111111' : '000000';
@@ -148,7 +81,7 @@ describe('goods in the console', () => {
     const error = atCounter.getByTestId('handover-error');
     expect(await text(error)).toBe('取件码错误，请与顾客核对后重试');
     expect(await error.getAttribute('data-code')).toBe('invalid_pickup_code');
-    expect((await ok('GET', `/v1/fulfillments/${fulfilmentId}`)).status).toBe('ready_for_pickup');
+    expect((await ui.ok('GET', `/v1/fulfillments/${fulfilmentId}`)).status).toBe('ready_for_pickup');
     await staff.screenshot({ path: path.join(SHOTS, 'santong-store-tasks-wrong-code.png'), fullPage: true });
 
     // The right code hands it over: the card shows it collected.
@@ -171,8 +104,8 @@ describe('goods in the console', () => {
     await staff.close();
 
     // The admin's order detail: the routing explanation and the timeline, step by step.
-    const admin = await signedIn(server.adminKey);
-    await admin.goto(`${server.url}/#/orders/${orderId}`);
+    const admin = await ui.signedIn(ui.server.adminKey);
+    await admin.goto(`${ui.server.url}/#/orders/${orderId}`);
     const detail = admin.getByTestId('order-detail');
     expect(await text(detail.getByTestId('order-detail-id'))).toBe(orderId);
     await expect.poll(() => detail.getByTestId('order-detail-status').getAttribute('data-status')).toBe('completed');
@@ -210,7 +143,7 @@ describe('goods in the console', () => {
     await admin.getByTestId('nav-store').click();
     await admin.getByTestId('store-location').selectOption(location);
     await admin.waitForURL((u) => u.hash === `#/store/${location}`);
-    const openNow = (await ok('GET', `/v1/fulfillments?location_id=${location}&status=allocated,picked,packed,ready_for_pickup`)).items;
+    const openNow = (await ui.ok('GET', `/v1/fulfillments?location_id=${location}&status=allocated,picked,packed,ready_for_pickup`)).items;
     if (openNow.length) await admin.getByTestId('task-card').first().waitFor();
     else await admin.getByText('Nothing is waiting here.').waitFor();
     expect(await admin.getByTestId('task-card').count()).toBe(openNow.length);
@@ -218,25 +151,25 @@ describe('goods in the console', () => {
     await admin.close();
 
     // And the API agrees.
-    const final = await ok('GET', `/v1/orders/${orderId}`);
+    const final = await ui.ok('GET', `/v1/orders/${orderId}`);
     expect(final.status).toBe('completed');
     expect(final.allocations[0].status).toBe('collected');
-    const f = await ok('GET', `/v1/fulfillments/${fulfilmentId}`);
+    const f = await ui.ok('GET', `/v1/fulfillments/${fulfilmentId}`);
     expect(f.events.map((e: any) => e.type)).toEqual(['picked', 'ready_for_pickup', 'collected']);
-    expect(pageErrors).toEqual([]);
+    expect(ui.pageErrors).toEqual([]);
   });
 
   it('counts and moves stock, lists low stock, finds nearby stores, and pays, returns and cancels an order', async () => {
-    const locations: any[] = (await ok('GET', '/v1/locations')).items;
+    const locations: any[] = (await ui.ok('GET', '/v1/locations')).items;
     const stores = locations.filter((l) => l.type !== 'dc');
     const pickupStores = new Set(stores.filter((l) => l.capabilities.pickup).map((l) => l.id));
 
     // Two SKUs with store stock: one to run low, one to sell.
     const found: { sku: string; channel: string; location: string; stock: any }[] = [];
-    for (const p of await allProducts()) {
+    for (const p of await allProducts(ui)) {
       const channel = p.channels.find((c: string) => c !== 'pos');
       if (!channel) continue;
-      const stock = await ok('GET', `/v1/stock/${encodeURIComponent(p.sku)}`);
+      const stock = await ui.ok('GET', `/v1/stock/${encodeURIComponent(p.sku)}`);
       const level = stock.locations.find((l: any) => pickupStores.has(l.location_id) && l.online_available >= 2);
       if (level) found.push({ sku: p.sku, channel, location: level.location_id, stock });
       if (found.length === 2) break;
@@ -247,12 +180,12 @@ describe('goods in the console', () => {
     // Every other store has none of the first SKU left: its online stock is what `store` has.
     for (const l of low.stock.locations) {
       if (l.location_id !== store && stores.some((s) => s.id === l.location_id) && l.on_hand !== 0) {
-        await ok('PUT', `/v1/stock/${l.location_id}/${encodeURIComponent(low.sku)}`, { on_hand: 0 }, 200);
+        await ui.ok('PUT', `/v1/stock/${l.location_id}/${encodeURIComponent(low.sku)}`, { on_hand: 0 }, 200);
       }
     }
 
-    const page = await signedIn(server.adminKey);
-    await page.goto(`${server.url}/#/inventory/${encodeURIComponent(low.sku)}`);
+    const page = await ui.signedIn(ui.server.adminKey);
+    await page.goto(`${ui.server.url}/#/inventory/${encodeURIComponent(low.sku)}`);
     const detail = page.getByTestId('stock-detail');
     await detail.getByTestId('stock-table').waitFor();
 
@@ -276,7 +209,7 @@ describe('goods in the console', () => {
     await detail.getByTestId('move-submit').click();
     await detail.getByTestId('movement-form').getByTestId('stock-saved').waitFor();
     await expect.poll(() => row.getByTestId('stock-on-hand').textContent()).toBe('3');
-    const level = (await ok('GET', `/v1/stock/${encodeURIComponent(low.sku)}`)).locations.find((l: any) => l.location_id === store);
+    const level = (await ui.ok('GET', `/v1/stock/${encodeURIComponent(low.sku)}`)).locations.find((l: any) => l.location_id === store);
     expect(level).toMatchObject({ on_hand: 3, safety_stock: 0 });
     const firstMovement = detail.getByTestId('movement-row').first();
     await expect.poll(() => firstMovement.getAttribute('data-reason')).toBe('receipt');
@@ -285,7 +218,7 @@ describe('goods in the console', () => {
     expect(await firstMovement.textContent()).toContain('+2');
 
     // Online stock of 3 is below the policy's threshold of 5: the Low stock tab lists the SKU.
-    await expect.poll(async () => (await ok('GET', '/v1/stock/low')).items.some((i: any) => i.sku === low.sku), { timeout: 15_000 }).toBe(true);
+    await expect.poll(async () => (await ui.ok('GET', '/v1/stock/low')).items.some((i: any) => i.sku === low.sku), { timeout: 15_000 }).toBe(true);
     await page.getByTestId('tab-low').click();
     expect(await text(page.getByTestId('low-stock-threshold'))).toBe('5');
     const lowRow = page.getByTestId('low-stock-row').filter({ hasText: low.sku });
@@ -309,7 +242,7 @@ describe('goods in the console', () => {
     const nearbyRow = page.locator(`[data-testid="nearby-row"][data-location="${store}"]`);
     await nearbyRow.waitFor();
     expect(await nearbyRow.textContent()).toContain('0 公里');
-    const api = (await ok('GET', `/v1/locations/nearby?lat=${s.lat}&lng=${s.lng}&radius_km=2&sku=${encodeURIComponent(low.sku)}`)).items;
+    const api = (await ui.ok('GET', `/v1/locations/nearby?lat=${s.lat}&lng=${s.lng}&radius_km=2&sku=${encodeURIComponent(low.sku)}`)).items;
     expect(await page.getByTestId('nearby-row').count()).toBe(api.length);
     expect(api.find((n: any) => n.location_id === store).online_available).toBe(3);
     expect(await page.getByTestId(`site-${store}`).getAttribute('class')).toContain('match');
@@ -323,14 +256,14 @@ describe('goods in the console', () => {
     await page.screenshot({ path: path.join(SHOTS, 'santong-stores-nearby.png'), fullPage: true });
 
     // An unpaid pickup order: paid from the console, then a return (too many first), then cancelled.
-    const order = await ok('POST', '/v1/orders', { channel: sold.channel, lines: [{ sku: sold.sku, qty: 1 }], fulfillment: { type: 'pickup', location_id: sold.location } });
-    await page.goto(`${server.url}/#/orders/${order.id}`);
+    const order = await ui.ok('POST', '/v1/orders', { channel: sold.channel, lines: [{ sku: sold.sku, qty: 1 }], fulfillment: { type: 'pickup', location_id: sold.location } });
+    await page.goto(`${ui.server.url}/#/orders/${order.id}`);
     const od = page.getByTestId('order-detail');
     await expect.poll(() => od.getByTestId('order-detail-status').getAttribute('data-status')).toBe('pending_payment');
     await od.getByTestId('pay-ref').fill('e2e-pay-2');
     await od.getByTestId('pay-submit').click();
     await expect.poll(() => od.getByTestId('order-detail-status').getAttribute('data-status')).toBe('paid');
-    expect((await ok('GET', `/v1/orders/${order.id}`)).payment_ref).toBe('e2e-pay-2');
+    expect((await ui.ok('GET', `/v1/orders/${order.id}`)).payment_ref).toBe('e2e-pay-2');
     await od.locator('[data-testid="timeline-event"][data-type="paid"]').waitFor();
 
     await od.getByTestId('return-open').click();
@@ -345,7 +278,7 @@ describe('goods in the console', () => {
     await od.getByTestId('return-submit').click();
     await od.getByTestId('return-row').waitFor();
     expect(await text(od.getByTestId('order-detail-refunded'))).toBe('-' + (await text(od.getByTestId('order-detail-total'))));
-    const returns = (await ok('GET', `/v1/orders/${order.id}/returns`)).items;
+    const returns = (await ui.ok('GET', `/v1/orders/${order.id}/returns`)).items;
     expect(returns).toHaveLength(1);
     expect(returns[0]).toMatchObject({ location_id: sold.location, reason: '不想要了', refund_amount: order.totals.total });
 
@@ -354,8 +287,8 @@ describe('goods in the console', () => {
     await od.getByTestId('cancel-submit').click();
     await expect.poll(() => od.getByTestId('order-detail-status').getAttribute('data-status')).toBe('cancelled');
     expect(await od.getByTestId('cancel-open').count()).toBe(0);
-    expect((await ok('GET', `/v1/orders/${order.id}`)).status).toBe('cancelled');
+    expect((await ui.ok('GET', `/v1/orders/${order.id}`)).status).toBe('cancelled');
     await page.close();
-    expect(pageErrors).toEqual([]);
+    expect(ui.pageErrors).toEqual([]);
   });
 });

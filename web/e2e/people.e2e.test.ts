@@ -1,9 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../test/server';
+import { allProducts, launchConsole, SHOTS, text, yuan, type ConsoleUnderTest } from './console';
 
 /**
  * The people screens of the console in a real (headless) Chromium against a real server with the
@@ -12,85 +9,16 @@ import { startTestServer, type TestServer } from '../../test/server';
  * Needs the built console: npx vite build --config web/vite.config.ts
  */
 
-const DIST_INDEX = path.resolve(import.meta.dirname, '..', 'dist', 'index.html');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = process.env.E2E_SCREENSHOT_DIR ?? os.tmpdir();
-
 /** The test's person: a mobile number no demo customer has (theirs are +86 1x 0… to 01…). */
 const PHONE = '13988776655';
 const PHONE_E164 = '+8613988776655';
 const PHONE_MASKED = '139****6655';
 
-/** Money as the console must show it, worked out independently of web/src/format.ts. */
-function yuan(fen: number): string {
-  return '¥' + (fen / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-}
-
-let server: TestServer;
-let context: BrowserContext;
-let profileDir: string;
-
+let ui: ConsoleUnderTest;
 beforeAll(async () => {
-  if (!fs.existsSync(DIST_INDEX)) {
-    throw new Error(`The console is not built (${DIST_INDEX} is missing): run \`npx vite build --config web/vite.config.ts\` first.`);
-  }
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`No Chromium at ${CHROMIUM}: install it (apt-get install -y chromium) or set CHROMIUM_PATH.`);
-  }
-  server = await startTestServer({ demo: true });
-  profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'santong-e2e-people-'));
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1440, height: 960 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  ui = await launchConsole('people');
 });
-
-afterAll(async () => {
-  await context?.close();
-  if (profileDir) fs.rmSync(profileDir, { recursive: true, force: true });
-  await server?.close();
-});
-
-/** Uncaught errors in the page, checked at the end of each test. */
-const pageErrors: string[] = [];
-
-/** A new page signed in with this key (no language stored: Chinese). */
-async function signedIn(key: string): Promise<Page> {
-  const page = await context.newPage();
-  page.on('pageerror', (err) => pageErrors.push(err.message));
-  await page.goto(server.url + '/');
-  await page.evaluate('localStorage.clear()');
-  await page.reload();
-  await page.getByTestId('signin-key').fill(key);
-  await page.getByTestId('signin-submit').click();
-  await page.getByTestId('nav-dashboard').waitFor();
-  return page;
-}
-
-async function text(el: Locator): Promise<string> {
-  await el.waitFor();
-  return ((await el.textContent()) ?? '').trim();
-}
-
-async function ok<T = any>(method: string, p: string, body?: unknown, expected = method === 'POST' ? 201 : 200, key?: string): Promise<T> {
-  const r = await server.api<T>(method, p, body, key ? { key } : {});
-  if (r.status !== expected) throw new Error(`${method} ${p}: ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body;
-}
-
-/** Every product of the demo catalogue, following the cursor. */
-async function allProducts(): Promise<any[]> {
-  const out: any[] = [];
-  let cursor: string | null = null;
-  do {
-    const page: any = await ok('GET', `/v1/products?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-    out.push(...page.items);
-    cursor = page.next_cursor;
-  } while (cursor);
-  return out;
-}
+afterAll(async () => ui?.close());
 
 /** The customer the test builds up: found by phone in the console, with activity in the app and at a store. */
 let customerId = '';
@@ -100,12 +28,12 @@ let posOrder: any;
 describe('people in the console', () => {
   it("shows one person's app and store activity in one timeline, and undoes a wrong merge", async () => {
     // A SKU sold both in the app and at the till, with stock at a store that offers pickup.
-    const locations: any[] = (await ok('GET', '/v1/locations')).items;
+    const locations: any[] = (await ui.ok('GET', '/v1/locations')).items;
     const pickupStores = new Set(locations.filter((l) => l.type !== 'dc' && l.capabilities.pickup).map((l) => l.id));
     let chosen: { sku: string; store: string } | null = null;
-    for (const p of await allProducts()) {
+    for (const p of await allProducts(ui)) {
       if (!p.channels.includes('app') || !p.channels.includes('pos')) continue;
-      const stock = await ok('GET', `/v1/stock/${encodeURIComponent(p.sku)}`);
+      const stock = await ui.ok('GET', `/v1/stock/${encodeURIComponent(p.sku)}`);
       const level = stock.locations.find((l: any) => pickupStores.has(l.location_id) && l.online_available >= 1 && l.on_hand >= 2);
       if (level) {
         chosen = { sku: p.sku, store: level.location_id };
@@ -116,26 +44,26 @@ describe('people in the console', () => {
     const { sku, store } = chosen!;
 
     // The app identifies the person by phone, sends a product view, and places a pickup order it pays.
-    const identified = await ok('POST', '/v1/identify', { identifiers: [{ type: 'phone', value: PHONE }], channel: 'app' }, 200);
+    const identified = await ui.ok('POST', '/v1/identify', { identifiers: [{ type: 'phone', value: PHONE }], channel: 'app' }, 200);
     expect(identified.created).toBe(true);
     customerId = identified.customer_id;
     const viewedAt = new Date(Date.now() - 5 * 60_000).toISOString();
-    const events = await ok('POST', '/v1/events', { events: [{ event_id: `e2e-people-view-${Date.now()}`, type: 'product_viewed', occurred_at: viewedAt, channel: 'app', customer_id: customerId, properties: { sku } }] }, 200);
+    const events = await ui.ok('POST', '/v1/events', { events: [{ event_id: `e2e-people-view-${Date.now()}`, type: 'product_viewed', occurred_at: viewedAt, channel: 'app', customer_id: customerId, properties: { sku } }] }, 200);
     expect(events).toMatchObject({ accepted: 1, rejected: [] });
-    appOrder = await ok('POST', '/v1/orders', { channel: 'app', customer: { type: 'phone', value: PHONE }, lines: [{ sku, qty: 1 }], fulfillment: { type: 'pickup', location_id: store } });
+    appOrder = await ui.ok('POST', '/v1/orders', { channel: 'app', customer: { type: 'phone', value: PHONE }, lines: [{ sku, qty: 1 }], fulfillment: { type: 'pickup', location_id: store } });
     expect(appOrder.customer_id).toBe(customerId);
-    await ok('POST', `/v1/orders/${appOrder.id}/pay`, { payment_ref: 'e2e-people-pay' }, 200);
+    await ui.ok('POST', `/v1/orders/${appOrder.id}/pay`, { payment_ref: 'e2e-people-pay' }, 200);
     // The same person buys at the till of that store.
-    posOrder = await ok('POST', '/v1/orders', { channel: 'pos', customer: { type: 'phone', value: PHONE }, lines: [{ sku, qty: 2 }], fulfillment: { type: 'in_store', location_id: store } });
+    posOrder = await ui.ok('POST', '/v1/orders', { channel: 'pos', customer: { type: 'phone', value: PHONE }, lines: [{ sku, qty: 2 }], fulfillment: { type: 'in_store', location_id: store } });
     expect(posOrder).toMatchObject({ customer_id: customerId, status: 'completed' });
 
-    const profile = await ok('GET', `/v1/customers/${customerId}`);
+    const profile = await ui.ok('GET', `/v1/customers/${customerId}`);
     const byChannel = Object.fromEntries(profile.stats.by_channel.map((b: any) => [b.channel, b]));
     expect(byChannel.app).toMatchObject({ orders: 1, spend: appOrder.totals.total });
     expect(byChannel.pos).toMatchObject({ orders: 1, spend: posOrder.totals.total });
 
     // The admin finds the person by phone.
-    const page = await signedIn(server.adminKey);
+    const page = await ui.signedIn(ui.server.adminKey);
     await page.getByTestId('nav-customers').click();
     await page.getByTestId('customer-row').first().waitFor();
     await page.getByTestId('customer-search-input').fill(PHONE);
@@ -165,7 +93,7 @@ describe('people in the console', () => {
     expect(await viewItem.textContent()).toContain('浏览商品');
     expect(await viewItem.textContent()).toContain(sku);
     // Newest first, as the API has them.
-    const api = await ok('GET', `/v1/customers/${customerId}/timeline`);
+    const api = await ui.ok('GET', `/v1/customers/${customerId}/timeline`);
     const shownKinds = await items.evaluateAll((els) => els.map((e) => `${e.getAttribute('data-kind')}:${e.getAttribute('data-channel')}`));
     expect(shownKinds).toEqual(api.items.map((i: any) => `${i.kind}:${i.channel ?? ''}`));
     expect(shownKinds.slice(0, 3)).toEqual(['order:pos', 'order:app', 'event:app']);
@@ -193,9 +121,9 @@ describe('people in the console', () => {
 
     // A till links the phone with a member card of another, older customer: One ID merges them.
     let other: { id: string; card: string } | null = null;
-    const demo = (await ok('GET', '/v1/customers?limit=100')).items.filter((c: any) => c.id !== customerId && c.identifiers.some((i: any) => i.type === 'member_card'));
+    const demo = (await ui.ok('GET', '/v1/customers?limit=100')).items.filter((c: any) => c.id !== customerId && c.identifiers.some((i: any) => i.type === 'member_card'));
     for (const c of demo) {
-      const p = await ok('GET', `/v1/customers/${c.id}`);
+      const p = await ui.ok('GET', `/v1/customers/${c.id}`);
       const card = p.identifiers.find((i: any) => i.type === 'member_card');
       if (card?.value && p.merges.length === 0) {
         other = { id: p.id, card: card.value };
@@ -203,14 +131,14 @@ describe('people in the console', () => {
       }
     }
     expect(other).not.toBeNull();
-    const linked = await ok('POST', '/v1/identify', { identifiers: [{ type: 'phone', value: PHONE }, { type: 'member_card', value: other!.card }], channel: 'pos' }, 200);
+    const linked = await ui.ok('POST', '/v1/identify', { identifiers: [{ type: 'phone', value: PHONE }, { type: 'member_card', value: other!.card }], channel: 'pos' }, 200);
     expect(linked.customer_id).toBe(other!.id);
     expect(linked.merged).toHaveLength(1);
     const merge = linked.merged[0];
     expect(merge).toMatchObject({ from: customerId, into: other!.id });
 
     // The person's old link now opens the survivor, says so, and lists the merge.
-    await page.goto(`${server.url}/#/customers/${customerId}`);
+    await page.goto(`${ui.server.url}/#/customers/${customerId}`);
     await page.reload();
     const notice = page.getByTestId('merged-notice');
     expect(await text(notice)).toContain(other!.id);
@@ -251,25 +179,25 @@ describe('people in the console', () => {
     await page.screenshot({ path: path.join(SHOTS, 'santong-customer-profile-en.png'), fullPage: true });
 
     // And the API agrees: two people again, the merge undone, the unmerge audited.
-    const after = await ok('GET', `/v1/customers/${customerId}`);
+    const after = await ui.ok('GET', `/v1/customers/${customerId}`);
     expect(after.id).toBe(customerId);
     expect(after.merged_into).toBeUndefined();
     expect(after.merges.find((m: any) => m.merge_id === merge.merge_id).undone_at).not.toBeNull();
     expect(after.stats.orders).toBe(2);
-    const survivor = await ok('GET', `/v1/customers/${other!.id}`);
+    const survivor = await ui.ok('GET', `/v1/customers/${other!.id}`);
     expect(survivor.members).not.toContain(customerId);
-    const audit = (await ok('GET', `/v1/audit?action=customer.unmerge&subject=${other!.id}`)).items;
+    const audit = (await ui.ok('GET', `/v1/audit?action=customer.unmerge&subject=${other!.id}`)).items;
     expect(audit.some((e: any) => e.details.merge_id === merge.merge_id && e.actor_role === 'admin')).toBe(true);
     await page.close();
-    expect(pageErrors).toEqual([]);
+    expect(ui.pageErrors).toEqual([]);
   });
 
   it('lets support reveal a phone with a reason, records consent and tags, keeps marketers off contact search, shows the audit log and erases', async () => {
     expect(customerId).not.toBe('');
 
     // A marketer may list by tag but not search by phone: the console explains.
-    const marketerKey = (await ok('POST', '/v1/api-keys', { name: 'e2e marketer', role: 'marketer' })).key;
-    const marketer = await signedIn(marketerKey);
+    const marketerKey = (await ui.ok('POST', '/v1/api-keys', { name: 'e2e marketer', role: 'marketer' })).key;
+    const marketer = await ui.signedIn(marketerKey);
     await marketer.getByTestId('nav-customers').click();
     await expect.poll(() => marketer.getByTestId('search-mode-tag').getAttribute('aria-checked')).toBe('true');
     await marketer.getByTestId('search-mode-contact').click();
@@ -280,9 +208,9 @@ describe('people in the console', () => {
     await marketer.close();
 
     // Support sees the phone masked, and reveals it with a reason (too short first).
-    const supportKey = (await ok('POST', '/v1/api-keys', { name: 'e2e support', role: 'support' })).key;
-    const support = await signedIn(supportKey);
-    await support.goto(`${server.url}/#/customers/${customerId}`);
+    const supportKey = (await ui.ok('POST', '/v1/api-keys', { name: 'e2e support', role: 'support' })).key;
+    const support = await ui.signedIn(supportKey);
+    await support.goto(`${ui.server.url}/#/customers/${customerId}`);
     const phoneRow = support.locator('[data-testid="identity-row"][data-type="phone"]');
     expect(await text(phoneRow.getByTestId('identity-value'))).toBe(PHONE_MASKED);
     expect(await support.getByTestId('erase-open').count()).toBe(0);
@@ -305,23 +233,23 @@ describe('people in the console', () => {
     expect(await text(sms.getByTestId('consent-state'))).toBe('已同意');
     const consentItem = support.locator('[data-testid="timeline-item"][data-kind="consent"][data-type="marketing_sms"]');
     expect(await consentItem.textContent()).toContain('同意「营销短信」');
-    const consents = await ok('GET', `/v1/customers/${customerId}/consents`);
+    const consents = await ui.ok('GET', `/v1/customers/${customerId}/consents`);
     expect(consents.consents.find((c: any) => c.purpose === 'marketing_sms')).toMatchObject({ granted: true, channel: 'console', source: 'console' });
 
     // Tags: added, then removed.
     await support.getByTestId('tag-input').fill('e2e-vip');
     await support.getByTestId('tag-add').click();
     await support.locator('[data-testid="tag"][data-tag="e2e-vip"]').waitFor();
-    expect((await ok('GET', `/v1/customers/${customerId}`)).tags).toContain('e2e-vip');
-    expect((await ok('GET', '/v1/customers?tag=e2e-vip')).items.map((c: any) => c.id)).toEqual([customerId]);
+    expect((await ui.ok('GET', `/v1/customers/${customerId}`)).tags).toContain('e2e-vip');
+    expect((await ui.ok('GET', '/v1/customers?tag=e2e-vip')).items.map((c: any) => c.id)).toEqual([customerId]);
     await support.getByTestId('tag-remove-e2e-vip').click();
     await support.locator('[data-testid="tag"][data-tag="e2e-vip"]').waitFor({ state: 'detached' });
-    expect((await ok('GET', `/v1/customers/${customerId}`)).tags).not.toContain('e2e-vip');
+    expect((await ui.ok('GET', `/v1/customers/${customerId}`)).tags).not.toContain('e2e-vip');
     await support.close();
 
     // The admin's audit log, from the profile: the reveal, with support's reason.
-    const admin = await signedIn(server.adminKey);
-    await admin.goto(`${server.url}/#/customers/${customerId}`);
+    const admin = await ui.signedIn(ui.server.adminKey);
+    await admin.goto(`${ui.server.url}/#/customers/${customerId}`);
     await admin.getByTestId('profile-audit').click();
     await admin.waitForURL((u) => u.hash === `#/audit/${customerId}`);
     expect(await admin.getByTestId('audit-subject').inputValue()).toBe(customerId);
@@ -331,17 +259,17 @@ describe('people in the console', () => {
     expect(await text(reveal.getByTestId('audit-reason'))).toBe(reason);
     expect(await reveal.textContent()).toContain('e2e support');
     expect(await reveal.textContent()).toContain('客服');
-    const log = (await ok('GET', `/v1/audit?action=customer.reveal&subject=${customerId}`)).items;
+    const log = (await ui.ok('GET', `/v1/audit?action=customer.reveal&subject=${customerId}`)).items;
     expect(log).toHaveLength(1);
     expect(log[0]).toMatchObject({ reason, actor_role: 'support', details: { type: 'phone', count: 1 } });
     // A prefix shows every customer action on the subject.
     await admin.getByTestId('audit-action').fill('customer.');
-    const all = (await ok('GET', `/v1/audit?action=customer.&subject=${customerId}&limit=50`)).items;
+    const all = (await ui.ok('GET', `/v1/audit?action=customer.&subject=${customerId}&limit=50`)).items;
     await expect.poll(() => admin.getByTestId('audit-row').count()).toBe(all.length);
     await admin.screenshot({ path: path.join(SHOTS, 'santong-audit.png'), fullPage: true });
 
     // Erasure needs the customer id typed in full, and is refused while an order is still open.
-    await admin.goto(`${server.url}/#/customers/${customerId}`);
+    await admin.goto(`${ui.server.url}/#/customers/${customerId}`);
     await admin.getByTestId('erase-open').click();
     const erase = admin.getByTestId('erase-dialog');
     await erase.getByTestId('erase-confirm-id').fill(customerId.slice(0, -1));
@@ -353,18 +281,18 @@ describe('people in the console', () => {
     await admin.screenshot({ path: path.join(SHOTS, 'santong-erase-dialog.png') });
     await admin.keyboard.press('Escape');
     await erase.waitFor({ state: 'detached' });
-    expect((await ok('GET', `/v1/customers/${customerId}`)).id).toBe(customerId);
+    expect((await ui.ok('GET', `/v1/customers/${customerId}`)).id).toBe(customerId);
 
     // Someone without open orders is erased; the profile is gone from the API.
-    const gone = (await ok('POST', '/v1/identify', { identifiers: [{ type: 'email', value: 'erase.me@example.com' }], channel: 'web' }, 200)).customer_id;
-    await admin.goto(`${server.url}/#/customers/${gone}`);
+    const gone = (await ui.ok('POST', '/v1/identify', { identifiers: [{ type: 'email', value: 'erase.me@example.com' }], channel: 'web' }, 200)).customer_id;
+    await admin.goto(`${ui.server.url}/#/customers/${gone}`);
     await admin.getByTestId('erase-open').click();
     await erase.getByTestId('erase-confirm-id').fill(gone);
     await erase.getByTestId('erase-submit').click();
     expect(await text(admin.getByTestId('erased'))).toContain(gone);
-    expect((await server.api('GET', `/v1/customers/${gone}`)).status).toBe(404);
-    expect((await ok('GET', `/v1/audit?action=customer.erase&subject=${gone}`)).items).toHaveLength(1);
+    expect((await ui.server.api('GET', `/v1/customers/${gone}`)).status).toBe(404);
+    expect((await ui.ok('GET', `/v1/audit?action=customer.erase&subject=${gone}`)).items).toHaveLength(1);
     await admin.close();
-    expect(pageErrors).toEqual([]);
+    expect(ui.pageErrors).toEqual([]);
   });
 });
