@@ -10,7 +10,7 @@
  * Exits 1 if anything was oversold (or a stock invariant is broken), 3 if it hit its time limit.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { codeRevision } from './revision';
 import { fmt, msSince, summarise, type Summary } from './stats';
-import { adminQueryAt, databaseUrl, runCleanups, startWatchdog } from './harness';
+import { adminQueryAt, CLK_TCK, databaseUrl, postgresCpu, procCpu, runCleanups, startWatchdog } from './harness';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const HARD_LIMIT_MS = 175_000; // the whole run, setup and teardown included
@@ -74,43 +74,11 @@ const log = (s: string) => process.stderr.write(`[flash-sale] ${s}\n`);
 
 // ---------------------------------------------------------------- CPU accounting (Linux /proc)
 
-let clkTck = 100;
-try {
-  clkTck = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-} catch {
-  // keep 100
-}
-
-function procCpu(pid: number | string): number | null {
-  try {
-    const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / clkTck; // utime + stime
-  } catch {
-    return null;
-  }
-}
-
-function postgresCpu(): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const pid of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      if (fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') continue;
-    } catch {
-      continue;
-    }
-    const c = procCpu(pid);
-    if (c !== null) m.set(pid, c);
-  }
-  return m;
-}
-
 function machineCpu(): { busy: number; total: number } {
   const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
   const idle = f[3] + (f[4] ?? 0);
   const total = f.reduce((t, v) => t + v, 0);
-  return { busy: (total - idle) / clkTck, total: total / clkTck };
+  return { busy: (total - idle) / CLK_TCK, total: total / CLK_TCK };
 }
 
 interface CpuSnap {

@@ -1,4 +1,6 @@
 /** Plumbing shared by the benchmarks that create a PostgreSQL database and clean up after themselves. */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import pg from 'pg';
 
 /** The URL of database `name` on the server of `base`. */
@@ -38,4 +40,41 @@ export function startWatchdog(limitMs: number, cleanups: (() => Promise<void>)[]
     void runCleanups(cleanups, log).finally(() => process.exit(3));
   }, limitMs);
   t.unref();
+}
+
+// ---------------------------------------------------------------- CPU accounting (Linux /proc)
+
+let clkTck = 100;
+try {
+  clkTck = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+} catch {
+  // keep 100
+}
+export const CLK_TCK = clkTck;
+
+/** CPU seconds (user + system) a process has used, or null when it is gone. */
+export function procCpu(pid: number | string): number | null {
+  try {
+    const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / clkTck; // utime + stime
+  } catch {
+    return null;
+  }
+}
+
+/** CPU seconds per running `postgres` process (every database on the server, not only ours). */
+export function postgresCpu(): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const pid of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') continue;
+    } catch {
+      continue;
+    }
+    const c = procCpu(pid);
+    if (c !== null) m.set(pid, c);
+  }
+  return m;
 }

@@ -28,6 +28,7 @@ import { migrate } from '../src/platform/db/migrate';
 import { normalise, type IdentifierType } from '../src/modules/customers/identifiers';
 import { identify } from '../src/modules/customers/identity';
 import { fmt, msSince, summarise } from './stats';
+import { Rng } from '../src/demo/rng';
 import { adminQueryAt, databaseUrl, runCleanups, startWatchdog } from './harness';
 
 const { values: args } = parseArgs({
@@ -56,15 +57,11 @@ const HARD_LIMIT_MS = (MAX_S + 600) * 1000;
 
 const log = (s: string) => process.stderr.write(`[identity] ${s}\n`);
 
-function mulberry32(a: number) {
-  return () => {
-    a |= 0;
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The demo generator's seeded PRNG, as a function. */
+const mulberry32 = (seed: number) => {
+  const rng = new Rng(seed);
+  return () => rng.next();
+};
 
 // ---------------------------------------------------------------- planted truth
 

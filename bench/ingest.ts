@@ -18,9 +18,8 @@
  * Only talks to 127.0.0.1. Creates a database `santong_bench_<hex>` and drops it at the end.
  * Exits 1 if an event was lost or rejected, 3 if it hit its time limit.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -31,7 +30,8 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { fmt, msSince, summarise } from './stats';
-import { adminQueryAt, databaseUrl, runCleanups, startWatchdog } from './harness';
+import { Rng } from '../src/demo/rng';
+import { adminQueryAt, databaseUrl, postgresCpu, procCpu, runCleanups, startWatchdog } from './harness';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const HARD_LIMIT_MS = 290_000;
@@ -81,40 +81,12 @@ const adminQuery = (text: string): Promise<void> => adminQueryAt(args.pg, text);
 
 // ---------------------------------------------------------------- CPU accounting (Linux /proc)
 
-let clkTck = 100;
-try {
-  clkTck = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-} catch {
-  // keep 100
-}
-function procCpu(pid: number | string): number | null {
-  try {
-    const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / clkTck;
-  } catch {
-    return null;
-  }
-}
-function postgresCpu(): number {
-  let t = 0;
-  for (const pid of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      if (fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') continue;
-    } catch {
-      continue;
-    }
-    t += procCpu(pid) ?? 0;
-  }
-  return t;
-}
 interface Cpu {
   self: NodeJS.CpuUsage;
   server: number;
   pg: number;
 }
-const cpuSnap = (serverPid: number): Cpu => ({ self: process.cpuUsage(), server: procCpu(serverPid) ?? 0, pg: postgresCpu() });
+const cpuSnap = (serverPid: number): Cpu => ({ self: process.cpuUsage(), server: procCpu(serverPid) ?? 0, pg: [...postgresCpu().values()].reduce((t, c) => t + c, 0) });
 function cpuDelta(a: Cpu, b: Cpu) {
   return { client: (b.self.user - a.self.user + b.self.system - a.self.system) / 1e6, server: b.server - a.server, pg: b.pg - a.pg };
 }
@@ -208,15 +180,11 @@ async function must(url: string, key: string, body: unknown): Promise<Record<str
 
 // ---------------------------------------------------------------- the workload
 
-function mulberry32(a: number) {
-  return () => {
-    a |= 0;
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The demo generator's seeded PRNG, as a function. */
+const mulberry32 = (seed: number) => {
+  const rng = new Rng(seed);
+  return () => rng.next();
+};
 
 interface Person {
   phone: string;
