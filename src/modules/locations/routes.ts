@@ -47,7 +47,7 @@ export const locationRoutes: ModuleRoutes = (ctx) => async (app) => {
     async (req, reply) => {
       if (req.body.timezone && !validTimezone(req.body.timezone)) throw unprocessable('invalid_timezone', `${req.body.timezone} is not an IANA time zone`, 'timezone');
       const { location, created } = await upsertLocation(db, req.body.id ?? newId('loc'), req.body);
-      forgetLocations();
+      forgetLocations(db);
       return reply.code(created ? 201 : 200).send(location);
     },
   );

@@ -85,7 +85,8 @@ export async function buildServer(ctx: AppContext, modules: ModuleRoutes[]): Pro
     if (route.url.startsWith('/v1/') && !route.config?.roles && !route.config?.public) throw new Error(`route ${route.method} ${route.url} declares no roles`);
   });
 
-  const principals = new Map<string, { p: Principal | null; at: number }>();
+  // The pending lookup is cached too, so a burst of requests with one key reads it once.
+  const principals = new Map<string, { p: Promise<Principal | null>; at: number }>();
   app.decorateRequest('principal', null as unknown as Principal);
   app.addHook('onRequest', async (req) => {
     if (!req.url.startsWith('/v1/') || req.routeOptions.config?.public) return;
@@ -95,12 +96,14 @@ export async function buildServer(ctx: AppContext, modules: ModuleRoutes[]): Pro
     const h = hashKey(match[1]);
     let cached = principals.get(h);
     if (!cached || Date.now() - cached.at > PRINCIPAL_TTL_MS) {
-      cached = { p: await authenticate(ctx.database.db, match[1]), at: Date.now() };
+      cached = { p: authenticate(ctx.database.db, match[1]), at: Date.now() };
       if (principals.size > 10000) principals.clear();
       principals.set(h, cached);
+      cached.p.catch(() => principals.delete(h));
     }
-    if (!cached.p) throw unauthorized('API key is unknown or revoked');
-    req.principal = cached.p;
+    const principal = await cached.p;
+    if (!principal) throw unauthorized('API key is unknown or revoked');
+    req.principal = principal;
   });
   app.addHook('preHandler', async (req) => {
     const roles = req.routeOptions.config?.roles;
