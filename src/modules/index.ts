@@ -11,6 +11,7 @@ import { fulfilmentRoutes } from './fulfilment/routes';
 import { inventoryRoutes } from './inventory/routes';
 import { locationRoutes } from './locations/routes';
 import { orderRoutes } from './orders/routes';
+import { couponRoutes } from './loyalty/coupons/routes';
 
 export { startModuleWorkers } from './workers';
 
@@ -25,6 +26,7 @@ export const allModules: ModuleRoutes[] = [
   privacyRoutes,
   eventRoutes,
   orderRoutes,
+  couponRoutes,
   fulfilmentRoutes,
   courierRoutes,
   analyticsRoutes,

@@ -2,6 +2,7 @@ import type { AppContext } from '../platform/http/context';
 import { sendCourierJobs } from './couriers/worker';
 import { evaluateLowStock } from './inventory/low-stock';
 import { expireDue } from './orders/lifecycle';
+import { expireCouponsTask } from './loyalty/coupons/expiry';
 
 /** Events whose payload lists the SKUs whose stock they changed. */
 const STOCK_EVENTS = ['order.placed', 'order.cancelled', 'order.expired', 'order.returned', 'stock.moved', 'stock.counted', 'stock.discrepancy'];
@@ -16,4 +17,5 @@ export function startModuleWorkers(ctx: AppContext): void {
   }
   ctx.dispatcher.addTask('expire-reservations', () => expireDue(ctx));
   ctx.dispatcher.addTask('courier-jobs', () => sendCourierJobs(ctx, ctx.publicUrl));
+  ctx.dispatcher.addTask('expire-coupons', () => expireCouponsTask(ctx.database.db));
 }

@@ -9,8 +9,10 @@ import { PERSONAL_TRAITS } from './traits';
 
 type Db = Database['db'];
 
-export const TIMELINE_KINDS = ['order', 'event', 'merge', 'consent'] as const;
-export type TimelineKind = (typeof TIMELINE_KINDS)[number];
+const BUILTIN_KINDS = ['order', 'event', 'merge', 'consent'] as const;
+/** Kinds of timeline item: the built-in ones and those other modules register (registerTimelineSource). */
+export const TIMELINE_KINDS: string[] = [...BUILTIN_KINDS];
+export type TimelineKind = string;
 
 export interface TimelineItem {
   kind: TimelineKind;
@@ -41,7 +43,49 @@ export function stripPersonal(v: unknown): unknown {
 }
 
 // Sort key of the stream, newest first: (time in µs, kind rank, key within kind), all descending.
-const RANK: Record<TimelineKind, number> = { order: 3, event: 2, consent: 1, merge: 0 };
+const RANK: Record<(typeof BUILTIN_KINDS)[number], number> = { order: 3, event: 2, consent: 1, merge: 0 };
+
+/** What a registered source is given: the person's ids, how many rows to fetch, and the cursor filter. */
+export interface TimelineSourceQuery {
+  members: string[];
+  /** Fetch at most this many rows, newest first. */
+  limit: number;
+  /** SQL condition: the row (its time column, its key expression) comes after the cursor in the stream. */
+  after(at: RawBuilder<unknown>, key: RawBuilder<unknown>): RawBuilder<unknown>;
+  /** The µs epoch of a timestamptz column as text (the stream's time key). */
+  us(col: RawBuilder<unknown>): RawBuilder<string>;
+  /** Admins see personal data; others must not. */
+  full: boolean;
+}
+
+/** One row of a source: its µs time, its key within the kind (unique, compared as "C" strings) and the item. */
+export interface TimelineSourceRow {
+  us: number;
+  key: string;
+  item: Omit<TimelineItem, 'kind'>;
+}
+
+/**
+ * A kind of item another module contributes to the timeline (e.g. coupons). The rank breaks ties
+ * of equal time between kinds and must be unique; the built-in kinds use 0..3.
+ */
+export interface TimelineSource {
+  kind: string;
+  rank: number;
+  fetch(db: Db, q: TimelineSourceQuery): Promise<TimelineSourceRow[]>;
+}
+
+const SOURCES = new Map<string, TimelineSource>();
+
+/** Adds a source of timeline items; registering the same kind again replaces it. */
+export function registerTimelineSource(source: TimelineSource): void {
+  if (!/^[a-z][a-z0-9_]{0,31}$/.test(source.kind)) throw new Error(`timeline kind ${source.kind}: lower case letters, digits, _`);
+  const builtin = (BUILTIN_KINDS as readonly string[]).includes(source.kind);
+  const clash = builtin || Object.values(RANK).includes(source.rank) || [...SOURCES.values()].some((s) => s.kind !== source.kind && s.rank === source.rank);
+  if (clash) throw new Error(`timeline source ${source.kind}: kind or rank ${source.rank} already taken`);
+  SOURCES.set(source.kind, source);
+  if (!TIMELINE_KINDS.includes(source.kind)) TIMELINE_KINDS.push(source.kind);
+}
 
 interface Keyed {
   us: number;
@@ -85,7 +129,7 @@ export function parseTypes(raw: string | undefined): { kinds: Set<TimelineKind>;
   const kinds = new Set<TimelineKind>();
   const eventTypes: string[] = [];
   for (const p of parts) {
-    if ((TIMELINE_KINDS as readonly string[]).includes(p)) kinds.add(p as TimelineKind);
+    if (TIMELINE_KINDS.includes(p)) kinds.add(p);
     else if (/^[a-z][a-z0-9_.]{0,63}$/.test(p)) eventTypes.push(p);
     else throw badRequest(`types: "${p.slice(0, 70)}" is neither a kind (${TIMELINE_KINDS.join(', ')}) nor an event type`, 'types');
   }
@@ -212,6 +256,16 @@ export async function readTimeline(db: Db, id: string, viewer: Principal, q: Tim
             },
           })),
         ),
+    );
+  }
+
+  for (const source of SOURCES.values()) {
+    if (!kinds.has(source.kind)) continue;
+    const rank = source.rank;
+    tasks.push(
+      source
+        .fetch(db, { members, limit: n, after: (at, key) => afterCursor(after, rank, at, key), us, full })
+        .then((rows) => rows.map((r) => ({ us: r.us, rank, key: r.key, item: { ...r.item, kind: source.kind } }))),
     );
   }
 
