@@ -14,8 +14,9 @@ export type TemplateInput = Static<typeof TemplateBody>;
 export function expandChannels(scopes: readonly string[]): Channel[] {
   const out = new Set<Channel>();
   for (const s of scopes) {
-    if (s === 'online') for (const c of CHANNELS) if (c !== 'pos') out.add(c);
-    else if (s === 'store') out.add('pos');
+    if (s === 'online') {
+      for (const c of CHANNELS) if (c !== 'pos') out.add(c);
+    } else if (s === 'store') out.add('pos');
     else out.add(s as Channel);
   }
   return CHANNELS.filter((c) => out.has(c));
