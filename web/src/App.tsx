@@ -1,12 +1,13 @@
+import { lazy, Suspense } from 'react';
 import { Layout } from './components/Layout';
 import { PageHeader } from './components/PageHeader';
+import { Loading } from './components/Status';
 import { useI18n } from './i18n';
 import { Audit } from './pages/Audit';
 import { CustomerProfile } from './pages/CustomerProfile';
 import { Customers } from './pages/Customers';
 import { Dashboard } from './pages/Dashboard';
 import { Inventory } from './pages/Inventory';
-import { Loyalty } from './pages/Loyalty';
 import { MeProvider } from './me';
 import { Marketing } from './pages/Marketing';
 import { Orders } from './pages/Orders';
@@ -16,6 +17,10 @@ import { StoreTasks } from './pages/StoreTasks';
 import { Stores } from './pages/Stores';
 import { href, useRoute, type Route } from './router';
 import { useSession } from './session';
+
+// Loyalty and the till load on first use (their own chunk), keeping the first load small.
+const Loyalty = lazy(() => import('./pages/Loyalty').then((m) => ({ default: m.Loyalty })));
+const Till = lazy(() => import('./pages/Till').then((m) => ({ default: m.Till })));
 
 function NotFound() {
   const { t } = useI18n();
@@ -40,12 +45,14 @@ function CurrentPage({ route }: { route: Route }) {
       return <Orders selected={selected} />;
     case 'store':
       return <StoreTasks selected={selected} />;
+    case 'till':
+      return <Till selected={selected} />;
     case 'inventory':
       return <Inventory selected={selected} />;
     case 'stores':
       return <Stores />;
     case 'loyalty':
-      return <Loyalty />;
+      return <Loyalty params={route.params} />;
     case 'marketing':
       return <Marketing />;
     case 'audit':
@@ -65,7 +72,9 @@ export function App() {
     // A new key (sign-in as someone else) starts every page afresh.
     <MeProvider key={key}>
       <Layout current={route.page}>
-        <CurrentPage key={key} route={route} />
+        <Suspense fallback={<Loading />}>
+          <CurrentPage key={key} route={route} />
+        </Suspense>
       </Layout>
     </MeProvider>
   );

@@ -42,8 +42,8 @@ async function readError(res: Response): Promise<ApiError> {
 }
 
 /** One call to the API with this key. Throws ApiError for any non-2xx answer and for network failures (status 0). */
-export async function request<T>(key: string, method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-  const headers: Record<string, string> = { authorization: `Bearer ${key}`, accept: 'application/json' };
+export async function request<T>(key: string, method: string, path: string, body?: unknown, signal?: AbortSignal, extraHeaders?: Record<string, string>): Promise<T> {
+  const headers: Record<string, string> = { ...extraHeaders, authorization: `Bearer ${key}`, accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
   try {
@@ -59,16 +59,17 @@ export async function request<T>(key: string, method: string, path: string, body
 
 export interface Api {
   get<T>(path: string, query?: Query, signal?: AbortSignal): Promise<T>;
-  post<T>(path: string, body: unknown): Promise<T>;
+  /** idempotencyKey: sent as Idempotency-Key, so that a retried write (a double click, a lost answer) happens once. */
+  post<T>(path: string, body: unknown, opts?: { idempotencyKey?: string }): Promise<T>;
   put<T>(path: string, body: unknown): Promise<T>;
   del<T>(path: string): Promise<T>;
 }
 
 /** A client bound to one key; a 401 (key revoked meanwhile) calls onUnauthorized before the error is thrown. */
 export function createApi(key: string, onUnauthorized: () => void): Api {
-  const call = async <T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> => {
+  const call = async <T>(method: string, path: string, body?: unknown, signal?: AbortSignal, headers?: Record<string, string>): Promise<T> => {
     try {
-      return await request<T>(key, method, path, body, signal);
+      return await request<T>(key, method, path, body, signal, headers);
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) onUnauthorized();
       throw err;
@@ -76,7 +77,7 @@ export function createApi(key: string, onUnauthorized: () => void): Api {
   };
   return {
     get: (path, query, signal) => call('GET', withQuery(path, query), undefined, signal),
-    post: (path, body) => call('POST', path, body),
+    post: (path, body, opts) => call('POST', path, body, undefined, opts?.idempotencyKey ? { 'idempotency-key': opts.idempotencyKey } : undefined),
     put: (path, body) => call('PUT', path, body),
     del: (path) => call('DELETE', path),
   };

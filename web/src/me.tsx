@@ -36,6 +36,19 @@ const ALLOWED = {
   reveal: ['admin', 'support'],
   erase: ['admin'],
   readAudit: ['admin'],
+  /** Coupon templates: create, issue from the console. */
+  manageCoupons: ['admin', 'marketer'],
+  issueCoupon: ['admin', 'marketer'],
+  /** GET /v1/coupon-templates */
+  readCoupons: ['admin', 'marketer', 'analyst', 'support'],
+  /** Tier rules and loyalty rules (earning, redemption, expiry). */
+  editLoyaltyRules: ['admin'],
+  /** GET /v1/customers/:id/wallet and /points. */
+  readWallet: ['admin', 'support', 'store_staff', 'marketer'],
+  /** POST /v1/points/adjust, with a reason (audited). */
+  adjustPoints: ['admin', 'support'],
+  /** The till: member lookup, wallet, quote and in-store orders. */
+  till: ['admin', 'store_staff'],
 } satisfies Record<string, Role[]>;
 
 export type Action = keyof typeof ALLOWED;

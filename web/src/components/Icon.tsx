@@ -6,6 +6,7 @@ const PATHS: Record<PageName | 'signOut', string> = {
   customers: 'M16 20v-1.5a4 4 0 0 0-4-4H6a4 4 0 0 0-4 4V20M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8M22 20v-1.5a4 4 0 0 0-3-3.9M16 3.1a4 4 0 0 1 0 7.8',
   orders: 'M6 2h12l2 4v14a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2V6zM4 6h16M9 11h6M9 15h6',
   store: 'M9 3h6v3H9zM9 4.5H6a1 1 0 0 0-1 1V20a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1V5.5a1 1 0 0 0-1-1h-3M8.5 13.5l2.5 2.5 4.5-5',
+  till: 'M4 10h16v10a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1zM7 10V4h10v6M9 7h6M8 14h2M14 14h2M8 17h2M14 17h2',
   inventory: 'M21 8l-9-5-9 5v8l9 5 9-5zM3 8l9 5 9-5M12 13v8',
   stores: 'M3 9l1.5-5h15L21 9M3 9v11h18V9M3 9h18M9 20v-6h6v6',
   loyalty: 'M12 2l3 6.5 7 .9-5.1 4.8 1.3 6.9L12 17.8 5.8 21.1l1.3-6.9L2 9.4l7-.9z',

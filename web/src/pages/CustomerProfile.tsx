@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import type { Profile } from '../api';
 import { ChannelBadge } from '../components/Badges';
 import { ConsentsPanel } from '../components/ConsentsPanel';
@@ -17,6 +17,8 @@ import { translateValue, useI18n } from '../i18n';
 import { useLocations } from '../locations';
 import { can, useMe } from '../me';
 import { href } from '../router';
+
+const WalletPanel = lazy(() => import('../components/loyalty/WalletPanel').then((m) => ({ default: m.WalletPanel })));
 
 function Traits({ traits }: { traits: Record<string, unknown> }) {
   const { t, lang } = useI18n();
@@ -90,6 +92,7 @@ function Header({ p, onErase }: { p: Profile; onErase: () => void }) {
 /** The 360° profile of one person: who they are, what they bought where, and everything they did, in one place. */
 export function CustomerProfile({ id }: { id: string }) {
   const { t } = useI18n();
+  const me = useMe();
   const path = `/v1/customers/${encodeURIComponent(id)}`;
   const { data: p, error, loading, reload } = useResource<Profile>(path);
   // Bumped after a write that adds to the timeline (a merge undone, a consent recorded)…
@@ -136,6 +139,13 @@ export function CustomerProfile({ id }: { id: string }) {
               <Panel title={t('profile.stats')} testId="profile-stats">
                 <CustomerStats stats={p.stats} />
               </Panel>
+              {can(me, 'readWallet') && (
+                <Panel title={t('wallet.title')} hint={t('wallet.hint')} testId="profile-wallet">
+                  <Suspense fallback={<Loading />}>
+                    <WalletPanel key={`${p.id}-${group}`} customerId={p.id} />
+                  </Suspense>
+                </Panel>
+              )}
               <Panel title={t('timeline.title')} hint={t('timeline.hint')} testId="profile-timeline">
                 <CustomerTimeline key={`${p.id}-${version}`} customerId={p.id} />
               </Panel>
