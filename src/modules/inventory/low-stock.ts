@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Queryable, Tx } from '../../platform/db/database';
 import { publish } from '../../platform/events/outbox';
 import { getSetting, putSetting } from '../../platform/settings';
+import { haversineKm } from '../routing/geo';
 
 /** A region is all stores, or the stores within radius_km of a point. */
 export interface Region {
@@ -83,6 +84,24 @@ export async function promotionsPaused(db: Queryable, sku: string, region?: stri
   if (region) q = q.where('region', '=', region);
   const row = await q.executeTakeFirst();
   return row ? { paused: true, reason: `${row.reason} in region ${row.region}` } : { paused: false, reason: null };
+}
+
+/**
+ * The SKUs among these whose promotions are paused where the order is served: a pause in a region
+ * covering `at` (all stores, or a radius around a point), or anywhere when `at` is unknown.
+ */
+export async function pausedPromotions(db: Queryable, skus: string[], at: { lat: number; lng: number } | null): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (skus.length === 0) return out;
+  const rows = await db.selectFrom('promotion_pauses').select(['sku', 'region', 'reason']).where('sku', 'in', skus).where('resumed_at', 'is', null).execute();
+  if (rows.length === 0) return out;
+  const regions = new Map((await getLowStockPolicy(db)).regions.map((r) => [r.id, r]));
+  for (const r of rows) {
+    const region = regions.get(r.region);
+    const covers = !at || !region || region.lat === undefined || region.lng === undefined || region.radius_km === undefined || haversineKm(at.lat, at.lng, region.lat, region.lng) <= region.radius_km;
+    if (covers && !out.has(r.sku)) out.set(r.sku, `${r.reason} in region ${r.region}`);
+  }
+  return out;
 }
 
 export async function listLowStock(db: Queryable) {

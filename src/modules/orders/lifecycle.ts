@@ -5,6 +5,7 @@ import { conflict, notFound } from '../../platform/http/errors';
 import { publish } from '../../platform/events/outbox';
 import { newId } from '../../platform/ids';
 import { consumeReserved, move, releaseReserved } from '../inventory/service';
+import { earnOnPayment, giveBackOnCancel } from './loyalty';
 import { readOrderDetail, type OrderDetail } from './view';
 
 type OrderRow = { id: string; status: string; reserved_until: Date | null; payment_ref: string | null; total: string; speed: string | null; fulfillment_type: string };
@@ -25,6 +26,7 @@ async function skusOf(tx: Tx, orderId: string): Promise<string[]> {
 
 /** Releases an unpaid order's reservations and closes it as expired or cancelled. */
 async function releaseOrder(tx: Tx, orderId: string, status: 'expired' | 'cancelled'): Promise<void> {
+  await giveBackOnCancel(tx, orderId, new Date());
   for (const r of await activeReservations(tx, orderId)) await releaseReserved(tx, r.location_id, r.sku, r.qty);
   await tx.updateTable('stock_reservations').set({ status: 'released', closed_at: new Date() }).where('order_id', '=', orderId).where('status', '=', 'active').execute();
   await tx.updateTable('orders').set({ status, updated_at: new Date() }).where('id', '=', orderId).execute();
@@ -56,6 +58,7 @@ export async function payOrder(ctx: AppContext, id: string, paymentRef: string, 
         await tx.updateTable('fulfillments').set({ courier: courier.name }).where('id', '=', f.id).execute();
       }
     }
+    await earnOnPayment(tx, id, now);
     await publish(tx, { aggregateType: 'order', aggregateId: id, type: 'order.paid', payload: { order_id: id, payment_ref: paymentRef, total: Number(o.total) } });
     return false;
   });
@@ -86,6 +89,7 @@ export async function cancelOrder(ctx: AppContext, id: string, reason: string | 
         if (l.qty > already) await move(tx, { location_id: l.location, sku: l.sku, delta: l.qty - already, reason: 'cancel_restock', ref: id });
       }
       await tx.updateTable('orders').set({ status: 'cancelled', refunded_total: sql`total`, updated_at: new Date() }).where('id', '=', id).execute();
+      await giveBackOnCancel(tx, id, new Date());
       await tx.updateTable('fulfillments').set({ status: 'cancelled', updated_at: new Date() }).where('order_id', '=', id).execute();
       await tx.updateTable('courier_jobs').set({ status: 'cancelled', updated_at: new Date() }).where('fulfillment_id', 'in', fulfilments.map((f) => f.id)).where('status', 'in', ['pending', 'sent', 'accepted']).execute();
     } else {

@@ -62,10 +62,10 @@ describe('routing', () => {
     expect(p.body.error.alternatives.nearby_stores.map((a: { location_id: string }) => a.location_id)).toContain('mid');
   });
 
-  it('refuses coupons and points until the loyalty module, naming the field', async () => {
+  it('refuses an unknown coupon and points without a customer, naming the field', async () => {
     const c = await s.api('POST', '/v1/orders', { channel: 'app', lines: [{ sku: 'MILK', qty: 1 }], fulfillment: delivery('hour'), coupon_codes: ['X'] });
     expect(c.status).toBe(422);
-    expect(c.body.error.field).toBe('coupon_codes');
+    expect(c.body.error.field).toBe('coupon_codes[0]');
     const p = await s.api('POST', '/v1/orders', { channel: 'app', lines: [{ sku: 'MILK', qty: 1 }], fulfillment: delivery('hour'), points: 100 });
     expect(p.status).toBe(422);
     expect(p.body.error.field).toBe('points');

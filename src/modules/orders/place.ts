@@ -11,8 +11,10 @@ import { onlineAvailability, reserve, sellInStore } from '../inventory/service';
 import { routingLocations } from '../locations/cache';
 import { haversineKm } from '../routing/geo';
 import { defaultStrategy, DEFAULT_POLICY, type FulfillmentRequest, type RoutingLocation, type RoutingResult, type RoutingSuccess, type Speed } from '../routing/policy';
-import { priceLines, totalsOf, type PricedLine } from './pricing';
-import type { OrderDetail, RoutingOut } from './view';
+import type { Quote } from '../pricing/engine';
+import { productsFor, quote, refuseIssues, type QuoteFulfillment } from '../pricing/quote';
+import { earnOnPayment, spendAtPlacement } from './loyalty';
+import type { OrderDetail, PricingOut, RoutingOut } from './view';
 
 export type FulfillmentInput =
   | { type: 'delivery'; lat: number; lng: number; address: string; speed: Speed }
@@ -26,10 +28,16 @@ export interface PlaceOrderInput {
   fulfillment: FulfillmentInput;
   coupon_codes?: string[];
   points?: number;
+  referral_code?: string;
   note?: string;
 }
 
 class RaceLost extends Error {}
+
+/** What the order keeps of its quote: the coupons applied and every adjustment. */
+function pricingOf(q: Quote): PricingOut {
+  return { coupons: q.coupons.filter((c) => c.applied).map((c) => ({ code: c.code, template_id: c.template_id, name: c.name, kind: c.kind, discount: c.discount })), adjustments: q.adjustments };
+}
 
 const MAX_ATTEMPTS = 4;
 const NEARBY_KM = 10;
@@ -77,17 +85,19 @@ function alternatives(input: PlaceOrderInput, failed: number, locations: Routing
 }
 
 function validate(principal: Principal, input: PlaceOrderInput): void {
-  if (input.coupon_codes && input.coupon_codes.length > 0) throw unprocessable('coupons_not_available', 'coupons are not accepted on orders yet (loyalty module)', 'coupon_codes');
-  if (input.points !== undefined && input.points > 0) throw unprocessable('points_not_available', 'points are not accepted on orders yet (loyalty module)', 'points');
   if (principal.role === 'integration' && principal.channel !== input.channel) throw forbidden(`this key places orders for channel ${principal.channel} only`);
   const f = input.fulfillment;
   if (f.type === 'in_store' && input.channel !== 'pos') throw unprocessable('invalid_fulfillment', 'in_store fulfilment is only for the pos channel', 'fulfillment.type');
   if (principal.role === 'store_staff' && f.type !== 'delivery' && f.location_id !== principal.locationId) throw forbidden('store staff may only act for their own store');
-  const seen = new Map<string, number>();
-  input.lines.forEach((l, i) => {
-    if (seen.has(l.sku)) throw unprocessable('duplicate_sku', `${l.sku} appears twice; put the total quantity on one line`, `lines[${i}].sku`);
-    seen.set(l.sku, i);
-  });
+  if ((input.points || input.referral_code) && !input.customer) throw unprocessable('customer_required', 'points and referral codes need a customer', input.points ? 'points' : 'referral_code');
+}
+
+/** Where the order is served, for pricing: the delivery address or the store. */
+export function quoteFulfillment(f: FulfillmentInput, locations: RoutingLocation[]): QuoteFulfillment {
+  if (f.type === 'delivery') return { type: 'delivery', lat: f.lat, lng: f.lng, speed: f.speed };
+  const loc = locations.find((l) => l.id === f.location_id);
+  if (!loc) throw unprocessable('unknown_location', `location ${f.location_id} does not exist`, 'fulfillment.location_id');
+  return { type: f.type, location_id: f.location_id, lat: loc.lat, lng: loc.lng };
 }
 
 /** Places an order from any channel: prices it, routes it, reserves (online) or sells (in store) its stock. */
@@ -95,23 +105,15 @@ export async function placeOrder(ctx: AppContext, principal: Principal, input: P
   validate(principal, input);
   const db = ctx.database.db;
   const skus = input.lines.map((l) => l.sku);
-  const productRows = await db.selectFrom('products').select(['sku', 'name', 'category', 'list_price', 'channels']).where('sku', 'in', skus).execute();
-  const products = new Map(productRows.map((p) => [p.sku, { name: p.name, category: p.category, list_price: Number(p.list_price), channels: p.channels }]));
-  input.lines.forEach((l, i) => {
-    const p = products.get(l.sku);
-    if (!p) throw unprocessable('unknown_sku', `no product ${l.sku}`, `lines[${i}].sku`);
-    if (!p.channels.includes(input.channel)) throw unprocessable('not_sold_in_channel', `${l.sku} is not sold in channel ${input.channel}`, `lines[${i}].sku`);
-  });
   const locations = await routingLocations(db);
   const f = input.fulfillment;
-  if (f.type !== 'delivery' && !locations.some((l) => l.id === f.location_id)) throw unprocessable('unknown_location', `location ${f.location_id} does not exist`, 'fulfillment.location_id');
-
-  const priced = priceLines(input.lines, products);
-  const speed = f.type === 'delivery' ? f.speed : null;
-  const totals = totalsOf(priced, speed);
-  const request: FulfillmentRequest = f.type === 'delivery' ? { type: 'delivery', lat: f.lat, lng: f.lng, speed: f.speed } : f;
-
+  const products = await productsFor(db, input.channel, input.lines);
+  const served = quoteFulfillment(f, locations);
   const customerId = input.customer ? await resolveCustomer(ctx.database, ctx.keys, input.customer, input.channel, principal) : null;
+  // The one pricing engine, as POST /v1/quote shows it; anything it cannot honour refuses the order.
+  const priced = await quote(db, { channel: input.channel, customerId, lines: input.lines, fulfillment: served, coupon_codes: input.coupon_codes, points: input.points }, now, products);
+  refuseIssues(priced);
+  const request: FulfillmentRequest = f.type === 'delivery' ? { type: 'delivery', lat: f.lat, lng: f.lng, speed: f.speed } : f;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const stock = f.type === 'in_store' ? new Map<string, number>() : await onlineAvailability(db, skus);
     const routed: RoutingResult = defaultStrategy.route({ request, lines: input.lines, locations, stock: stockLookup(stock), holders: holdersOf(stock), now }, DEFAULT_POLICY);
@@ -123,7 +125,7 @@ export async function placeOrder(ctx: AppContext, principal: Principal, input: P
       });
     }
     try {
-      return await db.transaction().execute((tx) => writeOrder(ctx, tx, input, customerId, priced, totals, routed, now));
+      return await db.transaction().execute((tx) => writeOrder(ctx, tx, input, customerId, priced, routed, now));
     } catch (e) {
       if (!(e instanceof RaceLost)) throw e;
       // Someone took the stock between routing and reserving: route again on fresh figures.
@@ -132,7 +134,9 @@ export async function placeOrder(ctx: AppContext, principal: Principal, input: P
   throw conflict('insufficient_stock', 'stock ran out while the order was being placed', 'lines[0]', { alternatives: { nearby_stores: [], speeds: [] } });
 }
 
-async function writeOrder(ctx: AppContext, tx: Tx, input: PlaceOrderInput, customerId: string | null, priced: PricedLine[], totals: ReturnType<typeof totalsOf>, routed: RoutingSuccess, now: Date): Promise<OrderDetail> {
+async function writeOrder(ctx: AppContext, tx: Tx, input: PlaceOrderInput, customerId: string | null, q: Quote, routed: RoutingSuccess, now: Date): Promise<OrderDetail> {
+  const totals = q.totals;
+  const priced = q.lines;
   const f = input.fulfillment;
   const online = f.type !== 'in_store';
   const id = newId('ord', now.getTime());
@@ -159,6 +163,10 @@ async function writeOrder(ctx: AppContext, tx: Tx, input: PlaceOrderInput, custo
       currency: ctx.config.currency,
       subtotal: totals.subtotal,
       discount_total: totals.discount,
+      coupon_discount: totals.coupon_discount,
+      points_used: totals.points_used,
+      points_discount: totals.points_discount,
+      pricing: JSON.stringify(pricingOf(q)),
       delivery_fee: totals.delivery_fee,
       total: totals.total,
       placed_at: now,
@@ -175,7 +183,13 @@ async function writeOrder(ctx: AppContext, tx: Tx, input: PlaceOrderInput, custo
       payment_ref: null,
     })
     .execute();
-  await tx.insertInto('order_lines').values(priced.map((l) => ({ order_id: id, line_no: l.line_no, sku: l.sku, qty: l.qty, unit_price: l.unit_price, discount: l.discount, amount: l.amount }))).execute();
+  await tx
+    .insertInto('order_lines')
+    .values(priced.map((l) => ({ order_id: id, line_no: l.line_no, sku: l.sku, qty: l.qty, unit_price: l.unit_price, discount: l.discount, amount: l.amount, coupon_discount: l.coupon_discount, points_used: l.points_used, points_discount: l.points_discount })))
+    .execute();
+  const locationId = routed.allocations.length === 1 ? routed.allocations[0].location_id : null;
+  await spendAtPlacement(tx, { id, channel: input.channel, customer_id: customerId, location_id: locationId, referral_code: input.referral_code }, q, now);
+  if (!online && customerId) await earnOnPayment(tx, id, now);
   const allocations = routed.allocations.map((a) => ({ ...a, fulfillment_id: newId('ful', now.getTime()) }));
   const fulfilmentStatus = online ? 'pending' : 'completed';
   await tx
@@ -212,8 +226,9 @@ async function writeOrder(ctx: AppContext, tx: Tx, input: PlaceOrderInput, custo
     fulfillment_type: f.type,
     speed: f.type === 'delivery' ? f.speed : null,
     currency: ctx.config.currency,
-    lines: priced.map((l) => ({ line_no: l.line_no, sku: l.sku, qty: l.qty, unit_price: l.unit_price, discount: l.discount, amount: l.amount, returned_qty: 0 })),
+    lines: priced.map((l) => ({ line_no: l.line_no, sku: l.sku, qty: l.qty, unit_price: l.unit_price, discount: l.discount, coupon_discount: l.coupon_discount, points_used: l.points_used, points_discount: l.points_discount, amount: l.amount, returned_qty: 0 })),
     totals: { ...totals, refunded: 0 },
+    pricing: pricingOf(q),
     allocations: allocations.map((a) => ({ fulfillment_id: a.fulfillment_id, location_id: a.location_id, type: f.type, lines: a.lines, speed: a.speed, eta: a.eta, status: fulfilmentStatus })),
     routing,
     placed_at: now.toISOString(),

@@ -5,7 +5,8 @@ import { conflict, forbidden, notFound, unprocessable } from '../../platform/htt
 import { publish } from '../../platform/events/outbox';
 import { newId } from '../../platform/ids';
 import { move } from '../inventory/service';
-import { refundFor } from './pricing';
+import { proportionalShare } from '../pricing/allocate';
+import { giveBackOnReturn } from './loyalty';
 
 export const RETURN_WINDOW_DAYS = 7;
 const RETURNABLE = new Set(['paid', 'in_fulfilment', 'ready_for_pickup', 'shipped', 'completed', 'fulfilment_failed']);
@@ -49,13 +50,17 @@ export async function createReturn(ctx: AppContext, principal: Principal, orderI
     const bought = await tx.selectFrom('order_lines').selectAll().where('order_id', '=', orderId).execute();
     const id = newId('ret', now.getTime());
     const lines: { sku: string; qty: number; amount: number }[] = [];
+    const points: { line_no: number; qty: number; already_returned: number; returning: number; points_used: number }[] = [];
     for (const [i, l] of input.lines.entries()) {
       const b = bought.find((x) => x.sku === l.sku);
       if (!b) throw unprocessable('not_in_order', `${l.sku} is not in this order`, `lines[${i}].sku`);
       if (l.qty > b.qty - b.returned_qty) throw unprocessable('return_exceeds_purchase', `only ${b.qty - b.returned_qty} of ${l.sku} can still be returned`, `lines[${i}].qty`);
-      lines.push({ sku: l.sku, qty: l.qty, amount: refundFor(Number(b.amount), b.qty, b.returned_qty, l.qty) });
+      // What was paid for these units, coupons and points already taken off: exact over any sequence of returns.
+      lines.push({ sku: l.sku, qty: l.qty, amount: proportionalShare(Number(b.amount), b.qty, b.returned_qty, l.qty) });
+      points.push({ line_no: b.line_no, qty: b.qty, already_returned: b.returned_qty, returning: l.qty, points_used: Number(b.points_used) });
     }
     const refund = lines.reduce((t, l) => t + l.amount, 0);
+    const fully = bought.every((b) => b.qty - b.returned_qty === (input.lines.find((l) => l.sku === b.sku)?.qty ?? 0));
     await tx.insertInto('order_returns').values({ id, order_id: orderId, location_id: input.location_id, reason: input.reason, refund_amount: refund, created_at: now }).execute();
     await tx.insertInto('order_return_lines').values(lines.map((l) => ({ return_id: id, ...l }))).execute();
     for (const l of lines) {
@@ -63,6 +68,7 @@ export async function createReturn(ctx: AppContext, principal: Principal, orderI
     }
     for (const l of [...lines].sort((a, b) => (a.sku < b.sku ? -1 : 1))) await move(tx, { location_id: input.location_id, sku: l.sku, delta: l.qty, reason: 'return', ref: id });
     await tx.updateTable('orders').set({ refunded_total: sql`refunded_total + ${refund}`, updated_at: now }).where('id', '=', orderId).execute();
+    await giveBackOnReturn(tx, { order_ref: orderId, return_ref: id, refund, lines: points, fully_returned: fully }, now);
     await publish(tx, { aggregateType: 'order', aggregateId: orderId, type: 'order.returned', payload: { order_id: orderId, return_id: id, location_id: input.location_id, refund_amount: refund, lines, skus: lines.map((l) => l.sku) } });
     return { id, order_id: orderId, location_id: input.location_id, reason: input.reason, refund_amount: refund, lines, created_at: now.toISOString() };
   });

@@ -27,10 +27,20 @@ export const PlaceOrderBody = Type.Object(
     fulfillment: FulfillmentInputSchema,
     coupon_codes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 20 })),
     points: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
+    referral_code: Type.Optional(Type.String({ minLength: 1, maxLength: 32, description: "a member's invite code; rewards both on this new customer's first paid order" })),
     note: Type.Optional(Type.String({ maxLength: 500 })),
   },
   { additionalProperties: false },
 );
+
+export const AdjustmentSchema = Type.Object({
+  type: Type.String(), code: Type.Optional(Type.String()), amount: Type.Integer(), lines: Type.Optional(Type.Array(Type.Integer())), description: Type.String(),
+});
+
+const PricingSchema = Type.Object({
+  coupons: Type.Array(Type.Object({ code: Type.String(), template_id: Type.Union([Type.String(), Type.Null()]), name: Type.Union([Type.String(), Type.Null()]), kind: Type.Union([Type.String(), Type.Null()]), discount: Type.Integer() })),
+  adjustments: Type.Array(AdjustmentSchema),
+});
 
 const Candidate = Type.Object({ location_id: Type.String(), distance_km: Type.Union([Type.Number(), Type.Null()]), can_fulfil: Type.Boolean(), why_not: Type.Optional(Type.String()) });
 
@@ -43,8 +53,16 @@ export const OrderDetailSchema = Type.Object({
   fulfillment_type: Type.String(),
   speed: Type.Union([Type.String(), Type.Null()]),
   currency: Type.String(),
-  lines: Type.Array(Type.Object({ line_no: Type.Integer(), sku: Type.String(), qty: Type.Integer(), unit_price: Type.Integer(), discount: Type.Integer(), amount: Type.Integer(), returned_qty: Type.Integer() })),
-  totals: Type.Object({ subtotal: Type.Integer(), discount: Type.Integer(), delivery_fee: Type.Integer(), total: Type.Integer(), refunded: Type.Integer() }),
+  lines: Type.Array(Type.Object({
+    line_no: Type.Integer(), sku: Type.String(), qty: Type.Integer(), unit_price: Type.Integer(),
+    discount: Type.Integer({ description: 'coupon_discount + points_discount' }), coupon_discount: Type.Integer(), points_used: Type.Integer(), points_discount: Type.Integer(),
+    amount: Type.Integer({ description: 'what the customer paid for the line in fen' }), returned_qty: Type.Integer(),
+  })),
+  totals: Type.Object({
+    subtotal: Type.Integer(), discount: Type.Integer(), coupon_discount: Type.Integer(), points_discount: Type.Integer(), points_used: Type.Integer(),
+    delivery_fee: Type.Integer(), total: Type.Integer(), refunded: Type.Integer(),
+  }),
+  pricing: PricingSchema,
   allocations: Type.Array(Type.Object({
     fulfillment_id: Type.String(), location_id: Type.String(), type: Type.String(),
     lines: Type.Array(Type.Object({ sku: Type.String(), qty: Type.Integer() })),

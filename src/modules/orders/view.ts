@@ -1,6 +1,6 @@
 import type { Queryable } from '../../platform/db/database';
 import type { Candidate } from '../routing/policy';
-import type { Totals } from './pricing';
+import type { Adjustment, CouponKind } from '../pricing/engine';
 
 export interface OrderLineOut {
   line_no: number;
@@ -8,8 +8,28 @@ export interface OrderLineOut {
   qty: number;
   unit_price: number;
   discount: number;
+  coupon_discount: number;
+  points_used: number;
+  points_discount: number;
   amount: number;
   returned_qty: number;
+}
+
+export interface OrderTotals {
+  subtotal: number;
+  discount: number;
+  coupon_discount: number;
+  points_discount: number;
+  points_used: number;
+  delivery_fee: number;
+  total: number;
+  refunded: number;
+}
+
+/** What an order keeps of its quote. */
+export interface PricingOut {
+  coupons: { code: string; template_id: string | null; name: string | null; kind: CouponKind | null; discount: number }[];
+  adjustments: Adjustment[];
 }
 
 export interface AllocationOut {
@@ -39,7 +59,8 @@ export interface OrderDetail {
   speed: string | null;
   currency: string;
   lines: OrderLineOut[];
-  totals: Totals & { refunded: number };
+  totals: OrderTotals;
+  pricing: PricingOut;
   allocations: AllocationOut[];
   routing: RoutingOut | null;
   pickup_code?: string;
@@ -70,8 +91,15 @@ export async function readOrderDetail(db: Queryable, id: string): Promise<OrderD
     fulfillment_type: o.fulfillment_type,
     speed: o.speed,
     currency: o.currency,
-    lines: lines.map((l) => ({ line_no: l.line_no, sku: l.sku, qty: l.qty, unit_price: Number(l.unit_price), discount: Number(l.discount), amount: Number(l.amount), returned_qty: l.returned_qty })),
-    totals: { subtotal: Number(o.subtotal), discount: Number(o.discount_total), delivery_fee: Number(o.delivery_fee), total: Number(o.total), refunded: Number(o.refunded_total) },
+    lines: lines.map((l) => ({
+      line_no: l.line_no, sku: l.sku, qty: l.qty, unit_price: Number(l.unit_price), discount: Number(l.discount),
+      coupon_discount: Number(l.coupon_discount), points_used: Number(l.points_used), points_discount: Number(l.points_discount), amount: Number(l.amount), returned_qty: l.returned_qty,
+    })),
+    totals: {
+      subtotal: Number(o.subtotal), discount: Number(o.discount_total), coupon_discount: Number(o.coupon_discount), points_discount: Number(o.points_discount),
+      points_used: Number(o.points_used), delivery_fee: Number(o.delivery_fee), total: Number(o.total), refunded: Number(o.refunded_total),
+    },
+    pricing: (o.pricing as PricingOut | null) ?? { coupons: [], adjustments: [] },
     allocations: fulfillments.map((f) => ({
       fulfillment_id: f.id,
       location_id: f.location_id,

@@ -190,6 +190,10 @@ export interface OrdersTable {
   payment_ref: string | null;
   refunded_total: Int8Default;
   updated_at: Generated<Date>;
+  coupon_discount: Int8Default;
+  points_used: Int8Default;
+  points_discount: Int8Default;
+  pricing: Json<Record<string, unknown>> | null;
 }
 
 export interface OrderLinesTable {
@@ -201,6 +205,9 @@ export interface OrderLinesTable {
   discount: Int8Default;
   amount: Int8;
   returned_qty: Generated<number>;
+  coupon_discount: Int8Default;
+  points_used: Int8Default;
+  points_discount: Int8Default;
 }
 
 export interface StockReservationsTable {
