@@ -22,6 +22,8 @@ function Coupons({ selected }: { selected: string | null }) {
   const list = usePagedList<CouponTemplate>('/v1/coupon-templates');
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<CouponTemplate | null>(null);
+  // Refresh loads the selected template's figures again too.
+  const [version, setVersion] = useState(0);
   return (
     <>
       {created && (
@@ -49,7 +51,12 @@ function Coupons({ selected }: { selected: string | null }) {
           testId="templates-panel"
           actions={
             <div className="page-actions">
-              <button type="button" className="btn btn-small" onClick={list.reload} disabled={list.loading} data-testid="templates-refresh">
+              <button type="button" className="btn btn-small" onClick={() => {
+                  list.reload();
+                  setVersion((v) => v + 1);
+                }}
+                disabled={list.loading}
+                data-testid="templates-refresh">
                 {t('common.refresh')}
               </button>
               {can(me, 'manageCoupons') && !creating && (
@@ -72,7 +79,7 @@ function Coupons({ selected }: { selected: string | null }) {
         </Panel>
         {selected && (
           <div className="detail">
-            <TemplateDetail key={selected} id={selected} onChanged={list.reload} />
+            <TemplateDetail key={`${selected}-${version}`} id={selected} onChanged={list.reload} />
           </div>
         )}
       </div>

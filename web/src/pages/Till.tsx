@@ -214,7 +214,7 @@ function Sale({ location, onDone }: { location: string; onDone: () => void }) {
             </div>
           )}
           {member && (
-            <div className="inline-form till-points">
+            <div className="till-points">
               <label className="field">
                 <span>{t('till.usePoints')}</span>
                 <input type="number" min={0} step={quote?.points.step ?? 1} value={points} onChange={(e) => setPoints(e.target.value)} data-testid="till-points-input" />
