@@ -171,6 +171,12 @@ describe('loyalty in the console', () => {
     expect(await held.getAttribute('data-status')).toBe('redeemed');
     expect(await text(held.getByTestId('coupon-status'))).toBe('已核销');
     expect(await held.textContent()).toContain(orderId);
+    // The timeline has the coupon issued and then used at the till.
+    const used = admin.locator(`[data-testid="timeline-item"][data-kind="coupon"][data-type="redeemed"]`);
+    expect(await text(used)).toContain(`使用优惠券「${name}」`);
+    expect(await used.getAttribute('data-channel')).toBe('pos');
+    expect(await used.textContent()).toContain(orderId);
+    expect(await admin.locator(`[data-testid="timeline-item"][data-kind="coupon"][data-type="issue"]`).count()).toBe(1);
     // The points history (with what the till order earned, when the rules give points for it).
     await wallet.getByTestId('tab-history').click();
     await wallet.locator('[data-testid="points-history"], [data-testid="points-history-empty"]').first().waitFor();

@@ -290,7 +290,8 @@ export interface Profile {
   members: string[];
 }
 
-export const TIMELINE_KINDS = ['order', 'event', 'merge', 'consent'] as const;
+/** coupon: issued, claimed and redeemed coupons (loyalty). */
+export const TIMELINE_KINDS = ['order', 'event', 'merge', 'consent', 'coupon'] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 
 /** One moment of GET /v1/customers/:id/timeline, newest first. */

@@ -86,6 +86,23 @@ function ItemBody({ item }: { item: TimelineItem }) {
           {str(d.source) && <span className="tl-facts mono muted">{String(d.source)}</span>}
         </>
       );
+    case 'coupon': {
+      const name = str(d.name) ?? str(d.template_id) ?? '';
+      const order = str(d.order_ref);
+      const location = str(d.location_id);
+      return (
+        <>
+          <span className="tl-title">{t(item.type === 'redeemed' ? 'timeline.coupon.redeemed' : 'timeline.coupon.issued', { name, via: translateValue(t, 'timeline.couponVia', item.type) })}</span>
+          <span className="tl-facts">
+            {str(d.code) && <span className="mono">{String(d.code)}</span>}
+            {typeof d.amount === 'number' && <span className="num">{formatFen(-d.amount)}</span>}
+            {location && <span>{locationLabel(byId, location, lang)}</span>}
+            {order && <a className="mono" href={href('orders', order)}>{order}</a>}
+            {d.restored === true && <span className="badge badge-muted">{t('timeline.coupon.restored')}</span>}
+          </span>
+        </>
+      );
+    }
     default:
       return <span className="tl-title">{item.type ?? item.kind}</span>;
   }

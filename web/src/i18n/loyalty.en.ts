@@ -228,4 +228,14 @@ export const loyaltyEn: Record<keyof typeof loyaltyZhCN, string> = {
   'till.refused.wrong_location': 'Not for this store',
   'till.refused.void': 'Void',
   'till.refused.other': 'Not applied',
+
+  'timeline.kinds.coupon': 'Coupons',
+  'timeline.kind.coupon': 'Coupon',
+  'timeline.coupon.issued': '{via} “{name}”',
+  'timeline.coupon.redeemed': 'Used coupon “{name}”',
+  'timeline.coupon.restored': 'given back',
+  'timeline.couponVia.issue': 'Was issued coupon',
+  'timeline.couponVia.claim': 'Claimed coupon',
+  'timeline.couponVia.tier': 'Tier reward coupon',
+  'timeline.couponVia.referral': 'Referral reward coupon',
 };

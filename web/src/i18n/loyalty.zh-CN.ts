@@ -226,4 +226,14 @@ export const loyaltyZhCN = {
   'till.refused.wrong_location': '门店不适用',
   'till.refused.void': '已作废',
   'till.refused.other': '未使用',
+
+  'timeline.kinds.coupon': '优惠券',
+  'timeline.kind.coupon': '优惠券',
+  'timeline.coupon.issued': '{via}「{name}」',
+  'timeline.coupon.redeemed': '使用优惠券「{name}」',
+  'timeline.coupon.restored': '已退还',
+  'timeline.couponVia.issue': '获发优惠券',
+  'timeline.couponVia.claim': '领取优惠券',
+  'timeline.couponVia.tier': '会员升级赠券',
+  'timeline.couponVia.referral': '邀请奖励券',
 } as const;
