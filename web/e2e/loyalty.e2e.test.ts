@@ -56,6 +56,7 @@ describe('loyalty in the console', () => {
     await form.getByTestId('template-submit').click();
     const nameError = form.getByTestId('field-error-name');
     expect(await text(nameError)).toContain('name');
+    await admin.screenshot({ path: path.join(SHOTS, 'santong-loyalty-form-error.png'), fullPage: true });
 
     const name = `E2E 门店立减 ${Date.now()}`;
     await form.getByTestId('template-name').fill(name);
@@ -106,6 +107,8 @@ describe('loyalty in the console', () => {
     await staff.getByTestId('nav-till').click();
     await staff.waitForURL((u) => u.hash === '#/till');
     expect(await staff.getByTestId('till-location').count()).toBe(0);
+    // The till, not the loyalty back office, is theirs.
+    expect(await staff.getByTestId('nav-loyalty').count()).toBe(0);
     await staff.getByTestId('till-lookup-value').fill(PHONE);
     await staff.getByTestId('till-lookup-submit').click();
     const member = staff.getByTestId('till-member');
