@@ -152,6 +152,9 @@ describe('timeline and expiry', () => {
     expect((await redeem(b, { order_ref: 'POS-T' })).status).toBe(200);
     const all = await must(s, 'GET', `/v1/customers/${c}/timeline?types=coupon`);
     expect(all.items.map((i: { type: string; data: { code: string } }) => `${i.type}:${i.data.code}`)).toEqual([`redeemed:${b}`, `issue:${b}`, `issue:${a}`]);
+    expect(all.items[0].data).toMatchObject({ order_ref: 'POS-T', amount: 1000, location_id: 'near', restored: false });
+    const asMarketer = await s.api('GET', `/v1/customers/${c}/timeline?types=coupon`, undefined, { key: await s.keyFor('marketer') });
+    expect(asMarketer.body.items[2].data.code).toBe(`${a.slice(0, 4)}-****-****-${a.slice(12)}`);
     let cursor: string | null = null;
     const paged: string[] = [];
     do {

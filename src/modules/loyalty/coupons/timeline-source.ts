@@ -2,6 +2,9 @@ import './tables';
 import { sql } from 'kysely';
 import { registerTimelineSource } from '../../customers/timeline';
 
+/** A code is a bearer voucher at a till: only admins see it whole in the timeline. */
+const masked = (code: string) => `${code.slice(0, 4)}-****-****-${code.slice(12)}`;
+
 /**
  * Coupons in the customer timeline (kind `coupon`): each coupon once when it was issued or
  * claimed (type = via), and each redemption (type `redeemed`, kept when later restored).
@@ -29,7 +32,7 @@ registerTimelineSource({
         ...(r.channel ? { channel: r.channel } : {}),
         type: r.what,
         data: {
-          code: r.code,
+          code: q.full ? r.code : masked(r.code),
           template_id: r.template_id,
           name: r.name,
           ...(r.what === 'redeemed' ? { order_ref: r.order_ref, location_id: r.location_id, amount: Number(r.amount ?? 0), restored: r.restored } : {}),
