@@ -148,7 +148,9 @@ export interface Order {
 export interface OrderDetail extends Omit<Order, 'totals' | 'lines'> {
   speed: string | null;
   lines: (OrderLine & { returned_qty: number })[];
-  totals: Order['totals'] & { refunded: number };
+  totals: Order['totals'] & { refunded: number; coupon_discount?: number; points_discount?: number; points_used?: number };
+  /** The quote's explanation kept with the order (coupons applied, every adjustment). */
+  pricing?: { coupons: { code: string; name: string | null; discount: number }[]; adjustments: import('./loyalty').Adjustment[] };
   allocations: Allocation[];
   routing: Routing | null;
   pickup_code?: string;

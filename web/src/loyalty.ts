@@ -196,6 +196,8 @@ export interface Adjustment {
   amount: number;
   lines?: number[];
   description: string;
+  reason?: string;
+  params?: Record<string, string | number>;
 }
 
 export interface Quote {

@@ -35,6 +35,8 @@ export const PlaceOrderBody = Type.Object(
 
 export const AdjustmentSchema = Type.Object({
   type: Type.String(), code: Type.Optional(Type.String()), amount: Type.Integer(), lines: Type.Optional(Type.Array(Type.Integer())), description: Type.String(),
+  reason: Type.String({ description: 'promotion_paused, coupon, coupon_free_delivery, delivery_free_from, delivery_fee or points' }),
+  params: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]), { description: 'the values of the explanation, for wording it in another language' }),
 });
 
 const PricingSchema = Type.Object({

@@ -76,7 +76,10 @@ export interface Adjustment {
   code?: string;
   amount: number;
   lines?: number[];
+  /** English explanation; `reason` and `params` let a console word it in its own language. */
   description: string;
+  reason: 'promotion_paused' | 'coupon' | 'coupon_free_delivery' | 'delivery_free_from' | 'delivery_fee' | 'points';
+  params: Record<string, string | number>;
 }
 
 /** Something that makes `POST /v1/orders` refuse the request as it is (the quote still prices the rest). */
@@ -138,7 +141,7 @@ export function price(input: EngineInput): Quote {
   const outcomes: CouponOutcome[] = [];
 
   const paused = input.lines.map((l, i) => ({ l, i })).filter((x) => x.l.paused);
-  for (const { l, i } of paused) adjustments.push({ type: 'promotion_paused', amount: 0, lines: [i + 1], description: `promotions on ${l.sku} are paused (${l.paused}): no coupon applies to it` });
+  for (const { l, i } of paused) adjustments.push({ type: 'promotion_paused', reason: 'promotion_paused', params: { sku: l.sku }, amount: 0, lines: [i + 1], description: `promotions on ${l.sku} are paused (${l.paused}): no coupon applies to it` });
 
   // Unusable codes first: they are explained and make the order refuse them.
   for (const c of input.coupons) {
@@ -207,6 +210,8 @@ export function price(input: EngineInput): Quote {
     outcomes.push({ code: c.code, template_id: c.template_id, name: c.name, kind: c.kind, applied: true, discount, lines: giftIdx.map((i) => i + 1) });
     adjustments.push({
       type: 'coupon',
+      reason: 'coupon',
+      params: { name: c.name, amount: discount, not_on: skipped.map((i) => lines[i].sku).join(', ') },
       code: c.code,
       amount: -discount,
       lines: giftIdx.map((i) => i + 1),
@@ -220,7 +225,7 @@ export function price(input: EngineInput): Quote {
   const goods = lines.reduce((t, l) => t + l.amount, 0);
   if (input.delivery) {
     deliveryFee = goods >= input.delivery.free_from ? 0 : input.delivery.fee;
-    if (deliveryFee === 0) adjustments.push({ type: 'delivery_fee', amount: 0, description: `delivery free from ${yuan(input.delivery.free_from)}` });
+    if (deliveryFee === 0) adjustments.push({ type: 'delivery_fee', reason: 'delivery_free_from', params: { free_from: input.delivery.free_from }, amount: 0, description: `delivery free from ${yuan(input.delivery.free_from)}` });
   }
   if (freeDeliveryCoupon) {
     const { index, coupon: c } = freeDeliveryCoupon;
@@ -229,11 +234,11 @@ export function price(input: EngineInput): Quote {
     else if (goods < c.min_spend) refuse(index, c, 'min_spend_not_met', `needs ${yuan(c.min_spend)} of goods, the basket has ${yuan(goods)}`);
     else {
       outcomes.push({ code: c.code, template_id: c.template_id, name: c.name, kind: c.kind, applied: true, discount: deliveryFee, lines: [] });
-      adjustments.push({ type: 'coupon', code: c.code, amount: -deliveryFee, description: `${c.name}: delivery fee ${yuan(deliveryFee)} waived` });
+      adjustments.push({ type: 'coupon', reason: 'coupon_free_delivery', params: { name: c.name, fee: deliveryFee }, code: c.code, amount: -deliveryFee, description: `${c.name}: delivery fee ${yuan(deliveryFee)} waived` });
       deliveryFee = 0;
     }
   } else if (input.delivery && deliveryFee > 0) {
-    adjustments.push({ type: 'delivery_fee', amount: deliveryFee, description: `delivery fee ${yuan(deliveryFee)}` });
+    adjustments.push({ type: 'delivery_fee', reason: 'delivery_fee', params: { fee: deliveryFee }, amount: deliveryFee, description: `delivery fee ${yuan(deliveryFee)}` });
   }
   // Coupons appear in the order the request listed them.
   const order = new Map(input.coupons.map((c) => [c.code, c.index]));
@@ -282,6 +287,6 @@ function pricePoints(p: EngineInput['points'], lines: QuoteLine[], goods: number
     l.points_used = counts[i];
     l.amount -= values[i];
   });
-  adjustments.push({ type: 'points', amount: -value, description: `${applied} points: −${yuan(value)}` });
+  adjustments.push({ type: 'points', reason: 'points', params: { points: applied, amount: value }, amount: -value, description: `${applied} points: −${yuan(value)}` });
   return { ...out, applied, value };
 }

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { OrderDetail as Detail } from '../api';
 import { ChannelBadge, StatusBadge } from '../components/Badges';
 import { Allocations } from '../components/FulfilmentTimeline';
+import { Adjustments } from '../components/loyalty/QuoteView';
 import { OrderActions } from '../components/OrderActions';
 import { Panel } from '../components/PageHeader';
 import { ReturnsList } from '../components/ReturnForm';
@@ -55,10 +56,22 @@ function Totals({ totals }: { totals: Detail['totals'] }) {
     <dl className="totals">
       <dt>{t('orders.subtotal')}</dt>
       <dd>{formatFen(totals.subtotal)}</dd>
-      {totals.discount > 0 && (
+      {totals.discount > 0 && !totals.points_discount && !totals.coupon_discount && (
         <>
           <dt>{t('orders.discount')}</dt>
           <dd>-{formatFen(totals.discount)}</dd>
+        </>
+      )}
+      {!!totals.coupon_discount && (
+        <>
+          <dt>{t('orders.couponDiscount')}</dt>
+          <dd data-testid="order-detail-coupons">-{formatFen(totals.coupon_discount)}</dd>
+        </>
+      )}
+      {!!totals.points_discount && (
+        <>
+          <dt>{t('orders.pointsDiscount', { points: totals.points_used ?? 0 })}</dt>
+          <dd data-testid="order-detail-points">-{formatFen(totals.points_discount)}</dd>
         </>
       )}
       <dt>{t('orders.deliveryFee')}</dt>
@@ -153,6 +166,12 @@ export function OrderDetail({ id }: { id: string }) {
           <h3>{t('orders.lines')}</h3>
           <Lines order={o} />
           <Totals totals={o.totals} />
+          {o.pricing && o.pricing.adjustments.length > 0 && (
+            <>
+              <h3>{t('orders.pricing')}</h3>
+              <Adjustments adjustments={o.pricing.adjustments} coupons={[]} />
+            </>
+          )}
 
           <h3>{t('routing.title')}</h3>
           <RoutingExplanation routing={o.routing} />

@@ -1,6 +1,28 @@
 import { formatFen, formatInt } from '../../format';
-import { translateValue, useI18n } from '../../i18n';
+import { translateValue, useI18n, type Translate } from '../../i18n';
 import type { Adjustment, Quote, QuoteCoupon } from '../../loyalty';
+
+/** An adjustment in the console's language, from the engine's reason and values; the API's English text otherwise. */
+function describe(t: Translate, a: Adjustment): string {
+  const p = a.params ?? {};
+  const fen = (k: string) => formatFen(Number(p[k] ?? 0));
+  switch (a.reason) {
+    case 'promotion_paused':
+      return t('adj.promotion_paused', { sku: String(p.sku) });
+    case 'coupon':
+      return p.not_on ? t('adj.couponNotOn', { name: String(p.name), amount: fen('amount'), skus: String(p.not_on) }) : t('adj.coupon', { name: String(p.name), amount: fen('amount') });
+    case 'coupon_free_delivery':
+      return t('adj.coupon_free_delivery', { name: String(p.name), fee: fen('fee') });
+    case 'delivery_free_from':
+      return t('adj.delivery_free_from', { free_from: fen('free_from') });
+    case 'delivery_fee':
+      return t('adj.delivery_fee', { fee: fen('fee') });
+    case 'points':
+      return t('adj.points', { points: formatInt(Number(p.points ?? 0)), amount: fen('amount') });
+    default:
+      return a.description;
+  }
+}
 
 /** Every step of the price in words: each coupon (or why it does not apply), points, delivery, paused promotions. */
 export function Adjustments({ adjustments, coupons }: { adjustments: Adjustment[]; coupons: QuoteCoupon[] }) {
@@ -12,7 +34,7 @@ export function Adjustments({ adjustments, coupons }: { adjustments: Adjustment[
       {adjustments.map((a, i) => (
         <li key={i} className={'adjustment adjustment-' + a.type} data-testid="quote-adjustment" data-type={a.type} data-code={a.code ?? ''} data-amount={a.amount}>
           <span className="adjustment-type">{translateValue(t, 'till.adjustment', a.type)}</span>
-          <span className="adjustment-text">{a.description}</span>
+          <span className="adjustment-text">{describe(t, a)}</span>
           <span className="num adjustment-amount">{a.amount === 0 ? t('common.none') : formatFen(a.amount)}</span>
         </li>
       ))}
