@@ -11,6 +11,9 @@ import { fulfilmentRoutes } from './fulfilment/routes';
 import { inventoryRoutes } from './inventory/routes';
 import { locationRoutes } from './locations/routes';
 import { orderRoutes } from './orders/routes';
+import { pointsRoutes } from './loyalty/points/routes';
+import { tierRoutes } from './loyalty/tiers/routes';
+import { referralRoutes } from './loyalty/referrals/routes';
 import { couponRoutes } from './loyalty/coupons/routes';
 
 export { startModuleWorkers } from './workers';
@@ -26,6 +29,9 @@ export const allModules: ModuleRoutes[] = [
   privacyRoutes,
   eventRoutes,
   orderRoutes,
+  pointsRoutes,
+  tierRoutes,
+  referralRoutes,
   couponRoutes,
   fulfilmentRoutes,
   courierRoutes,

@@ -2,6 +2,8 @@ import type { AppContext } from '../platform/http/context';
 import { sendCourierJobs } from './couriers/worker';
 import { evaluateLowStock } from './inventory/low-stock';
 import { expireDue } from './orders/lifecycle';
+import { expirePointsTask } from './loyalty/points/expire';
+import { evaluateTiersTask } from './loyalty/tiers/evaluate';
 import { expireCouponsTask } from './loyalty/coupons/expiry';
 
 /** Events whose payload lists the SKUs whose stock they changed. */
@@ -17,5 +19,7 @@ export function startModuleWorkers(ctx: AppContext): void {
   }
   ctx.dispatcher.addTask('expire-reservations', () => expireDue(ctx));
   ctx.dispatcher.addTask('courier-jobs', () => sendCourierJobs(ctx, ctx.publicUrl));
+  ctx.dispatcher.addTask('expire-points', expirePointsTask(ctx));
+  ctx.dispatcher.addTask('evaluate-tiers', evaluateTiersTask(ctx));
   ctx.dispatcher.addTask('expire-coupons', () => expireCouponsTask(ctx.database.db));
 }

@@ -8,6 +8,7 @@ import type { Database, Tx } from '../../platform/db/database';
 import { publish } from '../../platform/events/outbox';
 import { conflict, notFound } from '../../platform/http/errors';
 import { newId } from '../../platform/ids';
+import { erasureSteps } from './erasure-steps';
 import { IDENTIFIER_TYPES } from './identifiers';
 import { PERSONAL_TRAITS } from './traits';
 
@@ -269,6 +270,9 @@ async function eraseTx(tx: Tx, keys: KeyRing, customerId: string, erasureId: str
       if (reason !== ret.reason) await tx.updateTable('order_returns').set({ reason }).where('id', '=', ret.id).execute();
     }
   }
+
+  // Other modules' rows about the person (loyalty ledgers, ...), registered with registerErasureStep.
+  for (const [name, step] of erasureSteps()) counts[name] = await step(tx, { ids, substitute, scrubText: (t) => scrub.text(t) });
 
   // Events on their way to subscribers and webhooks, and those already sent.
   const outbox = await sql<{ id: string; aggregate_id: string; payload: Record<string, unknown> }>`

@@ -4,6 +4,7 @@ import { open, type KeyRing } from '../../platform/crypto/keys';
 import type { Database } from '../../platform/db/database';
 import { currentConsents, type ConsentState } from './consent';
 import { dataKeyOf, groupIds, rootOf, traitState } from './identity';
+import { readProfileSections } from './profile-sections';
 
 type Db = Database['db'];
 
@@ -50,6 +51,8 @@ export interface Profile {
   };
   merges: { merge_id: string; from: string; into: string; at: string; undone_at: string | null; linked_by: string[] }[];
   members: string[];
+  /** Sections other modules register (registerProfileSection), e.g. loyalty. */
+  [section: string]: unknown;
 }
 
 /** The 360° profile of the person an id resolves to, shown as the caller's role allows. */
@@ -80,7 +83,7 @@ export async function readProfile(db: Db, keys: KeyRing, id: string, viewer: Pri
   if (vis === 'full') Object.assign(traits, state.personal);
   else if (vis === 'masked') for (const [k, v] of Object.entries(state.personal)) traits[k] = maskText(v);
 
-  const [byChannel, lastSeen, tags, merges, consents] = await Promise.all([
+  const [byChannel, lastSeen, tags, merges, consents, sections] = await Promise.all([
     sql<{ channel: string; orders: string; spend: string; last_order_at: Date | null }>`
       SELECT channel, count(*)::text AS orders, coalesce(sum(total - refunded_total), 0)::text AS spend, max(placed_at) AS last_order_at
       FROM orders WHERE customer_id IN (${sql.join(members)}) AND status NOT IN ('pending_payment','cancelled','expired')
@@ -93,6 +96,7 @@ export async function readProfile(db: Db, keys: KeyRing, id: string, viewer: Pri
     db.selectFrom('customer_tags').select('tag').distinct().where('customer_id', 'in', members).orderBy('tag').execute(),
     db.selectFrom('customer_merges').selectAll().where((eb) => eb.or([eb('into_id', 'in', members), eb('from_id', 'in', members)])).orderBy('created_at').execute(),
     currentConsents(db, members),
+    readProfileSections(db, members),
   ]);
   const by = byChannel.rows.map((r) => ({ channel: r.channel, orders: Number(r.orders), spend: Number(r.spend), last_order_at: r.last_order_at ? new Date(r.last_order_at).toISOString() : null }));
   const profile: Profile = {
@@ -112,6 +116,7 @@ export async function readProfile(db: Db, keys: KeyRing, id: string, viewer: Pri
     },
     merges: merges.map((m) => ({ merge_id: m.id, from: m.from_id, into: m.into_id, at: m.created_at.toISOString(), undone_at: m.undone_at ? m.undone_at.toISOString() : null, linked_by: m.linked_by })),
     members,
+    ...sections,
   };
   if (id !== root) {
     profile.requested_id = id;

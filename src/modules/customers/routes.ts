@@ -7,6 +7,7 @@ import type { ModuleRoutes } from '../../platform/http/types';
 import { IDENTIFIER_TYPES, InvalidIdentifier, normalise, type IdentifierType } from './identifiers';
 import { identify, rootOf, unmerge } from './identity';
 import { lookup, readProfile } from './profile';
+import { profileSectionSchemas } from './profile-sections';
 import { listCustomers } from './service';
 
 const IdentifierInput = Type.Object({ type: StringEnum(IDENTIFIER_TYPES), value: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
@@ -45,6 +46,8 @@ const people = ['admin', 'support', 'store_staff', 'marketer', 'analyst'] as con
 
 export const customerRoutes: ModuleRoutes = (ctx) => async (app) => {
   const db = ctx.database.db;
+  // The profile as documented, with the sections other modules registered (e.g. loyalty).
+  const ProfileOut = Type.Object({ ...ProfileSchema.properties, ...profileSectionSchemas() });
 
   app.post(
     '/identify',
@@ -104,7 +107,7 @@ export const customerRoutes: ModuleRoutes = (ctx) => async (app) => {
         tags: ['people'],
         summary: "The till's member lookup: exact match on one identifier",
         querystring: Type.Object({ type: StringEnum(IDENTIFIER_TYPES), value: Type.String({ minLength: 1, maxLength: 200 }) }),
-        response: { 200: ProfileSchema, ...errors(404, 422) },
+        response: { 200: ProfileOut, ...errors(404, 422) },
       },
     },
     async (req) => {
@@ -123,7 +126,7 @@ export const customerRoutes: ModuleRoutes = (ctx) => async (app) => {
 
   app.get(
     '/customers/:id',
-    { config: { roles: people }, schema: { tags: ['people'], summary: 'The 360° profile (a merged-away id returns its survivor with merged_into)', params: Type.Object({ id: Id }), response: { 200: ProfileSchema, ...errors(404) } } },
+    { config: { roles: people }, schema: { tags: ['people'], summary: 'The 360° profile (a merged-away id returns its survivor with merged_into)', params: Type.Object({ id: Id }), response: { 200: ProfileOut, ...errors(404) } } },
     async (req) => {
       const p = await readProfile(db, ctx.keys, req.params.id, req.principal);
       if (!p) throw notFound('customer', 'id');

@@ -1,0 +1,23 @@
+import { Type } from '@sinclair/typebox';
+import { Id } from '../../../platform/http/schemas';
+
+export const TierViewSchema = Type.Object({
+  code: Type.String(),
+  name: Type.String(),
+  multiplier: Type.Number(),
+  spend_12m: Type.Integer({ description: 'spend over the rolling 12 months, fen' }),
+  next: Type.Optional(Type.Object({ code: Type.String(), name: Type.String(), min_spend: Type.Integer() })),
+});
+
+export const TierRuleSchema = Type.Object(
+  {
+    code: Type.String({ minLength: 1, maxLength: 32, pattern: '^[a-z][a-z0-9_]*$' }),
+    name: Type.String({ minLength: 1, maxLength: 64 }),
+    min_spend: Type.Integer({ minimum: 0, maximum: 1e13, description: 'fen over the rolling 12 months' }),
+    multiplier: Type.Number({ minimum: 0, maximum: 100, description: 'points multiplier on orders' }),
+    coupon_template_ids: Type.Array(Id, { maxItems: 20, description: 'coupon templates issued on reaching the tier' }),
+  },
+  { additionalProperties: false },
+);
+
+export const TierRulesSchema = Type.Object({ tiers: Type.Array(TierRuleSchema, { minItems: 1, maxItems: 20 }) }, { additionalProperties: false });
