@@ -189,7 +189,15 @@ function serverEnv(databaseUrl: string, adminKey: string): Record<string, string
     LOG_LEVEL: 'warn',
     SANTONG_MASTER_KEY: crypto.randomBytes(32).toString('hex'),
     SANTONG_DATA_DIR: path.join(os.tmpdir(), `santong-bench-${process.pid}`, 'data'),
+    ...groupCommitEnv(),
   };
+}
+
+/** Group-commit settings passed on to the server when set here (SANTONG_ORDER_BATCH, SANTONG_ORDER_WRITERS). */
+function groupCommitEnv(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of ['SANTONG_ORDER_BATCH', 'SANTONG_ORDER_WRITERS']) if (process.env[k]) out[k] = process.env[k]!;
+  return out;
 }
 
 let child: ChildProcess | null = null;
@@ -554,6 +562,7 @@ async function main(): Promise<number> {
   p(`machine            ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`);
   p(`code               ${codeRevision()}`);
   p(`server             ${MODE === 'child' ? 'separate process (node bin/santong.js start)' : MODE === 'inprocess' ? 'in this process (startSantong), sharing the event loop with the load' : server.url}`);
+  if (MODE !== 'external') p(`group commit       SANTONG_ORDER_BATCH=${process.env.SANTONG_ORDER_BATCH || '32 (default)'} SANTONG_ORDER_WRITERS=${process.env.SANTONG_ORDER_WRITERS || '2 (default)'}`);
   p(`K units / clients  ${K} / ${C}   (pickup, qty 1, channel app, one store, one SKU); HTTP client: ${args.client === 'http' ? 'node:http keep-alive agent' : 'fetch (undici, keep-alive)'}`);
   p(`attempts           ${issued}${truncated ? ` (stopped at the ${LOAD_LIMIT_MS / 1000} s limit)` : ''} in ${fmt(loadMs / 1000, 2)} s  → ${fmt(issued / (loadMs / 1000), 0)} attempts/s`);
   p(`successful orders  ${ok}  (sold out after ${fmt(sellWindowS, 2)} s)`);

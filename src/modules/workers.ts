@@ -11,12 +11,12 @@ const STOCK_EVENTS = ['order.placed', 'order.cancelled', 'order.expired', 'order
 
 /** Subscribers and periodic jobs of the modules, run by the dispatcher in every process. */
 export function startModuleWorkers(ctx: AppContext): void {
-  for (const type of STOCK_EVENTS) {
-    ctx.dispatcher.subscribe(type, async (event, tx) => {
-      const skus = event.payload.skus;
-      if (Array.isArray(skus)) await evaluateLowStock(tx, [...new Set(skus.map(String))]);
-    });
-  }
+  // Low stock depends on the stock now, not on each event: every SKU is re-evaluated once per dispatched batch.
+  ctx.dispatcher.subscribeBatch(STOCK_EVENTS, async (events, tx) => {
+    const skus = new Set<string>();
+    for (const e of events) if (Array.isArray(e.payload.skus)) for (const sku of e.payload.skus) skus.add(String(sku));
+    await evaluateLowStock(tx, [...skus].sort());
+  });
   ctx.dispatcher.addTask('expire-reservations', () => expireDue(ctx));
   ctx.dispatcher.addTask('courier-jobs', () => sendCourierJobs(ctx, ctx.publicUrl));
   ctx.dispatcher.addTask('expire-points', expirePointsTask(ctx));

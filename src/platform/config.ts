@@ -13,6 +13,10 @@ export interface Config {
   currency: string;
   /** Unpaid online reservations expire after this many seconds. */
   reservationTtlSeconds: number;
+  /** Most online orders written in one transaction (group commit); 1 writes each order alone. */
+  orderBatchMax: number;
+  /** Order-writing transactions running at once on PostgreSQL (PGlite has one connection: 1). */
+  orderWriters: number;
   bodyLimitBytes: number;
   dispatcherIntervalMs: number;
   /** 32-byte master key (hex/base64); when absent a key file beside the data dir is used. */
@@ -51,6 +55,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL ?? 'info',
     currency: env.SANTONG_CURRENCY ?? 'CNY',
     reservationTtlSeconds: intFromEnv(env, 'SANTONG_RESERVATION_TTL_SECONDS', 15 * 60),
+    orderBatchMax: Math.max(1, intFromEnv(env, 'SANTONG_ORDER_BATCH', 32)),
+    orderWriters: Math.max(1, intFromEnv(env, 'SANTONG_ORDER_WRITERS', 2)),
     bodyLimitBytes: intFromEnv(env, 'SANTONG_BODY_LIMIT_BYTES', 1024 * 1024),
     dispatcherIntervalMs: intFromEnv(env, 'SANTONG_DISPATCH_INTERVAL_MS', 500),
     masterKey: env.SANTONG_MASTER_KEY || undefined,

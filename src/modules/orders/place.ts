@@ -1,11 +1,13 @@
 import crypto from 'node:crypto';
 import type { AppContext } from '../../platform/http/context';
 import type { Channel, Principal } from '../../platform/auth/roles';
+import type { Insertable } from 'kysely';
 import type { Tx } from '../../platform/db/database';
 import { seal } from '../../platform/crypto/keys';
 import { AppError, conflict, forbidden, unprocessable } from '../../platform/http/errors';
 import { newId } from '../../platform/ids';
-import { publish } from '../../platform/events/outbox';
+import { publishAll, type DomainEvent } from '../../platform/events/outbox';
+import type { DB } from '../../platform/db/schema';
 import { resolveCustomer, type CustomerRef } from '../customers/resolve';
 import { onlineAvailability, reserve, sellInStore } from '../inventory/service';
 import { routingLocations } from '../locations/cache';
@@ -13,6 +15,7 @@ import { haversineKm } from '../routing/geo';
 import { defaultStrategy, DEFAULT_POLICY, type FulfillmentRequest, type RoutingLocation, type RoutingResult, type RoutingSuccess, type Speed } from '../routing/policy';
 import type { Quote } from '../pricing/engine';
 import { productsFor, quote, refuseIssues, type QuoteFulfillment } from '../pricing/quote';
+import { orderWriter } from './group-commit';
 import { earnOnPayment, spendAtPlacement } from './loyalty';
 import type { OrderDetail, PricingOut, RoutingOut } from './view';
 
@@ -32,7 +35,8 @@ export interface PlaceOrderInput {
   note?: string;
 }
 
-class RaceLost extends Error {}
+/** The stock went between routing and reserving: route again on fresh figures. */
+export class RaceLost extends Error {}
 
 /** What the order keeps of its quote: the coupons applied and every adjustment. */
 function pricingOf(q: Quote): PricingOut {
@@ -125,7 +129,10 @@ export async function placeOrder(ctx: AppContext, principal: Principal, input: P
       });
     }
     try {
-      return await db.transaction().execute((tx) => writeOrder(ctx, tx, input, customerId, priced, routed, now));
+      const prepared = prepareOrder(ctx, input, customerId, priced, routed, now);
+      // Online orders share transactions with concurrent ones (group commit); an in-store sale never waits for others.
+      if (prepared.online) return await orderWriter(ctx).write(prepared);
+      return await db.transaction().execute((tx) => writeOrderAlone(tx, prepared));
     } catch (e) {
       if (!(e instanceof RaceLost)) throw e;
       // Someone took the stock between routing and reserving: route again on fresh figures.
@@ -134,7 +141,44 @@ export async function placeOrder(ctx: AppContext, principal: Principal, input: P
   throw conflict('insufficient_stock', 'stock ran out while the order was being placed', 'lines[0]', { alternatives: { nearby_stores: [], speeds: [] } });
 }
 
-async function writeOrder(ctx: AppContext, tx: Tx, input: PlaceOrderInput, customerId: string | null, q: Quote, routed: RoutingSuccess, now: Date): Promise<OrderDetail> {
+/** The stock one order takes: online units are reserved, in-store units sold. */
+export interface StockUnit {
+  location: string;
+  sku: string;
+  qty: number;
+}
+
+/** A fixed total order of stock rows: every transaction locks them in this order, so never in a cycle. */
+export function stockOrder(a: { location: string; sku: string }, b: { location: string; sku: string }): number {
+  return a.location < b.location ? -1 : a.location > b.location ? 1 : a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0;
+}
+
+/**
+ * An order ready to be written: its rows, events and stock units and the answer, all computed
+ * before any transaction, so a writer can put several orders' rows into one statement per table.
+ */
+export interface PreparedOrder {
+  id: string;
+  now: Date;
+  online: boolean;
+  customerId: string | null;
+  /** Coupons, points or a referral to spend with the order (may fail for this order alone). */
+  spends: boolean;
+  spend: (tx: Tx) => Promise<void>;
+  rows: {
+    order: Insertable<DB['orders']>;
+    lines: Insertable<DB['order_lines']>[];
+    fulfillments: Insertable<DB['fulfillments']>[];
+    fulfillmentLines: Insertable<DB['fulfillment_lines']>[];
+    reservations: Insertable<DB['stock_reservations']>[];
+    events: DomainEvent[];
+  };
+  /** Sorted with stockOrder. */
+  units: StockUnit[];
+  detail: OrderDetail;
+}
+
+export function prepareOrder(ctx: AppContext, input: PlaceOrderInput, customerId: string | null, q: Quote, routed: RoutingSuccess, now: Date): PreparedOrder {
   const totals = q.totals;
   const priced = q.lines;
   const f = input.fulfillment;
@@ -151,78 +195,17 @@ async function writeOrder(ctx: AppContext, tx: Tx, input: PlaceOrderInput, custo
     addressKey = dek.wrapped;
   }
   const status = online ? 'pending_payment' : 'completed';
-  await tx
-    .insertInto('orders')
-    .values({
-      id,
-      channel: input.channel,
-      customer_id: customerId,
-      location_id: routed.allocations.length === 1 ? routed.allocations[0].location_id : null,
-      fulfillment_type: f.type,
-      status,
-      currency: ctx.config.currency,
-      subtotal: totals.subtotal,
-      discount_total: totals.discount,
-      coupon_discount: totals.coupon_discount,
-      points_used: totals.points_used,
-      points_discount: totals.points_discount,
-      pricing: JSON.stringify(pricingOf(q)),
-      delivery_fee: totals.delivery_fee,
-      total: totals.total,
-      placed_at: now,
-      paid_at: online ? null : now,
-      note: input.note ?? null,
-      speed: f.type === 'delivery' ? f.speed : null,
-      delivery_lat: f.type === 'delivery' ? f.lat : null,
-      delivery_lng: f.type === 'delivery' ? f.lng : null,
-      address_enc: addressEnc,
-      address_key: addressKey,
-      routing: JSON.stringify(routing),
-      pickup_code: pickupCode,
-      reserved_until: reservedUntil,
-      payment_ref: null,
-    })
-    .execute();
-  await tx
-    .insertInto('order_lines')
-    .values(priced.map((l) => ({ order_id: id, line_no: l.line_no, sku: l.sku, qty: l.qty, unit_price: l.unit_price, discount: l.discount, amount: l.amount, coupon_discount: l.coupon_discount, points_used: l.points_used, points_discount: l.points_discount })))
-    .execute();
   const locationId = routed.allocations.length === 1 ? routed.allocations[0].location_id : null;
-  await spendAtPlacement(tx, { id, channel: input.channel, customer_id: customerId, location_id: locationId, referral_code: input.referral_code }, q, now);
-  if (!online && customerId) await earnOnPayment(tx, id, now);
   const allocations = routed.allocations.map((a) => ({ ...a, fulfillment_id: newId('ful', now.getTime()) }));
   const fulfilmentStatus = online ? 'pending' : 'completed';
-  await tx
-    .insertInto('fulfillments')
-    .values(allocations.map((a) => ({ id: a.fulfillment_id, order_id: id, location_id: a.location_id, type: f.type, speed: a.speed, status: fulfilmentStatus, eta: a.eta, courier: null, courier_job_id: null })))
-    .execute();
-  await tx.insertInto('fulfillment_lines').values(allocations.flatMap((a) => a.lines.map((l) => ({ fulfillment_id: a.fulfillment_id, sku: l.sku, qty: l.qty })))).execute();
-  if (online) {
-    await tx
-      .insertInto('stock_reservations')
-      .values(allocations.flatMap((a) => a.lines.map((l) => ({ order_id: id, fulfillment_id: a.fulfillment_id, location_id: a.location_id, sku: l.sku, qty: l.qty, expires_at: reservedUntil, closed_at: null }))))
-      .execute();
-  }
   const skus = priced.map((l) => l.sku);
-  await publish(tx, {
-    aggregateType: 'order',
-    aggregateId: id,
-    type: 'order.placed',
-    payload: { order_id: id, channel: input.channel, customer_id: customerId, status, total: totals.total, lines: priced.map((l) => ({ sku: l.sku, qty: l.qty, amount: l.amount })), allocations: allocations.map((a) => ({ location_id: a.location_id, lines: a.lines })), skus },
-  });
-  // Stock last, in a fixed order, so the hot rows are locked for the shortest time and never in a cycle.
-  const units = allocations.flatMap((a) => a.lines.map((l) => ({ location: a.location_id, ...l }))).sort((a, b) => (a.location + a.sku < b.location + b.sku ? -1 : 1));
-  for (const u of units) {
-    if (online) {
-      if (!(await reserve(tx, u.location, u.sku, u.qty))) throw new RaceLost();
-    } else await sellInStore(tx, u.location, u.sku, u.qty, id);
-  }
+  const spends = q.coupons.some((c) => c.applied) || (q.points.applied > 0 && customerId !== null) || (!!input.referral_code && customerId !== null);
   const detail: OrderDetail = {
     id,
     status,
     channel: input.channel,
     customer_id: customerId,
-    location_id: allocations.length === 1 ? allocations[0].location_id : null,
+    location_id: locationId,
     fulfillment_type: f.type,
     speed: f.type === 'delivery' ? f.speed : null,
     currency: ctx.config.currency,
@@ -238,5 +221,92 @@ async function writeOrder(ctx: AppContext, tx: Tx, input: PlaceOrderInput, custo
   };
   if (pickupCode) detail.pickup_code = pickupCode;
   if (reservedUntil) detail.reserved_until = reservedUntil.toISOString();
-  return detail;
+  return {
+    id,
+    now,
+    online,
+    customerId,
+    spends,
+    spend: (tx) => spendAtPlacement(tx, { id, channel: input.channel, customer_id: customerId, location_id: locationId, referral_code: input.referral_code }, q, now),
+    rows: {
+      order: {
+        id,
+        channel: input.channel,
+        customer_id: customerId,
+        location_id: locationId,
+        fulfillment_type: f.type,
+        status,
+        currency: ctx.config.currency,
+        subtotal: totals.subtotal,
+        discount_total: totals.discount,
+        coupon_discount: totals.coupon_discount,
+        points_used: totals.points_used,
+        points_discount: totals.points_discount,
+        pricing: JSON.stringify(pricingOf(q)),
+        delivery_fee: totals.delivery_fee,
+        total: totals.total,
+        placed_at: now,
+        paid_at: online ? null : now,
+        note: input.note ?? null,
+        speed: f.type === 'delivery' ? f.speed : null,
+        delivery_lat: f.type === 'delivery' ? f.lat : null,
+        delivery_lng: f.type === 'delivery' ? f.lng : null,
+        address_enc: addressEnc,
+        address_key: addressKey,
+        routing: JSON.stringify(routing),
+        pickup_code: pickupCode,
+        reserved_until: reservedUntil,
+        payment_ref: null,
+      },
+      lines: priced.map((l) => ({ order_id: id, line_no: l.line_no, sku: l.sku, qty: l.qty, unit_price: l.unit_price, discount: l.discount, amount: l.amount, coupon_discount: l.coupon_discount, points_used: l.points_used, points_discount: l.points_discount })),
+      fulfillments: allocations.map((a) => ({ id: a.fulfillment_id, order_id: id, location_id: a.location_id, type: f.type, speed: a.speed, status: fulfilmentStatus, eta: a.eta, courier: null, courier_job_id: null })),
+      fulfillmentLines: allocations.flatMap((a) => a.lines.map((l) => ({ fulfillment_id: a.fulfillment_id, sku: l.sku, qty: l.qty }))),
+      reservations: online ? allocations.flatMap((a) => a.lines.map((l) => ({ order_id: id, fulfillment_id: a.fulfillment_id, location_id: a.location_id, sku: l.sku, qty: l.qty, expires_at: reservedUntil, closed_at: null }))) : [],
+      events: [
+        {
+          aggregateType: 'order',
+          aggregateId: id,
+          type: 'order.placed',
+          payload: { order_id: id, channel: input.channel, customer_id: customerId, status, total: totals.total, lines: priced.map((l) => ({ sku: l.sku, qty: l.qty, amount: l.amount })), allocations: allocations.map((a) => ({ location_id: a.location_id, lines: a.lines })), skus },
+        },
+      ],
+    },
+    units: allocations.flatMap((a) => a.lines.map((l) => ({ location: a.location_id, sku: l.sku, qty: l.qty }))).sort(stockOrder),
+    detail,
+  };
+}
+
+/** The rows of these orders, one multi-row INSERT per table (orders before their children). */
+export async function insertOrderRows(tx: Tx, orders: PreparedOrder[]): Promise<void> {
+  const all = <T>(pick: (p: PreparedOrder) => T[]) => orders.flatMap(pick);
+  await tx.insertInto('orders').values(orders.map((p) => p.rows.order)).execute();
+  await tx.insertInto('order_lines').values(all((p) => p.rows.lines)).execute();
+  await tx.insertInto('fulfillments').values(all((p) => p.rows.fulfillments)).execute();
+  const fulfillmentLines = all((p) => p.rows.fulfillmentLines);
+  if (fulfillmentLines.length) await tx.insertInto('fulfillment_lines').values(fulfillmentLines).execute();
+  const reservations = all((p) => p.rows.reservations);
+  if (reservations.length) await tx.insertInto('stock_reservations').values(reservations).execute();
+  await publishAll(tx, all((p) => p.rows.events));
+}
+
+/**
+ * Writes one order in its own transaction: rows, loyalty (spent with the order; an in-store sale
+ * earns at once), then the stock, last and in a fixed order so the hot rows are locked for the
+ * shortest time and never in a cycle. A reservation that finds the stock gone throws RaceLost.
+ */
+export async function writeOrderAlone(tx: Tx, p: PreparedOrder): Promise<OrderDetail> {
+  await tx.insertInto('orders').values(p.rows.order).execute();
+  await tx.insertInto('order_lines').values(p.rows.lines).execute();
+  if (p.spends) await p.spend(tx);
+  if (!p.online && p.customerId) await earnOnPayment(tx, p.id, p.now);
+  await tx.insertInto('fulfillments').values(p.rows.fulfillments).execute();
+  if (p.rows.fulfillmentLines.length) await tx.insertInto('fulfillment_lines').values(p.rows.fulfillmentLines).execute();
+  if (p.rows.reservations.length) await tx.insertInto('stock_reservations').values(p.rows.reservations).execute();
+  await publishAll(tx, p.rows.events);
+  for (const u of p.units) {
+    if (p.online) {
+      if (!(await reserve(tx, u.location, u.sku, u.qty))) throw new RaceLost();
+    } else await sellInStore(tx, u.location, u.sku, u.qty, p.id);
+  }
+  return p.detail;
 }

@@ -5,6 +5,8 @@ import type { PublishedEvent } from './outbox';
 import { signPayload } from './signature';
 
 export type Subscriber = (event: PublishedEvent, tx: Tx) => Promise<void>;
+/** Gets every event of its types in one dispatched batch (in outbox order), once per batch. */
+export type BatchSubscriber = (events: PublishedEvent[], tx: Tx) => Promise<void>;
 
 /** About 14 hours of retries with the one-hour cap: a retailer's endpoint may be down overnight. */
 const MAX_ATTEMPTS = 20;
@@ -23,6 +25,7 @@ export function backoffSeconds(attempts: number): number {
  */
 export class Dispatcher {
   private readonly subscribers = new Map<string, Subscriber[]>();
+  private readonly batchSubscribers: { types: Set<string>; handler: BatchSubscriber }[] = [];
   private readonly tasks: { name: string; run: () => Promise<unknown> }[] = [];
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
@@ -40,6 +43,15 @@ export class Dispatcher {
     const list = this.subscribers.get(type) ?? [];
     list.push(handler);
     this.subscribers.set(type, list);
+  }
+
+  /**
+   * Subscribe to these event types once per dispatched batch (up to 200 events), after the per-event
+   * handlers and inside the same transaction: for work that depends on the current state rather
+   * than on each event (re-evaluating a SKU once however many of its events the batch holds).
+   */
+  subscribeBatch(types: string[], handler: BatchSubscriber): void {
+    this.batchSubscribers.push({ types: new Set(types), handler });
   }
 
   /** A periodic job run on every tick (expiring reservations, sending courier jobs). */
@@ -95,10 +107,12 @@ export class Dispatcher {
       ).rows;
       if (rows.length === 0) return 0;
       const hooks = await tx.selectFrom('webhooks').select(['id', 'events']).where('active', '=', true).execute();
+      const events: PublishedEvent[] = [];
       for (const r of rows) {
         const event: PublishedEvent = {
           id: String(r.id), aggregateType: r.aggregate_type, aggregateId: r.aggregate_id, type: r.type, payload: r.payload, occurredAt: r.occurred_at,
         };
+        events.push(event);
         for (const handler of [...(this.subscribers.get(r.type) ?? []), ...(this.subscribers.get('*') ?? [])]) await handler(event, tx);
         const targets = hooks.filter((h) => h.events.includes(r.type) || h.events.includes('*'));
         if (targets.length > 0) {
@@ -108,6 +122,10 @@ export class Dispatcher {
             .onConflict((oc) => oc.doNothing())
             .execute();
         }
+      }
+      for (const b of this.batchSubscribers) {
+        const mine = events.filter((e) => b.types.has(e.type));
+        if (mine.length > 0) await b.handler(mine, tx);
       }
       await tx.updateTable('outbox').set({ dispatched_at: new Date() }).where('id', 'in', rows.map((r) => r.id)).execute();
       return rows.length;

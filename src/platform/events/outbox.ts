@@ -17,14 +17,20 @@ export interface PublishedEvent extends DomainEvent {
  * change, so the event exists if and only if the change committed.
  */
 export async function publish(tx: Queryable, event: DomainEvent): Promise<void> {
+  await publishAll(tx, [event]);
+}
+
+/** Records several events with one statement, in this order (outbox ids follow it). */
+export async function publishAll(tx: Queryable, events: DomainEvent[]): Promise<void> {
+  if (events.length === 0) return;
   await tx
     .insertInto('outbox')
-    .values({
+    .values(events.map((event) => ({
       aggregate_type: event.aggregateType,
       aggregate_id: event.aggregateId,
       type: event.type,
       payload: JSON.stringify(event.payload),
       dispatched_at: null,
-    })
+    })))
     .execute();
 }

@@ -1,0 +1,220 @@
+import { sql } from 'kysely';
+import type { AppContext } from '../../platform/http/context';
+import type { Database, Tx } from '../../platform/db/database';
+import { AppError } from '../../platform/http/errors';
+import { reserve } from '../inventory/service';
+import { insertOrderRows, stockOrder, writeOrderAlone, type PreparedOrder, type StockUnit } from './place';
+import type { OrderDetail } from './view';
+
+/**
+ * Group commit for online orders. A hot stock row is locked from its reserve UPDATE until COMMIT,
+ * so orders for one hot (store, SKU) would otherwise go one per commit (a WAL flush). Here an
+ * order that is ready to be written joins a queue; a writer takes what has queued (up to
+ * `maxBatch`) and writes it in ONE transaction:
+ *
+ * 1. each order's loyalty spend (coupons, points, referral) in its own SAVEPOINT: an order whose
+ *    spend fails (coupon already redeemed, not enough points, any AppError) is rolled back to its
+ *    savepoint and gets its own error, the others go on;
+ * 2. the rows of all remaining orders, one multi-row INSERT per table;
+ * 3. the stock, last: one conditional reserve UPDATE per (location, SKU) for the batch's total,
+ *    in a fixed order (the same order single orders use), so writers never lock in a cycle;
+ * 4. COMMIT.
+ *
+ * Outcomes are given only after the COMMIT. When the batch cannot commit as a whole, every order
+ * is written again as it would be alone (its own transaction, its own reservation per unit and
+ * RaceLost when the stock went): a row whose total does not fit any more, a deadlock, any
+ * unexpected error. A failing COMMIT fails every order of the batch with that error (it may have
+ * committed, so nothing is retried). While a batch is in flight the next one queues up; an idle
+ * writer takes a lone order at once, so nothing waits for a timer. A batch of one is simply
+ * written alone; on PGlite (one connection) there is one writer.
+ */
+
+interface Job {
+  order: PreparedOrder;
+  /** Write it in its own transaction, not in a batch. */
+  alone: boolean;
+  /** How often it went back to the queue without an outcome. */
+  requeued: number;
+  resolve(detail: OrderDetail): void;
+  reject(err: unknown): void;
+}
+
+export interface OrderWriterOptions {
+  /** Most orders in one transaction; 1 turns group commit off. */
+  maxBatch: number;
+  /** Transactions writing batches at the same time (each holds a pooled connection). */
+  writers: number;
+}
+
+/** A job that went back to the queue this often is written alone (progress under contention). */
+const MAX_REQUEUES = 3;
+
+class BatchFailed extends Error {
+  constructor(readonly alone: Set<Job>) {
+    super('batch needs to be split');
+  }
+}
+
+export class OrderWriter {
+  private readonly queue: Job[] = [];
+  private active = 0;
+  private paused = false;
+  /** Figures for tests and benchmarks. */
+  readonly stats = { batches: 0, batchedOrders: 0, alone: 0, split: 0, largest: 0 };
+
+  constructor(
+    private readonly database: Database,
+    readonly options: OrderWriterOptions,
+  ) {}
+
+  /** Writes the order (in some transaction, maybe shared); resolves once it committed. */
+  write(order: PreparedOrder): Promise<OrderDetail> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ order, alone: this.options.maxBatch <= 1, requeued: 0, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** Orders waiting for a writer. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /** Tests: let orders queue up without writing them until the returned function is called. */
+  pause(): () => void {
+    this.paused = true;
+    return () => {
+      this.paused = false;
+      this.pump();
+    };
+  }
+
+  private pump(): void {
+    while (!this.paused && this.active < Math.max(1, this.options.writers) && this.queue.length > 0) {
+      const batch = this.take();
+      this.active++;
+      void this.run(batch).finally(() => {
+        this.active--;
+        this.pump();
+      });
+    }
+  }
+
+  /** The oldest job, and the jobs queued after it up to maxBatch, unless one of them must go alone. */
+  private take(): Job[] {
+    const first = this.queue.shift()!;
+    if (first.alone) return [first];
+    const batch = [first];
+    for (let i = 0; i < this.queue.length && batch.length < this.options.maxBatch; ) {
+      if (this.queue[i].alone) i++;
+      else batch.push(this.queue.splice(i, 1)[0]);
+    }
+    return batch;
+  }
+
+  private requeue(jobs: Job[], alone: (j: Job) => boolean): void {
+    for (const j of jobs) {
+      j.requeued++;
+      j.alone = j.alone || alone(j) || j.requeued > MAX_REQUEUES;
+    }
+    this.queue.unshift(...jobs);
+  }
+
+  private async run(batch: Job[]): Promise<void> {
+    if (batch.length === 1) return this.runAlone(batch[0]);
+    const failed = new Map<Job, unknown>();
+    let committing = false;
+    try {
+      await this.database.db.transaction().execute(async (tx) => {
+        await this.spendAll(tx, batch, failed);
+        const ok = batch.filter((j) => !failed.has(j));
+        if (ok.length > 0) {
+          await insertOrderRows(tx, ok.map((j) => j.order));
+          await reserveAll(tx, ok);
+        }
+        committing = true;
+      });
+    } catch (err) {
+      if (committing) {
+        // The COMMIT itself failed: it may or may not have happened, so nobody retries (as alone).
+        for (const j of batch) j.reject(err);
+        return;
+      }
+      // Rolled back: no outcome was given, nothing was written. Write the orders again; those on a
+      // stock row that ran short, and all of them after an unexpected error, each alone.
+      this.stats.split++;
+      const aloneSet = err instanceof BatchFailed ? err.alone : null;
+      this.requeue(batch, (j) => aloneSet === null || aloneSet.has(j));
+      return;
+    }
+    this.stats.batches++;
+    this.stats.batchedOrders += batch.length;
+    this.stats.largest = Math.max(this.stats.largest, batch.length);
+    const retry: Job[] = [];
+    for (const j of batch) {
+      if (!failed.has(j)) j.resolve(j.order.detail);
+      else if (failed.get(j) instanceof AppError) j.reject(failed.get(j));
+      else retry.push(j); // an unexpected error in its savepoint (a deadlock between batches...): once more, alone
+    }
+    if (retry.length) this.requeue(retry, () => true);
+  }
+
+  /** Each order's loyalty spend in its own savepoint; customers in a fixed order (fewer lock cycles between batches). */
+  private async spendAll(tx: Tx, batch: Job[], failed: Map<Job, unknown>): Promise<void> {
+    const spenders = batch.filter((j) => j.order.spends).sort((a, b) => ((a.order.customerId ?? '') < (b.order.customerId ?? '') ? -1 : (a.order.customerId ?? '') > (b.order.customerId ?? '') ? 1 : 0));
+    for (const [i, j] of spenders.entries()) {
+      const name = sql.raw(`order_${i}`);
+      await sql`SAVEPOINT ${name}`.execute(tx);
+      try {
+        await j.order.spend(tx);
+        await sql`RELEASE SAVEPOINT ${name}`.execute(tx);
+      } catch (err) {
+        await sql`ROLLBACK TO SAVEPOINT ${name}`.execute(tx);
+        await sql`RELEASE SAVEPOINT ${name}`.execute(tx);
+        failed.set(j, err);
+      }
+    }
+  }
+
+  private async runAlone(job: Job): Promise<void> {
+    this.stats.alone++;
+    try {
+      job.resolve(await this.database.db.transaction().execute((tx) => writeOrderAlone(tx, job.order)));
+    } catch (err) {
+      job.reject(err);
+    }
+  }
+}
+
+/**
+ * Reserves the batch's units: per stock row, in stockOrder, one conditional UPDATE for the total.
+ * A row that cannot cover the total fails the batch; its orders are then written alone.
+ */
+async function reserveAll(tx: Tx, jobs: Job[]): Promise<void> {
+  const rows = new Map<string, StockUnit & { jobs: Job[] }>();
+  for (const j of jobs) {
+    for (const u of j.order.units) {
+      const key = `${u.location}\u0000${u.sku}`;
+      const row = rows.get(key) ?? { location: u.location, sku: u.sku, qty: 0, jobs: [] };
+      row.qty += u.qty;
+      row.jobs.push(j);
+      rows.set(key, row);
+    }
+  }
+  for (const row of [...rows.values()].sort(stockOrder)) {
+    if (!(await reserve(tx, row.location, row.sku, row.qty))) throw new BatchFailed(new Set(row.jobs));
+  }
+}
+
+const writers = new WeakMap<Database, OrderWriter>();
+
+/** The order writer of this database handle (one per process and database). */
+export function orderWriter(ctx: AppContext): OrderWriter {
+  let w = writers.get(ctx.database);
+  if (!w) {
+    const pglite = ctx.database.kind === 'pglite';
+    w = new OrderWriter(ctx.database, { maxBatch: ctx.config.orderBatchMax, writers: pglite ? 1 : ctx.config.orderWriters });
+    writers.set(ctx.database, w);
+  }
+  return w;
+}
