@@ -4,6 +4,7 @@ import type { KeyRing } from '../platform/crypto/keys';
 import { getSetting, putSetting } from '../platform/settings';
 import { countMovementsCsv, demoProducts, LOCATION_COLUMNS, locationsCsv, PRODUCT_COLUMNS, productsCsv, STOCK_COLUMNS, stockCsv } from './catalog';
 import { seedCoupons } from './coupons';
+import { seedLoyalty } from './loyalty';
 import { CUSTOMER_COLUMNS, EVENT_COLUMNS, FULFILMENT_COLUMNS, FULFILMENT_LINE_COLUMNS, HistoryGenerator, IDENTIFIER_COLUMNS, LINE_COLUMNS, ORDER_COLUMNS } from './history';
 
 export interface SeedOptions {
@@ -72,6 +73,7 @@ export async function seedDemo(database: Database, keys: KeyRing, opts: SeedOpti
     await new Promise((r) => setImmediate(r));
   }
   await seedCoupons(database, { seed: opts.seed, anchor, months: opts.months, products });
+  await seedLoyalty(database, { seed: opts.seed, anchor });
   await sql`ANALYZE`.execute(database.db);
   const result = { ...totals, ms: Date.now() - started };
   await putSetting(database.db, 'demo_seed', { ...opts, anchor: anchor.toISOString(), ...totals });

@@ -174,17 +174,40 @@ export async function reverseForReturn(
   tx: Tx,
   input: { order_ref: string; return_ref: string; lines: { line_no: number; qty: number; already_returned: number; returning: number; points_used: number }[]; refund: number; now: Date },
 ): Promise<{ reversed: number; restored: number; unrecovered: number }> {
-  const stored = await tx.selectFrom('points_order_lines').select(['line_no', 'qty', 'earned']).where('order_ref', '=', input.order_ref).execute();
+  let stored: { line_no: number; qty: number; earned: number }[] = (await tx.selectFrom('points_order_lines').select(['line_no', 'qty', 'earned']).where('order_ref', '=', input.order_ref).execute()).map((l) => ({ ...l, earned: Number(l.earned) }));
+  if (stored.length === 0) stored = await earnedByAmount(tx, input.order_ref);
   const byLine = new Map(stored.map((s) => [s.line_no, s]));
   let rev = 0;
   let restore = 0;
   for (const l of input.lines) {
     const s = byLine.get(l.line_no);
     const q = s?.qty ?? l.qty;
-    if (s) rev += share(Number(s.earned), q, l.already_returned, l.returning);
+    if (s) rev += share(s.earned, q, l.already_returned, l.returning);
     restore += share(l.points_used, q, l.already_returned, l.returning);
   }
   return reverse(tx, { order_ref: input.order_ref, source: 'return', ref: input.return_ref, reverse: rev, restore, spend: input.refund, now: input.now });
+}
+
+/**
+ * An order whose earned points were not recorded per line (imported history, the demo): its earn
+ * entry spread over the order's lines in proportion to their amounts, largest remainder first.
+ */
+async function earnedByAmount(tx: Tx, orderRef: string): Promise<{ line_no: number; qty: number; earned: number }[]> {
+  const earned = await earnedOn(tx, orderRef);
+  if (earned === 0) return [];
+  const lines = await tx.selectFrom('order_lines').select(['line_no', 'qty', 'amount']).where('order_id', '=', orderRef).orderBy('line_no').execute();
+  const total = lines.reduce((t, l) => t + Number(l.amount), 0);
+  if (total === 0) return [];
+  const parts = lines.map((l) => ({ line_no: l.line_no, qty: l.qty, exact: (earned * Number(l.amount)) / total }));
+  const out = parts.map((p) => ({ line_no: p.line_no, qty: p.qty, earned: Math.floor(p.exact) }));
+  let left = earned - out.reduce((t, o) => t + o.earned, 0);
+  const order = parts.map((p, i) => ({ i, r: p.exact - Math.floor(p.exact) })).sort((a, b) => b.r - a.r || a.i - b.i);
+  for (const o of order) {
+    if (left <= 0) break;
+    out[o.i].earned++;
+    left--;
+  }
+  return out;
 }
 
 /** Order cancelled or expired, before or after payment: gives back every redeemed point and reverses whatever was earned. */
