@@ -15,6 +15,8 @@ import { pointsRoutes } from './loyalty/points/routes';
 import { tierRoutes } from './loyalty/tiers/routes';
 import { referralRoutes } from './loyalty/referrals/routes';
 import { couponRoutes } from './loyalty/coupons/routes';
+import { pricingRoutes } from './pricing/routes';
+import { walletRoutes } from './loyalty/wallet-routes';
 
 export { startModuleWorkers } from './workers';
 
@@ -33,6 +35,8 @@ export const allModules: ModuleRoutes[] = [
   tierRoutes,
   referralRoutes,
   couponRoutes,
+  pricingRoutes,
+  walletRoutes,
   fulfilmentRoutes,
   courierRoutes,
   analyticsRoutes,
