@@ -77,7 +77,7 @@ export async function earnForOrder(tx: Tx, input: { customer_id: string; order_r
 }
 
 async function earnedOn(db: Queryable, orderRef: string): Promise<number> {
-  const r = await db.selectFrom('points_entries').select('points').where('idempotency_key', '=', `order:${orderRef}:earn`).executeTakeFirst();
+  const r = await db.selectFrom('points_entries').select('points').where('order_ref', '=', orderRef).where('kind', '=', 'earn').where('source', '=', 'order').executeTakeFirst();
   return r ? Number(r.points) : 0;
 }
 
