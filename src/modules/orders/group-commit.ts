@@ -93,10 +93,14 @@ export class OrderWriter {
     while (!this.paused && this.active < Math.max(1, this.options.writers) && this.queue.length > 0) {
       const batch = this.take();
       this.active++;
-      void this.run(batch).finally(() => {
-        this.active--;
-        this.pump();
-      });
+      void this.run(batch)
+        .catch((err: unknown) => {
+          for (const j of batch) j.reject(err); // a bug, not a database outcome: nobody waits forever
+        })
+        .finally(() => {
+          this.active--;
+          this.pump();
+        });
     }
   }
 
