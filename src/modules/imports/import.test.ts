@@ -187,8 +187,8 @@ describe('import orders', () => {
     expect(list.items[0]).toMatchObject({ channel: 'app', location_id: null, fulfillment_type: 'delivery', placed_at: '2024-05-02T04:00:00.000Z', totals: { subtotal: 1500, discount: 100, total: 1400 } });
     const a1 = await must(s, 'GET', '/v1/orders/imp_A-1');
     expect(a1.lines).toEqual([
-      { line_no: 1, sku: 'MILK', qty: 2, unit_price: 1290, discount: 0, amount: 2580, returned_qty: 0 },
-      { line_no: 2, sku: 'CHIPS', qty: 1, unit_price: 999, discount: 0, amount: 999, returned_qty: 0 },
+      { line_no: 1, sku: 'MILK', qty: 2, unit_price: 1290, discount: 0, coupon_discount: 0, points_used: 0, points_discount: 0, amount: 2580, returned_qty: 0 },
+      { line_no: 2, sku: 'CHIPS', qty: 1, unit_price: 999, discount: 0, coupon_discount: 0, points_used: 0, points_discount: 0, amount: 999, returned_qty: 0 },
     ]);
     expect(await must(s, 'GET', '/v1/products/IMP-NEW')).toMatchObject({ name: 'Imported thing', category: 'imported', list_price: 500 });
     const guest = await must(s, 'GET', '/v1/orders/imp_A-3');
