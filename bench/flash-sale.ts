@@ -20,7 +20,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { codeRevision } from './revision';
-import { fmt, msSince, summarise, type Summary } from './stats';
+import { fmt, msSince, summarise, type Summary, positiveInt } from './stats';
 import { adminQueryAt, CLK_TCK, databaseUrl, postgresCpu, procCpu, runCleanups, startWatchdog } from './harness';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -43,11 +43,6 @@ const { values: args } = parseArgs({
   strict: true,
 });
 
-function positiveInt(raw: string | undefined, name: string): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${raw}`);
-  return n;
-}
 
 function assertLoopback(u: string, what: string): void {
   const host = new URL(u).hostname;

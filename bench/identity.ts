@@ -27,7 +27,7 @@ import { openDatabase, type Database } from '../src/platform/db/database';
 import { migrate } from '../src/platform/db/migrate';
 import { normalise, type IdentifierType } from '../src/modules/customers/identifiers';
 import { identify } from '../src/modules/customers/identity';
-import { fmt, msSince, summarise } from './stats';
+import { fmt, msSince, summarise, positiveInt } from './stats';
 import { Rng } from '../src/demo/rng';
 import { adminQueryAt, databaseUrl, runCleanups, startWatchdog } from './harness';
 
@@ -42,11 +42,6 @@ const { values: args } = parseArgs({
   },
   strict: true,
 });
-function positiveInt(raw: string | undefined, name: string): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${raw}`);
-  return n;
-}
 const N = positiveInt(args.customers, 'customers');
 const C = positiveInt(args.concurrency, 'concurrency');
 const SEED = positiveInt(args.seed, 'seed');

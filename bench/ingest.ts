@@ -29,7 +29,7 @@ import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
-import { fmt, msSince, summarise } from './stats';
+import { fmt, msSince, summarise, positiveInt } from './stats';
 import { Rng } from '../src/demo/rng';
 import { adminQueryAt, databaseUrl, postgresCpu, procCpu, runCleanups, startWatchdog } from './harness';
 
@@ -49,11 +49,6 @@ const { values: args } = parseArgs({
   strict: true,
 });
 
-function positiveInt(raw: string | undefined, name: string): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${raw}`);
-  return n;
-}
 const EVENTS = positiveInt(args.events, 'events');
 const BATCH = positiveInt(args.batch, 'batch');
 const CLIENTS = positiveInt(args.clients, 'clients');

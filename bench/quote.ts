@@ -12,9 +12,10 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { Rng } from '../src/demo/rng';
 import { codeRevision } from './revision';
 import { adminQueryAt, databaseUrl, runCleanups, startWatchdog } from './harness';
-import { fmt, msSince, summarise, type Summary } from './stats';
+import { fmt, msSince, positiveInt, summarise, type Summary } from './stats';
 
 const { values: args } = parseArgs({
   options: {
@@ -26,30 +27,19 @@ const { values: args } = parseArgs({
   },
   strict: true,
 });
-const int = (v: string, name: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer`);
-  return n;
-};
-const CUSTOMERS = int(args.customers, 'customers');
-const MEMBERS = int(args.members, 'members');
-const C = int(args.clients, 'clients');
-const SECONDS = int(args.seconds, 'seconds');
+const CUSTOMERS = positiveInt(args.customers, 'customers');
+const MEMBERS = positiveInt(args.members, 'members');
+const C = positiveInt(args.clients, 'clients');
+const SECONDS = positiveInt(args.seconds, 'seconds');
 if (new URL(args.pg).hostname !== '127.0.0.1' && new URL(args.pg).hostname !== 'localhost') throw new Error('--pg must point at 127.0.0.1');
 
 const log = (s: string) => process.stderr.write(`[quote] ${s}\n`);
 const cleanups: (() => Promise<void>)[] = [];
 startWatchdog(15 * 60_000, cleanups, log);
 
-let state = 42;
-function rand(): number {
-  state = (state + 0x6d2b79f5) >>> 0;
-  let t = state;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
-const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+const rng = new Rng(42);
+const rand = () => rng.next();
+const pick = <T>(xs: readonly T[]): T => rng.pick(xs);
 
 interface Phase {
   label: string;

@@ -12,8 +12,9 @@ import os from 'node:os';
 import { defaultStrategy, DEFAULT_POLICY, type FulfillmentRequest, type RoutingLine, type RoutingLocation, type RoutingResult, type Speed } from '../src/modules/routing/policy';
 import { haversineKm } from '../src/modules/routing/geo';
 import type { OpeningHours } from '../src/modules/locations/service';
+import { Rng } from '../src/demo/rng';
 import { codeRevision } from './revision';
-import { fmt, msSince, summarise, type Summary } from './stats';
+import { fmt, msSince, positiveInt, summarise, type Summary } from './stats';
 
 const TARGET_P99_MS = 2;
 const CENTER = { lat: 31.2304, lng: 121.4737 }; // People's Square
@@ -27,27 +28,16 @@ const { values: args } = parseArgs({
   },
   strict: true,
 });
-const int = (v: string, name: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer`);
-  return n;
-};
-const N_LOC = int(args.locations, 'locations');
-const N_SKU = int(args.skus, 'skus');
-const N_DEC = int(args.decisions, 'decisions');
+const N_LOC = positiveInt(args.locations, 'locations');
+const N_SKU = positiveInt(args.skus, 'skus');
+const N_DEC = positiveInt(args.decisions, 'decisions');
 const WARMUP = Math.min(2000, N_DEC);
 
-// Deterministic PRNG (mulberry32) so two runs route the same orders.
-let state = int(args.seed, 'seed') >>> 0;
-function rand(): number {
-  state = (state + 0x6d2b79f5) >>> 0;
-  let t = state;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
-const randInt = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
-const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+// The demo generator's deterministic PRNG, so two runs route the same orders.
+const rng = new Rng(positiveInt(args.seed, 'seed'));
+const rand = () => rng.next();
+const randInt = (lo: number, hi: number) => rng.int(lo, hi);
+const pick = <T>(xs: readonly T[]): T => rng.pick(xs);
 /** A point up to `km` from the centre, denser near it. */
 function around(km: number): { lat: number; lng: number } {
   const r = km * Math.sqrt(rand()) * (rand() < 0.7 ? 0.5 : 1);

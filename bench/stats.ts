@@ -30,3 +30,10 @@ export function fmt(n: number, digits = 1): string {
 export function msSince(t0: bigint): number {
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
+
+/** A command-line option that must be a positive integer. */
+export function positiveInt(raw: string | undefined, name: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${raw}`);
+  return n;
+}

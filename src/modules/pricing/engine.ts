@@ -1,3 +1,4 @@
+import type { CheckoutCoupon } from '../loyalty/coupons/service';
 import { allocate } from './allocate';
 
 /**
@@ -10,21 +11,9 @@ import { allocate } from './allocate';
  * the delivery fee. Every adjustment is explained.
  */
 
-export type CouponKind = 'amount_off' | 'percent_off' | 'threshold' | 'free_delivery' | 'gift';
-
-export interface EngineCoupon {
-  code: string;
-  template_id: string;
-  name: string;
-  kind: CouponKind;
-  value: number;
-  cap: number | null;
-  min_spend: number;
-  gift_sku: string | null;
-  skus: string[] | null;
-  categories: string[] | null;
-  stackable: boolean;
-}
+/** A coupon as checkout sees it: the coupons module's own description of it. */
+export type EngineCoupon = CheckoutCoupon;
+export type CouponKind = CheckoutCoupon['kind'];
 
 export interface EngineLine {
   sku: string;
