@@ -2,13 +2,16 @@
  * The demo retailer's coupons: five templates (满99减20 online, 9折 capped, 10元 in store, free
  * delivery, a gift) and a history of coupons issued to customers, of which the ones used are
  * linked to the history's discounted orders (their discount is the redemption amount; order
- * amounts are not changed). Deterministic for a seed; streamed in batches of orders, so it scales
- * with the benchmark-sized retailer like the rest of the generator.
+ * amounts are not changed). Built from each chunk of the history while it is still in memory (no
+ * reading the orders back) and loaded with COPY, so it scales with the benchmark-sized retailer
+ * like the rest of the generator. Deterministic for a seed (one random stream over the customers
+ * in order, whatever the chunk size).
  */
 import { sql } from 'kysely';
 import type { Database } from '../platform/db/database';
 import type { DemoProduct } from './catalog';
 import { row } from './csv';
+import type { HistoryCustomer, HistoryOrder } from './history';
 import { Rng } from './rng';
 import { newCouponCode } from '../modules/loyalty/coupons/codes';
 import '../modules/loyalty/coupons/tables';
@@ -16,7 +19,7 @@ import '../modules/loyalty/coupons/tables';
 const DAY_MS = 86400_000;
 const ONLINE = ['app', 'mini_program', 'web', 'group_buy'];
 const ALL = ['app', 'mini_program', 'web', 'pos', 'group_buy'];
-const BATCH = 20_000;
+const TRUSTED = { trusted: true };
 
 export const COUPON_COLUMNS = ['code', 'template_id', 'customer_id', 'status', 'via', 'channel', 'issued_at', 'valid_from', 'valid_to', 'order_ref', 'redeemed_channel', 'redeemed_location_id', 'redeemed_amount', 'redeemed_at', 'updated_at'];
 export const REDEMPTION_COLUMNS = ['code', 'template_id', 'order_ref', 'channel', 'location_id', 'amount', 'redeemed_at', 'restored_at'];
@@ -54,122 +57,141 @@ function templatesFor(seed: number, products: DemoProduct[]): DemoTemplate[] {
   ];
 }
 
-interface OrderRow {
-  id: string;
-  customer_id: string;
-  channel: string;
-  location_id: string | null;
-  fulfillment_type: string;
-  status: string;
-  placed_at: Date;
-  subtotal: string;
-  discount_total: string;
+/** CSV rows for COPY. */
+export interface CouponRows {
+  coupons: string;
+  redemptions: string;
 }
 
-export async function seedCoupons(database: Database, opts: { seed: number; anchor: Date; months: number; products: DemoProduct[] }): Promise<CouponSeedResult> {
-  const db = database.db;
-  const rng = new Rng((opts.seed * 7919) ^ 0xc0c0);
-  const random = (n: number) => Uint8Array.from({ length: n }, () => Math.floor(rng.next() * 256));
-  const templates = templatesFor(opts.seed, opts.products);
-  const by = Object.fromEntries(templates.map((t) => [t.key, t])) as Record<DemoTemplate['key'], DemoTemplate>;
-  const start = new Date(opts.anchor.getTime() - (opts.months * 31 + 14) * DAY_MS);
-  const end = new Date(opts.anchor.getTime() + 45 * DAY_MS);
-  await db
-    .insertInto('coupon_templates')
-    .values(
-      templates.map((t) => ({
-        id: t.id,
-        name: t.name,
-        description: null,
-        kind: t.kind,
-        value: t.value,
-        cap: t.cap,
-        min_spend: t.min_spend,
-        gift_sku: t.gift_sku,
-        channels: t.channels,
-        skus: null,
-        categories: null,
-        locations: null,
-        valid_from: t.days === null ? start : null,
-        valid_to: t.days === null ? end : null,
-        valid_days_after_claim: t.days,
-        budget: null,
-        per_customer_limit: t.limit,
-        stackable: t.kind === 'free_delivery',
-        restore_on_cancel: true,
-        created_at: start,
-        updated_at: start,
-      })),
-    )
-    .execute();
+/** The coupons of the demo history, a chunk of customers at a time, in customer order. */
+export class DemoCoupons {
+  readonly templates: DemoTemplate[];
+  readonly result: CouponSeedResult;
+  private readonly rng: Rng;
+  private readonly by: Record<DemoTemplate['key'], DemoTemplate>;
+  private readonly start: Date;
+  private readonly end: Date;
+  private readonly anchor: number;
+  private readonly issued = new Map<string, number>();
 
-  const held = new Map<string, number>(); // customer|template → coupons, to respect the per-customer limits
-  const take = (customer: string, t: DemoTemplate) => {
-    const k = `${customer}|${t.id}`;
-    const n = held.get(k) ?? 0;
-    if (n >= t.limit) return false;
-    held.set(k, n + 1);
-    return true;
-  };
-  /** The coupon this order would have used (or the customer was given around it). */
-  const pick = (o: OrderRow): DemoTemplate[] => {
-    const sub = Number(o.subtotal);
-    if (o.channel === 'pos') return sub >= 5000 ? [by.store, by.percent, by.gift] : [by.percent];
-    const opts2: DemoTemplate[] = [];
-    if (sub >= 9900) opts2.push(rng.chance(0.12) ? by.gift : by.threshold);
-    if (o.fulfillment_type === 'delivery' && o.channel !== 'group_buy' && sub < 9900) opts2.push(by.delivery);
-    opts2.push(by.percent);
-    return opts2;
-  };
-  const validity = (t: DemoTemplate, issued: Date) => (t.days === null ? { from: start, to: end } : { from: issued, to: new Date(issued.getTime() + t.days * DAY_MS) });
-
-  const result: CouponSeedResult = { templates: templates.length, coupons: 0, redeemed: 0 };
-  let after = '';
-  for (;;) {
-    const orders = (
-      await sql<OrderRow>`SELECT id, customer_id, channel, location_id, fulfillment_type, status, placed_at, subtotal::text AS subtotal, discount_total::text AS discount_total
-        FROM orders WHERE id LIKE ${`ord_demo${opts.seed}\\_%`} AND customer_id IS NOT NULL AND id > ${after} ORDER BY id LIMIT ${BATCH}`.execute(db)
-    ).rows;
-    if (orders.length === 0) break;
-    after = orders[orders.length - 1].id;
-    let coupons = '';
-    let redemptions = '';
-    for (const o of orders) {
-      const placed = new Date(o.placed_at);
-      // About a third of the history's discounted orders used one of these coupons (the rest were other promotions).
-      const used = Number(o.discount_total) > 0 && rng.chance(0.35);
-      if (!used && !rng.chance(0.07)) continue;
-      const t = pick(o).find((c) => take(o.customer_id, c));
-      if (!t) continue;
-      const code = newCouponCode(random);
-      const claimedIn = rng.chance(0.7) ? rng.pick(['app', 'mini_program', 'app', 'web']) : null;
-      const via = claimedIn ? 'claim' : 'issue';
-      if (used) {
-        const issued = new Date(Math.max(start.getTime(), placed.getTime() - rng.int(1, Math.min(t.days ?? 20, 20) - 1) * DAY_MS - rng.int(0, 3_600_000)));
-        const v = validity(t, issued);
-        const amount = Number(o.discount_total);
-        const cancelled = o.status === 'cancelled';
-        const at = placed.toISOString();
-        // A cancelled order gave its coupon back (restore_on_cancel): the redemption stays on record.
-        const status = cancelled ? (v.to.getTime() <= opts.anchor.getTime() ? 'expired' : 'issued') : 'redeemed';
-        coupons += cancelled
-          ? row([code, t.id, o.customer_id, status, via, claimedIn, issued.toISOString(), v.from.toISOString(), v.to.toISOString(), null, null, null, null, null, at])
-          : row([code, t.id, o.customer_id, status, via, claimedIn, issued.toISOString(), v.from.toISOString(), v.to.toISOString(), o.id, o.channel, o.location_id, amount, at, at]);
-        redemptions += row([code, t.id, o.id, o.channel, o.channel === 'pos' ? o.location_id : null, amount, at, cancelled ? new Date(placed.getTime() + 3_600_000).toISOString() : null]);
-        if (!cancelled) result.redeemed++;
-      } else {
-        // Given around this visit and not (yet) used: expired when its validity has ended.
-        const issued = new Date(Math.max(start.getTime(), Math.min(opts.anchor.getTime() - 60_000, placed.getTime() + rng.int(-3, 10) * DAY_MS)));
-        const v = validity(t, issued);
-        const status = v.to.getTime() <= opts.anchor.getTime() ? 'expired' : 'issued';
-        coupons += row([code, t.id, o.customer_id, status, via, claimedIn, issued.toISOString(), v.from.toISOString(), v.to.toISOString(), null, null, null, null, null, issued.toISOString()]);
-      }
-      result.coupons++;
-    }
-    if (coupons) await database.copyCsv('coupons', COUPON_COLUMNS, coupons, { trusted: true });
-    if (redemptions) await database.copyCsv('coupon_redemptions', REDEMPTION_COLUMNS, redemptions, { trusted: true });
-    await new Promise((r) => setImmediate(r));
+  constructor(opts: { seed: number; anchor: Date; months: number; products: DemoProduct[] }) {
+    this.rng = new Rng((opts.seed * 7919) ^ 0xc0c0);
+    this.templates = templatesFor(opts.seed, opts.products);
+    this.by = Object.fromEntries(this.templates.map((t) => [t.key, t])) as Record<DemoTemplate['key'], DemoTemplate>;
+    this.start = new Date(opts.anchor.getTime() - (opts.months * 31 + 14) * DAY_MS);
+    this.end = new Date(opts.anchor.getTime() + 45 * DAY_MS);
+    this.anchor = opts.anchor.getTime();
+    this.result = { templates: this.templates.length, coupons: 0, redeemed: 0 };
   }
-  await sql`UPDATE coupon_templates t SET issued = (SELECT count(*) FROM coupons c WHERE c.template_id = t.id) WHERE t.id LIKE ${`cpt_demo${opts.seed}\\_%`}`.execute(db);
-  return result;
+
+  /** The five templates (before any coupon of them is loaded). */
+  async createTemplates(database: Database): Promise<void> {
+    const { start, end } = this;
+    await database.db
+      .insertInto('coupon_templates')
+      .values(
+        this.templates.map((t) => ({
+          id: t.id,
+          name: t.name,
+          description: null,
+          kind: t.kind,
+          value: t.value,
+          cap: t.cap,
+          min_spend: t.min_spend,
+          gift_sku: t.gift_sku,
+          channels: t.channels,
+          skus: null,
+          categories: null,
+          locations: null,
+          valid_from: t.days === null ? start : null,
+          valid_to: t.days === null ? end : null,
+          valid_days_after_claim: t.days,
+          budget: null,
+          per_customer_limit: t.limit,
+          stackable: t.kind === 'free_delivery',
+          restore_on_cancel: true,
+          created_at: start,
+          updated_at: start,
+        })),
+      )
+      .execute();
+  }
+
+  /** The coupons issued to these customers (the next chunk) and the redemptions of the used ones. */
+  rows(people: HistoryCustomer[]): CouponRows {
+    const { rng, by, start, end, anchor, result } = this;
+    const random = (n: number) => Uint8Array.from({ length: n }, () => Math.floor(rng.next() * 256));
+    const validity = (t: DemoTemplate, issued: Date) => (t.days === null ? { from: start, to: end } : { from: issued, to: new Date(issued.getTime() + t.days * DAY_MS) });
+    /** The coupon this order would have used (or the customer was given around it). */
+    const pick = (o: HistoryOrder): DemoTemplate[] => {
+      const sub = o.subtotal;
+      if (o.channel === 'pos') return sub >= 5000 ? [by.store, by.percent, by.gift] : [by.percent];
+      const opts: DemoTemplate[] = [];
+      if (sub >= 9900) opts.push(rng.chance(0.12) ? by.gift : by.threshold);
+      if (o.fulfillment_type === 'delivery' && o.channel !== 'group_buy' && sub < 9900) opts.push(by.delivery);
+      opts.push(by.percent);
+      return opts;
+    };
+    const out: CouponRows = { coupons: '', redemptions: '' };
+    for (const person of people) {
+      const held = new Map<string, number>(); // template → this customer's coupons, to respect the per-customer limits
+      const take = (t: DemoTemplate) => {
+        const n = held.get(t.id) ?? 0;
+        if (n >= t.limit) return false;
+        held.set(t.id, n + 1);
+        return true;
+      };
+      // In the order of the order ids (as the rows were first read back from the database), not by time.
+      const orders = [...person.orders].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      for (const o of orders) {
+        const placed = new Date(o.placed);
+        // About a third of the history's discounted orders used one of these coupons (the rest were other promotions).
+        const used = o.discount > 0 && rng.chance(0.35);
+        if (!used && !rng.chance(0.07)) continue;
+        const t = pick(o).find(take);
+        if (!t) continue;
+        const code = newCouponCode(random);
+        const claimedIn = rng.chance(0.7) ? rng.pick(['app', 'mini_program', 'app', 'web']) : null;
+        const via = claimedIn ? 'claim' : 'issue';
+        if (used) {
+          const issued = new Date(Math.max(start.getTime(), placed.getTime() - rng.int(1, Math.min(t.days ?? 20, 20) - 1) * DAY_MS - rng.int(0, 3_600_000)));
+          const v = validity(t, issued);
+          const amount = o.discount;
+          const cancelled = o.status === 'cancelled';
+          const at = placed.toISOString();
+          // A cancelled order gave its coupon back (restore_on_cancel): the redemption stays on record.
+          const status = cancelled ? (v.to.getTime() <= anchor ? 'expired' : 'issued') : 'redeemed';
+          out.coupons += cancelled
+            ? row([code, t.id, person.id, status, via, claimedIn, issued.toISOString(), v.from.toISOString(), v.to.toISOString(), null, null, null, null, null, at])
+            : row([code, t.id, person.id, status, via, claimedIn, issued.toISOString(), v.from.toISOString(), v.to.toISOString(), o.id, o.channel, o.location_id, amount, at, at]);
+          out.redemptions += row([code, t.id, o.id, o.channel, o.channel === 'pos' ? o.location_id : null, amount, at, cancelled ? new Date(placed.getTime() + 3_600_000).toISOString() : null]);
+          if (!cancelled) result.redeemed++;
+        } else {
+          // Given around this visit and not (yet) used: expired when its validity has ended.
+          const issued = new Date(Math.max(start.getTime(), Math.min(anchor - 60_000, placed.getTime() + rng.int(-3, 10) * DAY_MS)));
+          const v = validity(t, issued);
+          const status = v.to.getTime() <= anchor ? 'expired' : 'issued';
+          out.coupons += row([code, t.id, person.id, status, via, claimedIn, issued.toISOString(), v.from.toISOString(), v.to.toISOString(), null, null, null, null, null, issued.toISOString()]);
+        }
+        this.issued.set(t.id, (this.issued.get(t.id) ?? 0) + 1);
+        result.coupons++;
+      }
+    }
+    return out;
+  }
+
+  /** Builds the next chunk's rows and loads them. */
+  async load(database: Database, people: HistoryCustomer[]): Promise<void> {
+    const out = this.rows(people);
+    if (out.coupons) await database.copyCsv('coupons', COUPON_COLUMNS, out.coupons, TRUSTED);
+    if (out.redemptions) await database.copyCsv('coupon_redemptions', REDEMPTION_COLUMNS, out.redemptions, TRUSTED);
+  }
+
+  /** After the last chunk: the templates' issued counters. */
+  async finish(database: Database): Promise<CouponSeedResult> {
+    for (const t of this.templates) {
+      await sql`UPDATE coupon_templates SET issued = ${this.issued.get(t.id) ?? 0} WHERE id = ${t.id}`.execute(database.db);
+    }
+    return this.result;
+  }
 }

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../test/server';
 import { KeyRing, open } from '../platform/crypto/keys';
 import { demoProducts } from './catalog';
+import { COUPON_COLUMNS, DemoCoupons } from './coupons';
+import { BUCKET_COLUMNS, DemoLoyalty, ENTRY_COLUMNS } from './loyalty';
 import { CUSTOMER_COLUMNS, HistoryGenerator, IDENTIFIER_COLUMNS, LINE_COLUMNS, ORDER_COLUMNS, type Chunk } from './history';
 import { DEMO_CATEGORIES, DEMO_LOCATIONS } from './retailer';
 
@@ -99,6 +101,38 @@ describe('demo generator', () => {
     const pieces = [gen.chunk(0, 50), gen.chunk(50, 120)];
     expect(pieces.map((p) => p.orders).join('')).toBe(whole.orders);
     expect(pieces.map((p) => p.lines).join('')).toBe(whole.lines);
+  });
+
+  it('makes coupons and points from the chunk in memory: deterministic, the same coupons in one go or in pieces, a consistent ledger', () => {
+    const whole = generate(400);
+    const gen = new HistoryGenerator({ seed: SEED, anchor: ANCHOR, months: 6, products, eventsPerCustomer: 4 }, new KeyRing(masterKey));
+    const pieces = [gen.chunk(0, 150), gen.chunk(150, 400)];
+    const coupons = (chunks: Chunk[]) => {
+      const c = new DemoCoupons({ seed: SEED, anchor: ANCHOR, months: 6, products });
+      return chunks.map((x) => c.rows(x.people).coupons).join('');
+    };
+    expect(coupons([whole])).toBe(coupons(pieces));
+    const issued = records(coupons([whole]), COUPON_COLUMNS);
+    expect(issued.length).toBeGreaterThan(50);
+    const orders = new Map(records(whole.orders, ORDER_COLUMNS).map((o) => [o.id, o]));
+    for (const c of issued.filter((x) => x.status === 'redeemed')) {
+      const o = orders.get(c.order_ref)!;
+      expect(o.customer_id).toBe(c.customer_id);
+      expect(Number(o.discount_total)).toBe(Number(c.redeemed_amount));
+      expect(Number(o.discount_total)).toBeGreaterThan(0);
+    }
+
+    const ledger = () => new DemoLoyalty({ seed: SEED, anchor: ANCHOR }).rows(whole.people);
+    const a = ledger();
+    expect(ledger()).toEqual(a);
+    const sum = new Map<string, number>();
+    for (const e of records(a.entries, ENTRY_COLUMNS)) sum.set(e.customer_id, (sum.get(e.customer_id) ?? 0) + Number(e.points));
+    for (const b of records(a.buckets, BUCKET_COLUMNS)) {
+      expect(Number(b.remaining)).toBeGreaterThanOrEqual(0);
+      sum.set(b.customer_id, (sum.get(b.customer_id) ?? 0) - Number(b.remaining));
+    }
+    expect([...sum.values()].every((v) => v === 0)).toBe(true);
+    expect(a.tierSpend.split('\n').length - 1).toBe([...orders.values()].filter((o) => o.status !== 'cancelled').length);
   });
 
   it('has ~500 products in the six categories with positive integer prices, 1 DC and 12 stores', () => {

@@ -29,6 +29,32 @@ export interface HistoryPlan {
   eventsPerCustomer: number;
 }
 
+/** One order of the history as generated, for the rows that follow from it (coupons, points). */
+export interface HistoryOrder {
+  id: string;
+  channel: string;
+  status: string;
+  location_id: string;
+  fulfillment_type: string;
+  subtotal: number;
+  discount: number;
+  total: number;
+  /** placed_at, in ms and as written */
+  placed: number;
+  placed_at: string;
+  /** Cash paid for the goods (the lines' amounts: subtotal - discount). */
+  goods: number;
+}
+
+/** A customer of a chunk with their orders in the order generated (by time). */
+export interface HistoryCustomer {
+  index: number;
+  id: string;
+  /** created_at, in ms */
+  created: number;
+  orders: HistoryOrder[];
+}
+
 export interface Chunk {
   customers: string;
   identifiers: string;
@@ -37,6 +63,8 @@ export interface Chunk {
   events: string;
   fulfilments: string;
   fulfilmentLines: string;
+  /** The same customers and orders in memory, so later steps need not read them back. */
+  people: HistoryCustomer[];
   counts: { customers: number; orders: number; lines: number; events: number };
 }
 
@@ -105,7 +133,7 @@ export class HistoryGenerator {
   /** Customers [from, to) with their identifiers, orders, lines and behaviour events. */
   chunk(from: number, to: number): Chunk {
     const { seed } = this.plan;
-    const c: Chunk = { customers: '', identifiers: '', orders: '', lines: '', events: '', fulfilments: '', fulfilmentLines: '', counts: { customers: 0, orders: 0, lines: 0, events: 0 } };
+    const c: Chunk = { customers: '', identifiers: '', orders: '', lines: '', events: '', fulfilments: '', fulfilmentLines: '', people: [], counts: { customers: 0, orders: 0, lines: 0, events: 0 } };
     for (let i = from; i < to; i++) {
       const rng = new Rng((seed * 1000003) ^ (i * 2654435761));
       const id = this.customerId(i);
@@ -128,6 +156,8 @@ export class HistoryGenerator {
       const traits = { city: '上海', gender: rng.chance(0.55) ? 'female' : 'male', home_store: home.id };
       c.customers += row([id, createdAt.toISOString(), firstChannel, dek.wrapped, seal(dek.plain, JSON.stringify({ name, birthday })), JSON.stringify(traits)]);
       c.counts.customers++;
+      const person: HistoryCustomer = { index: i, id, created: createdAt.getTime(), orders: [] };
+      c.people.push(person);
       const at = createdAt.toISOString();
       const phone = `+861${[3, 5, 7, 8, 9][i % 5]}${String((i * 48271 + seed * 7) % 1000000000).padStart(9, '0')}`;
       if (rng.chance(0.92)) c.identifiers += this.identifier(id, dek.plain, 'phone', phone, at);
@@ -203,6 +233,7 @@ export class HistoryGenerator {
         c.orders += row([orderId, channel, id, locationId, fulfilment, status, 'CNY', subtotal, discount, deliveryFee, subtotal - discount + deliveryFee, at, status === 'cancelled' ? null : at, speed, pickupCode, JSON.stringify(routing)]);
         c.fulfilments += row([fulfilmentId, orderId, locationId, fulfilment, speed, fStatus, null, at, at]);
         c.lines += lines;
+        person.orders.push({ id: orderId, channel, status, location_id: locationId, fulfillment_type: fulfilment, subtotal, discount, total: subtotal - discount + deliveryFee, placed: placed.getTime(), placed_at: at, goods: subtotal - discount });
         c.counts.orders++;
         c.counts.lines += lineRows.length;
       }

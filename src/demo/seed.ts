@@ -3,8 +3,8 @@ import type { Database } from '../platform/db/database';
 import type { KeyRing } from '../platform/crypto/keys';
 import { getSetting, putSetting } from '../platform/settings';
 import { countMovementsCsv, demoProducts, LOCATION_COLUMNS, locationsCsv, PRODUCT_COLUMNS, productsCsv, STOCK_COLUMNS, stockCsv } from './catalog';
-import { seedCoupons } from './coupons';
-import { seedLoyalty } from './loyalty';
+import { DemoCoupons } from './coupons';
+import { DemoLoyalty } from './loyalty';
 import { CUSTOMER_COLUMNS, EVENT_COLUMNS, FULFILMENT_COLUMNS, FULFILMENT_LINE_COLUMNS, HistoryGenerator, IDENTIFIER_COLUMNS, LINE_COLUMNS, ORDER_COLUMNS } from './history';
 
 export interface SeedOptions {
@@ -38,7 +38,8 @@ export async function isSeeded(database: Database): Promise<boolean> {
 
 /**
  * Loads the demo retailer with bulk COPY in chunks of customers, so memory stays flat whether
- * it is 20,000 customers on PGlite or 1,000,000 on PostgreSQL.
+ * it is 20,000 customers on PGlite or 1,000,000 on PostgreSQL. Each chunk's coupons and points
+ * are made from its orders while they are in memory, never read back from the database.
  */
 export async function seedDemo(database: Database, keys: KeyRing, opts: SeedOptions, progress: Progress = () => {}): Promise<SeedResult> {
   const started = Date.now();
@@ -53,6 +54,9 @@ export async function seedDemo(database: Database, keys: KeyRing, opts: SeedOpti
   const gen = new HistoryGenerator({ seed: opts.seed, anchor, months: opts.months, products, eventsPerCustomer: opts.eventsPerCustomer ?? 8 }, keys);
   const chunkSize = opts.chunkSize ?? 2000;
   const totals = { customers: 0, orders: 0, lines: 0, events: 0 };
+  const coupons = new DemoCoupons({ seed: opts.seed, anchor, months: opts.months, products });
+  await coupons.createTemplates(database);
+  const loyalty = await DemoLoyalty.open(database, { seed: opts.seed, anchor });
   progress(0, opts.customers, 'customers and history');
   for (let from = 0; from < opts.customers; from += chunkSize) {
     const to = Math.min(opts.customers, from + chunkSize);
@@ -64,6 +68,8 @@ export async function seedDemo(database: Database, keys: KeyRing, opts: SeedOpti
     await database.copyCsv('fulfillments', FULFILMENT_COLUMNS, c.fulfilments, TRUSTED);
     await database.copyCsv('fulfillment_lines', FULFILMENT_LINE_COLUMNS, c.fulfilmentLines, TRUSTED);
     if (c.events) await database.copyCsv('customer_events', EVENT_COLUMNS, c.events, TRUSTED);
+    await coupons.load(database, c.people);
+    await loyalty.load(database, c.people);
     totals.customers += c.counts.customers;
     totals.orders += c.counts.orders;
     totals.lines += c.counts.lines;
@@ -72,8 +78,8 @@ export async function seedDemo(database: Database, keys: KeyRing, opts: SeedOpti
     // Let the event loop breathe between chunks (PGlite runs on this thread).
     await new Promise((r) => setImmediate(r));
   }
-  await seedCoupons(database, { seed: opts.seed, anchor, months: opts.months, products });
-  await seedLoyalty(database, { seed: opts.seed, anchor });
+  await coupons.finish(database);
+  await loyalty.finish(database);
   await sql`ANALYZE`.execute(database.db);
   const result = { ...totals, ms: Date.now() - started };
   await putSetting(database.db, 'demo_seed', { ...opts, anchor: anchor.toISOString(), ...totals });
