@@ -10,7 +10,8 @@ import { must, setupGoods } from '../../../test/fixtures/goods';
 import { startTestServer, type TestServer } from '../../../test/server';
 import { ImportUsageError } from './csv';
 import { importCustomers, parseBirthday, type CustomerImportOptions } from './customers';
-import { importedOrderId, importOrders, parseMoney, parseTimestamp, type OrderImportOptions } from './orders';
+import { importOrders, type OrderImportOptions } from './orders';
+import { importedOrderId, parseMoney, parseTimestamp } from './values';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 const RETAIL = path.resolve(ROOT, '..', 'shared', 'data', 'online-retail', 'online_retail.csv.gz');
