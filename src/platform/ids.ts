@@ -1,4 +1,4 @@
-import crypto from 'node:crypto';
+import { randomBytes } from './crypto/random';
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
@@ -10,7 +10,7 @@ export function newId(prefix: string, now = Date.now()): string {
     time = ALPHABET[t % 32] + time;
     t = Math.floor(t / 32);
   }
-  const bytes = crypto.randomBytes(16);
+  const bytes = randomBytes(16);
   let rand = '';
   for (let i = 0; i < 16; i++) rand += ALPHABET[bytes[i] % 32];
   return `${prefix}_${time}${rand}`;

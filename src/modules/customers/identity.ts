@@ -41,7 +41,7 @@ interface Ident {
 class Retry extends Error {}
 
 /** Normalises and hashes the request's identifiers; an invalid one is a 422 naming it. */
-export function prepareIdentifiers(keys: KeyRing, input: { identifiers: { type: string; value: string }[]; anonymous_id?: string }): Ident[] {
+export function prepareIdentifiers(keys: KeyRing, input: { identifiers: { type: string; value: string }[]; anonymous_id?: string }, blindIndex: (type: string, value: string) => string = (t, v) => keys.blindIndex(t, v)): Ident[] {
   const out: Ident[] = [];
   input.identifiers.forEach((raw, i) => {
     if (!(IDENTIFIER_TYPES as readonly string[]).includes(raw.type)) throw unprocessable('invalid_identifier', `unknown identifier type ${raw.type}`, `identifiers[${i}].type`);
@@ -52,12 +52,12 @@ export function prepareIdentifiers(keys: KeyRing, input: { identifiers: { type: 
     } catch (e) {
       throw unprocessable('invalid_identifier', e instanceof InvalidIdentifier ? e.message : 'invalid identifier', `identifiers[${i}].value`);
     }
-    if (!out.some((x) => x.type === type && x.value === value)) out.push({ type, value, hash: keys.blindIndex(type, value), strong: STRONG_TYPES.has(type) });
+    if (!out.some((x) => x.type === type && x.value === value)) out.push({ type, value, hash: blindIndex(type, value), strong: STRONG_TYPES.has(type) });
   });
   if (input.anonymous_id) {
     const v = input.anonymous_id.trim();
     if (v === '' || v.length > 128) throw unprocessable('invalid_identifier', 'anonymous_id must be 1 to 128 characters', 'anonymous_id');
-    out.push({ type: 'anonymous_id', value: v, hash: keys.blindIndex('anonymous_id', v), strong: false });
+    out.push({ type: 'anonymous_id', value: v, hash: blindIndex('anonymous_id', v), strong: false });
   }
   return out;
 }

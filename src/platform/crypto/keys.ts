@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { randomBytes } from './random';
 
 /**
  * Personal data protection: a master key (SANTONG_MASTER_KEY, 32 bytes as hex or base64, or a
@@ -9,15 +10,16 @@ import path from 'node:path';
  * index with a key derived from the master key. Destroying a customer's data key shreds them.
  */
 export class KeyRing {
-  private readonly wrapKey: Buffer;
-  private readonly indexKey: Buffer;
+  // KeyObjects: imported into OpenSSL once, not on every HMAC or cipher.
+  private readonly wrapKey: crypto.KeyObject;
+  private readonly indexKey: crypto.KeyObject;
   private readonly master: Buffer;
 
   constructor(master: Buffer) {
     this.master = master;
     if (master.length !== 32) throw new Error('master key must be 32 bytes');
-    this.wrapKey = Buffer.from(crypto.hkdfSync('sha256', master, Buffer.alloc(0), 'santong/wrap', 32));
-    this.indexKey = Buffer.from(crypto.hkdfSync('sha256', master, Buffer.alloc(0), 'santong/blind-index', 32));
+    this.wrapKey = crypto.createSecretKey(Buffer.from(crypto.hkdfSync('sha256', master, Buffer.alloc(0), 'santong/wrap', 32)));
+    this.indexKey = crypto.createSecretKey(Buffer.from(crypto.hkdfSync('sha256', master, Buffer.alloc(0), 'santong/blind-index', 32)));
   }
 
   /** Keyed hash of a normalised value, for exact-match lookups. */
@@ -31,7 +33,7 @@ export class KeyRing {
   }
 
   newDataKey(): { plain: Buffer; wrapped: Buffer } {
-    const plain = crypto.randomBytes(32);
+    const plain = randomBytes(32);
     return { plain, wrapped: seal(this.wrapKey, plain) };
   }
 
@@ -41,14 +43,15 @@ export class KeyRing {
 }
 
 /** AES-256-GCM: iv(12) | tag(16) | ciphertext. */
-export function seal(key: Buffer, plain: Buffer | string): Buffer {
-  const iv = crypto.randomBytes(12);
+export function seal(key: Buffer | crypto.KeyObject, plain: Buffer | string): Buffer {
+  const iv = randomBytes(12);
   const c = crypto.createCipheriv('aes-256-gcm', key, iv);
-  const body = Buffer.concat([c.update(typeof plain === 'string' ? Buffer.from(plain, 'utf8') : plain), c.final()]);
-  return Buffer.concat([iv, c.getAuthTag(), body]);
+  const body = c.update(typeof plain === 'string' ? Buffer.from(plain, 'utf8') : plain);
+  const last = c.final();
+  return Buffer.concat([iv, c.getAuthTag(), body, last]);
 }
 
-export function open(key: Buffer, sealed: Buffer): Buffer {
+export function open(key: Buffer | crypto.KeyObject, sealed: Buffer): Buffer {
   const d = crypto.createDecipheriv('aes-256-gcm', key, sealed.subarray(0, 12));
   d.setAuthTag(sealed.subarray(12, 28));
   return Buffer.concat([d.update(sealed.subarray(28)), d.final()]);

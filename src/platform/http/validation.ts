@@ -25,22 +25,42 @@ export function describe(err: FastifySchemaValidationError, field: string): stri
 
 /**
  * The first value PostgreSQL could not take: a string with a NUL character (text and jsonb refuse
- * it) or a number that is not finite. Returns its dotted path (`lines[0].sku`) or null.
+ * it) or a number that is not finite. Returns its dotted path (`lines[0].sku`) or null. The walk
+ * builds no path strings; the path is written only for the value found.
  */
 export function findUnstorable(value: unknown, path = ''): { path: string; problem: string } | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? { path, problem: 'must not contain NUL characters' } : null;
-  if (typeof value === 'number') return Number.isFinite(value) ? null : { path, problem: 'must be a finite number' };
+  const trail: (string | number)[] = [];
+  const problem = unstorable(value, trail);
+  if (problem === null) return null;
+  let out = path;
+  for (let i = trail.length - 1; i >= 0; i--) {
+    const s = trail[i];
+    out = typeof s === 'number' ? `${out}[${s}]` : out === '' ? s : `${out}.${s}`;
+  }
+  return { path: out, problem };
+}
+
+/** The problem of the first unstorable value, its path pushed onto trail leaf first; null if none. */
+function unstorable(value: unknown, trail: (string | number)[]): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? 'must not contain NUL characters' : null;
+  if (typeof value === 'number') return Number.isFinite(value) ? null : 'must be a finite number';
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const bad = findUnstorable(value[i], `${path}[${i}]`);
-      if (bad) return bad;
+      const bad = unstorable(value[i], trail);
+      if (bad !== null) {
+        trail.push(i);
+        return bad;
+      }
     }
     return null;
   }
   if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      const bad = findUnstorable(k, path === '' ? k : `${path}.${k}`) ?? findUnstorable(v, path === '' ? k : `${path}.${k}`);
-      if (bad) return bad;
+    for (const k of Object.keys(value)) {
+      const bad = unstorable(k, trail) ?? unstorable((value as Record<string, unknown>)[k], trail);
+      if (bad !== null) {
+        trail.push(k);
+        return bad;
+      }
     }
   }
   return null;
