@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import type { Principal } from '../../platform/auth/roles';
-import { audit } from '../../platform/audit/audit';
+import { audit, auditRow } from '../../platform/audit/audit';
 import { open, seal, type KeyRing } from '../../platform/crypto/keys';
 import type { Database, Tx } from '../../platform/db/database';
-import { publish } from '../../platform/events/outbox';
+import { outboxRow, publish } from '../../platform/events/outbox';
 import { conflict, notFound, unprocessable } from '../../platform/http/errors';
 import { newId } from '../../platform/ids';
 import { InvalidIdentifier, IDENTIFIER_TYPES, mask, normalise, STRONG_TYPES, type IdentifierType } from './identifiers';
@@ -169,8 +169,13 @@ async function writeTraits(tx: Tx, keys: KeyRing, root: Root, state: TraitState)
 
 async function mergeInto(tx: Tx, keys: KeyRing, from: Root, into: Root, channel: string, linkedBy: string[], actor: Principal | null): Promise<MergeRef> {
   const id = newId('mrg');
-  await tx.updateTable('customers').set({ merged_into: into.id, updated_at: new Date() }).where('id', '=', from.id).execute();
-  await sql`UPDATE customers SET root_id = ${into.id} WHERE coalesce(root_id, id) = ${from.id}`.execute(tx);
+  // One statement: the whole group of `from` (itself included) now has `into` as its root, and
+  // `from` itself points at `into`.
+  await sql`
+    UPDATE customers SET root_id = ${into.id},
+      merged_into = CASE WHEN id = ${from.id} THEN ${into.id}::text ELSE merged_into END,
+      updated_at = CASE WHEN id = ${from.id} THEN ${new Date()}::timestamptz ELSE updated_at END
+    WHERE coalesce(root_id, id) = ${from.id}`.execute(tx);
   const { result, overwritten, took } = combine(traitState(keys, into), traitState(keys, from));
   await writeTraits(tx, keys, into, result);
   if (from.kind === 'known' && into.kind !== 'known') {
@@ -178,9 +183,13 @@ async function mergeInto(tx: Tx, keys: KeyRing, from: Root, into: Root, channel:
     into.kind = 'known';
   }
   const changes = seal(dataKeyOf(keys, into), JSON.stringify({ overwritten, took }));
-  await tx.insertInto('customer_merges').values({ id, from_id: from.id, into_id: into.id, channel, linked_by: linkedBy, changes, undone_at: null }).execute();
-  await publish(tx, { aggregateType: 'customer', aggregateId: into.id, type: 'customer.merged', payload: { merge_id: id, from: from.id, into: into.id, linked_by: linkedBy } });
-  await audit(tx, actor, { action: 'customer.merge', subject: into.id, details: { merge_id: id, from: from.id, linked_by: linkedBy } });
+  // The merge record, its outbox event and its audit entry in one statement.
+  await tx
+    .with('m', (db) => db.insertInto('customer_merges').values({ id, from_id: from.id, into_id: into.id, channel, linked_by: linkedBy, changes, undone_at: null }).returning('id'))
+    .with('o', (db) => db.insertInto('outbox').values(outboxRow({ aggregateType: 'customer', aggregateId: into.id, type: 'customer.merged', payload: { merge_id: id, from: from.id, into: into.id, linked_by: linkedBy } })).returning('id'))
+    .insertInto('audit_log')
+    .values(auditRow(actor, { action: 'customer.merge', subject: into.id, details: { merge_id: id, from: from.id, linked_by: linkedBy } }))
+    .execute();
   return { from: from.id, into: into.id, merge_id: id };
 }
 

@@ -11,17 +11,19 @@ export interface AuditEntry {
 
 /** Appends to the audit log, in the caller's transaction so the record and the act commit together. */
 export async function audit(db: Queryable, actor: Principal | null, e: AuditEntry): Promise<void> {
-  await db
-    .insertInto('audit_log')
-    .values({
-      actor_key: actor?.keyId ?? null,
-      actor_role: actor?.role ?? 'system',
-      action: e.action,
-      subject: e.subject ?? null,
-      reason: e.reason ?? null,
-      details: JSON.stringify(e.details ?? {}),
-    })
-    .execute();
+  await db.insertInto('audit_log').values(auditRow(actor, e)).execute();
+}
+
+/** The audit_log row of an entry, for a caller that writes it within a larger statement. */
+export function auditRow(actor: Principal | null, e: AuditEntry) {
+  return {
+    actor_key: actor?.keyId ?? null,
+    actor_role: actor?.role ?? 'system',
+    action: e.action,
+    subject: e.subject ?? null,
+    reason: e.reason ?? null,
+    details: JSON.stringify(e.details ?? {}),
+  };
 }
 
 /**

@@ -23,14 +23,16 @@ export async function publish(tx: Queryable, event: DomainEvent): Promise<void> 
 /** Records several events with one statement, in this order (outbox ids follow it). */
 export async function publishAll(tx: Queryable, events: DomainEvent[]): Promise<void> {
   if (events.length === 0) return;
-  await tx
-    .insertInto('outbox')
-    .values(events.map((event) => ({
-      aggregate_type: event.aggregateType,
-      aggregate_id: event.aggregateId,
-      type: event.type,
-      payload: JSON.stringify(event.payload),
-      dispatched_at: null,
-    })))
-    .execute();
+  await tx.insertInto('outbox').values(events.map(outboxRow)).execute();
+}
+
+/** The outbox row of an event, for a caller that writes it within a larger statement. */
+export function outboxRow(event: DomainEvent) {
+  return {
+    aggregate_type: event.aggregateType,
+    aggregate_id: event.aggregateId,
+    type: event.type,
+    payload: JSON.stringify(event.payload),
+    dispatched_at: null,
+  };
 }
