@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { personalDataRead } from '../../platform/audit/bulk';
 import { auditRoutes } from '../../platform/audit/routes';
 import { open } from '../../platform/crypto/keys';
-import { AppError, forbidden, notFound } from '../../platform/http/errors';
+import { AppError, notFound } from '../../platform/http/errors';
 import { errors, Id, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
 import { CONSENT_CHANNELS, CONSENT_PURPOSES, readConsents, recordConsent } from './consent';
@@ -10,6 +10,7 @@ import { eraseCustomer } from './erasure';
 import { IDENTIFIER_TYPES } from './identifiers';
 import { dataKeyOf, groupIds, rootOf } from './identity';
 import { ConsentStateSchema } from './routes';
+import { assertOwnChannel } from '../../platform/auth/channel';
 
 const ConsentRecordSchema = Type.Object({ customer_id: Type.String(), purpose: Type.String(), granted: Type.Boolean(), at: Type.String(), channel: Type.String(), source: Type.String() });
 const Source = Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_.:/-]+$', description: 'where the consent was captured, e.g. signup_form, pos_prompt:v2 (no personal data)' });
@@ -36,7 +37,7 @@ export const privacyRoutes: ModuleRoutes = (ctx) => async (app) => {
       },
     },
     async (req) => {
-      if (req.principal.role === 'integration' && req.principal.channel !== req.body.channel) throw forbidden(`this key records consent for channel ${req.principal.channel} only`);
+      assertOwnChannel(req.principal, req.body.channel, 'records consent');
       const { root, ...rec } = await recordConsent(ctx.database, req.params.id, req.params.purpose, req.body, req.principal);
       return { ...rec, customer_id: root };
     },

@@ -9,6 +9,7 @@ import { identify, rootOf, unmerge } from './identity';
 import { lookup, readProfile } from './profile';
 import { profileSectionSchemas } from './profile-sections';
 import { listCustomers } from './service';
+import { assertOwnChannel } from '../../platform/auth/channel';
 
 const IdentifierInput = Type.Object({ type: StringEnum(IDENTIFIER_TYPES), value: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
 const Traits = Type.Record(Type.String({ maxLength: 64 }), Type.Union([Type.String({ maxLength: 500 }), Type.Number(), Type.Boolean(), Type.Null()]), { maxProperties: 50 });
@@ -61,7 +62,7 @@ export const customerRoutes: ModuleRoutes = (ctx) => async (app) => {
       },
     },
     async (req) => {
-      if (req.principal.role === 'integration' && req.principal.channel !== req.body.channel) throw forbidden(`this key identifies for channel ${req.principal.channel} only`);
+      assertOwnChannel(req.principal, req.body.channel, 'identifies');
       return identify(ctx.database, ctx.keys, req.body, req.principal);
     },
   );

@@ -8,10 +8,10 @@ import { consumeReserved, move, releaseReserved } from '../inventory/service';
 import { earnOnPayment, giveBackOnCancel } from './loyalty';
 import { readOrderDetail, type OrderDetail } from './view';
 
-type OrderRow = { id: string; status: string; reserved_until: Date | null; payment_ref: string | null; total: string; speed: string | null; fulfillment_type: string };
+type OrderRow = { id: string; status: string; reserved_until: Date | null; payment_ref: string | null; total: string; speed: string | null; fulfillment_type: string; customer_id: string | null; channel: string };
 
 async function lockOrder(tx: Tx, id: string): Promise<OrderRow> {
-  const o = await tx.selectFrom('orders').select(['id', 'status', 'reserved_until', 'payment_ref', 'total', 'speed', 'fulfillment_type']).where('id', '=', id).forUpdate().executeTakeFirst();
+  const o = await tx.selectFrom('orders').select(['id', 'status', 'reserved_until', 'payment_ref', 'total', 'speed', 'fulfillment_type', 'customer_id', 'channel']).where('id', '=', id).forUpdate().executeTakeFirst();
   if (!o) throw notFound('order', 'id');
   return { ...o, reserved_until: o.reserved_until ? new Date(o.reserved_until) : null };
 }
@@ -58,7 +58,7 @@ export async function payOrder(ctx: AppContext, id: string, paymentRef: string, 
         await tx.updateTable('fulfillments').set({ courier: courier.name }).where('id', '=', f.id).execute();
       }
     }
-    await earnOnPayment(tx, id, now);
+    await earnOnPayment(tx, { id, customer_id: o.customer_id, channel: o.channel, total: Number(o.total) }, now);
     await publish(tx, { aggregateType: 'order', aggregateId: id, type: 'order.paid', payload: { order_id: id, payment_ref: paymentRef, total: Number(o.total) } });
     return false;
   });

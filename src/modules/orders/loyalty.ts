@@ -18,17 +18,16 @@ export async function spendAtPlacement(tx: Tx, order: { id: string; channel: Cha
 }
 
 /** The order is paid (online) or sold (in store): earn points, count the spend for tiers, reward a referral. */
-export async function earnOnPayment(tx: Tx, orderId: string, now: Date): Promise<void> {
-  const o = await tx.selectFrom('orders').select(['customer_id', 'channel', 'total']).where('id', '=', orderId).executeTakeFirstOrThrow();
-  if (!o.customer_id) return;
+export async function earnOnPayment(tx: Tx, order: { id: string; customer_id: string | null; channel: string; total: number }, now: Date): Promise<void> {
+  if (!order.customer_id) return;
   const lines = await tx
     .selectFrom('order_lines as l')
     .innerJoin('products as p', 'p.sku', 'l.sku')
     .select(['l.line_no', 'l.sku', 'p.category', 'l.qty', 'l.amount'])
-    .where('l.order_id', '=', orderId)
+    .where('l.order_id', '=', order.id)
     .orderBy('l.line_no')
     .execute();
-  await earnForOrder(tx, { customer_id: o.customer_id, order_ref: orderId, channel: o.channel as Channel, lines: lines.map((l) => ({ ...l, amount: Number(l.amount) })), total: Number(o.total), now });
+  await earnForOrder(tx, { customer_id: order.customer_id, order_ref: order.id, channel: order.channel as Channel, lines: lines.map((l) => ({ ...l, amount: Number(l.amount) })), total: order.total, now });
 }
 
 /** Cancelled or expired: coupons come back where their template says so, redeemed points come back, earned points are reversed. */

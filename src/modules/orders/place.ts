@@ -18,6 +18,7 @@ import { productsFor, quote, refuseIssues, type QuoteFulfillment } from '../pric
 import { orderWriter } from './group-commit';
 import { earnOnPayment, spendAtPlacement } from './loyalty';
 import type { OrderDetail, PricingOut, RoutingOut } from './view';
+import { assertOwnChannel } from '../../platform/auth/channel';
 
 export type FulfillmentInput =
   | { type: 'delivery'; lat: number; lng: number; address: string; speed: Speed }
@@ -89,7 +90,7 @@ function alternatives(input: PlaceOrderInput, failed: number, locations: Routing
 }
 
 function validate(principal: Principal, input: PlaceOrderInput): void {
-  if (principal.role === 'integration' && principal.channel !== input.channel) throw forbidden(`this key places orders for channel ${principal.channel} only`);
+  assertOwnChannel(principal, input.channel, 'places orders');
   const f = input.fulfillment;
   if (f.type === 'in_store' && input.channel !== 'pos') throw unprocessable('invalid_fulfillment', 'in_store fulfilment is only for the pos channel', 'fulfillment.type');
   if (principal.role === 'store_staff' && f.type !== 'delivery' && f.location_id !== principal.locationId) throw forbidden('store staff may only act for their own store');
@@ -298,7 +299,7 @@ export async function writeOrderAlone(tx: Tx, p: PreparedOrder): Promise<OrderDe
   await tx.insertInto('orders').values(p.rows.order).execute();
   await tx.insertInto('order_lines').values(p.rows.lines).execute();
   if (p.spends) await p.spend(tx);
-  if (!p.online && p.customerId) await earnOnPayment(tx, p.id, p.now);
+  if (!p.online) await earnOnPayment(tx, { id: p.id, customer_id: p.customerId, channel: p.detail.channel, total: p.detail.totals.total }, p.now);
   await tx.insertInto('fulfillments').values(p.rows.fulfillments).execute();
   if (p.rows.fulfillmentLines.length) await tx.insertInto('fulfillment_lines').values(p.rows.fulfillmentLines).execute();
   if (p.rows.reservations.length) await tx.insertInto('stock_reservations').values(p.rows.reservations).execute();

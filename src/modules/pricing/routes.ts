@@ -1,5 +1,4 @@
 import { Type } from '@sinclair/typebox';
-import { forbidden } from '../../platform/http/errors';
 import { errors } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
 import { findCustomer } from '../customers/resolve';
@@ -7,6 +6,7 @@ import { routingLocations } from '../locations/cache';
 import { quoteFulfillment } from '../orders/place';
 import { AdjustmentSchema, PlaceOrderBody } from '../orders/schemas';
 import { quote } from './quote';
+import { assertOwnChannel } from '../../platform/auth/channel';
 
 const Int = Type.Integer();
 const Str = Type.String();
@@ -48,7 +48,7 @@ export const pricingRoutes: ModuleRoutes = (ctx) => async (app) => {
     async (req) => {
       const input = req.body;
       const p = req.principal;
-      if (p.role === 'integration' && p.channel !== input.channel) throw forbidden(`this key prices orders for channel ${p.channel} only`);
+      assertOwnChannel(p, input.channel, 'prices orders');
       const served = quoteFulfillment(input.fulfillment, await routingLocations(db));
       const customerId = input.customer ? await findCustomer(ctx.database, ctx.keys, input.customer) : null;
       const q = await quote(db, { channel: input.channel, customerId, lines: input.lines, fulfillment: served, coupon_codes: input.coupon_codes, points: input.points });

@@ -13,6 +13,7 @@ import { readCoupon, listCoupons } from './read';
 import { redeemCode } from './redeem';
 import { ClaimBody, CodeParam, CouponSchema, IssueBody, IssuedSchema, RedeemBody, RedeemedSchema, TemplateBody, TemplatePatch, TemplateSchema } from './schemas';
 import { createTemplate, listTemplates, readTemplate, updateTemplate } from './templates';
+import { assertOwnChannel } from '../../../platform/auth/channel';
 
 const marketing = ['admin', 'marketer'] as const;
 const templateReaders = ['admin', 'marketer', 'analyst', 'support'] as const;
@@ -182,7 +183,7 @@ export const couponRoutes: ModuleRoutes = (ctx) => async (app) => {
     async (req) => {
       const p = req.principal;
       const b = req.body;
-      if (p.role === 'integration' && p.channel !== b.channel) throw forbidden(`this key redeems for channel ${p.channel} only`);
+      assertOwnChannel(p, b.channel, 'redeems');
       let location = b.location_id ?? null;
       if (p.role === 'store_staff') {
         if (location !== null && location !== p.locationId) throw forbidden('store staff may only redeem at their own store');
