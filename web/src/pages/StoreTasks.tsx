@@ -1,6 +1,7 @@
 import { useCallback, useState, type ReactNode } from 'react';
 import type { Fulfilment } from '../api';
 import { PageHeader, Panel } from '../components/PageHeader';
+import { StorePicker } from '../components/StorePicker';
 import { Empty, ErrorMessage, Loading } from '../components/Status';
 import { TaskCard } from '../components/TaskCard';
 import { localName } from '../format';
@@ -9,7 +10,6 @@ import { useInterval, useResource } from '../hooks';
 import { translateValue, useI18n } from '../i18n';
 import { useLocations } from '../locations';
 import { boundLocation, useMe } from '../me';
-import { navigate } from '../router';
 
 const REFRESH_MS = 30_000;
 
@@ -111,17 +111,7 @@ export function StoreTasks({ selected }: { selected: string | null }) {
         subtitle={subtitle}
         actions={
           me && !bound ? (
-            <label className="field-inline">
-              <span>{t('store.location')}</span>
-              <select className="select-big" value={location ?? ''} onChange={(e) => (e.target.value ? navigate('store', e.target.value) : navigate('store'))} data-testid="store-location">
-                <option value="">{t('store.choose')}</option>
-                {locations.map((l) => (
-                  <option key={l.id} value={l.id}>
-                    {localName(l.name, lang)} · {translateValue(t, 'locationType', l.type)}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <StorePicker page="store" location={location ?? null} stores={locations} withType testId="store-location" />
           ) : undefined
         }
       />

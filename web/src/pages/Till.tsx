@@ -8,6 +8,7 @@ import { Adjustments, QuoteView } from '../components/loyalty/QuoteView';
 import { TillBasket, type BasketLine } from '../components/loyalty/TillBasket';
 import { TierBadge } from '../components/loyalty/WalletPanel';
 import { PageHeader, Panel } from '../components/PageHeader';
+import { StorePicker } from '../components/StorePicker';
 import { ActionError, ErrorMessage, Loading } from '../components/Status';
 import { formatFen, formatInt, localName } from '../format';
 import { useAction, useResource } from '../hooks';
@@ -15,7 +16,7 @@ import { translateValue, useI18n } from '../i18n';
 import { useLocations } from '../locations';
 import { newIdempotencyKey, type Adjustment, type Coupon, type Quote, type QuoteCoupon, type Wallet } from '../loyalty';
 import { boundLocation, can, useMe } from '../me';
-import { href, navigate } from '../router';
+import { href } from '../router';
 import { useApi } from '../session';
 
 /** POST /v1/orders answers with the order and what priced it. */
@@ -274,17 +275,7 @@ export function Till({ selected }: { selected: string | null }) {
         subtitle={current ? `${localName(current.name, lang)} · ${translateValue(t, 'channel', 'pos')}` : t('till.subtitle')}
         actions={
           me && !bound ? (
-            <label className="field-inline">
-              <span>{t('store.location')}</span>
-              <select className="select-big" value={location ?? ''} onChange={(e) => (e.target.value ? navigate('till', e.target.value) : navigate('till'))} data-testid="till-location">
-                <option value="">{t('store.choose')}</option>
-                {stores.map((l) => (
-                  <option key={l.id} value={l.id}>
-                    {localName(l.name, lang)}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <StorePicker page="till" location={location ?? null} stores={stores} testId="till-location" />
           ) : undefined
         }
       />
