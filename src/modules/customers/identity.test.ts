@@ -85,6 +85,58 @@ describe('One ID rules', () => {
     expect(results.filter((r) => r.created)).toHaveLength(1);
   });
 
+  it('merges three customers linked by one request into the oldest, with one record each, and unmerges each', async () => {
+    const [pa, pb] = [phone(), phone()];
+    const a = await identify({ identifiers: [{ type: 'phone', value: pa }], traits: { city: '北京' } });
+    const b = await identify({ identifiers: [{ type: 'member_card', value: `MC3-${pb}` }], traits: { city: '广州', name: '陈静' }, channel: 'pos' });
+    const guest = await identify({ identifiers: [{ type: 'device_id', value: `dev3-${pb}` }], anonymous_id: `anon3-${pb}` });
+    const all = await identify({ identifiers: [{ type: 'phone', value: pa }, { type: 'member_card', value: `MC3-${pb}` }, { type: 'device_id', value: `dev3-${pb}` }, { type: 'phone', value: pb }], traits: { tier: 'gold' } });
+    expect(all.customer_id).toBe(a.customer_id);
+    expect(all.created).toBe(false);
+    expect(all.merged.map((m: { from: string }) => m.from)).toEqual([b.customer_id, guest.customer_id]);
+    const p = await must(s, 'GET', `/v1/customers/${a.customer_id}`);
+    expect(p.members.sort()).toEqual([a.customer_id, b.customer_id, guest.customer_id].sort());
+    expect(p.traits).toMatchObject({ city: '广州', name: '陈静', tier: 'gold' });
+    expect(p.identifiers.map((i: { type: string }) => i.type).sort()).toEqual(['device_id', 'member_card', 'phone', 'phone']);
+    const db = s.santong.ctx.database.db;
+    const merges = await db.selectFrom('customer_merges').select(['id', 'from_id', 'into_id', 'linked_by']).where('into_id', '=', a.customer_id).orderBy('id').execute();
+    expect(merges.map((m) => m.from_id).sort()).toEqual([b.customer_id, guest.customer_id].sort());
+    expect(merges[0].linked_by).toEqual(['device_id', 'member_card', 'phone']);
+    const outbox = await db.selectFrom('outbox').select(['type', 'payload']).where('aggregate_id', '=', a.customer_id).where('type', '=', 'customer.merged').execute();
+    expect(outbox).toHaveLength(2);
+    const audit = await db.selectFrom('audit_log').select('details').where('subject', '=', a.customer_id).where('action', '=', 'customer.merge').execute();
+    expect(audit).toHaveLength(2);
+    // Undo the card's merge: its traits go back, the guest stays merged.
+    await must(s, 'POST', `/v1/customers/${a.customer_id}/unmerge`, { merge_id: all.merged[0].merge_id });
+    const after = await must(s, 'GET', `/v1/customers/${a.customer_id}`);
+    expect(after.members.sort()).toEqual([a.customer_id, guest.customer_id].sort());
+    expect(after.traits.city).toBe('北京');
+    expect(after.traits.name).toBeUndefined();
+    expect(after.traits.tier).toBe('gold');
+    const bAfter = await must(s, 'GET', `/v1/customers/${b.customer_id}`);
+    expect(bAfter.id).toBe(b.customer_id);
+    await must(s, 'POST', `/v1/customers/${a.customer_id}/unmerge`, { merge_id: all.merged[1].merge_id });
+    expect((await must(s, 'GET', `/v1/customers/${guest.customer_id}`)).id).toBe(guest.customer_id);
+  });
+
+  it('gives one customer per person when calls race on a shared new device and on a guest being merged', async () => {
+    for (let round = 0; round < 3; round++) {
+      const p = phone();
+      const device = `race-dev-${p}`;
+      const calls = [
+        { identifiers: [{ type: 'device_id', value: device }] },
+        { identifiers: [{ type: 'phone', value: p }, { type: 'device_id', value: device }] },
+        { identifiers: [{ type: 'device_id', value: device }] },
+        { identifiers: [{ type: 'phone', value: p }] },
+        { identifiers: [{ type: 'phone', value: p }, { type: 'device_id', value: device }] },
+      ];
+      const results = await Promise.all(calls.map((c) => identify(c)));
+      const final = await identify({ identifiers: [{ type: 'phone', value: p }, { type: 'device_id', value: device }] });
+      for (const r of results) expect((await must(s, 'GET', `/v1/customers/${r.customer_id}`)).id).toBe(final.customer_id);
+      expect(final.merged).toEqual([]);
+    }
+  });
+
   it('moves orders with the merge and back with the unmerge', async () => {
     const [pa, pb] = [phone(), phone()];
     const a = await identify({ identifiers: [{ type: 'phone', value: pa }], traits: { name: '李雷' } });

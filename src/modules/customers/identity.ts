@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Principal } from '../../platform/auth/roles';
 import { audit, auditRow } from '../../platform/audit/audit';
 import { open, seal, type KeyRing } from '../../platform/crypto/keys';
@@ -7,6 +7,7 @@ import { outboxRow, publish } from '../../platform/events/outbox';
 import { conflict, notFound, unprocessable } from '../../platform/http/errors';
 import { newId } from '../../platform/ids';
 import { InvalidIdentifier, IDENTIFIER_TYPES, mask, normalise, STRONG_TYPES, type IdentifierType } from './identifiers';
+import { lit, litTime, inlinable, withSession, type Session } from './session';
 import { combine, restore, splitTraits, type TraitState } from './traits';
 
 export interface IdentifyInput {
@@ -62,15 +63,6 @@ export function prepareIdentifiers(keys: KeyRing, input: { identifiers: { type: 
   return out;
 }
 
-interface Match {
-  type: string;
-  value_hash: string;
-  customer_id: string;
-  strong: boolean;
-  last_seen: Date;
-  root: string;
-}
-
 interface Root {
   id: string;
   created_at: Date;
@@ -79,6 +71,18 @@ interface Root {
   pii: Buffer | null;
   traits: Record<string, unknown>;
   trait_seen: Record<string, string>;
+}
+
+/** A customer_identifiers row that one of the request's identifiers matched, with its group's root (locked). */
+interface Match {
+  type: string;
+  value_hash: string;
+  customer_id: string;
+  strong: boolean;
+  last_seen: Date;
+  root: Root & { merged_into: string | null; root_id: string | null; erased: boolean };
+  /** For a weak match: the strong identifiers (type, hash) of the root's whole group. */
+  group_strong: [string, string][] | null;
 }
 
 function isRetryable(e: unknown): boolean {
@@ -97,7 +101,12 @@ function isRetryable(e: unknown): boolean {
  *   otherwise the request resolves to it only when it has no other strong identifier of a type the
  *   request also brings, and the weak identifier is then associated with both;
  * - merged-away customers keep resolving to their survivor (pointer, not copy), so unmerge is exact.
- * Safe under concurrency: conflicting writers hit the unique index or a row lock and retry.
+ * Safe under concurrency: calls sharing an identifier serialise on its advisory lock, the roots
+ * they write are row-locked, and a writer that loses anyway hits the unique index and retries.
+ *
+ * Round trips (each costs more CPU than the statements in it): one to begin, lock the identifiers,
+ * and read their matches with the roots locked; then, when something changes, one statement with
+ * every write, and the commit. A known customer's call is two round trips, anything else three.
  */
 export async function identify(database: Database, keys: KeyRing, input: IdentifyInput, actor: Principal | null = null): Promise<IdentifyResult> {
   const idents = prepareIdentifiers(keys, input);
@@ -105,7 +114,7 @@ export async function identify(database: Database, keys: KeyRing, input: Identif
   const at = input.at ?? new Date();
   for (let attempt = 0; ; attempt++) {
     try {
-      return await database.db.transaction().execute((tx) => identifyTx(tx, keys, idents, input, at, actor));
+      return await withSession(database, (s) => identifyTx(s, keys, idents, input, at, actor));
     } catch (e) {
       if (!isRetryable(e) || attempt >= 8) throw e;
       await new Promise((r) => setTimeout(r, Math.random() * 10 * (attempt + 1)));
@@ -113,40 +122,50 @@ export async function identify(database: Database, keys: KeyRing, input: Identif
   }
 }
 
-async function findMatches(tx: Tx, idents: Ident[]): Promise<Match[]> {
-  const pairs = idents.map((i) => sql`(${i.type}, ${i.hash})`);
-  const rows = await sql<Match>`
-    SELECT ci.type, ci.value_hash, ci.customer_id, ci.strong, ci.last_seen, coalesce(c.root_id, c.id) AS root
-    FROM customer_identifiers ci JOIN customers c ON c.id = ci.customer_id
-    WHERE (ci.type, ci.value_hash) IN (${sql.join(pairs)}) AND c.erased_at IS NULL`.execute(tx);
-  return rows.rows;
-}
-
-async function lockRoots(tx: Tx, ids: string[]): Promise<Map<string, Root>> {
-  if (ids.length === 0) return new Map();
-  const rows = await tx
-    .selectFrom('customers')
-    .select(['id', 'created_at', 'kind', 'data_key', 'pii', 'traits', 'trait_seen', 'merged_into', 'root_id', 'erased_at'])
-    .where('id', 'in', [...new Set(ids)].sort())
-    .orderBy('id')
-    .forUpdate()
-    .execute();
-  const out = new Map<string, Root>();
-  for (const r of rows) {
-    if (r.merged_into !== null || (r.root_id !== null && r.root_id !== r.id) || r.erased_at !== null) throw new Retry(); // merged meanwhile
-    out.set(r.id, r);
-  }
-  if (out.size !== new Set(ids).size) throw new Retry();
-  return out;
-}
-
-async function strongTypesOfGroup(tx: Tx, root: string): Promise<Map<string, Set<string>>> {
-  const rows = await sql<{ type: string; value_hash: string }>`
-    SELECT ci.type, ci.value_hash FROM customer_identifiers ci JOIN customers c ON c.id = ci.customer_id
-    WHERE coalesce(c.root_id, c.id) = ${root} AND ci.strong`.execute(tx);
-  const m = new Map<string, Set<string>>();
-  for (const r of rows.rows) m.set(r.type, (m.get(r.type) ?? new Set()).add(r.value_hash));
-  return m;
+/**
+ * The first round trip: BEGIN; the advisory locks on every identifier of the call (weak ones have no
+ * unique index, so two calls bringing the same new device could otherwise each attach it to someone
+ * else), in one order to avoid deadlocks; then, with a snapshot taken after the locks, the rows the
+ * identifiers match, each with its group's root locked FOR UPDATE (in id order) and, for weak
+ * matches, that group's strong identifiers. Locking every matched root (not only those the call
+ * ends up writing) saves a round trip; the extra ones are a family's other members, held briefly.
+ */
+async function beginAndMatch(s: Session, idents: Ident[]): Promise<Match[]> {
+  const lockKeys = [...new Set(idents.map((i) => `${i.type}:${i.hash}`))].sort();
+  const pairs = idents.map((i) => `(${lit(i.type)}, ${lit(i.hash)})`).join(', ');
+  const [, , rows] = await s.script([
+    'BEGIN',
+    `SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM (SELECT k FROM unnest(ARRAY[${lockKeys.map(lit).join(', ')}]::text[]) AS k ORDER BY k) AS s`,
+    `SELECT ci.type, ci.value_hash, ci.customer_id, ci.strong, ci.last_seen,
+       r.id AS root, r.merged_into, r.root_id, r.erased_at IS NOT NULL AS erased, r.created_at, r.kind, r.data_key, r.pii, r.traits, r.trait_seen,
+       CASE WHEN NOT ci.strong THEN (
+         SELECT coalesce(json_agg(json_build_array(g.type, g.value_hash)), '[]') FROM customer_identifiers g JOIN customers gc ON gc.id = g.customer_id
+         WHERE coalesce(gc.root_id, gc.id) = r.id AND g.strong) END AS group_strong
+     FROM customer_identifiers ci JOIN customers c ON c.id = ci.customer_id JOIN customers r ON r.id = coalesce(c.root_id, c.id)
+     WHERE (ci.type, ci.value_hash) IN (${pairs}) AND c.erased_at IS NULL
+     ORDER BY r.id
+     FOR UPDATE OF r`,
+  ]);
+  return rows.map((x) => ({
+    type: x.type as string,
+    value_hash: x.value_hash as string,
+    customer_id: x.customer_id as string,
+    strong: x.strong as boolean,
+    last_seen: x.last_seen as Date,
+    group_strong: x.group_strong as [string, string][] | null,
+    root: {
+      id: x.root as string,
+      merged_into: x.merged_into as string | null,
+      root_id: x.root_id as string | null,
+      erased: x.erased as boolean,
+      created_at: x.created_at as Date,
+      kind: x.kind as string,
+      data_key: x.data_key as Buffer | null,
+      pii: x.pii as Buffer | null,
+      traits: x.traits as Record<string, unknown>,
+      trait_seen: x.trait_seen as Record<string, string>,
+    },
+  }));
 }
 
 export function dataKeyOf(keys: KeyRing, c: { data_key: Buffer | null }): Buffer {
@@ -155,7 +174,11 @@ export function dataKeyOf(keys: KeyRing, c: { data_key: Buffer | null }): Buffer
 }
 
 export function traitState(keys: KeyRing, c: { data_key: Buffer | null; pii: Buffer | null; traits: Record<string, unknown>; trait_seen: Record<string, string> }): TraitState {
-  const personal = c.pii && c.data_key ? (JSON.parse(open(dataKeyOf(keys, c), c.pii).toString('utf8')) as Record<string, unknown>) : {};
+  return stateWith(c.pii && c.data_key ? dataKeyOf(keys, c) : null, c);
+}
+
+function stateWith(dek: Buffer | null, c: { pii: Buffer | null; traits: Record<string, unknown>; trait_seen: Record<string, string> }): TraitState {
+  const personal = c.pii && dek ? (JSON.parse(open(dek, c.pii).toString('utf8')) as Record<string, unknown>) : {};
   return { plain: { ...c.traits }, personal, seen: { ...c.trait_seen } };
 }
 
@@ -167,105 +190,121 @@ async function writeTraits(tx: Tx, keys: KeyRing, root: Root, state: TraitState)
   root.pii = pii;
 }
 
-async function mergeInto(tx: Tx, keys: KeyRing, from: Root, into: Root, channel: string, linkedBy: string[], actor: Principal | null): Promise<MergeRef> {
-  const id = newId('mrg');
-  // One statement: the whole group of `from` (itself included) now has `into` as its root, and
-  // `from` itself points at `into`.
-  await sql`
-    UPDATE customers SET root_id = ${into.id},
-      merged_into = CASE WHEN id = ${from.id} THEN ${into.id}::text ELSE merged_into END,
-      updated_at = CASE WHEN id = ${from.id} THEN ${new Date()}::timestamptz ELSE updated_at END
-    WHERE coalesce(root_id, id) = ${from.id}`.execute(tx);
-  const { result, overwritten, took } = combine(traitState(keys, into), traitState(keys, from));
-  await writeTraits(tx, keys, into, result);
-  if (from.kind === 'known' && into.kind !== 'known') {
-    await tx.updateTable('customers').set({ kind: 'known' }).where('id', '=', into.id).execute();
-    into.kind = 'known';
-  }
-  const changes = seal(dataKeyOf(keys, into), JSON.stringify({ overwritten, took }));
-  // The merge record, its outbox event and its audit entry in one statement.
-  await tx
-    .with('m', (db) => db.insertInto('customer_merges').values({ id, from_id: from.id, into_id: into.id, channel, linked_by: linkedBy, changes, undone_at: null }).returning('id'))
-    .with('o', (db) => db.insertInto('outbox').values(outboxRow({ aggregateType: 'customer', aggregateId: into.id, type: 'customer.merged', payload: { merge_id: id, from: from.id, into: into.id, linked_by: linkedBy } })).returning('id'))
-    .insertInto('audit_log')
-    .values(auditRow(actor, { action: 'customer.merge', subject: into.id, details: { merge_id: id, from: from.id, linked_by: linkedBy } }))
-    .execute();
-  return { from: from.id, into: into.id, merge_id: id };
-}
+const rowsOf = (rows: unknown[][]) => sql.join(rows.map((r) => sql`(${sql.join(r)})`));
 
-async function createCustomer(tx: Tx, keys: KeyRing, channel: string, kind: 'known' | 'anonymous', at: Date): Promise<Root> {
-  const id = newId('cus', at.getTime());
-  const dek = keys.newDataKey();
-  const row = await tx
-    .insertInto('customers')
-    .values({ id, created_at: at, first_channel: channel, data_key: dek.wrapped, pii: null, traits: '{}', trait_seen: '{}', merged_into: null, erased_at: null, root_id: null, kind })
-    .returning(['id', 'created_at', 'kind', 'data_key', 'pii', 'traits', 'trait_seen'])
-    .executeTakeFirstOrThrow();
-  return row;
-}
-
-async function identifyTx(tx: Tx, keys: KeyRing, idents: Ident[], input: IdentifyInput, at: Date, actor: Principal | null): Promise<IdentifyResult> {
-  // Weak identifiers have no unique index (a family tablet sits on several people), so two calls
-  // bringing the same new device could each attach it to someone else. Serialise calls that share
-  // an identifier with transaction-scoped advisory locks, taken in one order to avoid deadlocks.
-  await lockIdentifiers(tx, idents.map((i) => `${i.type}:${i.hash}`));
-  const matches = await findMatches(tx, idents);
-  const strongRoots = new Set(matches.filter((m) => m.strong).map((m) => m.root));
-  const weakRoots = [...new Set(matches.filter((m) => !m.strong && !strongRoots.has(m.root)).map((m) => m.root))];
+async function identifyTx(s: Session, keys: KeyRing, idents: Ident[], input: IdentifyInput, at: Date, actor: Principal | null): Promise<IdentifyResult> {
+  const matches = await beginAndMatch(s, idents);
+  const rootOfId = new Map(matches.map((m) => [m.root.id, m.root]));
+  const strongRoots = new Set(matches.filter((m) => m.strong).map((m) => m.root.id));
+  const weakRoots = [...new Set(matches.filter((m) => !m.strong && !strongRoots.has(m.root.id)).map((m) => m.root.id))];
   const requestStrong = idents.filter((i) => i.strong);
   const unite = new Set(strongRoots);
   const known: { root: string; conflict: boolean; lastSeen: number }[] = [];
   for (const root of weakRoots) {
-    const strong = await strongTypesOfGroup(tx, root);
+    const strong = new Map<string, Set<string>>();
+    for (const [type, hash] of matches.find((m) => m.root.id === root)!.group_strong ?? []) strong.set(type, (strong.get(type) ?? new Set()).add(hash));
     if (strong.size === 0) {
       unite.add(root); // a guest or anonymous profile: no person to confuse with
       continue;
     }
     const conflictType = requestStrong.some((i) => (strong.get(i.type)?.size ?? 0) > 0 && !strong.get(i.type)!.has(i.hash));
-    const lastSeen = Math.max(...matches.filter((m) => m.root === root).map((m) => new Date(m.last_seen).getTime()));
+    const lastSeen = Math.max(...matches.filter((m) => m.root.id === root).map((m) => new Date(m.last_seen).getTime()));
     known.push({ root, conflict: conflictType, lastSeen });
   }
   if (strongRoots.size === 0) {
     const compatible = known.filter((k) => !k.conflict).sort((a, b) => b.lastSeen - a.lastSeen || (a.root < b.root ? -1 : 1));
     if (compatible.length > 0) unite.add(compatible[0].root);
   }
+  const ordered = [...unite].map((id) => rootOfId.get(id)!);
+  for (const r of ordered) if (r.merged_into !== null || (r.root_id !== null && r.root_id !== r.id) || r.erased) throw new Retry(); // merged or erased meanwhile
+  ordered.sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || (a.id < b.id ? -1 : 1));
 
-  const roots = await lockRoots(tx, [...unite]);
-  const ordered = [...roots.values()].sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || (a.id < b.id ? -1 : 1));
-  let created = false;
+  // Everything the call changes is worked out here, then written in one statement.
+  const writes: RawBuilder<unknown>[] = [];
   let survivor: Root;
-  if (ordered.length === 0) {
-    survivor = await createCustomer(tx, keys, input.channel, idents.some((i) => i.type !== 'anonymous_id') ? 'known' : 'anonymous', at);
-    created = true;
-  } else survivor = ordered[0];
+  let dek: Buffer;
+  const created = ordered.length === 0;
+  if (created) {
+    const k = keys.newDataKey();
+    survivor = { id: newId('cus', at.getTime()), created_at: at, kind: idents.some((i) => i.type !== 'anonymous_id') ? 'known' : 'anonymous', data_key: k.wrapped, pii: null, traits: {}, trait_seen: {} };
+    dek = k.plain;
+  } else {
+    survivor = ordered[0];
+    dek = dataKeyOf(keys, survivor);
+  }
+  let state = stateWith(dek, survivor);
+  let kind = survivor.kind;
+  let traitsChanged = false;
+
+  // Merges: every other root's group now has the survivor as its root and that root points at it;
+  // traits combine in age order, as one merge after another would.
   const merged: MergeRef[] = [];
   const linkedBy = [...new Set(idents.map((i) => i.type))].sort();
-  for (const other of ordered.slice(1)) merged.push(await mergeInto(tx, keys, other, survivor, input.channel, linkedBy, actor));
+  const mergeRows: unknown[][] = [];
+  const outbox: ReturnType<typeof outboxRow>[] = [];
+  const audits: ReturnType<typeof auditRow>[] = [];
+  for (const from of ordered.slice(1)) {
+    const id = newId('mrg');
+    const { result, overwritten, took } = combine(state, traitState(keys, from));
+    state = result;
+    traitsChanged = true;
+    if (from.kind === 'known') kind = 'known';
+    mergeRows.push([id, from.id, survivor.id, input.channel, sql`${linkedBy}::text[]`, seal(dek, JSON.stringify({ overwritten, took })), null]);
+    outbox.push(outboxRow({ aggregateType: 'customer', aggregateId: survivor.id, type: 'customer.merged', payload: { merge_id: id, from: from.id, into: survivor.id, linked_by: linkedBy } }));
+    audits.push(auditRow(actor, { action: 'customer.merge', subject: survivor.id, details: { merge_id: id, from: from.id, linked_by: linkedBy } }));
+    merged.push({ from: from.id, into: survivor.id, merge_id: id });
+  }
+  if (merged.length > 0) {
+    const froms = merged.map((m) => m.from);
+    writes.push(sql`
+      UPDATE customers SET root_id = ${survivor.id},
+        merged_into = CASE WHEN id = ANY(${froms}::text[]) THEN ${survivor.id}::text ELSE merged_into END,
+        updated_at = CASE WHEN id = ANY(${froms}::text[]) THEN ${new Date()}::timestamptz ELSE updated_at END
+      WHERE coalesce(root_id, id) = ANY(${froms}::text[])`);
+    writes.push(sql`INSERT INTO customer_merges (id, from_id, into_id, channel, linked_by, changes, undone_at) VALUES ${rowsOf(mergeRows)}`);
+    writes.push(sql`INSERT INTO audit_log (actor_key, actor_role, action, subject, reason, details) VALUES ${rowsOf(audits.map((a) => [a.actor_key, a.actor_role, a.action, a.subject, a.reason, a.details]))}`);
+  }
 
   // Attach what the group does not have yet; refresh last_seen of what it has.
-  const groupHas = new Set(matches.filter((m) => unite.has(m.root)).map((m) => `${m.type}|${m.value_hash}`));
-  const dek = dataKeyOf(keys, survivor);
+  const groupHas = new Set(matches.filter((m) => unite.has(m.root.id)).map((m) => `${m.type}|${m.value_hash}`));
   const fresh = idents.filter((i) => !groupHas.has(`${i.type}|${i.hash}`));
   if (fresh.length > 0) {
-    await tx
-      .insertInto('customer_identifiers')
-      .values(fresh.map((i) => ({ customer_id: survivor.id, type: i.type, value_hash: i.hash, value_enc: seal(dek, i.value), masked: i.type === 'anonymous_id' ? i.value.slice(0, 4) + '****' : mask(i.type, i.value), strong: i.strong, first_seen: at, last_seen: at })))
-      .execute();
+    const rows = fresh.map((i) => [survivor.id, i.type, i.hash, seal(dek, i.value), i.type === 'anonymous_id' ? i.value.slice(0, 4) + '****' : mask(i.type, i.value), i.strong, at, at]);
+    writes.push(sql`INSERT INTO customer_identifiers (customer_id, type, value_hash, value_enc, masked, strong, first_seen, last_seen) VALUES ${rowsOf(rows)}`);
+    if (fresh.some((i) => i.type !== 'anonymous_id')) kind = 'known';
   }
-  const seen = matches.filter((m) => unite.has(m.root));
-  if (seen.length > 0) {
-    await sql`UPDATE customer_identifiers SET last_seen = greatest(last_seen, ${at}) WHERE (type, value_hash, customer_id) IN (${sql.join(seen.map((m) => sql`(${m.type}, ${m.value_hash}, ${m.customer_id})`))})`.execute(tx);
-  }
-  if (fresh.some((i) => i.type !== 'anonymous_id') && survivor.kind !== 'known') {
-    await tx.updateTable('customers').set({ kind: 'known' }).where('id', '=', survivor.id).execute();
-  }
+  const seen = matches.filter((m) => unite.has(m.root.id));
   if (input.traits && Object.keys(input.traits).length > 0) {
     const { plain, personal } = splitTraits(input.traits);
     const seenAt = Object.fromEntries(Object.keys(input.traits).map((k) => [k, at.toISOString()]));
-    const { result } = combine(traitState(keys, survivor), { plain, personal, seen: seenAt });
-    await writeTraits(tx, keys, survivor, result);
+    state = combine(state, { plain, personal, seen: seenAt }).result;
+    traitsChanged = true;
   }
-  if (created) await publish(tx, { aggregateType: 'customer', aggregateId: survivor.id, type: 'customer.created', payload: { customer_id: survivor.id, channel: input.channel } });
+  const pii = () => (Object.keys(state.personal).length ? seal(dek, JSON.stringify(state.personal)) : null);
+  if (created) {
+    writes.unshift(sql`
+      INSERT INTO customers (id, created_at, first_channel, data_key, pii, traits, trait_seen, merged_into, erased_at, root_id, kind, updated_at)
+      VALUES (${survivor.id}, ${at}, ${input.channel}, ${survivor.data_key}, ${pii()}, ${JSON.stringify(state.plain)}, ${JSON.stringify(state.seen)}, NULL, NULL, NULL, ${kind}, ${new Date()})`);
+    outbox.push(outboxRow({ aggregateType: 'customer', aggregateId: survivor.id, type: 'customer.created', payload: { customer_id: survivor.id, channel: input.channel } }));
+  } else if (traitsChanged) {
+    writes.push(sql`UPDATE customers SET traits = ${JSON.stringify(state.plain)}, trait_seen = ${JSON.stringify(state.seen)}, pii = ${pii()}, kind = ${kind}, updated_at = ${new Date()} WHERE id = ${survivor.id}`);
+  } else if (kind !== survivor.kind) {
+    writes.push(sql`UPDATE customers SET kind = ${kind} WHERE id = ${survivor.id}`);
+  }
+  if (outbox.length > 0) writes.push(sql`INSERT INTO outbox (aggregate_type, aggregate_id, type, payload, dispatched_at) VALUES ${rowsOf(outbox.map((o) => [o.aggregate_type, o.aggregate_id, o.type, o.payload, null]))}`);
+
+  const touch = seen.map((m) => [m.type, m.value_hash, m.customer_id]);
+  if (writes.length === 0 && inlinable(touch.flat())) {
+    // A known customer, nothing new: refresh last_seen and commit in one round trip.
+    const keysList = touch.map((t) => `(${t.map(lit).join(', ')})`).join(', ');
+    await s.script([...(touch.length > 0 ? [`UPDATE customer_identifiers SET last_seen = greatest(last_seen, ${litTime(at)}) WHERE (type, value_hash, customer_id) IN (${keysList})`] : []), 'COMMIT']);
+  } else {
+    if (touch.length > 0) writes.push(sql`UPDATE customer_identifiers SET last_seen = greatest(last_seen, ${at}) WHERE (type, value_hash, customer_id) IN (${rowsOf(touch)})`);
+    // Data-modifying statements in one WITH run once each, on disjoint rows (the new customer, the
+    // merged groups, the survivor, identifiers new and seen); foreign keys are checked at its end.
+    await s.query(writes.length === 1 ? writes[0] : sql`WITH ${sql.join(writes.map((w, i) => sql`${sql.raw(`w${i}`)} AS (${w})`))} SELECT 1`);
+    await s.script(['COMMIT']);
+  }
   return { customer_id: survivor.id, created, merged };
 }
 
