@@ -200,7 +200,8 @@ let child: ChildProcess | null = null;
 async function startChild(databaseUrl: string, adminKey: string): Promise<Server> {
   const probeOut = path.join(os.tmpdir(), `santong-bench-probe-${process.pid}.json`);
   fs.rmSync(probeOut, { force: true });
-  const proc = spawn(process.execPath, [...(PROBE ? ['--import', PROBE_URL] : []), path.join(ROOT, 'bin', 'santong.js'), 'start'], {
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. --cpu-prof, for profiling the server
+  const proc = spawn(process.execPath, [...nodeArgs, ...(PROBE ? ['--import', PROBE_URL] : []), path.join(ROOT, 'bin', 'santong.js'), 'start'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), ...serverEnv(databaseUrl, adminKey), ...(PROBE ? { BENCH_SQL_PROBE_OUT: probeOut } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Queryable, Tx } from '../../platform/db/database';
+import { coalescingPerHandle } from '../../platform/db/coalesce';
 import { publish } from '../../platform/events/outbox';
 
 export interface StockLevel {
@@ -29,13 +30,24 @@ export async function stockOfSku(db: Queryable, sku: string) {
   return { sku, locations, totals };
 }
 
-/** Online-available units per (location, sku) for these SKUs, keyed `location|sku`. */
-export async function onlineAvailability(db: Queryable, skus: string[]): Promise<Map<string, number>> {
+async function loadAvailability(db: Queryable, skus: string[]): Promise<Map<string, number>> {
   const map = new Map<string, number>();
   if (skus.length === 0) return map;
   const rows = await db.selectFrom('stock').select(['location_id', 'sku', 'on_hand', 'reserved', 'safety_stock']).where('sku', 'in', skus).execute();
   for (const r of rows) map.set(`${r.location_id}|${r.sku}`, r.on_hand - r.reserved - r.safety_stock);
   return map;
+}
+
+/** Concurrent orders read availability together (one query for many requests under load). */
+const sharedAvailability = coalescingPerHandle(loadAvailability);
+
+/**
+ * Online-available units per (location, sku) for these SKUs, keyed `location|sku`. Outside a
+ * transaction the read is shared with concurrent callers, so the map may hold other SKUs too.
+ */
+export async function onlineAvailability(db: Queryable, skus: string[]): Promise<Map<string, number>> {
+  if (skus.length === 0) return new Map();
+  return db.isTransaction ? loadAvailability(db, skus) : sharedAvailability(db, skus);
 }
 
 async function recordMovement(tx: Queryable, m: { location_id: string; sku: string; delta: number; reason: MovementReason; ref: string | null }): Promise<void> {
@@ -52,6 +64,42 @@ export async function reserve(tx: Tx, locationId: string, sku: string, qty: numb
   const r = await sql`UPDATE stock SET reserved = reserved + ${qty}, updated_at = now()
     WHERE location_id = ${locationId} AND sku = ${sku} AND on_hand - reserved - safety_stock >= ${qty}`.execute(tx);
   return Number(r.numAffectedRows ?? 0) === 1;
+}
+
+/** SQLSTATE of a statement that refused itself because a stock row could not cover its reservation. */
+export const STOCK_SHORT = 'SA409';
+
+/**
+ * reserve() for several rows inside a larger statement (one round trip with the writes it goes
+ * with): `ctes` defines `stock_wanted` and `stock_reserved` (to put in a WITH list), `check` is a
+ * select-list expression that aborts the whole statement, so nothing it wrote stays, with
+ * STOCK_SHORT unless every row covered its quantity; the error's message is the JSON list of the
+ * short rows, read back with shortRows(). Give each (location, sku) once.
+ */
+export function reservingStatement(units: readonly { location: string; sku: string; qty: number }[]): { ctes: RawBuilder<unknown>; check: RawBuilder<unknown> } {
+  const wanted = JSON.stringify(units.map((u) => ({ location_id: u.location, sku: u.sku, qty: u.qty })));
+  return {
+    // The rows are locked in (location, sku) byte order, the order of stockOrder in which writers
+    // of single rows take them, before any is updated: writers never wait for each other in a cycle.
+    ctes: sql`stock_wanted AS (SELECT * FROM json_to_recordset(${wanted}::json) AS w(location_id text, sku text, qty integer)),
+      stock_locked AS (
+        SELECT s.location_id, s.sku FROM stock s JOIN stock_wanted w ON s.location_id = w.location_id AND s.sku = w.sku
+        ORDER BY s.location_id COLLATE "C", s.sku COLLATE "C" FOR UPDATE OF s),
+      stock_reserved AS (
+        UPDATE stock s SET reserved = s.reserved + w.qty, updated_at = now()
+        FROM stock_wanted w JOIN stock_locked l ON l.location_id = w.location_id AND l.sku = w.sku
+        WHERE s.location_id = w.location_id AND s.sku = w.sku AND s.on_hand - s.reserved - s.safety_stock >= w.qty
+        RETURNING s.location_id, s.sku)`,
+    check: sql`(SELECT CASE WHEN count(*) > 0 THEN santong_raise(${STOCK_SHORT}, json_agg(json_build_array(w.location_id, w.sku))::text) END
+      FROM stock_wanted w WHERE NOT EXISTS (SELECT 1 FROM stock_reserved r WHERE r.location_id = w.location_id AND r.sku = w.sku))`,
+  };
+}
+
+/** The rows a STOCK_SHORT error names, or null for any other error. */
+export function shortRows(err: unknown): { location: string; sku: string }[] | null {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  if (!e || e.code !== STOCK_SHORT || typeof e.message !== 'string') return null;
+  return (JSON.parse(e.message) as [string, string][]).map(([location, sku]) => ({ location, sku }));
 }
 
 /** Turns reserved units into a sale: on hand and reserved both go down. */

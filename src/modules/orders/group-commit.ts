@@ -1,32 +1,31 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../../platform/http/context';
-import type { Database, Tx } from '../../platform/db/database';
+import type { Database, Queryable, Tx } from '../../platform/db/database';
 import { AppError } from '../../platform/http/errors';
-import { reserve } from '../inventory/service';
-import { insertOrderRows, stockOrder, writeOrderAlone, type PreparedOrder, type StockUnit } from './place';
+import { RaceLost, writeOrderAlone, writeOrders } from './place';
+import type { PreparedOrder } from './place';
 import type { OrderDetail } from './view';
 
 /**
  * Group commit for online orders. A hot stock row is locked from its reserve UPDATE until COMMIT,
  * so orders for one hot (store, SKU) would otherwise go one per commit (a WAL flush). Here an
  * order that is ready to be written joins a queue; a writer takes what has queued (up to
- * `maxBatch`) and writes it in ONE transaction:
+ * `maxBatch`) and writes it with ONE statement (writeOrders): the rows of all its orders, one
+ * multi-row insert per table, then per (location, SKU) one conditional reserve for the batch's
+ * total, rows locked in a fixed order. Without coupons, points or referrals in the batch that
+ * statement is its own transaction: one round trip and one commit for the batch. Otherwise a
+ * transaction first spends each order's coupons, points and referral in its own SAVEPOINT (an
+ * order whose spend fails, e.g. a coupon another order of the batch redeemed, is rolled back to
+ * its savepoint and gets its own error, the others go on), then runs the statement and commits.
  *
- * 1. each order's loyalty spend (coupons, points, referral) in its own SAVEPOINT: an order whose
- *    spend fails (coupon already redeemed, not enough points, any AppError) is rolled back to its
- *    savepoint and gets its own error, the others go on;
- * 2. the rows of all remaining orders, one multi-row INSERT per table;
- * 3. the stock, last: one conditional reserve UPDATE per (location, SKU) for the batch's total,
- *    in a fixed order (the same order single orders use), so writers never lock in a cycle;
- * 4. COMMIT.
- *
- * Outcomes are given only after the COMMIT. When the batch cannot commit as a whole, every order
- * is written again as it would be alone (its own transaction, its own reservation per unit and
- * RaceLost when the stock went): a row whose total does not fit any more, a deadlock, any
- * unexpected error. A failing COMMIT fails every order of the batch with that error (it may have
- * committed, so nothing is retried). While a batch is in flight the next one queues up; an idle
- * writer takes a lone order at once, so nothing waits for a timer. A batch of one is simply
- * written alone; on PGlite (one connection) there is one writer.
+ * Outcomes are given only after the commit. When the batch cannot commit as a whole, nothing of
+ * it was written and its orders are written again: those on a stock row that could not cover the
+ * total each alone (its own statement, RaceLost when the stock went, so it is re-routed), all of
+ * them alone after an unexpected error the server answered (a deadlock...). An error that may
+ * have come after the commit (a failing COMMIT, a connection lost mid-statement) fails every
+ * order of the batch with that error and nothing is retried. While a batch is in flight the next
+ * one queues up; an idle writer takes a lone order at once, so nothing waits for a timer. A batch
+ * of one is simply written alone; on PGlite (one connection) there is one writer.
  */
 
 interface Job {
@@ -129,23 +128,23 @@ export class OrderWriter {
     const failed = new Map<Job, unknown>();
     let committing = false;
     try {
-      await this.database.db.transaction().execute(async (tx) => {
-        await this.spendAll(tx, batch, failed);
-        const ok = batch.filter((j) => !failed.has(j));
-        if (ok.length > 0) {
-          await insertOrderRows(tx, ok.map((j) => j.order));
-          await reserveAll(tx, ok);
-        }
-        committing = true;
-      });
+      if (batch.some((j) => j.order.spends)) {
+        await this.database.db.transaction().execute(async (tx) => {
+          await this.spendAll(tx, batch, failed);
+          const ok = batch.filter((j) => !failed.has(j));
+          if (ok.length > 0) await writeBatch(tx, ok);
+          committing = true;
+        });
+      } else await writeBatch(this.database.db, batch); // one statement, its own transaction
     } catch (err) {
-      if (committing) {
-        // The COMMIT itself failed: it may or may not have happened, so nobody retries (as alone).
+      // A COMMIT that failed, or a statement that got no answer from the server, may have
+      // committed: nobody retries (as alone). An error the server answered with rolled it back.
+      if (committing || !answeredByServer(err)) {
         for (const j of batch) j.reject(err);
         return;
       }
-      // Rolled back: no outcome was given, nothing was written. Write the orders again; those on a
-      // stock row that ran short, and all of them after an unexpected error, each alone.
+      // Nothing was written and no outcome was given. Write the orders again; those on a stock
+      // row that ran short, and all of them after an unexpected error, each alone.
       this.stats.split++;
       const aloneSet = err instanceof BatchFailed ? err.alone : null;
       this.requeue(batch, (j) => aloneSet === null || aloneSet.has(j));
@@ -183,31 +182,27 @@ export class OrderWriter {
   private async runAlone(job: Job): Promise<void> {
     this.stats.alone++;
     try {
-      job.resolve(await this.database.db.transaction().execute((tx) => writeOrderAlone(tx, job.order)));
+      job.resolve(await writeOrderAlone(this.database.db, job.order));
     } catch (err) {
       job.reject(err);
     }
   }
 }
 
-/**
- * Reserves the batch's units: per stock row, in stockOrder, one conditional UPDATE for the total.
- * A row that cannot cover the total fails the batch; its orders are then written alone.
- */
-async function reserveAll(tx: Tx, jobs: Job[]): Promise<void> {
-  const rows = new Map<string, StockUnit & { jobs: Job[] }>();
-  for (const j of jobs) {
-    for (const u of j.order.units) {
-      const key = `${u.location}\u0000${u.sku}`;
-      const row = rows.get(key) ?? { location: u.location, sku: u.sku, qty: 0, jobs: [] };
-      row.qty += u.qty;
-      row.jobs.push(j);
-      rows.set(key, row);
-    }
+/** The batch's rows and reservations in one statement; a stock row that ran short fails the batch and its orders go alone. */
+async function writeBatch(q: Queryable, jobs: Job[]): Promise<void> {
+  try {
+    await writeOrders(q, jobs.map((j) => j.order));
+  } catch (err) {
+    if (!(err instanceof RaceLost)) throw err;
+    const short = new Set(err.rows.map((r) => `${r.location}\u0000${r.sku}`));
+    throw new BatchFailed(new Set(jobs.filter((j) => j.order.units.some((u) => short.has(`${u.location}\u0000${u.sku}`)))));
   }
-  for (const row of [...rows.values()].sort(stockOrder)) {
-    if (!(await reserve(tx, row.location, row.sku, row.qty))) throw new BatchFailed(new Set(row.jobs));
-  }
+}
+
+/** An error with a SQLSTATE came from the server, which rolled the statement (and its transaction) back. */
+function answeredByServer(err: unknown): boolean {
+  return err instanceof BatchFailed || typeof (err as { code?: unknown } | null)?.code === 'string';
 }
 
 const writers = new WeakMap<Database, OrderWriter>();

@@ -1,15 +1,16 @@
 import crypto from 'node:crypto';
 import type { AppContext } from '../../platform/http/context';
 import type { Channel, Principal } from '../../platform/auth/roles';
-import type { Insertable } from 'kysely';
-import type { Tx } from '../../platform/db/database';
+import { sql, type Insertable, type Kysely, type RawBuilder } from 'kysely';
+import type { Queryable, Tx } from '../../platform/db/database';
+import { insertFromJson } from '../../platform/db/json-rows';
 import { seal } from '../../platform/crypto/keys';
 import { AppError, conflict, forbidden, unprocessable } from '../../platform/http/errors';
 import { newId } from '../../platform/ids';
-import { publishAll, type DomainEvent } from '../../platform/events/outbox';
+import { outboxRow, type DomainEvent } from '../../platform/events/outbox';
 import type { DB } from '../../platform/db/schema';
 import { resolveCustomer, type CustomerRef } from '../customers/resolve';
-import { onlineAvailability, reserve, sellInStore } from '../inventory/service';
+import { onlineAvailability, reservingStatement, sellInStore, shortRows } from '../inventory/service';
 import { routingLocations } from '../locations/cache';
 import { haversineKm } from '../routing/geo';
 import { defaultStrategy, DEFAULT_POLICY, type FulfillmentRequest, type RoutingLocation, type RoutingResult, type RoutingSuccess, type Speed } from '../routing/policy';
@@ -37,7 +38,11 @@ export interface PlaceOrderInput {
 }
 
 /** The stock went between routing and reserving: route again on fresh figures. */
-export class RaceLost extends Error {}
+export class RaceLost extends Error {
+  constructor(readonly rows: { location: string; sku: string }[] = []) {
+    super('stock went between routing and reserving');
+  }
+}
 
 /** What the order keeps of its quote: the coupons applied and every adjustment. */
 function pricingOf(q: Quote): PricingOut {
@@ -133,7 +138,7 @@ export async function placeOrder(ctx: AppContext, principal: Principal, input: P
       const prepared = prepareOrder(ctx, input, customerId, priced, routed, now);
       // Online orders share transactions with concurrent ones (group commit); an in-store sale never waits for others.
       if (prepared.online) return await orderWriter(ctx).write(prepared);
-      return await db.transaction().execute((tx) => writeOrderAlone(tx, prepared));
+      return await writeOrderAlone(db, prepared);
     } catch (e) {
       if (!(e instanceof RaceLost)) throw e;
       // Someone took the stock between routing and reserving: route again on fresh figures.
@@ -277,37 +282,74 @@ export function prepareOrder(ctx: AppContext, input: PlaceOrderInput, customerId
   };
 }
 
-/** The rows of these orders, one multi-row INSERT per table (orders before their children). */
-export async function insertOrderRows(tx: Tx, orders: PreparedOrder[]): Promise<void> {
-  const all = <T>(pick: (p: PreparedOrder) => T[]) => orders.flatMap(pick);
-  await tx.insertInto('orders').values(orders.map((p) => p.rows.order)).execute();
-  await tx.insertInto('order_lines').values(all((p) => p.rows.lines)).execute();
-  await tx.insertInto('fulfillments').values(all((p) => p.rows.fulfillments)).execute();
-  const fulfillmentLines = all((p) => p.rows.fulfillmentLines);
-  if (fulfillmentLines.length) await tx.insertInto('fulfillment_lines').values(fulfillmentLines).execute();
-  const reservations = all((p) => p.rows.reservations);
-  if (reservations.length) await tx.insertInto('stock_reservations').values(reservations).execute();
-  await publishAll(tx, all((p) => p.rows.events));
+/** Per stock row, the units these online orders reserve, summed, in stockOrder. */
+function reservedRows(orders: PreparedOrder[]): StockUnit[] {
+  const rows = new Map<string, StockUnit>();
+  for (const p of orders) {
+    if (!p.online) continue;
+    for (const u of p.units) {
+      const key = `${u.location}\u0000${u.sku}`;
+      const row = rows.get(key);
+      if (row) row.qty += u.qty;
+      else rows.set(key, { ...u });
+    }
+  }
+  return [...rows.values()].sort(stockOrder);
 }
 
 /**
- * Writes one order in its own transaction: rows, loyalty (spent with the order; an in-store sale
- * earns at once), then the stock, last and in a fixed order so the hot rows are locked for the
- * shortest time and never in a cycle. A reservation that finds the stock gone throws RaceLost.
+ * Writes these orders in ONE statement: their rows (one multi-row insert per table, fed by one
+ * JSON parameter each), their events, and, for online orders, the reservation of their stock:
+ * per stock row the total of all the orders, with reserve()'s condition. Outside a transaction
+ * the statement is its own transaction, so a batch costs one round trip and one commit. The
+ * inserts run first and the stock last, so a hot row is locked only until the commit. When a row
+ * cannot cover its total the statement aborts, nothing of it stays, and RaceLost names the rows.
  */
-export async function writeOrderAlone(tx: Tx, p: PreparedOrder): Promise<OrderDetail> {
-  await tx.insertInto('orders').values(p.rows.order).execute();
-  await tx.insertInto('order_lines').values(p.rows.lines).execute();
-  if (p.spends) await p.spend(tx);
-  if (!p.online) await earnOnPayment(tx, { id: p.id, customer_id: p.customerId, channel: p.detail.channel, total: p.detail.totals.total }, p.now);
-  await tx.insertInto('fulfillments').values(p.rows.fulfillments).execute();
-  if (p.rows.fulfillmentLines.length) await tx.insertInto('fulfillment_lines').values(p.rows.fulfillmentLines).execute();
-  if (p.rows.reservations.length) await tx.insertInto('stock_reservations').values(p.rows.reservations).execute();
-  await publishAll(tx, p.rows.events);
-  for (const u of p.units) {
-    if (p.online) {
-      if (!(await reserve(tx, u.location, u.sku, u.qty))) throw new RaceLost();
-    } else await sellInStore(tx, u.location, u.sku, u.qty, p.id);
+export async function writeOrders(q: Queryable, orders: PreparedOrder[]): Promise<void> {
+  const ctes: RawBuilder<unknown>[] = [];
+  const written: RawBuilder<unknown>[] = [];
+  const insert = (name: string, table: string, rows: object[], jsonb: string[] = []) => {
+    if (rows.length === 0) return;
+    ctes.push(sql`${sql.id(name)} AS (${insertFromJson(table, rows, jsonb)} RETURNING 1)`);
+    written.push(sql`(SELECT count(*) FROM ${sql.id(name)})`);
+  };
+  const all = <T>(pick: (p: PreparedOrder) => T[]) => orders.flatMap(pick);
+  insert('new_orders', 'orders', orders.map((p) => p.rows.order), ['pricing', 'routing']);
+  insert('new_lines', 'order_lines', all((p) => p.rows.lines));
+  insert('new_fulfillments', 'fulfillments', all((p) => p.rows.fulfillments));
+  insert('new_fulfillment_lines', 'fulfillment_lines', all((p) => p.rows.fulfillmentLines));
+  insert('new_reservations', 'stock_reservations', all((p) => p.rows.reservations));
+  insert('new_events', 'outbox', all((p) => p.rows.events).map(outboxRow), ['payload']);
+  const stock = reservedRows(orders);
+  const reserving = stock.length ? reservingStatement(stock) : null;
+  if (reserving) ctes.push(reserving.ctes);
+  try {
+    await sql`WITH ${sql.join(ctes)} SELECT ${sql.join(written, sql` + `)} AS written${reserving ? sql`, ${reserving.check} AS short` : sql``}`.execute(q);
+  } catch (err) {
+    const short = shortRows(err);
+    if (short) throw new RaceLost(short);
+    throw err;
   }
-  return p.detail;
+}
+
+/**
+ * Writes one order by itself. Online without coupons, points or referral: one statement, its own
+ * transaction. Otherwise in a transaction: the loyalty spend, the statement, and for an in-store
+ * sale the points it earns at once and the sale of its stock (last, in a fixed order, so hot rows
+ * are locked briefly and never in a cycle). Throws RaceLost when the stock to reserve went.
+ */
+export async function writeOrderAlone(db: Kysely<DB>, p: PreparedOrder): Promise<OrderDetail> {
+  if (p.online && !p.spends) {
+    await writeOrders(db, [p]);
+    return p.detail;
+  }
+  return db.transaction().execute(async (tx) => {
+    if (p.spends) await p.spend(tx);
+    await writeOrders(tx, [p]);
+    if (!p.online) {
+      await earnOnPayment(tx, { id: p.id, customer_id: p.customerId, channel: p.detail.channel, total: p.detail.totals.total }, p.now);
+      for (const u of p.units) await sellInStore(tx, u.location, u.sku, u.qty, p.id);
+    }
+    return p.detail;
+  });
 }

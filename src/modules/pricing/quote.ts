@@ -1,4 +1,5 @@
 import type { Channel } from '../../platform/auth/roles';
+import { coalescingPerHandle } from '../../platform/db/coalesce';
 import type { Queryable } from '../../platform/db/database';
 import { AppError, unprocessable } from '../../platform/http/errors';
 import { groupIds } from '../customers/identity';
@@ -32,10 +33,18 @@ export interface ProductInfo {
   channels: string[];
 }
 
+async function loadProducts(db: Queryable, skus: string[]): Promise<Map<string, ProductInfo>> {
+  const rows = await db.selectFrom('products').select(['sku', 'name', 'category', 'list_price', 'channels']).where('sku', 'in', skus).execute();
+  return new Map(rows.map((p) => [p.sku, { name: p.name, category: p.category, list_price: Number(p.list_price), channels: p.channels }]));
+}
+
+/** Concurrent checkouts read the catalogue together (one query for many requests under load). */
+const sharedProducts = coalescingPerHandle(loadProducts);
+
 /** The catalogue rows of an order's SKUs; unknown SKUs or SKUs not sold in the channel are 422 naming the line. */
 export async function productsFor(db: Queryable, channel: Channel, lines: { sku: string; qty: number }[]): Promise<Map<string, ProductInfo>> {
-  const rows = await db.selectFrom('products').select(['sku', 'name', 'category', 'list_price', 'channels']).where('sku', 'in', lines.map((l) => l.sku)).execute();
-  const products = new Map(rows.map((p) => [p.sku, { name: p.name, category: p.category, list_price: Number(p.list_price), channels: p.channels }]));
+  const skus = lines.map((l) => l.sku);
+  const products = db.isTransaction ? await loadProducts(db, skus) : await sharedProducts(db, skus);
   const seen = new Set<string>();
   lines.forEach((l, i) => {
     if (seen.has(l.sku)) throw unprocessable('duplicate_sku', `${l.sku} appears twice; put the total quantity on one line`, `lines[${i}].sku`);
