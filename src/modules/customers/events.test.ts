@@ -234,6 +234,9 @@ describe('POST /v1/events', () => {
     const anonRows = await db.selectFrom('customer_identifiers').select('customer_id').where('type', '=', 'anonymous_id').execute();
     expect(new Set(anonRows.map((r) => r.customer_id)).size).toBe(anonRows.length); // no profile holds two, none lost its id
     expect(profiles.every((c) => anonRows.some((r) => r.customer_id === c.id))).toBe(true); // no orphan profiles
+    const createdEvents = await db.selectFrom('outbox').select('aggregate_id').where('type', '=', 'customer.created').execute();
+    const customerIds = new Set((await db.selectFrom('customers').select('id').execute()).map((c) => c.id));
+    expect(createdEvents.filter((o) => !customerIds.has(o.aggregate_id))).toEqual([]); // no customer.created for a profile that lost the race
   });
 
   it('keeps anonymous events on an anonymous profile that merges into the customer on identify', async () => {

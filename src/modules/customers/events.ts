@@ -1,14 +1,15 @@
 import './tables';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Principal } from '../../platform/auth/roles';
 import { seal, type KeyRing } from '../../platform/crypto/keys';
-import type { Database, Queryable, Tx } from '../../platform/db/database';
+import type { Database, Queryable } from '../../platform/db/database';
 import { AppError } from '../../platform/http/errors';
 import { newId } from '../../platform/ids';
 import { routingLocations } from '../locations/cache';
 import { mask, STRONG_TYPES, type IdentifierType } from './identifiers';
 import { batchIndex, prepare, Reject, type Prepared } from './event-validation';
-import { identify, lockIdentifiers } from './identity';
+import { identify, lockIdentifiersStatement } from './identity';
+import { inlinable, lit, withSession, type Session } from './session';
 
 export { EVENT_TYPE, KNOWN_EVENT_TYPES, MAX_BATCH, RESERVED_TYPES } from './event-validation';
 
@@ -134,7 +135,7 @@ export async function ingestEvents(database: Database, keys: KeyRing, raw: unkno
     if (writable.length === 0) break;
     const erased: Prepared[] = [];
     try {
-      accepted = await database.db.transaction().execute((tx) => writeBatch(tx, keys, writable, sets, anonHolders, erased));
+      accepted = await withSession(database, (s) => writeBatch(s, keys, writable, sets, anonHolders, erased));
       for (const p of erased) reject(p, 'customer_erased', 'the profile of this anonymous_id was erased', `events[${p.index}].anonymous_id`);
       duplicates += writable.length - erased.length - accepted;
       break;
@@ -266,37 +267,48 @@ interface NewProfile {
 const byText = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
 
 /**
- * The batch's transaction. New customers (of 'new' sets and of anonymous ids without a profile) get
- * their ids up front, so the events go in first, in one INSERT ... ON CONFLICT (event_id) DO NOTHING;
- * the new identifiers go in last, so a concurrent batch that needs the same one waits only for a
- * commit. If a strong identifier was taken meanwhile the whole batch rolls back and that set goes
- * through identify(); if an anonymous id got its profile from a concurrent batch, the events move to
- * that profile and ours is dropped. Returns how many events were new.
+ * The batch's transaction, in three round trips:
+ * 1. one script: BEGIN, the advisory locks on the new identifiers about to be written (the same
+ *    `type:hash` keys as identify(), so it and other batches serialise with this one), the
+ *    check that none was written meanwhile (weak identifiers have no unique index to stop a second
+ *    writer), and the data keys of the customers being extended;
+ * 2. one statement that writes everything: the new customers (of 'new' sets and of anonymous ids
+ *    without a profile, ids chosen up front), the events (INSERT ... ON CONFLICT (event_id) DO
+ *    NOTHING), then the new identifiers (ON CONFLICT DO NOTHING, after the events, so a concurrent
+ *    batch that needs the same one waits only for the commit), the `customer.created` outbox rows and
+ *    the kind of extended customers that became known;
+ * 3. COMMIT.
+ * If a strong identifier was taken meanwhile the whole batch rolls back and that set goes through
+ * identify(); if an anonymous id got its profile from a concurrent batch, the events move to that
+ * profile and ours is dropped with its outbox row, before the commit. Returns how many events were new.
  */
-async function writeBatch(tx: Tx, keys: KeyRing, events: Prepared[], sets: IdentSet[], known: AnonHolders, erased: Prepared[]): Promise<number> {
+async function writeBatch(s: Session, keys: KeyRing, events: Prepared[], sets: IdentSet[], known: AnonHolders, erased: Prepared[]): Promise<number> {
   const at = new Date();
   const created: NewProfile[] = [];
   const identRows: { customer_id: string; type: string; hash: string; enc: Buffer; masked: string; strong: boolean; set: IdentSet | null }[] = [];
 
   const writing = sets.filter((s) => s.mode === 'new' || s.mode === 'attach');
+  const fresh = writing.flatMap((s) => s.fresh!);
+  const attachRoots = [...new Set(writing.filter((s) => s.mode === 'attach').map((s) => s.target!))];
+  const rootsInline = inlinable(attachRoots);
+  const script = ['BEGIN'];
+  if (fresh.length > 0) {
+    script.push(lockIdentifiersStatement(fresh.map((i) => `${i.type}:${i.hash}`)));
+    script.push(`SELECT type, value_hash FROM customer_identifiers WHERE (type, value_hash) IN (${fresh.map((i) => `(${lit(i.type)}, ${lit(i.hash)})`).join(', ')})`);
+    if (attachRoots.length > 0 && rootsInline) script.push(`SELECT id, data_key, kind FROM customers WHERE id IN (${attachRoots.map(lit).join(', ')}) AND erased_at IS NULL`);
+  }
+  const [, , taken = [], inlineRoots = []] = await s.script(script);
+
   const notYetKnown: string[] = [];
   if (writing.length > 0) {
-    // Serialise with identify() and other batches on the identifiers about to be written, then make
-    // sure none was written meanwhile (weak identifiers have no unique index to stop a second writer).
-    const fresh = writing.flatMap((s) => s.fresh!);
-    await lockIdentifiers(tx, fresh.map((i) => `${i.type}:${i.hash}`));
-    const taken = await sql<{ type: string; value_hash: string }>`
-      SELECT type, value_hash FROM customer_identifiers
-      WHERE (type, value_hash) IN (SELECT * FROM unnest(${fresh.map((i) => i.type)}::text[], ${fresh.map((i) => i.hash)}::text[]))`.execute(tx);
-    if (taken.rows.length > 0) {
-      const takenKeys = new Set(taken.rows.map((r) => `${r.type}:${r.value_hash}`));
+    if (taken.length > 0) {
+      const takenKeys = new Set(taken.map((r) => `${r.type as string}:${r.value_hash as string}`));
       throw new IdentifierConflict(writing.filter((s) => s.fresh!.some((i) => takenKeys.has(`${i.type}:${i.hash}`))));
     }
-    const attachRoots = [...new Set(writing.filter((s) => s.mode === 'attach').map((s) => s.target!))];
     const deks = new Map<string, Buffer>();
     if (attachRoots.length > 0) {
-      const rows = await sql<{ id: string; data_key: Buffer | null; kind: string }>`SELECT id, data_key, kind FROM customers WHERE id = ANY(${attachRoots}::text[]) AND erased_at IS NULL`.execute(tx);
-      for (const r of rows.rows) {
+      const rows = (rootsInline ? inlineRoots : await s.query(sql`SELECT id, data_key, kind FROM customers WHERE id = ANY(${attachRoots}::text[]) AND erased_at IS NULL`)) as { id: string; data_key: Buffer | null; kind: string }[];
+      for (const r of rows) {
         if (r.data_key) deks.set(r.id, keys.unwrap(r.data_key));
         if (r.kind !== 'known') notYetKnown.push(r.id);
       }
@@ -327,11 +339,6 @@ async function writeBatch(tx: Tx, keys: KeyRing, events: Prepared[], sets: Ident
     anonNew.set(hash, id);
     identRows.push({ customer_id: id, type: 'anonymous_id', hash, enc: seal(dek.plain, value), masked: value.slice(0, 4) + '****', strong: false, set: null });
   }
-  if (created.length > 0) {
-    await sql`
-      INSERT INTO customers (id, created_at, first_channel, data_key, traits, trait_seen, kind)
-      SELECT id, ${at}, ch, dk, '{}', '{}', k FROM unnest(${created.map((c) => c.id)}::text[], ${created.map((c) => c.channel)}::text[], ${created.map((c) => c.wrapped)}::bytea[], ${created.map((c) => c.kind)}::text[]) AS t(id, ch, dk, k)`.execute(tx);
-  }
 
   const target = new Map<Prepared, string>();
   for (const s of writing) for (const p of s.events) target.set(p, s.target!);
@@ -348,42 +355,63 @@ async function writeBatch(tx: Tx, keys: KeyRing, events: Prepared[], sets: Ident
     }
     if (customer !== undefined) rows.push({ ...p, customer });
   }
-  let accepted = 0;
+
+  // The one writing statement. Its parts run once each on disjoint rows; the identifiers' foreign
+  // key to the new customers is checked at its end. The scalar subqueries of the final SELECT run in
+  // order, so the events go in before the identifiers.
+  const parts: RawBuilder<unknown>[] = [];
+  const cte = (name: string, body: RawBuilder<unknown>) => parts.push(sql`${sql.raw(name)} AS (${body})`);
+  if (created.length > 0) {
+    cte('cre', sql`
+      INSERT INTO customers (id, created_at, first_channel, data_key, traits, trait_seen, kind)
+      SELECT id, ${at}, ch, dk, '{}', '{}', k FROM unnest(${created.map((c) => c.id)}::text[], ${created.map((c) => c.channel)}::text[], ${created.map((c) => c.wrapped)}::bytea[], ${created.map((c) => c.kind)}::text[]) AS t(id, ch, dk, k)`);
+    cte('obx', sql`
+      INSERT INTO outbox (aggregate_type, aggregate_id, type, payload)
+      SELECT 'customer', id, 'customer.created', p::jsonb FROM unnest(${created.map((c) => c.id)}::text[], ${created.map((c) => JSON.stringify({ customer_id: c.id, channel: c.channel }))}::text[]) AS t(id, p)`);
+  }
+  if (notYetKnown.length > 0) cte('knw', sql`UPDATE customers SET kind = 'known' WHERE id = ANY(${notYetKnown}::text[])`);
   if (rows.length > 0) {
     rows.sort(byText((p) => p.event_id)); // one lock order for concurrent batches
     // One JSON parameter (properties are JSON text already): cheaper to build and to parse than eight arrays.
     const q = JSON.stringify;
     const json = '[' + rows.map((p) => `{"e":${q(p.event_id)},"t":${q(p.type)},"o":"${p.occurred_at}","c":"${p.channel}","u":${q(p.customer)},"a":${p.anonymous_id === null ? 'null' : q(p.anonymous_id)},"l":${p.location_id === null ? 'null' : q(p.location_id)},"p":${p.properties}}`).join(',') + ']';
-    const inserted = await sql<{ n: string }>`
-      WITH ins AS (
-        INSERT INTO customer_events (event_id, type, occurred_at, channel, customer_id, anonymous_id, location_id, properties)
-        SELECT e, t, o, c, u, a, l, p FROM json_to_recordset(${json}::json) AS x(e text, t text, o timestamptz, c text, u text, a text, l text, p jsonb)
-        ON CONFLICT (event_id) DO NOTHING
-        RETURNING 1)
-      SELECT count(*)::text AS n FROM ins`.execute(tx);
-    accepted = Number(inserted.rows[0].n);
+    cte('ins', sql`
+      INSERT INTO customer_events (event_id, type, occurred_at, channel, customer_id, anonymous_id, location_id, properties)
+      SELECT e, t, o, c, u, a, l, p FROM json_to_recordset(${json}::json) AS x(e text, t text, o timestamptz, c text, u text, a text, l text, p jsonb)
+      ON CONFLICT (event_id) DO NOTHING
+      RETURNING 1`);
   }
-
-  const lost: string[] = [];
   if (identRows.length > 0) {
     identRows.sort(byText((r) => `${r.type}:${r.hash}:${r.customer_id}`)); // one lock order for concurrent batches
-    const won = await sql<{ type: string; value_hash: string; customer_id: string }>`
+    cte('idn', sql`
       INSERT INTO customer_identifiers (customer_id, type, value_hash, value_enc, masked, strong, first_seen, last_seen)
       SELECT c, t, h, e, m, s, ${at}, ${at} FROM unnest(
         ${identRows.map((r) => r.customer_id)}::text[], ${identRows.map((r) => r.type)}::text[], ${identRows.map((r) => r.hash)}::text[],
         ${identRows.map((r) => r.enc)}::bytea[], ${identRows.map((r) => r.masked)}::text[], ${identRows.map((r) => r.strong)}::boolean[]) AS x(c, t, h, e, m, s)
       ON CONFLICT DO NOTHING
-      RETURNING type, value_hash, customer_id`.execute(tx);
-    const got = new Set(won.rows.map((w) => `${w.type}:${w.value_hash}:${w.customer_id}`));
-    const missing = identRows.filter((r) => !got.has(`${r.type}:${r.hash}:${r.customer_id}`));
-    const conflicted = [...new Set(missing.flatMap((r) => (r.set ? [r.set] : [])))];
-    if (conflicted.length > 0) throw new IdentifierConflict(conflicted);
-    for (const r of missing) lost.push(r.customer_id);
+      RETURNING type, value_hash, customer_id`);
+  }
+  let accepted = 0;
+  const lost: string[] = [];
+  if (parts.length > 0) {
+    const [result] = await s.query<{ n: string; won: { type: string; value_hash: string; customer_id: string }[] | null }>(sql`
+      WITH ${sql.join(parts)}
+      SELECT ${sql.raw(rows.length > 0 ? '(SELECT count(*) FROM ins)::text' : "'0'")} AS n,
+        ${sql.raw(identRows.length > 0 ? '(SELECT json_agg(idn) FROM idn)' : 'NULL::json')} AS won`);
+    accepted = Number(result.n);
+    if (identRows.length > 0) {
+      const got = new Set((result.won ?? []).map((w) => `${w.type}:${w.value_hash}:${w.customer_id}`));
+      const missing = identRows.filter((r) => !got.has(`${r.type}:${r.hash}:${r.customer_id}`));
+      const conflicted = [...new Set(missing.flatMap((r) => (r.set ? [r.set] : [])))];
+      if (conflicted.length > 0) throw new IdentifierConflict(conflicted);
+      for (const r of missing) lost.push(r.customer_id);
+    }
   }
   if (lost.length > 0) {
     // A concurrent batch created these anonymous profiles first: their events move there, ours go.
     const lostSet = new Set(lost);
-    const holders = await anonymousHolders(tx, events.filter((p) => p.subject.kind === 'anonymous' && lostSet.has(anonNew.get(p.subject.hash) ?? '')));
+    const holdersQuery = anonymousHoldersQuery(events.filter((p) => p.subject.kind === 'anonymous' && lostSet.has(anonNew.get(p.subject.hash) ?? '')));
+    const holders = holdersMap(holdersQuery ? await s.query(holdersQuery) : []);
     const moves: { event_id: string; from: string; to: string }[] = [];
     for (const [hash, id] of anonNew) {
       if (!lostSet.has(id)) continue;
@@ -392,41 +420,44 @@ async function writeBatch(tx: Tx, keys: KeyRing, events: Prepared[], sets: Ident
         for (const r of rows) if (r.customer === id) moves.push({ event_id: r.event_id, from: id, to: h.customer_id });
       } else {
         for (const p of events) if (p.subject.kind === 'anonymous' && p.subject.hash === hash) erased.push(p);
-        const gone = await sql<{ n: string }>`WITH d AS (DELETE FROM customer_events WHERE customer_id = ${id} RETURNING 1) SELECT count(*)::text AS n FROM d`.execute(tx);
-        accepted -= Number(gone.rows[0].n);
+        const [gone] = await s.query<{ n: string }>(sql`WITH d AS (DELETE FROM customer_events WHERE customer_id = ${id} RETURNING 1) SELECT count(*)::text AS n FROM d`);
+        accepted -= Number(gone.n);
       }
     }
     if (moves.length > 0) {
       const ids = moves.map((m) => m.event_id);
-      await sql`
+      await s.query(sql`
         UPDATE customer_events e SET customer_id = m.holder
         FROM unnest(${ids}::text[], ${moves.map((m) => m.from)}::text[], ${moves.map((m) => m.to)}::text[]) AS m(event_id, lost, holder)
-        WHERE e.event_id = ANY(${ids}::text[]) AND e.event_id = m.event_id AND e.customer_id = m.lost`.execute(tx);
+        WHERE e.event_id = ANY(${ids}::text[]) AND e.event_id = m.event_id AND e.customer_id = m.lost`);
     }
-    await tx.deleteFrom('customers').where('id', 'in', lost).execute();
+    await s.query(sql`
+      WITH o AS (DELETE FROM outbox WHERE aggregate_id = ANY(${lost}::text[]) AND type = 'customer.created')
+      DELETE FROM customers WHERE id = ANY(${lost}::text[])`);
   }
-  const lostIds = new Set(lost);
-  const fresh = created.filter((c) => !lostIds.has(c.id));
-  if (fresh.length > 0) {
-    await sql`
-      INSERT INTO outbox (aggregate_type, aggregate_id, type, payload)
-      SELECT 'customer', id, 'customer.created', p::jsonb FROM unnest(${fresh.map((c) => c.id)}::text[], ${fresh.map((c) => JSON.stringify({ customer_id: c.id, channel: c.channel }))}::text[]) AS t(id, p)`.execute(tx);
-  }
-  if (notYetKnown.length > 0) await sql`UPDATE customers SET kind = 'known' WHERE id = ANY(${notYetKnown}::text[])`.execute(tx);
+  await s.script(['COMMIT']);
   return accepted;
 }
 
 type AnonHolders = Map<string, { customer_id: string; erased: boolean }>;
 
-/** The profiles that hold the anonymous ids of these events. */
-async function anonymousHolders(db: Queryable, events: Prepared[]): Promise<AnonHolders> {
-  const out: AnonHolders = new Map();
+/** The profiles that hold the anonymous ids of these events (null: none to look up). */
+function anonymousHoldersQuery(events: Prepared[]): RawBuilder<unknown> | null {
   const hashes = [...new Set(events.flatMap((p) => (p.subject.kind === 'anonymous' ? [p.subject.hash] : [])))];
-  if (hashes.length === 0) return out;
-  const rows = await sql<{ value_hash: string; customer_id: string; erased: boolean }>`
+  if (hashes.length === 0) return null;
+  return sql`
     SELECT ci.value_hash, ci.customer_id, c.erased_at IS NOT NULL AS erased
     FROM customer_identifiers ci JOIN customers c ON c.id = ci.customer_id
-    WHERE ci.type = 'anonymous_id' AND ci.value_hash = ANY(${hashes}::text[])`.execute(db);
-  for (const r of rows.rows) out.set(r.value_hash, { customer_id: r.customer_id, erased: r.erased });
+    WHERE ci.type = 'anonymous_id' AND ci.value_hash = ANY(${hashes}::text[])`;
+}
+
+function holdersMap(rows: unknown[]): AnonHolders {
+  const out: AnonHolders = new Map();
+  for (const r of rows as { value_hash: string; customer_id: string; erased: boolean }[]) out.set(r.value_hash, { customer_id: r.customer_id, erased: r.erased });
   return out;
+}
+
+async function anonymousHolders(db: Queryable, events: Prepared[]): Promise<AnonHolders> {
+  const q = anonymousHoldersQuery(events);
+  return holdersMap(q ? (await q.execute(db)).rows : []);
 }

@@ -131,11 +131,10 @@ export async function identify(database: Database, keys: KeyRing, input: Identif
  * ends up writing) saves a round trip; the extra ones are a family's other members, held briefly.
  */
 async function beginAndMatch(s: Session, idents: Ident[]): Promise<Match[]> {
-  const lockKeys = [...new Set(idents.map((i) => `${i.type}:${i.hash}`))].sort();
   const pairs = idents.map((i) => `(${lit(i.type)}, ${lit(i.hash)})`).join(', ');
   const [, , rows] = await s.script([
     'BEGIN',
-    `SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM (SELECT k FROM unnest(ARRAY[${lockKeys.map(lit).join(', ')}]::text[]) AS k ORDER BY k) AS s`,
+    lockIdentifiersStatement(idents.map((i) => `${i.type}:${i.hash}`)),
     `SELECT ci.type, ci.value_hash, ci.customer_id, ci.strong, ci.last_seen,
        r.id AS root, r.merged_into, r.root_id, r.erased_at IS NOT NULL AS erased, r.created_at, r.kind, r.data_key, r.pii, r.traits, r.trait_seen,
        CASE WHEN NOT ci.strong THEN (
@@ -309,14 +308,14 @@ async function identifyTx(s: Session, keys: KeyRing, idents: Ident[], input: Ide
 }
 
 /**
- * Transaction-scoped advisory locks on identifier keys (`type:hash`), taken in sorted order in one
- * statement. Every writer of new identifiers (identify, bulk event ingest) takes them, so two
- * writers bringing the same new weak identifier cannot both attach it to different people.
+ * The statement that takes transaction-scoped advisory locks on identifier keys (`type:hash`), in
+ * sorted order. Every writer of new identifiers (identify, bulk event ingest) runs it first in its
+ * transaction, so two writers bringing the same new weak identifier cannot both attach it to
+ * different people. Literal text, for a script that starts with BEGIN (see session.ts).
  */
-export async function lockIdentifiers(tx: Tx, keys: string[]): Promise<void> {
+export function lockIdentifiersStatement(keys: string[]): string {
   const sorted = [...new Set(keys)].sort();
-  if (sorted.length === 0) return;
-  await sql`SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM (SELECT k FROM unnest(${sorted}::text[]) AS k ORDER BY k) AS s`.execute(tx);
+  return `SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM (SELECT k FROM unnest(ARRAY[${sorted.map(lit).join(', ')}]::text[]) AS k ORDER BY k) AS s`;
 }
 
 /** Undoes a merge: the merged-away customer (and whatever was merged into it) stands alone again. */
