@@ -45,7 +45,9 @@ const { values: args } = parseArgs({
 
 
 function assertLoopback(u: string, what: string): void {
-  const host = new URL(u).hostname;
+  const url = new URL(u);
+  if (url.searchParams.get('host')?.startsWith('/')) return; // a Unix socket of this machine
+  const host = url.hostname;
   if (!['127.0.0.1', 'localhost', '[::1]'].includes(host)) throw new Error(`${what} must point at 127.0.0.1 (got ${host})`);
 }
 
@@ -162,6 +164,8 @@ interface ProbeReport {
   /** per committed reservation: [UPDATE ms incl. lock wait, ms from its answer to sending COMMIT, COMMIT ms] */
   holds: [number, number, number][];
   lostRaces: number;
+  /** [ms since the load started, kind] of every statement */
+  timeline: [number, string][];
 }
 
 interface Server {
@@ -462,6 +466,9 @@ async function main(): Promise<number> {
   log(`flash sale: ${C} clients, ${ATTEMPTS} attempts on ${K} units (≤ ${LOAD_LIMIT_MS / 1000} s)`);
   await server.probe?.toggle();
   const cpu0 = cpuSnap(server.pid);
+  // CPU snapshots every 100 ms, to tell what the sell window (until the last success) cost.
+  const cpuSeries: { ms: number; snap: CpuSnap }[] = [];
+  const sampler = setInterval(() => cpuSeries.push({ ms: msSince(t0), snap: cpuSnap(server.pid) }), 100);
   const t0 = process.hrtime.bigint();
   const progress = setInterval(() => log(`  ${(msSince(t0) / 1000).toFixed(0)} s: ${issued} attempts, ${ok} orders, ${conflicts} × 409, ${errors} errors`), 5000);
   await Promise.all(
@@ -508,6 +515,9 @@ async function main(): Promise<number> {
   const loadMs = msSince(t0);
   clearInterval(progress);
   const cpu = cpuDelta(cpu0, cpuSnap(server.pid));
+  clearInterval(sampler);
+  const windowEnd = cpuSeries.find((c) => c.ms >= lastOkMs);
+  const cpuWindow = windowEnd ? { ms: windowEnd.ms, ...cpuDelta(cpu0, windowEnd.snap) } : null;
   await server.probe?.toggle();
   const sqlDuringLoad = server.sql ? server.sql.total() - sql0 : null;
   const truncated = issued < ATTEMPTS;
@@ -558,7 +568,7 @@ async function main(): Promise<number> {
   p(`machine            ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`);
   p(`code               ${codeRevision()}`);
   p(`server             ${MODE === 'child' ? 'separate process (node bin/santong.js start)' : MODE === 'inprocess' ? 'in this process (startSantong), sharing the event loop with the load' : server.url}`);
-  if (MODE !== 'external') p(`group commit       SANTONG_ORDER_BATCH=${process.env.SANTONG_ORDER_BATCH || '32 (default)'} SANTONG_ORDER_WRITERS=${process.env.SANTONG_ORDER_WRITERS || '2 (default)'}`);
+  if (MODE !== 'external') p(`group commit       SANTONG_ORDER_BATCH=${process.env.SANTONG_ORDER_BATCH || '32 (default)'} SANTONG_ORDER_WRITERS=${process.env.SANTONG_ORDER_WRITERS || '1 (default)'}`);
   p(`K units / clients  ${K} / ${C}   (pickup, qty 1, channel app, one store, one SKU); HTTP client: ${args.client === 'http' ? 'node:http keep-alive agent' : 'fetch (undici, keep-alive)'}`);
   p(`attempts           ${issued}${truncated ? ` (stopped at the ${LOAD_LIMIT_MS / 1000} s limit)` : ''} in ${fmt(loadMs / 1000, 2)} s  → ${fmt(issued / (loadMs / 1000), 0)} attempts/s`);
   p(`successful orders  ${ok}  (sold out after ${fmt(sellWindowS, 2)} s)`);
@@ -575,6 +585,11 @@ async function main(): Promise<number> {
   } else if (apiRow) p(`stock (via API)    on_hand ${apiRow.on_hand}, reserved ${apiRow.reserved}`);
   p(`OVERSOLD UNITS     ${oversold}${invariantBroken ? '   ** STOCK INVARIANT BROKEN **' : '   (reserved ≤ on_hand; reserved = active reservations = orders)'}`);
   if (committed !== null) p(`db transactions    ${committed} committed, ${rolledBack} rolled back during the load (rollbacks = reservations that lost the race and were re-routed)`);
+  if (cpuWindow) {
+    const per = (sec: number | null) => (sec === null ? 'n/a' : fmt((1000 * sec) / Math.max(1, ok), 2));
+    p(`cpu in sell window first ${fmt(cpuWindow.ms / 1000, 2)} s: load generator ${fmt(cpuWindow.self)} s, server ${cpuWindow.server !== null ? fmt(cpuWindow.server) : 'n/a'} s, postgres ${fmt(cpuWindow.pg)} s, others ${fmt(cpuWindow.others)} s, machine busy ${fmt(cpuWindow.machineBusyPct, 0)}%`);
+    p(`                   per successful order (ms): load generator ${per(cpuWindow.self)}, server ${per(cpuWindow.server)}, postgres ${per(cpuWindow.pg)}`);
+  }
   p(`cpu during load    load generator${MODE === 'inprocess' ? ' + server' : ''} ${fmt(cpu.self)} s${cpu.server !== null ? `, server ${fmt(cpu.server)} s` : ''}, postgres (all its processes) ${fmt(cpu.pg)} s, other processes${MODE === 'external' ? ' (the server included)' : ''} ${fmt(cpu.others)} s; machine busy ${fmt(cpu.machineBusyPct, 0)}% of ${os.cpus().length} cores over ${fmt(loadMs / 1000)} s`);
   p(`machine load       load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} before the run${loadBefore[0] > 0.5 ? '  ** the machine was not idle: figures are noisy **' : ''}`);
   if (sqlDuringLoad !== null) p(`sql statements     ${sqlDuringLoad} sent during the load (${fmt(sqlDuringLoad / issued, 2)} per attempt, dispatcher included)`);
@@ -585,6 +600,10 @@ async function main(): Promise<number> {
     const heldMs = probe.holds.reduce((t, h) => t + h[1] + h[2], 0);
     p(`server sql         ${probe.statements} statements while the load ran = ${fmt(probe.statements / issued, 2)} per attempt (dispatcher included); ${probe.lostRaces} reserve UPDATEs matched no row`);
     p(`                     ${Object.entries(probe.kinds).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+    const inWindow = new Map<string, number>();
+    for (const [ms, kind] of probe.timeline) if (ms <= lastOkMs) inWindow.set(kind, (inWindow.get(kind) ?? 0) + 1);
+    const windowTotal = [...inWindow.values()].reduce((t, n) => t + n, 0);
+    p(`  in the sell window ${windowTotal} statements = ${fmt(windowTotal / Math.max(1, ok), 2)} per successful order: ${[...inWindow.entries()].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}`);
     p(`hot-row lock       per committed reservation (n=${probe.holds.length}), as seen by the server's pg driver:`);
     p(`                     reserve UPDATE (lock wait included)  p50 ${fmt(upd.p50, 2)} ms  p99 ${fmt(upd.p99, 2)} ms`);
     p(`                     UPDATE answer → COMMIT sent (app)     p50 ${fmt(gap.p50, 2)} ms  p99 ${fmt(gap.p99, 2)} ms`);

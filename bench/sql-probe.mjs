@@ -17,6 +17,9 @@ const state = {
   holds: [],
   /** reservations whose UPDATE matched no row (lost the race) */
   lostRaces: 0,
+  /** [ms since recording started, kind] of every statement, to count those of the sell window */
+  timeline: [],
+  startedAt: 0,
 };
 const pending = new WeakMap(); // client → { updDone, updMs }
 
@@ -36,6 +39,7 @@ pg.Client.prototype.query = function probedQuery(...args) {
   state.statements++;
   state.kinds.set(kind, (state.kinds.get(kind) ?? 0) + 1);
   const sent = performance.now();
+  state.timeline.push([Math.round(sent - state.startedAt), kind]);
   const result = original.apply(this, args);
   const isReserve = kind === 'UPDATE stock' && /reserved = reserved \+/.test(text);
   const isEnd = kind === 'COMMIT' || kind === 'ROLLBACK';
@@ -59,11 +63,12 @@ pg.Client.prototype.query = function probedQuery(...args) {
 };
 
 function report() {
-  return { statements: state.statements, kinds: Object.fromEntries(state.kinds), holds: state.holds, lostRaces: state.lostRaces };
+  return { statements: state.statements, kinds: Object.fromEntries(state.kinds), holds: state.holds, lostRaces: state.lostRaces, timeline: state.timeline };
 }
 
 function toggle() {
   state.recording = !state.recording;
+  if (state.recording) state.startedAt = performance.now();
 }
 
 globalThis.__sqlProbe = { toggle, report };

@@ -56,7 +56,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     currency: env.SANTONG_CURRENCY ?? 'CNY',
     reservationTtlSeconds: intFromEnv(env, 'SANTONG_RESERVATION_TTL_SECONDS', 15 * 60),
     orderBatchMax: Math.max(1, intFromEnv(env, 'SANTONG_ORDER_BATCH', 32)),
-    orderWriters: Math.max(1, intFromEnv(env, 'SANTONG_ORDER_WRITERS', 2)),
+    orderWriters: Math.max(1, intFromEnv(env, 'SANTONG_ORDER_WRITERS', 1)),
     bodyLimitBytes: intFromEnv(env, 'SANTONG_BODY_LIMIT_BYTES', 1024 * 1024),
     dispatcherIntervalMs: intFromEnv(env, 'SANTONG_DISPATCH_INTERVAL_MS', 500),
     masterKey: env.SANTONG_MASTER_KEY || undefined,

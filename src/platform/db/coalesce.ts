@@ -5,7 +5,7 @@
  * was sent before it arrived, so it sees everything committed before it was made, as its own
  * query would. Every caller gets the whole result map, which may hold other callers' keys too.
  */
-export function coalescing<K, V>(load: (keys: K[]) => Promise<V>, maxInFlight = 2): (keys: readonly K[]) => Promise<V> {
+export function coalescing<K, V>(load: (keys: K[]) => Promise<V>, maxInFlight = 1): (keys: readonly K[]) => Promise<V> {
   let next: { keys: Set<K>; waiters: { resolve(v: V): void; reject(e: unknown): void }[] } | null = null;
   let inFlight = 0;
   const send = (): void => {
@@ -34,7 +34,7 @@ export function coalescing<K, V>(load: (keys: K[]) => Promise<V>, maxInFlight = 
 }
 
 /** One coalescing loader per database handle (several servers may share a process in tests). */
-export function coalescingPerHandle<H extends object, K, V>(load: (handle: H, keys: K[]) => Promise<V>, maxInFlight = 2): (handle: H, keys: readonly K[]) => Promise<V> {
+export function coalescingPerHandle<H extends object, K, V>(load: (handle: H, keys: K[]) => Promise<V>, maxInFlight = 1): (handle: H, keys: readonly K[]) => Promise<V> {
   const loaders = new WeakMap<H, (keys: readonly K[]) => Promise<V>>();
   return (handle, keys) => {
     let l = loaders.get(handle);

@@ -5,10 +5,15 @@ import { sql, type RawBuilder } from 'kysely';
  * cost one bind parameter instead of one per value (cheaper to build and to send).
  */
 export function jsonRowsParam(rows: readonly object[]): string {
-  return JSON.stringify(rows, function (this: Record<string, unknown>, key, value: unknown) {
-    const raw = key ? this[key] : undefined;
-    return Buffer.isBuffer(raw) ? `\\x${raw.toString('hex')}` : value;
+  // A replacer function would take V8 off its fast JSON path: copy only rows that hold a Buffer.
+  const plain = rows.map((row) => {
+    let copy: Record<string, unknown> | null = null;
+    for (const [k, v] of Object.entries(row)) {
+      if (Buffer.isBuffer(v)) (copy ??= { ...row })[k] = `\\x${v.toString('hex')}`;
+    }
+    return copy ?? row;
   });
+  return JSON.stringify(plain);
 }
 
 /**
