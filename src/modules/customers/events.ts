@@ -278,6 +278,7 @@ const byText = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? 
  *    batch that needs the same one waits only for the commit), the `customer.created` outbox rows and
  *    the kind of extended customers that became known;
  * 3. COMMIT.
+ * A batch that writes only events (all its subjects known) sends that one statement, no transaction.
  * If a strong identifier was taken meanwhile the whole batch rolls back and that set goes through
  * identify(); if an anonymous id got its profile from a concurrent batch, the events move to that
  * profile and ours is dropped with its outbox row, before the commit. Returns how many events were new.
@@ -292,12 +293,13 @@ async function writeBatch(s: Session, keys: KeyRing, events: Prepared[], sets: I
   const attachRoots = [...new Set(writing.filter((s) => s.mode === 'attach').map((s) => s.target!))];
   const rootsInline = inlinable(attachRoots);
   const script = ['BEGIN'];
-  if (fresh.length > 0) {
+  const began = fresh.length > 0;
+  if (began) {
     script.push(lockIdentifiersStatement(fresh.map((i) => `${i.type}:${i.hash}`)));
     script.push(`SELECT type, value_hash FROM customer_identifiers WHERE (type, value_hash) IN (${fresh.map((i) => `(${lit(i.type)}, ${lit(i.hash)})`).join(', ')})`);
     if (attachRoots.length > 0 && rootsInline) script.push(`SELECT id, data_key, kind FROM customers WHERE id IN (${attachRoots.map(lit).join(', ')}) AND erased_at IS NULL`);
   }
-  const [, , taken = [], inlineRoots = []] = await s.script(script);
+  const [, , taken = [], inlineRoots = []] = began ? await s.script(script) : [];
 
   const notYetKnown: string[] = [];
   if (writing.length > 0) {
@@ -393,6 +395,9 @@ async function writeBatch(s: Session, keys: KeyRing, events: Prepared[], sets: I
   }
   let accepted = 0;
   const lost: string[] = [];
+  // Events alone need no transaction: their one INSERT is atomic.
+  const transaction = began || created.length > 0;
+  if (transaction && !began) await s.script(['BEGIN']);
   if (parts.length > 0) {
     const [result] = await s.query<{ n: string; won: { type: string; value_hash: string; customer_id: string }[] | null }>(sql`
       WITH ${sql.join(parts)}
@@ -435,7 +440,7 @@ async function writeBatch(s: Session, keys: KeyRing, events: Prepared[], sets: I
       WITH o AS (DELETE FROM outbox WHERE aggregate_id = ANY(${lost}::text[]) AND type = 'customer.created')
       DELETE FROM customers WHERE id = ANY(${lost}::text[])`);
   }
-  await s.script(['COMMIT']);
+  if (transaction) await s.script(['COMMIT']);
   return accepted;
 }
 
