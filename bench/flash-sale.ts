@@ -3,7 +3,7 @@
  * hot SKU with K units at one store until 10×K attempts are made; then the database is checked for
  * overselling. As a baseline, the bare hot-row update rate of the same PostgreSQL database is measured.
  *
- *   npx tsx bench/flash-sale.ts [--k 2000] [--clients 16] [--mode child|inprocess]
+ *   npx tsx bench/flash-sale.ts [--k 2000] [--clients 16] [--mode child|inprocess] [--client raw|http|fetch]
  *   npx tsx bench/flash-sale.ts --url http://127.0.0.1:8080 --key <admin key> [--db postgres://...]
  *
  * Only talks to 127.0.0.1. Creates a database `santong_bench_<hex>` and drops it at the end.
@@ -19,6 +19,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { RawHttpConnection } from './raw-http';
 import { codeRevision } from './revision';
 import { fmt, msSince, summarise, type Summary, positiveInt } from './stats';
 import { adminQueryAt, CLK_TCK, databaseUrl, postgresCpu, procCpu, runCleanups, startWatchdog } from './harness';
@@ -38,7 +39,7 @@ const { values: args } = parseArgs({
     db: { type: 'string' },
     pg: { type: 'string', default: process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
     'bare-server': { type: 'boolean', default: false },
-    client: { type: 'string', default: 'fetch' },
+    client: { type: 'string', default: 'raw' },
   },
   strict: true,
 });
@@ -58,7 +59,7 @@ const PROBE = !args['bare-server'];
 const PROBE_URL = pathToFileURL(path.join(ROOT, 'bench', 'sql-probe.mjs')).href;
 const MODE = args.url ? 'external' : args.mode;
 if (!['child', 'inprocess', 'external'].includes(MODE)) throw new Error('--mode must be child or inprocess');
-if (!['fetch', 'http'].includes(args.client)) throw new Error('--client must be fetch or http');
+if (!['raw', 'fetch', 'http'].includes(args.client)) throw new Error('--client must be raw, fetch or http');
 assertLoopback(args.pg, '--pg');
 if (args.url) assertLoopback(args.url, '--url');
 if (args.db) assertLoopback(args.db, '--db');
@@ -450,8 +451,25 @@ async function main(): Promise<number> {
   const body = JSON.stringify(orderBody(sku));
   const headers = { authorization: `Bearer ${appKey}`, 'content-type': 'application/json' };
   const target = `${server.url}/v1/orders`;
-  // fetch (Node's built-in undici) keeps connections alive by default; --client http uses node:http with a keep-alive agent.
+  // raw (default): one pre-rendered request per keep-alive connection (bench/raw-http.ts), the
+  // cheapest client; fetch (Node's built-in undici) and node:http with a keep-alive agent for comparison.
   const agent = args.client === 'http' ? new http.Agent({ keepAlive: true, maxSockets: C }) : null;
+  const targetUrl = new URL(target);
+  const rawRequest = RawHttpConnection.renderPost(targetUrl.host, targetUrl.pathname, headers, body);
+  const connections: RawHttpConnection[] = [];
+  cleanups.push(async () => connections.forEach((c) => c.close()));
+  const newSender = (): (() => Promise<{ status: number; text: string }>) => {
+    if (args.client === 'raw') {
+      const conn = new RawHttpConnection(targetUrl.hostname, Number(targetUrl.port));
+      connections.push(conn);
+      return () => conn.send(rawRequest);
+    }
+    if (agent) return () => httpPost(agent, target, headers, body);
+    return async () => {
+      const res = await fetch(target, { method: 'POST', headers, body });
+      return { status: res.status, text: await res.text() };
+    };
+  };
   const latAll: number[] = [];
   const latOk: number[] = [];
   const lat409: number[] = [];
@@ -473,18 +491,14 @@ async function main(): Promise<number> {
   const progress = setInterval(() => log(`  ${(msSince(t0) / 1000).toFixed(0)} s: ${issued} attempts, ${ok} orders, ${conflicts} × 409, ${errors} errors`), 5000);
   await Promise.all(
     Array.from({ length: C }, async () => {
+      const send = newSender();
       while (issued < ATTEMPTS && Date.now() < loadDeadline && (MODE !== 'child' || child)) {
         issued++;
         const s = process.hrtime.bigint();
         let status = 0;
         let text = '';
         try {
-          if (agent) ({ status, text } = await httpPost(agent, target, headers, body));
-          else {
-            const res = await fetch(target, { method: 'POST', headers, body });
-            status = res.status;
-            text = await res.text();
-          }
+          ({ status, text } = await send());
         } catch (err) {
           text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
         }
@@ -569,7 +583,7 @@ async function main(): Promise<number> {
   p(`code               ${codeRevision()}`);
   p(`server             ${MODE === 'child' ? 'separate process (node bin/santong.js start)' : MODE === 'inprocess' ? 'in this process (startSantong), sharing the event loop with the load' : server.url}`);
   if (MODE !== 'external') p(`group commit       SANTONG_ORDER_BATCH=${process.env.SANTONG_ORDER_BATCH || '32 (default)'} SANTONG_ORDER_WRITERS=${process.env.SANTONG_ORDER_WRITERS || '1 (default)'}`);
-  p(`K units / clients  ${K} / ${C}   (pickup, qty 1, channel app, one store, one SKU); HTTP client: ${args.client === 'http' ? 'node:http keep-alive agent' : 'fetch (undici, keep-alive)'}`);
+  p(`K units / clients  ${K} / ${C}   (pickup, qty 1, channel app, one store, one SKU); HTTP client: ${{ raw: 'raw keep-alive connections (bench/raw-http.ts)', http: 'node:http keep-alive agent', fetch: 'fetch (undici, keep-alive)' }[args.client]}`);
   p(`attempts           ${issued}${truncated ? ` (stopped at the ${LOAD_LIMIT_MS / 1000} s limit)` : ''} in ${fmt(loadMs / 1000, 2)} s  → ${fmt(issued / (loadMs / 1000), 0)} attempts/s`);
   p(`successful orders  ${ok}  (sold out after ${fmt(sellWindowS, 2)} s)`);
   p(`order rate         ${fmt(orderRate, 0)} successful orders/s (while stock lasted)`);
