@@ -29,7 +29,7 @@ import { normalise, type IdentifierType } from '../src/modules/customers/identif
 import { identify } from '../src/modules/customers/identity';
 import { fmt, msSince, summarise, positiveInt } from './stats';
 import { Rng } from '../src/demo/rng';
-import { adminQueryAt, databaseUrl, runCleanups, startWatchdog } from './harness';
+import { adminQueryAt, databaseUrl, postgresCpu, runCleanups, startWatchdog } from './harness';
 
 const { values: args } = parseArgs({
   options: {
@@ -195,6 +195,7 @@ async function main(): Promise<number> {
     return deferred.length > 0 ? 'wait' : null;
   };
   const deadline = Date.now() + MAX_S * 1000;
+  const cpu0 = { self: process.cpuUsage(), pg: postgresCpu() };
   const t0 = process.hrtime.bigint();
   let lastReport = Date.now();
   await Promise.all(
@@ -224,6 +225,12 @@ async function main(): Promise<number> {
     }),
   );
   const seconds = msSince(t0) / 1000;
+  // CPU during the sightings: this process (identify() and the bench's own bookkeeping) and every
+  // `postgres` process on the machine (other sessions' databases included), by pid.
+  const selfCpu = process.cpuUsage(cpu0.self);
+  const cpuSelf = (selfCpu.user + selfCpu.system) / 1e6;
+  let cpuPg = 0;
+  for (const [pid, c] of postgresCpu()) cpuPg += c - (cpu0.pg.get(pid) ?? 0);
   const complete = made.length === sightings.length;
   if (!complete) log(`time is up (--max-seconds ${MAX_S}): judging the first ${made.length} of ${sightings.length} sightings`);
 
@@ -294,6 +301,7 @@ async function main(): Promise<number> {
   const lines = [
     `identify(): ${lat.length} sightings of ${people} people in ${fmt(seconds, 1)} s = ${fmt(lat.length / seconds, 0)} identifies/s (${C} concurrent${args.races ? ', one person\'s sightings may race' : ', one person at a time'}, in-process, PostgreSQL)${complete ? '' : ' [stopped at --max-seconds]'}`,
     `latency ms: p50 ${fmt(l.p50)} p99 ${fmt(l.p99)} max ${fmt(l.max)}`,
+    `CPU s: this process ${fmt(cpuSelf)}, postgres ${fmt(cpuPg)} (all postgres processes) = ${fmt((cpuSelf * 1e6) / lat.length, 0)} + ${fmt((cpuPg * 1e6) / lat.length, 0)} µs per identify()`,
     `groups: ${groups} (linked components expected: ${compRoots.size}); merges made: ${merges}`,
     `wrong merges (groups holding two or more true people): ${wrong.length}${wrong.length ? ` (${wrongPeople.size} people)` : ''}`,
     `missed merges (a person's linked identifiers in several groups): ${missed}`,
