@@ -30,12 +30,26 @@ export async function stockOfSku(db: Queryable, sku: string) {
   return { sku, locations, totals };
 }
 
-async function loadAvailability(db: Queryable, skus: string[]): Promise<Map<string, number>> {
+/**
+ * Online-available units of these SKUs at every location as one JSON value: a select-list
+ * expression, so a caller can read it in one statement with other parts (read it back with
+ * availabilityFromJson).
+ */
+export function availabilityJson(skus: readonly string[]): RawBuilder<unknown> {
+  return sql`(SELECT coalesce(json_agg(json_build_array(location_id, sku, on_hand - reserved - safety_stock)), '[]')
+    FROM stock WHERE sku IN (SELECT json_array_elements_text(${JSON.stringify(skus)}::json)))`;
+}
+
+/** Keyed `location|sku`. */
+export function availabilityFromJson(rows: [string, string, number][]): Map<string, number> {
   const map = new Map<string, number>();
-  if (skus.length === 0) return map;
-  const rows = await db.selectFrom('stock').select(['location_id', 'sku', 'on_hand', 'reserved', 'safety_stock']).where('sku', 'in', skus).execute();
-  for (const r of rows) map.set(`${r.location_id}|${r.sku}`, r.on_hand - r.reserved - r.safety_stock);
+  for (const [location, sku, units] of rows) map.set(`${location}|${sku}`, units);
   return map;
+}
+
+async function loadAvailability(db: Queryable, skus: string[]): Promise<Map<string, number>> {
+  const r = await sql<{ stock: [string, string, number][] }>`SELECT ${availabilityJson(skus)} AS stock`.execute(db);
+  return availabilityFromJson(r.rows[0].stock);
 }
 
 /** Concurrent orders read availability together (one query for many requests under load). */

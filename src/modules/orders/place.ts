@@ -15,7 +15,8 @@ import { routingLocations } from '../locations/cache';
 import { haversineKm } from '../routing/geo';
 import { defaultStrategy, DEFAULT_POLICY, type FulfillmentRequest, type RoutingLocation, type RoutingResult, type RoutingSuccess, type Speed } from '../routing/policy';
 import type { Quote } from '../pricing/engine';
-import { productsFor, quote, refuseIssues, type QuoteFulfillment } from '../pricing/quote';
+import { checkProducts, quote, refuseIssues, type QuoteFulfillment } from '../pricing/quote';
+import { checkoutReads } from './checkout-reads';
 import { orderWriter } from './group-commit';
 import { earnOnPayment, spendAtPlacement } from './loyalty';
 import type { OrderDetail, PricingOut, RoutingOut } from './view';
@@ -117,7 +118,11 @@ export async function placeOrder(ctx: AppContext, principal: Principal, input: P
   const skus = input.lines.map((l) => l.sku);
   const locations = await routingLocations(db);
   const f = input.fulfillment;
-  const products = await productsFor(db, input.channel, input.lines);
+  // Catalogue and stock in one read shared with concurrent orders; the stock is read again only
+  // when a reservation finds it gone.
+  const first = await checkoutReads(db, skus);
+  const products = first.products;
+  checkProducts(products, input.channel, input.lines);
   const served = quoteFulfillment(f, locations);
   const customerId = input.customer ? await resolveCustomer(ctx.database, ctx.keys, input.customer, input.channel, principal) : null;
   // The one pricing engine, as POST /v1/quote shows it; anything it cannot honour refuses the order.
@@ -125,7 +130,7 @@ export async function placeOrder(ctx: AppContext, principal: Principal, input: P
   refuseIssues(priced);
   const request: FulfillmentRequest = f.type === 'delivery' ? { type: 'delivery', lat: f.lat, lng: f.lng, speed: f.speed } : f;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const stock = f.type === 'in_store' ? new Map<string, number>() : await onlineAvailability(db, skus);
+    const stock = f.type === 'in_store' ? new Map<string, number>() : attempt === 1 ? first.stock : await onlineAvailability(db, skus);
     const routed: RoutingResult = defaultStrategy.route({ request, lines: input.lines, locations, stock: stockLookup(stock), holders: holdersOf(stock), now }, DEFAULT_POLICY);
     if (!routed.ok) {
       throw new AppError(409, 'insufficient_stock', routed.reason, `lines[${routed.line}]`, {

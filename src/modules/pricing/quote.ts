@@ -1,3 +1,4 @@
+import { sql, type RawBuilder } from 'kysely';
 import type { Channel } from '../../platform/auth/roles';
 import { coalescingPerHandle } from '../../platform/db/coalesce';
 import type { Queryable } from '../../platform/db/database';
@@ -33,18 +34,29 @@ export interface ProductInfo {
   channels: string[];
 }
 
+/**
+ * The catalogue rows of these SKUs as one JSON value: a select-list expression, so a caller can
+ * read it in one statement with other parts (read it back with productsFromJson).
+ */
+export function productsJson(skus: readonly string[]): RawBuilder<unknown> {
+  return sql`(SELECT coalesce(json_agg(json_build_array(sku, name, category, list_price, channels)), '[]')
+    FROM products WHERE sku IN (SELECT json_array_elements_text(${JSON.stringify(skus)}::json)))`;
+}
+
+export function productsFromJson(rows: [string, string, string, number | string, string[]][]): Map<string, ProductInfo> {
+  return new Map(rows.map(([sku, name, category, listPrice, channels]) => [sku, { name, category, list_price: Number(listPrice), channels }]));
+}
+
 async function loadProducts(db: Queryable, skus: string[]): Promise<Map<string, ProductInfo>> {
-  const rows = await db.selectFrom('products').select(['sku', 'name', 'category', 'list_price', 'channels']).where('sku', 'in', skus).execute();
-  return new Map(rows.map((p) => [p.sku, { name: p.name, category: p.category, list_price: Number(p.list_price), channels: p.channels }]));
+  const r = await sql<{ products: Parameters<typeof productsFromJson>[0] }>`SELECT ${productsJson(skus)} AS products`.execute(db);
+  return productsFromJson(r.rows[0].products);
 }
 
 /** Concurrent checkouts read the catalogue together (one query for many requests under load). */
 const sharedProducts = coalescingPerHandle(loadProducts);
 
-/** The catalogue rows of an order's SKUs; unknown SKUs or SKUs not sold in the channel are 422 naming the line. */
-export async function productsFor(db: Queryable, channel: Channel, lines: { sku: string; qty: number }[]): Promise<Map<string, ProductInfo>> {
-  const skus = lines.map((l) => l.sku);
-  const products = db.isTransaction ? await loadProducts(db, skus) : await sharedProducts(db, skus);
+/** Unknown SKUs, SKUs not sold in the channel and repeated SKUs are 422 naming the line. */
+export function checkProducts(products: Map<string, ProductInfo>, channel: Channel, lines: { sku: string; qty: number }[]): void {
   const seen = new Set<string>();
   lines.forEach((l, i) => {
     if (seen.has(l.sku)) throw unprocessable('duplicate_sku', `${l.sku} appears twice; put the total quantity on one line`, `lines[${i}].sku`);
@@ -53,6 +65,13 @@ export async function productsFor(db: Queryable, channel: Channel, lines: { sku:
     if (!p) throw unprocessable('unknown_sku', `no product ${l.sku}`, `lines[${i}].sku`);
     if (!p.channels.includes(channel)) throw unprocessable('not_sold_in_channel', `${l.sku} is not sold in channel ${channel}`, `lines[${i}].sku`);
   });
+}
+
+/** The catalogue rows of an order's SKUs, checked with checkProducts. */
+export async function productsFor(db: Queryable, channel: Channel, lines: { sku: string; qty: number }[]): Promise<Map<string, ProductInfo>> {
+  const skus = lines.map((l) => l.sku);
+  const products = db.isTransaction ? await loadProducts(db, skus) : await sharedProducts(db, skus);
+  checkProducts(products, channel, lines);
   return products;
 }
 
