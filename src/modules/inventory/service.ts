@@ -1,6 +1,7 @@
-import { sql, type RawBuilder } from 'kysely';
+import { sql } from 'kysely';
 import type { Queryable, Tx } from '../../platform/db/database';
 import { coalescingPerHandle } from '../../platform/db/coalesce';
+import { StatementParams } from '../../platform/db/statement';
 import { publish } from '../../platform/events/outbox';
 
 export interface StockLevel {
@@ -35,9 +36,9 @@ export async function stockOfSku(db: Queryable, sku: string) {
  * expression, so a caller can read it in one statement with other parts (read it back with
  * availabilityFromJson).
  */
-export function availabilityJson(skus: readonly string[]): RawBuilder<unknown> {
-  return sql`(SELECT coalesce(json_agg(json_build_array(location_id, sku, on_hand - reserved - safety_stock)), '[]')
-    FROM stock WHERE sku IN (SELECT json_array_elements_text(${JSON.stringify(skus)}::json)))`;
+export function availabilityJson(params: StatementParams, skus: readonly string[]): string {
+  return `(SELECT coalesce(json_agg(json_build_array(location_id, sku, on_hand - reserved - safety_stock)), '[]')
+    FROM stock WHERE sku IN (SELECT json_array_elements_text(${params.param(JSON.stringify(skus))}::json)))`;
 }
 
 /** Keyed `location|sku`. */
@@ -48,7 +49,8 @@ export function availabilityFromJson(rows: [string, string, number][]): Map<stri
 }
 
 async function loadAvailability(db: Queryable, skus: string[]): Promise<Map<string, number>> {
-  const r = await sql<{ stock: [string, string, number][] }>`SELECT ${availabilityJson(skus)} AS stock`.execute(db);
+  const params = new StatementParams();
+  const r = await params.run<{ stock: [string, string, number][] }>(db, `SELECT ${availabilityJson(params, skus)} AS stock`);
   return availabilityFromJson(r.rows[0].stock);
 }
 
@@ -90,12 +92,12 @@ export const STOCK_SHORT = 'SA409';
  * STOCK_SHORT unless every row covered its quantity; the error's message is the JSON list of the
  * short rows, read back with shortRows(). Give each (location, sku) once.
  */
-export function reservingStatement(units: readonly { location: string; sku: string; qty: number }[]): { ctes: RawBuilder<unknown>; check: RawBuilder<unknown> } {
-  const wanted = JSON.stringify(units.map((u) => ({ location_id: u.location, sku: u.sku, qty: u.qty })));
+export function reservingStatement(params: StatementParams, units: readonly { location: string; sku: string; qty: number }[]): { ctes: string; check: string } {
+  const wanted = params.param(JSON.stringify(units.map((u) => ({ location_id: u.location, sku: u.sku, qty: u.qty }))));
   return {
     // The rows are locked in (location, sku) byte order, the order of stockOrder in which writers
     // of single rows take them, before any is updated: writers never wait for each other in a cycle.
-    ctes: sql`stock_wanted AS (SELECT * FROM json_to_recordset(${wanted}::json) AS w(location_id text, sku text, qty integer)),
+    ctes: `stock_wanted AS (SELECT * FROM json_to_recordset(${wanted}::json) AS w(location_id text, sku text, qty integer)),
       stock_locked AS (
         SELECT s.location_id, s.sku FROM stock s JOIN stock_wanted w ON s.location_id = w.location_id AND s.sku = w.sku
         ORDER BY s.location_id COLLATE "C", s.sku COLLATE "C" FOR UPDATE OF s),
@@ -104,7 +106,7 @@ export function reservingStatement(units: readonly { location: string; sku: stri
         FROM stock_wanted w JOIN stock_locked l ON l.location_id = w.location_id AND l.sku = w.sku
         WHERE s.location_id = w.location_id AND s.sku = w.sku AND s.on_hand - s.reserved - s.safety_stock >= w.qty
         RETURNING s.location_id, s.sku)`,
-    check: sql`(SELECT CASE WHEN count(*) > 0 THEN santong_raise(${STOCK_SHORT}, json_agg(json_build_array(w.location_id, w.sku))::text) END
+    check: `(SELECT CASE WHEN count(*) > 0 THEN santong_raise('${STOCK_SHORT}', json_agg(json_build_array(w.location_id, w.sku))::text) END
       FROM stock_wanted w WHERE NOT EXISTS (SELECT 1 FROM stock_reserved r WHERE r.location_id = w.location_id AND r.sku = w.sku))`,
   };
 }

@@ -1,5 +1,6 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { coalescingPerHandle } from '../../platform/db/coalesce';
+import { StatementParams } from '../../platform/db/statement';
 import type { DB } from '../../platform/db/schema';
 import { availabilityFromJson, availabilityJson } from '../inventory/service';
 import { productsFromJson, productsJson, type ProductInfo } from '../pricing/quote';
@@ -17,7 +18,10 @@ export interface CheckoutReads {
  * (see coalescing). The maps may hold other orders' SKUs too.
  */
 export const checkoutReads = coalescingPerHandle(async (db: Kysely<DB>, skus: string[]): Promise<CheckoutReads> => {
-  const r = await sql<{ products: Parameters<typeof productsFromJson>[0]; stock: Parameters<typeof availabilityFromJson>[0] }>`
-    SELECT ${productsJson(skus)} AS products, ${availabilityJson(skus)} AS stock`.execute(db);
+  const params = new StatementParams();
+  const r = await params.run<{ products: Parameters<typeof productsFromJson>[0]; stock: Parameters<typeof availabilityFromJson>[0] }>(
+    db,
+    `SELECT ${productsJson(params, skus)} AS products, ${availabilityJson(params, skus)} AS stock`,
+  );
   return { products: productsFromJson(r.rows[0].products), stock: availabilityFromJson(r.rows[0].stock) };
 });

@@ -1,9 +1,10 @@
 import crypto from 'node:crypto';
 import type { AppContext } from '../../platform/http/context';
 import type { Channel, Principal } from '../../platform/auth/roles';
-import { sql, type Insertable, type Kysely, type RawBuilder } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { Queryable, Tx } from '../../platform/db/database';
 import { insertFromJson } from '../../platform/db/json-rows';
+import { StatementParams } from '../../platform/db/statement';
 import { seal } from '../../platform/crypto/keys';
 import { AppError, conflict, forbidden, unprocessable } from '../../platform/http/errors';
 import { newId } from '../../platform/ids';
@@ -311,12 +312,13 @@ function reservedRows(orders: PreparedOrder[]): StockUnit[] {
  * cannot cover its total the statement aborts, nothing of it stays, and RaceLost names the rows.
  */
 export async function writeOrders(q: Queryable, orders: PreparedOrder[]): Promise<void> {
-  const ctes: RawBuilder<unknown>[] = [];
-  const written: RawBuilder<unknown>[] = [];
+  const params = new StatementParams();
+  const ctes: string[] = [];
+  const written: string[] = [];
   const insert = (name: string, table: string, rows: object[], jsonb: string[] = []) => {
     if (rows.length === 0) return;
-    ctes.push(sql`${sql.id(name)} AS (${insertFromJson(table, rows, jsonb)} RETURNING 1)`);
-    written.push(sql`(SELECT count(*) FROM ${sql.id(name)})`);
+    ctes.push(`${name} AS (${insertFromJson(params, table, rows, jsonb)} RETURNING 1)`);
+    written.push(`(SELECT count(*) FROM ${name})`);
   };
   const all = <T>(pick: (p: PreparedOrder) => T[]) => orders.flatMap(pick);
   insert('new_orders', 'orders', orders.map((p) => p.rows.order), ['pricing', 'routing']);
@@ -326,10 +328,10 @@ export async function writeOrders(q: Queryable, orders: PreparedOrder[]): Promis
   insert('new_reservations', 'stock_reservations', all((p) => p.rows.reservations));
   insert('new_events', 'outbox', all((p) => p.rows.events).map(outboxRow), ['payload']);
   const stock = reservedRows(orders);
-  const reserving = stock.length ? reservingStatement(stock) : null;
+  const reserving = stock.length ? reservingStatement(params, stock) : null;
   if (reserving) ctes.push(reserving.ctes);
   try {
-    await sql`WITH ${sql.join(ctes)} SELECT ${sql.join(written, sql` + `)} AS written${reserving ? sql`, ${reserving.check} AS short` : sql``}`.execute(q);
+    await params.run(q, `WITH ${ctes.join(',\n')} SELECT ${written.join(' + ')} AS written${reserving ? `, ${reserving.check} AS short` : ''}`);
   } catch (err) {
     const short = shortRows(err);
     if (short) throw new RaceLost(short);

@@ -1,6 +1,6 @@
-import { sql, type RawBuilder } from 'kysely';
 import type { Channel } from '../../platform/auth/roles';
 import { coalescingPerHandle } from '../../platform/db/coalesce';
+import { StatementParams } from '../../platform/db/statement';
 import type { Queryable } from '../../platform/db/database';
 import { AppError, unprocessable } from '../../platform/http/errors';
 import { groupIds } from '../customers/identity';
@@ -38,9 +38,9 @@ export interface ProductInfo {
  * The catalogue rows of these SKUs as one JSON value: a select-list expression, so a caller can
  * read it in one statement with other parts (read it back with productsFromJson).
  */
-export function productsJson(skus: readonly string[]): RawBuilder<unknown> {
-  return sql`(SELECT coalesce(json_agg(json_build_array(sku, name, category, list_price, channels)), '[]')
-    FROM products WHERE sku IN (SELECT json_array_elements_text(${JSON.stringify(skus)}::json)))`;
+export function productsJson(params: StatementParams, skus: readonly string[]): string {
+  return `(SELECT coalesce(json_agg(json_build_array(sku, name, category, list_price, channels)), '[]')
+    FROM products WHERE sku IN (SELECT json_array_elements_text(${params.param(JSON.stringify(skus))}::json)))`;
 }
 
 export function productsFromJson(rows: [string, string, string, number | string, string[]][]): Map<string, ProductInfo> {
@@ -48,7 +48,8 @@ export function productsFromJson(rows: [string, string, string, number | string,
 }
 
 async function loadProducts(db: Queryable, skus: string[]): Promise<Map<string, ProductInfo>> {
-  const r = await sql<{ products: Parameters<typeof productsFromJson>[0] }>`SELECT ${productsJson(skus)} AS products`.execute(db);
+  const params = new StatementParams();
+  const r = await params.run<{ products: Parameters<typeof productsFromJson>[0] }>(db, `SELECT ${productsJson(params, skus)} AS products`);
   return productsFromJson(r.rows[0].products);
 }
 

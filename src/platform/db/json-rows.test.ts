@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase } from '../../../test/db';
 import { insertFromJson } from './json-rows';
+import { StatementParams } from './statement';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -18,7 +19,8 @@ describe('insertFromJson', () => {
       { id: 'a', n: 9_007_199_254_740, at, doc: JSON.stringify({ k: 'v', list: [1, 2] }), blob },
       { id: "b'\"\\", n: null, at: null, doc: null, blob: null },
     ];
-    await sql`${insertFromJson('json_rows_t', rows, ['doc'])}`.execute(t.database.db);
+    const params = new StatementParams();
+    await params.run(t.database.db, insertFromJson(params, 'json_rows_t', rows, ['doc']));
     const got = await t.database.db.selectFrom('json_rows_t' as never).selectAll().orderBy('id' as never).execute() as unknown as Record<string, unknown>[];
     expect(got).toHaveLength(2);
     expect(got[0]).toMatchObject({ id: 'a', n: '9007199254740', doc: { k: 'v', list: [1, 2] }, note: 'default' }); // a column the rows do not name keeps its default

@@ -1,4 +1,4 @@
-import { sql, type RawBuilder } from 'kysely';
+import { ident, type StatementParams } from './statement';
 
 /**
  * Rows as one JSON parameter: Buffers become bytea hex text, Dates ISO strings. Many rows then
@@ -22,9 +22,8 @@ export function jsonRowsParam(rows: readonly object[]): string {
  * data-modifying CTE). Every row must have the same keys. `jsonb` names the columns whose values
  * are JSON text (as Kysely inserts them); they are stored parsed, as a plain insert would.
  */
-export function insertFromJson(table: string, rows: readonly object[], jsonb: readonly string[] = []): RawBuilder<unknown> {
+export function insertFromJson(params: StatementParams, table: string, rows: readonly object[], jsonb: readonly string[] = []): string {
   const columns = Object.keys(rows[0]);
-  const values = columns.map((c) => (jsonb.includes(c) ? sql`(${sql.ref(c)} #>> '{}')::jsonb` : sql.ref(c)));
-  return sql`INSERT INTO ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))})
-    SELECT ${sql.join(values)} FROM json_populate_recordset(NULL::${sql.table(table)}, ${jsonRowsParam(rows)}::json)`;
+  const values = columns.map((c) => (jsonb.includes(c) ? `(${ident(c)} #>> '{}')::jsonb` : ident(c)));
+  return `INSERT INTO ${ident(table)} (${columns.map(ident).join(', ')}) SELECT ${values.join(', ')} FROM json_populate_recordset(NULL::${ident(table)}, ${params.param(jsonRowsParam(rows))}::json)`;
 }
