@@ -3,7 +3,7 @@
  * hot SKU with K units at one store until 10×K attempts are made; then the database is checked for
  * overselling. As a baseline, the bare hot-row update rate of the same PostgreSQL database is measured.
  *
- *   npx tsx bench/flash-sale.ts [--k 2000] [--clients 16] [--mode child|inprocess] [--client raw|http|fetch]
+ *   npx tsx bench/flash-sale.ts [--k 2000] [--clients 16] [--mode child|inprocess] [--client raw|http|fetch] [--idempotency]
  *   npx tsx bench/flash-sale.ts --url http://127.0.0.1:8080 --key <admin key> [--db postgres://...]
  *
  * Only talks to 127.0.0.1. Creates a database `santong_bench_<hex>` and drops it at the end.
@@ -40,6 +40,7 @@ const { values: args } = parseArgs({
     pg: { type: 'string', default: process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
     'bare-server': { type: 'boolean', default: false },
     client: { type: 'string', default: 'raw' },
+    idempotency: { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -458,15 +459,18 @@ async function main(): Promise<number> {
   const rawRequest = RawHttpConnection.renderPost(targetUrl.host, targetUrl.pathname, headers, body);
   const connections: RawHttpConnection[] = [];
   cleanups.push(async () => connections.forEach((c) => c.close()));
+  // --idempotency: every attempt carries its own Idempotency-Key, as a retry-safe client sends.
+  let sent = 0;
+  const headersNow = () => (args.idempotency ? { ...headers, 'idempotency-key': `flash-${++sent}` } : headers);
   const newSender = (): (() => Promise<{ status: number; text: string }>) => {
     if (args.client === 'raw') {
       const conn = new RawHttpConnection(targetUrl.hostname, Number(targetUrl.port));
       connections.push(conn);
-      return () => conn.send(rawRequest);
+      return () => conn.send(args.idempotency ? RawHttpConnection.renderPost(targetUrl.host, targetUrl.pathname, headersNow(), body) : rawRequest);
     }
-    if (agent) return () => httpPost(agent, target, headers, body);
+    if (agent) return () => httpPost(agent, target, headersNow(), body);
     return async () => {
-      const res = await fetch(target, { method: 'POST', headers, body });
+      const res = await fetch(target, { method: 'POST', headers: headersNow(), body });
       return { status: res.status, text: await res.text() };
     };
   };
@@ -583,7 +587,7 @@ async function main(): Promise<number> {
   p(`code               ${codeRevision()}`);
   p(`server             ${MODE === 'child' ? 'separate process (node bin/santong.js start)' : MODE === 'inprocess' ? 'in this process (startSantong), sharing the event loop with the load' : server.url}`);
   if (MODE !== 'external') p(`group commit       SANTONG_ORDER_BATCH=${process.env.SANTONG_ORDER_BATCH || '32 (default)'} SANTONG_ORDER_WRITERS=${process.env.SANTONG_ORDER_WRITERS || '1 (default)'}`);
-  p(`K units / clients  ${K} / ${C}   (pickup, qty 1, channel app, one store, one SKU); HTTP client: ${{ raw: 'raw keep-alive connections (bench/raw-http.ts)', http: 'node:http keep-alive agent', fetch: 'fetch (undici, keep-alive)' }[args.client]}`);
+  p(`K units / clients  ${K} / ${C}   (pickup, qty 1, channel app, one store, one SKU${args.idempotency ? ', an Idempotency-Key per attempt' : ''}); HTTP client: ${{ raw: 'raw keep-alive connections (bench/raw-http.ts)', http: 'node:http keep-alive agent', fetch: 'fetch (undici, keep-alive)' }[args.client]}`);
   p(`attempts           ${issued}${truncated ? ` (stopped at the ${LOAD_LIMIT_MS / 1000} s limit)` : ''} in ${fmt(loadMs / 1000, 2)} s  → ${fmt(issued / (loadMs / 1000), 0)} attempts/s`);
   p(`successful orders  ${ok}  (sold out after ${fmt(sellWindowS, 2)} s)`);
   p(`order rate         ${fmt(orderRate, 0)} successful orders/s (while stock lasted)`);

@@ -80,6 +80,20 @@ describe('platform HTTP', () => {
     expect(keys).toHaveLength(1);
   });
 
+  it('keeps concurrent requests with different Idempotency-Keys apart (claimed and completed together) and replays each its own answer', async () => {
+    const send = (i: number) => s.api('POST', '/v1/api-keys', { name: `many-${i}`, role: 'analyst' }, { headers: { 'idempotency-key': `many-${i}` } });
+    const first = await Promise.all(Array.from({ length: 12 }, (_, i) => send(i)));
+    expect(first.map((r) => r.status)).toEqual(Array(12).fill(201));
+    expect(new Set(first.map((r) => r.body.id)).size).toBe(12);
+    const again = await Promise.all(Array.from({ length: 12 }, (_, i) => send(i)));
+    again.forEach((r, i) => {
+      expect(r.headers.get('idempotent-replayed')).toBe('true');
+      expect(r.body).toEqual(first[i].body);
+    });
+    const keys = (await s.api('GET', '/v1/api-keys')).body.items.filter((k: { name: string }) => k.name.startsWith('many-'));
+    expect(keys).toHaveLength(12);
+  });
+
   it('serves OpenAPI docs that list the routes', async () => {
     const r = await s.api('GET', '/docs/json', undefined, { key: null });
     expect(r.status).toBe(200);

@@ -1,6 +1,11 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import { coalescingPerHandle } from '../db/coalesce';
 import type { Database } from '../db/database';
+import { insertFromJson } from '../db/json-rows';
+import type { DB } from '../db/schema';
+import { StatementParams } from '../db/statement';
 import { AppError } from '../http/errors';
 
 const HEADER = 'idempotency-key';
@@ -9,6 +14,36 @@ const HEADER = 'idempotency-key';
 function requestHash(req: FastifyRequest, key: Buffer): string {
   return crypto.createHmac('sha256', key).update(`${req.method} ${req.url}\n${JSON.stringify(req.body ?? null)}`).digest('hex');
 }
+
+interface Claim {
+  api_key_id: string;
+  key: string;
+  method: string;
+  path: string;
+  request_hash: string;
+}
+
+/**
+ * Claims keys; the set holds `apiKeyId\0key` of those this call inserted. Concurrent requests
+ * claim together in one statement (a flash sale of retry-safe clients would otherwise pay two
+ * extra round trips per order); a key twice in one batch is claimed once.
+ */
+const claimKeys = coalescingPerHandle(async (db: Kysely<DB>, claims: Claim[]): Promise<Set<string>> => {
+  const params = new StatementParams();
+  const r = await params.run<{ api_key_id: string; key: string }>(db, `${insertFromJson(params, 'idempotency_keys', claims)} ON CONFLICT DO NOTHING RETURNING api_key_id, key`);
+  return new Set(r.rows.map((x) => `${x.api_key_id}\u0000${x.key}`));
+});
+
+/** Stores the responses of finished requests, those that finish together in one statement. */
+const completeKeys = coalescingPerHandle(async (db: Kysely<DB>, done: { api_key_id: string; key: string; status_code: number; response_body: string }[]): Promise<void> => {
+  const params = new StatementParams();
+  await params.run(
+    db,
+    `UPDATE idempotency_keys k SET status_code = d.status_code, response_body = d.response_body, completed_at = now()
+     FROM json_to_recordset(${params.param(JSON.stringify(done))}::json) AS d(api_key_id text, key text, status_code integer, response_body text)
+     WHERE k.api_key_id = d.api_key_id AND k.key = d.key`,
+  );
+});
 
 /**
  * Idempotency-Key for writes: the first request with a key claims it; a repeat of a finished
@@ -26,12 +61,7 @@ export function registerIdempotency(app: FastifyInstance, database: Database, ha
     if (key.length < 1 || key.length > 200) throw new AppError(400, 'invalid_request', 'Idempotency-Key must be 1 to 200 characters', 'Idempotency-Key');
     const hash = requestHash(req, hashKey);
     const apiKeyId = req.principal.keyId;
-    const claimed = await database.db
-      .insertInto('idempotency_keys')
-      .values({ api_key_id: apiKeyId, key, method: req.method, path: req.url, request_hash: hash, status_code: null, response_body: null, completed_at: null })
-      .onConflict((oc) => oc.doNothing())
-      .returning('key')
-      .executeTakeFirst();
+    const claimed = (await claimKeys(database.db, [{ api_key_id: apiKeyId, key, method: req.method, path: req.url, request_hash: hash }])).has(`${apiKeyId}\u0000${key}`);
     if (claimed) {
       req.idempotencyClaim = { apiKeyId, key };
       return;
@@ -58,11 +88,10 @@ export function registerIdempotency(app: FastifyInstance, database: Database, ha
     const claim = req.idempotencyClaim;
     if (!claim) return payload;
     req.idempotencyClaim = null;
-    const where = database.db.updateTable('idempotency_keys').where('api_key_id', '=', claim.apiKeyId).where('key', '=', claim.key);
     if (reply.statusCode >= 500) {
       await database.db.deleteFrom('idempotency_keys').where('api_key_id', '=', claim.apiKeyId).where('key', '=', claim.key).execute();
     } else {
-      await where.set({ status_code: reply.statusCode, response_body: typeof payload === 'string' ? payload : JSON.stringify(payload ?? null), completed_at: new Date() }).execute();
+      await completeKeys(database.db, [{ api_key_id: claim.apiKeyId, key: claim.key, status_code: reply.statusCode, response_body: typeof payload === 'string' ? payload : JSON.stringify(payload ?? null) }]);
     }
     return payload;
   });
