@@ -125,26 +125,34 @@ export async function identify(database: Database, keys: KeyRing, input: Identif
 /**
  * The first round trip: BEGIN; the advisory locks on every identifier of the call (weak ones have no
  * unique index, so two calls bringing the same new device could otherwise each attach it to someone
- * else), in one order to avoid deadlocks; then, with a snapshot taken after the locks, the rows the
- * identifiers match, each with its group's root locked FOR UPDATE (in id order) and, for weak
- * matches, that group's strong identifiers. Locking every matched root (not only those the call
- * ends up writing) saves a round trip; the extra ones are a family's other members, held briefly.
+ * else), in one order to avoid deadlocks; then, with a snapshot taken after the locks (each statement
+ * of a script takes its own), the rows the identifiers match, each with its group's root locked FOR
+ * UPDATE (in id order) and, for weak matches, that group's strong identifiers. Locking every matched
+ * root (not only those the call ends up writing) saves a round trip; the extra ones are a family's
+ * other members, held briefly.
  */
 async function beginAndMatch(s: Session, idents: Ident[]): Promise<Match[]> {
-  const pairs = idents.map((i) => `(${lit(i.type)}, ${lit(i.hash)})`).join(', ');
-  const [, , rows] = await s.script([
+  // Prepared once per connection and number of identifiers: planning this join costs several times
+  // what running it does.
+  const name = `one_id_match_${idents.length}`;
+  const pairs = idents.map((_, k) => `($${2 * k + 1}, $${2 * k + 2})`).join(', ');
+  const prepare = s.prepareOnce(name, `
+    SELECT ci.type, ci.value_hash, ci.customer_id, ci.strong, ci.last_seen,
+      r.id AS root, r.merged_into, r.root_id, r.erased_at IS NOT NULL AS erased, r.created_at, r.kind, r.data_key, r.pii, r.traits, r.trait_seen,
+      CASE WHEN NOT ci.strong THEN (
+        SELECT coalesce(json_agg(json_build_array(g.type, g.value_hash)), '[]') FROM customer_identifiers g JOIN customers gc ON gc.id = g.customer_id
+        WHERE coalesce(gc.root_id, gc.id) = r.id AND g.strong) END AS group_strong
+    FROM customer_identifiers ci JOIN customers c ON c.id = ci.customer_id JOIN customers r ON r.id = coalesce(c.root_id, c.id)
+    WHERE (ci.type, ci.value_hash) IN (${pairs}) AND c.erased_at IS NULL
+    ORDER BY r.id
+    FOR UPDATE OF r`);
+  const results = await s.script([
+    ...prepare,
     'BEGIN',
     lockIdentifiersStatement(idents.map((i) => `${i.type}:${i.hash}`)),
-    `SELECT ci.type, ci.value_hash, ci.customer_id, ci.strong, ci.last_seen,
-       r.id AS root, r.merged_into, r.root_id, r.erased_at IS NOT NULL AS erased, r.created_at, r.kind, r.data_key, r.pii, r.traits, r.trait_seen,
-       CASE WHEN NOT ci.strong THEN (
-         SELECT coalesce(json_agg(json_build_array(g.type, g.value_hash)), '[]') FROM customer_identifiers g JOIN customers gc ON gc.id = g.customer_id
-         WHERE coalesce(gc.root_id, gc.id) = r.id AND g.strong) END AS group_strong
-     FROM customer_identifiers ci JOIN customers c ON c.id = ci.customer_id JOIN customers r ON r.id = coalesce(c.root_id, c.id)
-     WHERE (ci.type, ci.value_hash) IN (${pairs}) AND c.erased_at IS NULL
-     ORDER BY r.id
-     FOR UPDATE OF r`,
+    `EXECUTE ${name}(${idents.map((i) => `${lit(i.type)}, ${lit(i.hash)}`).join(', ')})`,
   ]);
+  const rows = results[results.length - 1];
   return rows.map((x) => ({
     type: x.type as string,
     value_hash: x.value_hash as string,
@@ -293,10 +301,12 @@ async function identifyTx(s: Session, keys: KeyRing, idents: Ident[], input: Ide
   if (outbox.length > 0) writes.push(sql`INSERT INTO outbox (aggregate_type, aggregate_id, type, payload, dispatched_at) VALUES ${rowsOf(outbox.map((o) => [o.aggregate_type, o.aggregate_id, o.type, o.payload, null]))}`);
 
   const touch = seen.map((m) => [m.type, m.value_hash, m.customer_id]);
-  if (writes.length === 0 && inlinable(touch.flat())) {
+  if (writes.length === 0 && touch.length === 0) await s.script(['COMMIT']);
+  else if (writes.length === 0 && inlinable(touch.flat())) {
     // A known customer, nothing new: refresh last_seen and commit in one round trip.
-    const keysList = touch.map((t) => `(${t.map(lit).join(', ')})`).join(', ');
-    await s.script([...(touch.length > 0 ? [`UPDATE customer_identifiers SET last_seen = greatest(last_seen, ${litTime(at)}) WHERE (type, value_hash, customer_id) IN (${keysList})`] : []), 'COMMIT']);
+    const name = `one_id_touch_${touch.length}`;
+    const prepare = s.prepareOnce(name, `UPDATE customer_identifiers SET last_seen = greatest(last_seen, $1::timestamptz) WHERE (type, value_hash, customer_id) IN (${touch.map((_, k) => `($${3 * k + 2}, $${3 * k + 3}, $${3 * k + 4})`).join(', ')})`);
+    await s.script([...prepare, `EXECUTE ${name}(${litTime(at)}, ${touch.flat().map(lit).join(', ')})`, 'COMMIT']);
   } else {
     if (touch.length > 0) writes.push(sql`UPDATE customer_identifiers SET last_seen = greatest(last_seen, ${at}) WHERE (type, value_hash, customer_id) IN (${rowsOf(touch)})`);
     // Data-modifying statements in one WITH run once each, on disjoint rows (the new customer, the

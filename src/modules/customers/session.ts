@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { CompiledQuery, RawBuilder } from 'kysely';
 import type pg from 'pg';
 import type { Database } from '../../platform/db/database';
@@ -19,7 +20,33 @@ export interface Session {
   query<R>(q: RawBuilder<unknown> | { compile(db: Database['db']): CompiledQuery }): Promise<R[]>;
   /** Several statements in one round trip (literal values only): the rows of each. */
   script(statements: string[]): Promise<Record<string, unknown>[][]>;
+  /**
+   * `PREPARE name AS definition` the first time this connection sees `name` (put it first in the
+   * next script), nothing afterwards. Planning a statement can cost more than running it; an
+   * `EXECUTE` of a prepared one reuses its generic plan once PostgreSQL finds that as good as a
+   * fresh one (after five runs, when the parameters are plain values). A prepared statement lives as
+   * long as the connection, whatever becomes of the transaction it was prepared in.
+   */
+  prepareOnce(name: string, definition: string): string[];
 }
+
+/**
+ * A name for a parameterised statement's text, so node-postgres prepares it once per connection and
+ * PostgreSQL parses it once (and plans it once, when its generic plan is as good). The texts One ID
+ * and event ingest send come in a few dozen shapes (values are parameters), so this stays small.
+ */
+const names = new Map<string, string>();
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    name = 'customers_' + crypto.createHash('sha256').update(text).digest('hex').slice(0, 24);
+    if (names.size < 10_000) names.set(text, name);
+  }
+  return name;
+}
+
+/** The statements prepared on each pooled connection. */
+const preparedOn = new WeakMap<pg.PoolClient, Set<string>>();
 
 /** Characters a literal may hold here: no quote, no backslash, nothing a client typed freely. */
 const SAFE = /^[A-Za-z0-9_:.+\-/=]*$/;
@@ -50,11 +77,20 @@ export async function withSession<T>(database: Database, fn: (s: Session) => Pro
   const session: Session = {
     async query<R>(q: RawBuilder<unknown> | { compile(db: Database['db']): CompiledQuery }) {
       const c = q.compile(database.db);
-      return (await client.query(c.sql, [...c.parameters])).rows as R[];
+      return (await client.query({ name: statementName(c.sql), text: c.sql, values: [...c.parameters] })).rows as R[];
     },
     async script(statements) {
       const r = (await client.query(statements.join(';\n'))) as unknown as pg.QueryResult | pg.QueryResult[];
       return Array.isArray(r) ? r.map((x) => x.rows) : [r.rows];
+    },
+    prepareOnce(name, definition) {
+      let names = preparedOn.get(client);
+      if (!names) preparedOn.set(client, (names = new Set()));
+      if (names.has(name)) return [];
+      // Counted as prepared from here on: it is first in its script, so only a broken connection
+      // (then discarded) could keep it from running.
+      names.add(name);
+      return [`PREPARE ${name} AS ${definition}`];
     },
   };
   try {
