@@ -79,11 +79,32 @@ const adminQuery = (text: string): Promise<void> => adminQueryAt(args.pg, text);
 interface Cpu {
   self: NodeJS.CpuUsage;
   server: number;
-  pg: number;
+  /** CPU seconds by pid of every `postgres` process */
+  pg: Map<string, number>;
 }
-const cpuSnap = (serverPid: number): Cpu => ({ self: process.cpuUsage(), server: procCpu(serverPid) ?? 0, pg: [...postgresCpu().values()].reduce((t, c) => t + c, 0) });
-function cpuDelta(a: Cpu, b: Cpu) {
-  return { client: (b.self.user - a.self.user + b.self.system - a.self.system) / 1e6, server: b.server - a.server, pg: b.pg - a.pg };
+const cpuSnap = (serverPid: number): Cpu => ({ self: process.cpuUsage(), server: procCpu(serverPid) ?? 0, pg: postgresCpu() });
+/** `own`: the backends serving the bench database at the end (a backend started meanwhile counts whole). */
+function cpuDelta(a: Cpu, b: Cpu, own: Set<string>) {
+  let pgAll = 0;
+  let pgOwn = 0;
+  for (const [pid, c] of b.pg) {
+    const d = c - (a.pg.get(pid) ?? 0);
+    pgAll += d;
+    if (own.has(pid)) pgOwn += d;
+  }
+  return { client: (b.self.user - a.self.user + b.self.system - a.self.system) / 1e6, server: b.server - a.server, pg: pgAll, pgOwn };
+}
+
+/** The pids of the backends connected to a database. */
+async function backendsOf(url: string): Promise<Set<string>> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const r = await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+    return new Set(r.rows.map((x) => String(x.pid)));
+  } finally {
+    await c.end();
+  }
 }
 
 // ---------------------------------------------------------------- server child
@@ -387,7 +408,7 @@ async function main(): Promise<number> {
     }),
   );
   const seconds = msSince(t0) / 1000;
-  const cpu = cpuDelta(cpu0, cpuSnap(server.pid));
+  const cpu = cpuDelta(cpu0, cpuSnap(server.pid), await backendsOf(url));
   loading = false;
   if (sampling) log(`what the server's connections were doing (pg_stat_activity samples):\n${await sampling}`);
   const rate = accepted / seconds;
@@ -426,7 +447,7 @@ async function main(): Promise<number> {
   const lines = [
     `events/s through POST /v1/events: ${fmt(rate, 0)} (${accepted} accepted, ${duplicates} duplicates, ${rejected} rejected in ${fmt(seconds, 2)} s; ${CLIENTS} clients, batches of ${BATCH})`,
     `batch latency ms: p50 ${fmt(l.p50)} p99 ${fmt(l.p99)} max ${fmt(l.max)}`,
-    `CPU s during load: server ${fmt(cpu.server)}, postgres ${fmt(cpu.pg)}, bench client ${fmt(cpu.client)} (of ${fmt(seconds * os.cpus().length)} on ${os.cpus().length} cores)`,
+    `CPU s during load: server ${fmt(cpu.server)}, postgres ${fmt(cpu.pg)} (of which this database's backends ${fmt(cpu.pgOwn)}), bench client ${fmt(cpu.client)} (of ${fmt(seconds * os.cpus().length)} on ${os.cpus().length} cores); per event: server ${fmt((cpu.server * 1e6) / Math.max(accepted, 1), 0)} µs, own backends ${fmt((cpu.pgOwn * 1e6) / Math.max(accepted, 1), 0)} µs`,
     `subjects: ${JSON.stringify(mix)}; afterwards ${customers} customers (${anonProfiles} anonymous profiles), ${merges} merges`,
     `baseline COPY into a bare table (same columns, no indexes): ${fmt(bare.rate, 0)} rows/s (${bare.n} rows in ${fmt(bare.s, 2)} s)`,
     `ratio ingest / bare COPY: ${fmt(rate / bare.rate, 3)}`,
