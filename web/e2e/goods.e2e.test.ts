@@ -114,8 +114,18 @@ describe('goods in the console', () => {
     const decision = detail.getByTestId('routing-decision');
     expect(await decision.getAttribute('data-decision')).toBe('pickup');
     expect(await text(decision)).toBe('到店自提');
-    expect(await text(detail.getByTestId('routing-reason'))).toBe(placed.routing.reason);
+    // The reason in Chinese from its code; an order stored without one (placed before the codes) shows the API's English.
+    const reason = detail.getByTestId('routing-reason');
     const candidates = detail.getByTestId('candidate-row');
+    if (!placed.routing.reason_code) {
+      expect(await text(reason)).toBe(placed.routing.reason);
+      const coded = { ...placed.routing, reason_code: 'picked_up_at', reason_params: { location } };
+      await ui.server.santong.ctx.database.db.updateTable('orders').set({ routing: JSON.stringify(coded) }).where('id', '=', orderId).execute();
+      await admin.reload();
+    }
+    await expect.poll(() => reason.getAttribute('data-code')).toBe('picked_up_at');
+    const storeName = await text(candidates.first().locator('td').first());
+    expect(await text(reason)).toBe(`自提门店：${storeName}`);
     expect(await candidates.count()).toBe(placed.routing.candidates.length);
     expect(await candidates.first().getAttribute('data-location')).toBe(location);
     expect(await candidates.first().textContent()).toContain('是');
@@ -135,6 +145,7 @@ describe('goods in the console', () => {
     await admin.getByTestId('lang-en').click();
     await expect.poll(async () => (await timeline.locator('.timeline-label').allTextContents()).map((s) => s.trim())).toEqual(['Placed', 'Paid', 'Picked', 'Ready for pickup', 'Collected']);
     expect(await text(decision)).toBe('Store pickup');
+    expect(await text(reason)).toBe(`picked up at ${await text(candidates.first().locator('td').first())}`);
     await admin.setViewportSize({ width: 1440, height: 2200 });
     await admin.screenshot({ path: path.join(SHOTS, 'santong-order-detail.png'), fullPage: true });
     await admin.setViewportSize({ width: 1440, height: 960 });

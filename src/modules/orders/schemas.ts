@@ -44,7 +44,20 @@ const PricingSchema = Type.Object({
   adjustments: Type.Array(AdjustmentSchema),
 });
 
-const Candidate = Type.Object({ location_id: Type.String(), distance_km: Type.Union([Type.Number(), Type.Null()]), can_fulfil: Type.Boolean(), why_not: Type.Optional(Type.String()) });
+const ReasonParams = Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]), { description: 'the values of the explanation, for wording it in another language' });
+
+const Candidate = Type.Object({
+  location_id: Type.String(), distance_km: Type.Union([Type.Number(), Type.Null()]), can_fulfil: Type.Boolean(), why_not: Type.Optional(Type.String()),
+  why_not_code: Type.Optional(Type.String({ description: 'why_not as a code (src/modules/routing/reasons.ts), with why_not_params; absent on orders placed before the codes' })),
+  why_not_params: Type.Optional(ReasonParams),
+});
+
+const RoutingSchema = Type.Object({
+  decision: Type.String(), reason: Type.String(),
+  reason_code: Type.Optional(Type.String({ description: 'reason as a code (src/modules/routing/reasons.ts), with reason_params; absent on orders placed before the codes' })),
+  reason_params: Type.Optional(ReasonParams),
+  strategy: Type.String(), candidates: Type.Array(Candidate),
+});
 
 export const OrderDetailSchema = Type.Object({
   id: Type.String(),
@@ -70,7 +83,7 @@ export const OrderDetailSchema = Type.Object({
     lines: Type.Array(Type.Object({ sku: Type.String(), qty: Type.Integer() })),
     speed: Type.Union([Type.String(), Type.Null()]), eta: Type.Union([Type.String(), Type.Null()]), status: Type.String(),
   })),
-  routing: Type.Union([Type.Object({ decision: Type.String(), reason: Type.String(), strategy: Type.String(), candidates: Type.Array(Candidate) }), Type.Null()]),
+  routing: Type.Union([RoutingSchema, Type.Null()]),
   pickup_code: Type.Optional(Type.String()),
   reserved_until: Type.Optional(Type.String()),
   placed_at: Type.String(),

@@ -1,5 +1,5 @@
 import type { Queryable } from '../../platform/db/database';
-import type { Candidate } from '../routing/policy';
+import type { Candidate, ReasonCode, ReasonParams } from '../routing/policy';
 import type { Adjustment, CouponKind } from '../pricing/engine';
 
 export interface OrderLineOut {
@@ -44,7 +44,10 @@ export interface AllocationOut {
 
 export interface RoutingOut {
   decision: string;
+  /** English; a console words `reason_code` with `reason_params` in its own language (orders placed before the codes have only the text). */
   reason: string;
+  reason_code?: ReasonCode;
+  reason_params?: ReasonParams;
   strategy: string;
   candidates: Candidate[];
 }

@@ -1,5 +1,8 @@
 import type { OpeningHours } from '../locations/service';
 import { haversineKm, isOpen } from './geo';
+import { because, whyNot, type Reason, type ReasonCode, type ReasonParams, type WhyNot, type WhyNotCode } from './reasons';
+
+export type { ReasonCode, ReasonParams, WhyNotCode } from './reasons';
 
 export type Speed = 'hour' | 'same_day' | 'standard';
 
@@ -32,7 +35,10 @@ export interface Candidate {
   location_id: string;
   distance_km: number | null;
   can_fulfil: boolean;
+  /** English; `why_not_code` and `why_not_params` let a console word it in its own language (see reasons.ts). */
   why_not?: string;
+  why_not_code?: WhyNotCode;
+  why_not_params?: ReasonParams;
 }
 
 export interface Allocation {
@@ -45,7 +51,10 @@ export interface Allocation {
 export interface RoutingSuccess {
   ok: true;
   decision: 'in_store' | 'pickup' | 'single' | 'split';
+  /** English; `reason_code` and `reason_params` let a console word it in its own language (see reasons.ts). */
   reason: string;
+  reason_code: ReasonCode;
+  reason_params?: ReasonParams;
   allocations: Allocation[];
   candidates: Candidate[];
 }
@@ -55,6 +64,8 @@ export interface RoutingFailure {
   /** Index of the first line that cannot be served. */
   line: number;
   reason: string;
+  reason_code: ReasonCode;
+  reason_params?: ReasonParams;
   candidates: Candidate[];
 }
 
@@ -112,8 +123,8 @@ function shortfall(loc: string, lines: RoutingLine[], stock: StockLookup): { ind
   return null;
 }
 
-function missingText(lines: RoutingLine[], s: { index: number; has: number }): string {
-  return `insufficient stock of ${lines[s.index].sku} (has ${Math.max(0, s.has)}, needs ${lines[s.index].qty})`;
+function missing(lines: RoutingLine[], s: { index: number; has: number }): { sku: string; has: number; qty: number } {
+  return { sku: lines[s.index].sku, has: Math.max(0, s.has), qty: lines[s.index].qty };
 }
 
 /** The n nearest, in order, by one pass with a small sorted buffer. */
@@ -132,11 +143,13 @@ function nearestFirst(scored: Scored[], n: number): Scored[] {
   return top;
 }
 
+/** Why a location cannot serve the speed at all, as a code: the text (and its distances) is written only for the candidates shown. */
+type Unfit = 'no_local_delivery' | 'out_of_delivery_range' | 'closed_now' | 'dc_no_same_day' | 'does_not_ship' | 'beyond_same_day_radius' | 'does_not_ship_parcels';
+
 interface Scored {
   loc: RoutingLocation;
   km: number;
-  why?: string;
-  whyLater?: () => string;
+  why: Unfit | null;
 }
 
 /** The default policy of the goods issue: pickup/in-store → that store; hour → nearest covering open store; else one location, else the fewest. */
@@ -146,41 +159,40 @@ export const defaultStrategy: RoutingStrategy = {
     const { request, lines, locations, stock, now } = input;
     if (request.type === 'in_store' || request.type === 'pickup') {
       const loc = locations.find((l) => l.id === request.location_id);
-      if (!loc) return { ok: false, line: 0, reason: `location ${request.location_id} does not exist`, candidates: [] };
+      if (!loc) return { ok: false, line: 0, ...because('unknown_location', { location: request.location_id }), candidates: [] };
       if (request.type === 'in_store') {
         // The till is never blocked: an in-store sale is allocated to its store whatever the records say.
-        return { ok: true, decision: 'in_store', reason: 'sold at the till of this store', allocations: [{ location_id: loc.id, lines, speed: null, eta: eta(now, loc, null, 'in_store') }], candidates: [{ location_id: loc.id, distance_km: 0, can_fulfil: true }] };
+        return { ok: true, decision: 'in_store', ...because('sold_at_till'), allocations: [{ location_id: loc.id, lines, speed: null, eta: eta(now, loc, null, 'in_store') }], candidates: [{ location_id: loc.id, distance_km: 0, can_fulfil: true }] };
       }
-      const why = !loc.can_pickup ? 'does not offer pickup' : (() => {
-        const s = shortfall(loc.id, lines, stock);
-        return s ? missingText(lines, s) : undefined;
-      })();
-      if (why) {
-        const s = shortfall(loc.id, lines, stock);
-        return { ok: false, line: s?.index ?? 0, reason: `${loc.id} ${why}`, candidates: [{ location_id: loc.id, distance_km: 0, can_fulfil: false, why_not: why }] };
+      const s = shortfall(loc.id, lines, stock);
+      if (!loc.can_pickup || s) {
+        const m = loc.can_pickup && s ? missing(lines, s) : null;
+        const reason = m ? because('missing_stock', { location: loc.id, ...m }) : because('no_pickup', { location: loc.id });
+        const why = m ? whyNot('missing_stock', m) : whyNot('no_pickup');
+        return { ok: false, line: s?.index ?? 0, ...reason, candidates: [{ location_id: loc.id, distance_km: 0, can_fulfil: false, ...why }] };
       }
-      return { ok: true, decision: 'pickup', reason: `picked up at ${loc.id}`, allocations: [{ location_id: loc.id, lines, speed: null, eta: eta(now, loc, null, 'pickup') }], candidates: [{ location_id: loc.id, distance_km: 0, can_fulfil: true }] };
+      return { ok: true, decision: 'pickup', ...because('picked_up_at', { location: loc.id }), allocations: [{ location_id: loc.id, lines, speed: null, eta: eta(now, loc, null, 'pickup') }], candidates: [{ location_id: loc.id, distance_km: 0, can_fulfil: true }] };
     }
 
     const { lat, lng, speed } = request;
     // No full sort: the decision needs the nearest qualifying location, the explanation only the nearest few.
-    const scored: Scored[] = locations.map((loc) => ({ loc, km: haversineKm(lat, lng, loc.lat, loc.lng) }));
+    const scored: Scored[] = locations.map((loc) => ({ loc, km: haversineKm(lat, lng, loc.lat, loc.lng), why: null }));
     const nearest = nearestFirst(scored, policy.explainTop);
-    // Which locations may serve this speed at all; the reason text is written only for the
+    // Which locations may serve this speed at all, as a code; the text is written only for the
     // candidates an explanation shows (formatting it for 1,000 locations costs more than routing).
     for (const s of scored) {
       const l = s.loc;
       if (speed === 'hour') {
-        if (l.local_delivery_km === null) s.why = 'no local delivery';
-        else if (s.km > l.local_delivery_km) s.whyLater = () => `out of delivery range (${round(s.km)} km > ${l.local_delivery_km} km)`;
-        else if (!isOpen(l.opening_hours, l.timezone, now)) s.why = 'closed now';
+        if (l.local_delivery_km === null) s.why = 'no_local_delivery';
+        else if (s.km > l.local_delivery_km) s.why = 'out_of_delivery_range';
+        else if (!isOpen(l.opening_hours, l.timezone, now)) s.why = 'closed_now';
       } else if (speed === 'same_day') {
-        if (l.type === 'dc') s.why = 'a DC does not deliver same day';
-        else if (!l.can_ship && l.local_delivery_km === null) s.why = 'does not ship';
-        else if (s.km > policy.sameDayRadiusKm) s.whyLater = () => `beyond same-day radius (${round(s.km)} km > ${policy.sameDayRadiusKm} km)`;
-      } else if (!l.can_ship) s.why = 'does not ship parcels';
+        if (l.type === 'dc') s.why = 'dc_no_same_day';
+        else if (!l.can_ship && l.local_delivery_km === null) s.why = 'does_not_ship';
+        else if (s.km > policy.sameDayRadiusKm) s.why = 'beyond_same_day_radius';
+      } else if (!l.can_ship) s.why = 'does_not_ship_parcels';
     }
-    const eligible = scored.filter((s) => !s.why && !s.whyLater);
+    const eligible = scored.filter((s) => !s.why);
     // Units of each line at each eligible location, read once; only the locations that hold one of
     // the SKUs when the caller can say which (1,000 locations × 5 lines is otherwise 5,000 lookups).
     const holders = input.holders ? new Set(lines.flatMap((l) => [...input.holders!(l.sku)])) : null;
@@ -190,38 +202,41 @@ export const defaultStrategy: RoutingStrategy = {
       const top = [...nearest];
       for (const s of scored) if (chosen.has(s.loc.id) && !top.includes(s)) top.push(s);
       return top.map((s) => {
-        if (s.whyLater) s.why = s.whyLater();
-        if (!s.why && !chosen.has(s.loc.id)) {
+        let why: WhyNot | undefined;
+        if (s.why === 'out_of_delivery_range') why = whyNot(s.why, { km: round(s.km), limit_km: s.loc.local_delivery_km ?? 0 });
+        else if (s.why === 'beyond_same_day_radius') why = whyNot(s.why, { km: round(s.km), limit_km: policy.sameDayRadiusKm });
+        else if (s.why) why = whyNot(s.why);
+        else if (!chosen.has(s.loc.id)) {
           const short = shortfall(s.loc.id, lines, stock);
-          if (short) s.why = missingText(lines, short);
+          if (short) why = whyNot('missing_stock', missing(lines, short));
         }
-        return { location_id: s.loc.id, distance_km: round(s.km), can_fulfil: !s.why, ...(s.why ? { why_not: s.why } : {}) };
+        return { location_id: s.loc.id, distance_km: round(s.km), can_fulfil: !why, ...why };
       });
     };
 
     let single: Scored | undefined;
-    let reason = '';
+    let reason: Reason | undefined;
     const closest = (ok: (x: (typeof stocked)[number]) => boolean) => {
       let best: Scored | undefined;
       for (const x of stocked) if ((!best || x.s.km < best.km) && ok(x)) best = x.s;
       return best;
     };
     if (speed === 'standard' && policy.preferDcForStandard) single = closest((x) => x.s.loc.type === 'dc' && covers(x.has));
-    if (single) reason = 'standard parcel from the DC, which has every line';
+    if (single) reason = because('dc_standard_has_all');
     else {
       single = closest((x) => covers(x.has));
       if (single) {
         reason = speed === 'hour'
-          ? `nearest open store that delivers to the address within ${single.loc.local_delivery_km} km and has every line`
-          : `nearest location that can ship every line (${round(single.km)} km)`;
+          ? because('nearest_hour_store', { limit_km: single.loc.local_delivery_km ?? 0 })
+          : because('nearest_shipper', { km: round(single.km) });
       }
     }
-    if (single) {
-      return { ok: true, decision: 'single', reason, allocations: [{ location_id: single.loc.id, lines, speed, eta: eta(now, single.loc, speed, 'delivery') }], candidates: explain(new Set([single.loc.id])) };
+    if (single && reason) {
+      return { ok: true, decision: 'single', ...reason, allocations: [{ location_id: single.loc.id, lines, speed, eta: eta(now, single.loc, speed, 'delivery') }], candidates: explain(new Set([single.loc.id])) };
     }
     if (speed === 'hour') {
       const firstMissing = lines.findIndex((_, i) => !stocked.some((x) => x.has[i] >= lines[i].qty));
-      return { ok: false, line: Math.max(0, firstMissing), reason: eligible.length === 0 ? 'no open store delivers to this address within the hour' : 'no store in hour-delivery range has every line', candidates: explain(new Set()) };
+      return { ok: false, line: Math.max(0, firstMissing), ...because(eligible.length === 0 ? 'no_open_store_in_range' : 'no_hour_store_has_all'), candidates: explain(new Set()) };
     }
 
     // Split across the fewest locations: repeatedly take the one that covers most of what is left, nearer first.
@@ -250,12 +265,12 @@ export const defaultStrategy: RoutingStrategy = {
     }
     const unmet = remaining.findIndex((q) => q > 0);
     if (unmet >= 0) {
-      return { ok: false, line: unmet, reason: `not enough ${lines[unmet].sku} in locations that can serve ${speed} delivery`, candidates: explain(used) };
+      return { ok: false, line: unmet, ...because('not_enough_for_speed', { sku: lines[unmet].sku, speed }), candidates: explain(used) };
     }
     return {
       ok: true,
       decision: 'split',
-      reason: `no single location has every line; split across ${allocations.length} locations, the fewest that cover the order, nearer first`,
+      ...because('split', { count: allocations.length }),
       allocations,
       candidates: explain(used),
     };

@@ -1,9 +1,30 @@
-import type { Routing } from '../api';
-import { translateValue, useI18n } from '../i18n';
+import type { Location, Routing, RoutingCandidate } from '../api';
+import { translateValue, useI18n, type Lang, type MessageKey, type Translate } from '../i18n';
+import { zhCN } from '../i18n/zh-CN';
 import { locationLabel, useLocations } from '../locations';
 
+type Params = Record<string, string | number>;
+
+/** What the API adds to the English text since routing gives its reasons as codes (orders placed before have only the text). */
+type Coded = Omit<Routing, 'candidates'> & { reason_code?: string; reason_params?: Params; candidates: (RoutingCandidate & { why_not_code?: string; why_not_params?: Params })[] };
+
+/**
+ * A routing explanation in the console's language, from its code and values
+ * (routing.reason.<code>, routing.whyNot.<code>); the API's English text when there is no code or
+ * the console does not know it. Location ids are named, speeds translated.
+ */
+function worded(t: Translate, lang: Lang, byId: Map<string, Location>, prefix: 'routing.reason' | 'routing.whyNot', code: string | undefined, params: Params | undefined, english: string): string {
+  if (!code) return english;
+  const key = `${prefix}.${code}`;
+  if (!(key in zhCN)) return english;
+  const vars: Params = { ...params };
+  if (typeof vars.location === 'string') vars.location = locationLabel(byId, vars.location, lang);
+  if (typeof vars.speed === 'string') vars.speed = translateValue(t, 'speed', vars.speed);
+  return t(key as MessageKey, vars);
+}
+
 /** Why the order went where it went: the decision, the policy's reason and every location it weighed. */
-export function RoutingExplanation({ routing }: { routing: Routing | null }) {
+export function RoutingExplanation({ routing }: { routing: Coded | null }) {
   const { t, lang } = useI18n();
   const { byId } = useLocations();
   if (!routing) return <p className="muted small">{t('routing.none')}</p>;
@@ -17,7 +38,9 @@ export function RoutingExplanation({ routing }: { routing: Routing | null }) {
           </span>
         </dd>
         <dt>{t('routing.reason')}</dt>
-        <dd data-testid="routing-reason">{routing.reason}</dd>
+        <dd data-testid="routing-reason" data-code={routing.reason_code ?? ''}>
+          {worded(t, lang, byId, 'routing.reason', routing.reason_code, routing.reason_params, routing.reason)}
+        </dd>
         <dt>{t('routing.strategy')}</dt>
         <dd className="mono">{routing.strategy}</dd>
       </dl>
@@ -38,7 +61,9 @@ export function RoutingExplanation({ routing }: { routing: Routing | null }) {
                   <td>{locationLabel(byId, c.location_id, lang)}</td>
                   <td className="num">{c.distance_km === null ? t('common.none') : t('stores.km', { km: c.distance_km })}</td>
                   <td>{c.can_fulfil ? <span className="yes">✓ {t('common.yes')}</span> : <span className="no">✗ {t('common.no')}</span>}</td>
-                  <td className="small">{c.why_not ?? t('common.none')}</td>
+                  <td className="small" data-testid="candidate-why-not" data-code={c.why_not_code ?? ''}>
+                    {c.why_not === undefined ? t('common.none') : worded(t, lang, byId, 'routing.whyNot', c.why_not_code, c.why_not_params, c.why_not)}
+                  </td>
                 </tr>
               ))}
             </tbody>
