@@ -114,15 +114,10 @@ describe('goods in the console', () => {
     const decision = detail.getByTestId('routing-decision');
     expect(await decision.getAttribute('data-decision')).toBe('pickup');
     expect(await text(decision)).toBe('到店自提');
-    // The reason in Chinese from its code; an order stored without one (placed before the codes) shows the API's English.
+    // The reason in Chinese, worded from its code.
     const reason = detail.getByTestId('routing-reason');
     const candidates = detail.getByTestId('candidate-row');
-    if (!placed.routing.reason_code) {
-      expect(await text(reason)).toBe(placed.routing.reason);
-      const coded = { ...placed.routing, reason_code: 'picked_up_at', reason_params: { location } };
-      await ui.server.santong.ctx.database.db.updateTable('orders').set({ routing: JSON.stringify(coded) }).where('id', '=', orderId).execute();
-      await admin.reload();
-    }
+    expect(placed.routing.reason_code).toBe('picked_up_at');
     await expect.poll(() => reason.getAttribute('data-code')).toBe('picked_up_at');
     const storeName = await text(candidates.first().locator('td').first());
     expect(await text(reason)).toBe(`自提门店：${storeName}`);

@@ -198,7 +198,7 @@ export function prepareOrder(ctx: AppContext, input: PlaceOrderInput, customerId
   const id = newId('ord', now.getTime());
   const reservedUntil = online ? new Date(now.getTime() + ctx.config.reservationTtlSeconds * 1000) : null;
   const pickupCode = f.type === 'pickup' ? String(crypto.randomInt(0, 1_000_000)).padStart(6, '0') : null;
-  const routing: RoutingOut = { decision: routed.decision, reason: routed.reason, strategy: defaultStrategy.name, candidates: routed.candidates };
+  const routing: RoutingOut = { decision: routed.decision, reason: routed.reason, reason_code: routed.reason_code, ...(routed.reason_params && { reason_params: routed.reason_params }), strategy: defaultStrategy.name, candidates: routed.candidates };
   let addressEnc: Buffer | null = null;
   let addressKey: Buffer | null = null;
   if (f.type === 'delivery') {

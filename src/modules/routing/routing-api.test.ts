@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../test/server';
 import { delivery, must, setupGoods } from '../../../test/fixtures/goods';
-import { fill, WHY_NOT_TEXT } from './reasons';
+import { fill, REASON_TEXT, WHY_NOT_TEXT } from './reasons';
 
 let s: TestServer;
 beforeAll(async () => {
@@ -53,7 +53,16 @@ describe("an order's routing explanation over the API", () => {
     expect(read.routing).toEqual(old);
   });
 
-  // src/modules/orders/place.ts builds the stored RoutingOut field by field (decision, reason,
-  // strategy, candidates) and so leaves reason_code and reason_params out until it copies them.
-  it.todo('stores the reason code of a placed order (needs place.ts to copy reason_code and reason_params into RoutingOut)');
+  it('stores the reason code and values of a placed order, the text written from them', async () => {
+    const pickup = await must(s, 'POST', '/v1/orders', { channel: 'app', lines: [{ sku: 'MILK', qty: 1 }], fulfillment: { type: 'pickup', location_id: 'mid' } });
+    const hour = await must(s, 'POST', '/v1/orders', { channel: 'app', lines: [{ sku: 'MILK', qty: 1 }], fulfillment: delivery('hour') });
+    for (const o of [pickup, hour]) {
+      const read = await must(s, 'GET', `/v1/orders/${o.id}`);
+      expect(read.routing.reason_code).toBe(o.routing.reason_code);
+      expect(read.routing.reason_params).toEqual(o.routing.reason_params);
+    }
+    expect(pickup.routing).toMatchObject({ reason: 'picked up at mid', reason_code: 'picked_up_at', reason_params: { location: 'mid' } });
+    expect(typeof hour.routing.reason_code).toBe('string');
+    expect(hour.routing.reason).toBe(fill(REASON_TEXT[hour.routing.reason_code as keyof typeof REASON_TEXT], hour.routing.reason_params ?? {}));
+  });
 });
