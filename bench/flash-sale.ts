@@ -22,7 +22,7 @@ import pg from 'pg';
 import { RawHttpConnection } from './raw-http';
 import { codeRevision } from './revision';
 import { fmt, msSince, summarise, type Summary, positiveInt } from './stats';
-import { adminQueryAt, CLK_TCK, databaseUrl, postgresCpu, procCpu, runCleanups, startWatchdog } from './harness';
+import { adminQueryAt, backendsOf, CLK_TCK, databaseUrl, postgresCpu, procCpu, runCleanups, startWatchdog } from './harness';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const HARD_LIMIT_MS = 175_000; // the whole run, setup and teardown included
@@ -91,15 +91,21 @@ function cpuSnap(serverPid: number | null): CpuSnap {
   return { self: process.cpuUsage(), server: serverPid ? procCpu(serverPid) : null, pg: postgresCpu(), machine: machineCpu() };
 }
 
-function cpuDelta(a: CpuSnap, b: CpuSnap) {
+/** `own`: the backends of the bench database (the server's connections): their CPU apart from all postgres processes. */
+function cpuDelta(a: CpuSnap, b: CpuSnap, own: Set<string> = new Set()) {
   const self = (b.self.user - a.self.user + b.self.system - a.self.system) / 1e6;
   const server = a.server !== null && b.server !== null ? b.server - a.server : null;
   let pgSec = 0;
-  for (const [pid, c] of b.pg) pgSec += c - (a.pg.get(pid) ?? 0);
+  let pgOwn = 0;
+  for (const [pid, c] of b.pg) {
+    const d = c - (a.pg.get(pid) ?? 0);
+    pgSec += d;
+    if (own.has(pid)) pgOwn += d;
+  }
   const busy = b.machine.busy - a.machine.busy;
   const total = b.machine.total - a.machine.total;
   const others = Math.max(0, busy - self - (server ?? 0) - pgSec);
-  return { self, server, pg: pgSec, others, machineBusyPct: total > 0 ? (100 * busy) / total : NaN };
+  return { self, server, pg: pgSec, pgOwn, others, machineBusyPct: total > 0 ? (100 * busy) / total : NaN };
 }
 
 // ---------------------------------------------------------------- baseline: bare hot-row updates
@@ -532,10 +538,13 @@ async function main(): Promise<number> {
   );
   const loadMs = msSince(t0);
   clearInterval(progress);
-  const cpu = cpuDelta(cpu0, cpuSnap(server.pid));
+  const cpuEnd = cpuSnap(server.pid);
   clearInterval(sampler);
+  const own = benchDbUrl ? await backendsOf(benchDbUrl) : new Set<string>();
+  if (pgc) own.delete(String((pgc as unknown as { processID: number }).processID));
+  const cpu = cpuDelta(cpu0, cpuEnd, own);
   const windowEnd = cpuSeries.find((c) => c.ms >= lastOkMs);
-  const cpuWindow = windowEnd ? { ms: windowEnd.ms, ...cpuDelta(cpu0, windowEnd.snap) } : null;
+  const cpuWindow = windowEnd ? { ms: windowEnd.ms, ...cpuDelta(cpu0, windowEnd.snap, own) } : null;
   await server.probe?.toggle();
   const sqlDuringLoad = server.sql ? server.sql.total() - sql0 : null;
   const truncated = issued < ATTEMPTS;
@@ -605,8 +614,8 @@ async function main(): Promise<number> {
   if (committed !== null) p(`db transactions    ${committed} committed, ${rolledBack} rolled back during the load (rollbacks = reservations that lost the race and were re-routed)`);
   if (cpuWindow) {
     const per = (sec: number | null) => (sec === null ? 'n/a' : fmt((1000 * sec) / Math.max(1, ok), 2));
-    p(`cpu in sell window first ${fmt(cpuWindow.ms / 1000, 2)} s: load generator ${fmt(cpuWindow.self)} s, server ${cpuWindow.server !== null ? fmt(cpuWindow.server) : 'n/a'} s, postgres ${fmt(cpuWindow.pg)} s, others ${fmt(cpuWindow.others)} s, machine busy ${fmt(cpuWindow.machineBusyPct, 0)}%`);
-    p(`                   per successful order (ms): load generator ${per(cpuWindow.self)}, server ${per(cpuWindow.server)}, postgres ${per(cpuWindow.pg)}`);
+    p(`cpu in sell window first ${fmt(cpuWindow.ms / 1000, 2)} s: load generator ${fmt(cpuWindow.self)} s, server ${cpuWindow.server !== null ? fmt(cpuWindow.server) : 'n/a'} s, postgres ${fmt(cpuWindow.pg)} s (the server's backends ${fmt(cpuWindow.pgOwn)} s), others ${fmt(cpuWindow.others)} s, machine busy ${fmt(cpuWindow.machineBusyPct, 0)}%`);
+    p(`                   per successful order (ms): load generator ${per(cpuWindow.self)}, server ${per(cpuWindow.server)}, postgres ${per(cpuWindow.pg)} (the server's backends ${per(cpuWindow.pgOwn)})`);
   }
   p(`cpu during load    load generator${MODE === 'inprocess' ? ' + server' : ''} ${fmt(cpu.self)} s${cpu.server !== null ? `, server ${fmt(cpu.server)} s` : ''}, postgres (all its processes) ${fmt(cpu.pg)} s, other processes${MODE === 'external' ? ' (the server included)' : ''} ${fmt(cpu.others)} s; machine busy ${fmt(cpu.machineBusyPct, 0)}% of ${os.cpus().length} cores over ${fmt(loadMs / 1000)} s`);
   p(`machine load       load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} before the run${loadBefore[0] > 0.5 ? '  ** the machine was not idle: figures are noisy **' : ''}`);

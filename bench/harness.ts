@@ -78,3 +78,15 @@ export function postgresCpu(): Map<string, number> {
   }
   return m;
 }
+
+/** The pids of the backends connected to a database (this connection's own excluded). */
+export async function backendsOf(url: string): Promise<Set<string>> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const r = await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+    return new Set(r.rows.map((x) => String(x.pid)));
+  } finally {
+    await c.end();
+  }
+}

@@ -1,7 +1,7 @@
-import crypto from 'node:crypto';
 import type { CompiledQuery, RawBuilder } from 'kysely';
 import type pg from 'pg';
 import type { Database } from '../../platform/db/database';
+import { statementName } from '../../platform/db/statement';
 
 /**
  * A transaction on one pooled connection whose statements go out in as few round trips as possible.
@@ -28,21 +28,6 @@ export interface Session {
    * long as the connection, whatever becomes of the transaction it was prepared in.
    */
   prepareOnce(name: string, definition: string): string[];
-}
-
-/**
- * A name for a parameterised statement's text, so node-postgres prepares it once per connection and
- * PostgreSQL parses it once (and plans it once, when its generic plan is as good). The texts One ID
- * and event ingest send come in a few dozen shapes (values are parameters), so this stays small.
- */
-const names = new Map<string, string>();
-function statementName(text: string): string {
-  let name = names.get(text);
-  if (name === undefined) {
-    name = 'customers_' + crypto.createHash('sha256').update(text).digest('hex').slice(0, 24);
-    if (names.size < 10_000) names.set(text, name);
-  }
-  return name;
 }
 
 /** The statements prepared on each pooled connection. */

@@ -1,7 +1,6 @@
-import type { Kysely } from 'kysely';
 import { coalescingPerHandle } from '../../platform/db/coalesce';
 import { StatementParams } from '../../platform/db/statement';
-import type { DB } from '../../platform/db/schema';
+import type { Database } from '../../platform/db/database';
 import { availabilityFromJson, availabilityJson } from '../inventory/service';
 import { productsFromJson, productsJson, type ProductInfo } from '../pricing/quote';
 
@@ -17,11 +16,11 @@ export interface CheckoutReads {
  * online availability everywhere, in ONE statement, shared by the orders that arrive together
  * (see coalescing). The maps may hold other orders' SKUs too.
  */
-export const checkoutReads = coalescingPerHandle(async (db: Kysely<DB>, skus: string[]): Promise<CheckoutReads> => {
+export const checkoutReads = coalescingPerHandle(async (database: Database, skus: string[]): Promise<CheckoutReads> => {
   const params = new StatementParams();
-  const r = await params.run<{ products: Parameters<typeof productsFromJson>[0]; stock: Parameters<typeof availabilityFromJson>[0] }>(
-    db,
+  const [row] = await params.runPrepared<{ products: Parameters<typeof productsFromJson>[0]; stock: Parameters<typeof availabilityFromJson>[0] }>(
+    database,
     `SELECT ${productsJson(params, skus)} AS products, ${availabilityJson(params, skus)} AS stock`,
   );
-  return { products: productsFromJson(r.rows[0].products), stock: availabilityFromJson(r.rows[0].stock) };
+  return { products: productsFromJson(row.products), stock: availabilityFromJson(row.stock) };
 });

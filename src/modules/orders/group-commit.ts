@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../../platform/http/context';
-import type { Database, Queryable, Tx } from '../../platform/db/database';
+import type { Database, Tx } from '../../platform/db/database';
 import { AppError } from '../../platform/http/errors';
 import { RaceLost, writeOrderAlone, writeOrders } from './place';
 import type { PreparedOrder } from './place';
@@ -135,7 +135,7 @@ export class OrderWriter {
           if (ok.length > 0) await writeBatch(tx, ok);
           committing = true;
         });
-      } else await writeBatch(this.database.db, batch); // one statement, its own transaction
+      } else await writeBatch(this.database, batch); // one statement, its own transaction
     } catch (err) {
       // A COMMIT that failed, or a statement that got no answer from the server, may have
       // committed: nobody retries (as alone). An error the server answered with rolled it back.
@@ -182,7 +182,7 @@ export class OrderWriter {
   private async runAlone(job: Job): Promise<void> {
     this.stats.alone++;
     try {
-      job.resolve(await writeOrderAlone(this.database.db, job.order));
+      job.resolve(await writeOrderAlone(this.database, job.order));
     } catch (err) {
       job.reject(err);
     }
@@ -190,9 +190,9 @@ export class OrderWriter {
 }
 
 /** The batch's rows and reservations in one statement; a stock row that ran short fails the batch and its orders go alone. */
-async function writeBatch(q: Queryable, jobs: Job[]): Promise<void> {
+async function writeBatch(target: Tx | Database, jobs: Job[]): Promise<void> {
   try {
-    await writeOrders(q, jobs.map((j) => j.order));
+    await writeOrders(target, jobs.map((j) => j.order));
   } catch (err) {
     if (!(err instanceof RaceLost)) throw err;
     const short = new Set(err.rows.map((r) => `${r.location}\u0000${r.sku}`));

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import type { AppContext } from '../../platform/http/context';
 import type { Channel, Principal } from '../../platform/auth/roles';
-import type { Insertable, Kysely } from 'kysely';
-import type { Queryable, Tx } from '../../platform/db/database';
+import type { Insertable } from 'kysely';
+import type { Database, Tx } from '../../platform/db/database';
 import { insertFromJson } from '../../platform/db/json-rows';
 import { StatementParams } from '../../platform/db/statement';
 import { seal } from '../../platform/crypto/keys';
@@ -121,7 +121,7 @@ export async function placeOrder(ctx: AppContext, principal: Principal, input: P
   const f = input.fulfillment;
   // Catalogue and stock in one read shared with concurrent orders; the stock is read again only
   // when a reservation finds it gone.
-  const first = await checkoutReads(db, skus);
+  const first = await checkoutReads(ctx.database, skus);
   const products = first.products;
   checkProducts(products, input.channel, input.lines);
   const served = quoteFulfillment(f, locations);
@@ -144,7 +144,7 @@ export async function placeOrder(ctx: AppContext, principal: Principal, input: P
       const prepared = prepareOrder(ctx, input, customerId, priced, routed, now);
       // Online orders share transactions with concurrent ones (group commit); an in-store sale never waits for others.
       if (prepared.online) return await orderWriter(ctx).write(prepared);
-      return await writeOrderAlone(db, prepared);
+      return await writeOrderAlone(ctx.database, prepared);
     } catch (e) {
       if (!(e instanceof RaceLost)) throw e;
       // Someone took the stock between routing and reserving: route again on fresh figures.
@@ -311,7 +311,7 @@ function reservedRows(orders: PreparedOrder[]): StockUnit[] {
  * inserts run first and the stock last, so a hot row is locked only until the commit. When a row
  * cannot cover its total the statement aborts, nothing of it stays, and RaceLost names the rows.
  */
-export async function writeOrders(q: Queryable, orders: PreparedOrder[]): Promise<void> {
+export async function writeOrders(target: Tx | Database, orders: PreparedOrder[]): Promise<void> {
   const params = new StatementParams();
   const ctes: string[] = [];
   const written: string[] = [];
@@ -331,7 +331,7 @@ export async function writeOrders(q: Queryable, orders: PreparedOrder[]): Promis
   const reserving = stock.length ? reservingStatement(params, stock) : null;
   if (reserving) ctes.push(reserving.ctes);
   try {
-    await params.run(q, `WITH ${ctes.join(',\n')} SELECT ${written.join(' + ')} AS written${reserving ? `, ${reserving.check} AS short` : ''}`);
+    await params.runOn(target, `WITH ${ctes.join(',\n')} SELECT ${written.join(' + ')} AS written${reserving ? `, ${reserving.check} AS short` : ''}`);
   } catch (err) {
     const short = shortRows(err);
     if (short) throw new RaceLost(short);
@@ -345,12 +345,12 @@ export async function writeOrders(q: Queryable, orders: PreparedOrder[]): Promis
  * sale the points it earns at once and the sale of its stock (last, in a fixed order, so hot rows
  * are locked briefly and never in a cycle). Throws RaceLost when the stock to reserve went.
  */
-export async function writeOrderAlone(db: Kysely<DB>, p: PreparedOrder): Promise<OrderDetail> {
+export async function writeOrderAlone(database: Database, p: PreparedOrder): Promise<OrderDetail> {
   if (p.online && !p.spends) {
-    await writeOrders(db, [p]);
+    await writeOrders(database, [p]);
     return p.detail;
   }
-  return db.transaction().execute(async (tx) => {
+  return database.db.transaction().execute(async (tx) => {
     if (p.spends) await p.spend(tx);
     await writeOrders(tx, [p]);
     if (!p.online) {
