@@ -497,6 +497,12 @@ async function main(): Promise<number> {
   // CPU snapshots every 100 ms, to tell what the sell window (until the last success) cost.
   const cpuSeries: { ms: number; snap: CpuSnap }[] = [];
   const sampler = setInterval(() => cpuSeries.push({ ms: msSince(t0), snap: cpuSnap(server.pid) }), 100);
+  // The server's backends come and go (the pool closes idle connections): note every one seen.
+  const own = new Set<string>();
+  const noteBackends = async () => {
+    if (benchDbUrl) for (const pid of await backendsOf(benchDbUrl)) own.add(pid);
+  };
+  const backendSampler = setInterval(() => void noteBackends(), 250);
   const t0 = process.hrtime.bigint();
   const progress = setInterval(() => log(`  ${(msSince(t0) / 1000).toFixed(0)} s: ${issued} attempts, ${ok} orders, ${conflicts} × 409, ${errors} errors`), 5000);
   await Promise.all(
@@ -540,7 +546,8 @@ async function main(): Promise<number> {
   clearInterval(progress);
   const cpuEnd = cpuSnap(server.pid);
   clearInterval(sampler);
-  const own = benchDbUrl ? await backendsOf(benchDbUrl) : new Set<string>();
+  clearInterval(backendSampler);
+  await noteBackends();
   if (pgc) own.delete(String((pgc as unknown as { processID: number }).processID));
   const cpu = cpuDelta(cpu0, cpuEnd, own);
   const windowEnd = cpuSeries.find((c) => c.ms >= lastOkMs);
