@@ -3,7 +3,7 @@
  * hot SKU with K units at one store until 10×K attempts are made; then the database is checked for
  * overselling. As a baseline, the bare hot-row update rate of the same PostgreSQL database is measured.
  *
- *   npx tsx bench/flash-sale.ts [--k 2000] [--clients 16] [--mode child|inprocess] [--client raw|http|fetch] [--idempotency]
+ *   npx tsx bench/flash-sale.ts [--k 2000] [--clients 16] [--mode child|inprocess] [--client raw|http|fetch] [--idempotency] [--warmup 5000]
  *   npx tsx bench/flash-sale.ts --url http://127.0.0.1:8080 --key <admin key> [--db postgres://...]
  *
  * Only talks to 127.0.0.1. Creates a database `santong_bench_<hex>` and drops it at the end.
@@ -22,7 +22,7 @@ import pg from 'pg';
 import { RawHttpConnection } from './raw-http';
 import { codeRevision } from './revision';
 import { fmt, msSince, summarise, type Summary, positiveInt } from './stats';
-import { adminQueryAt, backendsOf, CLK_TCK, databaseUrl, postgresCpu, procCpu, runCleanups, startWatchdog } from './harness';
+import { adminQueryAt, backendsOf, CLK_TCK, databaseUrl, postgresCpu, procTreeCpu, runCleanups, startWatchdog } from './harness';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const HARD_LIMIT_MS = 175_000; // the whole run, setup and teardown included
@@ -41,6 +41,7 @@ const { values: args } = parseArgs({
     'bare-server': { type: 'boolean', default: false },
     client: { type: 'string', default: 'raw' },
     idempotency: { type: 'boolean', default: false },
+    warmup: { type: 'string', default: '5000' },
   },
   strict: true,
 });
@@ -56,6 +57,8 @@ function assertLoopback(u: string, what: string): void {
 const K = positiveInt(args.k, 'k');
 const C = positiveInt(args.clients, 'clients');
 const ATTEMPTS = 10 * K;
+const WARMUP = Number(args.warmup);
+if (!Number.isInteger(WARMUP) || WARMUP < 0) throw new Error('--warmup must be a non-negative integer');
 const PROBE = !args['bare-server'];
 const PROBE_URL = pathToFileURL(path.join(ROOT, 'bench', 'sql-probe.mjs')).href;
 const MODE = args.url ? 'external' : args.mode;
@@ -88,7 +91,7 @@ interface CpuSnap {
 }
 
 function cpuSnap(serverPid: number | null): CpuSnap {
-  return { self: process.cpuUsage(), server: serverPid ? procCpu(serverPid) : null, pg: postgresCpu(), machine: machineCpu() };
+  return { self: process.cpuUsage(), server: serverPid ? procTreeCpu(serverPid) : null, pg: postgresCpu(), machine: machineCpu() };
 }
 
 /** `own`: the backends of the bench database (the server's connections): their CPU apart from all postgres processes. */
@@ -445,6 +448,47 @@ async function main(): Promise<number> {
     calibration = { success: ok.statements, soldOut: out.statements };
   }
 
+  // 3c. Warm-up: a server that has been serving before the sale (its JIT compiled the order path),
+  // as in a shop that opens a flash sale during the day. Orders for another SKU at the same store
+  // (WARMUP successes and WARMUP/4 sold-out attempts), then wait until the dispatcher is idle.
+  if (WARMUP > 0) {
+    const warmSku = `FLASH-WARM-${tag}`;
+    const goneSku = `FLASH-GONE-${tag}`;
+    for (const [w, units] of [[warmSku, WARMUP], [goneSku, 0]] as const) {
+      await must(server.url, adminKey, 'POST', '/v1/products', { sku: w, name: 'Warm-up item', category: 'warm-up', list_price: 500 });
+      await must(server.url, adminKey, 'PUT', `/v1/stock/${loc}/${w}`, { on_hand: units, safety_stock: 0 });
+    }
+    const u = new URL(server.url);
+    const auth = { authorization: `Bearer ${appKey}`, 'content-type': 'application/json' };
+    const plan = [...Array(WARMUP).fill(warmSku), ...Array(Math.floor(WARMUP / 4)).fill(goneSku)] as string[];
+    let next = 0;
+    const t = process.hrtime.bigint();
+    await Promise.all(
+      Array.from({ length: C }, async () => {
+        const conn = new RawHttpConnection(u.hostname, Number(u.port));
+        try {
+          while (next < plan.length) {
+            const s = plan[next++];
+            const r = await conn.send(RawHttpConnection.renderPost(u.host, '/v1/orders', auth, JSON.stringify(orderBody(s))));
+            if (r.status !== (s === warmSku ? 201 : 409)) throw new Error(`warm-up: ${r.status} ${r.text.slice(0, 200)}`);
+          }
+        } finally {
+          conn.close();
+        }
+      }),
+    );
+    if (benchDbUrl) {
+      const c = new pg.Client({ connectionString: benchDbUrl });
+      await c.connect();
+      for (let i = 0; i < 120; i++) {
+        if (Number((await c.query('SELECT count(*)::int AS n FROM outbox WHERE dispatched_at IS NULL')).rows[0].n) === 0) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      await c.end();
+    } else await new Promise((r) => setTimeout(r, 3000));
+    log(`warm-up: ${plan.length} requests in ${(msSince(t) / 1000).toFixed(1)} s, dispatcher idle`);
+  }
+
   // 4. The flash sale.
   const pgc = benchDbUrl ? new pg.Client({ connectionString: benchDbUrl }) : null;
   if (pgc) {
@@ -603,7 +647,7 @@ async function main(): Promise<number> {
   p(`code               ${codeRevision()}`);
   p(`server             ${MODE === 'child' ? 'separate process (node bin/santong.js start)' : MODE === 'inprocess' ? 'in this process (startSantong), sharing the event loop with the load' : server.url}`);
   if (MODE !== 'external') p(`group commit       SANTONG_ORDER_BATCH=${process.env.SANTONG_ORDER_BATCH || '32 (default)'} SANTONG_ORDER_WRITERS=${process.env.SANTONG_ORDER_WRITERS || '1 (default)'}`);
-  p(`K units / clients  ${K} / ${C}   (pickup, qty 1, channel app, one store, one SKU${args.idempotency ? ', an Idempotency-Key per attempt' : ''}); HTTP client: ${{ raw: 'raw keep-alive connections (bench/raw-http.ts)', http: 'node:http keep-alive agent', fetch: 'fetch (undici, keep-alive)' }[args.client]}`);
+  p(`K units / clients  ${K} / ${C}   (pickup, qty 1, channel app, one store, one SKU${args.idempotency ? ', an Idempotency-Key per attempt' : ''}; warm-up ${WARMUP} orders + ${Math.floor(WARMUP / 4)} sold-out attempts on another SKU before); HTTP client: ${{ raw: 'raw keep-alive connections (bench/raw-http.ts)', http: 'node:http keep-alive agent', fetch: 'fetch (undici, keep-alive)' }[args.client]}`);
   p(`attempts           ${issued}${truncated ? ` (stopped at the ${LOAD_LIMIT_MS / 1000} s limit)` : ''} in ${fmt(loadMs / 1000, 2)} s  → ${fmt(issued / (loadMs / 1000), 0)} attempts/s`);
   p(`successful orders  ${ok}  (sold out after ${fmt(sellWindowS, 2)} s)`);
   p(`order rate         ${fmt(orderRate, 0)} successful orders/s (while stock lasted)`);

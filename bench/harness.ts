@@ -63,6 +63,31 @@ export function procCpu(pid: number | string): number | null {
   }
 }
 
+/** CPU seconds of a process and all its descendants alive now (a server with worker processes). */
+export function procTreeCpu(pid: number): number | null {
+  const children = new Map<string, string[]>();
+  for (const p of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const s = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      const ppid = s.slice(s.lastIndexOf(')') + 2).split(' ')[1];
+      children.set(ppid, [...(children.get(ppid) ?? []), p]);
+    } catch {
+      // gone
+    }
+  }
+  const own = procCpu(pid);
+  if (own === null) return null;
+  let total = own;
+  const stack = [...(children.get(String(pid)) ?? [])];
+  while (stack.length) {
+    const p = stack.pop()!;
+    total += procCpu(p) ?? 0;
+    stack.push(...(children.get(p) ?? []));
+  }
+  return total;
+}
+
 /** CPU seconds per running `postgres` process (every database on the server, not only ours). */
 export function postgresCpu(): Map<string, number> {
   const m = new Map<string, number>();
