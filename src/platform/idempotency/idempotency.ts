@@ -1,10 +1,8 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Kysely } from 'kysely';
 import { coalescingPerHandle } from '../db/coalesce';
 import type { Database } from '../db/database';
 import { insertFromJson } from '../db/json-rows';
-import type { DB } from '../db/schema';
 import { StatementParams } from '../db/statement';
 import { AppError } from '../http/errors';
 
@@ -28,17 +26,17 @@ interface Claim {
  * claim together in one statement (a flash sale of retry-safe clients would otherwise pay two
  * extra round trips per order); a key twice in one batch is claimed once.
  */
-const claimKeys = coalescingPerHandle(async (db: Kysely<DB>, claims: Claim[]): Promise<Set<string>> => {
+const claimKeys = coalescingPerHandle(async (database: Database, claims: Claim[]): Promise<Set<string>> => {
   const params = new StatementParams();
-  const r = await params.run<{ api_key_id: string; key: string }>(db, `${insertFromJson(params, 'idempotency_keys', claims)} ON CONFLICT DO NOTHING RETURNING api_key_id, key`);
-  return new Set(r.rows.map((x) => `${x.api_key_id}\u0000${x.key}`));
+  const rows = await params.runPrepared<{ api_key_id: string; key: string }>(database, `${insertFromJson(params, 'idempotency_keys', claims)} ON CONFLICT DO NOTHING RETURNING api_key_id, key`);
+  return new Set(rows.map((x) => `${x.api_key_id}\u0000${x.key}`));
 });
 
 /** Stores the responses of finished requests, those that finish together in one statement. */
-const completeKeys = coalescingPerHandle(async (db: Kysely<DB>, done: { api_key_id: string; key: string; status_code: number; response_body: string }[]): Promise<void> => {
+const completeKeys = coalescingPerHandle(async (database: Database, done: { api_key_id: string; key: string; status_code: number; response_body: string }[]): Promise<void> => {
   const params = new StatementParams();
-  await params.run(
-    db,
+  await params.runPrepared(
+    database,
     `UPDATE idempotency_keys k SET status_code = d.status_code, response_body = d.response_body, completed_at = now()
      FROM json_to_recordset(${params.param(JSON.stringify(done))}::json) AS d(api_key_id text, key text, status_code integer, response_body text)
      WHERE k.api_key_id = d.api_key_id AND k.key = d.key`,
@@ -61,7 +59,7 @@ export function registerIdempotency(app: FastifyInstance, database: Database, ha
     if (key.length < 1 || key.length > 200) throw new AppError(400, 'invalid_request', 'Idempotency-Key must be 1 to 200 characters', 'Idempotency-Key');
     const hash = requestHash(req, hashKey);
     const apiKeyId = req.principal.keyId;
-    const claimed = (await claimKeys(database.db, [{ api_key_id: apiKeyId, key, method: req.method, path: req.url, request_hash: hash }])).has(`${apiKeyId}\u0000${key}`);
+    const claimed = (await claimKeys(database, [{ api_key_id: apiKeyId, key, method: req.method, path: req.url, request_hash: hash }])).has(`${apiKeyId}\u0000${key}`);
     if (claimed) {
       req.idempotencyClaim = { apiKeyId, key };
       return;
@@ -91,7 +89,7 @@ export function registerIdempotency(app: FastifyInstance, database: Database, ha
     if (reply.statusCode >= 500) {
       await database.db.deleteFrom('idempotency_keys').where('api_key_id', '=', claim.apiKeyId).where('key', '=', claim.key).execute();
     } else {
-      await completeKeys(database.db, [{ api_key_id: claim.apiKeyId, key: claim.key, status_code: reply.statusCode, response_body: typeof payload === 'string' ? payload : JSON.stringify(payload ?? null) }]);
+      await completeKeys(database, [{ api_key_id: claim.apiKeyId, key: claim.key, status_code: reply.statusCode, response_body: typeof payload === 'string' ? payload : JSON.stringify(payload ?? null) }]);
     }
     return payload;
   });
