@@ -31,7 +31,7 @@ import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { fmt, msSince, summarise, positiveInt } from './stats';
 import { Rng } from '../src/demo/rng';
-import { adminQueryAt, databaseUrl, postgresCpu, procCpu, runCleanups, startWatchdog } from './harness';
+import { adminQueryAt, backendsOf, databaseUrl, postgresCpu, procCpu, runCleanups, startWatchdog } from './harness';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const HARD_LIMIT_MS = 290_000;
@@ -93,18 +93,6 @@ function cpuDelta(a: Cpu, b: Cpu, own: Set<string>) {
     if (own.has(pid)) pgOwn += d;
   }
   return { client: (b.self.user - a.self.user + b.self.system - a.self.system) / 1e6, server: b.server - a.server, pg: pgAll, pgOwn };
-}
-
-/** The pids of the backends connected to a database. */
-async function backendsOf(url: string): Promise<Set<string>> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    const r = await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
-    return new Set(r.rows.map((x) => String(x.pid)));
-  } finally {
-    await c.end();
-  }
 }
 
 // ---------------------------------------------------------------- server child
