@@ -169,16 +169,23 @@ export interface Allocation {
   status: string;
 }
 
+/** Values of a routing reason or why-not code (the console words them from i18n). */
+export type RoutingParams = Record<string, string | number>;
+
 export interface RoutingCandidate {
   location_id: string;
   distance_km: number | null;
   can_fulfil: boolean;
   why_not?: string;
+  why_not_code?: string;
+  why_not_params?: RoutingParams;
 }
 
 export interface Routing {
   decision: string;
   reason: string;
+  reason_code?: string;
+  reason_params?: RoutingParams;
   strategy: string;
   candidates: RoutingCandidate[];
 }

@@ -60,6 +60,9 @@ describe('routing', () => {
     expect(p.status).toBe(409);
     expect(p.body.error.field).toBe('lines[0]');
     expect(p.body.error.alternatives.nearby_stores.map((a: { location_id: string }) => a.location_id)).toContain('mid');
+    // Why, in a code the console can word: the store lacks the units.
+    expect(p.body.error.routing.reason_code).toBe('missing_stock');
+    expect(p.body.error.routing.candidates[0]).toMatchObject({ location_id: 'near', can_fulfil: false, why_not_code: 'missing_stock' });
   });
 
   it('refuses an unknown coupon and points without a customer, naming the field', async () => {

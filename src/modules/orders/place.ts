@@ -137,7 +137,7 @@ export async function placeOrder(ctx: AppContext, principal: Principal, input: P
       throw new AppError(409, 'insufficient_stock', routed.reason, `lines[${routed.line}]`, {
         sku: input.lines[routed.line].sku,
         alternatives: alternatives(input, routed.line, locations, stock, now),
-        routing: { candidates: routed.candidates },
+        routing: { reason_code: routed.reason_code, ...(routed.reason_params && { reason_params: routed.reason_params }), candidates: routed.candidates },
       });
     }
     try {

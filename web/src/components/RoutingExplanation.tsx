@@ -1,12 +1,8 @@
-import type { Location, Routing, RoutingCandidate } from '../api';
+import type { Location, Routing, RoutingParams as Params } from '../api';
 import { translateValue, useI18n, type Lang, type MessageKey, type Translate } from '../i18n';
 import { zhCN } from '../i18n/zh-CN';
 import { locationLabel, useLocations } from '../locations';
 
-type Params = Record<string, string | number>;
-
-/** What the API adds to the English text since routing gives its reasons as codes (orders placed before have only the text). */
-type Coded = Omit<Routing, 'candidates'> & { reason_code?: string; reason_params?: Params; candidates: (RoutingCandidate & { why_not_code?: string; why_not_params?: Params })[] };
 
 /**
  * A routing explanation in the console's language, from its code and values
@@ -24,7 +20,7 @@ function worded(t: Translate, lang: Lang, byId: Map<string, Location>, prefix: '
 }
 
 /** Why the order went where it went: the decision, the policy's reason and every location it weighed. */
-export function RoutingExplanation({ routing }: { routing: Coded | null }) {
+export function RoutingExplanation({ routing }: { routing: Routing | null }) {
   const { t, lang } = useI18n();
   const { byId } = useLocations();
   if (!routing) return <p className="muted small">{t('routing.none')}</p>;
