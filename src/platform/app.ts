@@ -10,6 +10,7 @@ import { KeyRing, loadMasterKey } from './crypto/keys';
 import { openDatabase, type Database } from './db/database';
 import { migrate } from './db/migrate';
 import { Dispatcher } from './events/dispatcher';
+import { purgeIdempotencyKeysTask } from './idempotency/idempotency';
 import type { AppContext } from './http/context';
 import { buildServer } from './http/server';
 import { createLogger } from './logging';
@@ -43,6 +44,7 @@ export async function startSantong(config: Config, opts: StartOptions = {}): Pro
   if (config.courierWebhookUrl && config.courierWebhookSecret.length < 16) throw new Error('SANTONG_COURIER_WEBHOOK_SECRET must be at least 16 characters');
   const courier = config.courierWebhookUrl ? new WebhookCourierAdapter(config.courierWebhookUrl, config.courierWebhookSecret) : null;
   const ctx: AppContext = { config, database, dispatcher, log, keys, version: VERSION, courier, publicUrl: config.publicUrl ?? '' };
+  dispatcher.addTask('purge-idempotency-keys', () => purgeIdempotencyKeysTask(database));
   startModuleWorkers(ctx);
 
   if (config.adminKey) await ensureKey(database.db, { name: 'SANTONG_ADMIN_KEY', role: 'admin', secret: config.adminKey });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../test/server';
+import { IDEMPOTENCY_RETENTION_MS, purgeIdempotencyKeys } from '../idempotency/idempotency';
 
 let s: TestServer;
 beforeAll(async () => {
@@ -92,6 +93,22 @@ describe('platform HTTP', () => {
     });
     const keys = (await s.api('GET', '/v1/api-keys')).body.items.filter((k: { name: string }) => k.name.startsWith('many-'));
     expect(keys).toHaveLength(12);
+  });
+
+  it('forgets Idempotency-Keys after the retention: a repeat then runs again', async () => {
+    const headers = { 'idempotency-key': 'old-key-1' };
+    const first = await s.api('POST', '/v1/api-keys', { name: 'retained', role: 'analyst' }, { headers });
+    expect(first.status).toBe(201);
+    const db = s.santong.ctx.database;
+    // Within the retention nothing goes; a day and a minute later the key is gone.
+    expect(await purgeIdempotencyKeys(db, new Date())).toBe(0);
+    expect(await purgeIdempotencyKeys(db, new Date(Date.now() + IDEMPOTENCY_RETENTION_MS + 60_000), 1)).toBeGreaterThanOrEqual(1);
+    const left = await db.db.selectFrom('idempotency_keys').select('key').where('key', '=', 'old-key-1').execute();
+    expect(left).toEqual([]);
+    const again = await s.api('POST', '/v1/api-keys', { name: 'retained', role: 'analyst' }, { headers });
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBeNull();
+    expect(again.body.id).not.toBe(first.body.id);
   });
 
   it('serves OpenAPI docs that list the routes', async () => {

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { sql } from 'kysely';
 import { coalescingPerHandle } from '../db/coalesce';
 import type { Database } from '../db/database';
 import { insertFromJson } from '../db/json-rows';
@@ -93,4 +94,28 @@ export function registerIdempotency(app: FastifyInstance, database: Database, ha
     }
     return payload;
   });
+}
+
+/** How long a finished request's answer is kept for replays (retries come within minutes; a day is generous). */
+export const IDEMPOTENCY_RETENTION_MS = 24 * 3600_000;
+const PURGE_EVERY_MS = 10 * 60_000;
+const lastPurge = new WeakMap<Database, number>();
+
+/** Deletes keys older than the retention, in batches; returns how many. */
+export async function purgeIdempotencyKeys(database: Database, now = new Date(), batch = 5000): Promise<number> {
+  const before = new Date(now.getTime() - IDEMPOTENCY_RETENTION_MS);
+  let total = 0;
+  for (;;) {
+    const r = await sql`DELETE FROM idempotency_keys WHERE ctid IN (SELECT ctid FROM idempotency_keys WHERE created_at < ${before} LIMIT ${batch})`.execute(database.db);
+    const n = Number(r.numAffectedRows ?? 0);
+    total += n;
+    if (n < batch) return total;
+  }
+}
+
+/** The periodic task (at most every 10 minutes per process). */
+export async function purgeIdempotencyKeysTask(database: Database): Promise<void> {
+  if (Date.now() - (lastPurge.get(database) ?? 0) < PURGE_EVERY_MS) return;
+  lastPurge.set(database, Date.now());
+  await purgeIdempotencyKeys(database);
 }
