@@ -22,7 +22,7 @@ import pg from 'pg';
 import { RawHttpConnection } from './raw-http';
 import { codeRevision } from './revision';
 import { fmt, msSince, summarise, type Summary, positiveInt } from './stats';
-import { adminQueryAt, backendsOf, CLK_TCK, databaseUrl, postgresCpu, procTreeCpu, runCleanups, startWatchdog } from './harness';
+import { adminQueryAt, backendsOf, benchServerEnv, CLK_TCK, databaseUrl, postgresCpu, procTreeCpu, runCleanups, startWatchdog } from './harness';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const HARD_LIMIT_MS = 175_000; // the whole run, setup and teardown included
@@ -189,18 +189,7 @@ interface Server {
 }
 
 function serverEnv(databaseUrl: string, adminKey: string): Record<string, string> {
-  return {
-    DATABASE_URL: databaseUrl,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    SANTONG_ADMIN_KEY: adminKey,
-    SANTONG_DEMO: '0',
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
-    SANTONG_MASTER_KEY: crypto.randomBytes(32).toString('hex'),
-    SANTONG_DATA_DIR: path.join(os.tmpdir(), `santong-bench-${process.pid}`, 'data'),
-    ...groupCommitEnv(),
-  };
+  return { ...benchServerEnv(databaseUrl, adminKey), ...groupCommitEnv() };
 }
 
 /** Group-commit settings passed on to the server when set here (SANTONG_ORDER_BATCH, SANTONG_ORDER_WRITERS). */

@@ -1,6 +1,9 @@
 /** Plumbing shared by the benchmarks that create a PostgreSQL database and clean up after themselves. */
 import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 
 /** The URL of database `name` on the server of `base`. */
@@ -114,4 +117,19 @@ export async function backendsOf(url: string): Promise<Set<string>> {
   } finally {
     await c.end();
   }
+}
+
+/** The environment of a Santong server under benchmark: production mode, no demo, a random master key, its own data dir. */
+export function benchServerEnv(databaseUrl: string, adminKey: string, label = 'bench'): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    SANTONG_ADMIN_KEY: adminKey,
+    SANTONG_DEMO: '0',
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    SANTONG_MASTER_KEY: crypto.randomBytes(32).toString('hex'),
+    SANTONG_DATA_DIR: path.join(os.tmpdir(), `santong-${label}-${process.pid}`, 'data'),
+  };
 }

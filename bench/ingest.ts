@@ -31,7 +31,7 @@ import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { fmt, msSince, summarise, positiveInt } from './stats';
 import { Rng } from '../src/demo/rng';
-import { adminQueryAt, backendsOf, databaseUrl, postgresCpu, procCpu, runCleanups, startWatchdog } from './harness';
+import { adminQueryAt, backendsOf, benchServerEnv, databaseUrl, postgresCpu, procCpu, runCleanups, startWatchdog } from './harness';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const HARD_LIMIT_MS = 290_000;
@@ -118,15 +118,8 @@ async function startServer(databaseUrl: string, adminKey: string): Promise<{ url
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? os.tmpdir(),
-      DATABASE_URL: databaseUrl,
+      ...benchServerEnv(databaseUrl, adminKey, 'bench-ingest'),
       PORT: String(port),
-      HOST: '127.0.0.1',
-      SANTONG_ADMIN_KEY: adminKey,
-      SANTONG_DEMO: '0',
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'warn',
-      SANTONG_MASTER_KEY: crypto.randomBytes(32).toString('hex'),
-      SANTONG_DATA_DIR: path.join(os.tmpdir(), `santong-bench-ingest-${process.pid}`, 'data'),
     },
     stdio: ['ignore', 'ignore', process.env.BENCH_SERVER_STDERR ? 'inherit' : 'pipe'],
   });

@@ -12,10 +12,9 @@
  */
 import crypto from 'node:crypto';
 import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { adminQueryAt, databaseUrl, runCleanups, startWatchdog } from './harness';
+import { adminQueryAt, benchServerEnv, databaseUrl, runCleanups, startWatchdog } from './harness';
 import type { Principal } from '../src/platform/auth/roles';
 import type { PlaceOrderInput } from '../src/modules/orders/place';
 
@@ -49,18 +48,7 @@ try {
   const { AppError } = await import('../src/platform/http/errors');
   const adminKey = 'st_bench_' + crypto.randomBytes(12).toString('hex');
   const santong = await startSantong(
-    loadConfig({
-      ...process.env,
-      DATABASE_URL: url,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      SANTONG_ADMIN_KEY: adminKey,
-      SANTONG_DEMO: '0',
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'warn',
-      SANTONG_MASTER_KEY: crypto.randomBytes(32).toString('hex'),
-      SANTONG_DATA_DIR: path.join(os.tmpdir(), `santong-bench-${process.pid}`, 'data'),
-    }),
+    loadConfig({ ...process.env, ...benchServerEnv(url, adminKey) }),
   );
   cleanups.push(() => santong.close());
   const api = async (method: string, p: string, body: unknown) => {
