@@ -4,7 +4,8 @@ import { zhCN, type MessageKey } from './zh-CN';
 
 /**
  * The console's languages: Simplified Chinese (the default) and English. The dictionaries are one
- * file per language (zh-CN.ts, en.ts; loyalty's strings in loyalty.*.ts); this is the runtime.
+ * file per language (zh-CN.ts, en.ts; goods' strings in goods.*.ts, loyalty's in loyalty.*.ts); this
+ * is the runtime.
  */
 export type { MessageKey };
 
