@@ -268,20 +268,19 @@ const byText = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? 
 
 /**
  * The batch's transaction, in three round trips:
- * 1. one script: BEGIN, the advisory locks on the new identifiers about to be written (the same
- *    `type:hash` keys as identify(), so it and other batches serialise with this one), the
- *    check that none was written meanwhile (weak identifiers have no unique index to stop a second
- *    writer), and the data keys of the customers being extended;
+ * 1. one script: BEGIN, the advisory locks on the new identifiers and anonymous ids about to be
+ *    written (the same `type:hash` keys as identify(), so it and other batches serialise with this
+ *    one), the check that no new identifier was written meanwhile (weak identifiers have no unique
+ *    index to stop a second writer), the data keys of the customers being extended, and the
+ *    profiles a concurrent batch gave the new anonymous ids meanwhile;
  * 2. one statement that writes everything: the new customers (of 'new' sets and of anonymous ids
  *    without a profile, ids chosen up front), the events (INSERT ... ON CONFLICT (event_id) DO
- *    NOTHING), then the new identifiers (ON CONFLICT DO NOTHING, after the events, so a concurrent
- *    batch that needs the same one waits only for the commit), the `customer.created` outbox rows and
- *    the kind of extended customers that became known;
+ *    NOTHING), then the new identifiers, the `customer.created` outbox rows and the kind of extended
+ *    customers that became known;
  * 3. COMMIT.
  * A batch that writes only events (all its subjects known) sends that one statement, no transaction.
  * If a strong identifier was taken meanwhile the whole batch rolls back and that set goes through
- * identify(); if an anonymous id got its profile from a concurrent batch, the events move to that
- * profile and ours is dropped with its outbox row, before the commit. Returns how many events were new.
+ * identify(). Returns how many events were new.
  */
 async function writeBatch(s: Session, keys: KeyRing, events: Prepared[], sets: IdentSet[], known: AnonHolders, erased: Prepared[]): Promise<number> {
   const at = new Date();
@@ -292,14 +291,26 @@ async function writeBatch(s: Session, keys: KeyRing, events: Prepared[], sets: I
   const fresh = writing.flatMap((s) => s.fresh!);
   const attachRoots = [...new Set(writing.filter((s) => s.mode === 'attach').map((s) => s.target!))];
   const rootsInline = inlinable(attachRoots);
+  // Anonymous ids that had no profile at the lookup: locked like new identifiers and looked up again
+  // under the lock, so of concurrent batches bringing the same new visitor only the first creates it.
+  const newAnon = [...new Set(events.flatMap((p) => (p.subject.kind === 'anonymous' && !known.has(p.subject.hash) ? [p.subject.hash] : [])))];
   const script = ['BEGIN'];
-  const began = fresh.length > 0;
+  const locks = [...fresh.map((i) => `${i.type}:${i.hash}`), ...newAnon.map((h) => `anonymous_id:${h}`)];
+  const began = locks.length > 0;
+  const read = (statement: string) => script.push(statement) - 1;
+  let takenAt = -1;
+  let rootsAt = -1;
+  let holdersAt = -1;
   if (began) {
-    script.push(lockIdentifiersStatement(fresh.map((i) => `${i.type}:${i.hash}`)));
-    script.push(`SELECT type, value_hash FROM customer_identifiers WHERE (type, value_hash) IN (${fresh.map((i) => `(${lit(i.type)}, ${lit(i.hash)})`).join(', ')})`);
-    if (attachRoots.length > 0 && rootsInline) script.push(`SELECT id, data_key, kind FROM customers WHERE id IN (${attachRoots.map(lit).join(', ')}) AND erased_at IS NULL`);
+    script.push(lockIdentifiersStatement(locks));
+    if (fresh.length > 0) takenAt = read(`SELECT type, value_hash FROM customer_identifiers WHERE (type, value_hash) IN (${fresh.map((i) => `(${lit(i.type)}, ${lit(i.hash)})`).join(', ')})`);
+    if (attachRoots.length > 0 && rootsInline) rootsAt = read(`SELECT id, data_key, kind FROM customers WHERE id IN (${attachRoots.map(lit).join(', ')}) AND erased_at IS NULL`);
+    if (newAnon.length > 0) holdersAt = read(`${HOLDERS} IN (${newAnon.map(lit).join(', ')})`);
   }
-  const [, , taken = [], inlineRoots = []] = began ? await s.script(script) : [];
+  const results = began ? await s.script(script) : [];
+  const taken = results[takenAt] ?? [];
+  const inlineRoots = results[rootsAt] ?? [];
+  const holders = new Map([...known, ...holdersMap(results[holdersAt] ?? [])]);
 
   const notYetKnown: string[] = [];
   if (writing.length > 0) {
@@ -330,10 +341,10 @@ async function writeBatch(s: Session, keys: KeyRing, events: Prepared[], sets: I
     }
   }
 
-  // Anonymous ids without a profile (looked up before the transaction) get one.
+  // Anonymous ids without a profile get one.
   const anonNew = new Map<string, string>(); // hash → new profile id
   for (const p of events) {
-    if (p.subject.kind !== 'anonymous' || known.has(p.subject.hash) || anonNew.has(p.subject.hash)) continue;
+    if (p.subject.kind !== 'anonymous' || holders.has(p.subject.hash) || anonNew.has(p.subject.hash)) continue;
     const dek = keys.newDataKey();
     const id = newId('cus', at.getTime());
     const { hash, value } = p.subject;
@@ -348,7 +359,7 @@ async function writeBatch(s: Session, keys: KeyRing, events: Prepared[], sets: I
   for (const p of events) {
     let customer = p.customer_id ?? target.get(p);
     if (p.subject.kind === 'anonymous') {
-      const h = known.get(p.subject.hash);
+      const h = holders.get(p.subject.hash);
       if (h?.erased) {
         erased.push(p);
         continue;
@@ -394,10 +405,7 @@ async function writeBatch(s: Session, keys: KeyRing, events: Prepared[], sets: I
       RETURNING type, value_hash, customer_id`);
   }
   let accepted = 0;
-  const lost: string[] = [];
-  // Events alone need no transaction: their one INSERT is atomic.
-  const transaction = began || created.length > 0;
-  if (transaction && !began) await s.script(['BEGIN']);
+  // Events alone need no transaction: their one INSERT is atomic. New profiles come with locks.
   if (parts.length > 0) {
     const [result] = await s.query<{ n: string; won: { type: string; value_hash: string; customer_id: string }[] | null }>(sql`
       WITH ${sql.join(parts)}
@@ -407,54 +415,21 @@ async function writeBatch(s: Session, keys: KeyRing, events: Prepared[], sets: I
     if (identRows.length > 0) {
       const got = new Set((result.won ?? []).map((w) => `${w.type}:${w.value_hash}:${w.customer_id}`));
       const missing = identRows.filter((r) => !got.has(`${r.type}:${r.hash}:${r.customer_id}`));
-      const conflicted = [...new Set(missing.flatMap((r) => (r.set ? [r.set] : [])))];
-      if (conflicted.length > 0) throw new IdentifierConflict(conflicted);
-      for (const r of missing) lost.push(r.customer_id);
+      // Only a writer that skipped the locks could have taken one: roll back and try again (the
+      // sets through identify(), the anonymous ids looked up again under the lock).
+      if (missing.length > 0) throw new IdentifierConflict([...new Set(missing.flatMap((r) => (r.set ? [r.set] : [])))]);
     }
   }
-  if (lost.length > 0) {
-    // A concurrent batch created these anonymous profiles first: their events move there, ours go.
-    const lostSet = new Set(lost);
-    const holdersQuery = anonymousHoldersQuery(events.filter((p) => p.subject.kind === 'anonymous' && lostSet.has(anonNew.get(p.subject.hash) ?? '')));
-    const holders = holdersMap(holdersQuery ? await s.query(holdersQuery) : []);
-    const moves: { event_id: string; from: string; to: string }[] = [];
-    for (const [hash, id] of anonNew) {
-      if (!lostSet.has(id)) continue;
-      const h = holders.get(hash);
-      if (h && !h.erased) {
-        for (const r of rows) if (r.customer === id) moves.push({ event_id: r.event_id, from: id, to: h.customer_id });
-      } else {
-        for (const p of events) if (p.subject.kind === 'anonymous' && p.subject.hash === hash) erased.push(p);
-        const [gone] = await s.query<{ n: string }>(sql`WITH d AS (DELETE FROM customer_events WHERE customer_id = ${id} RETURNING 1) SELECT count(*)::text AS n FROM d`);
-        accepted -= Number(gone.n);
-      }
-    }
-    if (moves.length > 0) {
-      const ids = moves.map((m) => m.event_id);
-      await s.query(sql`
-        UPDATE customer_events e SET customer_id = m.holder
-        FROM unnest(${ids}::text[], ${moves.map((m) => m.from)}::text[], ${moves.map((m) => m.to)}::text[]) AS m(event_id, lost, holder)
-        WHERE e.event_id = ANY(${ids}::text[]) AND e.event_id = m.event_id AND e.customer_id = m.lost`);
-    }
-    await s.query(sql`
-      WITH o AS (DELETE FROM outbox WHERE aggregate_id = ANY(${lost}::text[]) AND type = 'customer.created')
-      DELETE FROM customers WHERE id = ANY(${lost}::text[])`);
-  }
-  if (transaction) await s.script(['COMMIT']);
+  if (began) await s.script(['COMMIT']);
   return accepted;
 }
 
 type AnonHolders = Map<string, { customer_id: string; erased: boolean }>;
 
-/** The profiles that hold the anonymous ids of these events (null: none to look up). */
-function anonymousHoldersQuery(events: Prepared[]): RawBuilder<unknown> | null {
-  const hashes = [...new Set(events.flatMap((p) => (p.subject.kind === 'anonymous' ? [p.subject.hash] : [])))];
-  if (hashes.length === 0) return null;
-  return sql`
-    SELECT ci.value_hash, ci.customer_id, c.erased_at IS NOT NULL AS erased
-    FROM customer_identifiers ci JOIN customers c ON c.id = ci.customer_id
-    WHERE ci.type = 'anonymous_id' AND ci.value_hash = ANY(${hashes}::text[])`;
-}
+/** The profiles holding anonymous ids: completed by `= ANY(array)` or `IN (literals)`. */
+const HOLDERS = `SELECT ci.value_hash, ci.customer_id, c.erased_at IS NOT NULL AS erased
+  FROM customer_identifiers ci JOIN customers c ON c.id = ci.customer_id
+  WHERE ci.type = 'anonymous_id' AND ci.value_hash`;
 
 function holdersMap(rows: unknown[]): AnonHolders {
   const out: AnonHolders = new Map();
@@ -463,6 +438,7 @@ function holdersMap(rows: unknown[]): AnonHolders {
 }
 
 async function anonymousHolders(db: Queryable, events: Prepared[]): Promise<AnonHolders> {
-  const q = anonymousHoldersQuery(events);
-  return holdersMap(q ? (await q.execute(db)).rows : []);
+  const hashes = [...new Set(events.flatMap((p) => (p.subject.kind === 'anonymous' ? [p.subject.hash] : [])))];
+  if (hashes.length === 0) return new Map();
+  return holdersMap((await sql`${sql.raw(HOLDERS)} = ANY(${hashes}::text[])`.execute(db)).rows);
 }
