@@ -2,7 +2,8 @@ import './tables';
 import { sql, type RawBuilder } from 'kysely';
 import type { Principal } from '../../platform/auth/roles';
 import { seal, type KeyRing } from '../../platform/crypto/keys';
-import type { Database, Queryable } from '../../platform/db/database';
+import type { Database } from '../../platform/db/database';
+import { StatementParams } from '../../platform/db/statement';
 import { AppError } from '../../platform/http/errors';
 import { newId } from '../../platform/ids';
 import { routingLocations } from '../locations/cache';
@@ -123,7 +124,7 @@ export async function ingestEvents(database: Database, keys: KeyRing, raw: unkno
   }
 
   // The three lookups are independent (on PGlite they simply queue on its one connection).
-  const [withCustomers, sets, anonHolders] = await Promise.all([resolveCustomerIds(database, ok, reject), planIdentifierSets(database, ok), anonymousHolders(database.db, ok)]);
+  const [withCustomers, sets, anonHolders] = await Promise.all([resolveCustomerIds(database, ok, reject), planIdentifierSets(database, ok), anonymousHolders(database, ok)]);
   ok = withCustomers;
   const dropped = new Set<Prepared>();
   let toIdentify = sets.filter((s) => s.mode === 'identify');
@@ -186,13 +187,16 @@ async function planIdentifierSets(database: Database, events: Prepared[]): Promi
   if (sets.length === 0) return sets;
   const pairs = new Map<string, Ident>();
   for (const s of sets) for (const i of s.idents) pairs.set(`${i.type}:${i.hash}`, i);
-  const rows = await sql<IdentMatch>`
-    SELECT ci.type, ci.value_hash, ci.customer_id, coalesce(c.root_id, c.id) AS root, ci.last_seen
-    FROM customer_identifiers ci JOIN customers c ON c.id = ci.customer_id
-    WHERE (ci.type, ci.value_hash) IN (SELECT * FROM unnest(${[...pairs.values()].map((x) => x.type)}::text[], ${[...pairs.values()].map((x) => x.hash)}::text[]))
-      AND c.erased_at IS NULL`.execute(database.db);
+  const params = new StatementParams();
+  const rows = await params.runPrepared<IdentMatch>(
+    database,
+    `SELECT ci.type, ci.value_hash, ci.customer_id, coalesce(c.root_id, c.id) AS root, ci.last_seen
+    FROM unnest(${params.param([...pairs.values()].map((x) => x.type))}::text[], ${params.param([...pairs.values()].map((x) => x.hash))}::text[]) AS k(type, hash)
+    CROSS JOIN LATERAL (${PROBE('k.type', 'k.hash')}) ci JOIN customers c ON c.id = ci.customer_id
+    WHERE c.erased_at IS NULL`,
+  );
   const matchesOf = new Map<string, IdentMatch[]>();
-  for (const r of rows.rows) {
+  for (const r of rows) {
     const k = `${r.type}:${r.value_hash}`;
     const list = matchesOf.get(k);
     if (list) list.push(r);
@@ -305,7 +309,7 @@ async function writeBatch(s: Session, keys: KeyRing, events: Prepared[], sets: I
     script.push(lockIdentifiersStatement(locks));
     if (fresh.length > 0) takenAt = read(`SELECT type, value_hash FROM customer_identifiers WHERE (type, value_hash) IN (${fresh.map((i) => `(${lit(i.type)}, ${lit(i.hash)})`).join(', ')})`);
     if (attachRoots.length > 0 && rootsInline) rootsAt = read(`SELECT id, data_key, kind FROM customers WHERE id IN (${attachRoots.map(lit).join(', ')}) AND erased_at IS NULL`);
-    if (newAnon.length > 0) holdersAt = read(`${HOLDERS} IN (${newAnon.map(lit).join(', ')})`);
+    if (newAnon.length > 0) holdersAt = read(holdersStatement(`ARRAY[${newAnon.map(lit).join(', ')}]::text[]`));
   }
   const results = began ? await s.script(script) : [];
   const taken = results[takenAt] ?? [];
@@ -426,10 +430,16 @@ async function writeBatch(s: Session, keys: KeyRing, events: Prepared[], sets: I
 
 type AnonHolders = Map<string, { customer_id: string; erased: boolean }>;
 
-/** The profiles holding anonymous ids: completed by `= ANY(array)` or `IN (literals)`. */
-const HOLDERS = `SELECT ci.value_hash, ci.customer_id, c.erased_at IS NOT NULL AS erased
-  FROM customer_identifiers ci JOIN customers c ON c.id = ci.customer_id
-  WHERE ci.type = 'anonymous_id' AND ci.value_hash`;
+/**
+ * The identifiers of one type and hash: one index probe per pair. OFFSET 0 keeps the planner from
+ * joining a batch's few hundred pairs to the whole table by a hash join, which it prefers while the
+ * table is small (a scan of 20,000 identifiers per batch).
+ */
+const PROBE = (type: string, hash: string) => `SELECT ci.customer_id, ci.type, ci.value_hash, ci.last_seen FROM customer_identifiers ci WHERE ci.type = ${type} AND ci.value_hash = ${hash} OFFSET 0`;
+
+/** The profiles holding the anonymous ids of an array expression (a parameter or literals). */
+const holdersStatement = (hashes: string) => `SELECT ci.value_hash, ci.customer_id, c.erased_at IS NOT NULL AS erased
+  FROM unnest(${hashes}) AS k(hash) CROSS JOIN LATERAL (${PROBE("'anonymous_id'", 'k.hash')}) ci JOIN customers c ON c.id = ci.customer_id`;
 
 function holdersMap(rows: unknown[]): AnonHolders {
   const out: AnonHolders = new Map();
@@ -437,8 +447,9 @@ function holdersMap(rows: unknown[]): AnonHolders {
   return out;
 }
 
-async function anonymousHolders(db: Queryable, events: Prepared[]): Promise<AnonHolders> {
+async function anonymousHolders(database: Database, events: Prepared[]): Promise<AnonHolders> {
   const hashes = [...new Set(events.flatMap((p) => (p.subject.kind === 'anonymous' ? [p.subject.hash] : [])))];
   if (hashes.length === 0) return new Map();
-  return holdersMap((await sql`${sql.raw(HOLDERS)} = ANY(${hashes}::text[])`.execute(db)).rows);
+  const params = new StatementParams();
+  return holdersMap(await params.runPrepared(database, holdersStatement(`${params.param(hashes)}::text[]`)));
 }
