@@ -149,6 +149,9 @@ async function beginAndMatch(s: Session, idents: Ident[]): Promise<Match[]> {
   const results = await s.script([
     ...prepare,
     'BEGIN',
+    // PostgreSQL would otherwise plan every EXECUTE afresh (its generic plan looks costlier than the
+    // custom ones, whose planning is most of the cost here); for the rest of this transaction.
+    'SET LOCAL plan_cache_mode = force_generic_plan',
     lockIdentifiersStatement(idents.map((i) => `${i.type}:${i.hash}`)),
     `EXECUTE ${name}(${idents.map((i) => `${lit(i.type)}, ${lit(i.hash)}`).join(', ')})`,
   ]);
