@@ -235,19 +235,19 @@ async function eraseTx(tx: Tx, keys: KeyRing, customerId: string, erasureId: str
   // Behaviour events: the person's, and those sent under their anonymous ids.
   const events = await tx
     .selectFrom('customer_events')
-    .select(['id', 'properties'])
+    .select(['event_id', 'properties'])
     .where((eb) => eb.or([eb('customer_id', 'in', ids), ...(anonymousIds.length ? [eb('anonymous_id', 'in', anonymousIds)] : [])]))
     .execute();
   const changed = events.flatMap((e) => {
     const p = scrub.json(e.properties);
-    return p === e.properties ? [] : [{ id: String(e.id), properties: JSON.stringify(p) }];
+    return p === e.properties ? [] : [{ event_id: e.event_id, properties: JSON.stringify(p) }];
   });
   for (let i = 0; i < changed.length; i += 500) {
     const chunk = changed.slice(i, i + 500);
     await sql`
       UPDATE customer_events e SET properties = v.p::jsonb
-      FROM (SELECT * FROM unnest(${chunk.map((x) => x.id)}::bigint[], ${chunk.map((x) => x.properties)}::text[]) AS t(id, p)) v
-      WHERE e.id = v.id`.execute(tx);
+      FROM (SELECT * FROM unnest(${chunk.map((x) => x.event_id)}::text[], ${chunk.map((x) => x.properties)}::text[]) AS t(event_id, p)) v
+      WHERE e.event_id = v.event_id`.execute(tx);
   }
   counts.events = events.length;
   for (const [id, sub] of substitute) await tx.updateTable('customer_events').set({ customer_id: sub, anonymous_id: null }).where('customer_id', '=', id).execute();

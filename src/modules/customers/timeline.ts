@@ -184,19 +184,19 @@ export async function readTimeline(db: Db, id: string, viewer: Principal, q: Tim
   }
   if (kinds.has('event')) {
     const at = sql`occurred_at`;
-    const key = sql`lpad(id::text, 20, '0')`;
+    const key = sql`event_id`;
     const typeFilter = eventTypes ? sql`type = ANY(${eventTypes}::text[])` : sql`true`;
     tasks.push(
-      sql<{ id: string; event_id: string; type: string; channel: string; location_id: string | null; properties: Record<string, unknown>; occurred_at: Date; us: string }>`
-        SELECT lpad(id::text, 20, '0') AS id, event_id, type, channel, location_id, properties, occurred_at, ${us(at)} AS us FROM customer_events
+      sql<{ event_id: string; type: string; channel: string; location_id: string | null; properties: Record<string, unknown>; occurred_at: Date; us: string }>`
+        SELECT event_id, type, channel, location_id, properties, occurred_at, ${us(at)} AS us FROM customer_events
         WHERE customer_id = ANY(${members}::text[]) AND ${typeFilter} AND ${afterCursor(after, RANK.event, at, key)}
-        ORDER BY occurred_at DESC, id DESC LIMIT ${n}`
+        ORDER BY occurred_at DESC, event_id COLLATE "C" DESC LIMIT ${n}`
         .execute(db)
         .then((r) =>
           r.rows.map((e) => ({
             us: Number(e.us),
             rank: RANK.event,
-            key: e.id,
+            key: e.event_id,
             item: {
               kind: 'event' as const,
               at: new Date(e.occurred_at).toISOString(),

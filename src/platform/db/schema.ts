@@ -152,7 +152,6 @@ export interface CustomerIdentifiersTable {
 }
 
 export interface CustomerEventsTable {
-  id: Int8Default;
   event_id: string;
   type: string;
   occurred_at: Timestamp;
