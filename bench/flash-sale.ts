@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { RawHttpConnection } from './raw-http';
 import { codeRevision } from './revision';
-import { fmt, msSince, summarise, type Summary, positiveInt } from './stats';
+import { fmt, msSince, summarise, type Summary, nonNegativeInt, positiveInt } from './stats';
 import { adminQueryAt, backendsOf, benchServerEnv, CLK_TCK, databaseUrl, postgresCpu, procTreeCpu, runCleanups, startWatchdog } from './harness';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -57,8 +57,7 @@ function assertLoopback(u: string, what: string): void {
 const K = positiveInt(args.k, 'k');
 const C = positiveInt(args.clients, 'clients');
 const ATTEMPTS = 10 * K;
-const WARMUP = Number(args.warmup);
-if (!Number.isInteger(WARMUP) || WARMUP < 0) throw new Error('--warmup must be a non-negative integer');
+const WARMUP = nonNegativeInt(args.warmup, 'warmup');
 const PROBE = !args['bare-server'];
 const PROBE_URL = pathToFileURL(path.join(ROOT, 'bench', 'sql-probe.mjs')).href;
 const MODE = args.url ? 'external' : args.mode;

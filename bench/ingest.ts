@@ -32,7 +32,7 @@ import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
-import { fmt, msSince, summarise, positiveInt } from './stats';
+import { fmt, msSince, summarise, nonNegativeInt, positiveInt } from './stats';
 import { Rng } from '../src/demo/rng';
 import { adminQueryAt, backendsOf, benchServerEnv, databaseUrl, postgresCpu, procCpu, runCleanups, startWatchdog } from './harness';
 
@@ -58,8 +58,7 @@ const BATCH = positiveInt(args.batch, 'batch');
 const CLIENTS = positiveInt(args.clients, 'clients');
 const CUSTOMERS = positiveInt(args.customers, 'customers');
 const SEED = positiveInt(args.seed, 'seed');
-const WARMUP = Number(args.warmup);
-if (!Number.isInteger(WARMUP) || WARMUP < 0) throw new Error('--warmup must be a non-negative integer');
+const WARMUP = nonNegativeInt(args.warmup, 'warmup');
 if (BATCH > 1000) throw new Error('--batch is at most 1000');
 const MIX = (() => {
   const m: Record<string, number> = { known: 0, anonymous: 0, customer_id: 0, new: 0 };

@@ -32,6 +32,12 @@ export function msSince(t0: bigint): number {
 }
 
 /** A command-line option that must be a positive integer. */
+export function nonNegativeInt(raw: string | undefined, name: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer, got ${raw}`);
+  return n;
+}
+
 export function positiveInt(raw: string | undefined, name: string): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${raw}`);

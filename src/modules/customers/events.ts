@@ -10,7 +10,7 @@ import { routingLocations } from '../locations/cache';
 import { mask, STRONG_TYPES, type IdentifierType } from './identifiers';
 import { batchIndex, prepare, Reject, type Prepared } from './event-validation';
 import { identify, lockIdentifiersStatement } from './identity';
-import { inlinable, lit, withSession, type Session } from './session';
+import { BEGIN_GENERIC, inlinable, lit, withSession, type Session } from './session';
 
 export { EVENT_TYPE, KNOWN_EVENT_TYPES, MAX_BATCH, RESERVED_TYPES } from './event-validation';
 
@@ -298,7 +298,7 @@ async function writeBatch(s: Session, keys: KeyRing, events: Prepared[], sets: I
   // Anonymous ids that had no profile at the lookup: locked like new identifiers and looked up again
   // under the lock, so of concurrent batches bringing the same new visitor only the first creates it.
   const newAnon = [...new Set(events.flatMap((p) => (p.subject.kind === 'anonymous' && !known.has(p.subject.hash) ? [p.subject.hash] : [])))];
-  const script = ['BEGIN'];
+  const script = [...BEGIN_GENERIC];
   const locks = [...fresh.map((i) => `${i.type}:${i.hash}`), ...newAnon.map((h) => `anonymous_id:${h}`)];
   const began = locks.length > 0;
   const read = (statement: string) => script.push(statement) - 1;
@@ -314,7 +314,7 @@ async function writeBatch(s: Session, keys: KeyRing, events: Prepared[], sets: I
   const results = began ? await s.script(script) : [];
   const taken = results[takenAt] ?? [];
   const inlineRoots = results[rootsAt] ?? [];
-  const holders = new Map([...known, ...holdersMap(results[holdersAt] ?? [])]);
+  const holders = holdersAt < 0 ? known : new Map([...known, ...holdersMap(results[holdersAt])]);
 
   const notYetKnown: string[] = [];
   if (writing.length > 0) {

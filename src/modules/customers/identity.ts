@@ -7,7 +7,7 @@ import { outboxRow, publish } from '../../platform/events/outbox';
 import { conflict, notFound, unprocessable } from '../../platform/http/errors';
 import { newId } from '../../platform/ids';
 import { InvalidIdentifier, IDENTIFIER_TYPES, mask, normalise, STRONG_TYPES, type IdentifierType } from './identifiers';
-import { lit, litTime, inlinable, withSession, type Session } from './session';
+import { BEGIN_GENERIC, lit, litTime, inlinable, withSession, type Session } from './session';
 import { combine, restore, splitTraits, type TraitState } from './traits';
 
 export interface IdentifyInput {
@@ -148,10 +148,7 @@ async function beginAndMatch(s: Session, idents: Ident[]): Promise<Match[]> {
     FOR UPDATE OF r`);
   const results = await s.script([
     ...prepare,
-    'BEGIN',
-    // PostgreSQL would otherwise plan every EXECUTE afresh (its generic plan looks costlier than the
-    // custom ones, whose planning is most of the cost here); for the rest of this transaction.
-    'SET LOCAL plan_cache_mode = force_generic_plan',
+    ...BEGIN_GENERIC,
     lockIdentifiersStatement(idents.map((i) => `${i.type}:${i.hash}`)),
     `EXECUTE ${name}(${idents.map((i) => `${lit(i.type)}, ${lit(i.hash)}`).join(', ')})`,
   ]);

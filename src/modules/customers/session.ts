@@ -22,13 +22,21 @@ export interface Session {
   script(statements: string[]): Promise<Record<string, unknown>[][]>;
   /**
    * `PREPARE name AS definition` the first time this connection sees `name` (put it first in the
-   * next script), nothing afterwards. Planning a statement can cost more than running it; an
-   * `EXECUTE` of a prepared one reuses its generic plan once PostgreSQL finds that as good as a
-   * fresh one (after five runs, when the parameters are plain values). A prepared statement lives as
-   * long as the connection, whatever becomes of the transaction it was prepared in.
+   * next script), nothing afterwards. Planning a statement can cost more than running it; a
+   * transaction opened with BEGIN_GENERIC reuses the generic plan at every `EXECUTE`. A prepared
+   * statement lives as long as the connection, whatever becomes of the transaction it was prepared in.
    */
   prepareOnce(name: string, definition: string): string[];
 }
+
+/**
+ * The start of a session's transaction: BEGIN, then generic plans for its prepared and named
+ * statements. Left to itself PostgreSQL's plan cache keeps planning One ID's match query afresh at
+ * every EXECUTE (the generic plan's estimate looks worse than the custom ones', whose planning was
+ * half of the database's CPU per identify()); these statements are key lookups whose plan does not
+ * depend on the values.
+ */
+export const BEGIN_GENERIC: readonly string[] = ['BEGIN', 'SET LOCAL plan_cache_mode = force_generic_plan'];
 
 /** The statements prepared on each pooled connection. */
 const preparedOn = new WeakMap<pg.PoolClient, Set<string>>();
