@@ -59,7 +59,7 @@ try {
   await api('POST', '/products', { sku: 'HOT-1', name: 'Hot', category: 'snacks', list_price: 990 });
   await api('PUT', '/stock/hot-store/HOT-1', { on_hand: K, safety_stock: 0 });
 
-  const principal: Principal = { keyId: 'bench', name: 'bench', role: 'admin', locationId: null, channel: null };
+  const principal: Principal = { keyId: 'bench', name: 'bench', role: 'admin', locationId: null, channel: null, scopes: [] };
   const input: PlaceOrderInput = { channel: 'app', lines: [{ sku: 'HOT-1', qty: 1 }], fulfillment: { type: 'pickup', location_id: 'hot-store' } };
   const writer = orderWriter(santong.ctx);
   let ok = 0;

@@ -1,3 +1,4 @@
+import { registerOwnerLookup } from '../platform/auth/policy';
 import { apiKeyRoutes } from '../platform/auth/routes';
 import { webhookRoutes } from '../platform/events/routes';
 import type { ModuleRoutes } from '../platform/http/types';
@@ -10,6 +11,7 @@ import { eventRoutes } from './customers/events-routes';
 import { fulfilmentRoutes } from './fulfilment/routes';
 import { inventoryRoutes } from './inventory/routes';
 import { locationRoutes } from './locations/routes';
+import { fulfilmentOwner, orderOwner } from './orders/owner';
 import { orderRoutes } from './orders/routes';
 import { pointsRoutes } from './loyalty/points/routes';
 import { tierRoutes } from './loyalty/tiers/routes';
@@ -19,6 +21,10 @@ import { pricingRoutes } from './pricing/routes';
 import { walletRoutes } from './loyalty/wallet-routes';
 
 export { startModuleWorkers } from './workers';
+
+// What the authorization policy needs to know about resources routes act on.
+registerOwnerLookup('order', orderOwner);
+registerOwnerLookup('fulfilment', fulfilmentOwner);
 
 /** Every module's routes, mounted under /v1. */
 export const allModules: ModuleRoutes[] = [

@@ -27,7 +27,7 @@ export const privacyRoutes: ModuleRoutes = (ctx) => async (app) => {
   app.put(
     '/customers/:id/consents/:purpose',
     {
-      config: { roles: ['admin', 'support', 'store_staff', 'integration'] },
+      config: { roles: ['admin', 'support', 'store_staff', 'integration'], scope: 'customers' },
       schema: {
         tags: ['people'],
         summary: 'Record a consent (granted or withdrawn) for one purpose; the history is kept, the latest record is in force',

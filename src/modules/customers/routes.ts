@@ -53,7 +53,7 @@ export const customerRoutes: ModuleRoutes = (ctx) => async (app) => {
   app.post(
     '/identify',
     {
-      config: { roles: ['admin', 'integration', 'store_staff', 'support'] },
+      config: { roles: ['admin', 'integration', 'store_staff', 'support'], scope: 'customers' },
       schema: {
         tags: ['people'],
         summary: 'One ID: resolve identifiers to one customer, creating or merging as the identity rules say',

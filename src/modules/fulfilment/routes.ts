@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { forbidden, notFound } from '../../platform/http/errors';
+import { notFound } from '../../platform/http/errors';
 import { errors, Id, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
 import { collect, listFulfilments, readFulfilment, recordEvent } from './service';
@@ -21,6 +21,8 @@ export const FulfilmentSchema = Type.Object({
 
 const staff = ['admin', 'store_staff', 'support', 'integration'] as const;
 const IdParams = Type.Object({ id: Id });
+// Store staff act on their store's fulfilments, integration keys on those of their channel's orders.
+const own = { roles: staff, scope: 'orders', acts: { kind: 'fulfilment', param: 'id' } } as const;
 
 export const fulfilmentRoutes: ModuleRoutes = (ctx) => async (app) => {
   const db = ctx.database.db;
@@ -28,7 +30,8 @@ export const fulfilmentRoutes: ModuleRoutes = (ctx) => async (app) => {
   app.get(
     '/fulfillments',
     {
-      config: { roles: staff },
+      // A store's queue: integration keys read their orders' fulfilments one by one, not every store's queue.
+      config: { roles: ['admin', 'store_staff', 'support'] },
       schema: {
         tags: ['goods'],
         summary: "A store's work queue (store staff see their own store)",
@@ -45,11 +48,10 @@ export const fulfilmentRoutes: ModuleRoutes = (ctx) => async (app) => {
 
   app.get(
     '/fulfillments/:id',
-    { config: { roles: staff }, schema: { tags: ['goods'], params: IdParams, response: { 200: FulfilmentSchema, ...errors(404) } } },
+    { config: own, schema: { tags: ['goods'], params: IdParams, response: { 200: FulfilmentSchema, ...errors(404) } } },
     async (req) => {
       const f = await readFulfilment(db, req.params.id);
       if (!f) throw notFound('fulfilment', 'id');
-      if (req.principal.role === 'store_staff' && f.location_id !== req.principal.locationId) throw forbidden('this fulfilment belongs to another store');
       return f;
     },
   );
@@ -57,7 +59,7 @@ export const fulfilmentRoutes: ModuleRoutes = (ctx) => async (app) => {
   app.post(
     '/fulfillments/:id/events',
     {
-      config: { roles: staff },
+      config: own,
       schema: {
         tags: ['goods'],
         summary: 'Advance a fulfilment (picked, packed, shipped, ready_for_pickup, ...); impossible transitions get 409',
@@ -72,7 +74,7 @@ export const fulfilmentRoutes: ModuleRoutes = (ctx) => async (app) => {
   app.post(
     '/fulfillments/:id/collect',
     {
-      config: { roles: ['admin', 'store_staff'] },
+      config: { ...own, roles: ['admin', 'store_staff'] },
       schema: {
         tags: ['goods'],
         summary: 'Hand a pickup order over: the pickup code must match (422 otherwise)',

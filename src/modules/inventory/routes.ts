@@ -70,7 +70,7 @@ export const inventoryRoutes: ModuleRoutes = (ctx) => async (app) => {
   app.post(
     '/stock/movements',
     {
-      config: { roles: writers },
+      config: { roles: writers, scope: 'stock' },
       schema: {
         tags: ['goods'],
         summary: 'Record a stock movement from a POS, WMS or store (takes Idempotency-Key)',
@@ -95,7 +95,7 @@ export const inventoryRoutes: ModuleRoutes = (ctx) => async (app) => {
   app.put(
     '/stock/:location_id/:sku',
     {
-      config: { roles: writers },
+      config: { roles: writers, scope: 'stock', acts: { kind: 'location', param: 'location_id' } },
       schema: {
         tags: ['goods'],
         summary: 'Stock count: set on hand (and safety stock, the part kept back from online sale)',

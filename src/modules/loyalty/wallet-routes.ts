@@ -29,7 +29,8 @@ export const walletRoutes: ModuleRoutes = (ctx) => async (app) => {
   app.get(
     '/customers/:id/wallet',
     {
-      config: { roles: ['admin', 'support', 'store_staff', 'marketer', 'integration'] },
+      // Integration keys need loyalty:read (app, mini-program, web and POS keys have it by default).
+      config: { roles: ['admin', 'support', 'store_staff', 'marketer', 'integration'], scope: 'loyalty:read' },
       schema: {
         tags: ['loyalty'],
         summary: "A customer's points, tier and the coupons usable now in a channel and store (what the till shows after member lookup)",

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import { ALL_ROLES } from '../../platform/auth/roles';
-import { forbidden, notFound } from '../../platform/http/errors';
+import { ALL_ROLES, type Principal } from '../../platform/auth/roles';
+import { notFound } from '../../platform/http/errors';
 import { Cursor, errors, Id, Limit, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
 import { cancelOrder, payOrder } from './lifecycle';
@@ -8,7 +8,7 @@ import { placeOrder } from './place';
 import { createReturn, listReturns } from './returns';
 import { OrderDetailSchema, PlaceOrderBody, ReturnBody, ReturnSchema } from './schemas';
 import { listOrders, ORDER_CHANNELS } from './service';
-import { readOrderDetail } from './view';
+import { readOrderDetail, type OrderDetail } from './view';
 
 const Summary = Type.Object({
   id: Type.String(),
@@ -26,6 +26,13 @@ const Summary = Type.Object({
 const readers = ALL_ROLES.filter((r) => r !== 'marketer');
 const sellers = ['admin', 'store_staff', 'integration', 'support'] as const;
 const IdParams = Type.Object({ id: Id });
+const ownOrder = { kind: 'order', param: 'id' } as const;
+
+/** The pickup code proves the customer at the counter: only the app that shows it to them (its channel) and admins get it. */
+function shownTo(p: Principal, o: OrderDetail): OrderDetail {
+  if (o.pickup_code && p.role !== 'admin' && p.role !== 'integration') delete o.pickup_code;
+  return o;
+}
 
 export const orderRoutes: ModuleRoutes = (ctx) => async (app) => {
   const db = ctx.database.db;
@@ -33,7 +40,7 @@ export const orderRoutes: ModuleRoutes = (ctx) => async (app) => {
   app.post(
     '/orders',
     {
-      config: { roles: sellers },
+      config: { roles: sellers, scope: 'orders' },
       schema: {
         tags: ['goods'],
         summary: 'Place an order from any channel (takes Idempotency-Key)',
@@ -48,9 +55,10 @@ export const orderRoutes: ModuleRoutes = (ctx) => async (app) => {
   app.get(
     '/orders',
     {
-      config: { roles: readers },
+      config: { roles: readers, scope: 'orders' },
       schema: {
         tags: ['goods'],
+        summary: 'Orders, newest first (store staff: their store; integration keys: their channel)',
         querystring: Type.Object({
           customer_id: Type.Optional(Id),
           channel: Type.Optional(StringEnum(ORDER_CHANNELS)),
@@ -67,41 +75,36 @@ export const orderRoutes: ModuleRoutes = (ctx) => async (app) => {
 
   app.get(
     '/orders/:id',
-    { config: { roles: readers }, schema: { tags: ['goods'], summary: 'One order with lines, allocations and the routing explanation', params: IdParams, response: { 200: OrderDetailSchema, ...errors(404) } } },
+    { config: { roles: readers, scope: 'orders', acts: ownOrder }, schema: { tags: ['goods'], summary: 'One order with lines, allocations and the routing explanation', params: IdParams, response: { 200: OrderDetailSchema, ...errors(404) } } },
     async (req) => {
       const o = await readOrderDetail(db, req.params.id);
       if (!o) throw notFound('order', 'id');
-      if (req.principal.role === 'store_staff' && !o.allocations.some((a) => a.location_id === req.principal.locationId) && o.location_id !== req.principal.locationId) {
-        throw forbidden('this order belongs to another store');
-      }
-      // The pickup code proves the customer at the counter: only the app that shows it to them and admins get it.
-      if (o.pickup_code && req.principal.role !== 'admin' && req.principal.role !== 'integration') delete o.pickup_code;
-      return o;
+      return shownTo(req.principal, o);
     },
   );
 
   app.post(
     '/orders/:id/pay',
     {
-      config: { roles: ['admin', 'integration', 'store_staff'] },
+      config: { roles: ['admin', 'integration', 'store_staff'], scope: 'orders', acts: ownOrder },
       schema: { tags: ['goods'], summary: 'Confirm payment: reserved stock becomes sold', params: IdParams, body: Type.Object({ payment_ref: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }), response: { 200: OrderDetailSchema, ...errors(404, 409) } },
     },
-    async (req) => payOrder(ctx, req.params.id, req.body.payment_ref),
+    async (req) => shownTo(req.principal, await payOrder(ctx, req.params.id, req.body.payment_ref)),
   );
 
   app.post(
     '/orders/:id/cancel',
     {
-      config: { roles: ['admin', 'integration', 'store_staff', 'support'] },
+      config: { roles: ['admin', 'integration', 'store_staff', 'support'], scope: 'orders', acts: ownOrder },
       schema: { tags: ['goods'], summary: 'Cancel: releases reservations or puts stock back', params: IdParams, body: Type.Optional(Type.Object({ reason: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false })), response: { 200: OrderDetailSchema, ...errors(404, 409) } },
     },
-    async (req) => cancelOrder(ctx, req.params.id, req.body?.reason),
+    async (req) => shownTo(req.principal, await cancelOrder(ctx, req.params.id, req.body?.reason)),
   );
 
   app.post(
     '/orders/:id/returns',
     {
-      config: { roles: ['admin', 'store_staff', 'support', 'integration'] },
+      config: { roles: ['admin', 'store_staff', 'support', 'integration'], scope: 'orders', acts: ownOrder },
       schema: { tags: ['goods'], summary: 'Return units: restock at the location and refund what was paid for them', params: IdParams, body: ReturnBody, response: { 201: ReturnSchema, ...errors(404, 409, 422) } },
     },
     async (req, reply) => reply.code(201).send(await createReturn(ctx, req.principal, req.params.id, req.body)),
@@ -109,7 +112,7 @@ export const orderRoutes: ModuleRoutes = (ctx) => async (app) => {
 
   app.get(
     '/orders/:id/returns',
-    { config: { roles: readers }, schema: { tags: ['goods'], params: IdParams, response: { 200: Type.Object({ items: Type.Array(ReturnSchema) }), ...errors(404) } } },
+    { config: { roles: readers, scope: 'orders', acts: ownOrder }, schema: { tags: ['goods'], params: IdParams, response: { 200: Type.Object({ items: Type.Array(ReturnSchema) }), ...errors(404) } } },
     async (req) => ({ items: await listReturns(ctx, req.params.id) }),
   );
 };

@@ -1,5 +1,6 @@
 import type { Queryable } from '../../platform/db/database';
 import type { Principal } from '../../platform/auth/roles';
+import { forbidden } from '../../platform/http/errors';
 import { decodeCursor, page } from '../../platform/http/pagination';
 
 export const ORDER_CHANNELS = ['app', 'mini_program', 'web', 'pos', 'group_buy'] as const;
@@ -48,7 +49,7 @@ export interface OrderFilter {
   limit: number;
 }
 
-/** Newest first. Store staff see only their own store's orders. */
+/** Newest first. Store staff see only their own store's orders, integration keys their channel's (asking for another is 403). */
 export async function listOrders(db: Queryable, principal: Principal, f: OrderFilter) {
   const after = decodeCursor(f.cursor, 2);
   let q = db.selectFrom('orders').select(COLUMNS).orderBy('placed_at', 'desc').orderBy('id', 'desc').limit(f.limit + 1);
@@ -57,7 +58,9 @@ export async function listOrders(db: Queryable, principal: Principal, f: OrderFi
     // the whole person: the customer and everyone merged into them
     q = q.where('customer_id', 'in', db.selectFrom('customers').select('id').where((eb) => eb.or([eb('id', '=', id), eb('root_id', '=', id)])));
   }
-  if (f.channel) q = q.where('channel', '=', f.channel);
+  if (principal.role === 'integration' && f.channel && f.channel !== principal.channel) throw forbidden(`this key reads channel ${principal.channel}'s orders only`);
+  const channel = principal.role === 'integration' ? principal.channel : f.channel;
+  if (channel) q = q.where('channel', '=', channel);
   if (f.status) q = q.where('status', '=', f.status);
   const location = principal.role === 'store_staff' ? principal.locationId : f.location_id;
   if (location) q = q.where('location_id', '=', location);

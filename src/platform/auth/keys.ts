@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { Queryable } from '../db/database';
 import { newId } from '../ids';
 import type { Channel, Principal, Role } from './roles';
+import { defaultScopes, type Scope } from './scopes';
 
 export function hashKey(secret: string): string {
   return crypto.createHash('sha256').update(secret).digest('hex');
@@ -16,6 +17,8 @@ export interface NewKey {
   role: Role;
   locationId?: string | null;
   channel?: Channel | null;
+  /** Defaults to the role's (and channel's) scopes. */
+  scopes?: readonly Scope[];
   /** A caller-chosen secret (SANTONG_ADMIN_KEY); otherwise one is generated. */
   secret?: string;
 }
@@ -27,13 +30,14 @@ export interface KeyView {
   location_id: string | null;
   channel: Channel | null;
   key_prefix: string;
+  scopes: string[];
   created_at: string;
   revoked_at: string | null;
 }
 
 type KeyRow = {
   id: string; name: string; role: string; location_id: string | null; channel: string | null;
-  key_prefix: string; created_at: Date; revoked_at: Date | null;
+  key_prefix: string; scopes: string[]; created_at: Date; revoked_at: Date | null;
 };
 
 export function toKeyView(r: KeyRow): KeyView {
@@ -44,6 +48,7 @@ export function toKeyView(r: KeyRow): KeyView {
     location_id: r.location_id,
     channel: r.channel as Channel | null,
     key_prefix: r.key_prefix,
+    scopes: r.scopes,
     created_at: r.created_at.toISOString(),
     revoked_at: r.revoked_at ? r.revoked_at.toISOString() : null,
   };
@@ -62,6 +67,7 @@ export async function createKey(db: Queryable, k: NewKey): Promise<KeyView & { k
       channel: k.channel ?? null,
       key_hash: hashKey(secret),
       key_prefix: secret.slice(0, 7),
+      scopes: [...(k.scopes ?? defaultScopes(k.role, k.channel ?? null))],
       revoked_at: null,
     })
     .returningAll()
@@ -95,10 +101,10 @@ export async function revokeKey(db: Queryable, id: string): Promise<KeyView | nu
 export async function authenticate(db: Queryable, secret: string): Promise<Principal | null> {
   const row = await db
     .selectFrom('api_keys')
-    .select(['id', 'name', 'role', 'location_id', 'channel'])
+    .select(['id', 'name', 'role', 'location_id', 'channel', 'scopes'])
     .where('key_hash', '=', hashKey(secret))
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
   if (!row) return null;
-  return { keyId: row.id, name: row.name, role: row.role as Role, locationId: row.location_id, channel: row.channel as Channel | null };
+  return { keyId: row.id, name: row.name, role: row.role as Role, locationId: row.location_id, channel: row.channel as Channel | null, scopes: row.scopes };
 }

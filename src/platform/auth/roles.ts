@@ -11,6 +11,8 @@ export interface Principal {
   role: Role;
   locationId: string | null;
   channel: Channel | null;
+  /** What the key may do beyond its role (src/platform/auth/scopes.ts). */
+  scopes: readonly string[];
 }
 
 /** Role groups used by route declarations. */

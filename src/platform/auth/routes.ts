@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { CHANNELS, ROLES } from './roles';
 import { createKey, listKeys, revokeKey } from './keys';
+import { SCOPES } from './scopes';
 import type { ModuleRoutes } from '../http/types';
 import { errors, StringEnum, Id } from '../http/schemas';
 import { notFound, unprocessable } from '../http/errors';
@@ -13,6 +14,7 @@ const KeyView = Type.Object({
   location_id: Type.Union([Type.String(), Type.Null()]),
   channel: Type.Union([Type.String(), Type.Null()]),
   key_prefix: Type.String(),
+  scopes: Type.Array(Type.String()),
   created_at: Type.String(),
   revoked_at: Type.Union([Type.String(), Type.Null()]),
 });
@@ -32,6 +34,7 @@ export const apiKeyRoutes: ModuleRoutes = (ctx) => async (app) => {
           role: StringEnum(ROLES),
           location_id: Type.Optional(Id),
           channel: Type.Optional(StringEnum(CHANNELS)),
+          scopes: Type.Optional(Type.Array(StringEnum(SCOPES), { uniqueItems: true, maxItems: SCOPES.length, description: "default: every scope, or an integration key's channel defaults" })),
         }, { additionalProperties: false }),
         response: { 201: Type.Intersect([KeyView, Type.Object({ key: Type.String() })]), ...errors(422) },
       },
@@ -45,8 +48,8 @@ export const apiKeyRoutes: ModuleRoutes = (ctx) => async (app) => {
         if (!loc) throw unprocessable('unknown_location', `location ${b.location_id} does not exist`, 'location_id');
       }
       const key = await ctx.database.db.transaction().execute(async (tx) => {
-        const k = await createKey(tx, { name: b.name, role: b.role, locationId: b.location_id ?? null, channel: b.channel ?? null });
-        await audit(tx, req.principal, { action: 'api_key.create', subject: k.id, details: { role: k.role, location_id: k.location_id, channel: k.channel } });
+        const k = await createKey(tx, { name: b.name, role: b.role, locationId: b.location_id ?? null, channel: b.channel ?? null, scopes: b.scopes });
+        await audit(tx, req.principal, { action: 'api_key.create', subject: k.id, details: { role: k.role, location_id: k.location_id, channel: k.channel, scopes: k.scopes } });
         return k;
       });
       return reply.code(201).send(key);
@@ -59,11 +62,11 @@ export const apiKeyRoutes: ModuleRoutes = (ctx) => async (app) => {
       config: { roles: ROLES },
       schema: {
         tags: ['platform'],
-        summary: 'Who this key is: role and the location or channel it is bound to',
-        response: { 200: Type.Object({ key_id: Type.String(), name: Type.String(), role: Type.String(), location_id: Type.Union([Type.String(), Type.Null()]), channel: Type.Union([Type.String(), Type.Null()]) }), ...errors() },
+        summary: 'Who this key is: role, the location or channel it is bound to, and its scopes',
+        response: { 200: Type.Object({ key_id: Type.String(), name: Type.String(), role: Type.String(), location_id: Type.Union([Type.String(), Type.Null()]), channel: Type.Union([Type.String(), Type.Null()]), scopes: Type.Array(Type.String()) }), ...errors() },
       },
     },
-    async (req) => ({ key_id: req.principal.keyId, name: req.principal.name, role: req.principal.role, location_id: req.principal.locationId, channel: req.principal.channel }),
+    async (req) => ({ key_id: req.principal.keyId, name: req.principal.name, role: req.principal.role, location_id: req.principal.locationId, channel: req.principal.channel, scopes: [...req.principal.scopes] }),
   );
 
   app.get('/api-keys', { config: admin, schema: { tags: ['platform'], response: { 200: Type.Object({ items: Type.Array(KeyView) }), ...errors() } } }, async () => ({

@@ -17,6 +17,7 @@ export interface ApiKeysTable {
   key_prefix: string;
   created_at: Generated<Date>;
   revoked_at: Date | null;
+  scopes: Generated<string[]>;
 }
 
 export interface IdempotencyKeysTable {

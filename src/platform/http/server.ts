@@ -10,10 +10,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { sql } from 'kysely';
 import { authenticate, hashKey } from '../auth/keys';
+import { registerAuthorization } from '../auth/policy';
 import type { Principal } from '../auth/roles';
 import { registerIdempotency } from '../idempotency/idempotency';
 import type { AppContext } from './context';
-import { AppError, errorBody, forbidden, unauthorized } from './errors';
+import { AppError, errorBody, unauthorized } from './errors';
 import { ErrorSchema } from './schemas';
 import type { ModuleRoutes } from './types';
 import { describe, fieldOf, findUnstorable } from './validation';
@@ -105,10 +106,7 @@ export async function buildServer(ctx: AppContext, modules: ModuleRoutes[]): Pro
     if (!principal) throw unauthorized('API key is unknown or revoked');
     req.principal = principal;
   });
-  app.addHook('preHandler', async (req) => {
-    const roles = req.routeOptions.config?.roles;
-    if (roles && req.principal && !roles.includes(req.principal.role)) throw forbidden();
-  });
+  registerAuthorization(app, ctx.database.db);
   // Text PostgreSQL cannot store (NUL) and numbers that are not finite ("Infinity" in a query
   // string passes Ajv's coercion) are refused here rather than failing in the database.
   app.addHook('preHandler', async (req) => {

@@ -137,6 +137,8 @@ export const en: Record<MessageKey, string> = {
   'settings.prefix': 'Prefix',
   'settings.location': 'Location',
   'settings.channel': 'Channel',
+  'settings.scopes': 'Scopes',
+  'settings.scopesDefault': 'choose (otherwise the defaults of the role and channel)',
   'settings.createdAt': 'Created',
   'settings.state': 'State',
   'settings.active': 'Active',

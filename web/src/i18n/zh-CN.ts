@@ -140,6 +140,8 @@ export const zhCN = {
   'settings.prefix': '前缀',
   'settings.location': '门店',
   'settings.channel': '渠道',
+  'settings.scopes': '权限范围',
+  'settings.scopesDefault': '自选（否则按角色和渠道的默认值）',
   'settings.createdAt': '创建时间',
   'settings.state': '状态',
   'settings.active': '有效',

@@ -9,6 +9,29 @@ import { translateValue, useI18n, type MessageKey } from '../i18n';
 import { locationLabel, useLocations } from '../locations';
 import { useApi, useSession } from '../session';
 
+// The scopes a key may hold (src/platform/auth/scopes.ts); without a choice the server gives the role's defaults.
+const SCOPES = ['orders', 'stock', 'customers', 'events', 'loyalty:read', 'loyalty:redeem', 'coupons:claim', 'coupons:issue', 'points:earn'] as const;
+type KeyView = ApiKey & { scopes?: string[] };
+
+function ScopePicker({ value, onChange }: { value: string[] | null; onChange: (v: string[] | null) => void }) {
+  const { t } = useI18n();
+  const toggle = (s: string) => onChange(value!.includes(s) ? value!.filter((x) => x !== s) : [...value!, s]);
+  return (
+    <fieldset className="field" data-testid="new-key-scopes">
+      <label>
+        <input type="checkbox" checked={value !== null} onChange={(e) => onChange(e.target.checked ? [] : null)} data-testid="new-key-custom-scopes" />{' '}
+        {t('settings.scopes')} <small className="muted">{t('settings.scopesDefault')}</small>
+      </label>
+      {value !== null &&
+        SCOPES.map((s) => (
+          <label key={s} className="mono">
+            <input type="checkbox" checked={value.includes(s)} onChange={() => toggle(s)} data-testid={`new-key-scope-${s}`} /> {s}
+          </label>
+        ))}
+    </fieldset>
+  );
+}
+
 function NewKeyForm({ onCreated }: { onCreated: (key: ApiKey & { key: string }) => void }) {
   const { t, lang } = useI18n();
   const api = useApi();
@@ -17,6 +40,7 @@ function NewKeyForm({ onCreated }: { onCreated: (key: ApiKey & { key: string }) 
   const [role, setRole] = useState<Role>('analyst');
   const [location, setLocation] = useState('');
   const [channel, setChannel] = useState('');
+  const [scopes, setScopes] = useState<string[] | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -28,15 +52,17 @@ function NewKeyForm({ onCreated }: { onCreated: (key: ApiKey & { key: string }) 
     setBusy(true);
     setError(null);
     try {
-      const created = await api.post<ApiKey & { key: string }>('/v1/api-keys', {
+      const created = await api.post<KeyView & { key: string }>('/v1/api-keys', {
         name: name.trim(),
         role,
         ...(location ? { location_id: location } : {}),
         ...(channel ? { channel } : {}),
+        ...(scopes ? { scopes } : {}),
       });
       setName('');
       setLocation('');
       setChannel('');
+      setScopes(null);
       onCreated(created);
     } catch (err) {
       setError(err instanceof ApiError && err.status === 403 ? t('common.forbidden') : err instanceof Error ? err.message : String(err));
@@ -81,6 +107,7 @@ function NewKeyForm({ onCreated }: { onCreated: (key: ApiKey & { key: string }) 
           ))}
         </select>
       </label>
+      <ScopePicker value={scopes} onChange={setScopes} />
       <button type="submit" className="btn btn-primary" disabled={busy} data-testid="new-key-submit">
         {busy ? t('settings.creating') : t('settings.createSubmit')}
       </button>
@@ -125,7 +152,7 @@ function ApiKeys() {
   const api = useApi();
   const { key: currentKey } = useSession();
   const { byId } = useLocations();
-  const keys = useResource<{ items: ApiKey[] }>('/v1/api-keys');
+  const keys = useResource<{ items: KeyView[] }>('/v1/api-keys');
   const [secret, setSecret] = useState<string | null>(null);
   const [actionError, setActionError] = useState<Error | null>(null);
 
@@ -157,6 +184,7 @@ function ApiKeys() {
                 <th>{t('settings.prefix')}</th>
                 <th>{t('settings.location')}</th>
                 <th>{t('settings.channel')}</th>
+                <th>{t('settings.scopes')}</th>
                 <th>{t('settings.createdAt')}</th>
                 <th>{t('settings.state')}</th>
                 <th />
@@ -174,6 +202,7 @@ function ApiKeys() {
                     <td className="mono">{k.key_prefix}…</td>
                     <td>{locationLabel(byId, k.location_id, lang)}</td>
                     <td>{translateValue(t, 'channel', k.channel)}</td>
+                    <td className="mono">{k.scopes?.join(' ')}</td>
                     <td className="nowrap">{formatDateTime(k.created_at, lang)}</td>
                     <td>
                       {k.revoked_at ? (

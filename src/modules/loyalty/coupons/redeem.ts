@@ -2,6 +2,7 @@ import './tables';
 import type { Channel } from '../../../platform/auth/roles';
 import type { Tx } from '../../../platform/db/database';
 import { publish } from '../../../platform/events/outbox';
+import { rootOf } from '../../customers/identity';
 import { AppError, conflict, notFound, unprocessable } from '../../../platform/http/errors';
 import { parseCouponCode } from './codes';
 import { usability, type CouponProblem, type CouponRow, type TemplateRow } from './scope';
@@ -42,15 +43,24 @@ function fieldOf(reason: CouponProblem, fields: { code: string; channel: string;
 
 /**
  * An external POS (or any till) redeems one code: format, existence, status, validity and
- * channel/store scope are checked, then the conditional update decides who wins.
+ * channel/store scope are checked, then the conditional update decides who wins. `forOrder`: the
+ * Santong order the redemption is for (integration keys), whose customer must own the coupon.
  */
-export async function redeemCode(tx: Tx, rawCode: string, input: { order_ref: string; channel: Channel; location_id: string | null; amount: number }, now: Date) {
+export async function redeemCode(
+  tx: Tx,
+  rawCode: string,
+  input: { order_ref: string; channel: Channel; location_id: string | null; amount: number; forOrder?: { customer_id: string | null } },
+  now: Date,
+) {
   const parsed = parseCouponCode(rawCode);
   if (!parsed.ok) throw unprocessable('invalid_coupon_code', parsed.message, 'code');
   const c = await tx.selectFrom('coupons').selectAll().where('code', '=', parsed.code).executeTakeFirst();
   if (!c) throw notFound('coupon', 'code');
   const t = await tx.selectFrom('coupon_templates').selectAll().where('id', '=', c.template_id).executeTakeFirstOrThrow();
   if (c.status === 'redeemed') throw alreadyRedeemed('code');
+  if (input.forOrder && !(await samePerson(tx, c.customer_id, input.forOrder.customer_id))) {
+    throw unprocessable('coupon_not_yours', "the coupon belongs to another customer than the order's", 'code');
+  }
   if (input.channel === 'pos' && input.location_id === null) throw unprocessable('location_required', 'a redemption at a till names its store', 'location_id');
   const problem = usability(c, t, input.channel, input.location_id, now, { locationRequired: true });
   if (problem) throw unprocessable(`coupon_${problem.reason}`, problem.message, fieldOf(problem.reason, { code: 'code', channel: 'channel', location: 'location_id' }));
@@ -58,6 +68,12 @@ export async function redeemCode(tx: Tx, rawCode: string, input: { order_ref: st
   if (most !== null && input.amount > most) throw unprocessable('amount_too_large', `this coupon takes at most ${most} fen off`, 'amount');
   await markRedeemed(tx, c, input.amount, { order_ref: input.order_ref, channel: input.channel, location_id: input.location_id, now }, 'code');
   return { code: c.code, status: 'redeemed', template_id: c.template_id, customer_id: c.customer_id, order_ref: input.order_ref, channel: input.channel, location_id: input.location_id, amount: input.amount, redeemed_at: now.toISOString() };
+}
+
+async function samePerson(tx: Tx, a: string, b: string | null): Promise<boolean> {
+  if (b === null) return false;
+  const [ra, rb] = await Promise.all([rootOf(tx, a), rootOf(tx, b)]);
+  return ra !== null && ra === rb;
 }
 
 /** The most a coupon of this template can take off, when the template says (amount_off, threshold, capped percent_off). */

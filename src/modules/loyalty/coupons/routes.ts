@@ -14,6 +14,7 @@ import { redeemCode } from './redeem';
 import { ClaimBody, CodeParam, CouponSchema, IssueBody, IssuedSchema, RedeemBody, RedeemedSchema, TemplateBody, TemplatePatch, TemplateSchema } from './schemas';
 import { createTemplate, listTemplates, readTemplate, updateTemplate } from './templates';
 import { assertOwnChannel } from '../../../platform/auth/channel';
+import { ownerOf } from '../../../platform/auth/policy';
 
 const marketing = ['admin', 'marketer'] as const;
 const templateReaders = ['admin', 'marketer', 'analyst', 'support'] as const;
@@ -91,7 +92,7 @@ export const couponRoutes: ModuleRoutes = (ctx) => async (app) => {
   app.post(
     '/coupons/issue',
     {
-      config: { roles: ['admin', 'marketer', 'integration'] },
+      config: { roles: ['admin', 'marketer', 'integration'], scope: 'coupons:issue' },
       schema: {
         tags: ['loyalty'],
         summary: 'Issue a coupon to a customer (marketing, journeys)',
@@ -106,7 +107,7 @@ export const couponRoutes: ModuleRoutes = (ctx) => async (app) => {
   app.post(
     '/coupons/claim',
     {
-      config: { roles: ['admin', 'integration'] },
+      config: { roles: ['admin', 'integration'], scope: 'coupons:claim' },
       schema: {
         tags: ['loyalty'],
         summary: 'The customer claims a coupon in the app, mini-program or web shop',
@@ -149,7 +150,7 @@ export const couponRoutes: ModuleRoutes = (ctx) => async (app) => {
   app.get(
     '/coupons/:code',
     {
-      config: { roles: ['admin', 'support', 'store_staff', 'integration', 'marketer'] },
+      config: { roles: ['admin', 'support', 'store_staff', 'integration', 'marketer'], scope: 'loyalty:read' },
       schema: {
         tags: ['loyalty'],
         summary: 'Validate a code for a till: status, template, validity, owner, and whether it is usable now here',
@@ -170,11 +171,14 @@ export const couponRoutes: ModuleRoutes = (ctx) => async (app) => {
   app.post(
     '/coupons/:code/redeem',
     {
-      config: { roles: ['admin', 'store_staff', 'integration'] },
+      config: { roles: ['admin', 'store_staff', 'integration'], scope: 'loyalty:redeem' },
       schema: {
         tags: ['loyalty'],
         summary: 'Redeem a code from an external POS or channel, exactly once',
-        description: 'amount: the fen the coupon took off. A code redeemed already (also concurrently, from any process) is 409 coupon_already_redeemed; out of its validity, channel or stores is 422 naming the field.',
+        description:
+          'amount: the fen the coupon took off. A code redeemed already (also concurrently, from any process) is 409 coupon_already_redeemed; out of its validity, channel or stores is 422 naming the field. ' +
+          "Integration keys redeem for an order of their channel: order_ref is its id (422 order_required otherwise) and the coupon must be the order's customer's (422 coupon_not_yours). " +
+          'Store staff redeem at their own till: channel pos, their store, order_ref the POS document.',
         params: CodeParam,
         body: RedeemBody,
         response: { 200: RedeemedSchema, ...errors(404, 409, 422) },
@@ -184,14 +188,22 @@ export const couponRoutes: ModuleRoutes = (ctx) => async (app) => {
       const p = req.principal;
       const b = req.body;
       assertOwnChannel(p, b.channel, 'redeems');
+      let forOrder: { customer_id: string | null } | undefined;
+      if (p.role === 'integration') {
+        const order = await ownerOf(db, 'order', b.order_ref);
+        if (!order) throw unprocessable('order_required', `an integration key redeems for an order of channel ${p.channel}: order_ref is its id`, 'order_ref');
+        if (order.channel !== p.channel) throw forbidden(`this key redeems for channel ${p.channel}'s orders only`);
+        forOrder = { customer_id: order.customerId };
+      }
       let location = b.location_id ?? null;
       if (p.role === 'store_staff') {
+        if (b.channel !== 'pos') throw forbidden('store staff redeem at their till: channel pos');
         if (location !== null && location !== p.locationId) throw forbidden('store staff may only redeem at their own store');
         location = p.locationId;
       }
       if (location !== null && !(await db.selectFrom('locations').select('id').where('id', '=', location).executeTakeFirst())) throw unprocessable('unknown_location', `location ${location} does not exist`, 'location_id');
       const now = new Date();
-      return db.transaction().execute((tx) => redeemCode(tx, req.params.code, { order_ref: b.order_ref, channel: b.channel, location_id: location, amount: b.amount }, now));
+      return db.transaction().execute((tx) => redeemCode(tx, req.params.code, { order_ref: b.order_ref, channel: b.channel, location_id: location, amount: b.amount, forOrder }, now));
     },
   );
 };

@@ -1,10 +1,11 @@
 import type { Principal } from '../../../platform/auth/roles';
 import { audit } from '../../../platform/audit/audit';
+import { sql } from 'kysely';
 import type { Tx } from '../../../platform/db/database';
-import { unprocessable } from '../../../platform/http/errors';
+import { AppError, unprocessable } from '../../../platform/http/errors';
 import { currentTimezone, expiryOf } from './expiry-date';
-import { balanceOf, credit, debit, entryByKey, expireDueFor, lockedPerson } from './ledger';
-import { loyaltyRules } from './rules';
+import { balanceOf, credit, debit, entryByKey, expireDueFor, lockedPerson, type Person } from './ledger';
+import { loyaltyRules, type LoyaltyRules } from './rules';
 
 /**
  * A manual adjustment by staff (admin, support), with a reason, audited in the same transaction.
@@ -28,9 +29,25 @@ export async function adjustPoints(tx: Tx, actor: Principal | null, input: { cus
   return { customer_id: person.root, entry_id: entryId, points: input.points, balance: balance + input.points };
 }
 
+/** 429 when the person has earned the act as often today (retailer time) as the rules allow. */
+async function checkDailyLimit(tx: Tx, person: Person, act: string, rules: LoyaltyRules, now: Date): Promise<void> {
+  const limit = rules.act_daily_limits[act] ?? 1;
+  const tz = currentTimezone();
+  const { count } = await tx
+    .selectFrom('points_entries')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('customer_id', 'in', person.members)
+    .where('kind', '=', 'earn')
+    .where('source', '=', `act:${act}`)
+    .where('created_at', '>=', sql<Date>`date_trunc('day', ${now}::timestamptz AT TIME ZONE ${tz}) AT TIME ZONE ${tz}`)
+    .executeTakeFirstOrThrow();
+  if (Number(count) >= limit) throw new AppError(429, 'act_daily_limit', `act ${act} earns points at most ${limit} time(s) a day per customer`, 'act', { limit });
+}
+
 /**
  * Points for an act that is not a purchase (returning packaging, a review, ...): the points the
- * rules give the act, or a number given by the caller. Once per act and ref (a review earns once).
+ * rules give the act (at most act_daily_limits times a day per person), or a number given by an
+ * admin (the route refuses numbers from others). Once per act and ref (a review earns once).
  */
 export async function earnForAct(
   tx: Tx,
@@ -49,6 +66,7 @@ export async function earnForAct(
   const key = `act:${input.act ?? 'manual'}:${input.ref}`;
   const existing = await entryByKey(tx, key);
   if (existing) return { customer_id: person.root, entry_id: existing.id, points: existing.points, balance: await balanceOf(tx, person.members), replayed: true };
+  if (input.act !== undefined) await checkDailyLimit(tx, person, input.act, rules, input.now);
   const entryId = await credit(tx, {
     customer_id: person.root, kind: 'earn', points, source: `act:${input.act ?? 'manual'}`, event_ref: input.ref, reason: input.reason, idempotency_key: key,
     created_at: input.now, expires_at: expiryOf(input.now, rules.expiry_months, currentTimezone()),

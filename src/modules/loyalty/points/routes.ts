@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Principal } from '../../../platform/auth/roles';
 import { errors, Cursor, Id, Limit } from '../../../platform/http/schemas';
-import { notFound, unprocessable } from '../../../platform/http/errors';
+import { forbidden, notFound, unprocessable } from '../../../platform/http/errors';
 import type { ModuleRoutes } from '../../../platform/http/types';
 import type { AppContext } from '../../../platform/http/context';
 import { registerErasureStep } from '../../customers/erasure-steps';
@@ -45,7 +45,7 @@ export const pointsRoutes: ModuleRoutes = (ctx) => async (app) => {
   app.get(
     '/customers/:id/points',
     {
-      config: { roles: ['admin', 'support', 'store_staff', 'marketer', 'integration'] },
+      config: { roles: ['admin', 'support', 'store_staff', 'marketer', 'integration'], scope: 'loyalty:read' },
       schema: {
         tags: ['loyalty'],
         summary: "A customer's points: balance, points expiring in the next 30 days, and the ledger (newest first)",
@@ -89,11 +89,13 @@ export const pointsRoutes: ModuleRoutes = (ctx) => async (app) => {
   app.post(
     '/points/earn',
     {
-      config: { roles: ['admin', 'marketer', 'integration'] },
+      config: { roles: ['admin', 'integration'], scope: 'points:earn' },
       schema: {
         tags: ['loyalty'],
-        summary: 'Points for an act that is not a purchase (returning packaging, a review): the act\'s points from the rules, or a number',
-        description: 'Once per act and ref: the same ref again answers with the first entry (replayed: true).',
+        summary: 'Points for an act that is not a purchase (returning packaging, a review): the act\'s points from the rules, or a number (admin)',
+        description:
+          'Once per act and ref: the same ref again answers with the first entry (replayed: true). An act earns at most act_daily_limits times a day per customer (429 act_daily_limit). ' +
+          'points (a number instead of, or over, the rules) is for admin keys only (403).',
         body: Type.Object(
           {
             customer: CustomerRef,
@@ -108,6 +110,7 @@ export const pointsRoutes: ModuleRoutes = (ctx) => async (app) => {
       },
     },
     async (req, reply) => {
+      if (req.body.points !== undefined && req.principal.role !== 'admin') throw forbidden('only an admin gives a number of points; others earn what the rules give an act');
       const customer_id = await customerOf(ctx, req.body.customer, req.principal);
       const { customer: _c, ...rest } = req.body;
       const r = await db.transaction().execute((tx) => earnForAct(tx, req.principal, { ...rest, customer_id, now: new Date() }));

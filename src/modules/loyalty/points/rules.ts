@@ -28,6 +28,8 @@ export interface LoyaltyRules {
   category_multipliers: Record<string, number>;
   /** Points for acts that are not purchases (returning packaging, a review, ...), by act name. */
   acts: Record<string, number>;
+  /** How often a customer earns an act per day (retailer time); an act not listed earns once a day. */
+  act_daily_limits: Record<string, number>;
   referral: ReferralReward;
 }
 
@@ -39,6 +41,7 @@ export const DEFAULT_RULES: LoyaltyRules = {
   channel_multipliers: {},
   category_multipliers: {},
   acts: { packaging_return: 20, review: 10 },
+  act_daily_limits: { packaging_return: 5, review: 3 },
   referral: { referrer_points: 500, referee_points: 200, referrer_coupon_template_id: null, referee_coupon_template_id: null },
 };
 
@@ -63,6 +66,10 @@ export function checkRules(r: LoyaltyRules): void {
   for (const [k, v] of Object.entries(r.acts)) {
     if (!ACT.test(k)) throw unprocessable('invalid_rules', 'an act name matches [a-z][a-z0-9_]{0,63}', `acts.${k}`);
     if (!Number.isInteger(v) || v < 1 || v > 1_000_000) throw unprocessable('invalid_rules', 'an act earns a whole number of points from 1 to 1,000,000', `acts.${k}`);
+  }
+  for (const [k, v] of Object.entries(r.act_daily_limits)) {
+    if (!ACT.test(k)) throw unprocessable('invalid_rules', 'an act name matches [a-z][a-z0-9_]{0,63}', `act_daily_limits.${k}`);
+    if (!Number.isInteger(v) || v < 1 || v > 1000) throw unprocessable('invalid_rules', 'an act is earned 1 to 1,000 times a day', `act_daily_limits.${k}`);
   }
 }
 

@@ -41,6 +41,7 @@ export const RulesSchema = Type.Object({
   channel_multipliers: Multipliers,
   category_multipliers: Multipliers,
   acts: Type.Record(Type.String({ minLength: 1, maxLength: 64 }), Type.Integer({ minimum: 1, maximum: 1_000_000 }), { maxProperties: 100, description: 'points per act that is not a purchase, e.g. {"packaging_return": 20, "review": 10}' }),
+  act_daily_limits: Type.Record(Type.String({ minLength: 1, maxLength: 64 }), Type.Integer({ minimum: 1, maximum: 1000 }), { maxProperties: 100, description: 'times a customer earns an act per day, retailer time (an act not listed: once a day)' }),
   referral: Type.Object({
     referrer_points: Type.Integer({ minimum: 0, maximum: 1_000_000 }),
     referee_points: Type.Integer({ minimum: 0, maximum: 1_000_000 }),

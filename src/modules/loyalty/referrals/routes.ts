@@ -19,7 +19,7 @@ export const referralRoutes: ModuleRoutes = (ctx) => async (app) => {
   app.get(
     '/customers/:id/referrals',
     {
-      config: { roles: ['admin', 'support', 'store_staff', 'marketer', 'integration'] },
+      config: { roles: ['admin', 'support', 'store_staff', 'marketer', 'integration'], scope: 'loyalty:read' },
       schema: { tags: ['loyalty'], summary: "A member's invite code, whom they invited, and the rewards", params: Type.Object({ id: Id }), response: { 200: ReferralsSchema, ...errors(404) } },
     },
     async (req) => {
@@ -32,7 +32,7 @@ export const referralRoutes: ModuleRoutes = (ctx) => async (app) => {
   app.post(
     '/customers/:id/referrals',
     {
-      config: { roles: ['admin', 'support', 'store_staff', 'integration'] },
+      config: { roles: ['admin', 'support', 'store_staff', 'integration'], scope: 'customers' },
       schema: {
         tags: ['loyalty'],
         summary: "Bind a new customer to the invite code they used (sign-up); both are rewarded on the customer's first paid order",
