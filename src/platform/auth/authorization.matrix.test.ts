@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { must, setupGoods } from '../../../test/fixtures/goods';
 import { startTestServer, type TestServer } from '../../../test/server';
-import { MATRIX, type Access, type Rule } from './matrix';
+import { MATRIX, type Rule } from './matrix';
 import { ROLES, type Role } from './roles';
 import { SCOPES } from './scopes';
 
@@ -12,8 +12,8 @@ import { SCOPES } from './scopes';
  * is refused by validation (400) and changes nothing, while a denied one must still be 403.
  */
 let s: TestServer;
-const keys = {} as Record<Role | 'granted', string>;
-// Store staff of 'near'; an app integration key with its defaults, and one granted every scope.
+const keys = {} as Record<Role | 'granted' | 'none', string>;
+// Store staff of 'near'; an app integration key with its defaults, one granted every scope, one with none.
 const own = { location: 'near', order: '', fulfilment: '' };
 const other = { location: 'mid', order: '', fulfilment: '' };
 let routes: string[] = [];
@@ -28,7 +28,8 @@ beforeAll(async () => {
   for (const role of ROLES) {
     keys[role] = role === 'admin' ? s.adminKey : await s.keyFor(role, role === 'store_staff' ? { location_id: 'near' } : role === 'integration' ? { channel: 'app' } : {});
   }
-  keys.granted = (await must(s, 'POST', '/v1/api-keys', { name: 'app, every scope', role: 'integration', channel: 'app', scopes: SCOPES })).key;
+  const appKey = async (scopes: readonly string[]) => (await must(s, 'POST', '/v1/api-keys', { name: `app ${scopes.length}`, role: 'integration', channel: 'app', scopes })).key as string;
+  [keys.granted, keys.none] = [await appKey(SCOPES), await appKey([])];
   const doc = (await (await fetch(`${s.url}/docs/json`)).json()) as { paths: Record<string, Record<string, unknown>> };
   routes = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
 });
@@ -55,11 +56,14 @@ async function call(route: string, key: string, which: typeof own): Promise<numb
 }
 
 /** What the answers should be for one role: [key, resource, denied?]. */
-function cases(role: Role, access: Access | undefined): [string, typeof own, boolean][] {
+function cases(role: Role, { who, scope }: Rule): [string, typeof own, boolean][] {
+  const access = who[role];
+  // An integration key without scopes may call exactly the routes that name none.
+  const unscoped: [string, typeof own, boolean][] = role === 'integration' && access !== undefined ? [[keys.none, own, scope !== undefined]] : [];
   // Keys bound to a store or channel try another's too: `yes` means any, `own` their own only.
   const bound = role === 'store_staff' || role === 'integration';
-  if (access === 'yes') return bound ? [[keys[role], own, false], [keys[role], other, false]] : [[keys[role], own, false]];
-  if (access === 'own') return [[keys[role], own, false], [keys[role], other, true]];
+  if (access === 'yes') return bound ? [[keys[role], own, false], [keys[role], other, false], ...unscoped] : [[keys[role], own, false]];
+  if (access === 'own') return [[keys[role], own, false], [keys[role], other, true], ...unscoped];
   if (access === 'scope') return [[keys[role], own, true], [keys.granted, own, false]];
   return [[keys[role], own, true]];
 }
@@ -78,10 +82,11 @@ describe('the authorization matrix', () => {
       scoped.map(async (route) => {
         const rule = MATRIX[route] as Rule;
         for (const role of ROLES) {
-          for (const [key, which, denied] of cases(role, rule.who[role])) {
+          for (const [key, which, denied] of cases(role, rule)) {
             const status = await call(route, key, which);
             if ((status === 403) !== denied || status === 401 || status >= 500) {
-              wrong.push(`${route} as ${key === keys.granted ? 'integration with every scope' : role} on ${which === own ? 'own' : 'other'}: ${status}`);
+              const who = key === keys.granted ? 'integration with every scope' : key === keys.none ? 'integration without scopes' : role;
+              wrong.push(`${route} as ${who} on ${which === own ? 'own' : 'other'}: ${status}`);
             }
           }
         }

@@ -14,7 +14,7 @@ import { redeemCode } from './redeem';
 import { ClaimBody, CodeParam, CouponSchema, IssueBody, IssuedSchema, RedeemBody, RedeemedSchema, TemplateBody, TemplatePatch, TemplateSchema } from './schemas';
 import { createTemplate, listTemplates, readTemplate, updateTemplate } from './templates';
 import { assertOwnChannel } from '../../../platform/auth/channel';
-import { ownerOf } from '../../../platform/auth/policy';
+import { mayActOn, ownerOf } from '../../../platform/auth/policy';
 
 const marketing = ['admin', 'marketer'] as const;
 const templateReaders = ['admin', 'marketer', 'analyst', 'support'] as const;
@@ -188,11 +188,12 @@ export const couponRoutes: ModuleRoutes = (ctx) => async (app) => {
       const p = req.principal;
       const b = req.body;
       assertOwnChannel(p, b.channel, 'redeems');
+      // order_ref naming a Santong order: it must be the caller's (their store's, their channel's).
+      const order = await ownerOf(db, 'order', b.order_ref);
+      if (order && !mayActOn(p, order)) throw forbidden("the order is another store's or channel's");
       let forOrder: { customer_id: string | null } | undefined;
       if (p.role === 'integration') {
-        const order = await ownerOf(db, 'order', b.order_ref);
         if (!order) throw unprocessable('order_required', `an integration key redeems for an order of channel ${p.channel}: order_ref is its id`, 'order_ref');
-        if (order.channel !== p.channel) throw forbidden(`this key redeems for channel ${p.channel}'s orders only`);
         forOrder = { customer_id: order.customerId };
       }
       let location = b.location_id ?? null;

@@ -102,7 +102,7 @@ export const CouponSchema = Type.Object({
 
 export const RedeemBody = Type.Object(
   {
-    order_ref: Type.String({ minLength: 1, maxLength: 100 }),
+    order_ref: Type.String({ minLength: 1, maxLength: 100, description: 'the order id (integration keys: an order of their channel) or the POS document number' }),
     channel: StringEnum(CHANNELS),
     location_id: Type.Optional(Id),
     amount: Fen('fen the coupon took off the order'),
