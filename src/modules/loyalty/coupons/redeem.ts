@@ -1,9 +1,10 @@
 import './tables';
-import type { Channel } from '../../../platform/auth/roles';
-import type { Tx } from '../../../platform/db/database';
+import { mayActOn, ownerOf } from '../../../platform/auth/policy';
+import type { Channel, Principal } from '../../../platform/auth/roles';
+import type { Queryable, Tx } from '../../../platform/db/database';
 import { publish } from '../../../platform/events/outbox';
 import { rootOf } from '../../customers/identity';
-import { AppError, conflict, notFound, unprocessable } from '../../../platform/http/errors';
+import { AppError, conflict, forbidden, notFound, unprocessable } from '../../../platform/http/errors';
 import { parseCouponCode } from './codes';
 import { usability, type CouponProblem, type CouponRow, type TemplateRow } from './scope';
 
@@ -39,6 +40,19 @@ async function markRedeemed(tx: Tx, c: CouponRow, amount: number, r: Redemption,
 /** Which request field a usability problem is about. */
 function fieldOf(reason: CouponProblem, fields: { code: string; channel: string; location: string }): string {
   return reason === 'wrong_channel' ? fields.channel : reason === 'wrong_location' ? fields.location : fields.code;
+}
+
+/**
+ * The Santong order a redemption is for. An order_ref naming one must be the caller's (their
+ * store's, their channel's: 403); an integration key must name one (422 order_required), so it
+ * cannot burn a coupon without a sale. A till's own document number names none.
+ */
+export async function orderOfRedemption(db: Queryable, p: Principal, orderRef: string): Promise<{ customer_id: string | null } | undefined> {
+  const order = await ownerOf(db, 'order', orderRef);
+  if (order && !mayActOn(p, order)) throw forbidden("the order is another store's or channel's");
+  if (p.role !== 'integration') return undefined;
+  if (!order) throw unprocessable('order_required', `an integration key redeems for an order of channel ${p.channel}: order_ref is its id`, 'order_ref');
+  return { customer_id: order.customerId };
 }
 
 /**

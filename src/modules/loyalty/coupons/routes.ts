@@ -10,11 +10,10 @@ import { resolveCustomer, type CustomerRef } from '../../customers/resolve';
 import { formatCouponCode } from './codes';
 import { issueCoupon } from './issue';
 import { readCoupon, listCoupons } from './read';
-import { redeemCode } from './redeem';
+import { orderOfRedemption, redeemCode } from './redeem';
 import { ClaimBody, CodeParam, CouponSchema, IssueBody, IssuedSchema, RedeemBody, RedeemedSchema, TemplateBody, TemplatePatch, TemplateSchema } from './schemas';
 import { createTemplate, listTemplates, readTemplate, updateTemplate } from './templates';
 import { assertOwnChannel } from '../../../platform/auth/channel';
-import { mayActOn, ownerOf } from '../../../platform/auth/policy';
 
 const marketing = ['admin', 'marketer'] as const;
 const templateReaders = ['admin', 'marketer', 'analyst', 'support'] as const;
@@ -188,14 +187,7 @@ export const couponRoutes: ModuleRoutes = (ctx) => async (app) => {
       const p = req.principal;
       const b = req.body;
       assertOwnChannel(p, b.channel, 'redeems');
-      // order_ref naming a Santong order: it must be the caller's (their store's, their channel's).
-      const order = await ownerOf(db, 'order', b.order_ref);
-      if (order && !mayActOn(p, order)) throw forbidden("the order is another store's or channel's");
-      let forOrder: { customer_id: string | null } | undefined;
-      if (p.role === 'integration') {
-        if (!order) throw unprocessable('order_required', `an integration key redeems for an order of channel ${p.channel}: order_ref is its id`, 'order_ref');
-        forOrder = { customer_id: order.customerId };
-      }
+      const forOrder = await orderOfRedemption(db, p, b.order_ref);
       let location = b.location_id ?? null;
       if (p.role === 'store_staff') {
         if (b.channel !== 'pos') throw forbidden('store staff redeem at their till: channel pos');
