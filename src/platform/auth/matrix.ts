@@ -18,6 +18,11 @@ import type { Scope } from './scopes';
  * loyalty:read, loyalty:redeem, coupons:claim). Other roles hold every scope unless an admin
  * created the key with fewer. Checks that need the body (a channel or store named in it) come
  * after validation and are listed in `note`.
+ *
+ * Customers and coupons belong to no store or channel (One ID: a member is everyone's), so role
+ * and scope decide: an integration key reads wallets, points and referrals with loyalty:read (app,
+ * mini-program, web and POS keys by default, not group-buy), and redeems a coupon only for an
+ * order of its channel placed by the coupon's owner.
  */
 export type Access = 'yes' | 'own' | 'scope';
 
