@@ -33,7 +33,6 @@ export interface Owner {
   channel: string;
   locations: string[];
   customerId: string | null;
-  status: string;
 }
 
 type OwnerLookup = (db: Queryable, id: string) => Promise<Owner | null>;
