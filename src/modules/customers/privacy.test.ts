@@ -354,6 +354,8 @@ describe('bulk access alert', () => {
   let t: TestServer;
   beforeAll(async () => {
     t = await startTestServer({ startDispatcher: false, env: { SANTONG_BULK_ACCESS_LIMIT: '5' } });
+    // alert-only mode: the key keeps reading (block mode, the default, is tested in platform/audit/bulk.test.ts)
+    expect((await t.api('PUT', '/v1/security/settings', { bulk_access_mode: 'alert' })).status).toBe(200);
   });
   afterAll(async () => t?.close());
 
