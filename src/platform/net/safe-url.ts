@@ -77,8 +77,9 @@ function checkedLookup(allowPrivate: boolean): net.LookupFunction {
   return (hostname, options, callback) => {
     resolveChecked(hostname, allowPrivate).then(
       (addresses) => {
-        const wanted = options.family === 4 || options.family === 6 ? addresses.filter((a) => a.family === options.family) : addresses;
-        if (wanted.length === 0) return callback(Object.assign(new Error(`${hostname}: no address of family ${options.family}`), { code: 'ENOTFOUND' }), '', 0);
+        const family = options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : options.family;
+        const wanted = family === 4 || family === 6 ? addresses.filter((a) => a.family === family) : addresses;
+        if (wanted.length === 0) return callback(Object.assign(new Error(`${hostname}: no address of family ${family}`), { code: 'ENOTFOUND' }), '', 0);
         if (options.all) return (callback as unknown as (e: null, all: dns.LookupAddress[]) => void)(null, wanted);
         callback(null, wanted[0].address, wanted[0].family);
       },
