@@ -17,8 +17,8 @@ declare module '../../platform/db/schema' {
 }
 
 /** Wrong codes in a row that lock a pickup, and for how long. */
-export const PICKUP_MAX_FAILURES = 5;
-export const PICKUP_LOCK_MINUTES = 15;
+const PICKUP_MAX_FAILURES = 5;
+const PICKUP_LOCK_MINUTES = 15;
 
 const locked = (until: Date) =>
   new AppError(429, 'pickup_locked', `too many wrong pickup codes: this pickup is locked until ${until.toISOString()}`, 'pickup_code', { locked_until: until.toISOString() });

@@ -28,7 +28,12 @@ function requestHash(req: FastifyRequest, key: Buffer): string {
 function storedBody(payload: unknown, secretFields: readonly string[] | undefined): string {
   const text = typeof payload === 'string' ? payload : JSON.stringify(payload ?? null);
   if (!secretFields?.length) return text;
-  const parsed: unknown = JSON.parse(text);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return text; // not JSON: no fields to hold a secret
+  }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return text;
   const kept = Object.fromEntries(Object.entries(parsed).filter(([k]) => !secretFields.includes(k)));
   return JSON.stringify(kept);

@@ -38,7 +38,7 @@ function refuse(address: string, host: string): UnsafeUrlError {
 }
 
 /** The URL if it is http(s); its host as an address or name, brackets of IPv6 literals removed. */
-export function parseHttpUrl(raw: string): { url: URL; host: string } {
+function parseHttpUrl(raw: string): { url: URL; host: string } {
   let url: URL;
   try {
     url = new URL(raw);
