@@ -3,18 +3,7 @@ import type { Principal } from '../../platform/auth/roles';
 import { raiseAlert } from '../../platform/audit/alerts';
 import type { Tx } from '../../platform/db/database';
 import { AppError, unprocessable } from '../../platform/http/errors';
-
-export interface PickupCodeGuardsTable {
-  fulfillment_id: string;
-  failures: number;
-  locked_until: Date | null;
-}
-
-declare module '../../platform/db/schema' {
-  interface DB {
-    pickup_code_guards: PickupCodeGuardsTable;
-  }
-}
+import './tables';
 
 /** Wrong codes in a row that lock a pickup, and for how long. */
 const PICKUP_MAX_FAILURES = 5;
