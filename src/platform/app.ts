@@ -40,7 +40,7 @@ export async function startSantong(config: Config, opts: StartOptions = {}): Pro
   const database = opts.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   await migrate(database);
   const keys = new KeyRing(loadMasterKey(config.masterKey, config.masterKeyFile));
-  const dispatcher = new Dispatcher(database, log, config.dispatcherIntervalMs);
+  const dispatcher = new Dispatcher(database, log, config.dispatcherIntervalMs, config.allowPrivateWebhooks);
   if (config.courierWebhookUrl && config.courierWebhookSecret.length < 16) throw new Error('SANTONG_COURIER_WEBHOOK_SECRET must be at least 16 characters');
   const courier = config.courierWebhookUrl ? new WebhookCourierAdapter(config.courierWebhookUrl, config.courierWebhookSecret) : null;
   const ctx: AppContext = { config, database, dispatcher, log, keys, version: VERSION, courier, publicUrl: config.publicUrl ?? '' };

@@ -32,6 +32,8 @@ export interface Config {
   /** Reads of personal data one API key may make per window before a security.bulk_access alert (0: no alert). */
   bulkAccessLimit: number;
   bulkAccessWindowSeconds: number;
+  /** Webhooks may point at loopback and private addresses (development only; SSRF otherwise). */
+  allowPrivateWebhooks: boolean;
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -67,5 +69,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: env.SANTONG_PUBLIC_URL || null,
     bulkAccessLimit: intFromEnv(env, 'SANTONG_BULK_ACCESS_LIMIT', 200),
     bulkAccessWindowSeconds: intFromEnv(env, 'SANTONG_BULK_ACCESS_WINDOW_SECONDS', 600),
+    allowPrivateWebhooks: env.SANTONG_ALLOW_PRIVATE_WEBHOOKS === '1',
   };
 }

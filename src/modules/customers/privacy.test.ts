@@ -9,7 +9,8 @@ import { isGranted } from './consent';
 let s: TestServer;
 let db: Kysely<DB>;
 beforeAll(async () => {
-  s = await startTestServer({ startDispatcher: false });
+  // its erasure test registers a webhook on 127.0.0.1 (refused in production without this)
+  s = await startTestServer({ startDispatcher: false, env: { SANTONG_ALLOW_PRIVATE_WEBHOOKS: '1' } });
   db = s.santong.ctx.database.db;
   await setupGoods(s, { mid: { MILK: 500, CHIPS: 500 }, near: { MILK: 500, CHIPS: 500 }, dc1: { MILK: 500, CHIPS: 500 } });
 });
@@ -353,6 +354,8 @@ describe('bulk access alert', () => {
   let t: TestServer;
   beforeAll(async () => {
     t = await startTestServer({ startDispatcher: false, env: { SANTONG_BULK_ACCESS_LIMIT: '5' } });
+    // alert-only mode: the key keeps reading (block mode, the default, is tested in platform/audit/bulk.test.ts)
+    expect((await t.api('PUT', '/v1/security/settings', { bulk_access_mode: 'alert' })).status).toBe(200);
   });
   afterAll(async () => t?.close());
 

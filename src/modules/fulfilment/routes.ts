@@ -77,10 +77,10 @@ export const fulfilmentRoutes: ModuleRoutes = (ctx) => async (app) => {
       config: { ...own, roles: ['admin', 'store_staff'] },
       schema: {
         tags: ['goods'],
-        summary: 'Hand a pickup order over: the pickup code must match (422 otherwise)',
+        summary: 'Hand a pickup order over: the pickup code must match (422 otherwise; 5 wrong codes lock the pickup for 15 minutes: 429)',
         params: IdParams,
         body: Type.Object({ pickup_code: Type.String({ minLength: 1, maxLength: 20 }) }, { additionalProperties: false }),
-        response: { 200: FulfilmentSchema, ...errors(404, 409, 422) },
+        response: { 200: FulfilmentSchema, ...errors(404, 409, 422, 429) },
       },
     },
     async (req) => collect(ctx, req.principal, req.params.id, req.body.pickup_code),

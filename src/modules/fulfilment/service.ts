@@ -2,7 +2,8 @@ import type { Principal } from '../../platform/auth/roles';
 import type { Queryable, Tx } from '../../platform/db/database';
 import { publish } from '../../platform/events/outbox';
 import type { AppContext } from '../../platform/http/context';
-import { conflict, forbidden, notFound, unprocessable } from '../../platform/http/errors';
+import { conflict, forbidden, notFound } from '../../platform/http/errors';
+import { checkPickupCode } from './pickup-code';
 import { allowed, orderStatusFrom, type FulfilmentEvent } from './state';
 
 export interface FulfilmentView {
@@ -70,14 +71,16 @@ export async function recordEvent(ctx: AppContext, principal: Principal, id: str
   return (await readFulfilment(ctx.database.db, id))!;
 }
 
-/** Hands a pickup order over at the counter: the customer's pickup code must match. */
+/** Hands a pickup order over at the counter: the customer's pickup code must match (5 wrong codes lock the pickup). */
 export async function collect(ctx: AppContext, principal: Principal, id: string, code: string): Promise<FulfilmentView> {
-  await ctx.database.db.transaction().execute(async (tx) => {
+  const refused = await ctx.database.db.transaction().execute(async (tx) => {
     const f = await lockFulfilment(tx, id, principal);
     if (f.type !== 'pickup') throw conflict('invalid_transition', 'only pickup fulfilments are collected', 'id');
     const order = await tx.selectFrom('orders').select('pickup_code').where('id', '=', f.order_id).executeTakeFirstOrThrow();
-    if (order.pickup_code !== code) throw unprocessable('invalid_pickup_code', 'the pickup code does not match', 'pickup_code');
-    await applyEvent(tx, id, 'collected', new Date(), `collect:${principal.keyId}`, principal);
+    const refusal = await checkPickupCode(tx, f, principal, order.pickup_code, code);
+    if (!refusal) await applyEvent(tx, id, 'collected', new Date(), `collect:${principal.keyId}`, principal);
+    return refusal;
   });
+  if (refused) throw refused;
   return (await readFulfilment(ctx.database.db, id))!;
 }

@@ -1,66 +1,88 @@
 import { sql, type Kysely } from 'kysely';
 import type { Principal } from '../auth/roles';
+import type { Queryable } from '../db/database';
 import type { DB } from '../db/schema';
-import { publish } from '../events/outbox';
-import { audit, type AuditEntry } from './audit';
-
-export interface SecurityAlertsTable {
-  actor_key: string;
-  kind: string;
-  last_at: Date;
-}
-
-declare module '../db/schema' {
-  interface DB {
-    security_alerts: SecurityAlertsTable;
-  }
-}
+import { AppError } from '../http/errors';
+import { getSetting, putSetting } from '../settings';
+import { raiseAlert } from './alerts';
+import { audit, auditRow, type AuditEntry } from './audit';
 
 /** Audit actions that are reads of personal data; they count towards the bulk-access limit. */
 export const PERSONAL_READS = ['customer.view', 'customer.lookup', 'customer.reveal', 'customer.search'] as const;
 
 export interface BulkAccessConfig {
-  /** Reads allowed per key and window; more raise one alert. 0 turns the alert off. */
+  /** Reads allowed per key and window; more raise one alert. 0 turns the limit off. */
   bulkAccessLimit: number;
   bulkAccessWindowSeconds: number;
 }
 
+/** What happens beyond the limit: `alert` only raises security.bulk_access; `block` also refuses the key's reads until cleared. */
+export const BULK_ACCESS_MODES = ['alert', 'block'] as const;
+export type BulkAccessMode = (typeof BULK_ACCESS_MODES)[number];
+const MODE_SETTING = 'security.bulk_access_mode';
+
+export async function bulkAccessMode(db: Queryable): Promise<BulkAccessMode> {
+  return (await getSetting<BulkAccessMode>(db, MODE_SETTING)) === 'alert' ? 'alert' : 'block';
+}
+
+export async function setBulkAccessMode(db: Queryable, mode: BulkAccessMode): Promise<void> {
+  await putSetting(db, MODE_SETTING, mode);
+}
+
+const blocked = (alertId: string | null) =>
+  new AppError(429, 'bulk_access_blocked', 'this key read more personal data than allowed; an admin must clear its security alert', undefined, { alert_id: alertId });
+
 /**
- * Records a read of personal data in the audit log, then checks the caller's rate. Not in a
+ * A read of personal data: refused (429) while the key is blocked, else recorded in the audit log
+ * and counted; beyond the limit it raises security.bulk_access and, in block mode, is refused and
+ * blocks the key. Recording before counting, in two statements, is what makes the limit hold for
+ * a burst of parallel reads: of two reads, the later to record sees the other's record. Not in a
  * transaction on purpose: the read is logged even when the answer fails to send.
  */
 export async function personalDataRead(db: Kysely<DB>, config: BulkAccessConfig, actor: Principal, entry: AuditEntry & { action: (typeof PERSONAL_READS)[number] }): Promise<void> {
-  await audit(db, actor, entry);
-  await checkBulkAccess(db, config, actor);
+  if (config.bulkAccessLimit <= 0) return audit(db, actor, entry);
+  const { mode, blockedBy } = await auditUnlessBlocked(db, actor, entry);
+  if (blockedBy) throw blocked(blockedBy);
+  const reads = await countReads(db, config, actor);
+  if (reads <= config.bulkAccessLimit) return;
+  const alertId = await raiseBulkAccessAlert(db, config, actor, reads, mode);
+  if (mode === 'block') throw blocked(alertId);
 }
 
-/**
- * Counts the key's personal-data reads in the last window (audit_log index on actor_key, action,
- * at) and, when there are more than the limit, raises `security.bulk_access` — an outbox event
- * for subscribers and webhooks, plus an audit record — at most once per window per key. The
- * once-only claim is a conditional upsert on security_alerts, safe across processes.
- * Returns whether this call raised the alert.
- */
-export async function checkBulkAccess(db: Kysely<DB>, config: BulkAccessConfig, actor: Principal): Promise<boolean> {
-  const limit = config.bulkAccessLimit;
-  if (limit <= 0) return false;
+/** One statement: the mode, the key's open blocking alert if blocking is on, and the audit record unless blocked. */
+async function auditUnlessBlocked(db: Kysely<DB>, actor: Principal, entry: AuditEntry): Promise<{ mode: BulkAccessMode; blockedBy: string | null }> {
+  const row = auditRow(actor, entry);
+  const r = await sql<{ mode: string | null; blocked_by: string | null }>`
+    WITH st AS (
+      SELECT m.mode, CASE WHEN a.cleared_at IS NULL AND a.blocking AND coalesce(m.mode, 'block') = 'block' THEN a.id END AS blocked_by
+      FROM (SELECT (SELECT value #>> '{}' FROM settings WHERE key = ${MODE_SETTING}) AS mode) m
+      LEFT JOIN security_alerts a ON a.actor_key = ${actor.keyId} AND a.kind = 'bulk_access'),
+    logged AS (
+      INSERT INTO audit_log (actor_key, actor_role, action, subject, reason, details)
+      SELECT ${row.actor_key}, ${row.actor_role}, ${row.action}, ${row.subject}, ${row.reason}, ${row.details}::jsonb FROM st WHERE st.blocked_by IS NULL)
+    SELECT mode, blocked_by FROM st`.execute(db);
+  return { mode: r.rows[0].mode === 'alert' ? 'alert' : 'block', blockedBy: r.rows[0].blocked_by };
+}
+
+/** The key's personal-data reads in the window, from the last clear of its alert if later (audit_log index on actor_key, action, at). */
+async function countReads(db: Kysely<DB>, config: BulkAccessConfig, actor: Principal): Promise<number> {
   const windowSeconds = Math.max(1, config.bulkAccessWindowSeconds);
-  const counted = await sql<{ n: string }>`
+  const r = await sql<{ n: string }>`
     SELECT count(*)::text AS n FROM audit_log
     WHERE actor_key = ${actor.keyId} AND action IN (${sql.join([...PERSONAL_READS])})
-      AND at > now() - make_interval(secs => ${windowSeconds})`.execute(db);
-  const reads = Number(counted.rows[0].n);
-  if (reads <= limit) return false;
+      AND at > greatest(now() - make_interval(secs => ${windowSeconds}),
+        (SELECT cleared_at FROM security_alerts WHERE actor_key = ${actor.keyId} AND kind = 'bulk_access'))`.execute(db);
+  return Number(r.rows[0].n);
+}
+
+/** Raises security.bulk_access at most once per window per key (at once after a clear); returns the open alert's id. */
+async function raiseBulkAccessAlert(db: Kysely<DB>, config: BulkAccessConfig, actor: Principal, reads: number, mode: BulkAccessMode): Promise<string | null> {
+  const windowSeconds = Math.max(1, config.bulkAccessWindowSeconds);
+  const details = { key_id: actor.keyId, key_name: actor.name, role: actor.role, reads, limit: config.bulkAccessLimit, window_seconds: windowSeconds, mode };
   return db.transaction().execute(async (tx) => {
-    const claimed = await sql<{ actor_key: string }>`
-      INSERT INTO security_alerts (actor_key, kind, last_at) VALUES (${actor.keyId}, 'bulk_access', now())
-      ON CONFLICT (actor_key, kind) DO UPDATE SET last_at = excluded.last_at
-        WHERE security_alerts.last_at <= excluded.last_at - make_interval(secs => ${windowSeconds})
-      RETURNING actor_key`.execute(tx);
-    if (claimed.rows.length === 0) return false;
-    const details = { key_id: actor.keyId, key_name: actor.name, role: actor.role, reads, limit, window_seconds: windowSeconds };
-    await audit(tx, actor, { action: 'security.bulk_access', subject: actor.keyId, details });
-    await publish(tx, { aggregateType: 'api_key', aggregateId: actor.keyId, type: 'security.bulk_access', payload: details });
-    return true;
+    const raised = await raiseAlert(tx, { actor, kind: 'bulk_access', details, blocking: mode === 'block', onceWithinSeconds: windowSeconds });
+    if (raised) return raised;
+    const open = await tx.selectFrom('security_alerts').select('id').where('actor_key', '=', actor.keyId).where('kind', '=', 'bulk_access').executeTakeFirst();
+    return open?.id ?? null;
   });
 }

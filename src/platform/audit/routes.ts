@@ -4,6 +4,7 @@ import { decodeCursor, page } from '../http/pagination';
 import { Cursor, errors, Limit } from '../http/schemas';
 import type { ModuleRoutes } from '../http/types';
 import { erasedSubject } from './audit';
+import { securityRoutes } from './security-routes';
 
 const Filter = Type.String({ minLength: 1, maxLength: 200 });
 
@@ -18,9 +19,10 @@ const EntrySchema = Type.Object({
   details: Type.Record(Type.String(), Type.Unknown()),
 });
 
-/** The audit log for admins: who did what to personal data and keys, when and why; newest first. */
+/** The audit log for admins: who did what to personal data and keys, when and why; newest first. Security alerts beside it. */
 export const auditRoutes: ModuleRoutes = (ctx) => async (app) => {
   const db = ctx.database.db;
+  await app.register(securityRoutes(ctx));
 
   app.get(
     '/audit',

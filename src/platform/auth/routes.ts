@@ -25,10 +25,12 @@ export const apiKeyRoutes: ModuleRoutes = (ctx) => async (app) => {
   app.post(
     '/api-keys',
     {
-      config: admin,
+      config: { ...admin, secretFields: ['key'] },
       schema: {
         tags: ['platform'],
         summary: 'Create an API key (the secret is shown once)',
+        description: 'An idempotent replay (same Idempotency-Key) answers the key without `key`: the secret is never stored, '
+          + 'and the header `idempotent-secret-omitted: key` says so.',
         body: Type.Object({
           name: Type.String({ minLength: 1, maxLength: 100 }),
           role: StringEnum(ROLES),

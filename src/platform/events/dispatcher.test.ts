@@ -65,7 +65,8 @@ let rx: Receiver;
 
 beforeAll(async () => {
   // Deliveries are driven by calling runOnce() here, so nothing races the assertions.
-  s = await startTestServer({ startDispatcher: false });
+  // The receiver listens on 127.0.0.1, refused in production unless private webhooks are allowed.
+  s = await startTestServer({ startDispatcher: false, env: { SANTONG_ALLOW_PRIVATE_WEBHOOKS: '1' } });
   rx = await startReceiver();
 });
 afterAll(async () => {
@@ -324,7 +325,7 @@ describe('webhook dispatcher', () => {
 
 describe('dispatcher on its timer', () => {
   it('delivers without anyone calling runOnce, and stops with the server', async () => {
-    const live = await startTestServer(); // dispatcher started, ticking every 50 ms
+    const live = await startTestServer({ env: { SANTONG_ALLOW_PRIVATE_WEBHOOKS: '1' } }); // dispatcher ticking every 50 ms
     try {
       const r = await live.api('POST', '/v1/webhooks', { url: rx.url + '/live', events: ['live_test.happened'], secret: 'whsec_live_0123456789' });
       expect(r.status).toBe(201);

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database, Tx } from '../db/database';
+import { SafeHttpClient, UnsafeUrlError } from '../net/safe-url';
 import type { PublishedEvent } from './outbox';
 import { signPayload } from './signature';
 
@@ -30,13 +31,18 @@ export class Dispatcher {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = false;
+  private readonly http: SafeHttpClient;
 
+  /** allowPrivateUrls: deliver to loopback and private addresses too (development only). */
   constructor(
     private readonly database: Database,
     private readonly log: Logger,
     private readonly intervalMs: number,
+    allowPrivateUrls = false,
     private readonly fetchTimeoutMs = 5000,
-  ) {}
+  ) {
+    this.http = new SafeHttpClient(allowPrivateUrls);
+  }
 
   /** Subscribe to an event type, or '*' for all. Handlers run inside the dispatching transaction. */
   subscribe(type: string, handler: Subscriber): void {
@@ -74,6 +80,7 @@ export class Dispatcher {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
+    this.http.close();
   }
 
   /** One pass: periodic tasks, fan out new outbox rows, then attempt due deliveries. Returns counts. */
@@ -186,22 +193,19 @@ export class Dispatcher {
     return { delivered, failed };
   }
 
+  /** null when delivered (2xx); otherwise why not. A redirect is a failed delivery: it is not followed. */
   private async post(url: string, secret: string, body: string, type: string, eventId: string): Promise<string | null> {
     try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-santong-event': type,
-          'x-santong-event-id': eventId,
-          'x-santong-signature': signPayload(secret, body, Math.floor(Date.now() / 1000)),
-        },
-        body,
-        signal: AbortSignal.timeout(this.fetchTimeoutMs),
-      });
-      await res.arrayBuffer().catch(() => undefined);
-      return res.ok ? null : `HTTP ${res.status}`;
+      const status = await this.http.post(url, {
+        'content-type': 'application/json',
+        'x-santong-event': type,
+        'x-santong-event-id': eventId,
+        'x-santong-signature': signPayload(secret, body, Math.floor(Date.now() / 1000)),
+      }, body, this.fetchTimeoutMs);
+      if (status >= 200 && status < 300) return null;
+      return status >= 300 && status < 400 ? `HTTP ${status} (redirects are not followed)` : `HTTP ${status}`;
     } catch (err) {
+      if (err instanceof UnsafeUrlError) return `refused: ${err.message}`;
       return err instanceof Error ? err.message : String(err);
     }
   }

@@ -1,8 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { ModuleRoutes } from '../http/types';
 import { errors, Id } from '../http/schemas';
-import { notFound } from '../http/errors';
+import { notFound, unprocessable } from '../http/errors';
 import { newId } from '../ids';
+import { checkOutboundUrl, UnsafeUrlError } from '../net/safe-url';
 
 const WebhookView = Type.Object({
   id: Type.String(),
@@ -27,15 +28,23 @@ export const webhookRoutes: ModuleRoutes = (ctx) => async (app) => {
       schema: {
         tags: ['platform'],
         summary: 'Register a webhook; deliveries are signed with HMAC-SHA256 of the secret',
+        description: 'The URL must be http(s) and resolve to public addresses only (checked again at every delivery); '
+          + 'redirects are not followed. SANTONG_ALLOW_PRIVATE_WEBHOOKS=1 allows private addresses for development.',
         body: Type.Object({
           url: Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2000 }),
           events: Type.Array(Type.String({ pattern: EVENT_NAME, maxLength: 100 }), { minItems: 1, maxItems: 100 }),
           secret: Type.String({ minLength: 16, maxLength: 200 }),
         }, { additionalProperties: false }),
-        response: { 201: WebhookView, ...errors() },
+        response: { 201: WebhookView, ...errors(422) },
       },
     },
     async (req, reply) => {
+      try {
+        await checkOutboundUrl(req.body.url, ctx.config.allowPrivateWebhooks);
+      } catch (err) {
+        if (err instanceof UnsafeUrlError) throw unprocessable('url_not_allowed', `webhook URL refused: ${err.message}`, 'url');
+        throw err;
+      }
       const row = await ctx.database.db
         .insertInto('webhooks')
         .values({ id: newId('wh'), url: req.body.url, events: req.body.events, secret: req.body.secret })

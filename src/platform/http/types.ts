@@ -8,6 +8,8 @@ declare module 'fastify' {
     roles?: readonly Role[];
     /** Routes that accept Idempotency-Key; on by default for POST, PUT and DELETE. */
     idempotent?: boolean;
+    /** Top-level response fields shown once and never kept for idempotent replays (an API key's secret). */
+    secretFields?: readonly string[];
     /** No API key: the route authenticates its caller itself (e.g. a signed courier callback). */
     public?: boolean;
   }

@@ -9,9 +9,34 @@ import { AppError } from '../http/errors';
 
 const HEADER = 'idempotency-key';
 
+/** Header on a replay whose first answer held secrets: they were shown once and are not stored. */
+const SECRET_OMITTED_HEADER = 'idempotent-secret-omitted';
+
+/** JSON with object keys sorted at every depth: the same request with keys reordered is the same request. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}
+
 /** Keyed (HMAC) so that a stored fingerprint of a body holding a phone number cannot be brute-forced. */
 function requestHash(req: FastifyRequest, key: Buffer): string {
-  return crypto.createHmac('sha256', key).update(`${req.method} ${req.url}\n${JSON.stringify(req.body ?? null)}`).digest('hex');
+  return crypto.createHmac('sha256', key).update(`${req.method} ${req.url}\n${canonicalJson(req.body ?? null)}`).digest('hex');
+}
+
+/** The answer as stored for replays: without the route's secret fields (an API key's secret is shown once). */
+function storedBody(payload: unknown, secretFields: readonly string[] | undefined): string {
+  const text = typeof payload === 'string' ? payload : JSON.stringify(payload ?? null);
+  if (!secretFields?.length) return text;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return text; // not JSON: no fields to hold a secret
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return text;
+  const kept = Object.fromEntries(Object.entries(parsed).filter(([k]) => !secretFields.includes(k)));
+  return JSON.stringify(kept);
 }
 
 interface Claim {
@@ -47,7 +72,9 @@ const completeKeys = coalescingPerHandle(async (database: Database, done: { api_
 /**
  * Idempotency-Key for writes: the first request with a key claims it; a repeat of a finished
  * request gets the first response back with no second effect; a repeat while the first is
- * running, or with a different body, gets 409. 5xx answers release the key so it can be retried.
+ * running, or with a different body, gets 409 (bodies compare canonically: key order does not
+ * matter). 5xx answers release the key so it can be retried. A route's `secretFields` are never
+ * stored: a replay answers without them and says so in the `idempotent-secret-omitted` header.
  */
 export function registerIdempotency(app: FastifyInstance, database: Database, hashKey: Buffer): void {
   app.decorateRequest('idempotencyClaim', null);
@@ -79,6 +106,8 @@ export function registerIdempotency(app: FastifyInstance, database: Database, ha
       throw new AppError(409, 'idempotency_in_progress', 'a request with this Idempotency-Key is still being processed', 'Idempotency-Key');
     }
     reply.header('idempotent-replayed', 'true');
+    const secretFields = req.routeOptions.config.secretFields;
+    if (secretFields?.length && prior.status_code < 300) reply.header(SECRET_OMITTED_HEADER, secretFields.join(','));
     reply.code(prior.status_code).type('application/json').send(prior.response_body ?? '');
     return reply;
   });
@@ -90,7 +119,7 @@ export function registerIdempotency(app: FastifyInstance, database: Database, ha
     if (reply.statusCode >= 500) {
       await database.db.deleteFrom('idempotency_keys').where('api_key_id', '=', claim.apiKeyId).where('key', '=', claim.key).execute();
     } else {
-      await completeKeys(database, [{ api_key_id: claim.apiKeyId, key: claim.key, status_code: reply.statusCode, response_body: typeof payload === 'string' ? payload : JSON.stringify(payload ?? null) }]);
+      await completeKeys(database, [{ api_key_id: claim.apiKeyId, key: claim.key, status_code: reply.statusCode, response_body: storedBody(payload, req.routeOptions.config.secretFields) }]);
     }
     return payload;
   });
