@@ -11,6 +11,8 @@ export interface Principal {
   role: Role;
   locationId: string | null;
   channel: Channel | null;
+  /** Extra permissions of the key (e.g. `identity:trusted`); absent on keys made before scopes existed. */
+  scopes?: string[];
 }
 
 /** Role groups used by route declarations. */
