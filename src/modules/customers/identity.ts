@@ -68,9 +68,13 @@ export function prepareIdentifiers(keys: KeyRing, input: { identifiers: Identifi
     } catch (e) {
       throw unprocessable('invalid_identifier', e instanceof InvalidIdentifier ? e.message : 'invalid identifier', `identifiers[${i}].value`);
     }
-    const verifiedBy = raw.verified_by ?? 'self_asserted';
-    if (!(VERIFIED_BY as readonly string[]).includes(verifiedBy)) throw unprocessable('invalid_identifier', `verified_by must be one of ${VERIFIED_BY.join(', ')}`, `identifiers[${i}].verified_by`);
-    if (!out.some((x) => x.type === type && x.value === value)) out.push({ type, value, hash: blindIndex(type, value), strong: STRONG_TYPES.has(type), verifiedBy: verifiedBy as VerifiedBy });
+    const verifiedBy = (raw.verified_by ?? 'self_asserted') as VerifiedBy;
+    if (!VERIFIED_BY.includes(verifiedBy)) {
+      throw unprocessable('invalid_identifier', `verified_by must be one of ${VERIFIED_BY.join(', ')}`, `identifiers[${i}].verified_by`);
+    }
+    if (!out.some((x) => x.type === type && x.value === value)) {
+      out.push({ type, value, hash: blindIndex(type, value), strong: STRONG_TYPES.has(type), verifiedBy });
+    }
   });
   if (input.anonymous_id) {
     const v = input.anonymous_id.trim();
@@ -136,7 +140,8 @@ export async function identify(database: Database, keys: KeyRing, input: Identif
   const trusted = actor === null || isTrustedIdentityCaller(actor);
   if (!trusted) {
     const i = input.identifiers.findIndex((x) => x.verified_by !== undefined && x.verified_by !== 'self_asserted');
-    if (i >= 0) throw new AppError(403, 'verification_not_trusted', 'only trusted callers may declare an identifier verified; send a one-time code instead', `identifiers[${i}].verified_by`);
+    const why = 'only trusted callers may declare an identifier verified; send a one-time code instead';
+    if (i >= 0) throw new AppError(403, 'verification_not_trusted', why, `identifiers[${i}].verified_by`);
   }
   if (input.verification !== undefined) {
     const many = Array.isArray(input.verification);
@@ -310,11 +315,15 @@ async function identifyTx(s: Session, keys: KeyRing, idents: Ident[], input: Ide
 
   // Attach what the group does not have yet (nor a customer it was not linked to); refresh last_seen
   // of what it has, recording a better verification on the way.
-  const groupHas = new Set(matches.filter((m) => unite.has(m.root.id) || withheld?.from.has(m.root.id)).map((m) => `${m.type}|${m.value_hash}`));
+  const held = matches.filter((m) => unite.has(m.root.id) || withheld?.from.has(m.root.id));
+  const groupHas = new Set(held.map((m) => `${m.type}|${m.value_hash}`));
   const fresh = idents.filter((i) => !groupHas.has(`${i.type}|${i.hash}`));
   if (fresh.length > 0) {
-    const rows = fresh.map((i) => [survivor.id, i.type, i.hash, seal(dek, i.value), i.type === 'anonymous_id' ? i.value.slice(0, 4) + '****' : mask(i.type, i.value), i.strong, at, at, i.verifiedBy]);
-    writes.push(sql`INSERT INTO customer_identifiers (customer_id, type, value_hash, value_enc, masked, strong, first_seen, last_seen, verified_by) VALUES ${rowsOf(rows)}`);
+    const masked = (i: Ident) => (i.type === 'anonymous_id' ? i.value.slice(0, 4) + '****' : mask(i.type, i.value));
+    const rows = fresh.map((i) => [survivor.id, i.type, i.hash, seal(dek, i.value), masked(i), i.strong, at, at, i.verifiedBy]);
+    writes.push(sql`
+      INSERT INTO customer_identifiers (customer_id, type, value_hash, value_enc, masked, strong, first_seen, last_seen, verified_by)
+      VALUES ${rowsOf(rows)}`);
     if (fresh.some((i) => i.type !== 'anonymous_id')) kind = 'known';
   }
   const identOf = new Map(idents.map((i) => [`${i.type}|${i.hash}`, i]));
@@ -333,8 +342,10 @@ async function identifyTx(s: Session, keys: KeyRing, idents: Ident[], input: Ide
       WHERE ci.type = v.type AND ci.value_hash = v.value_hash AND ci.customer_id = v.customer_id`);
   }
   if (withheld) {
-    const a = auditRow(actor, { action: 'customer.link_withheld', subject: survivor.id, details: { not_linked_to: [...withheld.from], pending_verification: withheld.pending } });
-    writes.push(sql`INSERT INTO audit_log (actor_key, actor_role, action, subject, reason, details) VALUES (${sql.join([a.actor_key, a.actor_role, a.action, a.subject, a.reason, a.details])})`);
+    const details = { not_linked_to: [...withheld.from], pending_verification: withheld.pending };
+    const a = auditRow(actor, { action: 'customer.link_withheld', subject: survivor.id, details });
+    const values = [a.actor_key, a.actor_role, a.action, a.subject, a.reason, a.details];
+    writes.push(sql`INSERT INTO audit_log (actor_key, actor_role, action, subject, reason, details) VALUES (${sql.join(values)})`);
   }
   if (input.traits && Object.keys(input.traits).length > 0) {
     const { plain, personal } = splitTraits(input.traits);
@@ -385,7 +396,12 @@ async function identifyTx(s: Session, keys: KeyRing, idents: Ident[], input: Ide
  * updated, nothing is linked to it). A guest (no strong identifier) merges as ever.
  * Returns null when nothing is withheld (always so when nothing needs proving: no extra round trip).
  */
-function withholdUnproven(matches: Match[], unite: Set<string>, strongRoots: Set<string>, idents: Ident[]): { from: Set<string>; pending: string[] } | null {
+function withholdUnproven(
+  matches: Match[],
+  unite: Set<string>,
+  strongRoots: Set<string>,
+  idents: Ident[],
+): { from: Set<string>; pending: string[] } | null {
   const persons = [...unite].filter((r) => strongRoots.has(r) || matches.some((m) => m.root.id === r && (m.group_strong?.length ?? 0) > 0));
   const newStrong = idents.some((i) => i.strong && !matches.some((m) => m.type === i.type && m.value_hash === i.hash));
   if (persons.length === 0 || (persons.length === 1 && !newStrong)) return null;
@@ -394,7 +410,9 @@ function withholdUnproven(matches: Match[], unite: Set<string>, strongRoots: Set
   if (from.size === 0) return null;
   for (const r of from) unite.delete(r);
   if (unite.size === 0 && !newStrong) {
-    const youngest = [...from].map((r) => matches.find((m) => m.root.id === r)!.root).sort((a, b) => b.created_at.getTime() - a.created_at.getTime() || (a.id < b.id ? 1 : -1))[0];
+    const youngest = [...from]
+      .map((r) => matches.find((m) => m.root.id === r)!.root)
+      .sort((a, b) => b.created_at.getTime() - a.created_at.getTime() || (a.id < b.id ? 1 : -1))[0];
     from.delete(youngest.id);
     unite.add(youngest.id);
   }

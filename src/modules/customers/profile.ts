@@ -74,7 +74,13 @@ export async function readProfile(db: Db, keys: KeyRing, id: string, viewer: Pri
   };
   const identifiers: IdentifierView[] = [];
   for (const i of idents) {
-    const v: IdentifierView = { type: i.type, strong: i.strong, first_seen: i.first_seen.toISOString(), last_seen: i.last_seen.toISOString(), verified_by: i.verified_by };
+    const v: IdentifierView = {
+      type: i.type,
+      strong: i.strong,
+      first_seen: i.first_seen.toISOString(),
+      last_seen: i.last_seen.toISOString(),
+      verified_by: i.verified_by,
+    };
     if (vis !== 'none') v.masked = i.masked;
     if (vis === 'full' && i.value_enc) v.value = open(await dekFor(i.customer_id), i.value_enc).toString('utf8');
     identifiers.push(v);

@@ -49,7 +49,10 @@ let s: TestServer;
 let staff: string;
 beforeAll(async () => {
   await gateway.start();
-  s = await startTestServer({ startDispatcher: false, env: { SANTONG_SMS_WEBHOOK_URL: gateway.url, SANTONG_SMS_WEBHOOK_SECRET: SECRET } });
+  s = await startTestServer({
+    startDispatcher: false,
+    env: { SANTONG_SMS_WEBHOOK_URL: gateway.url, SANTONG_SMS_WEBHOOK_SECRET: SECRET },
+  });
   await setupGoods(s);
   staff = await s.keyFor('store_staff', { location_id: 'mid' });
 });
@@ -67,7 +70,8 @@ const as = (key: string) => ({
   identify: (body: Record<string, unknown>) => s.api('POST', '/v1/identify', { channel: 'pos', ...body }, { key }),
   verify: (type: string, value: string) => s.api('POST', '/v1/verifications', { type, value }, { key }),
 });
-const byPhone = async (p: string) => (await s.api('GET', `/v1/customers/lookup?type=phone&value=${p}`)).body.id as string | undefined;
+const byPhone = async (p: string) =>
+  (await s.api('GET', `/v1/customers/lookup?type=phone&value=${p}`)).body.id as string | undefined;
 const ids = (...pairs: [string, string][]) => pairs.map(([type, value]) => ({ type, value }));
 
 /** A member with an e-mail and a phone, as the app (a trusted caller) signed them up. */
@@ -96,18 +100,51 @@ describe('finding 8: attaching a phone to someone else’s member', () => {
     const profile = await must(s, 'GET', `/v1/customers/${victim.id}`);
     expect(profile.identifiers.map((i: { value: string }) => i.value).sort()).toEqual([e164(victim.phone), victim.email].sort());
     // Asking again updates the same separate profile; the attempt is audited.
-    const again = await as(staff).identify({ identifiers: ids(['email', victim.email], ['phone', attacker]), traits: { city: '苏州' } });
-    expect(again.body).toMatchObject({ customer_id: r.body.customer_id, created: false, linked: false, pending_verification: ['email'] });
+    const again = await as(staff).identify({
+      identifiers: ids(['email', victim.email], ['phone', attacker]),
+      traits: { city: '苏州' },
+    });
+    expect(again.body).toMatchObject({
+      customer_id: r.body.customer_id,
+      created: false,
+      linked: false,
+      pending_verification: ['email'],
+    });
     expect((await must(s, 'GET', `/v1/customers/${r.body.customer_id}`)).traits.city).toBe('苏州');
-    const audit = await s.santong.ctx.database.db.selectFrom('audit_log').select(['actor_role', 'details']).where('action', '=', 'customer.link_withheld').where('subject', '=', r.body.customer_id).execute();
+    const audit = await s.santong.ctx.database.db
+      .selectFrom('audit_log')
+      .select(['actor_role', 'details'])
+      .where('action', '=', 'customer.link_withheld')
+      .where('subject', '=', r.body.customer_id)
+      .execute();
     expect(audit).toHaveLength(2);
-    expect(audit[0]).toMatchObject({ actor_role: 'store_staff', details: { not_linked_to: [victim.id], pending_verification: ['email'] } });
+    expect(audit[0]).toMatchObject({
+      actor_role: 'store_staff',
+      details: { not_linked_to: [victim.id], pending_verification: ['email'] },
+    });
   });
 
   it('nor through event ingest, nor with a code sent to the new phone (the caller holds it)', async () => {
     const victim = await member();
     const [viaEvents, viaOwnCode] = [phone(), phone()];
-    const ev = await s.api('POST', '/v1/events', { events: [{ event_id: `ev-${viaEvents}`, type: 'till_scan', occurred_at: new Date().toISOString(), channel: 'pos', location_id: 'mid', identifiers: ids(['email', victim.email], ['phone', viaEvents]), properties: {} }] }, { key: staff });
+    const ev = await s.api(
+      'POST',
+      '/v1/events',
+      {
+        events: [
+          {
+            event_id: `ev-${viaEvents}`,
+            type: 'till_scan',
+            occurred_at: new Date().toISOString(),
+            channel: 'pos',
+            location_id: 'mid',
+            identifiers: ids(['email', victim.email], ['phone', viaEvents]),
+            properties: {},
+          },
+        ],
+      },
+      { key: staff },
+    );
     expect(ev.body).toMatchObject({ accepted: 1, rejected: [] });
     expect(await byPhone(viaEvents)).not.toBe(victim.id);
 
@@ -125,14 +162,23 @@ describe('finding 8: attaching a phone to someone else’s member', () => {
     const v = await otp(staff, 'email', m.email.toUpperCase(), m.email);
     const sent = gateway.messages.at(-1)!;
     expect(sent).toMatchObject({ to: { type: 'email', value: m.email }, signatureOk: true });
-    const stored = await s.santong.ctx.database.db.selectFrom('identity_verifications').selectAll().where('id', '=', v.id).executeTakeFirstOrThrow();
+    const stored = await s.santong.ctx.database.db
+      .selectFrom('identity_verifications')
+      .selectAll()
+      .where('id', '=', v.id)
+      .executeTakeFirstOrThrow();
     expect(JSON.stringify(stored)).not.toContain(v.code);
     expect(JSON.stringify(stored)).not.toContain(m.email);
 
     const r = await as(staff).identify({ identifiers: ids(['email', m.email], ['phone', newPhone]), verification: v });
     expect(r.body).toEqual({ customer_id: m.id, created: false, merged: [] });
     expect(await byPhone(newPhone)).toBe(m.id);
-    const how = Object.fromEntries((await must(s, 'GET', `/v1/customers/${m.id}`)).identifiers.map((i: { value: string; verified_by: string }) => [i.value, i.verified_by]));
+    const how = Object.fromEntries(
+      (await must(s, 'GET', `/v1/customers/${m.id}`)).identifiers.map((i: { value: string; verified_by: string }) => [
+        i.value,
+        i.verified_by,
+      ]),
+    );
     expect(how).toEqual({ [m.email]: 'otp', [e164(m.phone)]: 'self_asserted', [e164(newPhone)]: 'self_asserted' });
     // A code is good once.
     const reuse = await as(staff).identify({ identifiers: ids(['email', m.email], ['phone', phone()]), verification: v });
@@ -144,15 +190,33 @@ describe('finding 8: attaching a phone to someone else’s member', () => {
     const m = await member();
     const [p1, p2] = [phone(), phone()];
     const app = await s.keyFor('integration', { channel: 'app' });
-    const r = await s.api('POST', '/v1/identify', { channel: 'app', identifiers: [{ type: 'email', value: m.email }, { type: 'phone', value: p1, verified_by: 'wechat_login' }] }, { key: app });
+    const r = await s.api(
+      'POST',
+      '/v1/identify',
+      {
+        channel: 'app',
+        identifiers: [
+          { type: 'email', value: m.email },
+          { type: 'phone', value: p1, verified_by: 'wechat_login' },
+        ],
+      },
+      { key: app },
+    );
     expect(r.body).toEqual({ customer_id: m.id, created: false, merged: [] });
-    const stored = (await must(s, 'GET', `/v1/customers/${m.id}`)).identifiers.find((i: { value: string }) => i.value === e164(p1));
+    const stored = (await must(s, 'GET', `/v1/customers/${m.id}`)).identifiers.find(
+      (i: { value: string }) => i.value === e164(p1),
+    );
     expect(stored.verified_by).toBe('wechat_login');
 
     const pos = await s.keyFor('integration', { channel: 'pos' });
     const untrusted = await as(pos).identify({ identifiers: ids(['email', m.email], ['phone', p2]) });
     expect(untrusted.body).toMatchObject({ linked: false, pending_verification: ['email'] });
-    const claims = await as(staff).identify({ identifiers: [{ type: 'email', value: m.email }, { type: 'phone', value: p2, verified_by: 'otp' }] });
+    const claims = await as(staff).identify({
+      identifiers: [
+        { type: 'email', value: m.email },
+        { type: 'phone', value: p2, verified_by: 'otp' },
+      ],
+    });
     expect(claims.status).toBe(403);
     expect(claims.body.error).toMatchObject({ code: 'verification_not_trusted', field: 'identifiers[1].verified_by' });
   });
@@ -165,27 +229,52 @@ describe('the separate profile and merges', () => {
     const first = await as(staff).identify({ identifiers: ids(['email', m.email], ['phone', p]) });
     const separate = first.body.customer_id as string;
     // The member's code alone does not take the separate profile (it may be someone else's).
-    const onlyMember = await as(staff).identify({ identifiers: ids(['email', m.email], ['phone', p]), verification: await otp(staff, 'email', m.email) });
+    const onlyMember = await as(staff).identify({
+      identifiers: ids(['email', m.email], ['phone', p]),
+      verification: await otp(staff, 'email', m.email),
+    });
     expect(onlyMember.body).toMatchObject({ customer_id: m.id, merged: [], linked: false, pending_verification: ['phone'] });
-    const both = await as(staff).identify({ identifiers: ids(['email', m.email], ['phone', p]), verification: [await otp(staff, 'email', m.email), await otp(staff, 'phone', p, e164(p))] });
-    expect(both.body).toEqual({ customer_id: m.id, created: false, merged: [{ from: separate, into: m.id, merge_id: expect.any(String) }] });
+    const both = await as(staff).identify({
+      identifiers: ids(['email', m.email], ['phone', p]),
+      verification: [await otp(staff, 'email', m.email), await otp(staff, 'phone', p, e164(p))],
+    });
+    expect(both.body).toEqual({
+      customer_id: m.id,
+      created: false,
+      merged: [{ from: separate, into: m.id, merge_id: expect.any(String) }],
+    });
     expect(await byPhone(p)).toBe(m.id);
 
     const m2 = await member();
     const p2 = phone();
     const pending = (await as(staff).identify({ identifiers: ids(['email', m2.email], ['phone', p2]) })).body.customer_id;
     const app = await s.keyFor('integration', { channel: 'mini_program' });
-    const linked = await s.api('POST', '/v1/identify', { channel: 'mini_program', identifiers: ids(['phone', p2], ['email', m2.email]) }, { key: app });
+    const linked = await s.api(
+      'POST',
+      '/v1/identify',
+      { channel: 'mini_program', identifiers: ids(['phone', p2], ['email', m2.email]) },
+      { key: app },
+    );
     expect(linked.body.merged).toEqual([{ from: pending, into: m2.id, merge_id: expect.any(String) }]);
   });
 
   it('does not let store staff fuse two members by their own identifiers', async () => {
     const [a, b] = [await member(), await member()];
     const r = await as(staff).identify({ identifiers: ids(['phone', a.phone], ['phone', b.phone]) });
-    expect(r.body).toMatchObject({ customer_id: b.id, created: false, merged: [], linked: false, pending_verification: ['phone'] });
+    expect(r.body).toMatchObject({
+      customer_id: b.id,
+      created: false,
+      merged: [],
+      linked: false,
+      pending_verification: ['phone'],
+    });
     expect(await byPhone(a.phone)).toBe(a.id);
     // A known member alone, or with a new device, needs nothing.
-    expect((await as(staff).identify({ identifiers: ids(['phone', a.phone], ['device_id', `till-${a.phone}`]) })).body).toEqual({ customer_id: a.id, created: false, merged: [] });
+    expect((await as(staff).identify({ identifiers: ids(['phone', a.phone], ['device_id', `till-${a.phone}`]) })).body).toEqual({
+      customer_id: a.id,
+      created: false,
+      merged: [],
+    });
   });
 });
 
@@ -198,10 +287,14 @@ describe('one-time codes', () => {
     const first = await as(staff).identify({ ...body, verification: { id: v.id, code: wrong } });
     expect(first.status).toBe(422);
     expect(first.body.error).toMatchObject({ code: 'wrong_code', field: 'verification.code', attempts_left: 4 });
-    for (let k = 0; k < 4; k++) expect((await as(staff).identify({ ...body, verification: { id: v.id, code: wrong } })).status).toBe(422);
+    for (let k = 0; k < 4; k++)
+      expect((await as(staff).identify({ ...body, verification: { id: v.id, code: wrong } })).status).toBe(422);
     const locked = await as(staff).identify({ ...body, verification: v });
     expect(locked.body.error).toMatchObject({ code: 'too_many_attempts', field: 'verification.code' });
-    const inArray = await as(staff).identify({ ...body, verification: [await otp(staff, 'email', m.email), { id: v.id, code: v.code }] });
+    const inArray = await as(staff).identify({
+      ...body,
+      verification: [await otp(staff, 'email', m.email), { id: v.id, code: v.code }],
+    });
     expect(inArray.body.error).toMatchObject({ code: 'too_many_attempts', field: 'verification[1].code' });
   });
 
@@ -209,10 +302,20 @@ describe('one-time codes', () => {
     const m = await member();
     const body = { identifiers: ids(['email', m.email], ['phone', phone()]) };
     const expired = await otp(staff, 'email', m.email);
-    await s.santong.ctx.database.db.updateTable('identity_verifications').set({ expires_at: new Date(Date.now() - 1000) }).where('id', '=', expired.id).execute();
-    expect((await as(staff).identify({ ...body, verification: expired })).body.error).toMatchObject({ code: 'verification_expired', field: 'verification.id' });
+    await s.santong.ctx.database.db
+      .updateTable('identity_verifications')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('id', '=', expired.id)
+      .execute();
+    expect((await as(staff).identify({ ...body, verification: expired })).body.error).toMatchObject({
+      code: 'verification_expired',
+      field: 'verification.id',
+    });
     const other = await otp(staff, 'email', email());
-    expect((await as(staff).identify({ ...body, verification: other })).body.error).toMatchObject({ code: 'verification_mismatch', field: 'verification.id' });
+    expect((await as(staff).identify({ ...body, verification: other })).body.error).toMatchObject({
+      code: 'verification_mismatch',
+      field: 'verification.id',
+    });
     const mine = await otp(staff, 'email', m.email);
     const support = await s.keyFor('support');
     const stolen = await as(support).identify({ ...body, verification: mine });
@@ -234,13 +337,20 @@ describe('one-time codes', () => {
     const down = await as(staff).verify('phone', phone());
     expect(down.status).toBe(503);
     expect(down.body.error.code).toBe('messaging_unavailable');
-    expect((await s.api('POST', '/v1/verifications', { type: 'phone', value: phone() }, { key: await s.keyFor('marketer') })).status).toBe(403);
+    expect(
+      (await s.api('POST', '/v1/verifications', { type: 'phone', value: phone() }, { key: await s.keyFor('marketer') })).status,
+    ).toBe(403);
   });
 
   it('has no message channel in production without a gateway; prints codes only in development', () => {
     const log = createLogger('silent');
     expect(messageChannelFor(loadConfig({ NODE_ENV: 'production' }), log)).toBeNull();
     expect(messageChannelFor(loadConfig({}), log)?.name).toBe('log');
-    expect(() => messageChannelFor(loadConfig({ SANTONG_SMS_WEBHOOK_URL: 'http://127.0.0.1:1/x', SANTONG_SMS_WEBHOOK_SECRET: 'short' }), log)).toThrow(/at least 16/);
+    expect(() =>
+      messageChannelFor(
+        loadConfig({ SANTONG_SMS_WEBHOOK_URL: 'http://127.0.0.1:1/x', SANTONG_SMS_WEBHOOK_SECRET: 'short' }),
+        log,
+      ),
+    ).toThrow(/at least 16/);
   });
 });

@@ -33,7 +33,13 @@ const codeHash = (keys: KeyRing, id: string, code: string) => keys.blindIndex('v
  * and remembers only its keyed hash. 503 messaging_unavailable when no channel is configured or the
  * gateway refuses; 429 after CODES_PER_HOUR codes for one value.
  */
-export async function startVerification(database: Database, keys: KeyRing, channel: MessageChannel | null, input: { type: VerifiableType; value: string }, principal: Principal): Promise<{ id: string; expires_at: string }> {
+export async function startVerification(
+  database: Database,
+  keys: KeyRing,
+  channel: MessageChannel | null,
+  input: { type: VerifiableType; value: string },
+  principal: Principal,
+): Promise<{ id: string; expires_at: string }> {
   let value: string;
   try {
     value = normalise(input.type, input.value);
@@ -48,7 +54,12 @@ export async function startVerification(database: Database, keys: KeyRing, chann
   await database.db.transaction().execute(async (tx) => {
     // Serialise the codes of one value so concurrent requests cannot both pass the limit.
     await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`verify:${input.type}:${valueHash}`}, 0))`.execute(tx);
-    await tx.deleteFrom('identity_verifications').where('type', '=', input.type).where('value_hash', '=', valueHash).where('created_at', '<', sql<Date>`now() - interval '1 day'`).execute();
+    await tx
+      .deleteFrom('identity_verifications')
+      .where('type', '=', input.type)
+      .where('value_hash', '=', valueHash)
+      .where('created_at', '<', sql<Date>`now() - interval '1 day'`)
+      .execute();
     const recent = await tx
       .selectFrom('identity_verifications')
       .select((eb) => eb.fn.countAll<string>().as('n'))
@@ -56,11 +67,31 @@ export async function startVerification(database: Database, keys: KeyRing, chann
       .where('value_hash', '=', valueHash)
       .where('created_at', '>', sql<Date>`now() - interval '1 hour'`)
       .executeTakeFirstOrThrow();
-    if (Number(recent.n) >= CODES_PER_HOUR) throw new AppError(429, 'too_many_verifications', `at most ${CODES_PER_HOUR} codes per hour for one ${input.type}`, 'value');
-    await tx.insertInto('identity_verifications').values({ id, type: input.type, value_hash: valueHash, code_hash: codeHash(keys, id, code), key_id: principal.keyId, expires_at: expiresAt, used_at: null }).execute();
+    if (Number(recent.n) >= CODES_PER_HOUR)
+      throw new AppError(
+        429,
+        'too_many_verifications',
+        `at most ${CODES_PER_HOUR} codes per hour for one ${input.type}`,
+        'value',
+      );
+    await tx
+      .insertInto('identity_verifications')
+      .values({
+        id,
+        type: input.type,
+        value_hash: valueHash,
+        code_hash: codeHash(keys, id, code),
+        key_id: principal.keyId,
+        expires_at: expiresAt,
+        used_at: null,
+      })
+      .execute();
   });
   try {
-    await channel.send({ type: input.type, value }, `【三通】验证码 ${code}，10 分钟内有效。Your verification code is ${code} (valid 10 minutes).`);
+    await channel.send(
+      { type: input.type, value },
+      `【三通】验证码 ${code}，10 分钟内有效。Your verification code is ${code} (valid 10 minutes).`,
+    );
   } catch {
     await database.db.updateTable('identity_verifications').set({ used_at: new Date() }).where('id', '=', id).execute();
     throw new AppError(503, 'messaging_unavailable', 'the message gateway did not accept the message; try again later');
@@ -74,7 +105,14 @@ export async function startVerification(database: Database, keys: KeyRing, chann
  * `verification.code` for a wrong code or too many attempts, `verification.id` for an unknown,
  * expired, used or other identifier's verification (`verification[1].id` when several are given).
  */
-export async function useVerifications(database: Database, keys: KeyRing, refs: VerificationRef[], field: (k: number) => string, identKeys: string[], principal: Principal | null): Promise<Set<string>> {
+export async function useVerifications(
+  database: Database,
+  keys: KeyRing,
+  refs: VerificationRef[],
+  field: (k: number) => string,
+  identKeys: string[],
+  principal: Principal | null,
+): Promise<Set<string>> {
   const proven = new Set<string>();
   for (const [k, ref] of refs.entries()) {
     const f = field(k);
@@ -90,7 +128,12 @@ export async function useVerifications(database: Database, keys: KeyRing, refs: 
     }
     if (row) {
       const left = MAX_ATTEMPTS - row.attempts;
-      throw unprocessable('wrong_code', left > 0 ? `wrong code, ${left} attempts left` : 'wrong code; no attempts left, ask for a new code', `${f}.code`, { attempts_left: left });
+      throw unprocessable(
+        'wrong_code',
+        left > 0 ? `wrong code, ${left} attempts left` : 'wrong code; no attempts left, ask for a new code',
+        `${f}.code`,
+        { attempts_left: left },
+      );
     }
     throw await whyUnusable(database, ref.id, f, identKeys, principal);
   }
@@ -98,12 +141,26 @@ export async function useVerifications(database: Database, keys: KeyRing, refs: 
 }
 
 /** Why a verification could not be tried (only when it could not: the common path is one statement). */
-async function whyUnusable(database: Database, id: string, f: string, identKeys: string[], principal: Principal | null): Promise<AppError> {
-  const v = await database.db.selectFrom('identity_verifications').select(['type', 'value_hash', 'key_id', 'attempts', 'expires_at', 'used_at']).where('id', '=', id).executeTakeFirst();
-  if (!v || v.key_id !== (principal?.keyId ?? null)) return unprocessable('unknown_verification', 'no such verification for this API key', `${f}.id`);
+async function whyUnusable(
+  database: Database,
+  id: string,
+  f: string,
+  identKeys: string[],
+  principal: Principal | null,
+): Promise<AppError> {
+  const v = await database.db
+    .selectFrom('identity_verifications')
+    .select(['type', 'value_hash', 'key_id', 'attempts', 'expires_at', 'used_at'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!v || v.key_id !== (principal?.keyId ?? null))
+    return unprocessable('unknown_verification', 'no such verification for this API key', `${f}.id`);
   if (v.used_at) return unprocessable('verification_used', 'this verification was already used; ask for a new code', `${f}.id`);
-  if (v.expires_at.getTime() <= Date.now()) return unprocessable('verification_expired', 'this code has expired; ask for a new one', `${f}.id`);
-  if (v.attempts >= MAX_ATTEMPTS) return unprocessable('too_many_attempts', 'too many wrong codes; ask for a new code', `${f}.code`);
-  if (!identKeys.includes(`${v.type}:${v.value_hash}`)) return unprocessable('verification_mismatch', `this verification is for a ${v.type} the request does not bring`, `${f}.id`);
+  if (v.expires_at.getTime() <= Date.now())
+    return unprocessable('verification_expired', 'this code has expired; ask for a new one', `${f}.id`);
+  if (v.attempts >= MAX_ATTEMPTS)
+    return unprocessable('too_many_attempts', 'too many wrong codes; ask for a new code', `${f}.code`);
+  if (!identKeys.includes(`${v.type}:${v.value_hash}`))
+    return unprocessable('verification_mismatch', `this verification is for a ${v.type} the request does not bring`, `${f}.id`);
   return unprocessable('unknown_verification', 'this verification cannot be used', `${f}.id`);
 }

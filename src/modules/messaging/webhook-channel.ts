@@ -7,13 +7,20 @@ import type { MessageChannel, Recipient } from './channel';
  */
 export class WebhookMessageChannel implements MessageChannel {
   readonly name = 'webhook';
-  constructor(private readonly url: string, private readonly secret: string, private readonly timeoutMs = 5000) {}
+  constructor(
+    private readonly url: string,
+    private readonly secret: string,
+    private readonly timeoutMs = 5000,
+  ) {}
 
   async send(to: Recipient, text: string): Promise<void> {
     const body = JSON.stringify({ to, text });
     const res = await fetch(this.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-santong-signature': signPayload(this.secret, body, Math.floor(Date.now() / 1000)) },
+      headers: {
+        'content-type': 'application/json',
+        'x-santong-signature': signPayload(this.secret, body, Math.floor(Date.now() / 1000)),
+      },
       body,
       signal: AbortSignal.timeout(this.timeoutMs),
     });
