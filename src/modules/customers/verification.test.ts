@@ -5,6 +5,7 @@ import { loadConfig } from '../../platform/config';
 import { verifySignature } from '../../platform/events/signature';
 import { createLogger } from '../../platform/logging';
 import { messageChannelFor } from '../messaging/channel';
+import { purgeVerificationsTask } from './verification';
 import { startTestServer, type TestServer } from '../../../test/server';
 import { must, setupGoods } from '../../../test/fixtures/goods';
 
@@ -82,7 +83,8 @@ async function member() {
 }
 
 /** Asks for a code for a value and reads it off the gateway: {id, code}. */
-async function otp(key: string, type: 'phone' | 'email', value: string, normalised = value) {
+async function otp(key: string, type: 'phone' | 'email', value: string) {
+  const normalised = type === 'phone' ? e164(value) : value.toLowerCase();
   const r = await as(key).verify(type, value);
   expect(r.status).toBe(201);
   return { id: r.body.id as string, code: gateway.codeFor(normalised) };
@@ -148,7 +150,7 @@ describe('finding 8: attaching a phone to someone else’s member', () => {
     expect(ev.body).toMatchObject({ accepted: 1, rejected: [] });
     expect(await byPhone(viaEvents)).not.toBe(victim.id);
 
-    const own = await otp(staff, 'phone', viaOwnCode, e164(viaOwnCode));
+    const own = await otp(staff, 'phone', viaOwnCode);
     const r = await as(staff).identify({ identifiers: ids(['email', victim.email], ['phone', viaOwnCode]), verification: own });
     expect(r.body).toMatchObject({ linked: false, pending_verification: ['email'] });
     expect(await byPhone(viaOwnCode)).toBe(r.body.customer_id);
@@ -159,7 +161,7 @@ describe('finding 8: attaching a phone to someone else’s member', () => {
   it('links with a one-time code sent to the member’s e-mail, and marks that e-mail verified', async () => {
     const m = await member();
     const newPhone = phone();
-    const v = await otp(staff, 'email', m.email.toUpperCase(), m.email);
+    const v = await otp(staff, 'email', m.email.toUpperCase());
     const sent = gateway.messages.at(-1)!;
     expect(sent).toMatchObject({ to: { type: 'email', value: m.email }, signatureOk: true });
     const stored = await s.santong.ctx.database.db
@@ -236,7 +238,7 @@ describe('the separate profile and merges', () => {
     expect(onlyMember.body).toMatchObject({ customer_id: m.id, merged: [], linked: false, pending_verification: ['phone'] });
     const both = await as(staff).identify({
       identifiers: ids(['email', m.email], ['phone', p]),
-      verification: [await otp(staff, 'email', m.email), await otp(staff, 'phone', p, e164(p))],
+      verification: [await otp(staff, 'email', m.email), await otp(staff, 'phone', p)],
     });
     expect(both.body).toEqual({
       customer_id: m.id,
@@ -340,6 +342,15 @@ describe('one-time codes', () => {
     expect(
       (await s.api('POST', '/v1/verifications', { type: 'phone', value: phone() }, { key: await s.keyFor('marketer') })).status,
     ).toBe(403);
+  });
+
+  it('forgets codes a day old', async () => {
+    const db = s.santong.ctx.database.db;
+    const [old, fresh] = [await otp(staff, 'phone', phone()), await otp(staff, 'phone', phone())];
+    await db.updateTable('identity_verifications').set({ created_at: new Date(Date.now() - 25 * 3600 * 1000) }).where('id', '=', old.id).execute();
+    await purgeVerificationsTask(s.santong.ctx.database);
+    const left = await db.selectFrom('identity_verifications').select('id').where('id', 'in', [old.id, fresh.id]).execute();
+    expect(left.map((r) => r.id)).toEqual([fresh.id]);
   });
 
   it('has no message channel in production without a gateway; prints codes only in development', () => {

@@ -54,12 +54,6 @@ export async function startVerification(
   await database.db.transaction().execute(async (tx) => {
     // Serialise the codes of one value so concurrent requests cannot both pass the limit.
     await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`verify:${input.type}:${valueHash}`}, 0))`.execute(tx);
-    await tx
-      .deleteFrom('identity_verifications')
-      .where('type', '=', input.type)
-      .where('value_hash', '=', valueHash)
-      .where('created_at', '<', sql<Date>`now() - interval '1 day'`)
-      .execute();
     const recent = await tx
       .selectFrom('identity_verifications')
       .select((eb) => eb.fn.countAll<string>().as('n'))
@@ -163,4 +157,14 @@ async function whyUnusable(
   if (!identKeys.includes(`${v.type}:${v.value_hash}`))
     return unprocessable('verification_mismatch', `this verification is for a ${v.type} the request does not bring`, `${f}.id`);
   return unprocessable('unknown_verification', 'this verification cannot be used', `${f}.id`);
+}
+
+const PURGE_EVERY_MS = 3600 * 1000;
+const lastPurge = new WeakMap<Database, number>();
+
+/** Dispatcher task, at most hourly: forgets codes a day old (their blind indexes are personal data). */
+export async function purgeVerificationsTask(database: Database): Promise<void> {
+  if (Date.now() - (lastPurge.get(database) ?? 0) < PURGE_EVERY_MS) return;
+  lastPurge.set(database, Date.now());
+  await database.db.deleteFrom('identity_verifications').where('created_at', '<', sql<Date>`now() - interval '1 day'`).execute();
 }
