@@ -12,7 +12,7 @@ import { combine, restore, splitTraits, type TraitState } from './traits';
 import { isTrustedIdentityCaller } from './trusted-caller';
 import { useVerifications, VERIFIED_BY, type VerificationRef, type VerifiedBy } from './verification';
 
-export interface IdentifierInput {
+interface IdentifierInput {
   type: string;
   value: string;
   /** How the caller verified it; only trusted callers may say more than self_asserted. */

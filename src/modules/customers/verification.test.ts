@@ -6,6 +6,7 @@ import { verifySignature } from '../../platform/events/signature';
 import { createLogger } from '../../platform/logging';
 import { messageChannelFor } from '../messaging/channel';
 import { purgeVerificationsTask } from './verification';
+import { isTrustedIdentityCaller } from './trusted-caller';
 import { startTestServer, type TestServer } from '../../../test/server';
 import { must, setupGoods } from '../../../test/fixtures/goods';
 
@@ -363,5 +364,27 @@ describe('one-time codes', () => {
         log,
       ),
     ).toThrow(/at least 16/);
+  });
+});
+
+describe('who is trusted, and production without a gateway', () => {
+  it('trusts admin keys and integration keys with identity:trusted (by default the login channels), never staff', () => {
+    const p = (role: string, channel: string | null, scopes?: string[]) =>
+      isTrustedIdentityCaller({ keyId: 'k', name: 'k', role: role as 'admin', locationId: null, channel: channel as 'app', scopes });
+    expect([p('admin', null), p('integration', 'app'), p('integration', 'mini_program'), p('integration', 'web')]).toEqual([true, true, true, true]);
+    expect([p('integration', 'pos'), p('integration', 'group_buy'), p('store_staff', null), p('support', null)]).toEqual([false, false, false, false]);
+    expect([p('integration', 'app', []), p('integration', 'pos', ['identity:trusted']), p('store_staff', null, ['identity:trusted'])]).toEqual([false, true, false]);
+  });
+
+  it('answers 503 messaging_unavailable for a code when no gateway is configured', async () => {
+    const bare = await startTestServer({ startDispatcher: false });
+    try {
+      const r = await bare.api('POST', '/v1/verifications', { type: 'phone', value: phone() });
+      expect(r.status).toBe(503);
+      expect(r.body.error.code).toBe('messaging_unavailable');
+      expect(await bare.santong.ctx.database.db.selectFrom('identity_verifications').select('id').execute()).toEqual([]);
+    } finally {
+      await bare.close();
+    }
   });
 });

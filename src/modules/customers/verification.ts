@@ -14,7 +14,7 @@ export const VERIFIED_BY = ['otp', 'wechat_login', 'member_card_scan', 'self_ass
 export type VerifiedBy = (typeof VERIFIED_BY)[number];
 
 export const VERIFIABLE_TYPES = ['phone', 'email'] as const;
-export type VerifiableType = (typeof VERIFIABLE_TYPES)[number];
+type VerifiableType = (typeof VERIFIABLE_TYPES)[number];
 
 const TTL_MS = 10 * 60 * 1000;
 const MAX_ATTEMPTS = 5;
