@@ -61,13 +61,9 @@ export async function startVerification(
       .where('value_hash', '=', valueHash)
       .where('created_at', '>', sql<Date>`now() - interval '1 hour'`)
       .executeTakeFirstOrThrow();
-    if (Number(recent.n) >= CODES_PER_HOUR)
-      throw new AppError(
-        429,
-        'too_many_verifications',
-        `at most ${CODES_PER_HOUR} codes per hour for one ${input.type}`,
-        'value',
-      );
+    if (Number(recent.n) >= CODES_PER_HOUR) {
+      throw new AppError(429, 'too_many_verifications', `at most ${CODES_PER_HOUR} codes per hour for one ${input.type}`, 'value');
+    }
     await tx
       .insertInto('identity_verifications')
       .values({
