@@ -261,6 +261,16 @@ describe('the separate profile and merges', () => {
     expect(linked.body.merged).toEqual([{ from: pending, into: m2.id, merge_id: expect.any(String) }]);
   });
 
+  it('gives racing unverified calls one separate profile', async () => {
+    const m = await member();
+    const p = phone();
+    const body = { identifiers: ids(['email', m.email], ['phone', p]) };
+    const results = await Promise.all(Array.from({ length: 6 }, () => as(staff).identify(body)));
+    expect(new Set(results.map((r) => r.body.customer_id)).size).toBe(1);
+    expect(results.filter((r) => r.body.created)).toHaveLength(1);
+    expect(results[0].body.customer_id).not.toBe(m.id);
+  });
+
   it('does not let store staff fuse two members by their own identifiers', async () => {
     const [a, b] = [await member(), await member()];
     const r = await as(staff).identify({ identifiers: ids(['phone', a.phone], ['phone', b.phone]) });
