@@ -8,6 +8,7 @@ import { courierRoutes } from './couriers/routes';
 import { customerRoutes } from './customers/routes';
 import { privacyRoutes } from './customers/privacy-routes';
 import { eventRoutes } from './customers/events-routes';
+import { verificationRoutes } from './customers/verification-routes';
 import { fulfilmentRoutes } from './fulfilment/routes';
 import { inventoryRoutes } from './inventory/routes';
 import { locationRoutes } from './locations/routes';
@@ -36,6 +37,7 @@ export const allModules: ModuleRoutes[] = [
   customerRoutes,
   privacyRoutes,
   eventRoutes,
+  verificationRoutes,
   orderRoutes,
   pointsRoutes,
   tierRoutes,

@@ -5,6 +5,7 @@ import { expireDue } from './orders/lifecycle';
 import { expirePointsTask } from './loyalty/points/expire';
 import { evaluateTiersTask } from './loyalty/tiers/evaluate';
 import { expireCouponsTask } from './loyalty/coupons/expiry';
+import { purgeVerificationsTask } from './customers/verification';
 
 /** Events whose payload lists the SKUs whose stock they changed. */
 const STOCK_EVENTS = ['order.placed', 'order.cancelled', 'order.expired', 'order.returned', 'stock.moved', 'stock.counted', 'stock.discrepancy'];
@@ -22,4 +23,5 @@ export function startModuleWorkers(ctx: AppContext): void {
   ctx.dispatcher.addTask('expire-points', expirePointsTask(ctx));
   ctx.dispatcher.addTask('evaluate-tiers', evaluateTiersTask(ctx));
   ctx.dispatcher.addTask('expire-coupons', () => expireCouponsTask(ctx.database.db));
+  ctx.dispatcher.addTask('purge-verifications', () => purgeVerificationsTask(ctx.database));
 }

@@ -27,6 +27,9 @@ export interface Config {
   /** Where the webhook courier adapter posts jobs; no courier when unset. */
   courierWebhookUrl: string | null;
   courierWebhookSecret: string;
+  /** Where the SMS / e-mail gateway adapter posts one-time codes; unset: printed in dev, none in production. */
+  smsWebhookUrl: string | null;
+  smsWebhookSecret: string;
   /** Base URL couriers call back (default: the server's own address). */
   publicUrl: string | null;
   /** Reads of personal data one API key may make per window before a security.bulk_access alert (0: no alert). */
@@ -66,6 +69,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timezone: env.SANTONG_TIMEZONE ?? 'Asia/Shanghai',
     courierWebhookUrl: env.SANTONG_COURIER_WEBHOOK_URL || null,
     courierWebhookSecret: env.SANTONG_COURIER_WEBHOOK_SECRET ?? '',
+    smsWebhookUrl: env.SANTONG_SMS_WEBHOOK_URL || null,
+    smsWebhookSecret: env.SANTONG_SMS_WEBHOOK_SECRET ?? '',
     publicUrl: env.SANTONG_PUBLIC_URL || null,
     bulkAccessLimit: intFromEnv(env, 'SANTONG_BULK_ACCESS_LIMIT', 200),
     bulkAccessWindowSeconds: intFromEnv(env, 'SANTONG_BULK_ACCESS_WINDOW_SECONDS', 600),

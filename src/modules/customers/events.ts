@@ -11,6 +11,7 @@ import { mask, STRONG_TYPES, type IdentifierType } from './identifiers';
 import { batchIndex, prepare, Reject, type Prepared } from './event-validation';
 import { identify, lockIdentifiersStatement } from './identity';
 import { BEGIN_GENERIC, inlinable, lit, withSession, type Session } from './session';
+import { isTrustedIdentityCaller } from './trusted-caller';
 
 export { EVENT_TYPE, KNOWN_EVENT_TYPES, MAX_BATCH, RESERVED_TYPES } from './event-validation';
 
@@ -124,7 +125,7 @@ export async function ingestEvents(database: Database, keys: KeyRing, raw: unkno
   }
 
   // The three lookups are independent (on PGlite they simply queue on its one connection).
-  const [withCustomers, sets, anonHolders] = await Promise.all([resolveCustomerIds(database, ok, reject), planIdentifierSets(database, ok), anonymousHolders(database, ok)]);
+  const [withCustomers, sets, anonHolders] = await Promise.all([resolveCustomerIds(database, ok, reject), planIdentifierSets(database, ok, principal === null || isTrustedIdentityCaller(principal)), anonymousHolders(database, ok)]);
   ok = withCustomers;
   const dropped = new Set<Prepared>();
   let toIdentify = sets.filter((s) => s.mode === 'identify');
@@ -174,8 +175,11 @@ async function resolveCustomerIds(database: Database, events: Prepared[], reject
   });
 }
 
-/** One lookup of every identifier of the batch, then each distinct set is classified (see IdentSet). */
-async function planIdentifierSets(database: Database, events: Prepared[]): Promise<IdentSet[]> {
+/**
+ * One lookup of every identifier of the batch, then each distinct set is classified (see IdentSet).
+ * A caller that is not trusted may not attach a new strong identifier to a person: identify() decides.
+ */
+async function planIdentifierSets(database: Database, events: Prepared[], trusted: boolean): Promise<IdentSet[]> {
   const byKey = new Map<string, IdentSet>();
   for (const p of events) {
     if (p.subject.kind !== 'identifiers') continue;
@@ -221,6 +225,7 @@ async function planIdentifierSets(database: Database, events: Prepared[]): Promi
       s.mode = 'attach';
       s.target = all[0].root;
       s.fresh = s.idents.filter((_, k) => found[k].length === 0);
+      if (!trusted && s.fresh.some((i) => STRONG_TYPES.has(i.type as IdentifierType))) s.mode = 'identify';
     } else s.mode = 'identify';
   }
   // A new identifier that another set of the batch also brings (to write it, or to identify()) would

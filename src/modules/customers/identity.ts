@@ -4,17 +4,28 @@ import { audit, auditRow } from '../../platform/audit/audit';
 import { open, seal, type KeyRing } from '../../platform/crypto/keys';
 import type { Database, Tx } from '../../platform/db/database';
 import { outboxRow, publish } from '../../platform/events/outbox';
-import { conflict, notFound, unprocessable } from '../../platform/http/errors';
+import { AppError, conflict, notFound, unprocessable } from '../../platform/http/errors';
 import { newId } from '../../platform/ids';
 import { InvalidIdentifier, IDENTIFIER_TYPES, mask, normalise, STRONG_TYPES, type IdentifierType } from './identifiers';
 import { BEGIN_GENERIC, lit, litTime, inlinable, withSession, type Session } from './session';
 import { combine, restore, splitTraits, type TraitState } from './traits';
+import { isTrustedIdentityCaller } from './trusted-caller';
+import { useVerifications, VERIFIED_BY, type VerificationRef, type VerifiedBy } from './verification';
+
+interface IdentifierInput {
+  type: string;
+  value: string;
+  /** How the caller verified it; only trusted callers may say more than self_asserted. */
+  verified_by?: string;
+}
 
 export interface IdentifyInput {
-  identifiers: { type: string; value: string }[];
+  identifiers: IdentifierInput[];
   traits?: Record<string, unknown>;
   channel: string;
   anonymous_id?: string;
+  /** One-time codes (POST /v1/verifications) proving the caller holds these phones or e-mails. */
+  verification?: VerificationRef | VerificationRef[];
   at?: Date;
 }
 
@@ -28,6 +39,9 @@ export interface IdentifyResult {
   customer_id: string;
   created: boolean;
   merged: MergeRef[];
+  /** Present when links were withheld: the answer is a separate profile, not the customers found by these types. */
+  linked?: false;
+  pending_verification?: string[];
 }
 
 type StoredType = IdentifierType | 'anonymous_id';
@@ -37,12 +51,13 @@ interface Ident {
   value: string;
   hash: string;
   strong: boolean;
+  verifiedBy: VerifiedBy;
 }
 
 class Retry extends Error {}
 
 /** Normalises and hashes the request's identifiers; an invalid one is a 422 naming it. */
-export function prepareIdentifiers(keys: KeyRing, input: { identifiers: { type: string; value: string }[]; anonymous_id?: string }, blindIndex: (type: string, value: string) => string = (t, v) => keys.blindIndex(t, v)): Ident[] {
+export function prepareIdentifiers(keys: KeyRing, input: { identifiers: IdentifierInput[]; anonymous_id?: string }, blindIndex: (type: string, value: string) => string = (t, v) => keys.blindIndex(t, v)): Ident[] {
   const out: Ident[] = [];
   input.identifiers.forEach((raw, i) => {
     if (!(IDENTIFIER_TYPES as readonly string[]).includes(raw.type)) throw unprocessable('invalid_identifier', `unknown identifier type ${raw.type}`, `identifiers[${i}].type`);
@@ -53,12 +68,18 @@ export function prepareIdentifiers(keys: KeyRing, input: { identifiers: { type: 
     } catch (e) {
       throw unprocessable('invalid_identifier', e instanceof InvalidIdentifier ? e.message : 'invalid identifier', `identifiers[${i}].value`);
     }
-    if (!out.some((x) => x.type === type && x.value === value)) out.push({ type, value, hash: blindIndex(type, value), strong: STRONG_TYPES.has(type) });
+    const verifiedBy = (raw.verified_by ?? 'self_asserted') as VerifiedBy;
+    if (!VERIFIED_BY.includes(verifiedBy)) {
+      throw unprocessable('invalid_identifier', `verified_by must be one of ${VERIFIED_BY.join(', ')}`, `identifiers[${i}].verified_by`);
+    }
+    if (!out.some((x) => x.type === type && x.value === value)) {
+      out.push({ type, value, hash: blindIndex(type, value), strong: STRONG_TYPES.has(type), verifiedBy });
+    }
   });
   if (input.anonymous_id) {
     const v = input.anonymous_id.trim();
     if (v === '' || v.length > 128) throw unprocessable('invalid_identifier', 'anonymous_id must be 1 to 128 characters', 'anonymous_id');
-    out.push({ type: 'anonymous_id', value: v, hash: blindIndex('anonymous_id', v), strong: false });
+    out.push({ type: 'anonymous_id', value: v, hash: blindIndex('anonymous_id', v), strong: false, verifiedBy: 'self_asserted' });
   }
   return out;
 }
@@ -80,6 +101,7 @@ interface Match {
   customer_id: string;
   strong: boolean;
   last_seen: Date;
+  verified_by: string | null;
   root: Root & { merged_into: string | null; root_id: string | null; erased: boolean };
   /** For a weak match: the strong identifiers (type, hash) of the root's whole group. */
   group_strong: [string, string][] | null;
@@ -100,7 +122,10 @@ function isRetryable(e: unknown): boolean {
  *   through it is merged in only if it holds no strong identifier (a guest or anonymous profile);
  *   otherwise the request resolves to it only when it has no other strong identifier of a type the
  *   request also brings, and the weak identifier is then associated with both;
- * - merged-away customers keep resolving to their survivor (pointer, not copy), so unmerge is exact.
+ * - merged-away customers keep resolving to their survivor (pointer, not copy), so unmerge is exact;
+ * - verified links: a caller that is not trusted (isTrustedIdentityCaller) links a customer holding
+ *   strong identifiers to anything new only with a one-time code for one of that customer's
+ *   identifiers on the request; otherwise the request gets a separate profile (see withholdUnproven).
  * Safe under concurrency: calls sharing an identifier serialise on its advisory lock, the roots
  * they write are row-locked, and a writer that loses anyway hits the unique index and retries.
  *
@@ -111,10 +136,24 @@ function isRetryable(e: unknown): boolean {
 export async function identify(database: Database, keys: KeyRing, input: IdentifyInput, actor: Principal | null = null): Promise<IdentifyResult> {
   const idents = prepareIdentifiers(keys, input);
   if (idents.length === 0) throw unprocessable('identifier_required', 'give at least one identifier or an anonymous_id', 'identifiers');
+  // Without an actor: the operator's own tools (imports), as trusted as an admin key.
+  const trusted = actor === null || isTrustedIdentityCaller(actor);
+  if (!trusted) {
+    const i = input.identifiers.findIndex((x) => x.verified_by !== undefined && x.verified_by !== 'self_asserted');
+    const why = 'only trusted callers may declare an identifier verified; send a one-time code instead';
+    if (i >= 0) throw new AppError(403, 'verification_not_trusted', why, `identifiers[${i}].verified_by`);
+  }
+  if (input.verification !== undefined) {
+    const many = Array.isArray(input.verification);
+    const refs = many ? (input.verification as VerificationRef[]) : [input.verification as VerificationRef];
+    const strong = idents.filter((i) => i.strong).map((i) => `${i.type}:${i.hash}`);
+    const proven = await useVerifications(database, keys, refs, (k) => (many ? `verification[${k}]` : 'verification'), strong, actor);
+    for (const i of idents) if (proven.has(`${i.type}:${i.hash}`)) i.verifiedBy = 'otp';
+  }
   const at = input.at ?? new Date();
   for (let attempt = 0; ; attempt++) {
     try {
-      return await withSession(database, (s) => identifyTx(s, keys, idents, input, at, actor));
+      return await withSession(database, (s) => identifyTx(s, keys, idents, input, at, actor, trusted));
     } catch (e) {
       if (!isRetryable(e) || attempt >= 8) throw e;
       await new Promise((r) => setTimeout(r, Math.random() * 10 * (attempt + 1)));
@@ -137,7 +176,7 @@ async function beginAndMatch(s: Session, idents: Ident[]): Promise<Match[]> {
   const name = `one_id_match_${idents.length}`;
   const pairs = idents.map((_, k) => `($${2 * k + 1}, $${2 * k + 2})`).join(', ');
   const prepare = s.prepareOnce(name, `
-    SELECT ci.type, ci.value_hash, ci.customer_id, ci.strong, ci.last_seen,
+    SELECT ci.type, ci.value_hash, ci.customer_id, ci.strong, ci.last_seen, ci.verified_by,
       r.id AS root, r.merged_into, r.root_id, r.erased_at IS NOT NULL AS erased, r.created_at, r.kind, r.data_key, r.pii, r.traits, r.trait_seen,
       CASE WHEN NOT ci.strong THEN (
         SELECT coalesce(json_agg(json_build_array(g.type, g.value_hash)), '[]') FROM customer_identifiers g JOIN customers gc ON gc.id = g.customer_id
@@ -159,6 +198,7 @@ async function beginAndMatch(s: Session, idents: Ident[]): Promise<Match[]> {
     customer_id: x.customer_id as string,
     strong: x.strong as boolean,
     last_seen: x.last_seen as Date,
+    verified_by: x.verified_by as string | null,
     group_strong: x.group_strong as [string, string][] | null,
     root: {
       id: x.root as string,
@@ -199,7 +239,7 @@ async function writeTraits(tx: Tx, keys: KeyRing, root: Root, state: TraitState)
 
 const rowsOf = (rows: unknown[][]) => sql.join(rows.map((r) => sql`(${sql.join(r)})`));
 
-async function identifyTx(s: Session, keys: KeyRing, idents: Ident[], input: IdentifyInput, at: Date, actor: Principal | null): Promise<IdentifyResult> {
+async function identifyTx(s: Session, keys: KeyRing, idents: Ident[], input: IdentifyInput, at: Date, actor: Principal | null, trusted: boolean): Promise<IdentifyResult> {
   const matches = await beginAndMatch(s, idents);
   const rootOfId = new Map(matches.map((m) => [m.root.id, m.root]));
   const strongRoots = new Set(matches.filter((m) => m.strong).map((m) => m.root.id));
@@ -222,6 +262,7 @@ async function identifyTx(s: Session, keys: KeyRing, idents: Ident[], input: Ide
     const compatible = known.filter((k) => !k.conflict).sort((a, b) => b.lastSeen - a.lastSeen || (a.root < b.root ? -1 : 1));
     if (compatible.length > 0) unite.add(compatible[0].root);
   }
+  const withheld = trusted ? null : withholdUnproven(matches, unite, strongRoots, idents);
   const ordered = [...unite].map((id) => rootOfId.get(id)!);
   for (const r of ordered) if (r.merged_into !== null || (r.root_id !== null && r.root_id !== r.id) || r.erased) throw new Retry(); // merged or erased meanwhile
   ordered.sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || (a.id < b.id ? -1 : 1));
@@ -272,15 +313,40 @@ async function identifyTx(s: Session, keys: KeyRing, idents: Ident[], input: Ide
     writes.push(sql`INSERT INTO audit_log (actor_key, actor_role, action, subject, reason, details) VALUES ${rowsOf(audits.map((a) => [a.actor_key, a.actor_role, a.action, a.subject, a.reason, a.details]))}`);
   }
 
-  // Attach what the group does not have yet; refresh last_seen of what it has.
-  const groupHas = new Set(matches.filter((m) => unite.has(m.root.id)).map((m) => `${m.type}|${m.value_hash}`));
+  // Attach what the group does not have yet (nor a customer it was not linked to); refresh last_seen
+  // of what it has, recording a better verification on the way.
+  const held = matches.filter((m) => unite.has(m.root.id) || withheld?.from.has(m.root.id));
+  const groupHas = new Set(held.map((m) => `${m.type}|${m.value_hash}`));
   const fresh = idents.filter((i) => !groupHas.has(`${i.type}|${i.hash}`));
   if (fresh.length > 0) {
-    const rows = fresh.map((i) => [survivor.id, i.type, i.hash, seal(dek, i.value), i.type === 'anonymous_id' ? i.value.slice(0, 4) + '****' : mask(i.type, i.value), i.strong, at, at]);
-    writes.push(sql`INSERT INTO customer_identifiers (customer_id, type, value_hash, value_enc, masked, strong, first_seen, last_seen) VALUES ${rowsOf(rows)}`);
+    const masked = (i: Ident) => (i.type === 'anonymous_id' ? i.value.slice(0, 4) + '****' : mask(i.type, i.value));
+    const rows = fresh.map((i) => [survivor.id, i.type, i.hash, seal(dek, i.value), masked(i), i.strong, at, at, i.verifiedBy]);
+    writes.push(sql`
+      INSERT INTO customer_identifiers (customer_id, type, value_hash, value_enc, masked, strong, first_seen, last_seen, verified_by)
+      VALUES ${rowsOf(rows)}`);
     if (fresh.some((i) => i.type !== 'anonymous_id')) kind = 'known';
   }
-  const seen = matches.filter((m) => unite.has(m.root.id));
+  const identOf = new Map(idents.map((i) => [`${i.type}|${i.hash}`, i]));
+  const upgrades: unknown[][] = [];
+  const seen = matches.filter((m) => {
+    if (!unite.has(m.root.id)) return false;
+    const by = identOf.get(`${m.type}|${m.value_hash}`)!.verifiedBy;
+    if (by === 'self_asserted' || by === m.verified_by) return true;
+    upgrades.push([m.type, m.value_hash, m.customer_id, by]);
+    return false;
+  });
+  if (upgrades.length > 0) {
+    writes.push(sql`
+      UPDATE customer_identifiers AS ci SET verified_by = v.by, last_seen = greatest(ci.last_seen, ${at})
+      FROM (VALUES ${rowsOf(upgrades)}) AS v(type, value_hash, customer_id, by)
+      WHERE ci.type = v.type AND ci.value_hash = v.value_hash AND ci.customer_id = v.customer_id`);
+  }
+  if (withheld) {
+    const details = { not_linked_to: [...withheld.from], pending_verification: withheld.pending };
+    const a = auditRow(actor, { action: 'customer.link_withheld', subject: survivor.id, details });
+    const values = [a.actor_key, a.actor_role, a.action, a.subject, a.reason, a.details];
+    writes.push(sql`INSERT INTO audit_log (actor_key, actor_role, action, subject, reason, details) VALUES (${sql.join(values)})`);
+  }
   if (input.traits && Object.keys(input.traits).length > 0) {
     const { plain, personal } = splitTraits(input.traits);
     const seenAt = Object.fromEntries(Object.keys(input.traits).map((k) => [k, at.toISOString()]));
@@ -314,7 +380,44 @@ async function identifyTx(s: Session, keys: KeyRing, idents: Ident[], input: Ide
     await s.query(writes.length === 1 ? writes[0] : sql`WITH ${sql.join(writes.map((w, i) => sql`${sql.raw(`w${i}`)} AS (${w})`))} SELECT 1`);
     await s.script(['COMMIT']);
   }
-  return { customer_id: survivor.id, created, merged };
+  const result: IdentifyResult = { customer_id: survivor.id, created, merged };
+  return withheld ? { ...result, linked: false, pending_verification: withheld.pending } : result;
+}
+
+/**
+ * Verified links, for a caller that is not trusted. A request links a person (a customer holding a
+ * strong identifier) to something new when it attaches a new strong identifier to them or merges
+ * them with another person; whoever holds the new identifier could then use the member's points, so
+ * the request must prove it speaks for every person it links: a one-time code for one of that
+ * person's strong identifiers on the request (the phone it was found by, not the new one, which the
+ * caller may well hold). Unproven persons are left out of `unite` and keep their identifiers; the
+ * request then goes to the proven persons, else to a separate profile: a new customer with the
+ * request's new identifiers, or, when it brings none, the youngest unproven person (its profile is
+ * updated, nothing is linked to it). A guest (no strong identifier) merges as ever.
+ * Returns null when nothing is withheld (always so when nothing needs proving: no extra round trip).
+ */
+function withholdUnproven(
+  matches: Match[],
+  unite: Set<string>,
+  strongRoots: Set<string>,
+  idents: Ident[],
+): { from: Set<string>; pending: string[] } | null {
+  const persons = [...unite].filter((r) => strongRoots.has(r) || matches.some((m) => m.root.id === r && (m.group_strong?.length ?? 0) > 0));
+  const newStrong = idents.some((i) => i.strong && !matches.some((m) => m.type === i.type && m.value_hash === i.hash));
+  if (persons.length === 0 || (persons.length === 1 && !newStrong)) return null;
+  const proven = new Set(idents.filter((i) => i.verifiedBy === 'otp').map((i) => `${i.type}|${i.hash}`));
+  const from = new Set(persons.filter((r) => !matches.some((m) => m.root.id === r && m.strong && proven.has(`${m.type}|${m.value_hash}`))));
+  if (from.size === 0) return null;
+  for (const r of from) unite.delete(r);
+  if (unite.size === 0 && !newStrong) {
+    const youngest = [...from]
+      .map((r) => matches.find((m) => m.root.id === r)!.root)
+      .sort((a, b) => b.created_at.getTime() - a.created_at.getTime() || (a.id < b.id ? 1 : -1))[0];
+    from.delete(youngest.id);
+    unite.add(youngest.id);
+  }
+  const pending = [...new Set(matches.filter((m) => from.has(m.root.id)).map((m) => m.type))].sort();
+  return { from, pending };
 }
 
 /**

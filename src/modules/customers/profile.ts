@@ -29,6 +29,7 @@ export interface IdentifierView {
   strong: boolean;
   first_seen: string;
   last_seen: string;
+  verified_by: string | null;
 }
 
 export interface Profile {
@@ -62,7 +63,7 @@ export async function readProfile(db: Db, keys: KeyRing, id: string, viewer: Pri
   const members = await groupIds(db, root);
   const c = await db.selectFrom('customers').selectAll().where('id', '=', root).executeTakeFirstOrThrow();
   const vis = visibilityOf(viewer);
-  const idents = await db.selectFrom('customer_identifiers').select(['customer_id', 'type', 'value_enc', 'masked', 'strong', 'first_seen', 'last_seen']).where('customer_id', 'in', members).where('type', '<>', 'anonymous_id').orderBy('type').orderBy('first_seen').execute();
+  const idents = await db.selectFrom('customer_identifiers').select(['customer_id', 'type', 'value_enc', 'masked', 'strong', 'first_seen', 'last_seen', 'verified_by']).where('customer_id', 'in', members).where('type', '<>', 'anonymous_id').orderBy('type').orderBy('first_seen').execute();
   const dekCache = new Map<string, Buffer>();
   const dekFor = async (cid: string) => {
     if (!dekCache.has(cid)) {
@@ -73,7 +74,13 @@ export async function readProfile(db: Db, keys: KeyRing, id: string, viewer: Pri
   };
   const identifiers: IdentifierView[] = [];
   for (const i of idents) {
-    const v: IdentifierView = { type: i.type, strong: i.strong, first_seen: i.first_seen.toISOString(), last_seen: i.last_seen.toISOString() };
+    const v: IdentifierView = {
+      type: i.type,
+      strong: i.strong,
+      first_seen: i.first_seen.toISOString(),
+      last_seen: i.last_seen.toISOString(),
+      verified_by: i.verified_by,
+    };
     if (vis !== 'none') v.masked = i.masked;
     if (vis === 'full' && i.value_enc) v.value = open(await dekFor(i.customer_id), i.value_enc).toString('utf8');
     identifiers.push(v);

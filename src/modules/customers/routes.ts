@@ -10,12 +10,49 @@ import { lookup, readProfile } from './profile';
 import { profileSectionSchemas } from './profile-sections';
 import { listCustomers } from './service';
 import { assertOwnChannel } from '../../platform/auth/channel';
+import { VERIFIED_BY } from './verification';
 
-const IdentifierInput = Type.Object({ type: StringEnum(IDENTIFIER_TYPES), value: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
 const Traits = Type.Record(Type.String({ maxLength: 64 }), Type.Union([Type.String({ maxLength: 500 }), Type.Number(), Type.Boolean(), Type.Null()]), { maxProperties: 50 });
+const IdentifierInput = Type.Object({ type: StringEnum(IDENTIFIER_TYPES), value: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
+const VERIFIED_BY_DOC = 'how it was verified; only admin keys and trusted integration keys (identity:trusted) may say more than self_asserted';
+const IdentifyIdentifier = Type.Object(
+  { ...IdentifierInput.properties, verified_by: Type.Optional(StringEnum(VERIFIED_BY, { description: VERIFIED_BY_DOC })) },
+  { additionalProperties: false },
+);
+const VERIFICATION_DOC = 'one-time codes from POST /v1/verifications, one per customer to link';
+const VerificationRef = Type.Object({ id: Id, code: Type.String({ minLength: 1, maxLength: 12 }) }, { additionalProperties: false });
+const IdentifyBody = Type.Object(
+  {
+    identifiers: Type.Array(IdentifyIdentifier, { maxItems: 20 }),
+    traits: Type.Optional(Traits),
+    channel: StringEnum(CHANNELS),
+    anonymous_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    verification: Type.Optional(
+      Type.Union([VerificationRef, Type.Array(VerificationRef, { minItems: 1, maxItems: 5 })], { description: VERIFICATION_DOC }),
+    ),
+  },
+  { additionalProperties: false },
+);
+const IdentifyResult = Type.Object({
+  customer_id: Type.String(),
+  created: Type.Boolean(),
+  merged: Type.Array(Type.Object({ from: Type.String(), into: Type.String(), merge_id: Type.String() })),
+  linked: Type.Optional(Type.Literal(false, { description: 'present when links were withheld: customer_id is a separate profile' })),
+  pending_verification: Type.Optional(
+    Type.Array(Type.String(), { description: 'identifier types that found the customers not linked: verify one of each and call again' }),
+  ),
+});
 
 export const ConsentStateSchema = Type.Object({ purpose: Type.String(), granted: Type.Boolean(), at: Type.Union([Type.String(), Type.Null()]), channel: Type.Union([Type.String(), Type.Null()]), source: Type.Union([Type.String(), Type.Null()]) });
-const IdentifierView = Type.Object({ type: Type.String(), value: Type.Optional(Type.String()), masked: Type.Optional(Type.String()), strong: Type.Boolean(), first_seen: Type.String(), last_seen: Type.String() });
+const IdentifierView = Type.Object({
+  type: Type.String(),
+  value: Type.Optional(Type.String()),
+  masked: Type.Optional(Type.String()),
+  strong: Type.Boolean(),
+  first_seen: Type.String(),
+  last_seen: Type.String(),
+  verified_by: Type.Union([Type.String(), Type.Null()], { description: `how it was verified: ${VERIFIED_BY.join(', ')}; null: not recorded` }),
+});
 export const ProfileSchema = Type.Object({
   id: Type.String(),
   requested_id: Type.Optional(Type.String()),
@@ -57,8 +94,13 @@ export const customerRoutes: ModuleRoutes = (ctx) => async (app) => {
       schema: {
         tags: ['people'],
         summary: 'One ID: resolve identifiers to one customer, creating or merging as the identity rules say',
-        body: Type.Object({ identifiers: Type.Array(IdentifierInput, { maxItems: 20 }), traits: Type.Optional(Traits), channel: StringEnum(CHANNELS), anonymous_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ customer_id: Type.String(), created: Type.Boolean(), merged: Type.Array(Type.Object({ from: Type.String(), into: Type.String(), merge_id: Type.String() })) }), ...errors(422) },
+        description: [
+          'A caller that is not trusted (store staff, support, integration keys without identity:trusted) links a customer',
+          'to a new strong identifier, or merges two customers, only with a one-time code (verification) for an identifier',
+          'of each customer linked; otherwise the answer is a separate profile with linked: false and pending_verification.',
+        ].join(' '),
+        body: IdentifyBody,
+        response: { 200: IdentifyResult, ...errors(422) },
       },
     },
     async (req) => {

@@ -11,9 +11,22 @@ export interface CustomerConsentsTable {
   at: Generated<Date>;
 }
 
+export interface IdentityVerificationsTable {
+  id: string;
+  type: 'phone' | 'email';
+  value_hash: string;
+  code_hash: string;
+  key_id: string | null;
+  attempts: Generated<number>;
+  created_at: Generated<Date>;
+  expires_at: Date;
+  used_at: Date | null;
+}
+
 // Module tables join the one database interface by declaration merging.
 declare module '../../platform/db/schema' {
   interface DB {
     customer_consents: CustomerConsentsTable;
+    identity_verifications: IdentityVerificationsTable;
   }
 }

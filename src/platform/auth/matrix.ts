@@ -54,6 +54,10 @@ export const MATRIX: Record<string, Rule | 'public'> = {
   'GET /v1/webhooks': ADMIN,
   'DELETE /v1/webhooks/{id}': ADMIN,
   'GET /v1/audit': ADMIN,
+  'GET /v1/security/alerts': ADMIN,
+  'POST /v1/security/alerts/{id}/clear': ADMIN,
+  'GET /v1/security/settings': ADMIN,
+  'PUT /v1/security/settings': ADMIN,
 
   // goods: locations, catalog, stock
   'POST /v1/locations': ADMIN,
@@ -73,6 +77,7 @@ export const MATRIX: Record<string, Rule | 'public'> = {
   'GET /v1/stock/{sku}': { who: ALL },
 
   // people
+  'POST /v1/verifications': { who: { admin: 'yes', support: 'yes', store_staff: 'yes', integration: 'yes' }, scope: 'customers' },
   'POST /v1/identify': { who: { admin: 'yes', support: 'yes', store_staff: 'yes', integration: 'yes' }, scope: 'customers', note: 'integration: channel of the key (403 otherwise)' },
   'GET /v1/customers': { who: PEOPLE, note: 'q (search by contact data): admin, support, store staff only' },
   'GET /v1/customers/lookup': { who: { admin: 'yes', support: 'yes', store_staff: 'yes' } },

@@ -15,14 +15,16 @@ export const SCOPES = [
   'coupons:claim', // a customer claims a coupon in the app, mini-program or web shop
   'coupons:issue', // issue a coupon to any customer (marketing journeys)
   'points:earn', // points for an act the loyalty rules define
+  'identity:trusted', // link identifiers to existing members without a one-time code (logins that verify the phone)
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
 const SALES: readonly Scope[] = ['orders', 'customers', 'events'];
+const LOGIN: readonly Scope[] = [...SALES, 'loyalty:read', 'loyalty:redeem', 'coupons:claim', 'identity:trusted'];
 const CHANNEL_DEFAULTS: Record<Channel, readonly Scope[]> = {
-  app: [...SALES, 'loyalty:read', 'loyalty:redeem', 'coupons:claim'],
-  mini_program: [...SALES, 'loyalty:read', 'loyalty:redeem', 'coupons:claim'],
-  web: [...SALES, 'loyalty:read', 'loyalty:redeem', 'coupons:claim'],
+  app: LOGIN,
+  mini_program: LOGIN,
+  web: LOGIN,
   pos: [...SALES, 'loyalty:read', 'loyalty:redeem'],
   group_buy: SALES,
 };

@@ -150,6 +150,8 @@ export interface CustomerIdentifiersTable {
   strong: boolean;
   first_seen: Generated<Date>;
   last_seen: Generated<Date>;
+  /** How it was verified (otp, wechat_login, member_card_scan, self_asserted); null: written before that was recorded. */
+  verified_by: Generated<string | null>;
 }
 
 export interface CustomerEventsTable {

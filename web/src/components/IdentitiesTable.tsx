@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import type { IdentifierView, Revealed } from '../api';
+import type { IdentifierView as ApiIdentifierView, Revealed } from '../api';
 import { formatDateTime } from '../format';
 import { useAction } from '../hooks';
 import { translateValue, useI18n } from '../i18n';
@@ -9,6 +9,9 @@ import { Dialog } from './Dialog';
 import { ActionError } from './Status';
 
 const MIN_REASON = 5;
+
+/** verified_by: how the identifier was verified (otp, wechat_login, ...); null when not recorded. */
+type IdentifierView = ApiIdentifierView & { verified_by?: string | null };
 
 /** Asks why, then POST /v1/customers/:id/reveal: the full values of one identifier type (audited with the reason). */
 function RevealDialog({ customerId, type, onRevealed, onClose }: { customerId: string; type: string; onRevealed: (r: Revealed) => void; onClose: () => void }) {
@@ -57,7 +60,7 @@ function RevealDialog({ customerId, type, onRevealed, onClose }: { customerId: s
 
 /**
  * Every identifier of the person: the value for admins, masked for support and store staff, hidden
- * for the others; strong or weak; first and last seen. Support may reveal a masked type, with a reason.
+ * for the others; strong or weak; how it was verified; first and last seen. Support may reveal a masked type, with a reason.
  */
 export function IdentitiesTable({ customerId, identifiers }: { customerId: string; identifiers: IdentifierView[] }) {
   const { t, lang } = useI18n();
@@ -96,6 +99,9 @@ export function IdentitiesTable({ customerId, identifiers }: { customerId: strin
                       <span className="nowrap">{translateValue(t, 'identifier', i.type)}</span>
                       <span className={'badge badge-small ' + (i.strong ? 'badge-info' : 'badge-muted')} title={t(i.strong ? 'profile.strongHint' : 'profile.weakHint')} data-testid="identity-strength">
                         {t(i.strong ? 'profile.strong' : 'profile.weak')}
+                      </span>
+                      <span className="muted small nowrap" title={t('profile.verifiedByHint')} data-testid="identity-verified-by">
+                        {t('profile.verifiedBy')}: {translateValue(t, 'verifiedBy', i.verified_by ?? 'legacy')}
                       </span>
                     </div>
                   </td>

@@ -397,4 +397,12 @@ export const en: Record<MessageKey, string> = {
 
   ...goodsEn,
   ...loyaltyEn,
+
+  'profile.verifiedBy': 'Verified by',
+  'profile.verifiedByHint': 'How this identifier was verified; only verified identifiers link a till to an existing member',
+  'verifiedBy.otp': 'one-time code',
+  'verifiedBy.wechat_login': 'WeChat login',
+  'verifiedBy.member_card_scan': 'card scanned',
+  'verifiedBy.self_asserted': 'unverified',
+  'verifiedBy.legacy': 'not recorded',
 };

@@ -400,6 +400,14 @@ export const zhCN = {
 
   ...goodsZhCN,
   ...loyaltyZhCN,
+
+  'profile.verifiedBy': '验证方式',
+  'profile.verifiedByHint': '该标识的验证方式；只有经过验证的标识才能在门店关联到已有会员',
+  'verifiedBy.otp': '验证码',
+  'verifiedBy.wechat_login': '微信登录',
+  'verifiedBy.member_card_scan': '扫会员卡',
+  'verifiedBy.self_asserted': '未验证',
+  'verifiedBy.legacy': '未记录',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

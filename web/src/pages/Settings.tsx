@@ -10,7 +10,7 @@ import { locationLabel, useLocations } from '../locations';
 import { useApi, useSession } from '../session';
 
 // The scopes a key may hold (src/platform/auth/scopes.ts); without a choice the server gives the role's defaults.
-const SCOPES = ['orders', 'stock', 'customers', 'events', 'loyalty:read', 'loyalty:redeem', 'coupons:claim', 'coupons:issue', 'points:earn'] as const;
+const SCOPES = ['orders', 'stock', 'customers', 'events', 'loyalty:read', 'loyalty:redeem', 'coupons:claim', 'coupons:issue', 'points:earn', 'identity:trusted'] as const;
 type KeyView = ApiKey & { scopes?: string[] };
 
 function ScopePicker({ value, onChange }: { value: string[] | null; onChange: (v: string[] | null) => void }) {
