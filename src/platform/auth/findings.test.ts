@@ -151,7 +151,7 @@ describe('finding 16 and key scopes', () => {
   });
 
   it('gives keys their defaults, shows them, and refuses unknown scopes naming the field', async () => {
-    expect((await as(appKey, 'GET', '/v1/me')).body.scopes).toEqual(['orders', 'customers', 'events', 'loyalty:read', 'loyalty:redeem', 'coupons:claim']);
+    expect((await as(appKey, 'GET', '/v1/me')).body.scopes).toEqual(['orders', 'customers', 'events', 'loyalty:read', 'loyalty:redeem', 'coupons:claim', 'identity:trusted']);
     const bad = await s.api('POST', '/v1/api-keys', { name: 'x', role: 'integration', channel: 'app', scopes: ['everything'] });
     expect(bad.status).toBe(400);
     expect(bad.body.error.field).toMatch(/^scopes/);
