@@ -15,7 +15,7 @@ import type { Scope } from './scopes';
  * - a role not listed: 403, before the body is read (a bad body does not turn it into a 400).
  *
  * The integration column is an `app` key with its defaults (orders, customers, events,
- * loyalty:read, loyalty:redeem, coupons:claim). Other roles hold every scope unless an admin
+ * loyalty:read, loyalty:redeem, coupons:claim, identity:trusted). Other roles hold every scope unless an admin
  * created the key with fewer. Checks that need the body (a channel or store named in it) come
  * after validation and are listed in `note`.
  *
