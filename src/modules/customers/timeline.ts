@@ -148,7 +148,7 @@ export function parseTypes(raw: string | undefined): { kinds: Set<TimelineKind>;
  */
 export async function readTimeline(db: Db, id: string, viewer: Principal, q: TimelineQuery): Promise<Timeline | null> {
   const { kinds, eventTypes } = parseTypes(q.types);
-  const c = decodeCursor(q.cursor, 3);
+  const c = decodeCursor(q.cursor, 3, ['int', 'int', 'string']);
   let after: After | null = null;
   if (c) {
     const [us, rank, key] = c;

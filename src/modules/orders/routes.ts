@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { ALL_ROLES } from '../../platform/auth/roles';
 import { forbidden, notFound } from '../../platform/http/errors';
-import { Cursor, errors, Id, Limit, StringEnum } from '../../platform/http/schemas';
+import { Cursor, errors, FreeText, Id, Limit, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
 import { cancelOrder, payOrder } from './lifecycle';
 import { placeOrder } from './place';
@@ -93,7 +93,7 @@ export const orderRoutes: ModuleRoutes = (ctx) => async (app) => {
     '/orders/:id/cancel',
     {
       config: { roles: ['admin', 'integration', 'store_staff', 'support'] },
-      schema: { tags: ['goods'], summary: 'Cancel: releases reservations or puts stock back', params: IdParams, body: Type.Optional(Type.Object({ reason: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false })), response: { 200: OrderDetailSchema, ...errors(404, 409) } },
+      schema: { tags: ['goods'], summary: 'Cancel: releases reservations or puts stock back', params: IdParams, body: Type.Optional(Type.Object({ reason: Type.Optional(FreeText(200)) }, { additionalProperties: false })), response: { 200: OrderDetailSchema, ...errors(404, 409) } },
     },
     async (req) => cancelOrder(ctx, req.params.id, req.body?.reason),
   );

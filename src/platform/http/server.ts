@@ -16,7 +16,8 @@ import type { AppContext } from './context';
 import { AppError, errorBody, forbidden, unauthorized } from './errors';
 import { ErrorSchema } from './schemas';
 import type { ModuleRoutes } from './types';
-import { describe, fieldOf, findUnstorable } from './validation';
+import { describe, fieldOf, findUnstorable, jsonDepthGuard, loggableError, MAX_JSON_DEPTH } from './validation';
+import { contactDataIn } from '../privacy/contact-data';
 import './types';
 
 const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'web', 'dist');
@@ -29,7 +30,13 @@ export async function buildServer(ctx: AppContext, modules: ModuleRoutes[]): Pro
     loggerInstance: ctx.log as FastifyBaseLogger,
     bodyLimit: ctx.config.bodyLimitBytes,
     genReqId: () => Math.random().toString(36).slice(2, 12),
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    ajv: {
+      customOptions: {
+        removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false,
+        // free text (notes, reasons) must not carry contact data: it would sit there unsealed
+        formats: { 'free-text': { type: 'string', validate: (s: string) => contactDataIn(s) === null } },
+      },
+    },
     schemaController: {
       compilersFactory: {
         // Query strings, path params and headers arrive as text and are coerced to the declared
@@ -53,11 +60,18 @@ export async function buildServer(ctx: AppContext, modules: ModuleRoutes[]): Pro
 
   app.addSchema(ErrorSchema);
 
+  // JSON nested deeper than any of our bodies is refused while it arrives, before it is parsed
+  // (recursion over it would overflow the stack), whichever parser a route uses.
+  app.addHook('preParsing', async (req, _reply, payload) => ((req.headers['content-type'] ?? '').includes('json') ? payload.pipe(jsonDepthGuard(MAX_JSON_DEPTH)) : payload));
+
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof AppError) return reply.code(err.status).send(errorBody(err));
     if (err.validation && err.validation.length > 0) {
       const v = err.validation[0];
       const field = fieldOf(v, err.validationContext ?? 'body');
+      if (v.keyword === 'format' && (v.params as { format?: string }).format === 'free-text') {
+        return reply.code(422).send(errorBody(new AppError(422, 'contact_data_in_free_text', `${field} looks like it holds a phone number or e-mail address: free text must not carry contact data`, field)));
+      }
       return reply.code(400).send(errorBody(new AppError(400, 'validation_error', describe(v, field), field)));
     }
     const status = err.statusCode ?? 500;
@@ -67,7 +81,7 @@ export async function buildServer(ctx: AppContext, modules: ModuleRoutes[]): Pro
       const message = err instanceof SyntaxError || /JSON/i.test(err.message) ? 'request body is not valid JSON' : err.message;
       return reply.code(status).send(errorBody(new AppError(status, code, message, 'body')));
     }
-    req.log.error({ err }, 'unhandled error');
+    req.log.error({ error: loggableError(err), route: req.routeOptions?.url ?? '(unmatched)' }, 'unhandled error');
     return reply.code(500).send(errorBody(new AppError(500, 'internal_error', 'internal error')));
   });
 
