@@ -11,6 +11,7 @@ import { eraseCustomer } from './erasure';
 import { IDENTIFIER_TYPES } from './identifiers';
 import { dataKeyOf, groupIds, rootOf } from './identity';
 import { ConsentStateSchema } from './routes';
+import { traitRoutes } from './trait-routes';
 import { assertOwnChannel } from '../../platform/auth/channel';
 
 const ConsentRecordSchema = Type.Object({ customer_id: Type.String(), purpose: Type.String(), granted: Type.Boolean(), at: Type.String(), channel: Type.String(), source: Type.String() });
@@ -30,11 +31,13 @@ function isRealReason(reason: string): boolean {
 
 /**
  * People, privacy: consent per purpose, support's audited reveal of an identifier, the right to
- * erasure; and the platform's audit log (mounted here so the module list gains one entry).
+ * erasure; the trait schema and the platform's audit log (mounted here so the module list gains
+ * one entry).
  */
 export const privacyRoutes: ModuleRoutes = (ctx) => async (app) => {
   const db = ctx.database.db;
   await app.register(auditRoutes(ctx));
+  await app.register(traitRoutes(ctx));
 
   app.put(
     '/customers/:id/consents/:purpose',

@@ -9,6 +9,7 @@ import { identify, rootOf, unmerge } from './identity';
 import { lookup, readProfile } from './profile';
 import { profileSectionSchemas } from './profile-sections';
 import { listCustomers } from './service';
+import { checkTraits } from './trait-schema';
 import { assertOwnChannel } from '../../platform/auth/channel';
 
 const IdentifierInput = Type.Object({ type: StringEnum(IDENTIFIER_TYPES), value: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
@@ -63,6 +64,7 @@ export const customerRoutes: ModuleRoutes = (ctx) => async (app) => {
     },
     async (req) => {
       assertOwnChannel(req.principal, req.body.channel, 'identifies');
+      await checkTraits(db, req.body.traits);
       return identify(ctx.database, ctx.keys, req.body, req.principal);
     },
   );

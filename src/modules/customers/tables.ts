@@ -11,9 +11,18 @@ export interface CustomerConsentsTable {
   at: Generated<Date>;
 }
 
+export interface TraitDefinitionsTable {
+  key: string;
+  classification: 'pii' | 'plain';
+  type: 'string' | 'number' | 'boolean' | 'date';
+  created_at: Generated<Date>;
+  created_by: string | null;
+}
+
 // Module tables join the one database interface by declaration merging.
 declare module '../../platform/db/schema' {
   interface DB {
     customer_consents: CustomerConsentsTable;
+    trait_definitions: TraitDefinitionsTable;
   }
 }

@@ -8,7 +8,7 @@ import { placeOrder } from './place';
 import { createReturn, listReturns } from './returns';
 import { OrderDetailSchema, PlaceOrderBody, ReturnBody, ReturnSchema } from './schemas';
 import { listOrders, ORDER_CHANNELS } from './service';
-import { readOrderDetail } from './view';
+import { HIDDEN_TEXT, mayReadFreeText, readOrderDetail } from './view';
 
 const Summary = Type.Object({
   id: Type.String(),
@@ -69,7 +69,7 @@ export const orderRoutes: ModuleRoutes = (ctx) => async (app) => {
     '/orders/:id',
     { config: { roles: readers }, schema: { tags: ['goods'], summary: 'One order with lines, allocations and the routing explanation', params: IdParams, response: { 200: OrderDetailSchema, ...errors(404) } } },
     async (req) => {
-      const o = await readOrderDetail(db, req.params.id);
+      const o = await readOrderDetail(db, req.params.id, req.principal);
       if (!o) throw notFound('order', 'id');
       if (req.principal.role === 'store_staff' && !o.allocations.some((a) => a.location_id === req.principal.locationId) && o.location_id !== req.principal.locationId) {
         throw forbidden('this order belongs to another store');
@@ -110,6 +110,6 @@ export const orderRoutes: ModuleRoutes = (ctx) => async (app) => {
   app.get(
     '/orders/:id/returns',
     { config: { roles: readers }, schema: { tags: ['goods'], params: IdParams, response: { 200: Type.Object({ items: Type.Array(ReturnSchema) }), ...errors(404) } } },
-    async (req) => ({ items: await listReturns(ctx, req.params.id) }),
+    async (req) => ({ items: (await listReturns(ctx, req.params.id)).map((r) => (mayReadFreeText(req.principal) ? r : { ...r, reason: HIDDEN_TEXT })) }),
   );
 };

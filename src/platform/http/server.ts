@@ -126,7 +126,8 @@ export async function buildServer(ctx: AppContext, modules: ModuleRoutes[]): Pro
   // Text PostgreSQL cannot store (NUL) and numbers that are not finite ("Infinity" in a query
   // string passes Ajv's coercion) are refused here rather than failing in the database.
   app.addHook('preHandler', async (req) => {
-    for (const [part, value] of [['params', req.params], ['querystring', req.query], ['body', req.body]] as const) {
+    const body = req.routeOptions.config?.checksOwnText ? undefined : req.body;
+    for (const [part, value] of [['params', req.params], ['querystring', req.query], ['body', body]] as const) {
       const bad = findUnstorable(value);
       if (bad) throw new AppError(400, 'validation_error', `${bad.path === '' ? part : bad.path} ${bad.problem}`, bad.path === '' ? part : bad.path);
     }

@@ -10,6 +10,8 @@ declare module 'fastify' {
     idempotent?: boolean;
     /** No API key: the route authenticates its caller itself (e.g. a signed courier callback). */
     public?: boolean;
+    /** The handler refuses text PostgreSQL cannot store itself, item by item (a batch of events). */
+    checksOwnText?: boolean;
   }
   interface FastifyInstance {
     /** Drops cached API-key lookups (after a key is revoked). */

@@ -38,9 +38,20 @@ function decoded(s: string): string {
 
 const prepared = (s: string) => decoded(visibleText(s));
 
+/** A cheap first look: an @ (any width, or percent-encoded) or at least seven digits (any width). */
+function mayHoldContact(s: string): boolean {
+  if (/[@＠]|%40/i.test(s)) return true;
+  let digits = 0;
+  for (let i = 0; i < s.length && digits < 7; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 48 && c <= 57) || (c >= 0xff10 && c <= 0xff19)) digits++;
+  }
+  return digits >= 7;
+}
+
 /** What kind of contact data a text holds, or null. */
 export function contactDataIn(s: string): 'phone' | 'email' | null {
-  if (s.length < 6) return null;
+  if (s.length < 6 || !mayHoldContact(s)) return null;
   const t = prepared(s);
   EMAIL.lastIndex = 0;
   PHONE.lastIndex = 0;
