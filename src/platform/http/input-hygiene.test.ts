@@ -3,8 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { must, setupGoods } from '../../../test/fixtures/goods';
 import { startTestServer, type TestServer } from '../../../test/server';
-import { createLogger } from '../logging';
-import { loggableError } from './validation';
+import { createLogger, loggableError } from '../logging';
 
 // Issue 12, findings 10 (500s on crafted input), 11 (values in logs), 12 (empty reveal reasons)
 // and the contact data of finding 5 in free text.

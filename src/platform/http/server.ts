@@ -16,7 +16,8 @@ import type { AppContext } from './context';
 import { AppError, errorBody, forbidden, unauthorized } from './errors';
 import { ErrorSchema } from './schemas';
 import type { ModuleRoutes } from './types';
-import { describe, fieldOf, findUnstorable, jsonDepthGuard, loggableError, MAX_JSON_DEPTH } from './validation';
+import { describe, fieldOf, findUnstorable, jsonDepthGuard, MAX_JSON_DEPTH } from './validation';
+import { loggableError } from '../logging';
 import { contactDataIn } from '../privacy/contact-data';
 import './types';
 

@@ -112,17 +112,3 @@ export function jsonDepthGuard(max: number): Transform {
     },
   });
 }
-
-/**
- * What the log may say about an unexpected error: its class, the SQLSTATE and the constraint,
- * table and column it names, and the stack frames — never its message or detail, which quote the
- * values (a phone number in a failed insert).
- */
-export function loggableError(err: unknown): Record<string, unknown> {
-  const e = (err ?? {}) as { name?: unknown; code?: unknown; constraint?: unknown; table?: unknown; column?: unknown; stack?: unknown };
-  const out: Record<string, unknown> = { type: typeof e.name === 'string' ? e.name : typeof err };
-  if (typeof e.code === 'string' && /^[0-9A-Z_]{2,40}$/.test(e.code)) out.code = e.code;
-  for (const k of ['constraint', 'table', 'column'] as const) if (typeof e[k] === 'string') out[k] = e[k];
-  if (typeof e.stack === 'string') out.stack = e.stack.split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 12).join('\n');
-  return out;
-}
