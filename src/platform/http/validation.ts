@@ -92,11 +92,11 @@ export const MAX_JSON_DEPTH = 32;
  * ASCII, never part of a UTF-8 sequence), remembering across chunks whether it is inside a string.
  */
 export function jsonDepthGuard(max: number): Transform {
-  let depth = 0;
-  let inString = false;
-  let escaped = false;
+  const state = { depth: 0, inString: false, escaped: false };
   return new Transform({
     transform(chunk: Buffer, _enc, done) {
+      // locals, written back once: a closure's variables are slow to update byte by byte
+      let { depth, inString, escaped } = state;
       for (let i = 0; i < chunk.length; i++) {
         const c = chunk[i];
         if (inString) {
@@ -108,6 +108,7 @@ export function jsonDepthGuard(max: number): Transform {
           if (++depth > max) return done(new AppError(400, 'invalid_request', `request body nests deeper than ${max} levels`, 'body'));
         } else if (c === 125 || c === 93) depth--;
       }
+      Object.assign(state, { depth, inString, escaped });
       done(null, chunk);
     },
   });

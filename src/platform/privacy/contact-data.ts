@@ -40,13 +40,14 @@ const prepared = (s: string) => decoded(visibleText(s));
 
 /** A cheap first look: an @ (any width, or percent-encoded) or at least seven digits (any width). */
 function mayHoldContact(s: string): boolean {
-  if (/[@＠]|%40/i.test(s)) return true;
   let digits = 0;
-  for (let i = 0; i < s.length && digits < 7; i++) {
+  for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if ((c >= 48 && c <= 57) || (c >= 0xff10 && c <= 0xff19)) digits++;
+    if ((c >= 48 && c <= 57) || (c >= 0xff10 && c <= 0xff19)) {
+      if (++digits >= 7) return true;
+    } else if (c === 64 || c === 0xff20 || (c === 37 && s.charCodeAt(i + 1) === 52 && s.charCodeAt(i + 2) === 48)) return true;
   }
-  return digits >= 7;
+  return false;
 }
 
 /** What kind of contact data a text holds, or null. */
@@ -68,8 +69,21 @@ export function redactContactData(s: string, replacement = '[erased]'): string {
   return t.replace(EMAIL, replacement).replace(PHONE, replacement);
 }
 
+// Event properties repeat the same few keys: each is judged once (a bounded memo).
+const keyMemo = new Map<string, boolean>();
+
 /** A key that names contact data (its words, lower-cased, camelCase split): `contact_phone`, `Email`, `receiverMobile`. */
 export function isContactKey(key: string): boolean {
+  let v = keyMemo.get(key);
+  if (v === undefined) {
+    if (keyMemo.size >= 10000) keyMemo.clear();
+    v = namesContact(key);
+    keyMemo.set(key, v);
+  }
+  return v;
+}
+
+function namesContact(key: string): boolean {
   const words = visibleText(key)
     .replace(/([a-z])([A-Z])/g, '$1_$2')
     .toLowerCase()
