@@ -32,6 +32,11 @@ export function loggableError(err: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = { type: typeof e.name === 'string' ? e.name : typeof err };
   if (typeof e.code === 'string' && /^[0-9A-Z_]{2,40}$/.test(e.code)) out.code = e.code;
   for (const k of ['constraint', 'table', 'column'] as const) if (typeof e[k] === 'string') out[k] = e[k];
-  if (typeof e.stack === 'string') out.stack = e.stack.split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 12).join('\n');
+  if (typeof e.stack === 'string')
+    out.stack = e.stack
+      .split('\n')
+      .filter((l) => /^\s+at /.test(l))
+      .slice(0, 12)
+      .join('\n');
   return out;
 }

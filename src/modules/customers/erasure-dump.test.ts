@@ -55,10 +55,27 @@ describe('erasure leaves nothing', () => {
     const name = `欧阳${String.fromCharCode(0x4e00 + Number(rand(3)))}娜`;
     const spaced = `${phone.slice(0, 3)} ${phone.slice(3, 7)} ${phone.slice(7)}`;
     const anon = `anon-${rand(10)}`;
-    const c = (await must(s, 'POST', '/v1/identify', { channel: 'app', identifiers: [{ type: 'phone', value: phone }, { type: 'email', value: email }], traits: { name, city: '上海' }, anonymous_id: anon })).customer_id;
+    const c = (
+      await must(s, 'POST', '/v1/identify', {
+        channel: 'app',
+        identifiers: [
+          { type: 'phone', value: phone },
+          { type: 'email', value: email },
+        ],
+        traits: { name, city: '上海' },
+        anonymous_id: anon,
+      })
+    ).customer_id;
 
     // Event properties: a name is taken; contact data is refused now, so older rows are written directly.
-    const event = (type: string, properties: Record<string, unknown>) => ({ event_id: `dump-${rand(12)}`, type, occurred_at: new Date().toISOString(), channel: 'app', customer_id: c, properties });
+    const event = (type: string, properties: Record<string, unknown>) => ({
+      event_id: `dump-${rand(12)}`,
+      type,
+      occurred_at: new Date().toISOString(),
+      channel: 'app',
+      customer_id: c,
+      properties,
+    });
     const sent = await must(s, 'POST', '/v1/events', {
       events: [
         event('search', { query: `${name}的订单` }),
@@ -71,7 +88,12 @@ describe('erasure leaves nothing', () => {
       ],
     });
     expect(sent.accepted).toBe(3);
-    expect(sent.rejected.map((r: { field: string }) => r.field)).toEqual(['events[3].properties.contact_phone', 'events[4].properties.email_address', 'events[5].properties.query', 'events[6].properties.path']);
+    expect(sent.rejected.map((r: { field: string }) => r.field)).toEqual([
+      'events[3].properties.contact_phone',
+      'events[4].properties.email_address',
+      'events[5].properties.query',
+      'events[6].properties.path',
+    ]);
     const legacy = [
       { contact_phone: phone },
       { email_address: email.toUpperCase() },
@@ -81,19 +103,48 @@ describe('erasure leaves nothing', () => {
     ];
     await db
       .insertInto('customer_events')
-      .values(legacy.map((properties, i) => ({ event_id: `legacy-${rand(12)}-${i}`, type: 'legacy.event', occurred_at: new Date(), channel: 'app', customer_id: c, anonymous_id: i === 0 ? anon : null, location_id: null, properties: JSON.stringify(properties) })))
+      .values(
+        legacy.map((properties, i) => ({
+          event_id: `legacy-${rand(12)}-${i}`,
+          type: 'legacy.event',
+          occurred_at: new Date(),
+          channel: 'app',
+          customer_id: c,
+          anonymous_id: i === 0 ? anon : null,
+          location_id: null,
+          properties: JSON.stringify(properties),
+        })),
+      )
       .execute();
 
     // Free text: an order note, a cancel reason (outbox payload), a return reason, points and audit reasons.
-    const inStore = { channel: 'pos', customer: { id: c }, lines: [{ sku: 'MILK', qty: 2 }], fulfillment: { type: 'in_store', location_id: 'mid' } };
+    const inStore = {
+      channel: 'pos',
+      customer: { id: c },
+      lines: [{ sku: 'MILK', qty: 2 }],
+      fulfillment: { type: 'in_store', location_id: 'mid' },
+    };
     expect((await s.api('POST', '/v1/orders', { ...inStore, note: `请致电 ${phone}` })).status).toBe(422);
     const noted = await must(s, 'POST', '/v1/orders', { ...inStore, note: `请交给${name}` });
-    await must(s, 'POST', `/v1/orders/${noted.id}/returns`, { location_id: 'mid', reason: `${name} changed her mind`, lines: [{ sku: 'MILK', qty: 1 }] }, [201]);
-    const pickup = await must(s, 'POST', '/v1/orders', { channel: 'app', customer: { id: c }, lines: [{ sku: 'CHIPS', qty: 1 }], fulfillment: { type: 'pickup', location_id: 'mid' } });
+    await must(
+      s,
+      'POST',
+      `/v1/orders/${noted.id}/returns`,
+      { location_id: 'mid', reason: `${name} changed her mind`, lines: [{ sku: 'MILK', qty: 1 }] },
+      [201],
+    );
+    const pickup = await must(s, 'POST', '/v1/orders', {
+      channel: 'app',
+      customer: { id: c },
+      lines: [{ sku: 'CHIPS', qty: 1 }],
+      fulfillment: { type: 'pickup', location_id: 'mid' },
+    });
     expect((await s.api('POST', `/v1/orders/${pickup.id}/cancel`, { reason: `${name} ${phone}` })).status).toBe(422);
     await must(s, 'POST', `/v1/orders/${pickup.id}/cancel`, { reason: `${name}不要了` });
     // as a cancel reason written before the check would have it
-    await sql`UPDATE outbox SET payload = jsonb_set(payload, '{reason}', to_jsonb(${`${name} ${spaced} ${email}`}::text)) WHERE aggregate_id = ${pickup.id} AND type = 'order.cancelled'`.execute(db);
+    await sql`UPDATE outbox SET payload = jsonb_set(payload, '{reason}', to_jsonb(${`${name} ${spaced} ${email}`}::text)) WHERE aggregate_id = ${pickup.id} AND type = 'order.cancelled'`.execute(
+      db,
+    );
     await must(s, 'POST', '/v1/points/adjust', { customer: { id: c }, points: 100, reason: `${name}投诉补偿` });
     await must(s, 'POST', `/v1/customers/${c}/reveal`, { type: 'phone', reason: `客户${name}来电核实手机号` });
     await sql`UPDATE audit_log SET reason = reason || ${` ${phone}`} WHERE action = 'customer.reveal' AND subject = ${c}`.execute(db);
@@ -107,8 +158,18 @@ describe('erasure leaves nothing', () => {
     const needles = [phone, email, name, encodeURIComponent(email), encodeURIComponent(name), spaced];
     const hits = (rows: string[]) => rows.filter((r) => needles.some((n) => r.toLowerCase().includes(n.toLowerCase())));
     const before = hits(await dumpAllText());
-    for (const place of ['customer_events.properties', 'orders.note', 'order_returns.reason', 'outbox.payload', 'audit_log.reason', 'points_entries.reason']) {
-      expect(before.some((h) => h.startsWith(place)), `planted in ${place}`).toBe(true);
+    for (const place of [
+      'customer_events.properties',
+      'orders.note',
+      'order_returns.reason',
+      'outbox.payload',
+      'audit_log.reason',
+      'points_entries.reason',
+    ]) {
+      expect(
+        before.some((h) => h.startsWith(place)),
+        `planted in ${place}`,
+      ).toBe(true);
     }
 
     const r = await s.api('DELETE', `/v1/customers/${c}`);

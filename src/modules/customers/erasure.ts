@@ -63,7 +63,9 @@ class Scrubber {
   ) {
     const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     // each value also as it appears percent-encoded in a URL (a page path, a query string)
-    const v = [...new Set([...values].flatMap((s) => [s, encodeURIComponent(s)]))].filter((s) => s.length >= 2).sort((a, b) => b.length - a.length);
+    const v = [...new Set([...values].flatMap((s) => [s, encodeURIComponent(s)]))]
+      .filter((s) => s.length >= 2)
+      .sort((a, b) => b.length - a.length);
     this.values = v.length ? new RegExp(v.map(esc).join('|'), 'gi') : null;
     const ids = [...idMap.keys()].sort((a, b) => b.length - a.length);
     this.ids = ids.length ? new RegExp(ids.map(esc).join('|'), 'g') : null;

@@ -140,7 +140,8 @@ export function prepare(keys: KeyRing, raw: unknown, index: number, principal: P
   // Properties are stored in the clear and read by marketers: contact data goes in identifiers.
   const contact = findContactData(props, `${f}.properties`);
   if (contact) {
-    throw new Reject('contact_data_in_properties', `${contact.field} holds contact data (${contact.kind}): send phone numbers and e-mail addresses as identifiers`, contact.field);
+    const message = `${contact.field} holds contact data (${contact.kind}): send phone numbers and e-mail addresses as identifiers`;
+    throw new Reject('contact_data_in_properties', message, contact.field);
   }
 
   let location_id: string | null = null;

@@ -15,7 +15,13 @@ beforeAll(async () => {
   s = await startTestServer({ startDispatcher: false });
   db = s.santong.ctx.database.db;
   await setupGoods(s, { mid: { MILK: 50 } });
-  for (const [role, extra] of [['marketer', {}], ['analyst', {}], ['support', {}], ['store_staff', { location_id: 'mid' }]] as const) keys[role] = await s.keyFor(role, extra);
+  for (const [role, extra] of [
+    ['marketer', {}],
+    ['analyst', {}],
+    ['support', {}],
+    ['store_staff', { location_id: 'mid' }],
+  ] as const)
+    keys[role] = await s.keyFor(role, extra);
 });
 afterAll(async () => s?.close());
 
@@ -52,11 +58,24 @@ describe('traits by declaration', () => {
     expect((await s.api('POST', '/v1/traits', { key: 'shoe_size', classification: 'plain', type: 'number' })).status).toBe(201);
     expect((await s.api('POST', '/v1/traits', { key: 'x', classification: 'pii' }, { key: keys.marketer })).status).toBe(403);
     const list = await must(s, 'GET', '/v1/traits', undefined);
-    expect(list.items).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'wechat_nickname', classification: 'pii' }), expect.objectContaining({ key: 'city', builtin: true })]));
+    expect(list.items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ key: 'wechat_nickname', classification: 'pii' }),
+        expect.objectContaining({ key: 'city', builtin: true }),
+      ]),
+    );
 
     const nick = `娜娜${rand(4)}`;
-    expect((await identify({ identifiers: [{ type: 'member_card', value: card() }], traits: { shoe_size: 'big' } })).body.error.field).toBe('traits.shoe_size');
-    const c = (await must(s, 'POST', '/v1/identify', { channel: 'app', identifiers: [{ type: 'member_card', value: card() }], traits: { wechat_nickname: nick, shoe_size: 38, city: '上海' } })).customer_id;
+    expect((await identify({ identifiers: [{ type: 'member_card', value: card() }], traits: { shoe_size: 'big' } })).body.error.field).toBe(
+      'traits.shoe_size',
+    );
+    const c = (
+      await must(s, 'POST', '/v1/identify', {
+        channel: 'app',
+        identifiers: [{ type: 'member_card', value: card() }],
+        traits: { wechat_nickname: nick, shoe_size: 38, city: '上海' },
+      })
+    ).customer_id;
     const row = await db.selectFrom('customers').select(['traits']).where('id', '=', c).executeTakeFirstOrThrow();
     expect(JSON.stringify(row.traits)).not.toContain(nick);
     expect((await must(s, 'GET', `/v1/customers/${c}`)).traits).toMatchObject({ wechat_nickname: nick, shoe_size: 38 });
@@ -69,10 +88,18 @@ describe('traits by declaration', () => {
 
   it('hides contact data stored in plain traits before the checks from marketers and analysts (profile and lists)', async () => {
     const p = phone();
-    const c = (await must(s, 'POST', '/v1/identify', { channel: 'app', identifiers: [{ type: 'member_card', value: card() }], traits: { city: '杭州' } })).customer_id;
+    const c = (
+      await must(s, 'POST', '/v1/identify', {
+        channel: 'app',
+        identifiers: [{ type: 'member_card', value: card() }],
+        traits: { city: '杭州' },
+      })
+    ).customer_id;
     await must(s, 'PUT', `/v1/customers/${c}/tags/legacy_${rand(4)}`);
     const tag = (await must(s, 'GET', `/v1/customers/${c}`)).tags[0];
-    await sql`UPDATE customers SET traits = ${JSON.stringify({ city: '杭州', mobile: p, phone_number: p, Email: 'old@example.cn', remark: `tel ${p}` })}::jsonb WHERE id = ${c}`.execute(db);
+    await sql`UPDATE customers SET traits = ${JSON.stringify({ city: '杭州', mobile: p, phone_number: p, Email: 'old@example.cn', remark: `tel ${p}` })}::jsonb WHERE id = ${c}`.execute(
+      db,
+    );
     for (const role of ['marketer', 'analyst']) {
       const profile = await s.api('GET', `/v1/customers/${c}`, undefined, { key: keys[role] });
       const listed = await s.api('GET', `/v1/customers?tag=${tag}`, undefined, { key: keys[role] });
@@ -86,7 +113,14 @@ describe('traits by declaration', () => {
 describe('event properties', () => {
   it('refuses contact data in any property, by its value or its key, naming the property', async () => {
     const p = phone();
-    const ev = (i: number, type: string, properties: Record<string, unknown>) => ({ event_id: `pf-${rand(10)}-${i}`, type, occurred_at: new Date().toISOString(), channel: 'app', anonymous_id: `anon-pf-${rand(6)}`, properties });
+    const ev = (i: number, type: string, properties: Record<string, unknown>) => ({
+      event_id: `pf-${rand(10)}-${i}`,
+      type,
+      occurred_at: new Date().toISOString(),
+      channel: 'app',
+      anonymous_id: `anon-pf-${rand(6)}`,
+      properties,
+    });
     const r = await must(s, 'POST', '/v1/events', {
       events: [
         ev(0, 'checkout.started', { contact_phone: p }),
@@ -107,18 +141,36 @@ describe('event properties', () => {
       ['events[4].properties.path', 'contact_data_in_properties'],
       ['events[5].properties.items[0].text', 'contact_data_in_properties'],
     ]);
-    const stored = await sql<{ n: string }>`SELECT count(*)::text AS n FROM customer_events WHERE properties::text LIKE ${'%' + p + '%'} OR properties::text LIKE '%nana%'`.execute(db);
+    const stored = await sql<{
+      n: string;
+    }>`SELECT count(*)::text AS n FROM customer_events WHERE properties::text LIKE ${'%' + p + '%'} OR properties::text LIKE '%nana%'`.execute(
+      db,
+    );
     expect(stored.rows[0].n).toBe('0');
   });
 
   it('shows events stored before the checks without contact data to every role but admin', async () => {
     const p = phone();
-    const c = (await must(s, 'POST', '/v1/identify', { channel: 'app', identifiers: [{ type: 'member_card', value: card() }] })).customer_id;
+    const c = (await must(s, 'POST', '/v1/identify', { channel: 'app', identifiers: [{ type: 'member_card', value: card() }] }))
+      .customer_id;
     await db
       .insertInto('customer_events')
       .values({
-        event_id: `legacy-${rand(10)}`, type: 'checkout.started', occurred_at: new Date(), channel: 'app', customer_id: c, anonymous_id: null, location_id: null,
-        properties: JSON.stringify({ sku: 'MILK', contact_phone: p, receiver: { mobile: p, city: '上海' }, email_address: 'nana@example.cn', query: `找 ${p}`, path: '/a?email=nana%40example.cn' }),
+        event_id: `legacy-${rand(10)}`,
+        type: 'checkout.started',
+        occurred_at: new Date(),
+        channel: 'app',
+        customer_id: c,
+        anonymous_id: null,
+        location_id: null,
+        properties: JSON.stringify({
+          sku: 'MILK',
+          contact_phone: p,
+          receiver: { mobile: p, city: '上海' },
+          email_address: 'nana@example.cn',
+          query: `找 ${p}`,
+          path: '/a?email=nana%40example.cn',
+        }),
       })
       .execute();
     const admin = await must(s, 'GET', `/v1/customers/${c}/timeline?types=event`);
@@ -133,13 +185,24 @@ describe('event properties', () => {
 
 describe('order notes', () => {
   it('are read by roles that may see contact data only', async () => {
-    const o = await must(s, 'POST', '/v1/orders', { channel: 'pos', note: '请交给王小明', lines: [{ sku: 'MILK', qty: 1 }], fulfillment: { type: 'in_store', location_id: 'mid' } });
+    const o = await must(s, 'POST', '/v1/orders', {
+      channel: 'pos',
+      note: '请交给王小明',
+      lines: [{ sku: 'MILK', qty: 1 }],
+      fulfillment: { type: 'in_store', location_id: 'mid' },
+    });
     expect((await must(s, 'GET', `/v1/orders/${o.id}`)).note).toBe('请交给王小明');
     expect((await s.api('GET', `/v1/orders/${o.id}`, undefined, { key: keys.support })).body.note).toBe('请交给王小明');
     const analyst = await s.api('GET', `/v1/orders/${o.id}`, undefined, { key: keys.analyst });
     expect(analyst.status).toBe(200);
     expect(analyst.body.note).toBeNull();
-    await must(s, 'POST', `/v1/orders/${o.id}/returns`, { location_id: 'mid', reason: '王小明 changed his mind', lines: [{ sku: 'MILK', qty: 1 }] }, [201]);
+    await must(
+      s,
+      'POST',
+      `/v1/orders/${o.id}/returns`,
+      { location_id: 'mid', reason: '王小明 changed his mind', lines: [{ sku: 'MILK', qty: 1 }] },
+      [201],
+    );
     expect((await s.api('GET', `/v1/orders/${o.id}/returns`, undefined, { key: keys.analyst })).body.items[0].reason).toBe('[hidden]');
     expect((await must(s, 'GET', `/v1/orders/${o.id}/returns`)).items[0].reason).toBe('王小明 changed his mind');
   });

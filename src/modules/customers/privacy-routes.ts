@@ -85,7 +85,13 @@ export const privacyRoutes: ModuleRoutes = (ctx) => async (app) => {
         tags: ['people'],
         summary: 'Show the full value(s) of one identifier type, with a reason; audited (customer.reveal)',
         params: Type.Object({ id: Id }),
-        body: Type.Object({ type: StringEnum(IDENTIFIER_TYPES), reason: FreeText(500, { minLength: 1, description: `why, in at least ${MIN_REASON} letters or digits` }) }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            type: StringEnum(IDENTIFIER_TYPES),
+            reason: FreeText(500, { minLength: 1, description: `why, in at least ${MIN_REASON} letters or digits` }),
+          },
+          { additionalProperties: false },
+        ),
         response: {
           200: Type.Object({
             customer_id: Type.String(),
@@ -98,7 +104,9 @@ export const privacyRoutes: ModuleRoutes = (ctx) => async (app) => {
     },
     async (req, reply) => {
       const reason = req.body.reason.trim();
-      if (!isRealReason(reason)) throw new AppError(400, 'validation_error', `reason must say why, in at least ${MIN_REASON} letters or digits`, 'reason');
+      if (!isRealReason(reason)) {
+        throw new AppError(400, 'validation_error', `reason must say why, in at least ${MIN_REASON} letters or digits`, 'reason');
+      }
       const root = await rootOf(db, req.params.id);
       if (!root) throw notFound('customer', 'id');
       const members = await groupIds(db, root);

@@ -16,7 +16,11 @@ export const traitRoutes: ModuleRoutes = (ctx) => async (app) => {
     '/traits',
     {
       config: { roles: ['admin', 'support', 'store_staff', 'marketer', 'analyst', 'integration'] },
-      schema: { tags: ['people'], summary: 'Declared traits: built-in and custom, pii (sealed, masked) or plain', response: { 200: Type.Object({ items: Type.Array(Definition) }), ...errors() } },
+      schema: {
+        tags: ['people'],
+        summary: 'Declared traits: built-in and custom, pii (sealed, masked) or plain',
+        response: { 200: Type.Object({ items: Type.Array(Definition) }), ...errors() },
+      },
     },
     async () => ({ items: await traitDefinitions(db) }),
   );
@@ -28,9 +32,14 @@ export const traitRoutes: ModuleRoutes = (ctx) => async (app) => {
       schema: {
         tags: ['people'],
         summary: 'Declare a custom trait (never changed afterwards): pii values are sealed and shown only to roles that see contact data',
-        description: 'Traits nobody declared are plain and refused (422) when their key names contact data or their value looks like a phone number or e-mail address.',
+        description:
+          'Traits nobody declared are plain and refused (422) when their key names contact data or their value looks like a phone number or e-mail address.',
         body: Type.Object(
-          { key: Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$' }), classification: StringEnum(CLASSES), type: Type.Optional(StringEnum(TYPES)) },
+          {
+            key: Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$' }),
+            classification: StringEnum(CLASSES),
+            type: Type.Optional(StringEnum(TYPES)),
+          },
           { additionalProperties: false },
         ),
         response: { 200: Definition, 201: Definition, ...errors(409, 422) },
@@ -38,7 +47,12 @@ export const traitRoutes: ModuleRoutes = (ctx) => async (app) => {
     },
     async (req, reply) => {
       const { definition, created } = await declareTrait(db, req.principal, req.body);
-      if (created) await audit(db, req.principal, { action: 'trait.declare', subject: definition.key, details: { classification: definition.classification, type: definition.type } });
+      if (created)
+        await audit(db, req.principal, {
+          action: 'trait.declare',
+          subject: definition.key,
+          details: { classification: definition.classification, type: definition.type },
+        });
       return reply.code(created ? 201 : 200).send(definition);
     },
   );

@@ -21,7 +21,8 @@ export interface TraitDefinition {
   builtin: boolean;
 }
 
-const builtin = (classification: TraitClass, keys: string[], type: TraitType = 'string') => keys.map((key) => ({ key, classification, type, builtin: true }));
+const builtin = (classification: TraitClass, keys: string[], type: TraitType = 'string') =>
+  keys.map((key) => ({ key, classification, type, builtin: true }));
 export const BUILTIN_TRAITS: ReadonlyMap<string, TraitDefinition> = new Map(
   [
     ...builtin('pii', ['name', 'first_name', 'last_name', 'address', 'id_number', 'phone', 'email']),
@@ -61,18 +62,34 @@ async function customDefinitions(db: Queryable, keys?: string[]): Promise<TraitD
 export async function checkTraits(db: Queryable, traits: Record<string, unknown> | undefined): Promise<void> {
   if (!traits) return;
   const keys = Object.keys(traits);
-  const custom = new Map((await customDefinitions(db, keys.filter((k) => !BUILTIN_TRAITS.has(k)))).map((d) => [d.key, d]));
+  const custom = new Map(
+    (
+      await customDefinitions(
+        db,
+        keys.filter((k) => !BUILTIN_TRAITS.has(k)),
+      )
+    ).map((d) => [d.key, d]),
+  );
   for (const k of keys) {
     const v = traits[k];
     const field = `traits.${k}`;
     const def = BUILTIN_TRAITS.get(k) ?? custom.get(k);
     if (v === null) continue;
     if (!def && isContactKey(k)) {
-      throw unprocessable('undeclared_contact_trait', `${field} names contact data: send phone numbers and e-mail addresses as identifiers, or declare the trait as pii (POST /v1/traits)`, field);
+      throw unprocessable(
+        'undeclared_contact_trait',
+        `${field} names contact data: send phone numbers and e-mail addresses as identifiers, or declare the trait as pii (POST /v1/traits)`,
+        field,
+      );
     }
-    if (def && !TYPE_OK[def.type](v)) throw unprocessable('invalid_trait', `${field} must be a ${def.type}${def.type === 'date' ? ' (YYYY-MM-DD)' : ''}`, field);
+    if (def && !TYPE_OK[def.type](v))
+      throw unprocessable('invalid_trait', `${field} must be a ${def.type}${def.type === 'date' ? ' (YYYY-MM-DD)' : ''}`, field);
     if (def?.classification !== 'pii' && (typeof v === 'string' || typeof v === 'number') && contactDataIn(String(v)) !== null) {
-      throw unprocessable('contact_data_in_trait', `${field} looks like a phone number or e-mail address: send it as an identifier, or declare the trait as pii`, field);
+      throw unprocessable(
+        'contact_data_in_trait',
+        `${field} looks like a phone number or e-mail address: send it as an identifier, or declare the trait as pii`,
+        field,
+      );
     }
   }
 }
@@ -98,17 +115,23 @@ export async function shownPlainTraits(db: Queryable, plain: Record<string, unkn
   await traitDefinitions(db);
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(plain)) {
-    if (isPersonalTrait(k) || isContactKey(k) || ((typeof v === 'string' || typeof v === 'number') && contactDataIn(String(v)) !== null)) continue;
+    if (isPersonalTrait(k) || isContactKey(k) || ((typeof v === 'string' || typeof v === 'number') && contactDataIn(String(v)) !== null))
+      continue;
     out[k] = v;
   }
   return out;
 }
 
 /** Declares a custom trait; the same declaration again is a no-op, another one for the key a 409. */
-export async function declareTrait(db: Queryable, actor: Principal, d: { key: string; classification: TraitClass; type?: TraitType }): Promise<{ definition: TraitDefinition; created: boolean }> {
+export async function declareTrait(
+  db: Queryable,
+  actor: Principal,
+  d: { key: string; classification: TraitClass; type?: TraitType },
+): Promise<{ definition: TraitDefinition; created: boolean }> {
   const type = d.type ?? 'string';
   if (BUILTIN_TRAITS.has(d.key)) throw conflict('trait_builtin', `${d.key} is a built-in trait`, 'key');
-  if (d.classification === 'plain' && isContactKey(d.key)) throw unprocessable('contact_trait_plain', `${d.key} names contact data: declare it as pii`, 'classification');
+  if (d.classification === 'plain' && isContactKey(d.key))
+    throw unprocessable('contact_trait_plain', `${d.key} names contact data: declare it as pii`, 'classification');
   const inserted = await db
     .insertInto('trait_definitions')
     .values({ key: d.key, classification: d.classification, type, created_by: actor.keyId })
@@ -117,7 +140,11 @@ export async function declareTrait(db: Queryable, actor: Principal, d: { key: st
     .executeTakeFirst();
   const [existing] = await customDefinitions(db, [d.key]);
   if (existing.classification !== d.classification || existing.type !== type) {
-    throw conflict('trait_declared', `${d.key} is declared already as ${existing.classification} ${existing.type}; a declaration is never changed`, 'key');
+    throw conflict(
+      'trait_declared',
+      `${d.key} is declared already as ${existing.classification} ${existing.type}; a declaration is never changed`,
+      'key',
+    );
   }
   cached = null;
   return { definition: existing, created: inserted !== undefined };

@@ -91,7 +91,9 @@ function prepare(plan: ColumnPlan, values: string[]): PreparedRow | { field: str
       v = b;
     }
     if (t === 'gender') v = GENDERS[v.toLowerCase()] ?? v.toLowerCase();
-    if (!isPersonalTrait(t) && contactDataIn(v)) return { field: plan.column.get(t)!, reason: 'looks like a phone number or e-mail address (those go in the phone and email columns)' };
+    if (!isPersonalTrait(t) && contactDataIn(v)) {
+      return { field: plan.column.get(t)!, reason: 'looks like a phone number or e-mail address (those go in the phone and email columns)' };
+    }
     traits[t] = v;
   }
   return { identifiers, traits };

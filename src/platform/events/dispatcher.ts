@@ -64,7 +64,9 @@ export class Dispatcher {
     this.stopped = false;
     const tick = async () => {
       if (this.stopped) return;
-      this.running = this.runOnce().then(() => undefined).catch((err) => this.log.error({ error: loggableError(err) }, 'dispatcher tick failed'));
+      this.running = this.runOnce()
+        .then(() => undefined)
+        .catch((err) => this.log.error({ error: loggableError(err) }, 'dispatcher tick failed'));
       await this.running;
       if (!this.stopped) this.timer = setTimeout(tick, this.intervalMs);
     };

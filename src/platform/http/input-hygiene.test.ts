@@ -36,14 +36,24 @@ describe('crafted input is a 4xx naming the field (finding 10)', () => {
     const key = await s.api('POST', '/v1/identify', { ...base, traits: { ['k\udc00']: 'v' } });
     expect(key.status).toBe(400);
     expect(key.body.error.field).toMatch(/^traits\.k/);
-    expectField(await s.api('POST', '/v1/orders', { channel: 'pos', note: 'ok \ud83d', lines: [{ sku: 'MILK', qty: 1 }], fulfillment: { type: 'in_store', location_id: 'mid' } }), 400, 'note');
+    expectField(
+      await s.api('POST', '/v1/orders', {
+        channel: 'pos',
+        note: 'ok \ud83d',
+        lines: [{ sku: 'MILK', qty: 1 }],
+        fulfillment: { type: 'in_store', location_id: 'mid' },
+      }),
+      400,
+      'note',
+    );
   });
 
   it('refuses cursors that are not ours', async () => {
     for (const c of [cursor(['not a date', 'ord_x']), cursor(['1', 'ord_x']), cursor([{}, 'x']), 'bm90IGpzb24']) {
       expectField(await s.api('GET', `/v1/orders?cursor=${c}`), 400, 'cursor');
     }
-    const c = (await must(s, 'POST', '/v1/identify', { channel: 'app', identifiers: [{ type: 'member_card', value: 'MC-CURSOR-1' }] })).customer_id;
+    const c = (await must(s, 'POST', '/v1/identify', { channel: 'app', identifiers: [{ type: 'member_card', value: 'MC-CURSOR-1' }] }))
+      .customer_id;
     for (const bad of [cursor([1, 2, 'a\u0000b']), cursor([1, 2, 'a\ud800']), cursor([1e300, 2, 'x'])]) {
       expectField(await s.api('GET', `/v1/customers/${c}/timeline?cursor=${bad}`), 400, 'cursor');
     }
@@ -56,7 +66,18 @@ describe('crafted input is a 4xx naming the field (finding 10)', () => {
     const arrays = `{"events":${'['.repeat(10000)}${']'.repeat(10000)}}`;
     expectField(await s.api('POST', '/v1/events', undefined, { raw: arrays }), 400, 'body');
     // brackets inside strings do not count
-    const ok = await s.api('POST', '/v1/events', { events: [{ event_id: 'e-brackets', type: 'custom.x', occurred_at: new Date().toISOString(), channel: 'app', anonymous_id: 'anon-brackets', properties: { s: '['.repeat(100) } }] });
+    const ok = await s.api('POST', '/v1/events', {
+      events: [
+        {
+          event_id: 'e-brackets',
+          type: 'custom.x',
+          occurred_at: new Date().toISOString(),
+          channel: 'app',
+          anonymous_id: 'anon-brackets',
+          properties: { s: '['.repeat(100) },
+        },
+      ],
+    });
     expect(ok.status).toBe(200);
     expect(ok.body.accepted).toBe(1);
   });
@@ -70,7 +91,12 @@ describe('free text does not carry contact data (finding 5)', () => {
       expectField(r, 422, 'note');
       expect(r.body.error.code).toBe('contact_data_in_free_text');
     }
-    const placed = await must(s, 'POST', '/v1/orders', { ...order, channel: 'app', fulfillment: { type: 'pickup', location_id: 'mid' }, note: 'leave at the desk' });
+    const placed = await must(s, 'POST', '/v1/orders', {
+      ...order,
+      channel: 'app',
+      fulfillment: { type: 'pickup', location_id: 'mid' },
+      note: 'leave at the desk',
+    });
     expectField(await s.api('POST', `/v1/orders/${placed.id}/cancel`, { reason: `王小明 ${PHONE} changed his mind` }), 422, 'reason');
     expect((await s.api('POST', `/v1/orders/${placed.id}/cancel`, { reason: 'changed his mind' })).status).toBe(200);
   });
@@ -78,11 +104,16 @@ describe('free text does not carry contact data (finding 5)', () => {
 
 describe('reveal reasons say something (finding 12)', () => {
   it('refuses invisible characters, punctuation and repeats', async () => {
-    const c = (await must(s, 'POST', '/v1/identify', { channel: 'app', identifiers: [{ type: 'member_card', value: 'MC-REVEAL-1' }] })).customer_id;
+    const c = (await must(s, 'POST', '/v1/identify', { channel: 'app', identifiers: [{ type: 'member_card', value: 'MC-REVEAL-1' }] }))
+      .customer_id;
     for (const reason of ['\u200b'.repeat(5), '.....', '\u200b\u200c\u200d\u2060\ufeff.....!!!', 'aaaaaaaa', '12345678', 'a.b.c.d']) {
       expectField(await s.api('POST', `/v1/customers/${c}/reveal`, { type: 'member_card', reason }), 400, 'reason');
     }
-    expectField(await s.api('POST', `/v1/customers/${c}/reveal`, { type: 'member_card', reason: `customer calls from ${PHONE}` }), 422, 'reason');
+    expectField(
+      await s.api('POST', `/v1/customers/${c}/reveal`, { type: 'member_card', reason: `customer calls from ${PHONE}` }),
+      422,
+      'reason',
+    );
     expect((await s.api('POST', `/v1/customers/${c}/reveal`, { type: 'member_card', reason: '顾客来电核实会员卡号' })).status).toBe(200);
   });
 });
@@ -103,7 +134,9 @@ describe('logs carry no values (finding 11)', () => {
     const db = s.santong.ctx.database.db;
     const id = `cus_${PHONE}`;
     await sql`INSERT INTO customers (id, created_at, traits, trait_seen, kind) VALUES (${id}, now(), '{}', '{}', 'known')`.execute(db);
-    const err = await sql`INSERT INTO customers (id, created_at, traits, trait_seen, kind) VALUES (${id}, now(), '{}', '{}', 'known')`.execute(db).catch((e: unknown) => e);
+    const err = await sql`INSERT INTO customers (id, created_at, traits, trait_seen, kind) VALUES (${id}, now(), '{}', '{}', 'known')`
+      .execute(db)
+      .catch((e: unknown) => e);
     expect(JSON.stringify(err, Object.getOwnPropertyNames(err))).toContain(PHONE); // the raw error quotes the value
     const entry = loggableError(err);
     expect(entry).toMatchObject({ code: '23505', constraint: 'customers_pkey' });

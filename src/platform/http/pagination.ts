@@ -11,7 +11,8 @@ export type CursorPart = 'any' | 'time' | 'int' | 'string';
 
 const partOk: Record<CursorPart, (v: unknown) => boolean> = {
   any: (v) => (typeof v === 'string' && v.length <= 200 && unstorableText(v) === null) || (typeof v === 'number' && Number.isFinite(v)),
-  time: (v) => typeof v === 'string' && v.length <= 40 && /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})$/.test(v) && Number.isFinite(Date.parse(v)),
+  time: (v) =>
+    typeof v === 'string' && v.length <= 40 && /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})$/.test(v) && Number.isFinite(Date.parse(v)),
   int: (v) => typeof v === 'number' && Number.isSafeInteger(v),
   string: (v) => typeof v === 'string' && v.length <= 200 && unstorableText(v) === null,
 };

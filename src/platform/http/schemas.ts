@@ -32,4 +32,10 @@ export function StringEnum<const T extends readonly string[]>(values: T, options
  * it holds something that looks like a phone number or e-mail address (src/platform/privacy).
  */
 export const FreeText = (maxLength: number, o: { minLength?: number; description?: string } = {}) =>
-  Type.String({ maxLength, ...o, format: 'free-text', examples: ['customer changed their mind'], description: `${o.description ? `${o.description}; ` : ''}no phone numbers or e-mail addresses` });
+  Type.String({
+    maxLength,
+    ...o,
+    format: 'free-text',
+    examples: ['customer changed their mind'],
+    description: `${o.description ? `${o.description}; ` : ''}no phone numbers or e-mail addresses`,
+  });

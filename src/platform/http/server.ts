@@ -63,7 +63,9 @@ export async function buildServer(ctx: AppContext, modules: ModuleRoutes[]): Pro
 
   // JSON nested deeper than any of our bodies is refused while it arrives, before it is parsed
   // (recursion over it would overflow the stack), whichever parser a route uses.
-  app.addHook('preParsing', async (req, _reply, payload) => ((req.headers['content-type'] ?? '').includes('json') ? payload.pipe(jsonDepthGuard(MAX_JSON_DEPTH)) : payload));
+  app.addHook('preParsing', async (req, _reply, payload) =>
+    (req.headers['content-type'] ?? '').includes('json') ? payload.pipe(jsonDepthGuard(MAX_JSON_DEPTH)) : payload,
+  );
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof AppError) return reply.code(err.status).send(errorBody(err));
@@ -71,7 +73,8 @@ export async function buildServer(ctx: AppContext, modules: ModuleRoutes[]): Pro
       const v = err.validation[0];
       const field = fieldOf(v, err.validationContext ?? 'body');
       if (v.keyword === 'format' && (v.params as { format?: string }).format === 'free-text') {
-        return reply.code(422).send(errorBody(new AppError(422, 'contact_data_in_free_text', `${field} looks like it holds a phone number or e-mail address: free text must not carry contact data`, field)));
+        const message = `${field} looks like it holds a phone number or e-mail address: free text must not carry contact data`;
+        return reply.code(422).send(errorBody(new AppError(422, 'contact_data_in_free_text', message, field)));
       }
       return reply.code(400).send(errorBody(new AppError(400, 'validation_error', describe(v, field), field)));
     }
@@ -124,7 +127,7 @@ export async function buildServer(ctx: AppContext, modules: ModuleRoutes[]): Pro
     const roles = req.routeOptions.config?.roles;
     if (roles && req.principal && !roles.includes(req.principal.role)) throw forbidden();
   });
-  // Text PostgreSQL cannot store (NUL) and numbers that are not finite ("Infinity" in a query
+  // Text PostgreSQL cannot store (NUL, unpaired surrogates) and numbers that are not finite ("Infinity" in a query
   // string passes Ajv's coercion) are refused here rather than failing in the database.
   app.addHook('preHandler', async (req) => {
     const body = req.routeOptions.config?.checksOwnText ? undefined : req.body;

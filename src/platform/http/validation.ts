@@ -36,7 +36,8 @@ export function unstorableText(s: string): string | null {
 
 /**
  * The first value PostgreSQL could not take: a string (value or key) with a NUL character or an
- * unpaired surrogate (text and jsonb refuse both) or a number that is not finite. Returns its dotted path (`lines[0].sku`) or null. The walk
+ * unpaired surrogate (text and jsonb refuse both) or a number that is not finite. Returns its
+ * dotted path (`lines[0].sku`) or null. The walk
  * builds no path strings; the path is written only for the value found.
  */
 export function findUnstorable(value: unknown, path = ''): { path: string; problem: string } | null {

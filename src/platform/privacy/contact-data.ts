@@ -113,7 +113,10 @@ export function findContactData(value: unknown, path: string): { field: string; 
   if (value !== null && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
       const field = path === '' ? k : `${path}.${k}`;
-      if (isContactKey(k) && (typeof v === 'number' || (typeof v === 'string' && /[\d@＠]/.test(v)) || (typeof v === 'object' && v !== null))) {
+      if (
+        isContactKey(k) &&
+        (typeof v === 'number' || (typeof v === 'string' && /[\d@＠]/.test(v)) || (typeof v === 'object' && v !== null))
+      ) {
         return { field, kind: 'contact field' };
       }
       const hit = findContactData(v, field);
