@@ -8,7 +8,9 @@ import { useApi } from '../session';
 import { Dialog } from './Dialog';
 import { ActionError } from './Status';
 
-const MIN_REASON = 5;
+// As the server counts: letters and digits, once invisible characters and punctuation are gone.
+const MIN_REASON = 8;
+const meaningful = (s: string) => s.normalize('NFKC').replace(/[^\p{L}\p{N}]/gu, '').length;
 
 /** Asks why, then POST /v1/customers/:id/reveal: the full values of one identifier type (audited with the reason). */
 function RevealDialog({ customerId, type, onRevealed, onClose }: { customerId: string; type: string; onRevealed: (r: Revealed) => void; onClose: () => void }) {
@@ -22,7 +24,7 @@ function RevealDialog({ customerId, type, onRevealed, onClose }: { customerId: s
   async function submit(e: FormEvent) {
     e.preventDefault();
     const why = reason.trim();
-    if (why.length < MIN_REASON) return setTooShort(true);
+    if (meaningful(why) < MIN_REASON) return setTooShort(true);
     setTooShort(false);
     const r = await action.run(() => api.post<Revealed>(`/v1/customers/${encodeURIComponent(customerId)}/reveal`, { type, reason: why }));
     if (r) onRevealed(r);
