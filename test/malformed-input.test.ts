@@ -96,6 +96,8 @@ const FORMAT_SAMPLES: Record<string, string> = {
   time: '10:00:00Z',
   uuid: '0f8fad5b-d9cb-469f-a165-70867728950e',
 };
+/** A value outside a format that any text would otherwise fit (free text refuses contact data). */
+const FORMAT_BAD: Record<string, string> = { 'free-text': 'call me on 13800138000' };
 const STRING_CANDIDATES = ['a', 'abc', 'a.b', 'order.created', 'https://example.com/hook', 'st-renmin', 'SKU00001', 'A1', 'x_1', '1', 'zz', '10:00', '2024-06-18', '+8613800138000', 'CNY'];
 
 function formatOk(s: Schema, v: string): boolean {
@@ -205,7 +207,9 @@ function badJsonValues(schema: Schema, valid: unknown): { label: string; value: 
         const bad = ['has space!', '<script>', '../..', ''].find((c) => !new RegExp(s.pattern, 'u').test(c));
         if (bad !== undefined) out.push({ label: `string not matching ${s.pattern}`, value: bad });
       }
-      if (s.format && s.pattern === undefined) out.push({ label: `string not in format ${s.format}`, value: 'not a valid value for the format' });
+      if (s.format && s.pattern === undefined) {
+        out.push({ label: `string not in format ${s.format}`, value: FORMAT_BAD[s.format] ?? 'not a valid value for the format' });
+      }
       break;
     }
     case 'integer':
@@ -382,7 +386,10 @@ function casesFor(route: Route): Case[] {
     );
     if (route.op.requestBody?.required) cases.push({ ...base, label: 'empty body', raw: '', field: 'body', status: 400 });
     if (required.length > 0) cases.push({ ...base, label: 'empty object (required fields missing)', body: {}, field: required, status: 400 });
-    for (const m of bodyMutations(schema, valid)) cases.push({ ...base, label: m.label, body: m.body, field: m.field, status: 400 });
+    // contact data in free text is well-formed input the server will not store: 422
+    for (const m of bodyMutations(schema, valid)) {
+      cases.push({ ...base, label: m.label, body: m.body, field: m.field, status: m.label.endsWith('not in format free-text') ? 422 : 400 });
+    }
   } else if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(route.method)) {
     cases.push({ ...base, label: 'malformed JSON text on a route without a body', raw: '{"a": ', field: 'body', status: 400 });
   }

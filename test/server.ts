@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type { Logger } from 'pino';
 import { loadConfig, type Config } from '../src/platform/config';
 import { startSantong, type Santong } from '../src/platform/app';
 import { createLogger } from '../src/platform/logging';
@@ -37,6 +38,8 @@ export interface TestServerOptions {
   /** Reuse a database (e.g. a second server process on the same PostgreSQL). */
   testDb?: TestDatabase;
   startDispatcher?: boolean;
+  /** Log here instead of the default (silent) logger, e.g. to read what was logged. */
+  logger?: Logger;
 }
 
 export const SMALL_DEMO: SeedOptions = { customers: 300, months: 2, seed: 7, eventsPerCustomer: 3, chunkSize: 300 };
@@ -60,7 +63,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   };
   const santong = await startSantong(config, {
     database: testDb.database,
-    logger: createLogger(config.logLevel),
+    logger: opts.logger ?? createLogger(config.logLevel),
     startDispatcher: opts.startDispatcher,
     async beforeListen(ctx) {
       if (opts.demo) await seedDemo(ctx.database, ctx.keys, { ...SMALL_DEMO, ...(opts.demo === true ? {} : opts.demo) });

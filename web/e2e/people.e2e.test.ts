@@ -218,7 +218,7 @@ describe('people in the console', () => {
     const dialog = support.getByTestId('reveal-dialog');
     await dialog.getByTestId('reveal-reason').fill('call');
     await dialog.getByTestId('reveal-submit').click();
-    expect(await text(dialog.getByTestId('reveal-reason-error'))).toBe('请填写查看原因，至少 5 个字');
+    expect(await text(dialog.getByTestId('reveal-reason-error'))).toBe('请填写查看原因，至少 8 个字');
     const reason = '顾客来电核对手机号';
     await dialog.getByTestId('reveal-reason').fill(reason);
     await dialog.getByTestId('reveal-submit').click();

@@ -11,6 +11,7 @@ import { newId } from '../../platform/ids';
 import { erasureSteps } from './erasure-steps';
 import { IDENTIFIER_TYPES } from './identifiers';
 import { PERSONAL_TRAITS } from './traits';
+import { isContactKey, redactContactData } from '../../platform/privacy/contact-data';
 
 /**
  * Keys that hold personal data wherever they appear in event properties or event payloads: the
@@ -61,7 +62,10 @@ class Scrubber {
     private readonly idMap: Map<string, string>,
   ) {
     const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const v = [...new Set(values)].filter((s) => s.length >= 2).sort((a, b) => b.length - a.length);
+    // each value also as it appears percent-encoded in a URL (a page path, a query string)
+    const v = [...new Set([...values].flatMap((s) => [s, encodeURIComponent(s)]))]
+      .filter((s) => s.length >= 2)
+      .sort((a, b) => b.length - a.length);
     this.values = v.length ? new RegExp(v.map(esc).join('|'), 'gi') : null;
     const ids = [...idMap.keys()].sort((a, b) => b.length - a.length);
     this.ids = ids.length ? new RegExp(ids.map(esc).join('|'), 'g') : null;
@@ -71,7 +75,8 @@ class Scrubber {
     let out = s;
     if (this.ids) out = out.replace(this.ids, (m) => this.idMap.get(m) ?? m);
     if (this.values) out = out.replace(this.values, REDACTED);
-    return out;
+    // whatever looks like a phone or e-mail in the person's text (written before it was refused)
+    return redactContactData(out, REDACTED);
   }
 
   json(v: unknown, dropPersonalKeys = true): unknown {
@@ -87,7 +92,7 @@ class Scrubber {
       let changed = false;
       const out: Record<string, unknown> = {};
       for (const [k, x] of Object.entries(v)) {
-        if (dropPersonalKeys && PERSONAL_KEYS.has(k.toLowerCase())) {
+        if (dropPersonalKeys && (PERSONAL_KEYS.has(k.toLowerCase()) || isContactKey(k))) {
           changed = true;
           continue;
         }
@@ -161,18 +166,23 @@ async function knownValues(tx: Tx, keys: KeyRing, members: { id: string; data_ke
  * - customer_identifiers, customer_tags, customer_consents, customer_merges: the group's rows are
  *   deleted, so the blind index no longer resolves and identify() with the same phone creates a
  *   new customer.
- * - customer_events: personal keys dropped from properties (any depth) and known values redacted,
- *   anonymous_id cleared, customer_id replaced by a random substitute per customer.
+ * - customer_events: personal keys and keys naming contact data (contact_phone, email_address)
+ *   dropped from properties (any depth), known values (also percent-encoded, as in a page path)
+ *   and anything that looks like a phone or e-mail redacted, anonymous_id cleared, customer_id
+ *   replaced by a random substitute per customer. The same redaction applies to every free text
+ *   below (Scrubber.text).
  * - orders: stay as anonymous sales: customer_id replaced by the same substitute (one per customer,
  *   so counts of distinct buyers do not change), the sealed address and its key, the delivery
  *   coordinates, the free-text note and a delivery's routing explanation (distances from the
  *   address) cleared. Amounts, lines, channel, store, times, status, payment_ref (accounting) and
  *   pickup_code (a random code) stay, so every sales figure stays what it was.
  *   order_returns: known values redacted from the free-text reason.
- * - outbox / webhook_deliveries: payloads that mention the group get ids substituted, personal
- *   keys dropped and known values redacted; aggregate ids substituted.
- * - audit_log: entries about the group are kept (who touched the person) but name it by a keyed
- *   hash of its id (erasedSubject); known values redacted from reasons.
+ * - outbox / webhook_deliveries: payloads that mention the group, and those of the person's orders
+ *   (order.cancelled carries the free-text reason), get ids substituted, personal keys dropped and
+ *   known values redacted; aggregate ids substituted.
+ * - audit_log: entries about the group or its orders are kept (who touched the person) but name it
+ *   by a keyed hash of its id (erasedSubject); known values redacted from reasons.
+ * - loyalty (registered steps): points_entries.reason redacted the same way.
  * - idempotency_keys: finished records whose path or stored answer mention the group are deleted.
  * Then `customer.erased` {erasure_id, customer_ids} is published so subscribers and webhooks erase
  * their copies (the only place the bare ids remain, besides the tombstones), and the erasure is
@@ -275,9 +285,11 @@ async function eraseTx(tx: Tx, keys: KeyRing, customerId: string, erasureId: str
   for (const [name, step] of erasureSteps()) counts[name] = await step(tx, { ids, substitute, scrubText: (t) => scrub.text(t) });
 
   // Events on their way to subscribers and webhooks, and those already sent.
+  // The person's orders' events too: order.cancelled carries the free-text reason, not the customer.
+  const about = [...ids, ...orderIds];
   const outbox = await sql<{ id: string; aggregate_id: string; payload: Record<string, unknown> }>`
     SELECT id, aggregate_id, payload FROM outbox
-    WHERE aggregate_id IN (${sql.join(ids)}) OR payload::text LIKE ANY (${idPatterns}::text[])`.execute(tx);
+    WHERE aggregate_id IN (${sql.join(about)}) OR payload::text LIKE ANY (${idPatterns}::text[])`.execute(tx);
   counts.outbox = 0;
   for (const o of outbox.rows) {
     const payload = scrub.json(o.payload);
@@ -293,7 +305,7 @@ async function eraseTx(tx: Tx, keys: KeyRing, customerId: string, erasureId: str
   const auditScrub = new Scrubber(values, hashed);
   const entries = await sql<{ id: string; subject: string | null; reason: string | null; details: Record<string, unknown> }>`
     SELECT id, subject, reason, details FROM audit_log
-    WHERE subject IN (${sql.join(ids)}) OR details::text LIKE ANY (${idPatterns}::text[])`.execute(tx);
+    WHERE subject IN (${sql.join(about)}) OR details::text LIKE ANY (${idPatterns}::text[])`.execute(tx);
   counts.audit = 0;
   for (const a of entries.rows) {
     const subject = a.subject === null ? null : auditScrub.text(a.subject);

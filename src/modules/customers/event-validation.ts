@@ -1,6 +1,8 @@
 import { CHANNELS, type Principal } from '../../platform/auth/roles';
 import type { KeyRing } from '../../platform/crypto/keys';
 import { AppError } from '../../platform/http/errors';
+import { findUnstorable } from '../../platform/http/validation';
+import { findContactData } from '../../platform/privacy/contact-data';
 import { prepareIdentifiers } from './identity';
 
 // Validation of one event of POST /v1/events: its fields, its date, its subject (identifiers
@@ -135,6 +137,12 @@ export function prepare(keys: KeyRing, raw: unknown, index: number, principal: P
   if (ESCAPED_SURROGATE.test(properties)) throw new Reject('invalid_properties', `${f}.properties holds text that is not valid Unicode (an unpaired surrogate)`, `${f}.properties`);
   if (Buffer.byteLength(properties) > MAX_PROPERTIES_BYTES) throw new Reject('invalid_properties', `${f}.properties exceeds ${MAX_PROPERTIES_BYTES} bytes`, `${f}.properties`);
   KNOWN_TYPES[e.type]?.(props, `${f}.properties`);
+  // Properties are stored in the clear and read by marketers: contact data goes in identifiers.
+  const contact = findContactData(props, `${f}.properties`);
+  if (contact) {
+    const message = `${contact.field} holds contact data (${contact.kind}): send phone numbers and e-mail addresses as identifiers`;
+    throw new Reject('contact_data_in_properties', message, contact.field);
+  }
 
   let location_id: string | null = null;
   if (e.location_id !== undefined && e.location_id !== null) {
@@ -181,5 +189,8 @@ export function prepare(keys: KeyRing, raw: unknown, index: number, principal: P
     subject = { kind: 'anonymous', value: v, hash: blindIndex('anonymous_id', v) };
     anonymous_id = v;
   }
+  // Anything the checks above did not look at (an identifier's value) must be storable text too.
+  const unstorable = findUnstorable(raw, f);
+  if (unstorable) throw new Reject('invalid_event', `${unstorable.path} ${unstorable.problem}`, unstorable.path);
   return { index, event_id: e.event_id, type: e.type, occurred_at, channel: e.channel, location_id, properties, subject, anonymous_id };
 }

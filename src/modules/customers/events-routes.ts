@@ -27,7 +27,7 @@ export const eventRoutes: ModuleRoutes = (ctx) => async (app) => {
   app.post(
     '/events',
     {
-      config: { roles: ['admin', 'integration', 'store_staff'], scope: 'events' },
+      config: { roles: ['admin', 'integration', 'store_staff'], scope: 'events', checksOwnText: true },
       schema: {
         tags: ['people'],
         summary: `Ingest behaviour events, up to ${MAX_BATCH} per request`,

@@ -3,26 +3,41 @@ import { personalDataRead } from '../../platform/audit/bulk';
 import { auditRoutes } from '../../platform/audit/routes';
 import { open } from '../../platform/crypto/keys';
 import { AppError, notFound } from '../../platform/http/errors';
-import { errors, Id, StringEnum } from '../../platform/http/schemas';
+import { errors, FreeText, Id, StringEnum } from '../../platform/http/schemas';
+import { visibleText } from '../../platform/privacy/contact-data';
 import type { ModuleRoutes } from '../../platform/http/types';
 import { CONSENT_CHANNELS, CONSENT_PURPOSES, readConsents, recordConsent } from './consent';
 import { eraseCustomer } from './erasure';
 import { IDENTIFIER_TYPES } from './identifiers';
 import { dataKeyOf, groupIds, rootOf } from './identity';
 import { ConsentStateSchema } from './routes';
+import { traitRoutes } from './trait-routes';
 import { assertOwnChannel } from '../../platform/auth/channel';
 
 const ConsentRecordSchema = Type.Object({ customer_id: Type.String(), purpose: Type.String(), granted: Type.Boolean(), at: Type.String(), channel: Type.String(), source: Type.String() });
 const Source = Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_.:/-]+$', description: 'where the consent was captured, e.g. signup_form, pos_prompt:v2 (no personal data)' });
 const people = ['admin', 'support', 'store_staff', 'marketer', 'analyst'] as const;
+const MIN_REASON = 8;
+
+/**
+ * A reveal's reason must say something: at least MIN_REASON letters or digits once invisible
+ * characters, punctuation, symbols and spaces are gone, with a letter and three distinct characters
+ * (not "....." nor five zero-width spaces nor "aaaaaaaa").
+ */
+function isRealReason(reason: string): boolean {
+  const chars = [...visibleText(reason).replace(/[^\p{L}\p{N}]/gu, '')];
+  return chars.length >= MIN_REASON && chars.some((c) => /\p{L}/u.test(c)) && new Set(chars).size >= 3;
+}
 
 /**
  * People, privacy: consent per purpose, support's audited reveal of an identifier, the right to
- * erasure; and the platform's audit log (mounted here so the module list gains one entry).
+ * erasure; the trait schema and the platform's audit log (mounted here so the module list gains
+ * one entry).
  */
 export const privacyRoutes: ModuleRoutes = (ctx) => async (app) => {
   const db = ctx.database.db;
   await app.register(auditRoutes(ctx));
+  await app.register(traitRoutes(ctx));
 
   app.put(
     '/customers/:id/consents/:purpose',
@@ -70,7 +85,13 @@ export const privacyRoutes: ModuleRoutes = (ctx) => async (app) => {
         tags: ['people'],
         summary: 'Show the full value(s) of one identifier type, with a reason; audited (customer.reveal)',
         params: Type.Object({ id: Id }),
-        body: Type.Object({ type: StringEnum(IDENTIFIER_TYPES), reason: Type.String({ minLength: 5, maxLength: 500 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            type: StringEnum(IDENTIFIER_TYPES),
+            reason: FreeText(500, { minLength: 1, description: `why, in at least ${MIN_REASON} letters or digits` }),
+          },
+          { additionalProperties: false },
+        ),
         response: {
           200: Type.Object({
             customer_id: Type.String(),
@@ -83,7 +104,9 @@ export const privacyRoutes: ModuleRoutes = (ctx) => async (app) => {
     },
     async (req, reply) => {
       const reason = req.body.reason.trim();
-      if (reason.length < 5) throw new AppError(400, 'validation_error', 'reason must say why, in at least 5 characters', 'reason');
+      if (!isRealReason(reason)) {
+        throw new AppError(400, 'validation_error', `reason must say why, in at least ${MIN_REASON} letters or digits`, 'reason');
+      }
       const root = await rootOf(db, req.params.id);
       if (!root) throw notFound('customer', 'id');
       const members = await groupIds(db, root);

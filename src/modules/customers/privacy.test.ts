@@ -217,7 +217,7 @@ describe('erasure', () => {
     expect(findIn(before, unkeyed)).toEqual([]);
 
     // Personal data where it should not be, but may be: free text and event properties.
-    const noted = await must(s, 'POST', '/v1/orders', { channel: 'pos', customer: { id: a }, note: `请致电 ${p}`, lines: [{ sku: 'CHIPS', qty: 1 }], fulfillment: { type: 'in_store', location_id: 'mid' } });
+    const noted = await must(s, 'POST', '/v1/orders', { channel: 'pos', customer: { id: a }, note: `请交给 ${name}`, lines: [{ sku: 'CHIPS', qty: 1 }], fulfillment: { type: 'in_store', location_id: 'mid' } });
     await must(s, 'POST', `/v1/orders/${noted.id}/returns`, { location_id: 'mid', reason: `${name} changed her mind`, lines: [{ sku: 'CHIPS', qty: 1 }] }, [201]);
     await db
       .insertInto('customer_events')

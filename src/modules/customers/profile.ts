@@ -5,6 +5,7 @@ import type { Database } from '../../platform/db/database';
 import { currentConsents, type ConsentState } from './consent';
 import { dataKeyOf, groupIds, rootOf, traitState } from './identity';
 import { readProfileSections } from './profile-sections';
+import { shownPlainTraits } from './trait-schema';
 
 type Db = Database['db'];
 
@@ -86,9 +87,9 @@ export async function readProfile(db: Db, keys: KeyRing, id: string, viewer: Pri
     identifiers.push(v);
   }
   const state = traitState(keys, c);
-  const traits: Record<string, unknown> = { ...state.plain };
-  if (vis === 'full') Object.assign(traits, state.personal);
-  else if (vis === 'masked') for (const [k, v] of Object.entries(state.personal)) traits[k] = maskText(v);
+  // Roles that may not see contact data see no plain trait that holds it (stored before the checks).
+  const traits: Record<string, unknown> = vis === 'full' ? { ...state.plain, ...state.personal } : await shownPlainTraits(db, state.plain);
+  if (vis === 'masked') for (const [k, v] of Object.entries(state.personal)) traits[k] = maskText(v);
 
   const [byChannel, lastSeen, tags, merges, consents, sections] = await Promise.all([
     sql<{ channel: string; orders: string; spend: string; last_order_at: Date | null }>`

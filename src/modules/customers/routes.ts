@@ -9,6 +9,7 @@ import { identify, rootOf, unmerge } from './identity';
 import { lookup, readProfile } from './profile';
 import { profileSectionSchemas } from './profile-sections';
 import { listCustomers } from './service';
+import { checkTraits } from './trait-schema';
 import { assertOwnChannel } from '../../platform/auth/channel';
 import { VERIFIED_BY } from './verification';
 
@@ -105,6 +106,7 @@ export const customerRoutes: ModuleRoutes = (ctx) => async (app) => {
     },
     async (req) => {
       assertOwnChannel(req.principal, req.body.channel, 'identifies');
+      await checkTraits(db, req.body.traits);
       return identify(ctx.database, ctx.keys, req.body, req.principal);
     },
   );

@@ -3,6 +3,7 @@ import type { Queryable } from '../../platform/db/database';
 import type { Principal } from '../../platform/auth/roles';
 import { decodeCursor, page } from '../../platform/http/pagination';
 import { visibilityOf } from './profile';
+import { shownPlainTraits } from './trait-schema';
 
 export interface CustomerSummary {
   id: string;
@@ -35,13 +36,15 @@ export async function listCustomers(db: Queryable, principal: Principal, q: { cu
         db.selectFrom('customer_tags').select(['customer_id', 'tag']).where('customer_id', 'in', ids).orderBy('tag').execute(),
       ])
     : [[], []];
-  const show = visibilityOf(principal) !== 'none';
-  const items: CustomerSummary[] = rows.map((r) => ({
+  const vis = visibilityOf(principal);
+  const show = vis !== 'none';
+  const shown = await Promise.all(rows.map((r) => (vis === 'full' ? r.traits : shownPlainTraits(db, r.traits))));
+  const items: CustomerSummary[] = rows.map((r, n) => ({
     id: r.id,
     kind: r.kind,
     created_at: r.created_at.toISOString(),
     first_channel: r.first_channel,
-    traits: r.traits,
+    traits: shown[n],
     identifiers: idents.filter((i) => i.customer_id === r.id).map((i) => ({ type: i.type, masked: show ? i.masked : null })),
     tags: tags.filter((t) => t.customer_id === r.id).map((t) => t.tag),
   }));

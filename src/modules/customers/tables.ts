@@ -23,10 +23,19 @@ export interface IdentityVerificationsTable {
   used_at: Date | null;
 }
 
+export interface TraitDefinitionsTable {
+  key: string;
+  classification: 'pii' | 'plain';
+  type: 'string' | 'number' | 'boolean' | 'date';
+  created_at: Generated<Date>;
+  created_by: string | null;
+}
+
 // Module tables join the one database interface by declaration merging.
 declare module '../../platform/db/schema' {
   interface DB {
     customer_consents: CustomerConsentsTable;
     identity_verifications: IdentityVerificationsTable;
+    trait_definitions: TraitDefinitionsTable;
   }
 }

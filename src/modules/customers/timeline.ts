@@ -6,6 +6,7 @@ import { badRequest } from '../../platform/http/errors';
 import { decodeCursor, encodeCursor } from '../../platform/http/pagination';
 import { groupIds, rootOf } from './identity';
 import { PERSONAL_TRAITS } from './traits';
+import { isContactKey, redactContactData } from '../../platform/privacy/contact-data';
 
 type Db = Database['db'];
 
@@ -31,12 +32,17 @@ export interface Timeline {
 /** Property keys that hold personal data: only admins see them in event properties. */
 const PERSONAL_KEYS = new Set([...PERSONAL_TRAITS, 'phone', 'email', 'name', 'address', 'id_number'].map((k) => k.toLowerCase()));
 
-/** Drops personal keys at any depth of an event's properties. */
+/**
+ * Event properties as roles without access to contact data see them: keys that hold personal data
+ * or name contact data (contact_phone, receiver.mobile, email_address) dropped at any depth, and
+ * phone numbers and e-mail addresses in any text (a search query, a page path) hidden.
+ */
 export function stripPersonal(v: unknown): unknown {
+  if (typeof v === 'string') return redactContactData(v, '***');
   if (Array.isArray(v)) return v.map(stripPersonal);
   if (v !== null && typeof v === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) if (!PERSONAL_KEYS.has(k.toLowerCase())) out[k] = stripPersonal(x);
+    for (const [k, x] of Object.entries(v)) if (!PERSONAL_KEYS.has(k.toLowerCase()) && !isContactKey(k)) out[k] = stripPersonal(x);
     return out;
   }
   return v;
@@ -148,7 +154,7 @@ export function parseTypes(raw: string | undefined): { kinds: Set<TimelineKind>;
  */
 export async function readTimeline(db: Db, id: string, viewer: Principal, q: TimelineQuery): Promise<Timeline | null> {
   const { kinds, eventTypes } = parseTypes(q.types);
-  const c = decodeCursor(q.cursor, 3);
+  const c = decodeCursor(q.cursor, 3, ['int', 'int', 'string']);
   let after: After | null = null;
   if (c) {
     const [us, rank, key] = c;

@@ -1,5 +1,7 @@
-/** Traits that identify a person are stored encrypted; the rest (city, gender, ...) in the clear. */
-export const PERSONAL_TRAITS = new Set(['name', 'first_name', 'last_name', 'birthday', 'address', 'id_number', 'phone', 'email']);
+import { BUILTIN_TRAITS, isPersonalTrait } from './trait-schema';
+
+/** Built-in traits that identify a person; custom ones are declared pii (trait-schema.ts). */
+export const PERSONAL_TRAITS = new Set([...BUILTIN_TRAITS.values()].filter((d) => d.classification === 'pii').map((d) => d.key));
 
 export type TraitValues = Record<string, unknown>;
 export type TraitSeen = Record<string, string>;
@@ -10,10 +12,11 @@ export interface TraitState {
   seen: TraitSeen;
 }
 
+/** Traits declared pii are stored encrypted; the rest (city, gender, ...) in the clear. */
 export function splitTraits(traits: TraitValues): { plain: TraitValues; personal: TraitValues } {
   const plain: TraitValues = {};
   const personal: TraitValues = {};
-  for (const [k, v] of Object.entries(traits)) (PERSONAL_TRAITS.has(k) ? personal : plain)[k] = v;
+  for (const [k, v] of Object.entries(traits)) (isPersonalTrait(k) ? personal : plain)[k] = v;
   return { plain, personal };
 }
 

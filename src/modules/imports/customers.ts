@@ -2,9 +2,11 @@ import { CHANNELS } from '../../platform/auth/roles';
 import type { KeyRing } from '../../platform/crypto/keys';
 import type { Database } from '../../platform/db/database';
 import { AppError } from '../../platform/http/errors';
+import { contactDataIn } from '../../platform/privacy/contact-data';
 import type { Progress } from '../../demo/seed';
 import { InvalidIdentifier, normalise, type IdentifierType } from '../customers/identifiers';
 import { identify } from '../customers/identity';
+import { isPersonalTrait } from '../customers/trait-schema';
 import { BoundedPool, cell, ImportUsageError, meter, openCsv, planColumns, Report, type ColumnPlan } from './csv';
 
 /**
@@ -89,6 +91,9 @@ function prepare(plan: ColumnPlan, values: string[]): PreparedRow | { field: str
       v = b;
     }
     if (t === 'gender') v = GENDERS[v.toLowerCase()] ?? v.toLowerCase();
+    if (!isPersonalTrait(t) && contactDataIn(v)) {
+      return { field: plan.column.get(t)!, reason: 'looks like a phone number or e-mail address (those go in the phone and email columns)' };
+    }
     traits[t] = v;
   }
   return { identifiers, traits };

@@ -89,6 +89,13 @@ describe('import customers', () => {
     expect(await count(sql<{ n: string }>`SELECT count(*) AS n FROM customer_identifiers`)).toBe(before.identifiers);
   });
 
+  it('rejects a row whose plain trait holds a phone number or e-mail address', async () => {
+    const rep = reportPath();
+    const r = await customers({ file: file('phone,city\n13900006666,call 139 0000 6666\n13900007777,上海\n'), report: rep });
+    expect(r).toMatchObject({ imported: 1, rejected: 1 });
+    expect(readReport(rep)).toEqual(['row 2: city: looks like a phone number or e-mail address (those go in the phone and email columns)']);
+  });
+
   it('merges two existing customers when a row links them, as identify does', async () => {
     const a = await identifyApi({ identifiers: [{ type: 'phone', value: '13911110001' }], traits: { city: '上海' } });
     const b = await identifyApi({ identifiers: [{ type: 'member_card', value: 'MC-IMPORT-1' }], channel: 'pos' });

@@ -1,14 +1,14 @@
 import { Type } from '@sinclair/typebox';
 import { ALL_ROLES, type Principal } from '../../platform/auth/roles';
 import { notFound } from '../../platform/http/errors';
-import { Cursor, errors, Id, Limit, StringEnum } from '../../platform/http/schemas';
+import { Cursor, errors, FreeText, Id, Limit, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
 import { cancelOrder, payOrder } from './lifecycle';
 import { placeOrder } from './place';
 import { createReturn, listReturns } from './returns';
 import { OrderDetailSchema, PlaceOrderBody, ReturnBody, ReturnSchema } from './schemas';
 import { listOrders, ORDER_CHANNELS } from './service';
-import { readOrderDetail, type OrderDetail } from './view';
+import { HIDDEN_TEXT, mayReadFreeText, readOrderDetail, type OrderDetail } from './view';
 
 const Summary = Type.Object({
   id: Type.String(),
@@ -77,7 +77,7 @@ export const orderRoutes: ModuleRoutes = (ctx) => async (app) => {
     '/orders/:id',
     { config: { roles: readers, scope: 'orders', acts: ownOrder }, schema: { tags: ['goods'], summary: 'One order with lines, allocations and the routing explanation', params: IdParams, response: { 200: OrderDetailSchema, ...errors(404) } } },
     async (req) => {
-      const o = await readOrderDetail(db, req.params.id);
+      const o = await readOrderDetail(db, req.params.id, req.principal);
       if (!o) throw notFound('order', 'id');
       return shownTo(req.principal, o);
     },
@@ -96,7 +96,7 @@ export const orderRoutes: ModuleRoutes = (ctx) => async (app) => {
     '/orders/:id/cancel',
     {
       config: { roles: ['admin', 'integration', 'store_staff', 'support'], scope: 'orders', acts: ownOrder },
-      schema: { tags: ['goods'], summary: 'Cancel: releases reservations or puts stock back', params: IdParams, body: Type.Optional(Type.Object({ reason: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false })), response: { 200: OrderDetailSchema, ...errors(404, 409) } },
+      schema: { tags: ['goods'], summary: 'Cancel: releases reservations or puts stock back', params: IdParams, body: Type.Optional(Type.Object({ reason: Type.Optional(FreeText(200)) }, { additionalProperties: false })), response: { 200: OrderDetailSchema, ...errors(404, 409) } },
     },
     async (req) => shownTo(req.principal, await cancelOrder(ctx, req.params.id, req.body?.reason)),
   );
@@ -113,6 +113,9 @@ export const orderRoutes: ModuleRoutes = (ctx) => async (app) => {
   app.get(
     '/orders/:id/returns',
     { config: { roles: readers, scope: 'orders', acts: ownOrder }, schema: { tags: ['goods'], params: IdParams, response: { 200: Type.Object({ items: Type.Array(ReturnSchema) }), ...errors(404) } } },
-    async (req) => ({ items: await listReturns(ctx, req.params.id) }),
+    async (req) => {
+      const items = await listReturns(ctx, req.params.id);
+      return { items: mayReadFreeText(req.principal) ? items : items.map((r) => ({ ...r, reason: HIDDEN_TEXT })) };
+    },
   );
 };

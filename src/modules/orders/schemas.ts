@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { CHANNELS } from '../../platform/auth/roles';
-import { Id, StringEnum } from '../../platform/http/schemas';
+import { FreeText, Id, StringEnum } from '../../platform/http/schemas';
 
 const Sku = Type.String({ minLength: 1, maxLength: 64 });
 const Lat = Type.Number({ minimum: -90, maximum: 90 });
@@ -28,7 +28,7 @@ export const PlaceOrderBody = Type.Object(
     coupon_codes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 20 })),
     points: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
     referral_code: Type.Optional(Type.String({ minLength: 1, maxLength: 32, description: "a member's invite code; rewards both on this new customer's first paid order" })),
-    note: Type.Optional(Type.String({ maxLength: 500 })),
+    note: Type.Optional(FreeText(500)),
   },
   { additionalProperties: false },
 );
@@ -93,7 +93,7 @@ export const OrderDetailSchema = Type.Object({
 });
 
 export const ReturnBody = Type.Object(
-  { lines: Type.Array(LineInput, { minItems: 1, maxItems: 200 }), location_id: Id, reason: Type.String({ minLength: 1, maxLength: 200 }) },
+  { lines: Type.Array(LineInput, { minItems: 1, maxItems: 200 }), location_id: Id, reason: FreeText(200, { minLength: 1 }) },
   { additionalProperties: false },
 );
 

@@ -51,7 +51,7 @@ export interface OrderFilter {
 
 /** Newest first. Store staff see only their own store's orders, integration keys their channel's (asking for another is 403). */
 export async function listOrders(db: Queryable, principal: Principal, f: OrderFilter) {
-  const after = decodeCursor(f.cursor, 2);
+  const after = decodeCursor(f.cursor, 2, ['time', 'string']);
   let q = db.selectFrom('orders').select(COLUMNS).orderBy('placed_at', 'desc').orderBy('id', 'desc').limit(f.limit + 1);
   if (f.customer_id) {
     const id = f.customer_id;

@@ -1,3 +1,4 @@
+import type { Principal } from '../../platform/auth/roles';
 import type { Queryable } from '../../platform/db/database';
 import type { Candidate, ReasonCode, ReasonParams } from '../routing/policy';
 import type { Adjustment, CouponKind } from '../pricing/engine';
@@ -74,8 +75,19 @@ export interface OrderDetail {
   note: string | null;
 }
 
-/** Reads one order with its lines, allocations and routing explanation. */
-export async function readOrderDetail(db: Queryable, id: string): Promise<OrderDetail | null> {
+/**
+ * Free text (an order's note, a return's reason) may carry what a customer wrote, personal data
+ * included: only roles that may see contact data read it (not analysts, not marketers).
+ */
+export function mayReadFreeText(viewer: Principal): boolean {
+  return viewer.role !== 'analyst' && viewer.role !== 'marketer';
+}
+
+/** Free text hidden from a viewer who may not read it: what stands in its place. */
+export const HIDDEN_TEXT = '[hidden]';
+
+/** Reads one order with its lines, allocations and routing explanation; the note as the viewer may see it. */
+export async function readOrderDetail(db: Queryable, id: string, viewer?: Principal): Promise<OrderDetail | null> {
   const o = await db.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirst();
   if (!o) return null;
   const [lines, fulfillments] = await Promise.all([
@@ -116,7 +128,7 @@ export async function readOrderDetail(db: Queryable, id: string): Promise<OrderD
     placed_at: new Date(o.placed_at).toISOString(),
     paid_at: o.paid_at ? new Date(o.paid_at).toISOString() : null,
     payment_ref: o.payment_ref,
-    note: o.note,
+    note: viewer && !mayReadFreeText(viewer) ? null : o.note,
   };
   if (o.pickup_code) detail.pickup_code = o.pickup_code;
   if (o.reserved_until && o.status === 'pending_payment') detail.reserved_until = new Date(o.reserved_until).toISOString();

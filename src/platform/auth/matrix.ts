@@ -79,6 +79,8 @@ export const MATRIX: Record<string, Rule | 'public'> = {
   // people
   'POST /v1/verifications': { who: { admin: 'yes', support: 'yes', store_staff: 'yes', integration: 'yes' }, scope: 'customers' },
   'POST /v1/identify': { who: { admin: 'yes', support: 'yes', store_staff: 'yes', integration: 'yes' }, scope: 'customers', note: 'integration: channel of the key (403 otherwise)' },
+  'GET /v1/traits': { who: ALL },
+  'POST /v1/traits': ADMIN,
   'GET /v1/customers': { who: PEOPLE, note: 'q (search by contact data): admin, support, store staff only' },
   'GET /v1/customers/lookup': { who: { admin: 'yes', support: 'yes', store_staff: 'yes' } },
   'GET /v1/customers/{id}': { who: PEOPLE },

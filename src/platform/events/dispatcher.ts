@@ -4,6 +4,7 @@ import type { Database, Tx } from '../db/database';
 import { SafeHttpClient, UnsafeUrlError } from '../net/safe-url';
 import type { PublishedEvent } from './outbox';
 import { signPayload } from './signature';
+import { loggableError } from '../logging';
 
 export type Subscriber = (event: PublishedEvent, tx: Tx) => Promise<void>;
 /** Gets every event of its types in one dispatched batch (in outbox order), once per batch. */
@@ -69,7 +70,9 @@ export class Dispatcher {
     this.stopped = false;
     const tick = async () => {
       if (this.stopped) return;
-      this.running = this.runOnce().then(() => undefined).catch((err) => this.log.error({ err }, 'dispatcher tick failed'));
+      this.running = this.runOnce()
+        .then(() => undefined)
+        .catch((err) => this.log.error({ error: loggableError(err) }, 'dispatcher tick failed'));
       await this.running;
       if (!this.stopped) this.timer = setTimeout(tick, this.intervalMs);
     };
@@ -89,7 +92,7 @@ export class Dispatcher {
       try {
         await t.run();
       } catch (err) {
-        this.log.error({ err, task: t.name }, 'periodic task failed');
+        this.log.error({ error: loggableError(err), task: t.name }, 'periodic task failed');
       }
     }
     const fannedOut = await this.fanOut();

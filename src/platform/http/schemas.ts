@@ -26,3 +26,16 @@ export const Id = Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z
 export function StringEnum<const T extends readonly string[]>(values: T, options: { description?: string; default?: T[number] } = {}) {
   return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
 }
+
+/**
+ * Free text (a note, a reason): refused with 422 `contact_data_in_free_text` naming the field when
+ * it holds something that looks like a phone number or e-mail address (src/platform/privacy).
+ */
+export const FreeText = (maxLength: number, o: { minLength?: number; description?: string } = {}) =>
+  Type.String({
+    maxLength,
+    ...o,
+    format: 'free-text',
+    examples: ['customer changed their mind'],
+    description: `${o.description ? `${o.description}; ` : ''}no phone numbers or e-mail addresses`,
+  });

@@ -17,7 +17,9 @@ import type { AppContext } from './context';
 import { AppError, errorBody, unauthorized } from './errors';
 import { ErrorSchema } from './schemas';
 import type { ModuleRoutes } from './types';
-import { describe, fieldOf, findUnstorable } from './validation';
+import { describe, fieldOf, findUnstorable, jsonDepthGuard, MAX_JSON_DEPTH } from './validation';
+import { loggableError } from '../logging';
+import { contactDataIn } from '../privacy/contact-data';
 import './types';
 
 const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'web', 'dist');
@@ -35,7 +37,13 @@ export async function buildServer(ctx: AppContext, modules: ModuleRoutes[]): Pro
     loggerInstance: ctx.log as FastifyBaseLogger,
     bodyLimit: ctx.config.bodyLimitBytes,
     genReqId: () => Math.random().toString(36).slice(2, 12),
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    ajv: {
+      customOptions: {
+        removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false,
+        // free text (notes, reasons) must not carry contact data: it would sit there unsealed
+        formats: { 'free-text': { type: 'string', validate: (s: string) => contactDataIn(s) === null } },
+      },
+    },
     schemaController: {
       compilersFactory: {
         // Query strings, path params and headers arrive as text and are coerced to the declared
@@ -59,11 +67,21 @@ export async function buildServer(ctx: AppContext, modules: ModuleRoutes[]): Pro
 
   app.addSchema(ErrorSchema);
 
+  // JSON nested deeper than any of our bodies is refused while it arrives, before it is parsed
+  // (recursion over it would overflow the stack), whichever parser a route uses.
+  app.addHook('preParsing', async (req, _reply, payload) =>
+    (req.headers['content-type'] ?? '').includes('json') ? payload.pipe(jsonDepthGuard(MAX_JSON_DEPTH)) : payload,
+  );
+
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof AppError) return reply.code(err.status).send(errorBody(err));
     if (err.validation && err.validation.length > 0) {
       const v = err.validation[0];
       const field = fieldOf(v, err.validationContext ?? 'body');
+      if (v.keyword === 'format' && (v.params as { format?: string }).format === 'free-text') {
+        const message = `${field} looks like it holds a phone number or e-mail address: free text must not carry contact data`;
+        return reply.code(422).send(errorBody(new AppError(422, 'contact_data_in_free_text', message, field)));
+      }
       return reply.code(400).send(errorBody(new AppError(400, 'validation_error', describe(v, field), field)));
     }
     const status = err.statusCode ?? 500;
@@ -73,7 +91,7 @@ export async function buildServer(ctx: AppContext, modules: ModuleRoutes[]): Pro
       const message = err instanceof SyntaxError || /JSON/i.test(err.message) ? 'request body is not valid JSON' : err.message;
       return reply.code(status).send(errorBody(new AppError(status, code, message, 'body')));
     }
-    req.log.error({ err }, 'unhandled error');
+    req.log.error({ error: loggableError(err), route: req.routeOptions?.url ?? '(unmatched)' }, 'unhandled error');
     return reply.code(500).send(errorBody(new AppError(500, 'internal_error', 'internal error')));
   });
 
@@ -112,10 +130,11 @@ export async function buildServer(ctx: AppContext, modules: ModuleRoutes[]): Pro
     req.principal = principal;
   });
   registerAuthorization(app, ctx.database.db);
-  // Text PostgreSQL cannot store (NUL) and numbers that are not finite ("Infinity" in a query
+  // Text PostgreSQL cannot store (NUL, unpaired surrogates) and numbers that are not finite ("Infinity" in a query
   // string passes Ajv's coercion) are refused here rather than failing in the database.
   app.addHook('preHandler', async (req) => {
-    for (const [part, value] of [['params', req.params], ['querystring', req.query], ['body', req.body]] as const) {
+    const body = req.routeOptions.config?.checksOwnText ? undefined : req.body;
+    for (const [part, value] of [['params', req.params], ['querystring', req.query], ['body', body]] as const) {
       const bad = findUnstorable(value);
       if (bad) throw new AppError(400, 'validation_error', `${bad.path === '' ? part : bad.path} ${bad.problem}`, bad.path === '' ? part : bad.path);
     }

@@ -12,6 +12,8 @@ declare module 'fastify' {
     secretFields?: readonly string[];
     /** No API key: the route authenticates its caller itself (e.g. a signed courier callback). */
     public?: boolean;
+    /** The handler refuses text PostgreSQL cannot store itself, item by item (a batch of events). */
+    checksOwnText?: boolean;
   }
   interface FastifyInstance {
     /** Drops cached API-key lookups (after a key is revoked). */

@@ -8,7 +8,9 @@ import { useApi } from '../session';
 import { Dialog } from './Dialog';
 import { ActionError } from './Status';
 
-const MIN_REASON = 5;
+// As the server counts: letters and digits, once invisible characters and punctuation are gone.
+const MIN_REASON = 8;
+const meaningful = (s: string) => s.normalize('NFKC').replace(/[^\p{L}\p{N}]/gu, '').length;
 
 /** verified_by: how the identifier was verified (otp, wechat_login, ...); null when not recorded. */
 type IdentifierView = ApiIdentifierView & { verified_by?: string | null };
@@ -25,7 +27,7 @@ function RevealDialog({ customerId, type, onRevealed, onClose }: { customerId: s
   async function submit(e: FormEvent) {
     e.preventDefault();
     const why = reason.trim();
-    if (why.length < MIN_REASON) return setTooShort(true);
+    if (meaningful(why) < MIN_REASON) return setTooShort(true);
     setTooShort(false);
     const r = await action.run(() => api.post<Revealed>(`/v1/customers/${encodeURIComponent(customerId)}/reveal`, { type, reason: why }));
     if (r) onRevealed(r);

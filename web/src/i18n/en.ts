@@ -278,7 +278,7 @@ export const en: Record<MessageKey, string> = {
   'profile.revealTitle': 'Reveal the full {type}',
   'profile.revealHint': 'The full value is shown on this page only and is not kept; the reveal and its reason are recorded in the audit log.',
   'profile.revealReason': 'Why (at least 5 characters)',
-  'profile.reasonTooShort': 'Please say why, in at least 5 characters',
+  'profile.reasonTooShort': 'Please say why, in at least 8 letters or digits',
   'profile.revealSubmit': 'Reveal',
   'profile.revealed': 'revealed',
   'profile.traitsAndTags': 'Traits and tags',

@@ -281,7 +281,7 @@ export const zhCN = {
   'profile.revealTitle': '查看完整的{type}',
   'profile.revealHint': '完整值只在本页显示，不会保存；本次查看及原因会记入审计日志。',
   'profile.revealReason': '查看原因（至少 5 个字）',
-  'profile.reasonTooShort': '请填写查看原因，至少 5 个字',
+  'profile.reasonTooShort': '请填写查看原因，至少 8 个字',
   'profile.revealSubmit': '查看',
   'profile.revealed': '已查看',
   'profile.traitsAndTags': '属性与标签',

@@ -59,7 +59,7 @@ export async function listCoupons(db: Queryable, q: { customer_id: string; statu
   const root = await rootOf(db, q.customer_id);
   if (!root) return null;
   const members = await groupIds(db, root);
-  const c = decodeCursor(q.cursor, 2);
+  const c = decodeCursor(q.cursor, 2, ['time', 'string']);
   if (c && (typeof c[0] !== 'string' || typeof c[1] !== 'string' || Number.isNaN(Date.parse(c[0])))) throw badRequest('cursor is not valid', 'cursor');
   let query = db.selectFrom('coupons').selectAll().where('customer_id', 'in', members).orderBy('issued_at', 'desc').orderBy(sql`code COLLATE "C"`, 'desc').limit(q.limit + 1);
   if (q.status) query = query.where('status', '=', q.status as CouponRow['status']);

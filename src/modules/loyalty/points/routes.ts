@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Principal } from '../../../platform/auth/roles';
-import { errors, Cursor, Id, Limit } from '../../../platform/http/schemas';
+import { errors, Cursor, FreeText, Id, Limit } from '../../../platform/http/schemas';
 import { forbidden, notFound, unprocessable } from '../../../platform/http/errors';
 import type { ModuleRoutes } from '../../../platform/http/types';
 import type { AppContext } from '../../../platform/http/context';
@@ -74,7 +74,7 @@ export const pointsRoutes: ModuleRoutes = (ctx) => async (app) => {
       schema: {
         tags: ['loyalty'],
         summary: 'Adjust a balance by hand, with a reason (audited); 422 if it would go below zero',
-        body: Type.Object({ customer: CustomerRef, points: Type.Integer({ minimum: -100_000_000, maximum: 100_000_000, description: 'signed, not 0' }), reason: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false }),
+        body: Type.Object({ customer: CustomerRef, points: Type.Integer({ minimum: -100_000_000, maximum: 100_000_000, description: 'signed, not 0' }), reason: FreeText(500, { minLength: 1 }) }, { additionalProperties: false }),
         response: { 201: Written, ...errors(409, 422) },
       },
     },
@@ -101,7 +101,7 @@ export const pointsRoutes: ModuleRoutes = (ctx) => async (app) => {
             customer: CustomerRef,
             points: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
             act: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z][a-z0-9_]*$' })),
-            reason: Type.String({ minLength: 1, maxLength: 500 }),
+            reason: FreeText(500, { minLength: 1 }),
             ref: Type.String({ minLength: 1, maxLength: 200 }),
           },
           { additionalProperties: false },
