@@ -11,6 +11,7 @@ import { newId } from '../../platform/ids';
 import { erasureSteps } from './erasure-steps';
 import { IDENTIFIER_TYPES } from './identifiers';
 import { PERSONAL_TRAITS } from './traits';
+import { transact } from '../../platform/db/transaction';
 
 /**
  * Keys that hold personal data wherever they appear in event properties or event payloads: the
@@ -185,7 +186,7 @@ export async function eraseCustomer(database: Database, keys: KeyRing, customerI
   const erasureId = newId('era');
   for (let attempt = 0; ; attempt++) {
     try {
-      return await database.db.transaction().execute((tx) => eraseTx(tx, keys, customerId, erasureId, actor));
+      return await transact(database.db, (tx) => eraseTx(tx, keys, customerId, erasureId, actor));
     } catch (e) {
       if (!retryable(e) || attempt >= 8) throw e;
       await new Promise((r) => setTimeout(r, Math.random() * 10 * (attempt + 1)));

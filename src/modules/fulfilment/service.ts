@@ -4,6 +4,7 @@ import { publish } from '../../platform/events/outbox';
 import type { AppContext } from '../../platform/http/context';
 import { conflict, forbidden, notFound, unprocessable } from '../../platform/http/errors';
 import { allowed, orderStatusFrom, type FulfilmentEvent } from './state';
+import { transact } from '../../platform/db/transaction';
 
 export interface FulfilmentView {
   id: string;
@@ -66,13 +67,13 @@ export async function applyEvent(tx: Tx, fulfilmentId: string, event: Fulfilment
 }
 
 export async function recordEvent(ctx: AppContext, principal: Principal, id: string, event: FulfilmentEvent, at: Date | undefined): Promise<FulfilmentView> {
-  await ctx.database.db.transaction().execute((tx) => applyEvent(tx, id, event, at ?? new Date(), `api:${principal.keyId}`, principal));
+  await transact(ctx.database.db, (tx) => applyEvent(tx, id, event, at ?? new Date(), `api:${principal.keyId}`, principal));
   return (await readFulfilment(ctx.database.db, id))!;
 }
 
 /** Hands a pickup order over at the counter: the customer's pickup code must match. */
 export async function collect(ctx: AppContext, principal: Principal, id: string, code: string): Promise<FulfilmentView> {
-  await ctx.database.db.transaction().execute(async (tx) => {
+  await transact(ctx.database.db, async (tx) => {
     const f = await lockFulfilment(tx, id, principal);
     if (f.type !== 'pickup') throw conflict('invalid_transition', 'only pickup fulfilments are collected', 'id');
     const order = await tx.selectFrom('orders').select('pickup_code').where('id', '=', f.order_id).executeTakeFirstOrThrow();

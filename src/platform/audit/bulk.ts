@@ -3,6 +3,7 @@ import type { Principal } from '../auth/roles';
 import type { DB } from '../db/schema';
 import { publish } from '../events/outbox';
 import { audit, type AuditEntry } from './audit';
+import { transact } from '../db/transaction';
 
 export interface SecurityAlertsTable {
   actor_key: string;
@@ -51,7 +52,7 @@ export async function checkBulkAccess(db: Kysely<DB>, config: BulkAccessConfig, 
       AND at > now() - make_interval(secs => ${windowSeconds})`.execute(db);
   const reads = Number(counted.rows[0].n);
   if (reads <= limit) return false;
-  return db.transaction().execute(async (tx) => {
+  return transact(db, async (tx) => {
     const claimed = await sql<{ actor_key: string }>`
       INSERT INTO security_alerts (actor_key, kind, last_at) VALUES (${actor.keyId}, 'bulk_access', now())
       ON CONFLICT (actor_key, kind) DO UPDATE SET last_at = excluded.last_at

@@ -3,6 +3,7 @@ import type { ModuleRoutes } from '../http/types';
 import { errors, Id } from '../http/schemas';
 import { notFound } from '../http/errors';
 import { newId } from '../ids';
+import { transact } from '../db/transaction';
 
 const WebhookView = Type.Object({
   id: Type.String(),
@@ -54,7 +55,7 @@ export const webhookRoutes: ModuleRoutes = (ctx) => async (app) => {
     { config: admin, schema: { tags: ['platform'], params: Type.Object({ id: Id }), response: { 200: WebhookView, ...errors(404) } } },
     async (req) => {
       // Deleting stops deliveries at once: deliveries still waiting for a retry are given up too.
-      const row = await ctx.database.db.transaction().execute(async (tx) => {
+      const row = await transact(ctx.database.db, async (tx) => {
         const hook = await tx.updateTable('webhooks').set({ active: false }).where('id', '=', req.params.id).returningAll().executeTakeFirst();
         if (hook) {
           await tx.updateTable('webhook_deliveries').set({ status: 'dead', last_error: 'webhook deleted' })
