@@ -1,5 +1,6 @@
 import type { Principal } from '../../platform/auth/roles';
 import type { Queryable, Tx } from '../../platform/db/database';
+import { lockOrderRow } from '../../platform/db/locks';
 import { publish } from '../../platform/events/outbox';
 import type { AppContext } from '../../platform/http/context';
 import { conflict, forbidden, notFound, unprocessable } from '../../platform/http/errors';
@@ -47,6 +48,9 @@ export async function listFulfilments(db: Queryable, f: { location_id?: string; 
 }
 
 async function lockFulfilment(tx: Tx, id: string, principal: Principal | null) {
+  // The order row first, as cancel and pay take it before its fulfilments (rank 1, platform/db/locks.ts).
+  const owner = await tx.selectFrom('fulfillments').select('order_id').where('id', '=', id).executeTakeFirst();
+  if (owner) await lockOrderRow(tx, owner.order_id, ['id']);
   const f = await tx.selectFrom('fulfillments').select(['id', 'order_id', 'location_id', 'type', 'status']).where('id', '=', id).forUpdate().executeTakeFirst();
   if (!f) throw notFound('fulfilment', 'id');
   if (principal?.role === 'store_staff' && principal.locationId !== f.location_id) throw forbidden('this fulfilment belongs to another store');

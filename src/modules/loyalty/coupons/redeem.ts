@@ -1,6 +1,7 @@
 import './tables';
 import type { Channel } from '../../../platform/auth/roles';
 import type { Tx } from '../../../platform/db/database';
+import { lockCoupons } from '../../../platform/db/locks';
 import { publish } from '../../../platform/events/outbox';
 import { AppError, conflict, notFound, unprocessable } from '../../../platform/http/errors';
 import { parseCouponCode } from './codes';
@@ -47,6 +48,7 @@ function fieldOf(reason: CouponProblem, fields: { code: string; channel: string;
 export async function redeemCode(tx: Tx, rawCode: string, input: { order_ref: string; channel: Channel; location_id: string | null; amount: number }, now: Date) {
   const parsed = parseCouponCode(rawCode);
   if (!parsed.ok) throw unprocessable('invalid_coupon_code', parsed.message, 'code');
+  await lockCoupons(tx, [parsed.code]);
   const c = await tx.selectFrom('coupons').selectAll().where('code', '=', parsed.code).executeTakeFirst();
   if (!c) throw notFound('coupon', 'code');
   const t = await tx.selectFrom('coupon_templates').selectAll().where('id', '=', c.template_id).executeTakeFirstOrThrow();
@@ -73,6 +75,8 @@ function maxDiscount(t: TemplateRow): number | null {
  * usable (expired between quote and order, another customer's...) → 422 naming its field.
  */
 export async function redeemForOrder(tx: Tx, uses: { code: string; field: string; amount: number }[], order: Redemption & { members?: string[] | null }): Promise<void> {
+  // All of them in the lock order first (rank 3, platform/db/locks.ts), not in the order given.
+  await lockCoupons(tx, uses.map((u) => parseCouponCode(u.code)).flatMap((p) => (p.ok ? [p.code] : [])));
   for (const u of uses) {
     const parsed = parseCouponCode(u.code);
     if (!parsed.ok) throw unprocessable('invalid_coupon_code', parsed.message, u.field);
@@ -102,6 +106,7 @@ export async function restoreForOrder(tx: Tx, orderRef: string, now: Date): Prom
     .where('t.restore_on_cancel', '=', true)
     .orderBy('r.code')
     .execute();
+  await lockCoupons(tx, rows.map((r) => r.code)); // in the lock order (rank 3, platform/db/locks.ts)
   const restored: string[] = [];
   for (const r of rows) {
     const back = await tx
