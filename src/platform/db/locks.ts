@@ -4,18 +4,19 @@ import type { DB } from './schema';
 
 /**
  * THE LOCK ORDER. A transaction that locks more than one kind of thing takes them in this order
- * (never a lower rank while holding a higher one), and within a rank in the order given, so two
- * transactions never wait for each other in a cycle:
+ * (never one of an earlier rank while it holds one of a later rank), and within a rank in the
+ * order given, so two transactions never wait for each other in a cycle:
  *
  *   1. order rows: `orders … FOR UPDATE` (lockOrderRow, lockOrdersOf), by id in "C" order.
  *      What an order owns (lines, fulfilments, reservations, courier jobs, returns) is written
- *      only under its order's lock and has no rank of its own.
+ *      only under its order's lock and has no rank of its own. Placing an order inserts its
+ *      rows: nobody can be waiting for them.
  *   2. persons, by root id in "C" order: the One ID group's customer rows (root first, then the
  *      others by id) where a path locks them (identity, erasure), then the person's advisory
  *      lock `points:<root>` (lockPersons) that every writer of its points, tier and referral
  *      rewards holds.
  *   3. coupon rows, by code in "C" order (lockCoupons).
- *   4. stock rows, by (location_id, sku) in "C" (byte) order (stockOrder; STOCK_ORDER_SQL in SQL).
+ *   4. stock rows, by (location_id, sku) in "C" (byte) order (stockOrder; stockOrderSql in SQL).
  *
  * Rows written below a rank's lock (ledger entries, movements, outbox) need no rank. A deadlock
  * this order cannot rule out (a merge that changes a person's root meanwhile) is retried by
@@ -70,7 +71,7 @@ export async function lockOrdersOf(tx: Tx, customerIds: readonly string[]): Prom
 }
 
 /** The advisory lock key of a person's points, tier and referral rewards. */
-export function personLockKey(root: string): string {
+function personLockKey(root: string): string {
   return 'points:' + root;
 }
 
