@@ -18,7 +18,9 @@ import type { DB } from './schema';
  *   3. coupon rows, by code in "C" order (lockCoupons).
  *   4. stock rows, by (location_id, sku) in "C" (byte) order (stockOrder; stockOrderSql in SQL).
  *
- * Rows written below a rank's lock (ledger entries, movements, outbox) need no rank. A deadlock
+ * Rows written below a rank's lock (ledger entries, movements, outbox) need no rank; nor do locks
+ * taken by steps after which their transaction takes no more (issuing a coupon: its template's
+ * row and `coupon:` key, e.g. a referral reward at payment after the stock). A deadlock
  * this order cannot rule out (a merge that changes a person's root meanwhile) is retried by
  * transact() (transaction.ts).
  */
