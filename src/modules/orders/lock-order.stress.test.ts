@@ -1,7 +1,8 @@
 /**
  * The one lock order under stress: a few customers placing pickup and in-store orders that spend
  * points and coupons, paying, cancelling and returning them, all on one SKU at one store, many
- * requests in flight, split across two server processes on PostgreSQL (one process on PGlite).
+ * requests in flight, split across two server processes on PostgreSQL (one process on PGlite),
+ * while the expiry job now and then expires the oldest unpaid orders as if their time were up.
  * Nothing may answer 5xx (no deadlock or serialization failure reaches a client), and afterwards
  * the stock, the points ledgers and the coupons agree with the orders.
  */
@@ -10,6 +11,7 @@ import { TEST_DB } from '../../../test/db';
 import { must, setupGoods } from '../../../test/fixtures/goods';
 import { startSecondProcess, type Remote } from '../../../test/second-process';
 import { startTestServer, type ApiResponse, type TestServer } from '../../../test/server';
+import { expireDue } from './lifecycle';
 
 const SKU = 'LOCK-1';
 const STORE = 'near';
@@ -83,6 +85,10 @@ async function storm(customers: { id: string; coupons: string[] }[], callers: Ca
   let sent = 0;
   const next = (): { op: string; run: (call: Call) => Promise<ApiResponse> } => {
     const roll = rnd();
+    if (placed.length > 0 && roll < 0.03) {
+      const expire = async () => ({ status: 200, body: { expired: await expireDue(s.santong.ctx, new Date(Date.now() + 3600_000), 2) }, headers: new Headers() });
+      return { op: 'expire', run: expire };
+    }
     if (placed.length > 0 && roll < 0.22) {
       const o = pick(placed);
       return { op: 'pay', run: (call) => call('POST', `/v1/orders/${o.id}/pay`, { payment_ref: `pay-${o.id}` }) };
@@ -167,8 +173,8 @@ describe('one lock order: place, pay, cancel, return and in-store sale at once',
       expect(Number(buckets.n)).toBe(api.balance);
       expect(api.balance).toBeGreaterThanOrEqual(0);
     }
-    // A cancelled order's redeemed points all came back.
-    const cancelled = orders.filter((o) => o.status === 'cancelled').map((o) => o.id);
+    // A cancelled or expired order's redeemed points all came back.
+    const cancelled = orders.filter((o) => o.status === 'cancelled' || o.status === 'expired').map((o) => o.id);
     if (cancelled.length) {
       const net = await db().selectFrom('points_entries').select(['order_ref', (eb) => eb.fn.sum<string>('points').as('n')])
         .where('order_ref', 'in', cancelled).where((eb) => eb.or([eb('kind', '=', 'redeem'), eb('reverses', '=', 'redeem')])).groupBy('order_ref').execute();

@@ -305,11 +305,12 @@ function reservedRows(orders: PreparedOrder[]): StockUnit[] {
 
 /**
  * Writes these orders in ONE statement: their rows (one multi-row insert per table, fed by one
- * JSON parameter each), their events, and, for online orders, the reservation of their stock:
- * per stock row the total of all the orders, reserved by inventory's reservingStatement. Outside a transaction
- * the statement is its own transaction, so a batch costs one round trip and one commit. The
- * inserts run first and the stock last, so a hot row is locked only until the commit. When a row
- * cannot cover its total the statement aborts, nothing of it stays, and RaceLost names the rows.
+ * JSON parameter each), their events, and, for online orders, the reservation of their stock
+ * (inventory's reservingStatement: per stock row the total of all the orders, and the
+ * reservation rows). Outside a transaction the statement is its own transaction, so a batch
+ * costs one round trip and one commit. The inserts run first and the stock last, so a hot row
+ * is locked only until the commit. When a row cannot cover its total the statement aborts,
+ * nothing of it stays, and RaceLost names the rows.
  */
 export async function writeOrders(target: Tx | Database, orders: PreparedOrder[]): Promise<void> {
   const params = new StatementParams();
@@ -340,9 +341,10 @@ export async function writeOrders(target: Tx | Database, orders: PreparedOrder[]
 
 /**
  * Writes one order by itself. Online without coupons, points or referral: one statement, its own
- * transaction. Otherwise in a transaction: the loyalty spend, the statement, and for an in-store
- * sale the points it earns at once and the sale of its stock (last, in a fixed order, so hot rows
- * are locked briefly and never in a cycle). Throws RaceLost when the stock to reserve went.
+ * transaction. Otherwise in a transaction: the customer's person and coupons locked (lock order,
+ * platform/db/locks.ts), the loyalty spend, the statement, and for an in-store sale the points it
+ * earns at once and the sale of its stock (last, in stockOrder, so hot rows are locked briefly
+ * and never in a cycle). Both retry a deadlock. Throws RaceLost when the stock to reserve went.
  */
 export async function writeOrderAlone(database: Database, p: PreparedOrder): Promise<OrderDetail> {
   if (p.online && !p.spends) {
