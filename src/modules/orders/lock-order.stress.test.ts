@@ -86,7 +86,12 @@ async function storm(customers: { id: string; coupons: string[] }[], callers: Ca
   const next = (): { op: string; run: (call: Call) => Promise<ApiResponse> } => {
     const roll = rnd();
     if (placed.length > 0 && roll < 0.03) {
-      const expire = async () => ({ status: 200, body: { expired: await expireDue(s.santong.ctx, new Date(Date.now() + 3600_000), 2) }, headers: new Headers() });
+      // In process, as its worker runs it; an error it throws counts as a 500.
+      const expire = () =>
+        expireDue(s.santong.ctx, new Date(Date.now() + 3600_000), 2).then(
+          (n) => ({ status: 200, body: { expired: n }, headers: new Headers() }),
+          (e: { code?: string }) => ({ status: 500, body: { error: { code: e.code ?? 'thrown' } }, headers: new Headers() }),
+        );
       return { op: 'expire', run: expire };
     }
     if (placed.length > 0 && roll < 0.22) {
