@@ -47,7 +47,12 @@ export const courierRoutes: ModuleRoutes = (ctx) => async (app) => {
       const at = req.body.at ? new Date(req.body.at) : new Date();
       return transact(ctx.database.db, async (tx) => {
         // The order row before its courier job, as cancel takes them (rank 1, platform/db/locks.ts).
-        const owner = await tx.selectFrom('courier_jobs as j').innerJoin('fulfillments as f', 'f.id', 'j.fulfillment_id').select('f.order_id').where('j.id', '=', req.body.job_id).executeTakeFirst();
+        const owner = await tx
+          .selectFrom('courier_jobs as j')
+          .innerJoin('fulfillments as f', 'f.id', 'j.fulfillment_id')
+          .select('f.order_id')
+          .where('j.id', '=', req.body.job_id)
+          .executeTakeFirst();
         if (owner) await lockOrderRow(tx, owner.order_id, ['id']);
         const job = await tx.selectFrom('courier_jobs').selectAll().where('id', '=', req.body.job_id).where('adapter', '=', adapter.name).forUpdate().executeTakeFirst();
         if (!job) throw notFound('courier job', 'job_id');

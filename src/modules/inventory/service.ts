@@ -94,7 +94,8 @@ export function reservingStatement(
   reservations: readonly Insertable<DB['stock_reservations']>[],
 ): { ctes: string; check: string } {
   const wanted = params.param(JSON.stringify(units.map((u) => ({ location_id: u.location, sku: u.sku, qty: u.qty }))));
-  const inserted = reservations.length ? `,\n      new_reservations AS (${insertFromJson(params, 'stock_reservations', reservations)})` : '';
+  const insert = reservations.length ? insertFromJson(params, 'stock_reservations', reservations) : null;
+  const inserted = insert ? `,\n      new_reservations AS (${insert})` : '';
   return {
     // The rows are locked in the lock order (rank 4, platform/db/locks.ts) before any is updated:
     // writers never wait for each other in a cycle.

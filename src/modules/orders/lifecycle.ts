@@ -18,7 +18,9 @@ type OrderRow = { id: string; status: string; reserved_until: Date | null; payme
  * whatever follows (coupons given back, stock moved, points earned) may then take ranks 3 and 4.
  */
 async function lockOrder(tx: Tx, id: string): Promise<OrderRow> {
-  const o = await lockOrderRow(tx, id, ['id', 'status', 'reserved_until', 'payment_ref', 'total', 'speed', 'fulfillment_type', 'customer_id', 'channel']);
+  const o = await lockOrderRow(tx, id, [
+    'id', 'status', 'reserved_until', 'payment_ref', 'total', 'speed', 'fulfillment_type', 'customer_id', 'channel',
+  ]);
   if (!o) throw notFound('order', 'id');
   await lockCustomersAndCoupons(tx, [o.customer_id]);
   return { ...o, reserved_until: o.reserved_until ? new Date(o.reserved_until) : null };
@@ -81,7 +83,8 @@ export async function cancelOrder(ctx: AppContext, id: string, reason: string | 
       const blocked = fulfilments.find((f) => !CANCELLABLE_AFTER_PAYMENT.has(f.status));
       if (blocked) throw conflict('order_not_cancellable', `fulfilment ${blocked.id} is ${blocked.status}; use a return`, 'id');
       const lines = await tx.selectFrom('fulfillment_lines').select(['fulfillment_id', 'sku', 'qty']).where('fulfillment_id', 'in', fulfilments.map((f) => f.id)).execute();
-      const sorted = lines.map((l) => ({ ...l, location: fulfilments.find((f) => f.id === l.fulfillment_id)!.location_id })).sort(stockOrder);
+      const located = lines.map((l) => ({ ...l, location: fulfilments.find((f) => f.id === l.fulfillment_id)!.location_id }));
+      const sorted = located.sort(stockOrder);
       // Coupons and points first (rank 2, 3), then the stock (rank 4).
       await giveBackOnCancel(tx, id, new Date());
       // Units already returned were restocked by the return: put back only the rest.

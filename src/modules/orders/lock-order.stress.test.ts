@@ -56,15 +56,29 @@ function prng(seed: number) {
 
 async function seedCustomers() {
   const template = await must(s, 'POST', '/v1/coupon-templates', {
-    name: '减1元', kind: 'amount_off', value: 100, channels: ['online', 'store'], restore_on_cancel: true,
-    valid_from: new Date(Date.now() - DAY).toISOString(), valid_to: new Date(Date.now() + 30 * DAY).toISOString(), budget: 1000, per_customer_limit: 100, stackable: true,
+    name: '减1元',
+    kind: 'amount_off',
+    value: 100,
+    channels: ['online', 'store'],
+    restore_on_cancel: true,
+    valid_from: new Date(Date.now() - DAY).toISOString(),
+    valid_to: new Date(Date.now() + 30 * DAY).toISOString(),
+    budget: 1000,
+    per_customer_limit: 100,
+    stackable: true,
   });
   const customers: { id: string; coupons: string[] }[] = [];
   for (let i = 0; i < CUSTOMERS; i++) {
-    const id = (await must(s, 'POST', '/v1/identify', { identifiers: [{ type: 'phone', value: `1380000${String(7100 + i)}` }], channel: 'app' })).customer_id as string;
+    const id = (
+      await must(s, 'POST', '/v1/identify', {
+        identifiers: [{ type: 'phone', value: `1380000${String(7100 + i)}` }],
+        channel: 'app',
+      })
+    ).customer_id as string;
     await must(s, 'POST', '/v1/points/adjust', { customer: { id }, points: POINTS_EACH, reason: 'stress seed' });
     const coupons: string[] = [];
-    for (let k = 0; k < COUPONS_EACH; k++) coupons.push((await must(s, 'POST', '/v1/coupons/issue', { template_id: template.id, customer: { id } })).code);
+    for (let k = 0; k < COUPONS_EACH; k++)
+      coupons.push((await must(s, 'POST', '/v1/coupons/issue', { template_id: template.id, customer: { id } })).code);
     customers.push({ id, coupons });
   }
   return customers;
@@ -104,7 +118,11 @@ async function storm(customers: { id: string; coupons: string[] }[], callers: Ca
     }
     if (placed.length > 0 && roll < 0.5) {
       const o = pick(placed);
-      return { op: 'return', run: (call) => call('POST', `/v1/orders/${o.id}/returns`, { lines: [{ sku: SKU, qty: 1 }], location_id: STORE, reason: 'stress' }) };
+      return {
+        op: 'return',
+        run: (call) =>
+          call('POST', `/v1/orders/${o.id}/returns`, { lines: [{ sku: SKU, qty: 1 }], location_id: STORE, reason: 'stress' }),
+      };
     }
     const c = pick(customers);
     const pos = rnd() < 0.35;
@@ -147,21 +165,48 @@ describe('one lock order: place, pay, cancel, return and in-store sale at once',
     const seconds = (Date.now() - started) / 1000;
 
     const tally: Record<string, number> = {};
-    for (const { op, r } of results) tally[`${op} ${r.status}${r.status >= 400 ? ' ' + r.body?.error?.code : ''}`] = (tally[`${op} ${r.status}${r.status >= 400 ? ' ' + r.body?.error?.code : ''}`] ?? 0) + 1;
-    console.log(`lock-order stress on ${TEST_DB} (${callers.length} process(es)), ${results.length} requests in ${seconds.toFixed(1)} s:`, tally);
-    expect(results.filter(({ r }) => r.status >= 500).map(({ op, r }) => `${op}: ${r.status} ${JSON.stringify(r.body)}`)).toEqual([]);
+    for (const { op, r } of results)
+      tally[`${op} ${r.status}${r.status >= 400 ? ' ' + r.body?.error?.code : ''}`] =
+        (tally[`${op} ${r.status}${r.status >= 400 ? ' ' + r.body?.error?.code : ''}`] ?? 0) + 1;
+    console.log(
+      `lock-order stress on ${TEST_DB} (${callers.length} process(es)), ${results.length} requests in ${seconds.toFixed(1)} s:`,
+      tally,
+    );
+    expect(results.filter(({ r }) => r.status >= 500).map(({ op, r }) => `${op}: ${r.status} ${JSON.stringify(r.body)}`)).toEqual(
+      [],
+    );
     expect(results.every(({ r }) => r.status < 300 || r.status === 409 || r.status === 422)).toBe(true);
     expect(results.filter(({ r }) => r.status < 300).length).toBeGreaterThan(REQUESTS / 3);
 
     // Stock: what the orders say, what the movements say and the stock row all agree.
-    const orders = await db().selectFrom('orders as o').innerJoin('order_lines as l', 'l.order_id', 'o.id').select(['o.id', 'o.status', 'o.pricing', 'l.qty', 'l.returned_qty']).where('l.sku', '=', SKU).execute();
+    const orders = await db()
+      .selectFrom('orders as o')
+      .innerJoin('order_lines as l', 'l.order_id', 'o.id')
+      .select(['o.id', 'o.status', 'o.pricing', 'l.qty', 'l.returned_qty'])
+      .where('l.sku', '=', SKU)
+      .execute();
     expect(orders.length).toBe(placed.length);
     const SOLD = new Set(['paid', 'completed', 'in_fulfilment', 'ready_for_pickup']);
     const sold = orders.filter((o) => SOLD.has(o.status)).reduce((t, o) => t + o.qty - o.returned_qty, 0);
     const reserved = orders.filter((o) => o.status === 'pending_payment').reduce((t, o) => t + o.qty, 0);
-    const row = await db().selectFrom('stock').select(['on_hand', 'reserved']).where('sku', '=', SKU).where('location_id', '=', STORE).executeTakeFirstOrThrow();
-    const moved = await db().selectFrom('stock_movements').select((eb) => eb.fn.sum<string>('delta').as('n')).where('sku', '=', SKU).where('location_id', '=', STORE).executeTakeFirstOrThrow();
-    const active = await db().selectFrom('stock_reservations').select((eb) => eb.fn.coalesce(eb.fn.sum<string>('qty'), eb.val('0')).as('n')).where('sku', '=', SKU).where('status', '=', 'active').executeTakeFirstOrThrow();
+    const row = await db()
+      .selectFrom('stock')
+      .select(['on_hand', 'reserved'])
+      .where('sku', '=', SKU)
+      .where('location_id', '=', STORE)
+      .executeTakeFirstOrThrow();
+    const moved = await db()
+      .selectFrom('stock_movements')
+      .select((eb) => eb.fn.sum<string>('delta').as('n'))
+      .where('sku', '=', SKU)
+      .where('location_id', '=', STORE)
+      .executeTakeFirstOrThrow();
+    const active = await db()
+      .selectFrom('stock_reservations')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<string>('qty'), eb.val('0')).as('n'))
+      .where('sku', '=', SKU)
+      .where('status', '=', 'active')
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ on_hand: INITIAL - sold, reserved });
     expect(Number(moved.n)).toBe(INITIAL - sold);
     expect(Number(active.n)).toBe(reserved);
@@ -171,8 +216,16 @@ describe('one lock order: place, pay, cancel, return and in-store sale at once',
     for (const c of customers) {
       const api = await must(s, 'GET', `/v1/customers/${c.id}/points`);
       const [entries, buckets] = await Promise.all([
-        db().selectFrom('points_entries').select((eb) => eb.fn.sum<string>('points').as('n')).where('customer_id', '=', c.id).executeTakeFirstOrThrow(),
-        db().selectFrom('points_buckets').select((eb) => eb.fn.sum<string>('remaining').as('n')).where('customer_id', '=', c.id).executeTakeFirstOrThrow(),
+        db()
+          .selectFrom('points_entries')
+          .select((eb) => eb.fn.sum<string>('points').as('n'))
+          .where('customer_id', '=', c.id)
+          .executeTakeFirstOrThrow(),
+        db()
+          .selectFrom('points_buckets')
+          .select((eb) => eb.fn.sum<string>('remaining').as('n'))
+          .where('customer_id', '=', c.id)
+          .executeTakeFirstOrThrow(),
       ]);
       expect(Number(entries.n)).toBe(api.balance);
       expect(Number(buckets.n)).toBe(api.balance);
@@ -181,8 +234,13 @@ describe('one lock order: place, pay, cancel, return and in-store sale at once',
     // A cancelled or expired order's redeemed points all came back.
     const cancelled = orders.filter((o) => o.status === 'cancelled' || o.status === 'expired').map((o) => o.id);
     if (cancelled.length) {
-      const net = await db().selectFrom('points_entries').select(['order_ref', (eb) => eb.fn.sum<string>('points').as('n')])
-        .where('order_ref', 'in', cancelled).where((eb) => eb.or([eb('kind', '=', 'redeem'), eb('reverses', '=', 'redeem')])).groupBy('order_ref').execute();
+      const net = await db()
+        .selectFrom('points_entries')
+        .select(['order_ref', (eb) => eb.fn.sum<string>('points').as('n')])
+        .where('order_ref', 'in', cancelled)
+        .where((eb) => eb.or([eb('kind', '=', 'redeem'), eb('reverses', '=', 'redeem')]))
+        .groupBy('order_ref')
+        .execute();
       expect(net.filter((r) => Number(r.n) !== 0)).toEqual([]);
     }
 
@@ -202,7 +260,13 @@ describe('one lock order: place, pay, cancel, return and in-store sale at once',
       if (live.has(c.code)) expect(c, c.code).toMatchObject({ status: 'redeemed', order_ref: live.get(c.code) });
       else expect(c, c.code).toMatchObject({ status: 'issued', order_ref: null });
     }
-    const open = await db().selectFrom('coupon_redemptions').select(['code', (eb) => eb.fn.countAll<string>().as('n')]).where('code', 'in', codes).where('restored_at', 'is', null).groupBy('code').execute();
+    const open = await db()
+      .selectFrom('coupon_redemptions')
+      .select(['code', (eb) => eb.fn.countAll<string>().as('n')])
+      .where('code', 'in', codes)
+      .where('restored_at', 'is', null)
+      .groupBy('code')
+      .execute();
     expect(open.filter((r) => Number(r.n) > 1)).toEqual([]);
     expect(open.length).toBe(live.size);
   }, 180_000);

@@ -18,7 +18,11 @@ import type { Quote } from '../pricing/engine';
  * again (under its new root) by the points functions themselves; transact() retries if that
  * ever closes a cycle.
  */
-export async function lockCustomersAndCoupons(tx: Tx, customerIds: readonly (string | null)[], couponCodes: readonly string[] = []): Promise<void> {
+export async function lockCustomersAndCoupons(
+  tx: Tx,
+  customerIds: readonly (string | null)[],
+  couponCodes: readonly string[] = [],
+): Promise<void> {
   const roots: string[] = [];
   for (const id of new Set(customerIds)) if (id) roots.push((await rootOf(tx, id)) ?? id);
   await lockPersons(tx, roots);

@@ -69,7 +69,8 @@ export async function lockOrderRow<C extends keyof DB['orders'] & string>(tx: Tx
 /** Rank 1: every order of these customers (a person's erasure rewrites them all). */
 export async function lockOrdersOf(tx: Tx, customerIds: readonly string[]): Promise<void> {
   if (customerIds.length === 0) return;
-  await sql`SELECT id FROM orders WHERE customer_id = ANY(${[...customerIds]}::text[]) ORDER BY id COLLATE "C" FOR UPDATE`.execute(tx);
+  const ids = [...customerIds];
+  await sql`SELECT id FROM orders WHERE customer_id = ANY(${ids}::text[]) ORDER BY id COLLATE "C" FOR UPDATE`.execute(tx);
 }
 
 /** The advisory lock key of a person's points, tier and referral rewards. */
@@ -82,11 +83,13 @@ export async function lockPersons(tx: Tx, roots: readonly string[]): Promise<voi
   const keys = [...new Set(roots)].sort(byteOrder).map(personLockKey);
   if (keys.length === 1) await sql`SELECT pg_advisory_xact_lock(hashtextextended(${keys[0]}, 0))`.execute(tx);
   // unnest yields the keys in array order, so they are locked in it
-  else if (keys.length > 1) await sql`SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(${keys}::text[]) AS k`.execute(tx);
+  else if (keys.length > 1)
+    await sql`SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(${keys}::text[]) AS k`.execute(tx);
 }
 
 /** Rank 3: these coupon rows (canonical codes; unknown ones are skipped), for a write that follows. */
 export async function lockCoupons(tx: Tx, codes: readonly string[]): Promise<void> {
   if (codes.length === 0) return;
-  await sql`SELECT code FROM coupons WHERE code = ANY(${[...new Set(codes)]}::text[]) ORDER BY code COLLATE "C" FOR UPDATE`.execute(tx);
+  const unique = [...new Set(codes)];
+  await sql`SELECT code FROM coupons WHERE code = ANY(${unique}::text[]) ORDER BY code COLLATE "C" FOR UPDATE`.execute(tx);
 }

@@ -29,10 +29,13 @@ describe('transact', () => {
       return 'done';
     });
     expect(r).toBe('done');
-    expect(await probe()).toEqual([{ id: 'a', n: 1 }, { id: 'b', n: 0 }]);
+    expect(await probe()).toEqual([
+      { id: 'a', n: 1 },
+      { id: 'b', n: 0 },
+    ]);
   });
 
-  it('runs fn again after a serialization failure or deadlock, without the failed run\'s writes', async () => {
+  it("runs fn again after a serialization failure or deadlock, without the failed run's writes", async () => {
     for (const code of ['40001', '40P01']) {
       let runs = 0;
       const before = (await probe())[1].n;
@@ -48,36 +51,59 @@ describe('transact', () => {
   it('gives up after the tries it was given, and lets any other error through at once', async () => {
     let runs = 0;
     const deadlock = Object.assign(new Error('deadlock detected'), { code: '40P01' });
-    await expect(transact(t.database, async () => { runs++; throw deadlock; }, { tries: 3 })).rejects.toBe(deadlock);
+    await expect(
+      transact(
+        t.database,
+        async () => {
+          runs++;
+          throw deadlock;
+        },
+        { tries: 3 },
+      ),
+    ).rejects.toBe(deadlock);
     expect(runs).toBe(3);
     runs = 0;
     const unique = Object.assign(new Error('duplicate key'), { code: '23505' });
-    await expect(transact(t.database, async () => { runs++; throw unique; })).rejects.toBe(unique);
+    await expect(
+      transact(t.database, async () => {
+        runs++;
+        throw unique;
+      }),
+    ).rejects.toBe(unique);
     const plain = new Error('a bug');
-    await expect(transact(t.database, async () => { runs++; throw plain; })).rejects.toBe(plain);
+    await expect(
+      transact(t.database, async () => {
+        runs++;
+        throw plain;
+      }),
+    ).rejects.toBe(plain);
     expect(runs).toBe(2);
   });
 
-  it.skipIf(TEST_DB !== 'postgres')('survives a real deadlock: two transactions locking two rows in opposite order both commit', async () => {
-    // Each takes its first row, waits until the other has its own, then asks for the other's row.
-    let arrived = 0;
-    let release!: () => void;
-    const bothHold = new Promise<void>((resolve) => (release = resolve));
-    const runs = { ab: 0, ba: 0 };
-    const crossing = (first: 'a' | 'b', second: 'a' | 'b', key: 'ab' | 'ba') =>
-      transact(t.database, async (tx) => {
-        runs[key]++;
-        await sql`SELECT n FROM lock_probe WHERE id = ${first} FOR UPDATE`.execute(tx);
-        if (runs[key] === 1 && ++arrived === 2) release();
-        if (runs[key] === 1) await bothHold;
-        await bump(tx, second);
-        await bump(tx, first);
-      });
-    const before = await probe();
-    await Promise.all([crossing('a', 'b', 'ab'), crossing('b', 'a', 'ba')]);
-    expect(runs.ab + runs.ba).toBe(3); // the deadlock's victim ran once more
-    expect((await probe()).map((r) => r.n)).toEqual(before.map((r) => r.n + 2));
-  }, 30_000);
+  it.skipIf(TEST_DB !== 'postgres')(
+    'survives a real deadlock: two transactions locking two rows in opposite order both commit',
+    async () => {
+      // Each takes its first row, waits until the other has its own, then asks for the other's row.
+      let arrived = 0;
+      let release!: () => void;
+      const bothHold = new Promise<void>((resolve) => (release = resolve));
+      const runs = { ab: 0, ba: 0 };
+      const crossing = (first: 'a' | 'b', second: 'a' | 'b', key: 'ab' | 'ba') =>
+        transact(t.database, async (tx) => {
+          runs[key]++;
+          await sql`SELECT n FROM lock_probe WHERE id = ${first} FOR UPDATE`.execute(tx);
+          if (runs[key] === 1 && ++arrived === 2) release();
+          if (runs[key] === 1) await bothHold;
+          await bump(tx, second);
+          await bump(tx, first);
+        });
+      const before = await probe();
+      await Promise.all([crossing('a', 'b', 'ab'), crossing('b', 'a', 'ba')]);
+      expect(runs.ab + runs.ba).toBe(3); // the deadlock's victim ran once more
+      expect((await probe()).map((r) => r.n)).toEqual(before.map((r) => r.n + 2));
+    },
+    30_000,
+  );
 });
 
 describe('the lock order of strings', () => {

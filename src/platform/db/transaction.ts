@@ -54,6 +54,10 @@ export async function withRetry<T>(target: Database | Kysely<DB>, fn: () => Prom
  * Runs fn in a transaction, retried as withRetry() says. A lock order (locks.ts) makes deadlocks
  * rare; this makes the rest harmless.
  */
-export async function transact<T>(target: Database | Kysely<DB>, fn: (tx: Tx) => Promise<T>, opts: TransactOptions = {}): Promise<T> {
+export async function transact<T>(
+  target: Database | Kysely<DB>,
+  fn: (tx: Tx) => Promise<T>,
+  opts: TransactOptions = {},
+): Promise<T> {
   return withRetry(target, () => kysely(target).transaction().execute(fn), opts);
 }
