@@ -9,6 +9,7 @@ import type { Config } from './config';
 import { KeyRing, loadMasterKey } from './crypto/keys';
 import { openDatabase, type Database } from './db/database';
 import { migrate } from './db/migrate';
+import { setTransactionLog } from './db/transaction';
 import { Dispatcher } from './events/dispatcher';
 import { purgeIdempotencyKeysTask } from './idempotency/idempotency';
 import type { AppContext } from './http/context';
@@ -43,6 +44,7 @@ export async function startSantong(config: Config, opts: StartOptions = {}): Pro
   const dispatcher = new Dispatcher(database, log, config.dispatcherIntervalMs, config.allowPrivateWebhooks);
   if (config.courierWebhookUrl && config.courierWebhookSecret.length < 16) throw new Error('SANTONG_COURIER_WEBHOOK_SECRET must be at least 16 characters');
   const courier = config.courierWebhookUrl ? new WebhookCourierAdapter(config.courierWebhookUrl, config.courierWebhookSecret) : null;
+  setTransactionLog(database.db, log);
   const ctx: AppContext = { config, database, dispatcher, log, keys, version: VERSION, courier, publicUrl: config.publicUrl ?? '' };
   dispatcher.addTask('purge-idempotency-keys', () => purgeIdempotencyKeysTask(database));
   startModuleWorkers(ctx);

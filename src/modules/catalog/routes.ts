@@ -6,6 +6,7 @@ import { CHANNELS } from '../../platform/auth/roles';
 import { upsertProduct } from './write';
 import type { ModuleRoutes } from '../../platform/http/types';
 import { getProduct, listProducts } from './service';
+import { transact } from '../../platform/db/transaction';
 
 export const ProductSchema = Type.Object({
   sku: Type.String(),
@@ -32,7 +33,7 @@ const ProductBody = Type.Object(
 
 export const catalogRoutes: ModuleRoutes = (ctx) => async (app) => {
   const db = ctx.database.db;
-  const write = (sku: string, body: typeof ProductBody.static) => db.transaction().execute((tx) => upsertProduct(tx, { sku, ...body }));
+  const write = (sku: string, body: typeof ProductBody.static) => transact(db, (tx) => upsertProduct(tx, { sku, ...body }));
 
   app.post(
     '/products',

@@ -5,6 +5,8 @@ import type { ModuleRoutes } from '../../platform/http/types';
 import { applyEvent } from '../fulfilment/service';
 import type { FulfilmentEvent } from '../fulfilment/state';
 import { COURIER_STATUSES, type CourierStatus } from './adapter';
+import { lockOrderRow } from '../../platform/db/locks';
+import { transact } from '../../platform/db/transaction';
 
 const TO_EVENT: Record<CourierStatus, FulfilmentEvent | null> = { accepted: null, picked_up: 'out_for_delivery', delivered: 'delivered', failed: 'failed' };
 
@@ -43,7 +45,15 @@ export const courierRoutes: ModuleRoutes = (ctx) => async (app) => {
       if (!adapter || adapter.name !== req.params.adapter) throw notFound('courier adapter', 'adapter');
       if (!adapter.verifyCallback(req.headers, req.rawBody ?? '')) throw new AppError(401, 'invalid_signature', 'the callback signature is missing or wrong', 'x-santong-signature');
       const at = req.body.at ? new Date(req.body.at) : new Date();
-      return ctx.database.db.transaction().execute(async (tx) => {
+      return transact(ctx.database.db, async (tx) => {
+        // The order row before its courier job, as cancel takes them (rank 1, platform/db/locks.ts).
+        const owner = await tx
+          .selectFrom('courier_jobs as j')
+          .innerJoin('fulfillments as f', 'f.id', 'j.fulfillment_id')
+          .select('f.order_id')
+          .where('j.id', '=', req.body.job_id)
+          .executeTakeFirst();
+        if (owner) await lockOrderRow(tx, owner.order_id, ['id']);
         const job = await tx.selectFrom('courier_jobs').selectAll().where('id', '=', req.body.job_id).where('adapter', '=', adapter.name).forUpdate().executeTakeFirst();
         if (!job) throw notFound('courier job', 'job_id');
         const event = TO_EVENT[req.body.status];

@@ -6,6 +6,7 @@ import type { Database, Queryable } from '../../platform/db/database';
 import { publish } from '../../platform/events/outbox';
 import { notFound } from '../../platform/http/errors';
 import { groupIds, rootOf } from './identity';
+import { transact } from '../../platform/db/transaction';
 
 /** What a customer may consent to; anything not granted is refused (default: not granted). */
 export const CONSENT_PURPOSES = ['marketing_sms', 'marketing_wechat', 'marketing_push', 'marketing_email', 'personalization', 'analytics'] as const;
@@ -49,7 +50,7 @@ const toRecord = (r: Row): ConsentRecord => ({ customer_id: r.customer_id, purpo
  * along; reads span the group. Emits `customer.consent_changed` and an audit record (who).
  */
 export async function recordConsent(database: Database, customerId: string, purpose: ConsentPurpose, input: ConsentInput, actor: Principal): Promise<ConsentRecord & { root: string }> {
-  return database.db.transaction().execute(async (tx) => {
+  return transact(database.db, async (tx) => {
     // Lock the customer row so an erasure cannot slip between the check and the insert.
     const c = await tx.selectFrom('customers').select(['id', 'root_id', 'erased_at']).where('id', '=', customerId).forShare().executeTakeFirst();
     if (!c || c.erased_at) throw notFound('customer', 'id');

@@ -12,6 +12,9 @@ import { erasureSteps } from './erasure-steps';
 import { IDENTIFIER_TYPES } from './identifiers';
 import { PERSONAL_TRAITS } from './traits';
 import { isContactKey, redactContactData } from '../../platform/privacy/contact-data';
+import { lockOrdersOf, lockPersons } from '../../platform/db/locks';
+import { isRetryable, transact } from '../../platform/db/transaction';
+import { groupIds } from './identity';
 
 /**
  * Keys that hold personal data wherever they appear in event properties or event payloads: the
@@ -40,9 +43,7 @@ class Retry extends Error {}
 const REDACTED = '[erased]';
 
 function retryable(e: unknown): boolean {
-  if (e instanceof Retry) return true;
-  const code = (e as { code?: string }).code;
-  return code === '40001' || code === '40P01';
+  return e instanceof Retry || isRetryable(e);
 }
 
 /** LIKE pattern for "contains s" (escaping % _ and \). */
@@ -195,7 +196,7 @@ export async function eraseCustomer(database: Database, keys: KeyRing, customerI
   const erasureId = newId('era');
   for (let attempt = 0; ; attempt++) {
     try {
-      return await database.db.transaction().execute((tx) => eraseTx(tx, keys, customerId, erasureId, actor));
+      return await transact(database.db, (tx) => eraseTx(tx, keys, customerId, erasureId, actor));
     } catch (e) {
       if (!retryable(e) || attempt >= 8) throw e;
       await new Promise((r) => setTimeout(r, Math.random() * 10 * (attempt + 1)));
@@ -207,6 +208,7 @@ async function eraseTx(tx: Tx, keys: KeyRing, customerId: string, erasureId: str
   const c = await tx.selectFrom('customers').select(['id', 'root_id', 'erased_at']).where('id', '=', customerId).executeTakeFirst();
   if (!c || c.erased_at) throw notFound('customer', 'id');
   const root = c.root_id ?? c.id;
+  await lockOrdersOf(tx, await groupIds(tx, root)); // rank 1 first: the erasure rewrites them all (platform/db/locks.ts)
   // Lock the root first (as identify() does), then the group; a merge or unmerge meanwhile: retry.
   const r = await tx.selectFrom('customers').select(['id', 'root_id', 'erased_at']).where('id', '=', root).forUpdate().executeTakeFirst();
   if (!r || r.erased_at || r.root_id !== null) throw new Retry();
@@ -218,6 +220,7 @@ async function eraseTx(tx: Tx, keys: KeyRing, customerId: string, erasureId: str
     .forUpdate()
     .execute();
   if (!members.some((m) => m.id === customerId)) throw new Retry();
+  await lockPersons(tx, [root]); // rank 2: the person's points writers wait (loyalty's step rewrites the ledger)
   const ids = members.map((m) => m.id);
 
   const open = await tx.selectFrom('orders').select('id').where('customer_id', 'in', ids).where('status', 'not in', CLOSED_ORDER_STATUSES).orderBy('id').limit(20).execute();

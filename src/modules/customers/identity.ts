@@ -9,6 +9,8 @@ import { newId } from '../../platform/ids';
 import { InvalidIdentifier, IDENTIFIER_TYPES, mask, normalise, STRONG_TYPES, type IdentifierType } from './identifiers';
 import { BEGIN_GENERIC, lit, litTime, inlinable, withSession, type Session } from './session';
 import { combine, restore, splitTraits, type TraitState } from './traits';
+import { lockPersons } from '../../platform/db/locks';
+import { transact } from '../../platform/db/transaction';
 import { isTrustedIdentityCaller } from './trusted-caller';
 import { useVerifications, VERIFIED_BY, type VerificationRef, type VerifiedBy } from './verification';
 
@@ -433,7 +435,14 @@ export function lockIdentifiersStatement(keys: string[]): string {
 
 /** Undoes a merge: the merged-away customer (and whatever was merged into it) stands alone again. */
 export async function unmerge(database: Database, keys: KeyRing, customerId: string, mergeId: string, actor: Principal | null): Promise<{ merge_id: string; restored: string; survivor: string }> {
-  return database.db.transaction().execute(async (tx) => {
+  return transact(database.db, async (tx) => {
+    // The person first, as erasure takes it: its root row, then its points lock (rank 2,
+    // platform/db/locks.ts); only then the merge row and the group's other rows.
+    const lockedRoot = await rootOf(tx, customerId);
+    if (lockedRoot) {
+      await tx.selectFrom('customers').select('id').where('id', '=', lockedRoot).forUpdate().execute();
+      await lockPersons(tx, [lockedRoot]);
+    }
     const m = await tx.selectFrom('customer_merges').selectAll().where('id', '=', mergeId).forUpdate().executeTakeFirst();
     if (!m) throw notFound('merge', 'merge_id');
     const root = await rootOf(tx, customerId);

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import type { Principal } from '../../platform/auth/roles';
 import type { KeyRing } from '../../platform/crypto/keys';
 import type { Database } from '../../platform/db/database';
+import { transact } from '../../platform/db/transaction';
 import { AppError, unprocessable } from '../../platform/http/errors';
 import { newId } from '../../platform/ids';
 import type { MessageChannel } from '../messaging/channel';
@@ -51,7 +52,7 @@ export async function startVerification(
   const id = newId('ver');
   const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
   const expiresAt = new Date(Date.now() + TTL_MS);
-  await database.db.transaction().execute(async (tx) => {
+  await transact(database, async (tx) => {
     // Serialise the codes of one value so concurrent requests cannot both pass the limit.
     await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`verify:${input.type}:${valueHash}`}, 0))`.execute(tx);
     const recent = await tx

@@ -1,10 +1,12 @@
 import type { Principal } from '../../platform/auth/roles';
 import type { Queryable, Tx } from '../../platform/db/database';
+import { lockOrderRow } from '../../platform/db/locks';
 import { publish } from '../../platform/events/outbox';
 import type { AppContext } from '../../platform/http/context';
 import { conflict, forbidden, notFound } from '../../platform/http/errors';
 import { checkPickupCode } from './pickup-code';
 import { allowed, orderStatusFrom, type FulfilmentEvent } from './state';
+import { transact } from '../../platform/db/transaction';
 
 export interface FulfilmentView {
   id: string;
@@ -47,6 +49,9 @@ export async function listFulfilments(db: Queryable, f: { location_id?: string; 
 }
 
 async function lockFulfilment(tx: Tx, id: string, principal: Principal | null) {
+  // The order row first, as cancel and pay take it before its fulfilments (rank 1, platform/db/locks.ts).
+  const owner = await tx.selectFrom('fulfillments').select('order_id').where('id', '=', id).executeTakeFirst();
+  if (owner) await lockOrderRow(tx, owner.order_id, ['id']);
   const f = await tx.selectFrom('fulfillments').select(['id', 'order_id', 'location_id', 'type', 'status']).where('id', '=', id).forUpdate().executeTakeFirst();
   if (!f) throw notFound('fulfilment', 'id');
   if (principal?.role === 'store_staff' && principal.locationId !== f.location_id) throw forbidden('this fulfilment belongs to another store');
@@ -67,13 +72,13 @@ export async function applyEvent(tx: Tx, fulfilmentId: string, event: Fulfilment
 }
 
 export async function recordEvent(ctx: AppContext, principal: Principal, id: string, event: FulfilmentEvent, at: Date | undefined): Promise<FulfilmentView> {
-  await ctx.database.db.transaction().execute((tx) => applyEvent(tx, id, event, at ?? new Date(), `api:${principal.keyId}`, principal));
+  await transact(ctx.database.db, (tx) => applyEvent(tx, id, event, at ?? new Date(), `api:${principal.keyId}`, principal));
   return (await readFulfilment(ctx.database.db, id))!;
 }
 
 /** Hands a pickup order over at the counter: the customer's pickup code must match (5 wrong codes lock the pickup). */
 export async function collect(ctx: AppContext, principal: Principal, id: string, code: string): Promise<FulfilmentView> {
-  const refused = await ctx.database.db.transaction().execute(async (tx) => {
+  const refused = await transact(ctx.database.db, async (tx) => {
     const f = await lockFulfilment(tx, id, principal);
     if (f.type !== 'pickup') throw conflict('invalid_transition', 'only pickup fulfilments are collected', 'id');
     const order = await tx.selectFrom('orders').select('pickup_code').where('id', '=', f.order_id).executeTakeFirstOrThrow();

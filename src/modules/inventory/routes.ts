@@ -9,6 +9,7 @@ import { getProduct } from '../catalog/service';
 import { locationExists } from '../locations/service';
 import { getLowStockPolicy, listLowStock, setLowStockPolicy } from './low-stock';
 import { levelOf, listMovements, move, MOVEMENT_REASONS, setCount, stockOfSku } from './service';
+import { transact } from '../../platform/db/transaction';
 
 const Sku = Type.String({ minLength: 1, maxLength: 64 });
 const Level = Type.Object({ location_id: Type.String(), on_hand: Type.Integer(), reserved: Type.Integer(), safety_stock: Type.Integer(), available: Type.Integer(), online_available: Type.Integer() });
@@ -82,7 +83,7 @@ export const inventoryRoutes: ModuleRoutes = (ctx) => async (app) => {
       const b = req.body;
       if (b.delta === 0) throw unprocessable('zero_delta', 'delta must not be 0', 'delta');
       await checkTarget(db, req.principal, b.location_id, b.sku);
-      const level = await db.transaction().execute(async (tx) => {
+      const level = await transact(db, async (tx) => {
         await move(tx, { location_id: b.location_id, sku: b.sku, delta: b.delta, reason: b.reason, ref: b.ref ?? null });
         const row = await tx.selectFrom('stock').select(['location_id', 'on_hand', 'reserved', 'safety_stock']).where('location_id', '=', b.location_id).where('sku', '=', b.sku).executeTakeFirstOrThrow();
         await publish(tx, { aggregateType: 'stock', aggregateId: `${b.location_id}:${b.sku}`, type: 'stock.moved', payload: { location_id: b.location_id, sku: b.sku, delta: b.delta, reason: b.reason, on_hand: row.on_hand, skus: [b.sku] } });
@@ -107,7 +108,7 @@ export const inventoryRoutes: ModuleRoutes = (ctx) => async (app) => {
     async (req) => {
       const { location_id, sku } = req.params;
       await checkTarget(db, req.principal, location_id, sku, { location: 'location_id', sku: 'sku' });
-      return db.transaction().execute(async (tx) => {
+      return transact(db, async (tx) => {
         const level = await setCount(tx, location_id, sku, req.body.on_hand, req.body.safety_stock);
         await publish(tx, { aggregateType: 'stock', aggregateId: `${location_id}:${sku}`, type: 'stock.counted', payload: { location_id, sku, on_hand: level.on_hand, safety_stock: level.safety_stock, skus: [sku] } });
         return level;

@@ -1,5 +1,9 @@
 import { sql } from 'kysely';
+import type { Insertable } from 'kysely';
 import type { Queryable, Tx } from '../../platform/db/database';
+import { insertFromJson } from '../../platform/db/json-rows';
+import { stockOrderSql } from '../../platform/db/locks';
+import type { DB } from '../../platform/db/schema';
 import { coalescingPerHandle } from '../../platform/db/coalesce';
 import { StatementParams } from '../../platform/db/statement';
 import { publish } from '../../platform/events/outbox';
@@ -71,41 +75,39 @@ async function recordMovement(tx: Queryable, m: { location_id: string; sku: stri
   await tx.insertInto('stock_movements').values(m).execute();
 }
 
-/**
- * Reserves online stock: a conditional update that only succeeds while
- * on_hand - reserved - safety_stock covers the quantity. This row-level check in the database is
- * what makes overselling impossible, whatever the number of processes.
- */
-export async function reserve(tx: Tx, locationId: string, sku: string, qty: number): Promise<boolean> {
-  const r = await sql`UPDATE stock SET reserved = reserved + ${qty}, updated_at = now()
-    WHERE location_id = ${locationId} AND sku = ${sku} AND on_hand - reserved - safety_stock >= ${qty}`.execute(tx);
-  return Number(r.numAffectedRows ?? 0) === 1;
-}
-
 /** SQLSTATE of a statement that refused itself because a stock row could not cover its reservation. */
 export const STOCK_SHORT = 'SA409';
 
 /**
- * reserve() for several rows inside a larger statement (one round trip with the writes it goes
- * with): `ctes` defines `stock_wanted` and `stock_reserved` (to put in a WITH list), `check` is a
- * select-list expression that aborts the whole statement, so nothing it wrote stays, with
- * STOCK_SHORT unless every row covered its quantity; the error's message is the JSON list of the
- * short rows, read back with shortRows(). Give each (location, sku) once.
+ * Reserves online stock inside a larger statement (one round trip with the writes it goes with):
+ * per (location, sku) one conditional update that succeeds only while on_hand - reserved -
+ * safety_stock covers the quantity. This row-level check in the database is what makes
+ * overselling impossible, whatever the number of processes. `ctes` (to put in a WITH list)
+ * locks and updates the rows and inserts the orders' reservation rows; `check` is a select-list
+ * expression that aborts the whole statement, so nothing it wrote stays, with STOCK_SHORT unless
+ * every row covered its quantity; the error's message is the JSON list of the short rows, read
+ * back with shortRows(). Give each (location, sku) once.
  */
-export function reservingStatement(params: StatementParams, units: readonly { location: string; sku: string; qty: number }[]): { ctes: string; check: string } {
+export function reservingStatement(
+  params: StatementParams,
+  units: readonly { location: string; sku: string; qty: number }[],
+  reservations: readonly Insertable<DB['stock_reservations']>[],
+): { ctes: string; check: string } {
   const wanted = params.param(JSON.stringify(units.map((u) => ({ location_id: u.location, sku: u.sku, qty: u.qty }))));
+  const insert = reservations.length ? insertFromJson(params, 'stock_reservations', reservations) : null;
+  const inserted = insert ? `,\n      new_reservations AS (${insert})` : '';
   return {
-    // The rows are locked in (location, sku) byte order, the order of stockOrder in which writers
-    // of single rows take them, before any is updated: writers never wait for each other in a cycle.
+    // The rows are locked in the lock order (rank 4, platform/db/locks.ts) before any is updated:
+    // writers never wait for each other in a cycle.
     ctes: `stock_wanted AS (SELECT * FROM json_to_recordset(${wanted}::json) AS w(location_id text, sku text, qty integer)),
       stock_locked AS (
         SELECT s.location_id, s.sku FROM stock s JOIN stock_wanted w ON s.location_id = w.location_id AND s.sku = w.sku
-        ORDER BY s.location_id COLLATE "C", s.sku COLLATE "C" FOR UPDATE OF s),
+        ORDER BY ${stockOrderSql('s')} FOR UPDATE OF s),
       stock_reserved AS (
         UPDATE stock s SET reserved = s.reserved + w.qty, updated_at = now()
         FROM stock_wanted w JOIN stock_locked l ON l.location_id = w.location_id AND l.sku = w.sku
         WHERE s.location_id = w.location_id AND s.sku = w.sku AND s.on_hand - s.reserved - s.safety_stock >= w.qty
-        RETURNING s.location_id, s.sku)`,
+        RETURNING s.location_id, s.sku)${inserted}`,
     check: `(SELECT CASE WHEN count(*) > 0 THEN santong_raise('${STOCK_SHORT}', json_agg(json_build_array(w.location_id, w.sku))::text) END
       FROM stock_wanted w WHERE NOT EXISTS (SELECT 1 FROM stock_reserved r WHERE r.location_id = w.location_id AND r.sku = w.sku))`,
   };

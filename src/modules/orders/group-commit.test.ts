@@ -1,9 +1,11 @@
 /**
  * Group commit: orders queued together are written in one transaction, and one that fails there
  * (coupon already redeemed by another order of the batch, stock gone) fails alone while the
- * others commit, with nothing half-written.
+ * others commit, with nothing half-written; a batch that loses a deadlock is written again, order
+ * by order, and nobody gets a 500.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_DB } from '../../../test/db';
 import { must, setupGoods, stockAt } from '../../../test/fixtures/goods';
 import { startTestServer, type ApiResponse, type TestServer } from '../../../test/server';
 import { orderWriter } from './group-commit';
@@ -96,4 +98,37 @@ describe('group commit', () => {
     await consistent('GC-2');
     await consistent('CHIPS');
   });
+
+  it.skipIf(TEST_DB !== 'postgres')('writes a batch that was chosen as a deadlock victim again, order by order: all are placed', async () => {
+    await must(s, 'POST', '/v1/products', { sku: 'GC-3', name: 'GC-3', category: 'snacks', list_price: 5000 });
+    await must(s, 'PUT', '/v1/stock/near/GC-3', { on_hand: 20, safety_stock: 0 });
+    const customer = (await must(s, 'POST', '/v1/identify', { identifiers: [{ type: 'phone', value: '13800000902' }], channel: 'app' })).customer_id;
+    await must(s, 'POST', '/v1/points/adjust', { customer: { id: customer }, points: 1000, reason: 'test' });
+    const bodies = [pickup('GC-3', { customer: { id: customer }, points: 100 }), pickup('GC-3'), pickup('GC-3', { customer: { id: customer }, points: 100 })];
+    // Another transaction takes the lock order backwards: the stock row first, then the person.
+    const other = await s.santong.ctx.database.pool.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query(`SELECT 1 FROM stock WHERE location_id = 'near' AND sku = 'GC-3' FOR UPDATE`);
+      const resume = writer().pause();
+      const before = { ...writer().stats };
+      const sent = Promise.all(bodies.map((b) => s.api('POST', '/v1/orders', b)));
+      while (writer().queued < bodies.length) await new Promise((r) => setTimeout(r, 10));
+      resume();
+      // The batch holds the person and waits for the stock row; now close the cycle.
+      const waiting = `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+      while ((await other.query<{ n: number }>(waiting)).rows[0].n === 0) await new Promise((r) => setTimeout(r, 20));
+      await other.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`points:${customer}`]);
+      await other.query('COMMIT');
+      const r = await sent;
+      expect(r.map((x) => x.status)).toEqual([201, 201, 201]);
+      expect(writer().stats.split).toBe(before.split + 1);
+      expect(writer().stats.alone - before.alone).toBe(3);
+    } finally {
+      other.release();
+    }
+    expect((await must(s, 'GET', `/v1/customers/${customer}/points`)).balance).toBe(800);
+    expect(await stockAt(s, 'GC-3', 'near')).toMatchObject({ on_hand: 20, reserved: 3 });
+    await consistent('GC-3');
+  }, 30_000);
 });

@@ -1,23 +1,29 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../../platform/http/context';
 import type { Tx } from '../../platform/db/database';
+import { lockOrderRow, stockOrder } from '../../platform/db/locks';
+import { transact } from '../../platform/db/transaction';
 import { conflict, notFound } from '../../platform/http/errors';
 import { publish } from '../../platform/events/outbox';
-import { newId } from '../../platform/ids';
-import { consumeReserved, move, releaseReserved } from '../inventory/service';
-import { earnOnPayment, giveBackOnCancel } from './loyalty';
+import { cancelCourierJobs, queueCourierJobs } from '../couriers/jobs';
+import { consumeReservations, releaseReservations } from '../inventory/reservations';
+import { move } from '../inventory/service';
+import { earnOnPayment, giveBackOnCancel, lockCustomersAndCoupons } from './loyalty';
 import { readOrderDetail, type OrderDetail } from './view';
 
 type OrderRow = { id: string; status: string; reserved_until: Date | null; payment_ref: string | null; total: string; speed: string | null; fulfillment_type: string; customer_id: string | null; channel: string };
 
+/**
+ * The order row, then its customer's person (ranks 1 and 2 of the lock order, platform/db/locks.ts):
+ * whatever follows (coupons given back, stock moved, points earned) may then take ranks 3 and 4.
+ */
 async function lockOrder(tx: Tx, id: string): Promise<OrderRow> {
-  const o = await tx.selectFrom('orders').select(['id', 'status', 'reserved_until', 'payment_ref', 'total', 'speed', 'fulfillment_type', 'customer_id', 'channel']).where('id', '=', id).forUpdate().executeTakeFirst();
+  const o = await lockOrderRow(tx, id, [
+    'id', 'status', 'reserved_until', 'payment_ref', 'total', 'speed', 'fulfillment_type', 'customer_id', 'channel',
+  ]);
   if (!o) throw notFound('order', 'id');
+  await lockCustomersAndCoupons(tx, [o.customer_id]);
   return { ...o, reserved_until: o.reserved_until ? new Date(o.reserved_until) : null };
-}
-
-async function activeReservations(tx: Tx, orderId: string) {
-  return tx.selectFrom('stock_reservations').select(['id', 'location_id', 'sku', 'qty']).where('order_id', '=', orderId).where('status', '=', 'active').orderBy('location_id').orderBy('sku').execute();
 }
 
 async function skusOf(tx: Tx, orderId: string): Promise<string[]> {
@@ -27,15 +33,14 @@ async function skusOf(tx: Tx, orderId: string): Promise<string[]> {
 /** Releases an unpaid order's reservations and closes it as expired or cancelled. */
 async function releaseOrder(tx: Tx, orderId: string, status: 'expired' | 'cancelled'): Promise<void> {
   await giveBackOnCancel(tx, orderId, new Date());
-  for (const r of await activeReservations(tx, orderId)) await releaseReserved(tx, r.location_id, r.sku, r.qty);
-  await tx.updateTable('stock_reservations').set({ status: 'released', closed_at: new Date() }).where('order_id', '=', orderId).where('status', '=', 'active').execute();
+  await releaseReservations(tx, orderId, new Date());
   await tx.updateTable('orders').set({ status, updated_at: new Date() }).where('id', '=', orderId).execute();
   await tx.updateTable('fulfillments').set({ status: 'cancelled', updated_at: new Date() }).where('order_id', '=', orderId).execute();
 }
 
 /** Confirms payment: reserved stock becomes sold; hour and same-day deliveries go to the courier. */
 export async function payOrder(ctx: AppContext, id: string, paymentRef: string, now = new Date()): Promise<OrderDetail> {
-  const expired = await ctx.database.db.transaction().execute(async (tx) => {
+  const expired = await transact(ctx.database, async (tx) => {
     const o = await lockOrder(tx, id);
     if (o.status !== 'pending_payment') {
       if (o.payment_ref === paymentRef) return false; // the same payment confirmed twice
@@ -46,17 +51,15 @@ export async function payOrder(ctx: AppContext, id: string, paymentRef: string, 
       await publish(tx, { aggregateType: 'order', aggregateId: id, type: 'order.expired', payload: { order_id: id, skus: await skusOf(tx, id) } });
       return true;
     }
-    for (const r of await activeReservations(tx, id)) await consumeReserved(tx, r.location_id, r.sku, r.qty, id);
-    await tx.updateTable('stock_reservations').set({ status: 'consumed', closed_at: now }).where('order_id', '=', id).where('status', '=', 'active').execute();
+    await consumeReservations(tx, id, now);
     await tx.updateTable('orders').set({ status: 'paid', paid_at: now, payment_ref: paymentRef, updated_at: now }).where('id', '=', id).execute();
     await tx.updateTable('fulfillments').set({ status: 'allocated', updated_at: now }).where('order_id', '=', id).execute();
     const fulfilments = await tx.selectFrom('fulfillments').select(['id', 'speed', 'type']).where('order_id', '=', id).execute();
     const courier = ctx.courier;
     if (courier) {
-      for (const f of fulfilments.filter((x) => x.type === 'delivery' && (x.speed === 'hour' || x.speed === 'same_day'))) {
-        await tx.insertInto('courier_jobs').values({ id: newId('cj', now.getTime()), fulfillment_id: f.id, adapter: courier.name, external_id: null, last_error: null }).execute();
-        await tx.updateTable('fulfillments').set({ courier: courier.name }).where('id', '=', f.id).execute();
-      }
+      const couriered = fulfilments.filter((x) => x.type === 'delivery' && (x.speed === 'hour' || x.speed === 'same_day')).map((f) => f.id);
+      await queueCourierJobs(tx, courier.name, couriered, now);
+      if (couriered.length) await tx.updateTable('fulfillments').set({ courier: courier.name }).where('id', 'in', couriered).execute();
     }
     await earnOnPayment(tx, { id, customer_id: o.customer_id, channel: o.channel, total: Number(o.total) }, now);
     await publish(tx, { aggregateType: 'order', aggregateId: id, type: 'order.paid', payload: { order_id: id, payment_ref: paymentRef, total: Number(o.total) } });
@@ -70,7 +73,7 @@ const CANCELLABLE_AFTER_PAYMENT = new Set(['pending', 'allocated', 'picked', 'pa
 
 /** Cancels an order: unpaid → reservations released; paid but not yet handed over → stock put back. */
 export async function cancelOrder(ctx: AppContext, id: string, reason: string | undefined): Promise<OrderDetail> {
-  await ctx.database.db.transaction().execute(async (tx) => {
+  await transact(ctx.database, async (tx) => {
     const o = await lockOrder(tx, id);
     const skus = await skusOf(tx, id);
     if (o.status === 'pending_payment') {
@@ -80,7 +83,10 @@ export async function cancelOrder(ctx: AppContext, id: string, reason: string | 
       const blocked = fulfilments.find((f) => !CANCELLABLE_AFTER_PAYMENT.has(f.status));
       if (blocked) throw conflict('order_not_cancellable', `fulfilment ${blocked.id} is ${blocked.status}; use a return`, 'id');
       const lines = await tx.selectFrom('fulfillment_lines').select(['fulfillment_id', 'sku', 'qty']).where('fulfillment_id', 'in', fulfilments.map((f) => f.id)).execute();
-      const sorted = lines.map((l) => ({ ...l, location: fulfilments.find((f) => f.id === l.fulfillment_id)!.location_id })).sort((a, b) => (a.location + a.sku < b.location + b.sku ? -1 : 1));
+      const located = lines.map((l) => ({ ...l, location: fulfilments.find((f) => f.id === l.fulfillment_id)!.location_id }));
+      const sorted = located.sort(stockOrder);
+      // Coupons and points first (rank 2, 3), then the stock (rank 4).
+      await giveBackOnCancel(tx, id, new Date());
       // Units already returned were restocked by the return: put back only the rest.
       const returned = new Map((await tx.selectFrom('order_lines').select(['sku', 'returned_qty']).where('order_id', '=', id).execute()).map((r) => [r.sku, r.returned_qty]));
       for (const l of sorted) {
@@ -89,9 +95,8 @@ export async function cancelOrder(ctx: AppContext, id: string, reason: string | 
         if (l.qty > already) await move(tx, { location_id: l.location, sku: l.sku, delta: l.qty - already, reason: 'cancel_restock', ref: id });
       }
       await tx.updateTable('orders').set({ status: 'cancelled', refunded_total: sql`total`, updated_at: new Date() }).where('id', '=', id).execute();
-      await giveBackOnCancel(tx, id, new Date());
       await tx.updateTable('fulfillments').set({ status: 'cancelled', updated_at: new Date() }).where('order_id', '=', id).execute();
-      await tx.updateTable('courier_jobs').set({ status: 'cancelled', updated_at: new Date() }).where('fulfillment_id', 'in', fulfilments.map((f) => f.id)).where('status', 'in', ['pending', 'sent', 'accepted']).execute();
+      await cancelCourierJobs(tx, fulfilments.map((f) => f.id), new Date());
     } else {
       throw conflict('order_not_cancellable', `order is ${o.status}`, 'id');
     }
@@ -112,13 +117,14 @@ export async function expireDue(ctx: AppContext, now = new Date(), batch = 100):
     .execute();
   let n = 0;
   for (const { id } of due) {
-    await ctx.database.db.transaction().execute(async (tx) => {
+    const expired = await transact(ctx.database, async (tx) => {
       const o = await lockOrder(tx, id);
-      if (o.status !== 'pending_payment' || !o.reserved_until || o.reserved_until >= now) return;
+      if (o.status !== 'pending_payment' || !o.reserved_until || o.reserved_until >= now) return false;
       await releaseOrder(tx, id, 'expired');
       await publish(tx, { aggregateType: 'order', aggregateId: id, type: 'order.expired', payload: { order_id: id, skus: await skusOf(tx, id) } });
-      n++;
+      return true;
     });
+    if (expired) n++;
   }
   return n;
 }

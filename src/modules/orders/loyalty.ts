@@ -1,5 +1,7 @@
 import type { Channel } from '../../platform/auth/roles';
 import type { Tx } from '../../platform/db/database';
+import { lockCoupons, lockPersons } from '../../platform/db/locks';
+import { rootOf } from '../customers/identity';
 import { redeemForOrder, restoreForOrder } from '../loyalty/coupons/service';
 import { earnForOrder, redeemPoints, reverseForCancel, reverseForReturn } from '../loyalty/points/service';
 import { bindReferral } from '../loyalty/referrals/service';
@@ -9,6 +11,28 @@ import type { Quote } from '../pricing/engine';
  * Where an order's life touches loyalty, each inside the order's own transaction: coupons and points
  * are spent with the order, points are earned when it is paid, and cancellations and returns give back.
  */
+
+/**
+ * Ranks 2 and 3 of the lock order for orders of these customers, before any stock row: their
+ * persons' points locks, then the coupons they spend. A customer merged meanwhile is locked
+ * again (under its new root) by the points functions themselves; transact() retries if that
+ * ever closes a cycle.
+ */
+export async function lockCustomersAndCoupons(
+  tx: Tx,
+  customerIds: readonly (string | null)[],
+  couponCodes: readonly string[] = [],
+): Promise<void> {
+  const roots: string[] = [];
+  for (const id of new Set(customerIds)) if (id) roots.push((await rootOf(tx, id)) ?? id);
+  await lockPersons(tx, roots);
+  await lockCoupons(tx, couponCodes);
+}
+
+/** The codes a quote spends (already in canonical form). */
+export function spentCoupons(q: Quote): string[] {
+  return q.coupons.filter((c) => c.applied).map((c) => c.code);
+}
 
 export async function spendAtPlacement(tx: Tx, order: { id: string; channel: Channel; customer_id: string | null; location_id: string | null; referral_code?: string }, q: Quote, now: Date): Promise<void> {
   const uses = q.coupons.filter((c) => c.applied).map((c) => ({ code: c.code, field: `coupon_codes[${q.coupons.indexOf(c)}]`, amount: c.discount }));

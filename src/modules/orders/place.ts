@@ -4,7 +4,9 @@ import type { Channel, Principal } from '../../platform/auth/roles';
 import type { Insertable } from 'kysely';
 import type { Database, Tx } from '../../platform/db/database';
 import { insertFromJson } from '../../platform/db/json-rows';
+import { stockOrder } from '../../platform/db/locks';
 import { StatementParams } from '../../platform/db/statement';
+import { transact, withRetry } from '../../platform/db/transaction';
 import { seal } from '../../platform/crypto/keys';
 import { AppError, conflict, forbidden, unprocessable } from '../../platform/http/errors';
 import { newId } from '../../platform/ids';
@@ -19,7 +21,7 @@ import type { Quote } from '../pricing/engine';
 import { checkProducts, quote, refuseIssues, type QuoteFulfillment } from '../pricing/quote';
 import { checkoutReads } from './checkout-reads';
 import { orderWriter } from './group-commit';
-import { earnOnPayment, spendAtPlacement } from './loyalty';
+import { earnOnPayment, lockCustomersAndCoupons, spendAtPlacement, spentCoupons } from './loyalty';
 import type { OrderDetail, PricingOut, RoutingOut } from './view';
 import { assertOwnChannel } from '../../platform/auth/channel';
 
@@ -160,11 +162,6 @@ export interface StockUnit {
   qty: number;
 }
 
-/** A fixed total order of stock rows: every transaction locks them in this order, so never in a cycle. */
-export function stockOrder(a: { location: string; sku: string }, b: { location: string; sku: string }): number {
-  return a.location < b.location ? -1 : a.location > b.location ? 1 : a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0;
-}
-
 /**
  * An order ready to be written: its rows, events and stock units and the answer, all computed
  * before any transaction, so a writer can put several orders' rows into one statement per table.
@@ -176,6 +173,8 @@ export interface PreparedOrder {
   customerId: string | null;
   /** Coupons, points or a referral to spend with the order (may fail for this order alone). */
   spends: boolean;
+  /** The coupon codes it spends (locked before its stock). */
+  coupons: string[];
   spend: (tx: Tx) => Promise<void>;
   rows: {
     order: Insertable<DB['orders']>;
@@ -185,7 +184,7 @@ export interface PreparedOrder {
     reservations: Insertable<DB['stock_reservations']>[];
     events: DomainEvent[];
   };
-  /** Sorted with stockOrder. */
+  /** Sorted with stockOrder (platform/db/locks.ts). */
   units: StockUnit[];
   detail: OrderDetail;
 }
@@ -239,6 +238,7 @@ export function prepareOrder(ctx: AppContext, input: PlaceOrderInput, customerId
     online,
     customerId,
     spends,
+    coupons: spentCoupons(q),
     spend: (tx) => spendAtPlacement(tx, { id, channel: input.channel, customer_id: customerId, location_id: locationId, referral_code: input.referral_code }, q, now),
     rows: {
       order: {
@@ -305,11 +305,12 @@ function reservedRows(orders: PreparedOrder[]): StockUnit[] {
 
 /**
  * Writes these orders in ONE statement: their rows (one multi-row insert per table, fed by one
- * JSON parameter each), their events, and, for online orders, the reservation of their stock:
- * per stock row the total of all the orders, with reserve()'s condition. Outside a transaction
- * the statement is its own transaction, so a batch costs one round trip and one commit. The
- * inserts run first and the stock last, so a hot row is locked only until the commit. When a row
- * cannot cover its total the statement aborts, nothing of it stays, and RaceLost names the rows.
+ * JSON parameter each), their events, and, for online orders, the reservation of their stock
+ * (inventory's reservingStatement: per stock row the total of all the orders, and the
+ * reservation rows). Outside a transaction the statement is its own transaction, so a batch
+ * costs one round trip and one commit. The inserts run first and the stock last, so a hot row
+ * is locked only until the commit. When a row cannot cover its total the statement aborts,
+ * nothing of it stays, and RaceLost names the rows.
  */
 export async function writeOrders(target: Tx | Database, orders: PreparedOrder[]): Promise<void> {
   const params = new StatementParams();
@@ -325,10 +326,9 @@ export async function writeOrders(target: Tx | Database, orders: PreparedOrder[]
   insert('new_lines', 'order_lines', all((p) => p.rows.lines));
   insert('new_fulfillments', 'fulfillments', all((p) => p.rows.fulfillments));
   insert('new_fulfillment_lines', 'fulfillment_lines', all((p) => p.rows.fulfillmentLines));
-  insert('new_reservations', 'stock_reservations', all((p) => p.rows.reservations));
   insert('new_events', 'outbox', all((p) => p.rows.events).map(outboxRow), ['payload']);
   const stock = reservedRows(orders);
-  const reserving = stock.length ? reservingStatement(params, stock) : null;
+  const reserving = stock.length ? reservingStatement(params, stock, all((p) => p.rows.reservations)) : null;
   if (reserving) ctes.push(reserving.ctes);
   try {
     await params.runOn(target, `WITH ${ctes.join(',\n')} SELECT ${written.join(' + ')} AS written${reserving ? `, ${reserving.check} AS short` : ''}`);
@@ -341,16 +341,18 @@ export async function writeOrders(target: Tx | Database, orders: PreparedOrder[]
 
 /**
  * Writes one order by itself. Online without coupons, points or referral: one statement, its own
- * transaction. Otherwise in a transaction: the loyalty spend, the statement, and for an in-store
- * sale the points it earns at once and the sale of its stock (last, in a fixed order, so hot rows
- * are locked briefly and never in a cycle). Throws RaceLost when the stock to reserve went.
+ * transaction. Otherwise in a transaction: the customer's person and coupons locked (lock order,
+ * platform/db/locks.ts), the loyalty spend, the statement, and for an in-store sale the points it
+ * earns at once and the sale of its stock (last, in stockOrder, so hot rows are locked briefly
+ * and never in a cycle). Both retry a deadlock. Throws RaceLost when the stock to reserve went.
  */
 export async function writeOrderAlone(database: Database, p: PreparedOrder): Promise<OrderDetail> {
   if (p.online && !p.spends) {
-    await writeOrders(database, [p]);
+    await withRetry(database, () => writeOrders(database, [p]));
     return p.detail;
   }
-  return database.db.transaction().execute(async (tx) => {
+  return transact(database, async (tx) => {
+    await lockCustomersAndCoupons(tx, [p.customerId], p.coupons); // ranks 2, 3 before the stock (platform/db/locks.ts)
     if (p.spends) await p.spend(tx);
     await writeOrders(tx, [p]);
     if (!p.online) {

@@ -1,12 +1,14 @@
 import { sql } from 'kysely';
 import type { Principal } from '../../platform/auth/roles';
 import type { AppContext } from '../../platform/http/context';
+import { lockOrderRow, stockOrder } from '../../platform/db/locks';
+import { transact } from '../../platform/db/transaction';
 import { conflict, forbidden, notFound, unprocessable } from '../../platform/http/errors';
 import { publish } from '../../platform/events/outbox';
 import { newId } from '../../platform/ids';
 import { move } from '../inventory/service';
 import { proportionalShare } from '../pricing/allocate';
-import { giveBackOnReturn } from './loyalty';
+import { giveBackOnReturn, lockCustomersAndCoupons } from './loyalty';
 
 export const RETURN_WINDOW_DAYS = 7;
 const RETURNABLE = new Set(['paid', 'in_fulfilment', 'ready_for_pickup', 'shipped', 'completed', 'fulfilment_failed']);
@@ -38,9 +40,10 @@ export async function createReturn(ctx: AppContext, principal: Principal, orderI
     if (seen.has(l.sku)) throw unprocessable('duplicate_sku', `${l.sku} appears twice`, `lines[${i}].sku`);
     seen.add(l.sku);
   });
-  return ctx.database.db.transaction().execute(async (tx) => {
-    const order = await tx.selectFrom('orders').select(['id', 'status', 'placed_at']).where('id', '=', orderId).forUpdate().executeTakeFirst();
+  return transact(ctx.database, async (tx) => {
+    const order = await lockOrderRow(tx, orderId, ['id', 'status', 'placed_at', 'customer_id']);
     if (!order) throw notFound('order', 'id');
+    await lockCustomersAndCoupons(tx, [order.customer_id]); // rank 2 right after the order (platform/db/locks.ts)
     if (!RETURNABLE.has(order.status)) throw conflict('order_not_returnable', `order is ${order.status}`, 'id');
     if (now.getTime() - new Date(order.placed_at).getTime() > RETURN_WINDOW_DAYS * 86400_000 && principal.role !== 'admin') {
       throw unprocessable('return_window_closed', `returns are accepted within ${RETURN_WINDOW_DAYS} days`, 'id');
@@ -66,9 +69,11 @@ export async function createReturn(ctx: AppContext, principal: Principal, orderI
     for (const l of lines) {
       await tx.updateTable('order_lines').set((eb) => ({ returned_qty: eb('returned_qty', '+', l.qty) })).where('order_id', '=', orderId).where('sku', '=', l.sku).execute();
     }
-    for (const l of [...lines].sort((a, b) => (a.sku < b.sku ? -1 : 1))) await move(tx, { location_id: input.location_id, sku: l.sku, delta: l.qty, reason: 'return', ref: id });
     await tx.updateTable('orders').set({ refunded_total: sql`refunded_total + ${refund}`, updated_at: now }).where('id', '=', orderId).execute();
+    // Points and coupons (ranks 2, 3) before the stock (rank 4).
     await giveBackOnReturn(tx, { order_ref: orderId, return_ref: id, refund, lines: points, fully_returned: fully }, now);
+    const restock = lines.map((l) => ({ location: input.location_id, sku: l.sku, qty: l.qty })).sort(stockOrder);
+    for (const l of restock) await move(tx, { location_id: l.location, sku: l.sku, delta: l.qty, reason: 'return', ref: id });
     await publish(tx, { aggregateType: 'order', aggregateId: orderId, type: 'order.returned', payload: { order_id: orderId, return_id: id, location_id: input.location_id, refund_amount: refund, lines, skus: lines.map((l) => l.sku) } });
     return { id, order_id: orderId, location_id: input.location_id, reason: input.reason, refund_amount: refund, lines, created_at: now.toISOString() };
   });

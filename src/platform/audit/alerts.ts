@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Principal } from '../auth/roles';
 import type { Queryable } from '../db/database';
 import type { DB } from '../db/schema';
+import { transact } from '../db/transaction';
 import { publish } from '../events/outbox';
 import { newId } from '../ids';
 import { audit } from './audit';
@@ -85,7 +86,7 @@ export async function listAlerts(db: Kysely<DB>, f: { includeCleared: boolean; l
 
 /** Clears an alert (a blocked key may read again); audited. Null when there is no such alert. */
 export async function clearAlert(db: Kysely<DB>, admin: Principal, id: string): Promise<SecurityAlert | null> {
-  return db.transaction().execute(async (tx) => {
+  return transact(db, async (tx) => {
     const row = await tx.updateTable('security_alerts').set({ cleared_at: sql<Date>`coalesce(cleared_at, now())`, cleared_by: sql<string>`coalesce(cleared_by, ${admin.keyId})` })
       .where('id', '=', id).returningAll().executeTakeFirst();
     if (row) await audit(tx, admin, { action: 'security.alert_cleared', subject: row.actor_key, details: { alert_id: id, kind: row.kind } });

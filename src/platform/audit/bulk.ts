@@ -6,6 +6,7 @@ import { AppError } from '../http/errors';
 import { getSetting, putSetting } from '../settings';
 import { raiseAlert } from './alerts';
 import { audit, auditRow, type AuditEntry } from './audit';
+import { transact } from '../db/transaction';
 
 /** Audit actions that are reads of personal data; they count towards the bulk-access limit. */
 export const PERSONAL_READS = ['customer.view', 'customer.lookup', 'customer.reveal', 'customer.search'] as const;
@@ -79,7 +80,7 @@ async function countReads(db: Kysely<DB>, config: BulkAccessConfig, actor: Princ
 async function raiseBulkAccessAlert(db: Kysely<DB>, config: BulkAccessConfig, actor: Principal, reads: number, mode: BulkAccessMode): Promise<string | null> {
   const windowSeconds = Math.max(1, config.bulkAccessWindowSeconds);
   const details = { key_id: actor.keyId, key_name: actor.name, role: actor.role, reads, limit: config.bulkAccessLimit, window_seconds: windowSeconds, mode };
-  return db.transaction().execute(async (tx) => {
+  return transact(db, async (tx) => {
     const raised = await raiseAlert(tx, { actor, kind: 'bulk_access', details, blocking: mode === 'block', onceWithinSeconds: windowSeconds });
     if (raised) return raised;
     const open = await tx.selectFrom('security_alerts').select('id').where('actor_key', '=', actor.keyId).where('kind', '=', 'bulk_access').executeTakeFirst();

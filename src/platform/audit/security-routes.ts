@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { notFound } from '../http/errors';
+import { transact } from '../db/transaction';
 import { errors, Id, Limit, StringEnum } from '../http/schemas';
 import type { ModuleRoutes } from '../http/types';
 import { clearAlert, listAlerts } from './alerts';
@@ -67,7 +68,7 @@ export const securityRoutes: ModuleRoutes = (ctx) => async (app) => {
     '/security/settings',
     { config: admin, schema: { tags: ['platform'], body: SettingsSchema, response: { 200: SettingsSchema, ...errors() } } },
     async (req) => {
-      await db.transaction().execute(async (tx) => {
+      await transact(db, async (tx) => {
         await setBulkAccessMode(tx, req.body.bulk_access_mode);
         await audit(tx, req.principal, { action: 'security.settings', details: { bulk_access_mode: req.body.bulk_access_mode } });
       });

@@ -6,6 +6,7 @@ import type { ModuleRoutes } from '../http/types';
 import { errors, StringEnum, Id } from '../http/schemas';
 import { notFound, unprocessable } from '../http/errors';
 import { audit } from '../audit/audit';
+import { transact } from '../db/transaction';
 
 const KeyView = Type.Object({
   id: Type.String(),
@@ -49,7 +50,7 @@ export const apiKeyRoutes: ModuleRoutes = (ctx) => async (app) => {
         const loc = await ctx.database.db.selectFrom('locations').select('id').where('id', '=', b.location_id).executeTakeFirst();
         if (!loc) throw unprocessable('unknown_location', `location ${b.location_id} does not exist`, 'location_id');
       }
-      const key = await ctx.database.db.transaction().execute(async (tx) => {
+      const key = await transact(ctx.database.db, async (tx) => {
         const k = await createKey(tx, { name: b.name, role: b.role, locationId: b.location_id ?? null, channel: b.channel ?? null, scopes: b.scopes });
         await audit(tx, req.principal, { action: 'api_key.create', subject: k.id, details: { role: k.role, location_id: k.location_id, channel: k.channel, scopes: k.scopes } });
         return k;
@@ -79,7 +80,7 @@ export const apiKeyRoutes: ModuleRoutes = (ctx) => async (app) => {
     '/api-keys/:id',
     { config: admin, schema: { tags: ['platform'], params: Type.Object({ id: Id }), response: { 200: KeyView, ...errors(404) } } },
     async (req) => {
-      const key = await ctx.database.db.transaction().execute(async (tx) => {
+      const key = await transact(ctx.database.db, async (tx) => {
         const k = await revokeKey(tx, req.params.id);
         if (k) await audit(tx, req.principal, { action: 'api_key.revoke', subject: k.id, details: { role: k.role } });
         return k;

@@ -41,6 +41,7 @@ export async function migrate(database: Database): Promise<string[]> {
   const { db } = database;
   await sql`CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`.execute(db);
   const applied: string[] = [];
+  // Not transact(): a failed migration must stop the start, not run again (and `applied` is filled as it goes).
   await db.transaction().execute(async (tx) => {
     // Serialises concurrent starters on PostgreSQL; harmless on PGlite (one session).
     await sql`SELECT pg_advisory_xact_lock(7361001)`.execute(tx);

@@ -5,6 +5,7 @@ import { SafeHttpClient, UnsafeUrlError } from '../net/safe-url';
 import type { PublishedEvent } from './outbox';
 import { signPayload } from './signature';
 import { loggableError } from '../logging';
+import { transact } from '../db/transaction';
 
 export type Subscriber = (event: PublishedEvent, tx: Tx) => Promise<void>;
 /** Gets every event of its types in one dispatched batch (in outbox order), once per batch. */
@@ -109,7 +110,7 @@ export class Dispatcher {
   }
 
   private async fanOut(): Promise<number> {
-    return this.database.db.transaction().execute(async (tx) => {
+    return transact(this.database.db, async (tx) => {
       const rows = (
         await sql<{ id: string; aggregate_type: string; aggregate_id: string; type: string; payload: Record<string, unknown>; occurred_at: Date }>`
           SELECT id, aggregate_type, aggregate_id, type, payload, occurred_at FROM outbox

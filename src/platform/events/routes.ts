@@ -4,6 +4,7 @@ import { errors, Id } from '../http/schemas';
 import { notFound, unprocessable } from '../http/errors';
 import { newId } from '../ids';
 import { checkOutboundUrl, UnsafeUrlError } from '../net/safe-url';
+import { transact } from '../db/transaction';
 
 const WebhookView = Type.Object({
   id: Type.String(),
@@ -63,7 +64,7 @@ export const webhookRoutes: ModuleRoutes = (ctx) => async (app) => {
     { config: admin, schema: { tags: ['platform'], params: Type.Object({ id: Id }), response: { 200: WebhookView, ...errors(404) } } },
     async (req) => {
       // Deleting stops deliveries at once: deliveries still waiting for a retry are given up too.
-      const row = await ctx.database.db.transaction().execute(async (tx) => {
+      const row = await transact(ctx.database.db, async (tx) => {
         const hook = await tx.updateTable('webhooks').set({ active: false }).where('id', '=', req.params.id).returningAll().executeTakeFirst();
         if (hook) {
           await tx.updateTable('webhook_deliveries').set({ status: 'dead', last_error: 'webhook deleted' })

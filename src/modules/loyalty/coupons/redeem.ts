@@ -2,6 +2,7 @@ import './tables';
 import { mayActOn, ownerOf } from '../../../platform/auth/policy';
 import type { Channel, Principal } from '../../../platform/auth/roles';
 import type { Queryable, Tx } from '../../../platform/db/database';
+import { lockCoupons } from '../../../platform/db/locks';
 import { publish } from '../../../platform/events/outbox';
 import { rootOf } from '../../customers/identity';
 import { AppError, conflict, forbidden, notFound, unprocessable } from '../../../platform/http/errors';
@@ -68,6 +69,7 @@ export async function redeemCode(
 ) {
   const parsed = parseCouponCode(rawCode);
   if (!parsed.ok) throw unprocessable('invalid_coupon_code', parsed.message, 'code');
+  await lockCoupons(tx, [parsed.code]);
   const c = await tx.selectFrom('coupons').selectAll().where('code', '=', parsed.code).executeTakeFirst();
   if (!c) throw notFound('coupon', 'code');
   const t = await tx.selectFrom('coupon_templates').selectAll().where('id', '=', c.template_id).executeTakeFirstOrThrow();
@@ -103,6 +105,8 @@ function maxDiscount(t: TemplateRow): number | null {
  * usable (expired between quote and order, another customer's...) → 422 naming its field.
  */
 export async function redeemForOrder(tx: Tx, uses: { code: string; field: string; amount: number }[], order: Redemption & { members?: string[] | null }): Promise<void> {
+  // All of them in the lock order first (rank 3, platform/db/locks.ts), not in the order given.
+  await lockCoupons(tx, uses.map((u) => parseCouponCode(u.code)).flatMap((p) => (p.ok ? [p.code] : [])));
   for (const u of uses) {
     const parsed = parseCouponCode(u.code);
     if (!parsed.ok) throw unprocessable('invalid_coupon_code', parsed.message, u.field);
@@ -132,6 +136,7 @@ export async function restoreForOrder(tx: Tx, orderRef: string, now: Date): Prom
     .where('t.restore_on_cancel', '=', true)
     .orderBy('r.code')
     .execute();
+  await lockCoupons(tx, rows.map((r) => r.code)); // in the lock order (rank 3, platform/db/locks.ts)
   const restored: string[] = [];
   for (const r of rows) {
     const back = await tx

@@ -14,6 +14,7 @@ import { orderOfRedemption, redeemCode } from './redeem';
 import { ClaimBody, CodeParam, CouponSchema, IssueBody, IssuedSchema, RedeemBody, RedeemedSchema, TemplateBody, TemplatePatch, TemplateSchema } from './schemas';
 import { createTemplate, listTemplates, readTemplate, updateTemplate } from './templates';
 import { assertOwnChannel } from '../../../platform/auth/channel';
+import { transact } from '../../../platform/db/transaction';
 
 const marketing = ['admin', 'marketer'] as const;
 const templateReaders = ['admin', 'marketer', 'analyst', 'support'] as const;
@@ -22,7 +23,7 @@ const IdParams = Type.Object({ id: Id });
 
 async function issueTo(ctx: AppContext, principal: Principal, input: { template_id: string; customer: CustomerRef; via: 'issue' | 'claim'; channel: Channel | null }) {
   const customerId = await resolveCustomer(ctx.database, ctx.keys, input.customer, input.channel ?? principal.channel ?? 'app', principal, 'customer');
-  const r = await ctx.database.db.transaction().execute((tx) => issueCoupon(tx, { template_id: input.template_id, customer_id: customerId, via: input.via, ...(input.channel ? { channel: input.channel } : {}), now: new Date() }));
+  const r = await transact(ctx.database.db, (tx) => issueCoupon(tx, { template_id: input.template_id, customer_id: customerId, via: input.via, ...(input.channel ? { channel: input.channel } : {}), now: new Date() }));
   return { code: r.code, display: formatCouponCode(r.code), template_id: input.template_id, customer_id: r.customer_id, valid_from: r.valid_from, valid_to: r.valid_to };
 }
 
@@ -196,7 +197,7 @@ export const couponRoutes: ModuleRoutes = (ctx) => async (app) => {
       }
       if (location !== null && !(await db.selectFrom('locations').select('id').where('id', '=', location).executeTakeFirst())) throw unprocessable('unknown_location', `location ${location} does not exist`, 'location_id');
       const now = new Date();
-      return db.transaction().execute((tx) => redeemCode(tx, req.params.code, { order_ref: b.order_ref, channel: b.channel, location_id: location, amount: b.amount, forOrder }, now));
+      return transact(db, (tx) => redeemCode(tx, req.params.code, { order_ref: b.order_ref, channel: b.channel, location_id: location, amount: b.amount, forOrder }, now));
     },
   );
 };

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../../../platform/http/context';
 import { expireDueFor, lockedPerson } from './ledger';
+import { transact } from '../../../platform/db/transaction';
 
 /**
  * The expiry job: every bucket due by `now` gets an `expire` entry for what is left of it. Safe
@@ -19,7 +20,7 @@ export async function expirePoints(ctx: AppContext, now: Date = new Date(), maxP
     if (due.rows.length === 0) break;
     let round = 0;
     for (const { who } of due.rows) {
-      round += await db.transaction().execute(async (tx) => expireDueFor(tx, await lockedPerson(tx, who), now));
+      round += await transact(db, async (tx) => expireDueFor(tx, await lockedPerson(tx, who), now));
       people++;
     }
     points += round;

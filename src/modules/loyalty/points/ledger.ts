@@ -1,6 +1,7 @@
 import './tables';
 import { sql } from 'kysely';
 import type { Queryable, Tx } from '../../../platform/db/database';
+import { lockPersons } from '../../../platform/db/locks';
 import { groupIds, rootOf } from '../../customers/identity';
 import type { EntryKind } from './tables';
 
@@ -23,9 +24,9 @@ export async function personOf(db: Queryable, customerId: string): Promise<Perso
   return { root, members: members.length ? members : [root] };
 }
 
-/** Serialises writers of one person's points (and tier) for the rest of the transaction. */
+/** Serialises writers of one person's points (and tier) for the rest of the transaction (rank 2 of the lock order). */
 export async function lockPerson(tx: Tx, root: string): Promise<void> {
-  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${'points:' + root}, 0))`.execute(tx);
+  await lockPersons(tx, [root]);
 }
 
 /** Locks a person (after resolving the id to its root) and returns them. */

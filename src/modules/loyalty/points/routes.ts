@@ -17,6 +17,7 @@ import { loyaltyRules, updateRules } from './rules';
 import { CustomerRef, HistoryItemSchema, PointsSummarySchema, RulesPatchSchema, RulesSchema } from './schemas';
 import { pointsHistory, pointsSummary } from './view';
 import { rootOf } from '../../customers/identity';
+import { transact } from '../../../platform/db/transaction';
 
 // The 360° profile shows tier and points (customers does not import loyalty: it reads registered sections).
 registerProfileSection(
@@ -81,7 +82,7 @@ export const pointsRoutes: ModuleRoutes = (ctx) => async (app) => {
     async (req, reply) => {
       if (req.body.points === 0) throw unprocessable('invalid_points', 'an adjustment adds or takes at least one point', 'points');
       const customer_id = await customerOf(ctx, req.body.customer, req.principal);
-      const r = await db.transaction().execute((tx) => adjustPoints(tx, req.principal, { customer_id, points: req.body.points, reason: req.body.reason, now: new Date() }));
+      const r = await transact(db, (tx) => adjustPoints(tx, req.principal, { customer_id, points: req.body.points, reason: req.body.reason, now: new Date() }));
       return reply.code(201).send(r);
     },
   );
@@ -113,7 +114,7 @@ export const pointsRoutes: ModuleRoutes = (ctx) => async (app) => {
       if (req.body.points !== undefined && req.principal.role !== 'admin') throw forbidden('only an admin gives a number of points; others earn what the rules give an act');
       const customer_id = await customerOf(ctx, req.body.customer, req.principal);
       const { customer: _c, ...rest } = req.body;
-      const r = await db.transaction().execute((tx) => earnForAct(tx, req.principal, { ...rest, customer_id, now: new Date() }));
+      const r = await transact(db, (tx) => earnForAct(tx, req.principal, { ...rest, customer_id, now: new Date() }));
       return reply.code(201).send(r);
     },
   );

@@ -5,6 +5,7 @@ import type { ModuleRoutes } from '../../../platform/http/types';
 import { rootOf } from '../../customers/identity';
 import { personOf } from '../points/ledger';
 import { bindReferral, referralsView } from './service';
+import { transact } from '../../../platform/db/transaction';
 
 const ReferralsSchema = Type.Object({
   code: Type.String({ description: "the member's invite code (created on first request)" }),
@@ -45,7 +46,7 @@ export const referralRoutes: ModuleRoutes = (ctx) => async (app) => {
     async (req) => {
       const root = await rootOf(db, req.params.id);
       if (!root) throw notFound('customer', 'id');
-      await db.transaction().execute((tx) => bindReferral(tx, { code: req.body.code, customer_id: root, field: 'code', now: new Date() }));
+      await transact(db, (tx) => bindReferral(tx, { code: req.body.code, customer_id: root, field: 'code', now: new Date() }));
       return referralsView(db, await personOf(db, root));
     },
   );

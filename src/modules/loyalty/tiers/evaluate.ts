@@ -5,6 +5,7 @@ import { lockedPerson } from '../points/ledger';
 import { qualifiedRank, rankOf, tierRules } from './rules';
 import { setTier, storedRank } from './service';
 import { spend12m, windowStart } from './spend';
+import { transact } from '../../../platform/db/transaction';
 
 export const LAST_RUN_KEY = 'loyalty.tiers.last_run';
 
@@ -50,7 +51,7 @@ export async function evaluateTiers(ctx: AppContext, now: Date = new Date()): Pr
   let changed = 0;
   for (const [root, h] of best) {
     if (qualifiedRank(rules, h.spend) === h.rank) continue;
-    const did = await db.transaction().execute(async (tx) => {
+    const did = await transact(db, async (tx) => {
       const person = await lockedPerson(tx, root);
       const spend = await spend12m(tx, person.members, now);
       const held = await storedRank(tx, rules, person.members);

@@ -1,0 +1,95 @@
+import { sql } from 'kysely';
+import type { Tx } from './database';
+import type { DB } from './schema';
+
+/**
+ * THE LOCK ORDER. A transaction that locks more than one kind of thing takes them in this order
+ * (never one of an earlier rank while it holds one of a later rank), and within a rank in the
+ * order given, so two transactions never wait for each other in a cycle:
+ *
+ *   1. order rows: `orders … FOR UPDATE` (lockOrderRow, lockOrdersOf), by id in "C" order.
+ *      What an order owns (lines, fulfilments, reservations, courier jobs, returns) is written
+ *      only under its order's lock and has no rank of its own. Placing an order inserts its
+ *      rows: nobody can be waiting for them.
+ *   2. persons, by root id in "C" order: the One ID group's customer rows (root first, then the
+ *      others by id) where a path locks them (identity, erasure), then the person's advisory
+ *      lock `points:<root>` (lockPersons) that every writer of its points, tier and referral
+ *      rewards holds.
+ *   3. coupon rows, by code in "C" order (lockCoupons).
+ *   4. stock rows, by (location_id, sku) in "C" (byte) order (stockOrder; stockOrderSql in SQL).
+ *
+ * Rows written below a rank's lock (ledger entries, movements, outbox) need no rank; nor do locks
+ * taken by steps after which their transaction takes no more (issuing a coupon: its template's
+ * row and `coupon:` key, e.g. a referral reward at payment after the stock). A deadlock
+ * this order cannot rule out (a merge that changes a person's root meanwhile) is retried by
+ * transact() (transaction.ts).
+ */
+
+/** A stock row's key. */
+export interface StockKey {
+  location: string;
+  sku: string;
+}
+
+/**
+ * Compares strings as PostgreSQL's COLLATE "C" does (UTF-8 bytes). UTF-16 code units sort the
+ * same except surrogate pairs (code points ≥ U+10000), which must come after U+E000–U+FFFF.
+ */
+export function byteOrder(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return utf8Rank(x) - utf8Rank(y);
+  }
+  return a.length - b.length;
+}
+
+function utf8Rank(unit: number): number {
+  if (unit >= 0xd800 && unit <= 0xdfff) return unit + 0x2000;
+  return unit >= 0xe000 ? unit - 0x800 : unit;
+}
+
+/** Rank 4: the one order of stock rows, for every writer of more than one. */
+export function stockOrder(a: StockKey, b: StockKey): number {
+  return byteOrder(a.location, b.location) || byteOrder(a.sku, b.sku);
+}
+
+/** stockOrder in SQL, for a statement that locks stock rows aliased `alias`. */
+export function stockOrderSql(alias: string): string {
+  return `${alias}.location_id COLLATE "C", ${alias}.sku COLLATE "C"`;
+}
+
+/** Rank 1: one order row, locked, with the columns asked for; undefined when there is none. */
+export async function lockOrderRow<C extends keyof DB['orders'] & string>(tx: Tx, id: string, columns: readonly C[]) {
+  return tx.selectFrom('orders').select(columns).where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+/** Rank 1: every order of these customers (a person's erasure rewrites them all). */
+export async function lockOrdersOf(tx: Tx, customerIds: readonly string[]): Promise<void> {
+  if (customerIds.length === 0) return;
+  const ids = [...customerIds];
+  await sql`SELECT id FROM orders WHERE customer_id = ANY(${ids}::text[]) ORDER BY id COLLATE "C" FOR UPDATE`.execute(tx);
+}
+
+/** The advisory lock key of a person's points, tier and referral rewards. */
+function personLockKey(root: string): string {
+  return 'points:' + root;
+}
+
+/** Rank 2: the advisory locks of these persons (root ids), held to the end of the transaction. */
+export async function lockPersons(tx: Tx, roots: readonly string[]): Promise<void> {
+  const keys = [...new Set(roots)].sort(byteOrder).map(personLockKey);
+  if (keys.length === 1) await sql`SELECT pg_advisory_xact_lock(hashtextextended(${keys[0]}, 0))`.execute(tx);
+  // unnest yields the keys in array order, so they are locked in it
+  else if (keys.length > 1)
+    await sql`SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(${keys}::text[]) AS k`.execute(tx);
+}
+
+/** Rank 3: these coupon rows (canonical codes; unknown ones are skipped), for a write that follows. */
+export async function lockCoupons(tx: Tx, codes: readonly string[]): Promise<void> {
+  if (codes.length === 0) return;
+  const unique = [...new Set(codes)];
+  await sql`SELECT code FROM coupons WHERE code = ANY(${unique}::text[]) ORDER BY code COLLATE "C" FOR UPDATE`.execute(tx);
+}
