@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'web/dist/', '.santong/', '.test-tmp/', 'scratch/', 'coverage/'] },
+  { ignores: ['node_modules/', 'web/dist/', '.santong/', '.test-tmp/', 'scratch/', 'coverage/', 'web/src/generated/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
