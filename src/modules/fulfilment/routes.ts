@@ -2,22 +2,9 @@ import { Type } from '@sinclair/typebox';
 import { forbidden, notFound } from '../../platform/http/errors';
 import { errors, Id, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
+import { FulfilmentSchema } from './schemas';
 import { collect, listFulfilments, readFulfilment, recordEvent } from './service';
 import { FULFILMENT_EVENTS } from './state';
-
-export const FulfilmentSchema = Type.Object({
-  id: Type.String(),
-  order_id: Type.String(),
-  location_id: Type.String(),
-  type: Type.String(),
-  speed: Type.Union([Type.String(), Type.Null()]),
-  status: Type.String(),
-  eta: Type.Union([Type.String(), Type.Null()]),
-  courier: Type.Union([Type.String(), Type.Null()]),
-  lines: Type.Array(Type.Object({ sku: Type.String(), qty: Type.Integer() })),
-  events: Type.Array(Type.Object({ type: Type.String(), at: Type.String(), source: Type.String() })),
-  created_at: Type.String(),
-});
 
 const staff = ['admin', 'store_staff', 'support', 'integration'] as const;
 const IdParams = Type.Object({ id: Id });

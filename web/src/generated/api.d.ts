@@ -2872,9 +2872,13 @@ export interface paths {
                                 code: string;
                                 multiplier: number;
                                 name: string;
+                                next?: {
+                                    code: string;
+                                    min_spend: number;
+                                    name: string;
+                                };
+                                /** @description spend over the rolling 12 months, fen */
                                 spend_12m: number;
-                            } & {
-                                [key: string]: unknown;
                             };
                         };
                     };
@@ -3218,6 +3222,8 @@ export interface paths {
                                     sku: string;
                                 }[];
                                 location_id: string;
+                                /** @description the events (each names the new status) the state machine allows next; anything else is answered 409 */
+                                next_statuses: ("picked" | "packed" | "shipped" | "ready_for_pickup" | "out_for_delivery" | "delivered" | "collected" | "failed")[];
                                 order_id: string;
                                 speed: string | null;
                                 status: string;
@@ -3302,6 +3308,8 @@ export interface paths {
                                 sku: string;
                             }[];
                             location_id: string;
+                            /** @description the events (each names the new status) the state machine allows next; anything else is answered 409 */
+                            next_statuses: ("picked" | "packed" | "shipped" | "ready_for_pickup" | "out_for_delivery" | "delivered" | "collected" | "failed")[];
                             order_id: string;
                             speed: string | null;
                             status: string;
@@ -3403,6 +3411,8 @@ export interface paths {
                                 sku: string;
                             }[];
                             location_id: string;
+                            /** @description the events (each names the new status) the state machine allows next; anything else is answered 409 */
+                            next_statuses: ("picked" | "packed" | "shipped" | "ready_for_pickup" | "out_for_delivery" | "delivered" | "collected" | "failed")[];
                             order_id: string;
                             speed: string | null;
                             status: string;
@@ -3523,6 +3533,8 @@ export interface paths {
                                 sku: string;
                             }[];
                             location_id: string;
+                            /** @description the events (each names the new status) the state machine allows next; anything else is answered 409 */
+                            next_statuses: ("picked" | "packed" | "shipped" | "ready_for_pickup" | "out_for_delivery" | "delivered" | "collected" | "failed")[];
                             order_id: string;
                             speed: string | null;
                             status: string;
