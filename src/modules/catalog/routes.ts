@@ -1,34 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import { ALL_ROLES } from '../../platform/auth/roles';
 import { notFound } from '../../platform/http/errors';
-import { Cursor, errors, Limit, StringEnum } from '../../platform/http/schemas';
-import { CHANNELS } from '../../platform/auth/roles';
+import { Cursor, errors, Limit } from '../../platform/http/schemas';
 import { upsertProduct } from './write';
 import type { ModuleRoutes } from '../../platform/http/types';
+import { ProductBody, ProductSchema, Sku } from './schemas';
 import { getProduct, listProducts } from './service';
-
-export const ProductSchema = Type.Object({
-  sku: Type.String(),
-  name: Type.String(),
-  category: Type.String(),
-  list_price: Type.Integer({ description: 'fen' }),
-  channels: Type.Array(Type.String()),
-  attributes: Type.Record(Type.String(), Type.Unknown()),
-  updated_at: Type.String(),
-});
-
-const Sku = Type.String({ minLength: 1, maxLength: 64 });
-
-const ProductBody = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 200 }),
-    category: Type.String({ minLength: 1, maxLength: 64 }),
-    list_price: Type.Integer({ minimum: 0, maximum: 1e11, description: 'fen' }),
-    channels: Type.Optional(Type.Array(StringEnum(CHANNELS), { minItems: 1, maxItems: 5, uniqueItems: true })),
-    attributes: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.Unknown())),
-  },
-  { additionalProperties: false },
-);
 
 export const catalogRoutes: ModuleRoutes = (ctx) => async (app) => {
   const db = ctx.database.db;

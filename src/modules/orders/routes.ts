@@ -6,22 +6,10 @@ import type { ModuleRoutes } from '../../platform/http/types';
 import { cancelOrder, payOrder } from './lifecycle';
 import { placeOrder } from './place';
 import { createReturn, listReturns } from './returns';
-import { OrderDetailSchema, PlaceOrderBody, ReturnBody, ReturnSchema } from './schemas';
+import { OrderDetailSchema, OrderSummarySchema, PlaceOrderBody, ReturnBody, ReturnSchema } from './schemas';
 import { listOrders, ORDER_CHANNELS } from './service';
 import { readOrderDetail } from './view';
 
-const Summary = Type.Object({
-  id: Type.String(),
-  channel: Type.String(),
-  customer_id: Type.Union([Type.String(), Type.Null()]),
-  location_id: Type.Union([Type.String(), Type.Null()]),
-  fulfillment_type: Type.String(),
-  status: Type.String(),
-  currency: Type.String(),
-  totals: Type.Object({ subtotal: Type.Integer(), discount: Type.Integer(), delivery_fee: Type.Integer(), total: Type.Integer() }),
-  placed_at: Type.String(),
-  paid_at: Type.Union([Type.String(), Type.Null()]),
-});
 
 const readers = ALL_ROLES.filter((r) => r !== 'marketer');
 const sellers = ['admin', 'store_staff', 'integration', 'support'] as const;
@@ -59,7 +47,7 @@ export const orderRoutes: ModuleRoutes = (ctx) => async (app) => {
           cursor: Cursor,
           limit: Limit,
         }),
-        response: { 200: Type.Object({ items: Type.Array(Summary), next_cursor: Type.Union([Type.String(), Type.Null()]) }), ...errors() },
+        response: { 200: Type.Object({ items: Type.Array(OrderSummarySchema), next_cursor: Type.Union([Type.String(), Type.Null()]) }), ...errors() },
       },
     },
     async (req) => listOrders(db, req.principal, { ...req.query, limit: req.query.limit ?? 50 }),

@@ -59,6 +59,20 @@ const RoutingSchema = Type.Object({
   strategy: Type.String(), candidates: Type.Array(Candidate),
 });
 
+/** One order of a list (GET /v1/orders). */
+export const OrderSummarySchema = Type.Object({
+  id: Type.String(),
+  channel: Type.String(),
+  customer_id: Type.Union([Type.String(), Type.Null()]),
+  location_id: Type.Union([Type.String(), Type.Null()]),
+  fulfillment_type: Type.String(),
+  status: Type.String(),
+  currency: Type.String(),
+  totals: Type.Object({ subtotal: Type.Integer(), discount: Type.Integer(), delivery_fee: Type.Integer(), total: Type.Integer() }),
+  placed_at: Type.String(),
+  paid_at: Type.Union([Type.String(), Type.Null()]),
+});
+
 export const OrderDetailSchema = Type.Object({
   id: Type.String(),
   status: Type.String(),
