@@ -4,7 +4,7 @@ import { notFound } from '../../platform/http/errors';
 import { Cursor, errors, Limit } from '../../platform/http/schemas';
 import { upsertProduct } from './write';
 import type { ModuleRoutes } from '../../platform/http/types';
-import { ProductBody, ProductSchema, Sku } from './schemas';
+import { CreateProductBody, ProductBody, ProductSchema, Sku } from './schemas';
 import { getProduct, listProducts } from './service';
 
 export const catalogRoutes: ModuleRoutes = (ctx) => async (app) => {
@@ -15,7 +15,7 @@ export const catalogRoutes: ModuleRoutes = (ctx) => async (app) => {
     '/products',
     {
       config: { roles: ['admin'] },
-      schema: { tags: ['goods'], summary: 'Create or update a product; a list price change publishes price.changed', body: Type.Composite([Type.Object({ sku: Sku }), ProductBody], { additionalProperties: false }), response: { 201: ProductSchema, 200: ProductSchema, ...errors() } },
+      schema: { tags: ['goods'], summary: 'Create or update a product; a list price change publishes price.changed', body: CreateProductBody, response: { 201: ProductSchema, 200: ProductSchema, ...errors() } },
     },
     async (req, reply) => {
       const { sku, ...rest } = req.body;
@@ -39,6 +39,7 @@ export const catalogRoutes: ModuleRoutes = (ctx) => async (app) => {
       config: { roles: ALL_ROLES },
       schema: {
         tags: ['goods'],
+        summary: 'Products by category or a search of name and SKU, a page at a time',
         querystring: Type.Object({ category: Type.Optional(Type.String({ maxLength: 64 })), q: Type.Optional(Type.String({ maxLength: 100 })), cursor: Cursor, limit: Limit }),
         response: { 200: Type.Object({ items: Type.Array(ProductSchema), next_cursor: Type.Union([Type.String(), Type.Null()]) }), ...errors() },
       },
@@ -47,7 +48,7 @@ export const catalogRoutes: ModuleRoutes = (ctx) => async (app) => {
   );
   app.get(
     '/products/:sku',
-    { config: { roles: ALL_ROLES }, schema: { tags: ['goods'], params: Type.Object({ sku: Sku }), response: { 200: ProductSchema, ...errors(404) } } },
+    { config: { roles: ALL_ROLES }, schema: { tags: ['goods'], summary: 'One product', params: Type.Object({ sku: Sku }), response: { 200: ProductSchema, ...errors(404) } } },
     async (req) => {
       const p = await getProduct(db, req.params.sku);
       if (!p) throw notFound('product', 'sku');

@@ -32,7 +32,7 @@ export const privacyRoutes: ModuleRoutes = (ctx) => async (app) => {
         tags: ['people'],
         summary: 'Record a consent (granted or withdrawn) for one purpose; the history is kept, the latest record is in force',
         params: Type.Object({ id: Id, purpose: StringEnum(CONSENT_PURPOSES) }),
-        body: Type.Object({ granted: Type.Boolean(), channel: StringEnum(CONSENT_CHANNELS), source: Source }, { additionalProperties: false }),
+        body: Type.Object({ granted: Type.Boolean(), channel: StringEnum(CONSENT_CHANNELS), source: Source }, { additionalProperties: false, examples: [{ granted: true, channel: 'app', source: 'signup_form' }] }),
         response: { 200: ConsentRecordSchema, ...errors(404) },
       },
     },
@@ -70,7 +70,7 @@ export const privacyRoutes: ModuleRoutes = (ctx) => async (app) => {
         tags: ['people'],
         summary: 'Show the full value(s) of one identifier type, with a reason; audited (customer.reveal)',
         params: Type.Object({ id: Id }),
-        body: Type.Object({ type: StringEnum(IDENTIFIER_TYPES), reason: Type.String({ minLength: 5, maxLength: 500 }) }, { additionalProperties: false }),
+        body: Type.Object({ type: StringEnum(IDENTIFIER_TYPES), reason: Type.String({ minLength: 5, maxLength: 500 }) }, { additionalProperties: false, examples: [{ type: 'phone', reason: 'customer called about a late delivery' }] }),
         response: {
           200: Type.Object({
             customer_id: Type.String(),

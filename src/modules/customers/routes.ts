@@ -12,6 +12,7 @@ import { listCustomers } from './service';
 import { assertOwnChannel } from '../../platform/auth/channel';
 
 const IdentifierInput = Type.Object({ type: StringEnum(IDENTIFIER_TYPES), value: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
+const UnmergeBody = Type.Object({ merge_id: Id }, { additionalProperties: false, examples: [{ merge_id: 'mrg_01jeb3a2c5d7f9h1k3m5p7r9t2' }] });
 const Traits = Type.Record(Type.String({ maxLength: 64 }), Type.Union([Type.String({ maxLength: 500 }), Type.Number(), Type.Boolean(), Type.Null()]), { maxProperties: 50 });
 
 export const ConsentStateSchema = Type.Object({ purpose: Type.String(), granted: Type.Boolean(), at: Type.Union([Type.String(), Type.Null()]), channel: Type.Union([Type.String(), Type.Null()]), source: Type.Union([Type.String(), Type.Null()]) });
@@ -57,7 +58,10 @@ export const customerRoutes: ModuleRoutes = (ctx) => async (app) => {
       schema: {
         tags: ['people'],
         summary: 'One ID: resolve identifiers to one customer, creating or merging as the identity rules say',
-        body: Type.Object({ identifiers: Type.Array(IdentifierInput, { maxItems: 20 }), traits: Type.Optional(Traits), channel: StringEnum(CHANNELS), anonymous_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) }, { additionalProperties: false }),
+        body: Type.Object({ identifiers: Type.Array(IdentifierInput, { maxItems: 20 }), traits: Type.Optional(Traits), channel: StringEnum(CHANNELS), anonymous_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) }, {
+          additionalProperties: false,
+          examples: [{ channel: 'app', identifiers: [{ type: 'phone', value: '+8613800138000' }], traits: { name: '王芳', city: 'Shanghai' }, anonymous_id: 'dev-7f3c9a' }],
+        }),
         response: { 200: Type.Object({ customer_id: Type.String(), created: Type.Boolean(), merged: Type.Array(Type.Object({ from: Type.String(), into: Type.String(), merge_id: Type.String() })) }), ...errors(422) },
       },
     },
@@ -140,7 +144,7 @@ export const customerRoutes: ModuleRoutes = (ctx) => async (app) => {
     '/customers/:id/unmerge',
     {
       config: { roles: ['admin', 'support'] },
-      schema: { tags: ['people'], summary: 'Undo a wrong merge', params: Type.Object({ id: Id }), body: Type.Object({ merge_id: Id }, { additionalProperties: false }), response: { 200: Type.Object({ merge_id: Type.String(), restored: Type.String(), survivor: Type.String() }), ...errors(404, 409, 422) } },
+      schema: { tags: ['people'], summary: 'Undo a wrong merge', params: Type.Object({ id: Id }), body: UnmergeBody, response: { 200: Type.Object({ merge_id: Type.String(), restored: Type.String(), survivor: Type.String() }), ...errors(404, 409, 422) } },
     },
     async (req) => unmerge(ctx.database, ctx.keys, req.params.id, req.body.merge_id, req.principal),
   );
@@ -158,7 +162,7 @@ export const customerRoutes: ModuleRoutes = (ctx) => async (app) => {
 
   app.delete(
     '/customers/:id/tags/:tag',
-    { config: { roles: ['admin', 'marketer', 'support'] }, schema: { tags: ['people'], params: Type.Object({ id: Id, tag: Tag }), response: { 200: Type.Object({ customer_id: Type.String(), tag: Type.String() }), ...errors(404) } } },
+    { config: { roles: ['admin', 'marketer', 'support'] }, schema: { tags: ['people'], summary: "Remove a tag from a customer's profile", params: Type.Object({ id: Id, tag: Tag }), response: { 200: Type.Object({ customer_id: Type.String(), tag: Type.String() }), ...errors(404) } } },
     async (req) => {
       const root = await rootOf(db, req.params.id);
       if (!root) throw notFound('customer', 'id');

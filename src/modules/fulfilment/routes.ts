@@ -32,7 +32,7 @@ export const fulfilmentRoutes: ModuleRoutes = (ctx) => async (app) => {
 
   app.get(
     '/fulfillments/:id',
-    { config: { roles: staff }, schema: { tags: ['goods'], params: IdParams, response: { 200: FulfilmentSchema, ...errors(404) } } },
+    { config: { roles: staff }, schema: { tags: ['goods'], summary: 'One fulfilment with its lines, events and next statuses', params: IdParams, response: { 200: FulfilmentSchema, ...errors(404) } } },
     async (req) => {
       const f = await readFulfilment(db, req.params.id);
       if (!f) throw notFound('fulfilment', 'id');
@@ -49,7 +49,7 @@ export const fulfilmentRoutes: ModuleRoutes = (ctx) => async (app) => {
         tags: ['goods'],
         summary: 'Advance a fulfilment (picked, packed, shipped, ready_for_pickup, ...); impossible transitions get 409',
         params: IdParams,
-        body: Type.Object({ type: StringEnum(FULFILMENT_EVENTS), at: Type.Optional(Type.String({ format: 'date-time' })) }, { additionalProperties: false }),
+        body: Type.Object({ type: StringEnum(FULFILMENT_EVENTS), at: Type.Optional(Type.String({ format: 'date-time' })) }, { additionalProperties: false, examples: [{ type: 'picked' }] }),
         response: { 200: FulfilmentSchema, ...errors(404, 409) },
       },
     },
@@ -64,7 +64,7 @@ export const fulfilmentRoutes: ModuleRoutes = (ctx) => async (app) => {
         tags: ['goods'],
         summary: 'Hand a pickup order over: the pickup code must match (422 otherwise)',
         params: IdParams,
-        body: Type.Object({ pickup_code: Type.String({ minLength: 1, maxLength: 20 }) }, { additionalProperties: false }),
+        body: Type.Object({ pickup_code: Type.String({ minLength: 1, maxLength: 20 }) }, { additionalProperties: false, examples: [{ pickup_code: '482913' }] }),
         response: { 200: FulfilmentSchema, ...errors(404, 409, 422) },
       },
     },

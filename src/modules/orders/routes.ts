@@ -6,7 +6,7 @@ import type { ModuleRoutes } from '../../platform/http/types';
 import { cancelOrder, payOrder } from './lifecycle';
 import { placeOrder } from './place';
 import { createReturn, listReturns } from './returns';
-import { OrderDetailSchema, OrderSummarySchema, PlaceOrderBody, ReturnBody, ReturnSchema } from './schemas';
+import { CancelBody, OrderDetailSchema, OrderSummarySchema, PayBody, PlaceOrderBody, ReturnBody, ReturnSchema } from './schemas';
 import { listOrders, ORDER_CHANNELS } from './service';
 import { readOrderDetail } from './view';
 
@@ -39,6 +39,7 @@ export const orderRoutes: ModuleRoutes = (ctx) => async (app) => {
       config: { roles: readers },
       schema: {
         tags: ['goods'],
+        summary: 'Orders by customer, channel, location or status, newest first',
         querystring: Type.Object({
           customer_id: Type.Optional(Id),
           channel: Type.Optional(StringEnum(ORDER_CHANNELS)),
@@ -72,7 +73,7 @@ export const orderRoutes: ModuleRoutes = (ctx) => async (app) => {
     '/orders/:id/pay',
     {
       config: { roles: ['admin', 'integration', 'store_staff'] },
-      schema: { tags: ['goods'], summary: 'Confirm payment: reserved stock becomes sold', params: IdParams, body: Type.Object({ payment_ref: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }), response: { 200: OrderDetailSchema, ...errors(404, 409) } },
+      schema: { tags: ['goods'], summary: 'Confirm payment: reserved stock becomes sold', params: IdParams, body: PayBody, response: { 200: OrderDetailSchema, ...errors(404, 409) } },
     },
     async (req) => payOrder(ctx, req.params.id, req.body.payment_ref),
   );
@@ -81,7 +82,7 @@ export const orderRoutes: ModuleRoutes = (ctx) => async (app) => {
     '/orders/:id/cancel',
     {
       config: { roles: ['admin', 'integration', 'store_staff', 'support'] },
-      schema: { tags: ['goods'], summary: 'Cancel: releases reservations or puts stock back', params: IdParams, body: Type.Optional(Type.Object({ reason: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false })), response: { 200: OrderDetailSchema, ...errors(404, 409) } },
+      schema: { tags: ['goods'], summary: 'Cancel: releases reservations or puts stock back', params: IdParams, body: CancelBody, response: { 200: OrderDetailSchema, ...errors(404, 409) } },
     },
     async (req) => cancelOrder(ctx, req.params.id, req.body?.reason),
   );
@@ -97,7 +98,7 @@ export const orderRoutes: ModuleRoutes = (ctx) => async (app) => {
 
   app.get(
     '/orders/:id/returns',
-    { config: { roles: readers }, schema: { tags: ['goods'], params: IdParams, response: { 200: Type.Object({ items: Type.Array(ReturnSchema) }), ...errors(404) } } },
+    { config: { roles: readers }, schema: { tags: ['goods'], summary: "An order's returns", params: IdParams, response: { 200: Type.Object({ items: Type.Array(ReturnSchema) }), ...errors(404) } } },
     async (req) => ({ items: await listReturns(ctx, req.params.id) }),
   );
 };

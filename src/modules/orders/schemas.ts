@@ -30,7 +30,25 @@ export const PlaceOrderBody = Type.Object(
     referral_code: Type.Optional(Type.String({ minLength: 1, maxLength: 32, description: "a member's invite code; rewards both on this new customer's first paid order" })),
     note: Type.Optional(Type.String({ maxLength: 500 })),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        channel: 'app',
+        customer: { type: 'phone', value: '+8613800138000' },
+        lines: [{ sku: 'SKU00042', qty: 2 }, { sku: 'SKU00107', qty: 1 }],
+        fulfillment: { type: 'delivery', lat: 31.2304, lng: 121.4737, address: '黄浦区南京东路 100 号 12 楼', speed: 'hour' },
+        coupon_codes: ['HN7K-2Q9M-4TXP'],
+        points: 500,
+        note: 'please ring twice',
+      },
+    ],
+  },
+);
+
+export const PayBody = Type.Object({ payment_ref: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false, examples: [{ payment_ref: 'wxpay-4200001234202612050001' }] });
+export const CancelBody = Type.Optional(
+  Type.Object({ reason: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false, examples: [{ reason: 'the customer changed their mind' }] }),
 );
 
 export const AdjustmentSchema = Type.Object({
@@ -108,7 +126,7 @@ export const OrderDetailSchema = Type.Object({
 
 export const ReturnBody = Type.Object(
   { lines: Type.Array(LineInput, { minItems: 1, maxItems: 200 }), location_id: Id, reason: Type.String({ minLength: 1, maxLength: 200 }) },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ lines: [{ sku: 'SKU00042', qty: 1 }], location_id: 'st-renmin', reason: 'damaged packaging' }] },
 );
 
 export const ReturnSchema = Type.Object({

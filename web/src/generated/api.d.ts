@@ -154,6 +154,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Every API key, revoked ones too (never the secrets) */
         get: {
             parameters: {
                 query?: never;
@@ -223,6 +224,13 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "Till 3, People's Square",
+                     *       "role": "store_staff",
+                     *       "location_id": "st-renmin"
+                     *     }
+                     */
                     "application/json": {
                         /** @enum {string} */
                         channel?: "app" | "mini_program" | "web" | "pos" | "group_buy";
@@ -308,6 +316,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /** Revoke an API key: it stops working at once */
         delete: {
             parameters: {
                 query?: never;
@@ -573,6 +582,20 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "满100减20 ¥20 off ¥100",
+                     *       "kind": "threshold",
+                     *       "value": 2000,
+                     *       "min_spend": 10000,
+                     *       "channels": [
+                     *         "online",
+                     *         "pos"
+                     *       ],
+                     *       "valid_days_after_claim": 30,
+                     *       "budget": 5000
+                     *     }
+                     */
                     "application/json": {
                         /** @description most coupons ever issued; absent = no limit */
                         budget?: number;
@@ -703,6 +726,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One coupon template with its budget used and redemptions */
         get: {
             parameters: {
                 query?: never;
@@ -807,6 +831,12 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "budget": 8000,
+                     *       "valid_to": "2027-01-31T23:59:59+08:00"
+                     *     }
+                     */
                     "application/json": {
                         budget?: number;
                         description?: string;
@@ -1173,6 +1203,14 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "order_ref": "POS-st-renmin-20261205-0042",
+                     *       "channel": "pos",
+                     *       "location_id": "st-renmin",
+                     *       "amount": 2000
+                     *     }
+                     */
                     "application/json": {
                         /** @description fen the coupon took off the order */
                         amount: number;
@@ -1287,6 +1325,16 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "template_id": "cpt_01jeb1x2y3z4a5b6c7d8e9f0g1",
+                     *       "customer": {
+                     *         "type": "phone",
+                     *         "value": "+8613800138000"
+                     *       },
+                     *       "channel": "mini_program"
+                     *     }
+                     */
                     "application/json": {
                         /** @enum {string} */
                         channel?: "app" | "mini_program" | "web" | "pos" | "group_buy";
@@ -1401,6 +1449,14 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "template_id": "cpt_01jeb1x2y3z4a5b6c7d8e9f0g1",
+                     *       "customer": {
+                     *         "id": "cus_01jeb2m9x4k7q3r8t5v6w2y9za"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         customer: {
                             id: string;
@@ -1512,6 +1568,14 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "job_id": "cj_01jeb4d6f8h0k2m4p6r8t0v2x4",
+                     *       "status": "picked_up",
+                     *       "at": "2026-12-05T03:20:00Z",
+                     *       "rider": "rider-1043"
+                     *     }
+                     */
                     "application/json": {
                         /** Format: date-time */
                         at?: string;
@@ -2009,6 +2073,13 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "granted": true,
+                     *       "channel": "app",
+                     *       "source": "signup_form"
+                     *     }
+                     */
                     "application/json": {
                         /** @enum {string} */
                         channel: "app" | "mini_program" | "web" | "pos" | "group_buy" | "console" | "call_center" | "import";
@@ -2298,6 +2369,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "HN8K2Q"
+                     *     }
+                     */
                     "application/json": {
                         code: string;
                     };
@@ -2407,6 +2483,12 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "phone",
+                     *       "reason": "customer called about a late delivery"
+                     *     }
+                     */
                     "application/json": {
                         reason: string;
                         /** @enum {string} */
@@ -2549,6 +2631,7 @@ export interface paths {
             };
         };
         post?: never;
+        /** Remove a tag from a customer's profile */
         delete: {
             parameters: {
                 query?: never;
@@ -2733,6 +2816,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "merge_id": "mrg_01jeb3a2c5d7f9h1k3m5p7r9t2"
+                     *     }
+                     */
                     "application/json": {
                         merge_id: string;
                     };
@@ -3110,6 +3198,32 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "events": [
+                     *         {
+                     *           "event_id": "app-7f3c9a-000184",
+                     *           "type": "product_viewed",
+                     *           "occurred_at": "2026-12-05T09:30:00+08:00",
+                     *           "channel": "app",
+                     *           "anonymous_id": "dev-7f3c9a",
+                     *           "properties": {
+                     *             "sku": "SKU00042"
+                     *           }
+                     *         },
+                     *         {
+                     *           "event_id": "pos-st-renmin-0932",
+                     *           "type": "store_visit",
+                     *           "occurred_at": "2026-12-05T10:12:00+08:00",
+                     *           "channel": "pos",
+                     *           "customer_id": "cus_01jeb2m9x4k7q3r8t5v6w2y9za",
+                     *           "properties": {
+                     *             "location_id": "st-renmin"
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         events: unknown[];
                     };
@@ -3276,6 +3390,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One fulfilment with its lines, events and next statuses */
         get: {
             parameters: {
                 query?: never;
@@ -3384,6 +3499,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "pickup_code": "482913"
+                     *     }
+                     */
                     "application/json": {
                         pickup_code: string;
                     };
@@ -3503,6 +3623,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "picked"
+                     *     }
+                     */
                     "application/json": {
                         /** Format: date-time */
                         at?: string;
@@ -3614,6 +3739,22 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "channel": "app",
+                     *       "identifiers": [
+                     *         {
+                     *           "type": "phone",
+                     *           "value": "+8613800138000"
+                     *         }
+                     *       ],
+                     *       "traits": {
+                     *         "name": "王芳",
+                     *         "city": "Shanghai"
+                     *       },
+                     *       "anonymous_id": "dev-7f3c9a"
+                     *     }
+                     */
                     "application/json": {
                         anonymous_id?: string;
                         /** @enum {string} */
@@ -3775,6 +3916,35 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "st-hongqiao",
+                     *       "name": "虹桥店 Hongqiao",
+                     *       "type": "store",
+                     *       "lat": 31.1979,
+                     *       "lng": 121.3361,
+                     *       "address": "闵行区申长路",
+                     *       "opening_hours": {
+                     *         "mon": [
+                     *           [
+                     *             "10:00",
+                     *             "22:00"
+                     *           ]
+                     *         ],
+                     *         "sat": [
+                     *           [
+                     *             "09:00",
+                     *             "23:00"
+                     *           ]
+                     *         ]
+                     *       },
+                     *       "capabilities": {
+                     *         "ship": true,
+                     *         "pickup": true,
+                     *         "local_delivery_km": 3
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         address?: string;
                         capabilities: {
@@ -3924,6 +4094,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One location: DC, store or dark store */
         get: {
             parameters: {
                 query?: never;
@@ -4172,6 +4343,18 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "earn_per_yuan": 1,
+                     *       "channel_multipliers": {
+                     *         "mini_program": 2
+                     *       },
+                     *       "acts": {
+                     *         "packaging_return": 20,
+                     *         "review": 10
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @description points per act that is not a purchase, e.g. {"packaging_return": 20, "review": 10} */
                         acts?: {
@@ -4303,6 +4486,28 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "tiers": [
+                         *         {
+                         *           "code": "member",
+                         *           "name": "普通会员",
+                         *           "min_spend": 0,
+                         *           "multiplier": 1,
+                         *           "coupon_template_ids": []
+                         *         },
+                         *         {
+                         *           "code": "gold",
+                         *           "name": "金卡",
+                         *           "min_spend": 500000,
+                         *           "multiplier": 1.5,
+                         *           "coupon_template_ids": [
+                         *             "cpt_01jeb1x2y3z4a5b6c7d8e9f0g1"
+                         *           ]
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": {
                             tiers: {
                                 code: string;
@@ -4359,6 +4564,28 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "tiers": [
+                     *         {
+                     *           "code": "member",
+                     *           "name": "普通会员",
+                     *           "min_spend": 0,
+                     *           "multiplier": 1,
+                     *           "coupon_template_ids": []
+                     *         },
+                     *         {
+                     *           "code": "gold",
+                     *           "name": "金卡",
+                     *           "min_spend": 500000,
+                     *           "multiplier": 1.5,
+                     *           "coupon_template_ids": [
+                     *             "cpt_01jeb1x2y3z4a5b6c7d8e9f0g1"
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         tiers: {
                             code: string;
@@ -4380,6 +4607,28 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "tiers": [
+                         *         {
+                         *           "code": "member",
+                         *           "name": "普通会员",
+                         *           "min_spend": 0,
+                         *           "multiplier": 1,
+                         *           "coupon_template_ids": []
+                         *         },
+                         *         {
+                         *           "code": "gold",
+                         *           "name": "金卡",
+                         *           "min_spend": 500000,
+                         *           "multiplier": 1.5,
+                         *           "coupon_template_ids": [
+                         *             "cpt_01jeb1x2y3z4a5b6c7d8e9f0g1"
+                         *           ]
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": {
                             tiers: {
                                 code: string;
@@ -4515,6 +4764,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Orders by customer, channel, location or status, newest first */
         get: {
             parameters: {
                 query?: {
@@ -4603,6 +4853,37 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "channel": "app",
+                     *       "customer": {
+                     *         "type": "phone",
+                     *         "value": "+8613800138000"
+                     *       },
+                     *       "lines": [
+                     *         {
+                     *           "sku": "SKU00042",
+                     *           "qty": 2
+                     *         },
+                     *         {
+                     *           "sku": "SKU00107",
+                     *           "qty": 1
+                     *         }
+                     *       ],
+                     *       "fulfillment": {
+                     *         "type": "delivery",
+                     *         "lat": 31.2304,
+                     *         "lng": 121.4737,
+                     *         "address": "黄浦区南京东路 100 号 12 楼",
+                     *         "speed": "hour"
+                     *       },
+                     *       "coupon_codes": [
+                     *         "HN7K-2Q9M-4TXP"
+                     *       ],
+                     *       "points": 500,
+                     *       "note": "please ring twice"
+                     *     }
+                     */
                     "application/json": {
                         /** @enum {string} */
                         channel: "app" | "mini_program" | "web" | "pos" | "group_buy";
@@ -4991,6 +5272,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "reason": "the customer changed their mind"
+                     *     }
+                     */
                     "application/json": {
                         reason?: string;
                     };
@@ -5176,6 +5462,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "payment_ref": "wxpay-4200001234202612050001"
+                     *     }
+                     */
                     "application/json": {
                         payment_ref: string;
                     };
@@ -5347,6 +5638,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** An order's returns */
         get: {
             parameters: {
                 query?: never;
@@ -5432,6 +5724,18 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "lines": [
+                     *         {
+                     *           "sku": "SKU00042",
+                     *           "qty": 1
+                     *         }
+                     *       ],
+                     *       "location_id": "st-renmin",
+                     *       "reason": "damaged packaging"
+                     *     }
+                     */
                     "application/json": {
                         lines: {
                             qty: number;
@@ -5545,6 +5849,15 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "customer": {
+                     *         "id": "cus_01jeb2m9x4k7q3r8t5v6w2y9za"
+                     *       },
+                     *       "points": -200,
+                     *       "reason": "goodwill correction, ticket 5521"
+                     *     }
+                     */
                     "application/json": {
                         customer: {
                             id: string;
@@ -5648,6 +5961,17 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "customer": {
+                     *         "type": "phone",
+                     *         "value": "+8613800138000"
+                     *       },
+                     *       "act": "review",
+                     *       "reason": "review of SKU00042",
+                     *       "ref": "review-9876"
+                     *     }
+                     */
                     "application/json": {
                         act?: string;
                         customer: {
@@ -5738,6 +6062,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Products by category or a search of name and SKU, a page at a time */
         get: {
             parameters: {
                 query?: {
@@ -5816,6 +6141,14 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "sku": "SKU00042",
+                     *       "name": "有机纯牛奶 Organic milk 250ml×12",
+                     *       "category": "fresh",
+                     *       "list_price": 6990
+                     *     }
+                     */
                     "application/json": {
                         attributes?: {
                             [key: string]: unknown;
@@ -5912,6 +6245,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One product */
         get: {
             parameters: {
                 query?: never;
@@ -5993,6 +6327,17 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "有机纯牛奶 Organic milk 250ml×12",
+                     *       "category": "fresh",
+                     *       "list_price": 6990,
+                     *       "channels": [
+                     *         "app",
+                     *         "pos"
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         attributes?: {
                             [key: string]: unknown;
@@ -6104,6 +6449,37 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "channel": "app",
+                     *       "customer": {
+                     *         "type": "phone",
+                     *         "value": "+8613800138000"
+                     *       },
+                     *       "lines": [
+                     *         {
+                     *           "sku": "SKU00042",
+                     *           "qty": 2
+                     *         },
+                     *         {
+                     *           "sku": "SKU00107",
+                     *           "qty": 1
+                     *         }
+                     *       ],
+                     *       "fulfillment": {
+                     *         "type": "delivery",
+                     *         "lat": 31.2304,
+                     *         "lng": 121.4737,
+                     *         "address": "黄浦区南京东路 100 号 12 楼",
+                     *         "speed": "hour"
+                     *       },
+                     *       "coupon_codes": [
+                     *         "HN7K-2Q9M-4TXP"
+                     *       ],
+                     *       "points": 500,
+                     *       "note": "please ring twice"
+                     *     }
+                     */
                     "application/json": {
                         /** @enum {string} */
                         channel: "app" | "mini_program" | "web" | "pos" | "group_buy";
@@ -6283,6 +6659,12 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "on_hand": 36,
+                     *       "safety_stock": 4
+                     *     }
+                     */
                     "application/json": {
                         on_hand: number;
                         safety_stock?: number;
@@ -6519,6 +6901,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The low-stock threshold and regions */
         get: {
             parameters: {
                 query?: never;
@@ -6534,6 +6917,22 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "threshold": 5,
+                         *       "regions": [
+                         *         {
+                         *           "id": "puxi",
+                         *           "lat": 31.2231,
+                         *           "lng": 121.4581,
+                         *           "radius_km": 8
+                         *         },
+                         *         {
+                         *           "id": "all"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": {
                             regions: {
                                 id: string;
@@ -6584,6 +6983,22 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "threshold": 5,
+                     *       "regions": [
+                     *         {
+                     *           "id": "puxi",
+                     *           "lat": 31.2231,
+                     *           "lng": 121.4581,
+                     *           "radius_km": 8
+                     *         },
+                     *         {
+                     *           "id": "all"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         regions: {
                             id: string;
@@ -6602,6 +7017,22 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "threshold": 5,
+                         *       "regions": [
+                         *         {
+                         *           "id": "puxi",
+                         *           "lat": 31.2231,
+                         *           "lng": 121.4581,
+                         *           "radius_km": 8
+                         *         },
+                         *         {
+                         *           "id": "all"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": {
                             regions: {
                                 id: string;
@@ -6665,6 +7096,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Stock movements (sales, receipts, counts, transfers...), newest first */
         get: {
             parameters: {
                 query?: {
@@ -6739,6 +7171,15 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "location_id": "st-renmin",
+                     *       "sku": "SKU00042",
+                     *       "delta": 24,
+                     *       "reason": "receipt",
+                     *       "ref": "PO-2026-0815"
+                     *     }
+                     */
                     "application/json": {
                         delta: number;
                         location_id: string;
@@ -6817,6 +7258,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The registered webhooks */
         get: {
             parameters: {
                 query?: never;
@@ -6883,6 +7325,16 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "url": "https://erp.example.com/santong/events",
+                     *       "events": [
+                     *         "order.placed",
+                     *         "stock.low"
+                     *       ],
+                     *       "secret": "whsec-3f9a1c7e5b2d8046"
+                     *     }
+                     */
                     "application/json": {
                         events: string[];
                         secret: string;
@@ -6952,6 +7404,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /** Delete a webhook: deliveries to it stop, retries included */
         delete: {
             parameters: {
                 query?: never;
