@@ -4,7 +4,7 @@ import { forbidden, notFound } from '../../platform/http/errors';
 import { Cursor, errors, Id, Limit, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
 import { cancelOrder, payOrder } from './lifecycle';
-import { placeOrder } from './place';
+import { placeOrder } from './place-order';
 import { createReturn, listReturns } from './returns';
 import { CancelBody, OrderDetailSchema, OrderSummarySchema, PayBody, PlaceOrderBody, ReturnBody, ReturnSchema } from './schemas';
 import { listOrders, ORDER_CHANNELS } from './service';

@@ -65,9 +65,9 @@ export class Dispatcher {
       if (this.stopped) return;
       this.running = this.runOnce().then(() => undefined).catch((err) => this.log.error({ err }, 'dispatcher tick failed'));
       await this.running;
-      if (!this.stopped) this.timer = setTimeout(tick, this.intervalMs);
+      if (!this.stopped) this.timer = setTimeout(() => void tick(), this.intervalMs);
     };
-    this.timer = setTimeout(tick, this.intervalMs);
+    this.timer = setTimeout(() => void tick(), this.intervalMs);
   }
 
   async stop(): Promise<void> {
