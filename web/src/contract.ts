@@ -9,8 +9,13 @@ type Operation<P extends keyof paths, M extends Method> = NonNullable<paths[P][M
 type JsonOf<R> = R extends { content: { 'application/json': infer B } } ? B : never;
 
 /** The JSON a route answers when it succeeds (200, or 201 for a creation). */
-export type Answer<P extends keyof paths, M extends Method = 'get'> =
-  Operation<P, M>['responses'] extends { 200: infer R } ? JsonOf<R> : Operation<P, M>['responses'] extends { 201: infer R } ? JsonOf<R> : never;
+export type Answer<P extends keyof paths, M extends Method = 'get'> = Operation<P, M>['responses'] extends {
+  200: infer R;
+}
+  ? JsonOf<R>
+  : Operation<P, M>['responses'] extends { 201: infer R }
+    ? JsonOf<R>
+    : never;
 
 /** The JSON body a route takes. */
 export type RequestBody<P extends keyof paths, M extends Method> = JsonOf<NonNullable<Operation<P, M>['requestBody']>>;
@@ -20,5 +25,7 @@ export type RequestBody<P extends keyof paths, M extends Method> = JsonOf<NonNul
  * that misses a member of the contract's enum or names one it does not have.
  */
 export function allOf<T extends string>() {
-  return <const A extends readonly T[]>(values: A & ([T] extends [A[number]] ? unknown : { missing: Exclude<T, A[number]> })): A => values;
+  return <const A extends readonly T[]>(
+    values: A & ([T] extends [A[number]] ? unknown : { missing: Exclude<T, A[number]> }),
+  ): A => values;
 }
