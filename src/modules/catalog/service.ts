@@ -5,8 +5,6 @@ import type { ProductsTable } from '../../platform/db/schema';
 import { decodeCursor, page } from '../../platform/http/pagination';
 import type { ProductSchema } from './schemas';
 
-export const CATEGORIES = ['appliances', '3c', 'mother_baby', 'fresh', 'snacks', 'personal_care'] as const;
-
 export type Product = Static<typeof ProductSchema>;
 
 export function toProduct(r: Selectable<ProductsTable>): Product {

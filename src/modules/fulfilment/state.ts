@@ -16,8 +16,6 @@ const PICKUP: Record<string, FulfilmentEvent[]> = {
   ready_for_pickup: ['collected', 'failed'],
 };
 
-export const FINAL = new Set(['delivered', 'collected', 'completed', 'cancelled', 'failed']);
-
 /** The events a fulfilment of this type may take next from this status (none once it is final). */
 export function nextStatuses(type: string, status: string): FulfilmentEvent[] {
   const table = type === 'pickup' ? PICKUP : type === 'delivery' ? DELIVERY : {};
