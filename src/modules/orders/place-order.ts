@@ -6,11 +6,11 @@ import { resolveCustomer } from '../customers/resolve';
 import { onlineAvailability } from '../inventory/service';
 import { routingLocations } from '../locations/cache';
 import { haversineKm } from '../routing/geo';
-import { defaultStrategy, DEFAULT_POLICY, type FulfillmentRequest, type RoutingLocation, type RoutingResult, type Speed } from '../routing/policy';
+import { defaultStrategy, DEFAULT_POLICY, type FulfilmentRequest, type RoutingLocation, type RoutingResult, type Speed } from '../routing/policy';
 import { checkProducts, quote, refuseIssues } from '../pricing/quote';
 import { checkoutReads } from './checkout-reads';
 import { orderWriter } from './group-commit';
-import { prepareOrder, quoteFulfillment, RaceLost, writeOrderAlone, type PlaceOrderInput } from './place';
+import { prepareOrder, quoteFulfilment, RaceLost, writeOrderAlone, type PlaceOrderInput } from './place';
 import type { OrderDetail } from './view';
 
 const MAX_ATTEMPTS = 4;
@@ -78,12 +78,12 @@ export async function placeOrder(ctx: AppContext, principal: Principal, input: P
   const first = await checkoutReads(ctx.database, skus);
   const products = first.products;
   checkProducts(products, input.channel, input.lines);
-  const served = quoteFulfillment(f, locations);
+  const served = quoteFulfilment(f, locations);
   const customerId = input.customer ? await resolveCustomer(ctx.database, ctx.keys, input.customer, input.channel, principal) : null;
   // The one pricing engine, as POST /v1/quote shows it; anything it cannot honour refuses the order.
   const priced = await quote(db, { channel: input.channel, customerId, lines: input.lines, fulfillment: served, coupon_codes: input.coupon_codes, points: input.points }, now, products);
   refuseIssues(priced);
-  const request: FulfillmentRequest = f.type === 'delivery' ? { type: 'delivery', lat: f.lat, lng: f.lng, speed: f.speed } : f;
+  const request: FulfilmentRequest = f.type === 'delivery' ? { type: 'delivery', lat: f.lat, lng: f.lng, speed: f.speed } : f;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const stock = f.type === 'in_store' ? new Map<string, number>() : attempt === 1 ? first.stock : await onlineAvailability(db, skus);
     const routed: RoutingResult = defaultStrategy.route({ request, lines: input.lines, locations, stock: stockLookup(stock), holders: holdersOf(stock), now }, DEFAULT_POLICY);

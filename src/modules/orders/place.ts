@@ -14,11 +14,11 @@ import type { CustomerRef } from '../customers/resolve';
 import { reservingStatement, sellInStore, shortRows } from '../inventory/service';
 import { defaultStrategy, type RoutingLocation, type RoutingSuccess, type Speed } from '../routing/policy';
 import type { Quote } from '../pricing/engine';
-import type { QuoteFulfillment } from '../pricing/quote';
+import type { QuoteFulfilment } from '../pricing/quote';
 import { earnOnPayment, spendAtPlacement } from './loyalty';
 import type { OrderDetail, PricingOut, RoutingOut } from './view';
 
-export type FulfillmentInput =
+export type FulfilmentInput =
   | { type: 'delivery'; lat: number; lng: number; address: string; speed: Speed }
   | { type: 'pickup'; location_id: string }
   | { type: 'in_store'; location_id: string };
@@ -27,7 +27,7 @@ export interface PlaceOrderInput {
   channel: Channel;
   customer?: CustomerRef;
   lines: { sku: string; qty: number }[];
-  fulfillment: FulfillmentInput;
+  fulfillment: FulfilmentInput;
   coupon_codes?: string[];
   points?: number;
   referral_code?: string;
@@ -47,7 +47,7 @@ function pricingOf(q: Quote): PricingOut {
 }
 
 /** Where the order is served, for pricing: the delivery address or the store. */
-export function quoteFulfillment(f: FulfillmentInput, locations: RoutingLocation[]): QuoteFulfillment {
+export function quoteFulfilment(f: FulfilmentInput, locations: RoutingLocation[]): QuoteFulfilment {
   if (f.type === 'delivery') return { type: 'delivery', lat: f.lat, lng: f.lng, speed: f.speed };
   const loc = locations.find((l) => l.id === f.location_id);
   if (!loc) throw unprocessable('unknown_location', `location ${f.location_id} does not exist`, 'fulfillment.location_id');

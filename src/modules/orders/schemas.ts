@@ -13,7 +13,7 @@ export const CustomerRefSchema = Type.Union([
   Type.Object({ type: Type.String({ minLength: 1, maxLength: 40 }), value: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
 ]);
 
-export const FulfillmentInputSchema = Type.Union([
+export const FulfilmentInputSchema = Type.Union([
   Type.Object({ type: Type.Literal('delivery'), lat: Lat, lng: Lng, address: Type.String({ minLength: 1, maxLength: 500 }), speed: StringEnum(['hour', 'same_day', 'standard'] as const) }, { additionalProperties: false }),
   Type.Object({ type: Type.Literal('pickup'), location_id: Id }, { additionalProperties: false }),
   Type.Object({ type: Type.Literal('in_store'), location_id: Id }, { additionalProperties: false }),
@@ -24,7 +24,7 @@ export const PlaceOrderBody = Type.Object(
     channel: StringEnum(CHANNELS),
     customer: Type.Optional(CustomerRefSchema),
     lines: Type.Array(LineInput, { minItems: 1, maxItems: 200 }),
-    fulfillment: FulfillmentInputSchema,
+    fulfillment: FulfilmentInputSchema,
     coupon_codes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 20 })),
     points: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
     referral_code: Type.Optional(Type.String({ minLength: 1, maxLength: 32, description: "a member's invite code; rewards both on this new customer's first paid order" })),
