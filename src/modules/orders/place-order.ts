@@ -1,3 +1,7 @@
+/**
+ * Placing an order: check it, price it, route it, then write it (online orders group-committed),
+ * routing again when the stock went meanwhile. place.ts prepares and writes the rows.
+ */
 import type { AppContext } from '../../platform/http/context';
 import type { Principal } from '../../platform/auth/roles';
 import { assertOwnChannel } from '../../platform/auth/channel';
