@@ -43,7 +43,7 @@ let exitCode = 0;
 try {
   const { loadConfig } = await import('../src/platform/config');
   const { startSantong } = await import('../src/platform/app');
-  const { placeOrder } = await import('../src/modules/orders/place');
+  const { placeOrder } = await import('../src/modules/orders/place-order');
   const { orderWriter } = await import('../src/modules/orders/group-commit');
   const { AppError } = await import('../src/platform/http/errors');
   const adminKey = 'st_bench_' + crypto.randomBytes(12).toString('hex');

@@ -9,7 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import os from 'node:os';
-import { defaultStrategy, DEFAULT_POLICY, type FulfillmentRequest, type RoutingLine, type RoutingLocation, type RoutingResult, type Speed } from '../src/modules/routing/policy';
+import { defaultStrategy, DEFAULT_POLICY, type FulfilmentRequest, type RoutingLine, type RoutingLocation, type RoutingResult, type Speed } from '../src/modules/routing/policy';
 import { haversineKm } from '../src/modules/routing/geo';
 import type { OpeningHours } from '../src/modules/locations/service';
 import { Rng } from '../src/demo/rng';
@@ -119,7 +119,7 @@ stockMap.clear();
 // ---------------------------------------------------------------- the orders
 
 interface Decision {
-  request: FulfillmentRequest;
+  request: FulfilmentRequest;
   lines: RoutingLine[];
   now: Date;
   kind: string;

@@ -1,5 +1,8 @@
 /** A small client for the Santong REST API: bearer key, JSON in and out, one error type. */
 
+import { allOf, type Answer, type RequestBody } from './contract';
+import type { paths } from './generated/api';
+
 export class ApiError extends Error {
   constructor(
     public readonly status: number,
@@ -94,333 +97,66 @@ export async function checkKey(key: string): Promise<boolean> {
   }
 }
 
-// ---- Shapes of the answers the console reads ----
+// ---- Shapes of the answers the console reads: from the API contract (./contract) ----
 
-export type ChannelCode = 'app' | 'mini_program' | 'web' | 'pos' | 'group_buy';
-export const CHANNELS: readonly ChannelCode[] = ['app', 'mini_program', 'web', 'pos', 'group_buy'];
+export type ChannelCode = NonNullable<RequestBody<'/v1/api-keys', 'post'>['channel']>;
+export const CHANNELS = allOf<ChannelCode>()(['app', 'mini_program', 'web', 'pos', 'group_buy']);
 
-export interface ChannelFigures {
-  channel: string;
-  sales: number;
-  orders: number;
-  customers: number;
-}
+export type Dashboard = Answer<'/v1/analytics/dashboard'>;
+export type Period = Dashboard['today'];
 
-export interface Period {
-  from: string;
-  to: string;
-  totals: { sales: number; orders: number; customers: number; average_order_value: number };
-  by_channel: ChannelFigures[];
-}
-
-export interface Dashboard {
-  timezone: string;
-  currency: string;
-  today: Period;
-  last_30_days: Period;
-  daily: { date: string; channel: string; sales: number; orders: number }[];
-}
-
-export interface OrderLine {
-  line_no: number;
-  sku: string;
-  qty: number;
-  unit_price: number;
-  discount: number;
-  amount: number;
-}
-
-export interface Order {
-  id: string;
-  channel: string;
-  customer_id: string | null;
-  location_id: string | null;
-  fulfillment_type: string;
-  status: string;
-  currency: string;
-  totals: { subtotal: number; discount: number; delivery_fee: number; total: number };
-  placed_at: string;
-  paid_at: string | null;
-  lines?: OrderLine[];
-}
-
+export type Order = Answer<'/v1/orders'>['items'][number];
 /** GET /v1/orders/:id: the order with what routing decided and where it is being fulfilled. */
-export interface OrderDetail extends Omit<Order, 'totals' | 'lines'> {
-  speed: string | null;
-  lines: (OrderLine & { returned_qty: number })[];
-  totals: Order['totals'] & { refunded: number; coupon_discount?: number; points_discount?: number; points_used?: number };
-  /** The quote's explanation kept with the order (coupons applied, every adjustment). */
-  pricing?: { coupons: { code: string; name: string | null; discount: number }[]; adjustments: import('./loyalty').Adjustment[] };
-  allocations: Allocation[];
-  routing: Routing | null;
-  pickup_code?: string;
-  reserved_until?: string;
-  payment_ref: string | null;
-  note: string | null;
-}
-
-export interface Allocation {
-  fulfillment_id: string;
-  location_id: string;
-  type: string;
-  lines: { sku: string; qty: number }[];
-  speed: string | null;
-  eta: string | null;
-  status: string;
-}
-
+export type OrderDetail = Answer<'/v1/orders/{id}'>;
+export type Allocation = OrderDetail['allocations'][number];
+export type Routing = NonNullable<OrderDetail['routing']>;
 /** Values of a routing reason or why-not code (the console words them from i18n). */
-export type RoutingParams = Record<string, string | number>;
+export type RoutingParams = NonNullable<Routing['reason_params']>;
+export type OrderReturn = Answer<'/v1/orders/{id}/returns', 'post'>;
 
-export interface RoutingCandidate {
-  location_id: string;
-  distance_km: number | null;
-  can_fulfil: boolean;
-  why_not?: string;
-  why_not_code?: string;
-  why_not_params?: RoutingParams;
-}
-
-export interface Routing {
-  decision: string;
-  reason: string;
-  reason_code?: string;
-  reason_params?: RoutingParams;
-  strategy: string;
-  candidates: RoutingCandidate[];
-}
-
-export interface FulfilmentEvent {
-  type: string;
-  at: string;
-  source: string;
-}
-
-export interface Fulfilment {
-  id: string;
-  order_id: string;
-  location_id: string;
-  type: string;
-  speed: string | null;
-  status: string;
-  eta: string | null;
-  courier: string | null;
-  lines: { sku: string; qty: number }[];
-  events: FulfilmentEvent[];
-  created_at: string;
-}
-
-export interface OrderReturn {
-  id: string;
-  order_id: string;
-  location_id: string;
-  reason: string;
-  refund_amount: number;
-  lines: { sku: string; qty: number; amount: number }[];
-  created_at: string;
-}
+export type Fulfilment = Answer<'/v1/fulfillments/{id}'>;
 
 /** GET /v1/customers: one row; identifiers are masked (null for roles that may not see them). */
-export interface Customer {
-  id: string;
-  kind: string;
-  created_at: string;
-  first_channel: string | null;
-  traits: Record<string, unknown>;
-  identifiers: { type: string; masked: string | null }[];
-  tags: string[];
-}
-
+export type Customer = Answer<'/v1/customers'>['items'][number];
+/** GET /v1/customers/:id: the 360° profile (a merged-away id answers with its survivor and merged_into). */
+export type Profile = Answer<'/v1/customers/{id}'>;
 /** One identifier of a profile: `value` for admins, `masked` for support and store staff, neither for the others. */
-export interface IdentifierView {
-  type: string;
-  value?: string;
-  masked?: string;
-  strong: boolean;
-  first_seen: string;
-  last_seen: string;
-}
-
-export const CONSENT_PURPOSES = ['marketing_sms', 'marketing_wechat', 'marketing_push', 'marketing_email', 'personalization', 'analytics'] as const;
-
-/** The consent in force for one purpose; at, channel and source are null when none was ever recorded. */
-export interface ConsentState {
-  purpose: string;
-  granted: boolean;
-  at: string | null;
-  channel: string | null;
-  source: string | null;
-}
-
-export interface ConsentRecord {
-  customer_id: string;
-  purpose: string;
-  granted: boolean;
-  at: string;
-  channel: string;
-  source: string;
-}
+export type IdentifierView = Profile['identifiers'][number];
+export type Merge = Profile['merges'][number];
 
 /** GET /v1/customers/:id/consents */
-export interface Consents {
-  customer_id: string;
-  consents: ConsentState[];
-  history: ConsentRecord[];
-}
-
-export interface Merge {
-  merge_id: string;
-  from: string;
-  into: string;
-  at: string;
-  undone_at: string | null;
-  linked_by: string[];
-}
-
-/** GET /v1/customers/:id: the 360° profile (a merged-away id answers with its survivor and merged_into). */
-export interface Profile {
-  id: string;
-  requested_id?: string;
-  merged_into?: string;
-  kind: string;
-  created_at: string;
-  first_channel: string | null;
-  identifiers: IdentifierView[];
-  traits: Record<string, unknown>;
-  tags: string[];
-  consents: ConsentState[];
-  stats: {
-    orders: number;
-    spend: number;
-    by_channel: { channel: string; orders: number; spend: number; last_order_at: string | null }[];
-    last_seen: { channel: string; at: string }[];
-  };
-  merges: Merge[];
-  members: string[];
-}
+export type Consents = Answer<'/v1/customers/{id}/consents'>;
+/** The consent in force for one purpose; at, channel and source are null when none was ever recorded. */
+export type ConsentState = Consents['consents'][number];
+export const CONSENT_PURPOSES = allOf<ConsentPurpose>()(['marketing_sms', 'marketing_wechat', 'marketing_push', 'marketing_email', 'personalization', 'analytics']);
+type ConsentPurpose = NonNullable<paths['/v1/customers/{id}/consents/{purpose}']['put']>['parameters']['path']['purpose'];
 
 /** coupon: issued, claimed and redeemed coupons (loyalty). */
 export const TIMELINE_KINDS = ['order', 'event', 'merge', 'consent', 'coupon'] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
-
 /** One moment of GET /v1/customers/:id/timeline, newest first. */
-export interface TimelineItem {
-  kind: TimelineKind;
-  at: string;
-  channel?: string;
-  /** The event type; merged/unmerged; the consent purpose. */
-  type?: string;
-  data: Record<string, unknown>;
-}
+export type TimelineItem = Answer<'/v1/customers/{id}/timeline'>['items'][number];
 
 /** POST /v1/customers/:id/reveal */
-export interface Revealed {
-  customer_id: string;
-  type: string;
-  values: { value: string; masked: string; first_seen: string; last_seen: string }[];
-}
+export type Revealed = Answer<'/v1/customers/{id}/reveal', 'post'>;
 
 /** GET /v1/audit: one entry of the audit log. */
-export interface AuditEntry {
-  id: string;
-  at: string;
-  actor_key: string | null;
-  actor_role: string | null;
-  action: string;
-  subject: string | null;
-  reason: string | null;
-  details: Record<string, unknown>;
-}
+export type AuditEntry = Answer<'/v1/audit'>['items'][number];
 
-export interface Product {
-  sku: string;
-  name: string;
-  category: string;
-  list_price: number;
-  channels: string[];
-  attributes: Record<string, unknown>;
-  updated_at: string;
-}
+export type Product = Answer<'/v1/products/{sku}'>;
+export type Stock = Answer<'/v1/stock/{sku}'>;
+export type StockLevel = Stock['locations'][number];
+export type StockMovement = Answer<'/v1/stock/movements'>['items'][number];
+export type MovementReason = RequestBody<'/v1/stock/movements', 'post'>['reason'];
+export const MOVEMENT_REASONS = allOf<MovementReason>()(['sale', 'receipt', 'adjustment', 'count', 'transfer_in', 'transfer_out', 'return', 'damage']);
+export type LowStockItem = Answer<'/v1/stock/low'>['items'][number];
+export type LowStockPolicy = Answer<'/v1/stock/low-stock-policy'>;
 
-export interface StockLevel {
-  location_id: string;
-  on_hand: number;
-  reserved: number;
-  safety_stock: number;
-  available: number;
-  online_available: number;
-}
+export type NearbyStore = Answer<'/v1/locations/nearby'>['items'][number];
+export type Location = Answer<'/v1/locations/{id}'>;
 
-export interface Stock {
-  sku: string;
-  locations: StockLevel[];
-  totals: { on_hand: number; reserved: number; available: number; online_available: number };
-}
-
-export const MOVEMENT_REASONS = ['sale', 'receipt', 'adjustment', 'count', 'transfer_in', 'transfer_out', 'return', 'damage'] as const;
-export type MovementReason = (typeof MOVEMENT_REASONS)[number];
-
-export interface StockMovement {
-  id: string;
-  location_id: string;
-  sku: string;
-  delta: number;
-  reason: string;
-  ref: string | null;
-  created_at: string;
-}
-
-export interface LowStockItem {
-  sku: string;
-  region: string;
-  online_available: number;
-  threshold: number;
-  since: string;
-}
-
-export interface LowStockPolicy {
-  threshold: number;
-  regions: { id: string; lat?: number; lng?: number; radius_km?: number }[];
-}
-
-export interface NearbyStore {
-  location_id: string;
-  type: string;
-  distance_km: number;
-  online_available?: number;
-}
-
-export interface Location {
-  id: string;
-  name: string;
-  type: 'dc' | 'store' | 'dark_store';
-  lat: number;
-  lng: number;
-  timezone: string;
-  address: string | null;
-  opening_hours: Record<string, [string, string][]> | null;
-  capabilities: { ship: boolean; pickup: boolean; local_delivery_km: number | null };
-}
-
-export const ROLES = ['admin', 'marketer', 'store_staff', 'support', 'analyst', 'integration'] as const;
-export type Role = (typeof ROLES)[number];
-
+export type Role = RequestBody<'/v1/api-keys', 'post'>['role'];
+export const ROLES = allOf<Role>()(['admin', 'marketer', 'store_staff', 'support', 'analyst', 'integration']);
 /** GET /v1/me: who the signed-in key is. */
-export interface Me {
-  key_id: string;
-  name: string;
-  role: Role;
-  location_id: string | null;
-  channel: string | null;
-}
-
-export interface ApiKey {
-  id: string;
-  name: string;
-  role: string;
-  location_id: string | null;
-  channel: string | null;
-  key_prefix: string;
-  created_at: string;
-  revoked_at: string | null;
-}
+export type Me = Answer<'/v1/me'>;
+export type ApiKey = Answer<'/v1/api-keys'>['items'][number];

@@ -1,217 +1,43 @@
 import type { ChannelCode } from './api';
+import { allOf, type Answer, type RequestBody } from './contract';
 import { formatFen, formatInt } from './format';
 import type { Translate } from './i18n';
 
-/** Shapes of the loyalty API's answers (src/modules/loyalty): coupons, points, tiers, wallet and the quote. */
+/** Shapes of the loyalty API's answers (src/modules/loyalty), from the API contract (./contract). */
 
-export const COUPON_KINDS = ['amount_off', 'percent_off', 'threshold', 'free_delivery', 'gift'] as const;
-export type CouponKind = (typeof COUPON_KINDS)[number];
+export type CouponTemplate = Answer<'/v1/coupon-templates'>['items'][number];
+export type CouponKind = RequestBody<'/v1/coupon-templates', 'post'>['kind'];
+export const COUPON_KINDS = allOf<CouponKind>()(['amount_off', 'percent_off', 'threshold', 'free_delivery', 'gift']);
 
+type ChannelScope = RequestBody<'/v1/coupon-templates', 'post'>['channels'][number];
 /** Channel groups a template may name besides single channels: online = every channel but pos; store = pos. */
-export const CHANNEL_GROUPS = { online: ['app', 'mini_program', 'web', 'group_buy'], store: ['pos'] } as const satisfies Record<string, readonly ChannelCode[]>;
-
-export interface CouponTemplate {
-  id: string;
-  name: string;
-  description: string | null;
-  kind: CouponKind;
-  /** amount_off/threshold: fen off; percent_off: percent; gift/free_delivery: 0. */
-  value: number;
-  cap: number | null;
-  min_spend: number;
-  gift_sku: string | null;
-  /** Single channels (groups are expanded when stored). */
-  channels: string[];
-  skus: string[] | null;
-  categories: string[] | null;
-  locations: string[] | null;
-  valid_from: string | null;
-  valid_to: string | null;
-  valid_days_after_claim: number | null;
-  budget: number | null;
-  per_customer_limit: number | null;
-  stackable: boolean;
-  restore_on_cancel: boolean;
-  status: string;
-  /** Coupons issued so far (budget used). */
-  issued: number;
-  redeemed: number;
-  /** Redemptions by channel, e.g. {pos: 3, app: 1}. */
-  redemptions_by_channel: Record<string, number>;
-  /** Fen given by redemptions that stand (not restored). */
-  discount_total: number;
-  created_at: string;
-}
+export const CHANNEL_GROUPS = { online: ['app', 'mini_program', 'web', 'group_buy'], store: ['pos'] } as const satisfies Record<
+  Exclude<ChannelScope, ChannelCode>,
+  readonly ChannelCode[]
+>;
 
 /** POST /v1/coupons/issue */
-export interface IssuedCoupon {
-  code: string;
-  /** The code as printed, in groups. */
-  display: string;
-  template_id: string;
-  customer_id: string;
-  valid_from: string;
-  valid_to: string | null;
-}
-
+export type IssuedCoupon = Answer<'/v1/coupons/issue', 'post'>;
 /** One coupon (GET /v1/coupons/:code, GET /v1/coupons?customer_id=). */
-export interface Coupon {
-  code: string;
-  display: string;
-  status: string;
-  customer_id: string;
-  via: string;
-  issued_at: string;
-  valid_from: string;
-  valid_to: string | null;
-  template: { id: string; name: string; kind: CouponKind; value: number; cap: number | null; min_spend: number; gift_sku: string | null; channels: string[]; locations: string[] | null; skus: string[] | null; categories: string[] | null; stackable: boolean };
-  redemption: { order_ref: string; channel: string; location_id: string | null; amount: number; at: string } | null;
-  /** Usable now in the channel and store asked about. */
-  usable: boolean;
-  reason: string | null;
-  message: string | null;
-}
-
-/** A coupon of the wallet: usable now in the asked channel and store, best first. */
-export interface WalletCoupon {
-  code: string;
-  template_id: string;
-  name: string;
-  kind: CouponKind;
-  value: number;
-  cap: number | null;
-  min_spend: number;
-  gift_sku: string | null;
-  skus: string[] | null;
-  categories: string[] | null;
-  stackable: boolean;
-  valid_to: string | null;
-}
-
-export interface Tier {
-  code: string;
-  name: string;
-  multiplier: number;
-  spend_12m: number;
-  next?: { code: string; name: string; min_spend: number };
-}
+export type Coupon = Answer<'/v1/coupons/{code}'>;
 
 /** GET /v1/customers/:id/wallet?channel=&location_id= */
-export interface Wallet {
-  customer_id: string;
-  channel: string | null;
-  location_id: string | null;
-  tier: Tier;
-  /** value: what the balance is worth in fen; per_yuan: points per CNY; cap_percent: most of an order points pay. */
-  points: { balance: number; value: number; per_yuan: number; cap_percent: number };
-  coupons: WalletCoupon[];
-}
-
-export interface ExpiringSoon {
-  points: number;
-  items: { expires_at: string; points: number }[];
-}
-
-export interface PointsEntry {
-  id: string;
-  kind: string;
-  /** Signed. */
-  points: number;
-  source: string;
-  order_ref: string | null;
-  event_ref: string | null;
-  reverses: string | null;
-  unrecovered: number;
-  reason: string | null;
-  created_at: string;
-  expires_at: string | null;
-  remaining: number | null;
-}
+export type Wallet = Answer<'/v1/customers/{id}/wallet'>;
+/** A coupon of the wallet: usable now in the asked channel and store, best first. */
+export type WalletCoupon = Wallet['coupons'][number];
 
 /** GET /v1/customers/:id/points */
-export interface PointsView {
-  balance: number;
-  expiring_soon: ExpiringSoon;
-  history?: PointsEntry[] | { items: PointsEntry[]; next_cursor: string | null };
-  items?: PointsEntry[];
-  next_cursor?: string | null;
-}
+export type PointsView = Answer<'/v1/customers/{id}/points'>;
+export type PointsEntry = PointsView['history']['items'][number];
 
-export interface TierRule {
-  code: string;
-  name: string;
-  /** fen over the rolling 12 months. */
-  min_spend: number;
-  multiplier: number;
-  /** Coupon templates issued once on reaching the tier. */
-  coupon_template_ids: string[];
-}
+export type TierRule = Answer<'/v1/loyalty/tiers'>['tiers'][number];
+export type LoyaltyRules = Answer<'/v1/loyalty/rules'>;
 
-export interface LoyaltyRules {
-  points_per_yuan_redeem: number;
-  redeem_cap_percent: number;
-  expiry_months: number;
-  earn_per_yuan: number;
-  channel_multipliers: Record<string, number>;
-  category_multipliers: Record<string, number>;
-  /** Points for acts that are not purchases, by act name. */
-  acts: Record<string, number>;
-  referral: { referrer_points: number; referee_points: number; referrer_coupon_template_id: string | null; referee_coupon_template_id: string | null };
-}
-
-// ---- The quote (POST /v1/quote) and what an order keeps of it ----
-
-export interface QuoteLine {
-  line_no: number;
-  sku: string;
-  name: string;
-  category: string;
-  qty: number;
-  unit_price: number;
-  subtotal: number;
-  coupon_discount: number;
-  points_used: number;
-  points_discount: number;
-  discount: number;
-  amount: number;
-}
-
-export interface QuoteCoupon {
-  code: string;
-  template_id: string | null;
-  name: string | null;
-  kind: string | null;
-  applied: boolean;
-  discount: number;
-  lines: number[];
-  reason?: string;
-  message?: string;
-}
-
+/** POST /v1/quote, and what an order keeps of it. */
+export type Quote = Answer<'/v1/quote', 'post'>;
+export type QuoteCoupon = Quote['coupons'][number];
 /** One step of the price: a coupon, points, the delivery fee, a paused promotion. */
-export interface Adjustment {
-  type: string;
-  code?: string;
-  /** fen: negative takes off, positive adds (a delivery fee). */
-  amount: number;
-  lines?: number[];
-  description: string;
-  reason?: string;
-  params?: Record<string, string | number>;
-}
-
-export interface Quote {
-  channel: string;
-  customer_id: string | null;
-  currency: string;
-  lines: QuoteLine[];
-  coupons: QuoteCoupon[];
-  points: { requested: number; applied: number; value: number; balance: number | null; max_usable: number; step: number };
-  adjustments: Adjustment[];
-  totals: { subtotal: number; coupon_discount: number; points_discount: number; discount: number; delivery_fee: number; total: number; points_used: number };
-  /** What POST /v1/orders would refuse in this request, with the status and field it would answer. */
-  issues: { status: number; code: string; field: string; message: string }[];
-}
+export type Adjustment = Quote['adjustments'][number];
 
 // ---- Helpers ----
 

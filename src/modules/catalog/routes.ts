@@ -1,35 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import { ALL_ROLES } from '../../platform/auth/roles';
 import { notFound } from '../../platform/http/errors';
-import { Cursor, errors, Limit, StringEnum } from '../../platform/http/schemas';
-import { CHANNELS } from '../../platform/auth/roles';
+import { Cursor, errors, Limit } from '../../platform/http/schemas';
 import { upsertProduct } from './write';
 import type { ModuleRoutes } from '../../platform/http/types';
+import { CreateProductBody, ProductBody, ProductSchema, Sku } from './schemas';
 import { getProduct, listProducts } from './service';
 import { transact } from '../../platform/db/transaction';
-
-export const ProductSchema = Type.Object({
-  sku: Type.String(),
-  name: Type.String(),
-  category: Type.String(),
-  list_price: Type.Integer({ description: 'fen' }),
-  channels: Type.Array(Type.String()),
-  attributes: Type.Record(Type.String(), Type.Unknown()),
-  updated_at: Type.String(),
-});
-
-const Sku = Type.String({ minLength: 1, maxLength: 64 });
-
-const ProductBody = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 200 }),
-    category: Type.String({ minLength: 1, maxLength: 64 }),
-    list_price: Type.Integer({ minimum: 0, maximum: 1e11, description: 'fen' }),
-    channels: Type.Optional(Type.Array(StringEnum(CHANNELS), { minItems: 1, maxItems: 5, uniqueItems: true })),
-    attributes: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.Unknown())),
-  },
-  { additionalProperties: false },
-);
 
 export const catalogRoutes: ModuleRoutes = (ctx) => async (app) => {
   const db = ctx.database.db;
@@ -39,7 +16,7 @@ export const catalogRoutes: ModuleRoutes = (ctx) => async (app) => {
     '/products',
     {
       config: { roles: ['admin'] },
-      schema: { tags: ['goods'], summary: 'Create or update a product; a list price change publishes price.changed', body: Type.Composite([Type.Object({ sku: Sku }), ProductBody], { additionalProperties: false }), response: { 201: ProductSchema, 200: ProductSchema, ...errors() } },
+      schema: { tags: ['goods'], summary: 'Create or update a product; a list price change publishes price.changed', body: CreateProductBody, response: { 201: ProductSchema, 200: ProductSchema, ...errors() } },
     },
     async (req, reply) => {
       const { sku, ...rest } = req.body;
@@ -63,6 +40,7 @@ export const catalogRoutes: ModuleRoutes = (ctx) => async (app) => {
       config: { roles: ALL_ROLES },
       schema: {
         tags: ['goods'],
+        summary: 'Products by category or a search of name and SKU, a page at a time',
         querystring: Type.Object({ category: Type.Optional(Type.String({ maxLength: 64 })), q: Type.Optional(Type.String({ maxLength: 100 })), cursor: Cursor, limit: Limit }),
         response: { 200: Type.Object({ items: Type.Array(ProductSchema), next_cursor: Type.Union([Type.String(), Type.Null()]) }), ...errors() },
       },
@@ -71,7 +49,7 @@ export const catalogRoutes: ModuleRoutes = (ctx) => async (app) => {
   );
   app.get(
     '/products/:sku',
-    { config: { roles: ALL_ROLES }, schema: { tags: ['goods'], params: Type.Object({ sku: Sku }), response: { 200: ProductSchema, ...errors(404) } } },
+    { config: { roles: ALL_ROLES }, schema: { tags: ['goods'], summary: 'One product', params: Type.Object({ sku: Sku }), response: { 200: ProductSchema, ...errors(404) } } },
     async (req) => {
       const p = await getProduct(db, req.params.sku);
       if (!p) throw notFound('product', 'sku');

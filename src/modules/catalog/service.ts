@@ -1,19 +1,11 @@
+import type { Static } from '@sinclair/typebox';
 import type { Selectable } from 'kysely';
 import type { Queryable } from '../../platform/db/database';
 import type { ProductsTable } from '../../platform/db/schema';
 import { decodeCursor, page } from '../../platform/http/pagination';
+import type { ProductSchema } from './schemas';
 
-export const CATEGORIES = ['appliances', '3c', 'mother_baby', 'fresh', 'snacks', 'personal_care'] as const;
-
-export interface Product {
-  sku: string;
-  name: string;
-  category: string;
-  list_price: number;
-  channels: string[];
-  attributes: Record<string, unknown>;
-  updated_at: string;
-}
+export type Product = Static<typeof ProductSchema>;
 
 export function toProduct(r: Selectable<ProductsTable>): Product {
   return {

@@ -36,7 +36,9 @@ export const courierRoutes: ModuleRoutes = (ctx) => async (app) => {
         summary: 'Status callback from a courier platform, signed with the adapter secret (X-Santong-Signature)',
         security: [],
         params: Type.Object({ adapter: Type.String({ minLength: 1, maxLength: 40 }) }),
-        body: Type.Object({ job_id: Type.String({ minLength: 1, maxLength: 100 }), status: StringEnum(COURIER_STATUSES), at: Type.Optional(Type.String({ format: 'date-time' })), rider: Type.Optional(Type.String({ maxLength: 100 })) }),
+        body: Type.Object({ job_id: Type.String({ minLength: 1, maxLength: 100 }), status: StringEnum(COURIER_STATUSES), at: Type.Optional(Type.String({ format: 'date-time' })), rider: Type.Optional(Type.String({ maxLength: 100 })) }, {
+          examples: [{ job_id: 'cj_01jeb4d6f8h0k2m4p6r8t0v2x4', status: 'picked_up', at: '2026-12-05T03:20:00Z', rider: 'rider-1043' }],
+        }),
         response: { 200: Type.Object({ ok: Type.Boolean(), fulfillment_id: Type.String(), status: Type.String() }), ...errors(404, 409) },
       },
     },

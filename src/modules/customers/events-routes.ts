@@ -32,7 +32,15 @@ export const eventRoutes: ModuleRoutes = (ctx) => async (app) => {
         tags: ['people'],
         summary: `Ingest behaviour events, up to ${MAX_BATCH} per request`,
         description: 'Integration keys send events of their own channel only; store staff keys events of their own location.',
-        body: Type.Object({ events: Type.Array(Type.Unknown({ description: EVENT_DOC }), { maxItems: MAX_BATCH }) }, { additionalProperties: false }),
+        body: Type.Object({ events: Type.Array(Type.Unknown({ description: EVENT_DOC }), { maxItems: MAX_BATCH }) }, {
+          additionalProperties: false,
+          examples: [{
+            events: [
+              { event_id: 'app-7f3c9a-000184', type: 'product_viewed', occurred_at: '2026-12-05T09:30:00+08:00', channel: 'app', anonymous_id: 'dev-7f3c9a', properties: { sku: 'SKU00042' } },
+              { event_id: 'pos-st-renmin-0932', type: 'store_visit', occurred_at: '2026-12-05T10:12:00+08:00', channel: 'pos', customer_id: 'cus_01jeb2m9x4k7q3r8t5v6w2y9za', properties: { location_id: 'st-renmin' } },
+            ],
+          }],
+        }),
         response: {
           200: Type.Object({
             accepted: Type.Integer(),

@@ -13,7 +13,7 @@ import { identify, lockIdentifiersStatement } from './identity';
 import { BEGIN_GENERIC, inlinable, lit, withSession, type Session } from './session';
 import { isTrustedIdentityCaller } from './trusted-caller';
 
-export { EVENT_TYPE, KNOWN_EVENT_TYPES, MAX_BATCH, RESERVED_TYPES } from './event-validation';
+export { KNOWN_EVENT_TYPES, MAX_BATCH } from './event-validation';
 
 /** An identifier's last_seen is refreshed by events at most this often (a write per event is too much). */
 const LAST_SEEN_DEBOUNCE_MS = 3600 * 1000;

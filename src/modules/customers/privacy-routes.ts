@@ -47,7 +47,7 @@ export const privacyRoutes: ModuleRoutes = (ctx) => async (app) => {
         tags: ['people'],
         summary: 'Record a consent (granted or withdrawn) for one purpose; the history is kept, the latest record is in force',
         params: Type.Object({ id: Id, purpose: StringEnum(CONSENT_PURPOSES) }),
-        body: Type.Object({ granted: Type.Boolean(), channel: StringEnum(CONSENT_CHANNELS), source: Source }, { additionalProperties: false }),
+        body: Type.Object({ granted: Type.Boolean(), channel: StringEnum(CONSENT_CHANNELS), source: Source }, { additionalProperties: false, examples: [{ granted: true, channel: 'app', source: 'signup_form' }] }),
         response: { 200: ConsentRecordSchema, ...errors(404) },
       },
     },
@@ -90,7 +90,7 @@ export const privacyRoutes: ModuleRoutes = (ctx) => async (app) => {
             type: StringEnum(IDENTIFIER_TYPES),
             reason: FreeText(500, { minLength: 1, description: `why, in at least ${MIN_REASON} letters or digits` }),
           },
-          { additionalProperties: false },
+          { additionalProperties: false, examples: [{ type: 'phone', reason: 'customer called about a late delivery' }] },
         ),
         response: {
           200: Type.Object({

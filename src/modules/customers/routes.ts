@@ -13,6 +13,7 @@ import { checkTraits } from './trait-schema';
 import { assertOwnChannel } from '../../platform/auth/channel';
 import { VERIFIED_BY } from './verification';
 
+const UnmergeBody = Type.Object({ merge_id: Id }, { additionalProperties: false, examples: [{ merge_id: 'mrg_01jeb3a2c5d7f9h1k3m5p7r9t2' }] });
 const Traits = Type.Record(Type.String({ maxLength: 64 }), Type.Union([Type.String({ maxLength: 500 }), Type.Number(), Type.Boolean(), Type.Null()]), { maxProperties: 50 });
 const IdentifierInput = Type.Object({ type: StringEnum(IDENTIFIER_TYPES), value: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
 const VERIFIED_BY_DOC = 'how it was verified; only admin keys and trusted integration keys (identity:trusted) may say more than self_asserted';
@@ -32,7 +33,10 @@ const IdentifyBody = Type.Object(
       Type.Union([VerificationRef, Type.Array(VerificationRef, { minItems: 1, maxItems: 5 })], { description: VERIFICATION_DOC }),
     ),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [{ channel: 'app', identifiers: [{ type: 'phone', value: '+8613800138000' }], traits: { name: '王芳', city: 'Shanghai' }, anonymous_id: 'dev-7f3c9a' }],
+  },
 );
 const IdentifyResult = Type.Object({
   customer_id: Type.String(),
@@ -184,7 +188,7 @@ export const customerRoutes: ModuleRoutes = (ctx) => async (app) => {
     '/customers/:id/unmerge',
     {
       config: { roles: ['admin', 'support'] },
-      schema: { tags: ['people'], summary: 'Undo a wrong merge', params: Type.Object({ id: Id }), body: Type.Object({ merge_id: Id }, { additionalProperties: false }), response: { 200: Type.Object({ merge_id: Type.String(), restored: Type.String(), survivor: Type.String() }), ...errors(404, 409, 422) } },
+      schema: { tags: ['people'], summary: 'Undo a wrong merge', params: Type.Object({ id: Id }), body: UnmergeBody, response: { 200: Type.Object({ merge_id: Type.String(), restored: Type.String(), survivor: Type.String() }), ...errors(404, 409, 422) } },
     },
     async (req) => unmerge(ctx.database, ctx.keys, req.params.id, req.body.merge_id, req.principal),
   );
@@ -202,7 +206,7 @@ export const customerRoutes: ModuleRoutes = (ctx) => async (app) => {
 
   app.delete(
     '/customers/:id/tags/:tag',
-    { config: { roles: ['admin', 'marketer', 'support'] }, schema: { tags: ['people'], params: Type.Object({ id: Id, tag: Tag }), response: { 200: Type.Object({ customer_id: Type.String(), tag: Type.String() }), ...errors(404) } } },
+    { config: { roles: ['admin', 'marketer', 'support'] }, schema: { tags: ['people'], summary: "Remove a tag from a customer's profile", params: Type.Object({ id: Id, tag: Tag }), response: { 200: Type.Object({ customer_id: Type.String(), tag: Type.String() }), ...errors(404) } } },
     async (req) => {
       const root = await rootOf(db, req.params.id);
       if (!root) throw notFound('customer', 'id');

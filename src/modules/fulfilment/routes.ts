@@ -2,22 +2,9 @@ import { Type } from '@sinclair/typebox';
 import { notFound } from '../../platform/http/errors';
 import { errors, Id, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
+import { FulfilmentSchema } from './schemas';
 import { collect, listFulfilments, readFulfilment, recordEvent } from './service';
 import { FULFILMENT_EVENTS } from './state';
-
-export const FulfilmentSchema = Type.Object({
-  id: Type.String(),
-  order_id: Type.String(),
-  location_id: Type.String(),
-  type: Type.String(),
-  speed: Type.Union([Type.String(), Type.Null()]),
-  status: Type.String(),
-  eta: Type.Union([Type.String(), Type.Null()]),
-  courier: Type.Union([Type.String(), Type.Null()]),
-  lines: Type.Array(Type.Object({ sku: Type.String(), qty: Type.Integer() })),
-  events: Type.Array(Type.Object({ type: Type.String(), at: Type.String(), source: Type.String() })),
-  created_at: Type.String(),
-});
 
 const staff = ['admin', 'store_staff', 'support', 'integration'] as const;
 const IdParams = Type.Object({ id: Id });
@@ -48,7 +35,7 @@ export const fulfilmentRoutes: ModuleRoutes = (ctx) => async (app) => {
 
   app.get(
     '/fulfillments/:id',
-    { config: own, schema: { tags: ['goods'], params: IdParams, response: { 200: FulfilmentSchema, ...errors(404) } } },
+    { config: own, schema: { tags: ['goods'], summary: 'One fulfilment with its lines, events and next statuses', params: IdParams, response: { 200: FulfilmentSchema, ...errors(404) } } },
     async (req) => {
       const f = await readFulfilment(db, req.params.id);
       if (!f) throw notFound('fulfilment', 'id');
@@ -64,7 +51,7 @@ export const fulfilmentRoutes: ModuleRoutes = (ctx) => async (app) => {
         tags: ['goods'],
         summary: 'Advance a fulfilment (picked, packed, shipped, ready_for_pickup, ...); impossible transitions get 409',
         params: IdParams,
-        body: Type.Object({ type: StringEnum(FULFILMENT_EVENTS), at: Type.Optional(Type.String({ format: 'date-time' })) }, { additionalProperties: false }),
+        body: Type.Object({ type: StringEnum(FULFILMENT_EVENTS), at: Type.Optional(Type.String({ format: 'date-time' })) }, { additionalProperties: false, examples: [{ type: 'picked' }] }),
         response: { 200: FulfilmentSchema, ...errors(404, 409) },
       },
     },
@@ -79,7 +66,7 @@ export const fulfilmentRoutes: ModuleRoutes = (ctx) => async (app) => {
         tags: ['goods'],
         summary: 'Hand a pickup order over: the pickup code must match (422 otherwise; 5 wrong codes lock the pickup for 15 minutes: 429)',
         params: IdParams,
-        body: Type.Object({ pickup_code: Type.String({ minLength: 1, maxLength: 20 }) }, { additionalProperties: false }),
+        body: Type.Object({ pickup_code: Type.String({ minLength: 1, maxLength: 20 }) }, { additionalProperties: false, examples: [{ pickup_code: '482913' }] }),
         response: { 200: FulfilmentSchema, ...errors(404, 409, 422, 429) },
       },
     },

@@ -5,22 +5,9 @@ import { publish } from '../../platform/events/outbox';
 import type { AppContext } from '../../platform/http/context';
 import { conflict, forbidden, notFound } from '../../platform/http/errors';
 import { checkPickupCode } from './pickup-code';
-import { allowed, orderStatusFrom, type FulfilmentEvent } from './state';
+import type { FulfilmentView } from './schemas';
+import { allowed, nextStatuses, orderStatusFrom, type FulfilmentEvent } from './state';
 import { transact } from '../../platform/db/transaction';
-
-export interface FulfilmentView {
-  id: string;
-  order_id: string;
-  location_id: string;
-  type: string;
-  speed: string | null;
-  status: string;
-  eta: string | null;
-  courier: string | null;
-  lines: { sku: string; qty: number }[];
-  events: { type: string; at: string; source: string }[];
-  created_at: string;
-}
 
 export async function readFulfilment(db: Queryable, id: string): Promise<FulfilmentView | null> {
   const f = await db.selectFrom('fulfillments').selectAll().where('id', '=', id).executeTakeFirst();
@@ -31,6 +18,7 @@ export async function readFulfilment(db: Queryable, id: string): Promise<Fulfilm
   ]);
   return {
     id: f.id, order_id: f.order_id, location_id: f.location_id, type: f.type, speed: f.speed, status: f.status,
+    next_statuses: nextStatuses(f.type, f.status),
     eta: f.eta ? new Date(f.eta).toISOString() : null, courier: f.courier, lines,
     events: events.map((e) => ({ type: e.type, at: new Date(e.at).toISOString(), source: e.source })),
     created_at: f.created_at.toISOString(),

@@ -16,11 +16,14 @@ const PICKUP: Record<string, FulfilmentEvent[]> = {
   ready_for_pickup: ['collected', 'failed'],
 };
 
-export const FINAL = new Set(['delivered', 'collected', 'completed', 'cancelled', 'failed']);
+/** The events a fulfilment of this type may take next from this status (none once it is final). */
+export function nextStatuses(type: string, status: string): FulfilmentEvent[] {
+  const table = type === 'pickup' ? PICKUP : type === 'delivery' ? DELIVERY : {};
+  return table[status] ?? [];
+}
 
 export function allowed(type: string, status: string, event: FulfilmentEvent): boolean {
-  const table = type === 'pickup' ? PICKUP : type === 'delivery' ? DELIVERY : {};
-  return (table[status] ?? []).includes(event);
+  return nextStatuses(type, status).includes(event);
 }
 
 /** The order's status, derived from its fulfilments' statuses. */

@@ -39,9 +39,9 @@ export const inventoryRoutes: ModuleRoutes = (ctx) => async (app) => {
         { minItems: 1, maxItems: 100 },
       ),
     },
-    { additionalProperties: false },
+    { additionalProperties: false, examples: [{ threshold: 5, regions: [{ id: 'puxi', lat: 31.2231, lng: 121.4581, radius_km: 8 }, { id: 'all' }] }] },
   );
-  app.get('/stock/low-stock-policy', { config: { roles: ALL_ROLES }, schema: { tags: ['goods'], response: { 200: PolicySchema, ...errors() } } }, async () => getLowStockPolicy(db));
+  app.get('/stock/low-stock-policy', { config: { roles: ALL_ROLES }, schema: { tags: ['goods'], summary: 'The low-stock threshold and regions', response: { 200: PolicySchema, ...errors() } } }, async () => getLowStockPolicy(db));
   app.put(
     '/stock/low-stock-policy',
     { config: { roles: ['admin'] }, schema: { tags: ['goods'], summary: 'Threshold and regions (all stores, or stores within a radius) for low-stock protection', body: PolicySchema, response: { 200: PolicySchema, ...errors(422) } } },
@@ -61,6 +61,7 @@ export const inventoryRoutes: ModuleRoutes = (ctx) => async (app) => {
       config: { roles: ALL_ROLES },
       schema: {
         tags: ['goods'],
+        summary: 'Stock movements (sales, receipts, counts, transfers...), newest first',
         querystring: Type.Object({ location_id: Type.Optional(Id), sku: Type.Optional(Sku), cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,19}$' })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })) }),
         response: { 200: Type.Object({ items: Type.Array(Type.Object({ id: Type.String(), location_id: Type.String(), sku: Type.String(), delta: Type.Integer(), reason: Type.String(), ref: Type.Union([Type.String(), Type.Null()]), created_at: Type.String() })), next_cursor: Type.Union([Type.String(), Type.Null()]) }), ...errors() },
       },
@@ -75,7 +76,10 @@ export const inventoryRoutes: ModuleRoutes = (ctx) => async (app) => {
       schema: {
         tags: ['goods'],
         summary: 'Record a stock movement from a POS, WMS or store (takes Idempotency-Key)',
-        body: Type.Object({ location_id: Id, sku: Sku, delta: Qty(), reason: StringEnum(MOVEMENT_REASONS), ref: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }),
+        body: Type.Object({ location_id: Id, sku: Sku, delta: Qty(), reason: StringEnum(MOVEMENT_REASONS), ref: Type.Optional(Type.String({ maxLength: 200 })) }, {
+          additionalProperties: false,
+          examples: [{ location_id: 'st-renmin', sku: 'SKU00042', delta: 24, reason: 'receipt', ref: 'PO-2026-0815' }],
+        }),
         response: { 201: Level, ...errors(422) },
       },
     },
@@ -101,7 +105,7 @@ export const inventoryRoutes: ModuleRoutes = (ctx) => async (app) => {
         tags: ['goods'],
         summary: 'Stock count: set on hand (and safety stock, the part kept back from online sale)',
         params: Type.Object({ location_id: Id, sku: Sku }),
-        body: Type.Object({ on_hand: Type.Integer({ minimum: 0, maximum: 10_000_000 }), safety_stock: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000 })) }, { additionalProperties: false }),
+        body: Type.Object({ on_hand: Type.Integer({ minimum: 0, maximum: 10_000_000 }), safety_stock: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000 })) }, { additionalProperties: false, examples: [{ on_hand: 36, safety_stock: 4 }] }),
         response: { 200: Level, ...errors(422) },
       },
     },

@@ -26,7 +26,21 @@ const LocationBody = Type.Object(
       { additionalProperties: false },
     ),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        id: 'st-hongqiao',
+        name: '虹桥店 Hongqiao',
+        type: 'store',
+        lat: 31.1979,
+        lng: 121.3361,
+        address: '闵行区申长路',
+        opening_hours: { mon: [['10:00', '22:00']], sat: [['09:00', '23:00']] },
+        capabilities: { ship: true, pickup: true, local_delivery_km: 3 },
+      },
+    ],
+  },
 );
 
 function validTimezone(tz: string): boolean {
@@ -83,7 +97,7 @@ export const locationRoutes: ModuleRoutes = (ctx) => async (app) => {
 
   app.get(
     '/locations/:id',
-    { config: { roles: ALL_ROLES }, schema: { tags: ['goods'], params: Type.Object({ id: Id }), response: { 200: LocationSchema, ...errors(404) } } },
+    { config: { roles: ALL_ROLES }, schema: { tags: ['goods'], summary: 'One location: DC, store or dark store', params: Type.Object({ id: Id }), response: { 200: LocationSchema, ...errors(404) } } },
     async (req) => {
       const loc = await getLocation(db, req.params.id);
       if (!loc) throw notFound('location', 'id');

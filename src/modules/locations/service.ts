@@ -1,20 +1,12 @@
+import type { Static } from '@sinclair/typebox';
 import type { Selectable } from 'kysely';
 import type { Queryable } from '../../platform/db/database';
 import type { LocationsTable } from '../../platform/db/schema';
+import type { LocationSchema } from './schemas';
 
 export type OpeningHours = Partial<Record<string, [string, string][]>>;
 
-export interface Location {
-  id: string;
-  name: string;
-  type: 'dc' | 'store' | 'dark_store';
-  lat: number;
-  lng: number;
-  timezone: string;
-  address: string | null;
-  opening_hours: OpeningHours | null;
-  capabilities: { ship: boolean; pickup: boolean; local_delivery_km: number | null };
-}
+export type Location = Static<typeof LocationSchema>;
 
 export function toLocation(r: Selectable<LocationsTable>): Location {
   return {

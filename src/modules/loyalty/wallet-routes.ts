@@ -4,6 +4,7 @@ import { notFound } from '../../platform/http/errors';
 import { errors, Id, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
 import { rootOf } from '../customers/identity';
+import { TierViewSchema } from './tiers/schemas';
 import { readWallet } from './wallet';
 
 const Str = Type.String();
@@ -13,7 +14,7 @@ const WalletSchema = Type.Object({
   customer_id: Str,
   channel: NullableStr,
   location_id: NullableStr,
-  tier: Type.Object({ code: Str, name: Str, multiplier: Type.Number(), spend_12m: Type.Integer() }, { additionalProperties: true }),
+  tier: TierViewSchema,
   points: Type.Object({ balance: Type.Integer(), value: Type.Integer({ description: 'what the balance is worth in fen' }), per_yuan: Type.Integer(), cap_percent: Type.Number() }),
   coupons: Type.Array(
     Type.Object({

@@ -1,3 +1,4 @@
+import type { Static } from '@sinclair/typebox';
 import { sql } from 'kysely';
 import type { Principal } from '../../platform/auth/roles';
 import type { AppContext } from '../../platform/http/context';
@@ -9,6 +10,7 @@ import { newId } from '../../platform/ids';
 import { move } from '../inventory/service';
 import { proportionalShare } from '../pricing/allocate';
 import { giveBackOnReturn, lockCustomersAndCoupons } from './loyalty';
+import type { ReturnSchema } from './schemas';
 
 export const RETURN_WINDOW_DAYS = 7;
 const RETURNABLE = new Set(['paid', 'in_fulfilment', 'ready_for_pickup', 'shipped', 'completed', 'fulfilment_failed']);
@@ -19,15 +21,7 @@ export interface ReturnInput {
   reason: string;
 }
 
-export interface ReturnView {
-  id: string;
-  order_id: string;
-  location_id: string;
-  reason: string;
-  refund_amount: number;
-  lines: { sku: string; qty: number; amount: number }[];
-  created_at: string;
-}
+export type ReturnView = Static<typeof ReturnSchema>;
 
 /**
  * A return (7-day no-reason return): restocks at the receiving location and refunds what was paid

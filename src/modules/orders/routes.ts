@@ -1,27 +1,15 @@
 import { Type } from '@sinclair/typebox';
 import { ALL_ROLES, type Principal } from '../../platform/auth/roles';
 import { notFound } from '../../platform/http/errors';
-import { Cursor, errors, FreeText, Id, Limit, StringEnum } from '../../platform/http/schemas';
+import { Cursor, errors, Id, Limit, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
 import { cancelOrder, payOrder } from './lifecycle';
-import { placeOrder } from './place';
+import { placeOrder } from './place-order';
 import { createReturn, listReturns } from './returns';
-import { OrderDetailSchema, PlaceOrderBody, ReturnBody, ReturnSchema } from './schemas';
+import { CancelBody, OrderDetailSchema, OrderSummarySchema, PayBody, PlaceOrderBody, ReturnBody, ReturnSchema } from './schemas';
 import { listOrders, ORDER_CHANNELS } from './service';
 import { HIDDEN_TEXT, mayReadFreeText, readOrderDetail, type OrderDetail } from './view';
 
-const Summary = Type.Object({
-  id: Type.String(),
-  channel: Type.String(),
-  customer_id: Type.Union([Type.String(), Type.Null()]),
-  location_id: Type.Union([Type.String(), Type.Null()]),
-  fulfillment_type: Type.String(),
-  status: Type.String(),
-  currency: Type.String(),
-  totals: Type.Object({ subtotal: Type.Integer(), discount: Type.Integer(), delivery_fee: Type.Integer(), total: Type.Integer() }),
-  placed_at: Type.String(),
-  paid_at: Type.Union([Type.String(), Type.Null()]),
-});
 
 const readers = ALL_ROLES.filter((r) => r !== 'marketer');
 const sellers = ['admin', 'store_staff', 'integration', 'support'] as const;
@@ -67,7 +55,7 @@ export const orderRoutes: ModuleRoutes = (ctx) => async (app) => {
           cursor: Cursor,
           limit: Limit,
         }),
-        response: { 200: Type.Object({ items: Type.Array(Summary), next_cursor: Type.Union([Type.String(), Type.Null()]) }), ...errors() },
+        response: { 200: Type.Object({ items: Type.Array(OrderSummarySchema), next_cursor: Type.Union([Type.String(), Type.Null()]) }), ...errors() },
       },
     },
     async (req) => listOrders(db, req.principal, { ...req.query, limit: req.query.limit ?? 50 }),
@@ -87,7 +75,7 @@ export const orderRoutes: ModuleRoutes = (ctx) => async (app) => {
     '/orders/:id/pay',
     {
       config: { roles: ['admin', 'integration', 'store_staff'], scope: 'orders', acts: ownOrder },
-      schema: { tags: ['goods'], summary: 'Confirm payment: reserved stock becomes sold', params: IdParams, body: Type.Object({ payment_ref: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }), response: { 200: OrderDetailSchema, ...errors(404, 409) } },
+      schema: { tags: ['goods'], summary: 'Confirm payment: reserved stock becomes sold', params: IdParams, body: PayBody, response: { 200: OrderDetailSchema, ...errors(404, 409) } },
     },
     async (req) => shownTo(req.principal, await payOrder(ctx, req.params.id, req.body.payment_ref)),
   );
@@ -96,7 +84,7 @@ export const orderRoutes: ModuleRoutes = (ctx) => async (app) => {
     '/orders/:id/cancel',
     {
       config: { roles: ['admin', 'integration', 'store_staff', 'support'], scope: 'orders', acts: ownOrder },
-      schema: { tags: ['goods'], summary: 'Cancel: releases reservations or puts stock back', params: IdParams, body: Type.Optional(Type.Object({ reason: Type.Optional(FreeText(200)) }, { additionalProperties: false })), response: { 200: OrderDetailSchema, ...errors(404, 409) } },
+      schema: { tags: ['goods'], summary: 'Cancel: releases reservations or puts stock back', params: IdParams, body: CancelBody, response: { 200: OrderDetailSchema, ...errors(404, 409) } },
     },
     async (req) => shownTo(req.principal, await cancelOrder(ctx, req.params.id, req.body?.reason)),
   );
@@ -112,7 +100,7 @@ export const orderRoutes: ModuleRoutes = (ctx) => async (app) => {
 
   app.get(
     '/orders/:id/returns',
-    { config: { roles: readers, scope: 'orders', acts: ownOrder }, schema: { tags: ['goods'], params: IdParams, response: { 200: Type.Object({ items: Type.Array(ReturnSchema) }), ...errors(404) } } },
+    { config: { roles: readers, scope: 'orders', acts: ownOrder }, schema: { tags: ['goods'], summary: "An order's returns", params: IdParams, response: { 200: Type.Object({ items: Type.Array(ReturnSchema) }), ...errors(404) } } },
     async (req) => {
       const items = await listReturns(ctx, req.params.id);
       return { items: mayReadFreeText(req.principal) ? items : items.map((r) => ({ ...r, reason: HIDDEN_TEXT })) };

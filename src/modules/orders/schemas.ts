@@ -13,7 +13,7 @@ export const CustomerRefSchema = Type.Union([
   Type.Object({ type: Type.String({ minLength: 1, maxLength: 40 }), value: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
 ]);
 
-export const FulfillmentInputSchema = Type.Union([
+export const FulfilmentInputSchema = Type.Union([
   Type.Object({ type: Type.Literal('delivery'), lat: Lat, lng: Lng, address: Type.String({ minLength: 1, maxLength: 500 }), speed: StringEnum(['hour', 'same_day', 'standard'] as const) }, { additionalProperties: false }),
   Type.Object({ type: Type.Literal('pickup'), location_id: Id }, { additionalProperties: false }),
   Type.Object({ type: Type.Literal('in_store'), location_id: Id }, { additionalProperties: false }),
@@ -24,13 +24,31 @@ export const PlaceOrderBody = Type.Object(
     channel: StringEnum(CHANNELS),
     customer: Type.Optional(CustomerRefSchema),
     lines: Type.Array(LineInput, { minItems: 1, maxItems: 200 }),
-    fulfillment: FulfillmentInputSchema,
+    fulfillment: FulfilmentInputSchema,
     coupon_codes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 20 })),
     points: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
     referral_code: Type.Optional(Type.String({ minLength: 1, maxLength: 32, description: "a member's invite code; rewards both on this new customer's first paid order" })),
     note: Type.Optional(FreeText(500)),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        channel: 'app',
+        customer: { type: 'phone', value: '+8613800138000' },
+        lines: [{ sku: 'SKU00042', qty: 2 }, { sku: 'SKU00107', qty: 1 }],
+        fulfillment: { type: 'delivery', lat: 31.2304, lng: 121.4737, address: '黄浦区南京东路 100 号 12 楼', speed: 'hour' },
+        coupon_codes: ['HN7K-2Q9M-4TXP'],
+        points: 500,
+        note: 'please ring twice',
+      },
+    ],
+  },
+);
+
+export const PayBody = Type.Object({ payment_ref: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false, examples: [{ payment_ref: 'wxpay-4200001234202612050001' }] });
+export const CancelBody = Type.Optional(
+  Type.Object({ reason: Type.Optional(FreeText(200)) }, { additionalProperties: false, examples: [{ reason: 'the customer changed their mind' }] }),
 );
 
 export const AdjustmentSchema = Type.Object({
@@ -57,6 +75,20 @@ const RoutingSchema = Type.Object({
   reason_code: Type.Optional(Type.String({ description: 'reason as a code (src/modules/routing/reasons.ts), with reason_params; absent on orders placed before the codes' })),
   reason_params: Type.Optional(ReasonParams),
   strategy: Type.String(), candidates: Type.Array(Candidate),
+});
+
+/** One order of a list (GET /v1/orders). */
+export const OrderSummarySchema = Type.Object({
+  id: Type.String(),
+  channel: Type.String(),
+  customer_id: Type.Union([Type.String(), Type.Null()]),
+  location_id: Type.Union([Type.String(), Type.Null()]),
+  fulfillment_type: Type.String(),
+  status: Type.String(),
+  currency: Type.String(),
+  totals: Type.Object({ subtotal: Type.Integer(), discount: Type.Integer(), delivery_fee: Type.Integer(), total: Type.Integer() }),
+  placed_at: Type.String(),
+  paid_at: Type.Union([Type.String(), Type.Null()]),
 });
 
 export const OrderDetailSchema = Type.Object({
@@ -94,7 +126,7 @@ export const OrderDetailSchema = Type.Object({
 
 export const ReturnBody = Type.Object(
   { lines: Type.Array(LineInput, { minItems: 1, maxItems: 200 }), location_id: Id, reason: FreeText(200, { minLength: 1 }) },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ lines: [{ sku: 'SKU00042', qty: 1 }], location_id: 'st-renmin', reason: 'damaged packaging' }] },
 );
 
 export const ReturnSchema = Type.Object({

@@ -1,22 +1,13 @@
+import type { Static } from '@sinclair/typebox';
 import type { Queryable } from '../../platform/db/database';
 import type { Principal } from '../../platform/auth/roles';
 import { forbidden } from '../../platform/http/errors';
 import { decodeCursor, page } from '../../platform/http/pagination';
+import type { OrderSummarySchema } from './schemas';
 
 export const ORDER_CHANNELS = ['app', 'mini_program', 'web', 'pos', 'group_buy'] as const;
 
-export interface OrderView {
-  id: string;
-  channel: string;
-  customer_id: string | null;
-  location_id: string | null;
-  fulfillment_type: string;
-  status: string;
-  currency: string;
-  totals: { subtotal: number; discount: number; delivery_fee: number; total: number };
-  placed_at: string;
-  paid_at: string | null;
-}
+export type OrderView = Static<typeof OrderSummarySchema>;
 
 type OrderRow = {
   id: string; channel: string; customer_id: string | null; location_id: string | null; fulfillment_type: string; status: string;

@@ -1,79 +1,12 @@
+import type { Static } from '@sinclair/typebox';
 import type { Principal } from '../../platform/auth/roles';
 import type { Queryable } from '../../platform/db/database';
-import type { Candidate, ReasonCode, ReasonParams } from '../routing/policy';
-import type { Adjustment, CouponKind } from '../pricing/engine';
+import type { OrderDetailSchema } from './schemas';
 
-export interface OrderLineOut {
-  line_no: number;
-  sku: string;
-  qty: number;
-  unit_price: number;
-  discount: number;
-  coupon_discount: number;
-  points_used: number;
-  points_discount: number;
-  amount: number;
-  returned_qty: number;
-}
-
-export interface OrderTotals {
-  subtotal: number;
-  discount: number;
-  coupon_discount: number;
-  points_discount: number;
-  points_used: number;
-  delivery_fee: number;
-  total: number;
-  refunded: number;
-}
-
+export type OrderDetail = Static<typeof OrderDetailSchema>;
 /** What an order keeps of its quote. */
-export interface PricingOut {
-  coupons: { code: string; template_id: string | null; name: string | null; kind: CouponKind | null; discount: number }[];
-  adjustments: Adjustment[];
-}
-
-export interface AllocationOut {
-  fulfillment_id: string;
-  location_id: string;
-  type: string;
-  lines: { sku: string; qty: number }[];
-  speed: string | null;
-  eta: string | null;
-  status: string;
-}
-
-export interface RoutingOut {
-  decision: string;
-  /** English; a console words `reason_code` with `reason_params` in its own language (orders placed before the codes have only the text). */
-  reason: string;
-  reason_code?: ReasonCode;
-  reason_params?: ReasonParams;
-  strategy: string;
-  candidates: Candidate[];
-}
-
-export interface OrderDetail {
-  id: string;
-  status: string;
-  channel: string;
-  customer_id: string | null;
-  location_id: string | null;
-  fulfillment_type: string;
-  speed: string | null;
-  currency: string;
-  lines: OrderLineOut[];
-  totals: OrderTotals;
-  pricing: PricingOut;
-  allocations: AllocationOut[];
-  routing: RoutingOut | null;
-  pickup_code?: string;
-  reserved_until?: string;
-  placed_at: string;
-  paid_at: string | null;
-  payment_ref: string | null;
-  note: string | null;
-}
+export type PricingOut = OrderDetail['pricing'];
+export type RoutingOut = NonNullable<OrderDetail['routing']>;
 
 /**
  * Free text (an order's note, a return's reason) may carry what a customer wrote, personal data

@@ -13,7 +13,7 @@ import { price, type EngineInput, type Quote } from './engine';
 export const DELIVERY_FEES = { hour: 900, same_day: 700, standard: 600 } as const;
 export const FREE_DELIVERY_FROM = 9900;
 
-export type QuoteFulfillment =
+export type QuoteFulfilment =
   | { type: 'delivery'; lat: number; lng: number; speed: keyof typeof DELIVERY_FEES }
   | { type: 'pickup' | 'in_store'; location_id: string; lat: number; lng: number };
 
@@ -22,7 +22,7 @@ export interface QuoteRequest {
   /** The customer's root id, or null for an anonymous sale. */
   customerId: string | null;
   lines: { sku: string; qty: number }[];
-  fulfillment: QuoteFulfillment;
+  fulfillment: QuoteFulfilment;
   coupon_codes?: string[];
   points?: number;
 }

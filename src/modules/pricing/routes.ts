@@ -3,7 +3,7 @@ import { errors } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
 import { findCustomer } from '../customers/resolve';
 import { routingLocations } from '../locations/cache';
-import { quoteFulfillment } from '../orders/place';
+import { quoteFulfilment } from '../orders/place';
 import { AdjustmentSchema, PlaceOrderBody } from '../orders/schemas';
 import { quote } from './quote';
 import { assertOwnChannel } from '../../platform/auth/channel';
@@ -49,7 +49,7 @@ export const pricingRoutes: ModuleRoutes = (ctx) => async (app) => {
       const input = req.body;
       const p = req.principal;
       assertOwnChannel(p, input.channel, 'prices orders');
-      const served = quoteFulfillment(input.fulfillment, await routingLocations(db));
+      const served = quoteFulfilment(input.fulfillment, await routingLocations(db));
       const customerId = input.customer ? await findCustomer(ctx.database, ctx.keys, input.customer) : null;
       const q = await quote(db, { channel: input.channel, customerId, lines: input.lines, fulfillment: served, coupon_codes: input.coupon_codes, points: input.points });
       return { channel: input.channel, customer_id: customerId, currency: ctx.config.currency, ...q };

@@ -18,7 +18,7 @@ export interface RoutingLocation {
   local_delivery_km: number | null;
 }
 
-export type FulfillmentRequest =
+export type FulfilmentRequest =
   | { type: 'delivery'; lat: number; lng: number; speed: Speed }
   | { type: 'pickup'; location_id: string }
   | { type: 'in_store'; location_id: string };
@@ -85,7 +85,7 @@ export interface RoutingPolicy {
 export const DEFAULT_POLICY: RoutingPolicy = { sameDayRadiusKm: 50, preferDcForStandard: true, maxSplit: 4, explainTop: 12 };
 
 export interface RoutingInput {
-  request: FulfillmentRequest;
+  request: FulfilmentRequest;
   lines: RoutingLine[];
   locations: RoutingLocation[];
   stock: StockLookup;
@@ -102,7 +102,7 @@ export interface RoutingStrategy {
 
 const MINUTE = 60_000;
 
-function eta(now: Date, loc: RoutingLocation, speed: Speed | null, type: FulfillmentRequest['type']): string {
+function eta(now: Date, loc: RoutingLocation, speed: Speed | null, type: FulfilmentRequest['type']): string {
   if (type === 'in_store') return now.toISOString();
   if (type === 'pickup') return new Date(now.getTime() + 120 * MINUTE).toISOString();
   if (speed === 'hour') return new Date(now.getTime() + 60 * MINUTE).toISOString();

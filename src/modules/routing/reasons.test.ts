@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { en } from '../../../web/src/i18n/en';
 import { zhCN } from '../../../web/src/i18n/zh-CN';
-import { defaultStrategy, DEFAULT_POLICY, type Candidate, type FulfillmentRequest, type RoutingLine, type RoutingLocation, type RoutingResult } from './policy';
+import { defaultStrategy, DEFAULT_POLICY, type Candidate, type FulfilmentRequest, type RoutingLine, type RoutingLocation, type RoutingResult } from './policy';
 import { because, fill, REASON_TEXT, WHY_NOT_TEXT, whyNot, type ReasonParams } from './reasons';
 
 const HOME = { lat: 31.2304, lng: 121.4737 };
@@ -20,10 +20,10 @@ const LOCATIONS: RoutingLocation[] = [
 const STOCK: Record<string, Record<string, number>> = { dc1: { TV: 10, CHIPS: 100 }, near: { MILK: 5, CHIPS: 3 }, mid: { MILK: 20, TV: 2 }, far: { MILK: 50 }, remote: { MILK: 9 } };
 const NOW = new Date('2025-03-04T03:00:00Z'); // 11:00 in Shanghai
 
-function route(request: FulfillmentRequest, lines: RoutingLine[]): RoutingResult {
+function route(request: FulfilmentRequest, lines: RoutingLine[]): RoutingResult {
   return defaultStrategy.route({ request, lines, locations: LOCATIONS, stock: (l, sku) => STOCK[l]?.[sku] ?? 0, now: NOW }, DEFAULT_POLICY);
 }
-const deliver = (speed: 'hour' | 'same_day' | 'standard', at = HOME): FulfillmentRequest => ({ type: 'delivery', ...at, speed });
+const deliver = (speed: 'hour' | 'same_day' | 'standard', at = HOME): FulfilmentRequest => ({ type: 'delivery', ...at, speed });
 const why = (r: RoutingResult, id: string): Candidate => r.candidates.find((c) => c.location_id === id)!;
 const placeholders = (template: string) => [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 

@@ -17,5 +17,3 @@ export interface Principal {
 
 /** Role groups used by route declarations. */
 export const ALL_ROLES: readonly Role[] = ROLES;
-export const STAFF_ROLES: readonly Role[] = ['admin', 'support', 'store_staff'];
-export const READ_AGGREGATES: readonly Role[] = ['admin', 'marketer', 'analyst', 'store_staff', 'support'];

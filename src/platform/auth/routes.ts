@@ -38,7 +38,7 @@ export const apiKeyRoutes: ModuleRoutes = (ctx) => async (app) => {
           location_id: Type.Optional(Id),
           channel: Type.Optional(StringEnum(CHANNELS)),
           scopes: Type.Optional(Type.Array(StringEnum(SCOPES), { uniqueItems: true, maxItems: SCOPES.length, description: "default: every scope, or an integration key's channel defaults" })),
-        }, { additionalProperties: false }),
+        }, { additionalProperties: false, examples: [{ name: "Till 3, People's Square", role: 'store_staff', location_id: 'st-renmin' }] }),
         response: { 201: Type.Intersect([KeyView, Type.Object({ key: Type.String() })]), ...errors(422) },
       },
     },
@@ -72,13 +72,13 @@ export const apiKeyRoutes: ModuleRoutes = (ctx) => async (app) => {
     async (req) => ({ key_id: req.principal.keyId, name: req.principal.name, role: req.principal.role, location_id: req.principal.locationId, channel: req.principal.channel, scopes: [...req.principal.scopes] }),
   );
 
-  app.get('/api-keys', { config: admin, schema: { tags: ['platform'], response: { 200: Type.Object({ items: Type.Array(KeyView) }), ...errors() } } }, async () => ({
+  app.get('/api-keys', { config: admin, schema: { tags: ['platform'], summary: 'Every API key, revoked ones too (never the secrets)', response: { 200: Type.Object({ items: Type.Array(KeyView) }), ...errors() } } }, async () => ({
     items: await listKeys(ctx.database.db),
   }));
 
   app.delete(
     '/api-keys/:id',
-    { config: admin, schema: { tags: ['platform'], params: Type.Object({ id: Id }), response: { 200: KeyView, ...errors(404) } } },
+    { config: admin, schema: { tags: ['platform'], summary: 'Revoke an API key: it stops working at once', params: Type.Object({ id: Id }), response: { 200: KeyView, ...errors(404) } } },
     async (req) => {
       const key = await transact(ctx.database.db, async (tx) => {
         const k = await revokeKey(tx, req.params.id);

@@ -75,9 +75,9 @@ export class Dispatcher {
         .then(() => undefined)
         .catch((err) => this.log.error({ error: loggableError(err) }, 'dispatcher tick failed'));
       await this.running;
-      if (!this.stopped) this.timer = setTimeout(tick, this.intervalMs);
+      if (!this.stopped) this.timer = setTimeout(() => void tick(), this.intervalMs);
     };
-    this.timer = setTimeout(tick, this.intervalMs);
+    this.timer = setTimeout(() => void tick(), this.intervalMs);
   }
 
   async stop(): Promise<void> {

@@ -35,7 +35,10 @@ export const webhookRoutes: ModuleRoutes = (ctx) => async (app) => {
           url: Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2000 }),
           events: Type.Array(Type.String({ pattern: EVENT_NAME, maxLength: 100 }), { minItems: 1, maxItems: 100 }),
           secret: Type.String({ minLength: 16, maxLength: 200 }),
-        }, { additionalProperties: false }),
+        }, {
+          additionalProperties: false,
+          examples: [{ url: 'https://erp.example.com/santong/events', events: ['order.placed', 'stock.low'], secret: 'whsec-3f9a1c7e5b2d8046' }],
+        }),
         response: { 201: WebhookView, ...errors(422) },
       },
     },
@@ -55,13 +58,13 @@ export const webhookRoutes: ModuleRoutes = (ctx) => async (app) => {
     },
   );
 
-  app.get('/webhooks', { config: admin, schema: { tags: ['platform'], response: { 200: Type.Object({ items: Type.Array(WebhookView) }), ...errors() } } }, async () => ({
+  app.get('/webhooks', { config: admin, schema: { tags: ['platform'], summary: 'The registered webhooks', response: { 200: Type.Object({ items: Type.Array(WebhookView) }), ...errors() } } }, async () => ({
     items: (await ctx.database.db.selectFrom('webhooks').selectAll().orderBy('created_at').execute()).map(view),
   }));
 
   app.delete(
     '/webhooks/:id',
-    { config: admin, schema: { tags: ['platform'], params: Type.Object({ id: Id }), response: { 200: WebhookView, ...errors(404) } } },
+    { config: admin, schema: { tags: ['platform'], summary: 'Delete a webhook: deliveries to it stop, retries included', params: Type.Object({ id: Id }), response: { 200: WebhookView, ...errors(404) } } },
     async (req) => {
       // Deleting stops deliveries at once: deliveries still waiting for a retry are given up too.
       const row = await transact(ctx.database.db, async (tx) => {

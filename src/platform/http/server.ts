@@ -61,7 +61,7 @@ export async function buildServer(ctx: AppContext, modules: ModuleRoutes[]): Pro
     frameworkErrors: (err, _req, reply) => {
       const status = err.statusCode === 414 ? 414 : 400;
       const message = status === 414 ? 'a path segment is too long' : 'the URL is not valid (bad percent-encoding)';
-      return (reply as FastifyReply).code(status).send(errorBody(new AppError(status, 'invalid_request', message, 'path')));
+      void (reply as FastifyReply).code(status).send(errorBody(new AppError(status, 'invalid_request', message, 'path')));
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

@@ -71,7 +71,7 @@ export function TaskCard({ fulfilment: f, onUpdated, done = false }: { fulfilmen
   const api = useApi();
   const me = useMe();
   const action = useAction();
-  const steps = done || !can(me, 'advanceFulfilment') ? [] : nextSteps(f.type, f.status);
+  const steps = done || !can(me, 'advanceFulfilment') ? [] : nextSteps(f);
   const last = f.events[f.events.length - 1];
 
   async function advance(step: StoreStep) {

@@ -69,7 +69,7 @@ export const couponRoutes: ModuleRoutes = (ctx) => async (app) => {
 
   app.get(
     '/coupon-templates/:id',
-    { config: { roles: templateReaders }, schema: { tags: ['loyalty'], params: IdParams, response: { 200: TemplateSchema, ...errors(404) } } },
+    { config: { roles: templateReaders }, schema: { tags: ['loyalty'], summary: 'One coupon template with its budget used and redemptions', params: IdParams, response: { 200: TemplateSchema, ...errors(404) } } },
     async (req) => {
       const t = await readTemplate(db, req.params.id);
       if (!t) throw notFound('coupon template', 'id');

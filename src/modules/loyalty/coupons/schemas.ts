@@ -30,7 +30,10 @@ export const TemplateBody = Type.Object(
     stackable: Type.Optional(Type.Boolean({ default: false })),
     restore_on_cancel: Type.Optional(Type.Boolean({ default: true })),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [{ name: '满100减20 ¥20 off ¥100', kind: 'threshold', value: 2000, min_spend: 10000, channels: ['online', 'pos'], valid_days_after_claim: 30, budget: 5000 }],
+  },
 );
 
 export const TemplatePatch = Type.Object(
@@ -41,7 +44,7 @@ export const TemplatePatch = Type.Object(
     valid_to: Type.Optional(DateTime),
     status: Type.Optional(StringEnum(['active', 'paused'] as const)),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ budget: 8000, valid_to: '2027-01-31T23:59:59+08:00' }] },
 );
 
 export const TemplateSchema = Type.Object({
@@ -74,8 +77,14 @@ export const TemplateSchema = Type.Object({
 
 export const CustomerRefBody = CustomerRefSchema;
 
-export const IssueBody = Type.Object({ template_id: Id, customer: CustomerRefBody }, { additionalProperties: false });
-export const ClaimBody = Type.Object({ template_id: Id, customer: CustomerRefBody, channel: Type.Optional(StringEnum(CHANNELS)) }, { additionalProperties: false });
+export const IssueBody = Type.Object(
+  { template_id: Id, customer: CustomerRefBody },
+  { additionalProperties: false, examples: [{ template_id: 'cpt_01jeb1x2y3z4a5b6c7d8e9f0g1', customer: { id: 'cus_01jeb2m9x4k7q3r8t5v6w2y9za' } }] },
+);
+export const ClaimBody = Type.Object(
+  { template_id: Id, customer: CustomerRefBody, channel: Type.Optional(StringEnum(CHANNELS)) },
+  { additionalProperties: false, examples: [{ template_id: 'cpt_01jeb1x2y3z4a5b6c7d8e9f0g1', customer: { type: 'phone', value: '+8613800138000' }, channel: 'mini_program' }] },
+);
 export const IssuedSchema = Type.Object({ code: Type.String(), display: Type.String(), template_id: Type.String(), customer_id: Type.String(), valid_from: Type.String(), valid_to: Type.Union([Type.String(), Type.Null()]) });
 
 export const CodeParam = Type.Object({ code: Type.String({ minLength: 1, maxLength: 40, pattern: '^[A-Za-z0-9 -]+$', description: 'the code, dashes and case optional' }) });
@@ -107,6 +116,6 @@ export const RedeemBody = Type.Object(
     location_id: Type.Optional(Id),
     amount: Fen('fen the coupon took off the order'),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ order_ref: 'POS-st-renmin-20261205-0042', channel: 'pos', location_id: 'st-renmin', amount: 2000 }] },
 );
 export const RedeemedSchema = Type.Object({ code: Type.String(), status: Type.String(), template_id: Type.String(), customer_id: Type.String(), order_ref: Type.String(), channel: Type.String(), location_id: Type.Union([Type.String(), Type.Null()]), amount: Type.Integer(), redeemed_at: Type.String() });

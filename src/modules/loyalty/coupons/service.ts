@@ -11,7 +11,6 @@ import { iso, toCheckoutCoupon, typicalValue, usability, type CheckoutCoupon, ty
 export type { CheckoutCoupon, CouponProblem } from './scope';
 export { issueCoupon } from './issue';
 export { redeemForOrder, restoreForOrder } from './redeem';
-export { formatCouponCode, isValidCouponCode, parseCouponCode } from './codes';
 
 export interface CheckoutProblem {
   index: number;

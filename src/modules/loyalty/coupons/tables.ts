@@ -3,7 +3,6 @@ import type { Int8, Int8Default, Timestamp } from '../../../platform/db/schema';
 
 export type CouponKind = 'amount_off' | 'percent_off' | 'threshold' | 'free_delivery' | 'gift';
 export type CouponStatus = 'issued' | 'redeemed' | 'expired' | 'void';
-export type CouponVia = 'issue' | 'claim' | 'tier' | 'referral' | 'demo';
 
 export interface CouponTemplatesTable {
   id: string;

@@ -75,7 +75,7 @@ export const pointsRoutes: ModuleRoutes = (ctx) => async (app) => {
       schema: {
         tags: ['loyalty'],
         summary: 'Adjust a balance by hand, with a reason (audited); 422 if it would go below zero',
-        body: Type.Object({ customer: CustomerRef, points: Type.Integer({ minimum: -100_000_000, maximum: 100_000_000, description: 'signed, not 0' }), reason: FreeText(500, { minLength: 1 }) }, { additionalProperties: false }),
+        body: Type.Object({ customer: CustomerRef, points: Type.Integer({ minimum: -100_000_000, maximum: 100_000_000, description: 'signed, not 0' }), reason: FreeText(500, { minLength: 1 }) }, { additionalProperties: false, examples: [{ customer: { id: 'cus_01jeb2m9x4k7q3r8t5v6w2y9za' }, points: -200, reason: 'goodwill correction, ticket 5521' }] }),
         response: { 201: Written, ...errors(409, 422) },
       },
     },
@@ -105,7 +105,7 @@ export const pointsRoutes: ModuleRoutes = (ctx) => async (app) => {
             reason: FreeText(500, { minLength: 1 }),
             ref: Type.String({ minLength: 1, maxLength: 200 }),
           },
-          { additionalProperties: false },
+          { additionalProperties: false, examples: [{ customer: { type: 'phone', value: '+8613800138000' }, act: 'review', reason: 'review of SKU00042', ref: 'review-9876' }] },
         ),
         response: { 201: Type.Object({ ...Written.properties, replayed: Type.Boolean() }), ...errors(409, 422) },
       },

@@ -53,5 +53,5 @@ export const RulesSchema = Type.Object({
 /** PUT body: any of the fields; those given replace the current values. */
 export const RulesPatchSchema = Type.Partial(
   Type.Object({ ...RulesSchema.properties, referral: Type.Partial(RulesSchema.properties.referral, { additionalProperties: false }) }),
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ earn_per_yuan: 1, channel_multipliers: { mini_program: 2 }, acts: { packaging_return: 20, review: 10 } }] },
 );

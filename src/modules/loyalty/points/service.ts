@@ -9,7 +9,7 @@ import { currentTimezone, expiryOf } from './expiry-date';
 import { balanceOf, credit, debit, entryByKey, expireDueFor, giveBack, lockedPerson, type Person } from './ledger';
 import { loyaltyRules } from './rules';
 
-export { loyaltyRules, type LoyaltyRules } from './rules';
+export { loyaltyRules } from './rules';
 
 /** The person's points: the sum of the entries of every id of the group (never negative). */
 export async function pointsBalance(db: Queryable, members: string[]): Promise<number> {

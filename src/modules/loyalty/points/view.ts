@@ -1,14 +1,13 @@
 import './tables';
+import type { Static } from '@sinclair/typebox';
 import { sql } from 'kysely';
 import type { Queryable } from '../../../platform/db/database';
 import { badRequest } from '../../../platform/http/errors';
 import { decodeCursor, page } from '../../../platform/http/pagination';
 import { balanceOf } from './ledger';
+import type { ExpiringSoonSchema, HistoryItemSchema } from './schemas';
 
-export interface ExpiringSoon {
-  points: number;
-  items: { expires_at: string; points: number }[];
-}
+export type ExpiringSoon = Static<typeof ExpiringSoonSchema>;
 
 /** Points that expire within `days` of `now`, by expiry date. */
 export async function expiringSoon(db: Queryable, members: string[], now: Date, days = 30): Promise<ExpiringSoon> {
@@ -21,22 +20,7 @@ export async function expiringSoon(db: Queryable, members: string[], now: Date, 
   return { points: items.reduce((t, i) => t + i.points, 0), items };
 }
 
-export interface HistoryItem {
-  id: string;
-  kind: string;
-  points: number;
-  source: string;
-  order_ref: string | null;
-  event_ref: string | null;
-  reverses: string | null;
-  unrecovered: number;
-  reason: string | null;
-  created_at: string;
-  /** Earned and credited entries: when the points expire. */
-  expires_at: string | null;
-  /** Earned and credited entries: what is left of them. */
-  remaining: number | null;
-}
+export type HistoryItem = Static<typeof HistoryItemSchema>;
 
 /** The person's ledger, newest first, keyset-paged by entry id. */
 export async function pointsHistory(db: Queryable, members: string[], opts: { cursor?: string; limit: number }): Promise<{ items: HistoryItem[]; next_cursor: string | null }> {

@@ -39,7 +39,7 @@ export const referralRoutes: ModuleRoutes = (ctx) => async (app) => {
         summary: "Bind a new customer to the invite code they used (sign-up); both are rewarded on the customer's first paid order",
         description: '422 naming `code`: unknown_referral_code, self_referral (the same person, or a shared identifier or device), not_a_new_customer, already_referred.',
         params: Type.Object({ id: Id }),
-        body: Type.Object({ code: Type.String({ minLength: 1, maxLength: 32 }) }, { additionalProperties: false }),
+        body: Type.Object({ code: Type.String({ minLength: 1, maxLength: 32 }) }, { additionalProperties: false, examples: [{ code: 'HN8K2Q' }] }),
         response: { 200: ReferralsSchema, ...errors(404, 422) },
       },
     },

@@ -1,18 +1,14 @@
 import './tables';
+import type { Static } from '@sinclair/typebox';
 import type { Queryable, Tx } from '../../../platform/db/database';
 import { publish } from '../../../platform/events/outbox';
 import type { Person } from '../points/ledger';
 import { grantCoupon, type GrantResult } from '../points/grant-coupon';
 import { qualifiedRank, rankOf, tierRules, type TierRules } from './rules';
+import type { TierViewSchema } from './schemas';
 import { spend12m } from './spend';
 
-export interface TierView {
-  code: string;
-  name: string;
-  multiplier: number;
-  spend_12m: number;
-  next?: { code: string; name: string; min_spend: number };
-}
+export type TierView = Static<typeof TierViewSchema>;
 
 /** The highest tier stored for any id of the group (-1: none stored). */
 async function storedRank(db: Queryable, rules: TierRules, members: string[]): Promise<number> {

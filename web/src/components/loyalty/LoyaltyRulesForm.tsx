@@ -9,7 +9,7 @@ import { Panel } from '../PageHeader';
 import { ErrorMessage, Loading } from '../Status';
 import { FieldError, FormError } from './FieldError';
 
-const NUMBERS = ['earn_per_yuan', 'points_per_yuan_redeem', 'redeem_cap_percent', 'expiry_months'] as const;
+const NUMBERS = ['earn_per_yuan', 'points_per_yuan_redeem', 'redeem_cap_percent', 'expiry_months'] as const satisfies readonly (keyof LoyaltyRules)[];
 type NumberRule = (typeof NUMBERS)[number];
 
 const num = (v: string) => (v.trim() === '' ? NaN : Number(v));

@@ -1,5 +1,6 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { CHANNELS } from '../../api';
+import type { RequestBody } from '../../contract';
 import { useAction } from '../../hooks';
 import { translateValue, useI18n, type MessageKey } from '../../i18n';
 import { localName } from '../../format';
@@ -9,8 +10,9 @@ import { useApi } from '../../session';
 import { FieldError, FormError } from './FieldError';
 
 /** Every body property the form sends: an API error naming one is shown under its input. */
-const FIELDS = ['name', 'description', 'kind', 'value', 'cap', 'min_spend', 'gift_sku', 'channels', 'skus', 'categories', 'locations', 'valid_from', 'valid_to', 'valid_days_after_claim', 'budget', 'per_customer_limit', 'stackable', 'restore_on_cancel', 'body'] as const;
+const FIELDS = ['name', 'description', 'kind', 'value', 'cap', 'min_spend', 'gift_sku', 'channels', 'skus', 'categories', 'locations', 'valid_from', 'valid_to', 'valid_days_after_claim', 'budget', 'per_customer_limit', 'stackable', 'restore_on_cancel', 'body'] as const satisfies readonly (keyof TemplateBody | 'body')[];
 type Field = (typeof FIELDS)[number];
+type TemplateBody = RequestBody<'/v1/coupon-templates', 'post'>;
 
 const CHANNEL_CHOICES = [...Object.keys(CHANNEL_GROUPS), ...CHANNELS];
 

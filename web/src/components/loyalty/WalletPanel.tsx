@@ -25,12 +25,6 @@ export function TierBadge({ tier }: { tier: Wallet['tier'] }) {
   );
 }
 
-function historyOf(p: PointsView): PointsEntry[] {
-  if (Array.isArray(p.history)) return p.history;
-  if (p.history) return p.history.items;
-  return p.items ?? [];
-}
-
 /** The person's points ledger, newest first: what, why, how many, and when earned points expire. */
 function PointsHistory({ entries }: { entries: PointsEntry[] }) {
   const { t, lang } = useI18n();
@@ -174,7 +168,7 @@ export function WalletPanel({ customerId }: { customerId: string }) {
         <>
           {points.error && <ErrorMessage error={points.error} onRetry={points.reload} />}
           {!points.data && !points.error && <Loading />}
-          {points.data && <PointsHistory entries={historyOf(points.data)} />}
+          {points.data && <PointsHistory entries={points.data.history.items} />}
           {can(me, 'adjustPoints') && (
             <details className="adjust-box" data-testid="adjust-box">
               <summary>{t('wallet.adjust.title')}</summary>

@@ -1,0 +1,32 @@
+import { Type } from '@sinclair/typebox';
+import { CHANNELS } from '../../platform/auth/roles';
+import { StringEnum } from '../../platform/http/schemas';
+
+export const ProductSchema = Type.Object({
+  sku: Type.String(),
+  name: Type.String(),
+  category: Type.String(),
+  list_price: Type.Integer({ description: 'fen' }),
+  channels: Type.Array(Type.String()),
+  attributes: Type.Record(Type.String(), Type.Unknown()),
+  updated_at: Type.String(),
+});
+
+export const Sku = Type.String({ minLength: 1, maxLength: 64 });
+
+export const ProductBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    category: Type.String({ minLength: 1, maxLength: 64 }),
+    list_price: Type.Integer({ minimum: 0, maximum: 1e11, description: 'fen' }),
+    channels: Type.Optional(Type.Array(StringEnum(CHANNELS), { minItems: 1, maxItems: 5, uniqueItems: true })),
+    attributes: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.Unknown())),
+  },
+  { additionalProperties: false, examples: [{ name: '有机纯牛奶 Organic milk 250ml×12', category: 'fresh', list_price: 6990, channels: ['app', 'pos'] }] },
+);
+
+/** POST /v1/products: the SKU and the product. */
+export const CreateProductBody = Type.Composite([Type.Object({ sku: Sku }), ProductBody], {
+  additionalProperties: false,
+  examples: [{ sku: 'SKU00042', name: '有机纯牛奶 Organic milk 250ml×12', category: 'fresh', list_price: 6990 }],
+});

@@ -1,0 +1,112 @@
+/**
+ * Placing an order: check it, price it, route it, then write it (online orders group-committed),
+ * routing again when the stock went meanwhile. place.ts prepares and writes the rows.
+ */
+import type { AppContext } from '../../platform/http/context';
+import type { Principal } from '../../platform/auth/roles';
+import { assertOwnChannel } from '../../platform/auth/channel';
+import { AppError, conflict, forbidden, unprocessable } from '../../platform/http/errors';
+import { resolveCustomer } from '../customers/resolve';
+import { onlineAvailability } from '../inventory/service';
+import { routingLocations } from '../locations/cache';
+import { haversineKm } from '../routing/geo';
+import { defaultStrategy, DEFAULT_POLICY, type FulfilmentRequest, type RoutingLocation, type RoutingResult, type Speed } from '../routing/policy';
+import { checkProducts, quote, refuseIssues } from '../pricing/quote';
+import { checkoutReads } from './checkout-reads';
+import { orderWriter } from './group-commit';
+import { prepareOrder, quoteFulfilment, RaceLost, writeOrderAlone, type PlaceOrderInput } from './place';
+import type { OrderDetail } from './view';
+
+const MAX_ATTEMPTS = 4;
+const NEARBY_KM = 10;
+
+function stockLookup(map: Map<string, number>) {
+  return (loc: string, sku: string) => map.get(`${loc}|${sku}`) ?? 0;
+}
+
+/** Which locations hold some online stock of each SKU, so routing skips the rest. */
+function holdersOf(map: Map<string, number>) {
+  const by = new Map<string, string[]>();
+  for (const [key, qty] of map) {
+    if (qty <= 0) continue;
+    const bar = key.indexOf('|'); // location ids cannot contain '|', SKUs may
+    const sku = key.slice(bar + 1);
+    const list = by.get(sku) ?? [];
+    list.push(key.slice(0, bar));
+    by.set(sku, list);
+  }
+  return (sku: string) => by.get(sku) ?? [];
+}
+
+/** What else could serve a line that cannot be served as asked: nearby stores that have it, other speeds. */
+function alternatives(input: PlaceOrderInput, failed: number, locations: RoutingLocation[], stock: Map<string, number>, now: Date) {
+  const line = input.lines[failed];
+  const f = input.fulfillment;
+  const origin = f.type === 'delivery' ? { lat: f.lat, lng: f.lng } : locations.find((l) => l.id === f.location_id);
+  const nearby = origin
+    ? locations
+        .filter((l) => l.type !== 'dc' && l.can_pickup)
+        .map((l) => ({ location_id: l.id, distance_km: Math.round(haversineKm(origin.lat, origin.lng, l.lat, l.lng) * 100) / 100, online_available: Math.max(0, stock.get(`${l.id}|${line.sku}`) ?? 0) }))
+        .filter((a) => a.distance_km <= NEARBY_KM && a.online_available >= line.qty && !(f.type !== 'delivery' && a.location_id === f.location_id))
+        .sort((a, b) => a.distance_km - b.distance_km)
+        .slice(0, 5)
+    : [];
+  const speeds: Speed[] = [];
+  if (f.type === 'delivery') {
+    for (const speed of ['hour', 'same_day', 'standard'] as Speed[]) {
+      if (speed === f.speed) continue;
+      const r = defaultStrategy.route({ request: { ...f, speed }, lines: input.lines, locations, stock: stockLookup(stock), now }, DEFAULT_POLICY);
+      if (r.ok) speeds.push(speed);
+    }
+  }
+  return { nearby_stores: nearby, speeds };
+}
+
+function validate(principal: Principal, input: PlaceOrderInput): void {
+  assertOwnChannel(principal, input.channel, 'places orders');
+  const f = input.fulfillment;
+  if (f.type === 'in_store' && input.channel !== 'pos') throw unprocessable('invalid_fulfillment', 'in_store fulfilment is only for the pos channel', 'fulfillment.type');
+  if (principal.role === 'store_staff' && f.type !== 'delivery' && f.location_id !== principal.locationId) throw forbidden('store staff may only act for their own store');
+  if ((input.points || input.referral_code) && !input.customer) throw unprocessable('customer_required', 'points and referral codes need a customer', input.points ? 'points' : 'referral_code');
+}
+
+/** Places an order from any channel: prices it, routes it, reserves (online) or sells (in store) its stock. */
+export async function placeOrder(ctx: AppContext, principal: Principal, input: PlaceOrderInput, now = new Date()): Promise<OrderDetail> {
+  validate(principal, input);
+  const db = ctx.database.db;
+  const skus = input.lines.map((l) => l.sku);
+  const locations = await routingLocations(db);
+  const f = input.fulfillment;
+  // Catalogue and stock in one read shared with concurrent orders; the stock is read again only
+  // when a reservation finds it gone.
+  const first = await checkoutReads(ctx.database, skus);
+  const products = first.products;
+  checkProducts(products, input.channel, input.lines);
+  const served = quoteFulfilment(f, locations);
+  const customerId = input.customer ? await resolveCustomer(ctx.database, ctx.keys, input.customer, input.channel, principal) : null;
+  // The one pricing engine, as POST /v1/quote shows it; anything it cannot honour refuses the order.
+  const priced = await quote(db, { channel: input.channel, customerId, lines: input.lines, fulfillment: served, coupon_codes: input.coupon_codes, points: input.points }, now, products);
+  refuseIssues(priced);
+  const request: FulfilmentRequest = f.type === 'delivery' ? { type: 'delivery', lat: f.lat, lng: f.lng, speed: f.speed } : f;
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const stock = f.type === 'in_store' ? new Map<string, number>() : attempt === 1 ? first.stock : await onlineAvailability(db, skus);
+    const routed: RoutingResult = defaultStrategy.route({ request, lines: input.lines, locations, stock: stockLookup(stock), holders: holdersOf(stock), now }, DEFAULT_POLICY);
+    if (!routed.ok) {
+      throw new AppError(409, 'insufficient_stock', routed.reason, `lines[${routed.line}]`, {
+        sku: input.lines[routed.line].sku,
+        alternatives: alternatives(input, routed.line, locations, stock, now),
+        routing: { reason_code: routed.reason_code, ...(routed.reason_params && { reason_params: routed.reason_params }), candidates: routed.candidates },
+      });
+    }
+    try {
+      const prepared = prepareOrder(ctx, input, customerId, priced, routed, now);
+      // Online orders share transactions with concurrent ones (group commit); an in-store sale never waits for others.
+      if (prepared.online) return await orderWriter(ctx).write(prepared);
+      return await writeOrderAlone(ctx.database, prepared);
+    } catch (e) {
+      if (!(e instanceof RaceLost)) throw e;
+      // Someone took the stock between routing and reserving: route again on fresh figures.
+    }
+  }
+  throw conflict('insufficient_stock', 'stock ran out while the order was being placed', 'lines[0]', { alternatives: { nearby_stores: [], speeds: [] } });
+}
