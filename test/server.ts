@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { loadConfig, type Config } from '../src/platform/config';
-import { startSantong, type Santong } from '../src/platform/app';
+import { startSantong, type Santong } from '../src/app';
 import { createLogger } from '../src/platform/logging';
 import { seedDemo, type SeedOptions } from '../src/demo/seed';
 import { freshDatabase, type TestDatabase } from './db';

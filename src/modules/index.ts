@@ -1,8 +1,11 @@
 import { apiKeyRoutes } from '../platform/auth/routes';
 import { webhookRoutes } from '../platform/events/routes';
+import type { Config } from '../platform/config';
+import type { AppContext } from '../platform/http/context';
 import type { ModuleRoutes } from '../platform/http/types';
 import { analyticsRoutes } from './analytics/routes';
 import { catalogRoutes } from './catalog/routes';
+import { courierFromConfig } from './couriers/adapter';
 import { courierRoutes } from './couriers/routes';
 import { customerRoutes } from './customers/routes';
 import { privacyRoutes } from './customers/privacy-routes';
@@ -19,6 +22,11 @@ import { pricingRoutes } from './pricing/routes';
 import { walletRoutes } from './loyalty/wallet-routes';
 
 export { startModuleWorkers } from './workers';
+
+/** The services modules add to the context (see AppContext's declaration merging). */
+export function moduleServices(config: Config): Pick<AppContext, 'courier'> {
+  return { courier: courierFromConfig(config) };
+}
 
 /** Every module's routes, mounted under /v1. */
 export const allModules: ModuleRoutes[] = [

@@ -5,19 +5,14 @@ import type { ModuleRoutes } from '../../platform/http/types';
 import { applyEvent } from '../fulfilment/service';
 import type { FulfilmentEvent } from '../fulfilment/state';
 import { COURIER_STATUSES, type CourierStatus } from './adapter';
+import { verifyCourierSignature } from './signed-callback';
 
 const TO_EVENT: Record<CourierStatus, FulfilmentEvent | null> = { accepted: null, picked_up: 'out_for_delivery', delivered: 'delivered', failed: 'failed' };
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    rawBody?: string;
-  }
-}
-
 export const courierRoutes: ModuleRoutes = (ctx) => async (app) => {
-  // The callback is authenticated by its signature over the exact bytes sent, so keep them.
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    req.rawBody = body as string;
+  // The callback is authenticated by its signature over the exact bytes sent, checked before parsing.
+  app.addHook('preParsing', verifyCourierSignature(ctx));
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     try {
       done(null, JSON.parse(body as string));
     } catch {
@@ -39,9 +34,7 @@ export const courierRoutes: ModuleRoutes = (ctx) => async (app) => {
       },
     },
     async (req) => {
-      const adapter = ctx.courier;
-      if (!adapter || adapter.name !== req.params.adapter) throw notFound('courier adapter', 'adapter');
-      if (!adapter.verifyCallback(req.headers, req.rawBody ?? '')) throw new AppError(401, 'invalid_signature', 'the callback signature is missing or wrong', 'x-santong-signature');
+      const adapter = ctx.courier!; // verifyCourierSignature answered 401 without one
       const at = req.body.at ? new Date(req.body.at) : new Date();
       return ctx.database.db.transaction().execute(async (tx) => {
         const job = await tx.selectFrom('courier_jobs').selectAll().where('id', '=', req.body.job_id).where('adapter', '=', adapter.name).forUpdate().executeTakeFirst();
