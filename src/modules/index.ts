@@ -13,6 +13,7 @@ import { eventRoutes } from './customers/events-routes';
 import { fulfilmentRoutes } from './fulfilment/routes';
 import { inventoryRoutes } from './inventory/routes';
 import { locationRoutes } from './locations/routes';
+import { locationExists } from './locations/service';
 import { orderRoutes } from './orders/routes';
 import { pointsRoutes } from './loyalty/points/routes';
 import { tierRoutes } from './loyalty/tiers/routes';
@@ -24,8 +25,8 @@ import { walletRoutes } from './loyalty/wallet-routes';
 export { startModuleWorkers } from './workers';
 
 /** The services modules add to the context (see AppContext's declaration merging). */
-export function moduleServices(config: Config): Pick<AppContext, 'courier'> {
-  return { courier: courierFromConfig(config) };
+export function moduleServices(config: Config): Pick<AppContext, 'courier' | 'locationExists'> {
+  return { courier: courierFromConfig(config), locationExists };
 }
 
 /** Every module's routes, mounted under /v1. */

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { AppError, notFound } from '../../platform/http/errors';
 import { errors, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
+import { fulfilmentStatus } from '../fulfilment/public';
 import { applyEvent } from '../fulfilment/service';
 import type { FulfilmentEvent } from '../fulfilment/state';
 import { COURIER_STATUSES, type CourierStatus } from './adapter';
@@ -40,14 +41,13 @@ export const courierRoutes: ModuleRoutes = (ctx) => async (app) => {
         const job = await tx.selectFrom('courier_jobs').selectAll().where('id', '=', req.body.job_id).where('adapter', '=', adapter.name).forUpdate().executeTakeFirst();
         if (!job) throw notFound('courier job', 'job_id');
         const event = TO_EVENT[req.body.status];
-        const f = await tx.selectFrom('fulfillments').select('status').where('id', '=', job.fulfillment_id).executeTakeFirstOrThrow();
+        const status = await fulfilmentStatus(tx, job.fulfillment_id);
         // Platforms repeat callbacks: the same status again is acknowledged without a second effect.
-        if (job.status !== req.body.status && !(event && f.status === event)) {
+        if (job.status !== req.body.status && !(event && status === event)) {
           if (event) await applyEvent(tx, job.fulfillment_id, event, at, `courier:${adapter.name}`, null);
           await tx.updateTable('courier_jobs').set({ status: req.body.status, updated_at: new Date() }).where('id', '=', job.id).execute();
         }
-        const now = await tx.selectFrom('fulfillments').select('status').where('id', '=', job.fulfillment_id).executeTakeFirstOrThrow();
-        return { ok: true, fulfillment_id: job.fulfillment_id, status: now.status };
+        return { ok: true, fulfillment_id: job.fulfillment_id, status: await fulfilmentStatus(tx, job.fulfillment_id) };
       });
     },
   );

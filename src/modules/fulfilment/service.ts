@@ -3,6 +3,7 @@ import type { Queryable, Tx } from '../../platform/db/database';
 import { publish } from '../../platform/events/outbox';
 import type { AppContext } from '../../platform/http/context';
 import { conflict, forbidden, notFound, unprocessable } from '../../platform/http/errors';
+import { followFulfilments, pickupCodeOf } from '../orders/public';
 import { allowed, orderStatusFrom, type FulfilmentEvent } from './state';
 
 export interface FulfilmentView {
@@ -60,7 +61,7 @@ export async function applyEvent(tx: Tx, fulfilmentId: string, event: Fulfilment
   await tx.insertInto('fulfillment_events').values({ fulfillment_id: f.id, type: event, at, source }).execute();
   const statuses = (await tx.selectFrom('fulfillments').select('status').where('order_id', '=', f.order_id).forUpdate().execute()).map((r) => r.status);
   const orderStatus = orderStatusFrom(statuses);
-  await tx.updateTable('orders').set({ status: orderStatus, updated_at: at }).where('id', '=', f.order_id).where('status', 'not in', ['cancelled', 'expired']).execute();
+  await followFulfilments(tx, f.order_id, orderStatus, at);
   await publish(tx, { aggregateType: 'order', aggregateId: f.order_id, type: `fulfillment.${event}`, payload: { order_id: f.order_id, fulfillment_id: f.id, location_id: f.location_id, status: event, order_status: orderStatus } });
   if (orderStatus === 'completed') await publish(tx, { aggregateType: 'order', aggregateId: f.order_id, type: 'order.completed', payload: { order_id: f.order_id } });
 }
@@ -75,8 +76,7 @@ export async function collect(ctx: AppContext, principal: Principal, id: string,
   await ctx.database.db.transaction().execute(async (tx) => {
     const f = await lockFulfilment(tx, id, principal);
     if (f.type !== 'pickup') throw conflict('invalid_transition', 'only pickup fulfilments are collected', 'id');
-    const order = await tx.selectFrom('orders').select('pickup_code').where('id', '=', f.order_id).executeTakeFirstOrThrow();
-    if (order.pickup_code !== code) throw unprocessable('invalid_pickup_code', 'the pickup code does not match', 'pickup_code');
+    if ((await pickupCodeOf(tx, f.order_id)) !== code) throw unprocessable('invalid_pickup_code', 'the pickup code does not match', 'pickup_code');
     await applyEvent(tx, id, 'collected', new Date(), `collect:${principal.keyId}`, principal);
   });
   return (await readFulfilment(ctx.database.db, id))!;

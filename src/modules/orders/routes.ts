@@ -3,6 +3,8 @@ import { ALL_ROLES } from '../../platform/auth/roles';
 import { forbidden, notFound } from '../../platform/http/errors';
 import { Cursor, errors, Id, Limit, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
+import { registerErasureStep } from '../customers/erasure-steps';
+import { anonymiseOrders } from './erasure';
 import { cancelOrder, payOrder } from './lifecycle';
 import { placeOrder } from './place';
 import { createReturn, listReturns } from './returns';
@@ -26,6 +28,8 @@ const Summary = Type.Object({
 const readers = ALL_ROLES.filter((r) => r !== 'marketer');
 const sellers = ['admin', 'store_staff', 'integration', 'support'] as const;
 const IdParams = Type.Object({ id: Id });
+
+registerErasureStep('orders', anonymiseOrders);
 
 export const orderRoutes: ModuleRoutes = (ctx) => async (app) => {
   const db = ctx.database.db;

@@ -1,6 +1,7 @@
 import type { Queryable } from '../../platform/db/database';
 import type { Principal } from '../../platform/auth/roles';
 import { decodeCursor, page } from '../../platform/http/pagination';
+import { customerGroupIds } from '../customers/public';
 
 export const ORDER_CHANNELS = ['app', 'mini_program', 'web', 'pos', 'group_buy'] as const;
 
@@ -55,7 +56,7 @@ export async function listOrders(db: Queryable, principal: Principal, f: OrderFi
   if (f.customer_id) {
     const id = f.customer_id;
     // the whole person: the customer and everyone merged into them
-    q = q.where('customer_id', 'in', db.selectFrom('customers').select('id').where((eb) => eb.or([eb('id', '=', id), eb('root_id', '=', id)])));
+    q = q.where('customer_id', 'in', customerGroupIds(id));
   }
   if (f.channel) q = q.where('channel', '=', f.channel);
   if (f.status) q = q.where('status', '=', f.status);

@@ -45,22 +45,30 @@ const KYSELY_WRITES = new Set(['insertInto', 'replaceInto', 'mergeInto', 'update
 // Raw SQL keywords are matched in upper case only, as this code base writes them, so prose is not taken for SQL.
 const RAW = /\b(FROM|JOIN|INTO|UPDATE|COPY|TABLE)\s+(?:ONLY\s+)?"?([a-z_][a-z0-9_]*)"?/g;
 const RAW_WRITES = new Set(['INTO', 'UPDATE', 'COPY', 'TABLE']);
+const ARGUMENT = /[(,]\s*(['"`])([a-z_][a-z0-9_]*)\1/g;
 
 /** Every use of a known table in TypeScript source, with the line it is on. */
 export function tableUses(source: string, known: ReadonlySet<string>): TableUse[] {
   const text = stripTsComments(source);
   const uses: TableUse[] = [];
+  const seen = new Set<number>();
   const lineAt = (i: number) => text.slice(0, i).split('\n').length;
+  const add = (table: string, access: Access, at: number) => {
+    if (!known.has(table) || seen.has(at)) return;
+    seen.add(at);
+    uses.push({ table, access, line: lineAt(at) });
+  };
   for (const m of text.matchAll(KYSELY)) {
-    for (const name of m[2].matchAll(/['"`]\s*([a-z_][a-z0-9_]*)/g)) {
-      if (known.has(name[1])) uses.push({ table: name[1], access: KYSELY_WRITES.has(m[1]) ? 'write' : 'read', line: lineAt(m.index) });
-    }
+    const argsAt = m.index + m[0].length - m[2].length;
+    for (const name of m[2].matchAll(/['"`]\s*([a-z_][a-z0-9_]*)/g)) add(name[1], KYSELY_WRITES.has(m[1]) ? 'write' : 'read', argsAt + name.index);
   }
   for (const m of text.matchAll(RAW)) {
     // DELETE FROM x is a write although its keyword is FROM.
     const write = RAW_WRITES.has(m[1]) || (m[1] === 'FROM' && /DELETE\s+$/.test(text.slice(Math.max(0, m.index - 10), m.index)));
-    if (known.has(m[2])) uses.push({ table: m[2], access: write ? 'write' : 'read', line: lineAt(m.index) });
+    add(m[2], write ? 'write' : 'read', m.index + m[0].length - m[2].length - (m[0].endsWith('"') ? 1 : 0));
   }
+  // A table's name handed to any other call (copyCsv, insertFromJson, a statement builder) counts as a write.
+  for (const m of text.matchAll(ARGUMENT)) add(m[2], 'write', m.index + m[0].indexOf(m[1]));
   return uses;
 }
 

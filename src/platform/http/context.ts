@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config';
-import type { Database } from '../db/database';
+import type { Database, Queryable } from '../db/database';
 import type { KeyRing } from '../crypto/keys';
 import type { Dispatcher } from '../events/dispatcher';
 
@@ -15,6 +15,8 @@ export interface AppContext {
   log: Logger;
   keys: KeyRing;
   version: string;
+  /** Does this location exist? API keys may be bound to one; the locations module answers. */
+  locationExists(db: Queryable, id: string): Promise<boolean>;
   /** The URL others (e.g. couriers) use to reach this server; set once it listens. */
   publicUrl: string;
 }

@@ -1,0 +1,110 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { createdRelations, importSpecifiers, listFiles, ownerOf, tableUses } from './table-uses';
+
+/**
+ * Module ownership of tables (README, Architecture): every table is created by one owner's
+ * migrations (a module, or the platform) and named only in that owner's code. Others go through
+ * what the owner exports: functions, or SQL fragments built in the owner's folder. Modules may use
+ * the platform's tables (outbox, audit log, settings: the layer under every module); the platform
+ * uses no module's table and imports no module.
+ *
+ * Not checked: src/demo (the demo generator, a privileged seeder that bulk-loads every table),
+ * src/cli and src/app.ts (composition roots), tests, bench/.
+ */
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
+
+// Temporary: being fixed on branch locks (reservations written by inventory/reservations.ts, courier
+// jobs by couriers/jobs.ts). The merger empties this list; an entry no longer needed fails below.
+const BEING_FIXED_ON_BRANCH_LOCKS: Record<string, string[]> = {
+  'src/modules/orders/lifecycle.ts': ['courier_jobs', 'fulfillment_lines', 'fulfillments', 'stock_reservations'],
+  'src/modules/orders/place.ts': ['fulfillment_lines', 'fulfillments', 'stock_reservations'],
+  'src/modules/orders/returns.ts': ['locations'],
+};
+
+const migrationFiles = listFiles(ROOT, 'src', (n) => n.endsWith('.sql')).filter((f) => f.split(path.sep).includes('migrations'));
+const owners = new Map<string, string>();
+const created = new Map<string, string[]>();
+for (const f of migrationFiles) {
+  const owner = ownerOf(f);
+  if (!owner) throw new Error(`${f}: migrations belong to the platform or a module`);
+  for (const table of createdRelations(fs.readFileSync(path.join(ROOT, f), 'utf8'))) {
+    if (owners.has(table) && owners.get(table) !== owner) throw new Error(`${table} is created by ${owners.get(table)} and ${owner}`);
+    owners.set(table, owner);
+    created.set(owner, [...new Set([...(created.get(owner) ?? []), table])]);
+  }
+}
+const sources = listFiles(ROOT, 'src', (n) => n.endsWith('.ts') && !n.endsWith('.test.ts'))
+  .map((f) => ({ file: f.split(path.sep).join('/'), owner: ownerOf(f), text: fs.readFileSync(path.join(ROOT, f), 'utf8') }))
+  .filter((s): s is { file: string; owner: string; text: string } => s.owner !== null);
+
+describe('module ownership of tables', () => {
+  it('reads the owners from the migrations', () => {
+    expect(owners.get('orders')).toBe('orders');
+    expect(owners.get('fulfillments')).toBe('fulfilment');
+    expect(owners.get('courier_jobs')).toBe('couriers');
+    expect(owners.get('stock_reservations')).toBe('inventory');
+    expect(owners.get('outbox')).toBe('platform');
+    expect(owners.size).toBeGreaterThan(40);
+  });
+
+  it("every owner's tables.ts files declare exactly the tables its migrations create", async () => {
+    const declared = new Map<string, string[]>();
+    for (const s of sources.filter((x) => x.file.endsWith('/tables.ts'))) {
+      const mod = (await import(pathToFileURL(path.join(ROOT, s.file)).href)) as { OWNED_TABLES?: readonly string[] };
+      declared.set(s.owner, [...(declared.get(s.owner) ?? []), ...(mod.OWNED_TABLES ?? [])]);
+    }
+    const sorted = (m: Map<string, string[]>) => Object.fromEntries([...m].map(([k, v]) => [k, [...v].sort()]).sort());
+    expect(sorted(declared)).toEqual(sorted(created));
+  });
+
+  it("no code names another owner's table (the platform's excepted for modules)", () => {
+    const known = new Set(owners.keys());
+    const found: string[] = [];
+    const allowedUsed = new Set<string>();
+    for (const s of sources) {
+      for (const use of tableUses(s.text, known)) {
+        const owner = owners.get(use.table)!;
+        if (owner === s.owner || (owner === 'platform' && s.owner !== 'platform')) continue;
+        if (BEING_FIXED_ON_BRANCH_LOCKS[s.file]?.includes(use.table)) {
+          allowedUsed.add(`${s.file} ${use.table}`);
+          continue;
+        }
+        found.push(`${s.file}:${use.line}: ${use.table} (${owner}, ${use.access})`);
+      }
+    }
+    expect(found).toEqual([]);
+    const stale = Object.entries(BEING_FIXED_ON_BRANCH_LOCKS).flatMap(([f, ts]) => ts.map((t) => `${f} ${t}`)).filter((e) => !allowedUsed.has(e));
+    expect(stale, 'allowlist entries no longer needed: remove them').toEqual([]);
+  });
+
+  it('the platform imports no module', () => {
+    const found = sources
+      .filter((s) => s.owner === 'platform')
+      .flatMap((s) => importSpecifiers(s.text).filter((spec) => spec.startsWith('.')).map((spec) => ({ s, target: path.join(path.dirname(s.file), spec) })))
+      .filter(({ target }) => target.split('/').slice(0, 2).join('/') === 'src/modules')
+      .map(({ s, target }) => `${s.file} imports ${target}`);
+    expect(found).toEqual([]);
+  });
+});
+
+describe('the scanner', () => {
+  const known = new Set(['orders', 'stock', 'products']);
+  it('finds Kysely calls, raw SQL and table names handed to helpers, and tells reads from writes', () => {
+    const src = [
+      "db.selectFrom('orders as o').innerJoin('products as p', 'p.sku', 'o.sku')",
+      '// FROM stock in a comment does not count',
+      'sql`UPDATE stock SET x = 1`; sql`DELETE FROM orders`; sql`SELECT 1 FROM products p`',
+      "database.copyCsv('stock', cols, csv); const label = 'orders is a word'",
+    ].join('\n');
+    expect(tableUses(src, known).map((u) => `${u.line} ${u.table} ${u.access}`)).toEqual([
+      '1 orders read', '1 products read', '3 stock write', '3 orders write', '3 products read', '4 stock write',
+    ]);
+  });
+  it('reads CREATE TABLE and CREATE VIEW, IF NOT EXISTS included, ignoring comments', () => {
+    expect(createdRelations('-- CREATE TABLE nope (x int);\nCREATE TABLE IF NOT EXISTS a (x int);\ncreate view b AS SELECT 1;')).toEqual(['a', 'b']);
+  });
+});
