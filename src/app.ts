@@ -40,7 +40,8 @@ export async function startSantong(config: Config, opts: StartOptions = {}): Pro
   await migrate(database);
   const keys = new KeyRing(loadMasterKey(config.masterKey, config.masterKeyFile));
   const dispatcher = new Dispatcher(database, log, config.dispatcherIntervalMs);
-  const ctx: AppContext = { config, database, dispatcher, log, keys, version: VERSION, publicUrl: config.publicUrl ?? '', ...moduleServices(config) };
+  const services = moduleServices(config);
+  const ctx: AppContext = { config, database, dispatcher, log, keys, version: VERSION, publicUrl: config.publicUrl ?? '', ...services };
   dispatcher.addTask('purge-idempotency-keys', () => purgeIdempotencyKeysTask(database));
   startModuleWorkers(ctx);
 

@@ -435,7 +435,8 @@ function casesFor(route: Route): Case[] {
   }
   // A signed route checks its signature before anything else: an unsigned request, however
   // malformed, learns nothing but 401 (only the router and the body limit answer before it).
-  if (route.op.security?.length === 0) return cases.map((c) => (c.byRouter || c.status === 413 ? c : { ...c, status: 401, field: 'x-santong-signature' }));
+  const signed = route.op.security?.length === 0;
+  if (signed) return cases.map((c) => (c.byRouter || c.status === 413 ? c : { ...c, status: 401, field: 'x-santong-signature' }));
   return cases;
 }
 

@@ -23,7 +23,9 @@ export function productsJson(params: StatementParams, skus: readonly string[]): 
 }
 
 export function productsFromJson(rows: [string, string, string, number | string, string[]][]): Map<string, ProductInfo> {
-  return new Map(rows.map(([sku, name, category, listPrice, channels]) => [sku, { name, category, list_price: Number(listPrice), channels }]));
+  return new Map(
+    rows.map(([sku, name, category, listPrice, channels]) => [sku, { name, category, list_price: Number(listPrice), channels }]),
+  );
 }
 
 /**
@@ -48,5 +50,12 @@ export async function listPricesOf(db: Queryable, skus: readonly string[]): Prom
 /** Creates these products unless their SKU exists (imported history); returns how many were created. */
 export async function createProductsIfAbsent(db: Queryable, rows: Insertable<ProductsTable>[]): Promise<number> {
   if (rows.length === 0) return 0;
-  return (await db.insertInto('products').values(rows).onConflict((oc) => oc.column('sku').doNothing()).returning('sku').execute()).length;
+  return (
+    await db
+      .insertInto('products')
+      .values(rows)
+      .onConflict((oc) => oc.column('sku').doNothing())
+      .returning('sku')
+      .execute()
+  ).length;
 }

@@ -76,7 +76,8 @@ export async function collect(ctx: AppContext, principal: Principal, id: string,
   await ctx.database.db.transaction().execute(async (tx) => {
     const f = await lockFulfilment(tx, id, principal);
     if (f.type !== 'pickup') throw conflict('invalid_transition', 'only pickup fulfilments are collected', 'id');
-    if ((await pickupCodeOf(tx, f.order_id)) !== code) throw unprocessable('invalid_pickup_code', 'the pickup code does not match', 'pickup_code');
+    const pickupCode = await pickupCodeOf(tx, f.order_id);
+    if (pickupCode !== code) throw unprocessable('invalid_pickup_code', 'the pickup code does not match', 'pickup_code');
     await applyEvent(tx, id, 'collected', new Date(), `collect:${principal.keyId}`, principal);
   });
   return (await readFulfilment(ctx.database.db, id))!;

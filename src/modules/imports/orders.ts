@@ -319,7 +319,8 @@ class OrderImport {
     const { db } = this.database;
     const found = [...(await existingOrderIds(db, orders.map((g) => g.id)))];
     const marks = found.length
-      ? (await sql<{ order_id: string; run_id: string }>`SELECT order_id, run_id FROM order_imports WHERE order_id IN (${sql.join(found)})`.execute(db)).rows
+      ? (await sql<{ order_id: string; run_id: string }>`
+          SELECT order_id, run_id FROM order_imports WHERE order_id IN (${sql.join(found)})`.execute(db)).rows
       : [];
     const runs = new Map(marks.map((m) => [m.order_id, m.run_id]));
     const existing = new Map(found.map((id) => [id, runs.get(id) ?? null]));
@@ -399,7 +400,9 @@ class OrderImport {
     }
     const used = new Set(kept.flatMap((g) => g.lines.map((l) => l.sku)));
     const rows = [...create].filter(([sku]) => used.has(sku)).map(([sku, p]) => ({ sku, name: p.name, category: 'imported', list_price: p.price, channels: [...CHANNELS], attributes: JSON.stringify({ imported: true }) }));
-    for (let i = 0; i < rows.length; i += 1000) this.stats.productsCreated += await createProductsIfAbsent(this.database.db, rows.slice(i, i + 1000));
+    for (let i = 0; i < rows.length; i += 1000) {
+      this.stats.productsCreated += await createProductsIfAbsent(this.database.db, rows.slice(i, i + 1000));
+    }
     for (const r of rows) if (!this.skuPrices.has(r.sku)) this.skuPrices.set(r.sku, r.list_price);
     return kept;
   }

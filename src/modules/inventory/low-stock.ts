@@ -37,7 +37,8 @@ export async function evaluateLowStock(tx: Tx, skus: string[]): Promise<void> {
   if (skus.length === 0) return;
   const policy = await getLowStockPolicy(tx);
   for (const region of policy.regions) {
-    const area = region.lat !== undefined && region.lng !== undefined && region.radius_km !== undefined ? { lat: region.lat, lng: region.lng, radius_km: region.radius_km } : null;
+    const { lat, lng, radius_km } = region;
+    const area = lat !== undefined && lng !== undefined && radius_km !== undefined ? { lat, lng, radius_km } : null;
     const rows = (
       await sql<{ sku: string; available: string }>`
         SELECT p.sku, coalesce(sum(greatest(0, s.on_hand - s.reserved - s.safety_stock)), 0)::text AS available

@@ -5,9 +5,10 @@ import { sql } from 'kysely';
  * point, or all of them without one. A fragment for `IN (...)`: the locations table is named only here.
  */
 export function storeIdsWithin(area: { lat: number; lng: number; radius_km: number } | null) {
+  const at = area ?? { lat: 0, lng: 0, radius_km: 0 };
   return sql<string>`(
     SELECT id FROM locations WHERE type IN ('store','dark_store')
       AND (${area === null} OR 2 * 6371.0088 * asin(least(1, sqrt(
-            power(sin(radians(lat - ${area?.lat ?? 0}) / 2), 2)
-          + cos(radians(${area?.lat ?? 0})) * cos(radians(lat)) * power(sin(radians(lng - ${area?.lng ?? 0}) / 2), 2)))) <= ${area?.radius_km ?? 0}))`;
+            power(sin(radians(lat - ${at.lat}) / 2), 2)
+          + cos(radians(${at.lat})) * cos(radians(lat)) * power(sin(radians(lng - ${at.lng}) / 2), 2)))) <= ${at.radius_km}))`;
 }

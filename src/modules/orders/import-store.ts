@@ -35,10 +35,40 @@ export async function copyImportedOrders(database: Database, orders: readonly Im
   let linesCsv = '';
   for (const o of orders) {
     const at = o.placed_at.toISOString();
-    ordersCsv += csvRow([o.id, o.channel, o.customer_id, o.location_id, o.fulfillment_type, 'completed', o.currency, o.subtotal, o.discount_total, 0, o.total, at, at, at]);
+    ordersCsv += csvRow([
+      o.id,
+      o.channel,
+      o.customer_id,
+      o.location_id,
+      o.fulfillment_type,
+      'completed',
+      o.currency,
+      o.subtotal,
+      o.discount_total,
+      0,
+      o.total,
+      at,
+      at,
+      at,
+    ]);
     o.lines.forEach((l, i) => (linesCsv += csvRow([o.id, i + 1, l.sku, l.qty, l.unit_price, l.discount, l.amount])));
   }
-  const orderColumns = ['id', 'channel', 'customer_id', 'location_id', 'fulfillment_type', 'status', 'currency', 'subtotal', 'discount_total', 'delivery_fee', 'total', 'placed_at', 'paid_at', 'updated_at'];
+  const orderColumns = [
+    'id',
+    'channel',
+    'customer_id',
+    'location_id',
+    'fulfillment_type',
+    'status',
+    'currency',
+    'subtotal',
+    'discount_total',
+    'delivery_fee',
+    'total',
+    'placed_at',
+    'paid_at',
+    'updated_at',
+  ];
   await database.copyCsv('orders', orderColumns, ordersCsv);
   await database.copyCsv('order_lines', ['order_id', 'line_no', 'sku', 'qty', 'unit_price', 'discount', 'amount'], linesCsv);
 }

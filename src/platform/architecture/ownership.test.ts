@@ -77,14 +77,20 @@ describe('module ownership of tables', () => {
       }
     }
     expect(found).toEqual([]);
-    const stale = Object.entries(BEING_FIXED_ON_BRANCH_LOCKS).flatMap(([f, ts]) => ts.map((t) => `${f} ${t}`)).filter((e) => !allowedUsed.has(e));
+    const stale = Object.entries(BEING_FIXED_ON_BRANCH_LOCKS)
+      .flatMap(([f, ts]) => ts.map((t) => `${f} ${t}`))
+      .filter((e) => !allowedUsed.has(e));
     expect(stale, 'allowlist entries no longer needed: remove them').toEqual([]);
   });
 
   it('the platform imports no module', () => {
     const found = sources
       .filter((s) => s.owner === 'platform')
-      .flatMap((s) => importSpecifiers(s.text).filter((spec) => spec.startsWith('.')).map((spec) => ({ s, target: path.join(path.dirname(s.file), spec) })))
+      .flatMap((s) =>
+        importSpecifiers(s.text)
+          .filter((spec) => spec.startsWith('.'))
+          .map((spec) => ({ s, target: path.join(path.dirname(s.file), spec) })),
+      )
       .filter(({ target }) => target.split('/').slice(0, 2).join('/') === 'src/modules')
       .map(({ s, target }) => `${s.file} imports ${target}`);
     expect(found).toEqual([]);
@@ -101,10 +107,18 @@ describe('the scanner', () => {
       "database.copyCsv('stock', cols, csv); const label = 'orders is a word'",
     ].join('\n');
     expect(tableUses(src, known).map((u) => `${u.line} ${u.table} ${u.access}`)).toEqual([
-      '1 orders read', '1 products read', '3 stock write', '3 orders write', '3 products read', '4 stock write',
+      '1 orders read',
+      '1 products read',
+      '3 stock write',
+      '3 orders write',
+      '3 products read',
+      '4 stock write',
     ]);
   });
   it('reads CREATE TABLE and CREATE VIEW, IF NOT EXISTS included, ignoring comments', () => {
-    expect(createdRelations('-- CREATE TABLE nope (x int);\nCREATE TABLE IF NOT EXISTS a (x int);\ncreate view b AS SELECT 1;')).toEqual(['a', 'b']);
+    expect(createdRelations('-- CREATE TABLE nope (x int);\nCREATE TABLE IF NOT EXISTS a (x int);\ncreate view b AS SELECT 1;')).toEqual([
+      'a',
+      'b',
+    ]);
   });
 });

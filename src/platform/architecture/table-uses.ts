@@ -40,7 +40,8 @@ export function createdRelations(migrationSql: string): string[] {
   return [...sqlText.matchAll(re)].map((m) => m[1]);
 }
 
-const KYSELY = /\.(selectFrom|insertInto|replaceInto|mergeInto|updateTable|deleteFrom|innerJoin|leftJoin|rightJoin|fullJoin|innerJoinLateral|leftJoinLateral|using|table)\(\s*(\[[^\]]*\]|'[^']*'|"[^"]*"|`[^`$]*`)/g;
+const KYSELY =
+  /\.(selectFrom|insertInto|replaceInto|mergeInto|updateTable|deleteFrom|innerJoin|leftJoin|rightJoin|fullJoin|innerJoinLateral|leftJoinLateral|using|table)\(\s*(\[[^\]]*\]|'[^']*'|"[^"]*"|`[^`$]*`)/g;
 const KYSELY_WRITES = new Set(['insertInto', 'replaceInto', 'mergeInto', 'updateTable', 'deleteFrom']);
 // Raw SQL keywords are matched in upper case only, as this code base writes them, so prose is not taken for SQL.
 const RAW = /\b(FROM|JOIN|INTO|UPDATE|COPY|TABLE)\s+(?:ONLY\s+)?"?([a-z_][a-z0-9_]*)"?/g;
@@ -60,7 +61,8 @@ export function tableUses(source: string, known: ReadonlySet<string>): TableUse[
   };
   for (const m of text.matchAll(KYSELY)) {
     const argsAt = m.index + m[0].length - m[2].length;
-    for (const name of m[2].matchAll(/['"`]\s*([a-z_][a-z0-9_]*)/g)) add(name[1], KYSELY_WRITES.has(m[1]) ? 'write' : 'read', argsAt + name.index);
+    for (const name of m[2].matchAll(/['"`]\s*([a-z_][a-z0-9_]*)/g))
+      add(name[1], KYSELY_WRITES.has(m[1]) ? 'write' : 'read', argsAt + name.index);
   }
   for (const m of text.matchAll(RAW)) {
     // DELETE FROM x is a write although its keyword is FROM.

@@ -18,7 +18,9 @@ async function schemaOf(database: Database) {
     SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns
     WHERE table_schema = current_schema() AND table_name = ANY(${TABLES}) ORDER BY table_name, column_name`.execute(database.db);
   const indexes = await sql<Record<string, unknown>>`
-    SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ANY(${TABLES}) ORDER BY indexname`.execute(database.db);
+    SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ANY(${TABLES}) ORDER BY indexname`.execute(
+    database.db,
+  );
   const constraints = await sql<Record<string, unknown>>`
     SELECT conrelid::regclass::text AS table_name, conname, pg_get_constraintdef(oid) AS def FROM pg_constraint
     WHERE conrelid::regclass::text = ANY(${TABLES}) ORDER BY 1, 2`.execute(database.db);

@@ -190,7 +190,9 @@ export const couponRoutes: ModuleRoutes = (ctx) => async (app) => {
         if (location !== null && location !== p.locationId) throw forbidden('store staff may only redeem at their own store');
         location = p.locationId;
       }
-      if (location !== null && !(await locationExists(db, location))) throw unprocessable('unknown_location', `location ${location} does not exist`, 'location_id');
+      if (location !== null && !(await locationExists(db, location))) {
+        throw unprocessable('unknown_location', `location ${location} does not exist`, 'location_id');
+      }
       const now = new Date();
       return db.transaction().execute((tx) => redeemCode(tx, req.params.code, { order_ref: b.order_ref, channel: b.channel, location_id: location, amount: b.amount }, now));
     },
