@@ -5,7 +5,7 @@ import type { Queryable, Tx } from '../../platform/db/database';
 /** What other modules may know of orders: these functions and fragments, never the tables. */
 
 /** Order statuses after which nothing more is delivered or handed over. Any other status blocks an erasure. */
-export const CLOSED_ORDER_STATUSES = ['completed', 'cancelled', 'expired', 'fulfilment_failed'];
+const CLOSED_ORDER_STATUSES = ['completed', 'cancelled', 'expired', 'fulfilment_failed'];
 
 /**
  * One row per order: who, where, when, how much (analytics, the customer profile and timeline,

@@ -1,7 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { OWNED_TABLES as catalog } from '../../modules/catalog/tables';
+import { OWNED_TABLES as couriers } from '../../modules/couriers/tables';
+import { OWNED_TABLES as customers } from '../../modules/customers/tables';
+import { OWNED_TABLES as fulfilment } from '../../modules/fulfilment/tables';
+import { OWNED_TABLES as imports } from '../../modules/imports/tables';
+import { OWNED_TABLES as inventory } from '../../modules/inventory/tables';
+import { OWNED_TABLES as locations } from '../../modules/locations/tables';
+import { OWNED_TABLES as coupons } from '../../modules/loyalty/coupons/tables';
+import { OWNED_TABLES as points } from '../../modules/loyalty/points/tables';
+import { OWNED_TABLES as referrals } from '../../modules/loyalty/referrals/tables';
+import { OWNED_TABLES as tiers } from '../../modules/loyalty/tiers/tables';
+import { OWNED_TABLES as orders } from '../../modules/orders/tables';
+import { OWNED_TABLES as platform } from '../tables';
 import { createdRelations, importSpecifiers, listFiles, ownerOf, tableUses } from './table-uses';
 
 /**
@@ -16,6 +28,20 @@ import { createdRelations, importSpecifiers, listFiles, ownerOf, tableUses } fro
  */
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
+
+/** Each owner's declared tables (its tables.ts files; loyalty has one per part). A new owner is added here. */
+const DECLARED: Record<string, readonly string[]> = {
+  platform,
+  catalog,
+  couriers,
+  customers,
+  fulfilment,
+  imports,
+  inventory,
+  locations,
+  loyalty: [...coupons, ...points, ...referrals, ...tiers],
+  orders,
+};
 
 // Temporary: being fixed on branch locks (reservations written by inventory/reservations.ts, courier
 // jobs by couriers/jobs.ts). The merger empties this list; an entry no longer needed fails below.
@@ -51,14 +77,9 @@ describe('module ownership of tables', () => {
     expect(owners.size).toBeGreaterThan(40);
   });
 
-  it("every owner's tables.ts files declare exactly the tables its migrations create", async () => {
-    const declared = new Map<string, string[]>();
-    for (const s of sources.filter((x) => x.file.endsWith('/tables.ts'))) {
-      const mod = (await import(pathToFileURL(path.join(ROOT, s.file)).href)) as { OWNED_TABLES?: readonly string[] };
-      declared.set(s.owner, [...(declared.get(s.owner) ?? []), ...(mod.OWNED_TABLES ?? [])]);
-    }
-    const sorted = (m: Map<string, string[]>) => Object.fromEntries([...m].map(([k, v]) => [k, [...v].sort()]).sort());
-    expect(sorted(declared)).toEqual(sorted(created));
+  it("every owner's tables.ts files declare exactly the tables its migrations create", () => {
+    const sorted = (entries: [string, readonly string[]][]) => Object.fromEntries(entries.map(([k, v]) => [k, [...v].sort()]).sort());
+    expect(sorted(Object.entries(DECLARED))).toEqual(sorted([...created]));
   });
 
   it("no code names another owner's table (the platform's excepted for modules)", () => {
