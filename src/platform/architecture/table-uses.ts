@@ -6,7 +6,7 @@ import path from 'node:path';
  * table in its migrations, and which tables a source file names in Kysely calls or raw SQL.
  */
 
-export type Access = 'read' | 'write';
+type Access = 'read' | 'write';
 export interface TableUse {
   table: string;
   access: Access;
