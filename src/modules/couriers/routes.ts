@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { AppError, notFound } from '../../platform/http/errors';
+import { notFound } from '../../platform/http/errors';
 import { errors, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
 import { fulfilmentStatus } from '../fulfilment/public';
@@ -13,13 +13,6 @@ const TO_EVENT: Record<CourierStatus, FulfilmentEvent | null> = { accepted: null
 export const courierRoutes: ModuleRoutes = (ctx) => async (app) => {
   // The callback is authenticated by its signature over the exact bytes sent, checked before parsing.
   app.addHook('preParsing', verifyCourierSignature(ctx));
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    try {
-      done(null, JSON.parse(body as string));
-    } catch {
-      done(new AppError(400, 'invalid_request', 'request body is not valid JSON', 'body'), undefined);
-    }
-  });
 
   app.post(
     '/couriers/:adapter/callback',
