@@ -290,7 +290,7 @@ async function startInProcess(databaseUrl: string, adminKey: string): Promise<Se
     return original.apply(this, a);
   };
   const { loadConfig } = await import('../src/platform/config');
-  const { startSantong } = await import('../src/platform/app');
+  const { startSantong } = await import('../src/app');
   const santong = await startSantong(loadConfig(serverEnv(databaseUrl, adminKey)));
   const url = santong.url.replace('localhost', '127.0.0.1');
   return {

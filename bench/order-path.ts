@@ -42,7 +42,7 @@ cleanups.push(() => adminQueryAt(args.pg, `DROP DATABASE IF EXISTS ${name} WITH 
 let exitCode = 0;
 try {
   const { loadConfig } = await import('../src/platform/config');
-  const { startSantong } = await import('../src/platform/app');
+  const { startSantong } = await import('../src/app');
   const { placeOrder } = await import('../src/modules/orders/place-order');
   const { orderWriter } = await import('../src/modules/orders/group-commit');
   const { AppError } = await import('../src/platform/http/errors');

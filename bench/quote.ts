@@ -75,7 +75,7 @@ async function main(): Promise<void> {
   cleanups.push(() => adminQueryAt(args.pg, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
   const adminKey = 'st_bench_' + crypto.randomBytes(12).toString('hex');
   const { loadConfig } = await import('../src/platform/config');
-  const { startSantong } = await import('../src/platform/app');
+  const { startSantong } = await import('../src/app');
   const { seedDemo } = await import('../src/demo/seed');
   const t0 = Date.now();
   const santong = await startSantong(

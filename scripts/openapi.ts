@@ -20,6 +20,7 @@ import { openDatabase } from '../src/platform/db/database';
 import { Dispatcher } from '../src/platform/events/dispatcher';
 import type { AppContext } from '../src/platform/http/context';
 import { buildServer } from '../src/platform/http/server';
+import { moduleServices } from '../src/modules';
 
 const root = path.resolve(import.meta.dirname, '..');
 const target = path.join(root, 'web', 'src', 'generated', 'api.d.ts');
@@ -37,8 +38,8 @@ async function openApiDocument(): Promise<OpenAPI3> {
     log,
     keys: new KeyRing(crypto.randomBytes(32)),
     version: 'generated',
-    courier: null,
     publicUrl: '',
+    ...moduleServices(config),
   };
   const app = await buildServer(ctx, allModules);
   try {

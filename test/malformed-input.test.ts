@@ -14,6 +14,8 @@ type Segment = string | number;
 interface Operation {
   parameters?: { in: string; name: string; required?: boolean; schema: Schema }[];
   requestBody?: { required?: boolean; content: Record<string, { schema: Schema }> };
+  /** `[]` on a route that takes no API key and authenticates its caller by a signature. */
+  security?: unknown[];
 }
 
 interface Route {
@@ -37,6 +39,8 @@ interface Case {
   status?: number;
   /** A request that is not malformed at all (a route with no inputs): anything but a 5xx. */
   mayPass?: boolean;
+  /** Refused by the router, before any hook of the route runs. */
+  byRouter?: boolean;
 }
 
 const s = await startTestServer();
@@ -427,6 +431,7 @@ function casesFor(route: Route): Case[] {
         label: `path ${p.name}: ${o.label}`,
         field: routerRefuses ? [p.name, 'path'] : schemaRefuses ? p.name : undefined,
         status: schemaRefuses || decoded === null ? 400 : undefined,
+        byRouter: routerRefuses,
       });
     }
   }
@@ -435,6 +440,10 @@ function casesFor(route: Route): Case[] {
     // Nothing declared to get wrong: odd, undeclared query parameters must still not break it.
     cases.push({ ...base, url: withQuery(validPath(), ['zz=%ZZ', 'limit=-1', `q=${'x'.repeat(3000)}`]), label: 'undeclared odd query parameters', mayPass: true });
   }
+  // A signed route checks its signature before anything else: an unsigned request, however
+  // malformed, learns nothing but 401 (only the router and the body limit answer before it).
+  const signed = route.op.security?.length === 0;
+  if (signed) return cases.map((c) => (c.byRouter || c.status === 413 ? c : { ...c, status: 401, field: 'x-santong-signature' }));
   return cases;
 }
 

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from '../src/platform/config';
-import { startSantong, type Santong } from '../src/platform/app';
+import { startSantong, type Santong } from '../src/app';
 import { createLogger } from '../src/platform/logging';
 import { seedDemo, type SeedOptions } from '../src/demo/seed';
 import { freshDatabase, type TestDatabase } from './db';

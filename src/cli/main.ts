@@ -5,7 +5,7 @@ import { loadConfig } from '../platform/config';
 import { KeyRing, loadMasterKey } from '../platform/crypto/keys';
 import { openDatabase } from '../platform/db/database';
 import { migrate } from '../platform/db/migrate';
-import { startSantong } from '../platform/app';
+import { startSantong } from '../app';
 import { DEMO_DEFAULTS, isSeeded, seedDemo } from '../demo/seed';
 import { progressBar } from './progress';
 import { ImportFileError, ImportUsageError, parseMaps } from '../modules/imports/csv';

@@ -1,9 +1,12 @@
 import { registerOwnerLookup } from '../platform/auth/policy';
 import { apiKeyRoutes } from '../platform/auth/routes';
 import { webhookRoutes } from '../platform/events/routes';
+import type { Config } from '../platform/config';
+import type { AppContext } from '../platform/http/context';
 import type { ModuleRoutes } from '../platform/http/types';
 import { analyticsRoutes } from './analytics/routes';
 import { catalogRoutes } from './catalog/routes';
+import { courierFromConfig } from './couriers/adapter';
 import { courierRoutes } from './couriers/routes';
 import { customerRoutes } from './customers/routes';
 import { privacyRoutes } from './customers/privacy-routes';
@@ -13,6 +16,7 @@ import { fulfilmentRoutes } from './fulfilment/routes';
 import { inventoryRoutes } from './inventory/routes';
 import { locationRoutes } from './locations/routes';
 import { fulfilmentOwner, orderOwner } from './orders/owner';
+import { locationExists } from './locations/service';
 import { orderRoutes } from './orders/routes';
 import { pointsRoutes } from './loyalty/points/routes';
 import { tierRoutes } from './loyalty/tiers/routes';
@@ -26,6 +30,10 @@ export { startModuleWorkers } from './workers';
 // What the authorization policy needs to know about resources routes act on.
 registerOwnerLookup('order', orderOwner);
 registerOwnerLookup('fulfilment', fulfilmentOwner);
+/** The services modules add to the context (see AppContext's declaration merging). */
+export function moduleServices(config: Config): Pick<AppContext, 'courier' | 'locationExists'> {
+  return { courier: courierFromConfig(config), locationExists };
+}
 
 /** Every module's routes, mounted under /v1. */
 export const allModules: ModuleRoutes[] = [

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Queryable } from '../../platform/db/database';
+import { orderSummaries } from '../orders/public';
 
 /** Orders that are sales: paid or sold in store, not awaiting payment, cancelled or expired. Sales are net of refunds. */
 export const NOT_SALES = ['pending_payment', 'cancelled', 'expired'];
@@ -54,7 +55,7 @@ export async function dashboard(db: Queryable, opts: { timezone: string; currenc
   ).rows[0];
   const period = (from: Date) => sql<Row>`
       SELECT channel, sum(total - refunded_total)::text AS sales, count(*)::text AS orders, count(DISTINCT customer_id)::text AS customers
-      FROM orders
+      FROM ${orderSummaries} o
       WHERE placed_at >= ${from} AND status NOT IN (${sql.join(NOT_SALES)})
         AND (${loc}::text IS NULL OR location_id = ${loc}::text)
       GROUP BY GROUPING SETS ((channel), ())`.execute(db);
@@ -63,7 +64,7 @@ export async function dashboard(db: Queryable, opts: { timezone: string; currenc
     period(bounds.start30),
     sql<{ date: string; channel: string; sales: string; orders: string }>`
       SELECT to_char(placed_at AT TIME ZONE ${tz}, 'YYYY-MM-DD') AS date, channel, sum(total - refunded_total)::text AS sales, count(*)::text AS orders
-      FROM orders
+      FROM ${orderSummaries} o
       WHERE placed_at >= ${bounds.start30} AND status NOT IN (${sql.join(NOT_SALES)})
         AND (${loc}::text IS NULL OR location_id = ${loc}::text)
       GROUP BY 1, 2 ORDER BY 1, 2`.execute(db),

@@ -1,4 +1,12 @@
+import type { Config } from '../../platform/config';
 import { signPayload, verifySignature } from '../../platform/events/signature';
+
+declare module '../../platform/http/context' {
+  interface AppContext {
+    /** The courier platform adapter for hour and same-day deliveries, when one is configured. */
+    courier: CourierAdapter | null;
+  }
+}
 
 /** What a courier platform (达达 / 顺丰同城 style) is asked to do. */
 export interface CourierJob {
@@ -50,4 +58,11 @@ export class WebhookCourierAdapter implements CourierAdapter {
     const h = headers['x-santong-signature'];
     return typeof h === 'string' && verifySignature(this.secret, rawBody, h);
   }
+}
+
+/** The configured courier adapter, or null when no courier platform is set. */
+export function courierFromConfig(config: Config): CourierAdapter | null {
+  if (!config.courierWebhookUrl) return null;
+  if (config.courierWebhookSecret.length < 16) throw new Error('SANTONG_COURIER_WEBHOOK_SECRET must be at least 16 characters');
+  return new WebhookCourierAdapter(config.courierWebhookUrl, config.courierWebhookSecret);
 }

@@ -92,4 +92,31 @@ describe('courier adapter round trip', () => {
     const r = await courier.callback(`${s.url}/v1/couriers/webhook/callback`, { job_id: 'cj_nope', status: 'delivered' });
     expect(r.status).toBe(404);
   });
+
+  it('checks the signature before anything else: 401 for a caller that proves nothing, whatever its body', async () => {
+    const url = `${s.url}/v1/couriers/webhook/callback`;
+    const post = async (body: string | undefined, headers: Record<string, string> = {}, at = url) => {
+      const res = await fetch(at, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    const signed = (text: string, secret = SECRET) => ({ 'x-santong-signature': signPayload(secret, text, Math.floor(Date.now() / 1000)) });
+    for (const body of ['{"job_id":', '{"status":"teleported"}', '[]', '{"job_id":"cj_nope","status":"delivered"}']) {
+      const unsigned = await post(body);
+      expect(unsigned.status).toBe(401);
+      expect(unsigned.body.error.code).toBe('invalid_signature');
+      expect((await post(body, signed(body, 'not-the-secret-at-all'))).status).toBe(401);
+    }
+    expect((await post(undefined)).status).toBe(401);
+    const noType = await fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' });
+    expect(noType.status).toBe(401);
+    // An adapter that is not configured is not told apart from a wrong signature.
+    const text = '{"job_id":"cj_nope","status":"delivered"}';
+    expect((await post(text, signed(text), `${s.url}/v1/couriers/other/callback`)).status).toBe(401);
+    // Signed, the body is then validated as before.
+    const bad = '{"job_id":"cj_nope","status":"teleported"}';
+    const invalid = await post(bad, signed(bad));
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.error.field).toBe('status');
+    expect((await post('{"job_id":', signed('{"job_id":'))).status).toBe(400);
+  });
 });

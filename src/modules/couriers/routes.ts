@@ -1,31 +1,20 @@
 import { Type } from '@sinclair/typebox';
-import { AppError, notFound } from '../../platform/http/errors';
+import { notFound } from '../../platform/http/errors';
 import { errors, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
+import { fulfilmentStatus } from '../fulfilment/public';
 import { applyEvent } from '../fulfilment/service';
 import type { FulfilmentEvent } from '../fulfilment/state';
 import { COURIER_STATUSES, type CourierStatus } from './adapter';
 import { lockOrderRow } from '../../platform/db/locks';
 import { transact } from '../../platform/db/transaction';
+import { verifyCourierSignature } from './signed-callback';
 
 const TO_EVENT: Record<CourierStatus, FulfilmentEvent | null> = { accepted: null, picked_up: 'out_for_delivery', delivered: 'delivered', failed: 'failed' };
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    rawBody?: string;
-  }
-}
-
 export const courierRoutes: ModuleRoutes = (ctx) => async (app) => {
-  // The callback is authenticated by its signature over the exact bytes sent, so keep them.
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    req.rawBody = body as string;
-    try {
-      done(null, JSON.parse(body as string));
-    } catch {
-      done(new AppError(400, 'invalid_request', 'request body is not valid JSON', 'body'), undefined);
-    }
-  });
+  // The callback is authenticated by its signature over the exact bytes sent, checked before parsing.
+  app.addHook('preParsing', verifyCourierSignature(ctx));
 
   app.post(
     '/couriers/:adapter/callback',
@@ -43,9 +32,7 @@ export const courierRoutes: ModuleRoutes = (ctx) => async (app) => {
       },
     },
     async (req) => {
-      const adapter = ctx.courier;
-      if (!adapter || adapter.name !== req.params.adapter) throw notFound('courier adapter', 'adapter');
-      if (!adapter.verifyCallback(req.headers, req.rawBody ?? '')) throw new AppError(401, 'invalid_signature', 'the callback signature is missing or wrong', 'x-santong-signature');
+      const adapter = ctx.courier!; // verifyCourierSignature answered 401 without one
       const at = req.body.at ? new Date(req.body.at) : new Date();
       return transact(ctx.database.db, async (tx) => {
         // The order row before its courier job, as cancel takes them (rank 1, platform/db/locks.ts).
@@ -59,14 +46,13 @@ export const courierRoutes: ModuleRoutes = (ctx) => async (app) => {
         const job = await tx.selectFrom('courier_jobs').selectAll().where('id', '=', req.body.job_id).where('adapter', '=', adapter.name).forUpdate().executeTakeFirst();
         if (!job) throw notFound('courier job', 'job_id');
         const event = TO_EVENT[req.body.status];
-        const f = await tx.selectFrom('fulfillments').select('status').where('id', '=', job.fulfillment_id).executeTakeFirstOrThrow();
+        const status = await fulfilmentStatus(tx, job.fulfillment_id);
         // Platforms repeat callbacks: the same status again is acknowledged without a second effect.
-        if (job.status !== req.body.status && !(event && f.status === event)) {
+        if (job.status !== req.body.status && !(event && status === event)) {
           if (event) await applyEvent(tx, job.fulfillment_id, event, at, `courier:${adapter.name}`, null);
           await tx.updateTable('courier_jobs').set({ status: req.body.status, updated_at: new Date() }).where('id', '=', job.id).execute();
         }
-        const now = await tx.selectFrom('fulfillments').select('status').where('id', '=', job.fulfillment_id).executeTakeFirstOrThrow();
-        return { ok: true, fulfillment_id: job.fulfillment_id, status: now.status };
+        return { ok: true, fulfillment_id: job.fulfillment_id, status: await fulfilmentStatus(tx, job.fulfillment_id) };
       });
     },
   );

@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../../platform/http/context';
-import { open } from '../../platform/crypto/keys';
 import { backoffSeconds } from '../../platform/events/dispatcher';
+import { allocation, setCourierReference } from '../fulfilment/public';
+import { getLocation } from '../locations/service';
+import { deliveryOf } from '../orders/public';
 import type { CourierJob } from './adapter';
 
 /**
@@ -21,27 +23,23 @@ export async function sendCourierJobs(ctx: AppContext, publicUrl: string): Promi
   ).rows;
   let sent = 0;
   for (const c of claimed) {
-    const f = await db.selectFrom('fulfillments').select(['id', 'order_id', 'location_id', 'speed']).where('id', '=', c.fulfillment_id).executeTakeFirstOrThrow();
-    const [o, loc, lines] = await Promise.all([
-      db.selectFrom('orders').select(['delivery_lat', 'delivery_lng', 'address_enc', 'address_key']).where('id', '=', f.order_id).executeTakeFirstOrThrow(),
-      db.selectFrom('locations').select(['id', 'name', 'lat', 'lng', 'address']).where('id', '=', f.location_id).executeTakeFirstOrThrow(),
-      db.selectFrom('fulfillment_lines').select(['sku', 'qty']).where('fulfillment_id', '=', f.id).execute(),
-    ]);
-    const address = o.address_enc && o.address_key ? open(ctx.keys.unwrap(o.address_key), o.address_enc).toString('utf8') : '';
+    const f = await allocation(db, c.fulfillment_id);
+    const [dropoff, loc] = await Promise.all([deliveryOf(db, ctx.keys, f.order_id), getLocation(db, f.location_id)]);
+    if (!loc) throw new Error(`location ${f.location_id} of fulfilment ${f.id} does not exist`);
     const job: CourierJob = {
       job_id: c.id,
       fulfillment_id: f.id,
       order_id: f.order_id,
       speed: f.speed,
       pickup: { location_id: loc.id, name: loc.name, lat: loc.lat, lng: loc.lng, address: loc.address },
-      dropoff: { lat: o.delivery_lat ?? 0, lng: o.delivery_lng ?? 0, address },
-      items: lines,
+      dropoff,
+      items: f.lines,
       callback_url: `${publicUrl}/v1/couriers/${adapter.name}/callback`,
     };
     try {
       const r = await adapter.dispatch(job);
       await db.updateTable('courier_jobs').set({ status: 'sent', external_id: r.external_id, attempts: c.attempts + 1, updated_at: new Date(), last_error: null }).where('id', '=', c.id).where('status', '=', 'pending').execute();
-      await db.updateTable('fulfillments').set({ courier_job_id: r.external_id }).where('id', '=', f.id).execute();
+      await setCourierReference(db, f.id, r.external_id);
       sent++;
     } catch (e) {
       const attempts = c.attempts + 1;

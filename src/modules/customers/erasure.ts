@@ -8,6 +8,7 @@ import type { Database, Tx } from '../../platform/db/database';
 import { publish } from '../../platform/events/outbox';
 import { conflict, notFound } from '../../platform/http/errors';
 import { newId } from '../../platform/ids';
+import { openOrderIds, orderIdsOf } from '../orders/public';
 import { erasureSteps } from './erasure-steps';
 import { IDENTIFIER_TYPES } from './identifiers';
 import { PERSONAL_TRAITS } from './traits';
@@ -29,9 +30,6 @@ export const PERSONAL_KEYS: ReadonlySet<string> = new Set(
     'ip', 'ip_address', 'user_agent', 'lat', 'lng', 'latitude', 'longitude', 'delivery_lat', 'delivery_lng',
   ].map((k) => k.toLowerCase()),
 );
-
-/** Order statuses after which nothing more is delivered or handed over. Any other status blocks an erasure. */
-export const CLOSED_ORDER_STATUSES = ['completed', 'cancelled', 'expired', 'fulfilment_failed'];
 
 export interface ErasureResult {
   erasure_id: string;
@@ -223,9 +221,9 @@ async function eraseTx(tx: Tx, keys: KeyRing, customerId: string, erasureId: str
   await lockPersons(tx, [root]); // rank 2: the person's points writers wait (loyalty's step rewrites the ledger)
   const ids = members.map((m) => m.id);
 
-  const open = await tx.selectFrom('orders').select('id').where('customer_id', 'in', ids).where('status', 'not in', CLOSED_ORDER_STATUSES).orderBy('id').limit(20).execute();
+  const open = await openOrderIds(tx, ids, 20);
   if (open.length > 0) {
-    throw conflict('open_orders', 'this customer has orders still in progress; erase once they are completed or cancelled', 'id', { orders: open.map((o) => o.id) });
+    throw conflict('open_orders', 'this customer has orders still in progress; erase once they are completed or cancelled', 'id', { orders: open });
   }
 
   const { values, anonymousIds } = await knownValues(tx, keys, members);
@@ -266,25 +264,9 @@ async function eraseTx(tx: Tx, keys: KeyRing, customerId: string, erasureId: str
   for (const [id, sub] of substitute) await tx.updateTable('customer_events').set({ customer_id: sub, anonymous_id: null }).where('customer_id', '=', id).execute();
   if (anonymousIds.length) await tx.updateTable('customer_events').set({ anonymous_id: null }).where('anonymous_id', 'in', anonymousIds).execute();
 
-  // Orders become anonymous sales.
-  const orderIds: string[] = [];
-  for (const [id, sub] of substitute) {
-    const rows = await sql<{ id: string }>`
-      UPDATE orders SET customer_id = ${sub}, address_enc = NULL, address_key = NULL, delivery_lat = NULL, delivery_lng = NULL, note = NULL,
-        routing = CASE WHEN fulfillment_type = 'delivery' THEN NULL ELSE routing END, updated_at = now()
-      WHERE customer_id = ${id} RETURNING id`.execute(tx);
-    orderIds.push(...rows.rows.map((o) => o.id));
-  }
-  counts.orders = orderIds.length;
-  if (orderIds.length) {
-    const returns = await tx.selectFrom('order_returns').select(['id', 'reason']).where('order_id', 'in', orderIds).execute();
-    for (const ret of returns) {
-      const reason = scrub.text(ret.reason);
-      if (reason !== ret.reason) await tx.updateTable('order_returns').set({ reason }).where('id', '=', ret.id).execute();
-    }
-  }
-
-  // Other modules' rows about the person (loyalty ledgers, ...), registered with registerErasureStep.
+  // Read before the orders step makes them anonymous sales: their events are scrubbed below.
+  const orderIds = await orderIdsOf(tx, ids);
+  // Other modules' rows about the person (orders become anonymous sales, loyalty ledgers, ...), registered with registerErasureStep.
   for (const [name, step] of erasureSteps()) counts[name] = await step(tx, { ids, substitute, scrubText: (t) => scrub.text(t) });
 
   // Events on their way to subscribers and webhooks, and those already sent.

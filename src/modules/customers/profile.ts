@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Principal } from '../../platform/auth/roles';
 import { open, type KeyRing } from '../../platform/crypto/keys';
 import type { Database } from '../../platform/db/database';
+import { orderSummaries } from '../orders/public';
 import { currentConsents, type ConsentState } from './consent';
 import { dataKeyOf, groupIds, rootOf, traitState } from './identity';
 import { readProfileSections } from './profile-sections';
@@ -94,12 +95,12 @@ export async function readProfile(db: Db, keys: KeyRing, id: string, viewer: Pri
   const [byChannel, lastSeen, tags, merges, consents, sections] = await Promise.all([
     sql<{ channel: string; orders: string; spend: string; last_order_at: Date | null }>`
       SELECT channel, count(*)::text AS orders, coalesce(sum(total - refunded_total), 0)::text AS spend, max(placed_at) AS last_order_at
-      FROM orders WHERE customer_id IN (${sql.join(members)}) AND status NOT IN ('pending_payment','cancelled','expired')
+      FROM ${orderSummaries} o WHERE customer_id IN (${sql.join(members)}) AND status NOT IN ('pending_payment','cancelled','expired')
       GROUP BY channel ORDER BY channel`.execute(db),
     sql<{ channel: string; at: Date }>`
       SELECT channel, max(at) AS at FROM (
         SELECT channel, occurred_at AS at FROM customer_events WHERE customer_id IN (${sql.join(members)})
-        UNION ALL SELECT channel, placed_at AS at FROM orders WHERE customer_id IN (${sql.join(members)})) x
+        UNION ALL SELECT channel, placed_at AS at FROM ${orderSummaries} o WHERE customer_id IN (${sql.join(members)})) x
       GROUP BY channel ORDER BY channel`.execute(db),
     db.selectFrom('customer_tags').select('tag').distinct().where('customer_id', 'in', members).orderBy('tag').execute(),
     db.selectFrom('customer_merges').selectAll().where((eb) => eb.or([eb('into_id', 'in', members), eb('from_id', 'in', members)])).orderBy('created_at').execute(),

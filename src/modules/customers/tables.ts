@@ -1,6 +1,18 @@
 import type { Generated } from 'kysely';
 import type { Int8Default } from '../../platform/db/schema';
 
+/** The tables this module creates in its migrations; no other module names them (ownership.test.ts). */
+export const OWNED_TABLES = [
+  'customers',
+  'customer_identifiers',
+  'customer_events',
+  'customer_merges',
+  'customer_tags',
+  'customer_consents',
+  'identity_verifications',
+  'trait_definitions',
+] as const;
+
 export interface CustomerConsentsTable {
   id: Int8Default;
   customer_id: string;

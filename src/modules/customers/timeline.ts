@@ -4,6 +4,7 @@ import type { Principal } from '../../platform/auth/roles';
 import type { Database } from '../../platform/db/database';
 import { badRequest } from '../../platform/http/errors';
 import { decodeCursor, encodeCursor } from '../../platform/http/pagination';
+import { orderSummaries } from '../orders/public';
 import { groupIds, rootOf } from './identity';
 import { PERSONAL_TRAITS } from './traits';
 import { isContactKey, redactContactData } from '../../platform/privacy/contact-data';
@@ -174,7 +175,7 @@ export async function readTimeline(db: Db, id: string, viewer: Principal, q: Tim
     const key = sql`id`;
     tasks.push(
       sql<{ id: string; channel: string; total: string; status: string; placed_at: Date; location_id: string | null; us: string }>`
-        SELECT id, channel, total::text AS total, status, placed_at, location_id, ${us(at)} AS us FROM orders
+        SELECT id, channel, total::text AS total, status, placed_at, location_id, ${us(at)} AS us FROM ${orderSummaries} o
         WHERE customer_id = ANY(${members}::text[]) AND ${afterCursor(after, RANK.order, at, key)}
         ORDER BY placed_at DESC, id COLLATE "C" DESC LIMIT ${n}`
         .execute(db)

@@ -8,6 +8,7 @@ import { checkPickupCode } from './pickup-code';
 import type { FulfilmentView } from './schemas';
 import { allowed, nextStatuses, orderStatusFrom, type FulfilmentEvent } from './state';
 import { transact } from '../../platform/db/transaction';
+import { followFulfilments, pickupCodeOf } from '../orders/public';
 
 export async function readFulfilment(db: Queryable, id: string): Promise<FulfilmentView | null> {
   const f = await db.selectFrom('fulfillments').selectAll().where('id', '=', id).executeTakeFirst();
@@ -54,7 +55,7 @@ export async function applyEvent(tx: Tx, fulfilmentId: string, event: Fulfilment
   await tx.insertInto('fulfillment_events').values({ fulfillment_id: f.id, type: event, at, source }).execute();
   const statuses = (await tx.selectFrom('fulfillments').select('status').where('order_id', '=', f.order_id).forUpdate().execute()).map((r) => r.status);
   const orderStatus = orderStatusFrom(statuses);
-  await tx.updateTable('orders').set({ status: orderStatus, updated_at: at }).where('id', '=', f.order_id).where('status', 'not in', ['cancelled', 'expired']).execute();
+  await followFulfilments(tx, f.order_id, orderStatus, at);
   await publish(tx, { aggregateType: 'order', aggregateId: f.order_id, type: `fulfillment.${event}`, payload: { order_id: f.order_id, fulfillment_id: f.id, location_id: f.location_id, status: event, order_status: orderStatus } });
   if (orderStatus === 'completed') await publish(tx, { aggregateType: 'order', aggregateId: f.order_id, type: 'order.completed', payload: { order_id: f.order_id } });
 }
@@ -69,8 +70,8 @@ export async function collect(ctx: AppContext, principal: Principal, id: string,
   const refused = await transact(ctx.database.db, async (tx) => {
     const f = await lockFulfilment(tx, id, principal);
     if (f.type !== 'pickup') throw conflict('invalid_transition', 'only pickup fulfilments are collected', 'id');
-    const order = await tx.selectFrom('orders').select('pickup_code').where('id', '=', f.order_id).executeTakeFirstOrThrow();
-    const refusal = await checkPickupCode(tx, f, principal, order.pickup_code, code);
+    const pickupCode = await pickupCodeOf(tx, f.order_id);
+    const refusal = await checkPickupCode(tx, f, principal, pickupCode, code);
     if (!refusal) await applyEvent(tx, id, 'collected', new Date(), `collect:${principal.keyId}`, principal);
     return refusal;
   });

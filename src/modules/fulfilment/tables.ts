@@ -1,4 +1,5 @@
-/** Tables of the fulfilment module (the fulfilments themselves are in platform/db/schema.ts). */
+/** The tables this module creates in its migrations; no other module names them (ownership.test.ts). */
+export const OWNED_TABLES = ['fulfillments', 'fulfillment_lines', 'fulfillment_events', 'pickup_code_guards'] as const;
 
 /** Wrong pickup codes in a row per pickup, and the lock they led to (migration 1630). */
 export interface PickupCodeGuardsTable {

@@ -7,7 +7,10 @@ import { newId } from '../../platform/ids';
 import { row as csvRow } from '../../demo/csv';
 import type { Progress } from '../../demo/seed';
 import { IDENTIFIER_TYPES, InvalidIdentifier, normalise, type IdentifierType } from '../customers/identifiers';
+import { createProductsIfAbsent, listPricesOf } from '../catalog/public';
 import { identify } from '../customers/identity';
+import { listLocations } from '../locations/service';
+import { copyImportedOrders, discardImportedOrders, existingOrderIds, type ImportedOrder } from '../orders/import-store';
 import { BoundedPool, cell, ImportUsageError, meter, openCsv, planColumns, Report, type ColumnPlan } from './csv';
 import { importedOrderId, parseMoney, parseTimestamp } from './values';
 
@@ -164,7 +167,7 @@ class OrderImport {
   }
 
   async start(): Promise<void> {
-    this.locations = new Set((await this.database.db.selectFrom('locations').select('id').execute()).map((l) => l.id));
+    this.locations = new Set((await listLocations(this.database.db)).map((l) => l.id));
   }
 
   private col(field: string): string {
@@ -314,9 +317,13 @@ class OrderImport {
 
     // Already here? Imported by an earlier run: skip. By this run: rows came too late. Unmarked: an interrupted run's, redo.
     const { db } = this.database;
-    const existing = new Map((await sql<{ id: string; run_id: string | null }>`
-      SELECT o.id, oi.run_id FROM orders o LEFT JOIN order_imports oi ON oi.order_id = o.id
-      WHERE o.id IN (${sql.join(orders.map((g) => g.id))})`.execute(db)).rows.map((r) => [r.id, r.run_id]));
+    const found = [...(await existingOrderIds(db, orders.map((g) => g.id)))];
+    const marks = found.length
+      ? (await sql<{ order_id: string; run_id: string }>`
+          SELECT order_id, run_id FROM order_imports WHERE order_id IN (${sql.join(found)})`.execute(db)).rows
+      : [];
+    const runs = new Map(marks.map((m) => [m.order_id, m.run_id]));
+    const existing = new Map(found.map((id) => [id, runs.get(id) ?? null]));
     const seen = new Set<string>();
     const redo: string[] = [];
     const late = (g: Group) => {
@@ -339,8 +346,7 @@ class OrderImport {
       return false;
     });
     if (redo.length > 0) {
-      await db.deleteFrom('order_lines').where('order_id', 'in', redo).execute();
-      await db.deleteFrom('orders').where('id', 'in', redo).execute();
+      await discardImportedOrders(db, redo);
       this.stats.redone += redo.length;
     }
     if (orders.length === 0) return;
@@ -349,32 +355,25 @@ class OrderImport {
     orders = await this.resolveCustomers(orders);
     if (orders.length === 0) return;
 
-    let ordersCsv = '';
-    let linesCsv = '';
-    let marksCsv = '';
     const currency = this.opts.currency ?? 'CNY';
-    for (const g of orders) {
-      let subtotal = 0;
-      let discount = 0;
-      let total = 0;
-      g.lines.forEach((l, i) => {
-        // unit_price and amount: discount is the difference; amount alone: the unit price rounds up, the rest is discount.
+    let marksCsv = '';
+    const rows: ImportedOrder[] = orders.map((g) => {
+      // unit_price and amount: discount is the difference; amount alone: the unit price rounds up, the rest is discount.
+      const lines = g.lines.map((l) => {
         const unit = l.unitPrice ?? (l.amount !== null ? Math.ceil(l.amount / l.qty) : this.skuPrices.get(l.sku)!);
         const amount = l.amount ?? unit * l.qty;
-        const d = unit * l.qty - amount;
-        subtotal += unit * l.qty;
-        discount += d;
-        total += amount;
-        linesCsv += csvRow([g.id, i + 1, l.sku, l.qty, unit, d, amount]);
+        return { sku: l.sku, qty: l.qty, unit_price: unit, discount: unit * l.qty - amount, amount };
       });
-      const at = g.placedAt!.toISOString();
-      const fulfilment = g.locationId && g.channel === 'pos' ? 'in_store' : 'delivery';
-      ordersCsv += csvRow([g.id, g.channel, g.customerId, g.locationId, fulfilment, 'completed', currency, subtotal, discount, 0, total, at, at, at]);
       marksCsv += csvRow([g.id, g.external, this.runId]);
       this.stats.lines += g.lines.length;
-    }
-    await this.database.copyCsv('orders', ['id', 'channel', 'customer_id', 'location_id', 'fulfillment_type', 'status', 'currency', 'subtotal', 'discount_total', 'delivery_fee', 'total', 'placed_at', 'paid_at', 'updated_at'], ordersCsv);
-    await this.database.copyCsv('order_lines', ['order_id', 'line_no', 'sku', 'qty', 'unit_price', 'discount', 'amount'], linesCsv);
+      const sum = (f: (l: (typeof lines)[number]) => number) => lines.reduce((t, l) => t + f(l), 0);
+      return {
+        id: g.id, channel: g.channel, customer_id: g.customerId, location_id: g.locationId, currency, placed_at: g.placedAt!,
+        fulfillment_type: g.locationId && g.channel === 'pos' ? 'in_store' : 'delivery',
+        subtotal: sum((l) => l.unit_price * l.qty), discount_total: sum((l) => l.discount), total: sum((l) => l.amount), lines,
+      };
+    });
+    await copyImportedOrders(this.database, rows);
     await this.database.copyCsv('order_imports', ['order_id', 'external_id', 'run_id'], marksCsv);
     this.stats.orders += orders.length;
   }
@@ -384,7 +383,7 @@ class OrderImport {
     const unknown = [...new Set(orders.flatMap((g) => g.lines.map((l) => l.sku)).filter((s) => !this.skuPrices.has(s)))];
     for (let i = 0; i < unknown.length; i += 5000) {
       const part = unknown.slice(i, i + 5000);
-      for (const p of await this.database.db.selectFrom('products').select(['sku', 'list_price']).where('sku', 'in', part).execute()) this.skuPrices.set(p.sku, Number(p.list_price));
+      for (const [sku, price] of await listPricesOf(this.database.db, part)) this.skuPrices.set(sku, price);
     }
     const create = new Map<string, { name: string; price: number }>();
     const kept: Group[] = [];
@@ -402,9 +401,7 @@ class OrderImport {
     const used = new Set(kept.flatMap((g) => g.lines.map((l) => l.sku)));
     const rows = [...create].filter(([sku]) => used.has(sku)).map(([sku, p]) => ({ sku, name: p.name, category: 'imported', list_price: p.price, channels: [...CHANNELS], attributes: JSON.stringify({ imported: true }) }));
     for (let i = 0; i < rows.length; i += 1000) {
-      const part = rows.slice(i, i + 1000);
-      const inserted = await this.database.db.insertInto('products').values(part).onConflict((oc) => oc.column('sku').doNothing()).returning('sku').execute();
-      this.stats.productsCreated += inserted.length;
+      this.stats.productsCreated += await createProductsIfAbsent(this.database.db, rows.slice(i, i + 1000));
     }
     for (const r of rows) if (!this.skuPrices.has(r.sku)) this.skuPrices.set(r.sku, r.list_price);
     return kept;

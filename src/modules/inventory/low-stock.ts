@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Queryable, Tx } from '../../platform/db/database';
 import { publish } from '../../platform/events/outbox';
 import { getSetting, putSetting } from '../../platform/settings';
+import { storeIdsWithin } from '../locations/public';
 import { haversineKm } from '../routing/geo';
 
 /** A region is all stores, or the stores within radius_km of a point. */
@@ -36,16 +37,13 @@ export async function evaluateLowStock(tx: Tx, skus: string[]): Promise<void> {
   if (skus.length === 0) return;
   const policy = await getLowStockPolicy(tx);
   for (const region of policy.regions) {
-    const near = region.lat !== undefined && region.lng !== undefined && region.radius_km !== undefined;
+    const { lat, lng, radius_km } = region;
+    const area = lat !== undefined && lng !== undefined && radius_km !== undefined ? { lat, lng, radius_km } : null;
     const rows = (
       await sql<{ sku: string; available: string }>`
         SELECT p.sku, coalesce(sum(greatest(0, s.on_hand - s.reserved - s.safety_stock)), 0)::text AS available
         FROM unnest(${skus}::text[]) AS p(sku)
-        LEFT JOIN stock s ON s.sku = p.sku AND s.location_id IN (
-          SELECT id FROM locations WHERE type IN ('store','dark_store')
-            AND (${!near} OR 2 * 6371.0088 * asin(least(1, sqrt(
-                  power(sin(radians(lat - ${region.lat ?? 0}) / 2), 2)
-                + cos(radians(${region.lat ?? 0})) * cos(radians(lat)) * power(sin(radians(lng - ${region.lng ?? 0}) / 2), 2)))) <= ${region.radius_km ?? 0}))
+        LEFT JOIN stock s ON s.sku = p.sku AND s.location_id IN ${storeIdsWithin(area)}
         GROUP BY p.sku`.execute(tx)
     ).rows;
     for (const r of rows) {

@@ -35,6 +35,12 @@ export async function locationExists(db: Queryable, id: string): Promise<boolean
   return (await db.selectFrom('locations').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
 }
 
+/** Which of these locations exist. */
+export async function existingLocationIds(db: Queryable, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  return new Set((await db.selectFrom('locations').select('id').where('id', 'in', ids).execute()).map((r) => r.id));
+}
+
 export interface LocationInput {
   id?: string;
   name: string;

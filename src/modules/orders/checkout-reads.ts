@@ -2,7 +2,7 @@ import { coalescingPerHandle } from '../../platform/db/coalesce';
 import { StatementParams } from '../../platform/db/statement';
 import type { Database } from '../../platform/db/database';
 import { availabilityFromJson, availabilityJson } from '../inventory/service';
-import { productsFromJson, productsJson, type ProductInfo } from '../pricing/quote';
+import { productsFromJson, productsJson, type ProductInfo } from '../catalog/public';
 
 export interface CheckoutReads {
   /** The catalogue rows (not yet checked for the channel). */

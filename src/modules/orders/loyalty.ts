@@ -2,6 +2,7 @@ import type { Channel } from '../../platform/auth/roles';
 import type { Tx } from '../../platform/db/database';
 import { lockCoupons, lockPersons } from '../../platform/db/locks';
 import { rootOf } from '../customers/identity';
+import { productFacts } from '../catalog/public';
 import { redeemForOrder, restoreForOrder } from '../loyalty/coupons/service';
 import { earnForOrder, redeemPoints, reverseForCancel, reverseForReturn } from '../loyalty/points/service';
 import { bindReferral } from '../loyalty/referrals/service';
@@ -46,7 +47,7 @@ export async function earnOnPayment(tx: Tx, order: { id: string; customer_id: st
   if (!order.customer_id) return;
   const lines = await tx
     .selectFrom('order_lines as l')
-    .innerJoin('products as p', 'p.sku', 'l.sku')
+    .innerJoin(productFacts.as('p'), 'p.sku', 'l.sku')
     .select(['l.line_no', 'l.sku', 'p.category', 'l.qty', 'l.amount'])
     .where('l.order_id', '=', order.id)
     .orderBy('l.line_no')

@@ -3,6 +3,8 @@ import { ALL_ROLES, type Principal } from '../../platform/auth/roles';
 import { notFound } from '../../platform/http/errors';
 import { Cursor, errors, Id, Limit, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
+import { registerErasureStep } from '../customers/erasure-steps';
+import { anonymiseOrders } from './erasure';
 import { cancelOrder, payOrder } from './lifecycle';
 import { placeOrder } from './place-order';
 import { createReturn, listReturns } from './returns';
@@ -21,6 +23,8 @@ function shownTo(p: Principal, o: OrderDetail): OrderDetail {
   if (o.pickup_code && p.role !== 'admin' && p.role !== 'integration') delete o.pickup_code;
   return o;
 }
+
+registerErasureStep('orders', anonymiseOrders);
 
 export const orderRoutes: ModuleRoutes = (ctx) => async (app) => {
   const db = ctx.database.db;

@@ -4,6 +4,7 @@ import type { Principal } from '../../platform/auth/roles';
 import { forbidden } from '../../platform/http/errors';
 import { decodeCursor, page } from '../../platform/http/pagination';
 import type { OrderSummarySchema } from './schemas';
+import { customerGroupIds } from '../customers/public';
 
 export const ORDER_CHANNELS = ['app', 'mini_program', 'web', 'pos', 'group_buy'] as const;
 
@@ -47,7 +48,7 @@ export async function listOrders(db: Queryable, principal: Principal, f: OrderFi
   if (f.customer_id) {
     const id = f.customer_id;
     // the whole person: the customer and everyone merged into them
-    q = q.where('customer_id', 'in', db.selectFrom('customers').select('id').where((eb) => eb.or([eb('id', '=', id), eb('root_id', '=', id)])));
+    q = q.where('customer_id', 'in', customerGroupIds(id));
   }
   if (principal.role === 'integration' && f.channel && f.channel !== principal.channel) throw forbidden(`this key reads channel ${principal.channel}'s orders only`);
   const channel = principal.role === 'integration' ? principal.channel : f.channel;

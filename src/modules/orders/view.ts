@@ -2,6 +2,7 @@ import type { Static } from '@sinclair/typebox';
 import type { Principal } from '../../platform/auth/roles';
 import type { Queryable } from '../../platform/db/database';
 import type { OrderDetailSchema } from './schemas';
+import { allocationsOf } from '../fulfilment/public';
 
 export type OrderDetail = Static<typeof OrderDetailSchema>;
 /** What an order keeps of its quote. */
@@ -25,11 +26,8 @@ export async function readOrderDetail(db: Queryable, id: string, viewer?: Princi
   if (!o) return null;
   const [lines, fulfillments] = await Promise.all([
     db.selectFrom('order_lines').selectAll().where('order_id', '=', id).orderBy('line_no').execute(),
-    db.selectFrom('fulfillments').selectAll().where('order_id', '=', id).orderBy('created_at').orderBy('id').execute(),
+    allocationsOf(db, id),
   ]);
-  const flines = fulfillments.length
-    ? await db.selectFrom('fulfillment_lines').selectAll().where('fulfillment_id', 'in', fulfillments.map((f) => f.id)).execute()
-    : [];
   const detail: OrderDetail = {
     id: o.id,
     status: o.status,
@@ -52,7 +50,7 @@ export async function readOrderDetail(db: Queryable, id: string, viewer?: Princi
       fulfillment_id: f.id,
       location_id: f.location_id,
       type: f.type,
-      lines: flines.filter((l) => l.fulfillment_id === f.id).map((l) => ({ sku: l.sku, qty: l.qty })),
+      lines: f.lines,
       speed: f.speed,
       eta: f.eta ? new Date(f.eta).toISOString() : null,
       status: f.status,

@@ -3,6 +3,7 @@ import { coalescingPerHandle } from '../../platform/db/coalesce';
 import { StatementParams } from '../../platform/db/statement';
 import type { Queryable } from '../../platform/db/database';
 import { AppError, unprocessable } from '../../platform/http/errors';
+import { productsFromJson, productsJson, type ProductInfo } from '../catalog/public';
 import { groupIds } from '../customers/identity';
 import { pausedPromotions } from '../inventory/low-stock';
 import { couponsForCheckout } from '../loyalty/coupons/service';
@@ -27,25 +28,6 @@ export interface QuoteRequest {
   points?: number;
 }
 
-export interface ProductInfo {
-  name: string;
-  category: string;
-  list_price: number;
-  channels: string[];
-}
-
-/**
- * The catalogue rows of these SKUs as one JSON value: a select-list expression, so a caller can
- * read it in one statement with other parts (read it back with productsFromJson).
- */
-export function productsJson(params: StatementParams, skus: readonly string[]): string {
-  return `(SELECT coalesce(json_agg(json_build_array(sku, name, category, list_price, channels)), '[]')
-    FROM products WHERE sku IN (SELECT json_array_elements_text(${params.param(JSON.stringify(skus))}::json)))`;
-}
-
-export function productsFromJson(rows: [string, string, string, number | string, string[]][]): Map<string, ProductInfo> {
-  return new Map(rows.map(([sku, name, category, listPrice, channels]) => [sku, { name, category, list_price: Number(listPrice), channels }]));
-}
 
 async function loadProducts(db: Queryable, skus: string[]): Promise<Map<string, ProductInfo>> {
   const params = new StatementParams();

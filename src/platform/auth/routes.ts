@@ -46,9 +46,8 @@ export const apiKeyRoutes: ModuleRoutes = (ctx) => async (app) => {
       const b = req.body;
       if (b.role === 'store_staff' && !b.location_id) throw unprocessable('location_required', 'a store_staff key is bound to one location', 'location_id');
       if (b.role === 'integration' && !b.channel) throw unprocessable('channel_required', 'an integration key is bound to one channel', 'channel');
-      if (b.location_id) {
-        const loc = await ctx.database.db.selectFrom('locations').select('id').where('id', '=', b.location_id).executeTakeFirst();
-        if (!loc) throw unprocessable('unknown_location', `location ${b.location_id} does not exist`, 'location_id');
+      if (b.location_id && !(await ctx.locationExists(ctx.database.db, b.location_id))) {
+        throw unprocessable('unknown_location', `location ${b.location_id} does not exist`, 'location_id');
       }
       const key = await transact(ctx.database.db, async (tx) => {
         const k = await createKey(tx, { name: b.name, role: b.role, locationId: b.location_id ?? null, channel: b.channel ?? null, scopes: b.scopes });

@@ -1,11 +1,13 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config';
-import type { Database } from '../db/database';
+import type { Database, Queryable } from '../db/database';
 import type { KeyRing } from '../crypto/keys';
-import type { CourierAdapter } from '../../modules/couriers/adapter';
 import type { Dispatcher } from '../events/dispatcher';
 
-/** What every module's routes and services are given. */
+/**
+ * What every module's routes and services are given. Modules add the services they provide (e.g.
+ * the courier adapter) by declaration merging, so the platform names no module.
+ */
 export interface AppContext {
   config: Config;
   database: Database;
@@ -13,8 +15,8 @@ export interface AppContext {
   log: Logger;
   keys: KeyRing;
   version: string;
-  /** The courier platform adapter for hour and same-day deliveries, when one is configured. */
-  courier: CourierAdapter | null;
-  /** The URL others (couriers) use to reach this server; set once it listens. */
+  /** Does this location exist? API keys may be bound to one; the locations module answers. */
+  locationExists(db: Queryable, id: string): Promise<boolean>;
+  /** The URL others (e.g. couriers) use to reach this server; set once it listens. */
   publicUrl: string;
 }

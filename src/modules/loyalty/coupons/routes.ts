@@ -7,6 +7,7 @@ import { Cursor, errors, Id, Limit, StringEnum } from '../../../platform/http/sc
 import type { ModuleRoutes } from '../../../platform/http/types';
 import type { AppContext } from '../../../platform/http/context';
 import { resolveCustomer, type CustomerRef } from '../../customers/resolve';
+import { locationExists } from '../../locations/service';
 import { formatCouponCode } from './codes';
 import { issueCoupon } from './issue';
 import { readCoupon, listCoupons } from './read';
@@ -195,7 +196,9 @@ export const couponRoutes: ModuleRoutes = (ctx) => async (app) => {
         if (location !== null && location !== p.locationId) throw forbidden('store staff may only redeem at their own store');
         location = p.locationId;
       }
-      if (location !== null && !(await db.selectFrom('locations').select('id').where('id', '=', location).executeTakeFirst())) throw unprocessable('unknown_location', `location ${location} does not exist`, 'location_id');
+      if (location !== null && !(await locationExists(db, location))) {
+        throw unprocessable('unknown_location', `location ${location} does not exist`, 'location_id');
+      }
       const now = new Date();
       return transact(db, (tx) => redeemCode(tx, req.params.code, { order_ref: b.order_ref, channel: b.channel, location_id: location, amount: b.amount, forOrder }, now));
     },

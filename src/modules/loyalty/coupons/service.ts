@@ -5,6 +5,7 @@
 import './tables';
 import type { Channel } from '../../../platform/auth/roles';
 import type { Queryable } from '../../../platform/db/database';
+import { productFacts } from '../../catalog/public';
 import { parseCouponCode } from './codes';
 import { iso, toCheckoutCoupon, typicalValue, usability, type CheckoutCoupon, type CouponProblem } from './scope';
 
@@ -61,7 +62,7 @@ export async function usableCoupons(db: Queryable, members: string[], channel: C
   const rows = await db
     .selectFrom('coupons as c')
     .innerJoin('coupon_templates as t', 't.id', 'c.template_id')
-    .leftJoin('products as p', 'p.sku', 't.gift_sku')
+    .leftJoin(productFacts.as('p'), 'p.sku', 't.gift_sku')
     .selectAll('t')
     .select(['c.code', 'c.status as coupon_status', 'c.valid_from as coupon_valid_from', 'c.valid_to as coupon_valid_to', 'p.list_price as gift_price'])
     .where('c.customer_id', 'in', members)

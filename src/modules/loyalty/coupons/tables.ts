@@ -1,6 +1,9 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { Int8, Int8Default, Timestamp } from '../../../platform/db/schema';
 
+/** The loyalty module's tables of this part (see ownership.test.ts: no other module names them). */
+export const OWNED_TABLES = ['coupon_templates', 'coupons', 'coupon_redemptions'] as const;
+
 export type CouponKind = 'amount_off' | 'percent_off' | 'threshold' | 'free_delivery' | 'gift';
 export type CouponStatus = 'issued' | 'redeemed' | 'expired' | 'void';
 

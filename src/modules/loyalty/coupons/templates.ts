@@ -5,6 +5,8 @@ import { CHANNELS, type Channel } from '../../../platform/auth/roles';
 import type { Queryable } from '../../../platform/db/database';
 import { notFound, unprocessable } from '../../../platform/http/errors';
 import { newId } from '../../../platform/ids';
+import { existingSkus } from '../../catalog/public';
+import { existingLocationIds } from '../../locations/service';
 import type { TemplateBody, TemplatePatch } from './schemas';
 import { iso, type TemplateRow } from './scope';
 
@@ -48,7 +50,7 @@ export async function validateTemplate(db: Queryable, t: TemplateInput): Promise
   }
   if (t.kind === 'gift') {
     if (!t.gift_sku) throw bad('gift needs gift_sku: the product given', 'gift_sku');
-    if (!(await db.selectFrom('products').select('sku').where('sku', '=', t.gift_sku).executeTakeFirst())) throw bad(`no product ${t.gift_sku}`, 'gift_sku');
+    if (!(await existingSkus(db, [t.gift_sku])).has(t.gift_sku)) throw bad(`no product ${t.gift_sku}`, 'gift_sku');
   } else if (t.gift_sku !== undefined) throw bad('gift_sku applies to gift only', 'gift_sku');
 
   const from = t.valid_from ? Date.parse(t.valid_from) : null;
@@ -64,12 +66,12 @@ export async function validateTemplate(db: Queryable, t: TemplateInput): Promise
     if (dup >= 0) throw bad(`${list[dup]} is listed twice`, `${field}[${dup}]`);
   }
   if (t.skus) {
-    const found = new Set((await db.selectFrom('products').select('sku').where('sku', 'in', t.skus).execute()).map((r) => r.sku));
+    const found = await existingSkus(db, t.skus);
     const i = t.skus.findIndex((s) => !found.has(s));
     if (i >= 0) throw bad(`no product ${t.skus[i]}`, `skus[${i}]`);
   }
   if (t.locations) {
-    const found = new Set((await db.selectFrom('locations').select('id').where('id', 'in', t.locations).execute()).map((r) => r.id));
+    const found = await existingLocationIds(db, t.locations);
     const i = t.locations.findIndex((s) => !found.has(s));
     if (i >= 0) throw bad(`no location ${t.locations[i]}`, `locations[${i}]`);
   }

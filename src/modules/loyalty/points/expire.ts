@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../../../platform/http/context';
+import { customerRoots } from '../../customers/public';
 import { expireDueFor, lockedPerson } from './ledger';
 import { transact } from '../../../platform/db/transaction';
 
@@ -14,9 +15,9 @@ export async function expirePoints(ctx: AppContext, now: Date = new Date(), maxP
   let points = 0;
   while (people < maxPeople) {
     const due = await sql<{ who: string }>`
-      SELECT DISTINCT coalesce(c.root_id, c.id, d.customer_id) AS who FROM (
+      SELECT DISTINCT coalesce(c.root, d.customer_id) AS who FROM (
         SELECT customer_id FROM points_buckets WHERE remaining > 0 AND expires_at <= ${now} ORDER BY expires_at LIMIT 200) d
-      LEFT JOIN customers c ON c.id = d.customer_id`.execute(db);
+      LEFT JOIN ${customerRoots} c ON c.id = d.customer_id`.execute(db);
     if (due.rows.length === 0) break;
     let round = 0;
     for (const { who } of due.rows) {

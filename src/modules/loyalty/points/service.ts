@@ -2,6 +2,7 @@ import './tables';
 import type { Channel } from '../../../platform/auth/roles';
 import type { Queryable, Tx } from '../../../platform/db/database';
 import { unprocessable } from '../../../platform/http/errors';
+import { orderLineAmounts } from '../../orders/public';
 import { rewardReferral } from '../referrals/service';
 import { tierOf, upgradeOnSpend } from '../tiers/service';
 import { hasSpend, orderSpend, recordSpend } from '../tiers/spend';
@@ -195,10 +196,10 @@ export async function reverseForReturn(
 async function earnedByAmount(tx: Tx, orderRef: string): Promise<{ line_no: number; qty: number; earned: number }[]> {
   const earned = await earnedOn(tx, orderRef);
   if (earned === 0) return [];
-  const lines = await tx.selectFrom('order_lines').select(['line_no', 'qty', 'amount']).where('order_id', '=', orderRef).orderBy('line_no').execute();
-  const total = lines.reduce((t, l) => t + Number(l.amount), 0);
+  const lines = await orderLineAmounts(tx, orderRef);
+  const total = lines.reduce((t, l) => t + l.amount, 0);
   if (total === 0) return [];
-  const parts = lines.map((l) => ({ line_no: l.line_no, qty: l.qty, exact: (earned * Number(l.amount)) / total }));
+  const parts = lines.map((l) => ({ line_no: l.line_no, qty: l.qty, exact: (earned * l.amount) / total }));
   const out = parts.map((p) => ({ line_no: p.line_no, qty: p.qty, earned: Math.floor(p.exact) }));
   let left = earned - out.reduce((t, o) => t + o.earned, 0);
   const order = parts.map((p, i) => ({ i, r: p.exact - Math.floor(p.exact) })).sort((a, b) => b.r - a.r || a.i - b.i);

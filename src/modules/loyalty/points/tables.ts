@@ -1,6 +1,9 @@
 import type { Generated } from 'kysely';
 import type { Int8, Int8Default } from '../../../platform/db/schema';
 
+/** The loyalty module's tables of this part (see ownership.test.ts: no other module names them). */
+export const OWNED_TABLES = ['points_entries', 'points_buckets', 'points_moves', 'points_order_lines'] as const;
+
 export type EntryKind = 'earn' | 'redeem' | 'expire' | 'reverse' | 'adjust';
 
 export interface PointsEntriesTable {

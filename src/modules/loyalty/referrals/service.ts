@@ -8,6 +8,8 @@ import { currentTimezone, expiryOf } from '../points/expiry-date';
 import { grantCoupon, type GrantResult } from '../points/grant-coupon';
 import { credit, lockedPerson, personOf, type Person } from '../points/ledger';
 import { loyaltyRules } from '../points/rules';
+import { sharedIdentifierType } from '../../customers/public';
+import { orderSummaries } from '../../orders/public';
 import { newInviteCode, normaliseCode } from './codes';
 
 /** The person's invite code, created on first request (one per person; unique). */
@@ -22,18 +24,10 @@ export async function inviteCode(db: Queryable, person: Person): Promise<string>
   throw new Error('could not allot an invite code');
 }
 
-/** Do the two groups share any identifier (phone, card, device, ...)? The blind index is per type and value. */
-async function shareIdentifier(db: Queryable, a: string[], b: string[]): Promise<string | null> {
-  const r = await sql<{ type: string }>`
-    SELECT x.type FROM customer_identifiers x JOIN customer_identifiers y ON y.type = x.type AND y.value_hash = x.value_hash
-    WHERE x.customer_id = ANY(${a}::text[]) AND y.customer_id = ANY(${b}::text[]) LIMIT 1`.execute(db);
-  return r.rows[0]?.type ?? null;
-}
-
 /** Has the person a paid order already (before `now`), or an order that earned points? */
 async function hasPaidOrder(db: Queryable, members: string[], now: Date): Promise<boolean> {
   const r = await sql<{ n: number }>`
-    SELECT 1 AS n FROM orders WHERE customer_id = ANY(${members}::text[]) AND paid_at IS NOT NULL AND paid_at < ${now} AND status NOT IN ('cancelled', 'expired')
+    SELECT 1 AS n FROM ${orderSummaries} o WHERE customer_id = ANY(${members}::text[]) AND paid_at IS NOT NULL AND paid_at < ${now} AND status NOT IN ('cancelled', 'expired')
     UNION ALL SELECT 1 FROM tier_spend WHERE customer_id = ANY(${members}::text[]) AND ref = 'order'
     LIMIT 1`.execute(db);
   return r.rows.length > 0;
@@ -52,7 +46,7 @@ export async function bindReferral(tx: Tx, input: { code: string; customer_id: s
   const referrer = owner ? await personOf(tx, owner.customer_id) : null;
   if (!owner || !referrer) throw unprocessable('unknown_referral_code', `no member has invite code ${input.code}`, input.field);
   if (referrer.root === referee.root) throw unprocessable('self_referral', 'a member cannot use their own invite code', input.field);
-  const shared = await shareIdentifier(tx, referee.members, referrer.members);
+  const shared = await sharedIdentifierType(tx, referee.members, referrer.members);
   if (shared) throw unprocessable('self_referral', `the invited customer shares a ${shared} with the member who invited them`, input.field);
   const existing = await tx.selectFrom('referrals').select(['referrer_id', 'code']).where('referee_id', 'in', referee.members).executeTakeFirst();
   if (existing) {

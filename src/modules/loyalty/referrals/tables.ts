@@ -1,6 +1,9 @@
 import type { Generated } from 'kysely';
 import type { Json } from '../../../platform/db/schema';
 
+/** The loyalty module's tables of this part (see ownership.test.ts: no other module names them). */
+export const OWNED_TABLES = ['referral_codes', 'referrals'] as const;
+
 export interface ReferralCodesTable {
   customer_id: string;
   code: string;

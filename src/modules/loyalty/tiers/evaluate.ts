@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../../../platform/http/context';
+import { customerRoots } from '../../customers/public';
 import { localDay } from '../points/expiry-date';
 import { lockedPerson } from '../points/ledger';
 import { qualifiedRank, rankOf, tierRules } from './rules';
@@ -35,11 +36,11 @@ export async function evaluateTiers(ctx: AppContext, now: Date = new Date()): Pr
   const rules = await tierRules(db);
   const rows = await sql<{ root: string; tier: string; spend: string }>`
     WITH held AS (
-      SELECT coalesce(c.root_id, c.id) AS root, t.tier FROM customer_tiers t JOIN customers c ON c.id = t.customer_id WHERE c.erased_at IS NULL),
+      SELECT c.root, t.tier FROM customer_tiers t JOIN ${customerRoots} c ON c.id = t.customer_id WHERE c.erased_at IS NULL),
     spend AS (
-      SELECT coalesce(c.root_id, c.id) AS root, sum(s.amount) AS amount
-      FROM tier_spend s JOIN customers c ON c.id = s.customer_id
-      WHERE s.at > ${windowStart(now)} AND s.at <= ${now} AND coalesce(c.root_id, c.id) IN (SELECT root FROM held)
+      SELECT c.root, sum(s.amount) AS amount
+      FROM tier_spend s JOIN ${customerRoots} c ON c.id = s.customer_id
+      WHERE s.at > ${windowStart(now)} AND s.at <= ${now} AND c.root IN (SELECT root FROM held)
       GROUP BY 1)
     SELECT h.root, h.tier, coalesce(s.amount, 0)::text AS spend FROM held h LEFT JOIN spend s ON s.root = h.root`.execute(db);
   const best = new Map<string, { rank: number; spend: number }>();

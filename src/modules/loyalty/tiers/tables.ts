@@ -1,6 +1,9 @@
 import type { Generated } from 'kysely';
 import type { Int8, Int8Default } from '../../../platform/db/schema';
 
+/** The loyalty module's tables of this part (see ownership.test.ts: no other module names them). */
+export const OWNED_TABLES = ['tier_spend', 'customer_tiers'] as const;
+
 export interface TierSpendTable {
   id: Int8Default;
   customer_id: string;

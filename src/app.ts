@@ -2,20 +2,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { allModules, startModuleWorkers } from '../modules';
-import { WebhookCourierAdapter } from '../modules/couriers/adapter';
-import { ensureKey, generateSecret } from './auth/keys';
-import type { Config } from './config';
-import { KeyRing, loadMasterKey } from './crypto/keys';
-import { openDatabase, type Database } from './db/database';
-import { migrate } from './db/migrate';
-import { setTransactionLog } from './db/transaction';
-import { Dispatcher } from './events/dispatcher';
-import { purgeIdempotencyKeysTask } from './idempotency/idempotency';
-import type { AppContext } from './http/context';
-import { buildServer } from './http/server';
-import { createLogger } from './logging';
-import { VERSION } from './version';
+import { allModules, moduleServices, startModuleWorkers } from './modules';
+import { ensureKey, generateSecret } from './platform/auth/keys';
+import type { Config } from './platform/config';
+import { KeyRing, loadMasterKey } from './platform/crypto/keys';
+import { openDatabase, type Database } from './platform/db/database';
+import { migrate } from './platform/db/migrate';
+import { Dispatcher } from './platform/events/dispatcher';
+import { purgeIdempotencyKeysTask } from './platform/idempotency/idempotency';
+import type { AppContext } from './platform/http/context';
+import { buildServer } from './platform/http/server';
+import { createLogger } from './platform/logging';
+import { VERSION } from './platform/version';
+import { setTransactionLog } from './platform/db/transaction';
 
 export interface Santong {
   app: FastifyInstance;
@@ -42,10 +41,9 @@ export async function startSantong(config: Config, opts: StartOptions = {}): Pro
   await migrate(database);
   const keys = new KeyRing(loadMasterKey(config.masterKey, config.masterKeyFile));
   const dispatcher = new Dispatcher(database, log, config.dispatcherIntervalMs, config.allowPrivateWebhooks);
-  if (config.courierWebhookUrl && config.courierWebhookSecret.length < 16) throw new Error('SANTONG_COURIER_WEBHOOK_SECRET must be at least 16 characters');
-  const courier = config.courierWebhookUrl ? new WebhookCourierAdapter(config.courierWebhookUrl, config.courierWebhookSecret) : null;
+  const services = moduleServices(config);
   setTransactionLog(database.db, log);
-  const ctx: AppContext = { config, database, dispatcher, log, keys, version: VERSION, courier, publicUrl: config.publicUrl ?? '' };
+  const ctx: AppContext = { config, database, dispatcher, log, keys, version: VERSION, publicUrl: config.publicUrl ?? '', ...services };
   dispatcher.addTask('purge-idempotency-keys', () => purgeIdempotencyKeysTask(database));
   startModuleWorkers(ctx);
 

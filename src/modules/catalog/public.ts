@@ -1,0 +1,61 @@
+import { sql, type Insertable } from 'kysely';
+import type { Queryable } from '../../platform/db/database';
+import type { ProductsTable } from '../../platform/db/schema';
+import type { StatementParams } from '../../platform/db/statement';
+
+/** What other modules may know of the catalogue beyond the service functions: these fragments, never the table. */
+
+/** What a checkout needs of a product. */
+export interface ProductInfo {
+  name: string;
+  category: string;
+  list_price: number;
+  channels: string[];
+}
+
+/**
+ * The catalogue rows of these SKUs as one JSON value: a select-list expression, so a caller can
+ * read it in one statement with other parts (read it back with productsFromJson).
+ */
+export function productsJson(params: StatementParams, skus: readonly string[]): string {
+  return `(SELECT coalesce(json_agg(json_build_array(sku, name, category, list_price, channels)), '[]')
+    FROM products WHERE sku IN (SELECT json_array_elements_text(${params.param(JSON.stringify(skus))}::json)))`;
+}
+
+export function productsFromJson(rows: [string, string, string, number | string, string[]][]): Map<string, ProductInfo> {
+  return new Map(
+    rows.map(([sku, name, category, listPrice, channels]) => [sku, { name, category, list_price: Number(listPrice), channels }]),
+  );
+}
+
+/**
+ * Each product's category and list price. A FROM-clause fragment for Kysely joins that PostgreSQL
+ * inlines: `.innerJoin(productFacts.as('p'), 'p.sku', 'l.sku')`.
+ */
+export const productFacts = sql<{ sku: string; category: string; list_price: string }>`(SELECT sku, category, list_price FROM products)`;
+
+/** Which of these SKUs exist. */
+export async function existingSkus(db: Queryable, skus: readonly string[]): Promise<Set<string>> {
+  if (skus.length === 0) return new Set();
+  return new Set((await db.selectFrom('products').select('sku').where('sku', 'in', skus).execute()).map((r) => r.sku));
+}
+
+/** The list prices of those of these SKUs that exist. */
+export async function listPricesOf(db: Queryable, skus: readonly string[]): Promise<Map<string, number>> {
+  if (skus.length === 0) return new Map();
+  const rows = await db.selectFrom('products').select(['sku', 'list_price']).where('sku', 'in', skus).execute();
+  return new Map(rows.map((p) => [p.sku, Number(p.list_price)]));
+}
+
+/** Creates these products unless their SKU exists (imported history); returns how many were created. */
+export async function createProductsIfAbsent(db: Queryable, rows: Insertable<ProductsTable>[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  return (
+    await db
+      .insertInto('products')
+      .values(rows)
+      .onConflict((oc) => oc.column('sku').doNothing())
+      .returning('sku')
+      .execute()
+  ).length;
+}

@@ -1,0 +1,21 @@
+import { sql } from 'kysely';
+import type { Queryable } from '../../platform/db/database';
+
+/** What other modules may know of customers beyond the service functions: these fragments, never the tables. */
+
+/** Every customer id of a person: the customer and those merged into it. A fragment for `IN (...)`. */
+export const customerGroupIds = (id: string) => sql<string>`(SELECT id FROM customers WHERE id = ${id} OR root_id = ${id})`;
+
+/**
+ * Every customer with the person it belongs to (`root`: its own id unless merged) and whether it
+ * was erased. A FROM-clause fragment that PostgreSQL inlines; give it an alias: `JOIN ${customerRoots} c`.
+ */
+export const customerRoots = sql`(SELECT id, coalesce(root_id, id) AS root, erased_at FROM customers)`;
+
+/** Do the two groups share any identifier (phone, card, device, ...)? Its type, or null. The blind index is per type and value. */
+export async function sharedIdentifierType(db: Queryable, a: string[], b: string[]): Promise<string | null> {
+  const r = await sql<{ type: string }>`
+    SELECT x.type FROM customer_identifiers x JOIN customer_identifiers y ON y.type = x.type AND y.value_hash = x.value_hash
+    WHERE x.customer_id = ANY(${a}::text[]) AND y.customer_id = ANY(${b}::text[]) LIMIT 1`.execute(db);
+  return r.rows[0]?.type ?? null;
+}

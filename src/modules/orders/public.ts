@@ -1,0 +1,72 @@
+import { sql } from 'kysely';
+import { open, type KeyRing } from '../../platform/crypto/keys';
+import type { Queryable, Tx } from '../../platform/db/database';
+
+/** What other modules may know of orders: these functions and fragments, never the tables. */
+
+/** Order statuses after which nothing more is delivered or handed over. Any other status blocks an erasure. */
+const CLOSED_ORDER_STATUSES = ['completed', 'cancelled', 'expired', 'fulfilment_failed'];
+
+/**
+ * One row per order: who, where, when, how much (analytics, the customer profile and timeline,
+ * referrals). A FROM-clause fragment that PostgreSQL inlines; give it an alias: `FROM ${orderSummaries} o`.
+ */
+export const orderSummaries = sql`(
+  SELECT id, channel, customer_id, location_id, status, total, refunded_total, placed_at, paid_at FROM orders)`;
+
+/** Every order of these customers (erasure scrubs their events too). */
+export async function orderIdsOf(db: Queryable, customerIds: string[]): Promise<string[]> {
+  if (customerIds.length === 0) return [];
+  const rows = await db.selectFrom('orders').select('id').where('customer_id', 'in', customerIds).execute();
+  return rows.map((o) => o.id);
+}
+
+/** Up to `limit` orders of these customers that are still in progress. */
+export async function openOrderIds(db: Queryable, customerIds: string[], limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('orders')
+    .select('id')
+    .where('customer_id', 'in', customerIds)
+    .where('status', 'not in', CLOSED_ORDER_STATUSES)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map((o) => o.id);
+}
+
+/** An order's lines with their amounts, in line order. */
+export async function orderLineAmounts(db: Queryable, orderId: string): Promise<{ line_no: number; qty: number; amount: number }[]> {
+  const lines = await db
+    .selectFrom('order_lines')
+    .select(['line_no', 'qty', 'amount'])
+    .where('order_id', '=', orderId)
+    .orderBy('line_no')
+    .execute();
+  return lines.map((l) => ({ line_no: l.line_no, qty: l.qty, amount: Number(l.amount) }));
+}
+
+/** Where a delivery goes, the address unsealed (for the courier). */
+export async function deliveryOf(db: Queryable, keys: KeyRing, orderId: string): Promise<{ lat: number; lng: number; address: string }> {
+  const o = await db
+    .selectFrom('orders')
+    .select(['delivery_lat', 'delivery_lng', 'address_enc', 'address_key'])
+    .where('id', '=', orderId)
+    .executeTakeFirstOrThrow();
+  const address = o.address_enc && o.address_key ? open(keys.unwrap(o.address_key), o.address_enc).toString('utf8') : '';
+  return { lat: o.delivery_lat ?? 0, lng: o.delivery_lng ?? 0, address };
+}
+
+/** The code a pickup order is collected with. */
+export async function pickupCodeOf(db: Queryable, orderId: string): Promise<string | null> {
+  return (await db.selectFrom('orders').select('pickup_code').where('id', '=', orderId).executeTakeFirstOrThrow()).pickup_code;
+}
+
+/** The order follows its fulfilments' progress, unless it was cancelled or expired meanwhile. */
+export async function followFulfilments(tx: Tx, orderId: string, status: string, at: Date): Promise<void> {
+  await tx
+    .updateTable('orders')
+    .set({ status, updated_at: at })
+    .where('id', '=', orderId)
+    .where('status', 'not in', ['cancelled', 'expired'])
+    .execute();
+}

@@ -1,0 +1,11 @@
+/** The platform's tables (migrations in src/platform/migrations); modules may use them, the platform no other. */
+export const OWNED_TABLES = [
+  'api_keys',
+  'idempotency_keys',
+  'outbox',
+  'webhooks',
+  'webhook_deliveries',
+  'settings',
+  'audit_log',
+  'security_alerts',
+] as const;
