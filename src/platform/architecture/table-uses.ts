@@ -47,7 +47,7 @@ const KYSELY_WRITES = new Set(['insertInto', 'replaceInto', 'mergeInto', 'update
 const RAW = /\b(FROM|JOIN|INTO|UPDATE|COPY|TABLE)\s+(?:ONLY\s+)?"?([a-z_][a-z0-9_]*)"?/g;
 const RAW_WRITES = new Set(['INTO', 'UPDATE', 'COPY', 'TABLE']);
 // The first or second argument of a call (an array literal of words is not a call).
-const ARGUMENT = /\b\w+\((?:[^()'"`\[\]]*,\s*)?(['"`])([a-z_][a-z0-9_]*)\1/g;
+const ARGUMENT = /\b\w+\((?:[^()'"`[\]]*,\s*)?(['"`])([a-z_][a-z0-9_]*)\1/g;
 
 /** Every use of a known table in TypeScript source, with the line it is on. */
 export function tableUses(source: string, known: ReadonlySet<string>): TableUse[] {
