@@ -6,9 +6,9 @@ import { allModules, startModuleWorkers } from '../modules';
 import { WebhookCourierAdapter } from '../modules/couriers/adapter';
 import { ensureKey, generateSecret } from './auth/keys';
 import type { Config } from './config';
-import { KeyRing, loadMasterKey } from './crypto/keys';
+import { WRAPPED_KEY_COLUMNS } from '../modules/wrapped-keys';
+import { unlockDatabase } from './crypto/master-key';
 import { openDatabase, type Database } from './db/database';
-import { migrate } from './db/migrate';
 import { Dispatcher } from './events/dispatcher';
 import { purgeIdempotencyKeysTask } from './idempotency/idempotency';
 import type { AppContext } from './http/context';
@@ -34,12 +34,15 @@ export interface StartOptions {
   startDispatcher?: boolean;
 }
 
-/** Opens the database, migrates, ensures keys, builds the server and listens. */
+/** Opens the database, checks the master key, migrates, ensures keys, builds the server and listens. */
 export async function startSantong(config: Config, opts: StartOptions = {}): Promise<Santong> {
   const log = opts.logger ?? createLogger(config.logLevel);
   const database = opts.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
-  await migrate(database);
-  const keys = new KeyRing(loadMasterKey(config.masterKey, config.masterKeyFile));
+  // The master key is checked before anything is written (migrations included, when it can be).
+  const keys = await unlockDatabase(database, config, WRAPPED_KEY_COLUMNS).catch(async (e: unknown) => {
+    if (!opts.database) await database.close();
+    throw e;
+  });
   const dispatcher = new Dispatcher(database, log, config.dispatcherIntervalMs);
   if (config.courierWebhookUrl && config.courierWebhookSecret.length < 16) throw new Error('SANTONG_COURIER_WEBHOOK_SECRET must be at least 16 characters');
   const courier = config.courierWebhookUrl ? new WebhookCourierAdapter(config.courierWebhookUrl, config.courierWebhookSecret) : null;
