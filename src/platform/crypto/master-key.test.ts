@@ -42,6 +42,7 @@ afterAll(async () => {
 
 async function newStore(name: string): Promise<Store> {
   const dataDir = path.join(tmp, name, 'data');
+  fs.mkdirSync(path.dirname(dataDir), { recursive: true });
   if (TEST_DB === 'pglite') return { dataDir, url: null };
   // Its own pool stays unused (no connection): the store is opened by servers and commands in turn.
   const testDb = await freshDatabase(1);
@@ -164,7 +165,6 @@ describe('the master key of a database', () => {
     expect((await keyRecord(store)).fingerprint).toBe(masterKeyFingerprint(key));
 
     const old = await newStore('old-install');
-    fs.mkdirSync(path.dirname(old.dataDir), { recursive: true });
     fs.writeFileSync(path.join(path.dirname(old.dataDir), 'master.key'), KEY_A + '\n');
     expect((await cli(old, ['keys', 'create', '--role', 'admin', '--name', 'ops'])).code).toBe(0);
     expect(fs.readFileSync(path.join(old.dataDir, 'master.key'), 'utf8').trim()).toBe(KEY_A);
@@ -176,7 +176,7 @@ describe('the master key of a database', () => {
     expect((await cli(store, ['keys', 'create', '--role', 'admin', '--name', 'ops'])).code).toBe(0);
     const elsewhere = { ...store, dataDir: path.join(tmp, 'elsewhere', 'data') };
     const file = path.join(tmp, 'elsewhere', 'customers.csv');
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.mkdirSync(path.dirname(file));
     fs.writeFileSync(file, `phone\n${phone(3)}\n`);
     const before = await counts(store);
     const r = await cli(elsewhere, ['import', 'customers', file]);
