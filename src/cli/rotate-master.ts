@@ -15,7 +15,7 @@ export async function rotateMasterCommand(config: Config, opts: { newKey: string
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 1 });
   try {
     const started = Date.now();
-    const current = resolveMasterKey(config, Boolean((await readKeyState(database.db))?.fingerprint));
+    const current = resolveMasterKey(config, (await readKeyState(database.db))?.fingerprint ?? null);
     const r = await rotateMasterKey(database, current, next, WRAPPED_KEY_COLUMNS, opts.batch);
     if (r.already) process.stdout.write('this database already has the new master key\n');
     else {

@@ -169,6 +169,15 @@ describe('the master key of a database', () => {
     expect((await cli(old, ['keys', 'create', '--role', 'admin', '--name', 'ops'])).code).toBe(0);
     expect(fs.readFileSync(path.join(old.dataDir, 'master.key'), 'utf8').trim()).toBe(KEY_A);
     expect((await keyRecord(old)).fingerprint).toBe(masterKeyFingerprint(Buffer.from(KEY_A, 'hex')));
+
+    // A key beside the data dir that is not the database's is refused, not copied in.
+    const other = await newStore('other-install');
+    expect((await cli(other, ['keys', 'create', '--role', 'admin', '--name', 'ops'], { SANTONG_MASTER_KEY: KEY_A })).code).toBe(0);
+    fs.writeFileSync(path.join(path.dirname(other.dataDir), 'master.key'), KEY_B + '\n');
+    const refused = await cli(other, ['keys', 'create', '--role', 'admin', '--name', 'ops']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/the key file .*master\.key \(SANTONG_MASTER_KEY is not set\) is not this database's master key/);
+    expect(fs.existsSync(path.join(other.dataDir, 'master.key'))).toBe(false);
   });
 
   it.runIf(TEST_DB === 'postgres')('refuses a command run from another folder on the same PostgreSQL, writing no key file', async () => {

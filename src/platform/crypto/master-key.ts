@@ -34,7 +34,7 @@ export type KeyState = Omit<MasterKeyTable, 'singleton'>;
  * A new key file is generated only for a database without a recorded key, and never in production
  * on PostgreSQL, where several processes must share one key: there it has to be given.
  */
-export function resolveMasterKey(config: KeyConfig, databaseHasKey: boolean): MasterKey {
+export function resolveMasterKey(config: KeyConfig, recorded: string | null): MasterKey {
   if (config.masterKey) return withFingerprint(parseMasterKey(config.masterKey), 'SANTONG_MASTER_KEY', null);
   const file = config.masterKeyFile;
   const production = requireGivenKey(config);
@@ -43,11 +43,14 @@ export function resolveMasterKey(config: KeyConfig, databaseHasKey: boolean): Ma
   if (production) throw new MasterKeyError(`SANTONG_MASTER_KEY_FILE ${file} does not exist: set SANTONG_MASTER_KEY or point SANTONG_MASTER_KEY_FILE at the key`);
   const legacy = config.legacyMasterKeyFile;
   if (!config.masterKeyFileSet && fs.existsSync(legacy)) {
-    // Left in place: another data dir under the same folder may use it too.
     const key = parseMasterKey(fs.readFileSync(legacy, 'utf8'), `key file ${legacy}`);
+    const found = withFingerprint(key, `the key file ${legacy} (SANTONG_MASTER_KEY is not set)`, legacy);
+    // Copied in only when it is this database's key (the caller refuses another); left in place,
+    // as another data dir under the same folder may use it too.
+    if (recorded && recorded !== found.fingerprint) return found;
     return withFingerprint(writeKeyFile(file, key), `the key file ${file} (copied from ${legacy}; SANTONG_MASTER_KEY is not set)`, file);
   }
-  if (databaseHasKey) {
+  if (recorded) {
     throw new MasterKeyError(`this database has a master key and no key file is at ${file}: set SANTONG_MASTER_KEY to the key this database was set up with`);
   }
   return withFingerprint(writeKeyFile(file, crypto.randomBytes(32)), `the new key file ${file}`, file);
@@ -114,7 +117,7 @@ export function assertDatabaseKey(state: KeyState, master: MasterKey): void {
 export async function unlockDatabase(database: Database, config: KeyConfig, wrapped: readonly WrappedKeyColumn[]): Promise<KeyRing> {
   requireGivenKey(config);
   const before = await readKeyState(database.db);
-  const master = resolveMasterKey(config, Boolean(before?.fingerprint));
+  const master = resolveMasterKey(config, before?.fingerprint ?? null);
   if (before) assertDatabaseKey(before, master);
   await migrate(database);
   const state = await recordMasterKey(database, master, wrapped);
