@@ -124,9 +124,11 @@ function cli(store: Store, args: string[], env: NodeJS.ProcessEnv = {}): Promise
 
 const phone = (i: number) => `1393000${String(i).padStart(4, '0')}`;
 const NOT_A_STACK = /\n\s+at /;
+/** Several servers and commands start one after another: minutes on a busy machine. */
+const SLOW = { timeout: 240_000 };
 
 describe('the master key of a database', () => {
-  it('is recorded on first start; a server with another key is refused before it writes anything', async () => {
+  it('is recorded on first start; a server with another key is refused before it writes anything', SLOW, async () => {
     const store = await newStore('first');
     await withServer(store, KEY_A, async (s) => {
       await must(s, 'POST', '/v1/identify', { identifiers: [{ type: 'phone', value: phone(1) }], channel: 'pos' });
@@ -154,7 +156,7 @@ describe('the master key of a database', () => {
     expect((await counts(store)).customers).toBe(before.customers + 1);
   });
 
-  it('keeps the key file inside the data dir, and copies in one that earlier versions left beside it', async () => {
+  it('keeps the key file inside the data dir, and copies in one that earlier versions left beside it', SLOW, async () => {
     const store = await newStore('keyfile');
     const r = await cli(store, ['keys', 'create', '--role', 'admin', '--name', 'ops']);
     expect(r.code, r.stderr).toBe(0);
@@ -180,7 +182,7 @@ describe('the master key of a database', () => {
     expect(fs.existsSync(path.join(other.dataDir, 'master.key'))).toBe(false);
   });
 
-  it.runIf(TEST_DB === 'postgres')('refuses a command run from another folder on the same PostgreSQL, writing no key file', async () => {
+  it.runIf(TEST_DB === 'postgres')('refuses a command run from another folder on the same PostgreSQL, writing no key file', SLOW, async () => {
     const store = await newStore('shared');
     expect((await cli(store, ['keys', 'create', '--role', 'admin', '--name', 'ops'])).code).toBe(0);
     const elsewhere = { ...store, dataDir: path.join(tmp, 'elsewhere', 'data') };
@@ -220,7 +222,7 @@ describe('the master key of a database', () => {
 });
 
 describe('santong keys rotate-master', () => {
-  it('re-wraps every data key, resumes after an interruption, and the server reads the old data with the new key only', { timeout: 120_000 }, async () => {
+  it('re-wraps every data key, resumes after an interruption, and the server reads the old data with the new key only', SLOW, async () => {
     const store = await newStore('rotate');
     const a = Buffer.from(KEY_A, 'hex');
     const b = Buffer.from(KEY_B, 'hex');
@@ -273,7 +275,7 @@ describe('santong keys rotate-master', () => {
     expect(rerun).toMatchObject({ code: 0, stdout: expect.stringContaining('this database already has the new master key') });
   });
 
-  it('refuses without a new key, and with a current key that is not the database\'s', async () => {
+  it('refuses without a new key, and with a current key that is not the database\'s', SLOW, async () => {
     const store = await newStore('rotate-wrong');
     await withServer(store, KEY_A, async () => {});
     const none = await cli(store, ['keys', 'rotate-master'], { SANTONG_MASTER_KEY: KEY_A });
@@ -286,7 +288,7 @@ describe('santong keys rotate-master', () => {
     expect((await keyRecord(store)).fingerprint).toBe(masterKeyFingerprint(Buffer.from(KEY_A, 'hex')));
   });
 
-  it('rotates a key file install: the key file then holds the new key', async () => {
+  it('rotates a key file install: the key file then holds the new key', SLOW, async () => {
     const store = await newStore('rotate-file');
     expect((await cli(store, ['keys', 'create', '--role', 'admin', '--name', 'ops'])).code).toBe(0);
     const r = await cli(store, ['keys', 'rotate-master'], { SANTONG_NEW_MASTER_KEY: KEY_B });
@@ -298,7 +300,7 @@ describe('santong keys rotate-master', () => {
 });
 
 describe('a database that predates the master key record', () => {
-  it('keeps its blind indexes: the data root is its master key, checked against its data on first start', async () => {
+  it('keeps its blind indexes: the data root is its master key, checked against its data on first start', SLOW, async () => {
     const store = await newStore('legacy');
     const a = Buffer.from(KEY_A, 'hex');
     // Data written as earlier versions did (every key derived from the master key), then the upgrade.
