@@ -15,7 +15,7 @@ export interface WrappedKeyColumn {
   column: string;
 }
 
-export type KeyConfig = Pick<Config, 'masterKey' | 'masterKeyFile' | 'masterKeyFileSet' | 'legacyMasterKeyFile' | 'databaseUrl' | 'dev'>;
+type KeyConfig = Pick<Config, 'masterKey' | 'masterKeyFile' | 'masterKeyFileSet' | 'legacyMasterKeyFile' | 'databaseUrl' | 'dev'>;
 
 export interface MasterKey {
   key: Buffer;
@@ -97,7 +97,7 @@ export async function readKeyState(db: Queryable): Promise<KeyState | null> {
 }
 
 /** Refuses a key that is not the database's, or any key while a rotation is unfinished. */
-export function assertDatabaseKey(state: KeyState, master: MasterKey): void {
+function assertDatabaseKey(state: KeyState, master: MasterKey): void {
   if (state.rotating_to) {
     throw new MasterKeyError('a master key rotation is unfinished: run `santong keys rotate-master` again with the same keys, then use the new SANTONG_MASTER_KEY');
   }
