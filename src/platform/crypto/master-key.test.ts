@@ -182,7 +182,8 @@ describe('the master key of a database', () => {
     expect(fs.existsSync(path.join(other.dataDir, 'master.key'))).toBe(false);
   });
 
-  it.runIf(TEST_DB === 'postgres')('refuses a command run from another folder on the same PostgreSQL, writing no key file', SLOW, async () => {
+  const onPostgres = it.runIf(TEST_DB === 'postgres');
+  onPostgres('refuses a command run from another folder on the same PostgreSQL, writing no key file', SLOW, async () => {
     const store = await newStore('shared');
     expect((await cli(store, ['keys', 'create', '--role', 'admin', '--name', 'ops'])).code).toBe(0);
     const elsewhere = { ...store, dataDir: path.join(tmp, 'elsewhere', 'data') };
@@ -203,7 +204,9 @@ describe('the master key of a database', () => {
     const url = store.url ?? 'postgres://postgres@127.0.0.1:1/nowhere';
     const r = await cli(store, ['start'], { NODE_ENV: 'production', DATABASE_URL: url, PORT: '0' });
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('santong: set SANTONG_MASTER_KEY: in production on PostgreSQL (NODE_ENV=production, DATABASE_URL) no master key file is generated\n');
+    expect(r.stderr).toBe(
+      'santong: set SANTONG_MASTER_KEY: in production on PostgreSQL (NODE_ENV=production, DATABASE_URL) no master key file is generated\n',
+    );
     expect(fs.existsSync(path.join(store.dataDir, 'master.key'))).toBe(false);
     expect(fs.existsSync(path.join(path.dirname(store.dataDir), 'master.key'))).toBe(false);
   });
@@ -231,9 +234,13 @@ describe('santong keys rotate-master', () => {
     let orderId = '';
     const replay = { identifiers: [{ type: 'phone', value: phone(99) }], channel: 'pos' };
     await withServer(store, KEY_A, async (s) => {
-      for (let i = 10; i < 15; i++) customers.push((await must(s, 'POST', '/v1/identify', { identifiers: [{ type: 'phone', value: phone(i) }], channel: 'pos' })).customer_id);
+      for (let i = 10; i < 15; i++) {
+        const c = await must(s, 'POST', '/v1/identify', { identifiers: [{ type: 'phone', value: phone(i) }], channel: 'pos' });
+        customers.push(c.customer_id);
+      }
       await setupGoods(s, { dc1: { TV: 5 } });
-      orderId = (await must(s, 'POST', '/v1/orders', { channel: 'web', lines: [{ sku: 'TV', qty: 1 }], fulfillment: delivery('standard') })).id;
+      const order = { channel: 'web', lines: [{ sku: 'TV', qty: 1 }], fulfillment: delivery('standard') };
+      orderId = (await must(s, 'POST', '/v1/orders', order)).id;
       admin = await s.keyFor('admin');
       const first = await s.api('POST', '/v1/identify', replay, { key: admin, headers: { 'idempotency-key': 'rotate-replay' } });
       expect(first.status).toBe(200);
@@ -248,15 +255,20 @@ describe('santong keys rotate-master', () => {
     });
     await expect(startOn(store, KEY_A)).rejects.toThrow(/rotation is unfinished/);
     await expect(startOn(store, KEY_B)).rejects.toThrow(/rotation is unfinished/);
-    const total = await query(store, async (d) => (await d.db.selectFrom('customers').select((e) => e.fn.countAll<number>().as('n')).where('data_key', 'is not', null).executeTakeFirstOrThrow()).n);
+    const total = await query(store, async (d) => {
+      const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM customers WHERE data_key IS NOT NULL`.execute(d.db);
+      return r.rows[0].n;
+    });
 
     const r = await cli(store, ['keys', 'rotate-master', '--batch', '2'], { SANTONG_MASTER_KEY: KEY_A, SANTONG_NEW_MASTER_KEY: KEY_B });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain(`re-wrapped: customers.data_key ${Number(total) - 1}, orders.address_key 1\n`);
+    expect(r.stdout).toContain(`re-wrapped: customers.data_key ${total - 1}, orders.address_key 1\n`);
     expect(r.stdout).toContain('start servers and commands with the new key in SANTONG_MASTER_KEY');
     const record = await keyRecord(store);
     expect(record).toMatchObject({ fingerprint: masterKeyFingerprint(b), rotating_to: null, rotated_at: expect.any(Date) });
-    const order = await query(store, (d) => d.db.selectFrom('orders').select(['address_key', 'address_enc']).where('id', '=', orderId).executeTakeFirstOrThrow());
+    const order = await query(store, (d) =>
+      d.db.selectFrom('orders').select(['address_key', 'address_enc']).where('id', '=', orderId).executeTakeFirstOrThrow(),
+    );
     expect(open(open(wrapKeyOf(b), order.address_key!), order.address_enc!).toString('utf8')).toBe(delivery('standard').address);
 
     await withServer(store, KEY_B, async (s) => {

@@ -40,7 +40,9 @@ export function resolveMasterKey(config: KeyConfig, recorded: string | null): Ma
   const production = requireGivenKey(config);
   const source = `the key file ${file} (SANTONG_MASTER_KEY is not set)`;
   if (fs.existsSync(file)) return withFingerprint(parseMasterKey(fs.readFileSync(file, 'utf8'), `key file ${file}`), source, file);
-  if (production) throw new MasterKeyError(`SANTONG_MASTER_KEY_FILE ${file} does not exist: set SANTONG_MASTER_KEY or point SANTONG_MASTER_KEY_FILE at the key`);
+  if (production) {
+    throw new MasterKeyError(`SANTONG_MASTER_KEY_FILE ${file} does not exist: set SANTONG_MASTER_KEY or fix SANTONG_MASTER_KEY_FILE`);
+  }
   const legacy = config.legacyMasterKeyFile;
   if (!config.masterKeyFileSet && fs.existsSync(legacy)) {
     const key = parseMasterKey(fs.readFileSync(legacy, 'utf8'), `key file ${legacy}`);
@@ -51,7 +53,9 @@ export function resolveMasterKey(config: KeyConfig, recorded: string | null): Ma
     return withFingerprint(writeKeyFile(file, key), `the key file ${file} (copied from ${legacy}; SANTONG_MASTER_KEY is not set)`, file);
   }
   if (recorded) {
-    throw new MasterKeyError(`this database has a master key and no key file is at ${file}: set SANTONG_MASTER_KEY to the key this database was set up with`);
+    throw new MasterKeyError(
+      `this database has a master key and no key file is at ${file}: set SANTONG_MASTER_KEY to the key this database was set up with`,
+    );
   }
   return withFingerprint(writeKeyFile(file, crypto.randomBytes(32)), `the new key file ${file}`, file);
 }
@@ -60,7 +64,9 @@ export function resolveMasterKey(config: KeyConfig, recorded: string | null): Ma
 function requireGivenKey(config: KeyConfig): boolean {
   const production = !config.dev && config.databaseUrl !== null;
   if (production && !config.masterKey && !config.masterKeyFileSet) {
-    throw new MasterKeyError('set SANTONG_MASTER_KEY: in production on PostgreSQL (NODE_ENV=production, DATABASE_URL) no master key file is generated');
+    throw new MasterKeyError(
+      'set SANTONG_MASTER_KEY: in production on PostgreSQL (NODE_ENV=production, DATABASE_URL) no master key file is generated',
+    );
   }
   return production;
 }
@@ -92,18 +98,24 @@ export function replaceKeyFile(file: string, key: Buffer): void {
 export async function readKeyState(db: Queryable): Promise<KeyState | null> {
   const table = await sql<{ t: string | null }>`SELECT to_regclass('master_key')::text AS t`.execute(db);
   if (!table.rows[0]?.t) return null;
-  const row = await db.selectFrom('master_key').select(['fingerprint', 'wrapped_root', 'rotating_to', 'legacy', 'recorded_at', 'rotated_at']).executeTakeFirst();
+  const row = await db
+    .selectFrom('master_key')
+    .select(['fingerprint', 'wrapped_root', 'rotating_to', 'legacy', 'recorded_at', 'rotated_at'])
+    .executeTakeFirst();
   return row ?? null;
 }
 
 /** Refuses a key that is not the database's, or any key while a rotation is unfinished. */
 function assertDatabaseKey(state: KeyState, master: MasterKey): void {
   if (state.rotating_to) {
-    throw new MasterKeyError('a master key rotation is unfinished: run `santong keys rotate-master` again with the same keys, then use the new SANTONG_MASTER_KEY');
+    throw new MasterKeyError(
+      'a master key rotation is unfinished: run `santong keys rotate-master` again with the same keys, then use the new SANTONG_MASTER_KEY',
+    );
   }
   if (state.fingerprint && state.fingerprint !== master.fingerprint) {
     throw new MasterKeyError(
-      `${master.source} is not this database's master key (fingerprint ${master.fingerprint.slice(0, 12)}, the database's is ${state.fingerprint.slice(0, 12)}): ` +
+      `${master.source} is not this database's master key ` +
+        `(fingerprint ${master.fingerprint.slice(0, 12)}, the database's is ${state.fingerprint.slice(0, 12)}): ` +
         'set SANTONG_MASTER_KEY to the key this database was set up with. Nothing was written with the wrong key.',
     );
   }
@@ -148,9 +160,12 @@ export async function recordMasterKey(database: Database, master: MasterKey, wra
 async function assertOpensStoredKeys(tx: Queryable, master: MasterKey, wrapped: readonly WrappedKeyColumn[]): Promise<void> {
   const wrapKey = wrapKeyOf(master.key);
   for (const c of wrapped) {
-    const r = await sql<{ k: Buffer }>`SELECT ${sql.ref(c.column)} AS k FROM ${sql.table(c.table)} WHERE ${sql.ref(c.column)} IS NOT NULL LIMIT 1`.execute(tx);
+    const column = sql.ref(c.column);
+    const r = await sql<{ k: Buffer }>`SELECT ${column} AS k FROM ${sql.table(c.table)} WHERE ${column} IS NOT NULL LIMIT 1`.execute(tx);
     if (r.rows.length && !tryOpen(wrapKey, r.rows[0].k)) {
-      throw new MasterKeyError(`${master.source} is not the master key this database's data is encrypted with: set SANTONG_MASTER_KEY to that key`);
+      throw new MasterKeyError(
+        `${master.source} is not the master key this database's data is encrypted with: set SANTONG_MASTER_KEY to that key`,
+      );
     }
   }
 }

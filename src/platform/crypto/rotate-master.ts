@@ -86,7 +86,8 @@ async function rewrapColumn(database: Database, c: WrappedKeyColumn, from: KeyOb
         changed.push(sql`(${row.id}::text, ${seal(to, plain)}::bytea)`);
       }
       if (changed.length) {
-        await sql`UPDATE ${table} SET ${column} = v.k FROM (VALUES ${sql.join(changed)}) AS v(id, k) WHERE ${table}.${id} = v.id`.execute(tx);
+        const values = sql.join(changed);
+        await sql`UPDATE ${table} SET ${column} = v.k FROM (VALUES ${values}) AS v(id, k) WHERE ${table}.${id} = v.id`.execute(tx);
       }
       count += changed.length;
       return r.rows;
