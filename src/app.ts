@@ -3,11 +3,11 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { allModules, moduleServices, startModuleWorkers } from './modules';
+import { WRAPPED_KEY_COLUMNS } from './modules/wrapped-keys';
 import { ensureKey, generateSecret } from './platform/auth/keys';
 import type { Config } from './platform/config';
-import { KeyRing, loadMasterKey } from './platform/crypto/keys';
+import { unlockDatabase } from './platform/crypto/master-key';
 import { openDatabase, type Database } from './platform/db/database';
-import { migrate } from './platform/db/migrate';
 import { Dispatcher } from './platform/events/dispatcher';
 import { purgeIdempotencyKeysTask } from './platform/idempotency/idempotency';
 import type { AppContext } from './platform/http/context';
@@ -34,12 +34,15 @@ export interface StartOptions {
   startDispatcher?: boolean;
 }
 
-/** Opens the database, migrates, ensures keys, builds the server and listens. */
+/** Opens the database, checks the master key, migrates, ensures keys, builds the server and listens. */
 export async function startSantong(config: Config, opts: StartOptions = {}): Promise<Santong> {
   const log = opts.logger ?? createLogger(config.logLevel);
   const database = opts.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
-  await migrate(database);
-  const keys = new KeyRing(loadMasterKey(config.masterKey, config.masterKeyFile));
+  // The master key is checked before anything is written (migrations included, when it can be).
+  const keys = await unlockDatabase(database, config, WRAPPED_KEY_COLUMNS).catch(async (e: unknown) => {
+    if (!opts.database) await database.close();
+    throw e;
+  });
   const dispatcher = new Dispatcher(database, log, config.dispatcherIntervalMs, config.allowPrivateWebhooks);
   const services = moduleServices(config);
   setTransactionLog(database.db, log);

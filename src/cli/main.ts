@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { createKey } from '../platform/auth/keys';
 import { CHANNELS, ROLES, type Channel, type Role } from '../platform/auth/roles';
 import { loadConfig } from '../platform/config';
-import { KeyRing, loadMasterKey } from '../platform/crypto/keys';
+import { MasterKeyError } from '../platform/crypto/keys';
+import { unlockDatabase } from '../platform/crypto/master-key';
 import { openDatabase } from '../platform/db/database';
 import { migrate } from '../platform/db/migrate';
 import { startSantong } from '../app';
@@ -11,6 +12,8 @@ import { progressBar } from './progress';
 import { ImportFileError, ImportUsageError, parseMaps } from '../modules/imports/csv';
 import { importCustomers } from '../modules/imports/customers';
 import { importOrders } from '../modules/imports/orders';
+import { WRAPPED_KEY_COLUMNS } from '../modules/wrapped-keys';
+import { rotateMasterCommand } from './rotate-master';
 
 const USAGE = `santong <command>
 
@@ -20,6 +23,11 @@ const USAGE = `santong <command>
                                 load the demo retailer
   keys create --role R --name NAME [--location ID] [--channel C]
                                 create an API key and print it
+  keys rotate-master [--new-key HEX] [--batch N]
+                                re-wrap every data key under a new master key (or
+                                SANTONG_NEW_MASTER_KEY); the current one comes from
+                                SANTONG_MASTER_KEY or the key file. Stop servers first;
+                                if interrupted, run it again
   import customers FILE.csv[.gz] [--map column=field ...] [--channel C] [--report FILE]
                                 customers through One ID: columns phone, email, member_card,
                                 pos_card, wechat_unionid, wechat_openid, device_id, external,
@@ -86,9 +94,8 @@ async function main(argv: string[]): Promise<void> {
       const { values } = parseArgs({ args: rest, options: { demo: { type: 'boolean' }, customers: { type: 'string' }, months: { type: 'string' }, seed: { type: 'string' }, events: { type: 'string' } } });
       if (!values.demo) fail('seed needs --demo');
       const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 4 });
-      await migrate(database);
+      const keys = await unlockDatabase(database, config, WRAPPED_KEY_COLUMNS);
       if (await isSeeded(database)) fail('this database already holds a demo retailer');
-      const keys = new KeyRing(loadMasterKey(config.masterKey, config.masterKeyFile));
       const bar = progressBar('Seeding');
       const r = await seedDemo(database, keys, {
         customers: intOpt(values.customers, 'customers', DEMO_DEFAULTS.customers),
@@ -104,7 +111,11 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'keys': {
       const [sub, ...args] = rest;
-      if (sub !== 'create') fail('keys supports: create');
+      if (sub === 'rotate-master') {
+        const { values } = parseArgs({ args, options: { 'new-key': { type: 'string' }, batch: { type: 'string' } } });
+        return rotateMasterCommand(config, { newKey: values['new-key'], batch: intOpt(values.batch, 'batch', 1000) || 1 });
+      }
+      if (sub !== 'create') fail('keys supports: create, rotate-master');
       const { values } = parseArgs({ args, options: { role: { type: 'string' }, name: { type: 'string' }, location: { type: 'string' }, channel: { type: 'string' } } });
       if (!values.role || !(ROLES as readonly string[]).includes(values.role)) fail(`--role must be one of ${ROLES.join(', ')}`);
       if (!values.name) fail('--name is required');
@@ -112,7 +123,7 @@ async function main(argv: string[]): Promise<void> {
       if (values.role === 'store_staff' && !values.location) fail('a store_staff key needs --location');
       if (values.role === 'integration' && !values.channel) fail('an integration key needs --channel');
       const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-      await migrate(database);
+      await unlockDatabase(database, config, WRAPPED_KEY_COLUMNS);
       const key = await createKey(database.db, { name: values.name, role: values.role as Role, locationId: values.location ?? null, channel: (values.channel as Channel | undefined) ?? null });
       process.stdout.write(key.key + '\n');
       await database.close();
@@ -147,8 +158,7 @@ async function main(argv: string[]): Promise<void> {
       const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: Math.max(10, (concurrency ?? 8) + 2) });
       let usage: string | null = null;
       try {
-        await migrate(database);
-        const keys = new KeyRing(loadMasterKey(config.masterKey, config.masterKeyFile));
+        const keys = await unlockDatabase(database, config, WRAPPED_KEY_COLUMNS);
         const bar = progressBar(`Importing ${kind}`);
         const common = { file: positionals[0], maps: parseMaps(values.map), channel: values.channel, report: values.report ?? null, encoding: values.encoding, concurrency, progress: bar.update };
         let r: { rows: number; rejected: number; firstRejected: string[]; ignoredColumns: string[]; report: string | null; ms: number; rowsPerSecond: number };
@@ -200,6 +210,10 @@ async function main(argv: string[]): Promise<void> {
 main(process.argv.slice(2)).catch((err: unknown) => {
   // An unknown option or one missing its value is a usage error, like the others above.
   if (err instanceof Error && String((err as NodeJS.ErrnoException).code ?? '').startsWith('ERR_PARSE_ARGS_')) fail(err.message);
+  if (err instanceof MasterKeyError) {
+    process.stderr.write(`santong: ${err.message}\n`);
+    process.exit(1);
+  }
   process.stderr.write(`santong: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
   process.exit(1);
 });

@@ -19,9 +19,13 @@ export interface Config {
   orderWriters: number;
   bodyLimitBytes: number;
   dispatcherIntervalMs: number;
-  /** 32-byte master key (hex/base64); when absent a key file beside the data dir is used. */
+  /** 32-byte master key (hex/base64); when absent a key file is used (see crypto/master-key.ts). */
   masterKey: string | undefined;
+  /** SANTONG_MASTER_KEY_FILE, else master.key inside the data dir. */
   masterKeyFile: string;
+  masterKeyFileSet: boolean;
+  /** Where earlier versions kept the key file (beside the data dir), read when masterKeyFile is missing. */
+  legacyMasterKeyFile: string;
   /** The retailer's reporting time zone (days on the dashboard). */
   timezone: string;
   /** Where the webhook courier adapter posts jobs; no courier when unset. */
@@ -65,7 +69,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: intFromEnv(env, 'SANTONG_BODY_LIMIT_BYTES', 1024 * 1024),
     dispatcherIntervalMs: intFromEnv(env, 'SANTONG_DISPATCH_INTERVAL_MS', 500),
     masterKey: env.SANTONG_MASTER_KEY || undefined,
-    masterKeyFile: path.resolve(env.SANTONG_MASTER_KEY_FILE ?? path.join(path.dirname(dataDir), 'master.key')),
+    masterKeyFile: path.resolve(env.SANTONG_MASTER_KEY_FILE || path.join(dataDir, 'master.key')),
+    masterKeyFileSet: Boolean(env.SANTONG_MASTER_KEY_FILE),
+    legacyMasterKeyFile: path.join(path.dirname(dataDir), 'master.key'),
     timezone: env.SANTONG_TIMEZONE ?? 'Asia/Shanghai',
     courierWebhookUrl: env.SANTONG_COURIER_WEBHOOK_URL || null,
     courierWebhookSecret: env.SANTONG_COURIER_WEBHOOK_SECRET ?? '',

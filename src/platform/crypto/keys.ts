@@ -1,25 +1,27 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { randomBytes } from './random';
 
 /**
  * Personal data protection: a master key (SANTONG_MASTER_KEY, 32 bytes as hex or base64, or a
- * key file generated on first start in embedded mode) wraps a data key per customer; personal
- * values are encrypted with AES-256-GCM under that data key. Lookups use an HMAC-SHA256 blind
- * index with a key derived from the master key. Destroying a customer's data key shreds them.
+ * key file, see master-key.ts) wraps a data key per customer; personal values are encrypted with
+ * AES-256-GCM under that data key. Destroying a customer's data key shreds them.
+ *
+ * Lookups use an HMAC-SHA256 blind index, and idempotency records a keyed hash, with keys derived
+ * from the database's data root: a key stored in the database wrapped by the master key, so that
+ * rotating the master key (re-wrapping) leaves every stored hash valid. In a database created
+ * before the root existed the root is that database's first master key: the derivation is unchanged.
  */
 export class KeyRing {
   // KeyObjects: imported into OpenSSL once, not on every HMAC or cipher.
   private readonly wrapKey: crypto.KeyObject;
   private readonly indexKey: crypto.KeyObject;
-  private readonly master: Buffer;
+  private readonly root: Buffer;
 
-  constructor(master: Buffer) {
-    this.master = master;
-    if (master.length !== 32) throw new Error('master key must be 32 bytes');
-    this.wrapKey = crypto.createSecretKey(Buffer.from(crypto.hkdfSync('sha256', master, Buffer.alloc(0), 'santong/wrap', 32)));
-    this.indexKey = crypto.createSecretKey(Buffer.from(crypto.hkdfSync('sha256', master, Buffer.alloc(0), 'santong/blind-index', 32)));
+  constructor(master: Buffer, root: Buffer = master) {
+    if (master.length !== 32 || root.length !== 32) throw new Error('master key must be 32 bytes');
+    this.root = root;
+    this.wrapKey = wrapKeyOf(master);
+    this.indexKey = crypto.createSecretKey(hkdf(root, 'santong/blind-index'));
   }
 
   /** Keyed hash of a normalised value, for exact-match lookups. */
@@ -27,9 +29,9 @@ export class KeyRing {
     return crypto.createHmac('sha256', this.indexKey).update(`${type}:${normalised}`).digest('base64url');
   }
 
-  /** A key for one purpose (e.g. keyed fingerprints), derived from the master key. */
+  /** A key for one purpose (e.g. keyed fingerprints), derived from the data root. */
   derive(purpose: string): Buffer {
-    return Buffer.from(crypto.hkdfSync('sha256', this.master, Buffer.alloc(0), `santong/${purpose}`, 32));
+    return hkdf(this.root, `santong/${purpose}`);
   }
 
   newDataKey(): { plain: Buffer; wrapped: Buffer } {
@@ -57,19 +59,27 @@ export function open(key: Buffer | crypto.KeyObject, sealed: Buffer): Buffer {
   return Buffer.concat([d.update(sealed.subarray(28)), d.final()]);
 }
 
-function parseKey(raw: string): Buffer {
+function hkdf(key: Buffer, info: string): Buffer {
+  return Buffer.from(crypto.hkdfSync('sha256', key, Buffer.alloc(0), info, 32));
+}
+
+/** The key that wraps data keys (and the data root) under a master key. */
+export function wrapKeyOf(master: Buffer): crypto.KeyObject {
+  return crypto.createSecretKey(hkdf(master, 'santong/wrap'));
+}
+
+/** Recorded in the database to recognise its master key without storing anything that reveals it. */
+export function masterKeyFingerprint(master: Buffer): string {
+  return crypto.createHmac('sha256', master).update('santong master key fingerprint v1').digest('hex');
+}
+
+/** A master key as configured: 32 bytes as 64 hex characters or base64. */
+export function parseMasterKey(raw: string, name = 'SANTONG_MASTER_KEY'): Buffer {
   const s = raw.trim();
   const buf = /^[0-9a-fA-F]{64}$/.test(s) ? Buffer.from(s, 'hex') : Buffer.from(s, 'base64');
-  if (buf.length !== 32) throw new Error('SANTONG_MASTER_KEY must be 32 bytes, as 64 hex characters or base64');
+  if (buf.length !== 32) throw new MasterKeyError(`${name} must be 32 bytes, as 64 hex characters or base64`);
   return buf;
 }
 
-/** The master key from the environment, else from (or newly into) a key file beside the data dir. */
-export function loadMasterKey(envValue: string | undefined, keyFile: string): Buffer {
-  if (envValue) return parseKey(envValue);
-  if (fs.existsSync(keyFile)) return parseKey(fs.readFileSync(keyFile, 'utf8'));
-  fs.mkdirSync(path.dirname(keyFile), { recursive: true });
-  const key = crypto.randomBytes(32);
-  fs.writeFileSync(keyFile, key.toString('hex') + '\n', { mode: 0o600 });
-  return key;
-}
+/** The master key is missing, malformed or not this database's: the process must not run. */
+export class MasterKeyError extends Error {}

@@ -305,6 +305,16 @@ export interface SettingsTable {
   updated_at: Generated<Date>;
 }
 
+export interface MasterKeyTable {
+  singleton: Generated<boolean>;
+  fingerprint: string | null;
+  wrapped_root: Buffer | null;
+  rotating_to: string | null;
+  legacy: boolean;
+  recorded_at: Date | null;
+  rotated_at: Date | null;
+}
+
 export interface AuditLogTable {
   id: Int8Default;
   at: Generated<Date>;
@@ -319,6 +329,7 @@ export interface AuditLogTable {
 export interface DB {
   audit_log: AuditLogTable;
   settings: SettingsTable;
+  master_key: MasterKeyTable;
   api_keys: ApiKeysTable;
   idempotency_keys: IdempotencyKeysTable;
   outbox: OutboxTable;
