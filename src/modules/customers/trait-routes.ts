@@ -40,7 +40,7 @@ export const traitRoutes: ModuleRoutes = (ctx) => async (app) => {
             classification: StringEnum(CLASSES),
             type: Type.Optional(StringEnum(TYPES)),
           },
-          { additionalProperties: false },
+          { additionalProperties: false, examples: [{ key: 'wechat_nickname', classification: 'pii', type: 'string' }] },
         ),
         response: { 200: Definition, 201: Definition, ...errors(409, 422) },
       },

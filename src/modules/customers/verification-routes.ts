@@ -18,7 +18,7 @@ export const verificationRoutes: ModuleRoutes = (ctx) => async (app) => {
           'The code (6 digits, valid 10 minutes, 5 attempts) goes to the customer only; pass {id, code} as verification to POST /v1/identify with the same API key. At most 5 codes per value per hour (429). 503 messaging_unavailable when no gateway is configured.',
         body: Type.Object(
           { type: StringEnum(VERIFIABLE_TYPES), value: Type.String({ minLength: 1, maxLength: 200 }) },
-          { additionalProperties: false },
+          { additionalProperties: false, examples: [{ type: 'phone', value: '+8613800138000' }] },
         ),
         response: { 201: Type.Object({ id: Type.String(), expires_at: Type.String() }), ...errors(422, 429, 503) },
       },

@@ -19,7 +19,7 @@ const AlertSchema = Type.Object({
 });
 const SettingsSchema = Type.Object({
   bulk_access_mode: StringEnum(BULK_ACCESS_MODES, { description: 'beyond the bulk personal-data read limit: alert only, or also block the key until its alert is cleared' }),
-}, { additionalProperties: false });
+}, { additionalProperties: false, examples: [{ bulk_access_mode: 'block' }] });
 
 /** Security alerts (bulk personal-data reads, pickup code guessing) and their settings, for admins. */
 export const securityRoutes: ModuleRoutes = (ctx) => async (app) => {
@@ -60,13 +60,13 @@ export const securityRoutes: ModuleRoutes = (ctx) => async (app) => {
 
   app.get(
     '/security/settings',
-    { config: admin, schema: { tags: ['platform'], response: { 200: SettingsSchema, ...errors() } } },
+    { config: admin, schema: { tags: ['platform'], summary: 'Security settings: what happens beyond the bulk personal-data read limit', response: { 200: SettingsSchema, ...errors() } } },
     async () => ({ bulk_access_mode: await bulkAccessMode(db) }),
   );
 
   app.put(
     '/security/settings',
-    { config: admin, schema: { tags: ['platform'], body: SettingsSchema, response: { 200: SettingsSchema, ...errors() } } },
+    { config: admin, schema: { tags: ['platform'], summary: 'Change the security settings (audited)', body: SettingsSchema, response: { 200: SettingsSchema, ...errors() } } },
     async (req) => {
       await transact(db, async (tx) => {
         await setBulkAccessMode(tx, req.body.bulk_access_mode);

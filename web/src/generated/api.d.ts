@@ -180,6 +180,7 @@ export interface paths {
                                 name: string;
                                 revoked_at: string | null;
                                 role: string;
+                                scopes: string[];
                             }[];
                         };
                     };
@@ -214,7 +215,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create an API key (the secret is shown once) */
+        /**
+         * Create an API key (the secret is shown once)
+         * @description An idempotent replay (same Idempotency-Key) answers the key without `key`: the secret is never stored, and the header `idempotent-secret-omitted: key` says so.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -238,6 +242,8 @@ export interface paths {
                         name: string;
                         /** @enum {string} */
                         role: "admin" | "marketer" | "store_staff" | "support" | "analyst" | "integration";
+                        /** @description default: every scope, or an integration key's channel defaults */
+                        scopes?: ("orders" | "stock" | "customers" | "events" | "loyalty:read" | "loyalty:redeem" | "coupons:claim" | "coupons:issue" | "points:earn" | "identity:trusted")[];
                     };
                 };
             };
@@ -257,6 +263,7 @@ export interface paths {
                             name: string;
                             revoked_at: string | null;
                             role: string;
+                            scopes: string[];
                         } & {
                             key: string;
                         };
@@ -343,6 +350,7 @@ export interface paths {
                             name: string;
                             revoked_at: string | null;
                             role: string;
+                            scopes: string[];
                         };
                     };
                 };
@@ -1189,7 +1197,7 @@ export interface paths {
         put?: never;
         /**
          * Redeem a code from an external POS or channel, exactly once
-         * @description amount: the fen the coupon took off. A code redeemed already (also concurrently, from any process) is 409 coupon_already_redeemed; out of its validity, channel or stores is 422 naming the field.
+         * @description amount: the fen the coupon took off. A code redeemed already (also concurrently, from any process) is 409 coupon_already_redeemed; out of its validity, channel or stores is 422 naming the field. Integration keys redeem for an order of their channel: order_ref is its id (422 order_required otherwise) and the coupon must be the order's customer's (422 coupon_not_yours). Store staff redeem at their own till: channel pos, their store, order_ref the POS document.
          */
         post: {
             parameters: {
@@ -1217,6 +1225,7 @@ export interface paths {
                         /** @enum {string} */
                         channel: "app" | "mini_program" | "web" | "pos" | "group_buy";
                         location_id?: string;
+                        /** @description the order id (integration keys: an order of their channel) or the POS document number */
                         order_ref: string;
                     };
                 };
@@ -1781,6 +1790,8 @@ export interface paths {
                                 strong: boolean;
                                 type: string;
                                 value?: string;
+                                /** @description how it was verified: otp, wechat_login, member_card_scan, self_asserted; null: not recorded */
+                                verified_by: string | null;
                             }[];
                             kind: string;
                             /** @description tier and points (loyalty) */
@@ -2490,6 +2501,11 @@ export interface paths {
                      *     }
                      */
                     "application/json": {
+                        /**
+                         * Format: free-text
+                         * @description why, in at least 8 letters or digits; no phone numbers or e-mail addresses
+                         * @example customer changed their mind
+                         */
                         reason: string;
                         /** @enum {string} */
                         type: "phone" | "email" | "wechat_openid" | "wechat_unionid" | "device_id" | "member_card" | "pos_card" | "external";
@@ -3061,6 +3077,8 @@ export interface paths {
                                 strong: boolean;
                                 type: string;
                                 value?: string;
+                                /** @description how it was verified: otp, wechat_login, member_card_scan, self_asserted; null: not recorded */
+                                verified_by: string | null;
                             }[];
                             kind: string;
                             /** @description tier and points (loyalty) */
@@ -3487,7 +3505,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Hand a pickup order over: the pickup code must match (422 otherwise) */
+        /** Hand a pickup order over: the pickup code must match (422 otherwise; 5 wrong codes lock the pickup for 15 minutes: 429) */
         post: {
             parameters: {
                 query?: never;
@@ -3587,6 +3605,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3729,7 +3756,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** One ID: resolve identifiers to one customer, creating or merging as the identity rules say */
+        /**
+         * One ID: resolve identifiers to one customer, creating or merging as the identity rules say
+         * @description A caller that is not trusted (store staff, support, integration keys without identity:trusted) links a customer to a new strong identifier, or merges two customers, only with a one-time code (verification) for an identifier of each customer linked; otherwise the answer is a separate profile with linked: false and pending_verification.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3763,10 +3793,23 @@ export interface paths {
                             /** @enum {string} */
                             type: "phone" | "email" | "wechat_openid" | "wechat_unionid" | "device_id" | "member_card" | "pos_card" | "external";
                             value: string;
+                            /**
+                             * @description how it was verified; only admin keys and trusted integration keys (identity:trusted) may say more than self_asserted
+                             * @enum {string}
+                             */
+                            verified_by?: "otp" | "wechat_login" | "member_card_scan" | "self_asserted";
                         }[];
                         traits?: {
                             [key: string]: string | number | boolean | (never | null);
                         };
+                        /** @description one-time codes from POST /v1/verifications, one per customer to link */
+                        verification?: {
+                            code: string;
+                            id: string;
+                        } | {
+                            code: string;
+                            id: string;
+                        }[];
                     };
                 };
             };
@@ -3780,11 +3823,18 @@ export interface paths {
                         "application/json": {
                             created: boolean;
                             customer_id: string;
+                            /**
+                             * @description present when links were withheld: customer_id is a separate profile
+                             * @enum {boolean}
+                             */
+                            linked?: false;
                             merged: {
                                 from: string;
                                 into: string;
                                 merge_id: string;
                             }[];
+                            /** @description identifier types that found the customers not linked: verify one of each and call again */
+                            pending_verification?: string[];
                         };
                     };
                 };
@@ -4277,6 +4327,10 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description times a customer earns an act per day, retailer time (an act not listed: once a day) */
+                            act_daily_limits: {
+                                [key: string]: number;
+                            };
                             /** @description points per act that is not a purchase, e.g. {"packaging_return": 20, "review": 10} */
                             acts: {
                                 [key: string]: number;
@@ -4356,6 +4410,10 @@ export interface paths {
                      *     }
                      */
                     "application/json": {
+                        /** @description times a customer earns an act per day, retailer time (an act not listed: once a day) */
+                        act_daily_limits?: {
+                            [key: string]: number;
+                        };
                         /** @description points per act that is not a purchase, e.g. {"packaging_return": 20, "review": 10} */
                         acts?: {
                             [key: string]: number;
@@ -4391,6 +4449,10 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description times a customer earns an act per day, retailer time (an act not listed: once a day) */
+                            act_daily_limits: {
+                                [key: string]: number;
+                            };
                             /** @description points per act that is not a purchase, e.g. {"packaging_return": 20, "review": 10} */
                             acts: {
                                 [key: string]: number;
@@ -4695,7 +4757,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Who this key is: role and the location or channel it is bound to */
+        /** Who this key is: role, the location or channel it is bound to, and its scopes */
         get: {
             parameters: {
                 query?: never;
@@ -4717,6 +4779,7 @@ export interface paths {
                             location_id: string | null;
                             name: string;
                             role: string;
+                            scopes: string[];
                         };
                     };
                 };
@@ -4764,7 +4827,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Orders by customer, channel, location or status, newest first */
+        /** Orders, newest first (store staff: their store; integration keys: their channel) */
         get: {
             parameters: {
                 query?: {
@@ -4915,6 +4978,11 @@ export interface paths {
                             qty: number;
                             sku: string;
                         }[];
+                        /**
+                         * Format: free-text
+                         * @description no phone numbers or e-mail addresses
+                         * @example customer changed their mind
+                         */
                         note?: string;
                         points?: number;
                         /** @description a member's invite code; rewards both on this new customer's first paid order */
@@ -5278,6 +5346,11 @@ export interface paths {
                      *     }
                      */
                     "application/json": {
+                        /**
+                         * Format: free-text
+                         * @description no phone numbers or e-mail addresses
+                         * @example customer changed their mind
+                         */
                         reason?: string;
                     };
                 };
@@ -5742,6 +5815,11 @@ export interface paths {
                             sku: string;
                         }[];
                         location_id: string;
+                        /**
+                         * Format: free-text
+                         * @description no phone numbers or e-mail addresses
+                         * @example customer changed their mind
+                         */
                         reason: string;
                     };
                 };
@@ -5867,6 +5945,11 @@ export interface paths {
                         };
                         /** @description signed, not 0 */
                         points: number;
+                        /**
+                         * Format: free-text
+                         * @description no phone numbers or e-mail addresses
+                         * @example customer changed their mind
+                         */
                         reason: string;
                     };
                 };
@@ -5949,8 +6032,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Points for an act that is not a purchase (returning packaging, a review): the act's points from the rules, or a number
-         * @description Once per act and ref: the same ref again answers with the first entry (replayed: true).
+         * Points for an act that is not a purchase (returning packaging, a review): the act's points from the rules, or a number (admin)
+         * @description Once per act and ref: the same ref again answers with the first entry (replayed: true). An act earns at most act_daily_limits times a day per customer (429 act_daily_limit). points (a number instead of, or over, the rules) is for admin keys only (403).
          */
         post: {
             parameters: {
@@ -5981,6 +6064,11 @@ export interface paths {
                             value: string;
                         };
                         points?: number;
+                        /**
+                         * Format: free-text
+                         * @description no phone numbers or e-mail addresses
+                         * @example customer changed their mind
+                         */
                         reason: string;
                         ref: string;
                     };
@@ -6511,6 +6599,11 @@ export interface paths {
                             qty: number;
                             sku: string;
                         }[];
+                        /**
+                         * Format: free-text
+                         * @description no phone numbers or e-mail addresses
+                         * @example customer changed their mind
+                         */
                         note?: string;
                         points?: number;
                         /** @description a member's invite code; rewards both on this new customer's first paid order */
@@ -6632,6 +6725,319 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/security/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Security alerts, newest first: the open ones, or all with include_cleared=true */
+        get: {
+            parameters: {
+                query?: {
+                    include_cleared?: boolean;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description the key is refused personal-data reads until this alert is cleared */
+                                blocking: boolean;
+                                cleared_at: string | null;
+                                cleared_by: string | null;
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                                id: string;
+                                key_id: string;
+                                kind: string;
+                                raised_at: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/security/alerts/{id}/clear": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Clear a security alert: a key blocked for bulk reads may read again (its count starts afresh); audited */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description the key is refused personal-data reads until this alert is cleared */
+                            blocking: boolean;
+                            cleared_at: string | null;
+                            cleared_by: string | null;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            id: string;
+                            key_id: string;
+                            kind: string;
+                            raised_at: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/security/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Security settings: what happens beyond the bulk personal-data read limit */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "bulk_access_mode": "block"
+                         *     }
+                         */
+                        "application/json": {
+                            /**
+                             * @description beyond the bulk personal-data read limit: alert only, or also block the key until its alert is cleared
+                             * @enum {string}
+                             */
+                            bulk_access_mode: "alert" | "block";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        /** Change the security settings (audited) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "bulk_access_mode": "block"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description beyond the bulk personal-data read limit: alert only, or also block the key until its alert is cleared
+                         * @enum {string}
+                         */
+                        bulk_access_mode: "alert" | "block";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "bulk_access_mode": "block"
+                         *     }
+                         */
+                        "application/json": {
+                            /**
+                             * @description beyond the bulk personal-data read limit: alert only, or also block the key until its alert is cleared
+                             * @enum {string}
+                             */
+                            bulk_access_mode: "alert" | "block";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -7251,6 +7657,290 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/traits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Declared traits: built-in and custom, pii (sealed, masked) or plain */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                builtin: boolean;
+                                classification: string;
+                                key: string;
+                                type: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Declare a custom trait (never changed afterwards): pii values are sealed and shown only to roles that see contact data
+         * @description Traits nobody declared are plain and refused (422) when their key names contact data or their value looks like a phone number or e-mail address.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "key": "wechat_nickname",
+                     *       "classification": "pii",
+                     *       "type": "string"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {string} */
+                        classification: "pii" | "plain";
+                        key: string;
+                        /** @enum {string} */
+                        type?: "string" | "number" | "boolean" | "date";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            builtin: boolean;
+                            classification: string;
+                            key: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            builtin: boolean;
+                            classification: string;
+                            key: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/verifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a one-time code to a phone (SMS) or e-mail, to prove the customer holds it
+         * @description The code (6 digits, valid 10 minutes, 5 attempts) goes to the customer only; pass {id, code} as verification to POST /v1/identify with the same API key. At most 5 codes per value per hour (429). 503 messaging_unavailable when no gateway is configured.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "phone",
+                     *       "value": "+8613800138000"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {string} */
+                        type: "phone" | "email";
+                        value: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            expires_at: string;
+                            id: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhooks": {
         parameters: {
             query?: never;
@@ -7315,7 +8005,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Register a webhook; deliveries are signed with HMAC-SHA256 of the secret */
+        /**
+         * Register a webhook; deliveries are signed with HMAC-SHA256 of the secret
+         * @description The URL must be http(s) and resolve to public addresses only (checked again at every delivery); redirects are not followed. SANTONG_ALLOW_PRIVATE_WEBHOOKS=1 allows private addresses for development.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -7379,6 +8072,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
