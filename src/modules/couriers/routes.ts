@@ -35,8 +35,8 @@ export const courierRoutes: ModuleRoutes = (ctx) => async (app) => {
       const at = req.body.at ? new Date(req.body.at) : new Date();
       return transact(ctx.database.db, async (tx) => {
         // The order row before its courier job, as cancel takes them (rank 1, platform/db/locks.ts).
-        const owner = await tx.selectFrom('courier_jobs').select('fulfillment_id').where('id', '=', req.body.job_id).executeTakeFirst();
-        if (owner) await lockOrderOfFulfilment(tx, owner.fulfillment_id);
+        const found = await tx.selectFrom('courier_jobs').select('fulfillment_id').where('id', '=', req.body.job_id).executeTakeFirst();
+        if (found) await lockOrderOfFulfilment(tx, found.fulfillment_id);
         const job = await tx.selectFrom('courier_jobs').selectAll().where('id', '=', req.body.job_id).where('adapter', '=', adapter.name).forUpdate().executeTakeFirst();
         if (!job) throw notFound('courier job', 'job_id');
         const event = TO_EVENT[req.body.status];
