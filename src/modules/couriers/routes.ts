@@ -2,11 +2,10 @@ import { Type } from '@sinclair/typebox';
 import { notFound } from '../../platform/http/errors';
 import { errors, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
-import { fulfilmentStatus } from '../fulfilment/public';
+import { fulfilmentStatus, lockOrderOfFulfilment } from '../fulfilment/public';
 import { applyEvent } from '../fulfilment/service';
 import type { FulfilmentEvent } from '../fulfilment/state';
 import { COURIER_STATUSES, type CourierStatus } from './adapter';
-import { lockOrderRow } from '../../platform/db/locks';
 import { transact } from '../../platform/db/transaction';
 import { verifyCourierSignature } from './signed-callback';
 
@@ -36,13 +35,8 @@ export const courierRoutes: ModuleRoutes = (ctx) => async (app) => {
       const at = req.body.at ? new Date(req.body.at) : new Date();
       return transact(ctx.database.db, async (tx) => {
         // The order row before its courier job, as cancel takes them (rank 1, platform/db/locks.ts).
-        const owner = await tx
-          .selectFrom('courier_jobs as j')
-          .innerJoin('fulfillments as f', 'f.id', 'j.fulfillment_id')
-          .select('f.order_id')
-          .where('j.id', '=', req.body.job_id)
-          .executeTakeFirst();
-        if (owner) await lockOrderRow(tx, owner.order_id, ['id']);
+        const found = await tx.selectFrom('courier_jobs').select('fulfillment_id').where('id', '=', req.body.job_id).executeTakeFirst();
+        if (found) await lockOrderOfFulfilment(tx, found.fulfillment_id);
         const job = await tx.selectFrom('courier_jobs').selectAll().where('id', '=', req.body.job_id).where('adapter', '=', adapter.name).forUpdate().executeTakeFirst();
         if (!job) throw notFound('courier job', 'job_id');
         const event = TO_EVENT[req.body.status];

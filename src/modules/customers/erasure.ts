@@ -13,7 +13,8 @@ import { erasureSteps } from './erasure-steps';
 import { IDENTIFIER_TYPES } from './identifiers';
 import { PERSONAL_TRAITS } from './traits';
 import { isContactKey, redactContactData } from '../../platform/privacy/contact-data';
-import { lockOrdersOf, lockPersons } from '../../platform/db/locks';
+import { lockPersons } from '../../platform/db/locks';
+import { lockOrdersOf } from '../orders/locks';
 import { isRetryable, transact } from '../../platform/db/transaction';
 import { groupIds } from './identity';
 

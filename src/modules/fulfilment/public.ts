@@ -1,4 +1,5 @@
-import type { Queryable } from '../../platform/db/database';
+import type { Queryable, Tx } from '../../platform/db/database';
+import { lockOrderRow } from '../orders/locks';
 
 /** What other modules may know of fulfilments beyond the service functions, never the tables. */
 
@@ -55,4 +56,31 @@ export async function fulfilmentStatus(db: Queryable, id: string): Promise<strin
 /** Records the courier platform's reference for a fulfilment handed to it. */
 export async function setCourierReference(db: Queryable, id: string, reference: string): Promise<void> {
   await db.updateTable('fulfillments').set({ courier_job_id: reference }).where('id', '=', id).execute();
+}
+
+/** The locations fulfilling an order. */
+export async function fulfillingLocations(db: Queryable, orderId: string): Promise<string[]> {
+  return (await db.selectFrom('fulfillments').select('location_id').where('order_id', '=', orderId).execute()).map((f) => f.location_id);
+}
+
+/**
+ * Rank 1 of the lock order (platform/db/locks.ts): the order row of this fulfilment, taken before
+ * the fulfilment or its courier job as cancel and pay take them. Nothing when there is none.
+ */
+export async function lockOrderOfFulfilment(tx: Tx, id: string): Promise<void> {
+  const f = await tx.selectFrom('fulfillments').select('order_id').where('id', '=', id).executeTakeFirst();
+  if (f) await lockOrderRow(tx, f.order_id, ['id']);
+}
+
+/**
+ * Sets the status of all of an order's fulfilments, as the order's payment, cancellation or expiry
+ * decides (under the order's lock); returns them.
+ */
+export async function setFulfilmentsStatus(tx: Tx, orderId: string, status: 'allocated' | 'cancelled', at: Date) {
+  return tx.updateTable('fulfillments').set({ status, updated_at: at }).where('order_id', '=', orderId).returning(['id', 'type', 'speed']).execute();
+}
+
+/** Records the courier platform these fulfilments were handed to. */
+export async function setCourier(tx: Tx, ids: readonly string[], courier: string): Promise<void> {
+  if (ids.length) await tx.updateTable('fulfillments').set({ courier }).where('id', 'in', ids).execute();
 }

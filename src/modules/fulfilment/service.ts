@@ -1,10 +1,10 @@
 import type { Principal } from '../../platform/auth/roles';
 import type { Queryable, Tx } from '../../platform/db/database';
-import { lockOrderRow } from '../../platform/db/locks';
 import { publish } from '../../platform/events/outbox';
 import type { AppContext } from '../../platform/http/context';
 import { conflict, forbidden, notFound } from '../../platform/http/errors';
 import { checkPickupCode } from './pickup-code';
+import { lockOrderOfFulfilment } from './public';
 import type { FulfilmentView } from './schemas';
 import { allowed, nextStatuses, orderStatusFrom, type FulfilmentEvent } from './state';
 import { transact } from '../../platform/db/transaction';
@@ -38,9 +38,7 @@ export async function listFulfilments(db: Queryable, f: { location_id?: string; 
 }
 
 async function lockFulfilment(tx: Tx, id: string, principal: Principal | null) {
-  // The order row first, as cancel and pay take it before its fulfilments (rank 1, platform/db/locks.ts).
-  const owner = await tx.selectFrom('fulfillments').select('order_id').where('id', '=', id).executeTakeFirst();
-  if (owner) await lockOrderRow(tx, owner.order_id, ['id']);
+  await lockOrderOfFulfilment(tx, id);
   const f = await tx.selectFrom('fulfillments').select(['id', 'order_id', 'location_id', 'type', 'status']).where('id', '=', id).forUpdate().executeTakeFirst();
   if (!f) throw notFound('fulfilment', 'id');
   if (principal?.role === 'store_staff' && principal.locationId !== f.location_id) throw forbidden('this fulfilment belongs to another store');

@@ -1,11 +1,13 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../../platform/http/context';
 import type { Tx } from '../../platform/db/database';
-import { lockOrderRow, stockOrder } from '../../platform/db/locks';
+import { stockOrder } from '../../platform/db/locks';
+import { lockOrderRow } from './locks';
 import { transact } from '../../platform/db/transaction';
 import { conflict, notFound } from '../../platform/http/errors';
 import { publish } from '../../platform/events/outbox';
 import { cancelCourierJobs, queueCourierJobs } from '../couriers/jobs';
+import { allocationsOf, setCourier, setFulfilmentsStatus } from '../fulfilment/public';
 import { consumeReservations, releaseReservations } from '../inventory/reservations';
 import { move } from '../inventory/service';
 import { earnOnPayment, giveBackOnCancel, lockCustomersAndCoupons } from './loyalty';
@@ -35,7 +37,7 @@ async function releaseOrder(tx: Tx, orderId: string, status: 'expired' | 'cancel
   await giveBackOnCancel(tx, orderId, new Date());
   await releaseReservations(tx, orderId, new Date());
   await tx.updateTable('orders').set({ status, updated_at: new Date() }).where('id', '=', orderId).execute();
-  await tx.updateTable('fulfillments').set({ status: 'cancelled', updated_at: new Date() }).where('order_id', '=', orderId).execute();
+  await setFulfilmentsStatus(tx, orderId, 'cancelled', new Date());
 }
 
 /** Confirms payment: reserved stock becomes sold; hour and same-day deliveries go to the courier. */
@@ -53,13 +55,12 @@ export async function payOrder(ctx: AppContext, id: string, paymentRef: string, 
     }
     await consumeReservations(tx, id, now);
     await tx.updateTable('orders').set({ status: 'paid', paid_at: now, payment_ref: paymentRef, updated_at: now }).where('id', '=', id).execute();
-    await tx.updateTable('fulfillments').set({ status: 'allocated', updated_at: now }).where('order_id', '=', id).execute();
-    const fulfilments = await tx.selectFrom('fulfillments').select(['id', 'speed', 'type']).where('order_id', '=', id).execute();
+    const fulfilments = await setFulfilmentsStatus(tx, id, 'allocated', now);
     const courier = ctx.courier;
     if (courier) {
       const couriered = fulfilments.filter((x) => x.type === 'delivery' && (x.speed === 'hour' || x.speed === 'same_day')).map((f) => f.id);
       await queueCourierJobs(tx, courier.name, couriered, now);
-      if (couriered.length) await tx.updateTable('fulfillments').set({ courier: courier.name }).where('id', 'in', couriered).execute();
+      await setCourier(tx, couriered, courier.name);
     }
     await earnOnPayment(tx, { id, customer_id: o.customer_id, channel: o.channel, total: Number(o.total) }, now);
     await publish(tx, { aggregateType: 'order', aggregateId: id, type: 'order.paid', payload: { order_id: id, payment_ref: paymentRef, total: Number(o.total) } });
@@ -79,12 +80,10 @@ export async function cancelOrder(ctx: AppContext, id: string, reason: string | 
     if (o.status === 'pending_payment') {
       await releaseOrder(tx, id, 'cancelled');
     } else if (o.status === 'paid' || o.status === 'in_fulfilment' || o.status === 'ready_for_pickup') {
-      const fulfilments = await tx.selectFrom('fulfillments').select(['id', 'location_id', 'status']).where('order_id', '=', id).execute();
+      const fulfilments = await allocationsOf(tx, id);
       const blocked = fulfilments.find((f) => !CANCELLABLE_AFTER_PAYMENT.has(f.status));
       if (blocked) throw conflict('order_not_cancellable', `fulfilment ${blocked.id} is ${blocked.status}; use a return`, 'id');
-      const lines = await tx.selectFrom('fulfillment_lines').select(['fulfillment_id', 'sku', 'qty']).where('fulfillment_id', 'in', fulfilments.map((f) => f.id)).execute();
-      const located = lines.map((l) => ({ ...l, location: fulfilments.find((f) => f.id === l.fulfillment_id)!.location_id }));
-      const sorted = located.sort(stockOrder);
+      const sorted = fulfilments.flatMap((f) => f.lines.map((l) => ({ ...l, location: f.location_id }))).sort(stockOrder);
       // Coupons and points first (rank 2, 3), then the stock (rank 4).
       await giveBackOnCancel(tx, id, new Date());
       // Units already returned were restocked by the return: put back only the rest.
@@ -95,7 +94,7 @@ export async function cancelOrder(ctx: AppContext, id: string, reason: string | 
         if (l.qty > already) await move(tx, { location_id: l.location, sku: l.sku, delta: l.qty - already, reason: 'cancel_restock', ref: id });
       }
       await tx.updateTable('orders').set({ status: 'cancelled', refunded_total: sql`total`, updated_at: new Date() }).where('id', '=', id).execute();
-      await tx.updateTable('fulfillments').set({ status: 'cancelled', updated_at: new Date() }).where('order_id', '=', id).execute();
+      await setFulfilmentsStatus(tx, id, 'cancelled', new Date());
       await cancelCourierJobs(tx, fulfilments.map((f) => f.id), new Date());
     } else {
       throw conflict('order_not_cancellable', `order is ${o.status}`, 'id');

@@ -1,6 +1,7 @@
 import type { Channel } from '../../platform/auth/roles';
 import type { Tx } from '../../platform/db/database';
-import { lockCoupons, lockPersons } from '../../platform/db/locks';
+import { lockPersons } from '../../platform/db/locks';
+import { lockCoupons } from '../loyalty/coupons/locks';
 import { rootOf } from '../customers/identity';
 import { productFacts } from '../catalog/public';
 import { redeemForOrder, restoreForOrder } from '../loyalty/coupons/service';

@@ -9,7 +9,8 @@ const CLOSED_ORDER_STATUSES = ['completed', 'cancelled', 'expired', 'fulfilment_
 
 /**
  * One row per order: who, where, when, how much (analytics, the customer profile and timeline,
- * referrals). A FROM-clause fragment that PostgreSQL inlines; give it an alias: `FROM ${orderSummaries} o`.
+ * referrals, a fulfilment's owner). A FROM-clause fragment that PostgreSQL inlines; give it an
+ * alias: `FROM ${orderSummaries} o`.
  */
 export const orderSummaries = sql`(
   SELECT id, channel, customer_id, location_id, status, total, refunded_total, placed_at, paid_at FROM orders)`;

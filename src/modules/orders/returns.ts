@@ -2,7 +2,8 @@ import type { Static } from '@sinclair/typebox';
 import { sql } from 'kysely';
 import type { Principal } from '../../platform/auth/roles';
 import type { AppContext } from '../../platform/http/context';
-import { lockOrderRow, stockOrder } from '../../platform/db/locks';
+import { stockOrder } from '../../platform/db/locks';
+import { lockOrderRow } from './locks';
 import { transact } from '../../platform/db/transaction';
 import { conflict, forbidden, notFound, unprocessable } from '../../platform/http/errors';
 import { publish } from '../../platform/events/outbox';
@@ -42,8 +43,7 @@ export async function createReturn(ctx: AppContext, principal: Principal, orderI
     if (now.getTime() - new Date(order.placed_at).getTime() > RETURN_WINDOW_DAYS * 86400_000 && principal.role !== 'admin') {
       throw unprocessable('return_window_closed', `returns are accepted within ${RETURN_WINDOW_DAYS} days`, 'id');
     }
-    const loc = await tx.selectFrom('locations').select('id').where('id', '=', input.location_id).executeTakeFirst();
-    if (!loc) throw unprocessable('unknown_location', `location ${input.location_id} does not exist`, 'location_id');
+    if (!(await ctx.locationExists(tx, input.location_id))) throw unprocessable('unknown_location', `location ${input.location_id} does not exist`, 'location_id');
     const bought = await tx.selectFrom('order_lines').selectAll().where('order_id', '=', orderId).execute();
     const id = newId('ret', now.getTime());
     const lines: { sku: string; qty: number; amount: number }[] = [];

@@ -43,15 +43,6 @@ const DECLARED: Record<string, readonly string[]> = {
   orders,
 };
 
-// Known uses still to be moved behind their owner's exports (an entry no longer needed fails below).
-const NOT_YET_THROUGH_THE_OWNER: Record<string, string[]> = {
-  'src/modules/orders/lifecycle.ts': ['fulfillment_lines', 'fulfillments'],
-  'src/modules/orders/returns.ts': ['locations'],
-  'src/modules/orders/owner.ts': ['fulfillments'],
-  'src/modules/couriers/routes.ts': ['fulfillments'],
-  'src/platform/db/locks.ts': ['orders', 'coupons'],
-};
-
 const migrationFiles = listFiles(ROOT, 'src', (n) => n.endsWith('.sql')).filter((f) => f.split(path.sep).includes('migrations'));
 const owners = new Map<string, string>();
 const created = new Map<string, string[]>();
@@ -86,23 +77,14 @@ describe('module ownership of tables', () => {
   it("no code names another owner's table (the platform's excepted for modules)", () => {
     const known = new Set(owners.keys());
     const found: string[] = [];
-    const allowedUsed = new Set<string>();
     for (const s of sources) {
       for (const use of tableUses(s.text, known)) {
         const owner = owners.get(use.table)!;
         if (owner === s.owner || (owner === 'platform' && s.owner !== 'platform')) continue;
-        if (NOT_YET_THROUGH_THE_OWNER[s.file]?.includes(use.table)) {
-          allowedUsed.add(`${s.file} ${use.table}`);
-          continue;
-        }
         found.push(`${s.file}:${use.line}: ${use.table} (${owner}, ${use.access})`);
       }
     }
     expect(found).toEqual([]);
-    const stale = Object.entries(NOT_YET_THROUGH_THE_OWNER)
-      .flatMap(([f, ts]) => ts.map((t) => `${f} ${t}`))
-      .filter((e) => !allowedUsed.has(e));
-    expect(stale, 'allowlist entries no longer needed: remove them').toEqual([]);
   });
 
   it('the platform imports no module', () => {

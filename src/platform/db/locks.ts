@@ -1,13 +1,12 @@
 import { sql } from 'kysely';
 import type { Tx } from './database';
-import type { DB } from './schema';
 
 /**
  * THE LOCK ORDER. A transaction that locks more than one kind of thing takes them in this order
  * (never one of an earlier rank while it holds one of a later rank), and within a rank in the
  * order given, so two transactions never wait for each other in a cycle:
  *
- *   1. order rows: `orders … FOR UPDATE` (lockOrderRow, lockOrdersOf), by id in "C" order.
+ *   1. order rows: `orders … FOR UPDATE` (lockOrderRow, lockOrdersOf in orders/locks.ts), by id in "C" order.
  *      What an order owns (lines, fulfilments, reservations, courier jobs, returns) is written
  *      only under its order's lock and has no rank of its own. Placing an order inserts its
  *      rows: nobody can be waiting for them.
@@ -15,7 +14,7 @@ import type { DB } from './schema';
  *      others by id) where a path locks them (identity, erasure), then the person's advisory
  *      lock `points:<root>` (lockPersons) that every writer of its points, tier and referral
  *      rewards holds.
- *   3. coupon rows, by code in "C" order (lockCoupons).
+ *   3. coupon rows, by code in "C" order (lockCoupons in loyalty/coupons/locks.ts).
  *   4. stock rows, by (location_id, sku) in "C" (byte) order (stockOrder; stockOrderSql in SQL).
  *
  * Rows written below a rank's lock (ledger entries, movements, outbox) need no rank; nor do locks
@@ -61,18 +60,6 @@ export function stockOrderSql(alias: string): string {
   return `${alias}.location_id COLLATE "C", ${alias}.sku COLLATE "C"`;
 }
 
-/** Rank 1: one order row, locked, with the columns asked for; undefined when there is none. */
-export async function lockOrderRow<C extends keyof DB['orders'] & string>(tx: Tx, id: string, columns: readonly C[]) {
-  return tx.selectFrom('orders').select(columns).where('id', '=', id).forUpdate().executeTakeFirst();
-}
-
-/** Rank 1: every order of these customers (a person's erasure rewrites them all). */
-export async function lockOrdersOf(tx: Tx, customerIds: readonly string[]): Promise<void> {
-  if (customerIds.length === 0) return;
-  const ids = [...customerIds];
-  await sql`SELECT id FROM orders WHERE customer_id = ANY(${ids}::text[]) ORDER BY id COLLATE "C" FOR UPDATE`.execute(tx);
-}
-
 /** The advisory lock key of a person's points, tier and referral rewards. */
 function personLockKey(root: string): string {
   return 'points:' + root;
@@ -85,11 +72,4 @@ export async function lockPersons(tx: Tx, roots: readonly string[]): Promise<voi
   // unnest yields the keys in array order, so they are locked in it
   else if (keys.length > 1)
     await sql`SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(${keys}::text[]) AS k`.execute(tx);
-}
-
-/** Rank 3: these coupon rows (canonical codes; unknown ones are skipped), for a write that follows. */
-export async function lockCoupons(tx: Tx, codes: readonly string[]): Promise<void> {
-  if (codes.length === 0) return;
-  const unique = [...new Set(codes)];
-  await sql`SELECT code FROM coupons WHERE code = ANY(${unique}::text[]) ORDER BY code COLLATE "C" FOR UPDATE`.execute(tx);
 }

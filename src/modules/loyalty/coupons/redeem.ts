@@ -2,7 +2,7 @@ import './tables';
 import { mayActOn, ownerOf } from '../../../platform/auth/policy';
 import type { Channel, Principal } from '../../../platform/auth/roles';
 import type { Queryable, Tx } from '../../../platform/db/database';
-import { lockCoupons } from '../../../platform/db/locks';
+import { lockCoupons } from './locks';
 import { publish } from '../../../platform/events/outbox';
 import { rootOf } from '../../customers/identity';
 import { AppError, conflict, forbidden, notFound, unprocessable } from '../../../platform/http/errors';
