@@ -4,8 +4,8 @@ import type { Database, Tx } from '../../platform/db/database';
 import { BatchWriter, MayHaveCommitted, SplitBatch, type BatchSink, type ItemOutcome } from '../../platform/db/batch-writer';
 import { AppError } from '../../platform/http/errors';
 import { lockCustomersAndCoupons } from './loyalty';
-import { RaceLost, writeOrderAlone, writeOrders } from './place';
-import type { PreparedOrder } from './place';
+import { RaceLost, writeOrderAlone, writeOrders } from './order-store';
+import type { PlannedOrder } from './plan';
 import type { OrderDetail } from './view';
 
 /**
@@ -22,13 +22,13 @@ import type { OrderDetail } from './view';
  * total are written again alone (RaceLost when the stock went, so they are re-routed). A batch of
  * one is simply written alone; on PGlite (one connection) there is one writer.
  */
-export type OrderWriter = BatchWriter<PreparedOrder, OrderDetail>;
+export type OrderWriter = BatchWriter<PlannedOrder, OrderDetail>;
 
-function orderSink(database: Database): BatchSink<PreparedOrder, OrderDetail> {
+function orderSink(database: Database): BatchSink<PlannedOrder, OrderDetail> {
   return {
     writeOne: (order) => writeOrderAlone(database, order),
     async writeBatch(orders) {
-      const failed = new Map<PreparedOrder, unknown>();
+      const failed = new Map<PlannedOrder, unknown>();
       if (!orders.some((o) => o.spends)) await writeBatch(database, orders); // one statement, its own transaction
       else {
         let committing = false;
@@ -59,7 +59,7 @@ function orderSink(database: Database): BatchSink<PreparedOrder, OrderDetail> {
  * Each order's loyalty spend in its own savepoint, after the persons and then the coupons of
  * the whole batch were locked in the lock order (ranks 2, 3; the stock, rank 4, comes last).
  */
-async function spendAll(tx: Tx, batch: PreparedOrder[], failed: Map<PreparedOrder, unknown>): Promise<void> {
+async function spendAll(tx: Tx, batch: PlannedOrder[], failed: Map<PlannedOrder, unknown>): Promise<void> {
   const spenders = batch.filter((o) => o.spends);
   await lockCustomersAndCoupons(tx, spenders.map((o) => o.customerId), spenders.flatMap((o) => o.coupons));
   for (const [i, o] of spenders.entries()) {
@@ -77,7 +77,7 @@ async function spendAll(tx: Tx, batch: PreparedOrder[], failed: Map<PreparedOrde
 }
 
 /** The batch's rows and reservations in one statement; a stock row that ran short splits the batch and its orders go alone. */
-async function writeBatch(target: Tx | Database, orders: PreparedOrder[]): Promise<void> {
+async function writeBatch(target: Tx | Database, orders: PlannedOrder[]): Promise<void> {
   try {
     await writeOrders(target, orders);
   } catch (err) {

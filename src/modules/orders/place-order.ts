@@ -1,6 +1,6 @@
 /**
  * Placing an order: check it, price it, route it, then write it (online orders group-committed),
- * routing again when the stock went meanwhile. place.ts prepares and writes the rows.
+ * routing again when the stock went meanwhile. plan.ts turns it into rows, order-store.ts writes them.
  */
 import type { AppContext } from '../../platform/http/context';
 import type { Principal } from '../../platform/auth/roles';
@@ -14,7 +14,8 @@ import { defaultStrategy, DEFAULT_POLICY, type FulfilmentRequest, type RoutingLo
 import { checkProducts, quote, refuseIssues } from '../pricing/quote';
 import { checkoutReads } from './checkout-reads';
 import { orderWriter } from './group-commit';
-import { prepareOrder, quoteFulfilment, RaceLost, writeOrderAlone, type PlaceOrderInput } from './place';
+import { RaceLost, writeOrderAlone } from './order-store';
+import { planOrder, quoteFulfilment, type PlaceOrderInput } from './plan';
 import type { OrderDetail } from './view';
 
 const MAX_ATTEMPTS = 4;
@@ -87,6 +88,8 @@ export async function placeOrder(ctx: AppContext, principal: Principal, input: P
   // The one pricing engine, as POST /v1/quote shows it; anything it cannot honour refuses the order.
   const priced = await quote(db, { channel: input.channel, customerId, lines: input.lines, fulfillment: served, coupon_codes: input.coupon_codes, points: input.points }, now, products);
   refuseIssues(priced);
+  const { currency, reservationTtlSeconds } = ctx.config;
+  const settings = { currency, reservationTtlSeconds, keys: ctx.keys, strategy: defaultStrategy.name };
   const request: FulfilmentRequest = f.type === 'delivery' ? { type: 'delivery', lat: f.lat, lng: f.lng, speed: f.speed } : f;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const stock = f.type === 'in_store' ? new Map<string, number>() : attempt === 1 ? first.stock : await onlineAvailability(db, skus);
@@ -99,10 +102,10 @@ export async function placeOrder(ctx: AppContext, principal: Principal, input: P
       });
     }
     try {
-      const prepared = prepareOrder(ctx, input, customerId, priced, routed, now);
+      const planned = planOrder(settings, input, customerId, priced, routed, now);
       // Online orders share transactions with concurrent ones (group commit); an in-store sale never waits for others.
-      if (prepared.online) return await orderWriter(ctx).write(prepared);
-      return await writeOrderAlone(ctx.database, prepared);
+      if (planned.online) return await orderWriter(ctx).write(planned);
+      return await writeOrderAlone(ctx.database, planned);
     } catch (e) {
       if (!(e instanceof RaceLost)) throw e;
       // Someone took the stock between routing and reserving: route again on fresh figures.
