@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { adminQueryAt, benchServerEnv, databaseUrl, runCleanups, startWatchdog } from './harness';
 import type { Principal } from '../src/platform/auth/roles';
-import type { PlaceOrderInput } from '../src/modules/orders/place';
+import type { PlaceOrderInput } from '../src/modules/orders/plan';
 
 const { values: args } = parseArgs({
   options: {
@@ -100,7 +100,7 @@ try {
   console.log(`group commit       SANTONG_ORDER_BATCH=${writer.options.maxBatch} writers=${writer.options.writers}`);
   console.log(`K units / clients  ${K} / ${C}   load average before the end ${l1.toFixed(2)} ${l5.toFixed(2)}`);
   console.log(`orders             ${ok} in ${secs.toFixed(2)} s  → ${Math.round(ok / secs)} orders/s; ${soldOut} loops ended on 409, ${errors} errors`);
-  console.log(`writer             ${writer.stats.batches} batches (${writer.stats.batchedOrders} orders, largest ${writer.stats.largest}), ${writer.stats.alone} written alone, ${writer.stats.split} batches split`);
+  console.log(`writer             ${writer.stats.batches} batches (${writer.stats.batchedItems} orders, largest ${writer.stats.largest}), ${writer.stats.alone} written alone, ${writer.stats.split} batches split`);
   console.log(`node cpu           ${((cpu.user + cpu.system) / 1000 / ok).toFixed(2)} ms per order (this process: placeOrder, driver, dispatcher)`);
   console.log(`stock row          on_hand ${row.on_hand}, reserved ${row.reserved}, active reservations ${row.active}, orders ${row.orders}`);
   console.log(`OVERSOLD UNITS     ${oversold}${broken ? '   ** STOCK INVARIANT BROKEN **' : ''}`);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { allModules, moduleServices, startModuleWorkers } from './modules';
+import { allModules, moduleServices, startModuleWorkers, type ModuleServices } from './modules';
 import { WRAPPED_KEY_COLUMNS } from './modules/wrapped-keys';
 import { ensureKey, generateSecret } from './platform/auth/keys';
 import type { Config } from './platform/config';
@@ -32,6 +32,8 @@ export interface StartOptions {
   /** Called before the server listens, after migrations: used to seed the demo retailer. */
   beforeListen?: (ctx: AppContext) => Promise<void>;
   startDispatcher?: boolean;
+  /** Services to use instead of the modules' defaults, e.g. a retailer's own routing strategy. */
+  services?: Partial<ModuleServices>;
 }
 
 /** Opens the database, checks the master key, migrates, ensures keys, builds the server and listens. */
@@ -44,7 +46,7 @@ export async function startSantong(config: Config, opts: StartOptions = {}): Pro
     throw e;
   });
   const dispatcher = new Dispatcher(database, log, config.dispatcherIntervalMs, config.allowPrivateWebhooks);
-  const services = moduleServices(config);
+  const services = { ...moduleServices(config), ...opts.services };
   setTransactionLog(database.db, log);
   const ctx: AppContext = { config, database, dispatcher, log, keys, version: VERSION, publicUrl: config.publicUrl ?? '', ...services };
   dispatcher.addTask('purge-idempotency-keys', () => purgeIdempotencyKeysTask(database));

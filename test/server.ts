@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from '../src/platform/config';
-import { startSantong, type Santong } from '../src/app';
+import { startSantong, type Santong, type StartOptions } from '../src/app';
 import { createLogger } from '../src/platform/logging';
 import { seedDemo, type SeedOptions } from '../src/demo/seed';
 import { freshDatabase, type TestDatabase } from './db';
@@ -40,6 +40,8 @@ export interface TestServerOptions {
   startDispatcher?: boolean;
   /** Log here instead of the default (silent) logger, e.g. to read what was logged. */
   logger?: Logger;
+  /** Services instead of the modules' defaults (e.g. another routing strategy). */
+  services?: StartOptions['services'];
 }
 
 export const SMALL_DEMO: SeedOptions = { customers: 300, months: 2, seed: 7, eventsPerCustomer: 3, chunkSize: 300 };
@@ -65,6 +67,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     database: testDb.database,
     logger: opts.logger ?? createLogger(config.logLevel),
     startDispatcher: opts.startDispatcher,
+    services: opts.services,
     async beforeListen(ctx) {
       if (opts.demo) await seedDemo(ctx.database, ctx.keys, { ...SMALL_DEMO, ...(opts.demo === true ? {} : opts.demo) });
     },

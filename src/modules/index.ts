@@ -24,6 +24,7 @@ import { tierRoutes } from './loyalty/tiers/routes';
 import { referralRoutes } from './loyalty/referrals/routes';
 import { couponRoutes } from './loyalty/coupons/routes';
 import { pricingRoutes } from './pricing/routes';
+import { defaultStrategy } from './routing/policy';
 import { walletRoutes } from './loyalty/wallet-routes';
 
 export { startModuleWorkers } from './workers';
@@ -32,8 +33,10 @@ export { startModuleWorkers } from './workers';
 registerOwnerLookup('order', orderOwner);
 registerOwnerLookup('fulfilment', fulfilmentOwner);
 /** The services modules add to the context (see AppContext's declaration merging). */
-export function moduleServices(config: Config): Pick<AppContext, 'courier' | 'locationExists'> {
-  return { courier: courierFromConfig(config), locationExists };
+export type ModuleServices = Pick<AppContext, 'courier' | 'locationExists' | 'routing'>;
+
+export function moduleServices(config: Config): ModuleServices {
+  return { courier: courierFromConfig(config), locationExists, routing: defaultStrategy };
 }
 
 /** Every module's routes, mounted under /v1. */

@@ -8,4 +8,5 @@ export const OWNED_TABLES = [
   'settings',
   'audit_log',
   'security_alerts',
+  'master_key',
 ] as const;

@@ -34,7 +34,7 @@ async function asOneBatch(bodies: unknown[]): Promise<ApiResponse[]> {
   resume();
   const results = await sent;
   // One transaction wrote them all: no order was written alone, the batch was not split.
-  expect(writer().stats).toMatchObject({ batches: before.batches + 1, batchedOrders: before.batchedOrders + bodies.length, alone: before.alone, split: before.split });
+  expect(writer().stats).toMatchObject({ batches: before.batches + 1, batchedItems: before.batchedItems + bodies.length, alone: before.alone, split: before.split });
   return results;
 }
 

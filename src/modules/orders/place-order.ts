@@ -1,6 +1,6 @@
 /**
  * Placing an order: check it, price it, route it, then write it (online orders group-committed),
- * routing again when the stock went meanwhile. place.ts prepares and writes the rows.
+ * routing again when the stock went meanwhile. plan.ts turns it into rows, order-store.ts writes them.
  */
 import type { AppContext } from '../../platform/http/context';
 import type { Principal } from '../../platform/auth/roles';
@@ -10,11 +10,12 @@ import { resolveCustomer } from '../customers/resolve';
 import { onlineAvailability } from '../inventory/service';
 import { routingLocations } from '../locations/cache';
 import { haversineKm } from '../routing/geo';
-import { defaultStrategy, DEFAULT_POLICY, type FulfilmentRequest, type RoutingLocation, type RoutingResult, type Speed } from '../routing/policy';
+import { DEFAULT_POLICY, type FulfilmentRequest, type RoutingLocation, type RoutingResult, type RoutingStrategy, type Speed } from '../routing/policy';
 import { checkProducts, quote, refuseIssues } from '../pricing/quote';
 import { checkoutReads } from './checkout-reads';
 import { orderWriter } from './group-commit';
-import { prepareOrder, quoteFulfilment, RaceLost, writeOrderAlone, type PlaceOrderInput } from './place';
+import { RaceLost, writeOrderAlone } from './order-store';
+import { planOrder, quoteFulfilment, type PlaceOrderInput } from './plan';
 import type { OrderDetail } from './view';
 
 const MAX_ATTEMPTS = 4;
@@ -39,7 +40,7 @@ function holdersOf(map: Map<string, number>) {
 }
 
 /** What else could serve a line that cannot be served as asked: nearby stores that have it, other speeds. */
-function alternatives(input: PlaceOrderInput, failed: number, locations: RoutingLocation[], stock: Map<string, number>, now: Date) {
+function alternatives(strategy: RoutingStrategy, input: PlaceOrderInput, failed: number, locations: RoutingLocation[], stock: Map<string, number>, now: Date) {
   const line = input.lines[failed];
   const f = input.fulfillment;
   const origin = f.type === 'delivery' ? { lat: f.lat, lng: f.lng } : locations.find((l) => l.id === f.location_id);
@@ -55,7 +56,7 @@ function alternatives(input: PlaceOrderInput, failed: number, locations: Routing
   if (f.type === 'delivery') {
     for (const speed of ['hour', 'same_day', 'standard'] as Speed[]) {
       if (speed === f.speed) continue;
-      const r = defaultStrategy.route({ request: { ...f, speed }, lines: input.lines, locations, stock: stockLookup(stock), now }, DEFAULT_POLICY);
+      const r = strategy.route({ request: { ...f, speed }, lines: input.lines, locations, stock: stockLookup(stock), now }, DEFAULT_POLICY);
       if (r.ok) speeds.push(speed);
     }
   }
@@ -87,22 +88,24 @@ export async function placeOrder(ctx: AppContext, principal: Principal, input: P
   // The one pricing engine, as POST /v1/quote shows it; anything it cannot honour refuses the order.
   const priced = await quote(db, { channel: input.channel, customerId, lines: input.lines, fulfillment: served, coupon_codes: input.coupon_codes, points: input.points }, now, products);
   refuseIssues(priced);
+  const { currency, reservationTtlSeconds } = ctx.config;
+  const settings = { currency, reservationTtlSeconds, keys: ctx.keys, strategy: ctx.routing.name };
   const request: FulfilmentRequest = f.type === 'delivery' ? { type: 'delivery', lat: f.lat, lng: f.lng, speed: f.speed } : f;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const stock = f.type === 'in_store' ? new Map<string, number>() : attempt === 1 ? first.stock : await onlineAvailability(db, skus);
-    const routed: RoutingResult = defaultStrategy.route({ request, lines: input.lines, locations, stock: stockLookup(stock), holders: holdersOf(stock), now }, DEFAULT_POLICY);
+    const routed: RoutingResult = ctx.routing.route({ request, lines: input.lines, locations, stock: stockLookup(stock), holders: holdersOf(stock), now }, DEFAULT_POLICY);
     if (!routed.ok) {
       throw new AppError(409, 'insufficient_stock', routed.reason, `lines[${routed.line}]`, {
         sku: input.lines[routed.line].sku,
-        alternatives: alternatives(input, routed.line, locations, stock, now),
+        alternatives: alternatives(ctx.routing, input, routed.line, locations, stock, now),
         routing: { reason_code: routed.reason_code, ...(routed.reason_params && { reason_params: routed.reason_params }), candidates: routed.candidates },
       });
     }
     try {
-      const prepared = prepareOrder(ctx, input, customerId, priced, routed, now);
+      const planned = planOrder(settings, input, customerId, priced, routed, now);
       // Online orders share transactions with concurrent ones (group commit); an in-store sale never waits for others.
-      if (prepared.online) return await orderWriter(ctx).write(prepared);
-      return await writeOrderAlone(ctx.database, prepared);
+      if (planned.online) return await orderWriter(ctx).write(planned);
+      return await writeOrderAlone(ctx.database, planned);
     } catch (e) {
       if (!(e instanceof RaceLost)) throw e;
       // Someone took the stock between routing and reserving: route again on fresh figures.

@@ -3,7 +3,7 @@ import { errors } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
 import { findCustomer } from '../customers/resolve';
 import { routingLocations } from '../locations/cache';
-import { quoteFulfilment } from '../orders/place';
+import { quoteFulfilment } from '../orders/plan';
 import { AdjustmentSchema, PlaceOrderBody } from '../orders/schemas';
 import { quote } from './quote';
 import { assertOwnChannel } from '../../platform/auth/channel';

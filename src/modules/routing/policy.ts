@@ -94,6 +94,13 @@ export interface RoutingInput {
   now: Date;
 }
 
+declare module '../../platform/http/context' {
+  interface AppContext {
+    /** How orders are routed: defaultStrategy unless the server was started with another. */
+    routing: RoutingStrategy;
+  }
+}
+
 /** A routing strategy: the default below, or a retailer's own. */
 export interface RoutingStrategy {
   name: string;

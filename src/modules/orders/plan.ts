@@ -1,23 +1,23 @@
+/**
+ * Planning an order, without I/O: the checked input, its quote and where routing put it become
+ * the rows to write and the answer (a PlannedOrder), the delivery address sealed under a new data
+ * key. The order store (order-store.ts) writes them.
+ */
 import crypto from 'node:crypto';
-import type { AppContext } from '../../platform/http/context';
-import type { Channel } from '../../platform/auth/roles';
 import type { Insertable } from 'kysely';
-import type { Database, Tx } from '../../platform/db/database';
-import { insertFromJson } from '../../platform/db/json-rows';
+import type { Channel } from '../../platform/auth/roles';
+import type { Tx } from '../../platform/db/database';
 import { stockOrder } from '../../platform/db/locks';
-import { StatementParams } from '../../platform/db/statement';
-import { transact, withRetry } from '../../platform/db/transaction';
-import { seal } from '../../platform/crypto/keys';
+import type { DB } from '../../platform/db/schema';
+import { seal, type KeyRing } from '../../platform/crypto/keys';
+import type { DomainEvent } from '../../platform/events/outbox';
 import { unprocessable } from '../../platform/http/errors';
 import { newId } from '../../platform/ids';
-import { outboxRow, type DomainEvent } from '../../platform/events/outbox';
-import type { DB } from '../../platform/db/schema';
 import type { CustomerRef } from '../customers/resolve';
-import { reservingStatement, sellInStore, shortRows } from '../inventory/service';
-import { defaultStrategy, type RoutingLocation, type RoutingSuccess, type Speed } from '../routing/policy';
+import type { RoutingLocation, RoutingSuccess, Speed } from '../routing/policy';
 import type { Quote } from '../pricing/engine';
 import type { QuoteFulfilment } from '../pricing/quote';
-import { earnOnPayment, lockCustomersAndCoupons, spendAtPlacement, spentCoupons } from './loyalty';
+import { spendAtPlacement, spentCoupons } from './loyalty';
 import type { OrderDetail, PricingOut, RoutingOut } from './view';
 
 export type FulfilmentInput =
@@ -34,13 +34,6 @@ export interface PlaceOrderInput {
   points?: number;
   referral_code?: string;
   note?: string;
-}
-
-/** The stock went between routing and reserving: route again on fresh figures. */
-export class RaceLost extends Error {
-  constructor(readonly rows: { location: string; sku: string }[] = []) {
-    super('stock went between routing and reserving');
-  }
 }
 
 /** What the order keeps of its quote: the coupons applied and every adjustment. */
@@ -67,7 +60,7 @@ export interface StockUnit {
  * An order ready to be written: its rows, events and stock units and the answer, all computed
  * before any transaction, so a writer can put several orders' rows into one statement per table.
  */
-export interface PreparedOrder {
+export interface PlannedOrder {
   id: string;
   now: Date;
   online: boolean;
@@ -90,19 +83,27 @@ export interface PreparedOrder {
   detail: OrderDetail;
 }
 
-export function prepareOrder(ctx: AppContext, input: PlaceOrderInput, customerId: string | null, q: Quote, routed: RoutingSuccess, now: Date): PreparedOrder {
+/** What planning needs besides the order: the shop's settings, the key ring, the routing strategy's name. */
+export interface PlanSettings {
+  currency: string;
+  reservationTtlSeconds: number;
+  keys: Pick<KeyRing, 'newDataKey'>;
+  strategy: string;
+}
+
+export function planOrder(settings: PlanSettings, input: PlaceOrderInput, customerId: string | null, q: Quote, routed: RoutingSuccess, now: Date): PlannedOrder {
   const totals = q.totals;
   const priced = q.lines;
   const f = input.fulfillment;
   const online = f.type !== 'in_store';
   const id = newId('ord', now.getTime());
-  const reservedUntil = online ? new Date(now.getTime() + ctx.config.reservationTtlSeconds * 1000) : null;
+  const reservedUntil = online ? new Date(now.getTime() + settings.reservationTtlSeconds * 1000) : null;
   const pickupCode = f.type === 'pickup' ? String(crypto.randomInt(0, 1_000_000)).padStart(6, '0') : null;
-  const routing: RoutingOut = { decision: routed.decision, reason: routed.reason, reason_code: routed.reason_code, ...(routed.reason_params && { reason_params: routed.reason_params }), strategy: defaultStrategy.name, candidates: routed.candidates };
+  const routing: RoutingOut = { decision: routed.decision, reason: routed.reason, reason_code: routed.reason_code, ...(routed.reason_params && { reason_params: routed.reason_params }), strategy: settings.strategy, candidates: routed.candidates };
   let addressEnc: Buffer | null = null;
   let addressKey: Buffer | null = null;
   if (f.type === 'delivery') {
-    const dek = ctx.keys.newDataKey();
+    const dek = settings.keys.newDataKey();
     addressEnc = seal(dek.plain, f.address);
     addressKey = dek.wrapped;
   }
@@ -120,7 +121,7 @@ export function prepareOrder(ctx: AppContext, input: PlaceOrderInput, customerId
     location_id: locationId,
     fulfillment_type: f.type,
     speed: f.type === 'delivery' ? f.speed : null,
-    currency: ctx.config.currency,
+    currency: settings.currency,
     lines: priced.map((l) => ({ line_no: l.line_no, sku: l.sku, qty: l.qty, unit_price: l.unit_price, discount: l.discount, coupon_discount: l.coupon_discount, points_used: l.points_used, points_discount: l.points_discount, amount: l.amount, returned_qty: 0 })),
     totals: { ...totals, refunded: 0 },
     pricing: pricingOf(q),
@@ -149,7 +150,7 @@ export function prepareOrder(ctx: AppContext, input: PlaceOrderInput, customerId
         location_id: locationId,
         fulfillment_type: f.type,
         status,
-        currency: ctx.config.currency,
+        currency: settings.currency,
         subtotal: totals.subtotal,
         discount_total: totals.discount,
         coupon_discount: totals.coupon_discount,
@@ -187,79 +188,4 @@ export function prepareOrder(ctx: AppContext, input: PlaceOrderInput, customerId
     units: allocations.flatMap((a) => a.lines.map((l) => ({ location: a.location_id, sku: l.sku, qty: l.qty }))).sort(stockOrder),
     detail,
   };
-}
-
-/** Per stock row, the units these online orders reserve, summed, in stockOrder. */
-function reservedRows(orders: PreparedOrder[]): StockUnit[] {
-  const rows = new Map<string, StockUnit>();
-  for (const p of orders) {
-    if (!p.online) continue;
-    for (const u of p.units) {
-      const key = `${u.location}\u0000${u.sku}`;
-      const row = rows.get(key);
-      if (row) row.qty += u.qty;
-      else rows.set(key, { ...u });
-    }
-  }
-  return [...rows.values()].sort(stockOrder);
-}
-
-/**
- * Writes these orders in ONE statement: their rows (one multi-row insert per table, fed by one
- * JSON parameter each), their events, and, for online orders, the reservation of their stock
- * (inventory's reservingStatement: per stock row the total of all the orders, and the
- * reservation rows). Outside a transaction the statement is its own transaction, so a batch
- * costs one round trip and one commit. The inserts run first and the stock last, so a hot row
- * is locked only until the commit. When a row cannot cover its total the statement aborts,
- * nothing of it stays, and RaceLost names the rows.
- */
-export async function writeOrders(target: Tx | Database, orders: PreparedOrder[]): Promise<void> {
-  const params = new StatementParams();
-  const ctes: string[] = [];
-  const written: string[] = [];
-  const insert = (name: string, table: string, rows: object[], jsonb: string[] = []) => {
-    if (rows.length === 0) return;
-    ctes.push(`${name} AS (${insertFromJson(params, table, rows, jsonb)} RETURNING 1)`);
-    written.push(`(SELECT count(*) FROM ${name})`);
-  };
-  const all = <T>(pick: (p: PreparedOrder) => T[]) => orders.flatMap(pick);
-  insert('new_orders', 'orders', orders.map((p) => p.rows.order), ['pricing', 'routing']);
-  insert('new_lines', 'order_lines', all((p) => p.rows.lines));
-  insert('new_fulfillments', 'fulfillments', all((p) => p.rows.fulfillments));
-  insert('new_fulfillment_lines', 'fulfillment_lines', all((p) => p.rows.fulfillmentLines));
-  insert('new_events', 'outbox', all((p) => p.rows.events).map(outboxRow), ['payload']);
-  const stock = reservedRows(orders);
-  const reserving = stock.length ? reservingStatement(params, stock, all((p) => p.rows.reservations)) : null;
-  if (reserving) ctes.push(reserving.ctes);
-  try {
-    await params.runOn(target, `WITH ${ctes.join(',\n')} SELECT ${written.join(' + ')} AS written${reserving ? `, ${reserving.check} AS short` : ''}`);
-  } catch (err) {
-    const short = shortRows(err);
-    if (short) throw new RaceLost(short);
-    throw err;
-  }
-}
-
-/**
- * Writes one order by itself. Online without coupons, points or referral: one statement, its own
- * transaction. Otherwise in a transaction: the customer's person and coupons locked (lock order,
- * platform/db/locks.ts), the loyalty spend, the statement, and for an in-store sale the points it
- * earns at once and the sale of its stock (last, in stockOrder, so hot rows are locked briefly
- * and never in a cycle). Both retry a deadlock. Throws RaceLost when the stock to reserve went.
- */
-export async function writeOrderAlone(database: Database, p: PreparedOrder): Promise<OrderDetail> {
-  if (p.online && !p.spends) {
-    await withRetry(database, () => writeOrders(database, [p]));
-    return p.detail;
-  }
-  return transact(database, async (tx) => {
-    await lockCustomersAndCoupons(tx, [p.customerId], p.coupons); // ranks 2, 3 before the stock (platform/db/locks.ts)
-    if (p.spends) await p.spend(tx);
-    await writeOrders(tx, [p]);
-    if (!p.online) {
-      await earnOnPayment(tx, { id: p.id, customer_id: p.customerId, channel: p.detail.channel, total: p.detail.totals.total }, p.now);
-      for (const u of p.units) await sellInStore(tx, u.location, u.sku, u.qty, p.id);
-    }
-    return p.detail;
-  });
 }
