@@ -1,4 +1,8 @@
+import type { Insertable } from 'kysely';
 import type { Queryable, Tx } from '../../platform/db/database';
+import { insertFromJson } from '../../platform/db/json-rows';
+import type { DB } from '../../platform/db/schema';
+import type { StatementParams } from '../../platform/db/statement';
 import { lockOrderRow } from '../orders/locks';
 
 /** What other modules may know of fulfilments beyond the service functions, never the tables. */
@@ -83,4 +87,18 @@ export async function setFulfilmentsStatus(tx: Tx, orderId: string, status: 'all
 /** Records the courier platform these fulfilments were handed to. */
 export async function setCourier(tx: Tx, ids: readonly string[], courier: string): Promise<void> {
   if (ids.length) await tx.updateTable('fulfillments').set({ courier }).where('id', 'in', ids).execute();
+}
+
+export type NewFulfilment = Insertable<DB['fulfillments']>;
+export type NewFulfilmentLine = Insertable<DB['fulfillment_lines']>;
+
+/**
+ * The INSERTs of new fulfilments and their lines, as parts of a caller's statement: orders writes
+ * them with the order, in the one statement of its group commit.
+ */
+export function fulfilmentInserts(params: StatementParams, fulfilments: NewFulfilment[], lines: NewFulfilmentLine[]): { name: string; sql: string }[] {
+  const out: { name: string; sql: string }[] = [];
+  if (fulfilments.length) out.push({ name: 'new_fulfillments', sql: insertFromJson(params, 'fulfillments', fulfilments) });
+  if (lines.length) out.push({ name: 'new_fulfillment_lines', sql: insertFromJson(params, 'fulfillment_lines', lines) });
+  return out;
 }

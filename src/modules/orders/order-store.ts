@@ -8,6 +8,7 @@ import { stockOrder } from '../../platform/db/locks';
 import { StatementParams } from '../../platform/db/statement';
 import { transact, withRetry } from '../../platform/db/transaction';
 import { outboxRow } from '../../platform/events/outbox';
+import { fulfilmentInserts } from '../fulfilment/public';
 import { reservingStatement, sellInStore, shortRows } from '../inventory/service';
 import { earnOnPayment, lockCustomersAndCoupons } from './loyalty';
 import type { PlannedOrder, StockUnit } from './plan';
@@ -48,16 +49,18 @@ export async function writeOrders(target: Tx | Database, orders: PlannedOrder[])
   const params = new StatementParams();
   const ctes: string[] = [];
   const written: string[] = [];
-  const insert = (name: string, table: string, rows: object[], jsonb: string[] = []) => {
-    if (rows.length === 0) return;
-    ctes.push(`${name} AS (${insertFromJson(params, table, rows, jsonb)} RETURNING 1)`);
+  const cte = (name: string, insertSql: string) => {
+    ctes.push(`${name} AS (${insertSql} RETURNING 1)`);
     written.push(`(SELECT count(*) FROM ${name})`);
+  };
+  const insert = (name: string, table: string, rows: object[], jsonb: string[] = []) => {
+    if (rows.length) cte(name, insertFromJson(params, table, rows, jsonb));
   };
   const all = <T>(pick: (p: PlannedOrder) => T[]) => orders.flatMap(pick);
   insert('new_orders', 'orders', orders.map((p) => p.rows.order), ['pricing', 'routing']);
   insert('new_lines', 'order_lines', all((p) => p.rows.lines));
-  insert('new_fulfillments', 'fulfillments', all((p) => p.rows.fulfillments));
-  insert('new_fulfillment_lines', 'fulfillment_lines', all((p) => p.rows.fulfillmentLines));
+  // Fulfilment's own rows, by the statement parts it exports.
+  for (const f of fulfilmentInserts(params, all((p) => p.rows.fulfillments), all((p) => p.rows.fulfillmentLines))) cte(f.name, f.sql);
   insert('new_events', 'outbox', all((p) => p.rows.events).map(outboxRow), ['payload']);
   const stock = reservedRows(orders);
   const reserving = stock.length ? reservingStatement(params, stock, all((p) => p.rows.reservations)) : null;

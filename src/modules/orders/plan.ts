@@ -19,6 +19,7 @@ import type { Quote } from '../pricing/engine';
 import type { QuoteFulfilment } from '../pricing/quote';
 import { spendAtPlacement, spentCoupons } from './loyalty';
 import type { OrderDetail, PricingOut, RoutingOut } from './view';
+import type { NewFulfilment, NewFulfilmentLine } from '../fulfilment/public';
 
 export type FulfilmentInput =
   | { type: 'delivery'; lat: number; lng: number; address: string; speed: Speed }
@@ -73,8 +74,8 @@ export interface PlannedOrder {
   rows: {
     order: Insertable<DB['orders']>;
     lines: Insertable<DB['order_lines']>[];
-    fulfillments: Insertable<DB['fulfillments']>[];
-    fulfillmentLines: Insertable<DB['fulfillment_lines']>[];
+    fulfillments: NewFulfilment[];
+    fulfillmentLines: NewFulfilmentLine[];
     reservations: Insertable<DB['stock_reservations']>[];
     events: DomainEvent[];
   };
