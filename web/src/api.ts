@@ -171,3 +171,9 @@ export type TraitDefinition = Answer<'/v1/traits'>['items'][number];
 export type TraitDeclaration = RequestBody<'/v1/traits', 'post'>;
 export const TRAIT_CLASSIFICATIONS = allOf<TraitDeclaration['classification']>()(['pii', 'plain']);
 export const TRAIT_TYPES = allOf<NonNullable<TraitDeclaration['type']>>()(['string', 'number', 'boolean', 'date']);
+/** POST /v1/identify: linked false and pending_verification when a link needs the member's one-time code. */
+export type Identified = Answer<'/v1/identify', 'post'>;
+export type IdentifyRequest = RequestBody<'/v1/identify', 'post'>;
+export type IdentifierType = IdentifyRequest['identifiers'][number]['type'];
+export type VerificationType = RequestBody<'/v1/verifications', 'post'>['type'];
+export type Verification = Answer<'/v1/verifications', 'post'>;
