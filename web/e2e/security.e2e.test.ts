@@ -25,7 +25,8 @@ describe('the security page', () => {
     await ui.ok('POST', '/v1/identify', { identifiers: [{ type: 'phone', value: PHONE }], channel: 'app' }, 200);
     const support = await ui.server.keyFor('support');
     const supportId = (await ui.ok('GET', '/v1/me', undefined, 200, support)).key_id;
-    const lookup = () => ui.server.api('GET', `/v1/customers/lookup?type=phone&value=${PHONE}`, undefined, { key: support });
+    const lookup = () =>
+      ui.server.api('GET', `/v1/customers/lookup?type=phone&value=${PHONE}`, undefined, { key: support });
     expect((await ui.ok('GET', '/v1/security/settings')).bulk_access_mode).toBe('block');
     for (let i = 0; i < LIMIT; i++) expect((await lookup()).status).toBe(200);
     // One read too many: refused, and the key blocked until an admin clears its alert.

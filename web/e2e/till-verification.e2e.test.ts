@@ -29,7 +29,9 @@ let ui: ConsoleUnderTest;
 beforeAll(async () => {
   await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/send`;
-  ui = await launchConsole('till-verification', { env: { SANTONG_SMS_WEBHOOK_URL: url, SANTONG_SMS_WEBHOOK_SECRET: 'e2e-sms-gateway-secret' } });
+  ui = await launchConsole('till-verification', {
+    env: { SANTONG_SMS_WEBHOOK_URL: url, SANTONG_SMS_WEBHOOK_SECRET: 'e2e-sms-gateway-secret' },
+  });
 });
 afterAll(async () => {
   await ui?.close();
@@ -38,7 +40,9 @@ afterAll(async () => {
 
 describe('linking at the till', () => {
   it('withholds a new e-mail until the member gives the codes sent to their phone and to it, then links it', async () => {
-    const member = (await ui.ok('POST', '/v1/identify', { identifiers: [{ type: 'phone', value: PHONE }], channel: 'app' }, 200)).customer_id;
+    const member = (
+      await ui.ok('POST', '/v1/identify', { identifiers: [{ type: 'phone', value: PHONE }], channel: 'app' }, 200)
+    ).customer_id;
     const store = (await ui.ok('GET', '/v1/locations')).items.find((l: any) => l.type === 'store').id;
     const page = await ui.signedIn(await ui.server.keyFor('store_staff', { location_id: store }));
     await page.getByTestId('nav-till').click();
@@ -51,7 +55,8 @@ describe('linking at the till', () => {
     await page.getByTestId('till-link-value').fill(EMAIL);
     await page.getByTestId('till-link-submit').click();
     expect(await text(page.getByTestId('till-link-pending'))).toContain('需要会员验证');
-    const emails = async () => (await ui.ok('GET', `/v1/customers/${member}`)).identifiers.filter((i: any) => i.type === 'email');
+    const emails = async () =>
+      (await ui.ok('GET', `/v1/customers/${member}`)).identifiers.filter((i: any) => i.type === 'email');
     expect(await emails()).toEqual([]);
 
     // Both get a code: the member's phone, and the new e-mail (its separate profile may be someone else's).
@@ -61,12 +66,18 @@ describe('linking at the till', () => {
     await proofs.nth(0).getByTestId('till-link-code').waitFor();
     await proofs.nth(1).getByTestId('till-link-send').click();
     await proofs.nth(1).getByTestId('till-link-code').waitFor();
-    expect(sent.map((m) => m.to)).toEqual([{ type: 'phone', value: `+86${PHONE}` }, { type: 'email', value: EMAIL }]);
+    expect(sent.map((m) => m.to)).toEqual([
+      { type: 'phone', value: `+86${PHONE}` },
+      { type: 'email', value: EMAIL },
+    ]);
     const [phoneCode, emailCode] = sent.map((m) => /\d{6}/.exec(m.text)![0]);
     await page.screenshot({ path: path.join(SHOTS, 'till-link-pending.png'), fullPage: true });
 
     // A wrong code is refused in words; the right ones link the e-mail to the member.
-    await proofs.nth(0).getByTestId('till-link-code').fill(phoneCode === '000000' ? '111111' : '000000');
+    await proofs
+      .nth(0)
+      .getByTestId('till-link-code')
+      .fill(phoneCode === '000000' ? '111111' : '000000');
     await proofs.nth(1).getByTestId('till-link-code').fill(emailCode);
     await page.getByTestId('till-link-verify').click();
     const refused = page.getByTestId('till-link-error');

@@ -4,7 +4,8 @@ import type { securityZhCN } from './security.zh-CN';
 export const securityEn: Record<keyof typeof securityZhCN, string> = {
   'nav.security': 'Security',
   'security.title': 'Security',
-  'security.subtitle': 'Security alerts, what happens on bulk personal-data reads, and how customer traits are classified',
+  'security.subtitle':
+    'Security alerts, what happens on bulk personal-data reads, and how customer traits are classified',
   'security.forbidden': 'Only admins may see the security settings',
   'security.alerts': 'Open alerts',
   'security.alertsHint': 'Once cleared, a blocked key may read personal data again (its count starts afresh)',
@@ -26,7 +27,8 @@ export const securityEn: Record<keyof typeof securityZhCN, string> = {
   'bulkMode.alertHint': 'raise an alert; the key keeps working',
   'bulkMode.blockHint': 'raise an alert and refuse the key personal-data reads until the alert is cleared',
   'traits.title': 'Customer traits',
-  'traits.hint': 'Personal-data traits are sealed and shown only to roles that see contact data; a declaration never changes',
+  'traits.hint':
+    'Personal-data traits are sealed and shown only to roles that see contact data; a declaration never changes',
   'traits.key': 'Trait',
   'traits.classification': 'Classification',
   'traits.type': 'Type',
@@ -42,15 +44,18 @@ export const securityEn: Record<keyof typeof securityZhCN, string> = {
   'traits.declare': 'Declare trait',
   'traits.declaring': 'Declaring…',
   'traits.keyHint': 'a lowercase letter first, then lowercase letters, digits and underscores',
-  'traits.keyInvalid': 'A trait starts with a lowercase letter and has only lowercase letters, digits and underscores (64 at most)',
-  'apiError.trait_declared': 'This trait is declared already with another classification or type; a declaration never changes',
+  'traits.keyInvalid':
+    'A trait starts with a lowercase letter and has only lowercase letters, digits and underscores (64 at most)',
+  'apiError.trait_declared':
+    'This trait is declared already with another classification or type; a declaration never changes',
   'apiError.trait_builtin': 'This is a built-in trait',
   'apiError.contact_trait_plain': 'This trait names contact data: declare it as personal data',
   'tillLink.open': 'Link a phone or e-mail',
   'tillLink.type': 'Identifier type',
   'tillLink.value': 'New phone or e-mail',
   'tillLink.submit': 'Link',
-  'tillLink.needCode': 'The member must confirm: send a code to their phone and to the new identifier, and ask them for both',
+  'tillLink.needCode':
+    'The member must confirm: send a code to their phone and to the new identifier, and ask them for both',
   'tillLink.needPhone': 'The member must confirm: find the member by their phone first, then link',
   'tillLink.send': 'Send code',
   'tillLink.code': '6-digit code',

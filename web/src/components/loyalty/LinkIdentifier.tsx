@@ -30,7 +30,15 @@ const isVerifiable = (type: string): type is VerificationType => (NEW_TYPES as r
  * the member proves the identifier that found them and the new one holds a separate profile meanwhile,
  * so both get a one-time code (POST /v1/verifications), and identify is asked again with the codes.
  */
-export function LinkIdentifier({ member, by, onLinked }: { member: Profile; by: { type: IdentifierType; value: string }; onLinked: (p: Profile) => void }) {
+export function LinkIdentifier({
+  member,
+  by,
+  onLinked,
+}: {
+  member: Profile;
+  by: { type: IdentifierType; value: string };
+  onLinked: (p: Profile) => void;
+}) {
   const { t } = useI18n();
   const api = useApi();
   const action = useAction();
@@ -48,10 +56,14 @@ export function LinkIdentifier({ member, by, onLinked }: { member: Profile; by: 
         ...(verification ? { verification } : {}),
       };
       const res = await api.post<Identified>('/v1/identify', body);
-      if (res.linked !== false) return onLinked(await api.get<Profile>(`/v1/customers/${encodeURIComponent(res.customer_id)}`));
+      if (res.linked !== false)
+        return onLinked(await api.get<Profile>(`/v1/customers/${encodeURIComponent(res.customer_id)}`));
       const pending = res.pending_verification ?? [];
       setUnprovable(pending.some((p) => p !== fresh.type && (p !== by.type || !isVerifiable(p))));
-      const needed: Ident[] = [...(isVerifiable(by.type) && pending.includes(by.type) ? [{ type: by.type, value: by.value }] : []), fresh];
+      const needed: Ident[] = [
+        ...(isVerifiable(by.type) && pending.includes(by.type) ? [{ type: by.type, value: by.value }] : []),
+        fresh,
+      ];
       // Codes are used up by any answer: each round asks for new ones.
       setProofs(needed.map((ident) => ({ ident, idempotencyKey: newIdempotencyKey('verify'), sent: null, code: '' })));
     });
@@ -63,10 +75,13 @@ export function LinkIdentifier({ member, by, onLinked }: { member: Profile; by: 
     void identify();
   }
 
-  const update = (i: number, change: Partial<Proof>) => setProofs((ps) => ps && ps.map((p, n) => (n === i ? { ...p, ...change } : p)));
+  const update = (i: number, change: Partial<Proof>) =>
+    setProofs((ps) => ps && ps.map((p, n) => (n === i ? { ...p, ...change } : p)));
 
   async function send(i: number, p: Proof) {
-    const v = await action.run(() => api.post<Verification>('/v1/verifications', p.ident, { idempotencyKey: p.idempotencyKey }));
+    const v = await action.run(() =>
+      api.post<Verification>('/v1/verifications', p.ident, { idempotencyKey: p.idempotencyKey }),
+    );
     if (v) update(i, { sent: v });
   }
 
@@ -79,22 +94,49 @@ export function LinkIdentifier({ member, by, onLinked }: { member: Profile; by: 
   return (
     <div className="till-link" data-testid="till-link" data-customer={member.id}>
       <form className="inline-form" onSubmit={submit} noValidate>
-        <select value={type} disabled={proofs !== null} onChange={(e) => setType(e.target.value as VerificationType)} aria-label={t('tillLink.type')} data-testid="till-link-type">
+        <select
+          value={type}
+          disabled={proofs !== null}
+          onChange={(e) => setType(e.target.value as VerificationType)}
+          aria-label={t('tillLink.type')}
+          data-testid="till-link-type"
+        >
           {NEW_TYPES.map((ty) => (
-            <option key={ty} value={ty}>{translateValue(t, 'identifier', ty)}</option>
+            <option key={ty} value={ty}>
+              {translateValue(t, 'identifier', ty)}
+            </option>
           ))}
         </select>
-        <input value={value} readOnly={proofs !== null} aria-label={t('tillLink.value')} placeholder={t('tillLink.value')} onChange={(e) => setValue(e.target.value)} data-testid="till-link-value" />
-        <button type="submit" className="btn" disabled={action.busy || !fresh.value || proofs !== null} data-testid="till-link-submit">
+        <input
+          value={value}
+          readOnly={proofs !== null}
+          aria-label={t('tillLink.value')}
+          placeholder={t('tillLink.value')}
+          onChange={(e) => setValue(e.target.value)}
+          data-testid="till-link-value"
+        />
+        <button
+          type="submit"
+          className="btn"
+          disabled={action.busy || !fresh.value || proofs !== null}
+          data-testid="till-link-submit"
+        >
           {t('tillLink.submit')}
         </button>
       </form>
       {proofs && (
         <form className="till-link-proofs" onSubmit={verify} noValidate data-testid="till-link-pending">
-          <p className="status status-info" role="status">{unprovable ? t('tillLink.needPhone') : t('tillLink.needCode')}</p>
+          <p className="status status-info" role="status">
+            {unprovable ? t('tillLink.needPhone') : t('tillLink.needCode')}
+          </p>
           {!unprovable &&
             proofs.map((p, i) => (
-              <div key={`${p.ident.type}:${p.ident.value}`} className="inline-form" data-testid="till-link-proof" data-type={p.ident.type}>
+              <div
+                key={`${p.ident.type}:${p.ident.value}`}
+                className="inline-form"
+                data-testid="till-link-proof"
+                data-type={p.ident.type}
+              >
                 <span>
                   {translateValue(t, 'identifier', p.ident.type)} <span className="mono">{p.ident.value}</span>
                 </span>
@@ -111,14 +153,25 @@ export function LinkIdentifier({ member, by, onLinked }: { member: Profile; by: 
                     data-testid="till-link-code"
                   />
                 ) : (
-                  <button type="button" className="btn btn-small" disabled={action.busy} onClick={() => send(i, p)} data-testid="till-link-send">
+                  <button
+                    type="button"
+                    className="btn btn-small"
+                    disabled={action.busy}
+                    onClick={() => send(i, p)}
+                    data-testid="till-link-send"
+                  >
                     {t('tillLink.send')}
                   </button>
                 )}
               </div>
             ))}
           {!unprovable && (
-            <button type="submit" className="btn btn-primary" disabled={action.busy || !ready} data-testid="till-link-verify">
+            <button
+              type="submit"
+              className="btn btn-primary"
+              disabled={action.busy || !ready}
+              data-testid="till-link-verify"
+            >
               {t('tillLink.verify')}
             </button>
           )}

@@ -15,13 +15,17 @@ export function BulkAccessMode() {
 
   async function choose(mode: Mode) {
     if (mode === current) return;
-    const saved = await saving.run(() => api.put<SecuritySettings>('/v1/security/settings', { bulk_access_mode: mode }));
+    const saved = await saving.run(() =>
+      api.put<SecuritySettings>('/v1/security/settings', { bulk_access_mode: mode }),
+    );
     if (saved) settings.reload();
   }
 
   return (
     <Panel title={t('security.mode')} hint={t('security.modeHint')} testId="security-mode">
-      {settings.error && <ErrorMessage error={settings.error} onRetry={settings.reload} forbiddenText={t('security.forbidden')} />}
+      {settings.error && (
+        <ErrorMessage error={settings.error} onRetry={settings.reload} forbiddenText={t('security.forbidden')} />
+      )}
       {!settings.data && settings.loading && <Loading />}
       {current && (
         <>
@@ -40,7 +44,9 @@ export function BulkAccessMode() {
               </button>
             ))}
           </div>
-          <p className="muted small" data-testid="bulk-mode-hint">{t(`bulkMode.${current}Hint`)}</p>
+          <p className="muted small" data-testid="bulk-mode-hint">
+            {t(`bulkMode.${current}Hint`)}
+          </p>
         </>
       )}
       <ActionError error={saving.error} />

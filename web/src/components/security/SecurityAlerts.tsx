@@ -14,8 +14,15 @@ const SHOWN_ELSEWHERE = new Set(['key_id', 'key_name']);
 /** A bulk-access alert in words; any other kind as its detail chips. */
 function AlertDetails({ alert, t }: { alert: SecurityAlert; t: Translate }) {
   const d = alert.details;
-  if (alert.kind === 'bulk_access' && typeof d.reads === 'number' && typeof d.limit === 'number' && typeof d.window_seconds === 'number') {
-    return <span>{t('security.reads', { reads: d.reads, limit: d.limit, window: Math.round(d.window_seconds / 60) })}</span>;
+  if (
+    alert.kind === 'bulk_access' &&
+    typeof d.reads === 'number' &&
+    typeof d.limit === 'number' &&
+    typeof d.window_seconds === 'number'
+  ) {
+    return (
+      <span>{t('security.reads', { reads: d.reads, limit: d.limit, window: Math.round(d.window_seconds / 60) })}</span>
+    );
   }
   return <DetailChips details={Object.fromEntries(Object.entries(d).filter(([k]) => !SHOWN_ELSEWHERE.has(k)))} />;
 }
@@ -31,14 +38,18 @@ export function SecurityAlerts() {
 
   async function clear(alert: SecurityAlert, name: string) {
     if (!window.confirm(t('security.clearConfirm', { name }))) return;
-    const done = await clearing.run(() => api.post(`/v1/security/alerts/${encodeURIComponent(alert.id)}/clear`, undefined));
+    const done = await clearing.run(() =>
+      api.post(`/v1/security/alerts/${encodeURIComponent(alert.id)}/clear`, undefined),
+    );
     if (done) alerts.reload();
   }
 
   const items = alerts.data?.items ?? [];
   return (
     <Panel title={t('security.alerts')} hint={t('security.alertsHint')} testId="security-alerts">
-      {alerts.error && <ErrorMessage error={alerts.error} onRetry={alerts.reload} forbiddenText={t('security.forbidden')} />}
+      {alerts.error && (
+        <ErrorMessage error={alerts.error} onRetry={alerts.reload} forbiddenText={t('security.forbidden')} />
+      )}
       {!alerts.data && alerts.loading && <Loading />}
       <ActionError error={clearing.error} />
       {alerts.data && items.length === 0 && (
@@ -60,9 +71,16 @@ export function SecurityAlerts() {
             </thead>
             <tbody>
               {items.map((a) => {
-                const name = keyName.get(a.key_id) ?? (typeof a.details.key_name === 'string' ? a.details.key_name : a.key_id);
+                const name =
+                  keyName.get(a.key_id) ?? (typeof a.details.key_name === 'string' ? a.details.key_name : a.key_id);
                 return (
-                  <tr key={a.id} data-testid="security-alert-row" data-alert-id={a.id} data-kind={a.kind} data-key={a.key_id}>
+                  <tr
+                    key={a.id}
+                    data-testid="security-alert-row"
+                    data-alert-id={a.id}
+                    data-kind={a.kind}
+                    data-key={a.key_id}
+                  >
                     <td>{translateValue(t, 'alertKind', a.kind)}</td>
                     <td>
                       {name} {a.blocking && <span className="badge badge-danger">{t('security.blocking')}</span>}
@@ -72,7 +90,13 @@ export function SecurityAlerts() {
                       <AlertDetails alert={a} t={t} />
                     </td>
                     <td className="num">
-                      <button type="button" className="btn btn-small" disabled={clearing.busy} onClick={() => clear(a, name)} data-testid="security-clear">
+                      <button
+                        type="button"
+                        className="btn btn-small"
+                        disabled={clearing.busy}
+                        onClick={() => clear(a, name)}
+                        data-testid="security-clear"
+                      >
                         {t('security.clear')}
                       </button>
                     </td>

@@ -23,7 +23,9 @@ function DeclareForm({ onDeclared }: { onDeclared: () => void }) {
     const k = key.trim();
     setInvalid(!TRAIT_KEY.test(k));
     if (!TRAIT_KEY.test(k)) return;
-    const declared = await declaring.run(() => api.post<TraitDefinition>('/v1/traits', { key: k, classification, type } satisfies TraitDeclaration));
+    const declared = await declaring.run(() =>
+      api.post<TraitDefinition>('/v1/traits', { key: k, classification, type } satisfies TraitDeclaration),
+    );
     if (!declared) return;
     setKey('');
     onDeclared();
@@ -45,9 +47,15 @@ function DeclareForm({ onDeclared }: { onDeclared: () => void }) {
       </label>
       <label className="field">
         <span>{t('traits.classification')}</span>
-        <select value={classification} onChange={(e) => setClassification(e.target.value as typeof classification)} data-testid="trait-classification">
+        <select
+          value={classification}
+          onChange={(e) => setClassification(e.target.value as typeof classification)}
+          data-testid="trait-classification"
+        >
           {TRAIT_CLASSIFICATIONS.map((c) => (
-            <option key={c} value={c}>{t(`traitClass.${c}`)}</option>
+            <option key={c} value={c}>
+              {t(`traitClass.${c}`)}
+            </option>
           ))}
         </select>
       </label>
@@ -55,7 +63,9 @@ function DeclareForm({ onDeclared }: { onDeclared: () => void }) {
         <span>{t('traits.type')}</span>
         <select value={type} onChange={(e) => setType(e.target.value as typeof type)} data-testid="trait-type">
           {TRAIT_TYPES.map((ty) => (
-            <option key={ty} value={ty}>{t(`traitType.${ty}`)}</option>
+            <option key={ty} value={ty}>
+              {t(`traitType.${ty}`)}
+            </option>
           ))}
         </select>
       </label>
@@ -97,7 +107,9 @@ export function TraitDeclarations() {
                 <tr key={d.key} data-testid="trait-row" data-key={d.key} data-classification={d.classification}>
                   <td className="mono">{d.key}</td>
                   <td>
-                    <span className={d.classification === 'pii' ? 'badge badge-warn' : 'badge badge-muted'}>{translateValue(t, 'traitClass', d.classification)}</span>
+                    <span className={d.classification === 'pii' ? 'badge badge-warn' : 'badge badge-muted'}>
+                      {translateValue(t, 'traitClass', d.classification)}
+                    </span>
                   </td>
                   <td>{translateValue(t, 'traitType', d.type)}</td>
                   <td>{d.builtin ? t('traits.builtin') : t('traits.custom')}</td>
