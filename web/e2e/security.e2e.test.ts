@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchConsole, SHOTS, text, type ConsoleUnderTest } from './console';
+import { allProducts, launchConsole, SHOTS, text, type ConsoleUnderTest } from './console';
 
 /**
  * The security page in a real (headless) Chromium against a real server: a support key that reads
@@ -106,6 +106,49 @@ describe('the security page', () => {
     await page.getByTestId('lang-en').first().click();
     expect(await text(row)).toContain('personal data');
     await page.screenshot({ path: path.join(SHOTS, 'security-traits-en.png'), fullPage: true });
+    expect(ui.pageErrors).toEqual([]);
+  });
+
+  it('says in words which order a store key guessed pickup codes for', async () => {
+    // A paid pickup order ready at a store, and that store's staff typing 5 wrong codes.
+    const stores = (await ui.ok('GET', '/v1/locations')).items.filter(
+      (l: any) => l.type !== 'dc' && l.capabilities.pickup,
+    );
+    let chosen: { sku: string; store: string } | null = null;
+    for (const p of (await allProducts(ui)).filter((x) => x.channels.includes('app'))) {
+      const stock = await ui.ok('GET', `/v1/stock/${encodeURIComponent(p.sku)}`);
+      const level = stock.locations.find(
+        (l: any) => stores.some((st: any) => st.id === l.location_id) && l.online_available >= 1,
+      );
+      if (level) {
+        chosen = { sku: p.sku, store: level.location_id };
+        break;
+      }
+    }
+    const { sku, store } = chosen!;
+    const order = await ui.ok('POST', '/v1/orders', {
+      channel: 'app',
+      lines: [{ sku, qty: 1 }],
+      fulfillment: { type: 'pickup', location_id: store },
+    });
+    const paid = await ui.ok('POST', `/v1/orders/${order.id}/pay`, { payment_ref: `e2e-guess-${order.id}` }, 200);
+    const f = paid.allocations[0].fulfillment_id;
+    for (const type of ['picked', 'ready_for_pickup'])
+      await ui.ok('POST', `/v1/fulfillments/${f}/events`, { type }, 200);
+    const staff = await ui.server.keyFor('store_staff', { location_id: store });
+    const wrong = (i: number) => String((Number(order.pickup_code) + 1 + i) % 1_000_000).padStart(6, '0');
+    for (let i = 0; i < 5; i++) {
+      const r = await ui.server.api('POST', `/v1/fulfillments/${f}/collect`, { pickup_code: wrong(i) }, { key: staff });
+      expect(r.status).toBe(i < 4 ? 422 : 429);
+    }
+
+    const page = await ui.signedIn(ui.server.adminKey);
+    await page.getByTestId('nav-security').click();
+    const row = page.locator('[data-testid="security-alert-row"][data-kind="pickup_code_guessing"]');
+    expect(await text(row)).toContain('取货码猜测');
+    expect(await text(row)).toContain('取货码连续错误 5 次，锁定至');
+    expect(await text(row.getByTestId('security-alert-order'))).toBe(order.id);
+    await page.screenshot({ path: path.join(SHOTS, 'security-pickup-guessing.png'), fullPage: true });
     expect(ui.pageErrors).toEqual([]);
   });
 

@@ -20,6 +20,7 @@ export const securityEn: Record<keyof typeof securityZhCN, string> = {
   'alertKind.bulk_access': 'Bulk personal-data reads',
   'alertKind.pickup_code_guessing': 'Pickup code guessing',
   'security.reads': '{reads} reads in {window} min (limit {limit})',
+  'security.pickupGuessing': '{failures} wrong pickup codes in a row; locked until {until}',
   'security.mode': 'Bulk personal-data reads',
   'security.modeHint': 'What happens when a key reads more personal data than allowed within the window',
   'bulkMode.alert': 'Alert only',

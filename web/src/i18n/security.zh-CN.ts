@@ -17,6 +17,7 @@ export const securityZhCN = {
   'alertKind.bulk_access': '批量读取个人数据',
   'alertKind.pickup_code_guessing': '取货码猜测',
   'security.reads': '{window} 分钟内读取 {reads} 次（上限 {limit}）',
+  'security.pickupGuessing': '取货码连续错误 {failures} 次，锁定至 {until}',
   'security.mode': '批量读取个人数据',
   'security.modeHint': '一个密钥在时间窗口内读取个人数据超过上限时的处理方式',
   'bulkMode.alert': '仅告警',

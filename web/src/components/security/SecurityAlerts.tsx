@@ -2,7 +2,8 @@ import { useMemo } from 'react';
 import type { ApiKey, SecurityAlert } from '../../api';
 import { formatDateTime } from '../../format';
 import { useAction, useResource } from '../../hooks';
-import { translateValue, useI18n, type Translate } from '../../i18n';
+import { translateValue, useI18n, type Lang, type Translate } from '../../i18n';
+import { href } from '../../router';
 import { useApi } from '../../session';
 import { DetailChips } from '../DetailChips';
 import { Panel } from '../PageHeader';
@@ -11,8 +12,8 @@ import { ActionError, ErrorMessage, Loading } from '../Status';
 /** Details already shown in their own column. */
 const SHOWN_ELSEWHERE = new Set(['key_id', 'key_name']);
 
-/** A bulk-access alert in words; any other kind as its detail chips. */
-function AlertDetails({ alert, t }: { alert: SecurityAlert; t: Translate }) {
+/** A bulk-access or pickup-guessing alert in words; any other kind as its detail chips. */
+function AlertDetails({ alert, t, lang }: { alert: SecurityAlert; t: Translate; lang: Lang }) {
   const d = alert.details;
   if (
     alert.kind === 'bulk_access' &&
@@ -22,6 +23,21 @@ function AlertDetails({ alert, t }: { alert: SecurityAlert; t: Translate }) {
   ) {
     return (
       <span>{t('security.reads', { reads: d.reads, limit: d.limit, window: Math.round(d.window_seconds / 60) })}</span>
+    );
+  }
+  if (
+    alert.kind === 'pickup_code_guessing' &&
+    typeof d.failures === 'number' &&
+    typeof d.locked_until === 'string' &&
+    typeof d.order_id === 'string'
+  ) {
+    return (
+      <span>
+        {t('security.pickupGuessing', { failures: d.failures, until: formatDateTime(d.locked_until, lang) })} ·{' '}
+        <a className="mono" href={href('orders', d.order_id)} data-testid="security-alert-order">
+          {d.order_id}
+        </a>
+      </span>
     );
   }
   return <DetailChips details={Object.fromEntries(Object.entries(d).filter(([k]) => !SHOWN_ELSEWHERE.has(k)))} />;
@@ -87,7 +103,7 @@ export function SecurityAlerts() {
                     </td>
                     <td className="nowrap">{formatDateTime(a.raised_at, lang)}</td>
                     <td>
-                      <AlertDetails alert={a} t={t} />
+                      <AlertDetails alert={a} t={t} lang={lang} />
                     </td>
                     <td className="num">
                       <button
