@@ -65,6 +65,7 @@ export const securityEn: Record<keyof typeof securityZhCN, string> = {
   'apiError.wrong_code': 'Wrong code',
   'apiError.verification_expired': 'The code has expired; send a new one',
   'apiError.messaging_unavailable': 'Text messages cannot be sent right now',
+  'auditAction.customer.link_withheld': 'Link withheld pending verification',
   'auditAction.security.': 'All security actions',
   'auditAction.security.pickup_code_guessing': 'Pickup code guessing alert',
   'auditAction.security.alert_cleared': 'Security alert cleared',

@@ -58,6 +58,7 @@ export const securityZhCN = {
   'apiError.wrong_code': '验证码不正确',
   'apiError.verification_expired': '验证码已过期，请重新发送',
   'apiError.messaging_unavailable': '短信服务暂不可用',
+  'auditAction.customer.link_withheld': '关联待会员验证（暂未关联）',
   'auditAction.security.': '所有安全操作',
   'auditAction.security.pickup_code_guessing': '取货码猜测告警',
   'auditAction.security.alert_cleared': '处理安全告警',

@@ -20,6 +20,7 @@ const ACTIONS = [
   'customer.unmerge',
   'customer.consent',
   'customer.erase',
+  'customer.link_withheld',
   'api_key.',
   'api_key.create',
   'api_key.revoke',
