@@ -27,14 +27,15 @@ export interface ConsoleUnderTest {
   close(): Promise<void>;
 }
 
-export async function launchConsole(name: string): Promise<ConsoleUnderTest> {
+/** env: server environment for this test (e.g. SANTONG_BULK_ACCESS_LIMIT), on top of the test defaults. */
+export async function launchConsole(name: string, opts: { env?: Record<string, string> } = {}): Promise<ConsoleUnderTest> {
   if (!fs.existsSync(DIST_INDEX)) {
     throw new Error(`The console is not built (${DIST_INDEX} is missing): run \`npx vite build --config web/vite.config.ts\` first.`);
   }
   if (!fs.existsSync(CHROMIUM)) {
     throw new Error(`No Chromium at ${CHROMIUM}: install it (apt-get install -y chromium) or set CHROMIUM_PATH.`);
   }
-  const server = await startTestServer({ demo: true });
+  const server = await startTestServer({ demo: true, env: opts.env });
   const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), `santong-e2e-${name}-`));
   // A persistent context is how Playwright takes a user data dir of our own (a fresh temp one).
   const context = await chromium.launchPersistentContext(profileDir, {

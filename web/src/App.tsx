@@ -11,6 +11,7 @@ import { Inventory } from './pages/Inventory';
 import { MeProvider } from './me';
 import { Marketing } from './pages/Marketing';
 import { Orders } from './pages/Orders';
+import { Security } from './pages/Security';
 import { Settings } from './pages/Settings';
 import { SignIn } from './pages/SignIn';
 import { StoreTasks } from './pages/StoreTasks';
@@ -57,6 +58,8 @@ function CurrentPage({ route }: { route: Route }) {
       return <Marketing />;
     case 'audit':
       return <Audit key={selected ?? ''} subject={selected} />;
+    case 'security':
+      return <Security />;
     case 'settings':
       return <Settings />;
     default:

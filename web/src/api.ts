@@ -160,3 +160,20 @@ export const ROLES = allOf<Role>()(['admin', 'marketer', 'store_staff', 'support
 /** GET /v1/me: who the signed-in key is. */
 export type Me = Answer<'/v1/me'>;
 export type ApiKey = Answer<'/v1/api-keys'>['items'][number];
+
+/** GET /v1/security/alerts: one alert (kind bulk_access or pickup_code_guessing; details as the server raised it). */
+export type SecurityAlert = Answer<'/v1/security/alerts'>['items'][number];
+export type SecuritySettings = Answer<'/v1/security/settings'>;
+export type BulkAccessMode = SecuritySettings['bulk_access_mode'];
+export const BULK_ACCESS_MODES = allOf<BulkAccessMode>()(['alert', 'block']);
+/** GET /v1/traits: one declared trait, built-in or custom. */
+export type TraitDefinition = Answer<'/v1/traits'>['items'][number];
+export type TraitDeclaration = RequestBody<'/v1/traits', 'post'>;
+export const TRAIT_CLASSIFICATIONS = allOf<TraitDeclaration['classification']>()(['pii', 'plain']);
+export const TRAIT_TYPES = allOf<NonNullable<TraitDeclaration['type']>>()(['string', 'number', 'boolean', 'date']);
+/** POST /v1/identify: linked false and pending_verification when a link needs the member's one-time code. */
+export type Identified = Answer<'/v1/identify', 'post'>;
+export type IdentifyRequest = RequestBody<'/v1/identify', 'post'>;
+export type IdentifierType = IdentifyRequest['identifiers'][number]['type'];
+export type VerificationType = RequestBody<'/v1/verifications', 'post'>['type'];
+export type Verification = Answer<'/v1/verifications', 'post'>;

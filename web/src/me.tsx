@@ -36,6 +36,8 @@ const ALLOWED = {
   reveal: ['admin', 'support'],
   erase: ['admin'],
   readAudit: ['admin'],
+  /** Security alerts and settings, trait declarations. */
+  manageSecurity: ['admin'],
   /** Coupon templates: create, issue from the console. */
   manageCoupons: ['admin', 'marketer'],
   issueCoupon: ['admin', 'marketer'],

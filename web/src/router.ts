@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
  * The console's pages, in sidebar order; the route is the hash: #/orders, #/orders/<id>, #/store/<location id>,
  * #/customers/<customer id>, #/audit/<subject>, #/loyalty/<tab>/<template id>, #/till.
  */
-export const PAGES = ['dashboard', 'customers', 'orders', 'store', 'till', 'inventory', 'stores', 'loyalty', 'marketing', 'audit', 'settings'] as const;
+export const PAGES = ['dashboard', 'customers', 'orders', 'store', 'till', 'inventory', 'stores', 'loyalty', 'marketing', 'audit', 'security', 'settings'] as const;
 export type PageName = (typeof PAGES)[number];
 
 export interface Route {

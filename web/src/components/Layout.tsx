@@ -27,7 +27,7 @@ function Who() {
 }
 
 /** Pages only some roles may open: the others are not offered them in the sidebar. */
-const PAGE_ACTION: Partial<Record<PageName, Action>> = { audit: 'readAudit', till: 'till', loyalty: 'readCoupons' };
+const PAGE_ACTION: Partial<Record<PageName, Action>> = { audit: 'readAudit', security: 'manageSecurity', till: 'till', loyalty: 'readCoupons' };
 
 /** The signed-in frame: sidebar navigation, language switch and sign out around the current page. */
 export function Layout({ current, children }: { current: PageName | null; children: ReactNode }) {

@@ -71,6 +71,12 @@ const KNOWN_CODES: Record<string, MessageKey> = {
   merge_already_undone: 'apiError.merge_already_undone',
   merge_superseded: 'apiError.merge_superseded',
   merge_not_of_customer: 'apiError.merge_not_of_customer',
+  trait_declared: 'apiError.trait_declared',
+  trait_builtin: 'apiError.trait_builtin',
+  contact_trait_plain: 'apiError.contact_trait_plain',
+  wrong_code: 'apiError.wrong_code',
+  verification_expired: 'apiError.verification_expired',
+  messaging_unavailable: 'apiError.messaging_unavailable',
 };
 
 /** A write's error in words: a known code in the user's language plus the API's message, or the message alone. */

@@ -1,5 +1,6 @@
 import { goodsEn } from './goods.en';
 import { loyaltyEn } from './loyalty.en';
+import { securityEn } from './security.en';
 import type { MessageKey } from './zh-CN';
 
 /** The console in English: exactly the keys of zh-CN.ts (a missing or extra key fails the typecheck). */
@@ -397,6 +398,7 @@ export const en: Record<MessageKey, string> = {
 
   ...goodsEn,
   ...loyaltyEn,
+  ...securityEn,
 
   'profile.verifiedBy': 'Verified by',
   'profile.verifiedByHint': 'How this identifier was verified; only verified identifiers link a till to an existing member',

@@ -1,10 +1,11 @@
 import { goodsZhCN } from './goods.zh-CN';
 import { loyaltyZhCN } from './loyalty.zh-CN';
+import { securityZhCN } from './security.zh-CN';
 
 /**
  * Every visible string of the console in Simplified Chinese, the default language and the source of
  * the typed keys: en.ts must have exactly these keys. Placeholders such as {count} are filled in by
- * t('key', { count: 3 }). Goods' strings (orders, routing, stock, stores) are in goods.zh-CN.ts, loyalty's in loyalty.zh-CN.ts.
+ * t('key', { count: 3 }). Goods' strings (orders, routing, stock, stores) are in goods.zh-CN.ts, loyalty's in loyalty.zh-CN.ts, the security page's in security.zh-CN.ts.
  */
 export const zhCN = {
   'app.name': '三通',
@@ -400,6 +401,7 @@ export const zhCN = {
 
   ...goodsZhCN,
   ...loyaltyZhCN,
+  ...securityZhCN,
 
   'profile.verifiedBy': '验证方式',
   'profile.verifiedByHint': '该标识的验证方式；只有经过验证的标识才能在门店关联到已有会员',

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { ApiKey, AuditEntry } from '../api';
+import { DetailChips } from '../components/DetailChips';
 import { PageHeader, Panel } from '../components/PageHeader';
 import { Empty, ErrorMessage, LoadMore, Loading } from '../components/Status';
 import { formatDateTime } from '../format';
@@ -19,10 +20,16 @@ const ACTIONS = [
   'customer.unmerge',
   'customer.consent',
   'customer.erase',
+  'customer.link_withheld',
   'api_key.',
   'api_key.create',
   'api_key.revoke',
+  'security.',
   'security.bulk_access',
+  'security.pickup_code_guessing',
+  'security.alert_cleared',
+  'security.settings',
+  'trait.declare',
 ];
 
 /** A text filter applied once typing pauses. */
@@ -33,21 +40,6 @@ function useDebounced(value: string, ms = 300): string {
     return () => clearTimeout(timer);
   }, [value, ms]);
   return v;
-}
-
-function Details({ details }: { details: Record<string, unknown> }) {
-  const entries = Object.entries(details);
-  if (entries.length === 0) return <span className="muted">—</span>;
-  return (
-    <div className="chips">
-      {entries.map(([k, v]) => (
-        <span key={k} className="chip">
-          <span className="chip-key">{k}</span>
-          <span className="mono">{typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}</span>
-        </span>
-      ))}
-    </div>
-  );
 }
 
 /** The audit log (admins): who read or changed personal data and keys, when and why; newest first. */
@@ -131,7 +123,7 @@ export function Audit({ subject: initialSubject }: { subject: string | null }) {
                       )}
                     </td>
                     <td data-testid="audit-reason">{e.reason ?? <span className="muted">—</span>}</td>
-                    <td><Details details={e.details} /></td>
+                    <td><DetailChips details={e.details} /></td>
                   </tr>
                 ))}
               </tbody>

@@ -3,7 +3,8 @@ import { ApiError, type OrderDetail, type Profile } from '../api';
 import { StatusBadge } from '../components/Badges';
 import { IdentifierChips } from '../components/CustomerBits';
 import { CouponList } from '../components/loyalty/CouponList';
-import { MemberLookup } from '../components/loyalty/MemberLookup';
+import { LinkIdentifier } from '../components/loyalty/LinkIdentifier';
+import { MemberLookup, type FoundBy } from '../components/loyalty/MemberLookup';
 import { Adjustments, QuoteView } from '../components/loyalty/QuoteView';
 import { TillBasket, type BasketLine } from '../components/loyalty/TillBasket';
 import { TierBadge } from '../components/loyalty/WalletPanel';
@@ -78,9 +79,24 @@ function CodeEntry({ location, onAdd }: { location: string; onAdd: (code: string
   );
 }
 
-/** The member found at the till: who, tier, points, and the coupons usable here (pos at this store), best first. */
-function MemberWallet({ member, location, picked, onToggle, onClear }: { member: Profile; location: string; picked: string[]; onToggle: (code: string) => void; onClear: () => void }) {
+interface MemberWalletProps {
+  member: Profile;
+  by: FoundBy;
+  location: string;
+  picked: string[];
+  onToggle: (code: string) => void;
+  onClear: () => void;
+  onLinked: (p: Profile) => void;
+}
+
+/**
+ * The member found at the till: who, tier, points, and the coupons usable here (pos at this store), best first;
+ * a new phone or e-mail can be linked to them (with the member's one-time code when the API asks for it).
+ */
+function MemberWallet({ member, by, location, picked, onToggle, onClear, onLinked }: MemberWalletProps) {
   const { t } = useI18n();
+  const [linking, setLinking] = useState(false);
+  const [linked, setLinked] = useState(false);
   const wallet = useResource<Wallet>(`/v1/customers/${encodeURIComponent(member.id)}/wallet`, { channel: 'pos', location_id: location });
   const w = wallet.data;
   return (
@@ -90,10 +106,33 @@ function MemberWallet({ member, location, picked, onToggle, onClear }: { member:
           <a className="mono" href={href('customers', member.id)} data-testid="till-member-id">{member.id}</a>
           <IdentifierChips identifiers={member.identifiers.map((i) => ({ type: i.type, masked: i.masked ?? i.value ?? null }))} />
         </div>
-        <button type="button" className="btn btn-small" onClick={onClear} data-testid="till-member-clear">
-          {t('till.changeMember')}
-        </button>
+        <div className="page-actions">
+          {by.type !== 'id' && !linking && (
+            <button type="button" className="btn btn-small" onClick={() => setLinking(true)} data-testid="till-link-open">
+              {t('tillLink.open')}
+            </button>
+          )}
+          <button type="button" className="btn btn-small" onClick={onClear} data-testid="till-member-clear">
+            {t('till.changeMember')}
+          </button>
+        </div>
       </div>
+      {linked && (
+        <div className="status status-ok" role="status" data-testid="till-link-done">
+          {t('tillLink.done')}
+        </div>
+      )}
+      {linking && by.type !== 'id' && (
+        <LinkIdentifier
+          member={member}
+          by={{ type: by.type, value: by.value }}
+          onLinked={(p) => {
+            setLinking(false);
+            setLinked(true);
+            onLinked(p);
+          }}
+        />
+      )}
       {wallet.error && <ErrorMessage error={wallet.error} onRetry={wallet.reload} />}
       {!w && !wallet.error && <Loading />}
       {w && (
@@ -145,6 +184,7 @@ function Sale({ location, onDone }: { location: string; onDone: () => void }) {
   const api = useApi();
   const action = useAction();
   const [member, setMember] = useState<Profile | null>(null);
+  const [foundBy, setFoundBy] = useState<FoundBy | null>(null);
   const [lines, setLines] = useState<BasketLine[]>([]);
   const [codes, setCodes] = useState<string[]>([]);
   const [points, setPoints] = useState('');
@@ -183,9 +223,10 @@ function Sale({ location, onDone }: { location: string; onDone: () => void }) {
     <div className="till" data-testid="till-sale">
       <div className="till-left">
         <Panel title={t('till.member')} hint={t('till.memberHint')} testId="till-member-panel">
-          {member ? (
+          {member && foundBy ? (
             <MemberWallet
               member={member}
+              by={foundBy}
               location={location}
               picked={codes}
               onToggle={toggle}
@@ -194,9 +235,19 @@ function Sale({ location, onDone }: { location: string; onDone: () => void }) {
                 setCodes([]);
                 setPoints('');
               }}
+              onLinked={setMember}
             />
           ) : (
-            <MemberLookup testId="till-lookup" types={['phone', 'member_card']} big autoFocus onFound={setMember} />
+            <MemberLookup
+              testId="till-lookup"
+              types={['phone', 'member_card']}
+              big
+              autoFocus
+              onFound={(p, by) => {
+                setMember(p);
+                setFoundBy(by);
+              }}
+            />
           )}
         </Panel>
         <Panel title={t('till.basket')} testId="till-basket-panel">

@@ -6,12 +6,17 @@ import { useApi } from '../../session';
 import { ActionError } from '../Status';
 
 export type LookupType = 'phone' | 'member_card' | 'id';
+/** What the member was found by, as typed (the till verifies a new link through it). */
+export interface FoundBy {
+  type: LookupType;
+  value: string;
+}
 
 /**
  * Finds one person by phone, member card or customer id (exact match: GET /v1/customers/lookup or
  * GET /v1/customers/:id) and hands their profile over; "not found" is said in words.
  */
-export function MemberLookup({ types = ['phone', 'member_card', 'id'], onFound, testId, big, autoFocus }: { types?: LookupType[]; onFound: (p: Profile) => void; testId: string; big?: boolean; autoFocus?: boolean }) {
+export function MemberLookup({ types = ['phone', 'member_card', 'id'], onFound, testId, big, autoFocus }: { types?: LookupType[]; onFound: (p: Profile, by: FoundBy) => void; testId: string; big?: boolean; autoFocus?: boolean }) {
   const { t } = useI18n();
   const api = useApi();
   const action = useAction();
@@ -33,7 +38,7 @@ export function MemberLookup({ types = ['phone', 'member_card', 'id'], onFound, 
       }
     });
     if (found === null) setMissing(true);
-    else if (found) onFound(found);
+    else if (found) onFound(found, { type, value: v });
   }
 
   return (
