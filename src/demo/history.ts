@@ -13,7 +13,10 @@ const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴',
 const GIVEN = ['伟', '芳', '娜', '敏', '静', '丽', '强', '磊', '洋', '艳', '勇', '军', '杰', '娟', '涛', '明', '超', '秀英', '霞', '平', '刚', '桂英', '婷', '雪', '浩', '宇', '欣怡', '子涵', '梓萱', '一诺'];
 
 export const CUSTOMER_COLUMNS = ['id', 'created_at', 'first_channel', 'data_key', 'pii', 'traits'];
-export const IDENTIFIER_COLUMNS = ['customer_id', 'type', 'value_hash', 'value_enc', 'masked', 'strong', 'first_seen', 'last_seen'];
+export const IDENTIFIER_COLUMNS = ['customer_id', 'type', 'value_hash', 'value_enc', 'masked', 'strong', 'first_seen', 'last_seen', 'verified_by'];
+
+/** How the demo's members proved each identifier: the app's login verified phones, WeChat its ids, the till scanned cards. */
+const DEMO_VERIFIED_BY: Partial<Record<IdentifierType, string>> = { phone: 'otp', wechat_unionid: 'wechat_login', wechat_openid: 'wechat_login', member_card: 'member_card_scan' };
 export const ORDER_COLUMNS = ['id', 'channel', 'customer_id', 'location_id', 'fulfillment_type', 'status', 'currency', 'subtotal', 'discount_total', 'delivery_fee', 'total', 'placed_at', 'paid_at', 'speed', 'pickup_code', 'routing'];
 export const FULFILMENT_COLUMNS = ['id', 'order_id', 'location_id', 'type', 'speed', 'status', 'eta', 'created_at', 'updated_at'];
 export const FULFILMENT_LINE_COLUMNS = ['fulfillment_id', 'sku', 'qty'];
@@ -127,7 +130,7 @@ export class HistoryGenerator {
   }
 
   private identifier(customerId: string, dek: Buffer, type: IdentifierType, value: string, at: string): string {
-    return row([customerId, type, this.keys.blindIndex(type, value), seal(dek, value), mask(type, value), STRONG_TYPES.has(type), at, at]);
+    return row([customerId, type, this.keys.blindIndex(type, value), seal(dek, value), mask(type, value), STRONG_TYPES.has(type), at, at, DEMO_VERIFIED_BY[type] ?? 'self_asserted']);
   }
 
   /** Customers [from, to) with their identifiers, orders, lines and behaviour events. */
