@@ -8,10 +8,31 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', fetch: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setImmediate: 'readonly', AbortSignal: 'readonly', Blob: 'readonly', Headers: 'readonly', NodeJS: 'readonly', document: 'readonly', window: 'readonly', localStorage: 'readonly' },
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        URL: 'readonly',
+        fetch: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setImmediate: 'readonly',
+        AbortSignal: 'readonly',
+        Blob: 'readonly',
+        Headers: 'readonly',
+        NodeJS: 'readonly',
+        document: 'readonly',
+        window: 'readonly',
+        localStorage: 'readonly',
+      },
       // Type-aware rules: each file is checked with its own tsconfig (web/src with web/tsconfig.json);
       // the few config files outside both projects get a default one.
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'vitest.e2e.config.ts', 'bin/*.js', 'bench/*.mjs', 'web/*.ts'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: {
+          allowDefaultProject: ['*.js', 'vitest.e2e.config.ts', 'bin/*.js', 'bench/*.mjs', 'web/*.ts'],
+        },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     plugins: { 'import-x': importX },
     settings: {

@@ -22,7 +22,17 @@ import pg from 'pg';
 import { RawHttpConnection } from './raw-http';
 import { codeRevision } from './revision';
 import { fmt, msSince, summarise, type Summary, nonNegativeInt, positiveInt } from './stats';
-import { adminQueryAt, backendsOf, benchServerEnv, CLK_TCK, databaseUrl, postgresCpu, procTreeCpu, runCleanups, startWatchdog } from './harness';
+import {
+  adminQueryAt,
+  backendsOf,
+  benchServerEnv,
+  CLK_TCK,
+  databaseUrl,
+  postgresCpu,
+  procTreeCpu,
+  runCleanups,
+  startWatchdog,
+} from './harness';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const HARD_LIMIT_MS = 175_000; // the whole run, setup and teardown included
@@ -46,12 +56,12 @@ const { values: args } = parseArgs({
   strict: true,
 });
 
-
 function assertLoopback(u: string, what: string): void {
   const url = new URL(u);
   if (url.searchParams.get('host')?.startsWith('/')) return; // a Unix socket of this machine
   const host = url.hostname;
-  if (!['127.0.0.1', 'localhost', '[::1]'].includes(host)) throw new Error(`${what} must point at 127.0.0.1 (got ${host})`);
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(host))
+    throw new Error(`${what} must point at 127.0.0.1 (got ${host})`);
 }
 
 const K = positiveInt(args.k, 'k');
@@ -90,7 +100,12 @@ interface CpuSnap {
 }
 
 function cpuSnap(serverPid: number | null): CpuSnap {
-  return { self: process.cpuUsage(), server: serverPid ? procTreeCpu(serverPid) : null, pg: postgresCpu(), machine: machineCpu() };
+  return {
+    self: process.cpuUsage(),
+    server: serverPid ? procTreeCpu(serverPid) : null,
+    pg: postgresCpu(),
+    machine: machineCpu(),
+  };
 }
 
 /** `own`: the backends of the bench database (the server's connections): their CPU apart from all postgres processes. */
@@ -162,7 +177,14 @@ async function hotRowBaseline(url: string, table: string, n: number, explicitTx:
   if (left !== n - updates) throw new Error(`baseline lost updates: ${n} - ${updates} != ${left}`);
   await setup.query(`DROP TABLE ${table}`);
   await setup.end();
-  return { label: explicitTx ? 'BEGIN; UPDATE; COMMIT (3 round trips)' : 'autocommit UPDATE (1 round trip)', updates, seconds, rate: updates / seconds, exhausted, latency: summarise(lat) };
+  return {
+    label: explicitTx ? 'BEGIN; UPDATE; COMMIT (3 round trips)' : 'autocommit UPDATE (1 round trip)',
+    updates,
+    seconds,
+    rate: updates / seconds,
+    exhausted,
+    latency: summarise(lat),
+  };
 }
 
 // ---------------------------------------------------------------- the server under test
@@ -184,7 +206,11 @@ interface Server {
   close(): Promise<void>;
   probe?: { toggle(): Promise<void>; report(): Promise<ProbeReport | null> };
   /** In-process only: SQL statement counters. */
-  sql?: { total(): number; trace<T>(fn: () => Promise<T>): Promise<{ result: T; statements: string[] }>; inject(method: string, url: string, body: unknown, key: string): Promise<{ status: number; body: string }> };
+  sql?: {
+    total(): number;
+    trace<T>(fn: () => Promise<T>): Promise<{ result: T; statements: string[] }>;
+    inject(method: string, url: string, body: unknown, key: string): Promise<{ status: number; body: string }>;
+  };
 }
 
 function serverEnv(databaseUrl: string, adminKey: string): Record<string, string> {
@@ -204,11 +230,20 @@ async function startChild(databaseUrl: string, adminKey: string): Promise<Server
   const probeOut = path.join(os.tmpdir(), `santong-bench-probe-${process.pid}.json`);
   fs.rmSync(probeOut, { force: true });
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. --cpu-prof, for profiling the server
-  const proc = spawn(process.execPath, [...nodeArgs, ...(PROBE ? ['--import', PROBE_URL] : []), path.join(ROOT, 'bin', 'santong.js'), 'start'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), ...serverEnv(databaseUrl, adminKey), ...(PROBE ? { BENCH_SQL_PROBE_OUT: probeOut } : {}) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawn(
+    process.execPath,
+    [...nodeArgs, ...(PROBE ? ['--import', PROBE_URL] : []), path.join(ROOT, 'bin', 'santong.js'), 'start'],
+    {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? os.tmpdir(),
+        ...serverEnv(databaseUrl, adminKey),
+        ...(PROBE ? { BENCH_SQL_PROBE_OUT: probeOut } : {}),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   child = proc;
   if (PROBE) cleanups.push(async () => fs.rmSync(probeOut, { force: true }));
   let stderr = '';
@@ -284,7 +319,12 @@ async function startInProcess(databaseUrl: string, adminKey: string): Promise<Se
     const store = als.getStore();
     if (store) {
       const q = a[0];
-      const text = typeof q === 'string' ? q : typeof q === 'object' && q !== null && 'text' in q ? String((q as { text: unknown }).text) : '?';
+      const text =
+        typeof q === 'string'
+          ? q
+          : typeof q === 'object' && q !== null && 'text' in q
+            ? String((q as { text: unknown }).text)
+            : '?';
       store.push(text.replace(/\s+/g, ' ').trim());
     }
     return original.apply(this, a);
@@ -318,7 +358,12 @@ async function startInProcess(databaseUrl: string, adminKey: string): Promise<Se
         return { result, statements };
       },
       async inject(method, u, body, key) {
-        const r = await santong.app.inject({ method: method as 'POST', url: u, payload: JSON.stringify(body), headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } });
+        const r = await santong.app.inject({
+          method: method as 'POST',
+          url: u,
+          payload: JSON.stringify(body),
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        });
         return { status: r.statusCode, body: r.body };
       },
     },
@@ -327,7 +372,13 @@ async function startInProcess(databaseUrl: string, adminKey: string): Promise<Se
 
 // ---------------------------------------------------------------- HTTP helpers
 
-async function api(base: string, key: string, method: string, p: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+async function api(
+  base: string,
+  key: string,
+  method: string,
+  p: string,
+  body?: unknown,
+): Promise<{ status: number; body: unknown }> {
   const res = await fetch(base + p, {
     method,
     headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
@@ -337,21 +388,36 @@ async function api(base: string, key: string, method: string, p: string, body?: 
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
 
-async function must(base: string, key: string, method: string, p: string, body?: unknown): Promise<Record<string, unknown>> {
+async function must(
+  base: string,
+  key: string,
+  method: string,
+  p: string,
+  body?: unknown,
+): Promise<Record<string, unknown>> {
   const r = await api(base, key, method, p, body);
   if (r.status !== 200 && r.status !== 201) throw new Error(`${method} ${p} → ${r.status} ${JSON.stringify(r.body)}`);
   return r.body as Record<string, unknown>;
 }
 
 /** A POST over node:http with a keep-alive agent (a lighter client than fetch, for --client http). */
-function httpPost(agent: http.Agent, url: string, headers: Record<string, string>, body: string): Promise<{ status: number; text: string }> {
+function httpPost(
+  agent: http.Agent,
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      url,
+      { method: 'POST', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -417,22 +483,52 @@ async function main(): Promise<number> {
   const loc = `flash-store-${tag}`;
   const sku = `FLASH-${tag}`;
   const calSku = `FLASH-CAL-${tag}`;
-  await must(server.url, adminKey, 'POST', '/v1/locations', { id: loc, name: 'Flash sale store', type: 'store', lat: 31.2304, lng: 121.4737, capabilities: { ship: false, pickup: true, local_delivery_km: null } });
-  await must(server.url, adminKey, 'POST', '/v1/products', { sku, name: 'Flash sale item', category: 'flash', list_price: 9900 });
+  await must(server.url, adminKey, 'POST', '/v1/locations', {
+    id: loc,
+    name: 'Flash sale store',
+    type: 'store',
+    lat: 31.2304,
+    lng: 121.4737,
+    capabilities: { ship: false, pickup: true, local_delivery_km: null },
+  });
+  await must(server.url, adminKey, 'POST', '/v1/products', {
+    sku,
+    name: 'Flash sale item',
+    category: 'flash',
+    list_price: 9900,
+  });
   await must(server.url, adminKey, 'PUT', `/v1/stock/${loc}/${sku}`, { on_hand: K, safety_stock: 0 });
-  const appKey = String((await must(server.url, adminKey, 'POST', '/v1/api-keys', { name: 'flash-sale bench app', role: 'integration', channel: 'app' })).key);
-  const orderBody = (s: string) => ({ channel: 'app', lines: [{ sku: s, qty: 1 }], fulfillment: { type: 'pickup', location_id: loc } });
+  const appKey = String(
+    (
+      await must(server.url, adminKey, 'POST', '/v1/api-keys', {
+        name: 'flash-sale bench app',
+        role: 'integration',
+        channel: 'app',
+      })
+    ).key,
+  );
+  const orderBody = (s: string) => ({
+    channel: 'app',
+    lines: [{ sku: s, qty: 1 }],
+    fulfillment: { type: 'pickup', location_id: loc },
+  });
 
   // 3b. In-process only: the exact SQL statements of one order and of one sold-out attempt.
   let calibration: { success: string[]; soldOut: string[] } | null = null;
   if (server.sql) {
-    await must(server.url, adminKey, 'POST', '/v1/products', { sku: calSku, name: 'Calibration item', category: 'flash', list_price: 100 });
+    await must(server.url, adminKey, 'POST', '/v1/products', {
+      sku: calSku,
+      name: 'Calibration item',
+      category: 'flash',
+      list_price: 100,
+    });
     await must(server.url, adminKey, 'PUT', `/v1/stock/${loc}/${calSku}`, { on_hand: 2, safety_stock: 0 });
     const s = server.sql;
     const warm = await s.inject('POST', '/v1/orders', orderBody(calSku), appKey); // fills the location and key caches
     const ok = await s.trace(() => s.inject('POST', '/v1/orders', orderBody(calSku), appKey));
     const out = await s.trace(() => s.inject('POST', '/v1/orders', orderBody(calSku), appKey));
-    if (warm.status !== 201 || ok.result.status !== 201 || out.result.status !== 409) throw new Error(`calibration: ${warm.status} ${ok.result.status} ${out.result.status}`);
+    if (warm.status !== 201 || ok.result.status !== 201 || out.result.status !== 409)
+      throw new Error(`calibration: ${warm.status} ${ok.result.status} ${out.result.status}`);
     calibration = { success: ok.statements, soldOut: out.statements };
   }
 
@@ -442,8 +538,16 @@ async function main(): Promise<number> {
   if (WARMUP > 0) {
     const warmSku = `FLASH-WARM-${tag}`;
     const goneSku = `FLASH-GONE-${tag}`;
-    for (const [w, units] of [[warmSku, WARMUP], [goneSku, 0]] as const) {
-      await must(server.url, adminKey, 'POST', '/v1/products', { sku: w, name: 'Warm-up item', category: 'warm-up', list_price: 500 });
+    for (const [w, units] of [
+      [warmSku, WARMUP],
+      [goneSku, 0],
+    ] as const) {
+      await must(server.url, adminKey, 'POST', '/v1/products', {
+        sku: w,
+        name: 'Warm-up item',
+        category: 'warm-up',
+        list_price: 500,
+      });
       await must(server.url, adminKey, 'PUT', `/v1/stock/${loc}/${w}`, { on_hand: units, safety_stock: 0 });
     }
     const u = new URL(server.url);
@@ -457,8 +561,11 @@ async function main(): Promise<number> {
         try {
           while (next < plan.length) {
             const s = plan[next++];
-            const r = await conn.send(RawHttpConnection.renderPost(u.host, '/v1/orders', auth, JSON.stringify(orderBody(s))));
-            if (r.status !== (s === warmSku ? 201 : 409)) throw new Error(`warm-up: ${r.status} ${r.text.slice(0, 200)}`);
+            const r = await conn.send(
+              RawHttpConnection.renderPost(u.host, '/v1/orders', auth, JSON.stringify(orderBody(s))),
+            );
+            if (r.status !== (s === warmSku ? 201 : 409))
+              throw new Error(`warm-up: ${r.status} ${r.text.slice(0, 200)}`);
           }
         } finally {
           conn.close();
@@ -469,7 +576,10 @@ async function main(): Promise<number> {
       const c = new pg.Client({ connectionString: benchDbUrl });
       await c.connect();
       for (let i = 0; i < 120; i++) {
-        if (Number((await c.query('SELECT count(*)::int AS n FROM outbox WHERE dispatched_at IS NULL')).rows[0].n) === 0) break;
+        if (
+          Number((await c.query('SELECT count(*)::int AS n FROM outbox WHERE dispatched_at IS NULL')).rows[0].n) === 0
+        )
+          break;
         await new Promise((r) => setTimeout(r, 250));
       }
       await c.end();
@@ -484,7 +594,15 @@ async function main(): Promise<number> {
     cleanups.push(() => pgc.end());
   }
   const dbName = benchDbUrl ? new URL(benchDbUrl).pathname.slice(1) : '';
-  const xacts = async () => (pgc ? (await pgc.query('SELECT xact_commit::bigint AS c, xact_rollback::bigint AS r FROM pg_stat_database WHERE datname = $1', [dbName])).rows[0] : null);
+  const xacts = async () =>
+    pgc
+      ? (
+          await pgc.query(
+            'SELECT xact_commit::bigint AS c, xact_rollback::bigint AS r FROM pg_stat_database WHERE datname = $1',
+            [dbName],
+          )
+        ).rows[0]
+      : null;
   const x0 = await xacts();
   const sql0 = server.sql?.total() ?? 0;
   const body = JSON.stringify(orderBody(sku));
@@ -504,7 +622,12 @@ async function main(): Promise<number> {
     if (args.client === 'raw') {
       const conn = new RawHttpConnection(targetUrl.hostname, Number(targetUrl.port));
       connections.push(conn);
-      return () => conn.send(args.idempotency ? RawHttpConnection.renderPost(targetUrl.host, targetUrl.pathname, headersNow(), body) : rawRequest);
+      return () =>
+        conn.send(
+          args.idempotency
+            ? RawHttpConnection.renderPost(targetUrl.host, targetUrl.pathname, headersNow(), body)
+            : rawRequest,
+        );
     }
     if (agent) return () => httpPost(agent, target, headersNow(), body);
     return async () => {
@@ -536,7 +659,13 @@ async function main(): Promise<number> {
   };
   const backendSampler = setInterval(() => void noteBackends(), 250);
   const t0 = process.hrtime.bigint();
-  const progress = setInterval(() => log(`  ${(msSince(t0) / 1000).toFixed(0)} s: ${issued} attempts, ${ok} orders, ${conflicts} × 409, ${errors} errors`), 5000);
+  const progress = setInterval(
+    () =>
+      log(
+        `  ${(msSince(t0) / 1000).toFixed(0)} s: ${issued} attempts, ${ok} orders, ${conflicts} × 409, ${errors} errors`,
+      ),
+    5000,
+  );
   await Promise.all(
     Array.from({ length: C }, async () => {
       const send = newSender();
@@ -589,19 +718,51 @@ async function main(): Promise<number> {
   const truncated = issued < ATTEMPTS;
 
   // 5. Checks in the database.
-  let check: { onHand: number; reserved: number; active: number; consumed: number; released: number; orders: number; badRows: number; outboxBacklog: number } | null = null;
+  let check: {
+    onHand: number;
+    reserved: number;
+    active: number;
+    consumed: number;
+    released: number;
+    orders: number;
+    badRows: number;
+    outboxBacklog: number;
+  } | null = null;
   if (pgc) {
-    const st = (await pgc.query('SELECT on_hand, reserved FROM stock WHERE location_id = $1 AND sku = $2', [loc, sku])).rows[0];
-    const res = (await pgc.query("SELECT status, coalesce(sum(qty), 0)::int AS units FROM stock_reservations WHERE location_id = $1 AND sku = $2 GROUP BY status", [loc, sku])).rows as { status: string; units: number }[];
+    const st = (await pgc.query('SELECT on_hand, reserved FROM stock WHERE location_id = $1 AND sku = $2', [loc, sku]))
+      .rows[0];
+    const res = (
+      await pgc.query(
+        'SELECT status, coalesce(sum(qty), 0)::int AS units FROM stock_reservations WHERE location_id = $1 AND sku = $2 GROUP BY status',
+        [loc, sku],
+      )
+    ).rows as { status: string; units: number }[];
     const units = (s: string) => res.find((r) => r.status === s)?.units ?? 0;
-    const orders = Number((await pgc.query('SELECT count(DISTINCT order_id)::int AS n FROM order_lines WHERE sku = $1', [sku])).rows[0].n);
-    const badRows = Number((await pgc.query('SELECT count(*)::int AS n FROM stock WHERE reserved > on_hand').then((r) => r.rows[0].n)));
-    const outboxBacklog = Number((await pgc.query('SELECT count(*)::int AS n FROM outbox WHERE dispatched_at IS NULL')).rows[0].n);
-    check = { onHand: st.on_hand, reserved: st.reserved, active: units('active'), consumed: units('consumed'), released: units('released'), orders, badRows, outboxBacklog };
+    const orders = Number(
+      (await pgc.query('SELECT count(DISTINCT order_id)::int AS n FROM order_lines WHERE sku = $1', [sku])).rows[0].n,
+    );
+    const badRows = Number(
+      await pgc.query('SELECT count(*)::int AS n FROM stock WHERE reserved > on_hand').then((r) => r.rows[0].n),
+    );
+    const outboxBacklog = Number(
+      (await pgc.query('SELECT count(*)::int AS n FROM outbox WHERE dispatched_at IS NULL')).rows[0].n,
+    );
+    check = {
+      onHand: st.on_hand,
+      reserved: st.reserved,
+      active: units('active'),
+      consumed: units('consumed'),
+      released: units('released'),
+      orders,
+      badRows,
+      outboxBacklog,
+    };
   } else {
     log('no --db given: skipping the database checks (overselling is then only checked through the API)');
   }
-  const apiStock = (await must(server.url, adminKey, 'GET', `/v1/stock/${sku}`)) as { locations: { location_id: string; on_hand: number; reserved: number }[] };
+  const apiStock = (await must(server.url, adminKey, 'GET', `/v1/stock/${sku}`)) as {
+    locations: { location_id: string; on_hand: number; reserved: number }[];
+  };
   const apiRow = apiStock.locations.find((l) => l.location_id === loc);
 
   // Stop the server so its connections flush their statistics, then read the transaction counters.
@@ -622,7 +783,9 @@ async function main(): Promise<number> {
   const orderRate = ok / sellWindowS;
   const soldUnits = check ? check.active + check.consumed : (apiRow?.reserved ?? 0) + (K - (apiRow?.on_hand ?? K));
   const oversold = Math.max(0, soldUnits - K);
-  const invariantBroken = check ? check.badRows > 0 || check.reserved > check.onHand || check.reserved !== check.active || check.orders !== ok : (apiRow?.reserved ?? 0) > (apiRow?.on_hand ?? 0);
+  const invariantBroken = check
+    ? check.badRows > 0 || check.reserved > check.onHand || check.reserved !== check.active || check.orders !== ok
+    : (apiRow?.reserved ?? 0) > (apiRow?.on_hand ?? 0);
   const all = summarise(latAll);
   const suc = summarise(latOk);
   const c409 = summarise(lat409);
@@ -631,12 +794,23 @@ async function main(): Promise<number> {
   const p = (s = '') => lines.push(s);
   p('');
   p('================ FLASH SALE SUMMARY ================');
-  p(`machine            ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`);
+  p(
+    `machine            ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`,
+  );
   p(`code               ${codeRevision()}`);
-  p(`server             ${MODE === 'child' ? 'separate process (node bin/santong.js start)' : MODE === 'inprocess' ? 'in this process (startSantong), sharing the event loop with the load' : server.url}`);
-  if (MODE !== 'external') p(`group commit       SANTONG_ORDER_BATCH=${process.env.SANTONG_ORDER_BATCH || '32 (default)'} SANTONG_ORDER_WRITERS=${process.env.SANTONG_ORDER_WRITERS || '1 (default)'}`);
-  p(`K units / clients  ${K} / ${C}   (pickup, qty 1, channel app, one store, one SKU${args.idempotency ? ', an Idempotency-Key per attempt' : ''}; warm-up ${WARMUP} orders + ${Math.floor(WARMUP / 4)} sold-out attempts on another SKU before); HTTP client: ${{ raw: 'raw keep-alive connections (bench/raw-http.ts)', http: 'node:http keep-alive agent', fetch: 'fetch (undici, keep-alive)' }[args.client]}`);
-  p(`attempts           ${issued}${truncated ? ` (stopped at the ${LOAD_LIMIT_MS / 1000} s limit)` : ''} in ${fmt(loadMs / 1000, 2)} s  → ${fmt(issued / (loadMs / 1000), 0)} attempts/s`);
+  p(
+    `server             ${MODE === 'child' ? 'separate process (node bin/santong.js start)' : MODE === 'inprocess' ? 'in this process (startSantong), sharing the event loop with the load' : server.url}`,
+  );
+  if (MODE !== 'external')
+    p(
+      `group commit       SANTONG_ORDER_BATCH=${process.env.SANTONG_ORDER_BATCH || '32 (default)'} SANTONG_ORDER_WRITERS=${process.env.SANTONG_ORDER_WRITERS || '1 (default)'}`,
+    );
+  p(
+    `K units / clients  ${K} / ${C}   (pickup, qty 1, channel app, one store, one SKU${args.idempotency ? ', an Idempotency-Key per attempt' : ''}; warm-up ${WARMUP} orders + ${Math.floor(WARMUP / 4)} sold-out attempts on another SKU before); HTTP client: ${{ raw: 'raw keep-alive connections (bench/raw-http.ts)', http: 'node:http keep-alive agent', fetch: 'fetch (undici, keep-alive)' }[args.client]}`,
+  );
+  p(
+    `attempts           ${issued}${truncated ? ` (stopped at the ${LOAD_LIMIT_MS / 1000} s limit)` : ''} in ${fmt(loadMs / 1000, 2)} s  → ${fmt(issued / (loadMs / 1000), 0)} attempts/s`,
+  );
   p(`successful orders  ${ok}  (sold out after ${fmt(sellWindowS, 2)} s)`);
   p(`order rate         ${fmt(orderRate, 0)} successful orders/s (while stock lasted)`);
   p(`409                ${conflicts}  ${[...codes409].map(([c, n]) => `${c}: ${n}`).join(', ')}`);
@@ -646,43 +820,85 @@ async function main(): Promise<number> {
   p(`latency successes  p50 ${fmt(suc.p50)} ms   p99 ${fmt(suc.p99)} ms   max ${fmt(suc.max)} ms   (n=${suc.n})`);
   p(`latency 409s       p50 ${fmt(c409.p50)} ms   p99 ${fmt(c409.p99)} ms   max ${fmt(c409.max)} ms   (n=${c409.n})`);
   if (check) {
-    p(`stock row          on_hand ${check.onHand}, reserved ${check.reserved}; reservations active ${check.active} + consumed ${check.consumed} (released ${check.released}); orders in DB ${check.orders}`);
+    p(
+      `stock row          on_hand ${check.onHand}, reserved ${check.reserved}; reservations active ${check.active} + consumed ${check.consumed} (released ${check.released}); orders in DB ${check.orders}`,
+    );
     p(`outbox backlog     ${check.outboxBacklog} events not yet dispatched at the end of the load`);
   } else if (apiRow) p(`stock (via API)    on_hand ${apiRow.on_hand}, reserved ${apiRow.reserved}`);
-  p(`OVERSOLD UNITS     ${oversold}${invariantBroken ? '   ** STOCK INVARIANT BROKEN **' : '   (reserved ≤ on_hand; reserved = active reservations = orders)'}`);
-  if (committed !== null) p(`db transactions    ${committed} committed, ${rolledBack} rolled back during the load (rollbacks = reservations that lost the race and were re-routed)`);
+  p(
+    `OVERSOLD UNITS     ${oversold}${invariantBroken ? '   ** STOCK INVARIANT BROKEN **' : '   (reserved ≤ on_hand; reserved = active reservations = orders)'}`,
+  );
+  if (committed !== null)
+    p(
+      `db transactions    ${committed} committed, ${rolledBack} rolled back during the load (rollbacks = reservations that lost the race and were re-routed)`,
+    );
   if (cpuWindow) {
     const per = (sec: number | null) => (sec === null ? 'n/a' : fmt((1000 * sec) / Math.max(1, ok), 2));
-    p(`cpu in sell window first ${fmt(cpuWindow.ms / 1000, 2)} s: load generator ${fmt(cpuWindow.self)} s, server ${cpuWindow.server !== null ? fmt(cpuWindow.server) : 'n/a'} s, postgres ${fmt(cpuWindow.pg)} s (the server's backends ${fmt(cpuWindow.pgOwn)} s), others ${fmt(cpuWindow.others)} s, machine busy ${fmt(cpuWindow.machineBusyPct, 0)}%`);
-    p(`                   per successful order (ms): load generator ${per(cpuWindow.self)}, server ${per(cpuWindow.server)}, postgres ${per(cpuWindow.pg)} (the server's backends ${per(cpuWindow.pgOwn)})`);
+    p(
+      `cpu in sell window first ${fmt(cpuWindow.ms / 1000, 2)} s: load generator ${fmt(cpuWindow.self)} s, server ${cpuWindow.server !== null ? fmt(cpuWindow.server) : 'n/a'} s, postgres ${fmt(cpuWindow.pg)} s (the server's backends ${fmt(cpuWindow.pgOwn)} s), others ${fmt(cpuWindow.others)} s, machine busy ${fmt(cpuWindow.machineBusyPct, 0)}%`,
+    );
+    p(
+      `                   per successful order (ms): load generator ${per(cpuWindow.self)}, server ${per(cpuWindow.server)}, postgres ${per(cpuWindow.pg)} (the server's backends ${per(cpuWindow.pgOwn)})`,
+    );
   }
-  p(`cpu during load    load generator${MODE === 'inprocess' ? ' + server' : ''} ${fmt(cpu.self)} s${cpu.server !== null ? `, server ${fmt(cpu.server)} s` : ''}, postgres (all its processes) ${fmt(cpu.pg)} s, other processes${MODE === 'external' ? ' (the server included)' : ''} ${fmt(cpu.others)} s; machine busy ${fmt(cpu.machineBusyPct, 0)}% of ${os.cpus().length} cores over ${fmt(loadMs / 1000)} s`);
-  p(`machine load       load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} before the run${loadBefore[0] > 0.5 ? '  ** the machine was not idle: figures are noisy **' : ''}`);
-  if (sqlDuringLoad !== null) p(`sql statements     ${sqlDuringLoad} sent during the load (${fmt(sqlDuringLoad / issued, 2)} per attempt, dispatcher included)`);
+  p(
+    `cpu during load    load generator${MODE === 'inprocess' ? ' + server' : ''} ${fmt(cpu.self)} s${cpu.server !== null ? `, server ${fmt(cpu.server)} s` : ''}, postgres (all its processes) ${fmt(cpu.pg)} s, other processes${MODE === 'external' ? ' (the server included)' : ''} ${fmt(cpu.others)} s; machine busy ${fmt(cpu.machineBusyPct, 0)}% of ${os.cpus().length} cores over ${fmt(loadMs / 1000)} s`,
+  );
+  p(
+    `machine load       load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} before the run${loadBefore[0] > 0.5 ? '  ** the machine was not idle: figures are noisy **' : ''}`,
+  );
+  if (sqlDuringLoad !== null)
+    p(
+      `sql statements     ${sqlDuringLoad} sent during the load (${fmt(sqlDuringLoad / issued, 2)} per attempt, dispatcher included)`,
+    );
   if (probe) {
     const upd = summarise(probe.holds.map((h) => h[0]));
     const gap = summarise(probe.holds.map((h) => h[1]));
     const com = summarise(probe.holds.map((h) => h[2]));
     const heldMs = probe.holds.reduce((t, h) => t + h[1] + h[2], 0);
-    p(`server sql         ${probe.statements} statements while the load ran = ${fmt(probe.statements / issued, 2)} per attempt (dispatcher included); ${probe.lostRaces} reserve UPDATEs matched no row`);
-    p(`                     ${Object.entries(probe.kinds).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+    p(
+      `server sql         ${probe.statements} statements while the load ran = ${fmt(probe.statements / issued, 2)} per attempt (dispatcher included); ${probe.lostRaces} reserve UPDATEs matched no row`,
+    );
+    p(
+      `                     ${Object.entries(probe.kinds)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')}`,
+    );
     const inWindow = new Map<string, number>();
     for (const [ms, kind] of probe.timeline) if (ms <= lastOkMs) inWindow.set(kind, (inWindow.get(kind) ?? 0) + 1);
     const windowTotal = [...inWindow.values()].reduce((t, n) => t + n, 0);
-    p(`  in the sell window ${windowTotal} statements = ${fmt(windowTotal / Math.max(1, ok), 2)} per successful order: ${[...inWindow.entries()].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+    p(
+      `  in the sell window ${windowTotal} statements = ${fmt(windowTotal / Math.max(1, ok), 2)} per successful order: ${[
+        ...inWindow.entries(),
+      ]
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')}`,
+    );
     p(`hot-row lock       per committed reservation (n=${probe.holds.length}), as seen by the server's pg driver:`);
     p(`                     reserve UPDATE (lock wait included)  p50 ${fmt(upd.p50, 2)} ms  p99 ${fmt(upd.p99, 2)} ms`);
-    p(`                     UPDATE answer → COMMIT sent (app)     p50 ${fmt(gap.p50, 2)} ms  p99 ${fmt(gap.p99, 2)} ms`);
-    p(`                     COMMIT round trip (WAL flush)         p50 ${fmt(com.p50, 2)} ms  p99 ${fmt(com.p99, 2)} ms`);
-    p(`                     row held after the UPDATE answered: ${fmt(heldMs / 1000, 2)} s of the ${fmt(sellWindowS, 2)} s sell window (${fmt((100 * heldMs) / 1000 / sellWindowS, 0)}%)`);
+    p(
+      `                     UPDATE answer → COMMIT sent (app)     p50 ${fmt(gap.p50, 2)} ms  p99 ${fmt(gap.p99, 2)} ms`,
+    );
+    p(
+      `                     COMMIT round trip (WAL flush)         p50 ${fmt(com.p50, 2)} ms  p99 ${fmt(com.p99, 2)} ms`,
+    );
+    p(
+      `                     row held after the UPDATE answered: ${fmt(heldMs / 1000, 2)} s of the ${fmt(sellWindowS, 2)} s sell window (${fmt((100 * heldMs) / 1000 / sellWindowS, 0)}%)`,
+    );
   }
   if (calibration) {
-    p(`round trips/order  ${calibration.success.length} SQL statements for one successful order, ${calibration.soldOut.length} for a sold-out attempt:`);
+    p(
+      `round trips/order  ${calibration.success.length} SQL statements for one successful order, ${calibration.soldOut.length} for a sold-out attempt:`,
+    );
     for (const s of calibration.success) p(`                     ${s.slice(0, 110)}`);
   }
   p('--- baseline: bare hot-row update on the same PostgreSQL database ---');
   for (const b of [bare, bareTx]) {
-    p(`${b.label.padEnd(40)} ${fmt(b.rate, 0)} updates/s (${b.updates} in ${fmt(b.seconds, 2)} s${b.exhausted ? '' : ', time limit'}), p50 ${fmt(b.latency.p50, 2)} ms, p99 ${fmt(b.latency.p99, 2)} ms`);
+    p(
+      `${b.label.padEnd(40)} ${fmt(b.rate, 0)} updates/s (${b.updates} in ${fmt(b.seconds, 2)} s${b.exhausted ? '' : ', time limit'}), p50 ${fmt(b.latency.p50, 2)} ms, p99 ${fmt(b.latency.p99, 2)} ms`,
+    );
   }
   p(`ratio = order rate / bare update rate = ${fmt(orderRate, 0)} / ${fmt(bare.rate, 0)} = ${fmt(ratio, 3)}`);
   p(`        (vs BEGIN/UPDATE/COMMIT baseline: ${fmt(orderRate / bareTx.rate, 3)})`);
@@ -696,7 +912,7 @@ let exitCode = 2;
 try {
   exitCode = await main();
 } catch (err) {
-  log(`failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+  log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
 } finally {
   await cleanup();
 }

@@ -36,7 +36,12 @@ export async function runCleanups(cleanups: (() => Promise<void>)[], log: (m: st
 }
 
 /** Cleans up and exits with code 3 when the run exceeds its time limit, whatever it is doing. */
-export function startWatchdog(limitMs: number, cleanups: (() => Promise<void>)[], log: (m: string) => void, onExpire: () => void = () => {}): void {
+export function startWatchdog(
+  limitMs: number,
+  cleanups: (() => Promise<void>)[],
+  log: (m: string) => void,
+  onExpire: () => void = () => {},
+): void {
   const t = setTimeout(() => {
     log(`time limit (${limitMs / 1000} s) reached; cleaning up`);
     onExpire();
@@ -112,7 +117,9 @@ export async function backendsOf(url: string): Promise<Set<string>> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
-    const r = await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+    const r = await c.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
     return new Set(r.rows.map((x) => String(x.pid)));
   } finally {
     await c.end();

@@ -89,7 +89,8 @@ function plant(rng: () => number, tag: string): Sighting[] {
   for (let p = 0; p < N; p++) {
     // families: 20% of people, 2–4 members, one shared tablet, each member with their own phone
     if (family && family.left <= 0) family = null;
-    if (!family && rng() < 0.08) family = { device: newIdent('device_id', `fam-${tag}-${p}`, -1), left: 2 + Math.floor(rng() * 3) };
+    if (!family && rng() < 0.08)
+      family = { device: newIdent('device_id', `fam-${tag}-${p}`, -1), left: 2 + Math.floor(rng() * 3) };
     const inFamily = family !== null;
     const hasPhone = inFamily || rng() < 0.9;
     const phone = hasPhone ? newIdent('phone', `138${String(p).padStart(8, '0')}`, p) : null;
@@ -98,7 +99,12 @@ function plant(rng: () => number, tag: string): Sighting[] {
     const device = rng() < 0.6 ? newIdent('device_id', `dev-${tag}-${p}`, p) : null;
     const see = (...xs: (Ident | null)[]) => {
       const list = xs.filter((x): x is Ident => x !== null);
-      if (list.length) sightings.push({ person: p, idents: list, channel: list.some((x) => x.type === 'member_card') ? 'pos' : 'app' });
+      if (list.length)
+        sightings.push({
+          person: p,
+          idents: list,
+          channel: list.some((x) => x.type === 'member_card') ? 'pos' : 'app',
+        });
     };
     const first = phone ?? card!;
     if (device) {
@@ -140,7 +146,9 @@ async function startAutoanalyze(url: string): Promise<{ stop(): Promise<void> }>
   log('autovacuum is off on this server: running ANALYZE every 10 s as autoanalyze would');
   let running: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
-    running = running.then(() => c.query('ANALYZE customers, customer_identifiers, customer_events, customer_merges').catch(() => undefined));
+    running = running.then(() =>
+      c.query('ANALYZE customers, customer_identifiers, customer_events, customer_merges').catch(() => undefined),
+    );
   }, 10_000);
   return {
     async stop() {
@@ -164,12 +172,18 @@ async function main(): Promise<number> {
   const rng = mulberry32(SEED);
   const tPlant = process.hrtime.bigint();
   const sightings = plant(rng, tag);
-  log(`${N} people, ${idents.length} identifiers, ${sightings.length} sightings planted in ${fmt(msSince(tPlant) / 1000)} s`);
+  log(
+    `${N} people, ${idents.length} identifiers, ${sightings.length} sightings planted in ${fmt(msSince(tPlant) / 1000)} s`,
+  );
 
   const name = `santong_bench_${tag}`;
   await adminQuery(`CREATE DATABASE ${name}`);
   cleanups.push(() => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-  const database: Database = await openDatabase({ databaseUrl: databaseUrl(args.pg, name), dataDir: '', poolSize: C + 2 });
+  const database: Database = await openDatabase({
+    databaseUrl: databaseUrl(args.pg, name),
+    dataDir: '',
+    poolSize: C + 2,
+  });
   cleanups.push(() => database.close());
   await migrate(database);
   const keys = new KeyRing(crypto.randomBytes(32));
@@ -197,7 +211,10 @@ async function main(): Promise<number> {
   const deadline = Date.now() + MAX_S * 1000;
   // The pool's connections exist before the clock starts, so their backends can be told apart.
   await Promise.all(Array.from({ length: C }, () => database.pool.query('SELECT pg_sleep(0.02)')));
-  const backends = async () => (await database.pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')).rows.map((r) => String(r.pid));
+  const backends = async () =>
+    (
+      await database.pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')
+    ).rows.map((r) => String(r.pid));
   const cpu0 = { self: process.cpuUsage(), pg: postgresCpu() };
   const t0 = process.hrtime.bigint();
   let lastReport = Date.now();
@@ -213,7 +230,10 @@ async function main(): Promise<number> {
         inFlight.add(s.person);
         const t = process.hrtime.bigint();
         try {
-          const r = await identify(database, keys, { identifiers: s.idents.map((x) => ({ type: x.type, value: x.value })), channel: s.channel });
+          const r = await identify(database, keys, {
+            identifiers: s.idents.map((x) => ({ type: x.type, value: x.value })),
+            channel: s.channel,
+          });
           merges += r.merged.length;
         } finally {
           inFlight.delete(s.person);
@@ -241,7 +261,8 @@ async function main(): Promise<number> {
     if (own.has(pid)) cpuOwn += c - (cpu0.pg.get(pid) ?? 0);
   }
   const complete = made.length === sightings.length;
-  if (!complete) log(`time is up (--max-seconds ${MAX_S}): judging the first ${made.length} of ${sightings.length} sightings`);
+  if (!complete)
+    log(`time is up (--max-seconds ${MAX_S}): judging the first ${made.length} of ${sightings.length} sightings`);
 
   // The truth for what was sent: a person's identifiers linked by their sightings (union-find),
   // shared family devices excluded (they link nobody).
@@ -260,7 +281,8 @@ async function main(): Promise<number> {
   // What One ID made: the group (root) of every identifier.
   const tJudge = process.hrtime.bigint();
   const byHash = new Map<string, number>();
-  for (const x of idents) if (seen[x.id]) byHash.set(`${x.type}:${keys.blindIndex(x.type, normalise(x.type, x.value))}`, x.id);
+  for (const x of idents)
+    if (seen[x.id]) byHash.set(`${x.type}:${keys.blindIndex(x.type, normalise(x.type, x.value))}`, x.id);
   const rows = await database.pool.query<{ type: string; value_hash: string; root: string }>(
     `SELECT ci.type, ci.value_hash, coalesce(c.root_id, c.id) AS root FROM customer_identifiers ci JOIN customers c ON c.id = ci.customer_id WHERE c.erased_at IS NULL`,
   );
@@ -298,17 +320,24 @@ async function main(): Promise<number> {
   const missed = missedComps.length;
   const describePerson = (p: number) => {
     const order = new Map(made.map((s, i) => [s, i]));
-    return made.filter((s) => s.person === p).map((s) => `#${order.get(s)} ${s.idents.map((x) => (identOwner[x.id] < 0 ? 'family_device' : x.type)).join('+')}`).join(', ');
+    return made
+      .filter((s) => s.person === p)
+      .map(
+        (s) => `#${order.get(s)} ${s.idents.map((x) => (identOwner[x.id] < 0 ? 'family_device' : x.type)).join('+')}`,
+      )
+      .join(', ');
   };
-  for (const [comp] of missedComps.slice(0, 3)) log(`missed: person ${identOwner[comp]}, sightings in order sent: ${describePerson(identOwner[comp])}`);
-  for (const ps of wrong.slice(0, 3)) log(`wrong: people ${[...ps].join(', ')}: ${[...ps].map((p) => `[${describePerson(p)}]`).join(' ')}`);
+  for (const [comp] of missedComps.slice(0, 3))
+    log(`missed: person ${identOwner[comp]}, sightings in order sent: ${describePerson(identOwner[comp])}`);
+  for (const ps of wrong.slice(0, 3))
+    log(`wrong: people ${[...ps].join(', ')}: ${[...ps].map((p) => `[${describePerson(p)}]`).join(' ')}`);
   const people = new Set(made.map((s) => s.person)).size;
   const groups = new Set([...peopleOfRoot.keys()]).size;
   const judgeS = msSince(tJudge) / 1000;
 
   const l = summarise(lat);
   const lines = [
-    `identify(): ${lat.length} sightings of ${people} people in ${fmt(seconds, 1)} s = ${fmt(lat.length / seconds, 0)} identifies/s (${C} concurrent${args.races ? ', one person\'s sightings may race' : ', one person at a time'}, in-process, PostgreSQL)${complete ? '' : ' [stopped at --max-seconds]'}`,
+    `identify(): ${lat.length} sightings of ${people} people in ${fmt(seconds, 1)} s = ${fmt(lat.length / seconds, 0)} identifies/s (${C} concurrent${args.races ? ", one person's sightings may race" : ', one person at a time'}, in-process, PostgreSQL)${complete ? '' : ' [stopped at --max-seconds]'}`,
     `latency ms: p50 ${fmt(l.p50)} p99 ${fmt(l.p99)} max ${fmt(l.max)}`,
     `CPU s: this process ${fmt(cpuSelf)}, this database's backends ${fmt(cpuOwn)} = ${fmt((cpuSelf * 1e6) / lat.length, 0)} + ${fmt((cpuOwn * 1e6) / lat.length, 0)} µs per identify(); all postgres processes ${fmt(cpuPg)} (other databases, WAL writer included)`,
     `groups: ${groups} (linked components expected: ${compRoots.size}); merges made: ${merges}`,

@@ -34,7 +34,16 @@ import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { fmt, msSince, summarise, nonNegativeInt, positiveInt } from './stats';
 import { Rng } from '../src/demo/rng';
-import { adminQueryAt, backendsOf, benchServerEnv, databaseUrl, postgresCpu, procCpu, runCleanups, startWatchdog } from './harness';
+import {
+  adminQueryAt,
+  backendsOf,
+  benchServerEnv,
+  databaseUrl,
+  postgresCpu,
+  procCpu,
+  runCleanups,
+  startWatchdog,
+} from './harness';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const HARD_LIMIT_MS = 290_000;
@@ -64,12 +73,17 @@ const MIX = (() => {
   const m: Record<string, number> = { known: 0, anonymous: 0, customer_id: 0, new: 0 };
   for (const part of args.mix.split(',')) {
     const [k, v] = part.split('=');
-    if (!(k in m) || !(Number(v) >= 0)) throw new Error(`--mix: ${part}? (known=50,anonymous=30,customer_id=10,new=10)`);
+    if (!(k in m) || !(Number(v) >= 0))
+      throw new Error(`--mix: ${part}? (known=50,anonymous=30,customer_id=10,new=10)`);
     m[k] = Number(v);
   }
   const total = m.known + m.anonymous + m.customer_id + m.new;
   if (total <= 0) throw new Error('--mix must not be all zero');
-  return { known: m.known / total, anonymous: (m.known + m.anonymous) / total, customer_id: (m.known + m.anonymous + m.customer_id) / total };
+  return {
+    known: m.known / total,
+    anonymous: (m.known + m.anonymous) / total,
+    customer_id: (m.known + m.anonymous + m.customer_id) / total,
+  };
 })();
 if (!['127.0.0.1', 'localhost'].includes(new URL(args.pg).hostname)) throw new Error('--pg must point at 127.0.0.1');
 
@@ -87,7 +101,11 @@ interface Cpu {
   /** CPU seconds by pid of every `postgres` process */
   pg: Map<string, number>;
 }
-const cpuSnap = (serverPid: number): Cpu => ({ self: process.cpuUsage(), server: procCpu(serverPid) ?? 0, pg: postgresCpu() });
+const cpuSnap = (serverPid: number): Cpu => ({
+  self: process.cpuUsage(),
+  server: procCpu(serverPid) ?? 0,
+  pg: postgresCpu(),
+});
 /** `own`: the backends serving the bench database at the end (a backend started meanwhile counts whole). */
 function cpuDelta(a: Cpu, b: Cpu, own: Set<string>) {
   let pgAll = 0;
@@ -97,7 +115,12 @@ function cpuDelta(a: Cpu, b: Cpu, own: Set<string>) {
     pgAll += d;
     if (own.has(pid)) pgOwn += d;
   }
-  return { client: (b.self.user - a.self.user + b.self.system - a.self.system) / 1e6, server: b.server - a.server, pg: pgAll, pgOwn };
+  return {
+    client: (b.self.user - a.self.user + b.self.system - a.self.system) / 1e6,
+    server: b.server - a.server,
+    pg: pgAll,
+    pgOwn,
+  };
 }
 
 // ---------------------------------------------------------------- server child
@@ -115,7 +138,10 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function startServer(databaseUrl: string, adminKey: string): Promise<{ url: string; pid: number; close(): Promise<void> }> {
+async function startServer(
+  databaseUrl: string,
+  adminKey: string,
+): Promise<{ url: string; pid: number; close(): Promise<void> }> {
   const port = await freePort();
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. --cpu-prof, for profiling the server
   const proc = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'bin', 'santong.js'), 'start'], {
@@ -164,12 +190,24 @@ async function startServer(databaseUrl: string, adminKey: string): Promise<{ url
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 function post(url: string, key: string, body: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          authorization: `Bearer ${key}`,
+          'content-type': 'application/json',
+          'content-length': String(Buffer.byteLength(body)),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -198,7 +236,13 @@ const phoneOf = (i: number) => `139${String(10_000_000 + i).slice(-8)}`;
 const newPhoneOf = (i: number) => `137${String(10_000_000 + i).slice(-8)}`;
 
 /** `count` events in batches; event ids, visitors and devices carry `runTag`, new phones start at `firstNew`. */
-function makeBatches(people: Person[], rng: () => number, runTag: string, count: number, firstNew: number): { bodies: string[]; mix: Record<string, number> } {
+function makeBatches(
+  people: Person[],
+  rng: () => number,
+  runTag: string,
+  count: number,
+  firstNew: number,
+): { bodies: string[]; mix: Record<string, number> } {
   const anonPool = Math.max(100, Math.round((count * 0.3) / 6)); // ~6 events per anonymous visitor
   const skus = Array.from({ length: 500 }, (_, i) => `SKU${String(i).padStart(4, '0')}`);
   const channels = ['app', 'mini_program', 'web', 'app', 'app'];
@@ -214,7 +258,17 @@ function makeBatches(people: Person[], rng: () => number, runTag: string, count:
     if (r < MIX.known) {
       const p = pick(people);
       const form = rng();
-      subject = { identifiers: form < 0.6 || !p.card ? [{ type: 'phone', value: p.phone }] : form < 0.85 ? [{ type: 'member_card', value: p.card }] : [{ type: 'phone', value: p.phone }, { type: 'member_card', value: p.card }] };
+      subject = {
+        identifiers:
+          form < 0.6 || !p.card
+            ? [{ type: 'phone', value: p.phone }]
+            : form < 0.85
+              ? [{ type: 'member_card', value: p.card }]
+              : [
+                  { type: 'phone', value: p.phone },
+                  { type: 'member_card', value: p.card },
+                ],
+      };
       mix.identifiers_known++;
     } else if (r < MIX.anonymous) {
       // visitors come and go: one's events fall within a few hundred events of each other
@@ -228,12 +282,29 @@ function makeBatches(people: Person[], rng: () => number, runTag: string, count:
       const k = newCount++;
       const f = rng();
       const p = pick(people);
-      if (f < 0.6) subject = { identifiers: [{ type: 'phone', value: p.phone }, { type: 'device_id', value: `dev-${runTag}-${k}` }] };
+      if (f < 0.6)
+        subject = {
+          identifiers: [
+            { type: 'phone', value: p.phone },
+            { type: 'device_id', value: `dev-${runTag}-${k}` },
+          ],
+        };
       else if (f < 0.85) subject = { identifiers: [{ type: 'phone', value: newPhoneOf(k) }] };
-      else if (f < 0.95) subject = { identifiers: [{ type: 'phone', value: p.phone }, { type: 'member_card', value: `NC-${runTag}-${k}` }] };
+      else if (f < 0.95)
+        subject = {
+          identifiers: [
+            { type: 'phone', value: p.phone },
+            { type: 'member_card', value: `NC-${runTag}-${k}` },
+          ],
+        };
       else {
         const q = pick(people.filter((x) => x.card));
-        subject = { identifiers: [{ type: 'phone', value: p.phone }, { type: 'member_card', value: q.card! }] }; // links two customers: a merge
+        subject = {
+          identifiers: [
+            { type: 'phone', value: p.phone },
+            { type: 'member_card', value: q.card! },
+          ],
+        }; // links two customers: a merge
       }
       mix.identifiers_new++;
     }
@@ -243,13 +314,15 @@ function makeBatches(people: Person[], rng: () => number, runTag: string, count:
     let location_id: string | undefined;
     if (t < 0.45) [type, properties] = ['product_viewed', { sku: pick(skus), list: 'home' }];
     else if (t < 0.65) [type, properties] = ['page_view', { path: `/c/${Math.floor(rng() * 40)}`, referrer: 'search' }];
-    else if (t < 0.75) [type, properties] = ['search', { query: pick(['牛奶', '苹果', 'tv', '纸巾', '洗衣液', 'coffee']) }];
+    else if (t < 0.75)
+      [type, properties] = ['search', { query: pick(['牛奶', '苹果', 'tv', '纸巾', '洗衣液', 'coffee']) }];
     else if (t < 0.85) [type, properties] = ['added_to_cart', { sku: pick(skus), qty: 1 + Math.floor(rng() * 3) }];
     else if (t < 0.9) {
       [type, properties] = ['store_visit', { location_id: 'bench-store' }];
       location_id = 'bench-store';
     } else if (t < 0.93) [type, properties] = ['coupon_claimed', { template_id: `tpl-${Math.floor(rng() * 20)}` }];
-    else [type, properties] = ['video.played', { video: `v${Math.floor(rng() * 100)}`, seconds: Math.floor(rng() * 300) }];
+    else
+      [type, properties] = ['video.played', { video: `v${Math.floor(rng() * 100)}`, seconds: Math.floor(rng() * 300) }];
     events.push({
       event_id: `${runTag}-${i}`,
       type,
@@ -286,7 +359,11 @@ async function sampleActivity(url: string, running: () => boolean): Promise<stri
     await new Promise((r) => setTimeout(r, 5));
   }
   await c.end();
-  return [...counts].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, v]) => `${fmt((100 * v) / n, 0).padStart(4)}% ${k}`).join('\n');
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 25)
+    .map(([k, v]) => `${fmt((100 * v) / n, 0).padStart(4)}% ${k}`)
+    .join('\n');
 }
 
 /**
@@ -298,7 +375,8 @@ async function startAutoanalyze(url: string): Promise<{ now(): Promise<void>; st
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   const on = (await c.query<{ autovacuum: string }>('SHOW autovacuum')).rows[0].autovacuum === 'on';
-  const analyze = () => c.query('ANALYZE customers, customer_identifiers, customer_events, customer_merges').then(() => undefined);
+  const analyze = () =>
+    c.query('ANALYZE customers, customer_identifiers, customer_events, customer_merges').then(() => undefined);
   if (on) {
     await c.end();
     return { async now() {}, async stop() {} };
@@ -342,7 +420,14 @@ async function main(): Promise<number> {
   log(`server ${server.url} (pid ${server.pid}) on ${name}`);
   const autoanalyze = await startAutoanalyze(url);
   cleanups.push(() => autoanalyze.stop());
-  await must(server.url + '/v1/locations', adminKey, { id: 'bench-store', name: 'Bench store', type: 'store', lat: 31.23, lng: 121.47, capabilities: { ship: false, pickup: true, local_delivery_km: null } });
+  await must(server.url + '/v1/locations', adminKey, {
+    id: 'bench-store',
+    name: 'Bench store',
+    type: 'store',
+    lat: 31.23,
+    lng: 121.47,
+    capabilities: { ship: false, pickup: true, local_delivery_km: null },
+  });
 
   // Customers, through One ID: a phone each, a member card for half of them.
   const tSetup = process.hrtime.bigint();
@@ -353,7 +438,10 @@ async function main(): Promise<number> {
       for (let i = next++; i < CUSTOMERS; i = next++) {
         const phone = phoneOf(i);
         const card = i % 2 === 0 ? `MC-${tag}-${i}` : null;
-        const r = await must(server.url + '/v1/identify', adminKey, { channel: 'pos', identifiers: [{ type: 'phone', value: phone }, ...(card ? [{ type: 'member_card', value: card }] : [])] });
+        const r = await must(server.url + '/v1/identify', adminKey, {
+          channel: 'pos',
+          identifiers: [{ type: 'phone', value: phone }, ...(card ? [{ type: 'member_card', value: card }] : [])],
+        });
         people[i] = { phone, card, id: String(r.customer_id) };
       }
     }),
@@ -381,7 +469,8 @@ async function main(): Promise<number> {
           n.accepted += j.accepted;
           n.duplicates += j.duplicates;
           n.rejected += j.rejected.length;
-          if (j.rejected.length && failures.length < 5) failures.push(`batch ${b}: ${JSON.stringify(j.rejected.slice(0, 3))}`);
+          if (j.rejected.length && failures.length < 5)
+            failures.push(`batch ${b}: ${JSON.stringify(j.rejected.slice(0, 3))}`);
         }
       }),
     );
@@ -423,7 +512,8 @@ async function main(): Promise<number> {
   const cols = 'event_id, type, occurred_at, channel, customer_id, anonymous_id, location_id, properties, received_at';
   const chunks: Buffer[] = [];
   const measured = `SELECT ${cols} FROM customer_events WHERE event_id LIKE '${tag}-%'`;
-  for await (const chunk of c.query(copyStreams.to(`COPY (${measured}) TO STDOUT`)) as AsyncIterable<Buffer>) chunks.push(chunk);
+  for await (const chunk of c.query(copyStreams.to(`COPY (${measured}) TO STDOUT`)) as AsyncIterable<Buffer>)
+    chunks.push(chunk);
   const data = Buffer.concat(chunks);
   const copyInto = async (table: string, ddl: string) => {
     await c.query(`DROP TABLE IF EXISTS ${table}`);
@@ -439,9 +529,17 @@ async function main(): Promise<number> {
     'bench_copy_bare',
     'CREATE TABLE bench_copy_bare (event_id text, type text, occurred_at timestamptz, channel text, customer_id text, anonymous_id text, location_id text, properties jsonb, received_at timestamptz)',
   );
-  const indexed = await copyInto('bench_copy_indexed', 'CREATE TABLE bench_copy_indexed (LIKE customer_events INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)');
+  const indexed = await copyInto(
+    'bench_copy_indexed',
+    'CREATE TABLE bench_copy_indexed (LIKE customer_events INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)',
+  );
 
-  const ok = failures.length === 0 && rejected === 0 && accepted === EVENTS && warm.accepted === WARMUP && stored === EVENTS + WARMUP;
+  const ok =
+    failures.length === 0 &&
+    rejected === 0 &&
+    accepted === EVENTS &&
+    warm.accepted === WARMUP &&
+    stored === EVENTS + WARMUP;
   const lines = [
     `events/s through POST /v1/events: ${fmt(rate, 0)} (${accepted} accepted, ${duplicates} duplicates, ${rejected} rejected in ${fmt(seconds, 2)} s; ${CLIENTS} clients, batches of ${BATCH})`,
     `batch latency ms: p50 ${fmt(l.p50)} p99 ${fmt(l.p99)} max ${fmt(l.max)}`,
@@ -454,7 +552,9 @@ async function main(): Promise<number> {
   ];
   process.stdout.write(lines.join('\n') + '\n');
   if (!ok) {
-    log(`FAILED: stored ${stored}, accepted ${accepted} of ${EVENTS} (+ ${warm.accepted} of ${WARMUP} warm-up), ${rejected} rejected`);
+    log(
+      `FAILED: stored ${stored}, accepted ${accepted} of ${EVENTS} (+ ${warm.accepted} of ${WARMUP} warm-up), ${rejected} rejected`,
+    );
     for (const f of failures.slice(0, 5)) log(f);
   }
   return ok ? 0 : 1;
@@ -464,7 +564,7 @@ let code = 1;
 try {
   code = await main();
 } catch (err) {
-  log(err instanceof Error ? err.stack ?? err.message : String(err));
+  log(err instanceof Error ? (err.stack ?? err.message) : String(err));
 } finally {
   await cleanup();
   agent.destroy();

@@ -20,7 +20,13 @@ export class RawHttpConnection {
   /** The bytes of a POST with a JSON body and these extra headers (rendered once, sent many times). */
   static renderPost(host: string, path: string, headers: Record<string, string>, body: string): Buffer {
     const bytes = Buffer.from(body);
-    const lines = [`POST ${path} HTTP/1.1`, `host: ${host}`, 'connection: keep-alive', `content-length: ${bytes.length}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+    const lines = [
+      `POST ${path} HTTP/1.1`,
+      `host: ${host}`,
+      'connection: keep-alive',
+      `content-length: ${bytes.length}`,
+      ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+    ];
     return Buffer.concat([Buffer.from(lines.join('\r\n') + '\r\n\r\n'), bytes]);
   }
 

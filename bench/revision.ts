@@ -6,7 +6,9 @@ export function codeRevision(): string {
   const root = path.resolve(import.meta.dirname, '..');
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: root, encoding: 'utf8' }).split('\n').filter(Boolean).length;
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: root, encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean).length;
     return dirty ? `${head} + ${dirty} uncommitted file(s) under src/` : `${head} (src/ clean)`;
   } catch {
     return 'unknown (not a git checkout)';

@@ -9,7 +9,15 @@
  */
 import { parseArgs } from 'node:util';
 import os from 'node:os';
-import { defaultStrategy, DEFAULT_POLICY, type FulfilmentRequest, type RoutingLine, type RoutingLocation, type RoutingResult, type Speed } from '../src/modules/routing/policy';
+import {
+  defaultStrategy,
+  DEFAULT_POLICY,
+  type FulfilmentRequest,
+  type RoutingLine,
+  type RoutingLocation,
+  type RoutingResult,
+  type Speed,
+} from '../src/modules/routing/policy';
 import { haversineKm } from '../src/modules/routing/geo';
 import type { OpeningHours } from '../src/modules/locations/service';
 import { Rng } from '../src/demo/rng';
@@ -42,7 +50,10 @@ const pick = <T>(xs: readonly T[]): T => rng.pick(xs);
 function around(km: number): { lat: number; lng: number } {
   const r = km * Math.sqrt(rand()) * (rand() < 0.7 ? 0.5 : 1);
   const a = rand() * 2 * Math.PI;
-  return { lat: CENTER.lat + (r / 111.2) * Math.sin(a), lng: CENTER.lng + (r / (111.2 * Math.cos((CENTER.lat * Math.PI) / 180))) * Math.cos(a) };
+  return {
+    lat: CENTER.lat + (r / 111.2) * Math.sin(a),
+    lng: CENTER.lng + (r / (111.2 * Math.cos((CENTER.lat * Math.PI) / 180))) * Math.cos(a),
+  };
 }
 /** Skewed SKU index: low indices (best sellers) are far more frequent. */
 const skuIndex = (power: number) => Math.floor(N_SKU * rand() ** power);
@@ -61,7 +72,15 @@ function hoursFor(type: RoutingLocation['type']): OpeningHours | null {
   }
   const open = pick(['07:00', '08:00', '09:00', '10:00']);
   const close = pick(['20:00', '21:00', '22:00', '23:00']);
-  for (const d of DAYS) if (!(d === 'sun' && rand() < 0.15)) h[d] = rand() < 0.2 ? [[open, '12:00'], ['13:00', close]] : [[open, close]];
+  for (const d of DAYS)
+    if (!(d === 'sun' && rand() < 0.15))
+      h[d] =
+        rand() < 0.2
+          ? [
+              [open, '12:00'],
+              ['13:00', close],
+            ]
+          : [[open, close]];
   return h;
 }
 
@@ -79,10 +98,20 @@ for (let i = 0; i < N_LOC; i++) {
     opening_hours: hoursFor(type),
     can_ship: type === 'dc' ? true : type === 'store' ? rand() < 0.5 : false,
     can_pickup: type === 'store',
-    local_delivery_km: type === 'dc' ? null : type === 'dark_store' ? pick([2, 3, 4, 5]) : rand() < 0.3 ? null : pick([1.5, 3, 5]),
+    local_delivery_km:
+      type === 'dc' ? null : type === 'dark_store' ? pick([2, 3, 4, 5]) : rand() < 0.3 ? null : pick([1.5, 3, 5]),
   });
 }
-if (!locations.some((l) => l.type === 'dc')) locations[0] = { ...locations[0], id: 'dc-0', type: 'dc', can_ship: true, can_pickup: false, local_delivery_km: null, opening_hours: null };
+if (!locations.some((l) => l.type === 'dc'))
+  locations[0] = {
+    ...locations[0],
+    id: 'dc-0',
+    type: 'dc',
+    can_ship: true,
+    can_pickup: false,
+    local_delivery_km: null,
+    opening_hours: null,
+  };
 
 // Sparse stock: a DC carries each SKU with probability 0.7; a store 1,500 and a dark store 3,000 SKUs
 // drawn with a skew to best sellers. About 5% of rows are 0 and 2% negative (oversold in store).
@@ -112,7 +141,11 @@ for (const [key, qty] of stockMap) {
 }
 const stock = (loc: string, sku: string) => bySku.get(sku)?.get(loc) ?? 0;
 const holderIndex = new Map<string, string[]>();
-for (const [sku, m] of bySku) holderIndex.set(sku, [...m].filter(([, q]) => q > 0).map(([loc]) => loc));
+for (const [sku, m] of bySku)
+  holderIndex.set(
+    sku,
+    [...m].filter(([, q]) => q > 0).map(([loc]) => loc),
+  );
 const holders = (sku: string) => holderIndex.get(sku) ?? [];
 stockMap.clear();
 
@@ -137,7 +170,8 @@ function makeDecision(): Decision {
     lines.push({ sku, qty: rand() < 0.8 ? 1 : randInt(2, 3) });
   }
   const now = new Date(BASE + Math.floor(rand() * 7 * 24 * 3600_000));
-  if (rand() < 0.2 && stores.length > 0) return { request: { type: 'pickup', location_id: pick(stores).id }, lines, now, kind: 'pickup' };
+  if (rand() < 0.2 && stores.length > 0)
+    return { request: { type: 'pickup', location_id: pick(stores).id }, lines, now, kind: 'pickup' };
   const speed = pick(['hour', 'same_day', 'standard'] as Speed[]);
   const at = around(40);
   return { request: { type: 'delivery', lat: at.lat, lng: at.lng, speed }, lines, now, kind: speed };
@@ -147,7 +181,10 @@ const decisions = Array.from({ length: N_DEC + WARMUP }, makeDecision);
 // ---------------------------------------------------------------- measure
 
 function route(d: Decision): RoutingResult {
-  return defaultStrategy.route({ request: d.request, lines: d.lines, locations, stock, holders, now: d.now }, DEFAULT_POLICY);
+  return defaultStrategy.route(
+    { request: d.request, lines: d.lines, locations, stock, holders, now: d.now },
+    DEFAULT_POLICY,
+  );
 }
 
 /** The baseline: distance to every location, then sort, as the strategy does first for a delivery. */
@@ -195,7 +232,10 @@ const countingStock = (loc: string, sku: string) => {
 const lookupsPerKind = new Map<string, number>();
 for (let i = 0; i < N_DEC; i++) {
   const d = decisions[i];
-  defaultStrategy.route({ request: d.request, lines: d.lines, locations, stock: countingStock, holders, now: d.now }, DEFAULT_POLICY);
+  defaultStrategy.route(
+    { request: d.request, lines: d.lines, locations, stock: countingStock, holders, now: d.now },
+    DEFAULT_POLICY,
+  );
   lookupsPerKind.set(d.kind, (lookupsPerKind.get(d.kind) ?? 0) + lookups);
   lookups = 0;
 }
@@ -210,30 +250,56 @@ for (const d of deliveries) {
   baseTimes.push(msSince(t));
 }
 const baseMs = msSince(baseStart);
-const deliveryTimes = deliveries.length ? [...(perKind.get('hour') ?? []), ...(perKind.get('same_day') ?? []), ...(perKind.get('standard') ?? [])] : [];
+const deliveryTimes = deliveries.length
+  ? [...(perKind.get('hour') ?? []), ...(perKind.get('same_day') ?? []), ...(perKind.get('standard') ?? [])]
+  : [];
 
 // ---------------------------------------------------------------- report
 
 const all = summarise(times);
 const base = summarise(baseTimes);
 const del = summarise(deliveryTimes);
-const row = (label: string, s: Summary, extra = '') => `${label.padEnd(26)} p50 ${fmt(s.p50, 3)} ms   p99 ${fmt(s.p99, 3)} ms   max ${fmt(s.max, 3)} ms   mean ${fmt(s.mean, 3)} ms   (n=${s.n})${extra}`;
+const row = (label: string, s: Summary, extra = '') =>
+  `${label.padEnd(26)} p50 ${fmt(s.p50, 3)} ms   p99 ${fmt(s.p99, 3)} ms   max ${fmt(s.max, 3)} ms   mean ${fmt(s.mean, 3)} ms   (n=${s.n})${extra}`;
 const out: string[] = [];
 out.push('');
 out.push('================ ROUTING SUMMARY ================');
-out.push(`machine                    ${os.cpus().length} cores, Node ${process.version}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at the end`);
+out.push(
+  `machine                    ${os.cpus().length} cores, Node ${process.version}; load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')} at the end`,
+);
 out.push(`code                       ${codeRevision()}`);
-out.push(`chain                      ${N_LOC} locations (${['dc', 'store', 'dark_store'].map((t) => `${locations.filter((l) => l.type === t).length} ${t}`).join(', ')}), ${N_SKU} SKUs`);
+out.push(
+  `chain                      ${N_LOC} locations (${['dc', 'store', 'dark_store'].map((t) => `${locations.filter((l) => l.type === t).length} ${t}`).join(', ')}), ${N_SKU} SKUs`,
+);
 out.push(`stock map                  ${stockMap.size} (location, sku) entries, built in ${fmt(buildMs / 1000, 2)} s`);
-out.push(`decisions                  ${N_DEC} measured after ${WARMUP} warm-up; ${[...outcomes].map(([k, v]) => `${k} ${v}`).join(', ')}`);
+out.push(
+  `decisions                  ${N_DEC} measured after ${WARMUP} warm-up; ${[...outcomes].map(([k, v]) => `${k} ${v}`).join(', ')}`,
+);
 out.push(row('per decision (all)', all));
-for (const k of ['pickup', 'hour', 'same_day', 'standard']) if (perKind.has(k)) out.push(row(`  ${k}`, summarise(perKind.get(k)!), `   ${fmt(lookupsPerKind.get(k)! / perKind.get(k)!.length, 0)} stock lookups each`));
-out.push(`throughput                 ${fmt(N_DEC / (loopMs / 1000), 0)} decisions/s (one thread, timing included); CPU ${fmt(loopCpuMs / N_DEC, 3)} ms per decision (GC threads included)`);
-out.push(`target                     p99 < ${TARGET_P99_MS} ms: ${all.p99 < TARGET_P99_MS ? 'MET' : 'NOT MET'} (p99 ${fmt(all.p99, 3)} ms)`);
+for (const k of ['pickup', 'hour', 'same_day', 'standard'])
+  if (perKind.has(k))
+    out.push(
+      row(
+        `  ${k}`,
+        summarise(perKind.get(k)!),
+        `   ${fmt(lookupsPerKind.get(k)! / perKind.get(k)!.length, 0)} stock lookups each`,
+      ),
+    );
+out.push(
+  `throughput                 ${fmt(N_DEC / (loopMs / 1000), 0)} decisions/s (one thread, timing included); CPU ${fmt(loopCpuMs / N_DEC, 3)} ms per decision (GC threads included)`,
+);
+out.push(
+  `target                     p99 < ${TARGET_P99_MS} ms: ${all.p99 < TARGET_P99_MS ? 'MET' : 'NOT MET'} (p99 ${fmt(all.p99, 3)} ms)`,
+);
 out.push('--- baseline: haversine to every location + sort (deliveries only) ---');
 out.push(row('distances + sort', base, `   ${fmt(baseTimes.length / (baseMs / 1000), 0)} /s`));
 out.push(row('route() on the same orders', del));
-out.push(`ratio (route / baseline)   p50 ${fmt(del.p50 / base.p50, 2)}×   mean ${fmt(del.mean / base.mean, 2)}×   p99 ${fmt(del.p99 / base.p99, 2)}×`);
+out.push(
+  `ratio (route / baseline)   p50 ${fmt(del.p50 / base.p50, 2)}×   mean ${fmt(del.mean / base.mean, 2)}×   p99 ${fmt(del.p99 / base.p99, 2)}×`,
+);
 out.push('=================================================');
 process.stdout.write(out.join('\n') + '\n');
 if (sink === -1) process.stdout.write('\n'); // never true; uses the sink

@@ -63,7 +63,13 @@ pg.Client.prototype.query = function probedQuery(...args) {
 };
 
 function report() {
-  return { statements: state.statements, kinds: Object.fromEntries(state.kinds), holds: state.holds, lostRaces: state.lostRaces, timeline: state.timeline };
+  return {
+    statements: state.statements,
+    kinds: Object.fromEntries(state.kinds),
+    holds: state.holds,
+    lostRaces: state.lostRaces,
+    timeline: state.timeline,
+  };
 }
 
 function toggle() {

@@ -19,7 +19,13 @@ export interface Summary {
 export function summarise(values: number[]): Summary {
   const s = Float64Array.from(values).sort();
   const sum = s.reduce((t, v) => t + v, 0);
-  return { n: s.length, p50: percentile(s, 50), p99: percentile(s, 99), max: s.length ? s[s.length - 1] : NaN, mean: s.length ? sum / s.length : NaN };
+  return {
+    n: s.length,
+    p50: percentile(s, 50),
+    p99: percentile(s, 99),
+    max: s.length ? s[s.length - 1] : NaN,
+    mean: s.length ? sum / s.length : NaN,
+  };
 }
 
 export function fmt(n: number, digits = 1): string {

@@ -48,11 +48,21 @@ export async function startSantong(config: Config, opts: StartOptions = {}): Pro
   const dispatcher = new Dispatcher(database, log, config.dispatcherIntervalMs, config.allowPrivateWebhooks);
   const services = { ...moduleServices(config), ...opts.services };
   setTransactionLog(database.db, log);
-  const ctx: AppContext = { config, database, dispatcher, log, keys, version: VERSION, publicUrl: config.publicUrl ?? '', ...services };
+  const ctx: AppContext = {
+    config,
+    database,
+    dispatcher,
+    log,
+    keys,
+    version: VERSION,
+    publicUrl: config.publicUrl ?? '',
+    ...services,
+  };
   dispatcher.addTask('purge-idempotency-keys', () => purgeIdempotencyKeysTask(database));
   startModuleWorkers(ctx);
 
-  if (config.adminKey) await ensureKey(database.db, { name: 'SANTONG_ADMIN_KEY', role: 'admin', secret: config.adminKey });
+  if (config.adminKey)
+    await ensureKey(database.db, { name: 'SANTONG_ADMIN_KEY', role: 'admin', secret: config.adminKey });
   let devAdminKey: string | null = null;
   if (config.dev && !config.adminKey) {
     // A console key for local use, kept beside the data so the same key works on every start.

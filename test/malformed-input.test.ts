@@ -53,7 +53,11 @@ const doc = (await s.api('GET', '/docs/json', undefined, { key: null })).body as
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 const routes: Route[] = Object.entries(doc.paths)
   .filter(([p]) => p.startsWith('/v1/'))
-  .flatMap(([path, ops]) => Object.entries(ops).filter(([m]) => METHODS.includes(m)).map(([m, op]) => ({ method: m.toUpperCase(), path, op })));
+  .flatMap(([path, ops]) =>
+    Object.entries(ops)
+      .filter(([m]) => METHODS.includes(m))
+      .map(([m, op]) => ({ method: m.toUpperCase(), path, op })),
+  );
 
 // ---------------------------------------------------------------------------------------------
 // Schemas: resolve references, build a valid sample, and list values that break each keyword.
@@ -87,9 +91,11 @@ function typeOf(s: Schema): string | undefined {
 }
 
 /** Positional item schemas of a tuple (`items: [...]` or `prefixItems`), else null. */
-const tupleItems = (s: Schema): Schema[] | null => (Array.isArray(s.prefixItems) ? s.prefixItems : Array.isArray(s.items) ? s.items : null);
+const tupleItems = (s: Schema): Schema[] | null =>
+  Array.isArray(s.prefixItems) ? s.prefixItems : Array.isArray(s.items) ? s.items : null;
 const nullable = (s: Schema) => (Array.isArray(s.type) && s.type.includes('null')) || s.nullable === true;
-const branches = (s: Schema): Schema[] | null => (Array.isArray(s.anyOf) ? s.anyOf : Array.isArray(s.oneOf) ? s.oneOf : null);
+const branches = (s: Schema): Schema[] | null =>
+  Array.isArray(s.anyOf) ? s.anyOf : Array.isArray(s.oneOf) ? s.oneOf : null;
 
 const FORMAT_SAMPLES: Record<string, string> = {
   uri: 'https://example.com/hook',
@@ -102,7 +108,23 @@ const FORMAT_SAMPLES: Record<string, string> = {
 };
 /** A value outside a format that any text would otherwise fit (free text refuses contact data). */
 const FORMAT_BAD: Record<string, string> = { 'free-text': 'call me on 13800138000' };
-const STRING_CANDIDATES = ['a', 'abc', 'a.b', 'order.created', 'https://example.com/hook', 'st-renmin', 'SKU00001', 'A1', 'x_1', '1', 'zz', '10:00', '2024-06-18', '+8613800138000', 'CNY'];
+const STRING_CANDIDATES = [
+  'a',
+  'abc',
+  'a.b',
+  'order.created',
+  'https://example.com/hook',
+  'st-renmin',
+  'SKU00001',
+  'A1',
+  'x_1',
+  '1',
+  'zz',
+  '10:00',
+  '2024-06-18',
+  '+8613800138000',
+  'CNY',
+];
 
 function formatOk(s: Schema, v: string): boolean {
   switch (s.format) {
@@ -131,7 +153,10 @@ function stringOk(s: Schema, v: string): boolean {
 }
 
 function sampleString(s: Schema): string {
-  const candidates = [...(s.format && FORMAT_SAMPLES[s.format] ? [FORMAT_SAMPLES[s.format]] : []), ...STRING_CANDIDATES];
+  const candidates = [
+    ...(s.format && FORMAT_SAMPLES[s.format] ? [FORMAT_SAMPLES[s.format]] : []),
+    ...STRING_CANDIDATES,
+  ];
   for (const c of candidates) {
     const padded = s.minLength && c.length < s.minLength ? c + c.slice(-1).repeat(s.minLength - c.length) : c;
     if (stringOk(s, padded)) return padded;
@@ -191,10 +216,12 @@ function badJsonValues(schema: Schema, valid: unknown): { label: string; value: 
   const out: { label: string; value: unknown }[] = [];
   const bs = branches(s);
   if (bs) {
-    if (!bs.some((b) => ['object', undefined].includes(typeOf(resolve(b))))) out.push({ label: 'object where none of the alternatives is one', value: { zz: 1 } });
+    if (!bs.some((b) => ['object', undefined].includes(typeOf(resolve(b)))))
+      out.push({ label: 'object where none of the alternatives is one', value: { zz: 1 } });
     return out;
   }
-  if (Array.isArray(s.enum) && s.enum.every((e: unknown) => typeof e === 'string')) out.push({ label: 'unknown enum value', value: 'zz_not_a_value' });
+  if (Array.isArray(s.enum) && s.enum.every((e: unknown) => typeof e === 'string'))
+    out.push({ label: 'unknown enum value', value: 'zz_not_a_value' });
   const t = typeOf(s);
   const notNull = (label: string, value: unknown) => {
     if (value !== null || !nullable(s)) out.push({ label, value });
@@ -205,14 +232,22 @@ function badJsonValues(schema: Schema, valid: unknown): { label: string; value: 
       notNull('array where string', [String(valid)]);
       notNull('null where string', null);
       const str = String(valid);
-      if (s.maxLength !== undefined) out.push({ label: `string over maxLength ${s.maxLength}`, value: str + 'a'.repeat(Math.max(1, s.maxLength + 1 - str.length)) });
-      if (s.minLength !== undefined && s.minLength > 0) out.push({ label: `string under minLength ${s.minLength}`, value: str.slice(0, s.minLength - 1) });
+      if (s.maxLength !== undefined)
+        out.push({
+          label: `string over maxLength ${s.maxLength}`,
+          value: str + 'a'.repeat(Math.max(1, s.maxLength + 1 - str.length)),
+        });
+      if (s.minLength !== undefined && s.minLength > 0)
+        out.push({ label: `string under minLength ${s.minLength}`, value: str.slice(0, s.minLength - 1) });
       if (s.pattern !== undefined) {
         const bad = ['has space!', '<script>', '../..', ''].find((c) => !new RegExp(s.pattern, 'u').test(c));
         if (bad !== undefined) out.push({ label: `string not matching ${s.pattern}`, value: bad });
       }
       if (s.format && s.pattern === undefined) {
-        out.push({ label: `string not in format ${s.format}`, value: FORMAT_BAD[s.format] ?? 'not a valid value for the format' });
+        out.push({
+          label: `string not in format ${s.format}`,
+          value: FORMAT_BAD[s.format] ?? 'not a valid value for the format',
+        });
       }
       break;
     }
@@ -223,7 +258,8 @@ function badJsonValues(schema: Schema, valid: unknown): { label: string; value: 
       if (t === 'integer') out.push({ label: 'non-integer', value: Number(valid) + 0.5 });
       if (s.minimum !== undefined) out.push({ label: `below minimum ${s.minimum}`, value: s.minimum - 1 });
       if (s.minimum !== undefined && s.minimum > 0) out.push({ label: 'negative', value: -1 });
-      if (s.exclusiveMinimum !== undefined) out.push({ label: `at exclusiveMinimum ${s.exclusiveMinimum}`, value: s.exclusiveMinimum });
+      if (s.exclusiveMinimum !== undefined)
+        out.push({ label: `at exclusiveMinimum ${s.exclusiveMinimum}`, value: s.exclusiveMinimum });
       if (s.maximum !== undefined) out.push({ label: `above maximum ${s.maximum}`, value: s.maximum + 1 });
       else out.push({ label: 'huge number', value: HUGE });
       break;
@@ -236,8 +272,15 @@ function badJsonValues(schema: Schema, valid: unknown): { label: string; value: 
       notNull('object where array', {});
       const first: unknown = Array.isArray(valid) ? valid[0] : 'x';
       notNull('bare value where array', first !== null && typeof first === 'object' ? 'x' : first);
-      if (s.minItems !== undefined && s.minItems > 0) out.push({ label: `fewer than minItems ${s.minItems}`, value: [] });
-      if (s.maxItems !== undefined && s.maxItems < 10000) out.push({ label: `more than maxItems ${s.maxItems}`, value: Array.from({ length: s.maxItems + 1 }, (_, i) => (Array.isArray(valid) && valid.length > 0 ? valid[i % valid.length] : 'x')) });
+      if (s.minItems !== undefined && s.minItems > 0)
+        out.push({ label: `fewer than minItems ${s.minItems}`, value: [] });
+      if (s.maxItems !== undefined && s.maxItems < 10000)
+        out.push({
+          label: `more than maxItems ${s.maxItems}`,
+          value: Array.from({ length: s.maxItems + 1 }, (_, i) =>
+            Array.isArray(valid) && valid.length > 0 ? valid[i % valid.length] : 'x',
+          ),
+        });
       break;
     }
     case 'object':
@@ -264,18 +307,35 @@ function setAt(base: unknown, segments: Segment[], value: unknown): unknown {
 }
 
 /** Mutations of the valid body, walking nested objects and the first item of arrays. */
-function bodyMutations(schema: Schema, base: unknown, at: Segment[] = [], depth = 0): { label: string; body: unknown; field: string | string[] }[] {
+function bodyMutations(
+  schema: Schema,
+  base: unknown,
+  at: Segment[] = [],
+  depth = 0,
+): { label: string; body: unknown; field: string | string[] }[] {
   const s = resolve(schema);
   const out: { label: string; body: unknown; field: string | string[] }[] = [];
   const here = fieldName(at);
   const valid = at.reduce<any>((v, seg) => v?.[seg], base);
-  if (at.length > 0) for (const b of badJsonValues(s, valid)) out.push({ label: `${here}: ${b.label}`, body: setAt(base, at, b.value), field: here });
+  if (at.length > 0)
+    for (const b of badJsonValues(s, valid))
+      out.push({ label: `${here}: ${b.label}`, body: setAt(base, at, b.value), field: here });
   if (depth > 4) return out;
   const t = typeOf(s);
   if (t === 'object' && s.properties) {
     const required: string[] = s.required ?? [];
-    if (at.length > 0 && required.length > 0) out.push({ label: `${here}: empty object`, body: setAt(base, at, {}), field: required.map((r) => fieldName([...at, r])) });
-    if (s.additionalProperties === false) out.push({ label: `${here}: unknown property`, body: setAt(base, [...at, 'zz_unknown'], 1), field: fieldName([...at, 'zz_unknown']) });
+    if (at.length > 0 && required.length > 0)
+      out.push({
+        label: `${here}: empty object`,
+        body: setAt(base, at, {}),
+        field: required.map((r) => fieldName([...at, r])),
+      });
+    if (s.additionalProperties === false)
+      out.push({
+        label: `${here}: unknown property`,
+        body: setAt(base, [...at, 'zz_unknown'], 1),
+        field: fieldName([...at, 'zz_unknown']),
+      });
     const seen = new Set<string>();
     for (const [name, prop] of Object.entries<Schema>(s.properties)) {
       // Optional properties are absent from the base: give them a valid value to mutate from.
@@ -285,7 +345,12 @@ function bodyMutations(schema: Schema, base: unknown, at: Segment[] = [], depth 
       const key = JSON.stringify(prop);
       if (seen.has(key)) {
         const [one] = badJsonValues(prop, sample(prop));
-        if (one) out.push({ label: `${fieldName(path)}: ${one.label}`, body: setAt(withProp, path, one.value), field: fieldName(path) });
+        if (one)
+          out.push({
+            label: `${fieldName(path)}: ${one.label}`,
+            body: setAt(withProp, path, one.value),
+            field: fieldName(path),
+          });
         continue;
       }
       seen.add(key);
@@ -309,8 +374,13 @@ function badQueryValues(schema: Schema, name: string, valid: unknown): { label: 
   switch (typeOf(s)) {
     case 'string':
       out.push({ label: 'repeated (an array where a string is expected)', query: `${q(str)}&${q(str)}` });
-      if (s.maxLength !== undefined) out.push({ label: `over maxLength ${s.maxLength}`, query: q(str + 'a'.repeat(Math.max(1, s.maxLength + 1 - str.length))) });
-      if (s.minLength !== undefined && s.minLength > 0) out.push({ label: `under minLength ${s.minLength}`, query: q(str.slice(0, s.minLength - 1)) });
+      if (s.maxLength !== undefined)
+        out.push({
+          label: `over maxLength ${s.maxLength}`,
+          query: q(str + 'a'.repeat(Math.max(1, s.maxLength + 1 - str.length))),
+        });
+      if (s.minLength !== undefined && s.minLength > 0)
+        out.push({ label: `under minLength ${s.minLength}`, query: q(str.slice(0, s.minLength - 1)) });
       if (s.pattern !== undefined) {
         const bad = ['has space!', '<script>', '../..'].find((c) => !new RegExp(s.pattern, 'u').test(c));
         if (bad !== undefined) out.push({ label: `not matching ${s.pattern}`, query: q(bad) });
@@ -330,7 +400,10 @@ function badQueryValues(schema: Schema, name: string, valid: unknown): { label: 
       out.push({ label: 'not a boolean', query: q('maybe') });
       break;
     case 'array':
-      out.push({ label: 'item not of the item type', query: q(typeOf(resolve(s.items)) === 'string' ? 'x'.repeat(5000) : 'abc') });
+      out.push({
+        label: 'item not of the item type',
+        query: q(typeOf(resolve(s.items)) === 'string' ? 'x'.repeat(5000) : 'abc'),
+      });
       break;
   }
   return out;
@@ -359,7 +432,9 @@ function casesFor(route: Route): Case[] {
       const p = pathParams.find((x) => x.name === name);
       return encodeURIComponent(String(sample(p?.schema ?? { type: 'string' })));
     });
-  const requiredQuery = queryParams.filter((p) => p.required).map((p) => `${encodeURIComponent(p.name)}=${encodeURIComponent(String(sample(p.schema)))}`);
+  const requiredQuery = queryParams
+    .filter((p) => p.required)
+    .map((p) => `${encodeURIComponent(p.name)}=${encodeURIComponent(String(sample(p.schema)))}`);
   const withQuery = (path: string, extra: string[] = []) => {
     const all = [...requiredQuery, ...extra];
     return all.length ? `${path}?${all.join('&')}` : path;
@@ -375,11 +450,23 @@ function casesFor(route: Route): Case[] {
     const required: string[] = schema.required ?? [];
     cases.push(
       { ...base, label: 'malformed JSON text', raw: '{"a": ', field: 'body', status: 400 },
-      { ...base, label: 'JSON array (of the valid body) instead of an object', raw: JSON.stringify([valid]), field: 'body', status: 400 },
+      {
+        ...base,
+        label: 'JSON array (of the valid body) instead of an object',
+        raw: JSON.stringify([valid]),
+        field: 'body',
+        status: 400,
+      },
       { ...base, label: 'JSON number instead of an object', raw: '42', field: 'body', status: 400 },
       { ...base, label: 'JSON string instead of an object', raw: '"text"', field: 'body', status: 400 },
       { ...base, label: 'JSON null instead of an object', raw: 'null', field: 'body', status: 400 },
-      { ...base, label: 'text/plain body', raw: JSON.stringify(valid), headers: { 'content-type': 'text/plain' }, field: 'body' },
+      {
+        ...base,
+        label: 'text/plain body',
+        raw: JSON.stringify(valid),
+        headers: { 'content-type': 'text/plain' },
+        field: 'body',
+      },
       {
         ...base,
         label: 'body over the size limit',
@@ -388,14 +475,28 @@ function casesFor(route: Route): Case[] {
         status: 413,
       },
     );
-    if (route.op.requestBody?.required) cases.push({ ...base, label: 'empty body', raw: '', field: 'body', status: 400 });
-    if (required.length > 0) cases.push({ ...base, label: 'empty object (required fields missing)', body: {}, field: required, status: 400 });
+    if (route.op.requestBody?.required)
+      cases.push({ ...base, label: 'empty body', raw: '', field: 'body', status: 400 });
+    if (required.length > 0)
+      cases.push({ ...base, label: 'empty object (required fields missing)', body: {}, field: required, status: 400 });
     // contact data in free text is well-formed input the server will not store: 422
     for (const m of bodyMutations(schema, valid)) {
-      cases.push({ ...base, label: m.label, body: m.body, field: m.field, status: m.label.endsWith('not in format free-text') ? 422 : 400 });
+      cases.push({
+        ...base,
+        label: m.label,
+        body: m.body,
+        field: m.field,
+        status: m.label.endsWith('not in format free-text') ? 422 : 400,
+      });
     }
   } else if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(route.method)) {
-    cases.push({ ...base, label: 'malformed JSON text on a route without a body', raw: '{"a": ', field: 'body', status: 400 });
+    cases.push({
+      ...base,
+      label: 'malformed JSON text on a route without a body',
+      raw: '{"a": ',
+      field: 'body',
+      status: 400,
+    });
   }
 
   // Query strings.
@@ -404,7 +505,13 @@ function casesFor(route: Route): Case[] {
     const others = requiredQuery.filter((q) => !q.startsWith(`${encodeURIComponent(p.name)}=`));
     for (const b of badQueryValues(p.schema, p.name, valid)) {
       const url = validPath();
-      cases.push({ method: route.method, url: `${url}?${[...others, b.query].join('&')}`, label: `query ${p.name}: ${b.label}`, field: p.name, status: 400 });
+      cases.push({
+        method: route.method,
+        url: `${url}?${[...others, b.query].join('&')}`,
+        label: `query ${p.name}: ${b.label}`,
+        field: p.name,
+        status: 400,
+      });
     }
   }
 
@@ -412,7 +519,8 @@ function casesFor(route: Route): Case[] {
   for (const p of pathParams) {
     const schema = resolve(p.schema);
     const odd = [...ODD_PATH_VALUES];
-    if (schema.maxLength !== undefined) odd.push({ label: `one over maxLength ${schema.maxLength}`, raw: 'a'.repeat(schema.maxLength + 1) });
+    if (schema.maxLength !== undefined)
+      odd.push({ label: `one over maxLength ${schema.maxLength}`, raw: 'a'.repeat(schema.maxLength + 1) });
     for (const o of odd) {
       let decoded: string | null = null;
       try {
@@ -438,12 +546,18 @@ function casesFor(route: Route): Case[] {
 
   if (cases.length === 0) {
     // Nothing declared to get wrong: odd, undeclared query parameters must still not break it.
-    cases.push({ ...base, url: withQuery(validPath(), ['zz=%ZZ', 'limit=-1', `q=${'x'.repeat(3000)}`]), label: 'undeclared odd query parameters', mayPass: true });
+    cases.push({
+      ...base,
+      url: withQuery(validPath(), ['zz=%ZZ', 'limit=-1', `q=${'x'.repeat(3000)}`]),
+      label: 'undeclared odd query parameters',
+      mayPass: true,
+    });
   }
   // A signed route checks its signature before anything else: an unsigned request, however
   // malformed, learns nothing but 401 (only the router and the body limit answer before it).
   const signed = route.op.security?.length === 0;
-  if (signed) return cases.map((c) => (c.byRouter || c.status === 413 ? c : { ...c, status: 401, field: 'x-santong-signature' }));
+  if (signed)
+    return cases.map((c) => (c.byRouter || c.status === 413 ? c : { ...c, status: 401, field: 'x-santong-signature' }));
   return cases;
 }
 
@@ -456,11 +570,19 @@ function check(c: Case, r: ApiResponse): string | null {
   if (c.status !== undefined && r.status !== c.status) return `expected ${c.status}: ${what}`;
   if (!(r.headers.get('content-type') ?? '').startsWith('application/json')) return `not JSON: ${what}`;
   const shapeOk =
-    body !== null && typeof body === 'object' && Object.keys(body).length === 1 &&
-    typeof body.error === 'object' && body.error !== null && typeof body.error.code === 'string' && body.error.code !== '' &&
-    typeof body.error.message === 'string' && body.error.message !== '' && (body.error.field === undefined || typeof body.error.field === 'string');
+    body !== null &&
+    typeof body === 'object' &&
+    Object.keys(body).length === 1 &&
+    typeof body.error === 'object' &&
+    body.error !== null &&
+    typeof body.error.code === 'string' &&
+    body.error.code !== '' &&
+    typeof body.error.message === 'string' &&
+    body.error.message !== '' &&
+    (body.error.field === undefined || typeof body.error.field === 'string');
   if (!shapeOk) return `not the error shape: ${what}`;
-  if (body.error.code === 'validation_error' && typeof body.error.field !== 'string') return `validation error without a field: ${what}`;
+  if (body.error.code === 'validation_error' && typeof body.error.field !== 'string')
+    return `validation error without a field: ${what}`;
   if (c.field !== undefined) {
     const allowed = Array.isArray(c.field) ? c.field : [c.field];
     if (!allowed.includes(body.error.field)) return `expected field ${allowed.join(' | ')}: ${what}`;
@@ -471,7 +593,9 @@ function check(c: Case, r: ApiResponse): string | null {
 describe('malformed input on every /v1 route (from the OpenAPI document)', () => {
   it('finds the routes in the OpenAPI document', () => {
     expect(routes.length).toBeGreaterThanOrEqual(10);
-    expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual(expect.arrayContaining(['POST /v1/api-keys', 'POST /v1/webhooks', 'GET /v1/orders', 'DELETE /v1/webhooks/{id}']));
+    expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual(
+      expect.arrayContaining(['POST /v1/api-keys', 'POST /v1/webhooks', 'GET /v1/orders', 'DELETE /v1/webhooks/{id}']),
+    );
   });
 
   it.each(routes.map((r) => [`${r.method} ${r.path}`, r] as const))('%s', async (_name, route) => {

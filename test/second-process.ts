@@ -57,7 +57,14 @@ export async function startSecondProcess(s: TestServer): Promise<Remote> {
   return {
     url,
     async api(method, p, body) {
-      const res = await fetch(url + p, { method, headers: { authorization: `Bearer ${s.adminKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const res = await fetch(url + p, {
+        method,
+        headers: {
+          authorization: `Bearer ${s.adminKey}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       const text = await res.text();
       return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
     },

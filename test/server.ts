@@ -69,12 +69,18 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     startDispatcher: opts.startDispatcher,
     services: opts.services,
     async beforeListen(ctx) {
-      if (opts.demo) await seedDemo(ctx.database, ctx.keys, { ...SMALL_DEMO, ...(opts.demo === true ? {} : opts.demo) });
+      if (opts.demo)
+        await seedDemo(ctx.database, ctx.keys, { ...SMALL_DEMO, ...(opts.demo === true ? {} : opts.demo) });
     },
   });
   const url = santong.url.replace('localhost', '127.0.0.1');
 
-  async function api<T = any>(method: string, path: string, body?: unknown, o: CallOptions = {}): Promise<ApiResponse<T>> {
+  async function api<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    o: CallOptions = {},
+  ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...(o.headers ?? {}) };
     const key = o.key === undefined ? adminKey : o.key;
     if (key) headers.authorization = `Bearer ${key}`;

@@ -15,7 +15,11 @@ export default defineConfig({
     sourcemap: false,
     chunkSizeWarningLimit: 400,
     // React in a chunk of its own: it changes less often than the console, so it stays cached.
-    rolldownOptions: { output: { codeSplitting: { groups: [{ name: 'react', test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/ }] } } },
+    rolldownOptions: {
+      output: {
+        codeSplitting: { groups: [{ name: 'react', test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/ }] },
+      },
+    },
   },
   server: {
     // `npx vite --config web/vite.config.ts` with a Santong server on :8080 for development.

@@ -68,11 +68,17 @@ async function main(argv: string[]): Promise<void> {
           const bar = progressBar('Seeding the demo retailer');
           const r = await seedDemo(ctx.database, ctx.keys, DEMO_DEFAULTS, bar.update);
           bar.stop();
-          process.stdout.write(`Demo retailer loaded: ${r.customers} customers, ${r.orders} orders, ${r.events} events in ${(r.ms / 1000).toFixed(1)} s\n`);
+          process.stdout.write(
+            `Demo retailer loaded: ${r.customers} customers, ${r.orders} orders, ${r.events} events in ${(r.ms / 1000).toFixed(1)} s\n`,
+          );
         },
       });
-      process.stdout.write(`\nSantong ${santong.ctx.version} is running on ${santong.ctx.database.kind} (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
-      process.stdout.write(`  console  ${santong.url}/\n  API      ${santong.url}/v1\n  docs     ${santong.url}/docs\n`);
+      process.stdout.write(
+        `\nSantong ${santong.ctx.version} is running on ${santong.ctx.database.kind} (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)\n`,
+      );
+      process.stdout.write(
+        `  console  ${santong.url}/\n  API      ${santong.url}/v1\n  docs     ${santong.url}/docs\n`,
+      );
       if (santong.devAdminKey) process.stdout.write(`  admin API key (dev mode): ${santong.devAdminKey}\n`);
       const shutdown = async (signal: string) => {
         santong.ctx.log.info({ signal }, 'shutting down');
@@ -91,21 +97,37 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'seed': {
-      const { values } = parseArgs({ args: rest, options: { demo: { type: 'boolean' }, customers: { type: 'string' }, months: { type: 'string' }, seed: { type: 'string' }, events: { type: 'string' } } });
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          demo: { type: 'boolean' },
+          customers: { type: 'string' },
+          months: { type: 'string' },
+          seed: { type: 'string' },
+          events: { type: 'string' },
+        },
+      });
       if (!values.demo) fail('seed needs --demo');
       const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 4 });
       const keys = await unlockDatabase(database, config, WRAPPED_KEY_COLUMNS);
       if (await isSeeded(database)) fail('this database already holds a demo retailer');
       const bar = progressBar('Seeding');
-      const r = await seedDemo(database, keys, {
-        customers: intOpt(values.customers, 'customers', DEMO_DEFAULTS.customers),
-        months: intOpt(values.months, 'months', DEMO_DEFAULTS.months),
-        seed: intOpt(values.seed, 'seed', DEMO_DEFAULTS.seed),
-        eventsPerCustomer: intOpt(values.events, 'events', DEMO_DEFAULTS.eventsPerCustomer ?? 8),
-        chunkSize: 5000,
-      }, bar.update);
+      const r = await seedDemo(
+        database,
+        keys,
+        {
+          customers: intOpt(values.customers, 'customers', DEMO_DEFAULTS.customers),
+          months: intOpt(values.months, 'months', DEMO_DEFAULTS.months),
+          seed: intOpt(values.seed, 'seed', DEMO_DEFAULTS.seed),
+          eventsPerCustomer: intOpt(values.events, 'events', DEMO_DEFAULTS.eventsPerCustomer ?? 8),
+          chunkSize: 5000,
+        },
+        bar.update,
+      );
       bar.stop();
-      process.stdout.write(`seeded ${r.customers} customers, ${r.orders} orders, ${r.lines} lines, ${r.events} events in ${(r.ms / 1000).toFixed(1)} s\n`);
+      process.stdout.write(
+        `seeded ${r.customers} customers, ${r.orders} orders, ${r.lines} lines, ${r.events} events in ${(r.ms / 1000).toFixed(1)} s\n`,
+      );
       await database.close();
       return;
     }
@@ -113,18 +135,36 @@ async function main(argv: string[]): Promise<void> {
       const [sub, ...args] = rest;
       if (sub === 'rotate-master') {
         const { values } = parseArgs({ args, options: { 'new-key': { type: 'string' }, batch: { type: 'string' } } });
-        return rotateMasterCommand(config, { newKey: values['new-key'], batch: intOpt(values.batch, 'batch', 1000) || 1 });
+        return rotateMasterCommand(config, {
+          newKey: values['new-key'],
+          batch: intOpt(values.batch, 'batch', 1000) || 1,
+        });
       }
       if (sub !== 'create') fail('keys supports: create, rotate-master');
-      const { values } = parseArgs({ args, options: { role: { type: 'string' }, name: { type: 'string' }, location: { type: 'string' }, channel: { type: 'string' } } });
-      if (!values.role || !(ROLES as readonly string[]).includes(values.role)) fail(`--role must be one of ${ROLES.join(', ')}`);
+      const { values } = parseArgs({
+        args,
+        options: {
+          role: { type: 'string' },
+          name: { type: 'string' },
+          location: { type: 'string' },
+          channel: { type: 'string' },
+        },
+      });
+      if (!values.role || !(ROLES as readonly string[]).includes(values.role))
+        fail(`--role must be one of ${ROLES.join(', ')}`);
       if (!values.name) fail('--name is required');
-      if (values.channel && !(CHANNELS as readonly string[]).includes(values.channel)) fail(`--channel must be one of ${CHANNELS.join(', ')}`);
+      if (values.channel && !(CHANNELS as readonly string[]).includes(values.channel))
+        fail(`--channel must be one of ${CHANNELS.join(', ')}`);
       if (values.role === 'store_staff' && !values.location) fail('a store_staff key needs --location');
       if (values.role === 'integration' && !values.channel) fail('an integration key needs --channel');
       const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
       await unlockDatabase(database, config, WRAPPED_KEY_COLUMNS);
-      const key = await createKey(database.db, { name: values.name, role: values.role as Role, locationId: values.location ?? null, channel: (values.channel as Channel | undefined) ?? null });
+      const key = await createKey(database.db, {
+        name: values.name,
+        role: values.role as Role,
+        locationId: values.location ?? null,
+        channel: (values.channel as Channel | undefined) ?? null,
+      });
       process.stdout.write(key.key + '\n');
       await database.close();
       return;
@@ -152,16 +192,38 @@ async function main(argv: string[]): Promise<void> {
         const extra = (['strict', 'money', 'timezone', 'window'] as const).filter((o) => values[o] !== undefined);
         if (extra.length) fail(`--${extra[0]} is an option of import orders`);
       }
-      if (values.money !== undefined && values.money !== 'fen' && values.money !== 'yuan') fail('--money must be fen or yuan');
-      const concurrency = values.concurrency === undefined ? undefined : intOpt(values.concurrency, 'concurrency', 1) || 1;
+      if (values.money !== undefined && values.money !== 'fen' && values.money !== 'yuan')
+        fail('--money must be fen or yuan');
+      const concurrency =
+        values.concurrency === undefined ? undefined : intOpt(values.concurrency, 'concurrency', 1) || 1;
       const window = values.window === undefined ? undefined : intOpt(values.window, 'window', 10000) || 1;
-      const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: Math.max(10, (concurrency ?? 8) + 2) });
+      const database = await openDatabase({
+        databaseUrl: config.databaseUrl,
+        dataDir: config.dataDir,
+        poolSize: Math.max(10, (concurrency ?? 8) + 2),
+      });
       let usage: string | null = null;
       try {
         const keys = await unlockDatabase(database, config, WRAPPED_KEY_COLUMNS);
         const bar = progressBar(`Importing ${kind}`);
-        const common = { file: positionals[0], maps: parseMaps(values.map), channel: values.channel, report: values.report ?? null, encoding: values.encoding, concurrency, progress: bar.update };
-        let r: { rows: number; rejected: number; firstRejected: string[]; ignoredColumns: string[]; report: string | null; ms: number; rowsPerSecond: number };
+        const common = {
+          file: positionals[0],
+          maps: parseMaps(values.map),
+          channel: values.channel,
+          report: values.report ?? null,
+          encoding: values.encoding,
+          concurrency,
+          progress: bar.update,
+        };
+        let r: {
+          rows: number;
+          rejected: number;
+          firstRejected: string[];
+          ignoredColumns: string[];
+          report: string | null;
+          ms: number;
+          rowsPerSecond: number;
+        };
         let summary: string;
         try {
           if (kind === 'customers') {
@@ -169,7 +231,14 @@ async function main(argv: string[]): Promise<void> {
             r = c;
             summary = `${c.imported.toLocaleString('en')} imported: ${c.created.toLocaleString('en')} new customers, ${c.imported - c.created} found again, ${c.merges} merges`;
           } else {
-            const o = await importOrders(database, keys, { ...common, strict: values.strict, money: values.money as 'fen' | 'yuan' | undefined, timezone: values.timezone ?? config.timezone, currency: config.currency, window });
+            const o = await importOrders(database, keys, {
+              ...common,
+              strict: values.strict,
+              money: values.money as 'fen' | 'yuan' | undefined,
+              timezone: values.timezone ?? config.timezone,
+              currency: config.currency,
+              window,
+            });
             r = o;
             summary = `${o.orders.toLocaleString('en')} orders (${o.lines.toLocaleString('en')} lines) imported, ${o.skipped.toLocaleString('en')} already imported, ${o.rejectedOrders.toLocaleString('en')} rejected; customers: ${o.customers.created.toLocaleString('en')} new, ${o.customers.resolved - o.customers.created} found, ${o.customers.merges} merges; ${o.productsCreated} products created${o.redone ? `; ${o.redone} orders of an interrupted run redone` : ''}`;
           }
@@ -177,17 +246,26 @@ async function main(argv: string[]): Promise<void> {
           bar.stop();
         }
         if (r.ignoredColumns.length) process.stdout.write(`ignored columns: ${r.ignoredColumns.join(', ')}\n`);
-        process.stdout.write(`${r.rows.toLocaleString('en')} rows in ${(r.ms / 1000).toFixed(1)} s (${r.rowsPerSecond.toLocaleString('en')} rows/s): ${summary}\n`);
+        process.stdout.write(
+          `${r.rows.toLocaleString('en')} rows in ${(r.ms / 1000).toFixed(1)} s (${r.rowsPerSecond.toLocaleString('en')} rows/s): ${summary}\n`,
+        );
         if (r.rejected > 0) {
-          process.stdout.write(`${r.rejected.toLocaleString('en')} rows rejected${r.report ? `, listed in ${r.report}` : ''}\n`);
+          process.stdout.write(
+            `${r.rejected.toLocaleString('en')} rows rejected${r.report ? `, listed in ${r.report}` : ''}\n`,
+          );
           if (!r.report) {
             for (const line of r.firstRejected) process.stdout.write(`  ${line}\n`);
-            if (r.rejected > r.firstRejected.length) process.stdout.write(`  ... and ${r.rejected - r.firstRejected.length} more (--report FILE lists them all)\n`);
+            if (r.rejected > r.firstRejected.length)
+              process.stdout.write(
+                `  ... and ${r.rejected - r.firstRejected.length} more (--report FILE lists them all)\n`,
+              );
           }
         }
       } catch (e) {
         if (e instanceof ImportFileError) {
-          process.stderr.write(`santong: import stopped: ${e.message}\nThe rows before it were imported; fix the file and run the same command again (what is already imported is not imported twice).\n`);
+          process.stderr.write(
+            `santong: import stopped: ${e.message}\nThe rows before it were imported; fix the file and run the same command again (what is already imported is not imported twice).\n`,
+          );
           process.exitCode = 1;
         } else if (e instanceof ImportUsageError) usage = e.message;
         else throw e;
@@ -209,11 +287,12 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((err: unknown) => {
   // An unknown option or one missing its value is a usage error, like the others above.
-  if (err instanceof Error && String((err as NodeJS.ErrnoException).code ?? '').startsWith('ERR_PARSE_ARGS_')) fail(err.message);
+  if (err instanceof Error && String((err as NodeJS.ErrnoException).code ?? '').startsWith('ERR_PARSE_ARGS_'))
+    fail(err.message);
   if (err instanceof MasterKeyError) {
     process.stderr.write(`santong: ${err.message}\n`);
     process.exit(1);
   }
-  process.stderr.write(`santong: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`santong: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

@@ -41,10 +41,34 @@ export function demoProducts(seed: number, count = 500): DemoProduct[] {
 
 export function locationsCsv(): string {
   return DEMO_LOCATIONS.map((l) =>
-    row([l.id, l.name, l.type, l.lat, l.lng, 'Asia/Shanghai', l.address, l.opening_hours ? JSON.stringify(l.opening_hours) : null, l.can_ship, l.can_pickup, l.local_delivery_km]),
+    row([
+      l.id,
+      l.name,
+      l.type,
+      l.lat,
+      l.lng,
+      'Asia/Shanghai',
+      l.address,
+      l.opening_hours ? JSON.stringify(l.opening_hours) : null,
+      l.can_ship,
+      l.can_pickup,
+      l.local_delivery_km,
+    ]),
   ).join('');
 }
-export const LOCATION_COLUMNS = ['id', 'name', 'type', 'lat', 'lng', 'timezone', 'address', 'opening_hours', 'can_ship', 'can_pickup', 'local_delivery_km'];
+export const LOCATION_COLUMNS = [
+  'id',
+  'name',
+  'type',
+  'lat',
+  'lng',
+  'timezone',
+  'address',
+  'opening_hours',
+  'can_ship',
+  'can_pickup',
+  'local_delivery_km',
+];
 
 export function productsCsv(products: DemoProduct[]): string {
   return products.map((p) => row([p.sku, p.name, p.category, p.list_price, p.channels, '{}'])).join('');

@@ -21,8 +21,33 @@ const ONLINE = ['app', 'mini_program', 'web', 'group_buy'];
 const ALL = ['app', 'mini_program', 'web', 'pos', 'group_buy'];
 const TRUSTED = { trusted: true };
 
-export const COUPON_COLUMNS = ['code', 'template_id', 'customer_id', 'status', 'via', 'channel', 'issued_at', 'valid_from', 'valid_to', 'order_ref', 'redeemed_channel', 'redeemed_location_id', 'redeemed_amount', 'redeemed_at', 'updated_at'];
-export const REDEMPTION_COLUMNS = ['code', 'template_id', 'order_ref', 'channel', 'location_id', 'amount', 'redeemed_at', 'restored_at'];
+export const COUPON_COLUMNS = [
+  'code',
+  'template_id',
+  'customer_id',
+  'status',
+  'via',
+  'channel',
+  'issued_at',
+  'valid_from',
+  'valid_to',
+  'order_ref',
+  'redeemed_channel',
+  'redeemed_location_id',
+  'redeemed_amount',
+  'redeemed_at',
+  'updated_at',
+];
+export const REDEMPTION_COLUMNS = [
+  'code',
+  'template_id',
+  'order_ref',
+  'channel',
+  'location_id',
+  'amount',
+  'redeemed_at',
+  'restored_at',
+];
 
 interface DemoTemplate {
   key: 'threshold' | 'percent' | 'store' | 'delivery' | 'gift';
@@ -49,11 +74,71 @@ function templatesFor(seed: number, products: DemoProduct[]): DemoTemplate[] {
   const gift = products.find((p) => p.category === 'snacks' && p.channels.length === ALL.length) ?? products[0];
   const id = (n: number) => `cpt_demo${seed}_${n}`;
   return [
-    { key: 'threshold', id: id(1), name: '满99减20 线上专享', kind: 'threshold', value: 2000, cap: null, min_spend: 9900, gift_sku: null, channels: ONLINE, days: null, limit: 10 },
-    { key: 'percent', id: id(2), name: '会员9折券 (最高减30元)', kind: 'percent_off', value: 10, cap: 3000, min_spend: 0, gift_sku: null, channels: ALL, days: 30, limit: 10 },
-    { key: 'store', id: id(3), name: '门店10元券 满50可用', kind: 'amount_off', value: 1000, cap: null, min_spend: 5000, gift_sku: null, channels: ['pos'], days: null, limit: 10 },
-    { key: 'delivery', id: id(4), name: '免运费券', kind: 'free_delivery', value: 0, cap: null, min_spend: 0, gift_sku: null, channels: ['app', 'mini_program', 'web'], days: 14, limit: 10 },
-    { key: 'gift', id: id(5), name: `满88赠 ${gift.name}`, kind: 'gift', value: 0, cap: null, min_spend: 8800, gift_sku: gift.sku, channels: ALL, days: null, limit: 3 },
+    {
+      key: 'threshold',
+      id: id(1),
+      name: '满99减20 线上专享',
+      kind: 'threshold',
+      value: 2000,
+      cap: null,
+      min_spend: 9900,
+      gift_sku: null,
+      channels: ONLINE,
+      days: null,
+      limit: 10,
+    },
+    {
+      key: 'percent',
+      id: id(2),
+      name: '会员9折券 (最高减30元)',
+      kind: 'percent_off',
+      value: 10,
+      cap: 3000,
+      min_spend: 0,
+      gift_sku: null,
+      channels: ALL,
+      days: 30,
+      limit: 10,
+    },
+    {
+      key: 'store',
+      id: id(3),
+      name: '门店10元券 满50可用',
+      kind: 'amount_off',
+      value: 1000,
+      cap: null,
+      min_spend: 5000,
+      gift_sku: null,
+      channels: ['pos'],
+      days: null,
+      limit: 10,
+    },
+    {
+      key: 'delivery',
+      id: id(4),
+      name: '免运费券',
+      kind: 'free_delivery',
+      value: 0,
+      cap: null,
+      min_spend: 0,
+      gift_sku: null,
+      channels: ['app', 'mini_program', 'web'],
+      days: 14,
+      limit: 10,
+    },
+    {
+      key: 'gift',
+      id: id(5),
+      name: `满88赠 ${gift.name}`,
+      kind: 'gift',
+      value: 0,
+      cap: null,
+      min_spend: 8800,
+      gift_sku: gift.sku,
+      channels: ALL,
+      days: null,
+      limit: 3,
+    },
   ];
 }
 
@@ -121,7 +206,8 @@ export class DemoCoupons {
   rows(people: HistoryCustomer[]): CouponRows {
     const { rng, by, start, end, anchor, result } = this;
     const random = (n: number) => Uint8Array.from({ length: n }, () => Math.floor(rng.next() * 256));
-    const validity = (t: DemoTemplate, issued: Date) => (t.days === null ? { from: start, to: end } : { from: issued, to: new Date(issued.getTime() + t.days * DAY_MS) });
+    const validity = (t: DemoTemplate, issued: Date) =>
+      t.days === null ? { from: start, to: end } : { from: issued, to: new Date(issued.getTime() + t.days * DAY_MS) };
     /** The coupon this order would have used (or the customer was given around it). */
     const pick = (o: HistoryOrder): DemoTemplate[] => {
       const sub = o.subtotal;
@@ -154,7 +240,12 @@ export class DemoCoupons {
         const claimedIn = rng.chance(0.7) ? rng.pick(['app', 'mini_program', 'app', 'web']) : null;
         const via = claimedIn ? 'claim' : 'issue';
         if (used) {
-          const issued = new Date(Math.max(start.getTime(), placed.getTime() - rng.int(1, Math.min(t.days ?? 20, 20) - 1) * DAY_MS - rng.int(0, 3_600_000)));
+          const issued = new Date(
+            Math.max(
+              start.getTime(),
+              placed.getTime() - rng.int(1, Math.min(t.days ?? 20, 20) - 1) * DAY_MS - rng.int(0, 3_600_000),
+            ),
+          );
           const v = validity(t, issued);
           const amount = o.discount;
           const cancelled = o.status === 'cancelled';
@@ -162,16 +253,75 @@ export class DemoCoupons {
           // A cancelled order gave its coupon back (restore_on_cancel): the redemption stays on record.
           const status = cancelled ? (v.to.getTime() <= anchor ? 'expired' : 'issued') : 'redeemed';
           out.coupons += cancelled
-            ? row([code, t.id, person.id, status, via, claimedIn, issued.toISOString(), v.from.toISOString(), v.to.toISOString(), null, null, null, null, null, at])
-            : row([code, t.id, person.id, status, via, claimedIn, issued.toISOString(), v.from.toISOString(), v.to.toISOString(), o.id, o.channel, o.location_id, amount, at, at]);
-          out.redemptions += row([code, t.id, o.id, o.channel, o.channel === 'pos' ? o.location_id : null, amount, at, cancelled ? new Date(placed.getTime() + 3_600_000).toISOString() : null]);
+            ? row([
+                code,
+                t.id,
+                person.id,
+                status,
+                via,
+                claimedIn,
+                issued.toISOString(),
+                v.from.toISOString(),
+                v.to.toISOString(),
+                null,
+                null,
+                null,
+                null,
+                null,
+                at,
+              ])
+            : row([
+                code,
+                t.id,
+                person.id,
+                status,
+                via,
+                claimedIn,
+                issued.toISOString(),
+                v.from.toISOString(),
+                v.to.toISOString(),
+                o.id,
+                o.channel,
+                o.location_id,
+                amount,
+                at,
+                at,
+              ]);
+          out.redemptions += row([
+            code,
+            t.id,
+            o.id,
+            o.channel,
+            o.channel === 'pos' ? o.location_id : null,
+            amount,
+            at,
+            cancelled ? new Date(placed.getTime() + 3_600_000).toISOString() : null,
+          ]);
           if (!cancelled) result.redeemed++;
         } else {
           // Given around this visit and not (yet) used: expired when its validity has ended.
-          const issued = new Date(Math.max(start.getTime(), Math.min(anchor - 60_000, placed.getTime() + rng.int(-3, 10) * DAY_MS)));
+          const issued = new Date(
+            Math.max(start.getTime(), Math.min(anchor - 60_000, placed.getTime() + rng.int(-3, 10) * DAY_MS)),
+          );
           const v = validity(t, issued);
           const status = v.to.getTime() <= anchor ? 'expired' : 'issued';
-          out.coupons += row([code, t.id, person.id, status, via, claimedIn, issued.toISOString(), v.from.toISOString(), v.to.toISOString(), null, null, null, null, null, issued.toISOString()]);
+          out.coupons += row([
+            code,
+            t.id,
+            person.id,
+            status,
+            via,
+            claimedIn,
+            issued.toISOString(),
+            v.from.toISOString(),
+            v.to.toISOString(),
+            null,
+            null,
+            null,
+            null,
+            null,
+            issued.toISOString(),
+          ]);
         }
         this.issued.set(t.id, (this.issued.get(t.id) ?? 0) + 1);
         result.coupons++;
@@ -190,7 +340,9 @@ export class DemoCoupons {
   /** After the last chunk: the templates' issued counters. */
   async finish(database: Database): Promise<CouponSeedResult> {
     for (const t of this.templates) {
-      await sql`UPDATE coupon_templates SET issued = ${this.issued.get(t.id) ?? 0} WHERE id = ${t.id}`.execute(database.db);
+      await sql`UPDATE coupon_templates SET issued = ${this.issued.get(t.id) ?? 0} WHERE id = ${t.id}`.execute(
+        database.db,
+      );
     }
     return this.result;
   }

@@ -3,7 +3,8 @@ export function field(v: string | number | boolean | null | Buffer | string[]): 
   if (v === null) return '';
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (Buffer.isBuffer(v)) return '\\x' + v.toString('hex');
-  if (Array.isArray(v)) return field('{' + v.map((s) => '"' + s.replace(/["\\]/g, (c) => '\\' + c) + '"').join(',') + '}');
+  if (Array.isArray(v))
+    return field('{' + v.map((s) => '"' + s.replace(/["\\]/g, (c) => '\\' + c) + '"').join(',') + '}');
   return /[",\n\r]/.test(v) || v === '' ? '"' + v.replace(/"/g, '""') + '"' : v;
 }
 

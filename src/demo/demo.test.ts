@@ -6,7 +6,14 @@ import { KeyRing, open } from '../platform/crypto/keys';
 import { demoProducts } from './catalog';
 import { COUPON_COLUMNS, DemoCoupons } from './coupons';
 import { BUCKET_COLUMNS, DemoLoyalty, ENTRY_COLUMNS } from './loyalty';
-import { CUSTOMER_COLUMNS, HistoryGenerator, IDENTIFIER_COLUMNS, LINE_COLUMNS, ORDER_COLUMNS, type Chunk } from './history';
+import {
+  CUSTOMER_COLUMNS,
+  HistoryGenerator,
+  IDENTIFIER_COLUMNS,
+  LINE_COLUMNS,
+  ORDER_COLUMNS,
+  type Chunk,
+} from './history';
 import { DEMO_CATEGORIES, DEMO_LOCATIONS } from './retailer';
 
 /** Parses the CSV the generator writes for COPY (quoted fields, "" escapes, no embedded newlines). */
@@ -61,7 +68,10 @@ const ANCHOR = new Date('2024-07-31T15:00:00+08:00');
 const products = demoProducts(SEED);
 
 function generate(customers: number, keys = new KeyRing(masterKey)): Chunk {
-  return new HistoryGenerator({ seed: SEED, anchor: ANCHOR, months: 6, products, eventsPerCustomer: 4 }, keys).chunk(0, customers);
+  return new HistoryGenerator({ seed: SEED, anchor: ANCHOR, months: 6, products, eventsPerCustomer: 4 }, keys).chunk(
+    0,
+    customers,
+  );
 }
 
 /** Local (Asia/Shanghai, UTC+8 without DST) calendar date of an instant. */
@@ -76,8 +86,12 @@ describe('demo generator', () => {
     expect(a.orders).toBe(b.orders);
     expect(a.lines).toBe(b.lines);
     expect(a.events).toBe(b.events);
-    expect(withoutEncrypted(a.customers, CUSTOMER_COLUMNS, ['data_key', 'pii'])).toEqual(withoutEncrypted(b.customers, CUSTOMER_COLUMNS, ['data_key', 'pii']));
-    expect(withoutEncrypted(a.identifiers, IDENTIFIER_COLUMNS, ['value_enc'])).toEqual(withoutEncrypted(b.identifiers, IDENTIFIER_COLUMNS, ['value_enc']));
+    expect(withoutEncrypted(a.customers, CUSTOMER_COLUMNS, ['data_key', 'pii'])).toEqual(
+      withoutEncrypted(b.customers, CUSTOMER_COLUMNS, ['data_key', 'pii']),
+    );
+    expect(withoutEncrypted(a.identifiers, IDENTIFIER_COLUMNS, ['value_enc'])).toEqual(
+      withoutEncrypted(b.identifiers, IDENTIFIER_COLUMNS, ['value_enc']),
+    );
 
     // The encrypted columns differ between runs but hold the same personal data.
     const keys = new KeyRing(masterKey);
@@ -91,13 +105,19 @@ describe('demo generator', () => {
     expect(pii(ca)).toEqual({ name: expect.any(String), birthday: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
 
     // Another seed is another retailer.
-    const other = new HistoryGenerator({ seed: SEED + 1, anchor: ANCHOR, months: 6, products, eventsPerCustomer: 4 }, keys).chunk(0, 150);
+    const other = new HistoryGenerator(
+      { seed: SEED + 1, anchor: ANCHOR, months: 6, products, eventsPerCustomer: 4 },
+      keys,
+    ).chunk(0, 150);
     expect(other.orders).not.toBe(a.orders);
   });
 
   it('generates the same chunk whether customers are generated in one go or in pieces', () => {
     const whole = generate(120);
-    const gen = new HistoryGenerator({ seed: SEED, anchor: ANCHOR, months: 6, products, eventsPerCustomer: 4 }, new KeyRing(masterKey));
+    const gen = new HistoryGenerator(
+      { seed: SEED, anchor: ANCHOR, months: 6, products, eventsPerCustomer: 4 },
+      new KeyRing(masterKey),
+    );
     const pieces = [gen.chunk(0, 50), gen.chunk(50, 120)];
     expect(pieces.map((p) => p.orders).join('')).toBe(whole.orders);
     expect(pieces.map((p) => p.lines).join('')).toBe(whole.lines);
@@ -105,7 +125,10 @@ describe('demo generator', () => {
 
   it('makes coupons and points from the chunk in memory: deterministic, the same coupons in one go or in pieces, a consistent ledger', () => {
     const whole = generate(400);
-    const gen = new HistoryGenerator({ seed: SEED, anchor: ANCHOR, months: 6, products, eventsPerCustomer: 4 }, new KeyRing(masterKey));
+    const gen = new HistoryGenerator(
+      { seed: SEED, anchor: ANCHOR, months: 6, products, eventsPerCustomer: 4 },
+      new KeyRing(masterKey),
+    );
     const pieces = [gen.chunk(0, 150), gen.chunk(150, 400)];
     const coupons = (chunks: Chunk[]) => {
       const c = new DemoCoupons({ seed: SEED, anchor: ANCHOR, months: 6, products });
@@ -126,20 +149,25 @@ describe('demo generator', () => {
     const a = ledger();
     expect(ledger()).toEqual(a);
     const sum = new Map<string, number>();
-    for (const e of records(a.entries, ENTRY_COLUMNS)) sum.set(e.customer_id, (sum.get(e.customer_id) ?? 0) + Number(e.points));
+    for (const e of records(a.entries, ENTRY_COLUMNS))
+      sum.set(e.customer_id, (sum.get(e.customer_id) ?? 0) + Number(e.points));
     for (const b of records(a.buckets, BUCKET_COLUMNS)) {
       expect(Number(b.remaining)).toBeGreaterThanOrEqual(0);
       sum.set(b.customer_id, (sum.get(b.customer_id) ?? 0) - Number(b.remaining));
     }
     expect([...sum.values()].every((v) => v === 0)).toBe(true);
-    expect(a.tierSpend.split('\n').length - 1).toBe([...orders.values()].filter((o) => o.status !== 'cancelled').length);
+    expect(a.tierSpend.split('\n').length - 1).toBe(
+      [...orders.values()].filter((o) => o.status !== 'cancelled').length,
+    );
   });
 
   it('has ~500 products in the six categories with positive integer prices, 1 DC and 12 stores', () => {
     expect(demoProducts(SEED)).toEqual(products);
     expect(products.length).toBeGreaterThanOrEqual(450);
     expect(products.length).toBeLessThanOrEqual(550);
-    expect(new Set(products.map((p) => p.category))).toEqual(new Set(['appliances', '3c', 'mother_baby', 'fresh', 'snacks', 'personal_care']));
+    expect(new Set(products.map((p) => p.category))).toEqual(
+      new Set(['appliances', '3c', 'mother_baby', 'fresh', 'snacks', 'personal_care']),
+    );
     expect(Object.keys(DEMO_CATEGORIES)).toHaveLength(6);
     expect(new Set(products.map((p) => p.sku)).size).toBe(products.length);
     for (const p of products) {
@@ -168,17 +196,22 @@ describe('demo generator', () => {
       const problems: string[] = [];
       for (const o of orders) {
         const [subtotal, discount, fee, total] = [o.subtotal, o.discount_total, o.delivery_fee, o.total].map(Number);
-        if (![subtotal, discount, fee, total].every((n) => Number.isInteger(n) && n >= 0)) problems.push(`${o.id}: amounts ${[subtotal, discount, fee, total]}`);
-        if (total !== subtotal - discount + fee) problems.push(`${o.id}: total ${total} != ${subtotal} - ${discount} + ${fee}`);
+        if (![subtotal, discount, fee, total].every((n) => Number.isInteger(n) && n >= 0))
+          problems.push(`${o.id}: amounts ${[subtotal, discount, fee, total]}`);
+        if (total !== subtotal - discount + fee)
+          problems.push(`${o.id}: total ${total} != ${subtotal} - ${discount} + ${fee}`);
         const ls = byOrder.get(o.id) ?? [];
         if (ls.length === 0) problems.push(`${o.id}: no lines`);
         const amounts = ls.reduce((t, l) => t + Number(l.amount), 0);
         if (amounts !== subtotal - discount) problems.push(`${o.id}: lines ${amounts} != ${subtotal} - ${discount}`);
-        if (ls.reduce((t, l) => t + Number(l.discount), 0) !== discount) problems.push(`${o.id}: line discounts != ${discount}`);
+        if (ls.reduce((t, l) => t + Number(l.discount), 0) !== discount)
+          problems.push(`${o.id}: line discounts != ${discount}`);
         ls.forEach((l, i) => {
           if (Number(l.line_no) !== i + 1) problems.push(`${o.id}: line_no ${l.line_no} at ${i}`);
-          if (Number(l.amount) !== Number(l.unit_price) * Number(l.qty) - Number(l.discount)) problems.push(`${o.id}/${l.line_no}: amount`);
-          if (Number(l.unit_price) !== skus.get(l.sku)?.list_price) problems.push(`${o.id}/${l.line_no}: price of ${l.sku}`);
+          if (Number(l.amount) !== Number(l.unit_price) * Number(l.qty) - Number(l.discount))
+            problems.push(`${o.id}/${l.line_no}: amount`);
+          if (Number(l.unit_price) !== skus.get(l.sku)?.list_price)
+            problems.push(`${o.id}/${l.line_no}: price of ${l.sku}`);
           if (!(Number(l.qty) > 0)) problems.push(`${o.id}/${l.line_no}: qty ${l.qty}`);
         });
         if (o.currency !== 'CNY') problems.push(`${o.id}: currency ${o.currency}`);
@@ -192,7 +225,9 @@ describe('demo generator', () => {
       const perDay = new Map<string, number>();
       for (const o of orders) perDay.set(localDate(o.placed_at), (perDay.get(localDate(o.placed_at)) ?? 0) + 1);
       // Leave out the 618 build-up, the partial last day and the sparse first weeks of the window.
-      const days = [...perDay.entries()].filter(([d]) => d >= '2024-03-01' && d < '2024-07-31' && !(d >= '2024-06-01' && d <= '2024-06-18'));
+      const days = [...perDay.entries()].filter(
+        ([d]) => d >= '2024-03-01' && d < '2024-07-31' && !(d >= '2024-06-01' && d <= '2024-06-18'),
+      );
       const avg = (xs: number[]) => xs.reduce((t, x) => t + x, 0) / xs.length;
       const dow = (d: string) => new Date(d + 'T00:00:00Z').getUTCDay();
       const weekend = avg(days.filter(([d]) => dow(d) === 0 || dow(d) === 6).map(([, n]) => n));
@@ -234,13 +269,20 @@ describe('demo retailer behind the dashboard API', () => {
           AND status NOT IN ('pending_payment', 'cancelled', 'expired')
           AND (${locationId ?? null}::text IS NULL OR location_id = ${locationId ?? null}::text)
         GROUP BY channel ORDER BY channel`.execute(s.santong.ctx.database.db)
-    ).rows.map((r) => ({ channel: r.channel, sales: Number(r.sales), orders: Number(r.orders), customers: Number(r.customers) }));
+    ).rows.map((r) => ({
+      channel: r.channel,
+      sales: Number(r.sales),
+      orders: Number(r.orders),
+      customers: Number(r.customers),
+    }));
     const all = (
       await sql<{ customers: string }>`
         SELECT count(DISTINCT customer_id)::text AS customers FROM orders
         WHERE placed_at >= ${start} AND placed_at < ${end}
           AND status NOT IN ('pending_payment', 'cancelled', 'expired')
-          AND (${locationId ?? null}::text IS NULL OR location_id = ${locationId ?? null}::text)`.execute(s.santong.ctx.database.db)
+          AND (${locationId ?? null}::text IS NULL OR location_id = ${locationId ?? null}::text)`.execute(
+        s.santong.ctx.database.db,
+      )
     ).rows[0];
     return {
       sales: rows.reduce((t, r) => t + r.sales, 0),
@@ -251,7 +293,11 @@ describe('demo retailer behind the dashboard API', () => {
   }
 
   function checkPeriod(p: any, d: Awaited<ReturnType<typeof direct>>) {
-    expect({ sales: p.totals.sales, orders: p.totals.orders, customers: p.totals.customers }).toEqual({ sales: d.sales, orders: d.orders, customers: d.customers });
+    expect({ sales: p.totals.sales, orders: p.totals.orders, customers: p.totals.customers }).toEqual({
+      sales: d.sales,
+      orders: d.orders,
+      customers: d.customers,
+    });
     expect(p.totals.average_order_value).toBe(d.orders ? Math.round(d.sales / d.orders) : 0);
     const byChannel = [...p.by_channel].sort((a: any, b: any) => a.channel.localeCompare(b.channel));
     expect(byChannel).toEqual(d.byChannel);
@@ -267,20 +313,33 @@ describe('demo retailer behind the dashboard API', () => {
     expect(locations.filter((l) => l.type === 'store')).toHaveLength(12);
     const db = s.santong.ctx.database.db;
     const counts = (
-      await sql<{ products: string; categories: string; bad_price: string; orders: string; bad_total: string; bad_lines: string }>`
+      await sql<{
+        products: string;
+        categories: string;
+        bad_price: string;
+        orders: string;
+        bad_total: string;
+        bad_lines: string;
+      }>`
         SELECT (SELECT count(*) FROM products)::text AS products,
                (SELECT count(DISTINCT category) FROM products)::text AS categories,
                (SELECT count(*) FROM products WHERE list_price <= 0)::text AS bad_price,
                (SELECT count(*) FROM orders)::text AS orders,
                (SELECT count(*) FROM orders WHERE total <> subtotal - discount_total + delivery_fee)::text AS bad_total,
                (SELECT count(*) FROM orders o WHERE o.subtotal - o.discount_total <>
-                  (SELECT coalesce(sum(amount), 0) FROM order_lines l WHERE l.order_id = o.id))::text AS bad_lines`.execute(db)
+                  (SELECT coalesce(sum(amount), 0) FROM order_lines l WHERE l.order_id = o.id))::text AS bad_lines`.execute(
+        db,
+      )
     ).rows[0];
     expect(Number(counts.products)).toBeGreaterThanOrEqual(450);
     expect(Number(counts.products)).toBeLessThanOrEqual(550);
     expect(Number(counts.categories)).toBe(6);
     expect(Number(counts.orders)).toBeGreaterThan(300);
-    expect({ bad_price: counts.bad_price, bad_total: counts.bad_total, bad_lines: counts.bad_lines }).toEqual({ bad_price: '0', bad_total: '0', bad_lines: '0' });
+    expect({ bad_price: counts.bad_price, bad_total: counts.bad_total, bad_lines: counts.bad_lines }).toEqual({
+      bad_price: '0',
+      bad_total: '0',
+      bad_lines: '0',
+    });
   });
 
   it('shows the same figures as a direct sum over the orders table, and by_channel adds up', async () => {

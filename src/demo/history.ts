@@ -9,19 +9,123 @@ import { Rng, Sampler } from './rng';
 const TZ_OFFSET_MS = 8 * 3600 * 1000; // Asia/Shanghai, no DST
 const DAY_MS = 86400 * 1000;
 const HOUR_WEIGHTS = [1, 0.5, 0.3, 0.2, 0.2, 0.4, 1, 3, 5, 6, 7, 8, 10, 8, 6, 6, 7, 9, 11, 12, 12, 10, 6, 3];
-const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周', '徐', '孙', '马', '朱', '胡', '郭', '何', '林', '罗', '高'];
-const GIVEN = ['伟', '芳', '娜', '敏', '静', '丽', '强', '磊', '洋', '艳', '勇', '军', '杰', '娟', '涛', '明', '超', '秀英', '霞', '平', '刚', '桂英', '婷', '雪', '浩', '宇', '欣怡', '子涵', '梓萱', '一诺'];
+const SURNAMES = [
+  '王',
+  '李',
+  '张',
+  '刘',
+  '陈',
+  '杨',
+  '黄',
+  '赵',
+  '吴',
+  '周',
+  '徐',
+  '孙',
+  '马',
+  '朱',
+  '胡',
+  '郭',
+  '何',
+  '林',
+  '罗',
+  '高',
+];
+const GIVEN = [
+  '伟',
+  '芳',
+  '娜',
+  '敏',
+  '静',
+  '丽',
+  '强',
+  '磊',
+  '洋',
+  '艳',
+  '勇',
+  '军',
+  '杰',
+  '娟',
+  '涛',
+  '明',
+  '超',
+  '秀英',
+  '霞',
+  '平',
+  '刚',
+  '桂英',
+  '婷',
+  '雪',
+  '浩',
+  '宇',
+  '欣怡',
+  '子涵',
+  '梓萱',
+  '一诺',
+];
 
 export const CUSTOMER_COLUMNS = ['id', 'created_at', 'first_channel', 'data_key', 'pii', 'traits'];
-export const IDENTIFIER_COLUMNS = ['customer_id', 'type', 'value_hash', 'value_enc', 'masked', 'strong', 'first_seen', 'last_seen', 'verified_by'];
+export const IDENTIFIER_COLUMNS = [
+  'customer_id',
+  'type',
+  'value_hash',
+  'value_enc',
+  'masked',
+  'strong',
+  'first_seen',
+  'last_seen',
+  'verified_by',
+];
 
 /** How the demo's members proved each identifier: the app's login verified phones, WeChat its ids, the till scanned cards. */
-const DEMO_VERIFIED_BY: Partial<Record<IdentifierType, string>> = { phone: 'otp', wechat_unionid: 'wechat_login', wechat_openid: 'wechat_login', member_card: 'member_card_scan' };
-export const ORDER_COLUMNS = ['id', 'channel', 'customer_id', 'location_id', 'fulfillment_type', 'status', 'currency', 'subtotal', 'discount_total', 'delivery_fee', 'total', 'placed_at', 'paid_at', 'speed', 'pickup_code', 'routing'];
-export const FULFILMENT_COLUMNS = ['id', 'order_id', 'location_id', 'type', 'speed', 'status', 'eta', 'created_at', 'updated_at'];
+const DEMO_VERIFIED_BY: Partial<Record<IdentifierType, string>> = {
+  phone: 'otp',
+  wechat_unionid: 'wechat_login',
+  wechat_openid: 'wechat_login',
+  member_card: 'member_card_scan',
+};
+export const ORDER_COLUMNS = [
+  'id',
+  'channel',
+  'customer_id',
+  'location_id',
+  'fulfillment_type',
+  'status',
+  'currency',
+  'subtotal',
+  'discount_total',
+  'delivery_fee',
+  'total',
+  'placed_at',
+  'paid_at',
+  'speed',
+  'pickup_code',
+  'routing',
+];
+export const FULFILMENT_COLUMNS = [
+  'id',
+  'order_id',
+  'location_id',
+  'type',
+  'speed',
+  'status',
+  'eta',
+  'created_at',
+  'updated_at',
+];
 export const FULFILMENT_LINE_COLUMNS = ['fulfillment_id', 'sku', 'qty'];
 export const LINE_COLUMNS = ['order_id', 'line_no', 'sku', 'qty', 'unit_price', 'discount', 'amount'];
-export const EVENT_COLUMNS = ['event_id', 'type', 'occurred_at', 'channel', 'customer_id', 'anonymous_id', 'location_id', 'properties', 'received_at'];
+export const EVENT_COLUMNS = [
+  'event_id',
+  'type',
+  'occurred_at',
+  'channel',
+  'customer_id',
+  'anonymous_id',
+  'location_id',
+  'properties',
+  'received_at',
+];
 
 export interface HistoryPlan {
   seed: number;
@@ -83,7 +187,10 @@ export class HistoryGenerator {
   private readonly storeSampler: Sampler;
   private readonly startMs: number;
 
-  constructor(private readonly plan: HistoryPlan, private readonly keys: KeyRing) {
+  constructor(
+    private readonly plan: HistoryPlan,
+    private readonly keys: KeyRing,
+  ) {
     const anchorLocal = plan.anchor.getTime() + TZ_OFFSET_MS;
     const todayMidnight = Math.floor(anchorLocal / DAY_MS) * DAY_MS - TZ_OFFSET_MS;
     const start = new Date(todayMidnight + TZ_OFFSET_MS);
@@ -130,26 +237,53 @@ export class HistoryGenerator {
   }
 
   private identifier(customerId: string, dek: Buffer, type: IdentifierType, value: string, at: string): string {
-    return row([customerId, type, this.keys.blindIndex(type, value), seal(dek, value), mask(type, value), STRONG_TYPES.has(type), at, at, DEMO_VERIFIED_BY[type] ?? 'self_asserted']);
+    return row([
+      customerId,
+      type,
+      this.keys.blindIndex(type, value),
+      seal(dek, value),
+      mask(type, value),
+      STRONG_TYPES.has(type),
+      at,
+      at,
+      DEMO_VERIFIED_BY[type] ?? 'self_asserted',
+    ]);
   }
 
   /** Customers [from, to) with their identifiers, orders, lines and behaviour events. */
   chunk(from: number, to: number): Chunk {
     const { seed } = this.plan;
-    const c: Chunk = { customers: '', identifiers: '', orders: '', lines: '', events: '', fulfilments: '', fulfilmentLines: '', people: [], counts: { customers: 0, orders: 0, lines: 0, events: 0 } };
+    const c: Chunk = {
+      customers: '',
+      identifiers: '',
+      orders: '',
+      lines: '',
+      events: '',
+      fulfilments: '',
+      fulfilmentLines: '',
+      people: [],
+      counts: { customers: 0, orders: 0, lines: 0, events: 0 },
+    };
     for (let i = from; i < to; i++) {
       const rng = new Rng((seed * 1000003) ^ (i * 2654435761));
       const id = this.customerId(i);
       const home = this.stores[this.storeSampler.draw(rng)];
       const style = rng.weighted([0.4, 0.3, 0.3]); // 0 store shopper, 1 online shopper, 2 omnichannel
-      const channelWeights = style === 0 ? [0.08, 0.1, 0.02, 0.75, 0.05] : style === 1 ? [0.4, 0.38, 0.1, 0.04, 0.08] : [0.25, 0.22, 0.05, 0.35, 0.13];
+      const channelWeights =
+        style === 0
+          ? [0.08, 0.1, 0.02, 0.75, 0.05]
+          : style === 1
+            ? [0.4, 0.38, 0.1, 0.04, 0.08]
+            : [0.25, 0.22, 0.05, 0.35, 0.13];
       const channels = ['app', 'mini_program', 'web', 'pos', 'group_buy'];
       const favourite = [rng.pick(this.categories), rng.pick(this.categories)];
       const segment = rng.weighted([0.3, 0.4, 0.22, 0.08]);
       // Means are per six months; a longer history (benchmarks: --months 12) brings more orders per customer.
       const perHistory = Math.max(1, this.plan.months / 6);
       const nOrders = segment === 0 ? 1 : Math.max(1, rng.poisson([0, 4, 10, 25][segment] * perHistory));
-      const times = Array.from({ length: nOrders }, () => this.randomTime(rng)).sort((a, b) => a.getTime() - b.getTime());
+      const times = Array.from({ length: nOrders }, () => this.randomTime(rng)).sort(
+        (a, b) => a.getTime() - b.getTime(),
+      );
       const createdAt = new Date(Math.min(times[0].getTime() - rng.int(0, 40) * DAY_MS, times[0].getTime()));
       const firstChannel = channels[rng.weighted(channelWeights)];
 
@@ -157,18 +291,42 @@ export class HistoryGenerator {
       const name = rng.pick(SURNAMES) + rng.pick(GIVEN);
       const birthday = `${rng.int(1960, 2004)}-${String(rng.int(1, 12)).padStart(2, '0')}-${String(rng.int(1, 28)).padStart(2, '0')}`;
       const traits = { city: '上海', gender: rng.chance(0.55) ? 'female' : 'male', home_store: home.id };
-      c.customers += row([id, createdAt.toISOString(), firstChannel, dek.wrapped, seal(dek.plain, JSON.stringify({ name, birthday })), JSON.stringify(traits)]);
+      c.customers += row([
+        id,
+        createdAt.toISOString(),
+        firstChannel,
+        dek.wrapped,
+        seal(dek.plain, JSON.stringify({ name, birthday })),
+        JSON.stringify(traits),
+      ]);
       c.counts.customers++;
       const person: HistoryCustomer = { index: i, id, created: createdAt.getTime(), orders: [] };
       c.people.push(person);
       const at = createdAt.toISOString();
       const phone = `+861${[3, 5, 7, 8, 9][i % 5]}${String((i * 48271 + seed * 7) % 1000000000).padStart(9, '0')}`;
       if (rng.chance(0.92)) c.identifiers += this.identifier(id, dek.plain, 'phone', phone, at);
-      if (rng.chance(0.6)) c.identifiers += this.identifier(id, dek.plain, 'member_card', `M${seed}${String(i).padStart(9, '0')}`, at);
-      if (rng.chance(0.5)) c.identifiers += this.identifier(id, dek.plain, 'wechat_unionid', `oU${seed}x${(i * 2654435761 % 4294967296).toString(36)}${i.toString(36)}`, at);
-      if (rng.chance(0.5)) c.identifiers += this.identifier(id, dek.plain, 'wechat_openid', `oM${seed}x${(i * 40503 % 65536).toString(36)}${i.toString(36)}`, at);
-      if (rng.chance(0.4)) c.identifiers += this.identifier(id, dek.plain, 'device_id', `dev-${seed}-${i.toString(16)}`, at);
-      if (rng.chance(0.15)) c.identifiers += this.identifier(id, dek.plain, 'email', `user${i}.${seed}@example.com`, at);
+      if (rng.chance(0.6))
+        c.identifiers += this.identifier(id, dek.plain, 'member_card', `M${seed}${String(i).padStart(9, '0')}`, at);
+      if (rng.chance(0.5))
+        c.identifiers += this.identifier(
+          id,
+          dek.plain,
+          'wechat_unionid',
+          `oU${seed}x${((i * 2654435761) % 4294967296).toString(36)}${i.toString(36)}`,
+          at,
+        );
+      if (rng.chance(0.5))
+        c.identifiers += this.identifier(
+          id,
+          dek.plain,
+          'wechat_openid',
+          `oM${seed}x${((i * 40503) % 65536).toString(36)}${i.toString(36)}`,
+          at,
+        );
+      if (rng.chance(0.4))
+        c.identifiers += this.identifier(id, dek.plain, 'device_id', `dev-${seed}-${i.toString(16)}`, at);
+      if (rng.chance(0.15))
+        c.identifiers += this.identifier(id, dek.plain, 'email', `user${i}.${seed}@example.com`, at);
 
       for (let k = 0; k < nOrders; k++) {
         const channel = channels[rng.weighted(channelWeights)];
@@ -232,11 +390,45 @@ export class HistoryGenerator {
         });
         const deliveryFee = fulfilment === 'delivery' && subtotal - discount < 9900 ? 600 : 0;
         const at = placed.toISOString();
-        const routing = { decision: fulfilment === 'delivery' ? 'single' : fulfilment, reason: 'imported history', strategy: 'demo', candidates: [] };
-        c.orders += row([orderId, channel, id, locationId, fulfilment, status, 'CNY', subtotal, discount, deliveryFee, subtotal - discount + deliveryFee, at, status === 'cancelled' ? null : at, speed, pickupCode, JSON.stringify(routing)]);
+        const routing = {
+          decision: fulfilment === 'delivery' ? 'single' : fulfilment,
+          reason: 'imported history',
+          strategy: 'demo',
+          candidates: [],
+        };
+        c.orders += row([
+          orderId,
+          channel,
+          id,
+          locationId,
+          fulfilment,
+          status,
+          'CNY',
+          subtotal,
+          discount,
+          deliveryFee,
+          subtotal - discount + deliveryFee,
+          at,
+          status === 'cancelled' ? null : at,
+          speed,
+          pickupCode,
+          JSON.stringify(routing),
+        ]);
         c.fulfilments += row([fulfilmentId, orderId, locationId, fulfilment, speed, fStatus, null, at, at]);
         c.lines += lines;
-        person.orders.push({ id: orderId, channel, status, location_id: locationId, fulfillment_type: fulfilment, subtotal, discount, total: subtotal - discount + deliveryFee, placed: placed.getTime(), placed_at: at, goods: subtotal - discount });
+        person.orders.push({
+          id: orderId,
+          channel,
+          status,
+          location_id: locationId,
+          fulfillment_type: fulfilment,
+          subtotal,
+          discount,
+          total: subtotal - discount + deliveryFee,
+          placed: placed.getTime(),
+          placed_at: at,
+          goods: subtotal - discount,
+        });
         c.counts.orders++;
         c.counts.lines += lineRows.length;
       }
@@ -251,10 +443,30 @@ export class HistoryGenerator {
           const p = rng.pick(this.byCategory.get(cat)!);
           const ch = channels[rng.weighted(onlineWeights)];
           const ts = t.toISOString();
-          c.events += row([`demo${seed}-${i}-v${v}`, 'product_viewed', ts, ch, id, null, null, JSON.stringify({ sku: p.sku }), ts]);
+          c.events += row([
+            `demo${seed}-${i}-v${v}`,
+            'product_viewed',
+            ts,
+            ch,
+            id,
+            null,
+            null,
+            JSON.stringify({ sku: p.sku }),
+            ts,
+          ]);
           c.counts.events++;
           if (rng.chance(0.25)) {
-            c.events += row([`demo${seed}-${i}-c${v}`, 'added_to_cart', ts, ch, id, null, null, JSON.stringify({ sku: p.sku, qty: 1 }), ts]);
+            c.events += row([
+              `demo${seed}-${i}-c${v}`,
+              'added_to_cart',
+              ts,
+              ch,
+              id,
+              null,
+              null,
+              JSON.stringify({ sku: p.sku, qty: 1 }),
+              ts,
+            ]);
             c.counts.events++;
           }
         }

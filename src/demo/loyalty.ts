@@ -22,7 +22,20 @@ const YEAR_MS = 365 * DAY_MS;
 const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 const CODE_SPACE = 31 ** 8;
 
-export const ENTRY_COLUMNS = ['id', 'customer_id', 'kind', 'points', 'source', 'order_ref', 'event_ref', 'reverses', 'unrecovered', 'reason', 'idempotency_key', 'created_at'];
+export const ENTRY_COLUMNS = [
+  'id',
+  'customer_id',
+  'kind',
+  'points',
+  'source',
+  'order_ref',
+  'event_ref',
+  'reverses',
+  'unrecovered',
+  'reason',
+  'idempotency_key',
+  'created_at',
+];
 export const BUCKET_COLUMNS = ['id', 'customer_id', 'points', 'remaining', 'expires_at', 'created_at'];
 export const MOVE_COLUMNS = ['entry_id', 'bucket_id', 'points'];
 export const TIER_COLUMNS = ['customer_id', 'tier', 'since', 'updated_at'];
@@ -94,7 +107,11 @@ class Wallet {
   private readonly open: Bucket[] = [];
   balance = 0;
 
-  constructor(private readonly loyalty: DemoLoyalty, private readonly out: LoyaltyRows, private readonly customer: string) {}
+  constructor(
+    private readonly loyalty: DemoLoyalty,
+    private readonly out: LoyaltyRows,
+    private readonly customer: string,
+  ) {}
 
   entry(kind: string, points: number, source: string, at: string, extra: EntryExtra = {}): number {
     return this.loyalty.entry(this.out, this.customer, kind, points, source, at, extra);
@@ -167,7 +184,10 @@ export class DemoLoyalty {
 
   /** Continues the ids of the ledger already in the database (none on a first start). */
   static async open(database: Database, opts: { seed: number; anchor: Date; timezone?: string }): Promise<DemoLoyalty> {
-    const n = Number((await sql<{ n: string }>`SELECT coalesce(max(id), 0)::text AS n FROM points_entries`.execute(database.db)).rows[0].n);
+    const n = Number(
+      (await sql<{ n: string }>`SELECT coalesce(max(id), 0)::text AS n FROM points_entries`.execute(database.db))
+        .rows[0].n,
+    );
     return new DemoLoyalty({ ...opts, firstEntryId: n + 1 });
   }
 
@@ -175,15 +195,40 @@ export class DemoLoyalty {
   private expiry(t: number): Instant {
     for (const m of this.expiries) if (t >= m.from && t < m.to) return m.expires;
     const at = new Date(t);
-    const m = { from: expiryOf(at, -1, this.tz).getTime(), to: expiryOf(at, 0, this.tz).getTime(), expires: instant(expiryOf(at, this.rules.expiry_months, this.tz).getTime()) };
+    const m = {
+      from: expiryOf(at, -1, this.tz).getTime(),
+      to: expiryOf(at, 0, this.tz).getTime(),
+      expires: instant(expiryOf(at, this.rules.expiry_months, this.tz).getTime()),
+    };
     this.expiries.push(m);
     return m.expires;
   }
 
   /** Appends one ledger entry and returns its id. */
-  entry(out: LoyaltyRows, customer: string, kind: string, points: number, source: string, at: string, extra: EntryExtra): number {
+  entry(
+    out: LoyaltyRows,
+    customer: string,
+    kind: string,
+    points: number,
+    source: string,
+    at: string,
+    extra: EntryExtra,
+  ): number {
     const id = this.nextId++;
-    out.entries += row([id, customer, kind, points, source, extra.order_ref ?? null, extra.event_ref ?? null, null, 0, extra.reason ?? null, extra.key ?? null, at]);
+    out.entries += row([
+      id,
+      customer,
+      kind,
+      points,
+      source,
+      extra.order_ref ?? null,
+      extra.event_ref ?? null,
+      null,
+      0,
+      extra.reason ?? null,
+      extra.key ?? null,
+      at,
+    ]);
     this.result.entries++;
     return id;
   }
@@ -197,8 +242,24 @@ export class DemoLoyalty {
   /** The ledger, tiers, invite codes, referrals and tier spend of these customers (the next chunk). */
   rows(people: HistoryCustomer[]): LoyaltyRows {
     const { rules, tiers, anchor, seed, result } = this;
-    const out: LoyaltyRows = { entries: '', buckets: '', moves: '', tiers: '', codes: '', referrals: '', tierSpend: '' };
-    const lateCredits: { customer: string; index: number; points: number; at: Instant; order: string; key: string; referee: string }[] = [];
+    const out: LoyaltyRows = {
+      entries: '',
+      buckets: '',
+      moves: '',
+      tiers: '',
+      codes: '',
+      referrals: '',
+      tierSpend: '',
+    };
+    const lateCredits: {
+      customer: string;
+      index: number;
+      points: number;
+      at: Instant;
+      order: string;
+      key: string;
+      referee: string;
+    }[] = [];
     for (const c of people) {
       const i = c.index;
       const rng = new Rng((seed * 69069) ^ (i * 2246822519) ^ 0x10ca1);
@@ -209,7 +270,9 @@ export class DemoLoyalty {
       if (rng.chance(0.25)) {
         const points = 100 * rng.int(1, 30);
         const expires = Math.min(anchor + 300 * DAY_MS, created + rng.int(20, 420) * DAY_MS);
-        wallet.credit(points, iso(created), instant(expires), 'adjust', 'adjust', { reason: 'opening balance from the previous loyalty system' });
+        wallet.credit(points, iso(created), instant(expires), 'adjust', 'adjust', {
+          reason: 'opening balance from the previous loyalty system',
+        });
       }
 
       let tier = 0;
@@ -226,7 +289,8 @@ export class DemoLoyalty {
         wallet.expireUntil(at);
         // Some orders spend points (at placement, first-expiring first).
         const balance = wallet.balance;
-        if (balance >= 500 && rng.chance(0.18)) wallet.redeem(Math.min(balance, 100 * rng.int(3, Math.max(3, Math.floor(balance / 100)))), atIso, o.id);
+        if (balance >= 500 && rng.chance(0.18))
+          wallet.redeem(Math.min(balance, 100 * rng.int(3, Math.max(3, Math.floor(balance / 100)))), atIso, o.id);
         // Earned on payment, with the tier of the time.
         const m = tiers[tier].multiplier * (rules.channel_multipliers[o.channel] ?? 1) * rules.earn_per_yuan;
         // The order's points as one figure (returns spread it over the lines by amount; see reverseForReturn).
@@ -250,10 +314,27 @@ export class DemoLoyalty {
           const referrer = `cus_demo${seed}_${String(j).padStart(7, '0')}`;
           const code = inviteCodeOf(seed, j);
           const bound = iso(Math.min(created, at - 60_000));
-          const reward = { referrer_points: rules.referral.referrer_points, referee_points: rules.referral.referee_points, coupons: { referrer: null, referee: null } };
+          const reward = {
+            referrer_points: rules.referral.referrer_points,
+            referee_points: rules.referral.referee_points,
+            coupons: { referrer: null, referee: null },
+          };
           out.referrals += row([c.id, referrer, code, bound, o.id, atIso, JSON.stringify(reward)]);
-          wallet.credit(rules.referral.referee_points, atIso, this.expiry(at), 'earn', 'referral', { order_ref: o.id, event_ref: `referral:${c.id}`, key: `referral:${c.id}:referee`, reason: 'referral: invited' });
-          lateCredits.push({ customer: referrer, index: j, points: rules.referral.referrer_points, at: { t: at, iso: atIso }, order: o.id, key: `referral:${c.id}:referrer`, referee: c.id });
+          wallet.credit(rules.referral.referee_points, atIso, this.expiry(at), 'earn', 'referral', {
+            order_ref: o.id,
+            event_ref: `referral:${c.id}`,
+            key: `referral:${c.id}:referee`,
+            reason: 'referral: invited',
+          });
+          lateCredits.push({
+            customer: referrer,
+            index: j,
+            points: rules.referral.referrer_points,
+            at: { t: at, iso: atIso },
+            order: o.id,
+            key: `referral:${c.id}:referrer`,
+            referee: c.id,
+          });
           result.referrals++;
         }
         first = false;
@@ -274,7 +355,12 @@ export class DemoLoyalty {
     }
     // Referrers' rewards: a bucket each.
     for (const r of lateCredits) {
-      const id = this.entry(out, r.customer, 'earn', r.points, 'referral', r.at.iso, { order_ref: r.order, event_ref: `referral:${r.referee}`, reason: 'referral: invited a new customer', key: r.key });
+      const id = this.entry(out, r.customer, 'earn', r.points, 'referral', r.at.iso, {
+        order_ref: r.order,
+        event_ref: `referral:${r.referee}`,
+        reason: 'referral: invited a new customer',
+        key: r.key,
+      });
       out.buckets += row([id, r.customer, r.points, r.points, this.expiry(r.at.t).iso, r.at.iso]);
       this.addCode(out, r.index, r.at.t - 30 * DAY_MS);
     }
@@ -295,7 +381,9 @@ export class DemoLoyalty {
 
   /** After the last chunk: the entry id sequence continues after the rows loaded with their ids. */
   async finish(database: Database): Promise<LoyaltySeedResult> {
-    await sql`SELECT setval('points_entries_id_seq', greatest((SELECT max(id) FROM points_entries), 1))`.execute(database.db);
+    await sql`SELECT setval('points_entries_id_seq', greatest((SELECT max(id) FROM points_entries), 1))`.execute(
+      database.db,
+    );
     return this.result;
   }
 }

@@ -2,10 +2,28 @@ import { sql } from 'kysely';
 import type { Database } from '../platform/db/database';
 import type { KeyRing } from '../platform/crypto/keys';
 import { getSetting, putSetting } from '../platform/settings';
-import { countMovementsCsv, demoProducts, LOCATION_COLUMNS, locationsCsv, PRODUCT_COLUMNS, productsCsv, STOCK_COLUMNS, stockCsv } from './catalog';
+import {
+  countMovementsCsv,
+  demoProducts,
+  LOCATION_COLUMNS,
+  locationsCsv,
+  PRODUCT_COLUMNS,
+  productsCsv,
+  STOCK_COLUMNS,
+  stockCsv,
+} from './catalog';
 import { DemoCoupons } from './coupons';
 import { DemoLoyalty } from './loyalty';
-import { CUSTOMER_COLUMNS, EVENT_COLUMNS, FULFILMENT_COLUMNS, FULFILMENT_LINE_COLUMNS, HistoryGenerator, IDENTIFIER_COLUMNS, LINE_COLUMNS, ORDER_COLUMNS } from './history';
+import {
+  CUSTOMER_COLUMNS,
+  EVENT_COLUMNS,
+  FULFILMENT_COLUMNS,
+  FULFILMENT_LINE_COLUMNS,
+  HistoryGenerator,
+  IDENTIFIER_COLUMNS,
+  LINE_COLUMNS,
+  ORDER_COLUMNS,
+} from './history';
 
 export interface SeedOptions {
   customers: number;
@@ -41,7 +59,12 @@ export async function isSeeded(database: Database): Promise<boolean> {
  * it is 20,000 customers on PGlite or 1,000,000 on PostgreSQL. Each chunk's coupons and points
  * are made from its orders while they are in memory, never read back from the database.
  */
-export async function seedDemo(database: Database, keys: KeyRing, opts: SeedOptions, progress: Progress = () => {}): Promise<SeedResult> {
+export async function seedDemo(
+  database: Database,
+  keys: KeyRing,
+  opts: SeedOptions,
+  progress: Progress = () => {},
+): Promise<SeedResult> {
   const started = Date.now();
   const anchor = opts.anchor ?? new Date();
   const products = demoProducts(opts.seed);
@@ -50,8 +73,16 @@ export async function seedDemo(database: Database, keys: KeyRing, opts: SeedOpti
   const stock = stockCsv(opts.seed, products);
   await database.copyCsv('stock', STOCK_COLUMNS, stock, TRUSTED);
   // The opening stock is a count: every on-hand figure is backed by a recorded movement.
-  await database.copyCsv('stock_movements', ['location_id', 'sku', 'delta', 'reason', 'ref'], countMovementsCsv(stock), TRUSTED);
-  const gen = new HistoryGenerator({ seed: opts.seed, anchor, months: opts.months, products, eventsPerCustomer: opts.eventsPerCustomer ?? 8 }, keys);
+  await database.copyCsv(
+    'stock_movements',
+    ['location_id', 'sku', 'delta', 'reason', 'ref'],
+    countMovementsCsv(stock),
+    TRUSTED,
+  );
+  const gen = new HistoryGenerator(
+    { seed: opts.seed, anchor, months: opts.months, products, eventsPerCustomer: opts.eventsPerCustomer ?? 8 },
+    keys,
+  );
   const chunkSize = opts.chunkSize ?? 2000;
   const totals = { customers: 0, orders: 0, lines: 0, events: 0 };
   const coupons = new DemoCoupons({ seed: opts.seed, anchor, months: opts.months, products });

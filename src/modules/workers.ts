@@ -8,7 +8,15 @@ import { expireCouponsTask } from './loyalty/coupons/expiry';
 import { purgeVerificationsTask } from './customers/verification';
 
 /** Events whose payload lists the SKUs whose stock they changed. */
-const STOCK_EVENTS = ['order.placed', 'order.cancelled', 'order.expired', 'order.returned', 'stock.moved', 'stock.counted', 'stock.discrepancy'];
+const STOCK_EVENTS = [
+  'order.placed',
+  'order.cancelled',
+  'order.expired',
+  'order.returned',
+  'stock.moved',
+  'stock.counted',
+  'stock.discrepancy',
+];
 
 /** Subscribers and periodic jobs of the modules, run by the dispatcher in every process. */
 export function startModuleWorkers(ctx: AppContext): void {

@@ -28,7 +28,14 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
  * values (a phone number in a failed insert).
  */
 export function loggableError(err: unknown): Record<string, unknown> {
-  const e = (err ?? {}) as { name?: unknown; code?: unknown; constraint?: unknown; table?: unknown; column?: unknown; stack?: unknown };
+  const e = (err ?? {}) as {
+    name?: unknown;
+    code?: unknown;
+    constraint?: unknown;
+    table?: unknown;
+    column?: unknown;
+    stack?: unknown;
+  };
   const out: Record<string, unknown> = { type: typeof e.name === 'string' ? e.name : typeof err };
   if (typeof e.code === 'string' && /^[0-9A-Z_]{2,40}$/.test(e.code)) out.code = e.code;
   for (const k of ['constraint', 'table', 'column'] as const) if (typeof e[k] === 'string') out[k] = e[k];

@@ -28,9 +28,14 @@ export interface ConsoleUnderTest {
 }
 
 /** env: server environment for this test (e.g. SANTONG_BULK_ACCESS_LIMIT), on top of the test defaults. */
-export async function launchConsole(name: string, opts: { env?: Record<string, string> } = {}): Promise<ConsoleUnderTest> {
+export async function launchConsole(
+  name: string,
+  opts: { env?: Record<string, string> } = {},
+): Promise<ConsoleUnderTest> {
   if (!fs.existsSync(DIST_INDEX)) {
-    throw new Error(`The console is not built (${DIST_INDEX} is missing): run \`npx vite build --config web/vite.config.ts\` first.`);
+    throw new Error(
+      `The console is not built (${DIST_INDEX} is missing): run \`npx vite build --config web/vite.config.ts\` first.`,
+    );
   }
   if (!fs.existsSync(CHROMIUM)) {
     throw new Error(`No Chromium at ${CHROMIUM}: install it (apt-get install -y chromium) or set CHROMIUM_PATH.`);
@@ -42,7 +47,15 @@ export async function launchConsole(name: string, opts: { env?: Record<string, s
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1440, height: 960 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const pageErrors: string[] = [];
   const freshPage = async () => {
@@ -93,7 +106,10 @@ export async function allProducts(ui: ConsoleUnderTest): Promise<any[]> {
   const out: any[] = [];
   let cursor: string | null = null;
   do {
-    const page: any = await ui.ok('GET', `/v1/products?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const page: any = await ui.ok(
+      'GET',
+      `/v1/products?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
     out.push(...page.items);
     cursor = page.next_cursor;
   } while (cursor);

@@ -154,7 +154,12 @@ describe('console', () => {
 
     // Revoked, the key no longer signs in: the analyst's console goes back to the sign-in page.
     await page.getByTestId(`revoke-${created.id}`).click();
-    await expect.poll(async () => (await ui.server.api('GET', '/v1/api-keys')).body.items.find((k: any) => k.id === created.id)?.revoked_at).not.toBeNull();
+    await expect
+      .poll(
+        async () =>
+          (await ui.server.api('GET', '/v1/api-keys')).body.items.find((k: any) => k.id === created.id)?.revoked_at,
+      )
+      .not.toBeNull();
     await analyst.getByTestId('nav-orders').click();
     expect(await byTestId(analyst, 'signin-error')).toBe('您的密钥已失效，请重新登录');
     await analyst.close();

@@ -35,7 +35,11 @@ describe('goods in the console', () => {
     const { sku, channel, location } = chosen!;
 
     // Placed and paid through the API, as an app would.
-    const placed = await ui.ok('POST', '/v1/orders', { channel, lines: [{ sku, qty: 1 }], fulfillment: { type: 'pickup', location_id: location } });
+    const placed = await ui.ok('POST', '/v1/orders', {
+      channel,
+      lines: [{ sku, qty: 1 }],
+      fulfillment: { type: 'pickup', location_id: location },
+    });
     expect(placed.status).toBe('pending_payment');
     expect(placed.pickup_code).toMatch(/^\d{6}$/);
     expect(placed.allocations).toHaveLength(1);
@@ -46,7 +50,11 @@ describe('goods in the console', () => {
     expect(paid.status).toBe('paid');
 
     // The store's own key: its console shows that store's queue, with no choice of location.
-    const key = await ui.ok('POST', '/v1/api-keys', { name: 'e2e counter tablet', role: 'store_staff', location_id: location });
+    const key = await ui.ok('POST', '/v1/api-keys', {
+      name: 'e2e counter tablet',
+      role: 'store_staff',
+      location_id: location,
+    });
     const staff = await ui.signedIn(key.key);
     await staff.getByTestId('nav-store').click();
     await staff.waitForURL((u) => u.hash === '#/store');
@@ -60,7 +68,9 @@ describe('goods in the console', () => {
     expect(await text(card.getByTestId('task-status'))).toBe('待拣货');
     expect(await card.textContent()).toContain(sku);
     // Only this store's open fulfilments are listed: as many cards as the API has.
-    const open = (await ui.ok('GET', `/v1/fulfillments?location_id=${location}&status=allocated,picked,packed,ready_for_pickup`)).items;
+    const open = (
+      await ui.ok('GET', `/v1/fulfillments?location_id=${location}&status=allocated,picked,packed,ready_for_pickup`)
+    ).items;
     expect(await staff.getByTestId('task-card').count()).toBe(open.length);
 
     // Picked, then ready for pickup: the card moves to the counter section.
@@ -98,7 +108,9 @@ describe('goods in the console', () => {
     // Staff may open their store's order, but are not shown the code the customer must give.
     await done.locator(`a[href="#/orders/${orderId}"]`).click();
     const staffDetail = staff.getByTestId('order-detail');
-    await expect.poll(() => staffDetail.getByTestId('order-detail-status').getAttribute('data-status')).toBe('completed');
+    await expect
+      .poll(() => staffDetail.getByTestId('order-detail-status').getAttribute('data-status'))
+      .toBe('completed');
     await staffDetail.getByTestId(`timeline-${fulfilmentId}`).waitFor();
     expect(await staffDetail.getByTestId('order-pickup-code').count()).toBe(0);
     await staff.close();
@@ -127,7 +139,9 @@ describe('goods in the console', () => {
 
     const timeline = detail.getByTestId(`timeline-${fulfilmentId}`);
     await timeline.getByTestId('timeline-event').last().waitFor();
-    const types = await timeline.getByTestId('timeline-event').evaluateAll((els) => els.map((e) => e.getAttribute('data-type')));
+    const types = await timeline
+      .getByTestId('timeline-event')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-type')));
     expect(types).toEqual(['placed', 'paid', 'picked', 'ready_for_pickup', 'collected']);
     const labels = (await timeline.locator('.timeline-label').allTextContents()).map((s) => s.trim());
     expect(labels).toEqual(['下单', '付款', '已拣货', '待自提', '已自提']);
@@ -138,7 +152,9 @@ describe('goods in the console', () => {
 
     // The same in English, for the screenshot.
     await admin.getByTestId('lang-en').click();
-    await expect.poll(async () => (await timeline.locator('.timeline-label').allTextContents()).map((s) => s.trim())).toEqual(['Placed', 'Paid', 'Picked', 'Ready for pickup', 'Collected']);
+    await expect
+      .poll(async () => (await timeline.locator('.timeline-label').allTextContents()).map((s) => s.trim()))
+      .toEqual(['Placed', 'Paid', 'Picked', 'Ready for pickup', 'Collected']);
     expect(await text(decision)).toBe('Store pickup');
     expect(await text(reason)).toBe(`picked up at ${await text(candidates.first().locator('td').first())}`);
     await admin.setViewportSize({ width: 1440, height: 2200 });
@@ -149,7 +165,9 @@ describe('goods in the console', () => {
     await admin.getByTestId('nav-store').click();
     await admin.getByTestId('store-location').selectOption(location);
     await admin.waitForURL((u) => u.hash === `#/store/${location}`);
-    const openNow = (await ui.ok('GET', `/v1/fulfillments?location_id=${location}&status=allocated,picked,packed,ready_for_pickup`)).items;
+    const openNow = (
+      await ui.ok('GET', `/v1/fulfillments?location_id=${location}&status=allocated,picked,packed,ready_for_pickup`)
+    ).items;
     if (openNow.length) await admin.getByTestId('task-card').first().waitFor();
     else await admin.getByText('Nothing is waiting here.').waitFor();
     expect(await admin.getByTestId('task-card').count()).toBe(openNow.length);
@@ -215,7 +233,9 @@ describe('goods in the console', () => {
     await detail.getByTestId('move-submit').click();
     await detail.getByTestId('movement-form').getByTestId('stock-saved').waitFor();
     await expect.poll(() => row.getByTestId('stock-on-hand').textContent()).toBe('3');
-    const level = (await ui.ok('GET', `/v1/stock/${encodeURIComponent(low.sku)}`)).locations.find((l: any) => l.location_id === store);
+    const level = (await ui.ok('GET', `/v1/stock/${encodeURIComponent(low.sku)}`)).locations.find(
+      (l: any) => l.location_id === store,
+    );
     expect(level).toMatchObject({ on_hand: 3, safety_stock: 0 });
     const firstMovement = detail.getByTestId('movement-row').first();
     await expect.poll(() => firstMovement.getAttribute('data-reason')).toBe('receipt');
@@ -224,7 +244,11 @@ describe('goods in the console', () => {
     expect(await firstMovement.textContent()).toContain('+2');
 
     // Online stock of 3 is below the policy's threshold of 5: the Low stock tab lists the SKU.
-    await expect.poll(async () => (await ui.ok('GET', '/v1/stock/low')).items.some((i: any) => i.sku === low.sku), { timeout: 15_000 }).toBe(true);
+    await expect
+      .poll(async () => (await ui.ok('GET', '/v1/stock/low')).items.some((i: any) => i.sku === low.sku), {
+        timeout: 15_000,
+      })
+      .toBe(true);
     await page.getByTestId('tab-low').click();
     expect(await text(page.getByTestId('low-stock-threshold'))).toBe('5');
     const lowRow = page.getByTestId('low-stock-row').filter({ hasText: low.sku });
@@ -235,7 +259,11 @@ describe('goods in the console', () => {
     await page.getByTestId('tab-movements').click();
     await page.getByTestId('movements-sku').fill(low.sku);
     const movements = page.getByTestId('movements-tab').getByTestId('movement-row');
-    await expect.poll(async () => (await movements.evaluateAll((els) => els.map((e) => e.getAttribute('data-reason')))).slice(0, 2)).toEqual(['receipt', 'count']);
+    await expect
+      .poll(async () =>
+        (await movements.evaluateAll((els) => els.map((e) => e.getAttribute('data-reason')))).slice(0, 2),
+      )
+      .toEqual(['receipt', 'count']);
 
     // Stores near the store, with the SKU: the store itself, at 0 km, with its 3 units, ringed on the map.
     const s = locations.find((l) => l.id === store);
@@ -248,7 +276,12 @@ describe('goods in the console', () => {
     const nearbyRow = page.locator(`[data-testid="nearby-row"][data-location="${store}"]`);
     await nearbyRow.waitFor();
     expect(await nearbyRow.textContent()).toContain('0 公里');
-    const api = (await ui.ok('GET', `/v1/locations/nearby?lat=${s.lat}&lng=${s.lng}&radius_km=2&sku=${encodeURIComponent(low.sku)}`)).items;
+    const api = (
+      await ui.ok(
+        'GET',
+        `/v1/locations/nearby?lat=${s.lat}&lng=${s.lng}&radius_km=2&sku=${encodeURIComponent(low.sku)}`,
+      )
+    ).items;
     expect(await page.getByTestId('nearby-row').count()).toBe(api.length);
     expect(api.find((n: any) => n.location_id === store).online_available).toBe(3);
     expect(await page.getByTestId(`site-${store}`).getAttribute('class')).toContain('match');
@@ -262,7 +295,11 @@ describe('goods in the console', () => {
     await page.screenshot({ path: path.join(SHOTS, 'santong-stores-nearby.png'), fullPage: true });
 
     // An unpaid pickup order: paid from the console, then a return (too many first), then cancelled.
-    const order = await ui.ok('POST', '/v1/orders', { channel: sold.channel, lines: [{ sku: sold.sku, qty: 1 }], fulfillment: { type: 'pickup', location_id: sold.location } });
+    const order = await ui.ok('POST', '/v1/orders', {
+      channel: sold.channel,
+      lines: [{ sku: sold.sku, qty: 1 }],
+      fulfillment: { type: 'pickup', location_id: sold.location },
+    });
     await page.goto(`${ui.server.url}/#/orders/${order.id}`);
     const od = page.getByTestId('order-detail');
     await expect.poll(() => od.getByTestId('order-detail-status').getAttribute('data-status')).toBe('pending_payment');
@@ -283,10 +320,16 @@ describe('goods in the console', () => {
     await od.getByTestId(`return-qty-${sold.sku}`).fill('1');
     await od.getByTestId('return-submit').click();
     await od.getByTestId('return-row').waitFor();
-    expect(await text(od.getByTestId('order-detail-refunded'))).toBe('-' + (await text(od.getByTestId('order-detail-total'))));
+    expect(await text(od.getByTestId('order-detail-refunded'))).toBe(
+      '-' + (await text(od.getByTestId('order-detail-total'))),
+    );
     const returns = (await ui.ok('GET', `/v1/orders/${order.id}/returns`)).items;
     expect(returns).toHaveLength(1);
-    expect(returns[0]).toMatchObject({ location_id: sold.location, reason: '不想要了', refund_amount: order.totals.total });
+    expect(returns[0]).toMatchObject({
+      location_id: sold.location,
+      reason: '不想要了',
+      refund_amount: order.totals.total,
+    });
 
     await od.getByTestId('cancel-open').click();
     await od.getByTestId('cancel-reason').fill('顾客取消');

@@ -41,7 +41,12 @@ describe('loyalty in the console', () => {
     const { sku, price, store } = chosen!;
 
     // The member, known by phone (as the app would identify them).
-    const identified = await ui.ok('POST', '/v1/identify', { identifiers: [{ type: 'phone', value: PHONE }], channel: 'app' }, 200);
+    const identified = await ui.ok(
+      'POST',
+      '/v1/identify',
+      { identifiers: [{ type: 'phone', value: PHONE }], channel: 'app' },
+      200,
+    );
     const customerId: string = identified.customer_id;
 
     // ---- The admin creates a template in the console ----
@@ -74,7 +79,16 @@ describe('loyalty in the console', () => {
 
     // The template as the API has it: the store channel expanded to pos, nothing issued yet.
     const tpl = await ui.ok('GET', `/v1/coupon-templates/${templateId}`);
-    expect(tpl).toMatchObject({ name, kind: 'amount_off', value: COUPON_OFF, channels: ['pos'], budget: 10, valid_days_after_claim: 30, issued: 0, redeemed: 0 });
+    expect(tpl).toMatchObject({
+      name,
+      kind: 'amount_off',
+      value: COUPON_OFF,
+      channels: ['pos'],
+      budget: 10,
+      valid_days_after_claim: 30,
+      issued: 0,
+      redeemed: 0,
+    });
     const row = admin.locator(`[data-testid="template-row"][data-template="${templateId}"]`);
     expect(await text(row.getByTestId('template-budget-used'))).toBe('0 / 10');
     expect(await row.getByTestId('coupon-value').textContent()).toBe(`立减 ${yuan(COUPON_OFF)}`);
@@ -102,7 +116,9 @@ describe('loyalty in the console', () => {
     expect(appWallet.coupons.map((c: any) => c.code)).not.toContain(code);
 
     // ---- Store staff redeem it at their till ----
-    const staffKey = (await ui.ok('POST', '/v1/api-keys', { name: 'e2e till', role: 'store_staff', location_id: store })).key;
+    const staffKey = (
+      await ui.ok('POST', '/v1/api-keys', { name: 'e2e till', role: 'store_staff', location_id: store })
+    ).key;
     const staff = await ui.signedIn(staffKey);
     await staff.getByTestId('nav-till').click();
     await staff.waitForURL((u) => u.hash === '#/till');
@@ -141,12 +157,26 @@ describe('loyalty in the console', () => {
 
     // The order as the API has it: in-store at that store, the coupon taking ¥8 off.
     const order = await ui.ok('GET', `/v1/orders/${orderId}`);
-    expect(order).toMatchObject({ channel: 'pos', customer_id: customerId, location_id: store, fulfillment_type: 'in_store' });
-    expect(order.totals).toMatchObject({ subtotal: price * 2, coupon_discount: COUPON_OFF, total: price * 2 - COUPON_OFF });
+    expect(order).toMatchObject({
+      channel: 'pos',
+      customer_id: customerId,
+      location_id: store,
+      fulfillment_type: 'in_store',
+    });
+    expect(order.totals).toMatchObject({
+      subtotal: price * 2,
+      coupon_discount: COUPON_OFF,
+      total: price * 2 - COUPON_OFF,
+    });
     expect(order.pricing.coupons).toMatchObject([{ code, discount: COUPON_OFF }]);
     const coupon = await ui.ok('GET', `/v1/coupons/${code}`);
     expect(coupon.status).toBe('redeemed');
-    expect(coupon.redemption).toMatchObject({ order_ref: orderId, channel: 'pos', location_id: store, amount: COUPON_OFF });
+    expect(coupon.redemption).toMatchObject({
+      order_ref: orderId,
+      channel: 'pos',
+      location_id: store,
+      amount: COUPON_OFF,
+    });
 
     // ---- Spent: the template shows one redemption in pos ----
     await admin.getByTestId('templates-refresh').click();

@@ -34,7 +34,9 @@ describe('people in the console', () => {
     for (const p of await allProducts(ui)) {
       if (!p.channels.includes('app') || !p.channels.includes('pos')) continue;
       const stock = await ui.ok('GET', `/v1/stock/${encodeURIComponent(p.sku)}`);
-      const level = stock.locations.find((l: any) => pickupStores.has(l.location_id) && l.online_available >= 1 && l.on_hand >= 2);
+      const level = stock.locations.find(
+        (l: any) => pickupStores.has(l.location_id) && l.online_available >= 1 && l.on_hand >= 2,
+      );
       if (level) {
         chosen = { sku: p.sku, store: level.location_id };
         break;
@@ -44,17 +46,48 @@ describe('people in the console', () => {
     const { sku, store } = chosen!;
 
     // The app identifies the person by phone, sends a product view, and places a pickup order it pays.
-    const identified = await ui.ok('POST', '/v1/identify', { identifiers: [{ type: 'phone', value: PHONE }], channel: 'app' }, 200);
+    const identified = await ui.ok(
+      'POST',
+      '/v1/identify',
+      { identifiers: [{ type: 'phone', value: PHONE }], channel: 'app' },
+      200,
+    );
     expect(identified.created).toBe(true);
     customerId = identified.customer_id;
     const viewedAt = new Date(Date.now() - 5 * 60_000).toISOString();
-    const events = await ui.ok('POST', '/v1/events', { events: [{ event_id: `e2e-people-view-${Date.now()}`, type: 'product_viewed', occurred_at: viewedAt, channel: 'app', customer_id: customerId, properties: { sku } }] }, 200);
+    const events = await ui.ok(
+      'POST',
+      '/v1/events',
+      {
+        events: [
+          {
+            event_id: `e2e-people-view-${Date.now()}`,
+            type: 'product_viewed',
+            occurred_at: viewedAt,
+            channel: 'app',
+            customer_id: customerId,
+            properties: { sku },
+          },
+        ],
+      },
+      200,
+    );
     expect(events).toMatchObject({ accepted: 1, rejected: [] });
-    appOrder = await ui.ok('POST', '/v1/orders', { channel: 'app', customer: { type: 'phone', value: PHONE }, lines: [{ sku, qty: 1 }], fulfillment: { type: 'pickup', location_id: store } });
+    appOrder = await ui.ok('POST', '/v1/orders', {
+      channel: 'app',
+      customer: { type: 'phone', value: PHONE },
+      lines: [{ sku, qty: 1 }],
+      fulfillment: { type: 'pickup', location_id: store },
+    });
     expect(appOrder.customer_id).toBe(customerId);
     await ui.ok('POST', `/v1/orders/${appOrder.id}/pay`, { payment_ref: 'e2e-people-pay' }, 200);
     // The same person buys at the till of that store.
-    posOrder = await ui.ok('POST', '/v1/orders', { channel: 'pos', customer: { type: 'phone', value: PHONE }, lines: [{ sku, qty: 2 }], fulfillment: { type: 'in_store', location_id: store } });
+    posOrder = await ui.ok('POST', '/v1/orders', {
+      channel: 'pos',
+      customer: { type: 'phone', value: PHONE },
+      lines: [{ sku, qty: 2 }],
+      fulfillment: { type: 'in_store', location_id: store },
+    });
     expect(posOrder).toMatchObject({ customer_id: customerId, status: 'completed' });
 
     const profile = await ui.ok('GET', `/v1/customers/${customerId}`);
@@ -68,7 +101,11 @@ describe('people in the console', () => {
     await page.getByTestId('customer-row').first().waitFor();
     await page.getByTestId('customer-search-input').fill(PHONE);
     await page.getByTestId('customer-search-submit').click();
-    await expect.poll(() => page.getByTestId('customer-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-customer')))).toEqual([customerId]);
+    await expect
+      .poll(() =>
+        page.getByTestId('customer-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-customer'))),
+      )
+      .toEqual([customerId]);
     const row = page.getByTestId('customer-row').first();
     expect(await row.textContent()).toContain(PHONE_MASKED);
     expect(await row.textContent()).toContain('App');
@@ -83,7 +120,9 @@ describe('people in the console', () => {
     const items = timeline.getByTestId('timeline-item');
     const posItem = timeline.locator(`[data-testid="timeline-item"][data-kind="order"][data-channel="pos"]`);
     const appItem = timeline.locator(`[data-testid="timeline-item"][data-kind="order"][data-channel="app"]`);
-    const viewItem = timeline.locator(`[data-testid="timeline-item"][data-kind="event"][data-channel="app"][data-type="product_viewed"]`);
+    const viewItem = timeline.locator(
+      `[data-testid="timeline-item"][data-kind="event"][data-channel="app"][data-type="product_viewed"]`,
+    );
     expect(await text(posItem.getByTestId('timeline-channel'))).toBe('门店 POS');
     expect(await text(appItem.getByTestId('timeline-channel'))).toBe('App');
     expect(await text(viewItem.getByTestId('timeline-channel'))).toBe('App');
@@ -94,22 +133,30 @@ describe('people in the console', () => {
     expect(await viewItem.textContent()).toContain(sku);
     // Newest first, as the API has them.
     const api = await ui.ok('GET', `/v1/customers/${customerId}/timeline`);
-    const shownKinds = await items.evaluateAll((els) => els.map((e) => `${e.getAttribute('data-kind')}:${e.getAttribute('data-channel')}`));
+    const shownKinds = await items.evaluateAll((els) =>
+      els.map((e) => `${e.getAttribute('data-kind')}:${e.getAttribute('data-channel')}`),
+    );
     expect(shownKinds).toEqual(api.items.map((i: any) => `${i.kind}:${i.channel ?? ''}`));
     expect(shownKinds.slice(0, 3)).toEqual(['order:pos', 'order:app', 'event:app']);
 
     // Per-channel figures, in yuan.
     expect(await text(page.getByTestId('channel-stats-app').getByTestId('channel-orders'))).toBe('1');
-    expect(await text(page.getByTestId('channel-stats-app').getByTestId('channel-spend'))).toBe(yuan(appOrder.totals.total));
+    expect(await text(page.getByTestId('channel-stats-app').getByTestId('channel-spend'))).toBe(
+      yuan(appOrder.totals.total),
+    );
     expect(await text(page.getByTestId('channel-stats-pos').getByTestId('channel-orders'))).toBe('1');
-    expect(await text(page.getByTestId('channel-stats-pos').getByTestId('channel-spend'))).toBe(yuan(posOrder.totals.total));
+    expect(await text(page.getByTestId('channel-stats-pos').getByTestId('channel-spend'))).toBe(
+      yuan(posOrder.totals.total),
+    );
     expect(await text(page.getByTestId('stat-orders'))).toBe('2');
     expect(await text(page.getByTestId('stat-spend'))).toBe(yuan(appOrder.totals.total + posOrder.totals.total));
     expect(await text(page.getByTestId('identities-table'))).toContain(PHONE_E164);
 
     // The Orders chip keeps the orders only; All brings the event back.
     await timeline.getByTestId('timeline-filter-order').click();
-    await expect.poll(() => items.evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')))).toEqual(['order', 'order']);
+    await expect
+      .poll(() => items.evaluateAll((els) => els.map((e) => e.getAttribute('data-kind'))))
+      .toEqual(['order', 'order']);
     await timeline.getByTestId('timeline-filter-all').click();
     await viewItem.waitFor();
     await page.screenshot({ path: path.join(SHOTS, 'santong-customer-profile.png'), fullPage: true });
@@ -121,7 +168,9 @@ describe('people in the console', () => {
 
     // A till links the phone with a member card of another, older customer: One ID merges them.
     let other: { id: string; card: string } | null = null;
-    const demo = (await ui.ok('GET', '/v1/customers?limit=100')).items.filter((c: any) => c.id !== customerId && c.identifiers.some((i: any) => i.type === 'member_card'));
+    const demo = (await ui.ok('GET', '/v1/customers?limit=100')).items.filter(
+      (c: any) => c.id !== customerId && c.identifiers.some((i: any) => i.type === 'member_card'),
+    );
     for (const c of demo) {
       const p = await ui.ok('GET', `/v1/customers/${c.id}`);
       const card = p.identifiers.find((i: any) => i.type === 'member_card');
@@ -131,7 +180,18 @@ describe('people in the console', () => {
       }
     }
     expect(other).not.toBeNull();
-    const linked = await ui.ok('POST', '/v1/identify', { identifiers: [{ type: 'phone', value: PHONE }, { type: 'member_card', value: other!.card }], channel: 'pos' }, 200);
+    const linked = await ui.ok(
+      'POST',
+      '/v1/identify',
+      {
+        identifiers: [
+          { type: 'phone', value: PHONE },
+          { type: 'member_card', value: other!.card },
+        ],
+        channel: 'pos',
+      },
+      200,
+    );
     expect(linked.customer_id).toBe(other!.id);
     expect(linked.merged).toHaveLength(1);
     const merge = linked.merged[0];
@@ -231,10 +291,16 @@ describe('people in the console', () => {
     await sms.getByTestId('consent-toggle-marketing_sms').click();
     await expect.poll(() => sms.getAttribute('data-granted')).toBe('true');
     expect(await text(sms.getByTestId('consent-state'))).toBe('已同意');
-    const consentItem = support.locator('[data-testid="timeline-item"][data-kind="consent"][data-type="marketing_sms"]');
+    const consentItem = support.locator(
+      '[data-testid="timeline-item"][data-kind="consent"][data-type="marketing_sms"]',
+    );
     expect(await consentItem.textContent()).toContain('同意「营销短信」');
     const consents = await ui.ok('GET', `/v1/customers/${customerId}/consents`);
-    expect(consents.consents.find((c: any) => c.purpose === 'marketing_sms')).toMatchObject({ granted: true, channel: 'console', source: 'console' });
+    expect(consents.consents.find((c: any) => c.purpose === 'marketing_sms')).toMatchObject({
+      granted: true,
+      channel: 'console',
+      source: 'console',
+    });
 
     // Tags: added, then removed.
     await support.getByTestId('tag-input').fill('e2e-vip');
@@ -284,7 +350,14 @@ describe('people in the console', () => {
     expect((await ui.ok('GET', `/v1/customers/${customerId}`)).id).toBe(customerId);
 
     // Someone without open orders is erased; the profile is gone from the API.
-    const gone = (await ui.ok('POST', '/v1/identify', { identifiers: [{ type: 'email', value: 'erase.me@example.com' }], channel: 'web' }, 200)).customer_id;
+    const gone = (
+      await ui.ok(
+        'POST',
+        '/v1/identify',
+        { identifiers: [{ type: 'email', value: 'erase.me@example.com' }], channel: 'web' },
+        200,
+      )
+    ).customer_id;
     await admin.goto(`${ui.server.url}/#/customers/${gone}`);
     await admin.getByTestId('erase-open').click();
     await erase.getByTestId('erase-confirm-id').fill(gone);

@@ -39,14 +39,30 @@ async function readError(res: Response): Promise<ApiError> {
   }
   const e = (body as { error?: { code?: unknown; message?: unknown; field?: unknown } } | null)?.error;
   if (e && typeof e.message === 'string') {
-    return new ApiError(res.status, typeof e.code === 'string' ? e.code : 'error', e.message, typeof e.field === 'string' ? e.field : undefined);
+    return new ApiError(
+      res.status,
+      typeof e.code === 'string' ? e.code : 'error',
+      e.message,
+      typeof e.field === 'string' ? e.field : undefined,
+    );
   }
   return new ApiError(res.status, 'http_error', `HTTP ${res.status} ${res.statusText}`.trim());
 }
 
 /** One call to the API with this key. Throws ApiError for any non-2xx answer and for network failures (status 0). */
-export async function request<T>(key: string, method: string, path: string, body?: unknown, signal?: AbortSignal, extraHeaders?: Record<string, string>): Promise<T> {
-  const headers: Record<string, string> = { ...extraHeaders, authorization: `Bearer ${key}`, accept: 'application/json' };
+export async function request<T>(
+  key: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  signal?: AbortSignal,
+  extraHeaders?: Record<string, string>,
+): Promise<T> {
+  const headers: Record<string, string> = {
+    ...extraHeaders,
+    authorization: `Bearer ${key}`,
+    accept: 'application/json',
+  };
   if (body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
   try {
@@ -70,7 +86,13 @@ export interface Api {
 
 /** A client bound to one key; a 401 (key revoked meanwhile) calls onUnauthorized before the error is thrown. */
 export function createApi(key: string, onUnauthorized: () => void): Api {
-  const call = async <T>(method: string, path: string, body?: unknown, signal?: AbortSignal, headers?: Record<string, string>): Promise<T> => {
+  const call = async <T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    signal?: AbortSignal,
+    headers?: Record<string, string>,
+  ): Promise<T> => {
     try {
       return await request<T>(key, method, path, body, signal, headers);
     } catch (err) {
@@ -80,7 +102,14 @@ export function createApi(key: string, onUnauthorized: () => void): Api {
   };
   return {
     get: (path, query, signal) => call('GET', withQuery(path, query), undefined, signal),
-    post: (path, body, opts) => call('POST', path, body, undefined, opts?.idempotencyKey ? { 'idempotency-key': opts.idempotencyKey } : undefined),
+    post: (path, body, opts) =>
+      call(
+        'POST',
+        path,
+        body,
+        undefined,
+        opts?.idempotencyKey ? { 'idempotency-key': opts.idempotencyKey } : undefined,
+      ),
     put: (path, body) => call('PUT', path, body),
     del: (path) => call('DELETE', path),
   };
@@ -128,8 +157,17 @@ export type Merge = Profile['merges'][number];
 export type Consents = Answer<'/v1/customers/{id}/consents'>;
 /** The consent in force for one purpose; at, channel and source are null when none was ever recorded. */
 export type ConsentState = Consents['consents'][number];
-export const CONSENT_PURPOSES = allOf<ConsentPurpose>()(['marketing_sms', 'marketing_wechat', 'marketing_push', 'marketing_email', 'personalization', 'analytics']);
-type ConsentPurpose = NonNullable<paths['/v1/customers/{id}/consents/{purpose}']['put']>['parameters']['path']['purpose'];
+export const CONSENT_PURPOSES = allOf<ConsentPurpose>()([
+  'marketing_sms',
+  'marketing_wechat',
+  'marketing_push',
+  'marketing_email',
+  'personalization',
+  'analytics',
+]);
+type ConsentPurpose = NonNullable<
+  paths['/v1/customers/{id}/consents/{purpose}']['put']
+>['parameters']['path']['purpose'];
 
 /** coupon: issued, claimed and redeemed coupons (loyalty). */
 export const TIMELINE_KINDS = ['order', 'event', 'merge', 'consent', 'coupon'] as const;
@@ -148,7 +186,16 @@ export type Stock = Answer<'/v1/stock/{sku}'>;
 export type StockLevel = Stock['locations'][number];
 export type StockMovement = Answer<'/v1/stock/movements'>['items'][number];
 export type MovementReason = RequestBody<'/v1/stock/movements', 'post'>['reason'];
-export const MOVEMENT_REASONS = allOf<MovementReason>()(['sale', 'receipt', 'adjustment', 'count', 'transfer_in', 'transfer_out', 'return', 'damage']);
+export const MOVEMENT_REASONS = allOf<MovementReason>()([
+  'sale',
+  'receipt',
+  'adjustment',
+  'count',
+  'transfer_in',
+  'transfer_out',
+  'return',
+  'damage',
+]);
 export type LowStockItem = Answer<'/v1/stock/low'>['items'][number];
 export type LowStockPolicy = Answer<'/v1/stock/low-stock-policy'>;
 

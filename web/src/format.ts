@@ -51,7 +51,14 @@ export function formatDateTime(iso: string | null | undefined, lang: Lang): stri
   if (Number.isNaN(d.getTime())) return iso;
   let f = dateTimeFormats.get(lang);
   if (!f) {
-    f = new Intl.DateTimeFormat(lang === 'en' ? 'en-CA' : 'zh-CN', { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false });
+    f = new Intl.DateTimeFormat(lang === 'en' ? 'en-CA' : 'zh-CN', {
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hour12: false,
+    });
     dateTimeFormats.set(lang, f);
   }
   const parts = Object.fromEntries(f.formatToParts(d).map((p) => [p.type, p.value]));

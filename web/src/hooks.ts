@@ -19,18 +19,28 @@ export function useResource<T>(path: string | null, query?: Query): Resource<T> 
   const queryKey = JSON.stringify(query ?? {});
   const requestKey = path === null ? null : `${path}?${queryKey}`;
   const [nonce, setNonce] = useState(0);
-  const [state, setState] = useState<{ key: string | null; data?: T; error?: Error; loading: boolean }>({ key: null, loading: false });
+  const [state, setState] = useState<{ key: string | null; data?: T; error?: Error; loading: boolean }>({
+    key: null,
+    loading: false,
+  });
 
   useEffect(() => {
     if (path === null) return;
     const ctrl = new AbortController();
     // Keep the figures of the same request while it reloads; drop those of another one.
-    setState((s) => (s.key === requestKey ? { ...s, loading: true, error: undefined } : { key: requestKey, loading: true }));
+    setState((s) =>
+      s.key === requestKey ? { ...s, loading: true, error: undefined } : { key: requestKey, loading: true },
+    );
     api
       .get<T>(path, JSON.parse(queryKey) as Query, ctrl.signal)
       .then((data) => setState({ key: requestKey, data, loading: false }))
       .catch((error: unknown) => {
-        if (!isAbort(error)) setState({ key: requestKey, error: error instanceof Error ? error : new Error(String(error)), loading: false });
+        if (!isAbort(error))
+          setState({
+            key: requestKey,
+            error: error instanceof Error ? error : new Error(String(error)),
+            loading: false,
+          });
       });
     return () => ctrl.abort();
   }, [api, path, queryKey, requestKey, nonce]);

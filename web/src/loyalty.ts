@@ -11,10 +11,10 @@ export const COUPON_KINDS = allOf<CouponKind>()(['amount_off', 'percent_off', 't
 
 type ChannelScope = RequestBody<'/v1/coupon-templates', 'post'>['channels'][number];
 /** Channel groups a template may name besides single channels: online = every channel but pos; store = pos. */
-export const CHANNEL_GROUPS = { online: ['app', 'mini_program', 'web', 'group_buy'], store: ['pos'] } as const satisfies Record<
-  Exclude<ChannelScope, ChannelCode>,
-  readonly ChannelCode[]
->;
+export const CHANNEL_GROUPS = {
+  online: ['app', 'mini_program', 'web', 'group_buy'],
+  store: ['pos'],
+} as const satisfies Record<Exclude<ChannelScope, ChannelCode>, readonly ChannelCode[]>;
 
 /** POST /v1/coupons/issue */
 export type IssuedCoupon = Answer<'/v1/coupons/issue', 'post'>;
@@ -42,7 +42,10 @@ export type Adjustment = Quote['adjustments'][number];
 // ---- Helpers ----
 
 /** What a coupon gives, in words: ¥10 off; 15% off (at most ¥20); ¥20 off ¥100; free delivery; a gift. */
-export function couponValueText(t: Translate, c: { kind: string; value: number; cap?: number | null; min_spend?: number; gift_sku?: string | null }): string {
+export function couponValueText(
+  t: Translate,
+  c: { kind: string; value: number; cap?: number | null; min_spend?: number; gift_sku?: string | null },
+): string {
   const min = c.min_spend ?? 0;
   let text: string;
   switch (c.kind) {
@@ -69,6 +72,9 @@ export function couponValueText(t: Translate, c: { kind: string; value: number; 
 
 /** A random Idempotency-Key for one write (kept across retries of the same write). */
 export function newIdempotencyKey(prefix: string): string {
-  const rnd = typeof crypto !== 'undefined' && 'randomUUID' in crypto ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  const rnd =
+    typeof crypto !== 'undefined' && 'randomUUID' in crypto
+      ? crypto.randomUUID()
+      : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
   return `${prefix}-${rnd}`;
 }

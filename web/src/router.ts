@@ -4,7 +4,20 @@ import { useEffect, useState } from 'react';
  * The console's pages, in sidebar order; the route is the hash: #/orders, #/orders/<id>, #/store/<location id>,
  * #/customers/<customer id>, #/audit/<subject>, #/loyalty/<tab>/<template id>, #/till.
  */
-export const PAGES = ['dashboard', 'customers', 'orders', 'store', 'till', 'inventory', 'stores', 'loyalty', 'marketing', 'audit', 'security', 'settings'] as const;
+export const PAGES = [
+  'dashboard',
+  'customers',
+  'orders',
+  'store',
+  'till',
+  'inventory',
+  'stores',
+  'loyalty',
+  'marketing',
+  'audit',
+  'security',
+  'settings',
+] as const;
 export type PageName = (typeof PAGES)[number];
 
 export interface Route {
@@ -19,7 +32,16 @@ export function parseHash(hash: string): Route {
   const [first = '', ...rest] = path.split('/').filter(Boolean);
   if (first === '') return { page: 'dashboard', params: [] };
   const page = (PAGES as readonly string[]).includes(first) ? (first as PageName) : null;
-  return { page, params: rest.map((p) => { try { return decodeURIComponent(p); } catch { return p; } }) };
+  return {
+    page,
+    params: rest.map((p) => {
+      try {
+        return decodeURIComponent(p);
+      } catch {
+        return p;
+      }
+    }),
+  };
 }
 
 export function href(page: PageName, ...params: string[]): string {

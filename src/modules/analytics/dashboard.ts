@@ -30,20 +30,35 @@ export interface Dashboard {
 type Row = { channel: string | null; sales: string | null; orders: string; customers: string };
 
 function figures(rows: Row[], from: string, to: string): PeriodFigures {
-  const by = rows.filter((r) => r.channel !== null).map((r) => ({ channel: r.channel as string, sales: Number(r.sales ?? 0), orders: Number(r.orders), customers: Number(r.customers) }));
+  const by = rows
+    .filter((r) => r.channel !== null)
+    .map((r) => ({
+      channel: r.channel as string,
+      sales: Number(r.sales ?? 0),
+      orders: Number(r.orders),
+      customers: Number(r.customers),
+    }));
   const total = rows.find((r) => r.channel === null);
   const sales = Number(total?.sales ?? 0);
   const orders = Number(total?.orders ?? 0);
   return {
     from,
     to,
-    totals: { sales, orders, customers: Number(total?.customers ?? 0), average_order_value: orders ? Math.round(sales / orders) : 0 },
+    totals: {
+      sales,
+      orders,
+      customers: Number(total?.customers ?? 0),
+      average_order_value: orders ? Math.round(sales / orders) : 0,
+    },
     by_channel: by.sort((a, b) => b.sales - a.sales),
   };
 }
 
 /** Today's and the last 30 days' sales, orders and buying customers by channel, in the retailer's time zone. */
-export async function dashboard(db: Queryable, opts: { timezone: string; currency: string; locationId?: string | null }): Promise<Dashboard> {
+export async function dashboard(
+  db: Queryable,
+  opts: { timezone: string; currency: string; locationId?: string | null },
+): Promise<Dashboard> {
   const tz = opts.timezone;
   const loc = opts.locationId ?? null;
   const bounds = (
@@ -53,7 +68,8 @@ export async function dashboard(db: Queryable, opts: { timezone: string; currenc
              to_char(now() AT TIME ZONE ${tz}, 'YYYY-MM-DD') AS today_date,
              to_char((now() AT TIME ZONE ${tz}) - interval '29 days', 'YYYY-MM-DD') AS start_date`.execute(db)
   ).rows[0];
-  const period = (from: Date) => sql<Row>`
+  const period = (from: Date) =>
+    sql<Row>`
       SELECT channel, sum(total - refunded_total)::text AS sales, count(*)::text AS orders, count(DISTINCT customer_id)::text AS customers
       FROM ${orderSummaries} o
       WHERE placed_at >= ${from} AND status NOT IN (${sql.join(NOT_SALES)})
@@ -74,6 +90,11 @@ export async function dashboard(db: Queryable, opts: { timezone: string; currenc
     currency: opts.currency,
     today: figures(today.rows, bounds.today_date, bounds.today_date),
     last_30_days: figures(last30.rows, bounds.start_date, bounds.today_date),
-    daily: daily.rows.map((r) => ({ date: r.date, channel: r.channel, sales: Number(r.sales), orders: Number(r.orders) })),
+    daily: daily.rows.map((r) => ({
+      date: r.date,
+      channel: r.channel,
+      sales: Number(r.sales),
+      orders: Number(r.orders),
+    })),
   };
 }

@@ -3,11 +3,21 @@ import { errors, Id } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
 import { dashboard } from './dashboard';
 
-const Channel = Type.Object({ channel: Type.String(), sales: Type.Integer(), orders: Type.Integer(), customers: Type.Integer() });
+const Channel = Type.Object({
+  channel: Type.String(),
+  sales: Type.Integer(),
+  orders: Type.Integer(),
+  customers: Type.Integer(),
+});
 const Period = Type.Object({
   from: Type.String(),
   to: Type.String(),
-  totals: Type.Object({ sales: Type.Integer(), orders: Type.Integer(), customers: Type.Integer(), average_order_value: Type.Integer() }),
+  totals: Type.Object({
+    sales: Type.Integer(),
+    orders: Type.Integer(),
+    customers: Type.Integer(),
+    average_order_value: Type.Integer(),
+  }),
   by_channel: Type.Array(Channel),
 });
 
@@ -26,7 +36,14 @@ export const analyticsRoutes: ModuleRoutes = (ctx) => async (app) => {
             currency: Type.String(),
             today: Period,
             last_30_days: Period,
-            daily: Type.Array(Type.Object({ date: Type.String(), channel: Type.String(), sales: Type.Integer(), orders: Type.Integer() })),
+            daily: Type.Array(
+              Type.Object({
+                date: Type.String(),
+                channel: Type.String(),
+                sales: Type.Integer(),
+                orders: Type.Integer(),
+              }),
+            ),
           }),
           ...errors(),
         },

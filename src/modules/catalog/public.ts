@@ -22,9 +22,14 @@ export function productsJson(params: StatementParams, skus: readonly string[]): 
     FROM products WHERE sku IN (SELECT json_array_elements_text(${params.param(JSON.stringify(skus))}::json)))`;
 }
 
-export function productsFromJson(rows: [string, string, string, number | string, string[]][]): Map<string, ProductInfo> {
+export function productsFromJson(
+  rows: [string, string, string, number | string, string[]][],
+): Map<string, ProductInfo> {
   return new Map(
-    rows.map(([sku, name, category, listPrice, channels]) => [sku, { name, category, list_price: Number(listPrice), channels }]),
+    rows.map(([sku, name, category, listPrice, channels]) => [
+      sku,
+      { name, category, list_price: Number(listPrice), channels },
+    ]),
   );
 }
 
@@ -32,7 +37,11 @@ export function productsFromJson(rows: [string, string, string, number | string,
  * Each product's category and list price. A FROM-clause fragment for Kysely joins that PostgreSQL
  * inlines: `.innerJoin(productFacts.as('p'), 'p.sku', 'l.sku')`.
  */
-export const productFacts = sql<{ sku: string; category: string; list_price: string }>`(SELECT sku, category, list_price FROM products)`;
+export const productFacts = sql<{
+  sku: string;
+  category: string;
+  list_price: string;
+}>`(SELECT sku, category, list_price FROM products)`;
 
 /** Which of these SKUs exist. */
 export async function existingSkus(db: Queryable, skus: readonly string[]): Promise<Set<string>> {

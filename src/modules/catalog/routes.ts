@@ -10,13 +10,19 @@ import { transact } from '../../platform/db/transaction';
 
 export const catalogRoutes: ModuleRoutes = (ctx) => async (app) => {
   const db = ctx.database.db;
-  const write = (sku: string, body: typeof ProductBody.static) => transact(db, (tx) => upsertProduct(tx, { sku, ...body }));
+  const write = (sku: string, body: typeof ProductBody.static) =>
+    transact(db, (tx) => upsertProduct(tx, { sku, ...body }));
 
   app.post(
     '/products',
     {
       config: { roles: ['admin'] },
-      schema: { tags: ['goods'], summary: 'Create or update a product; a list price change publishes price.changed', body: CreateProductBody, response: { 201: ProductSchema, 200: ProductSchema, ...errors() } },
+      schema: {
+        tags: ['goods'],
+        summary: 'Create or update a product; a list price change publishes price.changed',
+        body: CreateProductBody,
+        response: { 201: ProductSchema, 200: ProductSchema, ...errors() },
+      },
     },
     async (req, reply) => {
       const { sku, ...rest } = req.body;
@@ -27,7 +33,16 @@ export const catalogRoutes: ModuleRoutes = (ctx) => async (app) => {
 
   app.put(
     '/products/:sku',
-    { config: { roles: ['admin'] }, schema: { tags: ['goods'], summary: 'Update a product (the same list price for everyone, everywhere)', params: Type.Object({ sku: Sku }), body: ProductBody, response: { 200: ProductSchema, 201: ProductSchema, ...errors() } } },
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags: ['goods'],
+        summary: 'Update a product (the same list price for everyone, everywhere)',
+        params: Type.Object({ sku: Sku }),
+        body: ProductBody,
+        response: { 200: ProductSchema, 201: ProductSchema, ...errors() },
+      },
+    },
     async (req, reply) => {
       const r = await write(req.params.sku, req.body);
       return reply.code(r.created ? 201 : 200).send(r.product);
@@ -41,15 +56,31 @@ export const catalogRoutes: ModuleRoutes = (ctx) => async (app) => {
       schema: {
         tags: ['goods'],
         summary: 'Products by category or a search of name and SKU, a page at a time',
-        querystring: Type.Object({ category: Type.Optional(Type.String({ maxLength: 64 })), q: Type.Optional(Type.String({ maxLength: 100 })), cursor: Cursor, limit: Limit }),
-        response: { 200: Type.Object({ items: Type.Array(ProductSchema), next_cursor: Type.Union([Type.String(), Type.Null()]) }), ...errors() },
+        querystring: Type.Object({
+          category: Type.Optional(Type.String({ maxLength: 64 })),
+          q: Type.Optional(Type.String({ maxLength: 100 })),
+          cursor: Cursor,
+          limit: Limit,
+        }),
+        response: {
+          200: Type.Object({ items: Type.Array(ProductSchema), next_cursor: Type.Union([Type.String(), Type.Null()]) }),
+          ...errors(),
+        },
       },
     },
     async (req) => listProducts(db, { ...req.query, limit: req.query.limit ?? 50 }),
   );
   app.get(
     '/products/:sku',
-    { config: { roles: ALL_ROLES }, schema: { tags: ['goods'], summary: 'One product', params: Type.Object({ sku: Sku }), response: { 200: ProductSchema, ...errors(404) } } },
+    {
+      config: { roles: ALL_ROLES },
+      schema: {
+        tags: ['goods'],
+        summary: 'One product',
+        params: Type.Object({ sku: Sku }),
+        response: { 200: ProductSchema, ...errors(404) },
+      },
+    },
     async (req) => {
       const p = await getProduct(db, req.params.sku);
       if (!p) throw notFound('product', 'sku');

@@ -22,7 +22,12 @@ export const ProductBody = Type.Object(
     channels: Type.Optional(Type.Array(StringEnum(CHANNELS), { minItems: 1, maxItems: 5, uniqueItems: true })),
     attributes: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.Unknown())),
   },
-  { additionalProperties: false, examples: [{ name: '有机纯牛奶 Organic milk 250ml×12', category: 'fresh', list_price: 6990, channels: ['app', 'pos'] }] },
+  {
+    additionalProperties: false,
+    examples: [
+      { name: '有机纯牛奶 Organic milk 250ml×12', category: 'fresh', list_price: 6990, channels: ['app', 'pos'] },
+    ],
+  },
 );
 
 /** POST /v1/products: the SKU and the product. */

@@ -24,9 +24,16 @@ export async function getProduct(db: Queryable, sku: string): Promise<Product | 
   return r ? toProduct(r) : null;
 }
 
-export async function listProducts(db: Queryable, q: { category?: string; q?: string; cursor?: string; limit: number }) {
+export async function listProducts(
+  db: Queryable,
+  q: { category?: string; q?: string; cursor?: string; limit: number },
+) {
   const after = decodeCursor(q.cursor, 1);
-  let query = db.selectFrom('products').selectAll().orderBy('sku').limit(q.limit + 1);
+  let query = db
+    .selectFrom('products')
+    .selectAll()
+    .orderBy('sku')
+    .limit(q.limit + 1);
   if (q.category) query = query.where('category', '=', q.category);
   if (q.q) {
     const pattern = `%${q.q.replace(/[\\%_]/g, (c) => '\\' + c)}%`;

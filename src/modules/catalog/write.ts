@@ -18,8 +18,19 @@ export const ALL_CHANNELS = ['app', 'mini_program', 'web', 'pos', 'group_buy'];
  * shelf labels and every channel show the new price at the same time.
  */
 export async function upsertProduct(db: Queryable, p: ProductInput): Promise<{ product: Product; created: boolean }> {
-  const before = await db.selectFrom('products').select(['list_price']).where('sku', '=', p.sku).forUpdate().executeTakeFirst();
-  const values = { name: p.name, category: p.category, list_price: p.list_price, channels: p.channels ?? ALL_CHANNELS, attributes: JSON.stringify(p.attributes ?? {}) };
+  const before = await db
+    .selectFrom('products')
+    .select(['list_price'])
+    .where('sku', '=', p.sku)
+    .forUpdate()
+    .executeTakeFirst();
+  const values = {
+    name: p.name,
+    category: p.category,
+    list_price: p.list_price,
+    channels: p.channels ?? ALL_CHANNELS,
+    attributes: JSON.stringify(p.attributes ?? {}),
+  };
   const row = await db
     .insertInto('products')
     .values({ sku: p.sku, ...values })
@@ -27,7 +38,12 @@ export async function upsertProduct(db: Queryable, p: ProductInput): Promise<{ p
     .returningAll()
     .executeTakeFirstOrThrow();
   if (before && Number(before.list_price) !== p.list_price) {
-    await publish(db, { aggregateType: 'product', aggregateId: p.sku, type: 'price.changed', payload: { sku: p.sku, old_price: Number(before.list_price), new_price: p.list_price, currency: 'CNY' } });
+    await publish(db, {
+      aggregateType: 'product',
+      aggregateId: p.sku,
+      type: 'price.changed',
+      payload: { sku: p.sku, old_price: Number(before.list_price), new_price: p.list_price, currency: 'CNY' },
+    });
   }
   return { product: toProduct(row), created: !before };
 }

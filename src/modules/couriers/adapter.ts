@@ -39,13 +39,20 @@ export interface CourierAdapter {
  */
 export class WebhookCourierAdapter implements CourierAdapter {
   readonly name = 'webhook';
-  constructor(private readonly url: string, private readonly secret: string, private readonly timeoutMs = 5000) {}
+  constructor(
+    private readonly url: string,
+    private readonly secret: string,
+    private readonly timeoutMs = 5000,
+  ) {}
 
   async dispatch(job: CourierJob): Promise<{ external_id: string }> {
     const body = JSON.stringify(job);
     const res = await fetch(this.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-santong-signature': signPayload(this.secret, body, Math.floor(Date.now() / 1000)) },
+      headers: {
+        'content-type': 'application/json',
+        'x-santong-signature': signPayload(this.secret, body, Math.floor(Date.now() / 1000)),
+      },
       body,
       signal: AbortSignal.timeout(this.timeoutMs),
     });
@@ -63,6 +70,7 @@ export class WebhookCourierAdapter implements CourierAdapter {
 /** The configured courier adapter, or null when no courier platform is set. */
 export function courierFromConfig(config: Config): CourierAdapter | null {
   if (!config.courierWebhookUrl) return null;
-  if (config.courierWebhookSecret.length < 16) throw new Error('SANTONG_COURIER_WEBHOOK_SECRET must be at least 16 characters');
+  if (config.courierWebhookSecret.length < 16)
+    throw new Error('SANTONG_COURIER_WEBHOOK_SECRET must be at least 16 characters');
   return new WebhookCourierAdapter(config.courierWebhookUrl, config.courierWebhookSecret);
 }

@@ -22,8 +22,13 @@ class FakeCourier {
         return;
       }
       const job = JSON.parse(body) as CourierJob;
-      this.jobs.push({ job, signatureOk: verifySignature(SECRET, body, String(req.headers['x-santong-signature'] ?? '')) });
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `rider-${this.jobs.length}` }));
+      this.jobs.push({
+        job,
+        signatureOk: verifySignature(SECRET, body, String(req.headers['x-santong-signature'] ?? '')),
+      });
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ id: `rider-${this.jobs.length}` }));
     });
   });
   url = '';
@@ -37,7 +42,14 @@ class FakeCourier {
   /** The platform calls back, signed with the shared secret. */
   async callback(callbackUrl: string, body: Record<string, unknown>, secret = SECRET) {
     const text = JSON.stringify(body);
-    const res = await fetch(callbackUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-santong-signature': signPayload(secret, text, Math.floor(Date.now() / 1000)) }, body: text });
+    const res = await fetch(callbackUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-santong-signature': signPayload(secret, text, Math.floor(Date.now() / 1000)),
+      },
+      body: text,
+    });
     return { status: res.status, body: (await res.json()) as any };
   }
 }
@@ -46,7 +58,10 @@ let s: TestServer;
 const courier = new FakeCourier();
 beforeAll(async () => {
   await courier.start();
-  s = await startTestServer({ startDispatcher: false, env: { SANTONG_COURIER_WEBHOOK_URL: courier.url, SANTONG_COURIER_WEBHOOK_SECRET: SECRET } });
+  s = await startTestServer({
+    startDispatcher: false,
+    env: { SANTONG_COURIER_WEBHOOK_URL: courier.url, SANTONG_COURIER_WEBHOOK_SECRET: SECRET },
+  });
   await setupGoods(s, { near: { MILK: 20 }, dc1: { TV: 5 } });
 });
 afterAll(async () => {
@@ -56,20 +71,36 @@ afterAll(async () => {
 
 describe('courier adapter round trip', () => {
   it('hands a paid hour delivery to the courier and follows its callbacks to delivered', async () => {
-    const o = await must(s, 'POST', '/v1/orders', { channel: 'app', lines: [{ sku: 'MILK', qty: 2 }], fulfillment: delivery('hour') });
+    const o = await must(s, 'POST', '/v1/orders', {
+      channel: 'app',
+      lines: [{ sku: 'MILK', qty: 2 }],
+      fulfillment: delivery('hour'),
+    });
     await must(s, 'POST', `/v1/orders/${o.id}/pay`, { payment_ref: 'pay-1' });
     courier.failNext = 1; // the platform is briefly down: the job is retried
     await s.santong.ctx.dispatcher.runOnce();
     expect(courier.jobs).toHaveLength(0);
-    await s.santong.ctx.database.db.updateTable('courier_jobs').set({ next_attempt_at: new Date(Date.now() - 1000) }).execute();
+    await s.santong.ctx.database.db
+      .updateTable('courier_jobs')
+      .set({ next_attempt_at: new Date(Date.now() - 1000) })
+      .execute();
     await s.santong.ctx.dispatcher.runOnce();
     expect(courier.jobs).toHaveLength(1);
     const { job, signatureOk } = courier.jobs[0];
     expect(signatureOk).toBe(true);
-    expect(job).toMatchObject({ order_id: o.id, speed: 'hour', pickup: { location_id: 'near' }, items: [{ sku: 'MILK', qty: 2 }] });
+    expect(job).toMatchObject({
+      order_id: o.id,
+      speed: 'hour',
+      pickup: { location_id: 'near' },
+      items: [{ sku: 'MILK', qty: 2 }],
+    });
     expect(job.dropoff.address).toBe('上海市黄浦区人民大道200号');
 
-    const forged = await courier.callback(job.callback_url, { job_id: job.job_id, status: 'delivered' }, 'not-the-secret-at-all');
+    const forged = await courier.callback(
+      job.callback_url,
+      { job_id: job.job_id, status: 'delivered' },
+      'not-the-secret-at-all',
+    );
     expect(forged.status).toBe(401);
     const picked = await courier.callback(job.callback_url, { job_id: job.job_id, status: 'picked_up' });
     expect(picked.status).toBe(200);
@@ -81,25 +112,41 @@ describe('courier adapter round trip', () => {
     const order = await must(s, 'GET', `/v1/orders/${o.id}`);
     expect(order.status).toBe('completed');
     const f = await must(s, 'GET', `/v1/fulfillments/${order.allocations[0].fulfillment_id}`);
-    expect(f.events.map((e: { type: string; source: string }) => `${e.type}:${e.source}`)).toEqual(['out_for_delivery:courier:webhook', 'delivered:courier:webhook']);
+    expect(f.events.map((e: { type: string; source: string }) => `${e.type}:${e.source}`)).toEqual([
+      'out_for_delivery:courier:webhook',
+      'delivered:courier:webhook',
+    ]);
   });
 
   it('does not send standard parcels to the courier, and 404s unknown jobs', async () => {
-    const o = await must(s, 'POST', '/v1/orders', { channel: 'web', lines: [{ sku: 'TV', qty: 1 }], fulfillment: delivery('standard') });
+    const o = await must(s, 'POST', '/v1/orders', {
+      channel: 'web',
+      lines: [{ sku: 'TV', qty: 1 }],
+      fulfillment: delivery('standard'),
+    });
     await must(s, 'POST', `/v1/orders/${o.id}/pay`, { payment_ref: 'pay-2' });
     await s.santong.ctx.dispatcher.runOnce();
     expect(courier.jobs.map((j) => j.job.order_id)).not.toContain(o.id);
-    const r = await courier.callback(`${s.url}/v1/couriers/webhook/callback`, { job_id: 'cj_nope', status: 'delivered' });
+    const r = await courier.callback(`${s.url}/v1/couriers/webhook/callback`, {
+      job_id: 'cj_nope',
+      status: 'delivered',
+    });
     expect(r.status).toBe(404);
   });
 
   it('checks the signature before anything else: 401 for a caller that proves nothing, whatever its body', async () => {
     const url = `${s.url}/v1/couriers/webhook/callback`;
     const post = async (body: string | undefined, headers: Record<string, string> = {}, at = url) => {
-      const res = await fetch(at, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+      const res = await fetch(at, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+      });
       return { status: res.status, body: (await res.json()) as any };
     };
-    const signed = (text: string, secret = SECRET) => ({ 'x-santong-signature': signPayload(secret, text, Math.floor(Date.now() / 1000)) });
+    const signed = (text: string, secret = SECRET) => ({
+      'x-santong-signature': signPayload(secret, text, Math.floor(Date.now() / 1000)),
+    });
     for (const body of ['{"job_id":', '{"status":"teleported"}', '[]', '{"job_id":"cj_nope","status":"delivered"}']) {
       const unsigned = await post(body);
       expect(unsigned.status).toBe(401);

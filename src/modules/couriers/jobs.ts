@@ -4,7 +4,12 @@ import { newId } from '../../platform/ids';
 /** Courier jobs are written here (and by the worker and callbacks); orders ask through these. */
 
 /** Queues a job per fulfilment for the courier adapter; the worker sends them. */
-export async function queueCourierJobs(tx: Tx, adapter: string, fulfilmentIds: readonly string[], now: Date): Promise<void> {
+export async function queueCourierJobs(
+  tx: Tx,
+  adapter: string,
+  fulfilmentIds: readonly string[],
+  now: Date,
+): Promise<void> {
   if (fulfilmentIds.length === 0) return;
   await tx
     .insertInto('courier_jobs')

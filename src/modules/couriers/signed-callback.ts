@@ -9,7 +9,8 @@ declare module 'fastify' {
   }
 }
 
-const invalidSignature = () => new AppError(401, 'invalid_signature', 'the callback signature is missing or wrong', 'x-santong-signature');
+const invalidSignature = () =>
+  new AppError(401, 'invalid_signature', 'the callback signature is missing or wrong', 'x-santong-signature');
 
 /**
  * A preParsing hook: reads the exact bytes sent (up to the body limit) and checks the adapter's
@@ -17,11 +18,16 @@ const invalidSignature = () => new AppError(401, 'invalid_signature', 'the callb
  * learns nothing but 401. The bytes are then handed on to the JSON parser unchanged.
  */
 export function verifyCourierSignature(ctx: AppContext) {
-  return async (req: FastifyRequest, _reply: unknown, payload: NodeJS.ReadableStream): Promise<NodeJS.ReadableStream> => {
+  return async (
+    req: FastifyRequest,
+    _reply: unknown,
+    payload: NodeJS.ReadableStream,
+  ): Promise<NodeJS.ReadableStream> => {
     const raw = await readAll(payload, ctx.config.bodyLimitBytes);
     const adapter = ctx.courier;
     const name = (req.params as { adapter?: unknown }).adapter;
-    if (!adapter || adapter.name !== name || !adapter.verifyCallback(req.headers, raw.toString('utf8'))) throw invalidSignature();
+    if (!adapter || adapter.name !== name || !adapter.verifyCallback(req.headers, raw.toString('utf8')))
+      throw invalidSignature();
     req.rawBody = raw.toString('utf8');
     return Readable.from([raw]);
   };

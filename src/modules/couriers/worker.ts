@@ -38,14 +38,31 @@ export async function sendCourierJobs(ctx: AppContext, publicUrl: string): Promi
     };
     try {
       const r = await adapter.dispatch(job);
-      await db.updateTable('courier_jobs').set({ status: 'sent', external_id: r.external_id, attempts: c.attempts + 1, updated_at: new Date(), last_error: null }).where('id', '=', c.id).where('status', '=', 'pending').execute();
+      await db
+        .updateTable('courier_jobs')
+        .set({
+          status: 'sent',
+          external_id: r.external_id,
+          attempts: c.attempts + 1,
+          updated_at: new Date(),
+          last_error: null,
+        })
+        .where('id', '=', c.id)
+        .where('status', '=', 'pending')
+        .execute();
       await setCourierReference(db, f.id, r.external_id);
       sent++;
     } catch (e) {
       const attempts = c.attempts + 1;
       await db
         .updateTable('courier_jobs')
-        .set({ attempts, last_error: (e instanceof Error ? e.message : String(e)).slice(0, 500), next_attempt_at: new Date(Date.now() + backoffSeconds(attempts) * 1000), status: attempts >= 10 ? 'failed' : 'pending', updated_at: new Date() })
+        .set({
+          attempts,
+          last_error: (e instanceof Error ? e.message : String(e)).slice(0, 500),
+          next_attempt_at: new Date(Date.now() + backoffSeconds(attempts) * 1000),
+          status: attempts >= 10 ? 'failed' : 'pending',
+          updated_at: new Date(),
+        })
         .where('id', '=', c.id)
         .execute();
     }

@@ -9,7 +9,14 @@ import { groupIds, rootOf } from './identity';
 import { transact } from '../../platform/db/transaction';
 
 /** What a customer may consent to; anything not granted is refused (default: not granted). */
-export const CONSENT_PURPOSES = ['marketing_sms', 'marketing_wechat', 'marketing_push', 'marketing_email', 'personalization', 'analytics'] as const;
+export const CONSENT_PURPOSES = [
+  'marketing_sms',
+  'marketing_wechat',
+  'marketing_push',
+  'marketing_email',
+  'personalization',
+  'analytics',
+] as const;
 export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
 
 /** Where a consent was given: the sales channels, the back office, the customer-service line, a bulk import. */
@@ -42,17 +49,35 @@ export interface ConsentInput {
 
 type Row = { customer_id: string; purpose: string; granted: boolean; at: Date; channel: string; source: string };
 
-const toRecord = (r: Row): ConsentRecord => ({ customer_id: r.customer_id, purpose: r.purpose, granted: r.granted, at: new Date(r.at).toISOString(), channel: r.channel, source: r.source });
+const toRecord = (r: Row): ConsentRecord => ({
+  customer_id: r.customer_id,
+  purpose: r.purpose,
+  granted: r.granted,
+  at: new Date(r.at).toISOString(),
+  channel: r.channel,
+  source: r.source,
+});
 
 /**
  * Appends a consent record for the customer the id names. It is recorded on that very id (a
  * merged-away id keeps its own rows, like every other fact of One ID) so an unmerge takes it
  * along; reads span the group. Emits `customer.consent_changed` and an audit record (who).
  */
-export async function recordConsent(database: Database, customerId: string, purpose: ConsentPurpose, input: ConsentInput, actor: Principal): Promise<ConsentRecord & { root: string }> {
+export async function recordConsent(
+  database: Database,
+  customerId: string,
+  purpose: ConsentPurpose,
+  input: ConsentInput,
+  actor: Principal,
+): Promise<ConsentRecord & { root: string }> {
   return transact(database.db, async (tx) => {
     // Lock the customer row so an erasure cannot slip between the check and the insert.
-    const c = await tx.selectFrom('customers').select(['id', 'root_id', 'erased_at']).where('id', '=', customerId).forShare().executeTakeFirst();
+    const c = await tx
+      .selectFrom('customers')
+      .select(['id', 'root_id', 'erased_at'])
+      .where('id', '=', customerId)
+      .forShare()
+      .executeTakeFirst();
     if (!c || c.erased_at) throw notFound('customer', 'id');
     const root = c.root_id ?? c.id;
     const row = await tx
@@ -60,8 +85,17 @@ export async function recordConsent(database: Database, customerId: string, purp
       .values({ customer_id: c.id, purpose, granted: input.granted, channel: input.channel, source: input.source })
       .returning(['customer_id', 'purpose', 'granted', 'at', 'channel', 'source'])
       .executeTakeFirstOrThrow();
-    await publish(tx, { aggregateType: 'customer', aggregateId: root, type: 'customer.consent_changed', payload: { customer_id: root, purpose, granted: input.granted, channel: input.channel } });
-    await audit(tx, actor, { action: 'customer.consent', subject: root, details: { purpose, granted: input.granted, channel: input.channel } });
+    await publish(tx, {
+      aggregateType: 'customer',
+      aggregateId: root,
+      type: 'customer.consent_changed',
+      payload: { customer_id: root, purpose, granted: input.granted, channel: input.channel },
+    });
+    await audit(tx, actor, {
+      action: 'customer.consent',
+      subject: root,
+      details: { purpose, granted: input.granted, channel: input.channel },
+    });
     return { ...toRecord(row), root };
   });
 }
@@ -78,7 +112,9 @@ export async function currentConsents(db: Queryable, members: string[]): Promise
     : [];
   return CONSENT_PURPOSES.map((purpose) => {
     const r = rows.find((x) => x.purpose === purpose);
-    return r ? { purpose, granted: r.granted, at: new Date(r.at).toISOString(), channel: r.channel, source: r.source } : { purpose, granted: false, at: null, channel: null, source: null };
+    return r
+      ? { purpose, granted: r.granted, at: new Date(r.at).toISOString(), channel: r.channel, source: r.source }
+      : { purpose, granted: false, at: null, channel: null, source: null };
   });
 }
 
@@ -96,7 +132,10 @@ export async function consentHistory(db: Queryable, members: string[]): Promise<
 }
 
 /** Current state and history of the person an id resolves to; null when unknown or erased. */
-export async function readConsents(db: Queryable, customerId: string): Promise<{ customer_id: string; consents: ConsentState[]; history: ConsentRecord[] } | null> {
+export async function readConsents(
+  db: Queryable,
+  customerId: string,
+): Promise<{ customer_id: string; consents: ConsentState[]; history: ConsentRecord[] } | null> {
   const root = await rootOf(db, customerId);
   if (!root) return null;
   const members = await groupIds(db, root);

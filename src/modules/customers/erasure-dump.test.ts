@@ -153,8 +153,12 @@ describe('erasure leaves nothing', () => {
     );
     await once('/v1/points/adjust', { customer: { id: c }, points: 100, reason: `${name}投诉补偿` });
     await must(s, 'POST', `/v1/customers/${c}/reveal`, { type: 'phone', reason: `客户${name}来电核实手机号` });
-    await sql`UPDATE audit_log SET reason = reason || ${` ${phone}`} WHERE action = 'customer.reveal' AND subject = ${c}`.execute(db);
-    await sql`UPDATE points_entries SET reason = reason || ${` ${email}`} WHERE customer_id = ${c} AND reason IS NOT NULL`.execute(db);
+    await sql`UPDATE audit_log SET reason = reason || ${` ${phone}`} WHERE action = 'customer.reveal' AND subject = ${c}`.execute(
+      db,
+    );
+    await sql`UPDATE points_entries SET reason = reason || ${` ${email}`} WHERE customer_id = ${c} AND reason IS NOT NULL`.execute(
+      db,
+    );
 
     // Reads by phone and e-mail in paths and query strings (logged only as route patterns).
     await s.api('GET', `/v1/customers/lookup?type=phone&value=${phone}`);

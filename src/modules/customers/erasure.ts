@@ -27,8 +27,25 @@ export const PERSONAL_KEYS: ReadonlySet<string> = new Set(
   [
     ...PERSONAL_TRAITS,
     ...IDENTIFIER_TYPES,
-    'phone', 'email', 'name', 'address', 'id_number', 'mobile', 'nickname', 'openid', 'unionid', 'anonymous_id',
-    'ip', 'ip_address', 'user_agent', 'lat', 'lng', 'latitude', 'longitude', 'delivery_lat', 'delivery_lng',
+    'phone',
+    'email',
+    'name',
+    'address',
+    'id_number',
+    'mobile',
+    'nickname',
+    'openid',
+    'unionid',
+    'anonymous_id',
+    'ip',
+    'ip_address',
+    'user_agent',
+    'lat',
+    'lng',
+    'latitude',
+    'longitude',
+    'delivery_lat',
+    'delivery_lng',
   ].map((k) => k.toLowerCase()),
 );
 
@@ -107,7 +124,11 @@ class Scrubber {
 }
 
 /** Every personal value the group holds, decrypted before the keys are destroyed: to find copies of them elsewhere. */
-async function knownValues(tx: Tx, keys: KeyRing, members: { id: string; data_key: Buffer | null; pii: Buffer | null }[]): Promise<{ values: Set<string>; anonymousIds: string[] }> {
+async function knownValues(
+  tx: Tx,
+  keys: KeyRing,
+  members: { id: string; data_key: Buffer | null; pii: Buffer | null }[],
+): Promise<{ values: Set<string>; anonymousIds: string[] }> {
   const values = new Set<string>();
   const anonymousIds: string[] = [];
   const deks = new Map<string, Buffer>();
@@ -121,7 +142,8 @@ async function knownValues(tx: Tx, keys: KeyRing, members: { id: string; data_ke
   }
   const addPersonal = (obj: unknown) => {
     if (obj === null || typeof obj !== 'object') return;
-    for (const v of Object.values(obj as Record<string, unknown>)) if (typeof v === 'string' && v.trim().length >= 2) values.add(v.trim());
+    for (const v of Object.values(obj as Record<string, unknown>))
+      if (typeof v === 'string' && v.trim().length >= 2) values.add(v.trim());
   };
   const tryOpen = (dek: Buffer | undefined, blob: Buffer | null): string | null => {
     if (!dek || !blob) return null;
@@ -132,7 +154,11 @@ async function knownValues(tx: Tx, keys: KeyRing, members: { id: string; data_ke
     }
   };
   const ids = members.map((m) => m.id);
-  const idents = await tx.selectFrom('customer_identifiers').select(['customer_id', 'type', 'value_enc']).where('customer_id', 'in', ids).execute();
+  const idents = await tx
+    .selectFrom('customer_identifiers')
+    .select(['customer_id', 'type', 'value_enc'])
+    .where('customer_id', 'in', ids)
+    .execute();
   for (const i of idents) {
     const v = tryOpen(deks.get(i.customer_id), i.value_enc);
     if (v === null) continue;
@@ -145,7 +171,11 @@ async function knownValues(tx: Tx, keys: KeyRing, members: { id: string; data_ke
     if (pii) addPersonal(JSON.parse(pii));
   }
   // What merges overwrote or brought (older names, addresses), sealed under the survivor's key.
-  const merges = await tx.selectFrom('customer_merges').select(['into_id', 'changes']).where('into_id', 'in', ids).execute();
+  const merges = await tx
+    .selectFrom('customer_merges')
+    .select(['into_id', 'changes'])
+    .where('into_id', 'in', ids)
+    .execute();
   for (const m of merges) {
     const c = tryOpen(deks.get(m.into_id), m.changes);
     if (!c) continue;
@@ -191,7 +221,12 @@ async function knownValues(tx: Tx, keys: KeyRing, members: { id: string; data_ke
  * Orders still in progress (paid, being delivered, awaiting payment) need the address: the erasure
  * is refused with 409 open_orders until they are completed or cancelled.
  */
-export async function eraseCustomer(database: Database, keys: KeyRing, customerId: string, actor: Principal | null): Promise<ErasureResult> {
+export async function eraseCustomer(
+  database: Database,
+  keys: KeyRing,
+  customerId: string,
+  actor: Principal | null,
+): Promise<ErasureResult> {
   const erasureId = newId('era');
   for (let attempt = 0; ; attempt++) {
     try {
@@ -203,13 +238,28 @@ export async function eraseCustomer(database: Database, keys: KeyRing, customerI
   }
 }
 
-async function eraseTx(tx: Tx, keys: KeyRing, customerId: string, erasureId: string, actor: Principal | null): Promise<ErasureResult> {
-  const c = await tx.selectFrom('customers').select(['id', 'root_id', 'erased_at']).where('id', '=', customerId).executeTakeFirst();
+async function eraseTx(
+  tx: Tx,
+  keys: KeyRing,
+  customerId: string,
+  erasureId: string,
+  actor: Principal | null,
+): Promise<ErasureResult> {
+  const c = await tx
+    .selectFrom('customers')
+    .select(['id', 'root_id', 'erased_at'])
+    .where('id', '=', customerId)
+    .executeTakeFirst();
   if (!c || c.erased_at) throw notFound('customer', 'id');
   const root = c.root_id ?? c.id;
   await lockOrdersOf(tx, await groupIds(tx, root)); // rank 1 first: the erasure rewrites them all (platform/db/locks.ts)
   // Lock the root first (as identify() does), then the group; a merge or unmerge meanwhile: retry.
-  const r = await tx.selectFrom('customers').select(['id', 'root_id', 'erased_at']).where('id', '=', root).forUpdate().executeTakeFirst();
+  const r = await tx
+    .selectFrom('customers')
+    .select(['id', 'root_id', 'erased_at'])
+    .where('id', '=', root)
+    .forUpdate()
+    .executeTakeFirst();
   if (!r || r.erased_at || r.root_id !== null) throw new Retry();
   const members = await tx
     .selectFrom('customers')
@@ -224,7 +274,12 @@ async function eraseTx(tx: Tx, keys: KeyRing, customerId: string, erasureId: str
 
   const open = await openOrderIds(tx, ids, 20);
   if (open.length > 0) {
-    throw conflict('open_orders', 'this customer has orders still in progress; erase once they are completed or cancelled', 'id', { orders: open });
+    throw conflict(
+      'open_orders',
+      'this customer has orders still in progress; erase once they are completed or cancelled',
+      'id',
+      { orders: open },
+    );
   }
 
   const { values, anonymousIds } = await knownValues(tx, keys, members);
@@ -234,10 +289,23 @@ async function eraseTx(tx: Tx, keys: KeyRing, customerId: string, erasureId: str
   const idPatterns = ids.map(containsPattern);
 
   // One ID rows: the blind index, sealed values, tags, consents, merge history.
-  counts.identifiers = Number((await tx.deleteFrom('customer_identifiers').where('customer_id', 'in', ids).executeTakeFirst()).numDeletedRows);
-  counts.tags = Number((await tx.deleteFrom('customer_tags').where('customer_id', 'in', ids).executeTakeFirst()).numDeletedRows);
-  counts.consents = Number((await tx.deleteFrom('customer_consents').where('customer_id', 'in', ids).executeTakeFirst()).numDeletedRows);
-  counts.merges = Number((await tx.deleteFrom('customer_merges').where((eb) => eb.or([eb('from_id', 'in', ids), eb('into_id', 'in', ids)])).executeTakeFirst()).numDeletedRows);
+  counts.identifiers = Number(
+    (await tx.deleteFrom('customer_identifiers').where('customer_id', 'in', ids).executeTakeFirst()).numDeletedRows,
+  );
+  counts.tags = Number(
+    (await tx.deleteFrom('customer_tags').where('customer_id', 'in', ids).executeTakeFirst()).numDeletedRows,
+  );
+  counts.consents = Number(
+    (await tx.deleteFrom('customer_consents').where('customer_id', 'in', ids).executeTakeFirst()).numDeletedRows,
+  );
+  counts.merges = Number(
+    (
+      await tx
+        .deleteFrom('customer_merges')
+        .where((eb) => eb.or([eb('from_id', 'in', ids), eb('into_id', 'in', ids)]))
+        .executeTakeFirst()
+    ).numDeletedRows,
+  );
   await tx
     .updateTable('customers')
     .set({ data_key: null, pii: null, traits: '{}', trait_seen: '{}', erased_at: new Date(), updated_at: new Date() })
@@ -248,7 +316,9 @@ async function eraseTx(tx: Tx, keys: KeyRing, customerId: string, erasureId: str
   const events = await tx
     .selectFrom('customer_events')
     .select(['event_id', 'properties'])
-    .where((eb) => eb.or([eb('customer_id', 'in', ids), ...(anonymousIds.length ? [eb('anonymous_id', 'in', anonymousIds)] : [])]))
+    .where((eb) =>
+      eb.or([eb('customer_id', 'in', ids), ...(anonymousIds.length ? [eb('anonymous_id', 'in', anonymousIds)] : [])]),
+    )
     .execute();
   const changed = events.flatMap((e) => {
     const p = scrub.json(e.properties);
@@ -262,13 +332,24 @@ async function eraseTx(tx: Tx, keys: KeyRing, customerId: string, erasureId: str
       WHERE e.event_id = v.event_id`.execute(tx);
   }
   counts.events = events.length;
-  for (const [id, sub] of substitute) await tx.updateTable('customer_events').set({ customer_id: sub, anonymous_id: null }).where('customer_id', '=', id).execute();
-  if (anonymousIds.length) await tx.updateTable('customer_events').set({ anonymous_id: null }).where('anonymous_id', 'in', anonymousIds).execute();
+  for (const [id, sub] of substitute)
+    await tx
+      .updateTable('customer_events')
+      .set({ customer_id: sub, anonymous_id: null })
+      .where('customer_id', '=', id)
+      .execute();
+  if (anonymousIds.length)
+    await tx
+      .updateTable('customer_events')
+      .set({ anonymous_id: null })
+      .where('anonymous_id', 'in', anonymousIds)
+      .execute();
 
   // Read before the orders step makes them anonymous sales: their events are scrubbed below.
   const orderIds = await orderIdsOf(tx, ids);
   // Other modules' rows about the person (orders become anonymous sales, loyalty ledgers, ...), registered with registerErasureStep.
-  for (const [name, step] of erasureSteps()) counts[name] = await step(tx, { ids, substitute, scrubText: (t) => scrub.text(t) });
+  for (const [name, step] of erasureSteps())
+    counts[name] = await step(tx, { ids, substitute, scrubText: (t) => scrub.text(t) });
 
   // Events on their way to subscribers and webhooks, and those already sent.
   // The person's orders' events too: order.cancelled carries the free-text reason, not the customer.
@@ -282,14 +363,24 @@ async function eraseTx(tx: Tx, keys: KeyRing, customerId: string, erasureId: str
     const aggregateId = substitute.get(o.aggregate_id) ?? o.aggregate_id;
     if (payload === o.payload && aggregateId === o.aggregate_id) continue;
     counts.outbox++;
-    await tx.updateTable('outbox').set({ payload: JSON.stringify(payload), aggregate_id: aggregateId }).where('id', '=', o.id).execute();
+    await tx
+      .updateTable('outbox')
+      .set({ payload: JSON.stringify(payload), aggregate_id: aggregateId })
+      .where('id', '=', o.id)
+      .execute();
   }
-  for (const [id, sub] of substitute) await tx.updateTable('webhook_deliveries').set({ aggregate_id: sub }).where('aggregate_id', '=', id).execute();
+  for (const [id, sub] of substitute)
+    await tx.updateTable('webhook_deliveries').set({ aggregate_id: sub }).where('aggregate_id', '=', id).execute();
 
   // The audit trail stays, naming the person by a keyed hash of the id.
   const hashed = new Map(ids.map((id) => [id, erasedSubject(keys, id)]));
   const auditScrub = new Scrubber(values, hashed);
-  const entries = await sql<{ id: string; subject: string | null; reason: string | null; details: Record<string, unknown> }>`
+  const entries = await sql<{
+    id: string;
+    subject: string | null;
+    reason: string | null;
+    details: Record<string, unknown>;
+  }>`
     SELECT id, subject, reason, details FROM audit_log
     WHERE subject IN (${sql.join(about)}) OR details::text LIKE ANY (${idPatterns}::text[])`.execute(tx);
   counts.audit = 0;
@@ -299,7 +390,11 @@ async function eraseTx(tx: Tx, keys: KeyRing, customerId: string, erasureId: str
     const details = auditScrub.json(a.details);
     if (subject === a.subject && reason === a.reason && details === a.details) continue;
     counts.audit++;
-    await tx.updateTable('audit_log').set({ subject, reason, details: JSON.stringify(details) }).where('id', '=', a.id).execute();
+    await tx
+      .updateTable('audit_log')
+      .set({ subject, reason, details: JSON.stringify(details) })
+      .where('id', '=', a.id)
+      .execute();
   }
 
   // Stored answers of earlier requests about the person (e.g. identify by phone → customer id; the
@@ -309,12 +404,23 @@ async function eraseTx(tx: Tx, keys: KeyRing, customerId: string, erasureId: str
       await tx
         .deleteFrom('idempotency_keys')
         .where('completed_at', 'is not', null)
-        .where(sql<boolean>`(path LIKE ANY (${idPatterns}::text[]) OR coalesce(response_body, '') LIKE ANY (${idPatterns}::text[]))`)
+        .where(
+          sql<boolean>`(path LIKE ANY (${idPatterns}::text[]) OR coalesce(response_body, '') LIKE ANY (${idPatterns}::text[]))`,
+        )
         .executeTakeFirst()
     ).numDeletedRows,
   );
 
-  await publish(tx, { aggregateType: 'customer', aggregateId: root, type: 'customer.erased', payload: { erasure_id: erasureId, customer_ids: ids } });
-  await audit(tx, actor, { action: 'customer.erase', subject: erasedSubject(keys, root), details: { erasure_id: erasureId, ...counts } });
+  await publish(tx, {
+    aggregateType: 'customer',
+    aggregateId: root,
+    type: 'customer.erased',
+    payload: { erasure_id: erasureId, customer_ids: ids },
+  });
+  await audit(tx, actor, {
+    action: 'customer.erase',
+    subject: erasedSubject(keys, root),
+    details: { erasure_id: erasureId, ...counts },
+  });
   return { erasure_id: erasureId, status: 'completed' };
 }

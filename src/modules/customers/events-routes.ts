@@ -31,21 +31,48 @@ export const eventRoutes: ModuleRoutes = (ctx) => async (app) => {
       schema: {
         tags: ['people'],
         summary: `Ingest behaviour events, up to ${MAX_BATCH} per request`,
-        description: 'Integration keys send events of their own channel only; store staff keys events of their own location.',
-        body: Type.Object({ events: Type.Array(Type.Unknown({ description: EVENT_DOC }), { maxItems: MAX_BATCH }) }, {
-          additionalProperties: false,
-          examples: [{
-            events: [
-              { event_id: 'app-7f3c9a-000184', type: 'product_viewed', occurred_at: '2026-12-05T09:30:00+08:00', channel: 'app', anonymous_id: 'dev-7f3c9a', properties: { sku: 'SKU00042' } },
-              { event_id: 'pos-st-renmin-0932', type: 'store_visit', occurred_at: '2026-12-05T10:12:00+08:00', channel: 'pos', customer_id: 'cus_01jeb2m9x4k7q3r8t5v6w2y9za', properties: { location_id: 'st-renmin' } },
+        description:
+          'Integration keys send events of their own channel only; store staff keys events of their own location.',
+        body: Type.Object(
+          { events: Type.Array(Type.Unknown({ description: EVENT_DOC }), { maxItems: MAX_BATCH }) },
+          {
+            additionalProperties: false,
+            examples: [
+              {
+                events: [
+                  {
+                    event_id: 'app-7f3c9a-000184',
+                    type: 'product_viewed',
+                    occurred_at: '2026-12-05T09:30:00+08:00',
+                    channel: 'app',
+                    anonymous_id: 'dev-7f3c9a',
+                    properties: { sku: 'SKU00042' },
+                  },
+                  {
+                    event_id: 'pos-st-renmin-0932',
+                    type: 'store_visit',
+                    occurred_at: '2026-12-05T10:12:00+08:00',
+                    channel: 'pos',
+                    customer_id: 'cus_01jeb2m9x4k7q3r8t5v6w2y9za',
+                    properties: { location_id: 'st-renmin' },
+                  },
+                ],
+              },
             ],
-          }],
-        }),
+          },
+        ),
         response: {
           200: Type.Object({
             accepted: Type.Integer(),
             duplicates: Type.Integer(),
-            rejected: Type.Array(Type.Object({ index: Type.Integer(), code: Type.String(), message: Type.String(), field: Type.Optional(Type.String()) })),
+            rejected: Type.Array(
+              Type.Object({
+                index: Type.Integer(),
+                code: Type.String(),
+                message: Type.String(),
+                field: Type.Optional(Type.String()),
+              }),
+            ),
           }),
           ...errors(413),
         },
@@ -61,16 +88,33 @@ export const eventRoutes: ModuleRoutes = (ctx) => async (app) => {
       schema: {
         tags: ['people'],
         summary: "One person's history across channels, newest first: orders, events, merges, consents",
-        description: 'types: a comma list of kinds (order, event, merge, consent) and/or event types (product_viewed, ...). Personal keys of event properties (phone, email, name, address, id_number, ...) are shown to admins only.',
+        description:
+          'types: a comma list of kinds (order, event, merge, consent) and/or event types (product_viewed, ...). Personal keys of event properties (phone, email, name, address, id_number, ...) are shown to admins only.',
         params: Type.Object({ id: Id }),
-        querystring: Type.Object({ types: Type.Optional(Type.String({ maxLength: 2000 })), cursor: Cursor, limit: Limit }),
-        response: { 200: Type.Object({ customer_id: Type.String(), items: Type.Array(TimelineItem), next_cursor: Type.Union([Type.String(), Type.Null()]) }), ...errors(404) },
+        querystring: Type.Object({
+          types: Type.Optional(Type.String({ maxLength: 2000 })),
+          cursor: Cursor,
+          limit: Limit,
+        }),
+        response: {
+          200: Type.Object({
+            customer_id: Type.String(),
+            items: Type.Array(TimelineItem),
+            next_cursor: Type.Union([Type.String(), Type.Null()]),
+          }),
+          ...errors(404),
+        },
       },
     },
     async (req) => {
-      const t = await readTimeline(db, req.params.id, req.principal, { types: req.query.types, cursor: req.query.cursor, limit: req.query.limit ?? 50 });
+      const t = await readTimeline(db, req.params.id, req.principal, {
+        types: req.query.types,
+        cursor: req.query.cursor,
+        limit: req.query.limit ?? 50,
+      });
       if (!t) throw notFound('customer', 'id');
-      if (req.principal.role === 'admin') await audit(db, req.principal, { action: 'customer.timeline', subject: t.customer_id });
+      if (req.principal.role === 'admin')
+        await audit(db, req.principal, { action: 'customer.timeline', subject: t.customer_id });
       return t;
     },
   );

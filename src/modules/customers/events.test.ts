@@ -13,20 +13,37 @@ let n = 0;
 const uid = (p = 'e') => `${p}-${process.pid}-${++n}`;
 const phone = () => `1370000${String(++n).padStart(4, '0')}`;
 const iso = (msAgo = 0) => new Date(Date.now() - msAgo).toISOString();
-const ev = (extra: Record<string, unknown>) => ({ event_id: uid(), type: 'page_view', occurred_at: iso(), channel: 'app', properties: { path: '/home' }, ...extra });
-const send = (events: unknown[], opts: { key?: string; headers?: Record<string, string> } = {}) => s.api('POST', '/v1/events', { events }, opts);
+const ev = (extra: Record<string, unknown>) => ({
+  event_id: uid(),
+  type: 'page_view',
+  occurred_at: iso(),
+  channel: 'app',
+  properties: { path: '/home' },
+  ...extra,
+});
+const send = (events: unknown[], opts: { key?: string; headers?: Record<string, string> } = {}) =>
+  s.api('POST', '/v1/events', { events }, opts);
 const ingest = async (events: unknown[]) => {
   const r = await send(events);
   if (r.status !== 200) throw new Error(`POST /v1/events → ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body as { accepted: number; duplicates: number; rejected: { index: number; code: string; message: string; field?: string }[] };
+  return r.body as {
+    accepted: number;
+    duplicates: number;
+    rejected: { index: number; code: string; message: string; field?: string }[];
+  };
 };
 const identify = (body: Record<string, unknown>) => must(s, 'POST', '/v1/identify', { channel: 'app', ...body });
 const timeline = async (id: string, query = '', key?: string) => {
   const r = await s.api('GET', `/v1/customers/${id}/timeline${query}`, undefined, key ? { key } : {});
   if (r.status !== 200) throw new Error(`timeline → ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body as { customer_id: string; items: { kind: string; at: string; channel?: string; type?: string; data: Record<string, any> }[]; next_cursor: string | null };
+  return r.body as {
+    customer_id: string;
+    items: { kind: string; at: string; channel?: string; type?: string; data: Record<string, any> }[];
+    next_cursor: string | null;
+  };
 };
-const eventIds = (t: Awaited<ReturnType<typeof timeline>>) => t.items.filter((i) => i.kind === 'event').map((i) => i.data.event_id);
+const eventIds = (t: Awaited<ReturnType<typeof timeline>>) =>
+  t.items.filter((i) => i.kind === 'event').map((i) => i.data.event_id);
 
 describe('POST /v1/events', () => {
   it('accepts a batch and deduplicates retries and repeats within the batch', async () => {
@@ -37,7 +54,11 @@ describe('POST /v1/events', () => {
     expect(first).toEqual({ accepted: 2, duplicates: 1, rejected: [] });
     const retry = await ingest([a, b, ev({ customer_id })]);
     expect(retry).toEqual({ accepted: 1, duplicates: 2, rejected: [] });
-    const stored = await s.santong.ctx.database.db.selectFrom('customer_events').select(['event_id', 'properties']).where('event_id', 'in', [a.event_id, b.event_id]).execute();
+    const stored = await s.santong.ctx.database.db
+      .selectFrom('customer_events')
+      .select(['event_id', 'properties'])
+      .where('event_id', 'in', [a.event_id, b.event_id])
+      .execute();
     expect(stored).toHaveLength(2);
     expect(stored.find((r) => r.event_id === a.event_id)!.properties).toEqual({ path: '/home' }); // the first one counts
   });
@@ -89,7 +110,12 @@ describe('POST /v1/events', () => {
       ev({ customer_id, occurred_at: new Date(Date.now() + 3 * 86400_000).toISOString() }), // 27 future
       ev({ customer_id, type: 'note', properties: { text: 'half an emoji \ud83d' } }), // 28 not storable as json
       ev({ anonymous_id: 'anon-\udc00' }), // 29
-      ev({ customer_id, type: 'note', properties: { text: 'a backslash \\ud83d and 😀' }, occurred_at: '2025-01-01T08:00:00+08:00' }), // 30 ok
+      ev({
+        customer_id,
+        type: 'note',
+        properties: { text: 'a backslash \\ud83d and 😀' },
+        occurred_at: '2025-01-01T08:00:00+08:00',
+      }), // 30 ok
     ];
     const r = await ingest(events);
     expect(r.accepted).toBe(6);
@@ -126,7 +152,14 @@ describe('POST /v1/events', () => {
     for (const x of r.rejected) expect(x.message.length).toBeGreaterThan(5);
     expect(r.rejected.find((x) => x.index === 11)!.message).toContain('POST /v1/orders');
     const t = await timeline(customer_id);
-    expect(t.items.map((i) => i.type).sort()).toEqual(['added_to_cart', 'coupon_claimed', 'note', 'product_viewed', 'store_visit', 'wishlist.added']);
+    expect(t.items.map((i) => i.type).sort()).toEqual([
+      'added_to_cart',
+      'coupon_claimed',
+      'note',
+      'product_viewed',
+      'store_visit',
+      'wishlist.added',
+    ]);
     const note = t.items.find((i) => i.type === 'note')!;
     expect(note.at).toBe('2025-01-01T00:00:00.000Z');
     expect(note.data.properties.text).toBe('a backslash \\ud83d and 😀');
@@ -134,13 +167,25 @@ describe('POST /v1/events', () => {
   });
 
   it('answers a bad envelope with 400 naming the field, and takes 1,000 events but not 1,001', async () => {
-    for (const [body, field] of [[{}, 'events'], [{ events: {} }, 'events'], [{ events: [], extra: 1 }, 'extra'], [[], 'body']] as const) {
+    for (const [body, field] of [
+      [{}, 'events'],
+      [{ events: {} }, 'events'],
+      [{ events: [], extra: 1 }, 'extra'],
+      [[], 'body'],
+    ] as const) {
       const r = await s.api('POST', '/v1/events', body);
       expect(r.status, JSON.stringify(body)).toBe(400);
       expect(r.body.error.field).toBe(field);
     }
     const { customer_id } = await identify({ identifiers: [{ type: 'phone', value: phone() }] });
-    const big = Array.from({ length: 1001 }, (_, i) => ({ event_id: `big-${process.pid}-${i}`, type: 'page_view', occurred_at: iso(i), channel: 'web', customer_id, properties: { path: '/' } }));
+    const big = Array.from({ length: 1001 }, (_, i) => ({
+      event_id: `big-${process.pid}-${i}`,
+      type: 'page_view',
+      occurred_at: iso(i),
+      channel: 'web',
+      customer_id,
+      properties: { path: '/' },
+    }));
     const tooMany = await send(big);
     expect(tooMany.status).toBe(400);
     expect(tooMany.body.error.field).toBe('events');
@@ -162,12 +207,21 @@ describe('POST /v1/events', () => {
       ev({ identifiers: [{ type: 'email', value: 'x@y' }] }),
     ]);
     expect(r.accepted).toBe(3);
-    expect(r.rejected).toEqual([{ index: 3, code: 'invalid_identifier', message: expect.any(String), field: 'events[3].identifiers[0].value' }]);
+    expect(r.rejected).toEqual([
+      { index: 3, code: 'invalid_identifier', message: expect.any(String), field: 'events[3].identifiers[0].value' },
+    ]);
     const byCard = await must(s, 'GET', `/v1/customers/lookup?type=member_card&value=${card}`);
     expect(byCard.id).not.toBe(known.customer_id);
     expect(eventIds(await timeline(known.customer_id))).toHaveLength(2);
     // an event carrying both links them, as identify would
-    const link = await ingest([ev({ identifiers: [{ type: 'phone', value: p }, { type: 'member_card', value: card }] })]);
+    const link = await ingest([
+      ev({
+        identifiers: [
+          { type: 'phone', value: p },
+          { type: 'member_card', value: card },
+        ],
+      }),
+    ]);
     expect(link.accepted).toBe(1);
     const merged = await timeline(known.customer_id);
     expect(eventIds(merged)).toHaveLength(4);
@@ -183,19 +237,42 @@ describe('POST /v1/events', () => {
     const shared = uid('MC');
     const r = await ingest([
       ev({ identifiers: [{ type: 'phone', value: p2 }] }), // new person
-      ev({ identifiers: [{ type: 'phone', value: p1 }, { type: 'email', value: mail.toUpperCase() }] }), // known + new e-mail
+      ev({
+        identifiers: [
+          { type: 'phone', value: p1 },
+          { type: 'email', value: mail.toUpperCase() },
+        ],
+      }), // known + new e-mail
       ev({ identifiers: [{ type: 'device_id', value: device }] }), // a guest
-      ev({ identifiers: [{ type: 'phone', value: p3 }, { type: 'member_card', value: shared }] }), // two sets bring the same new card:
+      ev({
+        identifiers: [
+          { type: 'phone', value: p3 },
+          { type: 'member_card', value: shared },
+        ],
+      }), // two sets bring the same new card:
       ev({ identifiers: [{ type: 'member_card', value: shared }] }), // one person, not two
     ]);
     expect(r).toEqual({ accepted: 5, duplicates: 0, rejected: [] });
     const db = s.santong.ctx.database.db;
     const profile = await must(s, 'GET', `/v1/customers/${known.customer_id}`);
-    expect(profile.identifiers.find((i: { type: string }) => i.type === 'email')).toMatchObject({ value: mail, masked: expect.stringContaining('***@example.com'), strong: true });
+    expect(profile.identifiers.find((i: { type: string }) => i.type === 'email')).toMatchObject({
+      value: mail,
+      masked: expect.stringContaining('***@example.com'),
+      strong: true,
+    });
     const newbie = await must(s, 'GET', `/v1/customers/lookup?type=phone&value=${p2}`);
-    expect(newbie).toMatchObject({ kind: 'known', first_channel: 'app', identifiers: [{ type: 'phone', value: `+86${p2}`, masked: `${p2.slice(0, 3)}****${p2.slice(-4)}` }] });
+    expect(newbie).toMatchObject({
+      kind: 'known',
+      first_channel: 'app',
+      identifiers: [{ type: 'phone', value: `+86${p2}`, masked: `${p2.slice(0, 3)}****${p2.slice(-4)}` }],
+    });
     expect(eventIds(await timeline(newbie.id))).toHaveLength(1);
-    const created = await db.selectFrom('outbox').select('payload').where('type', '=', 'customer.created').where('aggregate_id', '=', newbie.id).execute();
+    const created = await db
+      .selectFrom('outbox')
+      .select('payload')
+      .where('type', '=', 'customer.created')
+      .where('aggregate_id', '=', newbie.id)
+      .execute();
     expect(created).toHaveLength(1);
     const byCard = await must(s, 'GET', `/v1/customers/lookup?type=member_card&value=${shared}`);
     expect((await must(s, 'GET', `/v1/customers/lookup?type=phone&value=${p3}`)).id).toBe(byCard.id);
@@ -204,7 +281,12 @@ describe('POST /v1/events', () => {
     const guest = await must(s, 'GET', `/v1/customers/lookup?type=device_id&value=${device}`);
     expect(guest).toMatchObject({ kind: 'known', identifiers: [{ type: 'device_id', strong: false }] });
     expect(eventIds(await timeline(guest.id))).toHaveLength(1);
-    const login = await identify({ identifiers: [{ type: 'phone', value: p1 }, { type: 'device_id', value: device }] });
+    const login = await identify({
+      identifiers: [
+        { type: 'phone', value: p1 },
+        { type: 'device_id', value: device },
+      ],
+    });
     expect(login.customer_id).toBe(known.customer_id);
     expect(login.merged).toHaveLength(1);
     expect(eventIds(await timeline(known.customer_id))).toHaveLength(2);
@@ -224,17 +306,35 @@ describe('POST /v1/events', () => {
     expect(results.flatMap((r) => r.rejected)).toEqual([]);
     const db = s.santong.ctx.database.db;
     for (const a of anon) {
-      const holders = await db.selectFrom('customer_events').select('customer_id').distinct().where('anonymous_id', '=', a).execute();
+      const holders = await db
+        .selectFrom('customer_events')
+        .select('customer_id')
+        .distinct()
+        .where('anonymous_id', '=', a)
+        .execute();
       expect(holders).toHaveLength(1);
       expect(eventIds(await timeline(holders[0].customer_id!))).toHaveLength(a === anon[0] ? 7 : 6);
     }
     const person = await must(s, 'GET', `/v1/customers/lookup?type=phone&value=${p}`);
     expect(eventIds(await timeline(person.id, '?limit=200'))).toHaveLength(6);
-    const profiles = await db.selectFrom('customers').select('id').where('kind', '=', 'anonymous').where('first_channel', '=', 'app').execute();
-    const anonRows = await db.selectFrom('customer_identifiers').select('customer_id').where('type', '=', 'anonymous_id').execute();
+    const profiles = await db
+      .selectFrom('customers')
+      .select('id')
+      .where('kind', '=', 'anonymous')
+      .where('first_channel', '=', 'app')
+      .execute();
+    const anonRows = await db
+      .selectFrom('customer_identifiers')
+      .select('customer_id')
+      .where('type', '=', 'anonymous_id')
+      .execute();
     expect(new Set(anonRows.map((r) => r.customer_id)).size).toBe(anonRows.length); // no profile holds two, none lost its id
     expect(profiles.every((c) => anonRows.some((r) => r.customer_id === c.id))).toBe(true); // no orphan profiles
-    const createdEvents = await db.selectFrom('outbox').select('aggregate_id').where('type', '=', 'customer.created').execute();
+    const createdEvents = await db
+      .selectFrom('outbox')
+      .select('aggregate_id')
+      .where('type', '=', 'customer.created')
+      .execute();
     const customerIds = new Set((await db.selectFrom('customers').select('id').execute()).map((c) => c.id));
     expect(createdEvents.filter((o) => !customerIds.has(o.aggregate_id))).toEqual([]); // no customer.created for a profile that lost the race
   });
@@ -243,11 +343,21 @@ describe('POST /v1/events', () => {
     const anon = uid('anon');
     const p = phone();
     const older = await identify({ identifiers: [{ type: 'phone', value: p }] });
-    const r = await ingest([ev({ anonymous_id: anon, occurred_at: iso(3000) }), ev({ anonymous_id: anon, type: 'product_viewed', properties: { sku: 'MILK' }, occurred_at: iso(2000) })]);
+    const r = await ingest([
+      ev({ anonymous_id: anon, occurred_at: iso(3000) }),
+      ev({ anonymous_id: anon, type: 'product_viewed', properties: { sku: 'MILK' }, occurred_at: iso(2000) }),
+    ]);
     expect(r.accepted).toBe(2);
-    const again = await ingest([ev({ anonymous_id: anon, type: 'search', properties: { query: 'tv' }, occurred_at: iso(1000) })]); // same profile, no second one
+    const again = await ingest([
+      ev({ anonymous_id: anon, type: 'search', properties: { query: 'tv' }, occurred_at: iso(1000) }),
+    ]); // same profile, no second one
     expect(again.accepted).toBe(1);
-    const profiles = await s.santong.ctx.database.db.selectFrom('customer_events').select('customer_id').distinct().where('anonymous_id', '=', anon).execute();
+    const profiles = await s.santong.ctx.database.db
+      .selectFrom('customer_events')
+      .select('customer_id')
+      .distinct()
+      .where('anonymous_id', '=', anon)
+      .execute();
     expect(profiles).toHaveLength(1);
     const anonProfile = await must(s, 'GET', `/v1/customers/${profiles[0].customer_id}`);
     expect(anonProfile.kind).toBe('anonymous');
@@ -258,8 +368,16 @@ describe('POST /v1/events', () => {
     expect(login.customer_id).toBe(older.customer_id);
     expect(login.merged).toHaveLength(1);
     const t = await timeline(older.customer_id);
-    expect(t.items.filter((i) => i.kind === 'event').map((i) => i.type)).toEqual(['search', 'product_viewed', 'page_view']);
-    expect(t.items[0]).toMatchObject({ kind: 'merge', type: 'merged', data: { from: profiles[0].customer_id, into: older.customer_id, linked_by: ['anonymous_id', 'phone'] } });
+    expect(t.items.filter((i) => i.kind === 'event').map((i) => i.type)).toEqual([
+      'search',
+      'product_viewed',
+      'page_view',
+    ]);
+    expect(t.items[0]).toMatchObject({
+      kind: 'merge',
+      type: 'merged',
+      data: { from: profiles[0].customer_id, into: older.customer_id, linked_by: ['anonymous_id', 'phone'] },
+    });
     // later anonymous events of the same visitor land in the same person
     await ingest([ev({ anonymous_id: anon, type: 'coupon_claimed', properties: { template_id: 'T1' } })]);
     expect(eventIds(await timeline(older.customer_id))).toHaveLength(4);
@@ -270,7 +388,12 @@ describe('POST /v1/events', () => {
     const a = await identify({ identifiers: [{ type: 'phone', value: pa }] });
     const b = await identify({ identifiers: [{ type: 'phone', value: pb }] });
     await ingest([ev({ customer_id: b.customer_id, event_id: uid('b-before') })]);
-    const m = await identify({ identifiers: [{ type: 'phone', value: pa }, { type: 'phone', value: pb }] });
+    const m = await identify({
+      identifiers: [
+        { type: 'phone', value: pa },
+        { type: 'phone', value: pb },
+      ],
+    });
     expect(m.merged.map((x: { from: string }) => x.from)).toEqual([b.customer_id]);
     const late = uid('b-after');
     await ingest([ev({ customer_id: b.customer_id, event_id: late })]); // a client still holding b's id
@@ -292,17 +415,32 @@ describe('POST /v1/events', () => {
   it('binds integration keys to their channel and store staff to their location', async () => {
     const { customer_id } = await identify({ identifiers: [{ type: 'phone', value: phone() }] });
     const app = await s.keyFor('integration', { channel: 'app' });
-    const r = await send([ev({ customer_id }), ev({ customer_id, channel: 'mini_program' }), ev({ customer_id, channel: 'app' })], { key: app });
+    const r = await send(
+      [ev({ customer_id }), ev({ customer_id, channel: 'mini_program' }), ev({ customer_id, channel: 'app' })],
+      { key: app },
+    );
     expect(r.status).toBe(200);
     expect(r.body.accepted).toBe(2);
-    expect(r.body.rejected).toEqual([{ index: 1, code: 'channel_not_allowed', message: expect.any(String), field: 'events[1].channel' }]);
+    expect(r.body.rejected).toEqual([
+      { index: 1, code: 'channel_not_allowed', message: expect.any(String), field: 'events[1].channel' },
+    ]);
     const staff = await s.keyFor('store_staff', { location_id: 'mid' });
-    const v = await send([ev({ customer_id, channel: 'pos', type: 'store_visit', properties: { location_id: 'mid' } }), ev({ customer_id, channel: 'pos', type: 'store_visit', properties: { location_id: 'near' } }), ev({ customer_id, channel: 'pos', type: 'staff.note' })], { key: staff });
+    const v = await send(
+      [
+        ev({ customer_id, channel: 'pos', type: 'store_visit', properties: { location_id: 'mid' } }),
+        ev({ customer_id, channel: 'pos', type: 'store_visit', properties: { location_id: 'near' } }),
+        ev({ customer_id, channel: 'pos', type: 'staff.note' }),
+      ],
+      { key: staff },
+    );
     expect(v.body.accepted).toBe(2);
-    expect(v.body.rejected.map((x: { index: number; code: string }) => [x.index, x.code])).toEqual([[1, 'location_not_allowed']]);
+    expect(v.body.rejected.map((x: { index: number; code: string }) => [x.index, x.code])).toEqual([
+      [1, 'location_not_allowed'],
+    ]);
     const t = await timeline(customer_id, '?types=staff.note');
     expect(t.items[0].data.location_id).toBe('mid'); // defaulted to the key's store
-    for (const role of ['marketer', 'analyst', 'support']) expect((await send([ev({ customer_id })], { key: await s.keyFor(role) })).status).toBe(403);
+    for (const role of ['marketer', 'analyst', 'support'])
+      expect((await send([ev({ customer_id })], { key: await s.keyFor(role) })).status).toBe(403);
     expect((await s.api('GET', `/v1/customers/${customer_id}/timeline`, undefined, { key: app })).status).toBe(403);
   });
 });
@@ -311,10 +449,25 @@ describe('GET /v1/customers/:id/timeline', () => {
   it('shows an app event and a POS order of the same person in one stream', async () => {
     const p = phone();
     const { customer_id } = await identify({ identifiers: [{ type: 'phone', value: p }] });
-    await ingest([ev({ identifiers: [{ type: 'phone', value: p }], type: 'product_viewed', properties: { sku: 'MILK' }, occurred_at: iso(60_000) })]);
-    const order = await must(s, 'POST', '/v1/orders', { channel: 'pos', customer: { type: 'phone', value: p }, lines: [{ sku: 'MILK', qty: 2 }], fulfillment: { type: 'in_store', location_id: 'mid' } });
+    await ingest([
+      ev({
+        identifiers: [{ type: 'phone', value: p }],
+        type: 'product_viewed',
+        properties: { sku: 'MILK' },
+        occurred_at: iso(60_000),
+      }),
+    ]);
+    const order = await must(s, 'POST', '/v1/orders', {
+      channel: 'pos',
+      customer: { type: 'phone', value: p },
+      lines: [{ sku: 'MILK', qty: 2 }],
+      fulfillment: { type: 'in_store', location_id: 'mid' },
+    });
     const t = await timeline(customer_id);
-    expect(t.items.map((i) => [i.kind, i.channel])).toEqual([['order', 'pos'], ['event', 'app']]);
+    expect(t.items.map((i) => [i.kind, i.channel])).toEqual([
+      ['order', 'pos'],
+      ['event', 'app'],
+    ]);
     expect(t.items[0].data).toEqual({ order_id: order.id, total: 2580, status: order.status, location_id: 'mid' });
     expect(order.totals.total).toBe(2580);
     expect(t.items[1]).toMatchObject({ type: 'product_viewed', data: { properties: { sku: 'MILK' } } });
@@ -324,20 +477,51 @@ describe('GET /v1/customers/:id/timeline', () => {
     const { customer_id } = await identify({ identifiers: [{ type: 'phone', value: phone() }] });
     const sameMoment = iso(10 * 60_000);
     const events = [
-      ...Array.from({ length: 9 }, (_, i) => ev({ customer_id, type: 'product_viewed', properties: { sku: `S${i}` }, occurred_at: iso((i + 1) * 3600_000) })),
-      ...Array.from({ length: 4 }, (_, i) => ev({ customer_id, type: 'search', properties: { query: `q${i}` }, occurred_at: sameMoment })), // ties
-      ev({ customer_id, type: 'added_to_cart', properties: { sku: 'MILK', qty: 1 }, occurred_at: '2024-06-01T08:00:00.123456+08:00' }),
+      ...Array.from({ length: 9 }, (_, i) =>
+        ev({ customer_id, type: 'product_viewed', properties: { sku: `S${i}` }, occurred_at: iso((i + 1) * 3600_000) }),
+      ),
+      ...Array.from({ length: 4 }, (_, i) =>
+        ev({ customer_id, type: 'search', properties: { query: `q${i}` }, occurred_at: sameMoment }),
+      ), // ties
+      ev({
+        customer_id,
+        type: 'added_to_cart',
+        properties: { sku: 'MILK', qty: 1 },
+        occurred_at: '2024-06-01T08:00:00.123456+08:00',
+      }),
     ];
     await ingest(events);
-    await s.santong.ctx.database.db.insertInto('customer_consents').values([
-      { customer_id, purpose: 'marketing_sms', granted: true, channel: 'app', source: 'signup', at: new Date(sameMoment) },
-      { customer_id, purpose: 'marketing_sms', granted: false, channel: 'pos', source: 'till', at: new Date(iso(30_000)) },
-    ]).execute();
+    await s.santong.ctx.database.db
+      .insertInto('customer_consents')
+      .values([
+        {
+          customer_id,
+          purpose: 'marketing_sms',
+          granted: true,
+          channel: 'app',
+          source: 'signup',
+          at: new Date(sameMoment),
+        },
+        {
+          customer_id,
+          purpose: 'marketing_sms',
+          granted: false,
+          channel: 'pos',
+          source: 'till',
+          at: new Date(iso(30_000)),
+        },
+      ])
+      .execute();
     const all = await timeline(customer_id, '?limit=200');
     expect(all.items).toHaveLength(16);
     const times = all.items.map((i) => Date.parse(i.at));
     expect(times).toEqual([...times].sort((a, b) => b - a));
-    expect(all.items[0]).toMatchObject({ kind: 'consent', type: 'marketing_sms', channel: 'pos', data: { granted: false, source: 'till' } });
+    expect(all.items[0]).toMatchObject({
+      kind: 'consent',
+      type: 'marketing_sms',
+      channel: 'pos',
+      data: { granted: false, source: 'till' },
+    });
     expect(all.items[all.items.length - 1]).toMatchObject({ type: 'added_to_cart', at: '2024-06-01T00:00:00.123Z' });
     expect(all.next_cursor).toBeNull();
 
@@ -356,7 +540,11 @@ describe('GET /v1/customers/:id/timeline', () => {
     const searches = await timeline(customer_id, '?types=search');
     expect(searches.items.map((i) => i.type)).toEqual(['search', 'search', 'search', 'search']);
     const mixed = await timeline(customer_id, '?types=consent,added_to_cart');
-    expect(mixed.items.map((i) => i.kind + ':' + i.type)).toEqual(['consent:marketing_sms', 'consent:marketing_sms', 'event:added_to_cart']);
+    expect(mixed.items.map((i) => i.kind + ':' + i.type)).toEqual([
+      'consent:marketing_sms',
+      'consent:marketing_sms',
+      'event:added_to_cart',
+    ]);
     expect((await timeline(customer_id, '?types=event')).items).toHaveLength(14);
     expect((await timeline(customer_id, '?types=order,merge')).items).toHaveLength(0);
     const bad = await s.api('GET', `/v1/customers/${customer_id}/timeline?types=Orders!`);
@@ -371,14 +559,28 @@ describe('GET /v1/customers/:id/timeline', () => {
   it('shows personal keys of event properties to admins only', async () => {
     const { customer_id } = await identify({ identifiers: [{ type: 'phone', value: phone() }] });
     const properties = {
-      form: 'delivery', Phone: '13800001111', address: { city: '上海', line: '人民大道200号' },
-      contacts: [{ name: '王芳', email: 'w@x.cn', role: 'mum' }], id_number: '310101199001011234',
+      form: 'delivery',
+      Phone: '13800001111',
+      address: { city: '上海', line: '人民大道200号' },
+      contacts: [{ name: '王芳', email: 'w@x.cn', role: 'mum' }],
+      id_number: '310101199001011234',
     };
     // contact data in properties is refused now (personal-fields.test.ts); events stored before are still shown without it
-    expect((await ingest([ev({ customer_id, type: 'form.submitted', properties })])).rejected[0].field).toBe('events[0].properties.Phone');
-    const row = { event_id: `legacy-${phone()}`, type: 'form.submitted', occurred_at: new Date(), channel: 'app', customer_id };
+    expect((await ingest([ev({ customer_id, type: 'form.submitted', properties })])).rejected[0].field).toBe(
+      'events[0].properties.Phone',
+    );
+    const row = {
+      event_id: `legacy-${phone()}`,
+      type: 'form.submitted',
+      occurred_at: new Date(),
+      channel: 'app',
+      customer_id,
+    };
     const nulls = { anonymous_id: null, location_id: null };
-    await s.santong.ctx.database.db.insertInto('customer_events').values({ ...row, ...nulls, properties: JSON.stringify(properties) }).execute();
+    await s.santong.ctx.database.db
+      .insertInto('customer_events')
+      .values({ ...row, ...nulls, properties: JSON.stringify(properties) })
+      .execute();
     const admin = await timeline(customer_id);
     expect(admin.items[0].data.properties.Phone).toBe('13800001111');
     for (const role of ['support', 'marketer', 'analyst']) {

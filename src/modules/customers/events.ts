@@ -87,10 +87,16 @@ function retryable(e: unknown): boolean {
  * id they resolved to (not copied to a survivor), so reads span the group and an unmerge takes them
  * back. The new profiles, identifiers and events of a batch are written in one transaction.
  */
-export async function ingestEvents(database: Database, keys: KeyRing, raw: unknown[], principal: Principal | null): Promise<IngestResult> {
+export async function ingestEvents(
+  database: Database,
+  keys: KeyRing,
+  raw: unknown[],
+  principal: Principal | null,
+): Promise<IngestResult> {
   const now = Date.now();
   const rejected: Rejection[] = [];
-  const reject: RejectFn = (p, code, message, field) => rejected.push({ index: p.index, code, message, ...(field ? { field } : {}) });
+  const reject: RejectFn = (p, code, message, field) =>
+    rejected.push({ index: p.index, code, message, ...(field ? { field } : {}) });
   let ok: Prepared[] = [];
   const blindIndex = batchIndex(keys);
   raw.forEach((r, index) => {
@@ -125,7 +131,11 @@ export async function ingestEvents(database: Database, keys: KeyRing, raw: unkno
   }
 
   // The three lookups are independent (on PGlite they simply queue on its one connection).
-  const [withCustomers, sets, anonHolders] = await Promise.all([resolveCustomerIds(database, ok, reject), planIdentifierSets(database, ok, principal === null || isTrustedIdentityCaller(principal)), anonymousHolders(database, ok)]);
+  const [withCustomers, sets, anonHolders] = await Promise.all([
+    resolveCustomerIds(database, ok, reject),
+    planIdentifierSets(database, ok, principal === null || isTrustedIdentityCaller(principal)),
+    anonymousHolders(database, ok),
+  ]);
   ok = withCustomers;
   const dropped = new Set<Prepared>();
   let toIdentify = sets.filter((s) => s.mode === 'identify');
@@ -138,7 +148,8 @@ export async function ingestEvents(database: Database, keys: KeyRing, raw: unkno
     const erased: Prepared[] = [];
     try {
       accepted = await withSession(database, (s) => writeBatch(s, keys, writable, sets, anonHolders, erased));
-      for (const p of erased) reject(p, 'customer_erased', 'the profile of this anonymous_id was erased', `events[${p.index}].anonymous_id`);
+      for (const p of erased)
+        reject(p, 'customer_erased', 'the profile of this anonymous_id was erased', `events[${p.index}].anonymous_id`);
       duplicates += writable.length - erased.length - accepted;
       break;
     } catch (e) {
@@ -221,7 +232,11 @@ async function planIdentifierSets(database: Database, events: Prepared[], truste
       s.mode = 'known';
       s.target = holders.size === 1 ? all[0].customer_id : all[0].root;
       for (const m of all) if (new Date(m.last_seen).getTime() < staleBefore) stale.push(m);
-    } else if (roots.size === 1 && (all.some((m) => STRONG_TYPES.has(m.type as IdentifierType)) || !s.idents.some((i) => STRONG_TYPES.has(i.type as IdentifierType)))) {
+    } else if (
+      roots.size === 1 &&
+      (all.some((m) => STRONG_TYPES.has(m.type as IdentifierType)) ||
+        !s.idents.some((i) => STRONG_TYPES.has(i.type as IdentifierType)))
+    ) {
       s.mode = 'attach';
       s.target = all[0].root;
       s.fresh = s.idents.filter((_, k) => found[k].length === 0);
@@ -230,10 +245,12 @@ async function planIdentifierSets(database: Database, events: Prepared[], truste
   }
   // A new identifier that another set of the batch also brings (to write it, or to identify()) would
   // be written twice: those sets go through identify() one after the other instead.
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     const uses = new Map<string, number>();
-    for (const s of sets) if (s.mode !== 'known') for (const i of s.idents) uses.set(`${i.type}:${i.hash}`, (uses.get(`${i.type}:${i.hash}`) ?? 0) + 1);
+    for (const s of sets)
+      if (s.mode !== 'known')
+        for (const i of s.idents) uses.set(`${i.type}:${i.hash}`, (uses.get(`${i.type}:${i.hash}`) ?? 0) + 1);
     for (const s of sets) {
       if ((s.mode === 'new' || s.mode === 'attach') && s.fresh!.some((i) => uses.get(`${i.type}:${i.hash}`)! > 1)) {
         s.mode = 'identify';
@@ -247,14 +264,28 @@ async function planIdentifierSets(database: Database, events: Prepared[], truste
     stale.sort((a, b) => (a.type + a.value_hash + a.customer_id < b.type + b.value_hash + b.customer_id ? -1 : 1));
     await sql`
       UPDATE customer_identifiers SET last_seen = greatest(last_seen, now())
-      WHERE (type, value_hash, customer_id) IN (SELECT * FROM unnest(${stale.map((m) => m.type)}::text[], ${stale.map((m) => m.value_hash)}::text[], ${stale.map((m) => m.customer_id)}::text[]))`.execute(database.db);
+      WHERE (type, value_hash, customer_id) IN (SELECT * FROM unnest(${stale.map((m) => m.type)}::text[], ${stale.map((m) => m.value_hash)}::text[], ${stale.map((m) => m.customer_id)}::text[]))`.execute(
+      database.db,
+    );
   }
   return sets;
 }
 
-async function identifySet(database: Database, keys: KeyRing, s: IdentSet, principal: Principal | null, reject: RejectFn, dropped: Set<Prepared>): Promise<void> {
+async function identifySet(
+  database: Database,
+  keys: KeyRing,
+  s: IdentSet,
+  principal: Principal | null,
+  reject: RejectFn,
+  dropped: Set<Prepared>,
+): Promise<void> {
   try {
-    const r = await identify(database, keys, { identifiers: s.idents.map((i) => ({ type: i.type, value: i.value })), channel: s.events[0].channel }, principal);
+    const r = await identify(
+      database,
+      keys,
+      { identifiers: s.idents.map((i) => ({ type: i.type, value: i.value })), channel: s.events[0].channel },
+      principal,
+    );
     s.target = r.customer_id;
     for (const p of s.events) p.customer_id = r.customer_id;
   } catch (e) {
@@ -273,7 +304,10 @@ interface NewProfile {
   wrapped: Buffer;
 }
 
-const byText = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+const byText =
+  <T>(key: (x: T) => string) =>
+  (a: T, b: T) =>
+    key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 
 /**
  * The batch's transaction, in three round trips:
@@ -291,10 +325,25 @@ const byText = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? 
  * If a strong identifier was taken meanwhile the whole batch rolls back and that set goes through
  * identify(). Returns how many events were new.
  */
-async function writeBatch(s: Session, keys: KeyRing, events: Prepared[], sets: IdentSet[], known: AnonHolders, erased: Prepared[]): Promise<number> {
+async function writeBatch(
+  s: Session,
+  keys: KeyRing,
+  events: Prepared[],
+  sets: IdentSet[],
+  known: AnonHolders,
+  erased: Prepared[],
+): Promise<number> {
   const at = new Date();
   const created: NewProfile[] = [];
-  const identRows: { customer_id: string; type: string; hash: string; enc: Buffer; masked: string; strong: boolean; set: IdentSet | null }[] = [];
+  const identRows: {
+    customer_id: string;
+    type: string;
+    hash: string;
+    enc: Buffer;
+    masked: string;
+    strong: boolean;
+    set: IdentSet | null;
+  }[] = [];
 
   const writing = sets.filter((s) => s.mode === 'new' || s.mode === 'attach');
   const fresh = writing.flatMap((s) => s.fresh!);
@@ -302,7 +351,11 @@ async function writeBatch(s: Session, keys: KeyRing, events: Prepared[], sets: I
   const rootsInline = inlinable(attachRoots);
   // Anonymous ids that had no profile at the lookup: locked like new identifiers and looked up again
   // under the lock, so of concurrent batches bringing the same new visitor only the first creates it.
-  const newAnon = [...new Set(events.flatMap((p) => (p.subject.kind === 'anonymous' && !known.has(p.subject.hash) ? [p.subject.hash] : [])))];
+  const newAnon = [
+    ...new Set(
+      events.flatMap((p) => (p.subject.kind === 'anonymous' && !known.has(p.subject.hash) ? [p.subject.hash] : [])),
+    ),
+  ];
   const script = [...BEGIN_GENERIC];
   const locks = [...fresh.map((i) => `${i.type}:${i.hash}`), ...newAnon.map((h) => `anonymous_id:${h}`)];
   const began = locks.length > 0;
@@ -312,8 +365,14 @@ async function writeBatch(s: Session, keys: KeyRing, events: Prepared[], sets: I
   let holdersAt = -1;
   if (began) {
     script.push(lockIdentifiersStatement(locks));
-    if (fresh.length > 0) takenAt = read(`SELECT type, value_hash FROM customer_identifiers WHERE (type, value_hash) IN (${fresh.map((i) => `(${lit(i.type)}, ${lit(i.hash)})`).join(', ')})`);
-    if (attachRoots.length > 0 && rootsInline) rootsAt = read(`SELECT id, data_key, kind FROM customers WHERE id IN (${attachRoots.map(lit).join(', ')}) AND erased_at IS NULL`);
+    if (fresh.length > 0)
+      takenAt = read(
+        `SELECT type, value_hash FROM customer_identifiers WHERE (type, value_hash) IN (${fresh.map((i) => `(${lit(i.type)}, ${lit(i.hash)})`).join(', ')})`,
+      );
+    if (attachRoots.length > 0 && rootsInline)
+      rootsAt = read(
+        `SELECT id, data_key, kind FROM customers WHERE id IN (${attachRoots.map(lit).join(', ')}) AND erased_at IS NULL`,
+      );
     if (newAnon.length > 0) holdersAt = read(holdersStatement(`ARRAY[${newAnon.map(lit).join(', ')}]::text[]`));
   }
   const results = began ? await s.script(script) : [];
@@ -329,7 +388,13 @@ async function writeBatch(s: Session, keys: KeyRing, events: Prepared[], sets: I
     }
     const deks = new Map<string, Buffer>();
     if (attachRoots.length > 0) {
-      const rows = (rootsInline ? inlineRoots : await s.query(sql`SELECT id, data_key, kind FROM customers WHERE id = ANY(${attachRoots}::text[]) AND erased_at IS NULL`)) as { id: string; data_key: Buffer | null; kind: string }[];
+      const rows = (
+        rootsInline
+          ? inlineRoots
+          : await s.query(
+              sql`SELECT id, data_key, kind FROM customers WHERE id = ANY(${attachRoots}::text[]) AND erased_at IS NULL`,
+            )
+      ) as { id: string; data_key: Buffer | null; kind: string }[];
       for (const r of rows) {
         if (r.data_key) deks.set(r.id, keys.unwrap(r.data_key));
         if (r.kind !== 'known') notYetKnown.push(r.id);
@@ -346,7 +411,16 @@ async function writeBatch(s: Session, keys: KeyRing, events: Prepared[], sets: I
         s.target = id;
       }
       const dek = deks.get(s.target!)!;
-      for (const i of s.fresh!) identRows.push({ customer_id: s.target!, type: i.type, hash: i.hash, enc: seal(dek, i.value), masked: mask(i.type as IdentifierType, i.value), strong: STRONG_TYPES.has(i.type as IdentifierType), set: s });
+      for (const i of s.fresh!)
+        identRows.push({
+          customer_id: s.target!,
+          type: i.type,
+          hash: i.hash,
+          enc: seal(dek, i.value),
+          masked: mask(i.type as IdentifierType, i.value),
+          strong: STRONG_TYPES.has(i.type as IdentifierType),
+          set: s,
+        });
     }
   }
 
@@ -359,7 +433,15 @@ async function writeBatch(s: Session, keys: KeyRing, events: Prepared[], sets: I
     const { hash, value } = p.subject;
     created.push({ id, channel: p.channel, kind: 'anonymous', wrapped: dek.wrapped });
     anonNew.set(hash, id);
-    identRows.push({ customer_id: id, type: 'anonymous_id', hash, enc: seal(dek.plain, value), masked: value.slice(0, 4) + '****', strong: false, set: null });
+    identRows.push({
+      customer_id: id,
+      type: 'anonymous_id',
+      hash,
+      enc: seal(dek.plain, value),
+      masked: value.slice(0, 4) + '****',
+      strong: false,
+      set: null,
+    });
   }
 
   const target = new Map<Prepared, string>();
@@ -384,39 +466,63 @@ async function writeBatch(s: Session, keys: KeyRing, events: Prepared[], sets: I
   const parts: RawBuilder<unknown>[] = [];
   const cte = (name: string, body: RawBuilder<unknown>) => parts.push(sql`${sql.raw(name)} AS (${body})`);
   if (created.length > 0) {
-    cte('cre', sql`
+    cte(
+      'cre',
+      sql`
       INSERT INTO customers (id, created_at, first_channel, data_key, traits, trait_seen, kind)
-      SELECT id, ${at}, ch, dk, '{}', '{}', k FROM unnest(${created.map((c) => c.id)}::text[], ${created.map((c) => c.channel)}::text[], ${created.map((c) => c.wrapped)}::bytea[], ${created.map((c) => c.kind)}::text[]) AS t(id, ch, dk, k)`);
-    cte('obx', sql`
+      SELECT id, ${at}, ch, dk, '{}', '{}', k FROM unnest(${created.map((c) => c.id)}::text[], ${created.map((c) => c.channel)}::text[], ${created.map((c) => c.wrapped)}::bytea[], ${created.map((c) => c.kind)}::text[]) AS t(id, ch, dk, k)`,
+    );
+    cte(
+      'obx',
+      sql`
       INSERT INTO outbox (aggregate_type, aggregate_id, type, payload)
-      SELECT 'customer', id, 'customer.created', p::jsonb FROM unnest(${created.map((c) => c.id)}::text[], ${created.map((c) => JSON.stringify({ customer_id: c.id, channel: c.channel }))}::text[]) AS t(id, p)`);
+      SELECT 'customer', id, 'customer.created', p::jsonb FROM unnest(${created.map((c) => c.id)}::text[], ${created.map((c) => JSON.stringify({ customer_id: c.id, channel: c.channel }))}::text[]) AS t(id, p)`,
+    );
   }
-  if (notYetKnown.length > 0) cte('knw', sql`UPDATE customers SET kind = 'known' WHERE id = ANY(${notYetKnown}::text[])`);
+  if (notYetKnown.length > 0)
+    cte('knw', sql`UPDATE customers SET kind = 'known' WHERE id = ANY(${notYetKnown}::text[])`);
   if (rows.length > 0) {
     rows.sort(byText((p) => p.event_id)); // one lock order for concurrent batches
     // One JSON parameter (properties are JSON text already): cheaper to build and to parse than eight arrays.
     const q = JSON.stringify;
-    const json = '[' + rows.map((p) => `{"e":${q(p.event_id)},"t":${q(p.type)},"o":"${p.occurred_at}","c":"${p.channel}","u":${q(p.customer)},"a":${p.anonymous_id === null ? 'null' : q(p.anonymous_id)},"l":${p.location_id === null ? 'null' : q(p.location_id)},"p":${p.properties}}`).join(',') + ']';
-    cte('ins', sql`
+    const json =
+      '[' +
+      rows
+        .map(
+          (p) =>
+            `{"e":${q(p.event_id)},"t":${q(p.type)},"o":"${p.occurred_at}","c":"${p.channel}","u":${q(p.customer)},"a":${p.anonymous_id === null ? 'null' : q(p.anonymous_id)},"l":${p.location_id === null ? 'null' : q(p.location_id)},"p":${p.properties}}`,
+        )
+        .join(',') +
+      ']';
+    cte(
+      'ins',
+      sql`
       INSERT INTO customer_events (event_id, type, occurred_at, channel, customer_id, anonymous_id, location_id, properties)
       SELECT e, t, o, c, u, a, l, p FROM json_to_recordset(${json}::json) AS x(e text, t text, o timestamptz, c text, u text, a text, l text, p jsonb)
       ON CONFLICT (event_id) DO NOTHING
-      RETURNING 1`);
+      RETURNING 1`,
+    );
   }
   if (identRows.length > 0) {
     identRows.sort(byText((r) => `${r.type}:${r.hash}:${r.customer_id}`)); // one lock order for concurrent batches
-    cte('idn', sql`
+    cte(
+      'idn',
+      sql`
       INSERT INTO customer_identifiers (customer_id, type, value_hash, value_enc, masked, strong, first_seen, last_seen)
       SELECT c, t, h, e, m, s, ${at}, ${at} FROM unnest(
         ${identRows.map((r) => r.customer_id)}::text[], ${identRows.map((r) => r.type)}::text[], ${identRows.map((r) => r.hash)}::text[],
         ${identRows.map((r) => r.enc)}::bytea[], ${identRows.map((r) => r.masked)}::text[], ${identRows.map((r) => r.strong)}::boolean[]) AS x(c, t, h, e, m, s)
       ON CONFLICT DO NOTHING
-      RETURNING type, value_hash, customer_id`);
+      RETURNING type, value_hash, customer_id`,
+    );
   }
   let accepted = 0;
   // Events alone need no transaction: their one INSERT is atomic. New profiles come with locks.
   if (parts.length > 0) {
-    const [result] = await s.query<{ n: string; won: { type: string; value_hash: string; customer_id: string }[] | null }>(sql`
+    const [result] = await s.query<{
+      n: string;
+      won: { type: string; value_hash: string; customer_id: string }[] | null;
+    }>(sql`
       WITH ${sql.join(parts)}
       SELECT ${sql.raw(rows.length > 0 ? '(SELECT count(*) FROM ins)::text' : "'0'")} AS n,
         ${sql.raw(identRows.length > 0 ? '(SELECT json_agg(idn) FROM idn)' : 'NULL::json')} AS won`);
@@ -426,7 +532,8 @@ async function writeBatch(s: Session, keys: KeyRing, events: Prepared[], sets: I
       const missing = identRows.filter((r) => !got.has(`${r.type}:${r.hash}:${r.customer_id}`));
       // Only a writer that skipped the locks could have taken one: roll back and try again (the
       // sets through identify(), the anonymous ids looked up again under the lock).
-      if (missing.length > 0) throw new IdentifierConflict([...new Set(missing.flatMap((r) => (r.set ? [r.set] : [])))]);
+      if (missing.length > 0)
+        throw new IdentifierConflict([...new Set(missing.flatMap((r) => (r.set ? [r.set] : [])))]);
     }
   }
   if (began) await s.script(['COMMIT']);
@@ -440,7 +547,8 @@ type AnonHolders = Map<string, { customer_id: string; erased: boolean }>;
  * joining a batch's few hundred pairs to the whole table by a hash join, which it prefers while the
  * table is small (a scan of 20,000 identifiers per batch).
  */
-const PROBE = (type: string, hash: string) => `SELECT ci.customer_id, ci.type, ci.value_hash, ci.last_seen FROM customer_identifiers ci WHERE ci.type = ${type} AND ci.value_hash = ${hash} OFFSET 0`;
+const PROBE = (type: string, hash: string) =>
+  `SELECT ci.customer_id, ci.type, ci.value_hash, ci.last_seen FROM customer_identifiers ci WHERE ci.type = ${type} AND ci.value_hash = ${hash} OFFSET 0`;
 
 /** The profiles holding the anonymous ids of an array expression (a parameter or literals). */
 const holdersStatement = (hashes: string) => `SELECT ci.value_hash, ci.customer_id, c.erased_at IS NOT NULL AS erased
@@ -448,7 +556,8 @@ const holdersStatement = (hashes: string) => `SELECT ci.value_hash, ci.customer_
 
 function holdersMap(rows: unknown[]): AnonHolders {
   const out: AnonHolders = new Map();
-  for (const r of rows as { value_hash: string; customer_id: string; erased: boolean }[]) out.set(r.value_hash, { customer_id: r.customer_id, erased: r.erased });
+  for (const r of rows as { value_hash: string; customer_id: string; erased: boolean }[])
+    out.set(r.value_hash, { customer_id: r.customer_id, erased: r.erased });
   return out;
 }
 

@@ -1,8 +1,24 @@
-export const IDENTIFIER_TYPES = ['phone', 'email', 'wechat_openid', 'wechat_unionid', 'device_id', 'member_card', 'pos_card', 'external'] as const;
+export const IDENTIFIER_TYPES = [
+  'phone',
+  'email',
+  'wechat_openid',
+  'wechat_unionid',
+  'device_id',
+  'member_card',
+  'pos_card',
+  'external',
+] as const;
 export type IdentifierType = (typeof IDENTIFIER_TYPES)[number];
 
 /** Strong identifiers belong to one person; weak ones (a shared device, a per-app openid) never fuse people. */
-export const STRONG_TYPES: ReadonlySet<IdentifierType> = new Set(['phone', 'email', 'wechat_unionid', 'member_card', 'pos_card', 'external']);
+export const STRONG_TYPES: ReadonlySet<IdentifierType> = new Set([
+  'phone',
+  'email',
+  'wechat_unionid',
+  'member_card',
+  'pos_card',
+  'external',
+]);
 
 export class InvalidIdentifier extends Error {}
 
@@ -15,12 +31,14 @@ export function normalise(type: IdentifierType, raw: string): string {
     if (digits.startsWith('00')) digits = '+' + digits.slice(2);
     if (!digits.startsWith('+')) digits = '+86' + digits;
     if (!/^\+[1-9]\d{6,14}$/.test(digits)) throw new InvalidIdentifier('phone is not a valid number');
-    if (digits.startsWith('+86') && !/^\+861[3-9]\d{9}$/.test(digits)) throw new InvalidIdentifier('phone is not a valid mainland China mobile number');
+    if (digits.startsWith('+86') && !/^\+861[3-9]\d{9}$/.test(digits))
+      throw new InvalidIdentifier('phone is not a valid mainland China mobile number');
     return digits;
   }
   if (type === 'email') {
     const e = v.toLowerCase();
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e) || e.length > 254) throw new InvalidIdentifier('email is not a valid address');
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e) || e.length > 254)
+      throw new InvalidIdentifier('email is not a valid address');
     return e;
   }
   if (v.length > 128) throw new InvalidIdentifier(`${type} is longer than 128 characters`);

@@ -59,20 +59,33 @@ interface Ident {
 class Retry extends Error {}
 
 /** Normalises and hashes the request's identifiers; an invalid one is a 422 naming it. */
-export function prepareIdentifiers(keys: KeyRing, input: { identifiers: IdentifierInput[]; anonymous_id?: string }, blindIndex: (type: string, value: string) => string = (t, v) => keys.blindIndex(t, v)): Ident[] {
+export function prepareIdentifiers(
+  keys: KeyRing,
+  input: { identifiers: IdentifierInput[]; anonymous_id?: string },
+  blindIndex: (type: string, value: string) => string = (t, v) => keys.blindIndex(t, v),
+): Ident[] {
   const out: Ident[] = [];
   input.identifiers.forEach((raw, i) => {
-    if (!(IDENTIFIER_TYPES as readonly string[]).includes(raw.type)) throw unprocessable('invalid_identifier', `unknown identifier type ${raw.type}`, `identifiers[${i}].type`);
+    if (!(IDENTIFIER_TYPES as readonly string[]).includes(raw.type))
+      throw unprocessable('invalid_identifier', `unknown identifier type ${raw.type}`, `identifiers[${i}].type`);
     const type = raw.type as IdentifierType;
     let value: string;
     try {
       value = normalise(type, raw.value);
     } catch (e) {
-      throw unprocessable('invalid_identifier', e instanceof InvalidIdentifier ? e.message : 'invalid identifier', `identifiers[${i}].value`);
+      throw unprocessable(
+        'invalid_identifier',
+        e instanceof InvalidIdentifier ? e.message : 'invalid identifier',
+        `identifiers[${i}].value`,
+      );
     }
     const verifiedBy = (raw.verified_by ?? 'self_asserted') as VerifiedBy;
     if (!VERIFIED_BY.includes(verifiedBy)) {
-      throw unprocessable('invalid_identifier', `verified_by must be one of ${VERIFIED_BY.join(', ')}`, `identifiers[${i}].verified_by`);
+      throw unprocessable(
+        'invalid_identifier',
+        `verified_by must be one of ${VERIFIED_BY.join(', ')}`,
+        `identifiers[${i}].verified_by`,
+      );
     }
     if (!out.some((x) => x.type === type && x.value === value)) {
       out.push({ type, value, hash: blindIndex(type, value), strong: STRONG_TYPES.has(type), verifiedBy });
@@ -80,8 +93,15 @@ export function prepareIdentifiers(keys: KeyRing, input: { identifiers: Identifi
   });
   if (input.anonymous_id) {
     const v = input.anonymous_id.trim();
-    if (v === '' || v.length > 128) throw unprocessable('invalid_identifier', 'anonymous_id must be 1 to 128 characters', 'anonymous_id');
-    out.push({ type: 'anonymous_id', value: v, hash: blindIndex('anonymous_id', v), strong: false, verifiedBy: 'self_asserted' });
+    if (v === '' || v.length > 128)
+      throw unprocessable('invalid_identifier', 'anonymous_id must be 1 to 128 characters', 'anonymous_id');
+    out.push({
+      type: 'anonymous_id',
+      value: v,
+      hash: blindIndex('anonymous_id', v),
+      strong: false,
+      verifiedBy: 'self_asserted',
+    });
   }
   return out;
 }
@@ -135,9 +155,15 @@ function isRetryable(e: unknown): boolean {
  * and read their matches with the roots locked; then, when something changes, one statement with
  * every write, and the commit. A known customer's call is two round trips, anything else three.
  */
-export async function identify(database: Database, keys: KeyRing, input: IdentifyInput, actor: Principal | null = null): Promise<IdentifyResult> {
+export async function identify(
+  database: Database,
+  keys: KeyRing,
+  input: IdentifyInput,
+  actor: Principal | null = null,
+): Promise<IdentifyResult> {
   const idents = prepareIdentifiers(keys, input);
-  if (idents.length === 0) throw unprocessable('identifier_required', 'give at least one identifier or an anonymous_id', 'identifiers');
+  if (idents.length === 0)
+    throw unprocessable('identifier_required', 'give at least one identifier or an anonymous_id', 'identifiers');
   // Without an actor: the operator's own tools (imports), as trusted as an admin key.
   const trusted = actor === null || isTrustedIdentityCaller(actor);
   if (!trusted) {
@@ -149,7 +175,14 @@ export async function identify(database: Database, keys: KeyRing, input: Identif
     const many = Array.isArray(input.verification);
     const refs = many ? (input.verification as VerificationRef[]) : [input.verification as VerificationRef];
     const strong = idents.filter((i) => i.strong).map((i) => `${i.type}:${i.hash}`);
-    const proven = await useVerifications(database, keys, refs, (k) => (many ? `verification[${k}]` : 'verification'), strong, actor);
+    const proven = await useVerifications(
+      database,
+      keys,
+      refs,
+      (k) => (many ? `verification[${k}]` : 'verification'),
+      strong,
+      actor,
+    );
     for (const i of idents) if (proven.has(`${i.type}:${i.hash}`)) i.verifiedBy = 'otp';
   }
   const at = input.at ?? new Date();
@@ -177,7 +210,9 @@ async function beginAndMatch(s: Session, idents: Ident[]): Promise<Match[]> {
   // what running it does.
   const name = `one_id_match_${idents.length}`;
   const pairs = idents.map((_, k) => `($${2 * k + 1}, $${2 * k + 2})`).join(', ');
-  const prepare = s.prepareOnce(name, `
+  const prepare = s.prepareOnce(
+    name,
+    `
     SELECT ci.type, ci.value_hash, ci.customer_id, ci.strong, ci.last_seen, ci.verified_by,
       r.id AS root, r.merged_into, r.root_id, r.erased_at IS NOT NULL AS erased, r.created_at, r.kind, r.data_key, r.pii, r.traits, r.trait_seen,
       CASE WHEN NOT ci.strong THEN (
@@ -186,7 +221,8 @@ async function beginAndMatch(s: Session, idents: Ident[]): Promise<Match[]> {
     FROM customer_identifiers ci JOIN customers c ON c.id = ci.customer_id JOIN customers r ON r.id = coalesce(c.root_id, c.id)
     WHERE (ci.type, ci.value_hash) IN (${pairs}) AND c.erased_at IS NULL
     ORDER BY r.id
-    FOR UPDATE OF r`);
+    FOR UPDATE OF r`,
+  );
   const results = await s.script([
     ...prepare,
     ...BEGIN_GENERIC,
@@ -222,18 +258,33 @@ export function dataKeyOf(keys: KeyRing, c: { data_key: Buffer | null }): Buffer
   return keys.unwrap(c.data_key);
 }
 
-export function traitState(keys: KeyRing, c: { data_key: Buffer | null; pii: Buffer | null; traits: Record<string, unknown>; trait_seen: Record<string, string> }): TraitState {
+export function traitState(
+  keys: KeyRing,
+  c: {
+    data_key: Buffer | null;
+    pii: Buffer | null;
+    traits: Record<string, unknown>;
+    trait_seen: Record<string, string>;
+  },
+): TraitState {
   return stateWith(c.pii && c.data_key ? dataKeyOf(keys, c) : null, c);
 }
 
-function stateWith(dek: Buffer | null, c: { pii: Buffer | null; traits: Record<string, unknown>; trait_seen: Record<string, string> }): TraitState {
+function stateWith(
+  dek: Buffer | null,
+  c: { pii: Buffer | null; traits: Record<string, unknown>; trait_seen: Record<string, string> },
+): TraitState {
   const personal = c.pii && dek ? (JSON.parse(open(dek, c.pii).toString('utf8')) as Record<string, unknown>) : {};
   return { plain: { ...c.traits }, personal, seen: { ...c.trait_seen } };
 }
 
 async function writeTraits(tx: Tx, keys: KeyRing, root: Root, state: TraitState): Promise<void> {
   const pii = Object.keys(state.personal).length ? seal(dataKeyOf(keys, root), JSON.stringify(state.personal)) : null;
-  await tx.updateTable('customers').set({ traits: JSON.stringify(state.plain), trait_seen: JSON.stringify(state.seen), pii, updated_at: new Date() }).where('id', '=', root.id).execute();
+  await tx
+    .updateTable('customers')
+    .set({ traits: JSON.stringify(state.plain), trait_seen: JSON.stringify(state.seen), pii, updated_at: new Date() })
+    .where('id', '=', root.id)
+    .execute();
   root.traits = state.plain;
   root.trait_seen = state.seen;
   root.pii = pii;
@@ -241,7 +292,15 @@ async function writeTraits(tx: Tx, keys: KeyRing, root: Root, state: TraitState)
 
 const rowsOf = (rows: unknown[][]) => sql.join(rows.map((r) => sql`(${sql.join(r)})`));
 
-async function identifyTx(s: Session, keys: KeyRing, idents: Ident[], input: IdentifyInput, at: Date, actor: Principal | null, trusted: boolean): Promise<IdentifyResult> {
+async function identifyTx(
+  s: Session,
+  keys: KeyRing,
+  idents: Ident[],
+  input: IdentifyInput,
+  at: Date,
+  actor: Principal | null,
+  trusted: boolean,
+): Promise<IdentifyResult> {
   const matches = await beginAndMatch(s, idents);
   const rootOfId = new Map(matches.map((m) => [m.root.id, m.root]));
   const strongRoots = new Set(matches.filter((m) => m.strong).map((m) => m.root.id));
@@ -251,22 +310,28 @@ async function identifyTx(s: Session, keys: KeyRing, idents: Ident[], input: Ide
   const known: { root: string; conflict: boolean; lastSeen: number }[] = [];
   for (const root of weakRoots) {
     const strong = new Map<string, Set<string>>();
-    for (const [type, hash] of matches.find((m) => m.root.id === root)!.group_strong ?? []) strong.set(type, (strong.get(type) ?? new Set()).add(hash));
+    for (const [type, hash] of matches.find((m) => m.root.id === root)!.group_strong ?? [])
+      strong.set(type, (strong.get(type) ?? new Set()).add(hash));
     if (strong.size === 0) {
       unite.add(root); // a guest or anonymous profile: no person to confuse with
       continue;
     }
-    const conflictType = requestStrong.some((i) => (strong.get(i.type)?.size ?? 0) > 0 && !strong.get(i.type)!.has(i.hash));
+    const conflictType = requestStrong.some(
+      (i) => (strong.get(i.type)?.size ?? 0) > 0 && !strong.get(i.type)!.has(i.hash),
+    );
     const lastSeen = Math.max(...matches.filter((m) => m.root.id === root).map((m) => new Date(m.last_seen).getTime()));
     known.push({ root, conflict: conflictType, lastSeen });
   }
   if (strongRoots.size === 0) {
-    const compatible = known.filter((k) => !k.conflict).sort((a, b) => b.lastSeen - a.lastSeen || (a.root < b.root ? -1 : 1));
+    const compatible = known
+      .filter((k) => !k.conflict)
+      .sort((a, b) => b.lastSeen - a.lastSeen || (a.root < b.root ? -1 : 1));
     if (compatible.length > 0) unite.add(compatible[0].root);
   }
   const withheld = trusted ? null : withholdUnproven(matches, unite, strongRoots, idents);
   const ordered = [...unite].map((id) => rootOfId.get(id)!);
-  for (const r of ordered) if (r.merged_into !== null || (r.root_id !== null && r.root_id !== r.id) || r.erased) throw new Retry(); // merged or erased meanwhile
+  for (const r of ordered)
+    if (r.merged_into !== null || (r.root_id !== null && r.root_id !== r.id) || r.erased) throw new Retry(); // merged or erased meanwhile
   ordered.sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || (a.id < b.id ? -1 : 1));
 
   // Everything the call changes is worked out here, then written in one statement.
@@ -276,7 +341,15 @@ async function identifyTx(s: Session, keys: KeyRing, idents: Ident[], input: Ide
   const created = ordered.length === 0;
   if (created) {
     const k = keys.newDataKey();
-    survivor = { id: newId('cus', at.getTime()), created_at: at, kind: idents.some((i) => i.type !== 'anonymous_id') ? 'known' : 'anonymous', data_key: k.wrapped, pii: null, traits: {}, trait_seen: {} };
+    survivor = {
+      id: newId('cus', at.getTime()),
+      created_at: at,
+      kind: idents.some((i) => i.type !== 'anonymous_id') ? 'known' : 'anonymous',
+      data_key: k.wrapped,
+      pii: null,
+      traits: {},
+      trait_seen: {},
+    };
     dek = k.plain;
   } else {
     survivor = ordered[0];
@@ -299,9 +372,30 @@ async function identifyTx(s: Session, keys: KeyRing, idents: Ident[], input: Ide
     state = result;
     traitsChanged = true;
     if (from.kind === 'known') kind = 'known';
-    mergeRows.push([id, from.id, survivor.id, input.channel, sql`${linkedBy}::text[]`, seal(dek, JSON.stringify({ overwritten, took })), null]);
-    outbox.push(outboxRow({ aggregateType: 'customer', aggregateId: survivor.id, type: 'customer.merged', payload: { merge_id: id, from: from.id, into: survivor.id, linked_by: linkedBy } }));
-    audits.push(auditRow(actor, { action: 'customer.merge', subject: survivor.id, details: { merge_id: id, from: from.id, linked_by: linkedBy } }));
+    mergeRows.push([
+      id,
+      from.id,
+      survivor.id,
+      input.channel,
+      sql`${linkedBy}::text[]`,
+      seal(dek, JSON.stringify({ overwritten, took })),
+      null,
+    ]);
+    outbox.push(
+      outboxRow({
+        aggregateType: 'customer',
+        aggregateId: survivor.id,
+        type: 'customer.merged',
+        payload: { merge_id: id, from: from.id, into: survivor.id, linked_by: linkedBy },
+      }),
+    );
+    audits.push(
+      auditRow(actor, {
+        action: 'customer.merge',
+        subject: survivor.id,
+        details: { merge_id: id, from: from.id, linked_by: linkedBy },
+      }),
+    );
     merged.push({ from: from.id, into: survivor.id, merge_id: id });
   }
   if (merged.length > 0) {
@@ -311,8 +405,12 @@ async function identifyTx(s: Session, keys: KeyRing, idents: Ident[], input: Ide
         merged_into = CASE WHEN id = ANY(${froms}::text[]) THEN ${survivor.id}::text ELSE merged_into END,
         updated_at = CASE WHEN id = ANY(${froms}::text[]) THEN ${new Date()}::timestamptz ELSE updated_at END
       WHERE coalesce(root_id, id) = ANY(${froms}::text[])`);
-    writes.push(sql`INSERT INTO customer_merges (id, from_id, into_id, channel, linked_by, changes, undone_at) VALUES ${rowsOf(mergeRows)}`);
-    writes.push(sql`INSERT INTO audit_log (actor_key, actor_role, action, subject, reason, details) VALUES ${rowsOf(audits.map((a) => [a.actor_key, a.actor_role, a.action, a.subject, a.reason, a.details]))}`);
+    writes.push(
+      sql`INSERT INTO customer_merges (id, from_id, into_id, channel, linked_by, changes, undone_at) VALUES ${rowsOf(mergeRows)}`,
+    );
+    writes.push(
+      sql`INSERT INTO audit_log (actor_key, actor_role, action, subject, reason, details) VALUES ${rowsOf(audits.map((a) => [a.actor_key, a.actor_role, a.action, a.subject, a.reason, a.details]))}`,
+    );
   }
 
   // Attach what the group does not have yet (nor a customer it was not linked to); refresh last_seen
@@ -322,7 +420,17 @@ async function identifyTx(s: Session, keys: KeyRing, idents: Ident[], input: Ide
   const fresh = idents.filter((i) => !groupHas.has(`${i.type}|${i.hash}`));
   if (fresh.length > 0) {
     const masked = (i: Ident) => (i.type === 'anonymous_id' ? i.value.slice(0, 4) + '****' : mask(i.type, i.value));
-    const rows = fresh.map((i) => [survivor.id, i.type, i.hash, seal(dek, i.value), masked(i), i.strong, at, at, i.verifiedBy]);
+    const rows = fresh.map((i) => [
+      survivor.id,
+      i.type,
+      i.hash,
+      seal(dek, i.value),
+      masked(i),
+      i.strong,
+      at,
+      at,
+      i.verifiedBy,
+    ]);
     writes.push(sql`
       INSERT INTO customer_identifiers (customer_id, type, value_hash, value_enc, masked, strong, first_seen, last_seen, verified_by)
       VALUES ${rowsOf(rows)}`);
@@ -347,7 +455,9 @@ async function identifyTx(s: Session, keys: KeyRing, idents: Ident[], input: Ide
     const details = { not_linked_to: [...withheld.from], pending_verification: withheld.pending };
     const a = auditRow(actor, { action: 'customer.link_withheld', subject: survivor.id, details });
     const values = [a.actor_key, a.actor_role, a.action, a.subject, a.reason, a.details];
-    writes.push(sql`INSERT INTO audit_log (actor_key, actor_role, action, subject, reason, details) VALUES (${sql.join(values)})`);
+    writes.push(
+      sql`INSERT INTO audit_log (actor_key, actor_role, action, subject, reason, details) VALUES (${sql.join(values)})`,
+    );
   }
   if (input.traits && Object.keys(input.traits).length > 0) {
     const { plain, personal } = splitTraits(input.traits);
@@ -360,26 +470,48 @@ async function identifyTx(s: Session, keys: KeyRing, idents: Ident[], input: Ide
     writes.unshift(sql`
       INSERT INTO customers (id, created_at, first_channel, data_key, pii, traits, trait_seen, merged_into, erased_at, root_id, kind, updated_at)
       VALUES (${survivor.id}, ${at}, ${input.channel}, ${survivor.data_key}, ${pii()}, ${JSON.stringify(state.plain)}, ${JSON.stringify(state.seen)}, NULL, NULL, NULL, ${kind}, ${new Date()})`);
-    outbox.push(outboxRow({ aggregateType: 'customer', aggregateId: survivor.id, type: 'customer.created', payload: { customer_id: survivor.id, channel: input.channel } }));
+    outbox.push(
+      outboxRow({
+        aggregateType: 'customer',
+        aggregateId: survivor.id,
+        type: 'customer.created',
+        payload: { customer_id: survivor.id, channel: input.channel },
+      }),
+    );
   } else if (traitsChanged) {
-    writes.push(sql`UPDATE customers SET traits = ${JSON.stringify(state.plain)}, trait_seen = ${JSON.stringify(state.seen)}, pii = ${pii()}, kind = ${kind}, updated_at = ${new Date()} WHERE id = ${survivor.id}`);
+    writes.push(
+      sql`UPDATE customers SET traits = ${JSON.stringify(state.plain)}, trait_seen = ${JSON.stringify(state.seen)}, pii = ${pii()}, kind = ${kind}, updated_at = ${new Date()} WHERE id = ${survivor.id}`,
+    );
   } else if (kind !== survivor.kind) {
     writes.push(sql`UPDATE customers SET kind = ${kind} WHERE id = ${survivor.id}`);
   }
-  if (outbox.length > 0) writes.push(sql`INSERT INTO outbox (aggregate_type, aggregate_id, type, payload, dispatched_at) VALUES ${rowsOf(outbox.map((o) => [o.aggregate_type, o.aggregate_id, o.type, o.payload, null]))}`);
+  if (outbox.length > 0)
+    writes.push(
+      sql`INSERT INTO outbox (aggregate_type, aggregate_id, type, payload, dispatched_at) VALUES ${rowsOf(outbox.map((o) => [o.aggregate_type, o.aggregate_id, o.type, o.payload, null]))}`,
+    );
 
   const touch = seen.map((m) => [m.type, m.value_hash, m.customer_id]);
   if (writes.length === 0 && touch.length === 0) await s.script(['COMMIT']);
   else if (writes.length === 0 && inlinable(touch.flat())) {
     // A known customer, nothing new: refresh last_seen and commit in one round trip.
     const name = `one_id_touch_${touch.length}`;
-    const prepare = s.prepareOnce(name, `UPDATE customer_identifiers SET last_seen = greatest(last_seen, $1::timestamptz) WHERE (type, value_hash, customer_id) IN (${touch.map((_, k) => `($${3 * k + 2}, $${3 * k + 3}, $${3 * k + 4})`).join(', ')})`);
+    const prepare = s.prepareOnce(
+      name,
+      `UPDATE customer_identifiers SET last_seen = greatest(last_seen, $1::timestamptz) WHERE (type, value_hash, customer_id) IN (${touch.map((_, k) => `($${3 * k + 2}, $${3 * k + 3}, $${3 * k + 4})`).join(', ')})`,
+    );
     await s.script([...prepare, `EXECUTE ${name}(${litTime(at)}, ${touch.flat().map(lit).join(', ')})`, 'COMMIT']);
   } else {
-    if (touch.length > 0) writes.push(sql`UPDATE customer_identifiers SET last_seen = greatest(last_seen, ${at}) WHERE (type, value_hash, customer_id) IN (${rowsOf(touch)})`);
+    if (touch.length > 0)
+      writes.push(
+        sql`UPDATE customer_identifiers SET last_seen = greatest(last_seen, ${at}) WHERE (type, value_hash, customer_id) IN (${rowsOf(touch)})`,
+      );
     // Data-modifying statements in one WITH run once each, on disjoint rows (the new customer, the
     // merged groups, the survivor, identifiers new and seen); foreign keys are checked at its end.
-    await s.query(writes.length === 1 ? writes[0] : sql`WITH ${sql.join(writes.map((w, i) => sql`${sql.raw(`w${i}`)} AS (${w})`))} SELECT 1`);
+    await s.query(
+      writes.length === 1
+        ? writes[0]
+        : sql`WITH ${sql.join(writes.map((w, i) => sql`${sql.raw(`w${i}`)} AS (${w})`))} SELECT 1`,
+    );
     await s.script(['COMMIT']);
   }
   const result: IdentifyResult = { customer_id: survivor.id, created, merged };
@@ -404,11 +536,15 @@ function withholdUnproven(
   strongRoots: Set<string>,
   idents: Ident[],
 ): { from: Set<string>; pending: string[] } | null {
-  const persons = [...unite].filter((r) => strongRoots.has(r) || matches.some((m) => m.root.id === r && (m.group_strong?.length ?? 0) > 0));
+  const persons = [...unite].filter(
+    (r) => strongRoots.has(r) || matches.some((m) => m.root.id === r && (m.group_strong?.length ?? 0) > 0),
+  );
   const newStrong = idents.some((i) => i.strong && !matches.some((m) => m.type === i.type && m.value_hash === i.hash));
   if (persons.length === 0 || (persons.length === 1 && !newStrong)) return null;
   const proven = new Set(idents.filter((i) => i.verifiedBy === 'otp').map((i) => `${i.type}|${i.hash}`));
-  const from = new Set(persons.filter((r) => !matches.some((m) => m.root.id === r && m.strong && proven.has(`${m.type}|${m.value_hash}`))));
+  const from = new Set(
+    persons.filter((r) => !matches.some((m) => m.root.id === r && m.strong && proven.has(`${m.type}|${m.value_hash}`))),
+  );
   if (from.size === 0) return null;
   for (const r of from) unite.delete(r);
   if (unite.size === 0 && !newStrong) {
@@ -434,7 +570,13 @@ export function lockIdentifiersStatement(keys: string[]): string {
 }
 
 /** Undoes a merge: the merged-away customer (and whatever was merged into it) stands alone again. */
-export async function unmerge(database: Database, keys: KeyRing, customerId: string, mergeId: string, actor: Principal | null): Promise<{ merge_id: string; restored: string; survivor: string }> {
+export async function unmerge(
+  database: Database,
+  keys: KeyRing,
+  customerId: string,
+  mergeId: string,
+  actor: Principal | null,
+): Promise<{ merge_id: string; restored: string; survivor: string }> {
   return transact(database.db, async (tx) => {
     // The person first, as erasure takes it: its root row, then its points lock (rank 2,
     // platform/db/locks.ts); only then the merge row and the group's other rows.
@@ -443,41 +585,86 @@ export async function unmerge(database: Database, keys: KeyRing, customerId: str
       await tx.selectFrom('customers').select('id').where('id', '=', lockedRoot).forUpdate().execute();
       await lockPersons(tx, [lockedRoot]);
     }
-    const m = await tx.selectFrom('customer_merges').selectAll().where('id', '=', mergeId).forUpdate().executeTakeFirst();
+    const m = await tx
+      .selectFrom('customer_merges')
+      .selectAll()
+      .where('id', '=', mergeId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!m) throw notFound('merge', 'merge_id');
     const root = await rootOf(tx, customerId);
     const rootOfInto = await rootOf(tx, m.into_id);
-    if (!root || root !== rootOfInto) throw unprocessable('merge_not_of_customer', 'this merge does not belong to this customer', 'merge_id');
+    if (!root || root !== rootOfInto)
+      throw unprocessable('merge_not_of_customer', 'this merge does not belong to this customer', 'merge_id');
     if (m.undone_at) throw conflict('merge_already_undone', 'this merge was already undone', 'merge_id');
-    const from = await tx.selectFrom('customers').select(['id', 'merged_into']).where('id', '=', m.from_id).forUpdate().executeTakeFirstOrThrow();
-    if (from.merged_into !== m.into_id) throw conflict('merge_superseded', 'the merged customer has changed since', 'merge_id');
-    await tx.updateTable('customers').set({ merged_into: null, updated_at: new Date() }).where('id', '=', from.id).execute();
+    const from = await tx
+      .selectFrom('customers')
+      .select(['id', 'merged_into'])
+      .where('id', '=', m.from_id)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    if (from.merged_into !== m.into_id)
+      throw conflict('merge_superseded', 'the merged customer has changed since', 'merge_id');
+    await tx
+      .updateTable('customers')
+      .set({ merged_into: null, updated_at: new Date() })
+      .where('id', '=', from.id)
+      .execute();
     await sql`
       WITH RECURSIVE sub AS (
         SELECT id FROM customers WHERE id = ${from.id}
         UNION SELECT c.id FROM customers c JOIN sub ON c.merged_into = sub.id)
-      UPDATE customers SET root_id = CASE WHEN id = ${from.id} THEN NULL ELSE ${from.id} END WHERE id IN (SELECT id FROM sub)`.execute(tx);
-    const survivor = (await tx.selectFrom('customers').select(['id', 'created_at', 'kind', 'data_key', 'pii', 'traits', 'trait_seen']).where('id', '=', rootOfInto).forUpdate().executeTakeFirstOrThrow()) as Root;
-    const into = await tx.selectFrom('customers').select(['data_key']).where('id', '=', m.into_id).executeTakeFirstOrThrow();
+      UPDATE customers SET root_id = CASE WHEN id = ${from.id} THEN NULL ELSE ${from.id} END WHERE id IN (SELECT id FROM sub)`.execute(
+      tx,
+    );
+    const survivor = (await tx
+      .selectFrom('customers')
+      .select(['id', 'created_at', 'kind', 'data_key', 'pii', 'traits', 'trait_seen'])
+      .where('id', '=', rootOfInto)
+      .forUpdate()
+      .executeTakeFirstOrThrow()) as Root;
+    const into = await tx
+      .selectFrom('customers')
+      .select(['data_key'])
+      .where('id', '=', m.into_id)
+      .executeTakeFirstOrThrow();
     if (m.changes && into.data_key) {
-      const { overwritten, took } = JSON.parse(open(dataKeyOf(keys, into), m.changes).toString('utf8')) as { overwritten: TraitState; took: TraitState };
+      const { overwritten, took } = JSON.parse(open(dataKeyOf(keys, into), m.changes).toString('utf8')) as {
+        overwritten: TraitState;
+        took: TraitState;
+      };
       await writeTraits(tx, keys, survivor, restore(traitState(keys, survivor), overwritten, took));
     }
     await tx.updateTable('customer_merges').set({ undone_at: new Date() }).where('id', '=', m.id).execute();
-    await publish(tx, { aggregateType: 'customer', aggregateId: survivor.id, type: 'customer.unmerged', payload: { merge_id: m.id, restored: from.id, survivor: survivor.id } });
-    await audit(tx, actor, { action: 'customer.unmerge', subject: survivor.id, details: { merge_id: m.id, restored: from.id } });
+    await publish(tx, {
+      aggregateType: 'customer',
+      aggregateId: survivor.id,
+      type: 'customer.unmerged',
+      payload: { merge_id: m.id, restored: from.id, survivor: survivor.id },
+    });
+    await audit(tx, actor, {
+      action: 'customer.unmerge',
+      subject: survivor.id,
+      details: { merge_id: m.id, restored: from.id },
+    });
     return { merge_id: m.id, restored: from.id, survivor: survivor.id };
   });
 }
 
 /** The live customer an id resolves to (itself, or its survivor); null when unknown or erased. */
 export async function rootOf(db: Database['db'] | Tx, id: string): Promise<string | null> {
-  const r = await db.selectFrom('customers').select(['id', 'root_id', 'erased_at']).where('id', '=', id).executeTakeFirst();
+  const r = await db
+    .selectFrom('customers')
+    .select(['id', 'root_id', 'erased_at'])
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!r || r.erased_at) return null;
   return r.root_id ?? r.id;
 }
 
 /** Every customer id of a group (the root and all merged into it), for reads that span the person. */
 export async function groupIds(db: Database['db'] | Tx, root: string): Promise<string[]> {
-  return (await sql<{ id: string }>`SELECT id FROM customers WHERE coalesce(root_id, id) = ${root}`.execute(db)).rows.map((r) => r.id);
+  return (
+    await sql<{ id: string }>`SELECT id FROM customers WHERE coalesce(root_id, id) = ${root}`.execute(db)
+  ).rows.map((r) => r.id);
 }

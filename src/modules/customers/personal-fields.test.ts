@@ -54,9 +54,15 @@ describe('traits by declaration', () => {
     expect((await s.api('POST', '/v1/traits', { key: 'wechat_nickname', classification: 'pii' })).status).toBe(200);
     expect((await s.api('POST', '/v1/traits', { key: 'wechat_nickname', classification: 'plain' })).status).toBe(409);
     expect((await s.api('POST', '/v1/traits', { key: 'name', classification: 'plain' })).status).toBe(409);
-    expect((await s.api('POST', '/v1/traits', { key: 'backup_mobile', classification: 'plain' })).body.error.field).toBe('classification');
-    expect((await s.api('POST', '/v1/traits', { key: 'shoe_size', classification: 'plain', type: 'number' })).status).toBe(201);
-    expect((await s.api('POST', '/v1/traits', { key: 'x', classification: 'pii' }, { key: keys.marketer })).status).toBe(403);
+    expect(
+      (await s.api('POST', '/v1/traits', { key: 'backup_mobile', classification: 'plain' })).body.error.field,
+    ).toBe('classification');
+    expect(
+      (await s.api('POST', '/v1/traits', { key: 'shoe_size', classification: 'plain', type: 'number' })).status,
+    ).toBe(201);
+    expect(
+      (await s.api('POST', '/v1/traits', { key: 'x', classification: 'pii' }, { key: keys.marketer })).status,
+    ).toBe(403);
     const list = await must(s, 'GET', '/v1/traits', undefined);
     expect(list.items).toEqual(
       expect.arrayContaining([
@@ -66,9 +72,10 @@ describe('traits by declaration', () => {
     );
 
     const nick = `娜娜${rand(4)}`;
-    expect((await identify({ identifiers: [{ type: 'member_card', value: card() }], traits: { shoe_size: 'big' } })).body.error.field).toBe(
-      'traits.shoe_size',
-    );
+    expect(
+      (await identify({ identifiers: [{ type: 'member_card', value: card() }], traits: { shoe_size: 'big' } })).body
+        .error.field,
+    ).toBe('traits.shoe_size');
     const c = (
       await must(s, 'POST', '/v1/identify', {
         channel: 'app',
@@ -83,7 +90,9 @@ describe('traits by declaration', () => {
       const t = (await s.api('GET', `/v1/customers/${c}`, undefined, { key: keys[role] })).body.traits;
       expect(t).toEqual({ shoe_size: 38, city: '上海' });
     }
-    expect((await s.api('GET', `/v1/customers/${c}`, undefined, { key: keys.support })).body.traits.wechat_nickname).toMatch(/^娜\*+$/);
+    expect(
+      (await s.api('GET', `/v1/customers/${c}`, undefined, { key: keys.support })).body.traits.wechat_nickname,
+    ).toMatch(/^娜\*+$/);
   });
 
   it('hides contact data stored in plain traits before the checks from marketers and analysts (profile and lists)', async () => {
@@ -151,8 +160,9 @@ describe('event properties', () => {
 
   it('shows events stored before the checks without contact data to every role but admin', async () => {
     const p = phone();
-    const c = (await must(s, 'POST', '/v1/identify', { channel: 'app', identifiers: [{ type: 'member_card', value: card() }] }))
-      .customer_id;
+    const c = (
+      await must(s, 'POST', '/v1/identify', { channel: 'app', identifiers: [{ type: 'member_card', value: card() }] })
+    ).customer_id;
     await db
       .insertInto('customer_events')
       .values({
@@ -178,7 +188,12 @@ describe('event properties', () => {
     for (const role of ['marketer', 'analyst', 'support', 'store_staff']) {
       const t = await s.api('GET', `/v1/customers/${c}/timeline?types=event`, undefined, { key: keys[role] });
       expect(t.status).toBe(200);
-      expect(t.body.items[0].data.properties).toEqual({ sku: 'MILK', receiver: { city: '上海' }, query: '找 ***', path: '/a?email=***' });
+      expect(t.body.items[0].data.properties).toEqual({
+        sku: 'MILK',
+        receiver: { city: '上海' },
+        query: '找 ***',
+        path: '/a?email=***',
+      });
     }
   });
 });
@@ -203,7 +218,9 @@ describe('order notes', () => {
       { location_id: 'mid', reason: '王小明 changed his mind', lines: [{ sku: 'MILK', qty: 1 }] },
       [201],
     );
-    expect((await s.api('GET', `/v1/orders/${o.id}/returns`, undefined, { key: keys.analyst })).body.items[0].reason).toBe('[hidden]');
+    expect(
+      (await s.api('GET', `/v1/orders/${o.id}/returns`, undefined, { key: keys.analyst })).body.items[0].reason,
+    ).toBe('[hidden]');
     expect((await must(s, 'GET', `/v1/orders/${o.id}/returns`)).items[0].reason).toBe('王小明 changed his mind');
   });
 });

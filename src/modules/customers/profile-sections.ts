@@ -11,7 +11,11 @@ const sections = new Map<string, { read: ProfileSectionReader; schema: TSchema }
  * customers importing them. Register at module load, before the server builds its routes; the
  * schema documents the field in the profile responses.
  */
-export function registerProfileSection(name: string, read: ProfileSectionReader, schema: TSchema = Type.Unknown()): void {
+export function registerProfileSection(
+  name: string,
+  read: ProfileSectionReader,
+  schema: TSchema = Type.Unknown(),
+): void {
   sections.set(name, { read, schema });
 }
 

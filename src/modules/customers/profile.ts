@@ -65,7 +65,14 @@ export async function readProfile(db: Db, keys: KeyRing, id: string, viewer: Pri
   const members = await groupIds(db, root);
   const c = await db.selectFrom('customers').selectAll().where('id', '=', root).executeTakeFirstOrThrow();
   const vis = visibilityOf(viewer);
-  const idents = await db.selectFrom('customer_identifiers').select(['customer_id', 'type', 'value_enc', 'masked', 'strong', 'first_seen', 'last_seen', 'verified_by']).where('customer_id', 'in', members).where('type', '<>', 'anonymous_id').orderBy('type').orderBy('first_seen').execute();
+  const idents = await db
+    .selectFrom('customer_identifiers')
+    .select(['customer_id', 'type', 'value_enc', 'masked', 'strong', 'first_seen', 'last_seen', 'verified_by'])
+    .where('customer_id', 'in', members)
+    .where('type', '<>', 'anonymous_id')
+    .orderBy('type')
+    .orderBy('first_seen')
+    .execute();
   const dekCache = new Map<string, Buffer>();
   const dekFor = async (cid: string) => {
     if (!dekCache.has(cid)) {
@@ -89,7 +96,8 @@ export async function readProfile(db: Db, keys: KeyRing, id: string, viewer: Pri
   }
   const state = traitState(keys, c);
   // Roles that may not see contact data see no plain trait that holds it (stored before the checks).
-  const traits: Record<string, unknown> = vis === 'full' ? { ...state.plain, ...state.personal } : await shownPlainTraits(db, state.plain);
+  const traits: Record<string, unknown> =
+    vis === 'full' ? { ...state.plain, ...state.personal } : await shownPlainTraits(db, state.plain);
   if (vis === 'masked') for (const [k, v] of Object.entries(state.personal)) traits[k] = maskText(v);
 
   const [byChannel, lastSeen, tags, merges, consents, sections] = await Promise.all([
@@ -102,12 +110,28 @@ export async function readProfile(db: Db, keys: KeyRing, id: string, viewer: Pri
         SELECT channel, occurred_at AS at FROM customer_events WHERE customer_id IN (${sql.join(members)})
         UNION ALL SELECT channel, placed_at AS at FROM ${orderSummaries} o WHERE customer_id IN (${sql.join(members)})) x
       GROUP BY channel ORDER BY channel`.execute(db),
-    db.selectFrom('customer_tags').select('tag').distinct().where('customer_id', 'in', members).orderBy('tag').execute(),
-    db.selectFrom('customer_merges').selectAll().where((eb) => eb.or([eb('into_id', 'in', members), eb('from_id', 'in', members)])).orderBy('created_at').execute(),
+    db
+      .selectFrom('customer_tags')
+      .select('tag')
+      .distinct()
+      .where('customer_id', 'in', members)
+      .orderBy('tag')
+      .execute(),
+    db
+      .selectFrom('customer_merges')
+      .selectAll()
+      .where((eb) => eb.or([eb('into_id', 'in', members), eb('from_id', 'in', members)]))
+      .orderBy('created_at')
+      .execute(),
     currentConsents(db, members),
     readProfileSections(db, members),
   ]);
-  const by = byChannel.rows.map((r) => ({ channel: r.channel, orders: Number(r.orders), spend: Number(r.spend), last_order_at: r.last_order_at ? new Date(r.last_order_at).toISOString() : null }));
+  const by = byChannel.rows.map((r) => ({
+    channel: r.channel,
+    orders: Number(r.orders),
+    spend: Number(r.spend),
+    last_order_at: r.last_order_at ? new Date(r.last_order_at).toISOString() : null,
+  }));
   const profile: Profile = {
     id: root,
     kind: c.kind,
@@ -123,7 +147,14 @@ export async function readProfile(db: Db, keys: KeyRing, id: string, viewer: Pri
       by_channel: by,
       last_seen: lastSeen.rows.map((r) => ({ channel: r.channel, at: new Date(r.at).toISOString() })),
     },
-    merges: merges.map((m) => ({ merge_id: m.id, from: m.from_id, into: m.into_id, at: m.created_at.toISOString(), undone_at: m.undone_at ? m.undone_at.toISOString() : null, linked_by: m.linked_by })),
+    merges: merges.map((m) => ({
+      merge_id: m.id,
+      from: m.from_id,
+      into: m.into_id,
+      at: m.created_at.toISOString(),
+      undone_at: m.undone_at ? m.undone_at.toISOString() : null,
+      linked_by: m.linked_by,
+    })),
     members,
     ...sections,
   };
@@ -136,7 +167,13 @@ export async function readProfile(db: Db, keys: KeyRing, id: string, viewer: Pri
 
 /** The till's member lookup: exact identifier match only, through the blind index. */
 export async function lookup(db: Db, keys: KeyRing, type: string, normalised: string): Promise<string | null> {
-  const rows = await db.selectFrom('customer_identifiers').select(['customer_id', 'last_seen']).where('type', '=', type).where('value_hash', '=', keys.blindIndex(type, normalised)).orderBy('last_seen', 'desc').execute();
+  const rows = await db
+    .selectFrom('customer_identifiers')
+    .select(['customer_id', 'last_seen'])
+    .where('type', '=', type)
+    .where('value_hash', '=', keys.blindIndex(type, normalised))
+    .orderBy('last_seen', 'desc')
+    .execute();
   for (const r of rows) {
     const root = await rootOf(db, r.customer_id);
     if (root) return root;

@@ -4,7 +4,8 @@ import type { Queryable } from '../../platform/db/database';
 /** What other modules may know of customers beyond the service functions: these fragments, never the tables. */
 
 /** Every customer id of a person: the customer and those merged into it. A fragment for `IN (...)`. */
-export const customerGroupIds = (id: string) => sql<string>`(SELECT id FROM customers WHERE id = ${id} OR root_id = ${id})`;
+export const customerGroupIds = (id: string) =>
+  sql<string>`(SELECT id FROM customers WHERE id = ${id} OR root_id = ${id})`;
 
 /**
  * Every customer with the person it belongs to (`root`: its own id unless merged) and whether it

@@ -22,13 +22,27 @@ beforeAll(async () => {
   await setupGoods(s);
   keys.admin = s.adminKey;
   for (const role of ROLES.filter((r) => r !== 'admin')) {
-    keys[role] = await s.keyFor(role, role === 'store_staff' ? { location_id: 'mid' } : role === 'integration' ? { channel: 'app' } : {});
+    keys[role] = await s.keyFor(
+      role,
+      role === 'store_staff' ? { location_id: 'mid' } : role === 'integration' ? { channel: 'app' } : {},
+    );
   }
-  person = (await must(s, 'POST', '/v1/identify', { channel: 'app', identifiers: [{ type: 'phone', value: P }, { type: 'email', value: EMAIL }], traits: { name: NAME, city: '杭州' } })).customer_id;
+  person = (
+    await must(s, 'POST', '/v1/identify', {
+      channel: 'app',
+      identifiers: [
+        { type: 'phone', value: P },
+        { type: 'email', value: EMAIL },
+      ],
+      traits: { name: NAME, city: '杭州' },
+    })
+  ).customer_id;
 });
 afterAll(async () => s?.close());
 
-const fresh = async () => (await must(s, 'POST', '/v1/identify', { channel: 'app', identifiers: [{ type: 'phone', value: phone() }] })).customer_id as string;
+const fresh = async () =>
+  (await must(s, 'POST', '/v1/identify', { channel: 'app', identifiers: [{ type: 'phone', value: phone() }] }))
+    .customer_id as string;
 
 /** A merge to undo: a customer with a phone, then its member card linked to another customer. */
 async function freshMerge(): Promise<{ id: string; merge_id: string }> {
@@ -36,7 +50,13 @@ async function freshMerge(): Promise<{ id: string; merge_id: string }> {
   const card = `RC-${rand(8)}`;
   await must(s, 'POST', '/v1/identify', { channel: 'app', identifiers: [{ type: 'phone', value: p }] });
   await must(s, 'POST', '/v1/identify', { channel: 'pos', identifiers: [{ type: 'member_card', value: card }] });
-  const m = await must(s, 'POST', '/v1/identify', { channel: 'app', identifiers: [{ type: 'phone', value: p }, { type: 'member_card', value: card }] });
+  const m = await must(s, 'POST', '/v1/identify', {
+    channel: 'app',
+    identifiers: [
+      { type: 'phone', value: p },
+      { type: 'member_card', value: card },
+    ],
+  });
   return { id: m.customer_id, merge_id: m.merged[0].merge_id };
 }
 
@@ -50,11 +70,23 @@ const PEOPLE: readonly Role[] = ['admin', 'marketer', 'store_staff', 'support', 
 const api = (method: string, path: string, body: unknown, key: string) => s.api(method, path, body, { key });
 
 const CASES: Case[] = [
-  { route: 'POST /v1/identify', allowed: ['admin', 'store_staff', 'support', 'integration'], call: (k) => api('POST', '/v1/identify', { channel: 'app', identifiers: [{ type: 'phone', value: P }] }, k) },
+  {
+    route: 'POST /v1/identify',
+    allowed: ['admin', 'store_staff', 'support', 'integration'],
+    call: (k) => api('POST', '/v1/identify', { channel: 'app', identifiers: [{ type: 'phone', value: P }] }, k),
+  },
   { route: 'GET /v1/customers', allowed: PEOPLE, call: (k) => api('GET', '/v1/customers?limit=200', undefined, k) },
-  { route: 'GET /v1/customers?q=', allowed: ['admin', 'store_staff', 'support'], call: (k) => api('GET', `/v1/customers?q=${P}`, undefined, k) },
+  {
+    route: 'GET /v1/customers?q=',
+    allowed: ['admin', 'store_staff', 'support'],
+    call: (k) => api('GET', `/v1/customers?q=${P}`, undefined, k),
+  },
   { route: 'GET /v1/customers/:id', allowed: PEOPLE, call: (k) => api('GET', `/v1/customers/${person}`, undefined, k) },
-  { route: 'GET /v1/customers/lookup', allowed: ['admin', 'store_staff', 'support'], call: (k) => api('GET', `/v1/customers/lookup?type=email&value=${EMAIL}`, undefined, k) },
+  {
+    route: 'GET /v1/customers/lookup',
+    allowed: ['admin', 'store_staff', 'support'],
+    call: (k) => api('GET', `/v1/customers/lookup?type=email&value=${EMAIL}`, undefined, k),
+  },
   {
     route: 'POST /v1/customers/:id/unmerge',
     allowed: ['admin', 'support'],
@@ -63,9 +95,27 @@ const CASES: Case[] = [
       return api('POST', `/v1/customers/${m.id}/unmerge`, { merge_id: m.merge_id }, k);
     },
   },
-  { route: 'PUT /v1/customers/:id/consents/:purpose', allowed: ['admin', 'store_staff', 'support', 'integration'], call: (k) => api('PUT', `/v1/customers/${person}/consents/marketing_push`, { granted: true, channel: 'app', source: 'roles_test' }, k) },
-  { route: 'GET /v1/customers/:id/consents', allowed: PEOPLE, call: (k) => api('GET', `/v1/customers/${person}/consents`, undefined, k) },
-  { route: 'POST /v1/customers/:id/reveal', allowed: ['admin', 'support'], call: (k) => api('POST', `/v1/customers/${person}/reveal`, { type: 'phone', reason: 'verifying the caller' }, k) },
+  {
+    route: 'PUT /v1/customers/:id/consents/:purpose',
+    allowed: ['admin', 'store_staff', 'support', 'integration'],
+    call: (k) =>
+      api(
+        'PUT',
+        `/v1/customers/${person}/consents/marketing_push`,
+        { granted: true, channel: 'app', source: 'roles_test' },
+        k,
+      ),
+  },
+  {
+    route: 'GET /v1/customers/:id/consents',
+    allowed: PEOPLE,
+    call: (k) => api('GET', `/v1/customers/${person}/consents`, undefined, k),
+  },
+  {
+    route: 'POST /v1/customers/:id/reveal',
+    allowed: ['admin', 'support'],
+    call: (k) => api('POST', `/v1/customers/${person}/reveal`, { type: 'phone', reason: 'verifying the caller' }, k),
+  },
   {
     route: 'DELETE /v1/customers/:id',
     allowed: ['admin'],
@@ -83,7 +133,9 @@ const MASKED = [mask('phone', `+86${P}`), mask('email', EMAIL)];
 function contactFields(v: unknown, path = ''): string[] {
   if (Array.isArray(v)) return v.flatMap((x, i) => contactFields(x, `${path}[${i}]`));
   if (v !== null && typeof v === 'object') {
-    return Object.entries(v).flatMap(([k, x]) => ((k === 'value' || k === 'masked') && typeof x === 'string' ? [`${path}.${k}`] : contactFields(x, `${path}.${k}`)));
+    return Object.entries(v).flatMap(([k, x]) =>
+      (k === 'value' || k === 'masked') && typeof x === 'string' ? [`${path}.${k}`] : contactFields(x, `${path}.${k}`),
+    );
   }
   return [];
 }
@@ -103,7 +155,10 @@ describe.each(CASES)('$route', (c) => {
       for (const v of [...RAW, ...MASKED]) expect(text).not.toContain(v);
       expect(contactFields(r.body)).toEqual([]);
     }
-    if ((role === 'store_staff' || role === 'integration' || (role === 'support' && !c.route.endsWith('/reveal'))) && r.status < 300) {
+    if (
+      (role === 'store_staff' || role === 'integration' || (role === 'support' && !c.route.endsWith('/reveal'))) &&
+      r.status < 300
+    ) {
       for (const v of RAW) expect(text).not.toContain(v);
     }
   });
@@ -122,7 +177,25 @@ describe('role bindings', () => {
   });
 
   it('binds integration keys to their channel', async () => {
-    expect((await api('POST', '/v1/identify', { channel: 'pos', identifiers: [{ type: 'phone', value: P }] }, keys.integration)).status).toBe(403);
-    expect((await api('PUT', `/v1/customers/${person}/consents/marketing_push`, { granted: false, channel: 'web', source: 'sdk' }, keys.integration)).status).toBe(403);
+    expect(
+      (
+        await api(
+          'POST',
+          '/v1/identify',
+          { channel: 'pos', identifiers: [{ type: 'phone', value: P }] },
+          keys.integration,
+        )
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await api(
+          'PUT',
+          `/v1/customers/${person}/consents/marketing_push`,
+          { granted: false, channel: 'web', source: 'sdk' },
+          keys.integration,
+        )
+      ).status,
+    ).toBe(403);
   });
 });

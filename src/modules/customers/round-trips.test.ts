@@ -46,7 +46,14 @@ describe('round trips of identify()', () => {
 });
 
 describe('round trips of an event batch', () => {
-  const ev = (i: number, subject: Record<string, unknown>) => ({ event_id: `rt-${tag}-${i}-${Math.random()}`, type: 'page_view', occurred_at: new Date().toISOString(), channel: 'app', properties: { path: '/' }, ...subject });
+  const ev = (i: number, subject: Record<string, unknown>) => ({
+    event_id: `rt-${tag}-${i}-${Math.random()}`,
+    type: 'page_view',
+    occurred_at: new Date().toISOString(),
+    channel: 'app',
+    properties: { path: '/' },
+    ...subject,
+  });
   async function batchTrips(events: unknown[]) {
     count = 0;
     const r = await ingestEvents(s.santong.ctx.database, s.santong.ctx.keys, events, null);
@@ -54,13 +61,30 @@ describe('round trips of an event batch', () => {
   }
 
   it('one statement to write a batch of known subjects, three with new profiles or identifiers', async () => {
-    const a = await identify(s.santong.ctx.database, s.santong.ctx.keys, { identifiers: [{ type: 'phone', value: '13911113333' }], channel: 'app' });
-    const known = [ev(1, { customer_id: a.customer_id }), ev(2, { identifiers: [{ type: 'phone', value: '13911113333' }] })];
+    const a = await identify(s.santong.ctx.database, s.santong.ctx.keys, {
+      identifiers: [{ type: 'phone', value: '13911113333' }],
+      channel: 'app',
+    });
+    const known = [
+      ev(1, { customer_id: a.customer_id }),
+      ev(2, { identifiers: [{ type: 'phone', value: '13911113333' }] }),
+    ];
     // the customer_id lookup and the identifier lookup, then the events INSERT on its own
     expect(await batchTrips(known)).toMatchObject({ trips: 3, accepted: 2 });
     // the anonymous id lookup, then BEGIN, one statement, COMMIT
-    expect(await batchTrips([ev(3, { anonymous_id: `rt-anon-${tag}` }), ev(4, { anonymous_id: `rt-anon-${tag}` })])).toMatchObject({ trips: 4, accepted: 2 });
+    expect(
+      await batchTrips([ev(3, { anonymous_id: `rt-anon-${tag}` }), ev(4, { anonymous_id: `rt-anon-${tag}` })]),
+    ).toMatchObject({ trips: 4, accepted: 2 });
     // the identifier lookup, then BEGIN + locks + check in one script, one statement, COMMIT
-    expect(await batchTrips([ev(5, { identifiers: [{ type: 'phone', value: '13911113333' }, { type: 'device_id', value: `rt-dev-${tag}` }] })])).toMatchObject({ trips: 4, accepted: 1 });
+    expect(
+      await batchTrips([
+        ev(5, {
+          identifiers: [
+            { type: 'phone', value: '13911113333' },
+            { type: 'device_id', value: `rt-dev-${tag}` },
+          ],
+        }),
+      ]),
+    ).toMatchObject({ trips: 4, accepted: 1 });
   });
 });

@@ -31,7 +31,9 @@ export interface Timeline {
 }
 
 /** Property keys that hold personal data: only admins see them in event properties. */
-const PERSONAL_KEYS = new Set([...PERSONAL_TRAITS, 'phone', 'email', 'name', 'address', 'id_number'].map((k) => k.toLowerCase()));
+const PERSONAL_KEYS = new Set(
+  [...PERSONAL_TRAITS, 'phone', 'email', 'name', 'address', 'id_number'].map((k) => k.toLowerCase()),
+);
 
 /**
  * Event properties as roles without access to contact data see them: keys that hold personal data
@@ -43,7 +45,8 @@ export function stripPersonal(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(stripPersonal);
   if (v !== null && typeof v === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) if (!PERSONAL_KEYS.has(k.toLowerCase()) && !isContactKey(k)) out[k] = stripPersonal(x);
+    for (const [k, x] of Object.entries(v))
+      if (!PERSONAL_KEYS.has(k.toLowerCase()) && !isContactKey(k)) out[k] = stripPersonal(x);
     return out;
   }
   return v;
@@ -86,9 +89,13 @@ const SOURCES = new Map<string, TimelineSource>();
 
 /** Adds a source of timeline items; registering the same kind again replaces it. */
 export function registerTimelineSource(source: TimelineSource): void {
-  if (!/^[a-z][a-z0-9_]{0,31}$/.test(source.kind)) throw new Error(`timeline kind ${source.kind}: lower case letters, digits, _`);
+  if (!/^[a-z][a-z0-9_]{0,31}$/.test(source.kind))
+    throw new Error(`timeline kind ${source.kind}: lower case letters, digits, _`);
   const builtin = (BUILTIN_KINDS as readonly string[]).includes(source.kind);
-  const clash = builtin || Object.values(RANK).includes(source.rank) || [...SOURCES.values()].some((s) => s.kind !== source.kind && s.rank === source.rank);
+  const clash =
+    builtin ||
+    Object.values(RANK).includes(source.rank) ||
+    [...SOURCES.values()].some((s) => s.kind !== source.kind && s.rank === source.rank);
   if (clash) throw new Error(`timeline source ${source.kind}: kind or rank ${source.rank} already taken`);
   SOURCES.set(source.kind, source);
   if (!TIMELINE_KINDS.includes(source.kind)) TIMELINE_KINDS.push(source.kind);
@@ -115,7 +122,12 @@ function tsOf(us: number): string {
 }
 
 /** Rows of a source strictly after the cursor in the stream's order. */
-function afterCursor(after: After | null, rank: number, at: RawBuilder<unknown>, key: RawBuilder<unknown>): RawBuilder<unknown> {
+function afterCursor(
+  after: After | null,
+  rank: number,
+  at: RawBuilder<unknown>,
+  key: RawBuilder<unknown>,
+): RawBuilder<unknown> {
   if (!after) return sql`true`;
   if (rank < after.rank) return sql`${at} <= ${after.ts}::timestamptz`;
   if (rank > after.rank) return sql`${at} < ${after.ts}::timestamptz`;
@@ -131,14 +143,25 @@ export interface TimelineQuery {
 /** Parses `types`: kinds (order, event, merge, consent) and/or event types (product_viewed, ...). */
 export function parseTypes(raw: string | undefined): { kinds: Set<TimelineKind>; eventTypes: string[] | null } {
   if (raw === undefined || raw.trim() === '') return { kinds: new Set(TIMELINE_KINDS), eventTypes: null };
-  const parts = [...new Set(raw.split(',').map((s) => s.trim()).filter((s) => s !== ''))];
+  const parts = [
+    ...new Set(
+      raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    ),
+  ];
   if (parts.length > 50) throw badRequest('types lists at most 50 entries', 'types');
   const kinds = new Set<TimelineKind>();
   const eventTypes: string[] = [];
   for (const p of parts) {
     if (TIMELINE_KINDS.includes(p)) kinds.add(p);
     else if (/^[a-z][a-z0-9_.]{0,63}$/.test(p)) eventTypes.push(p);
-    else throw badRequest(`types: "${p.slice(0, 70)}" is neither a kind (${TIMELINE_KINDS.join(', ')}) nor an event type`, 'types');
+    else
+      throw badRequest(
+        `types: "${p.slice(0, 70)}" is neither a kind (${TIMELINE_KINDS.join(', ')}) nor an event type`,
+        'types',
+      );
   }
   // `event` means every event; event types alone mean only those.
   if (eventTypes.length > 0 && !kinds.has('event')) {
@@ -159,7 +182,15 @@ export async function readTimeline(db: Db, id: string, viewer: Principal, q: Tim
   let after: After | null = null;
   if (c) {
     const [us, rank, key] = c;
-    if (typeof us !== 'number' || !Number.isSafeInteger(us) || us < 0 || typeof rank !== 'number' || !Number.isInteger(rank) || typeof key !== 'string') throw badRequest('cursor is not valid', 'cursor');
+    if (
+      typeof us !== 'number' ||
+      !Number.isSafeInteger(us) ||
+      us < 0 ||
+      typeof rank !== 'number' ||
+      !Number.isInteger(rank) ||
+      typeof key !== 'string'
+    )
+      throw badRequest('cursor is not valid', 'cursor');
     after = { us, rank, key, ts: tsOf(us) };
   }
   const root = await rootOf(db, id);
@@ -174,7 +205,15 @@ export async function readTimeline(db: Db, id: string, viewer: Principal, q: Tim
     const at = sql`placed_at`;
     const key = sql`id`;
     tasks.push(
-      sql<{ id: string; channel: string; total: string; status: string; placed_at: Date; location_id: string | null; us: string }>`
+      sql<{
+        id: string;
+        channel: string;
+        total: string;
+        status: string;
+        placed_at: Date;
+        location_id: string | null;
+        us: string;
+      }>`
         SELECT id, channel, total::text AS total, status, placed_at, location_id, ${us(at)} AS us FROM ${orderSummaries} o
         WHERE customer_id = ANY(${members}::text[]) AND ${afterCursor(after, RANK.order, at, key)}
         ORDER BY placed_at DESC, id COLLATE "C" DESC LIMIT ${n}`
@@ -184,7 +223,12 @@ export async function readTimeline(db: Db, id: string, viewer: Principal, q: Tim
             us: Number(o.us),
             rank: RANK.order,
             key: o.id,
-            item: { kind: 'order' as const, at: new Date(o.placed_at).toISOString(), channel: o.channel, data: { order_id: o.id, total: Number(o.total), status: o.status, location_id: o.location_id } },
+            item: {
+              kind: 'order' as const,
+              at: new Date(o.placed_at).toISOString(),
+              channel: o.channel,
+              data: { order_id: o.id, total: Number(o.total), status: o.status, location_id: o.location_id },
+            },
           })),
         ),
     );
@@ -194,7 +238,15 @@ export async function readTimeline(db: Db, id: string, viewer: Principal, q: Tim
     const key = sql`event_id`;
     const typeFilter = eventTypes ? sql`type = ANY(${eventTypes}::text[])` : sql`true`;
     tasks.push(
-      sql<{ event_id: string; type: string; channel: string; location_id: string | null; properties: Record<string, unknown>; occurred_at: Date; us: string }>`
+      sql<{
+        event_id: string;
+        type: string;
+        channel: string;
+        location_id: string | null;
+        properties: Record<string, unknown>;
+        occurred_at: Date;
+        us: string;
+      }>`
         SELECT event_id, type, channel, location_id, properties, occurred_at, ${us(at)} AS us FROM customer_events
         WHERE customer_id = ANY(${members}::text[]) AND ${typeFilter} AND ${afterCursor(after, RANK.event, at, key)}
         ORDER BY occurred_at DESC, event_id COLLATE "C" DESC LIMIT ${n}`
@@ -209,7 +261,11 @@ export async function readTimeline(db: Db, id: string, viewer: Principal, q: Tim
               at: new Date(e.occurred_at).toISOString(),
               channel: e.channel,
               type: e.type,
-              data: { event_id: e.event_id, location_id: e.location_id, properties: full ? e.properties : (stripPersonal(e.properties) as Record<string, unknown>) },
+              data: {
+                event_id: e.event_id,
+                location_id: e.location_id,
+                properties: full ? e.properties : (stripPersonal(e.properties) as Record<string, unknown>),
+              },
             },
           })),
         ),
@@ -229,7 +285,13 @@ export async function readTimeline(db: Db, id: string, viewer: Principal, q: Tim
             us: Number(x.us),
             rank: RANK.consent,
             key: x.id,
-            item: { kind: 'consent' as const, at: new Date(x.at).toISOString(), channel: x.channel, type: x.purpose, data: { purpose: x.purpose, granted: x.granted, source: x.source } },
+            item: {
+              kind: 'consent' as const,
+              at: new Date(x.at).toISOString(),
+              channel: x.channel,
+              type: x.purpose,
+              data: { purpose: x.purpose, granted: x.granted, source: x.source },
+            },
           })),
         ),
     );
@@ -239,7 +301,17 @@ export async function readTimeline(db: Db, id: string, viewer: Principal, q: Tim
     const at = sql`at`;
     const key = sql`key`;
     tasks.push(
-      sql<{ id: string; key: string; what: string; from_id: string; into_id: string; channel: string | null; linked_by: string[]; at: Date; us: string }>`
+      sql<{
+        id: string;
+        key: string;
+        what: string;
+        from_id: string;
+        into_id: string;
+        channel: string | null;
+        linked_by: string[];
+        at: Date;
+        us: string;
+      }>`
         SELECT * FROM (
           SELECT id, id || ':m' AS key, 'merged' AS what, from_id, into_id, channel, linked_by, created_at AS at, ${us(sql`created_at`)} AS us
           FROM customer_merges WHERE from_id = ANY(${members}::text[]) OR into_id = ANY(${members}::text[])

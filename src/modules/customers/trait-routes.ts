@@ -4,7 +4,12 @@ import { errors, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
 import { declareTrait, traitDefinitions } from './trait-schema';
 
-const Definition = Type.Object({ key: Type.String(), classification: Type.String(), type: Type.String(), builtin: Type.Boolean() });
+const Definition = Type.Object({
+  key: Type.String(),
+  classification: Type.String(),
+  type: Type.String(),
+  builtin: Type.Boolean(),
+});
 const CLASSES = ['pii', 'plain'] as const;
 const TYPES = ['string', 'number', 'boolean', 'date'] as const;
 
@@ -31,7 +36,8 @@ export const traitRoutes: ModuleRoutes = (ctx) => async (app) => {
       config: { roles: ['admin'] },
       schema: {
         tags: ['people'],
-        summary: 'Declare a custom trait (never changed afterwards): pii values are sealed and shown only to roles that see contact data',
+        summary:
+          'Declare a custom trait (never changed afterwards): pii values are sealed and shown only to roles that see contact data',
         description:
           'Traits nobody declared are plain and refused (422) when their key names contact data or their value looks like a phone number or e-mail address.',
         body: Type.Object(
@@ -40,7 +46,10 @@ export const traitRoutes: ModuleRoutes = (ctx) => async (app) => {
             classification: StringEnum(CLASSES),
             type: Type.Optional(StringEnum(TYPES)),
           },
-          { additionalProperties: false, examples: [{ key: 'wechat_nickname', classification: 'pii', type: 'string' }] },
+          {
+            additionalProperties: false,
+            examples: [{ key: 'wechat_nickname', classification: 'pii', type: 'string' }],
+          },
         ),
         response: { 200: Definition, 201: Definition, ...errors(409, 422) },
       },

@@ -83,8 +83,16 @@ export async function checkTraits(db: Queryable, traits: Record<string, unknown>
       );
     }
     if (def && !TYPE_OK[def.type](v))
-      throw unprocessable('invalid_trait', `${field} must be a ${def.type}${def.type === 'date' ? ' (YYYY-MM-DD)' : ''}`, field);
-    if (def?.classification !== 'pii' && (typeof v === 'string' || typeof v === 'number') && contactDataIn(String(v)) !== null) {
+      throw unprocessable(
+        'invalid_trait',
+        `${field} must be a ${def.type}${def.type === 'date' ? ' (YYYY-MM-DD)' : ''}`,
+        field,
+      );
+    if (
+      def?.classification !== 'pii' &&
+      (typeof v === 'string' || typeof v === 'number') &&
+      contactDataIn(String(v)) !== null
+    ) {
       throw unprocessable(
         'contact_data_in_trait',
         `${field} looks like a phone number or e-mail address: send it as an identifier, or declare the trait as pii`,
@@ -111,11 +119,18 @@ export async function traitDefinitions(db: Queryable): Promise<TraitDefinition[]
  * their key was declared pii, keys that name contact data, and values that look like it (written
  * before these checks existed).
  */
-export async function shownPlainTraits(db: Queryable, plain: Record<string, unknown>): Promise<Record<string, unknown>> {
+export async function shownPlainTraits(
+  db: Queryable,
+  plain: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
   await traitDefinitions(db);
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(plain)) {
-    if (isPersonalTrait(k) || isContactKey(k) || ((typeof v === 'string' || typeof v === 'number') && contactDataIn(String(v)) !== null))
+    if (
+      isPersonalTrait(k) ||
+      isContactKey(k) ||
+      ((typeof v === 'string' || typeof v === 'number') && contactDataIn(String(v)) !== null)
+    )
       continue;
     out[k] = v;
   }

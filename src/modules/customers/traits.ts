@@ -1,7 +1,9 @@
 import { BUILTIN_TRAITS, isPersonalTrait } from './trait-schema';
 
 /** Built-in traits that identify a person; custom ones are declared pii (trait-schema.ts). */
-export const PERSONAL_TRAITS = new Set([...BUILTIN_TRAITS.values()].filter((d) => d.classification === 'pii').map((d) => d.key));
+export const PERSONAL_TRAITS = new Set(
+  [...BUILTIN_TRAITS.values()].filter((d) => d.classification === 'pii').map((d) => d.key),
+);
 
 export type TraitValues = Record<string, unknown>;
 export type TraitSeen = Record<string, string>;
@@ -24,7 +26,10 @@ export function splitTraits(traits: TraitValues): { plain: TraitValues; personal
  * Combines two trait states: for each trait the most recently observed value wins (ties keep
  * `base`). Returns the result and, for the merge record, what `base` lost and what it took.
  */
-export function combine(base: TraitState, incoming: TraitState): { result: TraitState; overwritten: TraitState; took: TraitState } {
+export function combine(
+  base: TraitState,
+  incoming: TraitState,
+): { result: TraitState; overwritten: TraitState; took: TraitState } {
   const result: TraitState = { plain: { ...base.plain }, personal: { ...base.personal }, seen: { ...base.seen } };
   const overwritten: TraitState = { plain: {}, personal: {}, seen: {} };
   const took: TraitState = { plain: {}, personal: {}, seen: {} };
@@ -35,7 +40,7 @@ export function combine(base: TraitState, incoming: TraitState): { result: Trait
       const has = k in base[part];
       if (has && baseAt !== undefined && baseAt >= inAt) continue;
       if (has && JSON.stringify(base[part][k]) === JSON.stringify(v)) {
-        result.seen[k] = inAt > (baseAt ?? '') ? inAt : baseAt ?? inAt;
+        result.seen[k] = inAt > (baseAt ?? '') ? inAt : (baseAt ?? inAt);
         continue;
       }
       if (has) {

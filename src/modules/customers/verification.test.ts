@@ -28,7 +28,10 @@ class FakeGateway {
         return;
       }
       const m = JSON.parse(body) as { to: { type: string; value: string }; text: string };
-      this.messages.push({ ...m, signatureOk: verifySignature(SECRET, body, String(req.headers['x-santong-signature'] ?? '')) });
+      this.messages.push({
+        ...m,
+        signatureOk: verifySignature(SECRET, body, String(req.headers['x-santong-signature'] ?? '')),
+      });
       res.writeHead(200).end('{}');
     });
   });
@@ -102,7 +105,9 @@ describe('finding 8: attaching a phone to someone else’s member', () => {
     expect(r.body.customer_id).not.toBe(victim.id);
     expect(await byPhone(attacker)).toBe(r.body.customer_id);
     const profile = await must(s, 'GET', `/v1/customers/${victim.id}`);
-    expect(profile.identifiers.map((i: { value: string }) => i.value).sort()).toEqual([e164(victim.phone), victim.email].sort());
+    expect(profile.identifiers.map((i: { value: string }) => i.value).sort()).toEqual(
+      [e164(victim.phone), victim.email].sort(),
+    );
     // Asking again updates the same separate profile; the attempt is audited.
     const again = await as(staff).identify({
       identifiers: ids(['email', victim.email], ['phone', attacker]),
@@ -153,7 +158,10 @@ describe('finding 8: attaching a phone to someone else’s member', () => {
     expect(await byPhone(viaEvents)).not.toBe(victim.id);
 
     const own = await otp(staff, 'phone', viaOwnCode);
-    const r = await as(staff).identify({ identifiers: ids(['email', victim.email], ['phone', viaOwnCode]), verification: own });
+    const r = await as(staff).identify({
+      identifiers: ids(['email', victim.email], ['phone', viaOwnCode]),
+      verification: own,
+    });
     expect(r.body).toMatchObject({ linked: false, pending_verification: ['email'] });
     expect(await byPhone(viaOwnCode)).toBe(r.body.customer_id);
     const separate = await must(s, 'GET', `/v1/customers/${r.body.customer_id}`);
@@ -185,7 +193,10 @@ describe('finding 8: attaching a phone to someone else’s member', () => {
     );
     expect(how).toEqual({ [m.email]: 'otp', [e164(m.phone)]: 'self_asserted', [e164(newPhone)]: 'self_asserted' });
     // A code is good once.
-    const reuse = await as(staff).identify({ identifiers: ids(['email', m.email], ['phone', phone()]), verification: v });
+    const reuse = await as(staff).identify({
+      identifiers: ids(['email', m.email], ['phone', phone()]),
+      verification: v,
+    });
     expect(reuse.status).toBe(422);
     expect(reuse.body.error).toMatchObject({ code: 'verification_used', field: 'verification.id' });
   });
@@ -237,7 +248,12 @@ describe('the separate profile and merges', () => {
       identifiers: ids(['email', m.email], ['phone', p]),
       verification: await otp(staff, 'email', m.email),
     });
-    expect(onlyMember.body).toMatchObject({ customer_id: m.id, merged: [], linked: false, pending_verification: ['phone'] });
+    expect(onlyMember.body).toMatchObject({
+      customer_id: m.id,
+      merged: [],
+      linked: false,
+      pending_verification: ['phone'],
+    });
     const both = await as(staff).identify({
       identifiers: ids(['email', m.email], ['phone', p]),
       verification: [await otp(staff, 'email', m.email), await otp(staff, 'phone', p)],
@@ -251,7 +267,8 @@ describe('the separate profile and merges', () => {
 
     const m2 = await member();
     const p2 = phone();
-    const pending = (await as(staff).identify({ identifiers: ids(['email', m2.email], ['phone', p2]) })).body.customer_id;
+    const pending = (await as(staff).identify({ identifiers: ids(['email', m2.email], ['phone', p2]) })).body
+      .customer_id;
     const app = await s.keyFor('integration', { channel: 'mini_program' });
     const linked = await s.api(
       'POST',
@@ -284,7 +301,9 @@ describe('the separate profile and merges', () => {
     });
     expect(await byPhone(a.phone)).toBe(a.id);
     // A known member alone, or with a new device, needs nothing.
-    expect((await as(staff).identify({ identifiers: ids(['phone', a.phone], ['device_id', `till-${a.phone}`]) })).body).toEqual({
+    expect(
+      (await as(staff).identify({ identifiers: ids(['phone', a.phone], ['device_id', `till-${a.phone}`]) })).body,
+    ).toEqual({
       customer_id: a.id,
       created: false,
       merged: [],
@@ -334,7 +353,10 @@ describe('one-time codes', () => {
     const support = await s.keyFor('support');
     const stolen = await as(support).identify({ ...body, verification: mine });
     expect(stolen.body.error).toMatchObject({ code: 'unknown_verification', field: 'verification.id' });
-    expect((await as(staff).identify({ ...body, verification: mine })).body).toMatchObject({ customer_id: m.id, merged: [] });
+    expect((await as(staff).identify({ ...body, verification: mine })).body).toMatchObject({
+      customer_id: m.id,
+      merged: [],
+    });
   });
 
   it('limits codes per value, names a bad value, answers 503 when the gateway fails', async () => {
@@ -352,16 +374,25 @@ describe('one-time codes', () => {
     expect(down.status).toBe(503);
     expect(down.body.error.code).toBe('messaging_unavailable');
     expect(
-      (await s.api('POST', '/v1/verifications', { type: 'phone', value: phone() }, { key: await s.keyFor('marketer') })).status,
+      (await s.api('POST', '/v1/verifications', { type: 'phone', value: phone() }, { key: await s.keyFor('marketer') }))
+        .status,
     ).toBe(403);
   });
 
   it('forgets codes a day old', async () => {
     const db = s.santong.ctx.database.db;
     const [old, fresh] = [await otp(staff, 'phone', phone()), await otp(staff, 'phone', phone())];
-    await db.updateTable('identity_verifications').set({ created_at: new Date(Date.now() - 25 * 3600 * 1000) }).where('id', '=', old.id).execute();
+    await db
+      .updateTable('identity_verifications')
+      .set({ created_at: new Date(Date.now() - 25 * 3600 * 1000) })
+      .where('id', '=', old.id)
+      .execute();
     await purgeVerificationsTask(s.santong.ctx.database);
-    const left = await db.selectFrom('identity_verifications').select('id').where('id', 'in', [old.id, fresh.id]).execute();
+    const left = await db
+      .selectFrom('identity_verifications')
+      .select('id')
+      .where('id', 'in', [old.id, fresh.id])
+      .execute();
     expect(left.map((r) => r.id)).toEqual([fresh.id]);
   });
 
@@ -382,12 +413,30 @@ describe('who is trusted, and production without a gateway', () => {
   it('trusts admin keys and integration keys with identity:trusted (by default the login channels), never staff', () => {
     const p = (role: string, channel: string | null, scopes?: string[]) =>
       isTrustedIdentityCaller({
-        keyId: 'k', name: 'k', role: role as 'admin', locationId: null, channel: channel as 'app',
+        keyId: 'k',
+        name: 'k',
+        role: role as 'admin',
+        locationId: null,
+        channel: channel as 'app',
         scopes: scopes ?? defaultScopes(role as 'admin', channel as 'app'),
       });
-    expect([p('admin', null), p('integration', 'app'), p('integration', 'mini_program'), p('integration', 'web')]).toEqual([true, true, true, true]);
-    expect([p('integration', 'pos'), p('integration', 'group_buy'), p('store_staff', null), p('support', null)]).toEqual([false, false, false, false]);
-    expect([p('integration', 'app', []), p('integration', 'pos', ['identity:trusted']), p('store_staff', null, ['identity:trusted'])]).toEqual([false, true, false]);
+    expect([
+      p('admin', null),
+      p('integration', 'app'),
+      p('integration', 'mini_program'),
+      p('integration', 'web'),
+    ]).toEqual([true, true, true, true]);
+    expect([
+      p('integration', 'pos'),
+      p('integration', 'group_buy'),
+      p('store_staff', null),
+      p('support', null),
+    ]).toEqual([false, false, false, false]);
+    expect([
+      p('integration', 'app', []),
+      p('integration', 'pos', ['identity:trusted']),
+      p('store_staff', null, ['identity:trusted']),
+    ]).toEqual([false, true, false]);
   });
 
   it('answers 503 messaging_unavailable for a code when no gateway is configured', async () => {
@@ -396,7 +445,9 @@ describe('who is trusted, and production without a gateway', () => {
       const r = await bare.api('POST', '/v1/verifications', { type: 'phone', value: phone() });
       expect(r.status).toBe(503);
       expect(r.body.error.code).toBe('messaging_unavailable');
-      expect(await bare.santong.ctx.database.db.selectFrom('identity_verifications').select('id').execute()).toEqual([]);
+      expect(await bare.santong.ctx.database.db.selectFrom('identity_verifications').select('id').execute()).toEqual(
+        [],
+      );
     } finally {
       await bare.close();
     }

@@ -47,7 +47,8 @@ export async function startVerification(
   } catch (e) {
     throw unprocessable('invalid_identifier', e instanceof InvalidIdentifier ? e.message : 'invalid value', 'value');
   }
-  if (!channel) throw new AppError(503, 'messaging_unavailable', 'no message gateway is configured (SANTONG_SMS_WEBHOOK_URL)');
+  if (!channel)
+    throw new AppError(503, 'messaging_unavailable', 'no message gateway is configured (SANTONG_SMS_WEBHOOK_URL)');
   const valueHash = keys.blindIndex(input.type, value);
   const id = newId('ver');
   const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
@@ -63,7 +64,12 @@ export async function startVerification(
       .where('created_at', '>', sql<Date>`now() - interval '1 hour'`)
       .executeTakeFirstOrThrow();
     if (Number(recent.n) >= CODES_PER_HOUR) {
-      throw new AppError(429, 'too_many_verifications', `at most ${CODES_PER_HOUR} codes per hour for one ${input.type}`, 'value');
+      throw new AppError(
+        429,
+        'too_many_verifications',
+        `at most ${CODES_PER_HOUR} codes per hour for one ${input.type}`,
+        'value',
+      );
     }
     await tx
       .insertInto('identity_verifications')
@@ -146,13 +152,18 @@ async function whyUnusable(
     .executeTakeFirst();
   if (!v || v.key_id !== (principal?.keyId ?? null))
     return unprocessable('unknown_verification', 'no such verification for this API key', `${f}.id`);
-  if (v.used_at) return unprocessable('verification_used', 'this verification was already used; ask for a new code', `${f}.id`);
+  if (v.used_at)
+    return unprocessable('verification_used', 'this verification was already used; ask for a new code', `${f}.id`);
   if (v.expires_at.getTime() <= Date.now())
     return unprocessable('verification_expired', 'this code has expired; ask for a new one', `${f}.id`);
   if (v.attempts >= MAX_ATTEMPTS)
     return unprocessable('too_many_attempts', 'too many wrong codes; ask for a new code', `${f}.code`);
   if (!identKeys.includes(`${v.type}:${v.value_hash}`))
-    return unprocessable('verification_mismatch', `this verification is for a ${v.type} the request does not bring`, `${f}.id`);
+    return unprocessable(
+      'verification_mismatch',
+      `this verification is for a ${v.type} the request does not bring`,
+      `${f}.id`,
+    );
   return unprocessable('unknown_verification', 'this verification cannot be used', `${f}.id`);
 }
 
@@ -163,5 +174,8 @@ const lastPurge = new WeakMap<Database, number>();
 export async function purgeVerificationsTask(database: Database): Promise<void> {
   if (Date.now() - (lastPurge.get(database) ?? 0) < PURGE_EVERY_MS) return;
   lastPurge.set(database, Date.now());
-  await database.db.deleteFrom('identity_verifications').where('created_at', '<', sql<Date>`now() - interval '1 day'`).execute();
+  await database.db
+    .deleteFrom('identity_verifications')
+    .where('created_at', '<', sql<Date>`now() - interval '1 day'`)
+    .execute();
 }

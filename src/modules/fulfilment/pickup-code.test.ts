@@ -14,14 +14,20 @@ afterAll(async () => s?.close());
 
 /** A paid pickup order ready at the counter: its fulfilment and code. */
 async function readyPickup(): Promise<{ f: string; code: string; order: string }> {
-  const o = await must(s, 'POST', '/v1/orders', { channel: 'app', lines: [{ sku: 'MILK', qty: 1 }], fulfillment: { type: 'pickup', location_id: 'mid' } });
-  const f = (await must(s, 'POST', `/v1/orders/${o.id}/pay`, { payment_ref: `pay-${o.id}` })).allocations[0].fulfillment_id;
+  const o = await must(s, 'POST', '/v1/orders', {
+    channel: 'app',
+    lines: [{ sku: 'MILK', qty: 1 }],
+    fulfillment: { type: 'pickup', location_id: 'mid' },
+  });
+  const f = (await must(s, 'POST', `/v1/orders/${o.id}/pay`, { payment_ref: `pay-${o.id}` })).allocations[0]
+    .fulfillment_id;
   for (const type of ['picked', 'ready_for_pickup']) await must(s, 'POST', `/v1/fulfillments/${f}/events`, { type });
   return { f, code: o.pickup_code, order: o.id };
 }
 
 const wrongCode = (code: string, i: number) => String((Number(code) + 1 + i) % 1_000_000).padStart(6, '0');
-const collect = (f: string, code: string) => s.api('POST', `/v1/fulfillments/${f}/collect`, { pickup_code: code }, { key: staff });
+const collect = (f: string, code: string) =>
+  s.api('POST', `/v1/fulfillments/${f}/collect`, { pickup_code: code }, { key: staff });
 
 describe('pickup code guessing', () => {
   it('locks a pickup for 15 minutes after 5 wrong codes, refuses even the right code, and raises security.pickup_code_guessing', async () => {
@@ -44,16 +50,30 @@ describe('pickup code guessing', () => {
     expect((await must(s, 'GET', `/v1/orders/${order}`)).status).toBe('ready_for_pickup');
 
     const db = s.santong.ctx.database.db;
-    const events = await db.selectFrom('outbox').select('payload').where('type', '=', 'security.pickup_code_guessing').execute();
+    const events = await db
+      .selectFrom('outbox')
+      .select('payload')
+      .where('type', '=', 'security.pickup_code_guessing')
+      .execute();
     expect(events).toHaveLength(1);
     const staffId = (await s.api('GET', '/v1/me', undefined, { key: staff })).body.key_id;
-    expect(events[0].payload).toMatchObject({ fulfillment_id: f, order_id: order, location_id: 'mid', key_id: staffId, failures: 5 });
+    expect(events[0].payload).toMatchObject({
+      fulfillment_id: f,
+      order_id: order,
+      location_id: 'mid',
+      key_id: staffId,
+      failures: 5,
+    });
     expect(JSON.stringify(events[0].payload)).not.toContain(code);
-    const alerts = (await s.api('GET', '/v1/security/alerts')).body.items.filter((a: { kind: string }) => a.kind === 'pickup_code_guessing');
+    const alerts = (await s.api('GET', '/v1/security/alerts')).body.items.filter(
+      (a: { kind: string }) => a.kind === 'pickup_code_guessing',
+    );
     expect(alerts).toMatchObject([{ key_id: staffId, blocking: false, details: { fulfillment_id: f } }]);
 
     // 15 minutes later (the lock moved into the past) the right code works
-    await sql`UPDATE pickup_code_guards SET locked_until = now() - interval '1 second' WHERE fulfillment_id = ${f}`.execute(db);
+    await sql`UPDATE pickup_code_guards SET locked_until = now() - interval '1 second' WHERE fulfillment_id = ${f}`.execute(
+      db,
+    );
     const later = await collect(f, code);
     expect(later.status).toBe(200);
     expect(later.body.status).toBe('collected');
@@ -65,7 +85,11 @@ describe('pickup code guessing', () => {
     for (let i = 0; i < 4; i++) expect((await collect(a.f, wrongCode(a.code, i))).status).toBe(422);
     expect((await collect(b.f, wrongCode(b.code, 0))).body.error.attempts_left).toBe(4); // b has its own count
     expect((await collect(a.f, a.code)).status).toBe(200);
-    const left = await s.santong.ctx.database.db.selectFrom('pickup_code_guards').select('fulfillment_id').where('fulfillment_id', '=', a.f).execute();
+    const left = await s.santong.ctx.database.db
+      .selectFrom('pickup_code_guards')
+      .select('fulfillment_id')
+      .where('fulfillment_id', '=', a.f)
+      .execute();
     expect(left).toEqual([]);
   });
 

@@ -10,7 +10,13 @@ const PICKUP_MAX_FAILURES = 5;
 const PICKUP_LOCK_MINUTES = 15;
 
 const locked = (until: Date) =>
-  new AppError(429, 'pickup_locked', `too many wrong pickup codes: this pickup is locked until ${until.toISOString()}`, 'pickup_code', { locked_until: until.toISOString() });
+  new AppError(
+    429,
+    'pickup_locked',
+    `too many wrong pickup codes: this pickup is locked until ${until.toISOString()}`,
+    'pickup_code',
+    { locked_until: until.toISOString() },
+  );
 
 /**
  * Checks a pickup code; the caller holds the fulfilment's row lock, so attempts are counted one at
@@ -27,7 +33,9 @@ export async function checkPickupCode(
 ): Promise<AppError | null> {
   const guard = (
     await sql<{ failures: number; locked_until: Date | null; is_locked: boolean }>`
-      SELECT failures, locked_until, coalesce(locked_until > now(), false) AS is_locked FROM pickup_code_guards WHERE fulfillment_id = ${f.id}`.execute(tx)
+      SELECT failures, locked_until, coalesce(locked_until > now(), false) AS is_locked FROM pickup_code_guards WHERE fulfillment_id = ${f.id}`.execute(
+      tx,
+    )
   ).rows[0];
   if (guard?.is_locked) return locked(guard.locked_until!);
   if (expected !== null && expected === given) {
@@ -38,18 +46,30 @@ export async function checkPickupCode(
   const failures = (guard && guard.locked_until === null ? guard.failures : 0) + 1;
   if (failures < PICKUP_MAX_FAILURES) {
     await saveGuard(tx, f.id, failures, null);
-    return unprocessable('invalid_pickup_code', 'the pickup code does not match', 'pickup_code', { attempts_left: PICKUP_MAX_FAILURES - failures });
+    return unprocessable('invalid_pickup_code', 'the pickup code does not match', 'pickup_code', {
+      attempts_left: PICKUP_MAX_FAILURES - failures,
+    });
   }
-  const until = (await sql<{ until: Date }>`SELECT now() + make_interval(mins => ${PICKUP_LOCK_MINUTES}) AS until`.execute(tx)).rows[0].until;
+  const until = (
+    await sql<{ until: Date }>`SELECT now() + make_interval(mins => ${PICKUP_LOCK_MINUTES}) AS until`.execute(tx)
+  ).rows[0].until;
   await saveGuard(tx, f.id, failures, until);
   const details = {
-    fulfillment_id: f.id, order_id: f.order_id, location_id: f.location_id, key_id: principal.keyId, failures, locked_until: until.toISOString(),
+    fulfillment_id: f.id,
+    order_id: f.order_id,
+    location_id: f.location_id,
+    key_id: principal.keyId,
+    failures,
+    locked_until: until.toISOString(),
   };
   await raiseAlert(tx, { actor: principal, kind: 'pickup_code_guessing', details });
   return locked(until);
 }
 
 async function saveGuard(tx: Tx, id: string, failures: number, lockedUntil: Date | null): Promise<void> {
-  await tx.insertInto('pickup_code_guards').values({ fulfillment_id: id, failures, locked_until: lockedUntil })
-    .onConflict((oc) => oc.column('fulfillment_id').doUpdateSet({ failures, locked_until: lockedUntil })).execute();
+  await tx
+    .insertInto('pickup_code_guards')
+    .values({ fulfillment_id: id, failures, locked_until: lockedUntil })
+    .onConflict((oc) => oc.column('fulfillment_id').doUpdateSet({ failures, locked_until: lockedUntil }))
+    .execute();
 }

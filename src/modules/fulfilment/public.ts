@@ -38,7 +38,10 @@ export async function allocationsOf(db: Queryable, orderId: string): Promise<All
         )
         .execute()
     : [];
-  return fs.map((f) => ({ ...f, lines: lines.filter((l) => l.fulfillment_id === f.id).map((l) => ({ sku: l.sku, qty: l.qty })) }));
+  return fs.map((f) => ({
+    ...f,
+    lines: lines.filter((l) => l.fulfillment_id === f.id).map((l) => ({ sku: l.sku, qty: l.qty })),
+  }));
 }
 
 /** One fulfilment with its lines (what a courier is asked to carry). */
@@ -48,7 +51,11 @@ export async function allocation(db: Queryable, id: string): Promise<Allocation>
     .select(['id', 'order_id', 'location_id', 'type', 'speed', 'status', 'eta'])
     .where('id', '=', id)
     .executeTakeFirstOrThrow();
-  const lines = await db.selectFrom('fulfillment_lines').select(['sku', 'qty']).where('fulfillment_id', '=', id).execute();
+  const lines = await db
+    .selectFrom('fulfillment_lines')
+    .select(['sku', 'qty'])
+    .where('fulfillment_id', '=', id)
+    .execute();
   return { ...f, lines };
 }
 
@@ -64,7 +71,9 @@ export async function setCourierReference(db: Queryable, id: string, reference: 
 
 /** The locations fulfilling an order. */
 export async function fulfillingLocations(db: Queryable, orderId: string): Promise<string[]> {
-  return (await db.selectFrom('fulfillments').select('location_id').where('order_id', '=', orderId).execute()).map((f) => f.location_id);
+  return (await db.selectFrom('fulfillments').select('location_id').where('order_id', '=', orderId).execute()).map(
+    (f) => f.location_id,
+  );
 }
 
 /**
@@ -81,7 +90,12 @@ export async function lockOrderOfFulfilment(tx: Tx, id: string): Promise<void> {
  * decides (under the order's lock); returns them.
  */
 export async function setFulfilmentsStatus(tx: Tx, orderId: string, status: 'allocated' | 'cancelled', at: Date) {
-  return tx.updateTable('fulfillments').set({ status, updated_at: at }).where('order_id', '=', orderId).returning(['id', 'type', 'speed']).execute();
+  return tx
+    .updateTable('fulfillments')
+    .set({ status, updated_at: at })
+    .where('order_id', '=', orderId)
+    .returning(['id', 'type', 'speed'])
+    .execute();
 }
 
 /** Records the courier platform these fulfilments were handed to. */
@@ -96,9 +110,15 @@ export type NewFulfilmentLine = Insertable<DB['fulfillment_lines']>;
  * The INSERTs of new fulfilments and their lines, as parts of a caller's statement: orders writes
  * them with the order, in the one statement of its group commit.
  */
-export function fulfilmentInserts(params: StatementParams, fulfilments: NewFulfilment[], lines: NewFulfilmentLine[]): { name: string; sql: string }[] {
+export function fulfilmentInserts(
+  params: StatementParams,
+  fulfilments: NewFulfilment[],
+  lines: NewFulfilmentLine[],
+): { name: string; sql: string }[] {
   const out: { name: string; sql: string }[] = [];
-  if (fulfilments.length) out.push({ name: 'new_fulfillments', sql: insertFromJson(params, 'fulfillments', fulfilments) });
-  if (lines.length) out.push({ name: 'new_fulfillment_lines', sql: insertFromJson(params, 'fulfillment_lines', lines) });
+  if (fulfilments.length)
+    out.push({ name: 'new_fulfillments', sql: insertFromJson(params, 'fulfillments', fulfilments) });
+  if (lines.length)
+    out.push({ name: 'new_fulfillment_lines', sql: insertFromJson(params, 'fulfillment_lines', lines) });
   return out;
 }

@@ -22,20 +22,38 @@ export const fulfilmentRoutes: ModuleRoutes = (ctx) => async (app) => {
       schema: {
         tags: ['goods'],
         summary: "A store's work queue (store staff see their own store)",
-        querystring: Type.Object({ location_id: Type.Optional(Id), status: Type.Optional(Type.String({ maxLength: 200, description: 'comma-separated statuses' })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })) }),
+        querystring: Type.Object({
+          location_id: Type.Optional(Id),
+          status: Type.Optional(Type.String({ maxLength: 200, description: 'comma-separated statuses' })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+        }),
         response: { 200: Type.Object({ items: Type.Array(FulfilmentSchema) }), ...errors() },
       },
     },
     async (req) => {
-      const location = req.principal.role === 'store_staff' ? req.principal.locationId ?? undefined : req.query.location_id;
-      const status = req.query.status ? req.query.status.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+      const location =
+        req.principal.role === 'store_staff' ? (req.principal.locationId ?? undefined) : req.query.location_id;
+      const status = req.query.status
+        ? req.query.status
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : undefined;
       return { items: await listFulfilments(db, { location_id: location, status, limit: req.query.limit ?? 50 }) };
     },
   );
 
   app.get(
     '/fulfillments/:id',
-    { config: own, schema: { tags: ['goods'], summary: 'One fulfilment with its lines, events and next statuses', params: IdParams, response: { 200: FulfilmentSchema, ...errors(404) } } },
+    {
+      config: own,
+      schema: {
+        tags: ['goods'],
+        summary: 'One fulfilment with its lines, events and next statuses',
+        params: IdParams,
+        response: { 200: FulfilmentSchema, ...errors(404) },
+      },
+    },
     async (req) => {
       const f = await readFulfilment(db, req.params.id);
       if (!f) throw notFound('fulfilment', 'id');
@@ -49,13 +67,18 @@ export const fulfilmentRoutes: ModuleRoutes = (ctx) => async (app) => {
       config: own,
       schema: {
         tags: ['goods'],
-        summary: 'Advance a fulfilment (picked, packed, shipped, ready_for_pickup, ...); impossible transitions get 409',
+        summary:
+          'Advance a fulfilment (picked, packed, shipped, ready_for_pickup, ...); impossible transitions get 409',
         params: IdParams,
-        body: Type.Object({ type: StringEnum(FULFILMENT_EVENTS), at: Type.Optional(Type.String({ format: 'date-time' })) }, { additionalProperties: false, examples: [{ type: 'picked' }] }),
+        body: Type.Object(
+          { type: StringEnum(FULFILMENT_EVENTS), at: Type.Optional(Type.String({ format: 'date-time' })) },
+          { additionalProperties: false, examples: [{ type: 'picked' }] },
+        ),
         response: { 200: FulfilmentSchema, ...errors(404, 409) },
       },
     },
-    async (req) => recordEvent(ctx, req.principal, req.params.id, req.body.type, req.body.at ? new Date(req.body.at) : undefined),
+    async (req) =>
+      recordEvent(ctx, req.principal, req.params.id, req.body.type, req.body.at ? new Date(req.body.at) : undefined),
   );
 
   app.post(
@@ -64,9 +87,13 @@ export const fulfilmentRoutes: ModuleRoutes = (ctx) => async (app) => {
       config: { ...own, roles: ['admin', 'store_staff'] },
       schema: {
         tags: ['goods'],
-        summary: 'Hand a pickup order over: the pickup code must match (422 otherwise; 5 wrong codes lock the pickup for 15 minutes: 429)',
+        summary:
+          'Hand a pickup order over: the pickup code must match (422 otherwise; 5 wrong codes lock the pickup for 15 minutes: 429)',
         params: IdParams,
-        body: Type.Object({ pickup_code: Type.String({ minLength: 1, maxLength: 20 }) }, { additionalProperties: false, examples: [{ pickup_code: '482913' }] }),
+        body: Type.Object(
+          { pickup_code: Type.String({ minLength: 1, maxLength: 20 }) },
+          { additionalProperties: false, examples: [{ pickup_code: '482913' }] },
+        ),
         response: { 200: FulfilmentSchema, ...errors(404, 409, 422, 429) },
       },
     },

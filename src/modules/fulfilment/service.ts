@@ -15,12 +15,24 @@ export async function readFulfilment(db: Queryable, id: string): Promise<Fulfilm
   if (!f) return null;
   const [lines, events] = await Promise.all([
     db.selectFrom('fulfillment_lines').select(['sku', 'qty']).where('fulfillment_id', '=', id).orderBy('sku').execute(),
-    db.selectFrom('fulfillment_events').select(['type', 'at', 'source']).where('fulfillment_id', '=', id).orderBy('id').execute(),
+    db
+      .selectFrom('fulfillment_events')
+      .select(['type', 'at', 'source'])
+      .where('fulfillment_id', '=', id)
+      .orderBy('id')
+      .execute(),
   ]);
   return {
-    id: f.id, order_id: f.order_id, location_id: f.location_id, type: f.type, speed: f.speed, status: f.status,
+    id: f.id,
+    order_id: f.order_id,
+    location_id: f.location_id,
+    type: f.type,
+    speed: f.speed,
+    status: f.status,
     next_statuses: nextStatuses(f.type, f.status),
-    eta: f.eta ? new Date(f.eta).toISOString() : null, courier: f.courier, lines,
+    eta: f.eta ? new Date(f.eta).toISOString() : null,
+    courier: f.courier,
+    lines,
     events: events.map((e) => ({ type: e.type, at: new Date(e.at).toISOString(), source: e.source })),
     created_at: f.created_at.toISOString(),
   };
@@ -39,32 +51,78 @@ export async function listFulfilments(db: Queryable, f: { location_id?: string; 
 
 async function lockFulfilment(tx: Tx, id: string, principal: Principal | null) {
   await lockOrderOfFulfilment(tx, id);
-  const f = await tx.selectFrom('fulfillments').select(['id', 'order_id', 'location_id', 'type', 'status']).where('id', '=', id).forUpdate().executeTakeFirst();
+  const f = await tx
+    .selectFrom('fulfillments')
+    .select(['id', 'order_id', 'location_id', 'type', 'status'])
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
   if (!f) throw notFound('fulfilment', 'id');
-  if (principal?.role === 'store_staff' && principal.locationId !== f.location_id) throw forbidden('this fulfilment belongs to another store');
+  if (principal?.role === 'store_staff' && principal.locationId !== f.location_id)
+    throw forbidden('this fulfilment belongs to another store');
   return f;
 }
 
 /** Applies one event under the state machine, then updates the order's status. */
-export async function applyEvent(tx: Tx, fulfilmentId: string, event: FulfilmentEvent, at: Date, source: string, principal: Principal | null): Promise<void> {
+export async function applyEvent(
+  tx: Tx,
+  fulfilmentId: string,
+  event: FulfilmentEvent,
+  at: Date,
+  source: string,
+  principal: Principal | null,
+): Promise<void> {
   const f = await lockFulfilment(tx, fulfilmentId, principal);
-  if (!allowed(f.type, f.status, event)) throw conflict('invalid_transition', `a ${f.type} fulfilment that is ${f.status} cannot become ${event}`, 'type');
+  if (!allowed(f.type, f.status, event))
+    throw conflict('invalid_transition', `a ${f.type} fulfilment that is ${f.status} cannot become ${event}`, 'type');
   await tx.updateTable('fulfillments').set({ status: event, updated_at: at }).where('id', '=', f.id).execute();
   await tx.insertInto('fulfillment_events').values({ fulfillment_id: f.id, type: event, at, source }).execute();
-  const statuses = (await tx.selectFrom('fulfillments').select('status').where('order_id', '=', f.order_id).forUpdate().execute()).map((r) => r.status);
+  const statuses = (
+    await tx.selectFrom('fulfillments').select('status').where('order_id', '=', f.order_id).forUpdate().execute()
+  ).map((r) => r.status);
   const orderStatus = orderStatusFrom(statuses);
   await followFulfilments(tx, f.order_id, orderStatus, at);
-  await publish(tx, { aggregateType: 'order', aggregateId: f.order_id, type: `fulfillment.${event}`, payload: { order_id: f.order_id, fulfillment_id: f.id, location_id: f.location_id, status: event, order_status: orderStatus } });
-  if (orderStatus === 'completed') await publish(tx, { aggregateType: 'order', aggregateId: f.order_id, type: 'order.completed', payload: { order_id: f.order_id } });
+  await publish(tx, {
+    aggregateType: 'order',
+    aggregateId: f.order_id,
+    type: `fulfillment.${event}`,
+    payload: {
+      order_id: f.order_id,
+      fulfillment_id: f.id,
+      location_id: f.location_id,
+      status: event,
+      order_status: orderStatus,
+    },
+  });
+  if (orderStatus === 'completed')
+    await publish(tx, {
+      aggregateType: 'order',
+      aggregateId: f.order_id,
+      type: 'order.completed',
+      payload: { order_id: f.order_id },
+    });
 }
 
-export async function recordEvent(ctx: AppContext, principal: Principal, id: string, event: FulfilmentEvent, at: Date | undefined): Promise<FulfilmentView> {
-  await transact(ctx.database.db, (tx) => applyEvent(tx, id, event, at ?? new Date(), `api:${principal.keyId}`, principal));
+export async function recordEvent(
+  ctx: AppContext,
+  principal: Principal,
+  id: string,
+  event: FulfilmentEvent,
+  at: Date | undefined,
+): Promise<FulfilmentView> {
+  await transact(ctx.database.db, (tx) =>
+    applyEvent(tx, id, event, at ?? new Date(), `api:${principal.keyId}`, principal),
+  );
   return (await readFulfilment(ctx.database.db, id))!;
 }
 
 /** Hands a pickup order over at the counter: the customer's pickup code must match (5 wrong codes lock the pickup). */
-export async function collect(ctx: AppContext, principal: Principal, id: string, code: string): Promise<FulfilmentView> {
+export async function collect(
+  ctx: AppContext,
+  principal: Principal,
+  id: string,
+  code: string,
+): Promise<FulfilmentView> {
   const refused = await transact(ctx.database.db, async (tx) => {
     const f = await lockFulfilment(tx, id, principal);
     if (f.type !== 'pickup') throw conflict('invalid_transition', 'only pickup fulfilments are collected', 'id');

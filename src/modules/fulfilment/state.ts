@@ -1,4 +1,13 @@
-export const FULFILMENT_EVENTS = ['picked', 'packed', 'shipped', 'ready_for_pickup', 'out_for_delivery', 'delivered', 'collected', 'failed'] as const;
+export const FULFILMENT_EVENTS = [
+  'picked',
+  'packed',
+  'shipped',
+  'ready_for_pickup',
+  'out_for_delivery',
+  'delivered',
+  'collected',
+  'failed',
+] as const;
 export type FulfilmentEvent = (typeof FULFILMENT_EVENTS)[number];
 
 /** From each status, the events that may follow, per fulfilment type. The event's name is the new status. */

@@ -57,7 +57,12 @@ function decoder(encoding: string): Transform {
     throw new ImportUsageError(`unknown encoding ${encoding} (e.g. utf-8, gb18030, gbk, big5)`);
   }
   const utf8 = dec.encoding === 'utf-8';
-  const fail = () => new ImportFileError(utf8 ? 'the file is not valid UTF-8; if it was saved by Excel in Chinese, add --encoding gb18030' : `the file is not valid ${encoding}`);
+  const fail = () =>
+    new ImportFileError(
+      utf8
+        ? 'the file is not valid UTF-8; if it was saved by Excel in Chinese, add --encoding gb18030'
+        : `the file is not valid ${encoding}`,
+    );
   return new Transform({
     transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback) {
       try {
@@ -104,7 +109,14 @@ export async function openCsv(file: string, opts: { encoding?: string } = {}): P
       cb(null, chunk);
     },
   });
-  const parser = parse({ bom: true, info: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, max_record_size: MAX_RECORD_BYTES });
+  const parser = parse({
+    bom: true,
+    info: true,
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: true,
+    max_record_size: MAX_RECORD_BYTES,
+  });
   const stages: NodeJS.ReadWriteStream[] = [counter];
   if (gz) stages.push(zlib.createGunzip());
   stages.push(decoder(encoding));
@@ -134,8 +146,10 @@ async function next<T>(it: AsyncIterator<T>): Promise<IteratorResult<T>> {
     const err = e as Error & { lines?: number; code?: string };
     const where = err.lines ? `line ${err.lines}: ` : '';
     if (err instanceof ImportFileError) throw err;
-    if (err.code === 'Z_DATA_ERROR' || err.code === 'Z_BUF_ERROR') throw new ImportFileError(`the gzip data is corrupt or truncated (${err.message})`);
-    if (typeof err.code === 'string' && err.code.startsWith('CSV_')) throw new ImportFileError(`malformed CSV: ${where}${err.message}`);
+    if (err.code === 'Z_DATA_ERROR' || err.code === 'Z_BUF_ERROR')
+      throw new ImportFileError(`the gzip data is corrupt or truncated (${err.message})`);
+    if (typeof err.code === 'string' && err.code.startsWith('CSV_'))
+      throw new ImportFileError(`malformed CSV: ${where}${err.message}`);
     throw err;
   }
 }
@@ -165,7 +179,12 @@ export interface ColumnPlan {
  * `--map column=field` renames. Unknown fields, missing columns and two columns for one field are
  * usage errors.
  */
-export function planColumns(header: string[], maps: Record<string, string>, isField: (f: string) => boolean, fieldList: string): ColumnPlan {
+export function planColumns(
+  header: string[],
+  maps: Record<string, string>,
+  isField: (f: string) => boolean,
+  fieldList: string,
+): ColumnPlan {
   const byName = new Map<string, number[]>();
   header.forEach((h, i) => {
     for (const key of [h, h.toLowerCase()]) {
@@ -176,20 +195,30 @@ export function planColumns(header: string[], maps: Record<string, string>, isFi
   });
   const mappedIdx = new Map<number, string>();
   for (const [col, field] of Object.entries(maps)) {
-    if (!isField(field)) throw new ImportUsageError(`--map ${col}=${field}: unknown field ${field} (fields: ${fieldList})`);
+    if (!isField(field))
+      throw new ImportUsageError(`--map ${col}=${field}: unknown field ${field} (fields: ${fieldList})`);
     const hits = byName.get(col) ?? byName.get(col.toLowerCase()) ?? [];
-    if (hits.length === 0) throw new ImportUsageError(`--map ${col}=${field}: the file has no column ${col} (columns: ${header.join(', ')})`);
-    if (hits.length > 1) throw new ImportUsageError(`--map ${col}=${field}: the file has ${hits.length} columns named ${col}`);
+    if (hits.length === 0)
+      throw new ImportUsageError(
+        `--map ${col}=${field}: the file has no column ${col} (columns: ${header.join(', ')})`,
+      );
+    if (hits.length > 1)
+      throw new ImportUsageError(`--map ${col}=${field}: the file has ${hits.length} columns named ${col}`);
     mappedIdx.set(hits[0], field);
   }
   const plan: ColumnPlan = { index: new Map(), column: new Map(), ignored: [] };
   header.forEach((h, i) => {
-    const field = mappedIdx.get(i) ?? (isField(h.toLowerCase()) && !Object.values(maps).includes(h.toLowerCase()) ? h.toLowerCase() : undefined);
+    const field =
+      mappedIdx.get(i) ??
+      (isField(h.toLowerCase()) && !Object.values(maps).includes(h.toLowerCase()) ? h.toLowerCase() : undefined);
     if (!field) {
       plan.ignored.push(h);
       return;
     }
-    if (plan.index.has(field)) throw new ImportUsageError(`columns ${plan.column.get(field)} and ${h} both give ${field}; rename one with --map`);
+    if (plan.index.has(field))
+      throw new ImportUsageError(
+        `columns ${plan.column.get(field)} and ${h} both give ${field}; rename one with --map`,
+      );
     plan.index.set(field, i);
     plan.column.set(field, h);
   });
@@ -212,7 +241,10 @@ export class Report {
   private fd: number | null = null;
   private buf = '';
 
-  constructor(readonly file: string | null, private readonly keep = 20) {
+  constructor(
+    readonly file: string | null,
+    private readonly keep = 20,
+  ) {
     if (file) {
       try {
         this.fd = fs.openSync(file, 'w');
@@ -245,7 +277,10 @@ export class Report {
 }
 
 /** Reports progress at most every 200 ms: kilobytes of the file read, rows and rows per second. */
-export function meter(progress: Progress | undefined, csv: CsvFile): { tick(rows: number, force?: boolean): void; rate(rows: number): number; ms(): number } {
+export function meter(
+  progress: Progress | undefined,
+  csv: CsvFile,
+): { tick(rows: number, force?: boolean): void; rate(rows: number): number; ms(): number } {
   const started = Date.now();
   let last = 0;
   const rate = (rows: number) => {

@@ -16,7 +16,16 @@ import { BoundedPool, cell, ImportUsageError, meter, openCsv, planColumns, Repor
  * links two existing customers merges them.
  */
 
-export const CUSTOMER_IDENTIFIER_FIELDS = ['phone', 'email', 'member_card', 'pos_card', 'wechat_unionid', 'wechat_openid', 'device_id', 'external'] as const satisfies readonly IdentifierType[];
+export const CUSTOMER_IDENTIFIER_FIELDS = [
+  'phone',
+  'email',
+  'member_card',
+  'pos_card',
+  'wechat_unionid',
+  'wechat_openid',
+  'device_id',
+  'external',
+] as const satisfies readonly IdentifierType[];
 export const CUSTOMER_TRAIT_FIELDS = ['name', 'gender', 'birthday', 'city'] as const;
 export const CUSTOMER_FIELDS: readonly string[] = [...CUSTOMER_IDENTIFIER_FIELDS, ...CUSTOMER_TRAIT_FIELDS];
 
@@ -48,7 +57,16 @@ export interface CustomerImportResult {
   rowsPerSecond: number;
 }
 
-const GENDERS: Record<string, string> = { m: 'male', male: 'male', man: 'male', 男: 'male', f: 'female', female: 'female', woman: 'female', 女: 'female' };
+const GENDERS: Record<string, string> = {
+  m: 'male',
+  male: 'male',
+  man: 'male',
+  男: 'male',
+  f: 'female',
+  female: 'female',
+  woman: 'female',
+  女: 'female',
+};
 
 /** YYYY-MM-DD, YYYY/MM/DD or YYYYMMDD, a real date between 1900 and today → YYYY-MM-DD. */
 export function parseBirthday(v: string, today = new Date()): string | null {
@@ -56,7 +74,8 @@ export function parseBirthday(v: string, today = new Date()): string | null {
   if (!m) return null;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const t = new Date(Date.UTC(y, mo - 1, d));
-  if (t.getUTCFullYear() !== y || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d || y < 1900 || t > today) return null;
+  if (t.getUTCFullYear() !== y || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d || y < 1900 || t > today)
+    return null;
   return `${m[1]}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 }
 
@@ -79,7 +98,11 @@ function prepare(plan: ColumnPlan, values: string[]): PreparedRow | { field: str
     }
     identifiers.push({ type, value: v });
   }
-  if (identifiers.length === 0) return { field: 'identifier', reason: `no identifier in this row (give one of ${CUSTOMER_IDENTIFIER_FIELDS.join(', ')})` };
+  if (identifiers.length === 0)
+    return {
+      field: 'identifier',
+      reason: `no identifier in this row (give one of ${CUSTOMER_IDENTIFIER_FIELDS.join(', ')})`,
+    };
   const traits: Record<string, string> = {};
   for (const t of CUSTOMER_TRAIT_FIELDS) {
     let v = cell(plan, values, t);
@@ -92,7 +115,10 @@ function prepare(plan: ColumnPlan, values: string[]): PreparedRow | { field: str
     }
     if (t === 'gender') v = GENDERS[v.toLowerCase()] ?? v.toLowerCase();
     if (!isPersonalTrait(t) && contactDataIn(v)) {
-      return { field: plan.column.get(t)!, reason: 'looks like a phone number or e-mail address (those go in the phone and email columns)' };
+      return {
+        field: plan.column.get(t)!,
+        reason: 'looks like a phone number or e-mail address (those go in the phone and email columns)',
+      };
     }
     traits[t] = v;
   }
@@ -100,16 +126,28 @@ function prepare(plan: ColumnPlan, values: string[]): PreparedRow | { field: str
 }
 
 /** Imports customers from a CSV (or .csv.gz) file; see the module comment. */
-export async function importCustomers(database: Database, keys: KeyRing, opts: CustomerImportOptions): Promise<CustomerImportResult> {
+export async function importCustomers(
+  database: Database,
+  keys: KeyRing,
+  opts: CustomerImportOptions,
+): Promise<CustomerImportResult> {
   const channel = opts.channel ?? 'pos';
-  if (!(CHANNELS as readonly string[]).includes(channel)) throw new ImportUsageError(`--channel must be one of ${CHANNELS.join(', ')}`);
+  if (!(CHANNELS as readonly string[]).includes(channel))
+    throw new ImportUsageError(`--channel must be one of ${CHANNELS.join(', ')}`);
   const csv = await openCsv(opts.file, { encoding: opts.encoding });
   let report: Report | null = null;
   let pool: BoundedPool | null = null;
   try {
-    const plan = planColumns(csv.header, opts.maps ?? {}, (f) => CUSTOMER_FIELDS.includes(f), CUSTOMER_FIELDS.join(', '));
+    const plan = planColumns(
+      csv.header,
+      opts.maps ?? {},
+      (f) => CUSTOMER_FIELDS.includes(f),
+      CUSTOMER_FIELDS.join(', '),
+    );
     if (!CUSTOMER_IDENTIFIER_FIELDS.some((f) => plan.index.has(f))) {
-      throw new ImportUsageError(`no identifier column: name one ${CUSTOMER_IDENTIFIER_FIELDS.join(', ')} or rename one with --map column=field (columns: ${csv.header.join(', ')})`);
+      throw new ImportUsageError(
+        `no identifier column: name one ${CUSTOMER_IDENTIFIER_FIELDS.join(', ')} or rename one with --map column=field (columns: ${csv.header.join(', ')})`,
+      );
     }
     report = new Report(opts.report ?? null);
     const rejects = report;
@@ -120,7 +158,11 @@ export async function importCustomers(database: Database, keys: KeyRing, opts: C
       stats.rows++;
       m.tick(stats.rows);
       if (rec.values.length !== csv.header.length) {
-        rejects.reject(rec.line, 'columns', `${rec.values.length} fields where the header has ${csv.header.length} (an unquoted comma?)`);
+        rejects.reject(
+          rec.line,
+          'columns',
+          `${rec.values.length} fields where the header has ${csv.header.length} (an unquoted comma?)`,
+        );
         continue;
       }
       const row = prepare(plan, rec.values);
@@ -138,13 +180,25 @@ export async function importCustomers(database: Database, keys: KeyRing, opts: C
           // What identify refuses (4xx) is the row's problem; anything else stops the import.
           if (!(e instanceof AppError) || e.status >= 500) throw e;
           const i = /^identifiers\[(\d+)\]/.exec(e.field ?? '');
-          rejects.reject(rec.line, i ? plan.column.get(row.identifiers[Number(i[1])].type)! : (e.field ?? 'row'), e.message);
+          rejects.reject(
+            rec.line,
+            i ? plan.column.get(row.identifiers[Number(i[1])].type)! : (e.field ?? 'row'),
+            e.message,
+          );
         }
       });
     }
     await pool.drain();
     m.tick(stats.rows, true);
-    return { ...stats, rejected: rejects.rejected, firstRejected: rejects.first, ignoredColumns: plan.ignored, report: rejects.file, ms: m.ms(), rowsPerSecond: m.rate(stats.rows) };
+    return {
+      ...stats,
+      rejected: rejects.rejected,
+      firstRejected: rejects.first,
+      ignoredColumns: plan.ignored,
+      report: rejects.file,
+      ms: m.ms(),
+      rowsPerSecond: m.rate(stats.rows),
+    };
   } catch (e) {
     await pool?.drain().catch(() => {}); // let the rows in flight finish before the report closes
     throw e;

@@ -10,7 +10,12 @@ import { IDENTIFIER_TYPES, InvalidIdentifier, normalise, type IdentifierType } f
 import { createProductsIfAbsent, listPricesOf } from '../catalog/public';
 import { identify } from '../customers/identity';
 import { listLocations } from '../locations/service';
-import { copyImportedOrders, discardImportedOrders, existingOrderIds, type ImportedOrder } from '../orders/import-store';
+import {
+  copyImportedOrders,
+  discardImportedOrders,
+  existingOrderIds,
+  type ImportedOrder,
+} from '../orders/import-store';
 import { BoundedPool, cell, ImportUsageError, meter, openCsv, planColumns, Report, type ColumnPlan } from './csv';
 import { importedOrderId, parseMoney, parseTimestamp } from './values';
 
@@ -34,13 +39,25 @@ import { importedOrderId, parseMoney, parseTimestamp } from './values';
  *   chunk (orders without that mark) is removed and written again by the next run.
  */
 
-export const ORDER_FIELDS = ['order_id', 'placed_at', 'channel', 'location_id', 'sku', 'qty', 'amount', 'unit_price', 'product_name'] as const;
+export const ORDER_FIELDS = [
+  'order_id',
+  'placed_at',
+  'channel',
+  'location_id',
+  'sku',
+  'qty',
+  'amount',
+  'unit_price',
+  'product_name',
+] as const;
 const CUSTOMER_PREFIX = 'customer_';
 const FIELD_LIST = [...ORDER_FIELDS, ...IDENTIFIER_TYPES.map((t) => CUSTOMER_PREFIX + t)].join(', ');
 
 export function isOrderField(f: string): boolean {
   if ((ORDER_FIELDS as readonly string[]).includes(f)) return true;
-  return f.startsWith(CUSTOMER_PREFIX) && (IDENTIFIER_TYPES as readonly string[]).includes(f.slice(CUSTOMER_PREFIX.length));
+  return (
+    f.startsWith(CUSTOMER_PREFIX) && (IDENTIFIER_TYPES as readonly string[]).includes(f.slice(CUSTOMER_PREFIX.length))
+  );
 }
 
 export interface OrderImportOptions {
@@ -126,7 +143,16 @@ const CUSTOMER_CACHE_MAX = 200_000;
 class OrderImport {
   readonly report: Report;
   readonly plan: ColumnPlan;
-  readonly stats = { rows: 0, orders: 0, lines: 0, skipped: 0, rejectedOrders: 0, productsCreated: 0, redone: 0, customers: { resolved: 0, created: 0, merges: 0 } };
+  readonly stats = {
+    rows: 0,
+    orders: 0,
+    lines: 0,
+    skipped: 0,
+    rejectedOrders: 0,
+    productsCreated: 0,
+    redone: 0,
+    customers: { resolved: 0, created: 0, merges: 0 },
+  };
   private readonly runId = newId('impr');
   private readonly buffer = new Map<string, Group>();
   private ready: Group[] = [];
@@ -145,10 +171,19 @@ class OrderImport {
   private readonly concurrency: number;
   private readonly now: Date;
 
-  constructor(private readonly database: Database, private readonly keys: KeyRing, private readonly opts: OrderImportOptions, header: string[], readonly columns: number) {
+  constructor(
+    private readonly database: Database,
+    private readonly keys: KeyRing,
+    private readonly opts: OrderImportOptions,
+    header: string[],
+    readonly columns: number,
+  ) {
     this.plan = planColumns(header, opts.maps ?? {}, isOrderField, FIELD_LIST);
     const missing = ['order_id', 'placed_at', 'sku', 'qty'].filter((f) => !this.plan.index.has(f));
-    if (missing.length) throw new ImportUsageError(`the file has no column for ${missing.join(', ')}: name the columns so, or rename with --map column=field (columns: ${header.join(', ')})`);
+    if (missing.length)
+      throw new ImportUsageError(
+        `the file has no column for ${missing.join(', ')}: name the columns so, or rename with --map column=field (columns: ${header.join(', ')})`,
+      );
     this.customerColumns = IDENTIFIER_TYPES.filter((t) => this.plan.index.has(CUSTOMER_PREFIX + t));
     this.orderCells = ['placed_at', 'channel', 'location_id', ...this.customerColumns.map((t) => CUSTOMER_PREFIX + t)];
     this.money = opts.money ?? 'fen';
@@ -158,7 +193,8 @@ class OrderImport {
     } catch {
       throw new ImportUsageError(`unknown time zone ${this.timezone}`);
     }
-    if (opts.channel && !(CHANNELS as readonly string[]).includes(opts.channel)) throw new ImportUsageError(`--channel must be one of ${CHANNELS.join(', ')}`);
+    if (opts.channel && !(CHANNELS as readonly string[]).includes(opts.channel))
+      throw new ImportUsageError(`--channel must be one of ${CHANNELS.join(', ')}`);
     this.window = Math.max(1, opts.window ?? 10_000);
     this.chunk = Math.max(1, opts.chunk ?? 2_000);
     this.concurrency = Math.max(1, opts.concurrency ?? (database.kind === 'postgres' ? 8 : 1));
@@ -175,20 +211,35 @@ class OrderImport {
   }
 
   /** The order-level values of a row: when, where, who. */
-  private orderFields(line: number, values: string[]): Pick<Group, 'placedAt' | 'channel' | 'locationId' | 'identifiers' | 'identityKey'> & { problems: Problem[] } {
+  private orderFields(
+    line: number,
+    values: string[],
+  ): Pick<Group, 'placedAt' | 'channel' | 'locationId' | 'identifiers' | 'identityKey'> & { problems: Problem[] } {
     const problems: Problem[] = [];
     const at = cell(this.plan, values, 'placed_at');
     let placedAt: Date | null = null;
     if (at === '') problems.push({ line, field: this.col('placed_at'), reason: 'empty' });
     else {
       placedAt = parseTimestamp(at, this.timezone);
-      if (!placedAt) problems.push({ line, field: this.col('placed_at'), reason: `${at} is not a date and time (YYYY-MM-DD HH:MM[:SS], ISO 8601)` });
-      else if (placedAt.getTime() > this.now.getTime() + 86400_000) problems.push({ line, field: this.col('placed_at'), reason: `${at} is in the future` });
+      if (!placedAt)
+        problems.push({
+          line,
+          field: this.col('placed_at'),
+          reason: `${at} is not a date and time (YYYY-MM-DD HH:MM[:SS], ISO 8601)`,
+        });
+      else if (placedAt.getTime() > this.now.getTime() + 86400_000)
+        problems.push({ line, field: this.col('placed_at'), reason: `${at} is in the future` });
     }
     const locationId = cell(this.plan, values, 'location_id') || null;
-    if (locationId && !this.locations.has(locationId)) problems.push({ line, field: this.col('location_id'), reason: `unknown location ${locationId}` });
+    if (locationId && !this.locations.has(locationId))
+      problems.push({ line, field: this.col('location_id'), reason: `unknown location ${locationId}` });
     const channel = cell(this.plan, values, 'channel') || this.opts.channel || (locationId ? 'pos' : 'web');
-    if (!(CHANNELS as readonly string[]).includes(channel)) problems.push({ line, field: this.col('channel'), reason: `unknown channel ${channel} (${CHANNELS.join(', ')})` });
+    if (!(CHANNELS as readonly string[]).includes(channel))
+      problems.push({
+        line,
+        field: this.col('channel'),
+        reason: `unknown channel ${channel} (${CHANNELS.join(', ')})`,
+      });
     const identifiers: { type: IdentifierType; value: string }[] = [];
     const keyParts: string[] = [];
     for (const type of this.customerColumns) {
@@ -213,7 +264,16 @@ class OrderImport {
     const q = cell(this.plan, values, 'qty');
     const qty = Number(q);
     if (!/^-?\d+(\.0*)?$/.test(q) || qty <= 0 || qty > 1_000_000) {
-      problems.push({ line, field: this.col('qty'), reason: q === '' ? 'empty' : qty <= 0 ? `${q}: not a positive quantity (returns and cancellations are not imported)` : `${q} is not a whole quantity from 1 to 1,000,000` });
+      problems.push({
+        line,
+        field: this.col('qty'),
+        reason:
+          q === ''
+            ? 'empty'
+            : qty <= 0
+              ? `${q}: not a positive quantity (returns and cancellations are not imported)`
+              : `${q} is not a whole quantity from 1 to 1,000,000`,
+      });
     }
     const money = (field: 'unit_price' | 'amount'): number | null => {
       const v = cell(this.plan, values, field);
@@ -229,7 +289,11 @@ class OrderImport {
     const amount = money('amount');
     if (problems.length > before) return null;
     if (unitPrice !== null && amount !== null && amount > unitPrice * qty) {
-      problems.push({ line, field: this.col('amount'), reason: `${amount} is more than qty × unit_price (${qty} × ${unitPrice})` });
+      problems.push({
+        line,
+        field: this.col('amount'),
+        reason: `${amount} is more than qty × unit_price (${qty} × ${unitPrice})`,
+      });
       return null;
     }
     return { line, sku, qty, unitPrice, amount, productName: cell(this.plan, values, 'product_name').slice(0, 200) };
@@ -240,7 +304,11 @@ class OrderImport {
     this.stats.rows++;
     this.seq++;
     if (values.length !== this.columns) {
-      this.report.reject(line, 'columns', `${values.length} fields where the header has ${this.columns} (an unquoted comma?)`);
+      this.report.reject(
+        line,
+        'columns',
+        `${values.length} fields where the header has ${this.columns} (an unquoted comma?)`,
+      );
       return this.evict();
     }
     const external = cell(this.plan, values, 'order_id');
@@ -264,10 +332,27 @@ class OrderImport {
       this.buffer.delete(external);
       const o = this.orderFields(line, values);
       // Every row of an order must name the same customer, channel and location; placed_at is the first row's.
-      if (o.identityKey !== g.identityKey && o.problems.length === 0) g.problems.push({ line, field: 'customer', reason: `another customer than row ${g.rows[0]} of order ${external}` });
-      else if (o.channel !== g.channel) g.problems.push({ line, field: this.col('channel'), reason: `${o.channel} where row ${g.rows[0]} of order ${external} says ${g.channel}` });
-      else if (o.locationId !== g.locationId) g.problems.push({ line, field: this.col('location_id'), reason: `${o.locationId ?? 'none'} where row ${g.rows[0]} of order ${external} says ${g.locationId ?? 'none'}` });
-      g.problems.push(...o.problems.filter((p) => !g!.problems.some((q) => q.field === p.field && q.reason === p.reason)));
+      if (o.identityKey !== g.identityKey && o.problems.length === 0)
+        g.problems.push({
+          line,
+          field: 'customer',
+          reason: `another customer than row ${g.rows[0]} of order ${external}`,
+        });
+      else if (o.channel !== g.channel)
+        g.problems.push({
+          line,
+          field: this.col('channel'),
+          reason: `${o.channel} where row ${g.rows[0]} of order ${external} says ${g.channel}`,
+        });
+      else if (o.locationId !== g.locationId)
+        g.problems.push({
+          line,
+          field: this.col('location_id'),
+          reason: `${o.locationId ?? 'none'} where row ${g.rows[0]} of order ${external} says ${g.locationId ?? 'none'}`,
+        });
+      g.problems.push(
+        ...o.problems.filter((p) => !g!.problems.some((q) => q.field === p.field && q.reason === p.reason)),
+      );
     }
     g.rows.push(line);
     const l = this.lineFields(line, values, g.problems);
@@ -299,7 +384,8 @@ class OrderImport {
     for (const line of [...g.rows].sort((a, b) => a - b)) {
       const own = byLine.get(line);
       if (own) for (const p of own) this.report.reject(line, p.field, p.reason);
-      else this.report.reject(line, this.col('order_id'), `order ${g.external} is not imported: row ${first} is invalid`);
+      else
+        this.report.reject(line, this.col('order_id'), `order ${g.external} is not imported: row ${first} is invalid`);
     }
     this.rejectedOrders.set(g.external, first);
     this.stats.rejectedOrders++;
@@ -310,24 +396,40 @@ class OrderImport {
     const batch = this.ready.splice(0, this.chunk);
     let orders: Group[] = [];
     for (const g of batch) {
-      if (g.problems.length > 0 || g.lines.length === 0) this.rejectOrder(g, g.problems.length ? g.problems : [{ line: g.rows[0], field: 'order_id', reason: 'no valid line' }]);
+      if (g.problems.length > 0 || g.lines.length === 0)
+        this.rejectOrder(
+          g,
+          g.problems.length ? g.problems : [{ line: g.rows[0], field: 'order_id', reason: 'no valid line' }],
+        );
       else orders.push(g);
     }
     if (orders.length === 0) return;
 
     // Already here? Imported by an earlier run: skip. By this run: rows came too late. Unmarked: an interrupted run's, redo.
     const { db } = this.database;
-    const found = [...(await existingOrderIds(db, orders.map((g) => g.id)))];
+    const found = [
+      ...(await existingOrderIds(
+        db,
+        orders.map((g) => g.id),
+      )),
+    ];
     const marks = found.length
-      ? (await sql<{ order_id: string; run_id: string }>`
-          SELECT order_id, run_id FROM order_imports WHERE order_id IN (${sql.join(found)})`.execute(db)).rows
+      ? (
+          await sql<{ order_id: string; run_id: string }>`
+          SELECT order_id, run_id FROM order_imports WHERE order_id IN (${sql.join(found)})`.execute(db)
+        ).rows
       : [];
     const runs = new Map(marks.map((m) => [m.order_id, m.run_id]));
     const existing = new Map(found.map((id) => [id, runs.get(id) ?? null]));
     const seen = new Set<string>();
     const redo: string[] = [];
     const late = (g: Group) => {
-      for (const line of g.rows) this.report.reject(line, this.col('order_id'), `order ${g.external} was already written from rows before; rows of one order must come within ${this.window.toLocaleString('en')} rows of each other (sort the file by order id or raise --window)`);
+      for (const line of g.rows)
+        this.report.reject(
+          line,
+          this.col('order_id'),
+          `order ${g.external} was already written from rows before; rows of one order must come within ${this.window.toLocaleString('en')} rows of each other (sort the file by order id or raise --window)`,
+        );
     };
     orders = orders.filter((g) => {
       if (seen.has(g.id)) {
@@ -368,9 +470,17 @@ class OrderImport {
       this.stats.lines += g.lines.length;
       const sum = (f: (l: (typeof lines)[number]) => number) => lines.reduce((t, l) => t + f(l), 0);
       return {
-        id: g.id, channel: g.channel, customer_id: g.customerId, location_id: g.locationId, currency, placed_at: g.placedAt!,
+        id: g.id,
+        channel: g.channel,
+        customer_id: g.customerId,
+        location_id: g.locationId,
+        currency,
+        placed_at: g.placedAt!,
         fulfillment_type: g.locationId && g.channel === 'pos' ? 'in_store' : 'delivery',
-        subtotal: sum((l) => l.unit_price * l.qty), discount_total: sum((l) => l.discount), total: sum((l) => l.amount), lines,
+        subtotal: sum((l) => l.unit_price * l.qty),
+        discount_total: sum((l) => l.discount),
+        total: sum((l) => l.amount),
+        lines,
       };
     });
     await copyImportedOrders(this.database, rows);
@@ -380,7 +490,9 @@ class OrderImport {
 
   /** Known SKUs keep their list price for lines without one; unknown ones become products (or, --strict, reject the order). */
   private async resolveProducts(orders: Group[]): Promise<Group[]> {
-    const unknown = [...new Set(orders.flatMap((g) => g.lines.map((l) => l.sku)).filter((s) => !this.skuPrices.has(s)))];
+    const unknown = [
+      ...new Set(orders.flatMap((g) => g.lines.map((l) => l.sku)).filter((s) => !this.skuPrices.has(s))),
+    ];
     for (let i = 0; i < unknown.length; i += 5000) {
       const part = unknown.slice(i, i + 5000);
       for (const [sku, price] of await listPricesOf(this.database.db, part)) this.skuPrices.set(sku, price);
@@ -391,15 +503,31 @@ class OrderImport {
       const problems: Problem[] = [];
       for (const l of g.lines) {
         if (this.skuPrices.has(l.sku)) continue;
-        if (this.opts.strict) problems.push({ line: l.line, field: this.col('sku'), reason: `unknown SKU ${l.sku} (--strict)` });
-        else if (l.unitPrice === null && l.amount === null) problems.push({ line: l.line, field: this.col('sku'), reason: `unknown SKU ${l.sku} and no unit_price or amount to create it with` });
-        else if (!create.has(l.sku)) create.set(l.sku, { name: l.productName || l.sku, price: l.unitPrice ?? Math.ceil(l.amount! / l.qty) });
+        if (this.opts.strict)
+          problems.push({ line: l.line, field: this.col('sku'), reason: `unknown SKU ${l.sku} (--strict)` });
+        else if (l.unitPrice === null && l.amount === null)
+          problems.push({
+            line: l.line,
+            field: this.col('sku'),
+            reason: `unknown SKU ${l.sku} and no unit_price or amount to create it with`,
+          });
+        else if (!create.has(l.sku))
+          create.set(l.sku, { name: l.productName || l.sku, price: l.unitPrice ?? Math.ceil(l.amount! / l.qty) });
       }
       if (problems.length) this.rejectOrder(g, problems);
       else kept.push(g);
     }
     const used = new Set(kept.flatMap((g) => g.lines.map((l) => l.sku)));
-    const rows = [...create].filter(([sku]) => used.has(sku)).map(([sku, p]) => ({ sku, name: p.name, category: 'imported', list_price: p.price, channels: [...CHANNELS], attributes: JSON.stringify({ imported: true }) }));
+    const rows = [...create]
+      .filter(([sku]) => used.has(sku))
+      .map(([sku, p]) => ({
+        sku,
+        name: p.name,
+        category: 'imported',
+        list_price: p.price,
+        channels: [...CHANNELS],
+        attributes: JSON.stringify({ imported: true }),
+      }));
     for (let i = 0; i < rows.length; i += 1000) {
       this.stats.productsCreated += await createProductsIfAbsent(this.database.db, rows.slice(i, i + 1000));
     }
@@ -421,16 +549,25 @@ class OrderImport {
     for (const [key, g] of todo) {
       await pool.run(async () => {
         try {
-          const r = await identify(this.database, this.keys, { identifiers: g.identifiers, channel: g.channel, at: g.placedAt! });
+          const r = await identify(this.database, this.keys, {
+            identifiers: g.identifiers,
+            channel: g.channel,
+            at: g.placedAt!,
+          });
           this.stats.customers.resolved++;
           if (r.created) this.stats.customers.created++;
           this.stats.customers.merges += r.merged.length;
-          if (this.customerCache.size >= CUSTOMER_CACHE_MAX) this.customerCache.delete(this.customerCache.keys().next().value!);
+          if (this.customerCache.size >= CUSTOMER_CACHE_MAX)
+            this.customerCache.delete(this.customerCache.keys().next().value!);
           this.customerCache.set(key, r.customer_id);
         } catch (e) {
           if (!(e instanceof AppError) || e.status >= 500) throw e;
           const i = /^identifiers\[(\d+)\]/.exec(e.field ?? '');
-          failed.set(key, { line: g.rows[0], field: i ? this.col(CUSTOMER_PREFIX + g.identifiers[Number(i[1])].type) : 'customer', reason: e.message });
+          failed.set(key, {
+            line: g.rows[0],
+            field: i ? this.col(CUSTOMER_PREFIX + g.identifiers[Number(i[1])].type) : 'customer',
+            reason: e.message,
+          });
         }
       });
     }
@@ -449,7 +586,11 @@ class OrderImport {
 }
 
 /** Imports order history from a CSV (or .csv.gz) file; see the module comment. */
-export async function importOrders(database: Database, keys: KeyRing, opts: OrderImportOptions): Promise<OrderImportResult> {
+export async function importOrders(
+  database: Database,
+  keys: KeyRing,
+  opts: OrderImportOptions,
+): Promise<OrderImportResult> {
   const csv = await openCsv(opts.file, { encoding: opts.encoding });
   let run: OrderImport | null = null;
   try {

@@ -32,7 +32,8 @@ const RUNS = Number(process.env.SANTONG_FC_RUNS ?? 20);
 type Sku = (typeof SKUS)[number];
 type Loc = (typeof LOCATIONS)[number];
 type Line = { sku: Sku; qty: number };
-type Fulfilment = { type: 'pickup'; location: (typeof STORES)[number] } | { type: 'delivery'; speed: (typeof SPEEDS)[number] };
+type Fulfilment =
+  { type: 'pickup'; location: (typeof STORES)[number] } | { type: 'delivery'; speed: (typeof SPEEDS)[number] };
 
 type Action =
   | { kind: 'online'; channel: (typeof ONLINE_CHANNELS)[number]; lines: Line[]; fulfilment: Fulfilment }
@@ -48,13 +49,29 @@ type Action =
 type InitialStock = { location: Loc; sku: Sku; on_hand: number; safety_stock: number }[];
 
 const TABLES = [
-  'stock', 'stock_movements', 'stock_reservations', 'stock_alerts', 'promotion_pauses', 'orders', 'order_lines', 'fulfillments',
-  'fulfillment_lines', 'fulfillment_events', 'order_returns', 'order_return_lines', 'outbox', 'courier_jobs',
+  'stock',
+  'stock_movements',
+  'stock_reservations',
+  'stock_alerts',
+  'promotion_pauses',
+  'orders',
+  'order_lines',
+  'fulfillments',
+  'fulfillment_lines',
+  'fulfillment_events',
+  'order_returns',
+  'order_return_lines',
+  'outbox',
+  'courier_jobs',
 ];
 
 // ---- generators ------------------------------------------------------------------------------
 
-const lines = fc.uniqueArray(fc.record({ sku: fc.constantFrom(...SKUS), qty: fc.integer({ min: 1, max: 4 }) }), { minLength: 1, maxLength: 3, selector: (l) => l.sku });
+const lines = fc.uniqueArray(fc.record({ sku: fc.constantFrom(...SKUS), qty: fc.integer({ min: 1, max: 4 }) }), {
+  minLength: 1,
+  maxLength: 3,
+  selector: (l) => l.sku,
+});
 const fulfilment: fc.Arbitrary<Fulfilment> = fc.oneof(
   fc.record({ type: fc.constant('pickup' as const), location: fc.constantFrom(...STORES) }),
   fc.record({ type: fc.constant('delivery' as const), speed: fc.constantFrom(...SPEEDS) }),
@@ -62,7 +79,10 @@ const fulfilment: fc.Arbitrary<Fulfilment> = fc.oneof(
 const onlineOrder = { channel: fc.constantFrom(...ONLINE_CHANNELS), lines, fulfilment };
 const online = fc.record({ kind: fc.constant('online' as const), ...onlineOrder });
 /** Several online orders at once: the reservation's conditional update, not routing, must stop an oversell. */
-const burst = fc.record({ kind: fc.constant('burst' as const), orders: fc.array(fc.record(onlineOrder), { minLength: 2, maxLength: 6 }) });
+const burst = fc.record({
+  kind: fc.constant('burst' as const),
+  orders: fc.array(fc.record(onlineOrder), { minLength: 2, maxLength: 6 }),
+});
 // `order` counts back from the newest order; with `fitting` only among the orders the action suits
 // (pay an unpaid one, return from a paid one), so lifecycles such as place → pay → return → cancel
 // come up often.
@@ -74,15 +94,41 @@ const expire = fc.constant({ kind: 'expire' as const });
 const anyAction: fc.Arbitrary<Action> = fc.oneof(
   { arbitrary: online, weight: 5 },
   { arbitrary: burst, weight: 1 },
-  { arbitrary: fc.record({ kind: fc.constant('pos' as const), location: fc.constantFrom(...STORES), lines }), weight: 1 },
+  {
+    arbitrary: fc.record({ kind: fc.constant('pos' as const), location: fc.constantFrom(...STORES), lines }),
+    weight: 1,
+  },
   { arbitrary: pay, weight: 4 },
   { arbitrary: cancel, weight: 2 },
   { arbitrary: expire, weight: 1 },
-  { arbitrary: fc.record({ kind: fc.constant('return' as const), ...order, line: fc.nat({ max: 2 }), qty: fc.integer({ min: 1, max: 3 }), location: fc.constantFrom(...LOCATIONS) }), weight: 3 },
-  { arbitrary: fc.record({ kind: fc.constant('move' as const), location: fc.constantFrom(...LOCATIONS), sku: fc.constantFrom(...SKUS), delta: fc.integer({ min: -6, max: 8 }).filter((d) => d !== 0) }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('return' as const),
+      ...order,
+      line: fc.nat({ max: 2 }),
+      qty: fc.integer({ min: 1, max: 3 }),
+      location: fc.constantFrom(...LOCATIONS),
+    }),
+    weight: 3,
+  },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('move' as const),
+      location: fc.constantFrom(...LOCATIONS),
+      sku: fc.constantFrom(...SKUS),
+      delta: fc.integer({ min: -6, max: 8 }).filter((d) => d !== 0),
+    }),
+    weight: 1,
+  },
   {
     arbitrary: fc.record(
-      { kind: fc.constant('count' as const), location: fc.constantFrom(...LOCATIONS), sku: fc.constantFrom(...SKUS), on_hand: fc.integer({ min: 0, max: 15 }), safety_stock: fc.integer({ min: 0, max: 3 }) },
+      {
+        kind: fc.constant('count' as const),
+        location: fc.constantFrom(...LOCATIONS),
+        sku: fc.constantFrom(...SKUS),
+        on_hand: fc.integer({ min: 0, max: 15 }),
+        safety_stock: fc.integer({ min: 0, max: 3 }),
+      },
       { requiredKeys: ['kind', 'location', 'sku', 'on_hand'] },
     ),
     weight: 1,
@@ -96,18 +142,41 @@ const onlineAction: fc.Arbitrary<Action> = fc.oneof(
   { arbitrary: pay, weight: 4 },
   { arbitrary: cancel, weight: 2 },
   { arbitrary: expire, weight: 1 },
-  { arbitrary: fc.record({ kind: fc.constant('move' as const), location: fc.constantFrom(...LOCATIONS), sku: fc.constantFrom(...SKUS), delta: fc.integer({ min: 1, max: 8 }) }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('move' as const),
+      location: fc.constantFrom(...LOCATIONS),
+      sku: fc.constantFrom(...SKUS),
+      delta: fc.integer({ min: 1, max: 8 }),
+    }),
+    weight: 1,
+  },
 );
 
 /**
  * 10 to 30 steps. A step shrinks to null (skipped), so a failure shrinks to the few actions that
  * matter even below the minimum length.
  */
-const steps = (action: fc.Arbitrary<Action>) => fc.array(fc.option(action, { nil: null, freq: 50 }), { minLength: 10, maxLength: 30 });
+const steps = (action: fc.Arbitrary<Action>) =>
+  fc.array(fc.option(action, { nil: null, freq: 50 }), { minLength: 10, maxLength: 30 });
 
 /** Each (location, SKU) starts with no stock row, or a count with some safety stock. */
 const initialStock: fc.Arbitrary<InitialStock> = fc
-  .tuple(...LOCATIONS.flatMap((location) => SKUS.map((sku) => fc.option(fc.record({ location: fc.constant(location), sku: fc.constant(sku), on_hand: fc.integer({ min: 0, max: 20 }), safety_stock: fc.integer({ min: 0, max: 2 }) }), { nil: null, freq: 4 }))))
+  .tuple(
+    ...LOCATIONS.flatMap((location) =>
+      SKUS.map((sku) =>
+        fc.option(
+          fc.record({
+            location: fc.constant(location),
+            sku: fc.constant(sku),
+            on_hand: fc.integer({ min: 0, max: 20 }),
+            safety_stock: fc.integer({ min: 0, max: 2 }),
+          }),
+          { nil: null, freq: 4 },
+        ),
+      ),
+    ),
+  )
   .map((cells) => cells.filter((c) => c !== null));
 
 // ---- the run ---------------------------------------------------------------------------------
@@ -131,29 +200,47 @@ class InvariantBroken extends Error {}
 
 async function reset(initial: InitialStock): Promise<void> {
   await sql.raw(`TRUNCATE ${TABLES.join(', ')} CASCADE`).execute(s.santong.ctx.database.db);
-  for (const r of initial) await must(s, 'PUT', `/v1/stock/${r.location}/${r.sku}`, { on_hand: r.on_hand, safety_stock: r.safety_stock });
+  for (const r of initial)
+    await must(s, 'PUT', `/v1/stock/${r.location}/${r.sku}`, { on_hand: r.on_hand, safety_stock: r.safety_stock });
 }
 
 const fmtLines = (ls: { sku: string; qty: number }[]) => ls.map((l) => `${l.sku}x${l.qty}`).join('+');
 
 async function stockRow(location: string, sku: string) {
-  return s.santong.ctx.database.db.selectFrom('stock').select(['on_hand', 'reserved', 'safety_stock']).where('location_id', '=', location).where('sku', '=', sku).executeTakeFirst();
+  return s.santong.ctx.database.db
+    .selectFrom('stock')
+    .select(['on_hand', 'reserved', 'safety_stock'])
+    .where('location_id', '=', location)
+    .where('sku', '=', sku)
+    .executeTakeFirst();
 }
 
 /** Runs the actions against the API, checking each answer against a small model of the orders, then checks the database. */
-async function runActions(initial: InitialStock, actions: (Action | null)[], mode: { onlineOnly: boolean }): Promise<void> {
+async function runActions(
+  initial: InitialStock,
+  actions: (Action | null)[],
+  mode: { onlineOnly: boolean },
+): Promise<void> {
   await reset(initial);
   const orders: OrderModel[] = [];
   const trace: string[] = [];
   const broken = (msg: string): never => {
-    throw new InvariantBroken(`${msg}\n  initial stock: ${initial.map((r) => `${r.location}/${r.sku}=${r.on_hand}(ss ${r.safety_stock})`).join(', ') || 'none'}\n  trace:\n    ${trace.join('\n    ')}`);
+    throw new InvariantBroken(
+      `${msg}\n  initial stock: ${initial.map((r) => `${r.location}/${r.sku}=${r.on_hand}(ss ${r.safety_stock})`).join(', ') || 'none'}\n  trace:\n    ${trace.join('\n    ')}`,
+    );
   };
   const expectAnswer = (r: ApiResponse, what: string, statuses: number[], code?: string) => {
     if (!statuses.includes(r.status) || (code && r.status >= 400 && r.body?.error?.code !== code)) {
-      broken(`${what}: expected ${statuses.join('/')}${code ? ` ${code}` : ''}, got ${r.status} ${JSON.stringify(r.body)}`);
+      broken(
+        `${what}: expected ${statuses.join('/')}${code ? ` ${code}` : ''}, got ${r.status} ${JSON.stringify(r.body)}`,
+      );
     }
   };
-  const FITTING: Record<'pay' | 'cancel' | 'return', Status[]> = { pay: ['pending_payment'], cancel: ['pending_payment', 'paid'], return: ['paid', 'completed'] };
+  const FITTING: Record<'pay' | 'cancel' | 'return', Status[]> = {
+    pay: ['pending_payment'],
+    cancel: ['pending_payment', 'paid'],
+    return: ['paid', 'completed'],
+  };
   const pick = (a: { kind: 'pay' | 'cancel' | 'return'; order: number; fitting: boolean }) => {
     const fitting = orders.map((m, i) => ({ m, i })).filter(({ m }) => FITTING[a.kind].includes(m.status));
     const among = a.fitting && fitting.length > 0 ? fitting : orders.map((m, i) => ({ m, i }));
@@ -176,31 +263,62 @@ async function runActions(initial: InitialStock, actions: (Action | null)[], mod
             if (!row || row.on_hand - row.reserved - row.safety_stock < l.qty) pickupFits = false;
           }
         }
-        const body = { channel: a.channel, lines: a.lines, fulfillment: f.type === 'pickup' ? { type: 'pickup', location_id: f.location } : delivery(f.speed) };
+        const body = {
+          channel: a.channel,
+          lines: a.lines,
+          fulfillment: f.type === 'pickup' ? { type: 'pickup', location_id: f.location } : delivery(f.speed),
+        };
         const r = await s.api('POST', '/v1/orders', body);
         expectAnswer(r, what, pickupFits === null ? [201, 409] : [pickupFits ? 201 : 409], 'insufficient_stock');
         if (r.status === 201) {
-          orders.push({ id: r.body.id, status: 'pending_payment', paymentRef: null, lines: a.lines.map((l) => ({ ...l, returned: 0 })) });
-          trace.push(`${what} → 201 order ${orders.length - 1} at ${r.body.allocations.map((x: any) => `${x.location_id}:${fmtLines(x.lines)}`).join(' ')}`);
+          orders.push({
+            id: r.body.id,
+            status: 'pending_payment',
+            paymentRef: null,
+            lines: a.lines.map((l) => ({ ...l, returned: 0 })),
+          });
+          trace.push(
+            `${what} → 201 order ${orders.length - 1} at ${r.body.allocations.map((x: any) => `${x.location_id}:${fmtLines(x.lines)}`).join(' ')}`,
+          );
           // (c) the conditional update: a reservation never takes a row below zero online-available.
           for (const al of r.body.allocations) {
             for (const l of al.lines) {
               const row = await stockRow(al.location_id, l.sku);
-              if (!row || row.on_hand - row.reserved - row.safety_stock < 0) broken(`(c) reserving ${l.sku}x${l.qty} at ${al.location_id} left it at ${JSON.stringify(row)}`);
+              if (!row || row.on_hand - row.reserved - row.safety_stock < 0)
+                broken(`(c) reserving ${l.sku}x${l.qty} at ${al.location_id} left it at ${JSON.stringify(row)}`);
             }
           }
         } else trace.push(`${what} → 409`);
         break;
       }
       case 'burst': {
-        const what = (o: (typeof a.orders)[number]) => `${o.channel} ${o.fulfilment.type === 'pickup' ? `pickup@${o.fulfilment.location}` : `delivery ${o.fulfilment.speed}`} ${fmtLines(o.lines)}`;
-        const rs = await Promise.all(a.orders.map((o) => s.api('POST', '/v1/orders', { channel: o.channel, lines: o.lines, fulfillment: o.fulfilment.type === 'pickup' ? { type: 'pickup', location_id: o.fulfilment.location } : delivery(o.fulfilment.speed) })));
+        const what = (o: (typeof a.orders)[number]) =>
+          `${o.channel} ${o.fulfilment.type === 'pickup' ? `pickup@${o.fulfilment.location}` : `delivery ${o.fulfilment.speed}`} ${fmtLines(o.lines)}`;
+        const rs = await Promise.all(
+          a.orders.map((o) =>
+            s.api('POST', '/v1/orders', {
+              channel: o.channel,
+              lines: o.lines,
+              fulfillment:
+                o.fulfilment.type === 'pickup'
+                  ? { type: 'pickup', location_id: o.fulfilment.location }
+                  : delivery(o.fulfilment.speed),
+            }),
+          ),
+        );
         const parts: string[] = [];
         for (const [k, r] of rs.entries()) {
           expectAnswer(r, `${at} burst [${k}] ${what(a.orders[k])}`, [201, 409], 'insufficient_stock');
           if (r.status === 201) {
-            orders.push({ id: r.body.id, status: 'pending_payment', paymentRef: null, lines: a.orders[k].lines.map((l) => ({ ...l, returned: 0 })) });
-            parts.push(`${what(a.orders[k])} → 201 order ${orders.length - 1} at ${r.body.allocations.map((x: any) => `${x.location_id}:${fmtLines(x.lines)}`).join(' ')}`);
+            orders.push({
+              id: r.body.id,
+              status: 'pending_payment',
+              paymentRef: null,
+              lines: a.orders[k].lines.map((l) => ({ ...l, returned: 0 })),
+            });
+            parts.push(
+              `${what(a.orders[k])} → 201 order ${orders.length - 1} at ${r.body.allocations.map((x: any) => `${x.location_id}:${fmtLines(x.lines)}`).join(' ')}`,
+            );
           } else parts.push(`${what(a.orders[k])} → 409`);
         }
         trace.push(`${at} burst of ${a.orders.length} at once:\n      ${parts.join('\n      ')}`);
@@ -209,7 +327,8 @@ async function runActions(initial: InitialStock, actions: (Action | null)[], mod
           for (const al of r.body.allocations) {
             for (const l of al.lines) {
               const row = await stockRow(al.location_id, l.sku);
-              if (!row || row.on_hand - row.reserved - row.safety_stock < 0) broken(`(c) after the burst, ${al.location_id}/${l.sku} is at ${JSON.stringify(row)}`);
+              if (!row || row.on_hand - row.reserved - row.safety_stock < 0)
+                broken(`(c) after the burst, ${al.location_id}/${l.sku} is at ${JSON.stringify(row)}`);
             }
           }
         }
@@ -217,9 +336,18 @@ async function runActions(initial: InitialStock, actions: (Action | null)[], mod
       }
       case 'pos': {
         const what = `${at} pos@${a.location} ${fmtLines(a.lines)}`;
-        const r = await s.api('POST', '/v1/orders', { channel: 'pos', lines: a.lines, fulfillment: { type: 'in_store', location_id: a.location } });
+        const r = await s.api('POST', '/v1/orders', {
+          channel: 'pos',
+          lines: a.lines,
+          fulfillment: { type: 'in_store', location_id: a.location },
+        });
         expectAnswer(r, what, [201]);
-        orders.push({ id: r.body.id, status: 'completed', paymentRef: null, lines: a.lines.map((l) => ({ ...l, returned: 0 })) });
+        orders.push({
+          id: r.body.id,
+          status: 'completed',
+          paymentRef: null,
+          lines: a.lines.map((l) => ({ ...l, returned: 0 })),
+        });
         trace.push(`${what} → 201 order ${orders.length - 1}`);
         break;
       }
@@ -233,7 +361,8 @@ async function runActions(initial: InitialStock, actions: (Action | null)[], mod
           expectAnswer(r, what, [200]);
           p.m.status = 'paid';
           p.m.paymentRef = ref;
-        } else if (p.m.paymentRef === ref) expectAnswer(r, what, [200]); // the same payment confirmed twice
+        } else if (p.m.paymentRef === ref)
+          expectAnswer(r, what, [200]); // the same payment confirmed twice
         else expectAnswer(r, what, [409], 'order_not_payable');
         trace.push(`${what} → ${r.status}`);
         break;
@@ -263,7 +392,11 @@ async function runActions(initial: InitialStock, actions: (Action | null)[], mod
         if (!p) break;
         const line = p.m.lines[a.line % p.m.lines.length];
         const what = `${at} return ${line.sku}x${a.qty} of order ${p.i} (${p.m.status}) at ${a.location}`;
-        const r = await s.api('POST', `/v1/orders/${p.m.id}/returns`, { lines: [{ sku: line.sku, qty: a.qty }], location_id: a.location, reason: 'no_reason' });
+        const r = await s.api('POST', `/v1/orders/${p.m.id}/returns`, {
+          lines: [{ sku: line.sku, qty: a.qty }],
+          location_id: a.location,
+          reason: 'no_reason',
+        });
         if (p.m.status !== 'paid' && p.m.status !== 'completed') expectAnswer(r, what, [409], 'order_not_returnable');
         else if (a.qty > line.qty - line.returned) expectAnswer(r, what, [422], 'return_exceeds_purchase');
         else {
@@ -275,14 +408,23 @@ async function runActions(initial: InitialStock, actions: (Action | null)[], mod
       }
       case 'move': {
         const what = `${at} move ${a.location}/${a.sku} ${a.delta > 0 ? '+' : ''}${a.delta}`;
-        const r = await s.api('POST', '/v1/stock/movements', { location_id: a.location, sku: a.sku, delta: a.delta, reason: a.delta > 0 ? 'receipt' : 'damage', ref: `prop-${step}` });
+        const r = await s.api('POST', '/v1/stock/movements', {
+          location_id: a.location,
+          sku: a.sku,
+          delta: a.delta,
+          reason: a.delta > 0 ? 'receipt' : 'damage',
+          ref: `prop-${step}`,
+        });
         expectAnswer(r, what, [201]);
         trace.push(`${what} → ${r.status}`);
         break;
       }
       case 'count': {
         const what = `${at} count ${a.location}/${a.sku} = ${a.on_hand}${a.safety_stock !== undefined ? ` ss ${a.safety_stock}` : ''}`;
-        const r = await s.api('PUT', `/v1/stock/${a.location}/${a.sku}`, { on_hand: a.on_hand, ...(a.safety_stock !== undefined ? { safety_stock: a.safety_stock } : {}) });
+        const r = await s.api('PUT', `/v1/stock/${a.location}/${a.sku}`, {
+          on_hand: a.on_hand,
+          ...(a.safety_stock !== undefined ? { safety_stock: a.safety_stock } : {}),
+        });
         expectAnswer(r, what, [200]);
         trace.push(`${what} → ${r.status}`);
         break;
@@ -294,13 +436,34 @@ async function runActions(initial: InitialStock, actions: (Action | null)[], mod
 
 // ---- the invariants, read from the database -----------------------------------------------------
 
-async function checkDatabase(model: OrderModel[], mode: { onlineOnly: boolean }, broken: (msg: string) => never): Promise<void> {
+async function checkDatabase(
+  model: OrderModel[],
+  mode: { onlineOnly: boolean },
+  broken: (msg: string) => never,
+): Promise<void> {
   const db = s.santong.ctx.database.db;
   const [stock, reservations, movements, orders, lines, fulfilments, fLines, returns] = await Promise.all([
     db.selectFrom('stock').select(['location_id', 'sku', 'on_hand', 'reserved', 'safety_stock']).execute(),
-    db.selectFrom('stock_reservations').select(['order_id', 'fulfillment_id', 'location_id', 'sku', 'qty', 'status']).execute(),
+    db
+      .selectFrom('stock_reservations')
+      .select(['order_id', 'fulfillment_id', 'location_id', 'sku', 'qty', 'status'])
+      .execute(),
     db.selectFrom('stock_movements').select(['location_id', 'sku', 'delta', 'reason', 'ref']).execute(),
-    db.selectFrom('orders').select(['id', 'status', 'fulfillment_type', 'subtotal', 'discount_total', 'delivery_fee', 'total', 'refunded_total', 'paid_at', 'payment_ref']).execute(),
+    db
+      .selectFrom('orders')
+      .select([
+        'id',
+        'status',
+        'fulfillment_type',
+        'subtotal',
+        'discount_total',
+        'delivery_fee',
+        'total',
+        'refunded_total',
+        'paid_at',
+        'payment_ref',
+      ])
+      .execute(),
     db.selectFrom('order_lines').select(['order_id', 'sku', 'qty', 'amount', 'returned_qty']).execute(),
     db.selectFrom('fulfillments').select(['id', 'order_id', 'location_id', 'status']).execute(),
     db.selectFrom('fulfillment_lines').select(['fulfillment_id', 'sku', 'qty']).execute(),
@@ -314,55 +477,86 @@ async function checkDatabase(model: OrderModel[], mode: { onlineOnly: boolean },
   };
 
   // (a) reserved = active reservations, per (location, sku), both ways.
-  const active = sumBy(reservations.filter((r) => r.status === 'active'), (r) => key(r.location_id, r.sku), (r) => r.qty);
+  const active = sumBy(
+    reservations.filter((r) => r.status === 'active'),
+    (r) => key(r.location_id, r.sku),
+    (r) => r.qty,
+  );
   const stockKeys = new Set(stock.map((r) => key(r.location_id, r.sku)));
   for (const r of stock) {
     const want = active.get(key(r.location_id, r.sku)) ?? 0;
-    if (r.reserved !== want) broken(`(a) ${r.location_id}/${r.sku}: reserved ${r.reserved} but active reservations hold ${want}`);
+    if (r.reserved !== want)
+      broken(`(a) ${r.location_id}/${r.sku}: reserved ${r.reserved} but active reservations hold ${want}`);
   }
-  for (const [k, q] of active) if (!stockKeys.has(k)) broken(`(a) active reservations of ${q} on ${k}, which has no stock row`);
+  for (const [k, q] of active)
+    if (!stockKeys.has(k)) broken(`(a) active reservations of ${q} on ${k}, which has no stock row`);
 
   // (b) on hand = sum of movements, per (location, sku), both ways.
-  const moved = sumBy(movements, (m) => key(m.location_id, m.sku), (m) => m.delta);
+  const moved = sumBy(
+    movements,
+    (m) => key(m.location_id, m.sku),
+    (m) => m.delta,
+  );
   for (const r of stock) {
     const want = moved.get(key(r.location_id, r.sku)) ?? 0;
     if (r.on_hand !== want) broken(`(b) ${r.location_id}/${r.sku}: on hand ${r.on_hand} but movements sum to ${want}`);
   }
-  for (const [k, d] of moved) if (!stockKeys.has(k) && d !== 0) broken(`(b) movements of ${k} sum to ${d}, and it has no stock row`);
+  for (const [k, d] of moved)
+    if (!stockKeys.has(k) && d !== 0) broken(`(b) movements of ${k} sum to ${d}, and it has no stock row`);
 
   // (c) with only online orders and what follows them, reservations stay within online stock
   // (a row may be counted below its safety stock; then nothing may be reserved from it).
   if (mode.onlineOnly) {
     for (const r of stock) {
-      if (r.reserved > 0 && r.reserved > r.on_hand - r.safety_stock) broken(`(c) ${r.location_id}/${r.sku}: reserved ${r.reserved} > on hand ${r.on_hand} - safety ${r.safety_stock}`);
+      if (r.reserved > 0 && r.reserved > r.on_hand - r.safety_stock)
+        broken(
+          `(c) ${r.location_id}/${r.sku}: reserved ${r.reserved} > on hand ${r.on_hand} - safety ${r.safety_stock}`,
+        );
     }
   }
 
   // (d) totals and refunds.
   const linesOf = new Map<string, typeof lines>();
   for (const l of lines) linesOf.set(l.order_id, [...(linesOf.get(l.order_id) ?? []), l]);
-  const refundsOf = sumBy(returns, (r) => r.order_id, (r) => Number(r.refund_amount));
+  const refundsOf = sumBy(
+    returns,
+    (r) => r.order_id,
+    (r) => Number(r.refund_amount),
+  );
   for (const o of orders) {
     const ls = linesOf.get(o.id) ?? [];
     const amounts = ls.reduce((t, l) => t + Number(l.amount), 0);
-    const [subtotal, discount, fee, total, refunded] = [o.subtotal, o.discount_total, o.delivery_fee, o.total, o.refunded_total].map(Number);
-    if (subtotal !== amounts || total !== amounts - discount + fee) broken(`(d) order ${o.id}: subtotal ${subtotal}, total ${total}, but lines sum to ${amounts} and the fee is ${fee}`);
+    const [subtotal, discount, fee, total, refunded] = [
+      o.subtotal,
+      o.discount_total,
+      o.delivery_fee,
+      o.total,
+      o.refunded_total,
+    ].map(Number);
+    if (subtotal !== amounts || total !== amounts - discount + fee)
+      broken(
+        `(d) order ${o.id}: subtotal ${subtotal}, total ${total}, but lines sum to ${amounts} and the fee is ${fee}`,
+      );
     if (refunded > total) broken(`(d) order ${o.id}: refunded ${refunded} > total ${total}`);
     const returned = refundsOf.get(o.id) ?? 0;
     const cancelledAfterPayment = o.status === 'cancelled' && o.paid_at !== null;
-    if (cancelledAfterPayment ? refunded !== total : refunded !== returned) broken(`(d) order ${o.id} (${o.status}): refunded ${refunded}, returns refunded ${returned}, total ${total}`);
-    for (const l of ls) if (l.returned_qty > l.qty) broken(`(d) order ${o.id}: returned ${l.returned_qty} of ${l.qty} ${l.sku}`);
+    if (cancelledAfterPayment ? refunded !== total : refunded !== returned)
+      broken(`(d) order ${o.id} (${o.status}): refunded ${refunded}, returns refunded ${returned}, total ${total}`);
+    for (const l of ls)
+      if (l.returned_qty > l.qty) broken(`(d) order ${o.id}: returned ${l.returned_qty} of ${l.qty} ${l.sku}`);
   }
 
   // The database agrees with the model of every order the API answered for.
   const byId = new Map(orders.map((o) => [o.id, o]));
-  if (orders.length !== model.length) broken(`${orders.length} orders in the database, the API created ${model.length}`);
+  if (orders.length !== model.length)
+    broken(`${orders.length} orders in the database, the API created ${model.length}`);
   for (const [i, m] of model.entries()) {
     const o = byId.get(m.id);
     if (!o || o.status !== m.status) broken(`order ${i} is ${o?.status ?? 'missing'}, expected ${m.status}`);
     for (const l of m.lines) {
       const db = (linesOf.get(m.id) ?? []).find((x) => x.sku === l.sku);
-      if (!db || db.qty !== l.qty || db.returned_qty !== l.returned) broken(`order ${i} line ${l.sku}: ${JSON.stringify(db)}, expected qty ${l.qty} returned ${l.returned}`);
+      if (!db || db.qty !== l.qty || db.returned_qty !== l.returned)
+        broken(`order ${i} line ${l.sku}: ${JSON.stringify(db)}, expected qty ${l.qty} returned ${l.returned}`);
     }
   }
 
@@ -372,11 +566,26 @@ async function checkDatabase(model: OrderModel[], mode: { onlineOnly: boolean },
   for (const r of reservations) resOf.set(r.order_id, [...(resOf.get(r.order_id) ?? []), r]);
   for (const o of orders) {
     const rs = resOf.get(o.id) ?? [];
-    const allocated = fLines.filter((l) => fById.get(l.fulfillment_id)?.order_id === o.id).map((l) => ({ location_id: fById.get(l.fulfillment_id)!.location_id, sku: l.sku, qty: l.qty }));
-    const want = o.fulfillment_type === 'in_store' ? null : o.status === 'pending_payment' ? 'active' : o.paid_at ? 'consumed' : 'released';
-    const sig = (xs: { location_id: string; sku: string; qty: number }[]) => xs.map((x) => `${x.location_id}/${x.sku}x${x.qty}`).sort().join(',');
+    const allocated = fLines
+      .filter((l) => fById.get(l.fulfillment_id)?.order_id === o.id)
+      .map((l) => ({ location_id: fById.get(l.fulfillment_id)!.location_id, sku: l.sku, qty: l.qty }));
+    const want =
+      o.fulfillment_type === 'in_store'
+        ? null
+        : o.status === 'pending_payment'
+          ? 'active'
+          : o.paid_at
+            ? 'consumed'
+            : 'released';
+    const sig = (xs: { location_id: string; sku: string; qty: number }[]) =>
+      xs
+        .map((x) => `${x.location_id}/${x.sku}x${x.qty}`)
+        .sort()
+        .join(',');
     if (want === null ? rs.length > 0 : sig(rs) !== sig(allocated) || rs.some((r) => r.status !== want)) {
-      broken(`order ${o.id} (${o.status}, ${o.fulfillment_type}): reservations ${JSON.stringify(rs.map((r) => [r.location_id, r.sku, r.qty, r.status]))}, allocated ${sig(allocated)}, expected ${want ?? 'none'}`);
+      broken(
+        `order ${o.id} (${o.status}, ${o.fulfillment_type}): reservations ${JSON.stringify(rs.map((r) => [r.location_id, r.sku, r.qty, r.status]))}, allocated ${sig(allocated)}, expected ${want ?? 'none'}`,
+      );
     }
   }
 
@@ -386,16 +595,23 @@ async function checkDatabase(model: OrderModel[], mode: { onlineOnly: boolean },
   const out = new Map<string, number>();
   const back = new Map<string, number>();
   for (const m of movements) {
-    if (m.reason === 'sale' && m.ref && byId.has(m.ref)) out.set(key(m.ref, m.sku), (out.get(key(m.ref, m.sku)) ?? 0) - m.delta);
-    if (m.reason === 'cancel_restock' && m.ref) back.set(key(m.ref, m.sku), (back.get(key(m.ref, m.sku)) ?? 0) + m.delta);
-    if (m.reason === 'return' && m.ref && returnOrder.has(m.ref)) back.set(key(returnOrder.get(m.ref)!, m.sku), (back.get(key(returnOrder.get(m.ref)!, m.sku)) ?? 0) + m.delta);
+    if (m.reason === 'sale' && m.ref && byId.has(m.ref))
+      out.set(key(m.ref, m.sku), (out.get(key(m.ref, m.sku)) ?? 0) - m.delta);
+    if (m.reason === 'cancel_restock' && m.ref)
+      back.set(key(m.ref, m.sku), (back.get(key(m.ref, m.sku)) ?? 0) + m.delta);
+    if (m.reason === 'return' && m.ref && returnOrder.has(m.ref))
+      back.set(key(returnOrder.get(m.ref)!, m.sku), (back.get(key(returnOrder.get(m.ref)!, m.sku)) ?? 0) + m.delta);
   }
   for (const o of orders) {
     for (const l of linesOf.get(o.id) ?? []) {
       const taken = out.get(key(o.id, l.sku)) ?? 0;
       const put = back.get(key(o.id, l.sku)) ?? 0;
-      if (taken !== (o.paid_at ? l.qty : 0)) broken(`order ${o.id} (${o.status}): ${taken} ${l.sku} taken out of stock, ordered ${l.qty}`);
-      if (put > taken) broken(`order ${o.id} (${o.status}): ${put} ${l.sku} put back (returns + cancellation), only ${taken} taken out`);
+      if (taken !== (o.paid_at ? l.qty : 0))
+        broken(`order ${o.id} (${o.status}): ${taken} ${l.sku} taken out of stock, ordered ${l.qty}`);
+      if (put > taken)
+        broken(
+          `order ${o.id} (${o.status}): ${put} ${l.sku} put back (returns + cancellation), only ${taken} taken out`,
+        );
     }
   }
 }
@@ -416,7 +632,12 @@ describe('stock invariants under random interleavings', () => {
     await runActions(
       [{ location: 'dc1', sku: 'CHIPS', on_hand: 3, safety_stock: 0 }],
       [
-        { kind: 'online', channel: 'web', lines: [{ sku: 'CHIPS', qty: 2 }], fulfilment: { type: 'delivery', speed: 'standard' } },
+        {
+          kind: 'online',
+          channel: 'web',
+          lines: [{ sku: 'CHIPS', qty: 2 }],
+          fulfilment: { type: 'delivery', speed: 'standard' },
+        },
         { kind: 'pay', order: 0, fitting: false, altRef: false },
         { kind: 'return', order: 0, fitting: false, line: 0, qty: 1, location: 'near' },
         { kind: 'cancel', order: 0, fitting: false },
@@ -424,9 +645,20 @@ describe('stock invariants under random interleavings', () => {
       { onlineOnly: false },
     );
     // 3 counted, 2 sold, 1 returned at the near store, 1 put back at the DC by the cancellation.
-    const rows = await s.santong.ctx.database.db.selectFrom('stock').select(['location_id', 'on_hand', 'reserved']).where('sku', '=', 'CHIPS').orderBy('location_id').execute();
-    expect(rows).toEqual([{ location_id: 'dc1', on_hand: 2, reserved: 0 }, { location_id: 'near', on_hand: 1, reserved: 0 }]);
-    const o = await s.santong.ctx.database.db.selectFrom('orders').select(['status', 'total', 'refunded_total']).executeTakeFirstOrThrow();
+    const rows = await s.santong.ctx.database.db
+      .selectFrom('stock')
+      .select(['location_id', 'on_hand', 'reserved'])
+      .where('sku', '=', 'CHIPS')
+      .orderBy('location_id')
+      .execute();
+    expect(rows).toEqual([
+      { location_id: 'dc1', on_hand: 2, reserved: 0 },
+      { location_id: 'near', on_hand: 1, reserved: 0 },
+    ]);
+    const o = await s.santong.ctx.database.db
+      .selectFrom('orders')
+      .select(['status', 'total', 'refunded_total'])
+      .executeTakeFirstOrThrow();
     expect(o.status).toBe('cancelled');
     expect(Number(o.refunded_total)).toBe(Number(o.total));
   });

@@ -28,25 +28,50 @@ async function settle(): Promise<void> {
 
 /** The low-stock events of a SKU in a region, oldest first, as the outbox holds them. */
 async function alerts(sku: string, region: string) {
-  const rows = await db().selectFrom('outbox').select(['type', 'payload', 'dispatched_at']).where('aggregate_type', '=', 'stock_region').where('aggregate_id', '=', `${region}:${sku}`).orderBy('id').execute();
+  const rows = await db()
+    .selectFrom('outbox')
+    .select(['type', 'payload', 'dispatched_at'])
+    .where('aggregate_type', '=', 'stock_region')
+    .where('aggregate_id', '=', `${region}:${sku}`)
+    .orderBy('id')
+    .execute();
   for (const r of rows) expect(r.dispatched_at, `${r.type} was dispatched`).not.toBeNull();
-  return rows.map((r) => ({ type: r.type, ...(r.payload as { online_available: number; threshold: number; promotions_paused: boolean }) }));
+  return rows.map((r) => ({
+    type: r.type,
+    ...(r.payload as { online_available: number; threshold: number; promotions_paused: boolean }),
+  }));
 }
 
 async function pauses(sku: string) {
-  return db().selectFrom('promotion_pauses').select(['region', 'reason', 'resumed_at']).where('sku', '=', sku).orderBy('paused_at').execute();
+  return db()
+    .selectFrom('promotion_pauses')
+    .select(['region', 'reason', 'resumed_at'])
+    .where('sku', '=', sku)
+    .orderBy('paused_at')
+    .execute();
 }
 
 async function lowList() {
-  return (await must(s, 'GET', '/v1/stock/low')).items as { sku: string; region: string; online_available: number; threshold: number }[];
+  return (await must(s, 'GET', '/v1/stock/low')).items as {
+    sku: string;
+    region: string;
+    online_available: number;
+    threshold: number;
+  }[];
 }
 
 async function product(sku: string, stock: Record<string, number>) {
   await must(s, 'POST', '/v1/products', { sku, name: sku, category: 'snacks', list_price: 300 });
-  for (const [loc, n] of Object.entries(stock)) await must(s, 'PUT', `/v1/stock/${loc}/${sku}`, { on_hand: n, safety_stock: 0 });
+  for (const [loc, n] of Object.entries(stock))
+    await must(s, 'PUT', `/v1/stock/${loc}/${sku}`, { on_hand: n, safety_stock: 0 });
 }
 
-const order = (sku: string, qty: number, location_id = 'near') => must(s, 'POST', '/v1/orders', { channel: 'app', lines: [{ sku, qty }], fulfillment: { type: 'pickup', location_id } });
+const order = (sku: string, qty: number, location_id = 'near') =>
+  must(s, 'POST', '/v1/orders', {
+    channel: 'app',
+    lines: [{ sku, qty }],
+    fulfillment: { type: 'pickup', location_id },
+  });
 
 describe('low-stock protection with the default policy (threshold 5, all stores)', () => {
   it('publishes stock.low once per crossing, lists the SKU and pauses its promotions; a receipt restores it once', async () => {
@@ -63,16 +88,24 @@ describe('low-stock protection with the default policy (threshold 5, all stores)
 
     await order('LOW-A', 2); // 4 left: below 5
     await settle();
-    expect(await alerts('LOW-A', 'all')).toEqual([{ type: 'stock.low', sku: 'LOW-A', region: 'all', online_available: 4, threshold: 5, promotions_paused: true }]);
+    expect(await alerts('LOW-A', 'all')).toEqual([
+      { type: 'stock.low', sku: 'LOW-A', region: 'all', online_available: 4, threshold: 5, promotions_paused: true },
+    ]);
 
     // Further orders while low, a payment and a cancellation that stays below: no new event.
     await order('LOW-A', 1);
-    await must(s, 'POST', '/v1/orders', { channel: 'web', lines: [{ sku: 'LOW-A', qty: 1 }], fulfillment: delivery('hour') });
+    await must(s, 'POST', '/v1/orders', {
+      channel: 'web',
+      lines: [{ sku: 'LOW-A', qty: 1 }],
+      fulfillment: delivery('hour'),
+    });
     await must(s, 'POST', `/v1/orders/${first.id}/pay`, { payment_ref: 'low-a-1' });
     await settle();
     expect((await alerts('LOW-A', 'all')).map((e) => e.type)).toEqual(['stock.low']);
 
-    expect(await lowList()).toContainEqual(expect.objectContaining({ sku: 'LOW-A', region: 'all', online_available: 2, threshold: 5 }));
+    expect(await lowList()).toContainEqual(
+      expect.objectContaining({ sku: 'LOW-A', region: 'all', online_available: 2, threshold: 5 }),
+    );
     expect((await lowList()).map((l) => l.sku)).not.toContain('MILK');
     const active = (await pauses('LOW-A')).filter((p) => p.resumed_at === null);
     expect(active).toHaveLength(1);
@@ -84,7 +117,13 @@ describe('low-stock protection with the default policy (threshold 5, all stores)
     expect(await promotionsPaused(db(), 'MILK')).toEqual({ paused: false, reason: null });
 
     // A receipt brings it back: stock.restored once, promotions resume.
-    await must(s, 'POST', '/v1/stock/movements', { location_id: 'mid', sku: 'LOW-A', delta: 10, reason: 'receipt', ref: 'PO-LOW-A' });
+    await must(s, 'POST', '/v1/stock/movements', {
+      location_id: 'mid',
+      sku: 'LOW-A',
+      delta: 10,
+      reason: 'receipt',
+      ref: 'PO-LOW-A',
+    });
     await settle();
     const events = await alerts('LOW-A', 'all');
     expect(events.map((e) => e.type)).toEqual(['stock.low', 'stock.restored']);
@@ -108,13 +147,19 @@ describe('low-stock protection with the default policy (threshold 5, all stores)
     await order('LOW-B', 2, 'mid');
     await order('LOW-B', 2, 'near');
     await settle();
-    expect(await alerts('LOW-B', 'all')).toEqual([{ type: 'stock.low', sku: 'LOW-B', region: 'all', online_available: 4, threshold: 5, promotions_paused: true }]);
+    expect(await alerts('LOW-B', 'all')).toEqual([
+      { type: 'stock.low', sku: 'LOW-B', region: 'all', online_available: 4, threshold: 5, promotions_paused: true },
+    ]);
 
     // Back up by a count; down again by a till sale (which never blocks); an order while low changes
     // nothing; up again by a cancellation and a receipt.
     await must(s, 'PUT', '/v1/stock/mid/LOW-B', { on_hand: 10 });
     await settle();
-    const sale = await must(s, 'POST', '/v1/orders', { channel: 'pos', lines: [{ sku: 'LOW-B', qty: 9 }], fulfillment: { type: 'in_store', location_id: 'mid' } });
+    const sale = await must(s, 'POST', '/v1/orders', {
+      channel: 'pos',
+      lines: [{ sku: 'LOW-B', qty: 9 }],
+      fulfillment: { type: 'in_store', location_id: 'mid' },
+    });
     expect(sale.status).toBe('completed');
     await settle();
     const held = await order('LOW-B', 1, 'near');
@@ -159,7 +204,16 @@ describe('low-stock protection with a policy of its own', () => {
     expect(await alerts('LOW-C', 'central')).toEqual([]);
     await order('LOW-C', 3, 'near'); // central 9 < 10; all 39
     await settle();
-    expect(await alerts('LOW-C', 'central')).toEqual([{ type: 'stock.low', sku: 'LOW-C', region: 'central', online_available: 9, threshold: 10, promotions_paused: true }]);
+    expect(await alerts('LOW-C', 'central')).toEqual([
+      {
+        type: 'stock.low',
+        sku: 'LOW-C',
+        region: 'central',
+        online_available: 9,
+        threshold: 10,
+        promotions_paused: true,
+      },
+    ]);
     expect(await alerts('LOW-C', 'all')).toEqual([]);
     const low = (await lowList()).filter((l) => l.sku === 'LOW-C');
     expect(low).toEqual([expect.objectContaining({ region: 'central', online_available: 9, threshold: 10 })]);
@@ -175,7 +229,10 @@ describe('low-stock protection with a policy of its own', () => {
     // ...stock inside it does.
     await must(s, 'POST', '/v1/stock/movements', { location_id: 'mid', sku: 'LOW-C', delta: 1, reason: 'receipt' });
     await settle();
-    expect((await alerts('LOW-C', 'central')).map((e) => [e.type, e.online_available])).toEqual([['stock.low', 9], ['stock.restored', 10]]);
+    expect((await alerts('LOW-C', 'central')).map((e) => [e.type, e.online_available])).toEqual([
+      ['stock.low', 9],
+      ['stock.restored', 10],
+    ]);
     expect(await alerts('LOW-C', 'all')).toEqual([]);
     expect((await promotionsPaused(db(), 'LOW-C')).paused).toBe(false);
     expect((await lowList()).map((l) => l.sku)).not.toContain('LOW-C');

@@ -17,19 +17,50 @@ export interface StockLevel {
   online_available: number;
 }
 
-export const MOVEMENT_REASONS = ['sale', 'receipt', 'adjustment', 'count', 'transfer_in', 'transfer_out', 'return', 'damage'] as const;
+export const MOVEMENT_REASONS = [
+  'sale',
+  'receipt',
+  'adjustment',
+  'count',
+  'transfer_in',
+  'transfer_out',
+  'return',
+  'damage',
+] as const;
 export type MovementReason = (typeof MOVEMENT_REASONS)[number] | 'cancel_restock';
 
-export function levelOf(r: { location_id: string; on_hand: number; reserved: number; safety_stock: number }): StockLevel {
+export function levelOf(r: {
+  location_id: string;
+  on_hand: number;
+  reserved: number;
+  safety_stock: number;
+}): StockLevel {
   const available = r.on_hand - r.reserved;
-  return { location_id: r.location_id, on_hand: r.on_hand, reserved: r.reserved, safety_stock: r.safety_stock, available, online_available: Math.max(0, available - r.safety_stock) };
+  return {
+    location_id: r.location_id,
+    on_hand: r.on_hand,
+    reserved: r.reserved,
+    safety_stock: r.safety_stock,
+    available,
+    online_available: Math.max(0, available - r.safety_stock),
+  };
 }
 
 export async function stockOfSku(db: Queryable, sku: string) {
-  const rows = await db.selectFrom('stock').select(['location_id', 'on_hand', 'reserved', 'safety_stock']).where('sku', '=', sku).orderBy('location_id').execute();
+  const rows = await db
+    .selectFrom('stock')
+    .select(['location_id', 'on_hand', 'reserved', 'safety_stock'])
+    .where('sku', '=', sku)
+    .orderBy('location_id')
+    .execute();
   const locations = rows.map(levelOf);
   const totals = locations.reduce(
-    (t, l) => ({ on_hand: t.on_hand + l.on_hand, reserved: t.reserved + l.reserved, available: t.available + l.available, online_available: t.online_available + l.online_available }),
+    (t, l) => ({
+      on_hand: t.on_hand + l.on_hand,
+      reserved: t.reserved + l.reserved,
+      available: t.available + l.available,
+      online_available: t.online_available + l.online_available,
+    }),
     { on_hand: 0, reserved: 0, available: 0, online_available: 0 },
   );
   return { sku, locations, totals };
@@ -54,7 +85,10 @@ export function availabilityFromJson(rows: [string, string, number][]): Map<stri
 
 async function loadAvailability(db: Queryable, skus: string[]): Promise<Map<string, number>> {
   const params = new StatementParams();
-  const r = await params.run<{ stock: [string, string, number][] }>(db, `SELECT ${availabilityJson(params, skus)} AS stock`);
+  const r = await params.run<{ stock: [string, string, number][] }>(
+    db,
+    `SELECT ${availabilityJson(params, skus)} AS stock`,
+  );
   return availabilityFromJson(r.rows[0].stock);
 }
 
@@ -70,7 +104,10 @@ export async function onlineAvailability(db: Queryable, skus: string[]): Promise
   return db.isTransaction ? loadAvailability(db, skus) : sharedAvailability(db, skus);
 }
 
-async function recordMovement(tx: Queryable, m: { location_id: string; sku: string; delta: number; reason: MovementReason; ref: string | null }): Promise<void> {
+async function recordMovement(
+  tx: Queryable,
+  m: { location_id: string; sku: string; delta: number; reason: MovementReason; ref: string | null },
+): Promise<void> {
   if (m.delta === 0) return;
   await tx.insertInto('stock_movements').values(m).execute();
 }
@@ -121,21 +158,38 @@ export function shortRows(err: unknown): { location: string; sku: string }[] | n
 }
 
 /** Turns reserved units into a sale: on hand and reserved both go down. */
-export async function consumeReserved(tx: Tx, locationId: string, sku: string, qty: number, ref: string): Promise<void> {
-  await sql`UPDATE stock SET on_hand = on_hand - ${qty}, reserved = reserved - ${qty}, updated_at = now() WHERE location_id = ${locationId} AND sku = ${sku}`.execute(tx);
+export async function consumeReserved(
+  tx: Tx,
+  locationId: string,
+  sku: string,
+  qty: number,
+  ref: string,
+): Promise<void> {
+  await sql`UPDATE stock SET on_hand = on_hand - ${qty}, reserved = reserved - ${qty}, updated_at = now() WHERE location_id = ${locationId} AND sku = ${sku}`.execute(
+    tx,
+  );
   await recordMovement(tx, { location_id: locationId, sku, delta: -qty, reason: 'sale', ref });
 }
 
 export async function releaseReserved(tx: Tx, locationId: string, sku: string, qty: number): Promise<void> {
-  await sql`UPDATE stock SET reserved = reserved - ${qty}, updated_at = now() WHERE location_id = ${locationId} AND sku = ${sku}`.execute(tx);
+  await sql`UPDATE stock SET reserved = reserved - ${qty}, updated_at = now() WHERE location_id = ${locationId} AND sku = ${sku}`.execute(
+    tx,
+  );
 }
 
 /** Adds a signed quantity to on hand (creating the row if needed) and records the movement. Returns the new on hand. */
-export async function move(tx: Tx, m: { location_id: string; sku: string; delta: number; reason: MovementReason; ref: string | null }): Promise<number> {
+export async function move(
+  tx: Tx,
+  m: { location_id: string; sku: string; delta: number; reason: MovementReason; ref: string | null },
+): Promise<number> {
   const row = await tx
     .insertInto('stock')
     .values({ location_id: m.location_id, sku: m.sku, on_hand: m.delta })
-    .onConflict((oc) => oc.columns(['location_id', 'sku']).doUpdateSet({ on_hand: sql`stock.on_hand + ${m.delta}`, updated_at: new Date() }))
+    .onConflict((oc) =>
+      oc
+        .columns(['location_id', 'sku'])
+        .doUpdateSet({ on_hand: sql`stock.on_hand + ${m.delta}`, updated_at: new Date() }),
+    )
     .returning('on_hand')
     .executeTakeFirstOrThrow();
   await recordMovement(tx, m);
@@ -149,29 +203,82 @@ export async function move(tx: Tx, m: { location_id: string; sku: string; delta:
 export async function sellInStore(tx: Tx, locationId: string, sku: string, qty: number, ref: string): Promise<void> {
   const onHand = await move(tx, { location_id: locationId, sku, delta: -qty, reason: 'sale', ref });
   if (onHand < 0) {
-    await publish(tx, { aggregateType: 'stock', aggregateId: `${locationId}:${sku}`, type: 'stock.discrepancy', payload: { location_id: locationId, sku, on_hand: onHand, ref, skus: [sku] } });
+    await publish(tx, {
+      aggregateType: 'stock',
+      aggregateId: `${locationId}:${sku}`,
+      type: 'stock.discrepancy',
+      payload: { location_id: locationId, sku, on_hand: onHand, ref, skus: [sku] },
+    });
   }
 }
 
 /** A stock count sets on hand; the difference is recorded as a `count` movement. */
-export async function setCount(tx: Tx, locationId: string, sku: string, onHand: number, safetyStock: number | undefined): Promise<StockLevel> {
-  const before = await tx.selectFrom('stock').select(['on_hand']).where('location_id', '=', locationId).where('sku', '=', sku).forUpdate().executeTakeFirst();
+export async function setCount(
+  tx: Tx,
+  locationId: string,
+  sku: string,
+  onHand: number,
+  safetyStock: number | undefined,
+): Promise<StockLevel> {
+  const before = await tx
+    .selectFrom('stock')
+    .select(['on_hand'])
+    .where('location_id', '=', locationId)
+    .where('sku', '=', sku)
+    .forUpdate()
+    .executeTakeFirst();
   const row = await tx
     .insertInto('stock')
-    .values({ location_id: locationId, sku, on_hand: onHand, ...(safetyStock !== undefined ? { safety_stock: safetyStock } : {}) })
-    .onConflict((oc) => oc.columns(['location_id', 'sku']).doUpdateSet({ on_hand: onHand, ...(safetyStock !== undefined ? { safety_stock: safetyStock } : {}), updated_at: new Date() }))
+    .values({
+      location_id: locationId,
+      sku,
+      on_hand: onHand,
+      ...(safetyStock !== undefined ? { safety_stock: safetyStock } : {}),
+    })
+    .onConflict((oc) =>
+      oc
+        .columns(['location_id', 'sku'])
+        .doUpdateSet({
+          on_hand: onHand,
+          ...(safetyStock !== undefined ? { safety_stock: safetyStock } : {}),
+          updated_at: new Date(),
+        }),
+    )
     .returning(['location_id', 'on_hand', 'reserved', 'safety_stock'])
     .executeTakeFirstOrThrow();
-  await recordMovement(tx, { location_id: locationId, sku, delta: onHand - (before?.on_hand ?? 0), reason: 'count', ref: null });
+  await recordMovement(tx, {
+    location_id: locationId,
+    sku,
+    delta: onHand - (before?.on_hand ?? 0),
+    reason: 'count',
+    ref: null,
+  });
   return levelOf(row);
 }
 
-export async function listMovements(db: Queryable, f: { location_id?: string; sku?: string; before?: string; limit: number }) {
-  let q = db.selectFrom('stock_movements').selectAll().orderBy('id', 'desc').limit(f.limit + 1);
+export async function listMovements(
+  db: Queryable,
+  f: { location_id?: string; sku?: string; before?: string; limit: number },
+) {
+  let q = db
+    .selectFrom('stock_movements')
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(f.limit + 1);
   if (f.location_id) q = q.where('location_id', '=', f.location_id);
   if (f.sku) q = q.where('sku', '=', f.sku);
   if (f.before) q = q.where('id', '<', f.before);
   const rows = await q.execute();
-  const items = rows.slice(0, f.limit).map((r) => ({ id: String(r.id), location_id: r.location_id, sku: r.sku, delta: r.delta, reason: r.reason, ref: r.ref, created_at: r.created_at.toISOString() }));
+  const items = rows
+    .slice(0, f.limit)
+    .map((r) => ({
+      id: String(r.id),
+      location_id: r.location_id,
+      sku: r.sku,
+      delta: r.delta,
+      reason: r.reason,
+      ref: r.ref,
+      created_at: r.created_at.toISOString(),
+    }));
   return { items, next_cursor: rows.length > f.limit ? items[items.length - 1].id : null };
 }

@@ -8,9 +8,15 @@ const cache = new WeakMap<object, { at: number; items: Promise<RoutingLocation[]
 async function load(db: Queryable): Promise<RoutingLocation[]> {
   const rows = await db.selectFrom('locations').selectAll().execute();
   return rows.map((r) => ({
-    id: r.id, type: r.type, lat: r.lat, lng: r.lng, timezone: r.timezone,
+    id: r.id,
+    type: r.type,
+    lat: r.lat,
+    lng: r.lng,
+    timezone: r.timezone,
     opening_hours: r.opening_hours as RoutingLocation['opening_hours'],
-    can_ship: r.can_ship, can_pickup: r.can_pickup, local_delivery_km: r.local_delivery_km,
+    can_ship: r.can_ship,
+    can_pickup: r.can_pickup,
+    local_delivery_km: r.local_delivery_km,
   }));
 }
 

@@ -11,7 +11,10 @@ export interface NearbyStore {
 }
 
 /** Stores (and dark stores) within a radius, nearest first; with a SKU, their online-available units. */
-export async function nearbyStores(db: Queryable, q: { lat: number; lng: number; radius_km: number; sku?: string; qty?: number }): Promise<NearbyStore[]> {
+export async function nearbyStores(
+  db: Queryable,
+  q: { lat: number; lng: number; radius_km: number; sku?: string; qty?: number },
+): Promise<NearbyStore[]> {
   const locations = (await routingLocations(db)).filter((l) => l.type !== 'dc');
   const stock = q.sku ? await onlineAvailability(db, [q.sku]) : null;
   const out: NearbyStore[] = [];

@@ -20,9 +20,23 @@ const LocationBody = Type.Object(
     lng: Type.Number({ minimum: -180, maximum: 180 }),
     timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     address: Type.Optional(Type.String({ maxLength: 500 })),
-    opening_hours: Type.Optional(Type.Union([Type.Object(Object.fromEntries(DAY_NAMES.map((d) => [d, Type.Optional(Type.Array(Type.Tuple([HHMM, HHMM]), { maxItems: 4 }))])), { additionalProperties: false }), Type.Null()])),
+    opening_hours: Type.Optional(
+      Type.Union([
+        Type.Object(
+          Object.fromEntries(
+            DAY_NAMES.map((d) => [d, Type.Optional(Type.Array(Type.Tuple([HHMM, HHMM]), { maxItems: 4 }))]),
+          ),
+          { additionalProperties: false },
+        ),
+        Type.Null(),
+      ]),
+    ),
     capabilities: Type.Object(
-      { ship: Type.Boolean(), pickup: Type.Boolean(), local_delivery_km: Type.Union([Type.Number({ minimum: 0, maximum: 100 }), Type.Null()]) },
+      {
+        ship: Type.Boolean(),
+        pickup: Type.Boolean(),
+        local_delivery_km: Type.Union([Type.Number({ minimum: 0, maximum: 100 }), Type.Null()]),
+      },
       { additionalProperties: false },
     ),
   },
@@ -57,9 +71,18 @@ export const locationRoutes: ModuleRoutes = (ctx) => async (app) => {
 
   app.post(
     '/locations',
-    { config: { roles: ['admin'] }, schema: { tags: ['goods'], summary: 'Create (or, with an existing id, update) a DC, store or dark store', body: LocationBody, response: { 201: LocationSchema, 200: LocationSchema, ...errors(422) } } },
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags: ['goods'],
+        summary: 'Create (or, with an existing id, update) a DC, store or dark store',
+        body: LocationBody,
+        response: { 201: LocationSchema, 200: LocationSchema, ...errors(422) },
+      },
+    },
     async (req, reply) => {
-      if (req.body.timezone && !validTimezone(req.body.timezone)) throw unprocessable('invalid_timezone', `${req.body.timezone} is not an IANA time zone`, 'timezone');
+      if (req.body.timezone && !validTimezone(req.body.timezone))
+        throw unprocessable('invalid_timezone', `${req.body.timezone} is not an IANA time zone`, 'timezone');
       const { location, created } = await upsertLocation(db, req.body.id ?? newId('loc'), req.body);
       forgetLocations(db);
       return reply.code(created ? 201 : 200).send(location);
@@ -68,7 +91,14 @@ export const locationRoutes: ModuleRoutes = (ctx) => async (app) => {
 
   app.get(
     '/locations',
-    { config: { roles: ALL_ROLES }, schema: { tags: ['goods'], summary: 'DC, stores and dark stores', response: { 200: Type.Object({ items: Type.Array(LocationSchema) }), ...errors() } } },
+    {
+      config: { roles: ALL_ROLES },
+      schema: {
+        tags: ['goods'],
+        summary: 'DC, stores and dark stores',
+        response: { 200: Type.Object({ items: Type.Array(LocationSchema) }), ...errors() },
+      },
+    },
     async () => ({ items: await listLocations(db) }),
   );
 
@@ -86,7 +116,19 @@ export const locationRoutes: ModuleRoutes = (ctx) => async (app) => {
           sku: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
           qty: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
         }),
-        response: { 200: Type.Object({ items: Type.Array(Type.Object({ location_id: Type.String(), type: Type.String(), distance_km: Type.Number(), online_available: Type.Optional(Type.Integer()) })) }), ...errors() },
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                location_id: Type.String(),
+                type: Type.String(),
+                distance_km: Type.Number(),
+                online_available: Type.Optional(Type.Integer()),
+              }),
+            ),
+          }),
+          ...errors(),
+        },
       },
     },
     async (req) => {
@@ -97,7 +139,15 @@ export const locationRoutes: ModuleRoutes = (ctx) => async (app) => {
 
   app.get(
     '/locations/:id',
-    { config: { roles: ALL_ROLES }, schema: { tags: ['goods'], summary: 'One location: DC, store or dark store', params: Type.Object({ id: Id }), response: { 200: LocationSchema, ...errors(404) } } },
+    {
+      config: { roles: ALL_ROLES },
+      schema: {
+        tags: ['goods'],
+        summary: 'One location: DC, store or dark store',
+        params: Type.Object({ id: Id }),
+        response: { 200: LocationSchema, ...errors(404) },
+      },
+    },
     async (req) => {
       const loc = await getLocation(db, req.params.id);
       if (!loc) throw notFound('location', 'id');

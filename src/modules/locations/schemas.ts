@@ -8,6 +8,16 @@ export const LocationSchema = Type.Object({
   lng: Type.Number(),
   timezone: Type.String(),
   address: Type.Union([Type.String(), Type.Null()]),
-  opening_hours: Type.Union([Type.Unsafe<Partial<Record<string, [string, string][]>>>({ type: 'object', additionalProperties: { type: 'array', items: { type: 'array', items: { type: 'string' } } } }), Type.Null()]),
-  capabilities: Type.Object({ ship: Type.Boolean(), pickup: Type.Boolean(), local_delivery_km: Type.Union([Type.Number(), Type.Null()]) }),
+  opening_hours: Type.Union([
+    Type.Unsafe<Partial<Record<string, [string, string][]>>>({
+      type: 'object',
+      additionalProperties: { type: 'array', items: { type: 'array', items: { type: 'string' } } },
+    }),
+    Type.Null(),
+  ]),
+  capabilities: Type.Object({
+    ship: Type.Boolean(),
+    pickup: Type.Boolean(),
+    local_delivery_km: Type.Union([Type.Number(), Type.Null()]),
+  }),
 });

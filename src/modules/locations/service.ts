@@ -54,11 +54,22 @@ export interface LocationInput {
 }
 
 /** Creates a location, or updates it when the id exists. */
-export async function upsertLocation(db: Queryable, id: string, l: LocationInput): Promise<{ location: Location; created: boolean }> {
+export async function upsertLocation(
+  db: Queryable,
+  id: string,
+  l: LocationInput,
+): Promise<{ location: Location; created: boolean }> {
   const values = {
-    name: l.name, type: l.type, lat: l.lat, lng: l.lng, timezone: l.timezone ?? 'Asia/Shanghai', address: l.address ?? null,
+    name: l.name,
+    type: l.type,
+    lat: l.lat,
+    lng: l.lng,
+    timezone: l.timezone ?? 'Asia/Shanghai',
+    address: l.address ?? null,
     opening_hours: l.opening_hours ? JSON.stringify(l.opening_hours) : null,
-    can_ship: l.capabilities.ship, can_pickup: l.capabilities.pickup, local_delivery_km: l.capabilities.local_delivery_km,
+    can_ship: l.capabilities.ship,
+    can_pickup: l.capabilities.pickup,
+    local_delivery_km: l.capabilities.local_delivery_km,
   };
   const existed = await locationExists(db, id);
   const row = await db

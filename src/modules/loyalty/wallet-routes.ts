@@ -15,11 +15,26 @@ const WalletSchema = Type.Object({
   channel: NullableStr,
   location_id: NullableStr,
   tier: TierViewSchema,
-  points: Type.Object({ balance: Type.Integer(), value: Type.Integer({ description: 'what the balance is worth in fen' }), per_yuan: Type.Integer(), cap_percent: Type.Number() }),
+  points: Type.Object({
+    balance: Type.Integer(),
+    value: Type.Integer({ description: 'what the balance is worth in fen' }),
+    per_yuan: Type.Integer(),
+    cap_percent: Type.Number(),
+  }),
   coupons: Type.Array(
     Type.Object({
-      code: Str, template_id: Str, name: Str, kind: Str, value: Type.Integer(), cap: Type.Union([Type.Integer(), Type.Null()]), min_spend: Type.Integer(),
-      gift_sku: NullableStr, skus: Type.Union([Type.Array(Str), Type.Null()]), categories: Type.Union([Type.Array(Str), Type.Null()]), stackable: Type.Boolean(), valid_to: NullableStr,
+      code: Str,
+      template_id: Str,
+      name: Str,
+      kind: Str,
+      value: Type.Integer(),
+      cap: Type.Union([Type.Integer(), Type.Null()]),
+      min_spend: Type.Integer(),
+      gift_sku: NullableStr,
+      skus: Type.Union([Type.Array(Str), Type.Null()]),
+      categories: Type.Union([Type.Array(Str), Type.Null()]),
+      stackable: Type.Boolean(),
+      valid_to: NullableStr,
     }),
     { description: 'coupons usable now in this channel and store, best first' },
   ),
@@ -34,7 +49,8 @@ export const walletRoutes: ModuleRoutes = (ctx) => async (app) => {
       config: { roles: ['admin', 'support', 'store_staff', 'marketer', 'integration'], scope: 'loyalty:read' },
       schema: {
         tags: ['loyalty'],
-        summary: "A customer's points, tier and the coupons usable now in a channel and store (what the till shows after member lookup)",
+        summary:
+          "A customer's points, tier and the coupons usable now in a channel and store (what the till shows after member lookup)",
         params: Type.Object({ id: Id }),
         querystring: Type.Object({ channel: Type.Optional(StringEnum(CHANNELS)), location_id: Type.Optional(Id) }),
         response: { 200: WalletSchema, ...errors(404) },
@@ -46,7 +62,8 @@ export const walletRoutes: ModuleRoutes = (ctx) => async (app) => {
       // Store staff see the wallet as their own till would use it.
       const p = req.principal;
       const location = p.role === 'store_staff' ? p.locationId : (req.query.location_id ?? null);
-      const channel = p.role === 'integration' ? p.channel : (req.query.channel ?? (p.role === 'store_staff' ? 'pos' : null));
+      const channel =
+        p.role === 'integration' ? p.channel : (req.query.channel ?? (p.role === 'store_staff' ? 'pos' : null));
       return readWallet(db, root, channel, location);
     },
   );

@@ -15,15 +15,31 @@ export interface Wallet {
 }
 
 /** What the till shows after a member lookup: points, tier, and the coupons usable here and now, best first. */
-export async function readWallet(db: Queryable, root: string, channel: Channel | null, locationId: string | null, now = new Date()): Promise<Wallet> {
+export async function readWallet(
+  db: Queryable,
+  root: string,
+  channel: Channel | null,
+  locationId: string | null,
+  now = new Date(),
+): Promise<Wallet> {
   const members = await groupIds(db, root);
-  const [tier, balance, rules, coupons] = await Promise.all([tierOf(db, members), pointsBalance(db, members), loyaltyRules(db), usableCoupons(db, members, channel, locationId, now)]);
+  const [tier, balance, rules, coupons] = await Promise.all([
+    tierOf(db, members),
+    pointsBalance(db, members),
+    loyaltyRules(db),
+    usableCoupons(db, members, channel, locationId, now),
+  ]);
   return {
     customer_id: root,
     channel,
     location_id: locationId,
     tier,
-    points: { balance, value: Math.floor((balance * 100) / rules.points_per_yuan_redeem), per_yuan: rules.points_per_yuan_redeem, cap_percent: rules.redeem_cap_percent },
+    points: {
+      balance,
+      value: Math.floor((balance * 100) / rules.points_per_yuan_redeem),
+      per_yuan: rules.points_per_yuan_redeem,
+      cap_percent: rules.redeem_cap_percent,
+    },
     coupons,
   };
 }

@@ -21,7 +21,8 @@ export interface MessageChannel {
  */
 export function messageChannelFor(config: Config, log: Logger): MessageChannel | null {
   if (config.smsWebhookUrl) {
-    if (config.smsWebhookSecret.length < 16) throw new Error('SANTONG_SMS_WEBHOOK_SECRET must be at least 16 characters');
+    if (config.smsWebhookSecret.length < 16)
+      throw new Error('SANTONG_SMS_WEBHOOK_SECRET must be at least 16 characters');
     return new WebhookMessageChannel(config.smsWebhookUrl, config.smsWebhookSecret);
   }
   return config.dev ? new LogOnlyChannel(log) : null;

@@ -10,6 +10,9 @@ export class LogOnlyChannel implements MessageChannel {
   constructor(private readonly log: Logger) {}
 
   async send(to: Recipient, text: string): Promise<void> {
-    this.log.warn({ to: `${to.type} ****${to.value.slice(-4)}` }, `[dev, no SANTONG_SMS_WEBHOOK_URL] message not sent: ${text}`);
+    this.log.warn(
+      { to: `${to.type} ****${to.value.slice(-4)}` },
+      `[dev, no SANTONG_SMS_WEBHOOK_URL] message not sent: ${text}`,
+    );
   }
 }

@@ -18,9 +18,9 @@ export interface CheckoutReads {
  */
 export const checkoutReads = coalescingPerHandle(async (database: Database, skus: string[]): Promise<CheckoutReads> => {
   const params = new StatementParams();
-  const [row] = await params.runPrepared<{ products: Parameters<typeof productsFromJson>[0]; stock: Parameters<typeof availabilityFromJson>[0] }>(
-    database,
-    `SELECT ${productsJson(params, skus)} AS products, ${availabilityJson(params, skus)} AS stock`,
-  );
+  const [row] = await params.runPrepared<{
+    products: Parameters<typeof productsFromJson>[0];
+    stock: Parameters<typeof availabilityFromJson>[0];
+  }>(database, `SELECT ${productsJson(params, skus)} AS products, ${availabilityJson(params, skus)} AS stock`);
   return { products: productsFromJson(row.products), stock: availabilityFromJson(row.stock) };
 });

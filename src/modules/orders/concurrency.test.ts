@@ -23,10 +23,15 @@ const db = () => s.santong.ctx.database.db;
 /** A fresh SKU with this stock, so the tests do not share rows. */
 async function hotSku(sku: string, stock: Record<string, { on_hand: number; safety_stock?: number }>) {
   await must(s, 'POST', '/v1/products', { sku, name: sku, category: 'snacks', list_price: 500 });
-  for (const [loc, st] of Object.entries(stock)) await must(s, 'PUT', `/v1/stock/${loc}/${sku}`, { on_hand: st.on_hand, safety_stock: st.safety_stock ?? 0 });
+  for (const [loc, st] of Object.entries(stock))
+    await must(s, 'PUT', `/v1/stock/${loc}/${sku}`, { on_hand: st.on_hand, safety_stock: st.safety_stock ?? 0 });
 }
 
-const pickup = (sku: string, location_id: string, qty = 1) => ({ channel: 'app', lines: [{ sku, qty }], fulfillment: { type: 'pickup', location_id } });
+const pickup = (sku: string, location_id: string, qty = 1) => ({
+  channel: 'app',
+  lines: [{ sku, qty }],
+  fulfillment: { type: 'pickup', location_id },
+});
 
 function tally(rs: ApiResponse[]): Record<string, number> {
   const t: Record<string, number> = {};
@@ -44,7 +49,11 @@ async function watchOversell(sku: string, until: Promise<unknown>) {
   const bad: unknown[] = [];
   let samples = 0;
   while (!done) {
-    const rows = await db().selectFrom('stock').select(['location_id', 'on_hand', 'reserved', 'safety_stock']).where('sku', '=', sku).execute();
+    const rows = await db()
+      .selectFrom('stock')
+      .select(['location_id', 'on_hand', 'reserved', 'safety_stock'])
+      .where('sku', '=', sku)
+      .execute();
     for (const r of rows) if (r.reserved > r.on_hand - r.safety_stock) bad.push(r);
     samples++;
     await new Promise((r) => setTimeout(r, 5));
@@ -55,11 +64,22 @@ async function watchOversell(sku: string, until: Promise<unknown>) {
 /** The database view of one SKU: stock rows, active reservations, and the movements' sum per location. */
 async function ledger(sku: string) {
   const [stock, active, moves] = await Promise.all([
-    db().selectFrom('stock').select(['location_id', 'on_hand', 'reserved', 'safety_stock']).where('sku', '=', sku).orderBy('location_id').execute(),
-    db().selectFrom('stock_reservations').select(['location_id', 'qty']).where('sku', '=', sku).where('status', '=', 'active').execute(),
+    db()
+      .selectFrom('stock')
+      .select(['location_id', 'on_hand', 'reserved', 'safety_stock'])
+      .where('sku', '=', sku)
+      .orderBy('location_id')
+      .execute(),
+    db()
+      .selectFrom('stock_reservations')
+      .select(['location_id', 'qty'])
+      .where('sku', '=', sku)
+      .where('status', '=', 'active')
+      .execute(),
     db().selectFrom('stock_movements').select(['location_id', 'delta']).where('sku', '=', sku).execute(),
   ]);
-  const sum = (rows: { location_id: string }[], v: (r: any) => number) => rows.reduce<Record<string, number>>((m, r) => ({ ...m, [r.location_id]: (m[r.location_id] ?? 0) + v(r) }), {});
+  const sum = (rows: { location_id: string }[], v: (r: any) => number) =>
+    rows.reduce<Record<string, number>>((m, r) => ({ ...m, [r.location_id]: (m[r.location_id] ?? 0) + v(r) }), {});
   return { stock, activeRows: active.length, activeQty: sum(active, (r) => r.qty), moved: sum(moves, (r) => r.delta) };
 }
 
@@ -89,16 +109,23 @@ describe('a hot SKU under concurrent orders', () => {
     const orders = await db().selectFrom('order_lines').select('order_id').where('sku', '=', 'HOT-A').execute();
     expect(orders.map((o) => o.order_id).sort()).toEqual(won.map((r) => r.body.id).sort());
 
-    const paid = await Promise.all(won.map((r, i) => s.api('POST', `/v1/orders/${r.body.id}/pay`, { payment_ref: `hot-a-${i}` })));
+    const paid = await Promise.all(
+      won.map((r, i) => s.api('POST', `/v1/orders/${r.body.id}/pay`, { payment_ref: `hot-a-${i}` })),
+    );
     expect(tally(paid)).toEqual({ 200: 50 });
     expect(await stockAt(s, 'HOT-A', 'near')).toMatchObject({ on_hand: 0, reserved: 0 });
     const after = await expectConsistent('HOT-A');
     expect(after.activeRows).toBe(0);
-    const consumed = await db().selectFrom('stock_reservations').select('id').where('sku', '=', 'HOT-A').where('status', '=', 'consumed').execute();
+    const consumed = await db()
+      .selectFrom('stock_reservations')
+      .select('id')
+      .where('sku', '=', 'HOT-A')
+      .where('status', '=', 'consumed')
+      .execute();
     expect(consumed).toHaveLength(50);
   }, 120_000);
 
-  it('keeps hour deliveries and pickups competing for two stores within each store\'s online stock', async () => {
+  it("keeps hour deliveries and pickups competing for two stores within each store's online stock", async () => {
     await hotSku('HOT-M', { near: { on_hand: 40, safety_stock: 5 }, mid: { on_hand: 30 } });
     const bodies = Array.from({ length: 240 }, (_, i) => {
       const qty = 1 + (Math.floor(i / 3) % 3);
@@ -113,7 +140,8 @@ describe('a hot SKU under concurrent orders', () => {
     const l = await expectConsistent('HOT-M');
     const won = results.map((r, i) => ({ r, qty: bodies[i].lines[0].qty })).filter((x) => x.r.status === 201);
     const byStore: Record<string, number> = {};
-    for (const { r, qty } of won) byStore[r.body.allocations[0].location_id] = (byStore[r.body.allocations[0].location_id] ?? 0) + qty;
+    for (const { r, qty } of won)
+      byStore[r.body.allocations[0].location_id] = (byStore[r.body.allocations[0].location_id] ?? 0) + qty;
     for (const row of l.stock) {
       expect(row.reserved).toBeLessThanOrEqual(row.on_hand - row.safety_stock);
       expect(row.reserved).toBe(byStore[row.location_id] ?? 0);
@@ -126,13 +154,24 @@ describe('one payment, many confirmations', () => {
   it('applies 50 concurrent confirmations of the same payment once', async () => {
     await hotSku('HOT-P', { mid: { on_hand: 10 } });
     const o = await must(s, 'POST', '/v1/orders', pickup('HOT-P', 'mid', 3));
-    const rs = await Promise.all(Array.from({ length: 50 }, () => s.api('POST', `/v1/orders/${o.id}/pay`, { payment_ref: 'wx-same-ref' })));
+    const rs = await Promise.all(
+      Array.from({ length: 50 }, () => s.api('POST', `/v1/orders/${o.id}/pay`, { payment_ref: 'wx-same-ref' })),
+    );
     expect(tally(rs)).toEqual({ 200: 50 });
     for (const r of rs) expect(r.body).toMatchObject({ id: o.id, payment_ref: 'wx-same-ref' });
     expect(await stockAt(s, 'HOT-P', 'mid')).toMatchObject({ on_hand: 7, reserved: 0 });
-    const sales = await db().selectFrom('stock_movements').select(['delta', 'reason']).where('ref', '=', o.id).execute();
+    const sales = await db()
+      .selectFrom('stock_movements')
+      .select(['delta', 'reason'])
+      .where('ref', '=', o.id)
+      .execute();
     expect(sales).toEqual([{ delta: -3, reason: 'sale' }]);
-    const events = await db().selectFrom('outbox').select('type').where('aggregate_id', '=', o.id).where('type', '=', 'order.paid').execute();
+    const events = await db()
+      .selectFrom('outbox')
+      .select('type')
+      .where('aggregate_id', '=', o.id)
+      .where('type', '=', 'order.paid')
+      .execute();
     expect(events).toHaveLength(1);
     await expectConsistent('HOT-P');
   });
@@ -140,7 +179,9 @@ describe('one payment, many confirmations', () => {
   it('accepts exactly one of 20 concurrent, different payments of one order', async () => {
     await hotSku('HOT-Q', { mid: { on_hand: 10 } });
     const o = await must(s, 'POST', '/v1/orders', pickup('HOT-Q', 'mid', 2));
-    const rs = await Promise.all(Array.from({ length: 20 }, (_, i) => s.api('POST', `/v1/orders/${o.id}/pay`, { payment_ref: `wx-${i}` })));
+    const rs = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => s.api('POST', `/v1/orders/${o.id}/pay`, { payment_ref: `wx-${i}` })),
+    );
     expect(tally(rs)).toEqual({ 200: 1, '409 order_not_payable': 19 });
     const winner = rs.find((r) => r.status === 200)!.body.payment_ref;
     expect((await must(s, 'GET', `/v1/orders/${o.id}`)).payment_ref).toBe(winner);
@@ -170,9 +211,18 @@ describe('races on one order', () => {
     );
     const outcomes: Record<string, number> = {};
     for (const { id, pay, cancel } of raced) {
-      const o = await db().selectFrom('orders').select(['status', 'paid_at', 'total', 'refunded_total', 'payment_ref']).where('id', '=', id).executeTakeFirstOrThrow();
+      const o = await db()
+        .selectFrom('orders')
+        .select(['status', 'paid_at', 'total', 'refunded_total', 'payment_ref'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
       const res = await db().selectFrom('stock_reservations').select('status').where('order_id', '=', id).execute();
-      const moves = await db().selectFrom('stock_movements').select(['delta', 'reason']).where('ref', '=', id).orderBy('id').execute();
+      const moves = await db()
+        .selectFrom('stock_movements')
+        .select(['delta', 'reason'])
+        .where('ref', '=', id)
+        .orderBy('id')
+        .execute();
       // Cancellation is allowed before payment and after it (then it refunds), so the order ends
       // cancelled either way; what differs is whether the payment got in first.
       expect(cancel.status, `cancel of ${id}`).toBe(200);
@@ -183,7 +233,10 @@ describe('races on one order', () => {
         expect(o.payment_ref).toBe(pay.body.payment_ref);
         expect(Number(o.refunded_total)).toBe(Number(o.total));
         expect(res.map((r) => r.status)).toEqual(['consumed']);
-        expect(moves).toEqual([{ delta: -1, reason: 'sale' }, { delta: 1, reason: 'cancel_restock' }]);
+        expect(moves).toEqual([
+          { delta: -1, reason: 'sale' },
+          { delta: 1, reason: 'cancel_restock' },
+        ]);
       } else {
         outcomes['cancelled before payment'] = (outcomes['cancelled before payment'] ?? 0) + 1;
         expect(pay.status).toBe(409);
@@ -211,12 +264,22 @@ describe('races on one order', () => {
     const later = (ms: number) => new Promise((r) => setTimeout(r, ms));
     const [expired, ...pays] = await Promise.all([
       later((N * 3) / 2).then(() => expireDue(s.santong.ctx, future())),
-      ...orders.map((o, i) => later((N - 1 - i) * 3).then(() => s.api('POST', `/v1/orders/${o.id}/pay`, { payment_ref: `x-${i}` }))),
+      ...orders.map((o, i) =>
+        later((N - 1 - i) * 3).then(() => s.api('POST', `/v1/orders/${o.id}/pay`, { payment_ref: `x-${i}` })),
+      ),
     ]);
     let paid = 0;
     for (const [i, pay] of pays.entries()) {
-      const o = await db().selectFrom('orders').select(['status', 'paid_at']).where('id', '=', orders[i].id).executeTakeFirstOrThrow();
-      const res = await db().selectFrom('stock_reservations').select('status').where('order_id', '=', orders[i].id).execute();
+      const o = await db()
+        .selectFrom('orders')
+        .select(['status', 'paid_at'])
+        .where('id', '=', orders[i].id)
+        .executeTakeFirstOrThrow();
+      const res = await db()
+        .selectFrom('stock_reservations')
+        .select('status')
+        .where('order_id', '=', orders[i].id)
+        .execute();
       if (pay.status === 200) {
         paid++;
         expect(o.status).toBe('paid');
@@ -243,44 +306,69 @@ describe('two server processes on one PostgreSQL', () => {
   }, 90_000);
   afterAll(async () => second?.stop());
 
-  it.skipIf(TEST_DB !== 'postgres')('sells exactly 100 units to 600 orders split across both processes, and pays them through both', async () => {
-    const other = second!;
-    await hotSku('HOT-B', { mid: { on_hand: 100 } });
-    expect((await other.api('GET', '/v1/stock/HOT-B')).body.totals.on_hand).toBe(100);
-    // Warm the second process's order path (a fresh process compiles it on first use).
-    await hotSku('WARM', { mid: { on_hand: 100 } });
-    await Promise.all(Array.from({ length: 20 }, () => other.api('POST', '/v1/orders', pickup('WARM', 'mid'))));
-    const storm = Promise.all(Array.from({ length: 600 }, (_, i) => (i % 2 === 0 ? s.api('POST', '/v1/orders', pickup('HOT-B', 'mid')) : other.api('POST', '/v1/orders', pickup('HOT-B', 'mid')))));
-    const [results, watch] = await Promise.all([storm, watchOversell('HOT-B', storm)]);
-    expect(tally(results)).toEqual({ 201: 100, '409 insufficient_stock': 500 });
-    expect(watch.bad).toEqual([]);
-    const won = results.filter((r) => r.status === 201);
-    expect(await stockAt(s, 'HOT-B', 'mid')).toMatchObject({ on_hand: 100, reserved: 100, online_available: 0 });
-    const l = await expectConsistent('HOT-B');
-    expect(l.activeRows).toBe(100);
+  it.skipIf(TEST_DB !== 'postgres')(
+    'sells exactly 100 units to 600 orders split across both processes, and pays them through both',
+    async () => {
+      const other = second!;
+      await hotSku('HOT-B', { mid: { on_hand: 100 } });
+      expect((await other.api('GET', '/v1/stock/HOT-B')).body.totals.on_hand).toBe(100);
+      // Warm the second process's order path (a fresh process compiles it on first use).
+      await hotSku('WARM', { mid: { on_hand: 100 } });
+      await Promise.all(Array.from({ length: 20 }, () => other.api('POST', '/v1/orders', pickup('WARM', 'mid'))));
+      const storm = Promise.all(
+        Array.from({ length: 600 }, (_, i) =>
+          i % 2 === 0
+            ? s.api('POST', '/v1/orders', pickup('HOT-B', 'mid'))
+            : other.api('POST', '/v1/orders', pickup('HOT-B', 'mid')),
+        ),
+      );
+      const [results, watch] = await Promise.all([storm, watchOversell('HOT-B', storm)]);
+      expect(tally(results)).toEqual({ 201: 100, '409 insufficient_stock': 500 });
+      expect(watch.bad).toEqual([]);
+      const won = results.filter((r) => r.status === 201);
+      expect(await stockAt(s, 'HOT-B', 'mid')).toMatchObject({ on_hand: 100, reserved: 100, online_available: 0 });
+      const l = await expectConsistent('HOT-B');
+      expect(l.activeRows).toBe(100);
 
-    const paid = await Promise.all(won.map((r, i) => (i % 2 === 0 ? s : other).api('POST', `/v1/orders/${r.body.id}/pay`, { payment_ref: `hot-b-${i}` })));
-    expect(tally(paid)).toEqual({ 200: 100 });
-    expect(await stockAt(s, 'HOT-B', 'mid')).toMatchObject({ on_hand: 0, reserved: 0 });
-    await expectConsistent('HOT-B');
-  }, 120_000);
+      const paid = await Promise.all(
+        won.map((r, i) =>
+          (i % 2 === 0 ? s : other).api('POST', `/v1/orders/${r.body.id}/pay`, { payment_ref: `hot-b-${i}` }),
+        ),
+      );
+      expect(tally(paid)).toEqual({ 200: 100 });
+      expect(await stockAt(s, 'HOT-B', 'mid')).toMatchObject({ on_hand: 0, reserved: 0 });
+      await expectConsistent('HOT-B');
+    },
+    120_000,
+  );
 
-  it.skipIf(TEST_DB !== 'postgres')('keeps concurrent hour deliveries from both processes within the stock of two stores', async () => {
-    const other = second!;
-    await hotSku('HOT-D', { near: { on_hand: 45, safety_stock: 5 }, mid: { on_hand: 35 } });
-    const bodies = Array.from({ length: 300 }, (_, i) => ({ channel: i % 4 === 0 ? 'web' : 'app', lines: [{ sku: 'HOT-D', qty: 1 + (i % 3) }], fulfillment: delivery('hour') }));
-    const storm = Promise.all(bodies.map((b, i) => (i % 2 === 0 ? s : other).api('POST', '/v1/orders', b)));
-    const [results, watch] = await Promise.all([storm, watchOversell('HOT-D', storm)]);
-    expect(Object.keys(tally(results)).sort()).toEqual(['201', '409 insufficient_stock']);
-    expect(watch.bad).toEqual([]);
-    const byStore: Record<string, number> = {};
-    for (const [i, r] of results.entries()) if (r.status === 201) byStore[r.body.allocations[0].location_id] = (byStore[r.body.allocations[0].location_id] ?? 0) + bodies[i].lines[0].qty;
-    const l = await expectConsistent('HOT-D');
-    for (const row of l.stock) {
-      expect(row.reserved).toBeLessThanOrEqual(row.on_hand - row.safety_stock);
-      expect(row.reserved).toBe(byStore[row.location_id] ?? 0);
-    }
-    // Both stores were used: the nearer one first, then the next in range.
-    expect(Object.keys(byStore).sort()).toEqual(['mid', 'near']);
-  }, 120_000);
+  it.skipIf(TEST_DB !== 'postgres')(
+    'keeps concurrent hour deliveries from both processes within the stock of two stores',
+    async () => {
+      const other = second!;
+      await hotSku('HOT-D', { near: { on_hand: 45, safety_stock: 5 }, mid: { on_hand: 35 } });
+      const bodies = Array.from({ length: 300 }, (_, i) => ({
+        channel: i % 4 === 0 ? 'web' : 'app',
+        lines: [{ sku: 'HOT-D', qty: 1 + (i % 3) }],
+        fulfillment: delivery('hour'),
+      }));
+      const storm = Promise.all(bodies.map((b, i) => (i % 2 === 0 ? s : other).api('POST', '/v1/orders', b)));
+      const [results, watch] = await Promise.all([storm, watchOversell('HOT-D', storm)]);
+      expect(Object.keys(tally(results)).sort()).toEqual(['201', '409 insufficient_stock']);
+      expect(watch.bad).toEqual([]);
+      const byStore: Record<string, number> = {};
+      for (const [i, r] of results.entries())
+        if (r.status === 201)
+          byStore[r.body.allocations[0].location_id] =
+            (byStore[r.body.allocations[0].location_id] ?? 0) + bodies[i].lines[0].qty;
+      const l = await expectConsistent('HOT-D');
+      for (const row of l.stock) {
+        expect(row.reserved).toBeLessThanOrEqual(row.on_hand - row.safety_stock);
+        expect(row.reserved).toBe(byStore[row.location_id] ?? 0);
+      }
+      // Both stores were used: the nearer one first, then the next in range.
+      expect(Object.keys(byStore).sort()).toEqual(['mid', 'near']);
+    },
+    120_000,
+  );
 });

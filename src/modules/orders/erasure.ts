@@ -13,10 +13,15 @@ export async function anonymiseOrders(tx: Tx, scope: ErasureScope): Promise<numb
     orderIds.push(...rows.rows.map((o) => o.id));
   }
   if (orderIds.length) {
-    const returns = await tx.selectFrom('order_returns').select(['id', 'reason']).where('order_id', 'in', orderIds).execute();
+    const returns = await tx
+      .selectFrom('order_returns')
+      .select(['id', 'reason'])
+      .where('order_id', 'in', orderIds)
+      .execute();
     for (const ret of returns) {
       const reason = scope.scrubText(ret.reason);
-      if (reason !== ret.reason) await tx.updateTable('order_returns').set({ reason }).where('id', '=', ret.id).execute();
+      if (reason !== ret.reason)
+        await tx.updateTable('order_returns').set({ reason }).where('id', '=', ret.id).execute();
     }
   }
   return orderIds.length;

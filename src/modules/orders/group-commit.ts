@@ -1,7 +1,13 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../../platform/http/context';
 import type { Database, Tx } from '../../platform/db/database';
-import { BatchWriter, MayHaveCommitted, SplitBatch, type BatchSink, type ItemOutcome } from '../../platform/db/batch-writer';
+import {
+  BatchWriter,
+  MayHaveCommitted,
+  SplitBatch,
+  type BatchSink,
+  type ItemOutcome,
+} from '../../platform/db/batch-writer';
 import { AppError } from '../../platform/http/errors';
 import { lockCustomersAndCoupons } from './loyalty';
 import { RaceLost, writeOrderAlone, writeOrders } from './order-store';
@@ -29,7 +35,8 @@ function orderSink(database: Database): BatchSink<PlannedOrder, OrderDetail> {
     writeOne: (order) => writeOrderAlone(database, order),
     async writeBatch(orders) {
       const failed = new Map<PlannedOrder, unknown>();
-      if (!orders.some((o) => o.spends)) await writeBatch(database, orders); // one statement, its own transaction
+      if (!orders.some((o) => o.spends))
+        await writeBatch(database, orders); // one statement, its own transaction
       else {
         let committing = false;
         try {
@@ -61,7 +68,11 @@ function orderSink(database: Database): BatchSink<PlannedOrder, OrderDetail> {
  */
 async function spendAll(tx: Tx, batch: PlannedOrder[], failed: Map<PlannedOrder, unknown>): Promise<void> {
   const spenders = batch.filter((o) => o.spends);
-  await lockCustomersAndCoupons(tx, spenders.map((o) => o.customerId), spenders.flatMap((o) => o.coupons));
+  await lockCustomersAndCoupons(
+    tx,
+    spenders.map((o) => o.customerId),
+    spenders.flatMap((o) => o.coupons),
+  );
   for (const [i, o] of spenders.entries()) {
     const name = sql.raw(`order_${i}`);
     await sql`SAVEPOINT ${name}`.execute(tx);
@@ -94,7 +105,10 @@ export function orderWriter(ctx: AppContext): OrderWriter {
   let w = writers.get(ctx.database);
   if (!w) {
     const pglite = ctx.database.kind === 'pglite';
-    w = new BatchWriter(orderSink(ctx.database), { maxBatch: ctx.config.orderBatchMax, writers: pglite ? 1 : ctx.config.orderWriters });
+    w = new BatchWriter(orderSink(ctx.database), {
+      maxBatch: ctx.config.orderBatchMax,
+      writers: pglite ? 1 : ctx.config.orderWriters,
+    });
     writers.set(ctx.database, w);
   }
   return w;

@@ -70,5 +70,9 @@ export async function copyImportedOrders(database: Database, orders: readonly Im
     'updated_at',
   ];
   await database.copyCsv('orders', orderColumns, ordersCsv);
-  await database.copyCsv('order_lines', ['order_id', 'line_no', 'sku', 'qty', 'unit_price', 'discount', 'amount'], linesCsv);
+  await database.copyCsv(
+    'order_lines',
+    ['order_id', 'line_no', 'sku', 'qty', 'unit_price', 'discount', 'amount'],
+    linesCsv,
+  );
 }

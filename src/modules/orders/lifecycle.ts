@@ -13,7 +13,17 @@ import { move } from '../inventory/service';
 import { earnOnPayment, giveBackOnCancel, lockCustomersAndCoupons } from './loyalty';
 import { readOrderDetail, type OrderDetail } from './view';
 
-type OrderRow = { id: string; status: string; reserved_until: Date | null; payment_ref: string | null; total: string; speed: string | null; fulfillment_type: string; customer_id: string | null; channel: string };
+type OrderRow = {
+  id: string;
+  status: string;
+  reserved_until: Date | null;
+  payment_ref: string | null;
+  total: string;
+  speed: string | null;
+  fulfillment_type: string;
+  customer_id: string | null;
+  channel: string;
+};
 
 /**
  * The order row, then its customer's person (ranks 1 and 2 of the lock order, platform/db/locks.ts):
@@ -21,7 +31,15 @@ type OrderRow = { id: string; status: string; reserved_until: Date | null; payme
  */
 async function lockOrder(tx: Tx, id: string): Promise<OrderRow> {
   const o = await lockOrderRow(tx, id, [
-    'id', 'status', 'reserved_until', 'payment_ref', 'total', 'speed', 'fulfillment_type', 'customer_id', 'channel',
+    'id',
+    'status',
+    'reserved_until',
+    'payment_ref',
+    'total',
+    'speed',
+    'fulfillment_type',
+    'customer_id',
+    'channel',
   ]);
   if (!o) throw notFound('order', 'id');
   await lockCustomersAndCoupons(tx, [o.customer_id]);
@@ -41,7 +59,12 @@ async function releaseOrder(tx: Tx, orderId: string, status: 'expired' | 'cancel
 }
 
 /** Confirms payment: reserved stock becomes sold; hour and same-day deliveries go to the courier. */
-export async function payOrder(ctx: AppContext, id: string, paymentRef: string, now = new Date()): Promise<OrderDetail> {
+export async function payOrder(
+  ctx: AppContext,
+  id: string,
+  paymentRef: string,
+  now = new Date(),
+): Promise<OrderDetail> {
   const expired = await transact(ctx.database, async (tx) => {
     const o = await lockOrder(tx, id);
     if (o.status !== 'pending_payment') {
@@ -50,20 +73,36 @@ export async function payOrder(ctx: AppContext, id: string, paymentRef: string, 
     }
     if (o.reserved_until && o.reserved_until.getTime() < now.getTime()) {
       await releaseOrder(tx, id, 'expired');
-      await publish(tx, { aggregateType: 'order', aggregateId: id, type: 'order.expired', payload: { order_id: id, skus: await skusOf(tx, id) } });
+      await publish(tx, {
+        aggregateType: 'order',
+        aggregateId: id,
+        type: 'order.expired',
+        payload: { order_id: id, skus: await skusOf(tx, id) },
+      });
       return true;
     }
     await consumeReservations(tx, id, now);
-    await tx.updateTable('orders').set({ status: 'paid', paid_at: now, payment_ref: paymentRef, updated_at: now }).where('id', '=', id).execute();
+    await tx
+      .updateTable('orders')
+      .set({ status: 'paid', paid_at: now, payment_ref: paymentRef, updated_at: now })
+      .where('id', '=', id)
+      .execute();
     const fulfilments = await setFulfilmentsStatus(tx, id, 'allocated', now);
     const courier = ctx.courier;
     if (courier) {
-      const couriered = fulfilments.filter((x) => x.type === 'delivery' && (x.speed === 'hour' || x.speed === 'same_day')).map((f) => f.id);
+      const couriered = fulfilments
+        .filter((x) => x.type === 'delivery' && (x.speed === 'hour' || x.speed === 'same_day'))
+        .map((f) => f.id);
       await queueCourierJobs(tx, courier.name, couriered, now);
       await setCourier(tx, couriered, courier.name);
     }
     await earnOnPayment(tx, { id, customer_id: o.customer_id, channel: o.channel, total: Number(o.total) }, now);
-    await publish(tx, { aggregateType: 'order', aggregateId: id, type: 'order.paid', payload: { order_id: id, payment_ref: paymentRef, total: Number(o.total) } });
+    await publish(tx, {
+      aggregateType: 'order',
+      aggregateId: id,
+      type: 'order.paid',
+      payload: { order_id: id, payment_ref: paymentRef, total: Number(o.total) },
+    });
     return false;
   });
   if (expired) throw conflict('order_expired', 'the reservation expired before payment; the stock was released', 'id');
@@ -82,24 +121,51 @@ export async function cancelOrder(ctx: AppContext, id: string, reason: string | 
     } else if (o.status === 'paid' || o.status === 'in_fulfilment' || o.status === 'ready_for_pickup') {
       const fulfilments = await allocationsOf(tx, id);
       const blocked = fulfilments.find((f) => !CANCELLABLE_AFTER_PAYMENT.has(f.status));
-      if (blocked) throw conflict('order_not_cancellable', `fulfilment ${blocked.id} is ${blocked.status}; use a return`, 'id');
-      const sorted = fulfilments.flatMap((f) => f.lines.map((l) => ({ ...l, location: f.location_id }))).sort(stockOrder);
+      if (blocked)
+        throw conflict('order_not_cancellable', `fulfilment ${blocked.id} is ${blocked.status}; use a return`, 'id');
+      const sorted = fulfilments
+        .flatMap((f) => f.lines.map((l) => ({ ...l, location: f.location_id })))
+        .sort(stockOrder);
       // Coupons and points first (rank 2, 3), then the stock (rank 4).
       await giveBackOnCancel(tx, id, new Date());
       // Units already returned were restocked by the return: put back only the rest.
-      const returned = new Map((await tx.selectFrom('order_lines').select(['sku', 'returned_qty']).where('order_id', '=', id).execute()).map((r) => [r.sku, r.returned_qty]));
+      const returned = new Map(
+        (await tx.selectFrom('order_lines').select(['sku', 'returned_qty']).where('order_id', '=', id).execute()).map(
+          (r) => [r.sku, r.returned_qty],
+        ),
+      );
       for (const l of sorted) {
         const already = Math.min(l.qty, returned.get(l.sku) ?? 0);
         returned.set(l.sku, (returned.get(l.sku) ?? 0) - already);
-        if (l.qty > already) await move(tx, { location_id: l.location, sku: l.sku, delta: l.qty - already, reason: 'cancel_restock', ref: id });
+        if (l.qty > already)
+          await move(tx, {
+            location_id: l.location,
+            sku: l.sku,
+            delta: l.qty - already,
+            reason: 'cancel_restock',
+            ref: id,
+          });
       }
-      await tx.updateTable('orders').set({ status: 'cancelled', refunded_total: sql`total`, updated_at: new Date() }).where('id', '=', id).execute();
+      await tx
+        .updateTable('orders')
+        .set({ status: 'cancelled', refunded_total: sql`total`, updated_at: new Date() })
+        .where('id', '=', id)
+        .execute();
       await setFulfilmentsStatus(tx, id, 'cancelled', new Date());
-      await cancelCourierJobs(tx, fulfilments.map((f) => f.id), new Date());
+      await cancelCourierJobs(
+        tx,
+        fulfilments.map((f) => f.id),
+        new Date(),
+      );
     } else {
       throw conflict('order_not_cancellable', `order is ${o.status}`, 'id');
     }
-    await publish(tx, { aggregateType: 'order', aggregateId: id, type: 'order.cancelled', payload: { order_id: id, reason: reason ?? null, previous_status: o.status, skus } });
+    await publish(tx, {
+      aggregateType: 'order',
+      aggregateId: id,
+      type: 'order.cancelled',
+      payload: { order_id: id, reason: reason ?? null, previous_status: o.status, skus },
+    });
   });
   return (await readOrderDetail(ctx.database.db, id))!;
 }
@@ -120,7 +186,12 @@ export async function expireDue(ctx: AppContext, now = new Date(), batch = 100):
       const o = await lockOrder(tx, id);
       if (o.status !== 'pending_payment' || !o.reserved_until || o.reserved_until >= now) return false;
       await releaseOrder(tx, id, 'expired');
-      await publish(tx, { aggregateType: 'order', aggregateId: id, type: 'order.expired', payload: { order_id: id, skus: await skusOf(tx, id) } });
+      await publish(tx, {
+        aggregateType: 'order',
+        aggregateId: id,
+        type: 'order.expired',
+        payload: { order_id: id, skus: await skusOf(tx, id) },
+      });
       return true;
     });
     if (expired) n++;

@@ -104,7 +104,11 @@ async function storm(customers: { id: string; coupons: string[] }[], callers: Ca
       const expire = () =>
         expireDue(s.santong.ctx, new Date(Date.now() + 3600_000), 2).then(
           (n) => ({ status: 200, body: { expired: n }, headers: new Headers() }),
-          (e: { code?: string }) => ({ status: 500, body: { error: { code: e.code ?? 'thrown' } }, headers: new Headers() }),
+          (e: { code?: string }) => ({
+            status: 500,
+            body: { error: { code: e.code ?? 'thrown' } },
+            headers: new Headers(),
+          }),
         );
       return { op: 'expire', run: expire };
     }
@@ -121,7 +125,11 @@ async function storm(customers: { id: string; coupons: string[] }[], callers: Ca
       return {
         op: 'return',
         run: (call) =>
-          call('POST', `/v1/orders/${o.id}/returns`, { lines: [{ sku: SKU, qty: 1 }], location_id: STORE, reason: 'stress' }),
+          call('POST', `/v1/orders/${o.id}/returns`, {
+            lines: [{ sku: SKU, qty: 1 }],
+            location_id: STORE,
+            reason: 'stress',
+          }),
       };
     }
     const c = pick(customers);
@@ -172,9 +180,9 @@ describe('one lock order: place, pay, cancel, return and in-store sale at once',
       `lock-order stress on ${TEST_DB} (${callers.length} process(es)), ${results.length} requests in ${seconds.toFixed(1)} s:`,
       tally,
     );
-    expect(results.filter(({ r }) => r.status >= 500).map(({ op, r }) => `${op}: ${r.status} ${JSON.stringify(r.body)}`)).toEqual(
-      [],
-    );
+    expect(
+      results.filter(({ r }) => r.status >= 500).map(({ op, r }) => `${op}: ${r.status} ${JSON.stringify(r.body)}`),
+    ).toEqual([]);
     expect(results.every(({ r }) => r.status < 300 || r.status === 409 || r.status === 422)).toBe(true);
     expect(results.filter(({ r }) => r.status < 300).length).toBeGreaterThan(REQUESTS / 3);
 
@@ -250,7 +258,11 @@ describe('one lock order: place, pay, cancel, return and in-store sale at once',
       }
     }
     const codes = customers.flatMap((c) => c.coupons);
-    const coupons = await db().selectFrom('coupons').select(['code', 'status', 'order_ref']).where('code', 'in', codes).execute();
+    const coupons = await db()
+      .selectFrom('coupons')
+      .select(['code', 'status', 'order_ref'])
+      .where('code', 'in', codes)
+      .execute();
     for (const c of coupons) {
       if (live.has(c.code)) expect(c, c.code).toMatchObject({ status: 'redeemed', order_ref: live.get(c.code) });
       else expect(c, c.code).toMatchObject({ status: 'issued', order_ref: null });

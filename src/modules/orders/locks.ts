@@ -13,5 +13,7 @@ export async function lockOrderRow<C extends keyof DB['orders'] & string>(tx: Tx
 export async function lockOrdersOf(tx: Tx, customerIds: readonly string[]): Promise<void> {
   if (customerIds.length === 0) return;
   const ids = [...customerIds];
-  await sql`SELECT id FROM orders WHERE customer_id = ANY(${ids}::text[]) ORDER BY id COLLATE "C" FOR UPDATE`.execute(tx);
+  await sql`SELECT id FROM orders WHERE customer_id = ANY(${ids}::text[]) ORDER BY id COLLATE "C" FOR UPDATE`.execute(
+    tx,
+  );
 }

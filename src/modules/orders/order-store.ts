@@ -57,16 +57,39 @@ export async function writeOrders(target: Tx | Database, orders: PlannedOrder[])
     if (rows.length) cte(name, insertFromJson(params, table, rows, jsonb));
   };
   const all = <T>(pick: (p: PlannedOrder) => T[]) => orders.flatMap(pick);
-  insert('new_orders', 'orders', orders.map((p) => p.rows.order), ['pricing', 'routing']);
-  insert('new_lines', 'order_lines', all((p) => p.rows.lines));
+  insert(
+    'new_orders',
+    'orders',
+    orders.map((p) => p.rows.order),
+    ['pricing', 'routing'],
+  );
+  insert(
+    'new_lines',
+    'order_lines',
+    all((p) => p.rows.lines),
+  );
   // Fulfilment's own rows, by the statement parts it exports.
-  for (const f of fulfilmentInserts(params, all((p) => p.rows.fulfillments), all((p) => p.rows.fulfillmentLines))) cte(f.name, f.sql);
+  for (const f of fulfilmentInserts(
+    params,
+    all((p) => p.rows.fulfillments),
+    all((p) => p.rows.fulfillmentLines),
+  ))
+    cte(f.name, f.sql);
   insert('new_events', 'outbox', all((p) => p.rows.events).map(outboxRow), ['payload']);
   const stock = reservedRows(orders);
-  const reserving = stock.length ? reservingStatement(params, stock, all((p) => p.rows.reservations)) : null;
+  const reserving = stock.length
+    ? reservingStatement(
+        params,
+        stock,
+        all((p) => p.rows.reservations),
+      )
+    : null;
   if (reserving) ctes.push(reserving.ctes);
   try {
-    await params.runOn(target, `WITH ${ctes.join(',\n')} SELECT ${written.join(' + ')} AS written${reserving ? `, ${reserving.check} AS short` : ''}`);
+    await params.runOn(
+      target,
+      `WITH ${ctes.join(',\n')} SELECT ${written.join(' + ')} AS written${reserving ? `, ${reserving.check} AS short` : ''}`,
+    );
   } catch (err) {
     const short = shortRows(err);
     if (short) throw new RaceLost(short);
@@ -91,7 +114,11 @@ export async function writeOrderAlone(database: Database, p: PlannedOrder): Prom
     if (p.spends) await p.spend(tx);
     await writeOrders(tx, [p]);
     if (!p.online) {
-      await earnOnPayment(tx, { id: p.id, customer_id: p.customerId, channel: p.detail.channel, total: p.detail.totals.total }, p.now);
+      await earnOnPayment(
+        tx,
+        { id: p.id, customer_id: p.customerId, channel: p.detail.channel, total: p.detail.totals.total },
+        p.now,
+      );
       for (const u of p.units) await sellInStore(tx, u.location, u.sku, u.qty, p.id);
     }
     return p.detail;

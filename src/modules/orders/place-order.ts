@@ -10,7 +10,14 @@ import { resolveCustomer } from '../customers/resolve';
 import { onlineAvailability } from '../inventory/service';
 import { routingLocations } from '../locations/cache';
 import { haversineKm } from '../routing/geo';
-import { DEFAULT_POLICY, type FulfilmentRequest, type RoutingLocation, type RoutingResult, type RoutingStrategy, type Speed } from '../routing/policy';
+import {
+  DEFAULT_POLICY,
+  type FulfilmentRequest,
+  type RoutingLocation,
+  type RoutingResult,
+  type RoutingStrategy,
+  type Speed,
+} from '../routing/policy';
 import { checkProducts, quote, refuseIssues } from '../pricing/quote';
 import { checkoutReads } from './checkout-reads';
 import { orderWriter } from './group-commit';
@@ -40,15 +47,31 @@ function holdersOf(map: Map<string, number>) {
 }
 
 /** What else could serve a line that cannot be served as asked: nearby stores that have it, other speeds. */
-function alternatives(strategy: RoutingStrategy, input: PlaceOrderInput, failed: number, locations: RoutingLocation[], stock: Map<string, number>, now: Date) {
+function alternatives(
+  strategy: RoutingStrategy,
+  input: PlaceOrderInput,
+  failed: number,
+  locations: RoutingLocation[],
+  stock: Map<string, number>,
+  now: Date,
+) {
   const line = input.lines[failed];
   const f = input.fulfillment;
   const origin = f.type === 'delivery' ? { lat: f.lat, lng: f.lng } : locations.find((l) => l.id === f.location_id);
   const nearby = origin
     ? locations
         .filter((l) => l.type !== 'dc' && l.can_pickup)
-        .map((l) => ({ location_id: l.id, distance_km: Math.round(haversineKm(origin.lat, origin.lng, l.lat, l.lng) * 100) / 100, online_available: Math.max(0, stock.get(`${l.id}|${line.sku}`) ?? 0) }))
-        .filter((a) => a.distance_km <= NEARBY_KM && a.online_available >= line.qty && !(f.type !== 'delivery' && a.location_id === f.location_id))
+        .map((l) => ({
+          location_id: l.id,
+          distance_km: Math.round(haversineKm(origin.lat, origin.lng, l.lat, l.lng) * 100) / 100,
+          online_available: Math.max(0, stock.get(`${l.id}|${line.sku}`) ?? 0),
+        }))
+        .filter(
+          (a) =>
+            a.distance_km <= NEARBY_KM &&
+            a.online_available >= line.qty &&
+            !(f.type !== 'delivery' && a.location_id === f.location_id),
+        )
         .sort((a, b) => a.distance_km - b.distance_km)
         .slice(0, 5)
     : [];
@@ -56,7 +79,10 @@ function alternatives(strategy: RoutingStrategy, input: PlaceOrderInput, failed:
   if (f.type === 'delivery') {
     for (const speed of ['hour', 'same_day', 'standard'] as Speed[]) {
       if (speed === f.speed) continue;
-      const r = strategy.route({ request: { ...f, speed }, lines: input.lines, locations, stock: stockLookup(stock), now }, DEFAULT_POLICY);
+      const r = strategy.route(
+        { request: { ...f, speed }, lines: input.lines, locations, stock: stockLookup(stock), now },
+        DEFAULT_POLICY,
+      );
       if (r.ok) speeds.push(speed);
     }
   }
@@ -66,13 +92,25 @@ function alternatives(strategy: RoutingStrategy, input: PlaceOrderInput, failed:
 function validate(principal: Principal, input: PlaceOrderInput): void {
   assertOwnChannel(principal, input.channel, 'places orders');
   const f = input.fulfillment;
-  if (f.type === 'in_store' && input.channel !== 'pos') throw unprocessable('invalid_fulfillment', 'in_store fulfilment is only for the pos channel', 'fulfillment.type');
-  if (principal.role === 'store_staff' && f.type !== 'delivery' && f.location_id !== principal.locationId) throw forbidden('store staff may only act for their own store');
-  if ((input.points || input.referral_code) && !input.customer) throw unprocessable('customer_required', 'points and referral codes need a customer', input.points ? 'points' : 'referral_code');
+  if (f.type === 'in_store' && input.channel !== 'pos')
+    throw unprocessable('invalid_fulfillment', 'in_store fulfilment is only for the pos channel', 'fulfillment.type');
+  if (principal.role === 'store_staff' && f.type !== 'delivery' && f.location_id !== principal.locationId)
+    throw forbidden('store staff may only act for their own store');
+  if ((input.points || input.referral_code) && !input.customer)
+    throw unprocessable(
+      'customer_required',
+      'points and referral codes need a customer',
+      input.points ? 'points' : 'referral_code',
+    );
 }
 
 /** Places an order from any channel: prices it, routes it, reserves (online) or sells (in store) its stock. */
-export async function placeOrder(ctx: AppContext, principal: Principal, input: PlaceOrderInput, now = new Date()): Promise<OrderDetail> {
+export async function placeOrder(
+  ctx: AppContext,
+  principal: Principal,
+  input: PlaceOrderInput,
+  now = new Date(),
+): Promise<OrderDetail> {
   validate(principal, input);
   const db = ctx.database.db;
   const skus = input.lines.map((l) => l.sku);
@@ -84,21 +122,48 @@ export async function placeOrder(ctx: AppContext, principal: Principal, input: P
   const products = first.products;
   checkProducts(products, input.channel, input.lines);
   const served = quoteFulfilment(f, locations);
-  const customerId = input.customer ? await resolveCustomer(ctx.database, ctx.keys, input.customer, input.channel, principal) : null;
+  const customerId = input.customer
+    ? await resolveCustomer(ctx.database, ctx.keys, input.customer, input.channel, principal)
+    : null;
   // The one pricing engine, as POST /v1/quote shows it; anything it cannot honour refuses the order.
-  const priced = await quote(db, { channel: input.channel, customerId, lines: input.lines, fulfillment: served, coupon_codes: input.coupon_codes, points: input.points }, now, products);
+  const priced = await quote(
+    db,
+    {
+      channel: input.channel,
+      customerId,
+      lines: input.lines,
+      fulfillment: served,
+      coupon_codes: input.coupon_codes,
+      points: input.points,
+    },
+    now,
+    products,
+  );
   refuseIssues(priced);
   const { currency, reservationTtlSeconds } = ctx.config;
   const settings = { currency, reservationTtlSeconds, keys: ctx.keys, strategy: ctx.routing.name };
-  const request: FulfilmentRequest = f.type === 'delivery' ? { type: 'delivery', lat: f.lat, lng: f.lng, speed: f.speed } : f;
+  const request: FulfilmentRequest =
+    f.type === 'delivery' ? { type: 'delivery', lat: f.lat, lng: f.lng, speed: f.speed } : f;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const stock = f.type === 'in_store' ? new Map<string, number>() : attempt === 1 ? first.stock : await onlineAvailability(db, skus);
-    const routed: RoutingResult = ctx.routing.route({ request, lines: input.lines, locations, stock: stockLookup(stock), holders: holdersOf(stock), now }, DEFAULT_POLICY);
+    const stock =
+      f.type === 'in_store'
+        ? new Map<string, number>()
+        : attempt === 1
+          ? first.stock
+          : await onlineAvailability(db, skus);
+    const routed: RoutingResult = ctx.routing.route(
+      { request, lines: input.lines, locations, stock: stockLookup(stock), holders: holdersOf(stock), now },
+      DEFAULT_POLICY,
+    );
     if (!routed.ok) {
       throw new AppError(409, 'insufficient_stock', routed.reason, `lines[${routed.line}]`, {
         sku: input.lines[routed.line].sku,
         alternatives: alternatives(ctx.routing, input, routed.line, locations, stock, now),
-        routing: { reason_code: routed.reason_code, ...(routed.reason_params && { reason_params: routed.reason_params }), candidates: routed.candidates },
+        routing: {
+          reason_code: routed.reason_code,
+          ...(routed.reason_params && { reason_params: routed.reason_params }),
+          candidates: routed.candidates,
+        },
       });
     }
     try {
@@ -111,5 +176,7 @@ export async function placeOrder(ctx: AppContext, principal: Principal, input: P
       // Someone took the stock between routing and reserving: route again on fresh figures.
     }
   }
-  throw conflict('insufficient_stock', 'stock ran out while the order was being placed', 'lines[0]', { alternatives: { nearby_stores: [], speeds: [] } });
+  throw conflict('insufficient_stock', 'stock ran out while the order was being placed', 'lines[0]', {
+    alternatives: { nearby_stores: [], speeds: [] },
+  });
 }

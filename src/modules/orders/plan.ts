@@ -39,14 +39,20 @@ export interface PlaceOrderInput {
 
 /** What the order keeps of its quote: the coupons applied and every adjustment. */
 function pricingOf(q: Quote): PricingOut {
-  return { coupons: q.coupons.filter((c) => c.applied).map((c) => ({ code: c.code, template_id: c.template_id, name: c.name, kind: c.kind, discount: c.discount })), adjustments: q.adjustments };
+  return {
+    coupons: q.coupons
+      .filter((c) => c.applied)
+      .map((c) => ({ code: c.code, template_id: c.template_id, name: c.name, kind: c.kind, discount: c.discount })),
+    adjustments: q.adjustments,
+  };
 }
 
 /** Where the order is served, for pricing: the delivery address or the store. */
 export function quoteFulfilment(f: FulfilmentInput, locations: RoutingLocation[]): QuoteFulfilment {
   if (f.type === 'delivery') return { type: 'delivery', lat: f.lat, lng: f.lng, speed: f.speed };
   const loc = locations.find((l) => l.id === f.location_id);
-  if (!loc) throw unprocessable('unknown_location', `location ${f.location_id} does not exist`, 'fulfillment.location_id');
+  if (!loc)
+    throw unprocessable('unknown_location', `location ${f.location_id} does not exist`, 'fulfillment.location_id');
   return { type: f.type, location_id: f.location_id, lat: loc.lat, lng: loc.lng };
 }
 
@@ -92,7 +98,14 @@ export interface PlanSettings {
   strategy: string;
 }
 
-export function planOrder(settings: PlanSettings, input: PlaceOrderInput, customerId: string | null, q: Quote, routed: RoutingSuccess, now: Date): PlannedOrder {
+export function planOrder(
+  settings: PlanSettings,
+  input: PlaceOrderInput,
+  customerId: string | null,
+  q: Quote,
+  routed: RoutingSuccess,
+  now: Date,
+): PlannedOrder {
   const totals = q.totals;
   const priced = q.lines;
   const f = input.fulfillment;
@@ -100,7 +113,14 @@ export function planOrder(settings: PlanSettings, input: PlaceOrderInput, custom
   const id = newId('ord', now.getTime());
   const reservedUntil = online ? new Date(now.getTime() + settings.reservationTtlSeconds * 1000) : null;
   const pickupCode = f.type === 'pickup' ? String(crypto.randomInt(0, 1_000_000)).padStart(6, '0') : null;
-  const routing: RoutingOut = { decision: routed.decision, reason: routed.reason, reason_code: routed.reason_code, ...(routed.reason_params && { reason_params: routed.reason_params }), strategy: settings.strategy, candidates: routed.candidates };
+  const routing: RoutingOut = {
+    decision: routed.decision,
+    reason: routed.reason,
+    reason_code: routed.reason_code,
+    ...(routed.reason_params && { reason_params: routed.reason_params }),
+    strategy: settings.strategy,
+    candidates: routed.candidates,
+  };
   let addressEnc: Buffer | null = null;
   let addressKey: Buffer | null = null;
   if (f.type === 'delivery') {
@@ -113,7 +133,10 @@ export function planOrder(settings: PlanSettings, input: PlaceOrderInput, custom
   const allocations = routed.allocations.map((a) => ({ ...a, fulfillment_id: newId('ful', now.getTime()) }));
   const fulfilmentStatus = online ? 'pending' : 'completed';
   const skus = priced.map((l) => l.sku);
-  const spends = q.coupons.some((c) => c.applied) || (q.points.applied > 0 && customerId !== null) || (!!input.referral_code && customerId !== null);
+  const spends =
+    q.coupons.some((c) => c.applied) ||
+    (q.points.applied > 0 && customerId !== null) ||
+    (!!input.referral_code && customerId !== null);
   const detail: OrderDetail = {
     id,
     status,
@@ -123,10 +146,29 @@ export function planOrder(settings: PlanSettings, input: PlaceOrderInput, custom
     fulfillment_type: f.type,
     speed: f.type === 'delivery' ? f.speed : null,
     currency: settings.currency,
-    lines: priced.map((l) => ({ line_no: l.line_no, sku: l.sku, qty: l.qty, unit_price: l.unit_price, discount: l.discount, coupon_discount: l.coupon_discount, points_used: l.points_used, points_discount: l.points_discount, amount: l.amount, returned_qty: 0 })),
+    lines: priced.map((l) => ({
+      line_no: l.line_no,
+      sku: l.sku,
+      qty: l.qty,
+      unit_price: l.unit_price,
+      discount: l.discount,
+      coupon_discount: l.coupon_discount,
+      points_used: l.points_used,
+      points_discount: l.points_discount,
+      amount: l.amount,
+      returned_qty: 0,
+    })),
     totals: { ...totals, refunded: 0 },
     pricing: pricingOf(q),
-    allocations: allocations.map((a) => ({ fulfillment_id: a.fulfillment_id, location_id: a.location_id, type: f.type, lines: a.lines, speed: a.speed, eta: a.eta, status: fulfilmentStatus })),
+    allocations: allocations.map((a) => ({
+      fulfillment_id: a.fulfillment_id,
+      location_id: a.location_id,
+      type: f.type,
+      lines: a.lines,
+      speed: a.speed,
+      eta: a.eta,
+      status: fulfilmentStatus,
+    })),
     routing,
     placed_at: now.toISOString(),
     paid_at: online ? null : now.toISOString(),
@@ -142,7 +184,19 @@ export function planOrder(settings: PlanSettings, input: PlaceOrderInput, custom
     customerId,
     spends,
     coupons: spentCoupons(q),
-    spend: (tx) => spendAtPlacement(tx, { id, channel: input.channel, customer_id: customerId, location_id: locationId, referral_code: input.referral_code }, q, now),
+    spend: (tx) =>
+      spendAtPlacement(
+        tx,
+        {
+          id,
+          channel: input.channel,
+          customer_id: customerId,
+          location_id: locationId,
+          referral_code: input.referral_code,
+        },
+        q,
+        now,
+      ),
     rows: {
       order: {
         id,
@@ -173,20 +227,66 @@ export function planOrder(settings: PlanSettings, input: PlaceOrderInput, custom
         reserved_until: reservedUntil,
         payment_ref: null,
       },
-      lines: priced.map((l) => ({ order_id: id, line_no: l.line_no, sku: l.sku, qty: l.qty, unit_price: l.unit_price, discount: l.discount, amount: l.amount, coupon_discount: l.coupon_discount, points_used: l.points_used, points_discount: l.points_discount })),
-      fulfillments: allocations.map((a) => ({ id: a.fulfillment_id, order_id: id, location_id: a.location_id, type: f.type, speed: a.speed, status: fulfilmentStatus, eta: a.eta, courier: null, courier_job_id: null })),
-      fulfillmentLines: allocations.flatMap((a) => a.lines.map((l) => ({ fulfillment_id: a.fulfillment_id, sku: l.sku, qty: l.qty }))),
-      reservations: online ? allocations.flatMap((a) => a.lines.map((l) => ({ order_id: id, fulfillment_id: a.fulfillment_id, location_id: a.location_id, sku: l.sku, qty: l.qty, expires_at: reservedUntil, closed_at: null }))) : [],
+      lines: priced.map((l) => ({
+        order_id: id,
+        line_no: l.line_no,
+        sku: l.sku,
+        qty: l.qty,
+        unit_price: l.unit_price,
+        discount: l.discount,
+        amount: l.amount,
+        coupon_discount: l.coupon_discount,
+        points_used: l.points_used,
+        points_discount: l.points_discount,
+      })),
+      fulfillments: allocations.map((a) => ({
+        id: a.fulfillment_id,
+        order_id: id,
+        location_id: a.location_id,
+        type: f.type,
+        speed: a.speed,
+        status: fulfilmentStatus,
+        eta: a.eta,
+        courier: null,
+        courier_job_id: null,
+      })),
+      fulfillmentLines: allocations.flatMap((a) =>
+        a.lines.map((l) => ({ fulfillment_id: a.fulfillment_id, sku: l.sku, qty: l.qty })),
+      ),
+      reservations: online
+        ? allocations.flatMap((a) =>
+            a.lines.map((l) => ({
+              order_id: id,
+              fulfillment_id: a.fulfillment_id,
+              location_id: a.location_id,
+              sku: l.sku,
+              qty: l.qty,
+              expires_at: reservedUntil,
+              closed_at: null,
+            })),
+          )
+        : [],
       events: [
         {
           aggregateType: 'order',
           aggregateId: id,
           type: 'order.placed',
-          payload: { order_id: id, channel: input.channel, customer_id: customerId, status, total: totals.total, lines: priced.map((l) => ({ sku: l.sku, qty: l.qty, amount: l.amount })), allocations: allocations.map((a) => ({ location_id: a.location_id, lines: a.lines })), skus },
+          payload: {
+            order_id: id,
+            channel: input.channel,
+            customer_id: customerId,
+            status,
+            total: totals.total,
+            lines: priced.map((l) => ({ sku: l.sku, qty: l.qty, amount: l.amount })),
+            allocations: allocations.map((a) => ({ location_id: a.location_id, lines: a.lines })),
+            skus,
+          },
         },
       ],
     },
-    units: allocations.flatMap((a) => a.lines.map((l) => ({ location: a.location_id, sku: l.sku, qty: l.qty }))).sort(stockOrder),
+    units: allocations
+      .flatMap((a) => a.lines.map((l) => ({ location: a.location_id, sku: l.sku, qty: l.qty })))
+      .sort(stockOrder),
     detail,
   };
 }

@@ -36,7 +36,10 @@ export async function openOrderIds(db: Queryable, customerIds: string[], limit: 
 }
 
 /** An order's lines with their amounts, in line order. */
-export async function orderLineAmounts(db: Queryable, orderId: string): Promise<{ line_no: number; qty: number; amount: number }[]> {
+export async function orderLineAmounts(
+  db: Queryable,
+  orderId: string,
+): Promise<{ line_no: number; qty: number; amount: number }[]> {
   const lines = await db
     .selectFrom('order_lines')
     .select(['line_no', 'qty', 'amount'])
@@ -47,19 +50,25 @@ export async function orderLineAmounts(db: Queryable, orderId: string): Promise<
 }
 
 /** Where a delivery goes, the address unsealed (for the courier). */
-export async function deliveryOf(db: Queryable, keys: KeyRing, orderId: string): Promise<{ lat: number; lng: number; address: string }> {
+export async function deliveryOf(
+  db: Queryable,
+  keys: KeyRing,
+  orderId: string,
+): Promise<{ lat: number; lng: number; address: string }> {
   const o = await db
     .selectFrom('orders')
     .select(['delivery_lat', 'delivery_lng', 'address_enc', 'address_key'])
     .where('id', '=', orderId)
     .executeTakeFirstOrThrow();
-  const address = o.address_enc && o.address_key ? open(keys.unwrap(o.address_key), o.address_enc).toString('utf8') : '';
+  const address =
+    o.address_enc && o.address_key ? open(keys.unwrap(o.address_key), o.address_enc).toString('utf8') : '';
   return { lat: o.delivery_lat ?? 0, lng: o.delivery_lng ?? 0, address };
 }
 
 /** The code a pickup order is collected with. */
 export async function pickupCodeOf(db: Queryable, orderId: string): Promise<string | null> {
-  return (await db.selectFrom('orders').select('pickup_code').where('id', '=', orderId).executeTakeFirstOrThrow()).pickup_code;
+  return (await db.selectFrom('orders').select('pickup_code').where('id', '=', orderId).executeTakeFirstOrThrow())
+    .pickup_code;
 }
 
 /** The order follows its fulfilments' progress, unless it was cancelled or expired meanwhile. */

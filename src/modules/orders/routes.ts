@@ -8,10 +8,17 @@ import { anonymiseOrders } from './erasure';
 import { cancelOrder, payOrder } from './lifecycle';
 import { placeOrder } from './place-order';
 import { createReturn, listReturns } from './returns';
-import { CancelBody, OrderDetailSchema, OrderSummarySchema, PayBody, PlaceOrderBody, ReturnBody, ReturnSchema } from './schemas';
+import {
+  CancelBody,
+  OrderDetailSchema,
+  OrderSummarySchema,
+  PayBody,
+  PlaceOrderBody,
+  ReturnBody,
+  ReturnSchema,
+} from './schemas';
 import { listOrders, ORDER_CHANNELS } from './service';
 import { HIDDEN_TEXT, mayReadFreeText, readOrderDetail, type OrderDetail } from './view';
-
 
 const readers = ALL_ROLES.filter((r) => r !== 'marketer');
 const sellers = ['admin', 'store_staff', 'integration', 'support'] as const;
@@ -36,7 +43,8 @@ export const orderRoutes: ModuleRoutes = (ctx) => async (app) => {
       schema: {
         tags: ['goods'],
         summary: 'Place an order from any channel (takes Idempotency-Key)',
-        description: 'Prices, routes and reserves (online) or sells (in store). 409 insufficient_stock names the line and lists alternatives.',
+        description:
+          'Prices, routes and reserves (online) or sells (in store). 409 insufficient_stock names the line and lists alternatives.',
         body: PlaceOrderBody,
         response: { 201: OrderDetailSchema, ...errors(409, 422) },
       },
@@ -59,7 +67,13 @@ export const orderRoutes: ModuleRoutes = (ctx) => async (app) => {
           cursor: Cursor,
           limit: Limit,
         }),
-        response: { 200: Type.Object({ items: Type.Array(OrderSummarySchema), next_cursor: Type.Union([Type.String(), Type.Null()]) }), ...errors() },
+        response: {
+          200: Type.Object({
+            items: Type.Array(OrderSummarySchema),
+            next_cursor: Type.Union([Type.String(), Type.Null()]),
+          }),
+          ...errors(),
+        },
       },
     },
     async (req) => listOrders(db, req.principal, { ...req.query, limit: req.query.limit ?? 50 }),
@@ -67,7 +81,15 @@ export const orderRoutes: ModuleRoutes = (ctx) => async (app) => {
 
   app.get(
     '/orders/:id',
-    { config: { roles: readers, scope: 'orders', acts: ownOrder }, schema: { tags: ['goods'], summary: 'One order with lines, allocations and the routing explanation', params: IdParams, response: { 200: OrderDetailSchema, ...errors(404) } } },
+    {
+      config: { roles: readers, scope: 'orders', acts: ownOrder },
+      schema: {
+        tags: ['goods'],
+        summary: 'One order with lines, allocations and the routing explanation',
+        params: IdParams,
+        response: { 200: OrderDetailSchema, ...errors(404) },
+      },
+    },
     async (req) => {
       const o = await readOrderDetail(db, req.params.id, req.principal);
       if (!o) throw notFound('order', 'id');
@@ -79,7 +101,13 @@ export const orderRoutes: ModuleRoutes = (ctx) => async (app) => {
     '/orders/:id/pay',
     {
       config: { roles: ['admin', 'integration', 'store_staff'], scope: 'orders', acts: ownOrder },
-      schema: { tags: ['goods'], summary: 'Confirm payment: reserved stock becomes sold', params: IdParams, body: PayBody, response: { 200: OrderDetailSchema, ...errors(404, 409) } },
+      schema: {
+        tags: ['goods'],
+        summary: 'Confirm payment: reserved stock becomes sold',
+        params: IdParams,
+        body: PayBody,
+        response: { 200: OrderDetailSchema, ...errors(404, 409) },
+      },
     },
     async (req) => shownTo(req.principal, await payOrder(ctx, req.params.id, req.body.payment_ref)),
   );
@@ -88,7 +116,13 @@ export const orderRoutes: ModuleRoutes = (ctx) => async (app) => {
     '/orders/:id/cancel',
     {
       config: { roles: ['admin', 'integration', 'store_staff', 'support'], scope: 'orders', acts: ownOrder },
-      schema: { tags: ['goods'], summary: 'Cancel: releases reservations or puts stock back', params: IdParams, body: CancelBody, response: { 200: OrderDetailSchema, ...errors(404, 409) } },
+      schema: {
+        tags: ['goods'],
+        summary: 'Cancel: releases reservations or puts stock back',
+        params: IdParams,
+        body: CancelBody,
+        response: { 200: OrderDetailSchema, ...errors(404, 409) },
+      },
     },
     async (req) => shownTo(req.principal, await cancelOrder(ctx, req.params.id, req.body?.reason)),
   );
@@ -97,14 +131,28 @@ export const orderRoutes: ModuleRoutes = (ctx) => async (app) => {
     '/orders/:id/returns',
     {
       config: { roles: ['admin', 'store_staff', 'support', 'integration'], scope: 'orders', acts: ownOrder },
-      schema: { tags: ['goods'], summary: 'Return units: restock at the location and refund what was paid for them', params: IdParams, body: ReturnBody, response: { 201: ReturnSchema, ...errors(404, 409, 422) } },
+      schema: {
+        tags: ['goods'],
+        summary: 'Return units: restock at the location and refund what was paid for them',
+        params: IdParams,
+        body: ReturnBody,
+        response: { 201: ReturnSchema, ...errors(404, 409, 422) },
+      },
     },
     async (req, reply) => reply.code(201).send(await createReturn(ctx, req.principal, req.params.id, req.body)),
   );
 
   app.get(
     '/orders/:id/returns',
-    { config: { roles: readers, scope: 'orders', acts: ownOrder }, schema: { tags: ['goods'], summary: "An order's returns", params: IdParams, response: { 200: Type.Object({ items: Type.Array(ReturnSchema) }), ...errors(404) } } },
+    {
+      config: { roles: readers, scope: 'orders', acts: ownOrder },
+      schema: {
+        tags: ['goods'],
+        summary: "An order's returns",
+        params: IdParams,
+        response: { 200: Type.Object({ items: Type.Array(ReturnSchema) }), ...errors(404) },
+      },
+    },
     async (req) => {
       const items = await listReturns(ctx, req.params.id);
       return { items: mayReadFreeText(req.principal) ? items : items.map((r) => ({ ...r, reason: HIDDEN_TEXT })) };

@@ -11,8 +11,19 @@ export const ORDER_CHANNELS = ['app', 'mini_program', 'web', 'pos', 'group_buy']
 export type OrderView = Static<typeof OrderSummarySchema>;
 
 type OrderRow = {
-  id: string; channel: string; customer_id: string | null; location_id: string | null; fulfillment_type: string; status: string;
-  currency: string; subtotal: string; discount_total: string; delivery_fee: string; total: string; placed_at: Date; paid_at: Date | null;
+  id: string;
+  channel: string;
+  customer_id: string | null;
+  location_id: string | null;
+  fulfillment_type: string;
+  status: string;
+  currency: string;
+  subtotal: string;
+  discount_total: string;
+  delivery_fee: string;
+  total: string;
+  placed_at: Date;
+  paid_at: Date | null;
 };
 
 function toView(r: OrderRow): OrderView {
@@ -24,13 +35,32 @@ function toView(r: OrderRow): OrderView {
     fulfillment_type: r.fulfillment_type,
     status: r.status,
     currency: r.currency,
-    totals: { subtotal: Number(r.subtotal), discount: Number(r.discount_total), delivery_fee: Number(r.delivery_fee), total: Number(r.total) },
+    totals: {
+      subtotal: Number(r.subtotal),
+      discount: Number(r.discount_total),
+      delivery_fee: Number(r.delivery_fee),
+      total: Number(r.total),
+    },
     placed_at: r.placed_at.toISOString(),
     paid_at: r.paid_at ? r.paid_at.toISOString() : null,
   };
 }
 
-const COLUMNS = ['id', 'channel', 'customer_id', 'location_id', 'fulfillment_type', 'status', 'currency', 'subtotal', 'discount_total', 'delivery_fee', 'total', 'placed_at', 'paid_at'] as const;
+const COLUMNS = [
+  'id',
+  'channel',
+  'customer_id',
+  'location_id',
+  'fulfillment_type',
+  'status',
+  'currency',
+  'subtotal',
+  'discount_total',
+  'delivery_fee',
+  'total',
+  'placed_at',
+  'paid_at',
+] as const;
 
 export interface OrderFilter {
   customer_id?: string;
@@ -44,13 +74,19 @@ export interface OrderFilter {
 /** Newest first. Store staff see only their own store's orders, integration keys their channel's (asking for another is 403). */
 export async function listOrders(db: Queryable, principal: Principal, f: OrderFilter) {
   const after = decodeCursor(f.cursor, 2, ['time', 'string']);
-  let q = db.selectFrom('orders').select(COLUMNS).orderBy('placed_at', 'desc').orderBy('id', 'desc').limit(f.limit + 1);
+  let q = db
+    .selectFrom('orders')
+    .select(COLUMNS)
+    .orderBy('placed_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(f.limit + 1);
   if (f.customer_id) {
     const id = f.customer_id;
     // the whole person: the customer and everyone merged into them
     q = q.where('customer_id', 'in', customerGroupIds(id));
   }
-  if (principal.role === 'integration' && f.channel && f.channel !== principal.channel) throw forbidden(`this key reads channel ${principal.channel}'s orders only`);
+  if (principal.role === 'integration' && f.channel && f.channel !== principal.channel)
+    throw forbidden(`this key reads channel ${principal.channel}'s orders only`);
   const channel = principal.role === 'integration' ? principal.channel : f.channel;
   if (channel) q = q.where('channel', '=', channel);
   if (f.status) q = q.where('status', '=', f.status);

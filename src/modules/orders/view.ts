@@ -38,12 +38,26 @@ export async function readOrderDetail(db: Queryable, id: string, viewer?: Princi
     speed: o.speed,
     currency: o.currency,
     lines: lines.map((l) => ({
-      line_no: l.line_no, sku: l.sku, qty: l.qty, unit_price: Number(l.unit_price), discount: Number(l.discount),
-      coupon_discount: Number(l.coupon_discount), points_used: Number(l.points_used), points_discount: Number(l.points_discount), amount: Number(l.amount), returned_qty: l.returned_qty,
+      line_no: l.line_no,
+      sku: l.sku,
+      qty: l.qty,
+      unit_price: Number(l.unit_price),
+      discount: Number(l.discount),
+      coupon_discount: Number(l.coupon_discount),
+      points_used: Number(l.points_used),
+      points_discount: Number(l.points_discount),
+      amount: Number(l.amount),
+      returned_qty: l.returned_qty,
     })),
     totals: {
-      subtotal: Number(o.subtotal), discount: Number(o.discount_total), coupon_discount: Number(o.coupon_discount), points_discount: Number(o.points_discount),
-      points_used: Number(o.points_used), delivery_fee: Number(o.delivery_fee), total: Number(o.total), refunded: Number(o.refunded_total),
+      subtotal: Number(o.subtotal),
+      discount: Number(o.discount_total),
+      coupon_discount: Number(o.coupon_discount),
+      points_discount: Number(o.points_discount),
+      points_used: Number(o.points_used),
+      delivery_fee: Number(o.delivery_fee),
+      total: Number(o.total),
+      refunded: Number(o.refunded_total),
     },
     pricing: (o.pricing as PricingOut | null) ?? { coupons: [], adjustments: [] },
     allocations: fulfillments.map((f) => ({
@@ -62,6 +76,7 @@ export async function readOrderDetail(db: Queryable, id: string, viewer?: Princi
     note: viewer && !mayReadFreeText(viewer) ? null : o.note,
   };
   if (o.pickup_code) detail.pickup_code = o.pickup_code;
-  if (o.reserved_until && o.status === 'pending_payment') detail.reserved_until = new Date(o.reserved_until).toISOString();
+  if (o.reserved_until && o.status === 'pending_payment')
+    detail.reserved_until = new Date(o.reserved_until).toISOString();
   return detail;
 }

@@ -6,12 +6,19 @@ let s: TestServer;
 const DAY = 86_400_000;
 
 async function member(phone: string): Promise<string> {
-  return (await must(s, 'POST', '/v1/identify', { identifiers: [{ type: 'phone', value: phone }], channel: 'app' })).customer_id;
+  return (await must(s, 'POST', '/v1/identify', { identifiers: [{ type: 'phone', value: phone }], channel: 'app' }))
+    .customer_id;
 }
 
 async function template(body: Record<string, unknown>): Promise<string> {
   const t = await must(s, 'POST', '/v1/coupon-templates', {
-    channels: ['online', 'store'], valid_from: new Date(Date.now() - DAY).toISOString(), valid_to: new Date(Date.now() + 30 * DAY).toISOString(), budget: 1000, per_customer_limit: 10, stackable: true, ...body,
+    channels: ['online', 'store'],
+    valid_from: new Date(Date.now() - DAY).toISOString(),
+    valid_to: new Date(Date.now() + 30 * DAY).toISOString(),
+    budget: 1000,
+    per_customer_limit: 10,
+    stackable: true,
+    ...body,
   });
   return t.id;
 }
@@ -24,7 +31,12 @@ async function points(customerId: string): Promise<number> {
   return (await must(s, 'GET', `/v1/customers/${customerId}/points`)).balance;
 }
 
-const pos = (lines: { sku: string; qty: number }[], extra: Record<string, unknown> = {}) => ({ channel: 'pos', lines, fulfillment: { type: 'in_store', location_id: 'near' }, ...extra });
+const pos = (lines: { sku: string; qty: number }[], extra: Record<string, unknown> = {}) => ({
+  channel: 'pos',
+  lines,
+  fulfillment: { type: 'in_store', location_id: 'near' },
+  ...extra,
+});
 
 beforeAll(async () => {
   s = await startTestServer({ startDispatcher: false });
@@ -36,14 +48,33 @@ describe('one checkout price', () => {
   it('gives every customer the same list price for the same SKU, channel, location and time', async () => {
     const loyal = await member('13800000101');
     const fresh = await member('13800000102');
-    await must(s, 'POST', '/v1/points/adjust', { customer: { id: loyal }, points: 50_000, reason: 'migration from the old card system' });
+    await must(s, 'POST', '/v1/points/adjust', {
+      customer: { id: loyal },
+      points: 50_000,
+      reason: 'migration from the old card system',
+    });
     await must(s, 'POST', '/v1/orders', pos([{ sku: 'TV', qty: 3 }], { customer: { id: loyal } })); // ≥ 8,000 CNY in 12 months: gold
     const wallet = await must(s, 'GET', `/v1/customers/${loyal}/wallet?channel=pos&location_id=near`);
     expect(wallet.tier.code).not.toBe((await must(s, 'GET', `/v1/customers/${fresh}/wallet`)).tier.code);
-    const body = (customer?: unknown) => ({ channel: 'app', lines: [{ sku: 'MILK', qty: 2 }, { sku: 'TV', qty: 1 }], fulfillment: delivery('hour'), ...(customer ? { customer } : {}) });
-    const quotes = await Promise.all([body({ id: loyal }), body({ id: fresh }), body({ type: 'phone', value: '13800000199' }), body()].map((b) => must(s, 'POST', '/v1/quote', b)));
+    const body = (customer?: unknown) => ({
+      channel: 'app',
+      lines: [
+        { sku: 'MILK', qty: 2 },
+        { sku: 'TV', qty: 1 },
+      ],
+      fulfillment: delivery('hour'),
+      ...(customer ? { customer } : {}),
+    });
+    const quotes = await Promise.all(
+      [body({ id: loyal }), body({ id: fresh }), body({ type: 'phone', value: '13800000199' }), body()].map((b) =>
+        must(s, 'POST', '/v1/quote', b),
+      ),
+    );
     for (const q of quotes) {
-      expect(q.lines.map((l: { unit_price: number; subtotal: number }) => [l.unit_price, l.subtotal])).toEqual([[1290, 2580], [399900, 399900]]);
+      expect(q.lines.map((l: { unit_price: number; subtotal: number }) => [l.unit_price, l.subtotal])).toEqual([
+        [1290, 2580],
+        [399900, 399900],
+      ]);
       expect(q.totals.total).toBe(quotes[0].totals.total);
     }
     // Quoting an unknown phone created nobody.
@@ -55,10 +86,23 @@ describe('one checkout price', () => {
     await must(s, 'POST', '/v1/points/adjust', { customer: { id: c }, points: 3000, reason: 'welcome' });
     const tpl = await template({ name: '满50减10', kind: 'threshold', value: 1000, min_spend: 5000 });
     const code = await couponFor(tpl, c);
-    const body = pos([{ sku: 'MILK', qty: 3 }, { sku: 'CHIPS', qty: 4 }], { customer: { id: c }, coupon_codes: [code], points: 1000 });
+    const body = pos(
+      [
+        { sku: 'MILK', qty: 3 },
+        { sku: 'CHIPS', qty: 4 },
+      ],
+      { customer: { id: c }, coupon_codes: [code], points: 1000 },
+    );
     const q = await must(s, 'POST', '/v1/quote', body);
     expect(q.issues).toEqual([]);
-    expect(q.totals).toMatchObject({ subtotal: 3870 + 3996, coupon_discount: 1000, points_discount: 1000, points_used: 1000, delivery_fee: 0, total: 7866 - 2000 });
+    expect(q.totals).toMatchObject({
+      subtotal: 3870 + 3996,
+      coupon_discount: 1000,
+      points_discount: 1000,
+      points_used: 1000,
+      delivery_fee: 0,
+      total: 7866 - 2000,
+    });
     expect(q.adjustments.map((a: { type: string }) => a.type)).toEqual(['coupon', 'points']);
     const o = await must(s, 'POST', '/v1/orders', body);
     expect(o.totals).toMatchObject({ subtotal: q.totals.subtotal, discount: 2000, total: q.totals.total });
@@ -66,7 +110,9 @@ describe('one checkout price', () => {
     expect(o.pricing.coupons).toEqual([expect.objectContaining({ code, discount: 1000 })]);
     expect((await must(s, 'GET', `/v1/coupons/${code}`)).status).toBe('redeemed');
     // 3000 − 1000 spent + 1 point per whole CNY paid on each line (tier multiplier 1 for a new member)
-    expect(await points(c)).toBe(2000 + o.lines.reduce((t: number, l: { amount: number }) => t + Math.floor(l.amount / 100), 0));
+    expect(await points(c)).toBe(
+      2000 + o.lines.reduce((t: number, l: { amount: number }) => t + Math.floor(l.amount / 100), 0),
+    );
     const again = await s.api('POST', '/v1/orders', body);
     expect(again.status).toBe(409);
     expect(again.body.error).toMatchObject({ code: 'coupon_already_redeemed', field: 'coupon_codes[0]' });
@@ -75,12 +121,20 @@ describe('one checkout price', () => {
   it('refuses what the quote cannot honour, naming the field, and writes nothing', async () => {
     const c = await member('13800000301');
     const before = (await stockAt(s, 'CHIPS', 'near')).on_hand;
-    const tooMany = await s.api('POST', '/v1/orders', pos([{ sku: 'CHIPS', qty: 1 }], { customer: { id: c }, points: 10 }));
+    const tooMany = await s.api(
+      'POST',
+      '/v1/orders',
+      pos([{ sku: 'CHIPS', qty: 1 }], { customer: { id: c }, points: 10 }),
+    );
     expect(tooMany.status).toBe(422);
     expect(tooMany.body.error).toMatchObject({ code: 'insufficient_points', field: 'points' });
     const anon = await s.api('POST', '/v1/orders', pos([{ sku: 'CHIPS', qty: 1 }], { points: 10 }));
     expect(anon.body.error.field).toBe('points');
-    const bogus = await s.api('POST', '/v1/orders', pos([{ sku: 'CHIPS', qty: 1 }], { customer: { id: c }, coupon_codes: ['NOT-A-CODE'] }));
+    const bogus = await s.api(
+      'POST',
+      '/v1/orders',
+      pos([{ sku: 'CHIPS', qty: 1 }], { customer: { id: c }, coupon_codes: ['NOT-A-CODE'] }),
+    );
     expect(bogus.status).toBe(422);
     expect(bogus.body.error.field).toBe('coupon_codes[0]');
     expect((await stockAt(s, 'CHIPS', 'near')).on_hand).toBe(before);
@@ -90,7 +144,14 @@ describe('one checkout price', () => {
     const c = await member('13800000401');
     await must(s, 'POST', '/v1/points/adjust', { customer: { id: c }, points: 500, reason: 'goodwill' });
     const code = await couponFor(await template({ name: '9折', kind: 'percent_off', value: 10, cap: 5000 }), c);
-    const o = await must(s, 'POST', '/v1/orders', { channel: 'app', customer: { id: c }, lines: [{ sku: 'CHIPS', qty: 5 }], fulfillment: delivery('standard'), coupon_codes: [code], points: 500 });
+    const o = await must(s, 'POST', '/v1/orders', {
+      channel: 'app',
+      customer: { id: c },
+      lines: [{ sku: 'CHIPS', qty: 5 }],
+      fulfillment: delivery('standard'),
+      coupon_codes: [code],
+      points: 500,
+    });
     expect(o.totals.coupon_discount).toBe(499);
     expect(await points(c)).toBe(0);
     await must(s, 'POST', `/v1/orders/${o.id}/cancel`, {});
@@ -102,13 +163,27 @@ describe('one checkout price', () => {
     const c = await member('13800000501');
     await must(s, 'POST', '/v1/points/adjust', { customer: { id: c }, points: 1000, reason: 'goodwill' });
     const code = await couponFor(await template({ name: '减7元', kind: 'amount_off', value: 700 }), c);
-    const o = await must(s, 'POST', '/v1/orders', pos([{ sku: 'MILK', qty: 3 }], { customer: { id: c }, coupon_codes: [code], points: 1000 }));
+    const o = await must(
+      s,
+      'POST',
+      '/v1/orders',
+      pos([{ sku: 'MILK', qty: 3 }], { customer: { id: c }, coupon_codes: [code], points: 1000 }),
+    );
     // 3870 − 700 − 1000 = 2170 paid for 3 units
     expect(o.totals.total).toBe(2170);
     const earned = 21;
     expect(await points(c)).toBe(earned);
     const refunds: number[] = [];
-    for (const qty of [1, 1, 1]) refunds.push((await must(s, 'POST', `/v1/orders/${o.id}/returns`, { lines: [{ sku: 'MILK', qty }], location_id: 'near', reason: 'unwanted' })).refund_amount);
+    for (const qty of [1, 1, 1])
+      refunds.push(
+        (
+          await must(s, 'POST', `/v1/orders/${o.id}/returns`, {
+            lines: [{ sku: 'MILK', qty }],
+            location_id: 'near',
+            reason: 'unwanted',
+          })
+        ).refund_amount,
+      );
     expect(refunds.reduce((t, r) => t + r, 0)).toBe(2170);
     expect(refunds).toEqual([723, 723, 724]);
     // All 1000 redeemed points came back, all 21 earned went; the fully returned order frees the coupon.
@@ -122,8 +197,16 @@ describe('one checkout price', () => {
     await must(s, 'PUT', '/v1/stock/dc1/TV', { on_hand: 0, safety_stock: 0 });
     // The dispatcher is off in this file: evaluate the low-stock rule the way it would.
     await s.santong.ctx.dispatcher.runOnce();
-    const code = await couponFor(await template({ name: '家电减100', kind: 'amount_off', value: 10_000, categories: ['appliances'] }), c);
-    const q = await must(s, 'POST', '/v1/quote', pos([{ sku: 'TV', qty: 1 }], { customer: { id: c }, coupon_codes: [code] }));
+    const code = await couponFor(
+      await template({ name: '家电减100', kind: 'amount_off', value: 10_000, categories: ['appliances'] }),
+      c,
+    );
+    const q = await must(
+      s,
+      'POST',
+      '/v1/quote',
+      pos([{ sku: 'TV', qty: 1 }], { customer: { id: c }, coupon_codes: [code] }),
+    );
     expect(q.coupons[0]).toMatchObject({ applied: false, reason: 'promotion_paused' });
     expect(q.adjustments.find((a: { type: string }) => a.type === 'promotion_paused').description).toMatch(/TV/);
     expect(q.totals.total).toBe(399900);

@@ -28,10 +28,12 @@ export interface QuoteRequest {
   points?: number;
 }
 
-
 async function loadProducts(db: Queryable, skus: string[]): Promise<Map<string, ProductInfo>> {
   const params = new StatementParams();
-  const r = await params.run<{ products: Parameters<typeof productsFromJson>[0] }>(db, `SELECT ${productsJson(params, skus)} AS products`);
+  const r = await params.run<{ products: Parameters<typeof productsFromJson>[0] }>(
+    db,
+    `SELECT ${productsJson(params, skus)} AS products`,
+  );
   return productsFromJson(r.rows[0].products);
 }
 
@@ -39,19 +41,33 @@ async function loadProducts(db: Queryable, skus: string[]): Promise<Map<string, 
 const sharedProducts = coalescingPerHandle(loadProducts);
 
 /** Unknown SKUs, SKUs not sold in the channel and repeated SKUs are 422 naming the line. */
-export function checkProducts(products: Map<string, ProductInfo>, channel: Channel, lines: { sku: string; qty: number }[]): void {
+export function checkProducts(
+  products: Map<string, ProductInfo>,
+  channel: Channel,
+  lines: { sku: string; qty: number }[],
+): void {
   const seen = new Set<string>();
   lines.forEach((l, i) => {
-    if (seen.has(l.sku)) throw unprocessable('duplicate_sku', `${l.sku} appears twice; put the total quantity on one line`, `lines[${i}].sku`);
+    if (seen.has(l.sku))
+      throw unprocessable(
+        'duplicate_sku',
+        `${l.sku} appears twice; put the total quantity on one line`,
+        `lines[${i}].sku`,
+      );
     seen.add(l.sku);
     const p = products.get(l.sku);
     if (!p) throw unprocessable('unknown_sku', `no product ${l.sku}`, `lines[${i}].sku`);
-    if (!p.channels.includes(channel)) throw unprocessable('not_sold_in_channel', `${l.sku} is not sold in channel ${channel}`, `lines[${i}].sku`);
+    if (!p.channels.includes(channel))
+      throw unprocessable('not_sold_in_channel', `${l.sku} is not sold in channel ${channel}`, `lines[${i}].sku`);
   });
 }
 
 /** The catalogue rows of an order's SKUs, checked with checkProducts. */
-export async function productsFor(db: Queryable, channel: Channel, lines: { sku: string; qty: number }[]): Promise<Map<string, ProductInfo>> {
+export async function productsFor(
+  db: Queryable,
+  channel: Channel,
+  lines: { sku: string; qty: number }[],
+): Promise<Map<string, ProductInfo>> {
   const skus = lines.map((l) => l.sku);
   const products = db.isTransaction ? await loadProducts(db, skus) : await sharedProducts(db, skus);
   checkProducts(products, channel, lines);
@@ -62,29 +78,68 @@ export async function productsFor(db: Queryable, channel: Channel, lines: { sku:
  * Prices a request with the one engine: loads list prices, the coupons named, the points balance and
  * rules, and promotion pauses where the order is served. Reads only; reserves and spends nothing.
  */
-export async function quote(db: Queryable, req: QuoteRequest, now = new Date(), preloaded?: Map<string, ProductInfo>): Promise<Quote> {
+export async function quote(
+  db: Queryable,
+  req: QuoteRequest,
+  now = new Date(),
+  preloaded?: Map<string, ProductInfo>,
+): Promise<Quote> {
   const products = preloaded ?? (await productsFor(db, req.channel, req.lines));
   const f = req.fulfillment;
   const members = req.customerId ? await groupIds(db, req.customerId) : null;
   const codes = req.coupon_codes ?? [];
   const [paused, coupons, rules, balance] = await Promise.all([
     // Pauses only stop coupons: no query when none is used (the flash-sale path).
-    codes.length ? pausedPromotions(db, req.lines.map((l) => l.sku), { lat: f.lat, lng: f.lng }) : new Map<string, string>(),
-    codes.length ? couponsForCheckout(db, codes, { members, channel: req.channel, location_id: f.type === 'delivery' ? null : f.location_id, now }) : null,
+    codes.length
+      ? pausedPromotions(
+          db,
+          req.lines.map((l) => l.sku),
+          { lat: f.lat, lng: f.lng },
+        )
+      : new Map<string, string>(),
+    codes.length
+      ? couponsForCheckout(db, codes, {
+          members,
+          channel: req.channel,
+          location_id: f.type === 'delivery' ? null : f.location_id,
+          now,
+        })
+      : null,
     req.points ? loyaltyRules(db) : null,
     req.points && members ? pointsBalance(db, members) : null,
   ]);
   const input: EngineInput = {
     lines: req.lines.map((l) => {
       const p = products.get(l.sku)!;
-      return { sku: l.sku, name: p.name, category: p.category, qty: l.qty, unit_price: p.list_price, paused: paused.get(l.sku) ?? null };
+      return {
+        sku: l.sku,
+        name: p.name,
+        category: p.category,
+        qty: l.qty,
+        unit_price: p.list_price,
+        paused: paused.get(l.sku) ?? null,
+      };
     }),
     coupons: codes.map((code, index) => {
       const problem = coupons?.problems.find((p) => p.index === index);
       const coupon = problem ? null : (coupons?.usable.find((c) => c.code === code) ?? null);
-      return { index, code, coupon, problem: problem ? { reason: problem.reason, message: problem.message } : coupon ? undefined : { reason: 'not_found', message: `no coupon ${code}` } };
+      return {
+        index,
+        code,
+        coupon,
+        problem: problem
+          ? { reason: problem.reason, message: problem.message }
+          : coupon
+            ? undefined
+            : { reason: 'not_found', message: `no coupon ${code}` },
+      };
     }),
-    points: { requested: req.points ?? 0, balance: members ? (balance ?? 0) : null, per_yuan: rules?.points_per_yuan_redeem ?? 100, cap_percent: rules?.redeem_cap_percent ?? 50 },
+    points: {
+      requested: req.points ?? 0,
+      balance: members ? (balance ?? 0) : null,
+      per_yuan: rules?.points_per_yuan_redeem ?? 100,
+      cap_percent: rules?.redeem_cap_percent ?? 50,
+    },
     delivery: f.type === 'delivery' ? { fee: DELIVERY_FEES[f.speed], free_from: FREE_DELIVERY_FROM } : null,
   };
   return price(input);

@@ -16,18 +16,56 @@ const QuoteSchema = Type.Object({
   channel: Str,
   customer_id: Nullable(Str),
   currency: Str,
-  lines: Type.Array(Type.Object({
-    line_no: Int, sku: Str, name: Str, category: Str, qty: Int, unit_price: Int, subtotal: Int,
-    coupon_discount: Int, points_used: Int, points_discount: Int, discount: Int, amount: Int,
-  })),
-  coupons: Type.Array(Type.Object({
-    code: Str, template_id: Nullable(Str), name: Nullable(Str), kind: Nullable(Str), applied: Type.Boolean(), discount: Int,
-    lines: Type.Array(Int), reason: Type.Optional(Str), message: Type.Optional(Str),
-  })),
-  points: Type.Object({ requested: Int, applied: Int, value: Int, balance: Type.Union([Int, Type.Null()]), max_usable: Int, step: Int }),
+  lines: Type.Array(
+    Type.Object({
+      line_no: Int,
+      sku: Str,
+      name: Str,
+      category: Str,
+      qty: Int,
+      unit_price: Int,
+      subtotal: Int,
+      coupon_discount: Int,
+      points_used: Int,
+      points_discount: Int,
+      discount: Int,
+      amount: Int,
+    }),
+  ),
+  coupons: Type.Array(
+    Type.Object({
+      code: Str,
+      template_id: Nullable(Str),
+      name: Nullable(Str),
+      kind: Nullable(Str),
+      applied: Type.Boolean(),
+      discount: Int,
+      lines: Type.Array(Int),
+      reason: Type.Optional(Str),
+      message: Type.Optional(Str),
+    }),
+  ),
+  points: Type.Object({
+    requested: Int,
+    applied: Int,
+    value: Int,
+    balance: Type.Union([Int, Type.Null()]),
+    max_usable: Int,
+    step: Int,
+  }),
   adjustments: Type.Array(AdjustmentSchema),
-  totals: Type.Object({ subtotal: Int, coupon_discount: Int, points_discount: Int, discount: Int, delivery_fee: Int, total: Int, points_used: Int }),
-  issues: Type.Array(Type.Object({ status: Int, code: Str, field: Str, message: Str }), { description: 'what POST /v1/orders would refuse in this request, with the status and field it would answer' }),
+  totals: Type.Object({
+    subtotal: Int,
+    coupon_discount: Int,
+    points_discount: Int,
+    discount: Int,
+    delivery_fee: Int,
+    total: Int,
+    points_used: Int,
+  }),
+  issues: Type.Array(Type.Object({ status: Int, code: Str, field: Str, message: Str }), {
+    description: 'what POST /v1/orders would refuse in this request, with the status and field it would answer',
+  }),
 });
 
 export const pricingRoutes: ModuleRoutes = (ctx) => async (app) => {
@@ -40,7 +78,8 @@ export const pricingRoutes: ModuleRoutes = (ctx) => async (app) => {
       schema: {
         tags: ['goods'],
         summary: 'Price an order without reserving or spending anything',
-        description: 'Takes the body of POST /v1/orders and prices it with the same engine: list price × qty (the same for every customer), coupons, points, delivery fee; explains every adjustment.',
+        description:
+          'Takes the body of POST /v1/orders and prices it with the same engine: list price × qty (the same for every customer), coupons, points, delivery fee; explains every adjustment.',
         body: PlaceOrderBody,
         response: { 200: QuoteSchema, ...errors(422) },
       },
@@ -51,7 +90,14 @@ export const pricingRoutes: ModuleRoutes = (ctx) => async (app) => {
       assertOwnChannel(p, input.channel, 'prices orders');
       const served = quoteFulfilment(input.fulfillment, await routingLocations(db));
       const customerId = input.customer ? await findCustomer(ctx.database, ctx.keys, input.customer) : null;
-      const q = await quote(db, { channel: input.channel, customerId, lines: input.lines, fulfillment: served, coupon_codes: input.coupon_codes, points: input.points });
+      const q = await quote(db, {
+        channel: input.channel,
+        customerId,
+        lines: input.lines,
+        fulfillment: served,
+        coupon_codes: input.coupon_codes,
+        points: input.points,
+      });
       return { channel: input.channel, customer_id: customerId, currency: ctx.config.currency, ...q };
     },
   );

@@ -17,7 +17,13 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function localParts(at: Date, timezone: string): { day: string; minutes: number } {
   let f = formatters.get(timezone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone: timezone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: timezone,
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
     formatters.set(timezone, f);
   }
   let day = 'mon';

@@ -1,6 +1,14 @@
 import type { OpeningHours } from '../locations/service';
 import { haversineKm, isOpen } from './geo';
-import { because, whyNot, type Reason, type ReasonCode, type ReasonParams, type WhyNot, type WhyNotCode } from './reasons';
+import {
+  because,
+  whyNot,
+  type Reason,
+  type ReasonCode,
+  type ReasonParams,
+  type WhyNot,
+  type WhyNotCode,
+} from './reasons';
 
 export type { ReasonCode, ReasonParams, WhyNotCode } from './reasons';
 
@@ -82,7 +90,12 @@ export interface RoutingPolicy {
   explainTop: number;
 }
 
-export const DEFAULT_POLICY: RoutingPolicy = { sameDayRadiusKm: 50, preferDcForStandard: true, maxSplit: 4, explainTop: 12 };
+export const DEFAULT_POLICY: RoutingPolicy = {
+  sameDayRadiusKm: 50,
+  preferDcForStandard: true,
+  maxSplit: 4,
+  explainTop: 12,
+};
 
 export interface RoutingInput {
   request: FulfilmentRequest;
@@ -151,7 +164,14 @@ function nearestFirst(scored: Scored[], n: number): Scored[] {
 }
 
 /** Why a location cannot serve the speed at all, as a code: the text (and its distances) is written only for the candidates shown. */
-type Unfit = 'no_local_delivery' | 'out_of_delivery_range' | 'closed_now' | 'dc_no_same_day' | 'does_not_ship' | 'beyond_same_day_radius' | 'does_not_ship_parcels';
+type Unfit =
+  | 'no_local_delivery'
+  | 'out_of_delivery_range'
+  | 'closed_now'
+  | 'dc_no_same_day'
+  | 'does_not_ship'
+  | 'beyond_same_day_radius'
+  | 'does_not_ship_parcels';
 
 interface Scored {
   loc: RoutingLocation;
@@ -166,19 +186,44 @@ export const defaultStrategy: RoutingStrategy = {
     const { request, lines, locations, stock, now } = input;
     if (request.type === 'in_store' || request.type === 'pickup') {
       const loc = locations.find((l) => l.id === request.location_id);
-      if (!loc) return { ok: false, line: 0, ...because('unknown_location', { location: request.location_id }), candidates: [] };
+      if (!loc)
+        return {
+          ok: false,
+          line: 0,
+          ...because('unknown_location', { location: request.location_id }),
+          candidates: [],
+        };
       if (request.type === 'in_store') {
         // The till is never blocked: an in-store sale is allocated to its store whatever the records say.
-        return { ok: true, decision: 'in_store', ...because('sold_at_till'), allocations: [{ location_id: loc.id, lines, speed: null, eta: eta(now, loc, null, 'in_store') }], candidates: [{ location_id: loc.id, distance_km: 0, can_fulfil: true }] };
+        return {
+          ok: true,
+          decision: 'in_store',
+          ...because('sold_at_till'),
+          allocations: [{ location_id: loc.id, lines, speed: null, eta: eta(now, loc, null, 'in_store') }],
+          candidates: [{ location_id: loc.id, distance_km: 0, can_fulfil: true }],
+        };
       }
       const s = shortfall(loc.id, lines, stock);
       if (!loc.can_pickup || s) {
         const m = loc.can_pickup && s ? missing(lines, s) : null;
-        const reason = m ? because('missing_stock', { location: loc.id, ...m }) : because('no_pickup', { location: loc.id });
+        const reason = m
+          ? because('missing_stock', { location: loc.id, ...m })
+          : because('no_pickup', { location: loc.id });
         const why = m ? whyNot('missing_stock', m) : whyNot('no_pickup');
-        return { ok: false, line: s?.index ?? 0, ...reason, candidates: [{ location_id: loc.id, distance_km: 0, can_fulfil: false, ...why }] };
+        return {
+          ok: false,
+          line: s?.index ?? 0,
+          ...reason,
+          candidates: [{ location_id: loc.id, distance_km: 0, can_fulfil: false, ...why }],
+        };
       }
-      return { ok: true, decision: 'pickup', ...because('picked_up_at', { location: loc.id }), allocations: [{ location_id: loc.id, lines, speed: null, eta: eta(now, loc, null, 'pickup') }], candidates: [{ location_id: loc.id, distance_km: 0, can_fulfil: true }] };
+      return {
+        ok: true,
+        decision: 'pickup',
+        ...because('picked_up_at', { location: loc.id }),
+        allocations: [{ location_id: loc.id, lines, speed: null, eta: eta(now, loc, null, 'pickup') }],
+        candidates: [{ location_id: loc.id, distance_km: 0, can_fulfil: true }],
+      };
     }
 
     const { lat, lng, speed } = request;
@@ -203,15 +248,20 @@ export const defaultStrategy: RoutingStrategy = {
     // Units of each line at each eligible location, read once; only the locations that hold one of
     // the SKUs when the caller can say which (1,000 locations × 5 lines is otherwise 5,000 lookups).
     const holders = input.holders ? new Set(lines.flatMap((l) => [...input.holders!(l.sku)])) : null;
-    const stocked = (holders ? eligible.filter((s) => holders.has(s.loc.id)) : eligible).map((s) => ({ s, has: lines.map((l) => stock(s.loc.id, l.sku)) }));
+    const stocked = (holders ? eligible.filter((s) => holders.has(s.loc.id)) : eligible).map((s) => ({
+      s,
+      has: lines.map((l) => stock(s.loc.id, l.sku)),
+    }));
     const covers = (has: number[]) => has.every((n, i) => n >= lines[i].qty);
     const explain = (chosen: Set<string>): Candidate[] => {
       const top = [...nearest];
       for (const s of scored) if (chosen.has(s.loc.id) && !top.includes(s)) top.push(s);
       return top.map((s) => {
         let why: WhyNot | undefined;
-        if (s.why === 'out_of_delivery_range') why = whyNot(s.why, { km: round(s.km), limit_km: s.loc.local_delivery_km ?? 0 });
-        else if (s.why === 'beyond_same_day_radius') why = whyNot(s.why, { km: round(s.km), limit_km: policy.sameDayRadiusKm });
+        if (s.why === 'out_of_delivery_range')
+          why = whyNot(s.why, { km: round(s.km), limit_km: s.loc.local_delivery_km ?? 0 });
+        else if (s.why === 'beyond_same_day_radius')
+          why = whyNot(s.why, { km: round(s.km), limit_km: policy.sameDayRadiusKm });
         else if (s.why) why = whyNot(s.why);
         else if (!chosen.has(s.loc.id)) {
           const short = shortfall(s.loc.id, lines, stock);
@@ -228,22 +278,35 @@ export const defaultStrategy: RoutingStrategy = {
       for (const x of stocked) if ((!best || x.s.km < best.km) && ok(x)) best = x.s;
       return best;
     };
-    if (speed === 'standard' && policy.preferDcForStandard) single = closest((x) => x.s.loc.type === 'dc' && covers(x.has));
+    if (speed === 'standard' && policy.preferDcForStandard)
+      single = closest((x) => x.s.loc.type === 'dc' && covers(x.has));
     if (single) reason = because('dc_standard_has_all');
     else {
       single = closest((x) => covers(x.has));
       if (single) {
-        reason = speed === 'hour'
-          ? because('nearest_hour_store', { limit_km: single.loc.local_delivery_km ?? 0 })
-          : because('nearest_shipper', { km: round(single.km) });
+        reason =
+          speed === 'hour'
+            ? because('nearest_hour_store', { limit_km: single.loc.local_delivery_km ?? 0 })
+            : because('nearest_shipper', { km: round(single.km) });
       }
     }
     if (single && reason) {
-      return { ok: true, decision: 'single', ...reason, allocations: [{ location_id: single.loc.id, lines, speed, eta: eta(now, single.loc, speed, 'delivery') }], candidates: explain(new Set([single.loc.id])) };
+      return {
+        ok: true,
+        decision: 'single',
+        ...reason,
+        allocations: [{ location_id: single.loc.id, lines, speed, eta: eta(now, single.loc, speed, 'delivery') }],
+        candidates: explain(new Set([single.loc.id])),
+      };
     }
     if (speed === 'hour') {
       const firstMissing = lines.findIndex((_, i) => !stocked.some((x) => x.has[i] >= lines[i].qty));
-      return { ok: false, line: Math.max(0, firstMissing), ...because(eligible.length === 0 ? 'no_open_store_in_range' : 'no_hour_store_has_all'), candidates: explain(new Set()) };
+      return {
+        ok: false,
+        line: Math.max(0, firstMissing),
+        ...because(eligible.length === 0 ? 'no_open_store_in_range' : 'no_hour_store_has_all'),
+        candidates: explain(new Set()),
+      };
     }
 
     // Split across the fewest locations: repeatedly take the one that covers most of what is left, nearer first.
@@ -256,7 +319,8 @@ export const defaultStrategy: RoutingStrategy = {
         if (used.has(x.s.loc.id)) continue;
         let units = 0;
         for (let i = 0; i < lines.length; i++) units += Math.min(remaining[i], Math.max(0, x.has[i]));
-        if (units > 0 && (!best || units > best.units || (units === best.units && x.s.km < best.x.s.km))) best = { x, units };
+        if (units > 0 && (!best || units > best.units || (units === best.units && x.s.km < best.x.s.km)))
+          best = { x, units };
       }
       if (!best) break;
       used.add(best.x.s.loc.id);
@@ -268,11 +332,21 @@ export const defaultStrategy: RoutingStrategy = {
           remaining[i] -= n;
         }
       }
-      allocations.push({ location_id: best.x.s.loc.id, lines: take, speed, eta: eta(now, best.x.s.loc, speed, 'delivery') });
+      allocations.push({
+        location_id: best.x.s.loc.id,
+        lines: take,
+        speed,
+        eta: eta(now, best.x.s.loc, speed, 'delivery'),
+      });
     }
     const unmet = remaining.findIndex((q) => q > 0);
     if (unmet >= 0) {
-      return { ok: false, line: unmet, ...because('not_enough_for_speed', { sku: lines[unmet].sku, speed }), candidates: explain(used) };
+      return {
+        ok: false,
+        line: unmet,
+        ...because('not_enough_for_speed', { sku: lines[unmet].sku, speed }),
+        candidates: explain(used),
+      };
     }
     return {
       ok: true,

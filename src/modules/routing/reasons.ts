@@ -21,7 +21,8 @@ export const REASON_TEXT = {
   no_open_store_in_range: 'no open store delivers to this address within the hour',
   no_hour_store_has_all: 'no store in hour-delivery range has every line',
   not_enough_for_speed: 'not enough {sku} in locations that can serve {speed} delivery',
-  split: 'no single location has every line; split across {count} locations, the fewest that cover the order, nearer first',
+  split:
+    'no single location has every line; split across {count} locations, the fewest that cover the order, nearer first',
 } as const;
 
 /** Why a candidate location was not chosen (`why_not` of a candidate). */
@@ -41,7 +42,9 @@ export type ReasonCode = keyof typeof REASON_TEXT;
 export type WhyNotCode = keyof typeof WHY_NOT_TEXT;
 
 /** The values a template names: `'{a} of {b}'` → `{ a; b }`. */
-type ParamsOf<T extends string> = T extends `${string}{${infer P}}${infer Rest}` ? { [K in P]: string | number } & ParamsOf<Rest> : Record<never, never>;
+type ParamsOf<T extends string> = T extends `${string}{${infer P}}${infer Rest}`
+  ? { [K in P]: string | number } & ParamsOf<Rest>
+  : Record<never, never>;
 /** No argument for a template without placeholders, exactly its values otherwise. */
 type ArgsOf<T extends string> = T extends `${string}{${string}}${string}` ? [params: ParamsOf<T>] : [];
 
@@ -66,11 +69,15 @@ export interface WhyNot {
 /** A result's reason: the code, its values and the English text written from them. */
 export function because<C extends ReasonCode>(code: C, ...args: ArgsOf<(typeof REASON_TEXT)[C]>): Reason {
   const params = args[0] as ReasonParams | undefined;
-  return params ? { reason: fill(REASON_TEXT[code], params), reason_code: code, reason_params: params } : { reason: REASON_TEXT[code], reason_code: code };
+  return params
+    ? { reason: fill(REASON_TEXT[code], params), reason_code: code, reason_params: params }
+    : { reason: REASON_TEXT[code], reason_code: code };
 }
 
 /** A candidate's why-not: the code, its values and the English text written from them. */
 export function whyNot<C extends WhyNotCode>(code: C, ...args: ArgsOf<(typeof WHY_NOT_TEXT)[C]>): WhyNot {
   const params = args[0] as ReasonParams | undefined;
-  return params ? { why_not: fill(WHY_NOT_TEXT[code], params), why_not_code: code, why_not_params: params } : { why_not: WHY_NOT_TEXT[code], why_not_code: code };
+  return params
+    ? { why_not: fill(WHY_NOT_TEXT[code], params), why_not_code: code, why_not_params: params }
+    : { why_not: WHY_NOT_TEXT[code], why_not_code: code };
 }

@@ -9,7 +9,8 @@ import { defaultStrategy, type RoutingStrategy } from './policy';
 
 const storesOnly: RoutingStrategy = {
   name: 'stores_only',
-  route: (input, policy) => defaultStrategy.route({ ...input, locations: input.locations.filter((l) => l.type !== 'dc') }, policy),
+  route: (input, policy) =>
+    defaultStrategy.route({ ...input, locations: input.locations.filter((l) => l.type !== 'dc') }, policy),
 };
 
 let standard: TestServer;
@@ -17,7 +18,8 @@ let custom: TestServer;
 beforeAll(async () => {
   standard = await startTestServer({ startDispatcher: false });
   custom = await startTestServer({ startDispatcher: false, services: { routing: storesOnly } });
-  for (const s of [standard, custom]) await setupGoods(s, { dc1: { CHIPS: 100 }, near: { CHIPS: 3 }, far: { CHIPS: 50 } });
+  for (const s of [standard, custom])
+    await setupGoods(s, { dc1: { CHIPS: 100 }, near: { CHIPS: 3 }, far: { CHIPS: 50 } });
 });
 afterAll(async () => Promise.all([standard?.close(), custom?.close()]));
 

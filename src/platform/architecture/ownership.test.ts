@@ -43,20 +43,27 @@ const DECLARED: Record<string, readonly string[]> = {
   orders,
 };
 
-const migrationFiles = listFiles(ROOT, 'src', (n) => n.endsWith('.sql')).filter((f) => f.split(path.sep).includes('migrations'));
+const migrationFiles = listFiles(ROOT, 'src', (n) => n.endsWith('.sql')).filter((f) =>
+  f.split(path.sep).includes('migrations'),
+);
 const owners = new Map<string, string>();
 const created = new Map<string, string[]>();
 for (const f of migrationFiles) {
   const owner = ownerOf(f);
   if (!owner) throw new Error(`${f}: migrations belong to the platform or a module`);
   for (const table of createdRelations(fs.readFileSync(path.join(ROOT, f), 'utf8'))) {
-    if (owners.has(table) && owners.get(table) !== owner) throw new Error(`${table} is created by ${owners.get(table)} and ${owner}`);
+    if (owners.has(table) && owners.get(table) !== owner)
+      throw new Error(`${table} is created by ${owners.get(table)} and ${owner}`);
     owners.set(table, owner);
     created.set(owner, [...new Set([...(created.get(owner) ?? []), table])]);
   }
 }
 const sources = listFiles(ROOT, 'src', (n) => n.endsWith('.ts') && !n.endsWith('.test.ts'))
-  .map((f) => ({ file: f.split(path.sep).join('/'), owner: ownerOf(f), text: fs.readFileSync(path.join(ROOT, f), 'utf8') }))
+  .map((f) => ({
+    file: f.split(path.sep).join('/'),
+    owner: ownerOf(f),
+    text: fs.readFileSync(path.join(ROOT, f), 'utf8'),
+  }))
   .filter((s): s is { file: string; owner: string; text: string } => s.owner !== null);
 
 describe('module ownership of tables', () => {
@@ -70,7 +77,8 @@ describe('module ownership of tables', () => {
   });
 
   it("every owner's tables.ts files declare exactly the tables its migrations create", () => {
-    const sorted = (entries: [string, readonly string[]][]) => Object.fromEntries(entries.map(([k, v]) => [k, [...v].sort()]).sort());
+    const sorted = (entries: [string, readonly string[]][]) =>
+      Object.fromEntries(entries.map(([k, v]) => [k, [...v].sort()]).sort());
     expect(sorted(Object.entries(DECLARED))).toEqual(sorted([...created]));
   });
 
@@ -120,9 +128,10 @@ describe('the scanner', () => {
     ]);
   });
   it('reads CREATE TABLE and CREATE VIEW, IF NOT EXISTS included, ignoring comments', () => {
-    expect(createdRelations('-- CREATE TABLE nope (x int);\nCREATE TABLE IF NOT EXISTS a (x int);\ncreate view b AS SELECT 1;')).toEqual([
-      'a',
-      'b',
-    ]);
+    expect(
+      createdRelations(
+        '-- CREATE TABLE nope (x int);\nCREATE TABLE IF NOT EXISTS a (x int);\ncreate view b AS SELECT 1;',
+      ),
+    ).toEqual(['a', 'b']);
   });
 });

@@ -67,7 +67,8 @@ export function tableUses(source: string, known: ReadonlySet<string>): TableUse[
   }
   for (const m of text.matchAll(RAW)) {
     // DELETE FROM x is a write although its keyword is FROM.
-    const write = RAW_WRITES.has(m[1]) || (m[1] === 'FROM' && /DELETE\s+$/.test(text.slice(Math.max(0, m.index - 10), m.index)));
+    const write =
+      RAW_WRITES.has(m[1]) || (m[1] === 'FROM' && /DELETE\s+$/.test(text.slice(Math.max(0, m.index - 10), m.index)));
     add(m[2], write ? 'write' : 'read', m.index + m[0].length - m[2].length - (m[0].endsWith('"') ? 1 : 0));
   }
   // A table's name handed to any other call (copyCsv, insertFromJson, a statement builder) counts as a write.

@@ -67,18 +67,36 @@ export async function raiseAlert(tx: Queryable, a: NewAlert): Promise<string | n
          OR security_alerts.last_at <= excluded.last_at - make_interval(secs => ${within})
     RETURNING id`.execute(tx);
   if (claimed.rows.length === 0) return null;
-  await audit(tx, a.actor, { action: `security.${a.kind}`, subject: a.actor.keyId, details: { alert_id: id, ...a.details } });
-  await publish(tx, { aggregateType: 'api_key', aggregateId: a.actor.keyId, type: `security.${a.kind}`, payload: a.details });
+  await audit(tx, a.actor, {
+    action: `security.${a.kind}`,
+    subject: a.actor.keyId,
+    details: { alert_id: id, ...a.details },
+  });
+  await publish(tx, {
+    aggregateType: 'api_key',
+    aggregateId: a.actor.keyId,
+    type: `security.${a.kind}`,
+    payload: a.details,
+  });
   return id;
 }
 
 const view = (r: SecurityAlertsTable): SecurityAlert => ({
-  id: r.id, kind: r.kind, key_id: r.actor_key, raised_at: r.last_at.toISOString(), blocking: r.blocking,
-  details: (r.details ?? {}) as Record<string, unknown>, cleared_at: r.cleared_at?.toISOString() ?? null, cleared_by: r.cleared_by,
+  id: r.id,
+  kind: r.kind,
+  key_id: r.actor_key,
+  raised_at: r.last_at.toISOString(),
+  blocking: r.blocking,
+  details: (r.details ?? {}) as Record<string, unknown>,
+  cleared_at: r.cleared_at?.toISOString() ?? null,
+  cleared_by: r.cleared_by,
 });
 
 /** Alerts, newest first: the open ones, or all. */
-export async function listAlerts(db: Kysely<DB>, f: { includeCleared: boolean; limit: number }): Promise<SecurityAlert[]> {
+export async function listAlerts(
+  db: Kysely<DB>,
+  f: { includeCleared: boolean; limit: number },
+): Promise<SecurityAlert[]> {
   let q = db.selectFrom('security_alerts').selectAll().orderBy('last_at', 'desc').limit(f.limit);
   if (!f.includeCleared) q = q.where('cleared_at', 'is', null);
   return (await q.execute()).map(view);
@@ -87,9 +105,21 @@ export async function listAlerts(db: Kysely<DB>, f: { includeCleared: boolean; l
 /** Clears an alert (a blocked key may read again); audited. Null when there is no such alert. */
 export async function clearAlert(db: Kysely<DB>, admin: Principal, id: string): Promise<SecurityAlert | null> {
   return transact(db, async (tx) => {
-    const row = await tx.updateTable('security_alerts').set({ cleared_at: sql<Date>`coalesce(cleared_at, now())`, cleared_by: sql<string>`coalesce(cleared_by, ${admin.keyId})` })
-      .where('id', '=', id).returningAll().executeTakeFirst();
-    if (row) await audit(tx, admin, { action: 'security.alert_cleared', subject: row.actor_key, details: { alert_id: id, kind: row.kind } });
+    const row = await tx
+      .updateTable('security_alerts')
+      .set({
+        cleared_at: sql<Date>`coalesce(cleared_at, now())`,
+        cleared_by: sql<string>`coalesce(cleared_by, ${admin.keyId})`,
+      })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+    if (row)
+      await audit(tx, admin, {
+        action: 'security.alert_cleared',
+        subject: row.actor_key,
+        details: { alert_id: id, kind: row.kind },
+      });
     return row ? view(row) : null;
   });
 }

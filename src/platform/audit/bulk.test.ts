@@ -7,16 +7,24 @@ let customer: string;
 const phone = '13' + String(Date.now()).slice(-9);
 beforeAll(async () => {
   s = await startTestServer({ startDispatcher: false, env: { SANTONG_BULK_ACCESS_LIMIT: String(LIMIT) } });
-  customer = (await s.api('POST', '/v1/identify', { channel: 'app', identifiers: [{ type: 'phone', value: phone }] })).body.customer_id;
+  customer = (await s.api('POST', '/v1/identify', { channel: 'app', identifiers: [{ type: 'phone', value: phone }] }))
+    .body.customer_id;
 });
 afterAll(async () => s?.close());
 
 const lookup = (key: string) => s.api('GET', `/v1/customers/lookup?type=phone&value=${phone}`, undefined, { key });
 const keyId = async (key: string) => (await s.api('GET', '/v1/me', undefined, { key })).body.key_id as string;
 const served = async (key: string) =>
-  (await s.api('GET', `/v1/audit?action=customer.lookup&actor=${await keyId(key)}&limit=200`)).body.items.length as number;
+  (await s.api('GET', `/v1/audit?action=customer.lookup&actor=${await keyId(key)}&limit=200`)).body.items
+    .length as number;
 const raised = async (id: string) =>
-  (await s.santong.ctx.database.db.selectFrom('outbox').select('aggregate_id').where('type', '=', 'security.bulk_access').execute()).filter((r) => r.aggregate_id === id);
+  (
+    await s.santong.ctx.database.db
+      .selectFrom('outbox')
+      .select('aggregate_id')
+      .where('type', '=', 'security.bulk_access')
+      .execute()
+  ).filter((r) => r.aggregate_id === id);
 
 describe('bulk personal-data reads (block mode, the default)', () => {
   it('answers the limit, refuses the rest of a burst with 429 until an admin clears the alert', async () => {
@@ -34,11 +42,27 @@ describe('bulk personal-data reads (block mode, the default)', () => {
       expect(JSON.stringify(r.body)).not.toContain(phone.slice(-4));
     }
     expect(await raised(id)).toHaveLength(1);
-    const [alert] = (await s.api('GET', '/v1/security/alerts')).body.items.filter((a: { key_id: string }) => a.key_id === id);
-    expect(alert).toMatchObject({ kind: 'bulk_access', blocking: true, cleared_at: null, details: { key_id: id, limit: LIMIT, mode: 'block' } });
+    const [alert] = (await s.api('GET', '/v1/security/alerts')).body.items.filter(
+      (a: { key_id: string }) => a.key_id === id,
+    );
+    expect(alert).toMatchObject({
+      kind: 'bulk_access',
+      blocking: true,
+      cleared_at: null,
+      details: { key_id: id, limit: LIMIT, mode: 'block' },
+    });
     // blocked: every personal read, also later and of another kind; the key's other work goes on; other keys unaffected
     expect((await lookup(staff)).body.error).toMatchObject({ code: 'bulk_access_blocked', alert_id: alert.id });
-    expect((await s.api('POST', `/v1/customers/${customer}/reveal`, { type: 'phone', reason: 'customer on the line' }, { key: staff })).status).toBe(429);
+    expect(
+      (
+        await s.api(
+          'POST',
+          `/v1/customers/${customer}/reveal`,
+          { type: 'phone', reason: 'customer on the line' },
+          { key: staff },
+        )
+      ).status,
+    ).toBe(429);
     expect((await s.api('GET', '/v1/locations', undefined, { key: staff })).status).toBe(200);
     expect((await lookup(await s.keyFor('support'))).status).toBe(200);
     const servedBefore = await served(staff);
@@ -48,9 +72,17 @@ describe('bulk personal-data reads (block mode, the default)', () => {
     expect((await s.api('POST', '/v1/security/alerts/alr_nope/clear', {})).status).toBe(404);
     const cleared = await s.api('POST', `/v1/security/alerts/${alert.id}/clear`, {});
     expect(cleared.status).toBe(200);
-    expect(cleared.body).toMatchObject({ id: alert.id, cleared_by: await keyId(s.adminKey), cleared_at: expect.any(String) });
-    expect((await s.api('GET', '/v1/security/alerts')).body.items.map((a: { id: string }) => a.id)).not.toContain(alert.id);
-    expect((await s.api('GET', '/v1/security/alerts?include_cleared=true')).body.items.map((a: { id: string }) => a.id)).toContain(alert.id);
+    expect(cleared.body).toMatchObject({
+      id: alert.id,
+      cleared_by: await keyId(s.adminKey),
+      cleared_at: expect.any(String),
+    });
+    expect((await s.api('GET', '/v1/security/alerts')).body.items.map((a: { id: string }) => a.id)).not.toContain(
+      alert.id,
+    );
+    expect(
+      (await s.api('GET', '/v1/security/alerts?include_cleared=true')).body.items.map((a: { id: string }) => a.id),
+    ).toContain(alert.id);
     for (let i = 0; i < LIMIT; i++) expect((await lookup(staff)).status).toBe(200);
     const again = await lookup(staff);
     expect(again.status).toBe(429);
@@ -64,9 +96,13 @@ describe('bulk personal-data reads (block mode, the default)', () => {
     const staff = await s.keyFor('support');
     for (let i = 0; i < LIMIT; i++) expect((await lookup(staff)).status).toBe(200);
     expect((await lookup(staff)).status).toBe(429);
-    expect((await s.api('PUT', '/v1/security/settings', { bulk_access_mode: 'alert' })).body).toEqual({ bulk_access_mode: 'alert' });
+    expect((await s.api('PUT', '/v1/security/settings', { bulk_access_mode: 'alert' })).body).toEqual({
+      bulk_access_mode: 'alert',
+    });
     expect((await lookup(staff)).status).toBe(200);
-    expect((await s.api('PUT', '/v1/security/settings', { bulk_access_mode: 'sometimes' })).body.error.field).toBe('bulk_access_mode');
+    expect((await s.api('PUT', '/v1/security/settings', { bulk_access_mode: 'sometimes' })).body.error.field).toBe(
+      'bulk_access_mode',
+    );
     expect((await s.api('PUT', '/v1/security/settings', { bulk_access_mode: 'block' })).status).toBe(200);
     expect((await lookup(staff)).status).toBe(429);
   });

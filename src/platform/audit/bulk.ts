@@ -31,7 +31,13 @@ export async function setBulkAccessMode(db: Queryable, mode: BulkAccessMode): Pr
 }
 
 const blocked = (alertId: string | null) =>
-  new AppError(429, 'bulk_access_blocked', 'this key read more personal data than allowed; an admin must clear its security alert', undefined, { alert_id: alertId });
+  new AppError(
+    429,
+    'bulk_access_blocked',
+    'this key read more personal data than allowed; an admin must clear its security alert',
+    undefined,
+    { alert_id: alertId },
+  );
 
 /**
  * A read of personal data: refused (429) while the key is blocked, else recorded in the audit log
@@ -40,7 +46,12 @@ const blocked = (alertId: string | null) =>
  * a burst of parallel reads: of two reads, the later to record sees the other's record. Not in a
  * transaction on purpose: the read is logged even when the answer fails to send.
  */
-export async function personalDataRead(db: Kysely<DB>, config: BulkAccessConfig, actor: Principal, entry: AuditEntry & { action: (typeof PERSONAL_READS)[number] }): Promise<void> {
+export async function personalDataRead(
+  db: Kysely<DB>,
+  config: BulkAccessConfig,
+  actor: Principal,
+  entry: AuditEntry & { action: (typeof PERSONAL_READS)[number] },
+): Promise<void> {
   if (config.bulkAccessLimit <= 0) return audit(db, actor, entry);
   const { mode, blockedBy } = await auditUnlessBlocked(db, actor, entry);
   if (blockedBy) throw blocked(blockedBy);
@@ -51,7 +62,11 @@ export async function personalDataRead(db: Kysely<DB>, config: BulkAccessConfig,
 }
 
 /** One statement: the mode, the key's open blocking alert if blocking is on, and the audit record unless blocked. */
-async function auditUnlessBlocked(db: Kysely<DB>, actor: Principal, entry: AuditEntry): Promise<{ mode: BulkAccessMode; blockedBy: string | null }> {
+async function auditUnlessBlocked(
+  db: Kysely<DB>,
+  actor: Principal,
+  entry: AuditEntry,
+): Promise<{ mode: BulkAccessMode; blockedBy: string | null }> {
   const row = auditRow(actor, entry);
   const r = await sql<{ mode: string | null; blocked_by: string | null }>`
     WITH st AS (
@@ -72,18 +87,45 @@ async function countReads(db: Kysely<DB>, config: BulkAccessConfig, actor: Princ
     SELECT count(*)::text AS n FROM audit_log
     WHERE actor_key = ${actor.keyId} AND action IN (${sql.join([...PERSONAL_READS])})
       AND at > greatest(now() - make_interval(secs => ${windowSeconds}),
-        (SELECT cleared_at FROM security_alerts WHERE actor_key = ${actor.keyId} AND kind = 'bulk_access'))`.execute(db);
+        (SELECT cleared_at FROM security_alerts WHERE actor_key = ${actor.keyId} AND kind = 'bulk_access'))`.execute(
+    db,
+  );
   return Number(r.rows[0].n);
 }
 
 /** Raises security.bulk_access at most once per window per key (at once after a clear); returns the open alert's id. */
-async function raiseBulkAccessAlert(db: Kysely<DB>, config: BulkAccessConfig, actor: Principal, reads: number, mode: BulkAccessMode): Promise<string | null> {
+async function raiseBulkAccessAlert(
+  db: Kysely<DB>,
+  config: BulkAccessConfig,
+  actor: Principal,
+  reads: number,
+  mode: BulkAccessMode,
+): Promise<string | null> {
   const windowSeconds = Math.max(1, config.bulkAccessWindowSeconds);
-  const details = { key_id: actor.keyId, key_name: actor.name, role: actor.role, reads, limit: config.bulkAccessLimit, window_seconds: windowSeconds, mode };
+  const details = {
+    key_id: actor.keyId,
+    key_name: actor.name,
+    role: actor.role,
+    reads,
+    limit: config.bulkAccessLimit,
+    window_seconds: windowSeconds,
+    mode,
+  };
   return transact(db, async (tx) => {
-    const raised = await raiseAlert(tx, { actor, kind: 'bulk_access', details, blocking: mode === 'block', onceWithinSeconds: windowSeconds });
+    const raised = await raiseAlert(tx, {
+      actor,
+      kind: 'bulk_access',
+      details,
+      blocking: mode === 'block',
+      onceWithinSeconds: windowSeconds,
+    });
     if (raised) return raised;
-    const open = await tx.selectFrom('security_alerts').select('id').where('actor_key', '=', actor.keyId).where('kind', '=', 'bulk_access').executeTakeFirst();
+    const open = await tx
+      .selectFrom('security_alerts')
+      .select('id')
+      .where('actor_key', '=', actor.keyId)
+      .where('kind', '=', 'bulk_access')
+      .executeTakeFirst();
     return open?.id ?? null;
   });
 }

@@ -30,8 +30,10 @@ export const auditRoutes: ModuleRoutes = (ctx) => async (app) => {
       config: { roles: ['admin'] },
       schema: {
         tags: ['platform'],
-        summary: 'The audit log, newest first; filter by action (exact, or a prefix ending in "."), subject and actor key',
-        description: 'A subject whose personal data was erased is logged under a keyed hash of its id; filtering by the plain id finds those entries too.',
+        summary:
+          'The audit log, newest first; filter by action (exact, or a prefix ending in "."), subject and actor key',
+        description:
+          'A subject whose personal data was erased is logged under a keyed hash of its id; filtering by the plain id finds those entries too.',
         querystring: Type.Object({
           action: Type.Optional(Filter),
           subject: Type.Optional(Filter),
@@ -39,7 +41,10 @@ export const auditRoutes: ModuleRoutes = (ctx) => async (app) => {
           cursor: Cursor,
           limit: Limit,
         }),
-        response: { 200: Type.Object({ items: Type.Array(EntrySchema), next_cursor: Type.Union([Type.String(), Type.Null()]) }), ...errors() },
+        response: {
+          200: Type.Object({ items: Type.Array(EntrySchema), next_cursor: Type.Union([Type.String(), Type.Null()]) }),
+          ...errors(),
+        },
       },
     },
     async (req) => {
@@ -47,8 +52,15 @@ export const auditRoutes: ModuleRoutes = (ctx) => async (app) => {
       const limit = req.query.limit ?? 50;
       const after = decodeCursor(req.query.cursor, 1);
       if (after && !/^\d{1,18}$/.test(String(after[0]))) throw badRequest('cursor is not valid', 'cursor');
-      let q = db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(limit + 1);
-      if (action) q = action.endsWith('.') ? q.where('action', 'like', action.replace(/[\\%_]/g, '\\$&') + '%') : q.where('action', '=', action);
+      let q = db
+        .selectFrom('audit_log')
+        .selectAll()
+        .orderBy('id', 'desc')
+        .limit(limit + 1);
+      if (action)
+        q = action.endsWith('.')
+          ? q.where('action', 'like', action.replace(/[\\%_]/g, '\\$&') + '%')
+          : q.where('action', '=', action);
       if (subject) q = q.where('subject', 'in', [subject, erasedSubject(ctx.keys, subject)]);
       if (actor) q = q.where('actor_key', '=', actor);
       if (after) q = q.where('id', '<', String(after[0]));

@@ -17,9 +17,15 @@ const AlertSchema = Type.Object({
   cleared_at: Type.Union([Type.String(), Type.Null()]),
   cleared_by: Type.Union([Type.String(), Type.Null()]),
 });
-const SettingsSchema = Type.Object({
-  bulk_access_mode: StringEnum(BULK_ACCESS_MODES, { description: 'beyond the bulk personal-data read limit: alert only, or also block the key until its alert is cleared' }),
-}, { additionalProperties: false, examples: [{ bulk_access_mode: 'block' }] });
+const SettingsSchema = Type.Object(
+  {
+    bulk_access_mode: StringEnum(BULK_ACCESS_MODES, {
+      description:
+        'beyond the bulk personal-data read limit: alert only, or also block the key until its alert is cleared',
+    }),
+  },
+  { additionalProperties: false, examples: [{ bulk_access_mode: 'block' }] },
+);
 
 /** Security alerts (bulk personal-data reads, pickup code guessing) and their settings, for admins. */
 export const securityRoutes: ModuleRoutes = (ctx) => async (app) => {
@@ -37,7 +43,9 @@ export const securityRoutes: ModuleRoutes = (ctx) => async (app) => {
         response: { 200: Type.Object({ items: Type.Array(AlertSchema) }), ...errors() },
       },
     },
-    async (req) => ({ items: await listAlerts(db, { includeCleared: req.query.include_cleared ?? false, limit: req.query.limit ?? 50 }) }),
+    async (req) => ({
+      items: await listAlerts(db, { includeCleared: req.query.include_cleared ?? false, limit: req.query.limit ?? 50 }),
+    }),
   );
 
   app.post(
@@ -46,7 +54,8 @@ export const securityRoutes: ModuleRoutes = (ctx) => async (app) => {
       config: admin,
       schema: {
         tags: ['platform'],
-        summary: 'Clear a security alert: a key blocked for bulk reads may read again (its count starts afresh); audited',
+        summary:
+          'Clear a security alert: a key blocked for bulk reads may read again (its count starts afresh); audited',
         params: Type.Object({ id: Id }),
         response: { 200: AlertSchema, ...errors(404) },
       },
@@ -60,17 +69,35 @@ export const securityRoutes: ModuleRoutes = (ctx) => async (app) => {
 
   app.get(
     '/security/settings',
-    { config: admin, schema: { tags: ['platform'], summary: 'Security settings: what happens beyond the bulk personal-data read limit', response: { 200: SettingsSchema, ...errors() } } },
+    {
+      config: admin,
+      schema: {
+        tags: ['platform'],
+        summary: 'Security settings: what happens beyond the bulk personal-data read limit',
+        response: { 200: SettingsSchema, ...errors() },
+      },
+    },
     async () => ({ bulk_access_mode: await bulkAccessMode(db) }),
   );
 
   app.put(
     '/security/settings',
-    { config: admin, schema: { tags: ['platform'], summary: 'Change the security settings (audited)', body: SettingsSchema, response: { 200: SettingsSchema, ...errors() } } },
+    {
+      config: admin,
+      schema: {
+        tags: ['platform'],
+        summary: 'Change the security settings (audited)',
+        body: SettingsSchema,
+        response: { 200: SettingsSchema, ...errors() },
+      },
+    },
     async (req) => {
       await transact(db, async (tx) => {
         await setBulkAccessMode(tx, req.body.bulk_access_mode);
-        await audit(tx, req.principal, { action: 'security.settings', details: { bulk_access_mode: req.body.bulk_access_mode } });
+        await audit(tx, req.principal, {
+          action: 'security.settings',
+          details: { bulk_access_mode: req.body.bulk_access_mode },
+        });
       });
       return { bulk_access_mode: await bulkAccessMode(db) };
     },

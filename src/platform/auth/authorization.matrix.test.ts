@@ -22,23 +22,56 @@ beforeAll(async () => {
   s = await startTestServer({ startDispatcher: false });
   await setupGoods(s, { near: { MILK: 20 }, mid: { MILK: 20 } });
   // An app order picked up at near (own for both), a web order picked up at mid (another's for both).
-  const mine = await must(s, 'POST', '/v1/orders', { channel: 'app', lines: [{ sku: 'MILK', qty: 1 }], fulfillment: { type: 'pickup', location_id: 'near' } });
-  const theirs = await must(s, 'POST', '/v1/orders', { channel: 'web', lines: [{ sku: 'MILK', qty: 1 }], fulfillment: { type: 'pickup', location_id: 'mid' } });
-  [own.order, own.fulfilment, other.order, other.fulfilment] = [mine.id, mine.allocations[0].fulfillment_id, theirs.id, theirs.allocations[0].fulfillment_id];
+  const mine = await must(s, 'POST', '/v1/orders', {
+    channel: 'app',
+    lines: [{ sku: 'MILK', qty: 1 }],
+    fulfillment: { type: 'pickup', location_id: 'near' },
+  });
+  const theirs = await must(s, 'POST', '/v1/orders', {
+    channel: 'web',
+    lines: [{ sku: 'MILK', qty: 1 }],
+    fulfillment: { type: 'pickup', location_id: 'mid' },
+  });
+  [own.order, own.fulfilment, other.order, other.fulfilment] = [
+    mine.id,
+    mine.allocations[0].fulfillment_id,
+    theirs.id,
+    theirs.allocations[0].fulfillment_id,
+  ];
   for (const role of ROLES) {
-    keys[role] = role === 'admin' ? s.adminKey : await s.keyFor(role, role === 'store_staff' ? { location_id: 'near' } : role === 'integration' ? { channel: 'app' } : {});
+    keys[role] =
+      role === 'admin'
+        ? s.adminKey
+        : await s.keyFor(
+            role,
+            role === 'store_staff' ? { location_id: 'near' } : role === 'integration' ? { channel: 'app' } : {},
+          );
   }
-  const appKey = async (scopes: readonly string[]) => (await must(s, 'POST', '/v1/api-keys', { name: `app ${scopes.length}`, role: 'integration', channel: 'app', scopes })).key as string;
+  const appKey = async (scopes: readonly string[]) =>
+    (
+      await must(s, 'POST', '/v1/api-keys', {
+        name: `app ${scopes.length}`,
+        role: 'integration',
+        channel: 'app',
+        scopes,
+      })
+    ).key as string;
   [keys.granted, keys.none] = [await appKey(SCOPES), await appKey([])];
   const doc = (await (await fetch(`${s.url}/docs/json`)).json()) as { paths: Record<string, Record<string, unknown>> };
-  routes = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+  routes = Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+  );
 });
 afterAll(async () => s?.close());
 
 /** The path with its parameters filled: the caller's own resource or another's. */
 function pathFor(path: string, which: typeof own): string {
   const collection = path.split('/')[2];
-  const ids: Record<string, string> = { orders: which.order, fulfillments: which.fulfilment, locations: which.location };
+  const ids: Record<string, string> = {
+    orders: which.order,
+    fulfillments: which.fulfilment,
+    locations: which.location,
+  };
   return path
     .replace('{id}', ids[collection] ?? 'nope_matrix') // customers, keys, webhooks, templates: none exists, so nothing changes
     .replace('{location_id}', which.location)
@@ -59,12 +92,18 @@ async function call(route: string, key: string, which: typeof own): Promise<numb
 function cases(role: Role, { who, scope }: Rule): [string, typeof own, boolean][] {
   const access = who[role];
   // An integration key without scopes may call exactly the routes that name none.
-  const unscoped: [string, typeof own, boolean][] = role === 'integration' && access !== undefined ? [[keys.none, own, scope !== undefined]] : [];
+  const unscoped: [string, typeof own, boolean][] =
+    role === 'integration' && access !== undefined ? [[keys.none, own, scope !== undefined]] : [];
   // Keys bound to a store or channel try another's too: `yes` means any, `own` their own only.
   const bound = role === 'store_staff' || role === 'integration';
-  if (access === 'yes') return bound ? [[keys[role], own, false], [keys[role], other, false], ...unscoped] : [[keys[role], own, false]];
+  if (access === 'yes')
+    return bound ? [[keys[role], own, false], [keys[role], other, false], ...unscoped] : [[keys[role], own, false]];
   if (access === 'own') return [[keys[role], own, false], [keys[role], other, true], ...unscoped];
-  if (access === 'scope') return [[keys[role], own, true], [keys.granted, own, false]];
+  if (access === 'scope')
+    return [
+      [keys[role], own, true],
+      [keys.granted, own, false],
+    ];
   return [[keys[role], own, true]];
 }
 
@@ -85,7 +124,12 @@ describe('the authorization matrix', () => {
           for (const [key, which, denied] of cases(role, rule)) {
             const status = await call(route, key, which);
             if ((status === 403) !== denied || status === 401 || status >= 500) {
-              const who = key === keys.granted ? 'integration with every scope' : key === keys.none ? 'integration without scopes' : role;
+              const who =
+                key === keys.granted
+                  ? 'integration with every scope'
+                  : key === keys.none
+                    ? 'integration without scopes'
+                    : role;
               wrong.push(`${route} as ${who} on ${which === own ? 'own' : 'other'}: ${status}`);
             }
           }

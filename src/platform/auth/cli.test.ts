@@ -49,8 +49,15 @@ interface Run {
   stderr: string;
 }
 
-function spawnCli(args: string[], extraEnv: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<Run>; output: () => string } {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+function spawnCli(
+  args: string[],
+  extraEnv: NodeJS.ProcessEnv = {},
+): { child: ChildProcess; done: Promise<Run>; output: () => string } {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    env: { ...env, ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
@@ -89,7 +96,11 @@ describe('santong CLI', () => {
     expect(first.code).toBe(0);
     if (TEST_DB === 'pglite') {
       // A new data dir: every migration is applied, in order.
-      expect(first.stdout).toBe(`applied: ${listMigrations().map((m) => m.id).join(', ')}\n`);
+      expect(first.stdout).toBe(
+        `applied: ${listMigrations()
+          .map((m) => m.id)
+          .join(', ')}\n`,
+      );
     } else {
       // freshDatabase() is cloned from an already migrated template.
       expect(first.stdout).toBe('database is up to date\n');
@@ -128,7 +139,9 @@ describe('santong CLI', () => {
       expect(await ok.json()).toEqual({ items: expect.any(Array) });
       const keys = await fetch(`${base}/v1/api-keys`, { headers: { authorization: `Bearer ${key}` } });
       expect(keys.status).toBe(200);
-      expect(((await keys.json()) as { items: unknown[] }).items).toContainEqual(expect.objectContaining({ name: 'ci', role: 'admin', key_prefix: key.slice(0, 7) }));
+      expect(((await keys.json()) as { items: unknown[] }).items).toContainEqual(
+        expect.objectContaining({ name: 'ci', role: 'admin', key_prefix: key.slice(0, 7) }),
+      );
       const wrong = await fetch(`${base}/v1/locations`, { headers: { authorization: `Bearer ${key}x` } });
       expect(wrong.status).toBe(401);
     } finally {

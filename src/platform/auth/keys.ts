@@ -36,8 +36,15 @@ export interface KeyView {
 }
 
 type KeyRow = {
-  id: string; name: string; role: string; location_id: string | null; channel: string | null;
-  key_prefix: string; scopes: string[]; created_at: Date; revoked_at: Date | null;
+  id: string;
+  name: string;
+  role: string;
+  location_id: string | null;
+  channel: string | null;
+  key_prefix: string;
+  scopes: string[];
+  created_at: Date;
+  revoked_at: Date | null;
 };
 
 export function toKeyView(r: KeyRow): KeyView {
@@ -77,7 +84,11 @@ export async function createKey(db: Queryable, k: NewKey): Promise<KeyView & { k
 
 /** Creates the key with this exact secret unless a live key already has it. */
 export async function ensureKey(db: Queryable, k: NewKey & { secret: string }): Promise<boolean> {
-  const existing = await db.selectFrom('api_keys').select('id').where('key_hash', '=', hashKey(k.secret)).executeTakeFirst();
+  const existing = await db
+    .selectFrom('api_keys')
+    .select('id')
+    .where('key_hash', '=', hashKey(k.secret))
+    .executeTakeFirst();
   if (existing) return false;
   await createKey(db, k);
   return true;
@@ -106,5 +117,12 @@ export async function authenticate(db: Queryable, secret: string): Promise<Princ
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
   if (!row) return null;
-  return { keyId: row.id, name: row.name, role: row.role as Role, locationId: row.location_id, channel: row.channel as Channel | null, scopes: row.scopes };
+  return {
+    keyId: row.id,
+    name: row.name,
+    role: row.role as Role,
+    locationId: row.location_id,
+    channel: row.channel as Channel | null,
+    scopes: row.scopes,
+  };
 }

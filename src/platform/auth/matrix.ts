@@ -33,15 +33,31 @@ export interface Rule {
   note?: string;
 }
 
-const ALL: Rule['who'] = { admin: 'yes', marketer: 'yes', analyst: 'yes', support: 'yes', store_staff: 'yes', integration: 'yes' };
+const ALL: Rule['who'] = {
+  admin: 'yes',
+  marketer: 'yes',
+  analyst: 'yes',
+  support: 'yes',
+  store_staff: 'yes',
+  integration: 'yes',
+};
 const ADMIN: Rule = { who: { admin: 'yes' } };
 const PEOPLE: Rule['who'] = { admin: 'yes', support: 'yes', store_staff: 'yes', marketer: 'yes', analyst: 'yes' };
-const LOYALTY_READ: Rule = { who: { admin: 'yes', support: 'yes', store_staff: 'yes', marketer: 'yes', integration: 'yes' }, scope: 'loyalty:read' };
+const LOYALTY_READ: Rule = {
+  who: { admin: 'yes', support: 'yes', store_staff: 'yes', marketer: 'yes', integration: 'yes' },
+  scope: 'loyalty:read',
+};
 const TEMPLATE_READ: Rule = { who: { admin: 'yes', marketer: 'yes', analyst: 'yes', support: 'yes' } };
 const MARKETING: Rule = { who: { admin: 'yes', marketer: 'yes' } };
 const TAGS: Rule = { who: { admin: 'yes', marketer: 'yes', support: 'yes' } };
-const ORDER_READ: Rule = { who: { admin: 'yes', analyst: 'yes', support: 'yes', store_staff: 'own', integration: 'own' }, scope: 'orders' };
-const FULFILMENT: Rule = { who: { admin: 'yes', support: 'yes', store_staff: 'own', integration: 'own' }, scope: 'orders' };
+const ORDER_READ: Rule = {
+  who: { admin: 'yes', analyst: 'yes', support: 'yes', store_staff: 'own', integration: 'own' },
+  scope: 'orders',
+};
+const FULFILMENT: Rule = {
+  who: { admin: 'yes', support: 'yes', store_staff: 'own', integration: 'own' },
+  scope: 'orders',
+};
 
 export const MATRIX: Record<string, Rule | 'public'> = {
   // platform
@@ -72,13 +88,27 @@ export const MATRIX: Record<string, Rule | 'public'> = {
   'GET /v1/stock/low-stock-policy': { who: ALL },
   'PUT /v1/stock/low-stock-policy': ADMIN,
   'GET /v1/stock/movements': { who: ALL },
-  'POST /v1/stock/movements': { who: { admin: 'yes', store_staff: 'yes', integration: 'scope' }, scope: 'stock', note: 'store staff: location_id of their store (403 otherwise)' },
-  'PUT /v1/stock/{location_id}/{sku}': { who: { admin: 'yes', store_staff: 'own', integration: 'scope' }, scope: 'stock' },
+  'POST /v1/stock/movements': {
+    who: { admin: 'yes', store_staff: 'yes', integration: 'scope' },
+    scope: 'stock',
+    note: 'store staff: location_id of their store (403 otherwise)',
+  },
+  'PUT /v1/stock/{location_id}/{sku}': {
+    who: { admin: 'yes', store_staff: 'own', integration: 'scope' },
+    scope: 'stock',
+  },
   'GET /v1/stock/{sku}': { who: ALL },
 
   // people
-  'POST /v1/verifications': { who: { admin: 'yes', support: 'yes', store_staff: 'yes', integration: 'yes' }, scope: 'customers' },
-  'POST /v1/identify': { who: { admin: 'yes', support: 'yes', store_staff: 'yes', integration: 'yes' }, scope: 'customers', note: 'integration: channel of the key (403 otherwise)' },
+  'POST /v1/verifications': {
+    who: { admin: 'yes', support: 'yes', store_staff: 'yes', integration: 'yes' },
+    scope: 'customers',
+  },
+  'POST /v1/identify': {
+    who: { admin: 'yes', support: 'yes', store_staff: 'yes', integration: 'yes' },
+    scope: 'customers',
+    note: 'integration: channel of the key (403 otherwise)',
+  },
   'GET /v1/traits': { who: ALL },
   'POST /v1/traits': ADMIN,
   'GET /v1/customers': { who: PEOPLE, note: 'q (search by contact data): admin, support, store staff only' },
@@ -88,21 +118,46 @@ export const MATRIX: Record<string, Rule | 'public'> = {
   'POST /v1/customers/{id}/unmerge': { who: { admin: 'yes', support: 'yes' } },
   'PUT /v1/customers/{id}/tags/{tag}': TAGS,
   'DELETE /v1/customers/{id}/tags/{tag}': TAGS,
-  'PUT /v1/customers/{id}/consents/{purpose}': { who: { admin: 'yes', support: 'yes', store_staff: 'yes', integration: 'yes' }, scope: 'customers', note: 'integration: channel of the key' },
+  'PUT /v1/customers/{id}/consents/{purpose}': {
+    who: { admin: 'yes', support: 'yes', store_staff: 'yes', integration: 'yes' },
+    scope: 'customers',
+    note: 'integration: channel of the key',
+  },
   'GET /v1/customers/{id}/consents': { who: PEOPLE },
   'POST /v1/customers/{id}/reveal': { who: { admin: 'yes', support: 'yes' } },
-  'POST /v1/events': { who: { admin: 'yes', store_staff: 'yes', integration: 'yes' }, scope: 'events', note: "integration: events of the key's channel; store staff: of their store" },
+  'POST /v1/events': {
+    who: { admin: 'yes', store_staff: 'yes', integration: 'yes' },
+    scope: 'events',
+    note: "integration: events of the key's channel; store staff: of their store",
+  },
   'GET /v1/customers/{id}/timeline': { who: PEOPLE },
 
   // orders and fulfilment
-  'POST /v1/orders': { who: { admin: 'yes', support: 'yes', store_staff: 'yes', integration: 'yes' }, scope: 'orders', note: "integration: the key's channel; store staff: sales at their store" },
-  'GET /v1/orders': { who: { admin: 'yes', analyst: 'yes', support: 'yes', store_staff: 'yes', integration: 'yes' }, scope: 'orders', note: "store staff: their store's orders only; integration: their channel's (another channel asked for: 403)" },
+  'POST /v1/orders': {
+    who: { admin: 'yes', support: 'yes', store_staff: 'yes', integration: 'yes' },
+    scope: 'orders',
+    note: "integration: the key's channel; store staff: sales at their store",
+  },
+  'GET /v1/orders': {
+    who: { admin: 'yes', analyst: 'yes', support: 'yes', store_staff: 'yes', integration: 'yes' },
+    scope: 'orders',
+    note: "store staff: their store's orders only; integration: their channel's (another channel asked for: 403)",
+  },
   'GET /v1/orders/{id}': { ...ORDER_READ, note: 'pickup_code: admin and the owning channel only' },
   'POST /v1/orders/{id}/pay': { who: { admin: 'yes', store_staff: 'own', integration: 'own' }, scope: 'orders' },
-  'POST /v1/orders/{id}/cancel': { who: { admin: 'yes', support: 'yes', store_staff: 'own', integration: 'own' }, scope: 'orders' },
-  'POST /v1/orders/{id}/returns': { who: { admin: 'yes', support: 'yes', store_staff: 'own', integration: 'own' }, scope: 'orders' },
+  'POST /v1/orders/{id}/cancel': {
+    who: { admin: 'yes', support: 'yes', store_staff: 'own', integration: 'own' },
+    scope: 'orders',
+  },
+  'POST /v1/orders/{id}/returns': {
+    who: { admin: 'yes', support: 'yes', store_staff: 'own', integration: 'own' },
+    scope: 'orders',
+  },
   'GET /v1/orders/{id}/returns': ORDER_READ,
-  'GET /v1/fulfillments': { who: { admin: 'yes', support: 'yes', store_staff: 'yes' }, note: "store staff: their store's queue only" },
+  'GET /v1/fulfillments': {
+    who: { admin: 'yes', support: 'yes', store_staff: 'yes' },
+    note: "store staff: their store's queue only",
+  },
   'GET /v1/fulfillments/{id}': FULFILMENT,
   'POST /v1/fulfillments/{id}/events': FULFILMENT,
   'POST /v1/fulfillments/{id}/collect': { who: { admin: 'yes', store_staff: 'own' }, scope: 'orders' },
@@ -113,9 +168,16 @@ export const MATRIX: Record<string, Rule | 'public'> = {
   'GET /v1/customers/{id}/points': LOYALTY_READ,
   'GET /v1/customers/{id}/wallet': LOYALTY_READ,
   'GET /v1/customers/{id}/referrals': LOYALTY_READ,
-  'POST /v1/customers/{id}/referrals': { who: { admin: 'yes', support: 'yes', store_staff: 'yes', integration: 'yes' }, scope: 'customers' },
+  'POST /v1/customers/{id}/referrals': {
+    who: { admin: 'yes', support: 'yes', store_staff: 'yes', integration: 'yes' },
+    scope: 'customers',
+  },
   'POST /v1/points/adjust': { who: { admin: 'yes', support: 'yes' } },
-  'POST /v1/points/earn': { who: { admin: 'yes', integration: 'scope' }, scope: 'points:earn', note: 'acts of the rules only, capped per customer and day; points (a number): admin only' },
+  'POST /v1/points/earn': {
+    who: { admin: 'yes', integration: 'scope' },
+    scope: 'points:earn',
+    note: 'acts of the rules only, capped per customer and day; points (a number): admin only',
+  },
   'GET /v1/loyalty/rules': MARKETING,
   'PUT /v1/loyalty/rules': ADMIN,
   'GET /v1/loyalty/tiers': MARKETING,
@@ -125,7 +187,11 @@ export const MATRIX: Record<string, Rule | 'public'> = {
   'GET /v1/coupon-templates/{id}': TEMPLATE_READ,
   'PATCH /v1/coupon-templates/{id}': MARKETING,
   'POST /v1/coupons/issue': { who: { admin: 'yes', marketer: 'yes', integration: 'scope' }, scope: 'coupons:issue' },
-  'POST /v1/coupons/claim': { who: { admin: 'yes', integration: 'yes' }, scope: 'coupons:claim', note: 'integration: app, mini_program and web keys, for their channel' },
+  'POST /v1/coupons/claim': {
+    who: { admin: 'yes', integration: 'yes' },
+    scope: 'coupons:claim',
+    note: 'integration: app, mini_program and web keys, for their channel',
+  },
   'GET /v1/coupons': { who: { admin: 'yes', support: 'yes', store_staff: 'yes', marketer: 'yes' } },
   'GET /v1/coupons/{code}': LOYALTY_READ,
   'POST /v1/coupons/{code}/redeem': {
@@ -135,5 +201,7 @@ export const MATRIX: Record<string, Rule | 'public'> = {
   },
 
   // analytics
-  'GET /v1/analytics/dashboard': { who: { admin: 'yes', analyst: 'yes', marketer: 'yes', store_staff: 'yes', support: 'yes' } },
+  'GET /v1/analytics/dashboard': {
+    who: { admin: 'yes', analyst: 'yes', marketer: 'yes', store_staff: 'yes', support: 'yes' },
+  },
 };

@@ -44,7 +44,11 @@ export function registerOwnerLookup(kind: Exclude<ResourceKind, 'location'>, loo
 }
 
 /** Who owns an order or fulfilment, null when it does not exist. */
-export async function ownerOf(db: Queryable, kind: Exclude<ResourceKind, 'location'>, id: string): Promise<Owner | null> {
+export async function ownerOf(
+  db: Queryable,
+  kind: Exclude<ResourceKind, 'location'>,
+  id: string,
+): Promise<Owner | null> {
   const lookup = lookups.get(kind);
   if (!lookup) throw new Error(`no owner lookup registered for ${kind}`);
   return lookup(db, id);
@@ -68,7 +72,11 @@ async function checkResource(db: Queryable, p: Principal, acts: Acts, id: unknow
   if (p.role !== 'store_staff' && p.role !== 'integration') return;
   const owner = await ownerOf(db, acts.kind, id);
   if (owner && !mayActOn(p, owner)) {
-    throw forbidden(p.role === 'store_staff' ? `this ${acts.kind} belongs to another store` : `this key acts on channel ${p.channel}'s orders only`);
+    throw forbidden(
+      p.role === 'store_staff'
+        ? `this ${acts.kind} belongs to another store`
+        : `this key acts on channel ${p.channel}'s orders only`,
+    );
   }
 }
 
@@ -76,7 +84,8 @@ async function checkResource(db: Queryable, p: Principal, acts: Acts, id: unknow
 export function registerAuthorization(app: FastifyInstance, db: Queryable): void {
   app.addHook('onRoute', (route) => {
     const acts = route.config?.acts;
-    if (acts && acts.kind !== 'location' && !lookups.has(acts.kind)) throw new Error(`route ${route.method} ${route.url} acts on ${acts.kind}, which has no owner lookup`);
+    if (acts && acts.kind !== 'location' && !lookups.has(acts.kind))
+      throw new Error(`route ${route.method} ${route.url} acts on ${acts.kind}, which has no owner lookup`);
   });
   app.addHook('onRequest', async (req) => {
     const p = req.principal;

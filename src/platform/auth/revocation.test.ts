@@ -16,7 +16,8 @@ afterAll(async () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const me = async (url: string, key: string) => (await fetch(`${url}/v1/me`, { headers: { authorization: `Bearer ${key}` } })).status;
+const me = async (url: string, key: string) =>
+  (await fetch(`${url}/v1/me`, { headers: { authorization: `Bearer ${key}` } })).status;
 
 describe('key revocation', () => {
   it('takes effect within 1 s on a process that did not revoke it (its cached lookup expires)', async () => {

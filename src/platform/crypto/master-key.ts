@@ -15,7 +15,10 @@ export interface WrappedKeyColumn {
   column: string;
 }
 
-type KeyConfig = Pick<Config, 'masterKey' | 'masterKeyFile' | 'masterKeyFileSet' | 'legacyMasterKeyFile' | 'databaseUrl' | 'dev'>;
+type KeyConfig = Pick<
+  Config,
+  'masterKey' | 'masterKeyFile' | 'masterKeyFileSet' | 'legacyMasterKeyFile' | 'databaseUrl' | 'dev'
+>;
 
 export interface MasterKey {
   key: Buffer;
@@ -39,9 +42,12 @@ export function resolveMasterKey(config: KeyConfig, recorded: string | null): Ma
   const file = config.masterKeyFile;
   const production = requireGivenKey(config);
   const source = `the key file ${file} (SANTONG_MASTER_KEY is not set)`;
-  if (fs.existsSync(file)) return withFingerprint(parseMasterKey(fs.readFileSync(file, 'utf8'), `key file ${file}`), source, file);
+  if (fs.existsSync(file))
+    return withFingerprint(parseMasterKey(fs.readFileSync(file, 'utf8'), `key file ${file}`), source, file);
   if (production) {
-    throw new MasterKeyError(`SANTONG_MASTER_KEY_FILE ${file} does not exist: set SANTONG_MASTER_KEY or fix SANTONG_MASTER_KEY_FILE`);
+    throw new MasterKeyError(
+      `SANTONG_MASTER_KEY_FILE ${file} does not exist: set SANTONG_MASTER_KEY or fix SANTONG_MASTER_KEY_FILE`,
+    );
   }
   const legacy = config.legacyMasterKeyFile;
   if (!config.masterKeyFileSet && fs.existsSync(legacy)) {
@@ -50,7 +56,11 @@ export function resolveMasterKey(config: KeyConfig, recorded: string | null): Ma
     // Copied in only when it is this database's key (the caller refuses another); left in place,
     // as another data dir under the same folder may use it too.
     if (recorded && recorded !== found.fingerprint) return found;
-    return withFingerprint(writeKeyFile(file, key), `the key file ${file} (copied from ${legacy}; SANTONG_MASTER_KEY is not set)`, file);
+    return withFingerprint(
+      writeKeyFile(file, key),
+      `the key file ${file} (copied from ${legacy}; SANTONG_MASTER_KEY is not set)`,
+      file,
+    );
   }
   if (recorded) {
     throw new MasterKeyError(
@@ -126,7 +136,11 @@ function assertDatabaseKey(state: KeyState, master: MasterKey): void {
  * database (before migrating when the record exists), migrates, records the key on first use and
  * returns the key ring. Throws MasterKeyError, having written no data, when the key is not the database's.
  */
-export async function unlockDatabase(database: Database, config: KeyConfig, wrapped: readonly WrappedKeyColumn[]): Promise<KeyRing> {
+export async function unlockDatabase(
+  database: Database,
+  config: KeyConfig,
+  wrapped: readonly WrappedKeyColumn[],
+): Promise<KeyRing> {
   requireGivenKey(config);
   const before = await readKeyState(database.db);
   const master = resolveMasterKey(config, before?.fingerprint ?? null);
@@ -142,7 +156,11 @@ export async function unlockDatabase(database: Database, config: KeyConfig, wrap
  * a database that predates the record, the key itself, which is what its hashes were made with).
  * Concurrent starters serialise on the row; the first one's key and root win.
  */
-export async function recordMasterKey(database: Database, master: MasterKey, wrapped: readonly WrappedKeyColumn[]): Promise<KeyState> {
+export async function recordMasterKey(
+  database: Database,
+  master: MasterKey,
+  wrapped: readonly WrappedKeyColumn[],
+): Promise<KeyState> {
   return database.db.transaction().execute(async (tx) => {
     const row = await tx.selectFrom('master_key').selectAll().forUpdate().executeTakeFirstOrThrow();
     if (row.fingerprint !== null) return row;
@@ -150,18 +168,28 @@ export async function recordMasterKey(database: Database, master: MasterKey, wra
     const root = row.legacy ? master.key : crypto.randomBytes(32);
     return tx
       .updateTable('master_key')
-      .set({ fingerprint: master.fingerprint, wrapped_root: seal(wrapKeyOf(master.key), root), recorded_at: new Date() })
+      .set({
+        fingerprint: master.fingerprint,
+        wrapped_root: seal(wrapKeyOf(master.key), root),
+        recorded_at: new Date(),
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
   });
 }
 
 /** An existing database's first record: a data key it already holds must open under this key. */
-async function assertOpensStoredKeys(tx: Queryable, master: MasterKey, wrapped: readonly WrappedKeyColumn[]): Promise<void> {
+async function assertOpensStoredKeys(
+  tx: Queryable,
+  master: MasterKey,
+  wrapped: readonly WrappedKeyColumn[],
+): Promise<void> {
   const wrapKey = wrapKeyOf(master.key);
   for (const c of wrapped) {
     const column = sql.ref(c.column);
-    const r = await sql<{ k: Buffer }>`SELECT ${column} AS k FROM ${sql.table(c.table)} WHERE ${column} IS NOT NULL LIMIT 1`.execute(tx);
+    const r = await sql<{
+      k: Buffer;
+    }>`SELECT ${column} AS k FROM ${sql.table(c.table)} WHERE ${column} IS NOT NULL LIMIT 1`.execute(tx);
     if (r.rows.length && !tryOpen(wrapKey, r.rows[0].k)) {
       throw new MasterKeyError(
         `${master.source} is not the master key this database's data is encrypted with: set SANTONG_MASTER_KEY to that key`,

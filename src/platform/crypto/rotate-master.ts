@@ -36,11 +36,14 @@ export async function rotateMasterKey(
     throw new MasterKeyError('an unfinished rotation to another new key is recorded: run it again with that key first');
   }
   if (before?.fingerprint && before.fingerprint !== current.fingerprint) {
-    throw new MasterKeyError(`${current.source} is not this database's master key: set SANTONG_MASTER_KEY to the current key`);
+    throw new MasterKeyError(
+      `${current.source} is not this database's master key: set SANTONG_MASTER_KEY to the current key`,
+    );
   }
   await migrate(database);
   const state = await recordMasterKey(database, current, wrapped);
-  if (state.fingerprint !== current.fingerprint) throw new MasterKeyError(`${current.source} is not this database's master key`);
+  if (state.fingerprint !== current.fingerprint)
+    throw new MasterKeyError(`${current.source} is not this database's master key`);
   // Marked first, so nothing starts from here on; then nothing may be running.
   await database.db.updateTable('master_key').set({ rotating_to: nextFingerprint }).execute();
   try {
@@ -66,7 +69,13 @@ export async function rotateMasterKey(
   return { already: false, rewrapped };
 }
 
-async function rewrapColumn(database: Database, c: WrappedKeyColumn, from: KeyObject, to: KeyObject, batchSize: number): Promise<number> {
+async function rewrapColumn(
+  database: Database,
+  c: WrappedKeyColumn,
+  from: KeyObject,
+  to: KeyObject,
+  batchSize: number,
+): Promise<number> {
   const [table, id, column] = [sql.table(c.table), sql.ref(c.id), sql.ref(c.column)];
   let after = '';
   let count = 0;
@@ -81,13 +90,17 @@ async function rewrapColumn(database: Database, c: WrappedKeyColumn, from: KeyOb
         const plain = tryOpen(from, row.k);
         if (!plain) {
           if (tryOpen(to, row.k)) continue;
-          throw new MasterKeyError(`${c.table}.${c.column} of ${row.id} opens under neither the current nor the new master key`);
+          throw new MasterKeyError(
+            `${c.table}.${c.column} of ${row.id} opens under neither the current nor the new master key`,
+          );
         }
         changed.push(sql`(${row.id}::text, ${seal(to, plain)}::bytea)`);
       }
       if (changed.length) {
         const values = sql.join(changed);
-        await sql`UPDATE ${table} SET ${column} = v.k FROM (VALUES ${values}) AS v(id, k) WHERE ${table}.${id} = v.id`.execute(tx);
+        await sql`UPDATE ${table} SET ${column} = v.k FROM (VALUES ${values}) AS v(id, k) WHERE ${table}.${id} = v.id`.execute(
+          tx,
+        );
       }
       count += changed.length;
       return r.rows;
@@ -109,10 +122,14 @@ async function assertNoOtherSessions(database: Database): Promise<void> {
   for (let attempt = 0; attempt < 10; attempt++) {
     const r = await sql<{ n: number }>`
       SELECT count(*)::int AS n FROM pg_stat_activity
-      WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`.execute(database.db);
+      WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`.execute(
+      database.db,
+    );
     others = r.rows[0].n;
     if (others === 0) return;
     await sleep(300);
   }
-  throw new MasterKeyError(`${others} other sessions are connected to this database: stop every server and command using it, then rotate`);
+  throw new MasterKeyError(
+    `${others} other sessions are connected to this database: stop every server and command using it, then rotate`,
+  );
 }

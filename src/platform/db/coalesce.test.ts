@@ -6,7 +6,11 @@ function manualLoad() {
   const queries: { keys: string[]; finish(): void; fail(e: Error): void }[] = [];
   const load = (keys: string[]) =>
     new Promise<Map<string, string>>((resolve, reject) => {
-      queries.push({ keys: [...keys].sort(), finish: () => resolve(new Map(keys.map((k) => [k, k.toUpperCase()]))), fail: reject });
+      queries.push({
+        keys: [...keys].sort(),
+        finish: () => resolve(new Map(keys.map((k) => [k, k.toUpperCase()]))),
+        fail: reject,
+      });
     });
   return { queries, load };
 }

@@ -34,7 +34,10 @@ export function coalescing<K, V>(load: (keys: K[]) => Promise<V>, maxInFlight = 
 }
 
 /** One coalescing loader per database handle (several servers may share a process in tests). */
-export function coalescingPerHandle<H extends object, K, V>(load: (handle: H, keys: K[]) => Promise<V>, maxInFlight = 1): (handle: H, keys: readonly K[]) => Promise<V> {
+export function coalescingPerHandle<H extends object, K, V>(
+  load: (handle: H, keys: K[]) => Promise<V>,
+  maxInFlight = 1,
+): (handle: H, keys: readonly K[]) => Promise<V> {
   const loaders = new WeakMap<H, (keys: readonly K[]) => Promise<V>>();
   return (handle, keys) => {
     let l = loaders.get(handle);

@@ -51,7 +51,9 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
 
 async function openPostgres(url: string, poolSize: number): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  pool.on('error', () => { /* idle client errors surface on next query */ });
+  pool.on('error', () => {
+    /* idle client errors surface on next query */
+  });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'postgres',
@@ -62,7 +64,11 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
       const client = await pool.connect();
       let replica = false;
       try {
-        if (opts?.trusted) replica = await client.query('SET session_replication_role = replica').then(() => true, () => false);
+        if (opts?.trusted)
+          replica = await client.query('SET session_replication_role = replica').then(
+            () => true,
+            () => false,
+          );
         const sqlText = `COPY ${quoteIdent(table)} (${columns.map(quoteIdent).join(',')}) FROM STDIN WITH (FORMAT csv)`;
         await pipeline(Readable.from([csv]), client.query(copyStreams.from(sqlText)));
       } finally {

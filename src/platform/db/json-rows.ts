@@ -22,7 +22,12 @@ export function jsonRowsParam(rows: readonly object[]): string {
  * data-modifying CTE). Every row must have the same keys. `jsonb` names the columns whose values
  * are JSON text (as Kysely inserts them); they are stored parsed, as a plain insert would.
  */
-export function insertFromJson(params: StatementParams, table: string, rows: readonly object[], jsonb: readonly string[] = []): string {
+export function insertFromJson(
+  params: StatementParams,
+  table: string,
+  rows: readonly object[],
+  jsonb: readonly string[] = [],
+): string {
   const columns = Object.keys(rows[0]);
   const values = columns.map((c) => (jsonb.includes(c) ? `(${ident(c)} #>> '{}')::jsonb` : ident(c)));
   return `INSERT INTO ${ident(table)} (${columns.map(ident).join(', ')}) SELECT ${values.join(', ')} FROM json_populate_recordset(NULL::${ident(table)}, ${params.param(jsonRowsParam(rows))}::json)`;

@@ -25,7 +25,8 @@ export function listMigrations(): MigrationFile[] {
   }
   const files: MigrationFile[] = [];
   for (const d of dirs) {
-    for (const f of fs.readdirSync(d)) if (f.endsWith('.sql')) files.push({ id: f.replace(/\.sql$/, ''), file: path.join(d, f) });
+    for (const f of fs.readdirSync(d))
+      if (f.endsWith('.sql')) files.push({ id: f.replace(/\.sql$/, ''), file: path.join(d, f) });
   }
   files.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const seen = new Set<string>();
@@ -39,13 +40,17 @@ export function listMigrations(): MigrationFile[] {
 /** Applies pending migrations; returns the ids applied. Safe to run from several processes. */
 export async function migrate(database: Database): Promise<string[]> {
   const { db } = database;
-  await sql`CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`.execute(db);
+  await sql`CREATE TABLE IF NOT EXISTS schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`.execute(
+    db,
+  );
   const applied: string[] = [];
   // Not transact(): a failed migration must stop the start, not run again (and `applied` is filled as it goes).
   await db.transaction().execute(async (tx) => {
     // Serialises concurrent starters on PostgreSQL; harmless on PGlite (one session).
     await sql`SELECT pg_advisory_xact_lock(7361001)`.execute(tx);
-    const done = new Set((await sql<{ id: string }>`SELECT id FROM schema_migrations`.execute(tx)).rows.map((r) => r.id));
+    const done = new Set(
+      (await sql<{ id: string }>`SELECT id FROM schema_migrations`.execute(tx)).rows.map((r) => r.id),
+    );
     for (const m of listMigrations()) {
       if (done.has(m.id)) continue;
       await sql.raw(fs.readFileSync(m.file, 'utf8')).execute(tx);

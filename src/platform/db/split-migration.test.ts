@@ -16,7 +16,9 @@ const TABLES = ['fulfillments', 'fulfillment_lines', 'fulfillment_events', 'cour
 async function schemaOf(database: Database) {
   const columns = await sql<Record<string, unknown>>`
     SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns
-    WHERE table_schema = current_schema() AND table_name = ANY(${TABLES}) ORDER BY table_name, column_name`.execute(database.db);
+    WHERE table_schema = current_schema() AND table_name = ANY(${TABLES}) ORDER BY table_name, column_name`.execute(
+    database.db,
+  );
   const indexes = await sql<Record<string, unknown>>`
     SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ANY(${TABLES}) ORDER BY indexname`.execute(
     database.db,

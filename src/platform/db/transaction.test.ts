@@ -19,7 +19,8 @@ beforeAll(async () => {
 afterAll(async () => t?.drop());
 
 const db = () => t.database.db;
-const probe = async () => (await sql<{ id: string; n: number }>`SELECT id, n FROM lock_probe ORDER BY id`.execute(db())).rows;
+const probe = async () =>
+  (await sql<{ id: string; n: number }>`SELECT id, n FROM lock_probe ORDER BY id`.execute(db())).rows;
 const bump = (tx: Tx, id: string) => sql`UPDATE lock_probe SET n = n + 1 WHERE id = ${id}`.execute(tx);
 
 describe('transact', () => {
@@ -108,8 +109,27 @@ describe('transact', () => {
 
 describe('the lock order of strings', () => {
   it('sorts as PostgreSQL sorts with COLLATE "C" (UTF-8 bytes)', async () => {
-    const words = ['b', 'B', 'a-1', 'a_1', 'a1', 'A1', 'é', 'z', '\uE000', '\uFFFD', '😀', '中', 'loc-10', 'loc-9', '', 'a'];
-    const pg = await sql<{ w: string }>`SELECT w FROM unnest(${words}::text[]) AS w ORDER BY w COLLATE "C"`.execute(db());
+    const words = [
+      'b',
+      'B',
+      'a-1',
+      'a_1',
+      'a1',
+      'A1',
+      'é',
+      'z',
+      '\uE000',
+      '\uFFFD',
+      '😀',
+      '中',
+      'loc-10',
+      'loc-9',
+      '',
+      'a',
+    ];
+    const pg = await sql<{ w: string }>`SELECT w FROM unnest(${words}::text[]) AS w ORDER BY w COLLATE "C"`.execute(
+      db(),
+    );
     expect([...words].sort(byteOrder)).toEqual(pg.rows.map((r) => r.w));
   });
 });

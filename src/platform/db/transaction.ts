@@ -36,7 +36,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * pause, so such an abort never reaches the client. Everything fn wrote was rolled back, so it
  * must keep no effects of a failed run outside the database.
  */
-export async function withRetry<T>(target: Database | Kysely<DB>, fn: () => Promise<T>, opts: TransactOptions = {}): Promise<T> {
+export async function withRetry<T>(
+  target: Database | Kysely<DB>,
+  fn: () => Promise<T>,
+  opts: TransactOptions = {},
+): Promise<T> {
   const log = logs.get(kysely(target));
   const tries = Math.max(1, opts.tries ?? 5);
   for (let attempt = 1; ; attempt++) {

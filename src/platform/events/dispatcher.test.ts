@@ -94,13 +94,20 @@ async function register(path: string, events: string[]): Promise<{ id: string; s
   return { id: r.body.id, secret };
 }
 
-async function emit(aggregateType: string, aggregateId: string, type: string, payload: Record<string, unknown> = {}): Promise<void> {
+async function emit(
+  aggregateType: string,
+  aggregateId: string,
+  type: string,
+  payload: Record<string, unknown> = {},
+): Promise<void> {
   await publish(db(), { aggregateType, aggregateId, type, payload });
 }
 
 /** Makes every pending delivery of a webhook due now, instead of waiting out the backoff. */
 async function makeDue(webhookId: string): Promise<void> {
-  await sql`UPDATE webhook_deliveries SET next_attempt_at = now() WHERE webhook_id = ${webhookId} AND status = 'pending'`.execute(db());
+  await sql`UPDATE webhook_deliveries SET next_attempt_at = now() WHERE webhook_id = ${webhookId} AND status = 'pending'`.execute(
+    db(),
+  );
 }
 
 async function deliveries(webhookId: string) {
@@ -131,7 +138,11 @@ describe('webhook dispatcher', () => {
     const got = rx.at('/sig');
     expect(got).toHaveLength(1);
     const [d] = got;
-    const outbox = await db().selectFrom('outbox').selectAll().where('aggregate_id', '=', 'agg-sig-1').executeTakeFirstOrThrow();
+    const outbox = await db()
+      .selectFrom('outbox')
+      .selectAll()
+      .where('aggregate_id', '=', 'agg-sig-1')
+      .executeTakeFirstOrThrow();
     expect(outbox.dispatched_at).not.toBeNull();
     expect(d.headers['content-type']).toBe('application/json');
     expect(d.headers['x-santong-event']).toBe('sig_test.created');
@@ -174,7 +185,12 @@ describe('webhook dispatcher', () => {
     expect(rx.at('/only').map((r) => r.json.type)).toEqual(['filter_test.created', 'filter_test.paid']);
     expect(rx.at('/only').every((r) => r.headers['x-santong-event'] === r.json.type)).toBe(true);
     const mine = rx.at('/all').filter((r) => r.json.aggregate_type === 'filter_test');
-    expect(mine.map((r) => r.json.type).sort()).toEqual(['filter_test.created', 'filter_test.deleted', 'filter_test.paid', 'filter_test.updated']);
+    expect(mine.map((r) => r.json.type).sort()).toEqual([
+      'filter_test.created',
+      'filter_test.deleted',
+      'filter_test.paid',
+      'filter_test.updated',
+    ]);
     // No delivery rows at all for types a webhook did not ask for.
     expect((await deliveries(only.id)).length).toBe(2);
     for (const h of [only, all]) expect((await s.api('DELETE', `/v1/webhooks/${h.id}`)).status).toBe(200);
@@ -231,12 +247,20 @@ describe('webhook dispatcher', () => {
     const x1b = rows.find((d) => d.aggregate_id === 'agg-r-x')!;
     expect(x1b).toMatchObject({ status: 'pending', attempts: 2, last_error: 'HTTP 500' });
     expect(x1b.next_attempt_at.getTime() - before2).toBeGreaterThanOrEqual(backoffSeconds(2) * 1000 - 1000);
-    expect(rows.find((d) => d.aggregate_id === 'agg-r-x' && d.outbox_id !== x1b.outbox_id)).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(rows.find((d) => d.aggregate_id === 'agg-r-x' && d.outbox_id !== x1b.outbox_id)).toMatchObject({
+      status: 'pending',
+      attempts: 0,
+    });
 
     // Third attempt succeeds; only then is x#2 sent.
     await makeDue(hook.id);
     await drain();
-    expect(attempts().filter((a) => a.startsWith('agg-r-x'))).toEqual(['agg-r-x#1:500', 'agg-r-x#1:500', 'agg-r-x#1:200', 'agg-r-x#2:200']);
+    expect(attempts().filter((a) => a.startsWith('agg-r-x'))).toEqual([
+      'agg-r-x#1:500',
+      'agg-r-x#1:500',
+      'agg-r-x#1:200',
+      'agg-r-x#2:200',
+    ]);
     rows = await deliveries(hook.id);
     expect(rows.map((d) => [d.aggregate_id, d.status, d.attempts])).toEqual([
       ['agg-r-x', 'delivered', 3],
@@ -245,7 +269,10 @@ describe('webhook dispatcher', () => {
       ['agg-r-y', 'delivered', 1],
     ]);
     // Every attempt carries the same event id, so the receiver can de-duplicate.
-    const ids = rx.at('/flaky').filter((r) => r.json.aggregate_id === 'agg-r-x' && r.json.data.seq === 1).map((r) => r.headers['x-santong-event-id']);
+    const ids = rx
+      .at('/flaky')
+      .filter((r) => r.json.aggregate_id === 'agg-r-x' && r.json.data.seq === 1)
+      .map((r) => r.headers['x-santong-event-id']);
     expect(new Set(ids).size).toBe(1);
     expect((await s.api('DELETE', `/v1/webhooks/${hook.id}`)).status).toBe(200);
   });
@@ -255,7 +282,11 @@ describe('webhook dispatcher', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const r = await s.api('POST', '/v1/webhooks', { url: `http://127.0.0.1:${port}/gone`, events: ['gone_test.happened'], secret: 'whsec_0123456789abcdef' });
+    const r = await s.api('POST', '/v1/webhooks', {
+      url: `http://127.0.0.1:${port}/gone`,
+      events: ['gone_test.happened'],
+      secret: 'whsec_0123456789abcdef',
+    });
     expect(r.status).toBe(201);
     await emit('gone_test', 'agg-g', 'gone_test.happened');
     await drain();
@@ -271,7 +302,13 @@ describe('webhook dispatcher', () => {
     dispatcher().subscribe('local_test.happened', async (event, tx) => {
       seen.push(event);
       // The handler may write in the same transaction, e.g. publish a follow-up event.
-      if (event.payload.n === 3) await publish(tx, { aggregateType: 'local_test', aggregateId: 'agg-l', type: 'local_test.followed_up', payload: {} });
+      if (event.payload.n === 3)
+        await publish(tx, {
+          aggregateType: 'local_test',
+          aggregateId: 'agg-l',
+          type: 'local_test.followed_up',
+          payload: {},
+        });
     });
     dispatcher().subscribe('*', async (event) => {
       if (event.aggregateType === 'local_test') wildcard.push(event.type);
@@ -284,10 +321,26 @@ describe('webhook dispatcher', () => {
     expect(seen.map((e) => e.payload.n)).toEqual([1, 2, 3]);
     const ids = seen.map((e) => Number(e.id));
     expect([...ids].sort((a, b) => a - b)).toEqual(ids);
-    expect(seen[0]).toMatchObject({ aggregateType: 'local_test', aggregateId: 'agg-l', type: 'local_test.happened', payload: { n: 1 } });
+    expect(seen[0]).toMatchObject({
+      aggregateType: 'local_test',
+      aggregateId: 'agg-l',
+      type: 'local_test.happened',
+      payload: { n: 1 },
+    });
     expect(seen[0].occurredAt).toBeInstanceOf(Date);
-    expect(wildcard).toEqual(['local_test.happened', 'local_test.happened', 'local_test.happened', 'local_test.ignored', 'local_test.followed_up']);
-    const pending = await db().selectFrom('outbox').select('id').where('aggregate_type', '=', 'local_test').where('dispatched_at', 'is', null).execute();
+    expect(wildcard).toEqual([
+      'local_test.happened',
+      'local_test.happened',
+      'local_test.happened',
+      'local_test.ignored',
+      'local_test.followed_up',
+    ]);
+    const pending = await db()
+      .selectFrom('outbox')
+      .select('id')
+      .where('aggregate_type', '=', 'local_test')
+      .where('dispatched_at', 'is', null)
+      .execute();
     expect(pending).toEqual([]);
   });
 
@@ -306,7 +359,9 @@ describe('webhook dispatcher', () => {
     const del = await s.api('DELETE', `/v1/webhooks/${hook.id}`);
     expect(del.status).toBe(200);
     expect(del.body).toMatchObject({ id: hook.id, active: false });
-    expect((await s.api('GET', '/v1/webhooks')).body.items.find((w: { id: string }) => w.id === hook.id)).toMatchObject({ active: false });
+    expect((await s.api('GET', '/v1/webhooks')).body.items.find((w: { id: string }) => w.id === hook.id)).toMatchObject(
+      { active: false },
+    );
 
     rx.respond.delete('/deleted');
     await emit('del_test', 'agg-d', 'del_test.happened', { n: 3 });
@@ -327,13 +382,28 @@ describe('dispatcher on its timer', () => {
   it('delivers without anyone calling runOnce, and stops with the server', async () => {
     const live = await startTestServer({ env: { SANTONG_ALLOW_PRIVATE_WEBHOOKS: '1' } }); // dispatcher ticking every 50 ms
     try {
-      const r = await live.api('POST', '/v1/webhooks', { url: rx.url + '/live', events: ['live_test.happened'], secret: 'whsec_live_0123456789' });
+      const r = await live.api('POST', '/v1/webhooks', {
+        url: rx.url + '/live',
+        events: ['live_test.happened'],
+        secret: 'whsec_live_0123456789',
+      });
       expect(r.status).toBe(201);
-      await publish(live.santong.ctx.database.db, { aggregateType: 'live_test', aggregateId: 'agg-live', type: 'live_test.happened', payload: { ok: true } });
+      await publish(live.santong.ctx.database.db, {
+        aggregateType: 'live_test',
+        aggregateId: 'agg-live',
+        type: 'live_test.happened',
+        payload: { ok: true },
+      });
       const deadline = Date.now() + 10_000;
       while (rx.at('/live').length === 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 25));
       expect(rx.at('/live').map((d) => d.json.data)).toEqual([{ ok: true }]);
-      expect(verifySignature('whsec_live_0123456789', rx.at('/live')[0].body, String(rx.at('/live')[0].headers['x-santong-signature']))).toBe(true);
+      expect(
+        verifySignature(
+          'whsec_live_0123456789',
+          rx.at('/live')[0].body,
+          String(rx.at('/live')[0].headers['x-santong-signature']),
+        ),
+      ).toBe(true);
     } finally {
       await live.close();
     }

@@ -112,7 +112,14 @@ export class Dispatcher {
   private async fanOut(): Promise<number> {
     return transact(this.database.db, async (tx) => {
       const rows = (
-        await sql<{ id: string; aggregate_type: string; aggregate_id: string; type: string; payload: Record<string, unknown>; occurred_at: Date }>`
+        await sql<{
+          id: string;
+          aggregate_type: string;
+          aggregate_id: string;
+          type: string;
+          payload: Record<string, unknown>;
+          occurred_at: Date;
+        }>`
           SELECT id, aggregate_type, aggregate_id, type, payload, occurred_at FROM outbox
           WHERE dispatched_at IS NULL ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`.execute(tx)
       ).rows;
@@ -121,15 +128,29 @@ export class Dispatcher {
       const events: PublishedEvent[] = [];
       for (const r of rows) {
         const event: PublishedEvent = {
-          id: String(r.id), aggregateType: r.aggregate_type, aggregateId: r.aggregate_id, type: r.type, payload: r.payload, occurredAt: r.occurred_at,
+          id: String(r.id),
+          aggregateType: r.aggregate_type,
+          aggregateId: r.aggregate_id,
+          type: r.type,
+          payload: r.payload,
+          occurredAt: r.occurred_at,
         };
         events.push(event);
-        for (const handler of [...(this.subscribers.get(r.type) ?? []), ...(this.subscribers.get('*') ?? [])]) await handler(event, tx);
+        for (const handler of [...(this.subscribers.get(r.type) ?? []), ...(this.subscribers.get('*') ?? [])])
+          await handler(event, tx);
         const targets = hooks.filter((h) => h.events.includes(r.type) || h.events.includes('*'));
         if (targets.length > 0) {
           await tx
             .insertInto('webhook_deliveries')
-            .values(targets.map((h) => ({ webhook_id: h.id, outbox_id: r.id, aggregate_id: r.aggregate_id, last_error: null, delivered_at: null })))
+            .values(
+              targets.map((h) => ({
+                webhook_id: h.id,
+                outbox_id: r.id,
+                aggregate_id: r.aggregate_id,
+                last_error: null,
+                delivered_at: null,
+              })),
+            )
             .onConflict((oc) => oc.doNothing())
             .execute();
         }
@@ -138,7 +159,15 @@ export class Dispatcher {
         const mine = events.filter((e) => b.types.has(e.type));
         if (mine.length > 0) await b.handler(mine, tx);
       }
-      await tx.updateTable('outbox').set({ dispatched_at: new Date() }).where('id', 'in', rows.map((r) => r.id)).execute();
+      await tx
+        .updateTable('outbox')
+        .set({ dispatched_at: new Date() })
+        .where(
+          'id',
+          'in',
+          rows.map((r) => r.id),
+        )
+        .execute();
       return rows.length;
     });
   }
@@ -147,7 +176,18 @@ export class Dispatcher {
     // Claim due deliveries with a short lease, then POST outside any transaction so a slow
     // receiver never holds a database connection (PGlite has only one).
     const due = (
-      await sql<{ id: string; url: string; secret: string; outbox_id: string; attempts: number; type: string; aggregate_type: string; aggregate_id: string; payload: Record<string, unknown>; occurred_at: Date }>`
+      await sql<{
+        id: string;
+        url: string;
+        secret: string;
+        outbox_id: string;
+        attempts: number;
+        type: string;
+        aggregate_type: string;
+        aggregate_id: string;
+        payload: Record<string, unknown>;
+        occurred_at: Date;
+      }>`
         WITH claimed AS (
           UPDATE webhook_deliveries SET next_attempt_at = now() + interval '60 seconds'
           WHERE id IN (
@@ -167,8 +207,12 @@ export class Dispatcher {
     const results = await Promise.all(
       due.map(async (d) => {
         const body = JSON.stringify({
-          id: String(d.outbox_id), type: d.type, aggregate_type: d.aggregate_type, aggregate_id: d.aggregate_id,
-          occurred_at: d.occurred_at.toISOString(), data: d.payload,
+          id: String(d.outbox_id),
+          type: d.type,
+          aggregate_type: d.aggregate_type,
+          aggregate_id: d.aggregate_id,
+          occurred_at: d.occurred_at.toISOString(),
+          data: d.payload,
         });
         return { d, error: await this.post(d.url, d.secret, body, d.type, String(d.outbox_id)) };
       }),
@@ -179,7 +223,11 @@ export class Dispatcher {
       const attempts = d.attempts + 1;
       if (error === null) {
         delivered++;
-        await this.database.db.updateTable('webhook_deliveries').set({ status: 'delivered', delivered_at: new Date(), attempts, last_error: null }).where('id', '=', d.id).execute();
+        await this.database.db
+          .updateTable('webhook_deliveries')
+          .set({ status: 'delivered', delivered_at: new Date(), attempts, last_error: null })
+          .where('id', '=', d.id)
+          .execute();
       } else {
         failed++;
         await this.database.db
@@ -200,12 +248,17 @@ export class Dispatcher {
   /** null when delivered (2xx); otherwise why not. A redirect is a failed delivery: it is not followed. */
   private async post(url: string, secret: string, body: string, type: string, eventId: string): Promise<string | null> {
     try {
-      const status = await this.http.post(url, {
-        'content-type': 'application/json',
-        'x-santong-event': type,
-        'x-santong-event-id': eventId,
-        'x-santong-signature': signPayload(secret, body, Math.floor(Date.now() / 1000)),
-      }, body, this.fetchTimeoutMs);
+      const status = await this.http.post(
+        url,
+        {
+          'content-type': 'application/json',
+          'x-santong-event': type,
+          'x-santong-event-id': eventId,
+          'x-santong-signature': signPayload(secret, body, Math.floor(Date.now() / 1000)),
+        },
+        body,
+        this.fetchTimeoutMs,
+      );
       if (status >= 200 && status < 300) return null;
       return status >= 300 && status < 400 ? `HTTP ${status} (redirects are not followed)` : `HTTP ${status}`;
     } catch (err) {

@@ -52,8 +52,12 @@ describe('crafted input is a 4xx naming the field (finding 10)', () => {
     for (const c of [cursor(['not a date', 'ord_x']), cursor(['1', 'ord_x']), cursor([{}, 'x']), 'bm90IGpzb24']) {
       expectField(await s.api('GET', `/v1/orders?cursor=${c}`), 400, 'cursor');
     }
-    const c = (await must(s, 'POST', '/v1/identify', { channel: 'app', identifiers: [{ type: 'member_card', value: 'MC-CURSOR-1' }] }))
-      .customer_id;
+    const c = (
+      await must(s, 'POST', '/v1/identify', {
+        channel: 'app',
+        identifiers: [{ type: 'member_card', value: 'MC-CURSOR-1' }],
+      })
+    ).customer_id;
     for (const bad of [cursor([1, 2, 'a\u0000b']), cursor([1, 2, 'a\ud800']), cursor([1e300, 2, 'x'])]) {
       expectField(await s.api('GET', `/v1/customers/${c}/timeline?cursor=${bad}`), 400, 'cursor');
     }
@@ -85,7 +89,11 @@ describe('crafted input is a 4xx naming the field (finding 10)', () => {
 
 describe('free text does not carry contact data (finding 5)', () => {
   it('refuses a phone number or e-mail address in an order note or a cancel reason with 422', async () => {
-    const order = { channel: 'pos', lines: [{ sku: 'MILK', qty: 1 }], fulfillment: { type: 'in_store', location_id: 'mid' } };
+    const order = {
+      channel: 'pos',
+      lines: [{ sku: 'MILK', qty: 1 }],
+      fulfillment: { type: 'in_store', location_id: 'mid' },
+    };
     for (const note of [`call ${PHONE}`, '请致电 139 1234 5678', '１３９１２３４５６７８', 'mail me: a.b@example.cn']) {
       const r = await s.api('POST', '/v1/orders', { ...order, note });
       expectField(r, 422, 'note');
@@ -97,16 +105,31 @@ describe('free text does not carry contact data (finding 5)', () => {
       fulfillment: { type: 'pickup', location_id: 'mid' },
       note: 'leave at the desk',
     });
-    expectField(await s.api('POST', `/v1/orders/${placed.id}/cancel`, { reason: `王小明 ${PHONE} changed his mind` }), 422, 'reason');
+    expectField(
+      await s.api('POST', `/v1/orders/${placed.id}/cancel`, { reason: `王小明 ${PHONE} changed his mind` }),
+      422,
+      'reason',
+    );
     expect((await s.api('POST', `/v1/orders/${placed.id}/cancel`, { reason: 'changed his mind' })).status).toBe(200);
   });
 });
 
 describe('reveal reasons say something (finding 12)', () => {
   it('refuses invisible characters, punctuation and repeats', async () => {
-    const c = (await must(s, 'POST', '/v1/identify', { channel: 'app', identifiers: [{ type: 'member_card', value: 'MC-REVEAL-1' }] }))
-      .customer_id;
-    for (const reason of ['\u200b'.repeat(5), '.....', '\u200b\u200c\u200d\u2060\ufeff.....!!!', 'aaaaaaaa', '12345678', 'a.b.c.d']) {
+    const c = (
+      await must(s, 'POST', '/v1/identify', {
+        channel: 'app',
+        identifiers: [{ type: 'member_card', value: 'MC-REVEAL-1' }],
+      })
+    ).customer_id;
+    for (const reason of [
+      '\u200b'.repeat(5),
+      '.....',
+      '\u200b\u200c\u200d\u2060\ufeff.....!!!',
+      'aaaaaaaa',
+      '12345678',
+      'a.b.c.d',
+    ]) {
       expectField(await s.api('POST', `/v1/customers/${c}/reveal`, { type: 'member_card', reason }), 400, 'reason');
     }
     expectField(
@@ -114,7 +137,10 @@ describe('reveal reasons say something (finding 12)', () => {
       422,
       'reason',
     );
-    expect((await s.api('POST', `/v1/customers/${c}/reveal`, { type: 'member_card', reason: '顾客来电核实会员卡号' })).status).toBe(200);
+    expect(
+      (await s.api('POST', `/v1/customers/${c}/reveal`, { type: 'member_card', reason: '顾客来电核实会员卡号' }))
+        .status,
+    ).toBe(200);
   });
 });
 
@@ -133,10 +159,13 @@ describe('logs carry no values (finding 11)', () => {
   it('describes a database error by SQLSTATE and constraint, without the values', async () => {
     const db = s.santong.ctx.database.db;
     const id = `cus_${PHONE}`;
-    await sql`INSERT INTO customers (id, created_at, traits, trait_seen, kind) VALUES (${id}, now(), '{}', '{}', 'known')`.execute(db);
-    const err = await sql`INSERT INTO customers (id, created_at, traits, trait_seen, kind) VALUES (${id}, now(), '{}', '{}', 'known')`
-      .execute(db)
-      .catch((e: unknown) => e);
+    await sql`INSERT INTO customers (id, created_at, traits, trait_seen, kind) VALUES (${id}, now(), '{}', '{}', 'known')`.execute(
+      db,
+    );
+    const err =
+      await sql`INSERT INTO customers (id, created_at, traits, trait_seen, kind) VALUES (${id}, now(), '{}', '{}', 'known')`
+        .execute(db)
+        .catch((e: unknown) => e);
     expect(JSON.stringify(err, Object.getOwnPropertyNames(err))).toContain(PHONE); // the raw error quotes the value
     const entry = loggableError(err);
     expect(entry).toMatchObject({ code: '23505', constraint: 'customers_pkey' });

@@ -10,9 +10,14 @@ export function encodeCursor(key: unknown[]): string {
 export type CursorPart = 'any' | 'time' | 'int' | 'string';
 
 const partOk: Record<CursorPart, (v: unknown) => boolean> = {
-  any: (v) => (typeof v === 'string' && v.length <= 200 && unstorableText(v) === null) || (typeof v === 'number' && Number.isFinite(v)),
+  any: (v) =>
+    (typeof v === 'string' && v.length <= 200 && unstorableText(v) === null) ||
+    (typeof v === 'number' && Number.isFinite(v)),
   time: (v) =>
-    typeof v === 'string' && v.length <= 40 && /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})$/.test(v) && Number.isFinite(Date.parse(v)),
+    typeof v === 'string' &&
+    v.length <= 40 &&
+    /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})$/.test(v) &&
+    Number.isFinite(Date.parse(v)),
   int: (v) => typeof v === 'number' && Number.isSafeInteger(v),
   string: (v) => typeof v === 'string' && v.length <= 200 && unstorableText(v) === null,
 };
@@ -35,7 +40,11 @@ export function decodeCursor(cursor: string | undefined, arity: number, shape?: 
 }
 
 /** Splits the limit+1 fetched rows into a page and the cursor of the next one. */
-export function page<T>(rows: T[], limit: number, keyOf: (row: T) => unknown[]): { items: T[]; next_cursor: string | null } {
+export function page<T>(
+  rows: T[],
+  limit: number,
+  keyOf: (row: T) => unknown[],
+): { items: T[]; next_cursor: string | null } {
   const items = rows.slice(0, limit);
   return { items, next_cursor: rows.length > limit ? encodeCursor(keyOf(items[items.length - 1])) : null };
 }

@@ -17,13 +17,17 @@ export function errors(...codes: number[]): Record<number, TSchema> {
   return out;
 }
 
-export const Fen = (description = 'amount in fen (integer minor units)') => Type.Integer({ minimum: 0, maximum: 1e13, description });
+export const Fen = (description = 'amount in fen (integer minor units)') =>
+  Type.Integer({ minimum: 0, maximum: 1e13, description });
 export const Cursor = Type.Optional(Type.String({ maxLength: 200, description: 'opaque cursor from next_cursor' }));
 export const Limit = Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 }));
 export const Id = Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_.:-]+$' });
 
 /** A string enum as JSON Schema `enum`, so a wrong value is answered with the allowed ones. */
-export function StringEnum<const T extends readonly string[]>(values: T, options: { description?: string; default?: T[number] } = {}) {
+export function StringEnum<const T extends readonly string[]>(
+  values: T,
+  options: { description?: string; default?: T[number] } = {},
+) {
   return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
 }
 

@@ -12,7 +12,11 @@ describe('platform HTTP', () => {
   it('answers /health with the backend and version', async () => {
     const r = await s.api('GET', '/health', undefined, { key: null });
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ status: 'ok', db: process.env.SANTONG_TEST_DB === 'postgres' ? 'postgres' : 'pglite', version: expect.any(String) });
+    expect(r.body).toEqual({
+      status: 'ok',
+      db: process.env.SANTONG_TEST_DB === 'postgres' ? 'postgres' : 'pglite',
+      version: expect.any(String),
+    });
   });
 
   it('requires a key on /v1 and rejects unknown keys', async () => {
@@ -74,7 +78,9 @@ describe('platform HTTP', () => {
 
   it('gives one answer to concurrent requests with the same Idempotency-Key and creates one key', async () => {
     const headers = { 'idempotency-key': 'race-1' };
-    const results = await Promise.all(Array.from({ length: 8 }, () => s.api('POST', '/v1/api-keys', { name: 'race', role: 'analyst' }, { headers })));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => s.api('POST', '/v1/api-keys', { name: 'race', role: 'analyst' }, { headers })),
+    );
     const created = results.filter((r) => r.status === 201);
     expect(created.length).toBeGreaterThanOrEqual(1);
     expect(new Set(created.map((r) => r.body.id)).size).toBe(1);
@@ -84,7 +90,13 @@ describe('platform HTTP', () => {
   });
 
   it('keeps concurrent requests with different Idempotency-Keys apart (claimed and completed together) and replays each its own answer', async () => {
-    const send = (i: number) => s.api('POST', '/v1/api-keys', { name: `many-${i}`, role: 'analyst' }, { headers: { 'idempotency-key': `many-${i}` } });
+    const send = (i: number) =>
+      s.api(
+        'POST',
+        '/v1/api-keys',
+        { name: `many-${i}`, role: 'analyst' },
+        { headers: { 'idempotency-key': `many-${i}` } },
+      );
     const first = await Promise.all(Array.from({ length: 12 }, (_, i) => send(i)));
     expect(first.map((r) => r.status)).toEqual(Array(12).fill(201));
     expect(new Set(first.map((r) => r.body.id)).size).toBe(12);
@@ -94,7 +106,9 @@ describe('platform HTTP', () => {
       const { key: _secret, ...withoutSecret } = first[i].body;
       expect(r.body).toEqual(withoutSecret);
     });
-    const keys = (await s.api('GET', '/v1/api-keys')).body.items.filter((k: { name: string }) => k.name.startsWith('many-'));
+    const keys = (await s.api('GET', '/v1/api-keys')).body.items.filter((k: { name: string }) =>
+      k.name.startsWith('many-'),
+    );
     expect(keys).toHaveLength(12);
   });
 
@@ -105,7 +119,9 @@ describe('platform HTTP', () => {
     const db = s.santong.ctx.database;
     // Within the retention nothing goes; a day and a minute later the key is gone.
     expect(await purgeIdempotencyKeys(db, new Date())).toBe(0);
-    expect(await purgeIdempotencyKeys(db, new Date(Date.now() + IDEMPOTENCY_RETENTION_MS + 60_000), 1)).toBeGreaterThanOrEqual(1);
+    expect(
+      await purgeIdempotencyKeys(db, new Date(Date.now() + IDEMPOTENCY_RETENTION_MS + 60_000), 1),
+    ).toBeGreaterThanOrEqual(1);
     const left = await db.db.selectFrom('idempotency_keys').select('key').where('key', '=', 'old-key-1').execute();
     expect(left).toEqual([]);
     const again = await s.api('POST', '/v1/api-keys', { name: 'retained', role: 'analyst' }, { headers });
@@ -117,7 +133,9 @@ describe('platform HTTP', () => {
   it('serves OpenAPI docs that list the routes', async () => {
     const r = await s.api('GET', '/docs/json', undefined, { key: null });
     expect(r.status).toBe(200);
-    expect(Object.keys(r.body.paths)).toEqual(expect.arrayContaining(['/v1/api-keys', '/v1/webhooks', '/v1/analytics/dashboard', '/v1/orders', '/health']));
+    expect(Object.keys(r.body.paths)).toEqual(
+      expect.arrayContaining(['/v1/api-keys', '/v1/webhooks', '/v1/analytics/dashboard', '/v1/orders', '/health']),
+    );
   });
 
   it('answers unknown routes with the error shape', async () => {

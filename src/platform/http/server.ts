@@ -39,7 +39,10 @@ export async function buildServer(ctx: AppContext, modules: ModuleRoutes[]): Pro
     genReqId: () => Math.random().toString(36).slice(2, 12),
     ajv: {
       customOptions: {
-        removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false,
+        removeAdditional: false,
+        coerceTypes: 'array',
+        useDefaults: true,
+        allErrors: false,
         // free text (notes, reasons) must not carry contact data: it would sit there unsealed
         formats: { 'free-text': { type: 'string', validate: (s: string) => contactDataIn(s) === null } },
       },
@@ -51,7 +54,10 @@ export async function buildServer(ctx: AppContext, modules: ModuleRoutes[]): Pro
         // and a bare value not an array.
         buildValidator(externalSchemas, options) {
           const coercing = buildAjv(externalSchemas, options);
-          const strict = buildAjv(externalSchemas, { ...options, customOptions: { ...options?.customOptions, coerceTypes: false } } as typeof options);
+          const strict = buildAjv(externalSchemas, {
+            ...options,
+            customOptions: { ...options?.customOptions, coerceTypes: false },
+          } as typeof options);
           return (route) => (route.httpPart === 'body' ? strict : coercing)(route);
         },
       },
@@ -61,7 +67,9 @@ export async function buildServer(ctx: AppContext, modules: ModuleRoutes[]): Pro
     frameworkErrors: (err, _req, reply) => {
       const status = err.statusCode === 414 ? 414 : 400;
       const message = status === 414 ? 'a path segment is too long' : 'the URL is not valid (bad percent-encoding)';
-      void (reply as FastifyReply).code(status).send(errorBody(new AppError(status, 'invalid_request', message, 'path')));
+      void (reply as FastifyReply)
+        .code(status)
+        .send(errorBody(new AppError(status, 'invalid_request', message, 'path')));
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -85,10 +93,18 @@ export async function buildServer(ctx: AppContext, modules: ModuleRoutes[]): Pro
       return reply.code(400).send(errorBody(new AppError(400, 'validation_error', describe(v, field), field)));
     }
     const status = err.statusCode ?? 500;
-    if (status === 413) return reply.code(413).send(errorBody(new AppError(413, 'payload_too_large', `request body exceeds ${ctx.config.bodyLimitBytes} bytes`, 'body')));
+    if (status === 413)
+      return reply
+        .code(413)
+        .send(
+          errorBody(
+            new AppError(413, 'payload_too_large', `request body exceeds ${ctx.config.bodyLimitBytes} bytes`, 'body'),
+          ),
+        );
     if (status >= 400 && status < 500) {
       const code = err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported_media_type' : 'invalid_request';
-      const message = err instanceof SyntaxError || /JSON/i.test(err.message) ? 'request body is not valid JSON' : err.message;
+      const message =
+        err instanceof SyntaxError || /JSON/i.test(err.message) ? 'request body is not valid JSON' : err.message;
       return reply.code(status).send(errorBody(new AppError(status, code, message, 'body')));
     }
     req.log.error({ error: loggableError(err), route: req.routeOptions?.url ?? '(unmatched)' }, 'unhandled error');
@@ -97,7 +113,11 @@ export async function buildServer(ctx: AppContext, modules: ModuleRoutes[]): Pro
 
   await app.register(fastifySwagger, {
     openapi: {
-      info: { title: 'Santong API', version: ctx.version, description: 'One API for every channel: goods, channels and people.' },
+      info: {
+        title: 'Santong API',
+        version: ctx.version,
+        description: 'One API for every channel: goods, channels and people.',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
@@ -106,7 +126,8 @@ export async function buildServer(ctx: AppContext, modules: ModuleRoutes[]): Pro
 
   // Every /v1 route must say which roles may call it: a route without roles fails at start.
   app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/v1/') && !route.config?.roles && !route.config?.public) throw new Error(`route ${route.method} ${route.url} declares no roles`);
+    if (route.url.startsWith('/v1/') && !route.config?.roles && !route.config?.public)
+      throw new Error(`route ${route.method} ${route.url} declares no roles`);
   });
 
   // The pending lookup is cached too, so a burst of requests with one key reads it once.
@@ -134,9 +155,19 @@ export async function buildServer(ctx: AppContext, modules: ModuleRoutes[]): Pro
   // string passes Ajv's coercion) are refused here rather than failing in the database.
   app.addHook('preHandler', async (req) => {
     const body = req.routeOptions.config?.checksOwnText ? undefined : req.body;
-    for (const [part, value] of [['params', req.params], ['querystring', req.query], ['body', body]] as const) {
+    for (const [part, value] of [
+      ['params', req.params],
+      ['querystring', req.query],
+      ['body', body],
+    ] as const) {
       const bad = findUnstorable(value);
-      if (bad) throw new AppError(400, 'validation_error', `${bad.path === '' ? part : bad.path} ${bad.problem}`, bad.path === '' ? part : bad.path);
+      if (bad)
+        throw new AppError(
+          400,
+          'validation_error',
+          `${bad.path === '' ? part : bad.path} ${bad.problem}`,
+          bad.path === '' ? part : bad.path,
+        );
     }
   });
   app.decorate('forgetPrincipals', () => principals.clear());
@@ -148,7 +179,13 @@ export async function buildServer(ctx: AppContext, modules: ModuleRoutes[]): Pro
       schema: {
         tags: ['platform'],
         security: [],
-        response: { 200: Type.Object({ status: Type.Literal('ok'), db: Type.Union([Type.Literal('pglite'), Type.Literal('postgres')]), version: Type.String() }) },
+        response: {
+          200: Type.Object({
+            status: Type.Literal('ok'),
+            db: Type.Union([Type.Literal('pglite'), Type.Literal('postgres')]),
+            version: Type.String(),
+          }),
+        },
       },
     },
     async () => {
@@ -167,9 +204,12 @@ export async function buildServer(ctx: AppContext, modules: ModuleRoutes[]): Pro
   const hasConsole = fs.existsSync(path.join(webDist, 'index.html'));
   if (hasConsole) await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false });
   app.setNotFoundHandler((req, reply) => {
-    const wantsPage = req.method === 'GET' && !req.url.startsWith('/v1/') && (req.headers.accept ?? '').includes('text/html');
+    const wantsPage =
+      req.method === 'GET' && !req.url.startsWith('/v1/') && (req.headers.accept ?? '').includes('text/html');
     if (wantsPage && hasConsole) return reply.type('text/html').sendFile('index.html');
-    return reply.code(404).send(errorBody(new AppError(404, 'not_found', `no route ${req.method} ${req.url.split('?')[0]}`)));
+    return reply
+      .code(404)
+      .send(errorBody(new AppError(404, 'not_found', `no route ${req.method} ${req.url.split('?')[0]}`)));
   });
 
   return app;

@@ -7,7 +7,10 @@ import { AppError } from './errors';
  * is told exactly which field is wrong.
  */
 export function fieldOf(err: FastifySchemaValidationError, context: string): string {
-  const segments = err.instancePath.split('/').filter((s) => s !== '').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments = err.instancePath
+    .split('/')
+    .filter((s) => s !== '')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   const params = err.params as Record<string, unknown>;
   if (typeof params.missingProperty === 'string') segments.push(params.missingProperty);
   if (typeof params.additionalProperty === 'string') segments.push(params.additionalProperty);
@@ -21,7 +24,8 @@ export function describe(err: FastifySchemaValidationError, field: string): stri
   const params = err.params as Record<string, unknown>;
   if (err.keyword === 'required') return `${field} is required`;
   if (err.keyword === 'additionalProperties') return `${field} is not a known field`;
-  if (err.keyword === 'enum' && Array.isArray(params.allowedValues)) return `${field} must be one of ${params.allowedValues.join(', ')}`;
+  if (err.keyword === 'enum' && Array.isArray(params.allowedValues))
+    return `${field} must be one of ${params.allowedValues.join(', ')}`;
   return `${field} ${err.message ?? 'is invalid'}`;
 }
 
@@ -106,7 +110,8 @@ export function jsonDepthGuard(max: number): Transform {
           else if (c === 34) inString = false;
         } else if (c === 34) inString = true;
         else if (c === 123 || c === 91) {
-          if (++depth > max) return done(new AppError(400, 'invalid_request', `request body nests deeper than ${max} levels`, 'body'));
+          if (++depth > max)
+            return done(new AppError(400, 'invalid_request', `request body nests deeper than ${max} levels`, 'body'));
         } else if (c === 125 || c === 93) depth--;
       }
       Object.assign(state, { depth, inString, escaped });

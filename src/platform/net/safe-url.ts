@@ -14,12 +14,28 @@ import net from 'node:net';
 
 const blocked = new net.BlockList();
 for (const [prefix, bits] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) blocked.addSubnet(prefix, bits, 'ipv4');
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  blocked.addSubnet(prefix, bits, 'ipv4');
 // ::/96 holds :: and ::1 (and deprecated IPv4-compatible forms). IPv4-mapped addresses
 // (::ffff:127.0.0.1, written ::ffff:7f00:1 by URL) are checked by BlockList against the IPv4 rules.
-for (const [prefix, bits] of [['::', 96], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8]] as const) {
+for (const [prefix, bits] of [
+  ['::', 96],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['fec0::', 10],
+  ['ff00::', 8],
+] as const) {
   blocked.addSubnet(prefix, bits, 'ipv6');
 }
 
@@ -45,7 +61,8 @@ function parseHttpUrl(raw: string): { url: URL; host: string } {
   } catch {
     throw new UnsafeUrlError('not a valid URL');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UnsafeUrlError('only http and https URLs are allowed');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UnsafeUrlError('only http and https URLs are allowed');
   return { url, host: url.hostname.replace(/^\[(.*)\]$/, '$1') };
 }
 
@@ -79,7 +96,12 @@ function checkedLookup(allowPrivate: boolean): net.LookupFunction {
       (addresses) => {
         const family = options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : options.family;
         const wanted = family === 4 || family === 6 ? addresses.filter((a) => a.family === family) : addresses;
-        if (wanted.length === 0) return callback(Object.assign(new Error(`${hostname}: no address of family ${family}`), { code: 'ENOTFOUND' }), '', 0);
+        if (wanted.length === 0)
+          return callback(
+            Object.assign(new Error(`${hostname}: no address of family ${family}`), { code: 'ENOTFOUND' }),
+            '',
+            0,
+          );
         if (options.all) return (callback as unknown as (e: null, all: dns.LookupAddress[]) => void)(null, wanted);
         callback(null, wanted[0].address, wanted[0].family);
       },
@@ -94,7 +116,10 @@ export class SafeHttpClient {
 
   constructor(private readonly allowPrivate: boolean) {
     const lookup = checkedLookup(allowPrivate);
-    this.agents = { http: new http.Agent({ keepAlive: true, lookup }), https: new https.Agent({ keepAlive: true, lookup }) };
+    this.agents = {
+      http: new http.Agent({ keepAlive: true, lookup }),
+      https: new https.Agent({ keepAlive: true, lookup }),
+    };
   }
 
   /** The response's status (redirects are answers, not followed); throws UnsafeUrlError or a network error. */
@@ -104,16 +129,20 @@ export class SafeHttpClient {
     if (net.isIP(host) !== 0 && !this.allowPrivate && !isPublicAddress(host)) throw refuse(host, host);
     const secure = url.protocol === 'https:';
     return new Promise<number>((resolve, reject) => {
-      const req = (secure ? https : http).request(url, {
-        method: 'POST',
-        agent: secure ? this.agents.https : this.agents.http,
-        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-        signal: AbortSignal.timeout(timeoutMs),
-      }, (res) => {
-        res.on('error', reject);
-        res.on('end', () => resolve(res.statusCode ?? 0));
-        res.resume();
-      });
+      const req = (secure ? https : http).request(
+        url,
+        {
+          method: 'POST',
+          agent: secure ? this.agents.https : this.agents.http,
+          headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+          signal: AbortSignal.timeout(timeoutMs),
+        },
+        (res) => {
+          res.on('error', reject);
+          res.on('end', () => resolve(res.statusCode ?? 0));
+          res.resume();
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });

@@ -45,7 +45,8 @@ function mayHoldContact(s: string): boolean {
     const c = s.charCodeAt(i);
     if ((c >= 48 && c <= 57) || (c >= 0xff10 && c <= 0xff19)) {
       if (++digits >= 7) return true;
-    } else if (c === 64 || c === 0xff20 || (c === 37 && s.charCodeAt(i + 1) === 52 && s.charCodeAt(i + 2) === 48)) return true;
+    } else if (c === 64 || c === 0xff20 || (c === 37 && s.charCodeAt(i + 1) === 52 && s.charCodeAt(i + 2) === 48))
+      return true;
   }
   return false;
 }

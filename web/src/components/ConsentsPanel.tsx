@@ -61,10 +61,17 @@ export function ConsentsPanel({ customerId, onChanged }: { customerId: string; o
 
   // Every purpose the console knows, in a fixed order, whatever the API lists.
   const byPurpose = new Map(data.consents.map((c) => [c.purpose, c]));
-  const rows: ConsentState[] = [...CONSENT_PURPOSES.map((p) => byPurpose.get(p) ?? { purpose: p, granted: false, at: null, channel: null, source: null }), ...data.consents.filter((c) => !(CONSENT_PURPOSES as readonly string[]).includes(c.purpose))];
+  const rows: ConsentState[] = [
+    ...CONSENT_PURPOSES.map(
+      (p) => byPurpose.get(p) ?? { purpose: p, granted: false, at: null, channel: null, source: null },
+    ),
+    ...data.consents.filter((c) => !(CONSENT_PURPOSES as readonly string[]).includes(c.purpose)),
+  ];
 
   async function record(purpose: string, granted: boolean) {
-    const done = await action.run(() => api.put(`${path}/${encodeURIComponent(purpose)}`, { granted, channel: CONSENT_CHANNEL, source: CONSENT_SOURCE }));
+    const done = await action.run(() =>
+      api.put(`${path}/${encodeURIComponent(purpose)}`, { granted, channel: CONSENT_CHANNEL, source: CONSENT_SOURCE }),
+    );
     if (done) {
       reload();
       onChanged();
@@ -104,7 +111,13 @@ export function ConsentsPanel({ customerId, onChanged }: { customerId: string; o
                 </td>
                 {editable && (
                   <td className="num">
-                    <button type="button" className={'btn btn-small' + (c.granted ? ' btn-danger' : '')} disabled={action.busy} onClick={() => record(c.purpose, !c.granted)} data-testid={`consent-toggle-${c.purpose}`}>
+                    <button
+                      type="button"
+                      className={'btn btn-small' + (c.granted ? ' btn-danger' : '')}
+                      disabled={action.busy}
+                      onClick={() => record(c.purpose, !c.granted)}
+                      data-testid={`consent-toggle-${c.purpose}`}
+                    >
                       {t(c.granted ? 'profile.withdraw' : 'profile.grant')}
                     </button>
                   </td>
@@ -117,7 +130,13 @@ export function ConsentsPanel({ customerId, onChanged }: { customerId: string; o
       <ActionError error={action.error} testId="consent-error" />
       {data.history.length > 0 && (
         <>
-          <button type="button" className="btn btn-small btn-link" aria-expanded={showHistory} onClick={() => setShowHistory((s) => !s)} data-testid="consent-history-toggle">
+          <button
+            type="button"
+            className="btn btn-small btn-link"
+            aria-expanded={showHistory}
+            onClick={() => setShowHistory((s) => !s)}
+            data-testid="consent-history-toggle"
+          >
             {t(showHistory ? 'profile.hideHistory' : 'profile.consentHistory', { count: data.history.length })}
           </button>
           {showHistory && <History history={data.history} />}

@@ -8,7 +8,11 @@ export const TAG_PATTERN = /^[^\s,][^,]{0,63}$/;
 /** Known (someone identified) or anonymous (a device or visitor only). */
 export function KindBadge({ kind }: { kind: string }) {
   const { t } = useI18n();
-  return <span className={'badge ' + (kind === 'known' ? 'badge-ok' : 'badge-muted')}>{translateValue(t, 'kind', kind)}</span>;
+  return (
+    <span className={'badge ' + (kind === 'known' ? 'badge-ok' : 'badge-muted')}>
+      {translateValue(t, 'kind', kind)}
+    </span>
+  );
 }
 
 /** Identifiers as chips: type and masked value, or "hidden" for roles that may not see them. */
@@ -20,7 +24,11 @@ export function IdentifierChips({ identifiers }: { identifiers: { type: string; 
       {identifiers.map((i, n) => (
         <span key={i.type + n} className="chip" data-testid="identifier-chip" data-type={i.type}>
           <span className="chip-key">{translateValue(t, 'identifier', i.type)}</span>
-          {i.masked === null ? <em className="muted">{t('common.hidden')}</em> : <span className="mono">{i.masked}</span>}
+          {i.masked === null ? (
+            <em className="muted">{t('common.hidden')}</em>
+          ) : (
+            <span className="mono">{i.masked}</span>
+          )}
         </span>
       ))}
     </div>

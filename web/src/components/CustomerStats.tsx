@@ -34,9 +34,15 @@ export function CustomerStats({ stats }: { stats: Profile['stats'] }) {
                 const b = stats.by_channel.find((x) => x.channel === c);
                 return (
                   <tr key={c} data-testid={`channel-stats-${c}`}>
-                    <td><ChannelBadge channel={c} /></td>
-                    <td className="num" data-testid="channel-orders">{formatInt(b?.orders ?? 0)}</td>
-                    <td className="num" data-testid="channel-spend">{formatFen(b?.spend ?? 0)}</td>
+                    <td>
+                      <ChannelBadge channel={c} />
+                    </td>
+                    <td className="num" data-testid="channel-orders">
+                      {formatInt(b?.orders ?? 0)}
+                    </td>
+                    <td className="num" data-testid="channel-spend">
+                      {formatFen(b?.spend ?? 0)}
+                    </td>
                     <td className="nowrap small">{formatDateTime(b?.last_order_at, lang)}</td>
                     <td className="nowrap small">{formatDateTime(lastSeen.get(c), lang)}</td>
                   </tr>

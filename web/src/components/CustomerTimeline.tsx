@@ -17,21 +17,46 @@ function EventFacts({ properties }: { properties: Record<string, unknown> }) {
   const { byId } = useLocations();
   const chips: ReactNode[] = [];
   const sku = str(properties.sku);
-  if (sku) chips.push(<a key="sku" className="mono" href={href('inventory', sku)}>{sku}</a>);
+  if (sku)
+    chips.push(
+      <a key="sku" className="mono" href={href('inventory', sku)}>
+        {sku}
+      </a>,
+    );
   if (typeof properties.qty === 'number') chips.push(<span key="qty">× {properties.qty}</span>);
   const query = str(properties.query);
   if (query) chips.push(<span key="query">“{query}”</span>);
   const path = str(properties.path);
-  if (path) chips.push(<span key="path" className="mono">{path}</span>);
+  if (path)
+    chips.push(
+      <span key="path" className="mono">
+        {path}
+      </span>,
+    );
   const location = str(properties.location_id);
   if (location) chips.push(<span key="loc">{locationLabel(byId, location, lang)}</span>);
   const coupon = str(properties.template_id) ?? str(properties.code);
-  if (coupon) chips.push(<span key="coupon" className="mono">{coupon}</span>);
+  if (coupon)
+    chips.push(
+      <span key="coupon" className="mono">
+        {coupon}
+      </span>,
+    );
   const order = str(properties.order_id);
-  if (order) chips.push(<a key="order" className="mono" href={href('orders', order)}>{order}</a>);
+  if (order)
+    chips.push(
+      <a key="order" className="mono" href={href('orders', order)}>
+        {order}
+      </a>,
+    );
   if (chips.length === 0) {
     const rest = Object.entries(properties).slice(0, 3);
-    for (const [k, v] of rest) chips.push(<span key={k} className="mono">{k}={typeof v === 'object' ? JSON.stringify(v) : String(v)}</span>);
+    for (const [k, v] of rest)
+      chips.push(
+        <span key={k} className="mono">
+          {k}={typeof v === 'object' ? JSON.stringify(v) : String(v)}
+        </span>,
+      );
   }
   if (chips.length === 0) return null;
   return <span className="tl-facts">{chips}</span>;
@@ -49,7 +74,10 @@ function ItemBody({ item }: { item: TimelineItem }) {
       return (
         <>
           <span className="tl-title">
-            {t('timeline.order')} <a className="mono" href={href('orders', id)} data-testid="timeline-order-link">{id}</a>
+            {t('timeline.order')}{' '}
+            <a className="mono" href={href('orders', id)} data-testid="timeline-order-link">
+              {id}
+            </a>
           </span>
           <span className="tl-facts">
             <span className="num">{formatFen(Number(d.total))}</span>
@@ -63,17 +91,28 @@ function ItemBody({ item }: { item: TimelineItem }) {
       return (
         <>
           <span className="tl-title">{translateValue(t, 'eventType', item.type)}</span>
-          {d.properties !== null && typeof d.properties === 'object' && <EventFacts properties={d.properties as Record<string, unknown>} />}
+          {d.properties !== null && typeof d.properties === 'object' && (
+            <EventFacts properties={d.properties as Record<string, unknown>} />
+          )}
         </>
       );
     case 'merge': {
-      const linked = Array.isArray(d.linked_by) ? (d.linked_by as string[]).map((x) => translateValue(t, 'identifier', x)).join(t('common.listSep')) : '';
+      const linked = Array.isArray(d.linked_by)
+        ? (d.linked_by as string[]).map((x) => translateValue(t, 'identifier', x)).join(t('common.listSep'))
+        : '';
       return (
         <>
           <span className="tl-title">
-            {t(item.type === 'unmerged' ? 'timeline.unmerged' : 'timeline.merged', { from: str(d.from) ?? '', into: str(d.into) ?? '' })}
+            {t(item.type === 'unmerged' ? 'timeline.unmerged' : 'timeline.merged', {
+              from: str(d.from) ?? '',
+              into: str(d.into) ?? '',
+            })}
           </span>
-          {linked && <span className="tl-facts muted">{t('profile.linkedBy')}: {linked}</span>}
+          {linked && (
+            <span className="tl-facts muted">
+              {t('profile.linkedBy')}: {linked}
+            </span>
+          )}
         </>
       );
     }
@@ -81,7 +120,9 @@ function ItemBody({ item }: { item: TimelineItem }) {
       return (
         <>
           <span className="tl-title">
-            {t(d.granted === true ? 'timeline.consentGranted' : 'timeline.consentWithdrawn', { purpose: translateValue(t, 'purpose', str(d.purpose) ?? item.type) })}
+            {t(d.granted === true ? 'timeline.consentGranted' : 'timeline.consentWithdrawn', {
+              purpose: translateValue(t, 'purpose', str(d.purpose) ?? item.type),
+            })}
           </span>
           {str(d.source) && <span className="tl-facts mono muted">{String(d.source)}</span>}
         </>
@@ -92,12 +133,21 @@ function ItemBody({ item }: { item: TimelineItem }) {
       const location = str(d.location_id);
       return (
         <>
-          <span className="tl-title">{t(item.type === 'redeemed' ? 'timeline.coupon.redeemed' : 'timeline.coupon.issued', { name, via: translateValue(t, 'timeline.couponVia', item.type) })}</span>
+          <span className="tl-title">
+            {t(item.type === 'redeemed' ? 'timeline.coupon.redeemed' : 'timeline.coupon.issued', {
+              name,
+              via: translateValue(t, 'timeline.couponVia', item.type),
+            })}
+          </span>
           <span className="tl-facts">
             {str(d.code) && <span className="mono">{String(d.code)}</span>}
             {typeof d.amount === 'number' && <span className="num">{formatFen(-d.amount)}</span>}
             {location && <span>{locationLabel(byId, location, lang)}</span>}
-            {order && <a className="mono" href={href('orders', order)}>{order}</a>}
+            {order && (
+              <a className="mono" href={href('orders', order)}>
+                {order}
+              </a>
+            )}
             {d.restored === true && <span className="badge badge-muted">{t('timeline.coupon.restored')}</span>}
           </span>
         </>
@@ -118,16 +168,32 @@ export function CustomerTimeline({ customerId }: { customerId: string }) {
   const types = kinds.length === 0 || kinds.length === TIMELINE_KINDS.length ? '' : kinds.join(',');
   const list = usePagedList<TimelineItem>(`/v1/customers/${encodeURIComponent(customerId)}/timeline`, { types }, 25);
 
-  const toggle = (k: TimelineKind) => setKinds((prev) => (prev.includes(k) ? prev.filter((x) => x !== k) : TIMELINE_KINDS.filter((x) => x === k || prev.includes(x))));
+  const toggle = (k: TimelineKind) =>
+    setKinds((prev) =>
+      prev.includes(k) ? prev.filter((x) => x !== k) : TIMELINE_KINDS.filter((x) => x === k || prev.includes(x)),
+    );
 
   return (
     <div data-testid="customer-timeline">
       <div className="filter-chips" role="group" aria-label={t('timeline.filter')}>
-        <button type="button" className={'filter-chip' + (kinds.length === 0 ? ' on' : '')} aria-pressed={kinds.length === 0} onClick={() => setKinds([])} data-testid="timeline-filter-all">
+        <button
+          type="button"
+          className={'filter-chip' + (kinds.length === 0 ? ' on' : '')}
+          aria-pressed={kinds.length === 0}
+          onClick={() => setKinds([])}
+          data-testid="timeline-filter-all"
+        >
           {t('common.all')}
         </button>
         {TIMELINE_KINDS.map((k) => (
-          <button key={k} type="button" className={'filter-chip' + (kinds.includes(k) ? ' on' : '')} aria-pressed={kinds.includes(k)} onClick={() => toggle(k)} data-testid={`timeline-filter-${k}`}>
+          <button
+            key={k}
+            type="button"
+            className={'filter-chip' + (kinds.includes(k) ? ' on' : '')}
+            aria-pressed={kinds.includes(k)}
+            onClick={() => toggle(k)}
+            data-testid={`timeline-filter-${k}`}
+          >
             <span className={`kind-dot kind-${k}`} aria-hidden="true" />
             {t(`timeline.kinds.${k}` as MessageKey)}
           </button>
@@ -135,12 +201,25 @@ export function CustomerTimeline({ customerId }: { customerId: string }) {
       </div>
       {list.error && <ErrorMessage error={list.error} onRetry={list.items.length ? list.loadMore : list.reload} />}
       {list.items.length === 0 && list.loading && <Loading />}
-      {list.items.length === 0 && !list.loading && !list.error && <div className="status status-empty">{t('timeline.empty')}</div>}
+      {list.items.length === 0 && !list.loading && !list.error && (
+        <div className="status status-empty">{t('timeline.empty')}</div>
+      )}
       {list.items.length > 0 && (
         <ol className="stream">
           {list.items.map((item, i) => (
-            <li key={`${item.kind}-${item.at}-${i}`} className={`stream-item kind-${item.kind}`} data-testid="timeline-item" data-kind={item.kind} data-channel={item.channel ?? ''} data-type={item.type ?? ''}>
-              <span className="stream-marker" style={item.channel ? { background: channelColor(item.channel) } : undefined} aria-hidden="true" />
+            <li
+              key={`${item.kind}-${item.at}-${i}`}
+              className={`stream-item kind-${item.kind}`}
+              data-testid="timeline-item"
+              data-kind={item.kind}
+              data-channel={item.channel ?? ''}
+              data-type={item.type ?? ''}
+            >
+              <span
+                className="stream-marker"
+                style={item.channel ? { background: channelColor(item.channel) } : undefined}
+                aria-hidden="true"
+              />
               <div className="stream-head">
                 <span className={`kind-label kind-${item.kind}`}>{t(`timeline.kind.${item.kind}` as MessageKey)}</span>
                 {item.channel ? (
@@ -148,7 +227,9 @@ export function CustomerTimeline({ customerId }: { customerId: string }) {
                     <ChannelBadge channel={item.channel} />
                   </span>
                 ) : null}
-                <time className="muted small" dateTime={item.at}>{formatDateTime(item.at, lang)}</time>
+                <time className="muted small" dateTime={item.at}>
+                  {formatDateTime(item.at, lang)}
+                </time>
               </div>
               <div className="stream-body">
                 <ItemBody item={item} />

@@ -27,7 +27,17 @@ function niceStep(range: number, steps: number): number {
  * Daily sales from `from` to `to` as bars stacked by channel (channels in the given order, the first
  * at the bottom), with a y axis in yuan, a date axis and a legend. Days without sales show no bar.
  */
-export function DailySalesChart({ daily, from, to, channels }: { daily: DailyPoint[]; from: string; to: string; channels: string[] }) {
+export function DailySalesChart({
+  daily,
+  from,
+  to,
+  channels,
+}: {
+  daily: DailyPoint[];
+  from: string;
+  to: string;
+  channels: string[];
+}) {
   const { t, lang } = useI18n();
   const days = useMemo(() => {
     const dates = dateRange(from, to);
@@ -42,7 +52,12 @@ export function DailySalesChart({ daily, from, to, channels }: { daily: DailyPoi
     return dates.map((date) => {
       const m = byDate.get(date) ?? new Map<string, DailyPoint>();
       const parts = channels.map((c) => ({ channel: c, sales: m.get(c)?.sales ?? 0, orders: m.get(c)?.orders ?? 0 }));
-      return { date, parts, sales: parts.reduce((s, p) => s + p.sales, 0), orders: parts.reduce((s, p) => s + p.orders, 0) };
+      return {
+        date,
+        parts,
+        sales: parts.reduce((s, p) => s + p.sales, 0),
+        orders: parts.reduce((s, p) => s + p.orders, 0),
+      };
     });
   }, [daily, from, to, channels]);
 
@@ -61,7 +76,13 @@ export function DailySalesChart({ daily, from, to, channels }: { daily: DailyPoi
 
   return (
     <figure className="chart">
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={t('dash.chartLabel')} data-testid="daily-chart" preserveAspectRatio="xMidYMid meet">
+      <svg
+        viewBox={`0 0 ${W} ${H}`}
+        role="img"
+        aria-label={t('dash.chartLabel')}
+        data-testid="daily-chart"
+        preserveAspectRatio="xMidYMid meet"
+      >
         {ticks.map((v) => (
           <g key={v} className="tick">
             <line x1={M.left} x2={W - M.right} y1={y(v)} y2={y(v)} className={v === 0 ? 'axis' : 'grid'} />
@@ -75,7 +96,9 @@ export function DailySalesChart({ daily, from, to, channels }: { daily: DailyPoi
           let acc = 0;
           const title = [
             `${d.date}  ${formatFen(d.sales)} · ${formatInt(d.orders)} ${t('dash.orders')}`,
-            ...d.parts.filter((p) => p.sales > 0).map((p) => `${translateValue(t, 'channel', p.channel)}: ${formatFen(p.sales)}`),
+            ...d.parts
+              .filter((p) => p.sales > 0)
+              .map((p) => `${translateValue(t, 'channel', p.channel)}: ${formatFen(p.sales)}`),
           ].join('\n');
           return (
             <g key={d.date} className="day" data-date={d.date}>
@@ -86,7 +109,18 @@ export function DailySalesChart({ daily, from, to, channels }: { daily: DailyPoi
                 const y0 = y(acc);
                 acc += p.sales;
                 const y1 = y(acc);
-                return <rect key={p.channel} className="bar" data-channel={p.channel} x={x} y={y1} width={barW} height={Math.max(0.5, y0 - y1)} fill={channelColor(p.channel)} />;
+                return (
+                  <rect
+                    key={p.channel}
+                    className="bar"
+                    data-channel={p.channel}
+                    x={x}
+                    y={y1}
+                    width={barW}
+                    height={Math.max(0.5, y0 - y1)}
+                    fill={channelColor(p.channel)}
+                  />
+                );
               })}
               {(i % labelEvery === 0 || i === days.length - 1) && (
                 <text className="xlabel" x={M.left + i * slot + slot / 2} y={H - M.bottom + 18} textAnchor="middle">

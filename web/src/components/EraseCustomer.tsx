@@ -11,7 +11,15 @@ export interface Erasure {
 }
 
 /** Right to erasure (admins): DELETE /v1/customers/:id once the customer id has been typed in full. */
-export function EraseDialog({ customerId, onErased, onClose }: { customerId: string; onErased: (e: Erasure) => void; onClose: () => void }) {
+export function EraseDialog({
+  customerId,
+  onErased,
+  onClose,
+}: {
+  customerId: string;
+  onErased: (e: Erasure) => void;
+  onClose: () => void;
+}) {
   const { t } = useI18n();
   const api = useApi();
   const action = useAction();
@@ -31,14 +39,26 @@ export function EraseDialog({ customerId, onErased, onClose }: { customerId: str
         <p>{t('profile.eraseHint')}</p>
         <label className="field">
           <span>{t('profile.eraseType', { id: customerId })}</span>
-          <input value={typed} autoComplete="off" spellCheck={false} onChange={(e) => setTyped(e.target.value)} className="mono" data-testid="erase-confirm-id" />
+          <input
+            value={typed}
+            autoComplete="off"
+            spellCheck={false}
+            onChange={(e) => setTyped(e.target.value)}
+            className="mono"
+            data-testid="erase-confirm-id"
+          />
         </label>
         <ActionError error={action.error} testId="erase-error" />
         <div className="dialog-buttons">
           <button type="button" className="btn" onClick={onClose}>
             {t('common.cancel')}
           </button>
-          <button type="submit" className="btn btn-danger btn-solid-danger" disabled={!matches || action.busy} data-testid="erase-submit">
+          <button
+            type="submit"
+            className="btn btn-danger btn-solid-danger"
+            disabled={!matches || action.busy}
+            data-testid="erase-submit"
+          >
             {t('profile.eraseConfirm')}
           </button>
         </div>

@@ -16,7 +16,9 @@ interface Step {
 /** The steps of one fulfilment, oldest first: the order placed and paid, then its own events. */
 function Timeline({ order, fulfilmentId }: { order: OrderDetail; fulfilmentId: string }) {
   const { t, lang } = useI18n();
-  const { data, error, loading, reload } = useResource<Fulfilment>(`/v1/fulfillments/${encodeURIComponent(fulfilmentId)}`);
+  const { data, error, loading, reload } = useResource<Fulfilment>(
+    `/v1/fulfillments/${encodeURIComponent(fulfilmentId)}`,
+  );
   if (error) return <ErrorMessage error={error} onRetry={reload} />;
   if (!data) return loading ? <Loading /> : null;
   const steps: Step[] = [{ type: 'placed', at: order.placed_at }];
@@ -25,10 +27,17 @@ function Timeline({ order, fulfilmentId }: { order: OrderDetail; fulfilmentId: s
   return (
     <ol className="timeline" data-testid={`timeline-${fulfilmentId}`}>
       {steps.map((s, i) => (
-        <li key={i} className={'timeline-step' + (i === steps.length - 1 ? ' current' : '')} data-testid="timeline-event" data-type={s.type}>
+        <li
+          key={i}
+          className={'timeline-step' + (i === steps.length - 1 ? ' current' : '')}
+          data-testid="timeline-event"
+          data-type={s.type}
+        >
           <span className="timeline-dot" aria-hidden="true" />
           <span className="timeline-label">{translateValue(t, 'event', s.type)}</span>
-          <time className="muted small" dateTime={s.at}>{formatDateTime(s.at, lang)}</time>
+          <time className="muted small" dateTime={s.at}>
+            {formatDateTime(s.at, lang)}
+          </time>
           {s.source && <span className="mono muted small timeline-source">{s.source}</span>}
         </li>
       ))}

@@ -16,7 +16,17 @@ const meaningful = (s: string) => s.normalize('NFKC').replace(/[^\p{L}\p{N}]/gu,
 type IdentifierView = ApiIdentifierView & { verified_by?: string | null };
 
 /** Asks why, then POST /v1/customers/:id/reveal: the full values of one identifier type (audited with the reason). */
-function RevealDialog({ customerId, type, onRevealed, onClose }: { customerId: string; type: string; onRevealed: (r: Revealed) => void; onClose: () => void }) {
+function RevealDialog({
+  customerId,
+  type,
+  onRevealed,
+  onClose,
+}: {
+  customerId: string;
+  type: string;
+  onRevealed: (r: Revealed) => void;
+  onClose: () => void;
+}) {
   const { t } = useI18n();
   const api = useApi();
   const action = useAction();
@@ -29,7 +39,9 @@ function RevealDialog({ customerId, type, onRevealed, onClose }: { customerId: s
     const why = reason.trim();
     if (meaningful(why) < MIN_REASON) return setTooShort(true);
     setTooShort(false);
-    const r = await action.run(() => api.post<Revealed>(`/v1/customers/${encodeURIComponent(customerId)}/reveal`, { type, reason: why }));
+    const r = await action.run(() =>
+      api.post<Revealed>(`/v1/customers/${encodeURIComponent(customerId)}/reveal`, { type, reason: why }),
+    );
     if (r) onRevealed(r);
   }
 
@@ -39,7 +51,14 @@ function RevealDialog({ customerId, type, onRevealed, onClose }: { customerId: s
         <p className="muted small">{t('profile.revealHint')}</p>
         <label className="field">
           <span>{t('profile.revealReason')}</span>
-          <textarea value={reason} maxLength={500} rows={3} onChange={(e) => setReason(e.target.value)} aria-invalid={tooShort} data-testid="reveal-reason" />
+          <textarea
+            value={reason}
+            maxLength={500}
+            rows={3}
+            onChange={(e) => setReason(e.target.value)}
+            aria-invalid={tooShort}
+            data-testid="reveal-reason"
+          />
         </label>
         {tooShort && (
           <div className="status status-error form-error" role="alert" data-testid="reveal-reason-error">
@@ -75,7 +94,9 @@ export function IdentitiesTable({ customerId, identifiers }: { customerId: strin
     if (i.value !== undefined) return i.value;
     const values = revealed[i.type];
     if (!values) return null;
-    const hit = values.find((v) => v.masked === i.masked && v.first_seen === i.first_seen) ?? values.find((v) => v.masked === i.masked);
+    const hit =
+      values.find((v) => v.masked === i.masked && v.first_seen === i.first_seen) ??
+      values.find((v) => v.masked === i.masked);
     return hit ? hit.value : null;
   };
 
@@ -99,10 +120,18 @@ export function IdentitiesTable({ customerId, identifiers }: { customerId: strin
                   <td>
                     <div className="stack">
                       <span className="nowrap">{translateValue(t, 'identifier', i.type)}</span>
-                      <span className={'badge badge-small ' + (i.strong ? 'badge-info' : 'badge-muted')} title={t(i.strong ? 'profile.strongHint' : 'profile.weakHint')} data-testid="identity-strength">
+                      <span
+                        className={'badge badge-small ' + (i.strong ? 'badge-info' : 'badge-muted')}
+                        title={t(i.strong ? 'profile.strongHint' : 'profile.weakHint')}
+                        data-testid="identity-strength"
+                      >
                         {t(i.strong ? 'profile.strong' : 'profile.weak')}
                       </span>
-                      <span className="muted small nowrap" title={t('profile.verifiedByHint')} data-testid="identity-verified-by">
+                      <span
+                        className="muted small nowrap"
+                        title={t('profile.verifiedByHint')}
+                        data-testid="identity-verified-by"
+                      >
                         {t('profile.verifiedBy')}: {translateValue(t, 'verifiedBy', i.verified_by ?? 'legacy')}
                       </span>
                     </div>
@@ -111,25 +140,37 @@ export function IdentitiesTable({ customerId, identifiers }: { customerId: strin
                     {full !== null ? (
                       <span className="mono" data-testid="identity-value">
                         {full}
-                        {i.value === undefined && <span className="badge badge-warn badge-inline">{t('profile.revealed')}</span>}
+                        {i.value === undefined && (
+                          <span className="badge badge-warn badge-inline">{t('profile.revealed')}</span>
+                        )}
                       </span>
                     ) : i.masked !== undefined ? (
                       <span className="identity-masked">
-                        <span className="mono" data-testid="identity-value">{i.masked}</span>
+                        <span className="mono" data-testid="identity-value">
+                          {i.masked}
+                        </span>
                         {canReveal && (
-                          <button type="button" className="btn btn-small btn-link" onClick={() => setRevealing(i.type)} data-testid={`reveal-${i.type}`}>
+                          <button
+                            type="button"
+                            className="btn btn-small btn-link"
+                            onClick={() => setRevealing(i.type)}
+                            data-testid={`reveal-${i.type}`}
+                          >
                             {t('profile.reveal')}
                           </button>
                         )}
                       </span>
                     ) : (
-                      <em className="muted" data-testid="identity-value">{t('common.hidden')}</em>
+                      <em className="muted" data-testid="identity-value">
+                        {t('common.hidden')}
+                      </em>
                     )}
                   </td>
                   <td className="nowrap small">
                     <div className="stack">
                       <span title={t('profile.firstSeen')}>
-                        <span className="muted">{t('profile.firstSeenShort')}</span> {formatDateTime(i.first_seen, lang)}
+                        <span className="muted">{t('profile.firstSeenShort')}</span>{' '}
+                        {formatDateTime(i.first_seen, lang)}
                       </span>
                       <span title={t('profile.lastSeen')}>
                         <span className="muted">{t('profile.lastSeenShort')}</span> {formatDateTime(i.last_seen, lang)}

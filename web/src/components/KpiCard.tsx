@@ -1,4 +1,16 @@
-export function KpiCard({ label, value, note, testId, accent }: { label: string; value: string; note?: string; testId: string; accent?: boolean }) {
+export function KpiCard({
+  label,
+  value,
+  note,
+  testId,
+  accent,
+}: {
+  label: string;
+  value: string;
+  note?: string;
+  testId: string;
+  accent?: boolean;
+}) {
   return (
     <div className={'kpi' + (accent ? ' kpi-accent' : '')}>
       <div className="kpi-label">{label}</div>

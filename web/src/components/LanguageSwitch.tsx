@@ -8,7 +8,15 @@ export function LanguageSwitch({ className }: { className?: string }) {
   return (
     <div className={'segmented' + (className ? ' ' + className : '')} role="group" aria-label={t('nav.language')}>
       {LANGUAGES.map((l) => (
-        <button key={l} type="button" lang={l} aria-pressed={lang === l} className={lang === l ? 'active' : ''} onClick={() => setLang(l)} data-testid={`lang-${l}`}>
+        <button
+          key={l}
+          type="button"
+          lang={l}
+          aria-pressed={lang === l}
+          className={lang === l ? 'active' : ''}
+          onClick={() => setLang(l)}
+          data-testid={`lang-${l}`}
+        >
           {LABELS[l]}
         </button>
       ))}

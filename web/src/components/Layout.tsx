@@ -27,7 +27,12 @@ function Who() {
 }
 
 /** Pages only some roles may open: the others are not offered them in the sidebar. */
-const PAGE_ACTION: Partial<Record<PageName, Action>> = { audit: 'readAudit', security: 'manageSecurity', till: 'till', loyalty: 'readCoupons' };
+const PAGE_ACTION: Partial<Record<PageName, Action>> = {
+  audit: 'readAudit',
+  security: 'manageSecurity',
+  till: 'till',
+  loyalty: 'readCoupons',
+};
 
 /** The signed-in frame: sidebar navigation, language switch and sign out around the current page. */
 export function Layout({ current, children }: { current: PageName | null; children: ReactNode }) {
@@ -42,7 +47,9 @@ export function Layout({ current, children }: { current: PageName | null; childr
     <div className="shell">
       <aside className="sidebar">
         <a className="brand" href={href('dashboard')}>
-          <span className="brand-mark" aria-hidden="true">三</span>
+          <span className="brand-mark" aria-hidden="true">
+            三
+          </span>
           <span>
             <strong>{t('app.name')}</strong>
             <small>{t('app.tagline')}</small>
@@ -52,7 +59,12 @@ export function Layout({ current, children }: { current: PageName | null; childr
           <ul>
             {pages.map((p) => (
               <li key={p}>
-                <a href={href(p)} className={p === current ? 'active' : ''} aria-current={p === current ? 'page' : undefined} data-testid={`nav-${p}`}>
+                <a
+                  href={href(p)}
+                  className={p === current ? 'active' : ''}
+                  aria-current={p === current ? 'page' : undefined}
+                  data-testid={`nav-${p}`}
+                >
                   <Icon name={p} />
                   <span>{t(`nav.${p}` as MessageKey)}</span>
                 </a>

@@ -54,13 +54,21 @@ export function LocationForm({ point, onCreated }: { point: MapPoint | null; onC
     <form className="location-form" onSubmit={submit} noValidate data-testid="location-form">
       <label className="field">
         <span>{t('stores.name')}</span>
-        <input value={name} maxLength={200} placeholder={t('locationForm.namePlaceholder')} onChange={(e) => setName(e.target.value)} data-testid="location-name" />
+        <input
+          value={name}
+          maxLength={200}
+          placeholder={t('locationForm.namePlaceholder')}
+          onChange={(e) => setName(e.target.value)}
+          data-testid="location-name"
+        />
       </label>
       <label className="field">
         <span>{t('stores.type')}</span>
         <select value={type} onChange={(e) => setType(e.target.value as Location['type'])} data-testid="location-type">
           {TYPES.map((ty) => (
-            <option key={ty} value={ty}>{translateValue(t, 'locationType', ty)}</option>
+            <option key={ty} value={ty}>
+              {translateValue(t, 'locationType', ty)}
+            </option>
           ))}
         </select>
       </label>
@@ -91,21 +99,39 @@ export function LocationForm({ point, onCreated }: { point: MapPoint | null; onC
         <span>
           {t('stores.address')} <small className="muted">{t('settings.optional')}</small>
         </span>
-        <input value={address} maxLength={500} onChange={(e) => setAddress(e.target.value)} data-testid="location-address" />
+        <input
+          value={address}
+          maxLength={500}
+          onChange={(e) => setAddress(e.target.value)}
+          data-testid="location-address"
+        />
       </label>
       <label className="check">
         <input type="checkbox" checked={ship} onChange={(e) => setShip(e.target.checked)} data-testid="location-ship" />
         {t('stores.ship')}
       </label>
       <label className="check">
-        <input type="checkbox" checked={pickup} onChange={(e) => setPickup(e.target.checked)} data-testid="location-pickup" />
+        <input
+          type="checkbox"
+          checked={pickup}
+          onChange={(e) => setPickup(e.target.checked)}
+          data-testid="location-pickup"
+        />
         {t('stores.pickup')}
       </label>
       <label className="field">
         <span>
           {t('locationForm.deliveryKm')} <small className="muted">{t('settings.optional')}</small>
         </span>
-        <input type="number" min={0} max={100} step="any" value={deliveryKm} onChange={(e) => setDeliveryKm(e.target.value)} data-testid="location-km" />
+        <input
+          type="number"
+          min={0}
+          max={100}
+          step="any"
+          value={deliveryKm}
+          onChange={(e) => setDeliveryKm(e.target.value)}
+          data-testid="location-km"
+        />
       </label>
       <button type="submit" className="btn btn-primary" disabled={action.busy} data-testid="location-submit">
         {t('locationForm.submit')}

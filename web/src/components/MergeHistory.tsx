@@ -9,13 +9,28 @@ import { useApi } from '../session';
 import { Dialog } from './Dialog';
 import { ActionError } from './Status';
 
-function UnmergeDialog({ customerId, merge, onDone, onClose }: { customerId: string; merge: Merge; onDone: () => void; onClose: () => void }) {
+function UnmergeDialog({
+  customerId,
+  merge,
+  onDone,
+  onClose,
+}: {
+  customerId: string;
+  merge: Merge;
+  onDone: () => void;
+  onClose: () => void;
+}) {
   const { t } = useI18n();
   const api = useApi();
   const action = useAction();
 
   async function confirm() {
-    if (await action.run(() => api.post(`/v1/customers/${encodeURIComponent(customerId)}/unmerge`, { merge_id: merge.merge_id }))) onDone();
+    if (
+      await action.run(() =>
+        api.post(`/v1/customers/${encodeURIComponent(customerId)}/unmerge`, { merge_id: merge.merge_id }),
+      )
+    )
+      onDone();
   }
 
   return (
@@ -27,7 +42,13 @@ function UnmergeDialog({ customerId, merge, onDone, onClose }: { customerId: str
         <button type="button" className="btn" onClick={onClose}>
           {t('common.cancel')}
         </button>
-        <button type="button" className="btn btn-danger" disabled={action.busy} onClick={confirm} data-testid="unmerge-confirm">
+        <button
+          type="button"
+          className="btn btn-danger"
+          disabled={action.busy}
+          onClick={confirm}
+          data-testid="unmerge-confirm"
+        >
           {t('profile.unmerge')}
         </button>
       </div>
@@ -36,7 +57,15 @@ function UnmergeDialog({ customerId, merge, onDone, onClose }: { customerId: str
 }
 
 /** The merges that made this person (oldest first); admin and support may undo one that is still in effect. */
-export function MergeHistory({ customerId, merges, onChanged }: { customerId: string; merges: Merge[]; onChanged: () => void }) {
+export function MergeHistory({
+  customerId,
+  merges,
+  onChanged,
+}: {
+  customerId: string;
+  merges: Merge[];
+  onChanged: () => void;
+}) {
   const { t, lang } = useI18n();
   const me = useMe();
   const [undoing, setUndoing] = useState<Merge | null>(null);
@@ -46,25 +75,42 @@ export function MergeHistory({ customerId, merges, onChanged }: { customerId: st
     <>
       <ol className="merge-list" data-testid="merge-history">
         {merges.map((m) => (
-          <li key={m.merge_id} className={'merge' + (m.undone_at ? ' undone' : '')} data-testid="merge-row" data-merge={m.merge_id} data-undone={String(m.undone_at !== null)}>
+          <li
+            key={m.merge_id}
+            className={'merge' + (m.undone_at ? ' undone' : '')}
+            data-testid="merge-row"
+            data-merge={m.merge_id}
+            data-undone={String(m.undone_at !== null)}
+          >
             <div className="merge-head">
               <span className="merge-ids">
-                <a className="mono" href={href('customers', m.from)}>{m.from}</a>
+                <a className="mono" href={href('customers', m.from)}>
+                  {m.from}
+                </a>
                 <span aria-hidden="true"> → </span>
                 <span className="sr-only">{t('profile.mergeInto')}</span>
-                <a className="mono" href={href('customers', m.into)}>{m.into}</a>
+                <a className="mono" href={href('customers', m.into)}>
+                  {m.into}
+                </a>
               </span>
               {m.undone_at ? (
-                <span className="badge badge-muted" data-testid="merge-state">{t('profile.undone')}</span>
+                <span className="badge badge-muted" data-testid="merge-state">
+                  {t('profile.undone')}
+                </span>
               ) : (
-                <span className="badge badge-info" data-testid="merge-state">{t('profile.inEffect')}</span>
+                <span className="badge badge-info" data-testid="merge-state">
+                  {t('profile.inEffect')}
+                </span>
               )}
             </div>
             <dl className="facts facts-compact">
               <dt>{t('profile.mergedAt')}</dt>
               <dd>{formatDateTime(m.at, lang)}</dd>
               <dt>{t('profile.linkedBy')}</dt>
-              <dd>{m.linked_by.map((x) => translateValue(t, 'identifier', x)).join(t('common.listSep')) || t('common.none')}</dd>
+              <dd>
+                {m.linked_by.map((x) => translateValue(t, 'identifier', x)).join(t('common.listSep')) ||
+                  t('common.none')}
+              </dd>
               {m.undone_at && (
                 <>
                   <dt>{t('profile.undoneAt')}</dt>
@@ -73,7 +119,12 @@ export function MergeHistory({ customerId, merges, onChanged }: { customerId: st
               )}
             </dl>
             {!m.undone_at && mayUnmerge && (
-              <button type="button" className="btn btn-small btn-danger" onClick={() => setUndoing(m)} data-testid="unmerge-open">
+              <button
+                type="button"
+                className="btn btn-small btn-danger"
+                onClick={() => setUndoing(m)}
+                data-testid="unmerge-open"
+              >
                 {t('profile.unmerge')}
               </button>
             )}

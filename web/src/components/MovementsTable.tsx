@@ -7,7 +7,17 @@ import { href } from '../router';
 import { Empty, ErrorMessage, LoadMore, Loading } from './Status';
 
 /** Stock movements, newest first, for a location and/or SKU (give it a new key to load them again). */
-export function MovementsTable({ locationId, sku, limit = 50, showSku = true }: { locationId?: string; sku?: string; limit?: number; showSku?: boolean }) {
+export function MovementsTable({
+  locationId,
+  sku,
+  limit = 50,
+  showSku = true,
+}: {
+  locationId?: string;
+  sku?: string;
+  limit?: number;
+  showSku?: boolean;
+}) {
   const { t, lang } = useI18n();
   const { byId } = useLocations();
   const list = usePagedList<StockMovement>('/v1/stock/movements', { location_id: locationId, sku }, limit);
@@ -34,8 +44,16 @@ export function MovementsTable({ locationId, sku, limit = 50, showSku = true }: 
                 <tr key={m.id} data-testid="movement-row" data-reason={m.reason}>
                   <td className="nowrap">{formatDateTime(m.created_at, lang)}</td>
                   <td className="nowrap">{locationLabel(byId, m.location_id, lang)}</td>
-                  {showSku && <td><a className="mono" href={href('inventory', m.sku)}>{m.sku}</a></td>}
-                  <td className={'num ' + (m.delta > 0 ? 'plus' : 'minus')}>{(m.delta > 0 ? '+' : '') + formatInt(m.delta)}</td>
+                  {showSku && (
+                    <td>
+                      <a className="mono" href={href('inventory', m.sku)}>
+                        {m.sku}
+                      </a>
+                    </td>
+                  )}
+                  <td className={'num ' + (m.delta > 0 ? 'plus' : 'minus')}>
+                    {(m.delta > 0 ? '+' : '') + formatInt(m.delta)}
+                  </td>
                   <td className="nowrap">{translateValue(t, 'reason', m.reason)}</td>
                   <td className="mono small">{m.ref ?? t('common.none')}</td>
                 </tr>

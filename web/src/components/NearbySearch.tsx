@@ -28,7 +28,14 @@ export function nearbyQuery(f: NearbyInput): { query: Query } | { invalid: 'lat'
 }
 
 /** "Which stores are near here (and have this SKU)?": lat/lng typed or picked on the map, a radius, an optional SKU. */
-export function NearbySearch({ input, onInput, query, result, onSearch, onHighlight }: {
+export function NearbySearch({
+  input,
+  onInput,
+  query,
+  result,
+  onSearch,
+  onHighlight,
+}: {
   input: NearbyInput;
   onInput: (i: NearbyInput) => void;
   /** The search shown (null: none) and its answer. */
@@ -40,7 +47,8 @@ export function NearbySearch({ input, onInput, query, result, onSearch, onHighli
   const { t, lang } = useI18n();
   const { byId } = useLocations();
   const [invalid, setInvalid] = useState<string | null>(null);
-  const set = (field: keyof NearbyInput) => (e: { target: { value: string } }) => onInput({ ...input, [field]: e.target.value });
+  const set = (field: keyof NearbyInput) => (e: { target: { value: string } }) =>
+    onInput({ ...input, [field]: e.target.value });
 
   function submit(e: FormEvent) {
     e.preventDefault();
@@ -67,7 +75,15 @@ export function NearbySearch({ input, onInput, query, result, onSearch, onHighli
         </label>
         <label className="field">
           <span>{t('nearby.radius')}</span>
-          <input type="number" min={0} max={500} step="any" value={input.radius} onChange={set('radius')} data-testid="nearby-radius" />
+          <input
+            type="number"
+            min={0}
+            max={500}
+            step="any"
+            value={input.radius}
+            onChange={set('radius')}
+            data-testid="nearby-radius"
+          />
         </label>
         <label className="field">
           <span>
@@ -103,7 +119,9 @@ export function NearbySearch({ input, onInput, query, result, onSearch, onHighli
       {result.data && (
         <div data-testid="nearby-results">
           <p className="small">
-            <strong data-testid="nearby-count">{t('nearby.found', { count: result.data.items.length, km: String(query?.radius_km ?? '') })}</strong>
+            <strong data-testid="nearby-count">
+              {t('nearby.found', { count: result.data.items.length, km: String(query?.radius_km ?? '') })}
+            </strong>
           </p>
           {result.data.items.length > 0 && (
             <table className="table table-compact table-hover">
@@ -116,9 +134,16 @@ export function NearbySearch({ input, onInput, query, result, onSearch, onHighli
               </thead>
               <tbody>
                 {result.data.items.map((n) => (
-                  <tr key={n.location_id} onMouseEnter={() => onHighlight(n.location_id)} onMouseLeave={() => onHighlight(null)} data-testid="nearby-row" data-location={n.location_id}>
+                  <tr
+                    key={n.location_id}
+                    onMouseEnter={() => onHighlight(n.location_id)}
+                    onMouseLeave={() => onHighlight(null)}
+                    data-testid="nearby-row"
+                    data-location={n.location_id}
+                  >
                     <td>
-                      {locationLabel(byId, n.location_id, lang)} <span className="muted small">{translateValue(t, 'locationType', n.type)}</span>
+                      {locationLabel(byId, n.location_id, lang)}{' '}
+                      <span className="muted small">{translateValue(t, 'locationType', n.type)}</span>
                     </td>
                     <td className="num">{t('stores.km', { km: n.distance_km })}</td>
                     {withSku && <td className="num">{formatInt(n.online_available ?? 0)}</td>}

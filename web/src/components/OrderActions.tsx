@@ -60,27 +60,58 @@ export function OrderActions({ order, onChanged }: { order: OrderDetail; onChang
     <div className="order-actions" data-testid="order-actions">
       {canPay && (
         <form className="inline-form" onSubmit={pay} noValidate>
-          <input value={paymentRef} maxLength={200} placeholder={t('actions.paymentRef')} aria-label={t('actions.paymentRef')} onChange={(e) => setPaymentRef(e.target.value)} data-testid="pay-ref" />
-          <button type="submit" className="btn btn-primary" disabled={action.busy || !paymentRef.trim()} data-testid="pay-submit">
+          <input
+            value={paymentRef}
+            maxLength={200}
+            placeholder={t('actions.paymentRef')}
+            aria-label={t('actions.paymentRef')}
+            onChange={(e) => setPaymentRef(e.target.value)}
+            data-testid="pay-ref"
+          />
+          <button
+            type="submit"
+            className="btn btn-primary"
+            disabled={action.busy || !paymentRef.trim()}
+            data-testid="pay-submit"
+          >
             {t('actions.pay')}
           </button>
         </form>
       )}
       <div className="action-buttons">
         {canCancel && (
-          <button type="button" className={'btn btn-danger' + (open === 'cancel' ? ' pressed' : '')} aria-expanded={open === 'cancel'} onClick={() => toggle('cancel')} data-testid="cancel-open">
+          <button
+            type="button"
+            className={'btn btn-danger' + (open === 'cancel' ? ' pressed' : '')}
+            aria-expanded={open === 'cancel'}
+            onClick={() => toggle('cancel')}
+            data-testid="cancel-open"
+          >
             {t('actions.cancel')}
           </button>
         )}
         {canReturn && (
-          <button type="button" className={'btn' + (open === 'return' ? ' pressed' : '')} aria-expanded={open === 'return'} onClick={() => toggle('return')} data-testid="return-open">
+          <button
+            type="button"
+            className={'btn' + (open === 'return' ? ' pressed' : '')}
+            aria-expanded={open === 'return'}
+            onClick={() => toggle('return')}
+            data-testid="return-open"
+          >
             {t('actions.return')}
           </button>
         )}
       </div>
       {open === 'cancel' && (
         <form className="inline-form" onSubmit={cancel} noValidate data-testid="cancel-form">
-          <input value={reason} maxLength={200} placeholder={t('actions.cancelReason')} aria-label={t('actions.cancelReason')} onChange={(e) => setReason(e.target.value)} data-testid="cancel-reason" />
+          <input
+            value={reason}
+            maxLength={200}
+            placeholder={t('actions.cancelReason')}
+            aria-label={t('actions.cancelReason')}
+            onChange={(e) => setReason(e.target.value)}
+            data-testid="cancel-reason"
+          />
           <button type="submit" className="btn btn-danger" disabled={action.busy} data-testid="cancel-submit">
             {t('actions.cancelConfirm')}
           </button>

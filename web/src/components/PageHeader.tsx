@@ -12,7 +12,21 @@ export function PageHeader({ title, subtitle, actions }: { title: string; subtit
   );
 }
 
-export function Panel({ title, hint, actions, children, className, testId }: { title?: ReactNode; hint?: ReactNode; actions?: ReactNode; children: ReactNode; className?: string; testId?: string }) {
+export function Panel({
+  title,
+  hint,
+  actions,
+  children,
+  className,
+  testId,
+}: {
+  title?: ReactNode;
+  hint?: ReactNode;
+  actions?: ReactNode;
+  children: ReactNode;
+  className?: string;
+  testId?: string;
+}) {
   return (
     <section className={'panel' + (className ? ' ' + className : '')} data-testid={testId}>
       {(title || actions) && (

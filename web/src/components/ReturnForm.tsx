@@ -23,12 +23,20 @@ export function ReturnForm({ order, onDone }: { order: OrderDetail; onDone: (r: 
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    const lines = order.lines.map((l) => ({ sku: l.sku, qty: Number(qty[l.sku] ?? 0) })).filter((l) => Number.isInteger(l.qty) && l.qty > 0);
+    const lines = order.lines
+      .map((l) => ({ sku: l.sku, qty: Number(qty[l.sku] ?? 0) }))
+      .filter((l) => Number.isInteger(l.qty) && l.qty > 0);
     if (lines.length === 0) return setInvalid(t('returns.noLines'));
     if (!location) return setInvalid(t('returns.locationRequired'));
     if (!reason.trim()) return setInvalid(t('returns.reasonRequired'));
     setInvalid(null);
-    const created = await action.run(() => api.post<OrderReturn>(`/v1/orders/${encodeURIComponent(order.id)}/returns`, { lines, location_id: location, reason: reason.trim() }));
+    const created = await action.run(() =>
+      api.post<OrderReturn>(`/v1/orders/${encodeURIComponent(order.id)}/returns`, {
+        lines,
+        location_id: location,
+        reason: reason.trim(),
+      }),
+    );
     if (created) onDone(created);
   }
 
@@ -74,16 +82,28 @@ export function ReturnForm({ order, onDone }: { order: OrderDetail; onDone: (r: 
       <div className="form-grid">
         <label className="field">
           <span>{t('returns.location')}</span>
-          <select value={location} disabled={!!bound} onChange={(e) => setLocation(e.target.value)} data-testid="return-location">
+          <select
+            value={location}
+            disabled={!!bound}
+            onChange={(e) => setLocation(e.target.value)}
+            data-testid="return-location"
+          >
             <option value="">{t('common.none')}</option>
             {locations.map((l) => (
-              <option key={l.id} value={l.id}>{locationLabel(byId, l.id, lang)}</option>
+              <option key={l.id} value={l.id}>
+                {locationLabel(byId, l.id, lang)}
+              </option>
             ))}
           </select>
         </label>
         <label className="field">
           <span>{t('returns.reason')}</span>
-          <input value={reason} maxLength={200} onChange={(e) => setReason(e.target.value)} data-testid="return-reason" />
+          <input
+            value={reason}
+            maxLength={200}
+            onChange={(e) => setReason(e.target.value)}
+            data-testid="return-reason"
+          />
         </label>
       </div>
       {invalid && (
@@ -103,10 +123,17 @@ export function ReturnForm({ order, onDone }: { order: OrderDetail; onDone: (r: 
 export function ReturnsList({ orderId }: { orderId: string }) {
   const { t, lang } = useI18n();
   const { byId } = useLocations();
-  const { data, error, reload } = useResource<{ items: OrderReturn[] }>(`/v1/orders/${encodeURIComponent(orderId)}/returns`);
+  const { data, error, reload } = useResource<{ items: OrderReturn[] }>(
+    `/v1/orders/${encodeURIComponent(orderId)}/returns`,
+  );
   if (error) return <ErrorMessage error={error} onRetry={reload} />;
   if (!data) return null;
-  if (data.items.length === 0) return <p className="muted small" data-testid="returns-empty">{t('returns.none')}</p>;
+  if (data.items.length === 0)
+    return (
+      <p className="muted small" data-testid="returns-empty">
+        {t('returns.none')}
+      </p>
+    );
   return (
     <div className="table-wrap">
       <table className="table table-compact" data-testid="returns-table">

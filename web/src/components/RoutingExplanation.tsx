@@ -3,13 +3,20 @@ import { translateValue, useI18n, type Lang, type MessageKey, type Translate } f
 import { zhCN } from '../i18n/zh-CN';
 import { locationLabel, useLocations } from '../locations';
 
-
 /**
  * A routing explanation in the console's language, from its code and values
  * (routing.reason.<code>, routing.whyNot.<code>); the API's English text when there is no code or
  * the console does not know it. Location ids are named, speeds translated.
  */
-function worded(t: Translate, lang: Lang, byId: Map<string, Location>, prefix: 'routing.reason' | 'routing.whyNot', code: string | undefined, params: Params | undefined, english: string): string {
+function worded(
+  t: Translate,
+  lang: Lang,
+  byId: Map<string, Location>,
+  prefix: 'routing.reason' | 'routing.whyNot',
+  code: string | undefined,
+  params: Params | undefined,
+  english: string,
+): string {
   if (!code) return english;
   const key = `${prefix}.${code}`;
   if (!(key in zhCN)) return english;
@@ -53,12 +60,27 @@ export function RoutingExplanation({ routing }: { routing: Routing | null }) {
             </thead>
             <tbody>
               {routing.candidates.map((c) => (
-                <tr key={c.location_id} className={c.can_fulfil ? '' : 'muted-row'} data-testid="candidate-row" data-location={c.location_id}>
+                <tr
+                  key={c.location_id}
+                  className={c.can_fulfil ? '' : 'muted-row'}
+                  data-testid="candidate-row"
+                  data-location={c.location_id}
+                >
                   <td>{locationLabel(byId, c.location_id, lang)}</td>
-                  <td className="num">{c.distance_km === null ? t('common.none') : t('stores.km', { km: c.distance_km })}</td>
-                  <td>{c.can_fulfil ? <span className="yes">✓ {t('common.yes')}</span> : <span className="no">✗ {t('common.no')}</span>}</td>
+                  <td className="num">
+                    {c.distance_km === null ? t('common.none') : t('stores.km', { km: c.distance_km })}
+                  </td>
+                  <td>
+                    {c.can_fulfil ? (
+                      <span className="yes">✓ {t('common.yes')}</span>
+                    ) : (
+                      <span className="no">✗ {t('common.no')}</span>
+                    )}
+                  </td>
                   <td className="small" data-testid="candidate-why-not" data-code={c.why_not_code ?? ''}>
-                    {c.why_not === undefined ? t('common.none') : worded(t, lang, byId, 'routing.whyNot', c.why_not_code, c.why_not_params, c.why_not)}
+                    {c.why_not === undefined
+                      ? t('common.none')
+                      : worded(t, lang, byId, 'routing.whyNot', c.why_not_code, c.why_not_params, c.why_not)}
                   </td>
                 </tr>
               ))}

@@ -15,12 +15,26 @@ export function Loading() {
 const GENERIC_FORBIDDEN = 'your role may not do this';
 
 /** The API's own message ({"error":{"message"}}), or "not allowed for your role" for a 403. */
-export function ErrorMessage({ error, onRetry, forbiddenText }: { error: Error; onRetry?: () => void; forbiddenText?: string }) {
+export function ErrorMessage({
+  error,
+  onRetry,
+  forbiddenText,
+}: {
+  error: Error;
+  onRetry?: () => void;
+  forbiddenText?: string;
+}) {
   const { t } = useI18n();
   const forbidden = error instanceof ApiError && error.status === 403;
   return (
-    <div className={forbidden ? 'status status-forbidden' : 'status status-error'} role="alert" data-testid={forbidden ? 'forbidden' : 'error'}>
-      <span>{forbidden ? (forbiddenText ?? t('common.forbidden')) : t('common.error', { message: error.message })}</span>
+    <div
+      className={forbidden ? 'status status-forbidden' : 'status status-error'}
+      role="alert"
+      data-testid={forbidden ? 'forbidden' : 'error'}
+    >
+      <span>
+        {forbidden ? (forbiddenText ?? t('common.forbidden')) : t('common.error', { message: error.message })}
+      </span>
       {forbidden && error.message !== GENERIC_FORBIDDEN && <span className="small">({error.message})</span>}
       {onRetry && !forbidden && (
         <button type="button" className="btn btn-small" onClick={onRetry}>
@@ -37,7 +51,17 @@ export function Empty() {
 }
 
 /** The foot of a paginated table: how many are shown and a "load more" button while there are more. */
-export function LoadMore({ count, hasMore, loading, onMore }: { count: number; hasMore: boolean; loading: boolean; onMore: () => void }) {
+export function LoadMore({
+  count,
+  hasMore,
+  loading,
+  onMore,
+}: {
+  count: number;
+  hasMore: boolean;
+  loading: boolean;
+  onMore: () => void;
+}) {
   const { t } = useI18n();
   return (
     <div className="load-more">
@@ -94,7 +118,12 @@ export function ActionError({ error, testId = 'action-error' }: { error: Error |
   const { t } = useI18n();
   if (!error) return null;
   return (
-    <div className="status status-error form-error" role="alert" data-testid={testId} data-code={error instanceof ApiError ? error.code : undefined}>
+    <div
+      className="status status-error form-error"
+      role="alert"
+      data-testid={testId}
+      data-code={error instanceof ApiError ? error.code : undefined}
+    >
       {errorText(t, error)}
     </div>
   );

@@ -16,7 +16,9 @@ interface Box {
   h: number;
 }
 
-const overlap = (a: Box, b: Box) => Math.max(0, Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x)) * Math.max(0, Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y));
+const overlap = (a: Box, b: Box) =>
+  Math.max(0, Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x)) *
+  Math.max(0, Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y));
 
 /** Roughly how wide a 12px label is: CJK characters are square, Latin ones about half as wide. */
 function textWidth(text: string): number {
@@ -69,8 +71,12 @@ function scaleKm(pxPerKm: number): number {
 
 function Marker({ type, x, y }: { type: Location['type']; x: number; y: number }) {
   const fill = TYPE_COLORS[type];
-  if (type === 'dc') return <rect x={x - 6} y={y - 6} width={12} height={12} rx={2} fill={fill} stroke="#fff" strokeWidth={2} />;
-  if (type === 'dark_store') return <path d={`M${x} ${y - 8}L${x + 8} ${y}L${x} ${y + 8}L${x - 8} ${y}Z`} fill={fill} stroke="#fff" strokeWidth={2} />;
+  if (type === 'dc')
+    return <rect x={x - 6} y={y - 6} width={12} height={12} rx={2} fill={fill} stroke="#fff" strokeWidth={2} />;
+  if (type === 'dark_store')
+    return (
+      <path d={`M${x} ${y - 8}L${x + 8} ${y}L${x} ${y + 8}L${x - 8} ${y}Z`} fill={fill} stroke="#fff" strokeWidth={2} />
+    );
   return <circle cx={x} cy={y} r={6} fill={fill} stroke="#fff" strokeWidth={2} />;
 }
 
@@ -105,8 +111,12 @@ export function StoreMap({ locations, highlight, onHighlight, onPick, point, mat
   const kx = Math.cos((lat0 * Math.PI) / 180);
   // Projected units are degrees of latitude; a radius of r km is r/111 of them either way.
   const radiusOf = (l: Location) => (l.capabilities.local_delivery_km ?? 0) / KM_PER_DEGREE;
-  const radiusX = (l: Location) => ((l.capabilities.local_delivery_km ?? 0) / (KM_PER_DEGREE * Math.cos((l.lat * Math.PI) / 180))) * kx;
-  let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+  const radiusX = (l: Location) =>
+    ((l.capabilities.local_delivery_km ?? 0) / (KM_PER_DEGREE * Math.cos((l.lat * Math.PI) / 180))) * kx;
+  let minX = Infinity,
+    maxX = -Infinity,
+    minY = Infinity,
+    maxY = -Infinity;
   for (const l of placed) {
     const px = l.lng * kx;
     const py = -l.lat;
@@ -124,8 +134,14 @@ export function StoreMap({ locations, highlight, onHighlight, onPick, point, mat
   const scale = Math.min((W - 2 * PAD) / spanX, (H - 2 * PAD) / spanY);
   const cx = (minX + maxX) / 2;
   const cy = (minY + maxY) / 2;
-  const project = (l: { lat: number; lng: number }) => ({ x: W / 2 + (l.lng * kx - cx) * scale, y: H / 2 + (-l.lat - cy) * scale });
-  const unproject = (x: number, y: number) => ({ lng: ((x - W / 2) / scale + cx) / kx, lat: -((y - H / 2) / scale + cy) });
+  const project = (l: { lat: number; lng: number }) => ({
+    x: W / 2 + (l.lng * kx - cx) * scale,
+    y: H / 2 + (-l.lat - cy) * scale,
+  });
+  const unproject = (x: number, y: number) => ({
+    lng: ((x - W / 2) / scale + cx) / kx,
+    lat: -((y - H / 2) / scale + cy),
+  });
   const pxPerKm = scale / KM_PER_DEGREE;
   const barKm = scaleKm(pxPerKm);
   const types = [...new Set(placed.map((l) => l.type))];
@@ -145,7 +161,14 @@ export function StoreMap({ locations, highlight, onHighlight, onPick, point, mat
 
   return (
     <figure className="store-map">
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={t('stores.mapLabel')} data-testid="store-map" className={onPick ? 'pickable' : undefined} onClick={pick}>
+      <svg
+        viewBox={`0 0 ${W} ${H}`}
+        role="img"
+        aria-label={t('stores.mapLabel')}
+        data-testid="store-map"
+        className={onPick ? 'pickable' : undefined}
+        onClick={pick}
+      >
         <defs>
           <pattern id="map-grid" width="40" height="40" patternUnits="userSpaceOnUse">
             <path d="M40 0H0V40" fill="none" stroke="#e6e9ef" strokeWidth="1" />
@@ -170,7 +193,13 @@ export function StoreMap({ locations, highlight, onHighlight, onPick, point, mat
           );
         })}
         {picked && point?.radius_km ? (
-          <circle className="search-radius" cx={picked.x} cy={picked.y} r={point.radius_km * pxPerKm} data-testid="search-radius" />
+          <circle
+            className="search-radius"
+            cx={picked.x}
+            cy={picked.y}
+            r={point.radius_km * pxPerKm}
+            data-testid="search-radius"
+          />
         ) : null}
         {placed.map((l, i) => {
           const p = points[i];

@@ -1,5 +1,15 @@
 /** A row of tabs (one view of a page at a time). */
-export function Tabs<T extends string>({ value, onChange, tabs, testId }: { value: T; onChange: (v: T) => void; tabs: { id: T; label: string }[]; testId?: string }) {
+export function Tabs<T extends string>({
+  value,
+  onChange,
+  tabs,
+  testId,
+}: {
+  value: T;
+  onChange: (v: T) => void;
+  tabs: { id: T; label: string }[];
+  testId?: string;
+}) {
   return (
     <div className="tabs" role="tablist" data-testid={testId}>
       {tabs.map((tab) => (

@@ -7,7 +7,15 @@ import { TAG_PATTERN } from './CustomerBits';
 import { ActionError } from './Status';
 
 /** The person's manual tags, with add and remove for the roles that may (admin, marketer, support). */
-export function TagEditor({ customerId, tags, onChanged }: { customerId: string; tags: string[]; onChanged: () => void }) {
+export function TagEditor({
+  customerId,
+  tags,
+  onChanged,
+}: {
+  customerId: string;
+  tags: string[];
+  onChanged: () => void;
+}) {
   const { t } = useI18n();
   const api = useApi();
   const me = useMe();
@@ -43,7 +51,15 @@ export function TagEditor({ customerId, tags, onChanged }: { customerId: string;
             <span key={x} className="chip chip-tag" data-testid="tag" data-tag={x}>
               {x}
               {editable && (
-                <button type="button" className="chip-remove" onClick={() => remove(x)} disabled={action.busy} aria-label={t('profile.removeTag', { tag: x })} title={t('profile.removeTag', { tag: x })} data-testid={`tag-remove-${x}`}>
+                <button
+                  type="button"
+                  className="chip-remove"
+                  onClick={() => remove(x)}
+                  disabled={action.busy}
+                  aria-label={t('profile.removeTag', { tag: x })}
+                  title={t('profile.removeTag', { tag: x })}
+                  data-testid={`tag-remove-${x}`}
+                >
                   ×
                 </button>
               )}
@@ -53,7 +69,14 @@ export function TagEditor({ customerId, tags, onChanged }: { customerId: string;
       )}
       {editable && (
         <form className="inline-form" onSubmit={add} noValidate>
-          <input value={tag} maxLength={64} placeholder={t('profile.tagPlaceholder')} aria-label={t('profile.tagPlaceholder')} onChange={(e) => setTag(e.target.value)} data-testid="tag-input" />
+          <input
+            value={tag}
+            maxLength={64}
+            placeholder={t('profile.tagPlaceholder')}
+            aria-label={t('profile.tagPlaceholder')}
+            onChange={(e) => setTag(e.target.value)}
+            data-testid="tag-input"
+          />
           <button type="submit" className="btn btn-small" disabled={action.busy || !tag.trim()} data-testid="tag-add">
             {t('profile.addTag')}
           </button>

@@ -22,7 +22,9 @@ function HandOver({ fulfilment, onDone }: { fulfilment: Fulfilment; onDone: (f: 
     e.preventDefault();
     const pickup_code = code.trim();
     if (!pickup_code) return;
-    const f = await action.run(() => api.post<Fulfilment>(`/v1/fulfillments/${encodeURIComponent(fulfilment.id)}/collect`, { pickup_code }));
+    const f = await action.run(() =>
+      api.post<Fulfilment>(`/v1/fulfillments/${encodeURIComponent(fulfilment.id)}/collect`, { pickup_code }),
+    );
     if (f) onDone(f);
   }
 
@@ -49,12 +51,22 @@ function HandOver({ fulfilment, onDone }: { fulfilment: Fulfilment; onDone: (f: 
           }}
           data-testid="handover-code"
         />
-        <button type="submit" className="btn btn-primary btn-big" disabled={action.busy || !code.trim()} data-testid="handover-submit">
+        <button
+          type="submit"
+          className="btn btn-primary btn-big"
+          disabled={action.busy || !code.trim()}
+          data-testid="handover-submit"
+        >
           {t('handover.submit')}
         </button>
       </div>
       {action.error && (
-        <div className="status status-error" role="alert" data-testid="handover-error" data-code={action.error instanceof ApiError ? action.error.code : undefined}>
+        <div
+          className="status status-error"
+          role="alert"
+          data-testid="handover-error"
+          data-code={action.error instanceof ApiError ? action.error.code : undefined}
+        >
           {wrong ? t('handover.wrongCode') : errorText(t, action.error)}
         </div>
       )}
@@ -66,7 +78,15 @@ function HandOver({ fulfilment, onDone }: { fulfilment: Fulfilment; onDone: (f: 
  * One fulfilment in a store's queue, for a tablet at the counter: what to pick, big buttons for the
  * next steps, and for a pickup that is ready, the hand-over box.
  */
-export function TaskCard({ fulfilment: f, onUpdated, done = false }: { fulfilment: Fulfilment; onUpdated: (f: Fulfilment) => void; done?: boolean }) {
+export function TaskCard({
+  fulfilment: f,
+  onUpdated,
+  done = false,
+}: {
+  fulfilment: Fulfilment;
+  onUpdated: (f: Fulfilment) => void;
+  done?: boolean;
+}) {
   const { t, lang } = useI18n();
   const api = useApi();
   const me = useMe();
@@ -75,12 +95,20 @@ export function TaskCard({ fulfilment: f, onUpdated, done = false }: { fulfilmen
   const last = f.events[f.events.length - 1];
 
   async function advance(step: StoreStep) {
-    const updated = await action.run(() => api.post<Fulfilment>(`/v1/fulfillments/${encodeURIComponent(f.id)}/events`, { type: step }));
+    const updated = await action.run(() =>
+      api.post<Fulfilment>(`/v1/fulfillments/${encodeURIComponent(f.id)}/events`, { type: step }),
+    );
     if (updated) onUpdated(updated);
   }
 
   return (
-    <article className={'task-card' + (done ? ' task-done' : '') + ` task-${f.type}`} data-testid="task-card" data-fulfilment={f.id} data-order={f.order_id} data-status={f.status}>
+    <article
+      className={'task-card' + (done ? ' task-done' : '') + ` task-${f.type}`}
+      data-testid="task-card"
+      data-fulfilment={f.id}
+      data-order={f.order_id}
+      data-status={f.status}
+    >
       <header className="task-head">
         <span className={`badge badge-type-${f.type}`}>
           {translateValue(t, 'fulfillment', f.type)}
@@ -91,7 +119,9 @@ export function TaskCard({ fulfilment: f, onUpdated, done = false }: { fulfilmen
         </span>
       </header>
       <div className="task-order">
-        <a className="mono" href={href('orders', f.order_id)}>{f.order_id}</a>
+        <a className="mono" href={href('orders', f.order_id)}>
+          {f.order_id}
+        </a>
         <span className="muted small">
           {t('store.since', { time: formatDateTime(f.created_at, lang) })}
           {f.eta && <> · {t('store.eta', { time: formatDateTime(f.eta, lang) })}</>}
@@ -116,7 +146,14 @@ export function TaskCard({ fulfilment: f, onUpdated, done = false }: { fulfilmen
       {steps.length > 0 && (
         <div className="task-steps">
           {steps.map((s, i) => (
-            <button key={s} type="button" className={'btn btn-big' + (i === 0 ? ' btn-primary' : '')} disabled={action.busy} onClick={() => advance(s)} data-testid={`step-${s}`}>
+            <button
+              key={s}
+              type="button"
+              className={'btn btn-big' + (i === 0 ? ' btn-primary' : '')}
+              disabled={action.busy}
+              onClick={() => advance(s)}
+              data-testid={`step-${s}`}
+            >
               {t(`step.${s}` as MessageKey)}
             </button>
           ))}

@@ -245,8 +245,10 @@ export const en: Record<MessageKey, string> = {
   'customers.tagPlaceholder': 'A tag, e.g. vip',
   'customers.search': 'Search',
   'customers.clear': 'Clear',
-  'customers.contactAudited': 'Contact searches match exactly, never partly, and each one is recorded in the audit log.',
-  'customers.contactForbidden': 'Your role may not search customers by phone, e-mail or card (admins, support and store staff only). Search by tag instead.',
+  'customers.contactAudited':
+    'Contact searches match exactly, never partly, and each one is recorded in the audit log.',
+  'customers.contactForbidden':
+    'Your role may not search customers by phone, e-mail or card (admins, support and store staff only). Search by tag instead.',
   'customers.tagHint': 'Lists the customers with this tag.',
   'customers.resultsFor': 'Results for the contact "{q}"',
   'customers.resultsForTag': 'Customers tagged "{q}"',
@@ -277,7 +279,8 @@ export const en: Record<MessageKey, string> = {
   'profile.weakHint': 'A weak identifier (device, OpenID) may be shared and never merges two identified people',
   'profile.reveal': 'Reveal',
   'profile.revealTitle': 'Reveal the full {type}',
-  'profile.revealHint': 'The full value is shown on this page only and is not kept; the reveal and its reason are recorded in the audit log.',
+  'profile.revealHint':
+    'The full value is shown on this page only and is not kept; the reveal and its reason are recorded in the audit log.',
   'profile.revealReason': 'Why (at least 5 characters)',
   'profile.reasonTooShort': 'Please say why, in at least 8 letters or digits',
   'profile.revealSubmit': 'Reveal',
@@ -320,10 +323,12 @@ export const en: Record<MessageKey, string> = {
   'profile.inEffect': 'In effect',
   'profile.unmerge': 'Unmerge',
   'profile.unmergeTitle': 'Undo this merge?',
-  'profile.unmergeConfirm': '{from} is split off {into} and becomes a customer of its own again, taking back its own identifiers, orders, events and consents.',
+  'profile.unmergeConfirm':
+    '{from} is split off {into} and becomes a customer of its own again, taking back its own identifiers, orders, events and consents.',
   'profile.erase': 'Erase personal data',
   'profile.eraseTitle': "Erase this customer's personal data",
-  'profile.eraseHint': 'The personal data of this person (every merged-in customer id included) is removed or made unreadable; sales figures stay. This cannot be undone.',
+  'profile.eraseHint':
+    'The personal data of this person (every merged-in customer id included) is removed or made unreadable; sales figures stay. This cannot be undone.',
   'profile.eraseType': 'Type the customer id {id} to confirm',
   'profile.eraseConfirm': 'Erase for good',
   'profile.erased': 'The personal data of {id} was erased (erasure {erasure}).',
@@ -401,7 +406,8 @@ export const en: Record<MessageKey, string> = {
   ...securityEn,
 
   'profile.verifiedBy': 'Verified by',
-  'profile.verifiedByHint': 'How this identifier was verified; only verified identifiers link a till to an existing member',
+  'profile.verifiedByHint':
+    'How this identifier was verified; only verified identifiers link a till to an existing member',
   'verifiedBy.otp': 'one-time code',
   'verifiedBy.wechat_login': 'WeChat login',
   'verifiedBy.member_card_scan': 'card scanned',

@@ -87,12 +87,14 @@ export const goodsEn: Record<keyof typeof goodsZhCN, string> = {
   'routing.reason.missing_stock': '{location} insufficient stock of {sku} (has {has}, needs {qty})',
   'routing.reason.picked_up_at': 'picked up at {location}',
   'routing.reason.dc_standard_has_all': 'standard parcel from the DC, which has every line',
-  'routing.reason.nearest_hour_store': 'nearest open store that delivers to the address within {limit_km} km and has every line',
+  'routing.reason.nearest_hour_store':
+    'nearest open store that delivers to the address within {limit_km} km and has every line',
   'routing.reason.nearest_shipper': 'nearest location that can ship every line ({km} km)',
   'routing.reason.no_open_store_in_range': 'no open store delivers to this address within the hour',
   'routing.reason.no_hour_store_has_all': 'no store in hour-delivery range has every line',
   'routing.reason.not_enough_for_speed': 'not enough {sku} in locations that can serve {speed} delivery',
-  'routing.reason.split': 'no single location has every line; split across {count} locations, the fewest that cover the order, nearer first',
+  'routing.reason.split':
+    'no single location has every line; split across {count} locations, the fewest that cover the order, nearer first',
   'routing.whyNot.no_pickup': 'does not offer pickup',
   'routing.whyNot.missing_stock': 'insufficient stock of {sku} (has {has}, needs {qty})',
   'routing.whyNot.no_local_delivery': 'no local delivery',

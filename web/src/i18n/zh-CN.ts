@@ -249,7 +249,8 @@ export const zhCN = {
   'customers.search': '查找',
   'customers.clear': '清除',
   'customers.contactAudited': '按联系方式查找须完全一致，不支持模糊匹配；每次查找都会记入审计日志。',
-  'customers.contactForbidden': '您的角色不能按手机、邮箱或会员卡查找顾客（仅限管理员、客服和门店员工）。请改为按标签查找。',
+  'customers.contactForbidden':
+    '您的角色不能按手机、邮箱或会员卡查找顾客（仅限管理员、客服和门店员工）。请改为按标签查找。',
   'customers.tagHint': '列出带有这个标签的顾客。',
   'customers.resultsFor': '按联系方式「{q}」查找的结果',
   'customers.resultsForTag': '带有标签「{q}」的顾客',
@@ -323,7 +324,8 @@ export const zhCN = {
   'profile.inEffect': '生效中',
   'profile.unmerge': '拆分',
   'profile.unmergeTitle': '撤销这次合并？',
-  'profile.unmergeConfirm': '{from} 将从 {into} 中拆分出来，重新成为独立的顾客，并带回它自己的标识、订单、事件和授权记录。',
+  'profile.unmergeConfirm':
+    '{from} 将从 {into} 中拆分出来，重新成为独立的顾客，并带回它自己的标识、订单、事件和授权记录。',
   'profile.erase': '删除个人数据',
   'profile.eraseTitle': '删除此顾客的个人数据',
   'profile.eraseHint': '此人（含所有并入的顾客编号）的个人数据将被删除或变为不可读取，销售数据保留。此操作不可撤销。',

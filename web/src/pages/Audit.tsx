@@ -60,30 +60,54 @@ export function Audit({ subject: initialSubject }: { subject: string | null }) {
       <div className="filters">
         <label className="field-inline">
           <span>{t('audit.action')}</span>
-          <input value={action} list="audit-actions" maxLength={200} placeholder="customer." onChange={(e) => setAction(e.target.value)} data-testid="audit-action" />
+          <input
+            value={action}
+            list="audit-actions"
+            maxLength={200}
+            placeholder="customer."
+            onChange={(e) => setAction(e.target.value)}
+            data-testid="audit-action"
+          />
           <datalist id="audit-actions">
             {ACTIONS.map((a) => (
-              <option key={a} value={a}>{translateValue(t, 'auditAction', a)}</option>
+              <option key={a} value={a}>
+                {translateValue(t, 'auditAction', a)}
+              </option>
             ))}
           </datalist>
         </label>
         <label className="field-inline">
           <span>{t('audit.subject')}</span>
-          <input value={subject} maxLength={200} placeholder="cus_…" onChange={(e) => setSubject(e.target.value)} className="mono audit-subject" data-testid="audit-subject" />
+          <input
+            value={subject}
+            maxLength={200}
+            placeholder="cus_…"
+            onChange={(e) => setSubject(e.target.value)}
+            className="mono audit-subject"
+            data-testid="audit-subject"
+          />
         </label>
         <label className="field-inline">
           <span>{t('audit.actor')}</span>
           <select value={actor} onChange={(e) => setActor(e.target.value)} data-testid="audit-actor">
             <option value="">{t('common.all')}</option>
             {(keys.data?.items ?? []).map((k) => (
-              <option key={k.id} value={k.id}>{k.name}</option>
+              <option key={k.id} value={k.id}>
+                {k.name}
+              </option>
             ))}
           </select>
         </label>
         <span className="muted small filters-hint">{t('audit.actionHint')}</span>
       </div>
       <Panel>
-        {log.error && <ErrorMessage error={log.error} onRetry={log.items.length ? log.loadMore : log.reload} forbiddenText={t('audit.forbidden')} />}
+        {log.error && (
+          <ErrorMessage
+            error={log.error}
+            onRetry={log.items.length ? log.loadMore : log.reload}
+            forbiddenText={t('audit.forbidden')}
+          />
+        )}
         {log.items.length === 0 && log.loading && <Loading />}
         {log.items.length === 0 && !log.loading && !log.error && <Empty />}
         {log.items.length > 0 && (
@@ -105,7 +129,11 @@ export function Audit({ subject: initialSubject }: { subject: string | null }) {
                     <td className="nowrap">{formatDateTime(e.at, lang)}</td>
                     <td>
                       <div className="stack">
-                        <span>{e.actor_key ? (keyName.get(e.actor_key) ?? <span className="mono">{e.actor_key}</span>) : t('audit.system')}</span>
+                        <span>
+                          {e.actor_key
+                            ? (keyName.get(e.actor_key) ?? <span className="mono">{e.actor_key}</span>)
+                            : t('audit.system')}
+                        </span>
                         <span className="muted small">{translateValue(t, 'role', e.actor_role)}</span>
                       </div>
                     </td>
@@ -117,13 +145,17 @@ export function Audit({ subject: initialSubject }: { subject: string | null }) {
                     </td>
                     <td>
                       {e.subject?.startsWith('cus_') ? (
-                        <a className="mono" href={href('customers', e.subject)}>{e.subject}</a>
+                        <a className="mono" href={href('customers', e.subject)}>
+                          {e.subject}
+                        </a>
                       ) : (
                         <span className="mono">{e.subject ?? '—'}</span>
                       )}
                     </td>
                     <td data-testid="audit-reason">{e.reason ?? <span className="muted">—</span>}</td>
-                    <td><DetailChips details={e.details} /></td>
+                    <td>
+                      <DetailChips details={e.details} />
+                    </td>
                   </tr>
                 ))}
               </tbody>

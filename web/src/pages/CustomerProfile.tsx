@@ -45,15 +45,22 @@ function Header({ p, onErase }: { p: Profile; onErase: () => void }) {
       {p.merged_into && p.requested_id && (
         <div className="status status-info" role="status" data-testid="merged-notice">
           <span>
-            <code className="mono">{p.requested_id}</code> {t('profile.mergedInto')} <a className="mono" href={href('customers', p.merged_into)}>{p.merged_into}</a>
+            <code className="mono">{p.requested_id}</code> {t('profile.mergedInto')}{' '}
+            <a className="mono" href={href('customers', p.merged_into)}>
+              {p.merged_into}
+            </a>
             {t('profile.mergedShown')}
           </span>
         </div>
       )}
       <div className="profile-title">
-        <div className="avatar" aria-hidden="true">{p.kind === 'known' ? '客' : '?'}</div>
+        <div className="avatar" aria-hidden="true">
+          {p.kind === 'known' ? '客' : '?'}
+        </div>
         <div className="profile-id">
-          <code className="mono big-id" data-testid="profile-id">{p.id}</code>
+          <code className="mono big-id" data-testid="profile-id">
+            {p.id}
+          </code>
           <KindBadge kind={p.kind} />
         </div>
         <div className="profile-actions">
@@ -76,12 +83,16 @@ function Header({ p, onErase }: { p: Profile; onErase: () => void }) {
         </div>
         <div className="fact-pair">
           <dt>{t('customers.firstChannel')}</dt>
-          <dd data-testid="profile-first-channel"><ChannelBadge channel={p.first_channel} /></dd>
+          <dd data-testid="profile-first-channel">
+            <ChannelBadge channel={p.first_channel} />
+          </dd>
         </div>
         {p.members.length > 1 && (
           <div className="fact-pair">
             <dt>{t('profile.members')}</dt>
-            <dd className="mono small" data-testid="profile-members">{p.members.filter((m) => m !== p.id).join(', ')}</dd>
+            <dd className="mono small" data-testid="profile-members">
+              {p.members.filter((m) => m !== p.id).join(', ')}
+            </dd>
           </div>
         )}
       </dl>

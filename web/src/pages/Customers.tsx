@@ -15,7 +15,19 @@ type Mode = 'contact' | 'tag';
 /** What the list shows: every customer, or the answer to one search. */
 type Search = { mode: Mode; text: string } | null;
 
-function SearchForm({ mode, onMode, onSearch, onClear, active }: { mode: Mode; onMode: (m: Mode) => void; onSearch: (s: Search) => void; onClear: () => void; active: boolean }) {
+function SearchForm({
+  mode,
+  onMode,
+  onSearch,
+  onClear,
+  active,
+}: {
+  mode: Mode;
+  onMode: (m: Mode) => void;
+  onSearch: (s: Search) => void;
+  onClear: () => void;
+  active: boolean;
+}) {
   const { t } = useI18n();
   const me = useMe();
   const [text, setText] = useState('');
@@ -79,7 +91,11 @@ function SearchForm({ mode, onMode, onSearch, onClear, active }: { mode: Mode; o
         </button>
       )}
       <p className="muted small search-hint">
-        {mode === 'tag' ? t('customers.tagHint') : allowed ? t('customers.contactAudited') : t('customers.contactForbidden')}
+        {mode === 'tag'
+          ? t('customers.tagHint')
+          : allowed
+            ? t('customers.contactAudited')
+            : t('customers.contactForbidden')}
       </p>
       {invalid && (
         <div className="status status-error form-error" role="alert" data-testid="customer-search-error">
@@ -105,17 +121,36 @@ export function Customers() {
     <>
       <PageHeader title={t('customers.title')} subtitle={t('customers.subtitle')} />
       <Panel>
-        <SearchForm mode={mode} onMode={setMode} onSearch={setSearch} onClear={() => setSearch(null)} active={search !== null} />
+        <SearchForm
+          mode={mode}
+          onMode={setMode}
+          onSearch={setSearch}
+          onClear={() => setSearch(null)}
+          active={search !== null}
+        />
         {search && (
           <p className="search-results" data-testid="customer-search-summary">
             {t(search.mode === 'contact' ? 'customers.resultsFor' : 'customers.resultsForTag', { q: search.text })}
           </p>
         )}
         {customers.error && (
-          <ErrorMessage error={customers.error} onRetry={customers.items.length ? customers.loadMore : customers.reload} forbiddenText={search?.mode === 'contact' ? t('customers.contactForbidden') : undefined} />
+          <ErrorMessage
+            error={customers.error}
+            onRetry={customers.items.length ? customers.loadMore : customers.reload}
+            forbiddenText={search?.mode === 'contact' ? t('customers.contactForbidden') : undefined}
+          />
         )}
         {customers.items.length === 0 && customers.loading && <Loading />}
-        {customers.items.length === 0 && !customers.loading && !customers.error && (search ? <div className="status status-empty" data-testid="customer-no-match">{t('customers.noMatch')}</div> : <Empty />)}
+        {customers.items.length === 0 &&
+          !customers.loading &&
+          !customers.error &&
+          (search ? (
+            <div className="status status-empty" data-testid="customer-no-match">
+              {t('customers.noMatch')}
+            </div>
+          ) : (
+            <Empty />
+          ))}
         {customers.items.length > 0 && (
           <div className="table-wrap">
             <table className="table table-hover" data-testid="customers-table">
@@ -131,20 +166,42 @@ export function Customers() {
               </thead>
               <tbody>
                 {customers.items.map((c) => (
-                  <tr key={c.id} onClick={() => navigate('customers', c.id)} data-testid="customer-row" data-customer={c.id}>
-                    <td><a className="mono" href={href('customers', c.id)} onClick={(e) => e.stopPropagation()}>{c.id}</a></td>
-                    <td><KindBadge kind={c.kind} /></td>
-                    <td><ChannelBadge channel={c.first_channel} /></td>
+                  <tr
+                    key={c.id}
+                    onClick={() => navigate('customers', c.id)}
+                    data-testid="customer-row"
+                    data-customer={c.id}
+                  >
+                    <td>
+                      <a className="mono" href={href('customers', c.id)} onClick={(e) => e.stopPropagation()}>
+                        {c.id}
+                      </a>
+                    </td>
+                    <td>
+                      <KindBadge kind={c.kind} />
+                    </td>
+                    <td>
+                      <ChannelBadge channel={c.first_channel} />
+                    </td>
                     <td className="nowrap">{formatDateTime(c.created_at, lang)}</td>
-                    <td><IdentifierChips identifiers={c.identifiers} /></td>
-                    <td><TagChips tags={c.tags} /></td>
+                    <td>
+                      <IdentifierChips identifiers={c.identifiers} />
+                    </td>
+                    <td>
+                      <TagChips tags={c.tags} />
+                    </td>
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
         )}
-        <LoadMore count={customers.items.length} hasMore={customers.hasMore} loading={customers.loading} onMore={customers.loadMore} />
+        <LoadMore
+          count={customers.items.length}
+          hasMore={customers.hasMore}
+          loading={customers.loading}
+          onMore={customers.loadMore}
+        />
       </Panel>
     </>
   );

@@ -10,7 +10,17 @@ import { formatFen, formatInt, formatPercent } from '../format';
 import { useI18n } from '../i18n';
 import { useResource } from '../hooks';
 
-function PeriodKpis({ period, label, prefix, accent }: { period: Period; label: string; prefix: 'today' | '30d'; accent?: boolean }) {
+function PeriodKpis({
+  period,
+  label,
+  prefix,
+  accent,
+}: {
+  period: Period;
+  label: string;
+  prefix: 'today' | '30d';
+  accent?: boolean;
+}) {
   const { t } = useI18n();
   const range = period.from === period.to ? period.from : t('dash.range', { from: period.from, to: period.to });
   return (
@@ -19,10 +29,23 @@ function PeriodKpis({ period, label, prefix, accent }: { period: Period; label: 
         <strong>{label}</strong>
         <span className="muted small">{range}</span>
       </div>
-      <KpiCard label={t('dash.sales')} value={formatFen(period.totals.sales)} testId={`kpi-${prefix}-sales`} accent={accent} />
+      <KpiCard
+        label={t('dash.sales')}
+        value={formatFen(period.totals.sales)}
+        testId={`kpi-${prefix}-sales`}
+        accent={accent}
+      />
       <KpiCard label={t('dash.orders')} value={formatInt(period.totals.orders)} testId={`kpi-${prefix}-orders`} />
-      <KpiCard label={t('dash.customers')} value={formatInt(period.totals.customers)} testId={`kpi-${prefix}-customers`} />
-      <KpiCard label={t('dash.aov')} value={formatFen(period.totals.average_order_value)} testId={`kpi-${prefix}-aov`} />
+      <KpiCard
+        label={t('dash.customers')}
+        value={formatInt(period.totals.customers)}
+        testId={`kpi-${prefix}-customers`}
+      />
+      <KpiCard
+        label={t('dash.aov')}
+        value={formatFen(period.totals.average_order_value)}
+        testId={`kpi-${prefix}-aov`}
+      />
     </div>
   );
 }
@@ -34,7 +57,11 @@ export function Dashboard() {
   // Every known channel, then any other the API reports; ordered by 30-day sales (largest first).
   const channels = useMemo(() => {
     if (!data) return [] as string[];
-    const all = new Set<string>([...CHANNELS, ...data.last_30_days.by_channel.map((c) => c.channel), ...data.today.by_channel.map((c) => c.channel)]);
+    const all = new Set<string>([
+      ...CHANNELS,
+      ...data.last_30_days.by_channel.map((c) => c.channel),
+      ...data.today.by_channel.map((c) => c.channel),
+    ]);
     const sales = (c: string) => data.last_30_days.by_channel.find((x) => x.channel === c)?.sales ?? 0;
     return [...all].sort((a, b) => sales(b) - sales(a));
   }, [data]);
@@ -59,7 +86,11 @@ export function Dashboard() {
 
   return (
     <>
-      <PageHeader title={t('dash.title')} subtitle={t('dash.subtitle', { timezone: data.timezone, currency: data.currency })} actions={refresh} />
+      <PageHeader
+        title={t('dash.title')}
+        subtitle={t('dash.subtitle', { timezone: data.timezone, currency: data.currency })}
+        actions={refresh}
+      />
       {error && <ErrorMessage error={error} onRetry={reload} />}
 
       <section className="kpis" data-testid="kpis">
@@ -68,7 +99,12 @@ export function Dashboard() {
       </section>
 
       <Panel title={t('dash.daily')} hint={t('dash.dailyHint')}>
-        <DailySalesChart daily={data.daily} from={data.last_30_days.from} to={data.last_30_days.to} channels={channels} />
+        <DailySalesChart
+          daily={data.daily}
+          from={data.last_30_days.from}
+          to={data.last_30_days.to}
+          channels={channels}
+        />
       </Panel>
 
       <Panel title={t('dash.byChannel')}>
@@ -77,8 +113,12 @@ export function Dashboard() {
             <thead>
               <tr className="group-head">
                 <th rowSpan={2}>{t('dash.channel')}</th>
-                <th colSpan={3} className="group">{t('dash.today')}</th>
-                <th colSpan={4} className="group">{t('dash.last30')}</th>
+                <th colSpan={3} className="group">
+                  {t('dash.today')}
+                </th>
+                <th colSpan={4} className="group">
+                  {t('dash.last30')}
+                </th>
               </tr>
               <tr>
                 <th className="num">{t('dash.sales')}</th>
@@ -103,13 +143,18 @@ export function Dashboard() {
                     <td className="num">{formatFen(d?.sales ?? 0)}</td>
                     <td className="num">{formatInt(d?.orders ?? 0)}</td>
                     <td className="num">{formatInt(d?.customers ?? 0)}</td>
-                    <td className="num" data-testid={`channel-30d-sales-${c}`}>{formatFen(m?.sales ?? 0)}</td>
+                    <td className="num" data-testid={`channel-30d-sales-${c}`}>
+                      {formatFen(m?.sales ?? 0)}
+                    </td>
                     <td className="num">{formatInt(m?.orders ?? 0)}</td>
                     <td className="num">{formatInt(m?.customers ?? 0)}</td>
                     <td className="num">
                       <span className="share">
                         <span className="share-track" aria-hidden="true">
-                          <span className="share-bar" style={{ width: `${(share * 100).toFixed(1)}%`, background: channelColor(c) }} />
+                          <span
+                            className="share-bar"
+                            style={{ width: `${(share * 100).toFixed(1)}%`, background: channelColor(c) }}
+                          />
                         </span>
                         <span className="share-value">{formatPercent(share)}</span>
                       </span>

@@ -31,19 +31,31 @@ function Products({ selected }: { selected: string | null }) {
   return (
     <>
       <div className="filters">
-        <input type="search" className="search" placeholder={t('inventory.search')} aria-label={t('inventory.search')} value={search} onChange={(e) => setSearch(e.target.value)} data-testid="product-search" />
+        <input
+          type="search"
+          className="search"
+          placeholder={t('inventory.search')}
+          aria-label={t('inventory.search')}
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+          data-testid="product-search"
+        />
         <label className="field-inline">
           <span>{t('inventory.category')}</span>
           <select value={category} onChange={(e) => setCategory(e.target.value)} data-testid="filter-category">
             <option value="">{t('common.all')}</option>
             {CATEGORIES.map((c) => (
-              <option key={c} value={c}>{translateValue(t, 'category', c)}</option>
+              <option key={c} value={c}>
+                {translateValue(t, 'category', c)}
+              </option>
             ))}
           </select>
         </label>
         {!selected && <span className="muted small filters-hint">{t('inventory.selectHint')}</span>}
       </div>
-      {products.error && <ErrorMessage error={products.error} onRetry={products.items.length ? products.loadMore : products.reload} />}
+      {products.error && (
+        <ErrorMessage error={products.error} onRetry={products.items.length ? products.loadMore : products.reload} />
+      )}
       {products.items.length === 0 && products.loading && <Loading />}
       {products.items.length === 0 && !products.loading && !products.error && <Empty />}
       {products.items.length > 0 && (
@@ -60,8 +72,17 @@ function Products({ selected }: { selected: string | null }) {
             </thead>
             <tbody>
               {products.items.map((p) => (
-                <tr key={p.sku} className={p.sku === selected ? 'selected' : ''} onClick={() => navigate('inventory', p.sku)} data-testid="product-row">
-                  <td><a className="mono" href={href('inventory', p.sku)} onClick={(e) => e.stopPropagation()}>{p.sku}</a></td>
+                <tr
+                  key={p.sku}
+                  className={p.sku === selected ? 'selected' : ''}
+                  onClick={() => navigate('inventory', p.sku)}
+                  data-testid="product-row"
+                >
+                  <td>
+                    <a className="mono" href={href('inventory', p.sku)} onClick={(e) => e.stopPropagation()}>
+                      {p.sku}
+                    </a>
+                  </td>
                   <td>{p.name}</td>
                   <td className="nowrap">{translateValue(t, 'category', p.category)}</td>
                   <td className="num">{formatFen(p.list_price)}</td>
@@ -78,7 +99,12 @@ function Products({ selected }: { selected: string | null }) {
           </table>
         </div>
       )}
-      <LoadMore count={products.items.length} hasMore={products.hasMore} loading={products.loading} onMore={products.loadMore} />
+      <LoadMore
+        count={products.items.length}
+        hasMore={products.hasMore}
+        loading={products.loading}
+        onMore={products.loadMore}
+      />
     </>
   );
 }
@@ -101,11 +127,21 @@ function Movements() {
           <select value={location} onChange={(e) => setLocation(e.target.value)} data-testid="movements-location">
             <option value="">{t('common.all')}</option>
             {locations.map((l) => (
-              <option key={l.id} value={l.id}>{locationLabel(byId, l.id, lang)}</option>
+              <option key={l.id} value={l.id}>
+                {locationLabel(byId, l.id, lang)}
+              </option>
             ))}
           </select>
         </label>
-        <input type="search" className="search" placeholder={t('movements.skuFilter')} aria-label={t('movements.skuFilter')} value={skuInput} onChange={(e) => setSkuInput(e.target.value)} data-testid="movements-sku" />
+        <input
+          type="search"
+          className="search"
+          placeholder={t('movements.skuFilter')}
+          aria-label={t('movements.skuFilter')}
+          value={skuInput}
+          onChange={(e) => setSkuInput(e.target.value)}
+          data-testid="movements-sku"
+        />
       </div>
       <MovementsTable locationId={location || undefined} sku={sku || undefined} />
     </div>

@@ -55,9 +55,20 @@ export function LowStock({ selected }: { selected: string | null }) {
             </thead>
             <tbody>
               {low.data.items.map((i) => (
-                <tr key={i.sku + '|' + i.region} className={i.sku === selected ? 'selected' : ''} onClick={() => navigate('inventory', i.sku)} data-testid="low-stock-row">
-                  <td><a className="mono" href={href('inventory', i.sku)} onClick={(e) => e.stopPropagation()}>{i.sku}</a></td>
-                  <td><ProductName sku={i.sku} /></td>
+                <tr
+                  key={i.sku + '|' + i.region}
+                  className={i.sku === selected ? 'selected' : ''}
+                  onClick={() => navigate('inventory', i.sku)}
+                  data-testid="low-stock-row"
+                >
+                  <td>
+                    <a className="mono" href={href('inventory', i.sku)} onClick={(e) => e.stopPropagation()}>
+                      {i.sku}
+                    </a>
+                  </td>
+                  <td>
+                    <ProductName sku={i.sku} />
+                  </td>
                   <td className="mono">{i.region}</td>
                   <td className="num minus">{formatInt(i.online_available)}</td>
                   <td className="num">{formatInt(i.threshold)}</td>

@@ -51,12 +51,16 @@ function Coupons({ selected }: { selected: string | null }) {
           testId="templates-panel"
           actions={
             <div className="page-actions">
-              <button type="button" className="btn btn-small" onClick={() => {
+              <button
+                type="button"
+                className="btn btn-small"
+                onClick={() => {
                   list.reload();
                   setVersion((v) => v + 1);
                 }}
                 disabled={list.loading}
-                data-testid="templates-refresh">
+                data-testid="templates-refresh"
+              >
                 {t('common.refresh')}
               </button>
               {can(me, 'manageCoupons') && !creating && (

@@ -36,7 +36,11 @@ function Lines({ order: o }: { order: Detail }) {
           {o.lines.map((l) => (
             <tr key={l.line_no} data-testid="order-line">
               <td>{l.line_no}</td>
-              <td><a className="mono" href={href('inventory', l.sku)}>{l.sku}</a></td>
+              <td>
+                <a className="mono" href={href('inventory', l.sku)}>
+                  {l.sku}
+                </a>
+              </td>
               <td className="num">{l.qty}</td>
               {anyReturned && <td className="num">{l.returned_qty || t('common.none')}</td>}
               <td className="num">{formatFen(l.unit_price)}</td>
@@ -77,11 +81,15 @@ function Totals({ totals }: { totals: Detail['totals'] }) {
       <dt>{t('orders.deliveryFee')}</dt>
       <dd>{formatFen(totals.delivery_fee)}</dd>
       <dt className="grand">{t('orders.total')}</dt>
-      <dd className="grand" data-testid="order-detail-total">{formatFen(totals.total)}</dd>
+      <dd className="grand" data-testid="order-detail-total">
+        {formatFen(totals.total)}
+      </dd>
       {totals.refunded > 0 && (
         <>
           <dt className="refund">{t('orders.refunded')}</dt>
-          <dd className="refund" data-testid="order-detail-refunded">-{formatFen(totals.refunded)}</dd>
+          <dd className="refund" data-testid="order-detail-refunded">
+            -{formatFen(totals.refunded)}
+          </dd>
           <dt>{t('orders.net')}</dt>
           <dd>{formatFen(totals.total - totals.refunded)}</dd>
         </>
@@ -115,14 +123,18 @@ export function OrderDetail({ id }: { id: string }) {
       {o && (
         <>
           <div className="detail-head">
-            <code className="mono" data-testid="order-detail-id">{o.id}</code>
+            <code className="mono" data-testid="order-detail-id">
+              {o.id}
+            </code>
             <span data-testid="order-detail-status" data-status={o.status}>
               <StatusBadge status={o.status} />
             </span>
           </div>
           <dl className="facts">
             <dt>{t('orders.channel')}</dt>
-            <dd><ChannelBadge channel={o.channel} /></dd>
+            <dd>
+              <ChannelBadge channel={o.channel} />
+            </dd>
             <dt>{t('orders.fulfillment')}</dt>
             <dd>
               {translateValue(t, 'fulfillment', o.fulfillment_type)}
@@ -150,7 +162,9 @@ export function OrderDetail({ id }: { id: string }) {
               <>
                 <dt>{t('orders.pickupCode')}</dt>
                 <dd>
-                  <code className="pickup-code" data-testid="order-pickup-code">{o.pickup_code}</code>
+                  <code className="pickup-code" data-testid="order-pickup-code">
+                    {o.pickup_code}
+                  </code>
                 </dd>
               </>
             )}

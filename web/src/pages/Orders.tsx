@@ -10,7 +10,19 @@ import { locationLabel, useLocations } from '../locations';
 import { href, navigate } from '../router';
 import { OrderDetail } from './OrderDetail';
 
-const STATUSES = ['pending_payment', 'paid', 'in_fulfilment', 'ready_for_pickup', 'shipped', 'delivered', 'collected', 'completed', 'fulfilment_failed', 'cancelled', 'expired'];
+const STATUSES = [
+  'pending_payment',
+  'paid',
+  'in_fulfilment',
+  'ready_for_pickup',
+  'shipped',
+  'delivered',
+  'collected',
+  'completed',
+  'fulfilment_failed',
+  'cancelled',
+  'expired',
+];
 
 export function Orders({ selected }: { selected: string | null }) {
   const { t, lang } = useI18n();
@@ -29,7 +41,9 @@ export function Orders({ selected }: { selected: string | null }) {
           <select value={channel} onChange={(e) => setChannel(e.target.value)} data-testid="filter-channel">
             <option value="">{t('common.all')}</option>
             {CHANNELS.map((c) => (
-              <option key={c} value={c}>{t(`channel.${c}` as MessageKey)}</option>
+              <option key={c} value={c}>
+                {t(`channel.${c}` as MessageKey)}
+              </option>
             ))}
           </select>
         </label>
@@ -38,7 +52,9 @@ export function Orders({ selected }: { selected: string | null }) {
           <select value={status} onChange={(e) => setStatus(e.target.value)} data-testid="filter-status">
             <option value="">{t('common.all')}</option>
             {STATUSES.map((s) => (
-              <option key={s} value={s}>{translateValue(t, 'status', s)}</option>
+              <option key={s} value={s}>
+                {translateValue(t, 'status', s)}
+              </option>
             ))}
           </select>
         </label>
@@ -47,7 +63,9 @@ export function Orders({ selected }: { selected: string | null }) {
           <select value={location} onChange={(e) => setLocation(e.target.value)} data-testid="filter-location">
             <option value="">{t('common.all')}</option>
             {locations.map((l) => (
-              <option key={l.id} value={l.id}>{locationLabel(byId, l.id, lang)}</option>
+              <option key={l.id} value={l.id}>
+                {locationLabel(byId, l.id, lang)}
+              </option>
             ))}
           </select>
         </label>
@@ -56,7 +74,9 @@ export function Orders({ selected }: { selected: string | null }) {
 
       <div className={'master-detail detail-wide' + (selected ? ' has-detail' : '')}>
         <Panel className="master">
-          {orders.error && <ErrorMessage error={orders.error} onRetry={orders.items.length ? orders.loadMore : orders.reload} />}
+          {orders.error && (
+            <ErrorMessage error={orders.error} onRetry={orders.items.length ? orders.loadMore : orders.reload} />
+          )}
           {orders.items.length === 0 && orders.loading && <Loading />}
           {orders.items.length === 0 && !orders.loading && !orders.error && <Empty />}
           {orders.items.length > 0 && (
@@ -75,13 +95,26 @@ export function Orders({ selected }: { selected: string | null }) {
                 </thead>
                 <tbody>
                   {orders.items.map((o) => (
-                    <tr key={o.id} className={o.id === selected ? 'selected' : ''} onClick={() => navigate('orders', o.id)} data-testid="order-row">
+                    <tr
+                      key={o.id}
+                      className={o.id === selected ? 'selected' : ''}
+                      onClick={() => navigate('orders', o.id)}
+                      data-testid="order-row"
+                    >
                       <td className="nowrap">{formatDateTime(o.placed_at, lang)}</td>
-                      <td><a className="mono" href={href('orders', o.id)} onClick={(e) => e.stopPropagation()}>{o.id}</a></td>
-                      <td><ChannelBadge channel={o.channel} /></td>
+                      <td>
+                        <a className="mono" href={href('orders', o.id)} onClick={(e) => e.stopPropagation()}>
+                          {o.id}
+                        </a>
+                      </td>
+                      <td>
+                        <ChannelBadge channel={o.channel} />
+                      </td>
                       <td className="optional nowrap">{locationLabel(byId, o.location_id, lang)}</td>
                       <td className="optional nowrap">{translateValue(t, 'fulfillment', o.fulfillment_type)}</td>
-                      <td><StatusBadge status={o.status} /></td>
+                      <td>
+                        <StatusBadge status={o.status} />
+                      </td>
                       <td className="num">{formatFen(o.totals.total)}</td>
                     </tr>
                   ))}
@@ -89,7 +122,12 @@ export function Orders({ selected }: { selected: string | null }) {
               </table>
             </div>
           )}
-          <LoadMore count={orders.items.length} hasMore={orders.hasMore} loading={orders.loading} onMore={orders.loadMore} />
+          <LoadMore
+            count={orders.items.length}
+            hasMore={orders.hasMore}
+            loading={orders.loading}
+            onMore={orders.loadMore}
+          />
         </Panel>
         {selected && <OrderDetail key={selected} id={selected} />}
       </div>

@@ -10,7 +10,18 @@ import { locationLabel, useLocations } from '../locations';
 import { useApi, useSession } from '../session';
 
 // The scopes a key may hold (src/platform/auth/scopes.ts); without a choice the server gives the role's defaults.
-const SCOPES = ['orders', 'stock', 'customers', 'events', 'loyalty:read', 'loyalty:redeem', 'coupons:claim', 'coupons:issue', 'points:earn', 'identity:trusted'] as const;
+const SCOPES = [
+  'orders',
+  'stock',
+  'customers',
+  'events',
+  'loyalty:read',
+  'loyalty:redeem',
+  'coupons:claim',
+  'coupons:issue',
+  'points:earn',
+  'identity:trusted',
+] as const;
 type KeyView = ApiKey & { scopes?: string[] };
 
 function ScopePicker({ value, onChange }: { value: string[] | null; onChange: (v: string[] | null) => void }) {
@@ -19,13 +30,24 @@ function ScopePicker({ value, onChange }: { value: string[] | null; onChange: (v
   return (
     <fieldset className="field" data-testid="new-key-scopes">
       <label>
-        <input type="checkbox" checked={value !== null} onChange={(e) => onChange(e.target.checked ? [] : null)} data-testid="new-key-custom-scopes" />{' '}
+        <input
+          type="checkbox"
+          checked={value !== null}
+          onChange={(e) => onChange(e.target.checked ? [] : null)}
+          data-testid="new-key-custom-scopes"
+        />{' '}
         {t('settings.scopes')} <small className="muted">{t('settings.scopesDefault')}</small>
       </label>
       {value !== null &&
         SCOPES.map((s) => (
           <label key={s} className="mono">
-            <input type="checkbox" checked={value.includes(s)} onChange={() => toggle(s)} data-testid={`new-key-scope-${s}`} /> {s}
+            <input
+              type="checkbox"
+              checked={value.includes(s)}
+              onChange={() => toggle(s)}
+              data-testid={`new-key-scope-${s}`}
+            />{' '}
+            {s}
           </label>
         ))}
     </fieldset>
@@ -65,7 +87,13 @@ function NewKeyForm({ onCreated }: { onCreated: (key: ApiKey & { key: string }) 
       setScopes(null);
       onCreated(created);
     } catch (err) {
-      setError(err instanceof ApiError && err.status === 403 ? t('common.forbidden') : err instanceof Error ? err.message : String(err));
+      setError(
+        err instanceof ApiError && err.status === 403
+          ? t('common.forbidden')
+          : err instanceof Error
+            ? err.message
+            : String(err),
+      );
     } finally {
       setBusy(false);
     }
@@ -81,7 +109,9 @@ function NewKeyForm({ onCreated }: { onCreated: (key: ApiKey & { key: string }) 
         <span>{t('settings.role')}</span>
         <select value={role} onChange={(e) => setRole(e.target.value as Role)} data-testid="new-key-role">
           {ROLES.map((r) => (
-            <option key={r} value={r}>{t(`role.${r}` as MessageKey)}</option>
+            <option key={r} value={r}>
+              {t(`role.${r}` as MessageKey)}
+            </option>
           ))}
         </select>
       </label>
@@ -92,7 +122,9 @@ function NewKeyForm({ onCreated }: { onCreated: (key: ApiKey & { key: string }) 
         <select value={location} onChange={(e) => setLocation(e.target.value)} data-testid="new-key-location">
           <option value="">{t('common.none')}</option>
           {locations.map((l) => (
-            <option key={l.id} value={l.id}>{locationLabel(byId, l.id, lang)}</option>
+            <option key={l.id} value={l.id}>
+              {locationLabel(byId, l.id, lang)}
+            </option>
           ))}
         </select>
       </label>
@@ -103,7 +135,9 @@ function NewKeyForm({ onCreated }: { onCreated: (key: ApiKey & { key: string }) 
         <select value={channel} onChange={(e) => setChannel(e.target.value)} data-testid="new-key-channel">
           <option value="">{t('common.none')}</option>
           {CHANNELS.map((c) => (
-            <option key={c} value={c}>{t(`channel.${c}` as MessageKey)}</option>
+            <option key={c} value={c}>
+              {t(`channel.${c}` as MessageKey)}
+            </option>
           ))}
         </select>
       </label>
@@ -135,7 +169,9 @@ function SecretOnce({ secret, onDismiss }: { secret: string; onDismiss: () => vo
     <div className="secret" role="status" data-testid="new-key-secret">
       <p>{t('settings.newKey')}</p>
       <div className="secret-row">
-        <code className="mono" data-testid="new-key-value">{secret}</code>
+        <code className="mono" data-testid="new-key-value">
+          {secret}
+        </code>
         <button type="button" className="btn btn-small" onClick={copy}>
           {copied ? t('settings.copied') : t('settings.copy')}
         </button>
@@ -170,7 +206,9 @@ function ApiKeys() {
   const forbidden = keys.error instanceof ApiError && keys.error.status === 403;
   return (
     <Panel title={t('settings.keys')} testId="api-keys">
-      {keys.error && <ErrorMessage error={keys.error} onRetry={keys.reload} forbiddenText={t('settings.keysForbidden')} />}
+      {keys.error && (
+        <ErrorMessage error={keys.error} onRetry={keys.reload} forbiddenText={t('settings.keysForbidden')} />
+      )}
       {!keys.data && keys.loading && <Loading />}
       {actionError && <ErrorMessage error={actionError} />}
       {secret && <SecretOnce secret={secret} onDismiss={() => setSecret(null)} />}
@@ -206,14 +244,21 @@ function ApiKeys() {
                     <td className="nowrap">{formatDateTime(k.created_at, lang)}</td>
                     <td>
                       {k.revoked_at ? (
-                        <span className="badge badge-muted">{t('settings.revoked', { date: formatDateTime(k.revoked_at, lang) })}</span>
+                        <span className="badge badge-muted">
+                          {t('settings.revoked', { date: formatDateTime(k.revoked_at, lang) })}
+                        </span>
                       ) : (
                         <span className="badge badge-ok">{t('settings.active')}</span>
                       )}
                     </td>
                     <td className="num">
                       {!k.revoked_at && (
-                        <button type="button" className="btn btn-small btn-danger" onClick={() => revoke(k, own)} data-testid={`revoke-${k.id}`}>
+                        <button
+                          type="button"
+                          className="btn btn-small btn-danger"
+                          onClick={() => revoke(k, own)}
+                          data-testid={`revoke-${k.id}`}
+                        >
                           {t('settings.revoke')}
                         </button>
                       )}

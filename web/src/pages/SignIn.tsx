@@ -38,7 +38,9 @@ export function SignIn() {
     <div className="signin-page">
       <form className="signin-card" onSubmit={submit} noValidate>
         <div className="signin-brand">
-          <span className="brand-mark" aria-hidden="true">三</span>
+          <span className="brand-mark" aria-hidden="true">
+            三
+          </span>
           <div>
             <strong>{t('app.name')}</strong>
             <small>{t('app.tagline')}</small>

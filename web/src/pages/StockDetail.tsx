@@ -11,7 +11,15 @@ import { locationLabel, useLocations } from '../locations';
 import { boundLocation, can, useMe } from '../me';
 import { href } from '../router';
 
-function StockTable({ stock: s, selected, onSelect }: { stock: Stock; selected: string; onSelect: (location: string) => void }) {
+function StockTable({
+  stock: s,
+  selected,
+  onSelect,
+}: {
+  stock: Stock;
+  selected: string;
+  onSelect: (location: string) => void;
+}) {
   const { t, lang } = useI18n();
   const { byId } = useLocations();
   return (
@@ -40,11 +48,15 @@ function StockTable({ stock: s, selected, onSelect }: { stock: Stock; selected: 
                 data-location={l.location_id}
               >
                 <td>{locationLabel(byId, l.location_id, lang)}</td>
-                <td className="num" data-testid="stock-on-hand">{formatInt(l.on_hand)}</td>
+                <td className="num" data-testid="stock-on-hand">
+                  {formatInt(l.on_hand)}
+                </td>
                 <td className="num">{formatInt(l.reserved)}</td>
                 <td className="num">{formatInt(l.safety_stock)}</td>
                 <td className="num">{formatInt(l.available)}</td>
-                <td className="num" data-testid="stock-online">{formatInt(l.online_available)}</td>
+                <td className="num" data-testid="stock-online">
+                  {formatInt(l.online_available)}
+                </td>
               </tr>
             );
           })}
@@ -112,16 +124,28 @@ export function StockDetail({ sku }: { sku: string }) {
           <h3>{t('stockForm.title')}</h3>
           <label className="field">
             <span>{t('orders.location')}</span>
-            <select value={location} disabled={!!bound} onChange={(e) => setPicked(e.target.value)} data-testid="stock-location">
+            <select
+              value={location}
+              disabled={!!bound}
+              onChange={(e) => setPicked(e.target.value)}
+              data-testid="stock-location"
+            >
               <option value="">{t('stockForm.chooseLocation')}</option>
               {locations.map((l) => (
-                <option key={l.id} value={l.id}>{locationLabel(byId, l.id, lang)}</option>
+                <option key={l.id} value={l.id}>
+                  {locationLabel(byId, l.id, lang)}
+                </option>
               ))}
             </select>
           </label>
           {location && s && (
             <div className="stock-forms" key={location}>
-              <StockCountForm sku={sku} location={location} current={s.locations.find((l) => l.location_id === location)} onSaved={saved} />
+              <StockCountForm
+                sku={sku}
+                location={location}
+                current={s.locations.find((l) => l.location_id === location)}
+                onSaved={saved}
+              />
               <MovementForm sku={sku} location={location} onSaved={saved} />
             </div>
           )}

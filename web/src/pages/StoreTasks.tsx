@@ -13,7 +13,17 @@ import { boundLocation, useMe } from '../me';
 
 const REFRESH_MS = 30_000;
 
-function Section({ title, count, testId, children }: { title: string; count: number; testId: string; children: ReactNode }) {
+function Section({
+  title,
+  count,
+  testId,
+  children,
+}: {
+  title: string;
+  count: number;
+  testId: string;
+  children: ReactNode;
+}) {
   return (
     <section className="task-section" data-testid={testId}>
       <h2>
@@ -27,7 +37,11 @@ function Section({ title, count, testId, children }: { title: string; count: num
 /** A location's open fulfilments, refreshed every 30 s; what is finished here stays in view as done. */
 function Queue({ location }: { location: string }) {
   const { t } = useI18n();
-  const queue = useResource<{ items: Fulfilment[] }>('/v1/fulfillments', { location_id: location, status: OPEN_STATUSES.join(','), limit: 200 });
+  const queue = useResource<{ items: Fulfilment[] }>('/v1/fulfillments', {
+    location_id: location,
+    status: OPEN_STATUSES.join(','),
+    limit: 200,
+  });
   const reload = queue.reload;
   useInterval(reload, REFRESH_MS);
   // Answers of our own actions, newer than the queue until it is loaded again.
@@ -102,7 +116,9 @@ export function StoreTasks({ selected }: { selected: string | null }) {
   const bound = boundLocation(me);
   const location = bound ?? selected;
   const current = location ? byId.get(location) : undefined;
-  const subtitle = current ? `${localName(current.name, lang)} · ${translateValue(t, 'locationType', current.type)}` : t('store.subtitle');
+  const subtitle = current
+    ? `${localName(current.name, lang)} · ${translateValue(t, 'locationType', current.type)}`
+    : t('store.subtitle');
 
   return (
     <div className="store-tasks">
@@ -116,7 +132,11 @@ export function StoreTasks({ selected }: { selected: string | null }) {
         }
       />
       {!me && <Loading />}
-      {me && !location && <Panel><p className="muted">{t('store.chooseHint')}</p></Panel>}
+      {me && !location && (
+        <Panel>
+          <p className="muted">{t('store.chooseHint')}</p>
+        </Panel>
+      )}
       {me && location && <Queue key={location} location={location} />}
     </div>
   );

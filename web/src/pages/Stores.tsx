@@ -15,7 +15,8 @@ const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 /** {mon: [["09:00","22:00"]], …} → "每天 09:00–22:00", or runs of days with the same hours. */
 export function summariseHours(hours: Location['opening_hours'], t: Translate): string {
   if (!hours) return t('common.none');
-  const text = (d: string) => (hours[d] && hours[d].length ? hours[d].map(([a, b]) => `${a}–${b}`).join(', ') : t('stores.closed'));
+  const text = (d: string) =>
+    hours[d] && hours[d].length ? hours[d].map(([a, b]) => `${a}–${b}`).join(', ') : t('stores.closed');
   const texts = DAYS.map(text);
   if (texts.every((x) => x === texts[0])) return t('stores.everyDay', { hours: texts[0] });
   const runs: string[] = [];
@@ -39,15 +40,22 @@ export function Stores() {
   const [input, setInput] = useState<NearbyInput>({ lat: '', lng: '', radius: '3', sku: '', qty: '' });
   const [query, setQuery] = useState<Query | null>(null);
   const nearby = useResource<{ items: NearbyStore[] }>(query ? '/v1/locations/nearby' : null, query ?? undefined);
-  const matches = useMemo(() => (query && nearby.data ? new Set(nearby.data.items.map((n) => n.location_id)) : undefined), [query, nearby.data]);
+  const matches = useMemo(
+    () => (query && nearby.data ? new Set(nearby.data.items.map((n) => n.location_id)) : undefined),
+    [query, nearby.data],
+  );
   const [showCreate, setShowCreate] = useState(false);
   const [created, setCreated] = useState<Location | null>(null);
   const items = data?.items ?? [];
-  const yesNo = (b: boolean) => (b ? <span className="yes">✓ {t('common.yes')}</span> : <span className="muted">{t('common.no')}</span>);
+  const yesNo = (b: boolean) =>
+    b ? <span className="yes">✓ {t('common.yes')}</span> : <span className="muted">{t('common.no')}</span>;
 
   const lat = Number(input.lat);
   const lng = Number(input.lng);
-  const point: MapPoint | null = input.lat.trim() && input.lng.trim() && Number.isFinite(lat) && Number.isFinite(lng) ? { lat, lng, radius_km: query ? Number(query.radius_km) : undefined } : null;
+  const point: MapPoint | null =
+    input.lat.trim() && input.lng.trim() && Number.isFinite(lat) && Number.isFinite(lng)
+      ? { lat, lng, radius_km: query ? Number(query.radius_km) : undefined }
+      : null;
 
   /** A click on the map searches around that point at once, with the radius and SKU in the form. */
   function pick(la: number, ln: number) {
@@ -64,7 +72,13 @@ export function Stores() {
         subtitle={t('stores.subtitle')}
         actions={
           can(me, 'createLocation') ? (
-            <button type="button" className={'btn' + (showCreate ? ' pressed' : '')} aria-expanded={showCreate} onClick={() => setShowCreate(!showCreate)} data-testid="location-create-open">
+            <button
+              type="button"
+              className={'btn' + (showCreate ? ' pressed' : '')}
+              aria-expanded={showCreate}
+              onClick={() => setShowCreate(!showCreate)}
+              data-testid="location-create-open"
+            >
               {t('locationForm.title')}
             </button>
           ) : undefined
@@ -93,10 +107,24 @@ export function Stores() {
         <>
           <Panel title={t('stores.map')} hint={t('stores.mapHint')}>
             <div className="map-layout">
-              <StoreMap locations={items} highlight={highlight} onHighlight={setHighlight} onPick={pick} point={point} matches={matches} />
+              <StoreMap
+                locations={items}
+                highlight={highlight}
+                onHighlight={setHighlight}
+                onPick={pick}
+                point={point}
+                matches={matches}
+              />
               <div>
                 <h3 className="first">{t('nearby.title')}</h3>
-                <NearbySearch input={input} onInput={setInput} query={query} result={nearby} onSearch={setQuery} onHighlight={setHighlight} />
+                <NearbySearch
+                  input={input}
+                  onInput={setInput}
+                  query={query}
+                  result={nearby}
+                  onSearch={setQuery}
+                  onHighlight={setHighlight}
+                />
               </div>
             </div>
           </Panel>
@@ -128,13 +156,23 @@ export function Stores() {
                         <div>{l.name}</div>
                         <div className="mono muted small">{l.id}</div>
                       </td>
-                      <td><span className={`badge badge-type-${l.type}`}>{translateValue(t, 'locationType', l.type)}</span></td>
+                      <td>
+                        <span className={`badge badge-type-${l.type}`}>
+                          {translateValue(t, 'locationType', l.type)}
+                        </span>
+                      </td>
                       <td>{l.address ?? t('common.none')}</td>
                       <td className="small">{summariseHours(l.opening_hours, t)}</td>
                       <td>{yesNo(l.capabilities.ship)}</td>
                       <td>{yesNo(l.capabilities.pickup)}</td>
-                      <td className="num">{l.capabilities.local_delivery_km ? t('stores.km', { km: l.capabilities.local_delivery_km }) : t('common.none')}</td>
-                      <td className="num mono small">{l.lat.toFixed(4)}, {l.lng.toFixed(4)}</td>
+                      <td className="num">
+                        {l.capabilities.local_delivery_km
+                          ? t('stores.km', { km: l.capabilities.local_delivery_km })
+                          : t('common.none')}
+                      </td>
+                      <td className="num mono small">
+                        {l.lat.toFixed(4)}, {l.lng.toFixed(4)}
+                      </td>
                     </tr>
                   ))}
                 </tbody>

@@ -27,7 +27,11 @@ type PlacedOrder = OrderDetail & { pricing?: { coupons: QuoteCoupon[]; adjustmen
 function useQuote(body: object | null): { quote: Quote | null; error: Error | null; loading: boolean } {
   const api = useApi();
   const key = body ? JSON.stringify(body) : null;
-  const [state, setState] = useState<{ key: string | null; quote: Quote | null; error: Error | null }>({ key: null, quote: null, error: null });
+  const [state, setState] = useState<{ key: string | null; quote: Quote | null; error: Error | null }>({
+    key: null,
+    quote: null,
+    error: null,
+  });
   const generation = useRef(0);
   useEffect(() => {
     const gen = ++generation.current;
@@ -35,7 +39,9 @@ function useQuote(body: object | null): { quote: Quote | null; error: Error | nu
     const timer = window.setTimeout(() => {
       api.post<Quote>('/v1/quote', JSON.parse(key)).then(
         (quote) => gen === generation.current && setState({ key, quote, error: null }),
-        (error: unknown) => gen === generation.current && setState({ key, quote: null, error: error instanceof Error ? error : new Error(String(error)) }),
+        (error: unknown) =>
+          gen === generation.current &&
+          setState({ key, quote: null, error: error instanceof Error ? error : new Error(String(error)) }),
       );
     }, 200);
     return () => window.clearTimeout(timer);
@@ -57,7 +63,9 @@ function CodeEntry({ location, onAdd }: { location: string; onAdd: (code: string
     const v = code.trim();
     if (!v) return;
     setRefused(null);
-    const c = await action.run(() => api.get<Coupon>(`/v1/coupons/${encodeURIComponent(v)}`, { channel: 'pos', location_id: location }));
+    const c = await action.run(() =>
+      api.get<Coupon>(`/v1/coupons/${encodeURIComponent(v)}`, { channel: 'pos', location_id: location }),
+    );
     if (!c) return;
     if (!c.usable) return setRefused(`${c.display}: ${c.message ?? translateValue(t, 'loyalty.status', c.status)}`);
     onAdd(c.code);
@@ -65,7 +73,14 @@ function CodeEntry({ location, onAdd }: { location: string; onAdd: (code: string
   }
   return (
     <form className="inline-form" onSubmit={check} noValidate data-testid="till-code">
-      <input value={code} className="mono" placeholder={t('till.codePlaceholder')} aria-label={t('till.code')} onChange={(e) => setCode(e.target.value)} data-testid="till-code-input" />
+      <input
+        value={code}
+        className="mono"
+        placeholder={t('till.codePlaceholder')}
+        aria-label={t('till.code')}
+        onChange={(e) => setCode(e.target.value)}
+        data-testid="till-code-input"
+      />
       <button type="submit" className="btn" disabled={action.busy || !code.trim()} data-testid="till-code-add">
         {t('till.codeAdd')}
       </button>
@@ -97,18 +112,30 @@ function MemberWallet({ member, by, location, picked, onToggle, onClear, onLinke
   const { t } = useI18n();
   const [linking, setLinking] = useState(false);
   const [linked, setLinked] = useState(false);
-  const wallet = useResource<Wallet>(`/v1/customers/${encodeURIComponent(member.id)}/wallet`, { channel: 'pos', location_id: location });
+  const wallet = useResource<Wallet>(`/v1/customers/${encodeURIComponent(member.id)}/wallet`, {
+    channel: 'pos',
+    location_id: location,
+  });
   const w = wallet.data;
   return (
     <div className="till-member" data-testid="till-member" data-customer={member.id}>
       <div className="till-member-head">
         <div>
-          <a className="mono" href={href('customers', member.id)} data-testid="till-member-id">{member.id}</a>
-          <IdentifierChips identifiers={member.identifiers.map((i) => ({ type: i.type, masked: i.masked ?? i.value ?? null }))} />
+          <a className="mono" href={href('customers', member.id)} data-testid="till-member-id">
+            {member.id}
+          </a>
+          <IdentifierChips
+            identifiers={member.identifiers.map((i) => ({ type: i.type, masked: i.masked ?? i.value ?? null }))}
+          />
         </div>
         <div className="page-actions">
           {by.type !== 'id' && !linking && (
-            <button type="button" className="btn btn-small" onClick={() => setLinking(true)} data-testid="till-link-open">
+            <button
+              type="button"
+              className="btn btn-small"
+              onClick={() => setLinking(true)}
+              data-testid="till-link-open"
+            >
               {t('tillLink.open')}
             </button>
           )}
@@ -158,7 +185,10 @@ function Receipt({ order, onNext }: { order: PlacedOrder; onNext: () => void }) 
     <Panel title={t('till.done')} testId="till-receipt">
       <div className="status status-ok" role="status">
         <span>
-          {t('till.placed')} <a className="mono" href={href('orders', order.id)} data-testid="till-order-id">{order.id}</a>
+          {t('till.placed')}{' '}
+          <a className="mono" href={href('orders', order.id)} data-testid="till-order-id">
+            {order.id}
+          </a>
         </span>
         <StatusBadge status={order.status} />
       </div>
@@ -169,7 +199,9 @@ function Receipt({ order, onNext }: { order: PlacedOrder; onNext: () => void }) 
         <dt>{t('orders.discount')}</dt>
         <dd>{formatFen(-order.totals.discount)}</dd>
         <dt className="grand">{t('till.paid')}</dt>
-        <dd className="grand" data-testid="till-order-total">{formatFen(order.totals.total)}</dd>
+        <dd className="grand" data-testid="till-order-total">
+          {formatFen(order.totals.total)}
+        </dd>
       </dl>
       <button type="button" className="btn btn-primary btn-big" onClick={onNext} data-testid="till-next">
         {t('till.next')}
@@ -260,7 +292,14 @@ function Sale({ location, onDone }: { location: string; onDone: () => void }) {
               {codes.map((c) => (
                 <span key={c} className="chip" data-code={c}>
                   <span className="mono">{c}</span>
-                  <button type="button" className="chip-remove" onClick={() => toggle(c)} aria-label={t('loyalty.remove')}>×</button>
+                  <button
+                    type="button"
+                    className="chip-remove"
+                    onClick={() => toggle(c)}
+                    aria-label={t('loyalty.remove')}
+                  >
+                    ×
+                  </button>
                 </span>
               ))}
             </div>
@@ -269,10 +308,22 @@ function Sale({ location, onDone }: { location: string; onDone: () => void }) {
             <div className="till-points">
               <label className="field">
                 <span>{t('till.usePoints')}</span>
-                <input type="number" min={0} step={quote?.points.step ?? 1} value={points} onChange={(e) => setPoints(e.target.value)} data-testid="till-points-input" />
+                <input
+                  type="number"
+                  min={0}
+                  step={quote?.points.step ?? 1}
+                  value={points}
+                  onChange={(e) => setPoints(e.target.value)}
+                  data-testid="till-points-input"
+                />
               </label>
               {quote && quote.points.max_usable > 0 && (
-                <button type="button" className="btn btn-small" onClick={() => setPoints(String(quote.points.max_usable))} data-testid="till-points-max">
+                <button
+                  type="button"
+                  className="btn btn-small"
+                  onClick={() => setPoints(String(quote.points.max_usable))}
+                  data-testid="till-points-max"
+                >
                   {t('till.pointsMax', { points: formatInt(quote.points.max_usable) })}
                 </button>
               )}
@@ -298,9 +349,21 @@ function Sale({ location, onDone }: { location: string; onDone: () => void }) {
             </div>
           )}
           <ActionError error={action.error} testId="till-place-error" />
-          {action.error instanceof ApiError && action.error.status === 409 && <p className="muted small">{t('till.conflictHint')}</p>}
-          <button type="button" className="btn btn-primary btn-big btn-block" disabled={!canPlace} onClick={place} data-testid="till-place">
-            {action.busy ? t('common.loading') : quote ? t('till.place', { total: formatFen(quote.totals.total) }) : t('till.placeNoTotal')}
+          {action.error instanceof ApiError && action.error.status === 409 && (
+            <p className="muted small">{t('till.conflictHint')}</p>
+          )}
+          <button
+            type="button"
+            className="btn btn-primary btn-big btn-block"
+            disabled={!canPlace}
+            onClick={place}
+            data-testid="till-place"
+          >
+            {action.busy
+              ? t('common.loading')
+              : quote
+                ? t('till.place', { total: formatFen(quote.totals.total) })
+                : t('till.placeNoTotal')}
           </button>
         </Panel>
       </div>
@@ -323,7 +386,9 @@ export function Till({ selected }: { selected: string | null }) {
     <div className="till-page">
       <PageHeader
         title={t('nav.till')}
-        subtitle={current ? `${localName(current.name, lang)} · ${translateValue(t, 'channel', 'pos')}` : t('till.subtitle')}
+        subtitle={
+          current ? `${localName(current.name, lang)} · ${translateValue(t, 'channel', 'pos')}` : t('till.subtitle')
+        }
         actions={
           me && !bound ? (
             <StorePicker page="till" location={location ?? null} stores={stores} testId="till-location" />
@@ -337,7 +402,9 @@ export function Till({ selected }: { selected: string | null }) {
           <p className="muted">{t('till.chooseHint')}</p>
         </Panel>
       )}
-      {me && can(me, 'till') && location && <Sale key={`${location}-${sale}`} location={location} onDone={() => setSale((n) => n + 1)} />}
+      {me && can(me, 'till') && location && (
+        <Sale key={`${location}-${sale}`} location={location} onDone={() => setSale((n) => n + 1)} />
+      )}
     </div>
   );
 }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { CODE_ALPHABET, CODE_LENGTH, checkSymbol, formatCouponCode, isValidCouponCode, newCouponCode, parseCouponCode } from './codes';
+import {
+  CODE_ALPHABET,
+  CODE_LENGTH,
+  checkSymbol,
+  formatCouponCode,
+  isValidCouponCode,
+  newCouponCode,
+  parseCouponCode,
+} from './codes';
 
 describe('coupon codes', () => {
   it('are 16 symbols of the readable alphabet, unique, and valid', () => {

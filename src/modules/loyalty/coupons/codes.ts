@@ -57,15 +57,19 @@ export function formatCouponCode(code: string): string {
   return code.match(/.{1,4}/g)?.join('-') ?? code;
 }
 
-export type CodeCheck = { ok: true; code: string } | { ok: false; reason: 'length' | 'symbol' | 'check'; message: string };
+export type CodeCheck =
+  { ok: true; code: string } | { ok: false; reason: 'length' | 'symbol' | 'check'; message: string };
 
 /** Reads what someone typed or scanned into the canonical code, or says what is wrong with it. */
 export function parseCouponCode(input: string): CodeCheck {
   const s = input.toUpperCase().replace(/[\s-]/g, '').replace(/[IL]/g, '1').replace(/O/g, '0');
   const bad = [...s].find((c) => !VALUE.has(c));
-  if (bad !== undefined) return { ok: false, reason: 'symbol', message: `"${bad.slice(0, 4)}" is not a coupon code symbol` };
-  if (s.length !== CODE_LENGTH) return { ok: false, reason: 'length', message: `a coupon code has ${CODE_LENGTH} symbols, this has ${s.length}` };
-  if (!checkOk(s)) return { ok: false, reason: 'check', message: 'the check symbol does not match: the code was mistyped' };
+  if (bad !== undefined)
+    return { ok: false, reason: 'symbol', message: `"${bad.slice(0, 4)}" is not a coupon code symbol` };
+  if (s.length !== CODE_LENGTH)
+    return { ok: false, reason: 'length', message: `a coupon code has ${CODE_LENGTH} symbols, this has ${s.length}` };
+  if (!checkOk(s))
+    return { ok: false, reason: 'check', message: 'the check symbol does not match: the code was mistyped' };
   return { ok: true, code: s };
 }
 

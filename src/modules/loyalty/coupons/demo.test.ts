@@ -14,9 +14,23 @@ afterAll(async () => s?.close());
 describe('demo coupons', () => {
   it('has five templates whose issued counters match their coupons, and a realistic share redeemed', async () => {
     const list = await must(s, 'GET', '/v1/coupon-templates');
-    expect(list.items.map((t: { kind: string }) => t.kind).sort()).toEqual(['amount_off', 'free_delivery', 'gift', 'percent_off', 'threshold']);
+    expect(list.items.map((t: { kind: string }) => t.kind).sort()).toEqual([
+      'amount_off',
+      'free_delivery',
+      'gift',
+      'percent_off',
+      'threshold',
+    ]);
     const db = s.santong.ctx.database.db;
-    const counts = (await sql<{ template_id: string; n: string; redeemed: string }>`SELECT template_id, count(*)::text AS n, count(*) FILTER (WHERE status = 'redeemed')::text AS redeemed FROM coupons GROUP BY template_id`.execute(db)).rows;
+    const counts = (
+      await sql<{
+        template_id: string;
+        n: string;
+        redeemed: string;
+      }>`SELECT template_id, count(*)::text AS n, count(*) FILTER (WHERE status = 'redeemed')::text AS redeemed FROM coupons GROUP BY template_id`.execute(
+        db,
+      )
+    ).rows;
     let total = 0;
     let redeemed = 0;
     for (const t of list.items) {
@@ -38,11 +52,25 @@ describe('demo coupons', () => {
 
   it('links redeemed coupons to existing orders of the same customer and keeps codes valid', async () => {
     const db = s.santong.ctx.database.db;
-    const bad = await sql<{ n: string }>`SELECT count(*)::text AS n FROM coupons c LEFT JOIN orders o ON o.id = c.order_ref WHERE c.status = 'redeemed' AND (o.id IS NULL OR o.customer_id <> c.customer_id OR o.placed_at < c.issued_at OR o.placed_at >= c.valid_to)`.execute(db);
+    const bad = await sql<{
+      n: string;
+    }>`SELECT count(*)::text AS n FROM coupons c LEFT JOIN orders o ON o.id = c.order_ref WHERE c.status = 'redeemed' AND (o.id IS NULL OR o.customer_id <> c.customer_id OR o.placed_at < c.issued_at OR o.placed_at >= c.valid_to)`.execute(
+      db,
+    );
     expect(Number(bad.rows[0].n)).toBe(0);
-    const sample = await db.selectFrom('coupons').select(['code', 'status', 'customer_id']).orderBy('code').limit(50).execute();
+    const sample = await db
+      .selectFrom('coupons')
+      .select(['code', 'status', 'customer_id'])
+      .orderBy('code')
+      .limit(50)
+      .execute();
     for (const c of sample) expect(isValidCouponCode(c.code)).toBe(true);
-    const redeemed = await db.selectFrom('coupons').select(['code', 'order_ref']).where('status', '=', 'redeemed').limit(1).executeTakeFirstOrThrow();
+    const redeemed = await db
+      .selectFrom('coupons')
+      .select(['code', 'order_ref'])
+      .where('status', '=', 'redeemed')
+      .limit(1)
+      .executeTakeFirstOrThrow();
     expect((await must(s, 'GET', `/v1/coupons/${redeemed.code}`)).redemption.order_ref).toBe(redeemed.order_ref);
     // the till view of a customer's coupons
     const someone = sample[0].customer_id;

@@ -23,7 +23,8 @@ export interface IssueInput {
 /** Why the template cannot hand out coupons now, or null. */
 export function notClaimable(t: TemplateRow, now: Date): string | null {
   if (t.status !== 'active') return `coupon template ${t.id} is paused`;
-  if (t.valid_to !== null && new Date(t.valid_to).getTime() <= now.getTime()) return `coupon template ${t.id} ended at ${new Date(t.valid_to).toISOString()}`;
+  if (t.valid_to !== null && new Date(t.valid_to).getTime() <= now.getTime())
+    return `coupon template ${t.id} ended at ${new Date(t.valid_to).toISOString()}`;
   return null;
 }
 
@@ -46,7 +47,10 @@ export function validityAt(t: TemplateRow, now: Date): { valid_from: Date; valid
  * counter, so neither can be overrun by concurrent claims in any number of processes.
  * 422 coupon_template_not_claimable (unknown → 404), 409 coupon_limit_reached, 409 coupon_budget_exhausted.
  */
-export async function issueCoupon(tx: Tx, input: IssueInput): Promise<{ code: string; valid_from: string; valid_to: string | null; customer_id: string }> {
+export async function issueCoupon(
+  tx: Tx,
+  input: IssueInput,
+): Promise<{ code: string; valid_from: string; valid_to: string | null; customer_id: string }> {
   const field = input.field ?? 'template_id';
   const t = await tx.selectFrom('coupon_templates').selectAll().where('id', '=', input.template_id).executeTakeFirst();
   if (!t) throw notFound('coupon template', field);
@@ -65,7 +69,12 @@ export async function issueCoupon(tx: Tx, input: IssueInput): Promise<{ code: st
       .where('customer_id', 'in', members)
       .where('status', '!=', 'void')
       .executeTakeFirstOrThrow();
-    if (Number(had.n) >= t.per_customer_limit) throw conflict('coupon_limit_reached', `this customer already has ${had.n} of coupon template ${t.id} (limit ${t.per_customer_limit})`, 'customer');
+    if (Number(had.n) >= t.per_customer_limit)
+      throw conflict(
+        'coupon_limit_reached',
+        `this customer already has ${had.n} of coupon template ${t.id} (limit ${t.per_customer_limit})`,
+        'customer',
+      );
   }
 
   const taken = await tx
@@ -77,8 +86,13 @@ export async function issueCoupon(tx: Tx, input: IssueInput): Promise<{ code: st
     .returning(['issued', 'budget', 'status'])
     .executeTakeFirst();
   if (!taken) {
-    const now = await tx.selectFrom('coupon_templates').select(['status']).where('id', '=', t.id).executeTakeFirstOrThrow();
-    if (now.status !== 'active') throw unprocessable('coupon_template_not_claimable', `coupon template ${t.id} is paused`, field);
+    const now = await tx
+      .selectFrom('coupon_templates')
+      .select(['status'])
+      .where('id', '=', t.id)
+      .executeTakeFirstOrThrow();
+    if (now.status !== 'active')
+      throw unprocessable('coupon_template_not_claimable', `coupon template ${t.id} is paused`, field);
     throw conflict('coupon_budget_exhausted', `all ${t.budget} coupons of template ${t.id} have been issued`, field);
   }
 
@@ -86,13 +100,35 @@ export async function issueCoupon(tx: Tx, input: IssueInput): Promise<{ code: st
   const code = newCouponCode();
   await tx
     .insertInto('coupons')
-    .values({ code, template_id: t.id, customer_id: root, via: input.via, channel: input.channel ?? null, issued_at: input.now, valid_from, valid_to, order_ref: null, redeemed_channel: null, redeemed_location_id: null, redeemed_amount: null, redeemed_at: null })
+    .values({
+      code,
+      template_id: t.id,
+      customer_id: root,
+      via: input.via,
+      channel: input.channel ?? null,
+      issued_at: input.now,
+      valid_from,
+      valid_to,
+      order_ref: null,
+      redeemed_channel: null,
+      redeemed_location_id: null,
+      redeemed_amount: null,
+      redeemed_at: null,
+    })
     .execute();
   await publish(tx, {
     aggregateType: 'coupon',
     aggregateId: code,
     type: 'coupon.issued',
-    payload: { code, template_id: t.id, customer_id: root, via: input.via, channel: input.channel ?? null, valid_from: valid_from.toISOString(), valid_to: valid_to?.toISOString() ?? null },
+    payload: {
+      code,
+      template_id: t.id,
+      customer_id: root,
+      via: input.via,
+      channel: input.channel ?? null,
+      valid_from: valid_from.toISOString(),
+      valid_to: valid_to?.toISOString() ?? null,
+    },
   });
   return { code, valid_from: valid_from.toISOString(), valid_to: valid_to?.toISOString() ?? null, customer_id: root };
 }

@@ -8,5 +8,7 @@ import type { Tx } from '../../../platform/db/database';
 export async function lockCoupons(tx: Tx, codes: readonly string[]): Promise<void> {
   if (codes.length === 0) return;
   const unique = [...new Set(codes)];
-  await sql`SELECT code FROM coupons WHERE code = ANY(${unique}::text[]) ORDER BY code COLLATE "C" FOR UPDATE`.execute(tx);
+  await sql`SELECT code FROM coupons WHERE code = ANY(${unique}::text[]) ORDER BY code COLLATE "C" FOR UPDATE`.execute(
+    tx,
+  );
 }

@@ -36,7 +36,13 @@ export function couponView(c: CouponRow, t: TemplateRow, channel: Channel | null
     },
     redemption:
       c.status === 'redeemed' && c.order_ref && c.redeemed_channel && c.redeemed_at
-        ? { order_ref: c.order_ref, channel: c.redeemed_channel, location_id: c.redeemed_location_id, amount: Number(c.redeemed_amount ?? 0), at: iso(c.redeemed_at)! }
+        ? {
+            order_ref: c.order_ref,
+            channel: c.redeemed_channel,
+            location_id: c.redeemed_location_id,
+            amount: Number(c.redeemed_amount ?? 0),
+            at: iso(c.redeemed_at)!,
+          }
         : null,
     usable: why === null,
     reason: why?.reason ?? null,
@@ -45,29 +51,56 @@ export function couponView(c: CouponRow, t: TemplateRow, channel: Channel | null
 }
 
 /** GET /coupons/:code: a malformed code is 422 naming `code` (no lookup), an unknown one 404. */
-export async function readCoupon(db: Queryable, raw: string, channel: Channel | null, location: string | null, now: Date) {
+export async function readCoupon(
+  db: Queryable,
+  raw: string,
+  channel: Channel | null,
+  location: string | null,
+  now: Date,
+) {
   const p = parseCouponCode(raw);
   if (!p.ok) throw unprocessable('invalid_coupon_code', p.message, 'code');
   const c = await db.selectFrom('coupons').selectAll().where('code', '=', p.code).executeTakeFirst();
   if (!c) throw notFound('coupon', 'code');
-  const t = await db.selectFrom('coupon_templates').selectAll().where('id', '=', c.template_id).executeTakeFirstOrThrow();
+  const t = await db
+    .selectFrom('coupon_templates')
+    .selectAll()
+    .where('id', '=', c.template_id)
+    .executeTakeFirstOrThrow();
   return couponView(c, t, channel, location, now);
 }
 
 /** A person's coupons, newest first (issued_at, code), keyset-paginated. Null for an unknown customer. */
-export async function listCoupons(db: Queryable, q: { customer_id: string; status?: string; cursor?: string; limit: number }) {
+export async function listCoupons(
+  db: Queryable,
+  q: { customer_id: string; status?: string; cursor?: string; limit: number },
+) {
   const root = await rootOf(db, q.customer_id);
   if (!root) return null;
   const members = await groupIds(db, root);
   const c = decodeCursor(q.cursor, 2, ['time', 'string']);
-  if (c && (typeof c[0] !== 'string' || typeof c[1] !== 'string' || Number.isNaN(Date.parse(c[0])))) throw badRequest('cursor is not valid', 'cursor');
-  let query = db.selectFrom('coupons').selectAll().where('customer_id', 'in', members).orderBy('issued_at', 'desc').orderBy(sql`code COLLATE "C"`, 'desc').limit(q.limit + 1);
+  if (c && (typeof c[0] !== 'string' || typeof c[1] !== 'string' || Number.isNaN(Date.parse(c[0]))))
+    throw badRequest('cursor is not valid', 'cursor');
+  let query = db
+    .selectFrom('coupons')
+    .selectAll()
+    .where('customer_id', 'in', members)
+    .orderBy('issued_at', 'desc')
+    .orderBy(sql`code COLLATE "C"`, 'desc')
+    .limit(q.limit + 1);
   if (q.status) query = query.where('status', '=', q.status as CouponRow['status']);
-  if (c) query = query.where(sql<boolean>`(issued_at, code COLLATE "C") < (${c[0] as string}::timestamptz, ${c[1] as string} COLLATE "C")`);
+  if (c)
+    query = query.where(
+      sql<boolean>`(issued_at, code COLLATE "C") < (${c[0] as string}::timestamptz, ${c[1] as string} COLLATE "C")`,
+    );
   const rows = await query.execute();
   const page = rows.slice(0, q.limit);
   const ids = [...new Set(page.map((r) => r.template_id))];
-  const templates = new Map((ids.length ? await db.selectFrom('coupon_templates').selectAll().where('id', 'in', ids).execute() : []).map((t) => [t.id, t]));
+  const templates = new Map(
+    (ids.length ? await db.selectFrom('coupon_templates').selectAll().where('id', 'in', ids).execute() : []).map(
+      (t) => [t.id, t],
+    ),
+  );
   const now = new Date();
   const last = page[page.length - 1];
   return {

@@ -5,7 +5,15 @@ import type { CouponKind, CouponsTable, CouponTemplatesTable } from './tables';
 export type TemplateRow = Selectable<CouponTemplatesTable>;
 export type CouponRow = Selectable<CouponsTable>;
 
-export type CouponProblem = 'not_found' | 'not_yours' | 'already_redeemed' | 'expired' | 'not_yet_valid' | 'wrong_channel' | 'wrong_location' | 'void';
+export type CouponProblem =
+  | 'not_found'
+  | 'not_yours'
+  | 'already_redeemed'
+  | 'expired'
+  | 'not_yet_valid'
+  | 'wrong_channel'
+  | 'wrong_location'
+  | 'void';
 
 /** What checkout needs of a coupon (the contract's CheckoutCoupon). */
 export interface CheckoutCoupon {
@@ -51,15 +59,27 @@ export { iso };
  * location-restricted template needs a location of its list: without a location it is refused
  * for `pos` and for checkout; `channel`/`location` null means "any" (a wallet overview).
  */
-export function usability(c: Pick<CouponRow, 'status' | 'valid_from' | 'valid_to'>, t: Pick<TemplateRow, 'channels' | 'locations'>, channel: Channel | null, location: string | null, now: Date, opts: { locationRequired?: boolean } = {}): { reason: CouponProblem; message: string } | null {
+export function usability(
+  c: Pick<CouponRow, 'status' | 'valid_from' | 'valid_to'>,
+  t: Pick<TemplateRow, 'channels' | 'locations'>,
+  channel: Channel | null,
+  location: string | null,
+  now: Date,
+  opts: { locationRequired?: boolean } = {},
+): { reason: CouponProblem; message: string } | null {
   if (c.status === 'redeemed') return { reason: 'already_redeemed', message: 'the coupon has already been redeemed' };
   if (c.status === 'void') return { reason: 'void', message: 'the coupon was voided' };
-  if (c.status === 'expired' || (c.valid_to !== null && new Date(c.valid_to).getTime() <= now.getTime())) return { reason: 'expired', message: `the coupon expired at ${iso(c.valid_to)}` };
-  if (new Date(c.valid_from).getTime() > now.getTime()) return { reason: 'not_yet_valid', message: `the coupon is valid from ${iso(c.valid_from)}` };
-  if (channel !== null && !t.channels.includes(channel)) return { reason: 'wrong_channel', message: `the coupon is for ${t.channels.join(', ')}, not ${channel}` };
+  if (c.status === 'expired' || (c.valid_to !== null && new Date(c.valid_to).getTime() <= now.getTime()))
+    return { reason: 'expired', message: `the coupon expired at ${iso(c.valid_to)}` };
+  if (new Date(c.valid_from).getTime() > now.getTime())
+    return { reason: 'not_yet_valid', message: `the coupon is valid from ${iso(c.valid_from)}` };
+  if (channel !== null && !t.channels.includes(channel))
+    return { reason: 'wrong_channel', message: `the coupon is for ${t.channels.join(', ')}, not ${channel}` };
   if (t.locations !== null) {
-    if (location !== null && !t.locations.includes(location)) return { reason: 'wrong_location', message: `the coupon is for the stores ${t.locations.join(', ')} only` };
-    if (location === null && (opts.locationRequired || channel === 'pos')) return { reason: 'wrong_location', message: `the coupon is for the stores ${t.locations.join(', ')} only` };
+    if (location !== null && !t.locations.includes(location))
+      return { reason: 'wrong_location', message: `the coupon is for the stores ${t.locations.join(', ')} only` };
+    if (location === null && (opts.locationRequired || channel === 'pos'))
+      return { reason: 'wrong_location', message: `the coupon is for the stores ${t.locations.join(', ')} only` };
   }
   return null;
 }

@@ -20,14 +20,58 @@ async function rejects(body: Record<string, unknown>, field: string, status = 42
 
 describe('coupon templates', () => {
   it('creates each kind, expanding channel groups', async () => {
-    const t = await must(s, 'POST', '/v1/coupon-templates', { ...base, name: '满99减20', kind: 'threshold', value: 2000, min_spend: 9900, budget: 1000 });
-    expect(t).toMatchObject({ kind: 'threshold', value: 2000, min_spend: 9900, channels: ['app', 'mini_program', 'web', 'group_buy'], budget: 1000, issued: 0, redeemed: 0, per_customer_limit: 1, restore_on_cancel: true, stackable: false, status: 'active' });
-    const p = await must(s, 'POST', '/v1/coupon-templates', { name: '9折', kind: 'percent_off', value: 10, cap: 3000, channels: ['online', 'store'], valid_days_after_claim: 30 });
-    expect(p).toMatchObject({ channels: ['app', 'mini_program', 'web', 'pos', 'group_buy'], cap: 3000, valid_days_after_claim: 30, valid_to: null });
-    const st = await must(s, 'POST', '/v1/coupon-templates', { ...base, name: '10元', kind: 'amount_off', value: 1000, channels: ['store'], locations: ['near', 'mid'] });
+    const t = await must(s, 'POST', '/v1/coupon-templates', {
+      ...base,
+      name: '满99减20',
+      kind: 'threshold',
+      value: 2000,
+      min_spend: 9900,
+      budget: 1000,
+    });
+    expect(t).toMatchObject({
+      kind: 'threshold',
+      value: 2000,
+      min_spend: 9900,
+      channels: ['app', 'mini_program', 'web', 'group_buy'],
+      budget: 1000,
+      issued: 0,
+      redeemed: 0,
+      per_customer_limit: 1,
+      restore_on_cancel: true,
+      stackable: false,
+      status: 'active',
+    });
+    const p = await must(s, 'POST', '/v1/coupon-templates', {
+      name: '9折',
+      kind: 'percent_off',
+      value: 10,
+      cap: 3000,
+      channels: ['online', 'store'],
+      valid_days_after_claim: 30,
+    });
+    expect(p).toMatchObject({
+      channels: ['app', 'mini_program', 'web', 'pos', 'group_buy'],
+      cap: 3000,
+      valid_days_after_claim: 30,
+      valid_to: null,
+    });
+    const st = await must(s, 'POST', '/v1/coupon-templates', {
+      ...base,
+      name: '10元',
+      kind: 'amount_off',
+      value: 1000,
+      channels: ['store'],
+      locations: ['near', 'mid'],
+    });
     expect(st).toMatchObject({ channels: ['pos'], locations: ['near', 'mid'] });
     await must(s, 'POST', '/v1/coupon-templates', { ...base, name: '包邮', kind: 'free_delivery' });
-    const g = await must(s, 'POST', '/v1/coupon-templates', { ...base, name: 'gift', kind: 'gift', gift_sku: 'CHIPS', min_spend: 5000 });
+    const g = await must(s, 'POST', '/v1/coupon-templates', {
+      ...base,
+      name: 'gift',
+      kind: 'gift',
+      gift_sku: 'CHIPS',
+      min_spend: 5000,
+    });
     expect(g.gift_sku).toBe('CHIPS');
 
     const list = await must(s, 'GET', '/v1/coupon-templates?limit=2');
@@ -62,10 +106,22 @@ describe('coupon templates', () => {
   it('lets marketers create, keeps store staff out, and updates budget and status', async () => {
     const marketer = await s.keyFor('marketer');
     const staff = await s.keyFor('store_staff', { location_id: 'near' });
-    const r = await s.api('POST', '/v1/coupon-templates', { ...base, kind: 'amount_off', value: 500, budget: 10 }, { key: marketer });
+    const r = await s.api(
+      'POST',
+      '/v1/coupon-templates',
+      { ...base, kind: 'amount_off', value: 500, budget: 10 },
+      { key: marketer },
+    );
     expect(r.status).toBe(201);
-    expect((await s.api('POST', '/v1/coupon-templates', { ...base, kind: 'amount_off', value: 500 }, { key: staff })).status).toBe(403);
-    const u = await s.api('PATCH', `/v1/coupon-templates/${r.body.id}`, { budget: 20, status: 'paused' }, { key: marketer });
+    expect(
+      (await s.api('POST', '/v1/coupon-templates', { ...base, kind: 'amount_off', value: 500 }, { key: staff })).status,
+    ).toBe(403);
+    const u = await s.api(
+      'PATCH',
+      `/v1/coupon-templates/${r.body.id}`,
+      { budget: 20, status: 'paused' },
+      { key: marketer },
+    );
     expect(u.status).toBe(200);
     expect(u.body).toMatchObject({ budget: 20, status: 'paused' });
   });

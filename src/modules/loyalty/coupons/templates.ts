@@ -39,7 +39,8 @@ export async function validateTemplate(db: Queryable, t: TemplateInput): Promise
       break;
     case 'threshold':
       if (value < 1) throw bad('threshold needs value: the fen taken off (the Y of 满X减Y)', 'value');
-      if (t.min_spend === undefined || t.min_spend <= value) throw bad('threshold needs min_spend (the X of 满X减Y) greater than value', 'min_spend');
+      if (t.min_spend === undefined || t.min_spend <= value)
+        throw bad('threshold needs min_spend (the X of 满X减Y) greater than value', 'min_spend');
       if (t.cap !== undefined) throw bad('cap applies to percent_off only', 'cap');
       break;
     case 'free_delivery':
@@ -58,9 +59,14 @@ export async function validateTemplate(db: Queryable, t: TemplateInput): Promise
   if (from !== null && Number.isNaN(from)) throw bad('valid_from is not a date-time', 'valid_from');
   if (to !== null && Number.isNaN(to)) throw bad('valid_to is not a date-time', 'valid_to');
   if (from !== null && to !== null && to <= from) throw bad('valid_to must be after valid_from', 'valid_to');
-  if (to === null && t.valid_days_after_claim === undefined) throw bad('give a validity: valid_from/valid_to, or valid_days_after_claim', 'valid_to');
+  if (to === null && t.valid_days_after_claim === undefined)
+    throw bad('give a validity: valid_from/valid_to, or valid_days_after_claim', 'valid_to');
 
-  for (const [field, list] of [['skus', t.skus], ['categories', t.categories], ['locations', t.locations]] as const) {
+  for (const [field, list] of [
+    ['skus', t.skus],
+    ['categories', t.categories],
+    ['locations', t.locations],
+  ] as const) {
     if (!list) continue;
     const dup = list.findIndex((x, i) => list.indexOf(x) !== i);
     if (dup >= 0) throw bad(`${list[dup]} is listed twice`, `${field}[${dup}]`);
@@ -111,8 +117,10 @@ export async function createTemplate(db: Queryable, t: TemplateInput, now = new 
 export async function updateTemplate(db: Queryable, id: string, p: Static<typeof TemplatePatch>): Promise<TemplateRow> {
   const t = await db.selectFrom('coupon_templates').selectAll().where('id', '=', id).executeTakeFirst();
   if (!t) throw notFound('coupon template', 'id');
-  if (p.budget !== undefined && p.budget < t.issued) throw bad(`${t.issued} coupons are already issued: the budget cannot be lower`, 'budget');
-  if (p.valid_to !== undefined && t.valid_from && Date.parse(p.valid_to) <= new Date(t.valid_from).getTime()) throw bad('valid_to must be after valid_from', 'valid_to');
+  if (p.budget !== undefined && p.budget < t.issued)
+    throw bad(`${t.issued} coupons are already issued: the budget cannot be lower`, 'budget');
+  if (p.valid_to !== undefined && t.valid_from && Date.parse(p.valid_to) <= new Date(t.valid_from).getTime())
+    throw bad('valid_to must be after valid_from', 'valid_to');
   const set = {
     ...(p.name !== undefined ? { name: p.name } : {}),
     ...(p.description !== undefined ? { description: p.description } : {}),
@@ -194,12 +202,26 @@ export async function readTemplate(db: Queryable, id: string): Promise<TemplateV
 }
 
 /** Templates newest first, keyset-paginated on id (ids are time-ordered). */
-export async function listTemplates(db: Queryable, q: { status?: 'active' | 'paused'; after?: string; limit: number }): Promise<{ items: TemplateView[]; last: string | null; more: boolean }> {
-  let query = db.selectFrom('coupon_templates').selectAll().orderBy('id', 'desc').limit(q.limit + 1);
+export async function listTemplates(
+  db: Queryable,
+  q: { status?: 'active' | 'paused'; after?: string; limit: number },
+): Promise<{ items: TemplateView[]; last: string | null; more: boolean }> {
+  let query = db
+    .selectFrom('coupon_templates')
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(q.limit + 1);
   if (q.status) query = query.where('status', '=', q.status);
   if (q.after) query = query.where('id', '<', q.after);
   const rows = await query.execute();
   const page = rows.slice(0, q.limit);
-  const stats = await statsOf(db, page.map((t) => t.id));
-  return { items: page.map((t) => templateView(t, stats.get(t.id))), last: page.length ? page[page.length - 1].id : null, more: rows.length > q.limit };
+  const stats = await statsOf(
+    db,
+    page.map((t) => t.id),
+  );
+  return {
+    items: page.map((t) => templateView(t, stats.get(t.id))),
+    last: page.length ? page[page.length - 1].id : null,
+    more: rows.length > q.limit,
+  };
 }

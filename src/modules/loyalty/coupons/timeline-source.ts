@@ -15,7 +15,20 @@ registerTimelineSource({
   async fetch(db, q) {
     const at = sql`at`;
     const key = sql`key`;
-    const rows = await sql<{ key: string; what: string; code: string; template_id: string; name: string; channel: string | null; location_id: string | null; order_ref: string | null; amount: string | null; restored: boolean; at: Date; us: string }>`
+    const rows = await sql<{
+      key: string;
+      what: string;
+      code: string;
+      template_id: string;
+      name: string;
+      channel: string | null;
+      location_id: string | null;
+      order_ref: string | null;
+      amount: string | null;
+      restored: boolean;
+      at: Date;
+      us: string;
+    }>`
       SELECT * FROM (
         SELECT c.code || ':i' AS key, c.via AS what, c.code, c.template_id, t.name, c.channel, NULL::text AS location_id, NULL::text AS order_ref, NULL::text AS amount, false AS restored, c.issued_at AS at, ${q.us(sql`c.issued_at`)} AS us
         FROM coupons c JOIN coupon_templates t ON t.id = c.template_id WHERE c.customer_id = ANY(${q.members}::text[])
@@ -35,7 +48,14 @@ registerTimelineSource({
           code: q.full ? r.code : masked(r.code),
           template_id: r.template_id,
           name: r.name,
-          ...(r.what === 'redeemed' ? { order_ref: r.order_ref, location_id: r.location_id, amount: Number(r.amount ?? 0), restored: r.restored } : {}),
+          ...(r.what === 'redeemed'
+            ? {
+                order_ref: r.order_ref,
+                location_id: r.location_id,
+                amount: Number(r.amount ?? 0),
+                restored: r.restored,
+              }
+            : {}),
         },
       },
     }));

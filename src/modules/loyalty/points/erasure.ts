@@ -12,11 +12,18 @@ import type { ErasureScope } from '../../customers/erasure-steps';
  */
 export async function eraseLoyalty(tx: Tx, scope: ErasureScope): Promise<number> {
   let n = 0;
-  const count = (r: { numUpdatedRows?: bigint; numDeletedRows?: bigint }) => (n += Number(r.numUpdatedRows ?? r.numDeletedRows ?? 0));
+  const count = (r: { numUpdatedRows?: bigint; numDeletedRows?: bigint }) =>
+    (n += Number(r.numUpdatedRows ?? r.numDeletedRows ?? 0));
   for (const [id, sub] of scope.substitute) {
-    count(await tx.updateTable('points_entries').set({ customer_id: sub }).where('customer_id', '=', id).executeTakeFirst());
-    count(await tx.updateTable('points_buckets').set({ customer_id: sub }).where('customer_id', '=', id).executeTakeFirst());
-    count(await tx.updateTable('tier_spend').set({ customer_id: sub }).where('customer_id', '=', id).executeTakeFirst());
+    count(
+      await tx.updateTable('points_entries').set({ customer_id: sub }).where('customer_id', '=', id).executeTakeFirst(),
+    );
+    count(
+      await tx.updateTable('points_buckets').set({ customer_id: sub }).where('customer_id', '=', id).executeTakeFirst(),
+    );
+    count(
+      await tx.updateTable('tier_spend').set({ customer_id: sub }).where('customer_id', '=', id).executeTakeFirst(),
+    );
     count(await tx.updateTable('referrals').set({ referee_id: sub }).where('referee_id', '=', id).executeTakeFirst());
     count(await tx.updateTable('referrals').set({ referrer_id: sub }).where('referrer_id', '=', id).executeTakeFirst());
     // referral entries carry the referee's id in their refs
@@ -26,10 +33,16 @@ export async function eraseLoyalty(tx: Tx, scope: ErasureScope): Promise<number>
   }
   const subs = [...scope.substitute.values()];
   if (subs.length) {
-    const reasons = await tx.selectFrom('points_entries').select(['id', 'reason']).where('customer_id', 'in', subs).where('reason', 'is not', null).execute();
+    const reasons = await tx
+      .selectFrom('points_entries')
+      .select(['id', 'reason'])
+      .where('customer_id', 'in', subs)
+      .where('reason', 'is not', null)
+      .execute();
     for (const r of reasons) {
       const clean = scope.scrubText(r.reason!);
-      if (clean !== r.reason) await tx.updateTable('points_entries').set({ reason: clean }).where('id', '=', r.id).execute();
+      if (clean !== r.reason)
+        await tx.updateTable('points_entries').set({ reason: clean }).where('id', '=', r.id).execute();
     }
   }
   count(await tx.deleteFrom('customer_tiers').where('customer_id', 'in', scope.ids).executeTakeFirst());

@@ -9,7 +9,11 @@ import { transact } from '../../../platform/db/transaction';
  * from several processes: each person is handled under their advisory lock and due buckets are
  * re-read under it, so a bucket is expired once. Works through at most `maxPeople` per call.
  */
-export async function expirePoints(ctx: AppContext, now: Date = new Date(), maxPeople = 2000): Promise<{ people: number; points: number }> {
+export async function expirePoints(
+  ctx: AppContext,
+  now: Date = new Date(),
+  maxPeople = 2000,
+): Promise<{ people: number; points: number }> {
   const db = ctx.database.db;
   let people = 0;
   let points = 0;
@@ -26,7 +30,6 @@ export async function expirePoints(ctx: AppContext, now: Date = new Date(), maxP
     }
     points += round;
     if (round === 0) break; // another process got there first; it will finish
-
   }
   if (points > 0) ctx.log.info({ people, points }, 'points expired');
   return { people, points };

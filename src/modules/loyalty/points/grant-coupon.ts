@@ -10,7 +10,10 @@ export type GrantResult = { template_id: string; code: string } | { template_id:
  * (budget used up, template ended) must not undo the order that earned it: the attempt runs in a
  * savepoint and the problem is returned instead of thrown.
  */
-export async function grantCoupon(tx: Tx, input: { template_id: string; customer_id: string; via: 'tier' | 'referral'; now: Date }): Promise<GrantResult> {
+export async function grantCoupon(
+  tx: Tx,
+  input: { template_id: string; customer_id: string; via: 'tier' | 'referral'; now: Date },
+): Promise<GrantResult> {
   await sql`SAVEPOINT loyalty_grant`.execute(tx);
   try {
     const r = await issueCoupon(tx, input);

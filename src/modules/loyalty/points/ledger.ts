@@ -80,18 +80,39 @@ export async function appendEntry(tx: Tx, e: NewEntry): Promise<string> {
 /** A positive entry with its own bucket (earn, referral reward, positive adjustment). */
 export async function credit(tx: Tx, e: NewEntry & { expires_at: Date }): Promise<string> {
   const id = await appendEntry(tx, e);
-  await tx.insertInto('points_buckets').values({ id, customer_id: e.customer_id, points: e.points, remaining: e.points, expires_at: e.expires_at, created_at: e.created_at }).execute();
+  await tx
+    .insertInto('points_buckets')
+    .values({
+      id,
+      customer_id: e.customer_id,
+      points: e.points,
+      remaining: e.points,
+      expires_at: e.expires_at,
+      created_at: e.created_at,
+    })
+    .execute();
   return id;
 }
 
-export async function entryByKey(db: Queryable, key: string): Promise<{ id: string; points: number; unrecovered: number } | null> {
-  const r = await db.selectFrom('points_entries').select(['id', 'points', 'unrecovered']).where('idempotency_key', '=', key).executeTakeFirst();
+export async function entryByKey(
+  db: Queryable,
+  key: string,
+): Promise<{ id: string; points: number; unrecovered: number } | null> {
+  const r = await db
+    .selectFrom('points_entries')
+    .select(['id', 'points', 'unrecovered'])
+    .where('idempotency_key', '=', key)
+    .executeTakeFirst();
   return r ? { id: r.id, points: Number(r.points), unrecovered: Number(r.unrecovered) } : null;
 }
 
 /** Sum of the person's entries. */
 export async function balanceOf(db: Queryable, members: string[]): Promise<number> {
-  const r = await db.selectFrom('points_entries').select((eb) => eb.fn.coalesce(eb.fn.sum<string>('points'), sql<string>`0`).as('n')).where('customer_id', 'in', members).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('points_entries')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<string>('points'), sql<string>`0`).as('n'))
+    .where('customer_id', 'in', members)
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
@@ -126,7 +147,12 @@ async function move(tx: Tx, entryId: string, bucketId: string, points: number): 
  * bucket a reversal belongs to), then first-expiring-first. Returns what was taken per bucket.
  * The caller has written the entry with the amount it will take (see takeAndRecord).
  */
-async function plan(tx: Tx, members: string[], points: number, prefer: string | null): Promise<{ id: string; take: number }[]> {
+async function plan(
+  tx: Tx,
+  members: string[],
+  points: number,
+  prefer: string | null,
+): Promise<{ id: string; take: number }[]> {
   const buckets = await openBuckets(tx, members);
   if (prefer) buckets.sort((a, b) => (a.id === prefer ? -1 : b.id === prefer ? 1 : 0));
   const out: { id: string; take: number }[] = [];
@@ -145,11 +171,18 @@ async function plan(tx: Tx, members: string[], points: number, prefer: string | 
  * takes what is there and records the rest as unrecovered; without, the caller has checked the
  * balance. Returns the points taken.
  */
-export async function debit(tx: Tx, person: Person, want: number, e: Omit<NewEntry, 'points' | 'unrecovered'>, opts: { prefer?: string | null; partial?: boolean } = {}): Promise<{ taken: number; entryId: string | null }> {
+export async function debit(
+  tx: Tx,
+  person: Person,
+  want: number,
+  e: Omit<NewEntry, 'points' | 'unrecovered'>,
+  opts: { prefer?: string | null; partial?: boolean } = {},
+): Promise<{ taken: number; entryId: string | null }> {
   if (want <= 0) return { taken: 0, entryId: null };
   const takes = await plan(tx, person.members, want, opts.prefer ?? null);
   const taken = takes.reduce((t, x) => t + x.take, 0);
-  if (taken < want && !opts.partial) throw new Error(`points: wanted ${want}, ${taken} there (caller must check the balance)`);
+  if (taken < want && !opts.partial)
+    throw new Error(`points: wanted ${want}, ${taken} there (caller must check the balance)`);
   const entryId = await appendEntry(tx, { ...e, points: -taken, unrecovered: want - taken });
   for (const t of takes) await move(tx, entryId, t.id, t.take);
   return { taken, entryId };
@@ -160,7 +193,12 @@ export async function debit(tx: Tx, person: Person, want: number, e: Omit<NewEnt
  * order's redemption), latest-expiring first, as one positive entry. A bucket that has expired
  * meanwhile gets its points back and is expired again by expireDue, so expiry stays exact.
  */
-export async function giveBack(tx: Tx, takenBy: string[], points: number, e: Omit<NewEntry, 'points'>): Promise<number> {
+export async function giveBack(
+  tx: Tx,
+  takenBy: string[],
+  points: number,
+  e: Omit<NewEntry, 'points'>,
+): Promise<number> {
   if (points <= 0 || takenBy.length === 0) return 0;
   const net = await sql<{ bucket_id: string; net: string; expires_at: Date }>`
     SELECT m.bucket_id, sum(m.points)::text AS net, b.expires_at
@@ -199,7 +237,14 @@ export async function expireDueFor(tx: Tx, person: Person, now: Date): Promise<n
   let total = 0;
   for (const b of due) {
     const n = Number(b.remaining);
-    const entryId = await appendEntry(tx, { customer_id: person.root, kind: 'expire', points: -n, source: 'expiry', event_ref: `bucket:${b.id}`, created_at: now });
+    const entryId = await appendEntry(tx, {
+      customer_id: person.root,
+      kind: 'expire',
+      points: -n,
+      source: 'expiry',
+      event_ref: `bucket:${b.id}`,
+      created_at: now,
+    });
     await move(tx, entryId, b.id, n);
     total += n;
   }

@@ -42,7 +42,12 @@ export const DEFAULT_RULES: LoyaltyRules = {
   category_multipliers: {},
   acts: { packaging_return: 20, review: 10 },
   act_daily_limits: { packaging_return: 5, review: 3 },
-  referral: { referrer_points: 500, referee_points: 200, referrer_coupon_template_id: null, referee_coupon_template_id: null },
+  referral: {
+    referrer_points: 500,
+    referee_points: 200,
+    referrer_coupon_template_id: null,
+    referee_coupon_template_id: null,
+  },
 };
 
 /** The loyalty rules in force: settings 'loyalty.rules' over the defaults. */
@@ -59,17 +64,29 @@ const ACT = /^[a-z][a-z0-9_]{0,63}$/;
  */
 export function checkRules(r: LoyaltyRules): void {
   for (const ch of Object.keys(r.channel_multipliers)) {
-    if (!(CHANNELS as readonly string[]).includes(ch)) throw unprocessable('invalid_rules', `unknown channel ${ch}; channels are ${CHANNELS.join(', ')}`, `channel_multipliers.${ch}`);
+    if (!(CHANNELS as readonly string[]).includes(ch))
+      throw unprocessable(
+        'invalid_rules',
+        `unknown channel ${ch}; channels are ${CHANNELS.join(', ')}`,
+        `channel_multipliers.${ch}`,
+      );
   }
-  for (const [k, v] of Object.entries(r.channel_multipliers)) if (!(v >= 0 && v <= 100)) throw unprocessable('invalid_rules', 'a multiplier is between 0 and 100', `channel_multipliers.${k}`);
-  for (const [k, v] of Object.entries(r.category_multipliers)) if (!(v >= 0 && v <= 100)) throw unprocessable('invalid_rules', 'a multiplier is between 0 and 100', `category_multipliers.${k}`);
+  for (const [k, v] of Object.entries(r.channel_multipliers))
+    if (!(v >= 0 && v <= 100))
+      throw unprocessable('invalid_rules', 'a multiplier is between 0 and 100', `channel_multipliers.${k}`);
+  for (const [k, v] of Object.entries(r.category_multipliers))
+    if (!(v >= 0 && v <= 100))
+      throw unprocessable('invalid_rules', 'a multiplier is between 0 and 100', `category_multipliers.${k}`);
   for (const [k, v] of Object.entries(r.acts)) {
     if (!ACT.test(k)) throw unprocessable('invalid_rules', 'an act name matches [a-z][a-z0-9_]{0,63}', `acts.${k}`);
-    if (!Number.isInteger(v) || v < 1 || v > 1_000_000) throw unprocessable('invalid_rules', 'an act earns a whole number of points from 1 to 1,000,000', `acts.${k}`);
+    if (!Number.isInteger(v) || v < 1 || v > 1_000_000)
+      throw unprocessable('invalid_rules', 'an act earns a whole number of points from 1 to 1,000,000', `acts.${k}`);
   }
   for (const [k, v] of Object.entries(r.act_daily_limits)) {
-    if (!ACT.test(k)) throw unprocessable('invalid_rules', 'an act name matches [a-z][a-z0-9_]{0,63}', `act_daily_limits.${k}`);
-    if (!Number.isInteger(v) || v < 1 || v > 1000) throw unprocessable('invalid_rules', 'an act is earned 1 to 1,000 times a day', `act_daily_limits.${k}`);
+    if (!ACT.test(k))
+      throw unprocessable('invalid_rules', 'an act name matches [a-z][a-z0-9_]{0,63}', `act_daily_limits.${k}`);
+    if (!Number.isInteger(v) || v < 1 || v > 1000)
+      throw unprocessable('invalid_rules', 'an act is earned 1 to 1,000 times a day', `act_daily_limits.${k}`);
   }
 }
 

@@ -18,14 +18,19 @@ export async function pointsBalance(db: Queryable, members: string[]): Promise<n
 }
 
 function insufficient(balance: number, wanted: number, field = 'points') {
-  return unprocessable('insufficient_points', `the customer has ${balance} points, ${wanted} needed`, field, { balance });
+  return unprocessable('insufficient_points', `the customer has ${balance} points, ${wanted} needed`, field, {
+    balance,
+  });
 }
 
 /**
  * Spends points at checkout, first-expiring first (due buckets are expired first). Locks the
  * person. 422 insufficient_points (field 'points') when the balance is short. Once per order.
  */
-export async function redeemPoints(tx: Tx, input: { customer_id: string; points: number; order_ref: string; now: Date }): Promise<void> {
+export async function redeemPoints(
+  tx: Tx,
+  input: { customer_id: string; points: number; order_ref: string; now: Date },
+): Promise<void> {
   if (input.points <= 0) return;
   const person = await lockedPerson(tx, input.customer_id);
   const key = `order:${input.order_ref}:redeem`;
@@ -33,7 +38,14 @@ export async function redeemPoints(tx: Tx, input: { customer_id: string; points:
   await expireDueFor(tx, person, input.now);
   const balance = await balanceOf(tx, person.members);
   if (balance < input.points) throw insufficient(balance, input.points);
-  await debit(tx, person, input.points, { customer_id: person.root, kind: 'redeem', source: 'order', order_ref: input.order_ref, idempotency_key: key, created_at: input.now });
+  await debit(tx, person, input.points, {
+    customer_id: person.root,
+    kind: 'redeem',
+    source: 'order',
+    order_ref: input.order_ref,
+    idempotency_key: key,
+    created_at: input.now,
+  });
 }
 
 export interface EarnLine {
@@ -56,29 +68,68 @@ function linePoints(amount: number, factor: number): number {
  * order's total in the tier spend ledger (and moves the person up at once), and rewards a referral
  * when this is the referee's first paid order.
  */
-export async function earnForOrder(tx: Tx, input: { customer_id: string; order_ref: string; channel: Channel; lines: EarnLine[]; total: number; now: Date; timezone?: string }): Promise<{ earned: number }> {
+export async function earnForOrder(
+  tx: Tx,
+  input: {
+    customer_id: string;
+    order_ref: string;
+    channel: Channel;
+    lines: EarnLine[];
+    total: number;
+    now: Date;
+    timezone?: string;
+  },
+): Promise<{ earned: number }> {
   const person = await lockedPerson(tx, input.customer_id);
   if (await hasSpend(tx, input.order_ref, 'order')) return { earned: await earnedOn(tx, input.order_ref) };
   const rules = await loyaltyRules(tx);
   const tier = await tierOf(tx, person.members, input.now);
   const base = rules.earn_per_yuan * (rules.channel_multipliers[input.channel] ?? 1) * tier.multiplier;
-  const lines = input.lines.map((l) => ({ order_ref: input.order_ref, line_no: l.line_no, qty: l.qty, earned: linePoints(l.amount, base * (rules.category_multipliers[l.category] ?? 1)) }));
-  if (lines.length) await tx.insertInto('points_order_lines').values(lines).onConflict((oc) => oc.doNothing()).execute();
+  const lines = input.lines.map((l) => ({
+    order_ref: input.order_ref,
+    line_no: l.line_no,
+    qty: l.qty,
+    earned: linePoints(l.amount, base * (rules.category_multipliers[l.category] ?? 1)),
+  }));
+  if (lines.length)
+    await tx
+      .insertInto('points_order_lines')
+      .values(lines)
+      .onConflict((oc) => oc.doNothing())
+      .execute();
   const earned = lines.reduce((t, l) => t + l.earned, 0);
   if (earned > 0) {
     await credit(tx, {
-      customer_id: person.root, kind: 'earn', points: earned, source: 'order', order_ref: input.order_ref, idempotency_key: `order:${input.order_ref}:earn`,
-      created_at: input.now, expires_at: expiryOf(input.now, rules.expiry_months, input.timezone ?? currentTimezone()),
+      customer_id: person.root,
+      kind: 'earn',
+      points: earned,
+      source: 'order',
+      order_ref: input.order_ref,
+      idempotency_key: `order:${input.order_ref}:earn`,
+      created_at: input.now,
+      expires_at: expiryOf(input.now, rules.expiry_months, input.timezone ?? currentTimezone()),
     });
   }
-  await recordSpend(tx, { customer_id: person.root, order_ref: input.order_ref, ref: 'order', amount: input.total, at: input.now });
+  await recordSpend(tx, {
+    customer_id: person.root,
+    order_ref: input.order_ref,
+    ref: 'order',
+    amount: input.total,
+    at: input.now,
+  });
   await upgradeOnSpend(tx, person, input.now);
   await rewardReferral(tx, person, input.order_ref, input.now);
   return { earned };
 }
 
 async function earnedOn(db: Queryable, orderRef: string): Promise<number> {
-  const r = await db.selectFrom('points_entries').select('points').where('order_ref', '=', orderRef).where('kind', '=', 'earn').where('source', '=', 'order').executeTakeFirst();
+  const r = await db
+    .selectFrom('points_entries')
+    .select('points')
+    .where('order_ref', '=', orderRef)
+    .where('kind', '=', 'earn')
+    .where('source', '=', 'order')
+    .executeTakeFirst();
   return r ? Number(r.points) : 0;
 }
 
@@ -96,8 +147,21 @@ interface OrderPoints {
 }
 
 async function orderPoints(tx: Tx, orderRef: string): Promise<OrderPoints> {
-  const rows = await tx.selectFrom('points_entries').select(['id', 'customer_id', 'kind', 'points', 'unrecovered', 'reverses', 'source']).where('order_ref', '=', orderRef).orderBy('id').execute();
-  const out: OrderPoints = { owner: null, earned: 0, earnBucket: null, reversed: 0, redeemed: 0, restored: 0, redeemEntries: [] };
+  const rows = await tx
+    .selectFrom('points_entries')
+    .select(['id', 'customer_id', 'kind', 'points', 'unrecovered', 'reverses', 'source'])
+    .where('order_ref', '=', orderRef)
+    .orderBy('id')
+    .execute();
+  const out: OrderPoints = {
+    owner: null,
+    earned: 0,
+    earnBucket: null,
+    reversed: 0,
+    redeemed: 0,
+    restored: 0,
+    redeemEntries: [],
+  };
   for (const r of rows) {
     const p = Number(r.points);
     if (r.kind === 'earn' && r.source === 'order') {
@@ -152,11 +216,34 @@ async function reverse(tx: Tx, r: Reversal): Promise<{ reversed: number; restore
   const state = await orderPoints(tx, r.order_ref); // re-read under the lock
   const restore = Math.min(r.restore, state.redeemed - state.restored);
   const want = Math.min(r.reverse, state.earned - state.reversed);
-  const base = { customer_id: person.root, kind: 'reverse' as const, source: r.source, order_ref: r.order_ref, event_ref: r.ref, created_at: r.now };
-  const restored = await giveBack(tx, state.redeemEntries, restore, { ...base, reverses: 'redeem', idempotency_key: keyRedeem });
+  const base = {
+    customer_id: person.root,
+    kind: 'reverse' as const,
+    source: r.source,
+    order_ref: r.order_ref,
+    event_ref: r.ref,
+    created_at: r.now,
+  };
+  const restored = await giveBack(tx, state.redeemEntries, restore, {
+    ...base,
+    reverses: 'redeem',
+    idempotency_key: keyRedeem,
+  });
   await expireDueFor(tx, person, r.now); // points given back to a bucket that has expired meanwhile expire again
-  const { taken } = await debit(tx, person, want, { ...base, reverses: 'earn', idempotency_key: keyEarn }, { prefer: state.earnBucket, partial: true });
-  await recordSpend(tx, { customer_id: person.root, order_ref: r.order_ref, ref: marker, amount: -Math.max(0, Math.min(r.spend, spend?.left ?? 0)), at: spend?.at ?? r.now });
+  const { taken } = await debit(
+    tx,
+    person,
+    want,
+    { ...base, reverses: 'earn', idempotency_key: keyEarn },
+    { prefer: state.earnBucket, partial: true },
+  );
+  await recordSpend(tx, {
+    customer_id: person.root,
+    order_ref: r.order_ref,
+    ref: marker,
+    amount: -Math.max(0, Math.min(r.spend, spend?.left ?? 0)),
+    at: spend?.at ?? r.now,
+  });
   return { reversed: taken, restored, unrecovered: Math.max(0, want) - taken };
 }
 
@@ -173,9 +260,21 @@ export function share(x: number, q: number, r: number, k: number): number {
  */
 export async function reverseForReturn(
   tx: Tx,
-  input: { order_ref: string; return_ref: string; lines: { line_no: number; qty: number; already_returned: number; returning: number; points_used: number }[]; refund: number; now: Date },
+  input: {
+    order_ref: string;
+    return_ref: string;
+    lines: { line_no: number; qty: number; already_returned: number; returning: number; points_used: number }[];
+    refund: number;
+    now: Date;
+  },
 ): Promise<{ reversed: number; restored: number; unrecovered: number }> {
-  let stored: { line_no: number; qty: number; earned: number }[] = (await tx.selectFrom('points_order_lines').select(['line_no', 'qty', 'earned']).where('order_ref', '=', input.order_ref).execute()).map((l) => ({ ...l, earned: Number(l.earned) }));
+  let stored: { line_no: number; qty: number; earned: number }[] = (
+    await tx
+      .selectFrom('points_order_lines')
+      .select(['line_no', 'qty', 'earned'])
+      .where('order_ref', '=', input.order_ref)
+      .execute()
+  ).map((l) => ({ ...l, earned: Number(l.earned) }));
   if (stored.length === 0) stored = await earnedByAmount(tx, input.order_ref);
   const byLine = new Map(stored.map((s) => [s.line_no, s]));
   let rev = 0;
@@ -186,7 +285,15 @@ export async function reverseForReturn(
     if (s) rev += share(s.earned, q, l.already_returned, l.returning);
     restore += share(l.points_used, q, l.already_returned, l.returning);
   }
-  return reverse(tx, { order_ref: input.order_ref, source: 'return', ref: input.return_ref, reverse: rev, restore, spend: input.refund, now: input.now });
+  return reverse(tx, {
+    order_ref: input.order_ref,
+    source: 'return',
+    ref: input.return_ref,
+    reverse: rev,
+    restore,
+    spend: input.refund,
+    now: input.now,
+  });
 }
 
 /**
@@ -212,6 +319,17 @@ async function earnedByAmount(tx: Tx, orderRef: string): Promise<{ line_no: numb
 }
 
 /** Order cancelled or expired, before or after payment: gives back every redeemed point and reverses whatever was earned. */
-export async function reverseForCancel(tx: Tx, input: { order_ref: string; now: Date }): Promise<{ reversed: number; restored: number; unrecovered: number }> {
-  return reverse(tx, { order_ref: input.order_ref, source: 'cancel', ref: input.order_ref, reverse: Number.MAX_SAFE_INTEGER, restore: Number.MAX_SAFE_INTEGER, spend: Number.MAX_SAFE_INTEGER, now: input.now });
+export async function reverseForCancel(
+  tx: Tx,
+  input: { order_ref: string; now: Date },
+): Promise<{ reversed: number; restored: number; unrecovered: number }> {
+  return reverse(tx, {
+    order_ref: input.order_ref,
+    source: 'cancel',
+    ref: input.order_ref,
+    reverse: Number.MAX_SAFE_INTEGER,
+    restore: Number.MAX_SAFE_INTEGER,
+    spend: Number.MAX_SAFE_INTEGER,
+    now: input.now,
+  });
 }

@@ -14,11 +14,23 @@ const db = () => s.santong.ctx.database.db;
 const tx = <T>(fn: (t: Tx) => Promise<T>) => db().transaction().execute(fn);
 let n = 0;
 async function customer(extra: { type: string; value: string }[] = []): Promise<string> {
-  const r = await must(s, 'POST', '/v1/identify', { channel: 'app', identifiers: [{ type: 'phone', value: `1350000${String(++n).padStart(4, '0')}` }, ...extra] });
+  const r = await must(s, 'POST', '/v1/identify', {
+    channel: 'app',
+    identifiers: [{ type: 'phone', value: `1350000${String(++n).padStart(4, '0')}` }, ...extra],
+  });
   return r.customer_id as string;
 }
 const paidOrder = (c: string, ref: string, total = 20_000) =>
-  tx((t) => earnForOrder(t, { customer_id: c, order_ref: ref, channel: 'app', lines: [{ line_no: 1, sku: 'MILK', category: 'fresh', qty: 1, amount: total }], total, now: new Date() }));
+  tx((t) =>
+    earnForOrder(t, {
+      customer_id: c,
+      order_ref: ref,
+      channel: 'app',
+      lines: [{ line_no: 1, sku: 'MILK', category: 'fresh', qty: 1, amount: total }],
+      total,
+      now: new Date(),
+    }),
+  );
 const balance = async (c: string) => (await must(s, 'GET', `/v1/customers/${c}/points`)).balance as number;
 
 describe('referral', () => {
@@ -30,7 +42,7 @@ describe('referral', () => {
     expect((await must(s, 'GET', `/v1/customers/${a}/referrals`)).code).toBe(r1.code);
   });
 
-  it('rewards both on the referee\'s first paid order, once', async () => {
+  it("rewards both on the referee's first paid order, once", async () => {
     const a = await customer();
     const { code } = await must(s, 'GET', `/v1/customers/${a}/referrals`);
     const b = await customer();
@@ -44,10 +56,25 @@ describe('referral', () => {
     expect(await balance(a)).toBe(500);
     expect(await balance(b)).toBe(400 + 200);
     const view = await must(s, 'GET', `/v1/customers/${a}/referrals`);
-    expect(view.referred).toEqual([expect.objectContaining({ customer_id: b, order_ref: `ord_r1_${b}`, rewarded_at: expect.any(String) })]);
+    expect(view.referred).toEqual([
+      expect.objectContaining({ customer_id: b, order_ref: `ord_r1_${b}`, rewarded_at: expect.any(String) }),
+    ]);
     expect(view.rewards).toEqual({ count: 1, points: 500 });
-    const events = await db().selectFrom('outbox').select('payload').where('type', '=', 'referral.rewarded').where('aggregate_id', '=', a).execute();
-    expect(events.map((e) => e.payload)).toEqual([expect.objectContaining({ referrer_id: a, referee_id: b, order_ref: `ord_r1_${b}`, referrer_points: 500, referee_points: 200 })]);
+    const events = await db()
+      .selectFrom('outbox')
+      .select('payload')
+      .where('type', '=', 'referral.rewarded')
+      .where('aggregate_id', '=', a)
+      .execute();
+    expect(events.map((e) => e.payload)).toEqual([
+      expect.objectContaining({
+        referrer_id: a,
+        referee_id: b,
+        order_ref: `ord_r1_${b}`,
+        referrer_points: 500,
+        referee_points: 200,
+      }),
+    ]);
     // b is no longer new; and a third member's code cannot take b over
     const c = await customer();
     const other = await must(s, 'GET', `/v1/customers/${c}/referrals`);

@@ -30,7 +30,10 @@ async function claimDay(ctx: AppContext, now: Date): Promise<boolean> {
  * down to the one it reaches (and, after a change of the rules, up). Runs at most once per
  * retailer-local day (last run kept in settings 'loyalty.tiers.last_run'); `now` is the clock.
  */
-export async function evaluateTiers(ctx: AppContext, now: Date = new Date()): Promise<{ ran: boolean; changed: number }> {
+export async function evaluateTiers(
+  ctx: AppContext,
+  now: Date = new Date(),
+): Promise<{ ran: boolean; changed: number }> {
   if (!(await claimDay(ctx, now))) return { ran: false, changed: 0 };
   const db = ctx.database.db;
   const rules = await tierRules(db);
@@ -42,7 +45,9 @@ export async function evaluateTiers(ctx: AppContext, now: Date = new Date()): Pr
       FROM tier_spend s JOIN ${customerRoots} c ON c.id = s.customer_id
       WHERE s.at > ${windowStart(now)} AND s.at <= ${now} AND c.root IN (SELECT root FROM held)
       GROUP BY 1)
-    SELECT h.root, h.tier, coalesce(s.amount, 0)::text AS spend FROM held h LEFT JOIN spend s ON s.root = h.root`.execute(db);
+    SELECT h.root, h.tier, coalesce(s.amount, 0)::text AS spend FROM held h LEFT JOIN spend s ON s.root = h.root`.execute(
+    db,
+  );
   const best = new Map<string, { rank: number; spend: number }>();
   for (const r of rows.rows) {
     const rank = rankOf(rules, r.tier);

@@ -8,7 +8,14 @@ export const tierRoutes: ModuleRoutes = (ctx) => async (app) => {
 
   app.get(
     '/loyalty/tiers',
-    { config: { roles: ['admin', 'marketer'] }, schema: { tags: ['loyalty'], summary: 'Member tiers: 12-month spend thresholds, points multipliers, coupons on reaching a tier', response: { 200: TierRulesSchema, ...errors() } } },
+    {
+      config: { roles: ['admin', 'marketer'] },
+      schema: {
+        tags: ['loyalty'],
+        summary: 'Member tiers: 12-month spend thresholds, points multipliers, coupons on reaching a tier',
+        response: { 200: TierRulesSchema, ...errors() },
+      },
+    },
     async () => tierRules(db),
   );
 

@@ -36,13 +36,25 @@ export async function tierRules(db: Queryable): Promise<TierRules> {
 /** Validates beyond the schema: a first tier from 0, thresholds rising, codes unique; 422 naming the field. */
 export function checkTiers(r: TierRules): void {
   if (r.tiers.length === 0) throw unprocessable('invalid_tiers', 'give at least one tier', 'tiers');
-  if (r.tiers[0].min_spend !== 0) throw unprocessable('invalid_tiers', 'the first tier starts at min_spend 0 (every member has a tier)', 'tiers[0].min_spend');
+  if (r.tiers[0].min_spend !== 0)
+    throw unprocessable(
+      'invalid_tiers',
+      'the first tier starts at min_spend 0 (every member has a tier)',
+      'tiers[0].min_spend',
+    );
   const codes = new Set<string>();
   r.tiers.forEach((t, i) => {
-    if (codes.has(t.code)) throw unprocessable('invalid_tiers', `tier code ${t.code} is given twice`, `tiers[${i}].code`);
+    if (codes.has(t.code))
+      throw unprocessable('invalid_tiers', `tier code ${t.code} is given twice`, `tiers[${i}].code`);
     codes.add(t.code);
-    if (i > 0 && t.min_spend <= r.tiers[i - 1].min_spend) throw unprocessable('invalid_tiers', 'each tier needs a higher min_spend than the one before', `tiers[${i}].min_spend`);
-    if (new Set(t.coupon_template_ids).size !== t.coupon_template_ids.length) throw unprocessable('invalid_tiers', 'a coupon template is listed twice', `tiers[${i}].coupon_template_ids`);
+    if (i > 0 && t.min_spend <= r.tiers[i - 1].min_spend)
+      throw unprocessable(
+        'invalid_tiers',
+        'each tier needs a higher min_spend than the one before',
+        `tiers[${i}].min_spend`,
+      );
+    if (new Set(t.coupon_template_ids).size !== t.coupon_template_ids.length)
+      throw unprocessable('invalid_tiers', 'a coupon template is listed twice', `tiers[${i}].coupon_template_ids`);
   });
 }
 

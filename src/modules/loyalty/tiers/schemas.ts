@@ -28,7 +28,13 @@ export const TierRulesSchema = Type.Object(
       {
         tiers: [
           { code: 'member', name: '普通会员', min_spend: 0, multiplier: 1, coupon_template_ids: [] },
-          { code: 'gold', name: '金卡', min_spend: 500000, multiplier: 1.5, coupon_template_ids: ['cpt_01jeb1x2y3z4a5b6c7d8e9f0g1'] },
+          {
+            code: 'gold',
+            name: '金卡',
+            min_spend: 500000,
+            multiplier: 1.5,
+            coupon_template_ids: ['cpt_01jeb1x2y3z4a5b6c7d8e9f0g1'],
+          },
         ],
       },
     ],

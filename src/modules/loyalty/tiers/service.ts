@@ -35,7 +35,16 @@ export async function tierOf(db: Queryable, members: string[], now: Date = new D
 }
 
 /** Stores the person's tier on their root (dropping rows of merged-away ids) and tells the world. */
-export async function setTier(tx: Tx, person: Person, rules: TierRules, from: number, to: number, spend: number, now: Date, reason: 'spend' | 'evaluation'): Promise<GrantResult[]> {
+export async function setTier(
+  tx: Tx,
+  person: Person,
+  rules: TierRules,
+  from: number,
+  to: number,
+  spend: number,
+  now: Date,
+  reason: 'spend' | 'evaluation',
+): Promise<GrantResult[]> {
   const code = rules.tiers[to].code;
   const others = person.members.filter((m) => m !== person.root);
   if (others.length) await tx.deleteFrom('customer_tiers').where('customer_id', 'in', others).execute();
@@ -47,13 +56,22 @@ export async function setTier(tx: Tx, person: Person, rules: TierRules, from: nu
   const coupons: GrantResult[] = [];
   // Coupons of every tier newly reached (member → gold also grants silver's).
   for (let r = Math.max(from, 0) + 1; r <= to; r++) {
-    for (const template_id of rules.tiers[r].coupon_template_ids) coupons.push(await grantCoupon(tx, { template_id, customer_id: person.root, via: 'tier', now }));
+    for (const template_id of rules.tiers[r].coupon_template_ids)
+      coupons.push(await grantCoupon(tx, { template_id, customer_id: person.root, via: 'tier', now }));
   }
   await publish(tx, {
     aggregateType: 'customer',
     aggregateId: person.root,
     type: 'tier.changed',
-    payload: { customer_id: person.root, from: from >= 0 ? rules.tiers[from].code : null, to: code, direction: to > from ? 'up' : 'down', spend_12m: spend, reason, coupons },
+    payload: {
+      customer_id: person.root,
+      from: from >= 0 ? rules.tiers[from].code : null,
+      to: code,
+      direction: to > from ? 'up' : 'down',
+      spend_12m: spend,
+      reason,
+      coupons,
+    },
   });
   return coupons;
 }

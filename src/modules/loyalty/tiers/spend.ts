@@ -19,18 +19,39 @@ export async function spend12m(db: Queryable, members: string[], now: Date): Pro
 }
 
 /** What an order still counts for (its paid total less what was taken off by returns/cancel), and when. */
-export async function orderSpend(db: Queryable, orderRef: string): Promise<{ customer_id: string; left: number; at: Date } | null> {
-  const rows = await db.selectFrom('tier_spend').select(['customer_id', 'ref', 'amount', 'at']).where('order_ref', '=', orderRef).execute();
+export async function orderSpend(
+  db: Queryable,
+  orderRef: string,
+): Promise<{ customer_id: string; left: number; at: Date } | null> {
+  const rows = await db
+    .selectFrom('tier_spend')
+    .select(['customer_id', 'ref', 'amount', 'at'])
+    .where('order_ref', '=', orderRef)
+    .execute();
   const o = rows.find((r) => r.ref === 'order');
   if (!o) return null;
   return { customer_id: o.customer_id, left: rows.reduce((t, r) => t + Number(r.amount), 0), at: new Date(o.at) };
 }
 
 /** Adds a line to the spend ledger (idempotent per order and ref); reductions are dated with their order. */
-export async function recordSpend(tx: Tx, row: { customer_id: string; order_ref: string; ref: string; amount: number; at: Date }): Promise<void> {
-  await tx.insertInto('tier_spend').values(row).onConflict((oc) => oc.columns(['order_ref', 'ref']).doNothing()).execute();
+export async function recordSpend(
+  tx: Tx,
+  row: { customer_id: string; order_ref: string; ref: string; amount: number; at: Date },
+): Promise<void> {
+  await tx
+    .insertInto('tier_spend')
+    .values(row)
+    .onConflict((oc) => oc.columns(['order_ref', 'ref']).doNothing())
+    .execute();
 }
 
 export async function hasSpend(db: Queryable, orderRef: string, ref: string): Promise<boolean> {
-  return (await db.selectFrom('tier_spend').select('id').where('order_ref', '=', orderRef).where('ref', '=', ref).executeTakeFirst()) !== undefined;
+  return (
+    (await db
+      .selectFrom('tier_spend')
+      .select('id')
+      .where('order_ref', '=', orderRef)
+      .where('ref', '=', ref)
+      .executeTakeFirst()) !== undefined
+  );
 }

@@ -10,9 +10,17 @@ export function KindBadge({ kind }: { kind: string }) {
 }
 
 /** What the coupon gives: ¥10 off, 15% off at most ¥20, ¥20 off from ¥100… */
-export function CouponValue({ c }: { c: { kind: string; value: number; cap?: number | null; min_spend?: number; gift_sku?: string | null } }) {
+export function CouponValue({
+  c,
+}: {
+  c: { kind: string; value: number; cap?: number | null; min_spend?: number; gift_sku?: string | null };
+}) {
   const { t } = useI18n();
-  return <span className="coupon-value" data-testid="coupon-value">{couponValueText(t, c)}</span>;
+  return (
+    <span className="coupon-value" data-testid="coupon-value">
+      {couponValueText(t, c)}
+    </span>
+  );
 }
 
 /** The channels of a template; the whole online group or the store group in one chip when all of it is there. */
@@ -48,7 +56,10 @@ export function Validity({ tpl }: { tpl: Pick<CouponTemplate, 'valid_from' | 'va
   const { t, lang } = useI18n();
   const parts: string[] = [];
   if (tpl.valid_days_after_claim) parts.push(t('loyalty.validDays', { days: tpl.valid_days_after_claim }));
-  if (tpl.valid_from || tpl.valid_to) parts.push(`${tpl.valid_from ? formatDateTime(tpl.valid_from, lang) : t('loyalty.now')} – ${tpl.valid_to ? formatDateTime(tpl.valid_to, lang) : t('loyalty.noEnd')}`);
+  if (tpl.valid_from || tpl.valid_to)
+    parts.push(
+      `${tpl.valid_from ? formatDateTime(tpl.valid_from, lang) : t('loyalty.now')} – ${tpl.valid_to ? formatDateTime(tpl.valid_to, lang) : t('loyalty.noEnd')}`,
+    );
   return <span className="nowrap small">{parts.join(' · ') || t('common.none')}</span>;
 }
 
@@ -73,7 +84,9 @@ export function BudgetUsed({ issued, budget }: { issued: number; budget: number 
 /** Redemptions by channel as chips (门店 POS 3 · App 1); "—" when none. */
 export function RedemptionsByChannel({ byChannel }: { byChannel: Record<string, number> | undefined }) {
   const { t } = useI18n();
-  const entries = Object.entries(byChannel ?? {}).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+  const entries = Object.entries(byChannel ?? {})
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1]);
   if (entries.length === 0) return <span className="muted">{t('common.none')}</span>;
   return (
     <div className="chips" data-testid="redemptions-by-channel">
@@ -86,7 +99,14 @@ export function RedemptionsByChannel({ byChannel }: { byChannel: Record<string, 
   );
 }
 
-const STATUS_TONE: Record<string, string> = { issued: 'ok', redeemed: 'info', expired: 'muted', void: 'muted', active: 'ok', paused: 'warn' };
+const STATUS_TONE: Record<string, string> = {
+  issued: 'ok',
+  redeemed: 'info',
+  expired: 'muted',
+  void: 'muted',
+  active: 'ok',
+  paused: 'warn',
+};
 
 /** A coupon's (or template's) state: 可用 / 已核销 / 已过期 / 已作废. */
 export function CouponStatus({ status }: { status: string }) {

@@ -20,7 +20,15 @@ export function FieldError({ error, name }: { error: Error | null; name: string 
 }
 
 /** A form's error that names none of its inputs (a conflict, a network failure…), shown at the foot of the form. */
-export function FormError({ error, fields, testId }: { error: Error | null; fields: readonly string[]; testId?: string }) {
+export function FormError({
+  error,
+  fields,
+  testId,
+}: {
+  error: Error | null;
+  fields: readonly string[];
+  testId?: string;
+}) {
   if (error instanceof ApiError && fields.some((f) => fieldMatches(error.field, f))) return null;
   return <ActionError error={error} testId={testId} />;
 }

@@ -21,7 +21,13 @@ export function IssueCoupon({ templateId, onIssued }: { templateId: string; onIs
 
   async function issue() {
     if (!person) return;
-    const c = await action.run(() => api.post<IssuedCoupon>('/v1/coupons/issue', { template_id: templateId, customer: { id: person.id } }, { idempotencyKey: idem }));
+    const c = await action.run(() =>
+      api.post<IssuedCoupon>(
+        '/v1/coupons/issue',
+        { template_id: templateId, customer: { id: person.id } },
+        { idempotencyKey: idem },
+      ),
+    );
     if (c) {
       setIdem(newIdempotencyKey('issue'));
       setIssued((xs) => [c, ...xs]);
@@ -42,10 +48,20 @@ export function IssueCoupon({ templateId, onIssued }: { templateId: string; onIs
       {person && (
         <div className="issue-person" data-testid="issue-person" data-customer={person.id}>
           <div>
-            <a className="mono" href={href('customers', person.id)}>{person.id}</a>
-            <IdentifierChips identifiers={person.identifiers.map((i) => ({ type: i.type, masked: i.masked ?? i.value ?? null }))} />
+            <a className="mono" href={href('customers', person.id)}>
+              {person.id}
+            </a>
+            <IdentifierChips
+              identifiers={person.identifiers.map((i) => ({ type: i.type, masked: i.masked ?? i.value ?? null }))}
+            />
           </div>
-          <button type="button" className="btn btn-primary" onClick={issue} disabled={action.busy} data-testid="issue-submit">
+          <button
+            type="button"
+            className="btn btn-primary"
+            onClick={issue}
+            disabled={action.busy}
+            data-testid="issue-submit"
+          >
             {action.busy ? t('common.loading') : t('loyalty.issue.submit')}
           </button>
         </div>
@@ -60,7 +76,9 @@ export function IssueCoupon({ templateId, onIssued }: { templateId: string; onIs
                 {t('loyalty.issue.done', { code: c.display, customer: c.customer_id })}
                 {c.valid_to && <> · {t('loyalty.validUntil', { date: formatDateTime(c.valid_to, lang) })}</>}
               </span>
-              <code className="mono coupon-code" data-testid="issued-code">{c.display}</code>
+              <code className="mono coupon-code" data-testid="issued-code">
+                {c.display}
+              </code>
             </li>
           ))}
         </ul>

@@ -16,7 +16,19 @@ export interface FoundBy {
  * Finds one person by phone, member card or customer id (exact match: GET /v1/customers/lookup or
  * GET /v1/customers/:id) and hands their profile over; "not found" is said in words.
  */
-export function MemberLookup({ types = ['phone', 'member_card', 'id'], onFound, testId, big, autoFocus }: { types?: LookupType[]; onFound: (p: Profile, by: FoundBy) => void; testId: string; big?: boolean; autoFocus?: boolean }) {
+export function MemberLookup({
+  types = ['phone', 'member_card', 'id'],
+  onFound,
+  testId,
+  big,
+  autoFocus,
+}: {
+  types?: LookupType[];
+  onFound: (p: Profile, by: FoundBy) => void;
+  testId: string;
+  big?: boolean;
+  autoFocus?: boolean;
+}) {
   const { t } = useI18n();
   const api = useApi();
   const action = useAction();
@@ -31,7 +43,9 @@ export function MemberLookup({ types = ['phone', 'member_card', 'id'], onFound, 
     setMissing(false);
     const found = await action.run(async () => {
       try {
-        return type === 'id' ? await api.get<Profile>(`/v1/customers/${encodeURIComponent(v)}`) : await api.get<Profile>('/v1/customers/lookup', { type, value: v });
+        return type === 'id'
+          ? await api.get<Profile>(`/v1/customers/${encodeURIComponent(v)}`)
+          : await api.get<Profile>('/v1/customers/lookup', { type, value: v });
       } catch (err) {
         if (err instanceof ApiError && err.status === 404) return null;
         throw err;
@@ -42,11 +56,23 @@ export function MemberLookup({ types = ['phone', 'member_card', 'id'], onFound, 
   }
 
   return (
-    <form className={'inline-form member-lookup' + (big ? ' member-lookup-big' : '')} onSubmit={find} noValidate data-testid={testId}>
+    <form
+      className={'inline-form member-lookup' + (big ? ' member-lookup-big' : '')}
+      onSubmit={find}
+      noValidate
+      data-testid={testId}
+    >
       {types.length > 1 && (
-        <select value={type} onChange={(e) => setType(e.target.value as LookupType)} aria-label={t('loyalty.lookup.type')} data-testid={`${testId}-type`}>
+        <select
+          value={type}
+          onChange={(e) => setType(e.target.value as LookupType)}
+          aria-label={t('loyalty.lookup.type')}
+          data-testid={`${testId}-type`}
+        >
           {types.map((ty) => (
-            <option key={ty} value={ty}>{t(`loyalty.lookup.${ty}`)}</option>
+            <option key={ty} value={ty}>
+              {t(`loyalty.lookup.${ty}`)}
+            </option>
           ))}
         </select>
       )}

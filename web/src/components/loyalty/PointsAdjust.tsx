@@ -24,7 +24,13 @@ export function PointsAdjust({ customerId, onDone }: { customerId: string; onDon
     if (!reason.trim()) return setInvalid(t('wallet.adjust.reasonRequired'));
     setInvalid(null);
     setDone(null);
-    const ok = await action.run(() => api.post('/v1/points/adjust', { customer: { id: customerId }, points: sign * n, reason: reason.trim() }, { idempotencyKey: idem }));
+    const ok = await action.run(() =>
+      api.post(
+        '/v1/points/adjust',
+        { customer: { id: customerId }, points: sign * n, reason: reason.trim() },
+        { idempotencyKey: idem },
+      ),
+    );
     if (ok !== undefined) {
       setDone(sign * n);
       setPoints('');
@@ -46,7 +52,18 @@ export function PointsAdjust({ customerId, onDone }: { customerId: string; onDon
           <span>{t('wallet.adjust.direction')}</span>
           <div className="segmented" role="radiogroup">
             {([1, -1] as const).map((s) => (
-              <button key={s} type="button" role="radio" aria-checked={sign === s} className={sign === s ? 'active' : ''} onClick={() => { setSign(s); changed(); }} data-testid={`adjust-${s > 0 ? 'add' : 'deduct'}`}>
+              <button
+                key={s}
+                type="button"
+                role="radio"
+                aria-checked={sign === s}
+                className={sign === s ? 'active' : ''}
+                onClick={() => {
+                  setSign(s);
+                  changed();
+                }}
+                data-testid={`adjust-${s > 0 ? 'add' : 'deduct'}`}
+              >
                 {t(s > 0 ? 'wallet.adjust.add' : 'wallet.adjust.deduct')}
               </button>
             ))}
@@ -54,12 +71,31 @@ export function PointsAdjust({ customerId, onDone }: { customerId: string; onDon
         </div>
         <label className="field">
           <span>{t('wallet.adjust.points')}</span>
-          <input type="number" min={1} step={1} value={points} onChange={(e) => { setPoints(e.target.value); changed(); }} data-testid="adjust-points" />
+          <input
+            type="number"
+            min={1}
+            step={1}
+            value={points}
+            onChange={(e) => {
+              setPoints(e.target.value);
+              changed();
+            }}
+            data-testid="adjust-points"
+          />
           <FieldError error={action.error} name="points" />
         </label>
         <label className="field field-wide">
           <span>{t('wallet.adjust.reason')}</span>
-          <input value={reason} maxLength={200} placeholder={t('wallet.adjust.reasonPlaceholder')} onChange={(e) => { setReason(e.target.value); changed(); }} data-testid="adjust-reason" />
+          <input
+            value={reason}
+            maxLength={200}
+            placeholder={t('wallet.adjust.reasonPlaceholder')}
+            onChange={(e) => {
+              setReason(e.target.value);
+              changed();
+            }}
+            data-testid="adjust-reason"
+          />
           <FieldError error={action.error} name="reason" />
         </label>
       </div>

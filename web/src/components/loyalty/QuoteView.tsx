@@ -10,7 +10,9 @@ function describe(t: Translate, a: Adjustment): string {
     case 'promotion_paused':
       return t('adj.promotion_paused', { sku: String(p.sku) });
     case 'coupon':
-      return p.not_on ? t('adj.couponNotOn', { name: String(p.name), amount: fen('amount'), skus: String(p.not_on) }) : t('adj.coupon', { name: String(p.name), amount: fen('amount') });
+      return p.not_on
+        ? t('adj.couponNotOn', { name: String(p.name), amount: fen('amount'), skus: String(p.not_on) })
+        : t('adj.coupon', { name: String(p.name), amount: fen('amount') });
     case 'coupon_free_delivery':
       return t('adj.coupon_free_delivery', { name: String(p.name), fee: fen('fee') });
     case 'delivery_free_from':
@@ -28,18 +30,36 @@ function describe(t: Translate, a: Adjustment): string {
 export function Adjustments({ adjustments, coupons }: { adjustments: Adjustment[]; coupons: QuoteCoupon[] }) {
   const { t } = useI18n();
   const refused = coupons.filter((c) => !c.applied);
-  if (adjustments.length === 0 && refused.length === 0) return <p className="muted small" data-testid="quote-no-adjustments">{t('till.noAdjustments')}</p>;
+  if (adjustments.length === 0 && refused.length === 0)
+    return (
+      <p className="muted small" data-testid="quote-no-adjustments">
+        {t('till.noAdjustments')}
+      </p>
+    );
   return (
     <ul className="adjustments" data-testid="quote-adjustments">
       {adjustments.map((a, i) => (
-        <li key={i} className={'adjustment adjustment-' + a.type} data-testid="quote-adjustment" data-type={a.type} data-code={a.code ?? ''} data-amount={a.amount}>
+        <li
+          key={i}
+          className={'adjustment adjustment-' + a.type}
+          data-testid="quote-adjustment"
+          data-type={a.type}
+          data-code={a.code ?? ''}
+          data-amount={a.amount}
+        >
           <span className="adjustment-type">{translateValue(t, 'till.adjustment', a.type)}</span>
           <span className="adjustment-text">{describe(t, a)}</span>
           <span className="num adjustment-amount">{a.amount === 0 ? t('common.none') : formatFen(a.amount)}</span>
         </li>
       ))}
       {refused.map((c) => (
-        <li key={`refused-${c.code}`} className="adjustment adjustment-refused" data-testid="quote-coupon-refused" data-code={c.code} data-reason={c.reason ?? ''}>
+        <li
+          key={`refused-${c.code}`}
+          className="adjustment adjustment-refused"
+          data-testid="quote-coupon-refused"
+          data-code={c.code}
+          data-reason={c.reason ?? ''}
+        >
           <span className="adjustment-type">{translateValue(t, 'till.refused', c.reason ?? 'other')}</span>
           <span className="adjustment-text">
             <span className="mono">{c.code}</span> {c.name && <>· {c.name}</>} · {c.message}
@@ -79,7 +99,11 @@ export function QuoteView({ quote }: { quote: Quote }) {
                 <td className="num">{l.qty}</td>
                 <td className="num">{formatFen(l.unit_price)}</td>
                 <td className="num">{l.coupon_discount ? formatFen(-l.coupon_discount) : t('common.none')}</td>
-                <td className="num">{l.points_discount ? `${formatFen(-l.points_discount)} (${formatInt(l.points_used)})` : t('common.none')}</td>
+                <td className="num">
+                  {l.points_discount
+                    ? `${formatFen(-l.points_discount)} (${formatInt(l.points_used)})`
+                    : t('common.none')}
+                </td>
                 <td className="num">{formatFen(l.amount)}</td>
               </tr>
             ))}
@@ -102,7 +126,9 @@ export function QuoteView({ quote }: { quote: Quote }) {
           </>
         )}
         <dt className="grand">{t('till.toPay')}</dt>
-        <dd className="grand" data-testid="quote-total">{formatFen(tt.total)}</dd>
+        <dd className="grand" data-testid="quote-total">
+          {formatFen(tt.total)}
+        </dd>
       </dl>
     </div>
   );

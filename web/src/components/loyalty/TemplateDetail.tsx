@@ -7,7 +7,15 @@ import { can, useMe } from '../../me';
 import { KpiCard } from '../KpiCard';
 import { Panel } from '../PageHeader';
 import { ErrorMessage, Loading } from '../Status';
-import { BudgetUsed, ChannelList, CouponStatus, CouponValue, KindBadge, RedemptionsByChannel, Validity } from './CouponBits';
+import {
+  BudgetUsed,
+  ChannelList,
+  CouponStatus,
+  CouponValue,
+  KindBadge,
+  RedemptionsByChannel,
+  Validity,
+} from './CouponBits';
 import { IssueCoupon } from './IssueCoupon';
 
 /** One template: what it gives, its figures, redemptions by channel, and issuing a coupon to someone. */
@@ -29,23 +37,48 @@ export function TemplateDetail({ id, onChanged }: { id: string; onChanged: () =>
           </>
         }
         hint={<span className="mono">{tpl.id}</span>}
-        actions={<a className="btn btn-small" href="#/loyalty/coupons">{t('common.close')}</a>}
+        actions={
+          <a className="btn btn-small" href="#/loyalty/coupons">
+            {t('common.close')}
+          </a>
+        }
       >
         {tpl.description && <p>{tpl.description}</p>}
         <div className="kpi-grid">
-          <KpiCard label={t('loyalty.issued')} value={formatInt(issued)} note={tpl.budget === null ? t('loyalty.unlimited') : t('loyalty.ofBudget', { budget: formatInt(tpl.budget) })} testId="detail-issued" />
-          <KpiCard label={t('loyalty.redeemed')} value={formatInt(redeemed)} note={issued ? t('loyalty.redemptionRate', { rate: formatPercent(redeemed / issued) }) : undefined} testId="detail-redeemed" accent />
+          <KpiCard
+            label={t('loyalty.issued')}
+            value={formatInt(issued)}
+            note={
+              tpl.budget === null ? t('loyalty.unlimited') : t('loyalty.ofBudget', { budget: formatInt(tpl.budget) })
+            }
+            testId="detail-issued"
+          />
+          <KpiCard
+            label={t('loyalty.redeemed')}
+            value={formatInt(redeemed)}
+            note={issued ? t('loyalty.redemptionRate', { rate: formatPercent(redeemed / issued) }) : undefined}
+            testId="detail-redeemed"
+            accent
+          />
           <KpiCard label={t('loyalty.discountTotal')} value={formatFen(tpl.discount_total)} testId="detail-discount" />
         </div>
         <dl className="facts facts-compact">
           <dt>{t('loyalty.value')}</dt>
-          <dd><CouponValue c={tpl} /></dd>
+          <dd>
+            <CouponValue c={tpl} />
+          </dd>
           <dt>{t('loyalty.channels')}</dt>
-          <dd><ChannelList channels={tpl.channels} /></dd>
+          <dd>
+            <ChannelList channels={tpl.channels} />
+          </dd>
           <dt>{t('loyalty.validity')}</dt>
-          <dd><Validity tpl={tpl} /></dd>
+          <dd>
+            <Validity tpl={tpl} />
+          </dd>
           <dt>{t('loyalty.budgetUsed')}</dt>
-          <dd><BudgetUsed issued={issued} budget={tpl.budget} /></dd>
+          <dd>
+            <BudgetUsed issued={issued} budget={tpl.budget} />
+          </dd>
           <dt>{t('loyalty.perCustomer')}</dt>
           <dd>{tpl.per_customer_limit ?? t('loyalty.unlimited')}</dd>
           <dt>{t('loyalty.stackable')}</dt>
@@ -77,7 +110,9 @@ export function TemplateDetail({ id, onChanged }: { id: string; onChanged: () =>
           <dt>{t('loyalty.form.restore')}</dt>
           <dd>{tpl.restore_on_cancel ? t('common.yes') : t('common.no')}</dd>
           <dt>{t('loyalty.status')}</dt>
-          <dd><CouponStatus status={tpl.status} /></dd>
+          <dd>
+            <CouponStatus status={tpl.status} />
+          </dd>
         </dl>
         <h3>{t('loyalty.byChannel')}</h3>
         <div data-testid="detail-by-channel">

@@ -10,7 +10,27 @@ import { useApi } from '../../session';
 import { FieldError, FormError } from './FieldError';
 
 /** Every body property the form sends: an API error naming one is shown under its input. */
-const FIELDS = ['name', 'description', 'kind', 'value', 'cap', 'min_spend', 'gift_sku', 'channels', 'skus', 'categories', 'locations', 'valid_from', 'valid_to', 'valid_days_after_claim', 'budget', 'per_customer_limit', 'stackable', 'restore_on_cancel', 'body'] as const satisfies readonly (keyof TemplateBody | 'body')[];
+const FIELDS = [
+  'name',
+  'description',
+  'kind',
+  'value',
+  'cap',
+  'min_spend',
+  'gift_sku',
+  'channels',
+  'skus',
+  'categories',
+  'locations',
+  'valid_from',
+  'valid_to',
+  'valid_days_after_claim',
+  'budget',
+  'per_customer_limit',
+  'stackable',
+  'restore_on_cancel',
+  'body',
+] as const satisfies readonly (keyof TemplateBody | 'body')[];
 type Field = (typeof FIELDS)[number];
 type TemplateBody = RequestBody<'/v1/coupon-templates', 'post'>;
 
@@ -30,7 +50,10 @@ function int(v: string): number | undefined {
 }
 
 function list(v: string): string[] | undefined {
-  const items = v.split(/[,，\s]+/).map((x) => x.trim()).filter(Boolean);
+  const items = v
+    .split(/[,，\s]+/)
+    .map((x) => x.trim())
+    .filter(Boolean);
   return items.length ? items : undefined;
 }
 
@@ -41,7 +64,21 @@ function isoOf(local: string): string | undefined {
   return Number.isNaN(d.getTime()) ? local : d.toISOString();
 }
 
-function Field({ name, label, error, hint, wide, children }: { name: Field; label: string; error: Error | null; hint?: string; wide?: boolean; children: ReactNode }) {
+function Field({
+  name,
+  label,
+  error,
+  hint,
+  wide,
+  children,
+}: {
+  name: Field;
+  label: string;
+  error: Error | null;
+  hint?: string;
+  wide?: boolean;
+  children: ReactNode;
+}) {
   return (
     <label className={'field' + (wide ? ' field-wide' : '')}>
       <span>
@@ -54,7 +91,13 @@ function Field({ name, label, error, hint, wide, children }: { name: Field; labe
 }
 
 /** A new coupon template (admins, marketers): what it gives, where and when, and how many. */
-export function TemplateForm({ onCreated, onCancel }: { onCreated: (t: CouponTemplate) => void; onCancel?: () => void }) {
+export function TemplateForm({
+  onCreated,
+  onCancel,
+}: {
+  onCreated: (t: CouponTemplate) => void;
+  onCancel?: () => void;
+}) {
   const { t, lang } = useI18n();
   const api = useApi();
   const action = useAction();
@@ -111,7 +154,9 @@ export function TemplateForm({ onCreated, onCancel }: { onCreated: (t: CouponTem
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    const created = await action.run(() => api.post<CouponTemplate>('/v1/coupon-templates', body(), { idempotencyKey: idem }));
+    const created = await action.run(() =>
+      api.post<CouponTemplate>('/v1/coupon-templates', body(), { idempotencyKey: idem }),
+    );
     if (created) {
       setIdem(newIdempotencyKey('tpl'));
       onCreated(created);
@@ -121,43 +166,95 @@ export function TemplateForm({ onCreated, onCancel }: { onCreated: (t: CouponTem
   const toggle = (c: string) => setChannels((cs) => (cs.includes(c) ? cs.filter((x) => x !== c) : [...cs, c]));
   const err = action.error;
   // A changed form is another request: a new key, so the API does not answer with the old failure.
-  const edit = <T,>(set: (v: T) => void) => (v: T) => {
-    set(v);
-    setIdem(newIdempotencyKey('tpl'));
-  };
+  const edit =
+    <T,>(set: (v: T) => void) =>
+    (v: T) => {
+      set(v);
+      setIdem(newIdempotencyKey('tpl'));
+    };
 
   return (
     <form className="template-form" onSubmit={submit} noValidate data-testid="template-form">
       <div className="form-grid">
         <Field name="name" label={t('loyalty.form.name')} error={err} wide>
-          <input value={name} maxLength={100} onChange={(e) => edit(setName)(e.target.value)} placeholder={t('loyalty.form.namePlaceholder')} data-testid="template-name" />
+          <input
+            value={name}
+            maxLength={100}
+            onChange={(e) => edit(setName)(e.target.value)}
+            placeholder={t('loyalty.form.namePlaceholder')}
+            data-testid="template-name"
+          />
         </Field>
         <Field name="description" label={t('loyalty.form.description')} hint={t('settings.optional')} error={err} wide>
-          <input value={description} maxLength={500} onChange={(e) => edit(setDescription)(e.target.value)} data-testid="template-description" />
+          <input
+            value={description}
+            maxLength={500}
+            onChange={(e) => edit(setDescription)(e.target.value)}
+            data-testid="template-description"
+          />
         </Field>
         <Field name="kind" label={t('loyalty.kind')} error={err}>
-          <select value={kind} onChange={(e) => edit(setKind)(e.target.value as CouponKind)} data-testid="template-kind">
+          <select
+            value={kind}
+            onChange={(e) => edit(setKind)(e.target.value as CouponKind)}
+            data-testid="template-kind"
+          >
             {COUPON_KINDS.map((k) => (
-              <option key={k} value={k}>{t(`loyalty.kind.${k}` as MessageKey)}</option>
+              <option key={k} value={k}>
+                {t(`loyalty.kind.${k}` as MessageKey)}
+              </option>
             ))}
           </select>
         </Field>
         {(money || percent) && (
           <Field name="value" label={money ? t('loyalty.form.valueYuan') : t('loyalty.form.valuePercent')} error={err}>
-            <input type="number" min={0} step={money ? '0.01' : '1'} max={percent ? 100 : undefined} value={value} onChange={(e) => edit(setValue)(e.target.value)} data-testid="template-value" />
+            <input
+              type="number"
+              min={0}
+              step={money ? '0.01' : '1'}
+              max={percent ? 100 : undefined}
+              value={value}
+              onChange={(e) => edit(setValue)(e.target.value)}
+              data-testid="template-value"
+            />
           </Field>
         )}
         {percent && (
           <Field name="cap" label={t('loyalty.form.capYuan')} hint={t('settings.optional')} error={err}>
-            <input type="number" min={0} step="0.01" value={cap} onChange={(e) => edit(setCap)(e.target.value)} data-testid="template-cap" />
+            <input
+              type="number"
+              min={0}
+              step="0.01"
+              value={cap}
+              onChange={(e) => edit(setCap)(e.target.value)}
+              data-testid="template-cap"
+            />
           </Field>
         )}
-        <Field name="min_spend" label={kind === 'threshold' ? t('loyalty.form.thresholdYuan') : t('loyalty.form.minSpendYuan')} hint={kind === 'threshold' ? undefined : t('settings.optional')} error={err}>
-          <input type="number" min={0} step="0.01" value={minSpend} onChange={(e) => edit(setMinSpend)(e.target.value)} data-testid="template-min-spend" />
+        <Field
+          name="min_spend"
+          label={kind === 'threshold' ? t('loyalty.form.thresholdYuan') : t('loyalty.form.minSpendYuan')}
+          hint={kind === 'threshold' ? undefined : t('settings.optional')}
+          error={err}
+        >
+          <input
+            type="number"
+            min={0}
+            step="0.01"
+            value={minSpend}
+            onChange={(e) => edit(setMinSpend)(e.target.value)}
+            data-testid="template-min-spend"
+          />
         </Field>
         {kind === 'gift' && (
           <Field name="gift_sku" label={t('loyalty.form.giftSku')} error={err}>
-            <input value={giftSku} maxLength={64} onChange={(e) => edit(setGiftSku)(e.target.value)} className="mono" data-testid="template-gift-sku" />
+            <input
+              value={giftSku}
+              maxLength={64}
+              onChange={(e) => edit(setGiftSku)(e.target.value)}
+              className="mono"
+              data-testid="template-gift-sku"
+            />
           </Field>
         )}
       </div>
@@ -167,7 +264,12 @@ export function TemplateForm({ onCreated, onCancel }: { onCreated: (t: CouponTem
         <div className="check-row">
           {CHANNEL_CHOICES.map((c) => (
             <label key={c} className={'check' + (c in CHANNEL_GROUPS ? ' check-group' : '')}>
-              <input type="checkbox" checked={channels.includes(c)} onChange={() => edit(toggle)(c)} data-testid={`template-channel-${c}`} />
+              <input
+                type="checkbox"
+                checked={channels.includes(c)}
+                onChange={() => edit(toggle)(c)}
+                data-testid={`template-channel-${c}`}
+              />
               {c in CHANNEL_GROUPS ? t(`loyalty.group.${c}` as MessageKey) : translateValue(t, 'channel', c)}
             </label>
           ))}
@@ -179,15 +281,37 @@ export function TemplateForm({ onCreated, onCancel }: { onCreated: (t: CouponTem
         <legend>{t('loyalty.form.scope')}</legend>
         <div className="form-grid">
           <Field name="skus" label={t('loyalty.form.skus')} hint={t('loyalty.form.listHint')} error={err}>
-            <input value={skus} onChange={(e) => edit(setSkus)(e.target.value)} className="mono" data-testid="template-skus" />
+            <input
+              value={skus}
+              onChange={(e) => edit(setSkus)(e.target.value)}
+              className="mono"
+              data-testid="template-skus"
+            />
           </Field>
           <Field name="categories" label={t('loyalty.form.categories')} hint={t('loyalty.form.listHint')} error={err}>
-            <input value={categories} onChange={(e) => edit(setCategories)(e.target.value)} data-testid="template-categories" />
+            <input
+              value={categories}
+              onChange={(e) => edit(setCategories)(e.target.value)}
+              data-testid="template-categories"
+            />
           </Field>
-          <Field name="locations" label={t('loyalty.form.locations')} hint={t('loyalty.form.locationsHint')} error={err}>
-            <select multiple value={locs} onChange={(e) => edit(setLocs)(Array.from(e.target.selectedOptions, (o) => o.value))} className="select-multi" data-testid="template-locations">
+          <Field
+            name="locations"
+            label={t('loyalty.form.locations')}
+            hint={t('loyalty.form.locationsHint')}
+            error={err}
+          >
+            <select
+              multiple
+              value={locs}
+              onChange={(e) => edit(setLocs)(Array.from(e.target.selectedOptions, (o) => o.value))}
+              className="select-multi"
+              data-testid="template-locations"
+            >
               {stores.map((l) => (
-                <option key={l.id} value={l.id}>{localName(l.name, lang)}</option>
+                <option key={l.id} value={l.id}>
+                  {localName(l.name, lang)}
+                </option>
               ))}
             </select>
           </Field>
@@ -198,7 +322,15 @@ export function TemplateForm({ onCreated, onCancel }: { onCreated: (t: CouponTem
         <legend>{t('loyalty.validity')}</legend>
         <div className="segmented" role="radiogroup">
           {(['days', 'window'] as const).map((v) => (
-            <button key={v} type="button" role="radio" aria-checked={validity === v} className={validity === v ? 'active' : ''} onClick={() => edit(setValidity)(v)} data-testid={`template-validity-${v}`}>
+            <button
+              key={v}
+              type="button"
+              role="radio"
+              aria-checked={validity === v}
+              className={validity === v ? 'active' : ''}
+              onClick={() => edit(setValidity)(v)}
+              data-testid={`template-validity-${v}`}
+            >
               {t(v === 'days' ? 'loyalty.form.validityDays' : 'loyalty.form.validityWindow')}
             </button>
           ))}
@@ -206,15 +338,32 @@ export function TemplateForm({ onCreated, onCancel }: { onCreated: (t: CouponTem
         <div className="form-grid">
           {validity === 'days' ? (
             <Field name="valid_days_after_claim" label={t('loyalty.form.days')} error={err}>
-              <input type="number" min={1} step={1} value={days} onChange={(e) => edit(setDays)(e.target.value)} data-testid="template-days" />
+              <input
+                type="number"
+                min={1}
+                step={1}
+                value={days}
+                onChange={(e) => edit(setDays)(e.target.value)}
+                data-testid="template-days"
+              />
             </Field>
           ) : (
             <>
               <Field name="valid_from" label={t('loyalty.form.validFrom')} hint={t('settings.optional')} error={err}>
-                <input type="datetime-local" value={validFrom} onChange={(e) => edit(setValidFrom)(e.target.value)} data-testid="template-valid-from" />
+                <input
+                  type="datetime-local"
+                  value={validFrom}
+                  onChange={(e) => edit(setValidFrom)(e.target.value)}
+                  data-testid="template-valid-from"
+                />
               </Field>
               <Field name="valid_to" label={t('loyalty.form.validTo')} error={err}>
-                <input type="datetime-local" value={validTo} onChange={(e) => edit(setValidTo)(e.target.value)} data-testid="template-valid-to" />
+                <input
+                  type="datetime-local"
+                  value={validTo}
+                  onChange={(e) => edit(setValidTo)(e.target.value)}
+                  data-testid="template-valid-to"
+                />
               </Field>
             </>
           )}
@@ -225,19 +374,43 @@ export function TemplateForm({ onCreated, onCancel }: { onCreated: (t: CouponTem
         <legend>{t('loyalty.form.limits')}</legend>
         <div className="form-grid">
           <Field name="budget" label={t('loyalty.budget')} hint={t('loyalty.form.budgetHint')} error={err}>
-            <input type="number" min={0} step={1} value={budget} onChange={(e) => edit(setBudget)(e.target.value)} data-testid="template-budget" />
+            <input
+              type="number"
+              min={0}
+              step={1}
+              value={budget}
+              onChange={(e) => edit(setBudget)(e.target.value)}
+              data-testid="template-budget"
+            />
           </Field>
           <Field name="per_customer_limit" label={t('loyalty.perCustomer')} hint={t('settings.optional')} error={err}>
-            <input type="number" min={1} step={1} value={perCustomer} onChange={(e) => edit(setPerCustomer)(e.target.value)} data-testid="template-per-customer" />
+            <input
+              type="number"
+              min={1}
+              step={1}
+              value={perCustomer}
+              onChange={(e) => edit(setPerCustomer)(e.target.value)}
+              data-testid="template-per-customer"
+            />
           </Field>
         </div>
         <div className="check-row">
           <label className="check">
-            <input type="checkbox" checked={stackable} onChange={(e) => edit(setStackable)(e.target.checked)} data-testid="template-stackable" />
+            <input
+              type="checkbox"
+              checked={stackable}
+              onChange={(e) => edit(setStackable)(e.target.checked)}
+              data-testid="template-stackable"
+            />
             {t('loyalty.stackable')}
           </label>
           <label className="check">
-            <input type="checkbox" checked={restore} onChange={(e) => edit(setRestore)(e.target.checked)} data-testid="template-restore" />
+            <input
+              type="checkbox"
+              checked={restore}
+              onChange={(e) => edit(setRestore)(e.target.checked)}
+              data-testid="template-restore"
+            />
             {t('loyalty.form.restore')}
           </label>
         </div>

@@ -3,10 +3,26 @@ import type { PagedList } from '../../hooks';
 import { useI18n } from '../../i18n';
 import type { CouponTemplate } from '../../loyalty';
 import { Empty, ErrorMessage, LoadMore, Loading } from '../Status';
-import { BudgetUsed, ChannelList, CouponStatus, CouponValue, KindBadge, RedemptionsByChannel, Validity } from './CouponBits';
+import {
+  BudgetUsed,
+  ChannelList,
+  CouponStatus,
+  CouponValue,
+  KindBadge,
+  RedemptionsByChannel,
+  Validity,
+} from './CouponBits';
 
 /** The coupon templates with what each has issued of its budget and where it was redeemed. */
-export function TemplateList({ list, selected, onSelect }: { list: PagedList<CouponTemplate>; selected: string | null; onSelect: (id: string) => void }) {
+export function TemplateList({
+  list,
+  selected,
+  onSelect,
+}: {
+  list: PagedList<CouponTemplate>;
+  selected: string | null;
+  onSelect: (id: string) => void;
+}) {
   const { t } = useI18n();
   if (list.error) return <ErrorMessage error={list.error} onRetry={list.reload} />;
   if (list.items.length === 0 && list.loading) return <Loading />;
@@ -38,7 +54,11 @@ export function TemplateList({ list, selected, onSelect }: { list: PagedList<Cou
                 data-name={tpl.name}
               >
                 <td>
-                  <a href={`#/loyalty/coupons/${encodeURIComponent(tpl.id)}`} onClick={(e) => e.stopPropagation()} data-testid="template-link">
+                  <a
+                    href={`#/loyalty/coupons/${encodeURIComponent(tpl.id)}`}
+                    onClick={(e) => e.stopPropagation()}
+                    data-testid="template-link"
+                  >
                     <strong>{tpl.name}</strong>
                   </a>
                   <div className="mono muted small">{tpl.id}</div>
@@ -46,7 +66,9 @@ export function TemplateList({ list, selected, onSelect }: { list: PagedList<Cou
                 </td>
                 <td>
                   <KindBadge kind={tpl.kind} />
-                  {tpl.stackable && <span className="badge badge-muted badge-small">{t('loyalty.stackableShort')}</span>}
+                  {tpl.stackable && (
+                    <span className="badge badge-muted badge-small">{t('loyalty.stackableShort')}</span>
+                  )}
                 </td>
                 <td>
                   <CouponValue c={tpl} />
@@ -60,7 +82,9 @@ export function TemplateList({ list, selected, onSelect }: { list: PagedList<Cou
                 <td>
                   <BudgetUsed issued={tpl.issued} budget={tpl.budget} />
                 </td>
-                <td className="num" data-testid="template-redeemed">{formatInt(tpl.redeemed)}</td>
+                <td className="num" data-testid="template-redeemed">
+                  {formatInt(tpl.redeemed)}
+                </td>
                 <td>
                   <RedemptionsByChannel byChannel={tpl.redemptions_by_channel} />
                 </td>

@@ -21,7 +21,13 @@ interface Row {
 }
 
 function toRow(r: TierRule): Row {
-  return { code: r.code, name: r.name, minSpend: String(r.min_spend / 100), multiplier: String(r.multiplier), grants: r.coupon_template_ids.join(', ') };
+  return {
+    code: r.code,
+    name: r.name,
+    minSpend: String(r.min_spend / 100),
+    multiplier: String(r.multiplier),
+    grants: r.coupon_template_ids.join(', '),
+  };
 }
 
 function fromRow(r: Row): TierRule {
@@ -30,7 +36,10 @@ function fromRow(r: Row): TierRule {
     name: r.name.trim(),
     min_spend: r.minSpend.trim() === '' ? NaN : Math.round(Number(r.minSpend) * 100),
     multiplier: Number(r.multiplier),
-    coupon_template_ids: r.grants.split(/[,，\s]+/).map((x) => x.trim()).filter(Boolean),
+    coupon_template_ids: r.grants
+      .split(/[,，\s]+/)
+      .map((x) => x.trim())
+      .filter(Boolean),
   };
 }
 
@@ -90,7 +99,11 @@ export function TierRules() {
           )
         }
       >
-        {saved && <div className="status status-ok" role="status" data-testid="tiers-saved">{t('loyalty.saved')}</div>}
+        {saved && (
+          <div className="status status-ok" role="status" data-testid="tiers-saved">
+            {t('loyalty.saved')}
+          </div>
+        )}
         <div className="table-wrap">
           <table className="table" data-testid="tiers-table">
             <thead>
@@ -106,7 +119,9 @@ export function TierRules() {
               {tiers.map((x) => (
                 <tr key={x.code} data-testid="tier-row" data-tier={x.code}>
                   <td className="mono">{x.code}</td>
-                  <td><span className="badge badge-tier">{x.name}</span></td>
+                  <td>
+                    <span className="badge badge-tier">{x.name}</span>
+                  </td>
                   <td className="num">{formatFen(x.min_spend)}</td>
                   <td className="num">×{x.multiplier}</td>
                   <td className="mono small">{x.coupon_template_ids.join(', ') || t('common.none')}</td>
@@ -138,13 +153,66 @@ export function TierRules() {
             <tbody>
               {rows.map((r, i) => (
                 <tr key={i} className={badRow === i ? 'row-error' : ''} data-testid="tier-edit-row">
-                  <td><input value={r.code} maxLength={40} className="mono" onChange={(e) => set(i, { code: e.target.value })} aria-label={t('loyalty.tiers.code')} data-testid={`tier-code-${i}`} /></td>
-                  <td><input value={r.name} maxLength={40} onChange={(e) => set(i, { name: e.target.value })} aria-label={t('loyalty.tiers.name')} data-testid={`tier-name-${i}`} /></td>
-                  <td><input type="number" min={0} step="0.01" value={r.minSpend} onChange={(e) => set(i, { minSpend: e.target.value })} aria-label={t('loyalty.tiers.minSpendYuan')} data-testid={`tier-min-${i}`} /></td>
-                  <td><input type="number" min={0} step="0.1" value={r.multiplier} className="qty-input" onChange={(e) => set(i, { multiplier: e.target.value })} aria-label={t('loyalty.tiers.multiplier')} data-testid={`tier-mult-${i}`} /></td>
-                  <td><input value={r.grants} className="mono" placeholder="ctpl_…" onChange={(e) => set(i, { grants: e.target.value })} aria-label={t('loyalty.tiers.grants')} data-testid={`tier-grants-${i}`} /></td>
                   <td>
-                    <button type="button" className="btn btn-small btn-link" disabled={rows.length <= 1} onClick={() => setRows(rows.filter((_, n) => n !== i))} data-testid={`tier-remove-${i}`}>
+                    <input
+                      value={r.code}
+                      maxLength={40}
+                      className="mono"
+                      onChange={(e) => set(i, { code: e.target.value })}
+                      aria-label={t('loyalty.tiers.code')}
+                      data-testid={`tier-code-${i}`}
+                    />
+                  </td>
+                  <td>
+                    <input
+                      value={r.name}
+                      maxLength={40}
+                      onChange={(e) => set(i, { name: e.target.value })}
+                      aria-label={t('loyalty.tiers.name')}
+                      data-testid={`tier-name-${i}`}
+                    />
+                  </td>
+                  <td>
+                    <input
+                      type="number"
+                      min={0}
+                      step="0.01"
+                      value={r.minSpend}
+                      onChange={(e) => set(i, { minSpend: e.target.value })}
+                      aria-label={t('loyalty.tiers.minSpendYuan')}
+                      data-testid={`tier-min-${i}`}
+                    />
+                  </td>
+                  <td>
+                    <input
+                      type="number"
+                      min={0}
+                      step="0.1"
+                      value={r.multiplier}
+                      className="qty-input"
+                      onChange={(e) => set(i, { multiplier: e.target.value })}
+                      aria-label={t('loyalty.tiers.multiplier')}
+                      data-testid={`tier-mult-${i}`}
+                    />
+                  </td>
+                  <td>
+                    <input
+                      value={r.grants}
+                      className="mono"
+                      placeholder="ctpl_…"
+                      onChange={(e) => set(i, { grants: e.target.value })}
+                      aria-label={t('loyalty.tiers.grants')}
+                      data-testid={`tier-grants-${i}`}
+                    />
+                  </td>
+                  <td>
+                    <button
+                      type="button"
+                      className="btn btn-small btn-link"
+                      disabled={rows.length <= 1}
+                      onClick={() => setRows(rows.filter((_, n) => n !== i))}
+                      data-testid={`tier-remove-${i}`}
+                    >
                       {t('loyalty.remove')}
                     </button>
                   </td>
@@ -155,11 +223,24 @@ export function TierRules() {
         </div>
         <FormError error={action.error} fields={[]} testId="tiers-error" />
         <div className="form-buttons">
-          <button type="button" className="btn" onClick={() => setRows([...rows, { code: '', name: '', minSpend: '', multiplier: '1', grants: '' }])} data-testid="tier-add">
+          <button
+            type="button"
+            className="btn"
+            onClick={() => setRows([...rows, { code: '', name: '', minSpend: '', multiplier: '1', grants: '' }])}
+            data-testid="tier-add"
+          >
             {t('loyalty.tiers.add')}
           </button>
           <span className="spacer" />
-          <button type="button" className="btn" onClick={() => { setRows(null); action.clear(); }} data-testid="tiers-cancel">
+          <button
+            type="button"
+            className="btn"
+            onClick={() => {
+              setRows(null);
+              action.clear();
+            }}
+            data-testid="tiers-cancel"
+          >
             {t('loyalty.form.cancel')}
           </button>
           <button type="submit" className="btn btn-primary" disabled={action.busy} data-testid="tiers-save">

@@ -54,8 +54,25 @@ export function TillBasket({ lines, onChange }: { lines: BasketLine[]; onChange:
   return (
     <div className="till-basket" data-testid="till-basket">
       <form className="inline-form till-scan" onSubmit={add} noValidate data-testid="till-scan">
-        <input ref={skuInput} value={sku} className="mono" placeholder={t('till.skuPlaceholder')} aria-label={t('till.sku')} onChange={(e) => setSku(e.target.value)} data-testid="till-sku" />
-        <input type="number" min={1} step={1} value={qty} className="qty-input" aria-label={t('till.qty')} onChange={(e) => setQty(e.target.value)} data-testid="till-qty" />
+        <input
+          ref={skuInput}
+          value={sku}
+          className="mono"
+          placeholder={t('till.skuPlaceholder')}
+          aria-label={t('till.sku')}
+          onChange={(e) => setSku(e.target.value)}
+          data-testid="till-sku"
+        />
+        <input
+          type="number"
+          min={1}
+          step={1}
+          value={qty}
+          className="qty-input"
+          aria-label={t('till.qty')}
+          onChange={(e) => setQty(e.target.value)}
+          data-testid="till-qty"
+        />
         <button type="submit" className="btn" disabled={action.busy || !sku.trim()} data-testid="till-add">
           {t('till.add')}
         </button>
@@ -67,7 +84,9 @@ export function TillBasket({ lines, onChange }: { lines: BasketLine[]; onChange:
       )}
       <ActionError error={action.error} testId="till-sku-error" />
       {lines.length === 0 ? (
-        <p className="muted small" data-testid="till-empty">{t('till.emptyBasket')}</p>
+        <p className="muted small" data-testid="till-empty">
+          {t('till.emptyBasket')}
+        </p>
       ) : (
         <table className="table table-compact" data-testid="till-lines">
           <thead>
@@ -102,7 +121,12 @@ export function TillBasket({ lines, onChange }: { lines: BasketLine[]; onChange:
                   />
                 </td>
                 <td>
-                  <button type="button" className="btn btn-small btn-link" onClick={() => onChange(lines.filter((x) => x.sku !== l.sku))} data-testid={`till-line-remove-${l.sku}`}>
+                  <button
+                    type="button"
+                    className="btn btn-small btn-link"
+                    onClick={() => onChange(lines.filter((x) => x.sku !== l.sku))}
+                    data-testid={`till-line-remove-${l.sku}`}
+                  >
                     {t('loyalty.remove')}
                   </button>
                 </td>

@@ -28,7 +28,12 @@ export function TierBadge({ tier }: { tier: Wallet['tier'] }) {
 /** The person's points ledger, newest first: what, why, how many, and when earned points expire. */
 function PointsHistory({ entries }: { entries: PointsEntry[] }) {
   const { t, lang } = useI18n();
-  if (entries.length === 0) return <p className="muted small" data-testid="points-history-empty">{t('wallet.noHistory')}</p>;
+  if (entries.length === 0)
+    return (
+      <p className="muted small" data-testid="points-history-empty">
+        {t('wallet.noHistory')}
+      </p>
+    );
   return (
     <div className="table-wrap">
       <table className="table table-compact" data-testid="points-history">
@@ -46,15 +51,29 @@ function PointsHistory({ entries }: { entries: PointsEntry[] }) {
             <tr key={e.id} data-testid="points-entry" data-kind={e.kind} data-points={e.points}>
               <td className="nowrap small">{formatDateTime(e.created_at, lang)}</td>
               <td>
-                <span className={'badge badge-small ' + (e.points >= 0 ? 'badge-ok' : 'badge-muted')}>{translateValue(t, 'wallet.kind', e.kind)}</span>
+                <span className={'badge badge-small ' + (e.points >= 0 ? 'badge-ok' : 'badge-muted')}>
+                  {translateValue(t, 'wallet.kind', e.kind)}
+                </span>
               </td>
               <td className="small">
-                {e.order_ref ? <a className="mono" href={href('orders', e.order_ref)}>{e.order_ref}</a> : translateValue(t, 'wallet.source', e.source.startsWith('act:') ? 'act' : e.source)}
+                {e.order_ref ? (
+                  <a className="mono" href={href('orders', e.order_ref)}>
+                    {e.order_ref}
+                  </a>
+                ) : (
+                  translateValue(t, 'wallet.source', e.source.startsWith('act:') ? 'act' : e.source)
+                )}
                 {e.source.startsWith('act:') && <span className="mono muted"> {e.source.slice(4)}</span>}
                 {e.reason && <div className="muted">{e.reason}</div>}
               </td>
-              <td className={'num ' + (e.points >= 0 ? 'points-plus' : 'points-minus')}>{e.points > 0 ? `+${formatInt(e.points)}` : formatInt(e.points)}</td>
-              <td className="nowrap small">{e.expires_at ? `${formatDateTime(e.expires_at, lang)}${e.remaining !== null && e.remaining !== e.points ? ` · ${t('wallet.left', { points: formatInt(e.remaining) })}` : ''}` : t('common.none')}</td>
+              <td className={'num ' + (e.points >= 0 ? 'points-plus' : 'points-minus')}>
+                {e.points > 0 ? `+${formatInt(e.points)}` : formatInt(e.points)}
+              </td>
+              <td className="nowrap small">
+                {e.expires_at
+                  ? `${formatDateTime(e.expires_at, lang)}${e.remaining !== null && e.remaining !== e.points ? ` · ${t('wallet.left', { points: formatInt(e.remaining) })}` : ''}`
+                  : t('common.none')}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -87,14 +106,23 @@ function AllCoupons({ customerId }: { customerId: string }) {
               <td className="mono small">{c.display}</td>
               <td>
                 <div>{c.template.name}</div>
-                <div className="small muted"><CouponValue c={c.template} /></div>
+                <div className="small muted">
+                  <CouponValue c={c.template} />
+                </div>
               </td>
-              <td><CouponStatus status={c.status} /></td>
+              <td>
+                <CouponStatus status={c.status} />
+              </td>
               <td className="small">
                 {c.redemption ? (
                   <>
-                    <ChannelBadge channel={c.redemption.channel} /> · {formatFen(c.redemption.amount)} · {formatDateTime(c.redemption.at, lang)}
-                    <div><a className="mono" href={href('orders', c.redemption.order_ref)}>{c.redemption.order_ref}</a></div>
+                    <ChannelBadge channel={c.redemption.channel} /> · {formatFen(c.redemption.amount)} ·{' '}
+                    {formatDateTime(c.redemption.at, lang)}
+                    <div>
+                      <a className="mono" href={href('orders', c.redemption.order_ref)}>
+                        {c.redemption.order_ref}
+                      </a>
+                    </div>
                   </>
                 ) : c.valid_to ? (
                   <span className="muted">{t('loyalty.validUntil', { date: formatDateTime(c.valid_to, lang) })}</span>
@@ -139,15 +167,34 @@ export function WalletPanel({ customerId }: { customerId: string }) {
         <TierBadge tier={w.tier} />
         <span className="muted small" data-testid="wallet-spend">
           {t('wallet.spend12m', { spend: formatFen(w.tier.spend_12m) })}
-          {next && <> · {t('wallet.nextTier', { name: next.name, missing: formatFen(Math.max(0, next.min_spend - w.tier.spend_12m)) })}</>}
+          {next && (
+            <>
+              {' '}
+              ·{' '}
+              {t('wallet.nextTier', {
+                name: next.name,
+                missing: formatFen(Math.max(0, next.min_spend - w.tier.spend_12m)),
+              })}
+            </>
+          )}
         </span>
       </div>
       <div className="kpi-grid">
-        <KpiCard label={t('wallet.balance')} value={formatInt(w.points.balance)} note={t('wallet.worth', { value: formatFen(w.points.value) })} testId="wallet-balance" accent />
+        <KpiCard
+          label={t('wallet.balance')}
+          value={formatInt(w.points.balance)}
+          note={t('wallet.worth', { value: formatFen(w.points.value) })}
+          testId="wallet-balance"
+          accent
+        />
         <KpiCard
           label={t('wallet.expiringSoon')}
           value={soon ? formatInt(soon.points) : '…'}
-          note={soon && soon.items[0] ? t('wallet.firstExpiry', { date: formatDateTime(soon.items[0].expires_at, lang) }) : t('wallet.within30')}
+          note={
+            soon && soon.items[0]
+              ? t('wallet.firstExpiry', { date: formatDateTime(soon.items[0].expires_at, lang) })
+              : t('wallet.within30')
+          }
           testId="wallet-expiring"
         />
         <KpiCard label={t('wallet.usableCoupons')} value={formatInt(w.coupons.length)} testId="wallet-coupon-count" />
