@@ -236,13 +236,11 @@ export async function setCount(
       ...(safetyStock !== undefined ? { safety_stock: safetyStock } : {}),
     })
     .onConflict((oc) =>
-      oc
-        .columns(['location_id', 'sku'])
-        .doUpdateSet({
-          on_hand: onHand,
-          ...(safetyStock !== undefined ? { safety_stock: safetyStock } : {}),
-          updated_at: new Date(),
-        }),
+      oc.columns(['location_id', 'sku']).doUpdateSet({
+        on_hand: onHand,
+        ...(safetyStock !== undefined ? { safety_stock: safetyStock } : {}),
+        updated_at: new Date(),
+      }),
     )
     .returning(['location_id', 'on_hand', 'reserved', 'safety_stock'])
     .executeTakeFirstOrThrow();
@@ -269,16 +267,14 @@ export async function listMovements(
   if (f.sku) q = q.where('sku', '=', f.sku);
   if (f.before) q = q.where('id', '<', f.before);
   const rows = await q.execute();
-  const items = rows
-    .slice(0, f.limit)
-    .map((r) => ({
-      id: String(r.id),
-      location_id: r.location_id,
-      sku: r.sku,
-      delta: r.delta,
-      reason: r.reason,
-      ref: r.ref,
-      created_at: r.created_at.toISOString(),
-    }));
+  const items = rows.slice(0, f.limit).map((r) => ({
+    id: String(r.id),
+    location_id: r.location_id,
+    sku: r.sku,
+    delta: r.delta,
+    reason: r.reason,
+    ref: r.ref,
+    created_at: r.created_at.toISOString(),
+  }));
   return { items, next_cursor: rows.length > f.limit ? items[items.length - 1].id : null };
 }

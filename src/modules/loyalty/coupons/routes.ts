@@ -170,16 +170,14 @@ export const couponRoutes: ModuleRoutes = (ctx) => async (app) => {
       },
     },
     async (req, reply) =>
-      reply
-        .code(201)
-        .send(
-          await issueTo(ctx, req.principal, {
-            template_id: req.body.template_id,
-            customer: req.body.customer,
-            via: 'issue',
-            channel: req.principal.channel,
-          }),
-        ),
+      reply.code(201).send(
+        await issueTo(ctx, req.principal, {
+          template_id: req.body.template_id,
+          customer: req.body.customer,
+          via: 'issue',
+          channel: req.principal.channel,
+        }),
+      ),
   );
 
   app.post(
@@ -206,16 +204,14 @@ export const couponRoutes: ModuleRoutes = (ctx) => async (app) => {
       }
       if (channel && !CLAIM_CHANNELS.includes(channel))
         throw unprocessable('invalid_channel', 'customers claim coupons in app, mini_program or web', 'channel');
-      return reply
-        .code(201)
-        .send(
-          await issueTo(ctx, p, {
-            template_id: req.body.template_id,
-            customer: req.body.customer,
-            via: 'claim',
-            channel,
-          }),
-        );
+      return reply.code(201).send(
+        await issueTo(ctx, p, {
+          template_id: req.body.template_id,
+          customer: req.body.customer,
+          via: 'claim',
+          channel,
+        }),
+      );
     },
   );
 

@@ -136,24 +136,22 @@ describe('points ledger properties', () => {
               cancelled: false,
             };
             orders.push(o);
-            await db
-              .transaction()
-              .execute((tx) =>
-                earnForOrder(tx, {
-                  customer_id: customer,
-                  order_ref: o.ref,
-                  channel: 'app',
-                  lines: op.lines.map((l, i) => ({
-                    line_no: i + 1,
-                    sku: 'S',
-                    category: 'c',
-                    qty: l.qty,
-                    amount: l.amount,
-                  })),
-                  total: op.lines.reduce((x, l) => x + l.amount, 0),
-                  now,
-                }),
-              );
+            await db.transaction().execute((tx) =>
+              earnForOrder(tx, {
+                customer_id: customer,
+                order_ref: o.ref,
+                channel: 'app',
+                lines: op.lines.map((l, i) => ({
+                  line_no: i + 1,
+                  sku: 'S',
+                  category: 'c',
+                  qty: l.qty,
+                  amount: l.amount,
+                })),
+                total: op.lines.reduce((x, l) => x + l.amount, 0),
+                now,
+              }),
+            );
             // idempotent per order
             const again = await db
               .transaction()
