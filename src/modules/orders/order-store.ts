@@ -71,8 +71,8 @@ export async function writeOrders(target: Tx | Database, orders: PlannedOrder[])
   // Fulfilment's own rows, by the statement parts it exports.
   for (const f of fulfilmentInserts(
     params,
-    all((p) => p.rows.fulfillments),
-    all((p) => p.rows.fulfillmentLines),
+    all((p) => p.rows.fulfilments),
+    all((p) => p.rows.fulfilmentLines),
   ))
     cte(f.name, f.sql);
   insert('new_events', 'outbox', all((p) => p.rows.events).map(outboxRow), ['payload']);

@@ -80,8 +80,8 @@ export interface PlannedOrder {
   rows: {
     order: Insertable<DB['orders']>;
     lines: Insertable<DB['order_lines']>[];
-    fulfillments: NewFulfilment[];
-    fulfillmentLines: NewFulfilmentLine[];
+    fulfilments: NewFulfilment[];
+    fulfilmentLines: NewFulfilmentLine[];
     reservations: Insertable<DB['stock_reservations']>[];
     events: DomainEvent[];
   };
@@ -239,7 +239,7 @@ export function planOrder(
         points_used: l.points_used,
         points_discount: l.points_discount,
       })),
-      fulfillments: allocations.map((a) => ({
+      fulfilments: allocations.map((a) => ({
         id: a.fulfillment_id,
         order_id: id,
         location_id: a.location_id,
@@ -250,7 +250,7 @@ export function planOrder(
         courier: null,
         courier_job_id: null,
       })),
-      fulfillmentLines: allocations.flatMap((a) =>
+      fulfilmentLines: allocations.flatMap((a) =>
         a.lines.map((l) => ({ fulfillment_id: a.fulfillment_id, sku: l.sku, qty: l.qty })),
       ),
       reservations: online
