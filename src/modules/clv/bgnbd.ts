@@ -1,0 +1,101 @@
+/**
+ * BG/NBD (Fader, Hardie & Lee 2005, "Counting your customers the easy way"): while alive a customer
+ * buys as a Poisson process with rate λ ~ Gamma(r, α); after each purchase they drop out with
+ * probability p ~ Beta(a, b). Per customer: x repeat purchases, the last at t_x, observed for T.
+ */
+import { hyp2f1, logAddExp, logGamma } from './special';
+import { minimise } from './optimise';
+
+export interface Rfm {
+  /** Repeat purchases (x). */
+  frequency: number;
+  /** Time of the last repeat purchase since the first purchase (t_x; 0 when x = 0). */
+  recency: number;
+  /** Time from the first purchase to the end of the calibration period. */
+  T: number;
+}
+
+export interface BgNbdParams {
+  r: number;
+  alpha: number;
+  a: number;
+  b: number;
+}
+
+export interface BgNbdFit extends BgNbdParams {
+  logLikelihood: number;
+}
+
+/** log L(r, α, a, b | x, t_x, T) of one customer, equation (6) of the paper written in log space. */
+export function bgnbdLogLikelihood({ r, alpha, a, b }: BgNbdParams, { frequency: x, recency: tx, T }: Rfm): number {
+  const common =
+    logGamma(r + x) - logGamma(r) + r * Math.log(alpha) + logGamma(a + b) + logGamma(b + x) - logGamma(b) - logGamma(a + b + x);
+  const stillAlive = -(r + x) * Math.log(alpha + T);
+  const droppedAfterLast = x > 0 ? Math.log(a) - Math.log(b + x - 1) - (r + x) * Math.log(alpha + tx) : -Infinity;
+  return common + logAddExp(stillAlive, droppedAfterLast);
+}
+
+export function bgnbdTotalLogLikelihood(params: BgNbdParams, customers: readonly Rfm[]): number {
+  let sum = 0;
+  for (const c of customers) sum += bgnbdLogLikelihood(params, c);
+  return sum;
+}
+
+const fromLog = ([r, alpha, a, b]: number[]): BgNbdParams => ({
+  r: Math.exp(r),
+  alpha: Math.exp(alpha),
+  a: Math.exp(a),
+  b: Math.exp(b),
+});
+
+/** Maximum-likelihood fit, on log-parameters so every point the optimiser tries is in the domain. */
+export function fitBgNbd(customers: readonly Rfm[]): BgNbdFit {
+  if (customers.length === 0) throw new RangeError('BG/NBD needs at least one customer');
+  // Customers with the same (x, t_x, T) contribute the same term: weighting them cuts the work on real data.
+  const groups = new Map<string, { c: Rfm; n: number }>();
+  for (const c of customers) {
+    const key = `${c.frequency}|${c.recency}|${c.T}`;
+    const g = groups.get(key);
+    if (g) g.n++;
+    else groups.set(key, { c, n: 1 });
+  }
+  const weighted = [...groups.values()];
+  const negLL = (theta: number[]) => {
+    const p = fromLog(theta);
+    let sum = 0;
+    for (const { c, n } of weighted) sum += n * bgnbdLogLikelihood(p, c);
+    return -sum;
+  };
+  // α is on the time scale of T: start it at the mean T so any time unit starts near its answer.
+  const meanT = customers.reduce((s, c) => s + c.T, 0) / customers.length;
+  const best = minimise(negLL, [0, Math.log(Math.max(meanT, 1e-6)), 0, 0]);
+  return { ...fromLog(best.x), logLikelihood: -best.value };
+}
+
+/** log of the odds that a customer has dropped out, relative to being alive (−∞ without repeat purchases). */
+function logDeadOdds({ r, alpha, a, b }: BgNbdParams, { frequency: x, recency: tx, T }: Rfm): number {
+  if (x === 0) return -Infinity;
+  return Math.log(a) - Math.log(b + x - 1) + (r + x) * (Math.log(alpha + T) - Math.log(alpha + tx));
+}
+
+/** P(alive | x, t_x, T), equation (11). */
+export function probabilityAlive(params: BgNbdParams, customer: Rfm): number {
+  return 1 / (1 + Math.exp(logDeadOdds(params, customer)));
+}
+
+/** E[X(t)]: purchases a newly acquired customer makes in a period of length t, equation (9). */
+export function expectedPurchases({ r, alpha, a, b }: BgNbdParams, t: number): number {
+  if (t <= 0) return 0;
+  const hyp = hyp2f1(r, b, a + b - 1, t / (alpha + t));
+  return ((a + b - 1) / (a - 1)) * (1 - Math.pow(alpha / (alpha + t), r) * hyp);
+}
+
+/** E[Y(t) | x, t_x, T]: purchases in the next t periods of a customer with this history, equation (10). */
+export function conditionalExpectedPurchases(params: BgNbdParams, customer: Rfm, t: number): number {
+  if (t <= 0) return 0;
+  const { r, alpha, a, b } = params;
+  const { frequency: x, T } = customer;
+  const hyp = hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t));
+  const numerator = ((a + b + x - 1) / (a - 1)) * (1 - Math.pow((alpha + T) / (alpha + T + t), r + x) * hyp);
+  return numerator / (1 + Math.exp(logDeadOdds(params, customer)));
+}

@@ -1,0 +1,65 @@
+/**
+ * Gamma-Gamma spend model (Fader & Hardie 2013, "The Gamma-Gamma model of monetary value"): a
+ * customer's transaction values are Gamma(p, ν), with ν ~ Gamma(q, v) across customers. Fitted on
+ * customers with repeat purchases, from their count x and the mean m of those purchases' values.
+ */
+import { logGamma } from './special';
+import { minimise } from './optimise';
+
+export interface Spend {
+  /** Repeat purchases whose values are averaged (x > 0). */
+  frequency: number;
+  /** Mean value of those purchases (m̄, > 0). */
+  monetary: number;
+}
+
+export interface GammaGammaParams {
+  p: number;
+  q: number;
+  v: number;
+}
+
+export interface GammaGammaFit extends GammaGammaParams {
+  logLikelihood: number;
+}
+
+/** log-density of the observed mean m̄ given x purchases (the paper's equation (3), in log space). */
+export function gammaGammaLogLikelihood({ p, q, v }: GammaGammaParams, { frequency: x, monetary: m }: Spend): number {
+  const px = p * x;
+  return (
+    logGamma(px + q) -
+    logGamma(px) -
+    logGamma(q) +
+    q * Math.log(v) +
+    (px - 1) * Math.log(m) +
+    px * Math.log(x) -
+    (px + q) * Math.log(x * m + v)
+  );
+}
+
+/** Maximum-likelihood fit on customers with x > 0 and a positive mean value (others are left out). */
+export function fitGammaGamma(customers: readonly Spend[]): GammaGammaFit {
+  const usable = customers.filter((c) => c.frequency > 0 && c.monetary > 0);
+  if (usable.length === 0) throw new RangeError('Gamma-Gamma needs at least one customer with a repeat purchase');
+  const negLL = ([lp, lq, lv]: number[]) => {
+    const params = { p: Math.exp(lp), q: Math.exp(lq), v: Math.exp(lv) };
+    let sum = 0;
+    for (const c of usable) sum += gammaGammaLogLikelihood(params, c);
+    return -sum;
+  };
+  // v is on the scale of the amounts: start it at their mean so yuan and fen both start near the answer.
+  const meanM = usable.reduce((s, c) => s + c.monetary, 0) / usable.length;
+  const best = minimise(negLL, [0, 0, Math.log(meanM)]);
+  const [p, q, v] = best.x.map(Math.exp);
+  return { p, q, v, logLikelihood: -best.value };
+}
+
+/**
+ * E[M | x, m̄]: the customer's expected average transaction value, a weighted mean of the population
+ * mean vp/(q−1) and their own m̄ (the population mean alone when x = 0). Needs q > 1.
+ */
+export function conditionalExpectedAverageValue({ p, q, v }: GammaGammaParams, { frequency: x, monetary: m }: Spend): number {
+  const weight = (p * x) / (p * x + q - 1);
+  const populationMean = (v * p) / (q - 1);
+  return x > 0 ? (1 - weight) * populationMean + weight * m : populationMean;
+}
