@@ -29,7 +29,13 @@ export interface BgNbdFit extends BgNbdParams {
 /** log L(r, α, a, b | x, t_x, T) of one customer, equation (6) of the paper written in log space. */
 export function bgnbdLogLikelihood({ r, alpha, a, b }: BgNbdParams, { frequency: x, recency: tx, T }: Rfm): number {
   const common =
-    logGamma(r + x) - logGamma(r) + r * Math.log(alpha) + logGamma(a + b) + logGamma(b + x) - logGamma(b) - logGamma(a + b + x);
+    logGamma(r + x) -
+    logGamma(r) +
+    r * Math.log(alpha) +
+    logGamma(a + b) +
+    logGamma(b + x) -
+    logGamma(b) -
+    logGamma(a + b + x);
   const stillAlive = -(r + x) * Math.log(alpha + T);
   const droppedAfterLast = x > 0 ? Math.log(a) - Math.log(b + x - 1) - (r + x) * Math.log(alpha + tx) : -Infinity;
   return common + logAddExp(stillAlive, droppedAfterLast);

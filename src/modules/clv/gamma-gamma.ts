@@ -58,7 +58,10 @@ export function fitGammaGamma(customers: readonly Spend[]): GammaGammaFit {
  * E[M | x, m̄]: the customer's expected average transaction value, a weighted mean of the population
  * mean vp/(q−1) and their own m̄ (the population mean alone when x = 0). Needs q > 1.
  */
-export function conditionalExpectedAverageValue({ p, q, v }: GammaGammaParams, { frequency: x, monetary: m }: Spend): number {
+export function conditionalExpectedAverageValue(
+  { p, q, v }: GammaGammaParams,
+  { frequency: x, monetary: m }: Spend,
+): number {
   const weight = (p * x) / (p * x + q - 1);
   const populationMean = (v * p) / (q - 1);
   return x > 0 ? (1 - weight) * populationMean + weight * m : populationMean;

@@ -26,7 +26,14 @@ function guarded(f: (x: number[]) => number): (x: number[]) => number {
   };
 }
 
-function nelderMead(f: (x: number[]) => number, x0: number[], step: number, fTol: number, xTol: number, budget: number) {
+function nelderMead(
+  f: (x: number[]) => number,
+  x0: number[],
+  step: number,
+  fTol: number,
+  xTol: number,
+  budget: number,
+) {
   const n = x0.length;
   let evaluations = 0;
   const evalAt = (x: number[]) => {
