@@ -26,8 +26,8 @@ export interface BgNbdFit extends BgNbdParams {
   logLikelihood: number;
 }
 
-/** log L(r, α, a, b | x, t_x, T) of one customer, equation (6) of the paper written in log space. */
-export function bgnbdLogLikelihood({ r, alpha, a, b }: BgNbdParams, { frequency: x, recency: tx, T }: Rfm): number {
+/** The terms of log L that depend on x but not on t_x or T: shared by every customer with that x. */
+function frequencyTerms({ r, alpha, a, b }: BgNbdParams, x: number) {
   const common =
     logGamma(r + x) -
     logGamma(r) +
@@ -36,14 +36,33 @@ export function bgnbdLogLikelihood({ r, alpha, a, b }: BgNbdParams, { frequency:
     logGamma(b + x) -
     logGamma(b) -
     logGamma(a + b + x);
+  return { common, logDropOut: x > 0 ? Math.log(a) - Math.log(b + x - 1) : -Infinity };
+}
+
+function logLikelihoodWith(
+  { r, alpha }: BgNbdParams,
+  { common, logDropOut }: ReturnType<typeof frequencyTerms>,
+  { frequency: x, recency: tx, T }: Rfm,
+): number {
   const stillAlive = -(r + x) * Math.log(alpha + T);
-  const droppedAfterLast = x > 0 ? Math.log(a) - Math.log(b + x - 1) - (r + x) * Math.log(alpha + tx) : -Infinity;
+  const droppedAfterLast = x > 0 ? logDropOut - (r + x) * Math.log(alpha + tx) : -Infinity;
   return common + logAddExp(stillAlive, droppedAfterLast);
 }
 
+/** log L(r, α, a, b | x, t_x, T) of one customer, equation (6) of the paper written in log space. */
+export function bgnbdLogLikelihood(params: BgNbdParams, customer: Rfm): number {
+  return logLikelihoodWith(params, frequencyTerms(params, customer.frequency), customer);
+}
+
+/** Sum over customers; the gamma functions are evaluated once per distinct x, which makes fitting fast. */
 export function bgnbdTotalLogLikelihood(params: BgNbdParams, customers: readonly Rfm[]): number {
+  const byFrequency = new Map<number, ReturnType<typeof frequencyTerms>>();
   let sum = 0;
-  for (const c of customers) sum += bgnbdLogLikelihood(params, c);
+  for (const c of customers) {
+    let terms = byFrequency.get(c.frequency);
+    if (!terms) byFrequency.set(c.frequency, (terms = frequencyTerms(params, c.frequency)));
+    sum += logLikelihoodWith(params, terms, c);
+  }
   return sum;
 }
 
@@ -57,24 +76,12 @@ const fromLog = ([r, alpha, a, b]: number[]): BgNbdParams => ({
 /** Maximum-likelihood fit, on log-parameters so every point the optimiser tries is in the domain. */
 export function fitBgNbd(customers: readonly Rfm[]): BgNbdFit {
   if (customers.length === 0) throw new RangeError('BG/NBD needs at least one customer');
-  // Customers with the same (x, t_x, T) contribute the same term: weighting them cuts the work on real data.
-  const groups = new Map<string, { c: Rfm; n: number }>();
-  for (const c of customers) {
-    const key = `${c.frequency}|${c.recency}|${c.T}`;
-    const g = groups.get(key);
-    if (g) g.n++;
-    else groups.set(key, { c, n: 1 });
-  }
-  const weighted = [...groups.values()];
-  const negLL = (theta: number[]) => {
-    const p = fromLog(theta);
-    let sum = 0;
-    for (const { c, n } of weighted) sum += n * bgnbdLogLikelihood(p, c);
-    return -sum;
-  };
   // α is on the time scale of T: start it at the mean T so any time unit starts near its answer.
   const meanT = customers.reduce((s, c) => s + c.T, 0) / customers.length;
-  const best = minimise(negLL, [0, Math.log(Math.max(meanT, 1e-6)), 0, 0]);
+  const best = minimise(
+    (theta) => -bgnbdTotalLogLikelihood(fromLog(theta), customers),
+    [0, Math.log(Math.max(meanT, 1e-6)), 0, 0],
+  );
   return { ...fromLog(best.x), logLikelihood: -best.value };
 }
 

@@ -9,7 +9,10 @@ export interface Minimum {
 export interface MinimiseOptions {
   /** Initial simplex edge along each axis. */
   step?: number;
-  /** Stop when the simplex's values differ by less than this… */
+  /**
+   * Stop when the simplex's values differ by less than this times 1 + |best value| (relative, as a
+   * log-likelihood summed over many customers carries rounding noise)…
+   */
   fTol?: number;
   /** …and its vertices by less than this in every coordinate. */
   xTol?: number;
@@ -52,7 +55,7 @@ function nelderMead(
     const best = simplex[0];
     const worst = simplex[n];
     const spread = Math.max(...simplex.map((p) => Math.max(...p.x.map((xi, i) => Math.abs(xi - best.x[i])))));
-    if (Math.abs(worst.v - best.v) <= fTol && spread <= xTol) break;
+    if (Math.abs(worst.v - best.v) <= fTol * (1 + Math.abs(best.v)) && spread <= xTol) break;
     const centroid = new Array<number>(n).fill(0);
     for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) centroid[i] += simplex[j].x[i] / n;
     const reflected = along(centroid, worst.x, -1);
@@ -85,7 +88,7 @@ function nelderMead(
  * with a fresh simplex around the best point found is the standard remedy.
  */
 export function minimise(f: (x: number[]) => number, x0: number[], options: MinimiseOptions = {}): Minimum {
-  const { step = 0.5, fTol = 1e-10, xTol = 1e-8, maxEvaluations = 50_000, restarts = 10 } = options;
+  const { step = 0.5, fTol = 1e-12, xTol = 1e-8, maxEvaluations = 50_000, restarts = 10 } = options;
   const g = guarded(f);
   let evaluations = 0;
   let run = nelderMead(g, x0, step, fTol, xTol, maxEvaluations);
@@ -95,7 +98,7 @@ export function minimise(f: (x: number[]) => number, x0: number[], options: Mini
     evaluations += next.evaluations;
     const improved = run.value - next.value;
     if (next.value < run.value) run = next;
-    if (!(improved > fTol)) break;
+    if (!(improved > fTol * (1 + Math.abs(run.value)))) break;
   }
   if (!Number.isFinite(run.value)) throw new RangeError('the objective is not finite anywhere the optimiser looked');
   return { x: run.x, value: run.value, evaluations };
