@@ -14,6 +14,7 @@ import { importCustomers } from '../modules/imports/customers';
 import { importOrders } from '../modules/imports/orders';
 import { WRAPPED_KEY_COLUMNS } from '../modules/wrapped-keys';
 import { rotateMasterCommand } from './rotate-master';
+import { clvFitCommand } from './clv';
 
 const USAGE = `santong <command>
 
@@ -42,6 +43,12 @@ const USAGE = `santong <command>
                                 rejected); orders already imported are skipped
   import options: --report FILE writes every rejected row as "row N: field: reason";
                   --encoding gb18030 for Excel files saved in Chinese; --concurrency N
+  clv fit --transactions FILE.csv --customer-col C --date-col D --amount-col A
+          --calibration-end YYYY-MM-DD [--time-unit week|day] [--predict N --out FILE.csv]
+                                lifetime value: fits BG/NBD and Gamma-Gamma on the purchases up to
+                                the calibration end (inclusive) and prints their parameters as JSON;
+                                --out writes per customer p_alive and the purchases and value
+                                expected in the next N time units. Needs no database
 `;
 
 function fail(message: string): never {
@@ -56,8 +63,22 @@ function intOpt(v: string | undefined, name: string, fallback: number): number {
   return n;
 }
 
+async function clvCommand([sub, ...args]: string[]): Promise<void> {
+  if (sub !== 'fit') fail('clv supports: fit');
+  try {
+    await clvFitCommand(args);
+  } catch (e) {
+    if (e instanceof ImportUsageError) fail(e.message);
+    if (!(e instanceof ImportFileError)) throw e;
+    process.stderr.write(`santong: clv fit: ${e.message}\n`);
+    process.exitCode = 1;
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  // Pure computation on a file: no configuration, database or key.
+  if (command === 'clv') return clvCommand(rest);
   const config = loadConfig();
   switch (command) {
     case 'start': {
