@@ -49,12 +49,10 @@ function logLikelihoodWith(
   return common + logAddExp(stillAlive, droppedAfterLast);
 }
 
-/** log L(r, α, a, b | x, t_x, T) of one customer, equation (6) of the paper written in log space. */
-export function bgnbdLogLikelihood(params: BgNbdParams, customer: Rfm): number {
-  return logLikelihoodWith(params, frequencyTerms(params, customer.frequency), customer);
-}
-
-/** Sum over customers; the gamma functions are evaluated once per distinct x, which makes fitting fast. */
+/**
+ * log L(r, α, a, b) summed over customers: equation (6) of the paper in log space. The gamma
+ * functions are evaluated once per distinct x, which makes fitting fast.
+ */
 export function bgnbdTotalLogLikelihood(params: BgNbdParams, customers: readonly Rfm[]): number {
   const byFrequency = new Map<number, ReturnType<typeof frequencyTerms>>();
   let sum = 0;
