@@ -7,7 +7,7 @@ import { Rng } from '../demo/rng';
 import { TMP } from '../../test/db';
 import { fitBgNbd } from '../modules/clv/bgnbd';
 import { fitGammaGamma } from '../modules/clv/gamma-gamma';
-import { bgnbdPurchaseTimes, spendSampler } from '../modules/clv/simulate';
+import { bgnbdCustomer, spendSampler } from '../modules/clv/simulate';
 import { summarise, type Transaction } from '../modules/clv/summary';
 
 /** `santong clv fit` as an analyst runs it: a child process on a CSV, with no database to reach. */
@@ -51,7 +51,7 @@ beforeAll(() => {
     const amount = () => Math.round(spend() * 100) / 100;
     const customer = `c${i}`;
     transactions.push({ customer, day: isoDay(first), amount: amount() });
-    for (const t of bgnbdPurchaseTimes(rng, { r: 0.6, alpha: 60, a: 0.9, b: 3 }, end - first))
+    for (const t of bgnbdCustomer(rng, { r: 0.6, alpha: 60, a: 0.9, b: 3 }, end - first).times)
       transactions.push({ customer, day: isoDay(first + Math.floor(t)), amount: amount() });
   }
   // A purchase after the calibration end, in a timestamp format: read, then left out.

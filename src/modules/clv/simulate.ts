@@ -23,10 +23,12 @@ export function gammaSample(rng: Rng, shape: number, rate: number): number {
 }
 
 /**
- * Purchase times (after the first purchase at 0) of one BG/NBD customer observed for T: Poisson
- * purchases at rate λ ~ Gamma(r, α) until they drop out, with probability p ~ Beta(a, b) after each.
+ * One BG/NBD customer observed for T: Poisson purchases at rate λ ~ Gamma(r, α) after the first
+ * at 0 until they drop out, with probability p ~ Beta(a, b) after each purchase. Returns the repeat
+ * purchase times and when the customer dropped out (the time of their last purchase; null if
+ * still alive at T).
  */
-export function bgnbdPurchaseTimes(rng: Rng, { r, alpha, a, b }: BgNbdParams, T: number): number[] {
+export function bgnbdCustomer(rng: Rng, { r, alpha, a, b }: BgNbdParams, T: number) {
   const lambda = gammaSample(rng, r, alpha);
   const ga = gammaSample(rng, a, 1);
   const p = ga / (ga + gammaSample(rng, b, 1));
@@ -34,15 +36,15 @@ export function bgnbdPurchaseTimes(rng: Rng, { r, alpha, a, b }: BgNbdParams, T:
   let t = 0;
   for (;;) {
     t += -Math.log(1 - rng.next()) / lambda;
-    if (t > T) return times;
+    if (t > T) return { times, droppedAt: null };
     times.push(t);
-    if (rng.next() < p) return times;
+    if (rng.next() < p) return { times, droppedAt: t };
   }
 }
 
 export function simulateBgNbd(rng: Rng, params: BgNbdParams, Ts: readonly number[]): Rfm[] {
   return Ts.map((T) => {
-    const times = bgnbdPurchaseTimes(rng, params, T);
+    const { times } = bgnbdCustomer(rng, params, T);
     return { frequency: times.length, recency: times.length ? times[times.length - 1] : 0, T };
   });
 }
