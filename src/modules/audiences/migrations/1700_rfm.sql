@@ -1,0 +1,27 @@
+-- RFM runs: one row per computation, its scores per customer (the root of a merged group).
+CREATE TABLE rfm_runs (
+  id          text PRIMARY KEY,
+  status      text NOT NULL DEFAULT 'running' CHECK (status IN ('running','done','failed')),
+  as_of       timestamptz NOT NULL,
+  -- null: all history
+  window_days integer CHECK (window_days > 0),
+  customers   integer,
+  started_at  timestamptz NOT NULL DEFAULT now(),
+  finished_at timestamptz
+);
+CREATE INDEX rfm_runs_done ON rfm_runs (finished_at DESC, id DESC) WHERE status = 'done';
+
+CREATE TABLE rfm_scores (
+  run_id       text NOT NULL REFERENCES rfm_runs(id) ON DELETE CASCADE,
+  customer_id  text NOT NULL,
+  recency_days integer NOT NULL,
+  frequency    integer NOT NULL,
+  monetary     bigint NOT NULL,
+  r            smallint NOT NULL CHECK (r BETWEEN 1 AND 5),
+  f            smallint NOT NULL CHECK (f BETWEEN 1 AND 5),
+  m            smallint NOT NULL CHECK (m BETWEEN 1 AND 5),
+  rfm          text NOT NULL,
+  segment      text NOT NULL,
+  PRIMARY KEY (run_id, customer_id)
+);
+CREATE INDEX rfm_scores_segment ON rfm_scores (run_id, segment, customer_id);

@@ -1,0 +1,46 @@
+import { sql } from 'kysely';
+import type { Queryable } from '../../platform/db/database';
+import { countedCustomerRoots } from '../customers/public';
+import { sales } from '../orders/public';
+import { OTHER_SEGMENT, segmentMapArrays } from './rfm-segments';
+
+/**
+ * Scores every customer of a run in one statement (the definitions in README's RFM section):
+ * customers are counted roots with a sale in (as_of − window, as_of]; each value is ranked
+ * ascending by (value, customer_id) and binned `max(1, ceil(5·(rank−1)/(n−1)))`; with n = 1 the
+ * lone customer takes the lowest rank's bin, 1 (so R = 5). Returns the number of customers scored.
+ */
+export async function scoreRun(
+  db: Queryable,
+  run: { id: string; asOf: Date; windowDays: number | null },
+): Promise<number> {
+  const { codes, segments } = segmentMapArrays();
+  const asOf = sql`${run.asOf.toISOString()}::timestamptz`;
+  const bin = (rank: string) => sql.raw(`greatest(1, ceil(5 * (${rank} - 1)::numeric / greatest(n - 1, 1)))::int`);
+  const r = await sql`
+    INSERT INTO rfm_scores (run_id, customer_id, recency_days, frequency, monetary, r, f, m, rfm, segment)
+    WITH base AS (
+      SELECT c.root AS customer_id, count(*)::int AS frequency, sum(s.net)::bigint AS monetary,
+        floor(extract(epoch FROM ${asOf} - max(s.placed_at)) / 86400)::int AS recency_days
+      FROM ${sales} s JOIN ${countedCustomerRoots} c ON c.id = s.customer_id
+      WHERE s.placed_at <= ${asOf}
+        AND (${run.windowDays}::int IS NULL OR s.placed_at > ${asOf} - ${run.windowDays}::int * interval '24 hours')
+      GROUP BY c.root
+    ), ranked AS (
+      SELECT *, count(*) OVER () AS n,
+        row_number() OVER (ORDER BY recency_days, customer_id) AS r_rank,
+        row_number() OVER (ORDER BY frequency, customer_id) AS f_rank,
+        row_number() OVER (ORDER BY monetary, customer_id) AS m_rank
+      FROM base
+    ), scored AS (
+      SELECT customer_id, recency_days, frequency, monetary,
+        6 - ${bin('r_rank')} AS r, ${bin('f_rank')} AS f, ${bin('m_rank')} AS m
+      FROM ranked
+    )
+    SELECT ${run.id}, s.customer_id, s.recency_days, s.frequency, s.monetary, s.r, s.f, s.m,
+      s.r::text || s.f::text || s.m::text, coalesce(map.segment, ${OTHER_SEGMENT})
+    FROM scored s
+    LEFT JOIN unnest(${codes}::text[], ${segments}::text[]) AS map(code, segment)
+      ON map.code = s.r::text || s.f::text || s.m::text`.execute(db);
+  return Number(r.numAffectedRows ?? 0);
+}

@@ -1,0 +1,124 @@
+import { Type } from '@sinclair/typebox';
+import { notFound } from '../../platform/http/errors';
+import { Cursor, errors, Fen, Id, Limit, StringEnum } from '../../platform/http/schemas';
+import type { ModuleRoutes } from '../../platform/http/types';
+import { RFM_SEGMENTS } from './rfm-segments';
+import { rfmCustomers, rfmRun, rfmSegments, runParams, startRfmRun } from './rfm-service';
+
+const READ = ['admin', 'marketer', 'analyst'] as const;
+const RUN = ['admin', 'marketer'] as const;
+
+const Segment = StringEnum(RFM_SEGMENTS, { description: 'one of the 11 RFM segments, or others' });
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
+const RunSchema = Type.Object({
+  id: Type.String(),
+  status: StringEnum(['running', 'done', 'failed'] as const),
+  as_of: Type.String({ format: 'date-time' }),
+  window_days: Nullable(Type.Integer()),
+  customers: Nullable(Type.Integer({ description: 'customers scored, once done' })),
+  started_at: Type.String({ format: 'date-time' }),
+  finished_at: Nullable(Type.String({ format: 'date-time' })),
+});
+
+const Score = Type.Object({
+  customer_id: Type.String(),
+  recency_days: Type.Integer({ description: 'whole days from the last sale to as_of' }),
+  frequency: Type.Integer({ description: 'sales in the window' }),
+  monetary: Type.Integer({ description: 'Σ (total − refunded) in fen' }),
+  r: Type.Integer({ minimum: 1, maximum: 5 }),
+  f: Type.Integer({ minimum: 1, maximum: 5 }),
+  m: Type.Integer({ minimum: 1, maximum: 5 }),
+  rfm: Type.String({ description: 'the three digits, e.g. "545"' }),
+  segment: Segment,
+});
+
+/** RFM: runs scoring every customer (set-based, in the background) and reads of the latest done run. */
+export const audienceRoutes: ModuleRoutes = (ctx) => async (app) => {
+  app.post(
+    '/rfm/runs',
+    {
+      config: { roles: RUN },
+      schema: {
+        tags: ['audiences'],
+        summary: 'Start an RFM run over the sales in (as_of − window_days, as_of]; it runs in the background',
+        body: Type.Object(
+          {
+            as_of: Type.Optional(Type.String({ maxLength: 40, description: 'ISO-8601 date-time; default now' })),
+            window_days: Type.Optional(
+              Nullable(Type.Integer({ description: 'days of history; default 365; null = all history' })),
+            ),
+          },
+          { additionalProperties: false, examples: [{ as_of: '2026-12-01T00:00:00+08:00', window_days: 365 }] },
+        ),
+        response: {
+          202: Type.Object({ id: Type.String(), status: Type.Literal('running') }),
+          ...errors(422),
+        },
+      },
+    },
+    async (req, reply) => {
+      const run = await startRfmRun(ctx.database, ctx.log, runParams(req.body ?? {}));
+      return reply.code(202).send(run);
+    },
+  );
+
+  app.get(
+    '/rfm/runs/:id',
+    {
+      config: { roles: READ },
+      schema: {
+        tags: ['audiences'],
+        summary: "An RFM run's status: running, done or failed",
+        params: Type.Object({ id: Id }),
+        response: { 200: RunSchema, ...errors(404) },
+      },
+    },
+    async (req) => {
+      const run = await rfmRun(ctx.database.db, req.params.id);
+      if (!run) throw notFound('RFM run', 'id');
+      return run;
+    },
+  );
+
+  app.get(
+    '/rfm/segments',
+    {
+      config: { roles: READ },
+      schema: {
+        tags: ['audiences'],
+        summary: 'Customers and revenue (fen) per RFM segment of the latest done run',
+        response: {
+          200: Type.Object({
+            run_id: Nullable(Type.String()),
+            as_of: Nullable(Type.String({ format: 'date-time' })),
+            items: Type.Array(Type.Object({ segment: Segment, customers: Type.Integer(), revenue: Fen() })),
+          }),
+          ...errors(),
+        },
+      },
+    },
+    async () => rfmSegments(ctx.database.db),
+  );
+
+  app.get(
+    '/rfm/customers',
+    {
+      config: { roles: READ },
+      schema: {
+        tags: ['audiences'],
+        summary: "The latest done run's scores by customer id, optionally of one segment",
+        querystring: Type.Object({ segment: Type.Optional(Segment), cursor: Cursor, limit: Limit }),
+        response: {
+          200: Type.Object({
+            run_id: Nullable(Type.String()),
+            items: Type.Array(Score),
+            next_cursor: Nullable(Type.String()),
+          }),
+          ...errors(),
+        },
+      },
+    },
+    async (req) => rfmCustomers(ctx.database.db, { ...req.query, limit: req.query.limit ?? 50 }),
+  );
+};
