@@ -47,10 +47,7 @@ export async function startRfmRun(
   log: Logger,
   params: { asOf: Date; windowDays: number | null },
 ): Promise<{ id: string; status: 'running' }> {
-  const id = newId('rfm');
-  await transact(database, (tx) =>
-    tx.insertInto('rfm_runs').values({ id, as_of: params.asOf, window_days: params.windowDays }).execute(),
-  );
+  const id = await recordRun(database, params);
   void finishRun(database, { id, ...params }).catch(async (err: unknown) => {
     log.error({ err, run: id }, 'RFM run failed');
     await transact(database, (tx) =>
@@ -58,6 +55,24 @@ export async function startRfmRun(
     ).catch((e: unknown) => log.error({ err: e, run: id }, 'RFM run not marked failed'));
   });
   return { id, status: 'running' };
+}
+
+/** Records and scores a run before returning (the demo seeder); its id. */
+export async function runRfmNow(
+  database: Database,
+  params: { asOf: Date; windowDays: number | null },
+): Promise<string> {
+  const id = await recordRun(database, params);
+  await finishRun(database, { id, ...params });
+  return id;
+}
+
+async function recordRun(database: Database, params: { asOf: Date; windowDays: number | null }): Promise<string> {
+  const id = newId('rfm');
+  await transact(database, (tx) =>
+    tx.insertInto('rfm_runs').values({ id, as_of: params.asOf, window_days: params.windowDays }).execute(),
+  );
+  return id;
 }
 
 async function finishRun(database: Database, run: { id: string; asOf: Date; windowDays: number | null }) {

@@ -237,3 +237,20 @@ describe('RFM runs', () => {
     expect((await s.api('POST', '/v1/rfm/runs', {}, { key: support })).status).toBe(403);
   });
 });
+
+describe('the demo', () => {
+  it('has a finished RFM run whose segments add up to its customers', async () => {
+    const demo = await startTestServer({ startDispatcher: false, demo: true });
+    try {
+      const seg = await demo.api('GET', '/v1/rfm/segments');
+      expect(seg.status).toBe(200);
+      const run = await demo.api('GET', `/v1/rfm/runs/${seg.body.run_id}`);
+      expect(run.body).toMatchObject({ status: 'done', window_days: 365 });
+      expect(run.body.customers).toBeGreaterThan(100);
+      const total = seg.body.items.reduce((n: number, i: { customers: number }) => n + i.customers, 0);
+      expect(total).toBe(run.body.customers);
+    } finally {
+      await demo.close();
+    }
+  });
+});
