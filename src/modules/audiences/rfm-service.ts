@@ -115,7 +115,7 @@ export async function rfmRun(db: Queryable, id: string): Promise<RfmRunView | nu
 }
 
 /** The latest done run, whose scores are the current ones. */
-async function latestDone(db: Queryable): Promise<{ id: string; as_of: Date } | undefined> {
+export async function latestDoneRun(db: Queryable): Promise<{ id: string; as_of: Date } | undefined> {
   return db
     .selectFrom('rfm_runs')
     .select(['id', 'as_of'])
@@ -128,7 +128,7 @@ async function latestDone(db: Queryable): Promise<{ id: string; as_of: Date } | 
 
 /** Customers and revenue (Σ monetary, fen) per segment of the latest done run; every segment listed. */
 export async function rfmSegments(db: Queryable) {
-  const run = await latestDone(db);
+  const run = await latestDoneRun(db);
   if (!run) return { run_id: null, as_of: null, items: [] };
   const rows = await db
     .selectFrom('rfm_scores')
@@ -151,7 +151,7 @@ export async function rfmSegments(db: Queryable) {
  */
 export async function rfmCustomers(db: Queryable, q: { segment?: string; cursor?: string; limit: number }) {
   const after = decodeCursor(q.cursor, 2, ['string', 'string']) as [string, string] | null;
-  const runId = after?.[0] ?? (await latestDone(db))?.id;
+  const runId = after?.[0] ?? (await latestDoneRun(db))?.id;
   if (!runId) return { run_id: null, items: [], next_cursor: null };
   let query = db
     .selectFrom('rfm_scores')

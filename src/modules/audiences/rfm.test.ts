@@ -53,7 +53,7 @@ const PEOPLE: { id: string; root?: string; kind?: string; erased?: boolean; orde
       [60, 7000],
     ],
   }, // the first is outside the window
-  { id: 'rfm_g', orders: [[500, 6000]] }, // only outside the window
+  { id: 'rfm_g', orders: [[500, 6000, 'completed']] }, // only outside the window
   { id: 'rfm_h', erased: true, orders: [[3, 5000]] },
   { id: 'rfm_i', kind: 'anonymous', orders: [[3, 5000]] },
   {
@@ -207,6 +207,21 @@ describe('RFM runs', () => {
     expect(of('rfm_g')).toMatchObject({ recency_days: 500, frequency: 1, monetary: 6000 });
     expect(of('rfm_k')).toMatchObject({ recency_days: 0, frequency: 2, monetary: 6000 });
     expect((await s.api('GET', '/v1/rfm/segments')).body.run_id).toBe(done.id);
+  });
+
+  it("shows the latest run's scores on the person's profile, under the root for a merged member", async () => {
+    const scores = await allScores('', 50);
+    const profile = async (id: string) => (await s.api('GET', `/v1/customers/${id}`)).body.rfm;
+    const { customer_id: _j, ...j } = scores.find((i) => i.customer_id === 'rfm_j')!;
+    expect(await profile('rfm_j')).toMatchObject(j);
+    const { customer_id: _d, ...d } = scores.find((i) => i.customer_id === 'rfm_d')!;
+    expect(await profile('rfm_d2')).toMatchObject(d);
+    expect(await profile('rfm_i')).toBeNull();
+  });
+
+  it("drops an erased person's scores", async () => {
+    expect((await s.api('DELETE', '/v1/customers/rfm_g')).status).toBe(202);
+    expect((await allScores('', 50)).map((i) => i.customer_id)).not.toContain('rfm_g');
   });
 
   it('refuses a bad as_of or window_days with 422 naming the field, and an unknown run with 404', async () => {

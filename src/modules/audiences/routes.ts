@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { notFound } from '../../platform/http/errors';
 import { Cursor, errors, Fen, Id, Limit, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
+import './rfm-profile';
 import { RFM_SEGMENTS } from './rfm-segments';
 import { rfmCustomers, rfmRun, rfmSegments, runParams, startRfmRun } from './rfm-service';
 

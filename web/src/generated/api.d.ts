@@ -1831,6 +1831,22 @@ export interface paths {
                                 undone_at: string | null;
                             }[];
                             requested_id?: string;
+                            /** @description RFM scores of the latest done run; null when the person has none (audiences) */
+                            rfm?: {
+                                /** Format: date-time */
+                                as_of: string;
+                                f: number;
+                                frequency: number;
+                                m: number;
+                                /** @description fen */
+                                monetary: number;
+                                r: number;
+                                recency_days: number;
+                                rfm: string;
+                                run_id: string;
+                                /** @enum {string} */
+                                segment: "champions" | "loyal" | "potential_loyalist" | "new_customers" | "promising" | "need_attention" | "about_to_sleep" | "at_risk" | "cannot_lose_them" | "hibernating" | "lost" | "others";
+                            } | null;
                             stats: {
                                 by_channel: {
                                     channel: string;
@@ -3118,6 +3134,22 @@ export interface paths {
                                 undone_at: string | null;
                             }[];
                             requested_id?: string;
+                            /** @description RFM scores of the latest done run; null when the person has none (audiences) */
+                            rfm?: {
+                                /** Format: date-time */
+                                as_of: string;
+                                f: number;
+                                frequency: number;
+                                m: number;
+                                /** @description fen */
+                                monetary: number;
+                                r: number;
+                                recency_days: number;
+                                rfm: string;
+                                run_id: string;
+                                /** @enum {string} */
+                                segment: "champions" | "loyal" | "potential_loyalist" | "new_customers" | "promising" | "need_attention" | "about_to_sleep" | "at_risk" | "cannot_lose_them" | "hibernating" | "lost" | "others";
+                            } | null;
                             stats: {
                                 by_channel: {
                                     channel: string;
