@@ -187,6 +187,22 @@ describe('RFM runs', () => {
     expect((await s.api('GET', '/v1/rfm/customers?cursor=bogus')).body.error.field).toBe('cursor');
   });
 
+  it('streams the scores as CSV with Accept: text/csv, and records the export', async () => {
+    const csv = await s.api('GET', '/v1/rfm/customers?segment=loyal&limit=1', undefined, {
+      headers: { accept: 'text/csv' },
+    });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(csv.body).toBe(
+      'customer_id,recency_days,frequency,monetary,r,f,m,rfm,segment\n' +
+        'rfm_b,10,3,15000,3,5,5,355,loyal\nrfm_c,5,2,45000,3,3,5,335,loyal\n',
+    );
+    const all = await s.api('GET', '/v1/rfm/customers', undefined, { headers: { accept: 'text/csv' } });
+    expect(all.body.trim().split('\n')).toHaveLength(1 + EXPECTED.length);
+    const logged = await db.selectFrom('audit_log').select('details').where('action', '=', 'rfm.export').execute();
+    expect(logged.map((l) => (l.details as { segment: string | null }).segment)).toEqual(['loyal', null]);
+  });
+
   it('takes all history with window_days null, and the newest done run is the one read', async () => {
     const done = await run({ as_of: '2026-12-01T00:00:00Z', window_days: null });
     expect(done).toMatchObject({ status: 'done', customers: 9, window_days: null });

@@ -1,10 +1,16 @@
+import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
+import { audit } from '../../platform/audit/audit';
 import { notFound } from '../../platform/http/errors';
 import { Cursor, errors, Fen, Id, Limit, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
 import './rfm-profile';
 import { RFM_SEGMENTS } from './rfm-segments';
-import { rfmCustomers, rfmRun, rfmSegments, runParams, startRfmRun } from './rfm-service';
+import { rfmCsv } from './rfm-csv';
+import { latestDoneRun, rfmCustomers, rfmRun, rfmSegments, runParams, startRfmRun } from './rfm-service';
+
+/** CSV when the client asks for it and not for JSON first. */
+const wantsCsv = (accept?: string) => !!accept && accept.includes('text/csv') && !accept.startsWith('application/json');
 
 const READ = ['admin', 'marketer', 'analyst'] as const;
 const RUN = ['admin', 'marketer'] as const;
@@ -109,6 +115,9 @@ export const audienceRoutes: ModuleRoutes = (ctx) => async (app) => {
       schema: {
         tags: ['audiences'],
         summary: "The latest done run's scores by customer id, optionally of one segment",
+        description:
+          'JSON pages by default; with `Accept: text/csv` every score of the run (of the segment) is streamed as CSV, ' +
+          'cursor and limit ignored, and the export is recorded in the audit log.',
         querystring: Type.Object({ segment: Type.Optional(Segment), cursor: Cursor, limit: Limit }),
         response: {
           200: Type.Object({
@@ -120,6 +129,20 @@ export const audienceRoutes: ModuleRoutes = (ctx) => async (app) => {
         },
       },
     },
-    async (req) => rfmCustomers(ctx.database.db, { ...req.query, limit: req.query.limit ?? 50 }),
+    async (req, reply) => {
+      if (!wantsCsv(req.headers.accept))
+        return rfmCustomers(ctx.database.db, { ...req.query, limit: req.query.limit ?? 50 });
+      const run = await latestDoneRun(ctx.database.db);
+      // ids and scores only, no personal data; still an export, so it is on the record
+      await audit(ctx.database.db, req.principal, {
+        action: 'rfm.export',
+        details: { run_id: run?.id ?? null, segment: req.query.segment ?? null },
+      });
+      const lines = rfmCsv(ctx.database.db, run?.id ?? null, req.query.segment);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="rfm-customers.csv"')
+        .send(Readable.from(lines) as never); // a stream is sent as is, not serialised by the JSON schema
+    },
   );
 };

@@ -6770,7 +6770,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The latest done run's scores by customer id, optionally of one segment */
+        /**
+         * The latest done run's scores by customer id, optionally of one segment
+         * @description JSON pages by default; with `Accept: text/csv` every score of the run (of the segment) is streamed as CSV, cursor and limit ignored, and the export is recorded in the audit log.
+         */
         get: {
             parameters: {
                 query?: {
