@@ -17,7 +17,6 @@ export const RFM_SEGMENT_CODES = {
 export const OTHER_SEGMENT = 'others';
 
 export const RFM_SEGMENTS = [...(Object.keys(RFM_SEGMENT_CODES) as (keyof typeof RFM_SEGMENT_CODES)[]), OTHER_SEGMENT];
-export type RfmSegment = (typeof RFM_SEGMENTS)[number];
 
 /** The map as two parallel arrays (code, segment), for one `unnest` in SQL. */
 export function segmentMapArrays(): { codes: string[]; segments: string[] } {

@@ -6866,7 +6866,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start an RFM run over the sales in (as_of − window_days, as_of]; it runs in the background */
+        /**
+         * Start an RFM run over the sales in (as_of − window_days, as_of]; it runs in the background
+         * @description Customers: identified roots (never anonymous or erased) with a sale (paid or completed, not cancelled or expired) in (as_of − window_days × 24 h, as_of]. recency_days = floor((as_of − last sale) / 24 h), frequency = sales, monetary = Σ (total − refunded) fen. Each value ranks the n customers ascending by (value, customer_id); bin = max(1, ceil(5·(rank − 1)/(n − 1))) (1 when n = 1); F, M = bins, R = 6 − bin of recency_days; segment from the standard 11-segment map of the rfm code. Bad as_of or window_days: 422 naming the field.
+         */
         post: {
             parameters: {
                 query?: never;
