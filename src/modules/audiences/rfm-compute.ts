@@ -7,7 +7,7 @@ import { OTHER_SEGMENT, segmentMapArrays } from './rfm-segments';
 /**
  * Scores every customer of a run in one statement (the definitions in README's RFM section):
  * customers are counted roots with a sale in (as_of − window, as_of]; each value is ranked
- * ascending by (value, customer_id) and binned `max(1, ceil(5·(rank−1)/(n−1)))`; with n = 1 the
+ * ascending by (value, customer_id in byte order, the same on every database) and binned `max(1, ceil(5·(rank−1)/(n−1)))`; with n = 1 the
  * lone customer takes the lowest rank's bin, 1 (so R = 5). Returns the number of customers scored.
  */
 export async function scoreRun(
@@ -17,20 +17,26 @@ export async function scoreRun(
   const { codes, segments } = segmentMapArrays();
   const asOf = sql`${run.asOf.toISOString()}::timestamptz`;
   const bin = (rank: string) => sql.raw(`greatest(1, ceil(5 * (${rank} - 1)::numeric / greatest(n - 1, 1)))::int`);
+  // Sales are summed per customer id before the join to roots: the join then sees one row per
+  // customer, not one per order; merged members' sums are added up per root.
   const r = await sql`
     INSERT INTO rfm_scores (run_id, customer_id, recency_days, frequency, monetary, r, f, m, rfm, segment)
-    WITH base AS (
-      SELECT c.root AS customer_id, count(*)::int AS frequency, sum(s.net)::bigint AS monetary,
-        floor(extract(epoch FROM ${asOf} - max(s.placed_at)) / 86400)::int AS recency_days
-      FROM ${sales} s JOIN ${countedCustomerRoots} c ON c.id = s.customer_id
+    WITH per_id AS (
+      SELECT customer_id, max(placed_at) AS last_sale, count(*) AS sales, sum(net) AS net
+      FROM ${sales} s
       WHERE s.placed_at <= ${asOf}
         AND (${run.windowDays}::int IS NULL OR s.placed_at > ${asOf} - ${run.windowDays}::int * interval '24 hours')
+      GROUP BY customer_id
+    ), base AS (
+      SELECT c.root AS customer_id, sum(s.sales)::int AS frequency, sum(s.net)::bigint AS monetary,
+        floor(extract(epoch FROM ${asOf} - max(s.last_sale)) / 86400)::int AS recency_days
+      FROM per_id s JOIN ${countedCustomerRoots} c ON c.id = s.customer_id
       GROUP BY c.root
     ), ranked AS (
       SELECT *, count(*) OVER () AS n,
-        row_number() OVER (ORDER BY recency_days, customer_id) AS r_rank,
-        row_number() OVER (ORDER BY frequency, customer_id) AS f_rank,
-        row_number() OVER (ORDER BY monetary, customer_id) AS m_rank
+        row_number() OVER (ORDER BY recency_days, customer_id COLLATE "C") AS r_rank,
+        row_number() OVER (ORDER BY frequency, customer_id COLLATE "C") AS f_rank,
+        row_number() OVER (ORDER BY monetary, customer_id COLLATE "C") AS m_rank
       FROM base
     ), scored AS (
       SELECT customer_id, recency_days, frequency, monetary,

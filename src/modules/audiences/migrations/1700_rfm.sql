@@ -11,8 +11,10 @@ CREATE TABLE rfm_runs (
 );
 CREATE INDEX rfm_runs_done ON rfm_runs (finished_at DESC, id DESC) WHERE status = 'done';
 
+-- No foreign key to rfm_runs and no index beyond the key: a run writes every customer's row in one
+-- statement, and a per-row check or a second index would cost as much as the scoring.
 CREATE TABLE rfm_scores (
-  run_id       text NOT NULL REFERENCES rfm_runs(id) ON DELETE CASCADE,
+  run_id       text NOT NULL,
   customer_id  text NOT NULL,
   recency_days integer NOT NULL,
   frequency    integer NOT NULL,
@@ -24,4 +26,3 @@ CREATE TABLE rfm_scores (
   segment      text NOT NULL,
   PRIMARY KEY (run_id, customer_id)
 );
-CREATE INDEX rfm_scores_segment ON rfm_scores (run_id, segment, customer_id);
