@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Queryable } from '../../platform/db/database';
 import { countedCustomerRoots } from '../customers/public';
 import { sales } from '../orders/public';
@@ -8,7 +8,9 @@ import { OTHER_SEGMENT, segmentMapArrays } from './rfm-segments';
  * Scores every customer of a run in one statement (the definitions in README's RFM section):
  * customers are counted roots with a sale in (as_of − window, as_of]; each value is ranked
  * ascending by (value, customer_id in byte order, the same on every database) and binned `max(1, ceil(5·(rank−1)/(n−1)))`; with n = 1 the
- * lone customer takes the lowest rank's bin, 1 (so R = 5). Returns the number of customers scored.
+ * lone customer takes the lowest rank's bin, 1 (so R = 5). The lifecycle stage compares recency with
+ * the run's typical gap (lapsed, at_risk), else counts sales (loyal, new, active). Returns the number
+ * of customers scored.
  */
 export async function scoreRun(
   db: Queryable,
@@ -16,16 +18,18 @@ export async function scoreRun(
 ): Promise<number> {
   const { codes, segments } = segmentMapArrays();
   const asOf = sql`${run.asOf.toISOString()}::timestamptz`;
+  const inWindow = sql`s.placed_at <= ${asOf}
+    AND (${run.windowDays}::int IS NULL OR s.placed_at > ${asOf} - ${run.windowDays}::int * interval '24 hours')`;
+  await recordTypicalGap(db, run.id, inWindow);
   const bin = (rank: string) => sql.raw(`greatest(1, ceil(5 * (${rank} - 1)::numeric / greatest(n - 1, 1)))::int`);
   // Sales are summed per customer id before the join to roots: the join then sees one row per
   // customer, not one per order; merged members' sums are added up per root.
   const r = await sql`
-    INSERT INTO rfm_scores (run_id, customer_id, recency_days, frequency, monetary, r, f, m, rfm, segment)
+    INSERT INTO rfm_scores (run_id, customer_id, recency_days, frequency, monetary, r, f, m, rfm, segment, lifecycle)
     WITH per_id AS (
       SELECT customer_id, max(placed_at) AS last_sale, count(*) AS sales, sum(net) AS net
       FROM ${sales} s
-      WHERE s.placed_at <= ${asOf}
-        AND (${run.windowDays}::int IS NULL OR s.placed_at > ${asOf} - ${run.windowDays}::int * interval '24 hours')
+      WHERE ${inWindow}
       GROUP BY customer_id
     ), base AS (
       SELECT c.root AS customer_id, sum(s.sales)::int AS frequency, sum(s.net)::bigint AS monetary,
@@ -44,9 +48,31 @@ export async function scoreRun(
       FROM ranked
     )
     SELECT ${run.id}, s.customer_id, s.recency_days, s.frequency, s.monetary, s.r, s.f, s.m,
-      s.r::text || s.f::text || s.m::text, coalesce(map.segment, ${OTHER_SEGMENT})
+      s.r::text || s.f::text || s.m::text, coalesce(map.segment, ${OTHER_SEGMENT}),
+      CASE WHEN s.recency_days > run.lapsed_gaps * run.typical_gap_days THEN 'lapsed'
+        WHEN s.recency_days > run.at_risk_gaps * run.typical_gap_days THEN 'at_risk'
+        WHEN s.frequency >= run.loyal_orders THEN 'loyal'
+        WHEN s.frequency = 1 THEN 'new'
+        ELSE 'active' END
     FROM scored s
+    JOIN rfm_runs run ON run.id = ${run.id}
     LEFT JOIN unnest(${codes}::text[], ${segments}::text[]) AS map(code, segment)
       ON map.code = s.r::text || s.f::text || s.m::text`.execute(db);
   return Number(r.numAffectedRows ?? 0);
+}
+
+/**
+ * The retailer's typical gap between purchases: the median, over every counted person's
+ * consecutive sales in the window, of the days between them; null without any repeat purchase
+ * (then nobody is at risk or lapsed). Lifecycle stages measure recency against it.
+ */
+async function recordTypicalGap(db: Queryable, runId: string, inWindow: RawBuilder<unknown>): Promise<void> {
+  await sql`
+    UPDATE rfm_runs SET typical_gap_days = (
+      SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) FROM (
+        SELECT extract(epoch FROM s.placed_at - lag(s.placed_at) OVER (PARTITION BY c.root ORDER BY s.placed_at)) / 86400 AS gap
+        FROM ${sales} s JOIN ${countedCustomerRoots} c ON c.id = s.customer_id
+        WHERE ${inWindow}) g
+      WHERE gap IS NOT NULL)
+    WHERE id = ${runId}`.execute(db);
 }

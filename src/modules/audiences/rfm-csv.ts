@@ -1,7 +1,18 @@
 import type { Queryable } from '../../platform/db/database';
 import './tables';
 
-const COLUMNS = ['customer_id', 'recency_days', 'frequency', 'monetary', 'r', 'f', 'm', 'rfm', 'segment'] as const;
+const COLUMNS = [
+  'customer_id',
+  'recency_days',
+  'frequency',
+  'monetary',
+  'r',
+  'f',
+  'm',
+  'rfm',
+  'segment',
+  'lifecycle',
+] as const;
 const BATCH = 1000;
 
 const field = (v: string | number) =>

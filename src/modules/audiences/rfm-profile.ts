@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { Queryable, Tx } from '../../platform/db/database';
 import { registerErasureStep } from '../customers/erasure-steps';
 import { registerProfileSection } from '../customers/profile-sections';
-import { RFM_SEGMENTS } from './rfm-segments';
+import { LIFECYCLE_STAGES, RFM_SEGMENTS } from './rfm-segments';
 import { latestDoneRun } from './rfm-service';
 import { StringEnum } from '../../platform/http/schemas';
 import './tables';
@@ -13,7 +13,7 @@ async function rfmOf(db: Queryable, members: string[]) {
   if (!run || members.length === 0) return null;
   const row = await db
     .selectFrom('rfm_scores')
-    .select(['recency_days', 'frequency', 'monetary', 'r', 'f', 'm', 'rfm', 'segment'])
+    .select(['recency_days', 'frequency', 'monetary', 'r', 'f', 'm', 'rfm', 'segment', 'lifecycle'])
     .where('run_id', '=', run.id)
     .where('customer_id', 'in', members)
     .executeTakeFirst();
@@ -33,6 +33,7 @@ const RfmSectionSchema = Type.Union(
       m: Type.Integer(),
       rfm: Type.String(),
       segment: StringEnum(RFM_SEGMENTS),
+      lifecycle: StringEnum(LIFECYCLE_STAGES),
     }),
     Type.Null(),
   ],

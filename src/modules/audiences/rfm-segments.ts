@@ -29,3 +29,6 @@ export function segmentMapArrays(): { codes: string[]; segments: string[] } {
     }
   return { codes, segments };
 }
+
+/** Lifecycle stages, scored with each run (rfm-compute.ts). */
+export const LIFECYCLE_STAGES = ['new', 'active', 'loyal', 'at_risk', 'lapsed'] as const;

@@ -20,10 +20,30 @@ export interface RfmRunView {
   customers: number | null;
   started_at: string;
   finished_at: string | null;
+  at_risk_gaps: number;
+  lapsed_gaps: number;
+  loyal_orders: number;
+  typical_gap_days: number | null;
+}
+
+/** When a customer's lifecycle stage changes: recency against multiples of the typical gap, a count of sales. */
+export interface LifecycleThresholds {
+  at_risk_gaps?: number;
+  lapsed_gaps?: number;
+  loyal_orders?: number;
+}
+
+export interface RunParams {
+  asOf: Date;
+  windowDays: number | null;
+  lifecycle?: LifecycleThresholds;
 }
 
 /** as_of and window_days as the API takes them: 422 naming the field when they make no sense. */
-export function runParams(body: { as_of?: string; window_days?: number | null }, now = new Date()) {
+export function runParams(
+  body: { as_of?: string; window_days?: number | null; lifecycle?: LifecycleThresholds },
+  now = new Date(),
+): RunParams {
   const asOf = body.as_of === undefined ? now : new Date(body.as_of);
   const isoWithZone = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
   if (body.as_of !== undefined && (!isoWithZone.test(body.as_of) || !Number.isFinite(asOf.getTime())))
@@ -35,7 +55,10 @@ export function runParams(body: { as_of?: string; window_days?: number | null },
       `window_days must be 1..${MAX_WINDOW_DAYS}, or null for all history`,
       'window_days',
     );
-  return { asOf, windowDays };
+  const t = body.lifecycle;
+  if (t?.at_risk_gaps !== undefined && t.lapsed_gaps !== undefined && t.lapsed_gaps <= t.at_risk_gaps)
+    throw unprocessable('invalid_lifecycle', 'lapsed_gaps must be more than at_risk_gaps', 'lifecycle.lapsed_gaps');
+  return { asOf, windowDays, lifecycle: t };
 }
 
 /**
@@ -45,7 +68,7 @@ export function runParams(body: { as_of?: string; window_days?: number | null },
 export async function startRfmRun(
   database: Database,
   log: Logger,
-  params: { asOf: Date; windowDays: number | null },
+  params: RunParams,
 ): Promise<{ id: string; status: 'running' }> {
   const id = await recordRun(database, params);
   void finishRun(database, { id, ...params }).catch(async (err: unknown) => {
@@ -58,24 +81,24 @@ export async function startRfmRun(
 }
 
 /** Records and scores a run before returning (the demo seeder); its id. */
-export async function runRfmNow(
-  database: Database,
-  params: { asOf: Date; windowDays: number | null },
-): Promise<string> {
+export async function runRfmNow(database: Database, params: RunParams): Promise<string> {
   const id = await recordRun(database, params);
   await finishRun(database, { id, ...params });
   return id;
 }
 
-async function recordRun(database: Database, params: { asOf: Date; windowDays: number | null }): Promise<string> {
+async function recordRun(database: Database, params: RunParams): Promise<string> {
   const id = newId('rfm');
   await transact(database, (tx) =>
-    tx.insertInto('rfm_runs').values({ id, as_of: params.asOf, window_days: params.windowDays }).execute(),
+    tx
+      .insertInto('rfm_runs')
+      .values({ id, as_of: params.asOf, window_days: params.windowDays, ...params.lifecycle })
+      .execute(),
   );
   return id;
 }
 
-async function finishRun(database: Database, run: { id: string; asOf: Date; windowDays: number | null }) {
+async function finishRun(database: Database, run: RunParams & { id: string }) {
   await transact(database, async (tx) => {
     const customers = await scoreRun(tx, run);
     await tx
@@ -92,22 +115,32 @@ async function finishRun(database: Database, run: { id: string; asOf: Date; wind
   });
 }
 
-const view = (r: {
-  id: string;
-  status: RfmRunView['status'];
+type RunRow = Omit<RfmRunView, 'as_of' | 'started_at' | 'finished_at'> & {
   as_of: Date;
-  window_days: number | null;
-  customers: number | null;
   started_at: Date;
   finished_at: Date | null;
-}): RfmRunView => ({
+};
+
+const view = (r: RunRow): RfmRunView => ({
   ...r,
   as_of: r.as_of.toISOString(),
   started_at: r.started_at.toISOString(),
   finished_at: r.finished_at?.toISOString() ?? null,
 });
 
-const RUN_COLUMNS = ['id', 'status', 'as_of', 'window_days', 'customers', 'started_at', 'finished_at'] as const;
+const RUN_COLUMNS = [
+  'id',
+  'status',
+  'as_of',
+  'window_days',
+  'customers',
+  'started_at',
+  'finished_at',
+  'at_risk_gaps',
+  'lapsed_gaps',
+  'loyal_orders',
+  'typical_gap_days',
+] as const;
 
 export async function rfmRun(db: Queryable, id: string): Promise<RfmRunView | null> {
   const r = await db.selectFrom('rfm_runs').select(RUN_COLUMNS).where('id', '=', id).executeTakeFirst();
@@ -155,7 +188,7 @@ export async function rfmCustomers(db: Queryable, q: { segment?: string; cursor?
   if (!runId) return { run_id: null, items: [], next_cursor: null };
   let query = db
     .selectFrom('rfm_scores')
-    .select(['customer_id', 'recency_days', 'frequency', 'monetary', 'r', 'f', 'm', 'rfm', 'segment'])
+    .select(['customer_id', 'recency_days', 'frequency', 'monetary', 'r', 'f', 'm', 'rfm', 'segment', 'lifecycle'])
     .where('run_id', '=', runId)
     .orderBy('customer_id')
     .limit(q.limit + 1);

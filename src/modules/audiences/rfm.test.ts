@@ -79,17 +79,21 @@ const PEOPLE: { id: string; root?: string; kind?: string; erased?: boolean; orde
  * recency ↑ k0 a1 j2 c5 b10 d20 f60 e300 → R = 6 − bin: k5 a5 j4 c3 b3 d2 f1 e1
  * frequency ↑ a1 e1 f1 k1 c2 d2 b3 j4 → F: a1 e1 f2 k3 c3 d4 b5 j5
  * monetary ↑ e1000 k3000 f7000 a10000 d10000 j10000 b15000 c45000 → M: e1 k1 f2 a3 d3 j4 b5 c5
+ *
+ * Lifecycle: gaps between a person's consecutive sales in the window: b 60 30, c 194.5, d (with d2) 10,
+ * j 46 1 1 → median G = 30; lapsed beyond 3·G = 90 days (e), at_risk beyond 1.5·G = 45 (f), else
+ * loyal with ≥ 4 sales (j), new with one (a, k), active otherwise (b, c, d).
  */
 const EXPECTED = [
-  ['rfm_a', 1, 1, 10000, '513', 'promising'],
-  ['rfm_b', 10, 3, 15000, '355', 'loyal'],
-  ['rfm_c', 5, 2, 45000, '335', 'loyal'],
-  ['rfm_d', 20, 2, 10000, '243', 'at_risk'],
-  ['rfm_e', 300, 1, 1000, '111', 'lost'],
-  ['rfm_f', 60, 1, 7000, '122', 'hibernating'],
-  ['rfm_j', 2, 4, 10000, '454', 'champions'],
-  ['rfm_k', 0, 1, 3000, '531', 'potential_loyalist'],
-].map(([customer_id, recency_days, frequency, monetary, rfm, segment]) => ({
+  ['rfm_a', 1, 1, 10000, '513', 'promising', 'new'],
+  ['rfm_b', 10, 3, 15000, '355', 'loyal', 'active'],
+  ['rfm_c', 5, 2, 45000, '335', 'loyal', 'active'],
+  ['rfm_d', 20, 2, 10000, '243', 'at_risk', 'active'],
+  ['rfm_e', 300, 1, 1000, '111', 'lost', 'lapsed'],
+  ['rfm_f', 60, 1, 7000, '122', 'hibernating', 'at_risk'],
+  ['rfm_j', 2, 4, 10000, '454', 'champions', 'loyal'],
+  ['rfm_k', 0, 1, 3000, '531', 'potential_loyalist', 'new'],
+].map(([customer_id, recency_days, frequency, monetary, rfm, segment, lifecycle]) => ({
   customer_id,
   recency_days,
   frequency,
@@ -99,6 +103,7 @@ const EXPECTED = [
   m: Number(String(rfm)[2]),
   rfm,
   segment,
+  lifecycle,
 }));
 
 beforeAll(async () => {
@@ -152,7 +157,16 @@ async function allScores(query = '', limit = 3) {
 describe('RFM runs', () => {
   it('scores the hand-computed fixture exactly (window 365 days)', async () => {
     const done = await run({ as_of: '2026-12-01T08:00:00+08:00', window_days: 365 });
-    expect(done).toMatchObject({ status: 'done', customers: 8, as_of: '2026-12-01T00:00:00.000Z', window_days: 365 });
+    expect(done).toMatchObject({
+      status: 'done',
+      customers: 8,
+      as_of: '2026-12-01T00:00:00.000Z',
+      window_days: 365,
+      typical_gap_days: 30,
+      at_risk_gaps: 1.5,
+      lapsed_gaps: 3,
+      loyal_orders: 4,
+    });
     expect(done.finished_at).not.toBeNull();
     expect(await allScores()).toEqual(EXPECTED);
   });
@@ -194,8 +208,8 @@ describe('RFM runs', () => {
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(csv.body).toBe(
-      'customer_id,recency_days,frequency,monetary,r,f,m,rfm,segment\n' +
-        'rfm_b,10,3,15000,3,5,5,355,loyal\nrfm_c,5,2,45000,3,3,5,335,loyal\n',
+      'customer_id,recency_days,frequency,monetary,r,f,m,rfm,segment,lifecycle\n' +
+        'rfm_b,10,3,15000,3,5,5,355,loyal,active\nrfm_c,5,2,45000,3,3,5,335,loyal,active\n',
     );
     const all = await s.api('GET', '/v1/rfm/customers', undefined, { headers: { accept: 'text/csv' } });
     expect(all.body.trim().split('\n')).toHaveLength(1 + EXPECTED.length);
@@ -240,6 +254,26 @@ describe('RFM runs', () => {
     expect((await allScores('', 50)).map((i) => i.customer_id)).not.toContain('rfm_g');
   });
 
+  it('takes lifecycle thresholds per run', async () => {
+    const done = await run({
+      as_of: '2026-12-01T00:00:00Z',
+      lifecycle: { at_risk_gaps: 0.5, lapsed_gaps: 1, loyal_orders: 3 },
+    });
+    expect(done).toMatchObject({ typical_gap_days: 30, at_risk_gaps: 0.5, lapsed_gaps: 1, loyal_orders: 3 });
+    // lapsed beyond 30 days, at_risk beyond 15, loyal from 3 sales
+    const stages = Object.fromEntries((await allScores('', 50)).map((i) => [i.customer_id, i.lifecycle]));
+    expect(stages).toEqual({
+      rfm_a: 'new',
+      rfm_b: 'loyal',
+      rfm_c: 'active',
+      rfm_d: 'at_risk',
+      rfm_e: 'lapsed',
+      rfm_f: 'lapsed',
+      rfm_j: 'loyal',
+      rfm_k: 'new',
+    });
+  });
+
   it('refuses a bad as_of or window_days with 422 naming the field, and an unknown run with 404', async () => {
     for (const [body, field] of [
       [{ as_of: 'yesterday' }, 'as_of'],
@@ -247,6 +281,7 @@ describe('RFM runs', () => {
       [{ as_of: '2026-13-45T00:00:00Z' }, 'as_of'],
       [{ window_days: 0 }, 'window_days'],
       [{ window_days: 100_000 }, 'window_days'],
+      [{ lifecycle: { at_risk_gaps: 2, lapsed_gaps: 2 } }, 'lifecycle.lapsed_gaps'],
     ] as const) {
       const r = await s.api('POST', '/v1/rfm/runs', body);
       expect(r.status, JSON.stringify(body)).toBe(422);

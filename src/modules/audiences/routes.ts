@@ -5,7 +5,7 @@ import { notFound } from '../../platform/http/errors';
 import { Cursor, errors, Fen, Id, Limit, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
 import './rfm-profile';
-import { RFM_SEGMENTS } from './rfm-segments';
+import { LIFECYCLE_STAGES, RFM_SEGMENTS } from './rfm-segments';
 import { rfmCsv } from './rfm-csv';
 import { latestDoneRun, rfmCustomers, rfmRun, rfmSegments, runParams, startRfmRun } from './rfm-service';
 
@@ -16,6 +16,7 @@ const READ = ['admin', 'marketer', 'analyst'] as const;
 const RUN = ['admin', 'marketer'] as const;
 
 const Segment = StringEnum(RFM_SEGMENTS, { description: 'one of the 11 RFM segments, or others' });
+const Lifecycle = StringEnum(LIFECYCLE_STAGES, { description: 'lifecycle stage (see POST /v1/rfm/runs)' });
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 const RunSchema = Type.Object({
@@ -26,6 +27,12 @@ const RunSchema = Type.Object({
   customers: Nullable(Type.Integer({ description: 'customers scored, once done' })),
   started_at: Type.String({ format: 'date-time' }),
   finished_at: Nullable(Type.String({ format: 'date-time' })),
+  at_risk_gaps: Type.Number(),
+  lapsed_gaps: Type.Number(),
+  loyal_orders: Type.Integer(),
+  typical_gap_days: Nullable(
+    Type.Number({ description: 'median days between consecutive sales; null: no repeat sale' }),
+  ),
 });
 
 const Score = Type.Object({
@@ -38,6 +45,7 @@ const Score = Type.Object({
   m: Type.Integer({ minimum: 1, maximum: 5 }),
   rfm: Type.String({ description: 'the three digits, e.g. "545"' }),
   segment: Segment,
+  lifecycle: Lifecycle,
 });
 
 /** RFM: runs scoring every customer (set-based, in the background) and reads of the latest done run. */
@@ -54,15 +62,37 @@ export const audienceRoutes: ModuleRoutes = (ctx) => async (app) => {
           'in (as_of − window_days × 24 h, as_of]. recency_days = floor((as_of − last sale) / 24 h), frequency = sales, ' +
           'monetary = Σ (total − refunded) fen. Each value ranks the n customers ascending by (value, customer_id); ' +
           'bin = max(1, ceil(5·(rank − 1)/(n − 1))) (1 when n = 1); F, M = bins, R = 6 − bin of recency_days; ' +
-          'segment from the standard 11-segment map of the rfm code. Bad as_of or window_days: 422 naming the field.',
+          'segment from the standard 11-segment map of the rfm code. Lifecycle: with G the median days between ' +
+          'consecutive sales of a person in the window, lapsed when recency_days > lapsed_gaps·G, else at_risk when ' +
+          '> at_risk_gaps·G, else loyal with ≥ loyal_orders sales, new with one, active otherwise (no G: never at_risk ' +
+          'or lapsed). Bad as_of or window_days: 422 naming the field.',
         body: Type.Object(
           {
             as_of: Type.Optional(Type.String({ maxLength: 40, description: 'ISO-8601 date-time; default now' })),
             window_days: Type.Optional(
               Nullable(Type.Integer({ description: 'days of history; default 365; null = all history' })),
             ),
+            lifecycle: Type.Optional(
+              Type.Object(
+                {
+                  at_risk_gaps: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100, default: 1.5 })),
+                  lapsed_gaps: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100, default: 3 })),
+                  loyal_orders: Type.Optional(Type.Integer({ minimum: 2, maximum: 10_000, default: 4 })),
+                },
+                { additionalProperties: false, description: 'lifecycle thresholds of this run' },
+              ),
+            ),
           },
-          { additionalProperties: false, examples: [{ as_of: '2026-12-01T00:00:00+08:00', window_days: 365 }] },
+          {
+            additionalProperties: false,
+            examples: [
+              {
+                as_of: '2026-12-01T00:00:00+08:00',
+                window_days: 365,
+                lifecycle: { at_risk_gaps: 1.5, lapsed_gaps: 3, loyal_orders: 4 },
+              },
+            ],
+          },
         ),
         response: {
           202: Type.Object({ id: Type.String(), status: Type.Literal('running') }),

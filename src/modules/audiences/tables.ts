@@ -1,5 +1,6 @@
 import type { Generated } from 'kysely';
 import type { Int8, Timestamp } from '../../platform/db/schema';
+import type { LIFECYCLE_STAGES } from './rfm-segments';
 
 /** The tables this module creates in its migrations; no other module names them (ownership.test.ts). */
 export const OWNED_TABLES = ['rfm_runs', 'rfm_scores'] as const;
@@ -14,6 +15,10 @@ export interface RfmRunsTable {
   customers: number | null;
   started_at: Generated<Date>;
   finished_at: Date | null;
+  at_risk_gaps: Generated<number>;
+  lapsed_gaps: Generated<number>;
+  loyal_orders: Generated<number>;
+  typical_gap_days: number | null;
 }
 
 export interface RfmScoresTable {
@@ -27,6 +32,7 @@ export interface RfmScoresTable {
   m: number;
   rfm: string;
   segment: string;
+  lifecycle: Generated<(typeof LIFECYCLE_STAGES)[number]>;
 }
 
 declare module '../../platform/db/schema' {

@@ -1837,6 +1837,8 @@ export interface paths {
                                 as_of: string;
                                 f: number;
                                 frequency: number;
+                                /** @enum {string} */
+                                lifecycle: "new" | "active" | "loyal" | "at_risk" | "lapsed";
                                 m: number;
                                 /** @description fen */
                                 monetary: number;
@@ -3140,6 +3142,8 @@ export interface paths {
                                 as_of: string;
                                 f: number;
                                 frequency: number;
+                                /** @enum {string} */
+                                lifecycle: "new" | "active" | "loyal" | "at_risk" | "lapsed";
                                 m: number;
                                 /** @description fen */
                                 monetary: number;
@@ -6801,6 +6805,11 @@ export interface paths {
                                 f: number;
                                 /** @description sales in the window */
                                 frequency: number;
+                                /**
+                                 * @description lifecycle stage (see POST /v1/rfm/runs)
+                                 * @enum {string}
+                                 */
+                                lifecycle: "new" | "active" | "loyal" | "at_risk" | "lapsed";
                                 m: number;
                                 /** @description Σ (total − refunded) in fen */
                                 monetary: number;
@@ -6868,7 +6877,7 @@ export interface paths {
         put?: never;
         /**
          * Start an RFM run over the sales in (as_of − window_days, as_of]; it runs in the background
-         * @description Customers: identified roots (never anonymous or erased) with a sale (paid or completed, not cancelled or expired) in (as_of − window_days × 24 h, as_of]. recency_days = floor((as_of − last sale) / 24 h), frequency = sales, monetary = Σ (total − refunded) fen. Each value ranks the n customers ascending by (value, customer_id); bin = max(1, ceil(5·(rank − 1)/(n − 1))) (1 when n = 1); F, M = bins, R = 6 − bin of recency_days; segment from the standard 11-segment map of the rfm code. Bad as_of or window_days: 422 naming the field.
+         * @description Customers: identified roots (never anonymous or erased) with a sale (paid or completed, not cancelled or expired) in (as_of − window_days × 24 h, as_of]. recency_days = floor((as_of − last sale) / 24 h), frequency = sales, monetary = Σ (total − refunded) fen. Each value ranks the n customers ascending by (value, customer_id); bin = max(1, ceil(5·(rank − 1)/(n − 1))) (1 when n = 1); F, M = bins, R = 6 − bin of recency_days; segment from the standard 11-segment map of the rfm code. Lifecycle: with G the median days between consecutive sales of a person in the window, lapsed when recency_days > lapsed_gaps·G, else at_risk when > at_risk_gaps·G, else loyal with ≥ loyal_orders sales, new with one, active otherwise (no G: never at_risk or lapsed). Bad as_of or window_days: 422 naming the field.
          */
         post: {
             parameters: {
@@ -6882,12 +6891,26 @@ export interface paths {
                     /**
                      * @example {
                      *       "as_of": "2026-12-01T00:00:00+08:00",
-                     *       "window_days": 365
+                     *       "window_days": 365,
+                     *       "lifecycle": {
+                     *         "at_risk_gaps": 1.5,
+                     *         "lapsed_gaps": 3,
+                     *         "loyal_orders": 4
+                     *       }
                      *     }
                      */
                     "application/json": {
                         /** @description ISO-8601 date-time; default now */
                         as_of?: string;
+                        /** @description lifecycle thresholds of this run */
+                        lifecycle?: {
+                            /** @default 1.5 */
+                            at_risk_gaps?: number;
+                            /** @default 3 */
+                            lapsed_gaps?: number;
+                            /** @default 4 */
+                            loyal_orders?: number;
+                        };
                         /** @description days of history; default 365; null = all history */
                         window_days?: number | null;
                     };
@@ -6979,15 +7002,20 @@ export interface paths {
                         "application/json": {
                             /** Format: date-time */
                             as_of: string;
+                            at_risk_gaps: number;
                             /** @description customers scored, once done */
                             customers: number | null;
                             /** Format: date-time */
                             finished_at: string | null;
                             id: string;
+                            lapsed_gaps: number;
+                            loyal_orders: number;
                             /** Format: date-time */
                             started_at: string;
                             /** @enum {string} */
                             status: "running" | "done" | "failed";
+                            /** @description median days between consecutive sales; null: no repeat sale */
+                            typical_gap_days: number | null;
                             window_days: number | null;
                         };
                     };
