@@ -80,9 +80,10 @@ const PEOPLE: { id: string; root?: string; kind?: string; erased?: boolean; orde
  * frequency ↑ a1 e1 f1 k1 c2 d2 b3 j4 → F: a1 e1 f2 k3 c3 d4 b5 j5
  * monetary ↑ e1000 k3000 f7000 a10000 d10000 j10000 b15000 c45000 → M: e1 k1 f2 a3 d3 j4 b5 c5
  *
- * Lifecycle: gaps between a person's consecutive sales in the window: b 60 30, c 194.5, d (with d2) 10,
- * j 46 1 1 → median G = 30; lapsed beyond 3·G = 90 days (e), at_risk beyond 1.5·G = 45 (f), else
- * loyal with ≥ 4 sales (j), new with one (a, k), active otherwise (b, c, d).
+ * Lifecycle: mean gap (last − first sale) / (sales − 1) of people with repeat sales in the window:
+ * b 90/2 = 45, c 194.5, d (with d2) 10, j 48/3 = 16 → median G = 30.5; lapsed beyond 3·G = 91.5 days
+ * (e), at_risk beyond 1.5·G = 45.75 (f), else loyal with ≥ 4 sales (j), new with one (a, k), active
+ * otherwise (b, c, d).
  */
 const EXPECTED = [
   ['rfm_a', 1, 1, 10000, '513', 'promising', 'new'],
@@ -162,7 +163,7 @@ describe('RFM runs', () => {
       customers: 8,
       as_of: '2026-12-01T00:00:00.000Z',
       window_days: 365,
-      typical_gap_days: 30,
+      typical_gap_days: 30.5,
       at_risk_gaps: 1.5,
       lapsed_gaps: 3,
       loyal_orders: 4,
@@ -259,8 +260,8 @@ describe('RFM runs', () => {
       as_of: '2026-12-01T00:00:00Z',
       lifecycle: { at_risk_gaps: 0.5, lapsed_gaps: 1, loyal_orders: 3 },
     });
-    expect(done).toMatchObject({ typical_gap_days: 30, at_risk_gaps: 0.5, lapsed_gaps: 1, loyal_orders: 3 });
-    // lapsed beyond 30 days, at_risk beyond 15, loyal from 3 sales
+    expect(done).toMatchObject({ typical_gap_days: 30.5, at_risk_gaps: 0.5, lapsed_gaps: 1, loyal_orders: 3 });
+    // lapsed beyond 30.5 days, at_risk beyond 15.25, loyal from 3 sales
     const stages = Object.fromEntries((await allScores('', 50)).map((i) => [i.customer_id, i.lifecycle]));
     expect(stages).toEqual({
       rfm_a: 'new',

@@ -31,7 +31,7 @@ const RunSchema = Type.Object({
   lapsed_gaps: Type.Number(),
   loyal_orders: Type.Integer(),
   typical_gap_days: Nullable(
-    Type.Number({ description: 'median days between consecutive sales; null: no repeat sale' }),
+    Type.Number({ description: 'median mean gap in days between sales; null: no repeat sale' }),
   ),
 });
 
@@ -62,8 +62,8 @@ export const audienceRoutes: ModuleRoutes = (ctx) => async (app) => {
           'in (as_of − window_days × 24 h, as_of]. recency_days = floor((as_of − last sale) / 24 h), frequency = sales, ' +
           'monetary = Σ (total − refunded) fen. Each value ranks the n customers ascending by (value, customer_id); ' +
           'bin = max(1, ceil(5·(rank − 1)/(n − 1))) (1 when n = 1); F, M = bins, R = 6 − bin of recency_days; ' +
-          'segment from the standard 11-segment map of the rfm code. Lifecycle: with G the median days between ' +
-          'consecutive sales of a person in the window, lapsed when recency_days > lapsed_gaps·G, else at_risk when ' +
+          'segment from the standard 11-segment map of the rfm code. Lifecycle: with G the median over people with ' +
+          'repeat sales of their mean gap (last − first sale) / (sales − 1) in days, lapsed when recency_days > lapsed_gaps·G, else at_risk when ' +
           '> at_risk_gaps·G, else loyal with ≥ loyal_orders sales, new with one, active otherwise (no G: never at_risk ' +
           'or lapsed). Bad as_of or window_days: 422 naming the field.',
         body: Type.Object(

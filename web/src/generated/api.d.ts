@@ -6877,7 +6877,7 @@ export interface paths {
         put?: never;
         /**
          * Start an RFM run over the sales in (as_of − window_days, as_of]; it runs in the background
-         * @description Customers: identified roots (never anonymous or erased) with a sale (paid or completed, not cancelled or expired) in (as_of − window_days × 24 h, as_of]. recency_days = floor((as_of − last sale) / 24 h), frequency = sales, monetary = Σ (total − refunded) fen. Each value ranks the n customers ascending by (value, customer_id); bin = max(1, ceil(5·(rank − 1)/(n − 1))) (1 when n = 1); F, M = bins, R = 6 − bin of recency_days; segment from the standard 11-segment map of the rfm code. Lifecycle: with G the median days between consecutive sales of a person in the window, lapsed when recency_days > lapsed_gaps·G, else at_risk when > at_risk_gaps·G, else loyal with ≥ loyal_orders sales, new with one, active otherwise (no G: never at_risk or lapsed). Bad as_of or window_days: 422 naming the field.
+         * @description Customers: identified roots (never anonymous or erased) with a sale (paid or completed, not cancelled or expired) in (as_of − window_days × 24 h, as_of]. recency_days = floor((as_of − last sale) / 24 h), frequency = sales, monetary = Σ (total − refunded) fen. Each value ranks the n customers ascending by (value, customer_id); bin = max(1, ceil(5·(rank − 1)/(n − 1))) (1 when n = 1); F, M = bins, R = 6 − bin of recency_days; segment from the standard 11-segment map of the rfm code. Lifecycle: with G the median over people with repeat sales of their mean gap (last − first sale) / (sales − 1) in days, lapsed when recency_days > lapsed_gaps·G, else at_risk when > at_risk_gaps·G, else loyal with ≥ loyal_orders sales, new with one, active otherwise (no G: never at_risk or lapsed). Bad as_of or window_days: 422 naming the field.
          */
         post: {
             parameters: {
@@ -7014,7 +7014,7 @@ export interface paths {
                             started_at: string;
                             /** @enum {string} */
                             status: "running" | "done" | "failed";
-                            /** @description median days between consecutive sales; null: no repeat sale */
+                            /** @description median mean gap in days between sales; null: no repeat sale */
                             typical_gap_days: number | null;
                             window_days: number | null;
                         };
