@@ -12,6 +12,7 @@ import {
   STOCK_COLUMNS,
   stockCsv,
 } from './catalog';
+import { DEFAULT_WINDOW_DAYS, runRfmNow } from '../modules/audiences/rfm-service';
 import { DemoCoupons } from './coupons';
 import { DemoLoyalty } from './loyalty';
 import {
@@ -112,6 +113,8 @@ export async function seedDemo(
   await coupons.finish(database);
   await loyalty.finish(database);
   await sql`ANALYZE`.execute(database.db);
+  // The console's RFM page has a finished run over the last year of the demo's history.
+  await runRfmNow(database, { asOf: anchor, windowDays: DEFAULT_WINDOW_DAYS });
   const result = { ...totals, ms: Date.now() - started };
   await putSetting(database.db, 'demo_seed', { ...opts, anchor: anchor.toISOString(), ...totals });
   return result;

@@ -5,6 +5,7 @@ import type { Config } from '../platform/config';
 import type { AppContext } from '../platform/http/context';
 import type { ModuleRoutes } from '../platform/http/types';
 import { analyticsRoutes } from './analytics/routes';
+import { audienceRoutes } from './audiences/routes';
 import { catalogRoutes } from './catalog/routes';
 import { courierFromConfig } from './couriers/adapter';
 import { courierRoutes } from './couriers/routes';
@@ -60,4 +61,5 @@ export const allModules: ModuleRoutes[] = [
   fulfilmentRoutes,
   courierRoutes,
   analyticsRoutes,
+  audienceRoutes,
 ];

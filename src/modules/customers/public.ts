@@ -13,6 +13,14 @@ export const customerGroupIds = (id: string) =>
  */
 export const customerRoots = sql`(SELECT id, coalesce(root_id, id) AS root, erased_at FROM customers)`;
 
+/**
+ * Customers whose person counts in audiences (RFM, segments): `root` is its group's root, a known
+ * profile that was not erased; anonymous and erased people are left out. A FROM-clause fragment.
+ */
+export const countedCustomerRoots = sql`(
+  SELECT c.id, coalesce(c.root_id, c.id) AS root FROM customers c JOIN customers p ON p.id = coalesce(c.root_id, c.id)
+  WHERE p.kind = 'known' AND p.erased_at IS NULL)`;
+
 /** Do the two groups share any identifier (phone, card, device, ...)? Its type, or null. The blind index is per type and value. */
 export async function sharedIdentifierType(db: Queryable, a: string[], b: string[]): Promise<string | null> {
   const r = await sql<{ type: string }>`

@@ -15,6 +15,14 @@ const CLOSED_ORDER_STATUSES = ['completed', 'cancelled', 'expired', 'fulfilment_
 export const orderSummaries = sql`(
   SELECT id, channel, customer_id, location_id, status, total, refunded_total, placed_at, paid_at FROM orders)`;
 
+/**
+ * One row per sale (RFM, lifetime value): a paid or completed order, not cancelled or expired, of a
+ * customer, with its amount net of refunds in fen. A FROM-clause fragment; alias it: `FROM ${sales} s`.
+ */
+export const sales = sql`(
+  SELECT customer_id, placed_at, total - refunded_total AS net FROM orders
+  WHERE customer_id IS NOT NULL AND (paid_at IS NOT NULL OR status = 'completed') AND status NOT IN ('cancelled', 'expired'))`;
+
 /** Every order of these customers (erasure scrubs their events too). */
 export async function orderIdsOf(db: Queryable, customerIds: string[]): Promise<string[]> {
   if (customerIds.length === 0) return [];

@@ -49,6 +49,7 @@ const LOYALTY_READ: Rule = {
 };
 const TEMPLATE_READ: Rule = { who: { admin: 'yes', marketer: 'yes', analyst: 'yes', support: 'yes' } };
 const MARKETING: Rule = { who: { admin: 'yes', marketer: 'yes' } };
+const RFM_READ: Rule = { who: { admin: 'yes', marketer: 'yes', analyst: 'yes' } };
 const TAGS: Rule = { who: { admin: 'yes', marketer: 'yes', support: 'yes' } };
 const ORDER_READ: Rule = {
   who: { admin: 'yes', analyst: 'yes', support: 'yes', store_staff: 'own', integration: 'own' },
@@ -204,4 +205,10 @@ export const MATRIX: Record<string, Rule | 'public'> = {
   'GET /v1/analytics/dashboard': {
     who: { admin: 'yes', analyst: 'yes', marketer: 'yes', store_staff: 'yes', support: 'yes' },
   },
+
+  // audiences: RFM
+  'POST /v1/rfm/runs': MARKETING,
+  'GET /v1/rfm/runs/{id}': RFM_READ,
+  'GET /v1/rfm/segments': RFM_READ,
+  'GET /v1/rfm/customers': RFM_READ,
 };

@@ -1831,6 +1831,24 @@ export interface paths {
                                 undone_at: string | null;
                             }[];
                             requested_id?: string;
+                            /** @description RFM scores of the latest done run; null when the person has none (audiences) */
+                            rfm?: {
+                                /** Format: date-time */
+                                as_of: string;
+                                f: number;
+                                frequency: number;
+                                /** @enum {string} */
+                                lifecycle: "new" | "active" | "loyal" | "at_risk" | "lapsed";
+                                m: number;
+                                /** @description fen */
+                                monetary: number;
+                                r: number;
+                                recency_days: number;
+                                rfm: string;
+                                run_id: string;
+                                /** @enum {string} */
+                                segment: "champions" | "loyal" | "potential_loyalist" | "new_customers" | "promising" | "need_attention" | "about_to_sleep" | "at_risk" | "cannot_lose_them" | "hibernating" | "lost" | "others";
+                            } | null;
                             stats: {
                                 by_channel: {
                                     channel: string;
@@ -3118,6 +3136,24 @@ export interface paths {
                                 undone_at: string | null;
                             }[];
                             requested_id?: string;
+                            /** @description RFM scores of the latest done run; null when the person has none (audiences) */
+                            rfm?: {
+                                /** Format: date-time */
+                                as_of: string;
+                                f: number;
+                                frequency: number;
+                                /** @enum {string} */
+                                lifecycle: "new" | "active" | "loyal" | "at_risk" | "lapsed";
+                                m: number;
+                                /** @description fen */
+                                monetary: number;
+                                r: number;
+                                recency_days: number;
+                                rfm: string;
+                                run_id: string;
+                                /** @enum {string} */
+                                segment: "champions" | "loyal" | "potential_loyalist" | "new_customers" | "promising" | "need_attention" | "about_to_sleep" | "at_risk" | "cannot_lose_them" | "hibernating" | "lost" | "others";
+                            } | null;
                             stats: {
                                 by_channel: {
                                     channel: string;
@@ -6725,6 +6761,382 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rfm/customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The latest done run's scores by customer id, optionally of one segment
+         * @description JSON pages by default; with `Accept: text/csv` every score of the run (of the segment) is streamed as CSV, cursor and limit ignored, and the export is recorded in the audit log.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description opaque cursor from next_cursor */
+                    cursor?: string;
+                    limit?: number;
+                    /** @description one of the 11 RFM segments, or others */
+                    segment?: "champions" | "loyal" | "potential_loyalist" | "new_customers" | "promising" | "need_attention" | "about_to_sleep" | "at_risk" | "cannot_lose_them" | "hibernating" | "lost" | "others";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                customer_id: string;
+                                f: number;
+                                /** @description sales in the window */
+                                frequency: number;
+                                /**
+                                 * @description lifecycle stage (see POST /v1/rfm/runs)
+                                 * @enum {string}
+                                 */
+                                lifecycle: "new" | "active" | "loyal" | "at_risk" | "lapsed";
+                                m: number;
+                                /** @description Σ (total − refunded) in fen */
+                                monetary: number;
+                                r: number;
+                                /** @description whole days from the last sale to as_of */
+                                recency_days: number;
+                                /** @description the three digits, e.g. "545" */
+                                rfm: string;
+                                /**
+                                 * @description one of the 11 RFM segments, or others
+                                 * @enum {string}
+                                 */
+                                segment: "champions" | "loyal" | "potential_loyalist" | "new_customers" | "promising" | "need_attention" | "about_to_sleep" | "at_risk" | "cannot_lose_them" | "hibernating" | "lost" | "others";
+                            }[];
+                            next_cursor: string | null;
+                            run_id: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rfm/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start an RFM run over the sales in (as_of − window_days, as_of]; it runs in the background
+         * @description Customers: identified roots (never anonymous or erased) with a sale (paid or completed, not cancelled or expired) in (as_of − window_days × 24 h, as_of]. recency_days = floor((as_of − last sale) / 24 h), frequency = sales, monetary = Σ (total − refunded) fen. Each value ranks the n customers ascending by (value, customer_id); bin = max(1, ceil(5·(rank − 1)/(n − 1))) (1 when n = 1); F, M = bins, R = 6 − bin of recency_days; segment from the standard 11-segment map of the rfm code. Lifecycle: with G the median over people with repeat sales of their mean gap (last − first sale) / (sales − 1) in days, lapsed when recency_days > lapsed_gaps·G, else at_risk when > at_risk_gaps·G, else loyal with ≥ loyal_orders sales, new with one, active otherwise (no G: never at_risk or lapsed). Bad as_of or window_days: 422 naming the field.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "as_of": "2026-12-01T00:00:00+08:00",
+                     *       "window_days": 365,
+                     *       "lifecycle": {
+                     *         "at_risk_gaps": 1.5,
+                     *         "lapsed_gaps": 3,
+                     *         "loyal_orders": 4
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description ISO-8601 date-time; default now */
+                        as_of?: string;
+                        /** @description lifecycle thresholds of this run */
+                        lifecycle?: {
+                            /** @default 1.5 */
+                            at_risk_gaps?: number;
+                            /** @default 3 */
+                            lapsed_gaps?: number;
+                            /** @default 4 */
+                            loyal_orders?: number;
+                        };
+                        /** @description days of history; default 365; null = all history */
+                        window_days?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            status: "running";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rfm/runs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An RFM run's status: running, done or failed */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            as_of: string;
+                            at_risk_gaps: number;
+                            /** @description customers scored, once done */
+                            customers: number | null;
+                            /** Format: date-time */
+                            finished_at: string | null;
+                            id: string;
+                            lapsed_gaps: number;
+                            loyal_orders: number;
+                            /** Format: date-time */
+                            started_at: string;
+                            /** @enum {string} */
+                            status: "running" | "done" | "failed";
+                            /** @description median mean gap in days between sales; null: no repeat sale */
+                            typical_gap_days: number | null;
+                            window_days: number | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rfm/segments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Customers and revenue (fen) per RFM segment of the latest done run */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            as_of: string | null;
+                            items: {
+                                customers: number;
+                                /** @description amount in fen (integer minor units) */
+                                revenue: number;
+                                /**
+                                 * @description one of the 11 RFM segments, or others
+                                 * @enum {string}
+                                 */
+                                segment: "champions" | "loyal" | "potential_loyalist" | "new_customers" | "promising" | "need_attention" | "about_to_sleep" | "at_risk" | "cannot_lose_them" | "hibernating" | "lost" | "others";
+                            }[];
+                            run_id: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
