@@ -24,6 +24,7 @@ import { tierRoutes } from './loyalty/tiers/routes';
 import { referralRoutes } from './loyalty/referrals/routes';
 import { couponRoutes } from './loyalty/coupons/routes';
 import { pricingRoutes } from './pricing/routes';
+import { segmentRoutes } from './segments/routes';
 import { defaultStrategy } from './routing/policy';
 import { walletRoutes } from './loyalty/wallet-routes';
 
@@ -60,4 +61,5 @@ export const allModules: ModuleRoutes[] = [
   fulfilmentRoutes,
   courierRoutes,
   analyticsRoutes,
+  segmentRoutes,
 ];

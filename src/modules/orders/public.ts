@@ -15,6 +15,9 @@ const CLOSED_ORDER_STATUSES = ['completed', 'cancelled', 'expired', 'fulfilment_
 export const orderSummaries = sql`(
   SELECT id, channel, customer_id, location_id, status, total, refunded_total, placed_at, paid_at FROM orders)`;
 
+/** Every order line: which SKU, how many, for how much (fen). A FROM-clause fragment: `JOIN ${orderLines} l`. */
+export const orderLines = sql`(SELECT order_id, sku, qty, amount FROM order_lines)`;
+
 /** Every order of these customers (erasure scrubs their events too). */
 export async function orderIdsOf(db: Queryable, customerIds: string[]): Promise<string[]> {
   if (customerIds.length === 0) return [];

@@ -204,4 +204,7 @@ export const MATRIX: Record<string, Rule | 'public'> = {
   'GET /v1/analytics/dashboard': {
     who: { admin: 'yes', analyst: 'yes', marketer: 'yes', store_staff: 'yes', support: 'yes' },
   },
+
+  // segments
+  'POST /v1/segments/preview': { who: { admin: 'yes', marketer: 'yes', analyst: 'yes' } },
 };
