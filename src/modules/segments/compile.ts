@@ -67,10 +67,10 @@ function trait(t: TraitLeaf): Predicate {
   if (t.in) parts.push(sql`${v} IN (${sql.join(t.in.map(json))})`);
   if (t.exists !== undefined)
     parts.push(sql`(jsonb_typeof(${v}) IS NOT NULL AND jsonb_typeof(${v}) <> 'null') = ${t.exists}`);
-  if (t.contains !== undefined)
-    parts.push(
-      sql`(${v} @> ${json([t.contains])} OR (jsonb_typeof(${v}) = 'string' AND strpos(${v} #>> '{}', ${String(t.contains)}::text) > 0))`,
-    );
+  if (t.contains !== undefined) {
+    const inText = sql`jsonb_typeof(${v}) = 'string' AND strpos(${v} #>> '{}', ${String(t.contains)}::text) > 0`;
+    parts.push(sql`(${v} @> ${json([t.contains])} OR (${inText}))`);
+  }
   return sql`coalesce(${sql.join(parts, sql` AND `)}, false)`;
 }
 
@@ -99,7 +99,7 @@ function ordered(o: OrderedLeaf, asOf: Date): Predicate {
 }
 
 /** The predicate on `p` (a row of segmentPeople) that the rule states, evaluated at `asOf`. */
-export function predicate(rule: Rule, asOf: Date): Predicate {
+function predicate(rule: Rule, asOf: Date): Predicate {
   if ('all' in rule)
     return sql`(${sql.join(
       rule.all.map((r) => predicate(r, asOf)),

@@ -130,7 +130,7 @@ function oneOf(values: readonly string[]) {
   };
 }
 
-/** Checks fields of an object leaf (or the whole leaf for a string) with `checks`, keyed by field. */
+/** An object leaf whose fields each pass their check in `checks` (absent ones are skipped). */
 type Checks = Record<string, (v: unknown, path: string) => unknown>;
 function fields(v: unknown, path: string, checks: Checks, required: readonly string[] = []): Obj {
   const o = object(v, path, Object.keys(checks), required);

@@ -38,7 +38,8 @@ async function members(rule: unknown): Promise<string[]> {
 }
 
 // A: Shanghai, vip, SMS consent, two milk orders (2 × 1290), viewed a TV twice this week.
-// B: a merged pair (the older phone half survives as root); the member card half is tagged vip, lives in Hangzhou and bought chips (3 × 999 = 2997) before the merge.
+// B: a merged pair (the older phone half survives as root); the member card half is tagged vip,
+//    lives in Hangzhou and bought chips (3 × 999 = 2997) before the merge.
 // C: Beijing, viewed a TV 40 days ago, never ordered. Plus an anonymous visitor who viewed a TV today.
 let a: string, b: string, c: string;
 beforeAll(async () => {
