@@ -40,7 +40,8 @@ async function members(rule: unknown): Promise<string[]> {
 // A: Shanghai, vip, SMS consent, two milk orders (2 × 1290), viewed a TV twice this week.
 // B: a merged pair (the older phone half survives as root); the member card half is tagged vip,
 //    lives in Hangzhou and bought chips (3 × 999 = 2997) before the merge.
-// C: Beijing, viewed a TV 40 days ago, never ordered. Plus an anonymous visitor who viewed a TV today.
+// C: Beijing, viewed a TV 40 days ago, never ordered. Plus an anonymous visitor who viewed a TV today,
+// and an erased Shanghai customer.
 let a: string, b: string, c: string;
 beforeAll(async () => {
   s = await startTestServer({ startDispatcher: false });
@@ -51,6 +52,9 @@ beforeAll(async () => {
   const bCard = (await identify({ identifiers: [{ type: 'member_card', value: bCardNo }], traits: { city: '杭州' } }))
     .customer_id;
   c = (await identify({ identifiers: [{ type: 'phone', value: phone() }], traits: { city: '北京' } })).customer_id;
+  const erased = (await identify({ identifiers: [{ type: 'phone', value: phone() }], traits: { city: '上海' } }))
+    .customer_id;
+  await must(s, 'DELETE', `/v1/customers/${erased}`, undefined, [202]);
   await must(s, 'PUT', `/v1/customers/${a}/tags/vip`);
   await must(s, 'PUT', `/v1/customers/${bCard}/tags/vip`);
   await must(s, 'PUT', `/v1/customers/${a}/consents/marketing_sms`, { granted: true, channel: 'app', source: 'form' });
@@ -99,7 +103,10 @@ describe('POST /v1/segments/preview', () => {
     ).toEqual([b]);
     expect(await members({ trait: { name: 'city', exists: true } })).toEqual(sorted(a, b, c));
     expect(await members({ trait: { name: 'city', contains: '海' } })).toEqual([a]);
-    expect(await members({ created: { within_days: 1 } })).toEqual(sorted(a, b, c));
+    expect(await members({ created: { within_days: 1 } })).toEqual(sorted(a, b, c)); // not the erased one
+    expect(await members({ trait: { name: "city' OR true --", neq: "x'); DROP TABLE x; --" } })).toEqual(
+      sorted(a, b, c),
+    );
   });
 
   it('counts events within a window, never anonymous profiles', async () => {
