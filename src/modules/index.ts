@@ -25,6 +25,7 @@ import { tierRoutes } from './loyalty/tiers/routes';
 import { referralRoutes } from './loyalty/referrals/routes';
 import { couponRoutes } from './loyalty/coupons/routes';
 import { pricingRoutes } from './pricing/routes';
+import { segmentRoutes } from './segments/routes';
 import { defaultStrategy } from './routing/policy';
 import { walletRoutes } from './loyalty/wallet-routes';
 
@@ -62,4 +63,5 @@ export const allModules: ModuleRoutes[] = [
   courierRoutes,
   analyticsRoutes,
   audienceRoutes,
+  segmentRoutes,
 ];

@@ -28,3 +28,26 @@ export async function sharedIdentifierType(db: Queryable, a: string[], b: string
     WHERE x.customer_id = ANY(${a}::text[]) AND y.customer_id = ANY(${b}::text[]) LIMIT 1`.execute(db);
   return r.rows[0]?.type ?? null;
 }
+
+/**
+ * The people segments count, one row each: roots of their group (merged ids count once, as their
+ * root), known (not anonymous), not erased; their plain traits and when they were created.
+ */
+export const segmentPeople = sql`(
+  SELECT id, created_at, traits FROM customers WHERE root_id IS NULL AND erased_at IS NULL AND kind = 'known')`;
+
+/** Every tag of a group's members, under the group's root: `JOIN ${groupTags} t ON t.root = p.id`. */
+export const groupTags = sql`(
+  SELECT coalesce(c.root_id, c.id) AS root, t.tag FROM customer_tags t JOIN customers c ON c.id = t.customer_id)`;
+
+/** Every event of a group's members, under the group's root. */
+export const groupEvents = sql`(
+  SELECT coalesce(c.root_id, c.id) AS root, e.event_id, e.type, e.occurred_at, e.properties
+  FROM customer_events e JOIN customers c ON c.id = e.customer_id)`;
+
+/** The consent in force per group and purpose: the latest record across the group wins (as currentConsents). */
+export const groupConsents = sql`(
+  SELECT DISTINCT ON (root, purpose) root, purpose, granted FROM (
+    SELECT coalesce(c.root_id, c.id) AS root, cc.purpose, cc.granted, cc.at, cc.id
+    FROM customer_consents cc JOIN customers c ON c.id = cc.customer_id) x
+  ORDER BY root, purpose, at DESC, id DESC)`;

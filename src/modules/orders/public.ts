@@ -23,6 +23,9 @@ export const sales = sql`(
   SELECT customer_id, placed_at, total - refunded_total AS net FROM orders
   WHERE customer_id IS NOT NULL AND (paid_at IS NOT NULL OR status = 'completed') AND status NOT IN ('cancelled', 'expired'))`;
 
+/** Every order line: which SKU, how many, for how much (fen). A FROM-clause fragment: `JOIN ${orderLines} l`. */
+export const orderLines = sql`(SELECT order_id, sku, qty, amount FROM order_lines)`;
+
 /** Every order of these customers (erasure scrubs their events too). */
 export async function orderIdsOf(db: Queryable, customerIds: string[]): Promise<string[]> {
   if (customerIds.length === 0) return [];
