@@ -275,18 +275,22 @@ describe('RFM runs', () => {
     });
   });
 
-  it('refuses a bad as_of or window_days with 422 naming the field, and an unknown run with 404', async () => {
+  it('refuses a bad as_of (422) or window_days (400) naming the field, and an unknown run with 404', async () => {
     for (const [body, field] of [
       [{ as_of: 'yesterday' }, 'as_of'],
       [{ as_of: '2026-12-01' }, 'as_of'],
       [{ as_of: '2026-13-45T00:00:00Z' }, 'as_of'],
-      [{ window_days: 0 }, 'window_days'],
-      [{ window_days: 100_000 }, 'window_days'],
       [{ lifecycle: { at_risk_gaps: 2, lapsed_gaps: 2 } }, 'lifecycle.lapsed_gaps'],
     ] as const) {
       const r = await s.api('POST', '/v1/rfm/runs', body);
       expect(r.status, JSON.stringify(body)).toBe(422);
       expect(r.body.error.field).toBe(field);
+    }
+    // Out-of-range numbers are schema errors, as on every route: 400 naming the field.
+    for (const window_days of [0, 100_000]) {
+      const r = await s.api('POST', '/v1/rfm/runs', { window_days });
+      expect(r.status, String(window_days)).toBe(400);
+      expect(r.body.error.field).toBe('window_days');
     }
     expect((await s.api('GET', '/v1/rfm/runs/rfm_nope')).status).toBe(404);
   });

@@ -65,12 +65,18 @@ export const audienceRoutes: ModuleRoutes = (ctx) => async (app) => {
           'segment from the standard 11-segment map of the rfm code. Lifecycle: with G the median over people with ' +
           'repeat sales of their mean gap (last − first sale) / (sales − 1) in days, lapsed when recency_days > lapsed_gaps·G, else at_risk when ' +
           '> at_risk_gaps·G, else loyal with ≥ loyal_orders sales, new with one, active otherwise (no G: never at_risk ' +
-          'or lapsed). Bad as_of or window_days: 422 naming the field.',
+          'or lapsed). A window_days outside 1..36500: 400; an as_of that is no ISO date-time: 422, naming the field.',
         body: Type.Object(
           {
             as_of: Type.Optional(Type.String({ maxLength: 40, description: 'ISO-8601 date-time; default now' })),
             window_days: Type.Optional(
-              Nullable(Type.Integer({ description: 'days of history; default 365; null = all history' })),
+              Nullable(
+                Type.Integer({
+                  minimum: 1,
+                  maximum: 36_500,
+                  description: 'days of history; default 365; null = all history',
+                }),
+              ),
             ),
             lifecycle: Type.Optional(
               Type.Object(
