@@ -1,5 +1,5 @@
 import type { Config } from '../../platform/config';
-import { signPayload, verifySignature } from '../../platform/events/signature';
+import { postSigned, verifySignature } from '../../platform/events/signature';
 
 declare module '../../platform/http/context' {
   interface AppContext {
@@ -47,15 +47,7 @@ export class WebhookCourierAdapter implements CourierAdapter {
 
   async dispatch(job: CourierJob): Promise<{ external_id: string }> {
     const body = JSON.stringify(job);
-    const res = await fetch(this.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-santong-signature': signPayload(this.secret, body, Math.floor(Date.now() / 1000)),
-      },
-      body,
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
+    const res = await postSigned(this.url, this.secret, body, this.timeoutMs);
     if (!res.ok) throw new Error(`courier answered HTTP ${res.status}`);
     const answer = (await res.json().catch(() => ({}))) as { id?: unknown };
     return { external_id: typeof answer.id === 'string' ? answer.id : job.job_id };

@@ -1,4 +1,4 @@
-import { signPayload } from '../../platform/events/signature';
+import { postSigned } from '../../platform/events/signature';
 import type { MessageChannel, Recipient } from './channel';
 
 /**
@@ -15,15 +15,7 @@ export class WebhookMessageChannel implements MessageChannel {
 
   async send(to: Recipient, text: string): Promise<void> {
     const body = JSON.stringify({ to, text });
-    const res = await fetch(this.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-santong-signature': signPayload(this.secret, body, Math.floor(Date.now() / 1000)),
-      },
-      body,
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
+    const res = await postSigned(this.url, this.secret, body, this.timeoutMs);
     if (!res.ok) throw new Error(`message gateway answered HTTP ${res.status}`);
   }
 }

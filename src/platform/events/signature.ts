@@ -6,6 +6,23 @@ export function signPayload(secret: string, body: string, timestamp: number): st
   return `t=${timestamp},v1=${mac}`;
 }
 
+/**
+ * POSTs a JSON body signed like our webhooks to an operator-configured party (courier platform, message
+ * gateway). Redirects are not followed: a 3xx is an answer that is not ok.
+ */
+export async function postSigned(url: string, secret: string, body: string, timeoutMs: number): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-santong-signature': signPayload(secret, body, Math.floor(Date.now() / 1000)),
+    },
+    body,
+    redirect: 'manual',
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+}
+
 export function verifySignature(
   secret: string,
   body: string,
