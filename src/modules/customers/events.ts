@@ -4,6 +4,7 @@ import type { Principal } from '../../platform/auth/roles';
 import { seal, type KeyRing } from '../../platform/crypto/keys';
 import type { Database } from '../../platform/db/database';
 import { StatementParams } from '../../platform/db/statement';
+import { isRetryable } from '../../platform/db/transaction';
 import { AppError } from '../../platform/http/errors';
 import { newId } from '../../platform/ids';
 import { routingLocations } from '../locations/cache';
@@ -70,11 +71,6 @@ class IdentifierConflict extends Error {
   constructor(readonly sets: IdentSet[]) {
     super('identifier taken meanwhile');
   }
-}
-
-function retryable(e: unknown): boolean {
-  const code = (e as { code?: string }).code;
-  return code === '40001' || code === '40P01';
 }
 
 /**
@@ -158,7 +154,7 @@ export async function ingestEvents(
         toIdentify = e.sets;
         continue;
       }
-      if (!retryable(e) || attempt >= 5) throw e;
+      if (!isRetryable(e) || attempt >= 5) throw e;
       await new Promise((r) => setTimeout(r, Math.random() * 20 * (attempt + 1)));
     }
   }
