@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { errors } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
 import { previewSegment } from './preview';
-import { parseRule } from './rule';
+import { checkRule } from './rule';
 
 const PreviewBody = Type.Object(
   // The rule is checked by parseRule, whose errors name the path inside it.
@@ -38,6 +38,6 @@ export const segmentRoutes: ModuleRoutes = (ctx) => async (app) => {
         },
       },
     },
-    async (req) => previewSegment(ctx.database.db, parseRule(req.body.rule), new Date()),
+    async (req) => previewSegment(ctx.database.db, await checkRule(ctx.database.db, req.body.rule), new Date()),
   );
 };
