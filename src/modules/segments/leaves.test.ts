@@ -129,6 +129,15 @@ describe('tier', () => {
       [{ not: { tier: { gte: 'diamond' } } }, 'rule.not.tier.gte'],
       [{ tier: { in: [] } }, 'rule.tier.in'],
       [{ tier: { like: 'gold' } }, 'rule.tier.like'],
+      // Shapes are checked before names; names in the order they come.
+      [
+        { all: [{ tier: { eq: 'platinum' } }, { event: { type: 'x', within_days: 0 } }] },
+        'rule.all[1].event.within_days',
+      ],
+      [
+        { any: [{ visited_store: { location_id: 'nowhere' } }, { tier: { eq: 'platinum' } }] },
+        'rule.any[0].visited_store.location_id',
+      ],
     ]);
     const before = (await must(s, 'GET', '/v1/loyalty/tiers')).tiers;
     // A platinum tier from 300,000 fen: A (401,190 fen in 12 months) and B (399,900) now reach it.
