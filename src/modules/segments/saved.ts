@@ -97,8 +97,16 @@ export interface SavedInput {
   rule: unknown;
 }
 
-/** Creates it (the rule checked, 422 naming `rule.…`), evaluates it and publishes its first members. */
-export async function createSaved(db: Kysely<DB>, kind: SegmentKind, input: SavedInput): Promise<SavedView> {
+/**
+ * Creates it (the rule checked, 422 naming `rule.…`), evaluates it and publishes its first members
+ * (unless `publish` is false: the demo's backfill).
+ */
+export async function createSaved(
+  db: Kysely<DB>,
+  kind: SegmentKind,
+  input: SavedInput,
+  opts: { publish?: boolean } = {},
+): Promise<SavedView> {
   parseRule(input.rule);
   const id = newId(kind === 'tag' ? 'tag' : 'seg');
   try {
@@ -115,7 +123,7 @@ export async function createSaved(db: Kysely<DB>, kind: SegmentKind, input: Save
         })
         .execute();
       const seg = (await lockSegment(tx, id))!;
-      await refreshLocked(tx, seg, new Date());
+      await refreshLocked(tx, seg, new Date(), opts);
     });
   } catch (e) {
     if (isUniqueViolation(e)) throw taken(kind, input.name);
