@@ -8917,7 +8917,11 @@ export interface paths {
                          * @example customer changed their mind
                          */
                         description?: string | null;
-                        /** @description unique among computed tags; no "/" or "," */
+                        /**
+                         * Format: free-text
+                         * @description unique among computed tags; no "/" or ","; no phone numbers or e-mail addresses
+                         * @example 高消费力
+                         */
                         name: string;
                         /** @description A rule of the rule language (README, Segments) */
                         rule: unknown;
@@ -9015,7 +9019,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    /** @description unique among computed tags; no "/" or "," */
+                    /** @description the computed tag's name */
                     name: string;
                 };
                 cookie?: never;
@@ -9090,7 +9094,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    /** @description unique among computed tags; no "/" or "," */
+                    /** @description the computed tag's name */
                     name: string;
                 };
                 cookie?: never;
@@ -9119,7 +9123,11 @@ export interface paths {
                          * @example customer changed their mind
                          */
                         description?: string | null;
-                        /** @description unique among computed tags; no "/" or "," */
+                        /**
+                         * Format: free-text
+                         * @description unique among computed tags; no "/" or ","; no phone numbers or e-mail addresses
+                         * @example 高消费力
+                         */
                         name: string;
                         /** @description A rule of the rule language (README, Segments) */
                         rule: unknown;
@@ -9214,7 +9222,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    /** @description unique among computed tags; no "/" or "," */
+                    /** @description the computed tag's name */
                     name: string;
                 };
                 cookie?: never;
