@@ -19,15 +19,18 @@ const OPERATORS = { eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' }
 const since = (asOf: Date, days: number) => sql`${new Date(asOf.getTime() - days * DAY_MS).toISOString()}::timestamptz`;
 const json = (v: unknown) => sql`${JSON.stringify(v)}::jsonb`;
 
-/** `expr` compared as `cmp` says (every operator given must hold). */
-function compared(expr: Predicate, cmp: Comparison<number>, type: 'bigint' | 'float8' = 'bigint'): Predicate {
+/** `expr` compared as `cmp` says (every operator given must hold); each operand as `operand` renders it. */
+function compared<T>(
+  expr: Predicate,
+  cmp: Comparison<T>,
+  operand: (v: T) => Predicate = (v) => sql`${v}::bigint`,
+): Predicate {
   const parts: Predicate[] = [];
-  const cast = sql.raw(type);
   for (const op of Object.keys(OPERATORS) as (keyof typeof OPERATORS)[]) {
     const v = cmp[op];
-    if (v !== undefined) parts.push(sql`${expr} ${sql.raw(OPERATORS[op])} ${v}::${cast}`);
+    if (v !== undefined) parts.push(sql`${expr} ${sql.raw(OPERATORS[op])} ${operand(v)}`);
   }
-  if (cmp.in) parts.push(sql`${expr} IN (${sql.join(cmp.in.map((v) => sql`${v}::${cast}`))})`);
+  if (cmp.in) parts.push(sql`${expr} IN (${sql.join(cmp.in.map(operand))})`);
   return sql.join(parts, sql` AND `);
 }
 
@@ -88,7 +91,7 @@ function event(e: EventLeaf, asOf: Date): Predicate {
 /** People with matching orders, the share (0..1) of which that used a coupon is as `cmp` says; no orders, no share. */
 function couponShare(rows: Predicate, cmp: Comparison<number>): Predicate {
   const share = sql`(count(DISTINCT r.ref) FILTER (WHERE r.coupon))::float8 / count(DISTINCT r.ref)`;
-  return sql`p.id IN (SELECT r.root FROM ${rows} r GROUP BY r.root HAVING ${compared(share, cmp, 'float8')})`;
+  return sql`p.id IN (SELECT r.root FROM ${rows} r GROUP BY r.root HAVING ${compared(share, cmp, (v) => sql`${v}::double precision`)})`;
 }
 
 /** Sales: paid and neither cancelled nor expired. Amounts are order totals less refunds, or matching lines' amounts. */
