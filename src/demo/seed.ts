@@ -15,6 +15,7 @@ import {
 import { DEFAULT_WINDOW_DAYS, runRfmNow } from '../modules/audiences/rfm-service';
 import { DemoCoupons } from './coupons';
 import { DemoLoyalty } from './loyalty';
+import { seedDemoSegments } from './segments';
 import {
   CUSTOMER_COLUMNS,
   EVENT_COLUMNS,
@@ -115,6 +116,8 @@ export async function seedDemo(
   await sql`ANALYZE`.execute(database.db);
   // The console's RFM page has a finished run over the last year of the demo's history.
   await runRfmNow(database, { asOf: anchor, windowDays: DEFAULT_WINDOW_DAYS });
+  // Saved segments and the preset computed tags, evaluated (the console's 营销 page).
+  await seedDemoSegments(database);
   const result = { ...totals, ms: Date.now() - started };
   await putSetting(database.db, 'demo_seed', { ...opts, anchor: anchor.toISOString(), ...totals });
   return result;
