@@ -15,7 +15,6 @@ export const analyticsEn: Record<keyof typeof analyticsZhCN, string> = {
   'sales.compareWith': 'Previous period {from} to {to}',
   'sales.store': 'Store',
   'sales.allStores': 'All stores',
-  'sales.split': 'Split across locations',
   'sales.net_sales': 'Net sales',
   'sales.gross_sales': 'Gross sales',
   'sales.discounts': 'Discounts (coupons + points)',

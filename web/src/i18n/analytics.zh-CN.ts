@@ -13,7 +13,6 @@ export const analyticsZhCN = {
   'sales.compareWith': '上一周期 {from} 至 {to}',
   'sales.store': '门店',
   'sales.allStores': '全部门店',
-  'sales.split': '多仓拆单',
   'sales.net_sales': '净销售额',
   'sales.gross_sales': '销售总额',
   'sales.discounts': '优惠（券 + 积分）',

@@ -292,7 +292,7 @@ export function SalesAnalytics({ timezone }: { timezone: string }) {
         </div>
         {daily.error && <ErrorMessage error={daily.error} onRetry={daily.reload} />}
         {d && (
-          <div className="kpi-grid" data-testid="sales-kpis" data-range={`${d.from}..${d.to}`}>
+          <div className="kpi-grid sales-kpis" data-testid="sales-kpis" data-range={`${d.from}..${d.to}`}>
             {FIGURES.map((k) => (
               <Figure key={k} k={k} now={d.totals} before={d.compare?.totals} />
             ))}
