@@ -193,7 +193,11 @@ export function contributionsOf(events: PublishedEvent[]): {
  * Events already applied, or older than the last rebuild, are skipped.
  */
 export async function applyOrderEvents(tx: Tx, tz: string, events: PublishedEvent[]): Promise<void> {
-  const relevant = events.filter((e) => ROLLUP_EVENTS.includes(e.type));
+  // Only events that change the figures (not an online order's placement, not an unpaid cancel).
+  const relevant = events.filter((e) => {
+    const c = contributionsOf([e]);
+    return c.orders.length > 0 || c.returns.length > 0;
+  });
   if (relevant.length === 0) return;
   // Batches run side by side; a rebuild (exclusive) waits for them and they for it.
   await sql`SELECT pg_advisory_xact_lock_shared(hashtext('analytics.rollups'))`.execute(tx);
