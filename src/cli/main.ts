@@ -15,6 +15,7 @@ import { importOrders } from '../modules/imports/orders';
 import { WRAPPED_KEY_COLUMNS } from '../modules/wrapped-keys';
 import { rotateMasterCommand } from './rotate-master';
 import { clvFitCommand } from './clv';
+import { rebuildSalesRollups } from '../modules/analytics/rollup';
 
 const USAGE = `santong <command>
 
@@ -43,6 +44,8 @@ const USAGE = `santong <command>
                                 rejected); orders already imported are skipped
   import options: --report FILE writes every rejected row as "row N: field: reason";
                   --encoding gb18030 for Excel files saved in Chinese; --concurrency N
+  analytics rebuild             recompute the sales rollups (dashboard figures) from every order and
+                                return; run after a change of SANTONG_TIMEZONE (imports run it)
   clv fit --transactions FILE.csv --customer-col C --date-col D --amount-col A
           --calibration-end YYYY-MM-DD [--time-unit week|day] [--predict N --out FILE.csv]
                                 lifetime value: fits BG/NBD and Gamma-Gamma on the purchases up to
@@ -87,7 +90,7 @@ async function main(argv: string[]): Promise<void> {
         async beforeListen(ctx) {
           if (!config.demo || (await isSeeded(ctx.database))) return;
           const bar = progressBar('Seeding the demo retailer');
-          const r = await seedDemo(ctx.database, ctx.keys, DEMO_DEFAULTS, bar.update);
+          const r = await seedDemo(ctx.database, ctx.keys, { ...DEMO_DEFAULTS, timezone: config.timezone }, bar.update);
           bar.stop();
           process.stdout.write(
             `Demo retailer loaded: ${r.customers} customers, ${r.orders} orders, ${r.events} events in ${(r.ms / 1000).toFixed(1)} s\n`,
@@ -142,6 +145,7 @@ async function main(argv: string[]): Promise<void> {
           seed: intOpt(values.seed, 'seed', DEMO_DEFAULTS.seed),
           eventsPerCustomer: intOpt(values.events, 'events', DEMO_DEFAULTS.eventsPerCustomer ?? 8),
           chunkSize: 5000,
+          timezone: config.timezone,
         },
         bar.update,
       );
@@ -150,6 +154,21 @@ async function main(argv: string[]): Promise<void> {
         `seeded ${r.customers} customers, ${r.orders} orders, ${r.lines} lines, ${r.events} events in ${(r.ms / 1000).toFixed(1)} s\n`,
       );
       await database.close();
+      return;
+    }
+    case 'analytics': {
+      const [sub] = rest;
+      if (sub !== 'rebuild') fail('analytics supports: rebuild');
+      const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+      try {
+        await migrate(database);
+        const r = await rebuildSalesRollups(database, config.timezone);
+        process.stdout.write(
+          `sales rollups rebuilt in ${(r.ms / 1000).toFixed(1)} s: ${r.sales_rows} daily rows, ${r.sku_rows} SKU rows, ${r.buyer_rows} buyer rows (${config.timezone})\n`,
+        );
+      } finally {
+        await database.close();
+      }
       return;
     }
     case 'keys': {
@@ -261,6 +280,9 @@ async function main(argv: string[]): Promise<void> {
               window,
             });
             r = o;
+            // The dashboard's rollups include the imported history (imports publish no events).
+            const rb = await rebuildSalesRollups(database, config.timezone);
+            process.stdout.write(`analytics rollups rebuilt in ${(rb.ms / 1000).toFixed(1)} s\n`);
             summary = `${o.orders.toLocaleString('en')} orders (${o.lines.toLocaleString('en')} lines) imported, ${o.skipped.toLocaleString('en')} already imported, ${o.rejectedOrders.toLocaleString('en')} rejected; customers: ${o.customers.created.toLocaleString('en')} new, ${o.customers.resolved - o.customers.created} found, ${o.customers.merges} merges; ${o.productsCreated} products created${o.redone ? `; ${o.redone} orders of an interrupted run redone` : ''}`;
           }
         } finally {

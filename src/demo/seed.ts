@@ -13,6 +13,7 @@ import {
   stockCsv,
 } from './catalog';
 import { DEFAULT_WINDOW_DAYS, runRfmNow } from '../modules/audiences/rfm-service';
+import { rebuildSalesRollups } from '../modules/analytics/rollup';
 import { DemoCoupons } from './coupons';
 import { DemoLoyalty } from './loyalty';
 import { seedDemoSegments } from './segments';
@@ -35,6 +36,8 @@ export interface SeedOptions {
   anchor?: Date;
   eventsPerCustomer?: number;
   chunkSize?: number;
+  /** The retailer's time zone, for the sales rollups' days (default SANTONG_TIMEZONE or Asia/Shanghai). */
+  timezone?: string;
 }
 
 export type Progress = (done: number, total: number, phase: string) => void;
@@ -118,6 +121,8 @@ export async function seedDemo(
   await runRfmNow(database, { asOf: anchor, windowDays: DEFAULT_WINDOW_DAYS });
   // Saved segments and the preset computed tags, evaluated (the console's 营销 page).
   await seedDemoSegments(database);
+  // The dashboard's sales rollups, from the history just loaded.
+  await rebuildSalesRollups(database, opts.timezone ?? process.env.SANTONG_TIMEZONE ?? 'Asia/Shanghai');
   const result = { ...totals, ms: Date.now() - started };
   await putSetting(database.db, 'demo_seed', { ...opts, anchor: anchor.toISOString(), ...totals });
   return result;

@@ -7,6 +7,7 @@ import { evaluateTiersTask } from './loyalty/tiers/evaluate';
 import { expireCouponsTask } from './loyalty/coupons/expiry';
 import { purgeVerificationsTask } from './customers/verification';
 import { segmentUpkeepTask } from './segments/membership';
+import { applyOrderEvents, pruneAppliedEvents, ROLLUP_EVENTS } from './analytics/rollup';
 
 /** Events whose payload lists the SKUs whose stock they changed. */
 const STOCK_EVENTS = [
@@ -27,6 +28,9 @@ export function startModuleWorkers(ctx: AppContext): void {
     for (const e of events) if (Array.isArray(e.payload.skus)) for (const sku of e.payload.skus) skus.add(String(sku));
     await evaluateLowStock(tx, [...skus].sort());
   });
+  // Sales rollups follow the orders' events (analytics/rollup.ts: lag one dispatcher tick).
+  ctx.dispatcher.subscribeBatch(ROLLUP_EVENTS, (events, tx) => applyOrderEvents(tx, ctx.config.timezone, events));
+  ctx.dispatcher.addTask('prune-analytics-events', () => pruneAppliedEvents(ctx.database.db));
   ctx.dispatcher.addTask('expire-reservations', () => expireDue(ctx));
   ctx.dispatcher.addTask('courier-jobs', () => sendCourierJobs(ctx, ctx.publicUrl));
   ctx.dispatcher.addTask('expire-points', expirePointsTask(ctx));

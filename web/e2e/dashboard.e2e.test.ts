@@ -75,6 +75,80 @@ describe('console', () => {
     expect(ui.pageErrors).toEqual([]);
   });
 
+  it('opens the sales figures for a range, compares them and switches store', async () => {
+    const page = await signedInPage();
+    const tz = (await ui.server.api('GET', '/v1/analytics/dashboard')).body.timezone as string;
+    const today = new Intl.DateTimeFormat('en-CA', {
+      timeZone: tz,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    }).format(new Date());
+    const daysBefore = (n: number) =>
+      new Date(Date.parse(`${today}T00:00:00Z`) - n * 86400_000).toISOString().slice(0, 10);
+    const sales = async (q: string) => {
+      const r = await ui.server.api('GET', `/v1/analytics/sales?${q}`);
+      expect(r.status, q).toBe(200);
+      return r.body;
+    };
+    const kpis = page.getByTestId('sales-kpis');
+    await kpis.waitFor();
+
+    // Last 7 days, compared with the 7 before: the figures and the change are the API's.
+    await page.getByTestId('range-7d').click();
+    const from7 = daysBefore(6);
+    await expect.poll(() => kpis.getAttribute('data-range')).toBe(`${from7}..${today}`);
+    const week = await sales(`from=${from7}&to=${today}&group_by=day&compare=previous_period`);
+    expect(week.totals.orders).toBeGreaterThan(0);
+    expect(await byTestId(page, 'sales-kpi-net_sales')).toBe(yuan(week.totals.net_sales));
+    expect(await byTestId(page, 'sales-kpi-orders')).toBe(week.totals.orders.toLocaleString('en-US'));
+    expect(await byTestId(page, 'sales-kpi-customers')).toBe(week.totals.customers.toLocaleString('en-US'));
+    expect(await byTestId(page, 'sales-kpi-aov')).toBe(yuan(week.totals.aov));
+    expect(week.compare.to).toBe(daysBefore(7));
+    expect(await byTestId(page, 'sales-kpi-net_sales-compare')).toMatch(/较上期 [+-]?\d+\.\d%|上期无数据/);
+    // Each figure carries its definition.
+    expect(await kpis.locator('.kpi').first().getAttribute('title')).toContain(
+      '净销售额 = 销售总额 − 优惠券 − 积分抵扣 − 退款',
+    );
+    // One bar per day, the channel rows and the top SKUs.
+    await expect.poll(() => page.getByTestId('sales-chart').locator('rect.bar').count()).toBe(7);
+    const byChannel = await sales(`from=${from7}&to=${today}&group_by=channel`);
+    const topChannel = byChannel.rows[0];
+    await expect
+      .poll(() => text(page.getByTestId(`sales-channel-row-${topChannel.key}`)))
+      .toContain(yuan(topChannel.net_sales));
+    const topSku = (await sales(`from=${from7}&to=${today}&group_by=sku&limit=10`)).rows[0];
+    await expect.poll(() => text(page.getByTestId(`top-skus-row-${topSku.key}`))).toContain(yuan(topSku.net_sales));
+
+    // Switch to one store: the figures are that store's.
+    const stores = (await ui.server.api('GET', '/v1/locations')).body.items.filter((l: any) => l.type === 'store');
+    const byStore = await sales(`from=${from7}&to=${today}&group_by=location`);
+    const store = stores.find((l: any) => byStore.rows.some((r: any) => r.key === l.id && r.orders > 0)) ?? stores[0];
+    await page.getByTestId('store-filter').selectOption(store.id);
+    const mine = await sales(`from=${from7}&to=${today}&location_id=${store.id}`);
+    expect(mine.totals.net_sales).not.toBe(week.totals.net_sales);
+    await expect.poll(() => byTestId(page, 'sales-kpi-net_sales')).toBe(yuan(mine.totals.net_sales));
+    expect(await byTestId(page, 'sales-kpi-orders')).toBe(mine.totals.orders.toLocaleString('en-US'));
+
+    // A custom range, this store still selected.
+    await page.getByTestId('range-custom').click();
+    const from = daysBefore(20);
+    const to = daysBefore(10);
+    await page.getByTestId('range-from').fill(from);
+    await page.getByTestId('range-to').fill(to);
+    await expect.poll(() => kpis.getAttribute('data-range')).toBe(`${from}..${to}`);
+    const custom = await sales(`from=${from}&to=${to}&location_id=${store.id}`);
+    await expect.poll(() => byTestId(page, 'sales-kpi-net_sales')).toBe(yuan(custom.totals.net_sales));
+    await page.screenshot({ path: path.join(SHOTS, 'santong-dashboard-sales.png'), fullPage: true });
+
+    // In English.
+    await page.getByTestId('lang-en').click();
+    await expect.poll(() => kpis.locator('.kpi-label').first().textContent()).toContain('Net sales');
+    await page.getByTestId('lang-zh-CN').click();
+    await page.close();
+    expect(ui.pageErrors).toEqual([]);
+  });
+
   it('lists orders with their detail and plots the stores', async () => {
     const page = await signedInPage();
 

@@ -31,6 +31,43 @@ export const deliveryPoints = sql`(
   SELECT customer_id, id, placed_at, delivery_lat AS lat, delivery_lng AS lng FROM orders
   WHERE customer_id IS NOT NULL AND delivery_lat IS NOT NULL AND delivery_lng IS NOT NULL)`;
 
+/** Order statuses that are not sales: awaiting payment, cancelled or expired (analytics). */
+export const NOT_SALE_STATUSES = ['pending_payment', 'cancelled', 'expired'] as const;
+
+/**
+ * One row per order for sales analytics: channel, store, customer, status, when, and its fulfilment
+ * kind (in_store, pickup, or the delivery speed hour, same_day, standard). A FROM-clause fragment:
+ * `JOIN ${orderFacts} o`.
+ */
+export const orderFacts = sql`(
+  SELECT id, channel, customer_id, location_id, status, placed_at, paid_at,
+         CASE WHEN fulfillment_type = 'delivery' THEN coalesce(speed, 'standard') ELSE fulfillment_type END AS fulfilment
+  FROM orders)`;
+
+/**
+ * Every order line with what was paid (amount, fen) and the coupon and points discounts taken off
+ * it (amount + coupon_discount + points_discount = list price × qty). `JOIN ${orderLineFacts} l`.
+ */
+export const orderLineFacts = sql`(
+  SELECT order_id, line_no, sku, qty, amount, coupon_discount, points_discount FROM order_lines)`;
+
+/** Every returned line, with its return's order and time and the amount refunded for it (fen). */
+export const returnLineFacts = sql`(
+  SELECT r.id AS return_id, r.order_id, r.created_at, rl.sku, rl.qty, rl.amount
+  FROM order_returns r JOIN order_return_lines rl ON rl.return_id = r.id)`;
+
+/** The ids of the returns of these orders. */
+export async function returnIdsOf(db: Queryable, orderIds: readonly string[]): Promise<string[]> {
+  if (orderIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('order_returns')
+    .select('id')
+    .where('order_id', 'in', [...orderIds])
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
 /** Every order line: which SKU, how many, for how much (fen). A FROM-clause fragment: `JOIN ${orderLines} l`. */
 export const orderLines = sql`(SELECT order_id, sku, qty, amount FROM order_lines)`;
 

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { OWNED_TABLES as analytics } from '../../modules/analytics/tables';
 import { OWNED_TABLES as audiences } from '../../modules/audiences/tables';
 import { OWNED_TABLES as catalog } from '../../modules/catalog/tables';
 import { OWNED_TABLES as couriers } from '../../modules/couriers/tables';
@@ -34,6 +35,7 @@ const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 /** Each owner's declared tables (its tables.ts files; loyalty has one per part). A new owner is added here. */
 const DECLARED: Record<string, readonly string[]> = {
   platform,
+  analytics,
   audiences,
   catalog,
   couriers,

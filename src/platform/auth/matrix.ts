@@ -205,6 +205,10 @@ export const MATRIX: Record<string, Rule | 'public'> = {
   'GET /v1/analytics/dashboard': {
     who: { admin: 'yes', analyst: 'yes', marketer: 'yes', store_staff: 'yes', support: 'yes' },
   },
+  'GET /v1/analytics/sales': {
+    who: { admin: 'yes', analyst: 'yes', marketer: 'yes', store_staff: 'yes', support: 'yes' },
+    note: "store staff: their own store's figures only (location_id is ignored)",
+  },
 
   // audiences: RFM
   'POST /v1/rfm/runs': MARKETING,

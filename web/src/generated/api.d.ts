@@ -147,6 +147,184 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/analytics/sales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sales figures (fen) over a date range by period, channel, store, category, fulfilment or SKU
+         * @description Days are the retailer's time zone (SANTONG_TIMEZONE). A sale is an order paid or completed (not pending payment, cancelled or expired), dated by placed_at; an order cancelled after payment leaves the figures with its returns. gross_sales = Σ list price × qty (what was paid for the goods plus coupon and points discounts; delivery fees excluded); discounts = {coupons, points} in fen; refunds = amounts refunded by returns, dated by the return; net_sales = gross_sales − coupons − points − refunds; orders = sales; units = units sold − units returned (by the return date); customers = distinct identified buyers (by their One ID root; guest orders are not counted); aov = (gross_sales − discounts) / orders, rounded to the fen. Channel groups: online (app, mini_program, web, group_buy) and store (pos). Fulfilment kinds: in_store, pickup, hour, same_day, standard. location "" = an order split across several locations. With group_by=category or sku, orders counts the orders that hold the SKU and customers counts their identified orders (a buyer of it on two orders counts twice); every other grouping and the totals count distinct buyers. Figures come from rollups kept up to date from the orders’ events within about a second (santong analytics rebuild recomputes them). `to` is inclusive; at most 3 years apart. Rows: by period in date order (every period of the range, empty ones as zeros; week = ISO week keyed by its Monday), otherwise by net_sales descending, at most `limit`. compare=previous_period is the same number of days just before `from`; previous_year the same dates a year earlier. With `Accept: text/csv` the rows are sent as CSV (key, gross_sales, coupons, points, refunds, net_sales, orders, units, customers, aov). Store staff see their own store's figures only.
+         */
+        get: {
+            parameters: {
+                query: {
+                    channel?: "app" | "mini_program" | "web" | "pos" | "group_buy";
+                    compare?: "previous_period" | "previous_year";
+                    /**
+                     * @description first day (retailer's time zone)
+                     * @example 2026-11-01
+                     */
+                    from: string;
+                    /** @description default day */
+                    group_by?: "day" | "week" | "month" | "channel" | "channel_group" | "location" | "category" | "fulfilment" | "sku";
+                    limit?: number;
+                    location_id?: string;
+                    /**
+                     * @description last day, inclusive; at most 3 years after from
+                     * @example 2026-11-01
+                     */
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            compare?: {
+                                from: string;
+                                rows: {
+                                    /** @description (gross − discounts) / orders (fen) */
+                                    aov: number;
+                                    /** @description distinct identified buyers */
+                                    customers: number;
+                                    discounts: {
+                                        /** @description coupon discounts (fen) */
+                                        coupons: number;
+                                        /** @description points discounts (fen) */
+                                        points: number;
+                                    };
+                                    /** @description Σ list price × qty of the sales (fen) */
+                                    gross_sales: number;
+                                    key: string;
+                                    /** @description gross − discounts − refunds (fen) */
+                                    net_sales: number;
+                                    orders: number;
+                                    /** @description refunded by returns, dated by the return (fen) */
+                                    refunds: number;
+                                    /** @description units sold − units returned */
+                                    units: number;
+                                }[];
+                                to: string;
+                                totals: {
+                                    /** @description (gross − discounts) / orders (fen) */
+                                    aov: number;
+                                    /** @description distinct identified buyers */
+                                    customers: number;
+                                    discounts: {
+                                        /** @description coupon discounts (fen) */
+                                        coupons: number;
+                                        /** @description points discounts (fen) */
+                                        points: number;
+                                    };
+                                    /** @description Σ list price × qty of the sales (fen) */
+                                    gross_sales: number;
+                                    /** @description gross − discounts − refunds (fen) */
+                                    net_sales: number;
+                                    orders: number;
+                                    /** @description refunded by returns, dated by the return (fen) */
+                                    refunds: number;
+                                    /** @description units sold − units returned */
+                                    units: number;
+                                };
+                            };
+                            currency: string;
+                            from: string;
+                            rows: {
+                                /** @description (gross − discounts) / orders (fen) */
+                                aov: number;
+                                /** @description distinct identified buyers */
+                                customers: number;
+                                discounts: {
+                                    /** @description coupon discounts (fen) */
+                                    coupons: number;
+                                    /** @description points discounts (fen) */
+                                    points: number;
+                                };
+                                /** @description Σ list price × qty of the sales (fen) */
+                                gross_sales: number;
+                                key: string;
+                                /** @description gross − discounts − refunds (fen) */
+                                net_sales: number;
+                                orders: number;
+                                /** @description refunded by returns, dated by the return (fen) */
+                                refunds: number;
+                                /** @description units sold − units returned */
+                                units: number;
+                            }[];
+                            timezone: string;
+                            to: string;
+                            totals: {
+                                /** @description (gross − discounts) / orders (fen) */
+                                aov: number;
+                                /** @description distinct identified buyers */
+                                customers: number;
+                                discounts: {
+                                    /** @description coupon discounts (fen) */
+                                    coupons: number;
+                                    /** @description points discounts (fen) */
+                                    points: number;
+                                };
+                                /** @description Σ list price × qty of the sales (fen) */
+                                gross_sales: number;
+                                /** @description gross − discounts − refunds (fen) */
+                                net_sales: number;
+                                orders: number;
+                                /** @description refunded by returns, dated by the return (fen) */
+                                refunds: number;
+                                /** @description units sold − units returned */
+                                units: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/api-keys": {
         parameters: {
             query?: never;

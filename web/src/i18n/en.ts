@@ -1,3 +1,4 @@
+import { analyticsEn } from './analytics.en';
 import { goodsEn } from './goods.en';
 import { loyaltyEn } from './loyalty.en';
 import { securityEn } from './security.en';
@@ -404,6 +405,7 @@ export const en: Record<MessageKey, string> = {
   ...goodsEn,
   ...loyaltyEn,
   ...securityEn,
+  ...analyticsEn,
 
   'profile.verifiedBy': 'Verified by',
   'profile.verifiedByHint':

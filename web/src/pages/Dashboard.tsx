@@ -9,6 +9,7 @@ import { ErrorMessage, Loading } from '../components/Status';
 import { formatFen, formatInt, formatPercent } from '../format';
 import { useI18n } from '../i18n';
 import { useResource } from '../hooks';
+import { SalesAnalytics } from './SalesAnalytics';
 
 function PeriodKpis({
   period,
@@ -92,6 +93,8 @@ export function Dashboard() {
         actions={refresh}
       />
       {error && <ErrorMessage error={error} onRetry={reload} />}
+
+      <SalesAnalytics timezone={data.timezone} />
 
       <section className="kpis" data-testid="kpis">
         <PeriodKpis period={data.today} label={t('dash.today')} prefix="today" accent />

@@ -1,0 +1,51 @@
+import type { Int8 } from '../../platform/db/schema';
+
+/** The tables this module creates in its migrations; no other module names them (ownership.test.ts). */
+export const OWNED_TABLES = [
+  'analytics_sales_daily',
+  'analytics_sku_daily',
+  'analytics_buyers_daily',
+  'analytics_applied_events',
+  'analytics_rollup_state',
+] as const;
+
+interface Measures {
+  gross_sales: Int8;
+  coupon_discounts: Int8;
+  points_discounts: Int8;
+  refunds: Int8;
+  orders: number;
+  identified_orders: number;
+  units_sold: number;
+  units_returned: number;
+}
+
+export interface AnalyticsSalesDailyTable extends Measures {
+  day: string;
+  channel: string;
+  location_id: string;
+  fulfilment: string;
+}
+
+export interface AnalyticsSkuDailyTable extends AnalyticsSalesDailyTable {
+  category: string;
+  sku: string;
+}
+
+export interface AnalyticsBuyersDailyTable {
+  day: string;
+  customer_id: string;
+  channel: string;
+  location_id: string;
+  fulfilment: string;
+  root: string;
+  orders: number;
+}
+
+declare module '../../platform/db/schema' {
+  interface DB {
+    analytics_sales_daily: AnalyticsSalesDailyTable;
+    analytics_sku_daily: AnalyticsSkuDailyTable;
+    analytics_buyers_daily: AnalyticsBuyersDailyTable;
+  }
+}
