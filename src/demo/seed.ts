@@ -14,7 +14,7 @@ import {
 } from './catalog';
 import { DEFAULT_WINDOW_DAYS, runRfmNow } from '../modules/audiences/rfm-service';
 import { DEFAULT_HORIZON_DAYS, localDay, runClvNow } from '../modules/clv/runs';
-import { ClvDataError } from '../modules/clv/score';
+import { ClvDataError } from '../modules/clv/fit';
 import { currentTimezone } from '../modules/loyalty/points/expiry-date';
 import { DemoCoupons } from './coupons';
 import { DemoLoyalty } from './loyalty';

@@ -6,7 +6,9 @@ import { unprocessable } from '../../platform/http/errors';
 import { decodeCursor, page } from '../../platform/http/pagination';
 import { newId } from '../../platform/ids';
 import { dayNumber } from './summary';
-import { clvSummaries, ClvDataError, fitModels, predict, writeScores } from './score';
+import { ClvDataError } from './fit';
+import { fitAndPredict } from './fit-in-thread';
+import { clvSummaries, writeScores } from './score';
 import './tables';
 
 export const DEFAULT_HORIZON_DAYS = 365;
@@ -88,14 +90,14 @@ async function failRun(database: Database, id: string, error: string) {
 }
 
 /**
- * The summary in one aggregate query, the fit in Node on its arrays (the model, no queries), then
+ * The summary in one aggregate query, the fit in Node on its arrays (the model, no queries; in a
+ * worker thread, so the server keeps answering), then
  * the scores in bulk and the run marked done in one transaction; older runs' scores are dropped
  * then (the latest done run is what is read).
  */
 async function finishRun(database: Database, id: string, params: ClvRunParams) {
   const summaries = await clvSummaries(database.db, params.calibrationEnd, params.timezone);
-  const fits = fitModels(summaries);
-  const rows = summaries.map((c) => predict(fits, c, params.horizonDays));
+  const { fits, rows } = await fitAndPredict(summaries, params.horizonDays);
   const { bgnbd, gammaGamma } = fits;
   await transact(database, async (tx) => {
     await tx.deleteFrom('clv_scores').where('run_id', '=', id).execute(); // a retried transaction starts clean
