@@ -2,6 +2,8 @@ import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../demo/rng';
 import type { DB } from '../../platform/db/schema';
+import { TEST_DB } from '../../../test/db';
+import { startSecondProcess } from '../../../test/second-process';
 import { startTestServer, type TestServer } from '../../../test/server';
 import { nightlyRfm } from '../audiences/rfm-nightly';
 import { nightlyClv } from './nightly';
@@ -381,6 +383,40 @@ describe('nightly runs', () => {
       expect(next).not.toBeNull();
       await finished(path, next!);
       expect(await runs(table)).toBe(before + 2);
+    }
+  });
+});
+
+describe('nightly runs across processes', () => {
+  it.skipIf(TEST_DB !== 'postgres')('run once when a second server process is due too', async () => {
+    const count = async (table: 'rfm_runs' | 'clv_runs') =>
+      (await db.selectFrom(table).select(['id', 'started_at']).orderBy('started_at', 'desc').execute()).length;
+    await db.deleteFrom('settings').where('key', 'like', 'schedule.%.last_day').execute();
+    for (const kind of ['rfm', 'clv'])
+      expect((await s.api('PUT', `/v1/${kind}/schedule`, { hour: 0 })).status).toBe(200);
+    const before = { rfm: await count('rfm_runs'), clv: await count('clv_runs') };
+    const second = await startSecondProcess(s, { SANTONG_NIGHTLY_RUNS: '1', SANTONG_DISPATCH_INTERVAL_MS: '50' });
+    try {
+      // the second process's dispatcher finds both due at once and claims today
+      for (
+        let i = 0;
+        i < 600 && ((await count('rfm_runs')) === before.rfm || (await count('clv_runs')) === before.clv);
+        i++
+      )
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      const now = new Date();
+      expect(await nightlyRfm(s.santong.ctx, now)).toBeNull();
+      expect(await nightlyClv(s.santong.ctx, now)).toBeNull();
+      const latest = await db
+        .selectFrom('clv_runs')
+        .select('id')
+        .orderBy('started_at', 'desc')
+        .executeTakeFirstOrThrow();
+      expect((await finished('/v1/clv/runs', latest.id)).status).toBe('done');
+      expect(await count('rfm_runs')).toBe(before.rfm + 1);
+      expect(await count('clv_runs')).toBe(before.clv + 1);
+    } finally {
+      await second.stop();
     }
   });
 });
