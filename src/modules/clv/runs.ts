@@ -5,6 +5,7 @@ import { transact } from '../../platform/db/transaction';
 import { unprocessable } from '../../platform/http/errors';
 import { decodeCursor, page } from '../../platform/http/pagination';
 import { newId } from '../../platform/ids';
+import { localDayHour } from '../../platform/nightly';
 import { dayNumber } from './summary';
 import { ClvDataError } from './fit';
 import { fitAndPredict } from './fit-in-thread';
@@ -22,11 +23,7 @@ export interface ClvRunParams {
 }
 
 /** The calendar day (YYYY-MM-DD) of an instant in a time zone. */
-export function localDay(at: Date, timezone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' })
-    .format(at)
-    .slice(0, 10);
-}
+export const localDay = (at: Date, timezone: string): string => localDayHour(at, timezone).day;
 
 /** The API's body as run parameters: 422 naming the field for a date that does not exist or is in the future. */
 export function clvRunParams(
