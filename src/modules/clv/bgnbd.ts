@@ -4,7 +4,7 @@
  * probability p ~ Beta(a, b). Per customer: x repeat purchases, the last at t_x, observed for T.
  */
 import { hyp2f1, logAddExp, logGamma } from './special';
-import { minimise } from './optimise';
+import { minimise, type MinimiseOptions } from './optimise';
 
 export interface Rfm {
   /** Repeat purchases (x). */
@@ -74,7 +74,7 @@ const fromLog = ([r, alpha, a, b]: number[]): BgNbdParams => ({
 });
 
 /** Maximum-likelihood fit, on log-parameters so every point the optimiser tries is in the domain. */
-export function fitBgNbd(customers: readonly Rfm[]): BgNbdFit {
+export function fitBgNbd(customers: readonly Rfm[], options?: MinimiseOptions): BgNbdFit {
   if (customers.length === 0) throw new RangeError('BG/NBD needs at least one customer');
   // α is on the time scale of T: start it at the mean T so any time unit starts near its answer.
   const weight = customers.reduce((s, c) => s + (c.weight ?? 1), 0);
@@ -82,6 +82,7 @@ export function fitBgNbd(customers: readonly Rfm[]): BgNbdFit {
   const best = minimise(
     (theta) => -bgnbdTotalLogLikelihood(fromLog(theta), customers),
     [0, Math.log(Math.max(meanT, 1e-6)), 0, 0],
+    options,
   );
   return { ...fromLog(best.x), logLikelihood: -best.value };
 }

@@ -24,6 +24,13 @@ export interface ClvFits {
 export class ClvDataError extends Error {}
 
 /**
+ * Evaluations of a likelihood per fit. A well-posed fit converges in under 1,000; one whose
+ * maximum lies on the boundary (no dropout in the data: a → 0, b → ∞) drifts along a flat ridge
+ * until the budget is spent, where the likelihood and the predictions no longer change.
+ */
+const BUDGET = { maxEvaluations: 4000 };
+
+/**
  * Both models fitted by maximum likelihood on the summaries (Gamma-Gamma on repeat buyers with
  * m̄ > 0). BG/NBD's likelihood depends only on (x, t_x, T), whole days here: it is summed over the
  * distinct summaries, each weighted by its customers — the same maximum, far fewer terms.
@@ -38,7 +45,7 @@ export function fitModels(summaries: readonly ClvSummary[]): ClvFits {
     if (seen) seen.weight++;
     else distinct.set(key, { frequency: c.frequency, recency: c.recency, T: c.T, weight: 1 });
   }
-  return { bgnbd: fitBgNbd([...distinct.values()]), gammaGamma: fitGammaGamma(summaries) };
+  return { bgnbd: fitBgNbd([...distinct.values()], BUDGET), gammaGamma: fitGammaGamma(summaries, BUDGET) };
 }
 
 export interface ClvPrediction {

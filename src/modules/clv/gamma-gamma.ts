@@ -4,7 +4,7 @@
  * customers with repeat purchases, from their count x and the mean m of those purchases' values.
  */
 import { logGamma } from './special';
-import { minimise } from './optimise';
+import { minimise, type MinimiseOptions } from './optimise';
 
 export interface Spend {
   /** Repeat purchases whose values are averaged (x > 0). */
@@ -44,7 +44,7 @@ export function gammaGammaLogLikelihood({ p, q, v }: GammaGammaParams, { frequen
  * once per distinct x and the sums that do not depend on the parameters once per fit, leaving one
  * logarithm per customer per evaluation (the same value as summing gammaGammaLogLikelihood).
  */
-export function fitGammaGamma(customers: readonly Spend[]): GammaGammaFit {
+export function fitGammaGamma(customers: readonly Spend[], options?: MinimiseOptions): GammaGammaFit {
   const usable = customers.filter((c) => c.frequency > 0 && c.monetary > 0);
   if (usable.length === 0) throw new RangeError('Gamma-Gamma needs at least one customer with a repeat purchase');
   const byX = new Map<number, number>();
@@ -77,7 +77,7 @@ export function fitGammaGamma(customers: readonly Spend[]): GammaGammaFit {
   };
   // v is on the scale of the amounts: start it at their mean so yuan and fen both start near the answer.
   const meanM = usable.reduce((s, c) => s + c.monetary, 0) / usable.length;
-  const best = minimise(negLL, [0, 0, Math.log(meanM)]);
+  const best = minimise(negLL, [0, 0, Math.log(meanM)], options);
   const [p, q, v] = best.x.map(Math.exp);
   return { p, q, v, logLikelihood: -best.value };
 }
