@@ -1,9 +1,24 @@
 import { sql, type RawBuilder } from 'kysely';
+import { latestRfmScores } from '../audiences/public';
 import { productFacts } from '../catalog/public';
-import { customerRoots, groupConsents, groupEvents, groupTags, segmentPeople } from '../customers/public';
 import { clvFacts } from '../clv/public';
-import { orderLines, orderSummaries } from '../orders/public';
-import type { ClvLeaf, Comparison, EventLeaf, OrderedLeaf, Rule, TraitLeaf } from './rule';
+import { customerRoots, groupConsents, groupEvents, groupTags, segmentPeople } from '../customers/public';
+import { storePoints } from '../locations/public';
+import { couponOrders } from '../loyalty/coupons/public';
+import { groupPointsBalances, groupTierRanks, tierLadder } from '../loyalty/public';
+import { deliveryPoints, orderLines, orderSummaries } from '../orders/public';
+import type {
+  ClvLeaf,
+  Comparison,
+  EventLeaf,
+  NearStoreLeaf,
+  OrderedLeaf,
+  RfmLeaf,
+  Rule,
+  TraitLeaf,
+  VisitedStoreLeaf,
+} from './rule';
+import { computedTagMembers } from './tag-members';
 
 /**
  * Compiles a checked rule into one set-based SQL query over the whole base: a predicate on `p`, a
@@ -18,16 +33,22 @@ const OPERATORS = { eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' }
 const since = (asOf: Date, days: number) => sql`${new Date(asOf.getTime() - days * DAY_MS).toISOString()}::timestamptz`;
 const json = (v: unknown) => sql`${JSON.stringify(v)}::jsonb`;
 
-/** `expr` compared as `cmp` says (every operator given must hold). */
-function compared(expr: Predicate, cmp: Comparison<number>): Predicate {
+/** `expr` compared as `cmp` says (every operator given must hold); each operand as `operand` renders it. */
+function compared<T>(
+  expr: Predicate,
+  cmp: Comparison<T>,
+  operand: (v: T) => Predicate = (v) => sql`${v}::bigint`,
+): Predicate {
   const parts: Predicate[] = [];
   for (const op of Object.keys(OPERATORS) as (keyof typeof OPERATORS)[]) {
     const v = cmp[op];
-    if (v !== undefined) parts.push(sql`${expr} ${sql.raw(OPERATORS[op])} ${v}::bigint`);
+    if (v !== undefined) parts.push(sql`${expr} ${sql.raw(OPERATORS[op])} ${operand(v)}`);
   }
-  if (cmp.in) parts.push(sql`${expr} IN (${sql.join(cmp.in.map((v) => sql`${v}::bigint`))})`);
+  if (cmp.in) parts.push(sql`${expr} IN (${sql.join(cmp.in.map(operand))})`);
   return sql.join(parts, sql` AND `);
 }
+const numeric = (v: number) => sql`${v}::double precision`;
+const label = (v: string) => sql`${v}::text`;
 
 /** Does 0 pass `cmp`? Then a person with no matching rows passes too. */
 function holdsAtZero(cmp: Comparison<number>): boolean {
@@ -44,20 +65,28 @@ function holdsAtZero(cmp: Comparison<number>): boolean {
 }
 
 /**
+ * People with a value row or without one, tested as one semi-join: `p.id IN (...)` over every
+ * person left-joined to their row (`rows` with a `root` column, aliased `r`), where `test` holds
+ * (`r.root IS NULL` for people without a row). Never `NOT IN`, which PostgreSQL cannot turn into
+ * an anti-join and which turns quadratic once its set outgrows work_mem.
+ */
+const everyoneWhere = (rows: Predicate, test: Predicate) =>
+  sql`p.id IN (SELECT q.id FROM ${segmentPeople} q LEFT JOIN ${rows} r ON r.root = q.id WHERE ${test})`;
+
+/**
  * People whose rows (`root`, `ref`, `amount`) aggregate as required: the number of distinct refs
  * and the sum of amounts. People with no rows at all have 0 and 0, so when zeros pass, the set is
  * everyone but those whose aggregate fails.
  */
 function aggregated(rows: Predicate, count?: Comparison<number>, sum?: Comparison<number>): Predicate {
-  const checks = [
-    ...(count ? [compared(sql`count(DISTINCT r.ref)`, count)] : []),
-    ...(sum ? [compared(sql`coalesce(sum(r.amount), 0)`, sum)] : []),
-  ];
-  const having = checks.length ? sql.join(checks, sql` AND `) : sql`true`;
+  const checks = [...(count ? [compared(sql`r.n`, count)] : []), ...(sum ? [compared(sql`r.total`, sum)] : [])];
+  const holds = checks.length ? sql.join(checks, sql` AND `) : sql`true`;
+  const grouped = sql`(SELECT a.root, count(DISTINCT a.ref) AS n, coalesce(sum(a.amount), 0) AS total
+    FROM ${rows} a GROUP BY a.root)`;
   const zeros = (!count || holdsAtZero(count)) && (!sum || holdsAtZero(sum)) && checks.length > 0;
   return zeros
-    ? sql`p.id NOT IN (SELECT r.root FROM ${rows} r GROUP BY r.root HAVING NOT (${having}))`
-    : sql`p.id IN (SELECT r.root FROM ${rows} r GROUP BY r.root HAVING ${having})`;
+    ? everyoneWhere(grouped, sql`r.root IS NULL OR (${holds})`)
+    : sql`p.id IN (SELECT r.root FROM ${grouped} r WHERE ${holds})`;
 }
 
 function trait(t: TraitLeaf): Predicate {
@@ -83,10 +112,17 @@ function event(e: EventLeaf, asOf: Date): Predicate {
   return aggregated(rows, e.count ?? { gte: 1 });
 }
 
+/** People with matching orders, the share (0..1) of which that used a coupon is as `cmp` says; no orders, no share. */
+function couponShare(rows: Predicate, cmp: Comparison<number>): Predicate {
+  const share = sql`(count(DISTINCT r.ref) FILTER (WHERE r.coupon))::float8 / count(DISTINCT r.ref)`;
+  return sql`p.id IN (SELECT r.root FROM ${rows} r GROUP BY r.root HAVING ${compared(share, cmp, (v) => sql`${v}::double precision`)})`;
+}
+
 /** Sales: paid and neither cancelled nor expired. Amounts are order totals less refunds, or matching lines' amounts. */
 function ordered(o: OrderedLeaf, asOf: Date): Predicate {
   const byLine = o.sku !== undefined || o.category !== undefined;
   const rows = sql`(SELECT c.root, o.id AS ref, ${byLine ? sql`l.amount` : sql`o.total - o.refunded_total`} AS amount
+      ${o.coupon_share ? sql`, o.id IN (SELECT cr.order_ref FROM ${couponOrders} cr) AS coupon` : sql``}
     FROM ${orderSummaries} o JOIN ${customerRoots} c ON c.id = o.customer_id
     ${byLine ? sql`JOIN ${orderLines} l ON l.order_id = o.id` : sql``}
     ${o.category !== undefined ? sql`JOIN ${productFacts} pf ON pf.sku = l.sku` : sql``}
@@ -96,7 +132,77 @@ function ordered(o: OrderedLeaf, asOf: Date): Predicate {
       ${o.channel !== undefined ? sql`AND o.channel = ${o.channel}::text` : sql``}
       ${o.location_id !== undefined ? sql`AND o.location_id = ${o.location_id}::text` : sql``}
       ${o.within_days ? sql`AND o.placed_at > ${since(asOf, o.within_days)}` : sql``})`;
-  return aggregated(rows, o.count ?? (o.spend ? undefined : { gte: 1 }), o.spend);
+  const counted = aggregated(rows, o.count ?? (o.spend || o.coupon_share ? undefined : { gte: 1 }), o.spend);
+  return o.coupon_share ? sql`(${counted} AND ${couponShare(rows, o.coupon_share)})` : counted;
+}
+
+/**
+ * The person's tier, compared by rank on the ladder in force (eq/neq/in by code, gt..lte by rank:
+ * `{"gte": "silver"}` is silver and above). Groups without a row in groupTierRanks are on the
+ * lowest tier (rank 0); a code no longer on the ladder matches nobody.
+ */
+function tier(cmp: Comparison<string>, asOf: Date): Predicate {
+  const rankOf = (code: string) => sql`(SELECT l.rank FROM ${tierLadder} l WHERE l.code = ${code}::text)`;
+  return everyoneWhere(groupTierRanks(asOf), compared(sql`coalesce(r.rank, 0)`, cmp, rankOf));
+}
+
+/** People whose `value` (rows `root`, `value`; 0 for people without a row) compares as `cmp` says. */
+function valued(rows: Predicate, cmp: Comparison<number>): Predicate {
+  return holdsAtZero(cmp)
+    ? everyoneWhere(rows, compared(sql`coalesce(r.value, 0)`, cmp, numeric))
+    : sql`p.id IN (SELECT r.root FROM ${rows} r WHERE ${compared(sql`r.value`, cmp, numeric)})`;
+}
+
+/** Scores of the latest done RFM run (none yet: nobody matches); every field given must hold. */
+function rfm(leaf: RfmLeaf): Predicate {
+  const parts: Predicate[] = [];
+  if (leaf.segment) parts.push(compared(sql`s.segment`, leaf.segment, label));
+  for (const k of ['r', 'f', 'm'] as const) {
+    const c = leaf[k];
+    if (c) parts.push(compared(sql.ref(`s.${k}`), c, numeric));
+  }
+  return sql`p.id IN (SELECT s.root FROM ${latestRfmScores} s WHERE ${sql.join(parts, sql` AND `)})`;
+}
+
+/** A POS sale at the store (any store without one) or a store_visit event there, within the window. */
+function visitedStore(v: VisitedStoreLeaf, asOf: Date): Predicate {
+  const after = (col: Predicate) => (v.within_days ? sql`AND ${col} > ${since(asOf, v.within_days)}` : sql``);
+  return sql`(p.id IN (SELECT c.root FROM ${orderSummaries} o JOIN ${customerRoots} c ON c.id = o.customer_id
+      WHERE o.channel = 'pos' AND (o.paid_at IS NOT NULL OR o.status = 'completed') AND o.status NOT IN ('cancelled', 'expired')
+        ${v.location_id !== undefined ? sql`AND o.location_id = ${v.location_id}::text` : sql``}
+        ${after(sql`o.placed_at`)})
+    OR p.id IN (SELECT e.root FROM ${groupEvents} e WHERE e.type = 'store_visit'
+        ${v.location_id !== undefined ? sql`AND e.properties ->> 'location_id' = ${v.location_id}::text` : sql``}
+        ${after(sql`e.occurred_at`)}))`;
+}
+
+/** Great-circle distance in km between two points (degrees), the haversine formula as locations/public.ts. */
+const haversineKm = (lat1: Predicate, lng1: Predicate, lat2: Predicate, lng2: Predicate) =>
+  sql`2 * 6371.0088 * asin(least(1, sqrt(power(sin(radians(${lat2} - ${lat1}) / 2), 2)
+    + cos(radians(${lat1})) * cos(radians(${lat2})) * power(sin(radians(${lng2} - ${lng1}) / 2), 2))))`;
+
+/**
+ * Where each person is (`root`, `lat`, `lng`), best known first: the coordinates of the group's
+ * last order with a delivery address; else their home store, the store named by the trait
+ * `home_store`; else the store of their first POS sale. People with none of these have no row.
+ */
+const personPoints = sql`(
+  SELECT DISTINCT ON (x.root) x.root, x.lat, x.lng FROM (
+    SELECT c.root, 1 AS source, -extract(epoch FROM d.placed_at) AS ord, d.lat, d.lng
+    FROM ${deliveryPoints} d JOIN ${customerRoots} c ON c.id = d.customer_id
+    UNION ALL
+    SELECT h.id, 2, 0, l.lat, l.lng FROM ${segmentPeople} h JOIN ${storePoints} l ON l.id = h.traits ->> 'home_store'
+    UNION ALL
+    SELECT c.root, 3, extract(epoch FROM o.placed_at), l.lat, l.lng
+    FROM ${orderSummaries} o JOIN ${customerRoots} c ON c.id = o.customer_id JOIN ${storePoints} l ON l.id = o.location_id
+    WHERE o.channel = 'pos' AND (o.paid_at IS NOT NULL OR o.status = 'completed') AND o.status NOT IN ('cancelled', 'expired')
+  ) x ORDER BY x.root, x.source, x.ord)`;
+
+/** People within `km` of the store (of any store without one), from where they are (personPoints). */
+function nearStore(n: NearStoreLeaf): Predicate {
+  return sql`p.id IN (SELECT w.root FROM ${personPoints} w JOIN ${storePoints} l
+      ON ${n.location_id !== undefined ? sql`l.id = ${n.location_id}::text` : sql`true`}
+    WHERE ${haversineKm(sql`w.lat`, sql`w.lng`, sql`l.lat`, sql`l.lng`)} <= ${n.km}::double precision)`;
 }
 
 /**
@@ -104,15 +210,9 @@ function ordered(o: OrderedLeaf, asOf: Date): Predicate {
  * as double precision (p_alive is a fraction); before any run is done, nobody.
  */
 function clv(leaf: ClvLeaf): Predicate {
-  const parts: Predicate[] = [];
-  for (const field of ['p_alive', 'expected_orders', 'expected_value'] as const) {
-    const cmp = leaf[field];
-    if (!cmp) continue;
-    const v = sql.ref(`v.${field}`);
-    for (const op of Object.keys(OPERATORS) as (keyof typeof OPERATORS)[])
-      if (cmp[op] !== undefined) parts.push(sql`${v} ${sql.raw(OPERATORS[op])} ${cmp[op]}::float8`);
-    if (cmp.in) parts.push(sql`${v} IN (${sql.join(cmp.in.map((x) => sql`${x}::float8`))})`);
-  }
+  const parts = (['p_alive', 'expected_orders', 'expected_value'] as const)
+    .filter((field) => leaf[field] !== undefined)
+    .map((field) => compared(sql.ref(`v.${field}`), leaf[field]!, numeric));
   return sql`p.id IN (SELECT v.root FROM ${clvFacts} v WHERE ${sql.join(parts, sql` AND `)})`;
 }
 
@@ -131,7 +231,9 @@ function predicate(rule: Rule, asOf: Date): Predicate {
   if ('not' in rule) return sql`NOT ${predicate(rule.not, asOf)}`;
   if ('trait' in rule) return trait(rule.trait);
   if ('tag' in rule)
-    return sql`EXISTS (SELECT 1 FROM ${groupTags} t WHERE t.root = p.id AND t.tag = ${rule.tag}::text)`;
+    // a manual tag of any member of the group, or a computed tag's membership (kept under the root)
+    return sql`(EXISTS (SELECT 1 FROM ${groupTags} t WHERE t.root = p.id AND t.tag = ${rule.tag}::text)
+      OR p.id IN (SELECT m.customer_id FROM ${computedTagMembers(rule.tag)} m))`;
   if ('created' in rule) return sql`p.created_at > ${since(asOf, rule.created.within_days)}`;
   if ('consent' in rule) {
     const granted = sql`EXISTS (SELECT 1 FROM ${groupConsents} k
@@ -139,8 +241,16 @@ function predicate(rule: Rule, asOf: Date): Predicate {
     return rule.consent.granted ? granted : sql`NOT ${granted}`;
   }
   if ('event' in rule) return event(rule.event, asOf);
+  if ('ordered' in rule) return ordered(rule.ordered, asOf);
+  if ('tier' in rule) return tier(rule.tier, asOf);
+  if ('points' in rule)
+    return valued(sql`(SELECT b.root, b.balance AS value FROM ${groupPointsBalances} b)`, rule.points);
+  if ('rfm' in rule) return rfm(rule.rfm);
+  if ('lifecycle' in rule)
+    return sql`p.id IN (SELECT s.root FROM ${latestRfmScores} s WHERE ${compared(sql`s.lifecycle`, rule.lifecycle, label)})`;
+  if ('visited_store' in rule) return visitedStore(rule.visited_store, asOf);
   if ('clv' in rule) return clv(rule.clv);
-  return ordered(rule.ordered, asOf);
+  return nearStore(rule.near_store);
 }
 
 /** Every person the rule selects, as `(id)` rows: a FROM-clause fragment. */
