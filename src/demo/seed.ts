@@ -14,6 +14,9 @@ import {
 } from './catalog';
 import { DEFAULT_WINDOW_DAYS, runRfmNow } from '../modules/audiences/rfm-service';
 import { rebuildSalesRollups } from '../modules/analytics/rollup';
+import { DEFAULT_HORIZON_DAYS, localDay, runClvNow } from '../modules/clv/runs';
+import { ClvDataError } from '../modules/clv/fit';
+import { currentTimezone } from '../modules/loyalty/points/expiry-date';
 import { DemoCoupons } from './coupons';
 import { DemoLoyalty } from './loyalty';
 import { seedDemoSegments } from './segments';
@@ -119,10 +122,20 @@ export async function seedDemo(
   await sql`ANALYZE`.execute(database.db);
   // The console's RFM page has a finished run over the last year of the demo's history.
   await runRfmNow(database, { asOf: anchor, windowDays: DEFAULT_WINDOW_DAYS });
+  // …and profiles show lifetime value and churn risk: a CLV run calibrated on the whole history.
+  const timezone = opts.timezone ?? currentTimezone();
+  await runClvNow(database, {
+    calibrationEnd: localDay(anchor, timezone),
+    horizonDays: DEFAULT_HORIZON_DAYS,
+    timezone,
+  }).catch((err: unknown) => {
+    // a demo too small for anyone to have bought twice: the run is recorded as failed, the demo stands
+    if (!(err instanceof ClvDataError)) throw err;
+  });
   // Saved segments and the preset computed tags, evaluated (the console's 营销 page).
   await seedDemoSegments(database);
   // The dashboard's sales rollups, from the history just loaded.
-  await rebuildSalesRollups(database, opts.timezone ?? process.env.SANTONG_TIMEZONE ?? 'Asia/Shanghai');
+  await rebuildSalesRollups(database, timezone);
   const result = { ...totals, ms: Date.now() - started };
   await putSetting(database.db, 'demo_seed', { ...opts, anchor: anchor.toISOString(), ...totals });
   return result;

@@ -1,12 +1,14 @@
 import { sql, type RawBuilder } from 'kysely';
 import { latestRfmScores } from '../audiences/public';
 import { productFacts } from '../catalog/public';
+import { clvFacts } from '../clv/public';
 import { customerRoots, groupConsents, groupEvents, groupTags, segmentPeople } from '../customers/public';
 import { storePoints } from '../locations/public';
 import { couponOrders } from '../loyalty/coupons/public';
 import { groupPointsBalances, groupTierRanks, tierLadder } from '../loyalty/public';
 import { deliveryPoints, orderLines, orderSummaries } from '../orders/public';
 import type {
+  ClvLeaf,
   Comparison,
   EventLeaf,
   NearStoreLeaf,
@@ -203,6 +205,17 @@ function nearStore(n: NearStoreLeaf): Predicate {
     WHERE ${haversineKm(sql`w.lat`, sql`w.lng`, sql`l.lat`, sql`l.lng`)} <= ${n.km}::double precision)`;
 }
 
+/**
+ * People scored in the latest done CLV run whose predictions pass every comparison given, compared
+ * as double precision (p_alive is a fraction); before any run is done, nobody.
+ */
+function clv(leaf: ClvLeaf): Predicate {
+  const parts = (['p_alive', 'expected_orders', 'expected_value'] as const)
+    .filter((field) => leaf[field] !== undefined)
+    .map((field) => compared(sql.ref(`v.${field}`), leaf[field]!, numeric));
+  return sql`p.id IN (SELECT v.root FROM ${clvFacts} v WHERE ${sql.join(parts, sql` AND `)})`;
+}
+
 /** The predicate on `p` (a row of segmentPeople) that the rule states, evaluated at `asOf`. */
 function predicate(rule: Rule, asOf: Date): Predicate {
   if ('all' in rule)
@@ -236,6 +249,7 @@ function predicate(rule: Rule, asOf: Date): Predicate {
   if ('lifecycle' in rule)
     return sql`p.id IN (SELECT s.root FROM ${latestRfmScores} s WHERE ${compared(sql`s.lifecycle`, rule.lifecycle, label)})`;
   if ('visited_store' in rule) return visitedStore(rule.visited_store, asOf);
+  if ('clv' in rule) return clv(rule.clv);
   return nearStore(rule.near_store);
 }
 
