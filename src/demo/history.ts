@@ -232,6 +232,18 @@ export class HistoryGenerator {
     return new Date(t);
   }
 
+  /**
+   * A third of repeat buyers stop coming: their purchases end after a random number of them, so the
+   * demo has lapsed customers for RFM, lifecycle stages and churn risk (BG/NBD finds no dropout in
+   * purchases spread evenly to the end). Drawn from the customer's own second stream, so the rest of
+   * their history (identifiers, names, lines) is what it was.
+   */
+  private lapsed(i: number, times: Date[]): Date[] {
+    if (times.length < 2) return times;
+    const rng = new Rng((this.plan.seed * 7919) ^ (i * 40503));
+    return rng.chance(0.35) ? times.slice(0, rng.int(1, times.length - 1)) : times;
+  }
+
   customerId(i: number): string {
     return `cus_demo${this.plan.seed}_${String(i).padStart(7, '0')}`;
   }
@@ -280,9 +292,10 @@ export class HistoryGenerator {
       const segment = rng.weighted([0.3, 0.4, 0.22, 0.08]);
       // Means are per six months; a longer history (benchmarks: --months 12) brings more orders per customer.
       const perHistory = Math.max(1, this.plan.months / 6);
-      const nOrders = segment === 0 ? 1 : Math.max(1, rng.poisson([0, 4, 10, 25][segment] * perHistory));
-      const times = Array.from({ length: nOrders }, () => this.randomTime(rng)).sort(
-        (a, b) => a.getTime() - b.getTime(),
+      const drawn = segment === 0 ? 1 : Math.max(1, rng.poisson([0, 4, 10, 25][segment] * perHistory));
+      const times = this.lapsed(
+        i,
+        Array.from({ length: drawn }, () => this.randomTime(rng)).sort((a, b) => a.getTime() - b.getTime()),
       );
       const createdAt = new Date(Math.min(times[0].getTime() - rng.int(0, 40) * DAY_MS, times[0].getTime()));
       const firstChannel = channels[rng.weighted(channelWeights)];
@@ -328,7 +341,7 @@ export class HistoryGenerator {
       if (rng.chance(0.15))
         c.identifiers += this.identifier(id, dek.plain, 'email', `user${i}.${seed}@example.com`, at);
 
-      for (let k = 0; k < nOrders; k++) {
+      for (let k = 0; k < times.length; k++) {
         const channel = channels[rng.weighted(channelWeights)];
         const orderId = `ord_demo${seed}_${String(i).padStart(7, '0')}_${k}`;
         const placed = times[k];
