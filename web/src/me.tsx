@@ -49,6 +49,8 @@ const ALLOWED = {
   readWallet: ['admin', 'support', 'store_staff', 'marketer'],
   /** POST /v1/points/adjust, with a reason (audited). */
   adjustPoints: ['admin', 'support'],
+  /** POST /v1/rfm/runs: run RFM now. */
+  runRfm: ['admin', 'marketer'],
   /** The till: member lookup, wallet, quote and in-store orders. */
   till: ['admin', 'store_staff'],
 } satisfies Record<string, Role[]>;

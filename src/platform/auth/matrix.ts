@@ -211,6 +211,7 @@ export const MATRIX: Record<string, Rule | 'public'> = {
   'GET /v1/rfm/runs/{id}': RFM_READ,
   'GET /v1/rfm/segments': RFM_READ,
   'GET /v1/rfm/customers': RFM_READ,
+  'GET /v1/rfm/grid': RFM_READ,
   // segments
   'POST /v1/segments/preview': { who: { admin: 'yes', marketer: 'yes', analyst: 'yes' } },
 };
