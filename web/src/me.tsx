@@ -51,6 +51,8 @@ const ALLOWED = {
   adjustPoints: ['admin', 'support'],
   /** POST /v1/rfm/runs: run RFM now. */
   runRfm: ['admin', 'marketer'],
+  /** GET /v1/loyalty/tiers: tier names for the rule builder. */
+  readTiers: ['admin', 'marketer'],
   /** The till: member lookup, wallet, quote and in-store orders. */
   till: ['admin', 'store_staff'],
 } satisfies Record<string, Role[]>;

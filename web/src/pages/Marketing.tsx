@@ -1,13 +1,14 @@
 import { RfmView } from '../components/marketing/RfmView';
+import { SegmentsView } from '../components/marketing/SegmentsView';
 import { PageHeader } from '../components/PageHeader';
 import { Tabs } from '../components/Tabs';
 import { useI18n } from '../i18n';
 import { navigate } from '../router';
 
-const TABS = ['rfm'] as const;
+const TABS = ['segments', 'rfm'] as const;
 type Tab = (typeof TABS)[number];
 
-/** 营销: RFM analysis. #/marketing/<tab>/<id>. */
+/** 营销: segments (builder with live size) and RFM analysis. #/marketing/<tab>/<id>. */
 export function Marketing({ params }: { params: string[] }) {
   const { t } = useI18n();
   const tab: Tab = (TABS as readonly string[]).includes(params[0] ?? '') ? (params[0] as Tab) : TABS[0];
@@ -21,6 +22,7 @@ export function Marketing({ params }: { params: string[] }) {
         tabs={TABS.map((id) => ({ id, label: t(`marketing.tab.${id}`) }))}
         testId="marketing-tabs"
       />
+      {tab === 'segments' && <SegmentsView />}
       {tab === 'rfm' && <RfmView segment={selected} />}
     </div>
   );
