@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { Queryable } from '../../platform/db/database';
 
 /**
  * The ids of the stores and dark stores (those that sell to people nearby) within radius_km of a
@@ -11,4 +12,15 @@ export function storeIdsWithin(area: { lat: number; lng: number; radius_km: numb
       AND (${area === null} OR 2 * 6371.0088 * asin(least(1, sqrt(
             power(sin(radians(lat - ${at.lat}) / 2), 2)
           + cos(radians(${at.lat})) * cos(radians(lat)) * power(sin(radians(lng - ${at.lng}) / 2), 2)))) <= ${at.radius_km}))`;
+}
+
+/** The stores and dark stores with where they are (`id`, `lat`, `lng`). A FROM-clause fragment. */
+export const storePoints = sql`(SELECT id, lat, lng FROM locations WHERE type IN ('store','dark_store'))`;
+
+/** Which of these ids are stores or dark stores. */
+export async function existingStoreIds(db: Queryable, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const r = await sql<{ id: string }>`
+    SELECT id FROM locations WHERE type IN ('store','dark_store') AND id = ANY(${[...ids]}::text[])`.execute(db);
+  return new Set(r.rows.map((x) => x.id));
 }

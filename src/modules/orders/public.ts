@@ -23,6 +23,14 @@ export const sales = sql`(
   SELECT customer_id, placed_at, total - refunded_total AS net FROM orders
   WHERE customer_id IS NOT NULL AND (paid_at IS NOT NULL OR status = 'completed') AND status NOT IN ('cancelled', 'expired'))`;
 
+/**
+ * Where orders were delivered: one row per order of a customer with delivery coordinates
+ * (`customer_id`, `id`, `placed_at`, `lat`, `lng`). A FROM-clause fragment.
+ */
+export const deliveryPoints = sql`(
+  SELECT customer_id, id, placed_at, delivery_lat AS lat, delivery_lng AS lng FROM orders
+  WHERE customer_id IS NOT NULL AND delivery_lat IS NOT NULL AND delivery_lng IS NOT NULL)`;
+
 /** Every order line: which SKU, how many, for how much (fen). A FROM-clause fragment: `JOIN ${orderLines} l`. */
 export const orderLines = sql`(SELECT order_id, sku, qty, amount FROM order_lines)`;
 

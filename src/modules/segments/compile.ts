@@ -1,8 +1,20 @@
 import { sql, type RawBuilder } from 'kysely';
+import { latestRfmScores } from '../audiences/public';
 import { productFacts } from '../catalog/public';
 import { customerRoots, groupConsents, groupEvents, groupTags, segmentPeople } from '../customers/public';
-import { orderLines, orderSummaries } from '../orders/public';
-import type { Comparison, EventLeaf, OrderedLeaf, Rule, TraitLeaf } from './rule';
+import { storePoints } from '../locations/public';
+import { groupPointsBalances, groupTierRanks, tierLadder } from '../loyalty/public';
+import { deliveryPoints, orderLines, orderSummaries } from '../orders/public';
+import type {
+  Comparison,
+  EventLeaf,
+  NearStoreLeaf,
+  OrderedLeaf,
+  RfmLeaf,
+  Rule,
+  TraitLeaf,
+  VisitedStoreLeaf,
+} from './rule';
 
 /**
  * Compiles a checked rule into one set-based SQL query over the whole base: a predicate on `p`, a
@@ -17,16 +29,22 @@ const OPERATORS = { eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' }
 const since = (asOf: Date, days: number) => sql`${new Date(asOf.getTime() - days * DAY_MS).toISOString()}::timestamptz`;
 const json = (v: unknown) => sql`${JSON.stringify(v)}::jsonb`;
 
-/** `expr` compared as `cmp` says (every operator given must hold). */
-function compared(expr: Predicate, cmp: Comparison<number>): Predicate {
+/** `expr` compared as `cmp` says (every operator given must hold); each operand as `operand` renders it. */
+function compared<T>(
+  expr: Predicate,
+  cmp: Comparison<T>,
+  operand: (v: T) => Predicate = (v) => sql`${v}::bigint`,
+): Predicate {
   const parts: Predicate[] = [];
   for (const op of Object.keys(OPERATORS) as (keyof typeof OPERATORS)[]) {
     const v = cmp[op];
-    if (v !== undefined) parts.push(sql`${expr} ${sql.raw(OPERATORS[op])} ${v}::bigint`);
+    if (v !== undefined) parts.push(sql`${expr} ${sql.raw(OPERATORS[op])} ${operand(v)}`);
   }
-  if (cmp.in) parts.push(sql`${expr} IN (${sql.join(cmp.in.map((v) => sql`${v}::bigint`))})`);
+  if (cmp.in) parts.push(sql`${expr} IN (${sql.join(cmp.in.map(operand))})`);
   return sql.join(parts, sql` AND `);
 }
+const numeric = (v: number) => sql`${v}::double precision`;
+const label = (v: string) => sql`${v}::text`;
 
 /** Does 0 pass `cmp`? Then a person with no matching rows passes too. */
 function holdsAtZero(cmp: Comparison<number>): boolean {
@@ -98,6 +116,78 @@ function ordered(o: OrderedLeaf, asOf: Date): Predicate {
   return aggregated(rows, o.count ?? (o.spend ? undefined : { gte: 1 }), o.spend);
 }
 
+/**
+ * The person's tier, compared by rank on the ladder in force (eq/neq/in by code, gt..lte by rank:
+ * `{"gte": "silver"}` is silver and above). Groups without a row in groupTierRanks are on the
+ * lowest tier (rank 0); a code no longer on the ladder matches nobody.
+ */
+function tier(cmp: Comparison<string>, asOf: Date): Predicate {
+  const rankOf = (code: string) => sql`(SELECT l.rank FROM ${tierLadder} l WHERE l.code = ${code}::text)`;
+  const ranks = groupTierRanks(asOf);
+  return sql`coalesce(p.id IN (SELECT g.root FROM ${ranks} g WHERE ${compared(sql`g.rank`, cmp, rankOf)})
+    OR (${compared(sql`0`, cmp, rankOf)} AND p.id NOT IN (SELECT g.root FROM ${ranks} g)), false)`;
+}
+
+/** People whose `value` (rows `root`, `value`; 0 for people without a row) compares as `cmp` says. */
+function valued(rows: Predicate, cmp: Comparison<number>): Predicate {
+  const cond = compared(sql`r.value`, cmp, numeric);
+  return holdsAtZero(cmp)
+    ? sql`p.id NOT IN (SELECT r.root FROM ${rows} r WHERE NOT (${cond}))`
+    : sql`p.id IN (SELECT r.root FROM ${rows} r WHERE ${cond})`;
+}
+
+/** Scores of the latest done RFM run (none yet: nobody matches); every field given must hold. */
+function rfm(leaf: RfmLeaf): Predicate {
+  const parts: Predicate[] = [];
+  if (leaf.segment) parts.push(compared(sql`s.segment`, leaf.segment, label));
+  for (const k of ['r', 'f', 'm'] as const) {
+    const c = leaf[k];
+    if (c) parts.push(compared(sql.ref(`s.${k}`), c, numeric));
+  }
+  return sql`p.id IN (SELECT s.root FROM ${latestRfmScores} s WHERE ${sql.join(parts, sql` AND `)})`;
+}
+
+/** A POS sale at the store (any store without one) or a store_visit event there, within the window. */
+function visitedStore(v: VisitedStoreLeaf, asOf: Date): Predicate {
+  const after = (col: Predicate) => (v.within_days ? sql`AND ${col} > ${since(asOf, v.within_days)}` : sql``);
+  return sql`(p.id IN (SELECT c.root FROM ${orderSummaries} o JOIN ${customerRoots} c ON c.id = o.customer_id
+      WHERE o.channel = 'pos' AND (o.paid_at IS NOT NULL OR o.status = 'completed') AND o.status NOT IN ('cancelled', 'expired')
+        ${v.location_id !== undefined ? sql`AND o.location_id = ${v.location_id}::text` : sql``}
+        ${after(sql`o.placed_at`)})
+    OR p.id IN (SELECT e.root FROM ${groupEvents} e WHERE e.type = 'store_visit'
+        ${v.location_id !== undefined ? sql`AND e.properties ->> 'location_id' = ${v.location_id}::text` : sql``}
+        ${after(sql`e.occurred_at`)}))`;
+}
+
+/** Great-circle distance in km between two points (degrees), the haversine formula as locations/public.ts. */
+const haversineKm = (lat1: Predicate, lng1: Predicate, lat2: Predicate, lng2: Predicate) =>
+  sql`2 * 6371.0088 * asin(least(1, sqrt(power(sin(radians(${lat2} - ${lat1}) / 2), 2)
+    + cos(radians(${lat1})) * cos(radians(${lat2})) * power(sin(radians(${lng2} - ${lng1}) / 2), 2))))`;
+
+/**
+ * Where each person is (`root`, `lat`, `lng`), best known first: the coordinates of the group's
+ * last order with a delivery address; else their home store, the store named by the trait
+ * `home_store`; else the store of their first POS sale. People with none of these have no row.
+ */
+const personPoints = sql`(
+  SELECT DISTINCT ON (x.root) x.root, x.lat, x.lng FROM (
+    SELECT c.root, 1 AS source, -extract(epoch FROM d.placed_at) AS ord, d.lat, d.lng
+    FROM ${deliveryPoints} d JOIN ${customerRoots} c ON c.id = d.customer_id
+    UNION ALL
+    SELECT h.id, 2, 0, l.lat, l.lng FROM ${segmentPeople} h JOIN ${storePoints} l ON l.id = h.traits ->> 'home_store'
+    UNION ALL
+    SELECT c.root, 3, extract(epoch FROM o.placed_at), l.lat, l.lng
+    FROM ${orderSummaries} o JOIN ${customerRoots} c ON c.id = o.customer_id JOIN ${storePoints} l ON l.id = o.location_id
+    WHERE o.channel = 'pos' AND (o.paid_at IS NOT NULL OR o.status = 'completed') AND o.status NOT IN ('cancelled', 'expired')
+  ) x ORDER BY x.root, x.source, x.ord)`;
+
+/** People within `km` of the store (of any store without one), from where they are (personPoints). */
+function nearStore(n: NearStoreLeaf): Predicate {
+  return sql`p.id IN (SELECT w.root FROM ${personPoints} w JOIN ${storePoints} l
+      ON ${n.location_id !== undefined ? sql`l.id = ${n.location_id}::text` : sql`true`}
+    WHERE ${haversineKm(sql`w.lat`, sql`w.lng`, sql`l.lat`, sql`l.lng`)} <= ${n.km}::double precision)`;
+}
+
 /** The predicate on `p` (a row of segmentPeople) that the rule states, evaluated at `asOf`. */
 function predicate(rule: Rule, asOf: Date): Predicate {
   if ('all' in rule)
@@ -121,7 +211,15 @@ function predicate(rule: Rule, asOf: Date): Predicate {
     return rule.consent.granted ? granted : sql`NOT ${granted}`;
   }
   if ('event' in rule) return event(rule.event, asOf);
-  return ordered(rule.ordered, asOf);
+  if ('ordered' in rule) return ordered(rule.ordered, asOf);
+  if ('tier' in rule) return tier(rule.tier, asOf);
+  if ('points' in rule)
+    return valued(sql`(SELECT b.root, b.balance AS value FROM ${groupPointsBalances} b)`, rule.points);
+  if ('rfm' in rule) return rfm(rule.rfm);
+  if ('lifecycle' in rule)
+    return sql`p.id IN (SELECT s.root FROM ${latestRfmScores} s WHERE ${compared(sql`s.lifecycle`, rule.lifecycle, label)})`;
+  if ('visited_store' in rule) return visitedStore(rule.visited_store, asOf);
+  return nearStore(rule.near_store);
 }
 
 /** Every person the rule selects, as `(id)` rows: a FROM-clause fragment. */

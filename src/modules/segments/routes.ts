@@ -2,11 +2,17 @@ import { Type } from '@sinclair/typebox';
 import { errors } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
 import { previewSegment } from './preview';
-import { parseRule } from './rule';
+import { checkRule } from './rule';
 
 const PreviewBody = Type.Object(
-  // The rule is checked by parseRule, whose errors name the path inside it.
-  { rule: Type.Unknown({ description: 'A rule of the rule language (README, Segments)' }) },
+  // The rule is checked by checkRule, whose errors name the path inside it.
+  {
+    rule: Type.Unknown({
+      description:
+        'A rule of the rule language (README, Segments): all, any, not over the leaves trait, tag, created, consent, ' +
+        'event, ordered, tier, points, rfm, lifecycle, visited_store, near_store (clv: 422 not_supported_yet)',
+    }),
+  },
   {
     additionalProperties: false,
     examples: [
@@ -16,6 +22,7 @@ const PreviewBody = Type.Object(
             { consent: { purpose: 'marketing_sms', granted: true } },
             { ordered: { spend: { gte: 100000 }, within_days: 365 } },
             { not: { tag: 'staff' } },
+            { any: [{ tier: { gte: 'silver' } }, { rfm: { segment: { in: ['champions', 'loyal'] } } }] },
           ],
         },
       },
@@ -31,6 +38,12 @@ export const segmentRoutes: ModuleRoutes = (ctx) => async (app) => {
       schema: {
         tags: ['segments'],
         summary: 'Count the people a rule selects now, with a sample of up to 20 ids, without saving anything',
+        description:
+          'One set-based query over the whole base; merged groups count once (their root), erased and anonymous ' +
+          'profiles never. rfm and lifecycle read the latest done RFM run (none yet: they match nobody); ' +
+          'near_store measures from the last delivery coordinates, else the home_store trait, else the first POS ' +
+          'sale. 422 invalid_rule names the path of the fault in the rule (rule.all[0].tier.in[1]), including ' +
+          'unknown tiers and stores.',
         body: PreviewBody,
         response: {
           200: Type.Object({ size: Type.Integer(), sample: Type.Array(Type.String()) }),
@@ -38,6 +51,6 @@ export const segmentRoutes: ModuleRoutes = (ctx) => async (app) => {
         },
       },
     },
-    async (req) => previewSegment(ctx.database.db, parseRule(req.body.rule), new Date()),
+    async (req) => previewSegment(ctx.database.db, await checkRule(ctx.database.db, req.body.rule), new Date()),
   );
 };

@@ -1,12 +1,17 @@
-import { CONSENT_PURPOSES, type ConsentPurpose } from '../customers/consent';
+import type { Queryable } from '../../platform/db/database';
 import { unprocessable } from '../../platform/http/errors';
+import { LIFECYCLE_STAGES, RFM_SEGMENTS } from '../audiences/public';
+import { CONSENT_PURPOSES, type ConsentPurpose } from '../customers/consent';
+import { existingStoreIds } from '../locations/public';
+import { tierCodes } from '../loyalty/public';
 
 /**
  * The one rule language of segments (issue 13): JSON combinators `all`, `any`, `not` over leaves.
- * `parseRule` checks an untrusted value and returns it typed, or throws 422 `invalid_rule` naming
- * the path of the first fault in the rule (`rule.all[1].event.within_days`). Leaves whose data
- * does not exist yet (tier, points, rfm, clv, lifecycle, visited_store, near_store) are checked
- * for shape and then refused with 422 `not_supported_yet`, naming their path.
+ * `parseRule` checks an untrusted value's shape and returns it typed, or throws 422 `invalid_rule`
+ * naming the path of the first fault in the rule (`rule.all[1].event.within_days`); `checkRule`
+ * does that and then checks the names the database knows (tier codes, store ids), with the same
+ * paths (`rule.all[0].tier.in[1]`). The `clv` leaf, whose data does not exist yet, is checked for
+ * shape and then refused with 422 `not_supported_yet`, naming its path.
  */
 
 type Scalar = string | number | boolean;
@@ -45,6 +50,22 @@ export interface OrderedLeaf {
   within_days?: number;
 }
 
+export type LifecycleStage = (typeof LIFECYCLE_STAGES)[number];
+export interface RfmLeaf {
+  segment?: Comparison<string>;
+  r?: Comparison<number>;
+  f?: Comparison<number>;
+  m?: Comparison<number>;
+}
+export interface VisitedStoreLeaf {
+  location_id?: string;
+  within_days?: number;
+}
+export interface NearStoreLeaf {
+  location_id?: string;
+  km: number;
+}
+
 export type Rule =
   | { all: Rule[] }
   | { any: Rule[] }
@@ -54,12 +75,19 @@ export type Rule =
   | { created: { within_days: number } }
   | { consent: { purpose: ConsentPurpose; granted: boolean } }
   | { event: EventLeaf }
-  | { ordered: OrderedLeaf };
+  | { ordered: OrderedLeaf }
+  | { tier: Comparison<string> }
+  | { points: Comparison<number> }
+  | { rfm: RfmLeaf }
+  | { lifecycle: Comparison<LifecycleStage> }
+  | { visited_store: VisitedStoreLeaf }
+  | { near_store: NearStoreLeaf };
 
 const MAX_DEPTH = 16;
 const MAX_DAYS = 36_500;
-const LIFECYCLE_STAGES = ['new', 'active', 'loyal', 'at_risk', 'lapsed'];
 const COMPARATORS = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in'] as const;
+/** Comparisons of names without an order (segments, stages). */
+const EQUALITY = ['eq', 'neq', 'in'] as const;
 
 const fail = (path: string, message: string) => unprocessable('invalid_rule', message, path);
 
@@ -109,11 +137,16 @@ function finite(v: unknown, path: string): number {
 }
 
 /** A non-empty comparison whose operands each pass `operand`. */
-function comparison<T>(v: unknown, path: string, operand: (x: unknown, p: string) => T): Comparison<T> {
-  const o = object(v, path, COMPARATORS);
-  if (Object.keys(o).length === 0) throw fail(path, `needs one of ${COMPARATORS.join(', ')}`);
+function comparison<T>(
+  v: unknown,
+  path: string,
+  operand: (x: unknown, p: string) => T,
+  ops: readonly (typeof COMPARATORS)[number][] = COMPARATORS,
+): Comparison<T> {
+  const o = object(v, path, ops);
+  if (Object.keys(o).length === 0) throw fail(path, `needs one of ${ops.join(', ')}`);
   const out: Comparison<T> = {};
-  for (const op of COMPARATORS) {
+  for (const op of ops) {
     if (o[op] === undefined) continue;
     if (op === 'in') out.in = list(o.in, `${path}.in`, operand);
     else out[op] = operand(o[op], `${path}.${op}`);
@@ -170,6 +203,19 @@ const boolean = (v: unknown, path: string) => {
   return v;
 };
 
+const atLeastOne = (checks: Checks) => (v: unknown, path: string) => {
+  const o = fields(v, path, checks);
+  if (Object.keys(o).length === 0) throw fail(path, `needs one of ${Object.keys(checks).join(', ')}`);
+  return o;
+};
+const numbers = (v: unknown, p: string) => comparison(v, p, finite);
+const strings = (v: unknown, p: string) => comparison(v, p, text);
+
+const positiveKm = (x: unknown, q: string) => {
+  if (finite(x, q) <= 0 || (x as number) > 20_000) throw fail(q, 'must be more than 0 and at most 20000');
+  return x;
+};
+
 /** Leaves that are evaluated. */
 const LEAVES: Record<string, (v: unknown, path: string) => unknown> = {
   trait,
@@ -187,37 +233,23 @@ const LEAVES: Record<string, (v: unknown, path: string) => unknown> = {
       spend: counting,
       within_days: days,
     }),
+  // loyalty, audiences and stores
+  tier: strings,
+  points: numbers,
+  rfm: atLeastOne({
+    segment: (v, p) => comparison(v, p, oneOf(RFM_SEGMENTS), EQUALITY),
+    r: numbers,
+    f: numbers,
+    m: numbers,
+  }),
+  lifecycle: (v, p) => comparison(v, p, oneOf(LIFECYCLE_STAGES), EQUALITY),
+  visited_store: (v, p) => fields(v, p, { location_id: text, within_days: days }),
+  near_store: (v, p) => fields(v, p, { location_id: text, km: positiveKm }, ['km']),
 };
-
-const atLeastOne = (checks: Checks) => (v: unknown, path: string) => {
-  const o = fields(v, path, checks);
-  if (Object.keys(o).length === 0) throw fail(path, `needs one of ${Object.keys(checks).join(', ')}`);
-  return o;
-};
-const numbers = (v: unknown, p: string) => comparison(v, p, finite);
-const strings = (v: unknown, p: string) => comparison(v, p, text);
 
 /** Leaves of the language whose data this server does not keep yet: checked, then refused. */
 const NOT_YET: Record<string, (v: unknown, path: string) => unknown> = {
-  tier: strings,
-  points: numbers,
-  rfm: atLeastOne({ segment: strings, r: numbers, f: numbers, m: numbers }),
   clv: atLeastOne({ p_alive: numbers, expected_orders: numbers, expected_value: numbers }),
-  lifecycle: (v, p) => comparison(v, p, oneOf(LIFECYCLE_STAGES)),
-  visited_store: (v, p) => fields(v, p, { location_id: text, within_days: days }),
-  near_store: (v, p) =>
-    fields(
-      v,
-      p,
-      {
-        location_id: text,
-        km: (x, q) => {
-          if (finite(x, q) <= 0) throw fail(q, 'must be positive');
-          return x;
-        },
-      },
-      ['km'],
-    ),
 };
 
 const KINDS = ['all', 'any', 'not', ...Object.keys(LEAVES), ...Object.keys(NOT_YET)];
@@ -243,3 +275,51 @@ function node(v: unknown, path: string, depth: number): Rule {
 
 /** The rule, checked; `path` names it in errors (the body field it came in). */
 export const parseRule = (v: unknown, path = 'rule'): Rule => node(v, path, 0);
+
+/** A name the rule uses that must exist in the database, and where. */
+interface Reference {
+  kind: 'tier' | 'store';
+  value: string;
+  path: string;
+}
+
+function references(rule: Rule, path: string, out: Reference[]): Reference[] {
+  if ('all' in rule) rule.all.forEach((r, i) => references(r, `${path}.all[${i}]`, out));
+  else if ('any' in rule) rule.any.forEach((r, i) => references(r, `${path}.any[${i}]`, out));
+  else if ('not' in rule) references(rule.not, `${path}.not`, out);
+  else if ('tier' in rule) {
+    for (const op of COMPARATORS) {
+      const v = rule.tier[op];
+      if (op === 'in')
+        rule.tier.in?.forEach((x, i) => out.push({ kind: 'tier', value: x, path: `${path}.tier.in[${i}]` }));
+      else if (typeof v === 'string') out.push({ kind: 'tier', value: v, path: `${path}.tier.${op}` });
+    }
+  } else if ('visited_store' in rule || 'near_store' in rule) {
+    const [kind, leaf] =
+      'visited_store' in rule ? ['visited_store', rule.visited_store] : ['near_store', rule.near_store];
+    if (leaf.location_id !== undefined)
+      out.push({ kind: 'store', value: leaf.location_id, path: `${path}.${kind}.location_id` });
+  }
+  return out;
+}
+
+/**
+ * The rule, checked for shape (parseRule) and then against the database: tier codes must be
+ * those in force, location ids those of stores or dark stores. 422 `invalid_rule` naming the path
+ * of the first unknown name.
+ */
+export async function checkRule(db: Queryable, v: unknown, path = 'rule'): Promise<Rule> {
+  const rule = parseRule(v, path);
+  const refs = references(rule, path, []);
+  const tiers = refs.some((r) => r.kind === 'tier') ? await tierCodes(db) : [];
+  const stores = await existingStoreIds(
+    db,
+    refs.filter((r) => r.kind === 'store').map((r) => r.value),
+  );
+  for (const r of refs) {
+    if (r.kind === 'tier' && !tiers.includes(r.value))
+      throw fail(r.path, `unknown tier; expected one of ${tiers.join(', ')}`);
+    if (r.kind === 'store' && !stores.has(r.value)) throw fail(r.path, 'unknown store (a store or dark store id)');
+  }
+  return rule;
+}

@@ -140,8 +140,8 @@ describe('POST /v1/segments/preview', () => {
       [{ event: { type: 'x', count: { in: [1, 'two'] } } }, 'rule.event.count.in[1]'],
       [{ tag: 'a', not: { tag: 'b' } }, 'rule'],
       [{ tier: { in: [1] } }, 'rule.tier.in[0]'],
-      [{ any: [{ tier: { in: ['gold'] } }] }, 'rule.any[0].tier', 'not_supported_yet'],
-      [{ near_store: { location_id: 'mid', km: 3 } }, 'rule.near_store', 'not_supported_yet'],
+      [{ any: [{ clv: { p_alive: { lt: 0.3 } } }] }, 'rule.any[0].clv', 'not_supported_yet'],
+      [{ clv: { p_alive: { lt: 'low' } } }, 'rule.clv.p_alive.lt'],
     ];
     for (const [rule, field, code = 'invalid_rule'] of cases) {
       const r = await preview(rule);

@@ -7542,7 +7542,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Count the people a rule selects now, with a sample of up to 20 ids, without saving anything */
+        /**
+         * Count the people a rule selects now, with a sample of up to 20 ids, without saving anything
+         * @description One set-based query over the whole base; merged groups count once (their root), erased and anonymous profiles never. rfm and lifecycle read the latest done RFM run (none yet: they match nobody); near_store measures from the last delivery coordinates, else the home_store trait, else the first POS sale. 422 invalid_rule names the path of the fault in the rule (rule.all[0].tier.in[1]), including unknown tiers and stores.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -7574,13 +7577,32 @@ export interface paths {
                      *             "not": {
                      *               "tag": "staff"
                      *             }
+                     *           },
+                     *           {
+                     *             "any": [
+                     *               {
+                     *                 "tier": {
+                     *                   "gte": "silver"
+                     *                 }
+                     *               },
+                     *               {
+                     *                 "rfm": {
+                     *                   "segment": {
+                     *                     "in": [
+                     *                       "champions",
+                     *                       "loyal"
+                     *                     ]
+                     *                   }
+                     *                 }
+                     *               }
+                     *             ]
                      *           }
                      *         ]
                      *       }
                      *     }
                      */
                     "application/json": {
-                        /** @description A rule of the rule language (README, Segments) */
+                        /** @description A rule of the rule language (README, Segments): all, any, not over the leaves trait, tag, created, consent, event, ordered, tier, points, rfm, lifecycle, visited_store, near_store (clv: 422 not_supported_yet) */
                         rule: unknown;
                     };
                 };
