@@ -83,7 +83,13 @@ function HeatMap({ grid, metric }: { grid: RfmGrid; metric: Metric }) {
   return (
     <div className="heatmap-wrap">
       <div className="heatmap-ylabel">{t('rfm.axisR')}</div>
-      <div className="heatmap" role="table" aria-label={t('rfm.heatmap')} data-testid="rfm-heatmap">
+      <div
+        className="heatmap"
+        role="table"
+        aria-label={t('rfm.heatmap')}
+        data-testid="rfm-heatmap"
+        data-run={grid.run_id ?? undefined}
+      >
         {[5, 4, 3, 2, 1].map((r) => (
           <div key={r} className="heatmap-row" role="row">
             <div className="heatmap-axis" role="rowheader">

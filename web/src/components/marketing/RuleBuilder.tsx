@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { ApiError } from '../../api';
 import { formatInt } from '../../format';
 import { useI18n, type MessageKey } from '../../i18n';
+import { zhCN } from '../../i18n/zh-CN';
 import { href } from '../../router';
 import { useApi } from '../../session';
 import { LeafFields } from './LeafEditor';
@@ -24,13 +25,14 @@ export interface FieldFault {
   node: number;
   message: string;
   code: string;
+  field?: string;
 }
 
 /** The fault of an API error whose field is a path inside the rule, or null. */
 export function faultOf(paths: Map<number, string>, error: unknown): FieldFault | null {
   if (!(error instanceof ApiError) || error.status !== 422) return null;
   const node = nodeForField(paths, error.field);
-  return node === null ? null : { node, message: error.message, code: error.code };
+  return node === null ? null : { node, message: error.message, code: error.code, field: error.field };
 }
 
 function NotToggle({ node, onChange, testId }: { node: RuleNode; onChange: (n: RuleNode) => void; testId: string }) {
@@ -48,13 +50,51 @@ function NotToggle({ node, onChange, testId }: { node: RuleNode; onChange: (n: R
   );
 }
 
+/** The API's refusals of a rule (src/modules/segments/rule.ts), in the reader's words. */
+const PROBLEMS: [RegExp, MessageKey][] = [
+  [/^must be an integer from 1 to (\d+)/, 'rule.problem.days'],
+  [/^must be a non-negative integer/, 'rule.problem.nonNegative'],
+  [/^must be a string of 1 to/, 'rule.problem.text'],
+  [/^must be an array of 1 to/, 'rule.problem.list'],
+  [/^is required/, 'rule.problem.required'],
+  [/^must be more than 0/, 'rule.problem.positive'],
+  [/^must be a finite number/, 'rule.problem.number'],
+  [/^unknown tier/, 'rule.problem.tier'],
+  [/^unknown store/, 'rule.problem.store'],
+  [/^must be one of/, 'rule.problem.oneOf'],
+  [/^needs one of/, 'rule.problem.needsOne'],
+];
+/** The last named step of a path: rule.all[1].event.within_days → within_days; ….count.gte → count. */
+function fieldName(field: string | undefined): string {
+  const steps = (field ?? '').replace(/\[\d+\]/g, '').split('.');
+  const last = steps.pop() ?? '';
+  return ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in'].includes(last) && steps.length ? steps.pop()! : last;
+}
+
 function FaultText({ fault, path }: { fault: FieldFault | null; path?: string }) {
   const { t } = useI18n();
   if (!fault) return null;
-  const known = fault.code === 'not_supported_yet' ? t('rule.notSupported') : null;
+  let words: string;
+  if (fault.code === 'not_supported_yet') words = t('rule.notSupported');
+  else {
+    const hit = PROBLEMS.find(([re]) => re.test(fault.message));
+    const name = fieldName(fault.field);
+    const label = `rule.field.${name}`;
+    words = t('rule.fault', {
+      field: label in zhCN ? t(label as MessageKey) : name,
+      problem: hit ? t(hit[1], { max: hit[0].exec(fault.message)?.[1] ?? '' }) : fault.message,
+    });
+  }
   return (
-    <div className="status status-error form-error leaf-error" role="alert" data-testid="rule-fault" data-path={path}>
-      {known ?? fault.message}
+    <div
+      className="status status-error form-error leaf-error"
+      role="alert"
+      title={`${fault.field ?? ''}: ${fault.message}`}
+      data-testid="rule-fault"
+      data-path={path}
+      data-field={fault.field}
+    >
+      {words}
     </div>
   );
 }

@@ -1,0 +1,126 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchConsole, SHOTS, text, type ConsoleUnderTest } from './console';
+
+/**
+ * 营销 in the console, in a real (headless) Chromium against a real server with the small demo
+ * retailer: RFM after a run started from the page (the heat map holds the grid the API computed),
+ * and a behavioural segment built from conditions whose live size is the API's preview of the same
+ * rule, with a 422 shown at the condition it names.
+ * Needs the built console: npx vite build --config web/vite.config.ts
+ */
+
+let ui: ConsoleUnderTest;
+beforeAll(async () => {
+  ui = await launchConsole('marketing');
+});
+afterAll(async () => ui?.close());
+
+describe('marketing in the console', () => {
+  it('runs RFM from the page and shows the heat map and the segments of that run', async () => {
+    const page = await ui.signedIn(ui.server.adminKey);
+    await page.getByTestId('nav-marketing').click();
+    await page.getByTestId('tab-rfm').click();
+    await page.waitForURL((u) => u.hash === '#/marketing/rfm');
+
+    await page.getByTestId('rfm-run-now').click();
+    await page.locator('[data-testid="rfm-run-status"][data-status="done"]').waitFor({ timeout: 60_000 });
+
+    // The heat map shows the latest done run's grid: 25 cells, each with the API's figures.
+    const grid = await ui.ok('GET', '/v1/rfm/grid');
+    const runs = await ui.ok('GET', '/v1/rfm/segments');
+    expect(grid.run_id).toBe(runs.run_id);
+    expect(grid.cells).toHaveLength(25);
+    const heat = page.getByTestId('rfm-heatmap');
+    await heat.waitFor();
+    // the page reloads its figures once the run is done: wait until they are this run's
+    await page.waitForFunction(
+      (n) => document.querySelector('[data-testid="rfm-heatmap"]')?.getAttribute('data-run') === n,
+      grid.run_id,
+    );
+    expect(await heat.locator('[role="cell"]').count()).toBe(25);
+    for (const c of grid.cells) {
+      const cell = page.getByTestId(`rfm-cell-${c.r}${c.f}`);
+      expect(Number(await cell.getAttribute('data-customers'))).toBe(c.customers);
+      expect(Number(await cell.getAttribute('data-revenue'))).toBe(c.revenue);
+    }
+    const total = grid.cells.reduce((s: number, c: any) => s + c.customers, 0);
+    expect(total).toBeGreaterThan(0);
+    const busiest = grid.cells.reduce((a: any, c: any) => (c.customers > a.customers ? c : a));
+    expect(await text(page.getByTestId(`rfm-cell-${busiest.r}${busiest.f}`))).toContain(
+      busiest.customers.toLocaleString('en-US'),
+    );
+
+    // The segments table: every segment of the run in Chinese, with its count; a click opens its customers.
+    const rows = page.getByTestId('rfm-segment-row');
+    expect(await rows.count()).toBe(runs.items.length);
+    const champions = runs.items.find((i: any) => i.segment === 'champions');
+    const row = page.locator('[data-testid="rfm-segment-row"][data-segment="champions"]');
+    expect(await text(row)).toContain('冠军客户');
+    expect(Number(await row.getAttribute('data-customers'))).toBe(champions.customers);
+    await page.screenshot({ path: path.join(SHOTS, 'santong-marketing-rfm.png'), fullPage: true });
+
+    await row.locator('a').click();
+    await page.waitForURL((u) => u.hash === '#/marketing/rfm/champions');
+    const members = page.getByTestId('rfm-member');
+    await members.first().waitFor();
+    const firstPage = await ui.ok('GET', '/v1/rfm/customers?segment=champions&limit=50');
+    expect(await members.count()).toBe(firstPage.items.length);
+    expect(await members.first().getAttribute('data-customer')).toBe(firstPage.items[0].customer_id);
+    expect(ui.pageErrors).toEqual([]);
+  });
+
+  it('builds a behavioural segment whose live size is the API preview, and points at a faulty condition', async () => {
+    const page = await ui.signedIn(ui.server.adminKey);
+    await page.goto(ui.server.url + '/#/marketing/segments');
+    const leaf = page.getByTestId('rule-leaf').first();
+    await leaf.waitFor();
+    expect(await leaf.getAttribute('data-kind')).toBe('ordered');
+
+    // Bought at least twice in the last 90 days …
+    await page.getByTestId('rule-0-days').fill('90');
+    await page.getByTestId('rule-0-count-value').fill('2');
+    // … and viewed a product in the last 30 days (an event condition).
+    await page.getByTestId('rule-add-leaf').click();
+    await page.getByTestId('rule-1-kind').selectOption('event');
+    await page.getByTestId('rule-1-days').fill('30');
+
+    const rule = {
+      all: [
+        { ordered: { count: { gte: 2 }, within_days: 90 } },
+        { event: { type: 'product_viewed', count: { gte: 1 }, within_days: 30 } },
+      ],
+    };
+    const expected = await ui.ok('POST', '/v1/segments/preview', { rule }, 200);
+    expect(expected.size).toBeGreaterThan(0);
+    const size = page.locator('[data-testid="rule-preview-size"][data-ready="yes"]');
+    await page.waitForFunction(
+      (n) =>
+        document.querySelector('[data-testid="rule-preview-size"][data-ready="yes"]')?.textContent ===
+        n.toLocaleString('en-US'),
+      expected.size,
+    );
+    expect(await text(size)).toBe(expected.size.toLocaleString('en-US'));
+    await page.screenshot({ path: path.join(SHOTS, 'santong-marketing-builder.png'), fullPage: true });
+
+    // 0 days is refused (422 naming rule.all[1].event.within_days): the message sits at that condition.
+    await page.getByTestId('rule-1-days').fill('0');
+    const fault = page.getByTestId('rule-fault');
+    await fault.waitFor();
+    expect(await fault.getAttribute('data-path')).toBe('rule.all[1]');
+    expect(await fault.getAttribute('data-field')).toBe('rule.all[1].event.within_days');
+    expect(await text(fault)).toBe('天数：请填写 1 到 36500 之间的整数');
+    expect(await page.getByTestId('rule-leaf').nth(1).getAttribute('class')).toContain('has-error');
+    await page.getByTestId('rule-1-days').fill('30');
+    await fault.waitFor({ state: 'detached' });
+
+    // A sample member opens the profile.
+    const sample = page.getByTestId('rule-preview-sample').locator('a').first();
+    const id = await text(sample);
+    expect(expected.sample).toContain(id);
+    await sample.click();
+    await page.waitForURL((u) => u.hash === `#/customers/${id}`);
+    expect(await page.getByTestId('customer-profile').getAttribute('data-customer')).toBe(id);
+    expect(ui.pageErrors).toEqual([]);
+  });
+});
