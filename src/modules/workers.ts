@@ -6,6 +6,7 @@ import { expirePointsTask } from './loyalty/points/expire';
 import { evaluateTiersTask } from './loyalty/tiers/evaluate';
 import { expireCouponsTask } from './loyalty/coupons/expiry';
 import { purgeVerificationsTask } from './customers/verification';
+import { segmentUpkeepTask } from './segments/membership';
 
 /** Events whose payload lists the SKUs whose stock they changed. */
 const STOCK_EVENTS = [
@@ -32,4 +33,8 @@ export function startModuleWorkers(ctx: AppContext): void {
   ctx.dispatcher.addTask('evaluate-tiers', evaluateTiersTask(ctx));
   ctx.dispatcher.addTask('expire-coupons', () => expireCouponsTask(ctx.database.db));
   ctx.dispatcher.addTask('purge-verifications', () => purgeVerificationsTask(ctx.database));
+  ctx.dispatcher.addTask(
+    'segment-upkeep',
+    segmentUpkeepTask(ctx.database.db, ctx.log, ctx.config.segmentRefreshSeconds),
+  );
 }

@@ -34,10 +34,7 @@ describe('marketing in the console', () => {
     const heat = page.getByTestId('rfm-heatmap');
     await heat.waitFor();
     // the page reloads its figures once the run is done: wait until they are this run's
-    await page.waitForFunction(
-      (n) => document.querySelector('[data-testid="rfm-heatmap"]')?.getAttribute('data-run') === n,
-      grid.run_id,
-    );
+    await expect.poll(() => heat.getAttribute('data-run'), { timeout: 20_000 }).toBe(grid.run_id);
     expect(await heat.locator('[role="cell"]').count()).toBe(25);
     for (const c of grid.cells) {
       const cell = page.getByTestId(`rfm-cell-${c.r}${c.f}`);
@@ -94,13 +91,7 @@ describe('marketing in the console', () => {
     const expected = await ui.ok('POST', '/v1/segments/preview', { rule }, 200);
     expect(expected.size).toBeGreaterThan(0);
     const size = page.locator('[data-testid="rule-preview-size"][data-ready="yes"]');
-    await page.waitForFunction(
-      (n) =>
-        document.querySelector('[data-testid="rule-preview-size"][data-ready="yes"]')?.textContent ===
-        n.toLocaleString('en-US'),
-      expected.size,
-    );
-    expect(await text(size)).toBe(expected.size.toLocaleString('en-US'));
+    await expect.poll(() => text(size), { timeout: 20_000 }).toBe(expected.size.toLocaleString('en-US'));
     await page.screenshot({ path: path.join(SHOTS, 'santong-marketing-builder.png'), fullPage: true });
 
     // 0 days is refused (422 naming rule.all[1].event.within_days): the message sits at that condition.

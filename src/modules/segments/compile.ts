@@ -3,6 +3,7 @@ import { latestRfmScores } from '../audiences/public';
 import { productFacts } from '../catalog/public';
 import { customerRoots, groupConsents, groupEvents, groupTags, segmentPeople } from '../customers/public';
 import { storePoints } from '../locations/public';
+import { couponOrders } from '../loyalty/coupons/public';
 import { groupPointsBalances, groupTierRanks, tierLadder } from '../loyalty/public';
 import { deliveryPoints, orderLines, orderSummaries } from '../orders/public';
 import type {
@@ -15,6 +16,7 @@ import type {
   TraitLeaf,
   VisitedStoreLeaf,
 } from './rule';
+import { computedTagMembers } from './tag-members';
 
 /**
  * Compiles a checked rule into one set-based SQL query over the whole base: a predicate on `p`, a
@@ -100,10 +102,17 @@ function event(e: EventLeaf, asOf: Date): Predicate {
   return aggregated(rows, e.count ?? { gte: 1 });
 }
 
+/** People with matching orders, the share (0..1) of which that used a coupon is as `cmp` says; no orders, no share. */
+function couponShare(rows: Predicate, cmp: Comparison<number>): Predicate {
+  const share = sql`(count(DISTINCT r.ref) FILTER (WHERE r.coupon))::float8 / count(DISTINCT r.ref)`;
+  return sql`p.id IN (SELECT r.root FROM ${rows} r GROUP BY r.root HAVING ${compared(share, cmp, numeric)})`;
+}
+
 /** Sales: paid and neither cancelled nor expired. Amounts are order totals less refunds, or matching lines' amounts. */
 function ordered(o: OrderedLeaf, asOf: Date): Predicate {
   const byLine = o.sku !== undefined || o.category !== undefined;
   const rows = sql`(SELECT c.root, o.id AS ref, ${byLine ? sql`l.amount` : sql`o.total - o.refunded_total`} AS amount
+      ${o.coupon_share ? sql`, o.id IN (SELECT cr.order_ref FROM ${couponOrders} cr) AS coupon` : sql``}
     FROM ${orderSummaries} o JOIN ${customerRoots} c ON c.id = o.customer_id
     ${byLine ? sql`JOIN ${orderLines} l ON l.order_id = o.id` : sql``}
     ${o.category !== undefined ? sql`JOIN ${productFacts} pf ON pf.sku = l.sku` : sql``}
@@ -113,7 +122,8 @@ function ordered(o: OrderedLeaf, asOf: Date): Predicate {
       ${o.channel !== undefined ? sql`AND o.channel = ${o.channel}::text` : sql``}
       ${o.location_id !== undefined ? sql`AND o.location_id = ${o.location_id}::text` : sql``}
       ${o.within_days ? sql`AND o.placed_at > ${since(asOf, o.within_days)}` : sql``})`;
-  return aggregated(rows, o.count ?? (o.spend ? undefined : { gte: 1 }), o.spend);
+  const counted = aggregated(rows, o.count ?? (o.spend || o.coupon_share ? undefined : { gte: 1 }), o.spend);
+  return o.coupon_share ? sql`(${counted} AND ${couponShare(rows, o.coupon_share)})` : counted;
 }
 
 /**
@@ -203,7 +213,9 @@ function predicate(rule: Rule, asOf: Date): Predicate {
   if ('not' in rule) return sql`NOT ${predicate(rule.not, asOf)}`;
   if ('trait' in rule) return trait(rule.trait);
   if ('tag' in rule)
-    return sql`EXISTS (SELECT 1 FROM ${groupTags} t WHERE t.root = p.id AND t.tag = ${rule.tag}::text)`;
+    // a manual tag of any member of the group, or a computed tag's membership (kept under the root)
+    return sql`(EXISTS (SELECT 1 FROM ${groupTags} t WHERE t.root = p.id AND t.tag = ${rule.tag}::text)
+      OR p.id IN (SELECT m.customer_id FROM ${computedTagMembers(rule.tag)} m))`;
   if ('created' in rule) return sql`p.created_at > ${since(asOf, rule.created.within_days)}`;
   if ('consent' in rule) {
     const granted = sql`EXISTS (SELECT 1 FROM ${groupConsents} k
