@@ -7,6 +7,9 @@ import { evaluateTiersTask } from './loyalty/tiers/evaluate';
 import { expireCouponsTask } from './loyalty/coupons/expiry';
 import { purgeVerificationsTask } from './customers/verification';
 import { segmentUpkeepTask } from './segments/membership';
+import { nightlyTask } from '../platform/nightly';
+import { nightlyRfm } from './audiences/rfm-nightly';
+import { nightlyClv } from './clv/nightly';
 
 /** Events whose payload lists the SKUs whose stock they changed. */
 const STOCK_EVENTS = [
@@ -37,4 +40,15 @@ export function startModuleWorkers(ctx: AppContext): void {
     'segment-upkeep',
     segmentUpkeepTask(ctx.database.db, ctx.log, ctx.config.segmentRefreshSeconds),
   );
+  if (ctx.config.nightlyRuns) {
+    // Each checks once a minute per process whether its run is due today and claims it (platform/nightly.ts).
+    ctx.dispatcher.addTask(
+      'nightly-rfm',
+      nightlyTask((now) => nightlyRfm(ctx, now)),
+    );
+    ctx.dispatcher.addTask(
+      'nightly-clv',
+      nightlyTask((now) => nightlyClv(ctx, now)),
+    );
+  }
 }

@@ -2,11 +2,13 @@ import { sql, type RawBuilder } from 'kysely';
 import { latestRfmScores } from '../audiences/public';
 import { productFacts } from '../catalog/public';
 import { customerRoots, groupConsents, groupEvents, groupTags, segmentPeople } from '../customers/public';
+import { clvFacts } from '../clv/public';
 import { storePoints } from '../locations/public';
 import { couponOrders } from '../loyalty/coupons/public';
 import { groupPointsBalances, groupTierRanks, tierLadder } from '../loyalty/public';
 import { deliveryPoints, orderLines, orderSummaries } from '../orders/public';
 import type {
+  ClvLeaf,
   Comparison,
   EventLeaf,
   NearStoreLeaf,
@@ -198,6 +200,23 @@ function nearStore(n: NearStoreLeaf): Predicate {
     WHERE ${haversineKm(sql`w.lat`, sql`w.lng`, sql`l.lat`, sql`l.lng`)} <= ${n.km}::double precision)`;
 }
 
+/**
+ * People scored in the latest done CLV run whose predictions pass every comparison given, compared
+ * as double precision (p_alive is a fraction); before any run is done, nobody.
+ */
+function clv(leaf: ClvLeaf): Predicate {
+  const parts: Predicate[] = [];
+  for (const field of ['p_alive', 'expected_orders', 'expected_value'] as const) {
+    const cmp = leaf[field];
+    if (!cmp) continue;
+    const v = sql.ref(`v.${field}`);
+    for (const op of Object.keys(OPERATORS) as (keyof typeof OPERATORS)[])
+      if (cmp[op] !== undefined) parts.push(sql`${v} ${sql.raw(OPERATORS[op])} ${cmp[op]}::float8`);
+    if (cmp.in) parts.push(sql`${v} IN (${sql.join(cmp.in.map((x) => sql`${x}::float8`))})`);
+  }
+  return sql`p.id IN (SELECT v.root FROM ${clvFacts} v WHERE ${sql.join(parts, sql` AND `)})`;
+}
+
 /** The predicate on `p` (a row of segmentPeople) that the rule states, evaluated at `asOf`. */
 function predicate(rule: Rule, asOf: Date): Predicate {
   if ('all' in rule)
@@ -230,6 +249,7 @@ function predicate(rule: Rule, asOf: Date): Predicate {
   if ('rfm' in rule) return rfm(rule.rfm);
   if ('lifecycle' in rule)
     return sql`p.id IN (SELECT s.root FROM ${latestRfmScores} s WHERE ${compared(sql`s.lifecycle`, rule.lifecycle, label)})`;
+  if ('clv' in rule) return clv(rule.clv);
   if ('visited_store' in rule) return visitedStore(rule.visited_store, asOf);
   return nearStore(rule.near_store);
 }

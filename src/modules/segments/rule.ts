@@ -10,8 +10,8 @@ import { tierCodes } from '../loyalty/public';
  * `parseRule` checks an untrusted value's shape and returns it typed, or throws 422 `invalid_rule`
  * naming the path of the first fault in the rule (`rule.all[1].event.within_days`); `checkRule`
  * does that and then checks the names the database knows (tier codes, store ids), with the same
- * paths (`rule.all[0].tier.in[1]`). The `clv` leaf, whose data does not exist yet, is checked for
- * shape and then refused with 422 `not_supported_yet`, naming its path.
+ * paths (`rule.all[0].tier.in[1]`). Every leaf of
+ * the language is evaluated.
  */
 
 type Scalar = string | number | boolean;
@@ -67,6 +67,12 @@ export interface NearStoreLeaf {
   location_id?: string;
   km: number;
 }
+/** Predictions of the latest done CLV run: p_alive a fraction, expected_value in fen. */
+export interface ClvLeaf {
+  p_alive?: Comparison<number>;
+  expected_orders?: Comparison<number>;
+  expected_value?: Comparison<number>;
+}
 
 export type Rule =
   | { all: Rule[] }
@@ -83,7 +89,8 @@ export type Rule =
   | { rfm: RfmLeaf }
   | { lifecycle: Comparison<LifecycleStage> }
   | { visited_store: VisitedStoreLeaf }
-  | { near_store: NearStoreLeaf };
+  | { near_store: NearStoreLeaf }
+  | { clv: ClvLeaf };
 
 const MAX_DEPTH = 16;
 const MAX_DAYS = 36_500;
@@ -253,14 +260,10 @@ const LEAVES: Record<string, (v: unknown, path: string) => unknown> = {
   lifecycle: (v, p) => comparison(v, p, oneOf(LIFECYCLE_STAGES), EQUALITY),
   visited_store: (v, p) => fields(v, p, { location_id: text, within_days: days }),
   near_store: (v, p) => fields(v, p, { location_id: text, km: positiveKm }, ['km']),
+  clv: (v, p) => atLeastOne({ p_alive: numbers, expected_orders: numbers, expected_value: numbers })(v, p),
 };
 
-/** Leaves of the language whose data this server does not keep yet: checked, then refused. */
-const NOT_YET: Record<string, (v: unknown, path: string) => unknown> = {
-  clv: atLeastOne({ p_alive: numbers, expected_orders: numbers, expected_value: numbers }),
-};
-
-const KINDS = ['all', 'any', 'not', ...Object.keys(LEAVES), ...Object.keys(NOT_YET)];
+const KINDS = ['all', 'any', 'not', ...Object.keys(LEAVES)];
 
 function node(v: unknown, path: string, depth: number): Rule {
   if (depth > MAX_DEPTH) throw fail(path, `rules nest at most ${MAX_DEPTH} deep`);
@@ -274,11 +277,8 @@ function node(v: unknown, path: string, depth: number): Rule {
   }
   if (kind === 'not') return { not: node(body, at, depth + 1) };
   const leaf = LEAVES[kind];
-  if (leaf) return { [kind]: leaf(body, at) } as Rule;
-  const later = NOT_YET[kind];
-  if (!later) throw fail(`${path}.${kind}`, `unknown rule; expected one of ${KINDS.join(', ')}`);
-  later(body, at);
-  throw unprocessable('not_supported_yet', `${kind} rules are not supported yet`, at);
+  if (!leaf) throw fail(`${path}.${kind}`, `unknown rule; expected one of ${KINDS.join(', ')}`);
+  return { [kind]: leaf(body, at) } as Rule;
 }
 
 /** The rule, checked; `path` names it in errors (the body field it came in). */

@@ -140,7 +140,6 @@ describe('POST /v1/segments/preview', () => {
       [{ event: { type: 'x', count: { in: [1, 'two'] } } }, 'rule.event.count.in[1]'],
       [{ tag: 'a', not: { tag: 'b' } }, 'rule'],
       [{ tier: { in: [1] } }, 'rule.tier.in[0]'],
-      [{ any: [{ clv: { p_alive: { lt: 0.3 } } }] }, 'rule.any[0].clv', 'not_supported_yet'],
       [{ clv: { p_alive: { lt: 'low' } } }, 'rule.clv.p_alive.lt'],
     ];
     for (const [rule, field, code = 'invalid_rule'] of cases) {
