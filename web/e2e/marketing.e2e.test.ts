@@ -67,9 +67,12 @@ describe('marketing in the console', () => {
     expect(ui.pageErrors).toEqual([]);
   });
 
-  it('builds a behavioural segment whose live size is the API preview, and points at a faulty condition', async () => {
+  it('builds a behavioural segment with its live size, points at a faulty condition, saves it and opens a member', async () => {
     const page = await ui.signedIn(ui.server.adminKey);
-    await page.goto(ui.server.url + '/#/marketing/segments');
+    await page.getByTestId('nav-marketing').click();
+    await page.getByTestId('segment-list').waitFor();
+    await page.getByTestId('segment-new').click();
+    await page.waitForURL((u) => u.hash === '#/marketing/segments/new');
     const leaf = page.getByTestId('rule-leaf').first();
     await leaf.waitFor();
     expect(await leaf.getAttribute('data-kind')).toBe('ordered');
@@ -102,16 +105,42 @@ describe('marketing in the console', () => {
     expect(await fault.getAttribute('data-field')).toBe('rule.all[1].event.within_days');
     expect(await text(fault)).toBe('天数：请填写 1 到 36500 之间的整数');
     expect(await page.getByTestId('rule-leaf').nth(1).getAttribute('class')).toContain('has-error');
+    await page.screenshot({ path: path.join(SHOTS, 'santong-marketing-builder-error.png'), fullPage: true });
     await page.getByTestId('rule-1-days').fill('30');
     await fault.waitFor({ state: 'detached' });
+    await expect.poll(() => text(size), { timeout: 20_000 }).toBe(expected.size.toLocaleString('en-US'));
 
-    // A sample member opens the profile.
-    const sample = page.getByTestId('rule-preview-sample').locator('a').first();
-    const id = await text(sample);
-    expect(expected.sample).toContain(id);
-    await sample.click();
-    await page.waitForURL((u) => u.hash === `#/customers/${id}`);
-    expect(await page.getByTestId('customer-profile').getAttribute('data-customer')).toBe(id);
+    // Saved under a name: the segment keeps the rule as built and counts the same people.
+    const name = `E2E 近期复购且浏览 ${Date.now()}`;
+    await page.getByTestId('saved-name').fill(name);
+    await page.getByTestId('saved-submit').click();
+    const ok = page.getByTestId('saved-ok');
+    await ok.waitFor();
+    const id = (await ok.getAttribute('data-id'))!;
+    await page.waitForURL((u) => u.hash === `#/marketing/segments/${id}`);
+    const saved = await ui.ok('GET', `/v1/segments/${id}`);
+    expect(saved).toMatchObject({ name, rule, size: expected.size });
+
+    // Its members (ids), as the API pages them; one opens the profile.
+    const members = await ui.ok('GET', `/v1/segments/${id}/members?limit=50`);
+    expect(members.items).toHaveLength(Math.min(50, expected.size));
+    if (expected.size <= 20)
+      expect(members.items.map((m: any) => m.customer_id).sort()).toEqual([...expected.sample].sort());
+    const rows = page.getByTestId('segment-member');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(members.items.length);
+    const member = await rows.first().getAttribute('data-customer');
+    expect(member).toBe(members.items[0].customer_id);
+
+    // The list shows it with its size.
+    await page.getByTestId('tab-segments').click();
+    const listed = page.locator(`[data-testid="segment-row"][data-id="${id}"]`);
+    expect(await text(listed.getByTestId('segment-size'))).toBe(expected.size.toLocaleString('en-US'));
+    await listed.locator('a').click();
+    await page.waitForURL((u) => u.hash === `#/marketing/segments/${id}`);
+    await page.getByTestId('segment-member').first().click();
+    await page.waitForURL((u) => u.hash === `#/customers/${member}`);
+    expect(await page.getByTestId('customer-profile').getAttribute('data-customer')).toBe(member);
     expect(ui.pageErrors).toEqual([]);
   });
 });

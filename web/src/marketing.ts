@@ -21,6 +21,10 @@ export const RFM_SEGMENTS = allOf<RfmSegmentName>()([
   'lost',
   'others',
 ]);
+/** GET /v1/segments/:id (a computed tag, GET /v1/tags/:name, has the same shape). */
+export type SavedSegment = Answer<'/v1/segments/{id}'>;
+/** GET /v1/segments/:id/members: one member. */
+export type SegmentMember = Answer<'/v1/segments/{id}/members'>['items'][number];
 /** GET /v1/rfm/grid: the 25 R × F cells. */
 export type RfmGrid = Answer<'/v1/rfm/grid'>;
 export type RfmCell = RfmGrid['cells'][number];

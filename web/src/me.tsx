@@ -49,6 +49,8 @@ const ALLOWED = {
   readWallet: ['admin', 'support', 'store_staff', 'marketer'],
   /** POST /v1/points/adjust, with a reason (audited). */
   adjustPoints: ['admin', 'support'],
+  /** Saved segments and computed tags: create, change, delete. */
+  manageSegments: ['admin', 'marketer'],
   /** POST /v1/rfm/runs: run RFM now. */
   runRfm: ['admin', 'marketer'],
   /** GET /v1/loyalty/tiers: tier names for the rule builder. */

@@ -1,14 +1,14 @@
 import { RfmView } from '../components/marketing/RfmView';
-import { SegmentsView } from '../components/marketing/SegmentsView';
+import { SavedView } from '../components/marketing/Saved';
 import { PageHeader } from '../components/PageHeader';
 import { Tabs } from '../components/Tabs';
 import { useI18n } from '../i18n';
 import { navigate } from '../router';
 
-const TABS = ['segments', 'rfm'] as const;
+const TABS = ['segments', 'tags', 'rfm'] as const;
 type Tab = (typeof TABS)[number];
 
-/** 营销: segments (builder with live size) and RFM analysis. #/marketing/<tab>/<id>. */
+/** 营销: saved segments and computed tags (the rule builder with live size), RFM analysis. #/marketing/<tab>/<id>. */
 export function Marketing({ params }: { params: string[] }) {
   const { t } = useI18n();
   const tab: Tab = (TABS as readonly string[]).includes(params[0] ?? '') ? (params[0] as Tab) : TABS[0];
@@ -22,7 +22,8 @@ export function Marketing({ params }: { params: string[] }) {
         tabs={TABS.map((id) => ({ id, label: t(`marketing.tab.${id}`) }))}
         testId="marketing-tabs"
       />
-      {tab === 'segments' && <SegmentsView />}
+      {tab === 'segments' && <SavedView key="segments" kind="segment" selected={selected} />}
+      {tab === 'tags' && <SavedView key="tags" kind="tag" selected={selected} />}
       {tab === 'rfm' && <RfmView segment={selected} />}
     </div>
   );
