@@ -1,12 +1,14 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchConsole, SHOTS, text, type ConsoleUnderTest } from './console';
+import { launchConsole, SHOTS, text, yuan, type ConsoleUnderTest } from './console';
 
 /**
  * 营销 in the console, in a real (headless) Chromium against a real server with the small demo
- * retailer: RFM after a run started from the page (the heat map holds the grid the API computed),
- * and a behavioural segment built from conditions whose live size is the API's preview of the same
- * rule, with a 422 shown at the condition it names.
+ * retailer: RFM after a run started from the page (the heat map holds the grid the API computed,
+ * a segment opens its customers, the customer list filters by it), and a behavioural segment built
+ * from conditions whose live size is the API's preview of the same rule, with a 422 shown at the
+ * condition it names, saved, its member's profile (RFM, lifecycle, churn risk) and the customer
+ * list narrowed to it.
  * Needs the built console: npx vite build --config web/vite.config.ts
  */
 
@@ -64,6 +66,14 @@ describe('marketing in the console', () => {
     const firstPage = await ui.ok('GET', '/v1/rfm/customers?segment=champions&limit=50');
     expect(await members.count()).toBe(firstPage.items.length);
     expect(await members.first().getAttribute('data-customer')).toBe(firstPage.items[0].customer_id);
+
+    // The customer list narrowed to the RFM segment shows the same customers with their year's orders and spend.
+    await page.getByTestId('nav-customers').click();
+    await page.getByTestId('customer-segment-filter').selectOption('rfm:champions');
+    const listed = page.getByTestId('customer-row');
+    await expect.poll(() => listed.count(), { timeout: 20_000 }).toBe(firstPage.items.length);
+    expect(await listed.first().getAttribute('data-customer')).toBe(firstPage.items[0].customer_id);
+    expect(await text(listed.first())).toContain(yuan(firstPage.items[0].monetary));
     expect(ui.pageErrors).toEqual([]);
   });
 
@@ -141,6 +151,29 @@ describe('marketing in the console', () => {
     await page.getByTestId('segment-member').first().click();
     await page.waitForURL((u) => u.hash === `#/customers/${member}`);
     expect(await page.getByTestId('customer-profile').getAttribute('data-customer')).toBe(member);
+
+    // The profile's marketing view: the RFM segment and lifecycle of the latest run, churn risk from CLV, as the API has them.
+    const profile = await ui.ok('GET', `/v1/customers/${member}`);
+    const view = page.getByTestId('profile-marketing');
+    await view.waitFor();
+    if (profile.rfm) {
+      expect(await page.getByTestId('profile-rfm').getAttribute('data-segment')).toBe(profile.rfm.segment);
+      expect(await page.getByTestId('profile-lifecycle').getAttribute('data-stage')).toBe(profile.rfm.lifecycle);
+    } else await page.getByTestId('profile-rfm-none').waitFor();
+    if (profile.clv) {
+      expect(Number(await page.getByTestId('profile-churn-risk').getAttribute('data-value'))).toBe(
+        profile.clv.churn_risk,
+      );
+      expect(await text(page.getByTestId('profile-expected-value'))).toBe(yuan(profile.clv.expected_value));
+    } else await page.getByTestId('profile-clv-none').waitFor();
+    await page.screenshot({ path: path.join(SHOTS, 'santong-marketing-profile.png'), fullPage: true });
+
+    // The customer list narrowed to the saved segment lists its members.
+    await page.getByTestId('nav-customers').click();
+    await page.getByTestId('customer-segment-filter').selectOption(`saved:${id}`);
+    const listed2 = page.getByTestId('customer-row');
+    await expect.poll(() => listed2.count(), { timeout: 20_000 }).toBe(members.items.length);
+    expect(await listed2.first().getAttribute('data-customer')).toBe(members.items[0].customer_id);
     expect(ui.pageErrors).toEqual([]);
   });
 });

@@ -49,6 +49,8 @@ const ALLOWED = {
   readWallet: ['admin', 'support', 'store_staff', 'marketer'],
   /** POST /v1/points/adjust, with a reason (audited). */
   adjustPoints: ['admin', 'support'],
+  /** GET /v1/segments, /v1/rfm/…: segments and RFM scores. */
+  readSegments: ['admin', 'marketer', 'analyst'],
   /** Saved segments and computed tags: create, change, delete. */
   manageSegments: ['admin', 'marketer'],
   /** POST /v1/rfm/runs: run RFM now. */
