@@ -176,4 +176,33 @@ describe('marketing in the console', () => {
     expect(await listed2.first().getAttribute('data-customer')).toBe(members.items[0].customer_id);
     expect(ui.pageErrors).toEqual([]);
   });
+
+  it('lists the computed tags with their presets and opens one in the builder with its live size', async () => {
+    const tags: any[] = (await ui.ok('GET', '/v1/tags')).items;
+    const preset = tags.find((x) => x.preset && x.name === '价格敏感');
+    expect(preset).toBeTruthy();
+    const page = await ui.signedIn(ui.server.adminKey);
+    await page.goto(ui.server.url + '/#/marketing/tags');
+    const rows = page.getByTestId('tag-row');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(tags.length);
+    const row = page.locator(`[data-testid="tag-row"][data-id="${preset.id}"]`);
+    expect(await text(row.getByTestId('tag-size'))).toBe(preset.size.toLocaleString('en-US'));
+    await page.screenshot({ path: path.join(SHOTS, 'santong-marketing-tags.png'), fullPage: true });
+
+    // The preset's rule in the builder: one "bought" condition with its coupon share shown in per cent.
+    await row.locator('a').click();
+    await page.waitForURL((u) => u.hash === `#/marketing/tags/${encodeURIComponent(preset.name)}`);
+    expect(await page.getByTestId('saved-name').inputValue()).toBe(preset.name);
+    const leaf = page.getByTestId('rule-leaf');
+    await leaf.first().waitFor();
+    expect(await leaf.count()).toBe(1);
+    expect(await leaf.first().getAttribute('data-kind')).toBe('ordered');
+    expect(await page.getByTestId('rule-0-coupon_share-value').inputValue()).toBe('60');
+    const expected = await ui.ok('POST', '/v1/segments/preview', { rule: preset.rule }, 200);
+    const size = page.locator('[data-testid="rule-preview-size"][data-ready="yes"]');
+    await expect.poll(() => text(size), { timeout: 20_000 }).toBe(expected.size.toLocaleString('en-US'));
+    await page.screenshot({ path: path.join(SHOTS, 'santong-marketing-tag-editor.png'), fullPage: true });
+    expect(ui.pageErrors).toEqual([]);
+  });
 });

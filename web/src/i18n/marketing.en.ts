@@ -133,6 +133,7 @@ export const marketingEn: Record<keyof typeof marketingZhCN, string> = {
   'rule.unit.points': 'points',
   'rule.ordered.count': 'Orders',
   'rule.ordered.spend': 'Spend',
+  'rule.ordered.couponShare': 'Share of orders with a coupon',
   'rule.ordered.channel': 'Channel',
   'rule.ordered.location': 'Store / DC',
   'rule.ordered.category': 'Category',

@@ -131,6 +131,7 @@ export const marketingZhCN = {
   'rule.unit.points': '积分',
   'rule.ordered.count': '订单数',
   'rule.ordered.spend': '消费金额',
+  'rule.ordered.couponShare': '用券订单占比',
   'rule.ordered.channel': '渠道',
   'rule.ordered.location': '门店/仓',
   'rule.ordered.category': '品类',

@@ -9,7 +9,7 @@ import { can, useMe } from '../../me';
 import { ChoiceInput, ComparisonInput } from './Comparison';
 import { bodyOf, withField, type LeafKind } from './rule-model';
 
-export const CATEGORIES = ['appliances', '3c', 'mother_baby', 'fresh', 'snacks', 'personal_care'];
+const CATEGORIES = ['appliances', '3c', 'mother_baby', 'fresh', 'snacks', 'personal_care'];
 const EVENT_TYPES = ['product_viewed', 'added_to_cart', 'search', 'store_visit', 'page_view', 'coupon_claimed'];
 
 /** A labelled field of a leaf. */
@@ -163,6 +163,17 @@ export function LeafFields({
               unit={t('rule.unit.yuan')}
               testId={id('spend')}
               label={t('rule.ordered.spend')}
+            />
+          </F>
+          <F label={t('rule.ordered.couponShare')}>
+            <ComparisonInput
+              value={b.coupon_share}
+              onChange={(v) => set('coupon_share', v)}
+              scale={0.01}
+              optional
+              unit="%"
+              testId={id('coupon_share')}
+              label={t('rule.ordered.couponShare')}
             />
           </F>
           <F label={t('rule.ordered.channel')}>
