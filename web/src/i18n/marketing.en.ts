@@ -23,8 +23,8 @@ export const marketingEn: Record<keyof typeof marketingZhCN, string> = {
   'rfm.metric': 'Heat map shows',
   'rfm.byCustomers': 'Customers',
   'rfm.byRevenue': 'Revenue',
-  'rfm.axisR': 'Recency R',
-  'rfm.axisF': 'Frequency F',
+  'rfm.axes':
+    'Down: recency R (R5 = bought most recently). Across: frequency F (F5 = buys most often). Each cell: customers or revenue, and its share',
   'rfm.r5': 'latest',
   'rfm.r4': 'recent',
   'rfm.r3': 'middle',

@@ -82,7 +82,7 @@ function HeatMap({ grid, metric }: { grid: RfmGrid; metric: Metric }) {
     grid.cells.find((c) => c.r === r && c.f === f) ?? { r, f, customers: 0, revenue: 0 };
   return (
     <div className="heatmap-wrap">
-      <div className="heatmap-ylabel">{t('rfm.axisR')}</div>
+      <p className="muted small heatmap-axes">{t('rfm.axes')}</p>
       <div
         className="heatmap"
         role="table"
@@ -134,7 +134,6 @@ function HeatMap({ grid, metric }: { grid: RfmGrid; metric: Metric }) {
             </div>
           ))}
         </div>
-        <div className="heatmap-xlabel">{t('rfm.axisF')}</div>
       </div>
     </div>
   );
