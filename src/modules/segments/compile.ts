@@ -65,20 +65,28 @@ function holdsAtZero(cmp: Comparison<number>): boolean {
 }
 
 /**
+ * People with a value row or without one, tested as one semi-join: `p.id IN (...)` over every
+ * person left-joined to their row (`rows` with a `root` column, aliased `r`), where `test` holds
+ * (`r.root IS NULL` for people without a row). Never `NOT IN`, which PostgreSQL cannot turn into
+ * an anti-join and which turns quadratic once its set outgrows work_mem.
+ */
+const everyoneWhere = (rows: Predicate, test: Predicate) =>
+  sql`p.id IN (SELECT q.id FROM ${segmentPeople} q LEFT JOIN ${rows} r ON r.root = q.id WHERE ${test})`;
+
+/**
  * People whose rows (`root`, `ref`, `amount`) aggregate as required: the number of distinct refs
  * and the sum of amounts. People with no rows at all have 0 and 0, so when zeros pass, the set is
  * everyone but those whose aggregate fails.
  */
 function aggregated(rows: Predicate, count?: Comparison<number>, sum?: Comparison<number>): Predicate {
-  const checks = [
-    ...(count ? [compared(sql`count(DISTINCT r.ref)`, count)] : []),
-    ...(sum ? [compared(sql`coalesce(sum(r.amount), 0)`, sum)] : []),
-  ];
-  const having = checks.length ? sql.join(checks, sql` AND `) : sql`true`;
+  const checks = [...(count ? [compared(sql`r.n`, count)] : []), ...(sum ? [compared(sql`r.total`, sum)] : [])];
+  const holds = checks.length ? sql.join(checks, sql` AND `) : sql`true`;
+  const grouped = sql`(SELECT a.root, count(DISTINCT a.ref) AS n, coalesce(sum(a.amount), 0) AS total
+    FROM ${rows} a GROUP BY a.root)`;
   const zeros = (!count || holdsAtZero(count)) && (!sum || holdsAtZero(sum)) && checks.length > 0;
   return zeros
-    ? sql`p.id NOT IN (SELECT r.root FROM ${rows} r GROUP BY r.root HAVING NOT (${having}))`
-    : sql`p.id IN (SELECT r.root FROM ${rows} r GROUP BY r.root HAVING ${having})`;
+    ? everyoneWhere(grouped, sql`r.root IS NULL OR (${holds})`)
+    : sql`p.id IN (SELECT r.root FROM ${grouped} r WHERE ${holds})`;
 }
 
 function trait(t: TraitLeaf): Predicate {
@@ -135,17 +143,14 @@ function ordered(o: OrderedLeaf, asOf: Date): Predicate {
  */
 function tier(cmp: Comparison<string>, asOf: Date): Predicate {
   const rankOf = (code: string) => sql`(SELECT l.rank FROM ${tierLadder} l WHERE l.code = ${code}::text)`;
-  const ranks = groupTierRanks(asOf);
-  return sql`coalesce(p.id IN (SELECT g.root FROM ${ranks} g WHERE ${compared(sql`g.rank`, cmp, rankOf)})
-    OR (${compared(sql`0`, cmp, rankOf)} AND p.id NOT IN (SELECT g.root FROM ${ranks} g)), false)`;
+  return everyoneWhere(groupTierRanks(asOf), compared(sql`coalesce(r.rank, 0)`, cmp, rankOf));
 }
 
 /** People whose `value` (rows `root`, `value`; 0 for people without a row) compares as `cmp` says. */
 function valued(rows: Predicate, cmp: Comparison<number>): Predicate {
-  const cond = compared(sql`r.value`, cmp, numeric);
   return holdsAtZero(cmp)
-    ? sql`p.id NOT IN (SELECT r.root FROM ${rows} r WHERE NOT (${cond}))`
-    : sql`p.id IN (SELECT r.root FROM ${rows} r WHERE ${cond})`;
+    ? everyoneWhere(rows, compared(sql`coalesce(r.value, 0)`, cmp, numeric))
+    : sql`p.id IN (SELECT r.root FROM ${rows} r WHERE ${compared(sql`r.value`, cmp, numeric)})`;
 }
 
 /** Scores of the latest done RFM run (none yet: nobody matches); every field given must hold. */

@@ -129,6 +129,15 @@ describe('tier', () => {
       [{ not: { tier: { gte: 'diamond' } } }, 'rule.not.tier.gte'],
       [{ tier: { in: [] } }, 'rule.tier.in'],
       [{ tier: { like: 'gold' } }, 'rule.tier.like'],
+      // Shapes are checked before names; names in the order they come.
+      [
+        { all: [{ tier: { eq: 'platinum' } }, { event: { type: 'x', within_days: 0 } }] },
+        'rule.all[1].event.within_days',
+      ],
+      [
+        { any: [{ visited_store: { location_id: 'nowhere' } }, { tier: { eq: 'platinum' } }] },
+        'rule.any[0].visited_store.location_id',
+      ],
     ]);
     const before = (await must(s, 'GET', '/v1/loyalty/tiers')).tiers;
     // A platinum tier from 300,000 fen: A (401,190 fen in 12 months) and B (399,900) now reach it.
@@ -239,5 +248,45 @@ describe('near_store', () => {
       [{ near_store: { location_id: 'near', km: 0 } }, 'rule.near_store.km'],
       [{ all: [{ near_store: { km: 1, miles: 2 } }] }, 'rule.all[0].near_store.miles'],
     ]);
+  });
+});
+
+describe('the demo', () => {
+  it('partitions its people by tier, RFM segment and lifecycle as loyalty and audiences count them', async () => {
+    const demo = await startTestServer({ startDispatcher: false, demo: true });
+    try {
+      const size = async (rule: unknown) => {
+        const r = await demo.api('POST', '/v1/segments/preview', { rule });
+        if (r.status !== 200) throw new Error(`preview → ${r.status} ${JSON.stringify(r.body)}`);
+        return r.body.size as number;
+      };
+      const sum = async (rules: unknown[]) => (await Promise.all(rules.map(size))).reduce((t, x) => t + x, 0);
+      const everyone = await size({ not: { tag: 'no such tag' } });
+      expect(everyone).toBeGreaterThan(100);
+
+      const tiers: { code: string }[] = (await demo.api('GET', '/v1/loyalty/tiers')).body.tiers;
+      expect(await sum(tiers.map((t) => ({ tier: { eq: t.code } })))).toBe(everyone);
+      expect(await size({ tier: { gte: tiers[1].code } })).toBe(await size({ not: { tier: { eq: tiers[0].code } } }));
+      expect(await sum([{ points: { gt: 0 } }, { points: { lte: 0 } }])).toBe(everyone);
+
+      const seg = (await demo.api('GET', '/v1/rfm/segments')).body;
+      for (const item of seg.items as { segment: string; customers: number }[])
+        expect({ segment: item.segment, size: await size({ rfm: { segment: { eq: item.segment } } }) }).toEqual({
+          segment: item.segment,
+          size: item.customers,
+        });
+      const scored = (await demo.api('GET', `/v1/rfm/runs/${seg.run_id}`)).body.customers;
+      const stages = ['new', 'active', 'loyal', 'at_risk', 'lapsed'];
+      expect(await sum(stages.map((st) => ({ lifecycle: { eq: st } })))).toBe(scored);
+      expect(await size({ rfm: { r: { gte: 1 } } })).toBe(scored);
+
+      // The demo gives people a home store: all of them are somewhere, and near some store.
+      const located = await size({ near_store: { km: 20_000 } });
+      expect(located).toBeGreaterThanOrEqual(await size({ trait: { name: 'home_store', exists: true } }));
+      expect(await size({ near_store: { km: 0.001 } })).toBeGreaterThan(0);
+      expect(await sum([{ visited_store: {} }, { not: { visited_store: {} } }])).toBe(everyone);
+    } finally {
+      await demo.close();
+    }
   });
 });
