@@ -45,11 +45,14 @@ const PreviewBody = Type.Object(
 
 const SegmentName = FreeText(100, { minLength: 1, description: 'unique among segments' });
 /** A computed tag's name is also its path segment and the `tag` leaf's operand: no slash, no comma, no leading space. */
+const TAG_NAME = { minLength: 1, maxLength: 64, pattern: '^[^\\s,/][^,/]*$' };
+/** In a path: the name as it is stored. */
+const TagPath = Type.String({ ...TAG_NAME, description: "the computed tag's name" });
 const TagName = Type.String({
-  minLength: 1,
-  maxLength: 64,
-  pattern: '^[^\\s,/][^,/]*$',
-  description: 'unique among computed tags; no "/" or ","',
+  ...TAG_NAME,
+  format: 'free-text',
+  examples: ['高消费力'],
+  description: 'unique among computed tags; no "/" or ","; no phone numbers or e-mail addresses',
 });
 const Description = Type.Optional(Type.Union([FreeText(500), Type.Null()]));
 
@@ -129,7 +132,7 @@ export const segmentRoutes: ModuleRoutes = (ctx) => async (app) => {
       tag: 'segments',
       what: 'computed tag',
       Body: TagBody,
-      Params: Type.Object({ name: TagName }),
+      Params: Type.Object({ name: TagPath }),
       ref: (p: Record<string, string>): Ref => ({ kind: 'tag', name: p.name }),
     },
   ];

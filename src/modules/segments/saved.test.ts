@@ -343,6 +343,16 @@ describe('computed tags', () => {
     expect(t.body).toMatchObject({ name: '牛奶控', size: 1, preset: false });
     expect((await s.api('POST', '/v1/tags', { name: '牛奶控', rule: { tag: 'x' } })).status).toBe(409);
     expect((await s.api('POST', '/v1/tags', { name: 'a/b', rule: { tag: 'x' } })).status).toBe(400);
+    const phoneName = await s.api('POST', '/v1/tags', { name: '13912345678', rule: { tag: 'x' } });
+    expect(phoneName.body.error).toMatchObject({ code: 'contact_data_in_free_text', field: 'name' });
+    // a computed tag never depends on itself, directly or through another
+    const loop = await s.api('POST', '/v1/tags', { name: 'loop', rule: { not: { tag: 'loop' } } });
+    expect(loop.body.error).toMatchObject({ code: 'rule_cycle', field: 'rule.not.tag' });
+    await must(s, 'POST', '/v1/tags', { name: 'one', rule: { tag: 'two' } });
+    const two = await s.api('POST', '/v1/tags', { name: 'two', rule: { all: [{ tag: 'vip' }, { tag: 'one' }] } });
+    expect(two.status).toBe(422);
+    expect(two.body.error).toMatchObject({ code: 'rule_cycle', field: 'rule.all[1].tag' });
+    await must(s, 'DELETE', '/v1/tags/one');
     // a manual tag of the same name on C: the leaf matches either
     await must(s, 'PUT', `/v1/customers/${c}/tags/${encodeURIComponent('牛奶控')}`);
     const seg = await must(s, 'POST', '/v1/segments', { name: 'milk lovers', rule: { tag: '牛奶控' } });

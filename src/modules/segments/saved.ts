@@ -2,11 +2,11 @@ import { sql, type Kysely } from 'kysely';
 import type { Queryable } from '../../platform/db/database';
 import type { DB } from '../../platform/db/schema';
 import { transact } from '../../platform/db/transaction';
-import { conflict, notFound } from '../../platform/http/errors';
+import { conflict, notFound, unprocessable } from '../../platform/http/errors';
 import { newId } from '../../platform/ids';
 import { decodeCursor, page } from '../../platform/http/pagination';
 import { lockSegment, refreshLocked } from './membership';
-import { checkRule } from './rule';
+import { checkRule, parseRule, type Rule } from './rule';
 import type { SegmentKind } from './tables';
 import './tables';
 
@@ -97,13 +97,65 @@ export interface SavedInput {
   rule: unknown;
 }
 
-/** Creates it (the rule checked, 422 naming `rule.…`), evaluates it and publishes its first members. */
-export async function createSaved(db: Kysely<DB>, kind: SegmentKind, input: SavedInput): Promise<SavedView> {
-  await checkRule(db, input.rule);
+/** The `tag` leaves of a rule with their paths. */
+function tagLeaves(rule: Rule, path = 'rule'): { name: string; path: string }[] {
+  if ('all' in rule) return rule.all.flatMap((r, i) => tagLeaves(r, `${path}.all[${i}]`));
+  if ('any' in rule) return rule.any.flatMap((r, i) => tagLeaves(r, `${path}.any[${i}]`));
+  if ('not' in rule) return tagLeaves(rule.not, `${path}.not`);
+  return 'tag' in rule ? [{ name: rule.tag, path: `${path}.tag` }] : [];
+}
+
+/**
+ * A computed tag must not depend on itself, directly or through other computed tags: its
+ * membership would flip at every refresh. 422 `rule_cycle` naming the first tag leaf that leads back.
+ */
+async function refuseCycle(db: Queryable, id: string | null, name: string, rule: Rule): Promise<void> {
+  const others = await db
+    .selectFrom('saved_segments')
+    .select(['id', 'name', 'rule'])
+    .where('kind', '=', 'tag')
+    .execute();
+  const uses = new Map<string, string[]>();
+  for (const t of others)
+    if (t.id !== id)
+      uses.set(
+        t.name,
+        tagLeaves(parseRule(t.rule)).map((l) => l.name),
+      );
+  for (const leaf of tagLeaves(rule)) {
+    const seen = new Set<string>();
+    const stack = [leaf.name];
+    while (stack.length) {
+      const at = stack.pop()!;
+      if (at === name)
+        throw unprocessable(
+          'rule_cycle',
+          `the computed tag would depend on itself through ${JSON.stringify(leaf.name)}`,
+          leaf.path,
+        );
+      if (seen.has(at)) continue;
+      seen.add(at);
+      stack.push(...(uses.get(at) ?? []));
+    }
+  }
+}
+
+/**
+ * Creates it (the rule checked, 422 naming `rule.…`), evaluates it and publishes its first members
+ * (unless `publish` is false: the demo's backfill).
+ */
+export async function createSaved(
+  db: Kysely<DB>,
+  kind: SegmentKind,
+  input: SavedInput,
+  opts: { publish?: boolean } = {},
+): Promise<SavedView> {
+  const rule = await checkRule(db, input.rule);
   const id = newId(kind === 'tag' ? 'tag' : 'seg');
   try {
     await transact(db, async (tx) => {
       if (await nameTaken(tx, kind, input.name)) throw taken(kind, input.name);
+      if (kind === 'tag') await refuseCycle(tx, null, input.name, rule);
       await tx
         .insertInto('saved_segments')
         .values({
@@ -115,7 +167,7 @@ export async function createSaved(db: Kysely<DB>, kind: SegmentKind, input: Save
         })
         .execute();
       const seg = (await lockSegment(tx, id))!;
-      await refreshLocked(tx, seg, new Date());
+      await refreshLocked(tx, seg, new Date(), opts);
     });
   } catch (e) {
     if (isUniqueViolation(e)) throw taken(kind, input.name);
@@ -132,7 +184,7 @@ async function byId(db: Queryable, id: string): Promise<SavedView> {
 
 /** Replaces name, description and rule under the row's lock and re-evaluates: the difference is published. */
 export async function updateSaved(db: Kysely<DB>, ref: Ref, input: SavedInput): Promise<SavedView> {
-  await checkRule(db, input.rule);
+  const rule = await checkRule(db, input.rule);
   const kind = ref.kind;
   let id = '';
   try {
@@ -143,6 +195,7 @@ export async function updateSaved(db: Kysely<DB>, ref: Ref, input: SavedInput): 
       const seg = await lockSegment(tx, id);
       if (!seg) throw notFound(what(kind), kind === 'tag' ? 'name' : 'id');
       if (await nameTaken(tx, kind, input.name, id)) throw taken(kind, input.name);
+      if (kind === 'tag') await refuseCycle(tx, id, input.name, rule);
       await tx
         .updateTable('saved_segments')
         .set({

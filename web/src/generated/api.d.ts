@@ -9590,7 +9590,11 @@ export interface paths {
                          * @example customer changed their mind
                          */
                         description?: string | null;
-                        /** @description unique among computed tags; no "/" or "," */
+                        /**
+                         * Format: free-text
+                         * @description unique among computed tags; no "/" or ","; no phone numbers or e-mail addresses
+                         * @example 高消费力
+                         */
                         name: string;
                         /** @description A rule of the rule language (README, Segments): all, any, not over the leaves trait, tag, created, consent, event, ordered, tier, points, rfm, lifecycle, visited_store, near_store */
                         rule: unknown;
@@ -9688,7 +9692,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    /** @description unique among computed tags; no "/" or "," */
+                    /** @description the computed tag's name */
                     name: string;
                 };
                 cookie?: never;
@@ -9763,7 +9767,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    /** @description unique among computed tags; no "/" or "," */
+                    /** @description the computed tag's name */
                     name: string;
                 };
                 cookie?: never;
@@ -9792,7 +9796,11 @@ export interface paths {
                          * @example customer changed their mind
                          */
                         description?: string | null;
-                        /** @description unique among computed tags; no "/" or "," */
+                        /**
+                         * Format: free-text
+                         * @description unique among computed tags; no "/" or ","; no phone numbers or e-mail addresses
+                         * @example 高消费力
+                         */
                         name: string;
                         /** @description A rule of the rule language (README, Segments): all, any, not over the leaves trait, tag, created, consent, event, ordered, tier, points, rfm, lifecycle, visited_store, near_store */
                         rule: unknown;
@@ -9887,7 +9895,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    /** @description unique among computed tags; no "/" or "," */
+                    /** @description the computed tag's name */
                     name: string;
                 };
                 cookie?: never;
