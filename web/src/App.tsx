@@ -55,7 +55,7 @@ function CurrentPage({ route }: { route: Route }) {
     case 'loyalty':
       return <Loyalty params={route.params} />;
     case 'marketing':
-      return <Marketing />;
+      return <Marketing params={route.params} />;
     case 'audit':
       return <Audit key={selected ?? ''} subject={selected} />;
     case 'security':

@@ -49,6 +49,14 @@ const ALLOWED = {
   readWallet: ['admin', 'support', 'store_staff', 'marketer'],
   /** POST /v1/points/adjust, with a reason (audited). */
   adjustPoints: ['admin', 'support'],
+  /** GET /v1/segments, /v1/rfm/…: segments and RFM scores. */
+  readSegments: ['admin', 'marketer', 'analyst'],
+  /** Saved segments and computed tags: create, change, delete. */
+  manageSegments: ['admin', 'marketer'],
+  /** POST /v1/rfm/runs: run RFM now. */
+  runRfm: ['admin', 'marketer'],
+  /** GET /v1/loyalty/tiers: tier names for the rule builder. */
+  readTiers: ['admin', 'marketer'],
   /** The till: member lookup, wallet, quote and in-store orders. */
   till: ['admin', 'store_staff'],
 } satisfies Record<string, Role[]>;

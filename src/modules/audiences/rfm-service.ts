@@ -179,6 +179,29 @@ export async function rfmSegments(db: Queryable) {
 }
 
 /**
+ * The R × F grid of the latest done run: all 25 cells (r, f from 1 to 5), each with its customers and
+ * revenue (Σ monetary, fen); one GROUP BY over the run's scores, empty cells filled with zeros.
+ */
+export async function rfmGrid(db: Queryable) {
+  const run = await latestDoneRun(db);
+  if (!run) return { run_id: null, as_of: null, cells: [] };
+  const rows = await db
+    .selectFrom('rfm_scores')
+    .select((eb) => ['r', 'f', eb.fn.countAll<string>().as('people'), eb.fn.sum<string>('monetary').as('revenue')])
+    .where('run_id', '=', run.id)
+    .groupBy(['r', 'f'])
+    .execute();
+  const by = new Map(rows.map((x) => [`${x.r}${x.f}`, x]));
+  const cells = [];
+  for (let r = 5; r >= 1; r--)
+    for (let f = 1; f <= 5; f++) {
+      const x = by.get(`${r}${f}`);
+      cells.push({ r, f, customers: Number(x?.people ?? 0), revenue: Number(x?.revenue ?? 0) });
+    }
+  return { run_id: run.id, as_of: run.as_of.toISOString(), cells };
+}
+
+/**
  * A page of the latest done run's scores by customer id. The cursor carries its run, so paging
  * stays on one run when a newer one finishes meanwhile (then its scores are gone: the page is empty).
  */

@@ -192,6 +192,30 @@ describe('RFM runs', () => {
     });
   });
 
+  it('sums customers and revenue in each of the 25 R × F cells of the latest run', async () => {
+    const r = await s.api('GET', '/v1/rfm/grid');
+    expect(r.status).toBe(200);
+    expect(r.body.as_of).toBe('2026-12-01T00:00:00.000Z');
+    expect(r.body.cells).toHaveLength(25);
+    // R from 5 down, F from 1 up: the order a heat map is drawn in
+    expect(r.body.cells.slice(0, 6).map((c: any) => `${c.r}${c.f}`)).toEqual(['51', '52', '53', '54', '55', '41']);
+    const filled = Object.fromEntries(
+      r.body.cells.filter((c: any) => c.customers > 0).map((c: any) => [`${c.r}${c.f}`, [c.customers, c.revenue]]),
+    );
+    // from EXPECTED: a 513, b 355, c 335, d 243, e 111, f 122, j 454, k 531
+    expect(filled).toEqual({
+      51: [1, 10000],
+      53: [1, 3000],
+      45: [1, 10000],
+      35: [1, 15000],
+      33: [1, 45000],
+      24: [1, 10000],
+      11: [1, 1000],
+      12: [1, 7000],
+    });
+    expect(r.body.cells.filter((c: any) => c.customers === 0).every((c: any) => c.revenue === 0)).toBe(true);
+  });
+
   it('filters by segment and pages by customer id', async () => {
     expect((await allScores('&segment=loyal', 1)).map((i) => i.customer_id)).toEqual(['rfm_b', 'rfm_c']);
     const first = await s.api('GET', '/v1/rfm/customers?limit=5');

@@ -10,7 +10,7 @@ import './rfm-profile';
 import { LIFECYCLE_STAGES, RFM_SEGMENTS } from './rfm-segments';
 import { rfmCsv } from './rfm-csv';
 import { RFM_DEFAULT_HOUR, RFM_SCHEDULE } from './rfm-nightly';
-import { latestDoneRun, rfmCustomers, rfmRun, rfmSegments, runParams, startRfmRun } from './rfm-service';
+import { latestDoneRun, rfmCustomers, rfmGrid, rfmRun, rfmSegments, runParams, startRfmRun } from './rfm-service';
 
 /** CSV when the client asks for it and not for JSON first. */
 const wantsCsv = (accept?: string) => !!accept && accept.includes('text/csv') && !accept.startsWith('application/json');
@@ -160,6 +160,36 @@ export const audienceRoutes: ModuleRoutes = (ctx) => async (app) => {
       },
     },
     async () => rfmSegments(ctx.database.db),
+  );
+
+  app.get(
+    '/rfm/grid',
+    {
+      config: { roles: READ },
+      schema: {
+        tags: ['audiences'],
+        summary: 'Customers and revenue (fen) in each of the 25 R × F cells of the latest done run',
+        description:
+          'Every cell is listed, R from 5 down to 1 and F from 1 to 5 within each, zeros where nobody scored; ' +
+          'cells is empty while no run is done.',
+        response: {
+          200: Type.Object({
+            run_id: Nullable(Type.String()),
+            as_of: Nullable(Type.String({ format: 'date-time' })),
+            cells: Type.Array(
+              Type.Object({
+                r: Type.Integer({ minimum: 1, maximum: 5 }),
+                f: Type.Integer({ minimum: 1, maximum: 5 }),
+                customers: Type.Integer(),
+                revenue: Fen(),
+              }),
+            ),
+          }),
+          ...errors(),
+        },
+      },
+    },
+    async () => rfmGrid(ctx.database.db),
   );
 
   app.get(

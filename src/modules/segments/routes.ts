@@ -28,7 +28,7 @@ const wantsCsv = (accept?: string) => !!accept && accept.includes('text/csv') &&
 const RuleField = Type.Unknown({
   description:
     'A rule of the rule language (README, Segments): all, any, not over the leaves trait, tag, created, consent, ' +
-    'event, ordered, tier, points, rfm, lifecycle, visited_store, near_store (clv: 422 not_supported_yet)',
+    'event, ordered, tier, points, rfm, lifecycle, visited_store, near_store, clv',
 });
 const EXAMPLE_RULE = {
   all: [

@@ -10,8 +10,7 @@ import { tierCodes } from '../loyalty/public';
  * `parseRule` checks an untrusted value's shape and returns it typed, or throws 422 `invalid_rule`
  * naming the path of the first fault in the rule (`rule.all[1].event.within_days`); `checkRule`
  * does that and then checks the names the database knows (tier codes, store ids), with the same
- * paths (`rule.all[0].tier.in[1]`). A leaf whose data does not exist yet (none today) would be
- * checked for shape and then refused with 422 `not_supported_yet`, naming its path.
+ * paths (`rule.all[0].tier.in[1]`). Every leaf of the language is evaluated.
  */
 
 type Scalar = string | number | boolean;
@@ -264,10 +263,7 @@ const LEAVES: Record<string, (v: unknown, path: string) => unknown> = {
   clv: atLeastOne({ p_alive: numbers, expected_orders: numbers, expected_value: numbers }),
 };
 
-/** Leaves of the language whose data this server does not keep yet: checked, then refused. */
-const NOT_YET: Record<string, (v: unknown, path: string) => unknown> = {};
-
-const KINDS = ['all', 'any', 'not', ...Object.keys(LEAVES), ...Object.keys(NOT_YET)];
+const KINDS = ['all', 'any', 'not', ...Object.keys(LEAVES)];
 
 function node(v: unknown, path: string, depth: number): Rule {
   if (depth > MAX_DEPTH) throw fail(path, `rules nest at most ${MAX_DEPTH} deep`);
@@ -281,11 +277,8 @@ function node(v: unknown, path: string, depth: number): Rule {
   }
   if (kind === 'not') return { not: node(body, at, depth + 1) };
   const leaf = LEAVES[kind];
-  if (leaf) return { [kind]: leaf(body, at) } as Rule;
-  const later = NOT_YET[kind];
-  if (!later) throw fail(`${path}.${kind}`, `unknown rule; expected one of ${KINDS.join(', ')}`);
-  later(body, at);
-  throw unprocessable('not_supported_yet', `${kind} rules are not supported yet`, at);
+  if (!leaf) throw fail(`${path}.${kind}`, `unknown rule; expected one of ${KINDS.join(', ')}`);
+  return { [kind]: leaf(body, at) } as Rule;
 }
 
 /** The rule, checked; `path` names it in errors (the body field it came in). */

@@ -215,6 +215,7 @@ export const MATRIX: Record<string, Rule | 'public'> = {
   'GET /v1/rfm/runs/{id}': RFM_READ,
   'GET /v1/rfm/segments': RFM_READ,
   'GET /v1/rfm/customers': RFM_READ,
+  'GET /v1/rfm/grid': RFM_READ,
   'GET /v1/rfm/schedule': RFM_READ,
   'PUT /v1/rfm/schedule': MARKETING,
   // clv: lifetime value

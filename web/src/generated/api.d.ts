@@ -7539,6 +7539,83 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/rfm/grid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Customers and revenue (fen) in each of the 25 R × F cells of the latest done run
+         * @description Every cell is listed, R from 5 down to 1 and F from 1 to 5 within each, zeros where nobody scored; cells is empty while no run is done.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            as_of: string | null;
+                            cells: {
+                                customers: number;
+                                f: number;
+                                r: number;
+                                /** @description amount in fen (integer minor units) */
+                                revenue: number;
+                            }[];
+                            run_id: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/rfm/runs": {
         parameters: {
             query?: never;
@@ -8399,7 +8476,7 @@ export interface paths {
                          * @example customer changed their mind
                          */
                         name: string;
-                        /** @description A rule of the rule language (README, Segments): all, any, not over the leaves trait, tag, created, consent, event, ordered, tier, points, rfm, lifecycle, visited_store, near_store (clv: 422 not_supported_yet) */
+                        /** @description A rule of the rule language (README, Segments): all, any, not over the leaves trait, tag, created, consent, event, ordered, tier, points, rfm, lifecycle, visited_store, near_store, clv */
                         rule: unknown;
                     };
                 };
@@ -8636,7 +8713,7 @@ export interface paths {
                          * @example customer changed their mind
                          */
                         name: string;
-                        /** @description A rule of the rule language (README, Segments): all, any, not over the leaves trait, tag, created, consent, event, ordered, tier, points, rfm, lifecycle, visited_store, near_store (clv: 422 not_supported_yet) */
+                        /** @description A rule of the rule language (README, Segments): all, any, not over the leaves trait, tag, created, consent, event, ordered, tier, points, rfm, lifecycle, visited_store, near_store, clv */
                         rule: unknown;
                     };
                 };
@@ -8968,7 +9045,7 @@ export interface paths {
                      *     }
                      */
                     "application/json": {
-                        /** @description A rule of the rule language (README, Segments): all, any, not over the leaves trait, tag, created, consent, event, ordered, tier, points, rfm, lifecycle, visited_store, near_store (clv: 422 not_supported_yet) */
+                        /** @description A rule of the rule language (README, Segments): all, any, not over the leaves trait, tag, created, consent, event, ordered, tier, points, rfm, lifecycle, visited_store, near_store, clv */
                         rule: unknown;
                     };
                 };
@@ -9754,7 +9831,7 @@ export interface paths {
                          * @example 高消费力
                          */
                         name: string;
-                        /** @description A rule of the rule language (README, Segments): all, any, not over the leaves trait, tag, created, consent, event, ordered, tier, points, rfm, lifecycle, visited_store, near_store (clv: 422 not_supported_yet) */
+                        /** @description A rule of the rule language (README, Segments): all, any, not over the leaves trait, tag, created, consent, event, ordered, tier, points, rfm, lifecycle, visited_store, near_store, clv */
                         rule: unknown;
                     };
                 };
@@ -9960,7 +10037,7 @@ export interface paths {
                          * @example 高消费力
                          */
                         name: string;
-                        /** @description A rule of the rule language (README, Segments): all, any, not over the leaves trait, tag, created, consent, event, ordered, tier, points, rfm, lifecycle, visited_store, near_store (clv: 422 not_supported_yet) */
+                        /** @description A rule of the rule language (README, Segments): all, any, not over the leaves trait, tag, created, consent, event, ordered, tier, points, rfm, lifecycle, visited_store, near_store, clv */
                         rule: unknown;
                     };
                 };

@@ -1,5 +1,6 @@
 import { analyticsEn } from './analytics.en';
 import { goodsEn } from './goods.en';
+import { marketingEn } from './marketing.en';
 import { loyaltyEn } from './loyalty.en';
 import { securityEn } from './security.en';
 import type { MessageKey } from './zh-CN';
@@ -125,10 +126,6 @@ export const en: Record<MessageKey, string> = {
   'day.fri': 'Fri',
   'day.sat': 'Sat',
   'day.sun': 'Sun',
-
-  'soon.title': 'Coming soon',
-  'soon.loyalty': 'The loyalty module is on its way: points rules, tiers and benefits will be managed here.',
-  'soon.marketing': 'The marketing module is on its way: segments, coupons and campaigns will be managed here.',
 
   'settings.title': 'Settings',
   'settings.subtitle': 'API keys and console preferences',
@@ -404,6 +401,7 @@ export const en: Record<MessageKey, string> = {
 
   ...goodsEn,
   ...loyaltyEn,
+  ...marketingEn,
   ...securityEn,
   ...analyticsEn,
 

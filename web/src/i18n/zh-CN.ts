@@ -1,5 +1,6 @@
 import { analyticsZhCN } from './analytics.zh-CN';
 import { goodsZhCN } from './goods.zh-CN';
+import { marketingZhCN } from './marketing.zh-CN';
 import { loyaltyZhCN } from './loyalty.zh-CN';
 import { securityZhCN } from './security.zh-CN';
 
@@ -128,10 +129,6 @@ export const zhCN = {
   'day.fri': '周五',
   'day.sat': '周六',
   'day.sun': '周日',
-
-  'soon.title': '即将推出',
-  'soon.loyalty': '会员积分模块正在开发中：积分规则、等级与权益将在这里管理。',
-  'soon.marketing': '营销模块正在开发中：人群圈选、优惠券与活动将在这里管理。',
 
   'settings.title': '设置',
   'settings.subtitle': 'API 密钥与控制台偏好',
@@ -404,6 +401,7 @@ export const zhCN = {
 
   ...goodsZhCN,
   ...loyaltyZhCN,
+  ...marketingZhCN,
   ...securityZhCN,
   ...analyticsZhCN,
 

@@ -7,6 +7,7 @@ import { CustomerStats } from '../components/CustomerStats';
 import { CustomerTimeline } from '../components/CustomerTimeline';
 import { EraseDialog, type Erasure } from '../components/EraseCustomer';
 import { IdentitiesTable } from '../components/IdentitiesTable';
+import { ProfileMarketing } from '../components/marketing/ProfileMarketing';
 import { MergeHistory } from '../components/MergeHistory';
 import { PageHeader, Panel } from '../components/PageHeader';
 import { ErrorMessage, Loading } from '../components/Status';
@@ -162,6 +163,9 @@ export function CustomerProfile({ id }: { id: string }) {
               </Panel>
             </div>
             <div className="profile-side">
+              <Panel title={t('profileMkt.title')} hint={t('profileMkt.hint')} testId="profile-marketing-panel">
+                <ProfileMarketing p={p} />
+              </Panel>
               <Panel title={t('profile.identities')} testId="profile-identities">
                 <IdentitiesTable key={p.id} customerId={p.id} identifiers={p.identifiers} />
               </Panel>

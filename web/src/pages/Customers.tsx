@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { Customer } from '../api';
 import { ChannelBadge } from '../components/Badges';
 import { IdentifierChips, KindBadge, TAG_PATTERN, TagChips } from '../components/CustomerBits';
+import { SegmentCustomerTable, SegmentFilterSelect, type SegmentFilter } from '../components/marketing/CustomerFilter';
 import { PageHeader, Panel } from '../components/PageHeader';
 import { Empty, ErrorMessage, LoadMore, Loading } from '../components/Status';
 import { formatDateTime } from '../format';
@@ -114,6 +115,8 @@ export function Customers() {
   // Roles that may not search by contact data start on tags.
   const mode: Mode = chosenMode ?? (me && !can(me, 'searchContacts') ? 'tag' : 'contact');
   const [search, setSearch] = useState<Search>(null);
+  // A segment filter and a search exclude each other: choosing one clears the other.
+  const [filter, setFilter] = useState<SegmentFilter | null>(null);
   const query = search === null ? {} : search.mode === 'contact' ? { q: search.text } : { tag: search.text };
   const customers = usePagedList<Customer>('/v1/customers', query);
 
@@ -122,87 +125,103 @@ export function Customers() {
       <PageHeader title={t('customers.title')} subtitle={t('customers.subtitle')} />
       <Panel>
         <SearchForm
+          key={filter ? 'filtered' : 'search'}
           mode={mode}
           onMode={setMode}
-          onSearch={setSearch}
+          onSearch={(s) => {
+            setFilter(null);
+            setSearch(s);
+          }}
           onClear={() => setSearch(null)}
           active={search !== null}
         />
-        {search && (
-          <p className="search-results" data-testid="customer-search-summary">
-            {t(search.mode === 'contact' ? 'customers.resultsFor' : 'customers.resultsForTag', { q: search.text })}
-          </p>
-        )}
-        {customers.error && (
-          <ErrorMessage
-            error={customers.error}
-            onRetry={customers.items.length ? customers.loadMore : customers.reload}
-            forbiddenText={search?.mode === 'contact' ? t('customers.contactForbidden') : undefined}
-          />
-        )}
-        {customers.items.length === 0 && customers.loading && <Loading />}
-        {customers.items.length === 0 &&
-          !customers.loading &&
-          !customers.error &&
-          (search ? (
-            <div className="status status-empty" data-testid="customer-no-match">
-              {t('customers.noMatch')}
-            </div>
-          ) : (
-            <Empty />
-          ))}
-        {customers.items.length > 0 && (
-          <div className="table-wrap">
-            <table className="table table-hover" data-testid="customers-table">
-              <thead>
-                <tr>
-                  <th>{t('customers.id')}</th>
-                  <th>{t('customers.kind')}</th>
-                  <th>{t('customers.firstChannel')}</th>
-                  <th>{t('customers.createdAt')}</th>
-                  <th>{t('customers.identifiers')}</th>
-                  <th>{t('customers.tags')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {customers.items.map((c) => (
-                  <tr
-                    key={c.id}
-                    onClick={() => navigate('customers', c.id)}
-                    data-testid="customer-row"
-                    data-customer={c.id}
-                  >
-                    <td>
-                      <a className="mono" href={href('customers', c.id)} onClick={(e) => e.stopPropagation()}>
-                        {c.id}
-                      </a>
-                    </td>
-                    <td>
-                      <KindBadge kind={c.kind} />
-                    </td>
-                    <td>
-                      <ChannelBadge channel={c.first_channel} />
-                    </td>
-                    <td className="nowrap">{formatDateTime(c.created_at, lang)}</td>
-                    <td>
-                      <IdentifierChips identifiers={c.identifiers} />
-                    </td>
-                    <td>
-                      <TagChips tags={c.tags} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        <LoadMore
-          count={customers.items.length}
-          hasMore={customers.hasMore}
-          loading={customers.loading}
-          onMore={customers.loadMore}
+        <SegmentFilterSelect
+          value={filter}
+          onChange={(f) => {
+            setSearch(null);
+            setFilter(f);
+          }}
         />
+        {filter && <SegmentCustomerTable key={JSON.stringify(filter)} filter={filter} />}
       </Panel>
+      {!filter && (
+        <Panel>
+          {search && (
+            <p className="search-results" data-testid="customer-search-summary">
+              {t(search.mode === 'contact' ? 'customers.resultsFor' : 'customers.resultsForTag', { q: search.text })}
+            </p>
+          )}
+          {customers.error && (
+            <ErrorMessage
+              error={customers.error}
+              onRetry={customers.items.length ? customers.loadMore : customers.reload}
+              forbiddenText={search?.mode === 'contact' ? t('customers.contactForbidden') : undefined}
+            />
+          )}
+          {customers.items.length === 0 && customers.loading && <Loading />}
+          {customers.items.length === 0 &&
+            !customers.loading &&
+            !customers.error &&
+            (search ? (
+              <div className="status status-empty" data-testid="customer-no-match">
+                {t('customers.noMatch')}
+              </div>
+            ) : (
+              <Empty />
+            ))}
+          {customers.items.length > 0 && (
+            <div className="table-wrap">
+              <table className="table table-hover" data-testid="customers-table">
+                <thead>
+                  <tr>
+                    <th>{t('customers.id')}</th>
+                    <th>{t('customers.kind')}</th>
+                    <th>{t('customers.firstChannel')}</th>
+                    <th>{t('customers.createdAt')}</th>
+                    <th>{t('customers.identifiers')}</th>
+                    <th>{t('customers.tags')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {customers.items.map((c) => (
+                    <tr
+                      key={c.id}
+                      onClick={() => navigate('customers', c.id)}
+                      data-testid="customer-row"
+                      data-customer={c.id}
+                    >
+                      <td>
+                        <a className="mono" href={href('customers', c.id)} onClick={(e) => e.stopPropagation()}>
+                          {c.id}
+                        </a>
+                      </td>
+                      <td>
+                        <KindBadge kind={c.kind} />
+                      </td>
+                      <td>
+                        <ChannelBadge channel={c.first_channel} />
+                      </td>
+                      <td className="nowrap">{formatDateTime(c.created_at, lang)}</td>
+                      <td>
+                        <IdentifierChips identifiers={c.identifiers} />
+                      </td>
+                      <td>
+                        <TagChips tags={c.tags} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+          <LoadMore
+            count={customers.items.length}
+            hasMore={customers.hasMore}
+            loading={customers.loading}
+            onMore={customers.loadMore}
+          />
+        </Panel>
+      )}
     </>
   );
 }
