@@ -28,14 +28,14 @@ CREATE INDEX segment_members_customer ON segment_members (customer_id);
 -- The presets: editable computed tags over the demo catalogue's categories (src/demo/retailer.ts).
 INSERT INTO saved_segments (id, kind, name, description, rule, preset) VALUES
   ('tag_preset_high_spender', 'tag', '高消费力',
-   'High spender: spent at least ¥2,000 in the last 365 days',
+   '近 365 天消费满 ¥2,000',
    '{"ordered": {"spend": {"gte": 200000}, "within_days": 365}}', true),
   ('tag_preset_mother_baby', 'tag', '母婴人群',
-   'Mother & baby: bought from the mother & baby category in the last 365 days',
+   '近 365 天购买过母婴品类',
    '{"ordered": {"category": "mother_baby", "within_days": 365}}', true),
   ('tag_preset_3c_enthusiast', 'tag', '3C发烧友',
-   '3C enthusiast: ordered electronics (category 3c) at least twice in the last 365 days',
+   '近 365 天至少两次购买 3C 数码',
    '{"ordered": {"category": "3c", "count": {"gte": 2}, "within_days": 365}}', true),
   ('tag_preset_price_sensitive', 'tag', '价格敏感',
-   'Price-sensitive: at least 60 % of the orders of the last 365 days used a coupon',
+   '近 365 天至少 60% 的订单用了优惠券',
    '{"ordered": {"coupon_share": {"gte": 0.6}, "within_days": 365}}', true);
