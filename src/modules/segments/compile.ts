@@ -48,6 +48,9 @@ function holdsAtZero(cmp: Comparison<number>): boolean {
  * everyone but those whose aggregate fails.
  */
 function aggregated(rows: Predicate, count?: Comparison<number>, sum?: Comparison<number>): Predicate {
+  // "at least one": a plain semi-join, which the planner may drive from the smaller side (no GROUP BY over every row)
+  const atLeastOne = count && Object.keys(count).length === 1 && (count.gte === 1 || count.gt === 0);
+  if (atLeastOne && !sum) return sql`p.id IN (SELECT r.root FROM ${rows} r)`;
   const checks = [
     ...(count ? [compared(sql`count(DISTINCT r.ref)`, count)] : []),
     ...(sum ? [compared(sql`coalesce(sum(r.amount), 0)`, sum)] : []),
