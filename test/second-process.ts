@@ -15,7 +15,7 @@ export interface Remote {
 }
 
 /** Starts `santong start` as a real second process on the test database and waits until it listens. */
-export async function startSecondProcess(s: TestServer): Promise<Remote> {
+export async function startSecondProcess(s: TestServer, env: Record<string, string> = {}): Promise<Remote> {
   fs.mkdirSync(TMP, { recursive: true });
   const dataDir = fs.mkdtempSync(path.join(TMP, 'second-'));
   const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'bin', 'santong.js'), 'start'], {
@@ -32,6 +32,9 @@ export async function startSecondProcess(s: TestServer): Promise<Remote> {
       LOG_LEVEL: 'warn',
       SANTONG_DATA_DIR: path.join(dataDir, 'data'),
       SANTONG_MASTER_KEY: crypto.createHash('sha256').update('santong-test-master-key').digest('hex'),
+      // as in test/server.ts: no nightly run in the background unless a test asks for one
+      SANTONG_NIGHTLY_RUNS: '0',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

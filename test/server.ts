@@ -59,6 +59,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       SANTONG_MASTER_KEY: crypto.createHash('sha256').update('santong-test-master-key').digest('hex'),
       SANTONG_DISPATCH_INTERVAL_MS: '50',
+      // Tests start runs themselves; a nightly run in the background would race them.
+      SANTONG_NIGHTLY_RUNS: '0',
       ...opts.env,
     }),
     host: '127.0.0.1',

@@ -13,6 +13,9 @@ import {
   stockCsv,
 } from './catalog';
 import { DEFAULT_WINDOW_DAYS, runRfmNow } from '../modules/audiences/rfm-service';
+import { DEFAULT_HORIZON_DAYS, localDay, runClvNow } from '../modules/clv/runs';
+import { ClvDataError } from '../modules/clv/fit';
+import { currentTimezone } from '../modules/loyalty/points/expiry-date';
 import { DemoCoupons } from './coupons';
 import { DemoLoyalty } from './loyalty';
 import {
@@ -115,6 +118,16 @@ export async function seedDemo(
   await sql`ANALYZE`.execute(database.db);
   // The console's RFM page has a finished run over the last year of the demo's history.
   await runRfmNow(database, { asOf: anchor, windowDays: DEFAULT_WINDOW_DAYS });
+  // …and profiles show lifetime value and churn risk: a CLV run calibrated on the whole history.
+  const timezone = currentTimezone();
+  await runClvNow(database, {
+    calibrationEnd: localDay(anchor, timezone),
+    horizonDays: DEFAULT_HORIZON_DAYS,
+    timezone,
+  }).catch((err: unknown) => {
+    // a demo too small for anyone to have bought twice: the run is recorded as failed, the demo stands
+    if (!(err instanceof ClvDataError)) throw err;
+  });
   const result = { ...totals, ms: Date.now() - started };
   await putSetting(database.db, 'demo_seed', { ...opts, anchor: anchor.toISOString(), ...totals });
   return result;

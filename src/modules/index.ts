@@ -7,6 +7,7 @@ import type { ModuleRoutes } from '../platform/http/types';
 import { analyticsRoutes } from './analytics/routes';
 import { audienceRoutes } from './audiences/routes';
 import { catalogRoutes } from './catalog/routes';
+import { clvRoutes } from './clv/routes';
 import { courierFromConfig } from './couriers/adapter';
 import { courierRoutes } from './couriers/routes';
 import { customerRoutes } from './customers/routes';
@@ -63,5 +64,6 @@ export const allModules: ModuleRoutes[] = [
   courierRoutes,
   analyticsRoutes,
   audienceRoutes,
+  clvRoutes,
   segmentRoutes,
 ];

@@ -6,6 +6,9 @@ import { expirePointsTask } from './loyalty/points/expire';
 import { evaluateTiersTask } from './loyalty/tiers/evaluate';
 import { expireCouponsTask } from './loyalty/coupons/expiry';
 import { purgeVerificationsTask } from './customers/verification';
+import { nightlyTask } from '../platform/nightly';
+import { nightlyRfm } from './audiences/rfm-nightly';
+import { nightlyClv } from './clv/nightly';
 
 /** Events whose payload lists the SKUs whose stock they changed. */
 const STOCK_EVENTS = [
@@ -32,4 +35,15 @@ export function startModuleWorkers(ctx: AppContext): void {
   ctx.dispatcher.addTask('evaluate-tiers', evaluateTiersTask(ctx));
   ctx.dispatcher.addTask('expire-coupons', () => expireCouponsTask(ctx.database.db));
   ctx.dispatcher.addTask('purge-verifications', () => purgeVerificationsTask(ctx.database));
+  if (ctx.config.nightlyRuns) {
+    // Each checks once a minute per process whether its run is due today and claims it (platform/nightly.ts).
+    ctx.dispatcher.addTask(
+      'nightly-rfm',
+      nightlyTask((now) => nightlyRfm(ctx, now)),
+    );
+    ctx.dispatcher.addTask(
+      'nightly-clv',
+      nightlyTask((now) => nightlyClv(ctx, now)),
+    );
+  }
 }

@@ -41,6 +41,8 @@ export interface Config {
   bulkAccessWindowSeconds: number;
   /** Webhooks may point at loopback and private addresses (development only; SSRF otherwise). */
   allowPrivateWebhooks: boolean;
+  /** Nightly RFM and CLV runs (their hours are settings); SANTONG_NIGHTLY_RUNS=0 turns them off in this process. */
+  nightlyRuns: boolean;
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -81,5 +83,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bulkAccessLimit: intFromEnv(env, 'SANTONG_BULK_ACCESS_LIMIT', 200),
     bulkAccessWindowSeconds: intFromEnv(env, 'SANTONG_BULK_ACCESS_WINDOW_SECONDS', 600),
     allowPrivateWebhooks: env.SANTONG_ALLOW_PRIVATE_WEBHOOKS === '1',
+    nightlyRuns: env.SANTONG_NIGHTLY_RUNS !== '0',
   };
 }

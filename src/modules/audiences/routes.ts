@@ -1,12 +1,15 @@
 import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import { audit } from '../../platform/audit/audit';
+import { transact } from '../../platform/db/transaction';
 import { notFound } from '../../platform/http/errors';
+import { nightlyHour, setNightlyHour } from '../../platform/nightly';
 import { Cursor, errors, Fen, Id, Limit, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
 import './rfm-profile';
 import { LIFECYCLE_STAGES, RFM_SEGMENTS } from './rfm-segments';
 import { rfmCsv } from './rfm-csv';
+import { RFM_DEFAULT_HOUR, RFM_SCHEDULE } from './rfm-nightly';
 import { latestDoneRun, rfmCustomers, rfmRun, rfmSegments, runParams, startRfmRun } from './rfm-service';
 
 /** CSV when the client asks for it and not for JSON first. */
@@ -47,6 +50,15 @@ const Score = Type.Object({
   segment: Segment,
   lifecycle: Lifecycle,
 });
+
+const Schedule = Type.Object(
+  {
+    hour: Nullable(
+      Type.Integer({ minimum: 0, maximum: 23, description: "local hour (retailer's time zone) of the nightly run" }),
+    ),
+  },
+  { additionalProperties: false, examples: [{ hour: 2 }, { hour: null }] },
+);
 
 /** RFM: runs scoring every customer (set-based, in the background) and reads of the latest done run. */
 export const audienceRoutes: ModuleRoutes = (ctx) => async (app) => {
@@ -185,6 +197,40 @@ export const audienceRoutes: ModuleRoutes = (ctx) => async (app) => {
         .type('text/csv; charset=utf-8')
         .header('content-disposition', 'attachment; filename="rfm-customers.csv"')
         .send(Readable.from(lines) as never); // a stream is sent as is, not serialised by the JSON schema
+    },
+  );
+  app.get(
+    '/rfm/schedule',
+    {
+      config: { roles: READ },
+      schema: {
+        tags: ['audiences'],
+        summary: "The nightly RFM run's local hour (null: off; default 2)",
+        response: { 200: Schedule, ...errors() },
+      },
+    },
+    async () => ({ hour: await nightlyHour(ctx.database.db, RFM_SCHEDULE, RFM_DEFAULT_HOUR) }),
+  );
+
+  app.put(
+    '/rfm/schedule',
+    {
+      config: { roles: RUN },
+      schema: {
+        tags: ['audiences'],
+        summary: "Set the nightly RFM run's local hour, or null to turn it off (audited)",
+        description:
+          "Once a day from this hour (retailer's time zone) one server process claims the day and starts a run as of then over the default 365-day window.",
+        body: Schedule,
+        response: { 200: Schedule, ...errors() },
+      },
+    },
+    async (req) => {
+      await transact(ctx.database, async (tx) => {
+        await setNightlyHour(tx, RFM_SCHEDULE, req.body.hour);
+        await audit(tx, req.principal, { action: 'rfm.schedule', details: { hour: req.body.hour } });
+      });
+      return { hour: req.body.hour };
     },
   );
 };

@@ -1,8 +1,9 @@
 import { sql, type RawBuilder } from 'kysely';
 import { productFacts } from '../catalog/public';
 import { customerRoots, groupConsents, groupEvents, groupTags, segmentPeople } from '../customers/public';
+import { clvFacts } from '../clv/public';
 import { orderLines, orderSummaries } from '../orders/public';
-import type { Comparison, EventLeaf, OrderedLeaf, Rule, TraitLeaf } from './rule';
+import type { ClvLeaf, Comparison, EventLeaf, OrderedLeaf, Rule, TraitLeaf } from './rule';
 
 /**
  * Compiles a checked rule into one set-based SQL query over the whole base: a predicate on `p`, a
@@ -101,6 +102,23 @@ function ordered(o: OrderedLeaf, asOf: Date): Predicate {
   return aggregated(rows, o.count ?? (o.spend ? undefined : { gte: 1 }), o.spend);
 }
 
+/**
+ * People scored in the latest done CLV run whose predictions pass every comparison given, compared
+ * as double precision (p_alive is a fraction); before any run is done, nobody.
+ */
+function clv(leaf: ClvLeaf): Predicate {
+  const parts: Predicate[] = [];
+  for (const field of ['p_alive', 'expected_orders', 'expected_value'] as const) {
+    const cmp = leaf[field];
+    if (!cmp) continue;
+    const v = sql.ref(`v.${field}`);
+    for (const op of Object.keys(OPERATORS) as (keyof typeof OPERATORS)[])
+      if (cmp[op] !== undefined) parts.push(sql`${v} ${sql.raw(OPERATORS[op])} ${cmp[op]}::float8`);
+    if (cmp.in) parts.push(sql`${v} IN (${sql.join(cmp.in.map((x) => sql`${x}::float8`))})`);
+  }
+  return sql`p.id IN (SELECT v.root FROM ${clvFacts} v WHERE ${sql.join(parts, sql` AND `)})`;
+}
+
 /** The predicate on `p` (a row of segmentPeople) that the rule states, evaluated at `asOf`. */
 function predicate(rule: Rule, asOf: Date): Predicate {
   if ('all' in rule)
@@ -124,6 +142,7 @@ function predicate(rule: Rule, asOf: Date): Predicate {
     return rule.consent.granted ? granted : sql`NOT ${granted}`;
   }
   if ('event' in rule) return event(rule.event, asOf);
+  if ('clv' in rule) return clv(rule.clv);
   return ordered(rule.ordered, asOf);
 }
 

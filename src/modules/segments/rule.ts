@@ -5,7 +5,7 @@ import { unprocessable } from '../../platform/http/errors';
  * The one rule language of segments (issue 13): JSON combinators `all`, `any`, `not` over leaves.
  * `parseRule` checks an untrusted value and returns it typed, or throws 422 `invalid_rule` naming
  * the path of the first fault in the rule (`rule.all[1].event.within_days`). Leaves whose data
- * does not exist yet (tier, points, rfm, clv, lifecycle, visited_store, near_store) are checked
+ * does not exist yet (tier, points, rfm, lifecycle, visited_store, near_store) are checked
  * for shape and then refused with 422 `not_supported_yet`, naming their path.
  */
 
@@ -45,6 +45,13 @@ export interface OrderedLeaf {
   within_days?: number;
 }
 
+/** Predictions of the latest done CLV run: p_alive a fraction, expected_value in fen. */
+export interface ClvLeaf {
+  p_alive?: Comparison<number>;
+  expected_orders?: Comparison<number>;
+  expected_value?: Comparison<number>;
+}
+
 export type Rule =
   | { all: Rule[] }
   | { any: Rule[] }
@@ -54,7 +61,8 @@ export type Rule =
   | { created: { within_days: number } }
   | { consent: { purpose: ConsentPurpose; granted: boolean } }
   | { event: EventLeaf }
-  | { ordered: OrderedLeaf };
+  | { ordered: OrderedLeaf }
+  | { clv: ClvLeaf };
 
 const MAX_DEPTH = 16;
 const MAX_DAYS = 36_500;
@@ -187,6 +195,7 @@ const LEAVES: Record<string, (v: unknown, path: string) => unknown> = {
       spend: counting,
       within_days: days,
     }),
+  clv: (v, p) => atLeastOne({ p_alive: numbers, expected_orders: numbers, expected_value: numbers })(v, p),
 };
 
 const atLeastOne = (checks: Checks) => (v: unknown, path: string) => {
@@ -202,7 +211,6 @@ const NOT_YET: Record<string, (v: unknown, path: string) => unknown> = {
   tier: strings,
   points: numbers,
   rfm: atLeastOne({ segment: strings, r: numbers, f: numbers, m: numbers }),
-  clv: atLeastOne({ p_alive: numbers, expected_orders: numbers, expected_value: numbers }),
   lifecycle: (v, p) => comparison(v, p, oneOf(LIFECYCLE_STAGES)),
   visited_store: (v, p) => fields(v, p, { location_id: text, within_days: days }),
   near_store: (v, p) =>

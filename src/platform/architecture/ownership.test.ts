@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OWNED_TABLES as audiences } from '../../modules/audiences/tables';
 import { OWNED_TABLES as catalog } from '../../modules/catalog/tables';
+import { OWNED_TABLES as clv } from '../../modules/clv/tables';
 import { OWNED_TABLES as couriers } from '../../modules/couriers/tables';
 import { OWNED_TABLES as customers } from '../../modules/customers/tables';
 import { OWNED_TABLES as fulfilment } from '../../modules/fulfilment/tables';
@@ -35,6 +36,7 @@ const DECLARED: Record<string, readonly string[]> = {
   platform,
   audiences,
   catalog,
+  clv,
   couriers,
   customers,
   fulfilment,

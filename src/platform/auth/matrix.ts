@@ -211,6 +211,14 @@ export const MATRIX: Record<string, Rule | 'public'> = {
   'GET /v1/rfm/runs/{id}': RFM_READ,
   'GET /v1/rfm/segments': RFM_READ,
   'GET /v1/rfm/customers': RFM_READ,
+  'GET /v1/rfm/schedule': RFM_READ,
+  'PUT /v1/rfm/schedule': MARKETING,
+  // clv: lifetime value
+  'POST /v1/clv/runs': RFM_READ,
+  'GET /v1/clv/runs/{id}': RFM_READ,
+  'GET /v1/clv/customers': RFM_READ,
+  'GET /v1/clv/schedule': RFM_READ,
+  'PUT /v1/clv/schedule': MARKETING,
   // segments
   'POST /v1/segments/preview': { who: { admin: 'yes', marketer: 'yes', analyst: 'yes' } },
 };

@@ -484,6 +484,427 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/clv/customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The latest done CLV run's scores, highest expected value first (ties by customer id)
+         * @description JSON pages by default (values in fen); with `Accept: text/csv` every score of the run is streamed as CSV in the same order, cursor and limit ignored, and the export is recorded in the audit log.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description opaque cursor from next_cursor */
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description the root of a merged group */
+                                customer_id: string;
+                                /** @description expected value of a purchase day, fen (Gamma-Gamma) */
+                                expected_avg_value: number;
+                                /** @description expected purchase days in the next horizon_days */
+                                expected_orders: number;
+                                /** @description expected_orders × expected_avg_value, fen */
+                                expected_value: number;
+                                /** @description x: repeat purchase days up to the calibration end */
+                                frequency: number;
+                                /** @description P(still a customer) at the calibration end (BG/NBD) */
+                                p_alive: number;
+                                /** @description t_x: weeks from the first to the last purchase day */
+                                recency: number;
+                                /** @description weeks from the first purchase day to the calibration end */
+                                T: number;
+                            }[];
+                            next_cursor: string | null;
+                            run_id: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clv/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a lifetime-value run (BG/NBD + Gamma-Gamma) calibrated up to a day; it runs in the background
+         * @description The summary per customer (the root of a merged group; never anonymous or erased people) from every sale (paid or completed, not cancelled or expired, net of refunds) up to calibration_end inclusive, by calendar day in the retailer's time zone: purchases on one day count as one; x = purchase days − 1; t_x and T = weeks from the first purchase day to the last and to calibration_end. BG/NBD is fitted on (x, t_x, T) and Gamma-Gamma on the mean yuan value of the repeat purchase days (customers with x > 0), both by maximum likelihood; each customer is then scored for the next horizon_days. calibration_end not a real date or after today: 422; horizon_days outside 1..3650: 400.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "calibration_end": "2026-11-30",
+                     *       "horizon_days": 365
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description YYYY-MM-DD, inclusive; default today in the retailer's time zone */
+                        calibration_end?: string;
+                        /**
+                         * @description days predicted ahead
+                         * @default 365
+                         */
+                        horizon_days?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            status: "running";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clv/runs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A CLV run's status (running, done or failed) and, once done, the fitted parameters */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bgnbd: {
+                                a: number;
+                                alpha: number;
+                                b: number;
+                                log_likelihood: number;
+                                r: number;
+                            } | null;
+                            /** Format: date */
+                            calibration_end: string;
+                            /** @description customers scored, once done */
+                            customers: number | null;
+                            /** @description why a failed run failed */
+                            error: string | null;
+                            /** Format: date-time */
+                            finished_at: string | null;
+                            gamma_gamma: {
+                                p: number;
+                                q: number;
+                                /** @description on amounts in yuan */
+                                v: number;
+                            } | null;
+                            horizon_days: number;
+                            id: string;
+                            /** Format: date-time */
+                            started_at: string;
+                            /** @enum {string} */
+                            status: "running" | "done" | "failed";
+                            /**
+                             * @description the unit of recency, T and the fitted α
+                             * @enum {string}
+                             */
+                            time_unit: "week" | "day";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clv/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The nightly CLV run's local hour (null: off; default 3) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description local hour (retailer's time zone) of the nightly run */
+                            hour: number | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        /**
+         * Set the nightly CLV run's local hour, or null to turn it off (audited)
+         * @description Once a day from this hour (retailer's time zone) one server process claims the day and starts a run calibrated up to yesterday.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description local hour (retailer's time zone) of the nightly run */
+                        hour: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description local hour (retailer's time zone) of the nightly run */
+                            hour: number | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/coupon-templates": {
         parameters: {
             query?: never;
@@ -1773,6 +2194,29 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description lifetime value in the latest done CLV run; null when the person has none (clv) */
+                            clv?: {
+                                /** Format: date */
+                                calibration_end: string;
+                                /** @description 1 − p_alive */
+                                churn_risk: number;
+                                /** @description fen, Gamma-Gamma */
+                                expected_avg_value: number;
+                                /** @description expected purchase days within horizon_days */
+                                expected_orders: number;
+                                /** @description fen: expected_orders × expected_avg_value */
+                                expected_value: number;
+                                /** @description repeat purchase days (x) */
+                                frequency: number;
+                                horizon_days: number;
+                                /** @description P(still a customer), BG/NBD */
+                                p_alive: number;
+                                /** @description weeks from the first to the last purchase day (t_x) */
+                                recency: number;
+                                run_id: string;
+                                /** @description weeks from the first purchase day to the calibration end */
+                                T: number;
+                            } | null;
                             consents: {
                                 at: string | null;
                                 channel: string | null;
@@ -3078,6 +3522,29 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description lifetime value in the latest done CLV run; null when the person has none (clv) */
+                            clv?: {
+                                /** Format: date */
+                                calibration_end: string;
+                                /** @description 1 − p_alive */
+                                churn_risk: number;
+                                /** @description fen, Gamma-Gamma */
+                                expected_avg_value: number;
+                                /** @description expected purchase days within horizon_days */
+                                expected_orders: number;
+                                /** @description fen: expected_orders × expected_avg_value */
+                                expected_value: number;
+                                /** @description repeat purchase days (x) */
+                                frequency: number;
+                                horizon_days: number;
+                                /** @description P(still a customer), BG/NBD */
+                                p_alive: number;
+                                /** @description weeks from the first to the last purchase day (t_x) */
+                                recency: number;
+                                run_id: string;
+                                /** @description weeks from the first purchase day to the calibration end */
+                                T: number;
+                            } | null;
                             consents: {
                                 at: string | null;
                                 channel: string | null;
@@ -7059,6 +7526,132 @@ export interface paths {
             };
         };
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rfm/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The nightly RFM run's local hour (null: off; default 2) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description local hour (retailer's time zone) of the nightly run */
+                            hour: number | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        /**
+         * Set the nightly RFM run's local hour, or null to turn it off (audited)
+         * @description Once a day from this hour (retailer's time zone) one server process claims the day and starts a run as of then over the default 365-day window.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description local hour (retailer's time zone) of the nightly run */
+                        hour: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description local hour (retailer's time zone) of the nightly run */
+                            hour: number | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
         post?: never;
         delete?: never;
         options?: never;
