@@ -18,6 +18,7 @@ import { ClvDataError } from '../modules/clv/fit';
 import { currentTimezone } from '../modules/loyalty/points/expiry-date';
 import { DemoCoupons } from './coupons';
 import { DemoLoyalty } from './loyalty';
+import { seedDemoSegments } from './segments';
 import {
   CUSTOMER_COLUMNS,
   EVENT_COLUMNS,
@@ -128,6 +129,8 @@ export async function seedDemo(
     // a demo too small for anyone to have bought twice: the run is recorded as failed, the demo stands
     if (!(err instanceof ClvDataError)) throw err;
   });
+  // Saved segments and the preset computed tags, evaluated (the console's 营销 page).
+  await seedDemoSegments(database);
   const result = { ...totals, ms: Date.now() - started };
   await putSetting(database.db, 'demo_seed', { ...opts, anchor: anchor.toISOString(), ...totals });
   return result;

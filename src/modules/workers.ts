@@ -9,6 +9,7 @@ import { purgeVerificationsTask } from './customers/verification';
 import { nightlyTask } from '../platform/nightly';
 import { nightlyRfm } from './audiences/rfm-nightly';
 import { nightlyClv } from './clv/nightly';
+import { segmentUpkeepTask } from './segments/membership';
 
 /** Events whose payload lists the SKUs whose stock they changed. */
 const STOCK_EVENTS = [
@@ -46,4 +47,8 @@ export function startModuleWorkers(ctx: AppContext): void {
       nightlyTask((now) => nightlyClv(ctx, now)),
     );
   }
+  ctx.dispatcher.addTask(
+    'segment-upkeep',
+    segmentUpkeepTask(ctx.database.db, ctx.log, ctx.config.segmentRefreshSeconds),
+  );
 }

@@ -39,6 +39,8 @@ export interface Config {
   /** Reads of personal data one API key may make per window before a security.bulk_access alert (0: no alert). */
   bulkAccessLimit: number;
   bulkAccessWindowSeconds: number;
+  /** Saved segments and computed tags are re-evaluated at most this often (their memberships' lag). */
+  segmentRefreshSeconds: number;
   /** Webhooks may point at loopback and private addresses (development only; SSRF otherwise). */
   allowPrivateWebhooks: boolean;
   /** Nightly RFM and CLV runs (their hours are settings); SANTONG_NIGHTLY_RUNS=0 turns them off in this process. */
@@ -82,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: env.SANTONG_PUBLIC_URL || null,
     bulkAccessLimit: intFromEnv(env, 'SANTONG_BULK_ACCESS_LIMIT', 200),
     bulkAccessWindowSeconds: intFromEnv(env, 'SANTONG_BULK_ACCESS_WINDOW_SECONDS', 600),
+    segmentRefreshSeconds: intFromEnv(env, 'SANTONG_SEGMENT_REFRESH_SECONDS', 60),
     allowPrivateWebhooks: env.SANTONG_ALLOW_PRIVATE_WEBHOOKS === '1',
     nightlyRuns: env.SANTONG_NIGHTLY_RUNS !== '0',
   };

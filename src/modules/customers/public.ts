@@ -55,3 +55,7 @@ export const groupConsents = sql`(
     SELECT coalesce(c.root_id, c.id) AS root, cc.purpose, cc.granted, cc.at, cc.id
     FROM customer_consents cc JOIN customers c ON c.id = cc.customer_id) x
   ORDER BY root, purpose, at DESC, id DESC)`;
+
+/** The manual tags of these customers (a person's members), once each: a FROM-clause fragment of `(tag)` rows. */
+export const tagsOfCustomers = (ids: string[]) =>
+  sql<{ tag: string }>`(SELECT DISTINCT tag FROM customer_tags WHERE customer_id IN (${sql.join(ids)}))`;

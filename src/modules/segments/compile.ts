@@ -3,6 +3,8 @@ import { productFacts } from '../catalog/public';
 import { customerRoots, groupConsents, groupEvents, groupTags, segmentPeople } from '../customers/public';
 import { clvFacts } from '../clv/public';
 import { orderLines, orderSummaries } from '../orders/public';
+import { couponOrders } from '../loyalty/coupons/public';
+import { computedTagMembers } from './tag-members';
 import type { ClvLeaf, Comparison, EventLeaf, OrderedLeaf, Rule, TraitLeaf } from './rule';
 
 /**
@@ -19,13 +21,14 @@ const since = (asOf: Date, days: number) => sql`${new Date(asOf.getTime() - days
 const json = (v: unknown) => sql`${JSON.stringify(v)}::jsonb`;
 
 /** `expr` compared as `cmp` says (every operator given must hold). */
-function compared(expr: Predicate, cmp: Comparison<number>): Predicate {
+function compared(expr: Predicate, cmp: Comparison<number>, type: 'bigint' | 'float8' = 'bigint'): Predicate {
   const parts: Predicate[] = [];
+  const cast = sql.raw(type);
   for (const op of Object.keys(OPERATORS) as (keyof typeof OPERATORS)[]) {
     const v = cmp[op];
-    if (v !== undefined) parts.push(sql`${expr} ${sql.raw(OPERATORS[op])} ${v}::bigint`);
+    if (v !== undefined) parts.push(sql`${expr} ${sql.raw(OPERATORS[op])} ${v}::${cast}`);
   }
-  if (cmp.in) parts.push(sql`${expr} IN (${sql.join(cmp.in.map((v) => sql`${v}::bigint`))})`);
+  if (cmp.in) parts.push(sql`${expr} IN (${sql.join(cmp.in.map((v) => sql`${v}::${cast}`))})`);
   return sql.join(parts, sql` AND `);
 }
 
@@ -86,10 +89,17 @@ function event(e: EventLeaf, asOf: Date): Predicate {
   return aggregated(rows, e.count ?? { gte: 1 });
 }
 
+/** People with matching orders, the share (0..1) of which that used a coupon is as `cmp` says; no orders, no share. */
+function couponShare(rows: Predicate, cmp: Comparison<number>): Predicate {
+  const share = sql`(count(DISTINCT r.ref) FILTER (WHERE r.coupon))::float8 / count(DISTINCT r.ref)`;
+  return sql`p.id IN (SELECT r.root FROM ${rows} r GROUP BY r.root HAVING ${compared(share, cmp, 'float8')})`;
+}
+
 /** Sales: paid and neither cancelled nor expired. Amounts are order totals less refunds, or matching lines' amounts. */
 function ordered(o: OrderedLeaf, asOf: Date): Predicate {
   const byLine = o.sku !== undefined || o.category !== undefined;
   const rows = sql`(SELECT c.root, o.id AS ref, ${byLine ? sql`l.amount` : sql`o.total - o.refunded_total`} AS amount
+      ${o.coupon_share ? sql`, o.id IN (SELECT cr.order_ref FROM ${couponOrders} cr) AS coupon` : sql``}
     FROM ${orderSummaries} o JOIN ${customerRoots} c ON c.id = o.customer_id
     ${byLine ? sql`JOIN ${orderLines} l ON l.order_id = o.id` : sql``}
     ${o.category !== undefined ? sql`JOIN ${productFacts} pf ON pf.sku = l.sku` : sql``}
@@ -99,7 +109,8 @@ function ordered(o: OrderedLeaf, asOf: Date): Predicate {
       ${o.channel !== undefined ? sql`AND o.channel = ${o.channel}::text` : sql``}
       ${o.location_id !== undefined ? sql`AND o.location_id = ${o.location_id}::text` : sql``}
       ${o.within_days ? sql`AND o.placed_at > ${since(asOf, o.within_days)}` : sql``})`;
-  return aggregated(rows, o.count ?? (o.spend ? undefined : { gte: 1 }), o.spend);
+  const counted = aggregated(rows, o.count ?? (o.spend || o.coupon_share ? undefined : { gte: 1 }), o.spend);
+  return o.coupon_share ? sql`(${counted} AND ${couponShare(rows, o.coupon_share)})` : counted;
 }
 
 /**
@@ -134,7 +145,9 @@ function predicate(rule: Rule, asOf: Date): Predicate {
   if ('not' in rule) return sql`NOT ${predicate(rule.not, asOf)}`;
   if ('trait' in rule) return trait(rule.trait);
   if ('tag' in rule)
-    return sql`EXISTS (SELECT 1 FROM ${groupTags} t WHERE t.root = p.id AND t.tag = ${rule.tag}::text)`;
+    // a manual tag of any member of the group, or a computed tag's membership (kept under the root)
+    return sql`(EXISTS (SELECT 1 FROM ${groupTags} t WHERE t.root = p.id AND t.tag = ${rule.tag}::text)
+      OR p.id IN (SELECT m.customer_id FROM ${computedTagMembers(rule.tag)} m))`;
   if ('created' in rule) return sql`p.created_at > ${since(asOf, rule.created.within_days)}`;
   if ('consent' in rule) {
     const granted = sql`EXISTS (SELECT 1 FROM ${groupConsents} k

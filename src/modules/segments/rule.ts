@@ -42,6 +42,8 @@ export interface OrderedLeaf {
   location_id?: string;
   count?: Comparison<number>;
   spend?: Comparison<number>;
+  /** The share (0 to 1) of the matching orders that used a coupon. */
+  coupon_share?: Comparison<number>;
   within_days?: number;
 }
 
@@ -113,6 +115,11 @@ function nonNegativeInteger(v: unknown, path: string): number {
 
 function finite(v: unknown, path: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) throw fail(path, 'must be a finite number');
+  return v;
+}
+
+function fraction(v: unknown, path: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1) throw fail(path, 'must be a number from 0 to 1');
   return v;
 }
 
@@ -193,6 +200,7 @@ const LEAVES: Record<string, (v: unknown, path: string) => unknown> = {
       location_id: text,
       count: counting,
       spend: counting,
+      coupon_share: (x, q) => comparison(x, q, fraction),
       within_days: days,
     }),
   clv: (v, p) => atLeastOne({ p_alive: numbers, expected_orders: numbers, expected_value: numbers })(v, p),

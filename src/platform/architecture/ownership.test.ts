@@ -15,6 +15,7 @@ import { OWNED_TABLES as points } from '../../modules/loyalty/points/tables';
 import { OWNED_TABLES as referrals } from '../../modules/loyalty/referrals/tables';
 import { OWNED_TABLES as tiers } from '../../modules/loyalty/tiers/tables';
 import { OWNED_TABLES as orders } from '../../modules/orders/tables';
+import { OWNED_TABLES as segments } from '../../modules/segments/tables';
 import { OWNED_TABLES as platform } from '../tables';
 import { createdRelations, importSpecifiers, listFiles, ownerOf, tableUses } from './table-uses';
 
@@ -45,6 +46,7 @@ const DECLARED: Record<string, readonly string[]> = {
   locations,
   loyalty: [...coupons, ...points, ...referrals, ...tiers],
   orders,
+  segments,
 };
 
 const migrationFiles = listFiles(ROOT, 'src', (n) => n.endsWith('.sql')).filter((f) =>

@@ -10,6 +10,9 @@ import { transact } from '../db/transaction';
 
 /** Audit actions that are reads of personal data; they count towards the bulk-access limit. */
 export const PERSONAL_READS = ['customer.view', 'customer.lookup', 'customer.reveal', 'customer.search'] as const;
+/** Audit actions that hand over many people at once (a CSV of customer ids): each counts as the `records` in its details. */
+export const PERSONAL_EXPORTS = ['segment.export'] as const;
+const COUNTED = [...PERSONAL_READS, ...PERSONAL_EXPORTS];
 
 export interface BulkAccessConfig {
   /** Reads allowed per key and window; more raise one alert. 0 turns the limit off. */
@@ -61,6 +64,27 @@ export async function personalDataRead(
   if (mode === 'block') throw blocked(alertId);
 }
 
+/**
+ * An export of `records` people (ids only): refused (429) while the key is blocked, else recorded
+ * in the audit log with `records` in its details and counted as that many reads. The export that
+ * takes the key beyond the limit raises security.bulk_access (blocking the key's further reads in
+ * block mode) and is still delivered: what it lists is ids, and the alert is what must not be missed.
+ */
+export async function personalDataExport(
+  db: Kysely<DB>,
+  config: BulkAccessConfig,
+  actor: Principal,
+  entry: AuditEntry & { action: (typeof PERSONAL_EXPORTS)[number] },
+  records: number,
+): Promise<void> {
+  const logged = { ...entry, details: { ...entry.details, records } };
+  if (config.bulkAccessLimit <= 0) return audit(db, actor, logged);
+  const { mode, blockedBy } = await auditUnlessBlocked(db, actor, logged);
+  if (blockedBy) throw blocked(blockedBy);
+  const reads = await countReads(db, config, actor);
+  if (reads > config.bulkAccessLimit) await raiseBulkAccessAlert(db, config, actor, reads, mode);
+}
+
 /** One statement: the mode, the key's open blocking alert if blocking is on, and the audit record unless blocked. */
 async function auditUnlessBlocked(
   db: Kysely<DB>,
@@ -80,12 +104,13 @@ async function auditUnlessBlocked(
   return { mode: r.rows[0].mode === 'alert' ? 'alert' : 'block', blockedBy: r.rows[0].blocked_by };
 }
 
-/** The key's personal-data reads in the window, from the last clear of its alert if later (audit_log index on actor_key, action, at). */
+/** The key's personal-data reads in the window (an export counting as its records), from the last clear of its alert if later (audit_log index on actor_key, action, at). */
 async function countReads(db: Kysely<DB>, config: BulkAccessConfig, actor: Principal): Promise<number> {
   const windowSeconds = Math.max(1, config.bulkAccessWindowSeconds);
   const r = await sql<{ n: string }>`
-    SELECT count(*)::text AS n FROM audit_log
-    WHERE actor_key = ${actor.keyId} AND action IN (${sql.join([...PERSONAL_READS])})
+    SELECT coalesce(sum(CASE WHEN action IN (${sql.join([...PERSONAL_EXPORTS])})
+      THEN coalesce((details ->> 'records')::bigint, 1) ELSE 1 END), 0)::text AS n FROM audit_log
+    WHERE actor_key = ${actor.keyId} AND action IN (${sql.join(COUNTED)})
       AND at > greatest(now() - make_interval(secs => ${windowSeconds}),
         (SELECT cleared_at FROM security_alerts WHERE actor_key = ${actor.keyId} AND kind = 'bulk_access'))`.execute(
     db,

@@ -220,5 +220,17 @@ export const MATRIX: Record<string, Rule | 'public'> = {
   'GET /v1/clv/schedule': RFM_READ,
   'PUT /v1/clv/schedule': MARKETING,
   // segments
-  'POST /v1/segments/preview': { who: { admin: 'yes', marketer: 'yes', analyst: 'yes' } },
+  'POST /v1/segments/preview': RFM_READ,
+  'POST /v1/segments': MARKETING,
+  'GET /v1/segments': RFM_READ,
+  'GET /v1/segments/{id}': RFM_READ,
+  'PUT /v1/segments/{id}': MARKETING,
+  'DELETE /v1/segments/{id}': MARKETING,
+  'GET /v1/segments/{id}/members': RFM_READ,
+  // computed tags
+  'POST /v1/tags': MARKETING,
+  'GET /v1/tags': RFM_READ,
+  'GET /v1/tags/{name}': RFM_READ,
+  'PUT /v1/tags/{name}': MARKETING,
+  'DELETE /v1/tags/{name}': MARKETING,
 };

@@ -16,6 +16,11 @@ import type { Tx } from './database';
  *      rewards holds.
  *   3. coupon rows, by code in "C" order (lockCoupons in loyalty/coupons/locks.ts).
  *   4. stock rows, by (location_id, sku) in "C" (byte) order (stockOrder; stockOrderSql in SQL).
+ *   5. a saved segment's or computed tag's row (`saved_segments … FOR UPDATE`, lockSegment in
+ *      segments/membership.ts), one per transaction: its refresh, edit or deletion. What it owns
+ *      (its membership rows, their outbox events) is written under that lock; such a transaction
+ *      takes no other ranked lock. The erasure step deletes an erased person's membership rows
+ *      without it (a refresh racing an erasure is corrected by the next refresh).
  *
  * Rows written below a rank's lock (ledger entries, movements, outbox) need no rank; nor do locks
  * taken by steps after which their transaction takes no more (issuing a coupon: its template's

@@ -1,0 +1,82 @@
+/**
+ * Membership upkeep of saved segments and computed tags (issue 13) on PostgreSQL: seeds the demo
+ * retailer (its four saved segments and the four preset tags) into a scratch database, then times
+ * (1) a refresh of every segment when nothing changed (the steady cost of one upkeep period) and
+ * (2) the refresh after 10,000 new sales (copies of random past orders, placed now), which
+ * publishes the changes. Usage: npx tsx bench/segments.ts [--pg URL] [--customers N]
+ * [--orders N]; KEEP=1 leaves the scratch database behind.
+ */
+import crypto from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
+import { KeyRing } from '../src/platform/crypto/keys';
+import { openDatabase } from '../src/platform/db/database';
+import { migrate } from '../src/platform/db/migrate';
+import { seedDemo } from '../src/demo/seed';
+import { refreshSegment } from '../src/modules/segments/membership';
+import { adminQueryAt, databaseUrl } from './harness';
+
+const { values: args } = parseArgs({
+  options: {
+    pg: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
+    customers: { type: 'string', default: '20000' },
+    orders: { type: 'string', default: '10000' },
+  },
+});
+const name = `santong_bench_seg_${process.pid}`;
+await adminQueryAt(args.pg, `CREATE DATABASE ${name}`);
+const database = await openDatabase({ databaseUrl: databaseUrl(args.pg, name), dataDir: '', poolSize: 2 });
+const db = database.db;
+try {
+  await migrate(database);
+  const seeded = await seedDemo(database, new KeyRing(crypto.randomBytes(32)), {
+    customers: Number(args.customers),
+    months: 12,
+    seed: 42,
+    eventsPerCustomer: 3,
+  });
+  console.log(
+    `seeded ${seeded.customers} customers, ${seeded.orders} orders, ${seeded.events} events in ${seeded.ms} ms`,
+  );
+  const segments = await sql<{ id: string; kind: string; name: string }>`
+    SELECT id, kind, name FROM saved_segments ORDER BY (kind = 'tag') DESC, name`.execute(db);
+  const refreshAll = async () => {
+    const out: Record<string, unknown>[] = [];
+    const started = performance.now();
+    for (const s of segments.rows) {
+      const t = performance.now();
+      const r = await refreshSegment(db, s.id);
+      out.push({ kind: s.kind, name: s.name, ...r, ms: Math.round(performance.now() - t) });
+    }
+    return { total_ms: Math.round(performance.now() - started), segments: out };
+  };
+  console.log(JSON.stringify({ unchanged: await refreshAll() }, null, 1));
+
+  // N new sales now: copies of random past sales of known customers, with their lines.
+  const n = Number(args.orders);
+  const t = performance.now();
+  await db.transaction().execute(async (tx) => {
+    await sql`CREATE TEMP TABLE bench_o ON COMMIT DROP AS
+      SELECT * FROM orders WHERE customer_id IS NOT NULL AND paid_at IS NOT NULL AND status = 'completed'
+      ORDER BY random() LIMIT ${n}`.execute(tx);
+    await sql`CREATE TEMP TABLE bench_l ON COMMIT DROP AS
+      SELECT l.* FROM order_lines l JOIN bench_o o ON o.id = l.order_id`.execute(tx);
+    await sql`UPDATE bench_l SET order_id = 'bench_' || order_id`.execute(tx);
+    await sql`UPDATE bench_o SET id = 'bench_' || id, placed_at = now(), paid_at = now(),
+      payment_ref = CASE WHEN payment_ref IS NULL THEN NULL ELSE 'bench_' || payment_ref END,
+      pickup_code = NULL`.execute(tx);
+    await sql`INSERT INTO orders SELECT * FROM bench_o`.execute(tx);
+    await sql`INSERT INTO order_lines SELECT * FROM bench_l`.execute(tx);
+  });
+  console.log(`inserted ${n} sales in ${Math.round(performance.now() - t)} ms`);
+  await sql`ANALYZE orders`.execute(db);
+  console.log(JSON.stringify({ after_new_orders: await refreshAll() }, null, 1));
+  const events = await sql<{ type: string; n: string }>`
+    SELECT type, count(*)::text AS n FROM outbox WHERE type LIKE 'segment.%' OR type LIKE 'tag.%' GROUP BY 1 ORDER BY 1`.execute(
+    db,
+  );
+  console.log(JSON.stringify({ published: Object.fromEntries(events.rows.map((r) => [r.type, Number(r.n)])) }));
+} finally {
+  await database.close();
+  if (!process.env.KEEP) await adminQueryAt(args.pg, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+}

@@ -1,0 +1,40 @@
+import type { Database } from '../platform/db/database';
+import { refreshSegment } from '../modules/segments/membership';
+import { createSaved, listSaved } from '../modules/segments/saved';
+
+/**
+ * The demo retailer's saved segments, evaluated with the preset computed tags (those first: one
+ * segment uses them). A backfill like the rest of the history: memberships are stored, no
+ * segment.entered events published for them; from then on the upkeep task publishes changes.
+ */
+export const DEMO_SEGMENTS = [
+  {
+    name: '加购未下单 Carted, not bought (7 days)',
+    description: 'added to cart in the last 7 days and ordered nothing since',
+    rule: { all: [{ event: { type: 'added_to_cart', within_days: 7 } }, { not: { ordered: { within_days: 7 } } }] },
+  },
+  {
+    name: '高价值女性会员 High-value women',
+    description: 'spent ¥1,000 or more in the last 365 days',
+    rule: {
+      all: [{ trait: { name: 'gender', eq: 'female' } }, { ordered: { spend: { gte: 100000 }, within_days: 365 } }],
+    },
+  },
+  {
+    name: '沉睡客户 Lapsed buyers',
+    description: 'bought before, nothing in the last 90 days',
+    rule: { all: [{ ordered: {} }, { not: { ordered: { within_days: 90 } } }] },
+  },
+  {
+    name: '母婴高消费 Mother & baby high spenders',
+    description: 'both preset computed tags',
+    rule: { all: [{ tag: '母婴人群' }, { tag: '高消费力' }] },
+  },
+];
+
+export async function seedDemoSegments(database: Database): Promise<number> {
+  const db = database.db;
+  for (const tag of await listSaved(db, 'tag')) await refreshSegment(db, tag.id, { publish: false });
+  for (const s of DEMO_SEGMENTS) await createSaved(db, 'segment', s, { publish: false });
+  return DEMO_SEGMENTS.length;
+}

@@ -1,0 +1,35 @@
+import type { Generated } from 'kysely';
+import type { Timestamp } from '../../platform/db/schema';
+
+/** The tables this module creates in its migrations; no other module names them (ownership.test.ts). */
+export const OWNED_TABLES = ['saved_segments', 'segment_members'] as const;
+
+export const SEGMENT_KINDS = ['segment', 'tag'] as const;
+export type SegmentKind = (typeof SEGMENT_KINDS)[number];
+
+export interface SavedSegmentsTable {
+  id: string;
+  kind: SegmentKind;
+  name: string;
+  description: string | null;
+  rule: unknown;
+  size: Generated<number>;
+  evaluated_at: Timestamp | null;
+  attempted_at: Timestamp | null;
+  preset: Generated<boolean>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface SegmentMembersTable {
+  segment_id: string;
+  customer_id: string;
+  entered_at: Timestamp;
+}
+
+declare module '../../platform/db/schema' {
+  interface DB {
+    saved_segments: SavedSegmentsTable;
+    segment_members: SegmentMembersTable;
+  }
+}
