@@ -52,9 +52,10 @@ function holdsAtZero(cmp: Comparison<number>): boolean {
  * everyone but those whose aggregate fails.
  */
 function aggregated(rows: Predicate, count?: Comparison<number>, sum?: Comparison<number>): Predicate {
-  // "at least one": a plain semi-join, which the planner may drive from the smaller side (no GROUP BY over every row)
+  // "at least one": EXISTS (a semi-join, or an anti-join under NOT), which the planner may drive
+  // from the smaller side, with no GROUP BY over every matching row
   const atLeastOne = count && Object.keys(count).length === 1 && (count.gte === 1 || count.gt === 0);
-  if (atLeastOne && !sum) return sql`p.id IN (SELECT r.root FROM ${rows} r)`;
+  if (atLeastOne && !sum) return sql`EXISTS (SELECT 1 FROM ${rows} r WHERE r.root = p.id)`;
   const checks = [
     ...(count ? [compared(sql`count(DISTINCT r.ref)`, count)] : []),
     ...(sum ? [compared(sql`coalesce(sum(r.amount), 0)`, sum)] : []),
