@@ -66,7 +66,7 @@ export function salesPerCustomer(run: { asOf: Date; windowDays: number | null })
  * The segment of every code `rfm`, at index 25·(R−1) + 5·(F−1) + M (1-based, as SQL arrays are):
  * a subscript in the scoring statement rather than a join.
  */
-export function segmentByCodeIndex(): string[] {
+function segmentByCodeIndex(): string[] {
   const bySlot = new Array<string>(125).fill(OTHER_SEGMENT);
   for (const [segment, list] of Object.entries(RFM_SEGMENT_CODES))
     for (const code of list.split(' ')) {
