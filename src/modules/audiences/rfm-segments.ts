@@ -18,17 +18,5 @@ export const OTHER_SEGMENT = 'others';
 
 export const RFM_SEGMENTS = [...(Object.keys(RFM_SEGMENT_CODES) as (keyof typeof RFM_SEGMENT_CODES)[]), OTHER_SEGMENT];
 
-/** The map as two parallel arrays (code, segment), for one `unnest` in SQL. */
-export function segmentMapArrays(): { codes: string[]; segments: string[] } {
-  const codes: string[] = [];
-  const segments: string[] = [];
-  for (const [segment, list] of Object.entries(RFM_SEGMENT_CODES))
-    for (const code of list.split(' ')) {
-      codes.push(code);
-      segments.push(segment);
-    }
-  return { codes, segments };
-}
-
 /** Lifecycle stages, scored with each run (rfm-compute.ts). */
 export const LIFECYCLE_STAGES = ['new', 'active', 'loyal', 'at_risk', 'lapsed'] as const;

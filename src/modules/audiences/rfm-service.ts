@@ -5,7 +5,7 @@ import { transact } from '../../platform/db/transaction';
 import { unprocessable } from '../../platform/http/errors';
 import { decodeCursor, page } from '../../platform/http/pagination';
 import { newId } from '../../platform/ids';
-import { scoreRun } from './rfm-compute';
+import { scoreRun, scoresPartition } from './rfm-compute';
 import { RFM_SEGMENTS } from './rfm-segments';
 import './tables';
 
@@ -106,12 +106,26 @@ async function finishRun(database: Database, run: RunParams & { id: string }) {
       .set({ status: 'done', customers, finished_at: sql<Date>`clock_timestamp()` })
       .where('id', '=', run.id)
       .execute();
-    await tx
-      .deleteFrom('rfm_scores')
-      .where('run_id', 'in', (q) =>
-        q.selectFrom('rfm_runs').select('id').where('status', '=', 'done').where('id', '!=', run.id),
-      )
-      .execute();
+  });
+  await dropSupersededScores(database);
+}
+
+/**
+ * Drops the scores of every done run but the latest (their partitions). Its own transaction after
+ * the run's: readers only read the latest done run, so a partition left behind by a failure here
+ * does no harm and goes with the next run. The parent is locked first, as readers lock it, so a
+ * reader and the drop never wait for each other in a cycle.
+ */
+async function dropSupersededScores(database: Database) {
+  await transact(database, async (tx) => {
+    const latest = await latestDoneRun(tx);
+    const { rows } = await sql<{ run_id: string }>`
+      SELECT r.id AS run_id FROM rfm_runs r
+      WHERE r.status = 'done' AND r.id <> ${latest?.id ?? ''}
+        AND to_regclass(quote_ident('rfm_scores_' || r.id)) IS NOT NULL`.execute(tx);
+    if (rows.length === 0) return;
+    await sql`LOCK TABLE rfm_scores IN ACCESS EXCLUSIVE MODE`.execute(tx);
+    for (const { run_id } of rows) await sql`DROP TABLE IF EXISTS ${scoresPartition(run_id)}`.execute(tx);
   });
 }
 

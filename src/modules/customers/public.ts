@@ -16,9 +16,13 @@ export const customerRoots = sql`(SELECT id, coalesce(root_id, id) AS root, eras
 /**
  * Customers whose person counts in audiences (RFM, segments): `root` is its group's root, a known
  * profile that was not erased; anonymous and erased people are left out. A FROM-clause fragment.
+ * Roots are read as themselves and only merged members join their root, so a million customers
+ * are not joined to themselves.
  */
 export const countedCustomerRoots = sql`(
-  SELECT c.id, coalesce(c.root_id, c.id) AS root FROM customers c JOIN customers p ON p.id = coalesce(c.root_id, c.id)
+  SELECT id, id AS root FROM customers WHERE root_id IS NULL AND kind = 'known' AND erased_at IS NULL
+  UNION ALL
+  SELECT c.id, c.root_id AS root FROM customers c JOIN customers p ON p.id = c.root_id
   WHERE p.kind = 'known' AND p.erased_at IS NULL)`;
 
 /** Do the two groups share any identifier (phone, card, device, ...)? Its type, or null. The blind index is per type and value. */

@@ -79,6 +79,10 @@ const everyoneWhere = (rows: Predicate, test: Predicate) =>
  * everyone but those whose aggregate fails.
  */
 function aggregated(rows: Predicate, count?: Comparison<number>, sum?: Comparison<number>): Predicate {
+  // "at least one": EXISTS (a semi-join, or an anti-join under NOT), which the planner may drive
+  // from the smaller side, with no GROUP BY over every matching row
+  const atLeastOne = count && Object.keys(count).length === 1 && (count.gte === 1 || count.gt === 0);
+  if (atLeastOne && !sum) return sql`EXISTS (SELECT 1 FROM ${rows} r WHERE r.root = p.id)`;
   const checks = [...(count ? [compared(sql`r.n`, count)] : []), ...(sum ? [compared(sql`r.total`, sum)] : [])];
   const holds = checks.length ? sql.join(checks, sql` AND `) : sql`true`;
   const grouped = sql`(SELECT a.root, count(DISTINCT a.ref) AS n, coalesce(sum(a.amount), 0) AS total

@@ -5,13 +5,20 @@ import type { Rule } from './rule';
 
 const SAMPLE_SIZE = 20;
 
-/** How many people the rule selects now, and the first of them by id: one query. */
+/**
+ * How many people the rule selects now, and the first of them by id: one query. The members are
+ * planned on their own (MATERIALIZED): under a LIMIT the planner would pick a plan that starts
+ * fast in id order, which the count then runs to the end (seconds on a million customers).
+ */
 export async function previewSegment(
   db: Queryable,
   rule: Rule,
   asOf: Date,
 ): Promise<{ size: number; sample: string[] }> {
-  const { rows } = await sql<{ id: string; size: string | number }>`
-    SELECT m.id, count(*) OVER () AS size FROM ${members(rule, asOf)} m ORDER BY m.id LIMIT ${SAMPLE_SIZE}`.execute(db);
-  return { size: Number(rows[0]?.size ?? 0), sample: rows.map((r) => r.id) };
+  const { rows } = await sql<{ size: string | number; sample: string[] }>`
+    WITH m AS MATERIALIZED ${members(rule, asOf)}
+    SELECT (SELECT count(*) FROM m) AS size, ARRAY(SELECT id FROM m ORDER BY id LIMIT ${SAMPLE_SIZE}) AS sample`.execute(
+    db,
+  );
+  return { size: Number(rows[0]?.size ?? 0), sample: rows[0]?.sample ?? [] };
 }
