@@ -5,6 +5,7 @@ import { errors, Id, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
 import { dashboard } from './dashboard';
 import { COMPARE, DEFINITIONS, GROUP_BY, salesCsv, salesReport } from './sales';
+import './erasure';
 
 const wantsCsv = (accept?: string) => !!accept && accept.includes('text/csv') && !accept.startsWith('application/json');
 

@@ -29,7 +29,7 @@ const identify = (body: Record<string, unknown>, headers?: Record<string, string
     : must(s, 'POST', '/v1/identify', { channel: 'app', ...body });
 const keyId = async (key: string) => (await s.api('GET', '/v1/me', undefined, { key })).body.key_id as string;
 
-/** Every row of every table of the public schema, as JSON text (bytea as \x hex), by table. */
+/** Every row of every table of the public schema, as JSON text (bytea as \x hex), by table (alias `dumped`: tables may have a column `t`). */
 async function dumpDatabase(): Promise<Map<string, string[]>> {
   const tables = await sql<{ table_name: string }>`
     SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`.execute(
@@ -37,9 +37,9 @@ async function dumpDatabase(): Promise<Map<string, string[]>> {
   );
   const out = new Map<string, string[]>();
   for (const t of tables.rows) {
-    const rows = await sql<{ j: string }>`SELECT row_to_json(t)::text AS j FROM ${sql.table(t.table_name)} t`.execute(
-      db,
-    );
+    const rows = await sql<{
+      j: string;
+    }>`SELECT row_to_json(dumped.*)::text AS j FROM ${sql.table(t.table_name)} dumped`.execute(db);
     out.set(
       t.table_name,
       rows.rows.map((r) => r.j),
