@@ -16,12 +16,20 @@ export const orderSummaries = sql`(
   SELECT id, channel, customer_id, location_id, status, total, refunded_total, placed_at, paid_at FROM orders)`;
 
 /**
+ * What makes a row of orderSummaries (aliased `alias`) a sale: paid or completed, and neither
+ * cancelled nor expired. The one definition segments, RFM and lifetime value share.
+ */
+export const isSale = (alias: string) =>
+  sql`(${sql.ref(`${alias}.paid_at`)} IS NOT NULL OR ${sql.ref(`${alias}.status`)} = 'completed')
+    AND ${sql.ref(`${alias}.status`)} NOT IN ('cancelled', 'expired')`;
+
+/**
  * One row per sale (RFM, lifetime value): a paid or completed order, not cancelled or expired, of a
  * customer, with its amount net of refunds in fen. A FROM-clause fragment; alias it: `FROM ${sales} s`.
  */
 export const sales = sql`(
-  SELECT customer_id, placed_at, total - refunded_total AS net FROM orders
-  WHERE customer_id IS NOT NULL AND (paid_at IS NOT NULL OR status = 'completed') AND status NOT IN ('cancelled', 'expired'))`;
+  SELECT customer_id, placed_at, total - refunded_total AS net FROM orders o
+  WHERE customer_id IS NOT NULL AND ${isSale('o')})`;
 
 /**
  * Where orders were delivered: one row per order of a customer with delivery coordinates

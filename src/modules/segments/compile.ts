@@ -6,7 +6,7 @@ import { customerRoots, groupConsents, groupEvents, groupTags, segmentPeople } f
 import { storePoints } from '../locations/public';
 import { couponOrders } from '../loyalty/coupons/public';
 import { groupPointsBalances, groupTierRanks, tierLadder } from '../loyalty/public';
-import { deliveryPoints, orderLines, orderSummaries } from '../orders/public';
+import { deliveryPoints, isSale, orderLines, orderSummaries } from '../orders/public';
 import type {
   ClvLeaf,
   Comparison,
@@ -122,7 +122,7 @@ function couponShare(rows: Predicate, cmp: Comparison<number>): Predicate {
   return sql`p.id IN (SELECT r.root FROM ${rows} r GROUP BY r.root HAVING ${compared(share, cmp, (v) => sql`${v}::double precision`)})`;
 }
 
-/** Sales: paid and neither cancelled nor expired. Amounts are order totals less refunds, or matching lines' amounts. */
+/** Sales (orders' isSale). Amounts are order totals less refunds, or matching lines' amounts. */
 function ordered(o: OrderedLeaf, asOf: Date): Predicate {
   const byLine = o.sku !== undefined || o.category !== undefined;
   const rows = sql`(SELECT c.root, o.id AS ref, ${byLine ? sql`l.amount` : sql`o.total - o.refunded_total`} AS amount
@@ -130,7 +130,7 @@ function ordered(o: OrderedLeaf, asOf: Date): Predicate {
     FROM ${orderSummaries} o JOIN ${customerRoots} c ON c.id = o.customer_id
     ${byLine ? sql`JOIN ${orderLines} l ON l.order_id = o.id` : sql``}
     ${o.category !== undefined ? sql`JOIN ${productFacts} pf ON pf.sku = l.sku` : sql``}
-    WHERE o.paid_at IS NOT NULL AND o.status NOT IN ('cancelled', 'expired')
+    WHERE ${isSale('o')}
       ${o.sku !== undefined ? sql`AND l.sku = ${o.sku}::text` : sql``}
       ${o.category !== undefined ? sql`AND pf.category = ${o.category}::text` : sql``}
       ${o.channel !== undefined ? sql`AND o.channel = ${o.channel}::text` : sql``}
@@ -172,7 +172,7 @@ function rfm(leaf: RfmLeaf): Predicate {
 function visitedStore(v: VisitedStoreLeaf, asOf: Date): Predicate {
   const after = (col: Predicate) => (v.within_days ? sql`AND ${col} > ${since(asOf, v.within_days)}` : sql``);
   return sql`(p.id IN (SELECT c.root FROM ${orderSummaries} o JOIN ${customerRoots} c ON c.id = o.customer_id
-      WHERE o.channel = 'pos' AND (o.paid_at IS NOT NULL OR o.status = 'completed') AND o.status NOT IN ('cancelled', 'expired')
+      WHERE o.channel = 'pos' AND ${isSale('o')}
         ${v.location_id !== undefined ? sql`AND o.location_id = ${v.location_id}::text` : sql``}
         ${after(sql`o.placed_at`)})
     OR p.id IN (SELECT e.root FROM ${groupEvents} e WHERE e.type = 'store_visit'
@@ -199,7 +199,7 @@ const personPoints = sql`(
     UNION ALL
     SELECT c.root, 3, extract(epoch FROM o.placed_at), l.lat, l.lng
     FROM ${orderSummaries} o JOIN ${customerRoots} c ON c.id = o.customer_id JOIN ${storePoints} l ON l.id = o.location_id
-    WHERE o.channel = 'pos' AND (o.paid_at IS NOT NULL OR o.status = 'completed') AND o.status NOT IN ('cancelled', 'expired')
+    WHERE o.channel = 'pos' AND ${isSale('o')}
   ) x ORDER BY x.root, x.source, x.ord)`;
 
 /** People within `km` of the store (of any store without one), from where they are (personPoints). */

@@ -44,7 +44,7 @@ describe('the demo retailer', () => {
     const rows = await sql<{ customer_id: string; order_id: string }>`
       SELECT DISTINCT o.customer_id, o.id AS order_id FROM orders o
       JOIN order_lines l ON l.order_id = o.id JOIN products p ON p.sku = l.sku
-      WHERE p.category = '3c' AND o.paid_at IS NOT NULL AND o.status NOT IN ('cancelled', 'expired')
+      WHERE p.category = '3c' AND (o.paid_at IS NOT NULL OR o.status = 'completed') AND o.status NOT IN ('cancelled', 'expired')
         AND o.placed_at > now() - interval '365 days'`.execute(db);
     const people = await sql<{ id: string; root: string; counted: boolean }>`
       SELECT c.id, coalesce(c.root_id, c.id) AS root, (r.kind = 'known' AND r.erased_at IS NULL) AS counted
