@@ -69,7 +69,8 @@ function spawnCli(
   return { child, done, output: () => stdout + stderr };
 }
 
-async function run(args: string[], timeoutMs = 30_000): Promise<Run> {
+// A safety net against a hung CLI, not a speed check: a loaded 2-core CI machine needs minutes.
+async function run(args: string[], timeoutMs = 180_000): Promise<Run> {
   const { child, done } = spawnCli(args);
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   try {
@@ -107,7 +108,7 @@ describe('santong CLI', () => {
     }
     const second = await run(['migrate']);
     expect(second).toMatchObject({ code: 0, stdout: 'database is up to date\n', stderr: '' });
-  });
+  }, 400_000);
 
   it('keys create prints a key that authenticates against a server started on the same data', async () => {
     const created = await run(['keys', 'create', '--role', 'admin', '--name', 'ci']);
