@@ -6,8 +6,7 @@ import type { ModuleRoutes } from '../../platform/http/types';
 import { dashboard } from './dashboard';
 import { COMPARE, DEFINITIONS, GROUP_BY, salesCsv, salesReport } from './sales';
 import './erasure';
-
-const wantsCsv = (accept?: string) => !!accept && accept.includes('text/csv') && !accept.startsWith('application/json');
+import { wantsCsv } from '../../platform/http/csv';
 
 const Day = (description: string) =>
   Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', maxLength: 10, description, examples: ['2026-11-01'] });

@@ -11,9 +11,7 @@ import { LIFECYCLE_STAGES, RFM_SEGMENTS } from './rfm-segments';
 import { rfmCsv } from './rfm-csv';
 import { RFM_DEFAULT_HOUR, RFM_SCHEDULE } from './rfm-nightly';
 import { latestDoneRun, rfmCustomers, rfmGrid, rfmRun, rfmSegments, runParams, startRfmRun } from './rfm-service';
-
-/** CSV when the client asks for it and not for JSON first. */
-const wantsCsv = (accept?: string) => !!accept && accept.includes('text/csv') && !accept.startsWith('application/json');
+import { wantsCsv } from '../../platform/http/csv';
 
 const READ = ['admin', 'marketer', 'analyst'] as const;
 const RUN = ['admin', 'marketer'] as const;

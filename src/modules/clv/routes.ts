@@ -9,6 +9,7 @@ import { nightlyHour, setNightlyHour } from '../../platform/nightly';
 import { clvCsv } from './csv';
 import { CLV_DEFAULT_HOUR, CLV_SCHEDULE } from './nightly';
 import './profile';
+import { wantsCsv } from '../../platform/http/csv';
 import {
   clvCustomers,
   clvRun,
@@ -18,9 +19,6 @@ import {
   MAX_HORIZON_DAYS,
   startClvRun,
 } from './runs';
-
-/** CSV when the client asks for it and not for JSON first. */
-const wantsCsv = (accept?: string) => !!accept && accept.includes('text/csv') && !accept.startsWith('application/json');
 
 const ROLES = ['admin', 'marketer', 'analyst'] as const;
 const SCHEDULE_WRITE = ['admin', 'marketer'] as const;

@@ -17,12 +17,10 @@ import {
   type Ref,
 } from './saved';
 import './profile';
+import { wantsCsv } from '../../platform/http/csv';
 
 const READ = ['admin', 'marketer', 'analyst'] as const;
 const WRITE = ['admin', 'marketer'] as const;
-
-/** CSV when the client asks for it and not for JSON first. */
-const wantsCsv = (accept?: string) => !!accept && accept.includes('text/csv') && !accept.startsWith('application/json');
 
 // The rule is checked by checkRule, whose errors name the path inside it.
 const RuleField = Type.Unknown({
