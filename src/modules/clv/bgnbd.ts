@@ -66,6 +66,93 @@ export function bgnbdTotalLogLikelihood(params: BgNbdParams, customers: readonly
   return sum;
 }
 
+/** Indexes every distinct value of a list, in first-seen order: the values, and each item's index. */
+function dictionary(values: ArrayLike<number>): { distinct: Float64Array; index: Int32Array } {
+  const seen = new Map<number, number>();
+  const index = new Int32Array(values.length);
+  const distinct: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    let k = seen.get(values[i]);
+    if (k === undefined) seen.set(values[i], (k = distinct.push(values[i]) - 1));
+    index[i] = k;
+  }
+  return { distinct: Float64Array.from(distinct), index };
+}
+
+/**
+ * The fit's objective, log L as bgnbdTotalLogLikelihood sums it, prepared once for many
+ * evaluations. The likelihood depends on a customer only through (x, t_x, T), so customers are
+ * collapsed to their distinct triples, each weighted by its count (the literature's trick). A
+ * triple's term is common(x) − (r+x)·log(α+T) + softplus(d) with d = log a − log(b+x−1) +
+ * (r+x)·(log(α+T) − log(α+t_x)) for x > 0 (nothing for x = 0): the first two parts are summed per
+ * distinct x and per distinct T, and the logarithms come from tables computed once per evaluation
+ * for the distinct T and t_x (a few hundred for whole days). Per triple with a repeat purchase one
+ * exp and one log1p remain.
+ */
+export function bgnbdObjective(customers: readonly Rfm[]): (params: BgNbdParams) => number {
+  const byKey = new Map<string, number>();
+  const xs: number[] = [];
+  const txs: number[] = [];
+  const Ts: number[] = [];
+  const ws: number[] = [];
+  for (const c of customers) {
+    const w = c.weight ?? 1;
+    const key = `${c.frequency}|${c.recency}|${c.T}`;
+    const k = byKey.get(key);
+    if (k !== undefined) ws[k] += w;
+    else {
+      byKey.set(key, xs.length);
+      xs.push(c.frequency);
+      txs.push(c.recency);
+      Ts.push(c.T);
+      ws.push(w);
+    }
+  }
+  const x = dictionary(xs);
+  const tx = dictionary(txs);
+  const T = dictionary(Ts);
+  // Σ weight per distinct x, and Σ weight and Σ weight·x per distinct T
+  const weightOfX = new Float64Array(x.distinct.length);
+  const weightOfT = new Float64Array(T.distinct.length);
+  const weightedXOfT = new Float64Array(T.distinct.length);
+  for (let i = 0; i < xs.length; i++) {
+    weightOfX[x.index[i]] += ws[i];
+    weightOfT[T.index[i]] += ws[i];
+    weightedXOfT[T.index[i]] += ws[i] * xs[i];
+  }
+  // the triples with a repeat purchase, as columns
+  const repeat = xs.flatMap((xi, i) => (xi > 0 ? [i] : []));
+  const rx = Int32Array.from(repeat, (i) => x.index[i]);
+  const rT = Int32Array.from(repeat, (i) => T.index[i]);
+  const rtx = Int32Array.from(repeat, (i) => tx.index[i]);
+  const rw = Float64Array.from(repeat, (i) => ws[i]);
+  const common = new Float64Array(x.distinct.length);
+  const logDropOut = new Float64Array(x.distinct.length);
+  const logAlphaTx = new Float64Array(tx.distinct.length);
+  const logAlphaT = new Float64Array(T.distinct.length);
+  return (params) => {
+    const { r, alpha } = params;
+    let sum = 0;
+    for (let k = 0; k < x.distinct.length; k++) {
+      const terms = frequencyTerms(params, x.distinct[k]);
+      common[k] = terms.common;
+      logDropOut[k] = terms.logDropOut;
+      sum += weightOfX[k] * terms.common;
+    }
+    for (let k = 0; k < logAlphaTx.length; k++) logAlphaTx[k] = Math.log(alpha + tx.distinct[k]);
+    for (let k = 0; k < logAlphaT.length; k++) {
+      logAlphaT[k] = Math.log(alpha + T.distinct[k]);
+      sum -= (r * weightOfT[k] + weightedXOfT[k]) * logAlphaT[k];
+    }
+    for (let i = 0; i < rw.length; i++) {
+      const xi = rx[i];
+      const d = logDropOut[xi] + (r + x.distinct[xi]) * (logAlphaT[rT[i]] - logAlphaTx[rtx[i]]);
+      sum += rw[i] * (d > 0 ? d + Math.log1p(Math.exp(-d)) : Math.log1p(Math.exp(d)));
+    }
+    return sum;
+  };
+}
+
 const fromLog = ([r, alpha, a, b]: number[]): BgNbdParams => ({
   r: Math.exp(r),
   alpha: Math.exp(alpha),
@@ -79,11 +166,8 @@ export function fitBgNbd(customers: readonly Rfm[], options?: MinimiseOptions): 
   // α is on the time scale of T: start it at the mean T so any time unit starts near its answer.
   const weight = customers.reduce((s, c) => s + (c.weight ?? 1), 0);
   const meanT = customers.reduce((s, c) => s + (c.weight ?? 1) * c.T, 0) / weight;
-  const best = minimise(
-    (theta) => -bgnbdTotalLogLikelihood(fromLog(theta), customers),
-    [0, Math.log(Math.max(meanT, 1e-6)), 0, 0],
-    options,
-  );
+  const logLikelihood = bgnbdObjective(customers);
+  const best = minimise((theta) => -logLikelihood(fromLog(theta)), [0, Math.log(Math.max(meanT, 1e-6)), 0, 0], options);
   return { ...fromLog(best.x), logLikelihood: -best.value };
 }
 

@@ -3,7 +3,7 @@
  * columns, the fitted parameters and every customer's predictions go back as columns.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { ClvDataError, fitModels, predict, type ClvSummary } from './fit';
+import { ClvDataError, fitModels, predictor, type ClvSummary } from './fit';
 import type { FitReply, FitRequest } from './fit-in-thread';
 
 function run({ frequency, recency, T, monetary, horizonDays }: FitRequest): FitReply {
@@ -19,8 +19,9 @@ function run({ frequency, recency, T, monetary, horizonDays }: FitRequest): FitR
       expectedAvgValue: new Float64Array(n),
       expectedValue: new Float64Array(n),
     };
+    const predict = predictor(fits, horizonDays);
     for (let i = 0; i < n; i++) {
-      const p = predict(fits, summaries[i], horizonDays);
+      const p = predict(summaries[i]);
       out.pAlive[i] = p.p_alive;
       out.expectedOrders[i] = p.expected_orders;
       out.expectedAvgValue[i] = p.expected_avg_value;

@@ -1,4 +1,4 @@
-import { conditionalExpectedPurchases, fitBgNbd, probabilityAlive, type BgNbdFit, type Rfm } from './bgnbd';
+import { conditionalExpectedPurchases, fitBgNbd, probabilityAlive, type BgNbdFit } from './bgnbd';
 import { conditionalExpectedAverageValue, fitGammaGamma, type GammaGammaFit } from './gamma-gamma';
 
 /** The models' side of a CLV run, pure (no database): what the fitting thread runs. */
@@ -32,20 +32,14 @@ const BUDGET = { maxEvaluations: 4000 };
 
 /**
  * Both models fitted by maximum likelihood on the summaries (Gamma-Gamma on repeat buyers with
- * m̄ > 0). BG/NBD's likelihood depends only on (x, t_x, T), whole days here: it is summed over the
- * distinct summaries, each weighted by its customers — the same maximum, far fewer terms.
+ * m̄ > 0). BG/NBD's likelihood depends only on (x, t_x, T), whole days here, and Gamma-Gamma's
+ * costly term only on the repeat total x·m̄: each fit sums over the distinct values, weighted by
+ * their customers (bgnbdObjective, fitGammaGamma) — the same maximum, far fewer terms.
  */
 export function fitModels(summaries: readonly ClvSummary[]): ClvFits {
   if (!summaries.some((c) => c.frequency > 0 && c.monetary > 0))
     throw new ClvDataError('no customer bought again (for more than 0) by the calibration end: nothing to fit');
-  const distinct = new Map<string, Rfm & { weight: number }>();
-  for (const c of summaries) {
-    const key = `${c.frequency}|${c.recency}|${c.T}`;
-    const seen = distinct.get(key);
-    if (seen) seen.weight++;
-    else distinct.set(key, { frequency: c.frequency, recency: c.recency, T: c.T, weight: 1 });
-  }
-  return { bgnbd: fitBgNbd([...distinct.values()], BUDGET), gammaGamma: fitGammaGamma(summaries, BUDGET) };
+  return { bgnbd: fitBgNbd(summaries, BUDGET), gammaGamma: fitGammaGamma(summaries, BUDGET) };
 }
 
 export interface ClvPrediction {
@@ -68,20 +62,39 @@ export interface ClvPrediction {
  * their product, in fen rounded to the nearest.
  */
 export function predict(fits: ClvFits, c: ClvSummary, horizonDays: number): ClvPrediction {
+  return predictor(fits, horizonDays)(c);
+}
+
+/**
+ * predict for many customers: BG/NBD's two figures depend on (x, t_x, T) only, so they are
+ * computed once per distinct triple (the hypergeometric series is the costly part) and shared.
+ */
+export function predictor(fits: ClvFits, horizonDays: number): (c: ClvSummary) => ClvPrediction {
   const { bgnbd, gammaGamma } = fits;
-  const expectedOrders = conditionalExpectedPurchases(bgnbd, c, horizonDays / WEEK_DAYS);
-  const spend = { frequency: c.monetary > 0 ? c.frequency : 0, monetary: c.monetary };
-  let avg = gammaGamma.q > 1 ? conditionalExpectedAverageValue(gammaGamma, spend) : spend.monetary;
-  if (!Number.isFinite(avg) || avg < 0) avg = 0;
-  const orders = Number.isFinite(expectedOrders) && expectedOrders > 0 ? expectedOrders : 0;
-  return {
-    customer_id: c.customer_id,
-    frequency: c.frequency,
-    recency: c.recency,
-    T: c.T,
-    p_alive: Math.min(1, Math.max(0, probabilityAlive(bgnbd, c))),
-    expected_orders: orders,
-    expected_avg_value: Math.round(avg * 100),
-    expected_value: Math.round(orders * avg * 100),
+  const byTriple = new Map<string, { pAlive: number; orders: number }>();
+  return (c) => {
+    const key = `${c.frequency}|${c.recency}|${c.T}`;
+    let bg = byTriple.get(key);
+    if (!bg) {
+      const expectedOrders = conditionalExpectedPurchases(bgnbd, c, horizonDays / WEEK_DAYS);
+      bg = {
+        pAlive: Math.min(1, Math.max(0, probabilityAlive(bgnbd, c))),
+        orders: Number.isFinite(expectedOrders) && expectedOrders > 0 ? expectedOrders : 0,
+      };
+      byTriple.set(key, bg);
+    }
+    const spend = { frequency: c.monetary > 0 ? c.frequency : 0, monetary: c.monetary };
+    let avg = gammaGamma.q > 1 ? conditionalExpectedAverageValue(gammaGamma, spend) : spend.monetary;
+    if (!Number.isFinite(avg) || avg < 0) avg = 0;
+    return {
+      customer_id: c.customer_id,
+      frequency: c.frequency,
+      recency: c.recency,
+      T: c.T,
+      p_alive: bg.pAlive,
+      expected_orders: bg.orders,
+      expected_avg_value: Math.round(avg * 100),
+      expected_value: Math.round(bg.orders * avg * 100),
+    };
   };
 }
