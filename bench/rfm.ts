@@ -20,7 +20,14 @@ import { migrate } from '../src/platform/db/migrate';
 import { getSetting } from '../src/platform/settings';
 import { seedDemo } from '../src/demo/seed';
 import { runRfmNow } from '../src/modules/audiences/rfm-service';
-import { salesPerCustomer, scoresPartition, scoringStatement } from '../src/modules/audiences/rfm-compute';
+import {
+  binThresholds,
+  salesPerCustomer,
+  mergedIntoRoots,
+  scoreRun,
+  scoresPartition,
+  scoringStatement,
+} from '../src/modules/audiences/rfm-compute';
 import { adminQueryAt, databaseUrl } from './harness';
 
 const { values: args } = parseArgs({
@@ -71,14 +78,38 @@ try {
         const run = { id: `rfm_explain_${process.pid}`, asOf: anchor, windowDays: 365 };
         await sql`INSERT INTO rfm_runs (id, as_of, window_days) VALUES (${run.id}, ${anchor}, 365)`.execute(tx);
         await sql`SELECT set_config('work_mem', '256MB', true), set_config('jit', 'off', true)`.execute(tx);
-        console.log('--- RFM: sales per customer');
+        console.log('--- RFM: sales per person');
         await explain(tx, salesPerCustomer(run));
-        await sql`ANALYZE rfm_sales`.execute(tx);
+        console.log('--- RFM: merged groups');
+        await explain(tx, mergedIntoRoots(run));
+        const t = performance.now();
+        const { thresholds } = await binThresholds(tx, run.id);
+        console.log(`--- RFM: bin thresholds ${Math.round(performance.now() - t)} ms`, JSON.stringify(thresholds));
         await sql`CREATE TABLE ${scoresPartition(run.id)} (LIKE rfm_scores INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`.execute(
           tx,
         );
         console.log('--- RFM: scoring');
-        await explain(tx, scoringStatement(run));
+        await explain(tx, scoringStatement(run, thresholds));
+        throw new Error('rollback');
+      })
+      .catch((e: unknown) => {
+        if (!(e instanceof Error && e.message === 'rollback')) throw e;
+      });
+  }
+  if (args.explain) {
+    // each step of scoreRun timed, in a transaction rolled back
+    await database.db
+      .transaction()
+      .execute(async (tx) => {
+        const run = { id: `rfm_steps_${process.pid}`, asOf: anchor, windowDays: 365 };
+        await sql`INSERT INTO rfm_runs (id, as_of, window_days) VALUES (${run.id}, ${anchor}, 365)`.execute(tx);
+        let t = performance.now();
+        const steps: Record<string, number> = {};
+        await scoreRun(tx, run, (step) => {
+          steps[step] = Math.round(performance.now() - t);
+          t = performance.now();
+        });
+        console.log('--- RFM steps (ms)', JSON.stringify(steps));
         throw new Error('rollback');
       })
       .catch((e: unknown) => {

@@ -23,7 +23,18 @@ export const countedCustomerRoots = sql`(
   SELECT id, id AS root FROM customers WHERE root_id IS NULL AND kind = 'known' AND erased_at IS NULL
   UNION ALL
   SELECT c.id, c.root_id AS root FROM customers c JOIN customers p ON p.id = c.root_id
-  WHERE p.kind = 'known' AND p.erased_at IS NULL)`;
+  WHERE c.root_id IS NOT NULL AND p.kind = 'known' AND p.erased_at IS NULL)`;
+
+/**
+ * The two halves of countedCustomerRoots, for a reader that treats them apart: `countedRoots` are
+ * the roots that count (`id`), read as themselves; `mergedCustomers` are the merged members of
+ * their groups (`id`, `root`), few, found through a partial index on root_id. FROM-clause fragments.
+ */
+export const countedRoots = sql`(
+  SELECT id FROM customers WHERE root_id IS NULL AND kind = 'known' AND erased_at IS NULL)`;
+export const mergedCustomers = sql`(
+  SELECT c.id, c.root_id AS root FROM customers c JOIN customers p ON p.id = c.root_id
+  WHERE c.root_id IS NOT NULL AND p.kind = 'known' AND p.erased_at IS NULL)`;
 
 /** Do the two groups share any identifier (phone, card, device, ...)? Its type, or null. The blind index is per type and value. */
 export async function sharedIdentifierType(db: Queryable, a: string[], b: string[]): Promise<string | null> {
