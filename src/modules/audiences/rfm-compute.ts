@@ -20,14 +20,14 @@ const SCORING_WORK_MEM = '256MB';
  * (loyal, new, active); that gap, recorded on the run, is the median over people with repeat sales
  * of their mean gap, (last − first sale) / (sales − 1) in days. Returns the number of customers scored.
  *
- * The sales are first summed per customer id into a temporary table (a plain aggregate over the
- * orders, which PostgreSQL may run in parallel like any query; a statement that writes a table may
- * not), then per counted person into another (roots as themselves; only groups with a merged
- * member's sales are summed under their root). No customer is sorted: a bin is decided by the four
- * customers at its boundaries (binThresholds), found from one sort of each value column's values
- * alone, so one INSERT bins by comparison and writes the scores into the run's own partition of
- * rfm_scores, a new table whose key is built once it is full and which is then attached: no index
- * upkeep row by row, and a superseded run goes with DROP TABLE (dropSupersededScores).
+ * The sales are summed per customer id and joined to the counted roots into temporary table
+ * rfm_people in one statement (a plain aggregate, which PostgreSQL may run in parallel like any
+ * query; a statement that writes a lasting table may not); merged members' sales (few) are then
+ * added to their root's row. No customer is sorted: a bin is decided by the four customers at its
+ * boundaries (binThresholds), found from one sort of each value column's values alone, so one
+ * INSERT bins by comparison and writes the scores into the run's own partition of rfm_scores, a new
+ * table whose key is built once it is full and which is then attached: no index upkeep row by row,
+ * and a superseded run goes with DROP TABLE (dropSupersededScores).
  * `onStep` hears each step's name once it is done (bench/rfm.ts times them).
  */
 export async function scoreRun(
