@@ -86,7 +86,7 @@ export function StoreScorecard({ id }: { id: string }) {
       {data && (
         <section data-testid="scorecard">
           <Panel>
-            <div className="kpi-row">
+            <div className="figure-grid">
               <Figure
                 label="score.inStore"
                 def="score.def.inStore"
@@ -114,7 +114,7 @@ export function StoreScorecard({ id }: { id: string }) {
                 testId="score-footfall"
               />
             </div>
-            <div className="kpi-row">
+            <div className="figure-grid">
               <Figure
                 label="score.pick"
                 def="score.def.pick"

@@ -35,7 +35,7 @@ export function CohortHeatmap({ from, to }: { from: string; to: string }) {
           });
         },
       },
-      grid: { left: 90, right: 16, top: 8, bottom: 64 },
+      grid: { left: 90, right: 16, top: 8, bottom: 28 },
       xAxis: {
         type: 'category',
         data: Array.from({ length: width }, (_, i) => t('cohort.index', { n: i })),
@@ -47,16 +47,8 @@ export function CohortHeatmap({ from, to }: { from: string; to: string }) {
         inverse: true,
         splitArea: { show: true },
       },
-      visualMap: {
-        min: 0,
-        max: 100,
-        calculable: true,
-        orient: 'horizontal',
-        left: 'center',
-        bottom: 0,
-        inRange: { color: ['#fdf2f2', '#d9534f'] },
-        formatter: '{value}%',
-      },
+      // The colour scale of retention (the cells carry their percentages, the table below the figures).
+      visualMap: { show: false, min: 0, max: 100, inRange: { color: ['#fdf2f2', '#d9534f'] } },
       series: [
         { type: 'heatmap', data: cells, label: { show: true, formatter: (x: { data: number[] }) => `${x.data[2]}%` } },
       ],
@@ -72,7 +64,7 @@ export function CohortHeatmap({ from, to }: { from: string; to: string }) {
         <>
           <EChart
             option={option}
-            height={Math.max(160, 40 + data.cohorts.length * 34 + 64)}
+            height={Math.max(160, 40 + data.cohorts.length * 34)}
             label={t('cohort.chart')}
             testId="cohort-heatmap"
           />

@@ -38,7 +38,7 @@ export function CustomersPanel({ from, to }: { from: string; to: string }) {
     const keys = data.rows.map((r) => (r.key.length === 10 ? shortDate(r.key) : r.key));
     return {
       tooltip: { trigger: 'axis' },
-      legend: { data: [t('cust.new'), t('cust.returning')] },
+      legend: { top: 0, data: [t('cust.new'), t('cust.returning')] },
       grid: { left: 48, right: 16, top: 32, bottom: 28 },
       xAxis: { type: 'category', data: keys },
       yAxis: { type: 'value', minInterval: 1 },
@@ -79,8 +79,8 @@ export function CustomersPanel({ from, to }: { from: string; to: string }) {
       {!data && !error && <Loading />}
       {data && (
         <>
-          <section className="kpis">
-            <div className="kpi-row">
+          <section>
+            <div className="figure-grid">
               <Kpi
                 label="cust.buyers"
                 def="cust.def.buyers"
