@@ -564,4 +564,33 @@ describe('customer rollups from events', () => {
       Number(direct.firsts),
     );
   });
+
+  it('an erased person stays counted under a substitute: no rollup row names them', async () => {
+    const from = '2026-01-01';
+    const to = today();
+    const named = async (id: string) =>
+      Number(
+        (
+          await sql<{
+            n: string;
+          }>`SELECT ((SELECT count(*) FROM analytics_customer_daily WHERE customer_id = ${id} OR root = ${id})
+            + (SELECT count(*) FROM analytics_customer_firsts WHERE root = ${id}))::text AS n`.execute(db())
+        ).rows[0].n,
+      );
+    // a till sale (completed at once: nothing open blocks the erasure)
+    const o = await must(s, 'POST', '/v1/orders', {
+      channel: 'pos',
+      customer: { type: 'phone', value: '+8613900000099' },
+      lines: [{ sku: 'MILK', qty: 1 }],
+      fulfillment: { type: 'in_store', location_id: 'mid' },
+    });
+    await drain();
+    const id = String(o.customer_id);
+    expect(await named(id)).toBeGreaterThan(0);
+    const before = await must(s, 'GET', `/v1/analytics/customers?from=${from}&to=${to}`);
+    expect((await s.api('DELETE', `/v1/customers/${id}`)).status).toBe(202);
+    expect(await named(id)).toBe(0);
+    const after = await must(s, 'GET', `/v1/analytics/customers?from=${from}&to=${to}`);
+    expect(after.totals).toEqual(before.totals);
+  });
 });

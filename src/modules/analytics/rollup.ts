@@ -270,7 +270,9 @@ export async function rebuildSalesRollups(
     );
   });
   // Fresh statistics and visibility map: the planner's estimates and index-only scans of the buyers.
-  await sql`VACUUM ANALYZE analytics_sales_daily, analytics_sku_daily, analytics_buyers_daily`.execute(database.db);
+  await sql`VACUUM ANALYZE analytics_sales_daily, analytics_sku_daily, analytics_buyers_daily, analytics_customer_daily, analytics_customer_firsts`.execute(
+    database.db,
+  );
   const count = async (t: string) =>
     Number((await sql<{ n: string }>`SELECT count(*)::text AS n FROM ${sql.table(t)}`.execute(database.db)).rows[0].n);
   return {
