@@ -4,6 +4,8 @@
  * ending on the last day with orders: p50/p99 of the sales report (salesReport, what
  * GET /v1/analytics/sales runs, without HTTP) by day, channel, location and SKU, and of the raw
  * sum (totals + per day, through orders/public.ts) with the same figures; ratio = raw p50 ÷ rollup p50.
+ * Then, where the customer rollups exist (migration 2010), the customers report, cohorts, the stores'
+ * league table and the busiest till's scorecard, and buyers / new buyers counted from the raw orders.
  * It only reads, unless --rebuild: then it applies the migrations and rebuilds the rollups once first.
  *
  * Usage: npx tsx bench/analytics.ts --db URL [--rounds 30] [--raw-rounds 3] [--rebuild] [--timezone Asia/Shanghai]
@@ -16,6 +18,10 @@ import { rebuildSalesRollups } from '../src/modules/analytics/rollup';
 import { salesReport, type GroupBy } from '../src/modules/analytics/sales';
 import { NOT_SALE_STATUSES, orderFacts, orderLineFacts, returnLineFacts } from '../src/modules/orders/public';
 import { fmt, positiveInt, summarise } from './stats';
+import { customerReport } from '../src/modules/analytics/customers';
+import { cohortReport } from '../src/modules/analytics/cohorts';
+import { storeLeague, storeScorecard } from '../src/modules/analytics/stores';
+import { customerRoots } from '../src/modules/customers/public';
 
 const { values: args } = parseArgs({
   options: {
@@ -122,6 +128,60 @@ try {
       customers_rollup_roots: viaRollup.totals.customers,
     });
   }
+  // Customers, cohorts and stores (customer rollups + fulfilment timings), when this database has them.
+  const hasCustomerRollups =
+    (await sql<{ t: string | null }>`SELECT to_regclass('analytics_customer_firsts')::text AS t`.execute(db)).rows[0]
+      .t !== null;
+  if (hasCustomerRollups) {
+    const store = (
+      await sql<{ id: string }>`SELECT location_id AS id FROM analytics_sales_daily WHERE channel = 'pos'
+        GROUP BY 1 ORDER BY sum(orders) DESC LIMIT 1`.execute(db)
+    ).rows[0]?.id;
+    for (const days of [7, 90, 365]) {
+      const from = new Date(last.getTime() - (days - 1) * 86400_000).toISOString().slice(0, 10);
+      const to = counts.last;
+      const runs: [string, () => Promise<unknown>][] = [
+        ['customers group_by=week', () => customerReport(db, tz, { from, to, group_by: 'week' })],
+        ['cohorts period=month', () => cohortReport(db, { from, to, period: 'month' })],
+        ['stores (league table)', () => storeLeague(db, tz, { from, to })],
+      ];
+      if (store) runs.push([`stores/${store}/scorecard`, () => storeScorecard(db, tz, store, { from, to })]);
+      for (const [endpoint, f] of runs) {
+        await f(); // warm
+        const s = summarise(await timed(rounds, f));
+        results.push({ days, endpoint, p50_ms: fmt(s.p50), p99_ms: fmt(s.p99) });
+      }
+      // Buyers and new buyers of the range straight from the orders (by One ID root), checked equal.
+      const sale = sql`(SELECT * FROM ${orderFacts} x WHERE x.status NOT IN (${sql.join([...NOT_SALE_STATUSES])}) AND x.customer_id IS NOT NULL)`;
+      const direct = async () =>
+        (
+          await sql<{ buyers: string; new: string }>`
+            WITH b AS (SELECT DISTINCT coalesce(c.root, o.customer_id) AS root FROM ${sale} o
+                       LEFT JOIN ${customerRoots} c ON c.id = o.customer_id
+                       WHERE o.placed_at >= (${from}::date::timestamp AT TIME ZONE ${tz})
+                         AND o.placed_at < ((${to}::date + 1)::timestamp AT TIME ZONE ${tz}))
+            SELECT (SELECT count(*) FROM b)::text AS buyers,
+                   (SELECT count(*) FROM b WHERE NOT EXISTS (
+                      SELECT 1 FROM ${sale} p LEFT JOIN ${customerRoots} c ON c.id = p.customer_id
+                      WHERE coalesce(c.root, p.customer_id) = b.root
+                        AND p.placed_at < (${from}::date::timestamp AT TIME ZONE ${tz})))::text AS new`.execute(db)
+        ).rows[0];
+      const r = summarise(await timed(rawRounds, direct));
+      const want = await direct();
+      const got = await customerReport(db, tz, { from, to, group_by: 'week' });
+      const viaRollup = results.find((x) => x.days === days && x.endpoint === 'customers group_by=week') as {
+        p50_ms: string;
+      };
+      results.push({
+        days,
+        endpoint: 'raw orders (buyers, new buyers)',
+        p50_ms: fmt(r.p50),
+        p99_ms: fmt(r.p99),
+        ratio_raw_to_rollup: fmt(r.p50 / Number(viaRollup.p50_ms), 1),
+        figures_agree: Number(want.buyers) === got.totals.buyers && Number(want.new) === got.totals.new,
+      });
+    }
+  } else console.log('no customer rollups (migration 2010) in this database: customers, cohorts and stores skipped');
   console.table(results);
   console.log(JSON.stringify(results));
 } finally {

@@ -170,6 +170,8 @@ export interface Chunk {
   events: string;
   fulfilments: string;
   fulfilmentLines: string;
+  /** Each fulfilment's steps so far (picked, ready, handed over, delivered, collected): store scorecards' timings. */
+  fulfilmentEvents: string;
   /** The same customers and orders in memory, so later steps need not read them back. */
   people: HistoryCustomer[];
   counts: { customers: number; orders: number; lines: number; events: number };
@@ -273,6 +275,7 @@ export class HistoryGenerator {
       events: '',
       fulfilments: '',
       fulfilmentLines: '',
+      fulfilmentEvents: '',
       people: [],
       counts: { customers: 0, orders: 0, lines: 0, events: 0 },
     };
@@ -375,6 +378,14 @@ export class HistoryGenerator {
           status = 'cancelled';
           fStatus = 'cancelled';
         }
+        // The fulfilment's steps, drawn from their own stream so the rest of the history is unchanged.
+        const steps = fulfilmentSteps(
+          new Rng((seed * 7919) ^ (i * 40503) ^ (k * 69069)),
+          fulfilment,
+          speed,
+          fStatus,
+          placed,
+        );
         const pickupCode = fulfilment === 'pickup' ? String(rng.int(0, 999999)).padStart(6, '0') : null;
         const fulfilmentId = `ful_demo${seed}_${String(i).padStart(7, '0')}_${k}`;
         const nLines = 1 + rng.poisson(0.9);
@@ -422,12 +433,13 @@ export class HistoryGenerator {
           deliveryFee,
           subtotal - discount + deliveryFee,
           at,
-          status === 'cancelled' ? null : at,
+          status === 'cancelled' && !steps.paid ? null : at,
           speed,
           pickupCode,
           JSON.stringify(routing),
         ]);
-        c.fulfilments += row([fulfilmentId, orderId, locationId, fulfilment, speed, fStatus, null, at, at]);
+        c.fulfilments += row([fulfilmentId, orderId, locationId, fulfilment, speed, fStatus, steps.eta, at, at]);
+        for (const [type, when] of steps.events) c.fulfilmentEvents += row([fulfilmentId, type, when, 'demo']);
         c.lines += lines;
         person.orders.push({
           id: orderId,
@@ -487,4 +499,43 @@ export class HistoryGenerator {
     }
     return c;
   }
+}
+
+export const FULFILMENT_EVENT_COLUMNS = ['fulfillment_id', 'type', 'at', 'source'];
+
+/**
+ * The steps an online order's fulfilment went through up to its status now, with plausible times:
+ * a pickup picked within minutes and ready within the hour (now and then a cancelled pickup was
+ * a no-show: made ready, paid, never collected); an hour delivery promised within 60 minutes and
+ * mostly on time; a parcel shipped the same day. `paid`: a cancelled order was paid first.
+ */
+function fulfilmentSteps(
+  rng: Rng,
+  type: string,
+  speed: string | null,
+  status: string,
+  placed: Date,
+): { eta: string | null; events: [string, string][]; paid: boolean } {
+  const t = placed.getTime();
+  const at = (minutes: number) => new Date(t + Math.round(minutes * 60_000)).toISOString();
+  const events: [string, string][] = [];
+  if (type === 'pickup') {
+    const noShow = status === 'cancelled' && rng.chance(0.6);
+    const picked = rng.int(3, 20);
+    const ready = picked + rng.int(2, 40);
+    if (status !== 'allocated') events.push(['picked', at(picked)]);
+    if (status === 'ready_for_pickup' || status === 'collected' || noShow) events.push(['ready_for_pickup', at(ready)]);
+    if (status === 'collected') events.push(['collected', at(ready + rng.int(20, 48 * 60))]);
+    if (status === 'cancelled' && !noShow) events.length = 0;
+    return { eta: null, events, paid: noShow };
+  }
+  if (type !== 'delivery' || status === 'cancelled') return { eta: null, events, paid: false };
+  const hour = speed === 'hour';
+  const picked = hour ? rng.int(3, 15) : rng.int(30, 360);
+  const handed = picked + (hour ? rng.int(5, 25) : rng.int(60, 600));
+  const delivered = handed + (hour ? rng.int(10, 40) : rng.int(12 * 60, 60 * 60));
+  if (status !== 'allocated') events.push(['picked', at(picked)]);
+  if (status === 'shipped' || status === 'delivered') events.push([hour ? 'out_for_delivery' : 'shipped', at(handed)]);
+  if (status === 'delivered') events.push(['delivered', at(delivered)]);
+  return { eta: hour ? at(60) : null, events, paid: false };
 }

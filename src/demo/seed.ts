@@ -24,6 +24,7 @@ import {
   CUSTOMER_COLUMNS,
   EVENT_COLUMNS,
   FULFILMENT_COLUMNS,
+  FULFILMENT_EVENT_COLUMNS,
   FULFILMENT_LINE_COLUMNS,
   HistoryGenerator,
   IDENTIFIER_COLUMNS,
@@ -106,6 +107,8 @@ export async function seedDemo(
     await database.copyCsv('order_lines', LINE_COLUMNS, c.lines, TRUSTED);
     await database.copyCsv('fulfillments', FULFILMENT_COLUMNS, c.fulfilments, TRUSTED);
     await database.copyCsv('fulfillment_lines', FULFILMENT_LINE_COLUMNS, c.fulfilmentLines, TRUSTED);
+    if (c.fulfilmentEvents)
+      await database.copyCsv('fulfillment_events', FULFILMENT_EVENT_COLUMNS, c.fulfilmentEvents, TRUSTED);
     if (c.events) await database.copyCsv('customer_events', EVENT_COLUMNS, c.events, TRUSTED);
     await coupons.load(database, c.people);
     await loyalty.load(database, c.people);

@@ -16,6 +16,7 @@ import { Settings } from './pages/Settings';
 import { SignIn } from './pages/SignIn';
 import { StoreTasks } from './pages/StoreTasks';
 import { Stores } from './pages/Stores';
+import { StoreScorecard } from './pages/StoreScorecard';
 import { href, useRoute, type Route } from './router';
 import { useSession } from './session';
 
@@ -51,7 +52,7 @@ function CurrentPage({ route }: { route: Route }) {
     case 'inventory':
       return <Inventory selected={selected} />;
     case 'stores':
-      return <Stores />;
+      return selected ? <StoreScorecard key={selected} id={selected} /> : <Stores />;
     case 'loyalty':
       return <Loyalty params={route.params} />;
     case 'marketing':

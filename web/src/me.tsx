@@ -59,6 +59,8 @@ const ALLOWED = {
   readTiers: ['admin', 'marketer'],
   /** The till: member lookup, wallet, quote and in-store orders. */
   till: ['admin', 'store_staff'],
+  /** GET /v1/analytics/customers and /cohorts. */
+  readCustomerAnalytics: ['admin', 'analyst', 'marketer', 'support'],
 } satisfies Record<string, Role[]>;
 
 export type Action = keyof typeof ALLOWED;

@@ -25,6 +25,7 @@ import { transact } from '../../platform/db/transaction';
 import type { PublishedEvent } from '../../platform/events/outbox';
 import { productFacts } from '../catalog/public';
 import { customerRoots } from '../customers/public';
+import { applyCustomerRollups } from './customer-rollup';
 import { NOT_SALE_STATUSES, orderFacts, orderLineFacts, returnIdsOf, returnLineFacts } from '../orders/public';
 
 /** The events the rollups follow. */
@@ -222,6 +223,13 @@ export async function applyOrderEvents(tx: Tx, tz: string, events: PublishedEven
   const returns = [...c.returns, ...(await returnIdsOf(tx, c.cancelled)).map((id) => ({ id, sign: -1 as const }))];
   if (c.orders.length === 0 && returns.length === 0) return;
   await applyScope(tx, tz, { all: false, orders: c.orders, returns });
+  await applyCustomerRollups(
+    tx,
+    tz,
+    c.orders,
+    orderScope({ all: false, orders: c.orders, returns }),
+    returnScope({ all: false, orders: c.orders, returns }),
+  );
 }
 
 /** Forgets applied event ids older than 7 days (an event is never dispatched again that late). */
@@ -254,6 +262,7 @@ export async function rebuildSalesRollups(
     await sql`DELETE FROM analytics_buyers_daily`.execute(tx);
     await sql`DELETE FROM analytics_applied_events`.execute(tx);
     await applyScope(tx, tz, { all: true });
+    await applyCustomerRollups(tx, tz, null, orderScope({ all: true }), returnScope({ all: true }));
     await sql`
       INSERT INTO analytics_rollup_state (id, timezone, watermark, rebuilt_at) VALUES (true, ${tz}, ${watermark}, now())
       ON CONFLICT (id) DO UPDATE SET timezone = excluded.timezone, watermark = excluded.watermark, rebuilt_at = excluded.rebuilt_at`.execute(
@@ -261,7 +270,9 @@ export async function rebuildSalesRollups(
     );
   });
   // Fresh statistics and visibility map: the planner's estimates and index-only scans of the buyers.
-  await sql`VACUUM ANALYZE analytics_sales_daily, analytics_sku_daily, analytics_buyers_daily`.execute(database.db);
+  await sql`VACUUM ANALYZE analytics_sales_daily, analytics_sku_daily, analytics_buyers_daily, analytics_customer_daily, analytics_customer_firsts`.execute(
+    database.db,
+  );
   const count = async (t: string) =>
     Number((await sql<{ n: string }>`SELECT count(*)::text AS n FROM ${sql.table(t)}`.execute(database.db)).rows[0].n);
   return {

@@ -7,6 +7,8 @@ export const OWNED_TABLES = [
   'analytics_buyers_daily',
   'analytics_applied_events',
   'analytics_rollup_state',
+  'analytics_customer_daily',
+  'analytics_customer_firsts',
 ] as const;
 
 interface Measures {

@@ -70,3 +70,12 @@ export const groupConsents = sql`(
 /** The manual tags of these customers (a person's members), once each: a FROM-clause fragment of `(tag)` rows. */
 export const tagsOfCustomers = (ids: string[]) =>
   sql<{ tag: string }>`(SELECT DISTINCT tag FROM customer_tags WHERE customer_id IN (${sql.join(ids)}))`;
+
+/**
+ * People first identified at a store's till (members a store recruited, analytics): the root of
+ * each group (the oldest profile, so the group's first identification) when it is a known profile
+ * created by a POS call (`first_channel` pos), with when it was created. Erased people stay
+ * counted (the figures do not change). A FROM-clause fragment: `FROM ${posRecruits} m`.
+ */
+export const posRecruits = sql`(
+  SELECT id, created_at FROM customers WHERE root_id IS NULL AND kind = 'known' AND first_channel = 'pos')`;

@@ -1,4 +1,4 @@
-import type { Insertable } from 'kysely';
+import { sql, type Insertable } from 'kysely';
 import type { Queryable, Tx } from '../../platform/db/database';
 import { insertFromJson } from '../../platform/db/json-rows';
 import type { DB } from '../../platform/db/schema';
@@ -122,3 +122,21 @@ export function fulfilmentInserts(
     out.push({ name: 'new_fulfillment_lines', sql: insertFromJson(params, 'fulfillment_lines', lines) });
   return out;
 }
+
+/**
+ * One row per fulfilment with the times of its steps (analytics: store scorecards): where, what
+ * kind (`type` delivery, pickup, in_store; `speed` of a delivery), its status now, the promised
+ * `eta`, and the first time it became ready for pickup (`ready_at`), was handed over to a courier
+ * or carrier (`handed_over_at`: out_for_delivery or shipped), was delivered (`delivered_at`) or
+ * collected (`collected_at`); null when it did not (yet). It was allocated when its order was paid
+ * (the order's paid_at). A FROM-clause fragment: `JOIN ${fulfilmentTimings} f`.
+ */
+export const fulfilmentTimings = sql`(
+  SELECT f.id, f.order_id, f.location_id, f.type, f.speed, f.status, f.eta, e.ready_at, e.handed_over_at,
+         e.delivered_at, e.collected_at
+  FROM fulfillments f LEFT JOIN LATERAL (
+    SELECT min(x.at) FILTER (WHERE x.type = 'ready_for_pickup') AS ready_at,
+           min(x.at) FILTER (WHERE x.type IN ('out_for_delivery', 'shipped')) AS handed_over_at,
+           min(x.at) FILTER (WHERE x.type = 'delivered') AS delivered_at,
+           min(x.at) FILTER (WHERE x.type = 'collected') AS collected_at
+    FROM fulfillment_events x WHERE x.fulfillment_id = f.id) e ON true)`;

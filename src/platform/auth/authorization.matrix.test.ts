@@ -71,6 +71,7 @@ function pathFor(path: string, which: typeof own): string {
     orders: which.order,
     fulfillments: which.fulfilment,
     locations: which.location,
+    stores: which.location,
   };
   return path
     .replace('{id}', ids[collection] ?? 'nope_matrix') // customers, keys, webhooks, templates: none exists, so nothing changes

@@ -209,6 +209,15 @@ export const MATRIX: Record<string, Rule | 'public'> = {
     who: { admin: 'yes', analyst: 'yes', marketer: 'yes', store_staff: 'yes', support: 'yes' },
     note: "store staff: their own store's figures only (location_id is ignored)",
   },
+  'GET /v1/analytics/customers': { who: { admin: 'yes', analyst: 'yes', marketer: 'yes', support: 'yes' } },
+  'GET /v1/analytics/cohorts': { who: { admin: 'yes', analyst: 'yes', marketer: 'yes', support: 'yes' } },
+  'GET /v1/analytics/stores': {
+    who: { admin: 'yes', analyst: 'yes', marketer: 'yes', store_staff: 'yes', support: 'yes' },
+    note: "store staff: their own store's row only",
+  },
+  'GET /v1/stores/{id}/scorecard': {
+    who: { admin: 'yes', analyst: 'yes', marketer: 'yes', store_staff: 'own', support: 'yes' },
+  },
 
   // audiences: RFM
   'POST /v1/rfm/runs': MARKETING,

@@ -41,6 +41,243 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/analytics/cohorts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * First-sale cohorts × periods since: active buyers, retention and net sales (fen)
+         * @description A cohort is the identified people (One ID group roots) whose first sale ever (an order paid or completed, dated by placed_at in the retailer's time zone) falls in a period (month YYYY-MM, or week keyed by its Monday) between from and to. For each period since (index 0 = the cohort’s own period) up to the period of `to`: active = cohort members with a sale in that period, retention = active / customers (a fraction rounded to 4 places; 1 at index 0), net_sales = gross − discounts − refunds of the cohort’s sales and returns dated in that period (fen). Only days up to `to` count.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /**
+                     * @description first day (retailer's time zone)
+                     * @example 2026-11-01
+                     */
+                    from: string;
+                    /** @description default month */
+                    period?: "month" | "week";
+                    /**
+                     * @description last day, inclusive; at most 3 years after from
+                     * @example 2026-11-01
+                     */
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cohorts: {
+                                cohort: string;
+                                customers: number;
+                                periods: {
+                                    active: number;
+                                    index: number;
+                                    net_sales: number;
+                                    retention: number;
+                                }[];
+                            }[];
+                            from: string;
+                            period: string;
+                            to: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * New and returning buyers, repurchase rate, cross-channel buyers and members recruited per period
+         * @description Days are the retailer's time zone. Buyers are identified people (counted once per One ID group root; guests are not counted) with at least one sale (an order paid or completed, not cancelled or expired, dated by placed_at) in the period. new = buyers whose first sale ever falls in the period; returning = the other buyers. repurchase_rate = share of the buyers with 2 or more sales in the period. cross_channel = buyers who bought both online (app, mini_program, web, group_buy) and in store (pos) in the period; single_channel = the other buyers. Their net_sales = gross − discounts − refunds of their sales and returns dated in the period (fen); aov = (gross − discounts) / orders, rounded to the fen. members_recruited = people first identified at a store’s till (a known profile created by a POS call, the oldest of its group) in the period. Rates are fractions 0–1 rounded to 4 places, 0 when there is no buyer. Rows: every period of the range in date order (week keyed by its Monday).
+         */
+        get: {
+            parameters: {
+                query: {
+                    /**
+                     * @description first day (retailer's time zone)
+                     * @example 2026-11-01
+                     */
+                    from: string;
+                    /** @description default day */
+                    group_by?: "day" | "week" | "month";
+                    /**
+                     * @description last day, inclusive; at most 3 years after from
+                     * @example 2026-11-01
+                     */
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            from: string;
+                            group_by: string;
+                            rows: {
+                                /** @description identified buyers (One ID roots) with a sale in the period */
+                                buyers: number;
+                                cross_channel: {
+                                    /** @description (gross − discounts) / orders (fen) */
+                                    aov: number;
+                                    /** @description buyers in the group */
+                                    customers: number;
+                                    /** @description gross − discounts − refunds of their sales and returns in the period (fen) */
+                                    net_sales: number;
+                                    orders: number;
+                                };
+                                key: string;
+                                /** @description people first identified at a store's till in the period */
+                                members_recruited: number;
+                                /** @description buyers whose first sale ever is in the period */
+                                new: number;
+                                /** @description share of buyers with 2 or more sales in the period (0–1) */
+                                repurchase_rate: number;
+                                /** @description buyers who had bought before the period */
+                                returning: number;
+                                single_channel: {
+                                    /** @description (gross − discounts) / orders (fen) */
+                                    aov: number;
+                                    /** @description buyers in the group */
+                                    customers: number;
+                                    /** @description gross − discounts − refunds of their sales and returns in the period (fen) */
+                                    net_sales: number;
+                                    orders: number;
+                                };
+                            }[];
+                            to: string;
+                            totals: {
+                                /** @description identified buyers (One ID roots) with a sale in the period */
+                                buyers: number;
+                                cross_channel: {
+                                    /** @description (gross − discounts) / orders (fen) */
+                                    aov: number;
+                                    /** @description buyers in the group */
+                                    customers: number;
+                                    /** @description gross − discounts − refunds of their sales and returns in the period (fen) */
+                                    net_sales: number;
+                                    orders: number;
+                                };
+                                /** @description people first identified at a store's till in the period */
+                                members_recruited: number;
+                                /** @description buyers whose first sale ever is in the period */
+                                new: number;
+                                /** @description share of buyers with 2 or more sales in the period (0–1) */
+                                repurchase_rate: number;
+                                /** @description buyers who had bought before the period */
+                                returning: number;
+                                single_channel: {
+                                    /** @description (gross − discounts) / orders (fen) */
+                                    aov: number;
+                                    /** @description buyers in the group */
+                                    customers: number;
+                                    /** @description gross − discounts − refunds of their sales and returns in the period (fen) */
+                                    net_sales: number;
+                                    orders: number;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/analytics/dashboard": {
         parameters: {
             query?: never;
@@ -285,6 +522,119 @@ export interface paths {
                                 /** @description units sold − units returned */
                                 units: number;
                             };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/stores": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The stores' league table: in-store and O2O sales, fulfilment times and members recruited
+         * @description Days are the retailer's time zone; orders are dated by placed_at. in_store_net_sales = net sales (gross − discounts − refunds, fen) of the store’s till (channel pos) as in /v1/analytics/sales. online_orders = online sales (paid or completed, not cancelled) the store fulfils, by fulfilment kind (pickup, or delivered from the store: hour, same_day, standard); o2o_net_sales their net sales. Timings are over online orders paid in the range and fulfilled by the store: median_pick_seconds = median time from allocation (the payment) to ready for pickup, or to the hand-over to a courier or carrier for a delivery; median_ready_for_pickup_seconds = median time from placing a pickup order to ready for pickup; pickup_no_show_rate = pickups made ready that ended uncollected (failed or cancelled) ÷ pickups made ready that ended (collected, failed or cancelled); hour_delivery_on_time_rate = hour deliveries delivered by their promised eta ÷ hour deliveries with an eta that were delivered or failed. members_recruited = people first identified at the store’s till in the range (a known profile created by a POS call, the oldest of its group; the store of its first till sale). footfall_conversion is null: no footfall is recorded yet (footfall_recorded false). Rates are fractions 0–1 rounded to 4 places, null when nothing was counted; medians are whole seconds, null when there is none. Store staff see their own store's row only.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /**
+                     * @description first day (retailer's time zone)
+                     * @example 2026-11-01
+                     */
+                    from: string;
+                    /**
+                     * @description last day, inclusive; at most 3 years after from
+                     * @example 2026-11-01
+                     */
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            from: string;
+                            stores: {
+                                /**
+                                 * @description null until footfall is recorded
+                                 * @enum {object|null}
+                                 */
+                                footfall_conversion: never | null;
+                                /** @description false: no footfall is recorded yet */
+                                footfall_recorded: boolean;
+                                hour_deliveries: number;
+                                hour_delivery_on_time_rate: number | null;
+                                hour_on_time: number;
+                                /** @description net sales at the store's till (fen) */
+                                in_store_net_sales: number;
+                                in_store_orders: number;
+                                location_id: string;
+                                /** @description allocated → ready for pickup or handed over (s) */
+                                median_pick_seconds: number | null;
+                                /** @description placed → ready for pickup (s) */
+                                median_ready_for_pickup_seconds: number | null;
+                                members_recruited: number;
+                                /** @description net sales of the online orders the store fulfils (fen) */
+                                o2o_net_sales: number;
+                                online_orders: {
+                                    hour: number;
+                                    pickup: number;
+                                    same_day: number;
+                                    standard: number;
+                                    total: number;
+                                };
+                                pickup_no_show_rate: number | null;
+                                pickup_no_shows: number;
+                                pickups_ended: number;
+                            }[];
+                            to: string;
                         };
                     };
                 };
@@ -9714,6 +10064,119 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stores/{id}/scorecard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A store's scorecard over a date range: sales, O2O fulfilment, timings, members recruited
+         * @description Days are the retailer's time zone; orders are dated by placed_at. in_store_net_sales = net sales (gross − discounts − refunds, fen) of the store’s till (channel pos) as in /v1/analytics/sales. online_orders = online sales (paid or completed, not cancelled) the store fulfils, by fulfilment kind (pickup, or delivered from the store: hour, same_day, standard); o2o_net_sales their net sales. Timings are over online orders paid in the range and fulfilled by the store: median_pick_seconds = median time from allocation (the payment) to ready for pickup, or to the hand-over to a courier or carrier for a delivery; median_ready_for_pickup_seconds = median time from placing a pickup order to ready for pickup; pickup_no_show_rate = pickups made ready that ended uncollected (failed or cancelled) ÷ pickups made ready that ended (collected, failed or cancelled); hour_delivery_on_time_rate = hour deliveries delivered by their promised eta ÷ hour deliveries with an eta that were delivered or failed. members_recruited = people first identified at the store’s till in the range (a known profile created by a POS call, the oldest of its group; the store of its first till sale). footfall_conversion is null: no footfall is recorded yet (footfall_recorded false). Rates are fractions 0–1 rounded to 4 places, null when nothing was counted; medians are whole seconds, null when there is none. Store staff: their own store only (another is 403).
+         */
+        get: {
+            parameters: {
+                query: {
+                    /**
+                     * @description first day (retailer's time zone)
+                     * @example 2026-11-01
+                     */
+                    from: string;
+                    /**
+                     * @description last day, inclusive; at most 3 years after from
+                     * @example 2026-11-01
+                     */
+                    to: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description null until footfall is recorded
+                             * @enum {object|null}
+                             */
+                            footfall_conversion: never | null;
+                            /** @description false: no footfall is recorded yet */
+                            footfall_recorded: boolean;
+                            from: string;
+                            hour_deliveries: number;
+                            hour_delivery_on_time_rate: number | null;
+                            hour_on_time: number;
+                            /** @description net sales at the store's till (fen) */
+                            in_store_net_sales: number;
+                            in_store_orders: number;
+                            location_id: string;
+                            /** @description allocated → ready for pickup or handed over (s) */
+                            median_pick_seconds: number | null;
+                            /** @description placed → ready for pickup (s) */
+                            median_ready_for_pickup_seconds: number | null;
+                            members_recruited: number;
+                            /** @description net sales of the online orders the store fulfils (fen) */
+                            o2o_net_sales: number;
+                            online_orders: {
+                                hour: number;
+                                pickup: number;
+                                same_day: number;
+                                standard: number;
+                                total: number;
+                            };
+                            pickup_no_show_rate: number | null;
+                            pickup_no_shows: number;
+                            pickups_ended: number;
+                            to: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

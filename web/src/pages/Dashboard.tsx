@@ -10,6 +10,7 @@ import { formatFen, formatInt, formatPercent } from '../format';
 import { useI18n } from '../i18n';
 import { useResource } from '../hooks';
 import { SalesAnalytics } from './SalesAnalytics';
+import { CustomerAnalytics } from '../components/analytics/CustomerAnalytics';
 
 function PeriodKpis({
   period,
@@ -95,6 +96,7 @@ export function Dashboard() {
       {error && <ErrorMessage error={error} onRetry={reload} />}
 
       <SalesAnalytics timezone={data.timezone} />
+      <CustomerAnalytics timezone={data.timezone} />
 
       <section className="kpis" data-testid="kpis">
         <PeriodKpis period={data.today} label={t('dash.today')} prefix="today" accent />

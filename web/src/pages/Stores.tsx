@@ -9,6 +9,7 @@ import { localName } from '../format';
 import { useResource } from '../hooks';
 import { translateValue, useI18n, type MessageKey, type Translate } from '../i18n';
 import { can, useMe } from '../me';
+import { href } from '../router';
 
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
@@ -141,6 +142,7 @@ export function Stores() {
                     <th>{t('stores.pickup')}</th>
                     <th className="num">{t('stores.delivery')}</th>
                     <th className="num">{t('stores.coords')}</th>
+                    <th />
                   </tr>
                 </thead>
                 <tbody>
@@ -172,6 +174,13 @@ export function Stores() {
                       </td>
                       <td className="num mono small">
                         {l.lat.toFixed(4)}, {l.lng.toFixed(4)}
+                      </td>
+                      <td>
+                        {(l.type === 'store' || l.type === 'dark_store') && (
+                          <a href={href('stores', l.id)} data-testid={`store-scorecard-${l.id}`}>
+                            {t('league.scorecard')}
+                          </a>
+                        )}
                       </td>
                     </tr>
                   ))}

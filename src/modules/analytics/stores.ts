@@ -1,0 +1,165 @@
+/**
+ * GET /v1/analytics/stores (the league table) and GET /v1/stores/:id/scorecard: per store, in-store
+ * sales and online orders it fulfilled (sales rollups), fulfilment timings (fulfilment's
+ * fulfilmentTimings with orders' orderFacts), and members recruited at its till (customers'
+ * posRecruits).
+ */
+import { sql } from 'kysely';
+import type { Queryable } from '../../platform/db/database';
+import { notFound } from '../../platform/http/errors';
+import { posRecruits } from '../customers/public';
+import { fulfilmentTimings } from '../fulfilment/public';
+import { existingStoreIds, storeIdsWithin } from '../locations/public';
+import { orderFacts } from '../orders/public';
+import { dayAfter, dayStart, rate } from './customers';
+import { checkRange } from './sales';
+
+export const ONLINE_KINDS = ['pickup', 'hour', 'same_day', 'standard'] as const;
+
+export const STORE_DEFINITIONS =
+  "Days are the retailer's time zone; orders are dated by placed_at. in_store_net_sales = net sales (gross − discounts − " +
+  'refunds, fen) of the store\u2019s till (channel pos) as in /v1/analytics/sales. online_orders = online sales (paid or ' +
+  'completed, not cancelled) the store fulfils, by fulfilment kind (pickup, or delivered from the store: hour, same_day, ' +
+  'standard); o2o_net_sales their net sales. Timings are over online orders paid in the range and fulfilled by the store: ' +
+  'median_pick_seconds = median time from allocation (the payment) to ready for pickup, or to the hand-over to a ' +
+  'courier or carrier for a delivery; median_ready_for_pickup_seconds = median time from placing a pickup order to ready ' +
+  'for pickup; pickup_no_show_rate = pickups made ready that ended uncollected (failed or cancelled) ÷ pickups made ready ' +
+  'that ended (collected, failed or cancelled); hour_delivery_on_time_rate = hour deliveries delivered by their promised ' +
+  'eta ÷ hour deliveries with an eta that were delivered or failed. members_recruited = people first identified at the ' +
+  'store\u2019s till in the range (a known profile created by a POS call, the oldest of its group; the store of its first ' +
+  'till sale). footfall_conversion is null: no footfall is recorded yet (footfall_recorded false). Rates are fractions ' +
+  '0–1 rounded to 4 places, null when nothing was counted; medians are whole seconds, null when there is none.';
+
+export interface StoreFigures {
+  location_id: string;
+  in_store_net_sales: number;
+  in_store_orders: number;
+  online_orders: { pickup: number; hour: number; same_day: number; standard: number; total: number };
+  o2o_net_sales: number;
+  median_pick_seconds: number | null;
+  median_ready_for_pickup_seconds: number | null;
+  pickups_ended: number;
+  pickup_no_shows: number;
+  pickup_no_show_rate: number | null;
+  hour_deliveries: number;
+  hour_on_time: number;
+  hour_delivery_on_time_rate: number | null;
+  members_recruited: number;
+  footfall_recorded: boolean;
+  footfall_conversion: null;
+}
+
+const maybeRate = (part: number, whole: number) => (whole > 0 ? rate(part, whole) : null);
+
+/** The figures of these stores over [from, to], one per store in the order given. */
+async function figuresOf(db: Queryable, tz: string, ids: string[], from: string, to: string): Promise<StoreFigures[]> {
+  if (ids.length === 0) return [];
+  const storeIds = sql`${ids}::text[]`;
+  const [sales, timings, recruited] = await Promise.all([
+    sql<{ location_id: string; kind: string; net: string; orders: string }>`
+      SELECT location_id, CASE WHEN channel = 'pos' THEN 'in_store' ELSE fulfilment END AS kind,
+             sum(gross_sales - coupon_discounts - points_discounts - refunds)::text AS net, sum(orders)::text AS orders
+      FROM analytics_sales_daily
+      WHERE day BETWEEN ${from}::date AND ${to}::date AND location_id = ANY(${storeIds})
+      GROUP BY 1, 2`.execute(db),
+    sql<{
+      location_id: string;
+      pick: number | null;
+      ready: number | null;
+      ended: string;
+      no_shows: string;
+      hour: string;
+      on_time: string;
+    }>`
+      SELECT f.location_id,
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM
+          CASE WHEN f.type = 'pickup' THEN f.ready_at ELSE f.handed_over_at END - o.paid_at))
+          FILTER (WHERE (CASE WHEN f.type = 'pickup' THEN f.ready_at ELSE f.handed_over_at END) IS NOT NULL) AS pick,
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM f.ready_at - o.placed_at))
+          FILTER (WHERE f.type = 'pickup' AND f.ready_at IS NOT NULL) AS ready,
+        count(*) FILTER (WHERE f.type = 'pickup' AND f.ready_at IS NOT NULL
+          AND f.status IN ('collected', 'failed', 'cancelled'))::text AS ended,
+        count(*) FILTER (WHERE f.type = 'pickup' AND f.ready_at IS NOT NULL AND f.status IN ('failed', 'cancelled'))::text AS no_shows,
+        count(*) FILTER (WHERE f.type = 'delivery' AND f.speed = 'hour' AND f.eta IS NOT NULL
+          AND (f.delivered_at IS NOT NULL OR f.status = 'failed'))::text AS hour,
+        count(*) FILTER (WHERE f.type = 'delivery' AND f.speed = 'hour' AND f.eta IS NOT NULL
+          AND f.delivered_at <= f.eta)::text AS on_time
+      FROM ${orderFacts} o JOIN ${fulfilmentTimings} f ON f.order_id = o.id
+      WHERE o.placed_at >= ${dayStart(from, tz)} AND o.placed_at < ${dayAfter(to, tz)}
+        AND o.channel <> 'pos' AND o.paid_at IS NOT NULL AND f.location_id = ANY(${storeIds})
+      GROUP BY 1`.execute(db),
+    sql<{ location_id: string; n: string }>`
+      SELECT location_id, count(*)::text AS n FROM (
+        SELECT (SELECT o.location_id FROM ${orderFacts} o WHERE o.customer_id = m.id AND o.channel = 'pos'
+                ORDER BY o.placed_at, o.id LIMIT 1) AS location_id
+        FROM ${posRecruits} m
+        WHERE m.created_at >= ${dayStart(from, tz)} AND m.created_at < ${dayAfter(to, tz)}) x
+      WHERE location_id = ANY(${storeIds})
+      GROUP BY 1`.execute(db),
+  ]);
+  return ids.map((id) => {
+    const mine = sales.rows.filter((r) => r.location_id === id);
+    const kind = (k: string) => mine.find((r) => r.kind === k);
+    const online = Object.fromEntries(ONLINE_KINDS.map((k) => [k, Number(kind(k)?.orders ?? 0)])) as Record<
+      (typeof ONLINE_KINDS)[number],
+      number
+    >;
+    const t = timings.rows.find((r) => r.location_id === id);
+    const ended = Number(t?.ended ?? 0);
+    const noShows = Number(t?.no_shows ?? 0);
+    const hour = Number(t?.hour ?? 0);
+    const onTime = Number(t?.on_time ?? 0);
+    const seconds = (v: number | string | null | undefined) =>
+      v === null || v === undefined ? null : Math.round(Number(v));
+    return {
+      location_id: id,
+      in_store_net_sales: Number(kind('in_store')?.net ?? 0),
+      in_store_orders: Number(kind('in_store')?.orders ?? 0),
+      online_orders: { ...online, total: ONLINE_KINDS.reduce((n, k) => n + online[k], 0) },
+      o2o_net_sales: ONLINE_KINDS.reduce((n, k) => n + Number(kind(k)?.net ?? 0), 0),
+      median_pick_seconds: seconds(t?.pick),
+      median_ready_for_pickup_seconds: seconds(t?.ready),
+      pickups_ended: ended,
+      pickup_no_shows: noShows,
+      pickup_no_show_rate: maybeRate(noShows, ended),
+      hour_deliveries: hour,
+      hour_on_time: onTime,
+      hour_delivery_on_time_rate: maybeRate(onTime, hour),
+      members_recruited: Number(recruited.rows.find((r) => r.location_id === id)?.n ?? 0),
+      footfall_recorded: false,
+      footfall_conversion: null,
+    };
+  });
+}
+
+/** Every store's figures, the best in-store plus O2O net sales first (store staff: only theirs). */
+export async function storeLeague(
+  db: Queryable,
+  tz: string,
+  q: { from: string; to: string; location_id?: string | null },
+): Promise<{ from: string; to: string; stores: StoreFigures[] }> {
+  checkRange(q.from, q.to);
+  const all = (await sql<{ id: string }>`SELECT id FROM ${storeIdsWithin(null)} s ORDER BY id`.execute(db)).rows.map(
+    (r) => r.id,
+  );
+  const ids = q.location_id != null ? all.filter((id) => id === q.location_id) : all;
+  const stores = (await figuresOf(db, tz, ids, q.from, q.to)).sort(
+    (a, b) =>
+      b.in_store_net_sales + b.o2o_net_sales - (a.in_store_net_sales + a.o2o_net_sales) ||
+      (a.location_id < b.location_id ? -1 : 1),
+  );
+  return { from: q.from, to: q.to, stores };
+}
+
+/** One store's scorecard (404 when it is not a store). */
+export async function storeScorecard(
+  db: Queryable,
+  tz: string,
+  id: string,
+  q: { from: string; to: string },
+): Promise<StoreFigures & { from: string; to: string }> {
+  checkRange(q.from, q.to);
+  if (!(await existingStoreIds(db, [id])).has(id)) throw notFound('store', 'id');
+  const [figures] = await figuresOf(db, tz, [id], q.from, q.to);
+  return { from: q.from, to: q.to, ...figures };
+}
