@@ -68,3 +68,9 @@ export async function createProductsIfAbsent(db: Queryable, rows: Insertable<Pro
       .execute()
   ).length;
 }
+
+/**
+ * Each product's unit cost in fen, null when none is recorded (revenue sharing on the margin). A
+ * FROM-clause fragment: `LEFT JOIN ${productCosts} p ON p.sku = l.sku`.
+ */
+export const productCosts = sql<{ sku: string; cost_price: string | null }>`(SELECT sku, cost_price FROM products)`;

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Insertable } from 'kysely';
 import type { Queryable, Tx } from '../../platform/db/database';
 import { insertFromJson } from '../../platform/db/json-rows';
@@ -122,3 +123,10 @@ export function fulfilmentInserts(
     out.push({ name: 'new_fulfillment_lines', sql: insertFromJson(params, 'fulfillment_lines', lines) });
   return out;
 }
+
+/**
+ * When each order's fulfilment last changed (`order_id`, `last_change`): for a completed order, when
+ * it was handed over or delivered. A FROM-clause fragment: `JOIN ${fulfilmentTimes} f ON f.order_id = o.id`.
+ */
+export const fulfilmentTimes = sql<{ order_id: string; last_change: Date }>`(
+  SELECT order_id, max(updated_at) AS last_change FROM fulfillments GROUP BY order_id)`;
