@@ -16,6 +16,7 @@ import { Settings } from './pages/Settings';
 import { SignIn } from './pages/SignIn';
 import { StoreTasks } from './pages/StoreTasks';
 import { Stores } from './pages/Stores';
+import { Settlements } from './pages/Settlements';
 import { href, useRoute, type Route } from './router';
 import { useSession } from './session';
 
@@ -52,6 +53,8 @@ function CurrentPage({ route }: { route: Route }) {
       return <Inventory selected={selected} />;
     case 'stores':
       return <Stores />;
+    case 'settlements':
+      return <Settlements />;
     case 'loyalty':
       return <Loyalty params={route.params} />;
     case 'marketing':

@@ -83,7 +83,6 @@ const statement = (period: string, key?: string) =>
     return r.body;
   });
 const items = async (period: string, loc: string) => must(s, 'GET', `/v1/settlements/${period}/${loc}`);
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const row = (st: { stores: any[] }, loc: string) =>
   st.stores.find((x: { location_id: string }) => x.location_id === loc);
 
