@@ -41,7 +41,8 @@ const USAGE = `santong <command>
                 [--strict] [--money fen|yuan] [--timezone TZ] [--window N]
                                 order history, one line per row: order_id, placed_at, sku, qty,
                                 amount or unit_price (fen; --money yuan for 12.90), channel,
-                                location_id, product_name, customer_<type> (e.g. customer_phone);
+                                location_id, product_name, cost_price (unit cost, set on products
+                                without one), customer_<type> (e.g. customer_phone);
                                 unknown SKUs become products in category imported (--strict:
                                 rejected); orders already imported are skipped
   import options: --report FILE writes every rejected row as "row N: field: reason";

@@ -377,7 +377,7 @@ export async function statement(
     .selectFrom('settlement_entries')
     .select((eb) => [
       'location_id',
-      sql<string>`count(DISTINCT order_id)`.as('orders'),
+      sql<string>`count(DISTINCT order_id)`.as('order_count'),
       sql<string>`coalesce(sum(amount) FILTER (WHERE kind = 'credit'), 0)`.as('credits'),
       sql<string>`coalesce(sum(amount) FILTER (WHERE kind = 'reversal'), 0)`.as('reversals'),
       eb.fn.sum<string>('amount').as('net'),
@@ -389,7 +389,7 @@ export async function statement(
   if (locationId) q = q.where('location_id', '=', locationId);
   const stores = (await q.execute()).map((r) => ({
     location_id: r.location_id,
-    orders: Number(r.orders),
+    orders: Number(r.order_count),
     credits: Number(r.credits),
     reversals: Number(r.reversals),
     net: Number(r.net),
