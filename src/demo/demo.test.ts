@@ -350,7 +350,7 @@ describe('demo retailer behind the dashboard API', () => {
       await sql<{ location_id: string; orders: string; net: string }>`
         WITH per AS (
           SELECT o.id, o.location_id,
-                 sum(CASE WHEN p.cost_price IS NULL THEN l.amount ELSE l.amount - p.cost_price * l.qty END) AS basis
+                 sum(CASE WHEN p.cost_price IS NULL THEN l.amount ELSE l.amount - p.cost_price * l.qty END)::bigint AS basis
           FROM orders o JOIN order_lines l ON l.order_id = o.id JOIN products p ON p.sku = l.sku
           JOIN locations loc ON loc.id = o.location_id AND loc.type = 'store'
           WHERE o.status = 'completed' AND o.channel <> 'pos' AND o.fulfillment_type <> 'in_store'
