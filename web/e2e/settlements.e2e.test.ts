@@ -85,6 +85,13 @@ describe('store settlements', () => {
     await page.getByTestId('revenue-share-saved').waitFor();
     expect(await ui.ok('GET', '/v1/settings/revenue-share')).toEqual({ percent: 25, basis: 'net_sales' });
     expect(await text(page.getByTestId('revenue-share'))).toContain('净销售额');
+
+    // A product's cost price (the margin basis), on its stock page.
+    const sku = (await ui.ok('GET', '/v1/products?limit=1')).items[0].sku as string;
+    await page.goto(`${ui.server.url}/#/inventory/${sku}`);
+    await page.getByTestId('cost-price-input').fill('12.34');
+    await page.getByTestId('cost-price-save').click();
+    await expect.poll(async () => (await ui.ok('GET', `/v1/products/${sku}`)).cost_price).toBe(1234);
     await page.close();
     expect(ui.pageErrors).toEqual([]);
   });

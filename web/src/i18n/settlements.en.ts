@@ -52,6 +52,8 @@ export const settlementsEn: Record<keyof typeof settlementsZhCN, string> = {
     'Margin = net sales − cost price × units; products without a cost price are settled on net sales and flagged',
   'settle.save': 'Save',
   'settle.saved': 'Saved',
+  'cost.label': 'Cost price (yuan)',
+  'cost.none': 'not recorded',
   'apiError.period_closed': 'This month is already closed',
   'apiError.period_not_ended': 'This month has not ended: it can only be closed early',
   'apiError.period_not_started': 'This month has not started',

@@ -46,6 +46,8 @@ export const settlementsZhCN = {
   'settle.basisHelp': '毛利 = 净销售额 − 成本价 × 件数；未录入成本价的商品按净销售额计算并标记',
   'settle.save': '保存',
   'settle.saved': '已保存',
+  'cost.label': '成本价（元）',
+  'cost.none': '未录入',
   'apiError.period_closed': '该月份已关账',
   'apiError.period_not_ended': '该月份尚未结束，只能提前关账',
   'apiError.period_not_started': '该月份尚未开始',
