@@ -502,7 +502,7 @@ export async function closePeriod(
     if (now.getTime() < end.getTime() && !early)
       throw unprocessable(
         'period_not_ended',
-        `${period} has not ended yet: close it early with {"early": true}`,
+        `${period} has not ended yet: close it early ({"early": true}, or santong settle --early)`,
         'early',
       );
     await tx
