@@ -3,6 +3,7 @@ import { createKey } from '../platform/auth/keys';
 import { CHANNELS, ROLES, type Channel, type Role } from '../platform/auth/roles';
 import { loadConfig } from '../platform/config';
 import { MasterKeyError } from '../platform/crypto/keys';
+import { AppError } from '../platform/http/errors';
 import { unlockDatabase } from '../platform/crypto/master-key';
 import { openDatabase } from '../platform/db/database';
 import { migrate } from '../platform/db/migrate';
@@ -16,6 +17,7 @@ import { WRAPPED_KEY_COLUMNS } from '../modules/wrapped-keys';
 import { rotateMasterCommand } from './rotate-master';
 import { clvFitCommand } from './clv';
 import { rebuildSalesRollups } from '../modules/analytics/rollup';
+import { closePeriod, isPeriod, statement } from '../modules/settlements/service';
 
 const USAGE = `santong <command>
 
@@ -39,13 +41,17 @@ const USAGE = `santong <command>
                 [--strict] [--money fen|yuan] [--timezone TZ] [--window N]
                                 order history, one line per row: order_id, placed_at, sku, qty,
                                 amount or unit_price (fen; --money yuan for 12.90), channel,
-                                location_id, product_name, customer_<type> (e.g. customer_phone);
+                                location_id, product_name, cost_price (unit cost, set on products
+                                without one), customer_<type> (e.g. customer_phone);
                                 unknown SKUs become products in category imported (--strict:
                                 rejected); orders already imported are skipped
   import options: --report FILE writes every rejected row as "row N: field: reason";
                   --encoding gb18030 for Excel files saved in Chinese; --concurrency N
   analytics rebuild             recompute the sales rollups (dashboard figures) from every order and
                                 return; run after a change of SANTONG_TIMEZONE (imports run it)
+  settle --period YYYY-MM [--early]
+                                close a month's settlement statement (stores' revenue share): it
+                                never changes again; --early for a month that has not ended
   clv fit --transactions FILE.csv --customer-col C --date-col D --amount-col A
           --calibration-end YYYY-MM-DD [--time-unit week|day] [--predict N --out FILE.csv]
                                 lifetime value: fits BG/NBD and Gamma-Gamma on the purchases up to
@@ -165,6 +171,39 @@ async function main(argv: string[]): Promise<void> {
         const r = await rebuildSalesRollups(database, config.timezone);
         process.stdout.write(
           `sales rollups rebuilt in ${(r.ms / 1000).toFixed(1)} s: ${r.sales_rows} daily rows, ${r.sku_rows} SKU rows, ${r.buyer_rows} buyer rows (${config.timezone})\n`,
+        );
+      } finally {
+        await database.close();
+      }
+      return;
+    }
+    case 'settle': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { period: { type: 'string' }, early: { type: 'boolean' } },
+      });
+      if (!values.period || !isPeriod(values.period)) fail('settle needs --period YYYY-MM');
+      const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+      try {
+        await migrate(database);
+        await unlockDatabase(database, config, WRAPPED_KEY_COLUMNS);
+        try {
+          await closePeriod(database, config.timezone, values.period, { principal: null, name: 'cli' }, !!values.early);
+        } catch (e) {
+          if (e instanceof AppError) {
+            process.stderr.write(`santong: ${e.message}\n`);
+            process.exitCode = 1;
+            return;
+          }
+          throw e;
+        }
+        const st = await statement(
+          database.db,
+          { timezone: config.timezone, currency: config.currency },
+          values.period,
+        );
+        process.stdout.write(
+          `${st.period} closed: ${st.stores.length} stores, ${st.totals.orders} orders, net ${st.totals.net} fen (credits ${st.totals.credits}, reversals ${st.totals.reversals})\n`,
         );
       } finally {
         await database.close();

@@ -7,6 +7,8 @@ export interface DemoProduct {
   name: string;
   category: string;
   list_price: number;
+  /** unit cost (fen): 55–80 % of the list price; null for a few SKUs (their margin settles on net sales) */
+  cost_price: number | null;
   channels: string[];
 }
 
@@ -33,9 +35,19 @@ export function demoProducts(seed: number, count = 500): DemoProduct[] {
       const price = Math.max(190, Math.round(rng.int(lo, hi) / 100) * 100 - 10);
       // A few SKUs are exclusive to one channel group, as retailers do.
       const channels = rng.chance(0.03) ? ['app', 'mini_program'] : rng.chance(0.03) ? ['pos'] : ALL_CHANNELS;
-      out.push({ sku: `SKU${String(n).padStart(5, '0')}`, name, category, list_price: price, channels });
+      out.push({
+        sku: `SKU${String(n).padStart(5, '0')}`,
+        name,
+        category,
+        list_price: price,
+        cost_price: null,
+        channels,
+      });
     }
   }
+  // Unit costs from their own stream, so the rest of the demo is what it was before costs existed.
+  const costs = new Rng(seed ^ 0xc057);
+  for (const p of out) p.cost_price = costs.chance(0.05) ? null : Math.round((p.list_price * costs.int(55, 80)) / 100);
   return out;
 }
 
@@ -71,9 +83,9 @@ export const LOCATION_COLUMNS = [
 ];
 
 export function productsCsv(products: DemoProduct[]): string {
-  return products.map((p) => row([p.sku, p.name, p.category, p.list_price, p.channels, '{}'])).join('');
+  return products.map((p) => row([p.sku, p.name, p.category, p.list_price, p.cost_price, p.channels, '{}'])).join('');
 }
-export const PRODUCT_COLUMNS = ['sku', 'name', 'category', 'list_price', 'channels', 'attributes'];
+export const PRODUCT_COLUMNS = ['sku', 'name', 'category', 'list_price', 'cost_price', 'channels', 'attributes'];
 
 /** Stock per location: the DC carries everything deep; each store ~70% of the range, some at zero. */
 export function stockCsv(seed: number, products: DemoProduct[]): string {

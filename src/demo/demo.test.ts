@@ -342,6 +342,32 @@ describe('demo retailer behind the dashboard API', () => {
     });
   });
 
+  it("credits the stores' revenue share for the history's completed pickups and store deliveries", async () => {
+    const db = s.santong.ctx.database.db;
+    // Directly from the orders: completed online orders at a store (not the DC), 30 % of the margin
+    // (a line without cost on its net), rounded half away from zero, per order.
+    const direct = (
+      await sql<{ location_id: string; orders: string; net: string }>`
+        WITH per AS (
+          SELECT o.id, o.location_id,
+                 sum(CASE WHEN p.cost_price IS NULL THEN l.amount ELSE l.amount - p.cost_price * l.qty END)::bigint AS basis
+          FROM orders o JOIN order_lines l ON l.order_id = o.id JOIN products p ON p.sku = l.sku
+          JOIN locations loc ON loc.id = o.location_id AND loc.type = 'store'
+          WHERE o.status = 'completed' AND o.channel <> 'pos' AND o.fulfillment_type <> 'in_store'
+          GROUP BY o.id, o.location_id)
+        SELECT location_id, count(*)::text AS orders,
+               sum(CASE WHEN basis < 0 THEN -((-basis * 3000 * 2 + 10000) / 20000) ELSE (basis * 3000 * 2 + 10000) / 20000 END)::text AS net
+        FROM per GROUP BY location_id ORDER BY location_id`.execute(db)
+    ).rows;
+    const booked = (
+      await sql<{ location_id: string; orders: string; net: string }>`
+        SELECT location_id, count(DISTINCT order_id)::text AS orders, sum(amount)::text AS net
+        FROM settlement_entries GROUP BY location_id ORDER BY location_id`.execute(db)
+    ).rows;
+    expect(direct.length).toBeGreaterThan(0);
+    expect(booked).toEqual(direct);
+  });
+
   it('shows the same figures as a direct sum over the orders table, and by_channel adds up', async () => {
     const r = await s.api('GET', '/v1/analytics/dashboard');
     expect(r.status).toBe(200);

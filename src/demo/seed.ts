@@ -14,6 +14,7 @@ import {
 } from './catalog';
 import { DEFAULT_WINDOW_DAYS, runRfmNow } from '../modules/audiences/rfm-service';
 import { rebuildSalesRollups } from '../modules/analytics/rollup';
+import { bookHistory } from '../modules/settlements/service';
 import { DEFAULT_HORIZON_DAYS, localDay, runClvNow } from '../modules/clv/runs';
 import { ClvDataError } from '../modules/clv/fit';
 import { currentTimezone } from '../modules/loyalty/points/expiry-date';
@@ -139,6 +140,8 @@ export async function seedDemo(
   await seedDemoSegments(database);
   // The dashboard's sales rollups, from the history just loaded.
   await rebuildSalesRollups(database, timezone);
+  // The stores' revenue-share credits for the history's completed pickups and store deliveries.
+  await bookHistory(database, timezone);
   const result = { ...totals, ms: Date.now() - started };
   await putSetting(database.db, 'demo_seed', { ...opts, anchor: anchor.toISOString(), ...totals });
   return result;

@@ -28,6 +28,7 @@ import { referralRoutes } from './loyalty/referrals/routes';
 import { couponRoutes } from './loyalty/coupons/routes';
 import { pricingRoutes } from './pricing/routes';
 import { segmentRoutes } from './segments/routes';
+import { settlementRoutes } from './settlements/routes';
 import { defaultStrategy } from './routing/policy';
 import { walletRoutes } from './loyalty/wallet-routes';
 
@@ -68,4 +69,5 @@ export const allModules: ModuleRoutes[] = [
   audienceRoutes,
   clvRoutes,
   segmentRoutes,
+  settlementRoutes,
 ];

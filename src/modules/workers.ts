@@ -11,6 +11,7 @@ import { nightlyRfm } from './audiences/rfm-nightly';
 import { nightlyClv } from './clv/nightly';
 import { segmentUpkeepTask } from './segments/membership';
 import { applyOrderEvents, pruneAppliedEvents, ROLLUP_EVENTS } from './analytics/rollup';
+import { applySettlementEvents, pruneSettlementEvents, SETTLEMENT_EVENTS } from './settlements/service';
 
 /** Events whose payload lists the SKUs whose stock they changed. */
 const STOCK_EVENTS = [
@@ -34,6 +35,9 @@ export function startModuleWorkers(ctx: AppContext): void {
   // Sales rollups follow the orders' events (analytics/rollup.ts: lag one dispatcher tick).
   ctx.dispatcher.subscribeBatch(ROLLUP_EVENTS, (events, tx) => applyOrderEvents(tx, ctx.config.timezone, events));
   ctx.dispatcher.addTask('prune-analytics-events', () => pruneAppliedEvents(ctx.database.db));
+  // Stores' revenue-share credits and reversals follow completions and returns (settlements/service.ts).
+  ctx.dispatcher.subscribeBatch(SETTLEMENT_EVENTS, (events, tx) => applySettlementEvents(tx, ctx.config.timezone, events));
+  ctx.dispatcher.addTask('prune-settlement-events', () => pruneSettlementEvents(ctx.database.db));
   ctx.dispatcher.addTask('expire-reservations', () => expireDue(ctx));
   ctx.dispatcher.addTask('courier-jobs', () => sendCourierJobs(ctx, ctx.publicUrl));
   ctx.dispatcher.addTask('expire-points', expirePointsTask(ctx));

@@ -17,6 +17,7 @@ import { SignIn } from './pages/SignIn';
 import { StoreTasks } from './pages/StoreTasks';
 import { Stores } from './pages/Stores';
 import { StoreScorecard } from './pages/StoreScorecard';
+import { Settlements } from './pages/Settlements';
 import { href, useRoute, type Route } from './router';
 import { useSession } from './session';
 
@@ -53,6 +54,8 @@ function CurrentPage({ route }: { route: Route }) {
       return <Inventory selected={selected} />;
     case 'stores':
       return selected ? <StoreScorecard key={selected} id={selected} /> : <Stores />;
+    case 'settlements':
+      return <Settlements />;
     case 'loyalty':
       return <Loyalty params={route.params} />;
     case 'marketing':

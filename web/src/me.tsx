@@ -57,6 +57,10 @@ const ALLOWED = {
   runRfm: ['admin', 'marketer'],
   /** GET /v1/loyalty/tiers: tier names for the rule builder. */
   readTiers: ['admin', 'marketer'],
+  /** GET /v1/settlements…: the stores' revenue-share statements (store staff: their own store's). */
+  readSettlements: ['admin', 'analyst', 'store_staff'],
+  /** POST /v1/settlements/:period/close, PUT /v1/settings/revenue-share. */
+  manageSettlements: ['admin'],
   /** The till: member lookup, wallet, quote and in-store orders. */
   till: ['admin', 'store_staff'],
   /** GET /v1/analytics/customers and /cohorts. */

@@ -12,6 +12,7 @@ export const PAGES = [
   'till',
   'inventory',
   'stores',
+  'settlements',
   'loyalty',
   'marketing',
   'audit',

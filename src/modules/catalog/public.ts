@@ -68,3 +68,19 @@ export async function createProductsIfAbsent(db: Queryable, rows: Insertable<Pro
       .execute()
   ).length;
 }
+
+/**
+ * Each product's unit cost in fen, null when none is recorded (revenue sharing on the margin). A
+ * FROM-clause fragment: `LEFT JOIN ${productCosts} p ON p.sku = l.sku`.
+ */
+export const productCosts = sql<{ sku: string; cost_price: string | null }>`(SELECT sku, cost_price FROM products)`;
+
+/** Sets the unit cost (fen) of these products where none is recorded yet (an import's cost_price column). */
+export async function setMissingCosts(db: Queryable, costs: ReadonlyMap<string, number>): Promise<number> {
+  if (costs.size === 0) return 0;
+  const rows = JSON.stringify([...costs].map(([sku, cost]) => ({ sku, cost })));
+  const r = await sql`UPDATE products p SET cost_price = c.cost, updated_at = now()
+    FROM json_to_recordset(${rows}::json) AS c(sku text, cost bigint)
+    WHERE p.sku = c.sku AND p.cost_price IS NULL`.execute(db);
+  return Number(r.numAffectedRows ?? 0);
+}

@@ -7,6 +7,9 @@ export const ProductSchema = Type.Object({
   name: Type.String(),
   category: Type.String(),
   list_price: Type.Integer({ description: 'fen' }),
+  cost_price: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'unit cost in fen (revenue share on the margin basis); null when not recorded',
+  }),
   channels: Type.Array(Type.String()),
   attributes: Type.Record(Type.String(), Type.Unknown()),
   updated_at: Type.String(),
@@ -19,13 +22,24 @@ export const ProductBody = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 200 }),
     category: Type.String({ minLength: 1, maxLength: 64 }),
     list_price: Type.Integer({ minimum: 0, maximum: 1e11, description: 'fen' }),
+    cost_price: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 0, maximum: 1e11 }), Type.Null()], {
+        description: 'unit cost in fen; null clears it; left out: unchanged',
+      }),
+    ),
     channels: Type.Optional(Type.Array(StringEnum(CHANNELS), { minItems: 1, maxItems: 5, uniqueItems: true })),
     attributes: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.Unknown())),
   },
   {
     additionalProperties: false,
     examples: [
-      { name: '有机纯牛奶 Organic milk 250ml×12', category: 'fresh', list_price: 6990, channels: ['app', 'pos'] },
+      {
+        name: '有机纯牛奶 Organic milk 250ml×12',
+        category: 'fresh',
+        list_price: 6990,
+        cost_price: 4800,
+        channels: ['app', 'pos'],
+      },
     ],
   },
 );

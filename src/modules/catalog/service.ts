@@ -13,6 +13,7 @@ export function toProduct(r: Selectable<ProductsTable>): Product {
     name: r.name,
     category: r.category,
     list_price: Number(r.list_price),
+    cost_price: r.cost_price === null ? null : Number(r.cost_price),
     channels: r.channels,
     attributes: r.attributes,
     updated_at: r.updated_at.toISOString(),

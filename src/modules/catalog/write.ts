@@ -7,6 +7,8 @@ export interface ProductInput {
   name: string;
   category: string;
   list_price: number;
+  /** unit cost in fen; null clears it; undefined leaves it as it is */
+  cost_price?: number | null;
   channels?: string[];
   attributes?: Record<string, unknown>;
 }
@@ -30,6 +32,7 @@ export async function upsertProduct(db: Queryable, p: ProductInput): Promise<{ p
     list_price: p.list_price,
     channels: p.channels ?? ALL_CHANNELS,
     attributes: JSON.stringify(p.attributes ?? {}),
+    ...(p.cost_price !== undefined ? { cost_price: p.cost_price } : {}),
   };
   const row = await db
     .insertInto('products')

@@ -99,7 +99,7 @@ export async function applyEvent(
       aggregateType: 'order',
       aggregateId: f.order_id,
       type: 'order.completed',
-      payload: { order_id: f.order_id },
+      payload: { order_id: f.order_id, completed_at: at.toISOString() },
     });
 }
 

@@ -358,6 +358,30 @@ describe('import orders', () => {
     ]);
   });
 
+  it('takes unit costs from a cost_price column: new products get theirs, existing ones only when they have none', async () => {
+    const costed = [
+      'order_id,placed_at,channel,location_id,sku,qty,unit_price,cost_price',
+      'C-1,2024-06-01 10:00,pos,near,IMP-COST,2,800,450',
+      'C-1,2024-06-01 10:00,pos,near,CHIPS,1,999,600',
+    ].join('\n');
+    const r = await orders({ file: file(costed), report: reportPath() });
+    expect(r).toMatchObject({ orders: 1, rejectedOrders: 0 });
+    expect((await must(s, 'GET', '/v1/products/IMP-COST')).cost_price).toBe(450);
+    expect((await must(s, 'GET', '/v1/products/CHIPS')).cost_price).toBe(600);
+    // a cost already recorded is kept; a bad cost names its column
+    const again = [
+      'order_id,placed_at,channel,location_id,sku,qty,unit_price,cost_price',
+      'C-2,2024-06-02 10:00,pos,near,CHIPS,1,999,700',
+      'C-3,2024-06-02 10:00,pos,near,CHIPS,1,999,7.5',
+    ].join('\n');
+    const rep = reportPath();
+    expect(await orders({ file: file(again), report: rep })).toMatchObject({ orders: 1, rejectedOrders: 1 });
+    expect(readReport(rep)).toEqual([
+      'row 3: cost_price: 7.5 is not a whole number of fen (add --money yuan for decimal amounts)',
+    ]);
+    expect((await must(s, 'GET', '/v1/products/CHIPS')).cost_price).toBe(600);
+  });
+
   it('refuses a file without the columns an order needs', async () => {
     await expect(orders({ file: file('order_id,sku,qty\n1,MILK,1\n') })).rejects.toThrow(/no column for placed_at/);
     await expect(

@@ -7,7 +7,7 @@ import { newId } from '../../platform/ids';
 import { row as csvRow } from '../../demo/csv';
 import type { Progress } from '../../demo/seed';
 import { IDENTIFIER_TYPES, InvalidIdentifier, normalise, type IdentifierType } from '../customers/identifiers';
-import { createProductsIfAbsent, listPricesOf } from '../catalog/public';
+import { createProductsIfAbsent, listPricesOf, setMissingCosts } from '../catalog/public';
 import { identify } from '../customers/identity';
 import { listLocations } from '../locations/service';
 import {
@@ -49,6 +49,7 @@ export const ORDER_FIELDS = [
   'amount',
   'unit_price',
   'product_name',
+  'cost_price',
 ] as const;
 const CUSTOMER_PREFIX = 'customer_';
 const FIELD_LIST = [...ORDER_FIELDS, ...IDENTIFIER_TYPES.map((t) => CUSTOMER_PREFIX + t)].join(', ');
@@ -118,6 +119,8 @@ interface Line {
   unitPrice: number | null;
   amount: number | null;
   productName: string;
+  /** the product's unit cost (fen), when the file gives one */
+  costPrice: number | null;
 }
 
 interface Group {
@@ -275,7 +278,7 @@ class OrderImport {
               : `${q} is not a whole quantity from 1 to 1,000,000`,
       });
     }
-    const money = (field: 'unit_price' | 'amount'): number | null => {
+    const money = (field: 'unit_price' | 'amount' | 'cost_price'): number | null => {
       const v = cell(this.plan, values, field);
       if (v === '') return null;
       const r = parseMoney(v, this.money);
@@ -287,6 +290,7 @@ class OrderImport {
     };
     const unitPrice = money('unit_price');
     const amount = money('amount');
+    const costPrice = money('cost_price');
     if (problems.length > before) return null;
     if (unitPrice !== null && amount !== null && amount > unitPrice * qty) {
       problems.push({
@@ -296,7 +300,15 @@ class OrderImport {
       });
       return null;
     }
-    return { line, sku, qty, unitPrice, amount, productName: cell(this.plan, values, 'product_name').slice(0, 200) };
+    return {
+      line,
+      sku,
+      qty,
+      unitPrice,
+      amount,
+      productName: cell(this.plan, values, 'product_name').slice(0, 200),
+      costPrice,
+    };
   }
 
   /** One CSV record: into its order's buffer; orders quiet for `window` rows become ready. */
@@ -531,6 +543,10 @@ class OrderImport {
     for (let i = 0; i < rows.length; i += 1000) {
       this.stats.productsCreated += await createProductsIfAbsent(this.database.db, rows.slice(i, i + 1000));
     }
+    // Unit costs in the file: set on the products that have none yet (revenue share on the margin).
+    const costs = new Map<string, number>();
+    for (const g of kept) for (const l of g.lines) if (l.costPrice !== null) costs.set(l.sku, l.costPrice);
+    if (costs.size) await setMissingCosts(this.database.db, costs);
     for (const r of rows) if (!this.skuPrices.has(r.sku)) this.skuPrices.set(r.sku, r.list_price);
     return kept;
   }

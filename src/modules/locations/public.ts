@@ -24,3 +24,9 @@ export async function existingStoreIds(db: Queryable, ids: readonly string[]): P
     SELECT id FROM locations WHERE type IN ('store','dark_store') AND id = ANY(${[...ids]}::text[])`.execute(db);
   return new Set(r.rows.map((x) => x.id));
 }
+
+/**
+ * The ids of the shops (type `store`: not the DC, not dark stores), for `IN (...)`: the locations
+ * whose online orders they fulfil earn them a revenue share (settlements).
+ */
+export const shopIds = sql<string>`(SELECT id FROM locations WHERE type = 'store')`;

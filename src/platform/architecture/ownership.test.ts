@@ -17,6 +17,7 @@ import { OWNED_TABLES as referrals } from '../../modules/loyalty/referrals/table
 import { OWNED_TABLES as tiers } from '../../modules/loyalty/tiers/tables';
 import { OWNED_TABLES as orders } from '../../modules/orders/tables';
 import { OWNED_TABLES as segments } from '../../modules/segments/tables';
+import { OWNED_TABLES as settlements } from '../../modules/settlements/tables';
 import { OWNED_TABLES as platform } from '../tables';
 import { createdRelations, importSpecifiers, listFiles, ownerOf, tableUses } from './table-uses';
 
@@ -49,6 +50,7 @@ const DECLARED: Record<string, readonly string[]> = {
   loyalty: [...coupons, ...points, ...referrals, ...tiers],
   orders,
   segments,
+  settlements,
 };
 
 const migrationFiles = listFiles(ROOT, 'src', (n) => n.endsWith('.sql')).filter((f) =>

@@ -76,6 +76,7 @@ function pathFor(path: string, which: typeof own): string {
   return path
     .replace('{id}', ids[collection] ?? 'nope_matrix') // customers, keys, webhooks, templates: none exists, so nothing changes
     .replace('{location_id}', which.location)
+    .replace('{period}', '2026-11')
     .replace('{sku}', 'MILK')
     .replace('{code}', 'NOPE')
     .replace('{purpose}', 'marketing')

@@ -219,6 +219,16 @@ export const MATRIX: Record<string, Rule | 'public'> = {
     who: { admin: 'yes', analyst: 'yes', marketer: 'yes', store_staff: 'own', support: 'yes' },
   },
 
+  // settlements: stores' revenue share
+  'GET /v1/settings/revenue-share': { who: { admin: 'yes', analyst: 'yes', store_staff: 'yes' } },
+  'PUT /v1/settings/revenue-share': ADMIN,
+  'GET /v1/settlements': {
+    who: { admin: 'yes', analyst: 'yes', store_staff: 'yes' },
+    note: "store staff: their own store's row only",
+  },
+  'GET /v1/settlements/{period}/{location_id}': { who: { admin: 'yes', analyst: 'yes', store_staff: 'own' } },
+  'POST /v1/settlements/{period}/close': ADMIN,
+
   // audiences: RFM
   'POST /v1/rfm/runs': MARKETING,
   'GET /v1/rfm/runs/{id}': RFM_READ,

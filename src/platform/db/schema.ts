@@ -83,6 +83,8 @@ export interface ProductsTable {
   name: string;
   category: string;
   list_price: Int8;
+  /** unit cost in fen, optional (catalog migration 2051) */
+  cost_price: ColumnType<string | null, number | null | undefined, number | null>;
   channels: string[];
   attributes: Json<Record<string, unknown>>;
   created_at: Generated<Date>;

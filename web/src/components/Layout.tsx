@@ -32,6 +32,7 @@ const PAGE_ACTION: Partial<Record<PageName, Action>> = {
   security: 'manageSecurity',
   till: 'till',
   loyalty: 'readCoupons',
+  settlements: 'readSettlements',
 };
 
 /** The signed-in frame: sidebar navigation, language switch and sign out around the current page. */

@@ -7238,6 +7238,8 @@ export interface paths {
                                 };
                                 category: string;
                                 channels: string[];
+                                /** @description unit cost in fen (revenue share on the margin basis); null when not recorded */
+                                cost_price: number | null;
                                 /** @description fen */
                                 list_price: number;
                                 name: string;
@@ -7302,6 +7304,8 @@ export interface paths {
                         };
                         category: string;
                         channels?: ("app" | "mini_program" | "web" | "pos" | "group_buy")[];
+                        /** @description unit cost in fen; null clears it; left out: unchanged */
+                        cost_price?: number | null;
                         /** @description fen */
                         list_price: number;
                         name: string;
@@ -7322,6 +7326,8 @@ export interface paths {
                             };
                             category: string;
                             channels: string[];
+                            /** @description unit cost in fen (revenue share on the margin basis); null when not recorded */
+                            cost_price: number | null;
                             /** @description fen */
                             list_price: number;
                             name: string;
@@ -7342,6 +7348,8 @@ export interface paths {
                             };
                             category: string;
                             channels: string[];
+                            /** @description unit cost in fen (revenue share on the margin basis); null when not recorded */
+                            cost_price: number | null;
                             /** @description fen */
                             list_price: number;
                             name: string;
@@ -7416,6 +7424,8 @@ export interface paths {
                             };
                             category: string;
                             channels: string[];
+                            /** @description unit cost in fen (revenue share on the margin basis); null when not recorded */
+                            cost_price: number | null;
                             /** @description fen */
                             list_price: number;
                             name: string;
@@ -7479,6 +7489,7 @@ export interface paths {
                      *       "name": "有机纯牛奶 Organic milk 250ml×12",
                      *       "category": "fresh",
                      *       "list_price": 6990,
+                     *       "cost_price": 4800,
                      *       "channels": [
                      *         "app",
                      *         "pos"
@@ -7491,6 +7502,8 @@ export interface paths {
                         };
                         category: string;
                         channels?: ("app" | "mini_program" | "web" | "pos" | "group_buy")[];
+                        /** @description unit cost in fen; null clears it; left out: unchanged */
+                        cost_price?: number | null;
                         /** @description fen */
                         list_price: number;
                         name: string;
@@ -7510,6 +7523,8 @@ export interface paths {
                             };
                             category: string;
                             channels: string[];
+                            /** @description unit cost in fen (revenue share on the margin basis); null when not recorded */
+                            cost_price: number | null;
                             /** @description fen */
                             list_price: number;
                             name: string;
@@ -7530,6 +7545,8 @@ export interface paths {
                             };
                             category: string;
                             channels: string[];
+                            /** @description unit cost in fen (revenue share on the margin basis); null when not recorded */
+                            cost_price: number | null;
                             /** @description fen */
                             list_price: number;
                             name: string;
@@ -9433,6 +9450,520 @@ export interface paths {
                 };
                 /** @description Default Response */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/settings/revenue-share": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The stores' revenue share of the online orders they fulfil
+         * @description An online order that one store fulfils (collected there, or delivered from there) credits the store round(percent × basis) fen when it completes; basis = net sales (paid for the lines, discounts off, no delivery fee) or margin (net sales − cost_price × units; a line without cost_price is settled on its net sales and the entry flagged cost_missing). A return reverses the credit for the returned units, dated by the return. Entries belong to the calendar month (retailer's time zone) of their date, or to the next open month when that one is closed.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "percent": 30,
+                         *       "basis": "margin"
+                         *     }
+                         */
+                        "application/json": {
+                            /**
+                             * @description margin (net sales − cost × units) or net_sales
+                             * @enum {string}
+                             */
+                            basis: "margin" | "net_sales";
+                            /** @description percent of the basis credited (≤ 2 decimals) */
+                            percent: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        /**
+         * Set the revenue share (applies to credits booked from now on; audited)
+         * @description An online order that one store fulfils (collected there, or delivered from there) credits the store round(percent × basis) fen when it completes; basis = net sales (paid for the lines, discounts off, no delivery fee) or margin (net sales − cost_price × units; a line without cost_price is settled on its net sales and the entry flagged cost_missing). A return reverses the credit for the returned units, dated by the return. Entries belong to the calendar month (retailer's time zone) of their date, or to the next open month when that one is closed.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "percent": 30,
+                     *       "basis": "margin"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description margin (net sales − cost × units) or net_sales
+                         * @enum {string}
+                         */
+                        basis: "margin" | "net_sales";
+                        /** @description percent of the basis credited (≤ 2 decimals) */
+                        percent: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "percent": 30,
+                         *       "basis": "margin"
+                         *     }
+                         */
+                        "application/json": {
+                            /**
+                             * @description margin (net sales − cost × units) or net_sales
+                             * @enum {string}
+                             */
+                            basis: "margin" | "net_sales";
+                            /** @description percent of the basis credited (≤ 2 decimals) */
+                            percent: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/settlements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A month's settlement statement: per store the orders, credits, reversals and net (fen)
+         * @description An online order that one store fulfils (collected there, or delivered from there) credits the store round(percent × basis) fen when it completes; basis = net sales (paid for the lines, discounts off, no delivery fee) or margin (net sales − cost_price × units; a line without cost_price is settled on its net sales and the entry flagged cost_missing). A return reverses the credit for the returned units, dated by the return. Entries belong to the calendar month (retailer's time zone) of their date, or to the next open month when that one is closed. Store staff see their own store's row only. Without period: the current month.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /**
+                     * @description calendar month, retailer's time zone
+                     * @example 2026-11
+                     */
+                    period?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            closed_at: string | null;
+                            /** @description name of the key that closed it, or cli */
+                            closed_by: string | null;
+                            currency: string;
+                            /** @description closed before the month ended */
+                            early: boolean | null;
+                            period: string;
+                            /** @enum {string} */
+                            status: "open" | "closed";
+                            stores: {
+                                /** @description fen */
+                                credits: number;
+                                /** @description entries settled on the cost fallback (cost_missing) */
+                                flagged: number;
+                                location_id: string;
+                                /** @description credits + reversals (fen) */
+                                net: number;
+                                /** @description distinct orders listed in the store’s statement */
+                                orders: number;
+                                /** @description fen, negative */
+                                reversals: number;
+                            }[];
+                            timezone: string;
+                            totals: {
+                                /** @description fen */
+                                credits: number;
+                                /** @description entries settled on the cost fallback (cost_missing) */
+                                flagged: number;
+                                /** @description credits + reversals (fen) */
+                                net: number;
+                                /** @description distinct orders listed in the store’s statement */
+                                orders: number;
+                                /** @description fen, negative */
+                                reversals: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/settlements/{period}/{location_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A store's statement for a month, entry by entry (signed amounts summing to net; Accept: text/csv)
+         * @description An online order that one store fulfils (collected there, or delivered from there) credits the store round(percent × basis) fen when it completes; basis = net sales (paid for the lines, discounts off, no delivery fee) or margin (net sales − cost_price × units; a line without cost_price is settled on its net sales and the entry flagged cost_missing). A return reverses the credit for the returned units, dated by the return. Entries belong to the calendar month (retailer's time zone) of their date, or to the next open month when that one is closed. CSV columns: order_id, return_id, kind, basis_kind, percent, basis, amount, cost_missing, at. Store staff: their own store only.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    location_id: string;
+                    /**
+                     * @description calendar month, retailer's time zone
+                     * @example 2026-11
+                     */
+                    period: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description signed amount (fen) */
+                                amount: number;
+                                /** @description completion or return time */
+                                at: string;
+                                /** @description signed basis (fen): negative for a reversal */
+                                basis: number;
+                                /** @enum {string} */
+                                basis_kind: "margin" | "net_sales";
+                                /** @description a line had no cost_price: settled on its net sales */
+                                cost_missing: boolean;
+                                /** @enum {string} */
+                                kind: "credit" | "reversal";
+                                order_id: string;
+                                percent: number;
+                                return_id: string | null;
+                            }[];
+                            location_id: string;
+                            /** @description Σ amount (fen) */
+                            net: number;
+                            period: string;
+                            /** @enum {string} */
+                            status: "open" | "closed";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/settlements/{period}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close a month: its statement never changes; later entries dated in it go to the next open month
+         * @description Takes Idempotency-Key. A month that has not ended yet closes only with {"early": true}. Records who closed it. 409 period_closed when it is closed already.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /**
+                     * @description calendar month, retailer's time zone
+                     * @example 2026-11
+                     */
+                    period: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "early": true
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description close a month that has not ended yet */
+                        early?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            closed_at: string | null;
+                            /** @description name of the key that closed it, or cli */
+                            closed_by: string | null;
+                            currency: string;
+                            /** @description closed before the month ended */
+                            early: boolean | null;
+                            period: string;
+                            /** @enum {string} */
+                            status: "open" | "closed";
+                            stores: {
+                                /** @description fen */
+                                credits: number;
+                                /** @description entries settled on the cost fallback (cost_missing) */
+                                flagged: number;
+                                location_id: string;
+                                /** @description credits + reversals (fen) */
+                                net: number;
+                                /** @description distinct orders listed in the store’s statement */
+                                orders: number;
+                                /** @description fen, negative */
+                                reversals: number;
+                            }[];
+                            timezone: string;
+                            totals: {
+                                /** @description fen */
+                                credits: number;
+                                /** @description entries settled on the cost fallback (cost_missing) */
+                                flagged: number;
+                                /** @description credits + reversals (fen) */
+                                net: number;
+                                /** @description distinct orders listed in the store’s statement */
+                                orders: number;
+                                /** @description fen, negative */
+                                reversals: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -4,6 +4,7 @@ import { goodsEn } from './goods.en';
 import { marketingEn } from './marketing.en';
 import { loyaltyEn } from './loyalty.en';
 import { securityEn } from './security.en';
+import { settlementsEn } from './settlements.en';
 import type { MessageKey } from './zh-CN';
 
 /** The console in English: exactly the keys of zh-CN.ts (a missing or extra key fails the typecheck). */
@@ -406,6 +407,7 @@ export const en: Record<MessageKey, string> = {
   ...securityEn,
   ...analyticsEn,
   ...customersAnalyticsEn,
+  ...settlementsEn,
 
   'profile.verifiedBy': 'Verified by',
   'profile.verifiedByHint':

@@ -4,6 +4,7 @@ import { goodsZhCN } from './goods.zh-CN';
 import { marketingZhCN } from './marketing.zh-CN';
 import { loyaltyZhCN } from './loyalty.zh-CN';
 import { securityZhCN } from './security.zh-CN';
+import { settlementsZhCN } from './settlements.zh-CN';
 
 /**
  * Every visible string of the console in Simplified Chinese, the default language and the source of
@@ -406,6 +407,7 @@ export const zhCN = {
   ...securityZhCN,
   ...analyticsZhCN,
   ...customersAnalyticsZhCN,
+  ...settlementsZhCN,
 
   'profile.verifiedBy': '验证方式',
   'profile.verifiedByHint': '该标识的验证方式；只有经过验证的标识才能在门店关联到已有会员',

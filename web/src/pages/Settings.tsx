@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError, CHANNELS, ROLES, type ApiKey, type Role } from '../api';
 import { LanguageSwitch } from '../components/LanguageSwitch';
+import { RevenueShareForm } from '../components/RevenueShareForm';
 import { PageHeader, Panel } from '../components/PageHeader';
 import { ErrorMessage, Loading } from '../components/Status';
 import { formatDateTime } from '../format';
@@ -292,6 +293,7 @@ export function Settings() {
     <>
       <PageHeader title={t('settings.title')} subtitle={t('settings.subtitle')} />
       <ApiKeys />
+      <RevenueShareForm />
       <div className="panel-grid">
         <Panel title={t('settings.language')}>
           <LanguageSwitch />

@@ -1,3 +1,4 @@
+import { CostPriceForm } from '../components/CostPriceForm';
 import { useState } from 'react';
 import type { Product, Stock } from '../api';
 import { MovementsTable } from '../components/MovementsTable';
@@ -110,6 +111,7 @@ export function StockDetail({ sku }: { sku: string }) {
           {translateValue(t, 'category', product.data.category)} · {formatFen(product.data.list_price)}
         </p>
       )}
+      {product.data && <CostPriceForm key={product.data.updated_at} product={product.data} onSaved={product.reload} />}
       {stock.error && <ErrorMessage error={stock.error} onRetry={stock.reload} />}
       {!s && stock.loading && <Loading />}
       {s && <StockTable stock={s} selected={location} onSelect={(l) => !bound && setPicked(l)} />}
