@@ -32,7 +32,8 @@ export function startModuleWorkers(ctx: AppContext): void {
     await evaluateLowStock(tx, [...skus].sort());
   });
   // Sales rollups follow the orders' events (analytics/rollup.ts: lag one dispatcher tick).
-  ctx.dispatcher.subscribeBatch(ROLLUP_EVENTS, (events, tx) => applyOrderEvents(tx, ctx.config.timezone, events));
+  if (ctx.config.analyticsRollups)
+    ctx.dispatcher.subscribeBatch(ROLLUP_EVENTS, (events, tx) => applyOrderEvents(tx, ctx.config.timezone, events));
   ctx.dispatcher.addTask('prune-analytics-events', () => pruneAppliedEvents(ctx.database.db));
   ctx.dispatcher.addTask('expire-reservations', () => expireDue(ctx));
   ctx.dispatcher.addTask('courier-jobs', () => sendCourierJobs(ctx, ctx.publicUrl));
