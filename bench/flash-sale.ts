@@ -54,8 +54,8 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '5000' },
     // on | off: the server's sales rollups (SANTONG_ANALYTICS_ROLLUPS), for their cost on the order path
     rollups: { type: 'string', default: 'on' },
-    // app: pickup orders awaiting payment (no sale yet); pos: in-store sales, completed when placed, to a
-    // member (every order is a sale the rollups add up)
+    // app: pickup orders awaiting payment (no sale yet); pos: in-store sales to guests, completed when
+    // placed (every order is a sale the rollups add up; one member on every order would serialise on that person)
     channel: { type: 'string', default: 'app' },
   },
   strict: true,
@@ -529,7 +529,6 @@ async function main(): Promise<number> {
     CHANNEL === 'pos'
       ? {
           channel: 'pos',
-          customer: { type: 'phone', value: '+8613900000042' },
           lines: [{ sku: s, qty: 1 }],
           fulfillment: { type: 'in_store', location_id: loc },
         }
@@ -831,7 +830,7 @@ async function main(): Promise<number> {
       `group commit       SANTONG_ORDER_BATCH=${process.env.SANTONG_ORDER_BATCH || '32 (default)'} SANTONG_ORDER_WRITERS=${process.env.SANTONG_ORDER_WRITERS || '1 (default)'}`,
     );
   p(
-    `K units / clients  ${K} / ${C}   (${CHANNEL === 'pos' ? 'in store, completed, one member' : 'pickup'}, qty 1, channel ${CHANNEL}, sales rollups ${args.rollups}, one store, one SKU${args.idempotency ? ', an Idempotency-Key per attempt' : ''}; warm-up ${WARMUP} orders + ${Math.floor(WARMUP / 4)} sold-out attempts on another SKU before); HTTP client: ${{ raw: 'raw keep-alive connections (bench/raw-http.ts)', http: 'node:http keep-alive agent', fetch: 'fetch (undici, keep-alive)' }[args.client]}`,
+    `K units / clients  ${K} / ${C}   (${CHANNEL === 'pos' ? 'in store, completed, guests' : 'pickup'}, qty 1, channel ${CHANNEL}, sales rollups ${args.rollups}, one store, one SKU${args.idempotency ? ', an Idempotency-Key per attempt' : ''}; warm-up ${WARMUP} orders + ${Math.floor(WARMUP / 4)} sold-out attempts on another SKU before); HTTP client: ${{ raw: 'raw keep-alive connections (bench/raw-http.ts)', http: 'node:http keep-alive agent', fetch: 'fetch (undici, keep-alive)' }[args.client]}`,
   );
   p(
     `attempts           ${issued}${truncated ? ` (stopped at the ${LOAD_LIMIT_MS / 1000} s limit)` : ''} in ${fmt(loadMs / 1000, 2)} s  → ${fmt(issued / (loadMs / 1000), 0)} attempts/s`,
