@@ -47,8 +47,8 @@ export interface Config {
   nightlyRuns: boolean;
   /**
    * The sales rollups follow the orders' events in this process (analytics/rollup.ts);
-   * SANTONG_ANALYTICS_ROLLUPS=0 unsubscribes them (benchmarks of their cost; the figures then lag
-   * until another process or `santong analytics rebuild` catches up).
+   * SANTONG_ANALYTICS_ROLLUPS=0 unsubscribes them (benchmarks of their cost; the events this process
+   * dispatches are then missing from the figures until `santong analytics rebuild`).
    */
   analyticsRollups: boolean;
 }
