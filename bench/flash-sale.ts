@@ -830,7 +830,7 @@ async function main(): Promise<number> {
       `group commit       SANTONG_ORDER_BATCH=${process.env.SANTONG_ORDER_BATCH || '32 (default)'} SANTONG_ORDER_WRITERS=${process.env.SANTONG_ORDER_WRITERS || '1 (default)'}`,
     );
   p(
-    `K units / clients  ${K} / ${C}   (${CHANNEL === 'pos' ? 'in store, completed, guests' : 'pickup'}, qty 1, channel ${CHANNEL}, sales rollups ${args.rollups}, one store, one SKU${args.idempotency ? ', an Idempotency-Key per attempt' : ''}; warm-up ${WARMUP} orders + ${Math.floor(WARMUP / 4)} sold-out attempts on another SKU before); HTTP client: ${{ raw: 'raw keep-alive connections (bench/raw-http.ts)', http: 'node:http keep-alive agent', fetch: 'fetch (undici, keep-alive)' }[args.client]}`,
+    `K units / clients  ${K} / ${C}   (${CHANNEL === 'pos' ? 'in store, completed, guests' : 'pickup'}, qty 1, channel ${CHANNEL}, sales rollups ${args.rollups}, one store, one SKU${args.idempotency ? ', an Idempotency-Key per attempt' : ''}; warm-up ${WARMUP} orders + ${CHANNEL === 'pos' ? 0 : Math.floor(WARMUP / 4)} sold-out attempts on another SKU before); HTTP client: ${{ raw: 'raw keep-alive connections (bench/raw-http.ts)', http: 'node:http keep-alive agent', fetch: 'fetch (undici, keep-alive)' }[args.client]}`,
   );
   p(
     `attempts           ${issued}${truncated ? ` (stopped at the ${LOAD_LIMIT_MS / 1000} s limit)` : ''} in ${fmt(loadMs / 1000, 2)} s  → ${fmt(issued / (loadMs / 1000), 0)} attempts/s`,
