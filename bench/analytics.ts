@@ -10,6 +10,7 @@
  *
  * Usage: npx tsx bench/analytics.ts --db URL [--rounds 30] [--raw-rounds 3] [--rebuild] [--timezone Asia/Shanghai]
  */
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { openDatabase } from '../src/platform/db/database';
@@ -85,9 +86,10 @@ try {
     )
   ).rows[0];
   const rollupRows = (
-    await sql<{ sales: string; sku: string; buyers: string }>`
+    await sql<{ sales: string; sku: string; buyers: string; sku_day: string; buyer_days: string }>`
       SELECT (SELECT count(*) FROM analytics_sales_daily)::text AS sales, (SELECT count(*) FROM analytics_sku_daily)::text AS sku,
-             (SELECT count(*) FROM analytics_buyers_daily)::text AS buyers`.execute(db)
+             (SELECT count(*) FROM analytics_buyers_daily)::text AS buyers, (SELECT count(*) FROM analytics_sku_day)::text AS sku_day,
+             (SELECT count(*) FROM analytics_buyer_days)::text AS buyer_days`.execute(db)
   ).rows[0];
   console.log(`orders: ${counts.orders}, last day ${counts.last}; rollup rows ${JSON.stringify(rollupRows)}`);
   const last = new Date(`${counts.last}T00:00:00Z`);
@@ -96,10 +98,28 @@ try {
     const from = new Date(last.getTime() - (days - 1) * 86400_000).toISOString().slice(0, 10);
     const to = counts.last;
     const settings = { timezone: tz, currency: 'CNY' };
-    for (const groupBy of ['day', 'channel', 'location', 'sku'] as GroupBy[]) {
-      await salesReport(db, settings, { from, to, group_by: groupBy }); // warm
-      const s = summarise(await timed(rounds, () => salesReport(db, settings, { from, to, group_by: groupBy })));
-      results.push({ days, endpoint: `sales group_by=${groupBy}`, p50_ms: fmt(s.p50), p99_ms: fmt(s.p99) });
+    // The busiest store, for the store-filtered figures (the console's store filter).
+    const store = (
+      await sql<{ key: string }>`
+        SELECT location_id AS key FROM analytics_sales_daily WHERE channel = 'pos' GROUP BY 1 ORDER BY sum(orders) DESC LIMIT 1`.execute(
+        db,
+      )
+    ).rows[0]?.key;
+    const cases: { label: string; q: { group_by: GroupBy; location_id?: string; compare?: 'previous_period' } }[] = [
+      { label: 'day', q: { group_by: 'day' } },
+      { label: 'day+compare', q: { group_by: 'day', compare: 'previous_period' } },
+      { label: 'channel', q: { group_by: 'channel' } },
+      { label: 'location', q: { group_by: 'location' } },
+      { label: 'fulfilment', q: { group_by: 'fulfilment' } },
+      { label: 'sku', q: { group_by: 'sku' } },
+      { label: 'category', q: { group_by: 'category' } },
+      ...(store ? [{ label: 'day, one store', q: { group_by: 'day' as GroupBy, location_id: store } }] : []),
+      ...(store ? [{ label: 'sku, one store', q: { group_by: 'sku' as GroupBy, location_id: store } }] : []),
+    ];
+    for (const c of cases) {
+      await salesReport(db, settings, { from, to, ...c.q }); // warm
+      const s = summarise(await timed(rounds, () => salesReport(db, settings, { from, to, ...c.q })));
+      results.push({ days, endpoint: `sales ${c.label}`, p50_ms: fmt(s.p50), p99_ms: fmt(s.p99) });
     }
     // The same figures (totals and by day) from the raw orders, checked equal to the rollups'.
     const viaRollup = await salesReport(db, settings, { from, to, group_by: 'day' });
@@ -116,7 +136,7 @@ try {
       Number(total?.gross ?? 0) === viaRollup.totals.gross_sales &&
       Number(total?.refunds ?? 0) === viaRollup.totals.refunds &&
       Number(total?.orders ?? 0) === viaRollup.totals.orders;
-    const rollupDay = results.find((x) => x.days === days && x.endpoint === 'sales group_by=day') as { p50_ms: string };
+    const rollupDay = results.find((x) => x.days === days && x.endpoint === 'sales day') as { p50_ms: string };
     results.push({
       days,
       endpoint: 'raw orders (totals + by day)',
@@ -183,7 +203,7 @@ try {
     }
   } else console.log('no customer rollups (migration 2010) in this database: customers, cohorts and stores skipped');
   console.table(results);
-  console.log(JSON.stringify(results));
+  console.log(JSON.stringify({ load1: os.loadavg()[0].toFixed(1), results }));
 } finally {
   await database.close();
 }

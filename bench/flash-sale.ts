@@ -3,7 +3,7 @@
  * hot SKU with K units at one store until 10×K attempts are made; then the database is checked for
  * overselling. As a baseline, the bare hot-row update rate of the same PostgreSQL database is measured.
  *
- *   npx tsx bench/flash-sale.ts [--k 2000] [--clients 16] [--mode child|inprocess] [--client raw|http|fetch] [--idempotency] [--warmup 5000]
+ *   npx tsx bench/flash-sale.ts [--k 2000] [--clients 16] [--channel app|pos] [--rollups on|off] [--mode child|inprocess] [--client raw|http|fetch] [--idempotency] [--warmup 5000]
  *   npx tsx bench/flash-sale.ts --url http://127.0.0.1:8080 --key <admin key> [--db postgres://...]
  *
  * Only talks to 127.0.0.1. Creates a database `santong_bench_<hex>` and drops it at the end.
@@ -52,6 +52,11 @@ const { values: args } = parseArgs({
     client: { type: 'string', default: 'raw' },
     idempotency: { type: 'boolean', default: false },
     warmup: { type: 'string', default: '5000' },
+    // on | off: the server's sales rollups (SANTONG_ANALYTICS_ROLLUPS), for their cost on the order path
+    rollups: { type: 'string', default: 'on' },
+    // app: pickup orders awaiting payment (no sale yet); pos: in-store sales to guests, completed when
+    // placed (every order is a sale the rollups add up; one member on every order would serialise on that person)
+    channel: { type: 'string', default: 'app' },
   },
   strict: true,
 });
@@ -213,8 +218,16 @@ interface Server {
   };
 }
 
+if (!['on', 'off'].includes(args.rollups!)) throw new Error('--rollups must be on or off');
+if (!['app', 'pos'].includes(args.channel!)) throw new Error('--channel must be app or pos');
+const CHANNEL = args.channel as 'app' | 'pos';
+
 function serverEnv(databaseUrl: string, adminKey: string): Record<string, string> {
-  return { ...benchServerEnv(databaseUrl, adminKey), ...groupCommitEnv() };
+  return {
+    ...benchServerEnv(databaseUrl, adminKey),
+    ...groupCommitEnv(),
+    SANTONG_ANALYTICS_ROLLUPS: args.rollups === 'off' ? '0' : '1',
+  };
 }
 
 /** Group-commit settings passed on to the server when set here (SANTONG_ORDER_BATCH, SANTONG_ORDER_WRITERS). */
@@ -497,21 +510,29 @@ async function main(): Promise<number> {
     category: 'flash',
     list_price: 9900,
   });
-  await must(server.url, adminKey, 'PUT', `/v1/stock/${loc}/${sku}`, { on_hand: K, safety_stock: 0 });
+  // pos: till sales are not limited by stock as online reservations are; enough units for every attempt
+  // (the run then measures the rate of sales, not a sell-out, and its oversell verdict does not apply).
+  await must(server.url, adminKey, 'PUT', `/v1/stock/${loc}/${sku}`, {
+    on_hand: CHANNEL === 'pos' ? ATTEMPTS : K,
+    safety_stock: 0,
+  });
   const appKey = String(
     (
       await must(server.url, adminKey, 'POST', '/v1/api-keys', {
         name: 'flash-sale bench app',
         role: 'integration',
-        channel: 'app',
+        channel: CHANNEL,
       })
     ).key,
   );
-  const orderBody = (s: string) => ({
-    channel: 'app',
-    lines: [{ sku: s, qty: 1 }],
-    fulfillment: { type: 'pickup', location_id: loc },
-  });
+  const orderBody = (s: string) =>
+    CHANNEL === 'pos'
+      ? {
+          channel: 'pos',
+          lines: [{ sku: s, qty: 1 }],
+          fulfillment: { type: 'in_store', location_id: loc },
+        }
+      : { channel: 'app', lines: [{ sku: s, qty: 1 }], fulfillment: { type: 'pickup', location_id: loc } };
 
   // 3b. In-process only: the exact SQL statements of one order and of one sold-out attempt.
   let calibration: { success: string[]; soldOut: string[] } | null = null;
@@ -552,7 +573,10 @@ async function main(): Promise<number> {
     }
     const u = new URL(server.url);
     const auth = { authorization: `Bearer ${appKey}`, 'content-type': 'application/json' };
-    const plan = [...Array(WARMUP).fill(warmSku), ...Array(Math.floor(WARMUP / 4)).fill(goneSku)] as string[];
+    const plan = [
+      ...Array(WARMUP).fill(warmSku),
+      ...Array(CHANNEL === 'pos' ? 0 : Math.floor(WARMUP / 4)).fill(goneSku),
+    ] as string[];
     let next = 0;
     const t = process.hrtime.bigint();
     await Promise.all(
@@ -806,7 +830,7 @@ async function main(): Promise<number> {
       `group commit       SANTONG_ORDER_BATCH=${process.env.SANTONG_ORDER_BATCH || '32 (default)'} SANTONG_ORDER_WRITERS=${process.env.SANTONG_ORDER_WRITERS || '1 (default)'}`,
     );
   p(
-    `K units / clients  ${K} / ${C}   (pickup, qty 1, channel app, one store, one SKU${args.idempotency ? ', an Idempotency-Key per attempt' : ''}; warm-up ${WARMUP} orders + ${Math.floor(WARMUP / 4)} sold-out attempts on another SKU before); HTTP client: ${{ raw: 'raw keep-alive connections (bench/raw-http.ts)', http: 'node:http keep-alive agent', fetch: 'fetch (undici, keep-alive)' }[args.client]}`,
+    `K units / clients  ${K} / ${C}   (${CHANNEL === 'pos' ? 'in store, completed, guests' : 'pickup'}, qty 1, channel ${CHANNEL}, sales rollups ${args.rollups}, one store, one SKU${args.idempotency ? ', an Idempotency-Key per attempt' : ''}; warm-up ${WARMUP} orders + ${CHANNEL === 'pos' ? 0 : Math.floor(WARMUP / 4)} sold-out attempts on another SKU before); HTTP client: ${{ raw: 'raw keep-alive connections (bench/raw-http.ts)', http: 'node:http keep-alive agent', fetch: 'fetch (undici, keep-alive)' }[args.client]}`,
   );
   p(
     `attempts           ${issued}${truncated ? ` (stopped at the ${LOAD_LIMIT_MS / 1000} s limit)` : ''} in ${fmt(loadMs / 1000, 2)} s  → ${fmt(issued / (loadMs / 1000), 0)} attempts/s`,

@@ -33,7 +33,8 @@ export function startModuleWorkers(ctx: AppContext): void {
     await evaluateLowStock(tx, [...skus].sort());
   });
   // Sales rollups follow the orders' events (analytics/rollup.ts: lag one dispatcher tick).
-  ctx.dispatcher.subscribeBatch(ROLLUP_EVENTS, (events, tx) => applyOrderEvents(tx, ctx.config.timezone, events));
+  if (ctx.config.analyticsRollups)
+    ctx.dispatcher.subscribeBatch(ROLLUP_EVENTS, (events, tx) => applyOrderEvents(tx, ctx.config.timezone, events));
   ctx.dispatcher.addTask('prune-analytics-events', () => pruneAppliedEvents(ctx.database.db));
   // Stores' revenue-share credits and reversals follow completions and returns (settlements/service.ts).
   ctx.dispatcher.subscribeBatch(SETTLEMENT_EVENTS, (events, tx) => applySettlementEvents(tx, ctx.config.timezone, events));

@@ -45,6 +45,12 @@ export interface Config {
   allowPrivateWebhooks: boolean;
   /** Nightly RFM and CLV runs (their hours are settings); SANTONG_NIGHTLY_RUNS=0 turns them off in this process. */
   nightlyRuns: boolean;
+  /**
+   * The sales rollups follow the orders' events in this process (analytics/rollup.ts);
+   * SANTONG_ANALYTICS_ROLLUPS=0 unsubscribes them (benchmarks of their cost; the events this process
+   * dispatches are then missing from the figures until `santong analytics rebuild`).
+   */
+  analyticsRollups: boolean;
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -87,5 +93,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     segmentRefreshSeconds: intFromEnv(env, 'SANTONG_SEGMENT_REFRESH_SECONDS', 60),
     allowPrivateWebhooks: env.SANTONG_ALLOW_PRIVATE_WEBHOOKS === '1',
     nightlyRuns: env.SANTONG_NIGHTLY_RUNS !== '0',
+    analyticsRollups: env.SANTONG_ANALYTICS_ROLLUPS !== '0',
   };
 }

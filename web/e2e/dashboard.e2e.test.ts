@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,12 +50,14 @@ describe('console', () => {
     expect(await posRow.textContent()).toContain('门店 POS');
     expect(await byTestId(page, 'channel-30d-sales-pos')).toBe(yuan(pos.sales));
 
-    // The chart is drawn: bars for the days with sales, in the channels' colours, and a legend.
+    // The chart (ECharts, SVG) is drawn: the 30 days, every order of them, and a legend.
     const chart = page.getByTestId('daily-chart');
     await chart.waitFor();
-    const bars = chart.locator('rect.bar');
-    expect(await bars.count()).toBeGreaterThanOrEqual(new Set(d.daily.map((p: any) => p.date)).size);
-    expect(await chart.locator('rect.bar[data-channel="pos"]').count()).toBeGreaterThan(0);
+    expect(await chart.getAttribute('data-days')).toBe('30');
+    expect(Number(await chart.getAttribute('data-orders'))).toBe(
+      d.daily.reduce((n: number, p: any) => n + p.orders, 0),
+    );
+    await expect.poll(() => chart.locator('svg path').count()).toBeGreaterThan(10);
     const box = await chart.boundingBox();
     expect(box && box.width > 400 && box.height > 100).toBe(true);
     expect(await page.getByTestId('chart-legend').textContent()).toContain('小程序');
@@ -110,8 +113,9 @@ describe('console', () => {
     expect(await kpis.locator('.kpi').first().getAttribute('title')).toContain(
       '净销售额 = 销售总额 − 优惠券 − 积分抵扣 − 退款',
     );
-    // One bar per day, the channel rows and the top SKUs.
-    await expect.poll(() => page.getByTestId('sales-chart').locator('rect.bar').count()).toBe(7);
+    // One bar per day (ECharts), the channel rows and the top SKUs with their product names.
+    await expect.poll(() => page.getByTestId('sales-chart').getAttribute('data-bars')).toBe('7');
+    await expect.poll(() => page.getByTestId('sales-chart').locator('svg path').count()).toBeGreaterThan(7);
     const byChannel = await sales(`from=${from7}&to=${today}&group_by=channel`);
     const topChannel = byChannel.rows[0];
     await expect
@@ -119,6 +123,53 @@ describe('console', () => {
       .toContain(yuan(topChannel.net_sales));
     const topSku = (await sales(`from=${from7}&to=${today}&group_by=sku&limit=10`)).rows[0];
     await expect.poll(() => text(page.getByTestId(`top-skus-row-${topSku.key}`))).toContain(yuan(topSku.net_sales));
+    const product = (await ui.server.api('GET', `/v1/products/${encodeURIComponent(topSku.key)}`)).body;
+    await expect.poll(() => text(page.getByTestId(`top-skus-row-${topSku.key}`))).toContain(product.name);
+
+    // Today against the same day last week, by channel: the API's figures.
+    const todayCh = await sales(`from=${today}&to=${today}&group_by=channel`);
+    const weekAgoCh = await sales(`from=${daysBefore(7)}&to=${daysBefore(7)}&group_by=channel`);
+    const busy = todayCh.rows[0] ?? weekAgoCh.rows[0];
+    expect(busy).toBeTruthy();
+    const busyRow = page.getByTestId(`today-vs-week-row-${busy.key}`);
+    await expect
+      .poll(() => text(busyRow))
+      .toContain(yuan(todayCh.rows.find((r: any) => r.key === busy.key)?.net_sales ?? 0));
+    expect(await text(busyRow)).toContain(yuan(weekAgoCh.rows.find((r: any) => r.key === busy.key)?.net_sales ?? 0));
+
+    // O2O: online orders fulfilled by stores = the stores' net sales − their till sales, over online net sales.
+    const storeIds = new Set(
+      (await ui.server.api('GET', '/v1/locations')).body.items
+        .filter((l: any) => l.type === 'store')
+        .map((l: any) => l.id),
+    );
+    const sumStores = (rows: any[]) => rows.filter((r) => storeIds.has(r.key)).reduce((n, r) => n + r.net_sales, 0);
+    const o2oNet =
+      sumStores((await sales(`from=${from7}&to=${today}&group_by=location&limit=2000`)).rows) -
+      sumStores((await sales(`from=${from7}&to=${today}&group_by=location&channel=pos&limit=2000`)).rows);
+    expect(o2oNet).toBeGreaterThan(0);
+    await expect.poll(() => page.getByTestId('sales-kpi-o2o-net').getAttribute('data-net')).toBe(String(o2oNet));
+    expect(await page.getByTestId('sales-kpi-o2o').locator('..').getAttribute('title')).toContain('O2O 占比 =');
+
+    // The range's figures by day as CSV: a header and one line per day.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('sales-csv').click()]);
+    expect(download.suggestedFilename()).toBe(`sales-${from7}-${today}.csv`);
+    const csv = fs
+      .readFileSync((await download.path())!, 'utf8')
+      .trim()
+      .split('\n');
+    expect(csv[0]).toBe('key,gross_sales,coupons,points,refunds,net_sales,orders,units,customers,aov');
+    expect(csv.length).toBe(8);
+    expect(csv.slice(1).reduce((n, l) => n + Number(l.split(',')[5]), 0)).toBe(week.totals.net_sales);
+
+    // 90 days compared with the same days a year earlier.
+    await page.getByTestId('range-90d').click();
+    await expect.poll(() => kpis.getAttribute('data-range')).toBe(`${daysBefore(89)}..${today}`);
+    await page.getByTestId('compare-select').selectOption('previous_year');
+    await expect.poll(() => byTestId(page, 'sales-kpi-orders-compare')).toMatch(/较去年同期 [+-]?\d+\.\d%|上期无数据/);
+    await page.getByTestId('compare-select').selectOption('previous_period');
+    await page.getByTestId('range-7d').click();
+    await expect.poll(() => kpis.getAttribute('data-range')).toBe(`${from7}..${today}`);
 
     // Switch to one store: the figures are that store's.
     const stores = (await ui.server.api('GET', '/v1/locations')).body.items.filter((l: any) => l.type === 'store');

@@ -1,9 +1,12 @@
+/**
+ * GET /v1/analytics/dashboard: today's and the last 30 days' sales by channel, from the sales
+ * rollups (rollup.ts) like GET /v1/analytics/sales — no scan of the orders. `sales` is net sales
+ * (gross − coupons − points − refunds, refunds dated by the return), `customers` distinct identified
+ * buyers (One ID roots), the average order value (gross − discounts) / orders; see sales.ts DEFINITIONS.
+ */
 import { sql } from 'kysely';
 import type { Queryable } from '../../platform/db/database';
-import { orderSummaries } from '../orders/public';
-
-/** Orders that are sales: paid or sold in store, not awaiting payment, cancelled or expired. Sales are net of refunds. */
-export const NOT_SALES = ['pending_payment', 'cancelled', 'expired'];
+import { salesReport, type Figures } from './sales';
 
 export interface ChannelFigures {
   channel: string;
@@ -27,34 +30,14 @@ export interface Dashboard {
   daily: { date: string; channel: string; sales: number; orders: number }[];
 }
 
-type Row = { channel: string | null; sales: string | null; orders: string; customers: string };
+const totals = (f: Figures) => ({
+  sales: f.net_sales,
+  orders: f.orders,
+  customers: f.customers,
+  average_order_value: f.aov,
+});
 
-function figures(rows: Row[], from: string, to: string): PeriodFigures {
-  const by = rows
-    .filter((r) => r.channel !== null)
-    .map((r) => ({
-      channel: r.channel as string,
-      sales: Number(r.sales ?? 0),
-      orders: Number(r.orders),
-      customers: Number(r.customers),
-    }));
-  const total = rows.find((r) => r.channel === null);
-  const sales = Number(total?.sales ?? 0);
-  const orders = Number(total?.orders ?? 0);
-  return {
-    from,
-    to,
-    totals: {
-      sales,
-      orders,
-      customers: Number(total?.customers ?? 0),
-      average_order_value: orders ? Math.round(sales / orders) : 0,
-    },
-    by_channel: by.sort((a, b) => b.sales - a.sales),
-  };
-}
-
-/** Today's and the last 30 days' sales, orders and buying customers by channel, in the retailer's time zone. */
+/** Today's and the last 30 days' net sales, orders and buying customers by channel, in the retailer's time zone. */
 export async function dashboard(
   db: Queryable,
   opts: { timezone: string; currency: string; locationId?: string | null },
@@ -62,34 +45,40 @@ export async function dashboard(
   const tz = opts.timezone;
   const loc = opts.locationId ?? null;
   const bounds = (
-    await sql<{ today: Date; start30: Date; today_date: string; start_date: string }>`
-      SELECT (date_trunc('day', now() AT TIME ZONE ${tz}) AT TIME ZONE ${tz}) AS today,
-             ((date_trunc('day', now() AT TIME ZONE ${tz}) - interval '29 days') AT TIME ZONE ${tz}) AS start30,
-             to_char(now() AT TIME ZONE ${tz}, 'YYYY-MM-DD') AS today_date,
-             to_char((now() AT TIME ZONE ${tz}) - interval '29 days', 'YYYY-MM-DD') AS start_date`.execute(db)
+    await sql<{ today: string; start: string }>`
+      SELECT to_char(now() AT TIME ZONE ${tz}, 'YYYY-MM-DD') AS today,
+             to_char((now() AT TIME ZONE ${tz}) - interval '29 days', 'YYYY-MM-DD') AS start`.execute(db)
   ).rows[0];
-  const period = (from: Date) =>
-    sql<Row>`
-      SELECT channel, sum(total - refunded_total)::text AS sales, count(*)::text AS orders, count(DISTINCT customer_id)::text AS customers
-      FROM ${orderSummaries} o
-      WHERE placed_at >= ${from} AND status NOT IN (${sql.join(NOT_SALES)})
-        AND (${loc}::text IS NULL OR location_id = ${loc}::text)
-      GROUP BY GROUPING SETS ((channel), ())`.execute(db);
+  const settings = { timezone: tz, currency: opts.currency };
+  const period = async (from: string): Promise<PeriodFigures> => {
+    const r = await salesReport(db, settings, { from, to: bounds.today, group_by: 'channel', location_id: loc });
+    return {
+      from,
+      to: bounds.today,
+      totals: totals(r.totals),
+      by_channel: r.rows
+        .filter((x) => x.orders !== 0 || x.net_sales !== 0)
+        .map((x) => ({ channel: x.key, sales: x.net_sales, orders: x.orders, customers: x.customers }))
+        .sort((a, b) => b.sales - a.sales),
+    };
+  };
   const [today, last30, daily] = await Promise.all([
     period(bounds.today),
-    period(bounds.start30),
+    period(bounds.start),
     sql<{ date: string; channel: string; sales: string; orders: string }>`
-      SELECT to_char(placed_at AT TIME ZONE ${tz}, 'YYYY-MM-DD') AS date, channel, sum(total - refunded_total)::text AS sales, count(*)::text AS orders
-      FROM ${orderSummaries} o
-      WHERE placed_at >= ${bounds.start30} AND status NOT IN (${sql.join(NOT_SALES)})
+      SELECT to_char(day, 'YYYY-MM-DD') AS date, channel,
+             sum(gross_sales - coupon_discounts - points_discounts - refunds)::text AS sales, sum(orders)::text AS orders
+      FROM analytics_sales_daily
+      WHERE day BETWEEN ${bounds.start}::date AND ${bounds.today}::date
         AND (${loc}::text IS NULL OR location_id = ${loc}::text)
-      GROUP BY 1, 2 ORDER BY 1, 2`.execute(db),
+      GROUP BY 1, 2 HAVING sum(orders) <> 0 OR sum(gross_sales - coupon_discounts - points_discounts - refunds) <> 0
+      ORDER BY 1, 2`.execute(db),
   ]);
   return {
     timezone: tz,
     currency: opts.currency,
-    today: figures(today.rows, bounds.today_date, bounds.today_date),
-    last_30_days: figures(last30.rows, bounds.start_date, bounds.today_date),
+    today,
+    last_30_days: last30,
     daily: daily.rows.map((r) => ({
       date: r.date,
       channel: r.channel,

@@ -25,6 +25,7 @@ import { transact } from '../../platform/db/transaction';
 import type { PublishedEvent } from '../../platform/events/outbox';
 import { productFacts } from '../catalog/public';
 import { customerRoots } from '../customers/public';
+import { byteOrder } from '../../platform/db/locks';
 import { applyCustomerRollups } from './customer-rollup';
 import { NOT_SALE_STATUSES, orderFacts, orderLineFacts, returnIdsOf, returnLineFacts } from '../orders/public';
 
@@ -134,12 +135,43 @@ async function applyScope(db: Queryable, tz: string, scope: Scope): Promise<void
     SELECT day, channel, location_id, fulfilment, category, sku, ${sumsOf} FROM (${skuRows}) x GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
     ON CONFLICT (day, channel, location_id, fulfilment, category, sku) DO UPDATE SET ${addExcluded}
     RETURNING (${allZero}) AS zero, day::text AS day, channel, location_id, fulfilment, category, sku`.execute(db);
+  // The same lines by day × category × SKU only (additive like the rest, so batches commute).
+  if (!scope.all) {
+    const changedSkuDay = await sql<{ zero: boolean; day: string; category: string; sku: string }>`
+      INSERT INTO analytics_sku_day AS t (day, category, sku, ${sql.join(MEASURES.map((m) => sql.ref(m)))})
+      SELECT day, category, sku, ${sumsOf} FROM (${skuRows}) x GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+      ON CONFLICT (day, category, sku) DO UPDATE SET ${addExcluded}
+      RETURNING (${allZero}) AS zero, day::text AS day, category, sku`.execute(db);
+    const zeroSkuDay = changedSkuDay.rows.filter((r) => r.zero);
+    if (zeroSkuDay.length > 0)
+      await sql`DELETE FROM analytics_sku_day t USING json_to_recordset(${JSON.stringify(zeroSkuDay)}::json)
+          AS z(day date, category text, sku text)
+        WHERE t.day = z.day AND t.category = z.category AND t.sku = z.sku AND ${allZero}`.execute(db);
+  }
   const zeroSku = changedSku.rows.filter((r) => r.zero);
   if (zeroSku.length > 0)
     await sql`DELETE FROM analytics_sku_daily t USING json_to_recordset(${JSON.stringify(zeroSku)}::json)
         AS z(day date, channel text, location_id text, fulfilment text, category text, sku text)
       WHERE t.day = z.day AND t.channel = z.channel AND t.location_id = z.location_id AND t.fulfilment = z.fulfilment
         AND t.category = z.category AND t.sku = z.sku AND ${allZero}`.execute(db);
+
+  // The persons whose buyer-days change: their slices (analytics_buyer_days) are recomputed around
+  // the change, under a lock per person so that batches touching the same person take turns.
+  let roots: string[] = [];
+  let before = new Map<string, number>();
+  if (!scope.all && scope.orders.length > 0) {
+    roots = await affectedRoots(db, tz, orders);
+    await lockBuyerRoots(db, roots);
+    // A root that changed before the lock was granted (a merge written meanwhile) is locked too.
+    for (;;) {
+      const locked = new Set(roots);
+      const more = (await affectedRoots(db, tz, orders)).filter((r) => !locked.has(r));
+      if (more.length === 0) break;
+      await lockBuyerRoots(db, more);
+      roots = [...roots, ...more].sort(byteOrder);
+    }
+    before = await buyerDayCounts(db, roots);
+  }
 
   // The day's identified buyers, by the customer id on the order; root = its group's root now.
   const buyers = await sql<{
@@ -165,6 +197,141 @@ async function applyScope(db: Queryable, tz: string, scope: Scope): Promise<void
         AS z(day date, customer_id text, channel text, location_id text, fulfilment text)
       WHERE t.day = z.day AND t.customer_id = z.customer_id AND t.channel = z.channel AND t.location_id = z.location_id
         AND t.fulfilment = z.fulfilment AND t.orders = 0`.execute(db);
+  if (roots.length > 0) await applyBuyerDayDelta(db, before, await buyerDayCounts(db, roots));
+}
+
+/**
+ * The slices of analytics_buyer_days (migration 2070): which dimensions each keeps — channel
+ * (0 none, 1 the channel, 2 its group online/store), location, fulfilment.
+ */
+export const BUYER_SLICES = [
+  { dims: '', ch: 0, loc: false, ful: false },
+  { dims: 'ch', ch: 1, loc: false, ful: false },
+  { dims: 'grp', ch: 2, loc: false, ful: false },
+  { dims: 'loc', ch: 0, loc: true, ful: false },
+  { dims: 'ful', ch: 0, loc: false, ful: true },
+  { dims: 'ch+loc', ch: 1, loc: true, ful: false },
+  { dims: 'ch+ful', ch: 1, loc: false, ful: true },
+  { dims: 'grp+loc', ch: 2, loc: true, ful: false },
+  { dims: 'loc+ful', ch: 0, loc: true, ful: true },
+  { dims: 'ch+loc+ful', ch: 1, loc: true, ful: true },
+] as const;
+
+/** "No earlier sale" in analytics_buyer_days.prev_day. */
+export const NO_PREVIOUS_DAY = '0001-01-01';
+
+/**
+ * The rows of analytics_buyer_days that the buyer-days of these persons (all: null) make, for
+ * these slices: per slice, each person's sale days with the one before (lag), counted.
+ */
+function buyerDaysSelect(roots: string[] | null, slices: readonly (typeof BUYER_SLICES)[number][]) {
+  const values = sql.join(slices.map((s) => sql`(${s.dims}, ${s.ch}::int, ${s.loc}::boolean, ${s.ful}::boolean)`));
+  return sql`
+    SELECT dims, day, channel, location_id, fulfilment, prev_day, count(*)::int AS buyers
+    FROM (
+      SELECT dims, day, channel, location_id, fulfilment,
+             coalesce(lag(day) OVER (PARTITION BY dims, root, channel, location_id, fulfilment ORDER BY day),
+                      ${NO_PREVIOUS_DAY}::date) AS prev_day
+      FROM (
+        SELECT DISTINCT s.dims, b.root, b.day,
+               CASE s.ch WHEN 1 THEN b.channel WHEN 2 THEN (CASE WHEN b.channel = 'pos' THEN 'store' ELSE 'online' END)
+                 ELSE '' END AS channel,
+               CASE WHEN s.loc THEN b.location_id ELSE '' END AS location_id,
+               CASE WHEN s.ful THEN b.fulfilment ELSE '' END AS fulfilment
+        FROM analytics_buyers_daily b CROSS JOIN (VALUES ${values}) AS s(dims, ch, loc, ful)
+        WHERE b.orders > 0 ${roots ? sql`AND b.root = ANY(${roots}::text[])` : sql``}
+      ) d
+    ) p
+    GROUP BY dims, day, channel, location_id, fulfilment, prev_day`;
+}
+
+/** The persons (roots) whose buyer-days the scope's orders touch: the rows' roots before and after. */
+async function affectedRoots(db: Queryable, tz: string, orders: RawBuilder<unknown>): Promise<string[]> {
+  const rows = (
+    await sql<{ root: string }>`
+      SELECT DISTINCT v.root FROM (
+        SELECT coalesce(c.root, o.customer_id) AS new_root, b.root AS old_root
+        FROM ${orders} s JOIN ${orderFacts} o ON o.id = s.id LEFT JOIN ${customerRoots} c ON c.id = o.customer_id
+        LEFT JOIN analytics_buyers_daily b ON b.day = ${day(sql`o.placed_at`, tz)} AND b.customer_id = o.customer_id
+          AND b.channel = o.channel AND b.location_id = coalesce(o.location_id, '') AND b.fulfilment = o.fulfilment
+        WHERE o.customer_id IS NOT NULL) x
+      CROSS JOIN LATERAL (VALUES (x.new_root), (x.old_root)) AS v(root)
+      WHERE v.root IS NOT NULL`.execute(db)
+  ).rows;
+  return rows.map((r) => r.root).sort(byteOrder);
+}
+
+/**
+ * Advisory locks `analytics.buyer:<root>`, in byte order, in one statement. Taken only here, last in
+ * the dispatcher's transaction (after them it writes only rollup rows), so they need no rank.
+ */
+async function lockBuyerRoots(db: Queryable, roots: string[]): Promise<void> {
+  const keys = roots.map((r) => `analytics.buyer:${r}`);
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(${keys}::text[]) WITH ORDINALITY AS u(k, n) ORDER BY n`.execute(
+    db,
+  );
+}
+
+type BuyerDayRow = {
+  dims: string;
+  day: string;
+  channel: string;
+  location_id: string;
+  fulfilment: string;
+  prev_day: string;
+  buyers: number;
+};
+
+async function buyerDayCounts(db: Queryable, roots: string[]): Promise<Map<string, number>> {
+  const rows = (
+    await sql<BuyerDayRow>`
+      SELECT dims, day::text AS day, channel, location_id, fulfilment, prev_day::text AS prev_day, buyers
+      FROM (${buyerDaysSelect(roots, BUYER_SLICES)}) x`.execute(db)
+  ).rows;
+  return new Map(
+    rows.map((r) => [JSON.stringify([r.dims, r.day, r.channel, r.location_id, r.fulfilment, r.prev_day]), r.buyers]),
+  );
+}
+
+/** Adds after − before to analytics_buyer_days (additive: batches of other persons commute with it). */
+async function applyBuyerDayDelta(db: Queryable, before: Map<string, number>, after: Map<string, number>) {
+  const delta = new Map(after);
+  for (const [k, n] of before) delta.set(k, (delta.get(k) ?? 0) - n);
+  const rows = [...delta]
+    .filter(([, n]) => n !== 0)
+    .map(([k, n]) => {
+      const [dims, day, channel, location_id, fulfilment, prev_day] = JSON.parse(k) as string[];
+      return { dims, day, channel, location_id, fulfilment, prev_day, buyers: n };
+    });
+  if (rows.length === 0) return;
+  const changed = await sql<BuyerDayRow>`
+    INSERT INTO analytics_buyer_days AS t (dims, day, channel, location_id, fulfilment, prev_day, buyers)
+    SELECT dims, day, channel, location_id, fulfilment, prev_day, buyers
+    FROM json_to_recordset(${JSON.stringify(rows)}::json)
+      AS z(dims text, day date, channel text, location_id text, fulfilment text, prev_day date, buyers int)
+    ORDER BY 1, 2, 3, 4, 5, 6
+    ON CONFLICT (dims, day, channel, location_id, fulfilment, prev_day) DO UPDATE SET buyers = t.buyers + excluded.buyers
+    RETURNING dims, day::text AS day, channel, location_id, fulfilment, prev_day::text AS prev_day, buyers`.execute(db);
+  const gone = changed.rows.filter((r) => Number(r.buyers) === 0);
+  if (gone.length > 0)
+    await sql`DELETE FROM analytics_buyer_days t USING json_to_recordset(${JSON.stringify(gone)}::json)
+        AS z(dims text, day date, channel text, location_id text, fulfilment text, prev_day date)
+      WHERE t.dims = z.dims AND t.day = z.day AND t.channel = z.channel AND t.location_id = z.location_id
+        AND t.fulfilment = z.fulfilment AND t.prev_day = z.prev_day AND t.buyers = 0`.execute(db);
+}
+
+/** Recomputes the rollups derived from the others (analytics_sku_day, analytics_buyer_days): the rebuild. */
+async function deriveAll(db: Queryable): Promise<void> {
+  await sql`DELETE FROM analytics_sku_day`.execute(db);
+  await sql`
+    INSERT INTO analytics_sku_day (day, category, sku, ${sql.join(MEASURES.map((m) => sql.ref(m)))})
+    SELECT day, category, sku, ${sumsOf} FROM analytics_sku_daily GROUP BY 1, 2, 3`.execute(db);
+  await sql`DELETE FROM analytics_buyer_days`.execute(db);
+  // One slice per statement: each sorts the buyer-days once.
+  for (const s of BUYER_SLICES)
+    await sql`
+      INSERT INTO analytics_buyer_days (dims, day, channel, location_id, fulfilment, prev_day, buyers)
+      ${buyerDaysSelect(null, [s])}`.execute(db);
 }
 
 /** What a batch of order events adds and takes away (pure: the events' ids, types and payloads). */
@@ -250,7 +417,14 @@ export async function pruneAppliedEvents(db: Queryable, now = new Date()): Promi
 export async function rebuildSalesRollups(
   database: Database,
   tz: string,
-): Promise<{ ms: number; sales_rows: number; sku_rows: number; buyer_rows: number }> {
+): Promise<{
+  ms: number;
+  sales_rows: number;
+  sku_rows: number;
+  buyer_rows: number;
+  sku_day_rows: number;
+  buyer_day_rows: number;
+}> {
   const started = Date.now();
   await transact(database, async (tx) => {
     // One rebuild at a time; the dispatcher's batches (shared lock) wait for it.
@@ -262,6 +436,7 @@ export async function rebuildSalesRollups(
     await sql`DELETE FROM analytics_buyers_daily`.execute(tx);
     await sql`DELETE FROM analytics_applied_events`.execute(tx);
     await applyScope(tx, tz, { all: true });
+    await deriveAll(tx);
     await applyCustomerRollups(tx, tz, null, orderScope({ all: true }), returnScope({ all: true }));
     await sql`
       INSERT INTO analytics_rollup_state (id, timezone, watermark, rebuilt_at) VALUES (true, ${tz}, ${watermark}, now())
@@ -270,9 +445,8 @@ export async function rebuildSalesRollups(
     );
   });
   // Fresh statistics and visibility map: the planner's estimates and index-only scans of the buyers.
-  await sql`VACUUM ANALYZE analytics_sales_daily, analytics_sku_daily, analytics_buyers_daily, analytics_customer_daily, analytics_customer_firsts`.execute(
-    database.db,
-  );
+  await sql`VACUUM ANALYZE analytics_sales_daily, analytics_sku_daily, analytics_buyers_daily, analytics_sku_day,
+    analytics_buyer_days, analytics_customer_daily, analytics_customer_firsts`.execute(database.db);
   const count = async (t: string) =>
     Number((await sql<{ n: string }>`SELECT count(*)::text AS n FROM ${sql.table(t)}`.execute(database.db)).rows[0].n);
   return {
@@ -280,5 +454,7 @@ export async function rebuildSalesRollups(
     sales_rows: await count('analytics_sales_daily'),
     sku_rows: await count('analytics_sku_daily'),
     buyer_rows: await count('analytics_buyers_daily'),
+    sku_day_rows: await count('analytics_sku_day'),
+    buyer_day_rows: await count('analytics_buyer_days'),
   };
 }

@@ -57,7 +57,11 @@ export const analyticsRoutes: ModuleRoutes = (ctx) => async (app) => {
       config: { roles: ['admin', 'analyst', 'marketer', 'store_staff', 'support'] },
       schema: {
         tags: ['analytics'],
-        summary: "Today's and the last 30 days' sales (fen), orders and customers by channel",
+        summary: "Today's and the last 30 days' net sales (fen), orders and customers by channel",
+        description:
+          'From the sales rollups, as GET /v1/analytics/sales: sales = net_sales, average_order_value = aov, ' +
+          'customers = distinct identified buyers. ' +
+          DEFINITIONS,
         querystring: Type.Object({ location_id: Type.Optional(Id) }),
         response: {
           200: Type.Object({

@@ -165,34 +165,65 @@ function figures(r: Raw | undefined): Figures {
   };
 }
 
+/**
+ * The slice of analytics_buyer_days (rollup.ts, BUYER_SLICES) that keeps the dimensions a query
+ * filters or groups by: distinct buyers are counted within it.
+ */
+function buyerSlice(groupBy: GroupBy | null, channel: boolean, location: boolean): string {
+  const ch = channel || groupBy === 'channel';
+  const grp = !ch && groupBy === 'channel_group';
+  const loc = location || groupBy === 'location';
+  const ful = groupBy === 'fulfilment';
+  return [ch ? 'ch' : grp ? 'grp' : '', loc ? 'loc' : '', ful ? 'ful' : ''].filter(Boolean).join('+');
+}
+
+/** The first day of the period a buyer-day row falls in (time groupings), else '' (the whole range). */
+function periodStart(groupBy: GroupBy | null): RawBuilder<string> | null {
+  if (groupBy === 'day') return sql<string>`t.day`;
+  if (groupBy === 'week') return sql<string>`date_trunc('week', t.day)::date`;
+  if (groupBy === 'month') return sql<string>`date_trunc('month', t.day)::date`;
+  return null;
+}
+
 /** The figures of [from, to] by key (null: one row, the totals). */
 async function query(
   db: Queryable,
   q: { from: Date; to: Date; groupBy: GroupBy | null; channel?: string; locationId?: string | null },
 ): Promise<Raw[]> {
   const key = keyExpr(q.groupBy);
-  const filters = (t: string) => sql`${sql.ref(`${t}.day`)} BETWEEN ${fmt(q.from)}::date AND ${fmt(q.to)}::date
+  const from = sql`${fmt(q.from)}::date`;
+  const filters = (t: string) => sql`${sql.ref(`${t}.day`)} BETWEEN ${from} AND ${fmt(q.to)}::date
     ${q.channel ? sql`AND ${sql.ref(`${t}.channel`)} = ${q.channel}` : sql``}
     ${q.locationId != null ? sql`AND ${sql.ref(`${t}.location_id`)} = ${q.locationId}` : sql``}`;
   const bySku = q.groupBy === 'category' || q.groupBy === 'sku';
-  if (bySku)
+  if (bySku) {
+    // Without a channel or store filter the day × SKU table suffices (a fraction of the rows).
+    const coarse = !q.channel && q.locationId == null;
     return (
       await sql<Raw>`
         SELECT ${key} AS key, sum(gross_sales)::text AS gross, sum(coupon_discounts)::text AS coupons,
                sum(points_discounts)::text AS points, sum(refunds)::text AS refunds, sum(orders)::text AS orders,
                sum(units_sold - units_returned)::text AS units, sum(identified_orders)::text AS customers
-        FROM analytics_sku_daily t WHERE ${filters('t')} GROUP BY 1`.execute(db)
+        FROM ${sql.table(coarse ? 'analytics_sku_day' : 'analytics_sku_daily')} t
+        WHERE ${coarse ? sql`t.day BETWEEN ${from} AND ${fmt(q.to)}::date` : filters('t')} GROUP BY 1`.execute(db)
     ).rows;
+  }
+  // Distinct buyers: each person once, on the first day of the range (or of the period) they
+  // bought, i.e. the buyer-day whose previous sale in the slice is before it. No hashing of persons.
+  const dims = buyerSlice(q.groupBy, Boolean(q.channel), q.locationId != null);
+  const buyerKey =
+    q.groupBy === 'channel_group' && dims.startsWith('grp') ? sql<string>`t.channel` : (key as RawBuilder<string>);
+  const start = periodStart(q.groupBy);
   return (
     await sql<Raw>`
       WITH f AS (
         SELECT ${key} AS key, sum(gross_sales) AS gross, sum(coupon_discounts) AS coupons, sum(points_discounts) AS points,
                sum(refunds) AS refunds, sum(orders) AS orders, sum(units_sold - units_returned) AS units
         FROM analytics_sales_daily t WHERE ${filters('t')} GROUP BY 1),
-      -- distinct (key, root) pairs hashed, then counted: faster than count(DISTINCT), which sorts
-      b AS (SELECT key, count(*) AS customers FROM (
-              SELECT ${key} AS key, t.root FROM analytics_buyers_daily t WHERE ${filters('t')} GROUP BY 1, 2) d
-            GROUP BY 1)
+      b AS (
+        SELECT ${buyerKey} AS key, sum(t.buyers) AS customers FROM analytics_buyer_days t
+        WHERE t.dims = ${dims} AND ${filters('t')} AND t.prev_day < ${start ? sql`greatest(${start}, ${from})` : from}
+        GROUP BY 1)
       SELECT f.key, f.gross::text AS gross, f.coupons::text AS coupons, f.points::text AS points, f.refunds::text AS refunds,
              f.orders::text AS orders, f.units::text AS units, coalesce(b.customers, 0)::text AS customers
       FROM f LEFT JOIN b ON b.key = f.key`.execute(db)

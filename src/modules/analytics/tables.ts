@@ -9,6 +9,8 @@ export const OWNED_TABLES = [
   'analytics_rollup_state',
   'analytics_customer_daily',
   'analytics_customer_firsts',
+  'analytics_buyer_days',
+  'analytics_sku_day',
 ] as const;
 
 interface Measures {
@@ -44,10 +46,28 @@ export interface AnalyticsBuyersDailyTable {
   orders: number;
 }
 
+export interface AnalyticsSkuDayTable extends Measures {
+  day: string;
+  category: string;
+  sku: string;
+}
+
+export interface AnalyticsBuyerDaysTable {
+  dims: string;
+  day: string;
+  channel: string;
+  location_id: string;
+  fulfilment: string;
+  prev_day: string;
+  buyers: number;
+}
+
 declare module '../../platform/db/schema' {
   interface DB {
     analytics_sales_daily: AnalyticsSalesDailyTable;
     analytics_sku_daily: AnalyticsSkuDailyTable;
     analytics_buyers_daily: AnalyticsBuyersDailyTable;
+    analytics_sku_day: AnalyticsSkuDayTable;
+    analytics_buyer_days: AnalyticsBuyerDaysTable;
   }
 }

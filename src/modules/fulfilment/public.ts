@@ -140,6 +140,8 @@ export const fulfilmentTimings = sql`(
            min(x.at) FILTER (WHERE x.type = 'delivered') AS delivered_at,
            min(x.at) FILTER (WHERE x.type = 'collected') AS collected_at
     FROM fulfillment_events x WHERE x.fulfillment_id = f.id) e ON true)`;
+
+/**
  * When each order's fulfilment last changed (`order_id`, `last_change`): for a completed order, when
  * it was handed over or delivered. A FROM-clause fragment: `JOIN ${fulfilmentTimes} f ON f.order_id = o.id`.
  */

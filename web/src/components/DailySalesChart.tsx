@@ -1,7 +1,8 @@
 import { useMemo } from 'react';
-import { dateRange, formatFen, formatFenShort, formatInt, shortDate } from '../format';
+import { dateRange, formatFen, formatFenShort, shortDate } from '../format';
 import { translateValue, useI18n } from '../i18n';
 import { channelColor } from './channels';
+import { EChart, type ChartOption } from './EChart';
 
 export interface DailyPoint {
   date: string;
@@ -10,22 +11,9 @@ export interface DailyPoint {
   orders: number;
 }
 
-const W = 960;
-const H = 300;
-const M = { top: 12, right: 12, bottom: 30, left: 68 };
-
-/** A round axis step near range/steps: 1, 2, 2.5 or 5 times a power of ten. */
-function niceStep(range: number, steps: number): number {
-  if (range <= 0) return 1;
-  const raw = range / steps;
-  const p = Math.pow(10, Math.floor(Math.log10(raw)));
-  const f = raw / p;
-  return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10) * p;
-}
-
 /**
- * Daily sales from `from` to `to` as bars stacked by channel (channels in the given order, the first
- * at the bottom), with a y axis in yuan, a date axis and a legend. Days without sales show no bar.
+ * Daily sales from `from` to `to` as bars stacked by channel (ECharts; channels in the given order,
+ * the first at the bottom), with a y axis in yuan, a date axis, a tooltip per day and a legend.
  */
 export function DailySalesChart({
   daily,
@@ -61,76 +49,37 @@ export function DailySalesChart({
     });
   }, [daily, from, to, channels]);
 
-  const max = Math.max(0, ...days.map((d) => d.sales));
-  const step = niceStep(max, 4);
-  const top = Math.max(step, Math.ceil(max / step) * step);
-  const ticks: number[] = [];
-  for (let v = 0; v <= top + step / 2; v += step) ticks.push(v);
-
-  const plotW = W - M.left - M.right;
-  const plotH = H - M.top - M.bottom;
-  const slot = plotW / Math.max(1, days.length);
-  const barW = Math.max(2, slot * 0.68);
-  const y = (v: number) => M.top + plotH - (v / top) * plotH;
-  const labelEvery = days.length > 20 ? 5 : days.length > 10 ? 2 : 1;
+  const option = useMemo<ChartOption>(
+    () => ({
+      animation: false,
+      grid: { left: 72, right: 16, top: 16, bottom: 32 },
+      tooltip: {
+        trigger: 'axis',
+        axisPointer: { type: 'shadow' },
+        valueFormatter: (v) => formatFen(Number(v)),
+      },
+      xAxis: { type: 'category', data: days.map((d) => shortDate(d.date)) },
+      yAxis: { type: 'value', axisLabel: { formatter: (v: number) => formatFenShort(v, lang) } },
+      series: channels.map((c) => ({
+        type: 'bar',
+        name: translateValue(t, 'channel', c),
+        stack: 'sales',
+        itemStyle: { color: channelColor(c) },
+        data: days.map((d) => d.parts.find((p) => p.channel === c)?.sales ?? 0),
+      })),
+    }),
+    [days, channels, t, lang],
+  );
+  const withSales = days.filter((d) => d.sales > 0).length;
 
   return (
-    <figure className="chart">
-      <svg
-        viewBox={`0 0 ${W} ${H}`}
-        role="img"
-        aria-label={t('dash.chartLabel')}
-        data-testid="daily-chart"
-        preserveAspectRatio="xMidYMid meet"
-      >
-        {ticks.map((v) => (
-          <g key={v} className="tick">
-            <line x1={M.left} x2={W - M.right} y1={y(v)} y2={y(v)} className={v === 0 ? 'axis' : 'grid'} />
-            <text x={M.left - 8} y={y(v)} dy="0.32em" textAnchor="end">
-              {formatFenShort(v, lang)}
-            </text>
-          </g>
-        ))}
-        {days.map((d, i) => {
-          const x = M.left + i * slot + (slot - barW) / 2;
-          let acc = 0;
-          const title = [
-            `${d.date}  ${formatFen(d.sales)} · ${formatInt(d.orders)} ${t('dash.orders')}`,
-            ...d.parts
-              .filter((p) => p.sales > 0)
-              .map((p) => `${translateValue(t, 'channel', p.channel)}: ${formatFen(p.sales)}`),
-          ].join('\n');
-          return (
-            <g key={d.date} className="day" data-date={d.date}>
-              <title>{title}</title>
-              <rect className="hover" x={M.left + i * slot} y={M.top} width={slot} height={plotH} />
-              {d.parts.map((p) => {
-                if (p.sales <= 0) return null;
-                const y0 = y(acc);
-                acc += p.sales;
-                const y1 = y(acc);
-                return (
-                  <rect
-                    key={p.channel}
-                    className="bar"
-                    data-channel={p.channel}
-                    x={x}
-                    y={y1}
-                    width={barW}
-                    height={Math.max(0.5, y0 - y1)}
-                    fill={channelColor(p.channel)}
-                  />
-                );
-              })}
-              {(i % labelEvery === 0 || i === days.length - 1) && (
-                <text className="xlabel" x={M.left + i * slot + slot / 2} y={H - M.bottom + 18} textAnchor="middle">
-                  {shortDate(d.date)}
-                </text>
-              )}
-            </g>
-          );
-        })}
-      </svg>
+    <div>
+      <EChart
+        option={option}
+        testId="daily-chart"
+        label={t('dash.chartLabel')}
+        data={{ days: days.length, 'days-with-sales': withSales, orders: days.reduce((n, d) => n + d.orders, 0) }}
+      />
       <figcaption className="legend" data-testid="chart-legend">
         {channels.map((c) => (
           <span key={c} className="legend-item">
@@ -139,6 +88,6 @@ export function DailySalesChart({
           </span>
         ))}
       </figcaption>
-    </figure>
+    </div>
   );
 }

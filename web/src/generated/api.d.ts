@@ -285,7 +285,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Today's and the last 30 days' sales (fen), orders and customers by channel */
+        /**
+         * Today's and the last 30 days' net sales (fen), orders and customers by channel
+         * @description From the sales rollups, as GET /v1/analytics/sales: sales = net_sales, average_order_value = aov, customers = distinct identified buyers. Days are the retailer's time zone (SANTONG_TIMEZONE). A sale is an order paid or completed (not pending payment, cancelled or expired), dated by placed_at; an order cancelled after payment leaves the figures with its returns. gross_sales = Σ list price × qty (what was paid for the goods plus coupon and points discounts; delivery fees excluded); discounts = {coupons, points} in fen; refunds = amounts refunded by returns, dated by the return; net_sales = gross_sales − coupons − points − refunds; orders = sales; units = units sold − units returned (by the return date); customers = distinct identified buyers (by their One ID root; guest orders are not counted); aov = (gross_sales − discounts) / orders, rounded to the fen. Channel groups: online (app, mini_program, web, group_buy) and store (pos). Fulfilment kinds: in_store, pickup, hour, same_day, standard. location "" = an order split across several locations. With group_by=category or sku, orders counts the orders that hold the SKU and customers counts their identified orders (a buyer of it on two orders counts twice); every other grouping and the totals count distinct buyers. Figures come from rollups kept up to date from the orders’ events within about a second (santong analytics rebuild recomputes them). `to` is inclusive; at most 3 years apart.
+         */
         get: {
             parameters: {
                 query?: {
