@@ -14,6 +14,7 @@ import {
 } from './catalog';
 import { DEFAULT_WINDOW_DAYS, runRfmNow } from '../modules/audiences/rfm-service';
 import { rebuildSalesRollups } from '../modules/analytics/rollup';
+import { backfillStockSnapshots } from '../modules/analytics/inventory';
 import { DEFAULT_HORIZON_DAYS, localDay, runClvNow } from '../modules/clv/runs';
 import { ClvDataError } from '../modules/clv/fit';
 import { currentTimezone } from '../modules/loyalty/points/expiry-date';
@@ -136,6 +137,8 @@ export async function seedDemo(
   await seedDemoSegments(database);
   // The dashboard's sales rollups, from the history just loaded.
   await rebuildSalesRollups(database, timezone);
+  // Inventory health's daily stock snapshots: five weeks back from the stock now and the sales since.
+  await backfillStockSnapshots(database.db, localDay(anchor, timezone), 35);
   const result = { ...totals, ms: Date.now() - started };
   await putSetting(database.db, 'demo_seed', { ...opts, anchor: anchor.toISOString(), ...totals });
   return result;

@@ -5,6 +5,7 @@ import type { Config } from '../platform/config';
 import type { AppContext } from '../platform/http/context';
 import type { ModuleRoutes } from '../platform/http/types';
 import { analyticsRoutes } from './analytics/routes';
+import { analyticsHealthRoutes } from './analytics/health-routes';
 import { audienceRoutes } from './audiences/routes';
 import { catalogRoutes } from './catalog/routes';
 import { clvRoutes } from './clv/routes';
@@ -63,6 +64,7 @@ export const allModules: ModuleRoutes[] = [
   fulfilmentRoutes,
   courierRoutes,
   analyticsRoutes,
+  analyticsHealthRoutes,
   audienceRoutes,
   clvRoutes,
   segmentRoutes,

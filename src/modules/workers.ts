@@ -11,6 +11,8 @@ import { nightlyRfm } from './audiences/rfm-nightly';
 import { nightlyClv } from './clv/nightly';
 import { segmentUpkeepTask } from './segments/membership';
 import { applyOrderEvents, pruneAppliedEvents, ROLLUP_EVENTS } from './analytics/rollup';
+import { applyCouponEvents, COUPON_ROLLUP_EVENTS, pruneCouponEvents } from './analytics/coupon-rollup';
+import { nightlyStockSnapshot } from './analytics/inventory';
 
 /** Events whose payload lists the SKUs whose stock they changed. */
 const STOCK_EVENTS = [
@@ -34,6 +36,11 @@ export function startModuleWorkers(ctx: AppContext): void {
   // Sales rollups follow the orders' events (analytics/rollup.ts: lag one dispatcher tick).
   ctx.dispatcher.subscribeBatch(ROLLUP_EVENTS, (events, tx) => applyOrderEvents(tx, ctx.config.timezone, events));
   ctx.dispatcher.addTask('prune-analytics-events', () => pruneAppliedEvents(ctx.database.db));
+  // Coupon ROI (analytics/coupon-rollup.ts): coupons issued and redeemed at a till; the orders' side comes through rollup.ts.
+  ctx.dispatcher.subscribeBatch(COUPON_ROLLUP_EVENTS, (events, tx) =>
+    applyCouponEvents(tx, ctx.config.timezone, events),
+  );
+  ctx.dispatcher.addTask('prune-coupon-analytics-events', () => pruneCouponEvents(ctx.database.db));
   ctx.dispatcher.addTask('expire-reservations', () => expireDue(ctx));
   ctx.dispatcher.addTask('courier-jobs', () => sendCourierJobs(ctx, ctx.publicUrl));
   ctx.dispatcher.addTask('expire-points', expirePointsTask(ctx));
@@ -49,6 +56,10 @@ export function startModuleWorkers(ctx: AppContext): void {
     ctx.dispatcher.addTask(
       'nightly-clv',
       nightlyTask((now) => nightlyClv(ctx, now)),
+    );
+    ctx.dispatcher.addTask(
+      'nightly-stock-snapshot',
+      nightlyTask((now) => nightlyStockSnapshot(ctx, now)),
     );
   }
   ctx.dispatcher.addTask(

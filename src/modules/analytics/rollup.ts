@@ -25,6 +25,7 @@ import { transact } from '../../platform/db/transaction';
 import type { PublishedEvent } from '../../platform/events/outbox';
 import { productFacts } from '../catalog/public';
 import { customerRoots } from '../customers/public';
+import { applyCouponOrders, rebuildCouponRollups } from './coupon-rollup';
 import { NOT_SALE_STATUSES, orderFacts, orderLineFacts, returnIdsOf, returnLineFacts } from '../orders/public';
 
 /** The events the rollups follow. */
@@ -222,6 +223,7 @@ export async function applyOrderEvents(tx: Tx, tz: string, events: PublishedEven
   const returns = [...c.returns, ...(await returnIdsOf(tx, c.cancelled)).map((id) => ({ id, sign: -1 as const }))];
   if (c.orders.length === 0 && returns.length === 0) return;
   await applyScope(tx, tz, { all: false, orders: c.orders, returns });
+  await applyCouponOrders(tx, tz, c.orders, returns);
 }
 
 /** Forgets applied event ids older than 7 days (an event is never dispatched again that late). */
@@ -254,6 +256,7 @@ export async function rebuildSalesRollups(
     await sql`DELETE FROM analytics_buyers_daily`.execute(tx);
     await sql`DELETE FROM analytics_applied_events`.execute(tx);
     await applyScope(tx, tz, { all: true });
+    await rebuildCouponRollups(tx, tz);
     await sql`
       INSERT INTO analytics_rollup_state (id, timezone, watermark, rebuilt_at) VALUES (true, ${tz}, ${watermark}, now())
       ON CONFLICT (id) DO UPDATE SET timezone = excluded.timezone, watermark = excluded.watermark, rebuilt_at = excluded.rebuilt_at`.execute(

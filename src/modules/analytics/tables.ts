@@ -7,6 +7,9 @@ export const OWNED_TABLES = [
   'analytics_buyers_daily',
   'analytics_applied_events',
   'analytics_rollup_state',
+  'analytics_coupon_daily',
+  'analytics_coupon_applied_events',
+  'analytics_stock_daily',
 ] as const;
 
 interface Measures {

@@ -68,3 +68,6 @@ export async function createProductsIfAbsent(db: Queryable, rows: Insertable<Pro
       .execute()
   ).length;
 }
+
+/** Each product's name (analytics lists: low stock, slow movers). A FROM-clause fragment: `JOIN ${productNames} p`. */
+export const productNames = sql<{ sku: string; name: string }>`(SELECT sku, name FROM products)`;

@@ -209,6 +209,11 @@ export const MATRIX: Record<string, Rule | 'public'> = {
     who: { admin: 'yes', analyst: 'yes', marketer: 'yes', store_staff: 'yes', support: 'yes' },
     note: "store staff: their own store's figures only (location_id is ignored)",
   },
+  'GET /v1/analytics/coupons': { who: { admin: 'yes', analyst: 'yes', marketer: 'yes' } },
+  'GET /v1/analytics/inventory': {
+    who: { admin: 'yes', analyst: 'yes', marketer: 'yes', store_staff: 'yes', support: 'yes' },
+    note: "store staff: their own store's figures only (location_id is ignored)",
+  },
 
   // audiences: RFM
   'POST /v1/rfm/runs': MARKETING,
