@@ -1,3 +1,4 @@
+import { healthEn } from './health.en';
 import { analyticsEn } from './analytics.en';
 import { goodsEn } from './goods.en';
 import { marketingEn } from './marketing.en';
@@ -404,6 +405,7 @@ export const en: Record<MessageKey, string> = {
   ...marketingEn,
   ...securityEn,
   ...analyticsEn,
+  ...healthEn,
 
   'profile.verifiedBy': 'Verified by',
   'profile.verifiedByHint':

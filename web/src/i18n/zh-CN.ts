@@ -1,3 +1,4 @@
+import { healthZhCN } from './health.zh-CN';
 import { analyticsZhCN } from './analytics.zh-CN';
 import { goodsZhCN } from './goods.zh-CN';
 import { marketingZhCN } from './marketing.zh-CN';
@@ -404,6 +405,7 @@ export const zhCN = {
   ...marketingZhCN,
   ...securityZhCN,
   ...analyticsZhCN,
+  ...healthZhCN,
 
   'profile.verifiedBy': '验证方式',
   'profile.verifiedByHint': '该标识的验证方式；只有经过验证的标识才能在门店关联到已有会员',

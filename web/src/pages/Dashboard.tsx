@@ -10,6 +10,8 @@ import { formatFen, formatInt, formatPercent } from '../format';
 import { useI18n } from '../i18n';
 import { useResource } from '../hooks';
 import { SalesAnalytics } from './SalesAnalytics';
+import { CouponRoi } from '../components/analytics/CouponRoi';
+import { InventoryHealth } from '../components/analytics/InventoryHealth';
 
 function PeriodKpis({
   period,
@@ -95,6 +97,8 @@ export function Dashboard() {
       {error && <ErrorMessage error={error} onRetry={reload} />}
 
       <SalesAnalytics timezone={data.timezone} />
+      <CouponRoi timezone={data.timezone} />
+      <InventoryHealth />
 
       <section className="kpis" data-testid="kpis">
         <PeriodKpis period={data.today} label={t('dash.today')} prefix="today" accent />
