@@ -138,7 +138,7 @@ export async function seedDemo(
   // The dashboard's sales rollups, from the history just loaded.
   await rebuildSalesRollups(database, timezone);
   // Inventory health's daily stock snapshots: five weeks back from the stock now and the sales since.
-  await backfillStockSnapshots(database.db, localDay(anchor, timezone), 35);
+  await backfillStockSnapshots(database, localDay(anchor, timezone), 35);
   const result = { ...totals, ms: Date.now() - started };
   await putSetting(database.db, 'demo_seed', { ...opts, anchor: anchor.toISOString(), ...totals });
   return result;

@@ -8,7 +8,7 @@
  * `takeStockSnapshot` (the demo seed backfills its history with `backfillStockSnapshots`).
  */
 import { sql } from 'kysely';
-import type { Queryable } from '../../platform/db/database';
+import type { Database, Queryable } from '../../platform/db/database';
 import type { AppContext } from '../../platform/http/context';
 import { claimNightly, localDayHour } from '../../platform/nightly';
 import { productFacts, productNames } from '../catalog/public';
@@ -75,38 +75,82 @@ export async function nightlyStockSnapshot(ctx: AppContext, now: Date): Promise<
 
 /**
  * The demo's snapshot history: `days` days before `today` and today, made from the stock now and
- * the units sold since (analytics_sku_daily, rebuilt first) with a weekly delivery: going back in
+ * the units sold since (analytics_sku_daily, rebuilt first) with a weekly delivery (days that already
+ * have a snapshot are left alone): going back in
  * time, each day adds back the units sold that day and, on the pair's delivery day, takes off a
  * week's average sales (what the delivery brought). A pair whose figure would fall below zero shows 0
  * that day: a stock-out. Synthetic but consistent with the sales the demo shows.
  */
-export async function backfillStockSnapshots(db: Queryable, today: string, days: number): Promise<number> {
+export async function backfillStockSnapshots(database: Database, today: string, days: number): Promise<number> {
+  const db = database.db;
   const from = addDays(today, -days);
-  const r = await sql`
-    WITH d AS (SELECT g::date AS day FROM generate_series(${from}::date, ${today}::date, interval '1 day') g),
-    sold AS (
-      SELECT day, location_id, sku, sum(units_sold - units_returned) AS units FROM analytics_sku_daily
-      WHERE day > ${from}::date AND day <= ${today}::date AND location_id <> '' GROUP BY 1, 2, 3),
-    weekly AS (SELECT location_id, sku, ceil(sum(units) * 7.0 / ${days})::int AS units FROM sold GROUP BY 1, 2),
-    grid AS (
-      SELECT d.day, s.location_id, s.sku, s.on_hand, s.reserved, s.safety_stock, coalesce(x.units, 0) AS units,
-             CASE WHEN (extract(doy FROM d.day)::int + abs(hashtext(s.location_id || s.sku)) % 7) % 7 = 0
-                  THEN coalesce(w.units, 0) ELSE 0 END AS delivered
-      FROM ${stockLevels} s CROSS JOIN d
-      LEFT JOIN sold x ON x.location_id = s.location_id AND x.sku = s.sku AND x.day = d.day
-      LEFT JOIN weekly w ON w.location_id = s.location_id AND w.sku = s.sku),
-    level AS (
-      SELECT day, location_id, sku, reserved, safety_stock,
-             on_hand + coalesce(sum(units - delivered) OVER (PARTITION BY location_id, sku ORDER BY day DESC
-               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS on_hand
-      FROM grid)
-    INSERT INTO analytics_stock_daily (day, location_id, sku, on_hand, reserved, safety_stock, online_available)
-    SELECT day, location_id, sku, greatest(0, on_hand)::int, CASE WHEN day = ${today}::date THEN reserved ELSE 0 END,
-           safety_stock,
-           greatest(0, greatest(0, on_hand) - CASE WHEN day = ${today}::date THEN reserved ELSE 0 END - safety_stock)::int
-    FROM level ORDER BY 1, 2, 3
-    ON CONFLICT (day, location_id, sku) DO NOTHING`.execute(db);
-  return Number(r.numAffectedRows ?? 0);
+  const taken = new Set(
+    (
+      await sql<{ day: string }>`SELECT DISTINCT day::text AS day FROM analytics_stock_daily
+        WHERE day BETWEEN ${from}::date AND ${today}::date`.execute(db)
+    ).rows.map((r) => r.day),
+  );
+  const stock = (
+    await sql<{ location_id: string; sku: string; on_hand: number; reserved: number; safety_stock: number }>`
+      SELECT location_id, sku, on_hand, reserved, safety_stock FROM ${stockLevels} s ORDER BY 1, 2`.execute(db)
+  ).rows;
+  const sold = new Map<string, Map<string, number>>(); // pair → day → units
+  for (const r of (
+    await sql<{ day: string; location_id: string; sku: string; units: string }>`
+      SELECT day::text AS day, location_id, sku, sum(units_sold - units_returned)::text AS units FROM analytics_sku_daily
+      WHERE day > ${from}::date AND day <= ${today}::date AND location_id <> '' GROUP BY 1, 2, 3`.execute(db)
+  ).rows) {
+    const key = `${r.location_id}\u0000${r.sku}`;
+    if (!sold.has(key)) sold.set(key, new Map());
+    sold.get(key)!.set(r.day, Number(r.units));
+  }
+  const dayList: string[] = [];
+  for (let i = days; i >= 0; i--) dayList.push(addDays(today, -i));
+  const rows: [string, string, string, number, number, number, number][] = [];
+  for (const s of stock) {
+    const bySale = sold.get(`${s.location_id}\u0000${s.sku}`);
+    let total = 0;
+    for (const u of bySale?.values() ?? []) total += u;
+    const weekly = Math.ceil((total * 7) / days);
+    const phase = hash(s.location_id + s.sku) % 7;
+    // Walking back from today: the day after a snapshot adds back its sales and takes off its delivery.
+    let level = Number(s.on_hand);
+    for (let i = dayList.length - 1; i >= 0; i--) {
+      const day = dayList[i];
+      if (i < dayList.length - 1) {
+        const next = dayList[i + 1];
+        const n = Math.round(Date.parse(`${next}T00:00:00Z`) / 86400_000);
+        level += (bySale?.get(next) ?? 0) - ((n + phase) % 7 === 0 ? weekly : 0);
+      }
+      const onHand = Math.max(0, level);
+      const reserved = i === dayList.length - 1 ? Number(s.reserved) : 0;
+      const safety = Number(s.safety_stock);
+      rows.push([day, s.location_id, s.sku, onHand, reserved, safety, Math.max(0, onHand - reserved - safety)]);
+    }
+  }
+  // Bulk-loaded (COPY): days that already have a snapshot are left as they are.
+  const fresh = rows.filter((r) => !taken.has(r[0]));
+  if (fresh.length > 0)
+    await database.copyCsv(
+      'analytics_stock_daily',
+      ['day', 'location_id', 'sku', 'on_hand', 'reserved', 'safety_stock', 'online_available'],
+      fresh.map((r) => r.map(csvField).join(',')).join('\n') + '\n',
+    );
+  const added = fresh.length;
+  return added;
+}
+
+/** A CSV field: quoted when it holds a comma, quote or line break. */
+const csvField = (v: string | number) => {
+  const t = String(v);
+  return /[",\n\r]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+};
+
+/** A small deterministic hash of a string (FNV-1a), for the demo's delivery days. */
+function hash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
 }
 
 export interface StockItem {
@@ -250,7 +294,7 @@ export async function inventoryHealth(
     on_hand: onHand,
     units_28d: units28,
     days_of_cover: units28 > 0 ? Math.round((onHand / (units28 / WINDOW_DAYS)) * 10) / 10 : null,
-    turnover: avgOnHand > 0 ? Math.round((units28 / avgOnHand) * 100) / 100 : null,
+    turnover: avgOnHand > 0 ? Math.round((units28 / avgOnHand) * 10000) / 10000 : null,
     low_stock_count: low.length,
     low_stock: lowList.map((p) => ({
       location_id: p.location_id,

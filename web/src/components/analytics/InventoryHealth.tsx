@@ -11,6 +11,9 @@ import { EChart, type ChartOption } from './EChart';
 
 type Health = Answer<'/v1/analytics/inventory'>;
 
+/** Rows of each list shown on the dashboard (the API sends up to 50). */
+const SHOWN = 10;
+
 const rate = (r: number | null) => (r === null ? '—' : formatPercent(r));
 
 /**
@@ -112,7 +115,7 @@ export function InventoryHealth() {
                 'turnover',
                 t('stock.health.turnover'),
                 t('stock.health.def.turnover'),
-                data.turnover === null ? '—' : `${data.turnover.toFixed(2)}×`,
+                data.turnover === null ? '—' : `${data.turnover.toFixed(data.turnover >= 1 ? 2 : 3)}×`,
               )}
             </div>
             {option && (
@@ -148,7 +151,7 @@ export function InventoryHealth() {
                           </td>
                         </tr>
                       )}
-                      {data.low_stock.map((x) => (
+                      {data.low_stock.slice(0, SHOWN).map((x) => (
                         <tr key={`${x.location_id}/${x.sku}`} data-testid="low-stock-row">
                           <td>
                             {localName(x.name, lang)} <span className="muted small">{x.sku}</span>
@@ -186,7 +189,7 @@ export function InventoryHealth() {
                           </td>
                         </tr>
                       )}
-                      {data.slow_movers.map((x) => (
+                      {data.slow_movers.slice(0, SHOWN).map((x) => (
                         <tr key={`${x.location_id}/${x.sku}`} data-testid="slow-mover-row">
                           <td>
                             {localName(x.name, lang)} <span className="muted small">{x.sku}</span>
