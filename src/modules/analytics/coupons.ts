@@ -94,13 +94,13 @@ export async function couponReport(
         b.issued - a.issued ||
         (a.template_id < b.template_id ? -1 : a.template_id > b.template_id ? 1 : 0),
     );
-  const sum = (k: keyof Raw) => String(rows.reduce((t, r) => t + Number(r[k]), 0));
+  const sum = (pick: (r: Raw) => string) => String(rows.reduce((t, r) => t + Number(pick(r)), 0));
   const totals = figures({
-    issued: sum('issued'),
-    redeemed: sum('redeemed'),
-    discount: sum('discount'),
-    orders: sum('orders'),
-    net_sales: sum('net_sales'),
+    issued: sum((r) => r.issued),
+    redeemed: sum((r) => r.redeemed),
+    discount: sum((r) => r.discount),
+    orders: sum((r) => r.orders),
+    net_sales: sum((r) => r.net_sales),
   });
   return { currency: settings.currency, timezone: settings.timezone, from: q.from, to: q.to, totals, templates };
 }
