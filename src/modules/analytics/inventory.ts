@@ -137,6 +137,8 @@ export async function backfillStockSnapshots(database: Database, today: string, 
       fresh.map((r) => r.map(csvField).join(',')).join('\n') + '\n',
     );
   const added = fresh.length;
+  // Fresh statistics: the planner reads a backfill as a few thousand rows otherwise.
+  await sql`ANALYZE analytics_stock_daily`.execute(db);
   return added;
 }
 
