@@ -22,7 +22,7 @@ export const COUPON_DEFINITIONS =
   'kept up to date from the coupons’ and orders’ events within about a second (santong analytics rebuild ' +
   'recomputes it).';
 
-export interface CouponFigures {
+interface CouponFigures {
   issued: number;
   redeemed: number;
   redemption_rate: number | null;
@@ -32,14 +32,14 @@ export interface CouponFigures {
   roi: number | null;
 }
 
-export interface CouponRow extends CouponFigures {
+interface CouponRow extends CouponFigures {
   template_id: string;
   name: string;
   kind: string;
   status: string;
 }
 
-export interface CouponReport {
+interface CouponReport {
   currency: string;
   timezone: string;
   from: string;

@@ -14,14 +14,14 @@ import { claimNightly, localDayHour } from '../../platform/nightly';
 import { productFacts, productNames } from '../catalog/public';
 import { stockLevels } from '../inventory/public';
 
-export const STOCK_SNAPSHOT_SCHEDULE = 'stock_snapshot';
-export const STOCK_SNAPSHOT_DEFAULT_HOUR = 0;
+const STOCK_SNAPSHOT_SCHEDULE = 'stock_snapshot';
+const STOCK_SNAPSHOT_DEFAULT_HOUR = 0;
 /** Days of snapshots kept. */
 const KEEP_DAYS = 400;
-export const WINDOW_DAYS = 28;
-export const SLOW_DAYS = 60;
+const WINDOW_DAYS = 28;
+const SLOW_DAYS = 60;
 /** A selling SKU × location with fewer days of cover than this is low. */
-export const LOW_COVER_DAYS = 7;
+const LOW_COVER_DAYS = 7;
 const LIST_LIMIT = 50;
 
 export const INVENTORY_DEFINITIONS =
@@ -155,7 +155,7 @@ function hash(s: string): number {
   return h;
 }
 
-export interface StockItem {
+interface StockItem {
   location_id: string;
   sku: string;
   name: string;
@@ -166,7 +166,7 @@ export interface StockItem {
   days_of_cover: number | null;
 }
 
-export interface SlowMover {
+interface SlowMover {
   location_id: string;
   sku: string;
   name: string;
@@ -174,7 +174,7 @@ export interface SlowMover {
   stock_value: number;
 }
 
-export interface InventoryHealth {
+interface InventoryHealth {
   timezone: string;
   as_of: string;
   location_id: string | null;
