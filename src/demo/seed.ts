@@ -15,6 +15,7 @@ import {
 import { DEFAULT_WINDOW_DAYS, runRfmNow } from '../modules/audiences/rfm-service';
 import { rebuildSalesRollups } from '../modules/analytics/rollup';
 import { bookHistory } from '../modules/settlements/service';
+import { backfillStockSnapshots } from '../modules/analytics/inventory';
 import { DEFAULT_HORIZON_DAYS, localDay, runClvNow } from '../modules/clv/runs';
 import { ClvDataError } from '../modules/clv/fit';
 import { currentTimezone } from '../modules/loyalty/points/expiry-date';
@@ -142,6 +143,8 @@ export async function seedDemo(
   await rebuildSalesRollups(database, timezone);
   // The stores' revenue-share credits for the history's completed pickups and store deliveries.
   await bookHistory(database, timezone);
+  // Inventory health's daily stock snapshots: five weeks back from the stock now and the sales since.
+  await backfillStockSnapshots(database, localDay(anchor, timezone), 35);
   const result = { ...totals, ms: Date.now() - started };
   await putSetting(database.db, 'demo_seed', { ...opts, anchor: anchor.toISOString(), ...totals });
   return result;

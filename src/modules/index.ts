@@ -6,6 +6,7 @@ import type { AppContext } from '../platform/http/context';
 import type { ModuleRoutes } from '../platform/http/types';
 import { analyticsRoutes } from './analytics/routes';
 import { customerAnalyticsRoutes } from './analytics/customer-routes';
+import { analyticsHealthRoutes } from './analytics/health-routes';
 import { audienceRoutes } from './audiences/routes';
 import { catalogRoutes } from './catalog/routes';
 import { clvRoutes } from './clv/routes';
@@ -66,6 +67,7 @@ export const allModules: ModuleRoutes[] = [
   courierRoutes,
   analyticsRoutes,
   customerAnalyticsRoutes,
+  analyticsHealthRoutes,
   audienceRoutes,
   clvRoutes,
   segmentRoutes,

@@ -12,6 +12,8 @@ import { nightlyClv } from './clv/nightly';
 import { segmentUpkeepTask } from './segments/membership';
 import { applyOrderEvents, pruneAppliedEvents, ROLLUP_EVENTS } from './analytics/rollup';
 import { applySettlementEvents, pruneSettlementEvents, SETTLEMENT_EVENTS } from './settlements/service';
+import { applyCouponEvents, COUPON_ROLLUP_EVENTS, pruneCouponEvents } from './analytics/coupon-rollup';
+import { nightlyStockSnapshot } from './analytics/inventory';
 
 /** Events whose payload lists the SKUs whose stock they changed. */
 const STOCK_EVENTS = [
@@ -37,8 +39,15 @@ export function startModuleWorkers(ctx: AppContext): void {
     ctx.dispatcher.subscribeBatch(ROLLUP_EVENTS, (events, tx) => applyOrderEvents(tx, ctx.config.timezone, events));
   ctx.dispatcher.addTask('prune-analytics-events', () => pruneAppliedEvents(ctx.database.db));
   // Stores' revenue-share credits and reversals follow completions and returns (settlements/service.ts).
-  ctx.dispatcher.subscribeBatch(SETTLEMENT_EVENTS, (events, tx) => applySettlementEvents(tx, ctx.config.timezone, events));
+  ctx.dispatcher.subscribeBatch(SETTLEMENT_EVENTS, (events, tx) =>
+    applySettlementEvents(tx, ctx.config.timezone, events),
+  );
   ctx.dispatcher.addTask('prune-settlement-events', () => pruneSettlementEvents(ctx.database.db));
+  // Coupon ROI (analytics/coupon-rollup.ts): coupons issued and redeemed at a till; the orders' side comes through rollup.ts.
+  ctx.dispatcher.subscribeBatch(COUPON_ROLLUP_EVENTS, (events, tx) =>
+    applyCouponEvents(tx, ctx.config.timezone, events),
+  );
+  ctx.dispatcher.addTask('prune-coupon-analytics-events', () => pruneCouponEvents(ctx.database.db));
   ctx.dispatcher.addTask('expire-reservations', () => expireDue(ctx));
   ctx.dispatcher.addTask('courier-jobs', () => sendCourierJobs(ctx, ctx.publicUrl));
   ctx.dispatcher.addTask('expire-points', expirePointsTask(ctx));
@@ -54,6 +63,10 @@ export function startModuleWorkers(ctx: AppContext): void {
     ctx.dispatcher.addTask(
       'nightly-clv',
       nightlyTask((now) => nightlyClv(ctx, now)),
+    );
+    ctx.dispatcher.addTask(
+      'nightly-stock-snapshot',
+      nightlyTask((now) => nightlyStockSnapshot(ctx, now)),
     );
   }
   ctx.dispatcher.addTask(

@@ -37,8 +37,8 @@ describe('customers and stores in the console', () => {
     expect(await text(page.getByTestId('cust-returning'))).toBe(cust.totals.returning.toLocaleString('en-US'));
     // Each figure carries its definition.
     expect(await page.getByTestId('cust-repurchase').locator('..').getAttribute('title')).toContain('复购率');
-    // The cohort heat map is drawn by ECharts (a canvas), with the numbers in the table below it.
-    await page.getByTestId('cohort-heatmap').locator('canvas').first().waitFor();
+    // The cohort heat map is drawn by ECharts (SVG), with the numbers in the table below it.
+    await page.getByTestId('cohort-heatmap').locator('svg').first().waitFor();
     expect(await page.getByTestId('cohort-table').locator('tbody tr').count()).toBeGreaterThan(0);
     const first = league.stores[0];
     expect(first.in_store_net_sales + first.o2o_net_sales).toBeGreaterThan(0);

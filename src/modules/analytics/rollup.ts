@@ -27,6 +27,7 @@ import { productFacts } from '../catalog/public';
 import { customerRoots } from '../customers/public';
 import { byteOrder } from '../../platform/db/locks';
 import { applyCustomerRollups } from './customer-rollup';
+import { applyCouponOrders, rebuildCouponRollups } from './coupon-rollup';
 import { NOT_SALE_STATUSES, orderFacts, orderLineFacts, returnIdsOf, returnLineFacts } from '../orders/public';
 
 /** The events the rollups follow. */
@@ -397,6 +398,7 @@ export async function applyOrderEvents(tx: Tx, tz: string, events: PublishedEven
     orderScope({ all: false, orders: c.orders, returns }),
     returnScope({ all: false, orders: c.orders, returns }),
   );
+  await applyCouponOrders(tx, tz, c.orders, returns);
 }
 
 /** Forgets applied event ids older than 7 days (an event is never dispatched again that late). */
@@ -438,6 +440,7 @@ export async function rebuildSalesRollups(
     await applyScope(tx, tz, { all: true });
     await deriveAll(tx);
     await applyCustomerRollups(tx, tz, null, orderScope({ all: true }), returnScope({ all: true }));
+    await rebuildCouponRollups(tx, tz);
     await sql`
       INSERT INTO analytics_rollup_state (id, timezone, watermark, rebuilt_at) VALUES (true, ${tz}, ${watermark}, now())
       ON CONFLICT (id) DO UPDATE SET timezone = excluded.timezone, watermark = excluded.watermark, rebuilt_at = excluded.rebuilt_at`.execute(

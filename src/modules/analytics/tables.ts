@@ -11,6 +11,9 @@ export const OWNED_TABLES = [
   'analytics_customer_firsts',
   'analytics_buyer_days',
   'analytics_sku_day',
+  'analytics_coupon_daily',
+  'analytics_coupon_applied_events',
+  'analytics_stock_daily',
 ] as const;
 
 interface Measures {

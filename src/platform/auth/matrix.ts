@@ -228,6 +228,11 @@ export const MATRIX: Record<string, Rule | 'public'> = {
   },
   'GET /v1/settlements/{period}/{location_id}': { who: { admin: 'yes', analyst: 'yes', store_staff: 'own' } },
   'POST /v1/settlements/{period}/close': ADMIN,
+  'GET /v1/analytics/coupons': { who: { admin: 'yes', analyst: 'yes', marketer: 'yes' } },
+  'GET /v1/analytics/inventory': {
+    who: { admin: 'yes', analyst: 'yes', marketer: 'yes', store_staff: 'yes', support: 'yes' },
+    note: "store staff: their own store's figures only (location_id is ignored)",
+  },
 
   // audiences: RFM
   'POST /v1/rfm/runs': MARKETING,

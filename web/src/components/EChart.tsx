@@ -1,18 +1,38 @@
 import { useEffect, useRef } from 'react';
 import * as echarts from 'echarts/core';
-import { BarChart, LineChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
+import { BarChart, HeatmapChart, LineChart } from 'echarts/charts';
+import { GridComponent, LegendComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
 import { SVGRenderer } from 'echarts/renderers';
 import type { ComposeOption } from 'echarts/core';
-import type { BarSeriesOption, LineSeriesOption } from 'echarts/charts';
-import type { GridComponentOption, LegendComponentOption, TooltipComponentOption } from 'echarts/components';
+import type { BarSeriesOption, HeatmapSeriesOption, LineSeriesOption } from 'echarts/charts';
+import type {
+  GridComponentOption,
+  LegendComponentOption,
+  TooltipComponentOption,
+  VisualMapComponentOption,
+} from 'echarts/components';
 
-// Only what the console draws is bundled: bars, lines, their axes, tooltip and legend, as SVG
-// (crisp at any zoom, and its text is in the page for screen readers and tests).
-echarts.use([BarChart, LineChart, GridComponent, LegendComponent, TooltipComponent, SVGRenderer]);
+// Only what the console draws is bundled: bars, lines, heat maps, their axes, tooltip, legend and
+// colour scale, as SVG (crisp at any zoom, and its text is in the page for screen readers and tests).
+echarts.use([
+  BarChart,
+  LineChart,
+  HeatmapChart,
+  GridComponent,
+  LegendComponent,
+  TooltipComponent,
+  VisualMapComponent,
+  SVGRenderer,
+]);
 
 export type ChartOption = ComposeOption<
-  BarSeriesOption | LineSeriesOption | GridComponentOption | LegendComponentOption | TooltipComponentOption
+  | BarSeriesOption
+  | LineSeriesOption
+  | HeatmapSeriesOption
+  | GridComponentOption
+  | LegendComponentOption
+  | TooltipComponentOption
+  | VisualMapComponentOption
 >;
 
 /** An ECharts chart that follows its option and its container's width. */
@@ -26,7 +46,8 @@ export function EChart({
   option: ChartOption;
   height?: number;
   testId?: string;
-  label: string;
+  /** What the chart shows, for screen readers (the figure's accessible name). */
+  label?: string;
   /** data-* attributes on the container (what the chart shows, for tests). */
   data?: Record<string, string | number>;
 }) {

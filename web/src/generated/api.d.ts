@@ -134,6 +134,124 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/analytics/coupons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Coupon ROI per template over a date range: issued, redeemed, redemption rate, discount cost, net sales
+         * @description Per coupon template over [from, to] (days in the retailer's time zone, to inclusive). issued = coupons issued that day. redeemed = redemptions: one made at checkout counts when its order is a sale (paid or completed, not cancelled or expired), on the day the order was placed — a coupon given back by a full return stays counted; one made at a till for no order placed with it (POST /v1/coupons/{code}/redeem) counts on the day it was made. redemption_rate = redeemed / issued over the same range (null when none was issued; a range can hold redemptions of coupons issued before it). discount = Σ fen the redemptions took off (the cost). orders = sales that used the template at checkout; net_sales = those orders’ net sales (gross − coupons − points, delivery fees excluded, their refunds taken off on the day of the return), so an order that used two templates counts for both and the totals’ net_sales may count it twice. roi = net_sales / discount (null without discount). Journeys' uplift (the Marketing II issue) is not reported yet: journeys are not built. Figures come from a rollup kept up to date from the coupons’ and orders’ events within about a second (santong analytics rebuild recomputes it).
+         */
+        get: {
+            parameters: {
+                query: {
+                    /**
+                     * @description first day (retailer's time zone)
+                     * @example 2026-11-01
+                     */
+                    from: string;
+                    /**
+                     * @description last day, inclusive; at most 3 years after from
+                     * @example 2026-11-01
+                     */
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            currency: string;
+                            from: string;
+                            templates: {
+                                /** @description Σ fen taken off by the redemptions: the cost */
+                                discount: number;
+                                /** @description coupons issued in the range */
+                                issued: number;
+                                kind: string;
+                                name: string;
+                                /** @description net sales of those orders (fen) */
+                                net_sales: number;
+                                /** @description sales that used the template at checkout */
+                                orders: number;
+                                /** @description redemptions in the range (checkout ones on sales only) */
+                                redeemed: number;
+                                /** @description redeemed / issued (null when none was issued) */
+                                redemption_rate: number | null;
+                                /** @description net_sales / discount (null without discount) */
+                                roi: number | null;
+                                status: string;
+                                template_id: string;
+                            }[];
+                            timezone: string;
+                            to: string;
+                            totals: {
+                                /** @description Σ fen taken off by the redemptions: the cost */
+                                discount: number;
+                                /** @description coupons issued in the range */
+                                issued: number;
+                                /** @description net sales of those orders (fen) */
+                                net_sales: number;
+                                /** @description sales that used the template at checkout */
+                                orders: number;
+                                /** @description redemptions in the range (checkout ones on sales only) */
+                                redeemed: number;
+                                /** @description redeemed / issued (null when none was issued) */
+                                redemption_rate: number | null;
+                                /** @description net_sales / discount (null without discount) */
+                                roi: number | null;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/analytics/customers": {
         parameters: {
             query?: never;
@@ -347,6 +465,135 @@ export interface paths {
                                     sales: number;
                                 };
                             };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/inventory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Inventory health: stock-out rate now and over 28 days, days of cover, turnover, low stock, slow movers
+         * @description Days are the retailer's time zone; the window is the last 28 days up to today, inclusive. Pairs are the SKU × location pairs the location stocks (it has a stock record for the SKU). A pair sold when units of it were sold in that window at that location (the order's location: the store of an in-store sale or pickup, the location a delivery left from; orders split across locations have no location and are left out). stock_out.now = share of the pairs sold whose online-available stock (on hand − reserved − safety stock, at least 0) is 0 now. stock_out.last_28_days = share of the daily snapshots of those pairs in the window that show 0 online-available (snapshot-days out ÷ snapshot-days; history = the same by day). days_of_cover = units on hand ÷ average daily units sold (sold − returned) over the 28 days, for the chain or the store and for each pair (null without sales). turnover = units sold − returned over the 28 days ÷ average units on hand in the window’s snapshots (null without snapshots). low_stock = pairs sold in the window with fewer than 7 days of cover, fewest first. slow_movers = pairs with stock on hand now and no unit sold at that location in the last 60 days, most stock value (on hand × list price, fen) first. Lists hold at most 50 pairs; *_count is how many there are. Store staff see their own store's figures only.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    location_id?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description today, the retailer's time zone */
+                            as_of: string;
+                            /** @description on hand ÷ average daily units over the 28 days */
+                            days_of_cover: number | null;
+                            location_id: string | null;
+                            low_stock: {
+                                avg_daily_units: number;
+                                /** @description on hand ÷ average daily units */
+                                days_of_cover: number | null;
+                                location_id: string;
+                                /** @description product name */
+                                name: string;
+                                on_hand: number;
+                                /** @description max(0, on hand − reserved − safety stock) */
+                                online_available: number;
+                                sku: string;
+                                /** @description units sold − returned over the 28 days */
+                                units_28d: number;
+                            }[];
+                            low_stock_count: number;
+                            on_hand: number;
+                            slow_movers: {
+                                location_id: string;
+                                /** @description product name */
+                                name: string;
+                                on_hand: number;
+                                sku: string;
+                                /** @description on hand × list price (fen) */
+                                stock_value: number;
+                            }[];
+                            slow_movers_count: number;
+                            stock_out: {
+                                history: {
+                                    day: string;
+                                    out: number;
+                                    pairs: number;
+                                    /** @description out / pairs */
+                                    rate: number | null;
+                                }[];
+                                last_28_days: {
+                                    out_days: number;
+                                    pair_days: number;
+                                    /** @description out_days / pair_days */
+                                    rate: number | null;
+                                    snapshot_days: number;
+                                };
+                                now: {
+                                    /** @description of them with 0 online-available now */
+                                    out: number;
+                                    /** @description SKU × location pairs sold in the 28 days */
+                                    pairs: number;
+                                    /** @description out / pairs */
+                                    rate: number | null;
+                                };
+                            };
+                            timezone: string;
+                            /** @description units over the 28 days ÷ average on hand in the snapshots */
+                            turnover: number | null;
+                            units_28d: number;
+                            window_days: number;
                         };
                     };
                 };

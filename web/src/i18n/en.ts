@@ -1,4 +1,5 @@
 import { customersAnalyticsEn } from './customers-analytics.en';
+import { healthEn } from './health.en';
 import { analyticsEn } from './analytics.en';
 import { goodsEn } from './goods.en';
 import { marketingEn } from './marketing.en';
@@ -408,6 +409,7 @@ export const en: Record<MessageKey, string> = {
   ...analyticsEn,
   ...customersAnalyticsEn,
   ...settlementsEn,
+  ...healthEn,
 
   'profile.verifiedBy': 'Verified by',
   'profile.verifiedByHint':

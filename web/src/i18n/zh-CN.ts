@@ -1,4 +1,5 @@
 import { customersAnalyticsZhCN } from './customers-analytics.zh-CN';
+import { healthZhCN } from './health.zh-CN';
 import { analyticsZhCN } from './analytics.zh-CN';
 import { goodsZhCN } from './goods.zh-CN';
 import { marketingZhCN } from './marketing.zh-CN';
@@ -408,6 +409,7 @@ export const zhCN = {
   ...analyticsZhCN,
   ...customersAnalyticsZhCN,
   ...settlementsZhCN,
+  ...healthZhCN,
 
   'profile.verifiedBy': '验证方式',
   'profile.verifiedByHint': '该标识的验证方式；只有经过验证的标识才能在门店关联到已有会员',

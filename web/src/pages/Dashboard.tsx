@@ -11,6 +11,8 @@ import { useI18n } from '../i18n';
 import { useResource } from '../hooks';
 import { SalesAnalytics } from './SalesAnalytics';
 import { CustomerAnalytics } from '../components/analytics/CustomerAnalytics';
+import { CouponRoi } from '../components/analytics/CouponRoi';
+import { InventoryHealth } from '../components/analytics/InventoryHealth';
 
 function PeriodKpis({
   period,
@@ -97,6 +99,8 @@ export function Dashboard() {
 
       <SalesAnalytics timezone={data.timezone} />
       <CustomerAnalytics timezone={data.timezone} />
+      <CouponRoi timezone={data.timezone} />
+      <InventoryHealth />
 
       <section className="kpis" data-testid="kpis">
         <PeriodKpis period={data.today} label={t('dash.today')} prefix="today" accent />

@@ -5,7 +5,7 @@ import { useResource } from '../../hooks';
 import { useI18n } from '../../i18n';
 import { Panel } from '../PageHeader';
 import { ErrorMessage, Loading } from '../Status';
-import { EChart, type ChartOption } from './echart';
+import { EChart, type ChartOption } from '../EChart';
 
 type Report = Answer<'/v1/analytics/cohorts'>;
 
@@ -22,9 +22,11 @@ export function CohortHeatmap({ from, to }: { from: string; to: string }) {
     );
     return {
       tooltip: {
-        formatter: (x: { data: [number, number, number] }) => {
-          const c = data.cohorts[x.data[1]];
-          const p = c.periods[x.data[0]];
+        // The heat map's tooltip is per cell (trigger 'item'): one cell, its [x, y, value].
+        formatter: (params) => {
+          const [x, y] = (params as unknown as { data: [number, number, number] }).data;
+          const c = data.cohorts[y];
+          const p = c.periods[x];
           return t('cohort.tooltip', {
             cohort: c.cohort,
             customers: formatInt(c.customers),
@@ -50,7 +52,7 @@ export function CohortHeatmap({ from, to }: { from: string; to: string }) {
       // The colour scale of retention (the cells carry their percentages, the table below the figures).
       visualMap: { show: false, min: 0, max: 100, inRange: { color: ['#fdf2f2', '#d9534f'] } },
       series: [
-        { type: 'heatmap', data: cells, label: { show: true, formatter: (x: { data: number[] }) => `${x.data[2]}%` } },
+        { type: 'heatmap', data: cells, label: { show: true, formatter: (x) => `${(x.data as number[])[2]}%` } },
       ],
     };
   }, [data, t]);

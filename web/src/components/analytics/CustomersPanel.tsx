@@ -5,7 +5,7 @@ import { useResource } from '../../hooks';
 import { useI18n, type MessageKey } from '../../i18n';
 import { Panel } from '../PageHeader';
 import { ErrorMessage, Loading } from '../Status';
-import { EChart, type ChartOption } from './echart';
+import { EChart, type ChartOption } from '../EChart';
 import { daysIn } from './range';
 
 type Report = Answer<'/v1/analytics/customers'>;
