@@ -53,6 +53,10 @@ const StoreFigures = {
   hour_on_time: Type.Integer(),
   hour_delivery_on_time_rate: Nullable(Type.Number()),
   members_recruited: Type.Integer(),
+  revenue_share: Type.Object(
+    { orders: Type.Integer(), credits: Type.Integer(), reversals: Type.Integer(), net: Type.Integer() },
+    { description: 'the share of the online orders it fulfilled, booked in the range (fen; reversals negative)' },
+  ),
   footfall_recorded: Type.Boolean({ description: 'false: no footfall is recorded yet' }),
   footfall_conversion: Type.Null({ description: 'null until footfall is recorded' }),
 };

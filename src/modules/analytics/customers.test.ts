@@ -379,6 +379,9 @@ describe('customers, cohorts and stores: the definitions on a hand-built history
     hour_on_time: 1,
     hour_delivery_on_time_rate: 0.5,
     members_recruited: 1,
+    // The fixture's orders are written without their events: nothing was booked in settlements
+    // (settlements.test.ts covers storeRevenueShare, which this field is).
+    revenue_share: { orders: 0, credits: 0, reversals: 0, net: 0 },
     footfall_recorded: false,
     footfall_conversion: null,
   };
@@ -397,6 +400,7 @@ describe('customers, cohorts and stores: the definitions on a hand-built history
     hour_on_time: 0,
     hour_delivery_on_time_rate: null,
     members_recruited: 1,
+    revenue_share: { orders: 0, credits: 0, reversals: 0, net: 0 },
     footfall_recorded: false,
     footfall_conversion: null,
   };

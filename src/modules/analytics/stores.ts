@@ -1,8 +1,8 @@
 /**
  * GET /v1/analytics/stores (the league table) and GET /v1/stores/:id/scorecard: per store, in-store
  * sales and online orders it fulfilled (sales rollups), fulfilment timings (fulfilment's
- * fulfilmentTimings with orders' orderFacts), and members recruited at its till (customers'
- * posRecruits).
+ * fulfilmentTimings with orders' orderFacts), members recruited at its till (customers'
+ * posRecruits) and the revenue share it earned (settlements' storeRevenueShare).
  */
 import { sql } from 'kysely';
 import type { Queryable } from '../../platform/db/database';
@@ -11,6 +11,7 @@ import { posRecruits } from '../customers/public';
 import { fulfilmentTimings } from '../fulfilment/public';
 import { existingStoreIds, storeIdsWithin } from '../locations/public';
 import { orderFacts } from '../orders/public';
+import { storeRevenueShare } from '../settlements/public';
 import { dayAfter, dayStart, rate } from './customers';
 import { checkRange } from './sales';
 
@@ -27,7 +28,8 @@ export const STORE_DEFINITIONS =
   'that ended (collected, failed or cancelled); hour_delivery_on_time_rate = hour deliveries delivered by their promised ' +
   'eta ÷ hour deliveries with an eta that were delivered or failed. members_recruited = people first identified at the ' +
   'store\u2019s till in the range (a known profile created by a POS call, the oldest of its group; the store of its first ' +
-  'till sale). footfall_conversion is null: no footfall is recorded yet (footfall_recorded false). Rates are fractions ' +
+  'till sale). revenue_share = the store\u2019s share of the online orders it fulfilled (settlements: credits on ' +
+  'completion and reversals on return, by the date they were booked, fen; net = credits + reversals). footfall_conversion is null: no footfall is recorded yet (footfall_recorded false). Rates are fractions ' +
   '0–1 rounded to 4 places, null when nothing was counted; medians are whole seconds, null when there is none.';
 
 export interface StoreFigures {
@@ -45,6 +47,7 @@ export interface StoreFigures {
   hour_on_time: number;
   hour_delivery_on_time_rate: number | null;
   members_recruited: number;
+  revenue_share: { orders: number; credits: number; reversals: number; net: number };
   footfall_recorded: boolean;
   footfall_conversion: null;
 }
@@ -55,7 +58,8 @@ const maybeRate = (part: number, whole: number) => (whole > 0 ? rate(part, whole
 async function figuresOf(db: Queryable, tz: string, ids: string[], from: string, to: string): Promise<StoreFigures[]> {
   if (ids.length === 0) return [];
   const storeIds = sql`${ids}::text[]`;
-  const [sales, timings, recruited] = await Promise.all([
+  const [shares, sales, timings, recruited] = await Promise.all([
+    Promise.all(ids.map((id) => storeRevenueShare(db, tz, id, from, to))),
     sql<{ location_id: string; kind: string; net: string; orders: string }>`
       SELECT location_id, CASE WHEN channel = 'pos' THEN 'in_store' ELSE fulfilment END AS kind,
              sum(gross_sales - coupon_discounts - points_discounts - refunds)::text AS net, sum(orders)::text AS orders
@@ -97,7 +101,7 @@ async function figuresOf(db: Queryable, tz: string, ids: string[], from: string,
       WHERE location_id = ANY(${storeIds})
       GROUP BY 1`.execute(db),
   ]);
-  return ids.map((id) => {
+  return ids.map((id, i) => {
     const mine = sales.rows.filter((r) => r.location_id === id);
     const kind = (k: string) => mine.find((r) => r.kind === k);
     const online = Object.fromEntries(ONLINE_KINDS.map((k) => [k, Number(kind(k)?.orders ?? 0)])) as Record<
@@ -126,6 +130,7 @@ async function figuresOf(db: Queryable, tz: string, ids: string[], from: string,
       hour_on_time: onTime,
       hour_delivery_on_time_rate: maybeRate(onTime, hour),
       members_recruited: Number(recruited.rows.find((r) => r.location_id === id)?.n ?? 0),
+      revenue_share: shares[i],
       footfall_recorded: false,
       footfall_conversion: null,
     };

@@ -821,7 +821,7 @@ export interface paths {
         };
         /**
          * The stores' league table: in-store and O2O sales, fulfilment times and members recruited
-         * @description Days are the retailer's time zone; orders are dated by placed_at. in_store_net_sales = net sales (gross − discounts − refunds, fen) of the store’s till (channel pos) as in /v1/analytics/sales. online_orders = online sales (paid or completed, not cancelled) the store fulfils, by fulfilment kind (pickup, or delivered from the store: hour, same_day, standard); o2o_net_sales their net sales. Timings are over online orders paid in the range and fulfilled by the store: median_pick_seconds = median time from allocation (the payment) to ready for pickup, or to the hand-over to a courier or carrier for a delivery; median_ready_for_pickup_seconds = median time from placing a pickup order to ready for pickup; pickup_no_show_rate = pickups made ready that ended uncollected (failed or cancelled) ÷ pickups made ready that ended (collected, failed or cancelled); hour_delivery_on_time_rate = hour deliveries delivered by their promised eta ÷ hour deliveries with an eta that were delivered or failed. members_recruited = people first identified at the store’s till in the range (a known profile created by a POS call, the oldest of its group; the store of its first till sale). footfall_conversion is null: no footfall is recorded yet (footfall_recorded false). Rates are fractions 0–1 rounded to 4 places, null when nothing was counted; medians are whole seconds, null when there is none. Store staff see their own store's row only.
+         * @description Days are the retailer's time zone; orders are dated by placed_at. in_store_net_sales = net sales (gross − discounts − refunds, fen) of the store’s till (channel pos) as in /v1/analytics/sales. online_orders = online sales (paid or completed, not cancelled) the store fulfils, by fulfilment kind (pickup, or delivered from the store: hour, same_day, standard); o2o_net_sales their net sales. Timings are over online orders paid in the range and fulfilled by the store: median_pick_seconds = median time from allocation (the payment) to ready for pickup, or to the hand-over to a courier or carrier for a delivery; median_ready_for_pickup_seconds = median time from placing a pickup order to ready for pickup; pickup_no_show_rate = pickups made ready that ended uncollected (failed or cancelled) ÷ pickups made ready that ended (collected, failed or cancelled); hour_delivery_on_time_rate = hour deliveries delivered by their promised eta ÷ hour deliveries with an eta that were delivered or failed. members_recruited = people first identified at the store’s till in the range (a known profile created by a POS call, the oldest of its group; the store of its first till sale). revenue_share = the store’s share of the online orders it fulfilled (settlements: credits on completion and reversals on return, by the date they were booked, fen; net = credits + reversals). footfall_conversion is null: no footfall is recorded yet (footfall_recorded false). Rates are fractions 0–1 rounded to 4 places, null when nothing was counted; medians are whole seconds, null when there is none. Store staff see their own store's row only.
          */
         get: {
             parameters: {
@@ -883,6 +883,13 @@ export interface paths {
                                 pickup_no_show_rate: number | null;
                                 pickup_no_shows: number;
                                 pickups_ended: number;
+                                /** @description the share of the online orders it fulfilled, booked in the range (fen; reversals negative) */
+                                revenue_share: {
+                                    credits: number;
+                                    net: number;
+                                    orders: number;
+                                    reversals: number;
+                                };
                             }[];
                             to: string;
                         };
@@ -10860,7 +10867,7 @@ export interface paths {
         };
         /**
          * A store's scorecard over a date range: sales, O2O fulfilment, timings, members recruited
-         * @description Days are the retailer's time zone; orders are dated by placed_at. in_store_net_sales = net sales (gross − discounts − refunds, fen) of the store’s till (channel pos) as in /v1/analytics/sales. online_orders = online sales (paid or completed, not cancelled) the store fulfils, by fulfilment kind (pickup, or delivered from the store: hour, same_day, standard); o2o_net_sales their net sales. Timings are over online orders paid in the range and fulfilled by the store: median_pick_seconds = median time from allocation (the payment) to ready for pickup, or to the hand-over to a courier or carrier for a delivery; median_ready_for_pickup_seconds = median time from placing a pickup order to ready for pickup; pickup_no_show_rate = pickups made ready that ended uncollected (failed or cancelled) ÷ pickups made ready that ended (collected, failed or cancelled); hour_delivery_on_time_rate = hour deliveries delivered by their promised eta ÷ hour deliveries with an eta that were delivered or failed. members_recruited = people first identified at the store’s till in the range (a known profile created by a POS call, the oldest of its group; the store of its first till sale). footfall_conversion is null: no footfall is recorded yet (footfall_recorded false). Rates are fractions 0–1 rounded to 4 places, null when nothing was counted; medians are whole seconds, null when there is none. Store staff: their own store only (another is 403).
+         * @description Days are the retailer's time zone; orders are dated by placed_at. in_store_net_sales = net sales (gross − discounts − refunds, fen) of the store’s till (channel pos) as in /v1/analytics/sales. online_orders = online sales (paid or completed, not cancelled) the store fulfils, by fulfilment kind (pickup, or delivered from the store: hour, same_day, standard); o2o_net_sales their net sales. Timings are over online orders paid in the range and fulfilled by the store: median_pick_seconds = median time from allocation (the payment) to ready for pickup, or to the hand-over to a courier or carrier for a delivery; median_ready_for_pickup_seconds = median time from placing a pickup order to ready for pickup; pickup_no_show_rate = pickups made ready that ended uncollected (failed or cancelled) ÷ pickups made ready that ended (collected, failed or cancelled); hour_delivery_on_time_rate = hour deliveries delivered by their promised eta ÷ hour deliveries with an eta that were delivered or failed. members_recruited = people first identified at the store’s till in the range (a known profile created by a POS call, the oldest of its group; the store of its first till sale). revenue_share = the store’s share of the online orders it fulfilled (settlements: credits on completion and reversals on return, by the date they were booked, fen; net = credits + reversals). footfall_conversion is null: no footfall is recorded yet (footfall_recorded false). Rates are fractions 0–1 rounded to 4 places, null when nothing was counted; medians are whole seconds, null when there is none. Store staff: their own store only (another is 403).
          */
         get: {
             parameters: {
@@ -10923,6 +10930,13 @@ export interface paths {
                             pickup_no_show_rate: number | null;
                             pickup_no_shows: number;
                             pickups_ended: number;
+                            /** @description the share of the online orders it fulfilled, booked in the range (fen; reversals negative) */
+                            revenue_share: {
+                                credits: number;
+                                net: number;
+                                orders: number;
+                                reversals: number;
+                            };
                             to: string;
                         };
                     };

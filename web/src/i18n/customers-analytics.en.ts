@@ -72,6 +72,8 @@ export const customersAnalyticsEn: Record<keyof typeof customersAnalyticsZhCN, s
   'score.ready': 'Median time to ready for pickup',
   'score.noShow': 'Pickup no-show rate',
   'score.onTime': 'Hour delivery on-time rate',
+  'score.revenueShare': 'Revenue share earned',
+  'score.revenueShareOrders': 'Orders credited',
   'score.recruited': 'Members recruited',
   'score.footfall': 'Footfall conversion',
   'score.noFootfall': 'No footfall recorded yet',
@@ -89,6 +91,8 @@ export const customersAnalyticsEn: Record<keyof typeof customersAnalyticsZhCN, s
     'No-show rate = pickups made ready that ended uncollected (failed or cancelled) ÷ pickups made ready that ended',
   'score.def.onTime':
     'On-time rate = hour deliveries delivered by the promised time ÷ hour deliveries delivered or failed',
+  'score.def.revenueShare':
+    "Revenue share earned = the store's share of the online orders it fulfilled (collected there or delivered from it): credits when they completed minus reversals for returns, booked in the range (see Settlements).",
   'score.def.recruited':
     "Members recruited = people first identified at this store's till (the store of their first till sale)",
   'score.def.footfall': 'Footfall conversion = buyers ÷ visitors; no footfall is recorded yet, so it is not shown',

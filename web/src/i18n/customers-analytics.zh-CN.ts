@@ -68,6 +68,8 @@ export const customersAnalyticsZhCN = {
   'score.ready': '可自提时长中位数',
   'score.noShow': '自提未取率',
   'score.onTime': '小时达准时率',
+  'score.revenueShare': '分成收入',
+  'score.revenueShareOrders': '计入分成订单',
   'score.recruited': '招募会员',
   'score.footfall': '进店转化率',
   'score.noFootfall': '尚未记录客流',
@@ -82,6 +84,8 @@ export const customersAnalyticsZhCN = {
   'score.def.ready': '可自提时长 = 从下单到可自提的时长，取中位数',
   'score.def.noShow': '自提未取率 = 已可自提但最终未取（失败或取消）的自提单 ÷ 已结束的可自提单',
   'score.def.onTime': '小时达准时率 = 在承诺时间前送达的小时达订单 ÷ 已送达或失败的小时达订单',
+  'score.def.revenueShare':
+    '分成收入 = 该门店履约的线上订单（门店自提或从门店配送）完成时计入的分成，减去退货冲回，按入账日期计入所选区间（见门店结算）',
   'score.def.recruited': '招募会员 = 在该门店收银台首次被识别的顾客（按其首笔门店消费所在门店）',
   'score.def.footfall': '进店转化率 = 购买人数 ÷ 进店人数；目前没有记录客流，因此不显示',
 } as const;

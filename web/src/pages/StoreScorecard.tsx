@@ -107,6 +107,13 @@ export function StoreScorecard({ id }: { id: string }) {
                 testId="score-recruited"
               />
               <Figure
+                label="score.revenueShare"
+                def="score.def.revenueShare"
+                value={formatFen(data.revenue_share.net)}
+                note={`${t('score.revenueShareOrders')} ${formatInt(data.revenue_share.orders)}`}
+                testId="score-revenue-share"
+              />
+              <Figure
                 label="score.footfall"
                 def="score.def.footfall"
                 value={data.footfall_recorded ? '' : t('score.none')}
