@@ -68,3 +68,6 @@ export async function createProductsIfAbsent(db: Queryable, rows: Insertable<Pro
       .execute()
   ).length;
 }
+
+/** When a product was last created or changed (null: no products): its category may have moved. */
+export const productsChangedAt = sql<{ at: Date | null }>`(SELECT max(updated_at) AS at FROM products)`;

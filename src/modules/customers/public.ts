@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Queryable } from '../../platform/db/database';
 
 /** What other modules may know of customers beyond the service functions: these fragments, never the tables. */
@@ -59,3 +59,41 @@ export const groupConsents = sql`(
 /** The manual tags of these customers (a person's members), once each: a FROM-clause fragment of `(tag)` rows. */
 export const tagsOfCustomers = (ids: string[]) =>
   sql<{ tag: string }>`(SELECT DISTINCT tag FROM customer_tags WHERE customer_id IN (${sql.join(ids)}))`;
+
+const at = (t: Date) => sql`${t.toISOString()}::timestamptz`;
+
+/**
+ * Change feed for audiences kept current incrementally (segments' upkeep): the ids (`id` rows, not
+ * roots; duplicates possible) of customers whose profile changed after `since` — traits, manual
+ * tags, kind, merges and unmerges (both sides), erasure: each bumps `updated_at` or writes a merge row.
+ */
+export const profilesChangedSince = (since: Date) => sql<{ id: string }>`(
+  SELECT id FROM customers WHERE updated_at > ${at(since)}
+  UNION ALL SELECT m.from_id FROM customer_merges m WHERE m.created_at > ${at(since)} OR m.undone_at > ${at(since)}
+  UNION ALL SELECT m.into_id FROM customer_merges m WHERE m.created_at > ${at(since)} OR m.undone_at > ${at(since)})`;
+
+/** Ids of customers with events received after `since` (late ones too, whatever their occurred_at). */
+export const eventCustomersSince = (since: Date) => sql<{ id: string }>`(
+  SELECT customer_id AS id FROM customer_events WHERE received_at > ${at(since)} AND customer_id IS NOT NULL)`;
+
+/** Ids of customers with events of `type` (all types if null) that occurred in `(from, to]`: a window edge passing. */
+export const eventCustomersBetween = (type: string | null, from: Date, to: Date) => sql<{ id: string }>`(
+  SELECT customer_id AS id FROM customer_events
+  WHERE ${type === null ? sql`true` : sql`type = ${type}::text`}
+    AND occurred_at > ${at(from)} AND occurred_at <= ${at(to)} AND customer_id IS NOT NULL)`;
+
+/** Ids of customers with consents recorded after `since`. */
+export const consentCustomersSince = (since: Date) => sql<{ id: string }>`(
+  SELECT customer_id AS id FROM customer_consents WHERE at > ${at(since)})`;
+
+/** Ids of customers created in `(from, to]`. */
+export const customersCreatedBetween = (from: Date, to: Date) => sql<{ id: string }>`(
+  SELECT id FROM customers WHERE created_at > ${at(from)} AND created_at <= ${at(to)})`;
+
+/**
+ * The people these customer ids concern: each id and the root of its group (a merged-away id
+ * leaves its old memberships, its root's change), distinct. `ids` is a fragment of `(id)` rows.
+ */
+export const peopleOfIds = (ids: RawBuilder<{ id: string }>) => sql<{ id: string }>`(
+  SELECT x.id FROM ${ids} x
+  UNION SELECT coalesce(c.root_id, c.id) FROM customers c WHERE c.id IN (SELECT y.id FROM ${ids} y))`;
