@@ -76,8 +76,14 @@ export function fullTriggers(rule: Rule): RawBuilder<Date | null>[] {
  * last evaluated at `last`, now at `asOf`; `tagIds` maps the names of computed tags to their ids
  * (for the tag leaf). A fragment of distinct `(id)` rows.
  */
-export function candidates(rule: Rule, last: Date, asOf: Date, tagIds: Map<string, string>): Ids {
-  const from = new Date(last.getTime() - CHANGE_LAG_MS);
+export function candidates(
+  rule: Rule,
+  last: Date,
+  asOf: Date,
+  tagIds: Map<string, string>,
+  lagMs = CHANGE_LAG_MS,
+): Ids {
+  const from = new Date(last.getTime() - lagMs);
   const leaves = leavesOf(rule);
   const has = (k: string) => leaves.some((l) => k in l);
   const ids: Ids[] = [profilesChangedSince(from)];

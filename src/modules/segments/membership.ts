@@ -58,6 +58,8 @@ export interface RefreshOptions {
   full?: boolean;
   /** A full refresh at least this often (SANTONG_SEGMENT_FULL_SECONDS). */
   fullEverySeconds?: number;
+  /** How far before the last refresh the change feeds are read again (default CHANGE_LAG_MS). */
+  changeLagMs?: number;
   /** Told how the refresh went: the number of people re-checked, or null when it was full. */
   onCandidates?: (n: number | null) => void;
 }
@@ -131,10 +133,11 @@ async function incrementalScope(
   if (opts.full || !last || !seg.full_at) return null;
   if (asOf.getTime() - seg.full_at.getTime() >= fullEvery) return null;
   if (asOf.getTime() - last.getTime() >= CHANGE_RETENTION_MS) return null;
+  const lag = opts.changeLagMs ?? CHANGE_LAG_MS;
   const triggers = fullTriggers(rule);
   if (triggers.length) {
     const r = await sql<{ newer: boolean }>`SELECT coalesce(greatest(${sql.join(triggers)}) > ${new Date(
-      last.getTime() - CHANGE_LAG_MS,
+      last.getTime() - lag,
     ).toISOString()}::timestamptz, false) AS newer`.execute(tx);
     if (r.rows[0]?.newer) return null;
   }
@@ -150,7 +153,7 @@ async function incrementalScope(
     for (const x of t) tagIds.set(x.name, x.id);
   }
   const r = await sql<{ ids: string[] | null }>`
-    SELECT array_agg(c.id) AS ids FROM ${candidates(rule, last, asOf, tagIds)} c`.execute(tx);
+    SELECT array_agg(c.id) AS ids FROM ${candidates(rule, last, asOf, tagIds, lag)} c`.execute(tx);
   const ids = r.rows[0]?.ids ?? [];
   // a large share of everyone: the whole base is read in one pass more cheaply than by index
   if (ids.length > 50_000 && ids.length > MAX_CANDIDATE_SHARE * (await peopleCount(tx))) return null;
