@@ -44,10 +44,23 @@ export const segmentPeople = sql`(
 export const groupTags = sql`(
   SELECT coalesce(c.root_id, c.id) AS root, t.tag FROM customer_tags t JOIN customers c ON c.id = t.customer_id)`;
 
-/** Every event of a group's members, under the group's root. */
+/**
+ * Rows of customers (`rows`, a fragment with a `customer_id` column) under the people they belong
+ * to, for joining to segmentPeople on `root`: every row under its own customer id, and a merged
+ * member's rows under its group's root as well. A merged member's id is no person (segmentPeople
+ * are roots), so joined to people each row counts once, for its root — without a lookup of every
+ * row's customer: a person's own rows are found by `customer_id` alone (its index), and only the
+ * few merged members are joined (customers_merged_root).
+ */
+export const underPeople = (rows: RawBuilder<unknown>) => sql`(
+  SELECT x.*, x.customer_id AS root FROM ${rows} x
+  UNION ALL
+  SELECT x.*, m.root_id AS root FROM ${rows} x JOIN customers m ON m.id = x.customer_id WHERE m.root_id IS NOT NULL)`;
+
+/** Every event of a group's members, under the group's root (as underPeople: join it to segmentPeople). */
 export const groupEvents = sql`(
-  SELECT coalesce(c.root_id, c.id) AS root, e.event_id, e.type, e.occurred_at, e.properties
-  FROM customer_events e JOIN customers c ON c.id = e.customer_id)`;
+  SELECT g.root, g.event_id, g.type, g.occurred_at, g.properties
+  FROM ${underPeople(sql`(SELECT customer_id, event_id, type, occurred_at, properties FROM customer_events)`)} g)`;
 
 /** The consent in force per group and purpose: the latest record across the group wins (as currentConsents). */
 export const groupConsents = sql`(

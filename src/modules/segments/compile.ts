@@ -2,7 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import { latestRfmScores } from '../audiences/public';
 import { productFacts } from '../catalog/public';
 import { clvFacts } from '../clv/public';
-import { customerRoots, groupConsents, groupEvents, groupTags, segmentPeople } from '../customers/public';
+import { groupConsents, groupEvents, groupTags, segmentPeople, underPeople } from '../customers/public';
 import { storePoints } from '../locations/public';
 import { couponOrders } from '../loyalty/coupons/public';
 import { groupPointsBalances, groupTierRanks, tierLadder } from '../loyalty/public';
@@ -137,12 +137,15 @@ function couponShare(rows: Predicate, cmp: Comparison<number>): Predicate {
   return sql`p.id IN (SELECT r.root FROM ${rows} r GROUP BY r.root HAVING ${compared(share, cmp, (v) => sql`${v}::double precision`)})`;
 }
 
+/** Orders under the people they belong to (`root`; customers' underPeople: join to `p`). */
+const peopleOrders = underPeople(orderSummaries);
+
 /** Sales (orders' isSale). Amounts are order totals less refunds, or matching lines' amounts. */
 function ordered(o: OrderedLeaf, asOf: Date, scope: Scope): Predicate {
   const byLine = o.sku !== undefined || o.category !== undefined;
-  const rows = sql`(SELECT c.root, o.id AS ref, ${byLine ? sql`l.amount` : sql`o.total - o.refunded_total`} AS amount
+  const rows = sql`(SELECT o.root, o.id AS ref, ${byLine ? sql`l.amount` : sql`o.total - o.refunded_total`} AS amount
       ${o.coupon_share ? sql`, o.id IN (SELECT cr.order_ref FROM ${couponOrders} cr) AS coupon` : sql``}
-    FROM ${orderSummaries} o JOIN ${customerRoots} c ON c.id = o.customer_id
+    FROM ${peopleOrders} o
     ${byLine ? sql`JOIN ${orderLines} l ON l.order_id = o.id` : sql``}
     ${o.category !== undefined ? sql`JOIN ${productFacts} pf ON pf.sku = l.sku` : sql``}
     WHERE ${isSale('o')}
@@ -151,7 +154,7 @@ function ordered(o: OrderedLeaf, asOf: Date, scope: Scope): Predicate {
       ${o.channel !== undefined ? sql`AND o.channel = ${o.channel}::text` : sql``}
       ${o.location_id !== undefined ? sql`AND o.location_id = ${o.location_id}::text` : sql``}
       ${o.within_days ? sql`AND o.placed_at > ${since(asOf, o.within_days)}` : sql``}
-      ${inScope(scope, sql`c.root`)})`;
+      ${inScope(scope, sql`o.root`)})`;
   const counted = aggregated(rows, scope, o.count ?? (o.spend || o.coupon_share ? undefined : { gte: 1 }), o.spend);
   return o.coupon_share ? sql`(${counted} AND ${couponShare(rows, o.coupon_share)})` : counted;
 }
@@ -187,10 +190,10 @@ function rfm(leaf: RfmLeaf, scope: Scope): Predicate {
 /** A POS sale at the store (any store without one) or a store_visit event there, within the window. */
 function visitedStore(v: VisitedStoreLeaf, asOf: Date, scope: Scope): Predicate {
   const after = (col: Predicate) => (v.within_days ? sql`AND ${col} > ${since(asOf, v.within_days)}` : sql``);
-  return sql`(p.id IN (SELECT c.root FROM ${orderSummaries} o JOIN ${customerRoots} c ON c.id = o.customer_id
+  return sql`(p.id IN (SELECT o.root FROM ${peopleOrders} o
       WHERE o.channel = 'pos' AND ${isSale('o')}
         ${v.location_id !== undefined ? sql`AND o.location_id = ${v.location_id}::text` : sql``}
-        ${after(sql`o.placed_at`)} ${inScope(scope, sql`c.root`)})
+        ${after(sql`o.placed_at`)} ${inScope(scope, sql`o.root`)})
     OR p.id IN (SELECT e.root FROM ${groupEvents} e WHERE e.type = 'store_visit'
         ${v.location_id !== undefined ? sql`AND e.properties ->> 'location_id' = ${v.location_id}::text` : sql``}
         ${after(sql`e.occurred_at`)} ${inScope(scope, sql`e.root`)}))`;
@@ -208,13 +211,13 @@ const haversineKm = (lat1: Predicate, lng1: Predicate, lat2: Predicate, lng2: Pr
  */
 const personPoints = sql`(
   SELECT DISTINCT ON (x.root) x.root, x.lat, x.lng FROM (
-    SELECT c.root, 1 AS source, -extract(epoch FROM d.placed_at) AS ord, d.lat, d.lng
-    FROM ${deliveryPoints} d JOIN ${customerRoots} c ON c.id = d.customer_id
+    SELECT d.root, 1 AS source, -extract(epoch FROM d.placed_at) AS ord, d.lat, d.lng
+    FROM ${underPeople(deliveryPoints)} d
     UNION ALL
     SELECT h.id, 2, 0, l.lat, l.lng FROM ${segmentPeople} h JOIN ${storePoints} l ON l.id = h.traits ->> 'home_store'
     UNION ALL
-    SELECT c.root, 3, extract(epoch FROM o.placed_at), l.lat, l.lng
-    FROM ${orderSummaries} o JOIN ${customerRoots} c ON c.id = o.customer_id JOIN ${storePoints} l ON l.id = o.location_id
+    SELECT o.root, 3, extract(epoch FROM o.placed_at), l.lat, l.lng
+    FROM ${peopleOrders} o JOIN ${storePoints} l ON l.id = o.location_id
     WHERE o.channel = 'pos' AND ${isSale('o')}
   ) x ORDER BY x.root, x.source, x.ord)`;
 
