@@ -41,6 +41,9 @@ import './tables';
  * ladder have no feed: the periodic full refresh (SANTONG_SEGMENT_FULL_SECONDS) picks those up.
  */
 
+/** The setting that says when a computed tag was last renamed or deleted (membership.ts). */
+export const TAGS_CHANGED_KEY = 'segments.tags_renamed_or_deleted';
+
 /** How far before the last refresh the change feeds are read again (see above). */
 export const CHANGE_LAG_MS = 120_000;
 const DAY_MS = 86_400_000;
@@ -59,13 +62,16 @@ const minus = (t: Date, days: number) => new Date(t.getTime() - days * DAY_MS);
 
 /**
  * Whether the rule must be evaluated over the whole base because something every person's answer
- * may depend on changed after `last`: a newer RFM or CLV run, a product (categories) changed.
+ * may depend on changed after `last`: a newer RFM or CLV run, a product (categories) changed, a
+ * computed tag was renamed or deleted.
  */
 export function fullTriggers(rule: Rule): RawBuilder<Date | null>[] {
   const out: RawBuilder<Date | null>[] = [];
   const leaves = leavesOf(rule);
   if (leaves.some((l) => 'rfm' in l || 'lifecycle' in l)) out.push(sql`(SELECT at FROM ${latestRfmRunFinishedAt} x)`);
   if (leaves.some((l) => 'clv' in l)) out.push(sql`(SELECT at FROM ${latestClvRunFinishedAt} x)`);
+  if (leaves.some((l) => 'tag' in l))
+    out.push(sql`(SELECT (s.value ->> 'at')::timestamptz FROM settings s WHERE s.key = ${TAGS_CHANGED_KEY})`);
   if (leaves.some((l) => 'ordered' in l && l.ordered.category !== undefined))
     out.push(sql`(SELECT at FROM ${productsChangedAt} x)`);
   return out;

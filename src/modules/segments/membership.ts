@@ -4,7 +4,8 @@ import type { Tx } from '../../platform/db/database';
 import type { DB } from '../../platform/db/schema';
 import { transact } from '../../platform/db/transaction';
 import { loggableError } from '../../platform/logging';
-import { CHANGE_LAG_MS, candidates, fullTriggers, leavesOf } from './changes';
+import { putSetting } from '../../platform/settings';
+import { CHANGE_LAG_MS, TAGS_CHANGED_KEY, candidates, fullTriggers, leavesOf } from './changes';
 import { members, type Scope } from './compile';
 import { parseRule, type Rule } from './rule';
 import type { SegmentKind } from './tables';
@@ -288,11 +289,13 @@ export function segmentUpkeepTask(
 
 /** An erased person leaves every segment and computed tag (no event: `customer.erased` says it). */
 /**
- * The next refresh of every saved segment and tag other than `except` is full: a computed tag was
- * renamed or deleted, so rules naming it read other rows than its change log says.
+ * A computed tag was renamed or deleted: rules naming it now read other rows than its change log
+ * says, so the next refresh of every rule with a `tag` leaf is full (changes.ts fullTriggers reads
+ * this setting). A settings row, not the other segments' rows: this transaction holds one
+ * segment's lock (rank 5) and takes no other.
  */
-export async function fullRefreshNext(tx: Tx, except: string): Promise<void> {
-  await tx.updateTable('saved_segments').set({ full_at: null }).where('id', '<>', except).execute();
+export async function tagsRenamedOrDeleted(tx: Tx): Promise<void> {
+  await putSetting(tx, TAGS_CHANGED_KEY, { at: new Date().toISOString() });
 }
 
 export async function eraseMemberships(tx: Tx, ids: string[]): Promise<number> {

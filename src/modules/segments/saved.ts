@@ -5,7 +5,7 @@ import { transact } from '../../platform/db/transaction';
 import { conflict, notFound, unprocessable } from '../../platform/http/errors';
 import { newId } from '../../platform/ids';
 import { decodeCursor, page } from '../../platform/http/pagination';
-import { fullRefreshNext, lockSegment, refreshLocked } from './membership';
+import { lockSegment, refreshLocked, tagsRenamedOrDeleted } from './membership';
 import { checkRule, parseRule, type Rule } from './rule';
 import type { SegmentKind } from './tables';
 import './tables';
@@ -207,7 +207,7 @@ export async function updateSaved(db: Kysely<DB>, ref: Ref, input: SavedInput): 
         .where('id', '=', id)
         .execute();
       await refreshLocked(tx, { ...seg, name: input.name, rule: input.rule }, new Date(), { full: true });
-      if (kind === 'tag' && input.name !== seg.name) await fullRefreshNext(tx, id);
+      if (kind === 'tag' && input.name !== seg.name) await tagsRenamedOrDeleted(tx);
     });
   } catch (e) {
     if (isUniqueViolation(e)) throw taken(kind, input.name);
@@ -223,7 +223,7 @@ export async function deleteSaved(db: Kysely<DB>, ref: Ref): Promise<SavedView> 
     if (!current || !(await lockSegment(tx, current.id)))
       throw notFound(what(ref.kind), ref.kind === 'tag' ? 'name' : 'id');
     await tx.deleteFrom('saved_segments').where('id', '=', current.id).execute();
-    if (ref.kind === 'tag') await fullRefreshNext(tx, current.id);
+    if (ref.kind === 'tag') await tagsRenamedOrDeleted(tx);
     return view(current);
   });
 }
