@@ -222,4 +222,25 @@ describe(`incremental membership (seed ${SEED})`, () => {
     for (const seg of saved)
       expect(await refreshSegment(db, seg.id, { full: true, asOf: lastAsOf })).toMatchObject({ entered: 0, exited: 0 });
   }, 300_000);
+
+  it('a renamed or deleted computed tag makes the next refresh of a rule naming it full', async () => {
+    await paidOrder(people[0].id, 'TV', 1);
+    await must(s, 'POST', '/v1/tags', { name: 'tv-buyer', rule: { ordered: { sku: 'TV' } } });
+    const seg = await must(s, 'POST', '/v1/segments', { name: 'tv people', rule: { tag: 'tv-buyer' } });
+    expect(seg.size).toBeGreaterThan(0);
+    let candidates: number | null = -1;
+    const refresh = () => refreshSegment(db, seg.id, { changeLagMs: 0, onCandidates: (c) => (candidates = c) });
+    await refresh();
+    expect(candidates).toBe(0); // nothing changed: incremental, nobody re-checked
+    await must(s, 'PUT', '/v1/tags/tv-buyer', { name: 'tv-owner', rule: { ordered: { sku: 'TV' } } });
+    await refresh();
+    expect(candidates).toBeNull(); // full
+    expect(await stored(seg.id)).toEqual([]); // nobody has a tag named tv-buyer any more
+    await must(s, 'PUT', `/v1/segments/${seg.id}`, { name: 'tv people', rule: { tag: 'tv-owner' } });
+    expect((await stored(seg.id)).length).toBe(seg.size);
+    await must(s, 'DELETE', '/v1/tags/tv-owner');
+    await refresh();
+    expect(candidates).toBeNull();
+    expect(await stored(seg.id)).toEqual([]);
+  });
 });
