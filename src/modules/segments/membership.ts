@@ -254,6 +254,9 @@ export async function claimDue(db: Kysely<DB>, everySeconds: number, except: str
   return r.rows[0]?.id ?? null;
 }
 
+/** How often the upkeep task prunes the change log of computed tags (a scan of it). */
+const PRUNE_EVERY_MS = 600_000;
+
 /** How long one dispatcher tick keeps refreshing overdue segments before it lets the other tasks run. */
 const TICK_BUDGET_MS = 2000;
 
@@ -264,11 +267,15 @@ export function segmentUpkeepTask(
   everySeconds: number,
   fullEverySeconds = DEFAULT_FULL_SECONDS,
 ): () => Promise<number> {
+  let pruned = 0;
   return async () => {
     const started = Date.now();
-    // computed tags' changes no refresh reads any more (one older than this refreshes fully)
-    await sql`DELETE FROM segment_member_changes
-      WHERE changed_at < ${new Date(started - CHANGE_RETENTION_MS).toISOString()}::timestamptz`.execute(db);
+    if (started - pruned >= PRUNE_EVERY_MS) {
+      // computed tags' changes no refresh reads any more (one older than this refreshes fully)
+      await sql`DELETE FROM segment_member_changes
+        WHERE changed_at < ${new Date(started - CHANGE_RETENTION_MS).toISOString()}::timestamptz`.execute(db);
+      pruned = started;
+    }
     let refreshed = 0;
     const seen: string[] = [];
     while (Date.now() - started < TICK_BUDGET_MS) {
