@@ -14,8 +14,7 @@ import { sql } from 'kysely';
 import { openDatabase } from '../src/platform/db/database';
 import { migrate } from '../src/platform/db/migrate';
 import { getSetting } from '../src/platform/settings';
-import { members } from '../src/modules/segments/compile';
-import { previewSegment } from '../src/modules/segments/preview';
+import { previewQuery, previewSegment } from '../src/modules/segments/preview';
 import { parseRule } from '../src/modules/segments/rule';
 
 const { values: args } = parseArgs({
@@ -37,7 +36,7 @@ try {
   const since = new Date(asOf.getTime() - 7 * 86_400_000);
   const bare = sql<{ n: string }>`SELECT count(*) AS n FROM customer_events WHERE occurred_at > ${since}`;
   if (args.explain) {
-    const q = sql`SELECT m.id, count(*) OVER () AS size FROM ${members(rule, asOf)} m ORDER BY m.id LIMIT 20`;
+    const q = previewQuery(rule, asOf);
     for (const [name, s] of [
       ['bare count', bare],
       ['preview', q],

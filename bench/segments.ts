@@ -1,13 +1,14 @@
 /**
  * Membership upkeep of saved segments and computed tags (issue 13) on PostgreSQL: seeds the demo
  * retailer (its four saved segments and the four preset tags) into a scratch database, then times
- * (1) a refresh of every segment when nothing changed (the steady cost of one upkeep period) and
- * (2) the refresh after 10,000 new sales (copies of random past orders, placed now), which
- * publishes the changes. Usage: npx tsx bench/segments.ts [--pg URL] [--customers N]
+ * (1) a full refresh of every segment (the rule over the whole base), (2) an incremental refresh
+ * when nothing changed (the steady cost of one upkeep period), (3) the incremental refresh after
+ * 10,000 new sales (copies of random past orders, placed now), which publishes the changes, and
+ * (4) a full refresh after it, which must find nothing left to change (incremental == full). Usage: npx tsx bench/segments.ts [--pg URL] [--customers N]
  * [--orders N]; KEEP=1 leaves the scratch database behind. With --db URL it runs on an existing
  * demo database instead (santong_bench_1m): the demo's saved segments are created there first if
  * missing (timed: their first evaluation), and the new sales are deleted again at the end (the
- * memberships they changed are then one refresh behind).
+ * memberships they changed are then one refresh behind). --only NAME[,NAME] refreshes only those.
  */
 import crypto from 'node:crypto';
 import os from 'node:os';
@@ -28,6 +29,8 @@ const { values: args } = parseArgs({
     customers: { type: 'string', default: '20000' },
     orders: { type: 'string', default: '10000' },
     db: { type: 'string' },
+    // comma-separated names: refresh only these saved segments / tags (a full pass at 1 M is minutes each)
+    only: { type: 'string' },
   },
 });
 const name = args.db ? null : `santong_bench_seg_${process.pid}`;
@@ -50,7 +53,7 @@ try {
     console.log(
       `seeded ${seeded.customers} customers, ${seeded.orders} orders, ${seeded.events} events in ${seeded.ms} ms`,
     );
-  } else if ((await listSaved(db, 'segment')).length === 0) {
+  } else if (!args.only && (await listSaved(db, 'segment')).length === 0) {
     const t0 = performance.now();
     await seedDemoSegments(database);
     console.log(
@@ -61,18 +64,22 @@ try {
     JSON.stringify({ nproc: os.cpus().length, ram_gb: Math.round(os.totalmem() / 2 ** 30), load1: os.loadavg()[0] }),
   );
   const segments = await sql<{ id: string; kind: string; name: string }>`
-    SELECT id, kind, name FROM saved_segments ORDER BY (kind = 'tag') DESC, name`.execute(db);
-  const refreshAll = async () => {
+    SELECT id, kind, name FROM saved_segments
+    WHERE ${args.only ? sql`name = ANY(${args.only.split(',')}::text[])` : sql`true`}
+    ORDER BY (kind = 'tag') DESC, name`.execute(db);
+  const refreshAll = async (full: boolean) => {
     const out: Record<string, unknown>[] = [];
     const started = performance.now();
     for (const s of segments.rows) {
       const t = performance.now();
-      const r = await refreshSegment(db, s.id);
-      out.push({ kind: s.kind, name: s.name, ...r, ms: Math.round(performance.now() - t) });
+      let candidates: number | null = null;
+      const r = await refreshSegment(db, s.id, { full, onCandidates: (n) => (candidates = n) });
+      out.push({ kind: s.kind, name: s.name, ...r, candidates, ms: Math.round(performance.now() - t) });
     }
-    return { total_ms: Math.round(performance.now() - started), segments: out };
+    return { total_ms: Math.round(performance.now() - started), load1: os.loadavg()[0], segments: out };
   };
-  console.log(JSON.stringify({ unchanged: await refreshAll() }, null, 1));
+  console.log(JSON.stringify({ full: await refreshAll(true) }, null, 1));
+  console.log(JSON.stringify({ incremental_unchanged: await refreshAll(false) }, null, 1));
 
   // N new sales now: copies of random past sales of known customers, with their lines.
   const n = Number(args.orders);
@@ -84,7 +91,7 @@ try {
     await sql`CREATE TEMP TABLE bench_l ON COMMIT DROP AS
       SELECT l.* FROM order_lines l JOIN bench_o o ON o.id = l.order_id`.execute(tx);
     await sql`UPDATE bench_l SET order_id = 'bench_' || order_id`.execute(tx);
-    await sql`UPDATE bench_o SET id = 'bench_' || id, placed_at = now(), paid_at = now(),
+    await sql`UPDATE bench_o SET id = 'bench_' || id, placed_at = now(), paid_at = now(), updated_at = now(),
       payment_ref = CASE WHEN payment_ref IS NULL THEN NULL ELSE 'bench_' || payment_ref END,
       pickup_code = NULL`.execute(tx);
     await sql`INSERT INTO orders SELECT * FROM bench_o`.execute(tx);
@@ -92,7 +99,8 @@ try {
   });
   console.log(`inserted ${n} sales in ${Math.round(performance.now() - t)} ms`);
   await sql`ANALYZE orders`.execute(db);
-  console.log(JSON.stringify({ after_new_orders: await refreshAll() }, null, 1));
+  console.log(JSON.stringify({ incremental_after_new_orders: await refreshAll(false) }, null, 1));
+  console.log(JSON.stringify({ full_after_incremental: await refreshAll(true) }, null, 1));
   const events = await sql<{ type: string; n: string }>`
     SELECT type, count(*)::text AS n FROM outbox WHERE type LIKE 'segment.%' OR type LIKE 'tag.%' GROUP BY 1 ORDER BY 1`.execute(
     db,
@@ -102,6 +110,7 @@ try {
   if (!name) {
     await sql`DELETE FROM order_lines WHERE order_id LIKE 'bench\_%'`.execute(db);
     await sql`DELETE FROM orders WHERE id LIKE 'bench\_%'`.execute(db);
+    // the memberships they changed are now one refresh behind: the next run starts with a full refresh
   }
 } finally {
   await database.close();

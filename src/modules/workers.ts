@@ -71,6 +71,6 @@ export function startModuleWorkers(ctx: AppContext): void {
   }
   ctx.dispatcher.addTask(
     'segment-upkeep',
-    segmentUpkeepTask(ctx.database.db, ctx.log, ctx.config.segmentRefreshSeconds),
+    segmentUpkeepTask(ctx.database.db, ctx.log, ctx.config.segmentRefreshSeconds, ctx.config.segmentFullSeconds),
   );
 }

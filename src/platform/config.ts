@@ -41,6 +41,8 @@ export interface Config {
   bulkAccessWindowSeconds: number;
   /** Saved segments and computed tags are re-evaluated at most this often (their memberships' lag). */
   segmentRefreshSeconds: number;
+  /** How often a saved segment's membership is evaluated over the whole base at least (else incrementally). */
+  segmentFullSeconds: number;
   /** Webhooks may point at loopback and private addresses (development only; SSRF otherwise). */
   allowPrivateWebhooks: boolean;
   /** Nightly RFM and CLV runs (their hours are settings); SANTONG_NIGHTLY_RUNS=0 turns them off in this process. */
@@ -91,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bulkAccessLimit: intFromEnv(env, 'SANTONG_BULK_ACCESS_LIMIT', 200),
     bulkAccessWindowSeconds: intFromEnv(env, 'SANTONG_BULK_ACCESS_WINDOW_SECONDS', 600),
     segmentRefreshSeconds: intFromEnv(env, 'SANTONG_SEGMENT_REFRESH_SECONDS', 60),
+    segmentFullSeconds: intFromEnv(env, 'SANTONG_SEGMENT_FULL_SECONDS', 86_400),
     allowPrivateWebhooks: env.SANTONG_ALLOW_PRIVATE_WEBHOOKS === '1',
     nightlyRuns: env.SANTONG_NIGHTLY_RUNS !== '0',
     analyticsRollups: env.SANTONG_ANALYTICS_ROLLUPS !== '0',

@@ -15,3 +15,7 @@ export const latestRfmScores = sql`(
   SELECT c.root, s.r, s.f, s.m, s.segment, s.lifecycle
   FROM rfm_scores s JOIN ${customerRoots} c ON c.id = s.customer_id
   WHERE s.run_id = (SELECT r.id FROM rfm_runs r WHERE r.status = 'done' ORDER BY r.finished_at DESC, r.id DESC LIMIT 1))`;
+
+/** When the latest done RFM run finished (null: none yet): scores, segments and stages change only then. */
+export const latestRfmRunFinishedAt = sql<{ at: Date | null }>`(
+  SELECT max(r.finished_at) AS at FROM rfm_runs r WHERE r.status = 'done')`;

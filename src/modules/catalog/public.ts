@@ -84,5 +84,8 @@ export async function setMissingCosts(db: Queryable, costs: ReadonlyMap<string, 
     WHERE p.sku = c.sku AND p.cost_price IS NULL`.execute(db);
   return Number(r.numAffectedRows ?? 0);
 }
+
 /** Each product's name (analytics lists: low stock, slow movers). A FROM-clause fragment: `JOIN ${productNames} p`. */
 export const productNames = sql<{ sku: string; name: string }>`(SELECT sku, name FROM products)`;
+/** When a product was last created or changed (null: no products): its category may have moved. */
+export const productsChangedAt = sql<{ at: Date | null }>`(SELECT max(updated_at) AS at FROM products)`;

@@ -12,3 +12,7 @@ import './tables';
 export const clvFacts = sql`(
   SELECT s.customer_id AS root, s.p_alive, s.expected_orders, s.expected_value FROM clv_scores s
   WHERE s.run_id = (SELECT id FROM clv_runs WHERE status = 'done' ORDER BY finished_at DESC, id DESC LIMIT 1))`;
+
+/** When the latest done CLV run finished (null: none yet): predictions change only then. */
+export const latestClvRunFinishedAt = sql<{ at: Date | null }>`(
+  SELECT max(r.finished_at) AS at FROM clv_runs r WHERE r.status = 'done')`;

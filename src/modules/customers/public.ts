@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Queryable } from '../../platform/db/database';
 
 /** What other modules may know of customers beyond the service functions: these fragments, never the tables. */
@@ -55,10 +55,23 @@ export const segmentPeople = sql`(
 export const groupTags = sql`(
   SELECT coalesce(c.root_id, c.id) AS root, t.tag FROM customer_tags t JOIN customers c ON c.id = t.customer_id)`;
 
-/** Every event of a group's members, under the group's root. */
+/**
+ * Rows of customers (`rows`, a fragment with a `customer_id` column) under the people they belong
+ * to, for joining to segmentPeople on `root`: every row under its own customer id, and a merged
+ * member's rows under its group's root as well. A merged member's id is no person (segmentPeople
+ * are roots), so joined to people each row counts once, for its root — without a lookup of every
+ * row's customer: a person's own rows are found by `customer_id` alone (its index), and only the
+ * few merged members are joined (index customers_merged_members).
+ */
+export const underPeople = (rows: RawBuilder<unknown>) => sql`(
+  SELECT x.*, x.customer_id AS root FROM ${rows} x
+  UNION ALL
+  SELECT x.*, m.root_id AS root FROM ${rows} x JOIN customers m ON m.id = x.customer_id WHERE m.root_id IS NOT NULL)`;
+
+/** Every event of a group's members, under the group's root (as underPeople: join it to segmentPeople). */
 export const groupEvents = sql`(
-  SELECT coalesce(c.root_id, c.id) AS root, e.event_id, e.type, e.occurred_at, e.properties
-  FROM customer_events e JOIN customers c ON c.id = e.customer_id)`;
+  SELECT g.root, g.event_id, g.type, g.occurred_at, g.properties
+  FROM ${underPeople(sql`(SELECT customer_id, event_id, type, occurred_at, properties FROM customer_events)`)} g)`;
 
 /** The consent in force per group and purpose: the latest record across the group wins (as currentConsents). */
 export const groupConsents = sql`(
@@ -79,3 +92,40 @@ export const tagsOfCustomers = (ids: string[]) =>
  */
 export const posRecruits = sql`(
   SELECT id, created_at FROM customers WHERE root_id IS NULL AND kind = 'known' AND first_channel = 'pos')`;
+const at = (t: Date) => sql`${t.toISOString()}::timestamptz`;
+
+/**
+ * Change feed for audiences kept current incrementally (segments' upkeep): the ids (`id` rows, not
+ * roots; duplicates possible) of customers whose profile changed after `since` — traits, manual
+ * tags, kind, merges and unmerges (both sides), erasure: each bumps `updated_at` or writes a merge row.
+ */
+export const profilesChangedSince = (since: Date) => sql<{ id: string }>`(
+  SELECT id FROM customers WHERE updated_at > ${at(since)}
+  UNION ALL SELECT m.from_id FROM customer_merges m WHERE m.created_at > ${at(since)} OR m.undone_at > ${at(since)}
+  UNION ALL SELECT m.into_id FROM customer_merges m WHERE m.created_at > ${at(since)} OR m.undone_at > ${at(since)})`;
+
+/** Ids of customers with events received after `since` (late ones too, whatever their occurred_at). */
+export const eventCustomersSince = (since: Date) => sql<{ id: string }>`(
+  SELECT customer_id AS id FROM customer_events WHERE received_at > ${at(since)} AND customer_id IS NOT NULL)`;
+
+/** Ids of customers with events of `type` (all types if null) that occurred in `(from, to]`: a window edge passing. */
+export const eventCustomersBetween = (type: string | null, from: Date, to: Date) => sql<{ id: string }>`(
+  SELECT customer_id AS id FROM customer_events
+  WHERE ${type === null ? sql`true` : sql`type = ${type}::text`}
+    AND occurred_at > ${at(from)} AND occurred_at <= ${at(to)} AND customer_id IS NOT NULL)`;
+
+/** Ids of customers with consents recorded after `since`. */
+export const consentCustomersSince = (since: Date) => sql<{ id: string }>`(
+  SELECT customer_id AS id FROM customer_consents WHERE at > ${at(since)})`;
+
+/** Ids of customers created in `(from, to]`. */
+export const customersCreatedBetween = (from: Date, to: Date) => sql<{ id: string }>`(
+  SELECT id FROM customers WHERE created_at > ${at(from)} AND created_at <= ${at(to)})`;
+
+/**
+ * The people these customer ids concern: each id and the root of its group (a merged-away id
+ * leaves its old memberships, its root's change), distinct. `ids` is a fragment of `(id)` rows.
+ */
+export const peopleOfIds = (ids: RawBuilder<{ id: string }>) => sql<{ id: string }>`(
+  SELECT x.id FROM ${ids} x
+  UNION SELECT coalesce(c.root_id, c.id) FROM customers c WHERE c.id IN (SELECT y.id FROM ${ids} y))`;

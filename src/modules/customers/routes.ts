@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { sql } from 'kysely';
 import { CHANNELS } from '../../platform/auth/roles';
 import { personalDataRead } from '../../platform/audit/bulk';
 import { forbidden, notFound, unprocessable } from '../../platform/http/errors';
@@ -318,11 +319,11 @@ export const customerRoutes: ModuleRoutes = (ctx) => async (app) => {
     async (req) => {
       const root = await rootOf(db, req.params.id);
       if (!root) throw notFound('customer', 'id');
-      await db
-        .insertInto('customer_tags')
-        .values({ customer_id: root, tag: req.params.tag })
-        .onConflict((oc) => oc.doNothing())
-        .execute();
+      // a new tag touches the profile (updated_at): segments' incremental upkeep re-checks the person
+      await sql`WITH added AS (
+          INSERT INTO customer_tags (customer_id, tag) VALUES (${root}, ${req.params.tag})
+          ON CONFLICT DO NOTHING RETURNING 1)
+        UPDATE customers SET updated_at = now() WHERE id = ${root} AND EXISTS (SELECT 1 FROM added)`.execute(db);
       return { customer_id: root, tag: req.params.tag };
     },
   );
@@ -348,11 +349,10 @@ export const customerRoutes: ModuleRoutes = (ctx) => async (app) => {
           .where((eb) => eb.or([eb('id', '=', root), eb('root_id', '=', root)]))
           .execute()
       ).map((r) => r.id);
-      await db
-        .deleteFrom('customer_tags')
-        .where('customer_id', 'in', members)
-        .where('tag', '=', req.params.tag)
-        .execute();
+      await sql`WITH removed AS (
+          DELETE FROM customer_tags WHERE customer_id = ANY(${members}::text[]) AND tag = ${req.params.tag}
+          RETURNING 1)
+        UPDATE customers SET updated_at = now() WHERE id = ${root} AND EXISTS (SELECT 1 FROM removed)`.execute(db);
       return { customer_id: root, tag: req.params.tag };
     },
   );

@@ -48,3 +48,19 @@ export const groupTierRanks = (asOf: Date) => sql`(
 export const groupPointsBalances = sql`(
   SELECT c.root, sum(e.points) AS balance FROM points_entries e JOIN ${customerRoots} c ON c.id = e.customer_id
   GROUP BY c.root)`;
+
+/**
+ * Change feed for audiences kept current incrementally: ids (`id` rows) of customers whose points
+ * balance or tier changed after `since` (entries, tier spend and tier rows written), and those whose
+ * tier spend crossed the 12-month window edge between `since` and `asOf` (groupTierRanks changes
+ * with time alone).
+ */
+export const loyaltyCustomersChangedSince = (since: Date, asOf: Date) => {
+  const t = (d: Date) => sql`${d.toISOString()}::timestamptz`;
+  return sql<{ id: string }>`(
+    SELECT customer_id AS id FROM points_entries WHERE created_at > ${t(since)}
+    UNION ALL SELECT customer_id FROM customer_tiers WHERE updated_at > ${t(since)}
+    UNION ALL SELECT customer_id FROM tier_spend WHERE created_at > ${t(since)}
+    UNION ALL SELECT customer_id FROM tier_spend
+      WHERE (at > ${t(windowStart(since))} AND at <= ${t(windowStart(asOf))}) OR (at > ${t(since)} AND at <= ${t(asOf)}))`;
+};

@@ -33,6 +33,8 @@ export async function discardImportedOrders(db: Queryable, ids: readonly string[
 export async function copyImportedOrders(database: Database, orders: readonly ImportedOrder[]): Promise<void> {
   let ordersCsv = '';
   let linesCsv = '';
+  // updated_at is when the row was written: the change feed (orderCustomersChangedSince) finds imports
+  const written = new Date().toISOString();
   for (const o of orders) {
     const at = o.placed_at.toISOString();
     ordersCsv += csvRow([
@@ -49,7 +51,7 @@ export async function copyImportedOrders(database: Database, orders: readonly Im
       o.total,
       at,
       at,
-      at,
+      written,
     ]);
     o.lines.forEach((l, i) => (linesCsv += csvRow([o.id, i + 1, l.sku, l.qty, l.unit_price, l.discount, l.amount])));
   }

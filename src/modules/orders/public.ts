@@ -144,3 +144,16 @@ export async function followFulfilments(tx: Tx, orderId: string, status: string,
     .where('status', 'not in', ['cancelled', 'expired'])
     .execute();
 }
+
+/**
+ * Change feed for audiences kept current incrementally: ids (`id` rows) of customers with an order
+ * placed, paid, cancelled, returned or otherwise changed after `since` (each bumps updated_at).
+ */
+export const orderCustomersChangedSince = (since: Date) => sql<{ id: string }>`(
+  SELECT customer_id AS id FROM orders WHERE updated_at > ${since.toISOString()}::timestamptz AND customer_id IS NOT NULL)`;
+
+/** Ids of customers with an order placed in `(from, to]`: a window edge passing. */
+export const orderCustomersPlacedBetween = (from: Date, to: Date) => sql<{ id: string }>`(
+  SELECT customer_id AS id FROM orders
+  WHERE placed_at > ${from.toISOString()}::timestamptz AND placed_at <= ${to.toISOString()}::timestamptz
+    AND customer_id IS NOT NULL)`;

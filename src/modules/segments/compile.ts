@@ -2,7 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import { latestRfmScores } from '../audiences/public';
 import { productFacts } from '../catalog/public';
 import { clvFacts } from '../clv/public';
-import { customerRoots, groupConsents, groupEvents, groupTags, segmentPeople } from '../customers/public';
+import { groupConsents, groupEvents, groupTags, segmentPeople, underPeople } from '../customers/public';
 import { storePoints } from '../locations/public';
 import { couponOrders } from '../loyalty/coupons/public';
 import { groupPointsBalances, groupTierRanks, tierLadder } from '../loyalty/public';
@@ -27,6 +27,19 @@ import { computedTagMembers } from './tag-members';
  */
 
 type Predicate = RawBuilder<unknown>;
+
+/**
+ * The people a compilation is restricted to (incremental upkeep: those whose inputs changed), as
+ * an SQL expression of a `text[]` of root ids; undefined: the whole base. Every leaf's rows are
+ * restricted to it too, on their `root` (customers' coalesce(root_id, id), which is indexed), so an
+ * incremental evaluation reads only the candidates' orders and events.
+ */
+export type Scope = RawBuilder<string[]> | undefined;
+/** `AND col = ANY(scope)`, or nothing when unscoped. */
+const inScope = (scope: Scope, col: Predicate) => (scope ? sql`AND ${col} = ANY(${scope})` : sql``);
+/** A fragment of rows with a `root` column, restricted to the scope. */
+const scopedRows = (rows: Predicate, scope: Scope) =>
+  scope ? sql`(SELECT * FROM ${rows} sr WHERE sr.root = ANY(${scope}))` : rows;
 const DAY_MS = 86_400_000;
 const OPERATORS = { eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 
@@ -70,15 +83,16 @@ function holdsAtZero(cmp: Comparison<number>): boolean {
  * (`r.root IS NULL` for people without a row). Never `NOT IN`, which PostgreSQL cannot turn into
  * an anti-join and which turns quadratic once its set outgrows work_mem.
  */
-const everyoneWhere = (rows: Predicate, test: Predicate) =>
-  sql`p.id IN (SELECT q.id FROM ${segmentPeople} q LEFT JOIN ${rows} r ON r.root = q.id WHERE ${test})`;
+const everyoneWhere = (rows: Predicate, test: Predicate, scope: Scope) =>
+  sql`p.id IN (SELECT q.id FROM ${segmentPeople} q LEFT JOIN ${scopedRows(rows, scope)} r ON r.root = q.id
+    WHERE (${test}) ${inScope(scope, sql`q.id`)})`;
 
 /**
  * People whose rows (`root`, `ref`, `amount`) aggregate as required: the number of distinct refs
  * and the sum of amounts. People with no rows at all have 0 and 0, so when zeros pass, the set is
  * everyone but those whose aggregate fails.
  */
-function aggregated(rows: Predicate, count?: Comparison<number>, sum?: Comparison<number>): Predicate {
+function aggregated(rows: Predicate, scope: Scope, count?: Comparison<number>, sum?: Comparison<number>): Predicate {
   // "at least one": EXISTS (a semi-join, or an anti-join under NOT), which the planner may drive
   // from the smaller side, with no GROUP BY over every matching row
   const atLeastOne = count && Object.keys(count).length === 1 && (count.gte === 1 || count.gt === 0);
@@ -89,7 +103,7 @@ function aggregated(rows: Predicate, count?: Comparison<number>, sum?: Compariso
     FROM ${rows} a GROUP BY a.root)`;
   const zeros = (!count || holdsAtZero(count)) && (!sum || holdsAtZero(sum)) && checks.length > 0;
   return zeros
-    ? everyoneWhere(grouped, sql`r.root IS NULL OR (${holds})`)
+    ? everyoneWhere(grouped, sql`r.root IS NULL OR (${holds})`, scope)
     : sql`p.id IN (SELECT r.root FROM ${grouped} r WHERE ${holds})`;
 }
 
@@ -108,12 +122,13 @@ function trait(t: TraitLeaf): Predicate {
   return sql`coalesce(${sql.join(parts, sql` AND `)}, false)`;
 }
 
-function event(e: EventLeaf, asOf: Date): Predicate {
+function event(e: EventLeaf, asOf: Date, scope: Scope): Predicate {
   const rows = sql`(SELECT e.root, e.event_id AS ref, 0 AS amount FROM ${groupEvents} e
     WHERE e.type = ${e.type}::text
       ${e.properties ? sql`AND e.properties @> ${json(e.properties)}` : sql``}
-      ${e.within_days ? sql`AND e.occurred_at > ${since(asOf, e.within_days)}` : sql``})`;
-  return aggregated(rows, e.count ?? { gte: 1 });
+      ${e.within_days ? sql`AND e.occurred_at > ${since(asOf, e.within_days)}` : sql``}
+      ${inScope(scope, sql`e.root`)})`;
+  return aggregated(rows, scope, e.count ?? { gte: 1 });
 }
 
 /** People with matching orders, the share (0..1) of which that used a coupon is as `cmp` says; no orders, no share. */
@@ -122,12 +137,15 @@ function couponShare(rows: Predicate, cmp: Comparison<number>): Predicate {
   return sql`p.id IN (SELECT r.root FROM ${rows} r GROUP BY r.root HAVING ${compared(share, cmp, (v) => sql`${v}::double precision`)})`;
 }
 
+/** Orders under the people they belong to (`root`; customers' underPeople: join to `p`). */
+const peopleOrders = underPeople(orderSummaries);
+
 /** Sales (orders' isSale). Amounts are order totals less refunds, or matching lines' amounts. */
-function ordered(o: OrderedLeaf, asOf: Date): Predicate {
+function ordered(o: OrderedLeaf, asOf: Date, scope: Scope): Predicate {
   const byLine = o.sku !== undefined || o.category !== undefined;
-  const rows = sql`(SELECT c.root, o.id AS ref, ${byLine ? sql`l.amount` : sql`o.total - o.refunded_total`} AS amount
+  const rows = sql`(SELECT o.root, o.id AS ref, ${byLine ? sql`l.amount` : sql`o.total - o.refunded_total`} AS amount
       ${o.coupon_share ? sql`, o.id IN (SELECT cr.order_ref FROM ${couponOrders} cr) AS coupon` : sql``}
-    FROM ${orderSummaries} o JOIN ${customerRoots} c ON c.id = o.customer_id
+    FROM ${peopleOrders} o
     ${byLine ? sql`JOIN ${orderLines} l ON l.order_id = o.id` : sql``}
     ${o.category !== undefined ? sql`JOIN ${productFacts} pf ON pf.sku = l.sku` : sql``}
     WHERE ${isSale('o')}
@@ -135,8 +153,9 @@ function ordered(o: OrderedLeaf, asOf: Date): Predicate {
       ${o.category !== undefined ? sql`AND pf.category = ${o.category}::text` : sql``}
       ${o.channel !== undefined ? sql`AND o.channel = ${o.channel}::text` : sql``}
       ${o.location_id !== undefined ? sql`AND o.location_id = ${o.location_id}::text` : sql``}
-      ${o.within_days ? sql`AND o.placed_at > ${since(asOf, o.within_days)}` : sql``})`;
-  const counted = aggregated(rows, o.count ?? (o.spend || o.coupon_share ? undefined : { gte: 1 }), o.spend);
+      ${o.within_days ? sql`AND o.placed_at > ${since(asOf, o.within_days)}` : sql``}
+      ${inScope(scope, sql`o.root`)})`;
+  const counted = aggregated(rows, scope, o.count ?? (o.spend || o.coupon_share ? undefined : { gte: 1 }), o.spend);
   return o.coupon_share ? sql`(${counted} AND ${couponShare(rows, o.coupon_share)})` : counted;
 }
 
@@ -145,39 +164,39 @@ function ordered(o: OrderedLeaf, asOf: Date): Predicate {
  * `{"gte": "silver"}` is silver and above). Groups without a row in groupTierRanks are on the
  * lowest tier (rank 0); a code no longer on the ladder matches nobody.
  */
-function tier(cmp: Comparison<string>, asOf: Date): Predicate {
+function tier(cmp: Comparison<string>, asOf: Date, scope: Scope): Predicate {
   const rankOf = (code: string) => sql`(SELECT l.rank FROM ${tierLadder} l WHERE l.code = ${code}::text)`;
-  return everyoneWhere(groupTierRanks(asOf), compared(sql`coalesce(r.rank, 0)`, cmp, rankOf));
+  return everyoneWhere(groupTierRanks(asOf), compared(sql`coalesce(r.rank, 0)`, cmp, rankOf), scope);
 }
 
 /** People whose `value` (rows `root`, `value`; 0 for people without a row) compares as `cmp` says. */
-function valued(rows: Predicate, cmp: Comparison<number>): Predicate {
+function valued(rows: Predicate, cmp: Comparison<number>, scope: Scope): Predicate {
   return holdsAtZero(cmp)
-    ? everyoneWhere(rows, compared(sql`coalesce(r.value, 0)`, cmp, numeric))
-    : sql`p.id IN (SELECT r.root FROM ${rows} r WHERE ${compared(sql`r.value`, cmp, numeric)})`;
+    ? everyoneWhere(rows, compared(sql`coalesce(r.value, 0)`, cmp, numeric), scope)
+    : sql`p.id IN (SELECT r.root FROM ${scopedRows(rows, scope)} r WHERE ${compared(sql`r.value`, cmp, numeric)})`;
 }
 
 /** Scores of the latest done RFM run (none yet: nobody matches); every field given must hold. */
-function rfm(leaf: RfmLeaf): Predicate {
+function rfm(leaf: RfmLeaf, scope: Scope): Predicate {
   const parts: Predicate[] = [];
   if (leaf.segment) parts.push(compared(sql`s.segment`, leaf.segment, label));
   for (const k of ['r', 'f', 'm'] as const) {
     const c = leaf[k];
     if (c) parts.push(compared(sql.ref(`s.${k}`), c, numeric));
   }
-  return sql`p.id IN (SELECT s.root FROM ${latestRfmScores} s WHERE ${sql.join(parts, sql` AND `)})`;
+  return sql`p.id IN (SELECT s.root FROM ${scopedRows(latestRfmScores, scope)} s WHERE ${sql.join(parts, sql` AND `)})`;
 }
 
 /** A POS sale at the store (any store without one) or a store_visit event there, within the window. */
-function visitedStore(v: VisitedStoreLeaf, asOf: Date): Predicate {
+function visitedStore(v: VisitedStoreLeaf, asOf: Date, scope: Scope): Predicate {
   const after = (col: Predicate) => (v.within_days ? sql`AND ${col} > ${since(asOf, v.within_days)}` : sql``);
-  return sql`(p.id IN (SELECT c.root FROM ${orderSummaries} o JOIN ${customerRoots} c ON c.id = o.customer_id
+  return sql`(p.id IN (SELECT o.root FROM ${peopleOrders} o
       WHERE o.channel = 'pos' AND ${isSale('o')}
         ${v.location_id !== undefined ? sql`AND o.location_id = ${v.location_id}::text` : sql``}
-        ${after(sql`o.placed_at`)})
+        ${after(sql`o.placed_at`)} ${inScope(scope, sql`o.root`)})
     OR p.id IN (SELECT e.root FROM ${groupEvents} e WHERE e.type = 'store_visit'
         ${v.location_id !== undefined ? sql`AND e.properties ->> 'location_id' = ${v.location_id}::text` : sql``}
-        ${after(sql`e.occurred_at`)}))`;
+        ${after(sql`e.occurred_at`)} ${inScope(scope, sql`e.root`)}))`;
 }
 
 /** Great-circle distance in km between two points (degrees), the haversine formula as locations/public.ts. */
@@ -192,19 +211,19 @@ const haversineKm = (lat1: Predicate, lng1: Predicate, lat2: Predicate, lng2: Pr
  */
 const personPoints = sql`(
   SELECT DISTINCT ON (x.root) x.root, x.lat, x.lng FROM (
-    SELECT c.root, 1 AS source, -extract(epoch FROM d.placed_at) AS ord, d.lat, d.lng
-    FROM ${deliveryPoints} d JOIN ${customerRoots} c ON c.id = d.customer_id
+    SELECT d.root, 1 AS source, -extract(epoch FROM d.placed_at) AS ord, d.lat, d.lng
+    FROM ${underPeople(deliveryPoints)} d
     UNION ALL
     SELECT h.id, 2, 0, l.lat, l.lng FROM ${segmentPeople} h JOIN ${storePoints} l ON l.id = h.traits ->> 'home_store'
     UNION ALL
-    SELECT c.root, 3, extract(epoch FROM o.placed_at), l.lat, l.lng
-    FROM ${orderSummaries} o JOIN ${customerRoots} c ON c.id = o.customer_id JOIN ${storePoints} l ON l.id = o.location_id
+    SELECT o.root, 3, extract(epoch FROM o.placed_at), l.lat, l.lng
+    FROM ${peopleOrders} o JOIN ${storePoints} l ON l.id = o.location_id
     WHERE o.channel = 'pos' AND ${isSale('o')}
   ) x ORDER BY x.root, x.source, x.ord)`;
 
 /** People within `km` of the store (of any store without one), from where they are (personPoints). */
-function nearStore(n: NearStoreLeaf): Predicate {
-  return sql`p.id IN (SELECT w.root FROM ${personPoints} w JOIN ${storePoints} l
+function nearStore(n: NearStoreLeaf, scope: Scope): Predicate {
+  return sql`p.id IN (SELECT w.root FROM ${scopedRows(personPoints, scope)} w JOIN ${storePoints} l
       ON ${n.location_id !== undefined ? sql`l.id = ${n.location_id}::text` : sql`true`}
     WHERE ${haversineKm(sql`w.lat`, sql`w.lng`, sql`l.lat`, sql`l.lng`)} <= ${n.km}::double precision)`;
 }
@@ -213,50 +232,55 @@ function nearStore(n: NearStoreLeaf): Predicate {
  * People scored in the latest done CLV run whose predictions pass every comparison given, compared
  * as double precision (p_alive is a fraction); before any run is done, nobody.
  */
-function clv(leaf: ClvLeaf): Predicate {
+function clv(leaf: ClvLeaf, scope: Scope): Predicate {
   const parts = (['p_alive', 'expected_orders', 'expected_value'] as const)
     .filter((field) => leaf[field] !== undefined)
     .map((field) => compared(sql.ref(`v.${field}`), leaf[field]!, numeric));
-  return sql`p.id IN (SELECT v.root FROM ${clvFacts} v WHERE ${sql.join(parts, sql` AND `)})`;
+  return sql`p.id IN (SELECT v.root FROM ${scopedRows(clvFacts, scope)} v WHERE ${sql.join(parts, sql` AND `)})`;
 }
 
 /** The predicate on `p` (a row of segmentPeople) that the rule states, evaluated at `asOf`. */
-function predicate(rule: Rule, asOf: Date): Predicate {
+function predicate(rule: Rule, asOf: Date, scope: Scope): Predicate {
   if ('all' in rule)
     return sql`(${sql.join(
-      rule.all.map((r) => predicate(r, asOf)),
+      rule.all.map((r) => predicate(r, asOf, scope)),
       sql` AND `,
     )})`;
   if ('any' in rule)
     return sql`(${sql.join(
-      rule.any.map((r) => predicate(r, asOf)),
+      rule.any.map((r) => predicate(r, asOf, scope)),
       sql` OR `,
     )})`;
-  if ('not' in rule) return sql`NOT ${predicate(rule.not, asOf)}`;
+  if ('not' in rule) return sql`NOT ${predicate(rule.not, asOf, scope)}`;
   if ('trait' in rule) return trait(rule.trait);
   if ('tag' in rule)
     // a manual tag of any member of the group, or a computed tag's membership (kept under the root)
-    return sql`(EXISTS (SELECT 1 FROM ${groupTags} t WHERE t.root = p.id AND t.tag = ${rule.tag}::text)
-      OR p.id IN (SELECT m.customer_id FROM ${computedTagMembers(rule.tag)} m))`;
+    return sql`(EXISTS (SELECT 1 FROM ${groupTags} t WHERE t.root = p.id AND t.tag = ${rule.tag}::text ${inScope(scope, sql`t.root`)})
+      OR p.id IN (SELECT m.customer_id FROM ${computedTagMembers(rule.tag)} m WHERE true ${inScope(scope, sql`m.customer_id`)}))`;
   if ('created' in rule) return sql`p.created_at > ${since(asOf, rule.created.within_days)}`;
   if ('consent' in rule) {
     const granted = sql`EXISTS (SELECT 1 FROM ${groupConsents} k
-      WHERE k.root = p.id AND k.purpose = ${rule.consent.purpose}::text AND k.granted)`;
+      WHERE k.root = p.id AND k.purpose = ${rule.consent.purpose}::text AND k.granted ${inScope(scope, sql`k.root`)})`;
     return rule.consent.granted ? granted : sql`NOT ${granted}`;
   }
-  if ('event' in rule) return event(rule.event, asOf);
-  if ('ordered' in rule) return ordered(rule.ordered, asOf);
-  if ('tier' in rule) return tier(rule.tier, asOf);
+  if ('event' in rule) return event(rule.event, asOf, scope);
+  if ('ordered' in rule) return ordered(rule.ordered, asOf, scope);
+  if ('tier' in rule) return tier(rule.tier, asOf, scope);
   if ('points' in rule)
-    return valued(sql`(SELECT b.root, b.balance AS value FROM ${groupPointsBalances} b)`, rule.points);
-  if ('rfm' in rule) return rfm(rule.rfm);
+    return valued(sql`(SELECT b.root, b.balance AS value FROM ${groupPointsBalances} b)`, rule.points, scope);
+  if ('rfm' in rule) return rfm(rule.rfm, scope);
   if ('lifecycle' in rule)
-    return sql`p.id IN (SELECT s.root FROM ${latestRfmScores} s WHERE ${compared(sql`s.lifecycle`, rule.lifecycle, label)})`;
-  if ('visited_store' in rule) return visitedStore(rule.visited_store, asOf);
-  if ('clv' in rule) return clv(rule.clv);
-  return nearStore(rule.near_store);
+    return sql`p.id IN (SELECT s.root FROM ${scopedRows(latestRfmScores, scope)} s WHERE ${compared(sql`s.lifecycle`, rule.lifecycle, label)})`;
+  if ('visited_store' in rule) return visitedStore(rule.visited_store, asOf, scope);
+  if ('clv' in rule) return clv(rule.clv, scope);
+  return nearStore(rule.near_store, scope);
 }
 
-/** Every person the rule selects, as `(id)` rows: a FROM-clause fragment. */
-export const members = (rule: Rule, asOf: Date) =>
-  sql<{ id: string }>`(SELECT p.id FROM ${segmentPeople} p WHERE ${predicate(rule, asOf)})`;
+/**
+ * Every person the rule selects, as `(id)` rows: a FROM-clause fragment; with a scope, only those
+ * of the scope's people it selects (the same answer for them as over the whole base).
+ */
+export const members = (rule: Rule, asOf: Date, scope?: Scope) =>
+  sql<{
+    id: string;
+  }>`(SELECT p.id FROM ${segmentPeople} p WHERE ${predicate(rule, asOf, scope)} ${inScope(scope, sql`p.id`)})`;

@@ -15,10 +15,11 @@ export async function previewSegment(
   rule: Rule,
   asOf: Date,
 ): Promise<{ size: number; sample: string[] }> {
-  const { rows } = await sql<{ size: string | number; sample: string[] }>`
-    WITH m AS MATERIALIZED ${members(rule, asOf)}
-    SELECT (SELECT count(*) FROM m) AS size, ARRAY(SELECT id FROM m ORDER BY id LIMIT ${SAMPLE_SIZE}) AS sample`.execute(
-    db,
-  );
+  const { rows } = await previewQuery(rule, asOf).execute(db);
   return { size: Number(rows[0]?.size ?? 0), sample: rows[0]?.sample ?? [] };
 }
+
+/** The one statement previewSegment runs (bench/segment-preview.ts --explain prints its plan). */
+export const previewQuery = (rule: Rule, asOf: Date) => sql<{ size: string | number; sample: string[] }>`
+  WITH m AS MATERIALIZED ${members(rule, asOf)}
+  SELECT (SELECT count(*) FROM m) AS size, ARRAY(SELECT id FROM m ORDER BY id LIMIT ${SAMPLE_SIZE}) AS sample`;

@@ -5,7 +5,7 @@ import { transact } from '../../platform/db/transaction';
 import { conflict, notFound, unprocessable } from '../../platform/http/errors';
 import { newId } from '../../platform/ids';
 import { decodeCursor, page } from '../../platform/http/pagination';
-import { lockSegment, refreshLocked } from './membership';
+import { lockSegment, refreshLocked, tagsRenamedOrDeleted } from './membership';
 import { checkRule, parseRule, type Rule } from './rule';
 import type { SegmentKind } from './tables';
 import './tables';
@@ -167,7 +167,7 @@ export async function createSaved(
         })
         .execute();
       const seg = (await lockSegment(tx, id))!;
-      await refreshLocked(tx, seg, new Date(), opts);
+      await refreshLocked(tx, seg, new Date(), { ...opts, full: true });
     });
   } catch (e) {
     if (isUniqueViolation(e)) throw taken(kind, input.name);
@@ -206,7 +206,8 @@ export async function updateSaved(db: Kysely<DB>, ref: Ref, input: SavedInput): 
         })
         .where('id', '=', id)
         .execute();
-      await refreshLocked(tx, { ...seg, name: input.name, rule: input.rule }, new Date());
+      await refreshLocked(tx, { ...seg, name: input.name, rule: input.rule }, new Date(), { full: true });
+      if (kind === 'tag' && input.name !== seg.name) await tagsRenamedOrDeleted(tx);
     });
   } catch (e) {
     if (isUniqueViolation(e)) throw taken(kind, input.name);
@@ -222,6 +223,7 @@ export async function deleteSaved(db: Kysely<DB>, ref: Ref): Promise<SavedView> 
     if (!current || !(await lockSegment(tx, current.id)))
       throw notFound(what(ref.kind), ref.kind === 'tag' ? 'name' : 'id');
     await tx.deleteFrom('saved_segments').where('id', '=', current.id).execute();
+    if (ref.kind === 'tag') await tagsRenamedOrDeleted(tx);
     return view(current);
   });
 }

@@ -2,7 +2,7 @@ import type { Generated } from 'kysely';
 import type { Timestamp } from '../../platform/db/schema';
 
 /** The tables this module creates in its migrations; no other module names them (ownership.test.ts). */
-export const OWNED_TABLES = ['saved_segments', 'segment_members'] as const;
+export const OWNED_TABLES = ['saved_segments', 'segment_members', 'segment_member_changes'] as const;
 
 export const SEGMENT_KINDS = ['segment', 'tag'] as const;
 export type SegmentKind = (typeof SEGMENT_KINDS)[number];
@@ -16,6 +16,7 @@ export interface SavedSegmentsTable {
   size: Generated<number>;
   evaluated_at: Timestamp | null;
   attempted_at: Timestamp | null;
+  full_at: Timestamp | null;
   preset: Generated<boolean>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
@@ -27,9 +28,16 @@ export interface SegmentMembersTable {
   entered_at: Timestamp;
 }
 
+export interface SegmentMemberChangesTable {
+  segment_id: string;
+  customer_id: string;
+  changed_at: Timestamp;
+}
+
 declare module '../../platform/db/schema' {
   interface DB {
     saved_segments: SavedSegmentsTable;
     segment_members: SegmentMembersTable;
+    segment_member_changes: SegmentMemberChangesTable;
   }
 }
