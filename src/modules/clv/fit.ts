@@ -59,14 +59,7 @@ export interface ClvPrediction {
  * A customer's predictions over the horizon: P(alive), E[purchases in the horizon] (BG/NBD),
  * E[average value] (Gamma-Gamma; the population mean for customers without a repeat purchase of
  * positive value, and when q ≤ 1 leaves the population mean undefined, their own m̄ or 0), and
- * their product, in fen rounded to the nearest.
- */
-export function predict(fits: ClvFits, c: ClvSummary, horizonDays: number): ClvPrediction {
-  return predictor(fits, horizonDays)(c);
-}
-
-/**
- * predict for many customers: BG/NBD's two figures depend on (x, t_x, T) only, so they are
+ * their product, in fen rounded to the nearest. For many customers: BG/NBD's two figures depend on (x, t_x, T) only, so they are
  * computed once per distinct triple (the hypergeometric series is the costly part) and shared.
  */
 export function predictor(fits: ClvFits, horizonDays: number): (c: ClvSummary) => ClvPrediction {
