@@ -123,7 +123,9 @@ describe('santong CLI', () => {
     let exited: Run | null = null;
     void server.done.then((r) => (exited = r));
     try {
-      const deadline = Date.now() + 30_000;
+      // A safety net for a server that never comes up, not a speed check: a loaded CI machine took
+      // over 30 s to start the CLI's server on PGlite.
+      const deadline = Date.now() + 150_000;
       let health: Response | null = null;
       while (Date.now() < deadline && exited === null) {
         health = await fetch(`${base}/health`).catch(() => null);
@@ -157,7 +159,7 @@ describe('santong CLI', () => {
     // Shut down cleanly: the data opens again at once.
     const after = await run(['migrate']);
     expect(after).toMatchObject({ code: 0, stdout: 'database is up to date\n' });
-  });
+  }, 400_000);
 
   const wrong: [string, string[], RegExp][] = [
     ['no such command', ['frobnicate'], /unknown command frobnicate/],
