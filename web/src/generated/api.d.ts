@@ -5236,6 +5236,8 @@ export interface paths {
                                 opening_hours: {
                                     [key: string]: string[][];
                                 } | null;
+                                /** @description closed: takes no new orders; routing and nearby search skip it */
+                                status: "active" | "closed";
                                 timezone: string;
                                 type: "dc" | "store" | "dark_store";
                             }[];
@@ -5379,6 +5381,8 @@ export interface paths {
                             opening_hours: {
                                 [key: string]: string[][];
                             } | null;
+                            /** @description closed: takes no new orders; routing and nearby search skip it */
+                            status: "active" | "closed";
                             timezone: string;
                             type: "dc" | "store" | "dark_store";
                         };
@@ -5404,6 +5408,8 @@ export interface paths {
                             opening_hours: {
                                 [key: string]: string[][];
                             } | null;
+                            /** @description closed: takes no new orders; routing and nearby search skip it */
+                            status: "active" | "closed";
                             timezone: string;
                             type: "dc" | "store" | "dark_store";
                         };
@@ -5492,6 +5498,8 @@ export interface paths {
                             opening_hours: {
                                 [key: string]: string[][];
                             } | null;
+                            /** @description closed: takes no new orders; routing and nearby search skip it */
+                            status: "active" | "closed";
                             timezone: string;
                             type: "dc" | "store" | "dark_store";
                         };
@@ -5540,7 +5548,138 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Edit a location: name, opening hours, capabilities, delivery radius; close or reopen it
+         * @description Only the fields given change. A closed location takes no new orders (422 location_closed, field fulfillment.location_id); routing and nearby search skip it.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        capabilities?: {
+                            local_delivery_km?: number | null;
+                            pickup?: boolean;
+                            ship?: boolean;
+                        };
+                        name?: string;
+                        opening_hours?: {
+                            fri?: [
+                                string,
+                                string
+                            ][];
+                            mon?: [
+                                string,
+                                string
+                            ][];
+                            sat?: [
+                                string,
+                                string
+                            ][];
+                            sun?: [
+                                string,
+                                string
+                            ][];
+                            thu?: [
+                                string,
+                                string
+                            ][];
+                            tue?: [
+                                string,
+                                string
+                            ][];
+                            wed?: [
+                                string,
+                                string
+                            ][];
+                        } | null;
+                        /** @enum {string} */
+                        status?: "active" | "closed";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            address: string | null;
+                            capabilities: {
+                                local_delivery_km: number | null;
+                                pickup: boolean;
+                                ship: boolean;
+                            };
+                            id: string;
+                            lat: number;
+                            lng: number;
+                            name: string;
+                            opening_hours: {
+                                [key: string]: string[][];
+                            } | null;
+                            /** @description closed: takes no new orders; routing and nearby search skip it */
+                            status: "active" | "closed";
+                            timezone: string;
+                            type: "dc" | "store" | "dark_store";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/v1/locations/nearby": {
