@@ -122,6 +122,12 @@ describe('linking at the till', () => {
     await page.getByTestId('till-lookup-value').fill(phone);
     await page.getByTestId('till-lookup-submit').click();
     await page.locator(`[data-testid="till-member"][data-customer="${member}"]`).waitFor();
+    // The tier in Chinese (its display name), not the data's English name.
+    const tier = page.getByTestId('wallet-tier');
+    await tier.waitFor();
+    expect(await tier.getAttribute('data-tier')).toBe('member');
+    expect(await text(tier)).toContain('普通会员');
+    expect(await text(tier)).not.toContain('Member');
     await page.getByTestId('till-sku').fill(sku);
     await page.getByTestId('till-add').click();
     await page.locator(`[data-testid="till-line"][data-sku="${sku}"]`).waitFor();

@@ -3052,10 +3052,20 @@ export interface paths {
                                 };
                                 tier: {
                                     code: string;
+                                    /** @description the name shown per language (zh-CN, en); falls back to name */
+                                    display_name?: {
+                                        en?: string;
+                                        "zh-CN"?: string;
+                                    };
                                     multiplier: number;
                                     name: string;
                                     next?: {
                                         code: string;
+                                        /** @description the name shown per language (zh-CN, en); falls back to name */
+                                        display_name?: {
+                                            en?: string;
+                                            "zh-CN"?: string;
+                                        };
                                         min_spend: number;
                                         name: string;
                                     };
@@ -4235,10 +4245,20 @@ export interface paths {
                             };
                             tier: {
                                 code: string;
+                                /** @description the name shown per language (zh-CN, en); falls back to name */
+                                display_name?: {
+                                    en?: string;
+                                    "zh-CN"?: string;
+                                };
                                 multiplier: number;
                                 name: string;
                                 next?: {
                                     code: string;
+                                    /** @description the name shown per language (zh-CN, en); falls back to name */
+                                    display_name?: {
+                                        en?: string;
+                                        "zh-CN"?: string;
+                                    };
                                     min_spend: number;
                                     name: string;
                                 };
@@ -4394,10 +4414,20 @@ export interface paths {
                                 };
                                 tier: {
                                     code: string;
+                                    /** @description the name shown per language (zh-CN, en); falls back to name */
+                                    display_name?: {
+                                        en?: string;
+                                        "zh-CN"?: string;
+                                    };
                                     multiplier: number;
                                     name: string;
                                     next?: {
                                         code: string;
+                                        /** @description the name shown per language (zh-CN, en); falls back to name */
+                                        display_name?: {
+                                            en?: string;
+                                            "zh-CN"?: string;
+                                        };
                                         min_spend: number;
                                         name: string;
                                     };
@@ -6008,14 +6038,22 @@ export interface paths {
                          *       "tiers": [
                          *         {
                          *           "code": "member",
-                         *           "name": "普通会员",
+                         *           "name": "Member",
+                         *           "display_name": {
+                         *             "zh-CN": "普通会员",
+                         *             "en": "Member"
+                         *           },
                          *           "min_spend": 0,
                          *           "multiplier": 1,
                          *           "coupon_template_ids": []
                          *         },
                          *         {
                          *           "code": "gold",
-                         *           "name": "金卡",
+                         *           "name": "Gold",
+                         *           "display_name": {
+                         *             "zh-CN": "金卡会员",
+                         *             "en": "Gold"
+                         *           },
                          *           "min_spend": 500000,
                          *           "multiplier": 1.5,
                          *           "coupon_template_ids": [
@@ -6030,6 +6068,11 @@ export interface paths {
                                 code: string;
                                 /** @description coupon templates issued on reaching the tier */
                                 coupon_template_ids: string[];
+                                /** @description the name shown per language (zh-CN, en); falls back to name */
+                                display_name?: {
+                                    en?: string;
+                                    "zh-CN"?: string;
+                                };
                                 /** @description fen over the rolling 12 months */
                                 min_spend: number;
                                 /** @description points multiplier on orders */
@@ -6086,14 +6129,22 @@ export interface paths {
                      *       "tiers": [
                      *         {
                      *           "code": "member",
-                     *           "name": "普通会员",
+                     *           "name": "Member",
+                     *           "display_name": {
+                     *             "zh-CN": "普通会员",
+                     *             "en": "Member"
+                     *           },
                      *           "min_spend": 0,
                      *           "multiplier": 1,
                      *           "coupon_template_ids": []
                      *         },
                      *         {
                      *           "code": "gold",
-                     *           "name": "金卡",
+                     *           "name": "Gold",
+                     *           "display_name": {
+                     *             "zh-CN": "金卡会员",
+                     *             "en": "Gold"
+                     *           },
                      *           "min_spend": 500000,
                      *           "multiplier": 1.5,
                      *           "coupon_template_ids": [
@@ -6108,6 +6159,11 @@ export interface paths {
                             code: string;
                             /** @description coupon templates issued on reaching the tier */
                             coupon_template_ids: string[];
+                            /** @description the name shown per language (zh-CN, en); falls back to name */
+                            display_name?: {
+                                en?: string;
+                                "zh-CN"?: string;
+                            };
                             /** @description fen over the rolling 12 months */
                             min_spend: number;
                             /** @description points multiplier on orders */
@@ -6129,14 +6185,22 @@ export interface paths {
                          *       "tiers": [
                          *         {
                          *           "code": "member",
-                         *           "name": "普通会员",
+                         *           "name": "Member",
+                         *           "display_name": {
+                         *             "zh-CN": "普通会员",
+                         *             "en": "Member"
+                         *           },
                          *           "min_spend": 0,
                          *           "multiplier": 1,
                          *           "coupon_template_ids": []
                          *         },
                          *         {
                          *           "code": "gold",
-                         *           "name": "金卡",
+                         *           "name": "Gold",
+                         *           "display_name": {
+                         *             "zh-CN": "金卡会员",
+                         *             "en": "Gold"
+                         *           },
                          *           "min_spend": 500000,
                          *           "multiplier": 1.5,
                          *           "coupon_template_ids": [
@@ -6151,6 +6215,11 @@ export interface paths {
                                 code: string;
                                 /** @description coupon templates issued on reaching the tier */
                                 coupon_template_ids: string[];
+                                /** @description the name shown per language (zh-CN, en); falls back to name */
+                                display_name?: {
+                                    en?: string;
+                                    "zh-CN"?: string;
+                                };
                                 /** @description fen over the rolling 12 months */
                                 min_spend: number;
                                 /** @description points multiplier on orders */

@@ -113,6 +113,8 @@ export const loyaltyEn: Record<keyof typeof loyaltyZhCN, string> = {
   'loyalty.tiers.hint': 'On spend over a rolling 12 months: upgrades at once on an order, downgrades by a daily job',
   'loyalty.tiers.code': 'Code',
   'loyalty.tiers.name': 'Name',
+  'loyalty.tiers.nameZh': 'Chinese name (zh-CN)',
+  'loyalty.tiers.nameEn': 'English name',
   'loyalty.tiers.minSpend': 'Spend in 12 months from',
   'loyalty.tiers.minSpendYuan': 'Spend from (CNY)',
   'loyalty.tiers.multiplier': 'Points multiplier',

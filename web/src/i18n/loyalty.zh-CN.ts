@@ -111,6 +111,8 @@ export const loyaltyZhCN = {
   'loyalty.tiers.hint': '按近 12 个月消费计算：下单即升级，每日任务降级',
   'loyalty.tiers.code': '代码',
   'loyalty.tiers.name': '名称',
+  'loyalty.tiers.nameZh': '中文名称',
+  'loyalty.tiers.nameEn': '英文名称',
   'loyalty.tiers.minSpend': '近 12 个月消费满',
   'loyalty.tiers.minSpendYuan': '消费满（元）',
   'loyalty.tiers.multiplier': '积分倍数',
