@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchConsole, SHOTS, text, type ConsoleUnderTest } from './console';
+import { allProducts, launchConsole, SHOTS, text, type ConsoleUnderTest } from './console';
 
 /**
  * Linking a new e-mail to a member at the till in a real (headless) Chromium: store staff are not a
@@ -91,6 +91,63 @@ describe('linking at the till', () => {
 
     expect(await emails()).toMatchObject([{ value: EMAIL }]);
     expect((await ui.ok('GET', `/v1/customers/lookup?type=email&value=${EMAIL}`)).id).toBe(member);
+    expect(ui.pageErrors).toEqual([]);
+  });
+
+  it("shows a member's points balance and sells with the most points usable, spending exactly them", async () => {
+    const phone = '13966554499';
+    const stores = new Set(
+      (await ui.ok('GET', '/v1/locations')).items.filter((l: any) => l.type === 'store').map((l: any) => l.id),
+    );
+    let chosen: { sku: string; store: string } | null = null;
+    for (const p of await allProducts(ui)) {
+      if (!p.channels.includes('pos') || p.list_price < 1000) continue;
+      const stock = await ui.ok('GET', `/v1/stock/${encodeURIComponent(p.sku)}`);
+      const level = stock.locations.find((l: any) => stores.has(l.location_id) && l.available >= 1);
+      if (level) {
+        chosen = { sku: p.sku, store: level.location_id };
+        break;
+      }
+    }
+    expect(chosen).not.toBeNull();
+    const { sku, store } = chosen!;
+    const member = (
+      await ui.ok('POST', '/v1/identify', { identifiers: [{ type: 'phone', value: phone }], channel: 'app' }, 200)
+    ).customer_id;
+    await ui.ok('POST', '/v1/points/adjust', { customer: { id: member }, points: 1_000_000, reason: 'e2e' });
+    const before = (await ui.ok('GET', `/v1/customers/${member}/points`)).balance;
+
+    const page = await ui.signedIn(await ui.server.keyFor('store_staff', { location_id: store }));
+    await page.getByTestId('nav-till').click();
+    await page.getByTestId('till-lookup-value').fill(phone);
+    await page.getByTestId('till-lookup-submit').click();
+    await page.locator(`[data-testid="till-member"][data-customer="${member}"]`).waitFor();
+    // The tier in Chinese (its display name), not the data's English name.
+    const tier = page.getByTestId('wallet-tier');
+    await tier.waitFor();
+    expect(await tier.getAttribute('data-tier')).toBe('member');
+    expect(await text(tier)).toContain('普通会员');
+    expect(await text(tier)).not.toContain('Member');
+    await page.getByTestId('till-sku').fill(sku);
+    await page.getByTestId('till-add').click();
+    await page.locator(`[data-testid="till-line"][data-sku="${sku}"]`).waitFor();
+    // Before any points are typed, the quote already answers the balance and the most usable.
+    const balance = page.getByTestId('till-points-balance');
+    await balance.waitFor();
+    expect(Number(await balance.getAttribute('data-balance'))).toBe(before);
+    const max = page.getByTestId('till-points-max');
+    await max.waitFor();
+    const usable = Number(await max.getAttribute('data-points'));
+    expect(usable).toBeGreaterThan(0);
+    expect(await text(max)).toContain('使用最多积分');
+    await max.click();
+    await page.locator('[data-testid="quote-adjustment"][data-type="points"]').waitFor();
+    await page.screenshot({ path: path.join(SHOTS, 'till-max-points.png'), fullPage: true });
+    await page.getByTestId('till-place').click();
+    const orderId = await text(page.getByTestId('till-receipt').getByTestId('till-order-id'));
+    const order = await ui.ok('GET', `/v1/orders/${orderId}`);
+    expect(order.totals.points_used).toBe(usable);
+    expect(order.totals.points_discount).toBeGreaterThan(0);
     expect(ui.pageErrors).toEqual([]);
   });
 });

@@ -81,6 +81,7 @@ export interface Api {
   /** idempotencyKey: sent as Idempotency-Key, so that a retried write (a double click, a lost answer) happens once. */
   post<T>(path: string, body: unknown, opts?: { idempotencyKey?: string }): Promise<T>;
   put<T>(path: string, body: unknown): Promise<T>;
+  patch<T>(path: string, body: unknown): Promise<T>;
   del<T>(path: string): Promise<T>;
 }
 
@@ -111,6 +112,7 @@ export function createApi(key: string, onUnauthorized: () => void): Api {
         opts?.idempotencyKey ? { 'idempotency-key': opts.idempotencyKey } : undefined,
       ),
     put: (path, body) => call('PUT', path, body),
+    patch: (path, body) => call('PATCH', path, body),
     del: (path) => call('DELETE', path),
   };
 }

@@ -1,7 +1,7 @@
 import type { ChannelCode } from './api';
 import { allOf, type Answer, type RequestBody } from './contract';
 import { formatFen, formatInt } from './format';
-import type { Translate } from './i18n';
+import type { Lang, Translate } from './i18n';
 
 /** Shapes of the loyalty API's answers (src/modules/loyalty), from the API contract (./contract). */
 
@@ -31,6 +31,11 @@ export type PointsView = Answer<'/v1/customers/{id}/points'>;
 export type PointsEntry = PointsView['history']['items'][number];
 
 export type TierRule = Answer<'/v1/loyalty/tiers'>['tiers'][number];
+
+/** A tier's name in the console's language (its display_name), else its `name`. */
+export function tierName(tier: { name: string; display_name?: Partial<Record<Lang, string>> }, lang: Lang): string {
+  return tier.display_name?.[lang]?.trim() || tier.name;
+}
 export type LoyaltyRules = Answer<'/v1/loyalty/rules'>;
 
 /** POST /v1/quote, and what an order keeps of it. */

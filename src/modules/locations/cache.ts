@@ -17,6 +17,7 @@ async function load(db: Queryable): Promise<RoutingLocation[]> {
     can_ship: r.can_ship,
     can_pickup: r.can_pickup,
     local_delivery_km: r.local_delivery_km,
+    status: r.status,
   }));
 }
 

@@ -15,7 +15,7 @@ export async function nearbyStores(
   db: Queryable,
   q: { lat: number; lng: number; radius_km: number; sku?: string; qty?: number },
 ): Promise<NearbyStore[]> {
-  const locations = (await routingLocations(db)).filter((l) => l.type !== 'dc');
+  const locations = (await routingLocations(db)).filter((l) => l.type !== 'dc' && l.status !== 'closed');
   const stock = q.sku ? await onlineAvailability(db, [q.sku]) : null;
   const out: NearbyStore[] = [];
   for (const l of locations) {

@@ -7,10 +7,18 @@ import { newId } from '../../platform/ids';
 import { forgetLocations } from './cache';
 import { nearbyStores } from './nearby';
 import { LocationSchema } from './schemas';
-import { getLocation, listLocations, upsertLocation } from './service';
+import { getLocation, listLocations, patchLocation, upsertLocation } from './service';
 import { DAY_NAMES } from '../routing/geo';
 
 const HHMM = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$' });
+const OpeningHoursBody = Type.Union([
+  Type.Object(
+    Object.fromEntries(DAY_NAMES.map((d) => [d, Type.Optional(Type.Array(Type.Tuple([HHMM, HHMM]), { maxItems: 4 }))])),
+    { additionalProperties: false },
+  ),
+  Type.Null(),
+]);
+const DeliveryKm = Type.Union([Type.Number({ minimum: 0, maximum: 100 }), Type.Null()]);
 const LocationBody = Type.Object(
   {
     id: Type.Optional(Id),
@@ -20,22 +28,12 @@ const LocationBody = Type.Object(
     lng: Type.Number({ minimum: -180, maximum: 180 }),
     timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     address: Type.Optional(Type.String({ maxLength: 500 })),
-    opening_hours: Type.Optional(
-      Type.Union([
-        Type.Object(
-          Object.fromEntries(
-            DAY_NAMES.map((d) => [d, Type.Optional(Type.Array(Type.Tuple([HHMM, HHMM]), { maxItems: 4 }))]),
-          ),
-          { additionalProperties: false },
-        ),
-        Type.Null(),
-      ]),
-    ),
+    opening_hours: Type.Optional(OpeningHoursBody),
     capabilities: Type.Object(
       {
         ship: Type.Boolean(),
         pickup: Type.Boolean(),
-        local_delivery_km: Type.Union([Type.Number({ minimum: 0, maximum: 100 }), Type.Null()]),
+        local_delivery_km: DeliveryKm,
       },
       { additionalProperties: false },
     ),
@@ -53,6 +51,32 @@ const LocationBody = Type.Object(
         opening_hours: { mon: [['10:00', '22:00']], sat: [['09:00', '23:00']] },
         capabilities: { ship: true, pickup: true, local_delivery_km: 3 },
       },
+    ],
+  },
+);
+
+const LocationPatchBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    opening_hours: Type.Optional(OpeningHoursBody),
+    capabilities: Type.Optional(
+      Type.Object(
+        {
+          ship: Type.Optional(Type.Boolean()),
+          pickup: Type.Optional(Type.Boolean()),
+          local_delivery_km: Type.Optional(DeliveryKm),
+        },
+        { additionalProperties: false, minProperties: 1 },
+      ),
+    ),
+    status: Type.Optional(StringEnum(['active', 'closed'] as const)),
+  },
+  {
+    additionalProperties: false,
+    minProperties: 1,
+    examples: [
+      { name: '虹桥店', opening_hours: { mon: [['09:00', '21:00']] }, capabilities: { local_delivery_km: 5 } },
+      { status: 'closed' },
     ],
   },
 );
@@ -86,6 +110,28 @@ export const locationRoutes: ModuleRoutes = (ctx) => async (app) => {
       const { location, created } = await upsertLocation(db, req.body.id ?? newId('loc'), req.body);
       forgetLocations(db);
       return reply.code(created ? 201 : 200).send(location);
+    },
+  );
+
+  app.patch(
+    '/locations/:id',
+    {
+      config: { roles: ['admin'], idempotent: true },
+      schema: {
+        tags: ['goods'],
+        summary: 'Edit a location: name, opening hours, capabilities, delivery radius; close or reopen it',
+        description:
+          'Only the fields given change. A closed location takes no new orders (422 location_closed, field fulfillment.location_id); routing and nearby search skip it.',
+        params: Type.Object({ id: Id }),
+        body: LocationPatchBody,
+        response: { 200: LocationSchema, ...errors(404, 422) },
+      },
+    },
+    async (req) => {
+      const loc = await patchLocation(db, req.params.id, req.body);
+      if (!loc) throw notFound('location', 'id');
+      forgetLocations(db);
+      return loc;
     },
   );
 

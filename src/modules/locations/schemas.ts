@@ -20,4 +20,7 @@ export const LocationSchema = Type.Object({
     pickup: Type.Boolean(),
     local_delivery_km: Type.Union([Type.Number(), Type.Null()]),
   }),
+  status: Type.Union([Type.Literal('active'), Type.Literal('closed')], {
+    description: 'closed: takes no new orders; routing and nearby search skip it',
+  }),
 });

@@ -19,6 +19,7 @@ export function toLocation(r: Selectable<LocationsTable>): Location {
     address: r.address,
     opening_hours: r.opening_hours as OpeningHours | null,
     capabilities: { ship: r.can_ship, pickup: r.can_pickup, local_delivery_km: r.local_delivery_km },
+    status: r.status,
   };
 }
 
@@ -79,4 +80,28 @@ export async function upsertLocation(
     .returningAll()
     .executeTakeFirstOrThrow();
   return { location: toLocation(row), created: !existed };
+}
+
+export interface LocationPatch {
+  name?: string;
+  opening_hours?: OpeningHours | null;
+  capabilities?: { ship?: boolean; pickup?: boolean; local_delivery_km?: number | null };
+  status?: 'active' | 'closed';
+}
+
+/** Changes what is given of one location; null when there is no such location. */
+export async function patchLocation(db: Queryable, id: string, p: LocationPatch): Promise<Location | null> {
+  const c = p.capabilities ?? {};
+  const set = {
+    ...(p.name !== undefined ? { name: p.name } : {}),
+    ...(p.opening_hours !== undefined
+      ? { opening_hours: p.opening_hours ? JSON.stringify(p.opening_hours) : null }
+      : {}),
+    ...(c.ship !== undefined ? { can_ship: c.ship } : {}),
+    ...(c.pickup !== undefined ? { can_pickup: c.pickup } : {}),
+    ...(c.local_delivery_km !== undefined ? { local_delivery_km: c.local_delivery_km } : {}),
+    ...(p.status !== undefined ? { status: p.status } : {}),
+  };
+  const row = await db.updateTable('locations').set(set).where('id', '=', id).returningAll().executeTakeFirst();
+  return row ? toLocation(row) : null;
 }

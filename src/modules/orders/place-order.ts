@@ -114,14 +114,16 @@ export async function placeOrder(
   validate(principal, input);
   const db = ctx.database.db;
   const skus = input.lines.map((l) => l.sku);
-  const locations = await routingLocations(db);
+  const everywhere = await routingLocations(db);
+  // A closed store takes no new orders (refused below, naming the field) and routing skips it.
+  const locations = everywhere.filter((l) => l.status !== 'closed');
   const f = input.fulfillment;
   // Catalogue and stock in one read shared with concurrent orders; the stock is read again only
   // when a reservation finds it gone.
   const first = await checkoutReads(ctx.database, skus);
   const products = first.products;
   checkProducts(products, input.channel, input.lines);
-  const served = quoteFulfilment(f, locations);
+  const served = quoteFulfilment(f, everywhere);
   const customerId = input.customer
     ? await resolveCustomer(ctx.database, ctx.keys, input.customer, input.channel, principal)
     : null;

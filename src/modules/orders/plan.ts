@@ -53,6 +53,8 @@ export function quoteFulfilment(f: FulfilmentInput, locations: RoutingLocation[]
   const loc = locations.find((l) => l.id === f.location_id);
   if (!loc)
     throw unprocessable('unknown_location', `location ${f.location_id} does not exist`, 'fulfillment.location_id');
+  if (loc.status === 'closed')
+    throw unprocessable('location_closed', `location ${f.location_id} is closed`, 'fulfillment.location_id');
   return { type: f.type, location_id: f.location_id, lat: loc.lat, lng: loc.lng };
 }
 

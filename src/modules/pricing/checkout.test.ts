@@ -118,6 +118,37 @@ describe('one checkout price', () => {
     expect(again.body.error).toMatchObject({ code: 'coupon_already_redeemed', field: 'coupon_codes[0]' });
   });
 
+  it("answers a member's balance and the most points usable even when the quote spends none", async () => {
+    const c = await member('13800000651');
+    await must(s, 'POST', '/v1/points/adjust', { customer: { id: c }, points: 100_000, reason: 'welcome' });
+    const basket = [{ sku: 'MILK', qty: 3 }];
+    const q = await must(s, 'POST', '/v1/quote', pos(basket, { customer: { id: c } }));
+    expect(q.points).toMatchObject({ requested: 0, applied: 0, value: 0, balance: 100_000 });
+    // The balance is large, so the cap on the goods is what limits: spending exactly that is honoured, one step more is not.
+    expect(q.points.max_usable).toBeGreaterThan(0);
+    expect(q.points.max_usable).toBeLessThan(100_000);
+    const max = await must(s, 'POST', '/v1/quote', pos(basket, { customer: { id: c }, points: q.points.max_usable }));
+    expect(max.points.applied).toBe(q.points.max_usable);
+    expect(max.totals.points_discount).toBe(max.points.value);
+    expect(max.issues).toEqual([]);
+    const over = await must(
+      s,
+      'POST',
+      '/v1/quote',
+      pos(basket, { customer: { id: c }, points: q.points.max_usable + q.points.step }),
+    );
+    expect(over.issues[0]).toMatchObject({ code: 'points_cap_exceeded', field: 'points' });
+    // A member with few points: the balance is what limits.
+    const poor = await member('13800000652');
+    await must(s, 'POST', '/v1/points/adjust', { customer: { id: poor }, points: 7, reason: 'welcome' });
+    const small = await must(s, 'POST', '/v1/quote', pos(basket, { customer: { id: poor } }));
+    expect(small.points.balance).toBe(7);
+    expect(small.points.max_usable).toBe(Math.floor(7 / small.points.step) * small.points.step);
+    // Nobody to spend for: no balance, nothing usable.
+    const anon = await must(s, 'POST', '/v1/quote', pos(basket));
+    expect(anon.points).toMatchObject({ balance: null, max_usable: 0 });
+  });
+
   it('refuses what the quote cannot honour, naming the field, and writes nothing', async () => {
     const c = await member('13800000301');
     const before = (await stockAt(s, 'CHIPS', 'near')).on_hand;

@@ -26,6 +26,11 @@ export interface QuoteRequest {
   fulfillment: QuoteFulfilment;
   coupon_codes?: string[];
   points?: number;
+  /**
+   * Load a member's balance and the most points usable even when none are spent (the till's quote
+   * shows them); orders skip the two reads unless points are spent.
+   */
+  withBalance?: boolean;
 }
 
 async function loadProducts(db: Queryable, skus: string[]): Promise<Map<string, ProductInfo>> {
@@ -105,8 +110,8 @@ export async function quote(
           now,
         })
       : null,
-    req.points ? loyaltyRules(db) : null,
-    req.points && members ? pointsBalance(db, members) : null,
+    req.points || (req.withBalance && members) ? loyaltyRules(db) : null,
+    (req.points || req.withBalance) && members ? pointsBalance(db, members) : null,
   ]);
   const input: EngineInput = {
     lines: req.lines.map((l) => {

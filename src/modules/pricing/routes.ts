@@ -97,6 +97,7 @@ export const pricingRoutes: ModuleRoutes = (ctx) => async (app) => {
         fulfillment: served,
         coupon_codes: input.coupon_codes,
         points: input.points,
+        withBalance: true,
       });
       return { channel: input.channel, customer_id: customerId, currency: ctx.config.currency, ...q };
     },

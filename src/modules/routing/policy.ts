@@ -24,6 +24,8 @@ export interface RoutingLocation {
   can_ship: boolean;
   can_pickup: boolean;
   local_delivery_km: number | null;
+  /** closed: takes no new orders, routing skips it (absent means active). */
+  status?: 'active' | 'closed';
 }
 
 export type FulfilmentRequest =

@@ -81,6 +81,7 @@ export const MATRIX: Record<string, Rule | 'public'> = {
   'GET /v1/locations': { who: ALL },
   'GET /v1/locations/nearby': { who: ALL },
   'GET /v1/locations/{id}': { who: ALL },
+  'PATCH /v1/locations/{id}': ADMIN,
   'POST /v1/products': ADMIN,
   'GET /v1/products': { who: ALL },
   'PUT /v1/products/{sku}': ADMIN,

@@ -75,6 +75,7 @@ export interface LocationsTable {
   can_ship: boolean;
   can_pickup: boolean;
   local_delivery_km: number | null;
+  status: Generated<'active' | 'closed'>;
   created_at: Generated<Date>;
 }
 

@@ -145,3 +145,197 @@ export function LocationForm({ point, onCreated }: { point: MapPoint | null; onC
     </form>
   );
 }
+
+const HHMM = /^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$/;
+const WEEK = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+
+/** The one daily opening window when every day has the same single one ("" when none or irregular). */
+function dailyWindow(hours: Location['opening_hours']): [string, string] | null {
+  if (!hours) return null;
+  const first = hours.mon;
+  if (!first || first.length !== 1) return null;
+  const same = WEEK.every(
+    (d) => hours[d]?.length === 1 && hours[d]![0][0] === first[0][0] && hours[d]![0][1] === first[0][1],
+  );
+  return same ? [first[0][0], first[0][1]] : null;
+}
+
+/**
+ * Edits a location (admins): name, daily opening hours, capabilities and delivery radius. Only what
+ * changed is sent (PATCH); hours that differ per day are kept unless new daily hours are typed.
+ */
+export function LocationEditForm({
+  location,
+  onSaved,
+  onCancel,
+}: {
+  location: Location;
+  onSaved: (l: Location) => void;
+  onCancel: () => void;
+}) {
+  const { t } = useI18n();
+  const api = useApi();
+  const action = useAction();
+  const daily = dailyWindow(location.opening_hours);
+  const [name, setName] = useState(location.name);
+  const [alwaysOpen, setAlwaysOpen] = useState(location.opening_hours === null);
+  const [opens, setOpens] = useState(daily?.[0] ?? '');
+  const [closes, setCloses] = useState(daily?.[1] ?? '');
+  const [ship, setShip] = useState(location.capabilities.ship);
+  const [pickup, setPickup] = useState(location.capabilities.pickup);
+  const [deliveryKm, setDeliveryKm] = useState(
+    location.capabilities.local_delivery_km === null ? '' : String(location.capabilities.local_delivery_km),
+  );
+  const [invalid, setInvalid] = useState<string | null>(null);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    const km = deliveryKm.trim() === '' ? null : Number(deliveryKm);
+    if (!name.trim()) return setInvalid(t('settings.nameRequired'));
+    if (km !== null && (!Number.isFinite(km) || km < 0 || km > 100)) return setInvalid(t('locationForm.kmInvalid'));
+    const body: Record<string, unknown> = {};
+    if (name.trim() !== location.name) body.name = name.trim();
+    if (alwaysOpen) {
+      if (location.opening_hours !== null) body.opening_hours = null;
+    } else if (opens.trim() || closes.trim()) {
+      if (!HHMM.test(opens.trim()) || !HHMM.test(closes.trim()) || opens.trim() >= closes.trim())
+        return setInvalid(t('locationEdit.hoursInvalid'));
+      if (!daily || daily[0] !== opens.trim() || daily[1] !== closes.trim())
+        body.opening_hours = Object.fromEntries(WEEK.map((d) => [d, [[opens.trim(), closes.trim()]]]));
+    } else if (location.opening_hours === null) return setInvalid(t('locationEdit.hoursInvalid'));
+    const caps: Record<string, unknown> = {};
+    if (ship !== location.capabilities.ship) caps.ship = ship;
+    if (pickup !== location.capabilities.pickup) caps.pickup = pickup;
+    if (km !== location.capabilities.local_delivery_km) caps.local_delivery_km = km;
+    if (Object.keys(caps).length) body.capabilities = caps;
+    setInvalid(null);
+    if (Object.keys(body).length === 0) return onCancel();
+    const saved = await action.run(() => api.patch<Location>(`/v1/locations/${encodeURIComponent(location.id)}`, body));
+    if (saved) onSaved(saved);
+  }
+
+  return (
+    <form className="location-form" onSubmit={submit} noValidate data-testid="location-edit-form">
+      <label className="field">
+        <span>{t('stores.name')}</span>
+        <input
+          value={name}
+          maxLength={200}
+          onChange={(e) => setName(e.target.value)}
+          data-testid="location-edit-name"
+        />
+      </label>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={alwaysOpen}
+          onChange={(e) => setAlwaysOpen(e.target.checked)}
+          data-testid="location-edit-always"
+        />
+        {t('locationEdit.alwaysOpen')}
+      </label>
+      {!alwaysOpen && (
+        <>
+          <label className="field">
+            <span>{t('locationEdit.opens')}</span>
+            <input
+              type="time"
+              value={opens}
+              onChange={(e) => setOpens(e.target.value)}
+              data-testid="location-edit-opens"
+            />
+          </label>
+          <label className="field">
+            <span>{t('locationEdit.closes')}</span>
+            <input
+              type="time"
+              value={closes}
+              onChange={(e) => setCloses(e.target.value)}
+              data-testid="location-edit-closes"
+            />
+          </label>
+          {location.opening_hours && !daily && <p className="muted small">{t('locationEdit.irregular')}</p>}
+        </>
+      )}
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={ship}
+          onChange={(e) => setShip(e.target.checked)}
+          data-testid="location-edit-ship"
+        />
+        {t('stores.ship')}
+      </label>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={pickup}
+          onChange={(e) => setPickup(e.target.checked)}
+          data-testid="location-edit-pickup"
+        />
+        {t('stores.pickup')}
+      </label>
+      <label className="field">
+        <span>
+          {t('locationForm.deliveryKm')} <small className="muted">{t('settings.optional')}</small>
+        </span>
+        <input
+          type="number"
+          min={0}
+          max={100}
+          step="any"
+          value={deliveryKm}
+          onChange={(e) => setDeliveryKm(e.target.value)}
+          data-testid="location-edit-km"
+        />
+      </label>
+      <button type="submit" className="btn btn-primary" disabled={action.busy} data-testid="location-edit-submit">
+        {t('locationEdit.save')}
+      </button>
+      <button type="button" className="btn" onClick={onCancel} data-testid="location-edit-cancel">
+        {t('locationEdit.cancel')}
+      </button>
+      {invalid && (
+        <div className="status status-error form-error" role="alert" data-testid="location-edit-invalid">
+          {invalid}
+        </div>
+      )}
+      <ActionError error={action.error} testId="location-edit-error" />
+    </form>
+  );
+}
+
+/** Close a store (no new orders, routing skips it) or reopen it. */
+export function LocationStatusButton({
+  location,
+  onChanged,
+}: {
+  location: Location;
+  onChanged: (l: Location) => void;
+}) {
+  const { t } = useI18n();
+  const api = useApi();
+  const action = useAction();
+  const closed = location.status === 'closed';
+  async function toggle() {
+    if (!closed && !window.confirm(t('locationEdit.closeConfirm'))) return;
+    const saved = await action.run(() =>
+      api.patch<Location>(`/v1/locations/${encodeURIComponent(location.id)}`, { status: closed ? 'active' : 'closed' }),
+    );
+    if (saved) onChanged(saved);
+  }
+  return (
+    <>
+      <button
+        type="button"
+        className="btn btn-small"
+        disabled={action.busy}
+        onClick={toggle}
+        data-testid={`store-status-toggle-${location.id}`}
+      >
+        {closed ? t('locationEdit.reopen') : t('locationEdit.close')}
+      </button>
+      <ActionError error={action.error} testId={`store-status-error-${location.id}`} />
+    </>
+  );
+}

@@ -3052,10 +3052,20 @@ export interface paths {
                                 };
                                 tier: {
                                     code: string;
+                                    /** @description the name shown per language (zh-CN, en); falls back to name */
+                                    display_name?: {
+                                        en?: string;
+                                        "zh-CN"?: string;
+                                    };
                                     multiplier: number;
                                     name: string;
                                     next?: {
                                         code: string;
+                                        /** @description the name shown per language (zh-CN, en); falls back to name */
+                                        display_name?: {
+                                            en?: string;
+                                            "zh-CN"?: string;
+                                        };
                                         min_spend: number;
                                         name: string;
                                     };
@@ -4235,10 +4245,20 @@ export interface paths {
                             };
                             tier: {
                                 code: string;
+                                /** @description the name shown per language (zh-CN, en); falls back to name */
+                                display_name?: {
+                                    en?: string;
+                                    "zh-CN"?: string;
+                                };
                                 multiplier: number;
                                 name: string;
                                 next?: {
                                     code: string;
+                                    /** @description the name shown per language (zh-CN, en); falls back to name */
+                                    display_name?: {
+                                        en?: string;
+                                        "zh-CN"?: string;
+                                    };
                                     min_spend: number;
                                     name: string;
                                 };
@@ -4394,10 +4414,20 @@ export interface paths {
                                 };
                                 tier: {
                                     code: string;
+                                    /** @description the name shown per language (zh-CN, en); falls back to name */
+                                    display_name?: {
+                                        en?: string;
+                                        "zh-CN"?: string;
+                                    };
                                     multiplier: number;
                                     name: string;
                                     next?: {
                                         code: string;
+                                        /** @description the name shown per language (zh-CN, en); falls back to name */
+                                        display_name?: {
+                                            en?: string;
+                                            "zh-CN"?: string;
+                                        };
                                         min_spend: number;
                                         name: string;
                                     };
@@ -5236,6 +5266,8 @@ export interface paths {
                                 opening_hours: {
                                     [key: string]: string[][];
                                 } | null;
+                                /** @description closed: takes no new orders; routing and nearby search skip it */
+                                status: "active" | "closed";
                                 timezone: string;
                                 type: "dc" | "store" | "dark_store";
                             }[];
@@ -5379,6 +5411,8 @@ export interface paths {
                             opening_hours: {
                                 [key: string]: string[][];
                             } | null;
+                            /** @description closed: takes no new orders; routing and nearby search skip it */
+                            status: "active" | "closed";
                             timezone: string;
                             type: "dc" | "store" | "dark_store";
                         };
@@ -5404,6 +5438,8 @@ export interface paths {
                             opening_hours: {
                                 [key: string]: string[][];
                             } | null;
+                            /** @description closed: takes no new orders; routing and nearby search skip it */
+                            status: "active" | "closed";
                             timezone: string;
                             type: "dc" | "store" | "dark_store";
                         };
@@ -5492,6 +5528,8 @@ export interface paths {
                             opening_hours: {
                                 [key: string]: string[][];
                             } | null;
+                            /** @description closed: takes no new orders; routing and nearby search skip it */
+                            status: "active" | "closed";
                             timezone: string;
                             type: "dc" | "store" | "dark_store";
                         };
@@ -5540,7 +5578,138 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Edit a location: name, opening hours, capabilities, delivery radius; close or reopen it
+         * @description Only the fields given change. A closed location takes no new orders (422 location_closed, field fulfillment.location_id); routing and nearby search skip it.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        capabilities?: {
+                            local_delivery_km?: number | null;
+                            pickup?: boolean;
+                            ship?: boolean;
+                        };
+                        name?: string;
+                        opening_hours?: {
+                            fri?: [
+                                string,
+                                string
+                            ][];
+                            mon?: [
+                                string,
+                                string
+                            ][];
+                            sat?: [
+                                string,
+                                string
+                            ][];
+                            sun?: [
+                                string,
+                                string
+                            ][];
+                            thu?: [
+                                string,
+                                string
+                            ][];
+                            tue?: [
+                                string,
+                                string
+                            ][];
+                            wed?: [
+                                string,
+                                string
+                            ][];
+                        } | null;
+                        /** @enum {string} */
+                        status?: "active" | "closed";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            address: string | null;
+                            capabilities: {
+                                local_delivery_km: number | null;
+                                pickup: boolean;
+                                ship: boolean;
+                            };
+                            id: string;
+                            lat: number;
+                            lng: number;
+                            name: string;
+                            opening_hours: {
+                                [key: string]: string[][];
+                            } | null;
+                            /** @description closed: takes no new orders; routing and nearby search skip it */
+                            status: "active" | "closed";
+                            timezone: string;
+                            type: "dc" | "store" | "dark_store";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/v1/locations/nearby": {
@@ -5869,14 +6038,22 @@ export interface paths {
                          *       "tiers": [
                          *         {
                          *           "code": "member",
-                         *           "name": "普通会员",
+                         *           "name": "Member",
+                         *           "display_name": {
+                         *             "zh-CN": "普通会员",
+                         *             "en": "Member"
+                         *           },
                          *           "min_spend": 0,
                          *           "multiplier": 1,
                          *           "coupon_template_ids": []
                          *         },
                          *         {
                          *           "code": "gold",
-                         *           "name": "金卡",
+                         *           "name": "Gold",
+                         *           "display_name": {
+                         *             "zh-CN": "金卡会员",
+                         *             "en": "Gold"
+                         *           },
                          *           "min_spend": 500000,
                          *           "multiplier": 1.5,
                          *           "coupon_template_ids": [
@@ -5891,6 +6068,11 @@ export interface paths {
                                 code: string;
                                 /** @description coupon templates issued on reaching the tier */
                                 coupon_template_ids: string[];
+                                /** @description the name shown per language (zh-CN, en); falls back to name */
+                                display_name?: {
+                                    en?: string;
+                                    "zh-CN"?: string;
+                                };
                                 /** @description fen over the rolling 12 months */
                                 min_spend: number;
                                 /** @description points multiplier on orders */
@@ -5947,14 +6129,22 @@ export interface paths {
                      *       "tiers": [
                      *         {
                      *           "code": "member",
-                     *           "name": "普通会员",
+                     *           "name": "Member",
+                     *           "display_name": {
+                     *             "zh-CN": "普通会员",
+                     *             "en": "Member"
+                     *           },
                      *           "min_spend": 0,
                      *           "multiplier": 1,
                      *           "coupon_template_ids": []
                      *         },
                      *         {
                      *           "code": "gold",
-                     *           "name": "金卡",
+                     *           "name": "Gold",
+                     *           "display_name": {
+                     *             "zh-CN": "金卡会员",
+                     *             "en": "Gold"
+                     *           },
                      *           "min_spend": 500000,
                      *           "multiplier": 1.5,
                      *           "coupon_template_ids": [
@@ -5969,6 +6159,11 @@ export interface paths {
                             code: string;
                             /** @description coupon templates issued on reaching the tier */
                             coupon_template_ids: string[];
+                            /** @description the name shown per language (zh-CN, en); falls back to name */
+                            display_name?: {
+                                en?: string;
+                                "zh-CN"?: string;
+                            };
                             /** @description fen over the rolling 12 months */
                             min_spend: number;
                             /** @description points multiplier on orders */
@@ -5990,14 +6185,22 @@ export interface paths {
                          *       "tiers": [
                          *         {
                          *           "code": "member",
-                         *           "name": "普通会员",
+                         *           "name": "Member",
+                         *           "display_name": {
+                         *             "zh-CN": "普通会员",
+                         *             "en": "Member"
+                         *           },
                          *           "min_spend": 0,
                          *           "multiplier": 1,
                          *           "coupon_template_ids": []
                          *         },
                          *         {
                          *           "code": "gold",
-                         *           "name": "金卡",
+                         *           "name": "Gold",
+                         *           "display_name": {
+                         *             "zh-CN": "金卡会员",
+                         *             "en": "Gold"
+                         *           },
                          *           "min_spend": 500000,
                          *           "multiplier": 1.5,
                          *           "coupon_template_ids": [
@@ -6012,6 +6215,11 @@ export interface paths {
                                 code: string;
                                 /** @description coupon templates issued on reaching the tier */
                                 coupon_template_ids: string[];
+                                /** @description the name shown per language (zh-CN, en); falls back to name */
+                                display_name?: {
+                                    en?: string;
+                                    "zh-CN"?: string;
+                                };
                                 /** @description fen over the rolling 12 months */
                                 min_spend: number;
                                 /** @description points multiplier on orders */

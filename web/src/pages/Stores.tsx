@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import type { Location, NearbyStore, Query } from '../api';
-import { LocationForm } from '../components/LocationForm';
+import { LocationEditForm, LocationForm, LocationStatusButton } from '../components/LocationForm';
 import { NearbySearch, nearbyQuery, type NearbyInput } from '../components/NearbySearch';
 import { PageHeader, Panel } from '../components/PageHeader';
 import { StoreMap, type MapPoint } from '../components/StoreMap';
@@ -47,6 +47,9 @@ export function Stores() {
   );
   const [showCreate, setShowCreate] = useState(false);
   const [created, setCreated] = useState<Location | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
+  const [saved, setSaved] = useState<Location | null>(null);
+  const admin = can(me, 'createLocation');
   const items = data?.items ?? [];
   const yesNo = (b: boolean) =>
     b ? <span className="yes">✓ {t('common.yes')}</span> : <span className="muted">{t('common.no')}</span>;
@@ -101,6 +104,30 @@ export function Stores() {
           />
         </Panel>
       )}
+      {saved && !editing && (
+        <div className="status status-ok" role="status" data-testid="location-saved">
+          {t(saved.status === 'closed' ? 'locationEdit.closedNow' : 'locationEdit.saved', {
+            name: localName(saved.name, lang),
+          })}
+        </div>
+      )}
+      {editing && items.some((l) => l.id === editing) && (
+        <Panel
+          title={t('locationEdit.title', { name: localName(items.find((l) => l.id === editing)!.name, lang) })}
+          testId="location-edit"
+        >
+          <LocationEditForm
+            key={editing}
+            location={items.find((l) => l.id === editing)!}
+            onSaved={(l) => {
+              setSaved(l);
+              setEditing(null);
+              reload();
+            }}
+            onCancel={() => setEditing(null)}
+          />
+        </Panel>
+      )}
       {error && <ErrorMessage error={error} onRetry={reload} />}
       {!data && loading && <Loading />}
       {data && items.length === 0 && <Empty />}
@@ -136,6 +163,7 @@ export function Stores() {
                   <tr>
                     <th>{t('stores.name')}</th>
                     <th>{t('stores.type')}</th>
+                    <th>{t('stores.status')}</th>
                     <th>{t('stores.address')}</th>
                     <th>{t('stores.hours')}</th>
                     <th>{t('stores.ship')}</th>
@@ -153,6 +181,7 @@ export function Stores() {
                       onMouseEnter={() => setHighlight(l.id)}
                       onMouseLeave={() => setHighlight(null)}
                       data-testid={`store-row-${l.id}`}
+                      data-status={l.status}
                     >
                       <td>
                         <div>{l.name}</div>
@@ -161,6 +190,14 @@ export function Stores() {
                       <td>
                         <span className={`badge badge-type-${l.type}`}>
                           {translateValue(t, 'locationType', l.type)}
+                        </span>
+                      </td>
+                      <td>
+                        <span
+                          className={'badge ' + (l.status === 'closed' ? 'badge-muted' : 'badge-ok')}
+                          data-testid={`store-status-${l.id}`}
+                        >
+                          {translateValue(t, 'locationStatus', l.status)}
                         </span>
                       </td>
                       <td>{l.address ?? t('common.none')}</td>
@@ -176,11 +213,35 @@ export function Stores() {
                         {l.lat.toFixed(4)}, {l.lng.toFixed(4)}
                       </td>
                       <td>
-                        {(l.type === 'store' || l.type === 'dark_store') && (
-                          <a href={href('stores', l.id)} data-testid={`store-scorecard-${l.id}`}>
-                            {t('league.scorecard')}
-                          </a>
-                        )}
+                        <div className="row-actions">
+                          {(l.type === 'store' || l.type === 'dark_store') && (
+                            <a href={href('stores', l.id)} data-testid={`store-scorecard-${l.id}`}>
+                              {t('league.scorecard')}
+                            </a>
+                          )}
+                          {admin && (
+                            <button
+                              type="button"
+                              className="btn btn-small"
+                              onClick={() => {
+                                setSaved(null);
+                                setEditing(l.id);
+                              }}
+                              data-testid={`store-edit-${l.id}`}
+                            >
+                              {t('locationEdit.edit')}
+                            </button>
+                          )}
+                          {admin && (
+                            <LocationStatusButton
+                              location={l}
+                              onChanged={(x) => {
+                                setSaved(x);
+                                reload();
+                              }}
+                            />
+                          )}
+                        </div>
                       </td>
                     </tr>
                   ))}

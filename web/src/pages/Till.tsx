@@ -306,6 +306,14 @@ function Sale({ location, onDone }: { location: string; onDone: () => void }) {
           )}
           {member && (
             <div className="till-points">
+              {quote && quote.points.balance !== null && (
+                <p className="muted small" data-testid="till-points-balance" data-balance={quote.points.balance}>
+                  {t('till.quoteBalance', {
+                    points: formatInt(quote.points.balance),
+                    usable: formatInt(quote.points.max_usable),
+                  })}
+                </p>
+              )}
               <label className="field">
                 <span>{t('till.usePoints')}</span>
                 <input
@@ -323,6 +331,7 @@ function Sale({ location, onDone }: { location: string; onDone: () => void }) {
                   className="btn btn-small"
                   onClick={() => setPoints(String(quote.points.max_usable))}
                   data-testid="till-points-max"
+                  data-points={quote.points.max_usable}
                 >
                   {t('till.pointsMax', { points: formatInt(quote.points.max_usable) })}
                 </button>

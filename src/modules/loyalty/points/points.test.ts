@@ -174,9 +174,15 @@ describe('points over HTTP', () => {
       tier: {
         code: 'member',
         name: 'Member',
+        display_name: { 'zh-CN': '普通会员', en: 'Member' },
         multiplier: 1,
         spend_12m: 0,
-        next: { code: 'silver', name: 'Silver', min_spend: 200000 },
+        next: {
+          code: 'silver',
+          name: 'Silver',
+          display_name: { 'zh-CN': '银卡会员', en: 'Silver' },
+          min_spend: 200000,
+        },
       },
       points: { balance: 42, expiring_soon: { points: 0, items: [] } },
     });

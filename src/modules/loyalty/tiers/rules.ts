@@ -7,6 +7,8 @@ export const TIERS_KEY = 'loyalty.tiers';
 export interface TierRule {
   code: string;
   name: string;
+  /** The name per console language ('zh-CN', 'en'); `name` when a language has none. */
+  display_name?: { 'zh-CN'?: string; en?: string };
   /** Spend (fen, paid minus refunded) over the rolling 12 months that reaches this tier. */
   min_spend: number;
   /** Multiplies the points earned on orders. */
@@ -21,9 +23,30 @@ export interface TierRules {
 
 export const DEFAULT_TIERS: TierRules = {
   tiers: [
-    { code: 'member', name: 'Member', min_spend: 0, multiplier: 1, coupon_template_ids: [] },
-    { code: 'silver', name: 'Silver', min_spend: 200_000, multiplier: 1.25, coupon_template_ids: [] },
-    { code: 'gold', name: 'Gold', min_spend: 800_000, multiplier: 1.5, coupon_template_ids: [] },
+    {
+      code: 'member',
+      name: 'Member',
+      display_name: { 'zh-CN': '普通会员', en: 'Member' },
+      min_spend: 0,
+      multiplier: 1,
+      coupon_template_ids: [],
+    },
+    {
+      code: 'silver',
+      name: 'Silver',
+      display_name: { 'zh-CN': '银卡会员', en: 'Silver' },
+      min_spend: 200_000,
+      multiplier: 1.25,
+      coupon_template_ids: [],
+    },
+    {
+      code: 'gold',
+      name: 'Gold',
+      display_name: { 'zh-CN': '金卡会员', en: 'Gold' },
+      min_spend: 800_000,
+      multiplier: 1.5,
+      coupon_template_ids: [],
+    },
   ],
 };
 

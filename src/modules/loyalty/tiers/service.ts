@@ -18,9 +18,21 @@ async function storedRank(db: Queryable, rules: TierRules, members: string[]): P
 
 function view(rules: TierRules, rank: number, spend: number): TierView {
   const t = rules.tiers[rank];
-  const out: TierView = { code: t.code, name: t.name, multiplier: t.multiplier, spend_12m: spend };
+  const out: TierView = {
+    code: t.code,
+    name: t.name,
+    ...(t.display_name ? { display_name: t.display_name } : {}),
+    multiplier: t.multiplier,
+    spend_12m: spend,
+  };
   const n = rules.tiers[rank + 1];
-  if (n) out.next = { code: n.code, name: n.name, min_spend: n.min_spend };
+  if (n)
+    out.next = {
+      code: n.code,
+      name: n.name,
+      ...(n.display_name ? { display_name: n.display_name } : {}),
+      min_spend: n.min_spend,
+    };
   return out;
 }
 

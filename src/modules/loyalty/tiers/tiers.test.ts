@@ -71,6 +71,47 @@ describe('tier rules', () => {
     expect((await s.api('PUT', '/v1/loyalty/tiers', r, { key: marketer })).status).toBe(403);
     expect(await must(s, 'PUT', '/v1/loyalty/tiers', r)).toEqual(r);
   });
+
+  it('carries a display name per language: the defaults in Chinese and English, kept on replace, shown on the wallet', async () => {
+    const r = await must(s, 'GET', '/v1/loyalty/tiers');
+    expect(r.tiers.map((t: { display_name?: Record<string, string> }) => t.display_name)).toEqual([
+      { 'zh-CN': '普通会员', en: 'Member' },
+      { 'zh-CN': '银卡会员', en: 'Silver' },
+      { 'zh-CN': '金卡会员', en: 'Gold' },
+    ]);
+    const renamed = {
+      tiers: [
+        { ...r.tiers[0], display_name: { 'zh-CN': '会员' } },
+        { ...r.tiers[1], display_name: undefined },
+        { ...r.tiers[2], display_name: { 'zh-CN': '黑金会员', en: 'Black Gold' } },
+      ],
+    };
+    const saved = await must(s, 'PUT', '/v1/loyalty/tiers', renamed);
+    expect(saved.tiers[0].display_name).toEqual({ 'zh-CN': '会员' });
+    expect(saved.tiers[1].display_name).toBeUndefined();
+    expect((await must(s, 'GET', '/v1/loyalty/tiers')).tiers[2].display_name).toEqual({
+      'zh-CN': '黑金会员',
+      en: 'Black Gold',
+    });
+    // The wallet's tier and the next one carry them (the console picks its language, else name).
+    const c = await customer();
+    const w = await must(s, 'GET', `/v1/customers/${c}/wallet`);
+    expect(w.tier).toMatchObject({ code: 'member', name: 'Member', display_name: { 'zh-CN': '会员' } });
+    expect(w.tier.next).toMatchObject({ code: 'silver', name: 'Silver' });
+    expect(w.tier.next.display_name).toBeUndefined();
+    // Unknown languages and empty names are refused, naming the field.
+    const lang = await s.api('PUT', '/v1/loyalty/tiers', {
+      tiers: [{ ...r.tiers[0], display_name: { fr: 'Membre' } }],
+    });
+    expect(lang.status).toBe(400);
+    expect(lang.body.error.field).toContain('tiers[0].display_name');
+    const empty = await s.api('PUT', '/v1/loyalty/tiers', {
+      tiers: [{ ...r.tiers[0], display_name: { 'zh-CN': '' } }],
+    });
+    expect(empty.status).toBe(400);
+    expect(empty.body.error.field).toContain('tiers[0].display_name');
+    expect(await must(s, 'PUT', '/v1/loyalty/tiers', r)).toEqual(r);
+  });
 });
 
 describe('tiers', () => {

@@ -3,7 +3,7 @@ import { ApiError } from '../../api';
 import { formatFen } from '../../format';
 import { useAction, useResource } from '../../hooks';
 import { useI18n } from '../../i18n';
-import type { TierRule } from '../../loyalty';
+import { tierName, type TierRule } from '../../loyalty';
 import { can, useMe } from '../../me';
 import { useApi } from '../../session';
 import { Panel } from '../PageHeader';
@@ -15,6 +15,8 @@ type TiersAnswer = { tiers: TierRule[] };
 interface Row {
   code: string;
   name: string;
+  nameZh: string;
+  nameEn: string;
   minSpend: string;
   multiplier: string;
   grants: string;
@@ -24,6 +26,8 @@ function toRow(r: TierRule): Row {
   return {
     code: r.code,
     name: r.name,
+    nameZh: r.display_name?.['zh-CN'] ?? '',
+    nameEn: r.display_name?.en ?? '',
     minSpend: String(r.min_spend / 100),
     multiplier: String(r.multiplier),
     grants: r.coupon_template_ids.join(', '),
@@ -31,9 +35,12 @@ function toRow(r: TierRule): Row {
 }
 
 function fromRow(r: Row): TierRule {
+  const zh = r.nameZh.trim();
+  const en = r.nameEn.trim();
   return {
     code: r.code.trim(),
     name: r.name.trim(),
+    ...(zh || en ? { display_name: { ...(zh ? { 'zh-CN': zh } : {}), ...(en ? { en } : {}) } } : {}),
     min_spend: r.minSpend.trim() === '' ? NaN : Math.round(Number(r.minSpend) * 100),
     multiplier: Number(r.multiplier),
     coupon_template_ids: r.grants
@@ -51,7 +58,7 @@ function rowOfField(field: string | undefined): number | null {
 
 /** Member tiers on spend over a rolling 12 months: view, and edit for admins (PUT /v1/loyalty/tiers). */
 export function TierRules() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const me = useMe();
   const api = useApi();
   const action = useAction();
@@ -120,7 +127,9 @@ export function TierRules() {
                 <tr key={x.code} data-testid="tier-row" data-tier={x.code}>
                   <td className="mono">{x.code}</td>
                   <td>
-                    <span className="badge badge-tier">{x.name}</span>
+                    <span className="badge badge-tier" data-testid="tier-display-name">
+                      {tierName(x, lang)}
+                    </span>
                   </td>
                   <td className="num">{formatFen(x.min_spend)}</td>
                   <td className="num">×{x.multiplier}</td>
@@ -170,6 +179,22 @@ export function TierRules() {
                       onChange={(e) => set(i, { name: e.target.value })}
                       aria-label={t('loyalty.tiers.name')}
                       data-testid={`tier-name-${i}`}
+                    />
+                    <input
+                      value={r.nameZh}
+                      maxLength={64}
+                      placeholder={t('loyalty.tiers.nameZh')}
+                      onChange={(e) => set(i, { nameZh: e.target.value })}
+                      aria-label={t('loyalty.tiers.nameZh')}
+                      data-testid={`tier-name-zh-${i}`}
+                    />
+                    <input
+                      value={r.nameEn}
+                      maxLength={64}
+                      placeholder={t('loyalty.tiers.nameEn')}
+                      onChange={(e) => set(i, { nameEn: e.target.value })}
+                      aria-label={t('loyalty.tiers.nameEn')}
+                      data-testid={`tier-name-en-${i}`}
                     />
                   </td>
                   <td>
@@ -226,7 +251,12 @@ export function TierRules() {
           <button
             type="button"
             className="btn"
-            onClick={() => setRows([...rows, { code: '', name: '', minSpend: '', multiplier: '1', grants: '' }])}
+            onClick={() =>
+              setRows([
+                ...rows,
+                { code: '', name: '', nameZh: '', nameEn: '', minSpend: '', multiplier: '1', grants: '' },
+              ])
+            }
             data-testid="tier-add"
           >
             {t('loyalty.tiers.add')}

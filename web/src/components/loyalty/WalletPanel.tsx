@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { formatDateTime, formatFen, formatInt } from '../../format';
 import { useResource } from '../../hooks';
 import { translateValue, useI18n } from '../../i18n';
-import type { Coupon, PointsEntry, PointsView, Wallet } from '../../loyalty';
+import { tierName, type Coupon, type PointsEntry, type PointsView, type Wallet } from '../../loyalty';
 import { can, useMe } from '../../me';
 import { href } from '../../router';
 import { ChannelBadge } from '../Badges';
@@ -15,10 +15,10 @@ import { PointsAdjust } from './PointsAdjust';
 
 /** The member's tier, with the spend over 12 months and what the next tier needs. */
 export function TierBadge({ tier }: { tier: Wallet['tier'] }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   return (
     <span className={`badge badge-tier badge-tier-${tier.code}`} data-testid="wallet-tier" data-tier={tier.code}>
-      {tier.name}
+      {tierName(tier, lang)}
       {tier.multiplier !== 1 && <> · ×{tier.multiplier}</>}
       <span className="sr-only"> {t('wallet.tier')}</span>
     </span>
@@ -172,7 +172,7 @@ export function WalletPanel({ customerId }: { customerId: string }) {
               {' '}
               ·{' '}
               {t('wallet.nextTier', {
-                name: next.name,
+                name: tierName(next, lang),
                 missing: formatFen(Math.max(0, next.min_spend - w.tier.spend_12m)),
               })}
             </>

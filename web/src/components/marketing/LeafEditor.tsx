@@ -4,6 +4,7 @@ import { localName } from '../../format';
 import { useResource } from '../../hooks';
 import { translateValue, useI18n, type MessageKey } from '../../i18n';
 import { useLocations } from '../../locations';
+import { tierName } from '../../loyalty';
 import { LIFECYCLE_STAGES, RFM_SEGMENTS } from '../../marketing';
 import { can, useMe } from '../../me';
 import { ChoiceInput, ComparisonInput } from './Comparison';
@@ -110,6 +111,7 @@ function Pick({
 interface Tier {
   code: string;
   name: string;
+  display_name?: { 'zh-CN'?: string; en?: string };
 }
 
 /** The fields of one leaf kind; `set(key, value)` changes one field of its body. */
@@ -398,7 +400,7 @@ export function LeafFields({
             <ChoiceInput
               value={body}
               onChange={onChange}
-              choices={tiers.data.tiers.map((x) => ({ id: x.code, label: x.name }))}
+              choices={tiers.data.tiers.map((x) => ({ id: x.code, label: tierName(x, lang) }))}
               testId={id('tiers')}
               label={t('rule.tier.in')}
             />
