@@ -1,10 +1,10 @@
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
-import { createApi, type Api } from './api';
+import { COOKIE_SESSION, createApi, logoutSession, type Api } from './api';
 
 const KEY_STORAGE = 'santong.apiKey';
 
 interface Session {
-  /** The API key in use, or null when signed out. */
+  /** The API key in use, COOKIE_SESSION when signed in with username and password, or null when signed out. */
   key: string | null;
   api: Api | null;
   /** Why the user was last signed out without asking (a key revoked meanwhile). */
@@ -42,9 +42,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setKey(k);
   }, []);
   const signOut = useCallback(() => {
+    if (key === COOKIE_SESSION) void logoutSession();
     writeKey(null);
     setKey(null);
-  }, []);
+  }, [key]);
   const api = useMemo(
     () =>
       key
