@@ -7,8 +7,8 @@ interface Session {
   /** The API key in use, COOKIE_SESSION when signed in with username and password, or null when signed out. */
   key: string | null;
   api: Api | null;
-  /** Why the user was last signed out without asking (a key revoked meanwhile). */
-  expired: boolean;
+  /** Why the user was last signed out without asking: a key revoked, or a session expired or revoked, meanwhile. */
+  expired: false | 'key' | 'session';
   signIn(key: string): void;
   signOut(): void;
 }
@@ -34,7 +34,7 @@ const SessionContext = createContext<Session | null>(null);
 
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [key, setKey] = useState<string | null>(readKey);
-  const [expired, setExpired] = useState(false);
+  const [expired, setExpired] = useState<false | 'key' | 'session'>(false);
 
   const signIn = useCallback((k: string) => {
     writeKey(k);
@@ -51,7 +51,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       key
         ? createApi(key, () => {
             writeKey(null);
-            setExpired(true);
+            setExpired(key === COOKIE_SESSION ? 'session' : 'key');
             setKey(null);
           })
         : null,

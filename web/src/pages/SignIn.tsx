@@ -15,7 +15,9 @@ export function SignIn() {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [key, setKey] = useState('');
-  const [error, setError] = useState<string | null>(expired ? t('signin.expired') : null);
+  const [error, setError] = useState<string | null>(
+    expired === 'session' ? t('signin.sessionExpired') : expired ? t('signin.expired') : null,
+  );
   const [busy, setBusy] = useState(false);
 
   async function submitPassword(e: FormEvent) {
