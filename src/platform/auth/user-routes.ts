@@ -243,11 +243,10 @@ export const userRoutes: ModuleRoutes = (ctx) => async (app) => {
         tags: ['platform'],
         summary: 'Sign in with username and password: sets the session cookie',
         description:
-          'Answers the account and when its session expires, and sets an httpOnly, SameSite=Strict session cookie. ' +
+          'Needs no key. Answers the account and when its session expires, and sets an httpOnly, SameSite=Strict session cookie. ' +
           'A wrong username or password is 401 with one message; after 5 failures within 15 minutes the account is ' +
           'locked for 15 minutes (429 with Retry-After). Writes made with the cookie need the header ' +
           `\`${CSRF_HEADER}: 1\`.`,
-        security: [],
         body: Type.Object(
           { username: Type.String({ minLength: 1, maxLength: 100 }), password: Password },
           { additionalProperties: false, examples: [{ username: 'admin', password: 'the printed password' }] },
@@ -295,8 +294,7 @@ export const userRoutes: ModuleRoutes = (ctx) => async (app) => {
       schema: {
         tags: ['platform'],
         summary: 'Sign out: revokes the session of the cookie and clears it',
-        description: `Needs the header \`${CSRF_HEADER}: 1\` when a session cookie is sent.`,
-        security: [],
+        description: `Needs no key; needs the header \`${CSRF_HEADER}: 1\` when a session cookie is sent.`,
         response: { 200: Type.Object({ signed_out: Type.Boolean() }), ...errors() },
       },
     },

@@ -1280,7 +1280,7 @@ export interface paths {
         put?: never;
         /**
          * Sign in with username and password: sets the session cookie
-         * @description Answers the account and when its session expires, and sets an httpOnly, SameSite=Strict session cookie. A wrong username or password is 401 with one message; after 5 failures within 15 minutes the account is locked for 15 minutes (429 with Retry-After). Writes made with the cookie need the header `x-santong-console: 1`.
+         * @description Needs no key. Answers the account and when its session expires, and sets an httpOnly, SameSite=Strict session cookie. A wrong username or password is 401 with one message; after 5 failures within 15 minutes the account is locked for 15 minutes (429 with Retry-After). Writes made with the cookie need the header `x-santong-console: 1`.
          */
         post: {
             parameters: {
@@ -1382,7 +1382,7 @@ export interface paths {
         put?: never;
         /**
          * Sign out: revokes the session of the cookie and clears it
-         * @description Needs the header `x-santong-console: 1` when a session cookie is sent.
+         * @description Needs no key; needs the header `x-santong-console: 1` when a session cookie is sent.
          */
         post: {
             parameters: {
