@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 import { allModules, moduleServices, startModuleWorkers, type ModuleServices } from './modules';
 import { WRAPPED_KEY_COLUMNS } from './modules/wrapped-keys';
 import { ensureKey, generateSecret } from './platform/auth/keys';
+import { createUser, generatePassword } from './platform/auth/users';
+import { audit } from './platform/audit/audit';
 import type { Config } from './platform/config';
 import { unlockDatabase } from './platform/crypto/master-key';
 import { openDatabase, type Database } from './platform/db/database';
@@ -22,6 +24,8 @@ export interface Santong {
   url: string;
   /** The admin key printed for the console in dev mode (null when not created here). */
   devAdminKey: string | null;
+  /** Dev mode: the console account `admin` and its password, when this start created it (shown once). */
+  devAdminUser: { username: string; password: string | null } | null;
   close(): Promise<void>;
 }
 
@@ -64,6 +68,7 @@ export async function startSantong(config: Config, opts: StartOptions = {}): Pro
   if (config.adminKey)
     await ensureKey(database.db, { name: 'SANTONG_ADMIN_KEY', role: 'admin', secret: config.adminKey });
   let devAdminKey: string | null = null;
+  let devAdminUser: Santong['devAdminUser'] = null;
   if (config.dev && !config.adminKey) {
     // A console key for local use, kept beside the data so the same key works on every start.
     const file = path.join(path.dirname(config.dataDir), 'admin.key');
@@ -71,6 +76,14 @@ export async function startSantong(config: Config, opts: StartOptions = {}): Pro
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, devAdminKey + '\n', { mode: 0o600 });
     await ensureKey(database.db, { name: 'dev console', role: 'admin', secret: devAdminKey });
+    // A console account to sign in with; its random password is printed once, by the start that creates it.
+    const password = generatePassword();
+    const created = await database.db.transaction().execute(async (tx) => {
+      const u = await createUser(tx, { username: 'admin', password, role: 'admin', displayName: 'Admin' });
+      if (u) await audit(tx, null, { action: 'user.create', subject: u.id, details: { role: 'admin', via: 'dev' } });
+      return u;
+    });
+    devAdminUser = { username: 'admin', password: created ? password : null };
   }
   if (opts.beforeListen) await opts.beforeListen(ctx);
 
@@ -86,6 +99,7 @@ export async function startSantong(config: Config, opts: StartOptions = {}): Pro
     ctx,
     url,
     devAdminKey,
+    devAdminUser,
     async close() {
       if (closed) return;
       closed = true;

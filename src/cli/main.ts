@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { createKey } from '../platform/auth/keys';
+import { createUser, generatePassword, MIN_PASSWORD_LENGTH, USER_ROLES, type UserRole } from '../platform/auth/users';
+import { audit } from '../platform/audit/audit';
 import { CHANNELS, ROLES, type Channel, type Role } from '../platform/auth/roles';
 import { loadConfig } from '../platform/config';
 import { MasterKeyError } from '../platform/crypto/keys';
@@ -27,6 +29,9 @@ const USAGE = `santong <command>
                                 load the demo retailer
   keys create --role R --name NAME [--location ID] [--channel C]
                                 create an API key and print it
+  users create --username U --role R [--location ID] [--display-name NAME] [--password-stdin]
+                                create a staff account for the console; without --password-stdin a
+                                password is generated and printed once
   keys rotate-master [--new-key HEX] [--batch N]
                                 re-wrap every data key under a new master key (or
                                 SANTONG_NEW_MASTER_KEY); the current one comes from
@@ -110,6 +115,12 @@ async function main(argv: string[]): Promise<void> {
         `  console  ${santong.url}/\n  API      ${santong.url}/v1\n  docs     ${santong.url}/docs\n`,
       );
       if (santong.devAdminKey) process.stdout.write(`  admin API key (dev mode): ${santong.devAdminKey}\n`);
+      if (santong.devAdminUser)
+        process.stdout.write(
+          santong.devAdminUser.password
+            ? `  console sign-in (dev mode): ${santong.devAdminUser.username} / ${santong.devAdminUser.password}   (shown once)\n`
+            : `  console sign-in (dev mode): ${santong.devAdminUser.username} (password shown at the first start; an admin resets it in Settings)\n`,
+        );
       const shutdown = async (signal: string) => {
         santong.ctx.log.info({ signal }, 'shutting down');
         await santong.close();
@@ -246,6 +257,73 @@ async function main(argv: string[]): Promise<void> {
       });
       process.stdout.write(key.key + '\n');
       await database.close();
+      return;
+    }
+    case 'users': {
+      const [sub, ...args] = rest;
+      if (sub !== 'create') fail('users supports: create');
+      const { values } = parseArgs({
+        args,
+        options: {
+          username: { type: 'string' },
+          role: { type: 'string' },
+          location: { type: 'string' },
+          'display-name': { type: 'string' },
+          'password-stdin': { type: 'boolean' },
+        },
+      });
+      if (!values.username || !/^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$/.test(values.username))
+        fail('--username is required: 2-64 letters, digits and . _ @ -');
+      if (!values.role || !(USER_ROLES as readonly string[]).includes(values.role))
+        fail(`--role must be one of ${USER_ROLES.join(', ')}`);
+      if (values.role === 'store_staff' && !values.location) fail('a store_staff account needs --location');
+      let password: string;
+      let generated = false;
+      if (values['password-stdin']) {
+        const chunks: Buffer[] = [];
+        for await (const c of process.stdin) chunks.push(c as Buffer);
+        password = Buffer.concat(chunks)
+          .toString('utf8')
+          .replace(/\r?\n$/, '');
+        if ([...password].length < MIN_PASSWORD_LENGTH)
+          fail(`the password needs at least ${MIN_PASSWORD_LENGTH} characters`);
+      } else {
+        password = generatePassword();
+        generated = true;
+      }
+      const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+      try {
+        await migrate(database);
+        await unlockDatabase(database, config, WRAPPED_KEY_COLUMNS);
+        const user = await database.db.transaction().execute(async (tx) => {
+          const u = await createUser(tx, {
+            username: values.username!,
+            password,
+            role: values.role as UserRole,
+            locationId: values.location ?? null,
+            displayName: values['display-name'] ?? values.username!,
+          });
+          if (u)
+            await audit(tx, null, {
+              action: 'user.create',
+              subject: u.id,
+              details: { role: u.role, location_id: u.location_id, via: 'cli' },
+            });
+          return u;
+        });
+        if (!user) {
+          process.stderr.write(`santong: the username ${values.username} is already taken\n`);
+          process.exitCode = 1;
+          return;
+        }
+        process.stdout.write(
+          generated
+            ? `created ${user.id} (${user.role}); password: ${password}\n`
+            : `created ${user.id} (${user.role})\n`,
+        );
+      } finally {
+        await database.close();
+      }
       return;
     }
     case 'import': {

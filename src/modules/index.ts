@@ -1,5 +1,6 @@
 import { registerOwnerLookup } from '../platform/auth/policy';
 import { apiKeyRoutes } from '../platform/auth/routes';
+import { userRoutes } from '../platform/auth/user-routes';
 import { webhookRoutes } from '../platform/events/routes';
 import type { Config } from '../platform/config';
 import type { AppContext } from '../platform/http/context';
@@ -48,6 +49,7 @@ export function moduleServices(config: Config): ModuleServices {
 /** Every module's routes, mounted under /v1. */
 export const allModules: ModuleRoutes[] = [
   apiKeyRoutes,
+  userRoutes,
   webhookRoutes,
   locationRoutes,
   catalogRoutes,

@@ -18,6 +18,8 @@ export interface Config {
   /** Order-writing transactions running at once on PostgreSQL (PGlite has one connection: 1). */
   orderWriters: number;
   bodyLimitBytes: number;
+  /** Console sign-in sessions expire this many seconds after sign-in (SANTONG_SESSION_TTL_SECONDS). */
+  sessionTtlSeconds: number;
   dispatcherIntervalMs: number;
   /** 32-byte master key (hex/base64); when absent a key file is used (see crypto/master-key.ts). */
   masterKey: string | undefined;
@@ -79,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     orderBatchMax: Math.max(1, intFromEnv(env, 'SANTONG_ORDER_BATCH', 32)),
     orderWriters: Math.max(1, intFromEnv(env, 'SANTONG_ORDER_WRITERS', 1)),
     bodyLimitBytes: intFromEnv(env, 'SANTONG_BODY_LIMIT_BYTES', 1024 * 1024),
+    sessionTtlSeconds: Math.max(1, intFromEnv(env, 'SANTONG_SESSION_TTL_SECONDS', 12 * 3600)),
     dispatcherIntervalMs: intFromEnv(env, 'SANTONG_DISPATCH_INTERVAL_MS', 500),
     masterKey: env.SANTONG_MASTER_KEY || undefined,
     masterKeyFile: path.resolve(env.SANTONG_MASTER_KEY_FILE || path.join(dataDir, 'master.key')),

@@ -73,6 +73,7 @@ export async function launchConsole(
     freshPage,
     async signedIn(key) {
       const page = await freshPage();
+      await page.getByTestId('signin-use-key').click();
       await page.getByTestId('signin-key').fill(key);
       await page.getByTestId('signin-submit').click();
       await page.getByTestId('nav-dashboard').waitFor();

@@ -25,6 +25,7 @@ describe('console', () => {
     const page = await ui.freshPage();
 
     // A wrong key is refused with a message; the admin key gets in.
+    await page.getByTestId('signin-use-key').click();
     await page.getByTestId('signin-key').fill('st_not_a_real_key');
     await page.getByTestId('signin-submit').click();
     expect(await byTestId(page, 'signin-error')).toBe('密钥无效或已被吊销');

@@ -49,6 +49,20 @@ async function readError(res: Response): Promise<ApiError> {
   return new ApiError(res.status, 'http_error', `HTTP ${res.status} ${res.statusText}`.trim());
 }
 
+/**
+ * The credential of a console signed in with username and password: the browser holds the
+ * httpOnly session cookie, so requests carry no key, send the cookie (same origin) and the header
+ * the API requires of cookie writes (CSRF). API keys start with `st_`, so none is this.
+ */
+export const COOKIE_SESSION = 'cookie-session';
+const CSRF_HEADER = 'x-santong-console';
+
+/** Headers and fetch options that authenticate with this credential (a key, or the session cookie). */
+export function authOf(key: string): { headers: Record<string, string>; credentials: RequestCredentials } {
+  if (key === COOKIE_SESSION) return { headers: { [CSRF_HEADER]: '1' }, credentials: 'same-origin' };
+  return { headers: { authorization: `Bearer ${key}` }, credentials: 'same-origin' };
+}
+
 /** One call to the API with this key. Throws ApiError for any non-2xx answer and for network failures (status 0). */
 export async function request<T>(
   key: string,
@@ -58,15 +72,22 @@ export async function request<T>(
   signal?: AbortSignal,
   extraHeaders?: Record<string, string>,
 ): Promise<T> {
+  const auth = authOf(key);
   const headers: Record<string, string> = {
     ...extraHeaders,
-    authorization: `Bearer ${key}`,
+    ...auth.headers,
     accept: 'application/json',
   };
   if (body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
   try {
-    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
+    res = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+      credentials: auth.credentials,
+    });
   } catch (err) {
     if (err instanceof DOMException && err.name === 'AbortError') throw err;
     throw new ApiError(0, 'network_error', err instanceof Error ? err.message : String(err));
@@ -125,6 +146,20 @@ export async function checkKey(key: string): Promise<boolean> {
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return false;
     throw err;
+  }
+}
+
+/** POST /v1/auth/login: sets the session cookie; throws ApiError (401 wrong username or password, 429 locked). */
+export async function loginWithPassword(username: string, password: string): Promise<void> {
+  await request<unknown>(COOKIE_SESSION, 'POST', '/v1/auth/login', { username, password });
+}
+
+/** POST /v1/auth/logout: revokes the session and clears the cookie (errors ignored: signing out goes on). */
+export async function logoutSession(): Promise<void> {
+  try {
+    await request<unknown>(COOKIE_SESSION, 'POST', '/v1/auth/logout');
+  } catch {
+    // the session may be gone already
   }
 }
 

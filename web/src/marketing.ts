@@ -1,6 +1,6 @@
 /** 营销 (marketing): the shapes the marketing pages read, from the API contract, and a CSV download. */
 
-import { ApiError } from './api';
+import { ApiError, authOf } from './api';
 import { allOf, type Answer } from './contract';
 
 /** GET /v1/rfm/segments */
@@ -40,7 +40,8 @@ export const LIFECYCLE_STAGES = allOf<LifecycleStage>()(['new', 'active', 'loyal
  * file; a refusal is thrown as ApiError with the API's message.
  */
 export async function downloadCsv(key: string, path: string, filename: string): Promise<void> {
-  const res = await fetch(path, { headers: { authorization: `Bearer ${key}`, accept: 'text/csv' } });
+  const auth = authOf(key);
+  const res = await fetch(path, { headers: { ...auth.headers, accept: 'text/csv' }, credentials: auth.credentials });
   if (!res.ok) {
     let message = `HTTP ${res.status}`;
     let code = 'http_error';

@@ -1,14 +1,14 @@
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
-import { createApi, type Api } from './api';
+import { COOKIE_SESSION, createApi, logoutSession, type Api } from './api';
 
 const KEY_STORAGE = 'santong.apiKey';
 
 interface Session {
-  /** The API key in use, or null when signed out. */
+  /** The API key in use, COOKIE_SESSION when signed in with username and password, or null when signed out. */
   key: string | null;
   api: Api | null;
-  /** Why the user was last signed out without asking (a key revoked meanwhile). */
-  expired: boolean;
+  /** Why the user was last signed out without asking: a key revoked, or a session expired or revoked, meanwhile. */
+  expired: false | 'key' | 'session';
   signIn(key: string): void;
   signOut(): void;
 }
@@ -34,7 +34,7 @@ const SessionContext = createContext<Session | null>(null);
 
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [key, setKey] = useState<string | null>(readKey);
-  const [expired, setExpired] = useState(false);
+  const [expired, setExpired] = useState<false | 'key' | 'session'>(false);
 
   const signIn = useCallback((k: string) => {
     writeKey(k);
@@ -42,15 +42,16 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setKey(k);
   }, []);
   const signOut = useCallback(() => {
+    if (key === COOKIE_SESSION) void logoutSession();
     writeKey(null);
     setKey(null);
-  }, []);
+  }, [key]);
   const api = useMemo(
     () =>
       key
         ? createApi(key, () => {
             writeKey(null);
-            setExpired(true);
+            setExpired(key === COOKIE_SESSION ? 'session' : 'key');
             setKey(null);
           })
         : null,

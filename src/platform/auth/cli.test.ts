@@ -52,12 +52,14 @@ interface Run {
 function spawnCli(
   args: string[],
   extraEnv: NodeJS.ProcessEnv = {},
+  input?: string,
 ): { child: ChildProcess; done: Promise<Run>; output: () => string } {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: ROOT,
     env: { ...env, ...extraEnv },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  if (input !== undefined) child.stdin!.end(input);
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
@@ -70,8 +72,8 @@ function spawnCli(
 }
 
 // A safety net against a hung CLI, not a speed check: a loaded 2-core CI machine needs minutes.
-async function run(args: string[], timeoutMs = 180_000): Promise<Run> {
-  const { child, done } = spawnCli(args);
+async function run(args: string[], timeoutMs = 180_000, input?: string): Promise<Run> {
+  const { child, done } = spawnCli(args, {}, input);
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   try {
     return await done;
@@ -116,6 +118,21 @@ describe('santong CLI', () => {
     expect(created.code).toBe(0);
     expect(created.stdout).toMatch(/^st_[A-Za-z0-9_-]{20,}\n$/);
     const key = created.stdout.trim();
+    // staff accounts: a password from stdin, or a generated one printed once
+    const fromStdin = await run(
+      ['users', 'create', '--username', 'ops', '--role', 'admin', '--password-stdin'],
+      180_000,
+      'ops long passphrase\n',
+    );
+    expect([fromStdin.code, fromStdin.stderr]).toEqual([0, '']);
+    expect(fromStdin.stdout).toMatch(/^created usr_\S+ \(admin\)\n$/);
+    const generated = await run(['users', 'create', '--username', 'till', '--role', 'analyst']);
+    expect([generated.code, generated.stderr]).toEqual([0, '']);
+    const generatedPassword = /password: (\S+)\n$/.exec(generated.stdout)?.[1] ?? '';
+    expect(generatedPassword.length).toBeGreaterThanOrEqual(10);
+    const again = await run(['users', 'create', '--username', 'OPS', '--role', 'admin'], 180_000);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('already taken');
 
     const port = await freePort();
     const server = spawnCli(['start'], { PORT: String(port) });
@@ -147,6 +164,18 @@ describe('santong CLI', () => {
       );
       const wrong = await fetch(`${base}/v1/locations`, { headers: { authorization: `Bearer ${key}x` } });
       expect(wrong.status).toBe(401);
+      const login = (username: string, password: string) =>
+        fetch(`${base}/v1/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username, password }),
+        }).then((r) => r.status);
+      expect(await login('ops', 'ops long passphrase')).toBe(200);
+      expect(await login('till', generatedPassword)).toBe(200);
+      // dev mode: the start banner prints the console account `admin` and its password, once
+      const banner = /console sign-in \(dev mode\): admin \/ (\S+)/.exec(server.output());
+      expect(banner, server.output()).not.toBeNull();
+      expect(await login('admin', banner![1])).toBe(200);
     } finally {
       if (exited === null) server.child.kill('SIGTERM');
     }

@@ -13,6 +13,9 @@ export interface Principal {
   channel: Channel | null;
   /** What the key may do beyond its role (src/platform/auth/scopes.ts). */
   scopes: readonly string[];
+  /** Set when a staff account signed in with the session cookie (then keyId is the user's id). */
+  userId?: string;
+  sessionExpiresAt?: Date;
 }
 
 /** Role groups used by route declarations. */

@@ -20,6 +20,31 @@ export interface ApiKeysTable {
   scopes: Generated<string[]>;
 }
 
+export interface UsersTable {
+  id: string;
+  username: string;
+  username_key: string;
+  display_name: string;
+  role: string;
+  location_id: string | null;
+  password_hash: string;
+  password_changed_at: Generated<Date>;
+  disabled_at: Date | null;
+  failed_logins: Generated<number>;
+  first_failed_at: Date | null;
+  locked_until: Date | null;
+  last_login_at: Date | null;
+  created_at: Generated<Date>;
+}
+
+export interface UserSessionsTable {
+  token_hash: string;
+  user_id: string;
+  created_at: Generated<Date>;
+  expires_at: Date;
+  revoked_at: Date | null;
+}
+
 export interface IdempotencyKeysTable {
   api_key_id: string;
   key: string;
@@ -334,6 +359,8 @@ export interface DB {
   settings: SettingsTable;
   master_key: MasterKeyTable;
   api_keys: ApiKeysTable;
+  users: UsersTable;
+  user_sessions: UserSessionsTable;
   idempotency_keys: IdempotencyKeysTable;
   outbox: OutboxTable;
   webhooks: WebhooksTable;

@@ -10,6 +10,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { sql } from 'kysely';
 import { authenticate, hashKey } from '../auth/keys';
+import { authenticateSession, CSRF_HEADER, sessionCookie } from '../auth/users';
 import { registerAuthorization } from '../auth/policy';
 import type { Principal } from '../auth/roles';
 import { registerIdempotency } from '../idempotency/idempotency';
@@ -29,6 +30,7 @@ const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..',
  * is nothing next to the requests a busy key makes.
  */
 const PRINCIPAL_TTL_MS = 1000;
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Builds the HTTP server: error shape, auth, roles, idempotency, OpenAPI docs, console, modules. */
 export async function buildServer(ctx: AppContext, modules: ModuleRoutes[]): Promise<FastifyInstance> {
@@ -133,21 +135,45 @@ export async function buildServer(ctx: AppContext, modules: ModuleRoutes[]): Pro
   // The pending lookup is cached too, so a burst of requests with one key reads it once.
   const principals = new Map<string, { p: Promise<Principal | null>; at: number }>();
   app.decorateRequest('principal', null as unknown as Principal);
-  app.addHook('onRequest', async (req) => {
-    if (!req.url.startsWith('/v1/') || req.routeOptions.config?.public) return;
-    const header = req.headers.authorization;
-    const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-    if (!match) throw unauthorized();
-    const h = hashKey(match[1]);
+  const lookup = (kind: 'key' | 'session', secret: string): Promise<Principal | null> => {
+    const h = kind + ':' + hashKey(secret);
     let cached = principals.get(h);
     if (!cached || Date.now() - cached.at > PRINCIPAL_TTL_MS) {
-      cached = { p: authenticate(ctx.database.db, match[1]), at: Date.now() };
+      cached = {
+        p: kind === 'key' ? authenticate(ctx.database.db, secret) : authenticateSession(ctx.database.db, secret),
+        at: Date.now(),
+      };
       if (principals.size > 10000) principals.clear();
       principals.set(h, cached);
       cached.p.catch(() => principals.delete(h));
     }
-    const principal = await cached.p;
-    if (!principal) throw unauthorized('API key is unknown or revoked');
+    return cached.p;
+  };
+  app.addHook('onRequest', async (req) => {
+    if (!req.url.startsWith('/v1/') || req.routeOptions.config?.public) return;
+    const header = req.headers.authorization;
+    const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    if (match) {
+      const principal = await lookup('key', match[1]);
+      if (!principal) throw unauthorized('API key is unknown or revoked');
+      req.principal = principal;
+      return;
+    }
+    // A staff member signed in to the console: the session cookie stands for their account's role
+    // and store, decided by the same authorization layer as a key's.
+    const token = sessionCookie(req.headers.cookie);
+    if (!token) throw unauthorized();
+    const principal = await lookup('session', token);
+    if (!principal)
+      throw new AppError(401, 'session_expired', 'the session has expired or was signed out: sign in again');
+    // CSRF: a write made with the cookie must carry the console's header, which a form or a
+    // cross-site page cannot set without a CORS preflight (which this server never grants).
+    if (!SAFE_METHODS.has(req.method) && req.headers[CSRF_HEADER] !== '1')
+      throw new AppError(
+        403,
+        'csrf_header_required',
+        `a write signed in with the session cookie needs the header ${CSRF_HEADER}: 1`,
+      );
     req.principal = principal;
   });
   registerAuthorization(app, ctx.database.db);

@@ -101,6 +101,10 @@ const KNOWN_CODES: Record<string, MessageKey> = {
   wrong_code: 'apiError.wrong_code',
   verification_expired: 'apiError.verification_expired',
   messaging_unavailable: 'apiError.messaging_unavailable',
+  username_taken: 'apiError.username_taken',
+  password_too_short: 'apiError.password_too_short',
+  own_account: 'apiError.own_account',
+  location_required: 'apiError.location_required',
 };
 
 /** A write's error in words: a known code in the user's language plus the API's message, or the message alone. */

@@ -2,6 +2,8 @@ import { useState, type FormEvent } from 'react';
 import { ApiError, CHANNELS, ROLES, type ApiKey, type Role } from '../api';
 import { LanguageSwitch } from '../components/LanguageSwitch';
 import { RevenueShareForm } from '../components/RevenueShareForm';
+import { Users } from '../components/security/Users';
+import { useMe } from '../me';
 import { PageHeader, Panel } from '../components/PageHeader';
 import { ErrorMessage, Loading } from '../components/Status';
 import { formatDateTime } from '../format';
@@ -288,10 +290,12 @@ function ApiKeys() {
 
 export function Settings() {
   const { t } = useI18n();
+  const me = useMe();
   const { key } = useSession();
   return (
     <>
       <PageHeader title={t('settings.title')} subtitle={t('settings.subtitle')} />
+      {me?.role === 'admin' && <Users />}
       <ApiKeys />
       <RevenueShareForm />
       <div className="panel-grid">
