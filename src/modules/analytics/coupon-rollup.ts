@@ -23,6 +23,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Queryable, Tx } from '../../platform/db/database';
 import type { PublishedEvent } from '../../platform/events/outbox';
+import { freshEvents } from './fresh-events';
 import { couponIssues, couponRedemptionFacts } from '../loyalty/coupons/public';
 import { NOT_SALE_STATUSES, orderFacts, orderLineFacts, returnLineFacts } from '../orders/public';
 
@@ -125,23 +126,8 @@ export async function applyCouponOrders(tx: Tx, tz: string, orders: Signed[], re
 /** Applies a dispatched batch of coupon events (issued, redeemed at a till) once each. */
 export async function applyCouponEvents(tx: Tx, tz: string, events: PublishedEvent[]): Promise<void> {
   const relevant = events.filter((e) => COUPON_ROLLUP_EVENTS.includes(e.type) && typeof e.payload.code === 'string');
-  if (relevant.length === 0) return;
-  await sql`SELECT pg_advisory_xact_lock_shared(hashtext('analytics.rollups'))`.execute(tx);
-  const state = (
-    await sql<{ watermark: string }>`SELECT watermark::text AS watermark FROM analytics_rollup_state`.execute(tx)
-  ).rows[0];
-  const watermark = state ? BigInt(state.watermark) : -1n;
-  const candidates = relevant.filter((e) => BigInt(e.id) > watermark);
-  if (candidates.length === 0) return;
-  const fresh = new Set(
-    (
-      await sql<{ event_id: string }>`
-        INSERT INTO analytics_coupon_applied_events (event_id)
-        SELECT unnest(string_to_array(${candidates.map((e) => e.id).join(',')}, ','))::bigint
-        ON CONFLICT (event_id) DO NOTHING RETURNING event_id::text AS event_id`.execute(tx)
-    ).rows.map((r) => r.event_id),
-  );
-  const todo = candidates.filter((e) => fresh.has(e.id));
+  const todo = await freshEvents(tx, 'analytics_coupon_applied_events', relevant);
+  if (todo.length === 0) return;
   const issued = todo.filter((e) => e.type === 'coupon.issued').map((e) => String(e.payload.code));
   const redeemed = todo
     .filter((e) => e.type === 'coupon.redeemed')

@@ -27,6 +27,7 @@ import { productFacts } from '../catalog/public';
 import { customerRoots } from '../customers/public';
 import { byteOrder } from '../../platform/db/locks';
 import { applyCustomerRollups } from './customer-rollup';
+import { freshEvents } from './fresh-events';
 import { applyCouponOrders, rebuildCouponRollups } from './coupon-rollup';
 import { NOT_SALE_STATUSES, orderFacts, orderLineFacts, returnIdsOf, returnLineFacts } from '../orders/public';
 
@@ -367,24 +368,7 @@ export async function applyOrderEvents(tx: Tx, tz: string, events: PublishedEven
     const c = contributionsOf([e]);
     return c.orders.length > 0 || c.returns.length > 0;
   });
-  if (relevant.length === 0) return;
-  // Batches run side by side; a rebuild (exclusive) waits for them and they for it.
-  await sql`SELECT pg_advisory_xact_lock_shared(hashtext('analytics.rollups'))`.execute(tx);
-  const state = (
-    await sql<{ watermark: string }>`SELECT watermark::text AS watermark FROM analytics_rollup_state`.execute(tx)
-  ).rows[0];
-  const watermark = state ? BigInt(state.watermark) : -1n;
-  const candidates = relevant.filter((e) => BigInt(e.id) > watermark);
-  if (candidates.length === 0) return;
-  const fresh = new Set(
-    (
-      await sql<{ event_id: string }>`
-        INSERT INTO analytics_applied_events (event_id)
-        SELECT unnest(string_to_array(${candidates.map((e) => e.id).join(',')}, ','))::bigint
-        ON CONFLICT (event_id) DO NOTHING RETURNING event_id::text AS event_id`.execute(tx)
-    ).rows.map((r) => r.event_id),
-  );
-  const todo = candidates.filter((e) => fresh.has(e.id));
+  const todo = await freshEvents(tx, 'analytics_applied_events', relevant);
   if (todo.length === 0) return;
   const c = contributionsOf(todo);
   // A paid order cancelled takes its returns with it (no return can follow a cancellation).
