@@ -43,6 +43,11 @@ describe('PATCH /v1/locations/:id', () => {
       capabilities: { local_delivery_km: 5 },
     });
     expect(back).toMatchObject({ name: LOCS.mid.name, opening_hours: null, capabilities: LOCS.mid.capabilities });
+    const trail = await must(s, 'GET', '/v1/audit?action=location.updated&subject=mid');
+    expect(trail.items.map((e: { details: { fields: string[] } }) => e.details.fields)).toEqual([
+      ['name', 'opening_hours', 'capabilities'],
+      ['name', 'opening_hours', 'capabilities'],
+    ]);
   });
 
   it('refuses bad input naming the field, unknown locations and non-admins', async () => {
@@ -73,6 +78,9 @@ describe('PATCH /v1/locations/:id', () => {
     expect(await nearby()).toContain('near');
 
     expect((await must(s, 'PATCH', '/v1/locations/near', { status: 'closed' })).status).toBe('closed');
+    const closing = await must(s, 'GET', '/v1/audit?action=location.closed&subject=near');
+    expect(closing.items).toHaveLength(1);
+    expect(closing.items[0].details).toEqual({ fields: ['status'], status: 'closed' });
     const routed = await must(s, 'POST', '/v1/orders', milkHour());
     expect(routed.allocations.map((f: { location_id: string }) => f.location_id)).toEqual(['mid']);
     expect(routed.routing.candidates.map((c: { location_id: string }) => c.location_id)).not.toContain('near');

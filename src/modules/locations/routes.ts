@@ -1,5 +1,7 @@
 import { Type } from '@sinclair/typebox';
+import { audit } from '../../platform/audit/audit';
 import { ALL_ROLES } from '../../platform/auth/roles';
+import { transact } from '../../platform/db/transaction';
 import { notFound, unprocessable } from '../../platform/http/errors';
 import { errors, Id, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
@@ -107,7 +109,15 @@ export const locationRoutes: ModuleRoutes = (ctx) => async (app) => {
     async (req, reply) => {
       if (req.body.timezone && !validTimezone(req.body.timezone))
         throw unprocessable('invalid_timezone', `${req.body.timezone} is not an IANA time zone`, 'timezone');
-      const { location, created } = await upsertLocation(db, req.body.id ?? newId('loc'), req.body);
+      const { location, created } = await transact(db, async (tx) => {
+        const r = await upsertLocation(tx, req.body.id ?? newId('loc'), req.body);
+        await audit(tx, req.principal, {
+          action: r.created ? 'location.created' : 'location.updated',
+          subject: r.location.id,
+          details: { fields: Object.keys(req.body).filter((k) => k !== 'id') },
+        });
+        return r;
+      });
       forgetLocations(db);
       return reply.code(created ? 201 : 200).send(location);
     },
@@ -128,7 +138,16 @@ export const locationRoutes: ModuleRoutes = (ctx) => async (app) => {
       },
     },
     async (req) => {
-      const loc = await patchLocation(db, req.params.id, req.body);
+      const loc = await transact(db, async (tx) => {
+        const row = await patchLocation(tx, req.params.id, req.body);
+        if (row)
+          await audit(tx, req.principal, {
+            action: req.body.status === 'closed' ? 'location.closed' : 'location.updated',
+            subject: row.id,
+            details: { fields: Object.keys(req.body), status: row.status },
+          });
+        return row;
+      });
       if (!loc) throw notFound('location', 'id');
       forgetLocations(db);
       return loc;

@@ -71,4 +71,8 @@ export const securityEn: Record<keyof typeof securityZhCN, string> = {
   'auditAction.security.alert_cleared': 'Security alert cleared',
   'auditAction.security.settings': 'Security settings changed',
   'auditAction.trait.declare': 'Customer trait declared',
+  'auditAction.location.': 'All store and warehouse changes',
+  'auditAction.location.created': 'Location created',
+  'auditAction.location.updated': 'Location edited',
+  'auditAction.location.closed': 'Store closed',
 };

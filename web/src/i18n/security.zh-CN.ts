@@ -64,4 +64,8 @@ export const securityZhCN = {
   'auditAction.security.alert_cleared': '处理安全告警',
   'auditAction.security.settings': '修改安全设置',
   'auditAction.trait.declare': '声明顾客属性',
+  'auditAction.location.': '所有门店与仓库变更',
+  'auditAction.location.created': '新建门店/仓库',
+  'auditAction.location.updated': '修改门店/仓库',
+  'auditAction.location.closed': '关闭门店',
 } as const;

@@ -30,6 +30,10 @@ const ACTIONS = [
   'security.alert_cleared',
   'security.settings',
   'trait.declare',
+  'location.',
+  'location.created',
+  'location.updated',
+  'location.closed',
 ];
 
 /** A text filter applied once typing pauses. */
