@@ -18,16 +18,14 @@ export function LocationForm({ point, onCreated }: { point: MapPoint | null; onC
   const [lat, setLat] = useState('');
   const [lng, setLng] = useState('');
   const [address, setAddress] = useState('');
-  const [ship, setShip] = useState(true);
-  const [pickup, setPickup] = useState(true);
-  const [deliveryKm, setDeliveryKm] = useState('');
+  const caps = useCapabilities({ ship: true, pickup: true, local_delivery_km: null });
   const [invalid, setInvalid] = useState<string | null>(null);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     const la = Number(lat);
     const ln = Number(lng);
-    const km = deliveryKm.trim() === '' ? null : Number(deliveryKm);
+    const km = caps.km();
     if (!name.trim()) return setInvalid(t('settings.nameRequired'));
     if (lat.trim() === '' || !Number.isFinite(la) || la < -90 || la > 90) return setInvalid(t('nearby.invalid.lat'));
     if (lng.trim() === '' || !Number.isFinite(ln) || ln < -180 || ln > 180) return setInvalid(t('nearby.invalid.lng'));
@@ -40,7 +38,7 @@ export function LocationForm({ point, onCreated }: { point: MapPoint | null; onC
         lat: la,
         lng: ln,
         ...(address.trim() ? { address: address.trim() } : {}),
-        capabilities: { ship, pickup, local_delivery_km: km },
+        capabilities: { ship: caps.ship, pickup: caps.pickup, local_delivery_km: km },
       }),
     );
     if (created) {
@@ -106,42 +104,11 @@ export function LocationForm({ point, onCreated }: { point: MapPoint | null; onC
           data-testid="location-address"
         />
       </label>
-      <label className="check">
-        <input type="checkbox" checked={ship} onChange={(e) => setShip(e.target.checked)} data-testid="location-ship" />
-        {t('stores.ship')}
-      </label>
-      <label className="check">
-        <input
-          type="checkbox"
-          checked={pickup}
-          onChange={(e) => setPickup(e.target.checked)}
-          data-testid="location-pickup"
-        />
-        {t('stores.pickup')}
-      </label>
-      <label className="field">
-        <span>
-          {t('locationForm.deliveryKm')} <small className="muted">{t('settings.optional')}</small>
-        </span>
-        <input
-          type="number"
-          min={0}
-          max={100}
-          step="any"
-          value={deliveryKm}
-          onChange={(e) => setDeliveryKm(e.target.value)}
-          data-testid="location-km"
-        />
-      </label>
+      <CapabilityFields caps={caps} testId="location" />
       <button type="submit" className="btn btn-primary" disabled={action.busy} data-testid="location-submit">
         {t('locationForm.submit')}
       </button>
-      {invalid && (
-        <div className="status status-error form-error" role="alert" data-testid="location-invalid">
-          {invalid}
-        </div>
-      )}
-      <ActionError error={action.error} testId="location-error" />
+      <FormErrors invalid={invalid} error={action.error} testId="location" />
     </form>
   );
 }
@@ -181,16 +148,12 @@ export function LocationEditForm({
   const [alwaysOpen, setAlwaysOpen] = useState(location.opening_hours === null);
   const [opens, setOpens] = useState(daily?.[0] ?? '');
   const [closes, setCloses] = useState(daily?.[1] ?? '');
-  const [ship, setShip] = useState(location.capabilities.ship);
-  const [pickup, setPickup] = useState(location.capabilities.pickup);
-  const [deliveryKm, setDeliveryKm] = useState(
-    location.capabilities.local_delivery_km === null ? '' : String(location.capabilities.local_delivery_km),
-  );
+  const caps = useCapabilities(location.capabilities);
   const [invalid, setInvalid] = useState<string | null>(null);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    const km = deliveryKm.trim() === '' ? null : Number(deliveryKm);
+    const km = caps.km();
     if (!name.trim()) return setInvalid(t('settings.nameRequired'));
     if (km !== null && (!Number.isFinite(km) || km < 0 || km > 100)) return setInvalid(t('locationForm.kmInvalid'));
     const body: Record<string, unknown> = {};
@@ -203,11 +166,11 @@ export function LocationEditForm({
       if (!daily || daily[0] !== opens.trim() || daily[1] !== closes.trim())
         body.opening_hours = Object.fromEntries(WEEK.map((d) => [d, [[opens.trim(), closes.trim()]]]));
     } else if (location.opening_hours === null) return setInvalid(t('locationEdit.hoursInvalid'));
-    const caps: Record<string, unknown> = {};
-    if (ship !== location.capabilities.ship) caps.ship = ship;
-    if (pickup !== location.capabilities.pickup) caps.pickup = pickup;
-    if (km !== location.capabilities.local_delivery_km) caps.local_delivery_km = km;
-    if (Object.keys(caps).length) body.capabilities = caps;
+    const changed: Record<string, unknown> = {};
+    if (caps.ship !== location.capabilities.ship) changed.ship = caps.ship;
+    if (caps.pickup !== location.capabilities.pickup) changed.pickup = caps.pickup;
+    if (km !== location.capabilities.local_delivery_km) changed.local_delivery_km = km;
+    if (Object.keys(changed).length) body.capabilities = changed;
     setInvalid(null);
     if (Object.keys(body).length === 0) return onCancel();
     const saved = await action.run(() => api.patch<Location>(`/v1/locations/${encodeURIComponent(location.id)}`, body));
@@ -257,50 +220,14 @@ export function LocationEditForm({
           {location.opening_hours && !daily && <p className="muted small">{t('locationEdit.irregular')}</p>}
         </>
       )}
-      <label className="check">
-        <input
-          type="checkbox"
-          checked={ship}
-          onChange={(e) => setShip(e.target.checked)}
-          data-testid="location-edit-ship"
-        />
-        {t('stores.ship')}
-      </label>
-      <label className="check">
-        <input
-          type="checkbox"
-          checked={pickup}
-          onChange={(e) => setPickup(e.target.checked)}
-          data-testid="location-edit-pickup"
-        />
-        {t('stores.pickup')}
-      </label>
-      <label className="field">
-        <span>
-          {t('locationForm.deliveryKm')} <small className="muted">{t('settings.optional')}</small>
-        </span>
-        <input
-          type="number"
-          min={0}
-          max={100}
-          step="any"
-          value={deliveryKm}
-          onChange={(e) => setDeliveryKm(e.target.value)}
-          data-testid="location-edit-km"
-        />
-      </label>
+      <CapabilityFields caps={caps} testId="location-edit" />
       <button type="submit" className="btn btn-primary" disabled={action.busy} data-testid="location-edit-submit">
         {t('locationEdit.save')}
       </button>
       <button type="button" className="btn" onClick={onCancel} data-testid="location-edit-cancel">
         {t('locationEdit.cancel')}
       </button>
-      {invalid && (
-        <div className="status status-error form-error" role="alert" data-testid="location-edit-invalid">
-          {invalid}
-        </div>
-      )}
-      <ActionError error={action.error} testId="location-edit-error" />
+      <FormErrors invalid={invalid} error={action.error} testId="location-edit" />
     </form>
   );
 }
@@ -336,6 +263,75 @@ export function LocationStatusButton({
         {closed ? t('locationEdit.reopen') : t('locationEdit.close')}
       </button>
       <ActionError error={action.error} testId={`store-status-error-${location.id}`} />
+    </>
+  );
+}
+
+type Capabilities = Location['capabilities'];
+
+/** The capability fields' state: what it can do and its delivery radius as typed. */
+function useCapabilities(initial: Capabilities) {
+  const [ship, setShip] = useState(initial.ship);
+  const [pickup, setPickup] = useState(initial.pickup);
+  const [deliveryKm, setDeliveryKm] = useState(
+    initial.local_delivery_km === null ? '' : String(initial.local_delivery_km),
+  );
+  /** The radius typed: null when empty, NaN when not a number. */
+  const km = () => (deliveryKm.trim() === '' ? null : Number(deliveryKm));
+  return { ship, setShip, pickup, setPickup, deliveryKm, setDeliveryKm, km };
+}
+
+/** Ships, pickup and the delivery radius, shared by the create and edit forms (testId: their prefix). */
+function CapabilityFields({ caps, testId }: { caps: ReturnType<typeof useCapabilities>; testId: string }) {
+  const { t } = useI18n();
+  return (
+    <>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={caps.ship}
+          onChange={(e) => caps.setShip(e.target.checked)}
+          data-testid={`${testId}-ship`}
+        />
+        {t('stores.ship')}
+      </label>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={caps.pickup}
+          onChange={(e) => caps.setPickup(e.target.checked)}
+          data-testid={`${testId}-pickup`}
+        />
+        {t('stores.pickup')}
+      </label>
+      <label className="field">
+        <span>
+          {t('locationForm.deliveryKm')} <small className="muted">{t('settings.optional')}</small>
+        </span>
+        <input
+          type="number"
+          min={0}
+          max={100}
+          step="any"
+          value={caps.deliveryKm}
+          onChange={(e) => caps.setDeliveryKm(e.target.value)}
+          data-testid={`${testId}-km`}
+        />
+      </label>
+    </>
+  );
+}
+
+/** A form's own validation message and the API's error. */
+function FormErrors({ invalid, error, testId }: { invalid: string | null; error: Error | null; testId: string }) {
+  return (
+    <>
+      {invalid && (
+        <div className="status status-error form-error" role="alert" data-testid={`${testId}-invalid`}>
+          {invalid}
+        </div>
+      )}
+      <ActionError error={error} testId={`${testId}-error`} />
     </>
   );
 }
