@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { ApiError, CHANNELS, ROLES, type ApiKey, type Role } from '../api';
 import { LanguageSwitch } from '../components/LanguageSwitch';
 import { RevenueShareForm } from '../components/RevenueShareForm';
+import { RoleFields } from '../components/security/RoleFields';
 import { Users } from '../components/security/Users';
 import { useMe } from '../me';
 import { PageHeader, Panel } from '../components/PageHeader';
@@ -58,9 +59,8 @@ function ScopePicker({ value, onChange }: { value: string[] | null; onChange: (v
 }
 
 function NewKeyForm({ onCreated }: { onCreated: (key: ApiKey & { key: string }) => void }) {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const api = useApi();
-  const { list: locations, byId } = useLocations();
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('analyst');
   const [location, setLocation] = useState('');
@@ -108,29 +108,14 @@ function NewKeyForm({ onCreated }: { onCreated: (key: ApiKey & { key: string }) 
         <span>{t('settings.name')}</span>
         <input value={name} maxLength={100} onChange={(e) => setName(e.target.value)} data-testid="new-key-name" />
       </label>
-      <label className="field">
-        <span>{t('settings.role')}</span>
-        <select value={role} onChange={(e) => setRole(e.target.value as Role)} data-testid="new-key-role">
-          {ROLES.map((r) => (
-            <option key={r} value={r}>
-              {t(`role.${r}` as MessageKey)}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="field">
-        <span>
-          {t('settings.location')} {role !== 'store_staff' && <small className="muted">{t('settings.optional')}</small>}
-        </span>
-        <select value={location} onChange={(e) => setLocation(e.target.value)} data-testid="new-key-location">
-          <option value="">{t('common.none')}</option>
-          {locations.map((l) => (
-            <option key={l.id} value={l.id}>
-              {locationLabel(byId, l.id, lang)}
-            </option>
-          ))}
-        </select>
-      </label>
+      <RoleFields
+        roles={ROLES}
+        role={role}
+        onRole={setRole}
+        location={location}
+        onLocation={setLocation}
+        testId="new-key"
+      />
       <label className="field">
         <span>
           {t('settings.channel')} {role !== 'integration' && <small className="muted">{t('settings.optional')}</small>}

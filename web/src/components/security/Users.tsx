@@ -3,10 +3,11 @@ import type { Role } from '../../api';
 import type { Answer } from '../../contract';
 import { formatDateTime } from '../../format';
 import { useAction, useResource } from '../../hooks';
-import { translateValue, useI18n, type MessageKey } from '../../i18n';
+import { translateValue, useI18n } from '../../i18n';
 import { locationLabel, useLocations } from '../../locations';
 import { useApi } from '../../session';
 import { Panel } from '../PageHeader';
+import { RoleFields } from './RoleFields';
 import { ActionError, ErrorMessage, Loading } from '../Status';
 
 /** GET /v1/users: one staff account (never its password). */
@@ -16,9 +17,8 @@ const USER_ROLES: Role[] = ['admin', 'marketer', 'store_staff', 'support', 'anal
 const MIN_PASSWORD = 10;
 
 function NewUserForm({ onCreated }: { onCreated: () => void }) {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const api = useApi();
-  const { list: locations, byId } = useLocations();
   const [username, setUsername] = useState('');
   const [displayName, setDisplayName] = useState('');
   const [password, setPassword] = useState('');
@@ -83,29 +83,14 @@ function NewUserForm({ onCreated }: { onCreated: () => void }) {
           data-testid="new-user-password"
         />
       </label>
-      <label className="field">
-        <span>{t('settings.role')}</span>
-        <select value={role} onChange={(e) => setRole(e.target.value as Role)} data-testid="new-user-role">
-          {USER_ROLES.map((r) => (
-            <option key={r} value={r}>
-              {t(`role.${r}` as MessageKey)}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="field">
-        <span>
-          {t('settings.location')} {role !== 'store_staff' && <small className="muted">{t('settings.optional')}</small>}
-        </span>
-        <select value={location} onChange={(e) => setLocation(e.target.value)} data-testid="new-user-location">
-          <option value="">{t('common.none')}</option>
-          {locations.map((l) => (
-            <option key={l.id} value={l.id}>
-              {locationLabel(byId, l.id, lang)}
-            </option>
-          ))}
-        </select>
-      </label>
+      <RoleFields
+        roles={USER_ROLES}
+        role={role}
+        onRole={setRole}
+        location={location}
+        onLocation={setLocation}
+        testId="new-user"
+      />
       <button type="submit" className="btn btn-primary" disabled={creating.busy} data-testid="new-user-submit">
         {creating.busy ? t('settings.creating') : t('users.create')}
       </button>
