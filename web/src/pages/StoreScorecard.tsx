@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { formatMinutes, formatRate } from '../components/analytics/StoreLeague';
-import { RANGE_PRESETS, rangeOf, todayIn, type RangePreset } from '../components/analytics/range';
+import { RangePresets } from '../components/analytics/RangePresets';
+import { rangeOf, todayIn, type RangePreset } from '../components/analytics/range';
 import { PageHeader, Panel } from '../components/PageHeader';
 import { ErrorMessage, Loading } from '../components/Status';
 import type { Answer } from '../contract';
@@ -66,20 +67,7 @@ export function StoreScorecard({ id }: { id: string }) {
         }
       />
       <div className="filters">
-        <div className="segmented" role="group">
-          {RANGE_PRESETS.map((p) => (
-            <button
-              key={p}
-              type="button"
-              className={preset === p ? 'active' : undefined}
-              aria-pressed={preset === p}
-              data-testid={`score-range-${p}`}
-              onClick={() => setPreset(p)}
-            >
-              {t(`cust.range.${p}` as MessageKey)}
-            </button>
-          ))}
-        </div>
+        <RangePresets value={preset} onChange={setPreset} testId="score-range" />
       </div>
       {error && <ErrorMessage error={error} onRetry={reload} />}
       {!data && !error && <Loading />}

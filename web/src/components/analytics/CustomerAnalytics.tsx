@@ -1,9 +1,10 @@
 import { useState } from 'react';
-import { useI18n, type MessageKey } from '../../i18n';
+import { useI18n } from '../../i18n';
 import { can, useMe } from '../../me';
 import { CohortHeatmap } from './CohortHeatmap';
 import { CustomersPanel } from './CustomersPanel';
-import { RANGE_PRESETS, rangeOf, todayIn, type RangePreset } from './range';
+import { RangePresets } from './RangePresets';
+import { rangeOf, todayIn, type RangePreset } from './range';
 import { StoreLeague } from './StoreLeague';
 
 /** The dashboard's customer and store panels over one range: new vs returning, cohorts, the store league table. */
@@ -17,20 +18,7 @@ export function CustomerAnalytics({ timezone }: { timezone: string }) {
   return (
     <section data-testid="customer-analytics">
       <div className="filters">
-        <div className="segmented" role="group">
-          {RANGE_PRESETS.map((p) => (
-            <button
-              key={p}
-              type="button"
-              className={preset === p ? 'active' : undefined}
-              aria-pressed={preset === p}
-              data-testid={`cust-range-${p}`}
-              onClick={() => setPreset(p)}
-            >
-              {t(`cust.range.${p}` as MessageKey)}
-            </button>
-          ))}
-        </div>
+        <RangePresets value={preset} onChange={setPreset} testId="cust-range" />
         <span className="muted small">{t('cust.rangeLabel', range)}</span>
       </div>
       {can(me, 'readCustomerAnalytics') && (
