@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { ApiError, CHANNELS, ROLES, type ApiKey, type Role } from '../api';
 import { LanguageSwitch } from '../components/LanguageSwitch';
 import { RevenueShareForm } from '../components/RevenueShareForm';
+import { MessagingSettings } from '../components/messaging/MessagingSettings';
 import { Users } from '../components/security/Users';
 import { useMe } from '../me';
 import { PageHeader, Panel } from '../components/PageHeader';
@@ -298,6 +299,7 @@ export function Settings() {
       {me?.role === 'admin' && <Users />}
       <ApiKeys />
       <RevenueShareForm />
+      <MessagingSettings />
       <div className="panel-grid">
         <Panel title={t('settings.language')}>
           <LanguageSwitch />
