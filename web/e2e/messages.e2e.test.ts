@@ -22,7 +22,12 @@ const rand = (n: number) => Array.from(crypto.randomBytes(n), (b) => String(b % 
 /** A member with a phone, with or without SMS marketing consent. */
 async function member(consent: boolean) {
   const phone = `139${rand(8)}`;
-  const c = await ui.ok('POST', '/v1/identify', { channel: 'app', identifiers: [{ type: 'phone', value: phone }] });
+  const c = await ui.ok(
+    'POST',
+    '/v1/identify',
+    { channel: 'app', identifiers: [{ type: 'phone', value: phone }] },
+    200,
+  );
   if (consent)
     await ui.ok('PUT', `/v1/customers/${c.customer_id}/consents/marketing_sms`, {
       granted: true,

@@ -30,7 +30,7 @@ function Channels() {
       {error && <ErrorMessage error={error} onRetry={reload} />}
       {!data && loading && <Loading />}
       {data?.items.map((c) => (
-        <ChannelForm key={`${c.channel}:${c.updated_at}`} channel={c} onSaved={reload} />
+        <ChannelForm key={c.channel} channel={c} onSaved={reload} />
       ))}
       <p className="muted small">{t('msg.secretHint')}</p>
     </div>
