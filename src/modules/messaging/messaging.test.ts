@@ -2,6 +2,8 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { must } from '../../../test/fixtures/goods';
 import { FakeMessageGateway } from '../../../test/fixtures/message-gateway';
+import { TEST_DB } from '../../../test/db';
+import { startSecondProcess } from '../../../test/second-process';
 import { startTestServer, type TestServer } from '../../../test/server';
 import { transact } from '../../platform/db/transaction';
 import { SafeHttpClient } from '../../platform/net/safe-url';
@@ -360,4 +362,41 @@ describe('the message log', () => {
     expect(await message(q.messageId)).toMatchObject({ status: 'delivered' });
     expect(gateway.of(q.messageId)).toHaveLength(1);
   });
+
+  it.skipIf(TEST_DB !== 'postgres')(
+    'two server processes share the sending: every message handed over once',
+    async () => {
+      const second = await startSecondProcess(s, {
+        SANTONG_ALLOW_PRIVATE_WEBHOOKS: '1',
+        SANTONG_MESSAGE_RETRY_SECONDS: '0,0,0,0',
+        SANTONG_DISPATCH_INTERVAL_MS: '20',
+      });
+      try {
+        const p = await Promise.all(Array.from({ length: 8 }, () => person()));
+        const ids: string[] = [];
+        await transact(s.santong.ctx.database, async (tx) => {
+          for (let i = 0; i < 80; i++)
+            ids.push(
+              (
+                await queueMessage(tx, {
+                  messageId: newId(),
+                  customerId: p[i % 8].id,
+                  channel: 'sms',
+                  text: `第 ${i} 条`,
+                })
+              ).messageId,
+            );
+        });
+        const until = Date.now() + 30_000;
+        while (Date.now() < until && ids.some((id) => gateway.of(id).length === 0))
+          await new Promise((r) => setTimeout(r, 50));
+        for (const id of ids) expect(gateway.of(id)).toHaveLength(1);
+        const delivered = await must(s, 'GET', '/v1/messages?status=delivered&limit=200');
+        const done = new Set(delivered.items.map((m: { id: string }) => m.id));
+        expect(ids.filter((id) => !done.has(id))).toEqual([]);
+      } finally {
+        await second.stop();
+      }
+    },
+  );
 });
