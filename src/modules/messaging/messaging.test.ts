@@ -314,6 +314,8 @@ describe('idempotence, pausing, erasure', () => {
     expect(gateway.of(q.messageId)).toEqual([]);
     expect(gateway.of(other.messageId)).toHaveLength(1);
     expect(await message(q.messageId)).toMatchObject({ status: 'suppressed', reason: 'journey_paused' });
+    // the step retried after the pause gets the first answer again and queues nothing
+    expect(await queue({ customerId: p.id, journeyId: 'jrn_paused', messageId: q.messageId })).toEqual(q);
     expect(await messageCountsByJourney(s.santong.ctx.database.db, 'jrn_paused')).toEqual({
       sent: 0,
       delivered: 0,

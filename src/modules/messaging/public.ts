@@ -17,8 +17,14 @@ export interface QueueResult {
   sendAfter?: string;
 }
 
+const QUEUE_TIME_REASONS: readonly string[] = ['no_consent', 'no_address', 'frequency_cap'];
+
+/**
+ * The result the first call answered, from the stored row: suppressed at queue time, or queued
+ * (whatever became of it since: sent, delivered, or suppressed later by a pause or an erasure).
+ */
 const resultOf = (r: { id: string; status: string; reason: string | null; send_after: Date }): QueueResult =>
-  r.status === 'suppressed'
+  r.status === 'suppressed' && r.reason !== null && QUEUE_TIME_REASONS.includes(r.reason)
     ? { messageId: r.id, status: 'suppressed', reason: r.reason as QueueResult['reason'] }
     : { messageId: r.id, status: 'queued', sendAfter: new Date(r.send_after).toISOString() };
 
