@@ -63,6 +63,10 @@ const ALLOWED = {
   manageSettlements: ['admin'],
   /** The till: member lookup, wallet, quote and in-store orders. */
   till: ['admin', 'store_staff'],
+  /** GET /v1/messages, GET /v1/settings/messaging: the marketing message log and its rules. */
+  readMessages: ['admin', 'marketer'],
+  /** PUT /v1/message-channels/:channel, GET /v1/message-channels, PUT /v1/settings/messaging. */
+  manageMessaging: ['admin'],
   /** GET /v1/analytics/customers and /cohorts. */
   readCustomerAnalytics: ['admin', 'analyst', 'marketer', 'support'],
 } satisfies Record<string, Role[]>;

@@ -6590,6 +6590,274 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/message-channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The message channels and their adapters (secrets are never returned) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @enum {string} */
+                                adapter: "log" | "webhook";
+                                /** @enum {string} */
+                                channel: "sms" | "wechat" | "push" | "email";
+                                /** @description false: never set, messages are only recorded (log) */
+                                configured: boolean;
+                                updated_at: string | null;
+                                url: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/message-channels/{channel}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a message channel's adapter: only recorded (log, the default) or a signed webhook
+         * @description Marketing messages (journeys) are queued with a message_id chosen by the journey step and sent by every server's sender. Suppressed when queued without the channel's marketing consent (no_consent), without an address for the channel (no_address) or over the frequency cap (frequency_cap); consent is checked again at the send. Quiet hours delay a message to their end. A webhook channel gets POST {message_id, channel, customer_id, to, text, journey_id, step_id, created_at} signed with X-Santong-Signature and Idempotency-Key: <message_id> (the same on every retry); 2xx is delivered, otherwise retried with backoff, then failed. The URL must be http(s) and resolve to public addresses only (checked again at every send); the secret is stored encrypted and never returned. Audited.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    channel: "sms" | "wechat" | "push" | "email";
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        adapter: "log" | "webhook";
+                        secret?: string;
+                        /** Format: uri */
+                        url?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            adapter: "log" | "webhook";
+                            /** @enum {string} */
+                            channel: "sms" | "wechat" | "push" | "email";
+                            /** @description false: never set, messages are only recorded (log) */
+                            configured: boolean;
+                            updated_at: string | null;
+                            url: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The message log, newest first: by journey, customer (any of their ids) and state
+         * @description Marketing messages (journeys) are queued with a message_id chosen by the journey step and sent by every server's sender. Suppressed when queued without the channel's marketing consent (no_consent), without an address for the channel (no_address) or over the frequency cap (frequency_cap); consent is checked again at the send. Quiet hours delay a message to their end. A webhook channel gets POST {message_id, channel, customer_id, to, text, journey_id, step_id, created_at} signed with X-Santong-Signature and Idempotency-Key: <message_id> (the same on every retry); 2xx is delivered, otherwise retried with backoff, then failed.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description opaque cursor from next_cursor */
+                    cursor?: string;
+                    customer_id?: string;
+                    journey_id?: string;
+                    limit?: number;
+                    status?: "queued" | "sent" | "delivered" | "failed" | "suppressed";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                attempts: number;
+                                /** @enum {string} */
+                                channel: "sms" | "wechat" | "push" | "email";
+                                created_at: string;
+                                /** @description the person (One ID root) */
+                                customer_id: string;
+                                delivered_at: string | null;
+                                id: string;
+                                journey_id: string | null;
+                                last_error: string | null;
+                                next_attempt_at: string | null;
+                                /** @enum {string|null} */
+                                reason: "no_consent" | "no_address" | "frequency_cap" | "journey_paused" | "erased" | null;
+                                send_after: string;
+                                sent_at: string | null;
+                                /** @enum {string} */
+                                status: "queued" | "sent" | "delivered" | "failed" | "suppressed";
+                                step_id: string | null;
+                                text: string;
+                                /** @description masked address */
+                                to: string | null;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/orders": {
         parameters: {
             query?: never;
@@ -10179,6 +10447,204 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/settings/messaging": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Quiet hours (retailer's time zone) and the frequency cap of marketing messages
+         * @description Defaults: quiet 21:00–09:00, at most 2 messages per customer and channel in 7 days. null: none.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "quiet_hours": {
+                         *         "start": "21:00",
+                         *         "end": "09:00"
+                         *       },
+                         *       "frequency_cap": {
+                         *         "max": 2,
+                         *         "days": 7
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            frequency_cap: {
+                                days: number;
+                                /** @description messages per customer and channel */
+                                max: number;
+                            } | null;
+                            quiet_hours: {
+                                /** @description HH:MM local */
+                                end: string;
+                                /** @description HH:MM local */
+                                start: string;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        /** Set quiet hours and the frequency cap (apply to messages queued from now on; audited) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "quiet_hours": {
+                     *         "start": "21:00",
+                     *         "end": "09:00"
+                     *       },
+                     *       "frequency_cap": {
+                     *         "max": 2,
+                     *         "days": 7
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        frequency_cap: {
+                            days: number;
+                            /** @description messages per customer and channel */
+                            max: number;
+                        } | null;
+                        quiet_hours: {
+                            /** @description HH:MM local */
+                            end: string;
+                            /** @description HH:MM local */
+                            start: string;
+                        } | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "quiet_hours": {
+                         *         "start": "21:00",
+                         *         "end": "09:00"
+                         *       },
+                         *       "frequency_cap": {
+                         *         "max": 2,
+                         *         "days": 7
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            frequency_cap: {
+                                days: number;
+                                /** @description messages per customer and channel */
+                                max: number;
+                            } | null;
+                            quiet_hours: {
+                                /** @description HH:MM local */
+                                end: string;
+                                /** @description HH:MM local */
+                                start: string;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

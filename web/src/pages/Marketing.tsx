@@ -1,11 +1,12 @@
 import { RfmView } from '../components/marketing/RfmView';
+import { MessageLog } from '../components/messaging/MessageLog';
 import { SavedView } from '../components/marketing/Saved';
 import { PageHeader } from '../components/PageHeader';
 import { Tabs } from '../components/Tabs';
 import { useI18n } from '../i18n';
 import { navigate } from '../router';
 
-const TABS = ['segments', 'tags', 'rfm'] as const;
+const TABS = ['segments', 'tags', 'rfm', 'messages'] as const;
 type Tab = (typeof TABS)[number];
 
 /** 营销: saved segments and computed tags (the rule builder with live size), RFM analysis. #/marketing/<tab>/<id>. */
@@ -25,6 +26,7 @@ export function Marketing({ params }: { params: string[] }) {
       {tab === 'segments' && <SavedView key="segments" kind="segment" selected={selected} />}
       {tab === 'tags' && <SavedView key="tags" kind="tag" selected={selected} />}
       {tab === 'rfm' && <RfmView segment={selected} />}
+      {tab === 'messages' && <MessageLog />}
     </div>
   );
 }

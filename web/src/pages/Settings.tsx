@@ -3,6 +3,7 @@ import { ApiError, CHANNELS, ROLES, type ApiKey, type Role } from '../api';
 import { LanguageSwitch } from '../components/LanguageSwitch';
 import { RevenueShareForm } from '../components/RevenueShareForm';
 import { RoleFields } from '../components/security/RoleFields';
+import { MessagingSettings } from '../components/messaging/MessagingSettings';
 import { Users } from '../components/security/Users';
 import { useMe } from '../me';
 import { PageHeader, Panel } from '../components/PageHeader';
@@ -283,6 +284,7 @@ export function Settings() {
       {me?.role === 'admin' && <Users />}
       <ApiKeys />
       <RevenueShareForm />
+      <MessagingSettings />
       <div className="panel-grid">
         <Panel title={t('settings.language')}>
           <LanguageSwitch />
