@@ -129,3 +129,21 @@ export const customersCreatedBetween = (from: Date, to: Date) => sql<{ id: strin
 export const peopleOfIds = (ids: RawBuilder<{ id: string }>) => sql<{ id: string }>`(
   SELECT x.id FROM ${ids} x
   UNION SELECT coalesce(c.root_id, c.id) FROM customers c WHERE c.id IN (SELECT y.id FROM ${ids} y))`;
+
+/**
+ * Events of these types received in `(from, to]` (journeys' event triggers read new events through
+ * this, after ingest, by received_at: index customer_events_type_received) under the root of the
+ * customer's group, erased people left out: a FROM-clause fragment.
+ */
+export const eventsReceivedBetween = (types: string[], from: Date, to: Date) => sql<{
+  event_id: string;
+  type: string;
+  root: string;
+  location_id: string | null;
+  properties: Record<string, unknown>;
+  received_at: Date;
+}>`(
+  SELECT e.event_id, e.type, coalesce(c.root_id, c.id) AS root, e.location_id, e.properties, e.received_at
+  FROM customer_events e JOIN customers c ON c.id = e.customer_id
+  WHERE e.type = ANY(${types}::text[]) AND e.received_at > ${at(from)} AND e.received_at <= ${at(to)}
+    AND c.erased_at IS NULL)`;
