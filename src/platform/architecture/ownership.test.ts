@@ -12,6 +12,7 @@ import { OWNED_TABLES as imports } from '../../modules/imports/tables';
 import { OWNED_TABLES as inventory } from '../../modules/inventory/tables';
 import { OWNED_TABLES as locations } from '../../modules/locations/tables';
 import { OWNED_TABLES as coupons } from '../../modules/loyalty/coupons/tables';
+import { OWNED_TABLES as messaging } from '../../modules/messaging/tables';
 import { OWNED_TABLES as points } from '../../modules/loyalty/points/tables';
 import { OWNED_TABLES as referrals } from '../../modules/loyalty/referrals/tables';
 import { OWNED_TABLES as tiers } from '../../modules/loyalty/tiers/tables';
@@ -48,6 +49,7 @@ const DECLARED: Record<string, readonly string[]> = {
   inventory,
   locations,
   loyalty: [...coupons, ...points, ...referrals, ...tiers],
+  messaging,
   orders,
   segments,
   settlements,
