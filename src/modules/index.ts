@@ -33,6 +33,7 @@ import { segmentRoutes } from './segments/routes';
 import { settlementRoutes } from './settlements/routes';
 import { defaultStrategy } from './routing/policy';
 import { walletRoutes } from './loyalty/wallet-routes';
+import { journeyRoutes } from './journeys/routes';
 
 export { startModuleWorkers } from './workers';
 
@@ -74,4 +75,5 @@ export const allModules: ModuleRoutes[] = [
   clvRoutes,
   segmentRoutes,
   settlementRoutes,
+  journeyRoutes,
 ];
