@@ -20,6 +20,7 @@ import { verificationRoutes } from './customers/verification-routes';
 import { fulfilmentRoutes } from './fulfilment/routes';
 import { inventoryRoutes } from './inventory/routes';
 import { locationRoutes } from './locations/routes';
+import { messagingRoutes } from './messaging/routes';
 import { fulfilmentOwner } from './fulfilment/owner';
 import { orderOwner } from './orders/owner';
 import { locationExists } from './locations/service';
@@ -76,4 +77,5 @@ export const allModules: ModuleRoutes[] = [
   segmentRoutes,
   settlementRoutes,
   journeyRoutes,
+  messagingRoutes,
 ];

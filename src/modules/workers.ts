@@ -15,6 +15,7 @@ import { applySettlementEvents, pruneSettlementEvents, SETTLEMENT_EVENTS } from 
 import { applyCouponEvents, COUPON_ROLLUP_EVENTS, pruneCouponEvents } from './analytics/coupon-rollup';
 import { nightlyStockSnapshot } from './analytics/inventory';
 import { journeyTask } from './journeys/runner';
+import { sendDueMessages } from './messaging/sender';
 
 /** Events whose payload lists the SKUs whose stock they changed. */
 const STOCK_EVENTS = [
@@ -83,6 +84,16 @@ export function startModuleWorkers(ctx: AppContext): void {
       },
       ctx.config.journeyTickMs,
     ),
+  );
+  // Marketing messages (journeys): claimed with SKIP LOCKED, so every process's sender shares the work.
+  ctx.dispatcher.addTask('send-messages', () =>
+    sendDueMessages({
+      database: ctx.database,
+      keys: ctx.keys,
+      log: ctx.log,
+      http: ctx.dispatcher.http,
+      retrySeconds: ctx.config.messageRetrySeconds,
+    }),
   );
   ctx.dispatcher.addTask(
     'segment-upkeep',

@@ -59,6 +59,20 @@ export interface Config {
    * dispatches are then missing from the figures until `santong analytics rebuild`).
    */
   analyticsRollups: boolean;
+  /**
+   * Marketing messages a gateway did not accept are retried after these delays (seconds), then
+   * failed: attempts = delays + 1. SANTONG_MESSAGE_RETRY_SECONDS, comma-separated (tests: short ones).
+   */
+  messageRetrySeconds: number[];
+}
+
+function secondsListFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number[]): number[] {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const list = raw.split(',').map((x) => Number(x.trim()));
+  if (list.some((n) => !Number.isFinite(n) || n < 0))
+    throw new Error(`${name} must be comma-separated non-negative seconds, got "${raw}"`);
+  return list;
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -106,5 +120,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowPrivateWebhooks: env.SANTONG_ALLOW_PRIVATE_WEBHOOKS === '1',
     nightlyRuns: env.SANTONG_NIGHTLY_RUNS !== '0',
     analyticsRollups: env.SANTONG_ANALYTICS_ROLLUPS !== '0',
+    messageRetrySeconds: secondsListFromEnv(env, 'SANTONG_MESSAGE_RETRY_SECONDS', [30, 120, 600, 3600]),
   };
 }

@@ -227,6 +227,13 @@ export const MATRIX: Record<string, Rule | 'public'> = {
     who: { admin: 'yes', analyst: 'yes', marketer: 'yes', store_staff: 'own', support: 'yes' },
   },
 
+  // messaging: marketing message channels, quiet hours and cap, the message log
+  'PUT /v1/message-channels/{channel}': ADMIN,
+  'GET /v1/message-channels': ADMIN,
+  'GET /v1/settings/messaging': MARKETING,
+  'PUT /v1/settings/messaging': ADMIN,
+  'GET /v1/messages': MARKETING,
+
   // settlements: stores' revenue share
   'GET /v1/settings/revenue-share': { who: { admin: 'yes', analyst: 'yes', store_staff: 'yes' } },
   'PUT /v1/settings/revenue-share': ADMIN,
