@@ -46,9 +46,14 @@ describe('exactly once', () => {
       const people: string[] = [];
       for (let i = 0; i < PEOPLE; i++) {
         const phone = `1370000${String(i).padStart(4, '0')}`;
-        const id = (await must(s, 'POST', '/v1/identify', { channel: 'app', identifiers: [{ type: 'phone', value: phone }] }))
-          .customer_id as string;
-        await must(s, 'PUT', `/v1/customers/${id}/consents/marketing_sms`, { granted: true, channel: 'app', source: 'form' });
+        const id = (
+          await must(s, 'POST', '/v1/identify', { channel: 'app', identifiers: [{ type: 'phone', value: phone }] })
+        ).customer_id as string;
+        await must(s, 'PUT', `/v1/customers/${id}/consents/marketing_sms`, {
+          granted: true,
+          channel: 'app',
+          source: 'form',
+        });
         await must(s, 'PUT', `/v1/customers/${id}/tags/crash_fixture`);
         people.push(id);
       }
@@ -79,7 +84,8 @@ describe('exactly once', () => {
       remotes.push(await startSecondProcess(s, RUNNER), await startSecondProcess(s, RUNNER));
       await must(s, 'POST', `/v1/journeys/${j.id}/activate`);
       const report = () => must(s, 'GET', `/v1/journeys/${j.id}/report`);
-      const stepDone = (r: { steps: { id: string; done: number }[] }, id: string) => r.steps.find((x) => x.id === id)!.done;
+      const stepDone = (r: { steps: { id: string; done: number }[] }, id: string) =>
+        r.steps.find((x) => x.id === id)!.done;
       for (let r = await report(); stepDone(r, 'coupon') < PEOPLE / 8; r = await report())
         await new Promise((res) => setTimeout(res, 10));
       await remotes[0]!.kill();
@@ -88,7 +94,10 @@ describe('exactly once', () => {
       remotes.push(await startSecondProcess(s, RUNNER));
       const deadline = Date.now() + 90_000;
       let r = await report();
-      while ((r.completed < PEOPLE || gateway.requests.filter((q) => q.answered === 200).length < PEOPLE) && Date.now() < deadline) {
+      while (
+        (r.completed < PEOPLE || gateway.requests.filter((q) => q.answered === 200).length < PEOPLE) &&
+        Date.now() < deadline
+      ) {
         await new Promise((res) => setTimeout(res, 200));
         r = await report();
       }
@@ -109,7 +118,9 @@ describe('exactly once', () => {
       }
       expect([...ids.keys()].sort()).toEqual([...people].sort());
       expect([...ids.values()].every((set) => set.size === 1)).toBe(true);
-      const delivered = (await must(s, 'GET', `/v1/messages?journey_id=${j.id}&limit=200`)).items as { status: string }[];
+      const delivered = (await must(s, 'GET', `/v1/messages?journey_id=${j.id}&limit=200`)).items as {
+        status: string;
+      }[];
       expect(delivered.map((m) => m.status)).toEqual(Array(PEOPLE).fill('delivered'));
       for (const p of people.slice(0, 10))
         expect((await must(s, 'GET', `/v1/customers/${p}`)).tags).toContain('crash_done');

@@ -62,11 +62,23 @@ interface StepFigures {
 }
 const step = (r: { steps: StepFigures[] }, id: string) => r.steps.find((x) => x.id === id);
 const template = async (name: string, extra: Record<string, unknown> = {}) =>
-  (await must(s, 'POST', '/v1/coupon-templates', { name, kind: 'amount_off', value: 1000, channels: ['online', 'pos'], valid_days_after_claim: 30, ...extra }))
-    .id as string;
+  (
+    await must(s, 'POST', '/v1/coupon-templates', {
+      name,
+      kind: 'amount_off',
+      value: 1000,
+      channels: ['online', 'pos'],
+      valid_days_after_claim: 30,
+      ...extra,
+    })
+  ).id as string;
 const wallet = (id: string) => must(s, 'GET', `/v1/customers/${id}/wallet?channel=pos&location_id=near`);
 const messagesOf = async (journeyId: string) =>
-  (await must(s, 'GET', `/v1/messages?journey_id=${journeyId}`)).items as { customer_id: string; status: string; reason: string | null }[];
+  (await must(s, 'GET', `/v1/messages?journey_id=${journeyId}`)).items as {
+    customer_id: string;
+    status: string;
+    reason: string | null;
+  }[];
 
 let winback: string;
 beforeAll(async () => {
@@ -82,7 +94,16 @@ describe('definitions', () => {
   it('422 names the path of the fault, branch rules included', async () => {
     const ok = { name: 'x', trigger: { event: { type: 'product_viewed' } } };
     const cases: [unknown, string][] = [
-      [{ ...ok, steps: [{ id: 'a', exit: {} }, { id: 'b', wait: { duration: 'P3X' } }] }, 'steps[1].wait.duration'],
+      [
+        {
+          ...ok,
+          steps: [
+            { id: 'a', exit: {} },
+            { id: 'b', wait: { duration: 'P3X' } },
+          ],
+        },
+        'steps[1].wait.duration',
+      ],
       [{ ...ok, steps: [{ id: 'w', wait: { until_time_of_day: '25:00' } }] }, 'steps[0].wait.until_time_of_day'],
       [
         { ...ok, steps: [{ id: 'b', branch: { if: { since_entry: { ordered: { sku: 7 } } }, then: [] } }] },
@@ -103,10 +124,35 @@ describe('definitions', () => {
       ],
       [{ ...ok, steps: [{ id: 'c', issue_coupon: { template_id: 'nope' } }] }, 'steps[0].issue_coupon.template_id'],
       [{ ...ok, steps: [{ id: 'm', send_message: { channel: 'fax', text: 'hi' } }] }, 'steps[0].send_message.channel'],
-      [{ ...ok, steps: [{ id: 'm', send_message: { channel: 'sms', text: 'hi {{age}}' } }] }, 'steps[0].send_message.text'],
-      [{ ...ok, steps: [{ id: 'a', exit: {} }, { id: 'a', exit: {} }] }, 'steps[1].id'],
       [
-        { ...ok, steps: [{ id: 's', split: { variants: [{ name: 'A', weight: 50, steps: [] }, { name: 'B', weight: 0, steps: [] }] } }] },
+        { ...ok, steps: [{ id: 'm', send_message: { channel: 'sms', text: 'hi {{age}}' } }] },
+        'steps[0].send_message.text',
+      ],
+      [
+        {
+          ...ok,
+          steps: [
+            { id: 'a', exit: {} },
+            { id: 'a', exit: {} },
+          ],
+        },
+        'steps[1].id',
+      ],
+      [
+        {
+          ...ok,
+          steps: [
+            {
+              id: 's',
+              split: {
+                variants: [
+                  { name: 'A', weight: 50, steps: [] },
+                  { name: 'B', weight: 0, steps: [] },
+                ],
+              },
+            },
+          ],
+        },
         'steps[0].split.variants[1].weight',
       ],
       [{ ...ok, trigger: { inactive: { days: 0 } }, steps: [{ id: 'a', exit: {} }] }, 'trigger.inactive.days'],
@@ -118,9 +164,18 @@ describe('definitions', () => {
       const r = await create(body);
       expect([r.status, r.body.error?.field], JSON.stringify(body)).toEqual([422, field]);
     }
-    const fine = await create({ ...ok, steps: [{ id: 'w', wait: { duration: 'P1DT2H' } }, { id: 'e', exit: {} }] });
+    const fine = await create({
+      ...ok,
+      steps: [
+        { id: 'w', wait: { duration: 'P1DT2H' } },
+        { id: 'e', exit: {} },
+      ],
+    });
     expect(fine.status).toBe(201);
-    expect((await s.api('GET', `/v1/journeys/${fine.body.id}`)).body.steps[0]).toEqual({ id: 'w', wait: { duration: 'P1DT2H' } });
+    expect((await s.api('GET', `/v1/journeys/${fine.body.id}`)).body.steps[0]).toEqual({
+      id: 'w',
+      wait: { duration: 'P1DT2H' },
+    });
   });
 
   it('marketers write, analysts read, store staff neither; an archived journey is not activated again', async () => {
@@ -153,7 +208,11 @@ describe('flows', () => {
         { id: 'sms', send_message: { channel: 'sms', text: '亲爱的{{name}}，好久不见！券码 {{coupon}}' } },
       ],
     });
-    const r = await until('win-back done', () => report(id), (x) => x.completed === 2);
+    const r = await until(
+      'win-back done',
+      () => report(id),
+      (x) => x.completed === 2,
+    );
     expect([r.entered, r.holdout, r.active, r.exited]).toEqual([2, 0, 0, 0]);
     expect(step(r, 'coupon')).toEqual({ id: 'coupon', done: 2, suppressed: {} });
     expect(step(r, 'sms')).toEqual({ id: 'sms', done: 1, suppressed: { no_consent: 1 } });
@@ -193,16 +252,26 @@ describe('flows', () => {
     const buyer = await person();
     await event(viewer, 'product_viewed', { sku: 'TV' });
     await event(buyer, 'product_viewed', { sku: 'MILK' });
-    await until('both entered', () => report(id), (x) => x.entered === 2);
+    await until(
+      'both entered',
+      () => report(id),
+      (x) => x.entered === 2,
+    );
     await posSale(buyer, 'MILK');
-    const r = await until('branch done', () => report(id), (x) => x.completed + x.exited === 2);
+    const r = await until(
+      'branch done',
+      () => report(id),
+      (x) => x.completed + x.exited === 2,
+    );
     expect(step(r, 'wait')!.done).toBe(2);
     expect(step(r, 'bought')!.done).toBe(2);
     expect(step(r, 'coupon')!.done).toBe(1);
     expect(step(r, 'done')!.done).toBe(1);
     expect([r.completed, r.exited]).toEqual([1, 1]);
     const coupons = (await wallet(viewer)).coupons;
-    expect(coupons.map((c: { template_id: string; skus: string[] | null }) => [c.template_id, c.skus])).toEqual([[tpl, ['TV']]]);
+    expect(coupons.map((c: { template_id: string; skus: string[] | null }) => [c.template_id, c.skus])).toEqual([
+      [tpl, ['TV']],
+    ]);
     expect((await wallet(buyer)).coupons).toEqual([]);
   });
 
@@ -213,7 +282,13 @@ describe('flows', () => {
       people.push(id);
       await must(s, 'PUT', `/v1/customers/${id}/tags/ab_fixture`);
     }
-    const segment = await must(s, 'POST', '/v1/segments', { name: `ab ${process.pid}`, rule: { tag: 'ab_fixture' } }, [201]);
+    const segment = await must(
+      s,
+      'POST',
+      '/v1/segments',
+      { name: `ab ${process.pid}`, rule: { tag: 'ab_fixture' } },
+      [201],
+    );
     const id = await activeJourney({
       name: '满减 vs 折扣券',
       trigger: { broadcast: { segment: segment.id, at: new Date(Date.now() - 1000).toISOString() } },
@@ -231,7 +306,11 @@ describe('flows', () => {
       goal: { ordered: { sku: 'CHIPS', within_days: 14 } },
       holdout_percent: 25,
     });
-    const first = await until('broadcast done', () => report(id), (x) => x.entered === 24 && x.active === 0);
+    const first = await until(
+      'broadcast done',
+      () => report(id),
+      (x) => x.entered === 24 && x.active === 0,
+    );
     const held = people.filter((p) => inHoldout(id, p, 25));
     expect(first.holdout).toBe(held.length);
     expect(held.length).toBeGreaterThan(0);
@@ -255,7 +334,9 @@ describe('flows', () => {
     expect(r.goal.uplift).toBeCloseTo((inA.length + 1) / treated - 1 / held.length, 10);
     expect(r.goal.uplift_ci95[0]).toBeLessThan(r.goal.uplift);
     expect(r.goal.uplift_ci95[1]).toBeGreaterThan(r.goal.uplift);
-    expect(r.goal.incremental_net_sales).toBe(Math.round((999 * (inA.length + 1)) / treated * treated - (999 / held.length) * treated));
+    expect(r.goal.incremental_net_sales).toBe(
+      Math.round(((999 * (inA.length + 1)) / treated) * treated - (999 / held.length) * treated),
+    );
   });
 });
 
@@ -266,7 +347,10 @@ describe('pausing', () => {
     await consent(a);
     await consent(b);
     // a queued message that has not gone out: quiet hours all day long
-    await must(s, 'PUT', '/v1/settings/messaging', { quiet_hours: { start: '00:00', end: '23:59' }, frequency_cap: null });
+    await must(s, 'PUT', '/v1/settings/messaging', {
+      quiet_hours: { start: '00:00', end: '23:59' },
+      frequency_cap: null,
+    });
     const id = await activeJourney({
       name: 'pause me',
       trigger: { event: { type: 'pause_fixture' } },
@@ -278,7 +362,11 @@ describe('pausing', () => {
     });
     await event(a, 'pause_fixture', {});
     await event(b, 'pause_fixture', {});
-    await until('both greeted', () => report(id), (x) => step(x, 'hello')!.done === 2);
+    await until(
+      'both greeted',
+      () => report(id),
+      (x) => step(x, 'hello')!.done === 2,
+    );
     expect((await messagesOf(id)).map((m) => m.status)).toEqual(['queued', 'queued']);
     await must(s, 'POST', `/v1/journeys/${id}/pause`);
     expect((await messagesOf(id)).map((m) => [m.status, m.reason])).toEqual([

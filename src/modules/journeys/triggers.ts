@@ -58,7 +58,13 @@ export async function intake(tx: Tx, j: IntakeRow, now: Date, timezone: string, 
   let scanned: Date | null = j.scanned_at;
   const scanDue = j.scanned_at === null || now.getTime() - j.scanned_at.getTime() >= scanMs;
   if ('event' in t) {
-    const r = await sql<{ event_id: string; root: string; location_id: string | null; properties: Record<string, unknown>; received_at: Date }>`
+    const r = await sql<{
+      event_id: string;
+      root: string;
+      location_id: string | null;
+      properties: Record<string, unknown>;
+      received_at: Date;
+    }>`
       SELECT e.event_id, e.root, e.location_id, e.properties, e.received_at
       FROM ${eventsReceivedBetween([t.event.type], from, now)} e
       ${t.event.properties ? sql`WHERE e.properties @> ${JSON.stringify(t.event.properties)}::jsonb` : sql``}
@@ -81,9 +87,12 @@ export async function intake(tx: Tx, j: IntakeRow, now: Date, timezone: string, 
   } else if ('inactive' in t) {
     if (scanDue) [entrants, scanned] = [await inactive(tx, t.inactive.days, now), now];
   } else if ('date_trait' in t) {
-    if (scanDue) [entrants, scanned] = [await dateTrait(tx, t.date_trait.trait, t.date_trait.days_before, now, timezone), now];
+    if (scanDue)
+      [entrants, scanned] = [await dateTrait(tx, t.date_trait.trait, t.date_trait.days_before, now, timezone), now];
   } else if (j.scanned_at === null && now.getTime() >= Date.parse(t.broadcast.at)) {
-    const r = await sql<{ customer_id: string }>`SELECT s.customer_id FROM ${segmentEntries(t.broadcast.segment)} s`.execute(tx);
+    const r = await sql<{
+      customer_id: string;
+    }>`SELECT s.customer_id FROM ${segmentEntries(t.broadcast.segment)} s`.execute(tx);
     entrants = r.rows.map((s) => ({
       root: s.customer_id,
       key: `broadcast:${s.customer_id}`,
