@@ -34,6 +34,7 @@ import { segmentRoutes } from './segments/routes';
 import { settlementRoutes } from './settlements/routes';
 import { defaultStrategy } from './routing/policy';
 import { walletRoutes } from './loyalty/wallet-routes';
+import { journeyRoutes } from './journeys/routes';
 
 export { startModuleWorkers } from './workers';
 
@@ -75,5 +76,6 @@ export const allModules: ModuleRoutes[] = [
   clvRoutes,
   segmentRoutes,
   settlementRoutes,
+  journeyRoutes,
   messagingRoutes,
 ];

@@ -133,6 +133,24 @@ export const peopleOfIds = (ids: RawBuilder<{ id: string }>) => sql<{ id: string
   UNION SELECT coalesce(c.root_id, c.id) FROM customers c WHERE c.id IN (SELECT y.id FROM ${ids} y))`;
 
 /**
+ * Events of these types received in `(from, to]` (journeys' event triggers read new events through
+ * this, after ingest, by received_at: index customer_events_type_received) under the root of the
+ * customer's group, erased people left out: a FROM-clause fragment.
+ */
+export const eventsReceivedBetween = (types: string[], from: Date, to: Date) => sql<{
+  event_id: string;
+  type: string;
+  root: string;
+  location_id: string | null;
+  properties: Record<string, unknown>;
+  received_at: Date;
+}>`(
+  SELECT e.event_id, e.type, coalesce(c.root_id, c.id) AS root, e.location_id, e.properties, e.received_at
+  FROM customer_events e JOIN customers c ON c.id = e.customer_id
+  WHERE e.type = ANY(${types}::text[]) AND e.received_at > ${at(from)} AND e.received_at <= ${at(to)}
+    AND c.erased_at IS NULL)`;
+
+/**
  * The address a message to the person (a root id, not erased) goes to: the most recently seen
  * identifier of the type across the group, masked (138****5678); null when the person has none.
  * Reads no personal value: for deciding and showing, not for sending.

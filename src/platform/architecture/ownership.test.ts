@@ -10,6 +10,7 @@ import { OWNED_TABLES as customers } from '../../modules/customers/tables';
 import { OWNED_TABLES as fulfilment } from '../../modules/fulfilment/tables';
 import { OWNED_TABLES as imports } from '../../modules/imports/tables';
 import { OWNED_TABLES as inventory } from '../../modules/inventory/tables';
+import { OWNED_TABLES as journeys } from '../../modules/journeys/tables';
 import { OWNED_TABLES as locations } from '../../modules/locations/tables';
 import { OWNED_TABLES as coupons } from '../../modules/loyalty/coupons/tables';
 import { OWNED_TABLES as messaging } from '../../modules/messaging/tables';
@@ -47,6 +48,7 @@ const DECLARED: Record<string, readonly string[]> = {
   fulfilment,
   imports,
   inventory,
+  journeys,
   locations,
   loyalty: [...coupons, ...points, ...referrals, ...tiers],
   messaging,

@@ -271,6 +271,14 @@ export const MATRIX: Record<string, Rule | 'public'> = {
   'PUT /v1/segments/{id}': MARKETING,
   'DELETE /v1/segments/{id}': MARKETING,
   'GET /v1/segments/{id}/members': RFM_READ,
+  // journeys
+  'POST /v1/journeys': MARKETING,
+  'GET /v1/journeys': RFM_READ,
+  'GET /v1/journeys/{id}': RFM_READ,
+  'POST /v1/journeys/{id}/activate': MARKETING,
+  'POST /v1/journeys/{id}/pause': MARKETING,
+  'POST /v1/journeys/{id}/archive': MARKETING,
+  'GET /v1/journeys/{id}/report': RFM_READ,
   // computed tags
   'POST /v1/tags': MARKETING,
   'GET /v1/tags': RFM_READ,

@@ -5474,6 +5474,735 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/journeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every journey, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    state?: "draft" | "active" | "paused" | "archived";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                activated_at: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                goal: unknown;
+                                holdout_percent: number;
+                                id: string;
+                                name: string;
+                                reentry: boolean;
+                                /** @enum {string} */
+                                state: "draft" | "active" | "paused" | "archived";
+                                steps: unknown;
+                                trigger: unknown;
+                                /** Format: date-time */
+                                updated_at: string;
+                                version: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a journey (a draft: nothing runs until it is activated)
+         * @description 422 invalid_journey (or invalid_rule inside a branch) names the path of the fault: steps[2].wait.duration.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "老客回归",
+                     *       "trigger": {
+                     *         "inactive": {
+                     *           "days": 30
+                     *         }
+                     *       },
+                     *       "steps": [
+                     *         {
+                     *           "id": "coupon",
+                     *           "issue_coupon": {
+                     *             "template_id": "tpl_winback"
+                     *           }
+                     *         },
+                     *         {
+                     *           "id": "sms",
+                     *           "send_message": {
+                     *             "channel": "sms",
+                     *             "text": "亲爱的{{name}}，好久不见！送您一张券：{{coupon}}"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "goal": {
+                     *         "ordered": {
+                     *           "within_days": 14
+                     *         }
+                     *       },
+                     *       "holdout_percent": 10
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description {ordered: {sku?, category?, channel?, location_id?, within_days}} */
+                        goal?: unknown;
+                        /** @description integer 0..90 (default 0) */
+                        holdout_percent?: unknown;
+                        /**
+                         * Format: free-text
+                         * @description no phone numbers or e-mail addresses
+                         * @example customer changed their mind
+                         */
+                        name: string;
+                        /** @description boolean (default false): without it a person enters once; with it again once their enrolment ended. Inactive and date triggers enter once per occasion (an inactive spell, a year) either way. */
+                        reentry?: unknown;
+                        /** @description steps, each with an id unique in the journey and one of wait {duration (ISO-8601: PT2S, PT10M, P3D) | until_time_of_day "HH:MM"}, branch {if: <rule, plus since_entry and "$trigger.<prop>" values>, then, else}, issue_coupon {template_id, sku_from_trigger?}, send_message {channel: sms|wechat|push|email, text with {{name}}, {{coupon}}, {{store}}}, add_tag, remove_tag, split {variants: [{name, weight, steps}]}, exit {} */
+                        steps: unknown;
+                        /** @description one of event {type, properties?}, segment_entered "<segment id>", inactive {days}, date_trait {trait, days_before}, broadcast {segment, at} */
+                        trigger: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            activated_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            goal: unknown;
+                            holdout_percent: number;
+                            id: string;
+                            name: string;
+                            reentry: boolean;
+                            /** @enum {string} */
+                            state: "draft" | "active" | "paused" | "archived";
+                            steps: unknown;
+                            trigger: unknown;
+                            /** Format: date-time */
+                            updated_at: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/journeys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One journey */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            activated_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            goal: unknown;
+                            holdout_percent: number;
+                            id: string;
+                            name: string;
+                            reentry: boolean;
+                            /** @enum {string} */
+                            state: "draft" | "active" | "paused" | "archived";
+                            steps: unknown;
+                            trigger: unknown;
+                            /** Format: date-time */
+                            updated_at: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/journeys/{id}/activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Activate a draft or paused journey: its trigger starts enrolling people and their steps run */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            activated_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            goal: unknown;
+                            holdout_percent: number;
+                            id: string;
+                            name: string;
+                            reentry: boolean;
+                            /** @enum {string} */
+                            state: "draft" | "active" | "paused" | "archived";
+                            steps: unknown;
+                            trigger: unknown;
+                            /** Format: date-time */
+                            updated_at: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/journeys/{id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Archive for good: nothing runs any more; its report stays */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            activated_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            goal: unknown;
+                            holdout_percent: number;
+                            id: string;
+                            name: string;
+                            reentry: boolean;
+                            /** @enum {string} */
+                            state: "draft" | "active" | "paused" | "archived";
+                            steps: unknown;
+                            trigger: unknown;
+                            /** Format: date-time */
+                            updated_at: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/journeys/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause: no step runs and its queued messages are cancelled at once; activate resumes */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            activated_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            goal: unknown;
+                            holdout_percent: number;
+                            id: string;
+                            name: string;
+                            reentry: boolean;
+                            /** @enum {string} */
+                            state: "draft" | "active" | "paused" | "archived";
+                            steps: unknown;
+                            trigger: unknown;
+                            /** Format: date-time */
+                            updated_at: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/journeys/{id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A journey's funnel, messages, coupons and goal uplift against its holdout
+         * @description entered counts every enrolment, holdout those held out (they receive nothing); active, completed and exited count the treated. The goal is a matching sale within within_days after entry; uplift is the treated rate minus the holdout rate with its 95 % Newcombe hybrid score interval (null without a holdout); incremental_net_sales (fen) the difference in mean net sales in the window times the treated. variants: per split variant.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active: number;
+                            completed: number;
+                            coupons: {
+                                issued: number;
+                                redeemed: number;
+                            };
+                            entered: number;
+                            exited: number;
+                            goal: {
+                                holdout: {
+                                    converted: number;
+                                    customers: number;
+                                    rate: number;
+                                };
+                                /** @description fen */
+                                incremental_net_sales: number | null;
+                                treated: {
+                                    converted: number;
+                                    customers: number;
+                                    rate: number;
+                                };
+                                uplift: number | null;
+                                uplift_ci95: [
+                                    number,
+                                    number
+                                ] | null;
+                            } | null;
+                            holdout: number;
+                            messages: {
+                                delivered: number;
+                                failed: number;
+                                sent: number;
+                                suppressed: number;
+                            };
+                            steps: {
+                                done: number;
+                                id: string;
+                                /** @description by reason */
+                                suppressed: {
+                                    [key: string]: number;
+                                };
+                            }[];
+                            variants: {
+                                converted: number;
+                                customers: number;
+                                name: string;
+                                rate: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/locations": {
         parameters: {
             query?: never;
