@@ -33,6 +33,7 @@ import { segmentRoutes } from './segments/routes';
 import { settlementRoutes } from './settlements/routes';
 import { defaultStrategy } from './routing/policy';
 import { walletRoutes } from './loyalty/wallet-routes';
+import { offerRoutes } from './offers/routes';
 
 export { startModuleWorkers } from './workers';
 
@@ -65,6 +66,7 @@ export const allModules: ModuleRoutes[] = [
   couponRoutes,
   pricingRoutes,
   walletRoutes,
+  offerRoutes,
   fulfilmentRoutes,
   courierRoutes,
   analyticsRoutes,
