@@ -44,22 +44,22 @@ export type Step = { id: string } & (
 );
 
 export interface Goal {
-  ordered: Record<string, unknown> & { within_days: number };
+  ordered: { sku?: string; category?: string; channel?: string; location_id?: string; within_days: number };
 }
 
 export interface JourneyDefinition {
   name: string;
   trigger: Trigger;
   steps: Step[];
-  goal?: Goal;
+  goal?: Goal | null;
   holdout_percent?: number;
+  reentry?: boolean;
 }
 
-export type JourneyStatus = 'draft' | 'active' | 'paused' | 'archived';
+export type JourneyState = 'draft' | 'active' | 'paused' | 'archived';
 export interface Journey extends JourneyDefinition {
   id: string;
-  status: JourneyStatus;
-  created_at?: string;
+  state: JourneyState;
 }
 
 export interface GoalGroup {
@@ -183,7 +183,7 @@ export function journeyFromTemplate(
 ): JourneyDefinition {
   const first = (...kinds: string[]) =>
     kinds.map((k) => coupons.find((c) => c.kind === k && c.status === 'active')).find(Boolean)?.id ?? '';
-  const goal: Goal = { ordered: { count: { gte: 1 }, within_days: 14 } };
+  const goal: Goal = { ordered: { within_days: 14 } };
   switch (which) {
     case 'win_back':
       return {
@@ -217,7 +217,7 @@ export function journeyFromTemplate(
             },
           },
         ],
-        goal: { ordered: { sku: '$trigger.sku', within_days: 14 } },
+        goal,
         holdout_percent: 10,
       };
     case 'to_store':
