@@ -41,6 +41,8 @@ export function JourneyBuilder() {
       coupons,
     );
   const [def, setDef] = useState<JourneyDefinition | null>(null);
+  // A template replaces the whole draft: editors holding their own state (a branch's rule tree) start over.
+  const [generation, setGeneration] = useState(0);
   const [idem] = useState(() => newIdempotencyKey('journey'));
   const taken = useMemo(() => stepIds(def?.steps ?? []), [def]);
   const set = (patch: Partial<JourneyDefinition>) => setDef((d) => (d ? { ...d, ...patch } : d));
@@ -64,6 +66,7 @@ export function JourneyBuilder() {
               onClick={() => {
                 action.clear();
                 setDef(fromTemplate(w));
+                setGeneration((g) => g + 1);
               }}
               disabled={!templates.data}
               data-testid={`journey-template-${w}`}
@@ -75,7 +78,7 @@ export function JourneyBuilder() {
         </div>
       </Panel>
       {def && (
-        <Panel title={t('journeys.builder')} testId="journey-builder">
+        <Panel key={generation} title={t('journeys.builder')} testId="journey-builder">
           <div className="form-grid">
             <label className="field">
               <span>{t('journeys.name')}</span>
