@@ -20,6 +20,7 @@ import { verificationRoutes } from './customers/verification-routes';
 import { fulfilmentRoutes } from './fulfilment/routes';
 import { inventoryRoutes } from './inventory/routes';
 import { locationRoutes } from './locations/routes';
+import { messagingRoutes } from './messaging/routes';
 import { fulfilmentOwner } from './fulfilment/owner';
 import { orderOwner } from './orders/owner';
 import { locationExists } from './locations/service';
@@ -34,6 +35,7 @@ import { settlementRoutes } from './settlements/routes';
 import { defaultStrategy } from './routing/policy';
 import { walletRoutes } from './loyalty/wallet-routes';
 import { offerRoutes } from './offers/routes';
+import { journeyRoutes } from './journeys/routes';
 
 export { startModuleWorkers } from './workers';
 
@@ -76,4 +78,6 @@ export const allModules: ModuleRoutes[] = [
   clvRoutes,
   segmentRoutes,
   settlementRoutes,
+  journeyRoutes,
+  messagingRoutes,
 ];

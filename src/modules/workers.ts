@@ -14,6 +14,8 @@ import { applyOrderEvents, pruneAppliedEvents, ROLLUP_EVENTS } from './analytics
 import { applySettlementEvents, pruneSettlementEvents, SETTLEMENT_EVENTS } from './settlements/service';
 import { applyCouponEvents, COUPON_ROLLUP_EVENTS, pruneCouponEvents } from './analytics/coupon-rollup';
 import { nightlyStockSnapshot } from './analytics/inventory';
+import { journeyTask } from './journeys/runner';
+import { sendDueMessages } from './messaging/sender';
 
 /** Events whose payload lists the SKUs whose stock they changed. */
 const STOCK_EVENTS = [
@@ -69,6 +71,30 @@ export function startModuleWorkers(ctx: AppContext): void {
       nightlyTask((now) => nightlyStockSnapshot(ctx, now)),
     );
   }
+  // Journeys (journeys/runner.ts): trigger intake and due steps, claimed FOR UPDATE SKIP LOCKED by any process.
+  ctx.dispatcher.addTask(
+    'journeys',
+    journeyTask(
+      {
+        db: ctx.database,
+        keys: ctx.keys,
+        log: ctx.log,
+        timezone: ctx.config.timezone,
+        scanMs: ctx.config.journeyScanSeconds * 1000,
+      },
+      ctx.config.journeyTickMs,
+    ),
+  );
+  // Marketing messages (journeys): claimed with SKIP LOCKED, so every process's sender shares the work.
+  ctx.dispatcher.addTask('send-messages', () =>
+    sendDueMessages({
+      database: ctx.database,
+      keys: ctx.keys,
+      log: ctx.log,
+      http: ctx.dispatcher.http,
+      retrySeconds: ctx.config.messageRetrySeconds,
+    }),
+  );
   ctx.dispatcher.addTask(
     'segment-upkeep',
     segmentUpkeepTask(ctx.database.db, ctx.log, ctx.config.segmentRefreshSeconds, ctx.config.segmentFullSeconds),

@@ -45,6 +45,10 @@ export interface Config {
   segmentRefreshSeconds: number;
   /** How often a saved segment's membership is evaluated over the whole base at least (else incrementally). */
   segmentFullSeconds: number;
+  /** Journeys' runner takes trigger intake and due steps at most this often (ms). */
+  journeyTickMs: number;
+  /** Journeys' inactive and date triggers re-scan the base this often. */
+  journeyScanSeconds: number;
   /** Webhooks may point at loopback and private addresses (development only; SSRF otherwise). */
   allowPrivateWebhooks: boolean;
   /** Nightly RFM and CLV runs (their hours are settings); SANTONG_NIGHTLY_RUNS=0 turns them off in this process. */
@@ -55,6 +59,20 @@ export interface Config {
    * dispatches are then missing from the figures until `santong analytics rebuild`).
    */
   analyticsRollups: boolean;
+  /**
+   * Marketing messages a gateway did not accept are retried after these delays (seconds), then
+   * failed: attempts = delays + 1. SANTONG_MESSAGE_RETRY_SECONDS, comma-separated (tests: short ones).
+   */
+  messageRetrySeconds: number[];
+}
+
+function secondsListFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number[]): number[] {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const list = raw.split(',').map((x) => Number(x.trim()));
+  if (list.some((n) => !Number.isFinite(n) || n < 0))
+    throw new Error(`${name} must be comma-separated non-negative seconds, got "${raw}"`);
+  return list;
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -97,8 +115,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bulkAccessWindowSeconds: intFromEnv(env, 'SANTONG_BULK_ACCESS_WINDOW_SECONDS', 600),
     segmentRefreshSeconds: intFromEnv(env, 'SANTONG_SEGMENT_REFRESH_SECONDS', 60),
     segmentFullSeconds: intFromEnv(env, 'SANTONG_SEGMENT_FULL_SECONDS', 86_400),
+    journeyTickMs: intFromEnv(env, 'SANTONG_JOURNEY_TICK_MS', 1000),
+    journeyScanSeconds: intFromEnv(env, 'SANTONG_JOURNEY_SCAN_SECONDS', 3600),
     allowPrivateWebhooks: env.SANTONG_ALLOW_PRIVATE_WEBHOOKS === '1',
     nightlyRuns: env.SANTONG_NIGHTLY_RUNS !== '0',
     analyticsRollups: env.SANTONG_ANALYTICS_ROLLUPS !== '0',
+    messageRetrySeconds: secondsListFromEnv(env, 'SANTONG_MESSAGE_RETRY_SECONDS', [30, 120, 600, 3600]),
   };
 }

@@ -83,7 +83,7 @@ describe('journeys in the console', () => {
 
     // Activation enrols the customers already inactive; the report (refreshed every 5 s) counts them.
     const entered = async () => Number((await text(page.getByTestId('journey-entered'))).replace(/,/g, ''));
-    await expect.poll(entered, { timeout: 60_000, intervals: [1000] }).toBeGreaterThan(0);
+    await expect.poll(entered, { timeout: 60_000, interval: 1000 }).toBeGreaterThan(0);
     const report = await ui.ok('GET', `/v1/journeys/${id}/report`);
     expect(report.entered).toBeGreaterThan(0);
     expect(report.entered).toBe(await entered());

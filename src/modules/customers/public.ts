@@ -1,5 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
+import { open, type KeyRing } from '../../platform/crypto/keys';
 import type { Queryable } from '../../platform/db/database';
+import type { IdentifierType } from './identifiers';
 
 /** What other modules may know of customers beyond the service functions: these fragments, never the tables. */
 
@@ -141,3 +143,54 @@ export const viewedSkus = (root: string, since: Date) => sql<{ sku: string; view
   WHERE e.customer_id IN (SELECT id FROM customers WHERE id = ${root} OR root_id = ${root})
     AND e.type = 'product_viewed' AND e.occurred_at > ${at(since)} AND e.properties ->> 'sku' IS NOT NULL
   GROUP BY e.properties ->> 'sku')`;
+
+/**
+ * Events of these types received in `(from, to]` (journeys' event triggers read new events through
+ * this, after ingest, by received_at: index customer_events_type_received) under the root of the
+ * customer's group, erased people left out: a FROM-clause fragment.
+ */
+export const eventsReceivedBetween = (types: string[], from: Date, to: Date) => sql<{
+  event_id: string;
+  type: string;
+  root: string;
+  location_id: string | null;
+  properties: Record<string, unknown>;
+  received_at: Date;
+}>`(
+  SELECT e.event_id, e.type, coalesce(c.root_id, c.id) AS root, e.location_id, e.properties, e.received_at
+  FROM customer_events e JOIN customers c ON c.id = e.customer_id
+  WHERE e.type = ANY(${types}::text[]) AND e.received_at > ${at(from)} AND e.received_at <= ${at(to)}
+    AND c.erased_at IS NULL)`;
+
+/**
+ * The address a message to the person (a root id, not erased) goes to: the most recently seen
+ * identifier of the type across the group, masked (138****5678); null when the person has none.
+ * Reads no personal value: for deciding and showing, not for sending.
+ */
+export async function maskedAddress(db: Queryable, root: string, type: IdentifierType): Promise<string | null> {
+  const r = await sql<{ masked: string }>`
+    SELECT ci.masked FROM customer_identifiers ci JOIN customers c ON c.id = ci.customer_id
+    WHERE coalesce(c.root_id, c.id) = ${root} AND c.erased_at IS NULL AND ci.type = ${type}
+    ORDER BY ci.last_seen DESC, ci.customer_id LIMIT 1`.execute(db);
+  return r.rows[0]?.masked ?? null;
+}
+
+/**
+ * The same address decrypted, only to hand a message to its gateway (never store or log it):
+ * `value` plain, `masked` as maskedAddress; null when none is left readable (erased, no key).
+ */
+export async function messageAddress(
+  db: Queryable,
+  keys: KeyRing,
+  root: string,
+  type: IdentifierType,
+): Promise<{ value: string; masked: string } | null> {
+  const r = await sql<{ value_enc: Buffer | null; masked: string; data_key: Buffer | null }>`
+    SELECT ci.value_enc, ci.masked, c.data_key FROM customer_identifiers ci JOIN customers c ON c.id = ci.customer_id
+    WHERE coalesce(c.root_id, c.id) = ${root} AND c.erased_at IS NULL AND ci.type = ${type}
+      AND ci.value_enc IS NOT NULL AND c.data_key IS NOT NULL
+    ORDER BY ci.last_seen DESC, ci.customer_id LIMIT 1`.execute(db);
+  const row = r.rows[0];
+  if (!row?.value_enc || !row.data_key) return null;
+  return { value: open(keys.unwrap(row.data_key), row.value_enc).toString('utf8'), masked: row.masked };
+}

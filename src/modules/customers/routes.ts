@@ -1,3 +1,4 @@
+import { addManualTag, removeManualTag } from './tags';
 import { Type } from '@sinclair/typebox';
 import { sql } from 'kysely';
 import { CHANNELS } from '../../platform/auth/roles';
@@ -316,16 +317,7 @@ export const customerRoutes: ModuleRoutes = (ctx) => async (app) => {
         response: { 200: Type.Object({ customer_id: Type.String(), tag: Type.String() }), ...errors(404) },
       },
     },
-    async (req) => {
-      const root = await rootOf(db, req.params.id);
-      if (!root) throw notFound('customer', 'id');
-      // a new tag touches the profile (updated_at): segments' incremental upkeep re-checks the person
-      await sql`WITH added AS (
-          INSERT INTO customer_tags (customer_id, tag) VALUES (${root}, ${req.params.tag})
-          ON CONFLICT DO NOTHING RETURNING 1)
-        UPDATE customers SET updated_at = now() WHERE id = ${root} AND EXISTS (SELECT 1 FROM added)`.execute(db);
-      return { customer_id: root, tag: req.params.tag };
-    },
+    async (req) => ({ customer_id: await addManualTag(db, req.params.id, req.params.tag), tag: req.params.tag }),
   );
 
   app.delete(
@@ -339,21 +331,6 @@ export const customerRoutes: ModuleRoutes = (ctx) => async (app) => {
         response: { 200: Type.Object({ customer_id: Type.String(), tag: Type.String() }), ...errors(404) },
       },
     },
-    async (req) => {
-      const root = await rootOf(db, req.params.id);
-      if (!root) throw notFound('customer', 'id');
-      const members = (
-        await db
-          .selectFrom('customers')
-          .select('id')
-          .where((eb) => eb.or([eb('id', '=', root), eb('root_id', '=', root)]))
-          .execute()
-      ).map((r) => r.id);
-      await sql`WITH removed AS (
-          DELETE FROM customer_tags WHERE customer_id = ANY(${members}::text[]) AND tag = ${req.params.tag}
-          RETURNING 1)
-        UPDATE customers SET updated_at = now() WHERE id = ${root} AND EXISTS (SELECT 1 FROM removed)`.execute(db);
-      return { customer_id: root, tag: req.params.tag };
-    },
+    async (req) => ({ customer_id: await removeManualTag(db, req.params.id, req.params.tag), tag: req.params.tag }),
   );
 };

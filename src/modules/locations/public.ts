@@ -30,3 +30,9 @@ export async function existingStoreIds(db: Queryable, ids: readonly string[]): P
  * whose online orders they fulfil earn them a revenue share (settlements).
  */
 export const shopIds = sql<string>`(SELECT id FROM locations WHERE type = 'store')`;
+
+/** A location's name (a store's, for messages naming it), or null when there is none with this id. */
+export async function locationName(db: Queryable, id: string): Promise<string | null> {
+  const r = await sql<{ name: string }>`SELECT name FROM locations WHERE id = ${id}`.execute(db);
+  return r.rows[0]?.name ?? null;
+}

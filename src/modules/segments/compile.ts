@@ -122,9 +122,13 @@ function trait(t: TraitLeaf): Predicate {
   return sql`coalesce(${sql.join(parts, sql` AND `)}, false)`;
 }
 
-function event(e: EventLeaf, asOf: Date, scope: Scope): Predicate {
+/** Only rows after this time (a journey's since_entry); no time, no bound. */
+const after = (col: Predicate, at: Date | undefined) =>
+  at ? sql`AND ${col} > ${at.toISOString()}::timestamptz` : sql``;
+
+function event(e: EventLeaf, asOf: Date, scope: Scope, from?: Date): Predicate {
   const rows = sql`(SELECT e.root, e.event_id AS ref, 0 AS amount FROM ${groupEvents} e
-    WHERE e.type = ${e.type}::text
+    WHERE e.type = ${e.type}::text ${after(sql`e.occurred_at`, from)}
       ${e.properties ? sql`AND e.properties @> ${json(e.properties)}` : sql``}
       ${e.within_days ? sql`AND e.occurred_at > ${since(asOf, e.within_days)}` : sql``}
       ${inScope(scope, sql`e.root`)})`;
@@ -141,14 +145,14 @@ function couponShare(rows: Predicate, cmp: Comparison<number>): Predicate {
 const peopleOrders = underPeople(orderSummaries);
 
 /** Sales (orders' isSale). Amounts are order totals less refunds, or matching lines' amounts. */
-function ordered(o: OrderedLeaf, asOf: Date, scope: Scope): Predicate {
+function ordered(o: OrderedLeaf, asOf: Date, scope: Scope, from?: Date): Predicate {
   const byLine = o.sku !== undefined || o.category !== undefined;
   const rows = sql`(SELECT o.root, o.id AS ref, ${byLine ? sql`l.amount` : sql`o.total - o.refunded_total`} AS amount
       ${o.coupon_share ? sql`, o.id IN (SELECT cr.order_ref FROM ${couponOrders} cr) AS coupon` : sql``}
     FROM ${peopleOrders} o
     ${byLine ? sql`JOIN ${orderLines} l ON l.order_id = o.id` : sql``}
     ${o.category !== undefined ? sql`JOIN ${productFacts} pf ON pf.sku = l.sku` : sql``}
-    WHERE ${isSale('o')}
+    WHERE ${isSale('o')} ${after(sql`o.placed_at`, from)}
       ${o.sku !== undefined ? sql`AND l.sku = ${o.sku}::text` : sql``}
       ${o.category !== undefined ? sql`AND pf.category = ${o.category}::text` : sql``}
       ${o.channel !== undefined ? sql`AND o.channel = ${o.channel}::text` : sql``}
@@ -239,19 +243,27 @@ function clv(leaf: ClvLeaf, scope: Scope): Predicate {
   return sql`p.id IN (SELECT v.root FROM ${scopedRows(clvFacts, scope)} v WHERE ${sql.join(parts, sql` AND `)})`;
 }
 
-/** The predicate on `p` (a row of segmentPeople) that the rule states, evaluated at `asOf`. */
-function predicate(rule: Rule, asOf: Date, scope: Scope): Predicate {
+/**
+ * The predicate on `p` (a row of segmentPeople) that the rule states, evaluated at `asOf`; `entry`
+ * is when the person entered a journey (its since_entry leaves), absent for segments.
+ */
+function predicate(rule: Rule, asOf: Date, scope: Scope, entry?: Date): Predicate {
   if ('all' in rule)
     return sql`(${sql.join(
-      rule.all.map((r) => predicate(r, asOf, scope)),
+      rule.all.map((r) => predicate(r, asOf, scope, entry)),
       sql` AND `,
     )})`;
   if ('any' in rule)
     return sql`(${sql.join(
-      rule.any.map((r) => predicate(r, asOf, scope)),
+      rule.any.map((r) => predicate(r, asOf, scope, entry)),
       sql` OR `,
     )})`;
-  if ('not' in rule) return sql`NOT ${predicate(rule.not, asOf, scope)}`;
+  if ('not' in rule) return sql`NOT ${predicate(rule.not, asOf, scope, entry)}`;
+  if ('since_entry' in rule) {
+    // without an entry time (never for journeys), "since entry" is "ever"
+    const leaf = rule.since_entry;
+    return 'event' in leaf ? event(leaf.event, asOf, scope, entry) : ordered(leaf.ordered, asOf, scope, entry);
+  }
   if ('trait' in rule) return trait(rule.trait);
   if ('tag' in rule)
     // a manual tag of any member of the group, or a computed tag's membership (kept under the root)
@@ -280,7 +292,7 @@ function predicate(rule: Rule, asOf: Date, scope: Scope): Predicate {
  * Every person the rule selects, as `(id)` rows: a FROM-clause fragment; with a scope, only those
  * of the scope's people it selects (the same answer for them as over the whole base).
  */
-export const members = (rule: Rule, asOf: Date, scope?: Scope) =>
+export const members = (rule: Rule, asOf: Date, scope?: Scope, entry?: Date) =>
   sql<{
     id: string;
-  }>`(SELECT p.id FROM ${segmentPeople} p WHERE ${predicate(rule, asOf, scope)} ${inScope(scope, sql`p.id`)})`;
+  }>`(SELECT p.id FROM ${segmentPeople} p WHERE ${predicate(rule, asOf, scope, entry)} ${inScope(scope, sql`p.id`)})`;

@@ -90,7 +90,11 @@ export type Rule =
   | { lifecycle: Comparison<LifecycleStage> }
   | { visited_store: VisitedStoreLeaf }
   | { near_store: NearStoreLeaf }
-  | { clv: ClvLeaf };
+  | { clv: ClvLeaf }
+  | { since_entry: SinceEntryLeaf };
+
+/** Journeys' branches only (parseRule's `sinceEntry`): did it happen after the person entered the journey. */
+export type SinceEntryLeaf = { event: EventLeaf } | { ordered: OrderedLeaf };
 
 const MAX_DEPTH = 16;
 const MAX_DAYS = 36_500;
@@ -265,24 +269,37 @@ const LEAVES: Record<string, (v: unknown, path: string) => unknown> = {
 
 const KINDS = ['all', 'any', 'not', ...Object.keys(LEAVES)];
 
-function node(v: unknown, path: string, depth: number): Rule {
+export interface ParseOptions {
+  /** Allow `{"since_entry": <event or ordered leaf>}` (a journey's branch, evaluated for one enrolment). */
+  sinceEntry?: boolean;
+}
+
+function sinceEntry(v: unknown, path: string): SinceEntryLeaf {
+  const o = object(v, path, ['event', 'ordered']);
+  if (Object.keys(o).length !== 1) throw fail(path, 'must be an object with one key: event, ordered');
+  const [kind, body] = Object.entries(o)[0]!;
+  return { [kind]: LEAVES[kind]!(body, `${path}.${kind}`) } as SinceEntryLeaf;
+}
+
+function node(v: unknown, path: string, depth: number, opts: ParseOptions = {}): Rule {
   if (depth > MAX_DEPTH) throw fail(path, `rules nest at most ${MAX_DEPTH} deep`);
   if (!isObject(v) || Object.keys(v).length !== 1)
     throw fail(path, `must be an object with one key: ${KINDS.join(', ')}`);
   const [kind, body] = Object.entries(v)[0]!;
   const at = `${path}.${kind}`;
   if (kind === 'all' || kind === 'any') {
-    const parts = list(body, at, (x, p) => node(x, p, depth + 1));
+    const parts = list(body, at, (x, p) => node(x, p, depth + 1, opts));
     return kind === 'all' ? { all: parts } : { any: parts };
   }
-  if (kind === 'not') return { not: node(body, at, depth + 1) };
+  if (kind === 'not') return { not: node(body, at, depth + 1, opts) };
+  if (kind === 'since_entry' && opts.sinceEntry) return { since_entry: sinceEntry(body, at) };
   const leaf = LEAVES[kind];
   if (!leaf) throw fail(`${path}.${kind}`, `unknown rule; expected one of ${KINDS.join(', ')}`);
   return { [kind]: leaf(body, at) } as Rule;
 }
 
 /** The rule, checked; `path` names it in errors (the body field it came in). */
-export const parseRule = (v: unknown, path = 'rule'): Rule => node(v, path, 0);
+export const parseRule = (v: unknown, path = 'rule', opts: ParseOptions = {}): Rule => node(v, path, 0, opts);
 
 /** A name the rule uses that must exist in the database, and where. */
 interface Reference {
@@ -316,8 +333,8 @@ function references(rule: Rule, path: string, out: Reference[]): Reference[] {
  * those in force, location ids those of stores or dark stores. 422 `invalid_rule` naming the path
  * of the first unknown name.
  */
-export async function checkRule(db: Queryable, v: unknown, path = 'rule'): Promise<Rule> {
-  const rule = parseRule(v, path);
+export async function checkRule(db: Queryable, v: unknown, path = 'rule', opts: ParseOptions = {}): Promise<Rule> {
+  const rule = parseRule(v, path, opts);
   const refs = references(rule, path, []);
   const tiers = refs.some((r) => r.kind === 'tier') ? await tierCodes(db) : [];
   const stores = await existingStoreIds(

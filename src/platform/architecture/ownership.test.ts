@@ -10,8 +10,10 @@ import { OWNED_TABLES as customers } from '../../modules/customers/tables';
 import { OWNED_TABLES as fulfilment } from '../../modules/fulfilment/tables';
 import { OWNED_TABLES as imports } from '../../modules/imports/tables';
 import { OWNED_TABLES as inventory } from '../../modules/inventory/tables';
+import { OWNED_TABLES as journeys } from '../../modules/journeys/tables';
 import { OWNED_TABLES as locations } from '../../modules/locations/tables';
 import { OWNED_TABLES as coupons } from '../../modules/loyalty/coupons/tables';
+import { OWNED_TABLES as messaging } from '../../modules/messaging/tables';
 import { OWNED_TABLES as points } from '../../modules/loyalty/points/tables';
 import { OWNED_TABLES as referrals } from '../../modules/loyalty/referrals/tables';
 import { OWNED_TABLES as tiers } from '../../modules/loyalty/tiers/tables';
@@ -46,8 +48,10 @@ const DECLARED: Record<string, readonly string[]> = {
   fulfilment,
   imports,
   inventory,
+  journeys,
   locations,
   loyalty: [...coupons, ...points, ...referrals, ...tiers],
+  messaging,
   orders,
   segments,
   settlements,

@@ -231,6 +231,13 @@ export const MATRIX: Record<string, Rule | 'public'> = {
     who: { admin: 'yes', analyst: 'yes', marketer: 'yes', store_staff: 'own', support: 'yes' },
   },
 
+  // messaging: marketing message channels, quiet hours and cap, the message log
+  'PUT /v1/message-channels/{channel}': ADMIN,
+  'GET /v1/message-channels': ADMIN,
+  'GET /v1/settings/messaging': MARKETING,
+  'PUT /v1/settings/messaging': ADMIN,
+  'GET /v1/messages': MARKETING,
+
   // settlements: stores' revenue share
   'GET /v1/settings/revenue-share': { who: { admin: 'yes', analyst: 'yes', store_staff: 'yes' } },
   'PUT /v1/settings/revenue-share': ADMIN,
@@ -268,6 +275,14 @@ export const MATRIX: Record<string, Rule | 'public'> = {
   'PUT /v1/segments/{id}': MARKETING,
   'DELETE /v1/segments/{id}': MARKETING,
   'GET /v1/segments/{id}/members': RFM_READ,
+  // journeys
+  'POST /v1/journeys': MARKETING,
+  'GET /v1/journeys': RFM_READ,
+  'GET /v1/journeys/{id}': RFM_READ,
+  'POST /v1/journeys/{id}/activate': MARKETING,
+  'POST /v1/journeys/{id}/pause': MARKETING,
+  'POST /v1/journeys/{id}/archive': MARKETING,
+  'GET /v1/journeys/{id}/report': RFM_READ,
   // computed tags
   'POST /v1/tags': MARKETING,
   'GET /v1/tags': RFM_READ,

@@ -6,6 +6,12 @@ import type { Tx } from './database';
  * (never one of an earlier rank while it holds one of a later rank), and within a rank in the
  * order given, so two transactions never wait for each other in a cycle:
  *
+ *   0. a journey enrolment row (`journey_enrolments … FOR UPDATE SKIP LOCKED`, journeys/runner.ts),
+ *      one per transaction, then its journey's row FOR SHARE (a pause or archive updates it, so it
+ *      waits for steps under way); then the step's own locks (persons, a coupon template, a
+ *      message cap), one step per transaction. Taking no order row, it may come before rank 1.
+ *      Erasure's journeys step updates the person's enrolment rows after rank 2 (a deadlock with a
+ *      step of the same person is retried by transact()).
  *   1. order rows: `orders … FOR UPDATE` (lockOrderRow, lockOrdersOf in orders/locks.ts), by id in "C" order.
  *      What an order owns (lines, fulfilments, reservations, courier jobs, returns) is written
  *      only under its order's lock and has no rank of its own. Placing an order inserts its
@@ -26,7 +32,8 @@ import type { Tx } from './database';
  * taken by steps after which their transaction takes no more (issuing a coupon: its template's
  * row and `coupon:` key, e.g. a referral reward at payment after the stock; settlements' advisory
  * locks `settlements.periods` and `settle:<order>`, taken last in the dispatcher's batch; analytics'
- * per-person `analytics.buyer:<root>`, taken last in its rollup batch, in byte order). A deadlock
+ * per-person `analytics.buyer:<root>`, taken last in its rollup batch, in byte order; messaging's
+ * `message-cap:<root>:<channel>`, taken by queueMessage, after which its caller takes no ranked lock). A deadlock
  * this order cannot rule out (a merge that changes a person's root meanwhile) is retried by
  * transact() (transaction.ts).
  */

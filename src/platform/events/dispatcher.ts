@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database, Tx } from '../db/database';
-import { SafeHttpClient, UnsafeUrlError } from '../net/safe-url';
+import { SafeHttpClient } from '../net/safe-url';
 import type { PublishedEvent } from './outbox';
-import { signPayload } from './signature';
+import { deliverSigned } from './signature';
 import { loggableError } from '../logging';
 import { transact } from '../db/transaction';
 
@@ -33,7 +33,8 @@ export class Dispatcher {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = false;
-  private readonly http: SafeHttpClient;
+  /** The client webhooks are POSTed with (SSRF-checked, kept alive); periodic tasks that POST to operator URLs share it. */
+  readonly http: SafeHttpClient;
 
   /** allowPrivateUrls: deliver to loopback and private addresses too (development only). */
   constructor(
@@ -246,24 +247,8 @@ export class Dispatcher {
   }
 
   /** null when delivered (2xx); otherwise why not. A redirect is a failed delivery: it is not followed. */
-  private async post(url: string, secret: string, body: string, type: string, eventId: string): Promise<string | null> {
-    try {
-      const status = await this.http.post(
-        url,
-        {
-          'content-type': 'application/json',
-          'x-santong-event': type,
-          'x-santong-event-id': eventId,
-          'x-santong-signature': signPayload(secret, body, Math.floor(Date.now() / 1000)),
-        },
-        body,
-        this.fetchTimeoutMs,
-      );
-      if (status >= 200 && status < 300) return null;
-      return status >= 300 && status < 400 ? `HTTP ${status} (redirects are not followed)` : `HTTP ${status}`;
-    } catch (err) {
-      if (err instanceof UnsafeUrlError) return `refused: ${err.message}`;
-      return err instanceof Error ? err.message : String(err);
-    }
+  private post(url: string, secret: string, body: string, type: string, eventId: string): Promise<string | null> {
+    const headers = { 'x-santong-event': type, 'x-santong-event-id': eventId };
+    return deliverSigned(this.http, url, secret, body, headers, this.fetchTimeoutMs);
   }
 }

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { UnsafeUrlError, type SafeHttpClient } from '../net/safe-url';
 
 /** `X-Santong-Signature: t=<unix>,v1=<hex hmac-sha256 of "<t>.<body>">`, as Stripe-style receivers expect. */
 export function signPayload(secret: string, body: string, timestamp: number): string {
@@ -21,6 +22,37 @@ export async function postSigned(url: string, secret: string, body: string, time
     redirect: 'manual',
     signal: AbortSignal.timeout(timeoutMs),
   });
+}
+
+/**
+ * POSTs a JSON body signed like our webhooks through the SSRF-checked client (the address checked
+ * again at every delivery): null when delivered (2xx), otherwise why not. A redirect is not followed.
+ */
+export async function deliverSigned(
+  http: SafeHttpClient,
+  url: string,
+  secret: string,
+  body: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<string | null> {
+  try {
+    const status = await http.post(
+      url,
+      {
+        ...headers,
+        'content-type': 'application/json',
+        'x-santong-signature': signPayload(secret, body, Math.floor(Date.now() / 1000)),
+      },
+      body,
+      timeoutMs,
+    );
+    if (status >= 200 && status < 300) return null;
+    return status >= 300 && status < 400 ? `HTTP ${status} (redirects are not followed)` : `HTTP ${status}`;
+  } catch (err) {
+    if (err instanceof UnsafeUrlError) return `refused: ${err.message}`;
+    return err instanceof Error ? err.message : String(err);
+  }
 }
 
 export function verifySignature(

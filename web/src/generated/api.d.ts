@@ -5594,6 +5594,735 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/journeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every journey, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    state?: "draft" | "active" | "paused" | "archived";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                activated_at: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                goal: unknown;
+                                holdout_percent: number;
+                                id: string;
+                                name: string;
+                                reentry: boolean;
+                                /** @enum {string} */
+                                state: "draft" | "active" | "paused" | "archived";
+                                steps: unknown;
+                                trigger: unknown;
+                                /** Format: date-time */
+                                updated_at: string;
+                                version: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a journey (a draft: nothing runs until it is activated)
+         * @description 422 invalid_journey (or invalid_rule inside a branch) names the path of the fault: steps[2].wait.duration.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "老客回归",
+                     *       "trigger": {
+                     *         "inactive": {
+                     *           "days": 30
+                     *         }
+                     *       },
+                     *       "steps": [
+                     *         {
+                     *           "id": "coupon",
+                     *           "issue_coupon": {
+                     *             "template_id": "tpl_winback"
+                     *           }
+                     *         },
+                     *         {
+                     *           "id": "sms",
+                     *           "send_message": {
+                     *             "channel": "sms",
+                     *             "text": "亲爱的{{name}}，好久不见！送您一张券：{{coupon}}"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "goal": {
+                     *         "ordered": {
+                     *           "within_days": 14
+                     *         }
+                     *       },
+                     *       "holdout_percent": 10
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description {ordered: {sku?, category?, channel?, location_id?, within_days}} */
+                        goal?: unknown;
+                        /** @description integer 0..90 (default 0) */
+                        holdout_percent?: unknown;
+                        /**
+                         * Format: free-text
+                         * @description no phone numbers or e-mail addresses
+                         * @example customer changed their mind
+                         */
+                        name: string;
+                        /** @description boolean (default false): without it a person enters once; with it again once their enrolment ended. Inactive and date triggers enter once per occasion (an inactive spell, a year) either way. */
+                        reentry?: unknown;
+                        /** @description steps, each with an id unique in the journey and one of wait {duration (ISO-8601: PT2S, PT10M, P3D) | until_time_of_day "HH:MM"}, branch {if: <rule, plus since_entry and "$trigger.<prop>" values>, then, else}, issue_coupon {template_id, sku_from_trigger?}, send_message {channel: sms|wechat|push|email, text with {{name}}, {{coupon}}, {{store}}}, add_tag, remove_tag, split {variants: [{name, weight, steps}]}, exit {} */
+                        steps: unknown;
+                        /** @description one of event {type, properties?}, segment_entered "<segment id>", inactive {days}, date_trait {trait, days_before}, broadcast {segment, at} */
+                        trigger: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            activated_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            goal: unknown;
+                            holdout_percent: number;
+                            id: string;
+                            name: string;
+                            reentry: boolean;
+                            /** @enum {string} */
+                            state: "draft" | "active" | "paused" | "archived";
+                            steps: unknown;
+                            trigger: unknown;
+                            /** Format: date-time */
+                            updated_at: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/journeys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One journey */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            activated_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            goal: unknown;
+                            holdout_percent: number;
+                            id: string;
+                            name: string;
+                            reentry: boolean;
+                            /** @enum {string} */
+                            state: "draft" | "active" | "paused" | "archived";
+                            steps: unknown;
+                            trigger: unknown;
+                            /** Format: date-time */
+                            updated_at: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/journeys/{id}/activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Activate a draft or paused journey: its trigger starts enrolling people and their steps run */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            activated_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            goal: unknown;
+                            holdout_percent: number;
+                            id: string;
+                            name: string;
+                            reentry: boolean;
+                            /** @enum {string} */
+                            state: "draft" | "active" | "paused" | "archived";
+                            steps: unknown;
+                            trigger: unknown;
+                            /** Format: date-time */
+                            updated_at: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/journeys/{id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Archive for good: nothing runs any more; its report stays */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            activated_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            goal: unknown;
+                            holdout_percent: number;
+                            id: string;
+                            name: string;
+                            reentry: boolean;
+                            /** @enum {string} */
+                            state: "draft" | "active" | "paused" | "archived";
+                            steps: unknown;
+                            trigger: unknown;
+                            /** Format: date-time */
+                            updated_at: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/journeys/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause: no step runs and its queued messages are cancelled at once; activate resumes */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            activated_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            goal: unknown;
+                            holdout_percent: number;
+                            id: string;
+                            name: string;
+                            reentry: boolean;
+                            /** @enum {string} */
+                            state: "draft" | "active" | "paused" | "archived";
+                            steps: unknown;
+                            trigger: unknown;
+                            /** Format: date-time */
+                            updated_at: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/journeys/{id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A journey's funnel, messages, coupons and goal uplift against its holdout
+         * @description entered counts every enrolment, holdout those held out (they receive nothing); active, completed and exited count the treated. The goal is a matching sale within within_days after entry; uplift is the treated rate minus the holdout rate with its 95 % Newcombe hybrid score interval (null without a holdout); incremental_net_sales (fen) the difference in mean net sales in the window times the treated. variants: per split variant.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active: number;
+                            completed: number;
+                            coupons: {
+                                issued: number;
+                                redeemed: number;
+                            };
+                            entered: number;
+                            exited: number;
+                            goal: {
+                                holdout: {
+                                    converted: number;
+                                    customers: number;
+                                    rate: number;
+                                };
+                                /** @description fen */
+                                incremental_net_sales: number | null;
+                                treated: {
+                                    converted: number;
+                                    customers: number;
+                                    rate: number;
+                                };
+                                uplift: number | null;
+                                uplift_ci95: [
+                                    number,
+                                    number
+                                ] | null;
+                            } | null;
+                            holdout: number;
+                            messages: {
+                                delivered: number;
+                                failed: number;
+                                sent: number;
+                                suppressed: number;
+                            };
+                            steps: {
+                                done: number;
+                                id: string;
+                                /** @description by reason */
+                                suppressed: {
+                                    [key: string]: number;
+                                };
+                            }[];
+                            variants: {
+                                converted: number;
+                                customers: number;
+                                name: string;
+                                rate: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/locations": {
         parameters: {
             query?: never;
@@ -6670,6 +7399,274 @@ export interface paths {
                             name: string;
                             role: string;
                             scopes: string[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/message-channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The message channels and their adapters (secrets are never returned) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @enum {string} */
+                                adapter: "log" | "webhook";
+                                /** @enum {string} */
+                                channel: "sms" | "wechat" | "push" | "email";
+                                /** @description false: never set, messages are only recorded (log) */
+                                configured: boolean;
+                                updated_at: string | null;
+                                url: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/message-channels/{channel}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a message channel's adapter: only recorded (log, the default) or a signed webhook
+         * @description Marketing messages (journeys) are queued with a message_id chosen by the journey step and sent by every server's sender. Suppressed when queued without the channel's marketing consent (no_consent), without an address for the channel (no_address) or over the frequency cap (frequency_cap); consent is checked again at the send. Quiet hours delay a message to their end. A webhook channel gets POST {message_id, channel, customer_id, to, text, journey_id, step_id, created_at} signed with X-Santong-Signature and Idempotency-Key: <message_id> (the same on every retry); 2xx is delivered, otherwise retried with backoff, then failed. The URL must be http(s) and resolve to public addresses only (checked again at every send); the secret is stored encrypted and never returned. Audited.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    channel: "sms" | "wechat" | "push" | "email";
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        adapter: "log" | "webhook";
+                        secret?: string;
+                        /** Format: uri */
+                        url?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            adapter: "log" | "webhook";
+                            /** @enum {string} */
+                            channel: "sms" | "wechat" | "push" | "email";
+                            /** @description false: never set, messages are only recorded (log) */
+                            configured: boolean;
+                            updated_at: string | null;
+                            url: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The message log, newest first: by journey, customer (any of their ids) and state
+         * @description Marketing messages (journeys) are queued with a message_id chosen by the journey step and sent by every server's sender. Suppressed when queued without the channel's marketing consent (no_consent), without an address for the channel (no_address) or over the frequency cap (frequency_cap); consent is checked again at the send. Quiet hours delay a message to their end. A webhook channel gets POST {message_id, channel, customer_id, to, text, journey_id, step_id, created_at} signed with X-Santong-Signature and Idempotency-Key: <message_id> (the same on every retry); 2xx is delivered, otherwise retried with backoff, then failed.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description opaque cursor from next_cursor */
+                    cursor?: string;
+                    customer_id?: string;
+                    journey_id?: string;
+                    limit?: number;
+                    status?: "queued" | "sent" | "delivered" | "failed" | "suppressed";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                attempts: number;
+                                /** @enum {string} */
+                                channel: "sms" | "wechat" | "push" | "email";
+                                created_at: string;
+                                /** @description the person (One ID root) */
+                                customer_id: string;
+                                delivered_at: string | null;
+                                id: string;
+                                journey_id: string | null;
+                                last_error: string | null;
+                                next_attempt_at: string | null;
+                                /** @enum {string|null} */
+                                reason: "no_consent" | "no_address" | "frequency_cap" | "journey_paused" | "erased" | null;
+                                send_after: string;
+                                sent_at: string | null;
+                                /** @enum {string} */
+                                status: "queued" | "sent" | "delivered" | "failed" | "suppressed";
+                                step_id: string | null;
+                                text: string;
+                                /** @description masked address */
+                                to: string | null;
+                            }[];
+                            next_cursor: string | null;
                         };
                     };
                 };
@@ -10299,6 +11296,204 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/settings/messaging": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Quiet hours (retailer's time zone) and the frequency cap of marketing messages
+         * @description Defaults: quiet 21:00–09:00, at most 2 messages per customer and channel in 7 days. null: none.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "quiet_hours": {
+                         *         "start": "21:00",
+                         *         "end": "09:00"
+                         *       },
+                         *       "frequency_cap": {
+                         *         "max": 2,
+                         *         "days": 7
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            frequency_cap: {
+                                days: number;
+                                /** @description messages per customer and channel */
+                                max: number;
+                            } | null;
+                            quiet_hours: {
+                                /** @description HH:MM local */
+                                end: string;
+                                /** @description HH:MM local */
+                                start: string;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        /** Set quiet hours and the frequency cap (apply to messages queued from now on; audited) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "quiet_hours": {
+                     *         "start": "21:00",
+                     *         "end": "09:00"
+                     *       },
+                     *       "frequency_cap": {
+                     *         "max": 2,
+                     *         "days": 7
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        frequency_cap: {
+                            days: number;
+                            /** @description messages per customer and channel */
+                            max: number;
+                        } | null;
+                        quiet_hours: {
+                            /** @description HH:MM local */
+                            end: string;
+                            /** @description HH:MM local */
+                            start: string;
+                        } | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "quiet_hours": {
+                         *         "start": "21:00",
+                         *         "end": "09:00"
+                         *       },
+                         *       "frequency_cap": {
+                         *         "max": 2,
+                         *         "days": 7
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            frequency_cap: {
+                                days: number;
+                                /** @description messages per customer and channel */
+                                max: number;
+                            } | null;
+                            quiet_hours: {
+                                /** @description HH:MM local */
+                                end: string;
+                                /** @description HH:MM local */
+                                start: string;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

@@ -13,7 +13,9 @@ const DAY_MS = 86400_000;
 export interface IssueInput {
   template_id: string;
   customer_id: string;
-  via: 'issue' | 'claim' | 'tier' | 'referral';
+  via: 'issue' | 'claim' | 'tier' | 'referral' | 'journey';
+  /** Scope the coupon to this SKU's lines (a journey's coupon for the SKU viewed). */
+  scope_sku?: string;
   channel?: Channel;
   now: Date;
   /** The request field naming the template, for errors (default `template_id`). */
@@ -114,6 +116,7 @@ export async function issueCoupon(
       redeemed_location_id: null,
       redeemed_amount: null,
       redeemed_at: null,
+      scope_sku: input.scope_sku ?? null,
     })
     .execute();
   await publish(tx, {

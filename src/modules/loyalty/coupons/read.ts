@@ -30,8 +30,8 @@ export function couponView(c: CouponRow, t: TemplateRow, channel: Channel | null
       gift_sku: t.gift_sku,
       channels: t.channels,
       locations: t.locations,
-      skus: t.skus,
-      categories: t.categories,
+      skus: c.scope_sku === null ? t.skus : [c.scope_sku],
+      categories: c.scope_sku === null ? t.categories : null,
       stackable: t.stackable,
     },
     redemption:

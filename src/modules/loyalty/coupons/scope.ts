@@ -35,7 +35,8 @@ export interface CheckoutCoupon {
   stackable: boolean;
 }
 
-export function toCheckoutCoupon(code: string, t: TemplateRow): CheckoutCoupon {
+/** The coupon's scope: `scopeSku` (a coupon issued for one SKU) narrows it to that SKU's lines. */
+export function toCheckoutCoupon(code: string, t: TemplateRow, scopeSku: string | null = null): CheckoutCoupon {
   return {
     code,
     template_id: t.id,
@@ -45,8 +46,8 @@ export function toCheckoutCoupon(code: string, t: TemplateRow): CheckoutCoupon {
     cap: t.cap === null ? null : Number(t.cap),
     min_spend: Number(t.min_spend),
     gift_sku: t.gift_sku,
-    skus: t.skus,
-    categories: t.categories,
+    skus: scopeSku === null ? t.skus : [scopeSku],
+    categories: scopeSku === null ? t.categories : null,
     stackable: t.stackable,
   };
 }

@@ -41,6 +41,7 @@ export async function couponsForCheckout(
         .select([
           'c.code',
           'c.customer_id',
+          'c.scope_sku',
           'c.status as coupon_status',
           'c.valid_from as coupon_valid_from',
           'c.valid_to as coupon_valid_to',
@@ -78,7 +79,7 @@ export async function couponsForCheckout(
       { locationRequired: true },
     );
     if (why) return problems.push({ index, code, ...why });
-    usable.push(toCheckoutCoupon(p.code, r));
+    usable.push(toCheckoutCoupon(p.code, r, r.scope_sku));
   });
   return { usable, problems };
 }
@@ -104,6 +105,7 @@ export async function usableCoupons(
     .selectAll('t')
     .select([
       'c.code',
+      'c.scope_sku',
       'c.status as coupon_status',
       'c.valid_from as coupon_valid_from',
       'c.valid_to as coupon_valid_to',
@@ -126,7 +128,7 @@ export async function usableCoupons(
         ) === null,
     )
     .map((r) => {
-      const c = toCheckoutCoupon(r.code, r);
+      const c = toCheckoutCoupon(r.code, r, r.scope_sku);
       return {
         c: { ...c, valid_to: iso(r.coupon_valid_to) },
         worth: typicalValue(c, Number(r.gift_price ?? 0)),

@@ -48,6 +48,8 @@ export interface CouponsTable {
   redeemed_location_id: string | null;
   redeemed_amount: Int8 | null;
   redeemed_at: Timestamp | null;
+  /** Scoped to this SKU's lines when set (issueCoupon's scope_sku), instead of the template's skus. */
+  scope_sku: ColumnType<string | null, string | null | undefined, string | null>;
   updated_at: Generated<Date>;
 }
 

@@ -1,0 +1,33 @@
+import { sql } from 'kysely';
+import type { Queryable } from '../../platform/db/database';
+import { members } from './compile';
+import type { Rule } from './rule';
+import './tables';
+
+/** What other modules (journeys) may know of segments beyond their routes: these, never the tables. */
+
+export { checkRule, parseRule, type Rule } from './rule';
+
+/**
+ * Does the rule select this person (a root id) at `asOf`? Compiled as segments are, scoped to the
+ * one person; `entry` is when they entered a journey, for the rule's since_entry leaves.
+ */
+export async function ruleHolds(db: Queryable, rule: Rule, root: string, asOf: Date, entry?: Date): Promise<boolean> {
+  const scope = sql<string[]>`${[root]}::text[]`;
+  const r = await sql<{ id: string }>`SELECT m.id FROM ${members(rule, asOf, scope, entry)} m LIMIT 1`.execute(db);
+  return r.rows.length > 0;
+}
+
+/** Is there a saved segment (not a computed tag) with this id? */
+export async function segmentExists(db: Queryable, id: string): Promise<boolean> {
+  const r = await sql`SELECT 1 FROM saved_segments WHERE id = ${id} AND kind = 'segment'`.execute(db);
+  return r.rows.length > 0;
+}
+
+/**
+ * A saved segment's members (root ids) as last evaluated, with when each entered: a FROM-clause
+ * fragment of `(customer_id, entered_at)` rows; with `since`, only those who entered after it.
+ */
+export const segmentEntries = (segmentId: string, since?: Date) => sql<{ customer_id: string; entered_at: Date }>`(
+  SELECT customer_id, entered_at FROM segment_members WHERE segment_id = ${segmentId}
+  ${since ? sql`AND entered_at > ${since.toISOString()}::timestamptz` : sql``})`;
