@@ -1,3 +1,5 @@
+import type { Answer } from './contract';
+
 /**
  * Journeys (src/modules/journeys, issue 15) as the console edits and reads them: the definition
  * (trigger, steps, goal, holdout) exactly as POST /v1/journeys takes it, and the report.
@@ -56,36 +58,17 @@ export interface JourneyDefinition {
   reentry?: boolean;
 }
 
-export type JourneyState = 'draft' | 'active' | 'paused' | 'archived';
-export interface Journey extends JourneyDefinition {
-  id: string;
-  state: JourneyState;
-}
+type JourneyAnswer = Answer<'/v1/journeys/{id}'>;
+export type JourneyState = JourneyAnswer['state'];
+/** GET /v1/journeys/:id, its definition typed (the API declares trigger, steps and goal as JSON). */
+export type Journey = Omit<JourneyAnswer, 'trigger' | 'steps' | 'goal'> & {
+  trigger: Trigger;
+  steps: Step[];
+  goal: Goal | null;
+};
 
-export interface GoalGroup {
-  customers: number;
-  converted: number;
-  rate: number | null;
-}
 /** GET /v1/journeys/:id/report */
-export interface JourneyReport {
-  entered: number;
-  holdout: number;
-  active: number;
-  completed: number;
-  exited: number;
-  steps: { id: string; done: number; suppressed: Record<string, number> }[];
-  messages: { sent: number; delivered: number; failed: number; suppressed: number };
-  coupons: { issued: number; redeemed: number };
-  goal: {
-    treated: GoalGroup;
-    holdout: GoalGroup;
-    uplift: number | null;
-    uplift_ci95: [number, number] | null;
-    incremental_net_sales: number | null;
-  };
-  variants?: (Record<string, unknown> & { name: string })[];
-}
+export type JourneyReport = Answer<'/v1/journeys/{id}/report'>;
 
 export const triggerKind = (t: Trigger): TriggerKind => Object.keys(t)[0] as TriggerKind;
 export const stepKind = (s: Step): StepKind => STEP_KINDS.find((k) => k in s) ?? 'exit';

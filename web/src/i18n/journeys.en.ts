@@ -150,6 +150,7 @@ export const journeysEn: Record<keyof typeof journeysZhCN, string> = {
   'journeys.upliftCi': '95% interval {lo} to {hi}',
   'journeys.upliftNone': 'Not enough data yet',
   'journeys.incremental': 'Incremental net sales',
+  'journeys.noGoal': 'No goal set',
   'journeys.variants': 'Variants',
   'journeys.reason.no_consent': 'No consent',
   'journeys.reason.no_address': 'No address',

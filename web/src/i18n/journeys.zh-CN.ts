@@ -142,6 +142,7 @@ export const journeysZhCN = {
   'journeys.upliftCi': '95% 置信区间 {lo} 至 {hi}',
   'journeys.upliftNone': '还没有足够的数据',
   'journeys.incremental': '增量净销售额',
+  'journeys.noGoal': '没有设转化目标',
   'journeys.variants': '各分组',
   'journeys.reason.no_consent': '未授权营销',
   'journeys.reason.no_address': '无联系方式',

@@ -27,11 +27,9 @@ function JourneyRow({ j }: { j: Journey }) {
         {r ? formatInt(r.entered) : '…'}
       </td>
       <td className="num">
-        {r
-          ? `${formatInt(r.goal.treated.converted)}${r.goal.treated.rate === null ? '' : ` (${formatPercent(r.goal.treated.rate)})`}`
-          : '…'}
+        {!r ? '…' : r.goal ? `${formatInt(r.goal.treated.converted)} (${formatPercent(r.goal.treated.rate)})` : '—'}
       </td>
-      <td className="num">{r?.goal.uplift == null ? '—' : formatPercent(r.goal.uplift)}</td>
+      <td className="num">{r?.goal?.uplift == null ? '—' : formatPercent(r.goal.uplift)}</td>
     </tr>
   );
 }

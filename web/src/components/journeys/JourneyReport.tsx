@@ -5,18 +5,6 @@ import { KpiCard } from '../KpiCard';
 
 const signed = (fraction: number) => (fraction > 0 ? '+' : '') + formatPercent(fraction);
 
-/** A variant's figures, one level of nesting flattened (`goal.rate`), numbers only. */
-function variantFigures(v: Record<string, unknown>): [string, number][] {
-  return Object.entries(v).flatMap(([k, x]): [string, number][] =>
-    typeof x === 'number'
-      ? [[k, x]]
-      : typeof x === 'object' && x !== null && !Array.isArray(x)
-        ? Object.entries(x).flatMap(([k2, y]): [string, number][] => (typeof y === 'number' ? [[`${k}.${k2}`, y]] : []))
-        : [],
-  );
-}
-const showFigure = (key: string, n: number) => (/rate|uplift/.test(key) ? formatPercent(n) : formatInt(n));
-
 /**
  * A journey's report (GET /v1/journeys/:id/report): who entered and where they are, the funnel
  * per step with what was suppressed and why, messages by state, coupons, the goal's rate treated
@@ -27,8 +15,6 @@ export function JourneyReport({ report, steps }: { report: Report; steps: Step[]
   const kinds = new Map(flatSteps(steps).map((s) => [s.id, stepKind(s)]));
   const top = Math.max(1, report.entered - report.holdout);
   const g = report.goal;
-  const variants = report.variants ?? [];
-  const variantKeys = [...new Set(variants.flatMap((v) => variantFigures(v).map(([k]) => k)))];
   return (
     <div className="journey-report" data-testid="journey-report">
       <div className="kpi-grid">
@@ -100,78 +86,79 @@ export function JourneyReport({ report, steps }: { report: Report; steps: Step[]
         </div>
       </div>
 
-      <h3>{t('journeys.goalReport')}</h3>
-      <table className="table table-compact" data-testid="journey-goal-table">
-        <thead>
-          <tr>
-            <th>{t('journeys.goal.group')}</th>
-            <th className="num">{t('journeys.goal.customers')}</th>
-            <th className="num">{t('journeys.goal.converted')}</th>
-            <th className="num">{t('journeys.goal.rate')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {(['treated', 'holdout'] as const).map((k) => (
-            <tr key={k} data-testid={`journey-goal-${k}`}>
-              <td>{t(k === 'treated' ? 'journeys.goal.treated' : 'journeys.goal.holdoutGroup')}</td>
-              <td className="num">{formatInt(g[k].customers)}</td>
-              <td className="num">{formatInt(g[k].converted)}</td>
-              <td className="num">{g[k].rate === null ? '—' : formatPercent(g[k].rate)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <div className="journey-uplift" data-testid="journey-uplift">
-        <span className="muted">{t('journeys.uplift')}</span>{' '}
-        {g.uplift === null ? (
-          <span className="muted">{t('journeys.upliftNone')}</span>
-        ) : (
-          <>
-            <strong data-testid="journey-uplift-value">{signed(g.uplift)}</strong>
-            {g.uplift_ci95 && (
-              <span className="muted small" data-testid="journey-uplift-ci">
+      {g ? (
+        <>
+          <h3>{t('journeys.goalReport')}</h3>
+          <table className="table table-compact" data-testid="journey-goal-table">
+            <thead>
+              <tr>
+                <th>{t('journeys.goal.group')}</th>
+                <th className="num">{t('journeys.goal.customers')}</th>
+                <th className="num">{t('journeys.goal.converted')}</th>
+                <th className="num">{t('journeys.goal.rate')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {(['treated', 'holdout'] as const).map((k) => (
+                <tr key={k} data-testid={`journey-goal-${k}`}>
+                  <td>{t(k === 'treated' ? 'journeys.goal.treated' : 'journeys.goal.holdoutGroup')}</td>
+                  <td className="num">{formatInt(g[k].customers)}</td>
+                  <td className="num">{formatInt(g[k].converted)}</td>
+                  <td className="num">{formatPercent(g[k].rate)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <div className="journey-uplift" data-testid="journey-uplift">
+            <span className="muted">{t('journeys.uplift')}</span>{' '}
+            {g.uplift === null ? (
+              <span className="muted">{t('journeys.upliftNone')}</span>
+            ) : (
+              <>
+                <strong data-testid="journey-uplift-value">{signed(g.uplift)}</strong>
+                {g.uplift_ci95 && (
+                  <span className="muted small" data-testid="journey-uplift-ci">
+                    {' '}
+                    ({t('journeys.upliftCi', { lo: signed(g.uplift_ci95[0]), hi: signed(g.uplift_ci95[1]) })})
+                  </span>
+                )}
+              </>
+            )}
+            {g.incremental_net_sales !== null && (
+              <span className="small">
                 {' '}
-                ({t('journeys.upliftCi', { lo: signed(g.uplift_ci95[0]), hi: signed(g.uplift_ci95[1]) })})
+                · {t('journeys.incremental')} {formatFen(g.incremental_net_sales)}
               </span>
             )}
-          </>
-        )}
-        {g.incremental_net_sales !== null && (
-          <span className="small">
-            {' '}
-            · {t('journeys.incremental')} {formatFen(g.incremental_net_sales)}
-          </span>
-        )}
-      </div>
+          </div>
+        </>
+      ) : (
+        <p className="muted" data-testid="journey-no-goal">
+          {t('journeys.noGoal')}
+        </p>
+      )}
 
-      {variants.length > 0 && (
+      {report.variants.length > 0 && (
         <>
           <h3>{t('journeys.variants')}</h3>
           <table className="table table-compact" data-testid="journey-variants">
             <thead>
               <tr>
                 <th>{t('journeys.split.variant')}</th>
-                {variantKeys.map((k) => (
-                  <th key={k} className="num">
-                    {k}
-                  </th>
-                ))}
+                <th className="num">{t('journeys.goal.customers')}</th>
+                <th className="num">{t('journeys.goal.converted')}</th>
+                <th className="num">{t('journeys.goal.rate')}</th>
               </tr>
             </thead>
             <tbody>
-              {variants.map((v) => {
-                const f = new Map(variantFigures(v));
-                return (
-                  <tr key={v.name} data-testid="journey-variant-row" data-variant={v.name}>
-                    <td>{v.name}</td>
-                    {variantKeys.map((k) => (
-                      <td key={k} className="num">
-                        {f.has(k) ? showFigure(k, f.get(k)!) : '—'}
-                      </td>
-                    ))}
-                  </tr>
-                );
-              })}
+              {report.variants.map((v) => (
+                <tr key={v.name} data-testid="journey-variant-row" data-variant={v.name}>
+                  <td>{v.name}</td>
+                  <td className="num">{formatInt(v.customers)}</td>
+                  <td className="num">{formatInt(v.converted)}</td>
+                  <td className="num">{formatPercent(v.rate)}</td>
+                </tr>
+              ))}
             </tbody>
           </table>
         </>
