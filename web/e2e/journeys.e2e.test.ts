@@ -97,6 +97,13 @@ describe('journeys in the console', () => {
     await expect
       .poll(async () => (await ui.ok('GET', `/v1/journeys/${id}/report`)).coupons.issued, { timeout: 60_000 })
       .toBeGreaterThan(0);
+    // The message log lists what the message step queued: each sent, or suppressed with its reason.
+    const messages = async () => {
+      const m = (await ui.ok('GET', `/v1/journeys/${id}/report`)).messages;
+      return m.sent + m.delivered + m.failed + m.suppressed;
+    };
+    await expect.poll(messages, { timeout: 60_000 }).toBeGreaterThan(0);
+    await page.getByTestId('journey-message').first().waitFor({ timeout: 15_000 });
     await page.screenshot({ path: path.join(SHOTS, 'santong-journey-report.png'), fullPage: true });
 
     // The list shows it active with its entrants.

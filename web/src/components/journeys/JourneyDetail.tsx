@@ -8,6 +8,7 @@ import { Panel } from '../PageHeader';
 import { ActionError, ErrorMessage, Loading } from '../Status';
 import { Builder } from './builder-context';
 import { JourneyReport } from './JourneyReport';
+import { MessageLog } from './MessageLog';
 import { StateBadge } from './StateBadge';
 import { StepList } from './StepList';
 import { TriggerFields } from './TriggerFields';
@@ -75,6 +76,9 @@ export function JourneyDetail({ id }: { id: string }) {
         ) : (
           <Loading />
         )}
+      </Panel>
+      <Panel title={t('journeys.log')} testId="journey-messages-panel">
+        <MessageLog journey={j.id} version={JSON.stringify(report.data?.messages ?? null)} />
       </Panel>
       <Panel title={t('journeys.definition')} testId="journey-definition">
         <fieldset disabled className="journey-readonly">
