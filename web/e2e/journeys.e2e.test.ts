@@ -105,6 +105,11 @@ describe('journeys in the console', () => {
     await expect.poll(messages, { timeout: 60_000 }).toBeGreaterThan(0);
     await page.getByTestId('journey-message').first().waitFor({ timeout: 15_000 });
     await page.screenshot({ path: path.join(SHOTS, 'santong-journey-report.png'), fullPage: true });
+    // The same report in English.
+    await page.getByTestId('lang-en').click();
+    expect(await text(page.getByTestId('journey-head').locator('h2'))).toContain('Active');
+    await page.screenshot({ path: path.join(SHOTS, 'santong-journey-report-en.png'), fullPage: true });
+    await page.getByTestId('lang-zh-CN').click();
 
     // The list shows it active with its entrants.
     await page.getByTestId('tab-journeys').click();
