@@ -34,6 +34,7 @@ import { segmentRoutes } from './segments/routes';
 import { settlementRoutes } from './settlements/routes';
 import { defaultStrategy } from './routing/policy';
 import { walletRoutes } from './loyalty/wallet-routes';
+import { offerRoutes } from './offers/routes';
 import { journeyRoutes } from './journeys/routes';
 
 export { startModuleWorkers } from './workers';
@@ -67,6 +68,7 @@ export const allModules: ModuleRoutes[] = [
   couponRoutes,
   pricingRoutes,
   walletRoutes,
+  offerRoutes,
   fulfilmentRoutes,
   courierRoutes,
   analyticsRoutes,

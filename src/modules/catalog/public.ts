@@ -89,3 +89,14 @@ export async function setMissingCosts(db: Queryable, costs: ReadonlyMap<string, 
 export const productNames = sql<{ sku: string; name: string }>`(SELECT sku, name FROM products)`;
 /** When a product was last created or changed (null: no products): its category may have moved. */
 export const productsChangedAt = sql<{ at: Date | null }>`(SELECT max(updated_at) AS at FROM products)`;
+
+/**
+ * What an offer shows of a product: its name, list price (fen) and the channels that sell it. A
+ * FROM-clause fragment: `JOIN ${productCards} p ON p.sku = x.sku`.
+ */
+export const productCards = sql<{
+  sku: string;
+  name: string;
+  list_price: string;
+  channels: string[];
+}>`(SELECT sku, name, list_price, channels FROM products)`;

@@ -132,6 +132,18 @@ export const peopleOfIds = (ids: RawBuilder<{ id: string }>) => sql<{ id: string
   SELECT x.id FROM ${ids} x
   UNION SELECT coalesce(c.root_id, c.id) FROM customers c WHERE c.id IN (SELECT y.id FROM ${ids} y))`;
 
+export { rootOf } from './identity';
+
+/**
+ * The SKUs a person (`root`) viewed after `since` — `product_viewed` events of any id of the group
+ * with a `sku` property — once each, with the latest view (`sku`, `viewed_at`). A FROM-clause fragment.
+ */
+export const viewedSkus = (root: string, since: Date) => sql<{ sku: string; viewed_at: Date }>`(
+  SELECT e.properties ->> 'sku' AS sku, max(e.occurred_at) AS viewed_at FROM customer_events e
+  WHERE e.customer_id IN (SELECT id FROM customers WHERE id = ${root} OR root_id = ${root})
+    AND e.type = 'product_viewed' AND e.occurred_at > ${at(since)} AND e.properties ->> 'sku' IS NOT NULL
+  GROUP BY e.properties ->> 'sku')`;
+
 /**
  * Events of these types received in `(from, to]` (journeys' event triggers read new events through
  * this, after ingest, by received_at: index customer_events_type_received) under the root of the

@@ -64,3 +64,6 @@ export const loyaltyCustomersChangedSince = (since: Date, asOf: Date) => {
     UNION ALL SELECT customer_id FROM tier_spend
       WHERE (at > ${t(windowStart(since))} AND at <= ${t(windowStart(asOf))}) OR (at > ${t(since)} AND at <= ${t(asOf)}))`;
 };
+
+export { usableCouponsOf, type WalletCoupon } from './wallet';
+export { WalletCouponSchema } from './wallet-routes';

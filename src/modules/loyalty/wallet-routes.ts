@@ -10,6 +10,22 @@ import { readWallet } from './wallet';
 const Str = Type.String();
 const NullableStr = Type.Union([Str, Type.Null()]);
 
+/** A coupon as the wallet lists it (the till's offers too). */
+export const WalletCouponSchema = Type.Object({
+  code: Str,
+  template_id: Str,
+  name: Str,
+  kind: Str,
+  value: Type.Integer(),
+  cap: Type.Union([Type.Integer(), Type.Null()]),
+  min_spend: Type.Integer(),
+  gift_sku: NullableStr,
+  skus: Type.Union([Type.Array(Str), Type.Null()]),
+  categories: Type.Union([Type.Array(Str), Type.Null()]),
+  stackable: Type.Boolean(),
+  valid_to: NullableStr,
+});
+
 const WalletSchema = Type.Object({
   customer_id: Str,
   channel: NullableStr,
@@ -21,23 +37,7 @@ const WalletSchema = Type.Object({
     per_yuan: Type.Integer(),
     cap_percent: Type.Number(),
   }),
-  coupons: Type.Array(
-    Type.Object({
-      code: Str,
-      template_id: Str,
-      name: Str,
-      kind: Str,
-      value: Type.Integer(),
-      cap: Type.Union([Type.Integer(), Type.Null()]),
-      min_spend: Type.Integer(),
-      gift_sku: NullableStr,
-      skus: Type.Union([Type.Array(Str), Type.Null()]),
-      categories: Type.Union([Type.Array(Str), Type.Null()]),
-      stackable: Type.Boolean(),
-      valid_to: NullableStr,
-    }),
-    { description: 'coupons usable now in this channel and store, best first' },
-  ),
+  coupons: Type.Array(WalletCouponSchema, { description: 'coupons usable now in this channel and store, best first' }),
 });
 
 export const walletRoutes: ModuleRoutes = (ctx) => async (app) => {

@@ -176,6 +176,10 @@ export const MATRIX: Record<string, Rule | 'public'> = {
   // loyalty
   'GET /v1/customers/{id}/points': LOYALTY_READ,
   'GET /v1/customers/{id}/wallet': LOYALTY_READ,
+  'GET /v1/customers/{id}/offers': {
+    who: { admin: 'yes', marketer: 'yes', store_staff: 'yes' },
+    note: 'store staff: offers at their own store (another location_id: 403)',
+  },
   'GET /v1/customers/{id}/referrals': LOYALTY_READ,
   'POST /v1/customers/{id}/referrals': {
     who: { admin: 'yes', support: 'yes', store_staff: 'yes', integration: 'yes' },

@@ -3679,6 +3679,126 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/customers/{id}/offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A member's best offers now at a store (the till's payment-success screen): usable coupons, then viewed products in stock there */
+        get: {
+            parameters: {
+                query?: {
+                    channel?: "app" | "mini_program" | "web" | "pos" | "group_buy";
+                    location_id?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            channel: string;
+                            /** @description coupons usable now in this channel and store, best value first */
+                            coupons: ({
+                                cap: number | null;
+                                categories: string[] | null;
+                                code: string;
+                                gift_sku: string | null;
+                                kind: string;
+                                min_spend: number;
+                                name: string;
+                                skus: string[] | null;
+                                stackable: boolean;
+                                template_id: string;
+                                valid_to: string | null;
+                                value: number;
+                            } & {
+                                products: {
+                                    name: string;
+                                    sku: string;
+                                }[];
+                            })[];
+                            customer_id: string;
+                            location_id: string;
+                            /** @description products viewed in the last 30 days that this store has in stock, latest first */
+                            products: {
+                                /** @description units the store can sell now */
+                                available: number;
+                                name: string;
+                                /** @description list price, fen */
+                                price: number;
+                                sku: string;
+                                viewed_at: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/customers/{id}/points": {
         parameters: {
             query?: never;

@@ -7,6 +7,7 @@ import { loyaltyEn } from './loyalty.en';
 import { securityEn } from './security.en';
 import { settlementsEn } from './settlements.en';
 import { messagingEn } from './messaging.en';
+import { journeysEn } from './journeys.en';
 import type { MessageKey } from './zh-CN';
 
 /** The console in English: exactly the keys of zh-CN.ts (a missing or extra key fails the typecheck). */
@@ -441,6 +442,7 @@ export const en: Record<MessageKey, string> = {
   ...customersAnalyticsEn,
   ...settlementsEn,
   ...messagingEn,
+  ...journeysEn,
   ...healthEn,
 
   'profile.verifiedBy': 'Verified by',

@@ -7,6 +7,7 @@ import { loyaltyZhCN } from './loyalty.zh-CN';
 import { securityZhCN } from './security.zh-CN';
 import { settlementsZhCN } from './settlements.zh-CN';
 import { messagingZhCN } from './messaging.zh-CN';
+import { journeysZhCN } from './journeys.zh-CN';
 
 /**
  * Every visible string of the console in Simplified Chinese, the default language and the source of
@@ -441,6 +442,7 @@ export const zhCN = {
   ...customersAnalyticsZhCN,
   ...settlementsZhCN,
   ...messagingZhCN,
+  ...journeysZhCN,
   ...healthZhCN,
 
   'profile.verifiedBy': '验证方式',

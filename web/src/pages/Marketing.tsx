@@ -1,3 +1,4 @@
+import { JourneysView } from '../components/journeys/JourneysView';
 import { RfmView } from '../components/marketing/RfmView';
 import { MessageLog } from '../components/messaging/MessageLog';
 import { SavedView } from '../components/marketing/Saved';
@@ -6,10 +7,10 @@ import { Tabs } from '../components/Tabs';
 import { useI18n } from '../i18n';
 import { navigate } from '../router';
 
-const TABS = ['segments', 'tags', 'rfm', 'messages'] as const;
+const TABS = ['segments', 'tags', 'rfm', 'journeys', 'messages'] as const;
 type Tab = (typeof TABS)[number];
 
-/** 营销: saved segments and computed tags (the rule builder with live size), RFM analysis. #/marketing/<tab>/<id>. */
+/** 营销: saved segments and computed tags (the rule builder with live size), RFM analysis, journeys. #/marketing/<tab>/<id>. */
 export function Marketing({ params }: { params: string[] }) {
   const { t } = useI18n();
   const tab: Tab = (TABS as readonly string[]).includes(params[0] ?? '') ? (params[0] as Tab) : TABS[0];
@@ -26,6 +27,7 @@ export function Marketing({ params }: { params: string[] }) {
       {tab === 'segments' && <SavedView key="segments" kind="segment" selected={selected} />}
       {tab === 'tags' && <SavedView key="tags" kind="tag" selected={selected} />}
       {tab === 'rfm' && <RfmView segment={selected} />}
+      {tab === 'journeys' && <JourneysView selected={selected} />}
       {tab === 'messages' && <MessageLog />}
     </div>
   );

@@ -10,6 +10,7 @@ import { TillBasket, type BasketLine } from '../components/loyalty/TillBasket';
 import { TierBadge } from '../components/loyalty/WalletPanel';
 import { PageHeader, Panel } from '../components/PageHeader';
 import { StorePicker } from '../components/StorePicker';
+import { TillOffers } from '../components/till/TillOffers';
 import { ActionError, ErrorMessage, Loading } from '../components/Status';
 import { formatFen, formatInt, localName } from '../format';
 import { useAction, useResource } from '../hooks';
@@ -245,7 +246,13 @@ function Sale({ location, onDone }: { location: string; onDone: () => void }) {
     if (order) setPlaced(order);
   }
 
-  if (placed) return <Receipt order={placed} onNext={onDone} />;
+  if (placed)
+    return (
+      <>
+        <Receipt order={placed} onNext={onDone} />
+        {member && <TillOffers customer={member.id} location={location} />}
+      </>
+    );
 
   const toggle = (code: string) => setCodes((cs) => (cs.includes(code) ? cs.filter((c) => c !== code) : [...cs, code]));
   const issues = quote?.issues ?? [];
