@@ -129,3 +129,6 @@ export const customersCreatedBetween = (from: Date, to: Date) => sql<{ id: strin
 export const peopleOfIds = (ids: RawBuilder<{ id: string }>) => sql<{ id: string }>`(
   SELECT x.id FROM ${ids} x
   UNION SELECT coalesce(c.root_id, c.id) FROM customers c WHERE c.id IN (SELECT y.id FROM ${ids} y))`;
+
+/** Customers' names as a viewer may see them (orders list, exports): see names.ts. */
+export { namesFor } from './names';
