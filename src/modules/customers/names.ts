@@ -1,14 +1,8 @@
 import type { Principal } from '../../platform/auth/roles';
 import { open, type KeyRing } from '../../platform/crypto/keys';
 import type { Queryable } from '../../platform/db/database';
+import { nameOf } from './person-name';
 import { maskText, visibilityOf } from './profile';
-
-/** A person's name from their sealed personal traits: `name`, else family and given name. */
-export function nameOf(personal: Record<string, unknown>): string | null {
-  if (typeof personal.name === 'string' && personal.name.trim() !== '') return personal.name.trim();
-  const parts = [personal.last_name, personal.first_name].filter((p) => typeof p === 'string' && p.trim() !== '');
-  return parts.length ? parts.join('') : null;
-}
 
 /**
  * The names of these customers' people (each id's root) as `viewer` may see them: in full for

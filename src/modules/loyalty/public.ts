@@ -64,3 +64,10 @@ export const loyaltyCustomersChangedSince = (since: Date, asOf: Date) => {
     UNION ALL SELECT customer_id FROM tier_spend
       WHERE (at > ${t(windowStart(since))} AND at <= ${t(windowStart(asOf))}) OR (at > ${t(since)} AND at <= ${t(asOf)}))`;
 };
+
+/** The tiers in force, lowest first (rank = index): code, name and display name per console language. */
+export async function tierNames(
+  db: Queryable,
+): Promise<{ code: string; name: string; display_name: { 'zh-CN'?: string; en?: string } }[]> {
+  return (await tierRules(db)).tiers.map((t) => ({ code: t.code, name: t.name, display_name: t.display_name ?? {} }));
+}

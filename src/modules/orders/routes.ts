@@ -12,15 +12,7 @@ import { anonymiseOrders } from './erasure';
 import { cancelOrder, payOrder } from './lifecycle';
 import { placeOrder } from './place-order';
 import { createReturn, listReturns } from './returns';
-import {
-  CancelBody,
-  OrderDetailSchema,
-  OrderSummarySchema,
-  PayBody,
-  PlaceOrderBody,
-  ReturnBody,
-  ReturnSchema,
-} from './schemas';
+import { CancelBody, OrderDetailSchema, PayBody, PlaceOrderBody, ReturnBody, ReturnSchema } from './schemas';
 import { listOrders, ORDER_CHANNELS, ORDER_STATUSES } from './service';
 import { HIDDEN_TEXT, mayReadFreeText, readOrderDetail, type OrderDetail } from './view';
 
