@@ -123,6 +123,7 @@ function CustomerTable({ items }: { items: Customer[] }) {
             <th>{t('lists.tier')}</th>
             <th className="num">{t('lists.spend')}</th>
             <th>{t('lists.lastSale')}</th>
+            <th className="optional">{t('customers.firstChannel')}</th>
             <th className="optional">{t('customers.identifiers')}</th>
             <th className="optional">{t('customers.tags')}</th>
           </tr>
@@ -146,6 +147,9 @@ function CustomerTable({ items }: { items: Customer[] }) {
                 ) : (
                   t('common.none')
                 )}
+              </td>
+              <td className="optional">
+                <ChannelBadge channel={c.first_channel} />
               </td>
               <td className="optional">
                 <IdentifierChips identifiers={c.identifiers} />
