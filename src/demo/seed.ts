@@ -16,6 +16,7 @@ import { DEFAULT_WINDOW_DAYS, runRfmNow } from '../modules/audiences/rfm-service
 import { rebuildSalesRollups } from '../modules/analytics/rollup';
 import { bookHistory } from '../modules/settlements/service';
 import { backfillStockSnapshots } from '../modules/analytics/inventory';
+import { backfillSearchKeys } from '../modules/customers/search-keys';
 import { DEFAULT_HORIZON_DAYS, localDay, runClvNow } from '../modules/clv/runs';
 import { ClvDataError } from '../modules/clv/fit';
 import { currentTimezone } from '../modules/loyalty/points/expiry-date';
@@ -148,6 +149,8 @@ export async function seedDemo(
   await bookHistory(database, timezone);
   // Inventory health's daily stock snapshots: five weeks back from the stock now and the sales since.
   await backfillStockSnapshots(database, localDay(anchor, timezone), 35);
+  // Search by phone tail and name (customers/search-keys.ts): the customers were loaded by COPY.
+  await backfillSearchKeys(database, keys, true);
   const result = { ...totals, ms: Date.now() - started };
   await putSetting(database.db, 'demo_seed', { ...opts, anchor: anchor.toISOString(), ...totals });
   return result;

@@ -18,6 +18,8 @@ export class ApiError extends Error {
 export interface Page<T> {
   items: T[];
   next_cursor: string | null;
+  /** How many match over all pages, from lists that count (customers). */
+  total?: number;
 }
 
 export type Query = Record<string, string | number | null | undefined>;

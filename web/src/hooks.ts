@@ -61,6 +61,8 @@ export interface PagedList<T> {
   loading: boolean;
   /** True while there is a next page to load. */
   hasMore: boolean;
+  /** How many match over all pages, when the list counts them (else null). */
+  total: number | null;
   loadMore(): void;
   reload(): void;
 }
@@ -71,6 +73,7 @@ export function usePagedList<T>(path: string, query: Query = {}, limit = 50): Pa
   const queryKey = JSON.stringify(query);
   const [items, setItems] = useState<T[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
+  const [total, setTotal] = useState<number | null>(null);
   const [error, setError] = useState<Error | undefined>();
   const [loading, setLoading] = useState(true);
   const [nonce, setNonce] = useState(0);
@@ -91,6 +94,7 @@ export function usePagedList<T>(path: string, query: Query = {}, limit = 50): Pa
           if (gen !== generation.current) return;
           setItems((prev) => (after ? [...prev, ...page.items] : page.items));
           setCursor(page.next_cursor);
+          setTotal(page.total ?? null);
           setLoading(false);
         })
         .catch((err: unknown) => {
@@ -115,7 +119,7 @@ export function usePagedList<T>(path: string, query: Query = {}, limit = 50): Pa
   }, [cursor, loading, fetchPage]);
   const reload = useCallback(() => setNonce((n) => n + 1), []);
 
-  return { items, error, loading, hasMore: cursor !== null, loadMore, reload };
+  return { items, error, loading, hasMore: cursor !== null, total, loadMore, reload };
 }
 
 export interface Action {

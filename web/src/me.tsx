@@ -30,6 +30,8 @@ const ALLOWED = {
   createLocation: ['admin'],
   /** GET /v1/customers?q=: exact phone, e-mail or card (audited). */
   searchContacts: ['admin', 'support', 'store_staff'],
+  /** GET /v1/customers with Accept: text/csv (audited export). */
+  exportCustomers: ['admin', 'marketer'],
   tagCustomer: ['admin', 'marketer', 'support'],
   recordConsent: ['admin', 'support', 'store_staff', 'integration'],
   unmerge: ['admin', 'support'],

@@ -292,6 +292,7 @@ async function eraseTx(
   counts.identifiers = Number(
     (await tx.deleteFrom('customer_identifiers').where('customer_id', 'in', ids).executeTakeFirst()).numDeletedRows,
   );
+  await tx.deleteFrom('customer_search_keys').where('customer_id', 'in', ids).execute();
   counts.tags = Number(
     (await tx.deleteFrom('customer_tags').where('customer_id', 'in', ids).executeTakeFirst()).numDeletedRows,
   );

@@ -2,6 +2,7 @@ import './tables';
 import { sql, type RawBuilder } from 'kysely';
 import type { Principal } from '../../platform/auth/roles';
 import { seal, type KeyRing } from '../../platform/crypto/keys';
+import { searchRows } from './search-keys';
 import type { Database } from '../../platform/db/database';
 import { StatementParams } from '../../platform/db/statement';
 import { isRetryable } from '../../platform/db/transaction';
@@ -336,6 +337,8 @@ async function writeBatch(
     type: string;
     hash: string;
     enc: Buffer;
+    /** The plain value, for the search keys of a phone. */
+    value?: string;
     masked: string;
     strong: boolean;
     set: IdentSet | null;
@@ -413,6 +416,7 @@ async function writeBatch(
           type: i.type,
           hash: i.hash,
           enc: seal(dek, i.value),
+          value: i.value,
           masked: mask(i.type as IdentifierType, i.value),
           strong: STRONG_TYPES.has(i.type as IdentifierType),
           set: s,
@@ -512,6 +516,15 @@ async function writeBatch(
       RETURNING type, value_hash, customer_id`,
     );
   }
+  // The phone tails of new phones (search-keys.ts), in the same statement as the identifiers.
+  const tails = identRows.flatMap((r) =>
+    r.type === 'phone' && r.value ? searchRows(keys, r.customer_id, [r.value], null) : [],
+  );
+  if (tails.length > 0)
+    cte(
+      'tails',
+      sql`INSERT INTO customer_search_keys (kind, hash, customer_id) VALUES ${sql.join(tails.map((t) => sql`(${sql.join(t)})`))} ON CONFLICT DO NOTHING`,
+    );
   let accepted = 0;
   // Events alone need no transaction: their one INSERT is atomic. New profiles come with locks.
   if (parts.length > 0) {

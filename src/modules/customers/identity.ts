@@ -13,6 +13,8 @@ import { lockPersons } from '../../platform/db/locks';
 import { transact } from '../../platform/db/transaction';
 import { isTrustedIdentityCaller } from './trusted-caller';
 import { useVerifications, VERIFIED_BY, type VerificationRef, type VerifiedBy } from './verification';
+import { nameOf } from './person-name';
+import { searchKeyWrites } from './search-keys';
 
 interface IdentifierInput {
   type: string;
@@ -485,6 +487,16 @@ async function identifyTx(
   } else if (kind !== survivor.kind) {
     writes.push(sql`UPDATE customers SET kind = ${kind} WHERE id = ${survivor.id}`);
   }
+  // Search keys (phone tail, name) with the identifiers and traits they come from.
+  if (writes.length > 0)
+    writes.push(
+      ...searchKeyWrites(
+        keys,
+        survivor.id,
+        fresh.filter((i) => i.type === 'phone').map((i) => i.value),
+        created || traitsChanged ? nameOf(state.personal) : undefined,
+      ),
+    );
   if (outbox.length > 0)
     writes.push(
       sql`INSERT INTO outbox (aggregate_type, aggregate_id, type, payload, dispatched_at) VALUES ${rowsOf(outbox.map((o) => [o.aggregate_type, o.aggregate_id, o.type, o.payload, null]))}`,

@@ -19,7 +19,7 @@ export function visibilityOf(p: Principal): Visibility {
   return 'none';
 }
 
-function maskText(v: unknown): string {
+export function maskText(v: unknown): string {
   const s = String(v ?? '');
   return s.length <= 1 ? '*' : s.slice(0, 1) + '*'.repeat(Math.min(6, s.length - 1));
 }

@@ -194,3 +194,5 @@ export async function messageAddress(
   if (!row?.value_enc || !row.data_key) return null;
   return { value: open(keys.unwrap(row.data_key), row.value_enc).toString('utf8'), masked: row.masked };
 }
+/** Customers' names as a viewer may see them (orders list, exports): see names.ts. */
+export { namesFor } from './names';

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { CHANNELS } from '../../platform/auth/roles';
-import { personalDataRead } from '../../platform/audit/bulk';
+import { personalDataExport, personalDataRead } from '../../platform/audit/bulk';
+import { wantsCsv } from '../../platform/http/csv';
 import { forbidden, notFound, unprocessable } from '../../platform/http/errors';
 import { Cursor, errors, Id, Limit, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
@@ -9,6 +10,9 @@ import { IDENTIFIER_TYPES, InvalidIdentifier, normalise, type IdentifierType } f
 import { identify, rootOf, unmerge } from './identity';
 import { lookup, readProfile } from './profile';
 import { profileSectionSchemas } from './profile-sections';
+import { countCustomers, CUSTOMER_EXPORT_MAX, customersCsv, LIST_SORTS, ListItem, sortedIds, statsOf } from './list';
+import { namesFor } from './names';
+import { searchPeople } from './search';
 import { listCustomers } from './service';
 import { checkTraits } from './trait-schema';
 import { assertOwnChannel } from '../../platform/auth/channel';
@@ -133,15 +137,6 @@ export const ProfileSchema = Type.Object({
   ),
   members: Type.Array(Type.String()),
 });
-const Summary = Type.Object({
-  id: Type.String(),
-  kind: Type.String(),
-  created_at: Type.String(),
-  first_channel: Type.Union([Type.String(), Type.Null()]),
-  traits: Type.Record(Type.String(), Type.Unknown()),
-  identifiers: Type.Array(Type.Object({ type: Type.String(), masked: Type.Union([Type.String(), Type.Null()]) })),
-  tags: Type.Array(Type.String()),
-});
 const Tag = Type.String({ minLength: 1, maxLength: 64, pattern: '^[^\\s,][^,]*$' });
 const people = ['admin', 'support', 'store_staff', 'marketer', 'analyst'] as const;
 
@@ -179,55 +174,79 @@ export const customerRoutes: ModuleRoutes = (ctx) => async (app) => {
       config: { roles: people },
       schema: {
         tags: ['people'],
-        summary: 'Customers by tag, or (admin, support, store staff) by exact phone, e-mail or card in q',
+        summary:
+          'Customers with name (by role), tier, spend and last sale; by tag, or (admin, support, store staff) searched in q',
+        description:
+          'q finds, through blind indexes only: an exact phone, e-mail or card, the last 4 digits of a phone, the exact ' +
+          'name, a customer id. `total` counts every match (exact). sort: spend, last_sale or tier, largest first ' +
+          `(default: oldest first). With \`Accept: text/csv\` (admin, marketer) every match, at most ${CUSTOMER_EXPORT_MAX}, ` +
+          'as CSV: an export recorded in the audit log and counted by the bulk-access guard, one read per customer.',
         querystring: Type.Object({
           q: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
           tag: Type.Optional(Tag),
+          sort: Type.Optional(StringEnum(LIST_SORTS)),
           cursor: Cursor,
           limit: Limit,
         }),
         response: {
-          200: Type.Object({ items: Type.Array(Summary), next_cursor: Type.Union([Type.String(), Type.Null()]) }),
-          ...errors(),
+          200: Type.Object({
+            items: Type.Array(ListItem),
+            next_cursor: Type.Union([Type.String(), Type.Null()]),
+            total: Type.Integer({ description: 'how many customers match, over all pages' }),
+          }),
+          ...errors(422, 429),
         },
       },
     },
-    async (req) => {
+    async (req, reply) => {
+      const csv = wantsCsv(req.headers.accept);
+      if (csv && !['admin', 'marketer'].includes(req.principal.role))
+        throw forbidden('exporting customers is for admins and marketers');
       let ids: string[] | undefined;
       if (req.query.q) {
         if (!['admin', 'support', 'store_staff'].includes(req.principal.role))
           throw forbidden('searching by contact data is not allowed for your role');
-        ids = [];
-        for (const type of [
-          'phone',
-          'email',
-          'member_card',
-          'pos_card',
-          'wechat_unionid',
-          'external',
-        ] as IdentifierType[]) {
-          let v: string;
-          try {
-            v = normalise(type, req.query.q);
-          } catch {
-            continue;
-          }
-          const id = await lookup(db, ctx.keys, type, v);
-          if (id && !ids.includes(id)) ids.push(id);
-        }
-        if (req.query.q.startsWith('cus_') && (await rootOf(db, req.query.q)))
-          ids.push((await rootOf(db, req.query.q))!);
+        ids = await searchPeople(db, ctx.keys, req.query.q);
         await personalDataRead(db, ctx.config, req.principal, {
           action: 'customer.search',
           details: { found: ids.length },
         });
       }
-      return listCustomers(db, req.principal, {
-        cursor: req.query.cursor,
-        limit: req.query.limit ?? 50,
-        tag: req.query.tag,
-        ids,
-      });
+      const filter = { tag: req.query.tag, ids };
+      const limit = csv ? CUSTOMER_EXPORT_MAX + 1 : (req.query.limit ?? 50);
+      const cursor = csv ? undefined : req.query.cursor;
+      const [found, total] = await Promise.all([
+        req.query.sort
+          ? sortedIds(db, req.query.sort, filter, cursor, limit).then(async (p) => ({
+              items: (await listCustomers(db, req.principal, { ids: p.ids, limit })).items.sort(
+                (a, b) => p.ids.indexOf(a.id) - p.ids.indexOf(b.id),
+              ),
+              next_cursor: p.next_cursor,
+            }))
+          : listCustomers(db, req.principal, { cursor, limit, ...filter }),
+        countCustomers(db, filter),
+      ]);
+      const roots = found.items.map((c) => c.id);
+      const [names, stats] = await Promise.all([namesFor(db, ctx.keys, req.principal, roots), statsOf(db, roots)]);
+      const items = found.items.map((c) => ({ ...c, name: names.get(c.id) ?? null, ...stats.get(c.id)! }));
+      if (!csv) return { items, next_cursor: found.next_cursor, total };
+      if (items.length > CUSTOMER_EXPORT_MAX)
+        throw unprocessable(
+          'export_too_large',
+          `more than ${CUSTOMER_EXPORT_MAX} customers match: narrow by tag or search`,
+          'tag',
+        );
+      await personalDataExport(
+        db,
+        ctx.config,
+        req.principal,
+        { action: 'customer.export', details: { sort: req.query.sort ?? null } },
+        items.length,
+      );
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="customers.csv"')
+        .send(customersCsv(items) as never); // CSV text, not serialised by the JSON schema
     },
   );
 

@@ -11,7 +11,15 @@ export const OWNED_TABLES = [
   'customer_consents',
   'identity_verifications',
   'trait_definitions',
+  'customer_search_keys',
 ] as const;
+
+/** Blind indexes for search: a phone's last 4 digits, the exact name (migration 2300, search-keys.ts). */
+export interface CustomerSearchKeysTable {
+  kind: 'phone_tail' | 'name';
+  hash: string;
+  customer_id: string;
+}
 
 export interface CustomerConsentsTable {
   id: Int8Default;
@@ -49,5 +57,6 @@ declare module '../../platform/db/schema' {
     customer_consents: CustomerConsentsTable;
     identity_verifications: IdentityVerificationsTable;
     trait_definitions: TraitDefinitionsTable;
+    customer_search_keys: CustomerSearchKeysTable;
   }
 }

@@ -1,10 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import { notFound } from '../../platform/http/errors';
-import { errors, Id, StringEnum } from '../../platform/http/schemas';
+import { Cursor, errors, Id, Limit, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
 import { FulfilmentSchema } from './schemas';
 import { collect, listFulfilments, readFulfilment, recordEvent } from './service';
-import { FULFILMENT_EVENTS } from './state';
+import { FULFILMENT_EVENTS, FULFILMENT_STATUSES } from './state';
 
 const staff = ['admin', 'store_staff', 'support', 'integration'] as const;
 const IdParams = Type.Object({ id: Id });
@@ -21,25 +21,34 @@ export const fulfilmentRoutes: ModuleRoutes = (ctx) => async (app) => {
       config: { roles: ['admin', 'store_staff', 'support'] },
       schema: {
         tags: ['goods'],
-        summary: "A store's work queue (store staff see their own store)",
+        summary: "Fulfilments newest first, a page at a time: a store's work queue (store staff see their own store)",
         querystring: Type.Object({
           location_id: Type.Optional(Id),
-          status: Type.Optional(Type.String({ maxLength: 200, description: 'comma-separated statuses' })),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+          status: Type.Optional(
+            Type.String({
+              maxLength: 400,
+              pattern: `^(${FULFILMENT_STATUSES.join('|')})(,(${FULFILMENT_STATUSES.join('|')}))*$`,
+              description: `comma-separated statuses, each one of ${FULFILMENT_STATUSES.join(', ')}`,
+              examples: ['allocated,picked'],
+            }),
+          ),
+          cursor: Cursor,
+          limit: Limit,
         }),
-        response: { 200: Type.Object({ items: Type.Array(FulfilmentSchema) }), ...errors() },
+        response: {
+          200: Type.Object({
+            items: Type.Array(FulfilmentSchema),
+            next_cursor: Type.Union([Type.String(), Type.Null()]),
+          }),
+          ...errors(),
+        },
       },
     },
     async (req) => {
       const location =
         req.principal.role === 'store_staff' ? (req.principal.locationId ?? undefined) : req.query.location_id;
-      const status = req.query.status
-        ? req.query.status
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean)
-        : undefined;
-      return { items: await listFulfilments(db, { location_id: location, status, limit: req.query.limit ?? 50 }) };
+      const status = req.query.status?.split(',');
+      return listFulfilments(db, { ...req.query, location_id: location, status, limit: req.query.limit ?? 50 });
     },
   );
 

@@ -3,6 +3,7 @@ import type { Queryable, Tx } from '../../platform/db/database';
 import { publish } from '../../platform/events/outbox';
 import type { AppContext } from '../../platform/http/context';
 import { conflict, forbidden, notFound } from '../../platform/http/errors';
+import { decodeCursor, page } from '../../platform/http/pagination';
 import { checkPickupCode } from './pickup-code';
 import { lockOrderOfFulfilment } from './public';
 import type { FulfilmentView } from './schemas';
@@ -38,15 +39,29 @@ export async function readFulfilment(db: Queryable, id: string): Promise<Fulfilm
   };
 }
 
-/** A store's work queue: its fulfilments in the given statuses, oldest first. */
-export async function listFulfilments(db: Queryable, f: { location_id?: string; status?: string[]; limit: number }) {
-  let q = db.selectFrom('fulfillments').select('id').orderBy('created_at').limit(f.limit);
+/** Fulfilments newest first, a page at a time, at one location and in the given statuses if asked. */
+export async function listFulfilments(
+  db: Queryable,
+  f: { location_id?: string; status?: string[]; cursor?: string; limit: number },
+) {
+  const after = decodeCursor(f.cursor, 2, ['time', 'string']);
+  let q = db
+    .selectFrom('fulfillments')
+    .select(['id', 'created_at'])
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(f.limit + 1);
   if (f.location_id) q = q.where('location_id', '=', f.location_id);
   if (f.status && f.status.length) q = q.where('status', 'in', f.status);
-  const ids = (await q.execute()).map((r) => r.id);
+  if (after) {
+    const [at, id] = [new Date(String(after[0])), String(after[1])];
+    q = q.where((eb) => eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('id', '<', id)])]));
+  }
+  const rows = await q.execute();
+  const { items, next_cursor } = page(rows, f.limit, (r) => [r.created_at.toISOString(), r.id]);
   const out: FulfilmentView[] = [];
-  for (const id of ids) out.push((await readFulfilment(db, id))!);
-  return out;
+  for (const r of items) out.push((await readFulfilment(db, r.id))!);
+  return { items: out, next_cursor };
 }
 
 async function lockFulfilment(tx: Tx, id: string, principal: Principal | null) {

@@ -8,6 +8,8 @@ export const FULFILMENT_EVENTS = [
   'collected',
   'failed',
 ] as const;
+/** Every status a fulfilment can be in: before payment, allocated, each event's, and the ends of in-store sales and cancellations. */
+export const FULFILMENT_STATUSES = ['pending', 'allocated', ...FULFILMENT_EVENTS, 'completed', 'cancelled'] as const;
 export type FulfilmentEvent = (typeof FULFILMENT_EVENTS)[number];
 
 /** From each status, the events that may follow, per fulfilment type. The event's name is the new status. */

@@ -67,3 +67,9 @@ export const loyaltyCustomersChangedSince = (since: Date, asOf: Date) => {
 
 export { usableCouponsOf, type WalletCoupon } from './wallet';
 export { WalletCouponSchema } from './wallet-routes';
+/** The tiers in force, lowest first (rank = index): code, name and display name per console language. */
+export async function tierNames(
+  db: Queryable,
+): Promise<{ code: string; name: string; display_name: { 'zh-CN'?: string; en?: string } }[]> {
+  return (await tierRules(db)).tiers.map((t) => ({ code: t.code, name: t.name, display_name: t.display_name ?? {} }));
+}

@@ -1,23 +1,19 @@
 import { Type } from '@sinclair/typebox';
 import { ALL_ROLES, type Principal } from '../../platform/auth/roles';
-import { notFound } from '../../platform/http/errors';
-import { Cursor, errors, Id, Limit, StringEnum } from '../../platform/http/schemas';
+import { personalDataExport } from '../../platform/audit/bulk';
+import { wantsCsv } from '../../platform/http/csv';
+import { badRequest, notFound, unprocessable } from '../../platform/http/errors';
+import { Cursor, Day, errors, Id, Limit, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
 import { registerErasureStep } from '../customers/erasure-steps';
+import { namesFor } from '../customers/public';
+import { customerIdsOf, EXPORT_MAX, OrderListItem, ordersCsv } from './list-export';
 import { anonymiseOrders } from './erasure';
 import { cancelOrder, payOrder } from './lifecycle';
 import { placeOrder } from './place-order';
 import { createReturn, listReturns } from './returns';
-import {
-  CancelBody,
-  OrderDetailSchema,
-  OrderSummarySchema,
-  PayBody,
-  PlaceOrderBody,
-  ReturnBody,
-  ReturnSchema,
-} from './schemas';
-import { listOrders, ORDER_CHANNELS } from './service';
+import { CancelBody, OrderDetailSchema, PayBody, PlaceOrderBody, ReturnBody, ReturnSchema } from './schemas';
+import { listOrders, ORDER_CHANNELS, ORDER_STATUSES } from './service';
 import { HIDDEN_TEXT, mayReadFreeText, readOrderDetail, type OrderDetail } from './view';
 
 const readers = ALL_ROLES.filter((r) => r !== 'marketer');
@@ -35,6 +31,7 @@ registerErasureStep('orders', anonymiseOrders);
 
 export const orderRoutes: ModuleRoutes = (ctx) => async (app) => {
   const db = ctx.database.db;
+  const tz = ctx.config.timezone;
 
   app.post(
     '/orders',
@@ -59,24 +56,68 @@ export const orderRoutes: ModuleRoutes = (ctx) => async (app) => {
       schema: {
         tags: ['goods'],
         summary: 'Orders, newest first (store staff: their store; integration keys: their channel)',
+        description:
+          "With the customer's name as the caller's role may see it (admins in full, support and store staff masked, " +
+          `others none). With \`Accept: text/csv\` every matching order (at most ${EXPORT_MAX}) as CSV, cursor and limit ` +
+          'ignored; an export with names is recorded in the audit log and counted by the bulk-access guard.',
         querystring: Type.Object({
+          q: Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: 100,
+              pattern: '^[A-Za-z0-9_.:-]+$',
+              description: 'an order id or its start',
+            }),
+          ),
+          from: Type.Optional(Day("placed on or after this day (retailer's time zone)")),
+          to: Type.Optional(Day("placed on or before this day (retailer's time zone)")),
           customer_id: Type.Optional(Id),
           channel: Type.Optional(StringEnum(ORDER_CHANNELS)),
           location_id: Type.Optional(Id),
-          status: Type.Optional(Type.String({ maxLength: 40 })),
+          status: Type.Optional(StringEnum(ORDER_STATUSES)),
           cursor: Cursor,
           limit: Limit,
         }),
         response: {
           200: Type.Object({
-            items: Type.Array(OrderSummarySchema),
+            items: Type.Array(OrderListItem),
             next_cursor: Type.Union([Type.String(), Type.Null()]),
           }),
-          ...errors(),
+          ...errors(422, 429),
         },
       },
     },
-    async (req) => listOrders(db, req.principal, { ...req.query, limit: req.query.limit ?? 50 }),
+    async (req, reply) => {
+      if (req.query.from && req.query.to && req.query.from > req.query.to) throw badRequest('from is after to', 'from');
+      const csv = wantsCsv(req.headers.accept);
+      const limit = csv ? EXPORT_MAX + 1 : (req.query.limit ?? 50);
+      const found = await listOrders(db, req.principal, tz, {
+        ...req.query,
+        cursor: csv ? undefined : req.query.cursor,
+        limit,
+      });
+      const names = await namesFor(db, ctx.keys, req.principal, customerIdsOf(found.items));
+      const items = found.items.map((o) => ({
+        ...o,
+        customer_name: o.customer_id ? (names.get(o.customer_id) ?? null) : null,
+      }));
+      if (!csv) return { items, next_cursor: found.next_cursor };
+      if (items.length > EXPORT_MAX)
+        throw unprocessable('export_too_large', `more than ${EXPORT_MAX} orders match: narrow the dates`, 'from');
+      const named = items.filter((o) => o.customer_name !== null).length;
+      if (named > 0)
+        await personalDataExport(
+          db,
+          ctx.config,
+          req.principal,
+          { action: 'order.export', details: { orders: items.length } },
+          named,
+        );
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="orders.csv"')
+        .send(ordersCsv(items) as never); // CSV text, not serialised by the JSON schema
+    },
   );
 
   app.get(

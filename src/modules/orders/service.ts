@@ -1,4 +1,5 @@
 import type { Static } from '@sinclair/typebox';
+import { sql } from 'kysely';
 import type { Queryable } from '../../platform/db/database';
 import type { Principal } from '../../platform/auth/roles';
 import { forbidden } from '../../platform/http/errors';
@@ -7,6 +8,18 @@ import type { OrderSummarySchema } from './schemas';
 import { customerGroupIds } from '../customers/public';
 
 export const ORDER_CHANNELS = ['app', 'mini_program', 'web', 'pos', 'group_buy'] as const;
+/** Every status an order can be in (its fulfilments' statuses decide the later ones: fulfilment/state.ts). */
+export const ORDER_STATUSES = [
+  'pending_payment',
+  'paid',
+  'in_fulfilment',
+  'ready_for_pickup',
+  'shipped',
+  'completed',
+  'cancelled',
+  'expired',
+  'fulfilment_failed',
+] as const;
 
 export type OrderView = Static<typeof OrderSummarySchema>;
 
@@ -64,6 +77,11 @@ const COLUMNS = [
 
 export interface OrderFilter {
   customer_id?: string;
+  /** An order id or the start of one. */
+  q?: string;
+  /** First and last day (inclusive) the order was placed on, YYYY-MM-DD in the retailer's time zone. */
+  from?: string;
+  to?: string;
   channel?: string;
   location_id?: string;
   status?: string;
@@ -72,7 +90,7 @@ export interface OrderFilter {
 }
 
 /** Newest first. Store staff see only their own store's orders, integration keys their channel's (asking for another is 403). */
-export async function listOrders(db: Queryable, principal: Principal, f: OrderFilter) {
+export async function listOrders(db: Queryable, principal: Principal, tz: string, f: OrderFilter) {
   const after = decodeCursor(f.cursor, 2, ['time', 'string']);
   let q = db
     .selectFrom('orders')
@@ -90,6 +108,9 @@ export async function listOrders(db: Queryable, principal: Principal, f: OrderFi
   const channel = principal.role === 'integration' ? principal.channel : f.channel;
   if (channel) q = q.where('channel', '=', channel);
   if (f.status) q = q.where('status', '=', f.status);
+  if (f.q) q = q.where('id', 'like', `${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  if (f.from) q = q.where('placed_at', '>=', sql<Date>`(${f.from}::date::timestamp AT TIME ZONE ${tz})`);
+  if (f.to) q = q.where('placed_at', '<', sql<Date>`((${f.to}::date + 1)::timestamp AT TIME ZONE ${tz})`);
   const location = principal.role === 'store_staff' ? principal.locationId : f.location_id;
   if (location) q = q.where('location_id', '=', location);
   if (after) {

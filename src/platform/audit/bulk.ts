@@ -10,8 +10,8 @@ import { transact } from '../db/transaction';
 
 /** Audit actions that are reads of personal data; they count towards the bulk-access limit. */
 export const PERSONAL_READS = ['customer.view', 'customer.lookup', 'customer.reveal', 'customer.search'] as const;
-/** Audit actions that hand over many people at once (a CSV of customer ids): each counts as the `records` in its details. */
-export const PERSONAL_EXPORTS = ['segment.export'] as const;
+/** Audit actions that hand over many people at once (a CSV of customer ids or names): each counts as the `records` in its details. */
+export const PERSONAL_EXPORTS = ['segment.export', 'customer.export', 'order.export'] as const;
 const COUNTED = [...PERSONAL_READS, ...PERSONAL_EXPORTS];
 
 export interface BulkAccessConfig {

@@ -21,6 +21,15 @@ export const Fen = (description = 'amount in fen (integer minor units)') =>
   Type.Integer({ minimum: 0, maximum: 1e13, description });
 export const Cursor = Type.Optional(Type.String({ maxLength: 200, description: 'opaque cursor from next_cursor' }));
 export const Limit = Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 }));
+/** A calendar day, YYYY-MM-DD (a real date: 2026-02-30 is refused). */
+export const Day = (description: string) =>
+  Type.String({
+    format: 'date',
+    pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$',
+    maxLength: 10,
+    description,
+    examples: ['2026-11-01'],
+  });
 export const Id = Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_.:-]+$' });
 
 /** A string enum as JSON Schema `enum`, so a wrong value is answered with the allowed ones. */

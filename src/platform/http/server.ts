@@ -16,6 +16,7 @@ import type { Principal } from '../auth/roles';
 import { registerIdempotency } from '../idempotency/idempotency';
 import type { AppContext } from './context';
 import { AppError, errorBody, unauthorized } from './errors';
+import { closeQueryStrings } from './closed-query';
 import { ErrorSchema } from './schemas';
 import type { ModuleRoutes } from './types';
 import { describe, fieldOf, findUnstorable, jsonDepthGuard, MAX_JSON_DEPTH } from './validation';
@@ -131,6 +132,7 @@ export async function buildServer(ctx: AppContext, modules: ModuleRoutes[]): Pro
     if (route.url.startsWith('/v1/') && !route.config?.roles && !route.config?.public)
       throw new Error(`route ${route.method} ${route.url} declares no roles`);
   });
+  closeQueryStrings(app);
 
   // The pending lookup is cached too, so a burst of requests with one key reads it once.
   const principals = new Map<string, { p: Promise<Principal | null>; at: number }>();

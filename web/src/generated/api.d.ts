@@ -3121,7 +3121,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Customers by tag, or (admin, support, store staff) by exact phone, e-mail or card in q */
+        /**
+         * Customers with name (by role), tier, spend and last sale; by tag, or (admin, support, store staff) searched in q
+         * @description q finds, through blind indexes only: an exact phone, e-mail or card, the last 4 digits of a phone, the exact name, a customer id. `total` counts every match (exact). sort: spend, last_sale or tier, largest first (default: oldest first). With `Accept: text/csv` (admin, marketer) every match, at most 10000, as CSV: an export recorded in the audit log and counted by the bulk-access guard, one read per customer.
+         */
         get: {
             parameters: {
                 query?: {
@@ -3129,6 +3132,7 @@ export interface paths {
                     cursor?: string;
                     limit?: number;
                     q?: string;
+                    sort?: "spend" | "last_sale" | "tier";
                     tag?: string;
                 };
                 header?: never;
@@ -3153,12 +3157,28 @@ export interface paths {
                                     type: string;
                                 }[];
                                 kind: string;
+                                last_sale_at: string | null;
+                                last_sale_channel: string | null;
+                                /** @description admins: in full; support and store staff: masked (王**); others: null */
+                                name: string | null;
                                 tags: string[];
+                                tier: {
+                                    code: string;
+                                    display_name: {
+                                        en?: string;
+                                        "zh-CN"?: string;
+                                    };
+                                    name: string;
+                                } | null;
+                                /** @description fen: sales (paid or completed) net of refunds, every channel */
+                                total_spend: number;
                                 traits: {
                                     [key: string]: unknown;
                                 };
                             }[];
                             next_cursor: string | null;
+                            /** @description how many customers match, over all pages */
+                            total: number;
                         };
                     };
                 };
@@ -3182,6 +3202,24 @@ export interface paths {
                 };
                 /** @description Default Response */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5029,13 +5067,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A store's work queue (store staff see their own store) */
+        /** Fulfilments newest first, a page at a time: a store's work queue (store staff see their own store) */
         get: {
             parameters: {
                 query?: {
+                    /** @description opaque cursor from next_cursor */
+                    cursor?: string;
                     limit?: number;
                     location_id?: string;
-                    /** @description comma-separated statuses */
+                    /**
+                     * @description comma-separated statuses, each one of pending, allocated, picked, packed, shipped, ready_for_pickup, out_for_delivery, delivered, collected, failed, completed, cancelled
+                     * @example allocated,picked
+                     */
                     status?: string;
                 };
                 header?: never;
@@ -5073,6 +5116,7 @@ export interface paths {
                                 status: string;
                                 type: string;
                             }[];
+                            next_cursor: string | null;
                         };
                     };
                 };
@@ -7714,7 +7758,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Orders, newest first (store staff: their store; integration keys: their channel) */
+        /**
+         * Orders, newest first (store staff: their store; integration keys: their channel)
+         * @description With the customer's name as the caller's role may see it (admins in full, support and store staff masked, others none). With `Accept: text/csv` every matching order (at most 10000) as CSV, cursor and limit ignored; an export with names is recorded in the audit log and counted by the bulk-access guard.
+         */
         get: {
             parameters: {
                 query?: {
@@ -7722,9 +7769,21 @@ export interface paths {
                     /** @description opaque cursor from next_cursor */
                     cursor?: string;
                     customer_id?: string;
+                    /**
+                     * @description placed on or after this day (retailer's time zone)
+                     * @example 2026-11-01
+                     */
+                    from?: string;
                     limit?: number;
                     location_id?: string;
-                    status?: string;
+                    /** @description an order id or its start */
+                    q?: string;
+                    status?: "pending_payment" | "paid" | "in_fulfilment" | "ready_for_pickup" | "shipped" | "completed" | "cancelled" | "expired" | "fulfilment_failed";
+                    /**
+                     * @description placed on or before this day (retailer's time zone)
+                     * @example 2026-11-01
+                     */
+                    to?: string;
                 };
                 header?: never;
                 path?: never;
@@ -7743,6 +7802,8 @@ export interface paths {
                                 channel: string;
                                 currency: string;
                                 customer_id: string | null;
+                                /** @description admins: in full; support and store staff: masked (王**); other roles, or no name: null */
+                                customer_name: string | null;
                                 fulfillment_type: string;
                                 id: string;
                                 location_id: string | null;
@@ -7780,6 +7841,24 @@ export interface paths {
                 };
                 /** @description Default Response */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };

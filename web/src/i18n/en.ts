@@ -8,6 +8,7 @@ import { securityEn } from './security.en';
 import { settlementsEn } from './settlements.en';
 import { messagingEn } from './messaging.en';
 import { journeysEn } from './journeys.en';
+import { listsEn } from './lists.en';
 import type { MessageKey } from './zh-CN';
 
 /** The console in English: exactly the keys of zh-CN.ts (a missing or extra key fails the typecheck). */
@@ -272,14 +273,10 @@ export const en: Record<MessageKey, string> = {
   'customers.kind': 'Kind',
   'customers.tags': 'Tags',
   'customers.searchBy': 'Search by',
-  'customers.byContact': 'Phone / e-mail / card',
   'customers.byTag': 'Tag',
-  'customers.contactPlaceholder': 'Exact phone, e-mail, card number or customer id',
   'customers.tagPlaceholder': 'A tag, e.g. vip',
   'customers.search': 'Search',
   'customers.clear': 'Clear',
-  'customers.contactAudited':
-    'Contact searches match exactly, never partly, and each one is recorded in the audit log.',
   'customers.contactForbidden':
     'Your role may not search customers by phone, e-mail or card (admins, support and store staff only). Search by tag instead.',
   'customers.tagHint': 'Lists the customers with this tag.',
@@ -443,6 +440,7 @@ export const en: Record<MessageKey, string> = {
   ...settlementsEn,
   ...messagingEn,
   ...journeysEn,
+  ...listsEn,
   ...healthEn,
 
   'profile.verifiedBy': 'Verified by',

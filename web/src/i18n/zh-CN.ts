@@ -8,6 +8,7 @@ import { securityZhCN } from './security.zh-CN';
 import { settlementsZhCN } from './settlements.zh-CN';
 import { messagingZhCN } from './messaging.zh-CN';
 import { journeysZhCN } from './journeys.zh-CN';
+import { listsZhCN } from './lists.zh-CN';
 
 /**
  * Every visible string of the console in Simplified Chinese, the default language and the source of
@@ -275,13 +276,10 @@ export const zhCN = {
   'customers.kind': '类型',
   'customers.tags': '标签',
   'customers.searchBy': '查找方式',
-  'customers.byContact': '手机 / 邮箱 / 会员卡',
   'customers.byTag': '标签',
-  'customers.contactPlaceholder': '完整的手机号、邮箱、会员卡号或顾客编号',
   'customers.tagPlaceholder': '标签，例如 vip',
   'customers.search': '查找',
   'customers.clear': '清除',
-  'customers.contactAudited': '按联系方式查找须完全一致，不支持模糊匹配；每次查找都会记入审计日志。',
   'customers.contactForbidden':
     '您的角色不能按手机、邮箱或会员卡查找顾客（仅限管理员、客服和门店员工）。请改为按标签查找。',
   'customers.tagHint': '列出带有这个标签的顾客。',
@@ -443,6 +441,7 @@ export const zhCN = {
   ...settlementsZhCN,
   ...messagingZhCN,
   ...journeysZhCN,
+  ...listsZhCN,
   ...healthZhCN,
 
   'profile.verifiedBy': '验证方式',

@@ -38,6 +38,13 @@ function Traits({ traits }: { traits: Record<string, unknown> }) {
   );
 }
 
+/** The name the profile's traits carry as the viewer may see it (masked for support and store staff), or null. */
+function personName(traits: Record<string, unknown>): string | null {
+  if (typeof traits.name === 'string' && traits.name !== '') return traits.name;
+  const parts = [traits.last_name, traits.first_name].filter((v): v is string => typeof v === 'string' && v !== '');
+  return parts.length ? parts.join('') : null;
+}
+
 function Header({ p, onErase }: { p: Profile; onErase: () => void }) {
   const { t, lang } = useI18n();
   const me = useMe();
@@ -59,10 +66,13 @@ function Header({ p, onErase }: { p: Profile; onErase: () => void }) {
           {p.kind === 'known' ? '客' : '?'}
         </div>
         <div className="profile-id">
-          <code className="mono big-id" data-testid="profile-id">
+          <h2 className="profile-name" data-testid="profile-name">
+            {personName(p.traits) ?? t('lists.noName')}
+          </h2>
+          <KindBadge kind={p.kind} />
+          <code className="mono small muted" data-testid="profile-id">
             {p.id}
           </code>
-          <KindBadge kind={p.kind} />
         </div>
         <div className="profile-actions">
           {can(me, 'readAudit') && (

@@ -1,13 +1,15 @@
 import { useState, type FormEvent } from 'react';
-import type { Customer } from '../api';
+import { withQuery, type Customer } from '../api';
 import { ChannelBadge } from '../components/Badges';
 import { IdentifierChips, KindBadge, TAG_PATTERN, TagChips } from '../components/CustomerBits';
 import { SegmentCustomerTable, SegmentFilterSelect, type SegmentFilter } from '../components/marketing/CustomerFilter';
 import { PageHeader, Panel } from '../components/PageHeader';
 import { Empty, ErrorMessage, LoadMore, Loading } from '../components/Status';
-import { formatDateTime } from '../format';
+import { CsvButton } from '../components/CsvButton';
+import { formatDateTime, formatFen } from '../format';
 import { usePagedList } from '../hooks';
 import { useI18n } from '../i18n';
+import { tierName } from '../loyalty';
 import { can, useMe } from '../me';
 import { href, navigate } from '../router';
 
@@ -60,7 +62,7 @@ function SearchForm({
             }}
             data-testid={`search-mode-${m}`}
           >
-            {t(m === 'contact' ? 'customers.byContact' : 'customers.byTag')}
+            {t(m === 'contact' ? 'lists.byContact' : 'customers.byTag')}
           </button>
         ))}
       </div>
@@ -69,8 +71,8 @@ function SearchForm({
         className="search"
         value={text}
         maxLength={200}
-        placeholder={t(mode === 'contact' ? 'customers.contactPlaceholder' : 'customers.tagPlaceholder')}
-        aria-label={t(mode === 'contact' ? 'customers.contactPlaceholder' : 'customers.tagPlaceholder')}
+        placeholder={t(mode === 'contact' ? 'lists.contactPlaceholder' : 'customers.tagPlaceholder')}
+        aria-label={t(mode === 'contact' ? 'lists.contactPlaceholder' : 'customers.tagPlaceholder')}
         onChange={(e) => setText(e.target.value)}
         data-testid="customer-search-input"
       />
@@ -95,7 +97,7 @@ function SearchForm({
         {mode === 'tag'
           ? t('customers.tagHint')
           : allowed
-            ? t('customers.contactAudited')
+            ? t('lists.contactAudited')
             : t('customers.contactForbidden')}
       </p>
       {invalid && (
@@ -107,9 +109,65 @@ function SearchForm({
   );
 }
 
-/** Customers: every one, by tag, or (admin, support, store staff) by an exact phone, e-mail or card. */
-export function Customers() {
+const SORTS = ['spend', 'last_sale', 'tier'] as const;
+
+/** One row per person: name (as the role may see it), tier, spend, last purchase, identifiers, tags. */
+function CustomerTable({ items }: { items: Customer[] }) {
   const { t, lang } = useI18n();
+  return (
+    <div className="table-wrap">
+      <table className="table table-hover" data-testid="customers-table">
+        <thead>
+          <tr>
+            <th>{t('lists.name')}</th>
+            <th>{t('lists.tier')}</th>
+            <th className="num">{t('lists.spend')}</th>
+            <th>{t('lists.lastSale')}</th>
+            <th className="optional">{t('customers.firstChannel')}</th>
+            <th className="optional">{t('customers.identifiers')}</th>
+            <th className="optional">{t('customers.tags')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((c) => (
+            <tr key={c.id} onClick={() => navigate('customers', c.id)} data-testid="customer-row" data-customer={c.id}>
+              <td>
+                <a href={href('customers', c.id)} onClick={(e) => e.stopPropagation()} data-testid="customer-name">
+                  {c.name ?? (c.kind === 'known' ? t('lists.noName') : <KindBadge kind={c.kind} />)}
+                </a>
+                <div className="mono small muted">{c.id}</div>
+              </td>
+              <td className="nowrap">{c.tier ? tierName(c.tier, lang) : t('common.none')}</td>
+              <td className="num">{formatFen(c.total_spend)}</td>
+              <td className="nowrap">
+                {c.last_sale_at ? (
+                  <>
+                    {formatDateTime(c.last_sale_at, lang)} <ChannelBadge channel={c.last_sale_channel} />
+                  </>
+                ) : (
+                  t('common.none')
+                )}
+              </td>
+              <td className="optional">
+                <ChannelBadge channel={c.first_channel} />
+              </td>
+              <td className="optional">
+                <IdentifierChips identifiers={c.identifiers} />
+              </td>
+              <td className="optional">
+                <TagChips tags={c.tags} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** Customers: every one, by tag, or (admin, support, store staff) by phone, its last 4 digits, name or card. */
+export function Customers() {
+  const { t } = useI18n();
   const me = useMe();
   const [chosenMode, setMode] = useState<Mode | null>(null);
   // Roles that may not search by contact data start on tags.
@@ -117,7 +175,11 @@ export function Customers() {
   const [search, setSearch] = useState<Search>(null);
   // A segment filter and a search exclude each other: choosing one clears the other.
   const [filter, setFilter] = useState<SegmentFilter | null>(null);
-  const query = search === null ? {} : search.mode === 'contact' ? { q: search.text } : { tag: search.text };
+  const [sort, setSort] = useState<(typeof SORTS)[number] | ''>('');
+  const query = {
+    ...(search === null ? {} : search.mode === 'contact' ? { q: search.text } : { tag: search.text }),
+    sort,
+  };
   const customers = usePagedList<Customer>('/v1/customers', query);
 
   return (
@@ -146,11 +208,32 @@ export function Customers() {
       </Panel>
       {!filter && (
         <Panel>
-          {search && (
-            <p className="search-results" data-testid="customer-search-summary">
-              {t(search.mode === 'contact' ? 'customers.resultsFor' : 'customers.resultsForTag', { q: search.text })}
-            </p>
-          )}
+          <div className="filters">
+            {search && (
+              <p className="search-results" data-testid="customer-search-summary">
+                {t(search.mode === 'contact' ? 'customers.resultsFor' : 'customers.resultsForTag', { q: search.text })}
+              </p>
+            )}
+            {customers.total !== null && (
+              <span className="muted" data-testid="customer-count">
+                {t('lists.count', { n: customers.total })}
+              </span>
+            )}
+            <label className="field-inline">
+              <span>{t('lists.sort')}</span>
+              <select value={sort} onChange={(e) => setSort(e.target.value as typeof sort)} data-testid="customer-sort">
+                <option value="">{t('lists.sort.default')}</option>
+                {SORTS.map((o) => (
+                  <option key={o} value={o}>
+                    {t(`lists.sort.${o}`)}
+                  </option>
+                ))}
+              </select>
+            </label>
+            {can(me, 'exportCustomers') && (
+              <CsvButton path={withQuery('/v1/customers', query)} filename="customers.csv" testId="customer-export" />
+            )}
+          </div>
           {customers.error && (
             <ErrorMessage
               error={customers.error}
@@ -169,51 +252,7 @@ export function Customers() {
             ) : (
               <Empty />
             ))}
-          {customers.items.length > 0 && (
-            <div className="table-wrap">
-              <table className="table table-hover" data-testid="customers-table">
-                <thead>
-                  <tr>
-                    <th>{t('customers.id')}</th>
-                    <th>{t('customers.kind')}</th>
-                    <th>{t('customers.firstChannel')}</th>
-                    <th>{t('customers.createdAt')}</th>
-                    <th>{t('customers.identifiers')}</th>
-                    <th>{t('customers.tags')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {customers.items.map((c) => (
-                    <tr
-                      key={c.id}
-                      onClick={() => navigate('customers', c.id)}
-                      data-testid="customer-row"
-                      data-customer={c.id}
-                    >
-                      <td>
-                        <a className="mono" href={href('customers', c.id)} onClick={(e) => e.stopPropagation()}>
-                          {c.id}
-                        </a>
-                      </td>
-                      <td>
-                        <KindBadge kind={c.kind} />
-                      </td>
-                      <td>
-                        <ChannelBadge channel={c.first_channel} />
-                      </td>
-                      <td className="nowrap">{formatDateTime(c.created_at, lang)}</td>
-                      <td>
-                        <IdentifierChips identifiers={c.identifiers} />
-                      </td>
-                      <td>
-                        <TagChips tags={c.tags} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+          {customers.items.length > 0 && <CustomerTable items={customers.items} />}
           <LoadMore
             count={customers.items.length}
             hasMore={customers.hasMore}

@@ -1,12 +1,14 @@
 import { useState } from 'react';
-import { CHANNELS, type Order } from '../api';
+import { CHANNELS, withQuery, type Order } from '../api';
 import { ChannelBadge, StatusBadge } from '../components/Badges';
+import { CsvButton } from '../components/CsvButton';
 import { PageHeader, Panel } from '../components/PageHeader';
 import { Empty, ErrorMessage, LoadMore, Loading } from '../components/Status';
 import { formatDateTime, formatFen } from '../format';
 import { usePagedList } from '../hooks';
 import { translateValue, useI18n, type MessageKey } from '../i18n';
 import { locationLabel, useLocations } from '../locations';
+import { can, useMe } from '../me';
 import { href, navigate } from '../router';
 import { OrderDetail } from './OrderDetail';
 
@@ -16,13 +18,28 @@ const STATUSES = [
   'in_fulfilment',
   'ready_for_pickup',
   'shipped',
-  'delivered',
-  'collected',
   'completed',
   'fulfilment_failed',
   'cancelled',
   'expired',
 ];
+
+/** What the API takes as an order id or its start; other text is not sent. */
+const ORDER_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
+
+/** The order's customer: their name as the role may see it, linking to the profile; walk-in without one. */
+function CustomerCell({ order }: { order: Order }) {
+  const { t } = useI18n();
+  const me = useMe();
+  if (!order.customer_id) return <span className="muted">{t('lists.walkIn')}</span>;
+  // Roles that may search by contact data are those shown names (masked or not).
+  const fallback = can(me, 'searchContacts') ? t('lists.noName') : t('lists.hiddenName');
+  return (
+    <a href={href('customers', order.customer_id)} onClick={(e) => e.stopPropagation()}>
+      {order.customer_name ?? fallback}
+    </a>
+  );
+}
 
 export function Orders({ selected }: { selected: string | null }) {
   const { t, lang } = useI18n();
@@ -30,7 +47,12 @@ export function Orders({ selected }: { selected: string | null }) {
   const [channel, setChannel] = useState('');
   const [status, setStatus] = useState('');
   const [location, setLocation] = useState('');
-  const orders = usePagedList<Order>('/v1/orders', { channel, status, location_id: location });
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [idText, setIdText] = useState('');
+  const q = ORDER_ID.test(idText.trim()) ? idText.trim() : '';
+  const query = { channel, status, location_id: location, from, to, q };
+  const orders = usePagedList<Order>('/v1/orders', query);
 
   return (
     <>
@@ -69,6 +91,38 @@ export function Orders({ selected }: { selected: string | null }) {
             ))}
           </select>
         </label>
+        <label className="field-inline">
+          <span>{t('lists.from')}</span>
+          <input
+            type="date"
+            value={from}
+            max={to || undefined}
+            onChange={(e) => setFrom(e.target.value)}
+            data-testid="filter-from"
+          />
+        </label>
+        <label className="field-inline">
+          <span>{t('lists.to')}</span>
+          <input
+            type="date"
+            value={to}
+            min={from || undefined}
+            onChange={(e) => setTo(e.target.value)}
+            data-testid="filter-to"
+          />
+        </label>
+        <label className="field-inline">
+          <span>{t('lists.orderId')}</span>
+          <input
+            type="search"
+            value={idText}
+            maxLength={100}
+            placeholder={t('lists.orderIdPlaceholder')}
+            onChange={(e) => setIdText(e.target.value)}
+            data-testid="filter-order-id"
+          />
+        </label>
+        <CsvButton path={withQuery('/v1/orders', query)} filename="orders.csv" testId="orders-export" />
         {!selected && <span className="muted small filters-hint">{t('orders.selectHint')}</span>}
       </div>
 
@@ -87,6 +141,7 @@ export function Orders({ selected }: { selected: string | null }) {
                     <th>{t('orders.placedAt')}</th>
                     <th>{t('orders.id')}</th>
                     <th>{t('orders.channel')}</th>
+                    <th>{t('lists.customer')}</th>
                     <th className="optional">{t('orders.location')}</th>
                     <th className="optional">{t('orders.fulfillment')}</th>
                     <th>{t('orders.status')}</th>
@@ -109,6 +164,9 @@ export function Orders({ selected }: { selected: string | null }) {
                       </td>
                       <td>
                         <ChannelBadge channel={o.channel} />
+                      </td>
+                      <td className="nowrap" data-testid="order-customer">
+                        <CustomerCell order={o} />
                       </td>
                       <td className="optional nowrap">{locationLabel(byId, o.location_id, lang)}</td>
                       <td className="optional nowrap">{translateValue(t, 'fulfillment', o.fulfillment_type)}</td>
