@@ -19,6 +19,7 @@ import { eventRoutes } from './customers/events-routes';
 import { verificationRoutes } from './customers/verification-routes';
 import { fulfilmentRoutes } from './fulfilment/routes';
 import { inventoryRoutes } from './inventory/routes';
+import { storeStockRoutes } from './inventory/store-routes';
 import { locationRoutes } from './locations/routes';
 import { fulfilmentOwner } from './fulfilment/owner';
 import { orderOwner } from './orders/owner';
@@ -54,6 +55,7 @@ export const allModules: ModuleRoutes[] = [
   locationRoutes,
   catalogRoutes,
   inventoryRoutes,
+  storeStockRoutes,
   customerRoutes,
   privacyRoutes,
   eventRoutes,
