@@ -6,6 +6,7 @@ import { marketingEn } from './marketing.en';
 import { loyaltyEn } from './loyalty.en';
 import { securityEn } from './security.en';
 import { settlementsEn } from './settlements.en';
+import { tillEn } from './till.en';
 import type { MessageKey } from './zh-CN';
 
 /** The console in English: exactly the keys of zh-CN.ts (a missing or extra key fails the typecheck). */
@@ -439,6 +440,7 @@ export const en: Record<MessageKey, string> = {
   ...analyticsEn,
   ...customersAnalyticsEn,
   ...settlementsEn,
+  ...tillEn,
   ...healthEn,
 
   'profile.verifiedBy': 'Verified by',

@@ -6,6 +6,7 @@ import { marketingZhCN } from './marketing.zh-CN';
 import { loyaltyZhCN } from './loyalty.zh-CN';
 import { securityZhCN } from './security.zh-CN';
 import { settlementsZhCN } from './settlements.zh-CN';
+import { tillZhCN } from './till.zh-CN';
 
 /**
  * Every visible string of the console in Simplified Chinese, the default language and the source of
@@ -439,6 +440,7 @@ export const zhCN = {
   ...analyticsZhCN,
   ...customersAnalyticsZhCN,
   ...settlementsZhCN,
+  ...tillZhCN,
   ...healthZhCN,
 
   'profile.verifiedBy': '验证方式',
