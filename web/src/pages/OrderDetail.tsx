@@ -8,7 +8,7 @@ import { Panel } from '../components/PageHeader';
 import { ReturnsList } from '../components/ReturnForm';
 import { RoutingExplanation } from '../components/RoutingExplanation';
 import { ErrorMessage, Loading } from '../components/Status';
-import { PrintableReceipt } from '../components/till/PrintableReceipt';
+import { ReprintReceipt } from '../components/till/ReprintReceipt';
 import { formatDateTime, formatFen } from '../format';
 import { useResource } from '../hooks';
 import { translateValue, useI18n } from '../i18n';
@@ -190,10 +190,7 @@ export function OrderDetail({ id }: { id: string }) {
           <Lines order={o} />
           <Totals totals={o.totals} />
           {o.fulfillment_type === 'in_store' && (
-            <details className="receipt-reprint" data-testid="order-receipt">
-              <summary className="btn btn-small">{t('receipt.print')}</summary>
-              <PrintableReceipt order={o} storeName={locationLabel(byId, o.location_id, lang)} />
-            </details>
+            <ReprintReceipt order={o} storeName={locationLabel(byId, o.location_id, lang)} />
           )}
           {o.pricing && o.pricing.adjustments.length > 0 && (
             <>

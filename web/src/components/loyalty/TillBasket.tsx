@@ -1,5 +1,5 @@
 import type { Product } from '../../api';
-import { formatFen, localName } from '../../format';
+import { formatFen } from '../../format';
 import { useI18n } from '../../i18n';
 import { ProductSearch } from '../till/ProductSearch';
 
@@ -12,7 +12,7 @@ export interface BasketLine {
 
 /** Scan a barcode or find a product by name or SKU (the same product again adds to its line); quantities editable, lines removable. */
 export function TillBasket({ lines, onChange }: { lines: BasketLine[]; onChange: (lines: BasketLine[]) => void }) {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
 
   function add(p: Product, n: number) {
     if (lines.some((l) => l.sku === p.sku))
@@ -41,7 +41,7 @@ export function TillBasket({ lines, onChange }: { lines: BasketLine[]; onChange:
             {lines.map((l) => (
               <tr key={l.sku} data-testid="till-line" data-sku={l.sku}>
                 <td>
-                  <div>{localName(l.name, lang)}</div>
+                  <div>{l.name}</div>
                   <div className="mono muted small">{l.sku}</div>
                 </td>
                 <td className="num">{formatFen(l.list_price)}</td>

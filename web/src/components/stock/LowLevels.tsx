@@ -118,7 +118,7 @@ export function LowLevels() {
                     <a href={href('stores', r.location_id, 'stock')}>{locationLabel(byId, r.location_id, lang)}</a>
                   </td>
                   <td>
-                    <div>{localName(r.name, lang)}</div>
+                    <div>{r.name}</div>
                     <a className="mono muted small" href={href('inventory', r.sku)}>
                       {r.sku}
                     </a>

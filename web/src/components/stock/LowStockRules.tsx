@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { LowStockPolicy } from '../../api';
-import { formatInt, localName } from '../../format';
+import { formatInt } from '../../format';
 import { useAction, useResource } from '../../hooks';
 import { useI18n } from '../../i18n';
 import { useApi } from '../../session';
@@ -14,7 +14,7 @@ const wholeOrEmpty = (v: string) => v.trim() === '' || /^\d{1,7}$/.test(v.trim()
  * /v1/stock/low-stock-policy) and products' own thresholds (PUT/DELETE /v1/stock/low-stock-rules/:sku).
  */
 export function LowStockRules({ policy, onChanged }: { policy: LowStockPolicy; onChanged: () => void }) {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const api = useApi();
   const action = useAction();
   const rules = useResource<{ items: LowStockRule[] }>('/v1/stock/low-stock-rules');
@@ -87,7 +87,7 @@ export function LowStockRules({ policy, onChanged }: { policy: LowStockPolicy; o
         <div className="chips" data-testid="product-rules">
           {rules.data.items.map((r) => (
             <span key={r.sku} className="chip" data-sku={r.sku}>
-              {localName(r.name, lang)} <span className="mono muted small">{r.sku}</span> ≤ {formatInt(r.threshold)}
+              {r.name} <span className="mono muted small">{r.sku}</span> ≤ {formatInt(r.threshold)}
               <button
                 type="button"
                 className="chip-remove"

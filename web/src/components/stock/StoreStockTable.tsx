@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { formatInt, localName } from '../../format';
+import { formatInt } from '../../format';
 import { usePagedList } from '../../hooks';
 import { useI18n, type MessageKey } from '../../i18n';
 import { href, navigate } from '../../router';
@@ -21,7 +21,7 @@ const SORT_LABEL: Record<StoreStockSort, MessageKey> = {
  * any figure. A row opens the product's stock in every location.
  */
 export function StoreStockTable({ location }: { location: string }) {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const [search, setSearch] = useState('');
   const [q, setQ] = useState('');
   const [sort, setSort] = useState<StoreStockSort>('sku');
@@ -99,7 +99,7 @@ export function StoreStockTable({ location }: { location: string }) {
                   data-sku={r.sku}
                 >
                   <td>
-                    <div>{localName(r.name, lang)}</div>
+                    <div>{r.name}</div>
                     <a
                       className="mono muted small"
                       href={href('inventory', r.sku)}

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { Api, Page, Product } from '../../api';
-import { formatFen, localName } from '../../format';
+import { formatFen } from '../../format';
 import { useAction } from '../../hooks';
 import { useI18n } from '../../i18n';
 import { useApi } from '../../session';
@@ -25,7 +25,7 @@ function exactOrOnly(items: Product[], text: string): Product | null {
  * listed to pick from as the cashier types.
  */
 export function ProductSearch({ onAdd }: { onAdd: (p: Product, qty: number) => void }) {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const api = useApi();
   const action = useAction();
   const [text, setText] = useState('');
@@ -52,7 +52,7 @@ export function ProductSearch({ onAdd }: { onAdd: (p: Product, qty: number) => v
   function add(p: Product) {
     const n = Number(qty);
     if (!Number.isInteger(n) || n < 1) return;
-    if (!p.channels.includes('pos')) return setRefused(t('tillSearch.notPos', { name: localName(p.name, lang) }));
+    if (!p.channels.includes('pos')) return setRefused(t('tillSearch.notPos', { name: p.name }));
     onAdd(p, n);
     generation.current++;
     setText('');
@@ -112,7 +112,7 @@ export function ProductSearch({ onAdd }: { onAdd: (p: Product, qty: number) => v
             <li key={p.sku}>
               <button type="button" onClick={() => add(p)} data-testid="till-search-result" data-sku={p.sku}>
                 <span>
-                  <span>{localName(p.name, lang)}</span>
+                  <span>{p.name}</span>
                   <span className="mono muted small">
                     {' '}
                     {p.sku}
