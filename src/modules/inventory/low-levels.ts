@@ -116,8 +116,9 @@ export async function setLowStockRule(db: Queryable, sku: string, threshold: num
     .execute();
 }
 
-/** Removes a product's low-stock threshold; 404 when it had none. */
-export async function deleteLowStockRule(db: Queryable, sku: string): Promise<void> {
-  const r = await db.deleteFrom('low_stock_rules').where('sku', '=', sku).executeTakeFirst();
-  if (Number(r.numDeletedRows) === 0) throw notFound('low-stock rule', 'sku');
+/** Removes a product's low-stock threshold and answers it; 404 when it had none. */
+export async function deleteLowStockRule(db: Queryable, sku: string): Promise<number> {
+  const r = await db.deleteFrom('low_stock_rules').where('sku', '=', sku).returning('threshold').executeTakeFirst();
+  if (!r) throw notFound('low-stock rule', 'sku');
+  return r.threshold;
 }

@@ -49,6 +49,7 @@ const RuleSchema = Type.Object({
   updated_at: Type.String(),
 });
 const Threshold = Type.Integer({ minimum: 0, maximum: 1_000_000 });
+const RuleOut = Type.Object({ sku: Type.String(), threshold: Type.Integer() });
 
 export const storeStockRoutes: ModuleRoutes = (ctx) => async (app) => {
   const db = ctx.database.db;
@@ -182,7 +183,7 @@ export const storeStockRoutes: ModuleRoutes = (ctx) => async (app) => {
           "Set a product's low-stock threshold (available units at any location); it replaces the store threshold",
         params: Type.Object({ sku: Sku }),
         body: Type.Object({ threshold: Threshold }, { additionalProperties: false, examples: [{ threshold: 10 }] }),
-        response: { 200: Type.Object({ sku: Type.String(), threshold: Type.Integer() }), ...errors(422) },
+        response: { 200: RuleOut, ...errors(422) },
       },
     },
     async (req) => {
@@ -199,14 +200,11 @@ export const storeStockRoutes: ModuleRoutes = (ctx) => async (app) => {
       config: { roles: ['admin'] },
       schema: {
         tags: ['goods'],
-        summary: "Remove a product's low-stock threshold (the store threshold applies again)",
+        summary: "Remove a product's low-stock threshold (the store threshold applies again); answers the removed rule",
         params: Type.Object({ sku: Sku }),
-        response: { 204: Type.Null(), ...errors(404) },
+        response: { 200: RuleOut, ...errors(404) },
       },
     },
-    async (req, reply) => {
-      await deleteLowStockRule(db, req.params.sku);
-      return reply.code(204).send();
-    },
+    async (req) => ({ sku: req.params.sku, threshold: await deleteLowStockRule(db, req.params.sku) }),
   );
 };

@@ -11492,7 +11492,7 @@ export interface paths {
             };
         };
         post?: never;
-        /** Remove a product's low-stock threshold (the store threshold applies again) */
+        /** Remove a product's low-stock threshold (the store threshold applies again); answers the removed rule */
         delete: {
             parameters: {
                 query?: never;
@@ -11505,11 +11505,16 @@ export interface paths {
             requestBody?: never;
             responses: {
                 /** @description Default Response */
-                204: {
+                200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            sku: string;
+                            threshold: number;
+                        };
+                    };
                 };
                 /** @description Default Response */
                 400: {
