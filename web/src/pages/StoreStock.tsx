@@ -16,8 +16,8 @@ export function StoreStock({ id }: { id: string }) {
         title={t('storeStock.title')}
         subtitle={store ? localName(store.name, lang) : id}
         actions={
-          <a className="btn" href={href('stores', id)} data-testid="store-stock-back">
-            {store ? localName(store.name, lang) : id}
+          <a className="btn" href={href('stores')} data-testid="store-stock-back">
+            {t('score.back')}
           </a>
         }
       />
