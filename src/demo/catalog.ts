@@ -9,7 +9,16 @@ export interface DemoProduct {
   list_price: number;
   /** unit cost (fen): 55–80 % of the list price; null for a few SKUs (their margin settles on net sales) */
   cost_price: number | null;
+  /** an EAN-13 in the 69x (China) range, derived from the SKU's number */
+  barcode: string;
   channels: string[];
+}
+
+/** The EAN-13 of a demo SKU number: 69 + a company part + the number, and the check digit. */
+export function demoBarcode(n: number): string {
+  const body = `6901234${String(n).padStart(5, '0')}`;
+  const sum = [...body].reduce((t, d, i) => t + Number(d) * (i % 2 ? 3 : 1), 0);
+  return body + String((10 - (sum % 10)) % 10);
 }
 
 const ALL_CHANNELS = ['app', 'mini_program', 'web', 'pos', 'group_buy'];
@@ -41,6 +50,7 @@ export function demoProducts(seed: number, count = 500): DemoProduct[] {
         category,
         list_price: price,
         cost_price: null,
+        barcode: demoBarcode(n),
         channels,
       });
     }
@@ -83,9 +93,20 @@ export const LOCATION_COLUMNS = [
 ];
 
 export function productsCsv(products: DemoProduct[]): string {
-  return products.map((p) => row([p.sku, p.name, p.category, p.list_price, p.cost_price, p.channels, '{}'])).join('');
+  return products
+    .map((p) => row([p.sku, p.name, p.category, p.list_price, p.cost_price, p.barcode, p.channels, '{}']))
+    .join('');
 }
-export const PRODUCT_COLUMNS = ['sku', 'name', 'category', 'list_price', 'cost_price', 'channels', 'attributes'];
+export const PRODUCT_COLUMNS = [
+  'sku',
+  'name',
+  'category',
+  'list_price',
+  'cost_price',
+  'barcode',
+  'channels',
+  'attributes',
+];
 
 /** Stock per location: the DC carries everything deep; each store ~70% of the range, some at zero. */
 export function stockCsv(seed: number, products: DemoProduct[]): string {

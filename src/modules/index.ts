@@ -19,6 +19,7 @@ import { eventRoutes } from './customers/events-routes';
 import { verificationRoutes } from './customers/verification-routes';
 import { fulfilmentRoutes } from './fulfilment/routes';
 import { inventoryRoutes } from './inventory/routes';
+import { storeStockRoutes } from './inventory/store-routes';
 import { locationRoutes } from './locations/routes';
 import { messagingRoutes } from './messaging/routes';
 import { fulfilmentOwner } from './fulfilment/owner';
@@ -57,6 +58,7 @@ export const allModules: ModuleRoutes[] = [
   locationRoutes,
   catalogRoutes,
   inventoryRoutes,
+  storeStockRoutes,
   customerRoutes,
   privacyRoutes,
   eventRoutes,

@@ -17,6 +17,7 @@ import { SignIn } from './pages/SignIn';
 import { StoreTasks } from './pages/StoreTasks';
 import { Stores } from './pages/Stores';
 import { StoreScorecard } from './pages/StoreScorecard';
+import { StoreStock } from './pages/StoreStock';
 import { Settlements } from './pages/Settlements';
 import { href, useRoute, type Route } from './router';
 import { useSession } from './session';
@@ -53,6 +54,7 @@ function CurrentPage({ route }: { route: Route }) {
     case 'inventory':
       return <Inventory selected={selected} />;
     case 'stores':
+      if (selected && route.params[1] === 'stock') return <StoreStock key={selected} id={selected} />;
       return selected ? <StoreScorecard key={selected} id={selected} /> : <Stores />;
     case 'settlements':
       return <Settlements />;

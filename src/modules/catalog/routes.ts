@@ -21,7 +21,7 @@ export const catalogRoutes: ModuleRoutes = (ctx) => async (app) => {
         tags: ['goods'],
         summary: 'Create or update a product; a list price change publishes price.changed',
         body: CreateProductBody,
-        response: { 201: ProductSchema, 200: ProductSchema, ...errors() },
+        response: { 201: ProductSchema, 200: ProductSchema, ...errors(409) },
       },
     },
     async (req, reply) => {
@@ -40,7 +40,7 @@ export const catalogRoutes: ModuleRoutes = (ctx) => async (app) => {
         summary: 'Update a product (the same list price for everyone, everywhere)',
         params: Type.Object({ sku: Sku }),
         body: ProductBody,
-        response: { 200: ProductSchema, 201: ProductSchema, ...errors() },
+        response: { 200: ProductSchema, 201: ProductSchema, ...errors(409) },
       },
     },
     async (req, reply) => {
@@ -55,7 +55,7 @@ export const catalogRoutes: ModuleRoutes = (ctx) => async (app) => {
       config: { roles: ALL_ROLES },
       schema: {
         tags: ['goods'],
-        summary: 'Products by category or a search of name and SKU, a page at a time',
+        summary: 'Products by category or a search of name and SKU (or an exact barcode), a page at a time',
         querystring: Type.Object({
           category: Type.Optional(Type.String({ maxLength: 64 })),
           q: Type.Optional(Type.String({ maxLength: 100 })),

@@ -14,6 +14,7 @@ export function toProduct(r: Selectable<ProductsTable>): Product {
     category: r.category,
     list_price: Number(r.list_price),
     cost_price: r.cost_price === null ? null : Number(r.cost_price),
+    barcode: r.barcode,
     channels: r.channels,
     attributes: r.attributes,
     updated_at: r.updated_at.toISOString(),
@@ -38,7 +39,10 @@ export async function listProducts(
   if (q.category) query = query.where('category', '=', q.category);
   if (q.q) {
     const pattern = `%${q.q.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
-    query = query.where((eb) => eb.or([eb('name', 'ilike', pattern), eb('sku', 'ilike', pattern)]));
+    // a scanned barcode matches exactly (the till); names and SKUs match in part
+    query = query.where((eb) =>
+      eb.or([eb('name', 'ilike', pattern), eb('sku', 'ilike', pattern), eb('barcode', '=', q.q!)]),
+    );
   }
   if (after) query = query.where('sku', '>', String(after[0]));
   const rows = (await query.execute()).map(toProduct);

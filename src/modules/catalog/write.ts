@@ -1,5 +1,6 @@
 import type { Queryable } from '../../platform/db/database';
 import { publish } from '../../platform/events/outbox';
+import { conflict } from '../../platform/http/errors';
 import { toProduct, type Product } from './service';
 
 export interface ProductInput {
@@ -9,6 +10,8 @@ export interface ProductInput {
   list_price: number;
   /** unit cost in fen; null clears it; undefined leaves it as it is */
   cost_price?: number | null;
+  /** the barcode on the pack; null clears it; undefined leaves it as it is */
+  barcode?: string | null;
   channels?: string[];
   attributes?: Record<string, unknown>;
 }
@@ -33,7 +36,17 @@ export async function upsertProduct(db: Queryable, p: ProductInput): Promise<{ p
     channels: p.channels ?? ALL_CHANNELS,
     attributes: JSON.stringify(p.attributes ?? {}),
     ...(p.cost_price !== undefined ? { cost_price: p.cost_price } : {}),
+    ...(p.barcode !== undefined ? { barcode: p.barcode } : {}),
   };
+  if (p.barcode) {
+    const holder = await db
+      .selectFrom('products')
+      .select('sku')
+      .where('barcode', '=', p.barcode)
+      .where('sku', '<>', p.sku)
+      .executeTakeFirst();
+    if (holder) throw conflict('barcode_taken', `barcode ${p.barcode} is product ${holder.sku}'s`, 'barcode');
+  }
   const row = await db
     .insertInto('products')
     .values({ sku: p.sku, ...values })

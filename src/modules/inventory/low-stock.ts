@@ -17,6 +17,11 @@ export interface LowStockPolicy {
   /** Online-available units below which a SKU is low in a region. */
   threshold: number;
   regions: Region[];
+  /**
+   * Available units (on hand − reserved) at or below which any SKU is low at a location, unless
+   * the product has its own rule (low-levels.ts); absent: off.
+   */
+  store_threshold?: number;
 }
 
 export const DEFAULT_LOW_STOCK: LowStockPolicy = { threshold: 5, regions: [{ id: 'all' }] };

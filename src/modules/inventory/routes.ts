@@ -69,6 +69,14 @@ export const inventoryRoutes: ModuleRoutes = (ctx) => async (app) => {
   const PolicySchema = Type.Object(
     {
       threshold: Type.Integer({ minimum: 0, maximum: 1_000_000 }),
+      store_threshold: Type.Optional(
+        Type.Integer({
+          minimum: 0,
+          maximum: 1_000_000,
+          description:
+            'available units (on hand − reserved) at or below which any SKU is low at a location (GET /v1/stock/low/locations), unless the product has its own rule; absent: off',
+        }),
+      ),
       regions: Type.Array(
         Type.Object(
           {

@@ -5,4 +5,5 @@ export const OWNED_TABLES = [
   'stock_reservations',
   'stock_alerts',
   'promotion_pauses',
+  'low_stock_rules',
 ] as const;

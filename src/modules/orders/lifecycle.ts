@@ -11,6 +11,7 @@ import { allocationsOf, setCourier, setFulfilmentsStatus } from '../fulfilment/p
 import { consumeReservations, releaseReservations } from '../inventory/reservations';
 import { move } from '../inventory/service';
 import { earnOnPayment, giveBackOnCancel, lockCustomersAndCoupons } from './loyalty';
+import type { PaymentMethod } from './schemas';
 import { readOrderDetail, type OrderDetail } from './view';
 
 type OrderRow = {
@@ -63,6 +64,7 @@ export async function payOrder(
   ctx: AppContext,
   id: string,
   paymentRef: string,
+  paymentMethod: PaymentMethod | null = null,
   now = new Date(),
 ): Promise<OrderDetail> {
   const expired = await transact(ctx.database, async (tx) => {
@@ -84,7 +86,7 @@ export async function payOrder(
     await consumeReservations(tx, id, now);
     await tx
       .updateTable('orders')
-      .set({ status: 'paid', paid_at: now, payment_ref: paymentRef, updated_at: now })
+      .set({ status: 'paid', paid_at: now, payment_ref: paymentRef, payment_method: paymentMethod, updated_at: now })
       .where('id', '=', id)
       .execute();
     const fulfilments = await setFulfilmentsStatus(tx, id, 'allocated', now);
@@ -101,7 +103,7 @@ export async function payOrder(
       aggregateType: 'order',
       aggregateId: id,
       type: 'order.paid',
-      payload: { order_id: id, payment_ref: paymentRef, total: Number(o.total) },
+      payload: { order_id: id, payment_ref: paymentRef, payment_method: paymentMethod, total: Number(o.total) },
     });
     return false;
   });

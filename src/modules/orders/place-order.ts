@@ -96,6 +96,12 @@ function validate(principal: Principal, input: PlaceOrderInput): void {
     throw unprocessable('invalid_fulfillment', 'in_store fulfilment is only for the pos channel', 'fulfillment.type');
   if (principal.role === 'store_staff' && f.type !== 'delivery' && f.location_id !== principal.locationId)
     throw forbidden('store staff may only act for their own store');
+  if (input.payment_method && f.type !== 'in_store')
+    throw unprocessable(
+      'payment_method_not_in_store',
+      'only an in-store sale is paid as it is placed; tell the payment method when the order is paid',
+      'payment_method',
+    );
   if ((input.points || input.referral_code) && !input.customer)
     throw unprocessable(
       'customer_required',

@@ -18,6 +18,7 @@ import type { RoutingLocation, RoutingSuccess, Speed } from '../routing/policy';
 import type { Quote } from '../pricing/engine';
 import type { QuoteFulfilment } from '../pricing/quote';
 import { spendAtPlacement, spentCoupons } from './loyalty';
+import type { PaymentMethod } from './schemas';
 import type { OrderDetail, PricingOut, RoutingOut } from './view';
 import type { NewFulfilment, NewFulfilmentLine } from '../fulfilment/public';
 
@@ -35,6 +36,7 @@ export interface PlaceOrderInput {
   points?: number;
   referral_code?: string;
   note?: string;
+  payment_method?: PaymentMethod;
 }
 
 /** What the order keeps of its quote: the coupons applied and every adjustment. */
@@ -175,6 +177,7 @@ export function planOrder(
     placed_at: now.toISOString(),
     paid_at: online ? null : now.toISOString(),
     payment_ref: null,
+    payment_method: input.payment_method ?? null,
     note: input.note ?? null,
   };
   if (pickupCode) detail.pickup_code = pickupCode;
@@ -228,6 +231,7 @@ export function planOrder(
         pickup_code: pickupCode,
         reserved_until: reservedUntil,
         payment_ref: null,
+        payment_method: input.payment_method ?? null,
       },
       lines: priced.map((l) => ({
         order_id: id,

@@ -150,7 +150,8 @@ export const orderRoutes: ModuleRoutes = (ctx) => async (app) => {
         response: { 200: OrderDetailSchema, ...errors(404, 409) },
       },
     },
-    async (req) => shownTo(req.principal, await payOrder(ctx, req.params.id, req.body.payment_ref)),
+    async (req) =>
+      shownTo(req.principal, await payOrder(ctx, req.params.id, req.body.payment_ref, req.body.payment_method)),
   );
 
   app.post(

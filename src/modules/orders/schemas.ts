@@ -3,6 +3,16 @@ import { CHANNELS } from '../../platform/auth/roles';
 import { FreeText, Id, StringEnum } from '../../platform/http/schemas';
 
 const Sku = Type.String({ minLength: 1, maxLength: 64 });
+
+/** How an order was paid: cash, WeChat Pay, Alipay or a bank card. */
+export const PAYMENT_METHODS = ['cash', 'wechat_pay', 'alipay', 'bank_card'] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+const PaymentMethodInput = StringEnum(PAYMENT_METHODS, {
+  description: 'how the customer paid: cash, wechat_pay, alipay or bank_card',
+});
+const PaymentMethodOut = Type.Union([StringEnum(PAYMENT_METHODS), Type.Null()], {
+  description: 'how the customer paid; null when not told',
+});
 const Lat = Type.Number({ minimum: -90, maximum: 90 });
 const Lng = Type.Number({ minimum: -180, maximum: 180 });
 
@@ -50,6 +60,12 @@ export const PlaceOrderBody = Type.Object(
       }),
     ),
     note: Type.Optional(FreeText(500)),
+    payment_method: Type.Optional(
+      StringEnum(PAYMENT_METHODS, {
+        description:
+          'an in-store sale (pos, in_store) is paid as it is placed: how. Other orders tell it when paid (POST /v1/orders/{id}/pay)',
+      }),
+    ),
   },
   {
     additionalProperties: false,
@@ -77,8 +93,11 @@ export const PlaceOrderBody = Type.Object(
 );
 
 export const PayBody = Type.Object(
-  { payment_ref: Type.String({ minLength: 1, maxLength: 200 }) },
-  { additionalProperties: false, examples: [{ payment_ref: 'wxpay-4200001234202612050001' }] },
+  { payment_ref: Type.String({ minLength: 1, maxLength: 200 }), payment_method: Type.Optional(PaymentMethodInput) },
+  {
+    additionalProperties: false,
+    examples: [{ payment_ref: 'wxpay-4200001234202612050001', payment_method: 'wechat_pay' }],
+  },
 );
 export const CancelBody = Type.Optional(
   Type.Object(
@@ -163,6 +182,7 @@ export const OrderSummarySchema = Type.Object({
   }),
   placed_at: Type.String(),
   paid_at: Type.Union([Type.String(), Type.Null()]),
+  payment_method: PaymentMethodOut,
 });
 
 export const OrderDetailSchema = Type.Object({
@@ -216,6 +236,7 @@ export const OrderDetailSchema = Type.Object({
   placed_at: Type.String(),
   paid_at: Type.Union([Type.String(), Type.Null()]),
   payment_ref: Type.Union([Type.String(), Type.Null()]),
+  payment_method: PaymentMethodOut,
   note: Type.Union([Type.String(), Type.Null()]),
 });
 

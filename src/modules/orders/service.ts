@@ -37,6 +37,7 @@ type OrderRow = {
   total: string;
   placed_at: Date;
   paid_at: Date | null;
+  payment_method: string | null;
 };
 
 function toView(r: OrderRow): OrderView {
@@ -56,6 +57,7 @@ function toView(r: OrderRow): OrderView {
     },
     placed_at: r.placed_at.toISOString(),
     paid_at: r.paid_at ? r.paid_at.toISOString() : null,
+    payment_method: r.payment_method as OrderView['payment_method'],
   };
 }
 
@@ -73,6 +75,7 @@ const COLUMNS = [
   'total',
   'placed_at',
   'paid_at',
+  'payment_method',
 ] as const;
 
 export interface OrderFilter {

@@ -73,6 +73,7 @@ export async function readOrderDetail(db: Queryable, id: string, viewer?: Princi
     placed_at: new Date(o.placed_at).toISOString(),
     paid_at: o.paid_at ? new Date(o.paid_at).toISOString() : null,
     payment_ref: o.payment_ref,
+    payment_method: o.payment_method as OrderDetail['payment_method'],
     note: viewer && !mayReadFreeText(viewer) ? null : o.note,
   };
   if (o.pickup_code) detail.pickup_code = o.pickup_code;

@@ -95,6 +95,12 @@ export const MATRIX: Record<string, Rule | 'public'> = {
   'GET /v1/products/{sku}': { who: ALL },
   'GET /v1/stock/low': { who: ALL },
   'GET /v1/stock/low-stock-policy': { who: ALL },
+  'GET /v1/stock/low/locations': { who: ALL },
+  'GET /v1/stock/low-stock-rules': { who: ALL },
+  'PUT /v1/stock/low-stock-rules/{sku}': ADMIN,
+  'DELETE /v1/stock/low-stock-rules/{sku}': ADMIN,
+  'GET /v1/stock/totals': { who: ALL },
+  'GET /v1/locations/{id}/stock': { who: ALL },
   'PUT /v1/stock/low-stock-policy': ADMIN,
   'GET /v1/stock/movements': { who: ALL },
   'POST /v1/stock/movements': {

@@ -111,6 +111,8 @@ export interface ProductsTable {
   list_price: Int8;
   /** unit cost in fen, optional (catalog migration 2051) */
   cost_price: ColumnType<string | null, number | null | undefined, number | null>;
+  /** the barcode printed on the pack, optional and unique (catalog migration 2321) */
+  barcode: ColumnType<string | null, string | null | undefined, string | null>;
   channels: string[];
   attributes: Json<Record<string, unknown>>;
   created_at: Generated<Date>;
@@ -218,6 +220,8 @@ export interface OrdersTable {
   pickup_code: string | null;
   reserved_until: Timestamp | null;
   payment_ref: string | null;
+  /** cash, wechat_pay, alipay or bank_card (orders migration 2320); null when not told */
+  payment_method: ColumnType<string | null, string | null | undefined, string | null>;
   refunded_total: Int8Default;
   updated_at: Generated<Date>;
   coupon_discount: Int8Default;
@@ -251,6 +255,13 @@ export interface StockReservationsTable {
   expires_at: Timestamp | null;
   created_at: Generated<Date>;
   closed_at: Timestamp | null;
+}
+
+/** A product's own low-stock threshold at every location (inventory migration 2322). */
+export interface LowStockRulesTable {
+  sku: string;
+  threshold: number;
+  updated_at: Generated<Date>;
 }
 
 export interface StockAlertsTable {
@@ -378,6 +389,7 @@ export interface DB {
   order_lines: OrderLinesTable;
   stock_reservations: StockReservationsTable;
   stock_alerts: StockAlertsTable;
+  low_stock_rules: LowStockRulesTable;
   promotion_pauses: PromotionPausesTable;
   fulfillments: FulfillmentsTable;
   fulfillment_lines: FulfillmentLinesTable;

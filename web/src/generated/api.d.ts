@@ -6851,6 +6851,108 @@ export interface paths {
         };
         trace?: never;
     };
+    "/v1/locations/{id}/stock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every SKU at one location: on hand, reserved, safety, online-available and the last 7 days' sales */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description opaque cursor from next_cursor */
+                    cursor?: string;
+                    limit?: number;
+                    order?: "asc" | "desc";
+                    /** @description part of the name or SKU */
+                    q?: string;
+                    sort?: "sku" | "name" | "on_hand" | "reserved" | "available" | "sales_7d";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description on_hand − reserved */
+                                available: number;
+                                name: string;
+                                on_hand: number;
+                                /** @description max(0, on_hand − reserved − safety_stock) */
+                                online_available: number;
+                                /** @description held for unpaid and unfulfilled online orders */
+                                reserved: number;
+                                /** @description kept back from online sale */
+                                safety_stock: number;
+                                /** @description units sold at this store (orders located here, paid or completed) in the last 7 days */
+                                sales_7d: number;
+                                sku: string;
+                            }[];
+                            location_id: string;
+                            /** @description rows the search finds (0 on a page past the last) */
+                            matches: number;
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/locations/nearby": {
         parameters: {
             query?: never;
@@ -7808,6 +7910,11 @@ export interface paths {
                                 id: string;
                                 location_id: string | null;
                                 paid_at: string | null;
+                                /**
+                                 * @description how the customer paid; null when not told
+                                 * @enum {string|null}
+                                 */
+                                payment_method: "cash" | "wechat_pay" | "alipay" | "bank_card" | null;
                                 placed_at: string;
                                 status: string;
                                 totals: {
@@ -7950,6 +8057,11 @@ export interface paths {
                          * @example customer changed their mind
                          */
                         note?: string;
+                        /**
+                         * @description an in-store sale (pos, in_store) is paid as it is placed: how. Other orders tell it when paid (POST /v1/orders/{id}/pay)
+                         * @enum {string}
+                         */
+                        payment_method?: "cash" | "wechat_pay" | "alipay" | "bank_card";
                         points?: number;
                         /** @description a member's invite code; rewards both on this new customer's first paid order */
                         referral_code?: string;
@@ -7998,6 +8110,11 @@ export interface paths {
                             location_id: string | null;
                             note: string | null;
                             paid_at: string | null;
+                            /**
+                             * @description how the customer paid; null when not told
+                             * @enum {string|null}
+                             */
+                            payment_method: "cash" | "wechat_pay" | "alipay" | "bank_card" | null;
                             payment_ref: string | null;
                             pickup_code?: string;
                             placed_at: string;
@@ -8175,6 +8292,11 @@ export interface paths {
                             location_id: string | null;
                             note: string | null;
                             paid_at: string | null;
+                            /**
+                             * @description how the customer paid; null when not told
+                             * @enum {string|null}
+                             */
+                            payment_method: "cash" | "wechat_pay" | "alipay" | "bank_card" | null;
                             payment_ref: string | null;
                             pickup_code?: string;
                             placed_at: string;
@@ -8363,6 +8485,11 @@ export interface paths {
                             location_id: string | null;
                             note: string | null;
                             paid_at: string | null;
+                            /**
+                             * @description how the customer paid; null when not told
+                             * @enum {string|null}
+                             */
+                            payment_method: "cash" | "wechat_pay" | "alipay" | "bank_card" | null;
                             payment_ref: string | null;
                             pickup_code?: string;
                             placed_at: string;
@@ -8503,10 +8630,16 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "payment_ref": "wxpay-4200001234202612050001"
+                     *       "payment_ref": "wxpay-4200001234202612050001",
+                     *       "payment_method": "wechat_pay"
                      *     }
                      */
                     "application/json": {
+                        /**
+                         * @description how the customer paid: cash, wechat_pay, alipay or bank_card
+                         * @enum {string}
+                         */
+                        payment_method?: "cash" | "wechat_pay" | "alipay" | "bank_card";
                         payment_ref: string;
                     };
                 };
@@ -8553,6 +8686,11 @@ export interface paths {
                             location_id: string | null;
                             note: string | null;
                             paid_at: string | null;
+                            /**
+                             * @description how the customer paid; null when not told
+                             * @enum {string|null}
+                             */
+                            payment_method: "cash" | "wechat_pay" | "alipay" | "bank_card" | null;
                             payment_ref: string | null;
                             pickup_code?: string;
                             placed_at: string;
@@ -9116,7 +9254,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Products by category or a search of name and SKU, a page at a time */
+        /** Products by category or a search of name and SKU (or an exact barcode), a page at a time */
         get: {
             parameters: {
                 query?: {
@@ -9143,6 +9281,8 @@ export interface paths {
                                 attributes: {
                                     [key: string]: unknown;
                                 };
+                                /** @description the barcode printed on the pack (EAN-13, EAN-8, UPC); null when not recorded */
+                                barcode: string | null;
                                 category: string;
                                 channels: string[];
                                 /** @description unit cost in fen (revenue share on the margin basis); null when not recorded */
@@ -9209,6 +9349,11 @@ export interface paths {
                         attributes?: {
                             [key: string]: unknown;
                         };
+                        /**
+                         * @description the barcode on the pack, unique across products; null clears it; left out: unchanged
+                         * @example 6901234000016
+                         */
+                        barcode?: string | null;
                         category: string;
                         channels?: ("app" | "mini_program" | "web" | "pos" | "group_buy")[];
                         /** @description unit cost in fen; null clears it; left out: unchanged */
@@ -9231,6 +9376,8 @@ export interface paths {
                             attributes: {
                                 [key: string]: unknown;
                             };
+                            /** @description the barcode printed on the pack (EAN-13, EAN-8, UPC); null when not recorded */
+                            barcode: string | null;
                             category: string;
                             channels: string[];
                             /** @description unit cost in fen (revenue share on the margin basis); null when not recorded */
@@ -9253,6 +9400,8 @@ export interface paths {
                             attributes: {
                                 [key: string]: unknown;
                             };
+                            /** @description the barcode printed on the pack (EAN-13, EAN-8, UPC); null when not recorded */
+                            barcode: string | null;
                             category: string;
                             channels: string[];
                             /** @description unit cost in fen (revenue share on the margin basis); null when not recorded */
@@ -9285,6 +9434,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9329,6 +9487,8 @@ export interface paths {
                             attributes: {
                                 [key: string]: unknown;
                             };
+                            /** @description the barcode printed on the pack (EAN-13, EAN-8, UPC); null when not recorded */
+                            barcode: string | null;
                             category: string;
                             channels: string[];
                             /** @description unit cost in fen (revenue share on the margin basis); null when not recorded */
@@ -9397,6 +9557,7 @@ export interface paths {
                      *       "category": "fresh",
                      *       "list_price": 6990,
                      *       "cost_price": 4800,
+                     *       "barcode": "6901234000016",
                      *       "channels": [
                      *         "app",
                      *         "pos"
@@ -9407,6 +9568,11 @@ export interface paths {
                         attributes?: {
                             [key: string]: unknown;
                         };
+                        /**
+                         * @description the barcode on the pack, unique across products; null clears it; left out: unchanged
+                         * @example 6901234000016
+                         */
+                        barcode?: string | null;
                         category: string;
                         channels?: ("app" | "mini_program" | "web" | "pos" | "group_buy")[];
                         /** @description unit cost in fen; null clears it; left out: unchanged */
@@ -9428,6 +9594,8 @@ export interface paths {
                             attributes: {
                                 [key: string]: unknown;
                             };
+                            /** @description the barcode printed on the pack (EAN-13, EAN-8, UPC); null when not recorded */
+                            barcode: string | null;
                             category: string;
                             channels: string[];
                             /** @description unit cost in fen (revenue share on the margin basis); null when not recorded */
@@ -9450,6 +9618,8 @@ export interface paths {
                             attributes: {
                                 [key: string]: unknown;
                             };
+                            /** @description the barcode printed on the pack (EAN-13, EAN-8, UPC); null when not recorded */
+                            barcode: string | null;
                             category: string;
                             channels: string[];
                             /** @description unit cost in fen (revenue share on the margin basis); null when not recorded */
@@ -9482,6 +9652,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9588,6 +9767,11 @@ export interface paths {
                          * @example customer changed their mind
                          */
                         note?: string;
+                        /**
+                         * @description an in-store sale (pos, in_store) is paid as it is placed: how. Other orders tell it when paid (POST /v1/orders/{id}/pay)
+                         * @enum {string}
+                         */
+                        payment_method?: "cash" | "wechat_pay" | "alipay" | "bank_card";
                         points?: number;
                         /** @description a member's invite code; rewards both on this new customer's first paid order */
                         referral_code?: string;
@@ -12395,6 +12579,8 @@ export interface paths {
                                 lng?: number;
                                 radius_km?: number;
                             }[];
+                            /** @description available units (on hand − reserved) at or below which any SKU is low at a location (GET /v1/stock/low/locations), unless the product has its own rule; absent: off */
+                            store_threshold?: number;
                             threshold: number;
                         };
                     };
@@ -12461,6 +12647,8 @@ export interface paths {
                             lng?: number;
                             radius_km?: number;
                         }[];
+                        /** @description available units (on hand − reserved) at or below which any SKU is low at a location (GET /v1/stock/low/locations), unless the product has its own rule; absent: off */
+                        store_threshold?: number;
                         threshold: number;
                     };
                 };
@@ -12495,6 +12683,8 @@ export interface paths {
                                 lng?: number;
                                 radius_km?: number;
                             }[];
+                            /** @description available units (on hand − reserved) at or below which any SKU is low at a location (GET /v1/stock/low/locations), unless the product has its own rule; absent: off */
+                            store_threshold?: number;
                             threshold: number;
                         };
                     };
@@ -12537,6 +12727,312 @@ export interface paths {
                 };
             };
         };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stock/low-stock-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Products' own low-stock thresholds */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                name: string;
+                                sku: string;
+                                threshold: number;
+                                updated_at: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stock/low-stock-rules/{sku}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set a product's low-stock threshold (available units at any location); it replaces the store threshold */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    sku: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "threshold": 10
+                     *     }
+                     */
+                    "application/json": {
+                        threshold: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            sku: string;
+                            threshold: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Remove a product's low-stock threshold (the store threshold applies again); answers the removed rule */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    sku: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            sku: string;
+                            threshold: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stock/low/locations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every SKU × location at or below its safety stock or a low-stock threshold, with the rules that fired */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description opaque cursor from next_cursor */
+                    cursor?: string;
+                    limit?: number;
+                    location_id?: string;
+                    /** @description part of the name or SKU */
+                    q?: string;
+                    rule?: "safety_stock" | "product_rule" | "store_threshold";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description on_hand − reserved: what the rules compare */
+                                available: number;
+                                location_id: string;
+                                name: string;
+                                on_hand: number;
+                                reserved: number;
+                                /** @description which rules fired: safety_stock (available ≤ safety stock > 0), product_rule (available ≤ the product threshold), store_threshold (no product rule; available ≤ the policy store_threshold) */
+                                rules: ("safety_stock" | "product_rule" | "store_threshold")[];
+                                safety_stock: number;
+                                sku: string;
+                                /** @description the product's own threshold, else the policy's store_threshold; null when neither is set */
+                                threshold: number | null;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -12700,6 +13196,81 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stock/totals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Units on hand of these SKUs over every location (a product list page) */
+        get: {
+            parameters: {
+                query: {
+                    /**
+                     * @description up to 200 SKUs, comma-separated
+                     * @example SKU00001,SKU00002
+                     */
+                    skus: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description one per SKU asked, 0 where none is held */
+                            items: {
+                                on_hand: number;
+                                sku: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

@@ -9,6 +9,7 @@ import { settlementsEn } from './settlements.en';
 import { messagingEn } from './messaging.en';
 import { journeysEn } from './journeys.en';
 import { listsEn } from './lists.en';
+import { tillEn } from './till.en';
 import type { MessageKey } from './zh-CN';
 
 /** The console in English: exactly the keys of zh-CN.ts (a missing or extra key fails the typecheck). */
@@ -441,6 +442,7 @@ export const en: Record<MessageKey, string> = {
   ...messagingEn,
   ...journeysEn,
   ...listsEn,
+  ...tillEn,
   ...healthEn,
 
   'profile.verifiedBy': 'Verified by',

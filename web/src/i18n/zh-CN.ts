@@ -9,6 +9,7 @@ import { settlementsZhCN } from './settlements.zh-CN';
 import { messagingZhCN } from './messaging.zh-CN';
 import { journeysZhCN } from './journeys.zh-CN';
 import { listsZhCN } from './lists.zh-CN';
+import { tillZhCN } from './till.zh-CN';
 
 /**
  * Every visible string of the console in Simplified Chinese, the default language and the source of
@@ -442,6 +443,7 @@ export const zhCN = {
   ...messagingZhCN,
   ...journeysZhCN,
   ...listsZhCN,
+  ...tillZhCN,
   ...healthZhCN,
 
   'profile.verifiedBy': '验证方式',

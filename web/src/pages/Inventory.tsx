@@ -5,17 +5,54 @@ import { MovementsTable } from '../components/MovementsTable';
 import { PageHeader, Panel } from '../components/PageHeader';
 import { Empty, ErrorMessage, LoadMore, Loading } from '../components/Status';
 import { Tabs } from '../components/Tabs';
-import { formatFen } from '../format';
+import { StoreStockTable } from '../components/stock/StoreStockTable';
+import { useStockTotals } from '../components/stock/useStockTotals';
+import { formatFen, formatInt, localName } from '../format';
 import { usePagedList } from '../hooks';
 import { translateValue, useI18n } from '../i18n';
 import { locationLabel, useLocations } from '../locations';
+import { boundLocation, useMe } from '../me';
 import { href, navigate } from '../router';
 import { LowStock } from './LowStock';
 import { StockDetail } from './StockDetail';
 
 const CATEGORIES = ['appliances', '3c', 'mother_baby', 'fresh', 'snacks', 'personal_care'];
 
-type Tab = 'products' | 'low' | 'movements';
+type Tab = 'products' | 'stores' | 'low' | 'movements';
+
+/** One store's stock: store staff see their own; others choose a store. */
+function StoresTab() {
+  const { t, lang } = useI18n();
+  const me = useMe();
+  const { list: locations } = useLocations();
+  const bound = boundLocation(me);
+  const [chosen, setChosen] = useState('');
+  const location = bound ?? chosen;
+  return (
+    <div data-testid="inventory-store-stock">
+      {!bound && (
+        <div className="filters">
+          <label className="field-inline">
+            <span>{t('storeStock.store')}</span>
+            <select value={chosen} onChange={(e) => setChosen(e.target.value)} data-testid="inventory-store">
+              <option value="">{t('storeStock.chooseStore')}</option>
+              {locations.map((l) => (
+                <option key={l.id} value={l.id}>
+                  {localName(l.name, lang)}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+      )}
+      {location ? (
+        <StoreStockTable key={location} location={location} />
+      ) : (
+        <p className="muted">{t('storeStock.chooseStore')}</p>
+      )}
+    </div>
+  );
+}
 
 function Products({ selected }: { selected: string | null }) {
   const { t } = useI18n();
@@ -27,6 +64,7 @@ function Products({ selected }: { selected: string | null }) {
     return () => clearTimeout(timer);
   }, [search]);
   const products = usePagedList<Product>('/v1/products', { q, category });
+  const totals = useStockTotals(products.items.map((p) => p.sku));
 
   return (
     <>
@@ -67,6 +105,7 @@ function Products({ selected }: { selected: string | null }) {
                 <th>{t('inventory.name')}</th>
                 <th>{t('inventory.category')}</th>
                 <th className="num">{t('inventory.listPrice')}</th>
+                <th className="num">{t('storeStock.totalOnHand')}</th>
                 <th className="optional">{t('inventory.channels')}</th>
               </tr>
             </thead>
@@ -86,6 +125,9 @@ function Products({ selected }: { selected: string | null }) {
                   <td>{p.name}</td>
                   <td className="nowrap">{translateValue(t, 'category', p.category)}</td>
                   <td className="num">{formatFen(p.list_price)}</td>
+                  <td className="num" data-testid="product-on-hand">
+                    {totals.has(p.sku) ? formatInt(totals.get(p.sku)!) : ''}
+                  </td>
                   <td className="optional">
                     <div className="chips">
                       {p.channels.map((c) => (
@@ -159,6 +201,7 @@ export function Inventory({ selected }: { selected: string | null }) {
         onChange={setTab}
         tabs={[
           { id: 'products', label: t('inventory.tabProducts') },
+          { id: 'stores', label: t('storeStock.tab') },
           { id: 'low', label: t('inventory.tabLow') },
           { id: 'movements', label: t('inventory.tabMovements') },
         ]}
@@ -167,6 +210,7 @@ export function Inventory({ selected }: { selected: string | null }) {
       <div className={'master-detail detail-wide' + (selected ? ' has-detail' : '')}>
         <Panel className="master">
           {tab === 'products' && <Products selected={selected} />}
+          {tab === 'stores' && <StoresTab />}
           {tab === 'low' && <LowStock selected={selected} />}
           {tab === 'movements' && <Movements />}
         </Panel>

@@ -1,9 +1,13 @@
+import { useState } from 'react';
 import type { LowStockItem, LowStockPolicy } from '../api';
+import { LowLevels, LowRulesExplained } from '../components/stock/LowLevels';
+import { LowStockRules } from '../components/stock/LowStockRules';
 import { ProductName } from '../components/ProductName';
 import { Empty, ErrorMessage, Loading } from '../components/Status';
 import { formatDateTime, formatInt } from '../format';
 import { useResource } from '../hooks';
 import { useI18n, type Translate } from '../i18n';
+import { useMe } from '../me';
 import { href, navigate } from '../router';
 
 function regionText(t: Translate, r: LowStockPolicy['regions'][number]): string {
@@ -11,15 +15,34 @@ function regionText(t: Translate, r: LowStockPolicy['regions'][number]): string 
   return t('lowStock.near', { lat: r.lat.toFixed(4), lng: r.lng.toFixed(4), km: r.radius_km });
 }
 
-/** SKUs whose online stock has fallen below the policy's threshold in a region (promotions paused there). */
+/**
+ * Low stock: every SKU × location at or below its safety stock or a threshold, with the rule that
+ * fired (the rules explained, and set by admins); then the SKUs whose online stock has fallen below
+ * the policy's threshold in a region (promotions paused there).
+ */
 export function LowStock({ selected }: { selected: string | null }) {
   const { t, lang } = useI18n();
+  const me = useMe();
   const low = useResource<{ items: LowStockItem[] }>('/v1/stock/low');
   const policy = useResource<LowStockPolicy>('/v1/stock/low-stock-policy');
   const p = policy.data;
+  const [changes, setChanges] = useState(0);
 
   return (
     <div data-testid="low-stock">
+      <h3>{t('lowLevels.title')}</h3>
+      <LowRulesExplained />
+      {p && me?.role === 'admin' && (
+        <LowStockRules
+          policy={p}
+          onChanged={() => {
+            setChanges((n) => n + 1);
+            policy.reload();
+          }}
+        />
+      )}
+      <LowLevels key={changes} />
+      <h3>{t('lowLevels.regional')}</h3>
       {policy.error && <ErrorMessage error={policy.error} onRetry={policy.reload} />}
       {p && (
         <div className="policy" data-testid="low-stock-policy">

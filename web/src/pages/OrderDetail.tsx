@@ -8,6 +8,7 @@ import { Panel } from '../components/PageHeader';
 import { ReturnsList } from '../components/ReturnForm';
 import { RoutingExplanation } from '../components/RoutingExplanation';
 import { ErrorMessage, Loading } from '../components/Status';
+import { ReprintReceipt } from '../components/till/ReprintReceipt';
 import { formatDateTime, formatFen } from '../format';
 import { useResource } from '../hooks';
 import { translateValue, useI18n } from '../i18n';
@@ -151,6 +152,14 @@ export function OrderDetail({ id }: { id: string }) {
               {formatDateTime(o.paid_at, lang)}
               {o.payment_ref && <span className="mono muted small"> · {o.payment_ref}</span>}
             </dd>
+            {o.payment_method && (
+              <>
+                <dt>{t('tillPay.method')}</dt>
+                <dd data-testid="order-payment-method" data-method={o.payment_method}>
+                  {translateValue(t, 'paymentMethod', o.payment_method)}
+                </dd>
+              </>
+            )}
             {o.reserved_until && (
               <>
                 <dt>{t('orders.reservedUntil')}</dt>
@@ -180,6 +189,9 @@ export function OrderDetail({ id }: { id: string }) {
           <h3>{t('orders.lines')}</h3>
           <Lines order={o} />
           <Totals totals={o.totals} />
+          {o.fulfillment_type === 'in_store' && (
+            <ReprintReceipt order={o} storeName={locationLabel(byId, o.location_id, lang)} />
+          )}
           {o.pricing && o.pricing.adjustments.length > 0 && (
             <>
               <h3>{t('orders.pricing')}</h3>

@@ -61,9 +61,14 @@ export function StoreScorecard({ id }: { id: string }) {
         title={t('score.title', { name })}
         subtitle={t('score.subtitle', range)}
         actions={
-          <a className="btn" href={href('stores')}>
-            {t('score.back')}
-          </a>
+          <>
+            <a className="btn" href={href('stores', id, 'stock')} data-testid="scorecard-store-stock">
+              {t('storeStock.open')}
+            </a>
+            <a className="btn" href={href('stores')}>
+              {t('score.back')}
+            </a>
+          </>
         }
       />
       <div className="filters">

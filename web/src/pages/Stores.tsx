@@ -219,6 +219,9 @@ export function Stores() {
                               {t('league.scorecard')}
                             </a>
                           )}
+                          <a href={href('stores', l.id, 'stock')} data-testid={`store-stock-${l.id}`}>
+                            {t('storeStock.open')}
+                          </a>
                           {admin && (
                             <button
                               type="button"

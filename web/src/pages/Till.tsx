@@ -8,6 +8,8 @@ import { MemberLookup, type FoundBy } from '../components/loyalty/MemberLookup';
 import { Adjustments, QuoteView } from '../components/loyalty/QuoteView';
 import { TillBasket, type BasketLine } from '../components/loyalty/TillBasket';
 import { TierBadge } from '../components/loyalty/WalletPanel';
+import { PaymentMethodPicker } from '../components/till/PaymentMethodPicker';
+import { PrintableReceipt } from '../components/till/PrintableReceipt';
 import { PageHeader, Panel } from '../components/PageHeader';
 import { StorePicker } from '../components/StorePicker';
 import { TillOffers } from '../components/till/TillOffers';
@@ -20,6 +22,13 @@ import { newIdempotencyKey, type Adjustment, type Coupon, type Quote, type Quote
 import { boundLocation, can, useMe } from '../me';
 import { href } from '../router';
 import { useApi } from '../session';
+import type { PaymentMethod } from '../till';
+
+/** What the printed receipt needs beyond the order: the store's name and the products' names. */
+interface SoldReceipt {
+  storeName: string;
+  names: ReadonlyMap<string, string>;
+}
 
 /** POST /v1/orders answers with the order and what priced it. */
 type PlacedOrder = OrderDetail & { pricing?: { coupons: QuoteCoupon[]; adjustments: Adjustment[] } };
@@ -179,8 +188,8 @@ function MemberWallet({ member, by, location, picked, onToggle, onClear, onLinke
   );
 }
 
-/** After the sale: the order, what it cost and every adjustment that priced it. */
-function Receipt({ order, onNext }: { order: PlacedOrder; onNext: () => void }) {
+/** After the sale: the order, what it cost, every adjustment that priced it, and its receipt to print. */
+function Receipt({ order, onNext, sold }: { order: PlacedOrder; onNext: () => void; sold: SoldReceipt }) {
   const { t } = useI18n();
   return (
     <Panel title={t('till.done')} testId="till-receipt">
@@ -204,6 +213,7 @@ function Receipt({ order, onNext }: { order: PlacedOrder; onNext: () => void }) 
           {formatFen(order.totals.total)}
         </dd>
       </dl>
+      <PrintableReceipt order={order} storeName={sold.storeName} names={sold.names} />
       <button type="button" className="btn btn-primary btn-big" onClick={onNext} data-testid="till-next">
         {t('till.next')}
       </button>
@@ -212,7 +222,7 @@ function Receipt({ order, onNext }: { order: PlacedOrder; onNext: () => void }) 
 }
 
 /** One sale at one store: member, basket, coupons and points, the live quote, and placing the in-store order. */
-function Sale({ location, onDone }: { location: string; onDone: () => void }) {
+function Sale({ location, storeName, onDone }: { location: string; storeName: string; onDone: () => void }) {
   const { t } = useI18n();
   const api = useApi();
   const action = useAction();
@@ -222,6 +232,7 @@ function Sale({ location, onDone }: { location: string; onDone: () => void }) {
   const [codes, setCodes] = useState<string[]>([]);
   const [points, setPoints] = useState('');
   const [placed, setPlaced] = useState<PlacedOrder | null>(null);
+  const [method, setMethod] = useState<PaymentMethod>('wechat_pay');
   const pointsN = points.trim() === '' ? 0 : Math.floor(Number(points));
 
   const body = useMemo(() => {
@@ -236,20 +247,26 @@ function Sale({ location, onDone }: { location: string; onDone: () => void }) {
     };
   }, [lines, member, codes, pointsN, location]);
   const bodyKey = body ? JSON.stringify(body) : '';
-  // One Idempotency-Key per basket: pressing "place" twice (or again after a lost answer) places one order.
-  const idem = useMemo(() => (bodyKey ? newIdempotencyKey('till') : ''), [bodyKey]);
+  // One Idempotency-Key per basket and payment method: pressing "place" twice (or again after a lost answer) places one order.
+  const idem = useMemo(() => (bodyKey ? newIdempotencyKey('till') : ''), [bodyKey, method]);
   const { quote, error: quoteError, loading: quoting } = useQuote(body);
 
   async function place() {
     if (!body) return;
-    const order = await action.run(() => api.post<PlacedOrder>('/v1/orders', body, { idempotencyKey: idem }));
+    const order = await action.run(() =>
+      api.post<PlacedOrder>('/v1/orders', { ...body, payment_method: method }, { idempotencyKey: idem }),
+    );
     if (order) setPlaced(order);
   }
 
   if (placed)
     return (
       <>
-        <Receipt order={placed} onNext={onDone} />
+        <Receipt
+          order={placed}
+          onNext={onDone}
+          sold={{ storeName, names: new Map(lines.map((l) => [l.sku, l.name])) }}
+        />
         {member && <TillOffers customer={member.id} location={location} />}
       </>
     );
@@ -364,6 +381,7 @@ function Sale({ location, onDone }: { location: string; onDone: () => void }) {
               </ul>
             </div>
           )}
+          <PaymentMethodPicker value={method} onChange={setMethod} />
           <ActionError error={action.error} testId="till-place-error" />
           {action.error instanceof ApiError && action.error.status === 409 && (
             <p className="muted small">{t('till.conflictHint')}</p>
@@ -419,7 +437,12 @@ export function Till({ selected }: { selected: string | null }) {
         </Panel>
       )}
       {me && can(me, 'till') && location && (
-        <Sale key={`${location}-${sale}`} location={location} onDone={() => setSale((n) => n + 1)} />
+        <Sale
+          key={`${location}-${sale}`}
+          location={location}
+          storeName={current ? localName(current.name, lang) : location}
+          onDone={() => setSale((n) => n + 1)}
+        />
       )}
     </div>
   );

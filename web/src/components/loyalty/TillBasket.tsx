@@ -1,10 +1,7 @@
-import { useRef, useState, type FormEvent } from 'react';
-import { ApiError, type Product } from '../../api';
+import type { Product } from '../../api';
 import { formatFen } from '../../format';
-import { useAction } from '../../hooks';
 import { useI18n } from '../../i18n';
-import { useApi } from '../../session';
-import { ActionError } from '../Status';
+import { ProductSearch } from '../till/ProductSearch';
 
 export interface BasketLine {
   sku: string;
@@ -13,76 +10,19 @@ export interface BasketLine {
   list_price: number;
 }
 
-/** Scan or type a SKU (Enter adds it; the same SKU again adds to its line); quantities editable, lines removable. */
+/** Scan a barcode or find a product by name or SKU (the same product again adds to its line); quantities editable, lines removable. */
 export function TillBasket({ lines, onChange }: { lines: BasketLine[]; onChange: (lines: BasketLine[]) => void }) {
   const { t } = useI18n();
-  const api = useApi();
-  const action = useAction();
-  const [sku, setSku] = useState('');
-  const [qty, setQty] = useState('1');
-  const [unknown, setUnknown] = useState<string | null>(null);
-  const skuInput = useRef<HTMLInputElement>(null);
 
-  async function add(e: FormEvent) {
-    e.preventDefault();
-    const code = sku.trim();
-    const n = Number(qty);
-    if (!code || !Number.isInteger(n) || n < 1) return;
-    setUnknown(null);
-    const existing = lines.find((l) => l.sku === code);
-    if (existing) {
-      onChange(lines.map((l) => (l.sku === code ? { ...l, qty: l.qty + n } : l)));
-    } else {
-      const p = await action.run(async () => {
-        try {
-          return await api.get<Product>(`/v1/products/${encodeURIComponent(code)}`);
-        } catch (err) {
-          if (err instanceof ApiError && err.status === 404) return null;
-          throw err;
-        }
-      });
-      if (p === undefined) return;
-      if (p === null) return setUnknown(code);
-      if (!p.channels.includes('pos')) return setUnknown(code);
-      onChange([...lines, { sku: p.sku, qty: n, name: p.name, list_price: p.list_price }]);
-    }
-    setSku('');
-    setQty('1');
-    skuInput.current?.focus();
+  function add(p: Product, n: number) {
+    if (lines.some((l) => l.sku === p.sku))
+      onChange(lines.map((l) => (l.sku === p.sku ? { ...l, qty: l.qty + n } : l)));
+    else onChange([...lines, { sku: p.sku, qty: n, name: p.name, list_price: p.list_price }]);
   }
 
   return (
     <div className="till-basket" data-testid="till-basket">
-      <form className="inline-form till-scan" onSubmit={add} noValidate data-testid="till-scan">
-        <input
-          ref={skuInput}
-          value={sku}
-          className="mono"
-          placeholder={t('till.skuPlaceholder')}
-          aria-label={t('till.sku')}
-          onChange={(e) => setSku(e.target.value)}
-          data-testid="till-sku"
-        />
-        <input
-          type="number"
-          min={1}
-          step={1}
-          value={qty}
-          className="qty-input"
-          aria-label={t('till.qty')}
-          onChange={(e) => setQty(e.target.value)}
-          data-testid="till-qty"
-        />
-        <button type="submit" className="btn" disabled={action.busy || !sku.trim()} data-testid="till-add">
-          {t('till.add')}
-        </button>
-      </form>
-      {unknown && (
-        <div className="status status-error form-error" role="alert" data-testid="till-unknown-sku">
-          {t('till.unknownSku', { sku: unknown })}
-        </div>
-      )}
-      <ActionError error={action.error} testId="till-sku-error" />
+      <ProductSearch onAdd={add} />
       {lines.length === 0 ? (
         <p className="muted small" data-testid="till-empty">
           {t('till.emptyBasket')}
