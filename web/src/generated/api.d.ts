@@ -4942,6 +4942,7 @@ export interface paths {
                                 }[];
                                 id: string;
                                 lines: {
+                                    product_name: string | null;
                                     qty: number;
                                     sku: string;
                                 }[];
@@ -5029,6 +5030,7 @@ export interface paths {
                             }[];
                             id: string;
                             lines: {
+                                product_name: string | null;
                                 qty: number;
                                 sku: string;
                             }[];
@@ -5137,6 +5139,7 @@ export interface paths {
                             }[];
                             id: string;
                             lines: {
+                                product_name: string | null;
                                 qty: number;
                                 sku: string;
                             }[];
@@ -5273,6 +5276,7 @@ export interface paths {
                             }[];
                             id: string;
                             lines: {
+                                product_name: string | null;
                                 qty: number;
                                 sku: string;
                             }[];
@@ -6794,6 +6798,8 @@ export interface paths {
                                 line_no: number;
                                 points_discount: number;
                                 points_used: number;
+                                /** @description the product's name (null: no longer in the catalogue) */
+                                product_name: string | null;
                                 qty: number;
                                 returned_qty: number;
                                 sku: string;
@@ -6971,6 +6977,8 @@ export interface paths {
                                 line_no: number;
                                 points_discount: number;
                                 points_used: number;
+                                /** @description the product's name (null: no longer in the catalogue) */
+                                product_name: string | null;
                                 qty: number;
                                 returned_qty: number;
                                 sku: string;
@@ -7159,6 +7167,8 @@ export interface paths {
                                 line_no: number;
                                 points_discount: number;
                                 points_used: number;
+                                /** @description the product's name (null: no longer in the catalogue) */
+                                product_name: string | null;
                                 qty: number;
                                 returned_qty: number;
                                 sku: string;
@@ -7349,6 +7359,8 @@ export interface paths {
                                 line_no: number;
                                 points_discount: number;
                                 points_used: number;
+                                /** @description the product's name (null: no longer in the catalogue) */
+                                product_name: string | null;
                                 qty: number;
                                 returned_qty: number;
                                 sku: string;
@@ -7505,6 +7517,7 @@ export interface paths {
                                 id: string;
                                 lines: {
                                     amount: number;
+                                    product_name: string | null;
                                     qty: number;
                                     sku: string;
                                 }[];
@@ -7606,6 +7619,7 @@ export interface paths {
                             id: string;
                             lines: {
                                 amount: number;
+                                product_name: string | null;
                                 qty: number;
                                 sku: string;
                             }[];
@@ -11184,6 +11198,7 @@ export interface paths {
                                 delta: number;
                                 id: string;
                                 location_id: string;
+                                product_name: string | null;
                                 reason: string;
                                 ref: string | null;
                                 sku: string;
