@@ -480,6 +480,7 @@ export class HistoryGenerator {
         const routing = routed?.routing ?? {
           decision: fulfilment === 'delivery' ? 'single' : fulfilment,
           reason: 'imported history',
+          reason_code: 'imported_history',
           strategy: 'demo',
           candidates: [],
         };

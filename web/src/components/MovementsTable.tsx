@@ -53,7 +53,7 @@ export function MovementsTable({
                     {(m.delta > 0 ? '+' : '') + formatInt(m.delta)}
                   </td>
                   <td className="nowrap">{translateValue(t, 'reason', m.reason)}</td>
-                  <td className="mono small">{m.ref ?? t('common.none')}</td>
+                  <td className="mono small">{translateValue(t, 'movementRef', m.ref)}</td>
                 </tr>
               ))}
             </tbody>

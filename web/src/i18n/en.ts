@@ -6,6 +6,7 @@ import { marketingEn } from './marketing.en';
 import { loyaltyEn } from './loyalty.en';
 import { securityEn } from './security.en';
 import { settlementsEn } from './settlements.en';
+import { codesEn } from './codes.en';
 import type { MessageKey } from './zh-CN';
 
 /** The console in English: exactly the keys of zh-CN.ts (a missing or extra key fails the typecheck). */
@@ -440,6 +441,7 @@ export const en: Record<MessageKey, string> = {
   ...customersAnalyticsEn,
   ...settlementsEn,
   ...healthEn,
+  ...codesEn,
 
   'profile.verifiedBy': 'Verified by',
   'profile.verifiedByHint':

@@ -6,6 +6,7 @@ import { marketingZhCN } from './marketing.zh-CN';
 import { loyaltyZhCN } from './loyalty.zh-CN';
 import { securityZhCN } from './security.zh-CN';
 import { settlementsZhCN } from './settlements.zh-CN';
+import { codesZhCN } from './codes.zh-CN';
 
 /**
  * Every visible string of the console in Simplified Chinese, the default language and the source of
@@ -88,7 +89,7 @@ export const zhCN = {
 
   'channel.app': 'App',
   'channel.mini_program': '小程序',
-  'channel.web': 'Web',
+  'channel.web': '网页',
   'channel.pos': '门店 POS',
   'channel.group_buy': '社区团购',
 
@@ -440,6 +441,7 @@ export const zhCN = {
   ...customersAnalyticsZhCN,
   ...settlementsZhCN,
   ...healthZhCN,
+  ...codesZhCN,
 
   'profile.verifiedBy': '验证方式',
   'profile.verifiedByHint': '该标识的验证方式；只有经过验证的标识才能在门店关联到已有会员',
