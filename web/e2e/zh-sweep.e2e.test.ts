@@ -29,6 +29,7 @@ const ALLOWED: RegExp[] = [
   /\b[\w.+-]+@[\w.-]+\b/g,
   /\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/g, // an API key's name (SANTONG_ADMIN_KEY)
   /\bOne ID\b/g,
+  /\bcustomer\.(?!\w)/g, // the audit filter's example of an action prefix to type
   /\b(?:English|App|POS|RFM|CLV|API|ID|SKU|CSV|VIP|Pro|XL|OpenID|UnionID|Webhook|UTC|km|ml|kg)\b/g,
   /\b3C\b/g,
 ];
