@@ -108,32 +108,37 @@ export const PRODUCT_COLUMNS = [
   'attributes',
 ];
 
-/** Stock per location: the DC carries everything deep; each store ~70% of the range, some at zero. */
-export function stockCsv(seed: number, products: DemoProduct[]): string {
+/** One location's stock of one SKU as the demo opens it. */
+export interface DemoStockRow {
+  location_id: string;
+  sku: string;
+  on_hand: number;
+  safety_stock: number;
+}
+
+/**
+ * The range and stock per location as generated: the DC carries everything but fresh food; each
+ * store ~70% of the range, some at zero. Routing the history's orders reads it; once the history
+ * is loaded, demoStockLevels (stock.ts) sets the figures on hand from the sales.
+ */
+export function demoStock(seed: number, products: DemoProduct[]): DemoStockRow[] {
   const rng = new Rng(seed ^ 0x570c);
-  let out = '';
+  const out: DemoStockRow[] = [];
   for (const l of DEMO_LOCATIONS) {
     for (const p of products) {
       if (l.type === 'dc') {
         if (p.category === 'fresh') continue;
-        out += row([l.id, p.sku, rng.int(200, 2000), 0, 0]);
+        out.push({ location_id: l.id, sku: p.sku, on_hand: rng.int(200, 2000), safety_stock: 0 });
       } else if (rng.chance(0.7)) {
         const onHand = rng.chance(0.08) ? 0 : rng.int(1, p.category === 'appliances' ? 12 : 60);
-        out += row([l.id, p.sku, onHand, 0, rng.int(1, 3)]);
+        out.push({ location_id: l.id, sku: p.sku, on_hand: onHand, safety_stock: rng.int(1, 3) });
       }
     }
   }
   return out;
 }
-export const STOCK_COLUMNS = ['location_id', 'sku', 'on_hand', 'reserved', 'safety_stock'];
 
-/** One `count` movement per opening stock row (location_id, sku, on_hand first in each row). */
-export function countMovementsCsv(stock: string): string {
-  let out = '';
-  for (const line of stock.split('\n')) {
-    if (!line) continue;
-    const [loc, sku, onHand] = line.split(',');
-    if (onHand !== '0') out += row([loc, sku, Number(onHand), 'count', 'opening stock']);
-  }
-  return out;
+export function stockCsv(rows: DemoStockRow[]): string {
+  return rows.map((r) => row([r.location_id, r.sku, r.on_hand, 0, r.safety_stock])).join('');
 }
+export const STOCK_COLUMNS = ['location_id', 'sku', 'on_hand', 'reserved', 'safety_stock'];

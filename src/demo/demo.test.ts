@@ -404,6 +404,108 @@ describe('demo retailer behind the dashboard API', () => {
     expect(daily.reduce((t, d) => t + d.orders, 0)).toBe(dash.last_30_days.totals.orders);
   });
 
+  it('leaves its sales in the stock movements: opening count, weekly receipts and a sale per line add up to the stock on hand', async () => {
+    const db = s.santong.ctx.database.db;
+    const r = (
+      await sql<{ off: string; sales: string; lines: string; unordered: string }>`
+        SELECT
+          (SELECT count(*) FROM stock st FULL JOIN (SELECT location_id, sku, sum(delta) AS n FROM stock_movements GROUP BY 1, 2) m
+             USING (location_id, sku) WHERE coalesce(st.on_hand, 0) <> coalesce(m.n, 0))::text AS off,
+          (SELECT count(*) FROM stock_movements WHERE reason = 'sale')::text AS sales,
+          (SELECT count(*) FROM fulfillment_lines fl JOIN fulfillments f ON f.id = fl.fulfillment_id
+             JOIN orders o ON o.id = f.order_id WHERE o.status <> 'cancelled')::text AS lines,
+          (SELECT count(*) FROM (SELECT created_at < lag(created_at) OVER (ORDER BY id) AS back FROM stock_movements) x
+             WHERE back)::text AS unordered`.execute(db)
+    ).rows[0];
+    // Every line sold is a sale movement; the movements sum to the stock; newest id = newest time.
+    expect(r).toEqual({ off: '0', sales: r.lines, lines: r.lines, unordered: '0' });
+    expect(Number(r.lines)).toBeGreaterThan(300);
+    const page = await s.api('GET', '/v1/stock/movements?location_id=st-renmin&limit=20');
+    expect(page.body.items.map((m: any) => m.reason)).toContain('sale');
+    const sale = page.body.items.find((m: any) => m.reason === 'sale');
+    expect(sale.ref).toMatch(/^ord_demo/);
+    expect(sale.product_name).toEqual(expect.any(String));
+  });
+
+  it('holds stock in proportion to sales: the DC weeks of cover, a store days, not years', async () => {
+    const db = s.santong.ctx.database.db;
+    const pairs = (
+      await sql<{ location_id: string; on_hand: number; units: string }>`
+        SELECT st.location_id, st.on_hand, sum(fl.qty)::text AS units
+        FROM stock st
+        JOIN fulfillments f ON f.location_id = st.location_id
+        JOIN fulfillment_lines fl ON fl.fulfillment_id = f.id AND fl.sku = st.sku
+        JOIN orders o ON o.id = f.order_id
+        WHERE o.status <> 'cancelled' AND o.paid_at > (SELECT max(placed_at) FROM orders) - interval '28 days'
+          AND st.on_hand > 0
+        GROUP BY st.location_id, st.sku, st.on_hand`.execute(db)
+    ).rows.map((p) => ({ dc: p.location_id === 'dc-jiading', cover: (p.on_hand * 28) / Number(p.units) }));
+    const dc = pairs.filter((p) => p.dc).map((p) => p.cover);
+    const stores = pairs.filter((p) => !p.dc).map((p) => p.cover);
+    expect(dc.length).toBeGreaterThan(10);
+    expect(stores.length).toBeGreaterThan(10);
+    // on hand = ⌈28-day sales × cover days / 28⌉: the DC 25–60 days, a store 5–20 (rounding up adds < 28 / units).
+    for (const c of dc) expect(c >= 25 && c < 60 + 28).toBe(true);
+    for (const c of stores) expect(c >= 5 && c < 20 + 28).toBe(true);
+    const inventory = (await s.api('GET', '/v1/analytics/inventory?location_id=dc-jiading')).body;
+    expect(inventory.units_28d).toBeGreaterThan(0);
+  });
+
+  it('routes its orders with the routing policy: real decisions, reasons and (recent orders) candidates', async () => {
+    const db = s.santong.ctx.database.db;
+    const rows = (
+      await sql<{
+        fulfillment_type: string;
+        strategy: string;
+        reason_code: string | null;
+        n: string;
+        explained: string;
+      }>`
+        SELECT fulfillment_type, routing->>'strategy' AS strategy, routing->>'reason_code' AS reason_code,
+               count(*)::text AS n, count(*) FILTER (WHERE json_array_length((routing->'candidates')::json) > 0)::text AS explained
+        FROM orders GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`.execute(db)
+    ).rows;
+    const total = rows.reduce((t, r) => t + Number(r.n), 0);
+    const imported = rows.filter((r) => r.strategy === 'demo').reduce((t, r) => t + Number(r.n), 0);
+    expect(imported / total).toBeLessThan(0.05);
+    const codes = new Set(rows.filter((r) => r.strategy === 'default').map((r) => r.reason_code));
+    for (const c of ['sold_at_till', 'picked_up_at', 'dc_standard_has_all', 'nearest_hour_store'])
+      expect(codes).toContain(c);
+    expect(rows.some((r) => r.fulfillment_type === 'delivery' && Number(r.explained) > 0)).toBe(true);
+    // A recent delivery's explanation reads as the live one does: the chosen location can fulfil, others say why not.
+    const recent = (
+      await sql<{
+        id: string;
+      }>`SELECT id FROM orders WHERE fulfillment_type = 'delivery' AND routing->>'strategy' = 'default'
+        AND json_array_length((routing->'candidates')::json) > 0 ORDER BY placed_at DESC LIMIT 1`.execute(db)
+    ).rows[0];
+    const o = (await s.api('GET', `/v1/orders/${recent.id}`)).body;
+    const chosen = o.routing.candidates.find((c: any) => c.location_id === o.allocations[0].location_id);
+    expect(chosen.can_fulfil).toBe(true);
+    expect(o.routing.candidates.filter((c: any) => !c.can_fulfil).every((c: any) => c.why_not_code)).toBe(true);
+  });
+
+  it('gives its members a realistic mix of consents', async () => {
+    const db = s.santong.ctx.database.db;
+    const rows = (
+      await sql<{ purpose: string; share: string }>`
+        SELECT purpose, (count(*) FILTER (WHERE granted)::float / (SELECT count(*) FROM customers))::text AS share FROM (
+          SELECT DISTINCT ON (customer_id, purpose) customer_id, purpose, granted FROM customer_consents
+          ORDER BY customer_id, purpose, at DESC, id DESC) c GROUP BY purpose`.execute(db)
+    ).rows;
+    const share = Object.fromEntries(rows.map((r) => [r.purpose, Number(r.share)]));
+    expect(share.marketing_sms).toBeGreaterThan(0.45);
+    expect(share.marketing_sms).toBeLessThan(0.7);
+    expect(share.marketing_wechat).toBeGreaterThan(0.28);
+    expect(share.marketing_wechat).toBeLessThan(0.5);
+    expect(share.marketing_email).toBeLessThan(0.2);
+    expect(share.analytics).toBeGreaterThan(share.marketing_sms);
+    const withdrawn = (
+      await sql<{ n: string }>`SELECT count(*)::text AS n FROM customer_consents WHERE NOT granted`.execute(db)
+    ).rows[0];
+    expect(Number(withdrawn.n)).toBeGreaterThan(0);
+  });
+
   it('filters by location the same way', async () => {
     const r = await s.api('GET', '/v1/analytics/dashboard?location_id=st-renmin');
     expect(r.status).toBe(200);

@@ -1,10 +1,12 @@
 import type { KeyRing } from '../platform/crypto/keys';
 import { seal } from '../platform/crypto/keys';
 import { mask, STRONG_TYPES, type IdentifierType } from '../modules/customers/identifiers';
-import type { DemoProduct } from './catalog';
+import { demoStock, type DemoProduct } from './catalog';
+import { demoConsents } from './consents';
 import { row } from './csv';
-import { DEMO_LOCATIONS } from './retailer';
+import { DEMO_LOCATIONS, type DemoLocation } from './retailer';
 import { Rng, Sampler } from './rng';
+import { DemoRouter, EXPLAINED_DAYS } from './routing';
 
 const TZ_OFFSET_MS = 8 * 3600 * 1000; // Asia/Shanghai, no DST
 const DAY_MS = 86400 * 1000;
@@ -168,6 +170,8 @@ export interface Chunk {
   orders: string;
   lines: string;
   events: string;
+  /** Each member's marketing and data consents (CONSENT_COLUMNS). */
+  consents: string;
   fulfilments: string;
   fulfilmentLines: string;
   /** Each fulfilment's steps so far (picked, ready, handed over, delivered, collected): store scorecards' timings. */
@@ -188,6 +192,8 @@ export class HistoryGenerator {
   private readonly stores = DEMO_LOCATIONS.filter((l) => l.type === 'store');
   private readonly storeSampler: Sampler;
   private readonly startMs: number;
+  private readonly router: DemoRouter;
+  private readonly dc = DEMO_LOCATIONS.find((l) => l.type === 'dc')!;
 
   constructor(
     private readonly plan: HistoryPlan,
@@ -223,6 +229,34 @@ export class HistoryGenerator {
     }
     this.categories = [...this.byCategory.keys()];
     this.storeSampler = new Sampler(this.stores.map((_, i) => 1 + ((i * 7) % 5) * 0.3));
+    this.router = new DemoRouter(demoStock(plan.seed, plan.products));
+  }
+
+  /**
+   * Where an order goes and why, by the routing policy: the till's store, the pickup store, or for
+   * a delivery the location the policy picks for the customer's address (an hour delivery the
+   * policy cannot serve — night, nothing in range — goes as a standard parcel). Null when it finds
+   * no single location (the order then keeps the generated one, marked as imported history).
+   */
+  private routeOrder(
+    fulfilment: string,
+    speed: string | null,
+    home: DemoLocation,
+    address: { lat: number; lng: number },
+    lines: { sku: string; qty: number }[],
+    placed: Date,
+  ) {
+    const explained = this.plan.anchor.getTime() - placed.getTime() < EXPLAINED_DAYS * DAY_MS;
+    if (fulfilment !== 'delivery') {
+      const r = this.router.route({ type: fulfilment as 'pickup' | 'in_store', location_id: home.id }, lines, placed);
+      return r.ok ? { location_id: home.id, speed, routing: DemoRouter.stored(r, explained) } : null;
+    }
+    for (const s of speed === 'hour' ? (['hour', 'standard'] as const) : (['standard'] as const)) {
+      const r = this.router.route({ type: 'delivery', ...address, speed: s }, lines, placed);
+      if (r.ok && r.decision === 'single')
+        return { location_id: r.allocations[0].location_id, speed: s, routing: DemoRouter.stored(r, explained) };
+    }
+    return null;
   }
 
   private randomTime(rng: Rng): Date {
@@ -273,6 +307,7 @@ export class HistoryGenerator {
       orders: '',
       lines: '',
       events: '',
+      consents: '',
       fulfilments: '',
       fulfilmentLines: '',
       fulfilmentEvents: '',
@@ -320,10 +355,12 @@ export class HistoryGenerator {
       c.people.push(person);
       const at = createdAt.toISOString();
       const phone = `+861${[3, 5, 7, 8, 9][i % 5]}${String((i * 48271 + seed * 7) % 1000000000).padStart(9, '0')}`;
-      if (rng.chance(0.92)) c.identifiers += this.identifier(id, dek.plain, 'phone', phone, at);
+      const reach = { phone: rng.chance(0.92), wechat: false, email: false };
+      if (reach.phone) c.identifiers += this.identifier(id, dek.plain, 'phone', phone, at);
       if (rng.chance(0.6))
         c.identifiers += this.identifier(id, dek.plain, 'member_card', `M${seed}${String(i).padStart(9, '0')}`, at);
-      if (rng.chance(0.5))
+      reach.wechat = rng.chance(0.5);
+      if (reach.wechat)
         c.identifiers += this.identifier(
           id,
           dek.plain,
@@ -341,8 +378,19 @@ export class HistoryGenerator {
         );
       if (rng.chance(0.4))
         c.identifiers += this.identifier(id, dek.plain, 'device_id', `dev-${seed}-${i.toString(16)}`, at);
-      if (rng.chance(0.15))
-        c.identifiers += this.identifier(id, dek.plain, 'email', `user${i}.${seed}@example.com`, at);
+      reach.email = rng.chance(0.15);
+      if (reach.email) c.identifiers += this.identifier(id, dek.plain, 'email', `user${i}.${seed}@example.com`, at);
+      // Consents and the delivery address from the customer's own streams: the rest of the history is unchanged.
+      c.consents += demoConsents(
+        new Rng((seed * 104729) ^ (i * 7477)),
+        id,
+        firstChannel,
+        createdAt.getTime(),
+        this.plan.anchor.getTime(),
+        reach,
+      );
+      const place = new Rng((seed * 15485863) ^ (i * 9973));
+      const address = { lat: home.lat + (place.next() - 0.5) * 0.04, lng: home.lng + (place.next() - 0.5) * 0.04 };
 
       for (let k = 0; k < times.length; k++) {
         const channel = channels[rng.weighted(channelWeights)];
@@ -378,14 +426,6 @@ export class HistoryGenerator {
           status = 'cancelled';
           fStatus = 'cancelled';
         }
-        // The fulfilment's steps, drawn from their own stream so the rest of the history is unchanged.
-        const steps = fulfilmentSteps(
-          new Rng((seed * 7919) ^ (i * 40503) ^ (k * 69069)),
-          fulfilment,
-          speed,
-          fStatus,
-          placed,
-        );
         const pickupCode = fulfilment === 'pickup' ? String(rng.int(0, 999999)).padStart(6, '0') : null;
         const fulfilmentId = `ful_demo${seed}_${String(i).padStart(7, '0')}_${k}`;
         const nLines = 1 + rng.poisson(0.9);
@@ -399,10 +439,33 @@ export class HistoryGenerator {
           if (used.has(p.sku) || !p.channels.includes(channel)) continue;
           used.add(p.sku);
           const qty = cat === 'fresh' || cat === 'snacks' ? rng.int(1, 4) : rng.chance(0.85) ? 1 : 2;
+          // Customers order what the place can give them: the pickup store's shelf, a parcel from the DC's range.
+          if (fulfilment === 'pickup' && this.router.unitsAt(home.id, p.sku) < qty) continue;
+          if (speed === 'standard' && this.router.unitsAt(this.dc.id, p.sku) < qty) continue;
           lineRows.push([p.sku, qty, p.list_price, p.list_price * qty]);
           subtotal += p.list_price * qty;
         }
         if (lineRows.length === 0) continue;
+        const routed = this.routeOrder(
+          fulfilment,
+          speed,
+          home,
+          address,
+          lineRows.map(([sku, qty]) => ({ sku, qty })),
+          placed,
+        );
+        if (routed) {
+          locationId = routed.location_id;
+          speed = routed.speed;
+        }
+        // The fulfilment's steps, drawn from their own stream so the rest of the history is unchanged.
+        const steps = fulfilmentSteps(
+          new Rng((seed * 7919) ^ (i * 40503) ^ (k * 69069)),
+          fulfilment,
+          speed,
+          fStatus,
+          placed,
+        );
         // One in eight orders used a coupon: the discount is spread over lines in fen, remainder on the last.
         const discount = rng.chance(0.125) ? Math.floor((subtotal * rng.int(5, 15)) / 100) : 0;
         let left = discount;
@@ -414,9 +477,10 @@ export class HistoryGenerator {
         });
         const deliveryFee = fulfilment === 'delivery' && subtotal - discount < 9900 ? 600 : 0;
         const at = placed.toISOString();
-        const routing = {
+        const routing = routed?.routing ?? {
           decision: fulfilment === 'delivery' ? 'single' : fulfilment,
           reason: 'imported history',
+          reason_code: 'imported_history',
           strategy: 'demo',
           candidates: [],
         };

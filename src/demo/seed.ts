@@ -3,8 +3,8 @@ import type { Database } from '../platform/db/database';
 import type { KeyRing } from '../platform/crypto/keys';
 import { getSetting, putSetting } from '../platform/settings';
 import {
-  countMovementsCsv,
   demoProducts,
+  demoStock,
   LOCATION_COLUMNS,
   locationsCsv,
   PRODUCT_COLUMNS,
@@ -12,6 +12,8 @@ import {
   STOCK_COLUMNS,
   stockCsv,
 } from './catalog';
+import { CONSENT_COLUMNS } from './consents';
+import { settleDemoStock } from './stock';
 import { DEFAULT_WINDOW_DAYS, runRfmNow } from '../modules/audiences/rfm-service';
 import { rebuildSalesRollups } from '../modules/analytics/rollup';
 import { bookHistory } from '../modules/settlements/service';
@@ -83,15 +85,8 @@ export async function seedDemo(
   const products = demoProducts(opts.seed);
   await database.copyCsv('locations', LOCATION_COLUMNS, locationsCsv(), TRUSTED);
   await database.copyCsv('products', PRODUCT_COLUMNS, productsCsv(products), TRUSTED);
-  const stock = stockCsv(opts.seed, products);
-  await database.copyCsv('stock', STOCK_COLUMNS, stock, TRUSTED);
-  // The opening stock is a count: every on-hand figure is backed by a recorded movement.
-  await database.copyCsv(
-    'stock_movements',
-    ['location_id', 'sku', 'delta', 'reason', 'ref'],
-    countMovementsCsv(stock),
-    TRUSTED,
-  );
+  // The range as generated; the figures on hand follow the sales once the history is in (settleDemoStock).
+  await database.copyCsv('stock', STOCK_COLUMNS, stockCsv(demoStock(opts.seed, products)), TRUSTED);
   const gen = new HistoryGenerator(
     { seed: opts.seed, anchor, months: opts.months, products, eventsPerCustomer: opts.eventsPerCustomer ?? 8 },
     keys,
@@ -114,6 +109,7 @@ export async function seedDemo(
     if (c.fulfilmentEvents)
       await database.copyCsv('fulfillment_events', FULFILMENT_EVENT_COLUMNS, c.fulfilmentEvents, TRUSTED);
     if (c.events) await database.copyCsv('customer_events', EVENT_COLUMNS, c.events, TRUSTED);
+    if (c.consents) await database.copyCsv('customer_consents', CONSENT_COLUMNS, c.consents, TRUSTED);
     await coupons.load(database, c.people);
     await loyalty.load(database, c.people);
     totals.customers += c.counts.customers;
@@ -126,11 +122,16 @@ export async function seedDemo(
   }
   await coupons.finish(database);
   await loyalty.finish(database);
+  // Stock on hand from the sales, and the movements (opening count, weekly receipts, every sale) behind it.
+  const timezone = opts.timezone ?? currentTimezone();
+  const start = new Date(anchor);
+  start.setUTCMonth(start.getUTCMonth() - opts.months);
+  start.setUTCDate(start.getUTCDate() - 1);
+  await settleDemoStock(database, start, timezone);
   await sql`ANALYZE`.execute(database.db);
   // The console's RFM page has a finished run over the last year of the demo's history.
   await runRfmNow(database, { asOf: anchor, windowDays: DEFAULT_WINDOW_DAYS });
   // …and profiles show lifetime value and churn risk: a CLV run calibrated on the whole history.
-  const timezone = opts.timezone ?? currentTimezone();
   await runClvNow(database, {
     calibrationEnd: localDay(anchor, timezone),
     horizonDays: DEFAULT_HORIZON_DAYS,

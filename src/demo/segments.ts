@@ -9,25 +9,25 @@ import { createSaved, listSaved } from '../modules/segments/saved';
  */
 export const DEMO_SEGMENTS = [
   {
-    name: '加购未下单 Carted, not bought (7 days)',
-    description: 'added to cart in the last 7 days and ordered nothing since',
+    name: '加购未下单（近 7 天）',
+    description: '近 7 天加购过商品，之后没有下单',
     rule: { all: [{ event: { type: 'added_to_cart', within_days: 7 } }, { not: { ordered: { within_days: 7 } } }] },
   },
   {
-    name: '高价值女性会员 High-value women',
-    description: 'spent ¥1,000 or more in the last 365 days',
+    name: '高价值女性会员',
+    description: '女性，近 365 天消费满 ¥1,000',
     rule: {
       all: [{ trait: { name: 'gender', eq: 'female' } }, { ordered: { spend: { gte: 100000 }, within_days: 365 } }],
     },
   },
   {
-    name: '沉睡客户 Lapsed buyers',
-    description: 'bought before, nothing in the last 90 days',
+    name: '沉睡客户',
+    description: '买过，但近 90 天没有下单',
     rule: { all: [{ ordered: {} }, { not: { ordered: { within_days: 90 } } }] },
   },
   {
-    name: '母婴高消费 Mother & baby high spenders',
-    description: 'both preset computed tags',
+    name: '母婴高消费',
+    description: '同时带有「母婴人群」和「高消费力」两个标签',
     rule: { all: [{ tag: '母婴人群' }, { tag: '高消费力' }] },
   },
 ];

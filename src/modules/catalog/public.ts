@@ -56,6 +56,13 @@ export async function listPricesOf(db: Queryable, skus: readonly string[]): Prom
   return new Map(rows.map((p) => [p.sku, Number(p.list_price)]));
 }
 
+/** The names of those of these SKUs that exist (product names beside SKUs in the console). */
+export async function productNamesOf(db: Queryable, skus: readonly string[]): Promise<Map<string, string>> {
+  if (skus.length === 0) return new Map();
+  const rows = await db.selectFrom('products').select(['sku', 'name']).where('sku', 'in', skus).execute();
+  return new Map(rows.map((p) => [p.sku, p.name]));
+}
+
 /** Creates these products unless their SKU exists (imported history); returns how many were created. */
 export async function createProductsIfAbsent(db: Queryable, rows: Insertable<ProductsTable>[]): Promise<number> {
   if (rows.length === 0) return 0;

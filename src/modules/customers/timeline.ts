@@ -5,6 +5,7 @@ import type { Database } from '../../platform/db/database';
 import { badRequest } from '../../platform/http/errors';
 import { decodeCursor, encodeCursor } from '../../platform/http/pagination';
 import { orderSummaries } from '../orders/public';
+import { productNamesOf } from '../catalog/public';
 import { groupIds, rootOf } from './identity';
 import { PERSONAL_TRAITS } from './traits';
 import { isContactKey, redactContactData } from '../../platform/privacy/contact-data';
@@ -354,7 +355,24 @@ export async function readTimeline(db: Db, id: string, viewer: Principal, q: Tim
   const last = pageRows[pageRows.length - 1];
   return {
     customer_id: root,
-    items: pageRows.map((r) => r.item),
+    items: await withProductNames(
+      db,
+      pageRows.map((r) => r.item),
+    ),
     next_cursor: all.length > q.limit ? encodeCursor([last.us, last.rank, last.key]) : null,
   };
+}
+
+/** Events about one product (viewed, added to cart…) carry its name beside the SKU: one read for the page. */
+async function withProductNames(db: Db, items: TimelineItem[]): Promise<TimelineItem[]> {
+  const skuOf = (i: TimelineItem) => {
+    const sku = i.kind === 'event' ? (i.data.properties as Record<string, unknown> | undefined)?.sku : undefined;
+    return typeof sku === 'string' ? sku : null;
+  };
+  const skus = [...new Set(items.map(skuOf).filter((s): s is string => s !== null))];
+  const names = await productNamesOf(db, skus);
+  return items.map((i) => {
+    const sku = skuOf(i);
+    return sku ? { ...i, data: { ...i.data, product_name: names.get(sku) ?? null } } : i;
+  });
 }

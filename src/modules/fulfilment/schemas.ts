@@ -14,7 +14,9 @@ export const FulfilmentSchema = Type.Object({
   }),
   eta: Type.Union([Type.String(), Type.Null()]),
   courier: Type.Union([Type.String(), Type.Null()]),
-  lines: Type.Array(Type.Object({ sku: Type.String(), qty: Type.Integer() })),
+  lines: Type.Array(
+    Type.Object({ sku: Type.String(), product_name: Type.Union([Type.String(), Type.Null()]), qty: Type.Integer() }),
+  ),
   events: Type.Array(Type.Object({ type: Type.String(), at: Type.String(), source: Type.String() })),
   created_at: Type.String(),
 });

@@ -9,13 +9,20 @@ import { lockOrderOfFulfilment } from './public';
 import type { FulfilmentView } from './schemas';
 import { allowed, nextStatuses, orderStatusFrom, type FulfilmentEvent } from './state';
 import { transact } from '../../platform/db/transaction';
+import { productNames } from '../catalog/public';
 import { followFulfilments, pickupCodeOf } from '../orders/public';
 
 export async function readFulfilment(db: Queryable, id: string): Promise<FulfilmentView | null> {
   const f = await db.selectFrom('fulfillments').selectAll().where('id', '=', id).executeTakeFirst();
   if (!f) return null;
   const [lines, events] = await Promise.all([
-    db.selectFrom('fulfillment_lines').select(['sku', 'qty']).where('fulfillment_id', '=', id).orderBy('sku').execute(),
+    db
+      .selectFrom('fulfillment_lines as l')
+      .leftJoin(productNames.as('p'), 'p.sku', 'l.sku')
+      .select(['l.sku', 'p.name as product_name', 'l.qty'])
+      .where('l.fulfillment_id', '=', id)
+      .orderBy('l.sku')
+      .execute(),
     db
       .selectFrom('fulfillment_events')
       .select(['type', 'at', 'source'])

@@ -153,6 +153,7 @@ export const inventoryRoutes: ModuleRoutes = (ctx) => async (app) => {
                 id: Type.String(),
                 location_id: Type.String(),
                 sku: Type.String(),
+                product_name: Type.Union([Type.String(), Type.Null()]),
                 delta: Type.Integer(),
                 reason: Type.String(),
                 ref: Type.Union([Type.String(), Type.Null()]),

@@ -7,6 +7,7 @@ import type { DB } from '../../platform/db/schema';
 import { coalescingPerHandle } from '../../platform/db/coalesce';
 import { StatementParams } from '../../platform/db/statement';
 import { publish } from '../../platform/events/outbox';
+import { productNamesOf } from '../catalog/public';
 
 export interface StockLevel {
   location_id: string;
@@ -267,10 +268,13 @@ export async function listMovements(
   if (f.sku) q = q.where('sku', '=', f.sku);
   if (f.before) q = q.where('id', '<', f.before);
   const rows = await q.execute();
-  const items = rows.slice(0, f.limit).map((r) => ({
+  const page = rows.slice(0, f.limit);
+  const names = await productNamesOf(db, [...new Set(page.map((r) => r.sku))]);
+  const items = page.map((r) => ({
     id: String(r.id),
     location_id: r.location_id,
     sku: r.sku,
+    product_name: names.get(r.sku) ?? null,
     delta: r.delta,
     reason: r.reason,
     ref: r.ref,

@@ -153,6 +153,7 @@ export function planOrder(
     lines: priced.map((l) => ({
       line_no: l.line_no,
       sku: l.sku,
+      product_name: l.name,
       qty: l.qty,
       unit_price: l.unit_price,
       discount: l.discount,

@@ -8,6 +8,7 @@ import { transact } from '../../platform/db/transaction';
 import { conflict, forbidden, notFound, unprocessable } from '../../platform/http/errors';
 import { publish } from '../../platform/events/outbox';
 import { newId } from '../../platform/ids';
+import { productNames, productNamesOf } from '../catalog/public';
 import { move } from '../inventory/service';
 import { proportionalShare } from '../pricing/allocate';
 import { giveBackOnReturn, lockCustomersAndCoupons } from './loyalty';
@@ -131,13 +132,17 @@ export async function createReturn(
         skus: lines.map((l) => l.sku),
       },
     });
+    const names = await productNamesOf(
+      tx,
+      lines.map((l) => l.sku),
+    );
     return {
       id,
       order_id: orderId,
       location_id: input.location_id,
       reason: input.reason,
       refund_amount: refund,
-      lines,
+      lines: lines.map((l) => ({ ...l, product_name: names.get(l.sku) ?? null })),
       created_at: now.toISOString(),
     };
   });
@@ -154,9 +159,10 @@ export async function listReturns(ctx: AppContext, orderId: string): Promise<Ret
   const out: ReturnView[] = [];
   for (const r of rets) {
     const lines = await db
-      .selectFrom('order_return_lines')
-      .select(['sku', 'qty', 'amount'])
-      .where('return_id', '=', r.id)
+      .selectFrom('order_return_lines as l')
+      .leftJoin(productNames.as('p'), 'p.sku', 'l.sku')
+      .select(['l.sku', 'p.name as product_name', 'l.qty', 'l.amount'])
+      .where('l.return_id', '=', r.id)
       .execute();
     out.push({
       id: r.id,
@@ -164,7 +170,7 @@ export async function listReturns(ctx: AppContext, orderId: string): Promise<Ret
       location_id: r.location_id,
       reason: r.reason,
       refund_amount: Number(r.refund_amount),
-      lines: lines.map((l) => ({ sku: l.sku, qty: l.qty, amount: Number(l.amount) })),
+      lines: lines.map((l) => ({ sku: l.sku, product_name: l.product_name, qty: l.qty, amount: Number(l.amount) })),
       created_at: r.created_at.toISOString(),
     });
   }

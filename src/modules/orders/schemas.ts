@@ -198,6 +198,9 @@ export const OrderDetailSchema = Type.Object({
     Type.Object({
       line_no: Type.Integer(),
       sku: Type.String(),
+      product_name: Type.Union([Type.String(), Type.Null()], {
+        description: "the product's name (null: no longer in the catalogue)",
+      }),
       qty: Type.Integer(),
       unit_price: Type.Integer(),
       discount: Type.Integer({ description: 'coupon_discount + points_discount' }),
@@ -258,6 +261,13 @@ export const ReturnSchema = Type.Object({
   location_id: Type.String(),
   reason: Type.String(),
   refund_amount: Type.Integer(),
-  lines: Type.Array(Type.Object({ sku: Type.String(), qty: Type.Integer(), amount: Type.Integer() })),
+  lines: Type.Array(
+    Type.Object({
+      sku: Type.String(),
+      product_name: Type.Union([Type.String(), Type.Null()]),
+      qty: Type.Integer(),
+      amount: Type.Integer(),
+    }),
+  ),
   created_at: Type.String(),
 });

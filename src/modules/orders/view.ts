@@ -2,6 +2,7 @@ import type { Static } from '@sinclair/typebox';
 import type { Principal } from '../../platform/auth/roles';
 import type { Queryable } from '../../platform/db/database';
 import type { OrderDetailSchema } from './schemas';
+import { productNames } from '../catalog/public';
 import { allocationsOf } from '../fulfilment/public';
 
 export type OrderDetail = Static<typeof OrderDetailSchema>;
@@ -25,7 +26,14 @@ export async function readOrderDetail(db: Queryable, id: string, viewer?: Princi
   const o = await db.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirst();
   if (!o) return null;
   const [lines, fulfillments] = await Promise.all([
-    db.selectFrom('order_lines').selectAll().where('order_id', '=', id).orderBy('line_no').execute(),
+    db
+      .selectFrom('order_lines as l')
+      .leftJoin(productNames.as('p'), 'p.sku', 'l.sku')
+      .selectAll('l')
+      .select('p.name as product_name')
+      .where('l.order_id', '=', id)
+      .orderBy('l.line_no')
+      .execute(),
     allocationsOf(db, id),
   ]);
   const detail: OrderDetail = {
@@ -40,6 +48,7 @@ export async function readOrderDetail(db: Queryable, id: string, viewer?: Princi
     lines: lines.map((l) => ({
       line_no: l.line_no,
       sku: l.sku,
+      product_name: l.product_name,
       qty: l.qty,
       unit_price: Number(l.unit_price),
       discount: Number(l.discount),

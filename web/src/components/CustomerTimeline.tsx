@@ -6,23 +6,19 @@ import { translateValue, useI18n, type MessageKey } from '../i18n';
 import { locationLabel, useLocations } from '../locations';
 import { href } from '../router';
 import { ChannelBadge, StatusBadge } from './Badges';
+import { SkuWithName } from './ProductName';
 import { channelColor } from './channels';
 import { ErrorMessage, LoadMore, Loading } from './Status';
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
 /** The few properties worth a glance, by key; the rest stay in the API. */
-function EventFacts({ properties }: { properties: Record<string, unknown> }) {
+function EventFacts({ properties, productName }: { properties: Record<string, unknown>; productName: string | null }) {
   const { lang } = useI18n();
   const { byId } = useLocations();
   const chips: ReactNode[] = [];
   const sku = str(properties.sku);
-  if (sku)
-    chips.push(
-      <a key="sku" className="mono" href={href('inventory', sku)}>
-        {sku}
-      </a>,
-    );
+  if (sku) chips.push(<SkuWithName key="sku" sku={sku} name={productName} />);
   if (typeof properties.qty === 'number') chips.push(<span key="qty">× {properties.qty}</span>);
   const query = str(properties.query);
   if (query) chips.push(<span key="query">“{query}”</span>);
@@ -92,7 +88,7 @@ function ItemBody({ item }: { item: TimelineItem }) {
         <>
           <span className="tl-title">{translateValue(t, 'eventType', item.type)}</span>
           {d.properties !== null && typeof d.properties === 'object' && (
-            <EventFacts properties={d.properties as Record<string, unknown>} />
+            <EventFacts properties={d.properties as Record<string, unknown>} productName={str(d.product_name)} />
           )}
         </>
       );

@@ -38,7 +38,7 @@ function Timeline({ order, fulfilmentId }: { order: OrderDetail; fulfilmentId: s
           <time className="muted small" dateTime={s.at}>
             {formatDateTime(s.at, lang)}
           </time>
-          {s.source && <span className="mono muted small timeline-source">{s.source}</span>}
+          {s.source && <span className="muted small timeline-source">{translateValue(t, 'source', s.source)}</span>}
         </li>
       ))}
     </ol>

@@ -3,7 +3,7 @@ import { formatDateTime, formatInt } from '../format';
 import { usePagedList } from '../hooks';
 import { translateValue, useI18n } from '../i18n';
 import { locationLabel, useLocations } from '../locations';
-import { href } from '../router';
+import { SkuWithName } from './ProductName';
 import { Empty, ErrorMessage, LoadMore, Loading } from './Status';
 
 /** Stock movements, newest first, for a location and/or SKU (give it a new key to load them again). */
@@ -46,16 +46,14 @@ export function MovementsTable({
                   <td className="nowrap">{locationLabel(byId, m.location_id, lang)}</td>
                   {showSku && (
                     <td>
-                      <a className="mono" href={href('inventory', m.sku)}>
-                        {m.sku}
-                      </a>
+                      <SkuWithName sku={m.sku} name={m.product_name} />
                     </td>
                   )}
                   <td className={'num ' + (m.delta > 0 ? 'plus' : 'minus')}>
                     {(m.delta > 0 ? '+' : '') + formatInt(m.delta)}
                   </td>
                   <td className="nowrap">{translateValue(t, 'reason', m.reason)}</td>
-                  <td className="mono small">{m.ref ?? t('common.none')}</td>
+                  <td className="mono small">{translateValue(t, 'movementRef', m.ref)}</td>
                 </tr>
               ))}
             </tbody>

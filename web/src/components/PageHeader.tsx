@@ -1,4 +1,7 @@
-import type { ReactNode } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
+
+/** Below this width a detail panel sits under its list (styles.css): opening one brings it into view. */
+const STACKED = '(max-width: 1100px)';
 
 export function PageHeader({ title, subtitle, actions }: { title: string; subtitle?: ReactNode; actions?: ReactNode }) {
   return (
@@ -27,8 +30,13 @@ export function Panel({
   className?: string;
   testId?: string;
 }) {
+  const ref = useRef<HTMLElement>(null);
+  const isDetail = className?.split(' ').includes('detail') ?? false;
+  useEffect(() => {
+    if (isDetail && window.matchMedia?.(STACKED).matches) ref.current?.scrollIntoView({ block: 'start' });
+  }, [isDetail]);
   return (
-    <section className={'panel' + (className ? ' ' + className : '')} data-testid={testId}>
+    <section ref={ref} className={'panel' + (className ? ' ' + className : '')} data-testid={testId}>
       {(title || actions) && (
         <div className="panel-head">
           <div>

@@ -6,6 +6,7 @@ import { useI18n } from '../i18n';
 import { locationLabel, useLocations } from '../locations';
 import { boundLocation, useMe } from '../me';
 import { useApi } from '../session';
+import { SkuWithName } from './ProductName';
 import { ActionError, ErrorMessage } from './Status';
 
 /** Units of each line to take back, the location that restocks them and why. */
@@ -56,7 +57,9 @@ export function ReturnForm({ order, onDone }: { order: OrderDetail; onDone: (r: 
             const left = l.qty - l.returned_qty;
             return (
               <tr key={l.sku}>
-                <td className="mono">{l.sku}</td>
+                <td>
+                  <SkuWithName sku={l.sku} name={l.product_name} link={false} />
+                </td>
                 <td className="num">{l.qty}</td>
                 <td className="num">{l.returned_qty}</td>
                 <td className="num">
@@ -158,7 +161,7 @@ export function ReturnsList({ orderId }: { orderId: string }) {
                 <div className="chips">
                   {r.lines.map((l) => (
                     <span key={l.sku} className="chip">
-                      <span className="mono">{l.sku}</span> × {l.qty}
+                      {l.product_name ?? <span className="mono">{l.sku}</span>} × {l.qty}
                     </span>
                   ))}
                 </div>

@@ -45,7 +45,7 @@ export function RoutingExplanation({ routing }: { routing: Routing | null }) {
           {worded(t, lang, byId, 'routing.reason', routing.reason_code, routing.reason_params, routing.reason)}
         </dd>
         <dt>{t('routing.strategy')}</dt>
-        <dd className="mono">{routing.strategy}</dd>
+        <dd title={routing.strategy}>{translateValue(t, 'strategy', routing.strategy)}</dd>
       </dl>
       {routing.candidates.length > 0 && (
         <div className="table-wrap">

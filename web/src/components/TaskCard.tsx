@@ -8,7 +8,7 @@ import { can, useMe } from '../me';
 import { href } from '../router';
 import { useApi } from '../session';
 import { StatusBadge } from './Badges';
-import { ProductName } from './ProductName';
+import { SkuWithName } from './ProductName';
 import { ActionError, errorText } from './Status';
 
 /** The counter's hand-over: the customer's pickup code, checked by the API. */
@@ -131,10 +131,7 @@ export function TaskCard({
         {f.lines.map((l) => (
           <li key={l.sku}>
             <span className="task-qty">{l.qty}×</span>
-            <span>
-              <ProductName sku={l.sku} />
-              <span className="mono muted small">{l.sku}</span>
-            </span>
+            <SkuWithName sku={l.sku} name={l.product_name} link={false} />
           </li>
         ))}
       </ul>

@@ -5105,6 +5105,7 @@ export interface paths {
                                 }[];
                                 id: string;
                                 lines: {
+                                    product_name: string | null;
                                     qty: number;
                                     sku: string;
                                 }[];
@@ -5193,6 +5194,7 @@ export interface paths {
                             }[];
                             id: string;
                             lines: {
+                                product_name: string | null;
                                 qty: number;
                                 sku: string;
                             }[];
@@ -5301,6 +5303,7 @@ export interface paths {
                             }[];
                             id: string;
                             lines: {
+                                product_name: string | null;
                                 qty: number;
                                 sku: string;
                             }[];
@@ -5437,6 +5440,7 @@ export interface paths {
                             }[];
                             id: string;
                             lines: {
+                                product_name: string | null;
                                 qty: number;
                                 sku: string;
                             }[];
@@ -8102,6 +8106,8 @@ export interface paths {
                                 line_no: number;
                                 points_discount: number;
                                 points_used: number;
+                                /** @description the product's name (null: no longer in the catalogue) */
+                                product_name: string | null;
                                 qty: number;
                                 returned_qty: number;
                                 sku: string;
@@ -8284,6 +8290,8 @@ export interface paths {
                                 line_no: number;
                                 points_discount: number;
                                 points_used: number;
+                                /** @description the product's name (null: no longer in the catalogue) */
+                                product_name: string | null;
                                 qty: number;
                                 returned_qty: number;
                                 sku: string;
@@ -8477,6 +8485,8 @@ export interface paths {
                                 line_no: number;
                                 points_discount: number;
                                 points_used: number;
+                                /** @description the product's name (null: no longer in the catalogue) */
+                                product_name: string | null;
                                 qty: number;
                                 returned_qty: number;
                                 sku: string;
@@ -8678,6 +8688,8 @@ export interface paths {
                                 line_no: number;
                                 points_discount: number;
                                 points_used: number;
+                                /** @description the product's name (null: no longer in the catalogue) */
+                                product_name: string | null;
                                 qty: number;
                                 returned_qty: number;
                                 sku: string;
@@ -8839,6 +8851,7 @@ export interface paths {
                                 id: string;
                                 lines: {
                                     amount: number;
+                                    product_name: string | null;
                                     qty: number;
                                     sku: string;
                                 }[];
@@ -8940,6 +8953,7 @@ export interface paths {
                             id: string;
                             lines: {
                                 amount: number;
+                                product_name: string | null;
                                 qty: number;
                                 sku: string;
                             }[];
@@ -13074,6 +13088,7 @@ export interface paths {
                                 delta: number;
                                 id: string;
                                 location_id: string;
+                                product_name: string | null;
                                 reason: string;
                                 ref: string | null;
                                 sku: string;

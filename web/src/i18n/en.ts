@@ -10,6 +10,7 @@ import { messagingEn } from './messaging.en';
 import { journeysEn } from './journeys.en';
 import { listsEn } from './lists.en';
 import { tillEn } from './till.en';
+import { codesEn } from './codes.en';
 import type { MessageKey } from './zh-CN';
 
 /** The console in English: exactly the keys of zh-CN.ts (a missing or extra key fails the typecheck). */
@@ -444,6 +445,7 @@ export const en: Record<MessageKey, string> = {
   ...listsEn,
   ...tillEn,
   ...healthEn,
+  ...codesEn,
 
   'profile.verifiedBy': 'Verified by',
   'profile.verifiedByHint':

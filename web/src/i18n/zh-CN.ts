@@ -10,6 +10,7 @@ import { messagingZhCN } from './messaging.zh-CN';
 import { journeysZhCN } from './journeys.zh-CN';
 import { listsZhCN } from './lists.zh-CN';
 import { tillZhCN } from './till.zh-CN';
+import { codesZhCN } from './codes.zh-CN';
 
 /**
  * Every visible string of the console in Simplified Chinese, the default language and the source of
@@ -92,7 +93,7 @@ export const zhCN = {
 
   'channel.app': 'App',
   'channel.mini_program': '小程序',
-  'channel.web': 'Web',
+  'channel.web': '网页',
   'channel.pos': '门店 POS',
   'channel.group_buy': '社区团购',
 
@@ -445,6 +446,7 @@ export const zhCN = {
   ...listsZhCN,
   ...tillZhCN,
   ...healthZhCN,
+  ...codesZhCN,
 
   'profile.verifiedBy': '验证方式',
   'profile.verifiedByHint': '该标识的验证方式；只有经过验证的标识才能在门店关联到已有会员',

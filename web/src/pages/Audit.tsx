@@ -142,10 +142,7 @@ export function Audit({ subject: initialSubject }: { subject: string | null }) {
                       </div>
                     </td>
                     <td>
-                      <div className="stack">
-                        <span>{translateValue(t, 'auditAction', e.action)}</span>
-                        <span className="mono muted small">{e.action}</span>
-                      </div>
+                      <span title={e.action}>{translateValue(t, 'auditAction', e.action)}</span>
                     </td>
                     <td>
                       {e.subject?.startsWith('cus_') ? (

@@ -7,7 +7,7 @@ import { KpiCard } from '../components/KpiCard';
 import { PageHeader, Panel } from '../components/PageHeader';
 import { ErrorMessage, Loading } from '../components/Status';
 import { formatFen, formatInt, formatPercent } from '../format';
-import { useI18n } from '../i18n';
+import { translateValue, useI18n } from '../i18n';
 import { useResource } from '../hooks';
 import { SalesAnalytics } from './SalesAnalytics';
 import { CustomerAnalytics } from '../components/analytics/CustomerAnalytics';
@@ -92,7 +92,10 @@ export function Dashboard() {
     <>
       <PageHeader
         title={t('dash.title')}
-        subtitle={t('dash.subtitle', { timezone: data.timezone, currency: data.currency })}
+        subtitle={t('dash.subtitle', {
+          timezone: translateValue(t, 'timezone', data.timezone),
+          currency: translateValue(t, 'currency', data.currency),
+        })}
         actions={refresh}
       />
       {error && <ErrorMessage error={error} onRetry={reload} />}

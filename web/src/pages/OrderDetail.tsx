@@ -6,6 +6,7 @@ import { Adjustments } from '../components/loyalty/QuoteView';
 import { OrderActions } from '../components/OrderActions';
 import { Panel } from '../components/PageHeader';
 import { ReturnsList } from '../components/ReturnForm';
+import { SkuWithName } from '../components/ProductName';
 import { RoutingExplanation } from '../components/RoutingExplanation';
 import { ErrorMessage, Loading } from '../components/Status';
 import { ReprintReceipt } from '../components/till/ReprintReceipt';
@@ -38,9 +39,7 @@ function Lines({ order: o }: { order: Detail }) {
             <tr key={l.line_no} data-testid="order-line">
               <td>{l.line_no}</td>
               <td>
-                <a className="mono" href={href('inventory', l.sku)}>
-                  {l.sku}
-                </a>
+                <SkuWithName sku={l.sku} name={l.product_name} />
               </td>
               <td className="num">{l.qty}</td>
               {anyReturned && <td className="num">{l.returned_qty || t('common.none')}</td>}
@@ -144,7 +143,15 @@ export function OrderDetail({ id }: { id: string }) {
             <dt>{t('orders.location')}</dt>
             <dd>{locationLabel(byId, o.location_id, lang)}</dd>
             <dt>{t('orders.customer')}</dt>
-            <dd className="mono">{o.customer_id ?? t('orders.guest')}</dd>
+            <dd>
+              {o.customer_id ? (
+                <a className="mono" href={href('customers', o.customer_id)} data-testid="order-detail-customer">
+                  {o.customer_id}
+                </a>
+              ) : (
+                t('orders.guest')
+              )}
+            </dd>
             <dt>{t('orders.placedAt')}</dt>
             <dd>{formatDateTime(o.placed_at, lang)}</dd>
             <dt>{t('orders.paidAt')}</dt>

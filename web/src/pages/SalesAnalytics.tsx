@@ -6,7 +6,7 @@ import { Panel } from '../components/PageHeader';
 import { ErrorMessage } from '../components/Status';
 import { formatFen, formatFenShort, formatInt, formatPercent, localName, shortDate } from '../format';
 import { useResource } from '../hooks';
-import { useI18n, type MessageKey } from '../i18n';
+import { translateValue, useI18n, type MessageKey } from '../i18n';
 import { useLocations } from '../locations';
 import { EChart, type ChartOption } from '../components/EChart';
 import { ProductName } from '../components/ProductName';
@@ -538,7 +538,7 @@ export function SalesAnalytics({ timezone }: { timezone: string }) {
         <RankTable
           title={t('sales.topCategories')}
           rows={categories.data?.rows ?? []}
-          label={(k) => k || t('common.none')}
+          label={(k) => translateValue(t, 'category', k)}
           testId="top-categories"
           total={total}
         />

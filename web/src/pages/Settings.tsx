@@ -45,14 +45,14 @@ function ScopePicker({ value, onChange }: { value: string[] | null; onChange: (v
       </label>
       {value !== null &&
         SCOPES.map((s) => (
-          <label key={s} className="mono">
+          <label key={s} title={s}>
             <input
               type="checkbox"
               checked={value.includes(s)}
               onChange={() => toggle(s)}
               data-testid={`new-key-scope-${s}`}
             />{' '}
-            {s}
+            {translateValue(t, 'scope', s)}
           </label>
         ))}
     </fieldset>
@@ -229,7 +229,9 @@ function ApiKeys() {
                     <td className="mono">{k.key_prefix}…</td>
                     <td>{locationLabel(byId, k.location_id, lang)}</td>
                     <td>{translateValue(t, 'channel', k.channel)}</td>
-                    <td className="mono">{k.scopes?.join(' ')}</td>
+                    <td title={k.scopes?.join(' ')}>
+                      {k.scopes?.map((s) => translateValue(t, 'scope', s)).join(t('common.listSep'))}
+                    </td>
                     <td className="nowrap">{formatDateTime(k.created_at, lang)}</td>
                     <td>
                       {k.revoked_at ? (

@@ -184,8 +184,10 @@ export function Stores() {
                       data-status={l.status}
                     >
                       <td>
-                        <div>{l.name}</div>
-                        <div className="mono muted small">{l.id}</div>
+                        <div title={l.name}>{localName(l.name, lang)}</div>
+                        <div className="mono muted small" translate="no">
+                          {l.id}
+                        </div>
                       </td>
                       <td>
                         <span className={`badge badge-type-${l.type}`}>

@@ -2,6 +2,7 @@ import { formatDateTime, formatInt } from '../../format';
 import { translateValue, useI18n, type MessageKey } from '../../i18n';
 import { CHANNEL_GROUPS, couponValueText, type CouponTemplate } from '../../loyalty';
 import { ChannelBadge } from '../Badges';
+import { ProductName } from '../ProductName';
 
 /** The kind of a coupon in words (立减, 折扣, 满减, 免运费, 赠品). */
 export function KindBadge({ kind }: { kind: string }) {
@@ -19,6 +20,12 @@ export function CouponValue({
   return (
     <span className="coupon-value" data-testid="coupon-value">
       {couponValueText(t, c)}
+      {c.gift_sku && (
+        <>
+          {' '}
+          <ProductName sku={c.gift_sku} />
+        </>
+      )}
     </span>
   );
 }

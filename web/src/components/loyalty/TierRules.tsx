@@ -125,7 +125,9 @@ export function TierRules() {
             <tbody>
               {tiers.map((x) => (
                 <tr key={x.code} data-testid="tier-row" data-tier={x.code}>
-                  <td className="mono">{x.code}</td>
+                  <td className="mono" translate="no">
+                    {x.code}
+                  </td>
                   <td>
                     <span className="badge badge-tier" data-testid="tier-display-name">
                       {tierName(x, lang)}

@@ -105,7 +105,9 @@ export function TraitDeclarations() {
             <tbody>
               {traits.data.items.map((d) => (
                 <tr key={d.key} data-testid="trait-row" data-key={d.key} data-classification={d.classification}>
-                  <td className="mono">{d.key}</td>
+                  <td className="mono" translate="no">
+                    {d.key}
+                  </td>
                   <td>
                     <span className={d.classification === 'pii' ? 'badge badge-warn' : 'badge badge-muted'}>
                       {translateValue(t, 'traitClass', d.classification)}
