@@ -29,6 +29,7 @@ import { byteOrder } from '../../platform/db/locks';
 import { applyCustomerRollups } from './customer-rollup';
 import { freshEvents } from './fresh-events';
 import { applyCouponOrders, rebuildCouponRollups } from './coupon-rollup';
+import { rebuildFulfilmentTimings } from './fulfilment-rollup';
 import { NOT_SALE_STATUSES, orderFacts, orderLineFacts, returnIdsOf, returnLineFacts } from '../orders/public';
 
 /** The events the rollups follow. */
@@ -410,6 +411,7 @@ export async function rebuildSalesRollups(
   buyer_rows: number;
   sku_day_rows: number;
   buyer_day_rows: number;
+  fulfilment_timing_rows: number;
 }> {
   const started = Date.now();
   await transact(database, async (tx) => {
@@ -425,6 +427,7 @@ export async function rebuildSalesRollups(
     await deriveAll(tx);
     await applyCustomerRollups(tx, tz, null, orderScope({ all: true }), returnScope({ all: true }));
     await rebuildCouponRollups(tx, tz);
+    await rebuildFulfilmentTimings(tx, tz);
     await sql`
       INSERT INTO analytics_rollup_state (id, timezone, watermark, rebuilt_at) VALUES (true, ${tz}, ${watermark}, now())
       ON CONFLICT (id) DO UPDATE SET timezone = excluded.timezone, watermark = excluded.watermark, rebuilt_at = excluded.rebuilt_at`.execute(
@@ -433,7 +436,9 @@ export async function rebuildSalesRollups(
   });
   // Fresh statistics and visibility map: the planner's estimates and index-only scans of the buyers.
   await sql`VACUUM ANALYZE analytics_sales_daily, analytics_sku_daily, analytics_buyers_daily, analytics_sku_day,
-    analytics_buyer_days, analytics_customer_daily, analytics_customer_firsts`.execute(database.db);
+    analytics_buyer_days, analytics_customer_daily, analytics_customer_firsts, analytics_fulfilment_timings`.execute(
+    database.db,
+  );
   const count = async (t: string) =>
     Number((await sql<{ n: string }>`SELECT count(*)::text AS n FROM ${sql.table(t)}`.execute(database.db)).rows[0].n);
   return {
@@ -443,5 +448,6 @@ export async function rebuildSalesRollups(
     buyer_rows: await count('analytics_buyers_daily'),
     sku_day_rows: await count('analytics_sku_day'),
     buyer_day_rows: await count('analytics_buyer_days'),
+    fulfilment_timing_rows: await count('analytics_fulfilment_timings'),
   };
 }

@@ -14,6 +14,7 @@ export const OWNED_TABLES = [
   'analytics_coupon_daily',
   'analytics_coupon_applied_events',
   'analytics_stock_daily',
+  'analytics_fulfilment_timings',
 ] as const;
 
 interface Measures {
