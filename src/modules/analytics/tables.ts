@@ -15,6 +15,7 @@ export const OWNED_TABLES = [
   'analytics_coupon_applied_events',
   'analytics_stock_daily',
   'analytics_fulfilment_timings',
+  'analytics_category_day',
 ] as const;
 
 interface Measures {
