@@ -53,7 +53,10 @@ function timingRows(tz: string, orderIds: string[] | null): RawBuilder<unknown> 
 /** Recomputes the fulfilment timings of every order (the rebuild, in its transaction). */
 export async function rebuildFulfilmentTimings(db: Queryable, tz: string): Promise<void> {
   await sql`DELETE FROM analytics_fulfilment_timings`.execute(db);
-  await sql`INSERT INTO analytics_fulfilment_timings ${timingRows(tz, null)}`.execute(db);
+  // In day order, so that a range of days is a run of adjacent pages (new rows are recent days).
+  await sql`INSERT INTO analytics_fulfilment_timings SELECT * FROM (${timingRows(tz, null)}) x ORDER BY day, location_id`.execute(
+    db,
+  );
 }
 
 /** Recomputes the fulfilment timings of the orders of a dispatched batch of events. */
