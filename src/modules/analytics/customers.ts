@@ -129,32 +129,29 @@ function periodStart(groupBy: CustomerGroupBy, col: RawBuilder<unknown>): RawBui
   return sql<string>`date_trunc(${groupBy}, ${col})::date`;
 }
 
-/** A period's key (periodKey) from its first day as YYYY-MM-DD text ('' = the totals row). */
-function keyOf(groupBy: CustomerGroupBy, start: string | null): string {
-  if (start === null) return '';
+/** A period's key (periodKey) from its first day as YYYY-MM-DD text. */
+function keyOf(groupBy: CustomerGroupBy, start: string): string {
   return groupBy === 'month' ? start.slice(0, 7) : start;
 }
 
 /**
- * The buyer figures of [from, to] per period and for the whole range (key ''), in one pass over the
- * range's customer-days: each person's sums per period, then per person over the range from those.
- * New buyers are counted from the first-sale days alone (a person whose first sale falls in the range
- * bought then): no join of every buyer to them.
+ * The buyer figures of [from, to] per period (groupBy), or for the whole range (null: key ''), from
+ * each person's sums per period over the range's customer-days.
  */
-async function buyerFigures(db: Queryable, from: string, to: string, groupBy: CustomerGroupBy): Promise<Raw[]> {
-  const [buyers, fresh] = await Promise.all([
-    sql<Omit<Raw, 'new'> & { start: string | null }>`
-      WITH p AS MATERIALIZED (
-        SELECT ${periodStart(groupBy, sql`d.day`)} AS start, d.root, sum(d.orders) AS orders,
-               bool_or(d.channel_group = 'online' AND d.orders > 0) AS online,
-               bool_or(d.channel_group = 'store' AND d.orders > 0) AS store,
+async function buyerFigures(
+  db: Queryable,
+  from: string,
+  to: string,
+  groupBy: CustomerGroupBy | null,
+): Promise<Omit<Raw, 'new'>[]> {
+  const start = groupBy ? periodStart(groupBy, sql`d.day`) : sql`NULL::date`;
+  const rows = await sql<Omit<Raw, 'new' | 'key'> & { start: string | null }>`
+      WITH b AS (
+        SELECT ${start} AS start, d.root, sum(d.orders) AS orders,
+               bool_or(d.channel_group = 'online' AND d.orders > 0) AND bool_or(d.channel_group = 'store' AND d.orders > 0) AS xc,
                sum(d.gross_sales - d.discounts - d.refunds) AS net, sum(d.gross_sales - d.discounts) AS paid
         FROM analytics_customer_daily d WHERE d.day BETWEEN ${from}::date AND ${to}::date
-        GROUP BY 1, 2),
-      b AS (
-        SELECT start, orders, online AND store AS xc, net, paid FROM p
-        UNION ALL
-        SELECT NULL, sum(orders), bool_or(online) AND bool_or(store), sum(net), sum(paid) FROM p GROUP BY root)
+        GROUP BY 1, 2)
       SELECT to_char(start, 'YYYY-MM-DD') AS start,
              count(*)::text AS buyers,
              count(*) FILTER (WHERE orders >= 2)::text AS repeaters,
@@ -167,17 +164,25 @@ async function buyerFigures(db: Queryable, from: string, to: string, groupBy: Cu
              sum(paid) FILTER (WHERE NOT xc)::text AS single_paid,
              sum(orders) FILTER (WHERE NOT xc)::text AS single_orders
       FROM b WHERE orders > 0
-      GROUP BY start`.execute(db),
-    sql<{ start: string | null; n: string }>`
-      SELECT to_char(${periodStart(groupBy, sql`f.first_day`)}, 'YYYY-MM-DD') AS start, count(*)::text AS n
-      FROM analytics_customer_firsts f WHERE f.first_day BETWEEN ${from}::date AND ${to}::date
-      GROUP BY GROUPING SETS ((1), ())`.execute(db),
-  ]);
-  const news = new Map(fresh.rows.map((r) => [keyOf(groupBy, r.start), r.n]));
-  return buyers.rows.map(({ start, ...r }) => {
-    const key = keyOf(groupBy, start);
-    return { ...r, key, new: news.get(key) ?? '0' };
-  });
+      GROUP BY start`.execute(db);
+  return rows.rows.map(({ start, ...r }) => ({ ...r, key: groupBy && start !== null ? keyOf(groupBy, start) : '' }));
+}
+
+/**
+ * New buyers per period and for the whole range (key ''), from the first-sale days alone: a person
+ * whose first sale falls in the range bought then, so no buyer needs joining to them.
+ */
+async function newBuyers(
+  db: Queryable,
+  from: string,
+  to: string,
+  groupBy: CustomerGroupBy,
+): Promise<Map<string, string>> {
+  const rows = await sql<{ start: string | null; n: string }>`
+    SELECT to_char(${periodStart(groupBy, sql`f.first_day`)}, 'YYYY-MM-DD') AS start, count(*)::text AS n
+    FROM analytics_customer_firsts f WHERE f.first_day BETWEEN ${from}::date AND ${to}::date
+    GROUP BY GROUPING SETS ((1), ())`.execute(db);
+  return new Map(rows.rows.map((r) => [r.start === null ? '' : keyOf(groupBy, r.start), r.n]));
 }
 
 async function recruits(
@@ -194,7 +199,7 @@ async function recruits(
       WHERE m.created_at >= ${dayStart(from, tz)} AND m.created_at < ${dayAfter(to, tz)}
       GROUP BY GROUPING SETS ((1), ())`.execute(db)
   ).rows;
-  return new Map(rows.map((r) => [keyOf(groupBy, r.start), Number(r.n)]));
+  return new Map(rows.map((r) => [r.start === null ? '' : keyOf(groupBy, r.start), Number(r.n)]));
 }
 
 /** The customer figures of [from, to] by period. */
@@ -205,11 +210,14 @@ export async function customerReport(
 ): Promise<CustomerReport> {
   const range = checkRange(q.from, q.to);
   const groupBy = q.group_by ?? 'day';
-  const [raw, recruited] = await Promise.all([
+  // Totals and periods side by side (two connections where the pool has them).
+  const [totals, periods, fresh, recruited] = await Promise.all([
+    buyerFigures(db, q.from, q.to, null),
     buyerFigures(db, q.from, q.to, groupBy),
+    newBuyers(db, q.from, q.to, groupBy),
     recruits(db, tz, q.from, q.to, groupBy),
   ]);
-  const byKey = new Map(raw.map((r) => [r.key, r]));
+  const byKey = new Map([...totals, ...periods].map((r) => [r.key, { ...r, new: fresh.get(r.key) ?? '0' }]));
   return {
     from: q.from,
     to: q.to,
