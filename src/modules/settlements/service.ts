@@ -526,7 +526,8 @@ export async function closePeriod(
 /**
  * What each of these stores earned in revenue share between two days of the retailer's time zone
  * (inclusive), by the date of each credit and reversal (fen), in one grouped query: for the store
- * league and scorecards. A store with nothing booked gets zeros.
+ * league and scorecards. A store with nothing booked gets zeros. An order is credited once (entry_key
+ * 'credit:<order id>'), so credits count orders.
  */
 export async function revenueSharesBetween(
   db: Queryable,
@@ -536,7 +537,7 @@ export async function revenueSharesBetween(
   to: string,
 ): Promise<Map<string, { orders: number; credits: number; reversals: number; net: number }>> {
   const r = await sql<{ location_id: string; orders: string; credits: string; reversals: string; net: string }>`
-    SELECT location_id, count(DISTINCT order_id) FILTER (WHERE kind = 'credit') AS orders,
+    SELECT location_id, count(*) FILTER (WHERE kind = 'credit') AS orders,
            coalesce(sum(amount) FILTER (WHERE kind = 'credit'), 0) AS credits,
            coalesce(sum(amount) FILTER (WHERE kind = 'reversal'), 0) AS reversals,
            coalesce(sum(amount), 0) AS net
