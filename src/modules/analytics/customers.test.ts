@@ -380,7 +380,7 @@ describe('customers, cohorts and stores: the definitions on a hand-built history
     hour_delivery_on_time_rate: 0.5,
     members_recruited: 1,
     // The fixture's orders are written without their events: nothing was booked in settlements
-    // (settlements.test.ts covers storeRevenueShare, which this field is).
+    // (settlements.test.ts covers storeRevenueShares, which this field is).
     revenue_share: { orders: 0, credits: 0, reversals: 0, net: 0 },
     footfall_recorded: false,
     footfall_conversion: null,
