@@ -4,11 +4,14 @@
  * ending on the last day with orders: p50/p99 of the sales report (salesReport, what
  * GET /v1/analytics/sales runs, without HTTP) by day, channel, location and SKU, and of the raw
  * sum (totals + per day, through orders/public.ts) with the same figures; ratio = raw p50 ÷ rollup p50.
- * Then, where the customer rollups exist (migration 2010), the customers report, cohorts, the stores'
- * league table and the busiest till's scorecard, and buyers / new buyers counted from the raw orders.
+ * Then, where the customer rollups exist (migration 2010), the customers report (by week and by
+ * month), cohorts, coupon ROI, the stores' league table and the busiest till's scorecard, and buyers
+ * / new buyers counted from the raw orders; then inventory health (fixed 28/60-day windows), for the
+ * chain and for the busiest store. `--sections` picks some of: sales, customers, inventory.
  * It only reads, unless --rebuild: then it applies the migrations and rebuilds the rollups once first.
  *
  * Usage: npx tsx bench/analytics.ts --db URL [--rounds 30] [--raw-rounds 3] [--rebuild] [--timezone Asia/Shanghai]
+ *          [--sections sales,customers,inventory]
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -23,6 +26,8 @@ import { customerReport } from '../src/modules/analytics/customers';
 import { cohortReport } from '../src/modules/analytics/cohorts';
 import { storeLeague, storeScorecard } from '../src/modules/analytics/stores';
 import { customerRoots } from '../src/modules/customers/public';
+import { couponReport } from '../src/modules/analytics/coupons';
+import { inventoryHealth } from '../src/modules/analytics/inventory';
 
 const { values: args } = parseArgs({
   options: {
@@ -31,8 +36,10 @@ const { values: args } = parseArgs({
     'raw-rounds': { type: 'string', default: '3' },
     rebuild: { type: 'boolean', default: false },
     timezone: { type: 'string', default: process.env.SANTONG_TIMEZONE ?? 'Asia/Shanghai' },
+    sections: { type: 'string', default: 'sales,customers,inventory' },
   },
 });
+const sections = new Set(args.sections!.split(','));
 if (!args.db) throw new Error('--db URL is required');
 const tz = args.timezone!;
 const rounds = positiveInt(args.rounds, 'rounds');
@@ -94,10 +101,10 @@ try {
   console.log(`orders: ${counts.orders}, last day ${counts.last}; rollup rows ${JSON.stringify(rollupRows)}`);
   const last = new Date(`${counts.last}T00:00:00Z`);
   const results: Record<string, unknown>[] = [];
-  for (const days of [7, 90, 365]) {
+  const settings = { timezone: tz, currency: 'CNY' };
+  for (const days of sections.has('sales') ? [7, 90, 365] : []) {
     const from = new Date(last.getTime() - (days - 1) * 86400_000).toISOString().slice(0, 10);
     const to = counts.last;
-    const settings = { timezone: tz, currency: 'CNY' };
     // The busiest store, for the store-filtered figures (the console's store filter).
     const store = (
       await sql<{ key: string }>`
@@ -152,7 +159,7 @@ try {
   const hasCustomerRollups =
     (await sql<{ t: string | null }>`SELECT to_regclass('analytics_customer_firsts')::text AS t`.execute(db)).rows[0]
       .t !== null;
-  if (hasCustomerRollups) {
+  if (hasCustomerRollups && sections.has('customers')) {
     const store = (
       await sql<{ id: string }>`SELECT location_id AS id FROM analytics_sales_daily WHERE channel = 'pos'
         GROUP BY 1 ORDER BY sum(orders) DESC LIMIT 1`.execute(db)
@@ -162,7 +169,9 @@ try {
       const to = counts.last;
       const runs: [string, () => Promise<unknown>][] = [
         ['customers group_by=week', () => customerReport(db, tz, { from, to, group_by: 'week' })],
+        ['customers group_by=month', () => customerReport(db, tz, { from, to, group_by: 'month' })],
         ['cohorts period=month', () => cohortReport(db, { from, to, period: 'month' })],
+        ['coupons', () => couponReport(db, settings, { from, to })],
         ['stores (league table)', () => storeLeague(db, tz, { from, to })],
       ];
       if (store) runs.push([`stores/${store}/scorecard`, () => storeScorecard(db, tz, store, { from, to })]);
@@ -201,7 +210,23 @@ try {
         figures_agree: Number(want.buyers) === got.totals.buyers && Number(want.new) === got.totals.new,
       });
     }
-  } else console.log('no customer rollups (migration 2010) in this database: customers, cohorts and stores skipped');
+  } else if (sections.has('customers'))
+    console.log('no customer rollups (migration 2010) in this database: customers, cohorts and stores skipped');
+  // Inventory health has no range: the last 28 and 60 days before the last day with orders.
+  if (sections.has('inventory')) {
+    const store = (
+      await sql<{ id: string }>`SELECT location_id AS id FROM analytics_sales_daily WHERE channel = 'pos'
+        GROUP BY 1 ORDER BY sum(orders) DESC LIMIT 1`.execute(db)
+    ).rows[0]?.id;
+    const runs: [string, string | null][] = [['inventory (chain)', null]];
+    if (store) runs.push([`inventory location_id=${store}`, store]);
+    for (const [endpoint, location_id] of runs) {
+      const f = () => inventoryHealth(db, settings, { location_id, today: counts.last });
+      await f(); // warm
+      const s = summarise(await timed(rounds, f));
+      results.push({ days: '28/60', endpoint, p50_ms: fmt(s.p50), p99_ms: fmt(s.p99) });
+    }
+  }
   console.table(results);
   console.log(JSON.stringify({ load1: os.loadavg()[0].toFixed(1), results }));
 } finally {

@@ -181,7 +181,7 @@ async function main(argv: string[]): Promise<void> {
         await migrate(database);
         const r = await rebuildSalesRollups(database, config.timezone);
         process.stdout.write(
-          `sales rollups rebuilt in ${(r.ms / 1000).toFixed(1)} s: ${r.sales_rows} daily rows, ${r.sku_rows} SKU rows, ${r.buyer_rows} buyer rows, ${r.sku_day_rows} SKU-day rows, ${r.buyer_day_rows} buyer-slice rows (${config.timezone})\n`,
+          `sales rollups rebuilt in ${(r.ms / 1000).toFixed(1)} s: ${r.sales_rows} daily rows, ${r.sku_rows} SKU rows, ${r.buyer_rows} buyer rows, ${r.sku_day_rows} SKU-day rows, ${r.buyer_day_rows} buyer-slice rows, ${r.fulfilment_timing_rows} fulfilment timing rows (${config.timezone})\n`,
         );
       } finally {
         await database.close();

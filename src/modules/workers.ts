@@ -16,6 +16,7 @@ import { applyCouponEvents, COUPON_ROLLUP_EVENTS, pruneCouponEvents } from './an
 import { nightlyStockSnapshot } from './analytics/inventory';
 import { journeyTask } from './journeys/runner';
 import { sendDueMessages } from './messaging/sender';
+import { applyFulfilmentEvents, FULFILMENT_TIMING_EVENTS } from './analytics/fulfilment-rollup';
 
 /** Events whose payload lists the SKUs whose stock they changed. */
 const STOCK_EVENTS = [
@@ -39,6 +40,11 @@ export function startModuleWorkers(ctx: AppContext): void {
   // Sales rollups follow the orders' events (analytics/rollup.ts: lag one dispatcher tick).
   if (ctx.config.analyticsRollups)
     ctx.dispatcher.subscribeBatch(ROLLUP_EVENTS, (events, tx) => applyOrderEvents(tx, ctx.config.timezone, events));
+  // Stores' fulfilment timings follow their orders' payments and fulfilment steps (analytics/fulfilment-rollup.ts).
+  if (ctx.config.analyticsRollups)
+    ctx.dispatcher.subscribeBatch(FULFILMENT_TIMING_EVENTS, (events, tx) =>
+      applyFulfilmentEvents(tx, ctx.config.timezone, events),
+    );
   ctx.dispatcher.addTask('prune-analytics-events', () => pruneAppliedEvents(ctx.database.db));
   // Stores' revenue-share credits and reversals follow completions and returns (settlements/service.ts).
   ctx.dispatcher.subscribeBatch(SETTLEMENT_EVENTS, (events, tx) =>

@@ -47,6 +47,8 @@ export async function cohortReport(
                sum(d.gross_sales - d.discounts - d.refunds) AS net
         FROM analytics_customer_firsts f JOIN analytics_customer_daily d ON d.root = f.root
           AND d.day >= f.first_day AND d.day <= ${q.to}::date
+          -- implied (first_day >= from), stated so that only the range's days are read
+          AND d.day >= ${q.from}::date
         WHERE f.first_day BETWEEN ${q.from}::date AND ${q.to}::date
         GROUP BY 1, 2, 3) x
       GROUP BY 1, 2`.execute(db),

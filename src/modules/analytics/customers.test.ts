@@ -380,7 +380,7 @@ describe('customers, cohorts and stores: the definitions on a hand-built history
     hour_delivery_on_time_rate: 0.5,
     members_recruited: 1,
     // The fixture's orders are written without their events: nothing was booked in settlements
-    // (settlements.test.ts covers storeRevenueShare, which this field is).
+    // (settlements.test.ts covers storeRevenueShares, which this field is).
     revenue_share: { orders: 0, credits: 0, reversals: 0, net: 0 },
     footfall_recorded: false,
     footfall_conversion: null,
@@ -481,6 +481,7 @@ async function snapshot(): Promise<string> {
   return JSON.stringify({
     daily: await rows('analytics_customer_daily', 'day, customer_id, channel_group'),
     firsts: await rows('analytics_customer_firsts', 'root'),
+    timings: await rows('analytics_fulfilment_timings', 'order_id, fulfillment_id'),
   });
 }
 
@@ -488,7 +489,7 @@ async function drain() {
   for (let i = 0; i < 50; i++) if ((await s.santong.ctx.dispatcher.runOnce()).fannedOut === 0) return;
 }
 
-describe('customer rollups from events', () => {
+describe('customer rollups and store timings from events', () => {
   const SEED = Number(process.env.ANALYTICS_SEED ?? 20261206);
   const today = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 
@@ -496,7 +497,8 @@ describe('customer rollups from events', () => {
     const rand = rng(SEED);
     const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
     const PHONES = ['+8613900000001', '+8613900000002', '+8613900000003', '+8613900000004', '+8613900000005'];
-    const sold: { id: string; lines: { sku: string; qty: number }[]; paid: boolean }[] = [];
+    type Sold = { id: string; lines: { sku: string; qty: number }[]; paid: boolean };
+    const sold: (Sold & { fulfilment?: { id: string; pickup: boolean; code: string } })[] = [];
     for (let i = 0; i < 30; i++) {
       const channel = pick(['app', 'mini_program', 'web', 'pos', 'group_buy'] as const);
       const lines = [{ sku: pick(['MILK', 'TV', 'CHIPS']), qty: 1 + Math.floor(rand() * 2) }];
@@ -513,10 +515,32 @@ describe('customer rollups from events', () => {
       const o = placed.body;
       if (o.status === 'pending_payment') {
         if (rand() < 0.75) {
-          await must(s, 'POST', `/v1/orders/${o.id}/pay`, { payment_ref: `pay-${o.id}` });
-          sold.push({ id: o.id, lines, paid: true });
+          const paid = await must(s, 'POST', `/v1/orders/${o.id}/pay`, { payment_ref: `pay-${o.id}` });
+          const f = paid.allocations?.length === 1 ? String(paid.allocations[0].fulfillment_id) : null;
+          const pickup = (fulfillment as { type: string }).type === 'pickup';
+          sold.push({
+            id: o.id,
+            lines,
+            paid: true,
+            ...(f ? { fulfilment: { id: f, pickup, code: o.pickup_code } } : {}),
+          });
         } else await must(s, 'POST', `/v1/orders/${o.id}/cancel`, { reason: 'changed mind' });
       } else sold.push({ id: o.id, lines, paid: false });
+      if (rand() < 0.3) await drain();
+    }
+    // Fulfilment steps at random times within the next hours: picked, ready or handed over, then
+    // collected, delivered or failed (the store timings); some stop halfway.
+    const later = () => new Date(Date.now() + Math.floor(rand() * 4 * 3600_000)).toISOString();
+    for (const o of sold) {
+      if (!o.fulfilment || rand() < 0.2) continue;
+      const { id, pickup, code } = o.fulfilment;
+      const steps = pickup ? ['picked', 'ready_for_pickup'] : ['picked', 'out_for_delivery'];
+      for (const type of steps.slice(0, 1 + Math.floor(rand() * 2)))
+        await s.api('POST', `/v1/fulfillments/${id}/events`, { type, at: later() });
+      const end = rand();
+      if (end < 0.4 && pickup) await s.api('POST', `/v1/fulfillments/${id}/collect`, { pickup_code: code });
+      else if (end < 0.4) await s.api('POST', `/v1/fulfillments/${id}/events`, { type: 'delivered', at: later() });
+      else if (end < 0.55) await s.api('POST', `/v1/fulfillments/${id}/events`, { type: 'failed', at: later() });
       if (rand() < 0.3) await drain();
     }
     for (const o of sold) {
@@ -536,6 +560,10 @@ describe('customer rollups from events', () => {
   it('maintained incrementally, they equal a rebuild (seed in ANALYTICS_SEED)', async () => {
     const incremental = await snapshot();
     expect(JSON.parse(incremental).daily.length).toBeGreaterThan(0);
+    // the store timings too: picked and ready pickups, collected, delivered and failed ones
+    const timings = (JSON.parse(incremental) as { timings: string[] }).timings.map((r) => JSON.parse(r));
+    expect(timings.some((t) => t.ready_seconds !== null)).toBe(true);
+    expect(timings.some((t) => t.pickup_ended)).toBe(true);
     await rebuildSalesRollups(s.santong.ctx.database, TZ);
     expect(await snapshot()).toBe(incremental);
   });

@@ -123,33 +123,66 @@ function figures(r: Raw | undefined, recruited: number): CustomerFigures {
   };
 }
 
-async function buyerFigures(db: Queryable, from: string, to: string, groupBy: CustomerGroupBy | null): Promise<Raw[]> {
-  const key = periodKey(groupBy, sql`d.day`);
-  const firstKey = periodKey(groupBy, sql`f.first_day`);
-  return (
-    await sql<Raw>`
+/** The first day of a period (a date column), for grouping; null = the whole range (one group). */
+function periodStart(groupBy: CustomerGroupBy, col: RawBuilder<unknown>): RawBuilder<string> {
+  if (groupBy === 'day') return sql<string>`${col}`;
+  return sql<string>`date_trunc(${groupBy}, ${col})::date`;
+}
+
+/** A period's key (periodKey) from its first day as YYYY-MM-DD text. */
+function keyOf(groupBy: CustomerGroupBy, start: string): string {
+  return groupBy === 'month' ? start.slice(0, 7) : start;
+}
+
+/**
+ * The buyer figures of [from, to] per period (groupBy), or for the whole range (null: key ''), from
+ * each person's sums per period over the range's customer-days.
+ */
+async function buyerFigures(
+  db: Queryable,
+  from: string,
+  to: string,
+  groupBy: CustomerGroupBy | null,
+): Promise<Omit<Raw, 'new'>[]> {
+  const start = groupBy ? periodStart(groupBy, sql`d.day`) : sql`NULL::date`;
+  const rows = await sql<Omit<Raw, 'new' | 'key'> & { start: string | null }>`
       WITH b AS (
-        SELECT ${key} AS key, d.root, sum(d.orders) AS orders,
-               bool_or(d.channel_group = 'online' AND d.orders > 0) AND bool_or(d.channel_group = 'store' AND d.orders > 0) AS cross,
+        SELECT ${start} AS start, d.root, sum(d.orders) AS orders,
+               bool_or(d.channel_group = 'online' AND d.orders > 0) AND bool_or(d.channel_group = 'store' AND d.orders > 0) AS xc,
                sum(d.gross_sales - d.discounts - d.refunds) AS net, sum(d.gross_sales - d.discounts) AS paid
         FROM analytics_customer_daily d WHERE d.day BETWEEN ${from}::date AND ${to}::date
         GROUP BY 1, 2)
-      SELECT b.key,
+      SELECT to_char(start, 'YYYY-MM-DD') AS start,
              count(*)::text AS buyers,
-             count(*) FILTER (WHERE f.first_day >= ${from}::date AND ${firstKey} = b.key)::text AS new,
-             count(*) FILTER (WHERE b.orders >= 2)::text AS repeaters,
-             count(*) FILTER (WHERE b.cross)::text AS cross_customers,
-             sum(b.net) FILTER (WHERE b.cross)::text AS cross_net,
-             sum(b.paid) FILTER (WHERE b.cross)::text AS cross_paid,
-             sum(b.orders) FILTER (WHERE b.cross)::text AS cross_orders,
-             count(*) FILTER (WHERE NOT b.cross)::text AS single_customers,
-             sum(b.net) FILTER (WHERE NOT b.cross)::text AS single_net,
-             sum(b.paid) FILTER (WHERE NOT b.cross)::text AS single_paid,
-             sum(b.orders) FILTER (WHERE NOT b.cross)::text AS single_orders
-      FROM b LEFT JOIN analytics_customer_firsts f ON f.root = b.root
-      WHERE b.orders > 0
-      GROUP BY b.key`.execute(db)
-  ).rows;
+             count(*) FILTER (WHERE orders >= 2)::text AS repeaters,
+             count(*) FILTER (WHERE xc)::text AS cross_customers,
+             sum(net) FILTER (WHERE xc)::text AS cross_net,
+             sum(paid) FILTER (WHERE xc)::text AS cross_paid,
+             sum(orders) FILTER (WHERE xc)::text AS cross_orders,
+             count(*) FILTER (WHERE NOT xc)::text AS single_customers,
+             sum(net) FILTER (WHERE NOT xc)::text AS single_net,
+             sum(paid) FILTER (WHERE NOT xc)::text AS single_paid,
+             sum(orders) FILTER (WHERE NOT xc)::text AS single_orders
+      FROM b WHERE orders > 0
+      GROUP BY start`.execute(db);
+  return rows.rows.map(({ start, ...r }) => ({ ...r, key: groupBy && start !== null ? keyOf(groupBy, start) : '' }));
+}
+
+/**
+ * New buyers per period and for the whole range (key ''), from the first-sale days alone: a person
+ * whose first sale falls in the range bought then, so no buyer needs joining to them.
+ */
+async function newBuyers(
+  db: Queryable,
+  from: string,
+  to: string,
+  groupBy: CustomerGroupBy,
+): Promise<Map<string, string>> {
+  const rows = await sql<{ start: string | null; n: string }>`
+    SELECT to_char(${periodStart(groupBy, sql`f.first_day`)}, 'YYYY-MM-DD') AS start, count(*)::text AS n
+    FROM analytics_customer_firsts f WHERE f.first_day BETWEEN ${from}::date AND ${to}::date
+    GROUP BY GROUPING SETS ((1), ())`.execute(db);
+  return new Map(rows.rows.map((r) => [r.start === null ? '' : keyOf(groupBy, r.start), r.n]));
 }
 
 async function recruits(
@@ -157,16 +190,16 @@ async function recruits(
   tz: string,
   from: string,
   to: string,
-  groupBy: CustomerGroupBy | null,
+  groupBy: CustomerGroupBy,
 ): Promise<Map<string, number>> {
-  const key = periodKey(groupBy, sql`(m.created_at AT TIME ZONE ${tz})::date`);
+  const start = periodStart(groupBy, sql`(m.created_at AT TIME ZONE ${tz})::date`);
   const rows = (
-    await sql<{ key: string; n: string }>`
-      SELECT ${key} AS key, count(*)::text AS n FROM ${posRecruits} m
+    await sql<{ start: string | null; n: string }>`
+      SELECT to_char(${start}, 'YYYY-MM-DD') AS start, count(*)::text AS n FROM ${posRecruits} m
       WHERE m.created_at >= ${dayStart(from, tz)} AND m.created_at < ${dayAfter(to, tz)}
-      GROUP BY 1`.execute(db)
+      GROUP BY GROUPING SETS ((1), ())`.execute(db)
   ).rows;
-  return new Map(rows.map((r) => [r.key, Number(r.n)]));
+  return new Map(rows.map((r) => [r.start === null ? '' : keyOf(groupBy, r.start), Number(r.n)]));
 }
 
 /** The customer figures of [from, to] by period. */
@@ -177,18 +210,19 @@ export async function customerReport(
 ): Promise<CustomerReport> {
   const range = checkRange(q.from, q.to);
   const groupBy = q.group_by ?? 'day';
-  const [totals, raw, recruitedAll, recruited] = await Promise.all([
+  // Totals and periods side by side (two connections where the pool has them).
+  const [totals, periods, fresh, recruited] = await Promise.all([
     buyerFigures(db, q.from, q.to, null),
     buyerFigures(db, q.from, q.to, groupBy),
-    recruits(db, tz, q.from, q.to, null),
+    newBuyers(db, q.from, q.to, groupBy),
     recruits(db, tz, q.from, q.to, groupBy),
   ]);
-  const byKey = new Map(raw.map((r) => [r.key, r]));
+  const byKey = new Map([...totals, ...periods].map((r) => [r.key, { ...r, new: fresh.get(r.key) ?? '0' }]));
   return {
     from: q.from,
     to: q.to,
     group_by: groupBy,
-    totals: figures(totals[0], recruitedAll.get('') ?? 0),
+    totals: figures(byKey.get(''), recruited.get('') ?? 0),
     rows: periodKeysOf(groupBy, range.from, range.to).map((key) => ({
       key,
       ...figures(byKey.get(key), recruited.get(key) ?? 0),

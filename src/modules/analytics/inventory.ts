@@ -243,12 +243,12 @@ export async function inventoryHealth(
     units_28: Number(r.units_28),
     sold_60: Number(r.sold_60),
   }));
+  // The pairs that sold in the last 28 days, from the sums above (not summed again): a pair that sold
+  // has a stock row (stock rows are never deleted), so every one of them is among the pairs.
+  const sold28 = pairs.filter((p) => p.sold_28 > 0).map((p) => ({ location_id: p.location_id, sku: p.sku }));
   const history = (
     await sql<{ day: string; on_hand: string; pairs: string; out: string }>`
-      WITH sold AS (
-        SELECT location_id, sku FROM analytics_sku_daily
-        WHERE day BETWEEN ${w28}::date AND ${today}::date AND location_id <> '' ${locFilter('location_id')}
-        GROUP BY 1, 2 HAVING sum(units_sold) > 0)
+      WITH sold AS (SELECT * FROM json_to_recordset(${JSON.stringify(sold28)}::json) AS j(location_id text, sku text))
       SELECT d.day::text AS day, sum(d.on_hand)::text AS on_hand, count(x.sku)::text AS pairs,
              (count(x.sku) FILTER (WHERE d.online_available = 0))::text AS out
       FROM analytics_stock_daily d LEFT JOIN sold x ON x.location_id = d.location_id AND x.sku = d.sku

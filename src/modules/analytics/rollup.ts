@@ -29,6 +29,7 @@ import { byteOrder } from '../../platform/db/locks';
 import { applyCustomerRollups } from './customer-rollup';
 import { freshEvents } from './fresh-events';
 import { applyCouponOrders, rebuildCouponRollups } from './coupon-rollup';
+import { rebuildFulfilmentTimings } from './fulfilment-rollup';
 import { NOT_SALE_STATUSES, orderFacts, orderLineFacts, returnIdsOf, returnLineFacts } from '../orders/public';
 
 /** The events the rollups follow. */
@@ -137,18 +138,11 @@ async function applyScope(db: Queryable, tz: string, scope: Scope): Promise<void
     SELECT day, channel, location_id, fulfilment, category, sku, ${sumsOf} FROM (${skuRows}) x GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
     ON CONFLICT (day, channel, location_id, fulfilment, category, sku) DO UPDATE SET ${addExcluded}
     RETURNING (${allZero}) AS zero, day::text AS day, channel, location_id, fulfilment, category, sku`.execute(db);
-  // The same lines by day × category × SKU only (additive like the rest, so batches commute).
+  // The same lines by day × category × SKU and by day × category only (additive like the rest, so
+  // batches commute).
   if (!scope.all) {
-    const changedSkuDay = await sql<{ zero: boolean; day: string; category: string; sku: string }>`
-      INSERT INTO analytics_sku_day AS t (day, category, sku, ${sql.join(MEASURES.map((m) => sql.ref(m)))})
-      SELECT day, category, sku, ${sumsOf} FROM (${skuRows}) x GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-      ON CONFLICT (day, category, sku) DO UPDATE SET ${addExcluded}
-      RETURNING (${allZero}) AS zero, day::text AS day, category, sku`.execute(db);
-    const zeroSkuDay = changedSkuDay.rows.filter((r) => r.zero);
-    if (zeroSkuDay.length > 0)
-      await sql`DELETE FROM analytics_sku_day t USING json_to_recordset(${JSON.stringify(zeroSkuDay)}::json)
-          AS z(day date, category text, sku text)
-        WHERE t.day = z.day AND t.category = z.category AND t.sku = z.sku AND ${allZero}`.execute(db);
+    await addDerived(db, 'analytics_sku_day', ['day', 'category', 'sku'], skuRows);
+    await addDerived(db, 'analytics_category_day', ['day', 'category'], skuRows);
   }
   const zeroSku = changedSku.rows.filter((r) => r.zero);
   if (zeroSku.length > 0)
@@ -200,6 +194,36 @@ async function applyScope(db: Queryable, tz: string, scope: Scope): Promise<void
       WHERE t.day = z.day AND t.customer_id = z.customer_id AND t.channel = z.channel AND t.location_id = z.location_id
         AND t.fulfilment = z.fulfilment AND t.orders = 0`.execute(db);
   if (roots.length > 0) await applyBuyerDayDelta(db, before, await buyerDayCounts(db, roots));
+}
+
+/**
+ * Adds rows (a sales or SKU rows fragment) summed by `keys` to a derived day table (its key: day
+ * then text columns); rows that fall back to zero are deleted.
+ */
+async function addDerived(
+  db: Queryable,
+  table: 'analytics_sku_day' | 'analytics_category_day',
+  keys: readonly string[],
+  rows: RawBuilder<unknown>,
+): Promise<void> {
+  const cols = sql.join(keys.map((k) => sql.ref(k)));
+  const by = sql.raw(keys.map((_, i) => String(i + 1)).join(', '));
+  const changed = await sql<Record<string, string | boolean>>`
+    INSERT INTO ${sql.table(table)} AS t (${cols}, ${sql.join(MEASURES.map((m) => sql.ref(m)))})
+    SELECT ${cols}, ${sumsOf} FROM (${rows}) x GROUP BY ${by} ORDER BY ${by}
+    ON CONFLICT (${cols}) DO UPDATE SET ${addExcluded}
+    RETURNING (${allZero}) AS zero, ${sql.join(keys.map((k) => (k === 'day' ? sql`day::text AS day` : sql.ref(k))))}`.execute(
+    db,
+  );
+  const zero = changed.rows.filter((r) => r.zero === true).map(({ zero: _, ...k }) => k);
+  if (zero.length === 0) return;
+  const types = sql.raw(keys.map((k) => `${k} ${k === 'day' ? 'date' : 'text'}`).join(', '));
+  const same = sql.join(
+    keys.map((k) => sql`t.${sql.ref(k)} = z.${sql.ref(k)}`),
+    sql` AND `,
+  );
+  await sql`DELETE FROM ${sql.table(table)} t USING json_to_recordset(${JSON.stringify(zero)}::json) AS z(${types})
+    WHERE ${same} AND ${allZero}`.execute(db);
 }
 
 /**
@@ -322,18 +346,28 @@ async function applyBuyerDayDelta(db: Queryable, before: Map<string, number>, af
         AND t.fulfilment = z.fulfilment AND t.prev_day = z.prev_day AND t.buyers = 0`.execute(db);
 }
 
-/** Recomputes the rollups derived from the others (analytics_sku_day, analytics_buyer_days): the rebuild. */
+/**
+ * Recomputes the rollups derived from the others (analytics_sku_day, analytics_category_day,
+ * analytics_buyer_days): the rebuild. Rows are written in key order (day first), so that a report's
+ * range of days is a run of adjacent pages; incremental rows are appended, and they are recent days
+ * (migration 2401).
+ */
 async function deriveAll(db: Queryable): Promise<void> {
   await sql`DELETE FROM analytics_sku_day`.execute(db);
   await sql`
     INSERT INTO analytics_sku_day (day, category, sku, ${sql.join(MEASURES.map((m) => sql.ref(m)))})
-    SELECT day, category, sku, ${sumsOf} FROM analytics_sku_daily GROUP BY 1, 2, 3`.execute(db);
+    SELECT day, category, sku, ${sumsOf} FROM analytics_sku_daily GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`.execute(db);
+  await sql`DELETE FROM analytics_category_day`.execute(db);
+  await sql`
+    INSERT INTO analytics_category_day (day, category, ${sql.join(MEASURES.map((m) => sql.ref(m)))})
+    SELECT day, category, ${sumsOf} FROM analytics_sku_day GROUP BY 1, 2 ORDER BY 1, 2`.execute(db);
   await sql`DELETE FROM analytics_buyer_days`.execute(db);
-  // One slice per statement: each sorts the buyer-days once.
+  // One slice per statement: each sorts the buyer-days once. Written in key order, so that a range
+  // of days is a run of adjacent pages (a report reads a few hundred, not pages all over the table).
   for (const s of BUYER_SLICES)
     await sql`
       INSERT INTO analytics_buyer_days (dims, day, channel, location_id, fulfilment, prev_day, buyers)
-      ${buyerDaysSelect(null, [s])}`.execute(db);
+      SELECT * FROM (${buyerDaysSelect(null, [s])}) x ORDER BY 1, 2, 3, 4, 5, 6`.execute(db);
 }
 
 /** What a batch of order events adds and takes away (pure: the events' ids, types and payloads). */
@@ -410,6 +444,7 @@ export async function rebuildSalesRollups(
   buyer_rows: number;
   sku_day_rows: number;
   buyer_day_rows: number;
+  fulfilment_timing_rows: number;
 }> {
   const started = Date.now();
   await transact(database, async (tx) => {
@@ -425,6 +460,7 @@ export async function rebuildSalesRollups(
     await deriveAll(tx);
     await applyCustomerRollups(tx, tz, null, orderScope({ all: true }), returnScope({ all: true }));
     await rebuildCouponRollups(tx, tz);
+    await rebuildFulfilmentTimings(tx, tz);
     await sql`
       INSERT INTO analytics_rollup_state (id, timezone, watermark, rebuilt_at) VALUES (true, ${tz}, ${watermark}, now())
       ON CONFLICT (id) DO UPDATE SET timezone = excluded.timezone, watermark = excluded.watermark, rebuilt_at = excluded.rebuilt_at`.execute(
@@ -432,8 +468,10 @@ export async function rebuildSalesRollups(
     );
   });
   // Fresh statistics and visibility map: the planner's estimates and index-only scans of the buyers.
-  await sql`VACUUM ANALYZE analytics_sales_daily, analytics_sku_daily, analytics_buyers_daily, analytics_sku_day,
-    analytics_buyer_days, analytics_customer_daily, analytics_customer_firsts`.execute(database.db);
+  await sql`VACUUM ANALYZE analytics_sales_daily, analytics_sku_daily, analytics_buyers_daily, analytics_sku_day, analytics_category_day,
+    analytics_buyer_days, analytics_customer_daily, analytics_customer_firsts, analytics_fulfilment_timings`.execute(
+    database.db,
+  );
   const count = async (t: string) =>
     Number((await sql<{ n: string }>`SELECT count(*)::text AS n FROM ${sql.table(t)}`.execute(database.db)).rows[0].n);
   return {
@@ -443,5 +481,6 @@ export async function rebuildSalesRollups(
     buyer_rows: await count('analytics_buyers_daily'),
     sku_day_rows: await count('analytics_sku_day'),
     buyer_day_rows: await count('analytics_buyer_days'),
+    fulfilment_timing_rows: await count('analytics_fulfilment_timings'),
   };
 }

@@ -1,5 +1,6 @@
 /**
- * Distinct buyers from analytics_buyer_days and SKU figures from analytics_sku_day (migration 2070):
+ * Distinct buyers from analytics_buyer_days and SKU and category figures from analytics_sku_day and
+ * analytics_category_day (migrations 2070, 2402):
  * random sales, cancellations and returns applied as events in shuffled batches equal a rebuild, and
  * the customers of every grouping and filter agree with count(DISTINCT person) over the orders.
  */
@@ -55,6 +56,7 @@ async function snapshot(): Promise<string> {
   return JSON.stringify({
     buyerDays: await rows('analytics_buyer_days', 'dims, day, channel, location_id, fulfilment, prev_day'),
     skuDay: await rows('analytics_sku_day', 'day, category, sku'),
+    categoryDay: await rows('analytics_category_day', 'day, category'),
   });
 }
 
@@ -123,10 +125,11 @@ beforeAll(async () => {
 });
 afterAll(async () => s?.close());
 
-describe('buyer slices and the day × SKU table', () => {
+describe('buyer slices and the day × SKU and day × category tables', () => {
   it('maintained from shuffled batches of events, equal a rebuild (seed in ANALYTICS_SEED)', async () => {
     const incremental = await snapshot();
     expect(JSON.parse(incremental).buyerDays.length).toBeGreaterThan(100);
+    expect(JSON.parse(incremental).categoryDay.length).toBeGreaterThan(10);
     await rebuildSalesRollups(s.santong.ctx.database, TZ);
     expect(await snapshot()).toBe(incremental);
   });
@@ -184,7 +187,7 @@ describe('buyer slices and the day × SKU table', () => {
     expect(compared).toBeGreaterThan(500);
   });
 
-  it('by SKU and category without a filter (day × SKU table) equal the sum over the channels (finer table)', async () => {
+  it('by SKU and category without a filter (day × SKU and day × category tables) equal the sum over the channels (finer table)', async () => {
     for (const group of ['sku', 'category']) {
       const plain = await s.api('GET', `/v1/analytics/sales?from=2025-05-01&to=2025-06-14&group_by=${group}`);
       const parts = await Promise.all(

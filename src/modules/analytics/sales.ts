@@ -197,14 +197,20 @@ async function query(
     ${q.locationId != null ? sql`AND ${sql.ref(`${t}.location_id`)} = ${q.locationId}` : sql``}`;
   const bySku = q.groupBy === 'category' || q.groupBy === 'sku';
   if (bySku) {
-    // Without a channel or store filter the day × SKU table suffices (a fraction of the rows).
+    // Without a channel or store filter the day × SKU table suffices (a fraction of the rows), and
+    // the day × category table for categories.
     const coarse = !q.channel && q.locationId == null;
+    const table = !coarse
+      ? 'analytics_sku_daily'
+      : q.groupBy === 'sku'
+        ? 'analytics_sku_day'
+        : 'analytics_category_day';
     return (
       await sql<Raw>`
         SELECT ${key} AS key, sum(gross_sales)::text AS gross, sum(coupon_discounts)::text AS coupons,
                sum(points_discounts)::text AS points, sum(refunds)::text AS refunds, sum(orders)::text AS orders,
                sum(units_sold - units_returned)::text AS units, sum(identified_orders)::text AS customers
-        FROM ${sql.table(coarse ? 'analytics_sku_day' : 'analytics_sku_daily')} t
+        FROM ${sql.table(table)} t
         WHERE ${coarse ? sql`t.day BETWEEN ${from} AND ${fmt(q.to)}::date` : filters('t')} GROUP BY 1`.execute(db)
     ).rows;
   }

@@ -1,17 +1,16 @@
 /**
  * GET /v1/analytics/stores (the league table) and GET /v1/stores/:id/scorecard: per store, in-store
- * sales and online orders it fulfilled (sales rollups), fulfilment timings (fulfilment's
- * fulfilmentTimings with orders' orderFacts), members recruited at its till (customers'
- * posRecruits) and the revenue share it earned (settlements' storeRevenueShare).
+ * sales and online orders it fulfilled (sales rollups), fulfilment timings (the timings rollup,
+ * fulfilment-rollup.ts), members recruited at its till (customers' posRecruits) and the revenue
+ * share it earned (settlements' storeRevenueShares, one grouped query for all the stores).
  */
 import { sql } from 'kysely';
 import type { Queryable } from '../../platform/db/database';
 import { notFound } from '../../platform/http/errors';
 import { posRecruits } from '../customers/public';
-import { fulfilmentTimings } from '../fulfilment/public';
 import { existingStoreIds, storeIdsWithin } from '../locations/public';
 import { orderFacts } from '../orders/public';
-import { storeRevenueShare } from '../settlements/public';
+import { storeRevenueShares } from '../settlements/public';
 import { dayAfter, dayStart, rate } from './customers';
 import { checkRange } from './sales';
 
@@ -59,7 +58,7 @@ async function figuresOf(db: Queryable, tz: string, ids: string[], from: string,
   if (ids.length === 0) return [];
   const storeIds = sql`${ids}::text[]`;
   const [shares, sales, timings, recruited] = await Promise.all([
-    Promise.all(ids.map((id) => storeRevenueShare(db, tz, id, from, to))),
+    storeRevenueShares(db, tz, ids, from, to),
     sql<{ location_id: string; kind: string; net: string; orders: string }>`
       SELECT location_id, CASE WHEN channel = 'pos' THEN 'in_store' ELSE fulfilment END AS kind,
              sum(gross_sales - coupon_discounts - points_discounts - refunds)::text AS net, sum(orders)::text AS orders
@@ -75,22 +74,15 @@ async function figuresOf(db: Queryable, tz: string, ids: string[], from: string,
       hour: string;
       on_time: string;
     }>`
-      SELECT f.location_id,
-        percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM
-          CASE WHEN f.type = 'pickup' THEN f.ready_at ELSE f.handed_over_at END - o.paid_at))
-          FILTER (WHERE (CASE WHEN f.type = 'pickup' THEN f.ready_at ELSE f.handed_over_at END) IS NOT NULL) AS pick,
-        percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM f.ready_at - o.placed_at))
-          FILTER (WHERE f.type = 'pickup' AND f.ready_at IS NOT NULL) AS ready,
-        count(*) FILTER (WHERE f.type = 'pickup' AND f.ready_at IS NOT NULL
-          AND f.status IN ('collected', 'failed', 'cancelled'))::text AS ended,
-        count(*) FILTER (WHERE f.type = 'pickup' AND f.ready_at IS NOT NULL AND f.status IN ('failed', 'cancelled'))::text AS no_shows,
-        count(*) FILTER (WHERE f.type = 'delivery' AND f.speed = 'hour' AND f.eta IS NOT NULL
-          AND (f.delivered_at IS NOT NULL OR f.status = 'failed'))::text AS hour,
-        count(*) FILTER (WHERE f.type = 'delivery' AND f.speed = 'hour' AND f.eta IS NOT NULL
-          AND f.delivered_at <= f.eta)::text AS on_time
-      FROM ${orderFacts} o JOIN ${fulfilmentTimings} f ON f.order_id = o.id
-      WHERE o.placed_at >= ${dayStart(from, tz)} AND o.placed_at < ${dayAfter(to, tz)}
-        AND o.channel <> 'pos' AND o.paid_at IS NOT NULL AND f.location_id = ANY(${storeIds})
+      SELECT location_id,
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY pick_seconds) AS pick,
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY ready_seconds) AS ready,
+        count(*) FILTER (WHERE pickup_ended)::text AS ended,
+        count(*) FILTER (WHERE pickup_no_show)::text AS no_shows,
+        count(*) FILTER (WHERE hour_counted)::text AS hour,
+        count(*) FILTER (WHERE hour_on_time)::text AS on_time
+      FROM analytics_fulfilment_timings
+      WHERE day BETWEEN ${from}::date AND ${to}::date AND location_id = ANY(${storeIds})
       GROUP BY 1`.execute(db),
     sql<{ location_id: string; n: string }>`
       SELECT location_id, count(*)::text AS n FROM (
@@ -101,7 +93,7 @@ async function figuresOf(db: Queryable, tz: string, ids: string[], from: string,
       WHERE location_id = ANY(${storeIds})
       GROUP BY 1`.execute(db),
   ]);
-  return ids.map((id, i) => {
+  return ids.map((id) => {
     const mine = sales.rows.filter((r) => r.location_id === id);
     const kind = (k: string) => mine.find((r) => r.kind === k);
     const online = Object.fromEntries(ONLINE_KINDS.map((k) => [k, Number(kind(k)?.orders ?? 0)])) as Record<
@@ -130,7 +122,7 @@ async function figuresOf(db: Queryable, tz: string, ids: string[], from: string,
       hour_on_time: onTime,
       hour_delivery_on_time_rate: maybeRate(onTime, hour),
       members_recruited: Number(recruited.rows.find((r) => r.location_id === id)?.n ?? 0),
-      revenue_share: shares[i],
+      revenue_share: shares.get(id)!,
       footfall_recorded: false,
       footfall_conversion: null,
     };

@@ -14,6 +14,8 @@ export const OWNED_TABLES = [
   'analytics_coupon_daily',
   'analytics_coupon_applied_events',
   'analytics_stock_daily',
+  'analytics_fulfilment_timings',
+  'analytics_category_day',
 ] as const;
 
 interface Measures {

@@ -4,8 +4,12 @@ import { insertFromJson } from '../../platform/db/json-rows';
 import type { DB } from '../../platform/db/schema';
 import type { StatementParams } from '../../platform/db/statement';
 import { lockOrderRow } from '../orders/locks';
+import { FULFILMENT_EVENTS } from './state';
 
 /** What other modules may know of fulfilments beyond the service functions, never the tables. */
+
+/** The types of the events a fulfilment's steps publish (`fulfillment.<step>`, payload order_id, fulfillment_id). */
+export const FULFILMENT_EVENT_TYPES = FULFILMENT_EVENTS.map((e) => `fulfillment.${e}`);
 
 export interface Allocation {
   id: string;

@@ -524,25 +524,41 @@ export async function closePeriod(
 }
 
 /**
- * What a store earned in revenue share between two days of the retailer's time zone (inclusive),
- * by the date of each credit and reversal (fen): for the store scorecard.
+ * What each of these stores earned in revenue share between two days of the retailer's time zone
+ * (inclusive), by the date of each credit and reversal (fen), in one grouped query: for the store
+ * league and scorecards. A store with nothing booked gets zeros. An order is credited once (entry_key
+ * 'credit:<order id>'), so credits count orders.
  */
-export async function revenueShareBetween(
+export async function revenueSharesBetween(
   db: Queryable,
   tz: string,
-  locationId: string,
+  locationIds: readonly string[],
   from: string,
   to: string,
-): Promise<{ orders: number; credits: number; reversals: number; net: number }> {
-  const r = await sql<{ orders: string; credits: string; reversals: string; net: string }>`
-    SELECT count(DISTINCT order_id) FILTER (WHERE kind = 'credit') AS orders,
+): Promise<Map<string, { orders: number; credits: number; reversals: number; net: number }>> {
+  const r = await sql<{ location_id: string; orders: string; credits: string; reversals: string; net: string }>`
+    SELECT location_id, count(*) FILTER (WHERE kind = 'credit') AS orders,
            coalesce(sum(amount) FILTER (WHERE kind = 'credit'), 0) AS credits,
            coalesce(sum(amount) FILTER (WHERE kind = 'reversal'), 0) AS reversals,
            coalesce(sum(amount), 0) AS net
     FROM settlement_entries
-    WHERE location_id = ${locationId}
+    WHERE location_id = ANY(${[...locationIds]}::text[])
       AND at >= (${from}::date::timestamp AT TIME ZONE ${tz})
-      AND at < ((${to}::date + 1)::timestamp AT TIME ZONE ${tz})`.execute(db);
-  const x = r.rows[0];
-  return { orders: Number(x.orders), credits: Number(x.credits), reversals: Number(x.reversals), net: Number(x.net) };
+      AND at < ((${to}::date + 1)::timestamp AT TIME ZONE ${tz})
+    GROUP BY location_id`.execute(db);
+  const found = new Map(r.rows.map((x) => [x.location_id, x]));
+  return new Map(
+    locationIds.map((id) => {
+      const x = found.get(id);
+      return [
+        id,
+        {
+          orders: Number(x?.orders ?? 0),
+          credits: Number(x?.credits ?? 0),
+          reversals: Number(x?.reversals ?? 0),
+          net: Number(x?.net ?? 0),
+        },
+      ];
+    }),
+  );
 }

@@ -4,7 +4,7 @@ import { delivery, must, setupGoods } from '../../../test/fixtures/goods';
 import { startTestServer, type TestServer } from '../../../test/server';
 import { transact } from '../../platform/db/transaction';
 import type { PublishedEvent } from '../../platform/events/outbox';
-import { storeRevenueShare } from './public';
+import { storeRevenueShares } from './public';
 import { applySettlementEvents, nextPeriod, periodOf, shareOf } from './service';
 
 const TZ = 'Asia/Shanghai';
@@ -416,9 +416,10 @@ describe('statements', () => {
     expect(PRICE.MILK).toBe(1290);
   });
 
-  it("gives a store's revenue share over a range of days (the scorecard's figure)", async () => {
-    const r = await storeRevenueShare(s.santong.ctx.database.db, TZ, 'near', '2026-10-01', '2026-10-31');
-    expect(r).toEqual({ orders: 2, credits: 30705, reversals: 0, net: 30705 });
+  it("gives the stores' revenue shares over a range of days in one query (the league's and scorecard's figure)", async () => {
+    const r = await storeRevenueShares(s.santong.ctx.database.db, TZ, ['near', 'mid'], '2026-10-01', '2026-10-31');
+    expect(r.get('near')).toEqual({ orders: 2, credits: 30705, reversals: 0, net: 30705 });
+    expect(r.get('mid')).toEqual({ orders: 0, credits: 0, reversals: 0, net: 0 });
   });
 });
 
