@@ -72,6 +72,27 @@ async function message(id: string) {
   return (all.items as { id: string }[]).find((m) => m.id === id) as Record<string, any>;
 }
 
+/**
+ * Every message delivered, and posted to the gateway no more often than its recorded attempts,
+ * always with its own Idempotency-Key: a message two senders claimed at once would be posted twice
+ * on one attempt. (A request that timed out under load is retried: a second attempt, same key.)
+ */
+async function expectHandedOnceEach(ids: string[]) {
+  const rows = await s.santong.ctx.database.db
+    .selectFrom('messages')
+    .select(['id', 'status', 'attempts'])
+    .where('id', 'in', ids)
+    .execute();
+  expect(rows).toHaveLength(ids.length);
+  for (const r of rows) {
+    const posted = gateway.of(r.id);
+    expect({ id: r.id, status: r.status }).toEqual({ id: r.id, status: 'delivered' });
+    expect(posted.length).toBeGreaterThanOrEqual(1);
+    expect(posted.length).toBeLessThanOrEqual(r.attempts);
+    expect(new Set(posted.map((p) => p.idempotencyKey))).toEqual(new Set([r.id]));
+  }
+}
+
 describe('message channels', () => {
   it('keeps the webhook secret sealed and never returns it; audits changes; validates', async () => {
     const list = await must(s, 'GET', '/v1/message-channels');
@@ -216,9 +237,7 @@ describe('sending through the webhook adapter', () => {
     const [a, b] = await Promise.all([sendNow(), sendNow(second)]);
     await sendNow();
     expect(a.handed + b.handed).toBeGreaterThanOrEqual(20);
-    for (const id of ids) expect(gateway.of(id)).toHaveLength(1);
-    const delivered = await must(s, 'GET', '/v1/messages?status=delivered&limit=200');
-    for (const id of ids) expect(delivered.items.map((m: { id: string }) => m.id)).toContain(id);
+    await expectHandedOnceEach(ids);
   });
 });
 
@@ -389,13 +408,19 @@ describe('the message log', () => {
               ).messageId,
             );
         });
-        const until = Date.now() + 30_000;
-        while (Date.now() < until && ids.some((id) => gateway.of(id).length === 0))
-          await new Promise((r) => setTimeout(r, 50));
-        for (const id of ids) expect(gateway.of(id)).toHaveLength(1);
-        const delivered = await must(s, 'GET', '/v1/messages?status=delivered&limit=200');
-        const done = new Set(delivered.items.map((m: { id: string }) => m.id));
-        expect(ids.filter((id) => !done.has(id))).toEqual([]);
+        const db = s.santong.ctx.database.db;
+        const until = Date.now() + 60_000;
+        const pending = async () =>
+          (
+            await db
+              .selectFrom('messages')
+              .select('id')
+              .where('id', 'in', ids)
+              .where('status', '!=', 'delivered')
+              .execute()
+          ).length;
+        while (Date.now() < until && (await pending()) > 0) await new Promise((r) => setTimeout(r, 100));
+        await expectHandedOnceEach(ids);
       } finally {
         await second.stop();
       }
