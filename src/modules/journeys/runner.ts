@@ -67,6 +67,7 @@ export async function runIntake(o: RunnerOptions, now = new Date()): Promise<num
       if (!row || row.state !== 'active') return 0;
       return intake(
         tx,
+        o.keys,
         {
           ...row,
           cursor_at: row.cursor_at && new Date(row.cursor_at),
