@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../test/server';
 import { must, setupGoods } from '../../../test/fixtures/goods';
+import { localDayHour } from '../../platform/nightly';
 import { inHoldout } from './enrol';
 
 /**
@@ -82,7 +83,7 @@ const messagesOf = async (journeyId: string) =>
 
 let winback: string;
 beforeAll(async () => {
-  s = await startTestServer({ env: { SANTONG_JOURNEY_TICK_MS: '50' } });
+  s = await startTestServer({ env: { SANTONG_JOURNEY_TICK_MS: '50', SANTONG_SEGMENT_REFRESH_SECONDS: '0' } });
   await setupGoods(s, { near: { TV: 100, MILK: 100, CHIPS: 100 } });
   winback = await template('老客回归 ¥10');
   // messages go out at once: no quiet hours in these tests (their own tests are messaging's)
@@ -275,6 +276,44 @@ describe('flows', () => {
     expect((await wallet(buyer)).coupons).toEqual([]);
   });
 
+  it('date and segment triggers: a birthday (a personal trait) in 3 days, a new member of a segment', async () => {
+    const day = (d: number) => localDayHour(new Date(Date.now() + d * DAY), s.config.timezone).day.slice(5);
+    const soon = await person({ birthday: `1990-${day(3)}` });
+    await person({ birthday: `1991-${day(10)}` });
+    const birthdays = await activeJourney({
+      name: 'birthday',
+      trigger: { date_trait: { trait: 'birthday', days_before: 3 } },
+      steps: [{ id: 'tag', add_tag: 'birthday_soon' }],
+    });
+    const segment = await must(
+      s,
+      'POST',
+      '/v1/segments',
+      { name: `vip ${process.pid}`, rule: { tag: 'vip_fixture' } },
+      [201],
+    );
+    const welcome = await activeJourney({
+      name: 'welcome vip',
+      trigger: { segment_entered: segment.id },
+      steps: [{ id: 'tag', add_tag: 'vip_welcomed' }],
+    });
+    const vip = await person();
+    await must(s, 'PUT', `/v1/customers/${vip}/tags/vip_fixture`);
+    await until(
+      'birthday',
+      () => report(birthdays),
+      (x) => x.completed === 1,
+    );
+    await until(
+      'welcome',
+      () => report(welcome),
+      (x) => x.completed === 1,
+    );
+    expect((await must(s, 'GET', `/v1/customers/${soon}`)).tags).toContain('birthday_soon');
+    expect((await must(s, 'GET', `/v1/customers/${vip}`)).tags).toContain('vip_welcomed');
+    expect((await report(birthdays)).entered).toBe(1);
+  });
+
   it('4. A/B split with per-variant goal rates; the holdout is stable and receives nothing', async () => {
     const people: string[] = [];
     for (let i = 0; i < 24; i++) {
@@ -337,6 +376,33 @@ describe('flows', () => {
     expect(r.goal.incremental_net_sales).toBe(
       Math.round(((999 * (inA.length + 1)) / treated) * treated - (999 / held.length) * treated),
     );
+  });
+});
+
+describe('erasure', () => {
+  it('erased people leave every journey', async () => {
+    const who = await person();
+    const id = await activeJourney({
+      name: 'erasure',
+      trigger: { event: { type: 'erase_fixture' } },
+      steps: [
+        { id: 'wait', wait: { duration: 'PT30S' } },
+        { id: 'tag', add_tag: 'never' },
+      ],
+    });
+    await event(who, 'erase_fixture', {});
+    await until(
+      'entered',
+      () => report(id),
+      (x) => x.active === 1,
+    );
+    await must(s, 'DELETE', `/v1/customers/${who}`, undefined, [202]);
+    const r = await until(
+      'left',
+      () => report(id),
+      (x) => x.exited === 1,
+    );
+    expect([r.entered, r.active, step(r, 'tag')!.done]).toEqual([1, 0, 0]);
   });
 });
 
