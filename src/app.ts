@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { backfillSearchKeys } from './modules/customers/search-keys';
 import { allModules, moduleServices, startModuleWorkers, type ModuleServices } from './modules';
 import { WRAPPED_KEY_COLUMNS } from './modules/wrapped-keys';
 import { ensureKey, generateSecret } from './platform/auth/keys';
@@ -87,9 +86,6 @@ export async function startSantong(config: Config, opts: StartOptions = {}): Pro
     devAdminUser = { username: 'admin', password: created ? password : null };
   }
   if (opts.beforeListen) await opts.beforeListen(ctx);
-  // Customers from before the search keys (migration 2300) get theirs once (customers/search-keys.ts).
-  const indexed = await backfillSearchKeys(database, keys);
-  if (indexed > 0) log.info({ customers: indexed }, 'search keys backfilled');
 
   const app = await buildServer(ctx, allModules);
   const address = await app.listen({ port: config.port, host: config.host });

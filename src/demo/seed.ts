@@ -151,7 +151,7 @@ export async function seedDemo(
   // Inventory health's daily stock snapshots: five weeks back from the stock now and the sales since.
   await backfillStockSnapshots(database, localDay(anchor, timezone), 35);
   // Search by phone tail and name (customers/search-keys.ts): the customers were loaded by COPY.
-  await backfillSearchKeys(database, keys, true);
+  await backfillSearchKeys(database, keys);
   const result = { ...totals, ms: Date.now() - started };
   await putSetting(database.db, 'demo_seed', { ...opts, anchor: anchor.toISOString(), ...totals });
   return result;

@@ -6,6 +6,7 @@ import { expirePointsTask } from './loyalty/points/expire';
 import { evaluateTiersTask } from './loyalty/tiers/evaluate';
 import { expireCouponsTask } from './loyalty/coupons/expiry';
 import { purgeVerificationsTask } from './customers/verification';
+import { searchKeysBackfillTask } from './customers/search-keys';
 import { nightlyTask } from '../platform/nightly';
 import { nightlyRfm } from './audiences/rfm-nightly';
 import { nightlyClv } from './clv/nightly';
@@ -62,6 +63,8 @@ export function startModuleWorkers(ctx: AppContext): void {
   ctx.dispatcher.addTask('evaluate-tiers', evaluateTiersTask(ctx));
   ctx.dispatcher.addTask('expire-coupons', () => expireCouponsTask(ctx.database.db));
   ctx.dispatcher.addTask('purge-verifications', () => purgeVerificationsTask(ctx.database));
+  // Customers from before the search keys (migration 2300) get theirs, 1000 per tick, once per database.
+  ctx.dispatcher.addTask('search-keys-backfill', searchKeysBackfillTask(ctx.database, ctx.keys, ctx.log));
   if (ctx.config.nightlyRuns) {
     // Each checks once a minute per process whether its run is due today and claims it (platform/nightly.ts).
     ctx.dispatcher.addTask(

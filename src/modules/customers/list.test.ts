@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { must, setupGoods } from '../../../test/fixtures/goods';
 import { startTestServer, type TestServer } from '../../../test/server';
-import { backfillSearchKeys } from './search-keys';
+import { backfillSearchKeys, searchKeysBackfillTask } from './search-keys';
 
 // Issue 16, Customers: the list shows name by role, tier, spend and last sale, sorts by them,
 // counts the matches, finds people by phone tail and exact name (blind indexes), exports CSV.
@@ -150,7 +150,22 @@ describe('customers list', () => {
     const db = s.santong.ctx.database.db;
     await db.deleteFrom('customer_search_keys').execute();
     expect((await list('?q=7301')).total).toBe(0);
-    expect(await backfillSearchKeys(s.santong.ctx.database, s.santong.ctx.keys, true)).toBe(3);
+    // the dispatcher's task for a database from before the keys: a batch per tick, resumed, then done
+    await db.deleteFrom('settings').where('key', '=', 'customers.search_keys_backfill').execute();
+    const { database, keys: ring, log } = s.santong.ctx;
+    const task = searchKeysBackfillTask(database, ring, log);
+    await task(); // the one batch (3 customers)
+    expect((await list('?q=7301')).total).toBe(2);
+    await task(); // finds none left
+    const state = await db
+      .selectFrom('settings')
+      .select('value')
+      .where('key', '=', 'customers.search_keys_backfill')
+      .executeTakeFirst();
+    expect(state?.value).toEqual({ done: true });
+    // the demo seed's full pass
+    await db.deleteFrom('customer_search_keys').execute();
+    expect(await backfillSearchKeys(database, ring)).toBe(3);
     expect((await list('?q=7301')).total).toBe(2);
     expect((await list(`?q=${encodeURIComponent('赵磊')}`)).items.map((c) => c.id)).toEqual([people.zhao]);
   });

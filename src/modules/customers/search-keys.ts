@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import { open, type KeyRing } from '../../platform/crypto/keys';
+import type { Logger } from 'pino';
 import type { Database, Queryable } from '../../platform/db/database';
 import { getSetting, putSetting } from '../../platform/settings';
 import { nameOf } from './person-name';
@@ -63,59 +64,83 @@ export async function idsWithKey(db: Queryable, keys: KeyRing, kind: SearchKind,
   return rows.map((r) => r.customer_id);
 }
 
-const DONE = 'customers.search_keys_backfilled';
+const PROGRESS = 'customers.search_keys_backfill';
 const BATCH = 1000;
 
-/**
- * Indexes every customer not erased from their sealed name and phones, in batches of 1000 ids: run
- * at start until it has completed once (databases from before migration 2300), and after the demo
- * seed and bulk loads that write customers directly. Idempotent. Returns how many were indexed.
- */
-export async function backfillSearchKeys(database: Database, keys: KeyRing, force = false): Promise<number> {
-  const db = database.db;
-  if (!force && (await getSetting<boolean>(db, DONE))) return 0;
-  let after = '';
-  let n = 0;
-  for (;;) {
-    const people = await db
-      .selectFrom('customers')
-      .select(['id', 'data_key', 'pii'])
-      .where('id', '>', after)
-      .where('erased_at', 'is', null)
-      .orderBy('id')
-      .limit(BATCH)
-      .execute();
-    if (people.length === 0) break;
-    after = people[people.length - 1].id;
-    const ids = people.map((p) => p.id);
-    const phones = await db
-      .selectFrom('customer_identifiers')
-      .select(['customer_id', 'value_enc'])
-      .where('customer_id', 'in', ids)
-      .where('type', '=', 'phone')
-      .execute();
-    const rows: unknown[][] = [];
-    for (const p of people) {
-      if (!p.data_key) continue;
-      const mine = phones.filter((x) => x.customer_id === p.id && x.value_enc);
-      if (!p.pii && mine.length === 0) continue;
-      const dek = keys.unwrap(p.data_key);
-      const name = p.pii ? nameOf(JSON.parse(open(dek, p.pii).toString('utf8')) as Record<string, unknown>) : null;
-      rows.push(
-        ...searchRows(
-          keys,
-          p.id,
-          mine.map((x) => open(dek, x.value_enc!).toString('utf8')),
-          name,
-        ),
-      );
-    }
-    if (rows.length > 0)
-      await sql`INSERT INTO customer_search_keys (kind, hash, customer_id) VALUES ${sql.join(rows.map((r) => sql`(${sql.join(r)})`))} ON CONFLICT DO NOTHING`.execute(
-        db,
-      );
-    n += people.length;
+/** Indexes the next (up to) 1000 customers after `after` by id: the last id done and how many, or null when none were left. */
+async function indexBatch(
+  db: Database['db'],
+  keys: KeyRing,
+  after: string,
+): Promise<{ last: string; n: number } | null> {
+  const people = await db
+    .selectFrom('customers')
+    .select(['id', 'data_key', 'pii'])
+    .where('id', '>', after)
+    .where('erased_at', 'is', null)
+    .orderBy('id')
+    .limit(BATCH)
+    .execute();
+  if (people.length === 0) return null;
+  const ids = people.map((p) => p.id);
+  const phones = await db
+    .selectFrom('customer_identifiers')
+    .select(['customer_id', 'value_enc'])
+    .where('customer_id', 'in', ids)
+    .where('type', '=', 'phone')
+    .execute();
+  const rows: unknown[][] = [];
+  for (const p of people) {
+    if (!p.data_key) continue;
+    const mine = phones.filter((x) => x.customer_id === p.id && x.value_enc);
+    if (!p.pii && mine.length === 0) continue;
+    const dek = keys.unwrap(p.data_key);
+    const name = p.pii ? nameOf(JSON.parse(open(dek, p.pii).toString('utf8')) as Record<string, unknown>) : null;
+    rows.push(
+      ...searchRows(
+        keys,
+        p.id,
+        mine.map((x) => open(dek, x.value_enc!).toString('utf8')),
+        name,
+      ),
+    );
   }
-  await putSetting(db, DONE, true);
+  if (rows.length > 0)
+    await sql`INSERT INTO customer_search_keys (kind, hash, customer_id) VALUES ${sql.join(rows.map((r) => sql`(${sql.join(r)})`))} ON CONFLICT DO NOTHING`.execute(
+      db,
+    );
+  return { last: ids[ids.length - 1], n: ids.length };
+}
+
+/**
+ * Indexes every customer not erased from their sealed name and phones, 1000 at a time (after the
+ * demo seed and bulk loads that write customers directly). Idempotent. Returns how many were indexed.
+ */
+export async function backfillSearchKeys(database: Database, keys: KeyRing): Promise<number> {
+  let n = 0;
+  for (let b = await indexBatch(database.db, keys, ''); b !== null; b = await indexBatch(database.db, keys, b.last))
+    n += b.n;
+  await putSetting(database.db, PROGRESS, { done: true });
   return n;
+}
+
+/**
+ * Dispatcher task for databases from before migration 2300: one batch of 1000 customers per tick,
+ * resuming after the last id done (settings), until every customer has been indexed once; the
+ * server answers meanwhile (a tail or name search finds the customers indexed so far). New and
+ * changed customers are indexed as they are written, so this runs once per database.
+ */
+export function searchKeysBackfillTask(database: Database, keys: KeyRing, log: Logger): () => Promise<void> {
+  let done = false;
+  return async () => {
+    if (done) return;
+    const state = (await getSetting<{ done?: boolean; after?: string }>(database.db, PROGRESS)) ?? {};
+    if (state.done) {
+      done = true;
+      return;
+    }
+    const batch = await indexBatch(database.db, keys, state.after ?? '');
+    await putSetting(database.db, PROGRESS, batch === null ? { done: true } : { after: batch.last });
+    if (batch === null) log.info('search keys backfilled');
+  };
 }
