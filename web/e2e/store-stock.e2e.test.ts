@@ -74,6 +74,11 @@ describe('stock per store', () => {
     const sku = (await product.locator('a.mono').textContent())!.trim();
     const total = (await ui.ok('GET', `/v1/stock/totals?skus=${sku}`)).items[0].on_hand;
     await expect.poll(async () => text(product.getByTestId('product-on-hand'))).toBe(n(total));
+    // Its detail shows the barcode the till scans, editable by an admin.
+    await product.click();
+    const barcode = (await ui.ok('GET', `/v1/products/${sku}`)).barcode;
+    expect(barcode).toMatch(/^69\d{11}$/);
+    await expect.poll(async () => page.getByTestId('barcode-input').inputValue()).toBe(barcode);
     expect(ui.pageErrors).toEqual([]);
   });
 

@@ -6,6 +6,8 @@ export const tillEn: Record<keyof typeof tillZhCN, string> = {
   'paymentMethod.wechat_pay': 'WeChat Pay',
   'paymentMethod.alipay': 'Alipay',
   'paymentMethod.bank_card': 'Bank card',
+  'barcode.label': 'Barcode',
+  'barcode.invalid': 'A barcode is 8 to 14 digits',
   'tillPay.method': 'Payment method',
 
   'receipt.print': 'Print receipt',

@@ -4,6 +4,8 @@ export const tillZhCN = {
   'paymentMethod.wechat_pay': '微信支付',
   'paymentMethod.alipay': '支付宝',
   'paymentMethod.bank_card': '银行卡',
+  'barcode.label': '条码',
+  'barcode.invalid': '条码为 8–14 位数字',
   'tillPay.method': '支付方式',
 
   'receipt.print': '打印小票',

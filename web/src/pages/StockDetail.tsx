@@ -1,4 +1,5 @@
 import { CostPriceForm } from '../components/CostPriceForm';
+import { BarcodeForm } from '../components/stock/BarcodeForm';
 import { useState } from 'react';
 import type { Product, Stock } from '../api';
 import { MovementsTable } from '../components/MovementsTable';
@@ -112,6 +113,9 @@ export function StockDetail({ sku }: { sku: string }) {
         </p>
       )}
       {product.data && <CostPriceForm key={product.data.updated_at} product={product.data} onSaved={product.reload} />}
+      {product.data && (
+        <BarcodeForm key={`b${product.data.updated_at}`} product={product.data} onSaved={product.reload} />
+      )}
       {stock.error && <ErrorMessage error={stock.error} onRetry={stock.reload} />}
       {!s && stock.loading && <Loading />}
       {s && <StockTable stock={s} selected={location} onSelect={(l) => !bound && setPicked(l)} />}
