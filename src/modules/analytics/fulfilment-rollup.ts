@@ -61,7 +61,9 @@ export async function rebuildFulfilmentTimings(db: Queryable, tz: string): Promi
 
 /** Recomputes the fulfilment timings of the orders of a dispatched batch of events. */
 export async function applyFulfilmentEvents(tx: Tx, tz: string, events: PublishedEvent[]): Promise<void> {
-  const orderIds = [...new Set(events.map((e) => String(e.payload.order_id ?? e.aggregateId)))].sort(byteOrder);
+  // A till sale has no timings (channel pos is not counted): its placement, most of the events, is skipped.
+  const relevant = events.filter((e) => !(e.type === 'order.placed' && e.payload.channel === 'pos'));
+  const orderIds = [...new Set(relevant.map((e) => String(e.payload.order_id ?? e.aggregateId)))].sort(byteOrder);
   if (orderIds.length === 0) return;
   // Shared with the other batches, exclusive for a rebuild (fresh-events.ts).
   await sql`SELECT pg_advisory_xact_lock_shared(hashtext('analytics.rollups'))`.execute(tx);
