@@ -21,7 +21,8 @@ export const fulfilmentRoutes: ModuleRoutes = (ctx) => async (app) => {
       config: { roles: ['admin', 'store_staff', 'support'] },
       schema: {
         tags: ['goods'],
-        summary: "Fulfilments newest first, a page at a time: a store's work queue (store staff see their own store)",
+        summary:
+          "Fulfilments newest (or oldest) first, a page at a time: a store's work queue (store staff see their own store)",
         querystring: Type.Object({
           location_id: Type.Optional(Id),
           status: Type.Optional(
@@ -31,6 +32,9 @@ export const fulfilmentRoutes: ModuleRoutes = (ctx) => async (app) => {
               description: `comma-separated statuses, each one of ${FULFILMENT_STATUSES.join(', ')}`,
               examples: ['allocated,picked'],
             }),
+          ),
+          order: Type.Optional(
+            StringEnum(['newest', 'oldest'], { description: 'newest (default) or oldest first, e.g. a work queue' }),
           ),
           cursor: Cursor,
           limit: Limit,

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Principal } from '../../platform/auth/roles';
 import type { Queryable, Tx } from '../../platform/db/database';
 import { publish } from '../../platform/events/outbox';
@@ -49,23 +50,27 @@ export async function readFulfilment(db: Queryable, id: string): Promise<Fulfilm
 /** Fulfilments newest first, a page at a time, at one location and in the given statuses if asked. */
 export async function listFulfilments(
   db: Queryable,
-  f: { location_id?: string; status?: string[]; cursor?: string; limit: number },
+  f: { location_id?: string; status?: string[]; cursor?: string; limit: number; order?: 'newest' | 'oldest' },
 ) {
   const after = decodeCursor(f.cursor, 2, ['time', 'string']);
+  // Newest first by default; a store's work queue reads its oldest (most urgent) tasks first.
+  const dir = f.order === 'oldest' ? 'asc' : 'desc';
+  const past = f.order === 'oldest' ? '>' : '<';
   let q = db
     .selectFrom('fulfillments')
-    .select(['id', 'created_at'])
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
+    // The exact µs time for the cursor: a JS date would cut it to ms and repeat or skip rows.
+    .select(['id', sql<string>`to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('at')])
+    .orderBy('created_at', dir)
+    .orderBy('id', dir)
     .limit(f.limit + 1);
   if (f.location_id) q = q.where('location_id', '=', f.location_id);
   if (f.status && f.status.length) q = q.where('status', 'in', f.status);
   if (after) {
-    const [at, id] = [new Date(String(after[0])), String(after[1])];
-    q = q.where((eb) => eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('id', '<', id)])]));
+    const [at, id] = [sql<Date>`${String(after[0])}::timestamptz`, String(after[1])];
+    q = q.where((eb) => eb.or([eb('created_at', past, at), eb.and([eb('created_at', '=', at), eb('id', past, id)])]));
   }
   const rows = await q.execute();
-  const { items, next_cursor } = page(rows, f.limit, (r) => [r.created_at.toISOString(), r.id]);
+  const { items, next_cursor } = page(rows, f.limit, (r) => [r.at, r.id]);
   const out: FulfilmentView[] = [];
   for (const r of items) out.push((await readFulfilment(db, r.id))!);
   return { items: out, next_cursor };

@@ -136,6 +136,15 @@ describe('fulfilments list', () => {
     expect(new Set(all.map((f: { order_id: string }) => f.order_id))).toEqual(new Set(Object.values(ids)));
     const times = all.map((f: { created_at: string }) => f.created_at);
     expect([...times].sort().reverse()).toEqual(times);
+    // A work queue reads the oldest first, and pages the same way.
+    const oldest = await s.api('GET', '/v1/fulfillments?location_id=mid&status=pending,allocated&limit=2&order=oldest');
+    const rest = await s.api(
+      'GET',
+      `/v1/fulfillments?location_id=mid&status=pending,allocated&limit=2&order=oldest&cursor=${oldest.body.next_cursor}`,
+    );
+    expect([...oldest.body.items, ...rest.body.items].map((f: { id: string }) => f.id)).toEqual(
+      all.map((f: { id: string }) => f.id).reverse(),
+    );
     expect((await s.api('GET', '/v1/fulfillments?location_id=near')).body.items).toEqual([]);
     const staff = await s.api('GET', '/v1/fulfillments?location_id=near', undefined, { key: staffKey });
     expect(staff.body.items).toHaveLength(3); // store staff see their own store's queue

@@ -40,6 +40,7 @@ function Queue({ location }: { location: string }) {
   const queue = useResource<{ items: Fulfilment[] }>('/v1/fulfillments', {
     location_id: location,
     status: OPEN_STATUSES.join(','),
+    order: 'oldest',
     limit: 200,
   });
   const reload = queue.reload;
