@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { journeysZhCN as zh } from '../src/i18n/journeys.zh-CN';
+import { JOURNEY_TEMPLATES, journeyFromTemplate } from '../src/journeys';
 import { launchConsole, SHOTS, text, type ConsoleUnderTest } from './console';
 
 /**
@@ -125,5 +127,23 @@ describe('journeys in the console', () => {
     await page.getByTestId('journey-pause').click();
     await expect.poll(() => page.getByTestId('journey-detail').getAttribute('data-state')).toBe('paused');
     expect(ui.pageErrors).toEqual([]);
+  });
+
+  it('offers the four flows as templates the API accepts', async () => {
+    const coupons = (await ui.ok('GET', '/v1/coupon-templates?limit=200')).items;
+    for (const which of JOURNEY_TEMPLATES) {
+      const def = journeyFromTemplate(
+        which,
+        {
+          name: zh[`journeys.template.${which}`],
+          message: zh[`journeys.template.${which}.message`],
+          messageB: zh['journeys.template.ab_coupon.messageB'],
+        },
+        coupons,
+      );
+      const r = await ui.server.api('POST', '/v1/journeys', def);
+      expect([which, r.status, r.body.error ?? null]).toEqual([which, 201, null]);
+      expect(r.body).toMatchObject({ state: 'draft', trigger: def.trigger, steps: def.steps });
+    }
   });
 });
