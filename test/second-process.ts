@@ -12,6 +12,8 @@ export interface Remote {
   url: string;
   api(method: string, path: string, body?: unknown): Promise<ApiResponse>;
   stop(): Promise<void>;
+  /** SIGKILL: the process dies at once, mid-transaction or not (crash tests). */
+  kill(): Promise<void>;
 }
 
 /** Starts `santong start` as a real second process on the test database and waits until it listens. */
@@ -77,6 +79,13 @@ export async function startSecondProcess(s: TestServer, env: Record<string, stri
         const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
         await exited;
         clearTimeout(killer);
+      }
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await exited;
       }
       fs.rmSync(dataDir, { recursive: true, force: true });
     },

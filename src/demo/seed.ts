@@ -22,6 +22,7 @@ import { currentTimezone } from '../modules/loyalty/points/expiry-date';
 import { DemoCoupons } from './coupons';
 import { DemoLoyalty } from './loyalty';
 import { seedDemoSegments } from './segments';
+import { seedDemoJourney } from './journeys';
 import {
   CUSTOMER_COLUMNS,
   EVENT_COLUMNS,
@@ -139,6 +140,8 @@ export async function seedDemo(
   });
   // Saved segments and the preset computed tags, evaluated (the console's 营销 page).
   await seedDemoSegments(database);
+  // An active win-back journey (its first scan runs once the server ticks).
+  await seedDemoJourney(database);
   // The dashboard's sales rollups, from the history just loaded.
   await rebuildSalesRollups(database, timezone);
   // The stores' revenue-share credits for the history's completed pickups and store deliveries.

@@ -1,11 +1,10 @@
-import { addManualTag, removeManualTag } from './tags';
 import { Type } from '@sinclair/typebox';
-import { sql } from 'kysely';
 import { CHANNELS } from '../../platform/auth/roles';
 import { personalDataRead } from '../../platform/audit/bulk';
 import { forbidden, notFound, unprocessable } from '../../platform/http/errors';
 import { Cursor, errors, Id, Limit, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
+import { addManualTag, removeManualTag } from './tags';
 import { IDENTIFIER_TYPES, InvalidIdentifier, normalise, type IdentifierType } from './identifiers';
 import { identify, rootOf, unmerge } from './identity';
 import { lookup, readProfile } from './profile';

@@ -86,7 +86,10 @@ function oneKey(v: unknown, path: string, kinds: readonly string[], extra: reado
   if (!isObject(v)) throw fail(path, 'must be an object');
   const keys = Object.keys(v).filter((k) => !extra.includes(k));
   if (keys.length !== 1 || !kinds.includes(keys[0]!))
-    throw fail(path, `must have exactly one of ${kinds.join(', ')}${extra.length ? ` (besides ${extra.join(', ')})` : ''}`);
+    throw fail(
+      path,
+      `must have exactly one of ${kinds.join(', ')}${extra.length ? ` (besides ${extra.join(', ')})` : ''}`,
+    );
   return [keys[0]!, v[keys[0]!]];
 }
 
@@ -126,8 +129,12 @@ async function step(v: unknown, path: string, cx: Context): Promise<Step> {
       const [which, value] = oneKey(body, at, ['duration', 'until_time_of_day']);
       const s = text(value, `${at}.${which}`, 40);
       if (which === 'duration' && durationMs(s) === null)
-        throw fail(`${at}.duration`, 'must be an ISO-8601 duration of weeks, days, hours, minutes, seconds (PT2S, PT10M, P3D), at most 366 days');
-      if (which === 'until_time_of_day' && !isTimeOfDay(s)) throw fail(`${at}.until_time_of_day`, 'must be HH:MM (24-hour)');
+        throw fail(
+          `${at}.duration`,
+          'must be an ISO-8601 duration of weeks, days, hours, minutes, seconds (PT2S, PT10M, P3D), at most 366 days',
+        );
+      if (which === 'until_time_of_day' && !isTimeOfDay(s))
+        throw fail(`${at}.until_time_of_day`, 'must be HH:MM (24-hour)');
       return { id, wait: which === 'duration' ? { duration: s } : { until_time_of_day: s } };
     }
     case 'branch': {
@@ -162,8 +169,11 @@ async function step(v: unknown, path: string, cx: Context): Promise<Step> {
       if (typeof m.channel !== 'string' || !(MESSAGE_CHANNELS as readonly string[]).includes(m.channel))
         throw fail(`${at}.channel`, `must be one of ${MESSAGE_CHANNELS.join(', ')}`);
       const t = text(m.text, `${at}.text`, 1000);
-      const unknown = [...t.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)].find((x) => !['name', 'coupon', 'store'].includes(x[1]!));
-      if (unknown) throw fail(`${at}.text`, `unknown variable {{${unknown[1]}}}; expected {{name}}, {{coupon}}, {{store}}`);
+      const unknown = [...t.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)].find(
+        (x) => !['name', 'coupon', 'store'].includes(x[1]!),
+      );
+      if (unknown)
+        throw fail(`${at}.text`, `unknown variable {{${unknown[1]}}}; expected {{name}}, {{coupon}}, {{store}}`);
       return { id, send_message: { channel: m.channel as MessageChannel, text: t } };
     }
     case 'add_tag':
@@ -184,7 +194,11 @@ async function step(v: unknown, path: string, cx: Context): Promise<Step> {
         const name = text(x.name, `${vp}.name`, 64);
         if (names.has(name)) throw fail(`${vp}.name`, `variant ${name} is named twice`);
         names.add(name);
-        variants.push({ name, weight: integer(x.weight, `${vp}.weight`, 1, 100), steps: await steps(x.steps, `${vp}.steps`, cx) });
+        variants.push({
+          name,
+          weight: integer(x.weight, `${vp}.weight`, 1, 100),
+          steps: await steps(x.steps, `${vp}.steps`, cx),
+        });
       }
       return { id, split: { variants } };
     }
@@ -209,7 +223,8 @@ async function trigger(v: unknown, path: string, db: Queryable): Promise<Trigger
       if (e.properties === undefined) return { event: { type } };
       const props = object(e.properties, `${at}.properties`, Object.keys(e.properties as Obj));
       for (const [k, x] of Object.entries(props))
-        if (!['string', 'number', 'boolean'].includes(typeof x)) throw fail(`${at}.properties.${k}`, 'must be a string, number or boolean');
+        if (!['string', 'number', 'boolean'].includes(typeof x))
+          throw fail(`${at}.properties.${k}`, 'must be a string, number or boolean');
       return { event: { type, properties: props as Record<string, string | number | boolean> } };
     }
     case 'segment_entered':
@@ -220,7 +235,12 @@ async function trigger(v: unknown, path: string, db: Queryable): Promise<Trigger
     }
     case 'date_trait': {
       const d = object(body, at, ['trait', 'days_before'], ['trait', 'days_before']);
-      return { date_trait: { trait: text(d.trait, `${at}.trait`, 64), days_before: integer(d.days_before, `${at}.days_before`, 0, 365) } };
+      return {
+        date_trait: {
+          trait: text(d.trait, `${at}.trait`, 64),
+          days_before: integer(d.days_before, `${at}.days_before`, 0, 365),
+        },
+      };
     }
     default: {
       const b = object(body, at, ['segment', 'at'], ['segment', 'at']);
@@ -244,7 +264,12 @@ function goal(v: unknown, path: string): Goal {
 
 /** The body of POST /journeys, checked (see above). */
 export async function checkDefinition(db: Queryable, body: unknown): Promise<Definition> {
-  const b = object(body, 'body', ['name', 'trigger', 'steps', 'goal', 'holdout_percent', 'reentry'], ['name', 'trigger', 'steps']);
+  const b = object(
+    body,
+    'body',
+    ['name', 'trigger', 'steps', 'goal', 'holdout_percent', 'reentry'],
+    ['name', 'trigger', 'steps'],
+  );
   const name = text(b.name, 'name', 100);
   const t = await trigger(b.trigger, 'trigger', db);
   const cx: Context = { db, eventTrigger: 'event' in t, ids: new Set(), count: { n: 0 } };

@@ -9,7 +9,8 @@ import { registerErasureStep } from '../customers/erasure-steps';
 registerErasureStep('journeys', async (tx, scope) => {
   let n = 0;
   for (const id of scope.ids) {
-    const r = await sql`UPDATE journey_enrolments SET customer_id = ${scope.substitute.get(id) ?? id}, trigger = '{}'::jsonb,
+    const r =
+      await sql`UPDATE journey_enrolments SET customer_id = ${scope.substitute.get(id) ?? id}, trigger = '{}'::jsonb,
         state = CASE WHEN state = 'active' THEN 'exited' ELSE state END,
         exit_reason = CASE WHEN state = 'active' THEN 'erased' ELSE exit_reason END,
         position = NULL, next_run_at = NULL, coupon_code = NULL, updated_at = now()

@@ -52,12 +52,15 @@ async function goalGroups(db: Queryable, journeyId: string, g: Goal['ordered']):
 }
 
 function goalFigures(rows: GroupRow[]) {
-  const sum = (holdout: boolean, k: 'customers' | 'converted' | 'net') =>
-    rows.filter((r) => r.holdout === holdout).reduce((s, r) => s + Number(r[k]), 0);
-  const t = { customers: sum(false, 'customers'), converted: sum(false, 'converted') };
-  const h = { customers: sum(true, 'customers'), converted: sum(true, 'converted') };
+  const sum = (holdout: boolean, pick: (r: GroupRow) => string) =>
+    rows.filter((r) => r.holdout === holdout).reduce((s, r) => s + Number(pick(r)), 0);
+  const group = (holdout: boolean) => ({
+    customers: sum(holdout, (r) => r.customers),
+    converted: sum(holdout, (r) => r.converted),
+  });
+  const [t, h] = [group(false), group(true)];
   const u = upliftInterval(t.converted, t.customers, h.converted, h.customers);
-  const perHead = (holdout: boolean, n: number) => (n === 0 ? 0 : sum(holdout, 'net') / n);
+  const perHead = (holdout: boolean, n: number) => (n === 0 ? 0 : sum(holdout, (r) => r.net) / n);
   return {
     treated: { ...t, rate: rate(t.converted, t.customers) },
     holdout: { ...h, rate: rate(h.converted, h.customers) },

@@ -26,7 +26,8 @@ const Body = Type.Object(
   {
     name: FreeText(100, { minLength: 1 }),
     trigger: Type.Unknown({
-      description: 'one of event {type, properties?}, segment_entered "<segment id>", inactive {days}, date_trait {trait, days_before}, broadcast {segment, at}',
+      description:
+        'one of event {type, properties?}, segment_entered "<segment id>", inactive {days}, date_trait {trait, days_before}, broadcast {segment, at}',
     }),
     steps: Type.Unknown({
       description:
@@ -35,7 +36,9 @@ const Body = Type.Object(
         'send_message {channel: sms|wechat|push|email, text with {{name}}, {{coupon}}, {{store}}}, add_tag, remove_tag, ' +
         'split {variants: [{name, weight, steps}]}, exit {}',
     }),
-    goal: Type.Optional(Type.Unknown({ description: '{ordered: {sku?, category?, channel?, location_id?, within_days}}' })),
+    goal: Type.Optional(
+      Type.Unknown({ description: '{ordered: {sku?, category?, channel?, location_id?, within_days}}' }),
+    ),
     holdout_percent: Type.Optional(Type.Unknown({ description: 'integer 0..90 (default 0)' })),
     reentry: Type.Optional(
       Type.Unknown({
@@ -94,7 +97,9 @@ const Report = Type.Object({
     }),
     Type.Null(),
   ]),
-  variants: Type.Array(Type.Object({ name: Type.String(), customers: Type.Integer(), converted: Type.Integer(), rate: Type.Number() })),
+  variants: Type.Array(
+    Type.Object({ name: Type.String(), customers: Type.Integer(), converted: Type.Integer(), rate: Type.Number() }),
+  ),
 });
 
 /** Journeys (issue 15): definitions, their state, and their report. */
@@ -108,7 +113,8 @@ export const journeyRoutes: ModuleRoutes = (ctx) => async (app) => {
       schema: {
         tags: ['journeys'],
         summary: 'Create a journey (a draft: nothing runs until it is activated)',
-        description: '422 invalid_journey (or invalid_rule inside a branch) names the path of the fault: steps[2].wait.duration.',
+        description:
+          '422 invalid_journey (or invalid_rule inside a branch) names the path of the fault: steps[2].wait.duration.',
         body: Body,
         response: { 201: Journey, ...errors(422) },
       },

@@ -49,17 +49,34 @@ function programFor(id: string, version: number, def: Pick<Definition, 'steps'>)
 
 /** Trigger intake for every active journey; answers how many entered. */
 export async function runIntake(o: RunnerOptions, now = new Date()): Promise<number> {
-  const journeys = await sql<{ id: string }>`SELECT id FROM journeys WHERE state = 'active' ORDER BY id`.execute(o.db.db);
+  const journeys = await sql<{ id: string }>`SELECT id FROM journeys WHERE state = 'active' ORDER BY id`.execute(
+    o.db.db,
+  );
   let n = 0;
   for (const { id } of journeys.rows)
     n += await transact(o.db, async (tx) => {
-      const mine = await sql<{ ok: boolean }>`SELECT pg_try_advisory_xact_lock(hashtextextended(${`journey-intake:${id}`}, 0)) AS ok`.execute(tx);
+      const mine = await sql<{
+        ok: boolean;
+      }>`SELECT pg_try_advisory_xact_lock(hashtextextended(${`journey-intake:${id}`}, 0)) AS ok`.execute(tx);
       if (!mine.rows[0]?.ok) return 0;
       const j = await sql<IntakeRow & { state: string }>`
-        SELECT id, definition, holdout_percent, reentry, cursor_at, scanned_at, state FROM journeys WHERE id = ${id}`.execute(tx);
+        SELECT id, definition, holdout_percent, reentry, cursor_at, scanned_at, state FROM journeys WHERE id = ${id}`.execute(
+        tx,
+      );
       const row = j.rows[0];
       if (!row || row.state !== 'active') return 0;
-      return intake(tx, { ...row, cursor_at: row.cursor_at && new Date(row.cursor_at), scanned_at: row.scanned_at && new Date(row.scanned_at) }, now, o.timezone, o.scanMs);
+      return intake(
+        tx,
+        o.keys,
+        {
+          ...row,
+          cursor_at: row.cursor_at && new Date(row.cursor_at),
+          scanned_at: row.scanned_at && new Date(row.scanned_at),
+        },
+        now,
+        o.timezone,
+        o.scanMs,
+      );
     });
   return n;
 }
@@ -89,7 +106,10 @@ export async function stepOnce(o: RunnerOptions, enrolmentId: string, now = new 
         WHERE id = ${e.id}`.execute(tx);
       return true;
     }
-    const done = await sql`SELECT 1 FROM journey_step_executions WHERE enrolment_id = ${e.id} AND step_id = ${at.step.id}`.execute(tx);
+    const done =
+      await sql`SELECT 1 FROM journey_step_executions WHERE enrolment_id = ${e.id} AND step_id = ${at.step.id}`.execute(
+        tx,
+      );
     // Never twice: a step already recorded (a definition whose steps repeat an id cannot exist) is passed over.
     const out = done.rows.length
       ? { outcome: 'done' as const }

@@ -86,7 +86,11 @@ export async function changeState(db: Database, id: string, action: keyof typeof
     if (!j) throw notFound('journey', 'id');
     const rule = ALLOWED[action];
     if (!rule.from.includes(j.state))
-      throw conflict('journey_state', `a ${j.state} journey cannot be ${action === 'activate' ? 'activated' : action + 'd'}`, 'id');
+      throw conflict(
+        'journey_state',
+        `a ${j.state} journey cannot be ${action === 'activate' ? 'activated' : action + 'd'}`,
+        'id',
+      );
     if (j.state === rule.to) return journeyView(j);
     const first = action === 'activate' && j.activated_at === null;
     const r = await sql<Row>`UPDATE journeys SET state = ${rule.to}, updated_at = now()

@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../platform/db/database';
 import { localDayHour } from '../../platform/nightly';
+import type { KeyRing } from '../../platform/crypto/keys';
+import { peopleByDateTrait } from '../customers/date-traits';
 import { eventsReceivedBetween, groupEvents, segmentPeople, underPeople } from '../customers/public';
 import { isSale, orderSummaries } from '../orders/public';
 import { segmentEntries } from '../segments/public';
@@ -41,16 +43,29 @@ async function inactive(tx: Tx, days: number, now: Date): Promise<Entrant[]> {
   });
 }
 
-/** People whose date trait (YYYY-MM-DD or MM-DD) falls `daysBefore` days after today (retailer's time zone). */
-async function dateTrait(tx: Tx, trait: string, daysBefore: number, now: Date, timezone: string): Promise<Entrant[]> {
+/** People whose date trait falls `daysBefore` days after today (retailer's time zone), once a year each. */
+async function dateTrait(
+  tx: Tx,
+  keys: KeyRing,
+  trait: string,
+  daysBefore: number,
+  now: Date,
+  timezone: string,
+): Promise<Entrant[]> {
   const target = localDayHour(new Date(now.getTime() + daysBefore * DAY_MS), timezone).day;
-  const r = await sql<{ id: string }>`
-    SELECT p.id FROM ${segmentPeople} p WHERE right(p.traits ->> ${trait}::text, 5) = ${target.slice(5)}`.execute(tx);
-  return r.rows.map((x) => ({ root: x.id, key: `date:${x.id}:${target}`, payload: { date: target, trait } }));
+  const ids = await peopleByDateTrait(tx, keys, trait, target.slice(5));
+  return ids.map((id) => ({ root: id, key: `date:${id}:${target}`, payload: { date: target, trait } }));
 }
 
 /** Runs the journey's trigger intake at `now`; answers how many entered. */
-export async function intake(tx: Tx, j: IntakeRow, now: Date, timezone: string, scanMs: number): Promise<number> {
+export async function intake(
+  tx: Tx,
+  keys: KeyRing,
+  j: IntakeRow,
+  now: Date,
+  timezone: string,
+  scanMs: number,
+): Promise<number> {
   const t = j.definition.trigger;
   const from = new Date((j.cursor_at ?? now).getTime() - READ_LAG_MS);
   let entrants: Entrant[] = [];
@@ -58,7 +73,13 @@ export async function intake(tx: Tx, j: IntakeRow, now: Date, timezone: string, 
   let scanned: Date | null = j.scanned_at;
   const scanDue = j.scanned_at === null || now.getTime() - j.scanned_at.getTime() >= scanMs;
   if ('event' in t) {
-    const r = await sql<{ event_id: string; root: string; location_id: string | null; properties: Record<string, unknown>; received_at: Date }>`
+    const r = await sql<{
+      event_id: string;
+      root: string;
+      location_id: string | null;
+      properties: Record<string, unknown>;
+      received_at: Date;
+    }>`
       SELECT e.event_id, e.root, e.location_id, e.properties, e.received_at
       FROM ${eventsReceivedBetween([t.event.type], from, now)} e
       ${t.event.properties ? sql`WHERE e.properties @> ${JSON.stringify(t.event.properties)}::jsonb` : sql``}
@@ -81,9 +102,15 @@ export async function intake(tx: Tx, j: IntakeRow, now: Date, timezone: string, 
   } else if ('inactive' in t) {
     if (scanDue) [entrants, scanned] = [await inactive(tx, t.inactive.days, now), now];
   } else if ('date_trait' in t) {
-    if (scanDue) [entrants, scanned] = [await dateTrait(tx, t.date_trait.trait, t.date_trait.days_before, now, timezone), now];
+    if (scanDue)
+      [entrants, scanned] = [
+        await dateTrait(tx, keys, t.date_trait.trait, t.date_trait.days_before, now, timezone),
+        now,
+      ];
   } else if (j.scanned_at === null && now.getTime() >= Date.parse(t.broadcast.at)) {
-    const r = await sql<{ customer_id: string }>`SELECT s.customer_id FROM ${segmentEntries(t.broadcast.segment)} s`.execute(tx);
+    const r = await sql<{
+      customer_id: string;
+    }>`SELECT s.customer_id FROM ${segmentEntries(t.broadcast.segment)} s`.execute(tx);
     entrants = r.rows.map((s) => ({
       root: s.customer_id,
       key: `broadcast:${s.customer_id}`,

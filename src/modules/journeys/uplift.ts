@@ -17,7 +17,12 @@ export function wilson(x: number, n: number, z = Z95): [number, number] {
 }
 
 /** p1 − p2 with its Newcombe hybrid score interval; null when either group is empty. */
-export function upliftInterval(x1: number, n1: number, x2: number, n2: number): { uplift: number; ci95: [number, number] } | null {
+export function upliftInterval(
+  x1: number,
+  n1: number,
+  x2: number,
+  n2: number,
+): { uplift: number; ci95: [number, number] } | null {
   if (n1 === 0 || n2 === 0) return null;
   const p1 = x1 / n1;
   const p2 = x2 / n2;

@@ -6,7 +6,7 @@ import './tables';
 
 /** What other modules (journeys) may know of segments beyond their routes: these, never the tables. */
 
-export { checkRule, parseRule, type Rule } from './rule';
+export { checkRule, type Rule } from './rule';
 
 /**
  * Does the rule select this person (a root id) at `asOf`? Compiled as segments are, scoped to the
