@@ -80,6 +80,30 @@ describe('journeys in the console', () => {
     expect(saved.trigger).toEqual({ inactive: { days: 30 } });
     expect(saved.steps[0].issue_coupon.template_id).toBe(coupon.id);
 
+    // Customers with no sale and no store visit for 30 days; some of them consent to marketing SMS.
+    const inactive = await ui.ok(
+      'POST',
+      '/v1/segments/preview',
+      {
+        rule: {
+          all: [
+            { not: { ordered: { count: { gte: 1 }, within_days: 30 } } },
+            { not: { visited_store: { within_days: 30 } } },
+          ],
+        },
+      },
+      200,
+    );
+    expect(inactive.size).toBeGreaterThan(0);
+    const consenting: string[] = inactive.sample.slice(0, 10);
+    for (const c of consenting)
+      await ui.ok(
+        'PUT',
+        `/v1/customers/${c}/consents/marketing_sms`,
+        { granted: true, channel: 'app', source: 'e2e' },
+        200,
+      );
+
     await page.getByTestId('journey-activate').click();
     await expect.poll(() => detail.getAttribute('data-state')).toBe('active');
 
@@ -106,6 +130,12 @@ describe('journeys in the console', () => {
     };
     await expect.poll(messages, { timeout: 60_000 }).toBeGreaterThan(0);
     await page.getByTestId('journey-message').first().waitFor({ timeout: 15_000 });
+    // Those who consented (and are treated) get the SMS queued — sent, or held until quiet hours end
+    // (or capped by the demo's own win-back journey) — never suppressed for want of consent.
+    const log = (await ui.ok('GET', `/v1/messages?journey_id=${id}&limit=200`)).items as any[];
+    const byConsent = (c: any) => consenting.includes(c.customer_id);
+    expect(log.filter(byConsent).every((m) => m.status !== 'suppressed' || m.reason !== 'no_consent')).toBe(true);
+    expect(log.filter(byConsent).length).toBeGreaterThan(0);
     await page.screenshot({ path: path.join(SHOTS, 'santong-journey-report.png'), fullPage: true });
     // The same report in English.
     await page.getByTestId('lang-en').click();
