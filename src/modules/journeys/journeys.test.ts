@@ -379,6 +379,33 @@ describe('flows', () => {
   });
 });
 
+describe('erasure', () => {
+  it('erased people leave every journey', async () => {
+    const who = await person();
+    const id = await activeJourney({
+      name: 'erasure',
+      trigger: { event: { type: 'erase_fixture' } },
+      steps: [
+        { id: 'wait', wait: { duration: 'PT30S' } },
+        { id: 'tag', add_tag: 'never' },
+      ],
+    });
+    await event(who, 'erase_fixture', {});
+    await until(
+      'entered',
+      () => report(id),
+      (x) => x.active === 1,
+    );
+    await must(s, 'DELETE', `/v1/customers/${who}`, undefined, [202]);
+    const r = await until(
+      'left',
+      () => report(id),
+      (x) => x.exited === 1,
+    );
+    expect([r.entered, r.active, step(r, 'tag')!.done]).toEqual([1, 0, 0]);
+  });
+});
+
 describe('pausing', () => {
   it('stops sends at once: queued messages are cancelled and no further step runs', async () => {
     const a = await person();

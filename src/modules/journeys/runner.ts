@@ -37,6 +37,8 @@ export interface RunnerOptions {
 const STEPS_PER_PASS = 50;
 /** Due enrolments read per pass. */
 const BATCH = 200;
+/** A pass stops taking new enrolments after this long, so the dispatcher's other tasks keep their pace. */
+const PASS_BUDGET_MS = 1000;
 
 const programs = new Map<string, { version: number; program: Program }>();
 function programFor(id: string, version: number, def: Pick<Definition, 'steps'>): Program {
@@ -131,14 +133,18 @@ export async function stepOnce(o: RunnerOptions, enrolmentId: string, now = new 
   });
 }
 
-/** Runs the due steps of up to BATCH enrolments of active journeys; answers how many steps ran. */
+/** Runs the due steps of up to BATCH enrolments of active journeys, within PASS_BUDGET_MS; answers how many steps ran. */
 export async function runDue(o: RunnerOptions, now = () => new Date()): Promise<number> {
+  const started = Date.now();
   const due = await sql<{ id: string }>`
     SELECT e.id FROM journey_enrolments e JOIN journeys j ON j.id = e.journey_id AND j.state = 'active'
     WHERE e.state = 'active' AND e.next_run_at <= ${now().toISOString()}::timestamptz
     ORDER BY e.next_run_at LIMIT ${BATCH}`.execute(o.db.db);
   let steps = 0;
-  for (const { id } of due.rows) for (let i = 0; i < STEPS_PER_PASS && (await stepOnce(o, id, now())); i++) steps++;
+  for (const { id } of due.rows) {
+    if (Date.now() - started > PASS_BUDGET_MS) break;
+    for (let i = 0; i < STEPS_PER_PASS && (await stepOnce(o, id, now())); i++) steps++;
+  }
   return steps;
 }
 
