@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { journeysZhCN as zh } from '../src/i18n/journeys.zh-CN';
+import { JOURNEY_TEMPLATES, journeyFromTemplate } from '../src/journeys';
 import { launchConsole, SHOTS, text, type ConsoleUnderTest } from './console';
 
 /**
@@ -78,6 +80,30 @@ describe('journeys in the console', () => {
     expect(saved.trigger).toEqual({ inactive: { days: 30 } });
     expect(saved.steps[0].issue_coupon.template_id).toBe(coupon.id);
 
+    // Customers with no sale and no store visit for 30 days; some of them consent to marketing SMS.
+    const inactive = await ui.ok(
+      'POST',
+      '/v1/segments/preview',
+      {
+        rule: {
+          all: [
+            { not: { ordered: { count: { gte: 1 }, within_days: 30 } } },
+            { not: { visited_store: { within_days: 30 } } },
+          ],
+        },
+      },
+      200,
+    );
+    expect(inactive.size).toBeGreaterThan(0);
+    const consenting: string[] = inactive.sample.slice(0, 10);
+    for (const c of consenting)
+      await ui.ok(
+        'PUT',
+        `/v1/customers/${c}/consents/marketing_sms`,
+        { granted: true, channel: 'app', source: 'e2e' },
+        200,
+      );
+
     await page.getByTestId('journey-activate').click();
     await expect.poll(() => detail.getAttribute('data-state')).toBe('active');
 
@@ -104,6 +130,12 @@ describe('journeys in the console', () => {
     };
     await expect.poll(messages, { timeout: 60_000 }).toBeGreaterThan(0);
     await page.getByTestId('journey-message').first().waitFor({ timeout: 15_000 });
+    // Those who consented (and are treated) get the SMS queued — sent, or held until quiet hours end
+    // (or capped by the demo's own win-back journey) — never suppressed for want of consent.
+    const log = (await ui.ok('GET', `/v1/messages?journey_id=${id}&limit=200`)).items as any[];
+    const byConsent = (c: any) => consenting.includes(c.customer_id);
+    expect(log.filter(byConsent).every((m) => m.status !== 'suppressed' || m.reason !== 'no_consent')).toBe(true);
+    expect(log.filter(byConsent).length).toBeGreaterThan(0);
     await page.screenshot({ path: path.join(SHOTS, 'santong-journey-report.png'), fullPage: true });
     // The same report in English.
     await page.getByTestId('lang-en').click();
@@ -125,5 +157,23 @@ describe('journeys in the console', () => {
     await page.getByTestId('journey-pause').click();
     await expect.poll(() => page.getByTestId('journey-detail').getAttribute('data-state')).toBe('paused');
     expect(ui.pageErrors).toEqual([]);
+  });
+
+  it('offers the four flows as templates the API accepts', async () => {
+    const coupons = (await ui.ok('GET', '/v1/coupon-templates?limit=200')).items;
+    for (const which of JOURNEY_TEMPLATES) {
+      const def = journeyFromTemplate(
+        which,
+        {
+          name: zh[`journeys.template.${which}`],
+          message: zh[`journeys.template.${which}.message`],
+          messageB: zh['journeys.template.ab_coupon.messageB'],
+        },
+        coupons,
+      );
+      const r = await ui.server.api('POST', '/v1/journeys', def);
+      expect([which, r.status, r.body.error ?? null]).toEqual([which, 201, null]);
+      expect(r.body).toMatchObject({ state: 'draft', trigger: def.trigger, steps: def.steps });
+    }
   });
 });

@@ -8,7 +8,7 @@ import { usableCouponsOf, type WalletCoupon } from '../loyalty/public';
 
 /** How far back a view counts, and how many viewed products an offer list names. */
 export const VIEWED_DAYS = 30;
-export const VIEWED_LIMIT = 5;
+const VIEWED_LIMIT = 5;
 const DAY = 86_400_000;
 
 export interface ViewedProduct {

@@ -16,7 +16,7 @@ const STATUSES = ['queued', 'sent', 'delivered', 'failed', 'suppressed'] as cons
 export function MessageLog({ journey, version }: { journey: string; version: string }) {
   const { t, lang } = useI18n();
   const [status, setStatus] = useState('');
-  const list = usePagedList<Message>('/v1/messages', { journey_id: journey, ...(status ? { status } : {}) });
+  const list = usePagedList<Message>('/v1/messages', { journey_id: journey, ...(status ? { status } : {}) }, 20);
   const { reload } = list;
   useEffect(reload, [version, reload]);
   return (

@@ -100,52 +100,54 @@ export function StepList({
                 </>
               )}
               {'split' in s && (
-                <div className="journey-arms">
-                  {s.split.variants.map((v, k) => {
-                    const setVariant = (nv: typeof v | null) =>
-                      set(i, {
-                        ...s,
-                        split: {
-                          variants:
-                            nv === null
-                              ? s.split.variants.filter((_, j) => j !== k)
-                              : s.split.variants.map((x, j) => (j === k ? nv : x)),
-                        },
-                      });
-                    return (
-                      <div key={k} className="journey-arm" data-testid="journey-variant">
-                        <div className="form-grid">
-                          <label className="field">
-                            <span>{t('journeys.split.variant')}</span>
-                            <input value={v.name} onChange={(e) => setVariant({ ...v, name: e.target.value })} />
-                          </label>
-                          <label className="field">
-                            <span>{t('journeys.split.weight')}</span>
-                            <input
-                              type="number"
-                              min={1}
-                              max={100}
-                              value={v.weight}
-                              onChange={(e) => setVariant({ ...v, weight: Math.floor(Number(e.target.value)) })}
-                            />
-                          </label>
-                          {s.split.variants.length > 2 && (
-                            <button type="button" className="btn btn-small" onClick={() => setVariant(null)}>
-                              {t('journeys.split.remove')}
-                            </button>
-                          )}
+                <>
+                  <div className="journey-arms">
+                    {s.split.variants.map((v, k) => {
+                      const setVariant = (nv: typeof v | null) =>
+                        set(i, {
+                          ...s,
+                          split: {
+                            variants:
+                              nv === null
+                                ? s.split.variants.filter((_, j) => j !== k)
+                                : s.split.variants.map((x, j) => (j === k ? nv : x)),
+                          },
+                        });
+                      return (
+                        <div key={k} className="journey-arm" data-testid="journey-variant">
+                          <div className="form-grid">
+                            <label className="field">
+                              <span>{t('journeys.split.variant')}</span>
+                              <input value={v.name} onChange={(e) => setVariant({ ...v, name: e.target.value })} />
+                            </label>
+                            <label className="field">
+                              <span>{t('journeys.split.weight')}</span>
+                              <input
+                                type="number"
+                                min={1}
+                                max={100}
+                                value={v.weight}
+                                onChange={(e) => setVariant({ ...v, weight: Math.floor(Number(e.target.value)) })}
+                              />
+                            </label>
+                            {s.split.variants.length > 2 && (
+                              <button type="button" className="btn btn-small" onClick={() => setVariant(null)}>
+                                {t('journeys.split.remove')}
+                              </button>
+                            )}
+                          </div>
+                          <StepList
+                            steps={v.steps}
+                            onChange={(vs) => setVariant({ ...v, steps: vs })}
+                            testId={`step-${s.id}-${k}`}
+                          />
                         </div>
-                        <StepList
-                          steps={v.steps}
-                          onChange={(vs) => setVariant({ ...v, steps: vs })}
-                          testId={`step-${s.id}-${k}`}
-                        />
-                      </div>
-                    );
-                  })}
+                      );
+                    })}
+                  </div>
                   <button
                     type="button"
-                    className="btn btn-small"
+                    className="btn btn-small journey-add-variant"
                     onClick={() =>
                       set(i, {
                         ...s,
@@ -160,7 +162,7 @@ export function StepList({
                   >
                     {t('journeys.split.add')}
                   </button>
-                </div>
+                </>
               )}
             </li>
           );
