@@ -57,24 +57,24 @@ function inFlight(page: Page): () => number {
 
 /** Opens a console route and waits until nothing on it is loading any more. */
 async function open(page: Page, hash: string, pending: () => number) {
-  await page.evaluate((h) => (window.location.hash = h), hash);
+  await page.evaluate(`window.location.hash = ${JSON.stringify(hash)}`);
   for (let quiet = 0, waited = 0; quiet < 3 && waited < 30_000; waited += 200) {
     await page.waitForTimeout(200);
-    const loading = await page.evaluate(() => document.querySelectorAll('.status-loading').length);
+    const loading = await page.evaluate<number>("document.querySelectorAll('.status-loading').length");
     quiet = pending() === 0 && loading === 0 ? quiet + 1 : 0;
   }
 }
 
 /** The page's visible text, without the elements marked translate="no". */
 async function visibleText(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const hidden = [...document.querySelectorAll<HTMLElement>('[translate="no"]')];
+  return page.evaluate<string>(`(() => {
+    const hidden = [...document.querySelectorAll('[translate="no"]')];
     const before = hidden.map((el) => el.style.display);
     for (const el of hidden) el.style.display = 'none';
     const text = document.body.innerText;
     hidden.forEach((el, i) => (el.style.display = before[i]));
     return text;
-  });
+  })()`);
 }
 
 describe('the console in Chinese, page by page', () => {
@@ -117,7 +117,7 @@ describe('the console in Chinese, page by page', () => {
         const words = strayWords(await visibleText(page));
         if (words.length) found[`${name}@${width}`] = words;
         // Nothing wider than the window: no page scrolls sideways (tables scroll inside their own frame).
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
         if (overflow > 0) found[`${name}@${width}`] = [...(found[`${name}@${width}`] ?? []), `overflow ${overflow}px`];
       }
     }

@@ -14,7 +14,12 @@ export function haversineKm(lat1: number, lng1: number, lat2: number, lng2: numb
 const DAY_KEYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
+/** The last answer: routing asks for every location at one moment, mostly in one time zone. */
+let last: { timezone: string; minute: number; parts: { day: string; minutes: number } } | null = null;
+
 function localParts(at: Date, timezone: string): { day: string; minutes: number } {
+  const minute = Math.floor(at.getTime() / 60_000);
+  if (last && last.minute === minute && last.timezone === timezone) return last.parts;
   let f = formatters.get(timezone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {
@@ -28,13 +33,14 @@ function localParts(at: Date, timezone: string): { day: string; minutes: number 
   }
   let day = 'mon';
   let hour = 0;
-  let minute = 0;
+  let min = 0;
   for (const p of f.formatToParts(at)) {
     if (p.type === 'weekday') day = p.value.slice(0, 3).toLowerCase();
     else if (p.type === 'hour') hour = Number(p.value);
-    else if (p.type === 'minute') minute = Number(p.value);
+    else if (p.type === 'minute') min = Number(p.value);
   }
-  return { day, minutes: hour * 60 + minute };
+  last = { timezone, minute, parts: { day, minutes: hour * 60 + min } };
+  return last.parts;
 }
 
 function toMinutes(hhmm: string): number {
