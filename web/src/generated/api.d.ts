@@ -5067,7 +5067,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Fulfilments newest first, a page at a time: a store's work queue (store staff see their own store) */
+        /** Fulfilments newest (or oldest) first, a page at a time: a store's work queue (store staff see their own store) */
         get: {
             parameters: {
                 query?: {
@@ -5075,6 +5075,8 @@ export interface paths {
                     cursor?: string;
                     limit?: number;
                     location_id?: string;
+                    /** @description newest (default) or oldest first, e.g. a work queue */
+                    order?: "newest" | "oldest";
                     /**
                      * @description comma-separated statuses, each one of pending, allocated, picked, packed, shipped, ready_for_pickup, out_for_delivery, delivered, collected, failed, completed, cancelled
                      * @example allocated,picked
