@@ -32,7 +32,8 @@ import type { Tx } from './database';
  * taken by steps after which their transaction takes no more (issuing a coupon: its template's
  * row and `coupon:` key, e.g. a referral reward at payment after the stock; settlements' advisory
  * locks `settlements.periods` and `settle:<order>`, taken last in the dispatcher's batch; analytics'
- * per-person `analytics.buyer:<root>`, taken last in its rollup batch, in byte order; messaging's
+ * per-person `analytics.buyer:<root>` and per-order `analytics.fulfilment:<order>`, each taken last in
+ * its rollup batch, in byte order; messaging's
  * `message-cap:<root>:<channel>`, taken by queueMessage, after which its caller takes no ranked lock). A deadlock
  * this order cannot rule out (a merge that changes a person's root meanwhile) is retried by
  * transact() (transaction.ts).
