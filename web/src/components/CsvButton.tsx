@@ -5,7 +5,18 @@ import { useSession } from '../session';
 import { ActionError } from './Status';
 
 /** Downloads a list as CSV (the same route with Accept: text/csv); the server audits the export. */
-export function CsvButton({ path, filename, testId }: { path: string; filename: string; testId: string }) {
+export function CsvButton({
+  path,
+  filename,
+  testId,
+  label,
+}: {
+  path: string;
+  filename: string;
+  testId: string;
+  /** The button's text when not the lists' 导出 CSV (e.g. a statement's download; no audit hint then). */
+  label?: string;
+}) {
   const { t } = useI18n();
   const { key } = useSession();
   const download = useAction();
@@ -15,11 +26,11 @@ export function CsvButton({ path, filename, testId }: { path: string; filename: 
         type="button"
         className="btn btn-small"
         disabled={download.busy || !key}
-        title={t('lists.exportAudited')}
+        title={label ? undefined : t('lists.exportAudited')}
         onClick={() => void download.run(() => downloadCsv(key!, path, filename))}
         data-testid={testId}
       >
-        {t('lists.exportCsv')}
+        {label ?? t('lists.exportCsv')}
       </button>
       <ActionError error={download.error} testId={`${testId}-error`} />
     </span>

@@ -7,10 +7,10 @@ import { formatDateTime, formatFen, formatInt } from '../format';
 import { useAction, useResource } from '../hooks';
 import { translateValue, useI18n } from '../i18n';
 import { locationLabel, useLocations } from '../locations';
-import { downloadCsv } from '../marketing';
+import { CsvButton } from '../components/CsvButton';
 import { can, useMe } from '../me';
 import { href } from '../router';
-import { useApi, useSession } from '../session';
+import { useApi } from '../session';
 
 /** GET /v1/settlements: a month's statement, per store. */
 export type Statement = Answer<'/v1/settlements'>;
@@ -79,28 +79,22 @@ function CloseDialog({
 
 function StoreItems({ period, locationId, storeName }: { period: string; locationId: string; storeName: string }) {
   const { t, lang } = useI18n();
-  const { key } = useSession();
   const path = `/v1/settlements/${period}/${encodeURIComponent(locationId)}`;
   const { data, error, loading, reload } = useResource<StatementItems>(path);
-  const download = useAction();
   return (
     <Panel
       title={t('settle.detail', { store: storeName, period })}
       hint={t('settle.detailHint')}
       testId="settle-items"
       actions={
-        <button
-          type="button"
-          className="btn btn-small"
-          disabled={download.busy || !key}
-          onClick={() => void download.run(() => downloadCsv(key!, path, `settlement-${period}-${locationId}.csv`))}
-          data-testid="settle-csv"
-        >
-          {t('settle.downloadCsv')}
-        </button>
+        <CsvButton
+          path={path}
+          filename={`settlement-${period}-${locationId}.csv`}
+          testId="settle-csv"
+          label={t('settle.downloadCsv')}
+        />
       }
     >
-      <ActionError error={download.error} testId="settle-csv-error" />
       {error && <ErrorMessage error={error} onRetry={reload} />}
       {!data && loading && <Loading />}
       {data && data.items.length === 0 && <Empty />}
