@@ -252,6 +252,7 @@ describe('import orders', () => {
       {
         line_no: 1,
         sku: 'MILK',
+        product_name: 'Milk',
         qty: 2,
         unit_price: 1290,
         discount: 0,
@@ -264,6 +265,7 @@ describe('import orders', () => {
       {
         line_no: 2,
         sku: 'CHIPS',
+        product_name: 'Chips',
         qty: 1,
         unit_price: 999,
         discount: 0,
