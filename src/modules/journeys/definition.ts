@@ -53,7 +53,17 @@ export interface Definition {
   reentry: boolean;
 }
 
-const STEP_KINDS = ['wait', 'branch', 'pick_store', 'issue_coupon', 'send_message', 'add_tag', 'remove_tag', 'split', 'exit'];
+const STEP_KINDS = [
+  'wait',
+  'branch',
+  'pick_store',
+  'issue_coupon',
+  'send_message',
+  'add_tag',
+  'remove_tag',
+  'split',
+  'exit',
+];
 const TRIGGER_KINDS = ['event', 'segment_entered', 'inactive', 'date_trait', 'broadcast'];
 const MAX_STEPS = 200;
 const TRIGGER_REF = /^\$trigger\.[A-Za-z_][A-Za-z0-9_]{0,63}$/;
@@ -168,7 +178,8 @@ async function step(v: unknown, path: string, cx: Context): Promise<Step> {
         throw fail(`${at}.km`, 'must be a number of km above 0, at most 100');
       const sku = text(p.in_stock_sku, `${at}.in_stock_sku`, 64);
       if (sku.startsWith('$trigger')) {
-        if (!TRIGGER_REF.test(sku)) throw fail(`${at}.in_stock_sku`, 'must be $trigger.<property> (letters, digits, _)');
+        if (!TRIGGER_REF.test(sku))
+          throw fail(`${at}.in_stock_sku`, 'must be $trigger.<property> (letters, digits, _)');
         if (!cx.eventTrigger) throw fail(`${at}.in_stock_sku`, '$trigger values need an event trigger');
       }
       return { id, pick_store: { km: p.km, in_stock_sku: sku } };

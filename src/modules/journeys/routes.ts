@@ -35,7 +35,7 @@ const Body = Type.Object(
         'branch {if: <rule, plus since_entry and "$trigger.<prop>" values>, then, else}, ' +
         'pick_store {km, in_stock_sku: "<sku>" | "$trigger.sku"} (the nearest open store within km that has it; none: the person exits, no_store_nearby), ' +
         'issue_coupon {template_id, sku_from_trigger?, at_picked_store?}, ' +
-        'send_message {channel: sms|wechat|push|email, text with {{name}}, {{coupon}}, {{store}} (the picked store, else the trigger\'s, else home store)}, add_tag, remove_tag, ' +
+        "send_message {channel: sms|wechat|push|email, text with {{name}}, {{coupon}}, {{store}} (the picked store, else the trigger's, else home store)}, add_tag, remove_tag, " +
         'split {variants: [{name, weight, steps}]}, exit {}',
     }),
     goal: Type.Optional(

@@ -115,9 +115,11 @@ export async function runStep(cx: StepContext, step: Step): Promise<StepOutcome>
     });
   if ('pick_store' in step) {
     const sku = withTrigger(step.pick_store.in_stock_sku, e.trigger);
-    const store = typeof sku === 'string' && sku !== '' ? await pickStore(tx, e.customer_id, step.pick_store.km, sku) : null;
+    const store =
+      typeof sku === 'string' && sku !== '' ? await pickStore(tx, e.customer_id, step.pick_store.km, sku) : null;
     // no shop to name: nothing about a store follows, the enrolment exits
-    if (store === null) return { outcome: 'suppressed', reason: 'no_store_nearby', goto: 'exit', exitReason: 'no_store_nearby' };
+    if (store === null)
+      return { outcome: 'suppressed', reason: 'no_store_nearby', goto: 'exit', exitReason: 'no_store_nearby' };
     return { outcome: 'done', result: store, store };
   }
   if ('issue_coupon' in step) {

@@ -42,7 +42,7 @@ export async function couponsForCheckout(
           'c.code',
           'c.customer_id',
           'c.scope_sku',
-      'c.scope_location',
+          'c.scope_location',
           'c.scope_location',
           'c.status as coupon_status',
           'c.valid_from as coupon_valid_from',
@@ -129,11 +129,11 @@ export async function usableCoupons(
       (r) =>
         usability(
           {
-        status: r.coupon_status,
-        valid_from: r.coupon_valid_from,
-        valid_to: r.coupon_valid_to,
-        scope_location: r.scope_location,
-      },
+            status: r.coupon_status,
+            valid_from: r.coupon_valid_from,
+            valid_to: r.coupon_valid_to,
+            scope_location: r.scope_location,
+          },
           r,
           channel,
           location_id,
