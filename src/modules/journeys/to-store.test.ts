@@ -29,12 +29,12 @@ async function person(homeStore: string | null): Promise<{ id: string; name: str
   await must(s, 'PUT', `/v1/customers/${id}/consents/marketing_sms`, { granted: true, channel: 'app', source: 'form' });
   return { id, name };
 }
-const viewed = (customerId: string, sku: string) =>
+const viewed = (customerId: string, sku: string, type = 'product_viewed') =>
   must(s, 'POST', '/v1/events', {
     events: [
       {
         event_id: `to-store-${process.pid}-${++n}`,
-        type: 'product_viewed',
+        type,
         occurred_at: new Date().toISOString(),
         channel: 'app',
         customer_id: customerId,
@@ -163,6 +163,46 @@ describe('to-store coupon', () => {
       suppressed: { no_store_nearby: 3 },
     });
     expect(r).toMatchObject({ entered: 5, completed: 2, exited: 3, coupons: { issued: 2 } });
+  });
+
+  it('refuses a store-only coupon at a store outside its template locations: the step is suppressed', async () => {
+    const midOnly = (
+      await must(s, 'POST', '/v1/coupon-templates', {
+        name: '南京东路店专享',
+        kind: 'amount_off',
+        value: 500,
+        channels: ['pos'],
+        locations: ['mid'],
+        valid_days_after_claim: 7,
+      })
+    ).id;
+    const j = await must(
+      s,
+      'POST',
+      '/v1/journeys',
+      {
+        name: '门店专享券',
+        trigger: { event: { type: 'promo_viewed' } },
+        steps: [
+          { id: 'store', pick_store: { km: 3, in_stock_sku: '$trigger.sku' } },
+          { id: 'coupon', issue_coupon: { template_id: midOnly, at_picked_store: true } },
+        ],
+      },
+      [201],
+    );
+    await must(s, 'POST', `/v1/journeys/${j.id}/activate`);
+    const d = await person('near');
+    await viewed(d.id, 'TV', 'promo_viewed'); // near has TV: picked, but the template is for mid only
+    const r = await until(
+      'the promo enrolment ended',
+      () => must(s, 'GET', `/v1/journeys/${j.id}/report`),
+      (x: { entered: number; active: number }) => x.entered === 1 && x.active === 0,
+    );
+    expect(r.steps).toEqual([
+      { id: 'store', done: 1, suppressed: {} },
+      { id: 'coupon', done: 0, suppressed: { coupon_wrong_location: 1 } },
+    ]);
+    expect((await must(s, 'GET', `/v1/coupons?customer_id=${d.id}`)).items).toEqual([]);
   });
 
   it('422 names the path of a bad pick_store or an at_picked_store coupon without one before it', async () => {
