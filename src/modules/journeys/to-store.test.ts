@@ -193,7 +193,7 @@ describe('to-store coupon', () => {
     await must(s, 'POST', `/v1/journeys/${j.id}/activate`);
     const d = await person('near');
     await viewed(d.id, 'TV', 'promo_viewed'); // near has TV: picked, but the template is for mid only
-    const r = await until(
+    const r = await until<{ entered: number; active: number; steps: unknown }>(
       'the promo enrolment ended',
       () => must(s, 'GET', `/v1/journeys/${j.id}/report`),
       (x: { entered: number; active: number }) => x.entered === 1 && x.active === 0,
