@@ -56,6 +56,14 @@ describe('journeys in the console', () => {
     expect(await builder.getByTestId('step-bought-if-since-entry').isChecked()).toBe(true);
     expect(await builder.getByTestId('step-coupon-sku-from-trigger').isChecked()).toBe(true);
     await page.screenshot({ path: path.join(SHOTS, 'santong-journey-viewed.png'), fullPage: true });
+    // 到店券: pick the nearest store within 3 km that has the viewed product, a coupon only usable there, a message naming it.
+    await page.getByTestId('journey-template-to_store').click();
+    expect(await kinds('journey-steps')).toEqual(['pick_store', 'issue_coupon', 'send_message']);
+    expect(await builder.getByTestId('step-store-km').inputValue()).toBe('3');
+    expect(await builder.getByTestId('step-store-sku-source').inputValue()).toBe('trigger');
+    expect(await builder.getByTestId('step-coupon-at-picked-store').isChecked()).toBe(true);
+    expect(await builder.getByTestId('step-message-text').inputValue()).toContain('{{store}}');
+    await page.screenshot({ path: path.join(SHOTS, 'santong-journey-to-store.png'), fullPage: true });
     await page.getByTestId('journey-template-ab_coupon').click();
     expect(await builder.getByTestId('journey-variant').count()).toBe(2);
     await page.screenshot({ path: path.join(SHOTS, 'santong-journey-ab.png'), fullPage: true });

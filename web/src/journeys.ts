@@ -20,6 +20,7 @@ export type MessageChannel = (typeof MESSAGE_CHANNELS)[number];
 export const STEP_KINDS = [
   'wait',
   'branch',
+  'pick_store',
   'issue_coupon',
   'send_message',
   'add_tag',
@@ -37,7 +38,8 @@ export interface Variant {
 export type Step = { id: string } & (
   | { wait: { duration: string } | { until_time_of_day: string } }
   | { branch: { if: unknown; then: Step[]; else: Step[] } }
-  | { issue_coupon: { template_id: string; sku_from_trigger?: boolean } }
+  | { pick_store: { km: number; in_stock_sku: string } }
+  | { issue_coupon: { template_id: string; sku_from_trigger?: boolean; at_picked_store?: boolean } }
   | { send_message: { channel: MessageChannel; text: string } }
   | { add_tag: string }
   | { remove_tag: string }
@@ -100,6 +102,9 @@ export function flatSteps(steps: Step[]): Step[] {
   ]);
 }
 
+/** pick_store's SKU when it is the trigger event's product. */
+export const TRIGGER_SKU = '$trigger.sku';
+
 /** A new step of a kind, with a first sensible body. */
 export function newStep(kind: StepKind, id: string): Step {
   switch (kind) {
@@ -107,6 +112,8 @@ export function newStep(kind: StepKind, id: string): Step {
       return { id, wait: { duration: 'P3D' } };
     case 'branch':
       return { id, branch: { if: { since_entry: { ordered: { count: { gte: 1 } } } }, then: [], else: [] } };
+    case 'pick_store':
+      return { id, pick_store: { km: 3, in_stock_sku: TRIGGER_SKU } };
     case 'issue_coupon':
       return { id, issue_coupon: { template_id: '' } };
     case 'send_message':
@@ -208,17 +215,17 @@ export function journeyFromTemplate(
         name: texts.name,
         trigger: { event: { type: 'product_viewed' } },
         steps: [
+          // the nearest open store within 3 km with the viewed product in stock; none: the customer exits
+          { id: 'store', pick_store: { km: 3, in_stock_sku: TRIGGER_SKU } },
           {
-            id: 'near',
-            branch: {
-              if: { near_store: { km: 3 } },
-              then: [
-                { id: 'coupon', issue_coupon: { template_id: first('amount_off', 'threshold') } },
-                { id: 'message', send_message: { channel: 'wechat', text: texts.message } },
-              ],
-              else: [{ id: 'far', exit: {} }],
+            id: 'coupon',
+            issue_coupon: {
+              template_id: first('amount_off', 'threshold'),
+              sku_from_trigger: true,
+              at_picked_store: true,
             },
           },
+          { id: 'message', send_message: { channel: 'wechat', text: texts.message } },
         ],
         goal,
         holdout_percent: 10,

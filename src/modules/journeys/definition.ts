@@ -31,7 +31,8 @@ interface Variant {
 export type Step = { id: string } & (
   | { wait: { duration: string } | { until_time_of_day: string } }
   | { branch: { if: Rule; then: Step[]; else: Step[] } }
-  | { issue_coupon: { template_id: string; sku_from_trigger?: boolean } }
+  | { pick_store: { km: number; in_stock_sku: string } }
+  | { issue_coupon: { template_id: string; sku_from_trigger?: boolean; at_picked_store?: boolean } }
   | { send_message: { channel: MessageChannel; text: string } }
   | { add_tag: string }
   | { remove_tag: string }
@@ -52,7 +53,17 @@ export interface Definition {
   reentry: boolean;
 }
 
-const STEP_KINDS = ['wait', 'branch', 'issue_coupon', 'send_message', 'add_tag', 'remove_tag', 'split', 'exit'];
+const STEP_KINDS = [
+  'wait',
+  'branch',
+  'pick_store',
+  'issue_coupon',
+  'send_message',
+  'add_tag',
+  'remove_tag',
+  'split',
+  'exit',
+];
 const TRIGGER_KINDS = ['event', 'segment_entered', 'inactive', 'date_trait', 'broadcast'];
 const MAX_STEPS = 200;
 const TRIGGER_REF = /^\$trigger\.[A-Za-z_][A-Za-z0-9_]{0,63}$/;
@@ -106,12 +117,20 @@ interface Context {
   eventTrigger: boolean;
   ids: Set<string>;
   count: { n: number };
+  /** A pick_store step runs before this point on every path to it (issue_coupon at_picked_store needs one). */
+  picked: boolean;
 }
 
-async function steps(v: unknown, path: string, cx: Context): Promise<Step[]> {
+/** A list of steps; a pick_store in it counts for the steps after it (and inside them), not for what follows the list. */
+async function steps(v: unknown, path: string, outer: Context): Promise<Step[]> {
   if (!Array.isArray(v)) throw fail(path, 'must be an array of steps');
+  const cx = { ...outer };
   const out: Step[] = [];
-  for (let i = 0; i < v.length; i++) out.push(await step(v[i], `${path}[${i}]`, cx));
+  for (let i = 0; i < v.length; i++) {
+    const s = await step(v[i], `${path}[${i}]`, cx);
+    if ('pick_store' in s) cx.picked = true;
+    out.push(s);
+  }
   return out;
 }
 
@@ -153,8 +172,20 @@ async function step(v: unknown, path: string, cx: Context): Promise<Step> {
         },
       };
     }
+    case 'pick_store': {
+      const p = object(body, at, ['km', 'in_stock_sku'], ['km', 'in_stock_sku']);
+      if (typeof p.km !== 'number' || !Number.isFinite(p.km) || p.km <= 0 || p.km > 100)
+        throw fail(`${at}.km`, 'must be a number of km above 0, at most 100');
+      const sku = text(p.in_stock_sku, `${at}.in_stock_sku`, 64);
+      if (sku.startsWith('$trigger')) {
+        if (!TRIGGER_REF.test(sku))
+          throw fail(`${at}.in_stock_sku`, 'must be $trigger.<property> (letters, digits, _)');
+        if (!cx.eventTrigger) throw fail(`${at}.in_stock_sku`, '$trigger values need an event trigger');
+      }
+      return { id, pick_store: { km: p.km, in_stock_sku: sku } };
+    }
     case 'issue_coupon': {
-      const c = object(body, at, ['template_id', 'sku_from_trigger'], ['template_id']);
+      const c = object(body, at, ['template_id', 'sku_from_trigger', 'at_picked_store'], ['template_id']);
       const template = text(c.template_id, `${at}.template_id`, 64);
       const known = await sql`SELECT 1 FROM ${couponTemplateFacts} t WHERE t.id = ${template}`.execute(cx.db);
       if (known.rows.length === 0) throw fail(`${at}.template_id`, `unknown coupon template ${template}`);
@@ -162,7 +193,18 @@ async function step(v: unknown, path: string, cx: Context): Promise<Step> {
         throw fail(`${at}.sku_from_trigger`, 'must be a boolean');
       if (c.sku_from_trigger && !cx.eventTrigger)
         throw fail(`${at}.sku_from_trigger`, 'needs an event trigger (whose properties name the sku)');
-      return { id, issue_coupon: { template_id: template, ...(c.sku_from_trigger ? { sku_from_trigger: true } : {}) } };
+      if (c.at_picked_store !== undefined && typeof c.at_picked_store !== 'boolean')
+        throw fail(`${at}.at_picked_store`, 'must be a boolean');
+      if (c.at_picked_store && !cx.picked)
+        throw fail(`${at}.at_picked_store`, 'needs a pick_store step before it on every path to it');
+      return {
+        id,
+        issue_coupon: {
+          template_id: template,
+          ...(c.sku_from_trigger ? { sku_from_trigger: true } : {}),
+          ...(c.at_picked_store ? { at_picked_store: true } : {}),
+        },
+      };
     }
     case 'send_message': {
       const m = object(body, at, ['channel', 'text'], ['channel', 'text']);
@@ -272,7 +314,7 @@ export async function checkDefinition(db: Queryable, body: unknown): Promise<Def
   );
   const name = text(b.name, 'name', 100);
   const t = await trigger(b.trigger, 'trigger', db);
-  const cx: Context = { db, eventTrigger: 'event' in t, ids: new Set(), count: { n: 0 } };
+  const cx: Context = { db, eventTrigger: 'event' in t, ids: new Set(), count: { n: 0 }, picked: false };
   const s = await steps(b.steps, 'steps', cx);
   if (s.length === 0) throw fail('steps', 'needs at least one step');
   if (b.reentry !== undefined && typeof b.reentry !== 'boolean') throw fail('reentry', 'must be a boolean');

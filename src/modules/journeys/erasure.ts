@@ -13,7 +13,7 @@ registerErasureStep('journeys', async (tx, scope) => {
       await sql`UPDATE journey_enrolments SET customer_id = ${scope.substitute.get(id) ?? id}, trigger = '{}'::jsonb,
         state = CASE WHEN state = 'active' THEN 'exited' ELSE state END,
         exit_reason = CASE WHEN state = 'active' THEN 'erased' ELSE exit_reason END,
-        position = NULL, next_run_at = NULL, coupon_code = NULL, updated_at = now()
+        position = NULL, next_run_at = NULL, coupon_code = NULL, store_id = NULL, updated_at = now()
       WHERE customer_id = ${id}`.execute(tx);
     n += Number(r.numAffectedRows ?? 0);
   }

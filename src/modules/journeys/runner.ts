@@ -90,7 +90,7 @@ export async function runIntake(o: RunnerOptions, now = new Date()): Promise<num
 export async function stepOnce(o: RunnerOptions, enrolmentId: string, now = new Date()): Promise<boolean> {
   return transact(o.db, async (tx) => {
     const claimed = await sql<EnrolmentRow & { position: string | null }>`
-      SELECT id, journey_id, customer_id, trigger, entered_at, variant, coupon_code, position
+      SELECT id, journey_id, customer_id, trigger, entered_at, variant, coupon_code, store_id, position
       FROM journey_enrolments
       WHERE id = ${enrolmentId} AND state = 'active' AND next_run_at <= ${now.toISOString()}::timestamptz
       FOR UPDATE SKIP LOCKED`.execute(tx);
@@ -125,8 +125,9 @@ export async function stepOnce(o: RunnerOptions, enrolmentId: string, now = new 
     const nextStep = next === null ? undefined : program.steps.get(next)?.step;
     await sql`UPDATE journey_enrolments SET
         position = ${next}, next_run_at = ${next === null ? null : dueAt(nextStep, now, o.timezone).toISOString()}::timestamptz,
-        state = ${exit ? 'exited' : next === null ? 'completed' : 'active'}, exit_reason = ${exit ? 'exit_step' : null},
+        state = ${exit ? 'exited' : next === null ? 'completed' : 'active'}, exit_reason = ${exit ? (out.exitReason ?? 'exit_step') : null},
         variant = coalesce(${out.variant ?? null}, variant), coupon_code = coalesce(${out.coupon ?? null}, coupon_code),
+        store_id = coalesce(${out.store ?? null}, store_id),
         updated_at = now()
       WHERE id = ${e.id}`.execute(tx);
     return true;

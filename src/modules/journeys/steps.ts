@@ -8,6 +8,7 @@ import { issueCoupon } from '../loyalty/coupons/public';
 import { queueMessage } from '../messaging/public';
 import { ruleHolds, type Rule } from '../segments/public';
 import type { Step } from './definition';
+import { pickStore } from './pick-store';
 import { bucket, pickVariant, startOf } from './program';
 
 /**
@@ -23,6 +24,8 @@ export interface EnrolmentRow {
   entered_at: Date;
   variant: string | null;
   coupon_code: string | null;
+  /** The store a pick_store step chose. */
+  store_id: string | null;
 }
 
 export interface StepContext {
@@ -40,6 +43,9 @@ export interface StepOutcome {
   result?: string;
   /** Where to go instead of `next` (branch, split), or 'exit'. */
   goto?: string | null;
+  /** Why the enrolment exits (goto 'exit'); default `exit_step`. */
+  exitReason?: string;
+  store?: string;
   variant?: string;
   coupon?: string;
 }
@@ -67,7 +73,7 @@ async function message(cx: StepContext, step: Step & { send_message: unknown }):
   const { tx, enrolment: e } = cx;
   const { channel, text } = (step as { send_message: { channel: string; text: string } }).send_message;
   const fields = await greetingFields(tx, cx.keys, e.customer_id);
-  const storeId = typeof e.trigger.location_id === 'string' ? e.trigger.location_id : fields.home_store;
+  const storeId = e.store_id ?? (typeof e.trigger.location_id === 'string' ? e.trigger.location_id : fields.home_store);
   const store = storeId ? ((await locationName(tx, storeId)) ?? '') : '';
   const values: Record<string, string> = { name: fields.name ?? '', coupon: e.coupon_code ?? '', store };
   const body = text.replace(/\{\{\s*(name|coupon|store)\s*\}\}/g, (_, k: string) => values[k]!);
@@ -107,11 +113,21 @@ export async function runStep(cx: StepContext, step: Step): Promise<StepOutcome>
       else await removeManualTag(tx, e.customer_id, step.remove_tag);
       return { outcome: 'done' };
     });
+  if ('pick_store' in step) {
+    const sku = withTrigger(step.pick_store.in_stock_sku, e.trigger);
+    const store =
+      typeof sku === 'string' && sku !== '' ? await pickStore(tx, e.customer_id, step.pick_store.km, sku) : null;
+    // no shop to name: nothing about a store follows, the enrolment exits
+    if (store === null)
+      return { outcome: 'suppressed', reason: 'no_store_nearby', goto: 'exit', exitReason: 'no_store_nearby' };
+    return { outcome: 'done', result: store, store };
+  }
   if ('issue_coupon' in step) {
     const c = step.issue_coupon;
     const sku = c.sku_from_trigger ? e.trigger.sku : undefined;
     if (c.sku_from_trigger && (typeof sku !== 'string' || sku === ''))
       return { outcome: 'suppressed', reason: 'no_sku' };
+    if (c.at_picked_store && e.store_id === null) return { outcome: 'suppressed', reason: 'no_store_picked' };
     return refused(async () => {
       const issued = await issueCoupon(tx, {
         template_id: c.template_id,
@@ -119,6 +135,7 @@ export async function runStep(cx: StepContext, step: Step): Promise<StepOutcome>
         via: 'journey',
         now,
         ...(typeof sku === 'string' ? { scope_sku: sku } : {}),
+        ...(c.at_picked_store && e.store_id !== null ? { scope_location: e.store_id } : {}),
       });
       return { outcome: 'done', result: issued.code, coupon: issued.code };
     });

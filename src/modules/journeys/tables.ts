@@ -35,6 +35,7 @@ export interface JourneyEnrolmentsTable {
   position: string | null;
   next_run_at: Timestamp | null;
   coupon_code: string | null;
+  store_id: string | null;
   updated_at: Timestamp;
 }
 

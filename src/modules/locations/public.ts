@@ -1,6 +1,11 @@
 import { sql } from 'kysely';
 import type { Queryable } from '../../platform/db/database';
 
+/** Great-circle distance in km (haversine) from a point to a location row's lat/lng. */
+const kmFrom = (lat: number, lng: number) => sql<number>`2 * 6371.0088 * asin(least(1, sqrt(
+    power(sin(radians(lat - ${lat}) / 2), 2)
+  + cos(radians(${lat})) * cos(radians(lat)) * power(sin(radians(lng - ${lng}) / 2), 2))))`;
+
 /**
  * The ids of the stores and dark stores (those that sell to people nearby) within radius_km of a
  * point, or all of them without one. A fragment for `IN (...)`: the locations table is named only here.
@@ -9,10 +14,17 @@ export function storeIdsWithin(area: { lat: number; lng: number; radius_km: numb
   const at = area ?? { lat: 0, lng: 0, radius_km: 0 };
   return sql<string>`(
     SELECT id FROM locations WHERE type IN ('store','dark_store')
-      AND (${area === null} OR 2 * 6371.0088 * asin(least(1, sqrt(
-            power(sin(radians(lat - ${at.lat}) / 2), 2)
-          + cos(radians(${at.lat})) * cos(radians(lat)) * power(sin(radians(lng - ${at.lng}) / 2), 2)))) <= ${at.radius_km}))`;
+      AND (${area === null} OR ${kmFrom(at.lat, at.lng)} <= ${at.radius_km}))`;
 }
+
+/**
+ * The open shops (type `store`, status active: where a person can walk in) within `km` of a point,
+ * with their distance: `(id, name, km)` rows. A FROM-clause fragment.
+ */
+export const openShopsNear = (at: { lat: number; lng: number }, km: number) =>
+  sql<{ id: string; name: string; km: number }>`(
+    SELECT id, name, d.km FROM locations, LATERAL (SELECT ${kmFrom(at.lat, at.lng)} AS km) d
+    WHERE type = 'store' AND status = 'active' AND d.km <= ${km}::double precision)`;
 
 /** The stores and dark stores with where they are (`id`, `lat`, `lng`). A FROM-clause fragment. */
 export const storePoints = sql`(SELECT id, lat, lng FROM locations WHERE type IN ('store','dark_store'))`;

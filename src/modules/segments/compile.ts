@@ -213,7 +213,7 @@ const haversineKm = (lat1: Predicate, lng1: Predicate, lat2: Predicate, lng2: Pr
  * last order with a delivery address; else their home store, the store named by the trait
  * `home_store`; else the store of their first POS sale. People with none of these have no row.
  */
-const personPoints = sql`(
+export const personPoints = sql<{ root: string; lat: number; lng: number }>`(
   SELECT DISTINCT ON (x.root) x.root, x.lat, x.lng FROM (
     SELECT d.root, 1 AS source, -extract(epoch FROM d.placed_at) AS ord, d.lat, d.lng
     FROM ${underPeople(deliveryPoints)} d

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Queryable } from '../../platform/db/database';
-import { members } from './compile';
+import { members, personPoints } from './compile';
 import type { Rule } from './rule';
 import './tables';
 
@@ -31,3 +31,14 @@ export async function segmentExists(db: Queryable, id: string): Promise<boolean>
 export const segmentEntries = (segmentId: string, since?: Date) => sql<{ customer_id: string; entered_at: Date }>`(
   SELECT customer_id, entered_at FROM segment_members WHERE segment_id = ${segmentId}
   ${since ? sql`AND entered_at > ${since.toISOString()}::timestamptz` : sql``})`;
+
+/**
+ * Where a person (a root id) is, as near_store measures it: the last delivery coordinates, else
+ * the home_store trait's store, else the store of their first POS sale; null when none is known.
+ */
+export async function whereIs(db: Queryable, root: string): Promise<{ lat: number; lng: number } | null> {
+  const r = await sql<{ lat: number; lng: number }>`
+    SELECT w.lat, w.lng FROM ${personPoints} w WHERE w.root = ${root}`.execute(db);
+  const p = r.rows[0];
+  return p ? { lat: Number(p.lat), lng: Number(p.lng) } : null;
+}

@@ -5778,7 +5778,7 @@ export interface paths {
                         name: string;
                         /** @description boolean (default false): without it a person enters once; with it again once their enrolment ended. Inactive and date triggers enter once per occasion (an inactive spell, a year) either way. */
                         reentry?: unknown;
-                        /** @description steps, each with an id unique in the journey and one of wait {duration (ISO-8601: PT2S, PT10M, P3D) | until_time_of_day "HH:MM"}, branch {if: <rule, plus since_entry and "$trigger.<prop>" values>, then, else}, issue_coupon {template_id, sku_from_trigger?}, send_message {channel: sms|wechat|push|email, text with {{name}}, {{coupon}}, {{store}}}, add_tag, remove_tag, split {variants: [{name, weight, steps}]}, exit {} */
+                        /** @description steps, each with an id unique in the journey and one of wait {duration (ISO-8601: PT2S, PT10M, P3D) | until_time_of_day "HH:MM"}, branch {if: <rule, plus since_entry and "$trigger.<prop>" values>, then, else}, pick_store {km, in_stock_sku: "<sku>" | "$trigger.sku"} (the nearest open store within km that has it; none: the person exits, no_store_nearby), issue_coupon {template_id, sku_from_trigger?, at_picked_store?}, send_message {channel: sms|wechat|push|email, text with {{name}}, {{coupon}}, {{store}} (the picked store, else the trigger's, else home store)}, add_tag, remove_tag, split {variants: [{name, weight, steps}]}, exit {} */
                         steps: unknown;
                         /** @description one of event {type, properties?}, segment_entered "<segment id>", inactive {days}, date_trait {trait, days_before}, broadcast {segment, at} */
                         trigger: unknown;

@@ -8,6 +8,7 @@ import { securityEn } from './security.en';
 import { settlementsEn } from './settlements.en';
 import { messagingEn } from './messaging.en';
 import { journeysEn } from './journeys.en';
+import { journeysStoreEn } from './journeys-store.en';
 import { listsEn } from './lists.en';
 import { tillEn } from './till.en';
 import { codesEn } from './codes.en';
@@ -442,6 +443,7 @@ export const en: Record<MessageKey, string> = {
   ...settlementsEn,
   ...messagingEn,
   ...journeysEn,
+  ...journeysStoreEn,
   ...listsEn,
   ...tillEn,
   ...healthEn,

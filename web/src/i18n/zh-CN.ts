@@ -8,6 +8,7 @@ import { securityZhCN } from './security.zh-CN';
 import { settlementsZhCN } from './settlements.zh-CN';
 import { messagingZhCN } from './messaging.zh-CN';
 import { journeysZhCN } from './journeys.zh-CN';
+import { journeysStoreZhCN } from './journeys-store.zh-CN';
 import { listsZhCN } from './lists.zh-CN';
 import { tillZhCN } from './till.zh-CN';
 import { codesZhCN } from './codes.zh-CN';
@@ -443,6 +444,7 @@ export const zhCN = {
   ...settlementsZhCN,
   ...messagingZhCN,
   ...journeysZhCN,
+  ...journeysStoreZhCN,
   ...listsZhCN,
   ...tillZhCN,
   ...healthZhCN,

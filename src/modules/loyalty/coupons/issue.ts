@@ -16,6 +16,8 @@ export interface IssueInput {
   via: 'issue' | 'claim' | 'tier' | 'referral' | 'journey';
   /** Scope the coupon to this SKU's lines (a journey's coupon for the SKU viewed). */
   scope_sku?: string;
+  /** Usable at this store only (a journey's to-store coupon); within the template's locations when it has some. */
+  scope_location?: string;
   channel?: Channel;
   now: Date;
   /** The request field naming the template, for errors (default `template_id`). */
@@ -58,6 +60,12 @@ export async function issueCoupon(
   if (!t) throw notFound('coupon template', field);
   const why = notClaimable(t, input.now);
   if (why) throw unprocessable('coupon_template_not_claimable', why, field);
+  if (input.scope_location !== undefined && t.locations !== null && !t.locations.includes(input.scope_location))
+    throw unprocessable(
+      'coupon_wrong_location',
+      `coupon template ${t.id} is for the stores ${t.locations.join(', ')} only, not ${input.scope_location}`,
+      field,
+    );
   const root = await rootOf(tx, input.customer_id);
   if (!root) throw unprocessable('unknown_customer', `customer ${input.customer_id} does not exist`, 'customer');
 
@@ -117,6 +125,7 @@ export async function issueCoupon(
       redeemed_amount: null,
       redeemed_at: null,
       scope_sku: input.scope_sku ?? null,
+      scope_location: input.scope_location ?? null,
     })
     .execute();
   await publish(tx, {

@@ -6,7 +6,7 @@ import { badRequest, notFound, unprocessable } from '../../../platform/http/erro
 import { decodeCursor, encodeCursor } from '../../../platform/http/pagination';
 import { groupIds, rootOf } from '../../customers/identity';
 import { formatCouponCode, parseCouponCode } from './codes';
-import { iso, usability, type CouponRow, type TemplateRow } from './scope';
+import { iso, locationsOf, usability, type CouponRow, type TemplateRow } from './scope';
 
 /** A coupon as the API shows it: no personal data, the customer by id only. */
 export function couponView(c: CouponRow, t: TemplateRow, channel: Channel | null, location: string | null, now: Date) {
@@ -29,7 +29,7 @@ export function couponView(c: CouponRow, t: TemplateRow, channel: Channel | null
       min_spend: Number(t.min_spend),
       gift_sku: t.gift_sku,
       channels: t.channels,
-      locations: t.locations,
+      locations: locationsOf(c, t),
       skus: c.scope_sku === null ? t.skus : [c.scope_sku],
       categories: c.scope_sku === null ? t.categories : null,
       stackable: t.stackable,

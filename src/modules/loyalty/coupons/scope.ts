@@ -55,13 +55,18 @@ export function toCheckoutCoupon(code: string, t: TemplateRow, scopeSku: string 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 export { iso };
 
+/** The stores a coupon is usable at: the one it was issued for (scope_location), else its template's (null: any). */
+export const locationsOf = (c: Pick<CouponRow, 'scope_location'>, t: Pick<TemplateRow, 'locations'>) =>
+  c.scope_location === null ? t.locations : [c.scope_location];
+
 /**
  * Why this coupon cannot be used now in this channel and store, or null when it can. A
- * location-restricted template needs a location of its list: without a location it is refused
- * for `pos` and for checkout; `channel`/`location` null means "any" (a wallet overview).
+ * location-restricted coupon (its template's list, or the one store it was issued for) needs a
+ * location of its list: without a location it is refused for `pos` and for checkout;
+ * `channel`/`location` null means "any" (a wallet overview).
  */
 export function usability(
-  c: Pick<CouponRow, 'status' | 'valid_from' | 'valid_to'>,
+  c: Pick<CouponRow, 'status' | 'valid_from' | 'valid_to' | 'scope_location'>,
   t: Pick<TemplateRow, 'channels' | 'locations'>,
   channel: Channel | null,
   location: string | null,
@@ -76,11 +81,12 @@ export function usability(
     return { reason: 'not_yet_valid', message: `the coupon is valid from ${iso(c.valid_from)}` };
   if (channel !== null && !t.channels.includes(channel))
     return { reason: 'wrong_channel', message: `the coupon is for ${t.channels.join(', ')}, not ${channel}` };
-  if (t.locations !== null) {
-    if (location !== null && !t.locations.includes(location))
-      return { reason: 'wrong_location', message: `the coupon is for the stores ${t.locations.join(', ')} only` };
+  const locations = locationsOf(c, t);
+  if (locations !== null) {
+    if (location !== null && !locations.includes(location))
+      return { reason: 'wrong_location', message: `the coupon is for the stores ${locations.join(', ')} only` };
     if (location === null && (opts.locationRequired || channel === 'pos'))
-      return { reason: 'wrong_location', message: `the coupon is for the stores ${t.locations.join(', ')} only` };
+      return { reason: 'wrong_location', message: `the coupon is for the stores ${locations.join(', ')} only` };
   }
   return null;
 }

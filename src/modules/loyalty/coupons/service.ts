@@ -42,6 +42,8 @@ export async function couponsForCheckout(
           'c.code',
           'c.customer_id',
           'c.scope_sku',
+          'c.scope_location',
+          'c.scope_location',
           'c.status as coupon_status',
           'c.valid_from as coupon_valid_from',
           'c.valid_to as coupon_valid_to',
@@ -71,7 +73,12 @@ export async function couponsForCheckout(
           : 'a coupon needs the order to name its customer',
       });
     const why = usability(
-      { status: r.coupon_status, valid_from: r.coupon_valid_from, valid_to: r.coupon_valid_to },
+      {
+        status: r.coupon_status,
+        valid_from: r.coupon_valid_from,
+        valid_to: r.coupon_valid_to,
+        scope_location: r.scope_location,
+      },
       r,
       ctx.channel,
       ctx.location_id,
@@ -106,6 +113,7 @@ export async function usableCoupons(
     .select([
       'c.code',
       'c.scope_sku',
+      'c.scope_location',
       'c.status as coupon_status',
       'c.valid_from as coupon_valid_from',
       'c.valid_to as coupon_valid_to',
@@ -120,7 +128,12 @@ export async function usableCoupons(
     .filter(
       (r) =>
         usability(
-          { status: r.coupon_status, valid_from: r.coupon_valid_from, valid_to: r.coupon_valid_to },
+          {
+            status: r.coupon_status,
+            valid_from: r.coupon_valid_from,
+            valid_to: r.coupon_valid_to,
+            scope_location: r.scope_location,
+          },
           r,
           channel,
           location_id,

@@ -50,6 +50,8 @@ export interface CouponsTable {
   redeemed_at: Timestamp | null;
   /** Scoped to this SKU's lines when set (issueCoupon's scope_sku), instead of the template's skus. */
   scope_sku: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Usable at this store only when set (issueCoupon's scope_location), instead of the template's locations. */
+  scope_location: ColumnType<string | null, string | null | undefined, string | null>;
   updated_at: Generated<Date>;
 }
 

@@ -1,6 +1,7 @@
 import { useI18n } from '../../i18n';
 import { MESSAGE_CHANNELS, type MessageChannel, type Step } from '../../journeys';
 import { useBuilder } from './builder-context';
+import { PickStoreFields } from './PickStoreFields';
 import { WaitFields } from './WaitFields';
 
 /** The fields of one step's own body (a branch's rule and arms, a split's variants are drawn by StepList). */
@@ -10,8 +11,17 @@ export function StepFields({ step, onChange, testId }: { step: Step; onChange: (
   const id = step.id;
   if ('wait' in step)
     return <WaitFields wait={step.wait} onChange={(wait) => onChange({ id, wait })} testId={testId} />;
+  if ('pick_store' in step)
+    return (
+      <PickStoreFields pick={step.pick_store} onChange={(pick_store) => onChange({ id, pick_store })} testId={testId} />
+    );
   if ('issue_coupon' in step) {
     const c = step.issue_coupon;
+    /** The coupon with a yes/no option set (present, true) or cleared (absent). */
+    const flag = (key: 'sku_from_trigger' | 'at_picked_store', on: boolean) => {
+      const { [key]: _, ...rest } = c;
+      return { id, issue_coupon: on ? { ...rest, [key]: true } : rest };
+    };
     return (
       <div className="form-grid">
         <label className="field">
@@ -33,15 +43,19 @@ export function StepFields({ step, onChange, testId }: { step: Step; onChange: (
           <input
             type="checkbox"
             checked={c.sku_from_trigger ?? false}
-            onChange={(e) =>
-              onChange({
-                id,
-                issue_coupon: { template_id: c.template_id, ...(e.target.checked ? { sku_from_trigger: true } : {}) },
-              })
-            }
+            onChange={(e) => onChange(flag('sku_from_trigger', e.target.checked))}
             data-testid={`${testId}-sku-from-trigger`}
           />
           {t('journeys.coupon.skuFromTrigger')}
+        </label>
+        <label className="field-inline">
+          <input
+            type="checkbox"
+            checked={c.at_picked_store ?? false}
+            onChange={(e) => onChange(flag('at_picked_store', e.target.checked))}
+            data-testid={`${testId}-at-picked-store`}
+          />
+          {t('journeys.coupon.atPickedStore')}
         </label>
       </div>
     );
@@ -74,6 +88,7 @@ export function StepFields({ step, onChange, testId }: { step: Step; onChange: (
           />
         </label>
         <p className="muted small">{t('journeys.message.vars')}</p>
+        <p className="muted small">{t('journeys.message.storeVar')}</p>
       </div>
     );
   }
