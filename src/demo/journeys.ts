@@ -15,7 +15,7 @@ export async function seedDemoJourney(database: Database): Promise<void> {
   const j = await createJourney(
     db,
     await checkDefinition(db, {
-      name: '老客回归 Win-back (30 days)',
+      name: '老客回归（30 天未到店）',
       trigger: { inactive: { days: 30 } },
       steps: [
         { id: 'coupon', issue_coupon: { template_id: tpl.rows[0].id } },

@@ -1,5 +1,7 @@
 import { useState } from 'react';
-import { usePagedList } from '../../hooks';
+import { usePagedList, useResource } from '../../hooks';
+import type { Journey } from '../../journeys';
+import { href } from '../../router';
 import { translateValue, useI18n, type MessageKey } from '../../i18n';
 import { formatDateTime } from '../../format';
 import { MESSAGE_STATUSES, MESSAGE_TONE, type MessageRow } from '../../messaging';
@@ -17,6 +19,9 @@ export function MessageLog() {
     customer_id: customer.trim() || undefined,
     status: status || undefined,
   });
+  // Journeys by id, to name the journey a message came from (its step id is what the marketer typed).
+  const journeys = useResource<{ items: Journey[] }>('/v1/journeys');
+  const journeyName = new Map((journeys.data?.items ?? []).map((j) => [j.id, j.name]));
 
   return (
     <Panel title={t('msg.log')} hint={t('msg.logHint')} testId="message-log">
@@ -65,9 +70,15 @@ export function MessageLog() {
                   <td className="nowrap">{t(`msg.channel.${m.channel}` as MessageKey)}</td>
                   <td className="mono nowrap">{m.to ?? t('common.none')}</td>
                   <td>{m.text}</td>
-                  <td className="optional mono small">
-                    {m.journey_id ?? t('common.none')}
-                    {m.step_id && <> / {m.step_id}</>}
+                  <td className="optional small">
+                    {m.journey_id ? (
+                      <a href={href('marketing', 'journeys', m.journey_id)}>
+                        {journeyName.get(m.journey_id) ?? m.journey_id}
+                      </a>
+                    ) : (
+                      t('common.none')
+                    )}
+                    {m.step_id && <span translate="no"> / {m.step_id}</span>}
                   </td>
                   <td>
                     <span className={`badge badge-${MESSAGE_TONE[m.status]}`} data-testid="message-status">
