@@ -105,12 +105,51 @@ const KNOWN_CODES: Record<string, MessageKey> = {
   password_too_short: 'apiError.password_too_short',
   own_account: 'apiError.own_account',
   location_required: 'apiError.location_required',
+  payment_method_not_in_store: 'apiError.payment_method_not_in_store',
+  barcode_taken: 'apiError.barcode_taken',
+  location_closed: 'apiError.location_closed',
+  insufficient_stock: 'apiError.insufficient_stock',
+  coupon_not_found: 'apiError.coupon_not_found',
+  coupon_not_yours: 'apiError.coupon_not_yours',
+  coupon_already_redeemed: 'apiError.coupon_already_redeemed',
+  coupon_budget_exhausted: 'apiError.coupon_budget_exhausted',
+  coupon_template_not_claimable: 'apiError.coupon_template_not_claimable',
+  invalid_coupon_code: 'apiError.invalid_coupon_code',
+  coupon_wrong_location: 'apiError.coupon_wrong_location',
+  unknown_customer: 'apiError.unknown_customer',
+  url_not_allowed: 'apiError.url_not_allowed',
+  secret_required: 'apiError.secret_required',
 };
+
+/** Codes whose wording names the request field the API blamed ({field}). */
+const FIELD_CODES: Record<string, MessageKey> = {
+  validation_error: 'apiError.validation_error',
+  invalid_journey: 'apiError.invalid_journey',
+};
+
+/**
+ * A request field in words: its last name in the path (`steps[2].wait.duration` → duration) from the
+ * field dictionary, else the path as the API gave it.
+ */
+function fieldLabel(t: Translate, field: string): string {
+  const last = field
+    .split('.')
+    .pop()!
+    .replace(/\[\d+\]$/, '');
+  const key = `field.${last}` as MessageKey;
+  const label = t(key);
+  return label === key ? field : label;
+}
 
 /** A write's error in words: a known code in the user's language plus the API's message, or the message alone. */
 export function errorText(t: Translate, error: Error): string {
   if (error instanceof ApiError) {
     if (error.status === 403) return `${t('common.forbidden')} (${error.message})`;
+    const withField = FIELD_CODES[error.code];
+    if (withField)
+      return error.field
+        ? `${t(withField, { field: fieldLabel(t, error.field) })} (${error.message})`
+        : `${t('apiError.validation_error_nofield')} (${error.message})`;
     const key = KNOWN_CODES[error.code];
     if (key) return `${t(key)} (${error.message})`;
   }

@@ -12,6 +12,7 @@ import { journeysStoreEn } from './journeys-store.en';
 import { listsEn } from './lists.en';
 import { tillEn } from './till.en';
 import { codesEn } from './codes.en';
+import { errorsEn } from './errors.en';
 import type { MessageKey } from './zh-CN';
 
 /** The console in English: exactly the keys of zh-CN.ts (a missing or extra key fails the typecheck). */
@@ -448,6 +449,7 @@ export const en: Record<MessageKey, string> = {
   ...tillEn,
   ...healthEn,
   ...codesEn,
+  ...errorsEn,
 
   'profile.verifiedBy': 'Verified by',
   'profile.verifiedByHint':

@@ -12,6 +12,7 @@ import { journeysStoreZhCN } from './journeys-store.zh-CN';
 import { listsZhCN } from './lists.zh-CN';
 import { tillZhCN } from './till.zh-CN';
 import { codesZhCN } from './codes.zh-CN';
+import { errorsZhCN } from './errors.zh-CN';
 
 /**
  * Every visible string of the console in Simplified Chinese, the default language and the source of
@@ -449,6 +450,7 @@ export const zhCN = {
   ...tillZhCN,
   ...healthZhCN,
   ...codesZhCN,
+  ...errorsZhCN,
 
   'profile.verifiedBy': '验证方式',
   'profile.verifiedByHint': '该标识的验证方式；只有经过验证的标识才能在门店关联到已有会员',
