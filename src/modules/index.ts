@@ -37,8 +37,11 @@ import { defaultStrategy } from './routing/policy';
 import { walletRoutes } from './loyalty/wallet-routes';
 import { offerRoutes } from './offers/routes';
 import { journeyRoutes } from './journeys/routes';
+import { reviewRoutes } from './reviews/routes';
 
 export { startModuleWorkers } from './workers';
+/** Public pages outside /v1 (the shelf-QR product page), mounted at the root by the app. */
+export { shelfPageRoutes } from './reviews/page-routes';
 
 // What the authorization policy needs to know about resources routes act on.
 registerOwnerLookup('order', orderOwner);
@@ -82,4 +85,5 @@ export const allModules: ModuleRoutes[] = [
   settlementRoutes,
   journeyRoutes,
   messagingRoutes,
+  reviewRoutes,
 ];

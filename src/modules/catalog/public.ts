@@ -107,3 +107,6 @@ export const productCards = sql<{
   list_price: string;
   channels: string[];
 }>`(SELECT sku, name, list_price, channels FROM products)`;
+
+/** One product as the API shows it (the shelf-QR page reads its name and attributes.images). */
+export { getProduct } from './service';

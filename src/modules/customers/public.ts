@@ -196,3 +196,7 @@ export async function messageAddress(
 }
 /** Customers' names as a viewer may see them (orders list, exports): see names.ts. */
 export { namesFor } from './names';
+/** Behaviour events in (the shelf-QR page records its anonymous scans through the one ingest). */
+export { ingestEvents } from './events';
+/** The customer a reference names ({id} or {type, value}), never creating one. */
+export { findCustomer } from './resolve';

@@ -19,6 +19,7 @@ import { OWNED_TABLES as referrals } from '../../modules/loyalty/referrals/table
 import { OWNED_TABLES as tiers } from '../../modules/loyalty/tiers/tables';
 import { OWNED_TABLES as orders } from '../../modules/orders/tables';
 import { OWNED_TABLES as presales } from '../../modules/presales/tables';
+import { OWNED_TABLES as reviews } from '../../modules/reviews/tables';
 import { OWNED_TABLES as segments } from '../../modules/segments/tables';
 import { OWNED_TABLES as settlements } from '../../modules/settlements/tables';
 import { OWNED_TABLES as platform } from '../tables';
@@ -55,6 +56,7 @@ const DECLARED: Record<string, readonly string[]> = {
   messaging,
   orders,
   presales,
+  reviews,
   segments,
   settlements,
 };

@@ -93,6 +93,14 @@ export const MATRIX: Record<string, Rule | 'public'> = {
   'GET /v1/products': { who: ALL },
   'PUT /v1/products/{sku}': ADMIN,
   'GET /v1/products/{sku}': { who: ALL },
+  // reviews: buyers post through their channel's app (or support for them); the summary is public
+  'POST /v1/products/{sku}/reviews': {
+    who: { admin: 'yes', support: 'yes', integration: 'yes' },
+    note: 'only the buyer of the SKU on that order (422 not_a_buyer)',
+  },
+  'GET /v1/products/{sku}/reviews': 'public',
+  'GET /v1/reviews': { who: { admin: 'yes', marketer: 'yes', support: 'yes' } },
+  'PATCH /v1/reviews/{id}': { who: { admin: 'yes', marketer: 'yes', support: 'yes' } },
   'GET /v1/stock/low': { who: ALL },
   'GET /v1/stock/low-stock-policy': { who: ALL },
   'GET /v1/stock/low/locations': { who: ALL },
