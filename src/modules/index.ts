@@ -37,6 +37,7 @@ import { defaultStrategy } from './routing/policy';
 import { walletRoutes } from './loyalty/wallet-routes';
 import { offerRoutes } from './offers/routes';
 import { journeyRoutes } from './journeys/routes';
+import { transferRoutes } from './transfers/routes';
 
 export { startModuleWorkers } from './workers';
 
@@ -59,6 +60,7 @@ export const allModules: ModuleRoutes[] = [
   catalogRoutes,
   inventoryRoutes,
   storeStockRoutes,
+  transferRoutes,
   customerRoutes,
   privacyRoutes,
   eventRoutes,

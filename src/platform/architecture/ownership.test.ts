@@ -20,6 +20,7 @@ import { OWNED_TABLES as tiers } from '../../modules/loyalty/tiers/tables';
 import { OWNED_TABLES as orders } from '../../modules/orders/tables';
 import { OWNED_TABLES as segments } from '../../modules/segments/tables';
 import { OWNED_TABLES as settlements } from '../../modules/settlements/tables';
+import { OWNED_TABLES as transfers } from '../../modules/transfers/tables';
 import { OWNED_TABLES as platform } from '../tables';
 import { createdRelations, importSpecifiers, listFiles, ownerOf, tableUses } from './table-uses';
 
@@ -55,6 +56,7 @@ const DECLARED: Record<string, readonly string[]> = {
   orders,
   segments,
   settlements,
+  transfers,
 };
 
 const migrationFiles = listFiles(ROOT, 'src', (n) => n.endsWith('.sql')).filter((f) =>
