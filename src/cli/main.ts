@@ -18,6 +18,7 @@ import { importOrders } from '../modules/imports/orders';
 import { WRAPPED_KEY_COLUMNS } from '../modules/wrapped-keys';
 import { rotateMasterCommand } from './rotate-master';
 import { clvFitCommand } from './clv';
+import { forecastBacktestCommand } from './forecast';
 import { rebuildSalesRollups } from '../modules/analytics/rollup';
 import { closePeriod, isPeriod, statement } from '../modules/settlements/service';
 
@@ -89,10 +90,23 @@ async function clvCommand([sub, ...args]: string[]): Promise<void> {
   }
 }
 
+async function forecastCommand([sub, ...args]: string[]): Promise<void> {
+  if (sub !== 'backtest') fail('forecast supports: backtest');
+  try {
+    await forecastBacktestCommand(args);
+  } catch (e) {
+    if (e instanceof ImportUsageError) fail(e.message);
+    if (!(e instanceof ImportFileError)) throw e;
+    process.stderr.write(`santong: forecast backtest: ${e.message}\n`);
+    process.exitCode = 1;
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   // Pure computation on a file: no configuration, database or key.
   if (command === 'clv') return clvCommand(rest);
+  if (command === 'forecast') return forecastCommand(rest);
   const config = loadConfig();
   switch (command) {
     case 'start': {
