@@ -18,6 +18,7 @@ import { OWNED_TABLES as points } from '../../modules/loyalty/points/tables';
 import { OWNED_TABLES as referrals } from '../../modules/loyalty/referrals/tables';
 import { OWNED_TABLES as tiers } from '../../modules/loyalty/tiers/tables';
 import { OWNED_TABLES as orders } from '../../modules/orders/tables';
+import { OWNED_TABLES as presales } from '../../modules/presales/tables';
 import { OWNED_TABLES as segments } from '../../modules/segments/tables';
 import { OWNED_TABLES as settlements } from '../../modules/settlements/tables';
 import { OWNED_TABLES as transfers } from '../../modules/transfers/tables';
@@ -54,6 +55,7 @@ const DECLARED: Record<string, readonly string[]> = {
   loyalty: [...coupons, ...points, ...referrals, ...tiers],
   messaging,
   orders,
+  presales,
   segments,
   settlements,
   transfers,
