@@ -38,6 +38,7 @@ import { walletRoutes } from './loyalty/wallet-routes';
 import { offerRoutes } from './offers/routes';
 import { journeyRoutes } from './journeys/routes';
 import { reviewRoutes } from './reviews/routes';
+import { transferRoutes } from './transfers/routes';
 
 export { startModuleWorkers } from './workers';
 /** Public pages outside /v1 (the shelf-QR product page), mounted at the root by the app. */
@@ -62,6 +63,7 @@ export const allModules: ModuleRoutes[] = [
   catalogRoutes,
   inventoryRoutes,
   storeStockRoutes,
+  transferRoutes,
   customerRoutes,
   privacyRoutes,
   eventRoutes,

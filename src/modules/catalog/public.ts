@@ -110,3 +110,10 @@ export const productCards = sql<{
 
 /** One product as the API shows it (the shelf-QR page reads its name and attributes.images). */
 export { getProduct } from './service';
+/**
+ * Each product's name and case pack (`attributes.case_pack`, a whole number ≥ 1; 1 when unset): the
+ * unit replenishment rounds orders up to. A FROM-clause fragment: `JOIN ${productCasePacks} p ON p.sku = x.sku`.
+ */
+export const productCasePacks = sql<{ sku: string; name: string; case_pack: number }>`(
+  SELECT sku, name, CASE WHEN jsonb_typeof(attributes -> 'case_pack') = 'number'
+    THEN greatest(1, floor((attributes ->> 'case_pack')::numeric))::int ELSE 1 END AS case_pack FROM products)`;

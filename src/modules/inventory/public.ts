@@ -16,3 +16,14 @@ export const stockLevels = sql<{
   online_available: number;
 }>`(SELECT location_id, sku, on_hand, reserved, safety_stock,
            greatest(0, on_hand - reserved - safety_stock) AS online_available FROM stock)`;
+
+export { receiveTransferStock, shipTransferStock } from './transfer-stock';
+export type { TransferLine, TransferShortage } from './transfer-stock';
+
+/**
+ * Stock of one location with what is in transit to it: `(sku, on_hand, reserved, safety_stock,
+ * in_transit)` rows. A FROM-clause fragment.
+ */
+export const stockWithTransitAt = (locationId: string) =>
+  sql<{ sku: string; on_hand: number; reserved: number; safety_stock: number; in_transit: number }>`(
+    SELECT sku, on_hand, reserved, safety_stock, in_transit FROM stock WHERE location_id = ${locationId})`;

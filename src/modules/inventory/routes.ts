@@ -19,6 +19,9 @@ const Level = Type.Object({
   safety_stock: Type.Integer(),
   available: Type.Integer(),
   online_available: Type.Integer(),
+  in_transit: Type.Optional(
+    Type.Integer({ description: 'shipped here by a transfer, not yet received (not in on_hand)' }),
+  ),
 });
 const Qty = (o: { minimum?: number } = {}) => Type.Integer({ minimum: -1_000_000, maximum: 1_000_000, ...o });
 const writers = ['admin', 'store_staff', 'integration'] as const;

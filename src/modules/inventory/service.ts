@@ -50,11 +50,11 @@ export function levelOf(r: {
 export async function stockOfSku(db: Queryable, sku: string) {
   const rows = await db
     .selectFrom('stock')
-    .select(['location_id', 'on_hand', 'reserved', 'safety_stock'])
+    .select(['location_id', 'on_hand', 'reserved', 'safety_stock', 'in_transit'])
     .where('sku', '=', sku)
     .orderBy('location_id')
     .execute();
-  const locations = rows.map(levelOf);
+  const locations = rows.map((r) => ({ ...levelOf(r), in_transit: r.in_transit }));
   const totals = locations.reduce(
     (t, l) => ({
       on_hand: t.on_hand + l.on_hand,

@@ -20,6 +20,7 @@ const StoreStockRow = Type.Object({
   safety_stock: Type.Integer({ description: 'kept back from online sale' }),
   available: Type.Integer({ description: 'on_hand − reserved' }),
   online_available: Type.Integer({ description: 'max(0, on_hand − reserved − safety_stock)' }),
+  in_transit: Type.Integer({ description: 'shipped here by a transfer, not yet received (not in on_hand)' }),
   sales_7d: Type.Integer({
     description: 'units sold at this store (orders located here, paid or completed) in the last 7 days',
   }),

@@ -60,6 +60,7 @@ describe('GET /v1/locations/:id/stock', () => {
         safety_stock: 3,
         available: 3,
         online_available: 0,
+        in_transit: 0,
         sales_7d: 0,
       },
       {
@@ -70,6 +71,7 @@ describe('GET /v1/locations/:id/stock', () => {
         safety_stock: 2,
         available: 17,
         online_available: 15,
+        in_transit: 0,
         sales_7d: 3,
       },
       {
@@ -80,6 +82,7 @@ describe('GET /v1/locations/:id/stock', () => {
         safety_stock: 0,
         available: 4,
         online_available: 4,
+        in_transit: 0,
         sales_7d: 0,
       },
     ]);

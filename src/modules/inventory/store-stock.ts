@@ -24,6 +24,7 @@ export interface StoreStockRow {
   safety_stock: number;
   available: number;
   online_available: number;
+  in_transit: number;
   sales_7d: number;
 }
 
@@ -74,7 +75,7 @@ export async function storeStock(
         WHERE o.location_id = ${locationId} AND o.placed_at >= ${since} AND ${isSale('o')}
         GROUP BY l.sku
       ), found AS (
-        SELECT s.sku, p.name, s.on_hand, s.reserved, s.safety_stock,
+        SELECT s.sku, p.name, s.on_hand, s.reserved, s.safety_stock, s.in_transit,
                s.on_hand - s.reserved AS available,
                greatest(0, s.on_hand - s.reserved - s.safety_stock) AS online_available,
                coalesce(sold.qty, 0) AS sales_7d,
@@ -96,6 +97,7 @@ export async function storeStock(
     safety_stock: Number(r.safety_stock),
     available: Number(r.available),
     online_available: Number(r.online_available),
+    in_transit: Number(r.in_transit),
     sales_7d: Number(r.sales_7d),
   }));
   // the count of the whole search (a later page's rows carry it too; an empty page: none)

@@ -48,3 +48,6 @@ export async function locationName(db: Queryable, id: string): Promise<string | 
   const r = await sql<{ name: string }>`SELECT name FROM locations WHERE id = ${id}`.execute(db);
   return r.rows[0]?.name ?? null;
 }
+
+export { existingLocationIds, listLocations } from './service';
+export type { Location } from './service';

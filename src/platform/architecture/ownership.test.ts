@@ -22,6 +22,7 @@ import { OWNED_TABLES as presales } from '../../modules/presales/tables';
 import { OWNED_TABLES as reviews } from '../../modules/reviews/tables';
 import { OWNED_TABLES as segments } from '../../modules/segments/tables';
 import { OWNED_TABLES as settlements } from '../../modules/settlements/tables';
+import { OWNED_TABLES as transfers } from '../../modules/transfers/tables';
 import { OWNED_TABLES as platform } from '../tables';
 import { createdRelations, importSpecifiers, listFiles, ownerOf, tableUses } from './table-uses';
 
@@ -59,6 +60,7 @@ const DECLARED: Record<string, readonly string[]> = {
   reviews,
   segments,
   settlements,
+  transfers,
 };
 
 const migrationFiles = listFiles(ROOT, 'src', (n) => n.endsWith('.sql')).filter((f) =>

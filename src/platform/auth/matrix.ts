@@ -60,6 +60,9 @@ const FULFILMENT: Rule = {
   scope: 'orders',
 };
 
+const SUPPLY_READ: Rule['who'] = { admin: 'yes', analyst: 'yes', support: 'yes', store_staff: 'yes' };
+const SUPPLY_WRITE: Rule['who'] = { admin: 'yes', store_staff: 'yes' };
+
 export const MATRIX: Record<string, Rule | 'public'> = {
   // platform
   'GET /health': 'public',
@@ -121,6 +124,13 @@ export const MATRIX: Record<string, Rule | 'public'> = {
     scope: 'stock',
   },
   'GET /v1/stock/{sku}': { who: ALL },
+  // supply (issue 18): store staff on their own store's side (checked with the transfer or body)
+  'POST /v1/transfers': { who: SUPPLY_WRITE, note: 'store staff: from or to their store (403 otherwise)' },
+  'GET /v1/transfers': { who: SUPPLY_READ, note: "store staff: their store's transfers only" },
+  'GET /v1/transfers/{id}': { who: SUPPLY_READ, note: 'store staff: 403 on another store’s' },
+  'POST /v1/transfers/{id}/ship': { who: SUPPLY_WRITE, note: 'store staff: of the source (403 otherwise)' },
+  'POST /v1/transfers/{id}/receive': { who: SUPPLY_WRITE, note: 'store staff: of the destination (403 otherwise)' },
+  'POST /v1/transfers/{id}/cancel': { who: SUPPLY_WRITE, note: 'store staff: of either side (403 otherwise)' },
 
   // people
   'POST /v1/verifications': {

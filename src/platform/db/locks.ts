@@ -22,6 +22,9 @@ import type { Tx } from './database';
  *      rewards holds.
  *   3. coupon rows, by code in "C" order (lockCoupons in loyalty/coupons/locks.ts).
  *   4. stock rows, by (location_id, sku) in "C" (byte) order (stockOrder; stockOrderSql in SQL).
+ *      A transfer's ship or receive first locks its `transfers` row (one per transaction; nothing
+ *      that holds stock rows takes one), then both sides' stock rows in this order, the
+ *      destination's missing rows created first in SKU order (inventory/transfer-stock.ts).
  *   5. a saved segment's or computed tag's row (`saved_segments … FOR UPDATE`, lockSegment in
  *      segments/membership.ts), one per transaction: its refresh, edit or deletion. What it owns
  *      (its membership rows, their outbox events) is written under that lock; such a transaction

@@ -6894,6 +6894,8 @@ export interface paths {
                             items: {
                                 /** @description on_hand − reserved */
                                 available: number;
+                                /** @description shipped here by a transfer, not yet received (not in on_hand) */
+                                in_transit: number;
                                 name: string;
                                 on_hand: number;
                                 /** @description max(0, on_hand − reserved − safety_stock) */
@@ -12740,6 +12742,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             available: number;
+                            /** @description shipped here by a transfer, not yet received (not in on_hand) */
+                            in_transit?: number;
                             location_id: string;
                             on_hand: number;
                             online_available: number;
@@ -12821,6 +12825,8 @@ export interface paths {
                         "application/json": {
                             locations: {
                                 available: number;
+                                /** @description shipped here by a transfer, not yet received (not in on_hand) */
+                                in_transit?: number;
                                 location_id: string;
                                 on_hand: number;
                                 online_available: number;
@@ -13572,6 +13578,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             available: number;
+                            /** @description shipped here by a transfer, not yet received (not in on_hand) */
+                            in_transit?: number;
                             location_id: string;
                             on_hand: number;
                             online_available: number;
@@ -14462,6 +14470,611 @@ export interface paths {
                 };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/transfers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Transfers, newest first (store staff: their store’s only) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description opaque cursor from next_cursor */
+                    cursor?: string;
+                    limit?: number;
+                    location_id?: string;
+                    status?: "requested" | "shipped" | "received" | "cancelled";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                cancelled_at: string | null;
+                                from_location_id: string;
+                                id: string;
+                                lines: {
+                                    name: string | null;
+                                    qty: number;
+                                    sku: string;
+                                }[];
+                                note: string | null;
+                                /** @enum {string} */
+                                origin: "manual" | "replenishment" | "rebalance" | "campaign";
+                                received_at: string | null;
+                                requested_at: string;
+                                shipped_at: string | null;
+                                /** @enum {string} */
+                                status: "requested" | "shipped" | "received" | "cancelled";
+                                to_location_id: string;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Request a transfer (调拨) of stock from one location to another
+         * @description Store staff: to or from their own store (403 otherwise). Nothing moves until it is shipped.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "from_location_id": "dc1",
+                     *       "to_location_id": "near",
+                     *       "lines": [
+                     *         {
+                     *           "sku": "MILK",
+                     *           "qty": 24
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        from_location_id: string;
+                        lines: {
+                            qty: number;
+                            sku: string;
+                        }[];
+                        /**
+                         * Format: free-text
+                         * @description no phone numbers or e-mail addresses
+                         * @example customer changed their mind
+                         */
+                        note?: string;
+                        /**
+                         * @description what asked for it (default manual)
+                         * @enum {string}
+                         */
+                        origin?: "manual" | "replenishment" | "rebalance" | "campaign";
+                        to_location_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cancelled_at: string | null;
+                            from_location_id: string;
+                            id: string;
+                            lines: {
+                                name: string | null;
+                                qty: number;
+                                sku: string;
+                            }[];
+                            note: string | null;
+                            /** @enum {string} */
+                            origin: "manual" | "replenishment" | "rebalance" | "campaign";
+                            received_at: string | null;
+                            requested_at: string;
+                            shipped_at: string | null;
+                            /** @enum {string} */
+                            status: "requested" | "shipped" | "received" | "cancelled";
+                            to_location_id: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/transfers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One transfer with its lines */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cancelled_at: string | null;
+                            from_location_id: string;
+                            id: string;
+                            lines: {
+                                name: string | null;
+                                qty: number;
+                                sku: string;
+                            }[];
+                            note: string | null;
+                            /** @enum {string} */
+                            origin: "manual" | "replenishment" | "rebalance" | "campaign";
+                            received_at: string | null;
+                            requested_at: string;
+                            shipped_at: string | null;
+                            /** @enum {string} */
+                            status: "requested" | "shipped" | "received" | "cancelled";
+                            to_location_id: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/transfers/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a requested transfer (staff of either store)
+         * @description 409 transfer_state when the transfer is not in the state this needs; ship: 409 transfer_stock_short when the source cannot give a line without its reserved or safety stock.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cancelled_at: string | null;
+                            from_location_id: string;
+                            id: string;
+                            lines: {
+                                name: string | null;
+                                qty: number;
+                                sku: string;
+                            }[];
+                            note: string | null;
+                            /** @enum {string} */
+                            origin: "manual" | "replenishment" | "rebalance" | "campaign";
+                            received_at: string | null;
+                            requested_at: string;
+                            shipped_at: string | null;
+                            /** @enum {string} */
+                            status: "requested" | "shipped" | "received" | "cancelled";
+                            to_location_id: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/transfers/{id}/receive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive: in transit becomes the destination’s on hand (destination staff)
+         * @description 409 transfer_state when the transfer is not in the state this needs; ship: 409 transfer_stock_short when the source cannot give a line without its reserved or safety stock.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cancelled_at: string | null;
+                            from_location_id: string;
+                            id: string;
+                            lines: {
+                                name: string | null;
+                                qty: number;
+                                sku: string;
+                            }[];
+                            note: string | null;
+                            /** @enum {string} */
+                            origin: "manual" | "replenishment" | "rebalance" | "campaign";
+                            received_at: string | null;
+                            requested_at: string;
+                            shipped_at: string | null;
+                            /** @enum {string} */
+                            status: "requested" | "shipped" | "received" | "cancelled";
+                            to_location_id: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/transfers/{id}/ship": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ship: the source’s on hand goes down, the destination’s in transit up (source staff)
+         * @description 409 transfer_state when the transfer is not in the state this needs; ship: 409 transfer_stock_short when the source cannot give a line without its reserved or safety stock.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cancelled_at: string | null;
+                            from_location_id: string;
+                            id: string;
+                            lines: {
+                                name: string | null;
+                                qty: number;
+                                sku: string;
+                            }[];
+                            note: string | null;
+                            /** @enum {string} */
+                            origin: "manual" | "replenishment" | "rebalance" | "campaign";
+                            received_at: string | null;
+                            requested_at: string;
+                            shipped_at: string | null;
+                            /** @enum {string} */
+                            status: "requested" | "shipped" | "received" | "cancelled";
+                            to_location_id: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -1,0 +1,2 @@
+/** What other modules may use of routing's geometry. */
+export { haversineKm } from './geo';
