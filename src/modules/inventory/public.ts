@@ -16,3 +16,6 @@ export const stockLevels = sql<{
   online_available: number;
 }>`(SELECT location_id, sku, on_hand, reserved, safety_stock,
            greatest(0, on_hand - reserved - safety_stock) AS online_available FROM stock)`;
+
+/** Held reservations (a group-buy order's units from its campaign's source to its pickup point): inventory/reservations.ts. */
+export { consumeHeldReservations, receiveHeld, shipHeld } from './reservations';
