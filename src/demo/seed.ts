@@ -26,6 +26,7 @@ import { DemoCoupons } from './coupons';
 import { DemoLoyalty } from './loyalty';
 import { seedDemoSegments } from './segments';
 import { seedDemoJourney } from './journeys';
+import { seedDemoGroupBuy } from './group-buy';
 import {
   CUSTOMER_COLUMNS,
   EVENT_COLUMNS,
@@ -144,6 +145,8 @@ export async function seedDemo(
   await seedDemoSegments(database);
   // An active win-back journey (its first scan runs once the server ticks).
   await seedDemoJourney(database);
+  // Group-buy leaders and a campaign running now.
+  await seedDemoGroupBuy(database, anchor);
   // The dashboard's sales rollups, from the history just loaded.
   await rebuildSalesRollups(database, timezone);
   // The stores' revenue-share credits for the history's completed pickups and store deliveries.

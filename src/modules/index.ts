@@ -39,6 +39,7 @@ import { offerRoutes } from './offers/routes';
 import { journeyRoutes } from './journeys/routes';
 import { reviewRoutes } from './reviews/routes';
 import { transferRoutes } from './transfers/routes';
+import { groupBuyRoutes } from './groupbuy/routes';
 
 export { startModuleWorkers } from './workers';
 /** Public pages outside /v1 (the shelf-QR product page), mounted at the root by the app. */
@@ -88,4 +89,5 @@ export const allModules: ModuleRoutes[] = [
   journeyRoutes,
   messagingRoutes,
   reviewRoutes,
+  groupBuyRoutes,
 ];

@@ -2,6 +2,8 @@ import type { AppContext } from '../platform/http/context';
 import { sendCourierJobs } from './couriers/worker';
 import { evaluateLowStock } from './inventory/low-stock';
 import { expireDue } from './orders/lifecycle';
+import { cancelNoShows } from './groupbuy/pickups';
+import { shipDueCampaigns } from './groupbuy/shipments';
 import { expirePointsTask } from './loyalty/points/expire';
 import { evaluateTiersTask } from './loyalty/tiers/evaluate';
 import { expireCouponsTask } from './loyalty/coupons/expiry';
@@ -58,6 +60,9 @@ export function startModuleWorkers(ctx: AppContext): void {
   );
   ctx.dispatcher.addTask('prune-coupon-analytics-events', () => pruneCouponEvents(ctx.database.db));
   ctx.dispatcher.addTask('expire-reservations', () => expireDue(ctx));
+  // Group-buy: ship campaigns at their cutoff, cancel orders not collected N days after their pickup day.
+  ctx.dispatcher.addTask('group-buy-cutoffs', () => shipDueCampaigns(ctx));
+  ctx.dispatcher.addTask('group-buy-no-shows', () => cancelNoShows(ctx));
   ctx.dispatcher.addTask('courier-jobs', () => sendCourierJobs(ctx, ctx.publicUrl));
   ctx.dispatcher.addTask('expire-points', expirePointsTask(ctx));
   ctx.dispatcher.addTask('evaluate-tiers', evaluateTiersTask(ctx));

@@ -12,6 +12,7 @@ import { allowed, nextStatuses, orderStatusFrom, type FulfilmentEvent } from './
 import { transact } from '../../platform/db/transaction';
 import { productNames } from '../catalog/public';
 import { followFulfilments, pickupCodeOf } from '../orders/public';
+import { consumeHeldReservations } from '../inventory/public';
 
 export async function readFulfilment(db: Queryable, id: string): Promise<FulfilmentView | null> {
   const f = await db.selectFrom('fulfillments').selectAll().where('id', '=', id).executeTakeFirst();
@@ -155,7 +156,11 @@ export async function collect(
     if (f.type !== 'pickup') throw conflict('invalid_transition', 'only pickup fulfilments are collected', 'id');
     const pickupCode = await pickupCodeOf(tx, f.order_id);
     const refusal = await checkPickupCode(tx, f, principal, pickupCode, code);
-    if (!refusal) await applyEvent(tx, id, 'collected', new Date(), `collect:${principal.keyId}`, principal);
+    if (!refusal) {
+      await applyEvent(tx, id, 'collected', new Date(), `collect:${principal.keyId}`, principal);
+      // Units held at the store for the order (a group-buy order's) are sold as it is handed over.
+      await consumeHeldReservations(tx, f.order_id, new Date());
+    }
     return refusal;
   });
   if (refused) throw refused;

@@ -27,3 +27,5 @@ export type { TransferLine, TransferShortage } from './transfer-stock';
 export const stockWithTransitAt = (locationId: string) =>
   sql<{ sku: string; on_hand: number; reserved: number; safety_stock: number; in_transit: number }>`(
     SELECT sku, on_hand, reserved, safety_stock, in_transit FROM stock WHERE location_id = ${locationId})`;
+/** Held reservations (a group-buy order's units from its campaign's source to its pickup point): inventory/reservations.ts. */
+export { consumeHeldReservations, receiveHeld, shipHeld } from './reservations';

@@ -130,12 +130,15 @@ export async function cancelOrder(ctx: AppContext, id: string, reason: string | 
         .sort(stockOrder);
       // Coupons and points first (rank 2, 3), then the stock (rank 4).
       await giveBackOnCancel(tx, id, new Date());
-      // Units already returned were restocked by the return: put back only the rest.
+      // Units already returned were restocked by the return, and units still held for the order (a
+      // group-buy order's, at its source or its pickup point) are simply released: put back only the rest.
       const returned = new Map(
         (await tx.selectFrom('order_lines').select(['sku', 'returned_qty']).where('order_id', '=', id).execute()).map(
           (r) => [r.sku, r.returned_qty],
         ),
       );
+      for (const h of await releaseReservations(tx, id, new Date()))
+        returned.set(h.sku, (returned.get(h.sku) ?? 0) + h.qty);
       for (const l of sorted) {
         const already = Math.min(l.qty, returned.get(l.sku) ?? 0);
         returned.set(l.sku, (returned.get(l.sku) ?? 0) - already);

@@ -17,3 +17,11 @@ export async function lockOrdersOf(tx: Tx, customerIds: readonly string[]): Prom
     tx,
   );
 }
+
+/** These orders, locked by id in "C" order; their statuses by id (an id with no order is left out). */
+export async function lockOrders(tx: Tx, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await sql<{ id: string; status: string }>`
+    SELECT id, status FROM orders WHERE id = ANY(${[...ids]}::text[]) ORDER BY id COLLATE "C" FOR UPDATE`.execute(tx);
+  return new Map(rows.rows.map((r) => [r.id, r.status]));
+}

@@ -100,18 +100,19 @@ export async function writeOrders(target: Tx | Database, orders: PlannedOrder[])
 /**
  * Writes one order by itself. Online without coupons, points or referral: one statement, its own
  * transaction. Otherwise in a transaction: the customer's person and coupons locked (lock order,
- * platform/db/locks.ts), the loyalty spend, the statement, and for an in-store sale the points it
+ * platform/db/locks.ts), the loyalty spend, a group-buy order's claim on its campaign, the statement, and for an in-store sale the points it
  * earns at once and the sale of its stock (last, in stockOrder, so hot rows are locked briefly
  * and never in a cycle). Both retry a deadlock. Throws RaceLost when the stock to reserve went.
  */
 export async function writeOrderAlone(database: Database, p: PlannedOrder): Promise<OrderDetail> {
-  if (p.online && !p.spends) {
+  if (p.online && !p.spends && !p.claim) {
     await withRetry(database, () => writeOrders(database, [p]));
     return p.detail;
   }
   return transact(database, async (tx) => {
     await lockCustomersAndCoupons(tx, [p.customerId], p.coupons); // ranks 2, 3 before the stock (platform/db/locks.ts)
     if (p.spends) await p.spend(tx);
+    if (p.claim) await p.claim(tx);
     await writeOrders(tx, [p]);
     if (!p.online) {
       await earnOnPayment(

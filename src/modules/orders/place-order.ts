@@ -16,13 +16,16 @@ import {
   type RoutingLocation,
   type RoutingResult,
   type RoutingStrategy,
+  type RoutingSuccess,
   type Speed,
 } from '../routing/policy';
-import { checkProducts, quote, refuseIssues } from '../pricing/quote';
+import type { ProductInfo } from '../catalog/public';
+import { checkProducts, quote, refuseIssues, type QuoteFulfilment } from '../pricing/quote';
+import { groupBuyTerms, type GroupBuyRef } from './group-buy';
 import { checkoutReads } from './checkout-reads';
 import { orderWriter } from './group-commit';
 import { RaceLost, writeOrderAlone } from './order-store';
-import { planOrder, quoteFulfilment, type PlaceOrderInput } from './plan';
+import { planOrder, quoteFulfilment, type PlaceOrderInput, type PlanSettings } from './plan';
 import type { OrderDetail } from './view';
 
 const MAX_ATTEMPTS = 4;
@@ -102,6 +105,30 @@ function validate(principal: Principal, input: PlaceOrderInput): void {
       'only an in-store sale is paid as it is placed; tell the payment method when the order is paid',
       'payment_method',
     );
+  if (input.group_buy) {
+    if (input.channel !== 'group_buy')
+      throw unprocessable('group_buy_channel', 'group_buy is only for the group_buy channel', 'group_buy');
+    if (!input.customer) throw unprocessable('customer_required', 'a group-buy order needs its customer', 'customer');
+    if (f.type !== 'pickup')
+      throw unprocessable(
+        'invalid_fulfillment',
+        "a group-buy order is picked up at its leader's point",
+        'fulfillment.type',
+      );
+    const extra = input.coupon_codes?.length
+      ? 'coupon_codes'
+      : input.points
+        ? 'points'
+        : input.referral_code
+          ? 'referral_code'
+          : null;
+    if (extra)
+      throw unprocessable(
+        'group_buy_channel_price',
+        'the campaign price is the same for every member: no coupons, points or referral codes',
+        extra,
+      );
+  }
   if ((input.points || input.referral_code) && !input.customer)
     throw unprocessable(
       'customer_required',
@@ -133,6 +160,10 @@ export async function placeOrder(
   const customerId = input.customer
     ? await resolveCustomer(ctx.database, ctx.keys, input.customer, input.channel, principal)
     : null;
+  const { currency, reservationTtlSeconds } = ctx.config;
+  const settings = { currency, reservationTtlSeconds, keys: ctx.keys, strategy: ctx.routing.name };
+  if (input.group_buy)
+    return placeGroupBuyOrder(ctx, settings, input, input.group_buy, customerId!, products, served, now);
   // The one pricing engine, as POST /v1/quote shows it; anything it cannot honour refuses the order.
   const priced = await quote(
     db,
@@ -148,8 +179,6 @@ export async function placeOrder(
     products,
   );
   refuseIssues(priced);
-  const { currency, reservationTtlSeconds } = ctx.config;
-  const settings = { currency, reservationTtlSeconds, keys: ctx.keys, strategy: ctx.routing.name };
   const request: FulfilmentRequest =
     f.type === 'delivery' ? { type: 'delivery', lat: f.lat, lng: f.lng, speed: f.speed } : f;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -187,4 +216,68 @@ export async function placeOrder(
   throw conflict('insufficient_stock', 'stock ran out while the order was being placed', 'lines[0]', {
     alternatives: { nearby_stores: [], speeds: [] },
   });
+}
+
+/**
+ * A group-buy order (orders/group-buy.ts): the campaign's terms, its channel price, pickup at the
+ * leader's point on the pickup date, units held at the campaign's source, limits claimed in the
+ * order's transaction. A source short of stock is 409 naming the line; no re-routing.
+ */
+async function placeGroupBuyOrder(
+  ctx: AppContext,
+  settings: PlanSettings,
+  input: PlaceOrderInput,
+  ref: GroupBuyRef,
+  customerId: string,
+  products: Map<string, ProductInfo>,
+  served: QuoteFulfilment,
+  now: Date,
+): Promise<OrderDetail> {
+  const terms = await groupBuyTerms(ctx.database.db, ref, { customerId, lines: input.lines }, now);
+  if (served.type === 'delivery' || served.location_id !== terms.pickupLocationId)
+    throw unprocessable(
+      'wrong_pickup_point',
+      `this leader's orders are picked up at ${terms.pickupLocationId}`,
+      'fulfillment.location_id',
+    );
+  const campaignPrices = new Map(
+    [...products].map(([sku, p]) => [sku, { ...p, list_price: terms.prices.get(sku) ?? p.list_price }]),
+  );
+  const priced = await quote(
+    ctx.database.db,
+    { channel: input.channel, customerId, lines: input.lines, fulfillment: served },
+    now,
+    campaignPrices,
+  );
+  refuseIssues(priced);
+  const routed: RoutingSuccess = {
+    ok: true,
+    decision: 'pickup',
+    reason: `picked up at ${terms.pickupLocationId}`,
+    reason_code: 'picked_up_at',
+    reason_params: { location: terms.pickupLocationId },
+    allocations: [
+      {
+        location_id: terms.pickupLocationId,
+        lines: input.lines.map((l) => ({ sku: l.sku, qty: l.qty })),
+        speed: null,
+        eta: new Date(`${terms.pickupDate}T00:00:00Z`).toISOString(),
+      },
+    ],
+    candidates: [],
+  };
+  const planned = planOrder(settings, input, customerId, priced, routed, now, terms.sourceLocationId);
+  planned.claim = (tx) => terms.claim(tx, planned.id);
+  try {
+    return await writeOrderAlone(ctx.database, planned);
+  } catch (e) {
+    if (!(e instanceof RaceLost)) throw e;
+    const i = Math.max(
+      0,
+      input.lines.findIndex((l) => e.rows.some((r) => r.sku === l.sku)),
+    );
+    throw conflict('insufficient_stock', `${input.lines[i].sku} is sold out at the campaign's source`, `lines[${i}]`, {
+      sku: input.lines[i].sku,
+    });
+  }
 }

@@ -21,6 +21,7 @@ import { spendAtPlacement, spentCoupons } from './loyalty';
 import type { PaymentMethod } from './schemas';
 import type { OrderDetail, PricingOut, RoutingOut } from './view';
 import type { NewFulfilment, NewFulfilmentLine } from '../fulfilment/public';
+import type { GroupBuyRef } from './group-buy';
 
 export type FulfilmentInput =
   | { type: 'delivery'; lat: number; lng: number; address: string; speed: Speed }
@@ -37,6 +38,7 @@ export interface PlaceOrderInput {
   referral_code?: string;
   note?: string;
   payment_method?: PaymentMethod;
+  group_buy?: GroupBuyRef;
 }
 
 /** What the order keeps of its quote: the coupons applied and every adjustment. */
@@ -81,6 +83,8 @@ export interface PlannedOrder {
   /** The coupon codes it spends (locked before its stock). */
   coupons: string[];
   spend: (tx: Tx) => Promise<void>;
+  /** A group-buy order's claim on its campaign's limits, in its transaction before the stock (never batched). */
+  claim?: (tx: Tx) => Promise<void>;
   rows: {
     order: Insertable<DB['orders']>;
     lines: Insertable<DB['order_lines']>[];
@@ -109,6 +113,8 @@ export function planOrder(
   q: Quote,
   routed: RoutingSuccess,
   now: Date,
+  /** A group-buy order's units are reserved here (the campaign's source), held without expiry until its shipment. */
+  holdAt?: string,
 ): PlannedOrder {
   const totals = q.totals;
   const priced = q.lines;
@@ -265,10 +271,10 @@ export function planOrder(
             a.lines.map((l) => ({
               order_id: id,
               fulfillment_id: a.fulfillment_id,
-              location_id: a.location_id,
+              location_id: holdAt ?? a.location_id,
               sku: l.sku,
               qty: l.qty,
-              expires_at: reservedUntil,
+              expires_at: holdAt ? null : reservedUntil,
               closed_at: null,
             })),
           )
@@ -292,7 +298,7 @@ export function planOrder(
       ],
     },
     units: allocations
-      .flatMap((a) => a.lines.map((l) => ({ location: a.location_id, sku: l.sku, qty: l.qty })))
+      .flatMap((a) => a.lines.map((l) => ({ location: holdAt ?? a.location_id, sku: l.sku, qty: l.qty })))
       .sort(stockOrder),
     detail,
   };

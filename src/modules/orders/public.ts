@@ -157,3 +157,7 @@ export const orderCustomersPlacedBetween = (from: Date, to: Date) => sql<{ id: s
   SELECT customer_id AS id FROM orders
   WHERE placed_at > ${from.toISOString()}::timestamptz AND placed_at <= ${to.toISOString()}::timestamptz
     AND customer_id IS NOT NULL)`;
+
+/** Group-buy orders: the group-buy module registers its campaigns' terms (orders/group-buy.ts). */
+export { registerGroupBuyTerms, type GroupBuyTerms, type GroupBuyTermsOf } from './group-buy';
+export { lockOrders } from './locks';

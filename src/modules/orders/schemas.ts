@@ -66,6 +66,16 @@ export const PlaceOrderBody = Type.Object(
           'an in-store sale (pos, in_store) is paid as it is placed: how. Other orders tell it when paid (POST /v1/orders/{id}/pay)',
       }),
     ),
+    group_buy: Type.Optional(
+      Type.Object(
+        { campaign_id: Id, leader_id: Id },
+        {
+          additionalProperties: false,
+          description:
+            "channel group_buy: the campaign and the leader (团长). Priced at the campaign's channel price, picked up at the leader's point on the pickup date; 422 campaign_closed outside the campaign's hours, 409 over an item's limit",
+        },
+      ),
+    ),
   },
   {
     additionalProperties: false,

@@ -8,6 +8,7 @@ import { OWNED_TABLES as clv } from '../../modules/clv/tables';
 import { OWNED_TABLES as couriers } from '../../modules/couriers/tables';
 import { OWNED_TABLES as customers } from '../../modules/customers/tables';
 import { OWNED_TABLES as fulfilment } from '../../modules/fulfilment/tables';
+import { OWNED_TABLES as groupbuy } from '../../modules/groupbuy/tables';
 import { OWNED_TABLES as imports } from '../../modules/imports/tables';
 import { OWNED_TABLES as inventory } from '../../modules/inventory/tables';
 import { OWNED_TABLES as journeys } from '../../modules/journeys/tables';
@@ -49,6 +50,7 @@ const DECLARED: Record<string, readonly string[]> = {
   couriers,
   customers,
   fulfilment,
+  groupbuy,
   imports,
   inventory,
   journeys,

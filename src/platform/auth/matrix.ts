@@ -313,4 +313,25 @@ export const MATRIX: Record<string, Rule | 'public'> = {
   'GET /v1/tags/{name}': RFM_READ,
   'PUT /v1/tags/{name}': MARKETING,
   'DELETE /v1/tags/{name}': MARKETING,
+  // community group-buy: leaders, campaigns, shipments to pickup points, hand-over lists
+  'POST /v1/group-buy/leaders': MARKETING,
+  'GET /v1/group-buy/leaders': { who: PEOPLE, note: "store staff: their own store's leaders only" },
+  'GET /v1/group-buy/leaders/{id}': {
+    who: PEOPLE,
+    note: "store staff: their own store's leaders only (404 otherwise)",
+  },
+  'PATCH /v1/group-buy/leaders/{id}': MARKETING,
+  'GET /v1/group-buy/leaders/{id}/commission': RFM_READ,
+  'POST /v1/group-buy/campaigns': MARKETING,
+  'GET /v1/group-buy/campaigns': { who: PEOPLE },
+  'GET /v1/group-buy/campaigns/{id}': { who: PEOPLE },
+  'POST /v1/group-buy/campaigns/{id}/ship': ADMIN,
+  'POST /v1/group-buy/campaigns/{id}/receipts': {
+    who: { admin: 'yes', store_staff: 'yes' },
+    note: 'store staff: only for their own store (location_id in the body; 403 otherwise)',
+  },
+  'GET /v1/group-buy/pickups': {
+    who: { admin: 'yes', support: 'yes', store_staff: 'yes' },
+    note: "store staff: their own store's list only (location_id; 403 otherwise)",
+  },
 };
