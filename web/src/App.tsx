@@ -19,6 +19,7 @@ import { Stores } from './pages/Stores';
 import { StoreScorecard } from './pages/StoreScorecard';
 import { StoreStock } from './pages/StoreStock';
 import { Settlements } from './pages/Settlements';
+import { Reviews } from './pages/Reviews';
 import { href, useRoute, type Route } from './router';
 import { useSession } from './session';
 
@@ -62,6 +63,8 @@ function CurrentPage({ route }: { route: Route }) {
       return <Loyalty params={route.params} />;
     case 'marketing':
       return <Marketing params={route.params} />;
+    case 'reviews':
+      return <Reviews />;
     case 'audit':
       return <Audit key={selected ?? ''} subject={selected} />;
     case 'security':

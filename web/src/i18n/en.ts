@@ -14,6 +14,7 @@ import { tillEn } from './till.en';
 import { codesEn } from './codes.en';
 import { errorsEn } from './errors.en';
 import type { MessageKey } from './zh-CN';
+import { reviewsEn } from './reviews.en';
 
 /** The console in English: exactly the keys of zh-CN.ts (a missing or extra key fails the typecheck). */
 export const en: Record<MessageKey, string> = {
@@ -449,6 +450,7 @@ export const en: Record<MessageKey, string> = {
   ...tillEn,
   ...healthEn,
   ...codesEn,
+  ...reviewsEn,
   ...errorsEn,
 
   'profile.verifiedBy': 'Verified by',

@@ -49,4 +49,7 @@ export const errorsEn: Record<keyof typeof errorsZhCN, string> = {
   'field.title': 'Title',
   'field.quiet_hours': 'Quiet hours',
   'field.frequency_cap': 'Frequency cap',
+  'apiError.not_a_buyer': 'Only a customer who bought this product may review it',
+  'apiError.review_exists': 'This product on this order has been reviewed already',
+  'apiError.rate_limited': 'Too many requests: try again in a minute',
 };

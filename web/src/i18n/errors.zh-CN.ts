@@ -47,4 +47,7 @@ export const errorsZhCN = {
   'field.title': '标题',
   'field.quiet_hours': '免打扰时段',
   'field.frequency_cap': '发送频次上限',
+  'apiError.not_a_buyer': '只有买过这件商品的顾客才能评价',
+  'apiError.review_exists': '这笔订单的这件商品已经评价过了',
+  'apiError.rate_limited': '请求太频繁，请稍后再试',
 } as const;

@@ -13,6 +13,7 @@ import { listsZhCN } from './lists.zh-CN';
 import { tillZhCN } from './till.zh-CN';
 import { codesZhCN } from './codes.zh-CN';
 import { errorsZhCN } from './errors.zh-CN';
+import { reviewsZhCN } from './reviews.zh-CN';
 
 /**
  * Every visible string of the console in Simplified Chinese, the default language and the source of
@@ -450,6 +451,7 @@ export const zhCN = {
   ...tillZhCN,
   ...healthZhCN,
   ...codesZhCN,
+  ...reviewsZhCN,
   ...errorsZhCN,
 
   'profile.verifiedBy': '验证方式',

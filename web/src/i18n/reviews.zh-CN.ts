@@ -1,0 +1,21 @@
+/** Product reviews and their moderation queue, in Chinese. */
+export const reviewsZhCN = {
+  'nav.reviews': '商品评价',
+  'reviews.title': '商品评价审核',
+  'reviews.subtitle': '买过商品的顾客写的评价，发布后显示在商品二维码页面上',
+  'reviews.status.pending': '待审核',
+  'reviews.status.published': '已发布',
+  'reviews.status.rejected': '未通过',
+  'reviews.product': '商品',
+  'reviews.rating': '评分',
+  'reviews.text': '评价内容',
+  'reviews.order': '订单',
+  'reviews.at': '提交时间',
+  'reviews.actions': '操作',
+  'reviews.publish': '发布',
+  'reviews.reject': '不通过',
+  'reviews.takeDown': '撤下',
+  'reviews.page': '查看商品页',
+  'reviews.empty': '没有需要处理的评价',
+  'reviews.done': '已处理：{product}',
+} as const;
