@@ -40,6 +40,7 @@ import { journeyRoutes } from './journeys/routes';
 import { reviewRoutes } from './reviews/routes';
 import { transferRoutes } from './transfers/routes';
 import { groupBuyRoutes } from './groupbuy/routes';
+import { appointmentRoutes } from './appointments/routes';
 
 export { startModuleWorkers } from './workers';
 /** Public pages outside /v1 (the shelf-QR product page), mounted at the root by the app. */
@@ -90,4 +91,5 @@ export const allModules: ModuleRoutes[] = [
   messagingRoutes,
   reviewRoutes,
   groupBuyRoutes,
+  appointmentRoutes,
 ];

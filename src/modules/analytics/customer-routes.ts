@@ -57,8 +57,9 @@ const StoreFigures = {
     { orders: Type.Integer(), credits: Type.Integer(), reversals: Type.Integer(), net: Type.Integer() },
     { description: 'the share of the online orders it fulfilled, booked in the range (fen; reversals negative)' },
   ),
-  footfall_recorded: Type.Boolean({ description: 'false: no footfall is recorded yet' }),
-  footfall_conversion: Type.Null({ description: 'null until footfall is recorded' }),
+  footfall_recorded: Type.Boolean({ description: 'false: no footfall was counted in the range' }),
+  footfall: Type.Integer({ description: 'visitors the people counters counted' }),
+  footfall_conversion: Nullable(Type.Number({ description: 'in-store orders ÷ visitors' })),
 };
 
 export const customerAnalyticsRoutes: ModuleRoutes = (ctx) => async (app) => {
@@ -162,12 +163,26 @@ export const customerAnalyticsRoutes: ModuleRoutes = (ctx) => async (app) => {
       },
       schema: {
         tags: ['analytics'],
-        summary: "A store's scorecard over a date range: sales, O2O fulfilment, timings, members recruited",
+        summary:
+          "A store's scorecard over a date range: sales, O2O fulfilment, timings, members recruited, footfall and conversion by hour",
         description: STORE_DEFINITIONS + ' Store staff: their own store only (another is 403).',
         params: Type.Object({ id: Id }),
         querystring: Type.Object(Range),
         response: {
-          200: Type.Object({ from: Type.String(), to: Type.String(), ...StoreFigures }),
+          200: Type.Object({
+            from: Type.String(),
+            to: Type.String(),
+            ...StoreFigures,
+            footfall_by_hour: Type.Array(
+              Type.Object({
+                hour: Type.Integer({ description: "hour of the day, the retailer's time zone" }),
+                footfall: Type.Integer(),
+                pos_orders: Type.Integer({ description: 'sales at the till placed in that hour' }),
+                conversion: Nullable(Type.Number({ description: 'pos_orders ÷ footfall' })),
+              }),
+              { description: '24 rows, hour 0 to 23' },
+            ),
+          }),
           ...errors(),
         },
       },

@@ -383,6 +383,7 @@ describe('customers, cohorts and stores: the definitions on a hand-built history
     // (settlements.test.ts covers storeRevenueShares, which this field is).
     revenue_share: { orders: 0, credits: 0, reversals: 0, net: 0 },
     footfall_recorded: false,
+    footfall: 0,
     footfall_conversion: null,
   };
   const mid = {
@@ -402,12 +403,14 @@ describe('customers, cohorts and stores: the definitions on a hand-built history
     members_recruited: 1,
     revenue_share: { orders: 0, credits: 0, reversals: 0, net: 0 },
     footfall_recorded: false,
+    footfall: 0,
     footfall_conversion: null,
   };
 
   it('a store scorecard: sales, O2O orders by kind, pick and ready times, no-shows, on time, recruits', async () => {
     const r = await must(s, 'GET', '/v1/stores/near/scorecard?from=2025-01-01&to=2025-03-31');
-    expect(r).toEqual({ from: '2025-01-01', to: '2025-03-31', ...near });
+    // footfall_by_hour: appointments/footfall.test.ts
+    expect(r).toEqual({ from: '2025-01-01', to: '2025-03-31', ...near, footfall_by_hour: expect.any(Array) });
     const feb = await must(s, 'GET', '/v1/stores/near/scorecard?from=2025-02-01&to=2025-02-28');
     expect(feb).toMatchObject({
       in_store_net_sales: 0,

@@ -9,7 +9,8 @@ import type { Queryable } from '../../platform/db/database';
 import { notFound } from '../../platform/http/errors';
 import { posRecruits } from '../customers/public';
 import { existingStoreIds, storeIdsWithin } from '../locations/public';
-import { orderFacts } from '../orders/public';
+import { footfallByHour, footfallOf } from '../appointments/public';
+import { isSale, orderFacts } from '../orders/public';
 import { storeRevenueShares } from '../settlements/public';
 import { dayAfter, dayStart, rate } from './customers';
 import { checkRange } from './sales';
@@ -28,7 +29,9 @@ export const STORE_DEFINITIONS =
   'eta ÷ hour deliveries with an eta that were delivered or failed. members_recruited = people first identified at the ' +
   'store\u2019s till in the range (a known profile created by a POS call, the oldest of its group; the store of its first ' +
   'till sale). revenue_share = the store\u2019s share of the online orders it fulfilled (settlements: credits on ' +
-  'completion and reversals on return, by the date they were booked, fen; net = credits + reversals). footfall_conversion is null: no footfall is recorded yet (footfall_recorded false). Rates are fractions ' +
+  'completion and reversals on return, by the date they were booked, fen; net = credits + reversals). footfall = visitors ' +
+  'the store\u2019s people counters counted (POST /v1/stores/:id/footfall, by the start of each counted interval; ' +
+  'footfall_recorded false when none); footfall_conversion = in_store_orders ÷ footfall (null without footfall). Rates are fractions ' +
   '0–1 rounded to 4 places, null when nothing was counted; medians are whole seconds, null when there is none.';
 
 export interface StoreFigures {
@@ -48,7 +51,16 @@ export interface StoreFigures {
   members_recruited: number;
   revenue_share: { orders: number; credits: number; reversals: number; net: number };
   footfall_recorded: boolean;
-  footfall_conversion: null;
+  footfall: number;
+  footfall_conversion: number | null;
+}
+
+/** A store's hour of the day (0–23) over the range: visitors, till sales and their ratio. */
+export interface FootfallHour {
+  hour: number;
+  footfall: number;
+  pos_orders: number;
+  conversion: number | null;
 }
 
 const maybeRate = (part: number, whole: number) => (whole > 0 ? rate(part, whole) : null);
@@ -57,7 +69,7 @@ const maybeRate = (part: number, whole: number) => (whole > 0 ? rate(part, whole
 async function figuresOf(db: Queryable, tz: string, ids: string[], from: string, to: string): Promise<StoreFigures[]> {
   if (ids.length === 0) return [];
   const storeIds = sql`${ids}::text[]`;
-  const [shares, sales, timings, recruited] = await Promise.all([
+  const [shares, sales, timings, recruited, footfall] = await Promise.all([
     storeRevenueShares(db, tz, ids, from, to),
     sql<{ location_id: string; kind: string; net: string; orders: string }>`
       SELECT location_id, CASE WHEN channel = 'pos' THEN 'in_store' ELSE fulfilment END AS kind,
@@ -92,6 +104,7 @@ async function figuresOf(db: Queryable, tz: string, ids: string[], from: string,
         WHERE m.created_at >= ${dayStart(from, tz)} AND m.created_at < ${dayAfter(to, tz)}) x
       WHERE location_id = ANY(${storeIds})
       GROUP BY 1`.execute(db),
+    footfallOf(db, tz, ids, from, to),
   ]);
   return ids.map((id) => {
     const mine = sales.rows.filter((r) => r.location_id === id);
@@ -123,8 +136,9 @@ async function figuresOf(db: Queryable, tz: string, ids: string[], from: string,
       hour_delivery_on_time_rate: maybeRate(onTime, hour),
       members_recruited: Number(recruited.rows.find((r) => r.location_id === id)?.n ?? 0),
       revenue_share: shares.get(id)!,
-      footfall_recorded: false,
-      footfall_conversion: null,
+      footfall_recorded: footfall.has(id),
+      footfall: footfall.get(id) ?? 0,
+      footfall_conversion: maybeRate(Number(kind('in_store')?.orders ?? 0), footfall.get(id) ?? 0),
     };
   });
 }
@@ -148,15 +162,36 @@ export async function storeLeague(
   return { from: q.from, to: q.to, stores };
 }
 
-/** One store's scorecard (404 when it is not a store). */
+/** The store's footfall and till sales by hour of the day (the retailer's) over [from, to]: 24 rows. */
+async function footfallHours(db: Queryable, tz: string, id: string, from: string, to: string): Promise<FootfallHour[]> {
+  const [visitors, sales] = await Promise.all([
+    footfallByHour(db, tz, id, from, to),
+    sql<{ hour: number; n: string }>`
+      SELECT extract(hour FROM o.placed_at AT TIME ZONE ${tz})::int AS hour, count(*)::text AS n
+      FROM ${orderFacts} o
+      WHERE o.location_id = ${id} AND o.channel = 'pos' AND ${isSale('o')}
+        AND o.placed_at >= ${dayStart(from, tz)} AND o.placed_at < ${dayAfter(to, tz)}
+      GROUP BY 1`.execute(db),
+  ]);
+  return Array.from({ length: 24 }, (_, hour) => {
+    const footfall = visitors.get(hour) ?? 0;
+    const orders = Number(sales.rows.find((r) => Number(r.hour) === hour)?.n ?? 0);
+    return { hour, footfall, pos_orders: orders, conversion: maybeRate(orders, footfall) };
+  });
+}
+
+/** One store's scorecard (404 when it is not a store), with its footfall by hour. */
 export async function storeScorecard(
   db: Queryable,
   tz: string,
   id: string,
   q: { from: string; to: string },
-): Promise<StoreFigures & { from: string; to: string }> {
+): Promise<StoreFigures & { from: string; to: string; footfall_by_hour: FootfallHour[] }> {
   checkRange(q.from, q.to);
   if (!(await existingStoreIds(db, [id])).has(id)) throw notFound('store', 'id');
-  const [figures] = await figuresOf(db, tz, [id], q.from, q.to);
-  return { from: q.from, to: q.to, ...figures };
+  const [[figures], hours] = await Promise.all([
+    figuresOf(db, tz, [id], q.from, q.to),
+    footfallHours(db, tz, id, q.from, q.to),
+  ]);
+  return { from: q.from, to: q.to, ...figures, footfall_by_hour: hours };
 }

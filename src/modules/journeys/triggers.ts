@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Tx } from '../../platform/db/database';
 import { localDayHour } from '../../platform/nightly';
 import type { KeyRing } from '../../platform/crypto/keys';
+import { appointmentEventsBetween } from '../appointments/public';
 import { peopleByDateTrait } from '../customers/date-traits';
 import { eventsReceivedBetween, groupEvents, segmentPeople, underPeople } from '../customers/public';
 import { isSale, orderSummaries } from '../orders/public';
@@ -10,7 +11,8 @@ import { enrol, type Entrant, type JourneyRow } from './enrol';
 
 /**
  * Trigger intake: who entered the journey since its last intake. Event and segment triggers read
- * what arrived after the journey's cursor (events by received_at, segment entries by entered_at),
+ * what arrived after the journey's cursor (events by received_at, appointments' bookings and completions
+ * alike, segment entries by entered_at),
  * from READ_LAG_MS before it, since a transaction may commit a little after the time it wrote;
  * the enrolments' unique (journey, trigger key) makes reading a row twice harmless. Inactive and
  * date triggers scan the base at activation and then every `scanMs`; a broadcast enrols its
@@ -81,7 +83,8 @@ export async function intake(
       received_at: Date;
     }>`
       SELECT e.event_id, e.root, e.location_id, e.properties, e.received_at
-      FROM ${eventsReceivedBetween([t.event.type], from, now)} e
+      FROM (SELECT * FROM ${eventsReceivedBetween([t.event.type], from, now)} c
+            UNION ALL SELECT * FROM ${appointmentEventsBetween([t.event.type], from, now)} a) e
       ${t.event.properties ? sql`WHERE e.properties @> ${JSON.stringify(t.event.properties)}::jsonb` : sql``}
       ORDER BY e.received_at LIMIT ${EVENT_BATCH}`.execute(tx);
     entrants = r.rows.map((e) => ({

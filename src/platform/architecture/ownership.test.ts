@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OWNED_TABLES as analytics } from '../../modules/analytics/tables';
+import { OWNED_TABLES as appointments } from '../../modules/appointments/tables';
 import { OWNED_TABLES as audiences } from '../../modules/audiences/tables';
 import { OWNED_TABLES as catalog } from '../../modules/catalog/tables';
 import { OWNED_TABLES as clv } from '../../modules/clv/tables';
@@ -44,6 +45,7 @@ const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 const DECLARED: Record<string, readonly string[]> = {
   platform,
   analytics,
+  appointments,
   audiences,
   catalog,
   clv,

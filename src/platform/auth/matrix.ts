@@ -62,6 +62,10 @@ const FULFILMENT: Rule = {
 
 const SUPPLY_READ: Rule['who'] = { admin: 'yes', analyst: 'yes', support: 'yes', store_staff: 'yes' };
 const SUPPLY_WRITE: Rule['who'] = { admin: 'yes', store_staff: 'yes' };
+const APPOINTMENTS: Rule = {
+  who: { admin: 'yes', support: 'yes', store_staff: 'yes' },
+  note: "store staff: their own store's appointments only (another's: 403, checked after the appointment is read)",
+};
 
 export const MATRIX: Record<string, Rule | 'public'> = {
   // platform
@@ -299,6 +303,20 @@ export const MATRIX: Record<string, Rule | 'public'> = {
   'PUT /v1/segments/{id}': MARKETING,
   'DELETE /v1/segments/{id}': MARKETING,
   'GET /v1/segments/{id}/members': RFM_READ,
+  // appointments and footfall
+  'GET /v1/locations/{id}/services': {
+    who: { admin: 'yes', support: 'yes', store_staff: 'yes', marketer: 'yes', integration: 'yes' },
+  },
+  'PUT /v1/locations/{id}/services': { who: { admin: 'yes', store_staff: 'own' } },
+  'POST /v1/appointments': { ...APPOINTMENTS, note: 'store staff: at their own store (another location_id: 403)' },
+  'GET /v1/appointments/{id}': APPOINTMENTS,
+  'POST /v1/appointments/{id}/reschedule': APPOINTMENTS,
+  'POST /v1/appointments/{id}/cancel': APPOINTMENTS,
+  'POST /v1/appointments/{id}/complete': APPOINTMENTS,
+  'GET /v1/locations/{id}/appointments': {
+    who: { admin: 'yes', support: 'yes', marketer: 'yes', analyst: 'yes', store_staff: 'own' },
+  },
+  'POST /v1/stores/{id}/footfall': { who: { admin: 'yes', store_staff: 'own', integration: 'yes' }, scope: 'events' },
   // journeys
   'POST /v1/journeys': MARKETING,
   'GET /v1/journeys': RFM_READ,

@@ -35,6 +35,12 @@ import type { Tx } from './database';
  *      takes no other ranked lock. The erasure step deletes an erased person's membership rows
  *      without it (a refresh racing an erasure is corrected by the next refresh).
  *
+ *   6. a store service's row (`store_services … FOR UPDATE`, lockService in appointments/services.ts),
+ *      one per transaction: booking or rescheduling an appointment of it counts its overlapping
+ *      appointments under that lock; rescheduling then locks the appointment's row. Cancelling or
+ *      completing locks only the appointment's row. Such a transaction takes no other ranked lock.
+ *      PUT services writes its store's rows in code order (two at once on one store may deadlock: retried).
+ *
  * Rows written below a rank's lock (ledger entries, movements, outbox) need no rank; nor do locks
  * taken by steps after which their transaction takes no more (issuing a coupon: its template's
  * row and `coupon:` key, e.g. a referral reward at payment after the stock; settlements' advisory

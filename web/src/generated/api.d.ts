@@ -821,7 +821,7 @@ export interface paths {
         };
         /**
          * The stores' league table: in-store and O2O sales, fulfilment times and members recruited
-         * @description Days are the retailer's time zone; orders are dated by placed_at. in_store_net_sales = net sales (gross − discounts − refunds, fen) of the store’s till (channel pos) as in /v1/analytics/sales. online_orders = online sales (paid or completed, not cancelled) the store fulfils, by fulfilment kind (pickup, or delivered from the store: hour, same_day, standard); o2o_net_sales their net sales. Timings are over online orders paid in the range and fulfilled by the store: median_pick_seconds = median time from allocation (the payment) to ready for pickup, or to the hand-over to a courier or carrier for a delivery; median_ready_for_pickup_seconds = median time from placing a pickup order to ready for pickup; pickup_no_show_rate = pickups made ready that ended uncollected (failed or cancelled) ÷ pickups made ready that ended (collected, failed or cancelled); hour_delivery_on_time_rate = hour deliveries delivered by their promised eta ÷ hour deliveries with an eta that were delivered or failed. members_recruited = people first identified at the store’s till in the range (a known profile created by a POS call, the oldest of its group; the store of its first till sale). revenue_share = the store’s share of the online orders it fulfilled (settlements: credits on completion and reversals on return, by the date they were booked, fen; net = credits + reversals). footfall_conversion is null: no footfall is recorded yet (footfall_recorded false). Rates are fractions 0–1 rounded to 4 places, null when nothing was counted; medians are whole seconds, null when there is none. Store staff see their own store's row only.
+         * @description Days are the retailer's time zone; orders are dated by placed_at. in_store_net_sales = net sales (gross − discounts − refunds, fen) of the store’s till (channel pos) as in /v1/analytics/sales. online_orders = online sales (paid or completed, not cancelled) the store fulfils, by fulfilment kind (pickup, or delivered from the store: hour, same_day, standard); o2o_net_sales their net sales. Timings are over online orders paid in the range and fulfilled by the store: median_pick_seconds = median time from allocation (the payment) to ready for pickup, or to the hand-over to a courier or carrier for a delivery; median_ready_for_pickup_seconds = median time from placing a pickup order to ready for pickup; pickup_no_show_rate = pickups made ready that ended uncollected (failed or cancelled) ÷ pickups made ready that ended (collected, failed or cancelled); hour_delivery_on_time_rate = hour deliveries delivered by their promised eta ÷ hour deliveries with an eta that were delivered or failed. members_recruited = people first identified at the store’s till in the range (a known profile created by a POS call, the oldest of its group; the store of its first till sale). revenue_share = the store’s share of the online orders it fulfilled (settlements: credits on completion and reversals on return, by the date they were booked, fen; net = credits + reversals). footfall = visitors the store’s people counters counted (POST /v1/stores/:id/footfall, by the start of each counted interval; footfall_recorded false when none); footfall_conversion = in_store_orders ÷ footfall (null without footfall). Rates are fractions 0–1 rounded to 4 places, null when nothing was counted; medians are whole seconds, null when there is none. Store staff see their own store's row only.
          */
         get: {
             parameters: {
@@ -852,12 +852,11 @@ export interface paths {
                         "application/json": {
                             from: string;
                             stores: {
-                                /**
-                                 * @description null until footfall is recorded
-                                 * @enum {object|null}
-                                 */
-                                footfall_conversion: never | null;
-                                /** @description false: no footfall is recorded yet */
+                                /** @description visitors the people counters counted */
+                                footfall: number;
+                                /** @description in-store orders ÷ visitors */
+                                footfall_conversion: number | null;
+                                /** @description false: no footfall was counted in the range */
                                 footfall_recorded: boolean;
                                 hour_deliveries: number;
                                 hour_delivery_on_time_rate: number | null;
@@ -1177,6 +1176,533 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/appointments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Book a customer’s appointment for a store’s service (takes Idempotency-Key)
+         * @description 409 slot_full when `capacity` booked appointments of the service already overlap the time; 422 unknown_service, appointment_in_past, unknown_order, order_of_another_customer. Publishes appointment.booked (journeys can trigger on it). Store staff: their own store’s appointments only (another’s is 403).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        customer: {
+                            id: string;
+                        } | {
+                            type: string;
+                            value: string;
+                        };
+                        location_id: string;
+                        order_id?: string;
+                        service: string;
+                        /**
+                         * Format: date-time
+                         * @description when the service starts
+                         */
+                        starts_at: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            booked_at: string;
+                            cancelled_at: string | null;
+                            completed_at: string | null;
+                            customer_id: string;
+                            /** @description starts_at + the service’s duration */
+                            ends_at: string;
+                            id: string;
+                            location_id: string;
+                            order_id: string | null;
+                            /** @description the service code */
+                            service: string;
+                            starts_at: string;
+                            status: "booked" | "completed" | "cancelled";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/appointments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One appointment
+         * @description Store staff: their own store’s appointments only (another’s is 403).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            booked_at: string;
+                            cancelled_at: string | null;
+                            completed_at: string | null;
+                            customer_id: string;
+                            /** @description starts_at + the service’s duration */
+                            ends_at: string;
+                            id: string;
+                            location_id: string;
+                            order_id: string | null;
+                            /** @description the service code */
+                            service: string;
+                            starts_at: string;
+                            status: "booked" | "completed" | "cancelled";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/appointments/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a booked appointment
+         * @description 409 appointment_not_booked when it is already completed or cancelled. Store staff: their own store’s appointments only (another’s is 403).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            booked_at: string;
+                            cancelled_at: string | null;
+                            completed_at: string | null;
+                            customer_id: string;
+                            /** @description starts_at + the service’s duration */
+                            ends_at: string;
+                            id: string;
+                            location_id: string;
+                            order_id: string | null;
+                            /** @description the service code */
+                            service: string;
+                            starts_at: string;
+                            status: "booked" | "completed" | "cancelled";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/appointments/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark a booked appointment done (publishes appointment.completed)
+         * @description 409 appointment_not_booked when it is already completed or cancelled. Store staff: their own store’s appointments only (another’s is 403).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            booked_at: string;
+                            cancelled_at: string | null;
+                            completed_at: string | null;
+                            customer_id: string;
+                            /** @description starts_at + the service’s duration */
+                            ends_at: string;
+                            id: string;
+                            location_id: string;
+                            order_id: string | null;
+                            /** @description the service code */
+                            service: string;
+                            starts_at: string;
+                            status: "booked" | "completed" | "cancelled";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/appointments/{id}/reschedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move a booked appointment to another time
+         * @description 409 slot_full, 409 appointment_not_booked (completed or cancelled). Store staff: their own store’s appointments only (another’s is 403).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description the new start
+                         */
+                        starts_at: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            booked_at: string;
+                            cancelled_at: string | null;
+                            completed_at: string | null;
+                            customer_id: string;
+                            /** @description starts_at + the service’s duration */
+                            ends_at: string;
+                            id: string;
+                            location_id: string;
+                            order_id: string | null;
+                            /** @description the service code */
+                            service: string;
+                            starts_at: string;
+                            status: "booked" | "completed" | "cancelled";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -6855,6 +7381,288 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/v1/locations/{id}/appointments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A store’s appointments day by day (its day or week view)
+         * @description Appointments starting on `days` days from `from` (the retailer’s time zone), cancelled ones included, by start; customer names masked for store staff and support. Store staff: their own store only.
+         */
+        get: {
+            parameters: {
+                query: {
+                    days?: number;
+                    /**
+                     * @description the first day
+                     * @example 2026-11-01
+                     */
+                    from: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            days: number;
+                            from: string;
+                            items: {
+                                booked_at: string;
+                                cancelled_at: string | null;
+                                completed_at: string | null;
+                                customer_id: string;
+                                customer_name: string | null;
+                                /** @description starts_at + the service’s duration */
+                                ends_at: string;
+                                id: string;
+                                location_id: string;
+                                order_id: string | null;
+                                /** @description the service code */
+                                service: string;
+                                service_name: string;
+                                starts_at: string;
+                                status: "booked" | "completed" | "cancelled";
+                            }[];
+                            location_id: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/locations/{id}/services": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The services a store offers by appointment */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            location_id: string;
+                            services: {
+                                /** @description how many appointments of this service may overlap at once (technicians, chairs) */
+                                capacity: number;
+                                code: string;
+                                duration_minutes: number;
+                                /** @description as customers and staff read it, e.g. 空调清洗 */
+                                name: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        /**
+         * Set the services a store offers by appointment, with their duration and capacity
+         * @description The listed services become the store’s active ones; a service left out is deactivated (its appointments stay). Store staff: their own store only.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        services: {
+                            /** @description how many appointments of this service may overlap at once (technicians, chairs) */
+                            capacity: number;
+                            code: string;
+                            duration_minutes: number;
+                            /** @description as customers and staff read it, e.g. 空调清洗 */
+                            name: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            location_id: string;
+                            services: {
+                                /** @description how many appointments of this service may overlap at once (technicians, chairs) */
+                                capacity: number;
+                                code: string;
+                                duration_minutes: number;
+                                /** @description as customers and staff read it, e.g. 空调清洗 */
+                                name: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/locations/{id}/stock": {
@@ -13707,6 +14515,135 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/stores/{id}/footfall": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A people counter’s visitor count for an interval (counts only: no images, no faces)
+         * @description The interval [from, to) lies within one hour of the retailer’s clock (422 footfall_interval). Idempotent per (store, from, to, source): the same again replaces the count (200, replaced true); new is 201. Store staff: their own store only.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description people who came in */
+                        count: number;
+                        /**
+                         * Format: date-time
+                         * @description start of the counted interval
+                         */
+                        from: string;
+                        source: string;
+                        /**
+                         * Format: date-time
+                         * @description end of the counted interval (exclusive)
+                         */
+                        to: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            count: number;
+                            from: string;
+                            location_id: string;
+                            /** @description true: this (store, from, to, source) was counted before and its count replaced */
+                            replaced: boolean;
+                            source: string;
+                            to: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            count: number;
+                            from: string;
+                            location_id: string;
+                            /** @description true: this (store, from, to, source) was counted before and its count replaced */
+                            replaced: boolean;
+                            source: string;
+                            to: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/stores/{id}/scorecard": {
         parameters: {
             query?: never;
@@ -13715,8 +14652,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A store's scorecard over a date range: sales, O2O fulfilment, timings, members recruited
-         * @description Days are the retailer's time zone; orders are dated by placed_at. in_store_net_sales = net sales (gross − discounts − refunds, fen) of the store’s till (channel pos) as in /v1/analytics/sales. online_orders = online sales (paid or completed, not cancelled) the store fulfils, by fulfilment kind (pickup, or delivered from the store: hour, same_day, standard); o2o_net_sales their net sales. Timings are over online orders paid in the range and fulfilled by the store: median_pick_seconds = median time from allocation (the payment) to ready for pickup, or to the hand-over to a courier or carrier for a delivery; median_ready_for_pickup_seconds = median time from placing a pickup order to ready for pickup; pickup_no_show_rate = pickups made ready that ended uncollected (failed or cancelled) ÷ pickups made ready that ended (collected, failed or cancelled); hour_delivery_on_time_rate = hour deliveries delivered by their promised eta ÷ hour deliveries with an eta that were delivered or failed. members_recruited = people first identified at the store’s till in the range (a known profile created by a POS call, the oldest of its group; the store of its first till sale). revenue_share = the store’s share of the online orders it fulfilled (settlements: credits on completion and reversals on return, by the date they were booked, fen; net = credits + reversals). footfall_conversion is null: no footfall is recorded yet (footfall_recorded false). Rates are fractions 0–1 rounded to 4 places, null when nothing was counted; medians are whole seconds, null when there is none. Store staff: their own store only (another is 403).
+         * A store's scorecard over a date range: sales, O2O fulfilment, timings, members recruited, footfall and conversion by hour
+         * @description Days are the retailer's time zone; orders are dated by placed_at. in_store_net_sales = net sales (gross − discounts − refunds, fen) of the store’s till (channel pos) as in /v1/analytics/sales. online_orders = online sales (paid or completed, not cancelled) the store fulfils, by fulfilment kind (pickup, or delivered from the store: hour, same_day, standard); o2o_net_sales their net sales. Timings are over online orders paid in the range and fulfilled by the store: median_pick_seconds = median time from allocation (the payment) to ready for pickup, or to the hand-over to a courier or carrier for a delivery; median_ready_for_pickup_seconds = median time from placing a pickup order to ready for pickup; pickup_no_show_rate = pickups made ready that ended uncollected (failed or cancelled) ÷ pickups made ready that ended (collected, failed or cancelled); hour_delivery_on_time_rate = hour deliveries delivered by their promised eta ÷ hour deliveries with an eta that were delivered or failed. members_recruited = people first identified at the store’s till in the range (a known profile created by a POS call, the oldest of its group; the store of its first till sale). revenue_share = the store’s share of the online orders it fulfilled (settlements: credits on completion and reversals on return, by the date they were booked, fen; net = credits + reversals). footfall = visitors the store’s people counters counted (POST /v1/stores/:id/footfall, by the start of each counted interval; footfall_recorded false when none); footfall_conversion = in_store_orders ÷ footfall (null without footfall). Rates are fractions 0–1 rounded to 4 places, null when nothing was counted; medians are whole seconds, null when there is none. Store staff: their own store only (another is 403).
          */
         get: {
             parameters: {
@@ -13747,12 +14684,21 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            /**
-                             * @description null until footfall is recorded
-                             * @enum {object|null}
-                             */
-                            footfall_conversion: never | null;
-                            /** @description false: no footfall is recorded yet */
+                            /** @description visitors the people counters counted */
+                            footfall: number;
+                            /** @description 24 rows, hour 0 to 23 */
+                            footfall_by_hour: {
+                                /** @description pos_orders ÷ footfall */
+                                conversion: number | null;
+                                footfall: number;
+                                /** @description hour of the day, the retailer's time zone */
+                                hour: number;
+                                /** @description sales at the till placed in that hour */
+                                pos_orders: number;
+                            }[];
+                            /** @description in-store orders ÷ visitors */
+                            footfall_conversion: number | null;
+                            /** @description false: no footfall was counted in the range */
                             footfall_recorded: boolean;
                             from: string;
                             hour_deliveries: number;
