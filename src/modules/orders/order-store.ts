@@ -8,6 +8,7 @@ import { stockOrder } from '../../platform/db/locks';
 import { StatementParams } from '../../platform/db/statement';
 import { transact, withRetry } from '../../platform/db/transaction';
 import { outboxRow } from '../../platform/events/outbox';
+import { keyRowsInsert } from '../../platform/idempotency/key-store';
 import { fulfilmentInserts } from '../fulfilment/public';
 import { reservingStatement, sellInStore, shortRows } from '../inventory/service';
 import { earnOnPayment, lockCustomersAndCoupons } from './loyalty';
@@ -38,10 +39,10 @@ function reservedRows(orders: PlannedOrder[]): StockUnit[] {
 
 /**
  * Writes these orders in ONE statement: their rows (one multi-row insert per table, fed by one
- * JSON parameter each), their events, and, for online orders, the reservation of their stock
- * (inventory's reservingStatement: per stock row the total of all the orders, and the
- * reservation rows). Outside a transaction the statement is its own transaction, so a batch
- * costs one round trip and one commit. The inserts run first and the stock last, so a hot row
+ * JSON parameter each), their events, the Idempotency-Keys of their requests with their answers,
+ * and, for online orders, the reservation of their stock (inventory's reservingStatement: per
+ * stock row the total of all the orders, and the reservation rows). Outside a transaction the
+ * statement is its own transaction, so a batch costs one round trip and one commit. The inserts run first and the stock last, so a hot row
  * is locked only until the commit. When a row cannot cover its total the statement aborts,
  * nothing of it stays, and RaceLost names the rows.
  */
@@ -76,6 +77,8 @@ export async function writeOrders(target: Tx | Database, orders: PlannedOrder[])
   ))
     cte(f.name, f.sql);
   insert('new_events', 'outbox', all((p) => p.rows.events).map(outboxRow), ['payload']);
+  const keys = all((p) => (p.idempotencyKey ? [p.idempotencyKey] : []));
+  if (keys.length) cte('new_keys', keyRowsInsert(params, keys));
   const stock = reservedRows(orders);
   const reserving = stock.length
     ? reservingStatement(

@@ -6,6 +6,8 @@ import type { AppContext } from '../../platform/http/context';
 import type { Principal } from '../../platform/auth/roles';
 import { assertOwnChannel } from '../../platform/auth/channel';
 import { AppError, conflict, forbidden, unprocessable } from '../../platform/http/errors';
+import { keyTakenMeanwhile, type KeyInWrite } from '../../platform/idempotency/idempotency';
+import { isKeyTaken } from '../../platform/idempotency/key-store';
 import { resolveCustomer } from '../customers/resolve';
 import { onlineAvailability } from '../inventory/service';
 import { routingLocations } from '../locations/cache';
@@ -137,12 +139,16 @@ function validate(principal: Principal, input: PlaceOrderInput): void {
     );
 }
 
-/** Places an order from any channel: prices it, routes it, reserves (online) or sells (in store) its stock. */
+/**
+ * Places an order from any channel: prices it, routes it, reserves (online) or sells (in store) its
+ * stock. With the request's Idempotency-Key, the key and this answer are written with the order.
+ */
 export async function placeOrder(
   ctx: AppContext,
   principal: Principal,
   input: PlaceOrderInput,
   now = new Date(),
+  idempotencyKey: KeyInWrite | null = null,
 ): Promise<OrderDetail> {
   validate(principal, input);
   const db = ctx.database.db;
@@ -205,10 +211,15 @@ export async function placeOrder(
     }
     try {
       const planned = planOrder(settings, input, customerId, priced, routed, now);
+      if (idempotencyKey) planned.idempotencyKey = idempotencyKey.row(201, planned.detail);
       // Online orders share transactions with concurrent ones (group commit); an in-store sale never waits for others.
-      if (planned.online) return await orderWriter(ctx).write(planned);
-      return await writeOrderAlone(ctx.database, planned);
+      const written = planned.online
+        ? await orderWriter(ctx).write(planned)
+        : await writeOrderAlone(ctx.database, planned);
+      idempotencyKey?.committed();
+      return written;
     } catch (e) {
+      if (isKeyTaken(e)) throw keyTakenMeanwhile();
       if (!(e instanceof RaceLost)) throw e;
       // Someone took the stock between routing and reserving: route again on fresh figures.
     }

@@ -12,6 +12,7 @@ import type { DB } from '../../platform/db/schema';
 import { seal, type KeyRing } from '../../platform/crypto/keys';
 import type { DomainEvent } from '../../platform/events/outbox';
 import { unprocessable } from '../../platform/http/errors';
+import type { KeyRow } from '../../platform/idempotency/key-store';
 import { newId } from '../../platform/ids';
 import type { CustomerRef } from '../customers/resolve';
 import type { RoutingLocation, RoutingSuccess, Speed } from '../routing/policy';
@@ -96,6 +97,8 @@ export interface PlannedOrder {
   /** Sorted with stockOrder (platform/db/locks.ts). */
   units: StockUnit[];
   detail: OrderDetail;
+  /** The request's Idempotency-Key with this order as its answer, written with the order. */
+  idempotencyKey?: KeyRow;
 }
 
 /** What planning needs besides the order: the shop's settings, the key ring, the routing strategy's name. */

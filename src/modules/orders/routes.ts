@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { ALL_ROLES, type Principal } from '../../platform/auth/roles';
 import { personalDataExport } from '../../platform/audit/bulk';
 import { wantsCsv } from '../../platform/http/csv';
+import { keyInWrite } from '../../platform/idempotency/idempotency';
 import { badRequest, notFound, unprocessable } from '../../platform/http/errors';
 import { Cursor, Day, errors, Id, Limit, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
@@ -36,7 +37,8 @@ export const orderRoutes: ModuleRoutes = (ctx) => async (app) => {
   app.post(
     '/orders',
     {
-      config: { roles: sellers, scope: 'orders' },
+      // Its only effect is the order's write, which stores the Idempotency-Key with the answer.
+      config: { roles: sellers, scope: 'orders', recordsIdempotency: true },
       schema: {
         tags: ['goods'],
         summary: 'Place an order from any channel (takes Idempotency-Key)',
@@ -46,7 +48,8 @@ export const orderRoutes: ModuleRoutes = (ctx) => async (app) => {
         response: { 201: OrderDetailSchema, ...errors(409, 422) },
       },
     },
-    async (req, reply) => reply.code(201).send(await placeOrder(ctx, req.principal, req.body)),
+    async (req, reply) =>
+      reply.code(201).send(await placeOrder(ctx, req.principal, req.body, new Date(), keyInWrite(req, reply))),
   );
 
   app.get(

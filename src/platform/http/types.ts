@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Principal, Role } from '../auth/roles';
+import type { Claim } from '../idempotency/key-store';
 import type { AppContext } from './context';
 
 declare module 'fastify' {
@@ -10,6 +11,12 @@ declare module 'fastify' {
     idempotent?: boolean;
     /** Top-level response fields shown once and never kept for idempotent replays (an API key's secret). */
     secretFields?: readonly string[];
+    /**
+     * The handler stores its Idempotency-Key in the statement that has its effect (keyInWrite in
+     * platform/idempotency): no claim statement before it runs. Only for a handler whose every
+     * effect is that one statement, so an answer without it had no effect.
+     */
+    recordsIdempotency?: boolean;
     /** No API key: the route authenticates its caller itself (e.g. a signed courier callback). */
     public?: boolean;
     /** The handler refuses text PostgreSQL cannot store itself, item by item (a batch of events). */
@@ -21,7 +28,13 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     principal: Principal;
-    idempotencyClaim: { apiKeyId: string; key: string } | null;
+    /** deferred: not claimed yet (recordsIdempotency); stored: the handler's write stored the answer. */
+    idempotencyClaim: {
+      apiKeyId: string;
+      key: string;
+      deferred: Claim | null;
+      stored: boolean;
+    } | null;
   }
 }
 

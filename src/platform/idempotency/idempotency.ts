@@ -1,11 +1,19 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
-import { coalescingPerHandle } from '../db/coalesce';
 import type { Database } from '../db/database';
-import { insertFromJson } from '../db/json-rows';
-import { StatementParams } from '../db/statement';
 import { AppError } from '../http/errors';
+import {
+  claimKeys,
+  completeKeys,
+  keyId,
+  lookUpKeys,
+  recordKeys,
+  releaseKey,
+  type Claim,
+  type KeyRow,
+  type StoredKey,
+} from './key-store';
 
 const HEADER = 'idempotency-key';
 
@@ -44,43 +52,72 @@ function storedBody(payload: unknown, secretFields: readonly string[] | undefine
   return JSON.stringify(kept);
 }
 
-interface Claim {
-  api_key_id: string;
-  key: string;
-  method: string;
-  path: string;
-  request_hash: string;
+/** In this process, the keys of requests running without a claim row (routes with recordsIdempotency), with their hashes. */
+const running = new WeakMap<Database, Map<string, string>>();
+
+function runningOf(database: Database): Map<string, string> {
+  let m = running.get(database);
+  if (!m) running.set(database, (m = new Map()));
+  return m;
 }
 
-/**
- * Claims keys; the set holds `apiKeyId\0key` of those this call inserted. Concurrent requests
- * claim together in one statement (a flash sale of retry-safe clients would otherwise pay two
- * extra round trips per order); a key twice in one batch is claimed once.
- */
-const claimKeys = coalescingPerHandle(async (database: Database, claims: Claim[]): Promise<Set<string>> => {
-  const params = new StatementParams();
-  const rows = await params.runPrepared<{ api_key_id: string; key: string }>(
-    database,
-    `${insertFromJson(params, 'idempotency_keys', claims)} ON CONFLICT DO NOTHING RETURNING api_key_id, key`,
+const inProgress = () =>
+  new AppError(
+    409,
+    'idempotency_in_progress',
+    'a request with this Idempotency-Key is still being processed',
+    'Idempotency-Key',
   );
-  return new Set(rows.map((x) => `${x.api_key_id}\u0000${x.key}`));
-});
+const reused = () =>
+  new AppError(
+    409,
+    'idempotency_key_reused',
+    'this Idempotency-Key was used with a different request',
+    'Idempotency-Key',
+  );
 
-/** Stores the responses of finished requests, those that finish together in one statement. */
-const completeKeys = coalescingPerHandle(
-  async (
-    database: Database,
-    done: { api_key_id: string; key: string; status_code: number; response_body: string }[],
-  ): Promise<void> => {
-    const params = new StatementParams();
-    await params.runPrepared(
-      database,
-      `UPDATE idempotency_keys k SET status_code = d.status_code, response_body = d.response_body, completed_at = now()
-     FROM json_to_recordset(${params.param(JSON.stringify(done))}::json) AS d(api_key_id text, key text, status_code integer, response_body text)
-     WHERE k.api_key_id = d.api_key_id AND k.key = d.key`,
-    );
-  },
-);
+/**
+ * A request's Idempotency-Key on a route whose own write records it (config.recordsIdempotency):
+ * the route puts row() into its write statement (keyRowsInsert) and calls committed() once that
+ * committed. An answer without such a write (an error) is stored after it, as for other routes.
+ */
+export interface KeyInWrite {
+  /** The key's row with the answer the route is about to send with this status. */
+  row(status: number, answer: unknown): KeyRow;
+  /** The write holding row() committed: the answer is stored. */
+  committed(): void;
+}
+
+/** The request's key for its route's write; null without an Idempotency-Key. */
+export function keyInWrite(req: FastifyRequest, reply: FastifyReply): KeyInWrite | null {
+  const claim = req.idempotencyClaim;
+  if (!claim?.deferred) return null;
+  const { deferred } = claim;
+  return {
+    row: (status, answer) => {
+      reply.code(status);
+      return {
+        ...deferred,
+        status_code: status,
+        response_body: storedBody(reply.serialize(answer), req.routeOptions.config.secretFields),
+        completed_at: new Date(),
+      };
+    },
+    committed: () => {
+      claim.stored = true;
+    },
+  };
+}
+
+/** The error for a key that another server process stored while this request ran (isKeyTaken). */
+export function keyTakenMeanwhile(): AppError {
+  return new AppError(
+    409,
+    'idempotency_in_progress',
+    'a concurrent request with this Idempotency-Key was answered first; repeat to get its answer',
+    'Idempotency-Key',
+  );
+}
 
 /**
  * Idempotency-Key for writes: the first request with a key claims it; a repeat of a finished
@@ -88,6 +125,13 @@ const completeKeys = coalescingPerHandle(
  * running, or with a different body, gets 409 (bodies compare canonically: key order does not
  * matter). 5xx answers release the key so it can be retried. A route's `secretFields` are never
  * stored: a replay answers without them and says so in the `idempotent-secret-omitted` header.
+ *
+ * A route with `recordsIdempotency` (placing an order) is not claimed in a statement of its own:
+ * a repeat is refused while the first runs in this process, and the write that has the effect
+ * stores the key with its answer in the same statement (keyInWrite), failing if another process
+ * stored the key meanwhile. An answer without an effect (sold out, invalid) is stored after it,
+ * many in one statement. So a key costs its group of concurrent requests one shared read, and
+ * nothing more where the write statement or the error answer is shared anyway.
  */
 export function registerIdempotency(app: FastifyInstance, database: Database, hashKey: Buffer): void {
   app.decorateRequest('idempotencyClaim', null);
@@ -101,19 +145,32 @@ export function registerIdempotency(app: FastifyInstance, database: Database, ha
       throw new AppError(400, 'invalid_request', 'Idempotency-Key must be 1 to 200 characters', 'Idempotency-Key');
     const hash = requestHash(req, hashKey);
     const apiKeyId = req.principal.keyId;
-    const claimed = (
-      await claimKeys(database, [{ api_key_id: apiKeyId, key, method: req.method, path: req.url, request_hash: hash }])
-    ).has(`${apiKeyId}\u0000${key}`);
-    if (claimed) {
-      req.idempotencyClaim = { apiKeyId, key };
+    const id = keyId(apiKeyId, key);
+    const claim: Claim = { api_key_id: apiKeyId, key, method: req.method, path: req.url, request_hash: hash };
+    if (req.routeOptions.config.recordsIdempotency) {
+      const runs = runningOf(database);
+      const other = runs.get(id);
+      if (other !== undefined) throw other === hash ? inProgress() : reused();
+      runs.set(id, hash);
+      let prior: StoredKey | undefined;
+      try {
+        prior = (await lookUpKeys(database, [id])).get(id);
+      } catch (err) {
+        runs.delete(id);
+        throw err;
+      }
+      if (prior) {
+        runs.delete(id);
+        return replay(req, reply, prior, hash);
+      }
+      req.idempotencyClaim = { apiKeyId, key, deferred: claim, stored: false };
       return;
     }
-    const prior = await database.db
-      .selectFrom('idempotency_keys')
-      .selectAll()
-      .where('api_key_id', '=', apiKeyId)
-      .where('key', '=', key)
-      .executeTakeFirst();
+    if ((await claimKeys(database, [claim])).has(id)) {
+      req.idempotencyClaim = { apiKeyId, key, deferred: null, stored: false };
+      return;
+    }
+    const prior = (await lookUpKeys(database, [id])).get(id);
     if (!prior)
       throw new AppError(
         409,
@@ -121,54 +178,47 @@ export function registerIdempotency(app: FastifyInstance, database: Database, ha
         'the request with this Idempotency-Key was just released; retry',
         'Idempotency-Key',
       );
-    if (prior.request_hash !== hash) {
-      throw new AppError(
-        409,
-        'idempotency_key_reused',
-        'this Idempotency-Key was used with a different request',
-        'Idempotency-Key',
-      );
-    }
-    if (prior.status_code === null) {
-      throw new AppError(
-        409,
-        'idempotency_in_progress',
-        'a request with this Idempotency-Key is still being processed',
-        'Idempotency-Key',
-      );
-    }
-    reply.header('idempotent-replayed', 'true');
-    const secretFields = req.routeOptions.config.secretFields;
-    if (secretFields?.length && prior.status_code < 300) reply.header(SECRET_OMITTED_HEADER, secretFields.join(','));
-    reply
-      .code(prior.status_code)
-      .type('application/json')
-      .send(prior.response_body ?? '');
-    return reply;
+    return replay(req, reply, prior, hash);
   });
 
   app.addHook('onSend', async (req, reply, payload) => {
     const claim = req.idempotencyClaim;
     if (!claim) return payload;
     req.idempotencyClaim = null;
-    if (reply.statusCode >= 500) {
-      await database.db
-        .deleteFrom('idempotency_keys')
-        .where('api_key_id', '=', claim.apiKeyId)
-        .where('key', '=', claim.key)
-        .execute();
-    } else {
-      await completeKeys(database, [
-        {
-          api_key_id: claim.apiKeyId,
-          key: claim.key,
-          status_code: reply.statusCode,
-          response_body: storedBody(payload, req.routeOptions.config.secretFields),
-        },
-      ]);
+    const id = keyId(claim.apiKeyId, claim.key);
+    try {
+      if (claim.stored) return payload;
+      const answer = {
+        api_key_id: claim.apiKeyId,
+        key: claim.key,
+        status_code: reply.statusCode,
+        response_body: storedBody(payload, req.routeOptions.config.secretFields),
+      };
+      if (claim.deferred) {
+        // Not claimed: a 5xx leaves nothing to release; the write it failed in stored nothing, or
+        // (when it may have committed) stored the key with its effect.
+        if (reply.statusCode < 500)
+          await recordKeys(database, [{ ...claim.deferred, ...answer, completed_at: new Date() }]);
+      } else if (reply.statusCode >= 500) await releaseKey(database, claim);
+      else await completeKeys(database, [answer]);
+    } finally {
+      if (claim.deferred) runningOf(database).delete(id);
     }
     return payload;
   });
+}
+
+/** A repeat: the first answer when it finished with the same request, else 409. */
+function replay(req: FastifyRequest, reply: FastifyReply, prior: StoredKey, hash: string): FastifyReply {
+  if (prior.request_hash !== hash) throw reused();
+  if (prior.status_code === null) throw inProgress();
+  reply.header('idempotent-replayed', 'true');
+  const secretFields = req.routeOptions.config.secretFields;
+  if (secretFields?.length && prior.status_code < 300) reply.header(SECRET_OMITTED_HEADER, secretFields.join(','));
+  return reply
+    .code(prior.status_code)
+    .type('application/json')
+    .send(prior.response_body ?? '');
 }
 
 /** How long a finished request's answer is kept for replays (retries come within minutes; a day is generous). */
