@@ -19,6 +19,7 @@ import { Stores } from './pages/Stores';
 import { StoreScorecard } from './pages/StoreScorecard';
 import { StoreStock } from './pages/StoreStock';
 import { Settlements } from './pages/Settlements';
+import { GroupBuy } from './pages/GroupBuy';
 import { href, useRoute, type Route } from './router';
 import { useSession } from './session';
 
@@ -58,6 +59,8 @@ function CurrentPage({ route }: { route: Route }) {
       return selected ? <StoreScorecard key={selected} id={selected} /> : <Stores />;
     case 'settlements':
       return <Settlements />;
+    case 'groupbuy':
+      return <GroupBuy selected={selected} />;
     case 'loyalty':
       return <Loyalty params={route.params} />;
     case 'marketing':
