@@ -20,6 +20,7 @@ import { StoreScorecard } from './pages/StoreScorecard';
 import { StoreStock } from './pages/StoreStock';
 import { Settlements } from './pages/Settlements';
 import { Reviews } from './pages/Reviews';
+import { GroupBuy } from './pages/GroupBuy';
 import { href, useRoute, type Route } from './router';
 import { useSession } from './session';
 
@@ -59,6 +60,8 @@ function CurrentPage({ route }: { route: Route }) {
       return selected ? <StoreScorecard key={selected} id={selected} /> : <Stores />;
     case 'settlements':
       return <Settlements />;
+    case 'groupbuy':
+      return <GroupBuy selected={selected} />;
     case 'loyalty':
       return <Loyalty params={route.params} />;
     case 'marketing':

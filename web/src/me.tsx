@@ -61,6 +61,10 @@ const ALLOWED = {
   readTiers: ['admin', 'marketer'],
   /** GET /v1/settlements…: the stores' revenue-share statements (store staff: their own store's). */
   readSettlements: ['admin', 'analyst', 'store_staff'],
+  /** GET /v1/group-buy/campaigns, /leaders: community group-buy. */
+  readGroupBuy: ['admin', 'marketer', 'analyst', 'support', 'store_staff'],
+  /** GET /v1/group-buy/pickups: a pickup point's hand-over list. */
+  readGroupBuyPickups: ['admin', 'support', 'store_staff'],
   /** POST /v1/settlements/:period/close, PUT /v1/settings/revenue-share. */
   manageSettlements: ['admin'],
   /** The till: member lookup, wallet, quote and in-store orders. */

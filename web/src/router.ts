@@ -13,6 +13,7 @@ export const PAGES = [
   'inventory',
   'stores',
   'settlements',
+  'groupbuy',
   'loyalty',
   'marketing',
   'reviews',

@@ -12,6 +12,8 @@ const PATHS: Record<PageName | 'signOut', string> = {
   inventory: 'M21 8l-9-5-9 5v8l9 5 9-5zM3 8l9 5 9-5M12 13v8',
   stores: 'M3 9l1.5-5h15L21 9M3 9v11h18V9M3 9h18M9 20v-6h6v6',
   settlements: 'M4 3h16v18l-3-2-3 2-2-2-2 2-3-2-3 2zM8 8h8M8 12h8M8 16h4',
+  groupbuy:
+    'M7 10a3 3 0 1 0 0-6 3 3 0 0 0 0 6M17 10a3 3 0 1 0 0-6 3 3 0 0 0 0 6M2 20v-2a4 4 0 0 1 4-4h2M22 20v-2a4 4 0 0 0-4-4h-2M8 20v-2a4 4 0 0 1 8 0v2',
   loyalty: 'M12 2l3 6.5 7 .9-5.1 4.8 1.3 6.9L12 17.8 5.8 21.1l1.3-6.9L2 9.4l7-.9z',
   marketing: 'M3 11v2a1 1 0 0 0 1 1h2l5 4V6L6 10H4a1 1 0 0 0-1 1zM15.5 8.5a5 5 0 0 1 0 7M18.5 5.5a9 9 0 0 1 0 13',
   reviews:

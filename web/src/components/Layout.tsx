@@ -33,6 +33,7 @@ const PAGE_ACTION: Partial<Record<PageName, Action>> = {
   till: 'till',
   loyalty: 'readCoupons',
   settlements: 'readSettlements',
+  groupbuy: 'readGroupBuy',
 };
 
 /** The signed-in frame: sidebar navigation, language switch and sign out around the current page. */

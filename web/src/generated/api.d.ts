@@ -6035,6 +6035,1018 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/group-buy/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Campaigns, newest first, with their orders and sales */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                cutoff_at: string;
+                                id: string;
+                                opens_at: string;
+                                orders: number;
+                                pickup_date: string;
+                                sales: number;
+                                status: string;
+                                title: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a campaign: items at a channel price with limits, its hours, pickup day and source (takes Idempotency-Key)
+         * @description The price is the group-buy channel price of the item for the campaign, the same for every member (no coupons or points on group-buy orders).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "title": "周末水果团",
+                     *       "items": [
+                     *         {
+                     *           "sku": "SKU00042",
+                     *           "price": 1990,
+                     *           "total_limit": 500,
+                     *           "per_customer_limit": 3
+                     *         }
+                     *       ],
+                     *       "opens_at": "2026-12-05T02:00:00Z",
+                     *       "cutoff_at": "2026-12-06T14:00:00Z",
+                     *       "pickup_date": "2026-12-07",
+                     *       "source_location_id": "dc-east"
+                     *     }
+                     */
+                    "application/json": {
+                        /** Format: date-time */
+                        cutoff_at: string;
+                        items: {
+                            per_customer_limit?: number;
+                            /** @description the campaign price in fen: a channel price, the same for every member */
+                            price: number;
+                            sku: string;
+                            total_limit?: number;
+                        }[];
+                        /** @description the pickup points it runs at; absent: every leader's */
+                        location_ids?: string[];
+                        /** Format: date-time */
+                        opens_at: string;
+                        /**
+                         * Format: date
+                         * @description the day the members collect their orders
+                         * @example 2026-11-01
+                         */
+                        pickup_date: string;
+                        source_location_id: string;
+                        title: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created_at: string;
+                            cutoff_at: string;
+                            id: string;
+                            items: {
+                                per_customer_limit: number | null;
+                                price: number;
+                                product_name: string | null;
+                                sku: string;
+                                /** @description units ordered (orders cancelled later included) */
+                                sold: number;
+                                total_limit: number | null;
+                            }[];
+                            location_ids: string[];
+                            opens_at: string;
+                            pickup_date: string;
+                            /** @description sales per pickup point, and its consolidated shipment once shipped (in transit until received) */
+                            points: {
+                                location_id: string;
+                                /** @description orders not cancelled or expired */
+                                orders: number;
+                                /** @description fen */
+                                sales: number;
+                                shipment: {
+                                    id: string;
+                                    lines: {
+                                        product_name: string | null;
+                                        qty: number;
+                                        sku: string;
+                                    }[];
+                                    received_at: string | null;
+                                    shipped_at: string;
+                                } | null;
+                                units: number;
+                            }[];
+                            share_links: {
+                                display_name: string;
+                                leader_id: string;
+                                url: string;
+                            }[];
+                            source_location_id: string;
+                            /** @enum {string} */
+                            status: "scheduled" | "open" | "closed" | "shipped";
+                            title: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/group-buy/campaigns/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A campaign: sold/limit per item, sales and shipment per pickup point, a share link per leader */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created_at: string;
+                            cutoff_at: string;
+                            id: string;
+                            items: {
+                                per_customer_limit: number | null;
+                                price: number;
+                                product_name: string | null;
+                                sku: string;
+                                /** @description units ordered (orders cancelled later included) */
+                                sold: number;
+                                total_limit: number | null;
+                            }[];
+                            location_ids: string[];
+                            opens_at: string;
+                            pickup_date: string;
+                            /** @description sales per pickup point, and its consolidated shipment once shipped (in transit until received) */
+                            points: {
+                                location_id: string;
+                                /** @description orders not cancelled or expired */
+                                orders: number;
+                                /** @description fen */
+                                sales: number;
+                                shipment: {
+                                    id: string;
+                                    lines: {
+                                        product_name: string | null;
+                                        qty: number;
+                                        sku: string;
+                                    }[];
+                                    received_at: string | null;
+                                    shipped_at: string;
+                                } | null;
+                                units: number;
+                            }[];
+                            share_links: {
+                                display_name: string;
+                                leader_id: string;
+                                url: string;
+                            }[];
+                            source_location_id: string;
+                            /** @enum {string} */
+                            status: "scheduled" | "open" | "closed" | "shipped";
+                            title: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/group-buy/campaigns/{id}/receipts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A pickup point confirms its shipment arrived: units into its stock, held for the orders, which become ready for pickup (takes Idempotency-Key) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "location_id": "st-renmin"
+                     *     }
+                     */
+                    "application/json": {
+                        location_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            campaign_id: string;
+                            id: string;
+                            lines: {
+                                product_name: string | null;
+                                qty: number;
+                                sku: string;
+                            }[];
+                            location_id: string;
+                            /** @description orders made ready for pickup */
+                            orders: number;
+                            received_at: string | null;
+                            shipped_at: string;
+                            source_location_id: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/group-buy/campaigns/{id}/ship": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Apply the cutoff now and ship (done by itself at the cutoff): one transfer per pickup point */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created_at: string;
+                            cutoff_at: string;
+                            id: string;
+                            items: {
+                                per_customer_limit: number | null;
+                                price: number;
+                                product_name: string | null;
+                                sku: string;
+                                /** @description units ordered (orders cancelled later included) */
+                                sold: number;
+                                total_limit: number | null;
+                            }[];
+                            location_ids: string[];
+                            opens_at: string;
+                            pickup_date: string;
+                            /** @description sales per pickup point, and its consolidated shipment once shipped (in transit until received) */
+                            points: {
+                                location_id: string;
+                                /** @description orders not cancelled or expired */
+                                orders: number;
+                                /** @description fen */
+                                sales: number;
+                                shipment: {
+                                    id: string;
+                                    lines: {
+                                        product_name: string | null;
+                                        qty: number;
+                                        sku: string;
+                                    }[];
+                                    received_at: string | null;
+                                    shipped_at: string;
+                                } | null;
+                                units: number;
+                            }[];
+                            share_links: {
+                                display_name: string;
+                                leader_id: string;
+                                url: string;
+                            }[];
+                            source_location_id: string;
+                            /** @enum {string} */
+                            status: "scheduled" | "open" | "closed" | "shipped";
+                            title: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/group-buy/leaders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Leaders (store staff: their store's) */
+        get: {
+            parameters: {
+                query?: {
+                    location_id?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                commission_percent: number;
+                                created_at: string;
+                                customer_id: string;
+                                display_name: string;
+                                id: string;
+                                location_id: string;
+                                status: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Register a leader (团长): a customer with a pickup point and a commission (takes Idempotency-Key) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "customer_id": "cus_01",
+                     *       "location_id": "st-renmin",
+                     *       "commission_percent": 8,
+                     *       "display_name": "人民路王姐"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description percent, at most two decimals */
+                        commission_percent: number;
+                        customer_id: string;
+                        display_name: string;
+                        location_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            commission_percent: number;
+                            created_at: string;
+                            customer_id: string;
+                            display_name: string;
+                            id: string;
+                            location_id: string;
+                            status: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/group-buy/leaders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One leader */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            commission_percent: number;
+                            created_at: string;
+                            customer_id: string;
+                            display_name: string;
+                            id: string;
+                            location_id: string;
+                            status: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a leader's pickup point, commission (for orders placed from now on), name or status */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "commission_percent": 10
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description percent, at most two decimals */
+                        commission_percent?: number;
+                        display_name?: string;
+                        location_id?: string;
+                        /** @enum {string} */
+                        status?: "active" | "inactive";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            commission_percent: number;
+                            created_at: string;
+                            customer_id: string;
+                            display_name: string;
+                            id: string;
+                            location_id: string;
+                            status: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/group-buy/leaders/{id}/commission": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A leader's monthly commission statement: collected orders, net sales, commission */
+        get: {
+            parameters: {
+                query: {
+                    /** @description YYYY-MM */
+                    period: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Σ each order's frozen percent × its net sales, fen */
+                            commission: number;
+                            leader_id: string;
+                            /** @description what was paid for them less refunds, fen */
+                            net_sales: number;
+                            /** @description orders collected in the month */
+                            orders: number;
+                            period: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/group-buy/pickups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A pickup point's hand-over list for a day (Accept: text/csv: CSV, without names) */
+        get: {
+            parameters: {
+                query: {
+                    /**
+                     * @description the pickup day; today (retailer's time zone) when absent
+                     * @example 2026-11-01
+                     */
+                    date?: string;
+                    location_id: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                campaign_id: string;
+                                customer_id: string;
+                                /** @description as your role may see it (masked for store staff) */
+                                customer_name: string | null;
+                                fulfillment_id: string | null;
+                                leader_id: string;
+                                lines: {
+                                    product_name: string | null;
+                                    qty: number;
+                                    sku: string;
+                                }[];
+                                order_id: string;
+                                status: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/identify": {
         parameters: {
             query?: never;
@@ -8863,6 +9875,11 @@ export interface paths {
                             /** @enum {string} */
                             type: "in_store";
                         };
+                        /** @description channel group_buy: the campaign and the leader (团长). Priced at the campaign's channel price, picked up at the leader's point on the pickup date; 422 campaign_closed outside the campaign's hours, 409 over an item's limit */
+                        group_buy?: {
+                            campaign_id: string;
+                            leader_id: string;
+                        };
                         lines: {
                             qty: number;
                             sku: string;
@@ -10806,6 +11823,11 @@ export interface paths {
                             location_id: string;
                             /** @enum {string} */
                             type: "in_store";
+                        };
+                        /** @description channel group_buy: the campaign and the leader (团长). Priced at the campaign's channel price, picked up at the leader's point on the pickup date; 422 campaign_closed outside the campaign's hours, 409 over an item's limit */
+                        group_buy?: {
+                            campaign_id: string;
+                            leader_id: string;
                         };
                         lines: {
                             qty: number;

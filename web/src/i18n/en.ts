@@ -6,6 +6,7 @@ import { marketingEn } from './marketing.en';
 import { loyaltyEn } from './loyalty.en';
 import { securityEn } from './security.en';
 import { settlementsEn } from './settlements.en';
+import { groupbuyEn } from './groupbuy.en';
 import { messagingEn } from './messaging.en';
 import { journeysEn } from './journeys.en';
 import { journeysStoreEn } from './journeys-store.en';
@@ -443,6 +444,7 @@ export const en: Record<MessageKey, string> = {
   ...analyticsEn,
   ...customersAnalyticsEn,
   ...settlementsEn,
+  ...groupbuyEn,
   ...messagingEn,
   ...journeysEn,
   ...journeysStoreEn,

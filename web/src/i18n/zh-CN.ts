@@ -6,6 +6,7 @@ import { marketingZhCN } from './marketing.zh-CN';
 import { loyaltyZhCN } from './loyalty.zh-CN';
 import { securityZhCN } from './security.zh-CN';
 import { settlementsZhCN } from './settlements.zh-CN';
+import { groupbuyZhCN } from './groupbuy.zh-CN';
 import { messagingZhCN } from './messaging.zh-CN';
 import { journeysZhCN } from './journeys.zh-CN';
 import { journeysStoreZhCN } from './journeys-store.zh-CN';
@@ -444,6 +445,7 @@ export const zhCN = {
   ...analyticsZhCN,
   ...customersAnalyticsZhCN,
   ...settlementsZhCN,
+  ...groupbuyZhCN,
   ...messagingZhCN,
   ...journeysZhCN,
   ...journeysStoreZhCN,
