@@ -37,6 +37,7 @@ import { defaultStrategy } from './routing/policy';
 import { walletRoutes } from './loyalty/wallet-routes';
 import { offerRoutes } from './offers/routes';
 import { journeyRoutes } from './journeys/routes';
+import { presaleRoutes } from './presales/routes';
 
 export { startModuleWorkers } from './workers';
 
@@ -82,4 +83,5 @@ export const allModules: ModuleRoutes[] = [
   settlementRoutes,
   journeyRoutes,
   messagingRoutes,
+  presaleRoutes,
 ];

@@ -11,6 +11,7 @@ import { Inventory } from './pages/Inventory';
 import { MeProvider } from './me';
 import { Marketing } from './pages/Marketing';
 import { Orders } from './pages/Orders';
+import { Presales } from './pages/Presales';
 import { Security } from './pages/Security';
 import { Settings } from './pages/Settings';
 import { SignIn } from './pages/SignIn';
@@ -62,6 +63,8 @@ function CurrentPage({ route }: { route: Route }) {
       return <Loyalty params={route.params} />;
     case 'marketing':
       return <Marketing params={route.params} />;
+    case 'presales':
+      return <Presales selected={selected} />;
     case 'audit':
       return <Audit key={selected ?? ''} subject={selected} />;
     case 'security':

@@ -15,6 +15,7 @@ export const PAGES = [
   'settlements',
   'loyalty',
   'marketing',
+  'presales',
   'audit',
   'security',
   'settings',

@@ -281,6 +281,32 @@ export const MATRIX: Record<string, Rule | 'public'> = {
   'PUT /v1/segments/{id}': MARKETING,
   'DELETE /v1/segments/{id}': MARKETING,
   'GET /v1/segments/{id}/members': RFM_READ,
+  // pre-sales (issue 17)
+  'POST /v1/presales': MARKETING,
+  'GET /v1/presales': { who: PEOPLE },
+  'GET /v1/presales/{id}': { who: PEOPLE },
+  'POST /v1/presales/{id}/launch': MARKETING,
+  'GET /v1/presales/{id}/demand': { who: PEOPLE },
+  'POST /v1/presales/{id}/reservations': {
+    who: { admin: 'yes', support: 'yes', store_staff: 'yes', integration: 'yes' },
+    scope: 'orders',
+    note: 'store staff: at their own store (another location_id: 403)',
+  },
+  'GET /v1/presales/{id}/reservations': {
+    who: { admin: 'yes', marketer: 'yes', support: 'yes', store_staff: 'yes' },
+    note: "store staff: their own store's reservations (another location_id: 403)",
+  },
+  'POST /v1/presales/{id}/reservations/{reservation_id}/pay': {
+    who: { admin: 'yes', store_staff: 'yes', integration: 'yes' },
+    scope: 'orders',
+    note: "store staff: their own store's reservations (another's: 403)",
+  },
+  'POST /v1/presales/{id}/reservations/{reservation_id}/convert': {
+    who: { admin: 'yes', store_staff: 'yes' },
+    scope: 'orders',
+    note: "store staff: their own store's reservations (another's: 403)",
+  },
+
   // journeys
   'POST /v1/journeys': MARKETING,
   'GET /v1/journeys': RFM_READ,
