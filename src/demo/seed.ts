@@ -27,6 +27,7 @@ import { DemoLoyalty } from './loyalty';
 import { seedDemoSegments } from './segments';
 import { seedDemoJourney } from './journeys';
 import { seedDemoGroupBuy } from './group-buy';
+import { seedDemoPresale } from './presales';
 import {
   CUSTOMER_COLUMNS,
   EVENT_COLUMNS,
@@ -147,6 +148,8 @@ export async function seedDemo(
   await seedDemoJourney(database);
   // Group-buy leaders and a campaign running now.
   await seedDemoGroupBuy(database, anchor);
+  // A pre-sale with reservations at the stores (新品预约).
+  await seedDemoPresale(database);
   // The dashboard's sales rollups, from the history just loaded.
   await rebuildSalesRollups(database, timezone);
   // The stores' revenue-share credits for the history's completed pickups and store deliveries.

@@ -41,6 +41,7 @@ import { reviewRoutes } from './reviews/routes';
 import { transferRoutes } from './transfers/routes';
 import { groupBuyRoutes } from './groupbuy/routes';
 import { appointmentRoutes } from './appointments/routes';
+import { presaleRoutes } from './presales/routes';
 
 export { startModuleWorkers } from './workers';
 /** Public pages outside /v1 (the shelf-QR product page), mounted at the root by the app. */
@@ -92,4 +93,5 @@ export const allModules: ModuleRoutes[] = [
   reviewRoutes,
   groupBuyRoutes,
   appointmentRoutes,
+  presaleRoutes,
 ];

@@ -11,6 +11,7 @@ import { Inventory } from './pages/Inventory';
 import { MeProvider } from './me';
 import { Marketing } from './pages/Marketing';
 import { Orders } from './pages/Orders';
+import { Presales } from './pages/Presales';
 import { Security } from './pages/Security';
 import { Settings } from './pages/Settings';
 import { SignIn } from './pages/SignIn';
@@ -68,6 +69,8 @@ function CurrentPage({ route }: { route: Route }) {
       return <Marketing params={route.params} />;
     case 'reviews':
       return <Reviews />;
+    case 'presales':
+      return <Presales selected={selected} />;
     case 'audit':
       return <Audit key={selected ?? ''} subject={selected} />;
     case 'security':

@@ -17,6 +17,7 @@ export const PAGES = [
   'loyalty',
   'marketing',
   'reviews',
+  'presales',
   'audit',
   'security',
   'settings',

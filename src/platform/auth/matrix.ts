@@ -317,6 +317,32 @@ export const MATRIX: Record<string, Rule | 'public'> = {
     who: { admin: 'yes', support: 'yes', marketer: 'yes', analyst: 'yes', store_staff: 'own' },
   },
   'POST /v1/stores/{id}/footfall': { who: { admin: 'yes', store_staff: 'own', integration: 'yes' }, scope: 'events' },
+  // pre-sales (issue 17)
+  'POST /v1/presales': MARKETING,
+  'GET /v1/presales': { who: PEOPLE },
+  'GET /v1/presales/{id}': { who: PEOPLE },
+  'POST /v1/presales/{id}/launch': MARKETING,
+  'GET /v1/presales/{id}/demand': { who: PEOPLE },
+  'POST /v1/presales/{id}/reservations': {
+    who: { admin: 'yes', support: 'yes', store_staff: 'yes', integration: 'yes' },
+    scope: 'orders',
+    note: 'store staff: at their own store (another location_id: 403)',
+  },
+  'GET /v1/presales/{id}/reservations': {
+    who: { admin: 'yes', marketer: 'yes', support: 'yes', store_staff: 'yes' },
+    note: "store staff: their own store's reservations (another location_id: 403)",
+  },
+  'POST /v1/presales/{id}/reservations/{reservation_id}/pay': {
+    who: { admin: 'yes', store_staff: 'yes', integration: 'yes' },
+    scope: 'orders',
+    note: "store staff: their own store's reservations (another's: 403)",
+  },
+  'POST /v1/presales/{id}/reservations/{reservation_id}/convert': {
+    who: { admin: 'yes', store_staff: 'yes' },
+    scope: 'orders',
+    note: "store staff: their own store's reservations (another's: 403)",
+  },
+
   // journeys
   'POST /v1/journeys': MARKETING,
   'GET /v1/journeys': RFM_READ,

@@ -11090,6 +11090,915 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/presales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pre-sales, newest first, with reservations and units held */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description opaque cursor from next_cursor */
+                    cursor?: string;
+                    limit?: number;
+                    status?: "open" | "launched";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                created_at: string;
+                                /** @description deposit per reservation, fen (0: none) */
+                                deposit: number;
+                                id: string;
+                                launch_at: string;
+                                launched_at: string | null;
+                                per_customer_limit: number;
+                                product_name: string | null;
+                                /** @description reservations made (held, converted or awaiting their deposit) */
+                                reservations: number;
+                                sku: string;
+                                /** @enum {string} */
+                                status: "open" | "launched";
+                                title: string;
+                                /** @description units reserved and held (deposit paid or none asked), converted included */
+                                units: number;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Announce a pre-sale (新品预约) of a SKU: its launch, deposit and per-customer limit */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "sku": "SKU00042",
+                     *       "title": "新款智能电饭煲 预约",
+                     *       "launch_at": "2026-12-20T02:00:00Z",
+                     *       "deposit": 5000,
+                     *       "per_customer_limit": 2
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description deposit per reservation, fen, paid like an order and deducted at launch */
+                        deposit?: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO-8601 with a time zone
+                         */
+                        launch_at: string;
+                        /** @description most units one customer reserves */
+                        per_customer_limit: number;
+                        sku: string;
+                        /**
+                         * Format: free-text
+                         * @description no phone numbers or e-mail addresses
+                         * @example customer changed their mind
+                         */
+                        title: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created_at: string;
+                            /** @description deposit per reservation, fen (0: none) */
+                            deposit: number;
+                            id: string;
+                            launch_at: string;
+                            launched_at: string | null;
+                            per_customer_limit: number;
+                            product_name: string | null;
+                            /** @description reservations made (held, converted or awaiting their deposit) */
+                            reservations: number;
+                            sku: string;
+                            /** @enum {string} */
+                            status: "open" | "launched";
+                            title: string;
+                            /** @description units reserved and held (deposit paid or none asked), converted included */
+                            units: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/presales/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One pre-sale */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created_at: string;
+                            /** @description deposit per reservation, fen (0: none) */
+                            deposit: number;
+                            id: string;
+                            launch_at: string;
+                            launched_at: string | null;
+                            per_customer_limit: number;
+                            product_name: string | null;
+                            /** @description reservations made (held, converted or awaiting their deposit) */
+                            reservations: number;
+                            sku: string;
+                            /** @enum {string} */
+                            status: "open" | "launched";
+                            title: string;
+                            /** @description units reserved and held (deposit paid or none asked), converted included */
+                            units: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/presales/{id}/demand": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Demand per store for stocking up: reservations held, units, deposits paid (fen) */
+        get: {
+            parameters: {
+                query?: {
+                    group_by?: "location";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            group_by: "location";
+                            items: {
+                                /** @description fen */
+                                deposits_paid: number;
+                                location_id: string;
+                                location_name: string | null;
+                                pending_payment: number;
+                                reservations: number;
+                                units: number;
+                            }[];
+                            launch_at: string;
+                            presale_id: string;
+                            sku: string;
+                            total_reservations: number;
+                            total_units: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/presales/{id}/launch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Launch: reservations close, held ones may be converted into orders (presale.launched) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created_at: string;
+                            /** @description deposit per reservation, fen (0: none) */
+                            deposit: number;
+                            id: string;
+                            launch_at: string;
+                            launched_at: string | null;
+                            per_customer_limit: number;
+                            product_name: string | null;
+                            /** @description reservations made (held, converted or awaiting their deposit) */
+                            reservations: number;
+                            sku: string;
+                            /** @enum {string} */
+                            status: "open" | "launched";
+                            title: string;
+                            /** @description units reserved and held (deposit paid or none asked), converted included */
+                            units: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/presales/{id}/reservations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A pre-sale's reservations, oldest first, with whom to invite (store staff: their store's) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description opaque cursor from next_cursor */
+                    cursor?: string;
+                    limit?: number;
+                    location_id?: string;
+                    status?: "pending_payment" | "reserved" | "converting" | "converted";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: ({
+                                created_at: string;
+                                customer_id: string;
+                                /** @description fen */
+                                deposit: number;
+                                id: string;
+                                location_id: string;
+                                order_id: string | null;
+                                paid_at: string | null;
+                                presale_id: string;
+                                qty: number;
+                                /** @enum {string} */
+                                status: "pending_payment" | "reserved" | "converting" | "converted";
+                            } & {
+                                /** @description as the caller may see it (masked for store staff) */
+                                customer_name: string | null;
+                                /** @description the phone to invite them on, masked (138****5678) */
+                                phone_masked: string | null;
+                            })[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Reserve at a store (takes Idempotency-Key; one reservation per customer: asking again answers it, 200)
+         * @description Without a deposit the reservation is held at once; with one it is pending_payment until POST …/reservations/{reservation_id}/pay. Store staff reserve at their own store.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "customer": {
+                     *         "type": "phone",
+                     *         "value": "+8613800138000"
+                     *       },
+                     *       "location_id": "store-huangpu",
+                     *       "qty": 1
+                     *     }
+                     */
+                    "application/json": {
+                        customer: {
+                            id: string;
+                        } | {
+                            type: string;
+                            value: string;
+                        };
+                        location_id: string;
+                        /**
+                         * @description at most per_customer_limit
+                         * @default 1
+                         */
+                        qty?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created_at: string;
+                            customer_id: string;
+                            /** @description fen */
+                            deposit: number;
+                            id: string;
+                            location_id: string;
+                            order_id: string | null;
+                            paid_at: string | null;
+                            presale_id: string;
+                            qty: number;
+                            /** @enum {string} */
+                            status: "pending_payment" | "reserved" | "converting" | "converted";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created_at: string;
+                            customer_id: string;
+                            /** @description fen */
+                            deposit: number;
+                            id: string;
+                            location_id: string;
+                            order_id: string | null;
+                            paid_at: string | null;
+                            presale_id: string;
+                            qty: number;
+                            /** @enum {string} */
+                            status: "pending_payment" | "reserved" | "converting" | "converted";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/presales/{id}/reservations/{reservation_id}/convert": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** After launch: sell the reserved units at the reservation’s store, the deposit deducted (takes Idempotency-Key) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    reservation_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "payment_method": "wechat_pay"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description how the customer pays the rest at the till
+                         * @enum {string}
+                         */
+                        payment_method: "cash" | "wechat_pay" | "alipay" | "bank_card";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            order_id: string;
+                            reservation: {
+                                created_at: string;
+                                customer_id: string;
+                                /** @description fen */
+                                deposit: number;
+                                id: string;
+                                location_id: string;
+                                order_id: string | null;
+                                paid_at: string | null;
+                                presale_id: string;
+                                qty: number;
+                                /** @enum {string} */
+                                status: "pending_payment" | "reserved" | "converting" | "converted";
+                            };
+                            /** @description what the order costs after the deposit, fen */
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/presales/{id}/reservations/{reservation_id}/pay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm a reservation's deposit payment (like an order's; the same payment_ref again answers the same) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    reservation_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "payment_ref": "wxpay-4200001234202612050001",
+                     *       "payment_method": "wechat_pay"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {string} */
+                        payment_method?: "cash" | "wechat_pay" | "alipay" | "bank_card";
+                        payment_ref: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created_at: string;
+                            customer_id: string;
+                            /** @description fen */
+                            deposit: number;
+                            id: string;
+                            location_id: string;
+                            order_id: string | null;
+                            paid_at: string | null;
+                            presale_id: string;
+                            qty: number;
+                            /** @enum {string} */
+                            status: "pending_payment" | "reserved" | "converting" | "converted";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/products": {
         parameters: {
             query?: never;

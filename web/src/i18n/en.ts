@@ -12,6 +12,7 @@ import { journeysEn } from './journeys.en';
 import { journeysStoreEn } from './journeys-store.en';
 import { listsEn } from './lists.en';
 import { tillEn } from './till.en';
+import { presalesEn } from './presales.en';
 import { codesEn } from './codes.en';
 import { errorsEn } from './errors.en';
 import type { MessageKey } from './zh-CN';
@@ -450,6 +451,7 @@ export const en: Record<MessageKey, string> = {
   ...journeysStoreEn,
   ...listsEn,
   ...tillEn,
+  ...presalesEn,
   ...healthEn,
   ...codesEn,
   ...reviewsEn,

@@ -12,6 +12,7 @@ import { journeysZhCN } from './journeys.zh-CN';
 import { journeysStoreZhCN } from './journeys-store.zh-CN';
 import { listsZhCN } from './lists.zh-CN';
 import { tillZhCN } from './till.zh-CN';
+import { presalesZhCN } from './presales.zh-CN';
 import { codesZhCN } from './codes.zh-CN';
 import { errorsZhCN } from './errors.zh-CN';
 import { reviewsZhCN } from './reviews.zh-CN';
@@ -451,6 +452,7 @@ export const zhCN = {
   ...journeysStoreZhCN,
   ...listsZhCN,
   ...tillZhCN,
+  ...presalesZhCN,
   ...healthZhCN,
   ...codesZhCN,
   ...reviewsZhCN,
