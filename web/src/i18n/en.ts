@@ -1,3 +1,4 @@
+import { appointmentsEn } from './appointments.en';
 import { customersAnalyticsEn } from './customers-analytics.en';
 import { healthEn } from './health.en';
 import { analyticsEn } from './analytics.en';
@@ -450,6 +451,7 @@ export const en: Record<MessageKey, string> = {
   ...healthEn,
   ...codesEn,
   ...errorsEn,
+  ...appointmentsEn,
 
   'profile.verifiedBy': 'Verified by',
   'profile.verifiedByHint':
