@@ -28,6 +28,7 @@ import { seedDemoSegments } from './segments';
 import { seedDemoJourney } from './journeys';
 import { seedDemoGroupBuy } from './group-buy';
 import { seedDemoPresale } from './presales';
+import { seedDemoAppointments } from './appointments';
 import {
   CUSTOMER_COLUMNS,
   EVENT_COLUMNS,
@@ -150,6 +151,8 @@ export async function seedDemo(
   await seedDemoGroupBuy(database, anchor);
   // A pre-sale with reservations at the stores (新品预约).
   await seedDemoPresale(database);
+  // Store services with appointments around today, and five weeks of hourly footfall.
+  await seedDemoAppointments(database, anchor, timezone);
   // The dashboard's sales rollups, from the history just loaded.
   await rebuildSalesRollups(database, timezone);
   // The stores' revenue-share credits for the history's completed pickups and store deliveries.

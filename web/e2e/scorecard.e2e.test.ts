@@ -73,7 +73,10 @@ describe('customers and stores in the console', () => {
     expect(await text(page.getByTestId('score-recruited'))).toBe(card.members_recruited.toLocaleString('en-US'));
     if (card.hour_delivery_on_time_rate !== null)
       expect(await text(page.getByTestId('score-on-time'))).toBe(percent(card.hour_delivery_on_time_rate));
-    expect(await text(page.getByTestId('score-footfall'))).toBe('无数据');
+    // the demo counts footfall (src/demo/appointments.ts): conversion = till sales ÷ visitors
+    expect(await text(page.getByTestId('score-footfall'))).toBe(
+      card.footfall_conversion === null ? '无数据' : percent(card.footfall_conversion),
+    );
     // No English or raw codes in the Chinese scorecard.
     expect(await text(section)).not.toMatch(/[A-Za-z_]/);
     await page.screenshot({ path: path.join(SHOTS, 'santong-scorecard-zh.png'), fullPage: true });

@@ -17,6 +17,7 @@ import { Settings } from './pages/Settings';
 import { SignIn } from './pages/SignIn';
 import { StoreTasks } from './pages/StoreTasks';
 import { Stores } from './pages/Stores';
+import { StoreAppointments } from './pages/StoreAppointments';
 import { StoreScorecard } from './pages/StoreScorecard';
 import { StoreStock } from './pages/StoreStock';
 import { Settlements } from './pages/Settlements';
@@ -58,6 +59,7 @@ function CurrentPage({ route }: { route: Route }) {
       return <Inventory selected={selected} />;
     case 'stores':
       if (selected && route.params[1] === 'stock') return <StoreStock key={selected} id={selected} />;
+      if (selected && route.params[1] === 'appointments') return <StoreAppointments key={selected} id={selected} />;
       return selected ? <StoreScorecard key={selected} id={selected} /> : <Stores />;
     case 'settlements':
       return <Settlements />;

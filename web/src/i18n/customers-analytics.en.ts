@@ -95,5 +95,6 @@ export const customersAnalyticsEn: Record<keyof typeof customersAnalyticsZhCN, s
     "Revenue share earned = the store's share of the online orders it fulfilled (collected there or delivered from it): credits when they completed minus reversals for returns, booked in the range (see Settlements).",
   'score.def.recruited':
     "Members recruited = people first identified at this store's till (the store of their first till sale)",
-  'score.def.footfall': 'Footfall conversion = buyers ÷ visitors; no footfall is recorded yet, so it is not shown',
+  'score.def.footfall':
+    'Footfall conversion = till sales ÷ visitors the people counters counted; not shown while no footfall is recorded',
 };

@@ -87,5 +87,5 @@ export const customersAnalyticsZhCN = {
   'score.def.revenueShare':
     '分成收入 = 该门店履约的线上订单（门店自提或从门店配送）完成时计入的分成，减去退货冲回，按入账日期计入所选区间（见门店结算）',
   'score.def.recruited': '招募会员 = 在该门店收银台首次被识别的顾客（按其首笔门店消费所在门店）',
-  'score.def.footfall': '进店转化率 = 购买人数 ÷ 进店人数；目前没有记录客流，因此不显示',
+  'score.def.footfall': '进店转化率 = 门店收银成交单数 ÷ 客流计数器统计的进店人次；没有客流记录时不显示',
 } as const;

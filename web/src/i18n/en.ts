@@ -1,3 +1,4 @@
+import { appointmentsEn } from './appointments.en';
 import { customersAnalyticsEn } from './customers-analytics.en';
 import { healthEn } from './health.en';
 import { analyticsEn } from './analytics.en';
@@ -456,6 +457,7 @@ export const en: Record<MessageKey, string> = {
   ...codesEn,
   ...reviewsEn,
   ...errorsEn,
+  ...appointmentsEn,
 
   'profile.verifiedBy': 'Verified by',
   'profile.verifiedByHint':

@@ -1,3 +1,4 @@
+import { appointmentsZhCN } from './appointments.zh-CN';
 import { customersAnalyticsZhCN } from './customers-analytics.zh-CN';
 import { healthZhCN } from './health.zh-CN';
 import { analyticsZhCN } from './analytics.zh-CN';
@@ -457,6 +458,7 @@ export const zhCN = {
   ...codesZhCN,
   ...reviewsZhCN,
   ...errorsZhCN,
+  ...appointmentsZhCN,
 
   'profile.verifiedBy': '验证方式',
   'profile.verifiedByHint': '该标识的验证方式；只有经过验证的标识才能在门店关联到已有会员',

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { formatMinutes, formatRate } from '../components/analytics/StoreLeague';
+import { FootfallChart } from '../components/appointments/FootfallChart';
 import { RangePresets } from '../components/analytics/RangePresets';
 import { rangeOf, todayIn, type RangePreset } from '../components/analytics/range';
 import { PageHeader, Panel } from '../components/PageHeader';
@@ -62,6 +63,9 @@ export function StoreScorecard({ id }: { id: string }) {
         subtitle={t('score.subtitle', range)}
         actions={
           <>
+            <a className="btn" href={href('stores', id, 'appointments')} data-testid="scorecard-appointments">
+              {t('appt.open')}
+            </a>
             <a className="btn" href={href('stores', id, 'stock')} data-testid="scorecard-store-stock">
               {t('storeStock.open')}
             </a>
@@ -109,8 +113,12 @@ export function StoreScorecard({ id }: { id: string }) {
               <Figure
                 label="score.footfall"
                 def="score.def.footfall"
-                value={data.footfall_recorded ? '' : t('score.none')}
-                note={t('score.noFootfall')}
+                value={formatRate(data.footfall_conversion, t)}
+                note={
+                  data.footfall_recorded
+                    ? `${t('score.footfallVisitors')} ${formatInt(data.footfall)}`
+                    : t('score.noFootfall')
+                }
                 testId="score-footfall"
               />
             </div>
@@ -143,6 +151,11 @@ export function StoreScorecard({ id }: { id: string }) {
               />
             </div>
           </Panel>
+          {data.footfall_recorded && (
+            <Panel title={t('score.byHour')} hint={t('score.def.byHour')}>
+              <FootfallChart hours={data.footfall_by_hour} />
+            </Panel>
+          )}
           <Panel title={t('score.o2oOrders')} hint={t('score.def.o2oOrders')}>
             <div className="table-wrap">
               <table className="table" data-testid="score-kinds">
