@@ -3,7 +3,10 @@
  * hot SKU with K units at one store until 10×K attempts are made; then the database is checked for
  * overselling. As a baseline, the bare hot-row update rate of the same PostgreSQL database is measured.
  *
- *   npx tsx bench/flash-sale.ts [--k 2000] [--clients 16] [--channel app|pos] [--rollups on|off] [--mode child|inprocess] [--client raw|http|fetch] [--idempotency] [--warmup 5000]
+ *   npx tsx bench/flash-sale.ts [--k 2000] [--clients 16] [--channel app|pos] [--rollups on|off] [--mode child|inprocess] [--client raw|http|fetch] [--idempotency] [--mix] [--warmup 5000]
+ *
+ * --mix: members buy too: 20 % of attempts spend a coupon (满99减20, the member's own), 20 % spend
+ * 100 points, the rest are guests; every attempt carries its own Idempotency-Key.
  *   npx tsx bench/flash-sale.ts --url http://127.0.0.1:8080 --key <admin key> [--db postgres://...]
  *
  * Only talks to 127.0.0.1. Creates a database `santong_bench_<hex>` and drops it at the end.
@@ -51,6 +54,7 @@ const { values: args } = parseArgs({
     'bare-server': { type: 'boolean', default: false },
     client: { type: 'string', default: 'raw' },
     idempotency: { type: 'boolean', default: false },
+    mix: { type: 'boolean', default: false },
     warmup: { type: 'string', default: '5000' },
     // on | off: the server's sales rollups (SANTONG_ANALYTICS_ROLLUPS), for their cost on the order path
     rollups: { type: 'string', default: 'on' },
@@ -73,6 +77,12 @@ const K = positiveInt(args.k, 'k');
 const C = positiveInt(args.clients, 'clients');
 const ATTEMPTS = 10 * K;
 const WARMUP = nonNegativeInt(args.warmup, 'warmup');
+const MIX = args.mix;
+const KEYS = args.idempotency || MIX;
+/** --mix: members, each with COUPONS_EACH coupons and POINTS_EACH points: enough for every attempt that names them. */
+const MEMBERS = Math.max(1, Math.ceil((0.2 * ATTEMPTS) / 10));
+const COUPONS_EACH = 10;
+const POINTS_EACH = 1000;
 const PROBE = !args['bare-server'];
 const PROBE_URL = pathToFileURL(path.join(ROOT, 'bench', 'sql-probe.mjs')).href;
 const MODE = args.url ? 'external' : args.mode;
@@ -266,7 +276,10 @@ async function startChild(databaseUrl: string, adminKey: string): Promise<Server
   });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start in 60 s\n${stderr}`)), 60_000);
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL'); // not left running after the bench gave up on it
+      reject(new Error(`server did not start in 60 s\n${stderr}`));
+    }, 60_000);
     proc.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /API\s+http:\/\/[^:/\s]+:(\d+)\/v1/.exec(out);
@@ -436,6 +449,62 @@ function httpPost(
   });
 }
 
+// ---------------------------------------------------------------- --mix: members with coupons and points
+
+interface Member {
+  id: string;
+  coupons: string[];
+}
+
+/** MEMBERS customers, each given COUPONS_EACH 满99减20 coupons and POINTS_EACH points; checked with a quote. */
+async function setUpMembers(base: string, adminKey: string, tag: string): Promise<Member[]> {
+  const t = Date.now();
+  const call = (method: string, p: string, b: unknown) => must(base, adminKey, method, p, b);
+  const day = 86_400_000;
+  const template = await call('POST', '/v1/coupon-templates', {
+    name: '满99减20',
+    kind: 'threshold',
+    value: 2000,
+    min_spend: 9900,
+    channels: ['online'],
+    valid_from: new Date(Date.now() - day).toISOString(),
+    valid_to: new Date(Date.now() + 30 * day).toISOString(),
+    budget: MEMBERS * COUPONS_EACH,
+    per_customer_limit: COUPONS_EACH,
+    stackable: true,
+  });
+  const members: Member[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < MEMBERS) {
+        const n = next++;
+        const phone = `+86139${String(n).padStart(8, '0')}`;
+        const who = await call('POST', '/v1/identify', {
+          identifiers: [{ type: 'phone', value: phone }],
+          channel: 'app',
+        });
+        const id = String(who.customer_id);
+        const coupons: string[] = [];
+        for (let c = 0; c < COUPONS_EACH; c++)
+          coupons.push(
+            String((await call('POST', '/v1/coupons/issue', { template_id: template.id, customer: { id } })).code),
+          );
+        await call('POST', '/v1/points/adjust', {
+          customer: { id },
+          points: POINTS_EACH,
+          reason: `flash-sale bench ${tag}`,
+        });
+        members.push({ id, coupons });
+      }
+    }),
+  );
+  log(
+    `${MEMBERS} members with ${COUPONS_EACH} coupons and ${POINTS_EACH} points each in ${((Date.now() - t) / 1000).toFixed(1)} s`,
+  );
+  return members;
+}
+
 // ---------------------------------------------------------------- main
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -525,14 +594,38 @@ async function main(): Promise<number> {
       })
     ).key,
   );
-  const orderBody = (s: string) =>
-    CHANNEL === 'pos'
+  const body = JSON.stringify(orderBody(sku));
+  function orderBody(s: string) {
+    return CHANNEL === 'pos'
       ? {
           channel: 'pos',
           lines: [{ sku: s, qty: 1 }],
           fulfillment: { type: 'in_store', location_id: loc },
         }
       : { channel: 'app', lines: [{ sku: s, qty: 1 }], fulfillment: { type: 'pickup', location_id: loc } };
+  }
+
+  // 3a. --mix: the members, their coupons and points (through the API, 16 at a time).
+  const members = MIX ? await setUpMembers(server.url, adminKey, tag) : [];
+  if (MIX) {
+    const q = await must(server.url, adminKey, 'POST', '/v1/quote', {
+      ...orderBody(sku),
+      customer: { id: members[0].id },
+      coupon_codes: [members[0].coupons[0]],
+      points: 100,
+    });
+    const coupons = q.coupons as { applied: boolean; reason?: string }[];
+    const points = q.points as { applied: boolean; reason?: string };
+    if (!coupons[0]?.applied || !points?.applied)
+      throw new Error(`--mix: the sample quote did not apply the coupon and points: ${JSON.stringify(q)}`);
+  }
+  /** The body of attempt i: with --mix every fifth a member's coupon, every fifth after it 100 of a member's points. */
+  const attemptBody = (i: number): string => {
+    if (!MIX || i % 5 > 1) return body;
+    const m = members[Math.floor(i / 5) % members.length];
+    const spend = i % 5 === 0 ? { coupon_codes: [m.coupons[Math.floor(i / 5 / members.length)]] } : { points: 100 };
+    return JSON.stringify({ ...orderBody(sku), customer: { id: m.id }, ...spend });
+  };
 
   // 3b. In-process only: the exact SQL statements of one order and of one sold-out attempt.
   let calibration: { success: string[]; soldOut: string[] } | null = null;
@@ -629,7 +722,6 @@ async function main(): Promise<number> {
       : null;
   const x0 = await xacts();
   const sql0 = server.sql?.total() ?? 0;
-  const body = JSON.stringify(orderBody(sku));
   const headers = { authorization: `Bearer ${appKey}`, 'content-type': 'application/json' };
   const target = `${server.url}/v1/orders`;
   // raw (default): one pre-rendered request per keep-alive connection (bench/raw-http.ts), the
@@ -639,23 +731,22 @@ async function main(): Promise<number> {
   const rawRequest = RawHttpConnection.renderPost(targetUrl.host, targetUrl.pathname, headers, body);
   const connections: RawHttpConnection[] = [];
   cleanups.push(async () => connections.forEach((c) => c.close()));
-  // --idempotency: every attempt carries its own Idempotency-Key, as a retry-safe client sends.
-  let sent = 0;
-  const headersNow = () => (args.idempotency ? { ...headers, 'idempotency-key': `flash-${++sent}` } : headers);
-  const newSender = (): (() => Promise<{ status: number; text: string }>) => {
+  // --idempotency (and --mix): every attempt carries its own Idempotency-Key, as a retry-safe client sends.
+  const headersOf = (i: number) => (KEYS ? { ...headers, 'idempotency-key': `flash-${i}` } : headers);
+  const newSender = (): ((i: number) => Promise<{ status: number; text: string }>) => {
     if (args.client === 'raw') {
       const conn = new RawHttpConnection(targetUrl.hostname, Number(targetUrl.port));
       connections.push(conn);
-      return () =>
+      return (i) =>
         conn.send(
-          args.idempotency
-            ? RawHttpConnection.renderPost(targetUrl.host, targetUrl.pathname, headersNow(), body)
+          KEYS
+            ? RawHttpConnection.renderPost(targetUrl.host, targetUrl.pathname, headersOf(i), attemptBody(i))
             : rawRequest,
         );
     }
-    if (agent) return () => httpPost(agent, target, headersNow(), body);
-    return async () => {
-      const res = await fetch(target, { method: 'POST', headers: headersNow(), body });
+    if (agent) return (i) => httpPost(agent, target, headersOf(i), attemptBody(i));
+    return async (i) => {
+      const res = await fetch(target, { method: 'POST', headers: headersOf(i), body: attemptBody(i) });
       return { status: res.status, text: await res.text() };
     };
   };
@@ -694,12 +785,12 @@ async function main(): Promise<number> {
     Array.from({ length: C }, async () => {
       const send = newSender();
       while (issued < ATTEMPTS && Date.now() < loadDeadline && (MODE !== 'child' || child)) {
-        issued++;
+        const attempt = issued++;
         const s = process.hrtime.bigint();
         let status = 0;
         let text = '';
         try {
-          ({ status, text } = await send());
+          ({ status, text } = await send(attempt));
         } catch (err) {
           text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
         }
@@ -830,7 +921,7 @@ async function main(): Promise<number> {
       `group commit       SANTONG_ORDER_BATCH=${process.env.SANTONG_ORDER_BATCH || '32 (default)'} SANTONG_ORDER_WRITERS=${process.env.SANTONG_ORDER_WRITERS || '1 (default)'}`,
     );
   p(
-    `K units / clients  ${K} / ${C}   (${CHANNEL === 'pos' ? 'in store, completed, guests' : 'pickup'}, qty 1, channel ${CHANNEL}, sales rollups ${args.rollups}, one store, one SKU${args.idempotency ? ', an Idempotency-Key per attempt' : ''}; warm-up ${WARMUP} orders + ${CHANNEL === 'pos' ? 0 : Math.floor(WARMUP / 4)} sold-out attempts on another SKU before); HTTP client: ${{ raw: 'raw keep-alive connections (bench/raw-http.ts)', http: 'node:http keep-alive agent', fetch: 'fetch (undici, keep-alive)' }[args.client]}`,
+    `K units / clients  ${K} / ${C}   (${CHANNEL === 'pos' ? 'in store, completed, guests' : 'pickup'}, qty 1, channel ${CHANNEL}, sales rollups ${args.rollups}, one store, one SKU${KEYS ? ', an Idempotency-Key per attempt' : ''}${MIX ? `, 20 % with a coupon and 20 % spending 100 points of ${MEMBERS} members` : ''}; warm-up ${WARMUP} orders + ${CHANNEL === 'pos' ? 0 : Math.floor(WARMUP / 4)} sold-out attempts on another SKU before); HTTP client: ${{ raw: 'raw keep-alive connections (bench/raw-http.ts)', http: 'node:http keep-alive agent', fetch: 'fetch (undici, keep-alive)' }[args.client]}`,
   );
   p(
     `attempts           ${issued}${truncated ? ` (stopped at the ${LOAD_LIMIT_MS / 1000} s limit)` : ''} in ${fmt(loadMs / 1000, 2)} s  → ${fmt(issued / (loadMs / 1000), 0)} attempts/s`,
