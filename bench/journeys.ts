@@ -1,12 +1,13 @@
 /**
  * Journeys' runner throughput (issue 15): a broadcast journey to N people (one coupon and one tag
- * each: two effect steps, each its own transaction with its execution row), run to the end by the
+ * each, with --message also an SMS, queued or suppressed: effect steps the runner takes in
+ * batches of --batch enrolments, one transaction per batch and step), run to the end by the
  * runner in this one process — intake, then the due steps — against the bare rate of inserting N
  * rows in one INSERT … SELECT on the same database in the same run. Writes its own fixture (N
  * customers, a segment of them, a coupon template), so give it a scratch database, never a
  * shared benchmark one: it refuses names starting with santong_bench_.
  *
- * Usage: npx tsx bench/journeys.ts --db postgres://postgres@127.0.0.1:5432/scratch [--people 10000]
+ * Usage: npx tsx bench/journeys.ts --db postgres://postgres@127.0.0.1:5432/scratch [--people 10000] [--batch 500] [--message]
  */
 import crypto from 'node:crypto';
 import os from 'node:os';
@@ -22,7 +23,12 @@ import { changeState, createJourney } from '../src/modules/journeys/service';
 import { fmt, positiveInt } from './stats';
 
 const { values: args } = parseArgs({
-  options: { db: { type: 'string' }, people: { type: 'string', default: '10000' } },
+  options: {
+    db: { type: 'string' },
+    people: { type: 'string', default: '10000' },
+    batch: { type: 'string', default: '500' },
+    message: { type: 'boolean', default: false },
+  },
 });
 if (!args.db) throw new Error('--db URL is required (a scratch database)');
 if (/\/santong_bench_/.test(args.db)) throw new Error('refusing to write to a shared santong_bench_* database');
@@ -61,6 +67,7 @@ const j = await createJourney(
     steps: [
       { id: 'coupon', issue_coupon: { template_id: template } },
       { id: 'tag', add_tag: 'journey_bench' },
+      ...(args.message ? [{ id: 'sms', send_message: { channel: 'sms', text: '{{name}}，券码 {{coupon}}' } }] : []),
     ],
   }),
 );
@@ -71,6 +78,7 @@ const o = {
   log: pino({ level: 'silent' }),
   timezone: 'Asia/Shanghai',
   scanMs: 3_600_000,
+  batch: positiveInt(args.batch, 'batch'),
 };
 t = performance.now();
 const entered = await runIntake(o);
@@ -88,7 +96,7 @@ console.log(
   `  intake (broadcast enrol, one statement): ${entered} enrolled in ${fmt(intake, 2)} s = ${fmt(entered / intake, 0)} rows/s`,
 );
 console.log(
-  `  steps (coupon + tag, one transaction each): ${steps} in ${fmt(stepping, 2)} s = ${fmt(steps / stepping, 0)} steps/s (${done.rows[0]!.n} execution rows)`,
+  `  steps (coupon + tag${args.message ? ' + sms' : ''}, batches of ${o.batch}): ${steps} in ${fmt(stepping, 2)} s = ${fmt(steps / stepping, 0)} steps/s (${done.rows[0]!.n} execution rows)`,
 );
 console.log(`  bare INSERT … SELECT of ${people} rows: ${fmt(bare, 3)} s = ${fmt(people / bare, 0)} rows/s`);
 console.log(`  ratio bare rows/s ÷ steps/s: ${fmt(people / bare / (steps / stepping), 0)}`);

@@ -95,6 +95,7 @@ export function startModuleWorkers(ctx: AppContext): void {
         log: ctx.log,
         timezone: ctx.config.timezone,
         scanMs: ctx.config.journeyScanSeconds * 1000,
+        batch: ctx.config.journeyBatch,
       },
       ctx.config.journeyTickMs,
     ),

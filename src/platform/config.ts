@@ -47,6 +47,8 @@ export interface Config {
   segmentFullSeconds: number;
   /** Journeys' runner takes trigger intake and due steps at most this often (ms). */
   journeyTickMs: number;
+  /** Journeys' runner: most enrolments one transaction takes through one step. */
+  journeyBatch: number;
   /** Journeys' inactive and date triggers re-scan the base this often. */
   journeyScanSeconds: number;
   /** Webhooks may point at loopback and private addresses (development only; SSRF otherwise). */
@@ -116,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     segmentRefreshSeconds: intFromEnv(env, 'SANTONG_SEGMENT_REFRESH_SECONDS', 60),
     segmentFullSeconds: intFromEnv(env, 'SANTONG_SEGMENT_FULL_SECONDS', 86_400),
     journeyTickMs: intFromEnv(env, 'SANTONG_JOURNEY_TICK_MS', 1000),
+    journeyBatch: intFromEnv(env, 'SANTONG_JOURNEY_BATCH', 500),
     journeyScanSeconds: intFromEnv(env, 'SANTONG_JOURNEY_SCAN_SECONDS', 3600),
     allowPrivateWebhooks: env.SANTONG_ALLOW_PRIVATE_WEBHOOKS === '1',
     nightlyRuns: env.SANTONG_NIGHTLY_RUNS !== '0',

@@ -674,6 +674,16 @@ export async function rootOf(db: Database['db'] | Tx, id: string): Promise<strin
   return r.root_id ?? r.id;
 }
 
+/** rootOf for several ids in one query, in their order. */
+export async function rootsOf(db: Database['db'] | Tx, ids: readonly string[]): Promise<(string | null)[]> {
+  const r = await sql<{ id: string; root: string }>`
+    SELECT id, coalesce(root_id, id) AS root FROM customers WHERE id = ANY(${[...ids]}::text[]) AND erased_at IS NULL`.execute(
+    db,
+  );
+  const root = new Map(r.rows.map((x) => [x.id, x.root]));
+  return ids.map((id) => root.get(id) ?? null);
+}
+
 /** Every customer id of a group (the root and all merged into it), for reads that span the person. */
 export async function groupIds(db: Database['db'] | Tx, root: string): Promise<string[]> {
   return (

@@ -20,6 +20,8 @@ const RUNNER = {
   SANTONG_ALLOW_PRIVATE_WEBHOOKS: '1',
   SANTONG_DISPATCH_INTERVAL_MS: '20',
   SANTONG_JOURNEY_TICK_MS: '20',
+  // small batches, so the kill falls between and within batches of every step
+  SANTONG_JOURNEY_BATCH: '8',
   SANTONG_MESSAGE_RETRY_SECONDS: '0,0,0,0',
 };
 let s: TestServer;

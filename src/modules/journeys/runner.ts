@@ -6,22 +6,25 @@ import { transact } from '../../platform/db/transaction';
 import type { Definition } from './definition';
 import { dueAt } from './enrol';
 import { programOf, type Program } from './program';
-import { runStep, type EnrolmentRow } from './steps';
+import { runSteps, type EnrolmentRow } from './steps';
 import { intake, type IntakeRow } from './triggers';
 
 /**
  * The journeys' background task (workers.ts), in every process: trigger intake for each active
  * journey, then the due enrolments' steps. Our own tables serve as the job queue — pg-boss and
  * graphile-worker need a PostgreSQL server (LISTEN/NOTIFY, their own schema and pool) and do not
- * run on PGlite — with `FOR UPDATE SKIP LOCKED`: a process claims one enrolment at a time in a
- * short transaction, runs ONE step and writes its execution row (primary key (enrolment, step))
- * and the enrolment's next position in that transaction. A process killed mid-step loses the
- * transaction whole, and the step runs again, once, in whichever process claims it next.
+ * run on PGlite — with `FOR UPDATE SKIP LOCKED`: a process claims a batch of due enrolments of one
+ * journey standing at the same step, runs that step for the whole batch in a few set-based
+ * statements (steps.ts), and writes the batch's execution rows (primary key (enrolment, step))
+ * and each enrolment's next position in that one transaction. A process killed mid-batch loses
+ * the transaction whole, and the batch's steps run again, once, in whichever process claims them next.
  *
- * Locks (platform/db/locks.ts, rank 0): the enrolment row first, then its journey's row FOR SHARE
- * (pausing a journey updates that row, so a pause waits for steps under way and every later step
- * sees it paused), then what the step takes (persons, a coupon template, a message cap). Intake
- * takes a transaction-level advisory lock per journey (one process at a time) and no row lock.
+ * Locks (platform/db/locks.ts, rank 0): the batch's enrolment rows first (SKIP LOCKED: never
+ * waited for), then its journey's row FOR SHARE (pausing a journey updates that row, so a pause
+ * waits for batches under way and every later batch sees it paused), then what the step takes for
+ * the batch, each kind in its own rank's order (persons' rows by root, the coupon keys then the
+ * template, the message caps). Intake takes a transaction-level advisory lock per journey (one
+ * process at a time) and no row lock.
  */
 
 export interface RunnerOptions {
@@ -31,14 +34,14 @@ export interface RunnerOptions {
   timezone: string;
   /** Inactive and date triggers re-scan the base this often. */
   scanMs: number;
+  /** Most enrolments one transaction takes through one step (default 500). */
+  batch?: number;
 }
 
-/** Steps one enrolment may take in one pass before others get their turn. */
-const STEPS_PER_PASS = 50;
-/** Due enrolments read per pass. */
-const BATCH = 200;
-/** A pass stops taking new enrolments after this long, so the dispatcher's other tasks keep their pace. */
+/** A pass stops starting batches after this long, so the dispatcher's other tasks keep their pace. */
 const PASS_BUDGET_MS = 1000;
+/** (journey, step) groups of due enrolments read per round of a pass. */
+const GROUPS = 20;
 
 const programs = new Map<string, { version: number; program: Program }>();
 function programFor(id: string, version: number, def: Pick<Definition, 'steps'>): Program {
@@ -83,72 +86,146 @@ export async function runIntake(o: RunnerOptions, now = new Date()): Promise<num
   return n;
 }
 
+type Claimed = EnrolmentRow & { position: string | null };
+
+const at = (sqlNow: Date) => sql`${sqlNow.toISOString()}::timestamptz`;
+const standingAt = (position: string | null) =>
+  position === null ? sql`position IS NULL` : sql`position = ${position}`;
+
 /**
- * Claims the enrolment if it is due and its journey active, runs its current step, records it and
- * moves on; answers whether a step ran (false: not due, taken by another process, or paused).
+ * Claims up to `batch` due enrolments of the journey standing at `position` (only `one`, when
+ * given), runs that step for them, records each one's execution and moves each on, in one
+ * transaction; answers how many moved (0: none due, all taken by other processes, or the journey
+ * is not active).
  */
-export async function stepOnce(o: RunnerOptions, enrolmentId: string, now = new Date()): Promise<boolean> {
+export async function stepBatch(
+  o: RunnerOptions,
+  journeyId: string,
+  position: string | null,
+  now: Date,
+  one?: string,
+): Promise<number> {
   return transact(o.db, async (tx) => {
-    const claimed = await sql<EnrolmentRow & { position: string | null }>`
+    const claimed = await sql<Claimed>`
       SELECT id, journey_id, customer_id, trigger, entered_at, variant, coupon_code, store_id, position
       FROM journey_enrolments
-      WHERE id = ${enrolmentId} AND state = 'active' AND next_run_at <= ${now.toISOString()}::timestamptz
-      FOR UPDATE SKIP LOCKED`.execute(tx);
-    const e = claimed.rows[0];
-    if (!e) return false;
+      WHERE journey_id = ${journeyId} AND ${standingAt(position)} AND state = 'active' AND next_run_at <= ${at(now)}
+        ${one === undefined ? sql`` : sql`AND id = ${one}`}
+      ORDER BY next_run_at, id LIMIT ${o.batch ?? 500} FOR UPDATE SKIP LOCKED`.execute(tx);
+    const batch = claimed.rows;
+    if (batch.length === 0) return 0;
+    const ids = batch.map((e) => e.id);
     const journey = await sql<{ state: string; version: number; definition: Definition }>`
-      SELECT state, version, definition FROM journeys WHERE id = ${e.journey_id} FOR SHARE`.execute(tx);
+      SELECT state, version, definition FROM journeys WHERE id = ${journeyId} FOR SHARE`.execute(tx);
     const j = journey.rows[0];
-    if (!j || j.state !== 'active') return false;
-    const program = programFor(e.journey_id, j.version, j.definition);
-    const at = e.position === null ? undefined : program.steps.get(e.position);
-    if (!at) {
-      await sql`UPDATE journey_enrolments SET state = ${e.position === null ? 'completed' : 'exited'},
-          exit_reason = ${e.position === null ? null : 'step_removed'}, position = NULL, next_run_at = NULL, updated_at = now()
-        WHERE id = ${e.id}`.execute(tx);
-      return true;
+    if (!j || j.state !== 'active') return 0;
+    const program = programFor(journeyId, j.version, j.definition);
+    const here = position === null ? undefined : program.steps.get(position);
+    if (!here) {
+      await sql`UPDATE journey_enrolments SET state = ${position === null ? 'completed' : 'exited'},
+          exit_reason = ${position === null ? null : 'step_removed'}, position = NULL, next_run_at = NULL, updated_at = now()
+        WHERE id = ANY(${ids}::text[])`.execute(tx);
+      return batch.length;
     }
-    const done =
-      await sql`SELECT 1 FROM journey_step_executions WHERE enrolment_id = ${e.id} AND step_id = ${at.step.id}`.execute(
+    const stepId = here.step.id;
+    const done = await sql<{ enrolment_id: string }>`
+      SELECT enrolment_id FROM journey_step_executions WHERE enrolment_id = ANY(${ids}::text[]) AND step_id = ${stepId}`.execute(
+      tx,
+    );
+    // Never twice: a step already recorded (a definition whose steps repeat an id cannot exist) is passed over.
+    const recorded = new Set(done.rows.map((r) => r.enrolment_id));
+    const todo = batch.filter((e) => !recorded.has(e.id));
+    const outs = todo.length ? await runSteps({ tx, keys: o.keys, now, next: here.next }, here.step, todo) : [];
+    if (todo.length)
+      await sql`INSERT INTO journey_step_executions (enrolment_id, step_id, journey_id, outcome, reason, result, executed_at)
+        SELECT x.id, ${stepId}, ${journeyId}, x.outcome, x.reason, x.result, ${at(now)}
+        FROM unnest(${todo.map((e) => e.id)}::text[], ${outs.map((r) => r.outcome)}::text[],
+          ${outs.map((r) => r.reason ?? null)}::text[], ${outs.map((r) => r.result ?? null)}::text[]) AS x(id, outcome, reason, result)`.execute(
         tx,
       );
-    // Never twice: a step already recorded (a definition whose steps repeat an id cannot exist) is passed over.
-    const out = done.rows.length
-      ? { outcome: 'done' as const }
-      : await runStep({ tx, keys: o.keys, now, enrolment: e, next: at.next }, at.step);
-    if (!done.rows.length)
-      await sql`INSERT INTO journey_step_executions (enrolment_id, step_id, journey_id, outcome, reason, result, executed_at)
-        VALUES (${e.id}, ${at.step.id}, ${e.journey_id}, ${out.outcome}, ${out.reason ?? null}, ${out.result ?? null},
-          ${now.toISOString()}::timestamptz)`.execute(tx);
-    const exit = out.goto === 'exit';
-    const next = exit ? null : out.goto !== undefined ? out.goto : at.next;
-    const nextStep = next === null ? undefined : program.steps.get(next)?.step;
-    await sql`UPDATE journey_enrolments SET
-        position = ${next}, next_run_at = ${next === null ? null : dueAt(nextStep, now, o.timezone).toISOString()}::timestamptz,
-        state = ${exit ? 'exited' : next === null ? 'completed' : 'active'}, exit_reason = ${exit ? (out.exitReason ?? 'exit_step') : null},
-        variant = coalesce(${out.variant ?? null}, variant), coupon_code = coalesce(${out.coupon ?? null}, coupon_code),
-        store_id = coalesce(${out.store ?? null}, store_id),
-        updated_at = now()
-      WHERE id = ${e.id}`.execute(tx);
-    return true;
+    const outcome = new Map(todo.map((e, i) => [e.id, outs[i]!]));
+    const moves = batch.map((e) => {
+      const out = outcome.get(e.id) ?? { outcome: 'done' as const };
+      const exit = out.goto === 'exit';
+      const next = exit ? null : out.goto !== undefined ? out.goto : here.next;
+      const nextStep = next === null ? undefined : program.steps.get(next)?.step;
+      return {
+        id: e.id,
+        position: next,
+        due: next === null ? null : dueAt(nextStep, now, o.timezone).toISOString(),
+        state: exit ? 'exited' : next === null ? 'completed' : 'active',
+        reason: exit ? (out.exitReason ?? 'exit_step') : null,
+        variant: out.variant ?? null,
+        coupon: out.coupon ?? null,
+        store: out.store ?? null,
+      };
+    });
+    const col = <K extends keyof (typeof moves)[number]>(k: K) => moves.map((m) => m[k]);
+    await sql`UPDATE journey_enrolments e SET position = x.position, next_run_at = x.due::timestamptz,
+        state = x.state, exit_reason = x.reason, variant = coalesce(x.variant, e.variant),
+        coupon_code = coalesce(x.coupon, e.coupon_code), store_id = coalesce(x.store, e.store_id), updated_at = now()
+      FROM unnest(${col('id')}::text[], ${col('position')}::text[], ${col('due')}::text[], ${col('state')}::text[],
+        ${col('reason')}::text[], ${col('variant')}::text[], ${col('coupon')}::text[], ${col('store')}::text[])
+        AS x(id, position, due, state, reason, variant, coupon, store)
+      WHERE e.id = x.id`.execute(tx);
+    return batch.length;
   });
 }
 
-/** Runs the due steps of up to BATCH enrolments of active journeys, within PASS_BUDGET_MS; answers how many steps ran. */
-export async function runDue(o: RunnerOptions, now = () => new Date()): Promise<number> {
-  const started = Date.now();
-  const due = await sql<{ id: string }>`
-    SELECT e.id FROM journey_enrolments e JOIN journeys j ON j.id = e.journey_id AND j.state = 'active'
-    WHERE e.state = 'active' AND e.next_run_at <= ${now().toISOString()}::timestamptz
-    ORDER BY e.next_run_at LIMIT ${BATCH}`.execute(o.db.db);
-  let steps = 0;
-  for (const { id } of due.rows) {
-    if (Date.now() - started > PASS_BUDGET_MS) break;
-    for (let i = 0; i < STEPS_PER_PASS && (await stepOnce(o, id, now())); i++) steps++;
+/**
+ * Runs one (journey, step) group's due batches until it has none left or the pass's time is up.
+ * A batch that fails (not a refusal: those are recorded) is run again one enrolment at a time, so
+ * one enrolment's failure holds up no other; the failing one stays due and is logged.
+ */
+async function runGroup(
+  o: RunnerOptions,
+  g: { journey_id: string; position: string | null },
+  now: () => Date,
+  started: number,
+): Promise<number> {
+  let n = 0;
+  while (Date.now() - started <= PASS_BUDGET_MS) {
+    try {
+      const moved = await stepBatch(o, g.journey_id, g.position, now());
+      n += moved;
+      if (moved < (o.batch ?? 500)) return n;
+    } catch (err) {
+      o.log.warn({ err, journey_id: g.journey_id, step_id: g.position }, 'journey batch failed; running it one by one');
+      const due = await sql<{ id: string }>`
+        SELECT id FROM journey_enrolments WHERE journey_id = ${g.journey_id} AND ${standingAt(g.position)}
+          AND state = 'active' AND next_run_at <= ${at(now())} ORDER BY next_run_at, id LIMIT ${o.batch ?? 500}`.execute(
+        o.db.db,
+      );
+      for (const { id } of due.rows)
+        try {
+          n += await stepBatch(o, g.journey_id, g.position, now(), id);
+        } catch (e) {
+          o.log.error({ err: e, enrolment_id: id, step_id: g.position }, 'journey step failed; it stays due');
+        }
+      return n;
+    }
   }
-  return steps;
+  return n;
 }
 
+/** Runs due steps of active journeys, batch by batch, within PASS_BUDGET_MS; answers how many enrolment steps ran. */
+export async function runDue(o: RunnerOptions, now = () => new Date()): Promise<number> {
+  const started = Date.now();
+  let steps = 0;
+  for (;;) {
+    const groups = await sql<{ journey_id: string; position: string | null }>`
+      SELECT e.journey_id, e.position FROM journey_enrolments e JOIN journeys j ON j.id = e.journey_id AND j.state = 'active'
+      WHERE e.state = 'active' AND e.next_run_at <= ${at(now())}
+      GROUP BY e.journey_id, e.position ORDER BY min(e.next_run_at) LIMIT ${GROUPS}`.execute(o.db.db);
+    let ran = 0;
+    for (const g of groups.rows) {
+      if (Date.now() - started > PASS_BUDGET_MS) break;
+      ran += await runGroup(o, g, now, started);
+    }
+    steps += ran;
+    if (ran === 0 || Date.now() - started > PASS_BUDGET_MS) return steps;
+  }
+}
 /** The dispatcher task: intake and due steps at most every `tickMs`. */
 export function journeyTask(o: RunnerOptions, tickMs: number): () => Promise<void> {
   let last = 0;

@@ -1,14 +1,15 @@
 import './tables';
-import { sql } from 'kysely';
+import { sql, type Insertable } from 'kysely';
 import type { Queryable, Tx } from '../../platform/db/database';
-import { rootOf } from '../customers/identity';
+import { rootsOf } from '../customers/identity';
+import { byteOrder } from '../../platform/db/locks';
 import { isGranted } from '../customers/consent';
 import { maskedAddress } from '../customers/public';
 import { currentTimezone } from '../loyalty/points/expiry-date';
 import { addressType, consentPurpose } from './addresses';
 import { sendAfter } from './quiet-hours';
 import { getMessagingSettings } from './settings';
-import type { Channel, SuppressionReason } from './tables';
+import type { Channel, MessagesTable, SuppressionReason } from './tables';
 
 export interface QueueResult {
   messageId: string;
@@ -28,84 +29,103 @@ const resultOf = (r: { id: string; status: string; reason: string | null; send_a
     ? { messageId: r.id, status: 'suppressed', reason: r.reason as QueueResult['reason'] }
     : { messageId: r.id, status: 'queued', sendAfter: new Date(r.send_after).toISOString() };
 
+export interface MessageToQueue {
+  messageId: string;
+  customerId: string;
+  channel: Channel;
+  text: string;
+  journeyId?: string | null;
+  stepId?: string | null;
+  now?: Date;
+}
+
+/** Queues one marketing message inside the caller's transaction: queueMessages for one. */
+export async function queueMessage(tx: Tx, m: MessageToQueue): Promise<QueueResult> {
+  return (await queueMessages(tx, [m]))[0]!;
+}
+
 /**
- * Queues one marketing message inside the caller's transaction. Idempotent on messageId: a second
- * call with the same id returns the first result and queues nothing. Decides suppression now (at
- * queue time) for no_consent / no_address / frequency_cap; quiet hours only delay (send_after).
- * Consent is checked again when the sender takes it up. An unknown or erased customer is
- * `no_address`. Takes the advisory lock `message-cap:<root>:<channel>` (so two concurrent messages
- * cannot both pass the cap); the caller takes no ranked lock after it (platform/db/locks.ts).
+ * Queues marketing messages inside the caller's transaction (a journey's step for a batch of
+ * enrolments: one message per person and channel), answering each one's result in order.
+ * Idempotent on messageId: a message id already there returns the first result and queues
+ * nothing. Decides suppression now (at queue time) for no_consent / no_address / frequency_cap;
+ * quiet hours only delay (send_after). Consent is checked again when the sender takes it up. An
+ * unknown or erased customer is `no_address`. Takes the advisory locks
+ * `message-cap:<root>:<channel>` in byte order in one statement (so two concurrent messages
+ * cannot both pass the cap); the caller takes no ranked lock after them (platform/db/locks.ts).
  */
-export async function queueMessage(
-  tx: Tx,
-  m: {
-    messageId: string;
-    customerId: string;
-    channel: Channel;
-    text: string;
-    journeyId?: string | null;
-    stepId?: string | null;
-    now?: Date;
-  },
-): Promise<QueueResult> {
-  const existing = await tx
-    .selectFrom('messages')
-    .select(['id', 'status', 'reason', 'send_after'])
-    .where('id', '=', m.messageId)
-    .executeTakeFirst();
-  if (existing) return resultOf(existing);
-  const now = m.now ?? new Date();
-  const root = (await rootOf(tx, m.customerId)) ?? m.customerId;
-  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`message-cap:${root}:${m.channel}`}, 0))`.execute(tx);
-  const settings = await getMessagingSettings(tx);
-  const masked = await maskedAddress(tx, root, addressType(m.channel));
-  let reason: SuppressionReason | null = null;
-  if (!(await isGranted(tx, root, consentPurpose(m.channel)))) reason = 'no_consent';
-  else if (masked === null) reason = 'no_address';
-  else if (settings.frequency_cap) {
-    const since = new Date(now.getTime() - settings.frequency_cap.days * 86_400_000);
-    const n = await tx
-      .selectFrom('messages')
-      .select((eb) => eb.fn.countAll<string>().as('n'))
-      .where('customer_id', '=', root)
-      .where('channel', '=', m.channel)
-      .where('status', 'in', ['queued', 'sent', 'delivered'])
-      .where('created_at', '>', since)
-      .executeTakeFirstOrThrow();
-    if (Number(n.n) >= settings.frequency_cap.max) reason = 'frequency_cap';
+export async function queueMessages(tx: Tx, list: readonly MessageToQueue[]): Promise<QueueResult[]> {
+  const stored = async (ids: string[]) =>
+    new Map(
+      (ids.length === 0
+        ? []
+        : await tx
+            .selectFrom('messages')
+            .select(['id', 'status', 'reason', 'send_after'])
+            .where('id', 'in', ids)
+            .execute()
+      ).map((r) => [r.id, resultOf(r)]),
+    );
+  const existing = await stored(list.map((m) => m.messageId));
+  const fresh = list.filter((m) => !existing.has(m.messageId));
+  if (fresh.length > 0) {
+    const roots = await rootsOf(
+      tx,
+      fresh.map((m) => m.customerId),
+    );
+    const capKey = (i: number) => `message-cap:${roots[i] ?? fresh[i]!.customerId}:${fresh[i]!.channel}`;
+    const keys = [...new Set(fresh.map((_, i) => capKey(i)))].sort(byteOrder);
+    await sql`SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(${keys}::text[]) AS k`.execute(tx);
+    const settings = await getMessagingSettings(tx);
+    const cap = settings.frequency_cap;
+    const sentBy = new Map<string, number>();
+    if (cap) {
+      const since = new Date((fresh[0]!.now ?? new Date()).getTime() - cap.days * 86_400_000);
+      const r = await sql<{ customer_id: string; channel: string; n: string }>`
+        SELECT customer_id, channel, count(*) AS n FROM messages
+        WHERE customer_id = ANY(${[...new Set(roots.filter((x) => x !== null))]}::text[])
+          AND status IN ('queued', 'sent', 'delivered') AND created_at > ${since.toISOString()}::timestamptz
+        GROUP BY customer_id, channel`.execute(tx);
+      for (const x of r.rows) sentBy.set(`message-cap:${x.customer_id}:${x.channel}`, Number(x.n));
+    }
+    const rows: Insertable<MessagesTable>[] = [];
+    for (const [i, m] of fresh.entries()) {
+      const now = m.now ?? new Date();
+      const root = roots[i] ?? m.customerId;
+      const masked = roots[i] ? await maskedAddress(tx, root, addressType(m.channel)) : null;
+      let reason: SuppressionReason | null = null;
+      if (!(await isGranted(tx, root, consentPurpose(m.channel)))) reason = 'no_consent';
+      else if (masked === null) reason = 'no_address';
+      else if (cap && (sentBy.get(capKey(i)) ?? 0) >= cap.max) reason = 'frequency_cap';
+      if (!reason) sentBy.set(capKey(i), (sentBy.get(capKey(i)) ?? 0) + 1);
+      const after = sendAfter(now, settings.quiet_hours, currentTimezone());
+      rows.push({
+        id: m.messageId,
+        customer_id: root,
+        channel: m.channel,
+        text: m.text,
+        journey_id: m.journeyId ?? null,
+        step_id: m.stepId ?? null,
+        status: reason ? 'suppressed' : 'queued',
+        reason,
+        to_masked: masked,
+        send_after: after,
+        next_attempt_at: reason ? null : after,
+        last_error: null,
+        created_at: now,
+        sent_at: null,
+        delivered_at: null,
+      });
+    }
+    // A concurrent call with the same id (another customer's lock) inserted it first: its result stands.
+    await tx
+      .insertInto('messages')
+      .values(rows)
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
   }
-  const after = sendAfter(now, settings.quiet_hours, currentTimezone());
-  const row = await tx
-    .insertInto('messages')
-    .values({
-      id: m.messageId,
-      customer_id: root,
-      channel: m.channel,
-      text: m.text,
-      journey_id: m.journeyId ?? null,
-      step_id: m.stepId ?? null,
-      status: reason ? 'suppressed' : 'queued',
-      reason,
-      to_masked: masked,
-      send_after: after,
-      next_attempt_at: reason ? null : after,
-      last_error: null,
-      created_at: now,
-      sent_at: null,
-      delivered_at: null,
-    })
-    .onConflict((oc) => oc.column('id').doNothing())
-    .returning(['id', 'status', 'reason', 'send_after'])
-    .executeTakeFirst();
-  // A concurrent call with the same id (another customer's lock) inserted it first: its result stands.
-  return resultOf(
-    row ??
-      (await tx
-        .selectFrom('messages')
-        .select(['id', 'status', 'reason', 'send_after'])
-        .where('id', '=', m.messageId)
-        .executeTakeFirstOrThrow()),
-  );
+  const now = await stored(fresh.map((m) => m.messageId));
+  return list.map((m) => existing.get(m.messageId) ?? now.get(m.messageId)!);
 }
 
 /**

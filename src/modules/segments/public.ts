@@ -13,9 +13,20 @@ export { checkRule, type Rule } from './rule';
  * one person; `entry` is when they entered a journey, for the rule's since_entry leaves.
  */
 export async function ruleHolds(db: Queryable, rule: Rule, root: string, asOf: Date, entry?: Date): Promise<boolean> {
-  const scope = sql<string[]>`${[root]}::text[]`;
-  const r = await sql<{ id: string }>`SELECT m.id FROM ${members(rule, asOf, scope, entry)} m LIMIT 1`.execute(db);
-  return r.rows.length > 0;
+  return (await ruleHoldsFor(db, rule, [root], asOf, entry)).has(root);
+}
+
+/** ruleHolds for a set of people at once (a journey's branch for a batch): those of them the rule selects. */
+export async function ruleHoldsFor(
+  db: Queryable,
+  rule: Rule,
+  roots: readonly string[],
+  asOf: Date,
+  entry?: Date,
+): Promise<Set<string>> {
+  const scope = sql<string[]>`${[...roots]}::text[]`;
+  const r = await sql<{ id: string }>`SELECT m.id FROM ${members(rule, asOf, scope, entry)} m`.execute(db);
+  return new Set(r.rows.map((x) => x.id));
 }
 
 /** Is there a saved segment (not a computed tag) with this id? */

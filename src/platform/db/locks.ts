@@ -6,10 +6,12 @@ import type { Tx } from './database';
  * (never one of an earlier rank while it holds one of a later rank), and within a rank in the
  * order given, so two transactions never wait for each other in a cycle:
  *
- *   0. a journey enrolment row (`journey_enrolments … FOR UPDATE SKIP LOCKED`, journeys/runner.ts),
- *      one per transaction, then its journey's row FOR SHARE (a pause or archive updates it, so it
- *      waits for steps under way); then the step's own locks (persons, a coupon template, a
- *      message cap), one step per transaction. Taking no order row, it may come before rank 1.
+ *   0. a batch of journey enrolment rows (`journey_enrolments … FOR UPDATE SKIP LOCKED`, journeys/runner.ts:
+ *      never waited for), of one journey at one step, then that journey's row FOR SHARE (a pause or
+ *      archive updates it, so it waits for batches under way); then the step's own locks for the
+ *      whole batch, each kind in its rank's order (persons' rows by root; the coupon keys in byte
+ *      order, then the template; the message caps in byte order), one step per transaction.
+ *      Taking no order row, it may come before rank 1.
  *      Erasure's journeys step updates the person's enrolment rows after rank 2 (a deadlock with a
  *      step of the same person is retried by transact()).
  *   1. order rows: `orders … FOR UPDATE` (lockOrderRow, lockOrdersOf in orders/locks.ts), by id in "C" order.

@@ -1,0 +1,3 @@
+-- The runner claims due enrolments in batches of one journey standing at one step (runner.ts):
+-- this index finds them in due order without reading the other steps' and journeys' due rows.
+CREATE INDEX journey_enrolments_step_due ON journey_enrolments (journey_id, position, next_run_at) WHERE state = 'active';
