@@ -32,6 +32,9 @@ export async function seedDemoPresale(database: Database): Promise<void> {
     const store = stores.rows[Math.floor((i * i) / RESERVATIONS) % stores.rows.length]!;
     const r = await reserve(db, presale.id, { customerId: c.id, locationId: store.id, qty: i % 5 === 0 ? 2 : 1 });
     if (i % 6 !== 5)
-      await payDeposit(db, presale.id, r.reservation.id, { payment_ref: `demo-deposit-${i}`, payment_method: 'wechat_pay' });
+      await payDeposit(db, presale.id, r.reservation.id, {
+        payment_ref: `demo-deposit-${i}`,
+        payment_method: 'wechat_pay',
+      });
   }
 }

@@ -58,4 +58,13 @@ export const errorsEn: Record<keyof typeof errorsZhCN, string> = {
   'apiError.not_a_buyer': 'Only a customer who bought this product may review it',
   'apiError.review_exists': 'This product on this order has been reviewed already',
   'apiError.rate_limited': 'Too many requests: try again in a minute',
+  'apiError.presale_launched': 'This product has launched: reservations are closed',
+  'apiError.presale_not_launched': 'This product has not launched yet: the reservation cannot become an order',
+  'apiError.presale_limit_exceeded': 'More than the per-customer limit',
+  'apiError.reservation_not_payable': 'This reservation has no deposit left to pay',
+  'apiError.reservation_not_convertible':
+    'This reservation cannot become an order (deposit unpaid, or already ordered)',
+  'field.launch_at': 'Launch',
+  'field.per_customer_limit': 'Per customer',
+  'field.deposit': 'Deposit',
 };

@@ -56,4 +56,12 @@ export const errorsZhCN = {
   'apiError.not_a_buyer': '只有买过这件商品的顾客才能评价',
   'apiError.review_exists': '这笔订单的这件商品已经评价过了',
   'apiError.rate_limited': '请求太频繁，请稍后再试',
+  'apiError.presale_launched': '新品已上市，预约已截止',
+  'apiError.presale_not_launched': '新品尚未上市，暂不能转为订单',
+  'apiError.presale_limit_exceeded': '超过每人限购数量',
+  'apiError.reservation_not_payable': '这笔预约不需要再付定金',
+  'apiError.reservation_not_convertible': '这笔预约不能转为订单（未付定金或已转单）',
+  'field.launch_at': '上市时间',
+  'field.per_customer_limit': '每人限购',
+  'field.deposit': '定金',
 } as const;
