@@ -26,6 +26,7 @@ import { DemoCoupons } from './coupons';
 import { DemoLoyalty } from './loyalty';
 import { seedDemoSegments } from './segments';
 import { seedDemoJourney } from './journeys';
+import { seedDemoReviews } from './reviews';
 import {
   CUSTOMER_COLUMNS,
   EVENT_COLUMNS,
@@ -144,6 +145,8 @@ export async function seedDemo(
   await seedDemoSegments(database);
   // An active win-back journey (its first scan runs once the server ticks).
   await seedDemoJourney(database);
+  // Buyers' reviews of the popular products (most published, a few waiting for moderation).
+  await seedDemoReviews(database);
   // The dashboard's sales rollups, from the history just loaded.
   await rebuildSalesRollups(database, timezone);
   // The stores' revenue-share credits for the history's completed pickups and store deliveries.
