@@ -29,6 +29,7 @@ import { seedDemoJourney } from './journeys';
 import { seedDemoGroupBuy } from './group-buy';
 import { seedDemoPresale } from './presales';
 import { seedDemoAppointments } from './appointments';
+import { seedDemoReviews } from './reviews';
 import {
   CUSTOMER_COLUMNS,
   EVENT_COLUMNS,
@@ -153,6 +154,8 @@ export async function seedDemo(
   await seedDemoPresale(database);
   // Store services with appointments around today, and five weeks of hourly footfall.
   await seedDemoAppointments(database, anchor, timezone);
+  // Buyers' reviews of the popular products (most published, a few waiting for moderation).
+  await seedDemoReviews(database);
   // The dashboard's sales rollups, from the history just loaded.
   await rebuildSalesRollups(database, timezone);
   // The stores' revenue-share credits for the history's completed pickups and store deliveries.
