@@ -38,6 +38,7 @@ import { walletRoutes } from './loyalty/wallet-routes';
 import { offerRoutes } from './offers/routes';
 import { journeyRoutes } from './journeys/routes';
 import { transferRoutes } from './transfers/routes';
+import { replenishmentRoutes } from './replenishment/routes';
 
 export { startModuleWorkers } from './workers';
 
@@ -61,6 +62,7 @@ export const allModules: ModuleRoutes[] = [
   inventoryRoutes,
   storeStockRoutes,
   transferRoutes,
+  replenishmentRoutes,
   customerRoutes,
   privacyRoutes,
   eventRoutes,
