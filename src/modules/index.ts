@@ -42,6 +42,7 @@ import { transferRoutes } from './transfers/routes';
 import { groupBuyRoutes } from './groupbuy/routes';
 import { appointmentRoutes } from './appointments/routes';
 import { presaleRoutes } from './presales/routes';
+import { replenishmentRoutes } from './replenishment/routes';
 
 export { startModuleWorkers } from './workers';
 /** Public pages outside /v1 (the shelf-QR product page), mounted at the root by the app. */
@@ -67,6 +68,7 @@ export const allModules: ModuleRoutes[] = [
   inventoryRoutes,
   storeStockRoutes,
   transferRoutes,
+  replenishmentRoutes,
   customerRoutes,
   privacyRoutes,
   eventRoutes,

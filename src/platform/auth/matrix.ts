@@ -61,6 +61,7 @@ const FULFILMENT: Rule = {
 };
 
 const SUPPLY_READ: Rule['who'] = { admin: 'yes', analyst: 'yes', support: 'yes', store_staff: 'yes' };
+const SUPPLY_PLAN: Rule['who'] = { admin: 'yes', analyst: 'yes', store_staff: 'yes' };
 const SUPPLY_WRITE: Rule['who'] = { admin: 'yes', store_staff: 'yes' };
 const APPOINTMENTS: Rule = {
   who: { admin: 'yes', support: 'yes', store_staff: 'yes' },
@@ -134,6 +135,17 @@ export const MATRIX: Record<string, Rule | 'public'> = {
   'GET /v1/transfers/{id}': { who: SUPPLY_READ, note: 'store staff: 403 on another store’s' },
   'POST /v1/transfers/{id}/ship': { who: SUPPLY_WRITE, note: 'store staff: of the source (403 otherwise)' },
   'POST /v1/transfers/{id}/receive': { who: SUPPLY_WRITE, note: 'store staff: of the destination (403 otherwise)' },
+  'GET /v1/replenishment/policy': { who: SUPPLY_PLAN },
+  'PUT /v1/replenishment/policy': ADMIN,
+  'GET /v1/replenishment/suggestions': {
+    who: SUPPLY_PLAN,
+    note: 'store staff: location_id of their store (403 otherwise)',
+  },
+  'GET /v1/replenishment/transfer-suggestions': {
+    who: SUPPLY_PLAN,
+    note: 'store staff: location_id of their store (403 otherwise)',
+  },
+  'POST /v1/replenishment/campaign-stock-up': { who: { admin: 'yes', analyst: 'yes' } },
   'POST /v1/transfers/{id}/cancel': { who: SUPPLY_WRITE, note: 'store staff: of either side (403 otherwise)' },
 
   // people
