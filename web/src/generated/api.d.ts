@@ -12879,6 +12879,595 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/replenishment/campaign-stock-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The extra stock a planned campaign needs per store and at the DC (computed, nothing is written) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "starts_on": "2026-06-01",
+                     *       "ends_on": "2026-06-18",
+                     *       "skus": [
+                     *         "MILK"
+                     *       ],
+                     *       "uplift": 0.6
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: date
+                         * @description last day of the campaign
+                         * @example 2026-11-01
+                         */
+                        ends_on: string;
+                        /** @description add units reserved in pre-sales (default true) */
+                        presales?: boolean;
+                        skus: string[];
+                        /**
+                         * Format: date
+                         * @description first day of the campaign
+                         * @example 2026-11-01
+                         */
+                        starts_on: string;
+                        /** @description extra demand as a fraction of the forecast: 0.5 = +50 % */
+                        uplift: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            dcs: {
+                                location_id: string;
+                                name: string;
+                                own_needed: number;
+                                position: number;
+                                purchase_qty: number;
+                                sku: string;
+                                to_stores: number;
+                            }[];
+                            ends_on: string;
+                            presales: boolean;
+                            starts_on: string;
+                            stores: {
+                                baseline: number;
+                                location_id: string;
+                                name: string;
+                                needed: number;
+                                position: number;
+                                presale_units: number;
+                                sku: string;
+                                stock_up_qty: number;
+                                uplift_units: number;
+                            }[];
+                            uplift: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/replenishment/policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Service level, lead times and review periods per source, store-to-store rules */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "service_level": 0.95,
+                         *       "sources": {
+                         *         "supplier": {
+                         *           "lead_time_days": 7,
+                         *           "review_period_days": 7
+                         *         },
+                         *         "dc1": {
+                         *           "lead_time_days": 2,
+                         *           "review_period_days": 7
+                         *         }
+                         *       },
+                         *       "default_source": {
+                         *         "lead_time_days": 2,
+                         *         "review_period_days": 7
+                         *       },
+                         *       "rebalance": {
+                         *         "donor_cover_days": 28,
+                         *         "max_km": 15,
+                         *         "lead_time_days": 1
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            default_source: {
+                                /** @description days from ordering to the goods on the shelf */
+                                lead_time_days: number;
+                                /** @description days between two orders */
+                                review_period_days: number;
+                            };
+                            rebalance: {
+                                donor_cover_days: number;
+                                /** @description store-to-store transfer time */
+                                lead_time_days: number;
+                                max_km: number;
+                            };
+                            /** @description the chance of not running out before the next delivery (safety stock = z × forecast sd) */
+                            service_level: number;
+                            /** @description per source: a DC location id, or `supplier` (what DCs buy from) */
+                            sources: {
+                                [key: string]: {
+                                    /** @description days from ordering to the goods on the shelf */
+                                    lead_time_days: number;
+                                    /** @description days between two orders */
+                                    review_period_days: number;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        /** Set the replenishment policy */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "service_level": 0.95,
+                     *       "sources": {
+                     *         "supplier": {
+                     *           "lead_time_days": 7,
+                     *           "review_period_days": 7
+                     *         },
+                     *         "dc1": {
+                     *           "lead_time_days": 2,
+                     *           "review_period_days": 7
+                     *         }
+                     *       },
+                     *       "default_source": {
+                     *         "lead_time_days": 2,
+                     *         "review_period_days": 7
+                     *       },
+                     *       "rebalance": {
+                     *         "donor_cover_days": 28,
+                     *         "max_km": 15,
+                     *         "lead_time_days": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        default_source: {
+                            /** @description days from ordering to the goods on the shelf */
+                            lead_time_days: number;
+                            /** @description days between two orders */
+                            review_period_days: number;
+                        };
+                        rebalance: {
+                            donor_cover_days: number;
+                            /** @description store-to-store transfer time */
+                            lead_time_days: number;
+                            max_km: number;
+                        };
+                        /** @description the chance of not running out before the next delivery (safety stock = z × forecast sd) */
+                        service_level: number;
+                        /** @description per source: a DC location id, or `supplier` (what DCs buy from) */
+                        sources: {
+                            [key: string]: {
+                                /** @description days from ordering to the goods on the shelf */
+                                lead_time_days: number;
+                                /** @description days between two orders */
+                                review_period_days: number;
+                            };
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "service_level": 0.95,
+                         *       "sources": {
+                         *         "supplier": {
+                         *           "lead_time_days": 7,
+                         *           "review_period_days": 7
+                         *         },
+                         *         "dc1": {
+                         *           "lead_time_days": 2,
+                         *           "review_period_days": 7
+                         *         }
+                         *       },
+                         *       "default_source": {
+                         *         "lead_time_days": 2,
+                         *         "review_period_days": 7
+                         *       },
+                         *       "rebalance": {
+                         *         "donor_cover_days": 28,
+                         *         "max_km": 15,
+                         *         "lead_time_days": 1
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            default_source: {
+                                /** @description days from ordering to the goods on the shelf */
+                                lead_time_days: number;
+                                /** @description days between two orders */
+                                review_period_days: number;
+                            };
+                            rebalance: {
+                                donor_cover_days: number;
+                                /** @description store-to-store transfer time */
+                                lead_time_days: number;
+                                max_km: number;
+                            };
+                            /** @description the chance of not running out before the next delivery (safety stock = z × forecast sd) */
+                            service_level: number;
+                            /** @description per source: a DC location id, or `supplier` (what DCs buy from) */
+                            sources: {
+                                [key: string]: {
+                                    /** @description days from ordering to the goods on the shelf */
+                                    lead_time_days: number;
+                                    /** @description days between two orders */
+                                    review_period_days: number;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/replenishment/suggestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What a location should order: per SKU its position, forecast, safety stock, reorder point and quantity
+         * @description A store orders from its nearest DC (accept: POST /v1/transfers with origin replenishment), a DC from the supplier. `Accept: text/csv`: the purchase request as CSV.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description every SKU, also those with nothing to order */
+                    all?: boolean;
+                    location_id: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            action: "transfer" | "purchase";
+                            items: {
+                                case_pack: number;
+                                /** @description forecast units over lead time + review period and the sd of that sum (null: no forecast) */
+                                forecast: {
+                                    mean: number;
+                                    sd: number;
+                                } | null;
+                                in_transit: number;
+                                name: string;
+                                on_hand: number;
+                                /** @description requested by transfers not yet shipped */
+                                on_order: number;
+                                /** @description on_hand − reserved + in_transit + on_order */
+                                position: number;
+                                /** @enum {string} */
+                                reason: "below_reorder_point" | "covered" | "no_forecast";
+                                /** @description forecast + safety stock: the level the position is brought back up to */
+                                reorder_point: number;
+                                reserved: number;
+                                /** @description z × sd, rounded up */
+                                safety_stock: number;
+                                sku: string;
+                                /** @description reorder_point − position rounded up to whole case packs; 0: none */
+                                suggested_qty: number;
+                            }[];
+                            lead_time_days: number;
+                            location_id: string;
+                            review_period_days: number;
+                            service_level: number;
+                            /** @description the DC it comes from, or `supplier` */
+                            source_id: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/replenishment/transfer-suggestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Store-to-store transfers: from stores with more than the cover threshold to nearby stores that will stock out */
+        get: {
+            parameters: {
+                query?: {
+                    location_id?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            donor_cover_days: number;
+                            items: {
+                                /** @description null: no forecast demand there */
+                                from_cover_days: number | null;
+                                from_location_id: string;
+                                km: number;
+                                name: string;
+                                qty: number;
+                                sku: string;
+                                to_lead_time_demand: number;
+                                to_location_id: string;
+                                to_position: number;
+                            }[];
+                            max_km: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reviews": {
         parameters: {
             query?: never;
