@@ -159,5 +159,5 @@ export const orderCustomersPlacedBetween = (from: Date, to: Date) => sql<{ id: s
     AND customer_id IS NOT NULL)`;
 
 /** Group-buy orders: the group-buy module registers its campaigns' terms (orders/group-buy.ts). */
-export { registerGroupBuyTerms, type GroupBuyTerms, type GroupBuyTermsOf } from './group-buy';
+export { registerGroupBuyTerms, type GroupBuyTermsOf } from './group-buy';
 export { lockOrders } from './locks';
