@@ -28,6 +28,10 @@ import type { Tx } from './database';
  *      takes no other ranked lock. The erasure step deletes an erased person's membership rows
  *      without it (a refresh racing an erasure is corrected by the next refresh).
  *
+ * Pre-sales (presales/service.ts) lock a pre-sale's row (FOR SHARE to reserve, pay or convert, FOR
+ * UPDATE to launch), then one of its reservation rows; the only lock after them is issuing the
+ * deposit's coupon (below). Converting into an order places it after those locks are released.
+ *
  * Rows written below a rank's lock (ledger entries, movements, outbox) need no rank; nor do locks
  * taken by steps after which their transaction takes no more (issuing a coupon: its template's
  * row and `coupon:` key, e.g. a referral reward at payment after the stock; settlements' advisory
