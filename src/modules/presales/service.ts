@@ -18,7 +18,7 @@ const DAY_MS = 86_400_000;
 type PresaleRow = Selectable<PresalesTable>;
 type ReservationRow = Selectable<PresaleReservationsTable>;
 
-export interface PresaleInput {
+interface PresaleInput {
   sku: string;
   title: string;
   launch_at: string;
@@ -42,9 +42,9 @@ function presaleView(p: PresaleRow, name: string | null, counts?: { reservations
     units: counts?.units ?? 0,
   };
 }
-export type PresaleView = ReturnType<typeof presaleView>;
+type PresaleView = ReturnType<typeof presaleView>;
 
-export function reservationView(r: ReservationRow) {
+function reservationView(r: ReservationRow) {
   return {
     id: r.id,
     presale_id: r.presale_id,
@@ -154,7 +154,7 @@ export async function listPresales(
   return page(views, q.limit, (v) => [v.created_at, v.id]);
 }
 
-export async function findPresale(db: Queryable, id: string): Promise<PresaleRow> {
+async function findPresale(db: Queryable, id: string): Promise<PresaleRow> {
   const p = await db.selectFrom('presales').selectAll().where('id', '=', id).executeTakeFirst();
   if (!p) throw notFound('pre-sale', 'id');
   return p;

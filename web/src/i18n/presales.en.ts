@@ -48,6 +48,7 @@ export const presalesEn: Record<keyof typeof presalesZhCN, string> = {
   'presale.allStores': 'All stores',
   'presale.convert': 'Convert to order',
   'presale.payWith': 'Customer pays the rest with (deposit deducted)',
+  'presale.noName': 'No name given',
   'presale.order': 'Order',
   'presale.select': "Pick a pre-sale to see its demand per store and the stores' reservations",
 };

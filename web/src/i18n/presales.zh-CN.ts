@@ -46,6 +46,7 @@ export const presalesZhCN = {
   'presale.allStores': '全部门店',
   'presale.convert': '转为订单',
   'presale.payWith': '到店支付方式（定金已抵扣）',
+  'presale.noName': '未留姓名',
   'presale.order': '订单',
   'presale.select': '选择一个预约活动查看各门店需求与预约名单',
 } as const;

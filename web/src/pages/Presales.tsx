@@ -180,7 +180,13 @@ function PresaleDetail({ id, onChanged }: { id: string; onChanged: () => void })
       },
       yAxis: { type: 'value', minInterval: 1 },
       series: [
-        { name: t('presale.units'), type: 'bar', data: rows.map((r) => r.units), itemStyle: { color: '#2e86ab' } },
+        {
+          name: t('presale.units'),
+          type: 'bar',
+          barMaxWidth: 48,
+          data: rows.map((r) => r.units),
+          itemStyle: { color: '#2e86ab' },
+        },
       ],
     };
   }, [demand.data, lang, t]);
@@ -411,7 +417,7 @@ function StoreInvites({ presale, onChanged }: { presale: Presale; onChanged: () 
               {invites.data.items.map((r) => (
                 <tr key={r.id} data-testid={`presale-invite-${r.id}`}>
                   <td>
-                    <a href={href('customers', r.customer_id)}>{r.customer_name ?? r.customer_id}</a>
+                    <a href={href('customers', r.customer_id)}>{r.customer_name ?? t('presale.noName')}</a>
                   </td>
                   <td className="mono small">{r.phone_masked ?? '—'}</td>
                   <td>{locationLabel(byId, r.location_id, lang)}</td>
