@@ -22,7 +22,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => cdn.listen(0, '127.0.0.1', r));
   cdnUrl = `http://127.0.0.1:${(cdn.address() as AddressInfo).port}`;
   ui = await launchConsole('shelf-qr');
-});
+}, 600_000); // the demo seed on a loaded machine
 afterAll(async () => {
   await ui?.close();
   cdn?.close();
