@@ -125,6 +125,7 @@ export const appointmentRoutes: ModuleRoutes = (ctx) => async (app) => {
     },
     async (req, reply) => {
       const b = req.body;
+      checkStore(req.principal, b.location_id); // before the customer is resolved (which may create one)
       const customerId = await resolveCustomer(ctx.database, ctx.keys, b.customer, 'pos', req.principal);
       const a = await book(ctx.database, req.principal, {
         customerId,
