@@ -20,6 +20,7 @@ import { bookHistory } from '../modules/settlements/service';
 import { backfillStockSnapshots } from '../modules/analytics/inventory';
 import { backfillSearchKeys } from '../modules/customers/search-keys';
 import { DEFAULT_HORIZON_DAYS, localDay, runClvNow } from '../modules/clv/runs';
+import { seedDemoForecasts } from './forecasts';
 import { ClvDataError } from '../modules/clv/fit';
 import { currentTimezone } from '../modules/loyalty/points/expiry-date';
 import { DemoCoupons } from './coupons';
@@ -144,6 +145,8 @@ export async function seedDemo(
     // a demo too small for anyone to have bought twice: the run is recorded as failed, the demo stands
     if (!(err instanceof ClvDataError)) throw err;
   });
+  // The supply pages' forecasts: the events calendar and a forecast run on the history.
+  await seedDemoForecasts(database, localDay(anchor, timezone), timezone);
   // Saved segments and the preset computed tags, evaluated (the console's 营销 page).
   await seedDemoSegments(database);
   // An active win-back journey (its first scan runs once the server ticks).

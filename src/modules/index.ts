@@ -11,6 +11,7 @@ import { analyticsHealthRoutes } from './analytics/health-routes';
 import { audienceRoutes } from './audiences/routes';
 import { catalogRoutes } from './catalog/routes';
 import { clvRoutes } from './clv/routes';
+import { forecastRoutes } from './forecasts/routes';
 import { courierFromConfig } from './couriers/adapter';
 import { courierRoutes } from './couriers/routes';
 import { customerRoutes } from './customers/routes';
@@ -88,6 +89,7 @@ export const allModules: ModuleRoutes[] = [
   analyticsHealthRoutes,
   audienceRoutes,
   clvRoutes,
+  forecastRoutes,
   segmentRoutes,
   settlementRoutes,
   journeyRoutes,

@@ -12,6 +12,7 @@ import { searchKeysBackfillTask } from './customers/search-keys';
 import { nightlyTask } from '../platform/nightly';
 import { nightlyRfm } from './audiences/rfm-nightly';
 import { nightlyClv } from './clv/nightly';
+import { nightlyForecast } from './forecasts/nightly';
 import { segmentUpkeepTask } from './segments/membership';
 import { applyOrderEvents, pruneAppliedEvents, ROLLUP_EVENTS } from './analytics/rollup';
 import { applySettlementEvents, pruneSettlementEvents, SETTLEMENT_EVENTS } from './settlements/service';
@@ -79,6 +80,10 @@ export function startModuleWorkers(ctx: AppContext): void {
     ctx.dispatcher.addTask(
       'nightly-clv',
       nightlyTask((now) => nightlyClv(ctx, now)),
+    );
+    ctx.dispatcher.addTask(
+      'nightly-forecast',
+      nightlyTask((now) => nightlyForecast(ctx, now)),
     );
     ctx.dispatcher.addTask(
       'nightly-stock-snapshot',

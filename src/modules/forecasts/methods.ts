@@ -190,36 +190,60 @@ function candidates(x: Float64Array): ModelName[] {
 }
 
 /**
- * Forecasts `y` over the horizon: weekday-adjusted (and event-adjusted when `uplift` is given),
- * the method chosen on the holdout, refitted on everything, reseasonalised and re-uplifted.
+ * A method fitted on `e` (event-adjusted units; weekday `wd0` first) and forecast `h` days on the
+ * same scale, weekday pattern included: ETS smooths the weekday-adjusted series and is
+ * reseasonalised; TSB and Croston estimate the mean daily demand of the raw series (dividing the
+ * many zero days by a weekday index would bias their level) and spread it by the indices.
+ */
+function fitOn(model: ModelName, e: Float64Array, s: Float64Array, wd0: number, h: number): Smoothed {
+  const n = e.length;
+  let fit: Smoothed;
+  if (model === 'ets') {
+    const x = new Float64Array(n);
+    for (let t = 0; t < n; t++) x[t] = e[t] / s[(wd0 + t) % 7];
+    fit = bestOf(model, x, h);
+  } else fit = bestOf(model, e, h);
+  for (let j = 0; j < h; j++) {
+    const k = s[(wd0 + n + j) % 7];
+    fit.mean[j] *= k;
+    fit.sd[j] *= k;
+  }
+  return fit;
+}
+
+/**
+ * Forecasts `y` over the horizon: event-adjusted when `uplift` is given, weekday indices from
+ * the adjusted series, the method chosen on the holdout, refitted on everything, re-uplifted.
  */
 export function forecastSeries(y: Float64Array, opts: FitOptions): Fit {
   const n = y.length;
   const H = opts.horizon;
-  const s = weekdayIndices(y, opts.weekday0);
-  const x = new Float64Array(n);
-  for (let t = 0; t < n; t++) x[t] = y[t] / (s[(opts.weekday0 + t) % 7] * (opts.uplift ? opts.uplift[t] : 1));
-  const models = candidates(x);
+  const wd0 = opts.weekday0;
+  const e = new Float64Array(n);
+  for (let t = 0; t < n; t++) e[t] = opts.uplift ? y[t] / opts.uplift[t] : y[t];
+  const s = weekdayIndices(e, wd0);
+  const models = candidates(e);
   let model = models[0];
   const hold = Math.min(opts.holdout ?? H, Math.floor(n / 4));
   if (hold >= 7 && models.length > 1) {
-    const train = x.subarray(0, n - hold);
+    const train = e.subarray(0, n - hold);
     let bestMae = Infinity;
     for (const m of models) {
-      const f = bestOf(m, train, hold).mean;
+      const f = fitOn(m, train, s, wd0, hold).mean;
       let mae = 0;
-      for (let j = 0; j < hold; j++) mae += Math.abs(x[n - hold + j] - f[j]);
-      if (mae < bestMae) {
+      for (let j = 0; j < hold; j++) mae += Math.abs(e[n - hold + j] - f[j]);
+      // a tie (within rounding) keeps the earlier, simpler-for-the-class candidate
+      if (mae < bestMae - 1e-9 * (1 + bestMae)) {
         bestMae = mae;
         model = m;
       }
     }
   }
-  const fit = bestOf(model, x, H);
-  for (let j = 0; j < H; j++) {
-    const k = s[(opts.weekday0 + n + j) % 7] * (opts.uplift ? opts.uplift[n + j] : 1);
-    fit.mean[j] *= k;
-    fit.sd[j] *= k;
-  }
+  const fit = fitOn(model, e, s, wd0, H);
+  if (opts.uplift)
+    for (let j = 0; j < H; j++) {
+      fit.mean[j] *= opts.uplift[n + j];
+      fit.sd[j] *= opts.uplift[n + j];
+    }
   return { model, mean: fit.mean, sd: fit.sd };
 }

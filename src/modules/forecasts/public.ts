@@ -1,11 +1,10 @@
 import type { Queryable } from '../../platform/db/database';
 import { addDays } from './days';
-import { CHAIN } from './tables';
 
-/** What other modules may know of demand forecasts: these functions, never the tables. */
-
-/** The location id of a SKU's chain-total forecast (the sum over stores, reconciled). */
-export const CHAIN_LOCATION = CHAIN;
+/**
+ * What other modules may know of demand forecasts: these functions, never the tables. A SKU's
+ * chain total (the sum over stores, reconciled) is under the location id '*'.
+ */
 
 async function latestRun(db: Queryable): Promise<{ id: string; history_end: string } | undefined> {
   return db
@@ -72,7 +71,7 @@ export interface DailyForecast {
 }
 
 /**
- * A SKU's daily forecast at a location (CHAIN_LOCATION: the chain total) from the latest done run,
+ * A SKU's daily forecast at a location ('*': the chain total) from the latest done run,
  * with the daily history it was fitted on; null when there is no run or no such series.
  */
 export async function dailyForecast(

@@ -6,6 +6,7 @@ import { OWNED_TABLES as appointments } from '../../modules/appointments/tables'
 import { OWNED_TABLES as audiences } from '../../modules/audiences/tables';
 import { OWNED_TABLES as catalog } from '../../modules/catalog/tables';
 import { OWNED_TABLES as clv } from '../../modules/clv/tables';
+import { OWNED_TABLES as forecasts } from '../../modules/forecasts/tables';
 import { OWNED_TABLES as couriers } from '../../modules/couriers/tables';
 import { OWNED_TABLES as customers } from '../../modules/customers/tables';
 import { OWNED_TABLES as fulfilment } from '../../modules/fulfilment/tables';
@@ -51,6 +52,7 @@ const DECLARED: Record<string, readonly string[]> = {
   clv,
   couriers,
   customers,
+  forecasts,
   fulfilment,
   groupbuy,
   imports,

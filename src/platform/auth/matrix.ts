@@ -293,6 +293,17 @@ export const MATRIX: Record<string, Rule | 'public'> = {
     note: "store staff: their own store's figures only (location_id is ignored)",
   },
 
+  // forecasts: demand forecasts and the events calendar
+  'POST /v1/forecasts/runs': { who: { admin: 'yes', analyst: 'yes' } },
+  'GET /v1/forecasts/runs/{id}': { who: { admin: 'yes', marketer: 'yes', analyst: 'yes', store_staff: 'yes' } },
+  'GET /v1/forecasts': {
+    who: { admin: 'yes', marketer: 'yes', analyst: 'yes', store_staff: 'yes' },
+    note: "store staff: their own store's forecast only (location_id is ignored)",
+  },
+  'GET /v1/forecast-events': { who: { admin: 'yes', marketer: 'yes', analyst: 'yes', store_staff: 'yes' } },
+  'POST /v1/forecast-events': MARKETING,
+  'DELETE /v1/forecast-events/{id}': MARKETING,
+
   // audiences: RFM
   'POST /v1/rfm/runs': MARKETING,
   'GET /v1/rfm/runs/{id}': RFM_READ,

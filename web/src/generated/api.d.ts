@@ -5586,6 +5586,572 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/forecast-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The events calendar: events overlapping from..to (by start day; at most 1000) */
+        get: {
+            parameters: {
+                query?: {
+                    /**
+                     * @description events ending on or after this day
+                     * @example 2026-11-01
+                     */
+                    from?: string;
+                    sku?: string;
+                    /**
+                     * @description events starting on or before this day
+                     * @example 2026-11-01
+                     */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date */
+                                ends_on: string;
+                                id: string;
+                                /** @enum {string} */
+                                kind: "campaign" | "presale" | "holiday";
+                                /** @description null: every store */
+                                location_id: string | null;
+                                name: string;
+                                /** @description null: every SKU */
+                                sku: string | null;
+                                /** Format: date */
+                                starts_on: string;
+                                uplift: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Add a known demand event (a campaign, a pre-sale, a holiday such as 618 or 双11) to the calendar (audited)
+         * @description The next forecast run divides the event’s uplift out of the history on its days and multiplies it into the forecast. ends_on before starts_on: 422.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "618",
+                     *       "kind": "holiday",
+                     *       "starts_on": "2027-06-16",
+                     *       "ends_on": "2027-06-18",
+                     *       "uplift": 2.5
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: date
+                         * @description last day, inclusive
+                         * @example 2026-11-01
+                         */
+                        ends_on: string;
+                        /** @enum {string} */
+                        kind: "campaign" | "presale" | "holiday";
+                        location_id?: string | null;
+                        name: string;
+                        sku?: string | null;
+                        /**
+                         * Format: date
+                         * @description first day, inclusive
+                         * @example 2026-11-01
+                         */
+                        starts_on: string;
+                        /** @description expected multiple of normal daily demand on these days (2 = double) */
+                        uplift: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date */
+                            ends_on: string;
+                            id: string;
+                            /** @enum {string} */
+                            kind: "campaign" | "presale" | "holiday";
+                            /** @description null: every store */
+                            location_id: string | null;
+                            name: string;
+                            /** @description null: every SKU */
+                            sku: string | null;
+                            /** Format: date */
+                            starts_on: string;
+                            uplift: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/forecast-events/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove an event from the calendar (audited) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/forecasts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A SKU's daily forecast at a store (or the chain) from the latest done run, with the history it was fitted on
+         * @description Without location_id: the SKU's chain total. Store staff see their own store's forecast (location_id is ignored). No done run, or the SKU had no sales there in the run’s history: 404.
+         */
+        get: {
+            parameters: {
+                query: {
+                    location_id?: string;
+                    sku: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            forecast: {
+                                /** Format: date */
+                                day: string;
+                                /** @description 80 % interval, upper bound */
+                                hi: number;
+                                /** @description 80 % interval, lower bound */
+                                lo: number;
+                                /** @description expected units */
+                                mean: number;
+                                sd: number;
+                            }[];
+                            /** @description the daily units the forecast was fitted on */
+                            history: {
+                                /** Format: date */
+                                day: string;
+                                units: number;
+                            }[];
+                            /** Format: date */
+                            history_end: string;
+                            /** @description null: the chain total */
+                            location_id: string | null;
+                            /** @description the method the holdout chose: ets, tsb or croston_sba */
+                            model: string;
+                            run_id: string;
+                            sku: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/forecasts/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a forecast run on the sales history up to a day; it runs in the background
+         * @description Daily units per SKU × store (sales: paid or completed orders, not cancelled or expired, by local day in the retailer's time zone) over the last 182 days up to history_end, and each SKU’s chain total. Each series is adjusted for weekday (multiplicative indices) and for the events calendar, fitted with damped-trend exponential smoothing, TSB or Croston-SBA (chosen per series by the mean absolute error on a holdout of its last days), forecast horizon_days ahead with an 80 % interval, and the stores reconciled to the chain total. The nightly run does the same at 02:00 local on history up to yesterday. history_end not a real date or after today: 422.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "history_end": "2026-11-30",
+                     *       "horizon_days": 28
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: date
+                         * @description last day of history, inclusive; default yesterday
+                         * @example 2026-11-01
+                         */
+                        history_end?: string;
+                        /** @default 28 */
+                        horizon_days?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            status: "running";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/forecasts/runs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A forecast run's status (running, done or failed) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string | null;
+                            /** Format: date-time */
+                            finished_at: string | null;
+                            /**
+                             * Format: date
+                             * @description the last day of history; the forecast starts the day after
+                             */
+                            history_end: string;
+                            horizon_days: number;
+                            id: string;
+                            /** @description series forecast (SKU × store and SKU chain totals), once done */
+                            series: number | null;
+                            /** Format: date-time */
+                            started_at: string;
+                            /** @enum {string} */
+                            status: "running" | "done" | "failed";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/fulfillments": {
         parameters: {
             query?: never;
