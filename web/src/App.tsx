@@ -11,6 +11,7 @@ import { Inventory } from './pages/Inventory';
 import { MeProvider } from './me';
 import { Marketing } from './pages/Marketing';
 import { Orders } from './pages/Orders';
+import { Replenishment } from './pages/Replenishment';
 import { Security } from './pages/Security';
 import { Settings } from './pages/Settings';
 import { SignIn } from './pages/SignIn';
@@ -53,6 +54,8 @@ function CurrentPage({ route }: { route: Route }) {
       return <Till selected={selected} />;
     case 'inventory':
       return <Inventory selected={selected} />;
+    case 'replenishment':
+      return <Replenishment key={selected ?? ''} selected={selected} />;
     case 'stores':
       if (selected && route.params[1] === 'stock') return <StoreStock key={selected} id={selected} />;
       return selected ? <StoreScorecard key={selected} id={selected} /> : <Stores />;

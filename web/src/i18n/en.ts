@@ -1,3 +1,4 @@
+import { replEn } from './repl.en';
 import { customersAnalyticsEn } from './customers-analytics.en';
 import { healthEn } from './health.en';
 import { analyticsEn } from './analytics.en';
@@ -436,6 +437,7 @@ export const en: Record<MessageKey, string> = {
   'notFound.back': 'Back to the dashboard',
 
   ...goodsEn,
+  ...replEn,
   ...loyaltyEn,
   ...marketingEn,
   ...securityEn,

@@ -1,3 +1,4 @@
+import { replZhCN } from './repl.zh-CN';
 import { customersAnalyticsZhCN } from './customers-analytics.zh-CN';
 import { healthZhCN } from './health.zh-CN';
 import { analyticsZhCN } from './analytics.zh-CN';
@@ -437,6 +438,7 @@ export const zhCN = {
   'notFound.back': '返回经营概览',
 
   ...goodsZhCN,
+  ...replZhCN,
   ...loyaltyZhCN,
   ...marketingZhCN,
   ...securityZhCN,
