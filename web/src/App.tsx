@@ -12,6 +12,7 @@ import { MeProvider } from './me';
 import { Marketing } from './pages/Marketing';
 import { Orders } from './pages/Orders';
 import { Presales } from './pages/Presales';
+import { Replenishment } from './pages/Replenishment';
 import { Security } from './pages/Security';
 import { Settings } from './pages/Settings';
 import { SignIn } from './pages/SignIn';
@@ -57,6 +58,8 @@ function CurrentPage({ route }: { route: Route }) {
       return <Till selected={selected} />;
     case 'inventory':
       return <Inventory selected={selected} />;
+    case 'replenishment':
+      return <Replenishment key={selected ?? ''} selected={selected} />;
     case 'stores':
       if (selected && route.params[1] === 'stock') return <StoreStock key={selected} id={selected} />;
       if (selected && route.params[1] === 'appointments') return <StoreAppointments key={selected} id={selected} />;

@@ -11,6 +11,7 @@ export const PAGES = [
   'store',
   'till',
   'inventory',
+  'replenishment',
   'stores',
   'settlements',
   'groupbuy',

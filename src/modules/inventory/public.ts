@@ -18,7 +18,7 @@ export const stockLevels = sql<{
            greatest(0, on_hand - reserved - safety_stock) AS online_available FROM stock)`;
 
 export { receiveTransferStock, shipTransferStock } from './transfer-stock';
-export type { TransferLine, TransferShortage } from './transfer-stock';
+export type { TransferLine } from './transfer-stock';
 
 /**
  * Stock of one location with what is in transit to it: `(sku, on_hand, reserved, safety_stock,

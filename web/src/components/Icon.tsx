@@ -10,6 +10,7 @@ const PATHS: Record<PageName | 'signOut', string> = {
     'M9 3h6v3H9zM9 4.5H6a1 1 0 0 0-1 1V20a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1V5.5a1 1 0 0 0-1-1h-3M8.5 13.5l2.5 2.5 4.5-5',
   till: 'M4 10h16v10a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1zM7 10V4h10v6M9 7h6M8 14h2M14 14h2M8 17h2M14 17h2',
   inventory: 'M21 8l-9-5-9 5v8l9 5 9-5zM3 8l9 5 9-5M12 13v8',
+  replenishment: 'M3 7h13l-3-3M21 17H8l3 3M5 11v2M19 11v2',
   stores: 'M3 9l1.5-5h15L21 9M3 9v11h18V9M3 9h18M9 20v-6h6v6',
   settlements: 'M4 3h16v18l-3-2-3 2-2-2-2 2-3-2-3 2zM8 8h8M8 12h8M8 16h4',
   groupbuy:

@@ -1,4 +1,5 @@
 import { appointmentsEn } from './appointments.en';
+import { replEn } from './repl.en';
 import { customersAnalyticsEn } from './customers-analytics.en';
 import { healthEn } from './health.en';
 import { analyticsEn } from './analytics.en';
@@ -440,6 +441,7 @@ export const en: Record<MessageKey, string> = {
   'notFound.back': 'Back to the dashboard',
 
   ...goodsEn,
+  ...replEn,
   ...loyaltyEn,
   ...marketingEn,
   ...securityEn,

@@ -1,4 +1,5 @@
 import { appointmentsZhCN } from './appointments.zh-CN';
+import { replZhCN } from './repl.zh-CN';
 import { customersAnalyticsZhCN } from './customers-analytics.zh-CN';
 import { healthZhCN } from './health.zh-CN';
 import { analyticsZhCN } from './analytics.zh-CN';
@@ -441,6 +442,7 @@ export const zhCN = {
   'notFound.back': '返回经营概览',
 
   ...goodsZhCN,
+  ...replZhCN,
   ...loyaltyZhCN,
   ...marketingZhCN,
   ...securityZhCN,
