@@ -86,7 +86,7 @@ try {
       method,
       headers: {
         authorization: `Bearer ${adminKey}`,
-        'content-type': 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         'idempotency-key': crypto.randomUUID(),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
