@@ -12,7 +12,8 @@
  *   npx tsx bench/journey-latency.ts --db postgres://postgres@127.0.0.1:5432/scratch [--events 100000]
  *     [--batch 500] [--clients 4] [--customers 5000] [--tick 1000]
  *
- * Writes its own fixture into the given database: never a shared one (refuses santong_bench_*).
+ * Writes its own fixture into the given database: never a shared one (refuses santong_bench_*). The
+ * server takes a random master key, so give it a fresh database each run.
  */
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -86,7 +87,7 @@ try {
       method,
       headers: {
         authorization: `Bearer ${adminKey}`,
-        'content-type': 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         'idempotency-key': crypto.randomUUID(),
       },
       body: body === undefined ? undefined : JSON.stringify(body),

@@ -111,7 +111,7 @@ export async function stepBatch(
       FROM journey_enrolments
       WHERE journey_id = ${journeyId} AND ${standingAt(position)} AND state = 'active' AND next_run_at <= ${at(now)}
         ${one === undefined ? sql`` : sql`AND id = ${one}`}
-      ORDER BY next_run_at, id LIMIT ${o.batch ?? 500} FOR UPDATE SKIP LOCKED`.execute(tx);
+      ORDER BY next_run_at LIMIT ${o.batch ?? 500} FOR UPDATE SKIP LOCKED`.execute(tx);
     const batch = claimed.rows;
     if (batch.length === 0) return 0;
     const ids = batch.map((e) => e.id);
@@ -184,16 +184,16 @@ async function runGroup(
   started: number,
 ): Promise<number> {
   let n = 0;
-  while (Date.now() - started <= PASS_BUDGET_MS) {
+  for (;;) {
     try {
       const moved = await stepBatch(o, g.journey_id, g.position, now());
       n += moved;
-      if (moved < (o.batch ?? 500)) return n;
+      if (moved < (o.batch ?? 500) || Date.now() - started > PASS_BUDGET_MS) return n;
     } catch (err) {
       o.log.warn({ err, journey_id: g.journey_id, step_id: g.position }, 'journey batch failed; running it one by one');
       const due = await sql<{ id: string }>`
         SELECT id FROM journey_enrolments WHERE journey_id = ${g.journey_id} AND ${standingAt(g.position)}
-          AND state = 'active' AND next_run_at <= ${at(now())} ORDER BY next_run_at, id LIMIT ${o.batch ?? 500}`.execute(
+          AND state = 'active' AND next_run_at <= ${at(now())} ORDER BY next_run_at LIMIT ${o.batch ?? 500}`.execute(
         o.db.db,
       );
       for (const { id } of due.rows)
@@ -205,7 +205,6 @@ async function runGroup(
       return n;
     }
   }
-  return n;
 }
 
 /** Runs due steps of active journeys, batch by batch, within PASS_BUDGET_MS; answers how many enrolment steps ran. */
@@ -218,8 +217,9 @@ export async function runDue(o: RunnerOptions, now = () => new Date()): Promise<
       WHERE e.state = 'active' AND e.next_run_at <= ${at(now())}
       GROUP BY e.journey_id, e.position ORDER BY min(e.next_run_at) LIMIT ${GROUPS}`.execute(o.db.db);
     let ran = 0;
+    // every pass takes at least one batch, however long reading the groups took
     for (const g of groups.rows) {
-      if (Date.now() - started > PASS_BUDGET_MS) break;
+      if (steps + ran > 0 && Date.now() - started > PASS_BUDGET_MS) break;
       ran += await runGroup(o, g, now, started);
     }
     steps += ran;

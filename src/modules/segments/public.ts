@@ -9,14 +9,10 @@ import './tables';
 export { checkRule, type Rule } from './rule';
 
 /**
- * Does the rule select this person (a root id) at `asOf`? Compiled as segments are, scoped to the
- * one person; `entry` is when they entered a journey, for the rule's since_entry leaves.
+ * Which of these people (root ids) the rule selects at `asOf`: compiled as segments are, scoped to
+ * them (a journey's branch for a batch); `entry` is when they entered the journey, for the rule's
+ * since_entry leaves.
  */
-export async function ruleHolds(db: Queryable, rule: Rule, root: string, asOf: Date, entry?: Date): Promise<boolean> {
-  return (await ruleHoldsFor(db, rule, [root], asOf, entry)).has(root);
-}
-
-/** ruleHolds for a set of people at once (a journey's branch for a batch): those of them the rule selects. */
 export async function ruleHoldsFor(
   db: Queryable,
   rule: Rule,
