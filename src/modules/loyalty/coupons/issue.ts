@@ -5,6 +5,7 @@ import type { Tx } from '../../../platform/db/database';
 import { publishAll } from '../../../platform/events/outbox';
 import { AppError, conflict, notFound, unprocessable } from '../../../platform/http/errors';
 import { rootsOf } from '../../customers/identity';
+import { customerRoots } from '../../customers/public';
 import { newCouponCode } from './codes';
 import type { TemplateRow } from './scope';
 import type { CouponsTable } from './tables';
@@ -106,7 +107,7 @@ export async function issueCoupons(
       (
         await sql<{ root: string; n: string }>`
           SELECT r.root, count(c.code) AS n FROM unnest(${people}::text[]) AS r(root)
-          JOIN customers m ON coalesce(m.root_id, m.id) = r.root
+          JOIN ${customerRoots} m ON m.root = r.root
           LEFT JOIN coupons c ON c.customer_id = m.id AND c.template_id = ${t.id} AND c.status <> 'void'
           GROUP BY r.root`.execute(tx)
       ).rows.map((x) => [x.root, Number(x.n)]),
