@@ -40,4 +40,4 @@ export const couponTemplateFacts = sql<{
   kind: string;
   status: string;
 }>`(SELECT id, name, kind, status FROM coupon_templates)`;
-export { issueCoupons } from './issue';
+export { issueCoupon, issueCoupons } from './issue';
