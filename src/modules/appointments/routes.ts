@@ -85,7 +85,13 @@ export const appointmentRoutes: ModuleRoutes = (ctx) => async (app) => {
         description:
           'The listed services become the store’s active ones; a service left out is deactivated (its appointments stay). Store staff: their own store only.',
         params: IdParams,
-        body: Type.Object({ services: Type.Array(ServiceSchema, { maxItems: 50 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { services: Type.Array(ServiceSchema, { maxItems: 50 }) },
+          {
+            additionalProperties: false,
+            examples: [{ services: [{ code: 'ac-cleaning', name: '空调清洗', duration_minutes: 90, capacity: 2 }] }],
+          },
+        ),
         response: { 200: ServicesSchema, ...errors(404, 422) },
       },
     },
@@ -118,7 +124,17 @@ export const appointmentRoutes: ModuleRoutes = (ctx) => async (app) => {
             starts_at: Instant('when the service starts'),
             order_id: Type.Optional(Id),
           },
-          { additionalProperties: false },
+          {
+            additionalProperties: false,
+            examples: [
+              {
+                customer: { type: 'phone', value: '+8613800138000' },
+                location_id: 'store-huangpu',
+                service: 'ac-cleaning',
+                starts_at: '2026-12-12T02:00:00Z',
+              },
+            ],
+          },
         ),
         response: { 201: AppointmentSchema, ...errors(403, 409, 422) },
       },
@@ -167,7 +183,10 @@ export const appointmentRoutes: ModuleRoutes = (ctx) => async (app) => {
         summary: 'Move a booked appointment to another time',
         description: '409 slot_full, 409 appointment_not_booked (completed or cancelled).' + STAFF_NOTE,
         params: IdParams,
-        body: Type.Object({ starts_at: Instant('the new start') }, { additionalProperties: false }),
+        body: Type.Object(
+          { starts_at: Instant('the new start') },
+          { additionalProperties: false, examples: [{ starts_at: '2026-12-13T06:00:00Z' }] },
+        ),
         response: { 200: AppointmentSchema, ...errors(403, 404, 409, 422) },
       },
     },
@@ -254,7 +273,12 @@ export const appointmentRoutes: ModuleRoutes = (ctx) => async (app) => {
             count: Type.Integer({ minimum: 0, maximum: 100_000, description: 'people who came in' }),
             source: Id,
           },
-          { additionalProperties: false },
+          {
+            additionalProperties: false,
+            examples: [
+              { from: '2026-12-05T02:00:00Z', to: '2026-12-05T03:00:00Z', count: 137, source: 'door-counter-1' },
+            ],
+          },
         ),
         response: {
           201: FootfallSchema,
