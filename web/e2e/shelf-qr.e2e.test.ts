@@ -92,6 +92,9 @@ describe('the shelf-QR page', () => {
     await moderator.getByTestId(`review-publish-${review.id}`).click();
     await moderator.getByTestId('reviews-notice').waitFor();
     await expect.poll(() => row.count()).toBe(0);
+    // The published tab lists the newest first: the review just published is on top.
+    await moderator.getByTestId('tab-published').click();
+    await moderator.getByTestId(`review-${review.id}`).waitFor();
 
     // The page shows it: average, stars, the text.
     await phone.reload();

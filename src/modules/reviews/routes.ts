@@ -114,7 +114,7 @@ export const reviewRoutes: ModuleRoutes = (ctx) => async (app) => {
       config: { roles: ['admin', 'marketer', 'support'] },
       schema: {
         tags: ['goods'],
-        summary: 'Reviews by moderation status (the moderation queue: pending, oldest first)',
+        summary: 'Reviews by moderation status (the moderation queue: pending oldest first, the others newest first)',
         querystring: Type.Object({
           status: StringEnum(STATUSES, { default: 'pending' }),
           sku: Type.Optional(Sku),

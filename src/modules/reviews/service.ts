@@ -154,25 +154,30 @@ export async function reviewSummary(db: Queryable, sku: string, recent: number):
   };
 }
 
-/** The moderation queue: reviews in a status (pending: oldest first), with the product's name. */
+/**
+ * The moderation queue: reviews in a status with the product's name. Pending oldest first (a work
+ * queue); published and rejected newest first (what was just decided is on top).
+ */
 export async function listReviews(
   db: Queryable,
   q: { status: ReviewStatus; sku?: string; limit: number; cursor?: string },
 ) {
   const after = decodeCursor(q.cursor, 2, ['time', 'string']) as [string, string] | null;
+  const dir = q.status === 'pending' ? 'asc' : 'desc';
+  const past = dir === 'asc' ? '>' : '<';
   let query = db
     .selectFrom('product_reviews')
     .select(COLUMNS)
     .where('status', '=', q.status)
-    .orderBy('created_at')
-    .orderBy('id')
+    .orderBy('created_at', dir)
+    .orderBy('id', dir)
     .limit(q.limit + 1);
   if (q.sku) query = query.where('sku', '=', q.sku);
   if (after)
     query = query.where((eb) =>
       eb.or([
-        eb('created_at', '>', new Date(after[0])),
-        eb.and([eb('created_at', '=', new Date(after[0])), eb('id', '>', after[1])]),
+        eb('created_at', past, new Date(after[0])),
+        eb.and([eb('created_at', '=', new Date(after[0])), eb('id', past, after[1])]),
       ]),
     );
   const rows = await query.execute();

@@ -77,50 +77,6 @@ export function LoadMore({
   );
 }
 
-/** API error codes the console explains in the user's language; others show the API's own message. */
-const KNOWN_CODES: Record<string, MessageKey> = {
-  invalid_pickup_code: 'apiError.invalid_pickup_code',
-  invalid_transition: 'apiError.invalid_transition',
-  order_not_payable: 'apiError.order_not_payable',
-  order_expired: 'apiError.order_expired',
-  order_not_cancellable: 'apiError.order_not_cancellable',
-  order_not_returnable: 'apiError.order_not_returnable',
-  return_exceeds_purchase: 'apiError.return_exceeds_purchase',
-  return_window_closed: 'apiError.return_window_closed',
-  unknown_sku: 'apiError.unknown_sku',
-  unknown_location: 'apiError.unknown_location',
-  zero_delta: 'apiError.zero_delta',
-  network_error: 'apiError.network_error',
-  open_orders: 'apiError.open_orders',
-  merge_already_undone: 'apiError.merge_already_undone',
-  merge_superseded: 'apiError.merge_superseded',
-  merge_not_of_customer: 'apiError.merge_not_of_customer',
-  trait_declared: 'apiError.trait_declared',
-  trait_builtin: 'apiError.trait_builtin',
-  contact_trait_plain: 'apiError.contact_trait_plain',
-  wrong_code: 'apiError.wrong_code',
-  verification_expired: 'apiError.verification_expired',
-  messaging_unavailable: 'apiError.messaging_unavailable',
-  username_taken: 'apiError.username_taken',
-  password_too_short: 'apiError.password_too_short',
-  own_account: 'apiError.own_account',
-  location_required: 'apiError.location_required',
-  payment_method_not_in_store: 'apiError.payment_method_not_in_store',
-  barcode_taken: 'apiError.barcode_taken',
-  location_closed: 'apiError.location_closed',
-  insufficient_stock: 'apiError.insufficient_stock',
-  coupon_not_found: 'apiError.coupon_not_found',
-  coupon_not_yours: 'apiError.coupon_not_yours',
-  coupon_already_redeemed: 'apiError.coupon_already_redeemed',
-  coupon_budget_exhausted: 'apiError.coupon_budget_exhausted',
-  coupon_template_not_claimable: 'apiError.coupon_template_not_claimable',
-  invalid_coupon_code: 'apiError.invalid_coupon_code',
-  coupon_wrong_location: 'apiError.coupon_wrong_location',
-  unknown_customer: 'apiError.unknown_customer',
-  url_not_allowed: 'apiError.url_not_allowed',
-  secret_required: 'apiError.secret_required',
-};
-
 /** Codes whose wording names the request field the API blamed ({field}). */
 const FIELD_CODES: Record<string, MessageKey> = {
   validation_error: 'apiError.validation_error',
@@ -150,8 +106,10 @@ export function errorText(t: Translate, error: Error): string {
       return error.field
         ? `${t(withField, { field: fieldLabel(t, error.field) })} (${error.message})`
         : `${t('apiError.validation_error_nofield')} (${error.message})`;
-    const key = KNOWN_CODES[error.code];
-    if (key) return `${t(key)} (${error.message})`;
+    // Every code worded in the errors dictionaries (apiError.<code>) is explained; others show the API's message.
+    const key = `apiError.${error.code}` as MessageKey;
+    const words = t(key);
+    if (words !== key) return `${words} (${error.message})`;
   }
   return t('common.error', { message: error.message });
 }

@@ -1203,6 +1203,17 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "customer": {
+                     *         "type": "phone",
+                     *         "value": "+8613800138000"
+                     *       },
+                     *       "location_id": "store-huangpu",
+                     *       "service": "ac-cleaning",
+                     *       "starts_at": "2026-12-12T02:00:00Z"
+                     *     }
+                     */
                     "application/json": {
                         customer: {
                             id: string;
@@ -1613,6 +1624,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "starts_at": "2026-12-13T06:00:00Z"
+                     *     }
+                     */
                     "application/json": {
                         /**
                          * Format: date-time
@@ -9157,6 +9173,18 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "services": [
+                     *         {
+                     *           "code": "ac-cleaning",
+                     *           "name": "空调清洗",
+                     *           "duration_minutes": 90,
+                     *           "capacity": 2
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         services: {
                             /** @description how many appointments of this service may overlap at once (technicians, chairs) */
@@ -14041,7 +14069,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Reviews by moderation status (the moderation queue: pending, oldest first) */
+        /** Reviews by moderation status (the moderation queue: pending oldest first, the others newest first) */
         get: {
             parameters: {
                 query: {
@@ -17625,6 +17653,14 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "from": "2026-12-05T02:00:00Z",
+                     *       "to": "2026-12-05T03:00:00Z",
+                     *       "count": 137,
+                     *       "source": "door-counter-1"
+                     *     }
+                     */
                     "application/json": {
                         /** @description people who came in */
                         count: number;
