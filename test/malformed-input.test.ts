@@ -14,7 +14,8 @@ type Segment = string | number;
 interface Operation {
   parameters?: { in: string; name: string; required?: boolean; schema: Schema }[];
   requestBody?: { required?: boolean; content: Record<string, { schema: Schema }> };
-  /** `[]` on a route that takes no API key and authenticates its caller by a signature. */
+  summary?: string;
+  /** `[]` on a route that takes no API key: public, or authenticating its caller by a signature (its summary says so). */
   security?: unknown[];
 }
 
@@ -580,7 +581,8 @@ function casesFor(route: Route): Case[] {
   );
   // A signed route checks its signature before anything else: an unsigned request, however
   // malformed, learns nothing but 401 (only the router and the body limit answer before it).
-  const signed = route.op.security?.length === 0;
+  // (A public route, also without security, answers malformed input like any other: 400 naming the field.)
+  const signed = route.op.security?.length === 0 && /signature/i.test(route.op.summary ?? '');
   if (signed)
     return cases.map((c) => (c.byRouter || c.status === 413 ? c : { ...c, status: 401, field: 'x-santong-signature' }));
   return cases;

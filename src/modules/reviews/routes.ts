@@ -95,11 +95,11 @@ export const reviewRoutes: ModuleRoutes = (ctx) => async (app) => {
       schema: {
         tags: ['goods'],
         summary: 'Public review summary of a product: average, count per star, newest published reviews',
-        description: `No key needed. Rate-limited per client address (${PUBLIC_PER_MINUTE} a minute, then 429 rate_limited with Retry-After); cacheable for a minute (ETag, If-None-Match → 304). A SKU without reviews (or that does not exist) has count 0.`,
+        description: `No key needed. Rate-limited per client address (${PUBLIC_PER_MINUTE} a minute, then 429 rate_limited with Retry-After); cacheable for a minute (ETag, If-None-Match → 304). A product without reviews has count 0; an unknown SKU is 404.`,
         security: [],
         params: Type.Object({ sku: Sku }),
         querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 10 })) }),
-        response: { 200: SummarySchema, 304: Type.Null(), ...errors(429) },
+        response: { 200: SummarySchema, 304: Type.Null(), ...errors(404, 429) },
       },
     },
     async (req, reply) => {

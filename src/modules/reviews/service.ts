@@ -118,6 +118,7 @@ export interface ReviewSummary {
 
 /** The public face of a SKU's reviews: published ones only, counted per star, the newest `recent` with their text. */
 export async function reviewSummary(db: Queryable, sku: string, recent: number): Promise<ReviewSummary> {
+  if ((await existingSkus(db, [sku])).size === 0) throw notFound(`product ${sku}`, 'sku');
   const [counts, items] = await Promise.all([
     db
       .selectFrom('product_reviews')

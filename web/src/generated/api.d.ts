@@ -13032,7 +13032,7 @@ export interface paths {
         };
         /**
          * Public review summary of a product: average, count per star, newest published reviews
-         * @description No key needed. Rate-limited per client address (120 a minute, then 429 rate_limited with Retry-After); cacheable for a minute (ETag, If-None-Match → 304). A SKU without reviews (or that does not exist) has count 0.
+         * @description No key needed. Rate-limited per client address (120 a minute, then 429 rate_limited with Retry-After); cacheable for a minute (ETag, If-None-Match → 304). A product without reviews has count 0; an unknown SKU is 404.
          */
         get: {
             parameters: {
@@ -13101,6 +13101,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
