@@ -10,7 +10,7 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 /** Another server on the same test database, called with the first one's admin key. */
 export interface Remote {
   url: string;
-  api(method: string, path: string, body?: unknown): Promise<ApiResponse>;
+  api(method: string, path: string, body?: unknown, opts?: { headers?: Record<string, string> }): Promise<ApiResponse>;
   stop(): Promise<void>;
   /** SIGKILL: the process dies at once, mid-transaction or not (crash tests). */
   kill(): Promise<void>;
@@ -61,12 +61,13 @@ export async function startSecondProcess(s: TestServer, env: Record<string, stri
   });
   return {
     url,
-    async api(method, p, body) {
+    async api(method, p, body, opts) {
       const res = await fetch(url + p, {
         method,
         headers: {
           authorization: `Bearer ${s.adminKey}`,
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...opts?.headers,
         },
         body: body === undefined ? undefined : JSON.stringify(body),
       });

@@ -343,6 +343,41 @@ describe('two server processes on one PostgreSQL', () => {
   );
 
   it.skipIf(TEST_DB !== 'postgres')(
+    'places one order per Idempotency-Key sent to both processes at once; every other answer is that order or 409 in progress',
+    async () => {
+      const other = second!;
+      await hotSku('HOT-K', { mid: { on_hand: 50 } });
+      const keys = ['two-proc-a', 'two-proc-b', 'two-proc-c'];
+      const sent = keys.flatMap((key) =>
+        Array.from({ length: 12 }, (_, i) =>
+          (i % 2 === 0 ? s : other).api('POST', '/v1/orders', pickup('HOT-K', 'mid'), {
+            headers: { 'idempotency-key': key },
+          }),
+        ),
+      );
+      const results = await Promise.all(sent);
+      for (const [k, key] of keys.entries()) {
+        const answers = results.slice(k * 12, (k + 1) * 12);
+        const ids = new Set(answers.filter((r) => r.status === 201).map((r) => r.body.id));
+        expect(ids.size, key).toBe(1);
+        for (const r of answers.filter((x) => x.status !== 201))
+          expect(r.body.error.code, key).toBe('idempotency_in_progress');
+        // Asked again when all is done, each process answers that one order.
+        for (const proc of [s, other]) {
+          const again = await proc.api('POST', '/v1/orders', pickup('HOT-K', 'mid'), {
+            headers: { 'idempotency-key': key },
+          });
+          expect(again.status).toBe(201);
+          expect(again.body.id).toBe([...ids][0]);
+        }
+      }
+      expect(await stockAt(s, 'HOT-K', 'mid')).toMatchObject({ on_hand: 50, reserved: 3 });
+      await expectConsistent('HOT-K');
+    },
+    120_000,
+  );
+
+  it.skipIf(TEST_DB !== 'postgres')(
     'keeps concurrent hour deliveries from both processes within the stock of two stores',
     async () => {
       const other = second!;

@@ -63,6 +63,25 @@ describe('orders with an Idempotency-Key', () => {
     expect(other.body.error.code).toBe('idempotency_key_reused');
   });
 
+  it('answers a repeat of a placed order with that order when the stock has gone since, and a repeat of a sold-out answer with it while stock is there', async () => {
+    await must(s, 'PUT', '/v1/stock/near/CHIPS', { on_hand: 1, safety_stock: 0 });
+    const first = await place(pickup('CHIPS'), 'idem-last-unit');
+    expect(first.status).toBe(201);
+    const soldOut = await place(pickup('CHIPS'), 'idem-after-last');
+    expect(soldOut.status).toBe(409);
+    const again = await place(pickup('CHIPS'), 'idem-last-unit');
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
+    await must(s, 'POST', `/v1/orders/${first.body.id}/cancel`, {});
+    const soldOutAgain = await place(pickup('CHIPS'), 'idem-after-last');
+    expect(soldOutAgain.status).toBe(409);
+    expect(soldOutAgain.headers.get('idempotent-replayed')).toBe('true');
+    expect(soldOutAgain.body).toEqual(soldOut.body);
+    expect((await stockAt(s, 'CHIPS', 'near')).reserved).toBe(0);
+    await must(s, 'PUT', '/v1/stock/near/CHIPS', { on_hand: 0, safety_stock: 0 });
+  });
+
   it('stores a sold-out answer and replays it after stock came back, without placing an order', async () => {
     const first = await place(pickup('CHIPS'), 'idem-sold-out-1');
     expect(first.status).toBe(409);
@@ -114,7 +133,8 @@ describe('orders with an Idempotency-Key', () => {
     resume();
     const [a, b, c] = await sent;
     expect([a.status, b.status, c.status]).toEqual([201, 409, 201]);
-    expect(b.body.error.code).toBe('idempotency_in_progress');
+    // The stored request is another one (its fingerprint differs): this key was reused.
+    expect(b.body.error.code).toBe('idempotency_key_reused');
     expect(await ordersOf([a.body.id, c.body.id])).toHaveLength(2);
     expect((await stockAt(s, 'MILK', 'near')).reserved).toBe(before + 2);
     expect(await storedKey('idem-other-2')).toMatchObject({

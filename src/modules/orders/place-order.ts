@@ -169,7 +169,17 @@ export async function placeOrder(
   const { currency, reservationTtlSeconds } = ctx.config;
   const settings = { currency, reservationTtlSeconds, keys: ctx.keys, strategy: ctx.routing.name };
   if (input.group_buy)
-    return placeGroupBuyOrder(ctx, settings, input, input.group_buy, customerId!, products, served, now);
+    return placeGroupBuyOrder(
+      ctx,
+      settings,
+      input,
+      input.group_buy,
+      customerId!,
+      products,
+      served,
+      now,
+      idempotencyKey,
+    );
   // The one pricing engine, as POST /v1/quote shows it; anything it cannot honour refuses the order.
   const priced = await quote(
     db,
@@ -219,6 +229,7 @@ export async function placeOrder(
       idempotencyKey?.committed();
       return written;
     } catch (e) {
+      // The key was stored first: the idempotency layer answers with that first answer.
       if (isKeyTaken(e)) throw keyTakenMeanwhile();
       if (!(e instanceof RaceLost)) throw e;
       // Someone took the stock between routing and reserving: route again on fresh figures.
@@ -243,6 +254,7 @@ async function placeGroupBuyOrder(
   products: Map<string, ProductInfo>,
   served: QuoteFulfilment,
   now: Date,
+  idempotencyKey: KeyInWrite | null,
 ): Promise<OrderDetail> {
   const terms = await groupBuyTerms(ctx.database.db, ref, { customerId, lines: input.lines }, now);
   if (served.type === 'delivery' || served.location_id !== terms.pickupLocationId)
@@ -279,9 +291,13 @@ async function placeGroupBuyOrder(
   };
   const planned = planOrder(settings, input, customerId, priced, routed, now, terms.sourceLocationId);
   planned.claim = (tx) => terms.claim(tx, planned.id);
+  if (idempotencyKey) planned.idempotencyKey = idempotencyKey.row(201, planned.detail);
   try {
-    return await writeOrderAlone(ctx.database, planned);
+    const written = await writeOrderAlone(ctx.database, planned);
+    idempotencyKey?.committed();
+    return written;
   } catch (e) {
+    if (isKeyTaken(e)) throw keyTakenMeanwhile();
     if (!(e instanceof RaceLost)) throw e;
     const i = Math.max(
       0,

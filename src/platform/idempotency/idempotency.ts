@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import type { Database } from '../db/database';
-import { AppError } from '../http/errors';
+import { AppError, errorBody } from '../http/errors';
 import {
   claimKeys,
   completeKeys,
@@ -126,12 +126,14 @@ export function keyTakenMeanwhile(): AppError {
  * matter). 5xx answers release the key so it can be retried. A route's `secretFields` are never
  * stored: a replay answers without them and says so in the `idempotent-secret-omitted` header.
  *
- * A route with `recordsIdempotency` (placing an order) is not claimed in a statement of its own:
- * a repeat is refused while the first runs in this process, and the write that has the effect
- * stores the key with its answer in the same statement (keyInWrite), failing if another process
- * stored the key meanwhile. An answer without an effect (sold out, invalid) is stored after it,
- * many in one statement. So a key costs its group of concurrent requests one shared read, and
- * nothing more where the write statement or the error answer is shared anyway.
+ * A route with `recordsIdempotency` (placing an order) neither claims nor reads its key before it
+ * runs: a repeat is refused while the first runs in this process; the write that has the effect
+ * stores the key with its answer in the same statement (keyInWrite) and fails if the key is
+ * stored already (by an earlier request or another process), so the effect is never written
+ * twice; an answer without an effect (sold out, invalid, that failed write) is stored after it,
+ * many in one statement, and where the key was stored first, that first answer is sent instead.
+ * So a key costs nothing where the order's write is shared anyway, one shared insert for answers
+ * without an effect, and a read only for repeats.
  */
 export function registerIdempotency(app: FastifyInstance, database: Database, hashKey: Buffer): void {
   app.decorateRequest('idempotencyClaim', null);
@@ -148,21 +150,12 @@ export function registerIdempotency(app: FastifyInstance, database: Database, ha
     const id = keyId(apiKeyId, key);
     const claim: Claim = { api_key_id: apiKeyId, key, method: req.method, path: req.url, request_hash: hash };
     if (req.routeOptions.config.recordsIdempotency) {
+      // No read before the handler: its write stores the key (and fails if the key is stored),
+      // an answer without a write is stored after it; either way a stored key's first answer wins.
       const runs = runningOf(database);
       const other = runs.get(id);
       if (other !== undefined) throw other === hash ? inProgress() : reused();
       runs.set(id, hash);
-      let prior: StoredKey | undefined;
-      try {
-        prior = (await lookUpKeys(database, [id])).get(id);
-      } catch (err) {
-        runs.delete(id);
-        throw err;
-      }
-      if (prior) {
-        runs.delete(id);
-        return replay(req, reply, prior, hash);
-      }
       req.idempotencyClaim = { apiKeyId, key, deferred: claim, stored: false };
       return;
     }
@@ -197,8 +190,15 @@ export function registerIdempotency(app: FastifyInstance, database: Database, ha
       if (claim.deferred) {
         // Not claimed: a 5xx leaves nothing to release; the write it failed in stored nothing, or
         // (when it may have committed) stored the key with its effect.
-        if (reply.statusCode < 500)
-          await recordKeys(database, [{ ...claim.deferred, ...answer, completed_at: new Date() }]);
+        if (reply.statusCode >= 500) return payload;
+        const row = { ...claim.deferred, ...answer, completed_at: new Date() };
+        if ((await recordKeys(database, [row])).has(id)) return payload;
+        // The key was stored first (an earlier or concurrent request, maybe in another process):
+        // its answer is the answer.
+        const prior = (await lookUpKeys(database, [id])).get(id);
+        return prior
+          ? firstAnswer(reply, prior, claim.deferred.request_hash, req.routeOptions.config.secretFields)
+          : payload;
       } else if (reply.statusCode >= 500) await releaseKey(database, claim);
       else await completeKeys(database, [answer]);
     } finally {
@@ -212,13 +212,33 @@ export function registerIdempotency(app: FastifyInstance, database: Database, ha
 function replay(req: FastifyRequest, reply: FastifyReply, prior: StoredKey, hash: string): FastifyReply {
   if (prior.request_hash !== hash) throw reused();
   if (prior.status_code === null) throw inProgress();
-  reply.header('idempotent-replayed', 'true');
-  const secretFields = req.routeOptions.config.secretFields;
-  if (secretFields?.length && prior.status_code < 300) reply.header(SECRET_OMITTED_HEADER, secretFields.join(','));
+  markReplayed(reply, prior.status_code, req.routeOptions.config.secretFields);
   return reply
     .code(prior.status_code)
     .type('application/json')
     .send(prior.response_body ?? '');
+}
+
+function markReplayed(reply: FastifyReply, status: number, secretFields: readonly string[] | undefined): void {
+  reply.header('idempotent-replayed', 'true');
+  if (secretFields?.length && status < 300) reply.header(SECRET_OMITTED_HEADER, secretFields.join(','));
+}
+
+/** In onSend, a request whose key was stored first: the payload becomes that first answer (or 409). */
+function firstAnswer(
+  reply: FastifyReply,
+  prior: StoredKey,
+  hash: string,
+  secretFields: readonly string[] | undefined,
+): string {
+  const refusal = prior.request_hash !== hash ? reused() : prior.status_code === null ? inProgress() : null;
+  if (refusal) {
+    reply.code(refusal.status);
+    return JSON.stringify(errorBody(refusal));
+  }
+  reply.code(prior.status_code!);
+  markReplayed(reply, prior.status_code!, secretFields);
+  return prior.response_body ?? '';
 }
 
 /** How long a finished request's answer is kept for replays (retries come within minutes; a day is generous). */

@@ -60,11 +60,16 @@ export const completeKeys = coalescingPerHandle(
 
 /**
  * Stores keys with their answers in one go (requests that were not claimed before they ran: their
- * answer had no effect). A key stored meanwhile by another server process keeps its first answer.
+ * answer had no effect); the set holds the keyId of those stored. A key stored first (by an earlier
+ * request, or meanwhile by another server process) keeps its first answer.
  */
-export const recordKeys = coalescingPerHandle(async (database: Database, done: KeyRow[]): Promise<void> => {
+export const recordKeys = coalescingPerHandle(async (database: Database, done: KeyRow[]): Promise<Set<string>> => {
   const params = new StatementParams();
-  await params.runPrepared(database, `${insertFromJson(params, 'idempotency_keys', done)} ON CONFLICT DO NOTHING`);
+  const rows = await params.runPrepared<{ api_key_id: string; key: string }>(
+    database,
+    `${insertFromJson(params, 'idempotency_keys', done)} ON CONFLICT DO NOTHING RETURNING api_key_id, key`,
+  );
+  return new Set(rows.map((x) => keyId(x.api_key_id, x.key)));
 });
 
 /** The stored keys among these keyIds. One index probe per key (a lateral join: the plan cannot turn into a scan). */
