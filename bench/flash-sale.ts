@@ -3,7 +3,7 @@
  * hot SKU with K units at one store until 10×K attempts are made; then the database is checked for
  * overselling. As a baseline, the bare hot-row update rate of the same PostgreSQL database is measured.
  *
- *   npx tsx bench/flash-sale.ts [--k 2000] [--clients 16] [--channel app|pos] [--rollups on|off] [--mode child|inprocess] [--client raw|http|fetch] [--idempotency] [--mix] [--warmup 5000]
+ *   npx tsx bench/flash-sale.ts [--k 2000] [--clients 16] [--channel app|pos] [--rollups on|off] [--mode child|inprocess] [--client raw|http|fetch] [--idempotency] [--mix] [--warmup 5000] [--restart]
  *
  * --mix: members buy too: 20 % of attempts spend a coupon (满99减20, the member's own), 20 % spend
  * 100 points, the rest are guests; every attempt carries its own Idempotency-Key.
@@ -56,6 +56,9 @@ const { values: args } = parseArgs({
     idempotency: { type: 'boolean', default: false },
     mix: { type: 'boolean', default: false },
     warmup: { type: 'string', default: '5000' },
+    // a new server process after the set-up, just before the sale (a deploy minutes before 618): with
+    // --warmup 0, the cold start as a retailer meets it, the server's own start-up warm-up included
+    restart: { type: 'boolean', default: false },
     // on | off: the server's sales rollups (SANTONG_ANALYTICS_ROLLUPS), for their cost on the order path
     rollups: { type: 'string', default: 'on' },
     // app: pickup orders awaiting payment (no sale yet); pos: in-store sales to guests, completed when
@@ -240,10 +243,11 @@ function serverEnv(databaseUrl: string, adminKey: string): Record<string, string
   };
 }
 
-/** Group-commit settings passed on to the server when set here (SANTONG_ORDER_BATCH, SANTONG_ORDER_WRITERS). */
+/** Group-commit and warm-up settings passed on to the server when set here (SANTONG_ORDER_BATCH, SANTONG_ORDER_WRITERS, SANTONG_WARM_UP). */
 function groupCommitEnv(): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const k of ['SANTONG_ORDER_BATCH', 'SANTONG_ORDER_WRITERS']) if (process.env[k]) out[k] = process.env[k]!;
+  for (const k of ['SANTONG_ORDER_BATCH', 'SANTONG_ORDER_WRITERS', 'SANTONG_WARM_UP'])
+    if (process.env[k]) out[k] = process.env[k]!;
   return out;
 }
 
@@ -644,6 +648,16 @@ async function main(): Promise<number> {
     if (warm.status !== 201 || ok.result.status !== 201 || out.result.status !== 409)
       throw new Error(`calibration: ${warm.status} ${ok.result.status} ${out.result.status}`);
     calibration = { success: ok.statements, soldOut: out.statements };
+  }
+
+  // 3b'. --restart: the set-up is done; a new server process takes over (SANTONG_WARM_UP as configured).
+  if (args.restart) {
+    if (MODE !== 'child') throw new Error('--restart needs --mode child');
+    await server.close();
+    const t = Date.now();
+    server = await startChild(benchDbUrl!, adminKey);
+    cleanups.push(() => server.close());
+    log(`server restarted, listening after ${((Date.now() - t) / 1000).toFixed(1)} s (its own warm-up included)`);
   }
 
   // 3c. Warm-up: a server that has been serving before the sale (its JIT compiled the order path),

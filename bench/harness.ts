@@ -127,6 +127,9 @@ export async function backendsOf(url: string): Promise<Set<string>> {
 }
 
 /** The environment of a Santong server under benchmark: production mode, no demo, a random master key, its own data dir. */
+/** One master key per bench process: a server restarted on the same database must open it again. */
+const BENCH_MASTER_KEY = crypto.randomBytes(32).toString('hex');
+
 export function benchServerEnv(databaseUrl: string, adminKey: string, label = 'bench'): Record<string, string> {
   return {
     DATABASE_URL: databaseUrl,
@@ -136,7 +139,7 @@ export function benchServerEnv(databaseUrl: string, adminKey: string, label = 'b
     SANTONG_DEMO: '0',
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
-    SANTONG_MASTER_KEY: crypto.randomBytes(32).toString('hex'),
+    SANTONG_MASTER_KEY: BENCH_MASTER_KEY,
     SANTONG_DATA_DIR: path.join(os.tmpdir(), `santong-${label}-${process.pid}`, 'data'),
   };
 }

@@ -36,6 +36,7 @@ export async function startSecondProcess(s: TestServer, env: Record<string, stri
       SANTONG_MASTER_KEY: crypto.createHash('sha256').update('santong-test-master-key').digest('hex'),
       // as in test/server.ts: no nightly run in the background unless a test asks for one
       SANTONG_NIGHTLY_RUNS: '0',
+      SANTONG_WARM_UP: '0',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

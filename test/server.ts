@@ -61,6 +61,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       SANTONG_DISPATCH_INTERVAL_MS: '50',
       // Tests start runs themselves; a nightly run in the background would race them.
       SANTONG_NIGHTLY_RUNS: '0',
+      SANTONG_WARM_UP: '0',
       ...opts.env,
     }),
     host: '127.0.0.1',

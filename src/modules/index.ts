@@ -48,6 +48,7 @@ import { replenishmentRoutes } from './replenishment/routes';
 export { startModuleWorkers } from './workers';
 /** Public pages outside /v1 (the shelf-QR product page), mounted at the root by the app. */
 export { shelfPageRoutes } from './reviews/page-routes';
+export { warmUpOrderPath } from './orders/warm-up';
 
 // What the authorization policy needs to know about resources routes act on.
 registerOwnerLookup('order', orderOwner);

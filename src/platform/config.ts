@@ -17,6 +17,8 @@ export interface Config {
   orderBatchMax: number;
   /** Order-writing transactions running at once on PostgreSQL (PGlite has one connection: 1). */
   orderWriters: number;
+  /** Dry-run orders the server sends itself before it listens (orders/warm-up.ts). */
+  warmUpRequests: number;
   bodyLimitBytes: number;
   /** Console sign-in sessions expire this many seconds after sign-in (SANTONG_SESSION_TTL_SECONDS). */
   sessionTtlSeconds: number;
@@ -100,6 +102,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reservationTtlSeconds: intFromEnv(env, 'SANTONG_RESERVATION_TTL_SECONDS', 15 * 60),
     orderBatchMax: Math.max(1, intFromEnv(env, 'SANTONG_ORDER_BATCH', 32)),
     orderWriters: Math.max(1, intFromEnv(env, 'SANTONG_ORDER_WRITERS', 1)),
+    // A server on PostgreSQL (production) warms its order path up before it listens; the embedded
+    // database (a trial, tests) starts at once. SANTONG_WARM_UP=0 turns it off.
+    warmUpRequests: Math.max(0, intFromEnv(env, 'SANTONG_WARM_UP', env.DATABASE_URL ? 1500 : 0)),
     bodyLimitBytes: intFromEnv(env, 'SANTONG_BODY_LIMIT_BYTES', 1024 * 1024),
     sessionTtlSeconds: Math.max(1, intFromEnv(env, 'SANTONG_SESSION_TTL_SECONDS', 12 * 3600)),
     dispatcherIntervalMs: intFromEnv(env, 'SANTONG_DISPATCH_INTERVAL_MS', 500),

@@ -44,6 +44,11 @@ export const productFacts = sql<{
 }>`(SELECT sku, category, list_price FROM products)`;
 
 /** Which of these SKUs exist. */
+/** The first `limit` SKUs of the catalogue (in SKU order). */
+export async function firstSkus(db: Queryable, limit: number): Promise<string[]> {
+  return (await db.selectFrom('products').select('sku').orderBy('sku').limit(limit).execute()).map((r) => r.sku);
+}
+
 export async function existingSkus(db: Queryable, skus: readonly string[]): Promise<Set<string>> {
   if (skus.length === 0) return new Set();
   return new Set((await db.selectFrom('products').select('sku').where('sku', 'in', skus).execute()).map((r) => r.sku));

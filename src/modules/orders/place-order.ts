@@ -5,7 +5,7 @@
 import type { AppContext } from '../../platform/http/context';
 import type { Principal } from '../../platform/auth/roles';
 import { assertOwnChannel } from '../../platform/auth/channel';
-import { AppError, conflict, forbidden, unprocessable } from '../../platform/http/errors';
+import { AppError, badRequest, conflict, forbidden, unprocessable } from '../../platform/http/errors';
 import { keyTakenMeanwhile, type KeyInWrite } from '../../platform/idempotency/idempotency';
 import { isKeyTaken } from '../../platform/idempotency/key-store';
 import { resolveCustomer } from '../customers/resolve';
@@ -168,6 +168,7 @@ export async function placeOrder(
     : null;
   const { currency, reservationTtlSeconds } = ctx.config;
   const settings = { currency, reservationTtlSeconds, keys: ctx.keys, strategy: ctx.routing.name };
+  if (input.group_buy && principal.dryRun) throw badRequest('the warm-up does not place group-buy orders', 'group_buy');
   if (input.group_buy)
     return placeGroupBuyOrder(
       ctx,
@@ -221,6 +222,7 @@ export async function placeOrder(
     }
     try {
       const planned = planOrder(settings, input, customerId, priced, routed, now);
+      if (principal.dryRun) return planned.detail; // the warm-up (warm-up.ts): everything but the write
       if (idempotencyKey) planned.idempotencyKey = idempotencyKey.row(201, planned.detail);
       // Online orders share transactions with concurrent ones (group commit); an in-store sale never waits for others.
       const written = planned.online

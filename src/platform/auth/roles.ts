@@ -16,6 +16,8 @@ export interface Principal {
   /** Set when a staff account signed in with the session cookie (then keyId is the user's id). */
   userId?: string;
   sessionExpiresAt?: Date;
+  /** A request the server makes to itself before it listens (warm-up): it must write nothing. */
+  dryRun?: true;
 }
 
 /** Role groups used by route declarations. */

@@ -199,6 +199,11 @@ export async function buildServer(ctx: AppContext, modules: ModuleRoutes[]): Pro
     }
   });
   app.decorate('forgetPrincipals', () => principals.clear());
+  app.decorate('admitInProcess', (secret: string, principal: Principal) => {
+    const h = 'key:' + hashKey(secret);
+    principals.set(h, { p: Promise.resolve(principal), at: Infinity });
+    return () => principals.delete(h);
+  });
   registerIdempotency(app, ctx.database, ctx.keys.derive('idempotency'));
 
   app.get(

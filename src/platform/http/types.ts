@@ -25,6 +25,11 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Drops cached API-key lookups (after a key is revoked). */
     forgetPrincipals(): void;
+    /**
+     * Lets in-process requests (inject) authenticate as `principal` with `secret` until the returned
+     * function is called. For the warm-up before the server listens; never for a listening server.
+     */
+    admitInProcess(secret: string, principal: Principal): () => void;
   }
   interface FastifyRequest {
     principal: Principal;
