@@ -2,7 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { allModules, moduleServices, shelfPageRoutes, startModuleWorkers, type ModuleServices } from './modules';
+import {
+  allModules,
+  groupBuyPageRoutes,
+  moduleServices,
+  shelfPageRoutes,
+  startModuleWorkers,
+  type ModuleServices,
+} from './modules';
 import { WRAPPED_KEY_COLUMNS } from './modules/wrapped-keys';
 import { ensureKey, generateSecret } from './platform/auth/keys';
 import { createUser, generatePassword } from './platform/auth/users';
@@ -89,6 +96,7 @@ export async function startSantong(config: Config, opts: StartOptions = {}): Pro
 
   const app = await buildServer(ctx, allModules);
   await app.register(shelfPageRoutes(ctx));
+  await app.register(groupBuyPageRoutes(ctx));
   const address = await app.listen({ port: config.port, host: config.host });
   const url = `http://localhost:${new URL(address).port}`;
   if (!config.publicUrl) ctx.publicUrl = `http://127.0.0.1:${new URL(address).port}`;

@@ -246,7 +246,16 @@ function CampaignDetail({ id }: { id: string }) {
           <ul data-testid="gb-share-links">
             {data.share_links.map((l) => (
               <li key={l.leader_id}>
-                {l.display_name}: <span className="mono small">{l.url}</span>
+                {l.display_name}:{' '}
+                <a
+                  href={l.url}
+                  target="_blank"
+                  rel="noopener noreferrer"
+                  className="mono small"
+                  data-testid={`gb-share-${l.leader_id}`}
+                >
+                  {l.url}
+                </a>
               </li>
             ))}
           </ul>
