@@ -252,6 +252,7 @@ function CampaignDetail({ id }: { id: string }) {
                   target="_blank"
                   rel="noopener noreferrer"
                   className="mono small"
+                  style={{ overflowWrap: 'anywhere' }}
                   data-testid={`gb-share-${l.leader_id}`}
                 >
                   {l.url}
