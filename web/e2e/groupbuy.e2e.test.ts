@@ -95,6 +95,7 @@ describe('community group-buy', () => {
     // Cut off and ship, then the store confirms the arrival.
     await page.getByTestId('gb-ship').click();
     await expect.poll(() => text(page.getByTestId(`gb-point-${leader.location_id}`))).toContain('在途');
+    await expect.poll(() => text(page.getByTestId(`gb-row-${id}`))).toContain('已发货');
     await page.getByTestId(`gb-receive-${leader.location_id}`).click();
     await expect.poll(() => text(page.getByTestId(`gb-point-${leader.location_id}`))).toContain('已到店');
 
