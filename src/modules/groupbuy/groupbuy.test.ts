@@ -35,13 +35,13 @@ beforeAll(async () => {
 });
 afterAll(async () => s?.close());
 
-async function campaign(items: object[], o: { opensIn?: number; cutoffIn?: number } = {}) {
+async function campaign(items: object[], o: { opensIn?: number; cutoffIn?: number; pickupIn?: number } = {}) {
   return must(s, 'POST', '/v1/group-buy/campaigns', {
     title: '周末团',
     items,
     opens_at: new Date(Date.now() + (o.opensIn ?? -HOUR)).toISOString(),
     cutoff_at: new Date(Date.now() + (o.cutoffIn ?? 24 * HOUR)).toISOString(),
-    pickup_date: new Date(Date.now() + 48 * HOUR).toISOString().slice(0, 10),
+    pickup_date: new Date(Date.now() + (o.pickupIn ?? 48 * HOUR)).toISOString().slice(0, 10),
     source_location_id: 'dc1',
   });
 }
@@ -187,6 +187,40 @@ describe('group-buy orders', () => {
     for (const id of [kept.id, race.find((r) => r.status === 201)!.body.id])
       await must(s, 'POST', `/v1/orders/${id}/cancel`, {});
     expect(await sold()).toBe(0);
+  });
+
+  it('an order paid while the cutoff runs is shipped, or cancelled with its payment refused: never paid and left behind', async () => {
+    // Picked up another day than the hand-over tests' campaign: its orders stay off their pickup list.
+    const c = await campaign([{ sku: 'CHIPS', price: 599 }], { pickupIn: 96 * HOUR });
+    const before = await stockAt(s, 'CHIPS', 'dc1');
+    const placed = await Promise.all(
+      Array.from({ length: 6 }, async () =>
+        must(s, 'POST', '/v1/orders', order(c.id, await person(), [{ sku: 'CHIPS', qty: 1 }])),
+      ),
+    );
+    const [cut, ...pays] = await Promise.all([
+      s.api('POST', `/v1/group-buy/campaigns/${c.id}/ship`),
+      ...placed.map((o) => s.api('POST', `/v1/orders/${o.id}/pay`, { payment_ref: `race-${o.id}` })),
+    ]);
+    expect(cut.status).toBe(200);
+    let paid = 0;
+    for (const [i, r] of pays.entries()) {
+      const now = (await must(s, 'GET', `/v1/orders/${placed[i].id}`)).status;
+      if (r.status === 200) paid++;
+      expect([r.status, r.body.error?.code, now]).toEqual(
+        r.status === 200 ? [200, undefined, 'paid'] : [409, 'order_not_payable', 'cancelled'],
+      );
+    }
+    const view = await must(s, 'GET', `/v1/group-buy/campaigns/${c.id}`);
+    const shipped = view.points
+      .flatMap((p: { shipment: { lines: { qty: number }[] } | null }) => p.shipment?.lines ?? [])
+      .reduce((n: number, l: { qty: number }) => n + l.qty, 0);
+    expect(shipped).toBe(paid);
+    // Every paid unit left the DC; nothing stays held there for this campaign.
+    expect(await stockAt(s, 'CHIPS', 'dc1')).toMatchObject({
+      on_hand: before.on_hand - paid,
+      reserved: before.reserved,
+    });
   });
 
   it.skipIf(TEST_DB !== 'postgres')(
