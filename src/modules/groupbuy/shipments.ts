@@ -2,10 +2,13 @@
  * The cutoff and the consolidated shipments (one per campaign and pickup point), then each store's
  * receipt. An order still unpaid at the cutoff is cancelled then (its units released at the source,
  * its claim on the limits given back): members pay as they order, as in any 社区团购 mini-program,
- * and one shipment per point leaves nothing behind for an order paid later. Locks (platform/db/locks.ts): the cutoff updates the campaign row alone, in its own
- * transaction, so orders claiming at that moment finish first (they hold it FOR SHARE) or see it
- * closed; a shipment or a receipt locks its orders (rank 1), then its shipment row, then the stock
- * (rank 4, inventory's shipHeld / receiveHeld).
+ * and one shipment per point would leave an order paid later behind.
+ *
+ * Locks (platform/db/locks.ts): the cutoff updates the campaign row alone, in its own transaction,
+ * so orders claiming at that moment finish first (they hold it FOR SHARE) or see it closed; each
+ * unpaid order is cancelled in its own transaction (orders' cancel); a shipment or a receipt locks
+ * its orders (rank 1), then its shipment row, then the stock (rank 4, inventory's shipHeld /
+ * receiveHeld).
  */
 import { sql } from 'kysely';
 import type { Principal } from '../../platform/auth/roles';
