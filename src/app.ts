@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import {
   allModules,
+  groupBuyPageRoutes,
   moduleServices,
   shelfPageRoutes,
   startModuleWorkers,
@@ -96,6 +97,7 @@ export async function startSantong(config: Config, opts: StartOptions = {}): Pro
 
   const app = await buildServer(ctx, allModules);
   await app.register(shelfPageRoutes(ctx));
+  await app.register(groupBuyPageRoutes(ctx));
   if (config.warmUpRequests > 0) {
     const started = Date.now();
     const tally = await warmUpOrderPath(app, ctx, config.warmUpRequests);

@@ -46,8 +46,9 @@ import { presaleRoutes } from './presales/routes';
 import { replenishmentRoutes } from './replenishment/routes';
 
 export { startModuleWorkers } from './workers';
-/** Public pages outside /v1 (the shelf-QR product page), mounted at the root by the app. */
+/** Public pages outside /v1 (the shelf-QR product page, a leader's group-buy share page), mounted at the root by the app. */
 export { shelfPageRoutes } from './reviews/page-routes';
+export { groupBuyPageRoutes } from './groupbuy/share-routes';
 export { warmUpOrderPath } from './orders/warm-up';
 
 // What the authorization policy needs to know about resources routes act on.

@@ -1,11 +1,12 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchConsole, SHOTS, text, type ConsoleUnderTest } from './console';
+import { launchConsole, SHOTS, text, yuan, type ConsoleUnderTest } from './console';
 
 /**
  * 社区团购 in a real (headless) Chromium over the small demo retailer (its leaders and running
- * campaign): create a campaign, a member orders through a leader and pays, cut off and ship, the
- * store confirms the arrival, the order is on the store's pickup list and is collected.
+ * campaign): create a campaign, a member orders through a leader and pays, the leader's share link
+ * opens the public page on a phone, cut off and ship, the store confirms the arrival, the order is
+ * on the store's pickup list and is collected at the store's counter with its code.
  */
 
 let ui: ConsoleUnderTest;
@@ -69,9 +70,32 @@ describe('community group-buy', () => {
     await page.reload();
     await expect.poll(() => text(page.getByTestId(`gb-sold-${sku}`))).toBe('2 / 50');
 
+    // The leader's share link opens the public page on a phone, without a key, in Chinese.
+    const shareUrl = (await page.getByTestId(`gb-share-${leader.id}`).getAttribute('href'))!;
+    const point = (await ui.ok('GET', '/v1/locations')).items.find((l: any) => l.id === leader.location_id);
+    const phone = await ui.context.newPage();
+    phone.on('pageerror', (err) => ui.pageErrors.push(err.message));
+    await phone.setViewportSize({ width: 390, height: 844 });
+    await phone.setExtraHTTPHeaders({ 'accept-language': 'zh-CN,zh;q=0.9' });
+    expect((await phone.goto(shareUrl))!.status()).toBe(200);
+    expect(await text(phone.locator('h1'))).toBe('周末鲜果团');
+    const shared = await text(phone.locator('main'));
+    expect(shared).toContain(`团长 ${leader.display_name}`);
+    expect(shared).toContain(point.name);
+    expect(shared).toContain(campaign.pickup_date);
+    expect(await text(phone.locator('.price').first())).toBe(yuan(990));
+    expect(await text(phone.locator('.item .meta').first())).toBe('已团 2 件 · 限量 50 件 · 每人限 2 件');
+    expect(await phone.locator('a.buy').first().getAttribute('href')).toContain(`leader=${leader.id}`);
+    await phone.screenshot({ path: path.join(SHOTS, 'gb-share-zh.png'), fullPage: true });
+    await phone.locator('a.lang').click();
+    await expect.poll(() => text(phone.locator('main'))).toContain('Pickup point');
+    await phone.screenshot({ path: path.join(SHOTS, 'gb-share-en.png'), fullPage: true });
+    await phone.close();
+
     // Cut off and ship, then the store confirms the arrival.
     await page.getByTestId('gb-ship').click();
     await expect.poll(() => text(page.getByTestId(`gb-point-${leader.location_id}`))).toContain('在途');
+    await expect.poll(() => text(page.getByTestId(`gb-row-${id}`))).toContain('已发货');
     await page.getByTestId(`gb-receive-${leader.location_id}`).click();
     await expect.poll(() => text(page.getByTestId(`gb-point-${leader.location_id}`))).toContain('已到店');
 
@@ -81,20 +105,28 @@ describe('community group-buy', () => {
     await expect.poll(() => text(page.getByTestId(`gb-pickup-${order.id}`))).toContain('待自提');
     await page.screenshot({ path: path.join(SHOTS, 'gb-campaign-zh.png'), fullPage: true });
 
-    // Collected at the counter with its code.
+    // Collected at the store's counter with the member's code, in the store's own console.
     const detail = await ui.ok('GET', `/v1/orders/${order.id}`);
-    await ui.ok(
-      'POST',
-      `/v1/fulfillments/${detail.allocations[0].fulfillment_id}/collect`,
-      {
-        pickup_code: detail.pickup_code,
-      },
-      200,
-    );
-    await page.reload();
-    await page.getByTestId('gb-pickups-location').selectOption(leader.location_id);
-    await page.getByTestId('gb-pickups-date').fill(campaign.pickup_date);
-    await expect.poll(() => text(page.getByTestId(`gb-pickup-${order.id}`))).toContain('已完成');
+    const fulfilmentId = detail.allocations[0].fulfillment_id as string;
+    const counterKey = await ui.ok('POST', '/v1/api-keys', {
+      name: 'e2e group-buy counter',
+      role: 'store_staff',
+      location_id: leader.location_id,
+    });
+    const staff = await ui.signedIn(counterKey.key);
+    staff.setDefaultTimeout(15_000);
+    await staff.getByTestId('nav-store').click();
+    const atCounter = staff.getByTestId('section-counter').locator(`[data-fulfilment="${fulfilmentId}"]`);
+    await atCounter.getByTestId('handover-code').fill(detail.pickup_code);
+    await atCounter.getByTestId('handover-submit').click();
+    await staff.getByTestId('section-done').locator(`[data-fulfilment="${fulfilmentId}"]`).waitFor();
+    expect((await ui.ok('GET', `/v1/orders/${order.id}`)).status).toBe('completed');
+    // The store's own pickup list (its store only, no choice of point) shows it completed.
+    await staff.getByTestId('nav-groupbuy').click();
+    expect(await staff.getByTestId('gb-pickups-location').count()).toBe(0);
+    await staff.getByTestId('gb-pickups-date').fill(campaign.pickup_date);
+    await expect.poll(() => text(staff.getByTestId(`gb-pickup-${order.id}`))).toContain('已完成');
+    await staff.screenshot({ path: path.join(SHOTS, 'gb-store-pickups-zh.png'), fullPage: true });
     expect(ui.pageErrors).toEqual([]);
   });
 });

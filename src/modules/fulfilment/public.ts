@@ -3,7 +3,6 @@ import type { Queryable, Tx } from '../../platform/db/database';
 import { insertFromJson } from '../../platform/db/json-rows';
 import type { DB } from '../../platform/db/schema';
 import type { StatementParams } from '../../platform/db/statement';
-import { lockOrderRow } from '../orders/locks';
 import { FULFILMENT_EVENTS } from './state';
 
 /** What other modules may know of fulfilments beyond the service functions, never the tables. */
@@ -80,14 +79,9 @@ export async function fulfillingLocations(db: Queryable, orderId: string): Promi
   );
 }
 
-/**
- * Rank 1 of the lock order (platform/db/locks.ts): the order row of this fulfilment, taken before
- * the fulfilment or its courier job as cancel and pay take them. Nothing when there is none.
- */
-export async function lockOrderOfFulfilment(tx: Tx, id: string): Promise<void> {
-  const f = await tx.selectFrom('fulfillments').select('order_id').where('id', '=', id).executeTakeFirst();
-  if (f) await lockOrderRow(tx, f.order_id, ['id']);
-}
+export { lockOrderOfFulfilment } from './order-lock';
+/** Applies one fulfilment event under the state machine in the caller's transaction; the order follows. */
+export { applyEvent } from './service';
 
 /**
  * Sets the status of all of an order's fulfilments, as the order's payment, cancellation or expiry

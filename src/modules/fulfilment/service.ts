@@ -6,7 +6,7 @@ import type { AppContext } from '../../platform/http/context';
 import { conflict, forbidden, notFound } from '../../platform/http/errors';
 import { decodeCursor, page } from '../../platform/http/pagination';
 import { checkPickupCode } from './pickup-code';
-import { lockOrderOfFulfilment } from './public';
+import { lockOrderOfFulfilment } from './order-lock';
 import type { FulfilmentView } from './schemas';
 import { allowed, nextStatuses, orderStatusFrom, type FulfilmentEvent } from './state';
 import { transact } from '../../platform/db/transaction';

@@ -1,14 +1,17 @@
 /**
  * Community group-buy over HTTP through the real server: a campaign's hours and limits (also under
- * concurrency, across two processes on PostgreSQL), the cutoff shipment as stock movements, the
- * store's receipt, the hand-over, no-show cancellation and the leader's commission.
+ * concurrency, across two processes on PostgreSQL; given back by cancelled and expired orders), the
+ * cutoff (unpaid orders cancelled) and its shipment as stock movements, the store's receipt, the
+ * hand-over, no-show cancellation, the leader's commission and share page.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DB } from '../../../test/db';
 import { must, setupGoods, stockAt } from '../../../test/fixtures/goods';
 import { startSecondProcess } from '../../../test/second-process';
 import { startTestServer, type ApiResponse, type TestServer } from '../../../test/server';
+import { expireDue } from '../orders/lifecycle';
 import { cancelNoShows } from './pickups';
+import { SHARE_PER_MINUTE } from './share-routes';
 
 let s: TestServer;
 let n = 0;
@@ -32,13 +35,13 @@ beforeAll(async () => {
 });
 afterAll(async () => s?.close());
 
-async function campaign(items: object[], o: { opensIn?: number; cutoffIn?: number } = {}) {
+async function campaign(items: object[], o: { opensIn?: number; cutoffIn?: number; pickupIn?: number } = {}) {
   return must(s, 'POST', '/v1/group-buy/campaigns', {
     title: '周末团',
     items,
     opens_at: new Date(Date.now() + (o.opensIn ?? -HOUR)).toISOString(),
     cutoff_at: new Date(Date.now() + (o.cutoffIn ?? 24 * HOUR)).toISOString(),
-    pickup_date: new Date(Date.now() + 48 * HOUR).toISOString().slice(0, 10),
+    pickup_date: new Date(Date.now() + (o.pickupIn ?? 48 * HOUR)).toISOString().slice(0, 10),
     source_location_id: 'dc1',
   });
 }
@@ -153,6 +156,73 @@ describe('group-buy orders', () => {
     for (const x of rs.filter((y) => y.status === 201)) await must(s, 'POST', `/v1/orders/${x.body.id}/cancel`, {});
   });
 
+  it('gives back the units of an order cancelled or expired: the limits free up and still hold under concurrency', async () => {
+    const c = await campaign([{ sku: 'MILK', price: 990, total_limit: 4, per_customer_limit: 2 }]);
+    const sold = async () => (await must(s, 'GET', `/v1/group-buy/campaigns/${c.id}`)).items[0].sold as number;
+    const [a, b, x, y] = await Promise.all(Array.from({ length: 4 }, () => person()));
+    const milk = (qty: number) => [{ sku: 'MILK', qty }];
+    // Paid, then cancelled: its two units are free again, for everyone and for its customer.
+    const first = await must(s, 'POST', '/v1/orders', order(c.id, a, milk(2)));
+    await must(s, 'POST', `/v1/orders/${first.id}/pay`, { payment_ref: `pay-${first.id}` });
+    expect(await sold()).toBe(2);
+    await must(s, 'POST', `/v1/orders/${first.id}/cancel`, {});
+    expect(await sold()).toBe(0);
+    // The same member twice at once for her two: exactly one is refused, naming the item.
+    const twice = await Promise.all([0, 1].map(() => s.api('POST', '/v1/orders', order(c.id, a, milk(2)))));
+    expect(tally(twice)).toEqual({ 201: 1, '409 group_buy_customer_limit': 1 });
+    const kept = twice.find((r) => r.status === 201)!.body;
+    await must(s, 'POST', `/v1/orders/${kept.id}/pay`, { payment_ref: `pay-${kept.id}` });
+    // The last two units taken, then their order expires unpaid: free again.
+    const last = await must(s, 'POST', '/v1/orders', order(c.id, b, milk(2)));
+    expect(await sold()).toBe(4);
+    const full = await s.api('POST', '/v1/orders', order(c.id, x, milk(1)));
+    expect([full.status, full.body.error.code]).toEqual([409, 'group_buy_sold_out']);
+    await expireDue(s.santong.ctx, new Date(Date.now() + 24 * HOUR));
+    expect((await must(s, 'GET', `/v1/orders/${last.id}`)).status).toBe('expired');
+    expect(await sold()).toBe(2);
+    // Two members at once for those two units: exactly one gets them.
+    const race = await Promise.all([x, y].map((p) => s.api('POST', '/v1/orders', order(c.id, p, milk(2)))));
+    expect(tally(race)).toEqual({ 201: 1, '409 group_buy_sold_out': 1 });
+    expect(await sold()).toBe(4);
+    for (const id of [kept.id, race.find((r) => r.status === 201)!.body.id])
+      await must(s, 'POST', `/v1/orders/${id}/cancel`, {});
+    expect(await sold()).toBe(0);
+  });
+
+  it('an order paid while the cutoff runs is shipped, or cancelled with its payment refused: never paid and left behind', async () => {
+    // Picked up another day than the hand-over tests' campaign: its orders stay off their pickup list.
+    const c = await campaign([{ sku: 'CHIPS', price: 599 }], { pickupIn: 96 * HOUR });
+    const before = await stockAt(s, 'CHIPS', 'dc1');
+    const placed = await Promise.all(
+      Array.from({ length: 6 }, async () =>
+        must(s, 'POST', '/v1/orders', order(c.id, await person(), [{ sku: 'CHIPS', qty: 1 }])),
+      ),
+    );
+    const [cut, ...pays] = await Promise.all([
+      s.api('POST', `/v1/group-buy/campaigns/${c.id}/ship`),
+      ...placed.map((o) => s.api('POST', `/v1/orders/${o.id}/pay`, { payment_ref: `race-${o.id}` })),
+    ]);
+    expect(cut.status).toBe(200);
+    let paid = 0;
+    for (const [i, r] of pays.entries()) {
+      const now = (await must(s, 'GET', `/v1/orders/${placed[i].id}`)).status;
+      if (r.status === 200) paid++;
+      expect([r.status, r.body.error?.code, now]).toEqual(
+        r.status === 200 ? [200, undefined, 'paid'] : [409, 'order_not_payable', 'cancelled'],
+      );
+    }
+    const view = await must(s, 'GET', `/v1/group-buy/campaigns/${c.id}`);
+    const shipped = view.points
+      .flatMap((p: { shipment: { lines: { qty: number }[] } | null }) => p.shipment?.lines ?? [])
+      .reduce((n: number, l: { qty: number }) => n + l.qty, 0);
+    expect(shipped).toBe(paid);
+    // Every paid unit left the DC; nothing stays held there for this campaign.
+    expect(await stockAt(s, 'CHIPS', 'dc1')).toMatchObject({
+      on_hand: before.on_hand - paid,
+      reserved: before.reserved,
+    });
+  });
+
   it.skipIf(TEST_DB !== 'postgres')(
     'holds the total limit across two server processes on one PostgreSQL',
     async () => {
@@ -191,18 +261,22 @@ describe('cutoff, shipment, receipt, hand-over', () => {
     unpaidId = made[2].id;
   });
 
-  it('ships one consolidated transfer per pickup point at the cutoff: DC on hand down, in transit', async () => {
+  it('cancels the orders unpaid at the cutoff, ships one transfer per pickup point: DC on hand down, in transit', async () => {
     expect(await stockAt(s, 'TV', 'dc1')).toMatchObject({ on_hand: 5, reserved: 3 });
     const shipped = await must(s, 'POST', `/v1/group-buy/campaigns/${c.id}/ship`);
     expect(shipped.status).toBe('shipped');
+    expect(shipped.points[0]).toMatchObject({ orders: 2, units: 2 });
     expect(shipped.points[0].shipment).toMatchObject({ received_at: null, lines: [{ sku: 'TV', qty: 2 }] });
-    // The two paid units left the DC; the unpaid order's unit stays reserved there.
-    expect(await stockAt(s, 'TV', 'dc1')).toMatchObject({ on_hand: 3, reserved: 1 });
+    // The two paid units left the DC; the unpaid order was cancelled and its unit released there.
+    expect(await stockAt(s, 'TV', 'dc1')).toMatchObject({ on_hand: 3, reserved: 0 });
     expect(await movements('TV', 'dc1')).toContainEqual(expect.objectContaining({ delta: -2, reason: 'transfer_out' }));
+    expect((await must(s, 'GET', `/v1/orders/${unpaidId}`)).status).toBe('cancelled');
+    // Paying it after the cutoff is refused: no shipment would take its unit to the pickup point.
+    const late = await s.api('POST', `/v1/orders/${unpaidId}/pay`, { payment_ref: `pay-${unpaidId}` });
+    expect([late.status, late.body.error.code]).toEqual([409, 'order_not_payable']);
     // Shipping again changes nothing.
     await must(s, 'POST', `/v1/group-buy/campaigns/${c.id}/ship`);
-    expect(await stockAt(s, 'TV', 'dc1')).toMatchObject({ on_hand: 3, reserved: 1 });
-    await must(s, 'POST', `/v1/orders/${unpaidId}/cancel`, {});
+    expect(await stockAt(s, 'TV', 'dc1')).toMatchObject({ on_hand: 3, reserved: 0 });
   });
 
   it('the store receives it: units into its stock, held; the orders are ready with their codes', async () => {
@@ -288,5 +362,78 @@ describe('leaders', () => {
     const staff = await s.keyFor('store_staff', { location_id: 'mid' });
     expect((await s.api('GET', `/v1/group-buy/leaders/${leader.id}`, undefined, { key: staff })).status).toBe(404);
     expect((await s.api('GET', '/v1/group-buy/leaders', undefined, { key: staff })).body.items).toEqual([]);
+  });
+});
+
+describe("a leader's share page, without a key", () => {
+  /** A no-key GET of the page, as a phone in a WeChat group would send it. */
+  const page = (path: string, headers: Record<string, string> = {}) =>
+    fetch(s.url + path, { headers: { accept: 'text/html', ...headers } });
+
+  it('shows the items at the group-buy price with sold/limit, the cutoff, the pickup day and point, and order links', async () => {
+    const c = await campaign([
+      { sku: 'MILK', price: 990, total_limit: 20, per_customer_limit: 2 },
+      { sku: 'CHIPS', price: 599 },
+    ]);
+    const o = await must(s, 'POST', '/v1/orders', order(c.id, await person(), [{ sku: 'MILK', qty: 2 }]));
+    const link = new URL(c.share_links.find((l: { leader_id: string }) => l.leader_id === leader.id).url);
+    expect(link.pathname).toBe(`/gb/${c.id}`);
+    const path = link.pathname + link.search;
+    const r = await page(path);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toContain('text/html');
+    const html = await r.text();
+    expect(html).toContain('<h1>周末团</h1>');
+    expect(html).toContain('团长 王姐');
+    expect(html).toMatch(/自提点<\/span><span>Near store</);
+    expect(html).toContain(`<span>${c.pickup_date}</span>`);
+    expect(html).toContain('¥9.90');
+    expect(html).toContain('已团 2 件 · 限量 20 件 · 每人限 2 件');
+    expect(html).toContain('¥5.99');
+    expect(html).toContain('已团 0 件</div>');
+    expect(html).toContain(`href="/shop?channel=group_buy&amp;campaign=${c.id}&amp;leader=${leader.id}&amp;sku=MILK"`);
+    expect(html).not.toContain('<script');
+    const en = await (await page(`${path}&lang=en`)).text();
+    expect(en).toContain('Pickup point');
+    expect(en).toContain('2 sold · 20 available · max 2 per member');
+    // Cacheable: a client holding it gets 304.
+    expect(r.headers.get('cache-control')).toBe('public, max-age=30');
+    expect((await page(path, { 'if-none-match': r.headers.get('etag')! })).status).toBe(304);
+    // After the cutoff: no order links, said so.
+    await must(s, 'POST', `/v1/orders/${o.id}/cancel`, {});
+    await must(s, 'POST', `/v1/group-buy/campaigns/${c.id}/ship`);
+    const closed = await (await page(path)).text();
+    expect(closed).toContain('已截单');
+    expect(closed).not.toContain('class="buy"');
+  });
+
+  it('is 404 for an unknown campaign, no leader, or a leader whose point the campaign skips', async () => {
+    const elsewhere = await must(s, 'POST', '/v1/group-buy/campaigns', {
+      title: '中区团',
+      items: [{ sku: 'CHIPS', price: 599 }],
+      location_ids: ['mid'],
+      opens_at: new Date(Date.now() - HOUR).toISOString(),
+      cutoff_at: new Date(Date.now() + HOUR).toISOString(),
+      pickup_date: new Date(Date.now() + 48 * HOUR).toISOString().slice(0, 10),
+      source_location_id: 'dc1',
+    });
+    for (const path of [
+      `/gb/nope?leader=${leader.id}`,
+      `/gb/${elsewhere.id}`,
+      `/gb/${elsewhere.id}?leader=${leader.id}`,
+    ]) {
+      const r = await page(path);
+      expect([r.status, (await r.text()).includes('没有找到这个团购')]).toEqual([404, true]);
+    }
+  });
+
+  it('answers 429 rate_limited once an address exceeds its minute', async () => {
+    // Twice the limit and one more: even if a minute boundary falls inside the burst, one window overflows.
+    const rs = await Promise.all(
+      Array.from({ length: 2 * SHARE_PER_MINUTE + 1 }, () => s.api('GET', '/gb/nope', undefined, { key: null })),
+    );
+    const limited = rs.filter((r) => r.status === 429);
+    expect(limited.length).toBeGreaterThan(0);
+    expect(limited[0].body.error.code).toBe('rate_limited');
   });
 });

@@ -4,18 +4,18 @@ import type { Queryable } from '../../platform/db/database';
 import type { AppContext } from '../../platform/http/context';
 import { AppError, forbidden } from '../../platform/http/errors';
 import { csvLine } from '../../platform/http/csv';
-import { getSetting } from '../../platform/settings';
 import { productNamesOf } from '../catalog/public';
 import { namesFor } from '../customers/public';
 import { fulfilmentTimings } from '../fulfilment/public';
 import { cancelOrder } from '../orders/lifecycle';
 import { orderLines, orderSummaries } from '../orders/public';
+import { groupBuySetting } from './setting';
 
 /** Days after its pickup date an uncollected group-buy order is cancelled and refunded (setting `group_buy`). */
 export const DEFAULT_NO_SHOW_DAYS = 3;
 
 export async function noShowDays(db: Queryable): Promise<number> {
-  return (await getSetting<{ no_show_days?: number }>(db, 'group_buy'))?.no_show_days ?? DEFAULT_NO_SHOW_DAYS;
+  return (await groupBuySetting(db)).no_show_days ?? DEFAULT_NO_SHOW_DAYS;
 }
 
 /**

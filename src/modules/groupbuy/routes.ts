@@ -3,7 +3,7 @@ import { wantsCsv } from '../../platform/http/csv';
 import { notFound } from '../../platform/http/errors';
 import { Day, errors, Id } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
-import { registerGroupBuyTerms } from '../orders/public';
+import { registerGroupBuy } from '../orders/public';
 import { localDayHour } from '../../platform/nightly';
 import { createCampaign, listCampaigns, readCampaign } from './campaigns';
 import { leaderCommission } from './commission';
@@ -21,9 +21,9 @@ import {
   ShipmentSchema,
 } from './schemas';
 import { receiveShipment, shipCampaign } from './shipments';
-import { campaignTerms } from './terms';
+import { campaignTerms, releaseClaim } from './terms';
 
-registerGroupBuyTerms(campaignTerms);
+registerGroupBuy({ terms: campaignTerms, release: releaseClaim });
 
 const organisers = ['admin', 'marketer'] as const;
 const readers = ['admin', 'marketer', 'analyst', 'support', 'store_staff'] as const;

@@ -104,7 +104,9 @@ export const CampaignSchema = Type.Object({
       price: Type.Integer(),
       total_limit: Type.Union([Type.Integer(), Type.Null()]),
       per_customer_limit: Type.Union([Type.Integer(), Type.Null()]),
-      sold: Type.Integer({ description: 'units ordered (orders cancelled later included)' }),
+      sold: Type.Integer({
+        description: 'units on live orders: an order cancelled or expired gives its units back to the limits',
+      }),
     }),
   ),
   points: Type.Array(

@@ -1,10 +1,16 @@
 /**
  * The cutoff and the consolidated shipments (one per campaign and pickup point), then each store's
- * receipt. Locks (platform/db/locks.ts): the cutoff updates the campaign row alone, in its own
- * transaction, so orders claiming at that moment finish first (they hold it FOR SHARE) or see it
- * closed; a shipment or a receipt locks its orders (rank 1), then its shipment row, then the stock
- * (rank 4, inventory's shipHeld / receiveHeld).
+ * receipt. An order still unpaid at the cutoff is cancelled then (its units released at the source,
+ * its claim on the limits given back): members pay as they order, as in any 社区团购 mini-program,
+ * and one shipment per point would leave an order paid later behind.
+ *
+ * Locks (platform/db/locks.ts): the cutoff updates the campaign row alone, in its own transaction,
+ * so orders claiming at that moment finish first (they hold it FOR SHARE) or see it closed; each
+ * unpaid order is cancelled in its own transaction (orders' cancel); a shipment or a receipt locks
+ * its orders (rank 1), then its shipment row, then the stock (rank 4, inventory's shipHeld /
+ * receiveHeld).
  */
+import { sql } from 'kysely';
 import type { Principal } from '../../platform/auth/roles';
 import type { Tx } from '../../platform/db/database';
 import { transact } from '../../platform/db/transaction';
@@ -12,10 +18,10 @@ import type { AppContext } from '../../platform/http/context';
 import { conflict, forbidden, notFound } from '../../platform/http/errors';
 import { newId } from '../../platform/ids';
 import { productNamesOf } from '../catalog/public';
-import { allocationsOf } from '../fulfilment/public';
-import { applyEvent } from '../fulfilment/service';
+import { allocationsOf, applyEvent } from '../fulfilment/public';
 import { receiveHeld, shipHeld } from '../inventory/public';
-import { lockOrders } from '../orders/public';
+import { cancelOrder } from '../orders/lifecycle';
+import { lockOrders, orderSummaries } from '../orders/public';
 import { linesBySku } from './campaigns';
 
 async function shipPoint(
@@ -40,7 +46,7 @@ async function shipPoint(
     .where('location_id', '=', locationId)
     .executeTakeFirst();
   if (done) return;
-  // Paid orders go; unpaid ones keep their units at the source until they are paid or expire.
+  // Paid orders go (the cutoff cancelled the unpaid ones; cancelled ones stay).
   const paid = ids.filter((id) => statuses.get(id) === 'paid');
   const id = newId('gbs', now.getTime());
   const lines = await shipHeld(tx, paid, c.source_location_id, id, now);
@@ -61,9 +67,11 @@ async function shipPoint(
 }
 
 /**
- * Applies a campaign's cutoff (now, if it was not reached yet: POST …/ship) and ships its paid
- * orders' units from the source to each pickup point: the source's on hand down (`transfer_out`),
- * in transit until received. Safe to repeat and from several processes.
+ * Applies a campaign's cutoff (now, if it was not reached yet: POST …/ship): no more orders, the
+ * unpaid ones cancelled (one paid meanwhile stays paid: each is cancelled under its order's lock
+ * only if still unpaid, and a payment after that is refused). Then ships the paid orders' units from
+ * the source to each pickup point: the source's on hand down (`transfer_out`), in transit until
+ * received. Safe to repeat and from several processes.
  */
 export async function shipCampaign(ctx: AppContext, campaignId: string, now = new Date()): Promise<boolean> {
   const db = ctx.database.db;
@@ -77,6 +85,11 @@ export async function shipCampaign(ctx: AppContext, campaignId: string, now = ne
   );
   if (!c) return false;
   if (c.shipped_at) return true;
+  const unpaid = await sql<{ order_id: string }>`
+    SELECT g.order_id FROM groupbuy_orders g JOIN ${orderSummaries} o ON o.id = g.order_id
+    WHERE g.campaign_id = ${c.id} AND o.status = 'pending_payment' ORDER BY g.order_id`.execute(db);
+  for (const o of unpaid.rows)
+    await cancelOrder(ctx, o.order_id, 'unpaid at the group-buy cutoff', { onlyIfUnpaid: true });
   const points = await db
     .selectFrom('groupbuy_orders')
     .select('location_id')

@@ -4,13 +4,14 @@
  * are claimed in the order's transaction, race-free across processes: the campaign row FOR SHARE
  * (the cutoff updates it, so an order claiming meanwhile finishes first or sees it closed), then per
  * item, in byte order of SKU, one conditional update of `sold` and one of the customer's units
- * (platform/db/locks.ts, rank 3b).
+ * (platform/db/locks.ts, rank 3b). An order cancelled or expired gives its units back in the same
+ * order (releaseClaim), so the limits free up.
  */
 import { sql } from 'kysely';
 import type { Queryable, Tx } from '../../platform/db/database';
 import { byteOrder } from '../../platform/db/locks';
 import { conflict, unprocessable } from '../../platform/http/errors';
-import type { GroupBuyTermsOf } from '../orders/public';
+import { orderLines, type GroupBuyRelease, type GroupBuyTermsOf } from '../orders/public';
 
 type Window = { opens_at: Date; cutoff_at: Date; closed_at: Date | null };
 
@@ -120,4 +121,31 @@ export const campaignTerms: GroupBuyTermsOf = async (db: Queryable, ref, order, 
     prices: new Map(rows.map((r) => [r.sku, Number(r.price)])),
     claim: (tx, orderId) => claim(tx, c.id, leader, order, items, orderId, now),
   };
+};
+
+/**
+ * Gives back a group-buy order's units to its campaign's `sold` and to its customer's count, item by
+ * item in byte order of SKU (rank 3b; the campaign row is not needed: nothing is checked against the
+ * cutoff). Orders calls it once, as the order is cancelled or expires; nothing for an order that is
+ * not a campaign's.
+ */
+export const releaseClaim: GroupBuyRelease = async (tx, orderId) => {
+  const g = await tx
+    .selectFrom('groupbuy_orders')
+    .select(['campaign_id', 'customer_id'])
+    .where('order_id', '=', orderId)
+    .executeTakeFirst();
+  if (!g) return;
+  const lines = (
+    await sql<{ sku: string; qty: number }>`
+      SELECT l.sku, sum(l.qty)::int AS qty FROM ${orderLines} l WHERE l.order_id = ${orderId} GROUP BY l.sku`.execute(
+      tx,
+    )
+  ).rows.sort((a, b) => byteOrder(a.sku, b.sku));
+  for (const l of lines) {
+    await sql`UPDATE groupbuy_items SET sold = sold - ${l.qty}
+      WHERE campaign_id = ${g.campaign_id} AND sku = ${l.sku}`.execute(tx);
+    await sql`UPDATE groupbuy_customer_units SET qty = qty - ${l.qty}
+      WHERE campaign_id = ${g.campaign_id} AND sku = ${l.sku} AND customer_id = ${g.customer_id}`.execute(tx);
+  }
 };

@@ -4,7 +4,8 @@
  * here at start (so orders does not import it). The order is picked up at the leader's point,
  * priced at the campaign's channel price (the same for every member: no coupons or points), and
  * reserves its units at the campaign's source location (the DC), held (no expiry) until the cutoff
- * shipment; its limits are claimed in the order's own transaction.
+ * shipment; its limits are claimed in the order's own transaction, and given back in the transaction
+ * that cancels or expires it.
  */
 import type { Queryable, Tx } from '../../platform/db/database';
 
@@ -35,14 +36,32 @@ export type GroupBuyTermsOf = (
   now: Date,
 ) => Promise<GroupBuyTerms>;
 
-let termsOf: GroupBuyTermsOf | null = null;
+/**
+ * Gives back what a group-buy order claimed of its campaign's limits, in the transaction that
+ * cancels or expires it: under the order's lock (rank 1) and its person's (rank 2), before the
+ * stock (rank 4). Called once per order, as it leaves the live statuses.
+ */
+export type GroupBuyRelease = (tx: Tx, orderId: string) => Promise<void>;
 
-/** The group-buy module registers how a campaign's terms are read (once, at start). */
-export function registerGroupBuyTerms(f: GroupBuyTermsOf): void {
-  termsOf = f;
+interface GroupBuyHooks {
+  terms: GroupBuyTermsOf;
+  release: GroupBuyRelease;
+}
+
+let hooks: GroupBuyHooks | null = null;
+
+/** The group-buy module registers how a campaign's terms are read and its claims given back (once, at start). */
+export function registerGroupBuy(h: GroupBuyHooks): void {
+  hooks = h;
 }
 
 export function groupBuyTerms(...args: Parameters<GroupBuyTermsOf>): Promise<GroupBuyTerms> {
-  if (!termsOf) throw new Error('group-buy module not loaded');
-  return termsOf(...args);
+  if (!hooks) throw new Error('group-buy module not loaded');
+  return hooks.terms(...args);
+}
+
+/** Gives back a cancelled or expired order's claim on its campaign's limits (group_buy channel only). */
+export async function releaseGroupBuyClaim(tx: Tx, order: { id: string; channel: string }): Promise<void> {
+  // Without the module loaded nothing was claimed.
+  if (order.channel === 'group_buy' && hooks) await hooks.release(tx, order.id);
 }

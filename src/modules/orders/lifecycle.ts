@@ -10,6 +10,7 @@ import { cancelCourierJobs, queueCourierJobs } from '../couriers/jobs';
 import { allocationsOf, setCourier, setFulfilmentsStatus } from '../fulfilment/public';
 import { consumeReservations, releaseReservations } from '../inventory/reservations';
 import { move } from '../inventory/service';
+import { releaseGroupBuyClaim } from './group-buy';
 import { earnOnPayment, giveBackOnCancel, lockCustomersAndCoupons } from './loyalty';
 import type { PaymentMethod } from './schemas';
 import { readOrderDetail, type OrderDetail } from './view';
@@ -52,8 +53,10 @@ async function skusOf(tx: Tx, orderId: string): Promise<string[]> {
 }
 
 /** Releases an unpaid order's reservations and closes it as expired or cancelled. */
-async function releaseOrder(tx: Tx, orderId: string, status: 'expired' | 'cancelled'): Promise<void> {
+async function releaseOrder(tx: Tx, o: OrderRow, status: 'expired' | 'cancelled'): Promise<void> {
+  const orderId = o.id;
   await giveBackOnCancel(tx, orderId, new Date());
+  await releaseGroupBuyClaim(tx, o);
   await releaseReservations(tx, orderId, new Date());
   await tx.updateTable('orders').set({ status, updated_at: new Date() }).where('id', '=', orderId).execute();
   await setFulfilmentsStatus(tx, orderId, 'cancelled', new Date());
@@ -74,7 +77,7 @@ export async function payOrder(
       throw conflict('order_not_payable', `order is ${o.status}`, 'id');
     }
     if (o.reserved_until && o.reserved_until.getTime() < now.getTime()) {
-      await releaseOrder(tx, id, 'expired');
+      await releaseOrder(tx, o, 'expired');
       await publish(tx, {
         aggregateType: 'order',
         aggregateId: id,
@@ -113,13 +116,22 @@ export async function payOrder(
 
 const CANCELLABLE_AFTER_PAYMENT = new Set(['pending', 'allocated', 'picked', 'packed', 'ready_for_pickup']);
 
-/** Cancels an order: unpaid → reservations released; paid but not yet handed over → stock put back. */
-export async function cancelOrder(ctx: AppContext, id: string, reason: string | undefined): Promise<OrderDetail> {
+/**
+ * Cancels an order: unpaid → reservations released; paid but not yet handed over → stock put back.
+ * onlyIfUnpaid (a group-buy campaign's cutoff): an order paid, cancelled or expired meanwhile is left as it is.
+ */
+export async function cancelOrder(
+  ctx: AppContext,
+  id: string,
+  reason: string | undefined,
+  opts: { onlyIfUnpaid?: boolean } = {},
+): Promise<OrderDetail> {
   await transact(ctx.database, async (tx) => {
     const o = await lockOrder(tx, id);
+    if (opts.onlyIfUnpaid && o.status !== 'pending_payment') return;
     const skus = await skusOf(tx, id);
     if (o.status === 'pending_payment') {
-      await releaseOrder(tx, id, 'cancelled');
+      await releaseOrder(tx, o, 'cancelled');
     } else if (o.status === 'paid' || o.status === 'in_fulfilment' || o.status === 'ready_for_pickup') {
       const fulfilments = await allocationsOf(tx, id);
       const blocked = fulfilments.find((f) => !CANCELLABLE_AFTER_PAYMENT.has(f.status));
@@ -128,8 +140,9 @@ export async function cancelOrder(ctx: AppContext, id: string, reason: string | 
       const sorted = fulfilments
         .flatMap((f) => f.lines.map((l) => ({ ...l, location: f.location_id })))
         .sort(stockOrder);
-      // Coupons and points first (rank 2, 3), then the stock (rank 4).
+      // Coupons and points first (rank 2, 3), the campaign's limits (3b), then the stock (rank 4).
       await giveBackOnCancel(tx, id, new Date());
+      await releaseGroupBuyClaim(tx, o);
       // Units already returned were restocked by the return, and units still held for the order (a
       // group-buy order's, at its source or its pickup point) are simply released: put back only the rest.
       const returned = new Map(
@@ -190,7 +203,7 @@ export async function expireDue(ctx: AppContext, now = new Date(), batch = 100):
     const expired = await transact(ctx.database, async (tx) => {
       const o = await lockOrder(tx, id);
       if (o.status !== 'pending_payment' || !o.reserved_until || o.reserved_until >= now) return false;
-      await releaseOrder(tx, id, 'expired');
+      await releaseOrder(tx, o, 'expired');
       await publish(tx, {
         aggregateType: 'order',
         aggregateId: id,

@@ -158,6 +158,6 @@ export const orderCustomersPlacedBetween = (from: Date, to: Date) => sql<{ id: s
   WHERE placed_at > ${from.toISOString()}::timestamptz AND placed_at <= ${to.toISOString()}::timestamptz
     AND customer_id IS NOT NULL)`;
 
-/** Group-buy orders: the group-buy module registers its campaigns' terms (orders/group-buy.ts). */
-export { registerGroupBuyTerms, type GroupBuyTermsOf } from './group-buy';
+/** Group-buy orders: the group-buy module registers its campaigns' terms and how a claim is given back (orders/group-buy.ts). */
+export { registerGroupBuy, type GroupBuyRelease, type GroupBuyTermsOf } from './group-buy';
 export { lockOrders } from './locks';

@@ -37,11 +37,3 @@ export const PAGE_STRINGS = {
     otherLang: '中文',
   },
 } as const;
-
-export type PageLang = keyof typeof PAGE_STRINGS;
-
-/** ?lang= wins; else the browser's first language: English for en*, Chinese otherwise. */
-export function pageLang(query: string | undefined, acceptLanguage: string | undefined): PageLang {
-  if (query === 'en' || query === 'zh-CN') return query;
-  return /^\s*en\b/i.test(acceptLanguage ?? '') ? 'en' : 'zh-CN';
-}

@@ -1,11 +1,7 @@
-import { PAGE_STRINGS, type PageLang } from './page-strings';
+import { esc, publicPage, yuan, type PageLang } from '../../platform/http/public-page';
+import { PAGE_STRINGS } from './page-strings';
 import type { ShelfProduct } from './shelf';
 
-/** HTML-escapes text and attribute values (every value from the database passes here). */
-const esc = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
-const yuan = (fen: number) => `¥${(fen / 100).toFixed(2)}`;
 const stars = (rating: number) => '★'.repeat(rating) + '☆'.repeat(5 - rating);
 
 /** Where "deliver to me" and "reserve for pickup" lead: the retailer's shop (setting reviews.order_url). */
@@ -34,11 +30,7 @@ h1{font-size:20px;margin:0 0 6px}h2{font-size:16px;margin:0 0 8px}
 .review{padding:10px 0;border-top:1px solid #f0f0f0}.review p{margin:4px 0 0;white-space:pre-wrap;word-break:break-word}
 .meta{font-size:12px;color:#8c8c8c}.lang{float:right;font-size:13px}a{color:#0958d9}`;
 
-function shell(lang: PageLang, title: string, body: string): string {
-  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)}</title>
-<style>${STYLE}</style></head><body><main>${body}</main></body></html>`;
-}
+const shell = (lang: PageLang, title: string, body: string) => publicPage(lang, title, STYLE, body);
 
 /** The page for a SKU that does not exist (answered with 404). */
 export function renderMissing(lang: PageLang): string {

@@ -25,7 +25,8 @@ import type { Tx } from './database';
  *   3. coupon rows, by code in "C" order (lockCoupons in loyalty/coupons/locks.ts).
  *   3b. a group-buy campaign: its row FOR SHARE (an order's claim; the cutoff updates it alone in its
  *      own transaction), then its item rows by SKU in "C" order, each with the customer's units row
- *      (groupbuy/terms.ts). A campaign's shipment or receipt row is locked after its orders (rank 1)
+ *      (groupbuy/terms.ts; an order's cancellation or expiry gives them back in that order, without
+ *      the campaign row). A campaign's shipment or receipt row is locked after its orders (rank 1)
  *      and before the stock (groupbuy/shipments.ts).
  *   4. stock rows, by (location_id, sku) in "C" (byte) order (stockOrder; stockOrderSql in SQL).
  *      A transfer's ship or receive first locks its `transfers` row (one per transaction; nothing

@@ -6728,7 +6728,7 @@ export interface paths {
                                 price: number;
                                 product_name: string | null;
                                 sku: string;
-                                /** @description units ordered (orders cancelled later included) */
+                                /** @description units on live orders: an order cancelled or expired gives its units back to the limits */
                                 sold: number;
                                 total_limit: number | null;
                             }[];
@@ -6844,7 +6844,7 @@ export interface paths {
                                 price: number;
                                 product_name: string | null;
                                 sku: string;
-                                /** @description units ordered (orders cancelled later included) */
+                                /** @description units on live orders: an order cancelled or expired gives its units back to the limits */
                                 sold: number;
                                 total_limit: number | null;
                             }[];
@@ -7072,7 +7072,7 @@ export interface paths {
                                 price: number;
                                 product_name: string | null;
                                 sku: string;
-                                /** @description units ordered (orders cancelled later included) */
+                                /** @description units on live orders: an order cancelled or expired gives its units back to the limits */
                                 sold: number;
                                 total_limit: number | null;
                             }[];

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { CsvButton } from '../components/CsvButton';
 import { PageHeader, Panel } from '../components/PageHeader';
 import { ActionError, Empty, ErrorMessage, Loading } from '../components/Status';
@@ -118,7 +118,8 @@ function NewCampaign({ onCreated }: { onCreated: (id: string) => void }) {
   );
 }
 
-function CampaignDetail({ id }: { id: string }) {
+/** onChanged: after its cutoff or a receipt, so the campaign list shows the new status. */
+function CampaignDetail({ id, onChanged }: { id: string; onChanged: () => void }) {
   const { t, lang } = useI18n();
   const api = useApi();
   const me = useMe();
@@ -127,7 +128,10 @@ function CampaignDetail({ id }: { id: string }) {
   const { data, error, loading, reload } = useResource<Campaign>(`/v1/group-buy/campaigns/${encodeURIComponent(id)}`);
   const mine = boundLocation(me);
   async function ship() {
-    if (await action.run(() => api.post(`/v1/group-buy/campaigns/${encodeURIComponent(id)}/ship`, {}))) reload();
+    if (await action.run(() => api.post(`/v1/group-buy/campaigns/${encodeURIComponent(id)}/ship`, {}))) {
+      reload();
+      onChanged();
+    }
   }
   async function receive(location_id: string) {
     const done = await action.run(() =>
@@ -246,7 +250,17 @@ function CampaignDetail({ id }: { id: string }) {
           <ul data-testid="gb-share-links">
             {data.share_links.map((l) => (
               <li key={l.leader_id}>
-                {l.display_name}: <span className="mono small">{l.url}</span>
+                {l.display_name}:{' '}
+                <a
+                  href={l.url}
+                  target="_blank"
+                  rel="noopener noreferrer"
+                  className="mono small"
+                  style={{ overflowWrap: 'anywhere' }}
+                  data-testid={`gb-share-${l.leader_id}`}
+                >
+                  {l.url}
+                </a>
               </li>
             ))}
           </ul>
@@ -256,11 +270,15 @@ function CampaignDetail({ id }: { id: string }) {
   );
 }
 
-function CampaignList({ selected }: { selected: string | null }) {
+/** changes: bumped when the selected campaign changed (shipped), to load the list again. */
+function CampaignList({ selected, changes }: { selected: string | null; changes: number }) {
   const { t, lang } = useI18n();
   const me = useMe();
   const [creating, setCreating] = useState(false);
   const { data, error, loading, reload } = useResource<Campaigns>('/v1/group-buy/campaigns');
+  useEffect(() => {
+    if (changes > 0) reload();
+  }, [changes, reload]);
   return (
     <Panel
       title={t('gb.campaigns')}
@@ -437,12 +455,14 @@ function PickupList() {
 export function GroupBuy({ selected }: { selected: string | null }) {
   const { t } = useI18n();
   const me = useMe();
+  const [changes, setChanges] = useState(0);
+  const changed = useCallback(() => setChanges((n) => n + 1), []);
   return (
     <>
       <PageHeader title={t('gb.title')} subtitle={t('gb.subtitle')} />
       <div className={'master-detail' + (selected ? ' has-detail' : '')}>
-        <CampaignList selected={selected} />
-        {selected && <CampaignDetail key={selected} id={selected} />}
+        <CampaignList selected={selected} changes={changes} />
+        {selected && <CampaignDetail key={selected} id={selected} onChanged={changed} />}
       </div>
       {can(me, 'readGroupBuyPickups') && <PickupList />}
       <LeaderList />
