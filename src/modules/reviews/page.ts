@@ -8,7 +8,7 @@ const esc = (s: string) =>
 const yuan = (fen: number) => `¥${(fen / 100).toFixed(2)}`;
 const stars = (rating: number) => '★'.repeat(rating) + '☆'.repeat(5 - rating);
 
-/** Where "deliver to me" and "reserve for pickup" lead: the retailer's shop (setting reviews.order_url). */
+/** Where "deliver to me" and "reserve for pickup" lead: the retailer's shop (order-url.ts, PUT /v1/settings/shelf-page). */
 export function orderLink(template: string, p: ShelfProduct, fulfillment: 'delivery' | 'pickup'): string {
   return template
     .replaceAll('{sku}', encodeURIComponent(p.sku))
