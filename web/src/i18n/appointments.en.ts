@@ -35,8 +35,10 @@ export const appointmentsEn: Record<keyof typeof appointmentsZhCN, string> = {
   'appt.servicesHint':
     'What customers can book, how long each takes, and how many can be served at once (technicians, chairs). A service removed takes no new bookings; its appointments stay.',
   'appt.serviceName': 'Service',
-  'appt.durationMinutes': 'Minutes',
-  'appt.capacityAtOnce': 'At once',
+  'appt.durationLabel': 'Takes',
+  'appt.minutesUnit': 'min',
+  'appt.capacityLabel': 'At once',
+  'appt.capacityUnit': '',
   'appt.serviceAdd': 'Add a service',
   'appt.serviceRemove': 'Remove',
   'appt.servicesSave': 'Save services',

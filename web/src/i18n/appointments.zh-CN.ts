@@ -33,8 +33,10 @@ export const appointmentsZhCN = {
   'appt.servicesHint':
     '顾客可预约的服务、每次所需时长，以及同一时段最多可接待几位（技师、工位数）。删除的服务不再接受预约，已有预约保留。',
   'appt.serviceName': '服务名称',
-  'appt.durationMinutes': '时长（分钟）',
-  'appt.capacityAtOnce': '同时可约（位）',
+  'appt.durationLabel': '时长',
+  'appt.minutesUnit': '分钟',
+  'appt.capacityLabel': '同时可约',
+  'appt.capacityUnit': '位',
   'appt.serviceAdd': '添加服务',
   'appt.serviceRemove': '删除',
   'appt.servicesSave': '保存服务',

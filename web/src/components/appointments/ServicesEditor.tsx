@@ -95,28 +95,20 @@ export function ServicesEditor({
     <form className="services-editor" onSubmit={submit} noValidate data-testid="services-editor">
       <h4>{t('appt.services')}</h4>
       <p className="muted small">{t('appt.servicesHint')}</p>
-      <table className="table">
-        <thead>
-          <tr>
-            <th>{t('appt.serviceName')}</th>
-            <th className="num">{t('appt.durationMinutes')}</th>
-            <th className="num">{t('appt.capacityAtOnce')}</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r, i) => (
-            <tr key={r.code} data-testid={`service-row-${i}`}>
-              <td>
-                <input
-                  value={r.name}
-                  maxLength={100}
-                  onChange={edit(i, 'name')}
-                  aria-label={t('appt.serviceName')}
-                  data-testid="service-name"
-                />
-              </td>
-              <td className="num">
+      <ul className="services-list">
+        {rows.map((r, i) => (
+          <li key={r.code} data-testid={`service-row-${i}`}>
+            <input
+              value={r.name}
+              maxLength={100}
+              placeholder={t('appt.serviceName')}
+              onChange={edit(i, 'name')}
+              aria-label={t('appt.serviceName')}
+              data-testid="service-name"
+            />
+            <div className="services-numbers">
+              <label>
+                {t('appt.durationLabel')}
                 <input
                   className="qty-input"
                   type="number"
@@ -125,11 +117,12 @@ export function ServicesEditor({
                   step={5}
                   value={r.minutes}
                   onChange={edit(i, 'minutes')}
-                  aria-label={t('appt.durationMinutes')}
                   data-testid="service-minutes"
                 />
-              </td>
-              <td className="num">
+                {t('appt.minutesUnit')}
+              </label>
+              <label>
+                {t('appt.capacityLabel')}
                 <input
                   className="qty-input"
                   type="number"
@@ -137,27 +130,25 @@ export function ServicesEditor({
                   max={1000}
                   value={r.capacity}
                   onChange={edit(i, 'capacity')}
-                  aria-label={t('appt.capacityAtOnce')}
                   data-testid="service-capacity"
                 />
-              </td>
-              <td>
-                <button
-                  type="button"
-                  className="btn btn-link"
-                  onClick={() => {
-                    setSaved(false);
-                    setRows(rows.filter((_, k) => k !== i));
-                  }}
-                  data-testid="service-remove"
-                >
-                  {t('appt.serviceRemove')}
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+                {t('appt.capacityUnit')}
+              </label>
+              <button
+                type="button"
+                className="btn btn-link"
+                onClick={() => {
+                  setSaved(false);
+                  setRows(rows.filter((_, k) => k !== i));
+                }}
+                data-testid="service-remove"
+              >
+                {t('appt.serviceRemove')}
+              </button>
+            </div>
+          </li>
+        ))}
+      </ul>
       {invalid && (
         <div className="status status-error form-error" role="alert">
           {invalid}
