@@ -27,6 +27,7 @@ import { fulfilmentOwner } from './fulfilment/owner';
 import { orderOwner } from './orders/owner';
 import { locationExists } from './locations/service';
 import { orderRoutes } from './orders/routes';
+import { placeOrder } from './orders/place-order';
 import { pointsRoutes } from './loyalty/points/routes';
 import { tierRoutes } from './loyalty/tiers/routes';
 import { referralRoutes } from './loyalty/referrals/routes';
@@ -55,10 +56,10 @@ export { warmUpOrderPath } from './orders/warm-up';
 registerOwnerLookup('order', orderOwner);
 registerOwnerLookup('fulfilment', fulfilmentOwner);
 /** The services modules add to the context (see AppContext's declaration merging). */
-export type ModuleServices = Pick<AppContext, 'courier' | 'locationExists' | 'routing'>;
+export type ModuleServices = Pick<AppContext, 'courier' | 'locationExists' | 'routing' | 'placeOrder'>;
 
 export function moduleServices(config: Config): ModuleServices {
-  return { courier: courierFromConfig(config), locationExists, routing: defaultStrategy };
+  return { courier: courierFromConfig(config), locationExists, routing: defaultStrategy, placeOrder };
 }
 
 /** Every module's routes, mounted under /v1. */

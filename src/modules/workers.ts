@@ -21,6 +21,8 @@ import { nightlyStockSnapshot } from './analytics/inventory';
 import { journeyTask } from './journeys/runner';
 import { sendDueMessages } from './messaging/sender';
 import { applyFulfilmentEvents, FULFILMENT_TIMING_EVENTS } from './analytics/fulfilment-rollup';
+import { PRESALE_CUSTOMER_EVENTS, recordPresaleCustomerEvents } from './presales/customer-events';
+import { launchDue } from './presales/service';
 
 /** Events whose payload lists the SKUs whose stock they changed. */
 const STOCK_EVENTS = [
@@ -64,6 +66,10 @@ export function startModuleWorkers(ctx: AppContext): void {
   // Group-buy: ship campaigns at their cutoff, cancel orders not collected N days after their pickup day.
   ctx.dispatcher.addTask('group-buy-cutoffs', () => shipDueCampaigns(ctx));
   ctx.dispatcher.addTask('group-buy-no-shows', () => cancelNoShows(ctx));
+  // Pre-sales: launch at launch_at without anyone pressing the button; reservations and launches
+  // become the people's behaviour events, which journeys' event triggers read.
+  ctx.dispatcher.addTask('presale-launches', () => launchDue(ctx.database.db));
+  ctx.dispatcher.subscribeBatch(PRESALE_CUSTOMER_EVENTS, recordPresaleCustomerEvents);
   ctx.dispatcher.addTask('courier-jobs', () => sendCourierJobs(ctx, ctx.publicUrl));
   ctx.dispatcher.addTask('expire-points', expirePointsTask(ctx));
   ctx.dispatcher.addTask('evaluate-tiers', evaluateTiersTask(ctx));

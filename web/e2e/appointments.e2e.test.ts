@@ -4,8 +4,9 @@ import { launchConsole, SHOTS, text, type ConsoleUnderTest } from './console';
 
 /**
  * A store's appointment calendar and its footfall in a real (headless) Chromium against a real
- * server with the small demo retailer: book a service, see it in the day view, complete it; the
- * scorecard shows footfall conversion and the by-hour chart.
+ * server with the small demo retailer: book a service (not outside the store's opening hours), see
+ * it in the day view, complete it; edit the store's services; the scorecard shows footfall
+ * conversion and the by-hour chart.
  * Needs the built console: npx vite build --config web/vite.config.ts
  */
 
@@ -39,17 +40,21 @@ describe('appointments and footfall in the console', () => {
     await page.getByTestId('booking-phone').fill('13912345678');
     await page.getByTestId('booking-service').selectOption('ac_clean');
     await page.getByTestId('booking-date').fill(day);
-    await page.getByTestId('booking-time').fill('08:15'); // before the demo's slots: free
+    // before the store opens (09:00): refused, in words
+    await page.getByTestId('booking-time').fill('08:15');
     await page.getByTestId('booking-submit').click();
-    expect(await text(page.getByTestId('booking-done'))).toBe('已预约：空调清洗 08:15');
+    expect(await text(page.getByTestId('booking-form').getByTestId('action-error'))).toContain('这个时间门店不营业');
+    await page.getByTestId('booking-time').fill('18:30'); // after the demo's slots, ending before closing: free
+    await page.getByTestId('booking-submit').click();
+    expect(await text(page.getByTestId('booking-done'))).toBe('已预约：空调清洗 18:30');
 
     const cal = await ui.ok('GET', `/v1/locations/${store.id}/appointments?from=${day}`);
     const mine = cal.items.find(
-      (a: { starts_at: string; service: string }) => a.service === 'ac_clean' && a.starts_at.endsWith('T00:15:00.000Z'),
+      (a: { starts_at: string; service: string }) => a.service === 'ac_clean' && a.starts_at.endsWith('T10:30:00.000Z'),
     );
     expect(mine).toBeDefined();
     const row = page.getByTestId(`appt-${mine.id}`);
-    expect(await text(row)).toContain('08:15–09:45');
+    expect(await text(row)).toContain('18:30–20:00');
     expect(await text(row.getByTestId('appt-status'))).toBe('已预约');
     await page.screenshot({ path: path.join(SHOTS, 'appt-day-zh.png'), fullPage: true });
     await row.getByTestId('appt-complete').click();
@@ -60,6 +65,48 @@ describe('appointments and footfall in the console', () => {
     await page.getByTestId('appt-view-7').click();
     await page.getByTestId('appt-week').waitFor();
     await page.screenshot({ path: path.join(SHOTS, 'appt-week-zh.png'), fullPage: true });
+    await page.close();
+    expect(ui.pageErrors).toEqual([]);
+  });
+
+  it("edits a store's services: one removed, a capacity changed, one added; the booking form offers them", async () => {
+    const stores = (await ui.ok('GET', '/v1/locations')).items as { id: string; type: string }[];
+    const store = stores.filter((l) => l.type === 'store')[1]!;
+    const page = await ui.signedIn(ui.server.adminKey);
+    await page.goto(`${ui.server.url}/#/stores/${store.id}/appointments`);
+    const editor = page.getByTestId('services-editor');
+    await editor.waitFor();
+    // the demo's three, by code: 空调清洗 (ac_clean), 家电上门安装, 手机贴膜与检测
+    expect(await editor.getByTestId('service-name').count()).toBe(3);
+    await page.getByTestId('service-row-2').getByTestId('service-remove').click();
+    await page.getByTestId('service-row-0').getByTestId('service-capacity').fill('4');
+    await page.getByTestId('service-add').click();
+    const added = page.getByTestId('service-row-2');
+    await page.getByTestId('services-save').click(); // the new row has no name yet
+    expect(await text(editor.locator('.form-error'))).toBe('请填写服务名称；时长 5–1440 分钟，同时可约 1–1000 位');
+    await added.getByTestId('service-name').fill('冰箱除味');
+    await added.getByTestId('service-minutes').fill('45');
+    await added.getByTestId('service-capacity').fill('3');
+    await page.getByTestId('services-save').click();
+    await page.getByTestId('services-saved').waitFor();
+
+    const saved = (await ui.ok('GET', `/v1/locations/${store.id}/services`)).services as {
+      code: string;
+      name: string;
+      duration_minutes: number;
+      capacity: number;
+    }[];
+    expect(saved.map((s) => [s.name, s.duration_minutes, s.capacity]).sort()).toEqual(
+      [
+        ['冰箱除味', 45, 3],
+        ['家电上门安装', 120, 1],
+        ['空调清洗', 90, 4],
+      ].sort(),
+    );
+    await expect
+      .poll(() => page.getByTestId('booking-service').locator('option').allTextContents())
+      .toContain('冰箱除味（45 分钟）');
+    await page.screenshot({ path: path.join(SHOTS, 'appt-services-zh.png'), fullPage: true });
     await page.close();
     expect(ui.pageErrors).toEqual([]);
   });

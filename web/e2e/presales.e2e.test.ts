@@ -4,8 +4,8 @@ import { launchConsole, SHOTS, text, type ConsoleUnderTest } from './console';
 
 /**
  * 新品预约 in a real (headless) Chromium over the small demo retailer: a marketer's pre-sale created
- * from the page, a store's staff member reserving for a customer at their store, and the demand per
- * store (table and chart) counting it.
+ * from the page, a store's staff member reserving for a customer at their store, the demand per
+ * store (table and chart) counting it, and the store cancelling it with the deposit refunded.
  */
 
 let ui: ConsoleUnderTest;
@@ -15,7 +15,7 @@ beforeAll(async () => {
 afterAll(async () => ui?.close());
 
 describe('pre-sales', () => {
-  it('creates a pre-sale, reserves at a store and shows the demand per store', async () => {
+  it('creates a pre-sale, reserves at a store, shows the demand per store and cancels the reservation', async () => {
     const product = (await ui.ok('GET', '/v1/products?limit=1')).items[0];
     const stores = (await ui.ok('GET', '/v1/locations')).items.filter((l: { type: string }) => l.type === 'store');
     const store = stores[0];
@@ -60,6 +60,25 @@ describe('pre-sales', () => {
     await page.getByTestId('presale-chart').locator('svg').waitFor();
     await page.screenshot({ path: path.join(SHOTS, 'presale-demand-zh.png'), fullPage: true });
     await staffPage.screenshot({ path: path.join(SHOTS, 'presale-invites-zh.png'), fullPage: true });
+
+    // The customer changes their mind: the store cancels, the deposit is refunded.
+    const reservation = invites.items[0].id as string;
+    await staffPage.reload();
+    const invite = staffPage.getByTestId(`presale-invite-${reservation}`);
+    await invite.waitFor();
+    let asked = '';
+    staffPage.once('dialog', (d) => {
+      asked = d.message();
+      void d.accept();
+    });
+    await invite.getByTestId(`presale-cancel-${reservation}`).click();
+    await expect.poll(() => text(invite.getByTestId('presale-invite-status'))).toContain('已取消');
+    expect(asked).toContain('已付定金 ¥20.00 将退还');
+    expect(await text(invite.getByTestId('presale-invite-status'))).toContain('已退定金 ¥20.00');
+    expect(await invite.getByTestId(`presale-cancel-${reservation}`).count()).toBe(0);
+    const cancelled = (await ui.ok('GET', `/v1/presales/${id}/reservations`)).items[0];
+    expect(cancelled).toMatchObject({ status: 'cancelled', refunded: 2000 });
+    await staffPage.screenshot({ path: path.join(SHOTS, 'presale-cancelled-zh.png'), fullPage: true });
     await page.close();
     await staffPage.close();
     expect(ui.pageErrors).toEqual([]);

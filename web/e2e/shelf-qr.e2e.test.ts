@@ -8,7 +8,7 @@ import { launchConsole, SHOTS, text, yuan, type ConsoleUnderTest } from './conso
  * The shelf-QR product page and its reviews in a real (headless) Chromium over the small demo
  * retailer: a phone (390 px) opens /p/<sku>?store=<store> without a key in Chinese and English; a
  * buyer posts a review through the app's key; a moderator publishes it in the console; the page
- * shows it. The product's image comes from a small local image host (a stand-in for the retailer's CDN).
+ * shows it; the admin points its order links at the shop in the console. The product's image comes from a small local image host (a stand-in for the retailer's CDN).
  */
 
 let ui: ConsoleUnderTest;
@@ -103,6 +103,21 @@ describe('the shelf-QR page', () => {
     expect(reviews).toContain('1 条评价');
     expect(reviews).toContain('豆香清新，回甘明显，送人很体面');
     await phone.screenshot({ path: path.join(SHOTS, 'qr-page-zh-390.png'), fullPage: true });
+
+    // The admin points the order links at the retailer's mini-program shop, in the console.
+    const link = 'https://m.example.com/item?sku={sku}&store={store}&mode={fulfillment}';
+    await moderator.getByTestId('shelf-order-url').fill(link);
+    await moderator.getByTestId('shelf-order-save').click();
+    await moderator.getByTestId('shelf-order-saved').waitFor();
+    expect(await ui.ok('GET', '/v1/settings/shelf-page')).toEqual({ order_url: link, is_default: false });
+    await moderator.getByTestId('shelf-order-link').screenshot({ path: path.join(SHOTS, 'qr-order-link-zh.png') });
+    await phone.reload();
+    expect(await phone.locator('.deliver').getAttribute('href')).toBe(
+      `https://m.example.com/item?sku=QR-TEA&store=${store.id}&mode=delivery`,
+    );
+    expect(await phone.locator('.pickup').getAttribute('href')).toBe(
+      `https://m.example.com/item?sku=QR-TEA&store=${store.id}&mode=pickup`,
+    );
 
     // English, one tap away.
     await phone.getByText('English').click();

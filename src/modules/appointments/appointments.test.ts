@@ -95,6 +95,35 @@ describe('booking', () => {
     expect((await bookAt(at(1))).status).toBe(201); // the first has ended: 1 overlaps
   });
 
+  it('refuses a service that would not fit in the store’s opening hours (422 naming starts_at), booking or moving', async () => {
+    const days = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+    await must(s, 'PATCH', '/v1/locations/far', {
+      opening_hours: Object.fromEntries(days.map((d) => [d, [['09:00', '18:00']]])),
+    });
+    await must(s, 'PUT', '/v1/locations/far/services', {
+      services: [{ code: 'fitting', name: '上门安装', duration_minutes: 120, capacity: 1 }],
+    });
+    // a day four days ahead on the store's clock (Asia/Shanghai, UTC+8)
+    const day = new Date(Date.now() + 4 * 24 * HOUR + 8 * HOUR).toISOString().slice(0, 10);
+    const local = (hhmm: string) => new Date(`${day}T${hhmm}:00+08:00`).toISOString();
+    const bookFar = (hhmm: string) => bookAt(local(hhmm), { location_id: 'far', service: 'fitting' });
+    for (const early of ['08:00', '08:30', '17:00']) {
+      const r = await bookFar(early); // before opening, or ending after closing (17:00 + 2 h)
+      expect([r.status, r.body.error.code, r.body.error.field]).toEqual([422, 'outside_opening_hours', 'starts_at']);
+    }
+    const fits = await bookFar('16:00'); // ends at 18:00, as the store closes
+    expect([fits.status, fits.body.ends_at]).toEqual([201, local('18:00')]);
+    const moved = await s.api('POST', `/v1/appointments/${fits.body.id}/reschedule`, { starts_at: local('07:00') });
+    expect([moved.status, moved.body.error.code, moved.body.error.field]).toEqual([
+      422,
+      'outside_opening_hours',
+      'starts_at',
+    ]);
+    expect(
+      (await s.api('POST', `/v1/appointments/${fits.body.id}/reschedule`, { starts_at: local('09:00') })).status,
+    ).toBe(200);
+  });
+
   it('refuses an unknown service, a time in the past and another customer’s order, naming the field', async () => {
     const unknown = await bookAt(at(2), { service: 'massage' });
     expect([unknown.status, unknown.body.error.code, unknown.body.error.field]).toEqual([

@@ -6,6 +6,7 @@ import { publish } from '../../platform/events/outbox';
 import { conflict, forbidden, notFound, unprocessable } from '../../platform/http/errors';
 import { newId } from '../../platform/ids';
 import { customerRoots } from '../customers/public';
+import { openDuring } from '../locations/public';
 import { orderFacts } from '../orders/public';
 import { lockService, type StoreService } from './services';
 import type { AppointmentStatus } from './tables';
@@ -68,8 +69,9 @@ async function checkOrder(db: Queryable, orderId: string, root: string): Promise
 }
 
 /**
- * Refuses a time in the past, and one at which `capacity` booked appointments of the service
- * already overlap it (the caller holds the service's row lock, so nobody books meanwhile).
+ * Refuses a time in the past, one the service would not fit in the store's opening hours (start to
+ * end), and one at which `capacity` booked appointments of the service already overlap it (the
+ * caller holds the service's row lock, so nobody books meanwhile).
  */
 async function checkSlot(
   tx: Tx,
@@ -82,6 +84,12 @@ async function checkSlot(
   if (startsAt.getTime() < now.getTime())
     throw unprocessable('appointment_in_past', 'starts_at is in the past', 'starts_at');
   const endsAt = new Date(startsAt.getTime() + s.duration_minutes * 60_000);
+  if (!(await openDuring(tx, location, startsAt, endsAt)))
+    throw unprocessable(
+      'outside_opening_hours',
+      `the store is not open for the whole of ${s.name} (${s.duration_minutes} min) from starts_at`,
+      'starts_at',
+    );
   const r = await sql<{ n: string }>`
     SELECT count(*)::text AS n FROM appointments
     WHERE location_id = ${location} AND service = ${s.code} AND status = 'booked'

@@ -4,7 +4,7 @@ import { notFound, unprocessable } from '../../platform/http/errors';
 import { Day, errors, Id } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
 import { CustomerRefSchema } from '../orders/schemas';
-import { resolveCustomer } from '../customers/resolve';
+import { resolveCustomer } from '../customers/public';
 import { book, checkStore, finish, readAppointment, reschedule } from './booking';
 import { calendar } from './calendar';
 import { recordFootfall } from './footfall';
@@ -114,7 +114,7 @@ export const appointmentRoutes: ModuleRoutes = (ctx) => async (app) => {
         tags: ['appointments'],
         summary: 'Book a customer’s appointment for a store’s service (takes Idempotency-Key)',
         description:
-          '409 slot_full when `capacity` booked appointments of the service already overlap the time; 422 unknown_service, appointment_in_past, unknown_order, order_of_another_customer. Publishes appointment.booked (journeys can trigger on it).' +
+          '409 slot_full when `capacity` booked appointments of the service already overlap the time; 422 unknown_service, appointment_in_past, outside_opening_hours (the service must start and end within the store’s opening hours, field starts_at), unknown_order, order_of_another_customer. Publishes appointment.booked (journeys can trigger on it).' +
           STAFF_NOTE,
         body: Type.Object(
           {
@@ -181,7 +181,9 @@ export const appointmentRoutes: ModuleRoutes = (ctx) => async (app) => {
       schema: {
         tags: ['appointments'],
         summary: 'Move a booked appointment to another time',
-        description: '409 slot_full, 409 appointment_not_booked (completed or cancelled).' + STAFF_NOTE,
+        description:
+          '409 slot_full, 409 appointment_not_booked (completed or cancelled), 422 outside_opening_hours (field starts_at).' +
+          STAFF_NOTE,
         params: IdParams,
         body: Type.Object(
           { starts_at: Instant('the new start') },

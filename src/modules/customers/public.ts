@@ -200,3 +200,7 @@ export { namesFor } from './names';
 export { ingestEvents } from './events';
 /** The customer a reference names ({id} or {type, value}), never creating one. */
 export { findCustomer } from './resolve';
+/** The person a reference names, created when new (placing an order, reserving, booking): see resolve.ts. */
+export { resolveCustomer } from './resolve';
+/** Events of known customers from other modules' domain events, in the caller's transaction. */
+export { recordCustomerEvents, type CustomerEventInput } from './domain-events';

@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import type { Queryable } from '../../platform/db/database';
+import { openThroughout } from '../routing/geo';
+import type { OpeningHours } from './service';
 
 /** Great-circle distance in km (haversine) from a point to a location row's lat/lng. */
 const kmFrom = (lat: number, lng: number) => sql<number>`2 * 6371.0088 * asin(least(1, sqrt(
@@ -47,6 +49,17 @@ export const shopIds = sql<string>`(SELECT id FROM locations WHERE type = 'store
 export async function locationName(db: Queryable, id: string): Promise<string | null> {
   const r = await sql<{ name: string }>`SELECT name FROM locations WHERE id = ${id}`.execute(db);
   return r.rows[0]?.name ?? null;
+}
+
+/**
+ * Whether the location is open for the whole of [from, to) by its opening hours, in its own time
+ * zone (a service booked at a store must fit them); false when there is no such location.
+ */
+export async function openDuring(db: Queryable, id: string, from: Date, to: Date): Promise<boolean> {
+  const r = await sql<{ opening_hours: OpeningHours | null; timezone: string }>`
+    SELECT opening_hours, timezone FROM locations WHERE id = ${id}`.execute(db);
+  const l = r.rows[0];
+  return l !== undefined && openThroughout(l.opening_hours, l.timezone, from, to);
 }
 
 export { existingLocationIds, listLocations } from './service';

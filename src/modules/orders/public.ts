@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { open, type KeyRing } from '../../platform/crypto/keys';
 import type { Queryable, Tx } from '../../platform/db/database';
+import type { placeOrder } from './place-order';
 
 /** What other modules may know of orders: these functions and fragments, never the tables. */
 
@@ -161,3 +162,15 @@ export const orderCustomersPlacedBetween = (from: Date, to: Date) => sql<{ id: s
 /** Group-buy orders: the group-buy module registers its campaigns' terms and how a claim is given back (orders/group-buy.ts). */
 export { registerGroupBuy, type GroupBuyRelease, type GroupBuyTermsOf } from './group-buy';
 export { lockOrders } from './locks';
+
+declare module '../../platform/http/context' {
+  interface AppContext {
+    /**
+     * Places an order as POST /v1/orders does, for another module's sale (a pre-sale's reservation
+     * sold at its store's till): `ctx.placeOrder(ctx, principal, input)`. A service of the context
+     * (wired in modules/index.ts) rather than an export: place-order.ts reaches modules that read
+     * this file, so exporting it here would make an import cycle.
+     */
+    placeOrder: typeof placeOrder;
+  }
+}

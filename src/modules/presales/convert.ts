@@ -1,14 +1,14 @@
 import type { Principal } from '../../platform/auth/roles';
 import type { AppContext } from '../../platform/http/context';
-import { placeOrder } from '../orders/place-order';
 import type { PaymentMethod } from '../orders/schemas';
 import { claimForConversion, finishConversion, type ReservationView } from './service';
 
 /**
  * Converts a held reservation, once the pre-sale has launched, into an in-store sale at its store
  * (the customer came in): the reserved units, the deposit coupon redeemed so the deposit is
- * deducted, the rest paid now. The order is placed by the orders module as any till sale; if it
- * is refused (no stock, ...) the reservation is held again and the refusal answered.
+ * deducted, the rest paid now. The order is placed by the orders module as any till sale
+ * (ctx.placeOrder, declared in orders' public.ts); if it is refused (no stock, ...) the
+ * reservation is held again and the refusal answered.
  */
 export async function convertReservation(
   ctx: AppContext,
@@ -22,7 +22,7 @@ export async function convertReservation(
   const r = await claimForConversion(db, presaleId, id, authorize);
   let order;
   try {
-    order = await placeOrder(ctx, principal, {
+    order = await ctx.placeOrder(ctx, principal, {
       channel: 'pos',
       customer: { id: r.customer_id },
       lines: [{ sku: r.sku, qty: r.qty }],

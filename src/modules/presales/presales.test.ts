@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../test/server';
 import { must, setupGoods } from '../../../test/fixtures/goods';
 import { reservedDemand } from './public';
+import { launchDue } from './service';
 
 let s: TestServer;
 const db = () => s.santong.ctx.database.db;
@@ -193,6 +194,9 @@ describe('pre-sales', () => {
     const again = await convert();
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('reservation_not_convertible');
+    // sold: its order is returned, not the reservation cancelled
+    const cancel = await s.api('POST', `/v1/presales/${presale.id}/reservations/${near.id}/cancel`, {});
+    expect([cancel.status, cancel.body.error.code]).toEqual([409, 'reservation_not_cancellable']);
     // converted units are orders now: no longer reserved demand
     expect((await reservedDemand(db(), { sku: 'TV', locationId: 'near' })).length).toBe(0);
   });
@@ -210,5 +214,117 @@ describe('pre-sales', () => {
     expect(await reservedDemand(db(), { sku: 'MILK' })).toEqual([
       { sku: 'MILK', location_id: 'far', units: 1, launch_at: new Date(free.launch_at) },
     ]);
+  });
+});
+
+describe('cancelling a reservation', () => {
+  const cancel = (presaleId: string, id: string, key?: string) =>
+    s.api(
+      'POST',
+      `/v1/presales/${presaleId}/reservations/${id}/cancel`,
+      { reason: '顾客改变主意' },
+      key ? { key } : {},
+    );
+  const couponOf = async (reservationId: string) =>
+    (
+      await sql<{ code: string; status: string }>`
+        SELECT c.code, c.status FROM coupons c JOIN presale_reservations r ON r.coupon_code = c.code
+        WHERE r.id = ${reservationId}`.execute(db())
+    ).rows[0]!;
+
+  it('refunds a paid deposit and voids its coupon, answers the same again, and lets the person reserve again', async () => {
+    const p = await must(s, 'POST', '/v1/presales', {
+      sku: 'TV',
+      title: '取消预约',
+      launch_at: new Date(Date.now() + 7 * DAY).toISOString(),
+      deposit: 5000,
+      per_customer_limit: 1,
+    });
+    const paid = (await reserve({ customer: phone(20), location_id: 'near' }, undefined, p.id)).body;
+    await must(s, 'POST', `/v1/presales/${p.id}/reservations/${paid.id}/pay`, {
+      payment_ref: 'wx-cancel-1',
+      payment_method: 'wechat_pay',
+    });
+    const owing = (await reserve({ customer: phone(21), location_id: 'mid' }, undefined, p.id)).body;
+    expect((await must(s, 'GET', `/v1/presales/${p.id}`)).reservations).toBe(2);
+
+    expect((await cancel(p.id, paid.id, midStaff)).status).toBe(403);
+    const done = await cancel(p.id, paid.id, nearStaff);
+    expect(done.status).toBe(200);
+    expect(done.body).toMatchObject({ status: 'cancelled', refunded: 5000, deposit: 5000 });
+    expect((await couponOf(paid.id)).status).toBe('void');
+    const again = await cancel(p.id, paid.id);
+    expect(again.status).toBe(200);
+    expect(again.body.cancelled_at).toBe(done.body.cancelled_at);
+    const unpaid = await cancel(p.id, owing.id);
+    expect(unpaid.body).toMatchObject({ status: 'cancelled', refunded: 0 });
+    expect((await cancel(p.id, 'prr_nope')).status).toBe(404);
+
+    const events = (await eventsOf('presale.reservation_cancelled')).filter((e) => e.presale_id === p.id);
+    expect(events).toEqual([
+      expect.objectContaining({
+        reservation_id: paid.id,
+        refunded: 5000,
+        payment_ref: 'wx-cancel-1',
+        reason: '顾客改变主意',
+      }),
+      expect.objectContaining({ reservation_id: owing.id, refunded: 0, payment_ref: null }),
+    ]);
+    // cancelled reservations hold nothing
+    expect(await must(s, 'GET', `/v1/presales/${p.id}`)).toMatchObject({ reservations: 0, units: 0 });
+    expect((await must(s, 'GET', `/v1/presales/${p.id}/demand`)).items).toEqual([]);
+    const anew = await reserve({ customer: phone(20), location_id: 'near' }, undefined, p.id);
+    expect(anew.status).toBe(201);
+    expect(anew.body.id).not.toBe(paid.id);
+    expect(anew.body.status).toBe('pending_payment');
+  });
+
+  it('refunds nothing when the deposit coupon was already spent on an order at the store', async () => {
+    const p = await must(s, 'POST', '/v1/presales', {
+      sku: 'TV',
+      title: '定金已抵扣',
+      launch_at: new Date(Date.now() + 7 * DAY).toISOString(),
+      deposit: 8000,
+      per_customer_limit: 1,
+    });
+    const r = (await reserve({ customer: phone(22), location_id: 'mid' }, undefined, p.id)).body;
+    await must(s, 'POST', `/v1/presales/${p.id}/reservations/${r.id}/pay`, { payment_ref: 'ali-spent' });
+    const coupon = await couponOf(r.id);
+    const order = await must(s, 'POST', '/v1/orders', {
+      channel: 'pos',
+      customer: phone(22),
+      lines: [{ sku: 'TV', qty: 1 }],
+      fulfillment: { type: 'in_store', location_id: 'mid' },
+      coupon_codes: [coupon.code],
+    });
+    expect(order.totals.total).toBe(399900 - 8000);
+    const done = await cancel(p.id, r.id);
+    expect(done.body).toMatchObject({ status: 'cancelled', refunded: 0 });
+    expect((await couponOf(r.id)).status).toBe('redeemed');
+  });
+});
+
+describe('launching at launch_at', () => {
+  it('launches a due pre-sale once, whoever gets there first (two runs of the task at once and the button)', async () => {
+    const create = (title: string, inMs: number) =>
+      must(s, 'POST', '/v1/presales', {
+        sku: 'CHIPS',
+        title,
+        launch_at: new Date(Date.now() + inMs).toISOString(),
+        per_customer_limit: 1,
+      });
+    const due = await create('到点上市', 60_000);
+    const later = await create('晚些上市', 3_600_000);
+    await reserve({ customer: phone(30), location_id: 'far' }, undefined, due.id);
+    expect(await launchDue(db())).toBe(0); // not yet
+    const at = new Date(Date.now() + 61_000);
+    await Promise.all([launchDue(db(), at), launchDue(db(), at), s.api('POST', `/v1/presales/${due.id}/launch`)]);
+    expect(await must(s, 'GET', `/v1/presales/${due.id}`)).toMatchObject({ status: 'launched' });
+    expect((await must(s, 'GET', `/v1/presales/${later.id}`)).status).toBe('open');
+    const launched = (await eventsOf('presale.launched')).filter((e) => e.presale_id === due.id);
+    expect(launched).toEqual([
+      expect.objectContaining({ sku: 'CHIPS', stores: [{ location_id: 'far', units: 1, reservations: 1 }] }),
+    ]);
+    expect(await launchDue(db(), at)).toBe(0); // nothing left due
   });
 });

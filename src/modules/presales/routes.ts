@@ -3,12 +3,12 @@ import type { Principal } from '../../platform/auth/roles';
 import { forbidden, unprocessable } from '../../platform/http/errors';
 import { Cursor, errors, Fen, FreeText, Id, Limit, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
-import { maskedAddress, namesFor } from '../customers/public';
-import { resolveCustomer } from '../customers/resolve';
+import { maskedAddress, namesFor, resolveCustomer } from '../customers/public';
 import { existingStoreIds, locationName } from '../locations/public';
-import { CustomerRefSchema, PAYMENT_METHODS } from '../orders/schemas';
+import { CancelBody, CustomerRefSchema, PAYMENT_METHODS } from '../orders/schemas';
 import { convertReservation } from './convert';
 import {
+  cancelReservation,
   createPresale,
   demand,
   launch,
@@ -47,8 +47,11 @@ const ReservationSchema = Type.Object({
   qty: Int,
   deposit: Type.Integer({ description: 'fen' }),
   status: StringEnum(RESERVATION_STATUSES),
+  channel: Type.String({ description: 'the channel it was made in (pos: at a till or by staff)' }),
   paid_at: NullStr,
   order_id: NullStr,
+  refunded: Type.Integer({ description: 'deposit refunded at its cancellation, fen' }),
+  cancelled_at: NullStr,
   created_at: Str,
 });
 
@@ -194,6 +197,7 @@ export const presaleRoutes: ModuleRoutes = (ctx) => async (app) => {
         customerId,
         locationId: req.body.location_id,
         qty: req.body.qty ?? 1,
+        channel,
       });
       return reply.code(r.created ? 201 : 200).send(r.reservation);
     },
@@ -261,12 +265,41 @@ export const presaleRoutes: ModuleRoutes = (ctx) => async (app) => {
   );
 
   app.post(
+    '/presales/:id/reservations/:reservation_id/cancel',
+    {
+      config: { roles: ['admin', 'support', 'store_staff', 'integration'], scope: 'orders' },
+      schema: {
+        tags: ['presales'],
+        summary: 'Cancel a reservation not yet sold: a paid deposit is refunded (cancelling again answers the same)',
+        description:
+          'As an order is cancelled: a paid deposit is recorded as refunded (`refunded`, fen) and ' +
+          'presale.reservation_cancelled carries its payment_ref for the payment provider; the deposit ' +
+          'coupon is voided (if it was already spent on an order, the deposit was deducted there and ' +
+          'nothing is refunded). 409 reservation_not_cancellable once converted into an order (return ' +
+          'the order instead). The person may reserve again. Store staff: their own store only.',
+        params: ReservationParams,
+        body: CancelBody,
+        response: { 200: ReservationSchema, ...errors(404, 409) },
+      },
+    },
+    async (req) =>
+      cancelReservation(db, req.params.id, req.params.reservation_id, req.body?.reason ?? null, new Date(), (loc) =>
+        ownStore(req.principal, loc),
+      ),
+  );
+
+  app.post(
     '/presales/:id/launch',
     {
       config: { roles: ['admin', 'marketer'] },
       schema: {
         tags: ['presales'],
-        summary: 'Launch: reservations close, held ones may be converted into orders (presale.launched)',
+        summary: 'Launch now: reservations close, held ones may be converted into orders (presale.launched)',
+        description:
+          'A pre-sale launches by itself at its launch_at (a periodic task); this launches it earlier. ' +
+          'Launching again answers the launched pre-sale. presale.launched becomes an event of every ' +
+          'person holding a reservation, and presale.reserved of the person reserving, so journeys ' +
+          'can trigger on them (`{"event": {"type": "presale.launched"}}`).',
         params: IdParams,
         response: { 200: PresaleSchema, ...errors(404) },
       },

@@ -6,8 +6,7 @@ import { conflict, notFound, unprocessable } from '../../platform/http/errors';
 import { decodeCursor, page } from '../../platform/http/pagination';
 import { newId } from '../../platform/ids';
 import { existingSkus, productNamesOf } from '../catalog/public';
-import { issueCoupon } from '../loyalty/coupons/public';
-import { createTemplate } from '../loyalty/coupons/templates';
+import { createTemplate, issueCoupon, voidCoupon } from '../loyalty/coupons/public';
 import type { PresalesTable, PresaleReservationsTable, ReservationStatus } from './tables';
 import './tables';
 
@@ -53,14 +52,17 @@ function reservationView(r: ReservationRow) {
     qty: r.qty,
     deposit: Number(r.deposit),
     status: r.status,
+    channel: r.channel,
     paid_at: r.paid_at ? new Date(r.paid_at).toISOString() : null,
     order_id: r.order_id,
+    refunded: Number(r.refunded),
+    cancelled_at: r.cancelled_at ? new Date(r.cancelled_at).toISOString() : null,
     created_at: new Date(r.created_at).toISOString(),
   };
 }
 export type ReservationView = ReturnType<typeof reservationView>;
 
-/** Reservations held or pending and units held, per pre-sale (a converted reservation still counts). */
+/** Reservations held or pending and units held, per pre-sale (a converted one still counts, a cancelled one not). */
 async function countsOf(db: Queryable, ids: string[]) {
   const out = new Map<string, { reservations: number; units: number }>();
   if (ids.length === 0) return out;
@@ -72,6 +74,7 @@ async function countsOf(db: Queryable, ids: string[]) {
       sql<string>`coalesce(sum(qty) FILTER (WHERE status <> 'pending_payment'), 0)`.as('units'),
     ])
     .where('presale_id', 'in', ids)
+    .where('status', '<>', 'cancelled')
     .groupBy('presale_id')
     .execute();
   for (const r of rows) out.set(r.presale_id, { reservations: Number(r.n), units: Number(r.units) });
@@ -178,33 +181,40 @@ async function publishReserved(tx: Tx, p: PresaleRow, r: ReservationRow): Promis
       sku: p.sku,
       customer_id: r.customer_id,
       location_id: r.location_id,
+      channel: r.channel,
       qty: r.qty,
       launch_at: new Date(p.launch_at).toISOString(),
     },
   });
 }
 
+/** The person's reservation of this pre-sale that is not cancelled, if any. */
+const liveReservation = (tx: Tx, presaleId: string, customerId: string) =>
+  tx
+    .selectFrom('presale_reservations')
+    .selectAll()
+    .where('presale_id', '=', presaleId)
+    .where('customer_id', '=', customerId)
+    .where('status', '<>', 'cancelled')
+    .executeTakeFirst();
+
 /**
- * Reserves for a person (a group root) at a store: one reservation per person and pre-sale, so
- * asking again answers the one they have (`created: false`). Without a deposit it is held at
- * once; with one it waits for the deposit (payDeposit). Refused once the pre-sale has launched:
- * the row is read FOR SHARE, so a launch waits for reservations under way and they for it.
+ * Reserves for a person (a group root) at a store, through a channel: one reservation per person
+ * and pre-sale (cancelled ones aside), so asking again answers the one they have (`created: false`).
+ * Without a deposit it is held at once; with one it waits for the deposit (payDeposit). Refused
+ * once the pre-sale has launched: the row is read FOR SHARE, so a launch waits for reservations
+ * under way and they for it.
  */
 export async function reserve(
   db: Queryable,
   presaleId: string,
-  input: { customerId: string; locationId: string; qty: number },
+  input: { customerId: string; locationId: string; qty: number; channel: string },
   now = new Date(),
 ): Promise<{ created: boolean; reservation: ReservationView }> {
   return transact(db, async (tx) => {
     const p = await tx.selectFrom('presales').selectAll().where('id', '=', presaleId).forShare().executeTakeFirst();
     if (!p) throw notFound('pre-sale', 'id');
-    const had = await tx
-      .selectFrom('presale_reservations')
-      .selectAll()
-      .where('presale_id', '=', presaleId)
-      .where('customer_id', '=', input.customerId)
-      .executeTakeFirst();
+    const had = await liveReservation(tx, presaleId, input.customerId);
     if (had) return { created: false, reservation: reservationView(had) };
     if (p.status !== 'open')
       throw unprocessable('presale_launched', `pre-sale ${p.id} has launched: reservations are closed`, 'id');
@@ -226,21 +236,17 @@ export async function reserve(
         qty: input.qty,
         deposit,
         status: deposit > 0 ? 'pending_payment' : 'reserved',
+        channel: input.channel,
         created_at: now,
         updated_at: now,
       })
-      .onConflict((oc) => oc.columns(['presale_id', 'customer_id']).doNothing())
+      .onConflict((oc) => oc.columns(['presale_id', 'customer_id']).where('status', '<>', 'cancelled').doNothing())
       .returningAll()
       .executeTakeFirst();
     if (!inserted) {
       // the same person reserving concurrently: theirs committed first
-      const theirs = await tx
-        .selectFrom('presale_reservations')
-        .selectAll()
-        .where('presale_id', '=', presaleId)
-        .where('customer_id', '=', input.customerId)
-        .executeTakeFirstOrThrow();
-      return { created: false, reservation: reservationView(theirs) };
+      const theirs = await liveReservation(tx, presaleId, input.customerId);
+      return { created: false, reservation: reservationView(theirs!) };
     }
     if (inserted.status === 'reserved') await publishReserved(tx, p, inserted);
     return { created: true, reservation: reservationView(inserted) };
@@ -310,6 +316,64 @@ export async function payDeposit(
   });
 }
 
+const CANCELLABLE: ReservationStatus[] = ['pending_payment', 'reserved'];
+
+/**
+ * Cancels a reservation not yet sold (before or after the launch), as an order is cancelled: a
+ * deposit paid is refunded (`refunded`, published with its payment_ref in
+ * presale.reservation_cancelled for the payment provider) and its coupon voided, unless that
+ * coupon was already spent on an order (then the deposit was deducted there: nothing to refund).
+ * Cancelling again answers the cancelled reservation; a converted one is 409 (its order is
+ * returned instead). The person may then reserve again.
+ */
+export async function cancelReservation(
+  db: Queryable,
+  presaleId: string,
+  id: string,
+  reason: string | null,
+  now = new Date(),
+  authorize: (locationId: string) => void = () => {},
+): Promise<ReservationView> {
+  return transact(db, async (tx) => {
+    const p = await tx.selectFrom('presales').selectAll().where('id', '=', presaleId).forShare().executeTakeFirst();
+    if (!p) throw notFound('pre-sale', 'id');
+    const r = await lockReservation(tx, presaleId, id);
+    authorize(r.location_id);
+    if (r.status === 'cancelled') return reservationView(r);
+    if (!CANCELLABLE.includes(r.status))
+      throw conflict('reservation_not_cancellable', `reservation is ${r.status}`, 'reservation_id', {
+        status: r.status,
+      });
+    // the coupon is the last lock this transaction takes (locks.ts)
+    const coupon = r.coupon_code ? await voidCoupon(tx, r.coupon_code, now) : null;
+    const refunded = r.paid_at && coupon !== 'redeemed' ? Number(r.deposit) : 0;
+    const cancelled = await tx
+      .updateTable('presale_reservations')
+      .set({ status: 'cancelled', refunded, cancelled_at: now, updated_at: now })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await publish(tx, {
+      aggregateType: 'presale',
+      aggregateId: p.id,
+      type: 'presale.reservation_cancelled',
+      payload: {
+        presale_id: p.id,
+        reservation_id: id,
+        sku: p.sku,
+        customer_id: r.customer_id,
+        location_id: r.location_id,
+        previous_status: r.status,
+        refunded,
+        payment_ref: r.payment_ref,
+        payment_method: r.payment_method,
+        reason,
+      },
+    });
+    return reservationView(cancelled);
+  });
+}
+
 /**
  * Launches the pre-sale: reservations close and held ones may be converted into orders. Launching
  * again answers the launched pre-sale. presale.launched carries the units held per store.
@@ -334,6 +398,24 @@ export async function launch(db: Queryable, id: string, now = new Date()): Promi
     });
   });
   return readPresale(db, id);
+}
+
+/**
+ * Launches the open pre-sales whose launch_at has come (the dispatcher's periodic task, so nobody
+ * needs to press the button): each through launch(), whose row lock makes it happen once whichever
+ * process or person gets there first. Answers how many it found due.
+ */
+export async function launchDue(db: Queryable, now = new Date()): Promise<number> {
+  const due = await db
+    .selectFrom('presales')
+    .select('id')
+    .where('status', '=', 'open')
+    .where('launch_at', '<=', now)
+    .orderBy('launch_at')
+    .limit(20)
+    .execute();
+  for (const p of due) await launch(db, p.id, now);
+  return due.length;
 }
 
 /** Claims a held reservation for conversion (so two conversions cannot both place an order). */
@@ -384,7 +466,7 @@ async function demandRows(db: Queryable, presaleId: string) {
            coalesce(sum(qty) FILTER (WHERE status <> 'pending_payment'), 0) AS units,
            count(*) FILTER (WHERE status = 'pending_payment') AS pending,
            coalesce(sum(deposit) FILTER (WHERE paid_at IS NOT NULL), 0) AS deposits
-    FROM presale_reservations WHERE presale_id = ${presaleId}
+    FROM presale_reservations WHERE presale_id = ${presaleId} AND status <> 'cancelled'
     GROUP BY location_id ORDER BY location_id COLLATE "C"`.execute(db);
   return r.rows.map((x) => ({
     location_id: x.location_id,
@@ -395,7 +477,7 @@ async function demandRows(db: Queryable, presaleId: string) {
   }));
 }
 
-/** Demand per store for stocking up: reservations held (or converted), units, deposits paid (fen). */
+/** Demand per store for stocking up: reservations held (or converted), units, deposits paid (fen); cancelled ones left out. */
 export async function demand(db: Queryable, presaleId: string) {
   const p = await findPresale(db, presaleId);
   const items = await demandRows(db, presaleId);

@@ -1,10 +1,11 @@
-import type { Int8, Timestamp } from '../../platform/db/schema';
+import type { ColumnType } from 'kysely';
+import type { Int8, Int8Default, Timestamp } from '../../platform/db/schema';
 
 /** The tables this module creates in its migrations; no other module names them (ownership.test.ts). */
 export const OWNED_TABLES = ['presales', 'presale_reservations'] as const;
 
 export const PRESALE_STATUSES = ['open', 'launched'] as const;
-export const RESERVATION_STATUSES = ['pending_payment', 'reserved', 'converting', 'converted'] as const;
+export const RESERVATION_STATUSES = ['pending_payment', 'reserved', 'converting', 'converted', 'cancelled'] as const;
 export type ReservationStatus = (typeof RESERVATION_STATUSES)[number];
 
 export interface PresalesTable {
@@ -33,6 +34,11 @@ export interface PresaleReservationsTable {
   paid_at: Timestamp | null;
   coupon_code: string | null;
   order_id: string | null;
+  /** The channel it was made in (app, mini_program, ..., pos at a till). */
+  channel: ColumnType<string, string | undefined, string>;
+  /** The deposit given back when it was cancelled, fen. */
+  refunded: Int8Default;
+  cancelled_at: Timestamp | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

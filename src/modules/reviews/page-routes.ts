@@ -4,18 +4,12 @@ import type { AppContext } from '../../platform/http/context';
 import { cacheable } from '../../platform/http/cache';
 import { pageLang } from '../../platform/http/public-page';
 import { rateLimit } from '../../platform/http/rate-limit';
-import { getSetting } from '../../platform/settings';
+import { getShelfPageSettings } from './order-url';
 import { renderMissing, renderShelfPage } from './page';
 import { PUBLIC_PER_MINUTE } from './routes';
 import { newVisitor, recordScan, VISITOR_COOKIE, visitorOf } from './scan';
 import { shelfProduct } from './shelf';
 
-/**
- * Where the page's "deliver to me" and "reserve for pickup" lead: the retailer's shop or
- * mini-program page, a URL template with {sku}, {store} and {fulfillment} (delivery | pickup).
- */
-export const ORDER_URL_SETTING = 'reviews.order_url';
-const DEFAULT_ORDER_URL = '/shop?sku={sku}&store={store}&fulfillment={fulfillment}';
 const YEAR_S = 365 * 24 * 3600;
 
 /**
@@ -62,7 +56,7 @@ export function shelfPageRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         }
         await recordScan(ctx.database, ctx.keys, { visitor, sku: product.sku, store: product.store?.id ?? null });
 
-        const orderUrl = (await getSetting<string>(db, ORDER_URL_SETTING)) ?? DEFAULT_ORDER_URL;
+        const { order_url: orderUrl } = await getShelfPageSettings(db);
         const other = new URLSearchParams({
           ...(product.store ? { store: product.store.id } : {}),
           lang: lang === 'en' ? 'zh-CN' : 'en',

@@ -4,7 +4,7 @@ import type { ShelfProduct } from './shelf';
 
 const stars = (rating: number) => '★'.repeat(rating) + '☆'.repeat(5 - rating);
 
-/** Where "deliver to me" and "reserve for pickup" lead: the retailer's shop (setting reviews.order_url). */
+/** Where "deliver to me" and "reserve for pickup" lead: the retailer's shop (order-url.ts, PUT /v1/settings/shelf-page). */
 export function orderLink(template: string, p: ShelfProduct, fulfillment: 'delivery' | 'pickup'): string {
   return template
     .replaceAll('{sku}', encodeURIComponent(p.sku))

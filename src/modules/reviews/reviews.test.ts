@@ -115,6 +115,43 @@ describe('the shelf-QR page, without a key', () => {
   });
 });
 
+describe('where the page’s order links lead', () => {
+  it('is a setting admins change (audited), refused unless a safe link naming {sku}, and null goes back to the default', async () => {
+    expect(await must(s, 'GET', '/v1/settings/shelf-page')).toEqual({
+      order_url: '/shop?sku={sku}&store={store}&fulfillment={fulfillment}',
+      is_default: true,
+    });
+    for (const bad of [
+      'javascript:alert(1)//{sku}',
+      '//evil.example.com/?sku={sku}',
+      '/shop?store={store}',
+      '/a b?{sku}',
+    ])
+      expect((await s.api('PUT', '/v1/settings/shelf-page', { order_url: bad })).body.error).toMatchObject({
+        code: 'invalid_order_url',
+        field: 'order_url',
+      });
+    const marketer = await s.keyFor('marketer');
+    const url = 'https://m.example.com/item?sku={sku}&store={store}&mode={fulfillment}';
+    expect((await s.api('PUT', '/v1/settings/shelf-page', { order_url: url }, { key: marketer })).status).toBe(403);
+    expect(await must(s, 'PUT', '/v1/settings/shelf-page', { order_url: url })).toEqual({
+      order_url: url,
+      is_default: false,
+    });
+    const html = await (await page('/p/TEA?store=near')).text();
+    expect(html).toContain('href="https://m.example.com/item?sku=TEA&amp;store=near&amp;mode=delivery"');
+    expect(html).toContain('href="https://m.example.com/item?sku=TEA&amp;store=near&amp;mode=pickup"');
+    const audit = await sql<{
+      action: string;
+    }>`SELECT action FROM audit_log WHERE action = 'settings.shelf_page'`.execute(s.santong.ctx.database.db);
+    expect(audit.rows).toHaveLength(1);
+    expect((await must(s, 'PUT', '/v1/settings/shelf-page', { order_url: null })).is_default).toBe(true);
+    expect(await (await page('/p/TEA?store=near')).text()).toContain(
+      'href="/shop?sku=TEA&amp;store=near&amp;fulfillment=pickup"',
+    );
+  });
+});
+
 describe('reviews', () => {
   const review = (body: Record<string, unknown>, key: string | null = app) =>
     s.api(

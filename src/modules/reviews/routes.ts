@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { transact } from '../../platform/db/transaction';
 import { cacheable } from '../../platform/http/cache';
 import { unprocessable } from '../../platform/http/errors';
 import { rateLimit } from '../../platform/http/rate-limit';
@@ -7,6 +8,7 @@ import type { ModuleRoutes } from '../../platform/http/types';
 import { findCustomer } from '../customers/public';
 import { CustomerRefSchema } from '../orders/schemas';
 import './erasure';
+import { getShelfPageSettings, setShelfPageSettings } from './order-url';
 import { listReviews, moderateReview, postReview, reviewSummary } from './service';
 
 const Sku = Type.String({ minLength: 1, maxLength: 64 });
@@ -38,6 +40,14 @@ const SummarySchema = Type.Object({
   items: Type.Array(
     Type.Object({ id: Type.String(), rating: Type.Integer(), text: Type.String(), created_at: Type.String() }),
   ),
+});
+
+const ShelfPageSettingsSchema = Type.Object({
+  order_url: Type.String({
+    description:
+      'where the shelf-QR page’s “deliver to me” and “reserve for pickup” lead: the shop’s or mini-program’s URL, with {sku}, {store} and {fulfillment} (delivery | pickup) filled in per link',
+  }),
+  is_default: Type.Boolean({ description: 'true: none was set, the built-in /shop?… link is used' }),
 });
 
 /** Public reads per client address and minute (a shelf page is one request; a scraper is many). */
@@ -152,5 +162,40 @@ export const reviewRoutes: ModuleRoutes = (ctx) => async (app) => {
       },
     },
     async (req) => moderateReview(db, req.params.id, req.body.status, req.principal),
+  );
+
+  app.get(
+    '/settings/shelf-page',
+    {
+      config: { roles: ['admin', 'marketer', 'support'] },
+      schema: {
+        tags: ['goods'],
+        summary: 'The shelf-QR product page’s settings: where its order links lead',
+        response: { 200: ShelfPageSettingsSchema, ...errors() },
+      },
+    },
+    async () => getShelfPageSettings(db),
+  );
+
+  app.put(
+    '/settings/shelf-page',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags: ['goods'],
+        summary: 'Set where the shelf-QR page’s order links lead (audited; null: the built-in link)',
+        description:
+          '422 invalid_order_url (field order_url) unless it is a path on this site or an http(s) address, without spaces or quotes, containing {sku}.',
+        body: Type.Object(
+          { order_url: Type.Union([Type.String({ minLength: 1, maxLength: 500 }), Type.Null()]) },
+          {
+            additionalProperties: false,
+            examples: [{ order_url: 'https://m.example.com/item?sku={sku}&store={store}&mode={fulfillment}' }],
+          },
+        ),
+        response: { 200: ShelfPageSettingsSchema, ...errors(422) },
+      },
+    },
+    async (req) => transact(ctx.database, (tx) => setShelfPageSettings(tx, req.principal, req.body.order_url)),
   );
 };

@@ -61,4 +61,25 @@ export function isOpen(hours: OpeningHours | null, timezone: string, at: Date): 
   });
 }
 
+/**
+ * Whether a location is open for the whole of [from, to) (a service booked at a store), in its own
+ * time zone: the span lies within one opening range of the start's day, or of the day before when
+ * that range runs past midnight. No hours means always open.
+ */
+export function openThroughout(hours: OpeningHours | null, timezone: string, from: Date, to: Date): boolean {
+  if (!hours) return true;
+  const { day, minutes } = localParts(from, timezone);
+  const end = minutes + Math.ceil((to.getTime() - from.getTime()) / 60_000);
+  const dayBefore = DAY_KEYS[(DAY_KEYS.indexOf(day) + 6) % 7];
+  // each range in minutes from the start day's midnight (the day before's shifted back a day)
+  const fits = (ranges: [string, string][] | undefined, shift: number) =>
+    (ranges ?? []).some(([open, close]) => {
+      const o = toMinutes(open) + shift;
+      let c = toMinutes(close) + shift;
+      if (c <= o) c += 1440; // past midnight
+      return minutes >= o && end <= c;
+    });
+  return fits(hours[day], 0) || fits(hours[dayBefore], -1440);
+}
+
 export const DAY_NAMES = DAY_KEYS;

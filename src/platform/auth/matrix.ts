@@ -108,6 +108,8 @@ export const MATRIX: Record<string, Rule | 'public'> = {
   },
   'GET /v1/products/{sku}/reviews': 'public',
   'GET /v1/reviews': { who: { admin: 'yes', marketer: 'yes', support: 'yes' } },
+  'GET /v1/settings/shelf-page': { who: { admin: 'yes', marketer: 'yes', support: 'yes' } },
+  'PUT /v1/settings/shelf-page': ADMIN,
   'PATCH /v1/reviews/{id}': { who: { admin: 'yes', marketer: 'yes', support: 'yes' } },
   'GET /v1/stock/low': { who: ALL },
   'GET /v1/stock/low-stock-policy': { who: ALL },
@@ -357,6 +359,11 @@ export const MATRIX: Record<string, Rule | 'public'> = {
   },
   'POST /v1/presales/{id}/reservations/{reservation_id}/pay': {
     who: { admin: 'yes', store_staff: 'yes', integration: 'yes' },
+    scope: 'orders',
+    note: "store staff: their own store's reservations (another's: 403)",
+  },
+  'POST /v1/presales/{id}/reservations/{reservation_id}/cancel': {
+    who: { admin: 'yes', support: 'yes', store_staff: 'yes', integration: 'yes' },
     scope: 'orders',
     note: "store staff: their own store's reservations (another's: 403)",
   },

@@ -43,9 +43,10 @@ import type { Tx } from './database';
  *      appointments under that lock; rescheduling then locks the appointment's row. Cancelling or
  *      completing locks only the appointment's row. Such a transaction takes no other ranked lock.
  *      PUT services writes its store's rows in code order (two at once on one store may deadlock: retried).
- * Pre-sales (presales/service.ts) lock a pre-sale's row (FOR SHARE to reserve, pay or convert, FOR
- * UPDATE to launch), then one of its reservation rows; the only lock after them is issuing the
- * deposit's coupon (below). Converting into an order places it after those locks are released.
+ * Pre-sales (presales/service.ts) lock a pre-sale's row (FOR SHARE to reserve, pay, cancel or
+ * convert, FOR UPDATE to launch), then one of its reservation rows; the only lock after them is
+ * issuing the deposit's coupon (below) or voiding it (its row, rank 3, at a cancellation).
+ * Converting into an order places it after those locks are released.
  *
  * Rows written below a rank's lock (ledger entries, movements, outbox) need no rank; nor do locks
  * taken by steps after which their transaction takes no more (issuing a coupon: its template's

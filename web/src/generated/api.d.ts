@@ -1192,7 +1192,7 @@ export interface paths {
         put?: never;
         /**
          * Book a customer’s appointment for a store’s service (takes Idempotency-Key)
-         * @description 409 slot_full when `capacity` booked appointments of the service already overlap the time; 422 unknown_service, appointment_in_past, unknown_order, order_of_another_customer. Publishes appointment.booked (journeys can trigger on it). Store staff: their own store’s appointments only (another’s is 403).
+         * @description 409 slot_full when `capacity` booked appointments of the service already overlap the time; 422 unknown_service, appointment_in_past, outside_opening_hours (the service must start and end within the store’s opening hours, field starts_at), unknown_order, order_of_another_customer. Publishes appointment.booked (journeys can trigger on it). Store staff: their own store’s appointments only (another’s is 403).
          */
         post: {
             parameters: {
@@ -1611,7 +1611,7 @@ export interface paths {
         put?: never;
         /**
          * Move a booked appointment to another time
-         * @description 409 slot_full, 409 appointment_not_booked (completed or cancelled). Store staff: their own store’s appointments only (another’s is 403).
+         * @description 409 slot_full, 409 appointment_not_booked (completed or cancelled), 422 outside_opening_hours (field starts_at). Store staff: their own store’s appointments only (another’s is 403).
          */
         post: {
             parameters: {
@@ -12041,7 +12041,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Launch: reservations close, held ones may be converted into orders (presale.launched) */
+        /**
+         * Launch now: reservations close, held ones may be converted into orders (presale.launched)
+         * @description A pre-sale launches by itself at its launch_at (a periodic task); this launches it earlier. Launching again answers the launched pre-sale. presale.launched becomes an event of every person holding a reservation, and presale.reserved of the person reserving, so journeys can trigger on them (`{"event": {"type": "presale.launched"}}`).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -12138,7 +12141,7 @@ export interface paths {
                     cursor?: string;
                     limit?: number;
                     location_id?: string;
-                    status?: "pending_payment" | "reserved" | "converting" | "converted";
+                    status?: "pending_payment" | "reserved" | "converting" | "converted" | "cancelled";
                 };
                 header?: never;
                 path: {
@@ -12156,6 +12159,9 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: ({
+                                cancelled_at: string | null;
+                                /** @description the channel it was made in (pos: at a till or by staff) */
+                                channel: string;
                                 created_at: string;
                                 customer_id: string;
                                 /** @description fen */
@@ -12166,8 +12172,10 @@ export interface paths {
                                 paid_at: string | null;
                                 presale_id: string;
                                 qty: number;
+                                /** @description deposit refunded at its cancellation, fen */
+                                refunded: number;
                                 /** @enum {string} */
-                                status: "pending_payment" | "reserved" | "converting" | "converted";
+                                status: "pending_payment" | "reserved" | "converting" | "converted" | "cancelled";
                             } & {
                                 /** @description as the caller may see it (masked for store staff) */
                                 customer_name: string | null;
@@ -12266,6 +12274,9 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            cancelled_at: string | null;
+                            /** @description the channel it was made in (pos: at a till or by staff) */
+                            channel: string;
                             created_at: string;
                             customer_id: string;
                             /** @description fen */
@@ -12276,8 +12287,10 @@ export interface paths {
                             paid_at: string | null;
                             presale_id: string;
                             qty: number;
+                            /** @description deposit refunded at its cancellation, fen */
+                            refunded: number;
                             /** @enum {string} */
-                            status: "pending_payment" | "reserved" | "converting" | "converted";
+                            status: "pending_payment" | "reserved" | "converting" | "converted" | "cancelled";
                         };
                     };
                 };
@@ -12288,6 +12301,9 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            cancelled_at: string | null;
+                            /** @description the channel it was made in (pos: at a till or by staff) */
+                            channel: string;
                             created_at: string;
                             customer_id: string;
                             /** @description fen */
@@ -12298,8 +12314,10 @@ export interface paths {
                             paid_at: string | null;
                             presale_id: string;
                             qty: number;
+                            /** @description deposit refunded at its cancellation, fen */
+                            refunded: number;
                             /** @enum {string} */
-                            status: "pending_payment" | "reserved" | "converting" | "converted";
+                            status: "pending_payment" | "reserved" | "converting" | "converted" | "cancelled";
                         };
                     };
                 };
@@ -12341,6 +12359,127 @@ export interface paths {
                 };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/presales/{id}/reservations/{reservation_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a reservation not yet sold: a paid deposit is refunded (cancelling again answers the same)
+         * @description As an order is cancelled: a paid deposit is recorded as refunded (`refunded`, fen) and presale.reservation_cancelled carries its payment_ref for the payment provider; the deposit coupon is voided (if it was already spent on an order, the deposit was deducted there and nothing is refunded). 409 reservation_not_cancellable once converted into an order (return the order instead). The person may reserve again. Store staff: their own store only.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    reservation_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "reason": "the customer changed their mind"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: free-text
+                         * @description no phone numbers or e-mail addresses
+                         * @example customer changed their mind
+                         */
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cancelled_at: string | null;
+                            /** @description the channel it was made in (pos: at a till or by staff) */
+                            channel: string;
+                            created_at: string;
+                            customer_id: string;
+                            /** @description fen */
+                            deposit: number;
+                            id: string;
+                            location_id: string;
+                            order_id: string | null;
+                            paid_at: string | null;
+                            presale_id: string;
+                            qty: number;
+                            /** @description deposit refunded at its cancellation, fen */
+                            refunded: number;
+                            /** @enum {string} */
+                            status: "pending_payment" | "reserved" | "converting" | "converted" | "cancelled";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12402,6 +12541,9 @@ export interface paths {
                         "application/json": {
                             order_id: string;
                             reservation: {
+                                cancelled_at: string | null;
+                                /** @description the channel it was made in (pos: at a till or by staff) */
+                                channel: string;
                                 created_at: string;
                                 customer_id: string;
                                 /** @description fen */
@@ -12412,8 +12554,10 @@ export interface paths {
                                 paid_at: string | null;
                                 presale_id: string;
                                 qty: number;
+                                /** @description deposit refunded at its cancellation, fen */
+                                refunded: number;
                                 /** @enum {string} */
-                                status: "pending_payment" | "reserved" | "converting" | "converted";
+                                status: "pending_payment" | "reserved" | "converting" | "converted" | "cancelled";
                             };
                             /** @description what the order costs after the deposit, fen */
                             total: number;
@@ -12525,6 +12669,9 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            cancelled_at: string | null;
+                            /** @description the channel it was made in (pos: at a till or by staff) */
+                            channel: string;
                             created_at: string;
                             customer_id: string;
                             /** @description fen */
@@ -12535,8 +12682,10 @@ export interface paths {
                             paid_at: string | null;
                             presale_id: string;
                             qty: number;
+                            /** @description deposit refunded at its cancellation, fen */
+                            refunded: number;
                             /** @enum {string} */
-                            status: "pending_payment" | "reserved" | "converting" | "converted";
+                            status: "pending_payment" | "reserved" | "converting" | "converted" | "cancelled";
                         };
                     };
                 };
@@ -16240,6 +16389,149 @@ export interface paths {
                             basis: "margin" | "net_sales";
                             /** @description percent of the basis credited (≤ 2 decimals) */
                             percent: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/settings/shelf-page": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The shelf-QR product page’s settings: where its order links lead */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description true: none was set, the built-in /shop?… link is used */
+                            is_default: boolean;
+                            /** @description where the shelf-QR page’s “deliver to me” and “reserve for pickup” lead: the shop’s or mini-program’s URL, with {sku}, {store} and {fulfillment} (delivery | pickup) filled in per link */
+                            order_url: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        /**
+         * Set where the shelf-QR page’s order links lead (audited; null: the built-in link)
+         * @description 422 invalid_order_url (field order_url) unless it is a path on this site or an http(s) address, without spaces or quotes, containing {sku}.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "order_url": "https://m.example.com/item?sku={sku}&store={store}&mode={fulfillment}"
+                     *     }
+                     */
+                    "application/json": {
+                        order_url: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description true: none was set, the built-in /shop?… link is used */
+                            is_default: boolean;
+                            /** @description where the shelf-QR page’s “deliver to me” and “reserve for pickup” lead: the shop’s or mini-program’s URL, with {sku}, {store} and {fulfillment} (delivery | pickup) filled in per link */
+                            order_url: string;
                         };
                     };
                 };

@@ -51,4 +51,12 @@ export const presalesEn: Record<keyof typeof presalesZhCN, string> = {
   'presale.noName': 'No name given',
   'presale.order': 'Order',
   'presale.select': "Pick a pre-sale to see its demand per store and the stores' reservations",
+  'eventType.presale.reserved': 'Reserved a new product',
+  'eventType.presale.launched': 'A reserved product launched',
+  'presale.rstatus.cancelled': 'Cancelled',
+  'presale.cancel': 'Cancel',
+  'presale.cancelConfirm': "Cancel {name}'s reservation? {refund}",
+  'presale.cancelRefund': 'The deposit paid, {amount}, is refunded.',
+  'presale.refunded': '(deposit {amount} refunded)',
+  'apiError.reservation_not_cancellable': 'This reservation became an order: return the order instead',
 };

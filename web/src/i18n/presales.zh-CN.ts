@@ -49,4 +49,12 @@ export const presalesZhCN = {
   'presale.noName': '未留姓名',
   'presale.order': '订单',
   'presale.select': '选择一个预约活动查看各门店需求与预约名单',
+  'eventType.presale.reserved': '预约新品',
+  'eventType.presale.launched': '预约的新品上市',
+  'presale.rstatus.cancelled': '已取消',
+  'presale.cancel': '取消预约',
+  'presale.cancelConfirm': '确定取消 {name} 的预约吗？{refund}',
+  'presale.cancelRefund': '已付定金 {amount} 将退还。',
+  'presale.refunded': '（已退定金 {amount}）',
+  'apiError.reservation_not_cancellable': '这笔预约已转为订单，不能取消（请办理订单退货）',
 } as const;

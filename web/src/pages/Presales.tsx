@@ -19,6 +19,8 @@ type Invites = Answer<'/v1/presales/{id}/reservations'>;
 const MARKETING_ROLES = ['admin', 'marketer'];
 const RESERVING_ROLES = ['admin', 'support', 'store_staff'];
 const CONVERTING_ROLES = ['admin', 'store_staff'];
+const CANCELLING_ROLES = ['admin', 'support', 'store_staff'];
+const CANCELLABLE = ['pending_payment', 'reserved'];
 
 /** 新品预约: pre-sales with their demand per store (table and chart) and a store's reservations to invite. */
 export function Presales({ selected }: { selected: string | null }) {
@@ -294,6 +296,7 @@ function StoreInvites({ presale, onChanged }: { presale: Presale; onChanged: () 
   const [reserveAt, setReserveAt] = useState('');
   const reserve = useAction();
   const convert = useAction();
+  const cancel = useAction();
   const [method, setMethod] = useState<PaymentMethod>('wechat_pay');
   const stores = locations.filter((l) => l.type === 'store');
   const role = me?.role ?? '';
@@ -324,6 +327,15 @@ function StoreInvites({ presale, onChanged }: { presale: Presale; onChanged: () 
       ),
     );
     if (done) {
+      invites.reload();
+      onChanged();
+    }
+  }
+
+  async function cancelReservation(r: Invites['items'][number]) {
+    const refund = r.paid_at ? t('presale.cancelRefund', { amount: formatFen(r.deposit) }) : '';
+    if (!window.confirm(t('presale.cancelConfirm', { name: r.customer_name ?? r.phone_masked ?? '', refund }))) return;
+    if (await cancel.run(() => api.post(`${path}/${r.id}/cancel`, {}, { idempotencyKey: `cancel-${r.id}` }))) {
       invites.reload();
       onChanged();
     }
@@ -396,6 +408,7 @@ function StoreInvites({ presale, onChanged }: { presale: Presale; onChanged: () 
       )}
       <ActionError error={reserve.error} testId="presale-reserve-error" />
       <ActionError error={convert.error} testId="presale-convert-error" />
+      <ActionError error={cancel.error} testId="presale-cancel-error" />
       {invites.error && <ErrorMessage error={invites.error} onRetry={invites.reload} />}
       {!invites.data && invites.loading && <Loading />}
       {invites.data && invites.data.items.length === 0 && <Empty />}
@@ -422,9 +435,14 @@ function StoreInvites({ presale, onChanged }: { presale: Presale; onChanged: () 
                   <td className="mono small">{r.phone_masked ?? '—'}</td>
                   <td>{locationLabel(byId, r.location_id, lang)}</td>
                   <td className="num">{r.qty}</td>
-                  <td>{translateValue(t, 'presale.rstatus', r.status)}</td>
+                  <td data-testid="presale-invite-status">
+                    {translateValue(t, 'presale.rstatus', r.status)}
+                    {r.refunded > 0 && (
+                      <span className="muted small"> {t('presale.refunded', { amount: formatFen(r.refunded) })}</span>
+                    )}
+                  </td>
                   <td className="nowrap small">{formatDateTime(r.created_at, lang)}</td>
-                  <td>
+                  <td className="nowrap">
                     {r.order_id ? (
                       <a href={href('orders', r.order_id)}>{t('presale.order')}</a>
                     ) : (
@@ -441,6 +459,17 @@ function StoreInvites({ presale, onChanged }: { presale: Presale; onChanged: () 
                           {t('presale.convert')}
                         </button>
                       )
+                    )}{' '}
+                    {CANCELLABLE.includes(r.status) && CANCELLING_ROLES.includes(role) && (
+                      <button
+                        type="button"
+                        className="btn btn-small"
+                        disabled={cancel.busy}
+                        onClick={() => void cancelReservation(r)}
+                        data-testid={`presale-cancel-${r.id}`}
+                      >
+                        {t('presale.cancel')}
+                      </button>
                     )}
                   </td>
                 </tr>

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { PageHeader, Panel } from '../components/PageHeader';
+import { ShelfOrderLink } from '../components/ShelfOrderLink';
 import { ActionError, ErrorMessage, LoadMore, Loading } from '../components/Status';
 import { Tabs } from '../components/Tabs';
 import { allOf, type Answer } from '../contract';
@@ -16,7 +17,10 @@ const STATUSES = allOf<Status>()(['pending', 'published', 'rejected']);
 
 const stars = (n: number) => '★'.repeat(n) + '☆'.repeat(5 - n);
 
-/** The moderation queue: publish a buyer's review to the product page, or reject it (or take it down later). */
+/**
+ * The moderation queue: publish a buyer's review to the product page, or reject it (or take it down
+ * later); below it, where the product page's order links lead.
+ */
 export function Reviews() {
   const { t, lang } = useI18n();
   const api = useApi();
@@ -119,6 +123,7 @@ export function Reviews() {
         )}
         <LoadMore count={list.items.length} hasMore={list.hasMore} loading={list.loading} onMore={list.loadMore} />
       </Panel>
+      <ShelfOrderLink />
     </>
   );
 }

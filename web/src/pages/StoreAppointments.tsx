@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { BookingForm } from '../components/appointments/BookingForm';
+import { ServicesEditor } from '../components/appointments/ServicesEditor';
 import { plusDays, zonedDayTime } from '../components/appointments/zoned';
 import { todayIn } from '../components/analytics/range';
 import { PageHeader, Panel } from '../components/PageHeader';
@@ -165,6 +166,7 @@ export function StoreAppointments({ id }: { id: string }) {
           {services.data && (
             <>
               <BookingForm
+                key={services.data.services.map((s) => s.code).join()}
                 location={id}
                 services={services.data.services}
                 day={from}
@@ -175,19 +177,7 @@ export function StoreAppointments({ id }: { id: string }) {
                   cal.reload();
                 }}
               />
-              {services.data.services.length > 0 && (
-                <>
-                  <h4>{t('appt.services')}</h4>
-                  <ul className="muted small" data-testid="appt-services">
-                    {services.data.services.map((s) => (
-                      <li key={s.code}>
-                        {s.name} · {t('appt.minutes', { n: s.duration_minutes })} ·{' '}
-                        {t('appt.capacity', { n: s.capacity })}
-                      </li>
-                    ))}
-                  </ul>
-                </>
-              )}
+              <ServicesEditor location={id} services={services.data.services} onSaved={services.reload} />
             </>
           )}
         </Panel>

@@ -41,3 +41,5 @@ export const couponTemplateFacts = sql<{
   status: string;
 }>`(SELECT id, name, kind, status FROM coupon_templates)`;
 export { issueCoupon, issueCoupons } from './issue';
+export { createTemplate } from './templates';
+export { voidCoupon } from './void';

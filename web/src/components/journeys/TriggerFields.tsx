@@ -1,5 +1,5 @@
 import { useResource } from '../../hooks';
-import { useI18n } from '../../i18n';
+import { translateValue, useI18n } from '../../i18n';
 import { newTrigger, TRIGGER_KINDS, triggerKind, type Trigger, type TriggerKind } from '../../journeys';
 import type { SavedSegment } from '../../marketing';
 
@@ -8,6 +8,20 @@ const localInput = (iso: string) => {
   const d = new Date(iso);
   return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 };
+
+/** Event types a trigger is offered (any other may be typed): behaviour events, appointments, pre-sales. */
+const EVENT_TYPES = [
+  'product_viewed',
+  'added_to_cart',
+  'search',
+  'store_visit',
+  'page_view',
+  'coupon_claimed',
+  'appointment.booked',
+  'appointment.completed',
+  'presale.reserved',
+  'presale.launched',
+];
 
 /** What makes a customer enter: the trigger's kind and its fields. */
 export function TriggerFields({ trigger, onChange }: { trigger: Trigger; onChange: (t: Trigger) => void }) {
@@ -52,9 +66,17 @@ export function TriggerFields({ trigger, onChange }: { trigger: Trigger; onChang
             <span>{t('journeys.trigger.eventType')}</span>
             <input
               value={trigger.event.type}
+              list="journey-event-types"
               onChange={(e) => onChange({ event: { ...trigger.event, type: e.target.value } })}
               data-testid="journey-trigger-event"
             />
+            <datalist id="journey-event-types">
+              {EVENT_TYPES.map((e) => (
+                <option key={e} value={e}>
+                  {translateValue(t, 'eventType', e)}
+                </option>
+              ))}
+            </datalist>
           </label>
           <label className="field">
             <span>{t('journeys.trigger.sku')}</span>
