@@ -148,7 +148,10 @@ describe('supply planning', () => {
     await page.getByTestId('campaign-ends').fill(day(7));
     await page.getByTestId('campaign-uplift').fill('100');
     await page.getByTestId('campaign-search').fill(name.slice(0, 4));
-    await page.getByTestId('campaign-found').getByRole('button', { name: `+ ${name}` }).click();
+    await page
+      .getByTestId('campaign-found')
+      .getByRole('button', { name: `+ ${name}` })
+      .click();
     await page.getByTestId('campaign-submit').click();
     const row = page.getByTestId('campaign-store-row').filter({ hasText: '人民广场店' });
     await row.waitFor();

@@ -12,6 +12,7 @@ export const supplyPlanEn: Record<keyof typeof supplyPlanZhCN, string> = {
   'supply.origin.rebalance': 'store to store',
   'supply.origin.campaign': 'campaign',
 
+  'fc.open': 'Demand forecast',
   'fc.hint':
     'Units a day: the solid line is what sold in the last eight weeks, the dashed line the forecast, the shade its 80 % interval, orange days the calendar’s events',
   'fc.scope': 'Forecast for',
@@ -38,7 +39,8 @@ export const supplyPlanEn: Record<keyof typeof supplyPlanZhCN, string> = {
     'Stores that will run out within their lead time take stock from stores within {km} km holding more than {days} days of sales; the giving store keeps its online reservations and safety stock',
   'rb.km': 'Distance (km)',
   'rb.qty': 'Quantity',
-  'rb.reason': 'Receiver has {position}, expects to sell {demand} within its lead time; the giver holds {cover} of sales',
+  'rb.reason':
+    'Receiver has {position}, expects to sell {demand} within its lead time; the giver holds {cover} of sales',
   'rb.days': '{n} days',
   'rb.noDemand': 'far more than it sells',
 
@@ -47,6 +49,8 @@ export const supplyPlanEn: Record<keyof typeof supplyPlanZhCN, string> = {
     'From the campaign’s days, products and expected uplift (and pre-sale reservations): what each store must receive and each DC must buy',
   'cs.fromCalendar': 'From the calendar',
   'cs.pickEvent': 'Pick an event…',
+  'cs.fromPresale': 'Or from a pre-sale',
+  'cs.pickPresale': 'Pick a pre-sale…',
   'cs.uplift': 'Expected uplift (%)',
   'cs.presales': 'Count pre-sale reservations',
   'cs.products': 'Products',

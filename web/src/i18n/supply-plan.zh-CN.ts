@@ -10,7 +10,9 @@ export const supplyPlanZhCN = {
   'supply.origin.rebalance': '门店间调拨',
   'supply.origin.campaign': '活动备货',
 
-  'fc.hint': '每天的销量：实线是过去八周实际卖出的，虚线是接下来的预测，阴影是 80% 的把握区间，橙色底色是活动日历里的活动',
+  'fc.open': '需求预测',
+  'fc.hint':
+    '每天的销量：实线是过去八周实际卖出的，虚线是接下来的预测，阴影是 80% 的把握区间，橙色底色是活动日历里的活动',
   'fc.scope': '预测范围',
   'fc.chain': '全部门店合计',
   'fc.back': '返回补货建议',
@@ -42,6 +44,8 @@ export const supplyPlanZhCN = {
   'cs.hint': '按活动日期、商品和预计增幅（以及预售预约）算出每家门店要补多少、仓库要采购多少',
   'cs.fromCalendar': '从活动日历选',
   'cs.pickEvent': '选择活动…',
+  'cs.fromPresale': '或从预售选',
+  'cs.pickPresale': '选择预售…',
   'cs.uplift': '预计增幅（%）',
   'cs.presales': '计入预售预约',
   'cs.products': '商品',

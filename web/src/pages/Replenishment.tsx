@@ -31,7 +31,8 @@ export function Replenishment({ selected }: { selected: string | null }) {
   const [version, setVersion] = useState(0);
   const changed = () => setVersion((v) => v + 1);
   const tabs = VIEWS.filter((v) => v !== 'campaign' || can(me, 'planCampaign'));
-  const view: View | 'forecast' = params[1] === 'forecast' && params[2] ? 'forecast' : (tabs.find((v) => v === params[1]) ?? 'suggestions');
+  const view: View | 'forecast' =
+    params[1] === 'forecast' && params[2] ? 'forecast' : (tabs.find((v) => v === params[1]) ?? 'suggestions');
   const go = (loc: string, v: string, ...rest: string[]) => navigate('replenishment', loc, v, ...rest);
 
   return (
@@ -59,7 +60,7 @@ export function Replenishment({ selected }: { selected: string | null }) {
       />
       <Tabs
         value={view === 'forecast' ? 'suggestions' : view}
-        onChange={(v) => go(locationId ?? '', v)}
+        onChange={(v) => locationId && go(locationId, v)}
         tabs={tabs.map((v) => ({ id: v, label: t(`supply.tab.${v}`) }))}
         testId="supply-tabs"
       />
@@ -67,7 +68,9 @@ export function Replenishment({ selected }: { selected: string | null }) {
       {view === 'suggestions' && locationId && (
         <SuggestionsPanel locationId={locationId} version={version} onAccepted={changed} />
       )}
-      {view === 'rebalance' && locationId && <RebalancePanel locationId={locationId} version={version} onAccepted={changed} />}
+      {view === 'rebalance' && locationId && (
+        <RebalancePanel locationId={locationId} version={version} onAccepted={changed} />
+      )}
       {view === 'campaign' && <CampaignStockUp />}
       {view === 'calendar' && <EventsCalendar />}
       {(view === 'suggestions' || view === 'rebalance') && locationId && (

@@ -16,6 +16,7 @@ import './supply.css';
 type Plan = RequestBody<'/v1/replenishment/campaign-stock-up', 'post'>;
 type StockUp = Answer<'/v1/replenishment/campaign-stock-up', 'post'>;
 type Transfer = Answer<'/v1/transfers/{id}'>;
+type Presale = Answer<'/v1/presales/{id}'>;
 const PLAN_PATH = '/v1/replenishment/campaign-stock-up';
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -54,6 +55,7 @@ export function CampaignStockUp() {
   const { key } = useSession();
   const { byId } = useLocations();
   const upcoming = useResource<{ items: ForecastEvent[] }>('/v1/forecast-events', { from: today() });
+  const presales = useResource<{ items: Presale[] }>('/v1/presales', { status: 'open' });
   const [form, setForm] = useState({ starts_on: '', ends_on: '', uplift: '50', presales: true });
   const [products, setProducts] = useState<{ sku: string; name: string }[]>([]);
   const [q, setQ] = useState('');
@@ -67,11 +69,23 @@ export function CampaignStockUp() {
     const ev = upcoming.data?.items.find((e) => e.id === id);
     // the calendar's multiple (2.5 = two and a half times) is the plan's extra (+150 %)
     if (ev)
-      setForm({ ...form, starts_on: ev.starts_on, ends_on: ev.ends_on, uplift: String(Math.round((ev.uplift - 1) * 100)) });
+      setForm({
+        ...form,
+        starts_on: ev.starts_on,
+        ends_on: ev.ends_on,
+        uplift: String(Math.round((ev.uplift - 1) * 100)),
+      });
   };
-  const add = (p: Product) => {
+  const add = (p: { sku: string; name: string }) => {
     if (!products.some((x) => x.sku === p.sku)) setProducts([...products, { sku: p.sku, name: p.name }]);
     setQ('');
+  };
+  // a pre-sale: its product, from today to its launch day, its reservations counted
+  const fromPresale = (id: string) => {
+    const p = presales.data?.items.find((x) => x.id === id);
+    if (!p) return;
+    setForm({ ...form, starts_on: today(), ends_on: p.launch_at.slice(0, 10), presales: true });
+    add({ sku: p.sku, name: p.product_name ?? p.title });
   };
 
   async function submit(e: FormEvent) {
@@ -125,6 +139,17 @@ export function CampaignStockUp() {
             {(upcoming.data?.items ?? []).map((ev) => (
               <option key={ev.id} value={ev.id}>
                 {ev.name} ({ev.starts_on})
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          <span>{t('cs.fromPresale')}</span>
+          <select value="" onChange={(e) => fromPresale(e.target.value)} data-testid="campaign-presale">
+            <option value="">{t('cs.pickPresale')}</option>
+            {(presales.data?.items ?? []).map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.title}
               </option>
             ))}
           </select>

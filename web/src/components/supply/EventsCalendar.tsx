@@ -23,7 +23,15 @@ interface Draft {
   sku: string;
   location_id: string;
 }
-const EMPTY: Draft = { name: '', kind: 'campaign', starts_on: '', ends_on: '', uplift: '1.5', sku: '', location_id: '' };
+const EMPTY: Draft = {
+  name: '',
+  kind: 'campaign',
+  starts_on: '',
+  ends_on: '',
+  uplift: '1.5',
+  sku: '',
+  location_id: '',
+};
 const draftOf = (e: ForecastEvent): Draft => ({
   name: e.name,
   kind: e.kind,

@@ -8,7 +8,7 @@ export type Forecast = Answer<'/v1/forecasts'>;
 export type ForecastEvent = Answer<'/v1/forecast-events'>['items'][number];
 
 /** Weeks of history drawn before the forecast: enough to see the weekly rhythm and the trend. */
-export const HISTORY_DAYS = 56;
+const HISTORY_DAYS = 56;
 
 const COLORS = {
   history: '#475467',
@@ -39,7 +39,8 @@ export function ForecastChart({ forecast, events }: { forecast: Forecast; events
     const pad = history.map(() => null);
     const last = history[history.length - 1];
     // the forecast line starts at the last day sold, so the two lines join
-    const forecastLine = [...pad.slice(1), last ? last.units : null, ...forecast.forecast.map((f) => f.mean)];
+    const means = forecast.forecast.map((f) => f.mean);
+    const forecastLine = last ? [...pad.slice(1), last.units, ...means] : means;
     const band = {
       type: 'line' as const,
       stack: 'interval',
@@ -93,7 +94,7 @@ export function ForecastChart({ forecast, events }: { forecast: Forecast; events
             silent: true,
             itemStyle: { color: COLORS.event },
             label: { position: 'insideTop', color: '#8a5a00', fontSize: 11 },
-            data: shown.map((e) => [
+            data: shown.map((e): [{ name: string; xAxis: string }, { xAxis: string }] => [
               { name: e.name, xAxis: e.starts_on < first ? first : e.starts_on },
               { xAxis: e.ends_on > end ? end : e.ends_on },
             ]),

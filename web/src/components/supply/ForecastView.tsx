@@ -55,7 +55,7 @@ export function ForecastView({ sku, locationId }: { sku: string; locationId: str
               <option value="chain">{t('fc.chain')}</option>
             </select>
           )}
-          <a className="btn btn-small" href={href('replenishment', locationId ?? '')}>
+          <a className="btn btn-small" href={href('replenishment', ...(locationId ? [locationId] : []))}>
             {t('fc.back')}
           </a>
         </>

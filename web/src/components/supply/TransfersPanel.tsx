@@ -70,7 +70,9 @@ export function TransfersPanel({
                   <td className="nowrap">{formatDateTime(tr.requested_at, lang)}</td>
                   <td>{locationLabel(byId, tr.from_location_id, lang)}</td>
                   <td>{locationLabel(byId, tr.to_location_id, lang)}</td>
-                  <td className="small">{tr.lines.map((l) => `${l.name ?? l.sku} × ${formatInt(l.qty)}`).join('、')}</td>
+                  <td className="small">
+                    {tr.lines.map((l) => `${l.name ?? l.sku} × ${formatInt(l.qty)}`).join('、')}
+                  </td>
                   <td className="small">{translateValue(t, 'supply.origin', tr.origin)}</td>
                   <td data-testid="transfer-status">{t(`supply.status.${tr.status}`)}</td>
                   <td className="nowrap">
