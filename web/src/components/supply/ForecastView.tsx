@@ -10,6 +10,7 @@ import { KpiCard } from '../KpiCard';
 import { Panel } from '../PageHeader';
 import { ErrorMessage, Loading } from '../Status';
 import { ForecastChart, type Forecast, type ForecastEvent } from './ForecastChart';
+import './supply.css';
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
@@ -70,7 +71,7 @@ export function ForecastView({ sku, locationId }: { sku: string; locationId: str
       {!f && forecast.loading && <Loading />}
       {f && (
         <>
-          <div className="kpis">
+          <div className="forecast-kpis">
             <KpiCard
               label={t('fc.next7')}
               value={formatInt(Math.round(sum(f.forecast.slice(0, 7).map((d) => d.mean))))}
