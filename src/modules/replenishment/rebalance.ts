@@ -39,6 +39,11 @@ export interface Move {
 }
 
 const coverDays = (s: StoreSku) => (s.daily > 0 ? s.position / s.daily : null);
+/**
+ * A store expecting to sell less than this within its lead time receives nothing: its empty shelf
+ * is not worth a trip (the demo's slow sellers expect a few hundredths of a unit).
+ */
+const MIN_LEAD_DEMAND = 0.5;
 
 /**
  * Pairs receivers with donors for one SKU: receivers by need (largest first), each from its
@@ -54,7 +59,7 @@ export function rebalanceSku(
   const spare = new Map<string, number>();
   for (const [id, s] of stores) {
     const wanted = Math.ceil(s.lead.mean + rules.z * s.lead.sd - 1e-9) - s.position;
-    if (s.position < s.lead.mean && wanted > 0) need.set(id, wanted);
+    if (s.position < s.lead.mean && s.lead.mean >= MIN_LEAD_DEMAND && wanted > 0) need.set(id, wanted);
     const cover = coverDays(s);
     if (s.giveable > 0 && (cover === null || cover > rules.donor_cover_days)) {
       const keep = Math.ceil(s.daily * rules.donor_cover_days);

@@ -97,6 +97,16 @@ describe('rebalanceSku', () => {
       ['c', 12],
     ]);
   });
+
+  it('sends nothing to a store that expects to sell under half a unit within its lead time', () => {
+    const stores = (lead: number) =>
+      new Map([
+        ['a', store(0, 0, lead, 0.1)],
+        ['b', store(100, 100, 1, 1)],
+      ]);
+    expect(rebalanceSku('X', stores(0.4), km, rules)).toEqual([]);
+    expect(rebalanceSku('X', stores(0.5), km, rules).map((m) => [m.from_location_id, m.qty])).toEqual([['b', 1]]);
+  });
 });
 
 describe('replenishment over HTTP', () => {
