@@ -99,7 +99,10 @@ export function RebalancePanel({
                     {t('rb.reason', {
                       position: formatInt(mv.to_position),
                       demand: mv.to_lead_time_demand.toFixed(1),
-                      cover: mv.from_cover_days === null ? t('rb.noDemand') : t('rb.days', { n: mv.from_cover_days }),
+                      cover:
+                        mv.from_cover_days === null
+                          ? t('rb.noDemand')
+                          : t('rb.days', { n: Math.round(mv.from_cover_days) }),
                     })}
                   </td>
                   <td>
