@@ -141,6 +141,22 @@ describe('supply planning', () => {
     expect(ui.pageErrors).toEqual([]);
   });
 
+  it('shows a store’s staff their own store, the calendar read-only and no campaign planning', async () => {
+    const page = await ui.signedIn(await ui.server.keyFor('store_staff', { location_id: 'st-jingan' }));
+    await page.goto(`${ui.server.url}/#/replenishment/${TO}/calendar`);
+    await page.getByTestId('calendar-table').waitFor();
+    expect(await page.getByTestId('calendar-form').count()).toBe(0);
+    expect(await page.getByTestId('calendar-edit').count()).toBe(0);
+    expect(await text(page.getByTestId('supply-tabs'))).not.toContain('活动备货');
+    expect(await page.getByTestId('supply-location').count()).toBe(0);
+    await page.getByTestId('tab-suggestions').click();
+    // st-jingan's side of the transfer it gave: received, nothing left to do
+    const row = page.getByTestId('transfer-row').filter({ hasText: '静安寺店' }).first();
+    await row.waitFor();
+    expect(await text(row)).toContain('人民广场店');
+    expect(ui.pageErrors).toEqual([]);
+  });
+
   it('works out a campaign’s stock-up and makes the stores’ transfers', async () => {
     const page = await ui.signedIn(await ui.server.keyFor('admin'));
     await page.goto(`${ui.server.url}/#/replenishment/${TO}/campaign`);
