@@ -70,6 +70,16 @@ describe('supply planning', () => {
     // the product by its name (loaded after the row), not its code; the store by its name
     await expect.poll(async () => (await row.textContent()) ?? '').toContain(name);
     expect(await text(row)).toContain('人民广场店');
+    // edited: its multiple changed in the same form
+    await row.getByTestId('calendar-edit').click();
+    expect(await page.getByTestId('calendar-name').inputValue()).toBe('店庆');
+    await page.getByTestId('calendar-uplift').fill('2.5');
+    await page.getByTestId('calendar-submit').click();
+    await expect.poll(async () => (await row.textContent()) ?? '').toContain('×2.5');
+    await row.getByTestId('calendar-edit').click();
+    await page.getByTestId('calendar-uplift').fill('2');
+    await page.getByTestId('calendar-submit').click();
+    await expect.poll(async () => (await row.textContent()) ?? '').not.toContain('×2.5');
     await page.screenshot({ path: path.join(SHOTS, 'supply-calendar.png'), fullPage: true });
     const events = (await ui.ok('GET', `/v1/forecast-events?sku=${encodeURIComponent(sku)}`)).items;
     expect(events.find((e: { name: string }) => e.name === '店庆')).toMatchObject({
@@ -100,6 +110,12 @@ describe('supply planning', () => {
     // the chain total: no series for it in the fixture run
     await page.getByTestId('forecast-scope').selectOption('chain');
     await page.getByTestId('forecast-none').waitFor();
+    // the product's stock page leads to the same forecast, at the store picked there
+    await page.goto(`${ui.server.url}/#/inventory/${encodeURIComponent(sku)}`);
+    await page.locator(`[data-testid="stock-row"][data-location="${TO}"]`).click();
+    await page.getByTestId('stock-forecast').click();
+    await expect.poll(() => page.evaluate('window.location.hash')).toBe(`#/replenishment/${TO}/forecast/${sku}`);
+    await expect.poll(() => page.getByTestId('forecast-chart').getAttribute('data-forecast-days')).toBe('28');
     expect(ui.pageErrors).toEqual([]);
   });
 
