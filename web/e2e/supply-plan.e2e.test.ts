@@ -62,7 +62,13 @@ describe('supply planning', () => {
     await page.getByTestId('calendar-starts').fill(day(3));
     await page.getByTestId('calendar-ends').fill(day(4));
     await page.getByTestId('calendar-uplift').fill('2');
-    await page.getByTestId('calendar-sku').fill(sku);
+    // the product picked by its name
+    await page.getByTestId('calendar-product-search').fill(name.slice(0, 4));
+    await page
+      .getByTestId('calendar-product-found')
+      .getByRole('button', { name: `+ ${name}` })
+      .click();
+    await expect.poll(async () => (await page.getByTestId('calendar-product').textContent()) ?? '').toContain(name);
     await page.getByTestId('calendar-location').selectOption(TO);
     await page.getByTestId('calendar-submit').click();
     const row = page.getByTestId('calendar-row').filter({ hasText: '店庆' });

@@ -1,5 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
-import type { Page, Product } from '../../api';
+import { useState, type FormEvent } from 'react';
 import type { Answer, RequestBody } from '../../contract';
 import { formatInt } from '../../format';
 import { useAction, useResource } from '../../hooks';
@@ -11,6 +10,7 @@ import { useApi, useSession } from '../../session';
 import { Panel } from '../PageHeader';
 import { ActionError, Empty } from '../Status';
 import type { ForecastEvent } from './ForecastChart';
+import { ProductPicker } from './ProductPicker';
 import './supply.css';
 
 type Plan = RequestBody<'/v1/replenishment/campaign-stock-up', 'post'>;
@@ -20,28 +20,6 @@ type Presale = Answer<'/v1/presales/{id}'>;
 const PLAN_PATH = '/v1/replenishment/campaign-stock-up';
 
 const today = () => new Date().toISOString().slice(0, 10);
-
-/** Products whose name or SKU holds the text (two characters or more), the latest answer only. */
-function useProductSearch(q: string): Product[] {
-  const api = useApi();
-  const [found, setFound] = useState<Product[]>([]);
-  useEffect(() => {
-    const text = q.trim();
-    if (text.length < 2) return setFound([]);
-    let live = true;
-    const timer = window.setTimeout(() => {
-      api.get<Page<Product>>('/v1/products', { q: text, limit: 8 }).then(
-        (r) => live && setFound(r.items),
-        () => undefined,
-      );
-    }, 250);
-    return () => {
-      live = false;
-      window.clearTimeout(timer);
-    };
-  }, [q, api]);
-  return found;
-}
 
 /**
  * 活动备货: for a planned campaign (its days, products, expected uplift and the pre-sales'
@@ -58,8 +36,6 @@ export function CampaignStockUp() {
   const presales = useResource<{ items: Presale[] }>('/v1/presales', { status: 'open' });
   const [form, setForm] = useState({ starts_on: '', ends_on: '', uplift: '50', presales: true });
   const [products, setProducts] = useState<{ sku: string; name: string }[]>([]);
-  const [q, setQ] = useState('');
-  const found = useProductSearch(q);
   const [plan, setPlan] = useState<Plan | null>(null);
   const [result, setResult] = useState<StockUp | null>(null);
   const [made, setMade] = useState<number | null>(null);
@@ -78,7 +54,6 @@ export function CampaignStockUp() {
   };
   const add = (p: { sku: string; name: string }) => {
     if (!products.some((x) => x.sku === p.sku)) setProducts([...products, { sku: p.sku, name: p.name }]);
-    setQ('');
   };
   // a pre-sale: its product, from today to its launch day, its reservations counted
   const fromPresale = (id: string) => {
@@ -191,24 +166,7 @@ export function CampaignStockUp() {
           />
           {t('cs.presales')}
         </label>
-        <label className="field">
-          <span>{t('cs.products')}</span>
-          <input
-            value={q}
-            onChange={(e) => setQ(e.target.value)}
-            placeholder={t('cs.searchProducts')}
-            data-testid="campaign-search"
-          />
-        </label>
-        {found.length > 0 && (
-          <div className="chips" data-testid="campaign-found">
-            {found.map((p) => (
-              <button type="button" key={p.sku} className="chip" onClick={() => add(p)}>
-                + {p.name}
-              </button>
-            ))}
-          </div>
-        )}
+        <ProductPicker label={t('cs.products')} testId="campaign" onPick={add} />
         <div className="chips" data-testid="campaign-products">
           {products.map((p) => (
             <span key={p.sku} className="chip">

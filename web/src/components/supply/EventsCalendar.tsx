@@ -9,6 +9,7 @@ import { Panel } from '../PageHeader';
 import { ProductName } from '../ProductName';
 import { ActionError, Empty, ErrorMessage, Loading } from '../Status';
 import type { ForecastEvent } from './ForecastChart';
+import { ProductPicker } from './ProductPicker';
 import './supply.css';
 
 type EventBody = RequestBody<'/v1/forecast-events', 'post'>;
@@ -188,15 +189,30 @@ export function EventsCalendar() {
               data-testid="calendar-uplift"
             />
           </label>
-          <label className="field">
-            <span>{t('cal.skuField')}</span>
-            <input
-              value={draft.sku}
-              onChange={set('sku')}
-              placeholder={t('cal.allProducts')}
-              data-testid="calendar-sku"
+          {draft.sku ? (
+            <div className="field">
+              <span>{t('cal.skuField')}</span>
+              <div className="chips">
+                <span className="chip" data-testid="calendar-product">
+                  <ProductName sku={draft.sku} />
+                  <button
+                    type="button"
+                    className="btn btn-link btn-small"
+                    aria-label={t('cs.remove', { name: draft.sku })}
+                    onClick={() => setDraft({ ...draft, sku: '' })}
+                  >
+                    ×
+                  </button>
+                </span>
+              </div>
+            </div>
+          ) : (
+            <ProductPicker
+              label={t('cal.skuField')}
+              testId="calendar-product"
+              onPick={(p) => setDraft({ ...draft, sku: p.sku })}
             />
-          </label>
+          )}
           <label className="field">
             <span>{t('cal.stores')}</span>
             <select value={draft.location_id} onChange={set('location_id')} data-testid="calendar-location">
