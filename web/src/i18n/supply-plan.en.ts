@@ -90,7 +90,7 @@ export const supplyPlanEn: Record<keyof typeof supplyPlanZhCN, string> = {
   'cal.allStores': 'all stores',
   'cal.startsOn': 'First day',
   'cal.endsOn': 'Last day',
-  'cal.skuField': 'One product only (none: every product)',
+  'cal.skuField': 'One product only (optional)',
   'cal.add': 'Add event',
   'cal.save': 'Save changes',
   'cal.edit': 'Edit',

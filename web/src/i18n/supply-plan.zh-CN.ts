@@ -85,7 +85,7 @@ export const supplyPlanZhCN = {
   'cal.allStores': '全部门店',
   'cal.startsOn': '开始日期',
   'cal.endsOn': '结束日期',
-  'cal.skuField': '只限某个商品（不选即全部商品）',
+  'cal.skuField': '只限商品（可不选）',
   'cal.add': '添加活动',
   'cal.save': '保存修改',
   'cal.edit': '修改',
