@@ -506,6 +506,23 @@ describe('demo retailer behind the dashboard API', () => {
     expect(Number(withdrawn.n)).toBeGreaterThan(0);
   });
 
+  it('has transfers in each state, the shipped one in transit at its store', async () => {
+    const items = (await s.api('GET', '/v1/transfers')).body.items as {
+      status: string;
+      origin: string;
+      to_location_id: string;
+      lines: { sku: string; name: string | null; qty: number }[];
+    }[];
+    expect(new Set(items.map((t) => t.status))).toEqual(new Set(['requested', 'shipped', 'received']));
+    expect(items.map((t) => t.origin)).toContain('rebalance');
+    for (const t of items) for (const l of t.lines) expect(l.name).toBeTruthy();
+    const shipped = items.find((t) => t.status === 'shipped')!;
+    const stock = (await s.api('GET', `/v1/stock/${encodeURIComponent(shipped.lines[0].sku)}`)).body.locations.find(
+      (l: { location_id: string }) => l.location_id === shipped.to_location_id,
+    );
+    expect(stock.in_transit).toBe(shipped.lines[0].qty);
+  });
+
   it('filters by location the same way', async () => {
     const r = await s.api('GET', '/v1/analytics/dashboard?location_id=st-renmin');
     expect(r.status).toBe(200);

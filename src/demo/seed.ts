@@ -21,6 +21,7 @@ import { backfillStockSnapshots } from '../modules/analytics/inventory';
 import { backfillSearchKeys } from '../modules/customers/search-keys';
 import { DEFAULT_HORIZON_DAYS, localDay, runClvNow } from '../modules/clv/runs';
 import { seedDemoForecasts } from './forecasts';
+import { seedDemoTransfers } from './transfers';
 import { ClvDataError } from '../modules/clv/fit';
 import { currentTimezone } from '../modules/loyalty/points/expiry-date';
 import { DemoCoupons } from './coupons';
@@ -147,6 +148,8 @@ export async function seedDemo(
   });
   // The supply pages' forecasts: the events calendar and a forecast run on the history.
   await seedDemoForecasts(database, localDay(anchor, timezone), timezone);
+  // Transfers between the DC and the stores in each state (the 补货调拨 page's list).
+  await seedDemoTransfers(database);
   // Saved segments and the preset computed tags, evaluated (the console's 营销 page).
   await seedDemoSegments(database);
   // An active win-back journey (its first scan runs once the server ticks).

@@ -37,11 +37,20 @@ export const LIFECYCLE_STAGES = allOf<LifecycleStage>()(['new', 'active', 'loyal
 
 /**
  * Downloads `path` as CSV (Accept: text/csv) with the signed-in key and hands it to the browser as a
- * file; a refusal is thrown as ApiError with the API's message.
+ * file (POSTing `postBody` when given: a computed plan); a refusal is thrown as ApiError with the API's message.
  */
-export async function downloadCsv(key: string, path: string, filename: string): Promise<void> {
+export async function downloadCsv(key: string, path: string, filename: string, postBody?: unknown): Promise<void> {
   const auth = authOf(key);
-  const res = await fetch(path, { headers: { ...auth.headers, accept: 'text/csv' }, credentials: auth.credentials });
+  const res = await fetch(path, {
+    credentials: auth.credentials,
+    ...(postBody === undefined
+      ? { headers: { ...auth.headers, accept: 'text/csv' } }
+      : {
+          method: 'POST',
+          headers: { ...auth.headers, accept: 'text/csv', 'content-type': 'application/json' },
+          body: JSON.stringify(postBody),
+        }),
+  });
   if (!res.ok) {
     let message = `HTTP ${res.status}`;
     let code = 'http_error';

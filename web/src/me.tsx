@@ -73,6 +73,12 @@ const ALLOWED = {
   readMessages: ['admin', 'marketer'],
   /** PUT /v1/message-channels/:channel, GET /v1/message-channels, PUT /v1/settings/messaging. */
   manageMessaging: ['admin'],
+  /** POST /v1/transfers (store staff: to or from their store) and each transfer's steps. */
+  writeTransfers: ['admin', 'store_staff'],
+  /** POST /v1/replenishment/campaign-stock-up. */
+  planCampaign: ['admin', 'analyst'],
+  /** POST, PUT, DELETE /v1/forecast-events: the events calendar. */
+  editForecastEvents: ['admin', 'marketer'],
   /** GET /v1/analytics/customers and /cohorts. */
   readCustomerAnalytics: ['admin', 'analyst', 'marketer', 'support'],
 } satisfies Record<string, Role[]>;

@@ -38,14 +38,34 @@ const view = (r: Omit<ForecastEventView, 'created_at'> & { created_at: Date }): 
   created_at: r.created_at.toISOString(),
 });
 
-export async function createForecastEvent(db: Queryable, e: ForecastEventInput): Promise<ForecastEventView> {
+function checkDates(e: ForecastEventInput): void {
   if (e.ends_on < e.starts_on) throw unprocessable('invalid_event_dates', 'ends_on is before starts_on', 'ends_on');
+}
+
+export async function createForecastEvent(db: Queryable, e: ForecastEventInput): Promise<ForecastEventView> {
+  checkDates(e);
   const row = await db
     .insertInto('forecast_events')
     .values({ id: newId('fev'), ...e, sku: e.sku ?? null, location_id: e.location_id ?? null })
     .returning(COLUMNS)
     .executeTakeFirstOrThrow();
   return view(row);
+}
+
+/** Replaces an event's fields; null when there is no such event. */
+export async function updateForecastEvent(
+  db: Queryable,
+  id: string,
+  e: ForecastEventInput,
+): Promise<ForecastEventView | null> {
+  checkDates(e);
+  const row = await db
+    .updateTable('forecast_events')
+    .set({ ...e, sku: e.sku ?? null, location_id: e.location_id ?? null })
+    .where('id', '=', id)
+    .returning(COLUMNS)
+    .executeTakeFirst();
+  return row ? view(row) : null;
 }
 
 /** Events overlapping [from, to] (either open), by start day. */

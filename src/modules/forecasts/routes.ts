@@ -4,7 +4,7 @@ import { transact } from '../../platform/db/transaction';
 import { notFound } from '../../platform/http/errors';
 import { Day, errors, Id, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
-import { createForecastEvent, deleteForecastEvent, listForecastEvents } from './events';
+import { createForecastEvent, deleteForecastEvent, listForecastEvents, updateForecastEvent } from './events';
 import { dailyForecast } from './public';
 import { DEFAULT_HORIZON_DAYS, forecastRun, forecastRunParams, MAX_HORIZON_DAYS, startForecastRun } from './runs';
 import { CHAIN } from './tables';
@@ -205,6 +205,28 @@ export const forecastRoutes: ModuleRoutes = (ctx) => async (app) => {
       });
       return reply.code(201).send(e);
     },
+  );
+
+  app.put(
+    '/forecast-events/:id',
+    {
+      config: { roles: EVENTS_WRITE },
+      schema: {
+        tags: ['forecasts'],
+        summary: "Change an event's name, dates, uplift or scope (audited); every field is replaced",
+        description: 'Forecasts take it from the next run. ends_on before starts_on: 422; no such event: 404.',
+        params: Type.Object({ id: Id }),
+        body: EventBody,
+        response: { 200: EventSchema, ...errors(404, 422) },
+      },
+    },
+    async (req) =>
+      transact(ctx.database, async (tx) => {
+        const updated = await updateForecastEvent(tx, req.params.id, req.body);
+        if (!updated) throw notFound('forecast event', 'id');
+        await audit(tx, req.principal, { action: 'forecast_event.update', details: { id: updated.id } });
+        return updated;
+      }),
   );
 
   app.delete(

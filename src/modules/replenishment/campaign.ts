@@ -40,6 +40,11 @@ export interface StockUpRow {
   stock_up_qty: number;
 }
 
+/** A store's row, with the DC it is stocked from (or `supplier` when there is none). */
+export interface StoreStockUpRow extends StockUpRow {
+  source_id: string;
+}
+
 export interface DcRow {
   location_id: string;
   sku: string;
@@ -112,20 +117,17 @@ export async function campaignStockUp(db: Queryable, plan: CampaignPlan, today =
     for (const sku of plan.skus)
       for (const r of await reservedDemand(db, { sku })) presale.set(`${r.location_id}|${r.sku}`, r.units);
 
-  const stores: StockUpRow[] = [];
+  const stores: StoreStockUpRow[] = [];
   const dcs = new Map<string, StockUpRow[]>();
   for (const loc of locations) {
     const rows = await locationRows(db, loc, plan, window, presale, products, z);
     if (loc.type === 'dc') dcs.set(loc.id, rows);
-    else stores.push(...rows);
+    else stores.push(...rows.map((r) => ({ ...r, source_id: sourceOf(loc, locations) })));
   }
-  const sourceOfStore = new Map(
-    locations.filter((l) => l.type !== 'dc').map((l) => [l.id, sourceOf(l, locations)] as const),
-  );
   const dcRows: DcRow[] = [...dcs].flatMap(([dc, own]) =>
     own.map((o) => {
       const toStores = stores
-        .filter((s) => s.sku === o.sku && sourceOfStore.get(s.location_id) === dc)
+        .filter((s) => s.sku === o.sku && s.source_id === dc)
         .reduce((n, s) => n + s.stock_up_qty, 0);
       return {
         location_id: dc,

@@ -10,14 +10,15 @@ import { leadTimeDemand } from '../forecasts/public';
 import { stockWithTransitAt } from '../inventory/public';
 import { listLocations, type Location } from '../locations/public';
 import { haversineKm } from '../routing/public';
+import { requestedInbound, requestedOutbound } from '../transfers/public';
 import { normalQuantile } from './normal';
 import { getPolicy, timesOf, type ReplenishmentPolicy } from './policy';
 import { casePacksOf, round2, sourceOf, type Demand } from './suggestions';
 
 export interface StoreSku {
-  /** on hand − reserved + in transit */
+  /** on hand − reserved + in transit, with requested transfers in (+) and out (−) */
   position: number;
-  /** on hand − reserved − safety stock: what the store may give */
+  /** on hand − reserved − safety stock − requested out: what the store may give */
   giveable: number;
   /** forecast demand over the store's replenishment lead time */
   lead: Demand;
@@ -38,6 +39,11 @@ export interface Move {
 }
 
 const coverDays = (s: StoreSku) => (s.daily > 0 ? s.position / s.daily : null);
+/**
+ * A store expecting to sell less than this within its lead time receives nothing: its empty shelf
+ * is not worth a trip (the demo's slow sellers expect a few hundredths of a unit).
+ */
+const MIN_LEAD_DEMAND = 0.5;
 
 /**
  * Pairs receivers with donors for one SKU: receivers by need (largest first), each from its
@@ -53,7 +59,7 @@ export function rebalanceSku(
   const spare = new Map<string, number>();
   for (const [id, s] of stores) {
     const wanted = Math.ceil(s.lead.mean + rules.z * s.lead.sd - 1e-9) - s.position;
-    if (s.position < s.lead.mean && wanted > 0) need.set(id, wanted);
+    if (s.position < s.lead.mean && s.lead.mean >= MIN_LEAD_DEMAND && wanted > 0) need.set(id, wanted);
     const cover = coverDays(s);
     if (s.giveable > 0 && (cover === null || cover > rules.donor_cover_days)) {
       const keep = Math.ceil(s.daily * rules.donor_cover_days);
@@ -99,11 +105,13 @@ async function storeFigures(
   leadDays: number,
   coverWindow: number,
 ): Promise<Map<string, StoreSku>> {
-  const [rows, lead, cover] = await Promise.all([
+  const [rows, inbound, outbound, lead, cover] = await Promise.all([
     sql<{ sku: string; on_hand: number; reserved: number; safety_stock: number; in_transit: number }>`
       SELECT sku, on_hand, reserved, safety_stock, in_transit FROM ${stockWithTransitAt(store.id)} s`
       .execute(db)
       .then((r) => r.rows),
+    requestedInbound(db, store.id),
+    requestedOutbound(db, store.id),
     leadTimeDemand(db, { locationId: store.id, days: leadDays }),
     leadTimeDemand(db, { locationId: store.id, days: coverWindow }),
   ]);
@@ -111,9 +119,11 @@ async function storeFigures(
   const stock = new Map(rows.map((r) => [r.sku, r]));
   for (const sku of new Set([...stock.keys(), ...lead.keys()])) {
     const s = stock.get(sku) ?? { on_hand: 0, reserved: 0, safety_stock: 0, in_transit: 0 };
+    // an accepted suggestion (a requested transfer) counts at once, so it is not suggested again
+    const promised = outbound.get(sku) ?? 0;
     out.set(sku, {
-      position: s.on_hand - s.reserved + s.in_transit,
-      giveable: s.on_hand - s.reserved - s.safety_stock,
+      position: s.on_hand - s.reserved + s.in_transit + (inbound.get(sku) ?? 0) - promised,
+      giveable: s.on_hand - s.reserved - s.safety_stock - promised,
       lead: lead.get(sku) ?? { mean: 0, sd: 0 },
       daily: (cover.get(sku)?.mean ?? 0) / coverWindow,
     });

@@ -97,6 +97,16 @@ describe('rebalanceSku', () => {
       ['c', 12],
     ]);
   });
+
+  it('sends nothing to a store that expects to sell under half a unit within its lead time', () => {
+    const stores = (lead: number) =>
+      new Map([
+        ['a', store(0, 0, lead, 0.1)],
+        ['b', store(100, 100, 1, 1)],
+      ]);
+    expect(rebalanceSku('X', stores(0.4), km, rules)).toEqual([]);
+    expect(rebalanceSku('X', stores(0.5), km, rules).map((m) => [m.from_location_id, m.qty])).toEqual([['b', 1]]);
+  });
 });
 
 describe('replenishment over HTTP', () => {
@@ -251,6 +261,16 @@ describe('replenishment over HTTP', () => {
       },
     ]);
     expect(r.items[0].km).toBeLessThan(3);
+    // accepted (a requested transfer): counted at both stores at once, so not suggested again
+    const t = await must(s, 'POST', '/v1/transfers', {
+      from_location_id: 'mid',
+      to_location_id: 'near',
+      origin: 'rebalance',
+      lines: [{ sku: 'YOG', qty: 8 }],
+    });
+    expect((await must(s, 'GET', '/v1/replenishment/transfer-suggestions')).items).toEqual([]);
+    await must(s, 'POST', `/v1/transfers/${t.id}/cancel`);
+    expect((await must(s, 'GET', '/v1/replenishment/transfer-suggestions')).items).toHaveLength(1);
   });
 
   it('sizes a campaign stock-up per store and at the DC, with pre-sale reservations', async () => {
@@ -286,6 +306,7 @@ describe('replenishment over HTTP', () => {
     expect(r.stores).toEqual([
       {
         location_id: 'near',
+        source_id: 'dc1',
         sku: 'YOG',
         name: '酸奶',
         baseline: 28,
@@ -300,6 +321,15 @@ describe('replenishment over HTTP', () => {
     expect(r.dcs).toEqual([
       { location_id: 'dc1', sku: 'YOG', name: '酸奶', to_stores: 96, own_needed: 41, position: 100, purchase_qty: 48 },
     ]);
+    const csv = await fetch(`${s.url}/v1/replenishment/campaign-stock-up`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${s.adminKey}`, accept: 'text/csv', 'content-type': 'application/json' },
+      body: JSON.stringify(plan),
+    });
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    expect(await csv.text()).toBe(
+      'action,from_location_id,to_location_id,sku,name,qty\ntransfer,dc1,near,YOG,酸奶,96\npurchase,supplier,dc1,YOG,酸奶,48\n',
+    );
     const without = await must(s, 'POST', '/v1/replenishment/campaign-stock-up', { ...plan, presales: false });
     expect(without.stores[0]).toMatchObject({ presale_units: 0, needed: 89, stock_up_qty: 96 });
     const bad = await s.api('POST', '/v1/replenishment/campaign-stock-up', { ...plan, ends_on: dayOffset(5) });

@@ -116,6 +116,7 @@ const CampaignBody = Type.Object(
 );
 const StockUpRow = Type.Object({
   location_id: Type.String(),
+  source_id: Type.String({ description: 'the DC the store is stocked from, or `supplier`' }),
   sku: Type.String(),
   name: Type.String(),
   baseline: Type.Number(),
@@ -158,6 +159,21 @@ function suggestionsCsv(list: SuggestionList): string {
           i.reorder_point,
         ]),
       )
+      .join('')
+  );
+}
+
+/** A campaign's stock-up as a spreadsheet: the stores' transfers from their DC, then the DCs' purchases. */
+function stockUpCsv(r: Awaited<ReturnType<typeof campaignStockUp>>): string {
+  return (
+    csvLine(['action', 'from_location_id', 'to_location_id', 'sku', 'name', 'qty']) +
+    r.stores
+      .filter((x) => x.stock_up_qty > 0)
+      .map((x) => csvLine(['transfer', x.source_id, x.location_id, x.sku, x.name, x.stock_up_qty]))
+      .join('') +
+    r.dcs
+      .filter((x) => x.purchase_qty > 0)
+      .map((x) => csvLine(['purchase', 'supplier', x.location_id, x.sku, x.name, x.purchase_qty]))
       .join('')
   );
 }
@@ -256,6 +272,8 @@ export const replenishmentRoutes: ModuleRoutes = (ctx) => async (app) => {
       schema: {
         tags: ['goods'],
         summary: 'The extra stock a planned campaign needs per store and at the DC (computed, nothing is written)',
+        description:
+          '`Accept: text/csv`: the transfers (DC → store) and purchases (supplier → DC) as CSV, one line per SKU.',
         body: CampaignBody,
         response: {
           200: Type.Object({
@@ -270,12 +288,17 @@ export const replenishmentRoutes: ModuleRoutes = (ctx) => async (app) => {
         },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const today = new Date().toISOString().slice(0, 10);
       if (req.body.ends_on < req.body.starts_on)
         throw unprocessable('invalid_range', 'ends_on is before starts_on', 'ends_on');
       if (req.body.ends_on < today) throw unprocessable('campaign_over', 'the campaign has ended', 'ends_on');
-      return campaignStockUp(db, req.body);
+      const r = await campaignStockUp(db, req.body);
+      if (!wantsCsv(req.headers.accept)) return r;
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="campaign-stock-up-${req.body.starts_on}.csv"`)
+        .send(stockUpCsv(r) as never); // CSV text, not serialised by the JSON schema
     },
   );
 };

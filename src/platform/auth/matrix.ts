@@ -304,6 +304,7 @@ export const MATRIX: Record<string, Rule | 'public'> = {
   },
   'GET /v1/forecast-events': { who: { admin: 'yes', marketer: 'yes', analyst: 'yes', store_staff: 'yes' } },
   'POST /v1/forecast-events': MARKETING,
+  'PUT /v1/forecast-events/{id}': MARKETING,
   'DELETE /v1/forecast-events/{id}': MARKETING,
 
   // audiences: RFM

@@ -1,25 +1,34 @@
 import { useEffect, useRef } from 'react';
 import * as echarts from 'echarts/core';
 import { BarChart, HeatmapChart, LineChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
+import {
+  GridComponent,
+  LegendComponent,
+  MarkAreaComponent,
+  TooltipComponent,
+  VisualMapComponent,
+} from 'echarts/components';
 import { SVGRenderer } from 'echarts/renderers';
 import type { ComposeOption } from 'echarts/core';
 import type { BarSeriesOption, HeatmapSeriesOption, LineSeriesOption } from 'echarts/charts';
 import type {
   GridComponentOption,
   LegendComponentOption,
+  MarkAreaComponentOption,
   TooltipComponentOption,
   VisualMapComponentOption,
 } from 'echarts/components';
 
-// Only what the console draws is bundled: bars, lines, heat maps, their axes, tooltip, legend and
-// colour scale, as SVG (crisp at any zoom, and its text is in the page for screen readers and tests).
+// Only what the console draws is bundled: bars, lines, heat maps, their axes, tooltip, legend,
+// colour scale and shaded ranges (a forecast's calendar events), as SVG (crisp at any zoom, and its
+// text is in the page for screen readers and tests).
 echarts.use([
   BarChart,
   LineChart,
   HeatmapChart,
   GridComponent,
   LegendComponent,
+  MarkAreaComponent,
   TooltipComponent,
   VisualMapComponent,
   SVGRenderer,
@@ -31,6 +40,7 @@ export type ChartOption = ComposeOption<
   | HeatmapSeriesOption
   | GridComponentOption
   | LegendComponentOption
+  | MarkAreaComponentOption
   | TooltipComponentOption
   | VisualMapComponentOption
 >;

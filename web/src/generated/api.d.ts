@@ -5811,7 +5811,126 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        put?: never;
+        /**
+         * Change an event's name, dates, uplift or scope (audited); every field is replaced
+         * @description Forecasts take it from the next run. ends_on before starts_on: 422; no such event: 404.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "618",
+                     *       "kind": "holiday",
+                     *       "starts_on": "2027-06-16",
+                     *       "ends_on": "2027-06-18",
+                     *       "uplift": 2.5
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: date
+                         * @description last day, inclusive
+                         * @example 2026-11-01
+                         */
+                        ends_on: string;
+                        /** @enum {string} */
+                        kind: "campaign" | "presale" | "holiday";
+                        location_id?: string | null;
+                        name: string;
+                        sku?: string | null;
+                        /**
+                         * Format: date
+                         * @description first day, inclusive
+                         * @example 2026-11-01
+                         */
+                        starts_on: string;
+                        /** @description expected multiple of normal daily demand on these days (2 = double) */
+                        uplift: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date */
+                            ends_on: string;
+                            id: string;
+                            /** @enum {string} */
+                            kind: "campaign" | "presale" | "holiday";
+                            /** @description null: every store */
+                            location_id: string | null;
+                            name: string;
+                            /** @description null: every SKU */
+                            sku: string | null;
+                            /** Format: date */
+                            starts_on: string;
+                            uplift: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
         post?: never;
         /** Remove an event from the calendar (audited) */
         delete: {
@@ -13640,7 +13759,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The extra stock a planned campaign needs per store and at the DC (computed, nothing is written) */
+        /**
+         * The extra stock a planned campaign needs per store and at the DC (computed, nothing is written)
+         * @description `Accept: text/csv`: the transfers (DC → store) and purchases (supplier → DC) as CSV, one line per SKU.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -13709,6 +13831,8 @@ export interface paths {
                                 position: number;
                                 presale_units: number;
                                 sku: string;
+                                /** @description the DC the store is stocked from, or `supplier` */
+                                source_id: string;
                                 stock_up_qty: number;
                                 uplift_units: number;
                             }[];

@@ -1,5 +1,6 @@
 import { appointmentsEn } from './appointments.en';
 import { replEn } from './repl.en';
+import { supplyPlanEn } from './supply-plan.en';
 import { customersAnalyticsEn } from './customers-analytics.en';
 import { healthEn } from './health.en';
 import { analyticsEn } from './analytics.en';
@@ -442,6 +443,7 @@ export const en: Record<MessageKey, string> = {
 
   ...goodsEn,
   ...replEn,
+  ...supplyPlanEn,
   ...loyaltyEn,
   ...marketingEn,
   ...securityEn,

@@ -1,5 +1,6 @@
 import { appointmentsZhCN } from './appointments.zh-CN';
 import { replZhCN } from './repl.zh-CN';
+import { supplyPlanZhCN } from './supply-plan.zh-CN';
 import { customersAnalyticsZhCN } from './customers-analytics.zh-CN';
 import { healthZhCN } from './health.zh-CN';
 import { analyticsZhCN } from './analytics.zh-CN';
@@ -443,6 +444,7 @@ export const zhCN = {
 
   ...goodsZhCN,
   ...replZhCN,
+  ...supplyPlanZhCN,
   ...loyaltyZhCN,
   ...marketingZhCN,
   ...securityZhCN,

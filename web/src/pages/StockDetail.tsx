@@ -96,10 +96,23 @@ export function StockDetail({ sku }: { sku: string }) {
     setVersion((v) => v + 1);
   };
 
+  // the forecast at the store picked below (else the first store), where the chain total is a click away
+  const forecastAt = location || locations.find((l) => l.type === 'store')?.id;
   const close = (
-    <a className="btn btn-small" href={href('inventory')}>
-      {t('common.close')}
-    </a>
+    <>
+      {forecastAt && (
+        <a
+          className="btn btn-small"
+          href={href('replenishment', forecastAt, 'forecast', sku)}
+          data-testid="stock-forecast"
+        >
+          {t('fc.open')}
+        </a>
+      )}
+      <a className="btn btn-small" href={href('inventory')}>
+        {t('common.close')}
+      </a>
+    </>
   );
   return (
     <Panel title={t('inventory.stock')} actions={close} className="detail" testId="stock-detail">
