@@ -165,7 +165,15 @@ function trait(t: TraitLeaf): Predicate {
 const after = (col: Predicate, at: Date | undefined) =>
   at ? sql`AND ${col} > ${at.toISOString()}::timestamptz` : sql``;
 
-function event(e: EventLeaf, { asOf, scope }: Context, probe: boolean, from?: Date): Predicate {
+/**
+ * The scope a leaf's rows are restricted to: none for a probe, whose rows are the person's own (a
+ * candidate list there would be an index condition the planner may search once per probe).
+ */
+const rowsScope = (scope: Scope, probe: boolean): Scope => (probe ? undefined : scope);
+
+function event(e: EventLeaf, ctx: Context, probe: boolean, from?: Date): Predicate {
+  const { asOf } = ctx;
+  const scope = rowsScope(ctx.scope, probe);
   const rows = sql`(SELECT e.root, e.event_id AS ref, 0 AS amount FROM ${groupEvents} e
     WHERE e.type = ${e.type}::text ${after(sql`e.occurred_at`, from)}
       ${e.properties ? sql`AND e.properties @> ${json(e.properties)}` : sql``}
@@ -185,7 +193,9 @@ const peopleOrders = underPeople(orderSummaries);
 
 /** Sales (orders' isSale). Amounts are order totals less refunds, or matching lines' amounts. */
 function ordered(o: OrderedLeaf, ctx: Context, probe: boolean, from?: Date): Predicate {
-  const { asOf, scope } = ctx;
+  const { asOf } = ctx;
+  // a coupon share is a set-based GROUP BY over the rows: restricted to the scope, always
+  const scope = o.coupon_share ? ctx.scope : rowsScope(ctx.scope, probe);
   const count = o.count ?? (o.spend || o.coupon_share ? undefined : { gte: 1 });
   if (ctx.categoryRollup && readsCategoryRollup(o) && !from) {
     const since = o.within_days ? sinceIso(asOf, o.within_days) : undefined;

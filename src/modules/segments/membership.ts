@@ -107,6 +107,8 @@ export async function refreshLocked(
   opts: RefreshOptions = {},
 ): Promise<RefreshResult> {
   const rule = parseRule(seg.rule);
+  // JIT compiles for seconds what runs in less (a rule's plan is many small sub-plans)
+  await sql`SET LOCAL jit = off`.execute(tx);
   const scope = await incrementalScope(tx, seg, rule, asOf, opts);
   const r = await diff(tx, seg, rule, asOf, scope, opts.publish ?? true, opts.categoryRollup ?? false);
   // incremental: the stored set counted (erasure removes members between refreshes, unpublished)

@@ -1,0 +1,15 @@
+import { sql } from 'kysely';
+import { openDatabase } from '../src/platform/db/database';
+import { members } from '../src/modules/segments/compile';
+import { parseRule } from '../src/modules/segments/rule';
+import { getSetting } from '../src/platform/settings';
+const database = await openDatabase({ databaseUrl: process.argv[2], dataDir: '', poolSize: 1 });
+const db = database.db;
+const demo = await getSetting<{ anchor?: string }>(db, 'demo_seed');
+const asOf = new Date(demo!.anchor!);
+const ids = (await sql<{ id: string }>`SELECT id FROM customers WHERE root_id IS NULL ORDER BY random() LIMIT 9000`.execute(db)).rows.map((r) => r.id);
+const rule = parseRule(JSON.parse(process.argv[3]));
+const scope = process.argv[4] === 'full' ? undefined : sql<string[]>`${ids}::text[]`;
+const r = await sql<{ 'QUERY PLAN': string }>`EXPLAIN (ANALYZE, BUFFERS) SELECT count(*) FROM ${members(rule, asOf, scope)} m`.execute(db);
+console.log(r.rows.map((x) => x['QUERY PLAN']).join('\n'));
+await database.close();
