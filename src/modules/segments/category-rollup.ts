@@ -89,6 +89,9 @@ export async function rebuildCategoryRollup(db: Kysely<DB>): Promise<{ ms: numbe
     await ROLLUP_LOCK.execute(tx);
     await sql`SET LOCAL work_mem = '256MB'`.execute(tx);
     await sql`SET LOCAL jit = off`.execute(tx);
+    // per person and category a hash aggregate: the planner overestimates the groups and would sort
+    // every (order, category) row by text keys first (20 s against 12 s at 100,000 customers)
+    await sql`SET LOCAL enable_sort = off`.execute(tx);
     await sql`DELETE FROM segment_category_rollup`.execute(tx);
     // the categories first: a product moved while the lines are read is found moved by the next sync
     await snapshotCategories(tx, null);
