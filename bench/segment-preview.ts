@@ -2,9 +2,12 @@
  * Segment preview with a behavioural condition (issue 13: < 2 s on the 1 M-customer demo): people
  * who viewed a product within 7 days and ordered within 30 days, through previewSegment (the
  * query POST /v1/segments/preview runs), against the same run's bare count of the event rows in
- * the 7-day window. Best of --rounds each, alternating.
+ * the 7-day window. Best of --rounds each, alternating. Then an all-time category purchase (the
+ * preset 母婴人群's category, every sale ever: --category), previewed from the order lines and from
+ * the per-person category rollup (category-rollup.ts; built first, timed, when the database has
+ * none), alternating in the same run.
  *
- *   npx tsx bench/segment-preview.ts --db URL [--rounds R] [--explain]
+ *   npx tsx bench/segment-preview.ts --db URL [--rounds R] [--explain] [--category C]
  *
  * The rule is evaluated at the demo's anchor (its `demo_seed` setting), else now.
  */
@@ -14,7 +17,10 @@ import { sql } from 'kysely';
 import { openDatabase } from '../src/platform/db/database';
 import { migrate } from '../src/platform/db/migrate';
 import { getSetting } from '../src/platform/settings';
+import type { DB } from '../src/platform/db/schema';
+import type { Kysely, RawBuilder } from 'kysely';
 import { previewQuery, previewSegment } from '../src/modules/segments/preview';
+import { rebuildCategoryRollup, syncCategoryRollup } from '../src/modules/segments/category-rollup';
 import { parseRule } from '../src/modules/segments/rule';
 
 const { values: args } = parseArgs({
@@ -22,6 +28,7 @@ const { values: args } = parseArgs({
     db: { type: 'string' },
     rounds: { type: 'string', default: '3' },
     explain: { type: 'boolean', default: false },
+    category: { type: 'string', default: 'mother_baby' },
   },
 });
 if (!args.db) throw new Error('--db URL: a seeded database (e.g. santong_bench_1m, see BENCHMARKS.md)');
@@ -35,13 +42,19 @@ try {
   });
   const since = new Date(asOf.getTime() - 7 * 86_400_000);
   const bare = sql<{ n: string }>`SELECT count(*) AS n FROM customer_events WHERE occurred_at > ${since}`;
+  // as previewSegment runs it: JIT off, in a transaction
+  const run = <T>(db: Kysely<DB>, q: RawBuilder<T>) =>
+    db.transaction().execute(async (tx) => {
+      await sql`SET LOCAL jit = off`.execute(tx);
+      return q.execute(tx);
+    });
   if (args.explain) {
     const q = previewQuery(rule, asOf);
     for (const [name, s] of [
       ['bare count', bare],
       ['preview', q],
     ] as const) {
-      const r = await sql<{ 'QUERY PLAN': string }>`EXPLAIN (ANALYZE, BUFFERS) ${s}`.execute(database.db);
+      const r = await run(database.db, sql<{ 'QUERY PLAN': string }>`EXPLAIN (ANALYZE, BUFFERS) ${s}`);
       console.log(`--- ${name}\n${r.rows.map((x) => x['QUERY PLAN']).join('\n')}`);
     }
   }
@@ -63,6 +76,21 @@ try {
     size = p.size;
     load.push(os.loadavg()[0]);
   }
+  // An all-time category purchase, from the order lines and from the rollup.
+  let rollupBuild: { ms: number; rows: number } | null = null;
+  if (!(await syncCategoryRollup(database.db))) rollupBuild = await rebuildCategoryRollup(database.db);
+  const category = parseRule({ ordered: { category: args.category } });
+  const byCategory = { lines: [] as number[], rollup: [] as number[], size: [] as number[] };
+  for (let i = 0; i < Number(args.rounds); i++)
+    for (const [k, categoryRollup] of [
+      ['lines', false],
+      ['rollup', true],
+    ] as const) {
+      const [ms, r] = await timed(() => run(database.db, previewQuery(category, asOf, { categoryRollup })));
+      byCategory[k].push(ms);
+      byCategory.size.push(Number(r.rows[0]!.size));
+    }
+  if (new Set(byCategory.size).size !== 1) throw new Error(`category sizes differ: ${byCategory.size.join(', ')}`);
   const customers = await sql<{ n: string }>`SELECT count(*) AS n FROM customers`.execute(database.db);
   const best = { bare: Math.min(...all.bare), preview: Math.min(...all.preview) };
   console.log(
@@ -76,6 +104,14 @@ try {
       best_bare_ms: Math.round(best.bare),
       best_preview_ms: Math.round(best.preview),
       ratio: Number((best.preview / best.bare).toFixed(2)),
+      category: args.category,
+      category_size: byCategory.size[0],
+      rollup_build: rollupBuild,
+      category_lines_ms: byCategory.lines.map(Math.round),
+      category_rollup_ms: byCategory.rollup.map(Math.round),
+      category_ratio_lines_to_rollup: Number(
+        (Math.min(...byCategory.lines) / Math.min(...byCategory.rollup)).toFixed(1),
+      ),
       nproc: os.cpus().length,
       ram_gb: Math.round(os.totalmem() / 2 ** 30),
       load1: load.map((l) => Number(l.toFixed(2))),

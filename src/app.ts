@@ -11,6 +11,7 @@ import {
   warmUpOrderPath,
   type ModuleServices,
 } from './modules';
+import { syncCategoryRollup } from './modules/segments/category-rollup';
 import { WRAPPED_KEY_COLUMNS } from './modules/wrapped-keys';
 import { ensureKey, generateSecret } from './platform/auth/keys';
 import { createUser, generatePassword } from './platform/auth/users';
@@ -72,6 +73,8 @@ export async function startSantong(config: Config, opts: StartOptions = {}): Pro
   };
   dispatcher.addTask('purge-idempotency-keys', () => purgeIdempotencyKeysTask(database));
   startModuleWorkers(ctx);
+  // a new database starts with the per-person category rollup built (segments/category-rollup.ts)
+  await syncCategoryRollup(database.db);
 
   if (config.adminKey)
     await ensureKey(database.db, { name: 'SANTONG_ADMIN_KEY', role: 'admin', secret: config.adminKey });

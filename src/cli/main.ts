@@ -20,6 +20,7 @@ import { rotateMasterCommand } from './rotate-master';
 import { clvFitCommand } from './clv';
 import { forecastBacktestCommand } from './forecast';
 import { rebuildSalesRollups } from '../modules/analytics/rollup';
+import { rebuildCategoryRollup } from '../modules/segments/category-rollup';
 import { closePeriod, isPeriod, statement } from '../modules/settlements/service';
 
 const USAGE = `santong <command>
@@ -55,6 +56,9 @@ const USAGE = `santong <command>
                   --encoding gb18030 for Excel files saved in Chinese; --concurrency N
   analytics rebuild             recompute the sales rollups (dashboard figures) from every order and
                                 return; run after a change of SANTONG_TIMEZONE (imports run it)
+  segments rebuild-rollup       recount every person's purchases per category (what computed tags
+                                such as 母婴人群 read) from every sale; needed once on a database
+                                with orders from before it (the upkeep task builds it otherwise)
   settle --period YYYY-MM [--early]
                                 close a month's settlement statement (stores' revenue share): it
                                 never changes again; --early for a month that has not ended
@@ -197,6 +201,19 @@ async function main(argv: string[]): Promise<void> {
         process.stdout.write(
           `sales rollups rebuilt in ${(r.ms / 1000).toFixed(1)} s: ${r.sales_rows} daily rows, ${r.sku_rows} SKU rows, ${r.buyer_rows} buyer rows, ${r.sku_day_rows} SKU-day rows, ${r.buyer_day_rows} buyer-slice rows, ${r.fulfilment_timing_rows} fulfilment timing rows (${config.timezone})\n`,
         );
+      } finally {
+        await database.close();
+      }
+      return;
+    }
+    case 'segments': {
+      const [sub] = rest;
+      if (sub !== 'rebuild-rollup') fail('segments supports: rebuild-rollup');
+      const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+      try {
+        await migrate(database);
+        const r = await rebuildCategoryRollup(database.db);
+        process.stdout.write(`category rollup rebuilt in ${(r.ms / 1000).toFixed(1)} s: ${r.rows} rows\n`);
       } finally {
         await database.close();
       }

@@ -1,4 +1,5 @@
 import type { Database } from '../platform/db/database';
+import { rebuildCategoryRollup } from '../modules/segments/category-rollup';
 import { refreshSegment } from '../modules/segments/membership';
 import { createSaved, listSaved } from '../modules/segments/saved';
 
@@ -34,6 +35,8 @@ export const DEMO_SEGMENTS = [
 
 export async function seedDemoSegments(database: Database): Promise<number> {
   const db = database.db;
+  // the history was bulk-loaded: the presets' category purchases are counted once, then kept
+  await rebuildCategoryRollup(db);
   for (const tag of await listSaved(db, 'tag')) await refreshSegment(db, tag.id, { publish: false });
   for (const s of DEMO_SEGMENTS) await createSaved(db, 'segment', s, { publish: false });
   return DEMO_SEGMENTS.length;

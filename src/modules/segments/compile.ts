@@ -24,6 +24,13 @@ import { computedTagMembers } from './tag-members';
  * Compiles a checked rule into one set-based SQL query over the whole base: a predicate on `p`, a
  * row of customers/public.ts's segmentPeople (roots only, never erased or anonymous), where each
  * leaf is an EXISTS or IN over a group-wide fragment. Every value is a bound parameter.
+ *
+ * Plans at scale. In an `all` with a selective behavioural leaf (an event or order in a short
+ * window: the driver), the other event and order leaves are compiled as correlated probes: a
+ * sub-plan per candidate that reads that person's rows by index (orders_customer,
+ * customer_events_customer, the rollup's key), never a semi-join the planner may build from a scan
+ * of every order. Category purchases over long windows read the per-person rollup
+ * (category-rollup.ts) when the caller synced it.
  */
 
 type Predicate = RawBuilder<unknown>;
@@ -43,7 +50,8 @@ const scopedRows = (rows: Predicate, scope: Scope) =>
 const DAY_MS = 86_400_000;
 const OPERATORS = { eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 
-const since = (asOf: Date, days: number) => sql`${new Date(asOf.getTime() - days * DAY_MS).toISOString()}::timestamptz`;
+const sinceIso = (asOf: Date, days: number) => new Date(asOf.getTime() - days * DAY_MS).toISOString();
+const since = (asOf: Date, days: number) => sql`${sinceIso(asOf, days)}::timestamptz`;
 const json = (v: unknown) => sql`${JSON.stringify(v)}::jsonb`;
 
 /** `expr` compared as `cmp` says (every operator given must hold); each operand as `operand` renders it. */
@@ -88,23 +96,54 @@ const everyoneWhere = (rows: Predicate, test: Predicate, scope: Scope) =>
     WHERE (${test}) ${inScope(scope, sql`q.id`)})`;
 
 /**
- * People whose rows (`root`, `ref`, `amount`) aggregate as required: the number of distinct refs
- * and the sum of amounts. People with no rows at all have 0 and 0, so when zeros pass, the set is
- * everyone but those whose aggregate fails.
+ * A leaf's rows per person: `rows` (with a `root` column, aliased `r` in `n` and `total`), how they
+ * aggregate to the count and the amount compared (`n`, `total`: 0 for no rows), and `any`, rows
+ * whose presence alone means a count of at least one.
  */
-function aggregated(rows: Predicate, scope: Scope, count?: Comparison<number>, sum?: Comparison<number>): Predicate {
-  // "at least one": EXISTS (a semi-join, or an anti-join under NOT), which the planner may drive
-  // from the smaller side, with no GROUP BY over every matching row
-  const atLeastOne = count && Object.keys(count).length === 1 && (count.gte === 1 || count.gt === 0);
-  if (atLeastOne && !sum) return sql`EXISTS (SELECT 1 FROM ${rows} r WHERE r.root = p.id)`;
+interface Measured {
+  rows: Predicate;
+  n: Predicate;
+  total: Predicate;
+  any: Predicate;
+}
+/** Rows of refs (`root`, `ref`, `amount`): the number of distinct refs and the sum of amounts. */
+const refRows = (rows: Predicate): Measured => ({
+  rows,
+  n: sql`count(DISTINCT r.ref)`,
+  total: sql`coalesce(sum(r.amount), 0)`,
+  any: rows,
+});
+
+/** Does only a person with rows pass these comparisons (0 fails one), so that the leaf can drive an AND? */
+const needsRows = (count?: Comparison<number>, sum?: Comparison<number>) =>
+  (!count && !sum) || (count !== undefined && !holdsAtZero(count)) || (sum !== undefined && !holdsAtZero(sum));
+
+/**
+ * People whose rows aggregate as required. People with no rows at all have 0 and 0, so when zeros
+ * pass, the set is everyone but those whose aggregate fails. `probe`: a correlated sub-plan per
+ * person (the leaf follows a more selective one in an AND), which reads only that person's rows.
+ */
+function aggregated(
+  m: Measured,
+  scope: Scope,
+  probe: boolean,
+  count?: Comparison<number>,
+  sum?: Comparison<number>,
+): Predicate {
   const checks = [...(count ? [compared(sql`r.n`, count)] : []), ...(sum ? [compared(sql`r.total`, sum)] : [])];
-  const holds = checks.length ? sql.join(checks, sql` AND `) : sql`true`;
-  const grouped = sql`(SELECT a.root, count(DISTINCT a.ref) AS n, coalesce(sum(a.amount), 0) AS total
-    FROM ${rows} a GROUP BY a.root)`;
-  const zeros = (!count || holdsAtZero(count)) && (!sum || holdsAtZero(sum)) && checks.length > 0;
-  return zeros
-    ? everyoneWhere(grouped, sql`r.root IS NULL OR (${holds})`, scope)
-    : sql`p.id IN (SELECT r.root FROM ${grouped} r WHERE ${holds})`;
+  // "at least one": EXISTS (a semi-join, or an anti-join under NOT), which the planner may drive
+  // from the smaller side, with no GROUP BY over every matching row. OFFSET 0 keeps a probe's
+  // EXISTS a sub-plan (PostgreSQL turns no sub-query with an OFFSET into a join).
+  const atLeastOne = count && Object.keys(count).length === 1 && (count.gte === 1 || count.gt === 0);
+  if ((atLeastOne && !sum) || checks.length === 0)
+    return sql`EXISTS (SELECT 1 FROM ${m.any} r WHERE r.root = p.id ${probe ? sql`OFFSET 0` : sql``})`;
+  const holds = sql.join(checks, sql` AND `);
+  if (probe)
+    return sql`(SELECT ${holds} FROM (SELECT ${m.n} AS n, ${m.total} AS total FROM ${m.rows} r WHERE r.root = p.id) r)`;
+  const grouped = sql`(SELECT r.root, ${m.n} AS n, ${m.total} AS total FROM ${m.rows} r GROUP BY r.root)`;
+  return needsRows(count, sum)
+    ? sql`p.id IN (SELECT r.root FROM ${grouped} r WHERE ${holds})`
+    : everyoneWhere(grouped, sql`r.root IS NULL OR (${holds})`, scope);
 }
 
 function trait(t: TraitLeaf): Predicate {
@@ -126,13 +165,21 @@ function trait(t: TraitLeaf): Predicate {
 const after = (col: Predicate, at: Date | undefined) =>
   at ? sql`AND ${col} > ${at.toISOString()}::timestamptz` : sql``;
 
-function event(e: EventLeaf, asOf: Date, scope: Scope, from?: Date): Predicate {
+/**
+ * The scope a leaf's rows are restricted to: none for a probe, whose rows are the person's own (a
+ * candidate list there would be an index condition the planner may search once per probe).
+ */
+const rowsScope = (scope: Scope, probe: boolean): Scope => (probe ? undefined : scope);
+
+function event(e: EventLeaf, ctx: Context, probe: boolean, from?: Date): Predicate {
+  const { asOf } = ctx;
+  const scope = rowsScope(ctx.scope, probe);
   const rows = sql`(SELECT e.root, e.event_id AS ref, 0 AS amount FROM ${groupEvents} e
     WHERE e.type = ${e.type}::text ${after(sql`e.occurred_at`, from)}
       ${e.properties ? sql`AND e.properties @> ${json(e.properties)}` : sql``}
       ${e.within_days ? sql`AND e.occurred_at > ${since(asOf, e.within_days)}` : sql``}
       ${inScope(scope, sql`e.root`)})`;
-  return aggregated(rows, scope, e.count ?? { gte: 1 });
+  return aggregated(refRows(rows), scope, probe, e.count ?? { gte: 1 });
 }
 
 /** People with matching orders, the share (0..1) of which that used a coupon is as `cmp` says; no orders, no share. */
@@ -145,7 +192,15 @@ function couponShare(rows: Predicate, cmp: Comparison<number>): Predicate {
 const peopleOrders = underPeople(orderSummaries);
 
 /** Sales (orders' isSale). Amounts are order totals less refunds, or matching lines' amounts. */
-function ordered(o: OrderedLeaf, asOf: Date, scope: Scope, from?: Date): Predicate {
+function ordered(o: OrderedLeaf, ctx: Context, probe: boolean, from?: Date): Predicate {
+  const { asOf } = ctx;
+  // a coupon share is a set-based GROUP BY over the rows: restricted to the scope, always
+  const scope = o.coupon_share ? ctx.scope : rowsScope(ctx.scope, probe);
+  const count = o.count ?? (o.spend || o.coupon_share ? undefined : { gte: 1 });
+  if (ctx.categoryRollup && readsCategoryRollup(o) && !from) {
+    const since = o.within_days ? sinceIso(asOf, o.within_days) : undefined;
+    return aggregated(categoryPurchases(o.category!, since, scope), scope, probe, count, o.spend);
+  }
   const byLine = o.sku !== undefined || o.category !== undefined;
   const rows = sql`(SELECT o.root, o.id AS ref, ${byLine ? sql`l.amount` : sql`o.total - o.refunded_total`} AS amount
       ${o.coupon_share ? sql`, o.id IN (SELECT cr.order_ref FROM ${couponOrders} cr) AS coupon` : sql``}
@@ -159,8 +214,50 @@ function ordered(o: OrderedLeaf, asOf: Date, scope: Scope, from?: Date): Predica
       ${o.location_id !== undefined ? sql`AND o.location_id = ${o.location_id}::text` : sql``}
       ${o.within_days ? sql`AND o.placed_at > ${since(asOf, o.within_days)}` : sql``}
       ${inScope(scope, sql`o.root`)})`;
-  const counted = aggregated(rows, scope, o.count ?? (o.spend || o.coupon_share ? undefined : { gte: 1 }), o.spend);
+  const counted = aggregated(refRows(rows), scope, probe, count, o.spend);
   return o.coupon_share ? sql`(${counted} AND ${couponShare(rows, o.coupon_share)})` : counted;
+}
+
+/** Windows at least this long read category purchases from the rollup (shorter ones: the window's lines). */
+const LONG_WINDOW_DAYS = 90;
+
+/**
+ * Whether an `ordered` leaf is answered from the category rollup (when the caller synced it): a
+ * category, no other filter, all time or a long window.
+ */
+export function readsCategoryRollup(o: OrderedLeaf): boolean {
+  return (
+    o.category !== undefined &&
+    o.sku === undefined &&
+    o.channel === undefined &&
+    o.location_id === undefined &&
+    o.coupon_share === undefined &&
+    (!o.within_days || o.within_days >= LONG_WINDOW_DAYS)
+  );
+}
+
+/**
+ * A person's sales with a line of the category (placed after `sinceAt`, if given) from the rollup
+ * (rows per customer id, under people by underPeople): the number of sales and the amount of the
+ * category's lines. With a window, a customer id whose first such sale is inside it counts whole,
+ * one whose last is before it does not count (not read), and only one with sales on both sides
+ * has its sales in the window counted from its orders (by index: orders_customer).
+ */
+function categoryPurchases(category: string, sinceAt: string | undefined, scope: Scope): Measured {
+  const own = sql`(SELECT customer_id, orders, amount, first_at FROM segment_category_rollup
+    WHERE category = ${category}::text ${sinceAt ? sql`AND last_at > ${sinceAt}::timestamptz` : sql``})`;
+  const under = scopedRows(underPeople(own), scope);
+  const sums = { n: sql`coalesce(sum(r.orders), 0)`, total: sql`coalesce(sum(r.amount), 0)`, any: under };
+  if (!sinceAt) return { rows: under, ...sums };
+  const s = sql`${sinceAt}::timestamptz`;
+  const rows = sql`(SELECT u.root, CASE WHEN u.first_at > ${s} THEN u.orders ELSE w.n END AS orders,
+      CASE WHEN u.first_at > ${s} THEN u.amount ELSE w.total END AS amount
+    FROM ${under} u CROSS JOIN LATERAL (
+      SELECT count(DISTINCT o.id) AS n, coalesce(sum(l.amount), 0) AS total
+      FROM ${orderSummaries} o JOIN ${orderLines} l ON l.order_id = o.id JOIN ${productFacts} pf ON pf.sku = l.sku
+      WHERE u.first_at <= ${s} AND o.customer_id = u.customer_id AND o.placed_at > ${s} AND ${isSale('o')}
+        AND pf.category = ${category}::text) w)`;
+  return { rows, ...sums };
 }
 
 /**
@@ -243,26 +340,66 @@ function clv(leaf: ClvLeaf, scope: Scope): Predicate {
   return sql`p.id IN (SELECT v.root FROM ${scopedRows(clvFacts, scope)} v WHERE ${sql.join(parts, sql` AND `)})`;
 }
 
+/** What every leaf is compiled against: the evaluation time, the people restricted to, the rollup's readiness. */
+interface Context {
+  asOf: Date;
+  scope: Scope;
+  /** When the person entered a journey (its since_entry leaves), absent for segments. */
+  entry?: Date;
+  /** The category rollup is synced and may be read (category-rollup.ts). */
+  categoryRollup: boolean;
+}
+
+/** Windows up to this long make an event or order leaf selective enough to drive an AND. */
+const SELECTIVE_DAYS = 30;
+
 /**
- * The predicate on `p` (a row of segmentPeople) that the rule states, evaluated at `asOf`; `entry`
- * is when the person entered a journey (its since_entry leaves), absent for segments.
+ * The child of an `all` that drives it — the event or order leaf in the shortest window, of at
+ * most SELECTIVE_DAYS, that only people with rows pass — or -1.
  */
-function predicate(rule: Rule, asOf: Date, scope: Scope, entry?: Date): Predicate {
-  if ('all' in rule)
+function driverOf(children: Rule[]): number {
+  let best = -1;
+  let bestDays = Infinity;
+  children.forEach((r, i) => {
+    let days: number | undefined;
+    let selective = false;
+    if ('event' in r) {
+      days = r.event.within_days;
+      selective = needsRows(r.event.count ?? { gte: 1 });
+    } else if ('ordered' in r) {
+      const o = r.ordered;
+      days = o.within_days;
+      selective = !o.coupon_share && needsRows(o.count ?? (o.spend ? undefined : { gte: 1 }), o.spend);
+    }
+    if (selective && days && days <= SELECTIVE_DAYS && days < bestDays) [best, bestDays] = [i, days];
+  });
+  return best;
+}
+
+/**
+ * The predicate on `p` (a row of segmentPeople) that the rule states. `probe`: a more selective
+ * leaf of an enclosing `all` restricts the people first, so event and order leaves read each
+ * candidate's rows (correlated sub-plans).
+ */
+function predicate(rule: Rule, ctx: Context, probe = false): Predicate {
+  const { asOf, scope, entry } = ctx;
+  if ('all' in rule) {
+    const driver = probe ? -1 : driverOf(rule.all);
     return sql`(${sql.join(
-      rule.all.map((r) => predicate(r, asOf, scope, entry)),
+      rule.all.map((r, i) => predicate(r, ctx, probe || (driver >= 0 && i !== driver))),
       sql` AND `,
     )})`;
+  }
   if ('any' in rule)
     return sql`(${sql.join(
-      rule.any.map((r) => predicate(r, asOf, scope, entry)),
+      rule.any.map((r) => predicate(r, ctx, probe)),
       sql` OR `,
     )})`;
-  if ('not' in rule) return sql`NOT ${predicate(rule.not, asOf, scope, entry)}`;
+  if ('not' in rule) return sql`NOT ${predicate(rule.not, ctx, probe)}`;
   if ('since_entry' in rule) {
     // without an entry time (never for journeys), "since entry" is "ever"
     const leaf = rule.since_entry;
-    return 'event' in leaf ? event(leaf.event, asOf, scope, entry) : ordered(leaf.ordered, asOf, scope, entry);
+    return 'event' in leaf ? event(leaf.event, ctx, probe, entry) : ordered(leaf.ordered, ctx, probe, entry);
   }
   if ('trait' in rule) return trait(rule.trait);
   if ('tag' in rule)
@@ -275,8 +412,8 @@ function predicate(rule: Rule, asOf: Date, scope: Scope, entry?: Date): Predicat
       WHERE k.root = p.id AND k.purpose = ${rule.consent.purpose}::text AND k.granted ${inScope(scope, sql`k.root`)})`;
     return rule.consent.granted ? granted : sql`NOT ${granted}`;
   }
-  if ('event' in rule) return event(rule.event, asOf, scope);
-  if ('ordered' in rule) return ordered(rule.ordered, asOf, scope);
+  if ('event' in rule) return event(rule.event, ctx, probe);
+  if ('ordered' in rule) return ordered(rule.ordered, ctx, probe);
   if ('tier' in rule) return tier(rule.tier, asOf, scope);
   if ('points' in rule)
     return valued(sql`(SELECT b.root, b.balance AS value FROM ${groupPointsBalances} b)`, rule.points, scope);
@@ -288,11 +425,17 @@ function predicate(rule: Rule, asOf: Date, scope: Scope, entry?: Date): Predicat
   return nearStore(rule.near_store, scope);
 }
 
+/** How a rule is compiled beyond its inputs. */
+export interface CompileOptions {
+  /** The category rollup was synced just before (syncCategoryRollup returned true): read it. */
+  categoryRollup?: boolean;
+}
+
 /**
  * Every person the rule selects, as `(id)` rows: a FROM-clause fragment; with a scope, only those
  * of the scope's people it selects (the same answer for them as over the whole base).
  */
-export const members = (rule: Rule, asOf: Date, scope?: Scope, entry?: Date) =>
+export const members = (rule: Rule, asOf: Date, scope?: Scope, entry?: Date, opts: CompileOptions = {}) =>
   sql<{
     id: string;
-  }>`(SELECT p.id FROM ${segmentPeople} p WHERE ${predicate(rule, asOf, scope, entry)} ${inScope(scope, sql`p.id`)})`;
+  }>`(SELECT p.id FROM ${segmentPeople} p WHERE ${predicate(rule, { asOf, scope, entry, categoryRollup: opts.categoryRollup ?? false })} ${inScope(scope, sql`p.id`)})`;

@@ -5,6 +5,7 @@ import type { DB } from '../../platform/db/schema';
 import { transact } from '../../platform/db/transaction';
 import { loggableError } from '../../platform/logging';
 import { putSetting } from '../../platform/settings';
+import { keepCategoryRollup, syncCategoryRollup, usesCategoryRollup } from './category-rollup';
 import { CHANGE_LAG_MS, TAGS_CHANGED_KEY, candidates, fullTriggers, leavesOf } from './changes';
 import { members, type Scope } from './compile';
 import { parseRule, type Rule } from './rule';
@@ -34,6 +35,8 @@ import './tables';
  * those, when its last refresh is older than the change log kept (CHANGE_RETENTION_MS), when the
  * candidates are a large part of the base, and at least every SANTONG_SEGMENT_FULL_SECONDS
  * (default 86400: picks up what has no change feed, store coordinates and the tier ladder).
+ * Rules with category purchases over long windows read the per-person category rollup, synced
+ * before the evaluation in a transaction of its own (once per upkeep tick; category-rollup.ts).
  */
 
 export interface SegmentRow {
@@ -63,6 +66,11 @@ export interface RefreshOptions {
   changeLagMs?: number;
   /** Told how the refresh went: the number of people re-checked, or null when it was full. */
   onCandidates?: (n: number | null) => void;
+  /**
+   * Whether the category rollup was synced just before and may be read (syncCategoryRollup's
+   * answer); refreshSegment syncs it itself when not told and the rule reads it. Default false.
+   */
+  categoryRollup?: boolean;
 }
 
 /** Default of SANTONG_SEGMENT_FULL_SECONDS. */
@@ -99,8 +107,10 @@ export async function refreshLocked(
   opts: RefreshOptions = {},
 ): Promise<RefreshResult> {
   const rule = parseRule(seg.rule);
+  // JIT compiles for seconds what runs in less (a rule's plan is many small sub-plans)
+  await sql`SET LOCAL jit = off`.execute(tx);
   const scope = await incrementalScope(tx, seg, rule, asOf, opts);
-  const r = await diff(tx, seg, rule, asOf, scope, opts.publish ?? true);
+  const r = await diff(tx, seg, rule, asOf, scope, opts.publish ?? true, opts.categoryRollup ?? false);
   // incremental: the stored set counted (erasure removes members between refreshes, unpublished)
   const size =
     scope === null
@@ -181,6 +191,7 @@ async function diff(
   asOf: Date,
   scope: string[] | null,
   publish: boolean,
+  categoryRollup: boolean,
 ): Promise<{ size: number; entered: number; exited: number }> {
   const scopeExpr: Scope = scope ? sql<string[]>`${scope}::text[]` : undefined;
   const isTag = seg.kind === 'tag';
@@ -192,7 +203,7 @@ async function diff(
   // only the candidates' stored rows are compared: everyone else's membership stands
   const stored = scope ? sql`AND s.customer_id = ANY(${scopeExpr})` : sql``;
   const r = await sql<{ size: string; entered: string; exited: string }>`
-    WITH target AS MATERIALIZED (SELECT m.id FROM ${members(rule, asOf, scopeExpr)} m),
+    WITH target AS MATERIALIZED (SELECT m.id FROM ${members(rule, asOf, scopeExpr, undefined, { categoryRollup })} m),
     gone AS (
       DELETE FROM segment_members s
       WHERE s.segment_id = ${seg.id} ${stored} AND NOT EXISTS (SELECT 1 FROM target t WHERE t.id = s.customer_id)
@@ -230,10 +241,17 @@ export async function refreshSegment(
   id: string,
   opts: RefreshOptions & { asOf?: Date } = {},
 ): Promise<RefreshResult | null> {
+  const categoryRollup = opts.categoryRollup ?? (await rollupSyncedFor(db, id));
   return transact(db, async (tx) => {
     const seg = await lockSegment(tx, id);
-    return seg ? refreshLocked(tx, seg, opts.asOf ?? new Date(), opts) : null;
+    return seg ? refreshLocked(tx, seg, opts.asOf ?? new Date(), { ...opts, categoryRollup }) : null;
   });
+}
+
+/** Syncs the category rollup when the segment's rule reads it (before its lock: see category-rollup.ts); true when it may be read. */
+async function rollupSyncedFor(db: Kysely<DB>, id: string): Promise<boolean> {
+  const row = await db.selectFrom('saved_segments').select('rule').where('id', '=', id).executeTakeFirst();
+  return row !== undefined && usesCategoryRollup(parseRule(row.rule)) && (await syncCategoryRollup(db));
 }
 
 /**
@@ -276,6 +294,8 @@ export function segmentUpkeepTask(
         WHERE changed_at < ${new Date(started - CHANGE_RETENTION_MS).toISOString()}::timestamptz`.execute(db);
       pruned = started;
     }
+    // one sync of the category rollup per tick with refreshes, for all of them (built here the first time)
+    let categoryRollup: boolean | undefined;
     let refreshed = 0;
     const seen: string[] = [];
     while (Date.now() - started < TICK_BUDGET_MS) {
@@ -283,7 +303,8 @@ export function segmentUpkeepTask(
       if (!id) break;
       seen.push(id);
       try {
-        const r = await refreshSegment(db, id, { fullEverySeconds });
+        categoryRollup ??= await keepCategoryRollup(db);
+        const r = await refreshSegment(db, id, { fullEverySeconds, categoryRollup });
         if (r) refreshed++;
       } catch (err) {
         // stays claimed until its next period: a failing rule does not hold up the others

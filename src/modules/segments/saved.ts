@@ -5,6 +5,7 @@ import { transact } from '../../platform/db/transaction';
 import { conflict, notFound, unprocessable } from '../../platform/http/errors';
 import { newId } from '../../platform/ids';
 import { decodeCursor, page } from '../../platform/http/pagination';
+import { syncCategoryRollup, usesCategoryRollup } from './category-rollup';
 import { lockSegment, refreshLocked, tagsRenamedOrDeleted } from './membership';
 import { checkRule, parseRule, type Rule } from './rule';
 import type { SegmentKind } from './tables';
@@ -151,6 +152,7 @@ export async function createSaved(
   opts: { publish?: boolean } = {},
 ): Promise<SavedView> {
   const rule = await checkRule(db, input.rule);
+  const categoryRollup = usesCategoryRollup(rule) && (await syncCategoryRollup(db));
   const id = newId(kind === 'tag' ? 'tag' : 'seg');
   try {
     await transact(db, async (tx) => {
@@ -167,7 +169,7 @@ export async function createSaved(
         })
         .execute();
       const seg = (await lockSegment(tx, id))!;
-      await refreshLocked(tx, seg, new Date(), { ...opts, full: true });
+      await refreshLocked(tx, seg, new Date(), { ...opts, full: true, categoryRollup });
     });
   } catch (e) {
     if (isUniqueViolation(e)) throw taken(kind, input.name);
@@ -185,6 +187,7 @@ async function byId(db: Queryable, id: string): Promise<SavedView> {
 /** Replaces name, description and rule under the row's lock and re-evaluates: the difference is published. */
 export async function updateSaved(db: Kysely<DB>, ref: Ref, input: SavedInput): Promise<SavedView> {
   const rule = await checkRule(db, input.rule);
+  const categoryRollup = usesCategoryRollup(rule) && (await syncCategoryRollup(db));
   const kind = ref.kind;
   let id = '';
   try {
@@ -206,7 +209,10 @@ export async function updateSaved(db: Kysely<DB>, ref: Ref, input: SavedInput): 
         })
         .where('id', '=', id)
         .execute();
-      await refreshLocked(tx, { ...seg, name: input.name, rule: input.rule }, new Date(), { full: true });
+      await refreshLocked(tx, { ...seg, name: input.name, rule: input.rule }, new Date(), {
+        full: true,
+        categoryRollup,
+      });
       if (kind === 'tag' && input.name !== seg.name) await tagsRenamedOrDeleted(tx);
     });
   } catch (e) {

@@ -53,7 +53,8 @@ import type { Tx } from './database';
  * row and `coupon:` key, e.g. a referral reward at payment after the stock; settlements' advisory
  * locks `settlements.periods` and `settle:<order>`, taken last in the dispatcher's batch; analytics'
  * per-person `analytics.buyer:<root>` and per-order `analytics.fulfilment:<order>`, each taken last in
- * its rollup batch, in byte order; messaging's
+ * its rollup batch, in byte order; segments' `segments.category_rollup`, the only lock of its own
+ * transaction (category-rollup.ts); messaging's
  * `message-cap:<root>:<channel>`, taken by queueMessage, after which its caller takes no ranked lock). A deadlock
  * this order cannot rule out (a merge that changes a person's root meanwhile) is retried by
  * transact() (transaction.ts).
