@@ -4,8 +4,9 @@
  * store, SKU and selling day) loaded with COPY, then runForecastNow — the path of POST
  * /v1/forecasts/runs and the nightly run: the sales aggregated per series in SQL, fitted on the
  * pool's threads, one row per series written chunk by chunk (unnest), the run marked done.
- * Prints the run's rows per second and the table's bytes per row; the same run's COPY of the
- * orders (MB/s) is the baseline of what the database writes at all on this machine now.
+ * Prints the run's rows per second and the table's bytes per row; then the write alone on
+ * `--write-sample` SKUs, writeSeries against the multi-row VALUES insert it replaced; and as the
+ * baseline, the run's rows copied by the database itself (INSERT … SELECT, no client).
  *
  *   npx tsx bench/forecast-run-db.ts --db postgres://…/fcs_bench [--skus 1000] [--locations 20] [--workers 2]
  *
@@ -17,6 +18,10 @@ import { sql } from 'kysely';
 import { Rng } from '../src/demo/rng';
 import { openDatabase } from '../src/platform/db/database';
 import { migrate } from '../src/platform/db/migrate';
+import { transact } from '../src/platform/db/transaction';
+import type { FittedSku } from '../src/modules/forecasts/fit-pool';
+import { forecastSku } from '../src/modules/forecasts/panel';
+import { writeSeries } from '../src/modules/forecasts/write-series';
 import { isoDay } from '../src/modules/forecasts/days';
 import { runForecastNow } from '../src/modules/forecasts/runs';
 import { syntheticSku } from '../src/modules/forecasts/synthetic';
@@ -30,6 +35,7 @@ const { values: args } = parseArgs({
     workers: { type: 'string', default: '2' },
     seed: { type: 'string', default: '1' },
     'run-only': { type: 'boolean', default: false },
+    'write-sample': { type: 'string', default: '200' },
   },
   strict: true,
 });
@@ -37,6 +43,7 @@ if (!args.db) throw new Error('--db URL: a database of this benchmark (created e
 const SKUS = positiveInt(args.skus, 'skus');
 const LOCATIONS = positiveInt(args.locations, 'locations');
 const WORKERS = positiveInt(args.workers, 'workers');
+const WRITE_SAMPLE = positiveInt(args['write-sample'], 'write-sample');
 const DAYS = 182;
 const START = 20_574; // 2026-05-01
 const TIMEZONE = 'Asia/Shanghai';
@@ -96,6 +103,8 @@ try {
   const wall = (performance.now() - t0) / 1000;
   const cpu = cpuSeconds(process.cpuUsage(c0));
   load.push(os.loadavg()[0]);
+  // sizes without the dead rows of an earlier run (the run drops older runs' series)
+  await sql`VACUUM FULL forecast_series`.execute(database.db);
   const r = await sql<{ series: number; total: string; heap: string; avg_row: number; toasted: string }>`
     SELECT (SELECT series FROM forecast_runs WHERE id = ${id}) AS series,
       pg_total_relation_size('forecast_series')::text AS total,
@@ -104,6 +113,66 @@ try {
       (SELECT coalesce(pg_total_relation_size(reltoastrelid), 0)::text FROM pg_class
         WHERE oid = 'forecast_series'::regclass) AS toasted`.execute(database.db);
   const x = r.rows[0]!;
+  // the write alone, on fitted SKUs of this shape: writeSeries (one unnest statement per chunk of 50
+  // SKUs, as a run) against the insert the run used before (Kysely multi-row VALUES, 500 rows each)
+  const sample: FittedSku[] = [];
+  const rng = new Rng(99);
+  for (let i = 0; i < WRITE_SAMPLE; i++) {
+    const inputs = syntheticSku(rng, { locations: LOCATIONS, days: DAYS, start: START, horizon: 28 });
+    sample.push({ sku: `W-${i}`, inputs, forecasts: forecastSku(inputs.stores, inputs.chain, 28) });
+  }
+  const w0 = performance.now();
+  let cw = process.cpuUsage();
+  for (let i = 0; i < sample.length; i += 50)
+    await transact(database, (tx) => writeSeries(tx, 'fcs_unnest', sample.slice(i, i + 50)));
+  const unnestS = (performance.now() - w0) / 1000;
+  const unnestCpu = cpuSeconds(process.cpuUsage(cw));
+  const rows = sample.flatMap(({ sku, inputs, forecasts }) =>
+    forecasts.map((f, k) => {
+      const input = [...inputs.stores, inputs.chain][k];
+      return {
+        run_id: 'fcs_values',
+        sku,
+        location_id: f.location,
+        model: f.model,
+        history_start: isoDay(input.start),
+        history: Array.from(input.units),
+        mean: Array.from(f.mean),
+        lo: Array.from(f.lo),
+        hi: Array.from(f.hi),
+        sd: Array.from(f.sd),
+      };
+    }),
+  );
+  const v0 = performance.now();
+  cw = process.cpuUsage();
+  await transact(database, async (tx) => {
+    for (let i = 0; i < rows.length; i += 500)
+      await tx
+        .insertInto('forecast_series')
+        .values(rows.slice(i, i + 500))
+        .execute();
+  });
+  const valuesS = (performance.now() - v0) / 1000;
+  const valuesCpu = cpuSeconds(process.cpuUsage(cw));
+  await sql`DELETE FROM forecast_series WHERE run_id IN ('fcs_unnest', 'fcs_values')`.execute(database.db);
+  const write = {
+    rows: rows.length,
+    unnest_s: +unnestS.toFixed(2),
+    unnest_rows_per_s: Math.round(rows.length / unnestS),
+    // this process's CPU (array literals built, or the driver's parameters): the database's is apart
+    unnest_client_cpu_s: +unnestCpu.toFixed(2),
+    values_s: +valuesS.toFixed(2),
+    values_rows_per_s: Math.round(rows.length / valuesS),
+    values_client_cpu_s: +valuesCpu.toFixed(2),
+  };
+
+  // baseline of the write: the same rows copied by the database itself (no client, no fitting)
+  const c = performance.now();
+  await sql`INSERT INTO forecast_series SELECT 'fcs_copy', sku, location_id, model, history_start, history, mean, lo, hi, sd
+    FROM forecast_series WHERE run_id = ${id}`.execute(database.db);
+  const copyS = (performance.now() - c) / 1000;
+  await sql`DELETE FROM forecast_series WHERE run_id = 'fcs_copy'`.execute(database.db);
   const mbps = (Number(x.total) / 2 ** 20 / wall).toFixed(2);
   console.log(
     JSON.stringify({
@@ -126,7 +195,9 @@ try {
         toast_and_its_index: Math.round(Number(x.toasted) / x.series),
         stored_row_avg: Math.round(x.avg_row),
       },
-      ratio_to_seed_copy_mb_per_s: seed ? +(Number(mbps) / seed.copy_mb_per_s).toFixed(2) : null,
+      write,
+      server_side_copy: { seconds: +copyS.toFixed(1), rows_per_s: Math.round(x.series / copyS) },
+      ratio_run_to_server_side_copy: +(x.series / wall / (x.series / copyS)).toFixed(3),
       nproc: os.cpus().length,
       load1: load.map((l) => +l.toFixed(2)),
     }),

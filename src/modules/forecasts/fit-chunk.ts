@@ -69,7 +69,10 @@ export function packChunk(skus: readonly SkuSeries[], horizon: number): ChunkReq
 export const requestBuffers = (r: ChunkRequest): ArrayBuffer[] =>
   [r.perSku, r.start, r.length, r.units, r.hasUplift, r.uplift].map((a) => a.buffer as ArrayBuffer);
 
-export const replyBuffers = (r: ChunkReply): ArrayBuffer[] => [r.model.buffer as ArrayBuffer, r.values.buffer as ArrayBuffer];
+export const replyBuffers = (r: ChunkReply): ArrayBuffer[] => [
+  r.model.buffer as ArrayBuffer,
+  r.values.buffer as ArrayBuffer,
+];
 
 /** The fitting thread's work: every SKU of the chunk through forecastSku, exactly as on the main thread. */
 export function fitChunk(req: ChunkRequest): ChunkReply {
@@ -108,7 +111,14 @@ export function unpackChunk(skus: readonly SkuSeries[], reply: ChunkReply, horiz
   return skus.map((s) =>
     seriesOf(s).map((input) => {
       const at = (c: number) => reply.values.subarray((j * 4 + c) * horizon, (j * 4 + c + 1) * horizon);
-      const f = { location: input.location, model: MODELS[reply.model[j]], mean: at(0), sd: at(1), lo: at(2), hi: at(3) };
+      const f = {
+        location: input.location,
+        model: MODELS[reply.model[j]],
+        mean: at(0),
+        sd: at(1),
+        lo: at(2),
+        hi: at(3),
+      };
       j++;
       return f;
     }),

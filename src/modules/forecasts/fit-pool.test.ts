@@ -42,7 +42,8 @@ describe('the forecast fitting pool', () => {
         expect(g.forecasts.map((f) => [f.location, f.model])).toEqual(want.map((f) => [f.location, f.model]));
         g.forecasts.forEach((f, k) => {
           // bit for bit: the same code on the same inputs in another thread
-          for (const key of ['mean', 'sd', 'lo', 'hi'] as const) expect(Array.from(f[key])).toEqual(Array.from(want[k][key]));
+          for (const key of ['mean', 'sd', 'lo', 'hi'] as const)
+            expect(Array.from(f[key])).toEqual(Array.from(want[k][key]));
         });
       });
     }

@@ -123,9 +123,11 @@ export async function forecastInPool(
   const pending: Promise<FittedSku[]>[] = [];
   const submit = (chunk: [string, SkuSeries][]) => {
     const inputs = chunk.map(([, s]) => s);
-    const p = pool.fit(packChunk(inputs, horizon)).then((reply) =>
-      unpackChunk(inputs, reply, horizon).map((forecasts, i) => ({ sku: chunk[i][0], inputs: inputs[i], forecasts })),
-    );
+    const p = pool
+      .fit(packChunk(inputs, horizon))
+      .then((reply) =>
+        unpackChunk(inputs, reply, horizon).map((forecasts, i) => ({ sku: chunk[i][0], inputs: inputs[i], forecasts })),
+      );
     p.catch(() => undefined); // awaited in order below; a rejection is not unhandled meanwhile
     pending.push(p);
   };
@@ -144,4 +146,3 @@ export async function forecastInPool(
     await pool.close();
   }
 }
-

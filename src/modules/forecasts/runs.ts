@@ -95,9 +95,9 @@ const windowSales = (from: string, to: string, timezone: string) => sql`
 
 /** The SKUs sold over the window, in order. */
 async function soldSkus(db: Queryable, from: string, to: string, timezone: string): Promise<string[]> {
-  const r = await sql<{ sku: string }>`SELECT DISTINCT l.sku FROM ${windowSales(from, to, timezone)} ORDER BY 1`.execute(
-    db,
-  );
+  const r = await sql<{
+    sku: string;
+  }>`SELECT DISTINCT l.sku FROM ${windowSales(from, to, timezone)} ORDER BY 1`.execute(db);
   return r.rows.map((x) => x.sku);
 }
 
@@ -181,13 +181,15 @@ function buildSeries(
     const units = new Float64Array(end - start + 1);
     r.days.forEach((d, i) => (units[from + d - start] = r.units[i]));
     let s = bySku.get(r.sku);
-    if (!s) bySku.set(r.sku, (s = { stores: [], chain: { location: CHAIN, start: end + 1, units: new Float64Array(0) } }));
+    if (!s)
+      bySku.set(r.sku, (s = { stores: [], chain: { location: CHAIN, start: end + 1, units: new Float64Array(0) } }));
     s.stores.push(withUplift(r.sku, r.location_id, start, units));
     s.chain.start = Math.min(s.chain.start, start);
   }
   for (const [sku, s] of bySku) {
     const units = new Float64Array(end - s.chain.start + 1);
-    for (const st of s.stores) for (let t = 0; t < st.units.length; t++) units[st.start - s.chain.start + t] += st.units[t];
+    for (const st of s.stores)
+      for (let t = 0; t < st.units.length; t++) units[st.start - s.chain.start + t] += st.units[t];
     s.chain = withUplift(sku, CHAIN, s.chain.start, units);
   }
   return bySku;
