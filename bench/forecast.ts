@@ -1,85 +1,111 @@
 /**
  * Forecast run benchmark, in memory (no database): synthetic daily history (182 days) for SKUs ×
- * locations, every SKU forecast and reconciled exactly as a run does (forecastSku: each store
- * series and the chain total fitted, the method chosen on a holdout, stores reconciled), 28 days.
- * A third of the series are steady sellers (Poisson, 1–10 a day, weekday pattern), the rest slow
- * (Poisson, 0.02–0.5 a day). Reports wall and CPU time, series per second and the peak RSS; SKUs
- * are generated and fitted one at a time, so memory does not grow with their number.
+ * locations (src/modules/forecasts/synthetic.ts), every SKU forecast and reconciled exactly as a
+ * run does (forecastSku: each store series and the chain total fitted, the method chosen on a
+ * holdout, stores reconciled), 28 days, on the run's pool of `--workers` threads. SKUs are
+ * generated as the pool takes them, so memory does not grow with their number.
  *
- *   npx tsx bench/forecast.ts [--skus 500] [--locations 13] [--seed 1]
+ * Same-run baseline: the first `--baseline` SKUs fitted on this thread first (the path before the
+ * pool); the pool's results for them must be identical, and the ratio of the two rates is printed.
+ * On a shared machine wall time overstates the work: CPU seconds (the process's, all threads) and
+ * the load average are printed too.
+ *
+ *   npx tsx bench/forecast.ts [--skus 500] [--locations 13] [--workers 1] [--baseline 200] [--seed 1]
  */
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { Rng } from '../src/demo/rng';
-import { forecastSku, type SeriesInput } from '../src/modules/forecasts/panel';
+import type { SkuSeries } from '../src/modules/forecasts/fit-chunk';
+import { forecastInPool } from '../src/modules/forecasts/fit-pool';
+import { forecastSku, type SeriesForecast } from '../src/modules/forecasts/panel';
+import { syntheticSku } from '../src/modules/forecasts/synthetic';
 import { positiveInt } from './stats';
 
 const { values: args } = parseArgs({
   options: {
     skus: { type: 'string', default: '500' },
     locations: { type: 'string', default: '13' },
+    workers: { type: 'string', default: '1' },
+    baseline: { type: 'string', default: '200' },
     seed: { type: 'string', default: '1' },
   },
   strict: true,
 });
 const SKUS = positiveInt(args.skus, 'skus');
 const LOCATIONS = positiveInt(args.locations, 'locations');
-const DAYS = 182;
-const HORIZON = 28;
-const START = 20_000; // a day number (a Monday is 19_999 + …; any day works)
-const WEEKDAY = [1, 1, 1, 1.1, 1.3, 1.5, 1.2];
+const WORKERS = positiveInt(args.workers, 'workers');
+const BASELINE = Math.min(SKUS, positiveInt(args.baseline, 'baseline'));
+const SEED = positiveInt(args.seed, 'seed');
+const SHAPE = { locations: LOCATIONS, days: 182, start: 20_000, horizon: 28 };
 
-function poisson(rng: Rng, mean: number): number {
-  const l = Math.exp(-mean);
-  let k = 0;
-  let p = rng.next();
-  while (p > l) {
-    k++;
-    p *= rng.next();
-  }
-  return k;
+function* generate(n: number): Generator<[string, SkuSeries]> {
+  const rng = new Rng(SEED);
+  for (let s = 0; s < n; s++) yield [`S${s}`, syntheticSku(rng, SHAPE)];
 }
 
-const rng = new Rng(Number(args.seed));
+const cpuSeconds = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1e6;
+const load0 = os.loadavg();
+
+// the baseline: the first SKUs on this thread
+let t0 = performance.now();
+let c0 = process.cpuUsage();
+const reference: SeriesForecast[][] = [];
+let baselineSeries = 0;
+for (const [, s] of generate(BASELINE)) {
+  reference.push(forecastSku(s.stores, s.chain, SHAPE.horizon));
+  baselineSeries += s.stores.length + 1;
+}
+const baseWall = (performance.now() - t0) / 1000;
+const baseCpu = cpuSeconds(process.cpuUsage(c0));
+
+// the run: every SKU on the pool
+t0 = performance.now();
+c0 = process.cpuUsage();
 let series = 0;
-let fitMs = 0;
+let skuIndex = 0;
+let identical = true;
 let checksum = 0;
-const started = performance.now();
-const cpu0 = process.cpuUsage();
-for (let s = 0; s < SKUS; s++) {
-  const stores: SeriesInput[] = [];
-  const chainUnits = new Float64Array(DAYS);
-  for (let l = 0; l < LOCATIONS; l++) {
-    const steady = rng.next() < 1 / 3;
-    const mean = steady ? 1 + 9 * rng.next() : 0.02 + 0.48 * rng.next();
-    const units = new Float64Array(DAYS);
-    for (let t = 0; t < DAYS; t++) {
-      units[t] = poisson(rng, mean * WEEKDAY[(START + t) % 7]);
-      chainUnits[t] += units[t];
-    }
-    stores.push({ location: `L${l}`, start: START, units });
+await forecastInPool(generate(SKUS), SHAPE.horizon, WORKERS, async (fitted) => {
+  for (const { forecasts } of fitted) {
+    const want = reference[skuIndex++];
+    if (want)
+      forecasts.forEach((f, k) => {
+        for (let h = 0; h < SHAPE.horizon; h++) if (!Object.is(f.mean[h], want[k].mean[h])) identical = false;
+      });
+    series += forecasts.length;
+    checksum += forecasts[forecasts.length - 1].mean[0];
   }
-  const t0 = performance.now();
-  const out = forecastSku(stores, { location: '*', start: START, units: chainUnits }, HORIZON);
-  fitMs += performance.now() - t0;
-  series += out.length;
-  checksum += out[out.length - 1].mean[0];
-}
-const totalMs = performance.now() - started;
-const cpu = process.cpuUsage(cpu0);
-const peakRssMb = process.resourceUsage().maxRSS / 1024;
+});
+const wall = (performance.now() - t0) / 1000;
+const cpu = cpuSeconds(process.cpuUsage(c0));
+
+const rate = (n: number, s: number) => Math.round(n / s);
 process.stdout.write(
   JSON.stringify({
     skus: SKUS,
     locations: LOCATIONS,
     series,
-    history_days: DAYS,
-    horizon: HORIZON,
-    fit_s: +(fitMs / 1000).toFixed(2),
-    total_s: +(totalMs / 1000).toFixed(2),
-    series_per_s: Math.round(series / (fitMs / 1000)),
-    // on a shared machine wall time overstates the work: CPU seconds of this process (all of it)
-    cpu_s: +((cpu.user + cpu.system) / 1e6).toFixed(2),
-    peak_rss_mb: Math.round(peakRssMb),
+    workers: WORKERS,
+    cores: os.availableParallelism(),
+    load_avg_before: load0.map((l) => +l.toFixed(2)),
+    load_avg_after: os.loadavg().map((l) => +l.toFixed(2)),
+    wall_s: +wall.toFixed(2),
+    cpu_s: +cpu.toFixed(2),
+    series_per_wall_s: rate(series, wall),
+    series_per_cpu_s: rate(series, cpu),
+    peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    baseline: {
+      skus: BASELINE,
+      series: baselineSeries,
+      wall_s: +baseWall.toFixed(2),
+      cpu_s: +baseCpu.toFixed(2),
+      series_per_wall_s: rate(baselineSeries, baseWall),
+      series_per_cpu_s: rate(baselineSeries, baseCpu),
+    },
+    // the pool's rate over this thread's, same run (wall: what the threads buy; CPU: what they cost)
+    ratio_wall: +(series / wall / (baselineSeries / baseWall)).toFixed(2),
+    ratio_cpu: +(series / cpu / (baselineSeries / baseCpu)).toFixed(2),
+    identical_to_baseline: identical,
     checksum: +checksum.toFixed(3),
   }) + '\n',
 );

@@ -9,24 +9,17 @@ import { ImportFileError, ImportUsageError, openCsv } from '../modules/imports/c
 import { conditionalExpectedPurchases, fitBgNbd, probabilityAlive } from '../modules/clv/bgnbd';
 import { conditionalExpectedAverageValue, fitGammaGamma } from '../modules/clv/gamma-gamma';
 import { dayNumber, summarise, type TimeUnit, type Transaction } from '../modules/clv/summary';
+import { columnIndex, writtenDay } from './csv-columns';
 
-/** The calendar day as written: YYYY-MM-DD, YYYY/MM/DD or YYYYMMDD, optionally followed by a time. */
+/** A date as written (writtenDay) that exists, as YYYY-MM-DD, or null. */
 function calendarDay(raw: string): string | null {
-  const m = /^(\d{4})[-/]?(\d{2})[-/]?(\d{2})(?:$|[T ])/.exec(raw.trim());
-  const day = m ? `${m[1]}-${m[2]}-${m[3]}` : null;
+  const day = writtenDay(raw);
   return day !== null && dayNumber(day) !== null ? day : null;
 }
 
 async function readTransactions(file: string, columns: { customer: string; date: string; amount: string }) {
   const csv = await openCsv(file);
-  const index = (name: string, option: string) => {
-    const i = csv.header.indexOf(name);
-    if (i < 0) {
-      csv.close();
-      throw new ImportUsageError(`--${option}: no column ${name} in ${file} (columns: ${csv.header.join(', ')})`);
-    }
-    return i;
-  };
+  const index = (name: string, option: string) => columnIndex(csv, file, name, option);
   const ci = index(columns.customer, 'customer-col');
   const di = index(columns.date, 'date-col');
   const ai = index(columns.amount, 'amount-col');

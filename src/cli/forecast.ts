@@ -13,11 +13,12 @@ import {
   type BacktestSeries,
 } from '../modules/forecasts/backtest';
 import { dayNumber } from '../modules/forecasts/days';
+import { columnIndex, writtenDay } from './csv-columns';
 
-/** The calendar day as written: YYYY-MM-DD, YYYY/MM/DD or YYYYMMDD, optionally followed by a time. */
+/** The day number of a date as written (writtenDay), or null. */
 function dayOf(raw: string): number | null {
-  const m = /^(\d{4})[-/]?(\d{2})[-/]?(\d{2})(?:$|[T ])/.exec(raw.trim());
-  return m ? dayNumber(`${m[1]}-${m[2]}-${m[3]}`) : null;
+  const day = writtenDay(raw);
+  return day === null ? null : dayNumber(day);
 }
 
 interface Columns {
@@ -30,14 +31,7 @@ interface Columns {
 /** Units sold per series key and day number (rows with qty > 0 only). */
 async function readSales(file: string, columns: Columns): Promise<Map<string, Map<number, number>>> {
   const csv = await openCsv(file);
-  const index = (name: string, option: string) => {
-    const i = csv.header.indexOf(name);
-    if (i < 0) {
-      csv.close();
-      throw new ImportUsageError(`--${option}: no column ${name} in ${file} (columns: ${csv.header.join(', ')})`);
-    }
-    return i;
-  };
+  const index = (name: string, option: string) => columnIndex(csv, file, name, option);
   const si = index(columns.sku, 'sku-col');
   const di = index(columns.date, 'date-col');
   const qi = index(columns.qty, 'qty-col');

@@ -1,7 +1,4 @@
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { startTsWorker } from '../../platform/jobs/ts-worker';
 import { ClvDataError, type ClvFits, type ClvPrediction, type ClvSummary } from './fit';
 
 export interface FitRequest {
@@ -24,21 +21,6 @@ export type FitReply =
   | { ok: false; dataError: string };
 
 /**
- * The sources run through tsx: a new thread registers it before loading the thread's module. The
- * bootstrap is a string (an eval worker) so no plain-JS file is needed beside the sources.
- */
-function bootstrap(): string {
-  // the ESM entry of tsx/esm/api, from its package's exports (require.resolve would give the CommonJS one)
-  const pkg = createRequire(import.meta.url).resolve('tsx/package.json');
-  const { exports } = JSON.parse(fs.readFileSync(pkg, 'utf8')) as {
-    exports: Record<string, { import: { default: string } }>;
-  };
-  const tsx = new URL(exports['./esm/api'].import.default, pathToFileURL(pkg)).href;
-  const thread = new URL('./fit-thread.ts', import.meta.url).href;
-  return `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(thread)}); })`;
-}
-
-/**
  * Fits both models and scores every customer in a worker thread, so the server keeps answering
  * while a large base is fitted (the fit is CPU-bound: seconds per 100,000 customers). The
  * summaries go over as columns, transferred, not copied; a ClvDataError in the thread is thrown
@@ -57,8 +39,7 @@ export async function fitAndPredict(
     horizonDays,
   };
   const reply = await new Promise<FitReply>((resolve, reject) => {
-    const worker = new Worker(bootstrap(), {
-      eval: true,
+    const worker = startTsWorker(new URL('./fit-thread.ts', import.meta.url), {
       workerData: request,
       transferList: [request.frequency, request.recency, request.T, request.monetary].map(
         (a) => a.buffer as ArrayBuffer,

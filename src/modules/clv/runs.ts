@@ -5,6 +5,7 @@ import { transact } from '../../platform/db/transaction';
 import { unprocessable } from '../../platform/http/errors';
 import { decodeCursor, page } from '../../platform/http/pagination';
 import { newId } from '../../platform/ids';
+import { runNow, startRun, type RunKind } from '../../platform/jobs/runs';
 import { localDayHour } from '../../platform/nightly';
 import { dayNumber } from './summary';
 import { ClvDataError } from './fit';
@@ -40,34 +41,25 @@ export function clvRunParams(
   return { calibrationEnd, horizonDays: body.horizon_days ?? DEFAULT_HORIZON_DAYS, timezone };
 }
 
+/** A CLV run's lifecycle (platform/jobs/runs.ts); a ClvDataError's message is the run's error. */
+const clvRuns = (database: Database): RunKind<ClvRunParams> => ({
+  name: 'CLV run',
+  record: (params) => recordRun(database, params),
+  finish: (id, params) => finishRun(database, id, params),
+  fail: (id, error) => failRun(database, id, error),
+  visible: (err) => (err instanceof ClvDataError ? err.message : null),
+});
+
 /** Records a run and fits and scores it in the background; the run's row says when it is done. */
-export async function startClvRun(
+export const startClvRun = (
   database: Database,
   log: Logger,
   params: ClvRunParams,
-): Promise<{ id: string; status: 'running' }> {
-  const id = await recordRun(database, params);
-  void finishRun(database, id, params).catch(async (err: unknown) => {
-    const known = err instanceof ClvDataError;
-    if (!known) log.error({ err, run: id }, 'CLV run failed');
-    await failRun(database, id, known ? err.message : 'internal error').catch((e: unknown) =>
-      log.error({ err: e, run: id }, 'CLV run not marked failed'),
-    );
-  });
-  return { id, status: 'running' };
-}
+): Promise<{ id: string; status: 'running' }> => startRun(clvRuns(database), log, params);
 
 /** Records, fits and scores a run before returning (the demo seeder, the nightly task); its id. */
-export async function runClvNow(database: Database, params: ClvRunParams): Promise<string> {
-  const id = await recordRun(database, params);
-  try {
-    await finishRun(database, id, params);
-  } catch (err) {
-    await failRun(database, id, err instanceof ClvDataError ? err.message : 'internal error');
-    throw err;
-  }
-  return id;
-}
+export const runClvNow = (database: Database, params: ClvRunParams): Promise<string> =>
+  runNow(clvRuns(database), params);
 
 async function recordRun(database: Database, params: ClvRunParams): Promise<string> {
   const id = newId('clv');

@@ -1,22 +1,25 @@
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database, Queryable } from '../../platform/db/database';
-import { transact } from '../../platform/db/transaction';
+import { transact, withRetry } from '../../platform/db/transaction';
 import { unprocessable } from '../../platform/http/errors';
 import { newId } from '../../platform/ids';
+import { runNow, startRun, type RunKind } from '../../platform/jobs/runs';
 import { localDayHour } from '../../platform/nightly';
 import { isSale, orderFacts, orderLineFacts } from '../orders/public';
 import { addDays, dayNumber, isoDay } from './days';
-import { forecastSku, type SeriesInput, type SeriesForecast } from './panel';
-import { CHAIN, type ForecastSeriesTable } from './tables';
+import type { SkuSeries } from './fit-chunk';
+import { forecastInPool, forecastWorkers } from './fit-pool';
+import type { SeriesInput } from './panel';
+import { CHAIN } from './tables';
+import { writeSeries } from './write-series';
 
 export const DEFAULT_HORIZON_DAYS = 28;
 export const MAX_HORIZON_DAYS = 120;
 /** Days of history a run fits on (26 weeks): enough for weekday indices and a level, cheap for 5 M series. */
 export const HISTORY_DAYS = 182;
-const WRITE_BATCH = 500;
-/** SKUs fitted between two turns of the event loop, so the server keeps answering during a run. */
-const SKUS_PER_TURN = 50;
+/** SKUs whose sales one query loads: at 100 stores, ~100,000 series in memory at a time. */
+const LOAD_SKUS = 1000;
 
 export interface ForecastRunParams {
   /** YYYY-MM-DD, the last day of history in the retailer's time zone; the forecast starts the day after. */
@@ -40,31 +43,25 @@ export function forecastRunParams(
   return { historyEnd, horizonDays: body.horizon_days ?? DEFAULT_HORIZON_DAYS, timezone };
 }
 
+/** A forecast run's lifecycle (platform/jobs/runs.ts), fitting on `workers` threads. */
+const forecastRuns = (database: Database, workers: number): RunKind<ForecastRunParams> => ({
+  name: 'forecast run',
+  record: (params) => recordRun(database, params),
+  finish: (id, params) => finishRun(database, id, params, workers),
+  fail: (id, error) => failRun(database, id, error),
+});
+
 /** Records a run and fits it in the background; the run's row says when it is done. */
-export async function startForecastRun(
+export const startForecastRun = (
   database: Database,
   log: Logger,
   params: ForecastRunParams,
-): Promise<{ id: string; status: 'running' }> {
-  const id = await recordRun(database, params);
-  void finishRun(database, id, params).catch(async (err: unknown) => {
-    log.error({ err, run: id }, 'forecast run failed');
-    await failRun(database, id).catch((e: unknown) => log.error({ err: e, run: id }, 'forecast run not marked failed'));
-  });
-  return { id, status: 'running' };
-}
+  workers = forecastWorkers(),
+): Promise<{ id: string; status: 'running' }> => startRun(forecastRuns(database, workers), log, params);
 
-/** Records and fits a run before returning (the demo seeder, tests); its id. */
-export async function runForecastNow(database: Database, params: ForecastRunParams): Promise<string> {
-  const id = await recordRun(database, params);
-  try {
-    await finishRun(database, id, params);
-  } catch (err) {
-    await failRun(database, id);
-    throw err;
-  }
-  return id;
-}
+/** Records and fits a run before returning (the demo seeder, tests, benchmarks); its id. */
+export const runForecastNow = (database: Database, params: ForecastRunParams, workers = forecastWorkers()) =>
+  runNow(forecastRuns(database, workers), params);
 
 async function recordRun(database: Database, params: ForecastRunParams): Promise<string> {
   const id = newId('fcr');
@@ -77,25 +74,48 @@ async function recordRun(database: Database, params: ForecastRunParams): Promise
   return id;
 }
 
-async function failRun(database: Database, id: string) {
-  await transact(database, (tx) =>
-    tx
+/** Marks a run failed and drops the series it had written. */
+async function failRun(database: Database, id: string, error: string) {
+  await transact(database, async (tx) => {
+    await tx
       .updateTable('forecast_runs')
-      .set({ status: 'failed', error: 'internal error', finished_at: new Date() })
+      .set({ status: 'failed', error, finished_at: new Date() })
       .where('id', '=', id)
-      .execute(),
-  );
+      .execute();
+    await tx.deleteFrom('forecast_series').where('run_id', '=', id).execute();
+  });
 }
 
-/** Units sold per SKU, store and local day over the window (sales only: paid or completed, not cancelled). */
-async function loadSales(db: Queryable, from: string, to: string, timezone: string) {
-  const r = await sql<{ sku: string; location_id: string; day: string; units: string }>`
-    SELECT l.sku, o.location_id, (o.placed_at AT TIME ZONE ${timezone})::date::text AS day, sum(l.qty) AS units
-    FROM ${orderFacts} o JOIN ${orderLineFacts} l ON l.order_id = o.id
-    WHERE ${isSale('o')} AND o.location_id IS NOT NULL
-      AND o.placed_at >= (${from}::timestamp AT TIME ZONE ${timezone})
-      AND o.placed_at < (${addDays(to, 1)}::timestamp AT TIME ZONE ${timezone})
-    GROUP BY 1, 2, 3`.execute(db);
+/** The sales of the window (paid or completed, not cancelled) with a store, `o` and `l`. */
+const windowSales = (from: string, to: string, timezone: string) => sql`
+  ${orderFacts} o JOIN ${orderLineFacts} l ON l.order_id = o.id
+  WHERE ${isSale('o')} AND o.location_id IS NOT NULL
+    AND o.placed_at >= (${from}::timestamp AT TIME ZONE ${timezone})
+    AND o.placed_at < (${addDays(to, 1)}::timestamp AT TIME ZONE ${timezone})`;
+
+/** The SKUs sold over the window, in order. */
+async function soldSkus(db: Queryable, from: string, to: string, timezone: string): Promise<string[]> {
+  const r = await sql<{
+    sku: string;
+  }>`SELECT DISTINCT l.sku FROM ${windowSales(from, to, timezone)} ORDER BY 1`.execute(db);
+  return r.rows.map((x) => x.sku);
+}
+
+/**
+ * Units sold of `skus` per store over the window, one row per series: its selling days (days
+ * after `from`) and units, aggregated in the database so a run holds arrays, not a row per day.
+ */
+async function loadSales(db: Queryable, from: string, to: string, timezone: string, skus: string[]) {
+  const r = await sql<{ sku: string; location_id: string; days: number[]; units: number[] }>`
+    SELECT sku, location_id, array_agg(d) AS days, array_agg(units) AS units
+    FROM (
+      SELECT l.sku, o.location_id, (o.placed_at AT TIME ZONE ${timezone})::date - ${from}::date AS d,
+        sum(l.qty)::float8 AS units
+      FROM ${windowSales(from, to, timezone)} AND l.sku = ANY(${skus}::text[])
+      GROUP BY 1, 2, 3
+    ) daily
+    GROUP BY 1, 2
+    ORDER BY 1, 2`.execute(db);
   return r.rows;
 }
 
@@ -145,94 +165,69 @@ function upliftOf(events: readonly EventRow[], sku: string, location: string, st
 function buildSeries(
   sales: Awaited<ReturnType<typeof loadSales>>,
   events: readonly EventRow[],
+  from: number,
   end: number,
   horizon: number,
-): Map<string, { stores: SeriesInput[]; chain: SeriesInput }> {
-  const days = new Map<string, Map<string, Map<number, number>>>();
+): Map<string, SkuSeries> {
+  const bySku = new Map<string, SkuSeries>();
+  const withUplift = (sku: string, location: string, start: number, units: Float64Array): SeriesInput => ({
+    location,
+    start,
+    units,
+    uplift: upliftOf(events, sku, location, start, units.length + horizon),
+  });
   for (const r of sales) {
-    let bySku = days.get(r.sku);
-    if (!bySku) days.set(r.sku, (bySku = new Map()));
-    for (const loc of [r.location_id, CHAIN]) {
-      let byDay = bySku.get(loc);
-      if (!byDay) bySku.set(loc, (byDay = new Map()));
-      const d = dayNumber(r.day)!;
-      byDay.set(d, (byDay.get(d) ?? 0) + Number(r.units));
-    }
+    const start = from + Math.min(...r.days);
+    const units = new Float64Array(end - start + 1);
+    r.days.forEach((d, i) => (units[from + d - start] = r.units[i]));
+    let s = bySku.get(r.sku);
+    if (!s)
+      bySku.set(r.sku, (s = { stores: [], chain: { location: CHAIN, start: end + 1, units: new Float64Array(0) } }));
+    s.stores.push(withUplift(r.sku, r.location_id, start, units));
+    s.chain.start = Math.min(s.chain.start, start);
   }
-  const out = new Map<string, { stores: SeriesInput[]; chain: SeriesInput }>();
-  for (const [sku, bySku] of days) {
-    const series = [...bySku].map(([location, byDay]): SeriesInput => {
-      const start = Math.min(...byDay.keys());
-      const units = new Float64Array(end - start + 1);
-      for (const [d, q] of byDay) units[d - start] = q;
-      return { location, start, units, uplift: upliftOf(events, sku, location, start, units.length + horizon) };
-    });
-    out.set(sku, {
-      stores: series.filter((s) => s.location !== CHAIN),
-      chain: series.find((s) => s.location === CHAIN)!,
-    });
+  for (const [sku, s] of bySku) {
+    const units = new Float64Array(end - s.chain.start + 1);
+    for (const st of s.stores)
+      for (let t = 0; t < st.units.length; t++) units[st.start - s.chain.start + t] += st.units[t];
+    s.chain = withUplift(sku, CHAIN, s.chain.start, units);
   }
-  return out;
-}
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** Every SKU's series forecast and reconciled, yielding to the event loop every few SKUs. */
-export async function forecastAll(
-  skus: Map<string, { stores: SeriesInput[]; chain: SeriesInput }>,
-  horizon: number,
-  each: (sku: string, inputs: SeriesInput[], forecasts: SeriesForecast[]) => void,
-): Promise<void> {
-  let n = 0;
-  for (const [sku, { stores, chain }] of skus) {
-    each(sku, [...stores, chain], forecastSku(stores, chain, horizon));
-    if (++n % SKUS_PER_TURN === 0) await nextTurn();
-  }
+  return bySku;
 }
 
 /**
- * History of the last HISTORY_DAYS days up to history_end and the events around it read in two
- * queries, every series fitted here (cooperatively: see forecastAll), then the series written in
- * bulk and the run marked done in one transaction; older runs' series are dropped then.
+ * The events around the window read, then the sales of the last HISTORY_DAYS days up to
+ * history_end LOAD_SKUS SKUs at a time (memory stays bounded however many SKUs), every series
+ * fitted on the worker threads (fit-pool.ts: the server's thread stays free), each chunk's series written as it comes back, in a transaction of its own (readers take
+ * the latest done run, so a running run's rows are not read), then the run marked done and older
+ * runs' series dropped in one transaction.
  */
-async function finishRun(database: Database, id: string, params: ForecastRunParams) {
+async function finishRun(database: Database, id: string, params: ForecastRunParams, workers: number) {
   const end = dayNumber(params.historyEnd)!;
-  const from = isoDay(end - HISTORY_DAYS + 1);
-  const sales = await loadSales(database.db, from, params.historyEnd, params.timezone);
-  const events = await loadEvents(database.db, from, addDays(params.historyEnd, params.horizonDays));
-  const rows: ForecastSeriesTable[] = [];
-  await forecastAll(buildSeries(sales, events, end, params.horizonDays), params.horizonDays, (sku, inputs, fcs) => {
-    fcs.forEach((f, i) =>
-      rows.push({
-        run_id: id,
-        sku,
-        location_id: f.location,
-        model: f.model,
-        history_start: isoDay(inputs[i].start),
-        history: Array.from(inputs[i].units),
-        mean: Array.from(f.mean),
-        lo: Array.from(f.lo),
-        hi: Array.from(f.hi),
-        sd: Array.from(f.sd),
-      }),
-    );
+  const from = end - HISTORY_DAYS + 1;
+  const [db, first, last, tz] = [database.db, isoDay(from), params.historyEnd, params.timezone];
+  const events = await loadEvents(db, first, addDays(last, params.horizonDays));
+  const skus = await soldSkus(db, first, last, tz);
+  async function* bySku() {
+    for (let i = 0; i < skus.length; i += LOAD_SKUS) {
+      const sales = await loadSales(db, first, last, tz, skus.slice(i, i + LOAD_SKUS));
+      yield* buildSeries(sales, events, from, end, params.horizonDays);
+    }
+  }
+  let series = 0;
+  await forecastInPool(bySku(), params.horizonDays, workers, async (fitted) => {
+    series += await withRetry(database, () => writeSeries(database.db, id, fitted));
   });
   await transact(database, async (tx) => {
-    await tx.deleteFrom('forecast_series').where('run_id', '=', id).execute(); // a retried transaction starts clean
-    for (let i = 0; i < rows.length; i += WRITE_BATCH)
-      await tx
-        .insertInto('forecast_series')
-        .values(rows.slice(i, i + WRITE_BATCH))
-        .execute();
     await tx
       .updateTable('forecast_runs')
-      .set({ status: 'done', series: rows.length, finished_at: sql<Date>`clock_timestamp()` })
+      .set({ status: 'done', series, finished_at: sql<Date>`clock_timestamp()` })
       .where('id', '=', id)
       .execute();
     await tx
       .deleteFrom('forecast_series')
       .where('run_id', 'in', (q) =>
-        q.selectFrom('forecast_runs').select('id').where('status', '=', 'done').where('id', '!=', id),
+        q.selectFrom('forecast_runs').select('id').where('status', '!=', 'running').where('id', '!=', id),
       )
       .execute();
   });
