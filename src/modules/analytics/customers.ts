@@ -79,46 +79,26 @@ export const dayAfter = (day: string, tz: string) => sql`((${day}::date + 1)::ti
 
 export const rate = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 10000) / 10000 : 0);
 
+/** A period's (or the range's) counts and sums. */
 type Raw = {
-  key: string;
-  buyers: string;
-  new: string;
-  repeaters: string;
-  cross_customers: string;
-  cross_net: string | null;
-  cross_paid: string | null;
-  cross_orders: string | null;
-  single_customers: string;
-  single_net: string | null;
-  single_paid: string | null;
-  single_orders: string | null;
+  buyers: number;
+  new: number;
+  repeaters: number;
+  cross: BuyerGroup;
+  single: BuyerGroup;
 };
 
-function group(
-  customers: string | undefined,
-  net: string | null | undefined,
-  paid: string | null | undefined,
-  orders: string | null | undefined,
-): BuyerGroup {
-  const o = Number(orders ?? 0);
-  return {
-    customers: Number(customers ?? 0),
-    net_sales: Number(net ?? 0),
-    orders: o,
-    aov: o ? Math.round(Number(paid ?? 0) / o) : 0,
-  };
-}
-
 function figures(r: Raw | undefined, recruited: number): CustomerFigures {
-  const buyers = Number(r?.buyers ?? 0);
-  const fresh = Number(r?.new ?? 0);
+  const buyers = r?.buyers ?? 0;
+  const fresh = r?.new ?? 0;
+  const none = { customers: 0, net_sales: 0, orders: 0, aov: 0 };
   return {
     buyers,
     new: fresh,
     returning: buyers - fresh,
-    repurchase_rate: rate(Number(r?.repeaters ?? 0), buyers),
-    cross_channel: group(r?.cross_customers, r?.cross_net, r?.cross_paid, r?.cross_orders),
-    single_channel: group(r?.single_customers, r?.single_net, r?.single_paid, r?.single_orders),
+    repurchase_rate: rate(r?.repeaters ?? 0, buyers),
+    cross_channel: r?.cross ?? none,
+    single_channel: r?.single ?? none,
     members_recruited: recruited,
   };
 }
@@ -134,42 +114,104 @@ function keyOf(groupBy: CustomerGroupBy, start: string): string {
   return groupBy === 'month' ? start.slice(0, 7) : start;
 }
 
-/**
- * The buyer figures of [from, to] per period (groupBy), or for the whole range (null: key ''), from
- * each person's sums per period over the range's customer-days.
- */
-async function buyerFigures(
-  db: Queryable,
-  from: string,
-  to: string,
-  groupBy: CustomerGroupBy | null,
-): Promise<Omit<Raw, 'new'>[]> {
-  const start = groupBy ? periodStart(groupBy, sql`d.day`) : sql`NULL::date`;
-  const rows = await sql<Omit<Raw, 'new' | 'key'> & { start: string | null }>`
-      WITH b AS (
-        SELECT ${start} AS start, d.root, sum(d.orders) AS orders,
-               bool_or(d.channel_group = 'online' AND d.orders > 0) AND bool_or(d.channel_group = 'store' AND d.orders > 0) AS xc,
-               sum(d.gross_sales - d.discounts - d.refunds) AS net, sum(d.gross_sales - d.discounts) AS paid
-        FROM analytics_customer_daily d WHERE d.day BETWEEN ${from}::date AND ${to}::date
-        GROUP BY 1, 2)
-      SELECT to_char(start, 'YYYY-MM-DD') AS start,
-             count(*)::text AS buyers,
-             count(*) FILTER (WHERE orders >= 2)::text AS repeaters,
-             count(*) FILTER (WHERE xc)::text AS cross_customers,
-             sum(net) FILTER (WHERE xc)::text AS cross_net,
-             sum(paid) FILTER (WHERE xc)::text AS cross_paid,
-             sum(orders) FILTER (WHERE xc)::text AS cross_orders,
-             count(*) FILTER (WHERE NOT xc)::text AS single_customers,
-             sum(net) FILTER (WHERE NOT xc)::text AS single_net,
-             sum(paid) FILTER (WHERE NOT xc)::text AS single_paid,
-             sum(orders) FILTER (WHERE NOT xc)::text AS single_orders
-      FROM b WHERE orders > 0
-      GROUP BY start`.execute(db);
-  return rows.rows.map(({ start, ...r }) => ({ ...r, key: groupBy && start !== null ? keyOf(groupBy, start) : '' }));
+type Sums = { orders: number; net: number; paid: number };
+type PeriodRow<T> = { start: string | null } & T;
+
+/** Rows keyed by period (start) and '' for the whole range (start null). */
+function byKey<T>(groupBy: CustomerGroupBy, rows: PeriodRow<T>[]): Map<string, T> {
+  return new Map(rows.map((r) => [r.start === null ? '' : keyOf(groupBy, r.start), r]));
 }
 
 /**
- * New buyers per period and for the whole range (key ''), from the first-sale days alone: a person
+ * Buyers, and sales counted by the step rule (analytics_customer_steps, migration 2980), per period
+ * and for the range: a period's sales counted with back_day before its first day in the range.
+ */
+async function steps(
+  db: Queryable,
+  from: string,
+  to: string,
+  groupBy: CustomerGroupBy,
+): Promise<Map<string, { o1: number; o2: number }>> {
+  const rows = await sql<{ start: string; kind: string; in_period: string; in_range: string }>`
+    SELECT to_char(ps, 'YYYY-MM-DD') AS start, kind,
+           coalesce(sum(n) FILTER (WHERE back_day < greatest(ps, ${from}::date)), 0)::text AS in_period,
+           coalesce(sum(n) FILTER (WHERE back_day < ${from}::date), 0)::text AS in_range
+    FROM (SELECT kind, n, back_day, ${periodStart(groupBy, sql`day`)} AS ps FROM analytics_customer_steps
+          WHERE kind IN ('o1', 'o2') AND day BETWEEN ${from}::date AND ${to}::date) x
+    GROUP BY 1, 2`.execute(db);
+  const out = new Map<string, { o1: number; o2: number }>([['', { o1: 0, o2: 0 }]]);
+  for (const r of rows.rows) {
+    const key = keyOf(groupBy, r.start);
+    const k = r.kind as 'o1' | 'o2';
+    if (!out.has(key)) out.set(key, { o1: 0, o2: 0 });
+    out.get(key)![k] += Number(r.in_period);
+    out.get('')![k] += Number(r.in_range);
+  }
+  return out;
+}
+
+/** The identified buyers' sales and returns per period and for the range (analytics_customer_day_sums). */
+async function daySums(db: Queryable, from: string, to: string, groupBy: CustomerGroupBy) {
+  const rows = await sql<PeriodRow<{ orders: string; net: string; paid: string }>>`
+    SELECT to_char(${periodStart(groupBy, sql`day`)}, 'YYYY-MM-DD') AS start, sum(orders)::text AS orders,
+           sum(gross_sales - discounts - refunds)::text AS net, sum(gross_sales - discounts)::text AS paid
+    FROM analytics_customer_day_sums WHERE day BETWEEN ${from}::date AND ${to}::date
+    GROUP BY GROUPING SETS ((1), ())`.execute(db);
+  return byKey(
+    groupBy,
+    rows.rows.map((r) => ({ start: r.start, orders: Number(r.orders), net: Number(r.net), paid: Number(r.paid) })),
+  );
+}
+
+/**
+ * The sums that do not add up over days, per period and for the range, from the few people they
+ * concern: those who bought online and in store (found by their channel switches in the range) and
+ * those with returns in the range (who count only where they also bought). Their customer-days in
+ * the range are summed per person: cross = the cross-channel buyers' sums; lost = the net (returns)
+ * of people with no sale in the period, which no buyer group holds.
+ */
+async function fewPeople(db: Queryable, from: string, to: string, groupBy: CustomerGroupBy) {
+  const rows = await sql<
+    PeriodRow<{
+      customers: string;
+      orders: string | null;
+      net: string | null;
+      paid: string | null;
+      lost: string | null;
+    }>
+  >`
+    WITH few AS (
+      SELECT root FROM analytics_customer_switches WHERE prev_day BETWEEN ${from}::date AND ${to}::date AND day <= ${to}::date
+      UNION
+      SELECT root FROM analytics_customer_daily WHERE refunds <> 0 AND day BETWEEN ${from}::date AND ${to}::date),
+    b AS (
+      SELECT ${periodStart(groupBy, sql`d.day`)} AS ps, d.root,
+             sum(d.orders) AS orders, sum(d.gross_sales - d.discounts - d.refunds) AS net,
+             sum(d.gross_sales - d.discounts) AS paid,
+             bool_or(d.channel_group = 'online' AND d.orders > 0) AND bool_or(d.channel_group = 'store' AND d.orders > 0) AS xc
+      FROM analytics_customer_daily d
+      WHERE d.root IN (SELECT root FROM few) AND d.day BETWEEN ${from}::date AND ${to}::date
+      GROUP BY GROUPING SETS ((1, 2), (2)))
+    SELECT to_char(ps, 'YYYY-MM-DD') AS start,
+           count(*) FILTER (WHERE xc)::text AS customers, sum(orders) FILTER (WHERE xc)::text AS orders,
+           sum(net) FILTER (WHERE xc)::text AS net, sum(paid) FILTER (WHERE xc)::text AS paid,
+           sum(net) FILTER (WHERE orders = 0)::text AS lost
+    FROM b GROUP BY ps`.execute(db);
+  return byKey(
+    groupBy,
+    rows.rows.map((r) => ({
+      start: r.start,
+      customers: Number(r.customers),
+      orders: Number(r.orders ?? 0),
+      net: Number(r.net ?? 0),
+      paid: Number(r.paid ?? 0),
+      lost: Number(r.lost ?? 0),
+    })),
+  );
+}
+
+/**
+ * New buyers per period and for the range (key ''), from the first-sale days alone: a person
  * whose first sale falls in the range bought then, so no buyer needs joining to them.
  */
 async function newBuyers(
@@ -177,12 +219,46 @@ async function newBuyers(
   from: string,
   to: string,
   groupBy: CustomerGroupBy,
-): Promise<Map<string, string>> {
+): Promise<Map<string, number>> {
   const rows = await sql<{ start: string | null; n: string }>`
     SELECT to_char(${periodStart(groupBy, sql`f.first_day`)}, 'YYYY-MM-DD') AS start, count(*)::text AS n
     FROM analytics_customer_firsts f WHERE f.first_day BETWEEN ${from}::date AND ${to}::date
     GROUP BY GROUPING SETS ((1), ())`.execute(db);
-  return new Map(rows.rows.map((r) => [r.start === null ? '' : keyOf(groupBy, r.start), r.n]));
+  return new Map(rows.rows.map((r) => [r.start === null ? '' : keyOf(groupBy, r.start), Number(r.n)]));
+}
+
+const buyerGroup = (customers: number, s: Sums): BuyerGroup => ({
+  customers,
+  net_sales: s.net,
+  orders: s.orders,
+  aov: s.orders ? Math.round(s.paid / s.orders) : 0,
+});
+
+/**
+ * A period's figures from the decomposed parts: buyers = Σ o1; repeaters = Σ o2 − returning; the
+ * single-channel sums = every identified buyer's sums − the cross-channel buyers' − the returns of
+ * people who did not buy in the period.
+ */
+function combine(
+  step: { o1: number; o2: number } | undefined,
+  fresh: number,
+  sums: Sums | undefined,
+  few: (Sums & { customers: number; lost: number }) | undefined,
+): Raw {
+  const buyers = step?.o1 ?? 0;
+  const cross = few ?? { customers: 0, orders: 0, net: 0, paid: 0, lost: 0 };
+  const all = sums ?? { orders: 0, net: 0, paid: 0 };
+  return {
+    buyers,
+    new: fresh,
+    repeaters: (step?.o2 ?? 0) - (buyers - fresh),
+    cross: buyerGroup(cross.customers, cross),
+    single: buyerGroup(buyers - cross.customers, {
+      orders: all.orders - cross.orders,
+      net: all.net - cross.net - cross.lost,
+      paid: all.paid - cross.paid,
+    }),
+  };
 }
 
 async function recruits(
@@ -210,22 +286,23 @@ export async function customerReport(
 ): Promise<CustomerReport> {
   const range = checkRange(q.from, q.to);
   const groupBy = q.group_by ?? 'day';
-  // Totals and periods side by side (two connections where the pool has them).
-  const [totals, periods, fresh, recruited] = await Promise.all([
-    buyerFigures(db, q.from, q.to, null),
-    buyerFigures(db, q.from, q.to, groupBy),
+  // The parts side by side (several connections where the pool has them).
+  const [step, fresh, sums, few, recruited] = await Promise.all([
+    steps(db, q.from, q.to, groupBy),
     newBuyers(db, q.from, q.to, groupBy),
+    daySums(db, q.from, q.to, groupBy),
+    fewPeople(db, q.from, q.to, groupBy),
     recruits(db, tz, q.from, q.to, groupBy),
   ]);
-  const byKey = new Map([...totals, ...periods].map((r) => [r.key, { ...r, new: fresh.get(r.key) ?? '0' }]));
+  const raw = (key: string) => combine(step.get(key), fresh.get(key) ?? 0, sums.get(key), few.get(key));
   return {
     from: q.from,
     to: q.to,
     group_by: groupBy,
-    totals: figures(byKey.get(''), recruited.get('') ?? 0),
+    totals: figures(raw(''), recruited.get('') ?? 0),
     rows: periodKeysOf(groupBy, range.from, range.to).map((key) => ({
       key,
-      ...figures(byKey.get(key), recruited.get(key) ?? 0),
+      ...figures(raw(key), recruited.get(key) ?? 0),
     })),
   };
 }
