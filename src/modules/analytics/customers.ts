@@ -164,50 +164,86 @@ async function daySums(db: Queryable, from: string, to: string, groupBy: Custome
 }
 
 /**
- * The sums that do not add up over days, per period and for the range, from the few people they
- * concern: those who bought online and in store (found by their channel switches in the range) and
- * those with returns in the range (who count only where they also bought). Their customer-days in
- * the range are summed per person: cross = the cross-channel buyers' sums; lost = the net (returns)
- * of people with no sale in the period, which no buyer group holds.
+ * The cross-channel buyers' sums, per period and for the range (the part of the figures that does
+ * not add up over days: it depends on each person's activity in the exact range). Who bought online
+ * and in store in a period comes from the channel switches alone (one inside the period, clipped to
+ * the range; migration 2980), then one pass over the range's customer-days of the people who
+ * switched sums their rows (no grouping by person). Its cost grows with those people.
  */
-async function fewPeople(db: Queryable, from: string, to: string, groupBy: CustomerGroupBy) {
-  const rows = await sql<
-    PeriodRow<{
-      customers: string;
-      orders: string | null;
-      net: string | null;
-      paid: string | null;
-      lost: string | null;
-    }>
-  >`
-    WITH few AS (
-      SELECT root FROM analytics_customer_switches WHERE prev_day BETWEEN ${from}::date AND ${to}::date AND day <= ${to}::date
-      UNION
-      SELECT root FROM analytics_customer_daily WHERE refunds <> 0 AND day BETWEEN ${from}::date AND ${to}::date),
-    b AS (
-      SELECT ${periodStart(groupBy, sql`d.day`)} AS ps, d.root,
-             sum(d.orders) AS orders, sum(d.gross_sales - d.discounts - d.refunds) AS net,
-             sum(d.gross_sales - d.discounts) AS paid,
-             bool_or(d.channel_group = 'online' AND d.orders > 0) AND bool_or(d.channel_group = 'store' AND d.orders > 0) AS xc
+async function crossSums(db: Queryable, from: string, to: string, groupBy: CustomerGroupBy) {
+  const ps = (col: RawBuilder<unknown>) => periodStart(groupBy, col);
+  const switched = sql`analytics_customer_switches
+    WHERE prev_day BETWEEN ${from}::date AND ${to}::date AND day <= ${to}::date`;
+  // Subqueries rather than CTEs: the planner then knows how many people there are (many: a hash
+  // join over the range's customer-days; few: index probes by person).
+  const sums = sql<{
+    start: string;
+    orders: string;
+    net: string;
+    paid: string;
+    range_orders: string;
+    range_net: string;
+    range_paid: string;
+  }>`
+    SELECT to_char(r.ps, 'YYYY-MM-DD') AS start,
+           coalesce(sum(r.orders) FILTER (WHERE r.in_period), 0)::text AS orders,
+           coalesce(sum(r.net) FILTER (WHERE r.in_period), 0)::text AS net,
+           coalesce(sum(r.paid) FILTER (WHERE r.in_period), 0)::text AS paid,
+           sum(r.orders)::text AS range_orders, sum(r.net)::text AS range_net, sum(r.paid)::text AS range_paid
+    FROM (
+      SELECT ${ps(sql`d.day`)} AS ps, d.orders, d.gross_sales - d.discounts - d.refunds AS net,
+             d.gross_sales - d.discounts AS paid, xp.root IS NOT NULL AS in_period
       FROM analytics_customer_daily d
-      WHERE d.root IN (SELECT root FROM few) AND d.day BETWEEN ${from}::date AND ${to}::date
-      GROUP BY GROUPING SETS ((1, 2), (2)))
-    SELECT to_char(ps, 'YYYY-MM-DD') AS start,
-           count(*) FILTER (WHERE xc)::text AS customers, sum(orders) FILTER (WHERE xc)::text AS orders,
-           sum(net) FILTER (WHERE xc)::text AS net, sum(paid) FILTER (WHERE xc)::text AS paid,
-           sum(net) FILTER (WHERE orders = 0)::text AS lost
-    FROM b GROUP BY ps`.execute(db);
-  return byKey(
-    groupBy,
-    rows.rows.map((r) => ({
-      start: r.start,
-      customers: Number(r.customers),
-      orders: Number(r.orders ?? 0),
-      net: Number(r.net ?? 0),
-      paid: Number(r.paid ?? 0),
-      lost: Number(r.lost ?? 0),
-    })),
+      LEFT JOIN (SELECT DISTINCT root, ${ps(sql`day`)} AS ps FROM ${switched} AND ${ps(sql`prev_day`)} = ${ps(sql`day`)}) xp
+        ON xp.root = d.root AND xp.ps = ${ps(sql`d.day`)}
+      WHERE d.day BETWEEN ${from}::date AND ${to}::date AND d.root IN (SELECT root FROM ${switched})) r
+    GROUP BY r.ps`;
+  // Who: per period, the people with a switch inside it; the range, any switch in it.
+  const people = sql<{ start: string | null; whole: number; n: string }>`
+    SELECT to_char(ps, 'YYYY-MM-DD') AS start, GROUPING(ps) AS whole, count(DISTINCT root)::text AS n FROM (
+      SELECT root, CASE WHEN ${ps(sql`prev_day`)} = ${ps(sql`day`)} THEN ${ps(sql`day`)} END AS ps FROM ${switched}) x
+    GROUP BY GROUPING SETS ((ps), ())`;
+  const [rows, who] = await Promise.all([sums.execute(db), people.execute(db)]);
+  // (switches across two periods make the group with ps null: only the range counts them)
+  const count = new Map(
+    who.rows
+      .filter((r) => Number(r.whole) === 1 || r.start !== null)
+      .map((r) => [Number(r.whole) === 1 ? '' : keyOf(groupBy, r.start!), Number(r.n)]),
   );
+  const range = { customers: count.get('') ?? 0, orders: 0, net: 0, paid: 0 };
+  const out = new Map<string, { customers: number } & Sums>([['', range]]);
+  for (const r of rows.rows) {
+    const key = keyOf(groupBy, r.start);
+    out.set(key, {
+      customers: count.get(key) ?? 0,
+      orders: Number(r.orders),
+      net: Number(r.net),
+      paid: Number(r.paid),
+    });
+    range.orders += Number(r.range_orders);
+    range.net += Number(r.range_net);
+    range.paid += Number(r.range_paid);
+  }
+  return out;
+}
+
+/**
+ * Per period and for the range, the net (returns) of people with returns there but no sale: no
+ * buyer group holds it. Summed person by person over the people with returns in the range (few).
+ */
+async function lostNet(db: Queryable, from: string, to: string, groupBy: CustomerGroupBy) {
+  const rows = await sql<PeriodRow<{ lost: string | null }>>`
+    WITH b AS (
+      SELECT ${periodStart(groupBy, sql`d.day`)} AS ps, d.root, sum(d.orders) AS orders,
+             sum(d.gross_sales - d.discounts - d.refunds) AS net
+      FROM analytics_customer_daily d
+      WHERE d.root IN (SELECT root FROM analytics_customer_daily
+                       WHERE refunds <> 0 AND day BETWEEN ${from}::date AND ${to}::date)
+        AND d.day BETWEEN ${from}::date AND ${to}::date
+      GROUP BY GROUPING SETS ((1, 2), (2)))
+    SELECT to_char(ps, 'YYYY-MM-DD') AS start, sum(net) FILTER (WHERE orders = 0)::text AS lost
+    FROM b GROUP BY ps`.execute(db);
+  return new Map([...byKey(groupBy, rows.rows)].map(([k, r]) => [k, Number(r.lost ?? 0)] as const));
 }
 
 /**
@@ -243,10 +279,11 @@ function combine(
   step: { o1: number; o2: number } | undefined,
   fresh: number,
   sums: Sums | undefined,
-  few: (Sums & { customers: number; lost: number }) | undefined,
+  crossed: (Sums & { customers: number }) | undefined,
+  lost: number,
 ): Raw {
   const buyers = step?.o1 ?? 0;
-  const cross = few ?? { customers: 0, orders: 0, net: 0, paid: 0, lost: 0 };
+  const cross = crossed ?? { customers: 0, orders: 0, net: 0, paid: 0 };
   const all = sums ?? { orders: 0, net: 0, paid: 0 };
   return {
     buyers,
@@ -255,7 +292,7 @@ function combine(
     cross: buyerGroup(cross.customers, cross),
     single: buyerGroup(buyers - cross.customers, {
       orders: all.orders - cross.orders,
-      net: all.net - cross.net - cross.lost,
+      net: all.net - cross.net - lost,
       paid: all.paid - cross.paid,
     }),
   };
@@ -287,14 +324,16 @@ export async function customerReport(
   const range = checkRange(q.from, q.to);
   const groupBy = q.group_by ?? 'day';
   // The parts side by side (several connections where the pool has them).
-  const [step, fresh, sums, few, recruited] = await Promise.all([
+  const [step, fresh, sums, crossed, lost, recruited] = await Promise.all([
     steps(db, q.from, q.to, groupBy),
     newBuyers(db, q.from, q.to, groupBy),
     daySums(db, q.from, q.to, groupBy),
-    fewPeople(db, q.from, q.to, groupBy),
+    crossSums(db, q.from, q.to, groupBy),
+    lostNet(db, q.from, q.to, groupBy),
     recruits(db, tz, q.from, q.to, groupBy),
   ]);
-  const raw = (key: string) => combine(step.get(key), fresh.get(key) ?? 0, sums.get(key), few.get(key));
+  const raw = (key: string) =>
+    combine(step.get(key), fresh.get(key) ?? 0, sums.get(key), crossed.get(key), lost.get(key) ?? 0);
   return {
     from: q.from,
     to: q.to,
