@@ -1,6 +1,7 @@
 /**
- * Tables derived per person from analytics_customer_daily (migration 2980): sale steps (buyers and
- * repeaters of any range), channel switches (who bought online and in store) and cohort days. Each
+ * Tables derived per person from analytics_customer_daily (migrations 2980, 2981): sale steps (buyers
+ * and repeaters of any range), channel switches (who bought online and in store), cohort days and
+ * cross days (the cross-channel buyers' sums). Each
  * person's rows are a function of their customer-days alone, so a batch recomputes them for the
  * people it touched: the additive tables get after − before (batches of other people commute with
  * it), the switches are replaced. The caller holds the people's locks (lockCustomerRoots).
@@ -16,7 +17,7 @@ const NONE = '0001-01-01';
 function personDays(roots: string[] | null): RawBuilder<unknown> {
   return sql`
     SELECT root, day, sum(orders)::int AS orders, sum(gross_sales - discounts - refunds) AS net,
-           bool_or(channel_group = 'online' AND orders > 0) AS online, bool_or(channel_group = 'store' AND orders > 0) AS store
+           sum(gross_sales - discounts) AS paid, bool_or(channel_group = 'online' AND orders > 0) AS online, bool_or(channel_group = 'store' AND orders > 0) AS store
     FROM analytics_customer_daily ${roots ? sql`WHERE root = ANY(${roots}::text[])` : sql``}
     GROUP BY root, day`;
 }
@@ -62,9 +63,31 @@ function switchRows(roots: string[] | null): RawBuilder<unknown> {
     WHERE prev_grp IS NOT NULL AND prev_grp <> grp`;
 }
 
+/** analytics_customer_cross_days' rows of these people (all: null). */
+function crossRows(roots: string[] | null): RawBuilder<unknown> {
+  const other = (when: string) =>
+    sql.raw(`CASE WHEN online AND NOT store THEN ${when.replace('$', 'store')}
+                  WHEN store AND NOT online THEN ${when.replace('$', 'online')} END`);
+  return sql`
+    SELECT v.kind, x.day, v.before_day, v.after_day, sum(x.orders)::int AS orders, sum(x.net)::bigint AS net,
+           sum(x.paid)::bigint AS paid
+    FROM (
+      SELECT day, orders, net, paid, online AND store AS both,
+             ${other('max(CASE WHEN $ THEN day END) OVER wb')} AS b, ${other('min(CASE WHEN $ THEN day END) OVER wa')} AS a
+      FROM (${personDays(roots)}) p
+      WINDOW wb AS (PARTITION BY root ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
+             wa AS (PARTITION BY root ORDER BY day ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)) x
+    CROSS JOIN LATERAL (VALUES ('both', ${NONE}::date, ${NONE}::date, x.both),
+                               ('before', x.b, ${NONE}::date, x.b IS NOT NULL),
+                               ('after', ${NONE}::date, x.a, x.a IS NOT NULL),
+                               ('sandwich', x.b, x.a, x.b IS NOT NULL AND x.a IS NOT NULL)) AS v(kind, before_day, after_day, keep)
+    WHERE x.orders > 0 AND v.keep
+    GROUP BY 1, 2, 3, 4`;
+}
+
 /** An additive derived table: its key columns (with SQL types), measures and rows per person. */
 interface Additive {
-  table: 'analytics_customer_steps' | 'analytics_cohort_days';
+  table: 'analytics_customer_steps' | 'analytics_cohort_days' | 'analytics_customer_cross_days';
   keys: readonly [string, string][];
   measures: readonly string[];
   rows: (roots: string[] | null) => RawBuilder<unknown>;
@@ -90,6 +113,17 @@ const ADDITIVE: readonly Additive[] = [
     ],
     measures: ['active', 'net'],
     rows: cohortRows,
+  },
+  {
+    table: 'analytics_customer_cross_days',
+    keys: [
+      ['kind', 'text'],
+      ['day', 'date'],
+      ['before_day', 'date'],
+      ['after_day', 'date'],
+    ],
+    measures: ['orders', 'net', 'paid'],
+    rows: crossRows,
   },
 ];
 

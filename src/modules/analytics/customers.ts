@@ -163,87 +163,136 @@ async function daySums(db: Queryable, from: string, to: string, groupBy: Custome
   );
 }
 
+/** The last day of a period (a date column). */
+function periodEnd(groupBy: CustomerGroupBy, col: RawBuilder<unknown>): RawBuilder<string> {
+  if (groupBy === 'day') return sql<string>`${col}`;
+  if (groupBy === 'week') return sql<string>`(date_trunc('week', ${col})::date + 6)`;
+  return sql<string>`(date_trunc('month', ${col}) + interval '1 month' - interval '1 day')::date`;
+}
+
+type Measured = {
+  start: string;
+  p_orders: string;
+  p_net: string;
+  p_paid: string;
+  r_orders: string;
+  r_net: string;
+  r_paid: string;
+};
+
 /**
- * The cross-channel buyers' sums, per period and for the range (the part of the figures that does
- * not add up over days: it depends on each person's activity in the exact range). Who bought online
- * and in store in a period comes from the channel switches alone (one inside the period, clipped to
- * the range; migration 2980), then one pass over the range's customer-days of the people who
- * switched sums their rows (no grouping by person). Its cost grows with those people.
+ * The cross-channel buyers' sale days, per period (p_) and for the range (r_), from
+ * analytics_customer_cross_days (migration 2981): `counts` says when a row's day counts for a range
+ * [f, t]; `kinds` and `where` pick the rows.
+ */
+function crossDays(
+  groupBy: CustomerGroupBy,
+  from: string,
+  to: string,
+  where: RawBuilder<unknown>,
+  counts: (f: RawBuilder<unknown>, t: RawBuilder<unknown>) => RawBuilder<unknown>,
+) {
+  const f = sql`greatest(${periodStart(groupBy, sql`day`)}, ${from}::date)`;
+  const t = sql`least(${periodEnd(groupBy, sql`day`)}, ${to}::date)`;
+  const measures = (flag: string, prefix: string) =>
+    sql.raw(
+      ['orders', 'net', 'paid']
+        .map((m) => `coalesce(sum(${m}) FILTER (WHERE ${flag}), 0)::text AS ${prefix}_${m}`)
+        .join(', '),
+    );
+  return sql<Measured>`
+    SELECT to_char(ps, 'YYYY-MM-DD') AS start, ${measures('in_period', 'p')}, ${measures('in_range', 'r')}
+    FROM (SELECT ${periodStart(groupBy, sql`day`)} AS ps, orders, net, paid, ${counts(f, t)} AS in_period,
+                 ${counts(sql`${from}::date`, sql`${to}::date`)} AS in_range
+          FROM analytics_customer_cross_days WHERE ${where}) x
+    GROUP BY ps`;
+}
+
+/**
+ * The cross-channel buyers' sums, per period and for the range: the part of the figures that is not
+ * a sum over days of anyone's activity. Sale days from analytics_customer_cross_days (days × days
+ * rows, and the "sandwich" days by an index range), days with only returns from the few people with
+ * returns (lostNet), and how many people from the channel switches (one inside the period, clipped
+ * to the range; migration 2980).
  */
 async function crossSums(db: Queryable, from: string, to: string, groupBy: CustomerGroupBy) {
   const ps = (col: RawBuilder<unknown>) => periodStart(groupBy, col);
-  const switched = sql`analytics_customer_switches
-    WHERE prev_day BETWEEN ${from}::date AND ${to}::date AND day <= ${to}::date`;
-  // Subqueries rather than CTEs: the planner then knows how many people there are (many: a hash
-  // join over the range's customer-days; few: index probes by person).
-  const sums = sql<{
-    start: string;
-    orders: string;
-    net: string;
-    paid: string;
-    range_orders: string;
-    range_net: string;
-    range_paid: string;
-  }>`
-    SELECT to_char(r.ps, 'YYYY-MM-DD') AS start,
-           coalesce(sum(r.orders) FILTER (WHERE r.in_period), 0)::text AS orders,
-           coalesce(sum(r.net) FILTER (WHERE r.in_period), 0)::text AS net,
-           coalesce(sum(r.paid) FILTER (WHERE r.in_period), 0)::text AS paid,
-           sum(r.orders)::text AS range_orders, sum(r.net)::text AS range_net, sum(r.paid)::text AS range_paid
-    FROM (
-      SELECT ${ps(sql`d.day`)} AS ps, d.orders, d.gross_sales - d.discounts - d.refunds AS net,
-             d.gross_sales - d.discounts AS paid, xp.root IS NOT NULL AS in_period
-      FROM analytics_customer_daily d
-      LEFT JOIN (SELECT DISTINCT root, ${ps(sql`day`)} AS ps FROM ${switched} AND ${ps(sql`prev_day`)} = ${ps(sql`day`)}) xp
-        ON xp.root = d.root AND xp.ps = ${ps(sql`d.day`)}
-      WHERE d.day BETWEEN ${from}::date AND ${to}::date AND d.root IN (SELECT root FROM ${switched})) r
-    GROUP BY r.ps`;
-  // Who: per period, the people with a switch inside it; the range, any switch in it.
+  const counted = crossDays(
+    groupBy,
+    from,
+    to,
+    sql`kind IN ('both', 'before', 'after') AND day BETWEEN ${from}::date AND ${to}::date`,
+    (f, t) =>
+      sql`(kind = 'both' OR (kind = 'before' AND before_day >= ${f}) OR (kind = 'after' AND after_day <= ${t}))`,
+  );
+  // A sale day between two of the other group, both in the range, was counted twice above.
+  const twice = crossDays(
+    groupBy,
+    from,
+    to,
+    sql`kind = 'sandwich' AND before_day BETWEEN ${from}::date AND ${to}::date AND after_day <= ${to}::date`,
+    (f, t) => sql`(before_day >= ${f} AND after_day <= ${t})`,
+  );
   const people = sql<{ start: string | null; whole: number; n: string }>`
     SELECT to_char(ps, 'YYYY-MM-DD') AS start, GROUPING(ps) AS whole, count(DISTINCT root)::text AS n FROM (
-      SELECT root, CASE WHEN ${ps(sql`prev_day`)} = ${ps(sql`day`)} THEN ${ps(sql`day`)} END AS ps FROM ${switched}) x
+      SELECT root, CASE WHEN ${ps(sql`prev_day`)} = ${ps(sql`day`)} THEN ${ps(sql`day`)} END AS ps
+      FROM analytics_customer_switches
+      WHERE prev_day BETWEEN ${from}::date AND ${to}::date AND day <= ${to}::date) x
     GROUP BY GROUPING SETS ((ps), ())`;
-  const [rows, who] = await Promise.all([sums.execute(db), people.execute(db)]);
+  const [plus, minus, who] = await Promise.all([counted.execute(db), twice.execute(db), people.execute(db)]);
   // (switches across two periods make the group with ps null: only the range counts them)
   const count = new Map(
     who.rows
       .filter((r) => Number(r.whole) === 1 || r.start !== null)
       .map((r) => [Number(r.whole) === 1 ? '' : keyOf(groupBy, r.start!), Number(r.n)]),
   );
-  const range = { customers: count.get('') ?? 0, orders: 0, net: 0, paid: 0 };
-  const out = new Map<string, { customers: number } & Sums>([['', range]]);
-  for (const r of rows.rows) {
-    const key = keyOf(groupBy, r.start);
-    out.set(key, {
-      customers: count.get(key) ?? 0,
-      orders: Number(r.orders),
-      net: Number(r.net),
-      paid: Number(r.paid),
-    });
-    range.orders += Number(r.range_orders);
-    range.net += Number(r.range_net);
-    range.paid += Number(r.range_paid);
-  }
+  const out = new Map<string, { customers: number } & Sums>();
+  const add = (key: string, sign: number, orders: string, net: string, paid: string) => {
+    const o = out.get(key) ?? { customers: count.get(key) ?? 0, orders: 0, net: 0, paid: 0 };
+    o.orders += sign * Number(orders);
+    o.net += sign * Number(net);
+    o.paid += sign * Number(paid);
+    out.set(key, o);
+  };
+  for (const [rows, sign] of [
+    [plus.rows, 1],
+    [minus.rows, -1],
+  ] as const)
+    for (const r of rows) {
+      add(keyOf(groupBy, r.start), sign, r.p_orders, r.p_net, r.p_paid);
+      add('', sign, r.r_orders, r.r_net, r.r_paid);
+    }
+  if (!out.has('')) out.set('', { customers: count.get('') ?? 0, orders: 0, net: 0, paid: 0 });
   return out;
 }
 
 /**
- * Per period and for the range, the net (returns) of people with returns there but no sale: no
- * buyer group holds it. Summed person by person over the people with returns in the range (few).
+ * Per period and for the range, from the people with returns in the range (few), summed person by
+ * person: `lost` = the net (returns) of those with no sale in the period, which no buyer group holds;
+ * `idle` = the net of the days with returns only of those who bought online and in store there
+ * (their sale days are in crossSums).
  */
-async function lostNet(db: Queryable, from: string, to: string, groupBy: CustomerGroupBy) {
-  const rows = await sql<PeriodRow<{ lost: string | null }>>`
-    WITH b AS (
-      SELECT ${periodStart(groupBy, sql`d.day`)} AS ps, d.root, sum(d.orders) AS orders,
-             sum(d.gross_sales - d.discounts - d.refunds) AS net
-      FROM analytics_customer_daily d
-      WHERE d.root IN (SELECT root FROM analytics_customer_daily
-                       WHERE refunds <> 0 AND day BETWEEN ${from}::date AND ${to}::date)
-        AND d.day BETWEEN ${from}::date AND ${to}::date
-      GROUP BY GROUPING SETS ((1, 2), (2)))
-    SELECT to_char(ps, 'YYYY-MM-DD') AS start, sum(net) FILTER (WHERE orders = 0)::text AS lost
+async function returnsOnly(db: Queryable, from: string, to: string, groupBy: CustomerGroupBy) {
+  const rows = await sql<PeriodRow<{ lost: string | null; idle: string | null }>>`
+    WITH pd AS (
+      SELECT root, day, sum(orders) AS orders, sum(gross_sales - discounts - refunds) AS net,
+             bool_or(channel_group = 'online' AND orders > 0) AS online, bool_or(channel_group = 'store' AND orders > 0) AS store
+      FROM analytics_customer_daily
+      WHERE root IN (SELECT root FROM analytics_customer_daily WHERE refunds <> 0 AND day BETWEEN ${from}::date AND ${to}::date)
+        AND day BETWEEN ${from}::date AND ${to}::date
+      GROUP BY root, day),
+    b AS (
+      SELECT ${periodStart(groupBy, sql`day`)} AS ps, root, sum(orders) AS orders, sum(net) AS net,
+             sum(net) FILTER (WHERE orders = 0) AS idle, bool_or(online) AND bool_or(store) AS xc
+      FROM pd GROUP BY GROUPING SETS ((1, 2), (2)))
+    SELECT to_char(ps, 'YYYY-MM-DD') AS start, sum(net) FILTER (WHERE orders = 0)::text AS lost,
+           sum(idle) FILTER (WHERE xc)::text AS idle
     FROM b GROUP BY ps`.execute(db);
-  return new Map([...byKey(groupBy, rows.rows)].map(([k, r]) => [k, Number(r.lost ?? 0)] as const));
+  return new Map(
+    [...byKey(groupBy, rows.rows)].map(
+      ([k, r]) => [k, { lost: Number(r.lost ?? 0), idle: Number(r.idle ?? 0) }] as const,
+    ),
+  );
 }
 
 /**
@@ -280,10 +329,12 @@ function combine(
   fresh: number,
   sums: Sums | undefined,
   crossed: (Sums & { customers: number }) | undefined,
-  lost: number,
+  returns: { lost: number; idle: number } | undefined,
 ): Raw {
   const buyers = step?.o1 ?? 0;
-  const cross = crossed ?? { customers: 0, orders: 0, net: 0, paid: 0 };
+  const sale = crossed ?? { customers: 0, orders: 0, net: 0, paid: 0 };
+  const cross = { ...sale, net: sale.net + (returns?.idle ?? 0) };
+  const lost = returns?.lost ?? 0;
   const all = sums ?? { orders: 0, net: 0, paid: 0 };
   return {
     buyers,
@@ -329,11 +380,11 @@ export async function customerReport(
     newBuyers(db, q.from, q.to, groupBy),
     daySums(db, q.from, q.to, groupBy),
     crossSums(db, q.from, q.to, groupBy),
-    lostNet(db, q.from, q.to, groupBy),
+    returnsOnly(db, q.from, q.to, groupBy),
     recruits(db, tz, q.from, q.to, groupBy),
   ]);
   const raw = (key: string) =>
-    combine(step.get(key), fresh.get(key) ?? 0, sums.get(key), crossed.get(key), lost.get(key) ?? 0);
+    combine(step.get(key), fresh.get(key) ?? 0, sums.get(key), crossed.get(key), lost.get(key));
   return {
     from: q.from,
     to: q.to,

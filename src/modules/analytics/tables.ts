@@ -20,6 +20,7 @@ export const OWNED_TABLES = [
   'analytics_customer_day_sums',
   'analytics_customer_switches',
   'analytics_cohort_days',
+  'analytics_customer_cross_days',
 ] as const;
 
 interface Measures {
