@@ -1,10 +1,9 @@
 /**
- * Tables derived per person from analytics_customer_daily (migrations 2980, 2981): sale steps (buyers
- * and repeaters of any range), channel switches (who bought online and in store), cohort days and
- * cross days (the cross-channel buyers' sums). Each
- * person's rows are a function of their customer-days alone, so a batch recomputes them for the
- * people it touched: the additive tables get after − before (batches of other people commute with
- * it), the switches are replaced. The caller holds the people's locks (lockCustomerRoots).
+ * Tables derived per person from analytics_customer_daily (migrations 2980, 2981): sale steps (buyers,
+ * repeaters and cross-channel buyers of any range), cohort days and cross days (the cross-channel
+ * buyers' sums). Each person's rows are a function of their customer-days alone, so a batch
+ * recomputes them for the people it touched and adds after − before (batches of other people
+ * commute with it). The caller holds the people's locks (lockCustomerRoots).
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Queryable } from '../../platform/db/database';
@@ -22,7 +21,10 @@ function personDays(roots: string[] | null): RawBuilder<unknown> {
     GROUP BY root, day`;
 }
 
-/** analytics_customer_steps' rows of these people (all: null). */
+/**
+ * analytics_customer_steps' rows of these people (all: null): their sales (o1, o2), and their sale
+ * days online and in store, each with the one before in the same group.
+ */
 function stepRows(roots: string[] | null): RawBuilder<unknown> {
   return sql`
     SELECT v.kind, x.day, v.back_day, count(*)::int AS n
@@ -34,6 +36,12 @@ function stepRows(roots: string[] | null): RawBuilder<unknown> {
     CROSS JOIN LATERAL (VALUES ('o1', coalesce(x.b1, ${NONE}::date)),
                                ('o2', CASE WHEN x.b1 IS NOT NULL THEN coalesce(x.b2, ${NONE}::date) END)) AS v(kind, back_day)
     WHERE v.back_day IS NOT NULL
+    GROUP BY 1, 2, 3
+    UNION ALL
+    SELECT grp, day, back_day, count(*)::int FROM (
+      SELECT g.grp, p.day, coalesce(lag(p.day) OVER (PARTITION BY p.root, g.grp ORDER BY p.day), ${NONE}::date) AS back_day
+      FROM (${personDays(roots)}) p
+      CROSS JOIN LATERAL (VALUES ('online', p.online), ('store', p.store)) AS g(grp, bought) WHERE g.bought) y
     GROUP BY 1, 2, 3`;
 }
 
@@ -50,17 +58,6 @@ function cohortRows(roots: string[] | null): RawBuilder<unknown> {
     WHERE first_day IS NOT NULL AND day >= first_day
     GROUP BY 1, 2, 3
     HAVING count(*) FILTER (WHERE orders > 0 AND day = period_first) <> 0 OR sum(net) <> 0`;
-}
-
-/** analytics_customer_switches' rows of these people (all: null). */
-function switchRows(roots: string[] | null): RawBuilder<unknown> {
-  return sql`
-    SELECT root, day, prev_day FROM (
-      SELECT e.root, e.day, e.grp, lag(e.day) OVER w AS prev_day, lag(e.grp) OVER w AS prev_grp
-      FROM (SELECT p.root, p.day, g.grp FROM (${personDays(roots)}) p
-            CROSS JOIN LATERAL (VALUES ('online', p.online), ('store', p.store)) AS g(grp, bought) WHERE g.bought) e
-      WINDOW w AS (PARTITION BY e.root ORDER BY e.day, e.grp)) x
-    WHERE prev_grp IS NOT NULL AND prev_grp <> grp`;
 }
 
 /** analytics_customer_cross_days' rows of these people (all: null). */
@@ -186,13 +183,6 @@ export async function applyPeopleDelta(db: Queryable, before: Snapshot, after: S
   }
 }
 
-/** Replaces these people's channel switches with ones computed from their customer-days now. */
-export async function replaceSwitches(db: Queryable, roots: string[]): Promise<void> {
-  await sql`DELETE FROM analytics_customer_switches WHERE root = ANY(${roots}::text[])`.execute(db);
-  await sql`INSERT INTO analytics_customer_switches (root, day, prev_day)
-    SELECT * FROM (${switchRows(roots)}) x ORDER BY 1, 2, 3`.execute(db);
-}
-
 /**
  * Recomputes every derived table and the day sums from analytics_customer_daily (the rebuild; run
  * alone, it fills them after migration 2980), in key order.
@@ -211,9 +201,6 @@ export async function rebuildPeopleTables(db: Queryable): Promise<void> {
       db,
     );
   }
-  await sql`DELETE FROM analytics_customer_switches`.execute(db);
-  await sql`INSERT INTO analytics_customer_switches (root, day, prev_day)
-    SELECT * FROM (${switchRows(null)}) x ORDER BY 1, 2, 3`.execute(db);
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Tx } from '../../platform/db/database';
 import { registerErasureStep, type ErasureScope } from '../customers/erasure-steps';
 
 /**
- * An erased person's customer-days, first-sale day and channel switches stay (the figures count them as they were)
+ * An erased person's customer-days and first-sale day stay (the figures count them as they were)
  * under the random substitutes their orders now carry, so no rollup row names them.
  */
 async function substituteCustomerRollups(tx: Tx, scope: ErasureScope): Promise<number> {
@@ -14,8 +14,7 @@ async function substituteCustomerRollups(tx: Tx, scope: ErasureScope): Promise<n
     );
     const byRoot = await sql`UPDATE analytics_customer_daily SET root = ${sub} WHERE root = ${id}`.execute(tx);
     const first = await sql`UPDATE analytics_customer_firsts SET root = ${sub} WHERE root = ${id}`.execute(tx);
-    const switches = await sql`UPDATE analytics_customer_switches SET root = ${sub} WHERE root = ${id}`.execute(tx);
-    touched += [byId, byRoot, first, switches].reduce((n, r) => n + Number(r.numAffectedRows ?? 0), 0);
+    touched += [byId, byRoot, first].reduce((n, r) => n + Number(r.numAffectedRows ?? 0), 0);
   }
   return touched;
 }

@@ -22,13 +22,7 @@ import type { Queryable } from '../../platform/db/database';
 import { customerRoots } from '../customers/public';
 import { orderFacts, orderLineFacts, returnLineFacts } from '../orders/public';
 import { byteOrder } from '../../platform/db/locks';
-import {
-  applyPeopleDelta,
-  lockCustomerRoots,
-  rebuildPeopleTables,
-  replaceSwitches,
-  snapshotPeople,
-} from './customer-derived';
+import { applyPeopleDelta, lockCustomerRoots, rebuildPeopleTables, snapshotPeople } from './customer-derived';
 
 const day = (col: RawBuilder<unknown>, tz: string) => sql`(${col} AT TIME ZONE ${tz})::date`;
 const group = sql`CASE WHEN o.channel = 'pos' THEN 'store' ELSE 'online' END`;
@@ -93,10 +87,7 @@ export async function applyCustomerRollups(
     await rebuildPeopleTables(db);
     return;
   }
-  if (before) {
-    await applyPeopleDelta(db, before, await snapshotPeople(db, people));
-    await replaceSwitches(db, people);
-  }
+  if (before) await applyPeopleDelta(db, before, await snapshotPeople(db, people));
   const roots = [...new Set(changed.rows.map((r) => r.root))].sort();
   if (roots.length === 0) return;
   // A sale taken away may have been the first: recompute exactly; otherwise a sale only moves it earlier.

@@ -427,7 +427,6 @@ async function snapshot(): Promise<string> {
     firsts: await rows('analytics_customer_firsts', 'root'),
     steps: await rows('analytics_customer_steps', 'kind, day, back_day'),
     day_sums: await rows('analytics_customer_day_sums', 'day'),
-    switches: await rows('analytics_customer_switches', 'root, day, prev_day'),
     cohort_days: await rows('analytics_cohort_days', 'period, first_day, day'),
     timings: await rows('analytics_fulfilment_timings', 'order_id, fulfillment_id'),
   });
@@ -554,8 +553,7 @@ describe('customer rollups and store timings from events', () => {
           await sql<{
             n: string;
           }>`SELECT ((SELECT count(*) FROM analytics_customer_daily WHERE customer_id = ${id} OR root = ${id})
-            + (SELECT count(*) FROM analytics_customer_firsts WHERE root = ${id})
-            + (SELECT count(*) FROM analytics_customer_switches WHERE root = ${id}))::text AS n`.execute(db())
+            + (SELECT count(*) FROM analytics_customer_firsts WHERE root = ${id}))::text AS n`.execute(db())
         ).rows[0].n,
       );
     // a till sale (completed at once: nothing open blocks the erasure)

@@ -115,6 +115,8 @@ function keyOf(groupBy: CustomerGroupBy, start: string): string {
 }
 
 type Sums = { orders: number; net: number; paid: number };
+/** Step sums of a period (migration 2980): sales (o1, o2) and sale days online and in store. */
+type Steps = { o1: number; o2: number; online: number; store: number };
 type PeriodRow<T> = { start: string | null } & T;
 
 /** Rows keyed by period (start) and '' for the whole range (start null). */
@@ -126,24 +128,20 @@ function byKey<T>(groupBy: CustomerGroupBy, rows: PeriodRow<T>[]): Map<string, T
  * Buyers, and sales counted by the step rule (analytics_customer_steps, migration 2980), per period
  * and for the range: a period's sales counted with back_day before its first day in the range.
  */
-async function steps(
-  db: Queryable,
-  from: string,
-  to: string,
-  groupBy: CustomerGroupBy,
-): Promise<Map<string, { o1: number; o2: number }>> {
+async function steps(db: Queryable, from: string, to: string, groupBy: CustomerGroupBy): Promise<Map<string, Steps>> {
   const rows = await sql<{ start: string; kind: string; in_period: string; in_range: string }>`
     SELECT to_char(ps, 'YYYY-MM-DD') AS start, kind,
            coalesce(sum(n) FILTER (WHERE back_day < greatest(ps, ${from}::date)), 0)::text AS in_period,
            coalesce(sum(n) FILTER (WHERE back_day < ${from}::date), 0)::text AS in_range
     FROM (SELECT kind, n, back_day, ${periodStart(groupBy, sql`day`)} AS ps FROM analytics_customer_steps
-          WHERE kind IN ('o1', 'o2') AND day BETWEEN ${from}::date AND ${to}::date) x
+          WHERE day BETWEEN ${from}::date AND ${to}::date) x
     GROUP BY 1, 2`.execute(db);
-  const out = new Map<string, { o1: number; o2: number }>([['', { o1: 0, o2: 0 }]]);
+  const none = (): Steps => ({ o1: 0, o2: 0, online: 0, store: 0 });
+  const out = new Map<string, Steps>([['', none()]]);
   for (const r of rows.rows) {
     const key = keyOf(groupBy, r.start);
-    const k = r.kind as 'o1' | 'o2';
-    if (!out.has(key)) out.set(key, { o1: 0, o2: 0 });
+    const k = r.kind as keyof Steps;
+    if (!out.has(key)) out.set(key, none());
     out.get(key)![k] += Number(r.in_period);
     out.get('')![k] += Number(r.in_range);
   }
@@ -211,12 +209,10 @@ function crossDays(
 /**
  * The cross-channel buyers' sums, per period and for the range: the part of the figures that is not
  * a sum over days of anyone's activity. Sale days from analytics_customer_cross_days (days × days
- * rows, and the "sandwich" days by an index range), days with only returns from the few people with
- * returns (lostNet), and how many people from the channel switches (one inside the period, clipped
- * to the range; migration 2980).
+ * rows, and the "sandwich" days by an index range); days with only returns come from the few people
+ * with returns (returnsOnly).
  */
 async function crossSums(db: Queryable, from: string, to: string, groupBy: CustomerGroupBy) {
-  const ps = (col: RawBuilder<unknown>) => periodStart(groupBy, col);
   const counted = crossDays(
     groupBy,
     from,
@@ -233,22 +229,10 @@ async function crossSums(db: Queryable, from: string, to: string, groupBy: Custo
     sql`kind = 'sandwich' AND before_day BETWEEN ${from}::date AND ${to}::date AND after_day <= ${to}::date`,
     (f, t) => sql`(before_day >= ${f} AND after_day <= ${t})`,
   );
-  const people = sql<{ start: string | null; whole: number; n: string }>`
-    SELECT to_char(ps, 'YYYY-MM-DD') AS start, GROUPING(ps) AS whole, count(DISTINCT root)::text AS n FROM (
-      SELECT root, CASE WHEN ${ps(sql`prev_day`)} = ${ps(sql`day`)} THEN ${ps(sql`day`)} END AS ps
-      FROM analytics_customer_switches
-      WHERE prev_day BETWEEN ${from}::date AND ${to}::date AND day <= ${to}::date) x
-    GROUP BY GROUPING SETS ((ps), ())`;
-  const [plus, minus, who] = await Promise.all([counted.execute(db), twice.execute(db), people.execute(db)]);
-  // (switches across two periods make the group with ps null: only the range counts them)
-  const count = new Map(
-    who.rows
-      .filter((r) => Number(r.whole) === 1 || r.start !== null)
-      .map((r) => [Number(r.whole) === 1 ? '' : keyOf(groupBy, r.start!), Number(r.n)]),
-  );
-  const out = new Map<string, { customers: number } & Sums>();
+  const [plus, minus] = await Promise.all([counted.execute(db), twice.execute(db)]);
+  const out = new Map<string, Sums>();
   const add = (key: string, sign: number, orders: string, net: string, paid: string) => {
-    const o = out.get(key) ?? { customers: count.get(key) ?? 0, orders: 0, net: 0, paid: 0 };
+    const o = out.get(key) ?? { orders: 0, net: 0, paid: 0 };
     o.orders += sign * Number(orders);
     o.net += sign * Number(net);
     o.paid += sign * Number(paid);
@@ -262,7 +246,6 @@ async function crossSums(db: Queryable, from: string, to: string, groupBy: Custo
       add(keyOf(groupBy, r.start), sign, r.p_orders, r.p_net, r.p_paid);
       add('', sign, r.r_orders, r.r_net, r.r_paid);
     }
-  if (!out.has('')) out.set('', { customers: count.get('') ?? 0, orders: 0, net: 0, paid: 0 });
   return out;
 }
 
@@ -325,15 +308,17 @@ const buyerGroup = (customers: number, s: Sums): BuyerGroup => ({
  * people who did not buy in the period.
  */
 function combine(
-  step: { o1: number; o2: number } | undefined,
+  step: Steps | undefined,
   fresh: number,
   sums: Sums | undefined,
-  crossed: (Sums & { customers: number }) | undefined,
+  crossed: Sums | undefined,
   returns: { lost: number; idle: number } | undefined,
 ): Raw {
   const buyers = step?.o1 ?? 0;
-  const sale = crossed ?? { customers: 0, orders: 0, net: 0, paid: 0 };
-  const cross = { ...sale, net: sale.net + (returns?.idle ?? 0) };
+  const sale = crossed ?? { orders: 0, net: 0, paid: 0 };
+  // bought online + bought in store − bought: both
+  const customers = (step?.online ?? 0) + (step?.store ?? 0) - buyers;
+  const cross = { ...sale, customers, net: sale.net + (returns?.idle ?? 0) };
   const lost = returns?.lost ?? 0;
   const all = sums ?? { orders: 0, net: 0, paid: 0 };
   return {

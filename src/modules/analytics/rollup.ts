@@ -471,7 +471,7 @@ export async function rebuildSalesRollups(
   // Fresh statistics and visibility map: the planner's estimates and index-only scans of the buyers.
   await sql`VACUUM ANALYZE analytics_sales_daily, analytics_sku_daily, analytics_buyers_daily, analytics_sku_day, analytics_category_day,
     analytics_buyer_days, analytics_customer_daily, analytics_customer_firsts, analytics_fulfilment_timings,
-    analytics_customer_steps, analytics_customer_day_sums, analytics_customer_switches, analytics_cohort_days, analytics_customer_cross_days`.execute(
+    analytics_customer_steps, analytics_customer_day_sums, analytics_cohort_days, analytics_customer_cross_days`.execute(
     database.db,
   );
   const count = async (t: string) =>

@@ -18,7 +18,6 @@ export const OWNED_TABLES = [
   'analytics_category_day',
   'analytics_customer_steps',
   'analytics_customer_day_sums',
-  'analytics_customer_switches',
   'analytics_cohort_days',
   'analytics_customer_cross_days',
 ] as const;

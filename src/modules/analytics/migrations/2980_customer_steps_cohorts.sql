@@ -10,9 +10,11 @@
 --   buyers = Σ o1 with day in [f, t] and back_day < f (each buyer's first sale in the range);
 --   Σ o2 with day in [f, t] and back_day < f = returning buyers (their first sale in the range)
 --     + buyers with 2 or more sales (their second), so repeaters = that − (buyers − new).
+-- Kinds 'online' and 'store' count each person's sale days in that channel group by (day, the
+-- group's sale day before): buyers online + buyers in store − buyers = cross-channel buyers.
 -- Bounded by days × days, not by people.
 CREATE TABLE analytics_customer_steps (
-  kind     text NOT NULL CHECK (kind IN ('o1', 'o2')),
+  kind     text NOT NULL CHECK (kind IN ('o1', 'o2', 'online', 'store')),
   day      date NOT NULL,
   back_day date NOT NULL,
   n        integer NOT NULL,
@@ -27,17 +29,6 @@ CREATE TABLE analytics_customer_day_sums (
   refunds     bigint NOT NULL DEFAULT 0,
   orders      integer NOT NULL DEFAULT 0
 );
-
--- Where a person's sale days switch channel group: per person, their (day, group) sale days in
--- order, one row where the group differs from the one before (prev_day = that one's day). A person
--- bought online and in store within [f, t] exactly when a row has prev_day >= f and day <= t.
-CREATE TABLE analytics_customer_switches (
-  root     text NOT NULL,
-  day      date NOT NULL,
-  prev_day date NOT NULL,
-  PRIMARY KEY (root, day, prev_day)
-);
-CREATE INDEX analytics_customer_switches_prev_day ON analytics_customer_switches (prev_day, day, root);
 
 -- The customer-days with refunds, by day: the people with returns in a range, whose net sales count
 -- only where they also bought in it.
@@ -77,7 +68,14 @@ FROM (
 CROSS JOIN LATERAL (VALUES ('o1', coalesce(x.b1, DATE '0001-01-01')),
                            ('o2', CASE WHEN x.b1 IS NOT NULL THEN coalesce(x.b2, DATE '0001-01-01') END)) AS v(kind, back_day)
 WHERE v.back_day IS NOT NULL
-GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
+GROUP BY 1, 2, 3
+UNION ALL
+SELECT grp, day, back_day, count(*)::int FROM (
+  SELECT g.grp, p.day, coalesce(lag(p.day) OVER (PARTITION BY p.root, g.grp ORDER BY p.day), DATE '0001-01-01') AS back_day
+  FROM person_days_2980 p
+  CROSS JOIN LATERAL (VALUES ('online', p.online), ('store', p.store)) AS g(grp, bought) WHERE g.bought) y
+GROUP BY 1, 2, 3
+ORDER BY 1, 2, 3;
 
 INSERT INTO analytics_cohort_days (period, first_day, day, active, net)
 SELECT period, first_day, day, count(*) FILTER (WHERE orders > 0 AND day = period_first)::int, sum(net)::bigint
@@ -89,15 +87,6 @@ FROM (
 WHERE first_day IS NOT NULL AND day >= first_day
 GROUP BY 1, 2, 3
 HAVING count(*) FILTER (WHERE orders > 0 AND day = period_first) <> 0 OR sum(net) <> 0
-ORDER BY 1, 2, 3;
-
-INSERT INTO analytics_customer_switches (root, day, prev_day)
-SELECT root, day, prev_day FROM (
-  SELECT e.root, e.day, e.grp, lag(e.day) OVER w AS prev_day, lag(e.grp) OVER w AS prev_grp
-  FROM (SELECT p.root, p.day, g.grp FROM person_days_2980 p
-        CROSS JOIN LATERAL (VALUES ('online', p.online), ('store', p.store)) AS g(grp, bought) WHERE g.bought) e
-  WINDOW w AS (PARTITION BY e.root ORDER BY e.day, e.grp)) x
-WHERE prev_grp IS NOT NULL AND prev_grp <> grp
 ORDER BY 1, 2, 3;
 
 DROP TABLE person_days_2980;
