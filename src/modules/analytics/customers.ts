@@ -1,6 +1,8 @@
 /**
  * GET /v1/analytics/customers: new and returning buyers, repurchase, cross-channel buyers and members
- * recruited per period, from the customer rollups (customer-rollup.ts).
+ * recruited per period, from tables of days × days rows derived from the customer rollups
+ * (customer-derived.ts, migrations 2980–2981), never by grouping people at query time; only people
+ * with returns in the range (few) are summed person by person.
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Queryable } from '../../platform/db/database';
@@ -180,8 +182,8 @@ type Measured = {
 
 /**
  * The cross-channel buyers' sale days, per period (p_) and for the range (r_), from
- * analytics_customer_cross_days (migration 2981): `counts` says when a row's day counts for a range
- * [f, t]; `kinds` and `where` pick the rows.
+ * analytics_customer_cross_days (migration 2981): `where` picks the rows, `counts` says when a row
+ * counts for a range [f, t] (a period clipped to the range, or the range).
  */
 function crossDays(
   groupBy: CustomerGroupBy,
