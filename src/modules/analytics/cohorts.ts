@@ -1,6 +1,6 @@
 /**
  * GET /v1/analytics/cohorts: people grouped by the period of their first sale ever (the cohort),
- * and per period since, how many of them bought again and their net sales (customer-rollup.ts).
+ * and per period since, how many of them bought again and their net sales (customer-derived.ts).
  */
 import { sql } from 'kysely';
 import type { Queryable } from '../../platform/db/database';
@@ -36,21 +36,17 @@ export async function cohortReport(
   const range = checkRange(q.from, q.to);
   const period = q.period ?? 'month';
   const cohortKey = periodKey(period, sql`f.first_day`);
-  const activeKey = periodKey(period, sql`d.day`);
   const [sizes, activity] = await Promise.all([
     sql<{ cohort: string; n: string }>`
       SELECT ${cohortKey} AS cohort, count(*)::text AS n FROM analytics_customer_firsts f
       WHERE f.first_day BETWEEN ${q.from}::date AND ${q.to}::date GROUP BY 1`.execute(db),
+    // Per first-sale day and day (analytics_cohort_days, migration 2980): a person is active in a
+    // period once, on their first sale in it, so the days up to `to` add up to the period's actives.
     sql<{ cohort: string; key: string; active: string; net: string }>`
-      SELECT cohort, key, count(*) FILTER (WHERE orders > 0)::text AS active, sum(net)::text AS net FROM (
-        SELECT ${cohortKey} AS cohort, f.root, ${activeKey} AS key, sum(d.orders) AS orders,
-               sum(d.gross_sales - d.discounts - d.refunds) AS net
-        FROM analytics_customer_firsts f JOIN analytics_customer_daily d ON d.root = f.root
-          AND d.day >= f.first_day AND d.day <= ${q.to}::date
-          -- implied (first_day >= from), stated so that only the range's days are read
-          AND d.day >= ${q.from}::date
-        WHERE f.first_day BETWEEN ${q.from}::date AND ${q.to}::date
-        GROUP BY 1, 2, 3) x
+      SELECT ${periodKey(period, sql`c.first_day`)} AS cohort, ${periodKey(period, sql`c.day`)} AS key,
+             sum(c.active)::text AS active, sum(c.net)::text AS net
+      FROM analytics_cohort_days c
+      WHERE c.period = ${period} AND c.first_day BETWEEN ${q.from}::date AND ${q.to}::date AND c.day <= ${q.to}::date
       GROUP BY 1, 2`.execute(db),
   ]);
   const keys = periodKeysOf(period, range.from, range.to);

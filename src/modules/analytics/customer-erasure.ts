@@ -14,8 +14,7 @@ async function substituteCustomerRollups(tx: Tx, scope: ErasureScope): Promise<n
     );
     const byRoot = await sql`UPDATE analytics_customer_daily SET root = ${sub} WHERE root = ${id}`.execute(tx);
     const first = await sql`UPDATE analytics_customer_firsts SET root = ${sub} WHERE root = ${id}`.execute(tx);
-    touched +=
-      Number(byId.numAffectedRows ?? 0) + Number(byRoot.numAffectedRows ?? 0) + Number(first.numAffectedRows ?? 0);
+    touched += [byId, byRoot, first].reduce((n, r) => n + Number(r.numAffectedRows ?? 0), 0);
   }
   return touched;
 }

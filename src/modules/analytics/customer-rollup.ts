@@ -10,6 +10,10 @@
  *   with orders above. A sale only moves it earlier (least(), so concurrent batches agree); a batch
  *   that takes a sale away (a paid order cancelled) recomputes it exactly for the people it touched.
  *
+ * - analytics_customer_day_sums: the same sums per day over every buyer (additive).
+ * - the tables derived per person (customer-derived.ts): recomputed for the people a batch touches,
+ *   under their locks. A rebuild derives these and the day sums from analytics_customer_daily.
+ *
  * A person is counted by the group root their rows carried when last written; a merge of two people
  * who already bought is reflected by the next `santong analytics rebuild`.
  */
@@ -17,6 +21,8 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Queryable } from '../../platform/db/database';
 import { customerRoots } from '../customers/public';
 import { orderFacts, orderLineFacts, returnLineFacts } from '../orders/public';
+import { byteOrder } from '../../platform/db/locks';
+import { applyPeopleDelta, lockCustomerRoots, rebuildPeopleTables, snapshotPeople } from './customer-derived';
 
 const day = (col: RawBuilder<unknown>, tz: string) => sql`(${col} AT TIME ZONE ${tz})::date`;
 const group = sql`CASE WHEN o.channel = 'pos' THEN 'store' ELSE 'online' END`;
@@ -51,6 +57,12 @@ export async function applyCustomerRollups(
     SELECT ${day(sql`r.created_at`, tz)}, o.customer_id, ${group}, 0, 0, s.sign * r.amount, 0
     FROM ${returns} s JOIN ${returnLineFacts} r ON r.return_id = s.id JOIN ${orderFacts} o ON o.id = r.order_id
     WHERE o.customer_id IS NOT NULL`;
+  // The people touched (the customers' roots now and those their rows carry), locked, and their
+  // derived rows before the change.
+  const people = all ? [] : await touchedRoots(db, rows);
+  await lockCustomerRoots(db, people);
+  const before = people.length > 0 ? await snapshotPeople(db, people) : null;
+  if (!all) await addDaySums(db, rows);
   const changed = await sql<{ zero: boolean; day: string; customer_id: string; channel_group: string; root: string }>`
     INSERT INTO analytics_customer_daily AS t (day, customer_id, channel_group, root, gross_sales, discounts, refunds, orders)
     SELECT x.day, x.customer_id, x.channel_group, coalesce(min(c.root), x.customer_id),
@@ -72,8 +84,10 @@ export async function applyCustomerRollups(
   if (all) {
     await sql`INSERT INTO analytics_customer_firsts (root, first_day)
       SELECT root, min(day) FROM analytics_customer_daily WHERE orders > 0 GROUP BY root ORDER BY root`.execute(db);
+    await rebuildPeopleTables(db);
     return;
   }
+  if (before) await applyPeopleDelta(db, before, await snapshotPeople(db, people));
   const roots = [...new Set(changed.rows.map((r) => r.root))].sort();
   if (roots.length === 0) return;
   // A sale taken away may have been the first: recompute exactly; otherwise a sale only moves it earlier.
@@ -89,4 +103,29 @@ export async function applyCustomerRollups(
   if (exact)
     await sql`DELETE FROM analytics_customer_firsts t WHERE t.root = ANY(${roots}::text[])
       AND NOT EXISTS (SELECT 1 FROM analytics_customer_daily d WHERE d.root = t.root AND d.orders > 0)`.execute(db);
+}
+
+/** The roots of the people whose customer-days these rows change: their group root now and the rows' own. */
+async function touchedRoots(db: Queryable, rows: RawBuilder<unknown>): Promise<string[]> {
+  const found = await sql<{ root: string }>`
+    WITH x AS (SELECT DISTINCT day, customer_id, channel_group FROM (${rows}) r)
+    SELECT coalesce(c.root, x.customer_id) AS root FROM x LEFT JOIN ${customerRoots} c ON c.id = x.customer_id
+    UNION
+    SELECT d.root FROM x JOIN analytics_customer_daily d
+      ON d.day = x.day AND d.customer_id = x.customer_id AND d.channel_group = x.channel_group`.execute(db);
+  return found.rows.map((r) => r.root).sort(byteOrder);
+}
+
+/** Adds the rows' sums by day to analytics_customer_day_sums; days that fall back to zero are deleted. */
+async function addDaySums(db: Queryable, rows: RawBuilder<unknown>): Promise<void> {
+  const changed = await sql<{ day: string; zero: boolean }>`
+    INSERT INTO analytics_customer_day_sums AS t (day, gross_sales, discounts, refunds, orders)
+    SELECT day, sum(gross_sales), sum(discounts), sum(refunds), sum(orders) FROM (${rows}) x GROUP BY 1 ORDER BY 1
+    ON CONFLICT (day) DO UPDATE SET gross_sales = t.gross_sales + excluded.gross_sales,
+      discounts = t.discounts + excluded.discounts, refunds = t.refunds + excluded.refunds, orders = t.orders + excluded.orders
+    RETURNING day::text AS day, (gross_sales = 0 AND discounts = 0 AND refunds = 0 AND orders = 0) AS zero`.execute(db);
+  const zero = changed.rows.filter((r) => r.zero).map((r) => r.day);
+  if (zero.length > 0)
+    await sql`DELETE FROM analytics_customer_day_sums WHERE day = ANY(${zero}::date[])
+      AND gross_sales = 0 AND discounts = 0 AND refunds = 0 AND orders = 0`.execute(db);
 }

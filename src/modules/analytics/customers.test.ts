@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { delivery, must, setupGoods } from '../../../test/fixtures/goods';
+import { insertCustomer, insertOrder, insertReturn, type FixtureOrder } from '../../../test/fixtures/order-history';
 import { startTestServer, type TestServer } from '../../../test/server';
 import { customerRoots } from '../customers/public';
 import { NOT_SALE_STATUSES, orderFacts } from '../orders/public';
@@ -21,66 +22,6 @@ const db = () => s.santong.ctx.database.db;
 // ---------------------------------------------------------------------------------------------
 // A hand-built history, January to March 2025 (Shanghai, UTC+8; every time below is the same day
 // there), written as the customers, orders and fulfilment modules store it.
-
-interface FixtureOrder {
-  id: string;
-  channel: string;
-  type: 'delivery' | 'pickup' | 'in_store';
-  speed?: string;
-  location: string;
-  status: string;
-  paid?: boolean;
-  customer: string | null;
-  at: string; // UTC
-  lines: { sku: string; qty: number; price: number; coupon?: number; points?: number }[];
-  /** The online order's fulfilment: status now, eta (s after placing), events (s after placing). */
-  fulfilment?: { status: string; eta?: number; events: [string, number][] };
-}
-
-const plus = (at: string, seconds: number) => new Date(new Date(at).getTime() + seconds * 1000).toISOString();
-
-async function insertCustomer(id: string, at: string, channel: string, root: string | null = null) {
-  await sql`INSERT INTO customers (id, created_at, first_channel, root_id, merged_into)
-    VALUES (${id}, ${at}, ${channel}, ${root}, ${root})`.execute(db());
-}
-
-async function insertOrder(o: FixtureOrder): Promise<void> {
-  const lines = o.lines.map((l, i) => {
-    const coupon = l.coupon ?? 0;
-    const points = l.points ?? 0;
-    return { ...l, line_no: i + 1, coupon, points, amount: l.price * l.qty - coupon - points };
-  });
-  const subtotal = lines.reduce((t, l) => t + l.price * l.qty, 0);
-  const discount = lines.reduce((t, l) => t + l.coupon + l.points, 0);
-  await sql`INSERT INTO orders (id, channel, customer_id, location_id, fulfillment_type, speed, status, subtotal, discount_total,
-      coupon_discount, points_discount, delivery_fee, total, placed_at, paid_at)
-    VALUES (${o.id}, ${o.channel}, ${o.customer}, ${o.location}, ${o.type}, ${o.speed ?? null}, ${o.status}, ${subtotal}, ${discount},
-      ${lines.reduce((t, l) => t + l.coupon, 0)}, ${lines.reduce((t, l) => t + l.points, 0)}, 0,
-      ${subtotal - discount}, ${o.at}, ${o.paid === false ? null : o.at})`.execute(db());
-  for (const l of lines)
-    await sql`INSERT INTO order_lines (order_id, line_no, sku, qty, unit_price, discount, amount, coupon_discount, points_discount)
-      VALUES (${o.id}, ${l.line_no}, ${l.sku}, ${l.qty}, ${l.price}, ${l.coupon + l.points}, ${l.amount}, ${l.coupon}, ${l.points})`.execute(
-      db(),
-    );
-  if (o.fulfilment) {
-    const f = o.fulfilment;
-    await sql`INSERT INTO fulfillments (id, order_id, location_id, type, speed, status, eta, created_at, updated_at)
-      VALUES (${`f-${o.id}`}, ${o.id}, ${o.location}, ${o.type}, ${o.speed ?? null}, ${f.status},
-        ${f.eta === undefined ? null : plus(o.at, f.eta)}, ${o.at}, ${o.at})`.execute(db());
-    for (const [type, after] of f.events)
-      await sql`INSERT INTO fulfillment_events (fulfillment_id, type, at, source)
-        VALUES (${`f-${o.id}`}, ${type}, ${plus(o.at, after)}, 'fixture')`.execute(db());
-  }
-}
-
-async function insertReturn(id: string, orderId: string, at: string, sku: string, qty: number, amount: number) {
-  await sql`INSERT INTO order_returns (id, order_id, location_id, reason, refund_amount, created_at)
-    VALUES (${id}, ${orderId}, 'near', 'fixture', ${amount}, ${at})`.execute(db());
-  await sql`INSERT INTO order_return_lines (return_id, sku, qty, amount) VALUES (${id}, ${sku}, ${qty}, ${amount})`.execute(
-    db(),
-  );
-  await sql`UPDATE orders SET refunded_total = refunded_total + ${amount} WHERE id = ${orderId}`.execute(db());
-}
 
 const FIXTURE: FixtureOrder[] = [
   // p1, recruited at near's till: first sale there on 5 January
@@ -243,15 +184,15 @@ const grp = (customers: number, net_sales: number, orders: number, paid: number)
 
 describe('customers, cohorts and stores: the definitions on a hand-built history, to the fen', () => {
   beforeAll(async () => {
-    await insertCustomer('cx-p1', '2025-01-05T03:59:00Z', 'pos');
-    await insertCustomer('cx-p2', '2025-02-10T00:50:00Z', 'app');
-    await insertCustomer('cx-p3', '2025-02-15T04:59:00Z', 'pos');
-    await insertCustomer('cx-p4', '2025-03-01T01:00:00Z', 'web');
-    await insertCustomer('cx-p4b', '2025-03-02T01:00:00Z', 'pos', 'cx-p4'); // merged: not a recruit
-    await insertCustomer('cx-p5', '2025-03-10T01:00:00Z', 'pos'); // identified at a till, no sale yet
-    for (const o of FIXTURE) await insertOrder(o);
+    await insertCustomer(db(), 'cx-p1', '2025-01-05T03:59:00Z', 'pos');
+    await insertCustomer(db(), 'cx-p2', '2025-02-10T00:50:00Z', 'app');
+    await insertCustomer(db(), 'cx-p3', '2025-02-15T04:59:00Z', 'pos');
+    await insertCustomer(db(), 'cx-p4', '2025-03-01T01:00:00Z', 'web');
+    await insertCustomer(db(), 'cx-p4b', '2025-03-02T01:00:00Z', 'pos', 'cx-p4'); // merged: not a recruit
+    await insertCustomer(db(), 'cx-p5', '2025-03-10T01:00:00Z', 'pos'); // identified at a till, no sale yet
+    for (const o of FIXTURE) await insertOrder(db(), o);
     // p1 brings the TV back on 2 March: the whole 389900 paid refunded
-    await insertReturn('cx-r1', 'cx-b1', '2025-03-02T03:00:00Z', 'TV', 1, 389900);
+    await insertReturn(db(), 'cx-r1', 'cx-b1', '2025-03-02T03:00:00Z', 'TV', 1, 389900);
     await rebuildSalesRollups(s.santong.ctx.database, TZ);
   });
 
@@ -484,6 +425,9 @@ async function snapshot(): Promise<string> {
   return JSON.stringify({
     daily: await rows('analytics_customer_daily', 'day, customer_id, channel_group'),
     firsts: await rows('analytics_customer_firsts', 'root'),
+    steps: await rows('analytics_customer_steps', 'kind, day, back_day'),
+    day_sums: await rows('analytics_customer_day_sums', 'day'),
+    cohort_days: await rows('analytics_cohort_days', 'period, first_day, day'),
     timings: await rows('analytics_fulfilment_timings', 'order_id, fulfillment_id'),
   });
 }

@@ -1,11 +1,24 @@
 /**
  * GET /v1/analytics/customers: new and returning buyers, repurchase, cross-channel buyers and members
- * recruited per period, from the customer rollups (customer-rollup.ts).
+ * recruited per period, from tables of days × days rows derived from the customer rollups
+ * (customer-derived.ts, migrations 2980–2981), never by grouping people at query time; only people
+ * with returns in the range (few) are summed person by person.
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Queryable } from '../../platform/db/database';
 import { posRecruits } from '../customers/public';
 import { checkRange } from './sales';
+import {
+  crossSums,
+  daySums,
+  keyOf,
+  newBuyers,
+  periodStart,
+  returnsOnly,
+  steps,
+  type Steps,
+  type Sums,
+} from './customer-parts';
 
 export const CUSTOMER_GROUP_BY = ['day', 'week', 'month'] as const;
 export type CustomerGroupBy = (typeof CUSTOMER_GROUP_BY)[number];
@@ -79,110 +92,67 @@ export const dayAfter = (day: string, tz: string) => sql`((${day}::date + 1)::ti
 
 export const rate = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 10000) / 10000 : 0);
 
+/** A period's (or the range's) counts and sums. */
 type Raw = {
-  key: string;
-  buyers: string;
-  new: string;
-  repeaters: string;
-  cross_customers: string;
-  cross_net: string | null;
-  cross_paid: string | null;
-  cross_orders: string | null;
-  single_customers: string;
-  single_net: string | null;
-  single_paid: string | null;
-  single_orders: string | null;
+  buyers: number;
+  new: number;
+  repeaters: number;
+  cross: BuyerGroup;
+  single: BuyerGroup;
 };
 
-function group(
-  customers: string | undefined,
-  net: string | null | undefined,
-  paid: string | null | undefined,
-  orders: string | null | undefined,
-): BuyerGroup {
-  const o = Number(orders ?? 0);
-  return {
-    customers: Number(customers ?? 0),
-    net_sales: Number(net ?? 0),
-    orders: o,
-    aov: o ? Math.round(Number(paid ?? 0) / o) : 0,
-  };
-}
-
 function figures(r: Raw | undefined, recruited: number): CustomerFigures {
-  const buyers = Number(r?.buyers ?? 0);
-  const fresh = Number(r?.new ?? 0);
+  const buyers = r?.buyers ?? 0;
+  const fresh = r?.new ?? 0;
+  const none = { customers: 0, net_sales: 0, orders: 0, aov: 0 };
   return {
     buyers,
     new: fresh,
     returning: buyers - fresh,
-    repurchase_rate: rate(Number(r?.repeaters ?? 0), buyers),
-    cross_channel: group(r?.cross_customers, r?.cross_net, r?.cross_paid, r?.cross_orders),
-    single_channel: group(r?.single_customers, r?.single_net, r?.single_paid, r?.single_orders),
+    repurchase_rate: rate(r?.repeaters ?? 0, buyers),
+    cross_channel: r?.cross ?? none,
+    single_channel: r?.single ?? none,
     members_recruited: recruited,
   };
 }
 
-/** The first day of a period (a date column), for grouping; null = the whole range (one group). */
-function periodStart(groupBy: CustomerGroupBy, col: RawBuilder<unknown>): RawBuilder<string> {
-  if (groupBy === 'day') return sql<string>`${col}`;
-  return sql<string>`date_trunc(${groupBy}, ${col})::date`;
-}
-
-/** A period's key (periodKey) from its first day as YYYY-MM-DD text. */
-function keyOf(groupBy: CustomerGroupBy, start: string): string {
-  return groupBy === 'month' ? start.slice(0, 7) : start;
-}
+const buyerGroup = (customers: number, s: Sums): BuyerGroup => ({
+  customers,
+  net_sales: s.net,
+  orders: s.orders,
+  aov: s.orders ? Math.round(s.paid / s.orders) : 0,
+});
 
 /**
- * The buyer figures of [from, to] per period (groupBy), or for the whole range (null: key ''), from
- * each person's sums per period over the range's customer-days.
+ * A period's figures from the decomposed parts: buyers = Σ o1; repeaters = Σ o2 − returning; the
+ * single-channel sums = every identified buyer's sums − the cross-channel buyers' − the returns of
+ * people who did not buy in the period.
  */
-async function buyerFigures(
-  db: Queryable,
-  from: string,
-  to: string,
-  groupBy: CustomerGroupBy | null,
-): Promise<Omit<Raw, 'new'>[]> {
-  const start = groupBy ? periodStart(groupBy, sql`d.day`) : sql`NULL::date`;
-  const rows = await sql<Omit<Raw, 'new' | 'key'> & { start: string | null }>`
-      WITH b AS (
-        SELECT ${start} AS start, d.root, sum(d.orders) AS orders,
-               bool_or(d.channel_group = 'online' AND d.orders > 0) AND bool_or(d.channel_group = 'store' AND d.orders > 0) AS xc,
-               sum(d.gross_sales - d.discounts - d.refunds) AS net, sum(d.gross_sales - d.discounts) AS paid
-        FROM analytics_customer_daily d WHERE d.day BETWEEN ${from}::date AND ${to}::date
-        GROUP BY 1, 2)
-      SELECT to_char(start, 'YYYY-MM-DD') AS start,
-             count(*)::text AS buyers,
-             count(*) FILTER (WHERE orders >= 2)::text AS repeaters,
-             count(*) FILTER (WHERE xc)::text AS cross_customers,
-             sum(net) FILTER (WHERE xc)::text AS cross_net,
-             sum(paid) FILTER (WHERE xc)::text AS cross_paid,
-             sum(orders) FILTER (WHERE xc)::text AS cross_orders,
-             count(*) FILTER (WHERE NOT xc)::text AS single_customers,
-             sum(net) FILTER (WHERE NOT xc)::text AS single_net,
-             sum(paid) FILTER (WHERE NOT xc)::text AS single_paid,
-             sum(orders) FILTER (WHERE NOT xc)::text AS single_orders
-      FROM b WHERE orders > 0
-      GROUP BY start`.execute(db);
-  return rows.rows.map(({ start, ...r }) => ({ ...r, key: groupBy && start !== null ? keyOf(groupBy, start) : '' }));
-}
-
-/**
- * New buyers per period and for the whole range (key ''), from the first-sale days alone: a person
- * whose first sale falls in the range bought then, so no buyer needs joining to them.
- */
-async function newBuyers(
-  db: Queryable,
-  from: string,
-  to: string,
-  groupBy: CustomerGroupBy,
-): Promise<Map<string, string>> {
-  const rows = await sql<{ start: string | null; n: string }>`
-    SELECT to_char(${periodStart(groupBy, sql`f.first_day`)}, 'YYYY-MM-DD') AS start, count(*)::text AS n
-    FROM analytics_customer_firsts f WHERE f.first_day BETWEEN ${from}::date AND ${to}::date
-    GROUP BY GROUPING SETS ((1), ())`.execute(db);
-  return new Map(rows.rows.map((r) => [r.start === null ? '' : keyOf(groupBy, r.start), r.n]));
+function combine(
+  step: Steps | undefined,
+  fresh: number,
+  sums: Sums | undefined,
+  crossed: Sums | undefined,
+  returns: { lost: number; idle: number } | undefined,
+): Raw {
+  const buyers = step?.o1 ?? 0;
+  const sale = crossed ?? { orders: 0, net: 0, paid: 0 };
+  // bought online + bought in store − bought: both
+  const customers = (step?.online ?? 0) + (step?.store ?? 0) - buyers;
+  const cross = { ...sale, customers, net: sale.net + (returns?.idle ?? 0) };
+  const lost = returns?.lost ?? 0;
+  const all = sums ?? { orders: 0, net: 0, paid: 0 };
+  return {
+    buyers,
+    new: fresh,
+    repeaters: (step?.o2 ?? 0) - (buyers - fresh),
+    cross: buyerGroup(cross.customers, cross),
+    single: buyerGroup(buyers - cross.customers, {
+      orders: all.orders - cross.orders,
+      net: all.net - cross.net - lost,
+      paid: all.paid - cross.paid,
+    }),
+  };
 }
 
 async function recruits(
@@ -210,22 +180,25 @@ export async function customerReport(
 ): Promise<CustomerReport> {
   const range = checkRange(q.from, q.to);
   const groupBy = q.group_by ?? 'day';
-  // Totals and periods side by side (two connections where the pool has them).
-  const [totals, periods, fresh, recruited] = await Promise.all([
-    buyerFigures(db, q.from, q.to, null),
-    buyerFigures(db, q.from, q.to, groupBy),
+  // The parts side by side (several connections where the pool has them).
+  const [step, fresh, sums, crossed, lost, recruited] = await Promise.all([
+    steps(db, q.from, q.to, groupBy),
     newBuyers(db, q.from, q.to, groupBy),
+    daySums(db, q.from, q.to, groupBy),
+    crossSums(db, q.from, q.to, groupBy),
+    returnsOnly(db, q.from, q.to, groupBy),
     recruits(db, tz, q.from, q.to, groupBy),
   ]);
-  const byKey = new Map([...totals, ...periods].map((r) => [r.key, { ...r, new: fresh.get(r.key) ?? '0' }]));
+  const raw = (key: string) =>
+    combine(step.get(key), fresh.get(key) ?? 0, sums.get(key), crossed.get(key), lost.get(key));
   return {
     from: q.from,
     to: q.to,
     group_by: groupBy,
-    totals: figures(byKey.get(''), recruited.get('') ?? 0),
+    totals: figures(raw(''), recruited.get('') ?? 0),
     rows: periodKeysOf(groupBy, range.from, range.to).map((key) => ({
       key,
-      ...figures(byKey.get(key), recruited.get(key) ?? 0),
+      ...figures(raw(key), recruited.get(key) ?? 0),
     })),
   };
 }

@@ -18,6 +18,7 @@ import { byteOrder } from '../../platform/db/locks';
 import type { PublishedEvent } from '../../platform/events/outbox';
 import { FULFILMENT_EVENT_TYPES, fulfilmentTimings } from '../fulfilment/public';
 import { orderFacts } from '../orders/public';
+import { lockKeys } from './root-locks';
 
 /** The events that change an order's fulfilment timings: its payment, its end, every fulfilment step. */
 export const FULFILMENT_TIMING_EVENTS = [
@@ -67,9 +68,9 @@ export async function applyFulfilmentEvents(tx: Tx, tz: string, events: Publishe
   if (orderIds.length === 0) return;
   // Shared with the other batches, exclusive for a rebuild (fresh-events.ts).
   await sql`SELECT pg_advisory_xact_lock_shared(hashtext('analytics.rollups'))`.execute(tx);
-  const keys = orderIds.map((id) => `analytics.fulfilment:${id}`);
-  await sql`SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(${keys}::text[]) WITH ORDINALITY AS u(k, n) ORDER BY n`.execute(
+  await lockKeys(
     tx,
+    orderIds.map((id) => `analytics.fulfilment:${id}`),
   );
   await sql`DELETE FROM analytics_fulfilment_timings WHERE order_id = ANY(${orderIds}::text[])`.execute(tx);
   await sql`INSERT INTO analytics_fulfilment_timings ${timingRows(tz, orderIds)}`.execute(tx);

@@ -28,6 +28,7 @@ import { customerRoots } from '../customers/public';
 import { byteOrder } from '../../platform/db/locks';
 import { applyCustomerRollups } from './customer-rollup';
 import { freshEvents } from './fresh-events';
+import { lockKeys } from './root-locks';
 import { applyCouponOrders, rebuildCouponRollups } from './coupon-rollup';
 import { rebuildFulfilmentTimings } from './fulfilment-rollup';
 import { NOT_SALE_STATUSES, orderFacts, orderLineFacts, returnIdsOf, returnLineFacts } from '../orders/public';
@@ -292,9 +293,9 @@ async function affectedRoots(db: Queryable, tz: string, orders: RawBuilder<unkno
  * the dispatcher's transaction (after them it writes only rollup rows), so they need no rank.
  */
 async function lockBuyerRoots(db: Queryable, roots: string[]): Promise<void> {
-  const keys = roots.map((r) => `analytics.buyer:${r}`);
-  await sql`SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(${keys}::text[]) WITH ORDINALITY AS u(k, n) ORDER BY n`.execute(
+  await lockKeys(
     db,
+    roots.map((r) => `analytics.buyer:${r}`),
   );
 }
 
@@ -469,7 +470,8 @@ export async function rebuildSalesRollups(
   });
   // Fresh statistics and visibility map: the planner's estimates and index-only scans of the buyers.
   await sql`VACUUM ANALYZE analytics_sales_daily, analytics_sku_daily, analytics_buyers_daily, analytics_sku_day, analytics_category_day,
-    analytics_buyer_days, analytics_customer_daily, analytics_customer_firsts, analytics_fulfilment_timings`.execute(
+    analytics_buyer_days, analytics_customer_daily, analytics_customer_firsts, analytics_fulfilment_timings,
+    analytics_customer_steps, analytics_customer_day_sums, analytics_cohort_days, analytics_customer_cross_days`.execute(
     database.db,
   );
   const count = async (t: string) =>

@@ -16,6 +16,10 @@ export const OWNED_TABLES = [
   'analytics_stock_daily',
   'analytics_fulfilment_timings',
   'analytics_category_day',
+  'analytics_customer_steps',
+  'analytics_customer_day_sums',
+  'analytics_cohort_days',
+  'analytics_customer_cross_days',
 ] as const;
 
 interface Measures {
