@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { delivery, must, setupGoods } from '../../../test/fixtures/goods';
 import { startTestServer, type TestServer } from '../../../test/server';
 import { rebuildSalesRollups } from './rollup';
+import { rng } from '../../../test/fixtures/random';
 
 const TZ = 'Asia/Shanghai';
 let s: TestServer;
@@ -190,17 +191,6 @@ describe('coupon ROI: the definitions on a hand-built history, to the fen', () =
 });
 
 // ---------------------------------------------------------------------------------------------
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function drain() {
   for (let i = 0; i < 50; i++) if ((await s.santong.ctx.dispatcher.runOnce()).fannedOut === 0) return;

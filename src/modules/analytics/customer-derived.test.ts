@@ -8,6 +8,7 @@ import type { PublishedEvent } from '../../platform/events/outbox';
 import { customerRoots } from '../customers/public';
 import { NOT_SALE_STATUSES, orderFacts, orderLineFacts, returnLineFacts } from '../orders/public';
 import { applyOrderEvents, rebuildSalesRollups } from './rollup';
+import { rng } from '../../../test/fixtures/random';
 
 /**
  * Property test of the customers and cohorts figures from the derived tables (migration 2980):
@@ -21,16 +22,6 @@ const SEED = Number(process.env.ANALYTICS_SEED ?? 20261205);
 let s: TestServer;
 const db = () => s.santong.ctx.database.db;
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = rng(SEED);
 const int = (n: number) => Math.floor(rand() * n);
 const DAY = 86400_000;

@@ -6,6 +6,7 @@ import { startTestServer, type TestServer } from '../../../test/server';
 import { customerRoots } from '../customers/public';
 import { NOT_SALE_STATUSES, orderFacts } from '../orders/public';
 import { rebuildSalesRollups } from './rollup';
+import { rng } from '../../../test/fixtures/random';
 
 const TZ = 'Asia/Shanghai';
 let s: TestServer;
@@ -405,17 +406,6 @@ describe('customers, cohorts and stores: the definitions on a hand-built history
 
 // ---------------------------------------------------------------------------------------------
 // Random orders and returns through the API, the rollups maintained from their events.
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function snapshot(): Promise<string> {
   const rows = async (t: string, order: string) =>

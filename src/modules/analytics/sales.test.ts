@@ -6,6 +6,7 @@ import { transact } from '../../platform/db/transaction';
 import type { PublishedEvent } from '../../platform/events/outbox';
 import { NOT_SALE_STATUSES, orderFacts, orderLineFacts, returnLineFacts } from '../orders/public';
 import { applyOrderEvents, rebuildSalesRollups } from './rollup';
+import { rng } from '../../../test/fixtures/random';
 
 const TZ = 'Asia/Shanghai';
 let s: TestServer;
@@ -305,18 +306,6 @@ describe('sales figures: the definitions on a hand-built history, to the fen', (
 
 // ---------------------------------------------------------------------------------------------
 // Random orders and returns through the API, the rollups maintained from their events.
-
-/** A small deterministic PRNG (mulberry32), so a failure can be replayed from its seed. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function snapshot(): Promise<string> {
   const rows = async (t: string, order: string) =>

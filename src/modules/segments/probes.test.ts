@@ -6,6 +6,7 @@ import { must, setupGoods } from '../../../test/fixtures/goods';
 import { members } from './compile';
 import { previewQuery } from './preview';
 import { parseRule } from './rule';
+import { PROPERTY_SEED, rng } from '../../../test/fixtures/random';
 
 // An `all` with a selective leaf (an event or order in a short window) compiles its other event and
 // order leaves as correlated probes (compile.ts): on random people, events and orders, such a rule
@@ -14,18 +15,7 @@ import { parseRule } from './rule';
 
 let s: TestServer;
 let db: Kysely<DB>;
-const SEED = Number(process.env.SANTONG_PROPERTY_SEED ?? Date.now() % 100_000);
-/** mulberry32: a small seeded generator, so a failing run can be replayed with SANTONG_PROPERTY_SEED. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const SEED = PROPERTY_SEED;
 const rand = rng(SEED);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
 const DAY = 86_400_000;
