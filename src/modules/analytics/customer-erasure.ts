@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../platform/db/database';
-import { registerErasureStep, type ErasureScope } from '../customers/erasure-steps';
+import { registerErasureStep, type ErasureScope } from '../customers/public';
 
 /**
  * An erased person's customer-days and first-sale day stay (the figures count them as they were)

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { registerErasureStep, type ErasureScope } from '../customers/erasure-steps';
+import { registerErasureStep, type ErasureScope } from '../customers/public';
 import type { Tx } from '../../platform/db/database';
 
 /**

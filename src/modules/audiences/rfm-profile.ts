@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Queryable, Tx } from '../../platform/db/database';
-import { registerErasureStep } from '../customers/erasure-steps';
-import { registerProfileSection } from '../customers/profile-sections';
+import { registerErasureStep } from '../customers/public';
+import { registerProfileSection } from '../customers/public';
 import { LIFECYCLE_STAGES, RFM_SEGMENTS } from './rfm-segments';
 import { latestDoneRun } from './rfm-service';
 import { StringEnum } from '../../platform/http/schemas';

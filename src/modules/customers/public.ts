@@ -132,7 +132,7 @@ export const peopleOfIds = (ids: RawBuilder<{ id: string }>) => sql<{ id: string
   SELECT x.id FROM ${ids} x
   UNION SELECT coalesce(c.root_id, c.id) FROM customers c WHERE c.id IN (SELECT y.id FROM ${ids} y))`;
 
-export { rootOf } from './identity';
+export { groupIds, identify, rootOf, rootsOf } from './identity';
 
 /**
  * The SKUs a person (`root`) viewed after `since` — `product_viewed` events of any id of the group
@@ -204,3 +204,15 @@ export { findCustomer } from './resolve';
 export { resolveCustomer } from './resolve';
 /** Events of known customers from other modules' domain events, in the caller's transaction. */
 export { recordCustomerEvents, type CustomerEventInput } from './domain-events';
+
+/** Modules that hold personal data register how an erasure clears it (customers/erasure.ts runs them). */
+export { registerErasureStep, type ErasureScope } from './erasure-steps';
+
+/** Modules add their own sections to the customer profile. */
+export { registerProfileSection } from './profile-sections';
+
+export { CONSENT_PURPOSES, isGranted, type ConsentPurpose } from './consent';
+
+export { IDENTIFIER_TYPES, InvalidIdentifier, normalise, type IdentifierType } from './identifiers';
+
+export type { CustomerRef } from './resolve';

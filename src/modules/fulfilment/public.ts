@@ -5,6 +5,8 @@ import type { DB } from '../../platform/db/schema';
 import type { StatementParams } from '../../platform/db/statement';
 import { FULFILMENT_EVENTS } from './state';
 
+export type { FulfilmentEvent } from './state';
+
 /** What other modules may know of fulfilments beyond the service functions, never the tables. */
 
 /** The types of the events a fulfilment's steps publish (`fulfillment.<step>`, payload order_id, fulfillment_id). */

@@ -4,8 +4,8 @@ import type { Database } from '../../platform/db/database';
 import { AppError } from '../../platform/http/errors';
 import { contactDataIn } from '../../platform/privacy/contact-data';
 import type { Progress } from '../../demo/seed';
-import { InvalidIdentifier, normalise, type IdentifierType } from '../customers/identifiers';
-import { identify } from '../customers/identity';
+import { InvalidIdentifier, normalise, type IdentifierType } from '../customers/public';
+import { identify } from '../customers/public';
 import { isPersonalTrait } from '../customers/trait-schema';
 import { BoundedPool, cell, ImportUsageError, meter, openCsv, planColumns, Report, type ColumnPlan } from './csv';
 

@@ -6,9 +6,9 @@ import { AppError } from '../../platform/http/errors';
 import { newId } from '../../platform/ids';
 import { row as csvRow } from '../../demo/csv';
 import type { Progress } from '../../demo/seed';
-import { IDENTIFIER_TYPES, InvalidIdentifier, normalise, type IdentifierType } from '../customers/identifiers';
+import { IDENTIFIER_TYPES, InvalidIdentifier, normalise, type IdentifierType } from '../customers/public';
 import { createProductsIfAbsent, listPricesOf, setMissingCosts } from '../catalog/public';
-import { identify } from '../customers/identity';
+import { identify } from '../customers/public';
 import { listLocations } from '../locations/service';
 import {
   copyImportedOrders,

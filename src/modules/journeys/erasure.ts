@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { registerErasureStep } from '../customers/erasure-steps';
+import { registerErasureStep } from '../customers/public';
 
 /**
  * Erased people leave every journey: their enrolments end (exited, reason `erased`), keep no

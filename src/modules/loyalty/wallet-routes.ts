@@ -3,7 +3,7 @@ import { CHANNELS } from '../../platform/auth/roles';
 import { notFound } from '../../platform/http/errors';
 import { errors, Id, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
-import { rootOf } from '../customers/identity';
+import { rootOf } from '../customers/public';
 import { TierViewSchema } from './tiers/schemas';
 import { readWallet } from './wallet';
 

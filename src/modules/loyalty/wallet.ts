@@ -1,6 +1,6 @@
 import type { Channel } from '../../platform/auth/roles';
 import type { Queryable } from '../../platform/db/database';
-import { groupIds } from '../customers/identity';
+import { groupIds } from '../customers/public';
 import { usableCoupons, type CheckoutCoupon } from './coupons/service';
 import { loyaltyRules, pointsBalance } from './points/service';
 import { tierOf } from './tiers/service';

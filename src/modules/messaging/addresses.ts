@@ -1,5 +1,5 @@
-import type { ConsentPurpose } from '../customers/consent';
-import type { IdentifierType } from '../customers/identifiers';
+import type { ConsentPurpose } from '../customers/public';
+import type { IdentifierType } from '../customers/public';
 import type { Channel } from './tables';
 
 const ADDRESS: Record<Channel, IdentifierType> = {

@@ -1,4 +1,4 @@
-import type { ErasureScope } from '../customers/erasure-steps';
+import type { ErasureScope } from '../customers/public';
 import type { Tx } from '../../platform/db/database';
 
 /**

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Queryable } from '../../platform/db/database';
 import { decodeCursor, page } from '../../platform/http/pagination';
-import { rootOf } from '../customers/identity';
+import { rootOf } from '../customers/public';
 import type { Channel, MessageStatus, SuppressionReason } from './tables';
 
 export interface MessageView {

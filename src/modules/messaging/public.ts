@@ -1,9 +1,9 @@
 import './tables';
 import { sql, type Insertable } from 'kysely';
 import type { Queryable, Tx } from '../../platform/db/database';
-import { rootsOf } from '../customers/identity';
+import { rootsOf } from '../customers/public';
 import { byteOrder } from '../../platform/db/locks';
-import { isGranted } from '../customers/consent';
+import { isGranted } from '../customers/public';
 import { maskedAddress } from '../customers/public';
 import { currentTimezone } from '../loyalty/points/expiry-date';
 import { addressType, consentPurpose } from './addresses';

@@ -4,7 +4,7 @@ import { unprocessable } from '../../platform/http/errors';
 import { Cursor, errors, Id, Limit, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
 import { checkOutboundUrl, UnsafeUrlError } from '../../platform/net/safe-url';
-import { registerErasureStep } from '../customers/erasure-steps';
+import { registerErasureStep } from '../customers/public';
 import { listChannels, putChannel } from './channels';
 import { eraseMessages } from './erasure';
 import { listMessages } from './log';

@@ -5,7 +5,7 @@ import type { KeyRing } from '../../platform/crypto/keys';
 import type { Database } from '../../platform/db/database';
 import { deliverSigned } from '../../platform/events/signature';
 import type { SafeHttpClient } from '../../platform/net/safe-url';
-import { isGranted } from '../customers/consent';
+import { isGranted } from '../customers/public';
 import { messageAddress } from '../customers/public';
 import { addressType, consentPurpose } from './addresses';
 import { channelAdapter, type ChannelAdapter } from './channels';

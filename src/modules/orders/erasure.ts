@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { ErasureScope } from '../customers/erasure-steps';
+import type { ErasureScope } from '../customers/public';
 import type { Tx } from '../../platform/db/database';
 
 /** An erased person's orders stay as anonymous sales: no customer, no address, no note; returns' reasons scrubbed. */

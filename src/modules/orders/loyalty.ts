@@ -2,7 +2,7 @@ import type { Channel } from '../../platform/auth/roles';
 import type { Tx } from '../../platform/db/database';
 import { lockPersons } from '../../platform/db/locks';
 import { lockCoupons } from '../loyalty/coupons/locks';
-import { rootOf } from '../customers/identity';
+import { rootOf } from '../customers/public';
 import { productFacts } from '../catalog/public';
 import { redeemForOrder, restoreForOrder } from '../loyalty/coupons/service';
 import { earnForOrder, redeemPoints, reverseForCancel, reverseForReturn } from '../loyalty/points/service';

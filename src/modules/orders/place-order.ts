@@ -8,7 +8,7 @@ import { assertOwnChannel } from '../../platform/auth/channel';
 import { AppError, badRequest, conflict, forbidden, unprocessable } from '../../platform/http/errors';
 import { keyTakenMeanwhile, type KeyInWrite } from '../../platform/idempotency/idempotency';
 import { isKeyTaken } from '../../platform/idempotency/key-store';
-import { resolveCustomer } from '../customers/resolve';
+import { resolveCustomer } from '../customers/public';
 import { onlineAvailability } from '../inventory/service';
 import { routingLocations } from '../locations/cache';
 import { haversineKm } from '../routing/geo';

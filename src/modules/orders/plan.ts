@@ -14,7 +14,7 @@ import type { DomainEvent } from '../../platform/events/outbox';
 import { unprocessable } from '../../platform/http/errors';
 import type { KeyRow } from '../../platform/idempotency/key-store';
 import { newId } from '../../platform/ids';
-import type { CustomerRef } from '../customers/resolve';
+import type { CustomerRef } from '../customers/public';
 import type { RoutingLocation, RoutingSuccess, Speed } from '../routing/policy';
 import type { Quote } from '../pricing/engine';
 import type { QuoteFulfilment } from '../pricing/quote';

@@ -6,7 +6,7 @@ import { keyInWrite } from '../../platform/idempotency/idempotency';
 import { badRequest, notFound, unprocessable } from '../../platform/http/errors';
 import { Cursor, Day, errors, Id, Limit, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
-import { registerErasureStep } from '../customers/erasure-steps';
+import { registerErasureStep } from '../customers/public';
 import { namesFor } from '../customers/public';
 import { customerIdsOf, EXPORT_MAX, OrderListItem, ordersCsv } from './list-export';
 import { anonymiseOrders } from './erasure';

@@ -4,7 +4,7 @@ import { StatementParams } from '../../platform/db/statement';
 import type { Queryable } from '../../platform/db/database';
 import { AppError, unprocessable } from '../../platform/http/errors';
 import { productsFromJson, productsJson, type ProductInfo } from '../catalog/public';
-import { groupIds } from '../customers/identity';
+import { groupIds } from '../customers/public';
 import { pausedPromotions } from '../inventory/low-stock';
 import { couponsForCheckout } from '../loyalty/coupons/service';
 import { loyaltyRules, pointsBalance } from '../loyalty/points/service';

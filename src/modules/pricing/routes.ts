@@ -1,10 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import { errors } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
-import { findCustomer } from '../customers/resolve';
+import { findCustomer } from '../customers/public';
 import { routingLocations } from '../locations/cache';
-import { quoteFulfilment } from '../orders/plan';
-import { AdjustmentSchema, PlaceOrderBody } from '../orders/schemas';
+import { quoteFulfilment } from '../orders/plan'; // not through public.ts: plan → loyalty → orders/public is a cycle
+import { AdjustmentSchema, PlaceOrderBody } from '../orders/public';
 import { quote } from './quote';
 import { assertOwnChannel } from '../../platform/auth/channel';
 

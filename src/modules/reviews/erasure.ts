@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { registerErasureStep } from '../customers/erasure-steps';
+import { registerErasureStep } from '../customers/public';
 
 /** An erased person's reviews go: their text is theirs, and a rating without its author is no review. */
 registerErasureStep('reviews', async (tx, scope) => {

@@ -3,7 +3,7 @@ import type { Queryable, Tx } from '../../platform/db/database';
 import type { DB } from '../../platform/db/schema';
 import { transact } from '../../platform/db/transaction';
 import { productFacts } from '../catalog/public';
-import { registerErasureStep } from '../customers/erasure-steps';
+import { registerErasureStep } from '../customers/public';
 import { isSale, orderCustomersChangedSince, orderLines, orderSummaries } from '../orders/public';
 import { CHANGE_LAG_MS, leavesOf } from './changes';
 import { readsCategoryRollup } from './compile';

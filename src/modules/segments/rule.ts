@@ -1,7 +1,7 @@
 import type { Queryable } from '../../platform/db/database';
 import { unprocessable } from '../../platform/http/errors';
 import { LIFECYCLE_STAGES, RFM_SEGMENTS } from '../audiences/public';
-import { CONSENT_PURPOSES, type ConsentPurpose } from '../customers/consent';
+import { CONSENT_PURPOSES, type ConsentPurpose } from '../customers/public';
 import { existingStoreIds } from '../locations/public';
 import { tierCodes } from '../loyalty/public';
 
