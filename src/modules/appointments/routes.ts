@@ -3,7 +3,7 @@ import { transact } from '../../platform/db/transaction';
 import { notFound, unprocessable } from '../../platform/http/errors';
 import { Day, errors, Id } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
-import { CustomerRefSchema } from '../orders/schemas';
+import { CustomerRefSchema } from '../orders/public';
 import { resolveCustomer } from '../customers/public';
 import { book, checkStore, finish, readAppointment, reschedule } from './booking';
 import { calendar } from './calendar';

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { AppContext } from '../../platform/http/context';
 import { backoffSeconds } from '../../platform/events/dispatcher';
 import { allocation, setCourierReference } from '../fulfilment/public';
-import { getLocation } from '../locations/service';
+import { getLocation } from '../locations/public';
 import { deliveryOf } from '../orders/public';
 import type { CourierJob } from './adapter';
 

@@ -8,7 +8,7 @@ import { StatementParams } from '../../platform/db/statement';
 import { isRetryable } from '../../platform/db/transaction';
 import { AppError } from '../../platform/http/errors';
 import { newId } from '../../platform/ids';
-import { routingLocations } from '../locations/cache';
+import { routingLocations } from '../locations/public';
 import { mask, STRONG_TYPES, type IdentifierType } from './identifiers';
 import { batchIndex, prepare, Reject, type Prepared } from './event-validation';
 import { identify, lockIdentifiersStatement } from './identity';

@@ -9,7 +9,7 @@ import type { Progress } from '../../demo/seed';
 import { IDENTIFIER_TYPES, InvalidIdentifier, normalise, type IdentifierType } from '../customers/public';
 import { createProductsIfAbsent, listPricesOf, setMissingCosts } from '../catalog/public';
 import { identify } from '../customers/public';
-import { listLocations } from '../locations/service';
+import { listLocations } from '../locations/public';
 import {
   copyImportedOrders,
   discardImportedOrders,

@@ -3,7 +3,7 @@ import type { Queryable, Tx } from '../../platform/db/database';
 import { publish } from '../../platform/events/outbox';
 import { getSetting, putSetting } from '../../platform/settings';
 import { storeIdsWithin } from '../locations/public';
-import { haversineKm } from '../routing/geo';
+import { haversineKm } from '../routing/public';
 
 /** A region is all stores, or the stores within radius_km of a point. */
 export interface Region {

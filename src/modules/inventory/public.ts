@@ -29,3 +29,13 @@ export const stockWithTransitAt = (locationId: string) =>
     SELECT sku, on_hand, reserved, safety_stock, in_transit FROM stock WHERE location_id = ${locationId})`;
 /** Held reservations (a group-buy order's units from its campaign's source to its pickup point): inventory/reservations.ts. */
 export { consumeHeldReservations, receiveHeld, shipHeld } from './reservations';
+
+export {
+  availabilityFromJson,
+  availabilityJson,
+  move,
+  onlineAvailability,
+  reservingStatement,
+  sellInStore,
+  shortRows,
+} from './service';

@@ -6,7 +6,7 @@ import { errors, Id, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
 import type { Queryable } from '../../platform/db/database';
 import { getProduct } from '../catalog/service';
-import { locationExists } from '../locations/service';
+import { locationExists } from '../locations/public';
 import { getLowStockPolicy, listLowStock, setLowStockPolicy } from './low-stock';
 import { levelOf, listMovements, move, MOVEMENT_REASONS, setCount, stockOfSku } from './service';
 import { transact } from '../../platform/db/transaction';

@@ -1,6 +1,6 @@
 import type { Queryable } from '../../platform/db/database';
-import { onlineAvailability } from '../inventory/service';
-import { haversineKm } from '../routing/geo';
+import { onlineAvailability } from '../inventory/public';
+import { haversineKm } from '../routing/public';
 import { routingLocations } from './cache';
 
 export interface NearbyStore {

@@ -62,5 +62,6 @@ export async function openDuring(db: Queryable, id: string, from: Date, to: Date
   return l !== undefined && openThroughout(l.opening_hours, l.timezone, from, to);
 }
 
-export { existingLocationIds, listLocations } from './service';
+export { existingLocationIds, getLocation, listLocations, locationExists } from './service';
+export { routingLocations } from './cache';
 export type { Location } from './service';

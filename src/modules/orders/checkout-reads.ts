@@ -1,7 +1,7 @@
 import { coalescingPerHandle } from '../../platform/db/coalesce';
 import { StatementParams } from '../../platform/db/statement';
 import type { Database } from '../../platform/db/database';
-import { availabilityFromJson, availabilityJson } from '../inventory/service';
+import { availabilityFromJson, availabilityJson } from '../inventory/public';
 import { productsFromJson, productsJson, type ProductInfo } from '../catalog/public';
 
 export interface CheckoutReads {

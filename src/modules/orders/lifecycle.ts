@@ -9,7 +9,7 @@ import { publish } from '../../platform/events/outbox';
 import { cancelCourierJobs, queueCourierJobs } from '../couriers/jobs';
 import { allocationsOf, setCourier, setFulfilmentsStatus } from '../fulfilment/public';
 import { consumeReservations, releaseReservations } from '../inventory/reservations';
-import { move } from '../inventory/service';
+import { move } from '../inventory/public';
 import { releaseGroupBuyClaim } from './group-buy';
 import { earnOnPayment, giveBackOnCancel, lockCustomersAndCoupons } from './loyalty';
 import type { PaymentMethod } from './schemas';

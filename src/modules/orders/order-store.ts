@@ -10,7 +10,7 @@ import { transact, withRetry } from '../../platform/db/transaction';
 import { outboxRow } from '../../platform/events/outbox';
 import { keyRowsInsert } from '../../platform/idempotency/key-store';
 import { fulfilmentInserts } from '../fulfilment/public';
-import { reservingStatement, sellInStore, shortRows } from '../inventory/service';
+import { reservingStatement, sellInStore, shortRows } from '../inventory/public';
 import { earnOnPayment, lockCustomersAndCoupons } from './loyalty';
 import type { PlannedOrder, StockUnit } from './plan';
 import type { OrderDetail } from './view';

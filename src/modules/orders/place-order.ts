@@ -9,9 +9,9 @@ import { AppError, badRequest, conflict, forbidden, unprocessable } from '../../
 import { keyTakenMeanwhile, type KeyInWrite } from '../../platform/idempotency/idempotency';
 import { isKeyTaken } from '../../platform/idempotency/key-store';
 import { resolveCustomer } from '../customers/public';
-import { onlineAvailability } from '../inventory/service';
-import { routingLocations } from '../locations/cache';
-import { haversineKm } from '../routing/geo';
+import { onlineAvailability } from '../inventory/public';
+import { routingLocations } from '../locations/public';
+import { haversineKm } from '../routing/public';
 import {
   DEFAULT_POLICY,
   type FulfilmentRequest,

@@ -162,7 +162,14 @@ export const orderCustomersPlacedBetween = (from: Date, to: Date) => sql<{ id: s
 /** Group-buy orders: the group-buy module registers its campaigns' terms and how a claim is given back (orders/group-buy.ts). */
 export { registerGroupBuy, type GroupBuyRelease, type GroupBuyTermsOf } from './group-buy';
 export { lockOrders } from './locks';
-export { AdjustmentSchema, PlaceOrderBody } from './schemas';
+export {
+  AdjustmentSchema,
+  CancelBody,
+  CustomerRefSchema,
+  PAYMENT_METHODS,
+  PlaceOrderBody,
+  type PaymentMethod,
+} from './schemas';
 
 declare module '../../platform/http/context' {
   interface AppContext {

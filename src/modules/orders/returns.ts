@@ -9,7 +9,7 @@ import { conflict, forbidden, notFound, unprocessable } from '../../platform/htt
 import { publish } from '../../platform/events/outbox';
 import { newId } from '../../platform/ids';
 import { productNames, productNamesOf } from '../catalog/public';
-import { move } from '../inventory/service';
+import { move } from '../inventory/public';
 import { proportionalShare } from '../pricing/allocate';
 import { giveBackOnReturn, lockCustomersAndCoupons } from './loyalty';
 import type { ReturnSchema } from './schemas';

@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Principal } from '../../platform/auth/roles';
 import type { AppContext } from '../../platform/http/context';
 import { firstSkus } from '../catalog/public';
-import { routingLocations } from '../locations/cache';
+import { routingLocations } from '../locations/public';
 
 const WARM_UP_PRINCIPAL: Principal = {
   keyId: 'warm-up',

@@ -1,6 +1,6 @@
 import type { Principal } from '../../platform/auth/roles';
 import type { AppContext } from '../../platform/http/context';
-import type { PaymentMethod } from '../orders/schemas';
+import type { PaymentMethod } from '../orders/public';
 import { claimForConversion, finishConversion, type ReservationView } from './service';
 
 /**

@@ -5,7 +5,7 @@ import { Cursor, errors, Fen, FreeText, Id, Limit, StringEnum } from '../../plat
 import type { ModuleRoutes } from '../../platform/http/types';
 import { maskedAddress, namesFor, resolveCustomer } from '../customers/public';
 import { existingStoreIds, locationName } from '../locations/public';
-import { CancelBody, CustomerRefSchema, PAYMENT_METHODS } from '../orders/schemas';
+import { CancelBody, CustomerRefSchema, PAYMENT_METHODS } from '../orders/public';
 import { convertReservation } from './convert';
 import {
   cancelReservation,

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { errors } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
 import { findCustomer } from '../customers/public';
-import { routingLocations } from '../locations/cache';
+import { routingLocations } from '../locations/public';
 import { quoteFulfilment } from '../orders/plan'; // not through public.ts: plan → loyalty → orders/public is a cycle
 import { AdjustmentSchema, PlaceOrderBody } from '../orders/public';
 import { quote } from './quote';

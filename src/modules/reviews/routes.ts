@@ -6,7 +6,7 @@ import { rateLimit } from '../../platform/http/rate-limit';
 import { Cursor, errors, FreeText, Id, Limit, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
 import { findCustomer } from '../customers/public';
-import { CustomerRefSchema } from '../orders/schemas';
+import { CustomerRefSchema } from '../orders/public';
 import './erasure';
 import { getShelfPageSettings, setShelfPageSettings } from './order-url';
 import { listReviews, moderateReview, postReview, reviewSummary } from './service';
