@@ -69,6 +69,52 @@ const DECLARED: Record<string, readonly string[]> = {
   transfers,
 };
 
+/**
+ * Imports of another module's internal files that remain. Most wait for an import cycle to be
+ * broken (orders ↔ pricing ↔ loyalty, routing ↔ locations, orders' lifecycle and locks); none may
+ * be added: export what another module needs from the owner's public.ts.
+ */
+const INTERNAL_IMPORTS_LEFT: readonly string[] = [
+  'src/modules/customers/erasure.ts -> src/modules/orders/locks',
+  'src/modules/customers/verification-routes.ts -> src/modules/messaging/channel',
+  'src/modules/customers/verification.ts -> src/modules/messaging/channel',
+  'src/modules/fulfilment/order-lock.ts -> src/modules/orders/locks',
+  'src/modules/groupbuy/pickups.ts -> src/modules/orders/lifecycle',
+  'src/modules/groupbuy/shipments.ts -> src/modules/orders/lifecycle',
+  'src/modules/imports/customers.ts -> src/modules/customers/trait-schema',
+  'src/modules/imports/orders.ts -> src/modules/orders/import-store',
+  'src/modules/inventory/routes.ts -> src/modules/catalog/service',
+  'src/modules/inventory/store-routes.ts -> src/modules/catalog/service',
+  'src/modules/journeys/steps.ts -> src/modules/customers/greeting',
+  'src/modules/journeys/steps.ts -> src/modules/customers/tags',
+  'src/modules/journeys/triggers.ts -> src/modules/customers/date-traits',
+  'src/modules/locations/cache.ts -> src/modules/routing/policy',
+  'src/modules/locations/public.ts -> src/modules/routing/geo',
+  'src/modules/locations/routes.ts -> src/modules/routing/geo',
+  'src/modules/loyalty/coupons/timeline-source.ts -> src/modules/customers/timeline',
+  'src/modules/messaging/public.ts -> src/modules/loyalty/points/expiry-date',
+  'src/modules/orders/lifecycle.ts -> src/modules/couriers/jobs',
+  'src/modules/orders/lifecycle.ts -> src/modules/inventory/reservations',
+  'src/modules/orders/loyalty.ts -> src/modules/loyalty/coupons/locks',
+  'src/modules/orders/loyalty.ts -> src/modules/loyalty/coupons/service',
+  'src/modules/orders/loyalty.ts -> src/modules/loyalty/points/service',
+  'src/modules/orders/loyalty.ts -> src/modules/loyalty/referrals/service',
+  'src/modules/orders/loyalty.ts -> src/modules/pricing/engine',
+  'src/modules/orders/place-order.ts -> src/modules/routing/policy',
+  'src/modules/orders/place-order.ts -> src/modules/pricing/quote',
+  'src/modules/orders/plan.ts -> src/modules/routing/policy',
+  'src/modules/orders/plan.ts -> src/modules/pricing/engine',
+  'src/modules/orders/plan.ts -> src/modules/pricing/quote',
+  'src/modules/orders/returns.ts -> src/modules/pricing/allocate',
+  'src/modules/pricing/engine.ts -> src/modules/loyalty/coupons/service',
+  'src/modules/pricing/quote.ts -> src/modules/inventory/low-stock',
+  'src/modules/pricing/quote.ts -> src/modules/loyalty/coupons/service',
+  'src/modules/pricing/quote.ts -> src/modules/loyalty/points/service',
+  'src/modules/pricing/routes.ts -> src/modules/orders/plan',
+  'src/modules/routing/geo.ts -> src/modules/locations/service',
+  'src/modules/routing/policy.ts -> src/modules/locations/service',
+];
+
 const migrationFiles = listFiles(ROOT, 'src', (n) => n.endsWith('.sql')).filter((f) =>
   f.split(path.sep).includes('migrations'),
 );
@@ -119,6 +165,22 @@ describe('module ownership of tables', () => {
       }
     }
     expect(found).toEqual([]);
+  });
+
+  it('modules reach each other through public.ts (the internal imports left are listed below and may only shrink)', () => {
+    const found = sources
+      .filter((s) => s.owner !== 'platform')
+      .flatMap((s) =>
+        importSpecifiers(s.text)
+          .filter((spec) => spec.startsWith('.'))
+          .map((spec) => `${s.file} -> ${path.posix.join(path.posix.dirname(s.file), spec)}`),
+      )
+      .filter((edge) => {
+        const [from, to] = edge.split(' -> ').map((f) => f.split('/'));
+        return to[1] === 'modules' && to.length > 3 && to[2] !== from[2] && to[to.length - 1] !== 'public';
+      });
+    expect(found.filter((e) => !INTERNAL_IMPORTS_LEFT.includes(e))).toEqual([]);
+    expect(INTERNAL_IMPORTS_LEFT.filter((e) => !found.includes(e))).toEqual([]);
   });
 
   it('the platform imports no module', () => {

@@ -4,7 +4,7 @@ import type { Channel } from '../../../platform/auth/roles';
 import type { Tx } from '../../../platform/db/database';
 import { publishAll } from '../../../platform/events/outbox';
 import { AppError, conflict, notFound, unprocessable } from '../../../platform/http/errors';
-import { rootsOf } from '../../customers/identity';
+import { rootsOf } from '../../customers/public';
 import { customerRoots } from '../../customers/public';
 import { newCouponCode } from './codes';
 import type { TemplateRow } from './scope';

@@ -4,7 +4,7 @@ import type { Channel } from '../../../platform/auth/roles';
 import type { Queryable } from '../../../platform/db/database';
 import { badRequest, notFound, unprocessable } from '../../../platform/http/errors';
 import { decodeCursor, encodeCursor } from '../../../platform/http/pagination';
-import { groupIds, rootOf } from '../../customers/identity';
+import { groupIds, rootOf } from '../../customers/public';
 import { formatCouponCode, parseCouponCode } from './codes';
 import { iso, locationsOf, usability, type CouponRow, type TemplateRow } from './scope';
 

@@ -4,7 +4,7 @@ import type { Channel, Principal } from '../../../platform/auth/roles';
 import type { Queryable, Tx } from '../../../platform/db/database';
 import { lockCoupons } from './locks';
 import { publish } from '../../../platform/events/outbox';
-import { rootOf } from '../../customers/identity';
+import { rootOf } from '../../customers/public';
 import { AppError, conflict, forbidden, notFound, unprocessable } from '../../../platform/http/errors';
 import { parseCouponCode } from './codes';
 import { usability, type CouponProblem, type CouponRow, type TemplateRow } from './scope';

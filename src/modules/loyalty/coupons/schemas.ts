@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { CHANNELS } from '../../../platform/auth/roles';
 import { Fen, Id, StringEnum } from '../../../platform/http/schemas';
-import { CustomerRefSchema } from '../../orders/schemas';
+import { CustomerRefSchema } from '../../orders/public';
 
 export const COUPON_KINDS = ['amount_off', 'percent_off', 'threshold', 'free_delivery', 'gift'] as const;
 /** Single channels and the groups `online` (every channel but pos) and `store` (pos). */

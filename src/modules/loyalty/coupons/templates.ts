@@ -6,7 +6,7 @@ import type { Queryable } from '../../../platform/db/database';
 import { notFound, unprocessable } from '../../../platform/http/errors';
 import { newId } from '../../../platform/ids';
 import { existingSkus } from '../../catalog/public';
-import { existingLocationIds } from '../../locations/service';
+import { existingLocationIds } from '../../locations/public';
 import type { TemplateBody, TemplatePatch } from './schemas';
 import { iso, type TemplateRow } from './scope';
 

@@ -3,7 +3,7 @@ import '../referrals/tables';
 import './tables';
 import { sql } from 'kysely';
 import type { Tx } from '../../../platform/db/database';
-import type { ErasureScope } from '../../customers/erasure-steps';
+import type { ErasureScope } from '../../customers/public';
 
 /**
  * Erasure of a person from loyalty: the points ledger and the tier spend stay as anonymous

@@ -2,7 +2,7 @@ import './tables';
 import { sql } from 'kysely';
 import type { Queryable, Tx } from '../../../platform/db/database';
 import { lockPersons } from '../../../platform/db/locks';
-import { groupIds, rootOf } from '../../customers/identity';
+import { groupIds, rootOf } from '../../customers/public';
 import type { EntryKind } from './tables';
 
 /**

@@ -4,9 +4,9 @@ import { errors, Cursor, FreeText, Id, Limit } from '../../../platform/http/sche
 import { forbidden, notFound, unprocessable } from '../../../platform/http/errors';
 import type { ModuleRoutes } from '../../../platform/http/types';
 import type { AppContext } from '../../../platform/http/context';
-import { registerErasureStep } from '../../customers/erasure-steps';
-import { registerProfileSection } from '../../customers/profile-sections';
-import { resolveCustomer, type CustomerRef as Ref } from '../../customers/resolve';
+import { registerErasureStep } from '../../customers/public';
+import { registerProfileSection } from '../../customers/public';
+import { resolveCustomer, type CustomerRef as Ref } from '../../customers/public';
 import { tierOf } from '../tiers/service';
 import { TierViewSchema } from '../tiers/schemas';
 import { setRetailerTimezone } from './expiry-date';
@@ -16,7 +16,7 @@ import { adjustPoints, earnForAct } from './manual';
 import { loyaltyRules, updateRules } from './rules';
 import { CustomerRef, HistoryItemSchema, PointsSummarySchema, RulesPatchSchema, RulesSchema } from './schemas';
 import { pointsHistory, pointsSummary } from './view';
-import { rootOf } from '../../customers/identity';
+import { rootOf } from '../../customers/public';
 import { transact } from '../../../platform/db/transaction';
 
 // The 360° profile shows tier and points (customers does not import loyalty: it reads registered sections).

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { errors, Id } from '../../../platform/http/schemas';
 import { notFound } from '../../../platform/http/errors';
 import type { ModuleRoutes } from '../../../platform/http/types';
-import { rootOf } from '../../customers/identity';
+import { rootOf } from '../../customers/public';
 import { personOf } from '../points/ledger';
 import { bindReferral, referralsView } from './service';
 import { transact } from '../../../platform/db/transaction';
