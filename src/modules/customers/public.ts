@@ -216,3 +216,8 @@ export { CONSENT_PURPOSES, isGranted, type ConsentPurpose } from './consent';
 export { IDENTIFIER_TYPES, InvalidIdentifier, normalise, type IdentifierType } from './identifiers';
 
 export type { CustomerRef } from './resolve';
+
+export { greetingFields } from './greeting';
+export { changeManualTags } from './tags';
+export { peopleByDateTrait } from './date-traits';
+export { isPersonalTrait } from './trait-schema';

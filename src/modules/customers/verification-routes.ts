@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { errors, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
-import { messageChannelFor } from '../messaging/channel';
+import { messageChannelFor } from '../messaging/public';
 import { startVerification, VERIFIABLE_TYPES } from './verification';
 
 export const verificationRoutes: ModuleRoutes = (ctx) => async (app) => {

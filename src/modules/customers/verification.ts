@@ -7,7 +7,7 @@ import type { Database } from '../../platform/db/database';
 import { transact } from '../../platform/db/transaction';
 import { AppError, unprocessable } from '../../platform/http/errors';
 import { newId } from '../../platform/ids';
-import type { MessageChannel } from '../messaging/channel';
+import type { MessageChannel } from '../messaging/public';
 import { InvalidIdentifier, normalise } from './identifiers';
 
 /** How an identifier was verified; null on rows written before this was recorded. */

@@ -6,7 +6,7 @@ import { contactDataIn } from '../../platform/privacy/contact-data';
 import type { Progress } from '../../demo/seed';
 import { InvalidIdentifier, normalise, type IdentifierType } from '../customers/public';
 import { identify } from '../customers/public';
-import { isPersonalTrait } from '../customers/trait-schema';
+import { isPersonalTrait } from '../customers/public';
 import { BoundedPool, cell, ImportUsageError, meter, openCsv, planColumns, Report, type ColumnPlan } from './csv';
 
 /**

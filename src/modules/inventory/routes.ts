@@ -5,7 +5,7 @@ import { forbidden, notFound, unprocessable } from '../../platform/http/errors';
 import { errors, Id, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
 import type { Queryable } from '../../platform/db/database';
-import { getProduct } from '../catalog/service';
+import { getProduct } from '../catalog/public';
 import { locationExists } from '../locations/public';
 import { getLowStockPolicy, listLowStock, setLowStockPolicy } from './low-stock';
 import { levelOf, listMovements, move, MOVEMENT_REASONS, setCount, stockOfSku } from './service';

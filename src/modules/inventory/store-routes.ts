@@ -4,7 +4,7 @@ import { ALL_ROLES } from '../../platform/auth/roles';
 import { notFound, unprocessable } from '../../platform/http/errors';
 import { Cursor, errors, Id, Limit, StringEnum } from '../../platform/http/schemas';
 import type { ModuleRoutes } from '../../platform/http/types';
-import { getProduct } from '../catalog/service';
+import { getProduct } from '../catalog/public';
 import { locationExists } from '../locations/public';
 import { deleteLowStockRule, listLowLevels, listLowStockRules, LOW_RULES, setLowStockRule } from './low-levels';
 import { onHandTotals, STORE_STOCK_SORTS, storeStock } from './store-stock';

@@ -1,8 +1,8 @@
 import type { KeyRing } from '../../platform/crypto/keys';
 import type { Tx } from '../../platform/db/database';
 import { AppError } from '../../platform/http/errors';
-import { greetingFields } from '../customers/greeting';
-import { changeManualTags } from '../customers/tags';
+import { greetingFields } from '../customers/public';
+import { changeManualTags } from '../customers/public';
 import { locationName } from '../locations/public';
 import { issueCoupons } from '../loyalty/coupons/public';
 import { queueMessages, type MessageToQueue } from '../messaging/public';

@@ -3,7 +3,7 @@ import type { Tx } from '../../platform/db/database';
 import { localDayHour } from '../../platform/nightly';
 import type { KeyRing } from '../../platform/crypto/keys';
 import { appointmentEventsBetween } from '../appointments/public';
-import { peopleByDateTrait } from '../customers/date-traits';
+import { peopleByDateTrait } from '../customers/public';
 import { eventsReceivedBetween, groupEvents, segmentPeople, underPeople } from '../customers/public';
 import { isSale, orderSummaries } from '../orders/public';
 import { segmentEntries } from '../segments/public';

@@ -73,3 +73,5 @@ export async function tierNames(
 ): Promise<{ code: string; name: string; display_name: { 'zh-CN'?: string; en?: string } }[]> {
   return (await tierRules(db)).tiers.map((t) => ({ code: t.code, name: t.name, display_name: t.display_name ?? {} }));
 }
+
+export { currentTimezone } from './points/expiry-date';

@@ -5,7 +5,7 @@ import { rootsOf } from '../customers/public';
 import { byteOrder } from '../../platform/db/locks';
 import { isGranted } from '../customers/public';
 import { maskedAddress } from '../customers/public';
-import { currentTimezone } from '../loyalty/points/expiry-date';
+import { currentTimezone } from '../loyalty/public';
 import { addressType, consentPurpose } from './addresses';
 import { sendAfter } from './quiet-hours';
 import { getMessagingSettings } from './settings';
@@ -164,3 +164,5 @@ export async function cancelQueuedMessages(tx: Tx, q: { journeyId: string }): Pr
     .executeTakeFirst();
   return Number(r.numUpdatedRows);
 }
+
+export { messageChannelFor, type MessageChannel } from './channel';
